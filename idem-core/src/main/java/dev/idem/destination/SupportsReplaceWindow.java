@@ -1,0 +1,4 @@
+package dev.idem.destination;
+
+/** Capability: the destination implements replace window. */
+public interface SupportsReplaceWindow {}

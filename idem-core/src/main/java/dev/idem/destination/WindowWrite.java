@@ -1,0 +1,29 @@
+package dev.idem.destination;
+
+import dev.idem.ledger.WindowCounts;
+
+/**
+ * One window's write, an operation configured then committed (prepare and commit are separate,
+ * as in Flink's two-phase sinks). Nothing is visible to readers before {@link #commit()}; closing
+ * without commit abandons everything, including the staging area.
+ */
+public interface WindowWrite extends AutoCloseable {
+  /** Stages one row (values in {@code Pipeline.stagedColumns()} order) through the bulk path. */
+  void add(Object[] row);
+
+  /**
+   * Applies transform, in-window dedup and the strategy to the staged rows, checks the fencing
+   * token and writes the ledger row as done, all inside the open transaction; does not commit.
+   */
+  WindowCounts prepare(Completion completion);
+
+  /**
+   * Commits data and ledger row in one transaction. Throws {@link CommitUnknownException} when the
+   * outcome cannot be known (connection lost during COMMIT); the caller then reads the ledger.
+   */
+  void commit();
+
+  /** Releases resources; rolls back if not committed. */
+  @Override
+  void close();
+}

@@ -1,0 +1,148 @@
+package dev.idem.key;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.HexFormat;
+
+/**
+ * The canonical encoding of a tuple of values, and its SHA-256. Stable across JVMs, locales and
+ * time zones: nothing here reads the default locale, charset or zone.
+ *
+ * <p>Each value is encoded in order as one tag byte, then (unless null) a 4-byte big-endian
+ * length and that many bytes of UTF-8 canonical text:
+ * <pre>
+ *   tag 0x00 null          (no length, no bytes)
+ *   tag 0x01 string/json   the string as given (no Unicode normalisation)
+ *   tag 0x02 integer       decimal digits, '-' for negatives: 42, -7
+ *   tag 0x03 decimal       BigDecimal.stripTrailingZeros().toPlainString(): 1.5, 100, 0, -0.25
+ *   tag 0x04 boolean       true | false
+ *   tag 0x05 date          ISO yyyy-MM-dd
+ *   tag 0x06 timestamp     yyyy-MM-ddTHH:mm:ss[.fraction, trailing zeros removed]
+ *   tag 0x07 timestamptz   the UTC instant as timestamp text followed by Z
+ * </pre>
+ * The key hash is the lowercase hex SHA-256 of the concatenated encodings.
+ */
+public final class KeyEncoding {
+  private KeyEncoding() {}
+
+  /** Lowercase hex SHA-256 over the canonical encoding of {@code values}. */
+  public static String sha256Hex(Object... values) {
+    return HexFormat.of().formatHex(sha256(values));
+  }
+
+  public static byte[] sha256(Object... values) {
+    MessageDigest md = digest();
+    update(md, values);
+    return md.digest();
+  }
+
+  /** Feeds the canonical encoding of {@code values} into {@code md}. */
+  public static void update(MessageDigest md, Object... values) {
+    for (Object v : values) {
+      if (v == null) {
+        md.update((byte) 0);
+        continue;
+      }
+      md.update(tag(v));
+      byte[] text = text(v).getBytes(StandardCharsets.UTF_8);
+      md.update(ByteBuffer.allocate(4).putInt(text.length).array());
+      md.update(text);
+    }
+  }
+
+  /** The canonical encoding as bytes (for tests and documentation). */
+  public static byte[] encode(Object... values) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (Object v : values) {
+      if (v == null) {
+        out.write(0);
+        continue;
+      }
+      out.write(tag(v));
+      byte[] text = text(v).getBytes(StandardCharsets.UTF_8);
+      out.writeBytes(ByteBuffer.allocate(4).putInt(text.length).array());
+      out.writeBytes(text);
+    }
+    return out.toByteArray();
+  }
+
+  public static MessageDigest digest() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+    }
+  }
+
+  private static byte tag(Object v) {
+    if (v instanceof String) {
+      return 1;
+    }
+    if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte || v instanceof BigInteger) {
+      return 2;
+    }
+    if (v instanceof BigDecimal) {
+      return 3;
+    }
+    if (v instanceof Boolean) {
+      return 4;
+    }
+    if (v instanceof LocalDate) {
+      return 5;
+    }
+    if (v instanceof LocalDateTime) {
+      return 6;
+    }
+    if (v instanceof Instant) {
+      return 7;
+    }
+    throw new IllegalArgumentException("no canonical encoding for " + v.getClass().getName());
+  }
+
+  /** The canonical text of a non-null value. */
+  public static String text(Object v) {
+    if (v instanceof BigDecimal d) {
+      return d.signum() == 0 ? "0" : d.stripTrailingZeros().toPlainString();
+    }
+    if (v instanceof LocalDateTime t) {
+      return timestamp(t);
+    }
+    if (v instanceof Instant i) {
+      return timestamp(LocalDateTime.ofInstant(i, ZoneOffset.UTC)) + "Z";
+    }
+    if (v instanceof LocalDate d) {
+      return d.toString();
+    }
+    return v.toString();
+  }
+
+  private static String timestamp(LocalDateTime t) {
+    StringBuilder sb = new StringBuilder(32);
+    sb.append(t.toLocalDate()).append('T');
+    pad2(sb, t.getHour()).append(':');
+    pad2(sb, t.getMinute()).append(':');
+    pad2(sb, t.getSecond());
+    int nanos = t.getNano();
+    if (nanos != 0) {
+      String f = String.format(java.util.Locale.ROOT, "%09d", nanos);
+      int end = f.length();
+      while (f.charAt(end - 1) == '0') {
+        end--;
+      }
+      sb.append('.').append(f, 0, end);
+    }
+    return sb.toString();
+  }
+
+  private static StringBuilder pad2(StringBuilder sb, int v) {
+    return sb.append(v < 10 ? "0" : "").append(v);
+  }
+}

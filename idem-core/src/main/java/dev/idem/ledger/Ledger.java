@@ -1,0 +1,32 @@
+package dev.idem.ledger;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The record of which windows are done, kept in the destination itself so that a window's rows
+ * and its ledger row commit in one transaction. Leases make one runner the writer of a window.
+ */
+public interface Ledger {
+  Optional<WindowState> state(String pipeline, String windowId);
+
+  /** All windows of a pipeline, sorted by window id. */
+  List<WindowState> states(String pipeline);
+
+  /**
+   * Claims a window for {@code owner}: succeeds when nobody holds a live lease on it (a lease
+   * held by a dead or stalled runner is taken over), and returns the lease with a new fencing
+   * token. Empty when another runner holds a live lease.
+   */
+  Optional<Lease> claim(String pipeline, String windowId, String owner, Duration ttl);
+
+  /** Gives a lease back without changing the window (it was found unchanged). Fenced. */
+  void release(Lease lease);
+
+  /** Records that the window failed, with a one-line reason. Fenced; data already committed stays. */
+  void fail(Lease lease, String error);
+
+  /** Forgets windows so they load again: one window, or all of the pipeline's. Returns how many. */
+  int reset(String pipeline, Optional<String> windowId);
+}

@@ -1,0 +1,31 @@
+package dev.idem.ledger;
+
+import java.time.Instant;
+
+/** One window's row in the ledger. */
+public record WindowState(
+    String pipeline,
+    String windowId,
+    WindowStatus status,
+    String fingerprint,
+    String definitionHash,
+    WindowCounts counts,
+    String runId,
+    String pipelineVersion,
+    int attempts,
+    String owner,
+    long token,
+    Instant leaseExpires,
+    Instant startedAt,
+    Instant finishedAt,
+    String error) {
+
+  /** A running window whose lease has expired: its runner died or stalled. */
+  public boolean stale(Instant now) {
+    return status == WindowStatus.RUNNING && leaseExpires != null && !leaseExpires.isAfter(now);
+  }
+
+  public String displayStatus(Instant now) {
+    return stale(now) ? "stale" : status.name().toLowerCase(java.util.Locale.ROOT);
+  }
+}

@@ -1,0 +1,256 @@
+package dev.idem.pipeline;
+
+import dev.idem.ConfigException;
+import dev.idem.key.KeySpec;
+import dev.idem.schema.Column;
+import dev.idem.schema.DataType;
+import dev.idem.schema.Schema;
+import dev.idem.source.Source;
+import dev.idem.window.WindowKind;
+import dev.idem.window.WindowSpec;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * A validated, immutable pipeline: where records come from, how they are cut into windows,
+ * how they are transformed, and how they are written. Built by {@link #builder(String)} or
+ * from a YAML file; both go through the same checks, done once here.
+ */
+public final class Pipeline {
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
+
+  private final String name;
+  private final String version;
+  private final Source source;
+  private final WindowSpec windows;
+  private final String transformSql;
+  private final Map<String, RowFunction> rowFunctions;
+  private final Target target;
+  private final String definitionHash;
+
+  private Pipeline(Builder b) {
+    this.name = b.name;
+    this.version = b.version;
+    this.source = b.source;
+    this.windows = b.windows;
+    this.transformSql = b.transformSql == null || b.transformSql.isBlank() ? null : b.transformSql.strip();
+    this.rowFunctions = Map.copyOf(b.rowFunctions);
+    this.target = new Target(b.table, targetColumns(b), b.key, b.strategy, b.orderBy, b.deleteFlag);
+    validate();
+    this.definitionHash = sha256(describe());
+  }
+
+  private static Schema targetColumns(Builder b) {
+    Objects.requireNonNull(b.source, "source");
+    if (b.targetColumns != null) {
+      return b.targetColumns;
+    }
+    if (b.transformSql != null && !b.transformSql.isBlank()) {
+      throw new ConfigException("pipeline " + b.name + " has a transform, so target.columns must declare its output columns");
+    }
+    return b.source.schema();
+  }
+
+  private void validate() {
+    Schema input = source.schema();
+    if (windows.timeBased()) {
+      int i = input.require(windows.column(), "window column");
+      DataType.Kind k = input.column(i).type().kind();
+      dev.idem.IdemException.check(k == DataType.Kind.DATE || k == DataType.Kind.TIMESTAMP || k == DataType.Kind.TIMESTAMPTZ,
+          "window column '%s' is %s: expected date, timestamp or timestamptz", windows.column(), input.column(i).type());
+    }
+    Schema cols = target.columns();
+    KeySpec key = target.key();
+    if (key != null) {
+      Schema keySource = key.kind() == KeySpec.Kind.HASH ? input : cols;
+      for (String f : key.fields()) {
+        keySource.require(f, key.kind() == KeySpec.Kind.HASH ? "key hash field" : "key column");
+      }
+    }
+    if (target.orderBy() != null) {
+      cols.require(target.orderBy(), "order_by column");
+    }
+    if (target.deleteFlag() != null) {
+      int i = cols.require(target.deleteFlag(), "delete_flag column");
+      dev.idem.IdemException.check(cols.column(i).type().kind() == DataType.Kind.BOOLEAN, "delete_flag column '%s' is %s: expected boolean", target.deleteFlag(), cols.column(i).type());
+    }
+    if (target.strategy() == WriteStrategy.REPLACE_TABLE) {
+      dev.idem.IdemException.check(windows.kind() == WindowKind.FULL || windows.kind() == WindowKind.BATCH,
+          "strategy replace_table replaces the whole table, so it needs window kind full or batch, not %s", windows.kind().name().toLowerCase(java.util.Locale.ROOT));
+    }
+    for (Column c : target.storedColumns().columns()) {
+      dev.idem.IdemException.check(!c.name().startsWith("_idem_") || c.name().equals(KeySpec.HASH_COLUMN),
+          "column '%s' uses the reserved prefix _idem_", c.name());
+    }
+  }
+
+  public static Builder builder(String name) {
+    return new Builder(name);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String version() {
+    return version;
+  }
+
+  public Source source() {
+    return source;
+  }
+
+  public WindowSpec windows() {
+    return windows;
+  }
+
+  /** The transform's SQL, which reads the staged window as the relation {@value #STAGED}; null if none. */
+  public String transformSql() {
+    return transformSql;
+  }
+
+  /** The name by which transform SQL refers to the staged window's rows. */
+  public static final String STAGED = "staged";
+
+  public Map<String, RowFunction> rowFunctions() {
+    return rowFunctions;
+  }
+
+  public Target target() {
+    return target;
+  }
+
+  /** The columns staged for a window: the input's, plus {@code _idem_key} for a hash key. */
+  public Schema stagedColumns() {
+    KeySpec key = target.key();
+    Schema input = source.schema();
+    return key != null && key.kind() == KeySpec.Kind.HASH ? input.plus(Column.of(KeySpec.HASH_COLUMN, DataType.STRING)) : input;
+  }
+
+  /**
+   * SHA-256 of the effective definition: everything that shapes the target's content. Two runs
+   * of an unchanged window with the same definition hash are no-ops.
+   */
+  public String definitionHash() {
+    return definitionHash;
+  }
+
+  /** The canonical text the definition hash is computed over. */
+  public String describe() {
+    List<String> lines = new ArrayList<>();
+    lines.add("pipeline " + name + " version " + version);
+    lines.add("source " + source.describe() + " columns " + source.schema().columns());
+    lines.add("windows " + windows.describe());
+    lines.add("transform " + (transformSql == null ? "-" : transformSql));
+    lines.add("row_functions " + new java.util.TreeSet<>(rowFunctions.keySet()));
+    lines.add("target " + target.table() + " columns " + target.columns().columns() + " key " + (target.key() == null ? "-" : target.key().describe())
+        + " strategy " + target.strategy().label() + " order_by " + target.orderBy() + " delete_flag " + target.deleteFlag());
+    return String.join("\n", lines);
+  }
+
+  static String sha256(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Chained configuration; {@link #build()} validates once and returns an immutable pipeline. */
+  public static final class Builder {
+    private final String name;
+    private String version = "1";
+    private Source source;
+    private WindowSpec windows = WindowSpec.full();
+    private String transformSql;
+    private final Map<String, RowFunction> rowFunctions = new LinkedHashMap<>();
+    private String table;
+    private Schema targetColumns;
+    private KeySpec key;
+    private WriteStrategy strategy;
+    private String orderBy;
+    private String deleteFlag;
+
+    private Builder(String name) {
+      if (name == null || !NAME.matcher(name).matches()) {
+        throw new ConfigException("pipeline name '" + name + "' is not valid: expected letters, digits, '_', '.', '-' (at most 128)");
+      }
+      this.name = name;
+    }
+
+    public Builder version(String version) {
+      this.version = Objects.requireNonNull(version, "version");
+      return this;
+    }
+
+    public Builder source(Source source) {
+      this.source = source;
+      return this;
+    }
+
+    public Builder windows(WindowSpec windows) {
+      this.windows = Objects.requireNonNull(windows, "windows");
+      return this;
+    }
+
+    public Builder transform(String sql) {
+      this.transformSql = sql;
+      return this;
+    }
+
+    /** Adds a Java row function; its name (bump it when the code changes) enters the definition hash. */
+    public Builder rowFunction(String name, RowFunction function) {
+      rowFunctions.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(function, "function"));
+      return this;
+    }
+
+    public Builder table(String table) {
+      this.table = table;
+      return this;
+    }
+
+    public Builder targetColumns(Schema columns) {
+      this.targetColumns = columns;
+      return this;
+    }
+
+    public Builder key(KeySpec key) {
+      this.key = key;
+      return this;
+    }
+
+    public Builder key(String... columns) {
+      return key(KeySpec.columns(columns));
+    }
+
+    public Builder strategy(WriteStrategy strategy) {
+      this.strategy = strategy;
+      return this;
+    }
+
+    public Builder orderBy(String column) {
+      this.orderBy = column;
+      return this;
+    }
+
+    public Builder deleteFlag(String column) {
+      this.deleteFlag = column;
+      return this;
+    }
+
+    public Pipeline build() {
+      if (source == null) {
+        throw new ConfigException("pipeline " + name + " needs a source");
+      }
+      return new Pipeline(this);
+    }
+  }
+}

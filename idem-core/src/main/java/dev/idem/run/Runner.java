@@ -1,0 +1,367 @@
+package dev.idem.run;
+
+import dev.idem.ConfigException;
+import dev.idem.DataException;
+import dev.idem.IdemException;
+import dev.idem.TransientException;
+import dev.idem.destination.CommitUnknownException;
+import dev.idem.destination.Completion;
+import dev.idem.destination.Destination;
+import dev.idem.destination.FencedException;
+import dev.idem.destination.SupportsMerge;
+import dev.idem.destination.SupportsReplaceTable;
+import dev.idem.destination.SupportsReplaceWindow;
+import dev.idem.destination.SupportsSqlTransform;
+import dev.idem.destination.WindowWrite;
+import dev.idem.fault.FaultPoint;
+import dev.idem.key.Fingerprint;
+import dev.idem.key.KeyEncoding;
+import dev.idem.key.KeySpec;
+import dev.idem.ledger.Lease;
+import dev.idem.ledger.WindowCounts;
+import dev.idem.ledger.WindowState;
+import dev.idem.ledger.WindowStatus;
+import dev.idem.pipeline.Pipeline;
+import dev.idem.pipeline.RowFunction;
+import dev.idem.pipeline.WriteStrategy;
+import dev.idem.source.RecordReader;
+import dev.idem.source.SourceRecord;
+import dev.idem.window.Window;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads windows of a pipeline into a destination, each exactly once in effect. For each window:
+ * skip it if the ledger says it is done with the same input fingerprint and definition hash and
+ * the target still holds its rows; otherwise claim a lease, stage the window through the bulk
+ * path, apply the strategy, and commit data and ledger row in one transaction. Transient failures
+ * are retried with backoff; data errors fail the window and are never retried.
+ */
+public final class Runner {
+  private static final Logger LOG = LoggerFactory.getLogger(Runner.class);
+  private static final int PROGRESS_EVERY = 50_000;
+
+  private final Destination destination;
+  private final RunServices services;
+  private final RunListener listener;
+  private final AtomicInteger runnerSeq = new AtomicInteger();
+
+  public Runner(Destination destination, RunServices services, RunListener listener) {
+    this.destination = destination;
+    this.services = services;
+    this.listener = listener;
+  }
+
+  public Runner(Destination destination, RunServices services) {
+    this(destination, services, RunListener.NONE);
+  }
+
+  /** Refuses a pipeline the destination cannot honour, before any window is touched. */
+  public static void checkCapabilities(Pipeline pipeline, Destination destination) {
+    WriteStrategy s = pipeline.target().strategy();
+    String name = destination.describe();
+    if (s == WriteStrategy.MERGE && !(destination instanceof SupportsMerge)) {
+      throw new ConfigException("destination " + name + " does not support strategy merge");
+    }
+    if (s == WriteStrategy.REPLACE_WINDOW && !(destination instanceof SupportsReplaceWindow)) {
+      throw new ConfigException("destination " + name + " does not support strategy replace_window");
+    }
+    if (s == WriteStrategy.REPLACE_TABLE && !(destination instanceof SupportsReplaceTable)) {
+      throw new ConfigException("destination " + name + " does not support strategy replace_table");
+    }
+    if (pipeline.transformSql() != null && !(destination instanceof SupportsSqlTransform)) {
+      throw new ConfigException("destination " + name + " does not run SQL transforms");
+    }
+  }
+
+  /** Loads the given windows (sorted by id); with {@code parallel > 1} several at a time. */
+  public RunReport run(Pipeline pipeline, List<Window> windows, RunOptions options) {
+    checkCapabilities(pipeline, destination);
+    withRetries("prepare " + destination.describe(), () -> {
+      destination.prepare(pipeline);
+      return null;
+    });
+    List<Window> sorted = new ArrayList<>(windows);
+    Collections.sort(sorted);
+    List<WindowOutcome> outcomes = Collections.synchronizedList(new ArrayList<>());
+    if (options.parallel() == 1 || sorted.size() <= 1) {
+      String owner = services.owner() + "/" + runnerSeq.incrementAndGet();
+      for (Window w : sorted) {
+        outcomes.add(load(pipeline, w, options, owner));
+        services.faults().reach(FaultPoint.BETWEEN_WINDOWS, w);
+      }
+    } else {
+      ConcurrentLinkedQueue<Window> queue = new ConcurrentLinkedQueue<>(sorted);
+      ExecutorService pool = Executors.newFixedThreadPool(Math.min(options.parallel(), sorted.size()), r -> {
+        Thread t = new Thread(r, "idem-runner-" + runnerSeq.get());
+        t.setDaemon(true);
+        return t;
+      });
+      try {
+        List<Future<?>> futures = new ArrayList<>();
+        for (int i = 0; i < Math.min(options.parallel(), sorted.size()); i++) {
+          String owner = services.owner() + "/" + runnerSeq.incrementAndGet();
+          futures.add(pool.submit(() -> {
+            for (Window w = queue.poll(); w != null; w = queue.poll()) {
+              outcomes.add(load(pipeline, w, options, owner));
+              services.faults().reach(FaultPoint.BETWEEN_WINDOWS, w);
+            }
+          }));
+        }
+        for (Future<?> f : futures) {
+          join(f);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+    return new RunReport(pipeline.name(), options.runId(), outcomes);
+  }
+
+  private static void join(Future<?> f) {
+    try {
+      f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IdemException("interrupted while waiting for runner threads", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof Error err) {
+        throw err;
+      }
+      if (c instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IdemException(c.toString(), c);
+    }
+  }
+
+  /** One window, with retries of transient failures. Errors (crashes) propagate. */
+  WindowOutcome load(Pipeline pipeline, Window window, RunOptions options, String owner) {
+    listener.started(window);
+    Random random = new Random(services.seed() ^ window.id().hashCode());
+    int attempt = 0;
+    WindowOutcome outcome;
+    while (true) {
+      attempt++;
+      try {
+        outcome = loadOnce(pipeline, window, options, owner, attempt);
+        break;
+      } catch (TransientException e) {
+        if (attempt >= services.retry().maxAttempts()) {
+          outcome = new WindowOutcome(window, WindowOutcome.Result.FAILED, WindowCounts.NONE, attempt,
+              "gave up after " + attempt + " attempts: " + e.getMessage());
+          break;
+        }
+        Duration wait = services.retry().backoff(attempt, random);
+        LOG.warn("window {}: transient failure (attempt {}), retrying in {} ms: {}", window.id(), attempt, wait.toMillis(), e.getMessage());
+        sleep(wait);
+      } catch (FencedException e) {
+        outcome = new WindowOutcome(window, WindowOutcome.Result.HELD, WindowCounts.NONE, attempt, e.getMessage());
+        break;
+      } catch (IdemException e) {
+        outcome = new WindowOutcome(window, WindowOutcome.Result.FAILED, WindowCounts.NONE, attempt, e.getMessage());
+        break;
+      }
+    }
+    listener.finished(outcome);
+    return outcome;
+  }
+
+  private void sleep(Duration wait) {
+    try {
+      services.sleeper().sleep(wait);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IdemException("interrupted while waiting to retry", e);
+    }
+  }
+
+  private WindowOutcome loadOnce(Pipeline pipeline, Window window, RunOptions options, String owner, int attempt) {
+    String name = pipeline.name();
+    Optional<WindowState> before = destination.ledger().state(name, window.id());
+    String knownFingerprint = null;
+    if (!options.force() && doneWithSameDefinition(before, pipeline)) {
+      knownFingerprint = fingerprint(pipeline, window);
+      if (unchanged(pipeline, before.get(), knownFingerprint)) {
+        return new WindowOutcome(window, WindowOutcome.Result.UNCHANGED, before.get().counts(), attempt, "unchanged");
+      }
+    }
+    Optional<Lease> claimed = destination.ledger().claim(name, window.id(), owner, services.leaseTtl());
+    if (claimed.isEmpty()) {
+      String holder = destination.ledger().state(name, window.id()).map(WindowState::owner).orElse("another runner");
+      return new WindowOutcome(window, WindowOutcome.Result.HELD, WindowCounts.NONE, attempt, "held by " + holder);
+    }
+    Lease lease = claimed.get();
+    services.faults().reach(FaultPoint.AFTER_CLAIM, window);
+    if (!options.force() && knownFingerprint != null) {
+      // Another runner may have finished the window between our check and our claim.
+      Optional<WindowState> now = destination.ledger().state(name, window.id());
+      if (doneWithSameDefinition(now, pipeline) && unchanged(pipeline, now.get(), knownFingerprint)) {
+        destination.ledger().release(lease);
+        return new WindowOutcome(window, WindowOutcome.Result.UNCHANGED, now.get().counts(), attempt, "unchanged");
+      }
+    }
+    RunContext context = new RunContext(name, pipeline.version(), window, options.logicalDate(), options.runId());
+    try {
+      WindowCounts counts = write(pipeline, window, lease, context);
+      services.faults().reach(FaultPoint.AFTER_COMMIT, window);
+      WindowState after = destination.ledger().state(name, window.id())
+          .orElseThrow(() -> new IdemException("window " + window.id() + " committed but its ledger row is missing"));
+      if (after.status() != WindowStatus.DONE || after.token() != lease.token()) {
+        throw new IdemException("window " + window.id() + " committed but the ledger shows " + after.status() + " with another token");
+      }
+      return new WindowOutcome(window, WindowOutcome.Result.LOADED, counts, attempt, "loaded");
+    } catch (DataException | ConfigException e) {
+      recordFailure(lease, e);
+      throw e;
+    }
+  }
+
+  private void recordFailure(Lease lease, IdemException e) {
+    try {
+      destination.ledger().fail(lease, e.getMessage());
+    } catch (IdemException suppressed) {
+      e.addSuppressed(suppressed);
+    }
+  }
+
+  private static boolean doneWithSameDefinition(Optional<WindowState> state, Pipeline pipeline) {
+    return state.isPresent() && state.get().status() == WindowStatus.DONE
+        && pipeline.definitionHash().equals(state.get().definitionHash());
+  }
+
+  private boolean unchanged(Pipeline pipeline, WindowState state, String fingerprint) {
+    return fingerprint.equals(state.fingerprint())
+        && destination.rowsInTarget(pipeline, state.windowId()) == state.counts().targetRows();
+  }
+
+  private WindowCounts write(Pipeline pipeline, Window window, Lease lease, RunContext context) {
+    Fingerprint fingerprint = new Fingerprint();
+    long discarded = 0;
+    try (WindowWrite write = destination.begin(pipeline, lease, context);
+         RecordReader reader = pipeline.source().read(pipeline.windows(), window)) {
+      int[] hashFields = hashFields(pipeline);
+      int width = pipeline.stagedColumns().size();
+      long staged = 0;
+      for (SourceRecord r = reader.next(); r != null; r = reader.next()) {
+        fingerprint.add(r.values());
+        Object[] values = applyRowFunctions(pipeline, r, context);
+        if (values == null) {
+          discarded++;
+          continue;
+        }
+        write.add(hashFields == null ? values : withKeyHash(values, hashFields, width));
+        if (++staged == 1) {
+          services.faults().reach(FaultPoint.MID_STAGING, window);
+        }
+        if (staged % PROGRESS_EVERY == 0) {
+          listener.progress(window, staged);
+        }
+      }
+      services.faults().reach(FaultPoint.AFTER_STAGING, window);
+      String fp = pipeline.source().fingerprint(pipeline.windows(), window).orElse(fingerprint.value());
+      WindowCounts counts = write.prepare(new Completion(fp, pipeline.definitionHash(), fingerprint.count(), discarded));
+      services.faults().reach(FaultPoint.BEFORE_COMMIT, window);
+      try {
+        write.commit();
+      } catch (CommitUnknownException e) {
+        if (!committed(pipeline, lease)) {
+          throw new TransientException("commit of window " + window.id() + " did not happen: " + e.getMessage(), e);
+        }
+        LOG.info("window {}: commit outcome was unknown; the ledger shows it committed", window.id());
+      }
+      return counts;
+    } catch (IOException e) {
+      throw new TransientException("reading window " + window.id() + ": " + e.getMessage(), e);
+    } catch (UncheckedIOException e) {
+      throw new TransientException("reading window " + window.id() + ": " + e.getCause().getMessage(), e);
+    }
+  }
+
+  /** Resolves an unknown commit by reading the ledger: done under our token means it happened. */
+  private boolean committed(Pipeline pipeline, Lease lease) {
+    return withRetries("read ledger of " + lease.windowId(), () -> destination.ledger().state(pipeline.name(), lease.windowId()))
+        .filter(s -> s.status() == WindowStatus.DONE && s.token() == lease.token())
+        .isPresent();
+  }
+
+  private static Object[] applyRowFunctions(Pipeline pipeline, SourceRecord r, RunContext context) {
+    Object[] values = r.values();
+    for (RowFunction f : pipeline.rowFunctions().values()) {
+      values = f.apply(values, context);
+      if (values == null) {
+        return null;
+      }
+    }
+    return values;
+  }
+
+  private static int[] hashFields(Pipeline pipeline) {
+    KeySpec key = pipeline.target().key();
+    if (key == null || key.kind() != KeySpec.Kind.HASH) {
+      return null;
+    }
+    int[] idx = new int[key.fields().size()];
+    for (int i = 0; i < idx.length; i++) {
+      idx[i] = pipeline.source().schema().indexOf(key.fields().get(i));
+    }
+    return idx;
+  }
+
+  private static Object[] withKeyHash(Object[] values, int[] fields, int width) {
+    Object[] keyValues = new Object[fields.length];
+    for (int i = 0; i < fields.length; i++) {
+      keyValues[i] = values[fields[i]];
+    }
+    Object[] row = java.util.Arrays.copyOf(values, width);
+    row[width - 1] = KeyEncoding.sha256Hex(keyValues);
+    return row;
+  }
+
+  /** The window's input fingerprint without loading it: the source's cheap one, or a hash of its records. */
+  public String fingerprint(Pipeline pipeline, Window window) {
+    try {
+      Optional<String> cheap = pipeline.source().fingerprint(pipeline.windows(), window);
+      if (cheap.isPresent()) {
+        return cheap.get();
+      }
+      Fingerprint fp = new Fingerprint();
+      try (RecordReader reader = pipeline.source().read(pipeline.windows(), window)) {
+        for (SourceRecord r = reader.next(); r != null; r = reader.next()) {
+          fp.add(r.values());
+        }
+      }
+      return fp.value();
+    } catch (IOException e) {
+      throw new TransientException("reading window " + window.id() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private <T> T withRetries(String what, java.util.function.Supplier<T> action) {
+    Random random = new Random(services.seed());
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return action.get();
+      } catch (TransientException e) {
+        if (attempt >= services.retry().maxAttempts()) {
+          throw new IdemException(what + ": gave up after " + attempt + " attempts: " + e.getMessage(), e);
+        }
+        sleep(services.retry().backoff(attempt, random));
+      }
+    }
+  }
+}

@@ -1,0 +1,15 @@
+package dev.idem.source;
+
+import java.io.IOException;
+
+/**
+ * A forward-only stream of records. Memory use does not grow with the input: a reader holds at
+ * most one record and the parser's buffer.
+ */
+public interface RecordReader extends AutoCloseable {
+  /** The next record, or {@code null} at the end. Malformed input throws {@link dev.idem.DataException} naming its position. */
+  SourceRecord next() throws IOException;
+
+  @Override
+  void close() throws IOException;
+}

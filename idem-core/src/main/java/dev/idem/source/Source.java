@@ -1,0 +1,37 @@
+package dev.idem.source;
+
+import dev.idem.schema.Schema;
+import dev.idem.window.Window;
+import dev.idem.window.WindowSpec;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where a pipeline reads from. A source yields the records of one window at a time and can
+ * be read again: reading the same window twice yields the same records.
+ */
+public interface Source extends AutoCloseable {
+  /** The declared schema of the records. */
+  Schema schema();
+
+  /** The windows present in the input, sorted by id. */
+  List<Window> windows(WindowSpec spec) throws IOException;
+
+  /** The records of one window (for time windows: those whose window column falls in it). */
+  RecordReader read(WindowSpec spec, Window window) throws IOException;
+
+  /**
+   * A cheap fingerprint of the window's input, when the source has one (a file's checksum,
+   * a count and max(updated_at)); empty means the runner hashes the records themselves.
+   */
+  default Optional<String> fingerprint(WindowSpec spec, Window window) throws IOException {
+    return Optional.empty();
+  }
+
+  /** A stable description of what is read (not credentials), part of the definition hash. */
+  String describe();
+
+  @Override
+  default void close() throws IOException {}
+}

@@ -1,0 +1,160 @@
+package dev.idem.window;
+
+import dev.idem.ConfigException;
+import dev.idem.DataException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How input is cut into windows: the kind, the column that assigns a record to a time window,
+ * and the time zone in which days are counted and zone-less timestamps are read.
+ */
+public record WindowSpec(WindowKind kind, String column, ZoneId zone) {
+  private static final DateTimeFormatter HOUR_ID = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH'Z'");
+  /** Upper bound on the number of windows one range may expand to. */
+  public static final int MAX_RANGE = 100_000;
+
+  public WindowSpec {
+    Objects.requireNonNull(kind, "kind");
+    zone = zone == null ? ZoneOffset.UTC : zone;
+    if ((kind == WindowKind.DAY || kind == WindowKind.HOUR) && (column == null || column.isEmpty())) {
+      throw new ConfigException("window kind " + kind.name().toLowerCase(java.util.Locale.ROOT) + " needs 'column': the column whose value assigns a record to its window");
+    }
+  }
+
+  public static WindowSpec day(String column, ZoneId zone) {
+    return new WindowSpec(WindowKind.DAY, column, zone);
+  }
+
+  public static WindowSpec hour(String column, ZoneId zone) {
+    return new WindowSpec(WindowKind.HOUR, column, zone);
+  }
+
+  public static WindowSpec full() {
+    return new WindowSpec(WindowKind.FULL, null, null);
+  }
+
+  public static WindowSpec batch() {
+    return new WindowSpec(WindowKind.BATCH, null, null);
+  }
+
+  public static WindowSpec file() {
+    return new WindowSpec(WindowKind.FILE, null, null);
+  }
+
+  public boolean timeBased() {
+    return kind == WindowKind.DAY || kind == WindowKind.HOUR;
+  }
+
+  /** The window with the given id; the id is checked against the kind. */
+  public Window window(String id) {
+    return switch (kind) {
+      case DAY -> day(parseDay(id));
+      case HOUR -> hour(parseHour(id));
+      case FULL -> {
+        if (!id.equals("full")) {
+          throw new ConfigException("window '" + id + "' does not exist: a full-refresh pipeline has the single window 'full'");
+        }
+        yield Window.full();
+      }
+      case BATCH -> Window.batch(id);
+      case FILE -> new Window(id, WindowKind.FILE, null, null);
+    };
+  }
+
+  /** Every window from {@code from} to {@code to}, both included (day and hour kinds only). */
+  public List<Window> range(String from, String to) {
+    if (!timeBased()) {
+      throw new ConfigException("--from/--to need day or hour windows; this pipeline has " + kind.name().toLowerCase(java.util.Locale.ROOT) + " windows");
+    }
+    Window first = window(from);
+    Window last = window(to);
+    if (first.compareTo(last) > 0) {
+      throw new ConfigException("--from " + from + " is after --to " + to);
+    }
+    List<Window> all = new ArrayList<>();
+    for (Window w = first; w.compareTo(last) <= 0; w = next(w)) {
+      all.add(w);
+      if (all.size() > MAX_RANGE) {
+        throw new ConfigException("range " + from + ".." + to + " has more than " + MAX_RANGE + " windows");
+      }
+    }
+    return all;
+  }
+
+  private Window next(Window w) {
+    return kind == WindowKind.DAY ? day(LocalDate.ofInstant(w.start(), zone).plusDays(1)) : hour(w.end());
+  }
+
+  /**
+   * The window a record belongs to, from the value of the window column: a date, a timestamp
+   * (read in the spec's zone), a timestamptz, or their ISO text.
+   */
+  public Window assign(Object value) {
+    Instant at = instant(value);
+    return kind == WindowKind.DAY ? day(LocalDate.ofInstant(at, zone)) : hour(at.truncatedTo(ChronoUnit.HOURS));
+  }
+
+  private Instant instant(Object value) {
+    if (value == null) {
+      throw new DataException("window column '" + column + "' is null: every record needs a value to be assigned to a window");
+    }
+    if (value instanceof Instant i) {
+      return i;
+    }
+    if (value instanceof LocalDateTime t) {
+      return t.atZone(zone).toInstant();
+    }
+    if (value instanceof LocalDate d) {
+      return d.atStartOfDay(zone).toInstant();
+    }
+    if (value instanceof OffsetDateTime o) {
+      return o.toInstant();
+    }
+    if (value instanceof ZonedDateTime z) {
+      return z.toInstant();
+    }
+    throw new DataException("window column '" + column + "' holds " + value.getClass().getSimpleName() + ": expected a date, timestamp or timestamptz column");
+  }
+
+  private Window day(LocalDate d) {
+    ZonedDateTime start = d.atStartOfDay(zone);
+    return new Window(d.toString(), WindowKind.DAY, start.toInstant(), d.plusDays(1).atStartOfDay(zone).toInstant());
+  }
+
+  private static Window hour(Instant start) {
+    return new Window(HOUR_ID.format(start.atOffset(ZoneOffset.UTC)), WindowKind.HOUR, start, start.plus(1, ChronoUnit.HOURS));
+  }
+
+  private static LocalDate parseDay(String id) {
+    try {
+      return LocalDate.parse(id);
+    } catch (DateTimeParseException e) {
+      throw new ConfigException("window '" + id + "' is not a day: expected yyyy-MM-dd, e.g. 2024-03-15");
+    }
+  }
+
+  private static Instant parseHour(String id) {
+    try {
+      return LocalDateTime.parse(id, HOUR_ID).toInstant(ZoneOffset.UTC);
+    } catch (DateTimeParseException e) {
+      throw new ConfigException("window '" + id + "' is not a UTC hour: expected yyyy-MM-ddTHHZ, e.g. 2024-03-15T07Z");
+    }
+  }
+
+  /** A stable description, part of the pipeline's definition hash. */
+  public String describe() {
+    return kind.name().toLowerCase(java.util.Locale.ROOT) + (column == null ? "" : " by " + column + " in " + zone.getId());
+  }
+}
