@@ -1,0 +1,16 @@
+package dev.idem.cli;
+
+import dev.idem.cli.pipelinefile.DestinationSpec;
+import dev.idem.destination.Destination;
+import dev.idem.jdbc.JdbcDestination;
+import dev.idem.run.RunServices;
+import java.time.Duration;
+
+/** Opens the destination a pipeline file names. Tests may pass their own. */
+@FunctionalInterface
+interface DestinationOpener {
+  DestinationOpener JDBC = (spec, services, lockTimeout) ->
+      JdbcDestination.open(spec.url(), spec.properties(), services, lockTimeout);
+
+  Destination open(DestinationSpec spec, RunServices services, Duration lockTimeout);
+}

@@ -1,0 +1,64 @@
+package dev.idem.cli;
+
+import dev.idem.ConfigException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import picocli.CommandLine;
+
+/**
+ * The one place exceptions become exit codes and one-line messages: configuration and usage
+ * errors exit 2, anything else that stops a command exits 1. {@code --verbose} adds the stack.
+ */
+final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, CommandLine.IParameterExceptionHandler,
+    CommandLine.IExitCodeExceptionMapper {
+  private final Idem idem;
+
+  ErrorHandler(Idem idem) {
+    this.idem = idem;
+  }
+
+  @Override
+  public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parseResult) {
+    idem.error(message(e));
+    if (verbose(parseResult)) {
+      StringWriter trace = new StringWriter();
+      e.printStackTrace(new PrintWriter(trace));
+      idem.err.print(idem.redactor.redact(trace.toString()));
+      idem.err.flush();
+    }
+    return getExitCode(e);
+  }
+
+  @Override
+  public int handleParseException(CommandLine.ParameterException e, String[] args) {
+    idem.error(e.getMessage().replaceAll("\\s+", " ").strip());
+    String name = e.getCommandLine().getCommandName();
+    idem.err.println("Try '" + (name.equals("idem") ? "idem" : "idem " + name) + " --help' for more information.");
+    idem.err.flush();
+    return ExitCode.USAGE;
+  }
+
+  @Override
+  public int getExitCode(Throwable e) {
+    return e instanceof ConfigException || e instanceof CommandLine.ParameterException ? ExitCode.USAGE : ExitCode.FAILED;
+  }
+
+  private static String message(Throwable e) {
+    String m = e.getMessage();
+    if (m == null || m.isBlank()) {
+      m = e.getClass().getSimpleName();
+    } else if (!(e instanceof dev.idem.IdemException)) {
+      m = e.getClass().getSimpleName() + ": " + m;
+    }
+    return m.replaceAll("\\s*\\R\\s*", " ").strip();
+  }
+
+  private static boolean verbose(CommandLine.ParseResult result) {
+    for (CommandLine.ParseResult r = result; r != null; r = r.subcommand()) {
+      if (r.hasMatchedOption("--verbose")) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

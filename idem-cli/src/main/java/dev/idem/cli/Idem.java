@@ -1,0 +1,103 @@
+package dev.idem.cli;
+
+import dev.idem.cli.pipelinefile.Redactor;
+import dev.idem.run.RunServices;
+import java.io.PrintWriter;
+import java.nio.charset.Charset;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code idem} command. Everything a command needs from the outside world (environment,
+ * output streams, whether stdout is a terminal, runtime services, how destinations open) is
+ * passed in, so tests run the real CLI in process. Only {@link #main} exits the JVM.
+ */
+@Command(name = "idem", mixinStandardHelpOptions = true, versionProvider = Idem.Version.class,
+    description = "Idempotent data pipelines: every load is safe to re-run.",
+    subcommands = {RunCommand.class, BackfillCommand.class, StatusCommand.class, ResetCommand.class, CommandLine.HelpCommand.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:every selected window is loaded or unchanged",
+        "1:a window failed (or the command failed)",
+        "2:bad usage or pipeline file",
+        "3:a multi-window run or backfill partly failed"})
+public final class Idem implements Callable<Integer> {
+  final Function<String, String> env;
+  final PrintWriter out;
+  final PrintWriter err;
+  final boolean terminal;
+  final Supplier<RunServices> services;
+  final DestinationOpener destinations;
+  final Redactor redactor = new Redactor();
+
+  Idem(Function<String, String> env, PrintWriter out, PrintWriter err, boolean terminal, Supplier<RunServices> services,
+       DestinationOpener destinations) {
+    this.env = Objects.requireNonNull(env, "env");
+    this.out = out;
+    this.err = err;
+    this.terminal = terminal;
+    this.services = services;
+    this.destinations = destinations;
+  }
+
+  /** The command as run from a shell: real environment, stdout/stderr, JDBC destinations. */
+  public static Idem standard() {
+    Charset cs = Charset.defaultCharset();
+    return new Idem(System::getenv, new PrintWriter(new java.io.OutputStreamWriter(System.out, cs), true),
+        new PrintWriter(new java.io.OutputStreamWriter(System.err, cs), true), System.console() != null,
+        RunServices::defaults, DestinationOpener.JDBC);
+  }
+
+  public static void main(String[] args) {
+    System.exit(standard().execute(args));
+  }
+
+  /** Runs one command line and returns its exit code. */
+  public int execute(String... args) {
+    CommandLine cmd = new CommandLine(this);
+    ErrorHandler handler = new ErrorHandler(this);
+    cmd.setOut(out);
+    cmd.setErr(err);
+    cmd.setExecutionExceptionHandler(handler);
+    cmd.setParameterExceptionHandler(handler);
+    cmd.setCaseInsensitiveEnumValuesAllowed(true);
+    cmd.setExitCodeExceptionMapper(handler);
+    cmd.setAbbreviatedOptionsAllowed(false);
+    try {
+      return cmd.execute(args);
+    } finally {
+      out.flush();
+      err.flush();
+    }
+  }
+
+  /** Without a subcommand: the usage, as a usage error. */
+  @Override
+  public Integer call() {
+    new CommandLine(this).usage(err);
+    return ExitCode.USAGE;
+  }
+
+  /** Prints a line on stdout, masking any value that came from the environment. */
+  void println(String line) {
+    out.println(redactor.redact(line));
+  }
+
+  /** Prints {@code idem: message} on stderr, masked. */
+  void error(String message) {
+    err.println("idem: " + redactor.redact(message));
+    err.flush();
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Idem.class.getPackage().getImplementationVersion();
+      return new String[] {"idem " + (v == null ? "(development build)" : v)};
+    }
+  }
+}

@@ -1,0 +1,45 @@
+package dev.idem.cli;
+
+import dev.idem.cli.pipelinefile.PipelineDefinition;
+import dev.idem.cli.pipelinefile.PipelineFile;
+import dev.idem.destination.Destination;
+import dev.idem.run.RunServices;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * Base of the commands that work on one pipeline file: reads and checks the file, opens its
+ * destination, runs {@link #execute}, and closes everything whatever happens.
+ */
+abstract class PipelineCommand implements Callable<Integer> {
+  @ParentCommand
+  Idem idem;
+
+  @Parameters(index = "0", paramLabel = "PIPELINE", description = "The pipeline file (YAML).")
+  Path file;
+
+  @Mixin
+  ConfigOptions config;
+
+  @Mixin
+  OutputOptions output;
+
+  @Override
+  public final Integer call() {
+    if (output.verbose) {
+      // Read by slf4j-simple when the first logger is created, which happens after this point.
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
+    }
+    RunServices services = idem.services.get();
+    try (PipelineDefinition definition = PipelineFile.load(file, config.sets, idem.env, idem.redactor);
+         Destination destination = idem.destinations.open(definition.destination(), services, config.lockTimeout)) {
+      return execute(definition, destination, services);
+    }
+  }
+
+  /** Does the command's work and returns its exit code. */
+  abstract int execute(PipelineDefinition definition, Destination destination, RunServices services);
+}

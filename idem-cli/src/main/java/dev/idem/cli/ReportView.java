@@ -1,0 +1,103 @@
+package dev.idem.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.idem.ledger.WindowCounts;
+import dev.idem.run.RunReport;
+import dev.idem.run.WindowOutcome;
+import dev.idem.run.WindowOutcome.Result;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Renders a run's report: a per-window table and a summary line for people, or one JSON document
+ * with stable snake_case field names for programs.
+ */
+final class ReportView {
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private ReportView() {}
+
+  static List<String> text(RunReport report) {
+    List<String> lines = new ArrayList<>();
+    if (!report.outcomes().isEmpty()) {
+      TextTable table = new TextTable("window", "result", ">read", ">inserted", ">updated", ">unchanged", ">skipped", ">folded",
+          ">deleted", ">target rows", "message");
+      for (WindowOutcome o : report.outcomes()) {
+        WindowCounts c = o.counts();
+        boolean counted = o.result() == Result.LOADED || o.result() == Result.UNCHANGED;
+        table.row(o.window().id(), o.result().name(),
+            counted ? c.read() : "-", counted ? c.inserted() : "-", counted ? c.updated() : "-", counted ? c.unchanged() : "-",
+            counted ? c.skipped() : "-", counted ? c.folded() : "-", counted ? c.deleted() : "-", counted ? c.targetRows() : "-",
+            counted ? "" : o.message());
+      }
+      lines.addAll(table.lines());
+    }
+    lines.add(summary(report));
+    long unchanged = report.count(Result.UNCHANGED);
+    if (unchanged > 0 && unchanged == report.outcomes().size()) {
+      lines.add("Nothing written: every window is unchanged since it was loaded (same input, same definition). Use --force to reload.");
+    }
+    return lines;
+  }
+
+  static String summary(RunReport report) {
+    int n = report.outcomes().size();
+    long held = report.count(Result.HELD);
+    return String.format(java.util.Locale.ROOT, "%d window%s: %d loaded, %d unchanged, %d failed%s (pipeline %s, run %s)",
+        n, n == 1 ? "" : "s", report.count(Result.LOADED), report.count(Result.UNCHANGED), report.count(Result.FAILED),
+        held > 0 ? ", " + held + " held by another runner" : "", report.pipeline(), report.runId());
+  }
+
+  static String json(RunReport report, String destination, int exitCode) {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("pipeline", report.pipeline());
+    doc.put("run_id", report.runId());
+    doc.put("destination", destination);
+    doc.put("exit_code", exitCode);
+    Map<String, Object> summary = new LinkedHashMap<>();
+    summary.put("windows", report.outcomes().size());
+    for (Result r : Result.values()) {
+      summary.put(r.name().toLowerCase(java.util.Locale.ROOT), report.count(r));
+    }
+    doc.put("summary", summary);
+    List<Map<String, Object>> windows = new ArrayList<>();
+    for (WindowOutcome o : report.outcomes()) {
+      Map<String, Object> w = new LinkedHashMap<>();
+      w.put("window", o.window().id());
+      w.put("result", o.label());
+      w.put("attempts", o.attempts());
+      w.putAll(counts(o.counts()));
+      w.put("message", o.message());
+      windows.add(w);
+    }
+    doc.put("windows", windows);
+    return write(doc);
+  }
+
+  static Map<String, Object> counts(WindowCounts c) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("read", c.read());
+    m.put("discarded", c.discarded());
+    m.put("folded", c.folded());
+    m.put("inserted", c.inserted());
+    m.put("updated", c.updated());
+    m.put("unchanged", c.unchanged());
+    m.put("skipped", c.skipped());
+    m.put("deleted", c.deleted());
+    m.put("replaced", c.replaced());
+    m.put("target_rows", c.targetRows());
+    return m;
+  }
+
+  static String write(Object doc) {
+    try {
+      return JSON.writeValueAsString(doc);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot render JSON", e);
+    }
+  }
+}

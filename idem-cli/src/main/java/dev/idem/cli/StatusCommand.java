@@ -1,0 +1,82 @@
+package dev.idem.cli;
+
+import dev.idem.cli.pipelinefile.PipelineDefinition;
+import dev.idem.destination.Destination;
+import dev.idem.ledger.WindowCounts;
+import dev.idem.ledger.WindowState;
+import dev.idem.run.RunServices;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+
+/** {@code idem status}: the ledger's windows of a pipeline, one line each. */
+@Command(name = "status", mixinStandardHelpOptions = true,
+    description = {"Show the ledger of a pipeline: one line per window with its status (done, failed, running, stale),",
+        "its counts, input fingerprint and last error. A running window whose lease has expired is stale."})
+final class StatusCommand extends PipelineCommand {
+  private static final int SHORT_FINGERPRINT = 12;
+
+  @Override
+  int execute(PipelineDefinition definition, Destination destination, RunServices services) {
+    String name = definition.pipeline().name();
+    destination.prepare(definition.pipeline());
+    List<WindowState> states = destination.ledger().states(name);
+    Instant now = services.clock().instant();
+    if (output.json()) {
+      idem.println(json(name, definition.destination().describe(), states, now));
+      return ExitCode.OK;
+    }
+    if (states.isEmpty()) {
+      idem.println("pipeline " + name + ": no windows in the ledger of " + definition.destination().describe());
+      return ExitCode.OK;
+    }
+    TextTable table = new TextTable("window", "status", ">read", ">written (ins/upd)", ">folded", ">target rows", "fingerprint", "finished at", "error");
+    Map<String, Integer> byStatus = new LinkedHashMap<>();
+    for (WindowState s : states) {
+      WindowCounts c = s.counts();
+      String status = s.displayStatus(now);
+      byStatus.merge(status, 1, Integer::sum);
+      table.row(s.windowId(), status, c.read(), c.written() + " (" + c.inserted() + "/" + c.updated() + ")", c.folded(), c.targetRows(),
+          shortFingerprint(s.fingerprint()), s.finishedAt() == null ? "" : s.finishedAt().truncatedTo(ChronoUnit.SECONDS), s.error());
+    }
+    table.lines().forEach(idem::println);
+    List<String> parts = new ArrayList<>();
+    byStatus.forEach((k, v) -> parts.add(v + " " + k));
+    idem.println(states.size() + " window" + (states.size() == 1 ? "" : "s") + ": " + String.join(", ", parts) + " (pipeline " + name + ")");
+    return ExitCode.OK;
+  }
+
+  private static String shortFingerprint(String fp) {
+    return fp == null ? "" : fp.length() <= SHORT_FINGERPRINT ? fp : fp.substring(0, SHORT_FINGERPRINT);
+  }
+
+  private static String json(String name, String destination, List<WindowState> states, Instant now) {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("pipeline", name);
+    doc.put("destination", destination);
+    List<Map<String, Object>> windows = new ArrayList<>();
+    for (WindowState s : states) {
+      Map<String, Object> w = new LinkedHashMap<>();
+      w.put("window", s.windowId());
+      w.put("status", s.displayStatus(now));
+      w.putAll(ReportView.counts(s.counts()));
+      w.put("fingerprint", s.fingerprint());
+      w.put("definition_hash", s.definitionHash());
+      w.put("run_id", s.runId());
+      w.put("pipeline_version", s.pipelineVersion());
+      w.put("attempts", s.attempts());
+      w.put("owner", s.owner());
+      w.put("lease_expires", s.leaseExpires() == null ? null : s.leaseExpires().toString());
+      w.put("started_at", s.startedAt() == null ? null : s.startedAt().toString());
+      w.put("finished_at", s.finishedAt() == null ? null : s.finishedAt().toString());
+      w.put("error", s.error());
+      windows.add(w);
+    }
+    doc.put("windows", windows);
+    return ReportView.write(doc);
+  }
+}

@@ -1,0 +1,18 @@
+package dev.idem.cli.pipelinefile;
+
+import dev.idem.pipeline.Pipeline;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+
+/** A bound pipeline file: the validated pipeline and where it writes. Closing closes the source. */
+public record PipelineDefinition(Path file, Pipeline pipeline, DestinationSpec destination) implements AutoCloseable {
+  @Override
+  public void close() {
+    try {
+      pipeline.source().close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,476 @@
+package dev.idem.cli.pipelinefile;
+
+import dev.idem.ConfigException;
+import dev.idem.key.KeySpec;
+import dev.idem.pipeline.Pipeline;
+import dev.idem.pipeline.Target;
+import dev.idem.pipeline.WriteStrategy;
+import dev.idem.schema.Column;
+import dev.idem.schema.DataType;
+import dev.idem.schema.Schema;
+import dev.idem.source.Source;
+import dev.idem.source.file.CsvFormat;
+import dev.idem.source.file.CsvSource;
+import dev.idem.source.file.FileSet;
+import dev.idem.source.file.JsonLinesSource;
+import dev.idem.window.WindowSpec;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Binds a YAML pipeline file (format: docs/pipeline-file.md) to the core model. Everything is
+ * checked here, once: a problem is a {@link PipelineFileException} whose one-line message names
+ * the file, the line and what was expected, including problems found by the core builders.
+ */
+public final class PipelineFile {
+  private static final Pattern NOT_NULL = Pattern.compile("(?i)^(.*?)\\s+not\\s+null$");
+  private static final Pattern GLOB = Pattern.compile("[*?\\[{]");
+
+  private final String name;
+  private final Path dir;
+
+  private PipelineFile(String name, Path dir) {
+    this.name = name;
+    this.dir = dir;
+  }
+
+  /**
+   * Reads, overrides and binds a pipeline file.
+   *
+   * @param sets     {@code path=value} overrides, applied in order before binding
+   * @param env      looks up {@code ${env:NAME}}; null means unset
+   * @param redactor learns every substituted value so it can be masked in output
+   */
+  public static PipelineDefinition load(Path file, List<String> sets, Function<String, String> env, Redactor redactor) {
+    String name = file.toString();
+    YamlReader reader = new YamlReader(env, redactor);
+    YamlNode.Mapping root = Overrides.apply(reader.readFile(file, name), sets, reader);
+    Path dir = file.toAbsolutePath().normalize().getParent();
+    return new PipelineFile(name, dir).bind(file, root);
+  }
+
+  private PipelineDefinition bind(Path file, YamlNode.Mapping root) {
+    checkKeys(root, "");
+    YamlNode.Scalar nameNode = requiredScalar(root, "", "pipeline");
+    String pipelineName = nameNode.value();
+    Pipeline.Builder b = core(nameNode, "pipeline", () -> Pipeline.builder(pipelineName));
+    YamlNode.Scalar version = optionalScalar(root, "", "version");
+    if (version != null) {
+      b.version(version.value());
+    }
+    Schema input = columns(required(root, "", "columns"), "columns");
+    YamlNode.Mapping sourceNode = mapping(required(root, "", "source"), "source");
+    Source source = source(sourceNode, input);
+    b.source(source);
+    YamlNode windowsNode = root.get("windows");
+    if (windowsNode != null && !isNull(windowsNode)) {
+      b.windows(windows(mapping(windowsNode, "windows")));
+    }
+    YamlNode transformNode = root.get("transform");
+    if (transformNode != null && !isNull(transformNode)) {
+      YamlNode.Mapping t = mapping(transformNode, "transform");
+      checkKeys(t, "transform");
+      b.transform(requiredScalar(t, "transform", "sql").value());
+    }
+    YamlNode.Mapping targetNode = mapping(required(root, "", "target"), "target");
+    target(targetNode, b, input, transformNode != null && !isNull(transformNode));
+    Pipeline pipeline;
+    try {
+      pipeline = b.build();
+    } catch (ConfigException e) {
+      throw coreError(e, root, targetNode);
+    }
+    DestinationSpec destination = destination(root.get("destination"), pipelineName);
+    return new PipelineDefinition(file, pipeline, destination);
+  }
+
+  // ---- sections ------------------------------------------------------------------------------
+
+  private Source source(YamlNode.Mapping node, Schema schema) {
+    checkKeys(node, "source");
+    YamlNode.Scalar typeNode = requiredScalar(node, "source", "type");
+    String type = typeNode.value().strip().toLowerCase(Locale.ROOT);
+    YamlNode.Scalar pathNode = requiredScalar(node, "source", "path");
+    FileSet files = fileSet(pathNode);
+    Charset encoding = charset(optionalScalar(node, "source", "encoding"));
+    switch (type) {
+      case "csv" -> {
+        CsvFormat d = CsvFormat.DEFAULT;
+        char delimiter = character(optionalScalar(node, "source", "delimiter"), "source.delimiter", d.delimiter());
+        char quote = character(optionalScalar(node, "source", "quote"), "source.quote", d.quote());
+        boolean header = bool(optionalScalar(node, "source", "header"), "source.header", d.header());
+        // `null: NULL` must mean the text NULL, though YAML reads a plain NULL as no value.
+        YamlNode nullNode = node.get("null");
+        String nullMarker = d.nullMarker();
+        if (nullNode != null) {
+          YamlNode.Scalar s = scalar(nullNode, "source.null");
+          nullMarker = s.isNull() && (s.value().isEmpty() || s.value().equals("~")) ? "" : s.value();
+        }
+        String marker = nullMarker;
+        CsvFormat format = core(node, "source", () -> new CsvFormat(delimiter, quote, header, marker, encoding == null ? d.encoding() : encoding));
+        return core(node, "source", () -> new CsvSource(files, schema, format));
+      }
+      case "jsonl" -> {
+        for (String csvOnly : List.of("delimiter", "quote", "header", "null")) {
+          YamlNode.Entry e = node.entries().get(csvOnly);
+          if (e != null) {
+            throw new PipelineFileException(e.where(), "source." + csvOnly + ": only csv sources have '" + csvOnly + "', this source is jsonl");
+          }
+        }
+        return core(node, "source", () -> new JsonLinesSource(files, schema, encoding == null ? StandardCharsets.UTF_8 : encoding));
+      }
+      default -> throw new PipelineFileException(typeNode.where(), "source.type: unknown source type '" + typeNode.display() + "': expected csv or jsonl");
+    }
+  }
+
+  /** Splits the path at its first glob segment: the part before is the base directory. */
+  private FileSet fileSet(YamlNode.Scalar node) {
+    String text = node.value().strip();
+    if (text.isEmpty()) {
+      throw new PipelineFileException(node.where(), "source.path: expected a file path or glob, got an empty string");
+    }
+    String[] parts = text.replace('\\', '/').split("/+");
+    int firstGlob = parts.length - 1;
+    for (int i = 0; i < parts.length; i++) {
+      if (GLOB.matcher(parts[i]).find()) {
+        firstGlob = i;
+        break;
+      }
+    }
+    String base = String.join("/", java.util.Arrays.copyOfRange(parts, 0, firstGlob));
+    String pattern = String.join("/", java.util.Arrays.copyOfRange(parts, firstGlob, parts.length));
+    Path basePath;
+    try {
+      basePath = text.startsWith("/") ? Path.of("/" + base) : dir.resolve(base);
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new PipelineFileException(node.where(), "source.path: '" + node.display() + "' is not a valid path");
+    }
+    return new FileSet(basePath.normalize(), pattern);
+  }
+
+  private Schema columns(YamlNode node, String path) {
+    YamlNode.Mapping m = mapping(node, path);
+    if (m.entries().isEmpty()) {
+      throw new PipelineFileException(m.where(), path + ": expected at least one column, as name: type");
+    }
+    List<Column> columns = new ArrayList<>();
+    for (YamlNode.Entry e : m.entries().values()) {
+      YamlNode.Scalar typeNode = scalar(e.value(), path + "." + e.key());
+      if (typeNode.isNull()) {
+        throw new PipelineFileException(e.where(), path + "." + e.key() + ": expected a type, e.g. string, integer, decimal(12,2), timestamp");
+      }
+      String text = typeNode.value().strip();
+      boolean nullable = true;
+      Matcher nn = NOT_NULL.matcher(text);
+      if (nn.matches()) {
+        text = nn.group(1);
+        nullable = false;
+      }
+      String typeText = text;
+      DataType type = core(typeNode, path + "." + e.key(), () -> DataType.parse(typeText));
+      boolean isNullable = nullable;
+      columns.add(core(typeNode, path + "." + e.key(), () -> new Column(e.key(), type, isNullable)));
+    }
+    return core(m, path, () -> new Schema(columns));
+  }
+
+  private WindowSpec windows(YamlNode.Mapping node) {
+    checkKeys(node, "windows");
+    YamlNode.Scalar kindNode = requiredScalar(node, "windows", "kind");
+    String kind = kindNode.value().strip().toLowerCase(Locale.ROOT);
+    YamlNode.Scalar columnNode = optionalScalar(node, "windows", "column");
+    YamlNode.Scalar zoneNode = optionalScalar(node, "windows", "zone");
+    String column = columnNode == null ? null : columnNode.value();
+    ZoneId zone = null;
+    if (zoneNode != null) {
+      try {
+        zone = ZoneId.of(zoneNode.value().strip());
+      } catch (DateTimeException e) {
+        throw new PipelineFileException(zoneNode.where(), "windows.zone: unknown time zone '" + zoneNode.display() + "': expected a region such as Europe/Paris, or UTC");
+      }
+    }
+    boolean timeBased = kind.equals("day") || kind.equals("hour");
+    if (!timeBased) {
+      for (YamlNode.Scalar s : new YamlNode.Scalar[] {columnNode, zoneNode}) {
+        if (s != null) {
+          throw new PipelineFileException(s.where(), "windows: " + kind + " windows have no column or zone: only day and hour windows do");
+        }
+      }
+    }
+    ZoneId z = zone;
+    return switch (kind) {
+      case "day" -> core(node, "windows", () -> WindowSpec.day(column, z));
+      case "hour" -> core(node, "windows", () -> WindowSpec.hour(column, z));
+      case "full" -> WindowSpec.full();
+      case "batch" -> WindowSpec.batch();
+      case "file" -> WindowSpec.file();
+      default -> throw new PipelineFileException(kindNode.where(), "windows.kind: unknown window kind '" + kindNode.display() + "': expected day, hour, full, batch or file");
+    };
+  }
+
+  private Target target(YamlNode.Mapping node, Pipeline.Builder b, Schema input, boolean hasTransform) {
+    checkKeys(node, "target");
+    String table = requiredScalar(node, "target", "table").value();
+    b.table(table);
+    Schema columns = null;
+    YamlNode columnsNode = node.get("columns");
+    if (columnsNode != null && !isNull(columnsNode)) {
+      columns = columns(columnsNode, "target.columns");
+      b.targetColumns(columns);
+    } else if (hasTransform) {
+      throw new PipelineFileException(node.where(), "target.columns: required because there is a transform: declare its output columns as name: type");
+    }
+    KeySpec key = null;
+    YamlNode keyNode = node.get("key");
+    if (keyNode != null && !isNull(keyNode)) {
+      key = key(keyNode);
+      b.key(key);
+    }
+    YamlNode.Scalar strategyNode = requiredScalar(node, "target", "strategy");
+    WriteStrategy strategy;
+    try {
+      strategy = WriteStrategy.parse(strategyNode.value());
+    } catch (ConfigException e) {
+      throw new PipelineFileException(strategyNode.where(), "target.strategy: unknown strategy '" + strategyNode.display()
+          + "': expected append, merge, replace_window or replace_table");
+    }
+    b.strategy(strategy);
+    YamlNode.Scalar orderBy = optionalScalar(node, "target", "order_by");
+    if (orderBy != null) {
+      b.orderBy(orderBy.value());
+    }
+    YamlNode.Scalar deleteFlag = optionalScalar(node, "target", "delete_flag");
+    if (deleteFlag != null) {
+      b.deleteFlag(deleteFlag.value());
+    }
+    Schema cols = columns == null ? input : columns;
+    KeySpec k = key;
+    // Checked here as well as in Pipeline.build() so the message can name the target's line.
+    return core(node, "target", () -> new Target(table, cols, k, strategy, orderBy == null ? null : orderBy.value(), deleteFlag == null ? null : deleteFlag.value()));
+  }
+
+  private KeySpec key(YamlNode node) {
+    if (node instanceof YamlNode.Mapping m) {
+      checkKeys(m, "target.key");
+      YamlNode hash = m.get("hash");
+      if (hash == null) {
+        throw new PipelineFileException(m.where(), "target.key: a hash key is written {hash: [field, ...]}");
+      }
+      List<String> fields = names(hash, "target.key.hash");
+      return core(m, "target.key", () -> KeySpec.hash(fields.toArray(String[]::new)));
+    }
+    List<String> fields = names(node, "target.key");
+    return core(node, "target.key", () -> KeySpec.columns(fields.toArray(String[]::new)));
+  }
+
+  /** A column name or a list of them. */
+  private List<String> names(YamlNode node, String path) {
+    if (node instanceof YamlNode.Scalar s && !s.isNull()) {
+      return List.of(s.value());
+    }
+    if (node instanceof YamlNode.Sequence seq) {
+      List<String> names = new ArrayList<>();
+      for (int i = 0; i < seq.items().size(); i++) {
+        names.add(scalarValue(seq.items().get(i), path + "[" + i + "]", "a column name"));
+      }
+      return names;
+    }
+    throw new PipelineFileException(node.where(), path + ": expected a column name or a list of column names, got " + node.describeKind());
+  }
+
+  private DestinationSpec destination(YamlNode node, String pipelineName) {
+    if (node == null || isNull(node)) {
+      return new DestinationSpec("jdbc:duckdb:" + dir.resolve(pipelineName + ".duckdb"), new Properties());
+    }
+    YamlNode.Mapping m = mapping(node, "destination");
+    YamlNode.Scalar urlNode = requiredScalar(m, "destination", "url");
+    String url = urlNode.value().strip();
+    if (!url.startsWith("jdbc:")) {
+      throw new PipelineFileException(urlNode.where(), "destination.url: expected a JDBC URL such as jdbc:duckdb:orders.duckdb or jdbc:postgresql://host/db, got '"
+          + (urlNode.secret() ? urlNode.display() : new DestinationSpec(url, new Properties()).describe()) + "'");
+    }
+    Properties properties = new Properties();
+    for (Map.Entry<String, YamlNode.Entry> e : m.entries().entrySet()) {
+      if (!e.getKey().equals("url")) {
+        properties.setProperty(e.getKey(), scalarValue(e.getValue().value(), "destination." + e.getKey(), "a connection property value"));
+      }
+    }
+    return new DestinationSpec(resolveDuckDb(url), properties);
+  }
+
+  /** Makes a relative DuckDB file path absolute against the pipeline file's directory. */
+  private String resolveDuckDb(String url) {
+    String prefix = "jdbc:duckdb:";
+    if (!url.startsWith(prefix)) {
+      return url;
+    }
+    String rest = url.substring(prefix.length());
+    int q = rest.indexOf('?');
+    String file = q < 0 ? rest : rest.substring(0, q);
+    String params = q < 0 ? "" : rest.substring(q);
+    if (file.isEmpty() || file.startsWith(":memory:") || file.startsWith("md:") || file.startsWith("motherduck:") || Path.of(file).isAbsolute()) {
+      return url;
+    }
+    return prefix + dir.resolve(file).normalize() + params;
+  }
+
+  // ---- core errors ---------------------------------------------------------------------------
+
+  interface CoreCall<T> {
+    T get();
+  }
+
+  /** Runs a core constructor; its ConfigException is reported at the node being bound. */
+  private static <T> T core(YamlNode node, String path, CoreCall<T> call) {
+    try {
+      return call.get();
+    } catch (PipelineFileException e) {
+      throw e;
+    } catch (ConfigException e) {
+      throw new PipelineFileException(node.where(), path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Pipeline.build() checks the whole definition; point at the key its message is about. */
+  private PipelineFileException coreError(ConfigException e, YamlNode.Mapping root, YamlNode.Mapping target) {
+    String m = e.getMessage();
+    record Rule(String phrase, YamlNode.Mapping section, String sectionName, String key) {}
+    YamlNode windows = root.get("windows");
+    YamlNode.Mapping windowsMap = windows instanceof YamlNode.Mapping w ? w : null;
+    List<Rule> rules = List.of(
+        new Rule("window column", windowsMap, "windows", "column"),
+        new Rule("key hash field", target, "target", "key"),
+        new Rule("key column", target, "target", "key"),
+        new Rule("order_by", target, "target", "order_by"),
+        new Rule("delete_flag", target, "target", "delete_flag"),
+        new Rule("replace_table", target, "target", "strategy"),
+        new Rule("reserved prefix", root, "", "columns"),
+        new Rule("transform", target, "target", "columns"));
+    for (Rule r : rules) {
+      if (m.contains(r.phrase()) && r.section() != null) {
+        YamlNode.Entry entry = r.section().entries().get(r.key());
+        String where = entry != null ? entry.where() : r.section().where();
+        String path = r.sectionName().isEmpty() ? r.key() : r.sectionName() + "." + r.key();
+        return new PipelineFileException(where, path + ": " + m, e);
+      }
+    }
+    return new PipelineFileException(target.where(), m, e);
+  }
+
+  // ---- typed access --------------------------------------------------------------------------
+
+  private void checkKeys(YamlNode.Mapping node, String section) {
+    List<String> allowed = Layout.keys(section).orElseThrow();
+    if (allowed == Layout.ANY) {
+      return;
+    }
+    for (YamlNode.Entry e : node.entries().values()) {
+      if (!allowed.contains(e.key())) {
+        throw new PipelineFileException(e.where(), Layout.unknownKey(e.key(), section, allowed));
+      }
+    }
+  }
+
+  private static boolean isNull(YamlNode node) {
+    return node instanceof YamlNode.Scalar s && s.isNull();
+  }
+
+  private static YamlNode required(YamlNode.Mapping parent, String section, String key) {
+    YamlNode node = parent.get(key);
+    String path = section.isEmpty() ? key : section + "." + key;
+    if (node == null) {
+      String in = section.isEmpty() ? "" : section + ": ";
+      throw new PipelineFileException(parent.where(), in + "missing required key '" + key + "'" + (section.isEmpty() ? " at the top level" : ""));
+    }
+    if (isNull(node)) {
+      throw new PipelineFileException(node.where(), path + ": expected a value, got nothing");
+    }
+    return node;
+  }
+
+  private static YamlNode.Scalar requiredScalar(YamlNode.Mapping parent, String section, String key) {
+    String path = section.isEmpty() ? key : section + "." + key;
+    YamlNode.Scalar s = scalar(required(parent, section, key), path);
+    if (s.value().isBlank()) {
+      throw new PipelineFileException(s.where(), path + ": expected a value, got an empty string");
+    }
+    return s;
+  }
+
+  /** A scalar, or null when the key is absent or has no value. */
+  private static YamlNode.Scalar optionalScalar(YamlNode.Mapping parent, String section, String key) {
+    YamlNode node = parent.get(key);
+    if (node == null || isNull(node)) {
+      return null;
+    }
+    return scalar(node, section.isEmpty() ? key : section + "." + key);
+  }
+
+  private static YamlNode.Scalar scalar(YamlNode node, String path) {
+    if (node instanceof YamlNode.Scalar s) {
+      return s;
+    }
+    throw new PipelineFileException(node.where(), path + ": expected a single value, got " + node.describeKind());
+  }
+
+  private static String scalarValue(YamlNode node, String path, String expected) {
+    if (node instanceof YamlNode.Scalar s && !s.isNull()) {
+      return s.value();
+    }
+    throw new PipelineFileException(node.where(), path + ": expected " + expected + ", got " + node.describeKind());
+  }
+
+  private static YamlNode.Mapping mapping(YamlNode node, String path) {
+    if (node instanceof YamlNode.Mapping m) {
+      return m;
+    }
+    throw new PipelineFileException(node.where(), path + ": expected a mapping (key: value lines), got " + node.describeKind());
+  }
+
+  private static char character(YamlNode.Scalar s, String path, char fallback) {
+    if (s == null) {
+      return fallback;
+    }
+    String v = s.value();
+    if (v.equals("\\t") || v.equals("tab")) {
+      return '\t';
+    }
+    if (v.length() != 1) {
+      throw new PipelineFileException(s.where(), path + ": expected one character (quote it, e.g. \";\"), got '" + s.display() + "'");
+    }
+    return v.charAt(0);
+  }
+
+  private static boolean bool(YamlNode.Scalar s, String path, boolean fallback) {
+    if (s == null) {
+      return fallback;
+    }
+    if (s.type() == YamlNode.Scalar.Type.BOOLEAN) {
+      String v = s.value().toLowerCase(Locale.ROOT);
+      return v.equals("true") || v.equals("yes") || v.equals("on") || v.equals("y");
+    }
+    throw new PipelineFileException(s.where(), path + ": expected true or false, got " + s.describeKind() + " '" + s.display() + "'");
+  }
+
+  private static Charset charset(YamlNode.Scalar s) {
+    if (s == null) {
+      return null;
+    }
+    try {
+      return Charset.forName(s.value().strip());
+    } catch (IllegalArgumentException e) {
+      throw new PipelineFileException(s.where(), "source.encoding: unknown encoding '" + s.display() + "': expected e.g. UTF-8 or ISO-8859-1");
+    }
+  }
+}
