@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
     description = {"Show the ledger of a pipeline: one line per window with its status (done, failed, running, stale),",
         "its counts, input fingerprint and last error. A running window whose lease has expired is stale."})
 final class StatusCommand extends PipelineCommand {
-  private static final int SHORT_FINGERPRINT = 12;
+  private static final int SHORT_HASH = 8;
 
   @Override
   int execute(PipelineDefinition definition, Destination destination, RunServices services) {
@@ -50,8 +50,13 @@ final class StatusCommand extends PipelineCommand {
     return ExitCode.OK;
   }
 
+  /** Keeps a fingerprint's readable prefix ({@code rows:13:}) and 8 characters of its hash. */
   private static String shortFingerprint(String fp) {
-    return fp == null ? "" : fp.length() <= SHORT_FINGERPRINT ? fp : fp.substring(0, SHORT_FINGERPRINT);
+    if (fp == null) {
+      return "";
+    }
+    int hash = fp.lastIndexOf(':') + 1;
+    return fp.length() - hash <= SHORT_HASH ? fp : fp.substring(0, hash + SHORT_HASH);
   }
 
   private static String json(String name, String destination, List<WindowState> states, Instant now) {
