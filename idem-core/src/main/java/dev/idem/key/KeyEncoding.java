@@ -29,6 +29,13 @@ import java.util.HexFormat;
  *   tag 0x07 timestamptz   the UTC instant as timestamp text followed by Z
  * </pre>
  * The key hash is the lowercase hex SHA-256 of the concatenated encodings.
+ *
+ * <p>A Java string may hold an unpaired surrogate (a JSON {@code "\ud800"} escape, for one).
+ * Plain UTF-8 encoding would replace it with {@code ?}, so that {@code "\ud800"}, {@code "\udc00"}
+ * and {@code "?"} would share a key. Each unpaired surrogate is therefore encoded as its own
+ * three bytes ({@code ED A0 80} for U+D800, the generalized UTF-8 known as WTF-8). Those bytes
+ * never occur in valid UTF-8, so the encoding stays injective, and every well-formed string
+ * encodes exactly as UTF-8.
  */
 public final class KeyEncoding {
   private KeyEncoding() {}
@@ -52,7 +59,7 @@ public final class KeyEncoding {
         continue;
       }
       md.update(tag(v));
-      byte[] text = text(v).getBytes(StandardCharsets.UTF_8);
+      byte[] text = utf8(text(v));
       md.update(ByteBuffer.allocate(4).putInt(text.length).array());
       md.update(text);
     }
@@ -67,7 +74,7 @@ public final class KeyEncoding {
         continue;
       }
       out.write(tag(v));
-      byte[] text = text(v).getBytes(StandardCharsets.UTF_8);
+      byte[] text = utf8(text(v));
       out.writeBytes(ByteBuffer.allocate(4).putInt(text.length).array());
       out.writeBytes(text);
     }
@@ -80,6 +87,43 @@ public final class KeyEncoding {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required by every Java platform", e);
     }
+  }
+
+  /** UTF-8, except that unpaired surrogates get their own 3-byte form (see the class comment). */
+  static byte[] utf8(String s) {
+    int n = s.length();
+    int i = 0;
+    while (i < n) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i += 2;
+      } else if (Character.isSurrogate(c)) {
+        break;
+      } else {
+        i++;
+      }
+    }
+    if (i == n) {
+      return s.getBytes(StandardCharsets.UTF_8);
+    }
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(n * 3);
+    out.writeBytes(s.substring(0, i).getBytes(StandardCharsets.UTF_8));
+    while (i < n) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+        out.writeBytes(s.substring(i, i + 2).getBytes(StandardCharsets.UTF_8));
+        i += 2;
+      } else if (Character.isSurrogate(c)) {
+        out.write(0xE0 | (c >> 12));
+        out.write(0x80 | ((c >> 6) & 0x3F));
+        out.write(0x80 | (c & 0x3F));
+        i++;
+      } else {
+        out.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+        i++;
+      }
+    }
+    return out.toByteArray();
   }
 
   private static byte tag(Object v) {
