@@ -47,7 +47,7 @@ final class Layout {
         bestDistance = d;
       }
     }
-    return bestDistance <= Math.max(1, key.length() / 3) ? Optional.ofNullable(best) : Optional.empty();
+    return bestDistance <= Math.max(2, key.length() / 3) ? Optional.ofNullable(best) : Optional.empty();
   }
 
   private static int distance(String a, String b) {

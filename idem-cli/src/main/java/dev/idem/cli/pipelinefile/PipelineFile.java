@@ -134,29 +134,34 @@ public final class PipelineFile {
     }
   }
 
-  /** Splits the path at its first glob segment: the part before is the base directory. */
+  /**
+   * A relative path stays as written, against the pipeline file's directory, so the source's
+   * description (part of the definition hash) does not change when the project moves. An absolute
+   * path is split at its first glob segment: the part before is the base directory.
+   */
   private FileSet fileSet(YamlNode.Scalar node) {
-    String text = node.value().strip();
+    String text = node.value().strip().replace('\\', '/');
     if (text.isEmpty()) {
       throw new PipelineFileException(node.where(), "source.path: expected a file path or glob, got an empty string");
     }
-    String[] parts = text.replace('\\', '/').split("/+");
-    int firstGlob = parts.length - 1;
-    for (int i = 0; i < parts.length; i++) {
-      if (GLOB.matcher(parts[i]).find()) {
-        firstGlob = i;
-        break;
-      }
-    }
-    String base = String.join("/", java.util.Arrays.copyOfRange(parts, 0, firstGlob));
-    String pattern = String.join("/", java.util.Arrays.copyOfRange(parts, firstGlob, parts.length));
-    Path basePath;
     try {
-      basePath = text.startsWith("/") ? Path.of("/" + base) : dir.resolve(base);
+      if (!text.startsWith("/")) {
+        return new FileSet(dir, text);
+      }
+      String[] parts = text.substring(1).split("/+");
+      int firstGlob = parts.length - 1;
+      for (int i = 0; i < parts.length; i++) {
+        if (GLOB.matcher(parts[i]).find()) {
+          firstGlob = i;
+          break;
+        }
+      }
+      String base = "/" + String.join("/", java.util.Arrays.copyOfRange(parts, 0, firstGlob));
+      String pattern = String.join("/", java.util.Arrays.copyOfRange(parts, firstGlob, parts.length));
+      return core(node, "source.path", () -> new FileSet(Path.of(base), pattern));
     } catch (java.nio.file.InvalidPathException e) {
       throw new PipelineFileException(node.where(), "source.path: '" + node.display() + "' is not a valid path");
     }
-    return new FileSet(basePath.normalize(), pattern);
   }
 
   private Schema columns(YamlNode node, String path) {

@@ -9,10 +9,18 @@ import dev.idem.ConfigException;
  */
 public final class PipelineFileException extends ConfigException {
   PipelineFileException(String where, String message) {
-    super(where + ": " + message);
+    super(join(where, message));
   }
 
   PipelineFileException(String where, String message, Throwable cause) {
-    super(where + ": " + message, cause);
+    super(join(where, message), cause);
+  }
+
+  /** "--set target.table: target.table: ..." says the path twice; keep it once. */
+  private static String join(String where, String message) {
+    if (where.startsWith("--set ") && message.startsWith(where.substring("--set ".length()) + ": ")) {
+      return where + message.substring(where.length() - "--set ".length());
+    }
+    return where + ": " + message;
   }
 }
