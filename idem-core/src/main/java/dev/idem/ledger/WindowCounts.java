@@ -2,16 +2,18 @@ package dev.idem.ledger;
 
 /**
  * What a window's load did. The conservation rule holds for every load:
- * {@code read = discarded + folded + inserted + updated + unchanged + skipped + deleted},
- * where {@code folded} are in-window duplicates by key, {@code skipped} rows whose key already
+ * {@code read = discarded + reshaped + folded + inserted + updated + unchanged + skipped + deleted},
+ * where {@code discarded} are records a row function dropped, {@code reshaped} the staged rows
+ * minus the SQL transform's output rows (an aggregation folds many into one; negative when a
+ * transform fans out), {@code folded} in-window duplicates by key, {@code skipped} rows whose key already
  * existed (append), {@code unchanged} rows equal to or older than the target's (merge), and
  * {@code deleted} rows carrying the delete flag. {@code replaced} counts rows of the previous
  * slice removed by replace_window/replace_table (not part of the rule), {@code targetRows} the
  * rows the target holds for this window after the commit.
  */
-public record WindowCounts(long read, long discarded, long folded, long inserted, long updated, long unchanged,
+public record WindowCounts(long read, long discarded, long reshaped, long folded, long inserted, long updated, long unchanged,
                            long skipped, long deleted, long replaced, long targetRows) {
-  public static final WindowCounts NONE = new WindowCounts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  public static final WindowCounts NONE = new WindowCounts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
   public long written() {
     return inserted + updated + deleted;
@@ -19,6 +21,6 @@ public record WindowCounts(long read, long discarded, long folded, long inserted
 
   /** True when every record read is accounted for. */
   public boolean balanced() {
-    return read == discarded + folded + inserted + updated + unchanged + skipped + deleted;
+    return read == discarded + reshaped + folded + inserted + updated + unchanged + skipped + deleted;
   }
 }

@@ -58,6 +58,8 @@ public final class Runner {
   private final RunServices services;
   private final RunListener listener;
   private final AtomicInteger runnerSeq = new AtomicInteger();
+  /** Distinguishes runners of one process in lease records. */
+  private final String instance = java.util.UUID.randomUUID().toString().substring(0, 8);
 
   public Runner(Destination destination, RunServices services, RunListener listener) {
     this.destination = destination;
@@ -98,7 +100,7 @@ public final class Runner {
     Collections.sort(sorted);
     List<WindowOutcome> outcomes = Collections.synchronizedList(new ArrayList<>());
     if (options.parallel() == 1 || sorted.size() <= 1) {
-      String owner = services.owner() + "/" + runnerSeq.incrementAndGet();
+      String owner = services.owner() + "/" + instance + "." + runnerSeq.incrementAndGet();
       for (Window w : sorted) {
         outcomes.add(load(pipeline, w, options, owner));
         services.faults().reach(FaultPoint.BETWEEN_WINDOWS, w);
@@ -113,7 +115,7 @@ public final class Runner {
       try {
         List<Future<?>> futures = new ArrayList<>();
         for (int i = 0; i < Math.min(options.parallel(), sorted.size()); i++) {
-          String owner = services.owner() + "/" + runnerSeq.incrementAndGet();
+          String owner = services.owner() + "/" + instance + "." + runnerSeq.incrementAndGet();
           futures.add(pool.submit(() -> {
             for (Window w = queue.poll(); w != null; w = queue.poll()) {
               outcomes.add(load(pipeline, w, options, owner));
@@ -207,12 +209,12 @@ public final class Runner {
     }
     Lease lease = claimed.get();
     services.faults().reach(FaultPoint.AFTER_CLAIM, window);
-    if (!options.force() && knownFingerprint != null) {
+    if (!options.force() && doneWithSameDefinition(Optional.ofNullable(lease.previous()), pipeline)) {
       // Another runner may have finished the window between our check and our claim.
-      Optional<WindowState> now = destination.ledger().state(name, window.id());
-      if (doneWithSameDefinition(now, pipeline) && unchanged(pipeline, now.get(), knownFingerprint)) {
+      String fingerprint = knownFingerprint != null ? knownFingerprint : fingerprint(pipeline, window);
+      if (unchanged(pipeline, lease.previous(), fingerprint)) {
         destination.ledger().release(lease);
-        return new WindowOutcome(window, WindowOutcome.Result.UNCHANGED, now.get().counts(), attempt, "unchanged");
+        return new WindowOutcome(window, WindowOutcome.Result.UNCHANGED, lease.previous().counts(), attempt, "unchanged");
       }
     }
     RunContext context = new RunContext(name, pipeline.version(), window, options.logicalDate(), options.runId());
@@ -221,8 +223,9 @@ public final class Runner {
       services.faults().reach(FaultPoint.AFTER_COMMIT, window);
       WindowState after = destination.ledger().state(name, window.id())
           .orElseThrow(() -> new IdemException("window " + window.id() + " committed but its ledger row is missing"));
-      if (after.status() != WindowStatus.DONE || after.token() != lease.token()) {
-        throw new IdemException("window " + window.id() + " committed but the ledger shows " + after.status() + " with another token");
+      // Done under our token, or already claimed again by a later runner (its token is greater).
+      if (after.token() < lease.token() || (after.token() == lease.token() && after.status() != WindowStatus.DONE)) {
+        throw new IdemException("window " + window.id() + " committed but the ledger shows " + after.status() + " under token " + after.token());
       }
       return new WindowOutcome(window, WindowOutcome.Result.LOADED, counts, attempt, "loaded");
     } catch (DataException | ConfigException e) {

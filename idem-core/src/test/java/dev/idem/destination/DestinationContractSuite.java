@@ -1,0 +1,410 @@
+package dev.idem.destination;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.idem.fault.FaultInjector;
+import dev.idem.fault.FaultPoint;
+import dev.idem.fault.SimulatedCrash;
+import dev.idem.key.KeySpec;
+import dev.idem.ledger.Lease;
+import dev.idem.ledger.WindowState;
+import dev.idem.ledger.WindowStatus;
+import dev.idem.pipeline.Pipeline;
+import dev.idem.pipeline.WriteStrategy;
+import dev.idem.run.RetryPolicy;
+import dev.idem.run.RunOptions;
+import dev.idem.run.RunReport;
+import dev.idem.run.RunServices;
+import dev.idem.run.Runner;
+import dev.idem.run.WindowOutcome;
+import dev.idem.run.WindowOutcome.Result;
+import dev.idem.schema.Column;
+import dev.idem.schema.DataType;
+import dev.idem.schema.Schema;
+import dev.idem.testing.CrashAt;
+import dev.idem.testing.ListSource;
+import dev.idem.testing.MutableClock;
+import dev.idem.window.Window;
+import dev.idem.window.WindowSpec;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The idempotency contract every destination must pass (as Flink's SinkTestSuiteBase): run twice
+ * = run once; a crash at every fault point then a retry = a clean run; overlapping ranges; a
+ * changed window is rewritten and the others skipped; concurrent runners load each window once;
+ * a zombie runner cannot commit. States are compared by full table content, never by counts alone.
+ *
+ * <p>Subclasses give a fresh, empty destination per call and read a table's rows.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class DestinationContractSuite {
+  protected static final Schema ORDERS = Schema.of(
+      Column.of("order_id", DataType.INTEGER), Column.of("customer", DataType.STRING),
+      Column.of("amount", DataType.decimal(12, 2)), Column.of("ingested_at", DataType.TIMESTAMP));
+  private static final Duration TTL = Duration.ofMinutes(5);
+
+  private final Set<FaultPoint> crashedAndRecovered = ConcurrentHashMap.newKeySet();
+  private final List<Destination> opened = new ArrayList<>();
+  protected final MutableClock clock = new MutableClock(Instant.parse("2024-06-01T00:00:00Z"));
+
+  /** A new, empty destination (its own database file or schema). */
+  protected abstract Destination newDestination(RunServices services);
+
+  /** Opens the same database as {@code destination} again (as a restarted process would). */
+  protected abstract Destination reopen(Destination destination, RunServices services);
+
+  /** Every row of a table, each rendered as text, sorted: a multiset snapshot. */
+  protected abstract List<String> rows(Destination destination, String table);
+
+  /** Deletes the target rows a window wrote, behind idem's back. */
+  protected abstract void deleteRowsOf(Destination destination, String table, String windowId);
+
+  protected RunServices services(String owner) {
+    return RunServices.defaults().withClock(clock).withOwner(owner).withLeaseTtl(TTL)
+        .withRetry(new RetryPolicy(5, Duration.ZERO, Duration.ZERO));
+  }
+
+  private Destination fresh() {
+    Destination d = newDestination(services("p1"));
+    opened.add(d);
+    return d;
+  }
+
+  @AfterAll
+  void closeAll() {
+    opened.forEach(Destination::close);
+  }
+
+  // ---------------------------------------------------------------- data
+
+  private static LocalDateTime at(String t) {
+    return LocalDateTime.parse(t);
+  }
+
+  /** Five days of orders with an exact duplicate (day 1), a late correction (order 1 on day 3) and a re-sent order. */
+  protected static ListSource orders() {
+    ListSource s = new ListSource(ORDERS);
+    s.add(1L, "ada", new BigDecimal("10.00"), at("2024-03-01T08:00:00"));
+    s.add(2L, "bob", new BigDecimal("20.50"), at("2024-03-01T09:00:00"));
+    s.add(2L, "bob", new BigDecimal("20.50"), at("2024-03-01T09:00:00"));
+    s.add(3L, "cyd", new BigDecimal("7.25"), at("2024-03-01T10:00:00"));
+    s.add(4L, "dee", new BigDecimal("3.00"), at("2024-03-02T08:00:00"));
+    s.add(5L, "eve 'q'; drop", new BigDecimal("99.99"), at("2024-03-02T09:30:00"));
+    s.add(1L, "ada", new BigDecimal("12.50"), at("2024-03-03T11:00:00"));
+    s.add(6L, "fay", null, at("2024-03-03T12:00:00"));
+    s.add(3L, "cyd", new BigDecimal("7.25"), at("2024-03-04T07:00:00"));
+    s.add(7L, "gus \"x\"", new BigDecimal("1.10"), at("2024-03-04T23:59:59.999"));
+    s.add(8L, "hal", new BigDecimal("8.00"), at("2024-03-05T00:00:00"));
+    s.add(8L, "hal", new BigDecimal("8.80"), at("2024-03-05T00:00:00"));
+    return s;
+  }
+
+  protected static Pipeline pipeline(ListSource source, WriteStrategy strategy) {
+    Pipeline.Builder b = Pipeline.builder("orders").version("1").source(source).table("orders").strategy(strategy);
+    if (strategy == WriteStrategy.REPLACE_TABLE) {
+      b.windows(WindowSpec.full());
+    } else {
+      b.windows(WindowSpec.day("ingested_at", ZoneOffset.UTC));
+    }
+    if (strategy != WriteStrategy.REPLACE_WINDOW && strategy != WriteStrategy.REPLACE_TABLE) {
+      b.key(KeySpec.columns("order_id")).orderBy("ingested_at");
+    } else if (strategy == WriteStrategy.REPLACE_TABLE) {
+      b.key(KeySpec.columns("order_id")).orderBy("ingested_at");
+    }
+    return b.build();
+  }
+
+  private static List<Window> all(Pipeline p) {
+    try {
+      return p.source().windows(p.windows());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private RunReport run(Destination d, Pipeline p, List<Window> windows, RunOptions options, FaultInjector faults, String owner) {
+    return new Runner(d, services(owner).withFaults(faults)).run(p, windows, options);
+  }
+
+  private RunReport run(Destination d, Pipeline p, List<Window> windows) {
+    return run(d, p, windows, RunOptions.defaults("run"), FaultInjector.NONE, "p1");
+  }
+
+  private List<String> cleanRun(Pipeline p) {
+    Destination d = fresh();
+    RunReport r = run(d, p, all(p));
+    assertThat(r.ok()).as("clean run: %s", r.outcomes()).isTrue();
+    return rows(d, "orders");
+  }
+
+  private static void assertBalanced(RunReport report) {
+    for (WindowOutcome o : report.outcomes()) {
+      if (o.result() == Result.LOADED) {
+        assertThat(o.counts().balanced()).as("conservation of rows in %s: %s", o.window(), o.counts()).isTrue();
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- the contract
+
+  @ParameterizedTest
+  @EnumSource(WriteStrategy.class)
+  void runTwiceEqualsRunOnce(WriteStrategy strategy) {
+    Pipeline p = pipeline(orders(), strategy);
+    Destination d = fresh();
+    RunReport first = run(d, p, all(p));
+    assertThat(first.count(Result.LOADED)).isEqualTo(all(p).size());
+    assertBalanced(first);
+    List<String> once = rows(d, "orders");
+    assertThat(once).isNotEmpty();
+
+    RunReport second = run(d, p, all(p));
+    assertThat(second.outcomes()).extracting(WindowOutcome::result).containsOnly(Result.UNCHANGED);
+    assertThat(rows(d, "orders")).isEqualTo(once);
+
+    RunReport forced = run(d, p, all(p), RunOptions.defaults("forced").forced(), FaultInjector.NONE, "p1");
+    assertThat(forced.count(Result.LOADED)).isEqualTo(all(p).size());
+    assertBalanced(forced);
+    assertThat(rows(d, "orders")).isEqualTo(once);
+  }
+
+  @Test
+  void mergeKeepsOneRowPerKeyWithTheLatestVersion() {
+    Pipeline p = pipeline(orders(), WriteStrategy.MERGE);
+    Destination d = fresh();
+    run(d, p, all(p));
+    List<String> rows = rows(d, "orders");
+    assertThat(rows).hasSize(8);
+    assertThat(rows).anySatisfy(r -> assertThat(r).contains("order_id=1").contains("amount=12.50").contains("_idem_window=2024-03-03"));
+    assertThat(rows).anySatisfy(r -> assertThat(r).contains("order_id=8").contains("amount=8.80"));
+    assertThat(rows).anySatisfy(r -> assertThat(r).contains("order_id=3").contains("_idem_window=2024-03-04"));
+  }
+
+  @ParameterizedTest
+  @EnumSource(FaultPoint.class)
+  void crashAtEveryFaultPointThenRetryEqualsCleanRun(FaultPoint point) {
+    for (WriteStrategy strategy : List.of(WriteStrategy.MERGE, WriteStrategy.REPLACE_WINDOW, WriteStrategy.APPEND)) {
+      Pipeline p = pipeline(orders(), strategy);
+      List<String> clean = cleanRun(p);
+      Destination d = fresh();
+      CrashAt crash = new CrashAt(point, "2024-03-03");
+      assertThatThrownBy(() -> run(d, p, all(p), RunOptions.defaults("crashing"), crash, "p1"))
+          .as("%s at %s", strategy, point).isInstanceOf(SimulatedCrash.class);
+      assertThat(crash.fired()).isTrue();
+
+      // The crashed runner's lease is still live; a runner started later finds it expired.
+      clock.advance(TTL.plusSeconds(1));
+      Destination restarted = reopen(d, services("p2"));
+      RunReport retry = run(restarted, p, all(p), RunOptions.defaults("retry"), FaultInjector.NONE, "p2");
+      assertThat(retry.ok()).as("retry after %s: %s", point, retry.outcomes()).isTrue();
+      assertBalanced(retry);
+      assertThat(rows(restarted, "orders")).as("%s: crash at %s then retry", strategy, point).isEqualTo(clean);
+      assertThat(run(restarted, p, all(p), RunOptions.defaults("again"), FaultInjector.NONE, "p2").outcomes())
+          .extracting(WindowOutcome::result).containsOnly(Result.UNCHANGED);
+    }
+    crashedAndRecovered.add(point);
+  }
+
+  @Test
+  void crashBeforeCommitLeavesNoRowsOfTheWindow() {
+    Pipeline p = pipeline(orders(), WriteStrategy.MERGE);
+    Destination d = fresh();
+    CrashAt crash = new CrashAt(FaultPoint.BEFORE_COMMIT, "2024-03-01");
+    assertThatThrownBy(() -> run(d, p, all(p), RunOptions.defaults("crashing"), crash, "p1")).isInstanceOf(SimulatedCrash.class);
+    assertThat(rows(d, "orders")).isEmpty();
+    assertThat(d.ledger().state("orders", "2024-03-01")).get().extracting(WindowState::status).isEqualTo(WindowStatus.RUNNING);
+  }
+
+  @Test
+  void overlappingRangesEqualOneCleanRun() {
+    Pipeline p = pipeline(orders(), WriteStrategy.MERGE);
+    List<String> clean = cleanRun(p);
+    Destination d = fresh();
+    run(d, p, p.windows().range("2024-03-03", "2024-03-05"));
+    RunReport wide = run(d, p, p.windows().range("2024-03-01", "2024-03-05"));
+    assertThat(wide.ok()).isTrue();
+    assertThat(rows(d, "orders")).isEqualTo(clean);
+  }
+
+  @Test
+  void windowsRunInReverseOrderEqualOneCleanRun() {
+    Pipeline p = pipeline(orders(), WriteStrategy.MERGE);
+    List<String> clean = cleanRun(p);
+    Destination d = fresh();
+    List<Window> windows = new ArrayList<>(all(p));
+    java.util.Collections.reverse(windows);
+    for (Window w : windows) {
+      run(d, p, List.of(w));
+    }
+    assertThat(rows(d, "orders")).isEqualTo(clean);
+  }
+
+  @Test
+  void forcingAnOlderWindowDoesNotOverwriteANewerVersion() {
+    Pipeline p = pipeline(orders(), WriteStrategy.MERGE);
+    Destination d = fresh();
+    run(d, p, all(p));
+    List<String> before = rows(d, "orders");
+    RunReport forced = run(d, p, List.of(p.windows().window("2024-03-01")), RunOptions.defaults("force").forced(), FaultInjector.NONE, "p1");
+    assertThat(forced.outcomes().get(0).result()).isEqualTo(Result.LOADED);
+    assertThat(forced.outcomes().get(0).counts().updated()).isZero();
+    assertThat(rows(d, "orders")).isEqualTo(before)
+        .anySatisfy(r -> assertThat(r).contains("order_id=1").contains("amount=12.50"));
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = WriteStrategy.class, names = {"MERGE", "REPLACE_WINDOW"})
+  void aChangedWindowIsRewrittenAndTheOthersSkipped(WriteStrategy strategy) {
+    ListSource source = orders();
+    Pipeline p = pipeline(source, strategy);
+    Destination d = fresh();
+    run(d, p, all(p));
+
+    List<Object[]> changed = new ArrayList<>();
+    for (Object[] r : source.records()) {
+      if (((LocalDateTime) r[3]).toLocalDate().toString().equals("2024-03-02")) {
+        if ((Long) r[0] == 4L) {
+          r[2] = new BigDecimal("4.00");
+        } else {
+          continue; // order 5 removed from the input
+        }
+      }
+      changed.add(r);
+    }
+    source.replaceAll(changed);
+    RunReport rerun = run(d, p, all(p));
+    assertThat(rerun.outcomes()).filteredOn(o -> o.window().id().equals("2024-03-02")).extracting(WindowOutcome::result).containsExactly(Result.LOADED);
+    assertThat(rerun.outcomes()).filteredOn(o -> !o.window().id().equals("2024-03-02")).extracting(WindowOutcome::result).containsOnly(Result.UNCHANGED);
+    List<String> expected = cleanRun(pipeline(new ListSource(ORDERS).replaceAll(changed), strategy));
+    if (strategy == WriteStrategy.REPLACE_WINDOW) {
+      assertThat(rows(d, "orders")).isEqualTo(expected);
+    } else {
+      // merge never deletes a key that stopped arriving (use a delete flag for that): order 5 stays
+      assertThat(rows(d, "orders")).containsAll(expected).anySatisfy(r -> assertThat(r).contains("order_id=4").contains("amount=4.00"));
+    }
+  }
+
+  @Test
+  void aWindowWhoseRowsVanishedFromTheTargetIsReloaded() {
+    Pipeline p = pipeline(orders(), WriteStrategy.MERGE);
+    Destination d = fresh();
+    run(d, p, all(p));
+    List<String> once = rows(d, "orders");
+    deleteRowsOf(d, "orders", "2024-03-02");
+    RunReport rerun = run(d, p, all(p));
+    assertThat(rerun.outcomes()).filteredOn(o -> o.window().id().equals("2024-03-02")).extracting(WindowOutcome::result).containsExactly(Result.LOADED);
+    assertThat(rows(d, "orders")).isEqualTo(once);
+  }
+
+  @Test
+  void concurrentRunnersLoadEachWindowOnce() throws Exception {
+    Pipeline p = pipeline(orders(), WriteStrategy.MERGE);
+    List<String> clean = cleanRun(p);
+    Destination d = fresh();
+    d.prepare(p);
+    int runners = 4;
+    ExecutorService pool = Executors.newFixedThreadPool(runners);
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<RunReport>> futures = new ArrayList<>();
+    for (int i = 0; i < runners; i++) {
+      String owner = "p1-runner" + i;
+      futures.add(pool.submit(() -> {
+        start.await();
+        return new Runner(d, services("p1").withOwner("p1")).run(p, all(p), new RunOptions(RunOptions.Reload.IF_CHANGED, 2, null, owner));
+      }));
+    }
+    start.countDown();
+    List<WindowOutcome> outcomes = new ArrayList<>();
+    for (Future<RunReport> f : futures) {
+      outcomes.addAll(f.get().outcomes());
+    }
+    pool.shutdown();
+    assertThat(outcomes).filteredOn(o -> o.result() == Result.FAILED).extracting(WindowOutcome::message).isEmpty();
+    assertThat(outcomes).filteredOn(o -> o.result() == Result.LOADED).extracting(o -> o.window().id())
+        .doesNotHaveDuplicates().hasSize(all(p).size());
+    assertThat(rows(d, "orders")).isEqualTo(clean);
+  }
+
+  @Test
+  void aZombieWhoseLeaseWasTakenOverCannotCommit() {
+    Pipeline p = pipeline(orders(), WriteStrategy.MERGE);
+    Destination d = fresh();
+    Window day1 = p.windows().window("2024-03-01");
+    List<RunReport> takeover = new ArrayList<>();
+    FaultInjector stall = (point, window) -> {
+      if (point == FaultPoint.AFTER_STAGING && takeover.isEmpty()) {
+        clock.advance(TTL.plusSeconds(1)); // the zombie stalls past its lease ...
+        Destination other = reopen(d, services("p2"));
+        takeover.add(new Runner(other, services("p2")).run(p, List.of(day1), RunOptions.defaults("takeover"))); // ... and is taken over
+      }
+    };
+    RunReport zombie = run(d, p, List.of(day1), RunOptions.defaults("zombie"), stall, "p1");
+    assertThat(takeover.get(0).outcomes().get(0).result()).isEqualTo(Result.LOADED);
+    assertThat(zombie.outcomes().get(0).result()).isEqualTo(Result.HELD);
+    assertThat(zombie.outcomes().get(0).message()).contains("taken over");
+    WindowState state = d.ledger().state("orders", "2024-03-01").orElseThrow();
+    assertThat(state.status()).isEqualTo(WindowStatus.DONE);
+    assertThat(state.runId()).isEqualTo("takeover");
+    assertThat(rows(d, "orders")).hasSize(3);
+  }
+
+  @Test
+  void aLiveLeaseIsNotClaimedTwice() {
+    Pipeline p = pipeline(orders(), WriteStrategy.MERGE);
+    Destination d = fresh();
+    d.prepare(p);
+    Optional<Lease> first = d.ledger().claim("orders", "2024-03-01", "p1/1", TTL);
+    assertThat(first).isPresent();
+    assertThat(d.ledger().claim("orders", "2024-03-01", "p1/2", TTL)).isEmpty();
+    clock.advance(TTL.plusSeconds(1));
+    Optional<Lease> later = d.ledger().claim("orders", "2024-03-01", "p1/2", TTL);
+    assertThat(later).get().extracting(Lease::token).isEqualTo(first.get().token() + 1);
+    assertThatThrownBy(() -> d.ledger().fail(first.get(), "late")).isInstanceOf(FencedException.class);
+  }
+
+  @Test
+  void aBadWindowFailsAloneAndLeavesNoPartialRows() {
+    ListSource source = orders();
+    source.add(null, "nobody", BigDecimal.ONE, at("2024-03-02T10:00:00"));
+    Pipeline p = pipeline(source, WriteStrategy.MERGE);
+    Destination d = fresh();
+    RunReport r = run(d, p, all(p));
+    assertThat(r.partlyFailed()).isTrue();
+    WindowOutcome bad = r.outcomes().stream().filter(o -> o.window().id().equals("2024-03-02")).findFirst().orElseThrow();
+    assertThat(bad.result()).isEqualTo(Result.FAILED);
+    assertThat(bad.message()).contains("2024-03-02").contains("NULL").contains("order_id");
+    assertThat(rows(d, "orders")).noneSatisfy(row -> assertThat(row).contains("_idem_window=2024-03-02"));
+    assertThat(d.ledger().state("orders", "2024-03-02")).get().extracting(WindowState::status).isEqualTo(WindowStatus.FAILED);
+  }
+
+  @Test
+  void everyFaultPointWasExercised() {
+    // Runs last by name order is not guaranteed, so exercise any point the parameterized test has not.
+    for (FaultPoint point : EnumSet.allOf(FaultPoint.class)) {
+      if (!crashedAndRecovered.contains(point)) {
+        crashAtEveryFaultPointThenRetryEqualsCleanRun(point);
+      }
+    }
+    assertThat(crashedAndRecovered).containsExactlyInAnyOrderElementsOf(EnumSet.allOf(FaultPoint.class));
+  }
+}

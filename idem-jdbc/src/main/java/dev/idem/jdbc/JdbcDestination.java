@@ -1,0 +1,196 @@
+package dev.idem.jdbc;
+
+import dev.idem.IdemException;
+import dev.idem.destination.Destination;
+import dev.idem.destination.SupportsMerge;
+import dev.idem.destination.SupportsReplaceTable;
+import dev.idem.destination.SupportsReplaceWindow;
+import dev.idem.destination.SupportsSqlTransform;
+import dev.idem.destination.WindowWrite;
+import dev.idem.jdbc.dialect.Dialect;
+import dev.idem.jdbc.dialect.Dialects;
+import dev.idem.jdbc.write.StrategySql;
+import dev.idem.ledger.Lease;
+import dev.idem.ledger.Ledger;
+import dev.idem.pipeline.Pipeline;
+import dev.idem.run.RunContext;
+import dev.idem.run.RunServices;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A JDBC database as destination: the ledger lives in its {@code _idem} schema and every window
+ * commits its rows and its ledger row in one transaction. Thread-safe: concurrent runners in one
+ * process share one instance (each window's write uses its own connection).
+ */
+public final class JdbcDestination implements Destination, SupportsMerge, SupportsReplaceWindow, SupportsReplaceTable, SupportsSqlTransform {
+  private final String url;
+  private final Properties properties;
+  private final Dialect dialect;
+  private final RunServices services;
+  private final Connection first;
+  private final JdbcLedger ledger = new JdbcLedger(this);
+  /** Held while a window applies and commits, when the dialect needs writers serialized. */
+  private final ReentrantLock writeLock;
+  private final boolean ownsConnection;
+
+  private JdbcDestination(String url, Properties properties, Dialect dialect, RunServices services, Connection first,
+                          ReentrantLock writeLock, boolean ownsConnection) {
+    this.url = url;
+    this.properties = properties;
+    this.dialect = dialect;
+    this.services = services;
+    this.first = first;
+    this.writeLock = writeLock;
+    this.ownsConnection = ownsConnection;
+  }
+
+  /**
+   * The same database seen by a runner with other services (another owner identity, clock or
+   * fault injector), sharing this instance's connection and write lock; closing it leaves this
+   * instance open. This is how several runners of one process share one DuckDB file.
+   */
+  public JdbcDestination withServices(RunServices other) {
+    return new JdbcDestination(url, properties, dialect, other, first, writeLock, false);
+  }
+
+  /**
+   * Connects to the database at {@code jdbcUrl}; waits up to {@code lockTimeout} for a database
+   * file another process holds, then fails naming the holder.
+   */
+  public static JdbcDestination open(String jdbcUrl, Properties properties, RunServices services, Duration lockTimeout) {
+    Dialect dialect = Dialects.forUrl(jdbcUrl);
+    Properties props = properties == null ? new Properties() : (Properties) properties.clone();
+    try {
+      return new JdbcDestination(jdbcUrl, props, dialect, services, dialect.connect(jdbcUrl, props, lockTimeout), new ReentrantLock(true), true);
+    } catch (SQLException e) {
+      throw new IdemException("cannot open " + dialect.redact(jdbcUrl) + ": " + Jdbc.firstLine(e.getMessage()), e);
+    }
+  }
+
+  public Dialect dialect() {
+    return dialect;
+  }
+
+  @Override
+  public String describe() {
+    return dialect.redact(url);
+  }
+
+  @Override
+  public Ledger ledger() {
+    return ledger;
+  }
+
+  @Override
+  public void prepare(Pipeline pipeline) {
+    transaction("prepare ledger and table " + pipeline.target().table(), c -> {
+      LedgerSchema.migrate(c);
+      new TargetTable(dialect, TableName.parse(pipeline.target().table()), pipeline.target()).ensure(c);
+      return null;
+    });
+  }
+
+  @Override
+  public WindowWrite begin(Pipeline pipeline, Lease lease, RunContext context) {
+    try {
+      Connection c = connection();
+      try {
+        c.setAutoCommit(false);
+        return new JdbcWindowWrite(this, c, pipeline, lease, context);
+      } catch (SQLException | RuntimeException e) {
+        Jdbc.closeQuietly(c);
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw Jdbc.translate(dialect, e, "begin window " + lease.windowId());
+    }
+  }
+
+  @Override
+  public long rowsInTarget(Pipeline pipeline, String windowId) {
+    TableName table = TableName.parse(pipeline.target().table());
+    return transaction("count rows of window " + windowId, c ->
+        new TargetTable(dialect, table, pipeline.target()).columns(c).isEmpty()
+            ? 0L : Jdbc.queryLong(c, new StrategySql(table, pipeline.target()).rowsOfWindow(), windowId));
+  }
+
+  @Override
+  public void dropTarget(Pipeline pipeline) {
+    transaction("drop table " + pipeline.target().table(), c -> {
+      LedgerSchema.migrate(c);
+      Jdbc.execute(c, "DROP TABLE IF EXISTS " + TableName.parse(pipeline.target().table()).sql());
+      JdbcLedger.deleteRows(c, pipeline.name(), Optional.empty());
+      return null;
+    });
+  }
+
+  @Override
+  public void close() {
+    if (ownsConnection) {
+      Jdbc.closeQuietly(first);
+    }
+  }
+
+  JdbcLedger ledgerRows() {
+    return ledger;
+  }
+
+  Connection connection() throws SQLException {
+    return dialect.connectAgain(first, url, properties);
+  }
+
+  Instant now() {
+    return services.clock().instant();
+  }
+
+  /**
+   * A lease holder that is not this process is dead when the database admits one process at a
+   * time (its file lock is ours); otherwise only the lease's expiry tells.
+   */
+  boolean leaseHolderAlive(String owner) {
+    return !dialect.singleProcess() || (owner != null && owner.startsWith(services.owner() + "/"));
+  }
+
+  ReentrantLock writeLock() {
+    return dialect.serializeApply() ? writeLock : null;
+  }
+
+  /** Work inside one short transaction on its own connection. */
+  interface Work<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  <T> T transaction(String what, Work<T> work) {
+    ReentrantLock lock = writeLock();
+    if (lock != null) {
+      lock.lock();
+    }
+    try (Connection c = connection()) {
+      c.setAutoCommit(false);
+      try {
+        T result = work.run(c);
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        try {
+          c.rollback();
+        } catch (SQLException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw Jdbc.translate(dialect, e, what);
+    } finally {
+      if (lock != null) {
+        lock.unlock();
+      }
+    }
+  }
+}

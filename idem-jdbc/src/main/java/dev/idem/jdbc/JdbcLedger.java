@@ -1,0 +1,232 @@
+package dev.idem.jdbc;
+
+import dev.idem.TransientException;
+import dev.idem.destination.Completion;
+import dev.idem.destination.FencedException;
+import dev.idem.ledger.Lease;
+import dev.idem.ledger.Ledger;
+import dev.idem.ledger.WindowCounts;
+import dev.idem.ledger.WindowState;
+import dev.idem.ledger.WindowStatus;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The ledger in table {@code _idem.windows}, one row per (pipeline, window). Claims and releases
+ * are short transactions of their own; completing a window is done inside the window's data
+ * transaction by {@link #complete}, whose {@code WHERE token = ?} is the fencing check.
+ */
+final class JdbcLedger implements Ledger {
+  private static final String W = LedgerSchema.WINDOWS;
+  private static final String COLUMNS = "pipeline, window_id, status, fingerprint, definition_hash, rows_read, rows_discarded, rows_reshaped,"
+      + " rows_folded, rows_inserted, rows_updated, rows_unchanged, rows_skipped, rows_deleted, rows_replaced, target_rows,"
+      + " run_id, pipeline_version, attempts, owner, token, lease_expires, started_at, finished_at, error";
+
+  private final JdbcDestination destination;
+
+  JdbcLedger(JdbcDestination destination) {
+    this.destination = destination;
+  }
+
+  @Override
+  public Optional<WindowState> state(String pipeline, String windowId) {
+    return destination.transaction("read ledger of window " + windowId, c -> read(c, pipeline, windowId));
+  }
+
+  static Optional<WindowState> read(Connection c, String pipeline, String windowId) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM " + W + " WHERE pipeline = ? AND window_id = ?")) {
+      ps.setString(1, pipeline);
+      ps.setString(2, windowId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(row(rs)) : Optional.empty();
+      }
+    }
+  }
+
+  @Override
+  public List<WindowState> states(String pipeline) {
+    return destination.transaction("read ledger of " + pipeline, c -> {
+      List<WindowState> all = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM " + W + " WHERE pipeline = ? ORDER BY window_id")) {
+        ps.setString(1, pipeline);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            all.add(row(rs));
+          }
+        }
+      }
+      return all;
+    });
+  }
+
+  @Override
+  public Optional<Lease> claim(String pipeline, String windowId, String owner, Duration ttl) {
+    return destination.transaction("claim window " + windowId, c -> {
+      Instant now = destination.now();
+      Instant expires = now.plus(ttl);
+      Optional<WindowState> current = read(c, pipeline, windowId);
+      if (current.isEmpty()) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + W
+            + " (pipeline, window_id, status, attempts, owner, token, lease_expires, started_at) VALUES (?, ?, 'RUNNING', 1, ?, 1, ?, ?)")) {
+          ps.setString(1, pipeline);
+          ps.setString(2, windowId);
+          ps.setString(3, owner);
+          ps.setObject(4, utc(expires));
+          ps.setObject(5, utc(now));
+          ps.executeUpdate();
+        }
+        return Optional.of(new Lease(pipeline, windowId, owner, 1, expires, null));
+      }
+      WindowState s = current.get();
+      if (s.status() == WindowStatus.RUNNING && !s.stale(now) && !owner.equals(s.owner()) && destination.leaseHolderAlive(s.owner())) {
+        return Optional.empty();
+      }
+      long token = s.token() + 1;
+      try (PreparedStatement ps = c.prepareStatement("UPDATE " + W
+          + " SET status = 'RUNNING', owner = ?, token = ?, lease_expires = ?, started_at = ?, attempts = attempts + 1, error = NULL"
+          + " WHERE pipeline = ? AND window_id = ? AND token = ?")) {
+        ps.setString(1, owner);
+        ps.setLong(2, token);
+        ps.setObject(3, utc(expires));
+        ps.setObject(4, utc(now));
+        ps.setString(5, pipeline);
+        ps.setString(6, windowId);
+        ps.setLong(7, s.token());
+        if (ps.executeUpdate() != 1) {
+          throw new TransientException("claim window " + windowId + ": another runner claimed it at the same moment", null);
+        }
+      }
+      return Optional.of(new Lease(pipeline, windowId, owner, token, expires, s));
+    });
+  }
+
+  @Override
+  public void release(Lease lease) {
+    destination.transaction("release window " + lease.windowId(), c -> {
+      fenced(c, lease, "UPDATE " + W + " SET status = 'DONE', owner = NULL, lease_expires = NULL"
+          + " WHERE pipeline = ? AND window_id = ? AND token = ? AND status = 'RUNNING'", null);
+      return null;
+    });
+  }
+
+  @Override
+  public void fail(Lease lease, String error) {
+    destination.transaction("record failure of window " + lease.windowId(), c -> {
+      fenced(c, lease, "UPDATE " + W + " SET status = 'FAILED', error = ?, finished_at = ?, lease_expires = NULL"
+          + " WHERE pipeline = ? AND window_id = ? AND token = ?", error);
+      return null;
+    });
+  }
+
+  private void fenced(Connection c, Lease lease, String sql, String error) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      int i = 1;
+      if (error != null) {
+        ps.setString(i++, error.length() > 2000 ? error.substring(0, 2000) : error);
+        ps.setObject(i++, utc(destination.now()));
+      }
+      ps.setString(i++, lease.pipeline());
+      ps.setString(i++, lease.windowId());
+      ps.setLong(i, lease.token());
+      if (ps.executeUpdate() != 1) {
+        throw new FencedException("window " + lease.windowId() + ": lease token " + lease.token() + " was taken over by another runner");
+      }
+    }
+  }
+
+  /**
+   * Marks the window done inside the data transaction; the {@code token = ?} condition is the
+   * fencing check: zero rows updated means another runner took the lease over.
+   */
+  void complete(Connection c, Lease lease, Completion completion, WindowCounts n, String runId, String version) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("UPDATE " + W + " SET status = 'DONE', fingerprint = ?, definition_hash = ?,"
+        + " rows_read = ?, rows_discarded = ?, rows_reshaped = ?, rows_folded = ?, rows_inserted = ?, rows_updated = ?, rows_unchanged = ?,"
+        + " rows_skipped = ?, rows_deleted = ?, rows_replaced = ?, target_rows = ?, run_id = ?, pipeline_version = ?,"
+        + " finished_at = ?, lease_expires = NULL, error = NULL"
+        + " WHERE pipeline = ? AND window_id = ? AND token = ? AND status = 'RUNNING'")) {
+      int i = 1;
+      ps.setString(i++, completion.fingerprint());
+      ps.setString(i++, completion.definitionHash());
+      for (long v : new long[] {n.read(), n.discarded(), n.reshaped(), n.folded(), n.inserted(), n.updated(), n.unchanged(), n.skipped(),
+          n.deleted(), n.replaced(), n.targetRows()}) {
+        ps.setLong(i++, v);
+      }
+      ps.setString(i++, runId);
+      ps.setString(i++, version);
+      ps.setObject(i++, utc(destination.now()));
+      ps.setString(i++, lease.pipeline());
+      ps.setString(i++, lease.windowId());
+      ps.setLong(i, lease.token());
+      if (ps.executeUpdate() != 1) {
+        throw new FencedException("window " + lease.windowId() + ": lease token " + lease.token() + " was taken over by another runner; not committing");
+      }
+    }
+  }
+
+  /** Sets a window's recorded target row count (another window took rows from it, or the table was replaced). */
+  static void recount(Connection c, String pipeline, String windowId, long rows) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("UPDATE " + W + " SET target_rows = ? WHERE pipeline = ? AND window_id = ?")) {
+      ps.setLong(1, rows);
+      ps.setString(2, pipeline);
+      ps.setString(3, windowId);
+      ps.executeUpdate();
+    }
+  }
+
+  static List<String> windowIds(Connection c, String pipeline) throws SQLException {
+    List<String> ids = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT window_id FROM " + W + " WHERE pipeline = ?")) {
+      ps.setString(1, pipeline);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ids.add(rs.getString(1));
+        }
+      }
+    }
+    return ids;
+  }
+
+  @Override
+  public int reset(String pipeline, Optional<String> windowId) {
+    return destination.transaction("reset " + pipeline, c -> deleteRows(c, pipeline, windowId));
+  }
+
+  static int deleteRows(Connection c, String pipeline, Optional<String> windowId) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + W + " WHERE pipeline = ?" + (windowId.isPresent() ? " AND window_id = ?" : ""))) {
+      ps.setString(1, pipeline);
+      if (windowId.isPresent()) {
+        ps.setString(2, windowId.get());
+      }
+      return ps.executeUpdate();
+    }
+  }
+
+  private static WindowState row(ResultSet rs) throws SQLException {
+    WindowCounts counts = new WindowCounts(rs.getLong("rows_read"), rs.getLong("rows_discarded"), rs.getLong("rows_reshaped"),
+        rs.getLong("rows_folded"), rs.getLong("rows_inserted"), rs.getLong("rows_updated"), rs.getLong("rows_unchanged"),
+        rs.getLong("rows_skipped"), rs.getLong("rows_deleted"), rs.getLong("rows_replaced"), rs.getLong("target_rows"));
+    return new WindowState(rs.getString("pipeline"), rs.getString("window_id"), WindowStatus.valueOf(rs.getString("status")),
+        rs.getString("fingerprint"), rs.getString("definition_hash"), counts, rs.getString("run_id"), rs.getString("pipeline_version"),
+        rs.getInt("attempts"), rs.getString("owner"), rs.getLong("token"), instant(rs, "lease_expires"), instant(rs, "started_at"),
+        instant(rs, "finished_at"), rs.getString("error"));
+  }
+
+  private static Instant instant(ResultSet rs, String column) throws SQLException {
+    LocalDateTime t = rs.getObject(column, LocalDateTime.class);
+    return t == null ? null : t.toInstant(ZoneOffset.UTC);
+  }
+
+  /** Ledger times are stored as UTC timestamps without zone, the same on every database. */
+  static LocalDateTime utc(Instant i) {
+    return LocalDateTime.ofInstant(i, ZoneOffset.UTC);
+  }
+}

@@ -1,0 +1,239 @@
+package dev.idem.jdbc;
+
+import dev.idem.DataException;
+import dev.idem.destination.CommitUnknownException;
+import dev.idem.destination.Completion;
+import dev.idem.destination.WindowWrite;
+import dev.idem.jdbc.dialect.Dialect;
+import dev.idem.jdbc.write.StrategySql;
+import dev.idem.ledger.Lease;
+import dev.idem.ledger.WindowCounts;
+import dev.idem.pipeline.Pipeline;
+import dev.idem.pipeline.Target;
+import dev.idem.run.RunContext;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One window's write on its own connection: rows stream through the dialect's bulk path into the
+ * private relation {@code staged}; {@link #prepare} then runs one set-based statement per step
+ * (transform, dedup, strategy, fenced ledger update) and {@link #commit} commits data and ledger
+ * row together. Closing without commit discards everything.
+ */
+final class JdbcWindowWrite implements WindowWrite {
+  private final JdbcDestination destination;
+  private final Dialect dialect;
+  private final Connection connection;
+  private final Pipeline pipeline;
+  private final Lease lease;
+  private final RunContext context;
+  private final TableName table;
+  private final StrategySql sql;
+  private final Dialect.Stager stager;
+  private ReentrantLock heldLock;
+  private long staged;
+  private boolean prepared;
+
+  JdbcWindowWrite(JdbcDestination destination, Connection connection, Pipeline pipeline, Lease lease, RunContext context) throws SQLException {
+    this.destination = destination;
+    this.dialect = destination.dialect();
+    this.connection = connection;
+    this.pipeline = pipeline;
+    this.lease = lease;
+    this.context = context;
+    this.table = TableName.parse(pipeline.target().table());
+    this.sql = new StrategySql(table, pipeline.target());
+    this.stager = dialect.stage(connection, pipeline.stagedColumns());
+  }
+
+  private String window() {
+    return lease.windowId();
+  }
+
+  @Override
+  public void add(Object[] row) {
+    try {
+      stager.add(row);
+      staged++;
+    } catch (SQLException e) {
+      throw Jdbc.translate(dialect, e, "window " + window() + ": staging row " + (staged + 1));
+    }
+  }
+
+  @Override
+  public WindowCounts prepare(Completion completion) {
+    if (prepared) {
+      throw new IllegalStateException("window " + window() + " is already prepared");
+    }
+    prepared = true;
+    try {
+      stager.finish();
+      stager.close();
+      ReentrantLock lock = destination.writeLock();
+      if (lock != null) {
+        // The staged rows are private to this connection, so committing them publishes nothing;
+        // the apply step then starts a fresh snapshot while it holds the process's write lock.
+        connection.commit();
+        lock.lock();
+        heldLock = lock;
+      }
+      return apply(completion);
+    } catch (SQLException e) {
+      throw Jdbc.translate(dialect, e, "window " + window() + ": apply " + pipeline.target().strategy().label() + " to " + table);
+    }
+  }
+
+  private WindowCounts apply(Completion completion) throws SQLException {
+    Target target = pipeline.target();
+    String source = Pipeline.STAGED;
+    long sourceRows = staged;
+    if (pipeline.transformSql() != null) {
+      Jdbc.execute(connection, sql.transform(pipeline.transformSql()));
+      checkTransformColumns();
+      source = "idem_transformed";
+      sourceRows = Jdbc.queryLong(connection, sql.count(source), null);
+    }
+    Jdbc.execute(connection, sql.dedup(source));
+    long rows = Jdbc.queryLong(connection, sql.count("idem_rows"), null);
+    if (target.key() != null) {
+      long nullKeys = Jdbc.queryLong(connection, sql.nullKeys(), null);
+      if (nullKeys > 0) {
+        throw new DataException("window " + window() + ": " + nullKeys + " rows have a NULL in key " + target.key().targetColumns() + "; a key must identify a row");
+      }
+    }
+    long inserted = 0;
+    long updated = 0;
+    long deleted = 0;
+    long replaced = 0;
+    Set<String> affected = new HashSet<>();
+    switch (target.strategy()) {
+      case APPEND -> inserted = Jdbc.update(connection, sql.insertNew(), window());
+      case MERGE -> {
+        affected.addAll(strings(sql.otherWindowsSharingKeys()));
+        if (target.deleteFlag() != null) {
+          deleted = Jdbc.update(connection, sql.mergeDelete(), window());
+        }
+        updated = Jdbc.update(connection, sql.mergeUpdate(), window());
+        inserted = Jdbc.update(connection, sql.insertNew(), window());
+      }
+      case REPLACE_WINDOW -> {
+        if (target.key() != null) {
+          rejectKeysOfOtherWindows();
+        }
+        replaced = Jdbc.update(connection, sql.deleteWindow(), window());
+        inserted = Jdbc.update(connection, sql.insertAll(), window());
+      }
+      case REPLACE_TABLE -> {
+        affected.addAll(JdbcLedger.windowIds(connection, pipeline.name()));
+        affected.remove(window());
+        replaced = Jdbc.update(connection, sql.deleteAll(), null);
+        inserted = Jdbc.update(connection, sql.insertAll(), window());
+      }
+    }
+    for (String other : affected) {
+      JdbcLedger.recount(connection, pipeline.name(), other, Jdbc.queryLong(connection, sql.rowsOfWindow(), other));
+    }
+    long targetRows = Jdbc.queryLong(connection, sql.rowsOfWindow(), window());
+    long unchanged = target.strategy() == dev.idem.pipeline.WriteStrategy.MERGE ? rows - inserted - updated - deleted : 0;
+    long skipped = target.strategy() == dev.idem.pipeline.WriteStrategy.APPEND ? rows - inserted : 0;
+    WindowCounts counts = new WindowCounts(completion.read(), completion.discarded(), staged - sourceRows, sourceRows - rows,
+        inserted, updated, unchanged, skipped, deleted, replaced, targetRows);
+    destination.ledgerRows().complete(connection, lease, completion, counts, context.runId(), pipeline.version());
+    return counts;
+  }
+
+  private void checkTransformColumns() throws SQLException {
+    Set<String> have = new HashSet<>();
+    List<String> ordered = new ArrayList<>();
+    try (PreparedStatement ps = connection.prepareStatement("SELECT * FROM \"idem_transformed\" LIMIT 0");
+         ResultSet rs = ps.executeQuery()) {
+      ResultSetMetaData md = rs.getMetaData();
+      for (int i = 1; i <= md.getColumnCount(); i++) {
+        have.add(md.getColumnLabel(i));
+        ordered.add(md.getColumnLabel(i));
+      }
+    }
+    for (String c : pipeline.target().storedColumns().names()) {
+      if (!have.contains(c)) {
+        throw new DataException("transform of pipeline " + pipeline.name() + " does not output column " + c + " (it outputs " + ordered + ")");
+      }
+    }
+  }
+
+  private void rejectKeysOfOtherWindows() throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement(sql.keyInOtherWindow())) {
+      ps.setString(1, window());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          List<String> key = new ArrayList<>();
+          for (int i = 2; i <= rs.getMetaData().getColumnCount(); i++) {
+            key.add(rs.getString(i));
+          }
+          throw new DataException("window " + window() + ": key " + pipeline.target().key().targetColumns() + "=" + key
+              + " is already in window " + rs.getString(1) + "; replace_window needs every key to belong to one window");
+        }
+      }
+    }
+  }
+
+  private List<String> strings(String query) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (PreparedStatement ps = connection.prepareStatement(query)) {
+      ps.setString(1, window());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void commit() {
+    if (!prepared) {
+      throw new IllegalStateException("window " + window() + " must be prepared before commit");
+    }
+    try {
+      connection.commit();
+    } catch (SQLException e) {
+      if (dialect.commitOutcomeUnknown(e)) {
+        throw new CommitUnknownException("window " + window() + ": connection lost during COMMIT: " + Jdbc.firstLine(e.getMessage()), e);
+      }
+      throw Jdbc.translate(dialect, e, "window " + window() + ": commit");
+    } finally {
+      unlock();
+    }
+  }
+
+  private void unlock() {
+    if (heldLock != null) {
+      heldLock.unlock();
+      heldLock = null;
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      Jdbc.closeQuietly(stager);
+      // Closing without commit discards the transaction, as a dead process's connection would.
+      Jdbc.closeQuietly(connection);
+    } finally {
+      unlock();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "write of window " + window() + " into " + table + " (" + (context == null ? "" : context.runId()) + ")";
+  }
+}

@@ -1,0 +1,65 @@
+package dev.idem.jdbc;
+
+import dev.idem.ConfigException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * The {@code _idem} schema: it records its own version in {@code _idem.meta} and migrates itself
+ * forward, one numbered step at a time, each in the transaction that records the new version.
+ */
+final class LedgerSchema {
+  static final String SCHEMA = "_idem";
+  static final String WINDOWS = SqlName.quote(SCHEMA) + "." + SqlName.quote("windows");
+  static final String META = SqlName.quote(SCHEMA) + "." + SqlName.quote("meta");
+
+  /** Migration i (from 0) takes the schema from version i to version i+1. */
+  static final List<List<String>> MIGRATIONS = List.of(
+      List.of("CREATE TABLE IF NOT EXISTS " + WINDOWS + " ("
+          + "pipeline VARCHAR NOT NULL, window_id VARCHAR NOT NULL, status VARCHAR NOT NULL,"
+          + " fingerprint VARCHAR, definition_hash VARCHAR,"
+          + " rows_read BIGINT NOT NULL DEFAULT 0, rows_discarded BIGINT NOT NULL DEFAULT 0, rows_reshaped BIGINT NOT NULL DEFAULT 0,"
+          + " rows_folded BIGINT NOT NULL DEFAULT 0, rows_inserted BIGINT NOT NULL DEFAULT 0, rows_updated BIGINT NOT NULL DEFAULT 0,"
+          + " rows_unchanged BIGINT NOT NULL DEFAULT 0, rows_skipped BIGINT NOT NULL DEFAULT 0, rows_deleted BIGINT NOT NULL DEFAULT 0,"
+          + " rows_replaced BIGINT NOT NULL DEFAULT 0, target_rows BIGINT NOT NULL DEFAULT 0,"
+          + " run_id VARCHAR, pipeline_version VARCHAR, attempts INTEGER NOT NULL DEFAULT 0, owner VARCHAR,"
+          + " token BIGINT NOT NULL DEFAULT 0, lease_expires TIMESTAMP, started_at TIMESTAMP, finished_at TIMESTAMP, error VARCHAR,"
+          + " PRIMARY KEY (pipeline, window_id))"));
+
+  static final int VERSION = MIGRATIONS.size();
+
+  private LedgerSchema() {}
+
+  /** Brings the ledger to {@link #VERSION}; refuses a ledger written by a newer idem. */
+  static void migrate(Connection c) throws SQLException {
+    Jdbc.execute(c, "CREATE SCHEMA IF NOT EXISTS " + SqlName.quote(SCHEMA));
+    Jdbc.execute(c, "CREATE TABLE IF NOT EXISTS " + META + " (name VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)");
+    int current = version(c);
+    if (current > VERSION) {
+      throw new ConfigException("the _idem ledger has schema version " + current + ", newer than this idem understands (" + VERSION + "): upgrade idem");
+    }
+    for (int v = current; v < VERSION; v++) {
+      for (String sql : MIGRATIONS.get(v)) {
+        Jdbc.execute(c, sql);
+      }
+    }
+    if (current < VERSION) {
+      try (PreparedStatement del = c.prepareStatement("DELETE FROM " + META + " WHERE name = 'schema_version'");
+           PreparedStatement ins = c.prepareStatement("INSERT INTO " + META + " (name, value) VALUES ('schema_version', ?)")) {
+        del.executeUpdate();
+        ins.setString(1, Integer.toString(VERSION));
+        ins.executeUpdate();
+      }
+    }
+  }
+
+  static int version(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT value FROM " + META + " WHERE name = 'schema_version'");
+         ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? Integer.parseInt(rs.getString(1)) : 0;
+    }
+  }
+}

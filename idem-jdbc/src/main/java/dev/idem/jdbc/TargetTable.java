@@ -1,0 +1,102 @@
+package dev.idem.jdbc;
+
+import dev.idem.ConfigException;
+import dev.idem.jdbc.dialect.Dialect;
+import dev.idem.jdbc.write.StrategySql;
+import dev.idem.pipeline.Target;
+import dev.idem.schema.Column;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Creates a pipeline's target table (declared columns, lineage column, unique index on the key,
+ * index on the lineage column) or checks that an existing one is compatible. It never alters an
+ * existing column: a mismatch is an error that names the column, what it is and what was expected.
+ */
+final class TargetTable {
+  private final Dialect dialect;
+  private final TableName name;
+  private final Target target;
+
+  TargetTable(Dialect dialect, TableName name, Target target) {
+    this.dialect = dialect;
+    this.name = name;
+    this.target = target;
+  }
+
+  /** The DDL that creates the table and its indexes (idempotent statements). */
+  List<String> createStatements() {
+    List<String> ddl = new ArrayList<>();
+    if (name.schema() != null) {
+      ddl.add("CREATE SCHEMA IF NOT EXISTS " + SqlName.quote(name.schema()));
+    }
+    StringBuilder t = new StringBuilder("CREATE TABLE IF NOT EXISTS ").append(name.sql()).append(" (");
+    for (Column c : target.storedColumns().columns()) {
+      t.append(SqlName.quote(c.name())).append(' ').append(dialect.sqlType(c.type())).append(c.nullable() ? "" : " NOT NULL").append(", ");
+    }
+    t.append(SqlName.quote(StrategySql.WINDOW_COLUMN)).append(" VARCHAR NOT NULL)");
+    ddl.add(t.toString());
+    ddl.addAll(indexStatements());
+    return ddl;
+  }
+
+  List<String> indexStatements() {
+    List<String> ddl = new ArrayList<>();
+    String on = name.sql();
+    if (target.key() != null) {
+      ddl.add("CREATE UNIQUE INDEX IF NOT EXISTS " + SqlName.quote(name.derived("key")) + " ON " + on + " (" + SqlName.list(target.key().targetColumns()) + ")");
+    }
+    ddl.add("CREATE INDEX IF NOT EXISTS " + SqlName.quote(name.derived("window")) + " ON " + on + " (" + SqlName.quote(StrategySql.WINDOW_COLUMN) + ")");
+    return ddl;
+  }
+
+  /** Creates the table if missing, else checks it; then makes sure the indexes exist. */
+  void ensure(Connection c) throws SQLException {
+    Map<String, String> existing = columns(c);
+    if (existing.isEmpty()) {
+      for (String sql : createStatements()) {
+        Jdbc.execute(c, sql);
+      }
+      return;
+    }
+    check(existing);
+    for (String sql : indexStatements()) {
+      Jdbc.execute(c, sql);
+    }
+  }
+
+  void check(Map<String, String> existing) {
+    for (Column col : target.storedColumns().columns()) {
+      String type = existing.get(col.name());
+      if (type == null) {
+        throw new ConfigException("table " + name + " exists but has no column " + col.name() + " (" + col.type() + "); add it, or load into a new table");
+      }
+      if (!dialect.compatible(col.type(), type)) {
+        throw new ConfigException("table " + name + ": column " + col.name() + " is " + type + ", the pipeline declares " + col.type() + " (" + dialect.sqlType(col.type()) + ")");
+      }
+    }
+    if (!existing.containsKey(StrategySql.WINDOW_COLUMN)) {
+      throw new ConfigException("table " + name + " exists but was not created by idem: it has no lineage column " + StrategySql.WINDOW_COLUMN);
+    }
+  }
+
+  Map<String, String> columns(Connection c) throws SQLException {
+    Map<String, String> cols = new LinkedHashMap<>();
+    try (PreparedStatement ps = c.prepareStatement(dialect.columnsQuery())) {
+      ps.setString(1, name.schema());
+      ps.setString(2, name.table());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          cols.put(rs.getString(1), rs.getString(2));
+        }
+      }
+    }
+    return cols;
+  }
+}

@@ -1,0 +1,93 @@
+package dev.idem.jdbc.dialect;
+
+import dev.idem.jdbc.TableName;
+import dev.idem.schema.DataType;
+import dev.idem.schema.Schema;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Properties;
+
+/**
+ * What differs between databases, and nothing else: connecting, type names, error
+ * classification, the bulk path and the staging relation. SQL common to all databases lives in
+ * {@code StrategySql}; one implementation per database, chosen by the JDBC URL.
+ */
+public interface Dialect {
+  String name();
+
+  boolean accepts(String jdbcUrl);
+
+  /** Opens the first connection; waits up to {@code lockTimeout} for a database another process holds. */
+  Connection connect(String jdbcUrl, Properties properties, Duration lockTimeout) throws SQLException;
+
+  /** A further connection to the same database, for one window's write. */
+  Connection connectAgain(Connection first, String jdbcUrl, Properties properties) throws SQLException;
+
+  /** The column type for a declared type. */
+  String sqlType(DataType type);
+
+  /** True when a column reported by the database (information_schema data_type) can hold the declared type exactly. */
+  boolean compatible(DataType declared, String databaseType);
+
+  ErrorKind classify(SQLException e);
+
+  /**
+   * True when a failed COMMIT may nonetheless have committed (the connection was lost while the
+   * COMMIT was in flight): the caller must then resolve the outcome from the ledger.
+   */
+  default boolean commitOutcomeUnknown(SQLException e) {
+    String state = e.getSQLState();
+    return state != null && state.startsWith("08");
+  }
+
+  /**
+   * Creates the private relation {@code staged} (visible to this connection only) with the given
+   * columns, and returns a bulk writer into it.
+   */
+  Stager stage(Connection connection, Schema columns) throws SQLException;
+
+  /**
+   * True when concurrent writers cannot be made safe by the database's own row locks (DuckDB's
+   * optimistic concurrency lets two transactions update the same row unnoticed through an index):
+   * then the destination serializes the apply-and-commit step of every window in the process.
+   */
+  boolean serializeApply();
+
+  /**
+   * True when leases held by other processes are necessarily dead: the database admits one
+   * process at a time (a DuckDB file), so a restarted runner need not wait for their expiry.
+   */
+  boolean singleProcess();
+
+  /** The URL for messages: without password or user-info. */
+  default String redact(String jdbcUrl) {
+    return jdbcUrl.replaceAll("(?i)(password|pwd|secret|token)=[^&;]*", "$1=***").replaceAll("//[^/@]*@", "//***@");
+  }
+
+  /** SQL that lists a table's columns: binds schema (or null for the default) and table name. */
+  String columnsQuery();
+
+  /** Bulk writer into the staging relation. */
+  interface Stager extends AutoCloseable {
+    void add(Object[] row) throws SQLException;
+
+    /** Flushes buffered rows; after this the staged rows are queryable. */
+    void finish() throws SQLException;
+
+    @Override
+    void close() throws SQLException;
+  }
+
+  /** Classification of a database error. */
+  enum ErrorKind {
+    /** May succeed if retried: connection loss, serialization failure, conflict, lock held. */
+    TRANSIENT,
+    /** The data or the statement is wrong; retrying gives the same result. */
+    PERMANENT
+  }
+
+  static TableName staged() {
+    return new TableName(null, dev.idem.pipeline.Pipeline.STAGED);
+  }
+}

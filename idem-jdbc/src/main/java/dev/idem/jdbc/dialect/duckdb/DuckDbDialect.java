@@ -1,0 +1,218 @@
+package dev.idem.jdbc.dialect.duckdb;
+
+import dev.idem.IdemException;
+import dev.idem.jdbc.dialect.Dialect;
+import dev.idem.schema.Column;
+import dev.idem.schema.DataType;
+import dev.idem.schema.Schema;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * DuckDB, the embedded default: one file, one process. Facts designed around: a second process
+ * cannot open the file (we wait, then name the holder); errors carry no SQLSTATE (classified by
+ * message); an appender joins a transaction only after a statement ran in it; concurrent
+ * transactions can both update one row through an index without a conflict, so writes are
+ * serialized in the process ({@link #serializeApply()}).
+ */
+public final class DuckDbDialect implements Dialect {
+  private static final Pattern LOCK_HOLDER = Pattern.compile("Conflicting lock is held in (.*?)(?:\\. See also|$)", Pattern.DOTALL);
+  private static final Pattern DECIMAL = Pattern.compile("DECIMAL\\((\\d+),\\s*(\\d+)\\)");
+  private static final Duration LOCK_POLL = Duration.ofMillis(200);
+
+  @Override
+  public String name() {
+    return "duckdb";
+  }
+
+  @Override
+  public boolean accepts(String jdbcUrl) {
+    return jdbcUrl.startsWith("jdbc:duckdb:");
+  }
+
+  @Override
+  public Connection connect(String jdbcUrl, Properties properties, Duration lockTimeout) throws SQLException {
+    long deadline = System.nanoTime() + lockTimeout.toNanos();
+    while (true) {
+      try {
+        return DriverManager.getConnection(jdbcUrl, properties);
+      } catch (SQLException e) {
+        String message = String.valueOf(e.getMessage());
+        if (!message.contains("Could not set lock")) {
+          throw e;
+        }
+        if (System.nanoTime() >= deadline) {
+          Matcher m = LOCK_HOLDER.matcher(message);
+          String holder = m.find() ? m.group(1).trim() : "another process";
+          throw new IdemException("DuckDB file " + jdbcUrl.substring("jdbc:duckdb:".length()) + " is held by " + holder
+              + "; waited " + lockTimeout.toSeconds() + "s (--lock-timeout)", e);
+        }
+        try {
+          Thread.sleep(LOCK_POLL.toMillis());
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
+  @Override
+  public Connection connectAgain(Connection first, String jdbcUrl, Properties properties) throws SQLException {
+    return ((DuckDBConnection) first.unwrap(DuckDBConnection.class)).duplicate();
+  }
+
+  @Override
+  public String sqlType(DataType type) {
+    return switch (type.kind()) {
+      case STRING -> "VARCHAR";
+      case INTEGER -> "BIGINT";
+      case DECIMAL -> "DECIMAL(" + type.precision() + "," + type.scale() + ")";
+      case BOOLEAN -> "BOOLEAN";
+      case DATE -> "DATE";
+      case TIMESTAMP -> "TIMESTAMP";
+      case TIMESTAMPTZ -> "TIMESTAMPTZ";
+      case JSON -> "JSON";
+    };
+  }
+
+  @Override
+  public boolean compatible(DataType declared, String databaseType) {
+    String t = databaseType.toUpperCase(Locale.ROOT).trim();
+    return switch (declared.kind()) {
+      case STRING -> t.equals("VARCHAR");
+      case INTEGER -> t.equals("BIGINT") || t.equals("HUGEINT");
+      case DECIMAL -> {
+        Matcher m = DECIMAL.matcher(t);
+        yield m.matches() && Integer.parseInt(m.group(2)) == declared.scale()
+            && Integer.parseInt(m.group(1)) - declared.scale() >= declared.precision() - declared.scale();
+      }
+      case BOOLEAN -> t.equals("BOOLEAN");
+      case DATE -> t.equals("DATE");
+      case TIMESTAMP -> t.equals("TIMESTAMP");
+      case TIMESTAMPTZ -> t.equals("TIMESTAMP WITH TIME ZONE") || t.equals("TIMESTAMPTZ");
+      case JSON -> t.equals("JSON") || t.equals("VARCHAR");
+    };
+  }
+
+  @Override
+  public ErrorKind classify(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = String.valueOf(t.getMessage());
+      if (m.contains("Conflict") || m.contains("conflict") || m.contains("TransactionContext Error")
+          || m.contains("Could not set lock") || m.contains("Connection was closed") || m.contains("connection closed")) {
+        return ErrorKind.TRANSIENT;
+      }
+    }
+    return ErrorKind.PERMANENT;
+  }
+
+  @Override
+  public String columnsQuery() {
+    return "SELECT column_name, data_type FROM information_schema.columns"
+        + " WHERE table_catalog = current_database() AND table_schema = coalesce(?, current_schema()) AND table_name = ?"
+        + " ORDER BY ordinal_position";
+  }
+
+  @Override
+  public Stager stage(Connection connection, Schema columns) throws SQLException {
+    StringBuilder ddl = new StringBuilder("CREATE TEMP TABLE ").append(dev.idem.jdbc.SqlName.quote(dev.idem.pipeline.Pipeline.STAGED)).append(" (");
+    for (int i = 0; i < columns.size(); i++) {
+      Column c = columns.column(i);
+      ddl.append(i == 0 ? "" : ", ").append(dev.idem.jdbc.SqlName.quote(c.name())).append(' ').append(sqlType(c.type()));
+    }
+    ddl.append(')');
+    try (Statement s = connection.createStatement()) {
+      s.execute(ddl.toString()); // also makes the appender join this transaction
+    }
+    DuckDBAppender appender = connection.unwrap(DuckDBConnection.class).createAppender("temp", "main", dev.idem.pipeline.Pipeline.STAGED);
+    return new AppenderStager(appender, columns);
+  }
+
+  @Override
+  public boolean serializeApply() {
+    return true;
+  }
+
+  @Override
+  public boolean singleProcess() {
+    return true;
+  }
+
+  /** The DuckDB appender: rows go into the staging table in vectors, not statement by statement. */
+  private static final class AppenderStager implements Stager {
+    private final DuckDBAppender appender;
+    private final int[] scales;
+
+    AppenderStager(DuckDBAppender appender, Schema columns) {
+      this.appender = appender;
+      this.scales = new int[columns.size()];
+      for (int i = 0; i < scales.length; i++) {
+        scales[i] = columns.column(i).type().scale();
+      }
+    }
+
+    @Override
+    public void add(Object[] row) throws SQLException {
+      appender.beginRow();
+      for (int c = 0; c < row.length; c++) {
+        Object v = row[c];
+        if (v == null) {
+          appender.appendNull();
+        } else if (v instanceof String s) {
+          appender.append(s);
+        } else if (v instanceof Long l) {
+          appender.append(l.longValue());
+        } else if (v instanceof Integer i) {
+          appender.append(i.longValue());
+        } else if (v instanceof BigDecimal d) {
+          appender.append(d.scale() == scales[c] ? d : rescale(d, scales[c]));
+        } else if (v instanceof Boolean b) {
+          appender.append(b.booleanValue());
+        } else if (v instanceof LocalDate d) {
+          appender.append(d);
+        } else if (v instanceof LocalDateTime t) {
+          appender.append(t);
+        } else if (v instanceof Instant i) {
+          appender.append(i.atOffset(ZoneOffset.UTC));
+        } else {
+          throw new IllegalArgumentException("cannot stage a " + v.getClass().getName());
+        }
+      }
+      appender.endRow();
+    }
+
+    /** The appender wants the column's exact scale; widening is exact, narrowing must not round. */
+    private static BigDecimal rescale(BigDecimal d, int scale) {
+      try {
+        return d.setScale(scale, java.math.RoundingMode.UNNECESSARY);
+      } catch (ArithmeticException e) {
+        throw new dev.idem.DataException("value " + d.toPlainString() + " has more than " + scale + " decimal places");
+      }
+    }
+
+    @Override
+    public void finish() throws SQLException {
+      appender.flush();
+    }
+
+    @Override
+    public void close() throws SQLException {
+      appender.close();
+    }
+  }
+}

@@ -1,0 +1,169 @@
+package dev.idem.jdbc.write;
+
+import static dev.idem.jdbc.SqlName.quote;
+
+import dev.idem.jdbc.SqlName;
+import dev.idem.jdbc.TableName;
+import dev.idem.pipeline.Target;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Renders the set-based statements that apply one window to a target, for every strategy. The
+ * SQL is the same on every database idem supports (it uses UPDATE ... FROM, IS DISTINCT FROM and
+ * window functions); identifiers are quoted, values (the window id) are bound as {@code ?}.
+ *
+ * <p>Version order across windows (merge with {@code order_by}): an incoming row replaces the
+ * target's row when its order value is greater, or equal and its window id is not greater than
+ * the window that wrote the target's row. Every {@code ?} in these statements is the window id. That is a total order on (order value, -window id), so
+ * the final table does not depend on the order in which windows ran. Within a window, duplicates
+ * by key keep the greatest order value; ties are broken by comparing the other columns in
+ * declared order, greatest first (NULLs last), so arrival order never matters.
+ */
+public final class StrategySql {
+  /** Lineage column: the window that last wrote a row. */
+  public static final String WINDOW_COLUMN = "_idem_window";
+  static final String TRANSFORMED = "idem_transformed";
+  static final String ROWS = "idem_rows";
+  private static final String RN = "_idem_rn";
+
+  private final TableName table;
+  private final List<String> columns;
+  private final List<String> keys;
+  private final List<String> nonKeys;
+  private final String orderBy;
+  private final String deleteFlag;
+
+  public StrategySql(TableName table, Target target) {
+    this.table = table;
+    this.columns = target.storedColumns().names();
+    this.keys = target.key() == null ? List.of() : target.key().targetColumns();
+    this.nonKeys = columns.stream().filter(c -> !keys.contains(c)).toList();
+    this.orderBy = target.orderBy();
+    this.deleteFlag = target.deleteFlag();
+  }
+
+  /** Materializes the transform's output (the transform reads {@code staged}). */
+  public String transform(String sql) {
+    return "CREATE TEMP TABLE " + quote(TRANSFORMED) + " AS SELECT * FROM (" + sql + ") AS q";
+  }
+
+  /** The window's rows after in-window dedup by key, from {@code source} (staged or transformed). */
+  public String dedup(String source) {
+    if (keys.isEmpty()) {
+      return "CREATE TEMP TABLE " + quote(ROWS) + " AS SELECT " + SqlName.list(columns) + " FROM " + quote(source);
+    }
+    List<String> order = new ArrayList<>();
+    if (orderBy != null) {
+      order.add(quote(orderBy) + " DESC NULLS LAST");
+    }
+    for (String c : nonKeys) {
+      if (!c.equals(orderBy)) {
+        order.add(quote(c) + " DESC NULLS LAST");
+      }
+    }
+    String window = "PARTITION BY " + SqlName.list(keys) + (order.isEmpty() ? "" : " ORDER BY " + String.join(", ", order));
+    return "CREATE TEMP TABLE " + quote(ROWS) + " AS SELECT " + SqlName.list(columns)
+        + " FROM (SELECT *, row_number() OVER (" + window + ") AS " + quote(RN) + " FROM " + quote(source) + ") AS q"
+        + " WHERE " + quote(RN) + " = 1";
+  }
+
+  public String count(String relation) {
+    return "SELECT count(*) FROM " + quote(relation);
+  }
+
+  /** Rows whose key has a NULL part. */
+  public String nullKeys() {
+    return "SELECT count(*) FROM " + quote(ROWS) + " WHERE " + keys.stream().map(k -> quote(k) + " IS NULL").collect(Collectors.joining(" OR "));
+  }
+
+  /** Inserts rows whose key is not in the target yet (append; merge's insert half). Binds: window. */
+  public String insertNew() {
+    return "INSERT INTO " + table.sql() + " (" + SqlName.list(columns) + ", " + quote(WINDOW_COLUMN) + ")"
+        + " SELECT " + SqlName.list("r", columns) + ", ? FROM " + quote(ROWS) + " AS r"
+        + " WHERE NOT EXISTS (SELECT 1 FROM " + table.sql() + " AS t WHERE " + keyMatch() + ")"
+        + (deleteFlag == null ? "" : " AND r." + quote(deleteFlag) + " IS NOT TRUE");
+  }
+
+  /** Inserts every row (replace_window, replace_table). Binds: window. */
+  public String insertAll() {
+    return "INSERT INTO " + table.sql() + " (" + SqlName.list(columns) + ", " + quote(WINDOW_COLUMN) + ")"
+        + " SELECT " + SqlName.list(columns) + ", ? FROM " + quote(ROWS);
+  }
+
+  /**
+   * Updates rows whose incoming version is newer and differs (merge). Rows equal to the target's
+   * are not touched, so a re-run rewrites nothing. Binds: window, window[, window].
+   */
+  public String mergeUpdate() {
+    String set = nonKeys.stream().map(c -> quote(c) + " = r." + quote(c)).collect(Collectors.joining(", "));
+    return "UPDATE " + table.sql() + " AS t SET " + (set.isEmpty() ? "" : set + ", ") + quote(WINDOW_COLUMN) + " = ?"
+        + " FROM " + quote(ROWS) + " AS r WHERE " + keyMatch()
+        + (deleteFlag == null ? "" : " AND r." + quote(deleteFlag) + " IS NOT TRUE")
+        + " AND " + newer() + " AND " + changed();
+  }
+
+  /** Deletes target rows whose key arrives flagged as deleted with a newer version (merge). Binds as {@link #newer()}. */
+  public String mergeDelete() {
+    return "DELETE FROM " + table.sql() + " AS t WHERE EXISTS (SELECT 1 FROM " + quote(ROWS) + " AS r WHERE " + keyMatch()
+        + " AND r." + quote(deleteFlag) + " IS TRUE AND " + newer() + ")";
+  }
+
+  /** Other windows whose rows share a key with this window's rows (their row counts may change). Binds: window. */
+  public String otherWindowsSharingKeys() {
+    return "SELECT DISTINCT t." + quote(WINDOW_COLUMN) + " FROM " + table.sql() + " AS t JOIN " + quote(ROWS) + " AS r ON " + keyMatch()
+        + " WHERE t." + quote(WINDOW_COLUMN) + " <> ?";
+  }
+
+  /** One key of this window that another window already wrote (replace_window needs keys unique to a window). Binds: window. */
+  public String keyInOtherWindow() {
+    return "SELECT t." + quote(WINDOW_COLUMN) + ", " + SqlName.list("r", keys) + " FROM " + table.sql() + " AS t JOIN " + quote(ROWS) + " AS r ON " + keyMatch()
+        + " WHERE t." + quote(WINDOW_COLUMN) + " <> ? LIMIT 1";
+  }
+
+  /** Deletes the window's slice. Binds: window. */
+  public String deleteWindow() {
+    return "DELETE FROM " + table.sql() + " WHERE " + quote(WINDOW_COLUMN) + " = ?";
+  }
+
+  public String deleteAll() {
+    return "DELETE FROM " + table.sql();
+  }
+
+  /** Rows the target holds for a window. Binds: window. */
+  public String rowsOfWindow() {
+    return "SELECT count(*) FROM " + table.sql() + " WHERE " + quote(WINDOW_COLUMN) + " = ?";
+  }
+
+  public List<String> dropTemps() {
+    return List.of("DROP TABLE IF EXISTS " + quote(ROWS), "DROP TABLE IF EXISTS " + quote(TRANSFORMED),
+        "DROP TABLE IF EXISTS " + quote(dev.idem.pipeline.Pipeline.STAGED));
+  }
+
+  private String keyMatch() {
+    return keys.stream().map(k -> "t." + quote(k) + " = r." + quote(k)).collect(Collectors.joining(" AND "));
+  }
+
+  /** The incoming row r is a newer version than the target's row t. Binds: window (with order_by). */
+  private String newer() {
+    if (orderBy == null) {
+      return "TRUE";
+    }
+    String o = quote(orderBy);
+    return "(r." + o + " > t." + o + " OR (t." + o + " IS NULL AND r." + o + " IS NOT NULL)"
+        + " OR (r." + o + " IS NOT DISTINCT FROM t." + o + " AND ? <= t." + quote(WINDOW_COLUMN) + "))";
+  }
+
+  /** r differs from t: in a value, or (with order_by) in the window that owns it. Binds: window (with order_by). */
+  private String changed() {
+    List<String> diffs = new ArrayList<>();
+    for (String c : nonKeys) {
+      diffs.add("r." + quote(c) + " IS DISTINCT FROM t." + quote(c));
+    }
+    if (orderBy != null) {
+      diffs.add("? <> t." + quote(WINDOW_COLUMN));
+    }
+    return diffs.isEmpty() ? "FALSE" : "(" + String.join(" OR ", diffs) + ")";
+  }
+}
