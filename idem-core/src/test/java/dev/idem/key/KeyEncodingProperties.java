@@ -31,6 +31,29 @@ class KeyEncodingProperties {
     return Arbitraries.strings().all().ofMaxLength(12);
   }
 
+  /** Few characters, surrogates among them, so that near-collisions are common. */
+  @Provide
+  Arbitrary<String> trickyString() {
+    return Arbitraries.strings().withChars('a', '?', '\uD800', '\uDC00', '\uD83D', '\uDE00', '\uFFFD', '\u0000').ofMaxLength(4);
+  }
+
+  @Property
+  void distinctTrickyStringsHaveDistinctEncodings(@ForAll("trickyString") String s, @ForAll("trickyString") String t) {
+    if (s.equals(t)) {
+      return;
+    }
+    assertThat(KeyEncoding.sha256Hex(s)).isNotEqualTo(KeyEncoding.sha256Hex(t));
+  }
+
+  @Property
+  void wellFormedStringsEncodeAsUtf8(@ForAll("anyString") String s) {
+    boolean wellFormed = s.codePoints().noneMatch(cp -> cp >= 0xD800 && cp <= 0xDFFF);
+    if (wellFormed) {
+      byte[] utf8 = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(java.util.Arrays.copyOfRange(KeyEncoding.encode(s), 5, 5 + utf8.length)).isEqualTo(utf8);
+    }
+  }
+
   @Property
   void splittingAStringDifferentlyChangesTheKey(@ForAll("anyString") String s, @ForAll("anyString") String t,
       @ForAll @IntRange(min = 0, max = 24) int cut) {

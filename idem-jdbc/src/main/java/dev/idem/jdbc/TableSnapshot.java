@@ -16,9 +16,11 @@ public final class TableSnapshot {
   private TableSnapshot() {}
 
   public static List<String> rows(JdbcDestination destination, String table) {
+    // a parenthesised relation is taken as a subquery (tests read catalog functions this way)
+    String relation = table.startsWith("(") ? table : TableName.parse(table).sql();
     return destination.transaction("snapshot " + table, c -> {
       List<String> rows = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT * FROM " + TableName.parse(table).sql());
+      try (PreparedStatement ps = c.prepareStatement("SELECT * FROM " + relation);
            ResultSet rs = ps.executeQuery()) {
         ResultSetMetaData md = rs.getMetaData();
         while (rs.next()) {
@@ -31,6 +33,14 @@ public final class TableSnapshot {
       }
       Collections.sort(rows);
       return rows;
+    });
+  }
+
+  /** Runs one statement in its own transaction (tests that set up or tamper with a database). */
+  public static void execute(JdbcDestination destination, String sql) {
+    destination.transaction("execute", c -> {
+      Jdbc.execute(c, sql);
+      return null;
     });
   }
 

@@ -1,0 +1,218 @@
+package dev.idem.jdbc.dialect.duckdb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.idem.ConfigException;
+import dev.idem.key.KeyEncoding;
+import dev.idem.key.KeySpec;
+import dev.idem.jdbc.JdbcDestination;
+import dev.idem.jdbc.TableSnapshot;
+import dev.idem.jdbc.dialect.Dialect;
+import dev.idem.pipeline.Pipeline;
+import dev.idem.pipeline.WriteStrategy;
+import dev.idem.run.RunOptions;
+import dev.idem.run.RunReport;
+import dev.idem.run.RunServices;
+import dev.idem.run.Runner;
+import dev.idem.run.WindowOutcome;
+import dev.idem.schema.Column;
+import dev.idem.schema.DataType;
+import dev.idem.schema.Schema;
+import dev.idem.testing.ListSource;
+import dev.idem.window.Window;
+import dev.idem.window.WindowSpec;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** DuckDB-specific behaviour beyond the shared contract. */
+class DuckDbDestinationTest {
+  @TempDir
+  Path dir;
+
+  private JdbcDestination open(String name) {
+    return JdbcDestination.open("jdbc:duckdb:" + dir.resolve(name), new Properties(), RunServices.defaults(), Duration.ofSeconds(2));
+  }
+
+  private static RunReport run(JdbcDestination d, Pipeline p, List<Window> windows, RunOptions options) {
+    return new Runner(d, RunServices.defaults()).run(p, windows, options);
+  }
+
+  @Test
+  void replaceTableReadersSeeOnlyTheWholeOldOrTheWholeNewTableAndViewsAndIndexesSurvive() throws Exception {
+    Schema schema = Schema.of(Column.of("id", DataType.INTEGER), Column.of("v", DataType.INTEGER));
+    ListSource source = new ListSource(schema);
+    Pipeline p = Pipeline.builder("snap").source(source).windows(WindowSpec.full()).table("snap")
+        .key(KeySpec.columns("id")).strategy(WriteStrategy.REPLACE_TABLE).build();
+    JdbcDestination d = open("replace.duckdb");
+    try (d) {
+      // version k of the table: 1000 + 10k rows, every v = k, so (count, sum) identifies a whole version
+      Set<String> valid = ConcurrentHashMap.newKeySet();
+      List<List<Object[]>> versions = new ArrayList<>();
+      for (int k = 0; k < 20; k++) {
+        List<Object[]> rows = new ArrayList<>();
+        int n = 1000 + 10 * k;
+        for (long i = 0; i < n; i++) {
+          rows.add(new Object[] {i, (long) k});
+        }
+        versions.add(rows);
+        valid.add(n + ":" + ((long) n * k));
+      }
+      source.replaceAll(versions.get(0));
+      assertThat(run(d, p, List.of(Window.full()), RunOptions.defaults("v0")).ok()).isTrue();
+      ensureView(d);
+      Set<String> seen = ConcurrentHashMap.newKeySet();
+      AtomicBoolean stop = new AtomicBoolean();
+      List<Throwable> readerErrors = new ArrayList<>();
+      Thread reader = new Thread(() -> {
+        // a second connection of this process: DuckDB shares the open database instance within a process
+      try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("replace.duckdb"))) {
+          while (!stop.get()) {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*), coalesce(sum(v), 0) FROM snap_view")) {
+              rs.next();
+              seen.add(rs.getLong(1) + ":" + rs.getLong(2));
+            }
+          }
+        } catch (Throwable t) {
+          readerErrors.add(t);
+        }
+      });
+      reader.start();
+      for (int k = 1; k < 20; k++) {
+        source.replaceAll(versions.get(k));
+        RunReport r = run(d, p, List.of(Window.full()), RunOptions.defaults("v" + k));
+        assertThat(r.outcomes().get(0).result()).isEqualTo(WindowOutcome.Result.LOADED);
+      }
+      stop.set(true);
+      reader.join();
+      assertThat(readerErrors).isEmpty();
+      assertThat(seen).hasSizeGreaterThan(1).allSatisfy(s -> assertThat(valid).contains(s));
+      assertThat(TableSnapshot.rows(d, "snap")).hasSize(1000 + 190);
+      assertThat(TableSnapshot.rows(d, "snap_view")).hasSize(1000 + 190);
+      List<String> indexes = TableSnapshot.rows(d, "(SELECT index_name FROM duckdb_indexes() WHERE table_name = 'snap')");
+      assertThat(indexes).hasSize(2);
+    }
+  }
+
+  private static void ensureView(JdbcDestination d) {
+    TableSnapshot.execute(d, "CREATE OR REPLACE VIEW snap_view AS SELECT id, v FROM snap");
+  }
+
+  @Test
+  void everyTypeAndHostileValuesRoundTrip() {
+    Schema schema = Schema.of(Column.of("id", DataType.INTEGER), Column.of("s", DataType.STRING), Column.of("d", DataType.decimal(18, 4)),
+        Column.of("b", DataType.BOOLEAN), Column.of("day", DataType.DATE), Column.of("ts", DataType.TIMESTAMP),
+        Column.of("tz", DataType.TIMESTAMPTZ), Column.of("j", DataType.JSON));
+    ListSource source = new ListSource(schema);
+    String[] hostile = {"it's", "a\"b", "x; DROP TABLE t; --", "back\\slash", "ünïcødé ı İ 🦆", "line\nbreak", "tab\there", ""};
+    for (int i = 0; i < hostile.length; i++) {
+      source.add((long) i, hostile[i], new BigDecimal("-12345.6789"), i % 2 == 0, LocalDate.of(2024, 2, 29),
+          LocalDateTime.parse("2024-03-10T02:30:00.123456"), Instant.parse("2024-03-10T07:30:00Z"), "{\"k\": [1, \"v\"]}");
+    }
+    Pipeline p = Pipeline.builder("types").source(source).windows(WindowSpec.full()).table("types")
+        .key(KeySpec.columns("id")).strategy(WriteStrategy.MERGE).build();
+    try (JdbcDestination d = open("types.duckdb")) {
+      assertThat(run(d, p, List.of(Window.full()), RunOptions.defaults("r")).ok()).isTrue();
+      List<String> rows = TableSnapshot.rows(d, "types");
+      assertThat(rows).hasSize(hostile.length);
+      for (String h : hostile) {
+        assertThat(rows).anySatisfy(r -> assertThat(r).contains("|s=" + h + "|"));
+      }
+      assertThat(rows.get(0)).contains("d=-12345.6789").contains("day=2024-02-29").contains("ts=2024-03-10 02:30:00.123456")
+          .contains("_idem_window=full");
+      assertThat(run(d, p, List.of(Window.full()), RunOptions.defaults("r2")).outcomes().get(0).result()).isEqualTo(WindowOutcome.Result.UNCHANGED);
+    }
+  }
+
+  @Test
+  void hashKeysAreTheSha256OfTheCanonicalEncoding() {
+    Schema schema = Schema.of(Column.of("email", DataType.STRING), Column.of("day", DataType.DATE), Column.of("n", DataType.INTEGER));
+    ListSource source = new ListSource(schema)
+        .add("a@x.org", LocalDate.of(2024, 3, 1), 1L)
+        .add("a@x.org", LocalDate.of(2024, 3, 1), 2L)
+        .add("b@x.org", LocalDate.of(2024, 3, 1), 3L);
+    Pipeline p = Pipeline.builder("hashed").source(source).windows(WindowSpec.day("day", ZoneOffset.UTC)).table("hashed")
+        .key(KeySpec.hash("email", "day")).strategy(WriteStrategy.APPEND).build();
+    try (JdbcDestination d = open("hash.duckdb")) {
+      RunReport r = run(d, p, source.windows(p.windows()), RunOptions.defaults("r"));
+      assertThat(r.outcomes().get(0).counts().folded()).isEqualTo(1);
+      List<String> rows = TableSnapshot.rows(d, "hashed");
+      assertThat(rows).hasSize(2).anySatisfy(row -> assertThat(row)
+          .contains("_idem_key=" + KeyEncoding.sha256Hex("a@x.org", LocalDate.of(2024, 3, 1))).contains("n=2"));
+    }
+  }
+
+  @Test
+  void sqlTransformsRunInTheEngineOverTheStagedWindow() {
+    Schema in = Schema.of(Column.of("day", DataType.DATE), Column.of("amount", DataType.decimal(12, 2)));
+    ListSource source = new ListSource(in)
+        .add(LocalDate.of(2024, 3, 1), new BigDecimal("1.50")).add(LocalDate.of(2024, 3, 1), new BigDecimal("2.25"))
+        .add(LocalDate.of(2024, 3, 2), new BigDecimal("4.00"));
+    Pipeline p = Pipeline.builder("daily").source(source).windows(WindowSpec.day("day", ZoneOffset.UTC))
+        .transform("SELECT day, count(*) AS orders, sum(amount) AS revenue FROM staged GROUP BY day")
+        .targetColumns(Schema.of(Column.of("day", DataType.DATE), Column.of("orders", DataType.INTEGER), Column.of("revenue", DataType.decimal(18, 2))))
+        .table("daily").key(KeySpec.columns("day")).strategy(WriteStrategy.REPLACE_WINDOW).build();
+    try (JdbcDestination d = open("daily.duckdb")) {
+      RunReport r = run(d, p, source.windows(p.windows()), RunOptions.defaults("r"));
+      assertThat(r.ok()).isTrue();
+      assertThat(r.outcomes().get(0).counts().reshaped()).isEqualTo(1);
+      assertThat(r.outcomes().get(0).counts().balanced()).isTrue();
+      assertThat(TableSnapshot.rows(d, "daily")).containsExactly(
+          "day=2024-03-01|orders=2|revenue=3.75|_idem_window=2024-03-01",
+          "day=2024-03-02|orders=1|revenue=4.00|_idem_window=2024-03-02");
+    }
+  }
+
+  @Test
+  void anExistingIncompatibleTableIsRefusedWithTheColumnNamed() {
+    Schema schema = Schema.of(Column.of("id", DataType.INTEGER), Column.of("amount", DataType.decimal(12, 2)));
+    Pipeline p = Pipeline.builder("x").source(new ListSource(schema).add(1L, BigDecimal.ONE)).windows(WindowSpec.full())
+        .table("legacy").key(KeySpec.columns("id")).strategy(WriteStrategy.MERGE).build();
+    try (JdbcDestination d = open("legacy.duckdb")) {
+      TableSnapshot.execute(d, "CREATE TABLE legacy (id BIGINT, amount VARCHAR, _idem_window VARCHAR)");
+      assertThatThrownBy(() -> d.prepare(p)).isInstanceOf(ConfigException.class)
+          .hasMessage("table legacy: column amount is VARCHAR, the pipeline declares decimal(12,2) (DECIMAL(12,2))");
+    }
+  }
+
+  @Test
+  void theLedgerCarriesItsSchemaVersion() {
+    Schema schema = Schema.of(Column.of("id", DataType.INTEGER));
+    Pipeline p = Pipeline.builder("x").source(new ListSource(schema)).windows(WindowSpec.full()).table("t").key("id").strategy(WriteStrategy.APPEND).build();
+    try (JdbcDestination d = open("ledger.duckdb")) {
+      d.prepare(p);
+      assertThat(TableSnapshot.rows(d, "_idem.meta")).containsExactly("name=schema_version|value=1");
+      TableSnapshot.execute(d, "UPDATE _idem.meta SET value = '99'");
+      assertThatThrownBy(() -> d.prepare(p)).hasMessageContaining("schema version 99, newer than this idem understands (1)");
+    }
+  }
+
+  @Test
+  void duckDbWriteConflictsAreTransientAndDataErrorsAreNot() {
+    Dialect dialect = new DuckDbDialect();
+    assertThat(dialect.classify(new SQLException("TransactionContext Error: Catalog write-write conflict on create with \"x\"")))
+        .isEqualTo(Dialect.ErrorKind.TRANSIENT);
+    assertThat(dialect.classify(new SQLException("TransactionContext Error: Failed to commit: PRIMARY KEY or UNIQUE constraint violation")))
+        .isEqualTo(Dialect.ErrorKind.TRANSIENT);
+    assertThat(dialect.classify(new SQLException("Conversion Error: Could not convert string 'abc' to INT64"))).isEqualTo(Dialect.ErrorKind.PERMANENT);
+    assertThat(dialect.classify(new SQLException("Constraint Error: NOT NULL constraint failed: t.id"))).isEqualTo(Dialect.ErrorKind.PERMANENT);
+  }
+}

@@ -1,0 +1,89 @@
+package dev.idem.jdbc.write;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.idem.jdbc.TableName;
+import dev.idem.key.KeySpec;
+import dev.idem.pipeline.Target;
+import dev.idem.pipeline.WriteStrategy;
+import dev.idem.schema.Column;
+import dev.idem.schema.DataType;
+import dev.idem.schema.Schema;
+import org.junit.jupiter.api.Test;
+
+/** Exact SQL of every strategy step: identifiers quoted, the window id the only bound value. */
+class StrategySqlTest {
+  private static final Schema COLS = Schema.of(Column.of("id", DataType.INTEGER), Column.of("v", DataType.STRING),
+      Column.of("ts", DataType.TIMESTAMP), Column.of("gone", DataType.BOOLEAN));
+
+  private static StrategySql sql(WriteStrategy s, String orderBy, String deleteFlag) {
+    return new StrategySql(TableName.parse("mart.t"), new Target("mart.t", COLS, KeySpec.columns("id"), s, orderBy, deleteFlag));
+  }
+
+  @Test
+  void dedupKeepsTheLatestByOrderThenByTheOtherColumns() {
+    assertThat(sql(WriteStrategy.MERGE, "ts", null).dedup("staged")).isEqualTo(
+        "CREATE TEMP TABLE \"idem_rows\" AS SELECT \"id\", \"v\", \"ts\", \"gone\" FROM (SELECT *, row_number() OVER ("
+            + "PARTITION BY \"id\" ORDER BY \"ts\" DESC NULLS LAST, \"v\" DESC NULLS LAST, \"gone\" DESC NULLS LAST) AS \"_idem_rn\""
+            + " FROM \"staged\") AS q WHERE \"_idem_rn\" = 1");
+  }
+
+  @Test
+  void dedupWithoutKeyKeepsEveryRow() {
+    StrategySql s = new StrategySql(TableName.parse("t"), new Target("t", COLS, null, WriteStrategy.REPLACE_WINDOW, null, null));
+    assertThat(s.dedup("idem_transformed")).isEqualTo("CREATE TEMP TABLE \"idem_rows\" AS SELECT \"id\", \"v\", \"ts\", \"gone\" FROM \"idem_transformed\"");
+  }
+
+  @Test
+  void appendInsertsOnlyNewKeys() {
+    assertThat(sql(WriteStrategy.APPEND, null, null).insertNew()).isEqualTo(
+        "INSERT INTO \"mart\".\"t\" (\"id\", \"v\", \"ts\", \"gone\", \"_idem_window\") SELECT r.\"id\", r.\"v\", r.\"ts\", r.\"gone\", ? FROM \"idem_rows\" AS r"
+            + " WHERE NOT EXISTS (SELECT 1 FROM \"mart\".\"t\" AS t WHERE t.\"id\" = r.\"id\")");
+  }
+
+  @Test
+  void mergeUpdatesOnlyNewerAndDifferentRows() {
+    assertThat(sql(WriteStrategy.MERGE, "ts", null).mergeUpdate()).isEqualTo(
+        "UPDATE \"mart\".\"t\" AS t SET \"v\" = r.\"v\", \"ts\" = r.\"ts\", \"gone\" = r.\"gone\", \"_idem_window\" = ? FROM \"idem_rows\" AS r"
+            + " WHERE t.\"id\" = r.\"id\""
+            + " AND (r.\"ts\" > t.\"ts\" OR (t.\"ts\" IS NULL AND r.\"ts\" IS NOT NULL) OR (r.\"ts\" IS NOT DISTINCT FROM t.\"ts\" AND ? <= t.\"_idem_window\"))"
+            + " AND (r.\"v\" IS DISTINCT FROM t.\"v\" OR r.\"ts\" IS DISTINCT FROM t.\"ts\" OR r.\"gone\" IS DISTINCT FROM t.\"gone\" OR ? <> t.\"_idem_window\")");
+  }
+
+  @Test
+  void mergeWithoutOrderIsLastWriterWinsOnChangedRowsOnly() {
+    assertThat(sql(WriteStrategy.MERGE, null, null).mergeUpdate()).endsWith(
+        " WHERE t.\"id\" = r.\"id\" AND TRUE AND (r.\"v\" IS DISTINCT FROM t.\"v\" OR r.\"ts\" IS DISTINCT FROM t.\"ts\" OR r.\"gone\" IS DISTINCT FROM t.\"gone\")");
+  }
+
+  @Test
+  void mergeWithDeleteFlag() {
+    StrategySql s = sql(WriteStrategy.MERGE, "ts", "gone");
+    assertThat(s.mergeDelete()).isEqualTo(
+        "DELETE FROM \"mart\".\"t\" AS t WHERE EXISTS (SELECT 1 FROM \"idem_rows\" AS r WHERE t.\"id\" = r.\"id\" AND r.\"gone\" IS TRUE"
+            + " AND (r.\"ts\" > t.\"ts\" OR (t.\"ts\" IS NULL AND r.\"ts\" IS NOT NULL) OR (r.\"ts\" IS NOT DISTINCT FROM t.\"ts\" AND ? <= t.\"_idem_window\")))");
+    assertThat(s.insertNew()).endsWith(" AND r.\"gone\" IS NOT TRUE");
+    assertThat(s.mergeUpdate()).contains("WHERE t.\"id\" = r.\"id\" AND r.\"gone\" IS NOT TRUE AND ");
+  }
+
+  @Test
+  void replaceWindowDeletesTheSliceByLineage() {
+    StrategySql s = sql(WriteStrategy.REPLACE_WINDOW, null, null);
+    assertThat(s.deleteWindow()).isEqualTo("DELETE FROM \"mart\".\"t\" WHERE \"_idem_window\" = ?");
+    assertThat(s.insertAll()).isEqualTo("INSERT INTO \"mart\".\"t\" (\"id\", \"v\", \"ts\", \"gone\", \"_idem_window\") SELECT \"id\", \"v\", \"ts\", \"gone\", ? FROM \"idem_rows\"");
+    assertThat(s.keyInOtherWindow()).isEqualTo("SELECT t.\"_idem_window\", r.\"id\" FROM \"mart\".\"t\" AS t JOIN \"idem_rows\" AS r ON t.\"id\" = r.\"id\" WHERE t.\"_idem_window\" <> ? LIMIT 1");
+  }
+
+  @Test
+  void hostileColumnNamesStayInsideTheirQuotes() {
+    Schema cols = Schema.of(Column.of("id\"; DROP TABLE x; --", DataType.INTEGER), Column.of("v", DataType.STRING));
+    StrategySql s = new StrategySql(TableName.parse("t"), new Target("t", cols, KeySpec.columns("id\"; DROP TABLE x; --"), WriteStrategy.APPEND, null, null));
+    assertThat(s.insertNew()).contains("\"id\"\"; DROP TABLE x; --\"").doesNotContain("\"id\"; DROP");
+  }
+
+  @Test
+  void hashKeysUseTheKeyColumn() {
+    StrategySql s = new StrategySql(TableName.parse("t"), new Target("t", COLS, KeySpec.hash("v", "ts"), WriteStrategy.APPEND, null, null));
+    assertThat(s.insertNew()).contains("(\"id\", \"v\", \"ts\", \"gone\", \"_idem_key\", \"_idem_window\")").contains("t.\"_idem_key\" = r.\"_idem_key\"");
+  }
+}
