@@ -1,0 +1,191 @@
+package dev.idem.source.file;
+
+import dev.idem.DataException;
+import dev.idem.schema.Column;
+import dev.idem.schema.Schema;
+import dev.idem.schema.ValueParser;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Iterator;
+
+import java.util.Map;
+import java.util.Objects;
+import org.apache.commons.csv.CSVException;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+import org.apache.commons.csv.QuoteMode;
+
+/**
+ * CSV files read with Apache Commons CSV, streaming: memory does not grow with the file.
+ *
+ * <p>With a header row, columns are found by name (exact, case-sensitive): header columns that
+ * are not declared are ignored, a declared column missing from the header is an error naming
+ * the file and the column. Without one, the declared columns are the first fields by position.
+ * Every record must have as many fields as the header (or the schema), else
+ * {@code orders.csv:17: expected 4 columns, found 3}. Quoted fields may hold delimiters, doubled
+ * quotes and line breaks; a record's position is the line it starts on.
+ *
+ * <p>Blank lines are skipped when records have more than one field; in a file with a single
+ * column a blank line is a record with one empty, unquoted field (null under the default
+ * marker). Bytes that are not valid in the declared encoding are an error naming the line.
+ */
+public final class CsvSource extends FileSource {
+  private final CsvFormat format;
+  private final CSVFormat csv;
+
+  public CsvSource(FileSet files, Schema schema, CsvFormat format) {
+    super(files, schema);
+    this.format = Objects.requireNonNull(format, "format");
+    // ALL_NON_NULL makes the parser tell a quoted field equal to the null marker ("" -> empty
+    // string) from an unquoted one (,, -> null); it does not change anything else when reading.
+    this.csv = CSVFormat.Builder.create()
+        .setDelimiter(format.delimiter())
+        .setQuote(format.quote())
+        .setRecordSeparator("\r\n")
+        .setIgnoreEmptyLines(false)
+        .setIgnoreSurroundingSpaces(false)
+        .setTrim(false)
+        .setNullString(format.nullMarker())
+        .setQuoteMode(format.nullMarker() == null ? QuoteMode.MINIMAL : QuoteMode.ALL_NON_NULL)
+        .get();
+  }
+
+  public CsvFormat format() {
+    return format;
+  }
+
+  @Override
+  public String describe() {
+    return "csv " + files.pattern() + " " + format.describe();
+  }
+
+  @Override
+  Rows open(Path file, String relative) throws IOException {
+    StrictReader reader = new StrictReader(new BufferedInputStream(Files.newInputStream(file), 64 * 1024), format.encoding(), relative);
+    try {
+      return new CsvRows(CSVParser.builder().setReader(reader).setFormat(csv).get(), relative);
+    } catch (IOException | RuntimeException e) {
+      reader.close();
+      throw e;
+    }
+  }
+
+  private final class CsvRows implements Rows {
+    private final CSVParser parser;
+    private final Iterator<CSVRecord> records;
+    private final String file;
+    private int[] positions;
+    private int width;
+    private CSVRecord record;
+    private long line;
+    private long endLine;
+
+    CsvRows(CSVParser parser, String file) throws IOException {
+      this.parser = parser;
+      this.records = parser.iterator();
+      this.file = file;
+      if (format.header()) {
+        readHeader();
+      } else {
+        width = schema.size();
+        positions = new int[width];
+        for (int i = 0; i < width; i++) {
+          positions[i] = i;
+        }
+      }
+    }
+
+    private void readHeader() throws IOException {
+      CSVRecord header = advance();
+      if (header == null) {
+        throw new DataException(file + ":1: the file is empty: expected a header row with the columns " + schema.names());
+      }
+      Map<String, Integer> byName = new HashMap<>();
+      for (int i = 0; i < header.size(); i++) {
+        String name = header.get(i) == null ? "" : header.get(i);
+        if (byName.put(name, i) != null && schema.indexOf(name) >= 0) {
+          throw new DataException(file + ":" + line + ": the header names column '" + name + "' twice");
+        }
+      }
+      width = header.size();
+      positions = new int[schema.size()];
+      for (int i = 0; i < schema.size(); i++) {
+        Integer at = byName.get(schema.column(i).name());
+        if (at == null) {
+          throw new DataException(file + ":" + line + ": the header has no column '" + schema.column(i).name()
+              + "': expected the declared columns " + schema.names() + ", found " + header.toList());
+        }
+        positions[i] = at;
+      }
+    }
+
+    /** The next record (blank lines included), tracking the line it starts on. */
+    private CSVRecord advance() {
+      try {
+        if (!records.hasNext()) {
+          return null;
+        }
+        line = endLine + 1;
+        CSVRecord r = records.next();
+        endLine = parser.getCurrentLineNumber();
+        return r;
+      } catch (UncheckedIOException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof CSVException) {
+          throw new DataException(file + ":" + (endLine + 1) + ": malformed CSV: " + cause.getMessage(), e);
+        }
+        throw e;
+      } catch (IllegalStateException e) {
+        throw new DataException(file + ":" + (endLine + 1) + ": malformed CSV: " + e.getMessage(), e);
+      }
+    }
+
+    @Override
+    public boolean next() {
+      while (true) {
+        record = advance();
+        if (record == null) {
+          return false;
+        }
+        if (record.size() == 1 && width > 1 && (record.get(0) == null || record.get(0).isEmpty())) {
+          continue; // a blank line
+        }
+        if (record.size() != width) {
+          throw new DataException(position() + ": expected " + width + " columns, found " + record.size());
+        }
+        return true;
+      }
+    }
+
+    @Override
+    public String position() {
+      return file + ":" + line;
+    }
+
+    @Override
+    public Object value(int column) {
+      Column c = schema.column(column);
+      try {
+        return ValueParser.parse(c, record.get(positions[column]));
+      } catch (DataException e) {
+        throw new DataException(position() + ": " + e.getMessage(), e);
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      parser.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return describe();
+  }
+
+}

@@ -1,0 +1,210 @@
+package dev.idem.source.file;
+
+import dev.idem.DataException;
+import dev.idem.key.KeyEncoding;
+import dev.idem.schema.Schema;
+import dev.idem.source.RecordReader;
+import dev.idem.source.Source;
+import dev.idem.source.SourceRecord;
+import dev.idem.window.Window;
+import dev.idem.window.WindowKind;
+import dev.idem.window.WindowSpec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What CSV and JSON-lines sources share: windows over a {@link FileSet}.
+ *
+ * <ul>
+ *   <li>{@code file}: one window per file, id = relative path; fingerprint
+ *       {@code file:<size>:<sha256 of the bytes>}, computed without parsing.
+ *   <li>{@code full}, {@code batch}: all files in order, one window; no cheap fingerprint.
+ *   <li>{@code day}, {@code hour}: every record is assigned by its window column. The first
+ *       scan remembers which window ids each file holds (keyed by path, size and modification
+ *       time, so a changed file is scanned again), and reading a window opens only the files
+ *       that hold it. No cheap fingerprint.
+ * </ul>
+ */
+abstract class FileSource implements Source {
+  final FileSet files;
+  final Schema schema;
+  /** Window ids per file, per window spec; an entry is valid while size and mtime are unchanged. */
+  private final Map<WindowSpec, Map<Path, Scan>> scans = new ConcurrentHashMap<>();
+
+  private record Scan(long size, long modified, Set<String> windowIds) {}
+
+  FileSource(FileSet files, Schema schema) {
+    this.files = Objects.requireNonNull(files, "files");
+    this.schema = Objects.requireNonNull(schema, "schema");
+  }
+
+  /** Opens one file for reading. */
+  abstract Rows open(Path file, String relative) throws IOException;
+
+  @Override
+  public final Schema schema() {
+    return schema;
+  }
+
+  @Override
+  public final List<Window> windows(WindowSpec spec) throws IOException {
+    List<Path> all = files.files();
+    return switch (spec.kind()) {
+      case FULL -> List.of(Window.full());
+      // a batch window's id is given by the caller; the input itself names none
+      case BATCH -> List.of();
+      case FILE -> all.stream().map(f -> spec.window(files.relative(f))).toList();
+      case DAY, HOUR -> {
+        Set<String> ids = new TreeSet<>();
+        for (Path f : all) {
+          ids.addAll(scan(spec, f).windowIds());
+        }
+        yield ids.stream().map(spec::window).toList();
+      }
+    };
+  }
+
+  @Override
+  public final RecordReader read(WindowSpec spec, Window window) throws IOException {
+    List<Path> all = files.files();
+    return switch (spec.kind()) {
+      case FULL, BATCH -> new FileRecordReader(all, -1, null, null);
+      case FILE -> new FileRecordReader(List.of(file(all, window)), -1, null, null);
+      case DAY, HOUR -> {
+        List<Path> holding = new ArrayList<>();
+        for (Path f : all) {
+          if (scan(spec, f).windowIds().contains(window.id())) {
+            holding.add(f);
+          }
+        }
+        yield new FileRecordReader(holding, schema.require(spec.column(), "window column"), spec, window.id());
+      }
+    };
+  }
+
+  @Override
+  public final Optional<String> fingerprint(WindowSpec spec, Window window) throws IOException {
+    if (spec.kind() != WindowKind.FILE) {
+      return Optional.empty();
+    }
+    Path f = file(files.files(), window);
+    MessageDigest md = KeyEncoding.digest();
+    long size = 0;
+    byte[] buf = new byte[64 * 1024];
+    try (InputStream in = Files.newInputStream(f)) {
+      for (int n; (n = in.read(buf)) > 0; ) {
+        md.update(buf, 0, n);
+        size += n;
+      }
+    }
+    return Optional.of("file:" + size + ":" + HexFormat.of().formatHex(md.digest()));
+  }
+
+  private Path file(List<Path> all, Window window) {
+    for (Path f : all) {
+      if (files.relative(f).equals(window.id())) {
+        return f;
+      }
+    }
+    throw new DataException("window '" + window.id() + "': no input file with that path matches '" + files.pattern() + "'");
+  }
+
+  private Scan scan(WindowSpec spec, Path file) throws IOException {
+    Map<Path, Scan> bySpec = scans.computeIfAbsent(spec, s -> new ConcurrentHashMap<>());
+    BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
+    long size = attrs.size();
+    long modified = attrs.lastModifiedTime().toMillis();
+    Scan known = bySpec.get(file);
+    if (known != null && known.size() == size && known.modified() == modified) {
+      return known;
+    }
+    int column = schema.require(spec.column(), "window column");
+    Set<String> ids = new TreeSet<>();
+    try (Rows rows = open(file, files.relative(file))) {
+      while (rows.next()) {
+        ids.add(assign(spec, rows.value(column), rows.position()));
+      }
+    }
+    Scan scan = new Scan(size, modified, Set.copyOf(ids));
+    bySpec.put(file, scan);
+    return scan;
+  }
+
+  private static String assign(WindowSpec spec, Object value, String position) {
+    try {
+      return spec.assign(value).id();
+    } catch (DataException e) {
+      throw new DataException(position + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Reads files one after another; for a time window, only the records assigned to it. */
+  private final class FileRecordReader implements RecordReader {
+    private final List<Path> paths;
+    private final int windowColumn;
+    private final WindowSpec spec;
+    private final String windowId;
+    private int nextFile;
+    private Rows current;
+
+    FileRecordReader(List<Path> paths, int windowColumn, WindowSpec spec, String windowId) {
+      this.paths = paths;
+      this.windowColumn = windowColumn;
+      this.spec = spec;
+      this.windowId = windowId;
+    }
+
+    @Override
+    public SourceRecord next() throws IOException {
+      while (true) {
+        if (current == null) {
+          if (nextFile == paths.size()) {
+            return null;
+          }
+          Path f = paths.get(nextFile++);
+          current = open(f, files.relative(f));
+        }
+        if (!current.next()) {
+          current.close();
+          current = null;
+          continue;
+        }
+        Object[] values = new Object[schema.size()];
+        if (windowId != null) {
+          Object w = current.value(windowColumn);
+          values[windowColumn] = w;
+          if (!windowId.equals(assign(spec, w, current.position()))) {
+            continue;
+          }
+        }
+        for (int i = 0; i < values.length; i++) {
+          if (i != windowColumn) {
+            values[i] = current.value(i);
+          }
+        }
+        return new SourceRecord(values, current.position());
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (current != null) {
+        current.close();
+        current = null;
+      }
+    }
+  }
+}

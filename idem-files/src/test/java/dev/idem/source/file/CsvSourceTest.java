@@ -1,0 +1,273 @@
+package dev.idem.source.file;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.idem.DataException;
+import dev.idem.schema.Column;
+import dev.idem.schema.DataType;
+import dev.idem.schema.Schema;
+import dev.idem.source.RecordReader;
+import dev.idem.source.SourceRecord;
+import dev.idem.source.Source;
+import dev.idem.window.Window;
+import dev.idem.window.WindowSpec;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CsvSourceTest {
+  private static final Schema ORDERS = Schema.of(Column.of("id", DataType.INTEGER), Column.of("note", DataType.STRING),
+      Column.of("amount", DataType.decimal(12, 2)), Column.of("at", DataType.TIMESTAMPTZ));
+
+  @TempDir Path dir;
+
+  private Path write(String name, String text) throws IOException {
+    Path p = dir.resolve(name);
+    Files.createDirectories(p.getParent());
+    Files.writeString(p, text, StandardCharsets.UTF_8);
+    return p;
+  }
+
+  private CsvSource csv(String pattern) {
+    return new CsvSource(new FileSet(dir, pattern), ORDERS, CsvFormat.DEFAULT);
+  }
+
+  static List<SourceRecord> readAll(Source source, WindowSpec spec, Window window) throws IOException {
+    List<SourceRecord> all = new ArrayList<>();
+    try (RecordReader r = source.read(spec, window)) {
+      for (SourceRecord rec = r.next(); rec != null; rec = r.next()) {
+        all.add(rec);
+      }
+    }
+    return all;
+  }
+
+  static List<SourceRecord> readAll(Source source) throws IOException {
+    return readAll(source, WindowSpec.full(), Window.full());
+  }
+
+  @Test
+  void quotingDoubledQuotesAndEmbeddedNewlines() throws IOException {
+    write("orders.csv", "id,note,amount,at\r\n"
+        + "1,\"a, \"\"quoted\"\" note\",12.50,2024-03-15T07:00:00Z\r\n"
+        + "2,\"two\nlines\",3,2024-03-15T08:00:00Z\n"
+        + "3,plain,-0.5,2024-03-15T09:00:00+01:00\n");
+    List<SourceRecord> rows = readAll(csv("orders.csv"));
+    assertThat(rows).extracting(r -> Arrays.asList(r.values())).containsExactly(
+        List.of(1L, "a, \"quoted\" note", new BigDecimal("12.50"), Instant.parse("2024-03-15T07:00:00Z")),
+        List.of(2L, "two\nlines", new BigDecimal("3.00"), Instant.parse("2024-03-15T08:00:00Z")),
+        List.of(3L, "plain", new BigDecimal("-0.50"), Instant.parse("2024-03-15T08:00:00Z")));
+    // positions are the line each record starts on
+    assertThat(rows).extracting(SourceRecord::position).containsExactly("orders.csv:2", "orders.csv:3", "orders.csv:5");
+  }
+
+  @Test
+  void nullMarkerVersusQuotedEmptyString() throws IOException {
+    write("orders.csv", "id,note,amount,at\n1,,,2024-03-15T07:00:00Z\n2,\"\",1,2024-03-15T07:00:00Z\n");
+    List<SourceRecord> rows = readAll(csv("orders.csv"));
+    assertThat(rows.get(0).values()).containsExactly(1L, null, null, Instant.parse("2024-03-15T07:00:00Z"));
+    assertThat(rows.get(1).values()[1]).isEqualTo("");
+  }
+
+  @Test
+  void aCustomNullMarkerDelimiterAndNoHeader() throws IOException {
+    write("orders.tsv", "1;NULL;2.5;2024-03-15T07:00:00Z\n2;\"NULL\";NULL;2024-03-15T07:00:00Z\n3;;1;2024-03-15T07:00:00Z\n");
+    CsvSource source = new CsvSource(new FileSet(dir, "orders.tsv"), ORDERS,
+        new CsvFormat(';', '"', false, "NULL", StandardCharsets.UTF_8));
+    List<SourceRecord> rows = readAll(source);
+    assertThat(rows.get(0).values()[1]).isNull();
+    assertThat(rows.get(1).values()[1]).isEqualTo("NULL");
+    assertThat(rows.get(1).values()[2]).isNull();
+    assertThat(rows.get(2).values()[1]).isEqualTo("");
+    assertThat(source.describe()).isEqualTo("csv orders.tsv delimiter=';' quote='\"' header=false null='NULL' encoding=UTF-8");
+  }
+
+  @Test
+  void headerMapsColumnsByNameAndIgnoresUndeclaredOnes() throws IOException {
+    write("orders.csv", "\uFEFFextra,at,amount,id,note\nx,2024-03-15T07:00:00Z,1.25,7,hello\n");
+    List<SourceRecord> rows = readAll(csv("orders.csv"));
+    assertThat(rows.get(0).values()).containsExactly(7L, "hello", new BigDecimal("1.25"), Instant.parse("2024-03-15T07:00:00Z"));
+  }
+
+  @Test
+  void aDeclaredColumnMissingFromTheHeaderIsNamed() throws IOException {
+    write("orders.csv", "id,note,at\n1,a,2024-03-15T07:00:00Z\n");
+    assertThatThrownBy(() -> readAll(csv("orders.csv"))).isInstanceOf(DataException.class)
+        .hasMessageStartingWith("orders.csv:1: the header has no column 'amount'");
+  }
+
+  @Test
+  void anEmptyFileHasNoHeader() throws IOException {
+    write("orders.csv", "");
+    assertThatThrownBy(() -> readAll(csv("orders.csv"))).isInstanceOf(DataException.class)
+        .hasMessageStartingWith("orders.csv:1: the file is empty: expected a header row");
+  }
+
+  @Test
+  void wrongColumnCountNamesFileAndLine() throws IOException {
+    StringBuilder text = new StringBuilder("id,note,amount,at\n");
+    for (int i = 2; i < 17; i++) {
+      text.append(i).append(",n,1,2024-03-15T07:00:00Z\n");
+    }
+    text.append("17,n,1\n18,n,1,2024-03-15T07:00:00Z\n");
+    write("orders.csv", text.toString());
+    try (RecordReader r = csv("orders.csv").read(WindowSpec.full(), Window.full())) {
+      for (int i = 2; i < 17; i++) {
+        assertThat(r.next()).isNotNull();
+      }
+      assertThatThrownBy(r::next).isInstanceOf(DataException.class).hasMessage("orders.csv:17: expected 4 columns, found 3");
+      // the bad record is consumed: reading goes on
+      assertThat(r.next().position()).isEqualTo("orders.csv:18");
+      assertThat(r.next()).isNull();
+    }
+  }
+
+  @Test
+  void valueErrorsArePrefixedWithThePosition() throws IOException {
+    write("orders-2024-03-01.csv", "id,note,amount,at\n1,a,abc,2024-03-15T07:00:00Z\n");
+    assertThatThrownBy(() -> readAll(csv("orders-*.csv"))).isInstanceOf(DataException.class)
+        .hasMessage("orders-2024-03-01.csv:2: column amount: 'abc' is not a decimal(12,2)");
+  }
+
+  @Test
+  void malformedQuotingIsADataError() throws IOException {
+    write("orders.csv", "id,note,amount,at\n1,\"open,1,2024-03-15T07:00:00Z\n");
+    assertThatThrownBy(() -> readAll(csv("orders.csv"))).isInstanceOf(DataException.class)
+        .hasMessageStartingWith("orders.csv:2: malformed CSV");
+  }
+
+  @Test
+  void latin1FilesAreDecodedAsDeclared() throws IOException {
+    Path p = dir.resolve("latin.csv");
+    Files.write(p, "id,note,amount,at\n1,Café Zürich,1,2024-03-15T07:00:00Z\n".getBytes(StandardCharsets.ISO_8859_1));
+    CsvSource source = new CsvSource(new FileSet(dir, "latin.csv"), ORDERS,
+        new CsvFormat(',', '"', true, "", StandardCharsets.ISO_8859_1));
+    assertThat(readAll(source).get(0).values()[1]).isEqualTo("Café Zürich");
+    // the same bytes read as UTF-8 are an error naming the line, never replacement characters
+    assertThatThrownBy(() -> readAll(csv("latin.csv"))).isInstanceOf(DataException.class)
+        .hasMessageStartingWith("latin.csv:2: an invalid UTF-8 byte sequence (E9)");
+  }
+
+  @Test
+  void invalidUtf8DeepInAFileNamesItsLine() throws IOException {
+    StringBuilder text = new StringBuilder("id,note,amount,at\n");
+    for (int i = 2; i < 5000; i++) {
+      text.append(i).append(",\"multi\nline ü\",1,2024-03-15T07:00:00Z\n");
+    }
+    byte[] good = text.toString().getBytes(StandardCharsets.UTF_8);
+    byte[] bad = "5000,bad \u00ff here,1,2024-03-15T07:00:00Z\n".getBytes(StandardCharsets.ISO_8859_1);
+    byte[] all = Arrays.copyOf(good, good.length + bad.length);
+    System.arraycopy(bad, 0, all, good.length, bad.length);
+    Files.write(dir.resolve("big.csv"), all);
+    long expectedLine = 1 + 2L * (5000 - 2) + 1;
+    assertThatThrownBy(() -> readAll(csv("big.csv"))).isInstanceOf(DataException.class)
+        .hasMessageStartingWith("big.csv:" + expectedLine + ": an invalid UTF-8 byte sequence (FF)");
+  }
+
+  @Test
+  void globsAreSortedByRelativePath() throws IOException {
+    write("in/b.csv", "id,note,amount,at\n2,b,1,2024-03-15T07:00:00Z\n");
+    write("in/a.csv", "id,note,amount,at\n1,a,1,2024-03-15T07:00:00Z\n");
+    write("in/sub/c.csv", "id,note,amount,at\n3,c,1,2024-03-15T07:00:00Z\n");
+    write("in/a.txt", "not csv");
+    assertThat(readAll(csv("in/*.csv"))).extracting(SourceRecord::position).containsExactly("in/a.csv:2", "in/b.csv:2");
+    assertThat(readAll(csv("in/**/*.csv"))).extracting(SourceRecord::position)
+        .containsExactly("in/a.csv:2", "in/b.csv:2", "in/sub/c.csv:2");
+    assertThat(readAll(csv("in/{b,sub}/*.csv"))).extracting(SourceRecord::position).containsExactly("in/sub/c.csv:2");
+    assertThat(readAll(csv("in/?.csv"))).hasSize(2);
+  }
+
+  @Test
+  void missingInputIsAClearError() {
+    assertThatThrownBy(() -> csv("nothing-*.csv").windows(WindowSpec.full())).isInstanceOf(DataException.class)
+        .hasMessageStartingWith("no input file matches 'nothing-*.csv'");
+    assertThatThrownBy(() -> csv("missing.csv").windows(WindowSpec.full())).isInstanceOf(DataException.class)
+        .hasMessageStartingWith("input file 'missing.csv' does not exist");
+  }
+
+  @Test
+  void fileWindowsAndFingerprints() throws IOException {
+    Path a = write("in/a.csv", "id,note,amount,at\n1,a,1,2024-03-15T07:00:00Z\n");
+    write("in/b.csv", "id,note,amount,at\n2,b,1,2024-03-15T07:00:00Z\n");
+    CsvSource source = csv("in/*.csv");
+    WindowSpec spec = WindowSpec.file();
+    List<Window> windows = source.windows(spec);
+    assertThat(windows).extracting(Window::id).containsExactly("in/a.csv", "in/b.csv");
+    assertThat(readAll(source, spec, windows.get(1))).extracting(r -> r.values()[0]).containsExactly(2L);
+    String before = source.fingerprint(spec, windows.get(0)).orElseThrow();
+    assertThat(before).isEqualTo("file:" + Files.size(a) + ":" + sha256(Files.readAllBytes(a)));
+    assertThat(source.fingerprint(spec, windows.get(0))).contains(before);
+    Files.writeString(a, "id,note,amount,at\n1,a,2,2024-03-15T07:00:00Z\n");
+    assertThat(source.fingerprint(spec, windows.get(0)).orElseThrow()).isNotEqualTo(before);
+    assertThat(source.fingerprint(WindowSpec.full(), Window.full())).isEmpty();
+    assertThatThrownBy(() -> source.read(spec, spec.window("in/zzz.csv"))).isInstanceOf(DataException.class)
+        .hasMessageContaining("no input file with that path");
+  }
+
+  @Test
+  void dayWindowsSpreadAcrossFiles() throws IOException {
+    // America/New_York: 2024-03-10T04:30Z is still 2024-03-09 there
+    write("d/1.csv", "id,note,amount,at\n1,a,1,2024-03-09T12:00:00Z\n2,b,1,2024-03-10T04:30:00Z\n3,c,1,2024-03-10T12:00:00Z\n");
+    write("d/2.csv", "id,note,amount,at\n4,d,1,2024-03-09T13:00:00Z\n5,e,1,2024-03-09T14:00:00Z\n");
+    write("d/3.csv", "id,note,amount,at\n6,f,oops,2024-03-10T13:00:00Z\n");
+    CsvSource source = csv("d/*.csv");
+    WindowSpec spec = WindowSpec.day("at", ZoneId.of("America/New_York"));
+    List<Window> windows = source.windows(spec);
+    assertThat(windows).extracting(Window::id).containsExactly("2024-03-09", "2024-03-10");
+    assertThat(readAll(source, spec, windows.get(0))).extracting(r -> r.values()[0]).containsExactly(1L, 2L, 4L, 5L);
+    // the bad amount lives only in 2024-03-10: the other day reads cleanly, this one fails on it
+    assertThatThrownBy(() -> readAll(source, spec, windows.get(1))).isInstanceOf(DataException.class)
+        .hasMessage("d/3.csv:2: column amount: 'oops' is not a decimal(12,2)");
+    assertThat(source.fingerprint(spec, windows.get(0))).isEmpty();
+
+    // only files holding the window are opened: make 3.csv unreadable as CSV but keep 2024-03-09 readable
+    Files.writeString(dir.resolve("d/3.csv"), "id,note,amount,at\n6,f,1,2024-03-10T13:00:00Z\n7,g,1,2024-03-11T13:00:00Z\n");
+    assertThat(source.windows(spec)).extracting(Window::id).containsExactly("2024-03-09", "2024-03-10", "2024-03-11");
+    assertThat(readAll(source, spec, spec.window("2024-03-10"))).extracting(r -> r.values()[0]).containsExactly(3L, 6L);
+    assertThat(readAll(source, spec, spec.window("2024-03-12"))).isEmpty();
+  }
+
+  @Test
+  void hourWindowsAndAMissingWindowValue() throws IOException {
+    write("h.csv", "id,note,amount,at\n1,a,1,2024-03-15T07:10:00Z\n2,b,1,2024-03-15T08:10:00+01:00\n3,c,1,\n");
+    CsvSource source = csv("h.csv");
+    WindowSpec spec = WindowSpec.hour("at", ZoneId.of("UTC"));
+    assertThatThrownBy(() -> source.windows(spec)).isInstanceOf(DataException.class)
+        .hasMessageStartingWith("h.csv:4: window column 'at' is null");
+  }
+
+  @Test
+  void recordsAreFreshArraysAndSourcesAreReReadable() throws IOException {
+    write("orders.csv", "id,note,amount,at\n1,a,1,2024-03-15T07:00:00Z\n2,b,1,2024-03-15T07:00:00Z\n");
+    CsvSource source = csv("orders.csv");
+    List<SourceRecord> first = readAll(source);
+    assertThat(first.get(0).values()).isNotSameAs(first.get(1).values());
+    assertThat(first.get(0).values()[0]).isEqualTo(1L);
+    List<SourceRecord> second = readAll(source);
+    assertThat(second).extracting(r -> Arrays.asList(r.values())).isEqualTo(first.stream().map(r -> Arrays.asList(r.values())).toList());
+    assertThat(source.windows(WindowSpec.batch())).isEmpty();
+    assertThat(readAll(source, WindowSpec.batch(), Window.batch("b1"))).hasSize(2);
+  }
+
+  @Test
+  void describeIsStableAndMachineIndependent() {
+    CsvSource a = new CsvSource(new FileSet(dir, "in/*.csv"), ORDERS, CsvFormat.DEFAULT);
+    CsvSource b = new CsvSource(new FileSet(dir.resolve("elsewhere"), "in/*.csv"), ORDERS, CsvFormat.DEFAULT);
+    assertThat(a.describe()).isEqualTo(b.describe())
+        .isEqualTo("csv in/*.csv delimiter=',' quote='\"' header=true null='' encoding=UTF-8");
+  }
+
+  static String sha256(byte[] bytes) {
+    return java.util.HexFormat.of().formatHex(dev.idem.key.KeyEncoding.digest().digest(bytes));
+  }
+}
