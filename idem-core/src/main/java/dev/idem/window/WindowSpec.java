@@ -21,7 +21,7 @@ import java.util.Objects;
  * and the time zone in which days are counted and zone-less timestamps are read.
  */
 public record WindowSpec(WindowKind kind, String column, ZoneId zone) {
-  private static final DateTimeFormatter HOUR_ID = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH'Z'");
+  private static final DateTimeFormatter HOUR_ID = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH'Z'").withResolverStyle(java.time.format.ResolverStyle.STRICT);
   /** Upper bound on the number of windows one range may expand to. */
   public static final int MAX_RANGE = 100_000;
 
