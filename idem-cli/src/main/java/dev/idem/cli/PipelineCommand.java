@@ -34,11 +34,20 @@ abstract class PipelineCommand implements Callable<Integer> {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
     }
     RunServices services = idem.services.get();
-    try (PipelineDefinition definition = PipelineFile.load(file, config.sets, idem.env, idem.redactor);
-         Destination destination = idem.destinations.open(definition.destination(), services, config.lockTimeout)) {
-      return execute(definition, destination, services);
+    try (PipelineDefinition definition = PipelineFile.load(file, config.sets, idem.env, idem.redactor)) {
+      beforeOpen(definition, services);
+      try (Destination destination = open(definition, services)) {
+        return execute(definition, destination, services);
+      }
     }
   }
+
+  Destination open(PipelineDefinition definition, RunServices services) {
+    return idem.destinations.open(definition.destination(), services, config.lockTimeout);
+  }
+
+  /** Checks the command's arguments against the pipeline before the destination is opened. */
+  void beforeOpen(PipelineDefinition definition, RunServices services) {}
 
   /** Does the command's work and returns its exit code. */
   abstract int execute(PipelineDefinition definition, Destination destination, RunServices services);

@@ -35,15 +35,23 @@ final class RunCommand extends LoadCommand {
   @Option(names = "--full-refresh", description = "Drop the target table and the pipeline's ledger first, then load every window.")
   boolean fullRefresh;
 
+  private List<Window> selected;
+
+  @Override
+  void beforeOpen(PipelineDefinition definition, RunServices services) {
+    selected = select(definition.pipeline());
+    if (fullRefresh) {
+      // Dropped through a connection of its own: DuckDB refuses to re-create the key index in
+      // the same database instance that dropped it ("subject ... has been deleted").
+      try (Destination destination = open(definition, services)) {
+        destination.dropTarget(definition.pipeline());
+      }
+    }
+  }
+
   @Override
   int execute(PipelineDefinition definition, Destination destination, RunServices services) {
-    Pipeline pipeline = definition.pipeline();
-    RunOptions options = run.options();
-    List<Window> selected = select(pipeline);
-    if (fullRefresh) {
-      destination.dropTarget(pipeline);
-      options = options.forced();
-    }
+    RunOptions options = fullRefresh ? run.options().forced() : run.options();
     return load(definition, destination, services, selected, options);
   }
 

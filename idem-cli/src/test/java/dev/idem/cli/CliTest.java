@@ -85,6 +85,17 @@ class CliTest {
   }
 
   @Test
+  void fullRefreshDropsTheTableAndLoadsEveryWindowAgain() throws Exception {
+    assertThat(Cli.run("run", orders.toString()).exit()).isZero();
+    Cli.Result refresh = Cli.run("run", orders.toString(), "--full-refresh");
+    assertThat(refresh.exit()).as(refresh.err()).isZero();
+    assertThat(refresh.out()).contains("5 windows: 5 loaded, 0 unchanged, 0 failed");
+    assertThat(query(tmp.resolve("orders/orders.duckdb"), "SELECT count(*), CAST(count(DISTINCT order_id) AS VARCHAR) FROM orders"))
+        .containsExactly(Map.entry(60L, "60"));
+    assertThat(Cli.run("run", orders.toString(), "--full-refresh", "--window", "2024-03-01").exit()).isEqualTo(ExitCode.USAGE);
+  }
+
+  @Test
   void jsonOutputIsOneDocumentWithStableFields() throws Exception {
     Cli.Result r = Cli.run("run", orders.toString(), "--output", "json", "--window", "2024-03-03", "--run-id", "r1");
     assertThat(r.exit()).as(r.err()).isZero();
