@@ -36,7 +36,8 @@ final class ProgressLine implements RunListener {
 
   @Override
   public void progress(Window window, long rowsStaged) {
-    long elapsed = Math.max(1, clock.millis() - startedAt.getOrDefault(window.id(), clock.millis()));
+    long now = clock.millis();
+    long elapsed = Math.max(1, now - startedAt.getOrDefault(window.id(), now));
     long rate = rowsStaged * 1000 / elapsed;
     String text = String.format(java.util.Locale.ROOT, "window %s: %,d rows staged (%,d rows/s)", window.id(), rowsStaged, rate);
     if (terminal) {
