@@ -1,6 +1,7 @@
 package dev.idem.cli;
 
 import dev.idem.cli.pipelinefile.Redactor;
+import dev.idem.fault.HaltAt;
 import dev.idem.run.RunServices;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
@@ -49,7 +50,17 @@ public final class Idem implements Callable<Integer> {
     Charset cs = Charset.defaultCharset();
     return new Idem(System::getenv, new PrintWriter(new java.io.OutputStreamWriter(System.out, cs), true),
         new PrintWriter(new java.io.OutputStreamWriter(System.err, cs), true), System.console() != null,
-        RunServices::defaults, DestinationOpener.JDBC);
+        Idem::servicesFromSystem, DestinationOpener.JDBC);
+  }
+
+  /**
+   * Default services; a crash test may ask for a {@code Runtime.halt} at a fault point with
+   * {@code -Didem.fault.halt=POINT[:WINDOW][@N]} (see {@link HaltAt}).
+   */
+  static RunServices servicesFromSystem() {
+    RunServices services = RunServices.defaults();
+    String halt = System.getProperty(HaltAt.PROPERTY);
+    return halt == null ? services : services.withFaults(HaltAt.parse(halt));
   }
 
   public static void main(String[] args) {

@@ -89,9 +89,14 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
 
   @Override
   public void prepare(Pipeline pipeline) {
+    TargetTable table = new TargetTable(dialect, TableName.parse(pipeline.target().table()), pipeline.target());
     transaction("prepare ledger and table " + pipeline.target().table(), c -> {
       LedgerSchema.migrate(c);
-      new TargetTable(dialect, TableName.parse(pipeline.target().table()), pipeline.target()).ensure(c);
+      table.ensureTable(c);
+      return null;
+    });
+    transaction("create indexes of " + pipeline.target().table(), c -> {
+      table.ensureIndexes(c);
       return null;
     });
   }
@@ -122,9 +127,10 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
 
   @Override
   public void dropTarget(Pipeline pipeline) {
-    transaction("drop table " + pipeline.target().table(), c -> {
+    TableName table = TableName.parse(pipeline.target().table());
+    transaction("drop table " + table, c -> {
       LedgerSchema.migrate(c);
-      Jdbc.execute(c, "DROP TABLE IF EXISTS " + TableName.parse(pipeline.target().table()).sql());
+      Jdbc.execute(c, "DROP TABLE IF EXISTS " + table.sql());
       JdbcLedger.deleteRows(c, pipeline.name(), Optional.empty());
       return null;
     });

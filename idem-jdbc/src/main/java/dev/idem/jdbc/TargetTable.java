@@ -30,7 +30,7 @@ final class TargetTable {
     this.target = target;
   }
 
-  /** The DDL that creates the table and its indexes (idempotent statements). */
+  /** The DDL that creates the table (an idempotent statement, with its schema's). */
   List<String> createStatements() {
     List<String> ddl = new ArrayList<>();
     if (name.schema() != null) {
@@ -42,10 +42,10 @@ final class TargetTable {
     }
     t.append(SqlName.quote(StrategySql.WINDOW_COLUMN)).append(" VARCHAR NOT NULL)");
     ddl.add(t.toString());
-    ddl.addAll(indexStatements());
     return ddl;
   }
 
+  /** The unique index on the key and the index on the lineage column (idempotent statements). */
   List<String> indexStatements() {
     List<String> ddl = new ArrayList<>();
     String on = name.sql();
@@ -56,16 +56,24 @@ final class TargetTable {
     return ddl;
   }
 
-  /** Creates the table if missing, else checks it; then makes sure the indexes exist. */
-  void ensure(Connection c) throws SQLException {
+  /**
+   * Creates the table if missing, else checks it. Indexes are created by {@link #ensureIndexes}
+   * in a later transaction: DuckDB cannot commit a table dropped and re-created in one process
+   * together with its indexes ("Could not commit creation of dependency, subject ... has been
+   * deleted").
+   */
+  void ensureTable(Connection c) throws SQLException {
     Map<String, String> existing = columns(c);
     if (existing.isEmpty()) {
       for (String sql : createStatements()) {
         Jdbc.execute(c, sql);
       }
-      return;
+    } else {
+      check(existing);
     }
-    check(existing);
+  }
+
+  void ensureIndexes(Connection c) throws SQLException {
     for (String sql : indexStatements()) {
       Jdbc.execute(c, sql);
     }

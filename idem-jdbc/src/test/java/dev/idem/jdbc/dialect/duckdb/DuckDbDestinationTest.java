@@ -206,6 +206,24 @@ class DuckDbDestinationTest {
   }
 
   @Test
+  void aDroppedTargetIsCreatedAgainInTheSameProcess() {
+    Schema schema = Schema.of(Column.of("id", DataType.INTEGER), Column.of("v", DataType.STRING));
+    ListSource source = new ListSource(schema).add(1L, "a").add(2L, "b");
+    Pipeline p = Pipeline.builder("refresh").source(source).windows(WindowSpec.full()).table("r")
+        .key(KeySpec.columns("id")).strategy(WriteStrategy.MERGE).build();
+    try (JdbcDestination d = open("refresh.duckdb")) {
+      assertThat(run(d, p, List.of(Window.full()), RunOptions.defaults("r1")).ok()).isTrue();
+    }
+    try (JdbcDestination d = open("refresh.duckdb")) { // a later process
+      d.dropTarget(p);
+      assertThat(d.ledger().states("refresh")).isEmpty();
+      RunReport again = run(d, p, List.of(Window.full()), RunOptions.defaults("r2"));
+      assertThat(again.outcomes()).extracting(WindowOutcome::result).containsExactly(WindowOutcome.Result.LOADED);
+      assertThat(TableSnapshot.rows(d, "r")).containsExactly("id=1|v=a|_idem_window=full", "id=2|v=b|_idem_window=full");
+    }
+  }
+
+  @Test
   void duckDbWriteConflictsAreTransientAndDataErrorsAreNot() {
     Dialect dialect = new DuckDbDialect();
     assertThat(dialect.classify(new SQLException("TransactionContext Error: Catalog write-write conflict on create with \"x\"")))

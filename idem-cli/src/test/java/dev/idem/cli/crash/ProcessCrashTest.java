@@ -1,0 +1,172 @@
+package dev.idem.cli.crash;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.idem.fault.FaultPoint;
+import dev.idem.fault.HaltAt;
+import java.io.BufferedWriter;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Kills a real {@code idem} process in the middle of a backfill (SIGKILL, and Runtime.halt at
+ * every fault point), runs the backfill again, and compares the table by a content hash with one
+ * clean run. Also: a second process waits for the DuckDB file, then fails naming the holder.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ProcessCrashTest {
+  private static final int DAYS = 12;
+  private static final int ROWS_PER_DAY = 20_000;
+  private static final String FROM = "2024-01-01";
+  private static final String TO = "2024-01-12";
+
+  @TempDir
+  static Path shared;
+  private String cleanHash;
+  private long cleanMillis;
+
+  @BeforeAll
+  void generateInputAndCleanRun() throws Exception {
+    Path data = Files.createDirectories(shared.resolve("input"));
+    Random random = new Random(42);
+    for (int day = 0; day < DAYS; day++) {
+      LocalDate d = LocalDate.parse(FROM).plusDays(day);
+      try (BufferedWriter w = Files.newBufferedWriter(data.resolve("orders-" + d + ".csv"), StandardCharsets.UTF_8)) {
+        w.write("order_id,customer,amount,ingested_at\n");
+        for (int i = 0; i < ROWS_PER_DAY; i++) {
+          // ids repeat across days: later days correct earlier ones; about 1% exact duplicates
+          long id = random.nextInt(DAYS * ROWS_PER_DAY / 2);
+          String line = id + ",c" + random.nextInt(500) + "," + BigDecimal.valueOf(random.nextInt(100_000), 2) + ","
+              + d + " " + String.format(Locale.ROOT, "%02d:%02d:%02d", i * 24 / ROWS_PER_DAY, random.nextInt(60), random.nextInt(60)) + "\n";
+          w.write(line);
+          if (random.nextInt(100) == 0) {
+            w.write(line);
+          }
+        }
+      }
+    }
+    Path clean = workspace("clean");
+    long start = System.nanoTime();
+    ChildIdem.Result r = ChildIdem.run(clean, List.of(), "backfill", "pipeline.yaml", "--from", FROM, "--to", TO);
+    assertThat(r.exit()).as(r.stderr()).isZero();
+    cleanMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    cleanHash = contentHash(clean.resolve("crash.duckdb"));
+  }
+
+  private Path workspace(String name) throws Exception {
+    Path dir = Files.createDirectories(shared.resolve(name));
+    Files.writeString(dir.resolve("pipeline.yaml"), String.join("\n",
+        "pipeline: crash",
+        "source:",
+        "  type: csv",
+        "  path: " + shared.resolve("input").toAbsolutePath().toString().replace("\\", "/") + "/orders-*.csv",
+        "columns:",
+        "  order_id: integer",
+        "  customer: string",
+        "  amount: decimal(12,2)",
+        "  ingested_at: timestamp",
+        "windows:",
+        "  kind: day",
+        "  column: ingested_at",
+        "target:",
+        "  table: orders",
+        "  key: [order_id]",
+        "  strategy: merge",
+        "  order_by: ingested_at",
+        "destination:",
+        "  url: jdbc:duckdb:crash.duckdb",
+        ""));
+    return dir;
+  }
+
+  /** SHA-256 over the sorted rows of the target table: equal hashes, equal tables. */
+  static String contentHash(Path db) throws Exception {
+    MessageDigest md = MessageDigest.getInstance("SHA-256");
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT * FROM orders ORDER BY ALL")) {
+      ResultSetMetaData md2 = rs.getMetaData();
+      long rows = 0;
+      while (rs.next()) {
+        rows++;
+        for (int i = 1; i <= md2.getColumnCount(); i++) {
+          md.update(String.valueOf(rs.getString(i)).getBytes(StandardCharsets.UTF_8));
+          md.update((byte) 0);
+        }
+      }
+      assertThat(rows).isPositive();
+    }
+    return HexFormat.of().formatHex(md.digest());
+  }
+
+  private void rerunAndCompare(Path dir) throws Exception {
+    ChildIdem.Result retry = ChildIdem.run(dir, List.of(), "backfill", "pipeline.yaml", "--from", FROM, "--to", TO);
+    assertThat(retry.exit()).as(retry.stderr()).isZero();
+    assertThat(contentHash(dir.resolve("crash.duckdb"))).isEqualTo(cleanHash);
+    ChildIdem.Result again = ChildIdem.run(dir, List.of(), "backfill", "pipeline.yaml", "--from", FROM, "--to", TO);
+    assertThat(again.exit()).isZero();
+    assertThat(again.stdout()).contains(DAYS + " unchanged");
+  }
+
+  @Test
+  void sigkillMidBackfillThenRerunEqualsACleanRun() throws Exception {
+    Random random = new Random(7);
+    for (int trial = 0; trial < 3; trial++) {
+      Path dir = workspace("kill-" + trial);
+      Process p = ChildIdem.start(dir, List.of(), "backfill", "pipeline.yaml", "--from", FROM, "--to", TO);
+      // somewhere between JVM start-up and the end of the backfill, as measured by the clean run
+      long delay = cleanMillis / 5 + random.nextInt((int) (cleanMillis * 3 / 5));
+      boolean finished = p.waitFor(delay, TimeUnit.MILLISECONDS);
+      if (!finished) {
+        p.destroyForcibly(); // SIGKILL on Linux
+        p.waitFor();
+      }
+      assertThat(finished).as("trial %d: the backfill should still be running after %d ms", trial, delay).isFalse();
+      rerunAndCompare(dir);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(FaultPoint.class)
+  void haltAtEveryFaultPointThenRerunEqualsACleanRun(FaultPoint point) throws Exception {
+    Path dir = workspace("halt-" + point.name().toLowerCase(Locale.ROOT));
+    ChildIdem.Result halted = ChildIdem.run(dir, List.of("-D" + HaltAt.PROPERTY + "=" + point.name().toLowerCase(Locale.ROOT) + ":2024-01-05"),
+        "backfill", "pipeline.yaml", "--from", FROM, "--to", TO);
+    assertThat(halted.exit()).as(halted.stderr()).isEqualTo(HaltAt.STATUS);
+    assertThat(halted.stderr()).contains("halting at " + point);
+    rerunAndCompare(dir);
+  }
+
+  @Test
+  void aSecondProcessWaitsForTheFileThenNamesTheHolder() throws Exception {
+    Path dir = workspace("locked");
+    try (Connection holder = DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("crash.duckdb"))) {
+      long start = System.nanoTime();
+      ChildIdem.Result r = ChildIdem.run(dir, List.of(), "run", "pipeline.yaml", "--window", "2024-01-01", "--lock-timeout", "2s");
+      long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      assertThat(r.exit()).isNotZero();
+      assertThat(waitedMs).isGreaterThanOrEqualTo(2000);
+      assertThat(r.stderr().strip().lines()).hasSize(1);
+      assertThat(r.stderr()).contains("crash.duckdb").contains("held by").contains("PID " + ProcessHandle.current().pid());
+    }
+  }
+}
