@@ -40,17 +40,13 @@ final class RunCommand extends LoadCommand {
   @Override
   void beforeOpen(PipelineDefinition definition, RunServices services) {
     selected = select(definition.pipeline());
-    if (fullRefresh) {
-      // Dropped through a connection of its own: DuckDB refuses to re-create the key index in
-      // the same database instance that dropped it ("subject ... has been deleted").
-      try (Destination destination = open(definition, services)) {
-        destination.dropTarget(definition.pipeline());
-      }
-    }
   }
 
   @Override
   int execute(PipelineDefinition definition, Destination destination, RunServices services) {
+    if (fullRefresh) {
+      destination.dropTarget(definition.pipeline());
+    }
     RunOptions options = fullRefresh ? run.options().forced() : run.options();
     return load(definition, destination, services, selected, options);
   }
