@@ -40,6 +40,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -157,15 +158,19 @@ public final class Runner {
     Random random = new Random(services.seed() ^ window.id().hashCode());
     int attempt = 0;
     WindowOutcome outcome;
+    AtomicReference<Lease> lastLease = new AtomicReference<>();
     while (true) {
       attempt++;
       try {
-        outcome = loadOnce(pipeline, window, options, owner, attempt);
+        outcome = loadOnce(pipeline, window, options, owner, attempt, lastLease);
         break;
       } catch (TransientException e) {
         if (attempt >= services.retry().maxAttempts()) {
-          outcome = new WindowOutcome(window, WindowOutcome.Result.FAILED, WindowCounts.NONE, attempt,
-              "gave up after " + attempt + " attempts: " + e.getMessage());
+          String message = "gave up after " + attempt + " attempts: " + e.getMessage();
+          outcome = new WindowOutcome(window, WindowOutcome.Result.FAILED, WindowCounts.NONE, attempt, message);
+          if (lastLease.get() != null) {
+            recordFailure(lastLease.get(), new IdemException(message, e));
+          }
           break;
         }
         Duration wait = services.retry().backoff(attempt, random);
@@ -192,7 +197,8 @@ public final class Runner {
     }
   }
 
-  private WindowOutcome loadOnce(Pipeline pipeline, Window window, RunOptions options, String owner, int attempt) {
+  private WindowOutcome loadOnce(Pipeline pipeline, Window window, RunOptions options, String owner, int attempt,
+                                 AtomicReference<Lease> lastLease) {
     String name = pipeline.name();
     Optional<WindowState> before = destination.ledger().state(name, window.id());
     String knownFingerprint = null;
@@ -208,6 +214,7 @@ public final class Runner {
       return new WindowOutcome(window, WindowOutcome.Result.HELD, WindowCounts.NONE, attempt, "held by " + holder);
     }
     Lease lease = claimed.get();
+    lastLease.set(lease);
     services.faults().reach(FaultPoint.AFTER_CLAIM, window);
     if (!options.force() && doneWithSameDefinition(Optional.ofNullable(lease.previous()), pipeline)) {
       // Another runner may have finished the window between our check and our claim.
@@ -234,11 +241,13 @@ public final class Runner {
     }
   }
 
+  /** Records the failure under the lease, if it is still ours (best effort: the ledger may be unreachable too). */
   private void recordFailure(Lease lease, IdemException e) {
     try {
       destination.ledger().fail(lease, e.getMessage());
     } catch (IdemException suppressed) {
       e.addSuppressed(suppressed);
+      LOG.warn("window {}: could not record the failure in the ledger: {}", lease.windowId(), suppressed.getMessage());
     }
   }
 

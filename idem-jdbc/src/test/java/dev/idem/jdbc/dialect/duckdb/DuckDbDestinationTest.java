@@ -224,6 +224,60 @@ class DuckDbDestinationTest {
   }
 
   @Test
+  void transientFailuresAreRetriedWithBackoffAndAGiveUpIsRecordedInTheLedger() {
+    Schema schema = Schema.of(Column.of("id", DataType.INTEGER));
+    Pipeline p = Pipeline.builder("flaky").source(new ListSource(schema).add(1L).add(2L)).windows(WindowSpec.full())
+        .table("flaky").key("id").strategy(WriteStrategy.APPEND).build();
+    java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+    List<Duration> waits = new ArrayList<>();
+    dev.idem.fault.FaultInjector flaky = (point, window) -> {
+      if (point == dev.idem.fault.FaultPoint.BEFORE_COMMIT && failures.getAndIncrement() < 2) {
+        throw new dev.idem.TransientException("connection reset (simulated)", null);
+      }
+    };
+    RunServices services = RunServices.defaults().withFaults(flaky)
+        .withRetry(new dev.idem.run.RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(1)));
+    services = new RunServices(services.clock(), services.faults(), services.retry(), waits::add, 1L, services.owner(), services.leaseTtl());
+    try (JdbcDestination d = open("flaky.duckdb")) {
+      WindowOutcome ok = new Runner(d, services).run(p, List.of(Window.full()), RunOptions.defaults("r1")).outcomes().get(0);
+      assertThat(ok.result()).isEqualTo(WindowOutcome.Result.LOADED);
+      assertThat(ok.attempts()).isEqualTo(3);
+      assertThat(waits).hasSize(2).allSatisfy(w -> assertThat(w).isBetween(Duration.ZERO, Duration.ofMillis(200)));
+      assertThat(TableSnapshot.rows(d, "flaky")).hasSize(2);
+
+      failures.set(-100); // now it keeps failing
+      WindowOutcome gaveUp = new Runner(d, services).run(p, List.of(Window.full()), RunOptions.defaults("r2").forced()).outcomes().get(0);
+      assertThat(gaveUp.result()).isEqualTo(WindowOutcome.Result.FAILED);
+      assertThat(gaveUp.message()).startsWith("gave up after 3 attempts: connection reset (simulated)");
+      assertThat(d.ledger().state("flaky", "full")).get().satisfies(s -> {
+        assertThat(s.status()).isEqualTo(dev.idem.ledger.WindowStatus.FAILED);
+        assertThat(s.error()).contains("gave up after 3 attempts");
+      });
+      assertThat(TableSnapshot.rows(d, "flaky")).hasSize(2);
+    }
+  }
+
+  @Test
+  void rowFunctionsTransformAndDiscardRecordsAndTheCountsStillBalance() {
+    Schema schema = Schema.of(Column.of("id", DataType.INTEGER), Column.of("email", DataType.STRING));
+    ListSource source = new ListSource(schema).add(1L, "A@X.ORG").add(2L, "spam@x.org").add(3L, "c@x.org");
+    Pipeline p = Pipeline.builder("rowfn").source(source).windows(WindowSpec.full()).table("rowfn").key("id").strategy(WriteStrategy.MERGE)
+        .rowFunction("lower-email-v1", (v, ctx) -> {
+          v[1] = ((String) v[1]).toLowerCase(java.util.Locale.ROOT);
+          return v;
+        })
+        .rowFunction("drop-spam-v1", (v, ctx) -> ((String) v[1]).startsWith("spam") ? null : v)
+        .build();
+    try (JdbcDestination d = open("rowfn.duckdb")) {
+      WindowOutcome o = run(d, p, List.of(Window.full()), RunOptions.defaults("r")).outcomes().get(0);
+      assertThat(o.counts().read()).isEqualTo(3);
+      assertThat(o.counts().discarded()).isEqualTo(1);
+      assertThat(o.counts().balanced()).isTrue();
+      assertThat(TableSnapshot.rows(d, "rowfn")).containsExactly("id=1|email=a@x.org|_idem_window=full", "id=3|email=c@x.org|_idem_window=full");
+    }
+  }
+
+  @Test
   void duckDbWriteConflictsAreTransientAndDataErrorsAreNot() {
     Dialect dialect = new DuckDbDialect();
     assertThat(dialect.classify(new SQLException("TransactionContext Error: Catalog write-write conflict on create with \"x\"")))
