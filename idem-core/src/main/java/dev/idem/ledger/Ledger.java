@@ -21,6 +21,9 @@ public interface Ledger {
    */
   Optional<Lease> claim(String pipeline, String windowId, String owner, Duration ttl);
 
+  /** Extends a lease still held by its token; false when it was taken over (the holder must stop). */
+  boolean renew(Lease lease, Duration ttl);
+
   /** Gives a lease back without changing the window (it was found unchanged). Fenced. */
   void release(Lease lease);
 

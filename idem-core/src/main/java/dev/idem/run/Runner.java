@@ -225,7 +225,7 @@ public final class Runner {
       }
     }
     RunContext context = new RunContext(name, pipeline.version(), window, options.logicalDate(), options.runId());
-    try {
+    try (LeaseRenewal renewal = new LeaseRenewal(lease)) {
       WindowCounts counts = write(pipeline, window, lease, context);
       services.faults().reach(FaultPoint.AFTER_COMMIT, window);
       WindowState after = destination.ledger().state(name, window.id())
@@ -242,6 +242,39 @@ public final class Runner {
   }
 
   /** Records the failure under the lease, if it is still ours (best effort: the ledger may be unreachable too). */
+  /**
+   * Keeps a lease alive while a long window loads: renews it every third of its time to live on
+   * a daemon thread. A lease found taken over is not renewed again; the commit's fencing check
+   * then refuses this runner's write.
+   */
+  private final class LeaseRenewal implements AutoCloseable {
+    private final java.util.concurrent.ScheduledExecutorService timer;
+
+    LeaseRenewal(Lease lease) {
+      long every = Math.max(1, services.leaseTtl().toMillis() / 3);
+      timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "idem-lease-" + lease.windowId());
+        t.setDaemon(true);
+        return t;
+      });
+      timer.scheduleAtFixedRate(() -> {
+        try {
+          if (!destination.ledger().renew(lease, services.leaseTtl())) {
+            LOG.warn("window {}: lease was taken over by another runner; this runner's commit will be refused", lease.windowId());
+            timer.shutdown();
+          }
+        } catch (IdemException e) {
+          LOG.warn("window {}: could not renew lease: {}", lease.windowId(), e.getMessage());
+        }
+      }, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+      timer.shutdownNow();
+    }
+  }
+
   private void recordFailure(Lease lease, IdemException e) {
     try {
       destination.ledger().fail(lease, e.getMessage());

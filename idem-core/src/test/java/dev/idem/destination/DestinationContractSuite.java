@@ -64,7 +64,7 @@ public abstract class DestinationContractSuite {
   private static final Duration TTL = Duration.ofMinutes(5);
 
   private final Set<FaultPoint> crashedAndRecovered = ConcurrentHashMap.newKeySet();
-  private final List<Destination> opened = new ArrayList<>();
+  private final List<Destination> opened = java.util.Collections.synchronizedList(new ArrayList<>());
   protected final MutableClock clock = new MutableClock(Instant.parse("2024-06-01T00:00:00Z"));
 
   /** A new, empty destination (its own database file or schema). */
@@ -79,6 +79,15 @@ public abstract class DestinationContractSuite {
   /** Deletes the target rows a window wrote, behind idem's back. */
   protected abstract void deleteRowsOf(Destination destination, String table, String windowId);
 
+  /**
+   * Lets every live lease of the destination expire, as time passing would. Default: advance the
+   * runners' clock (destinations that judge leases by it); a destination that judges leases by
+   * its own clock moves the recorded expiry instead.
+   */
+  protected void expireLeases(Destination destination) {
+    clock.advance(TTL.plusSeconds(1));
+  }
+
   protected RunServices services(String owner) {
     return RunServices.defaults().withClock(clock).withOwner(owner).withLeaseTtl(TTL)
         .withRetry(new RetryPolicy(5, Duration.ZERO, Duration.ZERO));
@@ -86,6 +95,11 @@ public abstract class DestinationContractSuite {
 
   private Destination fresh() {
     Destination d = newDestination(services("p1"));
+    opened.add(d);
+    return d;
+  }
+
+  private Destination track(Destination d) {
     opened.add(d);
     return d;
   }
@@ -213,8 +227,8 @@ public abstract class DestinationContractSuite {
       assertThat(crash.fired()).isTrue();
 
       // The crashed runner's lease is still live; a runner started later finds it expired.
-      clock.advance(TTL.plusSeconds(1));
-      Destination restarted = reopen(d, services("p2"));
+      expireLeases(d);
+      Destination restarted = track(reopen(d, services("p2")));
       RunReport retry = run(restarted, p, all(p), RunOptions.defaults("retry"), FaultInjector.NONE, "p2");
       assertThat(retry.ok()).as("retry after %s: %s", point, retry.outcomes()).isTrue();
       assertBalanced(retry);
@@ -353,8 +367,8 @@ public abstract class DestinationContractSuite {
     List<RunReport> takeover = new ArrayList<>();
     FaultInjector stall = (point, window) -> {
       if (point == FaultPoint.AFTER_STAGING && takeover.isEmpty()) {
-        clock.advance(TTL.plusSeconds(1)); // the zombie stalls past its lease ...
-        Destination other = reopen(d, services("p2"));
+        expireLeases(d); // the zombie stalls past its lease ...
+        Destination other = track(reopen(d, services("p2")));
         takeover.add(new Runner(other, services("p2")).run(p, List.of(day1), RunOptions.defaults("takeover"))); // ... and is taken over
       }
     };
@@ -376,7 +390,7 @@ public abstract class DestinationContractSuite {
     Optional<Lease> first = d.ledger().claim("orders", "2024-03-01", "p1/1", TTL);
     assertThat(first).isPresent();
     assertThat(d.ledger().claim("orders", "2024-03-01", "p1/2", TTL)).isEmpty();
-    clock.advance(TTL.plusSeconds(1));
+    expireLeases(d);
     Optional<Lease> later = d.ledger().claim("orders", "2024-03-01", "p1/2", TTL);
     assertThat(later).get().extracting(Lease::token).isEqualTo(first.get().token() + 1);
     assertThatThrownBy(() -> d.ledger().fail(first.get(), "late")).isInstanceOf(FencedException.class);

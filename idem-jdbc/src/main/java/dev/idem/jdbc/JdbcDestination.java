@@ -60,6 +60,15 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
   }
 
   /**
+   * The same database opened again, as another process would, with other services. For a
+   * single-process database (DuckDB) that is {@link #withServices}: a second open would wait for
+   * this process's own file lock.
+   */
+  public JdbcDestination reopen(RunServices other) {
+    return dialect.singleProcess() ? withServices(other) : open(url, properties, other, Duration.ZERO);
+  }
+
+  /**
    * Connects to the database at {@code jdbcUrl}; waits up to {@code lockTimeout} for a database
    * file another process holds, then fails naming the holder.
    */
@@ -106,6 +115,7 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
     try {
       Connection c = connection();
       try {
+        dialect.configure(c, services.leaseTtl());
         c.setAutoCommit(false);
         return new JdbcWindowWrite(this, c, pipeline, lease, context);
       } catch (SQLException | RuntimeException e) {
@@ -122,7 +132,7 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
     TableName table = TableName.parse(pipeline.target().table());
     return transaction("count rows of window " + windowId, c ->
         new TargetTable(dialect, table, pipeline.target()).columns(c).isEmpty()
-            ? 0L : Jdbc.queryLong(c, new StrategySql(table, pipeline.target()).rowsOfWindow(), windowId));
+            ? 0L : Jdbc.queryLong(c, new StrategySql(table, pipeline.target(), dialect.insertConflictClause()).rowsOfWindow(), windowId));
   }
 
   @Override
@@ -151,8 +161,13 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
     return dialect.connectAgain(first, url, properties);
   }
 
-  Instant now() {
-    return services.clock().instant();
+  /** The time leases are judged by: the database's clock for a server database, else the runner's. */
+  Instant now(Connection c) throws SQLException {
+    return dialect.now(c, services.clock());
+  }
+
+  java.time.Duration leaseTtl() {
+    return services.leaseTtl();
   }
 
   /**

@@ -71,7 +71,7 @@ final class JdbcLedger implements Ledger {
   @Override
   public Optional<Lease> claim(String pipeline, String windowId, String owner, Duration ttl) {
     return destination.transaction("claim window " + windowId, c -> {
-      Instant now = destination.now();
+      Instant now = destination.now(c);
       Instant expires = now.plus(ttl);
       Optional<WindowState> current = read(c, pipeline, windowId);
       if (current.isEmpty()) {
@@ -110,6 +110,20 @@ final class JdbcLedger implements Ledger {
   }
 
   @Override
+  public boolean renew(Lease lease, Duration ttl) {
+    return destination.transaction("renew lease of window " + lease.windowId(), c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE " + W + " SET lease_expires = ?"
+          + " WHERE pipeline = ? AND window_id = ? AND token = ? AND status = 'RUNNING'")) {
+        ps.setObject(1, utc(destination.now(c).plus(ttl)));
+        ps.setString(2, lease.pipeline());
+        ps.setString(3, lease.windowId());
+        ps.setLong(4, lease.token());
+        return ps.executeUpdate() == 1;
+      }
+    });
+  }
+
+  @Override
   public void release(Lease lease) {
     destination.transaction("release window " + lease.windowId(), c -> {
       fenced(c, lease, "UPDATE " + W + " SET status = 'DONE', owner = NULL, lease_expires = NULL"
@@ -132,7 +146,7 @@ final class JdbcLedger implements Ledger {
       int i = 1;
       if (error != null) {
         ps.setString(i++, error.length() > 2000 ? error.substring(0, 2000) : error);
-        ps.setObject(i++, utc(destination.now()));
+        ps.setObject(i++, utc(destination.now(c)));
       }
       ps.setString(i++, lease.pipeline());
       ps.setString(i++, lease.windowId());
@@ -162,7 +176,7 @@ final class JdbcLedger implements Ledger {
       }
       ps.setString(i++, runId);
       ps.setString(i++, version);
-      ps.setObject(i++, utc(destination.now()));
+      ps.setObject(i++, utc(destination.now(c)));
       ps.setString(i++, lease.pipeline());
       ps.setString(i++, lease.windowId());
       ps.setLong(i, lease.token());

@@ -1,6 +1,7 @@
 package dev.idem.jdbc;
 
 import dev.idem.DataException;
+import dev.idem.TransientException;
 import dev.idem.destination.CommitUnknownException;
 import dev.idem.destination.Completion;
 import dev.idem.destination.WindowWrite;
@@ -19,6 +20,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -50,7 +52,7 @@ final class JdbcWindowWrite implements WindowWrite {
     this.lease = lease;
     this.context = context;
     this.table = TableName.parse(pipeline.target().table());
-    this.sql = new StrategySql(table, pipeline.target());
+    this.sql = new StrategySql(table, pipeline.target(), dialect.insertConflictClause());
     this.stager = dialect.stage(connection, pipeline.stagedColumns());
   }
 
@@ -115,14 +117,14 @@ final class JdbcWindowWrite implements WindowWrite {
     long replaced = 0;
     Set<String> affected = new HashSet<>();
     switch (target.strategy()) {
-      case APPEND -> inserted = Jdbc.update(connection, sql.insertNew(), window());
+      case APPEND -> inserted = insertNew();
       case MERGE -> {
         affected.addAll(strings(sql.otherWindowsSharingKeys()));
         if (target.deleteFlag() != null) {
           deleted = Jdbc.update(connection, sql.mergeDelete(), window());
         }
         updated = Jdbc.update(connection, sql.mergeUpdate(), window());
-        inserted = Jdbc.update(connection, sql.insertNew(), window());
+        inserted = insertNew();
       }
       case REPLACE_WINDOW -> {
         if (target.key() != null) {
@@ -148,6 +150,24 @@ final class JdbcWindowWrite implements WindowWrite {
         inserted, updated, unchanged, skipped, deleted, replaced, targetRows);
     destination.ledgerRows().complete(connection, lease, completion, counts, context.runId(), pipeline.version());
     return counts;
+  }
+
+  /**
+   * Inserts the window's new keys. Where runners are not serialized, another runner may insert one
+   * of them between our check and our insert: {@code ON CONFLICT DO NOTHING} then skips it, the
+   * counts disagree, and the window is retried (it will see that row and merge onto it).
+   */
+  private long insertNew() throws SQLException {
+    if (dialect.insertConflictClause().isEmpty()) {
+      return Jdbc.update(connection, sql.insertNew(), window());
+    }
+    long expected = Jdbc.queryLong(connection, sql.countNew(), null);
+    long inserted = Jdbc.update(connection, sql.insertNew(), window());
+    if (inserted != expected) {
+      throw new TransientException("window " + window() + ": " + (expected - inserted)
+          + " keys were inserted by another runner at the same moment; retrying the window", null);
+    }
+    return inserted;
   }
 
   private void checkTransformColumns() throws SQLException {
@@ -202,16 +222,49 @@ final class JdbcWindowWrite implements WindowWrite {
     if (!prepared) {
       throw new IllegalStateException("window " + window() + " must be prepared before commit");
     }
+    Optional<String> txid = Optional.empty();
     try {
+      txid = dialect.transactionId(connection);
       connection.commit();
     } catch (SQLException e) {
       if (dialect.commitOutcomeUnknown(e)) {
-        throw new CommitUnknownException("window " + window() + ": connection lost during COMMIT: " + Jdbc.firstLine(e.getMessage()), e);
+        resolveUnknownCommit(txid, e);
+        return;
       }
       throw Jdbc.translate(dialect, e, "window " + window() + ": commit");
     } finally {
       unlock();
     }
+  }
+
+  /**
+   * The COMMIT was sent and the connection lost: ask the server, on a new connection, what became
+   * of the transaction. Committed: done. Aborted: a transient failure, retried. Not known (no
+   * transaction id, server unreachable): the caller resolves it from the ledger.
+   */
+  private void resolveUnknownCommit(Optional<String> txid, SQLException lost) {
+    if (txid.isPresent()) {
+      for (int attempt = 0; attempt < 20; attempt++) {
+        try (Connection fresh = destination.connection()) {
+          Optional<Boolean> committed = dialect.committed(fresh, txid.get());
+          if (committed.isPresent()) {
+            if (committed.get()) {
+              return;
+            }
+            throw new TransientException("window " + window() + ": transaction " + txid.get() + " was aborted when the connection was lost", lost);
+          }
+        } catch (SQLException e) {
+          lost.addSuppressed(e);
+        }
+        try {
+          Thread.sleep(100L * (attempt + 1));
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+    }
+    throw new CommitUnknownException("window " + window() + ": connection lost during COMMIT: " + Jdbc.firstLine(lost.getMessage()), lost);
   }
 
   private void unlock() {

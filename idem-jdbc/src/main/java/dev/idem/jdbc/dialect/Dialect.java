@@ -60,6 +60,39 @@ public interface Dialect {
    */
   boolean singleProcess();
 
+  /**
+   * The time leases are judged by. Default: the runner's clock (one process, one clock). A
+   * server database answers with its own clock, so that runners on machines whose clocks
+   * disagree still agree on which lease has expired.
+   */
+  default java.time.Instant now(Connection connection, java.time.Clock runnerClock) throws SQLException {
+    return runnerClock.instant();
+  }
+
+  /**
+   * Appended to the INSERT of new keys where concurrent runners can insert the same key
+   * (PostgreSQL: {@code ON CONFLICT DO NOTHING}); empty when writers are serialized.
+   */
+  default String insertConflictClause() {
+    return "";
+  }
+
+  /** Session settings of a window's connection (e.g. a stalled transaction must not outlive its lease). */
+  default void configure(Connection connection, Duration leaseTtl) throws SQLException {}
+
+  /** The id of the open transaction, taken before COMMIT to resolve an unknown outcome; empty if the database has none. */
+  default java.util.Optional<String> transactionId(Connection connection) throws SQLException {
+    return java.util.Optional.empty();
+  }
+
+  /**
+   * Whether the transaction with this id committed, asked on a fresh connection after COMMIT
+   * was lost: true, false (aborted), or empty while the server does not know yet (in progress).
+   */
+  default java.util.Optional<Boolean> committed(Connection fresh, String transactionId) throws SQLException {
+    return java.util.Optional.empty();
+  }
+
   /** The URL for messages: without password or user-info. */
   default String redact(String jdbcUrl) {
     return jdbcUrl.replaceAll("(?i)(password|pwd|secret|token)=[^&;]*", "$1=***").replaceAll("//[^/@]*@", "//***@");

@@ -34,8 +34,11 @@ public final class StrategySql {
   private final List<String> nonKeys;
   private final String orderBy;
   private final String deleteFlag;
+  private final String conflictClause;
 
-  public StrategySql(TableName table, Target target) {
+  /** {@code conflictClause} ends the INSERT of new keys (the dialect's, e.g. {@code ON CONFLICT DO NOTHING}). */
+  public StrategySql(TableName table, Target target, String conflictClause) {
+    this.conflictClause = conflictClause;
     this.table = table;
     this.columns = target.storedColumns().names();
     this.keys = target.key() == null ? List.of() : target.key().targetColumns();
@@ -82,6 +85,13 @@ public final class StrategySql {
   public String insertNew() {
     return "INSERT INTO " + table.sql() + " (" + SqlName.list(columns) + ", " + quote(WINDOW_COLUMN) + ")"
         + " SELECT " + SqlName.list("r", columns) + ", ? FROM " + quote(ROWS) + " AS r"
+        + " WHERE NOT EXISTS (SELECT 1 FROM " + table.sql() + " AS t WHERE " + keyMatch() + ")"
+        + (deleteFlag == null ? "" : " AND r." + quote(deleteFlag) + " IS NOT TRUE") + conflictClause;
+  }
+
+  /** How many rows {@link #insertNew()} should insert, to detect a concurrent runner's insert of the same keys. Binds: none. */
+  public String countNew() {
+    return "SELECT count(*) FROM " + quote(ROWS) + " AS r"
         + " WHERE NOT EXISTS (SELECT 1 FROM " + table.sql() + " AS t WHERE " + keyMatch() + ")"
         + (deleteFlag == null ? "" : " AND r." + quote(deleteFlag) + " IS NOT TRUE");
   }

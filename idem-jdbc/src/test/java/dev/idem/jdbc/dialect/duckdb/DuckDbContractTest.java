@@ -26,7 +26,7 @@ class DuckDbContractTest extends DestinationContractSuite {
 
   @Override
   protected Destination reopen(Destination destination, RunServices services) {
-    return ((JdbcDestination) destination).withServices(services);
+    return ((JdbcDestination) destination).reopen(services);
   }
 
   @Override

@@ -1,0 +1,279 @@
+package dev.idem.jdbc.dialect.postgres;
+
+import dev.idem.DataException;
+import dev.idem.jdbc.SqlName;
+import dev.idem.jdbc.dialect.Dialect;
+import dev.idem.pipeline.Pipeline;
+import dev.idem.schema.Column;
+import dev.idem.schema.DataType;
+import dev.idem.schema.Schema;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
+/**
+ * PostgreSQL. Rows reach the staging table through COPY (pgjdbc's CopyManager) inside the
+ * window's transaction; concurrent runners are made safe by row locks (the fencing UPDATE),
+ * {@code ON CONFLICT DO NOTHING} where two runners may insert one key, and SQLSTATE-based retry
+ * of transient errors. Leases are judged by the server's clock. An unknown COMMIT outcome is
+ * resolved by transaction id ({@code pg_current_xact_id()} before, {@code pg_xact_status()} after).
+ */
+public final class PostgresDialect implements Dialect {
+  /** SQLSTATEs (or classes) that a retry may get past. */
+  private static final Set<String> TRANSIENT_STATES = Set.of("40001", "40P01", "55P03", "57P01", "57P02", "57P03", "53300", "23505");
+  private static final Pattern NUMERIC = Pattern.compile("numeric\\((\\d+),(\\d+)\\)");
+
+  @Override
+  public String name() {
+    return "postgres";
+  }
+
+  @Override
+  public boolean accepts(String jdbcUrl) {
+    return jdbcUrl.startsWith("jdbc:postgresql:");
+  }
+
+  @Override
+  public Connection connect(String jdbcUrl, Properties properties, Duration lockTimeout) throws SQLException {
+    return DriverManager.getConnection(jdbcUrl, properties);
+  }
+
+  @Override
+  public Connection connectAgain(Connection first, String jdbcUrl, Properties properties) throws SQLException {
+    return DriverManager.getConnection(jdbcUrl, properties);
+  }
+
+  @Override
+  public String sqlType(DataType type) {
+    return switch (type.kind()) {
+      case STRING -> "text";
+      case INTEGER -> "bigint";
+      case DECIMAL -> "numeric(" + type.precision() + "," + type.scale() + ")";
+      case BOOLEAN -> "boolean";
+      case DATE -> "date";
+      case TIMESTAMP -> "timestamp";
+      case TIMESTAMPTZ -> "timestamptz";
+      case JSON -> "jsonb"; // jsonb, not json: it has equality and order, which dedup and merge need
+    };
+  }
+
+  @Override
+  public boolean compatible(DataType declared, String databaseType) {
+    String t = databaseType.toLowerCase(Locale.ROOT).trim();
+    return switch (declared.kind()) {
+      case STRING -> t.equals("text") || t.equals("character varying");
+      case INTEGER -> t.equals("bigint");
+      case DECIMAL -> {
+        Matcher m = NUMERIC.matcher(t);
+        yield m.matches() && Integer.parseInt(m.group(2)) == declared.scale()
+            && Integer.parseInt(m.group(1)) - declared.scale() >= declared.precision() - declared.scale();
+      }
+      case BOOLEAN -> t.equals("boolean");
+      case DATE -> t.equals("date");
+      case TIMESTAMP -> t.equals("timestamp without time zone");
+      case TIMESTAMPTZ -> t.equals("timestamp with time zone");
+      case JSON -> t.equals("jsonb");
+    };
+  }
+
+  @Override
+  public ErrorKind classify(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s && s.getSQLState() != null) {
+        String state = s.getSQLState();
+        if (state.startsWith("08") || TRANSIENT_STATES.contains(state)) {
+          return ErrorKind.TRANSIENT;
+        }
+      }
+      if (t instanceof IOException) {
+        return ErrorKind.TRANSIENT;
+      }
+    }
+    return ErrorKind.PERMANENT;
+  }
+
+  @Override
+  public String columnsQuery() {
+    return "SELECT column_name, CASE WHEN data_type = 'numeric' THEN 'numeric(' || numeric_precision || ',' || numeric_scale || ')'"
+        + " ELSE data_type END FROM information_schema.columns"
+        + " WHERE table_schema = coalesce(?, current_schema()) AND table_name = ? ORDER BY ordinal_position";
+  }
+
+  @Override
+  public Instant now(Connection connection, Clock runnerClock) throws SQLException {
+    try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT CAST(clock_timestamp() AT TIME ZONE 'UTC' AS timestamp)")) {
+      rs.next();
+      return rs.getObject(1, LocalDateTime.class).toInstant(ZoneOffset.UTC);
+    }
+  }
+
+  @Override
+  public String insertConflictClause() {
+    return " ON CONFLICT DO NOTHING";
+  }
+
+  @Override
+  public void configure(Connection connection, Duration leaseTtl) throws SQLException {
+    // A runner that stalls inside its transaction is cut off before its lease could be taken
+    // over, so a zombie never holds locks the new lease holder needs.
+    long ms = Math.max(1000, leaseTtl.toMillis() / 2);
+    try (Statement s = connection.createStatement()) {
+      s.execute("SET idle_in_transaction_session_timeout = " + ms);
+    }
+  }
+
+  @Override
+  public Optional<String> transactionId(Connection connection) throws SQLException {
+    try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT CAST(pg_current_xact_id() AS text)")) {
+      rs.next();
+      return Optional.of(rs.getString(1));
+    }
+  }
+
+  @Override
+  public Optional<Boolean> committed(Connection fresh, String transactionId) throws SQLException {
+    try (PreparedStatement ps = fresh.prepareStatement("SELECT pg_xact_status(CAST(? AS xid8))")) {
+      ps.setString(1, transactionId);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        String status = rs.getString(1);
+        if ("committed".equals(status)) {
+          return Optional.of(true);
+        }
+        if ("aborted".equals(status)) {
+          return Optional.of(false);
+        }
+        return Optional.empty(); // in progress, or too old to know
+      }
+    }
+  }
+
+  @Override
+  public Stager stage(Connection connection, Schema columns) throws SQLException {
+    StringBuilder ddl = new StringBuilder("CREATE TEMP TABLE ").append(SqlName.quote(Pipeline.STAGED)).append(" (");
+    for (int i = 0; i < columns.size(); i++) {
+      Column c = columns.column(i);
+      ddl.append(i == 0 ? "" : ", ").append(SqlName.quote(c.name())).append(' ').append(sqlType(c.type()));
+    }
+    ddl.append(") ON COMMIT DROP");
+    try (Statement s = connection.createStatement()) {
+      s.execute(ddl.toString());
+    }
+    CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI()
+        .copyIn("COPY " + SqlName.quote(Pipeline.STAGED) + " FROM STDIN WITH (FORMAT csv)");
+    return new CopyStager(copy);
+  }
+
+  @Override
+  public boolean serializeApply() {
+    return false;
+  }
+
+  @Override
+  public boolean singleProcess() {
+    return false;
+  }
+
+  /**
+   * Streams rows as CSV into COPY, through a 64 KiB buffer. Every non-null value is quoted, so an
+   * empty string stays distinct from NULL (an unquoted empty field).
+   */
+  static final class CopyStager implements Stager {
+    private static final int FLUSH_AT = 64 * 1024;
+    private final CopyIn copy;
+    private final StringBuilder buffer = new StringBuilder(FLUSH_AT + 1024);
+    private boolean ended;
+
+    CopyStager(CopyIn copy) {
+      this.copy = copy;
+    }
+
+    @Override
+    public void add(Object[] row) throws SQLException {
+      for (int i = 0; i < row.length; i++) {
+        if (i > 0) {
+          buffer.append(',');
+        }
+        if (row[i] != null) {
+          appendQuoted(buffer, text(row[i]));
+        }
+      }
+      buffer.append('\n');
+      if (buffer.length() >= FLUSH_AT) {
+        flush();
+      }
+    }
+
+    static String text(Object v) {
+      if (v instanceof BigDecimal d) {
+        return d.toPlainString();
+      }
+      if (v instanceof Instant i) {
+        return i.toString();
+      }
+      if (v instanceof LocalDateTime t) {
+        return t.toString();
+      }
+      if (v instanceof Boolean b) {
+        return b ? "t" : "f";
+      }
+      return v.toString();
+    }
+
+    static void appendQuoted(StringBuilder sb, String s) {
+      if (s.indexOf('\0') >= 0) {
+        throw new DataException("a text value contains a NUL character, which PostgreSQL text cannot store (at offset " + s.indexOf('\0') + ")");
+      }
+      sb.append('"');
+      for (int i = 0; i < s.length(); i++) {
+        char ch = s.charAt(i);
+        if (ch == '"') {
+          sb.append('"');
+        }
+        sb.append(ch);
+      }
+      sb.append('"');
+    }
+
+    private void flush() throws SQLException {
+      if (buffer.length() > 0) {
+        byte[] bytes = buffer.toString().getBytes(StandardCharsets.UTF_8);
+        copy.writeToCopy(bytes, 0, bytes.length);
+        buffer.setLength(0);
+      }
+    }
+
+    @Override
+    public void finish() throws SQLException {
+      flush();
+      copy.endCopy();
+      ended = true;
+    }
+
+    @Override
+    public void close() throws SQLException {
+      if (!ended && copy.isActive()) {
+        copy.cancelCopy();
+      }
+    }
+  }
+}
