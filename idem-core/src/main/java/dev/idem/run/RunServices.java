@@ -13,8 +13,13 @@ import java.util.UUID;
  *
  * @param owner   identifies this process in lease records ({@code host:pid:nonce})
  * @param leaseTtl how long a claimed window stays reserved without renewal
+ * @param renewal  how a lease is kept alive while its window loads
  */
-public record RunServices(Clock clock, FaultInjector faults, RetryPolicy retry, Sleeper sleeper, long seed, String owner, Duration leaseTtl) {
+public record RunServices(Clock clock, FaultInjector faults, RetryPolicy retry, Sleeper sleeper, long seed, String owner, Duration leaseTtl,
+                          Renewal renewal) {
+  /** Whether a runner renews its lease while a window loads (tests of stalled processes turn it off). */
+  public enum Renewal { EVERY_THIRD_OF_TTL, OFF }
+
   public RunServices {
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(faults, "faults");
@@ -22,6 +27,7 @@ public record RunServices(Clock clock, FaultInjector faults, RetryPolicy retry, 
     Objects.requireNonNull(sleeper, "sleeper");
     Objects.requireNonNull(owner, "owner");
     Objects.requireNonNull(leaseTtl, "leaseTtl");
+    Objects.requireNonNull(renewal, "renewal");
   }
 
   /** Waits between retries; tests pass one that does not sleep. */
@@ -32,27 +38,35 @@ public record RunServices(Clock clock, FaultInjector faults, RetryPolicy retry, 
 
   public static RunServices defaults() {
     return new RunServices(Clock.systemUTC(), FaultInjector.NONE, RetryPolicy.DEFAULT, d -> Thread.sleep(d.toMillis()),
-        System.nanoTime(), processOwner(), Duration.ofMinutes(10));
+        System.nanoTime(), processOwner(), Duration.ofMinutes(10), Renewal.EVERY_THIRD_OF_TTL);
   }
 
   public RunServices withFaults(FaultInjector faults) {
-    return new RunServices(clock, faults, retry, sleeper, seed, owner, leaseTtl);
+    return new RunServices(clock, faults, retry, sleeper, seed, owner, leaseTtl, renewal);
   }
 
   public RunServices withClock(Clock clock) {
-    return new RunServices(clock, faults, retry, sleeper, seed, owner, leaseTtl);
+    return new RunServices(clock, faults, retry, sleeper, seed, owner, leaseTtl, renewal);
   }
 
   public RunServices withOwner(String owner) {
-    return new RunServices(clock, faults, retry, sleeper, seed, owner, leaseTtl);
+    return new RunServices(clock, faults, retry, sleeper, seed, owner, leaseTtl, renewal);
   }
 
   public RunServices withRetry(RetryPolicy retry) {
-    return new RunServices(clock, faults, retry, sleeper, seed, owner, leaseTtl);
+    return new RunServices(clock, faults, retry, sleeper, seed, owner, leaseTtl, renewal);
   }
 
   public RunServices withLeaseTtl(Duration leaseTtl) {
-    return new RunServices(clock, faults, retry, sleeper, seed, owner, leaseTtl);
+    return new RunServices(clock, faults, retry, sleeper, seed, owner, leaseTtl, renewal);
+  }
+
+  public RunServices withRenewal(Renewal renewal) {
+    return new RunServices(clock, faults, retry, sleeper, seed, owner, leaseTtl, renewal);
+  }
+
+  public RunServices withSleeper(Sleeper sleeper) {
+    return new RunServices(clock, faults, retry, sleeper, seed, owner, leaseTtl, renewal);
   }
 
   /** {@code host:pid:nonce}, unique to this process. */

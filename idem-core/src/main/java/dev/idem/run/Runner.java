@@ -257,6 +257,9 @@ public final class Runner {
         t.setDaemon(true);
         return t;
       });
+      if (services.renewal() == RunServices.Renewal.OFF) {
+        return;
+      }
       timer.scheduleAtFixedRate(() -> {
         try {
           if (!destination.ledger().renew(lease, services.leaseTtl())) {

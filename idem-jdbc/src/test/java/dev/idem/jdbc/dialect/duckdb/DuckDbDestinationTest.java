@@ -237,7 +237,7 @@ class DuckDbDestinationTest {
     };
     RunServices services = RunServices.defaults().withFaults(flaky)
         .withRetry(new dev.idem.run.RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(1)));
-    services = new RunServices(services.clock(), services.faults(), services.retry(), waits::add, 1L, services.owner(), services.leaseTtl());
+    services = services.withSleeper(waits::add);
     try (JdbcDestination d = open("flaky.duckdb")) {
       WindowOutcome ok = new Runner(d, services).run(p, List.of(Window.full()), RunOptions.defaults("r1")).outcomes().get(0);
       assertThat(ok.result()).isEqualTo(WindowOutcome.Result.LOADED);
