@@ -196,17 +196,17 @@ final class JdbcLedger implements Ledger {
     }
   }
 
-  static List<String> windowIds(Connection c, String pipeline) throws SQLException {
-    List<String> ids = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT window_id FROM " + W + " WHERE pipeline = ?")) {
+  /**
+   * Marks every other window of the pipeline as superseded (replace_table replaced the whole
+   * table): it holds no rows any more and has no fingerprint, so running it again reloads it.
+   */
+  static void supersede(Connection c, String pipeline, String windowId) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("UPDATE " + W + " SET fingerprint = NULL, target_rows = 0"
+        + " WHERE pipeline = ? AND window_id <> ?")) {
       ps.setString(1, pipeline);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          ids.add(rs.getString(1));
-        }
-      }
+      ps.setString(2, windowId);
+      ps.executeUpdate();
     }
-    return ids;
   }
 
   @Override

@@ -127,24 +127,35 @@ final class JdbcWindowWrite implements WindowWrite {
         inserted = insertNew();
       }
       case REPLACE_WINDOW -> {
-        if (target.key() != null) {
+        if (target.key() == null) {
+          replaced = Jdbc.update(connection, sql.deleteWindow(), window());
+          inserted = Jdbc.update(connection, sql.insertAll(), window());
+        } else {
           rejectKeysOfOtherWindows();
+          replaced = Jdbc.update(connection, sql.deleteMissing(false), window());
+          updated = Jdbc.update(connection, sql.replaceUpdate(), window());
+          inserted = insertNew();
         }
-        replaced = Jdbc.update(connection, sql.deleteWindow(), window());
-        inserted = Jdbc.update(connection, sql.insertAll(), window());
       }
       case REPLACE_TABLE -> {
-        affected.addAll(JdbcLedger.windowIds(connection, pipeline.name()));
-        affected.remove(window());
-        replaced = Jdbc.update(connection, sql.deleteAll(), null);
-        inserted = Jdbc.update(connection, sql.insertAll(), window());
+        if (target.key() == null) {
+          replaced = Jdbc.update(connection, sql.deleteAll(), null);
+          inserted = Jdbc.update(connection, sql.insertAll(), window());
+        } else {
+          replaced = Jdbc.update(connection, sql.deleteMissing(true), null);
+          updated = Jdbc.update(connection, sql.replaceUpdate(), window());
+          inserted = insertNew();
+        }
+        // Every other window's rows are gone or now belong to this one: their ledger rows must
+        // not count as loaded any more, or re-running one of them would be skipped as unchanged.
+        JdbcLedger.supersede(connection, pipeline.name(), window());
       }
     }
     for (String other : affected) {
       JdbcLedger.recount(connection, pipeline.name(), other, Jdbc.queryLong(connection, sql.rowsOfWindow(), other));
     }
     long targetRows = Jdbc.queryLong(connection, sql.rowsOfWindow(), window());
-    long unchanged = target.strategy() == dev.idem.pipeline.WriteStrategy.MERGE ? rows - inserted - updated - deleted : 0;
+    long unchanged = target.strategy() == dev.idem.pipeline.WriteStrategy.APPEND ? 0 : rows - inserted - updated - deleted;
     long skipped = target.strategy() == dev.idem.pipeline.WriteStrategy.APPEND ? rows - inserted : 0;
     WindowCounts counts = new WindowCounts(completion.read(), completion.discarded(), staged - sourceRows, sourceRows - rows,
         inserted, updated, unchanged, skipped, deleted, replaced, targetRows);

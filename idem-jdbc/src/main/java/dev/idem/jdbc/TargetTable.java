@@ -52,7 +52,9 @@ final class TargetTable {
     if (target.key() != null) {
       ddl.add("CREATE UNIQUE INDEX IF NOT EXISTS " + SqlName.quote(name.derived("key")) + " ON " + on + " (" + SqlName.list(target.key().targetColumns()) + ")");
     }
-    ddl.add("CREATE INDEX IF NOT EXISTS " + SqlName.quote(name.derived("window")) + " ON " + on + " (" + SqlName.quote(StrategySql.WINDOW_COLUMN) + ")");
+    if (dialect.indexLineage()) {
+      ddl.add("CREATE INDEX IF NOT EXISTS " + SqlName.quote(name.derived("window")) + " ON " + on + " (" + SqlName.quote(StrategySql.WINDOW_COLUMN) + ")");
+    }
     return ddl;
   }
 

@@ -93,6 +93,11 @@ public interface Dialect {
     return java.util.Optional.empty();
   }
 
+  /** Whether idem indexes the lineage column {@code _idem_window} of its target tables. */
+  default boolean indexLineage() {
+    return true;
+  }
+
   /** The URL for messages: without password or user-info. */
   default String redact(String jdbcUrl) {
     return jdbcUrl.replaceAll("(?i)(password|pwd|secret|token)=[^&;]*", "$1=***").replaceAll("//[^/@]*@", "//***@");

@@ -132,6 +132,29 @@ public final class StrategySql {
         + " WHERE t." + quote(WINDOW_COLUMN) + " <> ? LIMIT 1";
   }
 
+  /**
+   * Replace with a key, applied as a difference so that no key is deleted and inserted again in
+   * one transaction (DuckDB's unique indexes refuse that on a reopened file, and it would rewrite
+   * unchanged rows): delete the rows whose key is gone, update the changed ones, insert the new.
+   * Deletes target rows (of the window's slice, or of the whole table) whose key is not in the new rows. Binds: window.
+   */
+  public String deleteMissing(boolean wholeTable) {
+    return "DELETE FROM " + table.sql() + " AS t WHERE " + (wholeTable ? "" : "t." + quote(WINDOW_COLUMN) + " = ? AND ")
+        + "NOT EXISTS (SELECT 1 FROM " + quote(ROWS) + " AS r WHERE " + keyMatch() + ")";
+  }
+
+  /** Updates target rows whose key arrives with other values, or that another window wrote (replace). Binds: window. */
+  public String replaceUpdate() {
+    String set = nonKeys.stream().map(c -> quote(c) + " = r." + quote(c)).collect(Collectors.joining(", "));
+    List<String> diffs = new ArrayList<>();
+    for (String c : nonKeys) {
+      diffs.add("r." + quote(c) + " IS DISTINCT FROM t." + quote(c));
+    }
+    diffs.add("? <> t." + quote(WINDOW_COLUMN));
+    return "UPDATE " + table.sql() + " AS t SET " + (set.isEmpty() ? "" : set + ", ") + quote(WINDOW_COLUMN) + " = ?"
+        + " FROM " + quote(ROWS) + " AS r WHERE " + keyMatch() + " AND (" + String.join(" OR ", diffs) + ")";
+  }
+
   /** Deletes the window's slice. Binds: window. */
   public String deleteWindow() {
     return "DELETE FROM " + table.sql() + " WHERE " + quote(WINDOW_COLUMN) + " = ?";

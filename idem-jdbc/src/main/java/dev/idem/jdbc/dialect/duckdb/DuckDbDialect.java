@@ -143,6 +143,18 @@ public final class DuckDbDialect implements Dialect {
     return new AppenderStager(appender, columns);
   }
 
+  /**
+   * No: a DuckDB (ART) index on a column turns every UPDATE of that column into a delete and an
+   * insert, and on a reopened file the table's unique key index then refuses the re-inserted keys
+   * ("Duplicate key ... violates unique constraint", see DuckDB's "Limitations of ART indexes").
+   * Merge and replace update {@code _idem_window}, so it stays unindexed; DuckDB's per-segment
+   * min/max statistics already keep {@code WHERE _idem_window = ?} cheap.
+   */
+  @Override
+  public boolean indexLineage() {
+    return false;
+  }
+
   @Override
   public boolean serializeApply() {
     return true;
