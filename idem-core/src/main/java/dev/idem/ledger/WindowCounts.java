@@ -15,6 +15,11 @@ public record WindowCounts(long read, long discarded, long reshaped, long folded
                            long skipped, long deleted, long replaced, long targetRows) {
   public static final WindowCounts NONE = new WindowCounts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
+  /** The counts of a window found unchanged: nothing read into the target, nothing written. */
+  public static WindowCounts unchanged(long targetRows) {
+    return new WindowCounts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, targetRows);
+  }
+
   public long written() {
     return inserted + updated + deleted;
   }

@@ -11,7 +11,7 @@ import java.util.UUID;
  * The runtime services a runner uses, passed in rather than global so that time, crashes and
  * retries are deterministic under test (Flink's InitContext).
  *
- * @param owner   identifies this process in lease records ({@code host:pid:nonce})
+ * @param owner   identifies this process in lease records ({@code pid:host:nonce})
  * @param leaseTtl how long a claimed window stays reserved without renewal
  * @param renewal  how a lease is kept alive while its window loads
  */
@@ -69,7 +69,7 @@ public record RunServices(Clock clock, FaultInjector faults, RetryPolicy retry, 
     return new RunServices(clock, faults, retry, sleeper, seed, owner, leaseTtl, renewal);
   }
 
-  /** {@code host:pid:nonce}, unique to this process. */
+  /** {@code pid:host:nonce}, unique to this process. */
   public static String processOwner() {
     String runtime = ManagementFactory.getRuntimeMXBean().getName(); // pid@host
     return runtime.replace('@', ':') + ":" + UUID.randomUUID().toString().substring(0, 8);

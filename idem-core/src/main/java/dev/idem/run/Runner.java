@@ -180,12 +180,26 @@ public final class Runner {
         outcome = new WindowOutcome(window, WindowOutcome.Result.HELD, WindowCounts.NONE, attempt, e.getMessage());
         break;
       } catch (IdemException e) {
-        outcome = new WindowOutcome(window, WindowOutcome.Result.FAILED, WindowCounts.NONE, attempt, e.getMessage());
+        outcome = failed(window, attempt, lastLease.get(), e);
+        break;
+      } catch (RuntimeException e) {
+        // A bug or a row function's exception: this window fails, the others still run.
+        LOG.warn("window {}: unexpected error", window.id(), e);
+        outcome = failed(window, attempt, lastLease.get(),
+            new IdemException("unexpected error: " + e.getClass().getSimpleName() + ": " + e.getMessage(), e));
         break;
       }
     }
     listener.finished(outcome);
     return outcome;
+  }
+
+  /** A failed window: recorded in the ledger under the lease, when this runner holds one. */
+  private WindowOutcome failed(Window window, int attempt, Lease lease, IdemException e) {
+    if (lease != null) {
+      recordFailure(lease, e);
+    }
+    return new WindowOutcome(window, WindowOutcome.Result.FAILED, WindowCounts.NONE, attempt, e.getMessage());
   }
 
   private void sleep(Duration wait) {
@@ -205,7 +219,7 @@ public final class Runner {
     if (!options.force() && doneWithSameDefinition(before, pipeline)) {
       knownFingerprint = fingerprint(pipeline, window);
       if (unchanged(pipeline, before.get(), knownFingerprint)) {
-        return new WindowOutcome(window, WindowOutcome.Result.UNCHANGED, before.get().counts(), attempt, "unchanged");
+        return new WindowOutcome(window, WindowOutcome.Result.UNCHANGED, WindowCounts.unchanged(before.get().counts().targetRows()), attempt, "unchanged");
       }
     }
     Optional<Lease> claimed = destination.ledger().claim(name, window.id(), owner, services.leaseTtl());
@@ -221,7 +235,7 @@ public final class Runner {
       String fingerprint = knownFingerprint != null ? knownFingerprint : fingerprint(pipeline, window);
       if (unchanged(pipeline, lease.previous(), fingerprint)) {
         destination.ledger().release(lease);
-        return new WindowOutcome(window, WindowOutcome.Result.UNCHANGED, lease.previous().counts(), attempt, "unchanged");
+        return new WindowOutcome(window, WindowOutcome.Result.UNCHANGED, WindowCounts.unchanged(lease.previous().counts().targetRows()), attempt, "unchanged");
       }
     }
     RunContext context = new RunContext(name, pipeline.version(), window, options.logicalDate(), options.runId());
@@ -235,9 +249,6 @@ public final class Runner {
         throw new IdemException("window " + window.id() + " committed but the ledger shows " + after.status() + " under token " + after.token());
       }
       return new WindowOutcome(window, WindowOutcome.Result.LOADED, counts, attempt, "loaded");
-    } catch (DataException | ConfigException e) {
-      recordFailure(lease, e);
-      throw e;
     }
   }
 
@@ -300,6 +311,7 @@ public final class Runner {
   private WindowCounts write(Pipeline pipeline, Window window, Lease lease, RunContext context) {
     Fingerprint fingerprint = new Fingerprint();
     long discarded = 0;
+    Optional<String> cheapBefore = cheapFingerprint(pipeline, window);
     try (WindowWrite write = destination.begin(pipeline, lease, context);
          RecordReader reader = pipeline.source().read(pipeline.windows(), window)) {
       int[] hashFields = hashFields(pipeline);
@@ -321,7 +333,12 @@ public final class Runner {
         }
       }
       services.faults().reach(FaultPoint.AFTER_STAGING, window);
-      String fp = pipeline.source().fingerprint(pipeline.windows(), window).orElse(fingerprint.value());
+      Optional<String> cheapAfter = cheapFingerprint(pipeline, window);
+      if (!cheapBefore.equals(cheapAfter)) {
+        // The input (a file) changed while it was read: what was staged matches neither version.
+        throw new TransientException("input of window " + window.id() + " changed while it was read", null);
+      }
+      String fp = cheapBefore.orElse(fingerprint.value());
       WindowCounts counts = write.prepare(new Completion(fp, pipeline.definitionHash(), fingerprint.count(), discarded));
       services.faults().reach(FaultPoint.BEFORE_COMMIT, window);
       try {
@@ -337,6 +354,14 @@ public final class Runner {
       throw new TransientException("reading window " + window.id() + ": " + e.getMessage(), e);
     } catch (UncheckedIOException e) {
       throw new TransientException("reading window " + window.id() + ": " + e.getCause().getMessage(), e);
+    }
+  }
+
+  private static Optional<String> cheapFingerprint(Pipeline pipeline, Window window) {
+    try {
+      return pipeline.source().fingerprint(pipeline.windows(), window);
+    } catch (IOException e) {
+      throw new TransientException("reading window " + window.id() + ": " + e.getMessage(), e);
     }
   }
 

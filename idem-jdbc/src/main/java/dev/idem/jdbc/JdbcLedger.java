@@ -75,16 +75,20 @@ final class JdbcLedger implements Ledger {
       Instant expires = now.plus(ttl);
       Optional<WindowState> current = read(c, pipeline, windowId);
       if (current.isEmpty()) {
+        // A window forgotten by reset starts from a token no earlier lease of it can hold: the
+        // claim time in microseconds, so a zombie from before the reset stays fenced out.
+        long first = now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + W
-            + " (pipeline, window_id, status, attempts, owner, token, lease_expires, started_at) VALUES (?, ?, 'RUNNING', 1, ?, 1, ?, ?)")) {
+            + " (pipeline, window_id, status, attempts, owner, token, lease_expires, started_at) VALUES (?, ?, 'RUNNING', 1, ?, ?, ?, ?)")) {
           ps.setString(1, pipeline);
           ps.setString(2, windowId);
           ps.setString(3, owner);
-          ps.setObject(4, utc(expires));
-          ps.setObject(5, utc(now));
+          ps.setLong(4, first);
+          ps.setObject(5, utc(expires));
+          ps.setObject(6, utc(now));
           ps.executeUpdate();
         }
-        return Optional.of(new Lease(pipeline, windowId, owner, 1, expires, null));
+        return Optional.of(new Lease(pipeline, windowId, owner, first, expires, null));
       }
       WindowState s = current.get();
       if (s.status() == WindowStatus.RUNNING && !s.stale(now) && !owner.equals(s.owner()) && destination.leaseHolderAlive(s.owner())) {

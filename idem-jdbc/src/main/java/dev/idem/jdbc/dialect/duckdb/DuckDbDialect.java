@@ -113,8 +113,9 @@ public final class DuckDbDialect implements Dialect {
   public ErrorKind classify(SQLException e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       String m = String.valueOf(t.getMessage());
-      if (m.contains("Conflict") || m.contains("conflict") || m.contains("TransactionContext Error")
-          || m.contains("Could not set lock") || m.contains("Connection was closed") || m.contains("connection closed")) {
+      // Matched at the start of DuckDB's messages, never anywhere: a data error may quote user text.
+      if (m.startsWith("TransactionContext Error") || m.startsWith("Could not set lock") || m.startsWith("IO Error: Could not set lock")
+          || m.startsWith("Connection was closed") || m.startsWith("Catalog write-write conflict")) {
         return ErrorKind.TRANSIENT;
       }
     }

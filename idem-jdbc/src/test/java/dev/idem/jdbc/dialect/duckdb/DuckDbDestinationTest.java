@@ -318,6 +318,41 @@ class DuckDbDestinationTest {
   }
 
   @Test
+  void aRowFunctionThatThrowsFailsItsWindowOnlyAndTheFailureIsRecorded() {
+    Schema schema = Schema.of(Column.of("id", DataType.INTEGER), Column.of("day", DataType.DATE));
+    ListSource source = new ListSource(schema).add(1L, LocalDate.of(2024, 3, 1)).add(2L, LocalDate.of(2024, 3, 2));
+    Pipeline p = Pipeline.builder("buggy").source(source).windows(WindowSpec.day("day", ZoneOffset.UTC)).table("buggy").key("id")
+        .strategy(WriteStrategy.APPEND)
+        .rowFunction("buggy-v1", (v, ctx) -> {
+          if ((Long) v[0] == 2L) {
+            throw new IllegalStateException("bug in user code");
+          }
+          return v;
+        }).build();
+    try (JdbcDestination d = open("buggy.duckdb")) {
+      RunReport r = new Runner(d, RunServices.defaults()).run(p, source.windows(p.windows()), RunOptions.defaults("r").withParallel(2));
+      assertThat(r.outcomes()).extracting(WindowOutcome::result).containsExactly(WindowOutcome.Result.LOADED, WindowOutcome.Result.FAILED);
+      assertThat(r.outcomes().get(1).message()).isEqualTo("unexpected error: IllegalStateException: bug in user code");
+      assertThat(d.ledger().state("buggy", "2024-03-02")).get().extracting(s -> s.status()).isEqualTo(dev.idem.ledger.WindowStatus.FAILED);
+    }
+  }
+
+  @Test
+  void aWindowForgottenByResetGetsATokenNoOldLeaseHolds() {
+    Schema schema = Schema.of(Column.of("id", DataType.INTEGER));
+    Pipeline p = Pipeline.builder("tokens").source(new ListSource(schema).add(1L)).windows(WindowSpec.full()).table("tokens").key("id")
+        .strategy(WriteStrategy.APPEND).build();
+    try (JdbcDestination d = open("tokens.duckdb")) {
+      d.prepare(p);
+      dev.idem.ledger.Lease old = d.ledger().claim("tokens", "full", "x/1", Duration.ofMinutes(1)).orElseThrow();
+      d.ledger().reset("tokens", java.util.Optional.empty());
+      dev.idem.ledger.Lease fresh = d.ledger().claim("tokens", "full", "x/2", Duration.ofMinutes(1)).orElseThrow();
+      assertThat(fresh.token()).isGreaterThan(old.token());
+      assertThatThrownBy(() -> d.ledger().fail(old, "zombie")).isInstanceOf(dev.idem.destination.FencedException.class);
+    }
+  }
+
+  @Test
   void duckDbWriteConflictsAreTransientAndDataErrorsAreNot() {
     Dialect dialect = new DuckDbDialect();
     assertThat(dialect.classify(new SQLException("TransactionContext Error: Catalog write-write conflict on create with \"x\"")))
