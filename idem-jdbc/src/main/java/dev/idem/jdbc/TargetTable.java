@@ -50,12 +50,18 @@ final class TargetTable {
     List<String> ddl = new ArrayList<>();
     String on = name.sql();
     if (target.key() != null) {
-      ddl.add("CREATE UNIQUE INDEX IF NOT EXISTS " + SqlName.quote(name.derived("key")) + " ON " + on + " (" + SqlName.list(target.key().targetColumns()) + ")");
+      ddl.add("CREATE UNIQUE INDEX IF NOT EXISTS " + SqlName.quote(keyIndex()) + " ON " + on + " (" + SqlName.list(target.key().targetColumns()) + ")");
     }
     if (dialect.indexLineage()) {
       ddl.add("CREATE INDEX IF NOT EXISTS " + SqlName.quote(name.derived("window")) + " ON " + on + " (" + SqlName.quote(StrategySql.WINDOW_COLUMN) + ")");
     }
     return ddl;
+  }
+
+  /** The key index's name carries a hash of the key's columns, so a changed key is noticed. */
+  private String keyIndex() {
+    String columns = String.join("\u0000", target.key().targetColumns());
+    return name.derived("key") + "_" + Integer.toHexString(columns.hashCode() & 0xfffff);
   }
 
   /**
@@ -76,6 +82,15 @@ final class TargetTable {
   }
 
   void ensureIndexes(Connection c) throws SQLException {
+    if (target.key() != null) {
+      String prefix = name.derived("key");
+      for (String index : indexes(c)) {
+        if (index.startsWith(prefix) && !index.equals(keyIndex())) {
+          throw new ConfigException("table " + name + " has idem's unique index " + index + " for another key than " + target.key().targetColumns()
+              + ": drop that index (or the table, with --full-refresh) to change the key");
+        }
+      }
+    }
     for (String sql : indexStatements()) {
       Jdbc.execute(c, sql);
     }
@@ -94,6 +109,20 @@ final class TargetTable {
     if (!existing.containsKey(StrategySql.WINDOW_COLUMN)) {
       throw new ConfigException("table " + name + " exists but was not created by idem: it has no lineage column " + StrategySql.WINDOW_COLUMN);
     }
+  }
+
+  List<String> indexes(Connection c) throws SQLException {
+    List<String> names = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(dialect.indexesQuery())) {
+      ps.setString(1, name.schema());
+      ps.setString(2, name.table());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          names.add(rs.getString(1));
+        }
+      }
+    }
+    return names;
   }
 
   Map<String, String> columns(Connection c) throws SQLException {

@@ -103,6 +103,9 @@ public interface Dialect {
     return jdbcUrl.replaceAll("(?i)(password|pwd|secret|token)=[^&;]*", "$1=***").replaceAll("//[^/@]*@", "//***@");
   }
 
+  /** SQL that lists the names of a table's indexes: binds schema (or null for the default) and table name. */
+  String indexesQuery();
+
   /** SQL that lists a table's columns: binds schema (or null for the default) and table name. */
   String columnsQuery();
 

@@ -130,6 +130,12 @@ public final class DuckDbDialect implements Dialect {
   }
 
   @Override
+  public String indexesQuery() {
+    return "SELECT index_name FROM duckdb_indexes()"
+        + " WHERE database_name = current_database() AND schema_name = coalesce(?, current_schema()) AND table_name = ?";
+  }
+
+  @Override
   public Stager stage(Connection connection, Schema columns) throws SQLException {
     StringBuilder ddl = new StringBuilder("CREATE TEMP TABLE ").append(dev.idem.jdbc.SqlName.quote(dev.idem.pipeline.Pipeline.STAGED)).append(" (");
     for (int i = 0; i < columns.size(); i++) {

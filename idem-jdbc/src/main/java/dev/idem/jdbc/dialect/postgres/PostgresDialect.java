@@ -119,6 +119,11 @@ public final class PostgresDialect implements Dialect {
   }
 
   @Override
+  public String indexesQuery() {
+    return "SELECT indexname FROM pg_indexes WHERE schemaname = coalesce(?, current_schema()) AND tablename = ?";
+  }
+
+  @Override
   public Instant now(Connection connection, Clock runnerClock) throws SQLException {
     try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT CAST(clock_timestamp() AT TIME ZONE 'UTC' AS timestamp)")) {
       rs.next();

@@ -194,6 +194,20 @@ class DuckDbDestinationTest {
   }
 
   @Test
+  void aChangedKeyIsRefusedInsteadOfLeavingTheOldUniqueIndexInPlace() {
+    Schema schema = Schema.of(Column.of("id", DataType.INTEGER), Column.of("name", DataType.STRING));
+    ListSource source = new ListSource(schema).add(1L, "a");
+    Pipeline byId = Pipeline.builder("rekey").source(source).windows(WindowSpec.full()).table("rekey").key("id").strategy(WriteStrategy.MERGE).build();
+    Pipeline byName = Pipeline.builder("rekey").source(source).windows(WindowSpec.full()).table("rekey").key("name").strategy(WriteStrategy.MERGE).build();
+    try (JdbcDestination d = open("rekey.duckdb")) {
+      d.prepare(byId);
+      d.prepare(byId); // idempotent
+      assertThatThrownBy(() -> d.prepare(byName)).isInstanceOf(ConfigException.class)
+          .hasMessageStartingWith("table rekey has idem's unique index rekey_").hasMessageContaining("for another key than [name]");
+    }
+  }
+
+  @Test
   void theLedgerCarriesItsSchemaVersion() {
     Schema schema = Schema.of(Column.of("id", DataType.INTEGER));
     Pipeline p = Pipeline.builder("x").source(new ListSource(schema)).windows(WindowSpec.full()).table("t").key("id").strategy(WriteStrategy.APPEND).build();
