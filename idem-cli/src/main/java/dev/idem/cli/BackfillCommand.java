@@ -11,11 +11,12 @@ import picocli.CommandLine.Option;
  * it (an empty window is recorded as done with no rows, so a later load of that day is a change).
  */
 @Command(name = "backfill", mixinStandardHelpOptions = true,
-    description = {"Load every window from --from to --to (both included), e.g. every day of a month.",
-        "Unchanged windows are skipped unless --force; two processes on the same range split the windows."},
+    description = {"Load every window of a range, --from to --to included.",
+        "Every window of the range is loaded, e.g. every day of a month, whether or not the input has records for it.",
+        "Unchanged windows are skipped unless --force. Runners on the same range split its windows: several processes on",
+        "PostgreSQL, threads of one process (--parallel) on DuckDB."},
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:every window loaded, unchanged or held by another runner", "1:every window failed",
-        "2:bad usage or pipeline file", "3:some windows loaded and others failed"})
+    exitCodeList = {ExitCode.HELP_OK, ExitCode.HELP_FAILED, ExitCode.HELP_USAGE, ExitCode.HELP_PARTLY_FAILED})
 final class BackfillCommand extends LoadCommand {
   @Option(names = "--from", paramLabel = "A", required = true, description = "First window, e.g. 2024-03-01.")
   String from;

@@ -12,6 +12,6 @@ final class ConfigOptions {
   List<String> sets = new ArrayList<>();
 
   @Option(names = "--lock-timeout", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
-      description = "How long to wait for a destination held by another process (default: ${DEFAULT-VALUE}).")
+      description = "How long to wait for a DuckDB file held by another process (default: ${DEFAULT-VALUE}).")
   Duration lockTimeout;
 }

@@ -21,11 +21,7 @@ import picocli.CommandLine.Command;
     description = "Idempotent data pipelines: every load is safe to re-run.",
     subcommands = {RunCommand.class, BackfillCommand.class, StatusCommand.class, ResetCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {
-        "0:every selected window is loaded or unchanged",
-        "1:a window failed (or the command failed)",
-        "2:bad usage or pipeline file",
-        "3:a multi-window run or backfill partly failed"})
+    exitCodeList = {ExitCode.HELP_OK, ExitCode.HELP_FAILED, ExitCode.HELP_USAGE, ExitCode.HELP_PARTLY_FAILED})
 public final class Idem implements Callable<Integer> {
   final Function<String, String> env;
   final PrintWriter out;

@@ -36,6 +36,10 @@ abstract class PipelineCommand implements Callable<Integer> {
     RunServices services = idem.services.get();
     try (PipelineDefinition definition = PipelineFile.load(file, config.sets, idem.env, idem.redactor)) {
       beforeOpen(definition, services);
+      Integer done = withoutOpening(definition);
+      if (done != null) {
+        return done;
+      }
       try (Destination destination = open(definition, services)) {
         return execute(definition, destination, services);
       }
@@ -48,6 +52,11 @@ abstract class PipelineCommand implements Callable<Integer> {
 
   /** Checks the command's arguments against the pipeline before the destination is opened. */
   void beforeOpen(PipelineDefinition definition, RunServices services) {}
+
+  /** An exit code when the command is done without opening the destination; null to go on. */
+  Integer withoutOpening(PipelineDefinition definition) {
+    return null;
+  }
 
   /** Does the command's work and returns its exit code. */
   abstract int execute(PipelineDefinition definition, Destination destination, RunServices services);

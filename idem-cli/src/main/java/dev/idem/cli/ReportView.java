@@ -24,15 +24,20 @@ final class ReportView {
   static List<String> text(RunReport report) {
     List<String> lines = new ArrayList<>();
     if (!report.outcomes().isEmpty()) {
-      TextTable table = new TextTable("window", "result", ">read", ">inserted", ">updated", ">unchanged", ">skipped", ">folded",
-          ">deleted", ">target rows", "message");
+      // Columns in the order of the rule read = discarded + reshaped + folded + inserted + updated + unchanged + skipped + deleted;
+      // replaced (old rows removed) is not part of it.
+      TextTable table = new TextTable("window", "result", ">read", ">discarded", ">reshaped", ">folded", ">inserted", ">updated",
+          ">unchanged", ">skipped", ">deleted", ">replaced", ">target rows", "message");
       for (WindowOutcome o : report.outcomes()) {
         WindowCounts c = o.counts();
         boolean counted = o.result() == Result.LOADED || o.result() == Result.UNCHANGED;
-        table.row(o.window().id(), o.result().name(),
-            counted ? c.read() : "-", counted ? c.inserted() : "-", counted ? c.updated() : "-", counted ? c.unchanged() : "-",
-            counted ? c.skipped() : "-", counted ? c.folded() : "-", counted ? c.deleted() : "-", counted ? c.targetRows() : "-",
-            counted ? "" : o.message());
+        List<Object> row = new ArrayList<>(List.of(o.window().id(), o.result().name()));
+        for (long n : new long[] {c.read(), c.discarded(), c.reshaped(), c.folded(), c.inserted(), c.updated(), c.unchanged(), c.skipped(),
+            c.deleted(), c.replaced(), c.targetRows()}) {
+          row.add(counted ? n : "-");
+        }
+        row.add(counted ? "" : o.message());
+        table.row(row.toArray());
       }
       lines.addAll(table.lines());
     }
@@ -82,6 +87,7 @@ final class ReportView {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("read", c.read());
     m.put("discarded", c.discarded());
+    m.put("reshaped", c.reshaped());
     m.put("folded", c.folded());
     m.put("inserted", c.inserted());
     m.put("updated", c.updated());

@@ -14,7 +14,10 @@ import picocli.CommandLine.Option;
  * the next load of a window rewrites its rows by the pipeline's strategy.
  */
 @Command(name = "reset", mixinStandardHelpOptions = true,
-    description = {"Forget windows in the ledger (all of the pipeline's, or one with --window) so the next run loads them again.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {ExitCode.HELP_DONE, ExitCode.HELP_RUN_TIME, ExitCode.HELP_USAGE},
+    description = {"Forget ledger entries so the next run loads their windows again.",
+        "All of the pipeline's windows, or one with --window.",
         "Rows already in the target are not deleted."})
 final class ResetCommand extends PipelineCommand {
   @Option(names = "--window", paramLabel = "W", description = "Forget only this window.")

@@ -17,11 +17,11 @@ import picocli.CommandLine.Option;
 
 /** {@code idem run}: loads the windows present in the input, or the ones selected. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-    description = {"Load a pipeline's windows. Without --window or --from/--to: every window present in the input.",
+    description = {"Load a pipeline's windows.",
+        "Without --window or --from/--to: every window present in the input.",
         "Windows whose input and definition are unchanged since their last load are skipped (reported UNCHANGED)."},
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:every window loaded, unchanged or held by another runner", "1:a window failed (all windows failed)",
-        "2:bad usage or pipeline file", "3:some windows loaded and others failed"})
+    exitCodeList = {ExitCode.HELP_OK, ExitCode.HELP_FAILED, ExitCode.HELP_USAGE, ExitCode.HELP_PARTLY_FAILED})
 final class RunCommand extends LoadCommand {
   @Option(names = "--window", paramLabel = "W", description = "Load this window (repeatable), e.g. 2024-03-15. Required for batch windows.")
   List<String> windows = new ArrayList<>();
@@ -32,7 +32,8 @@ final class RunCommand extends LoadCommand {
   @Option(names = "--to", paramLabel = "B", description = "Last window of a range, included.")
   String to;
 
-  @Option(names = "--full-refresh", description = "Drop the target table and the pipeline's ledger first, then load every window.")
+  @Option(names = "--full-refresh", description = {"Destructive: first drop the target table and the pipeline's ledger rows (in their own transaction),",
+          "then load every window of the input."})
   boolean fullRefresh;
 
   private List<Window> selected;

@@ -10,11 +10,12 @@ final class RunSettings {
   @Option(names = "--force", description = "Reload the windows even when their input and definition are unchanged.")
   boolean force;
 
-  @Option(names = "--parallel", paramLabel = "N", defaultValue = "1", description = "Windows loaded at the same time (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--parallel", paramLabel = "N", defaultValue = "1", description = "Windows loaded at the same time, by threads of this process (default: ${DEFAULT-VALUE}).")
   int parallel;
 
   @Option(names = "--logical-date", paramLabel = "YYYY-MM-DD",
-      description = "The scheduler's logical date: the date that time-like values written to data come from.")
+      description = {"The scheduler's logical date, passed to Java row functions (RunContext.logicalDate()).",
+          "SQL transforms cannot see it yet."})
   LocalDate logicalDate;
 
   @Option(names = "--run-id", paramLabel = "ID", description = "The scheduler's run id, recorded in the ledger (default: a new UUID).")

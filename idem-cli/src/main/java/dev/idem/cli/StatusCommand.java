@@ -5,20 +5,65 @@ import dev.idem.destination.Destination;
 import dev.idem.ledger.WindowCounts;
 import dev.idem.ledger.WindowState;
 import dev.idem.run.RunServices;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 
 /** {@code idem status}: the ledger's windows of a pipeline, one line each. */
 @Command(name = "status", mixinStandardHelpOptions = true,
-    description = {"Show the ledger of a pipeline: one line per window with its status (done, failed, running, stale),",
-        "its counts, input fingerprint and last error. A running window whose lease has expired is stale."})
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {ExitCode.HELP_DONE, ExitCode.HELP_RUN_TIME, ExitCode.HELP_USAGE},
+    description = {"Show a pipeline's ledger, one line per window.",
+        "Each line: status, counts, input fingerprint, finish time and last error. Statuses: done, failed, running, or stale (a running window whose lease has expired).",
+        "A DuckDB destination that does not exist yet is not created: the pipeline has never run."})
 final class StatusCommand extends PipelineCommand {
   private static final int SHORT_HASH = 8;
+
+  /**
+   * A DuckDB file that does not exist means the pipeline never ran there; opening it would create
+   * it (and leave an empty database behind), so status reports that instead.
+   */
+  @Override
+  Integer withoutOpening(PipelineDefinition definition) {
+    Optional<Path> file = duckDbFile(definition.destination().url());
+    if (file.isEmpty() || Files.exists(file.get())) {
+      return null;
+    }
+    String name = definition.pipeline().name();
+    String destination = definition.destination().describe();
+    if (output.json()) {
+      idem.println(json(name, destination, List.of(), Instant.EPOCH));
+    } else {
+      idem.println("pipeline " + name + " has never run: there is no DuckDB file " + destination);
+    }
+    return ExitCode.OK;
+  }
+
+  /** The file of a jdbc:duckdb: URL; empty for in-memory and remote (MotherDuck) databases and other URLs. */
+  static Optional<Path> duckDbFile(String url) {
+    String prefix = "jdbc:duckdb:";
+    if (!url.startsWith(prefix)) {
+      return Optional.empty();
+    }
+    String rest = url.substring(prefix.length());
+    int q = rest.indexOf('?');
+    String file = q < 0 ? rest : rest.substring(0, q);
+    if (file.isEmpty() || file.startsWith(":memory:") || file.startsWith("md:") || file.startsWith("motherduck:")) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Path.of(file));
+    } catch (java.nio.file.InvalidPathException e) {
+      return Optional.empty();
+    }
+  }
 
   @Override
   int execute(PipelineDefinition definition, Destination destination, RunServices services) {

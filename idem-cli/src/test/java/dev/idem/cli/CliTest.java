@@ -113,7 +113,7 @@ class CliTest {
 
   @Test
   void statusAndResetShowAndForgetTheLedger() {
-    assertThat(Cli.run("status", orders.toString()).out()).contains("no windows in the ledger");
+    assertThat(Cli.run("status", orders.toString()).out()).contains("pipeline orders has never run");
     Cli.run("backfill", orders.toString(), "--from", "2024-03-01", "--to", "2024-03-05", "--parallel", "2");
     Cli.Result status = Cli.run("status", orders.toString());
     assertThat(status.exit()).isZero();
@@ -122,6 +122,91 @@ class CliTest {
     assertThat(reset.out()).contains("reset 1 window of pipeline orders (window 2024-03-02)");
     assertThat(Cli.run("run", orders.toString()).out()).contains("5 windows: 1 loaded, 4 unchanged, 0 failed");
     assertThat(Cli.run("reset", orders.toString()).out()).contains("reset 5 windows of pipeline orders");
+  }
+
+  @Test
+  void statusDoesNotCreateAMissingDuckDbFile() throws Exception {
+    Path db = tmp.resolve("orders/orders.duckdb");
+    Cli.Result text = Cli.run("status", orders.toString());
+    assertThat(text.exit()).as(text.err()).isZero();
+    assertThat(text.out()).isEqualTo("pipeline orders has never run: there is no DuckDB file jdbc:duckdb:" + db + "\n");
+    Cli.Result json = Cli.run("status", orders.toString(), "--output", "json");
+    assertThat(json.exit()).isZero();
+    JsonNode doc = new ObjectMapper().readTree(json.out());
+    assertThat(doc.get("pipeline").asText()).isEqualTo("orders");
+    assertThat(doc.get("windows")).isEmpty();
+    assertThat(db).doesNotExist();
+    assertThat(tmp.resolve("orders/orders.duckdb.wal")).doesNotExist();
+
+    assertThat(Cli.run("run", orders.toString(), "--window", "2024-03-01").exit()).isZero();
+    assertThat(Cli.run("status", orders.toString()).out()).contains("1 window: 1 done (pipeline orders)");
+  }
+
+  @Test
+  void runResultsShowEveryCountOfTheRowRule() throws Exception {
+    Cli.Result r = Cli.run("run", summary.toString(), "--output", "json", "--window", "2024-03-01");
+    assertThat(r.exit()).as(r.err()).isZero();
+    JsonNode w = new ObjectMapper().readTree(r.out()).get("windows").get(0);
+    long read = w.get("read").asLong();
+    assertThat(w.get("inserted").asLong()).isEqualTo(1);
+    assertThat(w.get("reshaped").asLong()).isEqualTo(read - w.get("folded").asLong() - 1); // the day's rows aggregated into one
+    long sum = 0;
+    for (String f : new String[] {"discarded", "reshaped", "folded", "inserted", "updated", "unchanged", "skipped", "deleted"}) {
+      sum += w.get(f).asLong();
+    }
+    assertThat(sum).isEqualTo(read);
+    assertThat(w.has("replaced")).isTrue();
+
+    Cli.Result forced = Cli.run("run", summary.toString(), "--window", "2024-03-01", "--force");
+    assertThat(forced.exit()).as(forced.err()).isZero();
+    String header = forced.out().lines().findFirst().orElseThrow();
+    assertThat(header.split("\\s+")).containsSubsequence("read", "discarded", "reshaped", "folded", "inserted", "updated", "unchanged",
+        "skipped", "deleted", "replaced", "target", "rows");
+  }
+
+  @Test
+  void aJdbcSourceLoadsDayWindowsFromAQuery() throws Exception {
+    Path src = tmp.resolve("src.duckdb");
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + src); Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE events (id BIGINT, updated_at TIMESTAMP)");
+      st.execute("INSERT INTO events VALUES (1, '2024-03-01 08:00:00'), (2, '2024-03-01 23:59:59'), (3, '2024-03-02 00:00:00')");
+    }
+    Path pipeline = tmp.resolve("events.yaml");
+    Files.writeString(pipeline, """
+        pipeline: events
+        source:
+          type: jdbc
+          url: jdbc:duckdb:%s
+          query: SELECT id, updated_at FROM events WHERE updated_at >= :window_start AND updated_at < :window_end
+          lag: 1h
+        columns:
+          id: integer not null
+          updated_at: timestamp not null
+        windows: {kind: day, column: updated_at}
+        target: {table: events, key: [id], strategy: merge, order_by: updated_at}
+        """.formatted(src));
+    Cli.Result first = Cli.run("run", pipeline.toString());
+    assertThat(first.exit()).as(first.err() + first.out()).isZero();
+    assertThat(first.out()).contains("2 windows: 2 loaded, 0 unchanged, 0 failed");
+    assertThat(Cli.run("run", pipeline.toString()).out()).contains("2 windows: 0 loaded, 2 unchanged, 0 failed");
+    assertThat(query(tmp.resolve("events.duckdb"), "SELECT id, CAST(updated_at AS VARCHAR) FROM events ORDER BY id")).hasSize(3);
+  }
+
+  @Test
+  void helpTextsSayTheSameExitCodesAndWholeSentences() {
+    Cli.Result top = Cli.run("--help");
+    assertThat(top.exit()).isZero();
+    for (String command : new String[] {"run", "backfill", "status", "reset"}) {
+      String line = top.out().lines().filter(l -> l.strip().startsWith(command + " ")).findFirst().orElseThrow();
+      assertThat(line.strip()).as(line).endsWith("."); // picocli lists the first line of each description, cut at the width
+    }
+    for (String[] args : new String[][] {{"--help"}, {"run", "--help"}, {"backfill", "--help"}}) {
+      String help = Cli.run(args).out().replaceAll("\\s+", " ");
+      assertThat(help).contains("0 every selected window loaded, unchanged, or held by another runner")
+          .contains("1 the only window, or every window, failed, or the command failed at run time")
+          .contains("2 bad usage or pipeline file").contains("3 partly failed");
+    }
+    assertThat(Cli.run("run", "--help").out().replaceAll("\\s+", " ")).contains("Destructive").contains("SQL transforms cannot see it yet");
   }
 
   @Test

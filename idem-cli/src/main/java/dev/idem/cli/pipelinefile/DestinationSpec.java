@@ -34,6 +34,11 @@ public final class DestinationSpec {
 
   /** The URL for messages: user-info and password-like parameters masked. */
   public String describe() {
+    return mask(url);
+  }
+
+  /** Any JDBC URL for messages: user-info and password-like parameters masked. */
+  static String mask(String url) {
     String masked = USER_INFO.matcher(url).replaceAll("//" + Redactor.MASK + "@");
     return SECRET_PARAM.matcher(masked).replaceAll("$1" + Redactor.MASK);
   }

@@ -14,7 +14,8 @@ final class Layout {
 
   private static final Map<String, List<String>> SECTIONS = Map.of(
       "", List.of("pipeline", "version", "source", "columns", "windows", "transform", "target", "destination"),
-      "source", List.of("type", "path", "delimiter", "quote", "header", "null", "encoding"),
+      // jdbc sources take JDBC connection properties besides their own keys: checked when bound
+      "source", ANY,
       "columns", ANY,
       "windows", List.of("kind", "column", "zone"),
       "transform", List.of("sql"),
@@ -22,6 +23,12 @@ final class Layout {
       "target.columns", ANY,
       "target.key", List.of("hash"),
       "destination", ANY);
+
+  /** The keys of a csv or jsonl source. */
+  static final List<String> FILE_SOURCE = List.of("type", "path", "delimiter", "quote", "header", "null", "encoding");
+
+  /** The keys of a jdbc source itself; any other key of it is a JDBC connection property. */
+  static final List<String> JDBC_SOURCE = List.of("type", "url", "query", "fingerprint_query", "lag", "fetch_size");
 
   private Layout() {}
 

@@ -17,10 +17,11 @@ final class Overrides {
     YamlNode.Mapping result = root;
     for (String set : sets) {
       int eq = set.indexOf('=');
-      if (eq <= 0) {
-        throw new PipelineFileException("--set " + set.substring(0, Math.max(0, eq)), "expected path=value, e.g. --set target.table=orders_v2");
+      String path = (eq < 0 ? set : set.substring(0, eq)).strip();
+      if (eq < 0 || path.isEmpty()) {
+        // "--set target.strategy" (no '=') names the path it was meant for; "--set =x" has none.
+        throw new PipelineFileException(path.isEmpty() ? "--set" : "--set " + path, "expected PATH=VALUE");
       }
-      String path = set.substring(0, eq).strip();
       String where = "--set " + path;
       YamlNode value = reader.readValue(set.substring(eq + 1), where, path);
       result = put(result, "", List.of(path.split("\\.", -1)), value, where);

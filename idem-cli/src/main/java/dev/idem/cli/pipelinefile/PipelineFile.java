@@ -1,6 +1,7 @@
 package dev.idem.cli.pipelinefile;
 
 import dev.idem.ConfigException;
+import dev.idem.jdbc.source.JdbcSource;
 import dev.idem.key.KeySpec;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.Target;
@@ -36,13 +37,19 @@ import java.util.regex.Pattern;
 public final class PipelineFile {
   private static final Pattern NOT_NULL = Pattern.compile("(?i)^(.*?)\\s+not\\s+null$");
   private static final Pattern GLOB = Pattern.compile("[*?\\[{]");
+  private static final Pattern SECRET_KEY = Pattern.compile("(?i)password|pwd|secret|token");
+  private static final Pattern URL_PASSWORD = Pattern.compile("//[^/@?#:]*:([^/@?#]+)@");
+  private static final Pattern URL_SECRET_PARAM = Pattern.compile("(?i)(?:password|pwd|secret|token)=([^&;]+)");
+  private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
   private final String name;
   private final Path dir;
+  private final Redactor redactor;
 
-  private PipelineFile(String name, Path dir) {
+  private PipelineFile(String name, Path dir, Redactor redactor) {
     this.name = name;
     this.dir = dir;
+    this.redactor = redactor;
   }
 
   /**
@@ -57,7 +64,7 @@ public final class PipelineFile {
     YamlReader reader = new YamlReader(env, redactor);
     YamlNode.Mapping root = Overrides.apply(reader.readFile(file, name), sets, reader);
     Path dir = file.toAbsolutePath().normalize().getParent();
-    return new PipelineFile(name, dir).bind(file, root);
+    return new PipelineFile(name, dir, redactor).bind(file, root);
   }
 
   private PipelineDefinition bind(Path file, YamlNode.Mapping root) {
@@ -98,9 +105,14 @@ public final class PipelineFile {
   // ---- sections ------------------------------------------------------------------------------
 
   private Source source(YamlNode.Mapping node, Schema schema) {
-    checkKeys(node, "source");
-    YamlNode.Scalar typeNode = requiredScalar(node, "source", "type");
-    String type = typeNode.value().strip().toLowerCase(Locale.ROOT);
+    YamlNode.Scalar typeNode = node.get("type") == null ? null : requiredScalar(node, "source", "type");
+    String type = typeNode == null ? null : typeNode.value().strip().toLowerCase(Locale.ROOT);
+    if ("jdbc".equals(type)) {
+      return jdbcSource(node, schema);
+    }
+    // A file source (or no type yet): its keys are fixed, so a typo is reported as such.
+    checkKeys(node, "source", Layout.FILE_SOURCE);
+    typeNode = requiredScalar(node, "source", "type");
     YamlNode.Scalar pathNode = requiredScalar(node, "source", "path");
     FileSet files = fileSet(pathNode);
     Charset encoding = charset(optionalScalar(node, "source", "encoding"));
@@ -130,8 +142,76 @@ public final class PipelineFile {
         }
         return core(node, "source", () -> new JsonLinesSource(files, schema, encoding == null ? StandardCharsets.UTF_8 : encoding));
       }
-      default -> throw new PipelineFileException(typeNode.where(), "source.type: unknown source type '" + typeNode.display() + "': expected csv or jsonl");
+      default -> throw new PipelineFileException(typeNode.where(), "source.type: unknown source type '" + typeNode.display() + "': expected csv, jsonl or jdbc");
     }
+  }
+
+  /**
+   * {@code type: jdbc}: a query per window. Keys other than the source's own are JDBC connection
+   * properties (user, password, sslmode, ...), as in {@code destination}.
+   */
+  private Source jdbcSource(YamlNode.Mapping node, Schema schema) {
+    for (String fileKey : Layout.FILE_SOURCE) {
+      YamlNode.Entry e = node.entries().get(fileKey);
+      if (e != null && !fileKey.equals("type")) {
+        throw new PipelineFileException(e.where(), "source." + fileKey + ": jdbc sources have no '" + fileKey + "': expected "
+            + String.join(", ", Layout.JDBC_SOURCE) + " and JDBC connection properties");
+      }
+    }
+    YamlNode.Scalar urlNode = requiredScalar(node, "source", "url");
+    String url = jdbcUrl(urlNode, "source.url");
+    try {
+      java.sql.DriverManager.getDriver(url); // its "no suitable driver" message would quote the URL whole
+    } catch (java.sql.SQLException e) {
+      throw new PipelineFileException(urlNode.where(), "source.url: no JDBC driver accepts '"
+          + (urlNode.secret() ? urlNode.display() : DestinationSpec.mask(url)) + "': expected jdbc:postgresql://host:port/db or jdbc:duckdb:file");
+    }
+    String query = requiredScalar(node, "source", "query").value();
+    YamlNode.Scalar fpNode = optionalScalar(node, "source", "fingerprint_query");
+    java.util.Optional<String> fingerprintQuery = fpNode == null || fpNode.value().isBlank()
+        ? java.util.Optional.empty() : java.util.Optional.of(fpNode.value());
+    java.time.Duration lag = duration(optionalScalar(node, "source", "lag"), "source.lag", java.time.Duration.ZERO);
+    int fetchSize = positiveInt(optionalScalar(node, "source", "fetch_size"), "source.fetch_size", 10_000);
+    Properties properties = properties(node, "source", Layout.JDBC_SOURCE);
+    redactUrlSecrets(url);
+    return core(node, "source", () -> new JdbcSource(url, properties, query, schema, fingerprintQuery, lag, fetchSize));
+  }
+
+  /** A JDBC URL; a bad one is shown masked (or as the placeholder it came from), never as written. */
+  private static String jdbcUrl(YamlNode.Scalar urlNode, String path) {
+    String url = urlNode.value().strip();
+    if (!url.startsWith("jdbc:")) {
+      throw new PipelineFileException(urlNode.where(), path + ": expected a JDBC URL such as jdbc:duckdb:orders.duckdb or jdbc:postgresql://host/db, got '"
+          + (urlNode.secret() ? urlNode.display() : DestinationSpec.mask(url)) + "'");
+    }
+    return url;
+  }
+
+  /** A password in a URL's user-info or parameters is masked in any output, wherever it comes from. */
+  private void redactUrlSecrets(String url) {
+    Matcher userInfo = URL_PASSWORD.matcher(url);
+    while (userInfo.find()) {
+      redactor.add(userInfo.group(1));
+    }
+    Matcher param = URL_SECRET_PARAM.matcher(url);
+    while (param.find()) {
+      redactor.add(param.group(1));
+    }
+  }
+
+  /** Every key of a section but {@code own} is a JDBC connection property, passed to the driver as is. */
+  private Properties properties(YamlNode.Mapping m, String section, List<String> own) {
+    Properties properties = new Properties();
+    for (Map.Entry<String, YamlNode.Entry> e : m.entries().entrySet()) {
+      if (!own.contains(e.getKey())) {
+        String value = scalarValue(e.getValue().value(), section + "." + e.getKey(), "a connection property value");
+        properties.setProperty(e.getKey(), value);
+        if (SECRET_KEY.matcher(e.getKey()).find()) {
+          redactor.add(value); // written in the file rather than taken from ${env:...}: masked all the same
+        }
+      }
+    }
+    return properties;
   }
 
   /**
@@ -194,6 +274,10 @@ public final class PipelineFile {
     checkKeys(node, "windows");
     YamlNode.Scalar kindNode = requiredScalar(node, "windows", "kind");
     String kind = kindNode.value().strip().toLowerCase(Locale.ROOT);
+    // The kind decides which other keys make sense, so an unknown one is reported first.
+    if (!List.of("day", "hour", "full", "batch", "file").contains(kind)) {
+      throw new PipelineFileException(kindNode.where(), "windows.kind: unknown window kind '" + kindNode.display() + "': expected day, hour, full, batch or file");
+    }
     YamlNode.Scalar columnNode = optionalScalar(node, "windows", "column");
     YamlNode.Scalar zoneNode = optionalScalar(node, "windows", "zone");
     String column = columnNode == null ? null : columnNode.value();
@@ -220,7 +304,7 @@ public final class PipelineFile {
       case "full" -> WindowSpec.full();
       case "batch" -> WindowSpec.batch();
       case "file" -> WindowSpec.file();
-      default -> throw new PipelineFileException(kindNode.where(), "windows.kind: unknown window kind '" + kindNode.display() + "': expected day, hour, full, batch or file");
+      default -> throw new IllegalStateException("window kind checked above: " + kind);
     };
   }
 
@@ -300,17 +384,9 @@ public final class PipelineFile {
     }
     YamlNode.Mapping m = mapping(node, "destination");
     YamlNode.Scalar urlNode = requiredScalar(m, "destination", "url");
-    String url = urlNode.value().strip();
-    if (!url.startsWith("jdbc:")) {
-      throw new PipelineFileException(urlNode.where(), "destination.url: expected a JDBC URL such as jdbc:duckdb:orders.duckdb or jdbc:postgresql://host/db, got '"
-          + (urlNode.secret() ? urlNode.display() : new DestinationSpec(url, new Properties()).describe()) + "'");
-    }
-    Properties properties = new Properties();
-    for (Map.Entry<String, YamlNode.Entry> e : m.entries().entrySet()) {
-      if (!e.getKey().equals("url")) {
-        properties.setProperty(e.getKey(), scalarValue(e.getValue().value(), "destination." + e.getKey(), "a connection property value"));
-      }
-    }
+    String url = jdbcUrl(urlNode, "destination.url");
+    Properties properties = properties(m, "destination", List.of("url"));
+    redactUrlSecrets(url);
     return new DestinationSpec(resolveDuckDb(url), properties);
   }
 
@@ -376,7 +452,10 @@ public final class PipelineFile {
   // ---- typed access --------------------------------------------------------------------------
 
   private void checkKeys(YamlNode.Mapping node, String section) {
-    List<String> allowed = Layout.keys(section).orElseThrow();
+    checkKeys(node, section, Layout.keys(section).orElseThrow());
+  }
+
+  private void checkKeys(YamlNode.Mapping node, String section, List<String> allowed) {
     if (allowed == Layout.ANY) {
       return;
     }
@@ -466,6 +545,54 @@ public final class PipelineFile {
       return v.equals("true") || v.equals("yes") || v.equals("on") || v.equals("y");
     }
     throw new PipelineFileException(s.where(), path + ": expected true or false, got " + s.describeKind() + " '" + s.display() + "'");
+  }
+
+  /** {@code 10m}, {@code 30s}, {@code 2h}, {@code 1d}, {@code 500ms}, {@code 0} or ISO-8601 ({@code PT10M}). */
+  private static java.time.Duration duration(YamlNode.Scalar s, String path, java.time.Duration fallback) {
+    if (s == null) {
+      return fallback;
+    }
+    String t = s.value().strip().toLowerCase(Locale.ROOT);
+    Matcher m = DURATION.matcher(t);
+    try {
+      if (t.equals("0")) {
+        return java.time.Duration.ZERO;
+      }
+      if (m.matches()) {
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+          case "ms" -> java.time.Duration.ofMillis(n);
+          case "s" -> java.time.Duration.ofSeconds(n);
+          case "m" -> java.time.Duration.ofMinutes(n);
+          case "h" -> java.time.Duration.ofHours(n);
+          default -> java.time.Duration.ofDays(n);
+        };
+      }
+      java.time.Duration d = java.time.Duration.parse(s.value().strip());
+      if (!d.isNegative()) {
+        return d;
+      }
+    } catch (ArithmeticException | java.time.format.DateTimeParseException e) {
+      // reported below
+    }
+    throw new PipelineFileException(s.where(), path + ": expected a duration such as 10m, 30s, 2h, 1d or PT10M, got '" + s.display() + "'");
+  }
+
+  private static int positiveInt(YamlNode.Scalar s, String path, int fallback) {
+    if (s == null) {
+      return fallback;
+    }
+    if (s.type() == YamlNode.Scalar.Type.INTEGER) {
+      try {
+        int n = Integer.parseInt(s.value().strip());
+        if (n >= 1) {
+          return n;
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+    }
+    throw new PipelineFileException(s.where(), path + ": expected a whole number of at least 1, got '" + s.display() + "'");
   }
 
   private static Charset charset(YamlNode.Scalar s) {

@@ -207,7 +207,9 @@ class PipelineFileTest {
         .isEqualTo("--set target.tabel: unknown key 'tabel' in target: expected one of table, columns, key, strategy, order_by, delete_flag (did you mean 'table'?)");
     assertThat(error(MINIMAL, "nosuch=1")).startsWith("--set nosuch: unknown key 'nosuch' at the top level");
     assertThat(error(MINIMAL, "target.table.x=1")).isEqualTo("--set target.table.x: 'target.table' is a single value, it has no key 'x'");
-    assertThat(error(MINIMAL, "target.table")).startsWith("--set : expected path=value");
+    assertThat(error(MINIMAL, "target.table")).isEqualTo("--set target.table: expected PATH=VALUE");
+    assertThat(error(MINIMAL, "target.strategy")).isEqualTo("--set target.strategy: expected PATH=VALUE");
+    assertThat(error(MINIMAL, "=merge")).isEqualTo("--set: expected PATH=VALUE");
     assertThat(error(MINIMAL, "target.strategy=mrege"))
         .isEqualTo("--set target.strategy: unknown strategy 'mrege': expected append, merge, replace_window or replace_table");
   }
@@ -243,6 +245,16 @@ class PipelineFileTest {
         .isEqualTo(file() + ":12: windows.kind: unknown window kind 'weekly': expected day, hour, full, batch or file");
     assertThat(error(MINIMAL + "windows: {kind: day, column: ingested_at, zone: Mars/Olympus}\n"))
         .startsWith(file() + ":12: windows.zone: unknown time zone 'Mars/Olympus'");
+  }
+
+  @Test
+  void anUnknownWindowKindIsReportedBeforeItsColumnOrZone() throws IOException {
+    assertThat(error(MINIMAL + "windows: {kind: week, column: ingested_at}\n"))
+        .isEqualTo(file() + ":12: windows.kind: unknown window kind 'week': expected day, hour, full, batch or file");
+    assertThat(error(MINIMAL + "windows: {kind: week, column: nope, zone: Mars/Olympus}\n"))
+        .isEqualTo(file() + ":12: windows.kind: unknown window kind 'week': expected day, hour, full, batch or file");
+    assertThat(error(MINIMAL + "windows: {kind: full, column: ingested_at}\n"))
+        .isEqualTo(file() + ":12: windows: full windows have no column or zone: only day and hour windows do");
   }
 
   @Test
@@ -287,6 +299,80 @@ class PipelineFileTest {
     assertThat(error(MINIMAL + "windows: {kind: day, column: ingested_at, zone: '${env:ZONE}'}\n", env))
         .doesNotContain("topsecret").contains("${env:ZONE}");
     assertThat(error(MINIMAL + "destination: {url: '${env:URL}'}\n", env)).doesNotContain("topsecret").contains("${env:URL}");
+  }
+
+  private static final String JDBC = """
+      pipeline: events
+      source:
+        type: jdbc
+        url: jdbc:duckdb:%s
+        query: SELECT id, updated_at FROM events WHERE updated_at >= :window_start AND updated_at < :window_end
+      columns:
+        id: integer not null
+        updated_at: timestamp not null
+      windows: {kind: day, column: updated_at}
+      target:
+        table: events
+        key: [id]
+        strategy: merge
+      """;
+
+  private String jdbc(String extraSourceLines) {
+    String db = dir.resolve("src.duckdb").toAbsolutePath().toString();
+    return JDBC.formatted(db).replace("  query: ", extraSourceLines + "  query: ");
+  }
+
+  @Test
+  void bindsAJdbcSourceThatReadsOneWindowPerQuery() throws Exception {
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("src.duckdb").toAbsolutePath());
+         java.sql.Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE events (id BIGINT, updated_at TIMESTAMP)");
+      st.execute("INSERT INTO events VALUES (1, '2024-03-01 00:00:00'), (2, '2024-03-01 23:59:59'), (3, '2024-03-02 00:00:00')");
+    }
+    PipelineDefinition d = load(jdbc("  fingerprint_query: SELECT count(*) FROM events WHERE updated_at >= :window_start AND updated_at < :window_end\n"
+        + "  lag: 10m\n  fetch_size: 2\n"));
+    Pipeline p = d.pipeline();
+    assertThat(p.source()).isInstanceOf(dev.idem.jdbc.source.JdbcSource.class);
+    assertThat(p.source().describe()).contains("SELECT id, updated_at FROM events").contains("SELECT count(*)").contains("PT10M")
+        .doesNotContain("src.duckdb");
+    List<dev.idem.window.Window> windows = p.source().windows(p.windows());
+    assertThat(windows).extracting(dev.idem.window.Window::id).containsExactly("2024-03-01", "2024-03-02");
+    List<Long> ids = new java.util.ArrayList<>();
+    try (dev.idem.source.RecordReader r = p.source().read(p.windows(), windows.get(0))) {
+      for (dev.idem.source.SourceRecord rec; (rec = r.next()) != null; ) {
+        ids.add((Long) rec.values()[0]);
+      }
+    }
+    assertThat(ids).containsExactly(1L, 2L); // closed-open: 2024-03-02 00:00:00 belongs to the next day only
+    assertThat(p.source().fingerprint(p.windows(), windows.get(0))).get().asString().startsWith("query:");
+  }
+
+  @Test
+  void aJdbcSourceDefaultsToNoLagAndPassesOtherKeysAsConnectionProperties() throws IOException {
+    Pipeline p = load(jdbc("")).pipeline();
+    assertThat(p.source().describe()).contains("fingerprint -").contains("lag PT0S");
+    // --set reaches the jdbc source's own keys too
+    assertThat(load(jdbc(""), "source.lag=1h").pipeline().source().describe()).contains("lag PT1H");
+    Redactor redactor = new Redactor();
+    PipelineFile.load(write(jdbc("  user: loader\n  password: file-written-pw\n  sslmode: require\n")), List.of(), Map.<String, String>of()::get, redactor);
+    assertThat(redactor.redact("auth failed: file-written-pw")).isEqualTo("auth failed: ***"); // a literal password is masked too
+  }
+
+  @Test
+  void aJdbcSourceIsCheckedWhenLoaded() throws IOException {
+    assertThat(error(jdbc("  lag: soon\n"))).isEqualTo(file() + ":5: source.lag: expected a duration such as 10m, 30s, 2h, 1d or PT10M, got 'soon'");
+    assertThat(error(jdbc("  fetch_size: 0\n"))).isEqualTo(file() + ":5: source.fetch_size: expected a whole number of at least 1, got '0'");
+    assertThat(error(jdbc("  path: data/*.csv\n")))
+        .isEqualTo(file() + ":5: source.path: jdbc sources have no 'path': expected type, url, query, fingerprint_query, lag, fetch_size and JDBC connection properties");
+    assertThat(error(jdbc("").replace("  query: SELECT id, updated_at FROM events WHERE updated_at >= :window_start AND updated_at < :window_end\n", "")))
+        .isEqualTo(file() + ":3: source: missing required key 'query'");
+    assertThat(error(jdbc("").replace(":window_end", ":window_stop")))
+        .startsWith(file() + ":3: source: query parameter :window_stop is unknown");
+    String noDriver = error(jdbc("").replaceFirst("url: .*", "url: jdbc:nosuchdb://alice:hunter22@db/x?password=hunter22"));
+    assertThat(noDriver).isEqualTo(file() + ":4: source.url: no JDBC driver accepts 'jdbc:nosuchdb://***@db/x?password=***': "
+        + "expected jdbc:postgresql://host:port/db or jdbc:duckdb:file").doesNotContain("hunter22");
+    assertThat(error(MINIMAL.replace("  path: data/*.csv", "  path: data/*.csv\n  delimter: x")))
+        .contains("unknown key 'delimter' in source: expected one of type, path, delimiter, quote, header, null, encoding (did you mean 'delimiter'?)");
   }
 
   @Test
