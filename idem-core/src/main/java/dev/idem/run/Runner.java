@@ -303,9 +303,30 @@ public final class Runner {
         && pipeline.definitionHash().equals(state.get().definitionHash());
   }
 
+  /**
+   * Same input, and the target still holds the rows the ledger says the window wrote. Another
+   * window's commit may move rows (and update this window's recorded count) between the ledger
+   * read and the count, so the count is trusted only when the recorded count did not change
+   * around it.
+   */
   private boolean unchanged(Pipeline pipeline, WindowState state, String fingerprint) {
-    return fingerprint.equals(state.fingerprint())
-        && destination.rowsInTarget(pipeline, state.windowId()) == state.counts().targetRows();
+    if (!fingerprint.equals(state.fingerprint())) {
+      return false;
+    }
+    long recorded = state.counts().targetRows();
+    for (int attempt = 0; attempt < 5; attempt++) {
+      long actual = destination.rowsInTarget(pipeline, state.windowId());
+      Optional<WindowState> after = destination.ledger().state(pipeline.name(), state.windowId());
+      if (after.isEmpty() || !fingerprint.equals(after.get().fingerprint())) {
+        return false;
+      }
+      long recordedAfter = after.get().counts().targetRows();
+      if (recordedAfter == recorded) {
+        return actual == recorded;
+      }
+      recorded = recordedAfter;
+    }
+    return false;
   }
 
   private WindowCounts write(Pipeline pipeline, Window window, Lease lease, RunContext context) {

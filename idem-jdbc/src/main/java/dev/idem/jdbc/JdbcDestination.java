@@ -38,9 +38,13 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
   /** Held while a window applies and commits, when the dialect needs writers serialized. */
   private final ReentrantLock writeLock;
   private final boolean ownsConnection;
+  /** Idle connections for {@link #transaction}; shared by the views {@link #withServices} makes. */
+  private final java.util.concurrent.ConcurrentLinkedDeque<Connection> idle;
+  private static final int POOL_SIZE = 8;
 
   private JdbcDestination(String url, Properties properties, Dialect dialect, RunServices services, Connection first,
-                          ReentrantLock writeLock, boolean ownsConnection) {
+                          ReentrantLock writeLock, boolean ownsConnection, java.util.concurrent.ConcurrentLinkedDeque<Connection> idle) {
+    this.idle = idle;
     this.url = url;
     this.properties = properties;
     this.dialect = dialect;
@@ -56,7 +60,7 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
    * instance open. This is how several runners of one process share one DuckDB file.
    */
   public JdbcDestination withServices(RunServices other) {
-    return new JdbcDestination(url, properties, dialect, other, first, writeLock, false);
+    return new JdbcDestination(url, properties, dialect, other, first, writeLock, false, idle);
   }
 
   /**
@@ -76,7 +80,8 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
     Dialect dialect = Dialects.forUrl(jdbcUrl);
     Properties props = properties == null ? new Properties() : (Properties) properties.clone();
     try {
-      return new JdbcDestination(jdbcUrl, props, dialect, services, dialect.connect(jdbcUrl, props, lockTimeout), new ReentrantLock(true), true);
+      return new JdbcDestination(jdbcUrl, props, dialect, services, dialect.connect(jdbcUrl, props, lockTimeout), new ReentrantLock(true), true,
+          new java.util.concurrent.ConcurrentLinkedDeque<>());
     } catch (SQLException e) {
       throw new IdemException("cannot open " + dialect.redact(jdbcUrl) + ": " + Jdbc.firstLine(e.getMessage()), e);
     }
@@ -149,6 +154,9 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
   @Override
   public void close() {
     if (ownsConnection) {
+      for (Connection c = idle.pollFirst(); c != null; c = idle.pollFirst()) {
+        Jdbc.closeQuietly(c);
+      }
       Jdbc.closeQuietly(first);
     }
   }
@@ -187,26 +195,45 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
     T run(Connection c) throws SQLException;
   }
 
+  /**
+   * Runs short work (ledger reads and claims, DDL) in a transaction of its own, on a pooled
+   * connection: a connection is returned to the pool only after a clean commit, and dropped
+   * after any error, so a broken one is never reused.
+   */
   <T> T transaction(String what, Work<T> work) {
     ReentrantLock lock = writeLock();
     if (lock != null) {
       lock.lock();
     }
-    try (Connection c = connection()) {
+    Connection c = null;
+    try {
+      c = idle.pollFirst();
+      if (c == null) {
+        c = connection();
+      }
       c.setAutoCommit(false);
+      T result;
       try {
-        T result = work.run(c);
+        result = work.run(c);
         c.commit();
-        return result;
       } catch (SQLException | RuntimeException e) {
         try {
           c.rollback();
         } catch (SQLException suppressed) {
           e.addSuppressed(suppressed);
         }
+        Jdbc.closeQuietly(c);
+        c = null;
         throw e;
       }
+      if (idle.size() < POOL_SIZE) {
+        idle.addFirst(c);
+      } else {
+        Jdbc.closeQuietly(c);
+      }
+      return result;
     } catch (SQLException e) {
+      Jdbc.closeQuietly(c);
       throw Jdbc.translate(dialect, e, what);
     } finally {
       if (lock != null) {

@@ -31,11 +31,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * <ul>
  *   <li>{@code file}: one window per file, id = relative path; fingerprint
  *       {@code file:<size>:<sha256 of the bytes>}, computed without parsing.
- *   <li>{@code full}, {@code batch}: all files in order, one window; no cheap fingerprint.
+ *   <li>{@code full}, {@code batch}: all files in order, one window; fingerprint over all files' bytes.
  *   <li>{@code day}, {@code hour}: every record is assigned by its window column. The first
  *       scan remembers which window ids each file holds (keyed by path, size and modification
  *       time, so a changed file is scanned again), and reading a window opens only the files
- *       that hold it. No cheap fingerprint.
+ *       that hold it. Fingerprint over the bytes of the files that hold the window.
  * </ul>
  */
 abstract class FileSource implements Source {
@@ -95,12 +95,37 @@ abstract class FileSource implements Source {
     };
   }
 
+  /**
+   * Cheap fingerprints, from file bytes rather than parsed records: a file window's file
+   * ({@code file:<size>:<sha256>}); for other kinds, every file that holds records of the window
+   * ({@code files:<sha256>} over each one's relative path, size and SHA-256). A change to any of
+   * those files changes it, so the window is reloaded; hashing bytes costs a fraction of parsing.
+   */
   @Override
   public final Optional<String> fingerprint(WindowSpec spec, Window window) throws IOException {
-    if (spec.kind() != WindowKind.FILE) {
-      return Optional.empty();
+    List<Path> all = files.files();
+    if (spec.kind() == WindowKind.FILE) {
+      Path f = file(all, window);
+      FileHash h = hash(f);
+      return Optional.of("file:" + h.size() + ":" + h.sha256());
     }
-    Path f = file(files.files(), window);
+    List<Path> holding = new ArrayList<>();
+    for (Path f : all) {
+      if (!spec.timeBased() || scan(spec, f).windowIds().contains(window.id())) {
+        holding.add(f);
+      }
+    }
+    MessageDigest md = KeyEncoding.digest();
+    for (Path f : holding) {
+      FileHash h = hash(f);
+      KeyEncoding.update(md, files.relative(f), h.size(), h.sha256());
+    }
+    return Optional.of("files:" + holding.size() + ":" + HexFormat.of().formatHex(md.digest()));
+  }
+
+  private record FileHash(long size, String sha256) {}
+
+  private static FileHash hash(Path f) throws IOException {
     MessageDigest md = KeyEncoding.digest();
     long size = 0;
     byte[] buf = new byte[64 * 1024];
@@ -110,7 +135,7 @@ abstract class FileSource implements Source {
         size += n;
       }
     }
-    return Optional.of("file:" + size + ":" + HexFormat.of().formatHex(md.digest()));
+    return new FileHash(size, HexFormat.of().formatHex(md.digest()));
   }
 
   private Path file(List<Path> all, Window window) {

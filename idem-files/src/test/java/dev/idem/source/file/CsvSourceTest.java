@@ -209,7 +209,7 @@ class CsvSourceTest {
     assertThat(source.fingerprint(spec, windows.get(0))).contains(before);
     Files.writeString(a, "id,note,amount,at\n1,a,2,2024-03-15T07:00:00Z\n");
     assertThat(source.fingerprint(spec, windows.get(0)).orElseThrow()).isNotEqualTo(before);
-    assertThat(source.fingerprint(WindowSpec.full(), Window.full())).isEmpty();
+    assertThat(source.fingerprint(WindowSpec.full(), Window.full()).orElseThrow()).startsWith("files:2:");
     assertThatThrownBy(() -> source.read(spec, spec.window("in/zzz.csv"))).isInstanceOf(DataException.class)
         .hasMessageContaining("no input file with that path");
   }
@@ -228,11 +228,17 @@ class CsvSourceTest {
     // the bad amount lives only in 2024-03-10: the other day reads cleanly, this one fails on it
     assertThatThrownBy(() -> readAll(source, spec, windows.get(1))).isInstanceOf(DataException.class)
         .hasMessage("d/3.csv:2: column amount: 'oops' is not a decimal(12,2)");
-    assertThat(source.fingerprint(spec, windows.get(0))).isEmpty();
+    // a time window's cheap fingerprint covers the files holding it, and only those
+    String day9 = source.fingerprint(spec, windows.get(0)).orElseThrow();
+    String day10 = source.fingerprint(spec, windows.get(1)).orElseThrow();
+    assertThat(day9).startsWith("files:2:");
+    assertThat(day10).startsWith("files:2:");
 
     // only files holding the window are opened: make 3.csv unreadable as CSV but keep 2024-03-09 readable
     Files.writeString(dir.resolve("d/3.csv"), "id,note,amount,at\n6,f,1,2024-03-10T13:00:00Z\n7,g,1,2024-03-11T13:00:00Z\n");
     assertThat(source.windows(spec)).extracting(Window::id).containsExactly("2024-03-09", "2024-03-10", "2024-03-11");
+    assertThat(source.fingerprint(spec, windows.get(0))).contains(day9);
+    assertThat(source.fingerprint(spec, windows.get(1)).orElseThrow()).isNotEqualTo(day10);
     assertThat(readAll(source, spec, spec.window("2024-03-10"))).extracting(r -> r.values()[0]).containsExactly(3L, 6L);
     assertThat(readAll(source, spec, spec.window("2024-03-12"))).isEmpty();
   }

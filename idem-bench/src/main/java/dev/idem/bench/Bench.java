@@ -1,0 +1,228 @@
+package dev.idem.bench;
+
+import dev.idem.jdbc.JdbcDestination;
+import dev.idem.key.KeySpec;
+import dev.idem.pipeline.Pipeline;
+import dev.idem.pipeline.WriteStrategy;
+import dev.idem.run.RunOptions;
+import dev.idem.run.RunReport;
+import dev.idem.run.RunServices;
+import dev.idem.run.Runner;
+import dev.idem.run.WindowOutcome;
+import dev.idem.schema.Column;
+import dev.idem.schema.DataType;
+import dev.idem.schema.Schema;
+import dev.idem.source.RecordReader;
+import dev.idem.source.SourceRecord;
+import dev.idem.source.file.CsvFormat;
+import dev.idem.source.file.CsvSource;
+import dev.idem.source.file.FileSet;
+import dev.idem.window.Window;
+import dev.idem.window.WindowSpec;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.postgresql.PGConnection;
+
+/**
+ * One command, one PostgreSQL, every number: raw COPY (the non-idempotent limit), pgjdbc batched
+ * upsert (how Kafka Connect's JDBC sink and Spring Batch load), idem merge first load, re-run
+ * unchanged, re-run forced, replace_window of one day in a 1M- and a 10M-row table, and the 10M
+ * load in a child JVM with -Xmx256m.
+ *
+ * <pre>./mvnw -q -pl idem-bench -am package -DskipTests && java -jar idem-bench/target/idem-bench-*-all.jar [rows] [big-rows]</pre>
+ */
+public final class Bench {
+  static final Schema ORDERS = Schema.of(Column.of("order_id", DataType.INTEGER), Column.of("customer", DataType.STRING),
+      Column.of("product", DataType.STRING), Column.of("quantity", DataType.INTEGER), Column.of("amount", DataType.decimal(12, 2)),
+      Column.of("status", DataType.STRING), Column.of("updated_at", DataType.TIMESTAMP));
+  private static final String DDL = "(order_id bigint PRIMARY KEY, customer text, product text, quantity bigint, amount numeric(12,2), status text, updated_at timestamp)";
+  private static final int DAYS_SMALL = 30;
+
+  private final List<String[]> results = new ArrayList<>();
+
+  public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("load")) {
+      load(Path.of(args[1]), args[2], args[3]); // the child JVM of (g)
+      return;
+    }
+    long rows = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000L;
+    long bigRows = args.length > 1 ? Long.parseLong(args[1]) : 10 * rows;
+    new Bench().run(rows, bigRows);
+  }
+
+  static Pipeline pipeline(Path dir, String table, WriteStrategy strategy) {
+    return Pipeline.builder("bench-" + table).source(new CsvSource(new FileSet(dir, "orders-*.csv"), ORDERS, CsvFormat.DEFAULT))
+        .windows(WindowSpec.day("updated_at", ZoneOffset.UTC)).table(table).key(KeySpec.columns("order_id"))
+        .orderBy(strategy == WriteStrategy.MERGE ? "updated_at" : null).strategy(strategy).build();
+  }
+
+  static RunReport idem(String url, Pipeline p, List<Window> windows, RunOptions options) {
+    RunServices services = RunServices.defaults();
+    try (JdbcDestination d = JdbcDestination.open(url, new Properties(), services, Duration.ofSeconds(5))) {
+      RunReport r = new Runner(d, services).run(p, windows, options);
+      for (WindowOutcome o : r.outcomes()) {
+        if (o.result() == WindowOutcome.Result.FAILED) {
+          throw new IllegalStateException("window " + o.window() + " failed: " + o.message());
+        }
+      }
+      return r;
+    }
+  }
+
+  private static void load(Path dir, String url, String table) throws IOException {
+    Pipeline p = pipeline(dir, table, WriteStrategy.REPLACE_WINDOW);
+    RunReport r = idem(url, p, p.source().windows(p.windows()), RunOptions.defaults("bench-load"));
+    System.out.println("loaded " + r.outcomes().size() + " windows, max heap " + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MB");
+  }
+
+  private void run(long rows, long bigRows) throws Exception {
+    Path work = Files.createTempDirectory("idem-bench");
+    Path small = work.resolve("small");
+    Path big = work.resolve("big");
+    int bigDays = (int) (DAYS_SMALL * bigRows / rows);
+    System.out.printf(Locale.ROOT, "generating %,d rows in %d daily files and %,d rows in %d daily files under %s%n", rows, DAYS_SMALL, bigRows, bigDays, work);
+    OrdersGenerator.generate(small, rows, DAYS_SMALL, 42);
+    OrdersGenerator.generate(big, bigRows, bigDays, 43);
+    try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setServerConfig("max_wal_size", "4GB").setServerConfig("shared_buffers", "512MB").start()) {
+      String url = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres?user=postgres";
+      System.out.println("PostgreSQL " + scalar(url, "SHOW server_version") + ", " + Runtime.getRuntime().availableProcessors() + " cores, fsync "
+          + scalar(url, "SHOW fsync") + ", synchronous_commit " + scalar(url, "SHOW synchronous_commit"));
+
+      double a = measure("a", "raw COPY into a keyed table (non-idempotent limit)", rows, () -> rawCopy(url, small));
+      double b = measure("b", "pgjdbc batched upsert, reWriteBatchedInserts, 1000/batch", rows, () -> batchedUpsert(url, small));
+      Pipeline merge = pipeline(small, "orders_merge", WriteStrategy.MERGE);
+      List<Window> windows = merge.source().windows(merge.windows());
+      double c = measure("c", "idem merge, first load", rows, () -> idem(url, merge, windows, RunOptions.defaults("c")));
+      double d = measure("d", "idem re-run, input unchanged", rows, () -> idem(url, merge, windows, RunOptions.defaults("d")));
+      double e = measure("e", "idem re-run with --force (nothing rewritten)", rows, () -> idem(url, merge, windows, RunOptions.defaults("e").forced()));
+
+      Pipeline rw1 = pipeline(small, "orders_rw", WriteStrategy.REPLACE_WINDOW);
+      idem(url, rw1, rw1.source().windows(rw1.windows()), RunOptions.defaults("setup"));
+      Window day = rw1.windows().window(OrdersGenerator.FIRST_DAY.plusDays(7).toString());
+      long dayRows = rows / DAYS_SMALL;
+      double f1 = measure("f1M", "replace_window of one day in a " + human(rows) + "-row table", dayRows,
+          () -> idem(url, rw1, List.of(day), RunOptions.defaults("f1").forced()));
+
+      double g = measure("g", "idem replace_window load of " + human(bigRows) + " rows in a child JVM, -Xmx256m", bigRows,
+          () -> child(big, url, "orders_big"));
+      Pipeline rw10 = pipeline(big, "orders_big", WriteStrategy.REPLACE_WINDOW);
+      double f10 = measure("f10M", "replace_window of one day in a " + human(bigRows) + "-row table", bigRows / bigDays,
+          () -> idem(url, rw10, List.of(day), RunOptions.defaults("f10").forced()));
+
+      System.out.println();
+      System.out.printf(Locale.ROOT, "%-5s %-72s %12s %10s%n", "case", "what", "rows/s", "seconds");
+      for (String[] r : results) {
+        System.out.printf(Locale.ROOT, "%-5s %-72s %12s %10s%n", (Object[]) r);
+      }
+      System.out.println();
+      ratio("c/a  (target >= 0.5)", c, a);
+      ratio("c/b  (target >= 3)", c, b);
+      ratio("d/c  time (target <= 0.05)", seconds(d, rows), seconds(c, rows));
+      ratio("e/c  time (target <= 0.9)", seconds(e, rows), seconds(c, rows));
+      ratio("f10M/f1M time (target <= 1.3)", seconds(f10, bigRows / bigDays), seconds(f1, dayRows));
+      System.out.println("(g) completed under -Xmx256m: " + (g > 0));
+    }
+  }
+
+  private static double seconds(double rowsPerSecond, long rows) {
+    return rows / rowsPerSecond;
+  }
+
+  private static void ratio(String name, double x, double y) {
+    System.out.printf(Locale.ROOT, "%-34s %8.3f%n", name, x / y);
+  }
+
+  private static String human(long n) {
+    return n % 1_000_000 == 0 ? n / 1_000_000 + "M" : n % 1000 == 0 ? n / 1000 + "k" : Long.toString(n);
+  }
+
+  interface Work {
+    void run() throws Exception;
+  }
+
+  private double measure(String id, String what, long rows, Work work) throws Exception {
+    System.out.printf(Locale.ROOT, "(%s) %s ...%n", id, what);
+    long t0 = System.nanoTime();
+    work.run();
+    double s = (System.nanoTime() - t0) / 1e9;
+    double rate = rows / s;
+    results.add(new String[] {id, what, String.format(Locale.ROOT, "%,.0f", rate), String.format(Locale.ROOT, "%.2f", s)});
+    return rate;
+  }
+
+  private static String scalar(String url, String sql) throws Exception {
+    try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement(); var rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  private static List<Path> files(Path dir) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(p -> p.getFileName().toString().endsWith(".csv")).sorted().toList();
+    }
+  }
+
+  private static void rawCopy(String url, Path dir) throws Exception {
+    try (Connection c = DriverManager.getConnection(url)) {
+      c.createStatement().execute("CREATE TABLE raw_copy " + DDL);
+      c.setAutoCommit(false);
+      var copy = c.unwrap(PGConnection.class).getCopyAPI();
+      for (Path f : files(dir)) {
+        try (InputStream in = Files.newInputStream(f)) {
+          copy.copyIn("COPY raw_copy FROM STDIN WITH (FORMAT csv, HEADER true)", in);
+        }
+      }
+      c.commit();
+    }
+  }
+
+  private static void batchedUpsert(String url, Path dir) throws Exception {
+    try (Connection c = DriverManager.getConnection(url + "&reWriteBatchedInserts=true")) {
+      c.createStatement().execute("CREATE TABLE batched " + DDL);
+      c.setAutoCommit(false);
+      CsvSource source = new CsvSource(new FileSet(dir, "orders-*.csv"), ORDERS, CsvFormat.DEFAULT);
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO batched VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (order_id) DO UPDATE SET"
+          + " customer = EXCLUDED.customer, product = EXCLUDED.product, quantity = EXCLUDED.quantity, amount = EXCLUDED.amount,"
+          + " status = EXCLUDED.status, updated_at = EXCLUDED.updated_at");
+           RecordReader reader = source.read(WindowSpec.full(), Window.full())) {
+        int n = 0;
+        for (SourceRecord r = reader.next(); r != null; r = reader.next()) {
+          for (int i = 0; i < 7; i++) {
+            ps.setObject(i + 1, r.values()[i]);
+          }
+          ps.addBatch();
+          if (++n % 1000 == 0) {
+            ps.executeBatch();
+            c.commit();
+          }
+        }
+        ps.executeBatch();
+        c.commit();
+      }
+    }
+  }
+
+  private static void child(Path dir, String url, String table) throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"), Bench.class.getName(), "load",
+        dir.toString(), url, table).inheritIO().start();
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException("the -Xmx256m load failed with exit code " + p.exitValue());
+    }
+  }
+}
