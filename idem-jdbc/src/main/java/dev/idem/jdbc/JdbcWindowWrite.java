@@ -104,6 +104,7 @@ final class JdbcWindowWrite implements WindowWrite {
       sourceRows = Jdbc.queryLong(connection, sql.count(source), null);
     }
     Jdbc.execute(connection, sql.dedup(source));
+    dialect.analyze(connection, "idem_rows");
     long rows = Jdbc.queryLong(connection, sql.count("idem_rows"), null);
     if (target.key() != null) {
       long nullKeys = Jdbc.queryLong(connection, sql.nullKeys(), null);

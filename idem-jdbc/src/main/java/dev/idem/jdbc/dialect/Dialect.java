@@ -93,6 +93,12 @@ public interface Dialect {
     return java.util.Optional.empty();
   }
 
+  /**
+   * Gathers planner statistics on a freshly filled temporary table, so that joins between a
+   * window's few rows and a large target use the key index instead of scanning the target.
+   */
+  default void analyze(Connection connection, String temporaryTable) throws SQLException {}
+
   /** Whether idem indexes the lineage column {@code _idem_window} of its target tables. */
   default boolean indexLineage() {
     return true;

@@ -126,10 +126,15 @@ public final class StrategySql {
         + " WHERE t." + quote(WINDOW_COLUMN) + " <> ?";
   }
 
-  /** One key of this window that another window already wrote (replace_window needs keys unique to a window). Binds: window. */
+  /**
+   * Keys of this window that another window already wrote (replace_window needs keys unique to a
+   * window); the caller reads the first. No LIMIT: with one, PostgreSQL's planner bets on finding
+   * a match early and scans the whole target when there is none, the usual case.
+   * Binds: window.
+   */
   public String keyInOtherWindow() {
-    return "SELECT t." + quote(WINDOW_COLUMN) + ", " + SqlName.list("r", keys) + " FROM " + table.sql() + " AS t JOIN " + quote(ROWS) + " AS r ON " + keyMatch()
-        + " WHERE t." + quote(WINDOW_COLUMN) + " <> ? LIMIT 1";
+    return "SELECT t." + quote(WINDOW_COLUMN) + ", " + SqlName.list("r", keys) + " FROM " + quote(ROWS) + " AS r JOIN " + table.sql() + " AS t ON " + keyMatch()
+        + " WHERE t." + quote(WINDOW_COLUMN) + " <> ?";
   }
 
   /**

@@ -131,6 +131,14 @@ public final class PostgresDialect implements Dialect {
     }
   }
 
+  /** PostgreSQL never analyzes temporary tables by itself (autovacuum cannot see them). */
+  @Override
+  public void analyze(Connection connection, String temporaryTable) throws SQLException {
+    try (Statement s = connection.createStatement()) {
+      s.execute("ANALYZE " + SqlName.quote(temporaryTable));
+    }
+  }
+
   @Override
   public String insertConflictClause() {
     return " ON CONFLICT DO NOTHING";

@@ -367,6 +367,32 @@ class DuckDbDestinationTest {
   }
 
   @Test
+  void aLongWindowKeepsItsLeaseAliveSoNoOtherRunnerTakesItOver() {
+    Schema schema = Schema.of(Column.of("id", DataType.INTEGER));
+    Pipeline p = Pipeline.builder("slow").source(new ListSource(schema).add(1L)).windows(WindowSpec.full()).table("slow").key("id")
+        .strategy(WriteStrategy.APPEND).build();
+    Duration ttl = Duration.ofMillis(900); // renewed every 300 ms
+    List<WindowOutcome> rival = new ArrayList<>();
+    RunServices process = RunServices.defaults().withLeaseTtl(ttl); // both runners are threads of this process
+    try (JdbcDestination d = open("slow.duckdb")) {
+      dev.idem.fault.FaultInjector slowAndRivalled = (point, window) -> {
+        if (point == dev.idem.fault.FaultPoint.MID_STAGING && rival.isEmpty()) {
+          try {
+            Thread.sleep(3 * ttl.toMillis()); // a long load: three lease lifetimes
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          rival.addAll(new Runner(d.withServices(process), process).run(p, List.of(Window.full()), RunOptions.defaults("rival")).outcomes());
+        }
+      };
+      RunServices services = process.withFaults(slowAndRivalled);
+      WindowOutcome slow = new Runner(d.withServices(services), services).run(p, List.of(Window.full()), RunOptions.defaults("slow")).outcomes().get(0);
+      assertThat(rival).extracting(WindowOutcome::result).containsExactly(WindowOutcome.Result.HELD);
+      assertThat(slow.result()).isEqualTo(WindowOutcome.Result.LOADED);
+    }
+  }
+
+  @Test
   void duckDbWriteConflictsAreTransientAndDataErrorsAreNot() {
     Dialect dialect = new DuckDbDialect();
     assertThat(dialect.classify(new SQLException("TransactionContext Error: Catalog write-write conflict on create with \"x\"")))
