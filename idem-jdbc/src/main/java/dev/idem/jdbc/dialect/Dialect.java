@@ -1,6 +1,5 @@
 package dev.idem.jdbc.dialect;
 
-import dev.idem.jdbc.TableName;
 import dev.idem.schema.DataType;
 import dev.idem.schema.Schema;
 import java.sql.Connection;
@@ -134,7 +133,13 @@ public interface Dialect {
     PERMANENT
   }
 
-  static TableName staged() {
-    return new TableName(null, dev.idem.pipeline.Pipeline.STAGED);
+  /** {@code CREATE TEMP TABLE "staged" (...)} with this dialect's types, followed by {@code suffix}. */
+  default String stagingTable(Schema columns, String suffix) {
+    StringBuilder ddl = new StringBuilder("CREATE TEMP TABLE ").append(dev.idem.jdbc.SqlName.quote(dev.idem.pipeline.Pipeline.STAGED)).append(" (");
+    for (int i = 0; i < columns.size(); i++) {
+      dev.idem.schema.Column c = columns.column(i);
+      ddl.append(i == 0 ? "" : ", ").append(dev.idem.jdbc.SqlName.quote(c.name())).append(' ').append(sqlType(c.type()));
+    }
+    return ddl.append(')').append(suffix).toString();
   }
 }

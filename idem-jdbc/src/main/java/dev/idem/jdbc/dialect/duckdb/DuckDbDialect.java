@@ -2,7 +2,6 @@ package dev.idem.jdbc.dialect.duckdb;
 
 import dev.idem.IdemException;
 import dev.idem.jdbc.dialect.Dialect;
-import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
 import dev.idem.schema.Schema;
 import java.math.BigDecimal;
@@ -137,14 +136,8 @@ public final class DuckDbDialect implements Dialect {
 
   @Override
   public Stager stage(Connection connection, Schema columns) throws SQLException {
-    StringBuilder ddl = new StringBuilder("CREATE TEMP TABLE ").append(dev.idem.jdbc.SqlName.quote(dev.idem.pipeline.Pipeline.STAGED)).append(" (");
-    for (int i = 0; i < columns.size(); i++) {
-      Column c = columns.column(i);
-      ddl.append(i == 0 ? "" : ", ").append(dev.idem.jdbc.SqlName.quote(c.name())).append(' ').append(sqlType(c.type()));
-    }
-    ddl.append(')');
     try (Statement s = connection.createStatement()) {
-      s.execute(ddl.toString()); // also makes the appender join this transaction
+      s.execute(stagingTable(columns, "")); // also makes the appender join this transaction
     }
     DuckDBAppender appender = connection.unwrap(DuckDBConnection.class).createAppender("temp", "main", dev.idem.pipeline.Pipeline.STAGED);
     return new AppenderStager(appender, columns);

@@ -4,7 +4,6 @@ import dev.idem.DataException;
 import dev.idem.jdbc.SqlName;
 import dev.idem.jdbc.dialect.Dialect;
 import dev.idem.pipeline.Pipeline;
-import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
 import dev.idem.schema.Schema;
 import java.io.IOException;
@@ -182,14 +181,8 @@ public final class PostgresDialect implements Dialect {
 
   @Override
   public Stager stage(Connection connection, Schema columns) throws SQLException {
-    StringBuilder ddl = new StringBuilder("CREATE TEMP TABLE ").append(SqlName.quote(Pipeline.STAGED)).append(" (");
-    for (int i = 0; i < columns.size(); i++) {
-      Column c = columns.column(i);
-      ddl.append(i == 0 ? "" : ", ").append(SqlName.quote(c.name())).append(' ').append(sqlType(c.type()));
-    }
-    ddl.append(") ON COMMIT DROP");
     try (Statement s = connection.createStatement()) {
-      s.execute(ddl.toString());
+      s.execute(stagingTable(columns, " ON COMMIT DROP"));
     }
     CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI()
         .copyIn("COPY " + SqlName.quote(Pipeline.STAGED) + " FROM STDIN WITH (FORMAT csv)");
