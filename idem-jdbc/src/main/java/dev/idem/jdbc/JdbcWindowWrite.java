@@ -95,6 +95,7 @@ final class JdbcWindowWrite implements WindowWrite {
 
   private WindowCounts apply(Completion completion) throws SQLException {
     Target target = pipeline.target();
+    dialect.lockTarget(connection, table.toString());
     String source = Pipeline.STAGED;
     long sourceRows = staged;
     if (pipeline.transformSql() != null) {

@@ -93,6 +93,14 @@ public interface Dialect {
   }
 
   /**
+   * Serializes, across processes, the apply-and-commit step of windows writing one table, held
+   * until the transaction ends. Needed where statements of one window see other windows' commits
+   * between them (READ COMMITTED): without it, a window could find a key absent when it updates and
+   * present when it inserts, and so miss a newer version. Staging still runs in parallel.
+   */
+  default void lockTarget(Connection connection, String table) throws SQLException {}
+
+  /**
    * Gathers planner statistics on a freshly filled temporary table, so that joins between a
    * window's few rows and a large target use the key index instead of scanning the target.
    */

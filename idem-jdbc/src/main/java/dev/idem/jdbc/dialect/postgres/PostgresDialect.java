@@ -130,6 +130,15 @@ public final class PostgresDialect implements Dialect {
     }
   }
 
+  /** A transaction-scoped advisory lock keyed by the table's name. */
+  @Override
+  public void lockTarget(Connection connection, String table) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")) {
+      ps.setString(1, "idem:" + table);
+      ps.executeQuery().close();
+    }
+  }
+
   /** PostgreSQL never analyzes temporary tables by itself (autovacuum cannot see them). */
   @Override
   public void analyze(Connection connection, String temporaryTable) throws SQLException {
