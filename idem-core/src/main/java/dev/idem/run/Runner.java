@@ -1,7 +1,6 @@
 package dev.idem.run;
 
 import dev.idem.ConfigException;
-import dev.idem.DataException;
 import dev.idem.IdemException;
 import dev.idem.TransientException;
 import dev.idem.destination.CommitUnknownException;
@@ -252,7 +251,6 @@ public final class Runner {
     }
   }
 
-  /** Records the failure under the lease, if it is still ours (best effort: the ledger may be unreachable too). */
   /**
    * Keeps a lease alive while a long window loads: renews it every third of its time to live on
    * a daemon thread. A lease found taken over is not renewed again; the commit's fencing check
@@ -262,15 +260,16 @@ public final class Runner {
     private final java.util.concurrent.ScheduledExecutorService timer;
 
     LeaseRenewal(Lease lease) {
+      if (services.renewal() == RunServices.Renewal.OFF) {
+        timer = null;
+        return;
+      }
       long every = Math.max(1, services.leaseTtl().toMillis() / 3);
       timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "idem-lease-" + lease.windowId());
         t.setDaemon(true);
         return t;
       });
-      if (services.renewal() == RunServices.Renewal.OFF) {
-        return;
-      }
       timer.scheduleAtFixedRate(() -> {
         try {
           if (!destination.ledger().renew(lease, services.leaseTtl())) {
@@ -285,10 +284,13 @@ public final class Runner {
 
     @Override
     public void close() {
-      timer.shutdownNow();
+      if (timer != null) {
+        timer.shutdownNow();
+      }
     }
   }
 
+  /** Records the failure under the lease, if it is still ours (best effort: the ledger may be unreachable too). */
   private void recordFailure(Lease lease, IdemException e) {
     try {
       destination.ledger().fail(lease, e.getMessage());
@@ -433,11 +435,11 @@ public final class Runner {
 
   /** The window's input fingerprint without loading it: the source's cheap one, or a hash of its records. */
   public String fingerprint(Pipeline pipeline, Window window) {
+    Optional<String> cheap = cheapFingerprint(pipeline, window);
+    if (cheap.isPresent()) {
+      return cheap.get();
+    }
     try {
-      Optional<String> cheap = pipeline.source().fingerprint(pipeline.windows(), window);
-      if (cheap.isPresent()) {
-        return cheap.get();
-      }
       Fingerprint fp = new Fingerprint();
       try (RecordReader reader = pipeline.source().read(pipeline.windows(), window)) {
         for (SourceRecord r = reader.next(); r != null; r = reader.next()) {

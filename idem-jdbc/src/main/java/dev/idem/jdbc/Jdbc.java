@@ -86,7 +86,7 @@ public final class Jdbc {
   }
 
   /** Closes quietly: used only on paths already failing, where a second error would hide the first. */
-  static void closeQuietly(AutoCloseable c) {
+  public static void closeQuietly(AutoCloseable c) {
     if (c == null) {
       return;
     }

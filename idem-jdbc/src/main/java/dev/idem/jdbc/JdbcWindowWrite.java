@@ -101,12 +101,12 @@ final class JdbcWindowWrite implements WindowWrite {
     if (pipeline.transformSql() != null) {
       Jdbc.execute(connection, sql.transform(pipeline.transformSql()));
       checkTransformColumns();
-      source = "idem_transformed";
+      source = StrategySql.TRANSFORMED;
       sourceRows = Jdbc.queryLong(connection, sql.count(source), null);
     }
     Jdbc.execute(connection, sql.dedup(source));
-    dialect.analyze(connection, "idem_rows");
-    long rows = Jdbc.queryLong(connection, sql.count("idem_rows"), null);
+    dialect.analyze(connection, StrategySql.ROWS);
+    long rows = Jdbc.queryLong(connection, sql.count(StrategySql.ROWS), null);
     if (target.key() != null) {
       long nullKeys = Jdbc.queryLong(connection, sql.nullKeys(), null);
       if (nullKeys > 0) {
@@ -186,7 +186,7 @@ final class JdbcWindowWrite implements WindowWrite {
   private void checkTransformColumns() throws SQLException {
     Set<String> have = new HashSet<>();
     List<String> ordered = new ArrayList<>();
-    try (PreparedStatement ps = connection.prepareStatement("SELECT * FROM \"idem_transformed\" LIMIT 0");
+    try (PreparedStatement ps = connection.prepareStatement("SELECT * FROM " + SqlName.quote(StrategySql.TRANSFORMED) + " LIMIT 0");
          ResultSet rs = ps.executeQuery()) {
       ResultSetMetaData md = rs.getMetaData();
       for (int i = 1; i <= md.getColumnCount(); i++) {

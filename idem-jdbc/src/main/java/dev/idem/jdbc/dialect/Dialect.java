@@ -141,6 +141,15 @@ public interface Dialect {
     PERMANENT
   }
 
+  /**
+   * Whether a column the database reports as a decimal ({@code pattern} captures precision then
+   * scale) holds the declared decimal exactly: the same scale and at least as many digits.
+   */
+  static boolean holdsDecimal(java.util.regex.Pattern pattern, String databaseType, DataType declared) {
+    java.util.regex.Matcher m = pattern.matcher(databaseType);
+    return m.matches() && Integer.parseInt(m.group(2)) == declared.scale() && Integer.parseInt(m.group(1)) >= declared.precision();
+  }
+
   /** {@code CREATE TEMP TABLE "staged" (...)} with this dialect's types, followed by {@code suffix}. */
   default String stagingTable(Schema columns, String suffix) {
     StringBuilder ddl = new StringBuilder("CREATE TEMP TABLE ").append(dev.idem.jdbc.SqlName.quote(dev.idem.pipeline.Pipeline.STAGED)).append(" (");

@@ -2,6 +2,7 @@ package dev.idem.jdbc.source;
 
 import dev.idem.ConfigException;
 import dev.idem.DataException;
+import dev.idem.jdbc.Jdbc;
 import dev.idem.key.KeyEncoding;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
@@ -139,7 +140,7 @@ public final class JdbcSource implements Source {
       int[] positions = positions(rs.getMetaData());
       return new Reader(c, rs, positions, window);
     } catch (SQLException e) {
-      closeQuietly(c);
+      Jdbc.closeQuietly(c);
       throw new IOException("source query for window " + window.id() + ": " + e.getMessage(), e);
     }
   }
@@ -243,16 +244,6 @@ public final class JdbcSource implements Source {
     }
   }
 
-  private static void closeQuietly(AutoCloseable c) {
-    if (c != null) {
-      try {
-        c.close();
-      } catch (Exception ignored) {
-        // already failing; the first error is the one reported
-      }
-    }
-  }
-
   private final class Reader implements RecordReader {
     private final Connection connection;
     private final ResultSet rows;
@@ -295,8 +286,8 @@ public final class JdbcSource implements Source {
       } catch (SQLException ignored) {
         // read-only: nothing to undo
       } finally {
-        closeQuietly(rows);
-        closeQuietly(connection);
+        Jdbc.closeQuietly(rows);
+        Jdbc.closeQuietly(connection);
       }
     }
   }

@@ -24,8 +24,10 @@ import java.util.stream.Collectors;
 public final class StrategySql {
   /** Lineage column: the window that last wrote a row. */
   public static final String WINDOW_COLUMN = "_idem_window";
-  static final String TRANSFORMED = "idem_transformed";
-  static final String ROWS = "idem_rows";
+  /** The transform's output, materialized for the window. */
+  public static final String TRANSFORMED = "idem_transformed";
+  /** The window's rows after in-window dedup: what every strategy statement reads. */
+  public static final String ROWS = "idem_rows";
   private static final String RN = "_idem_rn";
 
   private final TableName table;
@@ -172,11 +174,6 @@ public final class StrategySql {
   /** Rows the target holds for a window. Binds: window. */
   public String rowsOfWindow() {
     return "SELECT count(*) FROM " + table.sql() + " WHERE " + quote(WINDOW_COLUMN) + " = ?";
-  }
-
-  public List<String> dropTemps() {
-    return List.of("DROP TABLE IF EXISTS " + quote(ROWS), "DROP TABLE IF EXISTS " + quote(TRANSFORMED),
-        "DROP TABLE IF EXISTS " + quote(dev.idem.pipeline.Pipeline.STAGED));
   }
 
   private String keyMatch() {

@@ -95,11 +95,7 @@ public final class DuckDbDialect implements Dialect {
     return switch (declared.kind()) {
       case STRING -> t.equals("VARCHAR");
       case INTEGER -> t.equals("BIGINT") || t.equals("HUGEINT");
-      case DECIMAL -> {
-        Matcher m = DECIMAL.matcher(t);
-        yield m.matches() && Integer.parseInt(m.group(2)) == declared.scale()
-            && Integer.parseInt(m.group(1)) - declared.scale() >= declared.precision() - declared.scale();
-      }
+      case DECIMAL -> Dialect.holdsDecimal(DECIMAL, t, declared);
       case BOOLEAN -> t.equals("BOOLEAN");
       case DATE -> t.equals("DATE");
       case TIMESTAMP -> t.equals("TIMESTAMP");

@@ -24,7 +24,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -81,11 +80,7 @@ public final class PostgresDialect implements Dialect {
     return switch (declared.kind()) {
       case STRING -> t.equals("text") || t.equals("character varying");
       case INTEGER -> t.equals("bigint");
-      case DECIMAL -> {
-        Matcher m = NUMERIC.matcher(t);
-        yield m.matches() && Integer.parseInt(m.group(2)) == declared.scale()
-            && Integer.parseInt(m.group(1)) - declared.scale() >= declared.precision() - declared.scale();
-      }
+      case DECIMAL -> Dialect.holdsDecimal(NUMERIC, t, declared);
       case BOOLEAN -> t.equals("boolean");
       case DATE -> t.equals("date");
       case TIMESTAMP -> t.equals("timestamp without time zone");
