@@ -13,4 +13,9 @@ interface DestinationOpener {
       JdbcDestination.open(spec.url(), spec.properties(), services, lockTimeout);
 
   Destination open(DestinationSpec spec, RunServices services, Duration lockTimeout);
+
+  /** A new, empty scratch destination of the spec's kind, removed when closed ({@code idem verify}). */
+  default Destination scratch(DestinationSpec spec, RunServices services) {
+    return JdbcDestination.scratch(spec.url(), spec.properties(), services);
+  }
 }

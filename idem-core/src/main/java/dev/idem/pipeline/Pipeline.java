@@ -92,6 +92,20 @@ public final class Pipeline {
     }
   }
 
+  /**
+   * This pipeline reading from another source with the same schema: how {@code idem verify}
+   * replays captured input. Everything else, including the definition hash's inputs, is kept.
+   */
+  public Pipeline withSource(Source other) {
+    dev.idem.IdemException.check(other.schema().equals(source.schema()), "the replacement source's schema %s differs from %s",
+        other.schema().columns(), source.schema().columns());
+    Builder b = builder(name).version(version).source(other).windows(windows).transform(transformSql)
+        .table(target.table()).targetColumns(target.columns()).key(target.key()).strategy(target.strategy()).orderBy(target.orderBy())
+        .deleteFlag(target.deleteFlag());
+    rowFunctions.forEach(b::rowFunction);
+    return b.build();
+  }
+
   public static Builder builder(String name) {
     return new Builder(name);
   }

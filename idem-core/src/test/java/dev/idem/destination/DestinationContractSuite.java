@@ -3,6 +3,7 @@ package dev.idem.destination;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.idem.fault.CrashAt;
 import dev.idem.fault.FaultInjector;
 import dev.idem.fault.FaultPoint;
 import dev.idem.fault.SimulatedCrash;
@@ -22,7 +23,6 @@ import dev.idem.run.WindowOutcome.Result;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
 import dev.idem.schema.Schema;
-import dev.idem.testing.CrashAt;
 import dev.idem.testing.ListSource;
 import dev.idem.testing.MutableClock;
 import dev.idem.window.Window;

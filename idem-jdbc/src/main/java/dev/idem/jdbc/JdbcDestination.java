@@ -6,6 +6,7 @@ import dev.idem.destination.SupportsMerge;
 import dev.idem.destination.SupportsReplaceTable;
 import dev.idem.destination.SupportsReplaceWindow;
 import dev.idem.destination.SupportsSqlTransform;
+import dev.idem.destination.SupportsVerification;
 import dev.idem.destination.WindowWrite;
 import dev.idem.jdbc.dialect.Dialect;
 import dev.idem.jdbc.dialect.Dialects;
@@ -28,7 +29,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * commits its rows and its ledger row in one transaction. Thread-safe: concurrent runners in one
  * process share one instance (each window's write uses its own connection).
  */
-public final class JdbcDestination implements Destination, SupportsMerge, SupportsReplaceWindow, SupportsReplaceTable, SupportsSqlTransform {
+public final class JdbcDestination implements Destination, SupportsMerge, SupportsReplaceWindow, SupportsReplaceTable, SupportsSqlTransform,
+    SupportsVerification {
   private final String url;
   private final Properties properties;
   private final Dialect dialect;
@@ -41,6 +43,8 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
   /** Idle connections for {@link #transaction}; shared by the views {@link #withServices} makes. */
   private final java.util.concurrent.ConcurrentLinkedDeque<Connection> idle;
   private static final int POOL_SIZE = 8;
+  /** For a scratch database: removes it after this instance closed its connections. */
+  private volatile Dialect.Drop dropOnClose;
 
   private JdbcDestination(String url, Properties properties, Dialect dialect, RunServices services, Connection first,
                           ReentrantLock writeLock, boolean ownsConnection, java.util.concurrent.ConcurrentLinkedDeque<Connection> idle) {
@@ -85,6 +89,34 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
     } catch (SQLException e) {
       throw new IdemException("cannot open " + dialect.redact(jdbcUrl) + ": " + Jdbc.firstLine(e.getMessage()), e);
     }
+  }
+
+  /**
+   * Opens a new, empty database of the same kind as the one at {@code jdbcUrl} (a scratch database
+   * on the same server, or a temporary DuckDB file), removed when the returned instance is closed.
+   * The database at {@code jdbcUrl} itself is never written.
+   */
+  public static JdbcDestination scratch(String jdbcUrl, Properties properties, RunServices services) {
+    Dialect dialect = Dialects.forUrl(jdbcUrl);
+    Dialect.Scratch scratch;
+    try {
+      scratch = dialect.scratch(jdbcUrl, properties == null ? new Properties() : properties);
+    } catch (SQLException e) {
+      throw Jdbc.translate(dialect, e, "create a scratch database beside " + dialect.redact(jdbcUrl));
+    }
+    JdbcDestination d;
+    try {
+      d = open(scratch.url(), properties, services, Duration.ZERO);
+    } catch (RuntimeException e) {
+      try {
+        scratch.drop().run();
+      } catch (SQLException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+    d.dropOnClose = scratch.drop();
+    return d;
   }
 
   public Dialect dialect() {
@@ -159,6 +191,36 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
       }
       Jdbc.closeQuietly(first);
     }
+    Dialect.Drop drop = dropOnClose;
+    dropOnClose = null;
+    if (drop != null) {
+      try {
+        drop.run();
+      } catch (SQLException e) {
+        throw Jdbc.translate(dialect, e, "drop the scratch database " + describe());
+      }
+    }
+  }
+
+  @Override
+  public java.util.List<String> tableRows(String table) {
+    // a parenthesised relation is taken as a subquery (tests read catalog functions this way)
+    String relation = table.startsWith("(") ? table : TableName.parse(table).sql();
+    return transaction("snapshot " + table, c -> {
+      java.util.List<String> rows = new java.util.ArrayList<>();
+      try (var ps = c.prepareStatement("SELECT * FROM " + relation); var rs = ps.executeQuery()) {
+        var md = rs.getMetaData();
+        while (rs.next()) {
+          StringBuilder sb = new StringBuilder();
+          for (int i = 1; i <= md.getColumnCount(); i++) {
+            sb.append(i == 1 ? "" : "|").append(md.getColumnLabel(i)).append('=').append(rs.getString(i));
+          }
+          rows.add(sb.toString());
+        }
+      }
+      java.util.Collections.sort(rows);
+      return rows;
+    });
   }
 
   JdbcLedger ledgerRows() {

@@ -111,6 +111,22 @@ public interface Dialect {
     return true;
   }
 
+  /**
+   * A new, empty database beside the one at {@code jdbcUrl} (a scratch database on the same
+   * server, or a temporary file) for {@code idem verify}; {@link Scratch#drop} removes it once every
+   * connection to it is closed.
+   */
+  Scratch scratch(String jdbcUrl, Properties properties) throws SQLException;
+
+  /** A scratch database: its URL, and how to remove it. */
+  record Scratch(String url, Drop drop) {}
+
+  /** Removes a scratch database. */
+  @FunctionalInterface
+  interface Drop {
+    void run() throws SQLException;
+  }
+
   /** The URL for messages: without password or user-info. */
   default String redact(String jdbcUrl) {
     return jdbcUrl.replaceAll("(?i)(password|pwd|secret|token)=[^&;]*", "$1=***").replaceAll("//[^/@]*@", "//***@");

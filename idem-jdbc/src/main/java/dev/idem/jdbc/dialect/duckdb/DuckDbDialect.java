@@ -70,6 +70,25 @@ public final class DuckDbDialect implements Dialect {
     }
   }
 
+  /** A temporary file, whatever file the pipeline names: verification never opens the user's file. */
+  @Override
+  public Scratch scratch(String jdbcUrl, Properties properties) throws SQLException {
+    try {
+      java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("idem-verify-");
+      return new Scratch("jdbc:duckdb:" + dir.resolve("scratch.duckdb"), () -> {
+        try (var files = java.nio.file.Files.walk(dir)) {
+          for (java.nio.file.Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            java.nio.file.Files.deleteIfExists(f);
+          }
+        } catch (java.io.IOException e) {
+          throw new SQLException("cannot delete the scratch file under " + dir + ": " + e.getMessage(), e);
+        }
+      });
+    } catch (java.io.IOException e) {
+      throw new SQLException("cannot create a scratch DuckDB file: " + e.getMessage(), e);
+    }
+  }
+
   @Override
   public Connection connectAgain(Connection first, String jdbcUrl, Properties properties) throws SQLException {
     return ((DuckDBConnection) first.unwrap(DuckDBConnection.class)).duplicate();

@@ -1,6 +1,7 @@
 package dev.idem.jdbc.dialect.postgres;
 
 import dev.idem.DataException;
+import dev.idem.jdbc.Jdbc;
 import dev.idem.jdbc.SqlName;
 import dev.idem.jdbc.dialect.Dialect;
 import dev.idem.pipeline.Pipeline;
@@ -24,6 +25,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -54,6 +56,33 @@ public final class PostgresDialect implements Dialect {
   public Connection connect(String jdbcUrl, Properties properties, Duration lockTimeout) throws SQLException {
     return DriverManager.getConnection(jdbcUrl, properties);
   }
+
+  /**
+   * A database {@code idem_verify_<random>} on the same server (the user needs CREATEDB), dropped
+   * with {@code WITH (FORCE)} so a connection left behind by a crashed check cannot keep it.
+   */
+  @Override
+  public Scratch scratch(String jdbcUrl, Properties properties) throws SQLException {
+    Matcher m = DATABASE.matcher(jdbcUrl);
+    if (!m.matches()) {
+      throw new SQLException("cannot tell the database name in " + redact(jdbcUrl) + ": expected jdbc:postgresql://host[:port]/database");
+    }
+    String name = "idem_verify_" + Long.toHexString(new java.security.SecureRandom().nextLong() & Long.MAX_VALUE);
+    try (Connection c = DriverManager.getConnection(jdbcUrl, properties); var st = c.createStatement()) {
+      st.execute("CREATE DATABASE " + SqlName.quote(name));
+    } catch (SQLException e) {
+      throw new SQLException("cannot create the scratch database " + name + " for verification (the user needs CREATEDB): "
+          + Jdbc.firstLine(e.getMessage()), e.getSQLState(), e);
+    }
+    return new Scratch(m.group(1) + name + m.group(3), () -> {
+      try (Connection c = DriverManager.getConnection(jdbcUrl, properties); var st = c.createStatement()) {
+        st.execute("DROP DATABASE IF EXISTS " + SqlName.quote(name) + " WITH (FORCE)");
+      }
+    });
+  }
+
+  /** jdbc:postgresql://hosts/ + database + ?parameters */
+  private static final Pattern DATABASE = Pattern.compile("(jdbc:postgresql://[^/?]*/)([^?]*)(\\?.*)?", Pattern.DOTALL);
 
   @Override
   public Connection connectAgain(Connection first, String jdbcUrl, Properties properties) throws SQLException {

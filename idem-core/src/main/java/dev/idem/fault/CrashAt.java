@@ -1,14 +1,14 @@
-package dev.idem.testing;
+package dev.idem.fault;
 
-import dev.idem.fault.FaultInjector;
-import dev.idem.fault.FaultPoint;
-import dev.idem.fault.SimulatedCrash;
 import dev.idem.window.Window;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** Crashes (in process) the first time the runner reaches {@code point} in window {@code windowId}; records every point reached. */
+/**
+ * Crashes (in process) the first time the runner reaches {@code point} in window {@code windowId};
+ * records every point reached. Used by {@code idem verify} and by the destination contract suite.
+ */
 public final class CrashAt implements FaultInjector {
   private final FaultPoint point;
   private final String windowId;

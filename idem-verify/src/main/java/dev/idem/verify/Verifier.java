@@ -1,0 +1,348 @@
+package dev.idem.verify;
+
+import dev.idem.destination.Destination;
+import dev.idem.destination.SupportsVerification;
+import dev.idem.fault.CrashAt;
+import dev.idem.fault.FaultPoint;
+import dev.idem.fault.SimulatedCrash;
+import dev.idem.pipeline.Pipeline;
+import dev.idem.run.RunOptions;
+import dev.idem.run.RunReport;
+import dev.idem.run.RunServices;
+import dev.idem.run.Runner;
+import dev.idem.run.WindowOutcome;
+import dev.idem.run.WindowOutcome.Result;
+import dev.idem.verify.CheckResult.Verdict;
+import dev.idem.window.Window;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Function;
+
+/**
+ * Proves a pipeline idempotent on a list of windows, or shows where it is not. The input is
+ * captured once; every check runs the pipeline on a new scratch destination and compares the
+ * state it leaves with the clean run's:
+ * <ol>
+ *   <li>{@code clean}: one run, whose state is the reference;
+ *   <li>{@code rerun}: run again: every window skipped, same state;
+ *   <li>{@code rerun-forced}: run again with --force: same state (catches now(), random(), ...);
+ *   <li>{@code crash-*}: crash at each fault point, retry: same state;
+ *   <li>{@code overlap}: run the later half of the range, then all of it: same state;
+ *   <li>{@code concurrent}: several runners at once: each window loaded once, same state;
+ *   <li>{@code changed-input}: one value of one window changed: only that window is rewritten,
+ *       and the state equals a clean run on the changed input;
+ *   <li>{@code key}: the key identifies a record in the input;
+ *   <li>{@code balanced}: every load accounted for every record it read.
+ * </ol>
+ */
+public final class Verifier {
+  private static final Duration CRASHED_LEASE = Duration.ofSeconds(1);
+  private static final Duration TAKEOVER_WAIT = Duration.ofSeconds(30);
+
+  private final Pipeline original;
+  private final List<Window> windows;
+  private final Function<RunServices, Destination> scratches;
+  private final RunServices services;
+  private final int runners;
+  private final List<String> unbalanced = new ArrayList<>();
+
+  /**
+   * @param scratches opens a new, empty destination each call (removed when closed); it must
+   *                  implement {@link SupportsVerification}
+   * @param runners   concurrent runners in the {@code concurrent} check
+   */
+  public Verifier(Pipeline pipeline, List<Window> windows, Function<RunServices, Destination> scratches, RunServices services, int runners) {
+    if (windows.isEmpty()) {
+      throw new dev.idem.ConfigException("nothing to verify: the selection has no windows");
+    }
+    if (runners < 2) {
+      throw new dev.idem.ConfigException("--runners must be at least 2, got " + runners);
+    }
+    this.original = pipeline;
+    this.windows = List.copyOf(windows);
+    this.scratches = scratches;
+    this.services = services.withRenewal(RunServices.Renewal.OFF);
+    this.runners = runners;
+  }
+
+  /** Runs every check; the report lists them in order. */
+  public List<CheckResult> verify() {
+    List<CheckResult> results = new ArrayList<>();
+    long t0 = System.nanoTime();
+    try (CapturedInput input = CapturedInput.capture(original.source(), original.windows(), windows)) {
+      Pipeline p = original.withSource(input.source());
+      long records = windows.stream().mapToLong(w -> input.records(w.id())).sum();
+      try (Destination clean = scratch("verify-clean")) {
+        RunReport first = run(clean, p, windows, RunOptions.defaults("verify-clean"), services.withOwner("verify-clean"));
+        if (!first.ok()) {
+          results.add(result("clean", Verdict.FAIL, "the clean run failed: " + failures(first), t0));
+          return results;
+        }
+        Snapshot s0 = Snapshot.of(clean, p);
+        results.add(result("clean", Verdict.PASS, windows.size() + " windows, " + records + " records read, " + s0.rows().size()
+            + " rows in " + s0.table(), t0));
+        results.add(rerun(clean, p, s0));
+        results.add(rerunForced(clean, p, s0));
+        for (FaultPoint point : FaultPoint.values()) {
+          results.add(crash(p, point, s0));
+        }
+        results.add(overlap(p, s0));
+        results.add(concurrent(p, s0));
+        results.add(changedInput(clean, input, s0));
+      }
+      results.add(keyCheck(p, input));
+      long t = System.nanoTime();
+      results.add(unbalanced.isEmpty()
+          ? result("balanced", Verdict.PASS, "every load: rows read = written + unchanged + skipped + folded + discarded", t)
+          : result("balanced", Verdict.FAIL, String.join("; ", unbalanced), t));
+    }
+    return results;
+  }
+
+  private CheckResult rerun(Destination d, Pipeline p, Snapshot s0) {
+    long t = System.nanoTime();
+    RunReport again = run(d, p, windows, RunOptions.defaults("verify-rerun"), services.withOwner("verify-rerun"));
+    List<String> loaded = again.outcomes().stream().filter(o -> o.result() != Result.UNCHANGED)
+        .map(o -> o.window().id() + " " + o.label()).toList();
+    if (!loaded.isEmpty()) {
+      return result("rerun", Verdict.FAIL, "an unchanged input was not skipped: " + loaded, t);
+    }
+    return compare("rerun", d, p, s0, "every window skipped as unchanged", t);
+  }
+
+  private CheckResult rerunForced(Destination d, Pipeline p, Snapshot s0) {
+    long t = System.nanoTime();
+    RunReport forced = run(d, p, windows, RunOptions.defaults("verify-forced").forced(), services.withOwner("verify-forced"));
+    if (!forced.ok()) {
+      return result("rerun-forced", Verdict.FAIL, "the forced re-run failed: " + failures(forced), t);
+    }
+    return compare("rerun-forced", d, p, s0, "every window reloaded, nothing changed", t,
+        "reloading the same input changed the target, so the load is not deterministic (now(), random(), a sequence, a counter?)");
+  }
+
+  private CheckResult crash(Pipeline p, FaultPoint point, Snapshot s0) {
+    String name = "crash-" + point.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    long t = System.nanoTime();
+    // the middle window, so that windows were loaded before the crash and are left after it
+    String windowId = windows.get(windows.size() / 2).id();
+    if (point == FaultPoint.BETWEEN_WINDOWS && windows.size() == 1) {
+      return result(name, Verdict.SKIPPED, "one window: there is no point between windows", t);
+    }
+    if (point == FaultPoint.BETWEEN_WINDOWS && windowId.equals(windows.get(windows.size() - 1).id())) {
+      windowId = windows.get(0).id();
+    }
+    try (Destination d = scratch(name)) {
+      CrashAt crash = new CrashAt(point, windowId);
+      RunServices crashing = services.withOwner("verify-" + name).withFaults(crash).withLeaseTtl(CRASHED_LEASE);
+      try {
+        run(d, p, windows, RunOptions.defaults("verify-" + name), crashing);
+      } catch (SimulatedCrash expected) {
+        // the runner died here; what it committed stays, what it had open is rolled back
+      }
+      if (!crash.fired()) {
+        return result(name, Verdict.SKIPPED, point + " was not reached in window " + windowId, t);
+      }
+      Optional<String> retry = retryUntilTakenOver(d, p, "verify-" + name + "-retry");
+      if (retry.isPresent()) {
+        return result(name, Verdict.FAIL, "after a crash at " + point + " in window " + windowId + ", the retry " + retry.get(), t);
+      }
+      return compare(name, d, p, s0, "crashed in window " + windowId + ", retried", t);
+    }
+  }
+
+  /** Retries until the crashed runner's lease has expired and every window is done; empty when it converged. */
+  private Optional<String> retryUntilTakenOver(Destination d, Pipeline p, String owner) {
+    long deadline = System.nanoTime() + TAKEOVER_WAIT.toNanos();
+    while (true) {
+      RunReport r = run(d, p, windows, RunOptions.defaults(owner), services.withOwner(owner));
+      if (r.count(Result.FAILED) > 0) {
+        return Optional.of("failed: " + failures(r));
+      }
+      if (r.count(Result.HELD) == 0) {
+        return Optional.empty();
+      }
+      if (System.nanoTime() > deadline) {
+        return Optional.of("still found windows held after " + TAKEOVER_WAIT.toSeconds() + "s: the crashed runner's lease never expired");
+      }
+      sleep(Duration.ofMillis(200));
+    }
+  }
+
+  private CheckResult overlap(Pipeline p, Snapshot s0) {
+    long t = System.nanoTime();
+    if (windows.size() < 2) {
+      return result("overlap", Verdict.SKIPPED, "one window: no range overlaps another", t);
+    }
+    List<Window> later = windows.subList(windows.size() / 2, windows.size());
+    try (Destination d = scratch("verify-overlap")) {
+      RunReport first = run(d, p, later, RunOptions.defaults("verify-overlap-1"), services.withOwner("verify-overlap"));
+      RunReport wide = run(d, p, windows, RunOptions.defaults("verify-overlap-2"), services.withOwner("verify-overlap"));
+      if (!first.ok() || !wide.ok()) {
+        return result("overlap", Verdict.FAIL, "a run failed: " + failures(first) + failures(wide), t);
+      }
+      return compare("overlap", d, p, s0, "ran " + later.get(0).id() + ".." + last().id() + ", then " + windows.get(0).id() + ".." + last().id(), t,
+          "an earlier window loaded after later ones left another state: a newer row was overwritten by an older one (declare order_by?)");
+    }
+  }
+
+  private CheckResult concurrent(Pipeline p, Snapshot s0) {
+    long t = System.nanoTime();
+    try (Destination d = scratch("verify-concurrent")) {
+      d.prepare(p);
+      ExecutorService pool = Executors.newFixedThreadPool(runners);
+      List<Destination> opened = new ArrayList<>();
+      try {
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<RunReport>> futures = new ArrayList<>();
+        // one owner identity, as threads of one process (DuckDB admits no other); each runner
+        // still claims with its own lease owner and, on a server database, its own connections
+        RunServices own = services.withOwner("verify-concurrent");
+        for (int i = 0; i < runners; i++) {
+          Destination runnerView = ((SupportsVerification) d).reopen(own);
+          opened.add(runnerView);
+          futures.add(pool.submit(() -> {
+            start.await();
+            return run(runnerView, p, windows, RunOptions.defaults("verify-concurrent"), own);
+          }));
+        }
+        start.countDown();
+        List<WindowOutcome> outcomes = new ArrayList<>();
+        for (Future<RunReport> f : futures) {
+          outcomes.addAll(f.get().outcomes());
+        }
+        List<String> failed = outcomes.stream().filter(o -> o.result() == Result.FAILED).map(o -> o.window().id() + ": " + o.message()).toList();
+        if (!failed.isEmpty()) {
+          return result("concurrent", Verdict.FAIL, "windows failed: " + failed, t);
+        }
+        Set<String> loaded = new HashSet<>();
+        List<String> twice = outcomes.stream().filter(o -> o.result() == Result.LOADED).map(o -> o.window().id()).filter(id -> !loaded.add(id)).toList();
+        if (!twice.isEmpty()) {
+          return result("concurrent", Verdict.FAIL, "windows loaded more than once: " + twice, t);
+        }
+        // a window a runner found held by another is not missing: the final state tells
+        return compare("concurrent", d, p, s0, runners + " runners, " + loaded.size() + " windows loaded once each", t);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return result("concurrent", Verdict.FAIL, "interrupted", t);
+      } catch (java.util.concurrent.ExecutionException e) {
+        return result("concurrent", Verdict.FAIL, "a runner died: " + e.getCause(), t);
+      } finally {
+        pool.shutdownNow();
+        opened.forEach(Destination::close);
+      }
+    }
+  }
+
+  private CheckResult changedInput(Destination clean, CapturedInput input, Snapshot s0) {
+    long t = System.nanoTime();
+    String windowId = windows.get(windows.size() / 2).id();
+    Set<String> keep = new HashSet<>();
+    if (original.target().key() != null) {
+      keep.addAll(original.target().key().fields());
+    }
+    for (String c : new String[] {original.target().orderBy(), original.target().deleteFlag(), original.windows().column()}) {
+      if (c != null) {
+        keep.add(c);
+      }
+    }
+    Optional<CapturedInput.Changed> changed = input.withOneValueChanged(windowId, keep);
+    if (changed.isEmpty()) {
+      return result("changed-input", Verdict.SKIPPED, "window " + windowId + " has no record with a text or number column outside key, order and window columns", t);
+    }
+    try (CapturedInput other = changed.get().input()) {
+      Pipeline p2 = original.withSource(other.source());
+      RunReport rerun = run(clean, p2, windows, RunOptions.defaults("verify-changed"), services.withOwner("verify-changed"));
+      List<String> wrong = rerun.outcomes().stream()
+          .filter(o -> o.window().id().equals(windowId) ? o.result() != Result.LOADED : o.result() != Result.UNCHANGED)
+          .map(o -> o.window().id() + " " + o.label()).toList();
+      if (!wrong.isEmpty()) {
+        return result("changed-input", Verdict.FAIL, "changed " + changed.get().description() + ", expected only window " + windowId
+            + " to be reloaded, got " + wrong, t);
+      }
+      Snapshot expected;
+      try (Destination d = scratch("verify-changed-clean")) {
+        RunReport r = run(d, p2, windows, RunOptions.defaults("verify-changed-clean"), services.withOwner("verify-changed-clean"));
+        if (!r.ok()) {
+          return result("changed-input", Verdict.FAIL, "a clean run on the changed input failed: " + failures(r), t);
+        }
+        expected = Snapshot.of(d, p2);
+      }
+      if (expected.rows().equals(s0.rows())) {
+        // the change did not reach the target (e.g. a folded older version): still a valid check of the skip logic
+        return compare("changed-input", clean, p2, expected, "changed " + changed.get().description() + " (no effect on the target); only "
+            + windowId + " reloaded", t);
+      }
+      return compare("changed-input", clean, p2, expected, "changed " + changed.get().description() + "; only " + windowId
+          + " reloaded, equal to a clean run on the changed input", t,
+          "the reloaded window left another state than a clean run on the changed input");
+    }
+  }
+
+  private CheckResult keyCheck(Pipeline p, CapturedInput input) {
+    long t = System.nanoTime();
+    Optional<String> na = KeyCheck.notApplicable(p);
+    if (na.isPresent()) {
+      return result("key", Verdict.SKIPPED, na.get(), t);
+    }
+    return KeyCheck.firstAmbiguity(p, input)
+        .map(why -> result("key", Verdict.FAIL, why, t))
+        .orElseGet(() -> result("key", Verdict.PASS, "every key identifies one record" + (p.target().orderBy() == null ? "" : " per " + p.target().orderBy()), t));
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private Destination scratch(String label) {
+    return scratches.apply(services.withOwner(label));
+  }
+
+  private RunReport run(Destination d, Pipeline p, List<Window> ws, RunOptions options, RunServices s) {
+    RunReport report = new Runner(d, s).run(p, ws, options);
+    for (WindowOutcome o : report.outcomes()) {
+      if (o.result() == Result.LOADED && !o.counts().balanced()) {
+        unbalanced.add(options.runId() + " window " + o.window().id() + ": " + o.counts());
+      }
+    }
+    return report;
+  }
+
+  private CheckResult compare(String name, Destination d, Pipeline p, Snapshot expected, String passDetail, long t) {
+    return compare(name, d, p, expected, passDetail, t, null);
+  }
+
+  private CheckResult compare(String name, Destination d, Pipeline p, Snapshot expected, String passDetail, long t, String hint) {
+    List<String> key = p.target().key() == null ? List.of() : p.target().key().targetColumns();
+    Optional<String> diff = Snapshot.of(d, p).differenceFrom(expected, key);
+    return diff.map(why -> result(name, Verdict.FAIL, (hint == null ? "" : hint + ": ") + why, t))
+        .orElseGet(() -> result(name, Verdict.PASS, passDetail, t));
+  }
+
+  private Window last() {
+    return windows.get(windows.size() - 1);
+  }
+
+  private static String failures(RunReport r) {
+    return r.outcomes().stream().filter(o -> o.result() == Result.FAILED).map(o -> o.window().id() + ": " + o.message()).toList().toString();
+  }
+
+  private static CheckResult result(String check, Verdict verdict, String detail, long startNanos) {
+    return new CheckResult(check, verdict, detail, (System.nanoTime() - startNanos) / 1_000_000);
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+}
