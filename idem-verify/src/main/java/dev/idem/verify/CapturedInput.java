@@ -130,22 +130,19 @@ public final class CapturedInput implements AutoCloseable {
 
   /**
    * A copy of this input in which the last record of {@code windowId} has one value changed: the
-   * first text column outside {@code keep} gets a suffix, or else the first number is increased
-   * by one. Empty when the window has no record or no such column.
+   * first decimal, else integer, else text column outside {@code keep} (a decimal is increased by
+   * one, an integer by one, a text gets a suffix); when every such column is in {@code keep}, the
+   * first one in {@code keepIfNoOther}. Empty when the window has no record or no such column.
    */
-  public Optional<Changed> withOneValueChanged(String windowId, Set<String> keep) {
+  public Optional<Changed> withOneValueChanged(String windowId, Set<String> keep, Set<String> keepIfNoOther) {
     List<SourceRecord> records = read(windowId);
     if (records.isEmpty()) {
       return Optional.empty();
     }
-    int column = -1;
-    for (DataType.Kind kind : List.of(DataType.Kind.STRING, DataType.Kind.INTEGER, DataType.Kind.DECIMAL)) {
-      for (int i = 0; i < schema.size() && column < 0; i++) {
-        if (schema.column(i).type().kind() == kind && !keep.contains(schema.column(i).name())
-            && records.get(records.size() - 1).values()[i] != null) {
-          column = i;
-        }
-      }
+    Object[] lastValues = records.get(records.size() - 1).values();
+    int column = changeable(lastValues, c -> !keep.contains(c) && !keepIfNoOther.contains(c));
+    if (column < 0) {
+      column = changeable(lastValues, c -> !keep.contains(c));
     }
     if (column < 0) {
       return Optional.empty();
@@ -179,6 +176,17 @@ public final class CapturedInput implements AutoCloseable {
     String what = "record " + last.position() + " of window " + windowId + ": column " + schema.column(column).name()
         + " " + old + " -> " + values[column];
     return Optional.of(new Changed(new CapturedInput(schema, describe, copyDir, files), what));
+  }
+
+  private int changeable(Object[] values, java.util.function.Predicate<String> allowed) {
+    for (DataType.Kind kind : List.of(DataType.Kind.DECIMAL, DataType.Kind.INTEGER, DataType.Kind.STRING)) {
+      for (int i = 0; i < schema.size(); i++) {
+        if (schema.column(i).type().kind() == kind && allowed.test(schema.column(i).name()) && values[i] != null) {
+          return i;
+        }
+      }
+    }
+    return -1;
   }
 
   /** A changed copy of the input and what was changed, for messages. */

@@ -55,8 +55,12 @@ final class KeyCheck {
           for (int i = 0; i < keyIdx.length; i++) {
             keyText.append(i == 0 ? "" : ", ").append(schema.column(keyIdx[i]).name()).append('=').append(k[i]);
           }
-          return Optional.of("key (" + String.join(", ", key.fields()) + ") is not unique: " + keyText + " has different records "
-              + before.record().position() + " (window " + before.window() + ") and " + r.position() + " (window " + w.id() + ")"
+          String where = before.record().position() + " (window " + before.window() + ") and " + r.position() + " (window " + w.id() + ")";
+          if (orderBy == null && !before.window().equals(w.id())) {
+            return Optional.of("key (" + String.join(", ", key.fields()) + ") has versions in two windows and no order_by says which is newer: "
+                + keyText + " in " + where + "; whichever window runs last wins");
+          }
+          return Optional.of("key (" + String.join(", ", key.fields()) + ") is not unique: " + keyText + " has different records " + where
               + (orderBy == null ? "" : " with the same " + orderBy) + "; idem keeps one of them by a tie-break and drops the other");
         }
       }

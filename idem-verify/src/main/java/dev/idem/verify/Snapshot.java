@@ -23,7 +23,8 @@ public record Snapshot(String table, List<String> rows, List<String> ledger) {
   /** A rendered row is {@code col=value|col=value...}; a field starts at a '|' followed by a name and '='. */
   private static final Pattern FIELD = Pattern.compile("\\|(?=[A-Za-z_][A-Za-z0-9_]*=)");
   private static final String WINDOW_FIELD = "_idem_window";
-  private static final int SAMPLE = 3;
+  private static final int SAMPLE = 2;
+  private static final int WINDOWS_SHOWN = 3;
 
   public static Snapshot of(Destination destination, Pipeline pipeline) {
     String table = pipeline.target().table();
@@ -53,15 +54,18 @@ public record Snapshot(String table, List<String> rows, List<String> ledger) {
       Map<String, List<String>> extraByWindow = byWindow(extra);
       TreeSet<String> windows = new TreeSet<>(missingByWindow.keySet());
       windows.addAll(extraByWindow.keySet());
-      parts.add("table " + table + ": " + rows.size() + " rows, expected " + expected.rows.size());
+      String columns = differingColumns(missing, extra, keyColumns);
+      parts.add("table " + table + ": " + rows.size() + " rows, expected " + expected.rows.size()
+          + (columns.isEmpty() ? "" : "; the missing and extra rows differ in " + columns));
+      int shown = 0;
       for (String w : windows) {
+        if (shown++ == WINDOWS_SHOWN) {
+          parts.add("and " + (windows.size() - WINDOWS_SHOWN) + " more windows");
+          break;
+        }
         List<String> m = missingByWindow.getOrDefault(w, List.of());
         List<String> x = extraByWindow.getOrDefault(w, List.of());
         StringBuilder sb = new StringBuilder("window " + w + ": " + m.size() + " missing, " + x.size() + " extra");
-        String columns = differingColumns(m, x, keyColumns);
-        if (!columns.isEmpty()) {
-          sb.append(", same key with other values in ").append(columns);
-        }
         sample(sb, "missing", m);
         sample(sb, "extra", x);
         parts.add(sb.toString());
@@ -112,17 +116,37 @@ public record Snapshot(String table, List<String> rows, List<String> ledger) {
     return by;
   }
 
-  /** Columns whose values differ between a missing and an extra row with the same key. */
+  /**
+   * Columns whose values differ between a missing and an extra row with the same key; without a
+   * key, the columns that differ in every pair of missing and extra rows taken in sorted order.
+   */
   private static String differingColumns(List<String> missing, List<String> extra, List<String> keyColumns) {
+    TreeSet<String> columns = new TreeSet<>();
     if (keyColumns.isEmpty()) {
-      return "";
+      if (missing.size() != extra.size() || missing.isEmpty()) {
+        return "";
+      }
+      for (int i = 0; i < missing.size(); i++) {
+        TreeSet<String> pair = new TreeSet<>();
+        Map<String, String> other = fields(extra.get(i));
+        fields(missing.get(i)).forEach((c, v) -> {
+          if (!v.equals(other.get(c))) {
+            pair.add(c);
+          }
+        });
+        if (i == 0) {
+          columns.addAll(pair);
+        } else {
+          columns.retainAll(pair);
+        }
+      }
+      return String.join(", ", columns);
     }
     Map<List<String>, Map<String, String>> extraByKey = new HashMap<>();
     for (String r : extra) {
       Map<String, String> f = fields(r);
       extraByKey.put(keyColumns.stream().map(f::get).toList(), f);
     }
-    TreeSet<String> columns = new TreeSet<>();
     for (String r : missing) {
       Map<String, String> f = fields(r);
       Map<String, String> other = extraByKey.get(keyColumns.stream().map(f::get).toList());
