@@ -15,6 +15,11 @@ abstract class LoadCommand extends PipelineCommand {
   @Mixin
   RunSettings run;
 
+  @Override
+  RunServices services(RunServices base) {
+    return run.services(base);
+  }
+
   /** Loads the windows, prints the report, and returns 0, 1 (failed) or 3 (partly failed). */
   int load(PipelineDefinition definition, Destination destination, RunServices services, List<Window> windows, RunOptions options) {
     ProgressLine progress = new ProgressLine(idem.err, idem.terminal && !output.json(), services.clock());

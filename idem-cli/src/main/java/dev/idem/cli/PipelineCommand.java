@@ -33,7 +33,7 @@ abstract class PipelineCommand implements Callable<Integer> {
       // Read by slf4j-simple when the first logger is created, which happens after this point.
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
     }
-    RunServices services = idem.services.get();
+    RunServices services = services(idem.services.get());
     try (PipelineDefinition definition = PipelineFile.load(file, config.sets, idem.env, idem.redactor)) {
       beforeOpen(definition, services);
       Integer done = withoutOpening(definition);
@@ -48,6 +48,11 @@ abstract class PipelineCommand implements Callable<Integer> {
 
   Destination open(PipelineDefinition definition, RunServices services) {
     return idem.destinations.open(definition.destination(), services, config.lockTimeout);
+  }
+
+  /** The runtime services of this command: the process's, adjusted by the command's options. */
+  RunServices services(RunServices base) {
+    return base;
   }
 
   /** Checks the command's arguments against the pipeline before the destination is opened. */

@@ -1,6 +1,8 @@
 package dev.idem.cli;
 
 import dev.idem.run.RunOptions;
+import dev.idem.run.RunServices;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.UUID;
 import picocli.CommandLine.Option;
@@ -20,6 +22,23 @@ final class RunSettings {
 
   @Option(names = "--run-id", paramLabel = "ID", description = "The scheduler's run id, recorded in the ledger (default: a new UUID).")
   String runId;
+
+  @Option(names = "--lease-ttl", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = {"How long a window's lease lasts without renewal (default: 10m). A runner renews it every third of it while",
+          "it loads; a runner that died holds its windows this long before another takes them over. On PostgreSQL a",
+          "window's transaction is also cut after half of it idle (idle_in_transaction_session_timeout)."})
+  Duration leaseTtl;
+
+  /** The services with this run's lease time, if one was given. */
+  RunServices services(RunServices base) {
+    if (leaseTtl == null) {
+      return base;
+    }
+    if (leaseTtl.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new dev.idem.ConfigException("--lease-ttl must be at least 1s, got " + leaseTtl.toMillis() + "ms");
+    }
+    return base.withLeaseTtl(leaseTtl);
+  }
 
   RunOptions options() {
     String id = runId == null || runId.isBlank() ? UUID.randomUUID().toString() : runId;

@@ -1,0 +1,216 @@
+package dev.idem.cli.crash;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.idem.fault.FaultPoint;
+import dev.idem.fault.HaltAt;
+import dev.idem.jdbc.JdbcDestination;
+import dev.idem.jdbc.dialect.postgres.EmbeddedPostgresTestAccess;
+import dev.idem.ledger.WindowState;
+import dev.idem.ledger.WindowStatus;
+import dev.idem.run.RunServices;
+import java.io.BufferedWriter;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * kill -9 of a real {@code idem} child process during a backfill into PostgreSQL, many times
+ * (seeded): {@code Runtime.halt} at a chosen fault point and window (mid-COPY, right after a
+ * commit, and the other points), and SIGKILL at a random moment. After each kill the backfill is
+ * run again, as a scheduler would retry it; the table must equal one clean run's, hold no
+ * duplicate key, and every window's ledger counts must balance. Trials:
+ * {@code -Didem.chaos.trials=N} (default 50), seed {@code -Didem.chaos.seed=S}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PostgresKillTest {
+  private static final int DAYS = 6;
+  private static final int ROWS_PER_DAY = 3_000;
+  private static final String FROM = "2024-01-01";
+  private static final String TO = "2024-01-06";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir
+  static Path shared;
+  private List<String> cleanRows;
+  private long cleanMillis;
+
+  @BeforeAll
+  void generateInputAndCleanRun() throws Exception {
+    Path data = Files.createDirectories(shared.resolve("input"));
+    Random random = new Random(11);
+    for (int day = 0; day < DAYS; day++) {
+      LocalDate d = LocalDate.parse(FROM).plusDays(day);
+      try (BufferedWriter w = Files.newBufferedWriter(data.resolve("orders-" + d + ".csv"), StandardCharsets.UTF_8)) {
+        w.write("order_id,customer,amount,ingested_at\n");
+        for (int i = 0; i < ROWS_PER_DAY; i++) {
+          long id = random.nextInt(DAYS * ROWS_PER_DAY / 2); // later days correct earlier ones
+          String line = id + ",c'" + random.nextInt(300) + "," + BigDecimal.valueOf(random.nextInt(100_000), 2) + "," + d + " "
+              + String.format(Locale.ROOT, "%02d:%02d:%02d", i * 24 / ROWS_PER_DAY, random.nextInt(60), random.nextInt(60)) + "\n";
+          w.write(line);
+          if (random.nextInt(50) == 0) {
+            w.write(line); // an exact duplicate, folded
+          }
+        }
+      }
+    }
+    Path clean = workspace("clean");
+    long start = System.nanoTime();
+    ChildIdem.Result r = ChildIdem.run(clean, List.of(), backfill());
+    assertThat(r.exit()).as(r.stderr()).isZero();
+    cleanMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    cleanRows = rows(clean);
+    assertThat(cleanRows).isNotEmpty();
+  }
+
+  @Test
+  void killedAtRandomThenRetriedEqualsACleanRun() throws Exception {
+    int trials = Integer.getInteger("idem.chaos.trials", 50);
+    long seed = Long.getLong("idem.chaos.seed", 20261123L);
+    Random random = new Random(seed);
+    List<FaultPoint> others = List.of(FaultPoint.AFTER_CLAIM, FaultPoint.AFTER_STAGING, FaultPoint.BEFORE_COMMIT, FaultPoint.BETWEEN_WINDOWS);
+    Map<FaultPoint, Integer> halted = new EnumMap<>(FaultPoint.class);
+    int sigkills = 0;
+    List<String> log = new ArrayList<>();
+    for (int trial = 0; trial < trials; trial++) {
+      Path dir = workspace("trial-" + trial);
+      String window = LocalDate.parse(FROM).plusDays(random.nextInt(DAYS)).toString();
+      String where;
+      int mode = trial % 5;
+      if (mode == 4 && (trial / 5) % 2 == 0) {
+        Process p = ChildIdem.start(dir, List.of(), backfill());
+        long delay = cleanMillis / 4 + random.nextInt((int) Math.max(1, cleanMillis / 2));
+        if (p.waitFor(delay, TimeUnit.MILLISECONDS)) {
+          where = "SIGKILL after " + delay + " ms: the backfill had already finished";
+        } else {
+          p.destroyForcibly(); // SIGKILL on Linux
+          p.waitFor();
+          where = "SIGKILL after " + delay + " ms: " + ledgerSummary(dir);
+          sigkills++;
+        }
+      } else {
+        FaultPoint point = mode <= 1 ? FaultPoint.MID_STAGING : mode <= 3 ? FaultPoint.AFTER_COMMIT : others.get(random.nextInt(others.size()));
+        String spec = point.name().toLowerCase(Locale.ROOT) + ":" + window;
+        ChildIdem.Result r = ChildIdem.run(dir, List.of("-D" + HaltAt.PROPERTY + "=" + spec), backfill());
+        assertThat(r.exit()).as("trial %d halting at %s: %s", trial, spec, r.stderr()).isEqualTo(HaltAt.STATUS);
+        halted.merge(point, 1, Integer::sum);
+        where = "halt at " + spec + ": " + ledgerSummary(dir);
+      }
+      log.add("trial " + trial + ": " + where);
+      retryUntilDone(dir, trial, where);
+      assertThat(rows(dir)).as("trial %d (%s): table after retry", trial, where).isEqualTo(cleanRows);
+      assertInvariants(dir, trial, where);
+    }
+    System.out.println("PostgresKillTest seed " + seed + ", " + trials + " trials: " + halted + ", SIGKILL at random " + sigkills);
+    log.forEach(System.out::println);
+    if (trials >= 50) {
+      assertThat(halted.getOrDefault(FaultPoint.MID_STAGING, 0)).as("trials killed mid-COPY").isGreaterThanOrEqualTo(10);
+      assertThat(halted.getOrDefault(FaultPoint.AFTER_COMMIT, 0)).as("trials killed right after a commit").isGreaterThanOrEqualTo(10);
+      assertThat(sigkills).as("trials killed by SIGKILL at a random moment").isPositive();
+    }
+  }
+
+  /** Runs the backfill again, as a scheduler retries, until no window is held by the dead runner's lease. */
+  private void retryUntilDone(Path dir, int trial, String where) throws Exception {
+    for (int attempt = 0; ; attempt++) {
+      ChildIdem.Result r = ChildIdem.run(dir, List.of(), backfillJson());
+      assertThat(r.exit()).as("trial %d (%s) retry: %s", trial, where, r.stderr()).isZero();
+      JsonNode summary = JSON.readTree(r.stdout()).get("summary");
+      if (summary.get("held").asLong() == 0) {
+        return;
+      }
+      assertThat(attempt).as("trial %d: windows still held after %d retries", trial, attempt).isLessThan(10);
+      Thread.sleep(500);
+    }
+  }
+
+  private void assertInvariants(Path dir, int trial, String where) {
+    try (JdbcDestination d = open(dir)) {
+      List<String> keys = d.tableRows("(SELECT order_id FROM orders)");
+      assertThat(keys).as("trial %d (%s): duplicate keys", trial, where).doesNotHaveDuplicates();
+      List<WindowState> states = d.ledger().states("kill");
+      assertThat(states).as("trial %d", trial).hasSize(DAYS)
+          .allSatisfy(s -> assertThat(s.status()).isEqualTo(WindowStatus.DONE))
+          .allSatisfy(s -> assertThat(s.counts().balanced()).as("trial %d window %s counts %s", trial, s.windowId(), s.counts()).isTrue());
+    }
+  }
+
+  private String ledgerSummary(Path dir) {
+    try (JdbcDestination d = open(dir)) {
+      if (d.tableRows("(SELECT 1 FROM pg_namespace WHERE nspname = '_idem')").isEmpty()) {
+        return "killed before the ledger was created";
+      }
+      List<WindowState> states = d.ledger().states("kill");
+      long done = states.stream().filter(s -> s.status() == WindowStatus.DONE).count();
+      List<String> running = states.stream().filter(s -> s.status() == WindowStatus.RUNNING).map(WindowState::windowId).toList();
+      return done + " windows committed, running " + running;
+    }
+  }
+
+  private static String[] backfill() {
+    return new String[] {"backfill", "pipeline.yaml", "--from", FROM, "--to", TO, "--lease-ttl", "2s"};
+  }
+
+  private static String[] backfillJson() {
+    return new String[] {"backfill", "pipeline.yaml", "--from", FROM, "--to", TO, "--lease-ttl", "2s", "--output", "json"};
+  }
+
+  private static List<String> rows(Path dir) {
+    try (JdbcDestination d = open(dir)) {
+      return d.tableRows("orders");
+    }
+  }
+
+  private static JdbcDestination open(Path dir) {
+    try {
+      return JdbcDestination.open(Files.readString(dir.resolve("url")), new Properties(), RunServices.defaults(), Duration.ZERO);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static Path workspace(String name) throws Exception {
+    Path dir = Files.createDirectories(shared.resolve(name));
+    String url = EmbeddedPostgresTestAccess.newDatabase();
+    Files.writeString(dir.resolve("url"), url);
+    Files.writeString(dir.resolve("pipeline.yaml"), String.join("\n",
+        "pipeline: kill",
+        "source:",
+        "  type: csv",
+        "  path: " + shared.resolve("input").toAbsolutePath().toString().replace("\\", "/") + "/orders-*.csv",
+        "columns:",
+        "  order_id: integer",
+        "  customer: string",
+        "  amount: decimal(12,2)",
+        "  ingested_at: timestamp",
+        "windows:",
+        "  kind: day",
+        "  column: ingested_at",
+        "target:",
+        "  table: orders",
+        "  key: [order_id]",
+        "  strategy: merge",
+        "  order_by: ingested_at",
+        "destination:",
+        "  url: \"" + url + "\"",
+        ""));
+    return dir;
+  }
+}
