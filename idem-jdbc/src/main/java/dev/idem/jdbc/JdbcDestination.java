@@ -43,6 +43,8 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
   /** Idle connections for {@link #transaction}; shared by the views {@link #withServices} makes. */
   private final java.util.concurrent.ConcurrentLinkedDeque<Connection> idle;
   private static final int POOL_SIZE = 8;
+  /** COMMITs whose reply was lost, resolved by transaction id: [committed, aborted]. */
+  private final java.util.concurrent.atomic.AtomicLongArray unknownCommits = new java.util.concurrent.atomic.AtomicLongArray(2);
   /** For a scratch database: removes it after this instance closed its connections. */
   private volatile Dialect.Drop dropOnClose;
 
@@ -83,11 +85,24 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
   public static JdbcDestination open(String jdbcUrl, Properties properties, RunServices services, Duration lockTimeout) {
     Dialect dialect = Dialects.forUrl(jdbcUrl);
     Properties props = properties == null ? new Properties() : (Properties) properties.clone();
-    try {
-      return new JdbcDestination(jdbcUrl, props, dialect, services, dialect.connect(jdbcUrl, props, lockTimeout), new ReentrantLock(true), true,
-          new java.util.concurrent.ConcurrentLinkedDeque<>());
-    } catch (SQLException e) {
-      throw new IdemException("cannot open " + dialect.redact(jdbcUrl) + ": " + Jdbc.firstLine(e.getMessage()), e);
+    java.util.Random random = new java.util.Random(services.seed());
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return new JdbcDestination(jdbcUrl, props, dialect, services, dialect.connect(jdbcUrl, props, lockTimeout), new ReentrantLock(true), true,
+            new java.util.concurrent.ConcurrentLinkedDeque<>());
+      } catch (SQLException e) {
+        // a refused or dropped connection may be a server restarting: retried like a window's transient failure
+        if (dialect.classify(e) != Dialect.ErrorKind.TRANSIENT || attempt >= services.retry().maxAttempts()) {
+          throw new IdemException("cannot open " + dialect.redact(jdbcUrl) + ": " + Jdbc.firstLine(e.getMessage())
+              + (attempt > 1 ? " (" + attempt + " attempts)" : ""), e);
+        }
+        try {
+          services.sleeper().sleep(services.retry().backoff(attempt, random));
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw new IdemException("cannot open " + dialect.redact(jdbcUrl) + ": interrupted", ie);
+        }
+      }
     }
   }
 
@@ -246,6 +261,18 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
    */
   boolean leaseHolderAlive(String owner) {
     return !dialect.singleProcess() || (owner != null && owner.startsWith(services.owner() + "/"));
+  }
+
+  void noteUnknownCommitResolved(boolean committed) {
+    unknownCommits.incrementAndGet(committed ? 0 : 1);
+  }
+
+  /**
+   * How many window COMMITs had their outcome resolved by transaction id after the connection
+   * was lost mid-COMMIT, by outcome: {@code committed} true or false. For operators and tests.
+   */
+  public long unknownCommitsResolved(boolean committed) {
+    return unknownCommits.get(committed ? 0 : 1);
   }
 
   ReentrantLock writeLock() {

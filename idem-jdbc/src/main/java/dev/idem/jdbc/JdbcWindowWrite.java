@@ -261,6 +261,7 @@ final class JdbcWindowWrite implements WindowWrite {
         try (Connection fresh = destination.connection()) {
           Optional<Boolean> committed = dialect.committed(fresh, txid.get());
           if (committed.isPresent()) {
+            destination.noteUnknownCommitResolved(committed.get());
             if (committed.get()) {
               return;
             }
