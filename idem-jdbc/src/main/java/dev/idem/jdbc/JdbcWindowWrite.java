@@ -43,6 +43,8 @@ final class JdbcWindowWrite implements WindowWrite {
   private ReentrantLock heldLock;
   private long staged;
   private boolean prepared;
+  /** The window's transaction id, when the database has one (PostgreSQL): taken at the end of {@link #prepare}. */
+  private Optional<String> transactionId = Optional.empty();
 
   JdbcWindowWrite(JdbcDestination destination, Connection connection, Pipeline pipeline, Lease lease, RunContext context) throws SQLException {
     this.destination = destination;
@@ -87,7 +89,10 @@ final class JdbcWindowWrite implements WindowWrite {
         lock.lock();
         heldLock = lock;
       }
-      return apply(completion);
+      WindowCounts counts = apply(completion);
+      // taken now, so that a COMMIT lost with its connection can be resolved by asking the server
+      transactionId = dialect.transactionId(connection);
+      return counts;
     } catch (SQLException e) {
       throw Jdbc.translate(dialect, e, "window " + window() + ": apply " + pipeline.target().strategy().label() + " to " + table);
     }
@@ -235,13 +240,11 @@ final class JdbcWindowWrite implements WindowWrite {
     if (!prepared) {
       throw new IllegalStateException("window " + window() + " must be prepared before commit");
     }
-    Optional<String> txid = Optional.empty();
     try {
-      txid = dialect.transactionId(connection);
       connection.commit();
     } catch (SQLException e) {
       if (dialect.commitOutcomeUnknown(e)) {
-        resolveUnknownCommit(txid, e);
+        resolveUnknownCommit(transactionId, e);
         return;
       }
       throw Jdbc.translate(dialect, e, "window " + window() + ": commit");

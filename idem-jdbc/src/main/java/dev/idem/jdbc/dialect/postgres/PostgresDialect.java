@@ -209,6 +209,13 @@ public final class PostgresDialect implements Dialect {
         }
         return Optional.empty(); // in progress, or too old to know
       }
+    } catch (SQLException e) {
+      // "transaction ID ... is in the future": the server restarted and its WAL never reached this
+      // transaction, so it cannot have committed (a commit flushes its WAL record first)
+      if ("22023".equals(e.getSQLState()) && String.valueOf(e.getMessage()).contains("in the future")) {
+        return Optional.of(false);
+      }
+      throw e;
     }
   }
 

@@ -234,6 +234,9 @@ class PostgresDestinationTest {
       assertThat(pg.committed(fresh, committed)).contains(true);
       assertThat(pg.committed(fresh, aborted)).contains(false);
       assertThat(pg.committed(fresh, open)).isEmpty();
+      // a transaction the server has no trace of after a crash (its WAL was never flushed)
+      long future = Long.parseLong(open) + 1_000_000;
+      assertThat(pg.committed(fresh, Long.toString(future))).contains(false);
       c.rollback();
     }
   }

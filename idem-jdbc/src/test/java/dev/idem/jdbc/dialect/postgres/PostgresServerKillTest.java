@@ -1,0 +1,248 @@
+package dev.idem.jdbc.dialect.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.idem.fault.FaultInjector;
+import dev.idem.fault.FaultPoint;
+import dev.idem.jdbc.JdbcDestination;
+import dev.idem.jdbc.TableSnapshot;
+import dev.idem.key.KeySpec;
+import dev.idem.ledger.WindowState;
+import dev.idem.ledger.WindowStatus;
+import dev.idem.pipeline.Pipeline;
+import dev.idem.pipeline.WriteStrategy;
+import dev.idem.run.RetryPolicy;
+import dev.idem.run.RunOptions;
+import dev.idem.run.RunReport;
+import dev.idem.run.RunServices;
+import dev.idem.run.Runner;
+import dev.idem.run.WindowOutcome;
+import dev.idem.schema.Column;
+import dev.idem.schema.DataType;
+import dev.idem.schema.Schema;
+import dev.idem.testing.ListSource;
+import dev.idem.window.Window;
+import dev.idem.window.WindowSpec;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * kill -9 of the PostgreSQL server's whole process tree while idem loads (mid-COPY, around a
+ * COMMIT, at the other fault points), then a restart on the same data directory with fsync and
+ * synchronous_commit on. idem retries through the outage; every window it reported loaded must
+ * still be committed after the restart (an acknowledged commit is never lost), and the table must
+ * equal a clean run's, re-running once more if the outage outlasted the retries. Trials:
+ * {@code -Didem.serverkill.trials=N} (default 10), seed {@code -Didem.serverkill.seed=S}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PostgresServerKillTest {
+  private static final Schema ORDERS = Schema.of(Column.of("order_id", DataType.INTEGER), Column.of("customer", DataType.STRING),
+      Column.of("amount", DataType.decimal(12, 2)), Column.of("ingested_at", DataType.TIMESTAMP));
+  private static final int DAYS = 5;
+
+  private Path dataDir;
+  private int port;
+  private volatile EmbeddedPostgres server;
+  private Pipeline pipeline;
+  private List<Window> windows;
+  private List<String> clean;
+
+  @BeforeAll
+  void startServerAndCleanRun() throws Exception {
+    dataDir = Files.createTempDirectory("idem-pg-kill").resolve("data");
+    server = builder().start();
+    port = server.getPort();
+    ListSource s = new ListSource(ORDERS);
+    for (int day = 1; day <= DAYS; day++) {
+      for (int i = 0; i < 4000; i++) {
+        long id = (day * 1009L + i * 13L) % 9000;
+        s.add(id, "c" + i, BigDecimal.valueOf(day * 10_000 + i, 2), LocalDateTime.of(2024, 3, day, i % 24, i % 60, i % 60));
+      }
+    }
+    pipeline = Pipeline.builder("orders").source(s).windows(WindowSpec.day("ingested_at", ZoneOffset.UTC)).table("orders")
+        .key(KeySpec.columns("order_id")).orderBy("ingested_at").strategy(WriteStrategy.MERGE).build();
+    windows = s.windows(pipeline.windows());
+    try (JdbcDestination d = JdbcDestination.open(newDatabase("clean"), new Properties(), services(), Duration.ZERO)) {
+      assertThat(new Runner(d, services()).run(pipeline, windows, RunOptions.defaults("clean")).ok()).isTrue();
+      clean = TableSnapshot.rows(d, "orders");
+    }
+  }
+
+  private EmbeddedPostgres.Builder builder() {
+    EmbeddedPostgres.Builder b = EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false)
+        .setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on").setServerConfig("full_page_writes", "on")
+        .setPGStartupWait(Duration.ofSeconds(30));
+    return port == 0 ? b : b.setPort(port);
+  }
+
+  @AfterAll
+  void stopServer() throws IOException {
+    server.close();
+    try (Stream<Path> files = Files.walk(dataDir.getParent())) {
+      for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(f);
+      }
+    }
+  }
+
+  private static RunServices services() {
+    // enough patience for a restart (about a second), bounded
+    return RunServices.defaults().withRetry(new RetryPolicy(15, Duration.ofMillis(200), Duration.ofSeconds(2)));
+  }
+
+  private String newDatabase(String name) throws Exception {
+    try (Connection c = DriverManager.getConnection(url("postgres")); Statement st = c.createStatement()) {
+      st.execute("CREATE DATABASE " + name);
+    }
+    return url(name);
+  }
+
+  private String url(String database) {
+    return "jdbc:postgresql://localhost:" + port + "/" + database + "?user=postgres&connectTimeout=5";
+  }
+
+  /** SIGKILL to the postmaster and every backend, as the OOM killer or a power cut would. */
+  private void killServer() throws IOException {
+    long pid = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
+    ProcessHandle postmaster = ProcessHandle.of(pid).orElseThrow();
+    List<ProcessHandle> tree = new ArrayList<>(postmaster.descendants().toList());
+    tree.add(0, postmaster);
+    tree.forEach(ProcessHandle::destroyForcibly);
+    for (ProcessHandle p : tree) {
+      p.onExit().join();
+    }
+  }
+
+  /**
+   * Kills the server once, a few milliseconds after the runner reaches {@code point} in
+   * {@code windowId}, and restarts it; with a negative delay, kills and restarts it before the
+   * runner goes on, so that its next statement (at BEFORE_COMMIT: the COMMIT) meets a dead connection.
+   */
+  private final class KillAt implements FaultInjector {
+    final FaultPoint point;
+    final String windowId;
+    final long delayMillis;
+    final AtomicBoolean fired = new AtomicBoolean();
+    final AtomicReference<Thread> killer = new AtomicReference<>();
+    final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+    KillAt(FaultPoint point, String windowId, long delayMillis) {
+      this.point = point;
+      this.windowId = windowId;
+      this.delayMillis = delayMillis;
+    }
+
+    @Override
+    public void reach(FaultPoint p, Window window) {
+      if (p == point && window.id().equals(windowId) && fired.compareAndSet(false, true)) {
+        Thread t = new Thread(() -> {
+          try {
+            Thread.sleep(Math.max(0, delayMillis));
+            killServer();
+            try {
+              server.close(); // nothing left to stop; releases zonky's lock on the data directory
+            } catch (IOException | RuntimeException alreadyDead) {
+              // expected: the server is gone
+            }
+            Thread.sleep(300);
+            server = builder().start();
+          } catch (Throwable e) {
+            failure.set(e);
+          }
+        }, "pg-killer");
+        killer.set(t);
+        t.start();
+        if (delayMillis < 0) {
+          try {
+            t.join();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+      }
+    }
+
+    void awaitRestart() throws Exception {
+      Thread t = killer.get();
+      if (t != null) {
+        t.join();
+      }
+      if (failure.get() != null) {
+        throw new AssertionError("killing or restarting PostgreSQL failed", failure.get());
+      }
+    }
+  }
+
+  @Test
+  void serverKilledDuringALoadThenRestartedEndsEqualToACleanRun() throws Exception {
+    int trials = Integer.getInteger("idem.serverkill.trials", 10);
+    long seed = Long.getLong("idem.serverkill.seed", 20261123L);
+    Random random = new Random(seed);
+    FaultPoint[] points = {FaultPoint.MID_STAGING, FaultPoint.BEFORE_COMMIT, FaultPoint.AFTER_COMMIT, FaultPoint.AFTER_STAGING};
+    List<String> log = new ArrayList<>();
+    long lostCommitsResolved = 0;
+    for (int trial = 0; trial < trials; trial++) {
+      String url = newDatabase("kill_" + trial);
+      FaultPoint point = points[trial % points.length];
+      String windowId = windows.get(random.nextInt(windows.size())).id();
+      // at BEFORE_COMMIT the server dies with the window's transaction open and the COMMIT is sent into a dead connection
+      KillAt kill = new KillAt(point, windowId, point == FaultPoint.BEFORE_COMMIT ? -1 : random.nextInt(30));
+      String what = "trial " + trial + ": kill " + kill.delayMillis + " ms after " + point + " in " + windowId;
+      RunReport report;
+      String resolved;
+      try (JdbcDestination d = JdbcDestination.open(url, new Properties(), services().withFaults(kill), Duration.ZERO)) {
+        report = new Runner(d, services().withFaults(kill)).run(pipeline, windows, RunOptions.defaults("t" + trial));
+        lostCommitsResolved += d.unknownCommitsResolved(true) + d.unknownCommitsResolved(false);
+        resolved = d.unknownCommitsResolved(true) + d.unknownCommitsResolved(false) == 0 ? ""
+            : ", COMMIT outcome resolved by transaction id (committed " + d.unknownCommitsResolved(true) + ", aborted "
+            + d.unknownCommitsResolved(false) + ")";
+      }
+      kill.awaitRestart();
+      assertThat(kill.fired.get()).as(what).isTrue();
+      try (JdbcDestination d = JdbcDestination.open(url, new Properties(), services(), Duration.ZERO)) {
+        for (WindowOutcome o : report.outcomes()) {
+          if (o.result() == WindowOutcome.Result.LOADED) {
+            assertThat(d.ledger().state("orders", o.window().id())).as("%s: acknowledged window %s after the restart", what, o.window().id())
+                .get().extracting(WindowState::status).isEqualTo(WindowStatus.DONE);
+          }
+        }
+        int attempts = report.outcomes().stream().mapToInt(WindowOutcome::attempts).max().orElse(0);
+        String outcome = (report.ok() ? "converged within its retries" : "failed " + report.count(WindowOutcome.Result.FAILED) + " windows, re-run")
+            + ", at most " + attempts + " attempts for a window" + resolved;
+        if (!report.ok()) {
+          RunReport rerun = new Runner(d, services()).run(pipeline, windows, RunOptions.defaults("rerun"));
+          assertThat(rerun.ok()).as("%s rerun: %s", what, rerun.outcomes()).isTrue();
+        }
+        assertThat(TableSnapshot.rows(d, "orders")).as(what).isEqualTo(clean);
+        assertThat(d.ledger().states("orders")).as(what).hasSize(DAYS)
+            .allSatisfy(s -> assertThat(s.counts().balanced()).as("%s %s", what, s).isTrue());
+        log.add(what + ": " + outcome);
+      }
+    }
+    log.forEach(System.out::println);
+    if (trials >= points.length) {
+      assertThat(lostCommitsResolved).as("COMMITs sent to a killed server, resolved by transaction id").isPositive();
+    }
+  }
+}
