@@ -397,6 +397,40 @@ public abstract class DestinationContractSuite {
   }
 
   @Test
+  void aDeleteFlagRemovesAKeyOnlyWithANewerVersionAndTheOwnersRecordedCountFollows() {
+    Schema flagged = Schema.of(ORDERS.column(0), ORDERS.column(1), ORDERS.column(2), ORDERS.column(3), Column.of("gone", DataType.BOOLEAN));
+    ListSource source = new ListSource(flagged);
+    source.add(1L, "ada", new BigDecimal("10.00"), at("2024-03-01T08:00:00"), false);
+    source.add(2L, "bob", new BigDecimal("20.50"), at("2024-03-01T09:00:00"), null);
+    source.add(4L, "dee", new BigDecimal("3.00"), at("2024-03-01T10:00:00"), true); // nothing to delete yet
+    source.add(1L, "ada", new BigDecimal("10.00"), at("2024-03-02T08:00:00"), true); // newer: deletes order 1 of 2024-03-01
+    source.add(4L, "dee", new BigDecimal("3.00"), at("2024-03-02T09:00:00"), false);
+    source.add(9L, "zed", new BigDecimal("1.00"), at("2024-03-02T10:00:00"), true); // never loaded: nothing
+    Pipeline p = Pipeline.builder("orders").version("1").source(source).table("orders").strategy(WriteStrategy.MERGE)
+        .windows(WindowSpec.day("ingested_at", ZoneOffset.UTC)).key(KeySpec.columns("order_id")).orderBy("ingested_at").deleteFlag("gone").build();
+    Destination d = fresh();
+    RunReport first = run(d, p, all(p));
+    assertBalanced(first);
+    assertThat(first.outcomes()).extracting(o -> o.counts().deleted()).containsExactly(0L, 1L);
+    assertThat(first.outcomes()).extracting(o -> o.counts().inserted()).containsExactly(2L, 1L);
+    List<String> rows = rows(d, "orders");
+    assertThat(rows).hasSize(2).noneSatisfy(r -> assertThat(r).startsWith("order_id=1|"))
+        .anySatisfy(r -> assertThat(r).contains("order_id=2").contains("_idem_window=2024-03-01"))
+        .anySatisfy(r -> assertThat(r).contains("order_id=4").contains("_idem_window=2024-03-02"));
+    // 2024-03-01 now holds one row, and its ledger row says so: an unforced re-run skips both windows
+    assertThat(run(d, p, all(p)).outcomes()).extracting(WindowOutcome::result).containsOnly(Result.UNCHANGED);
+
+    RunReport forced = run(d, p, List.of(p.windows().window("2024-03-02")), RunOptions.defaults("force").forced(), FaultInjector.NONE, "p1");
+    assertBalanced(forced);
+    assertThat(forced.outcomes().get(0).counts()).satisfies(c -> {
+      assertThat(c.inserted()).isZero();
+      assertThat(c.updated()).isZero();
+      assertThat(c.deleted()).isZero();
+    });
+    assertThat(rows(d, "orders")).isEqualTo(rows);
+  }
+
+  @Test
   void aBadWindowFailsAloneAndLeavesNoPartialRows() {
     ListSource source = orders();
     source.add(null, "nobody", BigDecimal.ONE, at("2024-03-02T10:00:00"));

@@ -11,6 +11,7 @@ import dev.idem.ledger.Lease;
 import dev.idem.ledger.WindowCounts;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.Target;
+import dev.idem.pipeline.WriteStrategy;
 import dev.idem.run.RunContext;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -104,6 +105,9 @@ final class JdbcWindowWrite implements WindowWrite {
       source = StrategySql.TRANSFORMED;
       sourceRows = Jdbc.queryLong(connection, sql.count(source), null);
     }
+    if (target.strategy() == WriteStrategy.MERGE && dialect.mergesInOneStatement()) {
+      return mergeInOneStatement(source, sourceRows, completion);
+    }
     Jdbc.execute(connection, sql.dedup(source));
     dialect.analyze(connection, StrategySql.ROWS);
     long rows = Jdbc.queryLong(connection, sql.count(StrategySql.ROWS), null);
@@ -157,12 +161,63 @@ final class JdbcWindowWrite implements WindowWrite {
       JdbcLedger.recount(connection, pipeline.name(), other, Jdbc.queryLong(connection, sql.rowsOfWindow(), other));
     }
     long targetRows = Jdbc.queryLong(connection, sql.rowsOfWindow(), window());
-    long unchanged = target.strategy() == dev.idem.pipeline.WriteStrategy.APPEND ? 0 : rows - inserted - updated - deleted;
-    long skipped = target.strategy() == dev.idem.pipeline.WriteStrategy.APPEND ? rows - inserted : 0;
-    WindowCounts counts = new WindowCounts(completion.read(), completion.discarded(), staged - sourceRows, sourceRows - rows,
-        inserted, updated, unchanged, skipped, deleted, replaced, targetRows);
+    long unchanged = target.strategy() == WriteStrategy.APPEND ? 0 : rows - inserted - updated - deleted;
+    long skipped = target.strategy() == WriteStrategy.APPEND ? rows - inserted : 0;
+    return complete(completion, new WindowCounts(completion.read(), completion.discarded(), staged - sourceRows, sourceRows - rows,
+        inserted, updated, unchanged, skipped, deleted, replaced, targetRows));
+  }
+
+  /**
+   * Merge as one statement (see {@link StrategySql#mergeInOneStatement}): the window's rows are
+   * read once and only the rows that change are written, instead of a dedup table, its
+   * statistics and a join against the target per step. A NULL key fails the window after the
+   * statement, which writes no such row; the rollback discards the rest.
+   */
+  private WindowCounts mergeInOneStatement(String source, long sourceRows, Completion completion) throws SQLException {
+    String merge = sql.mergeInOneStatement(source);
+    long rows;
+    long inserted;
+    long updated;
+    long deleted;
+    List<String> affected = new ArrayList<>();
+    try (PreparedStatement ps = connection.prepareStatement(merge)) {
+      for (int i = 1, n = Jdbc.placeholders(merge); i <= n; i++) {
+        ps.setString(i, window());
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        rows = rs.getLong(1);
+        long nullKeys = rs.getLong(2);
+        if (nullKeys > 0) {
+          throw nullKeys(nullKeys);
+        }
+        inserted = rs.getLong(3);
+        updated = rs.getLong(4);
+        deleted = rs.getLong(5);
+        java.sql.Array windows = rs.getArray(6);
+        try {
+          affected.addAll(List.of((String[]) windows.getArray()));
+        } finally {
+          windows.free();
+        }
+      }
+    }
+    for (String other : affected) {
+      JdbcLedger.recount(connection, pipeline.name(), other, Jdbc.queryLong(connection, sql.rowsOfWindow(), other));
+    }
+    long targetRows = Jdbc.queryLong(connection, sql.rowsOfWindow(), window());
+    return complete(completion, new WindowCounts(completion.read(), completion.discarded(), staged - sourceRows, sourceRows - rows,
+        inserted, updated, rows - inserted - updated - deleted, 0, deleted, 0, targetRows));
+  }
+
+  /** Records the window done under the lease, in the data transaction. */
+  private WindowCounts complete(Completion completion, WindowCounts counts) throws SQLException {
     destination.ledgerRows().complete(connection, lease, completion, counts, context.runId(), pipeline.version());
     return counts;
+  }
+
+  private DataException nullKeys(long rows) {
+    return new DataException("window " + window() + ": " + rows + " rows have a NULL in key " + pipeline.target().key().targetColumns() + "; a key must identify a row");
   }
 
   /**

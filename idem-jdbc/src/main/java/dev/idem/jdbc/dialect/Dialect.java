@@ -106,6 +106,15 @@ public interface Dialect {
    */
   default void analyze(Connection connection, String temporaryTable) throws SQLException {}
 
+  /**
+   * True when a merge runs as {@code StrategySql.mergeInOneStatement}: the database has
+   * {@code DISTINCT ON}, {@code LATERAL} and data-modifying {@code WITH} (PostgreSQL). Otherwise
+   * merge runs step by step over the deduplicated {@code idem_rows}.
+   */
+  default boolean mergesInOneStatement() {
+    return false;
+  }
+
   /** Whether idem indexes the lineage column {@code _idem_window} of its target tables. */
   default boolean indexLineage() {
     return true;

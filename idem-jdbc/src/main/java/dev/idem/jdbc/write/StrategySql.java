@@ -59,6 +59,15 @@ public final class StrategySql {
     if (keys.isEmpty()) {
       return "CREATE TEMP TABLE " + quote(ROWS) + " AS SELECT " + SqlName.list(columns) + " FROM " + quote(source);
     }
+    List<String> order = dedupOrder();
+    String window = "PARTITION BY " + SqlName.list(keys) + (order.isEmpty() ? "" : " ORDER BY " + String.join(", ", order));
+    return "CREATE TEMP TABLE " + quote(ROWS) + " AS SELECT " + SqlName.list(columns)
+        + " FROM (SELECT *, row_number() OVER (" + window + ") AS " + quote(RN) + " FROM " + quote(source) + ") AS q"
+        + " WHERE " + quote(RN) + " = 1";
+  }
+
+  /** Which row of a key's duplicates is kept: the greatest order value, then the greatest other columns, NULLs last. */
+  private List<String> dedupOrder() {
     List<String> order = new ArrayList<>();
     if (orderBy != null) {
       order.add(quote(orderBy) + " DESC NULLS LAST");
@@ -68,10 +77,58 @@ public final class StrategySql {
         order.add(quote(c) + " DESC NULLS LAST");
       }
     }
-    String window = "PARTITION BY " + SqlName.list(keys) + (order.isEmpty() ? "" : " ORDER BY " + String.join(", ", order));
-    return "CREATE TEMP TABLE " + quote(ROWS) + " AS SELECT " + SqlName.list(columns)
-        + " FROM (SELECT *, row_number() OVER (" + window + ") AS " + quote(RN) + " FROM " + quote(source) + ") AS q"
-        + " WHERE " + quote(RN) + " = 1";
+    return order;
+  }
+
+  /**
+   * Merge in one statement, for databases with {@code DISTINCT ON}, {@code LATERAL} and
+   * data-modifying {@code WITH} (PostgreSQL). It reads the window's rows from {@code source} once:
+   * dedups them ({@code r}, the same rule as {@link #dedup}), looks each key up in the target
+   * through its unique index ({@code LIMIT 1} keeps the lookup a per-row index probe whatever the
+   * table's size, so the cost follows the window, not the table), decides per row what to do
+   * ({@code c}: insert a new key, update a newer and different version, delete a newer flagged
+   * one, or nothing), then deletes, updates and inserts only those rows. Unchanged rows are never
+   * written. The update and delete repeat the version check against the row they write, so a
+   * concurrent change is never overwritten by an older version; a key inserted concurrently makes
+   * the INSERT fail with a unique violation, which is retried.
+   *
+   * <p>Returns one row: rows after dedup, rows with a NULL key part (not written), inserted,
+   * updated, deleted, and an array of the other windows whose rows this one took over or deleted.
+   * Binds: window (every {@code ?}).
+   */
+  public String mergeInOneStatement(String source) {
+    String flagged = deleteFlag == null ? null : "r." + quote(deleteFlag);
+    String action = "CASE WHEN " + keys.stream().map(k -> "r." + quote(k) + " IS NULL").collect(Collectors.joining(" OR ")) + " THEN NULL"
+        + " WHEN o." + quote(WINDOW_COLUMN) + " IS NULL THEN " + (flagged == null ? "'i'" : "CASE WHEN " + flagged + " IS NOT TRUE THEN 'i' END")
+        + (flagged == null ? "" : " WHEN " + flagged + " IS TRUE AND " + newer("r", "o") + " THEN 'd'")
+        + " WHEN " + (flagged == null ? "" : flagged + " IS NOT TRUE AND ") + newer("r", "o") + " AND " + changed("r", "o") + " THEN 'u' END";
+    String set = nonKeys.stream().map(c -> quote(c) + " = c." + quote(c)).collect(Collectors.joining(", "));
+    String oldWindow = quote("_idem_old_window");
+    String act = quote("_idem_action");
+    StringBuilder sql = new StringBuilder("WITH r AS (SELECT DISTINCT ON (").append(SqlName.list(keys)).append(") ").append(SqlName.list(columns))
+        .append(" FROM ").append(quote(source)).append(" ORDER BY ").append(SqlName.list(keys));
+    for (String o : dedupOrder()) {
+      sql.append(", ").append(o);
+    }
+    sql.append("), c AS (SELECT * FROM (SELECT ").append(SqlName.list("r", columns)).append(", o.").append(quote(WINDOW_COLUMN)).append(" AS ").append(oldWindow)
+        .append(", ").append(action).append(" AS ").append(act)
+        .append(" FROM r LEFT JOIN LATERAL (SELECT * FROM ").append(table.sql()).append(" AS t WHERE ").append(keyMatch("t", "r"))
+        .append(" LIMIT 1) AS o ON TRUE) AS q WHERE ").append(act).append(" IS NOT NULL), ");
+    if (deleteFlag != null) {
+      sql.append("d AS (DELETE FROM ").append(table.sql()).append(" AS t USING c WHERE c.").append(act).append(" = 'd' AND ")
+          .append(keyMatch("t", "c")).append(" AND ").append(newer("c", "t")).append(" RETURNING c.").append(oldWindow).append("), ");
+    }
+    sql.append("u AS (UPDATE ").append(table.sql()).append(" AS t SET ").append(set.isEmpty() ? "" : set + ", ").append(quote(WINDOW_COLUMN)).append(" = ?")
+        .append(" FROM c WHERE c.").append(act).append(" = 'u' AND ").append(keyMatch("t", "c")).append(" AND ").append(newer("c", "t"))
+        .append(" AND ").append(changed("c", "t")).append(" RETURNING c.").append(oldWindow).append("), ")
+        .append("i AS (INSERT INTO ").append(table.sql()).append(" (").append(SqlName.list(columns)).append(", ").append(quote(WINDOW_COLUMN)).append(")")
+        .append(" SELECT ").append(SqlName.list("c", columns)).append(", ? FROM c WHERE c.").append(act).append(" = 'i' RETURNING 1)")
+        .append(" SELECT (SELECT count(*) FROM r), (SELECT count(*) FROM r WHERE ")
+        .append(keys.stream().map(k -> quote(k) + " IS NULL").collect(Collectors.joining(" OR "))).append(")")
+        .append(", (SELECT count(*) FROM i), (SELECT count(*) FROM u), ").append(deleteFlag == null ? "0" : "(SELECT count(*) FROM d)")
+        .append(", ARRAY(SELECT DISTINCT w FROM (SELECT ").append(oldWindow).append(" FROM u")
+        .append(deleteFlag == null ? "" : " UNION ALL SELECT " + oldWindow + " FROM d").append(") AS x (w) WHERE w <> ? ORDER BY w)");
+    return sql.toString();
   }
 
   public String count(String relation) {
@@ -177,27 +234,39 @@ public final class StrategySql {
   }
 
   private String keyMatch() {
-    return keys.stream().map(k -> "t." + quote(k) + " = r." + quote(k)).collect(Collectors.joining(" AND "));
+    return keyMatch("t", "r");
   }
 
-  /** The incoming row r is a newer version than the target's row t. Binds: window (with order_by). */
+  private String keyMatch(String t, String r) {
+    return keys.stream().map(k -> t + "." + quote(k) + " = " + r + "." + quote(k)).collect(Collectors.joining(" AND "));
+  }
+
   private String newer() {
+    return newer("r", "t");
+  }
+
+  /** The incoming row {@code r} is a newer version than the target's row {@code t}. Binds: window (with order_by). */
+  private String newer(String r, String t) {
     if (orderBy == null) {
       return "TRUE";
     }
     String o = quote(orderBy);
-    return "(r." + o + " > t." + o + " OR (t." + o + " IS NULL AND r." + o + " IS NOT NULL)"
-        + " OR (r." + o + " IS NOT DISTINCT FROM t." + o + " AND ? <= t." + quote(WINDOW_COLUMN) + "))";
+    return "(" + r + "." + o + " > " + t + "." + o + " OR (" + t + "." + o + " IS NULL AND " + r + "." + o + " IS NOT NULL)"
+        + " OR (" + r + "." + o + " IS NOT DISTINCT FROM " + t + "." + o + " AND ? <= " + t + "." + quote(WINDOW_COLUMN) + "))";
   }
 
-  /** r differs from t: in a value, or (with order_by) in the window that owns it. Binds: window (with order_by). */
   private String changed() {
+    return changed("r", "t");
+  }
+
+  /** {@code r} differs from {@code t}: in a value, or (with order_by) in the window that owns it. Binds: window (with order_by). */
+  private String changed(String r, String t) {
     List<String> diffs = new ArrayList<>();
     for (String c : nonKeys) {
-      diffs.add("r." + quote(c) + " IS DISTINCT FROM t." + quote(c));
+      diffs.add(r + "." + quote(c) + " IS DISTINCT FROM " + t + "." + quote(c));
     }
     if (orderBy != null) {
-      diffs.add("? <> t." + quote(WINDOW_COLUMN));
+      diffs.add("? <> " + t + "." + quote(WINDOW_COLUMN));
     }
     return diffs.isEmpty() ? "FALSE" : "(" + String.join(" OR ", diffs) + ")";
   }

@@ -143,6 +143,11 @@ public final class PostgresDialect implements Dialect {
   }
 
   @Override
+  public boolean mergesInOneStatement() {
+    return true;
+  }
+
+  @Override
   public String insertConflictClause() {
     return " ON CONFLICT DO NOTHING";
   }
