@@ -259,6 +259,10 @@ public final class PostgresDialect implements Dialect {
         throw new DataException("a text value contains a NUL character, which PostgreSQL text cannot store (at offset " + s.indexOf('\0') + ")");
       }
       sb.append('"');
+      if (s.indexOf('"') < 0) {
+        sb.append(s).append('"'); // the common case, appended in bulk
+        return;
+      }
       for (int i = 0; i < s.length(); i++) {
         char ch = s.charAt(i);
         if (ch == '"') {
