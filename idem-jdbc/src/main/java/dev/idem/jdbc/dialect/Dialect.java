@@ -107,11 +107,12 @@ public interface Dialect {
   default void analyze(Connection connection, String temporaryTable) throws SQLException {}
 
   /**
-   * True when a merge runs as {@code StrategySql.mergeInOneStatement}: the database has
-   * {@code DISTINCT ON}, {@code LATERAL} and data-modifying {@code WITH} (PostgreSQL). Otherwise
-   * merge runs step by step over the deduplicated {@code idem_rows}.
+   * True when merge and replace_window with a key run as one statement each
+   * ({@code StrategySql.mergeInOneStatement}, {@code replaceWindowInOneStatement}): the database
+   * has {@code DISTINCT ON}, {@code LATERAL} and data-modifying {@code WITH} (PostgreSQL).
+   * Otherwise they run step by step over the deduplicated {@code idem_rows}.
    */
-  default boolean mergesInOneStatement() {
+  default boolean writesInOneStatement() {
     return false;
   }
 

@@ -101,6 +101,20 @@ class StrategySqlTest {
   }
 
   @Test
+  void postgresReplacesAWindowWithAKeyInOneStatementAsADifference() {
+    assertThat(sql(WriteStrategy.REPLACE_WINDOW, null, null).replaceWindowInOneStatement("staged")).isEqualTo(
+        "WITH r AS (SELECT DISTINCT ON (\"id\") \"id\", \"v\", \"ts\", \"gone\" FROM \"staged\" ORDER BY \"id\", \"v\" DESC NULLS LAST, \"ts\" DESC NULLS LAST, \"gone\" DESC NULLS LAST),"
+            + " c AS (SELECT * FROM (SELECT r.\"id\", r.\"v\", r.\"ts\", r.\"gone\", o.\"_idem_window\" AS \"_idem_old_window\", CASE WHEN r.\"id\" IS NULL THEN NULL WHEN o.\"_idem_window\" IS NULL THEN 'i' WHEN o.\"_idem_window\" <> ? THEN 'x' WHEN (r.\"v\" IS DISTINCT FROM o.\"v\" OR r.\"ts\" IS DISTINCT FROM o.\"ts\" OR r.\"gone\" IS DISTINCT FROM o.\"gone\") THEN 'u' END AS \"_idem_action\""
+            + " FROM r LEFT JOIN LATERAL (SELECT * FROM \"mart\".\"t\" AS t WHERE t.\"id\" = r.\"id\" LIMIT 1) AS o ON TRUE) AS q WHERE \"_idem_action\" IS NOT NULL),"
+            + " g AS (DELETE FROM \"mart\".\"t\" AS t WHERE t.\"_idem_window\" = ? AND NOT EXISTS (SELECT 1 FROM r WHERE t.\"id\" = r.\"id\") RETURNING 1),"
+            + " u AS (UPDATE \"mart\".\"t\" AS t SET \"v\" = c.\"v\", \"ts\" = c.\"ts\", \"gone\" = c.\"gone\", \"_idem_window\" = ? FROM c WHERE c.\"_idem_action\" = 'u' AND t.\"id\" = c.\"id\" AND t.\"_idem_window\" = ? AND (c.\"v\" IS DISTINCT FROM t.\"v\" OR c.\"ts\" IS DISTINCT FROM t.\"ts\" OR c.\"gone\" IS DISTINCT FROM t.\"gone\") RETURNING 1),"
+            + " i AS (INSERT INTO \"mart\".\"t\" (\"id\", \"v\", \"ts\", \"gone\", \"_idem_window\") SELECT c.\"id\", c.\"v\", c.\"ts\", c.\"gone\", ? FROM c WHERE c.\"_idem_action\" = 'i' RETURNING 1)"
+            + " SELECT (SELECT count(*) FROM r), (SELECT count(*) FROM r WHERE \"id\" IS NULL), (SELECT count(*) FROM i), (SELECT count(*) FROM u), (SELECT count(*) FROM g)"
+            + ", (SELECT c.\"_idem_old_window\" FROM c WHERE c.\"_idem_action\" = 'x' ORDER BY c.\"id\" LIMIT 1)"
+            + ", (SELECT ARRAY[CAST(c.\"id\" AS text)] FROM c WHERE c.\"_idem_action\" = 'x' ORDER BY c.\"id\" LIMIT 1)");
+  }
+
+  @Test
   void replaceWindowDeletesTheSliceByLineage() {
     StrategySql s = sql(WriteStrategy.REPLACE_WINDOW, null, null);
     assertThat(s.deleteWindow()).isEqualTo("DELETE FROM \"mart\".\"t\" WHERE \"_idem_window\" = ?");

@@ -143,7 +143,7 @@ public final class PostgresDialect implements Dialect {
   }
 
   @Override
-  public boolean mergesInOneStatement() {
+  public boolean writesInOneStatement() {
     return true;
   }
 
