@@ -13,6 +13,7 @@ import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.Target;
 import dev.idem.pipeline.WriteStrategy;
 import dev.idem.run.RunContext;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -193,7 +194,7 @@ final class JdbcWindowWrite implements WindowWrite {
       inserted = rs.getLong(3);
       updated = rs.getLong(4);
       deleted = rs.getLong(5);
-      java.sql.Array windows = rs.getArray(6);
+      Array windows = rs.getArray(6);
       try {
         affected.addAll(List.of((String[]) windows.getArray()));
       } finally {
@@ -231,7 +232,7 @@ final class JdbcWindowWrite implements WindowWrite {
       replaced = rs.getLong(5);
       String holder = rs.getString(6);
       if (holder != null) {
-        java.sql.Array key = rs.getArray(7);
+        Array key = rs.getArray(7);
         try {
           throw keyOfOtherWindow(List.of((String[]) key.getArray()), holder);
         } finally {

@@ -11,8 +11,11 @@ import java.util.stream.Collectors;
 
 /**
  * Renders the set-based statements that apply one window to a target, for every strategy. The
- * SQL is the same on every database idem supports (it uses UPDATE ... FROM, IS DISTINCT FROM and
- * window functions); identifiers are quoted, values (the window id) are bound as {@code ?}.
+ * step-by-step SQL is the same on every database idem supports (it uses UPDATE ... FROM, IS
+ * DISTINCT FROM and window functions); where the dialect allows, merge and replace_window with a
+ * key are one statement each ({@link #mergeInOneStatement}, {@link #replaceWindowInOneStatement},
+ * PostgreSQL), with the same rules. Identifiers are quoted, values (the window id) are bound as
+ * {@code ?}.
  *
  * <p>Version order across windows (merge with {@code order_by}): an incoming row replaces the
  * target's row when its order value is greater, or equal and its window id is not greater than
