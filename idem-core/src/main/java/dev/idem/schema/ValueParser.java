@@ -43,7 +43,6 @@ import java.util.regex.Pattern;
  * the record's position.
  */
 public final class ValueParser {
-  private static final Pattern INTEGER = Pattern.compile("[+-]?[0-9]+");
   private static final Pattern DECIMAL = Pattern.compile("[+-]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][+-]?[0-9]{1,9})?");
   private static final DateTimeFormatter TIMESTAMPTZ = new DateTimeFormatterBuilder()
       .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
@@ -134,7 +133,7 @@ public final class ValueParser {
   }
 
   private static Long integer(Column column, String t, String raw) {
-    if (!INTEGER.matcher(t).matches()) {
+    if (!isInteger(t)) {
       throw notA(column, raw);
     }
     try {
@@ -145,8 +144,47 @@ public final class ValueParser {
     }
   }
 
+  /** {@code t} is {@code [+-]?[0-9]+}, checked without a regex matcher per value. */
+  private static boolean isInteger(String t) {
+    int start = !t.isEmpty() && (t.charAt(0) == '+' || t.charAt(0) == '-') ? 1 : 0;
+    if (t.length() == start) {
+      return false;
+    }
+    for (int i = start; i < t.length(); i++) {
+      if (!isDigit(t.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isDigit(char c) {
+    return c >= '0' && c <= '9';
+  }
+
+  /**
+   * {@code t} is a plain decimal {@code [+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)}, the common case of
+   * {@link #DECIMAL} (no exponent), checked without a regex matcher per value.
+   */
+  private static boolean isPlainDecimal(String t) {
+    int i = !t.isEmpty() && (t.charAt(0) == '+' || t.charAt(0) == '-') ? 1 : 0;
+    int digits = 0;
+    while (i < t.length() && isDigit(t.charAt(i))) {
+      i++;
+      digits++;
+    }
+    if (i < t.length() && t.charAt(i) == '.') {
+      i++;
+      while (i < t.length() && isDigit(t.charAt(i))) {
+        i++;
+        digits++;
+      }
+    }
+    return digits > 0 && i == t.length();
+  }
+
   private static BigDecimal decimal(Column column, String t, String raw) {
-    if (!DECIMAL.matcher(t).matches()) {
+    if (!isPlainDecimal(t) && !DECIMAL.matcher(t).matches()) {
       throw notA(column, raw);
     }
     BigDecimal d;
@@ -192,6 +230,10 @@ public final class ValueParser {
   }
 
   private static LocalDateTime timestamp(Column column, String t, String raw) {
+    LocalDateTime fast = plainTimestamp(t);
+    if (fast != null) {
+      return fast;
+    }
     String iso = withT(t);
     try {
       return LocalDateTime.parse(iso, DateTimeFormatter.ISO_LOCAL_DATE_TIME);
@@ -219,6 +261,64 @@ public final class ValueParser {
             + " or an offset, e.g. 2024-03-15T07:00:00Z");
       }
     }
+  }
+
+  /**
+   * The common shapes {@code yyyy-MM-dd[T ]HH:mm[:ss[.f{1,9}]]} read without a formatter, to the
+   * same value {@code ISO_LOCAL_DATE_TIME} gives; null for anything else (including an invalid
+   * date such as February 30), which the formatter then accepts or explains.
+   */
+  private static LocalDateTime plainTimestamp(String t) {
+    int n = t.length();
+    if (n < 16 || (n > 16 && n < 19) || n == 20 || n > 29) {
+      return null;
+    }
+    if (t.charAt(4) != '-' || t.charAt(7) != '-' || (t.charAt(10) != 'T' && t.charAt(10) != ' ') || t.charAt(13) != ':') {
+      return null;
+    }
+    int year = digits(t, 0, 4);
+    int month = digits(t, 5, 7);
+    int day = digits(t, 8, 10);
+    int hour = digits(t, 11, 13);
+    int minute = digits(t, 14, 16);
+    int second = 0;
+    int nanos = 0;
+    if (n >= 19) {
+      if (t.charAt(16) != ':') {
+        return null;
+      }
+      second = digits(t, 17, 19);
+      if (n > 19) {
+        if (t.charAt(19) != '.') {
+          return null;
+        }
+        nanos = digits(t, 20, n);
+        for (int i = n; i < 29; i++) {
+          nanos *= 10;
+        }
+      }
+    }
+    if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0 || nanos < 0) {
+      return null;
+    }
+    try {
+      return LocalDateTime.of(year, month, day, hour, minute, second, nanos);
+    } catch (java.time.DateTimeException e) {
+      return null;
+    }
+  }
+
+  /** The ASCII digits {@code t[from, to)} as a number, or -1 if one is not a digit. */
+  private static int digits(String t, int from, int to) {
+    int v = 0;
+    for (int i = from; i < to; i++) {
+      char c = t.charAt(i);
+      if (!isDigit(c)) {
+        return -1;
+      }
+      v = v * 10 + (c - '0');
+    }
+    return v;
   }
 
   private static boolean parsesWithOffset(String iso) {

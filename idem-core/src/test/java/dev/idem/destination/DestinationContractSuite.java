@@ -397,6 +397,81 @@ public abstract class DestinationContractSuite {
   }
 
   @Test
+  void replaceWindowWithAKeyRewritesOnlyTheDifferenceAndRefusesAKeyOfAnotherWindow() {
+    ListSource source = new ListSource(ORDERS);
+    source.add(1L, "ada", new BigDecimal("10.00"), at("2024-03-01T08:00:00"));
+    source.add(2L, "bob", new BigDecimal("20.50"), at("2024-03-01T09:00:00"));
+    source.add(2L, "bob", new BigDecimal("20.75"), at("2024-03-01T09:00:00")); // same order value: the greater amount wins
+    source.add(3L, "cyd", new BigDecimal("7.25"), at("2024-03-01T10:00:00"));
+    source.add(4L, "dee", new BigDecimal("3.00"), at("2024-03-02T08:00:00"));
+    Pipeline p = Pipeline.builder("orders").version("1").source(source).table("orders").strategy(WriteStrategy.REPLACE_WINDOW)
+        .windows(WindowSpec.day("ingested_at", ZoneOffset.UTC)).key(KeySpec.columns("order_id")).build();
+    Destination d = fresh();
+    RunReport first = run(d, p, all(p));
+    assertBalanced(first);
+    assertThat(rows(d, "orders")).hasSize(4).anySatisfy(r -> assertThat(r).startsWith("order_id=2|").contains("amount=20.75"));
+
+    List<Object[]> changed = new ArrayList<>();
+    changed.add(new Object[] {1L, "ada", new BigDecimal("11.00"), at("2024-03-01T08:00:00")}); // updated
+    changed.add(new Object[] {2L, "bob", new BigDecimal("20.75"), at("2024-03-01T09:00:00")}); // unchanged
+    changed.add(new Object[] {5L, "eve", new BigDecimal("5.00"), at("2024-03-01T11:00:00")}); // new; order 3 is gone
+    changed.add(new Object[] {4L, "dee", new BigDecimal("3.00"), at("2024-03-02T08:00:00")});
+    source.replaceAll(changed);
+    RunReport second = run(d, p, all(p));
+    assertBalanced(second);
+    WindowOutcome day1 = second.outcomes().get(0);
+    assertThat(day1.result()).isEqualTo(Result.LOADED);
+    assertThat(List.of(day1.counts().inserted(), day1.counts().updated(), day1.counts().unchanged(), day1.counts().replaced()))
+        .containsExactly(1L, 1L, 1L, 1L);
+    assertThat(second.outcomes().get(1).result()).isEqualTo(Result.UNCHANGED);
+    assertThat(rows(d, "orders")).isEqualTo(cleanRun(Pipeline.builder("orders").version("1").source(new ListSource(ORDERS).replaceAll(changed))
+        .table("orders").strategy(WriteStrategy.REPLACE_WINDOW).windows(WindowSpec.day("ingested_at", ZoneOffset.UTC)).key(KeySpec.columns("order_id")).build()));
+
+    List<String> before = rows(d, "orders");
+    List<Object[]> moved = new ArrayList<>(changed);
+    moved.add(new Object[] {1L, "ada", new BigDecimal("11.00"), at("2024-03-02T09:00:00")}); // order 1 also on day 2
+    source.replaceAll(moved);
+    RunReport third = run(d, p, List.of(p.windows().window("2024-03-02")));
+    assertThat(third.outcomes().get(0).result()).isEqualTo(Result.FAILED);
+    assertThat(third.outcomes().get(0).message()).contains("2024-03-02").contains("[order_id]=[1]").contains("is already in window 2024-03-01");
+    assertThat(rows(d, "orders")).isEqualTo(before);
+  }
+
+  @Test
+  void aDeleteFlagRemovesAKeyOnlyWithANewerVersionAndTheOwnersRecordedCountFollows() {
+    Schema flagged = Schema.of(ORDERS.column(0), ORDERS.column(1), ORDERS.column(2), ORDERS.column(3), Column.of("gone", DataType.BOOLEAN));
+    ListSource source = new ListSource(flagged);
+    source.add(1L, "ada", new BigDecimal("10.00"), at("2024-03-01T08:00:00"), false);
+    source.add(2L, "bob", new BigDecimal("20.50"), at("2024-03-01T09:00:00"), null);
+    source.add(4L, "dee", new BigDecimal("3.00"), at("2024-03-01T10:00:00"), true); // nothing to delete yet
+    source.add(1L, "ada", new BigDecimal("10.00"), at("2024-03-02T08:00:00"), true); // newer: deletes order 1 of 2024-03-01
+    source.add(4L, "dee", new BigDecimal("3.00"), at("2024-03-02T09:00:00"), false);
+    source.add(9L, "zed", new BigDecimal("1.00"), at("2024-03-02T10:00:00"), true); // never loaded: nothing
+    Pipeline p = Pipeline.builder("orders").version("1").source(source).table("orders").strategy(WriteStrategy.MERGE)
+        .windows(WindowSpec.day("ingested_at", ZoneOffset.UTC)).key(KeySpec.columns("order_id")).orderBy("ingested_at").deleteFlag("gone").build();
+    Destination d = fresh();
+    RunReport first = run(d, p, all(p));
+    assertBalanced(first);
+    assertThat(first.outcomes()).extracting(o -> o.counts().deleted()).containsExactly(0L, 1L);
+    assertThat(first.outcomes()).extracting(o -> o.counts().inserted()).containsExactly(2L, 1L);
+    List<String> rows = rows(d, "orders");
+    assertThat(rows).hasSize(2).noneSatisfy(r -> assertThat(r).startsWith("order_id=1|"))
+        .anySatisfy(r -> assertThat(r).contains("order_id=2").contains("_idem_window=2024-03-01"))
+        .anySatisfy(r -> assertThat(r).contains("order_id=4").contains("_idem_window=2024-03-02"));
+    // 2024-03-01 now holds one row, and its ledger row says so: an unforced re-run skips both windows
+    assertThat(run(d, p, all(p)).outcomes()).extracting(WindowOutcome::result).containsOnly(Result.UNCHANGED);
+
+    RunReport forced = run(d, p, List.of(p.windows().window("2024-03-02")), RunOptions.defaults("force").forced(), FaultInjector.NONE, "p1");
+    assertBalanced(forced);
+    assertThat(forced.outcomes().get(0).counts()).satisfies(c -> {
+      assertThat(c.inserted()).isZero();
+      assertThat(c.updated()).isZero();
+      assertThat(c.deleted()).isZero();
+    });
+    assertThat(rows(d, "orders")).isEqualTo(rows);
+  }
+
+  @Test
   void aBadWindowFailsAloneAndLeavesNoPartialRows() {
     ListSource source = orders();
     source.add(null, "nobody", BigDecimal.ONE, at("2024-03-02T10:00:00"));

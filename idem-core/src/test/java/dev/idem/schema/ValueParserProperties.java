@@ -63,6 +63,37 @@ class ValueParserProperties {
     assertThat(ValueParser.parse(Column.of("d", DataType.DATE), d.toString())).isEqualTo(d);
   }
 
+  /**
+   * Timestamps of the common shape are read without a formatter: on any string of that shape
+   * (digits anywhere, so also impossible dates and times) the result must be the formatter's.
+   */
+  @Property(tries = 3000)
+  void timestampsOfTheCommonShapeReadAsTheIsoFormatterReadsThem(@ForAll("timestampShaped") String text) {
+    Column c = Column.of("t", DataType.TIMESTAMP);
+    LocalDateTime expected;
+    try {
+      expected = LocalDateTime.parse(text.replace(' ', 'T'), java.time.format.DateTimeFormatter.ISO_LOCAL_DATE_TIME);
+    } catch (java.time.format.DateTimeParseException e) {
+      expected = null;
+    }
+    if (expected != null) {
+      assertThat(ValueParser.parse(c, text)).isEqualTo(expected);
+    } else {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> ValueParser.parse(c, text)).isInstanceOf(dev.idem.DataException.class);
+    }
+  }
+
+  @Provide
+  Arbitrary<String> timestampShaped() {
+    Arbitrary<String> two = Arbitraries.strings().withChars("0123456789").ofLength(2);
+    Arbitrary<String> fraction = Arbitraries.strings().withChars("0123456789").ofMinLength(0).ofMaxLength(10).map(f -> "." + f);
+    return net.jqwik.api.Combinators.combine(Arbitraries.strings().withChars("0123456789").ofLength(4),
+        Arbitraries.oneOf(Arbitraries.of("01", "02", "12", "13", "00"), two), Arbitraries.oneOf(Arbitraries.of("28", "29", "30", "31", "00", "32"), two),
+        Arbitraries.of("T", " "), Arbitraries.oneOf(Arbitraries.of("00", "23", "24"), two), two,
+        Arbitraries.oneOf(Arbitraries.of("", ":00", ":59", ":60"), two.map(x -> ":" + x)), fraction.injectNull(0.3))
+        .as((y, mo, d, sep, h, mi, sec, f) -> y + "-" + mo + "-" + d + sep + h + ":" + mi + sec + (f == null || sec.isEmpty() ? "" : f));
+  }
+
   @Property
   void timestamps(@ForAll("instants") Instant i) {
     LocalDateTime t = LocalDateTime.ofInstant(i, ZoneOffset.UTC);

@@ -11,7 +11,9 @@ import dev.idem.ledger.Lease;
 import dev.idem.ledger.WindowCounts;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.Target;
+import dev.idem.pipeline.WriteStrategy;
 import dev.idem.run.RunContext;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -109,6 +111,12 @@ final class JdbcWindowWrite implements WindowWrite {
       source = StrategySql.TRANSFORMED;
       sourceRows = Jdbc.queryLong(connection, sql.count(source), null);
     }
+    if (dialect.writesInOneStatement() && target.strategy() == WriteStrategy.MERGE) {
+      return mergeInOneStatement(source, sourceRows, completion);
+    }
+    if (dialect.writesInOneStatement() && target.strategy() == WriteStrategy.REPLACE_WINDOW && target.key() != null) {
+      return replaceWindowInOneStatement(source, sourceRows, completion);
+    }
     Jdbc.execute(connection, sql.dedup(source));
     dialect.analyze(connection, StrategySql.ROWS);
     long rows = Jdbc.queryLong(connection, sql.count(StrategySql.ROWS), null);
@@ -162,12 +170,113 @@ final class JdbcWindowWrite implements WindowWrite {
       JdbcLedger.recount(connection, pipeline.name(), other, Jdbc.queryLong(connection, sql.rowsOfWindow(), other));
     }
     long targetRows = Jdbc.queryLong(connection, sql.rowsOfWindow(), window());
-    long unchanged = target.strategy() == dev.idem.pipeline.WriteStrategy.APPEND ? 0 : rows - inserted - updated - deleted;
-    long skipped = target.strategy() == dev.idem.pipeline.WriteStrategy.APPEND ? rows - inserted : 0;
-    WindowCounts counts = new WindowCounts(completion.read(), completion.discarded(), staged - sourceRows, sourceRows - rows,
-        inserted, updated, unchanged, skipped, deleted, replaced, targetRows);
+    long unchanged = target.strategy() == WriteStrategy.APPEND ? 0 : rows - inserted - updated - deleted;
+    long skipped = target.strategy() == WriteStrategy.APPEND ? rows - inserted : 0;
+    return complete(completion, new WindowCounts(completion.read(), completion.discarded(), staged - sourceRows, sourceRows - rows,
+        inserted, updated, unchanged, skipped, deleted, replaced, targetRows));
+  }
+
+  /**
+   * Merge as one statement (see {@link StrategySql#mergeInOneStatement}): the window's rows are
+   * read once and only the rows that change are written, instead of a dedup table, its
+   * statistics and a join against the target per step. A NULL key fails the window after the
+   * statement, which writes no such row; the rollback discards the rest.
+   */
+  private WindowCounts mergeInOneStatement(String source, long sourceRows, Completion completion) throws SQLException {
+    String merge = sql.mergeInOneStatement(source);
+    long rows;
+    long inserted;
+    long updated;
+    long deleted;
+    List<String> affected = new ArrayList<>();
+    try (PreparedStatement ps = bound(merge); ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      rows = rs.getLong(1);
+      long nullKeys = rs.getLong(2);
+      if (nullKeys > 0) {
+        throw nullKeys(nullKeys);
+      }
+      inserted = rs.getLong(3);
+      updated = rs.getLong(4);
+      deleted = rs.getLong(5);
+      Array windows = rs.getArray(6);
+      try {
+        affected.addAll(List.of((String[]) windows.getArray()));
+      } finally {
+        windows.free();
+      }
+    }
+    for (String other : affected) {
+      JdbcLedger.recount(connection, pipeline.name(), other, Jdbc.queryLong(connection, sql.rowsOfWindow(), other));
+    }
+    long targetRows = Jdbc.queryLong(connection, sql.rowsOfWindow(), window());
+    return complete(completion, new WindowCounts(completion.read(), completion.discarded(), staged - sourceRows, sourceRows - rows,
+        inserted, updated, rows - inserted - updated - deleted, 0, deleted, 0, targetRows));
+  }
+
+  /**
+   * Replace_window with a key as one statement (see {@link StrategySql#replaceWindowInOneStatement}).
+   * A NULL key, or a key another window holds, fails the window after the statement, which
+   * writes no such row; the rollback discards the rest.
+   */
+  private WindowCounts replaceWindowInOneStatement(String source, long sourceRows, Completion completion) throws SQLException {
+    String replace = sql.replaceWindowInOneStatement(source);
+    long rows;
+    long inserted;
+    long updated;
+    long replaced;
+    try (PreparedStatement ps = bound(replace); ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      rows = rs.getLong(1);
+      long nullKeys = rs.getLong(2);
+      if (nullKeys > 0) {
+        throw nullKeys(nullKeys);
+      }
+      inserted = rs.getLong(3);
+      updated = rs.getLong(4);
+      replaced = rs.getLong(5);
+      String holder = rs.getString(6);
+      if (holder != null) {
+        Array key = rs.getArray(7);
+        try {
+          throw keyOfOtherWindow(List.of((String[]) key.getArray()), holder);
+        } finally {
+          key.free();
+        }
+      }
+    }
+    long targetRows = Jdbc.queryLong(connection, sql.rowsOfWindow(), window());
+    return complete(completion, new WindowCounts(completion.read(), completion.discarded(), staged - sourceRows, sourceRows - rows,
+        inserted, updated, rows - inserted - updated, 0, 0, replaced, targetRows));
+  }
+
+  /** A statement with every {@code ?} bound to the window id. */
+  private PreparedStatement bound(String statement) throws SQLException {
+    PreparedStatement ps = connection.prepareStatement(statement);
+    try {
+      for (int i = 1, n = Jdbc.placeholders(statement); i <= n; i++) {
+        ps.setString(i, window());
+      }
+      return ps;
+    } catch (SQLException e) {
+      ps.close();
+      throw e;
+    }
+  }
+
+  private DataException keyOfOtherWindow(List<String> key, String holder) {
+    return new DataException("window " + window() + ": key " + pipeline.target().key().targetColumns() + "=" + key
+        + " is already in window " + holder + "; replace_window needs every key to belong to one window");
+  }
+
+  /** Records the window done under the lease, in the data transaction. */
+  private WindowCounts complete(Completion completion, WindowCounts counts) throws SQLException {
     destination.ledgerRows().complete(connection, lease, completion, counts, context.runId(), pipeline.version());
     return counts;
+  }
+
+  private DataException nullKeys(long rows) {
+    return new DataException("window " + window() + ": " + rows + " rows have a NULL in key " + pipeline.target().key().targetColumns() + "; a key must identify a row");
   }
 
   /**
@@ -215,8 +324,7 @@ final class JdbcWindowWrite implements WindowWrite {
           for (int i = 2; i <= rs.getMetaData().getColumnCount(); i++) {
             key.add(rs.getString(i));
           }
-          throw new DataException("window " + window() + ": key " + pipeline.target().key().targetColumns() + "=" + key
-              + " is already in window " + rs.getString(1) + "; replace_window needs every key to belong to one window");
+          throw keyOfOtherWindow(key, rs.getString(1));
         }
       }
     }

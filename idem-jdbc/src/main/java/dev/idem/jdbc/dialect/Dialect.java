@@ -106,6 +106,16 @@ public interface Dialect {
    */
   default void analyze(Connection connection, String temporaryTable) throws SQLException {}
 
+  /**
+   * True when merge and replace_window with a key run as one statement each
+   * ({@code StrategySql.mergeInOneStatement}, {@code replaceWindowInOneStatement}): the database
+   * has {@code DISTINCT ON}, {@code LATERAL} and data-modifying {@code WITH} (PostgreSQL).
+   * Otherwise they run step by step over the deduplicated {@code idem_rows}.
+   */
+  default boolean writesInOneStatement() {
+    return false;
+  }
+
   /** Whether idem indexes the lineage column {@code _idem_window} of its target tables. */
   default boolean indexLineage() {
     return true;

@@ -172,6 +172,11 @@ public final class PostgresDialect implements Dialect {
   }
 
   @Override
+  public boolean writesInOneStatement() {
+    return true;
+  }
+
+  @Override
   public String insertConflictClause() {
     return " ON CONFLICT DO NOTHING";
   }
@@ -290,6 +295,10 @@ public final class PostgresDialect implements Dialect {
         throw new DataException("a text value contains a NUL character, which PostgreSQL text cannot store (at offset " + s.indexOf('\0') + ")");
       }
       sb.append('"');
+      if (s.indexOf('"') < 0) {
+        sb.append(s).append('"'); // the common case, appended in bulk
+        return;
+      }
       for (int i = 0; i < s.length(); i++) {
         char ch = s.charAt(i);
         if (ch == '"') {
