@@ -15,6 +15,8 @@ final class LedgerSchema {
   static final String SCHEMA = "_idem";
   static final String WINDOWS = SqlName.quote(SCHEMA) + "." + SqlName.quote("windows");
   static final String META = SqlName.quote(SCHEMA) + "." + SqlName.quote("meta");
+  static final String DEAD_LETTERS = SqlName.quote(SCHEMA) + "." + SqlName.quote("dead_letters");
+  static final String CHECKS = SqlName.quote(SCHEMA) + "." + SqlName.quote("checks");
 
   /** Migration i (from 0) takes the schema from version i to version i+1. */
   static final List<List<String>> MIGRATIONS = List.of(
@@ -27,7 +29,19 @@ final class LedgerSchema {
           + " rows_replaced BIGINT NOT NULL DEFAULT 0, target_rows BIGINT NOT NULL DEFAULT 0,"
           + " run_id VARCHAR, pipeline_version VARCHAR, attempts INTEGER NOT NULL DEFAULT 0, owner VARCHAR,"
           + " token BIGINT NOT NULL DEFAULT 0, lease_expires TIMESTAMP, started_at TIMESTAMP, finished_at TIMESTAMP, error VARCHAR,"
-          + " PRIMARY KEY (pipeline, window_id))"));
+          + " PRIMARY KEY (pipeline, window_id))"),
+      // 2: dead letters (records that could not be loaded, kept with the attempt that met them),
+      // and reconciliation check results (the latest per pipeline, window and check)
+      List.of("ALTER TABLE " + WINDOWS + " ADD COLUMN rows_dead_lettered BIGINT DEFAULT 0",
+          "CREATE TABLE IF NOT EXISTS " + DEAD_LETTERS + " ("
+              + "pipeline VARCHAR NOT NULL, window_id VARCHAR NOT NULL, token BIGINT NOT NULL, seq BIGINT NOT NULL,"
+              + " position VARCHAR NOT NULL, reason VARCHAR NOT NULL, raw VARCHAR, raw_bytes BIGINT NOT NULL, raw_truncated BOOLEAN NOT NULL,"
+              + " run_id VARCHAR, created_at TIMESTAMP NOT NULL, replayed_at TIMESTAMP, replay_run_id VARCHAR,"
+              + " PRIMARY KEY (pipeline, window_id, token, seq))",
+          "CREATE TABLE IF NOT EXISTS " + CHECKS + " ("
+              + "pipeline VARCHAR NOT NULL, window_id VARCHAR NOT NULL, check_name VARCHAR NOT NULL, status VARCHAR NOT NULL,"
+              + " detail VARCHAR, run_id VARCHAR, checked_at TIMESTAMP NOT NULL,"
+              + " PRIMARY KEY (pipeline, window_id, check_name))"));
 
   static final int VERSION = MIGRATIONS.size();
 

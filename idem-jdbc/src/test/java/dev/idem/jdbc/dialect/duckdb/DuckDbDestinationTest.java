@@ -213,9 +213,28 @@ class DuckDbDestinationTest {
     Pipeline p = Pipeline.builder("x").source(new ListSource(schema)).windows(WindowSpec.full()).table("t").key("id").strategy(WriteStrategy.APPEND).build();
     try (JdbcDestination d = open("ledger.duckdb")) {
       d.prepare(p);
-      assertThat(TableSnapshot.rows(d, "_idem.meta")).containsExactly("name=schema_version|value=1");
+      assertThat(TableSnapshot.rows(d, "_idem.meta")).containsExactly("name=schema_version|value=2");
       TableSnapshot.execute(d, "UPDATE _idem.meta SET value = '99'");
-      assertThatThrownBy(() -> d.prepare(p)).hasMessageContaining("schema version 99, newer than this idem understands (1)");
+      assertThatThrownBy(() -> d.prepare(p)).hasMessageContaining("schema version 99, newer than this idem understands (2)");
+    }
+  }
+
+  @Test
+  void aVersionOneLedgerIsMigratedKeepingItsWindows() {
+    Schema schema = Schema.of(Column.of("id", DataType.INTEGER));
+    Pipeline p = Pipeline.builder("x").source(new ListSource(schema)).windows(WindowSpec.full()).table("t").key("id").strategy(WriteStrategy.APPEND).build();
+    try (JdbcDestination d = open("ledger-v1.duckdb")) {
+      TableSnapshot.execute(d, "CREATE SCHEMA _idem");
+      TableSnapshot.execute(d, "CREATE TABLE _idem.meta (name VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)");
+      TableSnapshot.execute(d, "INSERT INTO _idem.meta VALUES ('schema_version', '1')");
+      TableSnapshot.execute(d, dev.idem.jdbc.LedgerSchemaTestAccess.firstMigration());
+      TableSnapshot.execute(d, "INSERT INTO _idem.windows (pipeline, window_id, status, rows_read) VALUES ('x', 'full', 'DONE', 7)");
+      d.prepare(p);
+      assertThat(TableSnapshot.rows(d, "_idem.meta")).containsExactly("name=schema_version|value=2");
+      assertThat(d.ledger().state("x", "full")).get().satisfies(s -> assertThat(s.counts().read()).isEqualTo(7));
+      assertThat(TableSnapshot.rows(d, "(SELECT rows_dead_lettered FROM _idem.windows)")).containsExactly("rows_dead_lettered=0");
+      assertThat(TableSnapshot.rows(d, "_idem.dead_letters")).isEmpty();
+      assertThat(TableSnapshot.rows(d, "_idem.checks")).isEmpty();
     }
   }
 
