@@ -8,14 +8,18 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
  * Base of the commands that work on one pipeline file: reads and checks the file, opens its
  * destination, runs {@link #execute}, and closes everything whatever happens.
  */
 abstract class PipelineCommand implements Callable<Integer> {
-  @ParentCommand
+  @Spec
+  CommandSpec spec;
+
+  /** The top command, whatever the nesting (run, or dlq list). */
   Idem idem;
 
   @Parameters(index = "0", paramLabel = "PIPELINE", description = "The pipeline file (YAML).")
@@ -29,6 +33,7 @@ abstract class PipelineCommand implements Callable<Integer> {
 
   @Override
   public final Integer call() {
+    idem = (Idem) spec.root().userObject();
     if (output.verbose) {
       // Read by slf4j-simple when the first logger is created, which happens after this point.
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");

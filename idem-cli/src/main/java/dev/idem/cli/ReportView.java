@@ -24,15 +24,15 @@ final class ReportView {
   static List<String> text(RunReport report) {
     List<String> lines = new ArrayList<>();
     if (!report.outcomes().isEmpty()) {
-      // Columns in the order of the rule read = discarded + reshaped + folded + inserted + updated + unchanged + skipped + deleted;
+      // Columns in the order of the rule read = discarded + dead-lettered + reshaped + folded + inserted + updated + unchanged + skipped + deleted;
       // replaced (old rows removed) is not part of it.
-      TextTable table = new TextTable("window", "result", ">read", ">discarded", ">reshaped", ">folded", ">inserted", ">updated",
+      TextTable table = new TextTable("window", "result", ">read", ">discarded", ">dead-lettered", ">reshaped", ">folded", ">inserted", ">updated",
           ">unchanged", ">skipped", ">deleted", ">replaced", ">target rows", "message");
       for (WindowOutcome o : report.outcomes()) {
         WindowCounts c = o.counts();
         boolean counted = o.result() == Result.LOADED || o.result() == Result.UNCHANGED;
         List<Object> row = new ArrayList<>(List.of(o.window().id(), o.result().name()));
-        for (long n : new long[] {c.read(), c.discarded(), c.reshaped(), c.folded(), c.inserted(), c.updated(), c.unchanged(), c.skipped(),
+        for (long n : new long[] {c.read(), c.discarded(), c.deadLettered(), c.reshaped(), c.folded(), c.inserted(), c.updated(), c.unchanged(), c.skipped(),
             c.deleted(), c.replaced(), c.targetRows()}) {
           row.add(counted ? n : "-");
         }
@@ -87,6 +87,7 @@ final class ReportView {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("read", c.read());
     m.put("discarded", c.discarded());
+    m.put("dead_lettered", c.deadLettered());
     m.put("reshaped", c.reshaped());
     m.put("folded", c.folded());
     m.put("inserted", c.inserted());

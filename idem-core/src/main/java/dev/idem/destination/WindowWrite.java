@@ -12,6 +12,12 @@ public interface WindowWrite extends AutoCloseable {
   void add(Object[] row);
 
   /**
+   * Keeps a record that could not be loaded in the destination's dead letters, in this window's
+   * transaction: it is committed with the window's rows, or rolled back with them.
+   */
+  void deadLetter(dev.idem.ledger.DeadLetter letter);
+
+  /**
    * Applies transform, in-window dedup and the strategy to the staged rows, checks the fencing
    * token and writes the ledger row as done, all inside the open transaction; does not commit.
    */

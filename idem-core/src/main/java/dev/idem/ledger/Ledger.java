@@ -30,6 +30,21 @@ public interface Ledger {
   /** Records that the window failed, with a one-line reason. Fenced; data already committed stays. */
   void fail(Lease lease, String error);
 
+  /**
+   * Marks the window failed under the lease and keeps the dead letters of the failed attempt, in
+   * one fenced transaction (the window's data transaction was rolled back).
+   */
+  void fail(Lease lease, String error, List<DeadLetter> letters);
+
+  /** Dead letters of a pipeline, oldest first: one window's or all, open ones only or all. */
+  List<DeadLetter> deadLetters(String pipeline, Optional<String> windowId, boolean includeReplayed);
+
+  /** Windows holding dead letters not yet replayed. */
+  java.util.List<String> windowsWithOpenDeadLetters(String pipeline);
+
+  /** Deletes the pipeline's dead letters created before {@code before}; returns how many. */
+  int purgeDeadLetters(String pipeline, java.time.Instant before);
+
   /** Forgets windows so they load again: one window, or all of the pipeline's. Returns how many. */
   int reset(String pipeline, Optional<String> windowId);
 }

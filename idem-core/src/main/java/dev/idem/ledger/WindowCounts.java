@@ -2,8 +2,9 @@ package dev.idem.ledger;
 
 /**
  * What a window's load did. The conservation rule holds for every load:
- * {@code read = discarded + reshaped + folded + inserted + updated + unchanged + skipped + deleted},
- * where {@code discarded} are records a row function dropped, {@code reshaped} the staged rows
+ * {@code read = discarded + deadLettered + reshaped + folded + inserted + updated + unchanged + skipped + deleted},
+ * where {@code discarded} are records a row function dropped, {@code deadLettered} records that
+ * could not be read or typed (kept in the dead letters), {@code reshaped} the staged rows
  * minus the SQL transform's output rows (an aggregation folds many into one; negative when a
  * transform fans out), {@code folded} in-window duplicates by key, {@code skipped} rows whose key already
  * existed (append), {@code unchanged} rows equal to or older than the target's (merge), and
@@ -11,13 +12,13 @@ package dev.idem.ledger;
  * slice removed by replace_window/replace_table (not part of the rule), {@code targetRows} the
  * rows the target holds for this window after the commit.
  */
-public record WindowCounts(long read, long discarded, long reshaped, long folded, long inserted, long updated, long unchanged,
+public record WindowCounts(long read, long discarded, long deadLettered, long reshaped, long folded, long inserted, long updated, long unchanged,
                            long skipped, long deleted, long replaced, long targetRows) {
-  public static final WindowCounts NONE = new WindowCounts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  public static final WindowCounts NONE = new WindowCounts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
   /** The counts of a window found unchanged: nothing read into the target, nothing written. */
   public static WindowCounts unchanged(long targetRows) {
-    return new WindowCounts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, targetRows);
+    return new WindowCounts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, targetRows);
   }
 
   public long written() {
@@ -26,6 +27,6 @@ public record WindowCounts(long read, long discarded, long reshaped, long folded
 
   /** True when every record read is accounted for. */
   public boolean balanced() {
-    return read == discarded + reshaped + folded + inserted + updated + unchanged + skipped + deleted;
+    return read == discarded + deadLettered + reshaped + folded + inserted + updated + unchanged + skipped + deleted;
   }
 }

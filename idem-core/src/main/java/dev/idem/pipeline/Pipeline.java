@@ -34,6 +34,7 @@ public final class Pipeline {
   private final String transformSql;
   private final Map<String, RowFunction> rowFunctions;
   private final Target target;
+  private final BadRecordPolicy badRecords;
   private final String definitionHash;
 
   private Pipeline(Builder b) {
@@ -44,6 +45,7 @@ public final class Pipeline {
     this.transformSql = b.transformSql == null || b.transformSql.isBlank() ? null : b.transformSql.strip();
     this.rowFunctions = Map.copyOf(b.rowFunctions);
     this.target = new Target(b.table, targetColumns(b), b.key, b.strategy, b.orderBy, b.deleteFlag);
+    this.badRecords = b.badRecords;
     validate();
     this.definitionHash = sha256(describe());
   }
@@ -101,7 +103,7 @@ public final class Pipeline {
         other.schema().columns(), source.schema().columns());
     Builder b = builder(name).version(version).source(other).windows(windows).transform(transformSql)
         .table(target.table()).targetColumns(target.columns()).key(target.key()).strategy(target.strategy()).orderBy(target.orderBy())
-        .deleteFlag(target.deleteFlag());
+        .deleteFlag(target.deleteFlag()).badRecords(badRecords);
     rowFunctions.forEach(b::rowFunction);
     return b.build();
   }
@@ -140,6 +142,11 @@ public final class Pipeline {
 
   public Target target() {
     return target;
+  }
+
+  /** How many bad records a window may hold and still load (not part of the definition hash). */
+  public BadRecordPolicy badRecords() {
+    return badRecords;
   }
 
   /** The columns staged for a window: the input's, plus {@code _idem_key} for a hash key. */
@@ -192,6 +199,7 @@ public final class Pipeline {
     private WriteStrategy strategy;
     private String orderBy;
     private String deleteFlag;
+    private BadRecordPolicy badRecords = BadRecordPolicy.NONE_ALLOWED;
 
     private Builder(String name) {
       if (name == null || !NAME.matcher(name).matches()) {
@@ -247,6 +255,11 @@ public final class Pipeline {
 
     public Builder strategy(WriteStrategy strategy) {
       this.strategy = strategy;
+      return this;
+    }
+
+    public Builder badRecords(BadRecordPolicy policy) {
+      this.badRecords = java.util.Objects.requireNonNull(policy, "badRecords");
       return this;
     }
 

@@ -1,12 +1,14 @@
 package dev.idem.run;
 
 import dev.idem.ConfigException;
+import dev.idem.DataException;
 import dev.idem.IdemException;
 import dev.idem.TransientException;
 import dev.idem.destination.CommitUnknownException;
 import dev.idem.destination.Completion;
 import dev.idem.destination.Destination;
 import dev.idem.destination.FencedException;
+import dev.idem.destination.RowRefusedException;
 import dev.idem.destination.SupportsMerge;
 import dev.idem.destination.SupportsReplaceTable;
 import dev.idem.destination.SupportsReplaceWindow;
@@ -16,6 +18,7 @@ import dev.idem.fault.FaultPoint;
 import dev.idem.key.Fingerprint;
 import dev.idem.key.KeyEncoding;
 import dev.idem.key.KeySpec;
+import dev.idem.ledger.DeadLetter;
 import dev.idem.ledger.Lease;
 import dev.idem.ledger.WindowCounts;
 import dev.idem.ledger.WindowState;
@@ -290,9 +293,29 @@ public final class Runner {
     }
   }
 
+  /** Dead letters kept in memory for a window that fails on them (they are written again after the rollback). */
+  private static final int KEPT_LETTERS = 1_000;
+
+  /** A window with more bad records than its pipeline allows: rolled back, its dead letters kept. */
+  static final class BadRecords extends DataException {
+    private static final long serialVersionUID = 1L;
+    private final transient List<DeadLetter> letters;
+
+    BadRecords(Window window, String exceeded, List<DeadLetter> letters) {
+      super("window " + window.id() + ": " + exceeded + "; nothing of it was loaded, its bad records are in the dead letters"
+          + (letters.size() == KEPT_LETTERS ? " (the first " + KEPT_LETTERS + ")" : "") + " (idem dlq list); first: "
+          + letters.get(0).position() + ": " + letters.get(0).reason());
+      this.letters = List.copyOf(letters);
+    }
+  }
+
   /** Records the failure under the lease, if it is still ours (best effort: the ledger may be unreachable too). */
   private void recordFailure(Lease lease, IdemException e) {
     try {
+      if (e instanceof BadRecords bad) {
+        destination.ledger().fail(lease, e.getMessage(), bad.letters);
+        return;
+      }
       destination.ledger().fail(lease, e.getMessage());
     } catch (IdemException suppressed) {
       e.addSuppressed(suppressed);
@@ -334,6 +357,8 @@ public final class Runner {
   private WindowCounts write(Pipeline pipeline, Window window, Lease lease, RunContext context) {
     Fingerprint fingerprint = new Fingerprint();
     long discarded = 0;
+    long deadLettered = 0;
+    List<DeadLetter> kept = new ArrayList<>();
     Optional<String> cheapBefore = cheapFingerprint(pipeline, window);
     try (WindowWrite write = destination.begin(pipeline, lease, context);
          RecordReader reader = pipeline.source().read(pipeline.windows(), window)) {
@@ -344,21 +369,46 @@ public final class Runner {
       boolean hashRecords = cheapBefore.isEmpty(); // a source with a cheap fingerprint spares a SHA-256 per record
       for (SourceRecord r = reader.next(); r != null; r = reader.next()) {
         read++;
-        if (hashRecords) {
-          fingerprint.add(r.values());
+        SourceRecord bad = r.isBad() ? r : null;
+        if (bad == null) {
+          if (hashRecords) {
+            fingerprint.add(r.values());
+          }
+          Object[] values = applyRowFunctions(pipeline, r, context);
+          if (values == null) {
+            discarded++;
+            continue;
+          }
+          try {
+            write.add(hashFields == null ? values : withKeyHash(values, hashFields, width));
+          } catch (RowRefusedException e) {
+            bad = SourceRecord.bad(r.position(), java.util.Arrays.toString(values), e.getMessage());
+          }
+        } else if (hashRecords) {
+          fingerprint.add(new Object[] {r.position(), r.raw()});
         }
-        Object[] values = applyRowFunctions(pipeline, r, context);
-        if (values == null) {
-          discarded++;
+        if (bad != null) {
+          DeadLetter letter = DeadLetter.of(window.id(), bad);
+          write.deadLetter(letter);
+          if (kept.size() < KEPT_LETTERS) {
+            kept.add(letter);
+          }
+          String exceeded = pipeline.badRecords().exceeded(++deadLettered, read, false);
+          if (exceeded != null) {
+            throw new BadRecords(window, exceeded, kept);
+          }
           continue;
         }
-        write.add(hashFields == null ? values : withKeyHash(values, hashFields, width));
         if (++staged == 1) {
           services.faults().reach(FaultPoint.MID_STAGING, window);
         }
         if (staged % PROGRESS_EVERY == 0) {
           listener.progress(window, staged);
         }
+      }
+      String exceeded = pipeline.badRecords().exceeded(deadLettered, read, true);
+      if (exceeded != null) {
+        throw new BadRecords(window, exceeded, kept);
       }
       services.faults().reach(FaultPoint.AFTER_STAGING, window);
       Optional<String> cheapAfter = cheapFingerprint(pipeline, window);
@@ -367,7 +417,7 @@ public final class Runner {
         throw new TransientException("input of window " + window.id() + " changed while it was read", null);
       }
       String fp = cheapBefore.orElse(fingerprint.value());
-      WindowCounts counts = write.prepare(new Completion(fp, pipeline.definitionHash(), read, discarded));
+      WindowCounts counts = write.prepare(new Completion(fp, pipeline.definitionHash(), read, discarded, deadLettered));
       services.faults().reach(FaultPoint.BEFORE_COMMIT, window);
       try {
         write.commit();

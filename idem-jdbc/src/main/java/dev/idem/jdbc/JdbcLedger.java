@@ -3,6 +3,7 @@ package dev.idem.jdbc;
 import dev.idem.TransientException;
 import dev.idem.destination.Completion;
 import dev.idem.destination.FencedException;
+import dev.idem.ledger.DeadLetter;
 import dev.idem.ledger.Lease;
 import dev.idem.ledger.Ledger;
 import dev.idem.ledger.WindowCounts;
@@ -27,7 +28,7 @@ import java.util.Optional;
  */
 final class JdbcLedger implements Ledger {
   private static final String W = LedgerSchema.WINDOWS;
-  private static final String COLUMNS = "pipeline, window_id, status, fingerprint, definition_hash, rows_read, rows_discarded, rows_reshaped,"
+  private static final String COLUMNS = "pipeline, window_id, status, fingerprint, definition_hash, rows_read, rows_discarded, rows_dead_lettered, rows_reshaped,"
       + " rows_folded, rows_inserted, rows_updated, rows_unchanged, rows_skipped, rows_deleted, rows_replaced, target_rows,"
       + " run_id, pipeline_version, attempts, owner, token, lease_expires, started_at, finished_at, error";
 
@@ -138,10 +139,42 @@ final class JdbcLedger implements Ledger {
 
   @Override
   public void fail(Lease lease, String error) {
-    destination.transaction("record failure of window " + lease.windowId(), c -> {
+    fail(lease, error, List.of());
+  }
+
+  @Override
+  public void fail(Lease lease, String error, List<DeadLetter> letters) {
+    destination.transaction("record failure of window " + lease.windowId() + " and its dead letters", c -> {
       fenced(c, lease, "UPDATE " + W + " SET status = 'FAILED', error = ?, finished_at = ?, lease_expires = NULL"
           + " WHERE pipeline = ? AND window_id = ? AND token = ?", error);
+      if (!letters.isEmpty()) {
+        DeadLetters.insert(c, lease.pipeline(), lease.token(), null, destination.now(c), letters);
+      }
       return null;
+    });
+  }
+
+  @Override
+  public List<DeadLetter> deadLetters(String pipeline, Optional<String> windowId, boolean includeReplayed) {
+    return destination.transaction("read dead letters of " + pipeline, c -> {
+      LedgerSchema.migrate(c);
+      return DeadLetters.list(c, pipeline, windowId, includeReplayed);
+    });
+  }
+
+  @Override
+  public List<String> windowsWithOpenDeadLetters(String pipeline) {
+    return destination.transaction("read dead letters of " + pipeline, c -> {
+      LedgerSchema.migrate(c);
+      return DeadLetters.openWindows(c, pipeline);
+    });
+  }
+
+  @Override
+  public int purgeDeadLetters(String pipeline, Instant before) {
+    return destination.transaction("purge dead letters of " + pipeline, c -> {
+      LedgerSchema.migrate(c);
+      return DeadLetters.purge(c, pipeline, before);
     });
   }
 
@@ -167,14 +200,14 @@ final class JdbcLedger implements Ledger {
    */
   void complete(Connection c, Lease lease, Completion completion, WindowCounts n, String runId, String version) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("UPDATE " + W + " SET status = 'DONE', fingerprint = ?, definition_hash = ?,"
-        + " rows_read = ?, rows_discarded = ?, rows_reshaped = ?, rows_folded = ?, rows_inserted = ?, rows_updated = ?, rows_unchanged = ?,"
+        + " rows_read = ?, rows_discarded = ?, rows_dead_lettered = ?, rows_reshaped = ?, rows_folded = ?, rows_inserted = ?, rows_updated = ?, rows_unchanged = ?,"
         + " rows_skipped = ?, rows_deleted = ?, rows_replaced = ?, target_rows = ?, run_id = ?, pipeline_version = ?,"
         + " finished_at = ?, lease_expires = NULL, error = NULL"
         + " WHERE pipeline = ? AND window_id = ? AND token = ? AND status = 'RUNNING'")) {
       int i = 1;
       ps.setString(i++, completion.fingerprint());
       ps.setString(i++, completion.definitionHash());
-      for (long v : new long[] {n.read(), n.discarded(), n.reshaped(), n.folded(), n.inserted(), n.updated(), n.unchanged(), n.skipped(),
+      for (long v : new long[] {n.read(), n.discarded(), n.deadLettered(), n.reshaped(), n.folded(), n.inserted(), n.updated(), n.unchanged(), n.skipped(),
           n.deleted(), n.replaced(), n.targetRows()}) {
         ps.setLong(i++, v);
       }
@@ -229,7 +262,8 @@ final class JdbcLedger implements Ledger {
   }
 
   private static WindowState row(ResultSet rs) throws SQLException {
-    WindowCounts counts = new WindowCounts(rs.getLong("rows_read"), rs.getLong("rows_discarded"), rs.getLong("rows_reshaped"),
+    WindowCounts counts = new WindowCounts(rs.getLong("rows_read"), rs.getLong("rows_discarded"), rs.getLong("rows_dead_lettered"),
+        rs.getLong("rows_reshaped"),
         rs.getLong("rows_folded"), rs.getLong("rows_inserted"), rs.getLong("rows_updated"), rs.getLong("rows_unchanged"),
         rs.getLong("rows_skipped"), rs.getLong("rows_deleted"), rs.getLong("rows_replaced"), rs.getLong("target_rows"));
     return new WindowState(rs.getString("pipeline"), rs.getString("window_id"), WindowStatus.valueOf(rs.getString("status")),

@@ -47,6 +47,7 @@ final class JdbcWindowWrite implements WindowWrite {
   private boolean prepared;
   /** The window's transaction id, when the database has one (PostgreSQL): taken at the end of {@link #prepare}. */
   private Optional<String> transactionId = Optional.empty();
+  private final DeadLetters.Pending deadLetters;
 
   JdbcWindowWrite(JdbcDestination destination, Connection connection, Pipeline pipeline, Lease lease, RunContext context) throws SQLException {
     this.destination = destination;
@@ -58,10 +59,16 @@ final class JdbcWindowWrite implements WindowWrite {
     this.table = TableName.parse(pipeline.target().table());
     this.sql = new StrategySql(table, pipeline.target(), dialect.insertConflictClause());
     this.stager = dialect.stage(connection, pipeline.stagedColumns());
+    this.deadLetters = new DeadLetters.Pending(pipeline.name(), lease.token(), context == null ? null : context.runId());
   }
 
   private String window() {
     return lease.windowId();
+  }
+
+  @Override
+  public void deadLetter(dev.idem.ledger.DeadLetter letter) {
+    deadLetters.add(letter);
   }
 
   @Override
@@ -172,7 +179,7 @@ final class JdbcWindowWrite implements WindowWrite {
     long targetRows = Jdbc.queryLong(connection, sql.rowsOfWindow(), window());
     long unchanged = target.strategy() == WriteStrategy.APPEND ? 0 : rows - inserted - updated - deleted;
     long skipped = target.strategy() == WriteStrategy.APPEND ? rows - inserted : 0;
-    return complete(completion, new WindowCounts(completion.read(), completion.discarded(), staged - sourceRows, sourceRows - rows,
+    return complete(completion, new WindowCounts(completion.read(), completion.discarded(), completion.deadLettered(), staged - sourceRows, sourceRows - rows,
         inserted, updated, unchanged, skipped, deleted, replaced, targetRows));
   }
 
@@ -210,7 +217,7 @@ final class JdbcWindowWrite implements WindowWrite {
       JdbcLedger.recount(connection, pipeline.name(), other, Jdbc.queryLong(connection, sql.rowsOfWindow(), other));
     }
     long targetRows = Jdbc.queryLong(connection, sql.rowsOfWindow(), window());
-    return complete(completion, new WindowCounts(completion.read(), completion.discarded(), staged - sourceRows, sourceRows - rows,
+    return complete(completion, new WindowCounts(completion.read(), completion.discarded(), completion.deadLettered(), staged - sourceRows, sourceRows - rows,
         inserted, updated, rows - inserted - updated - deleted, 0, deleted, 0, targetRows));
   }
 
@@ -246,7 +253,7 @@ final class JdbcWindowWrite implements WindowWrite {
       }
     }
     long targetRows = Jdbc.queryLong(connection, sql.rowsOfWindow(), window());
-    return complete(completion, new WindowCounts(completion.read(), completion.discarded(), staged - sourceRows, sourceRows - rows,
+    return complete(completion, new WindowCounts(completion.read(), completion.discarded(), completion.deadLettered(), staged - sourceRows, sourceRows - rows,
         inserted, updated, rows - inserted - updated, 0, 0, replaced, targetRows));
   }
 
@@ -271,6 +278,7 @@ final class JdbcWindowWrite implements WindowWrite {
 
   /** Records the window done under the lease, in the data transaction. */
   private WindowCounts complete(Completion completion, WindowCounts counts) throws SQLException {
+    deadLetters.publish(connection, window(), destination.now(connection));
     destination.ledgerRows().complete(connection, lease, completion, counts, context.runId(), pipeline.version());
     return counts;
   }
@@ -403,6 +411,7 @@ final class JdbcWindowWrite implements WindowWrite {
   public void close() {
     try {
       Jdbc.closeQuietly(stager);
+      deadLetters.close();
       // Closing without commit discards the transaction, as a dead process's connection would.
       Jdbc.closeQuietly(connection);
     } finally {

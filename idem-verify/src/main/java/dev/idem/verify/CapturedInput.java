@@ -129,7 +129,7 @@ public final class CapturedInput implements AutoCloseable {
   }
 
   /**
-   * A copy of this input in which the last record of {@code windowId} has one value changed: the
+   * A copy of this input in which the last good record of {@code windowId} has one value changed: the
    * first decimal, else integer, else text column outside {@code keep} (a decimal is increased by
    * one, an integer by one, a text gets a suffix); when every such column is in {@code keep}, the
    * first one in {@code keepIfNoOther}. Empty when the window has no record or no such column.
@@ -139,7 +139,14 @@ public final class CapturedInput implements AutoCloseable {
     if (records.isEmpty()) {
       return Optional.empty();
     }
-    Object[] lastValues = records.get(records.size() - 1).values();
+    int changedAt = records.size() - 1;
+    while (changedAt >= 0 && records.get(changedAt).isBad()) {
+      changedAt--; // a bad record has no value to change
+    }
+    if (changedAt < 0) {
+      return Optional.empty();
+    }
+    Object[] lastValues = records.get(changedAt).values();
     int column = changeable(lastValues, c -> !keep.contains(c) && !keepIfNoOther.contains(c));
     if (column < 0) {
       column = changeable(lastValues, c -> !keep.contains(c));
@@ -147,7 +154,7 @@ public final class CapturedInput implements AutoCloseable {
     if (column < 0) {
       return Optional.empty();
     }
-    SourceRecord last = records.get(records.size() - 1);
+    SourceRecord last = records.get(changedAt);
     Object[] values = last.values().clone();
     Object old = values[column];
     values[column] = switch (schema.column(column).type().kind()) {
@@ -155,7 +162,7 @@ public final class CapturedInput implements AutoCloseable {
       case INTEGER -> ((Number) old).longValue() + 1;
       default -> ((BigDecimal) old).add(BigDecimal.ONE);
     };
-    records.set(records.size() - 1, new SourceRecord(values, last.position()));
+    records.set(changedAt, new SourceRecord(values, last.position()));
     Path copyDir = tempDir();
     Map<String, WindowFile> files = new LinkedHashMap<>();
     try {
@@ -217,6 +224,8 @@ public final class CapturedInput implements AutoCloseable {
       for (SourceRecord r = next.next(); r != null; r = next.next()) {
         out.writeObject(r.values());
         out.writeObject(r.position());
+        out.writeObject(r.raw());
+        out.writeObject(r.problem());
         // values are immutable: no back-references between records, so each is written whole
         out.reset();
         n++;
@@ -251,7 +260,7 @@ public final class CapturedInput implements AutoCloseable {
     public SourceRecord next() {
       try {
         Object[] values = (Object[]) in.readObject();
-        return new SourceRecord(values, (String) in.readObject());
+        return new SourceRecord(values, (String) in.readObject(), (String) in.readObject(), (String) in.readObject());
       } catch (EOFException end) {
         return null;
       } catch (IOException | ClassNotFoundException e) {

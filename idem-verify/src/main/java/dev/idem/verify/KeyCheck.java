@@ -43,6 +43,9 @@ final class KeyCheck {
     Map<List<Object>, Seen> seen = new HashMap<>();
     for (Window w : input.windows()) {
       for (SourceRecord r : input.read(w.id())) {
+        if (r.isBad()) {
+          continue; // a dead letter has no key
+        }
         Object[] v = r.values();
         Object[] k = new Object[keyIdx.length + 1];
         for (int i = 0; i < keyIdx.length; i++) {

@@ -13,7 +13,8 @@ final class Layout {
   static final List<String> ANY = List.of();
 
   private static final Map<String, List<String>> SECTIONS = Map.of(
-      "", List.of("pipeline", "version", "source", "columns", "windows", "transform", "target", "destination"),
+      "", List.of("pipeline", "version", "source", "columns", "windows", "transform", "target", "destination", "max_bad_records",
+          "max_bad_ratio"),
       // jdbc sources take JDBC connection properties besides their own keys: checked when bound
       "source", ANY,
       "columns", ANY,

@@ -3,6 +3,7 @@ package dev.idem.cli.pipelinefile;
 import dev.idem.ConfigException;
 import dev.idem.jdbc.source.JdbcSource;
 import dev.idem.key.KeySpec;
+import dev.idem.pipeline.BadRecordPolicy;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.Target;
 import dev.idem.pipeline.WriteStrategy;
@@ -92,6 +93,7 @@ public final class PipelineFile {
     }
     YamlNode.Mapping targetNode = mapping(required(root, "", "target"), "target");
     target(targetNode, b, input, transformNode != null && !isNull(transformNode));
+    b.badRecords(badRecords(root));
     Pipeline pipeline;
     try {
       pipeline = b.build();
@@ -576,6 +578,35 @@ public final class PipelineFile {
       // reported below
     }
     throw new PipelineFileException(s.where(), path + ": expected a duration such as 10m, 30s, 2h, 1d or PT10M, got '" + s.display() + "'");
+  }
+
+  /** {@code max_bad_records} (a whole number, default 0) and {@code max_bad_ratio} (0 to 1, default none). */
+  private static BadRecordPolicy badRecords(YamlNode.Mapping root) {
+    YamlNode.Scalar count = optionalScalar(root, "", "max_bad_records");
+    YamlNode.Scalar ratio = optionalScalar(root, "", "max_bad_ratio");
+    long max = 0;
+    if (count != null && !count.isNull()) {
+      try {
+        max = count.type() == YamlNode.Scalar.Type.INTEGER ? Long.parseLong(count.value().strip()) : -1;
+      } catch (NumberFormatException e) {
+        max = -1;
+      }
+      if (max < 0) {
+        throw new PipelineFileException(count.where(), "max_bad_records: expected a whole number of 0 or more, got '" + count.display() + "'");
+      }
+    }
+    Double r = null;
+    if (ratio != null && !ratio.isNull()) {
+      try {
+        r = Double.parseDouble(ratio.value().strip());
+      } catch (NumberFormatException e) {
+        r = -1.0;
+      }
+      if (!(r >= 0 && r <= 1)) {
+        throw new PipelineFileException(ratio.where(), "max_bad_ratio: expected a fraction from 0 to 1 (0.01 = 1%), got '" + ratio.display() + "'");
+      }
+    }
+    return new BadRecordPolicy(max, r);
   }
 
   private static int positiveInt(YamlNode.Scalar s, String path, int fallback) {

@@ -131,6 +131,7 @@ public final class CsvSource extends FileSource {
           return null;
         }
         line = endLine + 1;
+        record = null;
         CSVRecord r = records.next();
         endLine = parser.getCurrentLineNumber();
         return r;
@@ -165,6 +166,11 @@ public final class CsvSource extends FileSource {
     @Override
     public String position() {
       return file + ":" + line;
+    }
+
+    @Override
+    public String raw() {
+      return record == null ? "" : csv.format((Object[]) record.values());
     }
 
     @Override

@@ -44,7 +44,16 @@ abstract class FileSource implements Source {
   /** Window ids per file, per window spec; an entry is valid while size and mtime are unchanged. */
   private final Map<WindowSpec, Map<Path, Scan>> scans = new ConcurrentHashMap<>();
 
-  private record Scan(long size, long modified, Set<String> windowIds) {}
+  /**
+   * What a file holds for a time window spec: its window ids, and how many of its records have no
+   * window (unreadable, or a window column that cannot be parsed). Those go to the dead letters
+   * of the file's first window, so each is dead-lettered exactly once.
+   */
+  private record Scan(long size, long modified, Set<String> windowIds, long unassigned) {
+    String first() {
+      return windowIds.iterator().next();
+    }
+  }
 
   FileSource(FileSet files, Schema schema) {
     this.files = Objects.requireNonNull(files, "files");
@@ -81,8 +90,8 @@ abstract class FileSource implements Source {
   public final RecordReader read(WindowSpec spec, Window window) throws IOException {
     List<Path> all = files.files();
     return switch (spec.kind()) {
-      case FULL, BATCH -> new FileRecordReader(all, -1, null, null);
-      case FILE -> new FileRecordReader(List.of(file(all, window)), -1, null, null);
+      case FULL, BATCH -> new FileRecordReader(all, -1, null, null, Set.copyOf(all));
+      case FILE -> new FileRecordReader(List.of(file(all, window)), -1, null, null, Set.of(file(all, window)));
       case DAY, HOUR -> {
         List<Path> holding = new ArrayList<>();
         for (Path f : all) {
@@ -90,7 +99,14 @@ abstract class FileSource implements Source {
             holding.add(f);
           }
         }
-        yield new FileRecordReader(holding, schema.require(spec.column(), "window column"), spec, window.id());
+        Set<Path> keepsUnassigned = new java.util.HashSet<>();
+        for (Path f : holding) {
+          Scan s = scan(spec, f);
+          if (s.unassigned() > 0 && s.first().equals(window.id())) {
+            keepsUnassigned.add(f);
+          }
+        }
+        yield new FileRecordReader(holding, schema.require(spec.column(), "window column"), spec, window.id(), keepsUnassigned);
       }
     };
   }
@@ -158,12 +174,26 @@ abstract class FileSource implements Source {
     }
     int column = schema.require(spec.column(), "window column");
     Set<String> ids = new TreeSet<>();
+    long unassigned = 0;
+    DataException firstProblem = null;
     try (Rows rows = open(file, files.relative(file))) {
-      while (rows.next()) {
-        ids.add(assign(spec, rows.value(column), rows.position()));
+      while (true) {
+        try {
+          if (!rows.next()) {
+            break;
+          }
+          ids.add(assign(spec, rows.value(column), rows.position()));
+        } catch (DataException e) {
+          unassigned++;
+          firstProblem = firstProblem == null ? e : firstProblem;
+        }
       }
     }
-    Scan scan = new Scan(size, modified, Set.copyOf(ids));
+    if (ids.isEmpty() && firstProblem != null) {
+      // no window to keep its dead letters in: the file as a whole is unreadable
+      throw firstProblem;
+    }
+    Scan scan = new Scan(size, modified, new TreeSet<>(ids), unassigned);
     bySpec.put(file, scan);
     return scan;
   }
@@ -176,20 +206,29 @@ abstract class FileSource implements Source {
     }
   }
 
-  /** Reads files one after another; for a time window, only the records assigned to it. */
+  /**
+   * Reads files one after another; for a time window, only the records assigned to it. A record
+   * that cannot be read or typed is returned as {@link SourceRecord#bad} (by the window it belongs
+   * to; one without a readable window, by the window its file keeps those in), and reading goes on.
+   */
   private final class FileRecordReader implements RecordReader {
     private final List<Path> paths;
     private final int windowColumn;
     private final WindowSpec spec;
     private final String windowId;
+    /** Files whose records without a window this reader returns as bad. */
+    private final Set<Path> keepsUnassigned;
     private int nextFile;
     private Rows current;
+    private boolean currentKeepsUnassigned;
+    private String lastBad;
 
-    FileRecordReader(List<Path> paths, int windowColumn, WindowSpec spec, String windowId) {
+    FileRecordReader(List<Path> paths, int windowColumn, WindowSpec spec, String windowId, Set<Path> keepsUnassigned) {
       this.paths = paths;
       this.windowColumn = windowColumn;
       this.spec = spec;
       this.windowId = windowId;
+      this.keepsUnassigned = keepsUnassigned;
     }
 
     @Override
@@ -201,27 +240,59 @@ abstract class FileSource implements Source {
           }
           Path f = paths.get(nextFile++);
           current = open(f, files.relative(f));
+          currentKeepsUnassigned = keepsUnassigned.contains(f);
         }
-        if (!current.next()) {
-          current.close();
-          current = null;
+        try {
+          if (!current.next()) {
+            current.close();
+            current = null;
+            continue;
+          }
+        } catch (DataException e) {
+          if (currentKeepsUnassigned) {
+            return bad(e);
+          }
           continue;
         }
         Object[] values = new Object[schema.size()];
         if (windowId != null) {
-          Object w = current.value(windowColumn);
-          values[windowColumn] = w;
-          if (!windowId.equals(assign(spec, w, current.position()))) {
+          try {
+            Object w = current.value(windowColumn);
+            values[windowColumn] = w;
+            if (!windowId.equals(assign(spec, w, current.position()))) {
+              continue;
+            }
+          } catch (DataException e) {
+            if (currentKeepsUnassigned) {
+              return bad(e);
+            }
             continue;
           }
         }
-        for (int i = 0; i < values.length; i++) {
-          if (i != windowColumn) {
-            values[i] = current.value(i);
+        try {
+          for (int i = 0; i < values.length; i++) {
+            if (i != windowColumn) {
+              values[i] = current.value(i);
+            }
           }
+        } catch (DataException e) {
+          return bad(e);
         }
         return new SourceRecord(values, current.position());
       }
+    }
+
+    private SourceRecord bad(DataException e) {
+      String position = current.position();
+      if (position.equals(lastBad)) {
+        // the reader cannot move past this point (e.g. undecodable bytes): stop with the error
+        // rather than skip the rest of the file unseen
+        throw e;
+      }
+      lastBad = position;
+      String message = e.getMessage();
+      String reason = message.startsWith(position + ": ") ? message.substring(position.length() + 2) : message;
+      return SourceRecord.bad(position, current.raw(), reason);
     }
 
     @Override

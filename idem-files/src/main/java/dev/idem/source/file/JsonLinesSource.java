@@ -66,6 +66,8 @@ public final class JsonLinesSource extends FileSource {
     private long line;
     /** The current record's values as JSON gave them: String, Number, Boolean, or JSON text for json columns. */
     private Object[] raw;
+    /** The current line's text. */
+    private String text;
 
     JsonRows(BufferedReader lines, String file) {
       this.lines = lines;
@@ -75,7 +77,7 @@ public final class JsonLinesSource extends FileSource {
     @Override
     public boolean next() throws IOException {
       while (true) {
-        String text = lines.readLine();
+        text = lines.readLine();
         if (text == null) {
           return false;
         }
@@ -128,6 +130,11 @@ public final class JsonLinesSource extends FileSource {
       if (after != null) {
         throw new DataException(position() + ": expected one JSON object per line, found more after it");
       }
+    }
+
+    @Override
+    public String raw() {
+      return text == null ? "" : text;
     }
 
     @Override

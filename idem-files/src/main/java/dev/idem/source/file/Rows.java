@@ -17,6 +17,9 @@ interface Rows extends Closeable {
   /** {@code relative/path.csv:17}: the file and the line the current record starts on. */
   String position();
 
+  /** The current record's raw input as read (for dead letters); empty when it could not be read at all. */
+  String raw();
+
   /** The typed value of schema column {@code column} in the current record. */
   Object value(int column);
 }

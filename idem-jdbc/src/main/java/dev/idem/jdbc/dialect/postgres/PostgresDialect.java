@@ -260,13 +260,20 @@ public final class PostgresDialect implements Dialect {
 
     @Override
     public void add(Object[] row) throws SQLException {
-      for (int i = 0; i < row.length; i++) {
-        if (i > 0) {
-          buffer.append(',');
+      int start = buffer.length();
+      try {
+        for (int i = 0; i < row.length; i++) {
+          if (i > 0) {
+            buffer.append(',');
+          }
+          if (row[i] != null) {
+            appendQuoted(buffer, text(row[i]));
+          }
         }
-        if (row[i] != null) {
-          appendQuoted(buffer, text(row[i]));
-        }
+      } catch (DataException e) {
+        // nothing of the row stays in the COPY buffer: the row alone is refused
+        buffer.setLength(start);
+        throw new dev.idem.destination.RowRefusedException(e.getMessage());
       }
       buffer.append('\n');
       if (buffer.length() >= FLUSH_AT) {
