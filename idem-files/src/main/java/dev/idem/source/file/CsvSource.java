@@ -37,6 +37,8 @@ import org.apache.commons.csv.QuoteMode;
 public final class CsvSource extends FileSource {
   private final CsvFormat format;
   private final CSVFormat csv;
+  /** Renders a record's fields back to one CSV line, quoting only where needed (for dead letters). */
+  private final CSVFormat rawFormat;
 
   public CsvSource(FileSet files, Schema schema, CsvFormat format) {
     super(files, schema);
@@ -53,6 +55,7 @@ public final class CsvSource extends FileSource {
         .setNullString(format.nullMarker())
         .setQuoteMode(format.nullMarker() == null ? QuoteMode.MINIMAL : QuoteMode.ALL_NON_NULL)
         .get();
+    this.rawFormat = csv.builder().setQuoteMode(QuoteMode.MINIMAL).setNullString(null).setRecordSeparator("").get();
   }
 
   public CsvFormat format() {
@@ -170,7 +173,7 @@ public final class CsvSource extends FileSource {
 
     @Override
     public String raw() {
-      return record == null ? "" : csv.format((Object[]) record.values());
+      return record == null ? "" : rawFormat.format((Object[]) record.values());
     }
 
     @Override

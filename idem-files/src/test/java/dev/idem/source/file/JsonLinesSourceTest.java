@@ -56,11 +56,11 @@ class JsonLinesSourceTest {
     Files.writeString(dir.resolve("e.jsonl"), "{\"id\": 1}\n{\"id\": 2,\n{\"id\": 3}\n[1]\n{\"id\": 4} {\"id\": 5}\n{\"id\": 6, \"id\": 7}\n");
     try (RecordReader r = source("e.jsonl").read(WindowSpec.full(), Window.full())) {
       assertThat(r.next().values()[0]).isEqualTo(1L);
-      assertThatThrownBy(r::next).isInstanceOf(DataException.class).hasMessageStartingWith("e.jsonl:2: malformed JSON");
+      assertBad(r.next(), "e.jsonl:2: malformed JSON");
       assertThat(r.next().values()[0]).isEqualTo(3L);
-      assertThatThrownBy(r::next).hasMessage("e.jsonl:4: expected one JSON object per line, found an array");
-      assertThatThrownBy(r::next).hasMessage("e.jsonl:5: expected one JSON object per line, found more after it");
-      assertThatThrownBy(r::next).hasMessageStartingWith("e.jsonl:6: malformed JSON: Duplicate field 'id'");
+      assertBad(r.next(), "e.jsonl:4: expected one JSON object per line, found an array");
+      assertBad(r.next(), "e.jsonl:5: expected one JSON object per line, found more after it");
+      assertBad(r.next(), "e.jsonl:6: malformed JSON: Duplicate field 'id'");
       assertThat(r.next()).isNull();
     }
   }
@@ -69,10 +69,10 @@ class JsonLinesSourceTest {
   void nestedValuesOnlyInJsonColumnsAndStrictTypes() throws IOException {
     Files.writeString(dir.resolve("e.jsonl"), "{\"id\": {\"x\": 1}}\n{\"id\": 1.5}\n{\"amount\": 1.234}\n{\"ok\": 1}\n");
     try (RecordReader r = source("e.jsonl").read(WindowSpec.full(), Window.full())) {
-      assertThatThrownBy(r::next).hasMessage("e.jsonl:1: column id: found a nested object, but nested values are accepted only in json columns (this one is integer)");
-      assertThatThrownBy(r::next).hasMessageStartingWith("e.jsonl:2: column id: JSON number '1.5' is not an integer");
-      assertThatThrownBy(r::next).hasMessageStartingWith("e.jsonl:3: column amount: '1.234' has more than 2 decimal places");
-      assertThatThrownBy(r::next).hasMessageStartingWith("e.jsonl:4: column ok: JSON number '1' is not a boolean");
+      assertBad(r.next(), "e.jsonl:1: column id: found a nested object, but nested values are accepted only in json columns (this one is integer)");
+      assertBad(r.next(), "e.jsonl:2: column id: JSON number '1.5' is not an integer");
+      assertBad(r.next(), "e.jsonl:3: column amount: '1.234' has more than 2 decimal places");
+      assertBad(r.next(), "e.jsonl:4: column ok: JSON number '1' is not a boolean");
     }
   }
 
@@ -98,5 +98,12 @@ class JsonLinesSourceTest {
     assertThat(source.windows(spec)).extracting(Window::id).containsExactly("2024-03-15", "2024-03-16");
     assertThat(readAll(source, spec, spec.window("2024-03-16"))).extracting(r -> r.values()[0]).containsExactly(2L, 3L);
     assertThat(source.describe()).isEqualTo("jsonl *.jsonl encoding=UTF-8");
+  }
+
+  /** A record returned as bad, whose "position: problem" starts with {@code expected}. */
+  private static void assertBad(SourceRecord r, String expected) {
+    assertThat(r.isBad()).as("%s", expected).isTrue();
+    assertThat(r.position() + ": " + r.problem()).startsWith(expected);
+    assertThat(r.raw()).isNotEmpty();
   }
 }
