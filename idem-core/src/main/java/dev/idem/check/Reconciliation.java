@@ -50,58 +50,72 @@ public final class Reconciliation {
     }
     long kept = recorded.inserted() + recorded.updated() + recorded.unchanged();
     String relation;
-    boolean holds;
+    CheckStatus verdict;
     if (strategy == WriteStrategy.REPLACE_TABLE && fingerprint == null) {
-      holds = actual == 0;
+      verdict = actual == 0 ? CheckStatus.PASS : CheckStatus.FAIL;
       relation = "a later replace_table window superseded it: expected 0 rows";
     } else {
       switch (strategy) {
         case REPLACE_WINDOW, REPLACE_TABLE -> {
-          holds = actual == kept;
+          verdict = actual == kept ? CheckStatus.PASS : CheckStatus.FAIL;
           relation = strategy.label() + " keeps exactly the " + kept + " rows of its last load (inserted + updated + unchanged)";
         }
         case MERGE -> {
-          holds = actual <= kept;
-          relation = "merge keeps at most the " + kept + " rows of its last load (inserted + updated + unchanged; later windows may take keys over)";
+          verdict = actual <= kept ? CheckStatus.PASS : CheckStatus.WARN;
+          relation = actual <= kept
+              ? "merge keeps at most the " + kept + " rows of its last load (inserted + updated + unchanged; later windows may take keys over)"
+              : "more than the " + kept + " rows its last load kept (inserted + updated + unchanged): keys an earlier load wrote that left"
+                  + " the input, or rows written behind idem's back";
         }
         case APPEND -> {
           long most = recorded.inserted() + recorded.skipped();
-          holds = actual >= recorded.inserted() && actual <= most;
-          relation = "append holds from the " + recorded.inserted() + " rows its last load inserted to " + most + " (inserted + skipped)";
+          verdict = actual < recorded.inserted() ? CheckStatus.FAIL : actual <= most ? CheckStatus.PASS : CheckStatus.WARN;
+          relation = verdict == CheckStatus.WARN
+              ? "more than the " + most + " rows its last load inserted or skipped as existing: keys an earlier load wrote that left the"
+                  + " input, or rows written behind idem's back"
+              : "append holds from the " + recorded.inserted() + " rows its last load inserted to " + most + " (inserted + skipped)";
         }
         default -> throw new IllegalStateException("unknown strategy " + strategy);
       }
     }
-    if (!holds) {
-      failures.add(rows(actual) + ", but " + relation);
-    }
-    if (failures.isEmpty()) {
+    if (failures.isEmpty() && verdict == CheckStatus.PASS) {
       return CheckResult.of(windowId, Check.TARGET_ROWS, CheckStatus.PASS, rows(actual) + " as the ledger recorded; " + relation);
     }
-    return CheckResult.of(windowId, Check.TARGET_ROWS, CheckStatus.FAIL, String.join("; ", failures));
+    if (verdict != CheckStatus.PASS) {
+      failures.add(rows(actual) + (verdict == CheckStatus.WARN ? ", " : ", but ") + relation);
+    }
+    return CheckResult.of(windowId, Check.TARGET_ROWS, failures.size() > 1 || verdict == CheckStatus.PASS ? CheckStatus.FAIL : verdict,
+        String.join("; ", failures));
   }
 
   /**
-   * The {@code growth} check of a window holding {@code actual} rows for input {@code fingerprint}:
-   * compared with the {@code previous} growth result of the window, or, without one, with the
-   * {@code recorded} rows of the ledger (which describe the same input).
+   * The {@code growth} check of a window holding {@code actual} rows for input {@code fingerprint},
+   * whose ledger row records {@code recorded} rows. The baseline is the least of the previous
+   * result's baseline for the same input and the recorded rows (idem lowers those when later
+   * windows take keys over); without a previous result for this input, the recorded rows. More
+   * rows than the baseline fail. A shrink keeps the baseline, so rows restored by a later load of
+   * the same input are not taken for growth.
    */
   public static CheckResult growth(String windowId, Optional<CheckResult> previous, String fingerprint, long actual, long recorded) {
     String input = input(fingerprint);
-    String observed = rows(actual) + " for input " + input;
     Optional<Baseline> before = previous.flatMap(Reconciliation::baseline);
-    long baseline = before.map(Baseline::rows).orElse(recorded);
-    if (before.isPresent() && !before.get().input().equals(input)) {
-      return CheckResult.of(windowId, Check.GROWTH, CheckStatus.PASS,
-          observed + ": the input changed (" + rows(baseline) + " for input " + before.get().input() + " before)");
-    }
+    boolean sameInput = before.isPresent() && before.get().input().equals(input);
+    long baseline = sameInput ? Math.min(before.get().rows(), recorded) : recorded;
+    String observed = rows(actual) + " for input " + input;
     if (actual > baseline) {
       return CheckResult.of(windowId, Check.GROWTH, CheckStatus.FAIL, observed + ", " + baseline
           + " before with the same input: rows were added by another writer, or a load of this window is not idempotent");
     }
-    String since = before.isPresent() ? "the previous check" : "its load";
-    return CheckResult.of(windowId, Check.GROWTH, CheckStatus.PASS,
-        observed + (actual == baseline ? ", as at " + since : ", " + baseline + " at " + since + " (later windows took keys over, or rows were deleted)"));
+    StringBuilder detail = new StringBuilder(observed);
+    if (actual < baseline) {
+      detail.append(", ").append(baseline).append(" before with the same input (fewer: later windows took keys over, or rows were deleted)");
+    } else if (before.isEmpty() || sameInput) {
+      detail.append(before.isEmpty() ? ", as its load recorded" : ", as before");
+    }
+    if (before.isPresent() && !sameInput) {
+      detail.append(": the input changed (").append(rows(before.get().rows())).append(" for input ").append(before.get().input()).append(" before)");
+    }
+    return CheckResult.of(windowId, Check.GROWTH, CheckStatus.PASS, detail.toString());
   }
 
   /** What a growth result recorded: the rows to compare with next time, and for which input. */
@@ -112,13 +126,8 @@ public final class Reconciliation {
     if (growth.check() != Check.GROWTH || !m.find()) {
       return Optional.empty();
     }
-    long rows = Long.parseLong(m.group(1));
-    if (growth.status() == CheckStatus.FAIL) {
-      Matcher b = BASELINE.matcher(growth.detail());
-      if (b.find()) {
-        rows = Long.parseLong(b.group(1));
-      }
-    }
+    Matcher b = BASELINE.matcher(growth.detail());
+    long rows = b.find() ? Long.parseLong(b.group(1)) : Long.parseLong(m.group(1));
     return Optional.of(new Baseline(rows, m.group(2)));
   }
 

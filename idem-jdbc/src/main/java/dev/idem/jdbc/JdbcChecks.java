@@ -135,13 +135,14 @@ final class JdbcChecks {
   /** Replaces each result's row (an UPDATE, then an INSERT when there was none: no key is deleted and inserted again). */
   private List<CheckResult> record(Connection c, List<CheckResult> results, String runId, Instant now) throws SQLException {
     List<CheckResult> recorded = new ArrayList<>();
+    Instant at = now.truncatedTo(java.time.temporal.ChronoUnit.MICROS); // as the databases store it
     try (PreparedStatement update = c.prepareStatement("UPDATE " + C + " SET status = ?, detail = ?, run_id = ?, checked_at = ?"
         + " WHERE pipeline = ? AND window_id = ? AND check_name = ?");
          PreparedStatement insert = c.prepareStatement("INSERT INTO " + C
              + " (status, detail, run_id, checked_at, pipeline, window_id, check_name) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
       for (CheckResult r : results) {
         String detail = r.detail().length() > MAX_DETAIL ? r.detail().substring(0, MAX_DETAIL) : r.detail();
-        CheckResult done = new CheckResult(r.windowId(), r.check(), r.status(), detail, runId, now);
+        CheckResult done = new CheckResult(r.windowId(), r.check(), r.status(), detail, runId, at);
         bind(update, done);
         if (update.executeUpdate() == 0) {
           bind(insert, done);

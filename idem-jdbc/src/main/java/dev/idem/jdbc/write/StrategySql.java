@@ -300,7 +300,7 @@ public final class StrategySql {
 
   /**
    * Keys held by more than one row, whoever wrote them: one row for the first such key in key
-   * order, or none. Columns: how many keys, how many rows beyond one per key, the first key's
+   * order (by value, not by the text the key is shown as), or none. Columns: how many keys, how many rows beyond one per key, the first key's
    * rows, the least and greatest window among them, then its key values as text. Binds: none.
    */
   public String duplicateKeys() {
@@ -308,10 +308,10 @@ public final class StrategySql {
     String first = quote("_idem_first");
     String last = quote("_idem_last");
     return "SELECT count(*) OVER (), CAST(sum(" + n + ") OVER () - count(*) OVER () AS BIGINT), " + n + ", " + first + ", " + last + ", "
-        + keys.stream().map(k -> "CAST(" + quote(k) + " AS VARCHAR)").collect(Collectors.joining(", "))
+        + keys.stream().map(k -> "CAST(d." + quote(k) + " AS VARCHAR)").collect(Collectors.joining(", "))
         + " FROM (SELECT " + SqlName.list(keys) + ", count(*) AS " + n + ", min(" + quote(WINDOW_COLUMN) + ") AS " + first
         + ", max(" + quote(WINDOW_COLUMN) + ") AS " + last + " FROM " + table.sql() + " GROUP BY " + SqlName.list(keys)
-        + " HAVING count(*) > 1) AS d ORDER BY " + SqlName.list(keys) + " LIMIT 1";
+        + " HAVING count(*) > 1) AS d ORDER BY " + SqlName.list("d", keys) + " LIMIT 1";
   }
 
   private String keyMatch() {
