@@ -1,7 +1,10 @@
 package dev.idem.cli;
 
+import dev.idem.check.CheckResult;
+import dev.idem.check.CheckStatus;
 import dev.idem.cli.pipelinefile.PipelineDefinition;
 import dev.idem.destination.Destination;
+import dev.idem.destination.SupportsChecks;
 import dev.idem.ledger.WindowCounts;
 import dev.idem.ledger.WindowState;
 import dev.idem.run.RunServices;
@@ -21,7 +24,8 @@ import picocli.CommandLine.Command;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {ExitCode.HELP_DONE, ExitCode.HELP_RUN_TIME, ExitCode.HELP_USAGE},
     description = {"Show a pipeline's ledger, one line per window.",
-        "Each line: status, counts, input fingerprint, finish time and last error. Statuses: done, failed, running, or stale (a running window whose lease has expired).",
+        "Each line: status, the worst result of its reconciliation checks (pass, warn, fail; recorded when it loaded and by idem check),"
+            + " counts, input fingerprint, finish time and last error. Statuses: done, failed, running, or stale (a running window whose lease has expired).",
         "A DuckDB destination that does not exist yet is not created: the pipeline has never run."})
 final class StatusCommand extends PipelineCommand {
   private static final int SHORT_HASH = 8;
@@ -39,7 +43,7 @@ final class StatusCommand extends PipelineCommand {
     String name = definition.pipeline().name();
     String destination = definition.destination().describe();
     if (output.json()) {
-      idem.println(json(name, destination, List.of(), Instant.EPOCH));
+      idem.println(json(name, destination, List.of(), Map.of(), Instant.EPOCH));
     } else {
       idem.println("pipeline " + name + " has never run: there is no DuckDB file " + destination);
     }
@@ -70,29 +74,45 @@ final class StatusCommand extends PipelineCommand {
     String name = definition.pipeline().name();
     destination.prepare(definition.pipeline());
     List<WindowState> states = destination.ledger().states(name);
+    List<CheckResult> checks = destination instanceof SupportsChecks c ? c.checks(name) : List.of();
+    Map<String, List<CheckResult>> byWindow = new LinkedHashMap<>();
+    checks.forEach(r -> byWindow.computeIfAbsent(r.windowId(), w -> new ArrayList<>()).add(r));
     Instant now = services.clock().instant();
     if (output.json()) {
-      idem.println(json(name, definition.destination().describe(), states, now));
+      idem.println(json(name, definition.destination().describe(), states, byWindow, now));
       return ExitCode.OK;
     }
     if (states.isEmpty()) {
       idem.println("pipeline " + name + ": no windows in the ledger of " + definition.destination().describe());
       return ExitCode.OK;
     }
-    TextTable table = new TextTable("window", "status", ">read", ">written (ins/upd)", ">folded", ">target rows", "fingerprint", "finished at", "error");
+    TextTable table = new TextTable("window", "status", "check", ">read", ">written (ins/upd)", ">folded", ">target rows", "fingerprint", "finished at", "error");
     Map<String, Integer> byStatus = new LinkedHashMap<>();
     for (WindowState s : states) {
       WindowCounts c = s.counts();
       String status = s.displayStatus(now);
       byStatus.merge(status, 1, Integer::sum);
-      table.row(s.windowId(), status, c.read(), c.written() + " (" + c.inserted() + "/" + c.updated() + ")", c.folded(), c.targetRows(),
+      table.row(s.windowId(), status, worst(byWindow.get(s.windowId())), c.read(), c.written() + " (" + c.inserted() + "/" + c.updated() + ")", c.folded(), c.targetRows(),
           shortFingerprint(s.fingerprint()), s.finishedAt() == null ? "" : s.finishedAt().truncatedTo(ChronoUnit.SECONDS), s.error());
     }
     table.lines().forEach(idem::println);
     List<String> parts = new ArrayList<>();
     byStatus.forEach((k, v) -> parts.add(v + " " + k));
     idem.println(states.size() + " window" + (states.size() == 1 ? "" : "s") + ": " + String.join(", ", parts) + " (pipeline " + name + ")");
+    for (CheckResult r : byWindow.getOrDefault(CheckResult.TABLE, List.of())) {
+      idem.println("table check " + r.check().label() + ": " + r.status().label() + ": " + r.detail());
+    }
+    List<String> failing = checks.stream().filter(r -> r.status() != CheckStatus.PASS && !r.tableWide())
+        .map(r -> r.windowId() + " " + r.check().label()).toList();
+    if (!failing.isEmpty()) {
+      idem.println("checks not passing: " + String.join(", ", failing) + " (details: idem check " + file + ")");
+    }
     return ExitCode.OK;
+  }
+
+  /** The worst status of a window's recorded checks, lowercase; empty when none was recorded. */
+  private static String worst(List<CheckResult> results) {
+    return results == null ? "" : CheckStatus.worst(results).map(CheckStatus::label).orElse("");
   }
 
   /** Keeps a fingerprint's readable prefix ({@code rows:13:}) and 8 characters of its hash. */
@@ -104,7 +124,7 @@ final class StatusCommand extends PipelineCommand {
     return fp.length() - hash <= SHORT_HASH ? fp : fp.substring(0, hash + SHORT_HASH);
   }
 
-  private static String json(String name, String destination, List<WindowState> states, Instant now) {
+  private static String json(String name, String destination, List<WindowState> states, Map<String, List<CheckResult>> checks, Instant now) {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("pipeline", name);
     doc.put("destination", destination);
@@ -113,6 +133,9 @@ final class StatusCommand extends PipelineCommand {
       Map<String, Object> w = new LinkedHashMap<>();
       w.put("window", s.windowId());
       w.put("status", s.displayStatus(now));
+      List<CheckResult> own = checks.getOrDefault(s.windowId(), List.of());
+      w.put("check", CheckStatus.worst(own).map(CheckStatus::label).orElse(null));
+      w.put("checks", own.stream().map(CheckCommand::json).toList());
       w.putAll(ReportView.counts(s.counts()));
       w.put("fingerprint", s.fingerprint());
       w.put("definition_hash", s.definitionHash());
@@ -127,6 +150,7 @@ final class StatusCommand extends PipelineCommand {
       windows.add(w);
     }
     doc.put("windows", windows);
+    doc.put("table_checks", checks.getOrDefault(CheckResult.TABLE, List.of()).stream().map(CheckCommand::json).toList());
     return ReportView.write(doc);
   }
 }

@@ -1,7 +1,10 @@
 package dev.idem.jdbc;
 
 import dev.idem.IdemException;
+import dev.idem.TransientException;
+import dev.idem.check.CheckResult;
 import dev.idem.destination.Destination;
+import dev.idem.destination.SupportsChecks;
 import dev.idem.destination.SupportsMerge;
 import dev.idem.destination.SupportsReplaceTable;
 import dev.idem.destination.SupportsReplaceWindow;
@@ -30,7 +33,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * process share one instance (each window's write uses its own connection).
  */
 public final class JdbcDestination implements Destination, SupportsMerge, SupportsReplaceWindow, SupportsReplaceTable, SupportsSqlTransform,
-    SupportsVerification {
+    SupportsVerification, SupportsChecks {
   private final String url;
   private final Properties properties;
   private final Dialect dialect;
@@ -194,8 +197,42 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
       LedgerSchema.migrate(c);
       Jdbc.execute(c, "DROP TABLE IF EXISTS " + table.sql());
       JdbcLedger.deleteRows(c, pipeline.name(), Optional.empty());
+      JdbcChecks.delete(c, pipeline.name());
       return null;
     });
+  }
+
+  /**
+   * Runs the checks in one transaction after migrating the ledger (the target table is neither
+   * created nor altered: a missing one holds no rows). A transient failure (a concurrent window
+   * recording the same result first) runs them again, as a window is retried.
+   */
+  @Override
+  public java.util.List<CheckResult> check(Pipeline pipeline, Optional<java.util.Set<String>> windowIds, String runId) {
+    java.util.Random random = new java.util.Random(services.seed());
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return transaction("check " + pipeline.name(), c -> {
+          LedgerSchema.migrate(c);
+          return new JdbcChecks(dialect, pipeline).run(c, windowIds, runId, now(c));
+        });
+      } catch (TransientException e) {
+        if (attempt >= services.retry().maxAttempts()) {
+          throw new IdemException("check " + pipeline.name() + ": gave up after " + attempt + " attempts: " + e.getMessage(), e);
+        }
+        try {
+          services.sleeper().sleep(services.retry().backoff(attempt, random));
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw new IdemException("check " + pipeline.name() + ": interrupted", ie);
+        }
+      }
+    }
+  }
+
+  @Override
+  public java.util.List<CheckResult> checks(String pipeline) {
+    return transaction("read checks of " + pipeline, c -> JdbcChecks.read(c, pipeline, Optional.empty(), Optional.empty()));
   }
 
   @Override

@@ -28,7 +28,7 @@ import java.util.Optional;
  */
 final class JdbcLedger implements Ledger {
   private static final String W = LedgerSchema.WINDOWS;
-  private static final String COLUMNS = "pipeline, window_id, status, fingerprint, definition_hash, rows_read, rows_discarded, rows_dead_lettered, rows_reshaped,"
+  static final String COLUMNS = "pipeline, window_id, status, fingerprint, definition_hash, rows_read, rows_discarded, rows_dead_lettered, rows_reshaped,"
       + " rows_folded, rows_inserted, rows_updated, rows_unchanged, rows_skipped, rows_deleted, rows_replaced, target_rows,"
       + " run_id, pipeline_version, attempts, owner, token, lease_expires, started_at, finished_at, error";
 
@@ -261,7 +261,7 @@ final class JdbcLedger implements Ledger {
     }
   }
 
-  private static WindowState row(ResultSet rs) throws SQLException {
+  static WindowState row(ResultSet rs) throws SQLException {
     WindowCounts counts = new WindowCounts(rs.getLong("rows_read"), rs.getLong("rows_discarded"), rs.getLong("rows_dead_lettered"),
         rs.getLong("rows_reshaped"),
         rs.getLong("rows_folded"), rs.getLong("rows_inserted"), rs.getLong("rows_updated"), rs.getLong("rows_unchanged"),

@@ -276,10 +276,14 @@ final class JdbcWindowWrite implements WindowWrite {
         + " is already in window " + holder + "; replace_window needs every key to belong to one window");
   }
 
-  /** Records the window done under the lease, in the data transaction. */
+  /**
+   * Records the window done under the lease, and the results of its cheap reconciliation checks,
+   * in the data transaction: a committed window always has them.
+   */
   private WindowCounts complete(Completion completion, WindowCounts counts) throws SQLException {
     deadLetters.publish(connection, window(), destination.now(connection));
     destination.ledgerRows().complete(connection, lease, completion, counts, context.runId(), pipeline.version());
+    new JdbcChecks(dialect, pipeline).afterLoad(connection, window(), completion.fingerprint(), counts, context.runId(), destination.now(connection));
     return counts;
   }
 

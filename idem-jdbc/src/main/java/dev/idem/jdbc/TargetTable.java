@@ -59,7 +59,7 @@ final class TargetTable {
   }
 
   /** The key index's name carries a hash of the key's columns, so a changed key is noticed. */
-  private String keyIndex() {
+  String keyIndex() {
     String columns = String.join("\u0000", target.key().targetColumns());
     return name.derived("key") + "_" + Integer.toHexString(columns.hashCode() & 0xfffff);
   }

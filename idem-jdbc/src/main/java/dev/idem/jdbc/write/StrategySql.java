@@ -289,6 +289,31 @@ public final class StrategySql {
     return "SELECT count(*) FROM " + table.sql() + " WHERE " + quote(WINDOW_COLUMN) + " = ?";
   }
 
+  /**
+   * Rows per lineage value, for the reconciliation of every window at once (one scan of the
+   * target): columns {@code "_idem_w"} (the window) and {@code "_idem_n"} (its rows). Binds: none.
+   */
+  public String rowsPerWindow() {
+    return "SELECT " + quote(WINDOW_COLUMN) + " AS " + quote("_idem_w") + ", count(*) AS " + quote("_idem_n")
+        + " FROM " + table.sql() + " GROUP BY " + quote(WINDOW_COLUMN);
+  }
+
+  /**
+   * Keys held by more than one row, whoever wrote them: one row for the first such key in key
+   * order (by value, not by the text the key is shown as), or none. Columns: how many keys, how many rows beyond one per key, the first key's
+   * rows, the least and greatest window among them, then its key values as text. Binds: none.
+   */
+  public String duplicateKeys() {
+    String n = quote("_idem_n");
+    String first = quote("_idem_first");
+    String last = quote("_idem_last");
+    return "SELECT count(*) OVER (), CAST(sum(" + n + ") OVER () - count(*) OVER () AS BIGINT), " + n + ", " + first + ", " + last + ", "
+        + keys.stream().map(k -> "CAST(d." + quote(k) + " AS VARCHAR)").collect(Collectors.joining(", "))
+        + " FROM (SELECT " + SqlName.list(keys) + ", count(*) AS " + n + ", min(" + quote(WINDOW_COLUMN) + ") AS " + first
+        + ", max(" + quote(WINDOW_COLUMN) + ") AS " + last + " FROM " + table.sql() + " GROUP BY " + SqlName.list(keys)
+        + " HAVING count(*) > 1) AS d ORDER BY " + SqlName.list("d", keys) + " LIMIT 1";
+  }
+
   private String keyMatch() {
     return keyMatch("t", "r");
   }

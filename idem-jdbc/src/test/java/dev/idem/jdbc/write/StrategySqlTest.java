@@ -134,4 +134,17 @@ class StrategySqlTest {
     StrategySql s = new StrategySql(TableName.parse("t"), new Target("t", COLS, KeySpec.hash("v", "ts"), WriteStrategy.APPEND, null, null), "");
     assertThat(s.insertNew()).contains("(\"id\", \"v\", \"ts\", \"gone\", \"_idem_key\", \"_idem_window\")").contains("t.\"_idem_key\" = r.\"_idem_key\"");
   }
+
+  @Test
+  void reconciliationCountsRowsPerWindowAndFindsDuplicateKeysInOneScanEach() {
+    StrategySql s = new StrategySql(TableName.parse("mart.t"), new Target("mart.t", COLS, KeySpec.columns("id", "v"), WriteStrategy.MERGE, null, null), "");
+    assertThat(s.rowsPerWindow()).isEqualTo(
+        "SELECT \"_idem_window\" AS \"_idem_w\", count(*) AS \"_idem_n\" FROM \"mart\".\"t\" GROUP BY \"_idem_window\"");
+    // sorted by the key's values (d."id"), not by their text: the text columns would take the names in PostgreSQL's ORDER BY
+    assertThat(s.duplicateKeys()).isEqualTo(
+        "SELECT count(*) OVER (), CAST(sum(\"_idem_n\") OVER () - count(*) OVER () AS BIGINT), \"_idem_n\", \"_idem_first\", \"_idem_last\","
+            + " CAST(d.\"id\" AS VARCHAR), CAST(d.\"v\" AS VARCHAR)"
+            + " FROM (SELECT \"id\", \"v\", count(*) AS \"_idem_n\", min(\"_idem_window\") AS \"_idem_first\", max(\"_idem_window\") AS \"_idem_last\""
+            + " FROM \"mart\".\"t\" GROUP BY \"id\", \"v\" HAVING count(*) > 1) AS d ORDER BY d.\"id\", d.\"v\" LIMIT 1");
+  }
 }
