@@ -33,6 +33,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
@@ -296,6 +297,43 @@ public final class Runner {
   /** Dead letters kept in memory for a window that fails on them (they are written again after the rollback). */
   private static final int KEPT_LETTERS = 1_000;
 
+  /**
+   * A window's bad records: each goes to the write's dead letters, the first {@link #KEPT_LETTERS}
+   * are also kept here, and the pipeline's limits are checked as they come and at the end.
+   */
+  private static final class BadRecordTally {
+    private final Pipeline pipeline;
+    private final Window window;
+    private final WindowWrite write;
+    private final List<DeadLetter> kept = new ArrayList<>();
+    private long count;
+
+    BadRecordTally(Pipeline pipeline, Window window, WindowWrite write) {
+      this.pipeline = pipeline;
+      this.window = window;
+      this.write = write;
+    }
+
+    void add(SourceRecord record, long read) {
+      DeadLetter letter = DeadLetter.of(window.id(), record);
+      write.deadLetter(letter);
+      if (kept.size() < KEPT_LETTERS) {
+        kept.add(letter);
+      }
+      check(pipeline.badRecords().exceeded(++count, read, false));
+    }
+
+    void finish(long read) {
+      check(pipeline.badRecords().exceeded(count, read, true));
+    }
+
+    private void check(String exceeded) {
+      if (exceeded != null) {
+        throw new BadRecords(window, exceeded, kept);
+      }
+    }
+  }
+
   /** A window with more bad records than its pipeline allows: rolled back, its dead letters kept. */
   static final class BadRecords extends DataException {
     private static final long serialVersionUID = 1L;
@@ -357,11 +395,10 @@ public final class Runner {
   private WindowCounts write(Pipeline pipeline, Window window, Lease lease, RunContext context) {
     Fingerprint fingerprint = new Fingerprint();
     long discarded = 0;
-    long deadLettered = 0;
-    List<DeadLetter> kept = new ArrayList<>();
     Optional<String> cheapBefore = cheapFingerprint(pipeline, window);
     try (WindowWrite write = destination.begin(pipeline, lease, context);
          RecordReader reader = pipeline.source().read(pipeline.windows(), window)) {
+      BadRecordTally bad = new BadRecordTally(pipeline, window, write);
       int[] hashFields = hashFields(pipeline);
       int width = pipeline.stagedColumns().size();
       long staged = 0;
@@ -369,34 +406,25 @@ public final class Runner {
       boolean hashRecords = cheapBefore.isEmpty(); // a source with a cheap fingerprint spares a SHA-256 per record
       for (SourceRecord r = reader.next(); r != null; r = reader.next()) {
         read++;
-        SourceRecord bad = r.isBad() ? r : null;
-        if (bad == null) {
+        if (r.isBad()) {
           if (hashRecords) {
-            fingerprint.add(r.values());
+            fingerprint.add(new Object[] {r.position(), r.raw()});
           }
-          Object[] values = applyRowFunctions(pipeline, r, context);
-          if (values == null) {
-            discarded++;
-            continue;
-          }
-          try {
-            write.add(hashFields == null ? values : withKeyHash(values, hashFields, width));
-          } catch (RowRefusedException e) {
-            bad = SourceRecord.bad(r.position(), java.util.Arrays.toString(values), e.getMessage());
-          }
-        } else if (hashRecords) {
-          fingerprint.add(new Object[] {r.position(), r.raw()});
+          bad.add(r, read);
+          continue;
         }
-        if (bad != null) {
-          DeadLetter letter = DeadLetter.of(window.id(), bad);
-          write.deadLetter(letter);
-          if (kept.size() < KEPT_LETTERS) {
-            kept.add(letter);
-          }
-          String exceeded = pipeline.badRecords().exceeded(++deadLettered, read, false);
-          if (exceeded != null) {
-            throw new BadRecords(window, exceeded, kept);
-          }
+        if (hashRecords) {
+          fingerprint.add(r.values());
+        }
+        Object[] values = applyRowFunctions(pipeline, r, context);
+        if (values == null) {
+          discarded++;
+          continue;
+        }
+        try {
+          write.add(hashFields == null ? values : withKeyHash(values, hashFields, width));
+        } catch (RowRefusedException e) {
+          bad.add(SourceRecord.bad(r.position(), Arrays.toString(values), e.getMessage()), read);
           continue;
         }
         if (++staged == 1) {
@@ -406,10 +434,7 @@ public final class Runner {
           listener.progress(window, staged);
         }
       }
-      String exceeded = pipeline.badRecords().exceeded(deadLettered, read, true);
-      if (exceeded != null) {
-        throw new BadRecords(window, exceeded, kept);
-      }
+      bad.finish(read);
       services.faults().reach(FaultPoint.AFTER_STAGING, window);
       Optional<String> cheapAfter = cheapFingerprint(pipeline, window);
       if (!cheapBefore.equals(cheapAfter)) {
@@ -417,7 +442,7 @@ public final class Runner {
         throw new TransientException("input of window " + window.id() + " changed while it was read", null);
       }
       String fp = cheapBefore.orElse(fingerprint.value());
-      WindowCounts counts = write.prepare(new Completion(fp, pipeline.definitionHash(), read, discarded, deadLettered));
+      WindowCounts counts = write.prepare(new Completion(fp, pipeline.definitionHash(), read, discarded, bad.count));
       services.faults().reach(FaultPoint.BEFORE_COMMIT, window);
       try {
         write.commit();
