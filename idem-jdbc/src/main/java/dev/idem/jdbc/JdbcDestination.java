@@ -96,7 +96,7 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
       } catch (SQLException e) {
         // a refused or dropped connection may be a server restarting: retried like a window's transient failure
         if (dialect.classify(e) != Dialect.ErrorKind.TRANSIENT || attempt >= services.retry().maxAttempts()) {
-          throw new IdemException("cannot open " + dialect.redact(jdbcUrl) + ": " + Jdbc.firstLine(e.getMessage())
+          throw new IdemException("cannot open " + dialect.redact(jdbcUrl) + ": " + connectFailure(dialect, e)
               + (attempt > 1 ? " (" + attempt + " attempts)" : ""), e);
         }
         try {
@@ -107,6 +107,20 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
         }
       }
     }
+  }
+
+  /**
+   * Why a connection failed, in one line: the driver's message, masked (a driver may quote the URL
+   * it was given), and the host name when the driver only says the attempt failed.
+   */
+  private static String connectFailure(Dialect dialect, SQLException e) {
+    String message = dialect.redact(Jdbc.firstLine(e.getMessage()));
+    for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+      if (t instanceof java.net.UnknownHostException u) {
+        return message + " (unknown host " + dialect.redact(String.valueOf(u.getMessage())) + ")";
+      }
+    }
+    return message;
   }
 
   /**

@@ -139,7 +139,12 @@ public interface Dialect {
 
   /** The URL for messages: without password or user-info. */
   default String redact(String jdbcUrl) {
-    return jdbcUrl.replaceAll("(?i)(password|pwd|secret|token)=[^&;]*", "$1=***").replaceAll("//[^/@]*@", "//***@");
+    return redactUrl(jdbcUrl);
+  }
+
+  /** Any text that may quote a JDBC URL, password-like parameters and user-info masked. */
+  static String redactUrl(String text) {
+    return text.replaceAll("(?i)(password|pwd|secret|token)=[^&;\\s]*", "$1=***").replaceAll("//[^/@\\s]*@", "//***@");
   }
 
   /** SQL that lists the names of a table's indexes: binds schema (or null for the default) and table name. */

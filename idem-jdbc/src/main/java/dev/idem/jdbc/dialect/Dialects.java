@@ -13,6 +13,6 @@ public final class Dialects {
 
   public static Dialect forUrl(String jdbcUrl) {
     return KNOWN.stream().filter(d -> d.accepts(jdbcUrl)).findFirst().orElseThrow(() -> new ConfigException(
-        "no idem dialect for JDBC URL '" + jdbcUrl.replaceAll("[?;].*", "") + "': expected jdbc:duckdb:<file> or jdbc:postgresql://<host>/<database>"));
+        "no idem dialect for JDBC URL '" + Dialect.redactUrl(jdbcUrl.replaceAll("[?;].*", "")) + "': expected jdbc:duckdb:<file> or jdbc:postgresql://<host>/<database>"));
   }
 }

@@ -1,5 +1,6 @@
 package dev.idem.jdbc.dialect.postgres;
 
+import dev.idem.ConfigException;
 import dev.idem.DataException;
 import dev.idem.jdbc.Jdbc;
 import dev.idem.jdbc.SqlName;
@@ -41,6 +42,8 @@ public final class PostgresDialect implements Dialect {
   /** SQLSTATEs (or classes) that a retry may get past. */
   private static final Set<String> TRANSIENT_STATES = Set.of("40001", "40P01", "55P03", "57P01", "57P02", "57P03", "53300", "23505");
   private static final Pattern NUMERIC = Pattern.compile("numeric\\((\\d+),(\\d+)\\)");
+  private static final Pattern USER_INFO = Pattern.compile("^jdbc:postgresql://[^/?#]*@");
+  private static final org.postgresql.Driver DRIVER = new org.postgresql.Driver();
 
   @Override
   public String name() {
@@ -54,7 +57,25 @@ public final class PostgresDialect implements Dialect {
 
   @Override
   public Connection connect(String jdbcUrl, Properties properties, Duration lockTimeout) throws SQLException {
-    return DriverManager.getConnection(jdbcUrl, properties);
+    return DriverManager.getConnection(checkUrl(jdbcUrl), properties);
+  }
+
+  /**
+   * Refuses, before any connection attempt, a URL the driver would misread: pgjdbc takes the
+   * user-info of {@code //user:password@host} for part of the host name, so it would look the
+   * password up in DNS and print it in its error; and a URL it cannot parse fails with "No
+   * suitable driver found for" the whole URL, a connection error that would be retried.
+   */
+  private String checkUrl(String jdbcUrl) throws SQLException {
+    if (USER_INFO.matcher(jdbcUrl).find()) {
+      throw new ConfigException("cannot open " + redact(jdbcUrl) + ": the PostgreSQL driver does not read user:password@ in the URL;"
+          + " give user and password as connection properties (password: ${env:PGPASSWORD}) or as ?user=...&password=...");
+    }
+    if (!DRIVER.acceptsURL(jdbcUrl)) {
+      throw new ConfigException("cannot open " + redact(jdbcUrl) + ": the PostgreSQL driver cannot parse this URL:"
+          + " expected jdbc:postgresql://host[:port]/database[?property=value&...]");
+    }
+    return jdbcUrl;
   }
 
   /**
@@ -63,7 +84,7 @@ public final class PostgresDialect implements Dialect {
    */
   @Override
   public Scratch scratch(String jdbcUrl, Properties properties) throws SQLException {
-    Matcher m = DATABASE.matcher(jdbcUrl);
+    Matcher m = DATABASE.matcher(checkUrl(jdbcUrl));
     if (!m.matches()) {
       throw new SQLException("cannot tell the database name in " + redact(jdbcUrl) + ": expected jdbc:postgresql://host[:port]/database");
     }
