@@ -102,6 +102,10 @@ class DeadLetterTest {
     assertThat(letters.get(0).get("position").asText()).isEqualTo("data/orders.csv:4");
     assertThat(letters.get(0).get("reason").asText()).isEqualTo("column amount: 'abc' is not a decimal(12,2)");
     assertThat(letters.get(0).get("raw").asText()).contains("bob", "abc");
+    // failing again on the same input leaves one open letter per bad record: the latest attempt's
+    assertThat(Cli.run("run", p.toString()).exit()).isEqualTo(ExitCode.PARTLY_FAILED);
+    assertThat(json(Cli.run("dlq", "list", p.toString(), "--output", "json")).get("dead_letters")).hasSize(1);
+    assertThat(json(Cli.run("dlq", "list", p.toString(), "--all", "--output", "json")).get("dead_letters")).hasSize(2);
   }
 
   @ParameterizedTest

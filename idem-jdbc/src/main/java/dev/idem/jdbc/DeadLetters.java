@@ -76,15 +76,7 @@ final class DeadLetters {
      * window's earlier letters replayed (the window read its input again).
      */
     void publish(Connection c, String windowId, Instant now) throws SQLException {
-      try (PreparedStatement ps = c.prepareStatement("UPDATE " + TABLE + " SET replayed_at = ?, replay_run_id = ?"
-          + " WHERE pipeline = ? AND window_id = ? AND token <> ? AND replayed_at IS NULL")) {
-        ps.setObject(1, LocalDateTime.ofInstant(now, ZoneOffset.UTC));
-        ps.setString(2, runId);
-        ps.setString(3, pipeline);
-        ps.setString(4, windowId);
-        ps.setLong(5, token);
-        ps.executeUpdate();
-      }
+      supersede(c, pipeline, windowId, token, runId, now);
       if (count == 0) {
         return;
       }
@@ -122,6 +114,22 @@ final class DeadLetters {
       } catch (java.io.IOException ignored) {
         // a temporary file: the OS cleans up what is left
       }
+    }
+  }
+
+  /**
+   * Marks the window's open letters of earlier attempts replayed: a later attempt read the
+   * window's input again, so only its own letters stand for the input as it is now.
+   */
+  static void supersede(Connection c, String pipeline, String windowId, long token, String runId, Instant now) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("UPDATE " + TABLE + " SET replayed_at = ?, replay_run_id = ?"
+        + " WHERE pipeline = ? AND window_id = ? AND token <> ? AND replayed_at IS NULL")) {
+      ps.setObject(1, LocalDateTime.ofInstant(now, ZoneOffset.UTC));
+      ps.setString(2, runId);
+      ps.setString(3, pipeline);
+      ps.setString(4, windowId);
+      ps.setLong(5, token);
+      ps.executeUpdate();
     }
   }
 

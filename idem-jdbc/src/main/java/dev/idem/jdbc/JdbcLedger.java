@@ -148,7 +148,9 @@ final class JdbcLedger implements Ledger {
       fenced(c, lease, "UPDATE " + W + " SET status = 'FAILED', error = ?, finished_at = ?, lease_expires = NULL"
           + " WHERE pipeline = ? AND window_id = ? AND token = ?", error);
       if (!letters.isEmpty()) {
-        DeadLetters.insert(c, lease.pipeline(), lease.token(), null, destination.now(c), letters);
+        Instant now = destination.now(c);
+        DeadLetters.supersede(c, lease.pipeline(), lease.windowId(), lease.token(), null, now);
+        DeadLetters.insert(c, lease.pipeline(), lease.token(), null, now, letters);
       }
       return null;
     });
