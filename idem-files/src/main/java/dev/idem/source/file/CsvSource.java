@@ -141,12 +141,13 @@ public final class CsvSource extends FileSource {
       if (broken != null) {
         throw broken;
       }
+      // hasNext() parses the next record, so a syntax error is met there: its line must be set first
+      line = endLine + 1;
+      record = null;
       try {
         if (!records.hasNext()) {
           return null;
         }
-        line = endLine + 1;
-        record = null;
         CSVRecord r = records.next();
         endLine = parser.getCurrentLineNumber();
         return r;

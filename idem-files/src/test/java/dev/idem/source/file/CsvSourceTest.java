@@ -156,6 +156,18 @@ class CsvSourceTest {
   }
 
   @Test
+  void anUnterminatedQuoteIsOneBadRecordAtItsOwnLineThenStopsTheFile() throws IOException {
+    write("orders.csv", "id,note,amount,at\n1,a,1,2024-03-15T07:00:00Z\n2,\"open,1,2024-03-15T07:00:00Z\n3,b,1,2024-03-15T07:00:00Z\n");
+    try (RecordReader r = csv("orders.csv").read(WindowSpec.full(), Window.full())) {
+      assertThat(r.next().position()).isEqualTo("orders.csv:2");
+      SourceRecord bad = r.next();
+      // the syntax error is met while looking for the record after line 2: it is line 3's
+      assertThat(bad.position() + ": " + bad.problem()).startsWith("orders.csv:3: malformed CSV");
+      assertThatThrownBy(r::next).isInstanceOf(DataException.class).hasMessageStartingWith("orders.csv:3: malformed CSV");
+    }
+  }
+
+  @Test
   void latin1FilesAreDecodedAsDeclared() throws IOException {
     Path p = dir.resolve("latin.csv");
     Files.write(p, "id,note,amount,at\n1,Café Zürich,1,2024-03-15T07:00:00Z\n".getBytes(StandardCharsets.ISO_8859_1));
