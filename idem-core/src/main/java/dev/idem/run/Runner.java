@@ -345,6 +345,13 @@ public final class Runner {
           + letters.get(0).position() + ": " + letters.get(0).reason());
       this.letters = List.copyOf(letters);
     }
+
+    /** A data error that stopped the window after some of its records were dead-lettered: those are kept too. */
+    BadRecords(DataException stopped, List<DeadLetter> letters) {
+      super(stopped.getMessage() + "; nothing of the window was loaded, its " + letters.size() + " bad record"
+          + (letters.size() == 1 ? " is" : "s are") + " in the dead letters (idem dlq list)", stopped);
+      this.letters = List.copyOf(letters);
+    }
   }
 
   /** Records the failure under the lease, if it is still ours (best effort: the ledger may be unreachable too). */
@@ -453,6 +460,15 @@ public final class Runner {
         LOG.info("window {}: commit outcome was unknown; the ledger shows it committed", window.id());
       }
       return counts;
+    } catch (BadRecords e) {
+      throw e;
+    } catch (DataException e) {
+      // the rollback loses the letters written so far: keep them with the failure (input the
+      // reader cannot move past is first a dead letter, then this error)
+      if (kept.isEmpty()) {
+        throw e;
+      }
+      throw new BadRecords(e, kept);
     } catch (IOException e) {
       throw new TransientException("reading window " + window.id() + ": " + e.getMessage(), e);
     } catch (UncheckedIOException e) {

@@ -52,6 +52,12 @@ public final class ValueParser {
       .withResolverStyle(ResolverStyle.STRICT)
       .withChronology(java.time.chrono.IsoChronology.INSTANCE);
   private static final int MAX_SHOWN = 60;
+  /**
+   * The longest decimal text parsed. {@code new BigDecimal} takes time quadratic in the number of
+   * digits (a 10 MB field would take hours); no declared decimal needs more than a few dozen, and
+   * Jackson refuses JSON numbers longer than this by default too.
+   */
+  static final int MAX_DECIMAL_TEXT = 1_000;
 
   private ValueParser() {}
 
@@ -184,6 +190,10 @@ public final class ValueParser {
   }
 
   private static BigDecimal decimal(Column column, String t, String raw) {
+    if (t.length() > MAX_DECIMAL_TEXT) {
+      throw new DataException(prefix(column) + show(raw) + " is not " + article(column.type()) + ": " + t.length()
+          + " characters, at most " + MAX_DECIMAL_TEXT + " are read as a number");
+    }
     if (!isPlainDecimal(t) && !DECIMAL.matcher(t).matches()) {
       throw notA(column, raw);
     }

@@ -87,6 +87,16 @@ class ValueParserTest {
   }
 
   @Test
+  void aHugeDecimalIsRefusedWithoutBeingParsed() {
+    // new BigDecimal over 10 MB of digits takes hours; the refusal must be immediate
+    String huge = "9".repeat(10 * 1024 * 1024);
+    assertThatThrownBy(() -> ValueParser.parse(AMOUNT, huge)).isInstanceOf(DataException.class)
+        .hasMessageStartingWith("column amount: '999999")
+        .hasMessageEndingWith("is not a decimal(12,2): 10485760 characters, at most 1000 are read as a number");
+    assertThat(ValueParser.parse(AMOUNT, "0".repeat(990) + "1.50")).isEqualTo(new BigDecimal("1.50"));
+  }
+
+  @Test
   void decimalsWithoutIntegerDigits() {
     Column fraction = Column.of("f", DataType.decimal(3, 3));
     assertThat(ValueParser.parse(fraction, "0.125")).isEqualTo(new BigDecimal("0.125"));

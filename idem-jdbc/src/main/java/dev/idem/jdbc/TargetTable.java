@@ -28,6 +28,12 @@ final class TargetTable {
     this.dialect = dialect;
     this.name = name;
     this.target = target;
+    int width = target.storedColumns().size() + 1;
+    if (width > dialect.maxColumns()) {
+      throw new ConfigException("table " + name + ": " + width + " columns (with idem's " + StrategySql.WINDOW_COLUMN
+          + "), more than the " + dialect.maxColumns() + " " + dialect.product() + " allows in a table: declare fewer columns"
+          + " (input columns that are not declared are ignored)");
+    }
   }
 
   /** The DDL that creates the table (an idempotent statement, with its schema's). */

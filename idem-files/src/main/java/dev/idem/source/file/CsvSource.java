@@ -32,7 +32,8 @@ import org.apache.commons.csv.QuoteMode;
  *
  * <p>Blank lines are skipped when records have more than one field; in a file with a single
  * column a blank line is a record with one empty, unquoted field (null under the default
- * marker). Bytes that are not valid in the declared encoding are an error naming the line.
+ * marker). A record holding bytes that are not valid in the declared encoding is a bad record
+ * naming the line and the bytes (see {@link StrictReader}).
  */
 public final class CsvSource extends FileSource {
   private final CsvFormat format;
@@ -71,7 +72,7 @@ public final class CsvSource extends FileSource {
   Rows open(Path file, String relative) throws IOException {
     StrictReader reader = new StrictReader(new BufferedInputStream(Files.newInputStream(file), 64 * 1024), format.encoding(), relative);
     try {
-      return new CsvRows(CSVParser.builder().setReader(reader).setFormat(csv).get(), relative);
+      return new CsvRows(CSVParser.builder().setReader(reader).setFormat(csv).get(), reader, relative);
     } catch (IOException | RuntimeException e) {
       reader.close();
       throw e;
@@ -80,6 +81,7 @@ public final class CsvSource extends FileSource {
 
   private final class CsvRows implements Rows {
     private final CSVParser parser;
+    private final StrictReader decoded;
     private final Iterator<CSVRecord> records;
     private final String file;
     private int[] positions;
@@ -87,9 +89,12 @@ public final class CsvSource extends FileSource {
     private CSVRecord record;
     private long line;
     private long endLine;
+    /** The syntax error the parser cannot move past, once met. */
+    private DataException broken;
 
-    CsvRows(CSVParser parser, String file) throws IOException {
+    CsvRows(CSVParser parser, StrictReader decoded, String file) throws IOException {
       this.parser = parser;
+      this.decoded = decoded;
       this.records = parser.iterator();
       this.file = file;
       if (format.header()) {
@@ -107,6 +112,10 @@ public final class CsvSource extends FileSource {
       CSVRecord header = advance();
       if (header == null) {
         throw new DataException(file + ":1: the file is empty: expected a header row with the columns " + schema.names());
+      }
+      DataException undecodable = decoded.problem(line, endLine);
+      if (undecodable != null) {
+        throw new DataException(undecodable.getMessage() + " (in the header)", undecodable);
       }
       Map<String, Integer> byName = new HashMap<>();
       for (int i = 0; i < header.size(); i++) {
@@ -129,24 +138,37 @@ public final class CsvSource extends FileSource {
 
     /** The next record (blank lines included), tracking the line it starts on. */
     private CSVRecord advance() {
+      if (broken != null) {
+        throw broken;
+      }
+      // hasNext() parses the next record, so a syntax error is met there: its line must be set first
+      line = endLine + 1;
+      record = null;
       try {
         if (!records.hasNext()) {
           return null;
         }
-        line = endLine + 1;
-        record = null;
         CSVRecord r = records.next();
         endLine = parser.getCurrentLineNumber();
         return r;
       } catch (UncheckedIOException e) {
         Throwable cause = e.getCause();
         if (cause instanceof CSVException) {
-          throw new DataException(file + ":" + (endLine + 1) + ": malformed CSV: " + cause.getMessage(), e);
+          throw broken(e, cause.getMessage());
         }
         throw e;
       } catch (IllegalStateException e) {
-        throw new DataException(file + ":" + (endLine + 1) + ": malformed CSV: " + e.getMessage(), e);
+        throw broken(e, e.getMessage());
       }
+    }
+
+    /**
+     * A syntax error leaves the parser somewhere inside a record (an unterminated quote has read
+     * to the end of the file): nothing after it can be trusted, so every later read repeats it.
+     */
+    private DataException broken(RuntimeException e, String message) {
+      broken = new DataException(file + ":" + (endLine + 1) + ": malformed CSV: " + message, e);
+      return broken;
     }
 
     @Override
@@ -155,6 +177,11 @@ public final class CsvSource extends FileSource {
         record = advance();
         if (record == null) {
           return false;
+        }
+        // every record ends with a line break (StrictReader supplies a missing last one), so it spans line..endLine
+        DataException undecodable = decoded.problem(line, endLine);
+        if (undecodable != null) {
+          throw undecodable;
         }
         if (record.size() == 1 && width > 1 && (record.get(0) == null || record.get(0).isEmpty())) {
           continue; // a blank line

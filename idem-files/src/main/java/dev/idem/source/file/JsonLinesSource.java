@@ -29,8 +29,9 @@ import java.util.Objects;
  * accepted only for {@code json} columns, which receive the value as compact JSON text (numbers
  * keep their text exactly; a scalar in a json column is its JSON text too, so the string
  * {@code "a"} becomes {@code "a"} with quotes). Other columns are converted by
- * {@link ValueParser#convert}. Blank lines are skipped. A line that is not one JSON object is an
- * error naming the file and the line.
+ * {@link ValueParser#convert}. Blank lines are skipped. A line that is not one JSON object, or that
+ * holds bytes invalid in the declared encoding, is an error naming the file and the line, and
+ * reading goes on with the next line.
  */
 public final class JsonLinesSource extends FileSource {
   private static final JsonFactory JSON = JsonFactory.builder()
@@ -56,12 +57,13 @@ public final class JsonLinesSource extends FileSource {
 
   @Override
   Rows open(Path file, String relative) throws IOException {
-    return new JsonRows(new BufferedReader(
-        new StrictReader(new BufferedInputStream(Files.newInputStream(file), 64 * 1024), encoding, relative), 64 * 1024), relative);
+    StrictReader decoded = new StrictReader(new BufferedInputStream(Files.newInputStream(file), 64 * 1024), encoding, relative);
+    return new JsonRows(new BufferedReader(decoded, 64 * 1024), decoded, relative);
   }
 
   private final class JsonRows implements Rows {
     private final BufferedReader lines;
+    private final StrictReader decoded;
     private final String file;
     private long line;
     /** The current record's values as JSON gave them: String, Number, Boolean, or JSON text for json columns. */
@@ -69,8 +71,9 @@ public final class JsonLinesSource extends FileSource {
     /** The current line's text. */
     private String text;
 
-    JsonRows(BufferedReader lines, String file) {
+    JsonRows(BufferedReader lines, StrictReader decoded, String file) {
       this.lines = lines;
+      this.decoded = decoded;
       this.file = file;
     }
 
@@ -82,6 +85,11 @@ public final class JsonLinesSource extends FileSource {
           return false;
         }
         line++;
+        raw = null;
+        DataException undecodable = decoded.problem(line, line);
+        if (undecodable != null) {
+          throw undecodable;
+        }
         if (text.isBlank()) {
           continue;
         }

@@ -15,10 +15,18 @@ import java.util.Locale;
 
 /**
  * Decodes bytes strictly: a byte sequence that is not valid in the charset is a
- * {@link DataException} naming the file and the line it is on, never a replacement character.
- * Unlike {@code InputStreamReader}, every character before the bad bytes is delivered first, and
- * lines are counted here, so the line in the message is exact. A UTF-8 byte order mark at the
- * start is dropped.
+ * {@link DataException} naming the file and the line it is on, never a silent replacement
+ * character. Unlike {@code InputStreamReader}, every character before the bad bytes is delivered
+ * first, and lines are counted here, so the line in the message is exact. A UTF-8 byte order mark
+ * at the start is dropped, and a line break is supplied at the end of a file that does not end
+ * with one, so the last record ends like the others.
+ *
+ * <p>In UTF-8 and single-byte charsets a bad sequence never swallows a valid byte, so line breaks,
+ * delimiters and quotes after it are read as written: there the bad bytes are replaced by
+ * U+FFFD, reading goes on, and the problem is kept by line for the reader above to
+ * {@linkplain #problem claim}; it turns the records on that line into bad records, so a
+ * replacement character never reaches a destination. In other charsets (UTF-16, Shift_JIS, ...)
+ * the first bad sequence is thrown.
  */
 final class StrictReader extends Reader {
   private final InputStream in;
@@ -30,6 +38,13 @@ final class StrictReader extends Reader {
   private boolean start = true;
   private long line = 1;
   private boolean lastWasCr;
+  /** Whether a bad sequence can be replaced without losing the bytes after it. */
+  private final boolean recovers;
+  /** The problem of every line holding bad bytes that no reader has claimed yet, by line. */
+  private final java.util.TreeMap<Long, DataException> problems = new java.util.TreeMap<>();
+  private boolean any;
+  private boolean lastWasBreak;
+  private boolean endSupplied;
 
   StrictReader(InputStream in, Charset charset, String file) {
     this.in = in;
@@ -37,6 +52,18 @@ final class StrictReader extends Reader {
     this.decoder = charset.newDecoder()
         .onMalformedInput(CodingErrorAction.REPORT)
         .onUnmappableCharacter(CodingErrorAction.REPORT);
+    this.recovers = charset.equals(StandardCharsets.UTF_8)
+        || (charset.canEncode() && charset.newEncoder().maxBytesPerChar() == 1.0f);
+  }
+
+  /**
+   * The problem of the first line from {@code from} to {@code to} that held bytes invalid in the
+   * charset, if any; problems before {@code from} are forgotten (lines are claimed in order).
+   */
+  DataException problem(long from, long to) {
+    problems.headMap(from).clear();
+    java.util.Map.Entry<Long, DataException> e = problems.ceilingEntry(from);
+    return e == null || e.getKey() > to ? null : e.getValue();
   }
 
   @Override
@@ -46,12 +73,30 @@ final class StrictReader extends Reader {
     }
     CharBuffer out = CharBuffer.wrap(cbuf, off, len);
     while (true) {
+      if (flushed) {
+        // everything is decoded (a decoder must not be called again once flushed)
+        if (out.position() == off && any && !lastWasBreak && !endSupplied) {
+          endSupplied = true;
+          out.put('\n');
+        }
+        if (out.position() > off) {
+          break;
+        }
+        return -1;
+      }
       CoderResult r = decoder.decode(bytes, out, eof);
       if (r.isError()) {
         if (out.position() > off) {
-          break; // deliver what came before the bad bytes; the next call reports them
+          break; // deliver what came before the bad bytes (and count their lines); the next call reports them
         }
-        throw invalid(r.length());
+        DataException problem = invalid(r.length());
+        if (!recovers) {
+          throw problem;
+        }
+        problems.putIfAbsent(line, problem);
+        bytes.position(bytes.position() + r.length());
+        out.put('\uFFFD');
+        continue;
       }
       if (r.isOverflow()) {
         break;
@@ -60,14 +105,11 @@ final class StrictReader extends Reader {
         break;
       }
       if (eof) {
-        if (!flushed) {
-          flushed = true;
-          decoder.flush(out);
-          if (out.position() > off) {
-            break;
-          }
+        if (decoder.flush(out).isOverflow()) {
+          break;
         }
-        return -1;
+        flushed = true;
+        continue;
       }
       fill();
     }
@@ -83,6 +125,10 @@ final class StrictReader extends Reader {
       }
     }
     count(cbuf, off, n);
+    if (n > 0) {
+      any = true;
+      lastWasBreak = cbuf[off + n - 1] == '\n' || cbuf[off + n - 1] == '\r';
+    }
     return n;
   }
 

@@ -12,6 +12,7 @@ import dev.idem.source.SourceRecord;
 import dev.idem.source.Source;
 import dev.idem.window.Window;
 import dev.idem.window.WindowSpec;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -155,15 +156,29 @@ class CsvSourceTest {
   }
 
   @Test
+  void anUnterminatedQuoteIsOneBadRecordAtItsOwnLineThenStopsTheFile() throws IOException {
+    write("orders.csv", "id,note,amount,at\n1,a,1,2024-03-15T07:00:00Z\n2,\"open,1,2024-03-15T07:00:00Z\n3,b,1,2024-03-15T07:00:00Z\n");
+    try (RecordReader r = csv("orders.csv").read(WindowSpec.full(), Window.full())) {
+      assertThat(r.next().position()).isEqualTo("orders.csv:2");
+      SourceRecord bad = r.next();
+      // the syntax error is met while looking for the record after line 2: it is line 3's
+      assertThat(bad.position() + ": " + bad.problem()).startsWith("orders.csv:3: malformed CSV");
+      assertThatThrownBy(r::next).isInstanceOf(DataException.class).hasMessageStartingWith("orders.csv:3: malformed CSV");
+    }
+  }
+
+  @Test
   void latin1FilesAreDecodedAsDeclared() throws IOException {
     Path p = dir.resolve("latin.csv");
     Files.write(p, "id,note,amount,at\n1,Café Zürich,1,2024-03-15T07:00:00Z\n".getBytes(StandardCharsets.ISO_8859_1));
     CsvSource source = new CsvSource(new FileSet(dir, "latin.csv"), ORDERS,
         new CsvFormat(',', '"', true, "", StandardCharsets.ISO_8859_1));
     assertThat(readAll(source).get(0).values()[1]).isEqualTo("Café Zürich");
-    // the same bytes read as UTF-8 are an error naming the line, never replacement characters
-    assertThatThrownBy(() -> readAll(csv("latin.csv"))).isInstanceOf(DataException.class)
-        .hasMessageStartingWith("latin.csv:2: an invalid UTF-8 byte sequence (E9)");
+    // the same bytes read as UTF-8 are a bad record naming the line, never replacement characters
+    assertThat(readAll(csv("latin.csv"))).singleElement().satisfies(r -> {
+      assertThat(r.isBad()).isTrue();
+      assertThat(r.position() + ": " + r.problem()).startsWith("latin.csv:2: an invalid UTF-8 byte sequence (E9)");
+    });
   }
 
   @Test
@@ -178,8 +193,35 @@ class CsvSourceTest {
     System.arraycopy(bad, 0, all, good.length, bad.length);
     Files.write(dir.resolve("big.csv"), all);
     long expectedLine = 1 + 2L * (5000 - 2) + 1;
-    assertThatThrownBy(() -> readAll(csv("big.csv"))).isInstanceOf(DataException.class)
-        .hasMessageStartingWith("big.csv:" + expectedLine + ": an invalid UTF-8 byte sequence (FF)");
+    List<SourceRecord> read = readAll(csv("big.csv"));
+    assertThat(read).hasSize(4999);
+    assertThat(read.subList(0, 4998)).noneMatch(SourceRecord::isBad);
+    assertThat(read.get(4998).position() + ": " + read.get(4998).problem())
+        .startsWith("big.csv:" + expectedLine + ": an invalid UTF-8 byte sequence (FF)");
+  }
+
+  @Test
+  void invalidBytesMakeTheirRecordBadAndReadingGoesOn() throws IOException {
+    byte[] head = "id,note,amount,at\n1,\"two\nlines\",1,2024-03-15T07:00:00Z\n2,\"x\n".getBytes(StandardCharsets.UTF_8);
+    byte[] bad = {(byte) 0xC3, '(', '"', ',', '1', ',', '2', '0', '2', '4', '-', '0', '3', '-', '1', '5', 'T', '0', '7', ':', '0', '0', ':', '0', '0', 'Z', '\n'};
+    byte[] tail = "3,ok,1,2024-03-15T07:00:00Z\n4,end \u00fc,1,2024-03-15T07:00:00Z".getBytes(StandardCharsets.UTF_8);
+    byte[] last = {(byte) 0xE2, (byte) 0x82};
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    all.writeBytes(head);
+    all.writeBytes(bad);
+    all.writeBytes(tail);
+    all.writeBytes(last);
+    Files.write(dir.resolve("mixed.csv"), all.toByteArray());
+    List<SourceRecord> rows = readAll(csv("mixed.csv"));
+    assertThat(rows).extracting(r -> r.position() + (r.isBad() ? ": " + r.problem() : "")).containsExactly(
+        "mixed.csv:2",
+        // a quoted field over lines 4 and 5, the bad bytes on line 5: the record starting on line 4 is bad
+        "mixed.csv:4: mixed.csv:5: an invalid UTF-8 byte sequence (C3): expected UTF-8 text; declare the file's encoding if it is another one",
+        "mixed.csv:6",
+        // the last line, without a line break, ends in half a character
+        "mixed.csv:7: an invalid UTF-8 byte sequence (E2 82): expected UTF-8 text; declare the file's encoding if it is another one");
+    assertThat(rows.get(2).values()[1]).isEqualTo("ok");
+    assertThat(rows.get(1).raw()).contains("x\n\uFFFD(");
   }
 
   @Test

@@ -85,8 +85,12 @@ class JsonLinesSourceTest {
     all[head.length + 2] = '"';
     all[head.length + 3] = '}';
     Files.write(dir.resolve("e.jsonl"), all);
-    assertThatThrownBy(() -> readAll(source("e.jsonl"))).isInstanceOf(DataException.class)
-        .hasMessageStartingWith("e.jsonl:3: an invalid UTF-8 byte sequence (C3)");
+    Files.write(dir.resolve("e.jsonl"), java.nio.ByteBuffer.allocate(all.length + 10).put(all).put("\n{\"id\": 4}".getBytes(StandardCharsets.UTF_8)).array());
+    List<SourceRecord> rows = readAll(source("e.jsonl"));
+    assertThat(rows).hasSize(4);
+    assertBad(rows.get(2), "e.jsonl:3: an invalid UTF-8 byte sequence (C3)");
+    // reading goes on with the next line
+    assertThat(rows.get(3).values()[0]).isEqualTo(4L);
   }
 
   @Test

@@ -147,6 +147,16 @@ public interface Dialect {
     return text.replaceAll("(?i)(password|pwd|secret|token)=[^&;\\s]*", "$1=***").replaceAll("//[^/@\\s]*@", "//***@");
   }
 
+  /** The database's name as its users know it, for messages ({@code PostgreSQL}). */
+  default String product() {
+    return name();
+  }
+
+  /** The most columns a table may have; a wider target is refused before any DDL runs. */
+  default int maxColumns() {
+    return Integer.MAX_VALUE;
+  }
+
   /** SQL that lists the names of a table's indexes: binds schema (or null for the default) and table name. */
   String indexesQuery();
 

@@ -51,6 +51,17 @@ public final class PostgresDialect implements Dialect {
   }
 
   @Override
+  public String product() {
+    return "PostgreSQL";
+  }
+
+  /** MaxHeapAttributeNumber: a table has at most 1,600 columns (fewer if its rows are wide). */
+  @Override
+  public int maxColumns() {
+    return 1600;
+  }
+
+  @Override
   public boolean accepts(String jdbcUrl) {
     return jdbcUrl.startsWith("jdbc:postgresql:");
   }
