@@ -305,13 +305,14 @@ public final class Runner {
     private final Pipeline pipeline;
     private final Window window;
     private final WindowWrite write;
-    private final List<DeadLetter> kept = new ArrayList<>();
+    private final List<DeadLetter> kept;
     private long count;
 
-    BadRecordTally(Pipeline pipeline, Window window, WindowWrite write) {
+    BadRecordTally(Pipeline pipeline, Window window, WindowWrite write, List<DeadLetter> kept) {
       this.pipeline = pipeline;
       this.window = window;
       this.write = write;
+      this.kept = kept;
     }
 
     void add(SourceRecord record, long read) {
@@ -402,10 +403,12 @@ public final class Runner {
   private WindowCounts write(Pipeline pipeline, Window window, Lease lease, RunContext context) {
     Fingerprint fingerprint = new Fingerprint();
     long discarded = 0;
+    // the letters so far, kept outside the transaction: a failure rolls the window back
+    List<DeadLetter> kept = new ArrayList<>();
     Optional<String> cheapBefore = cheapFingerprint(pipeline, window);
     try (WindowWrite write = destination.begin(pipeline, lease, context);
          RecordReader reader = pipeline.source().read(pipeline.windows(), window)) {
-      BadRecordTally bad = new BadRecordTally(pipeline, window, write);
+      BadRecordTally bad = new BadRecordTally(pipeline, window, write, kept);
       int[] hashFields = hashFields(pipeline);
       int width = pipeline.stagedColumns().size();
       long staged = 0;
