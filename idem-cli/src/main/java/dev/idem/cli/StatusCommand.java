@@ -86,13 +86,13 @@ final class StatusCommand extends PipelineCommand {
       idem.println("pipeline " + name + ": no windows in the ledger of " + definition.destination().describe());
       return ExitCode.OK;
     }
-    TextTable table = new TextTable("window", "status", "check", ">read", ">written (ins/upd)", ">folded", ">target rows", "fingerprint", "finished at", "error");
+    TextTable table = new TextTable("window", "status", "check", ">read", ">written (ins/upd)", ">folded", ">dead-lettered", ">target rows", "fingerprint", "finished at", "error");
     Map<String, Integer> byStatus = new LinkedHashMap<>();
     for (WindowState s : states) {
       WindowCounts c = s.counts();
       String status = s.displayStatus(now);
       byStatus.merge(status, 1, Integer::sum);
-      table.row(s.windowId(), status, worst(byWindow.get(s.windowId())), c.read(), c.written() + " (" + c.inserted() + "/" + c.updated() + ")", c.folded(), c.targetRows(),
+      table.row(s.windowId(), status, worst(byWindow.get(s.windowId())), c.read(), c.written() + " (" + c.inserted() + "/" + c.updated() + ")", c.folded(), c.deadLettered(), c.targetRows(),
           shortFingerprint(s.fingerprint()), s.finishedAt() == null ? "" : s.finishedAt().truncatedTo(ChronoUnit.SECONDS), s.error());
     }
     table.lines().forEach(idem::println);

@@ -123,6 +123,7 @@ class DeadLetterTest {
     assertThat(day1.get("dead_lettered").asLong()).isEqualTo(3);
     assertThat(day1.get("inserted").asLong()).isEqualTo(2);
     assertThat(state(url, "2024-03-01").counts().balanced()).isTrue();
+    assertThat(Cli.run("status", p.toString()).out()).contains("dead-lettered").containsPattern("2024-03-01\\s+done\\s+\\S+\\s+5\\s+2 \\(2/0\\)\\s+0\\s+3\\s+2");
     assertThat(json(Cli.run("dlq", "list", p.toString(), "--output", "json")).get("dead_letters"))
         .extracting(l -> l.get("position").asText()).containsExactly("data/orders.csv:4", "data/orders.csv:5", "data/orders.csv:6");
 
