@@ -37,27 +37,7 @@ class DeadLetterTest {
   private Path pipeline(String url, String extra) throws Exception {
     Files.createDirectories(dir.resolve("data"));
     Path p = dir.resolve("pipeline.yaml");
-    Files.writeString(p, String.join("\n",
-        "pipeline: dl",
-        "source:",
-        "  type: csv",
-        "  path: data/*.csv",
-        "columns:",
-        "  order_id: integer",
-        "  customer: string",
-        "  amount: decimal(12,2)",
-        "  ingested_at: timestamp",
-        "windows:",
-        "  kind: day",
-        "  column: ingested_at",
-        "target:",
-        "  table: orders",
-        "  key: [order_id]",
-        "  strategy: merge",
-        "destination:",
-        "  url: \"" + url + "\"",
-        extra,
-        ""));
+    Files.writeString(p, OrdersPipeline.yaml("dl", "data/*.csv", null, "\"" + url + "\"", extra));
     return p;
   }
 

@@ -268,27 +268,7 @@ class SecretsTest {
       Files.writeString(data, "order_id,customer,amount,ingested_at\n1,ada,10.00,2024-03-01 08:00:00\n");
     }
     Path p = Files.createTempFile(dir, "pipeline", ".yaml");
-    Files.writeString(p, String.join("\n",
-        "pipeline: secrets",
-        "source:",
-        "  type: csv",
-        "  path: data/*.csv",
-        "columns:",
-        "  order_id: integer",
-        "  customer: string",
-        "  amount: decimal(12,2)",
-        "  ingested_at: timestamp",
-        "windows:",
-        "  kind: day",
-        "  column: ingested_at",
-        "target:",
-        "  table: orders",
-        "  key: [order_id]",
-        "  strategy: merge",
-        "destination:",
-        "  url: " + url,
-        destinationProperties,
-        ""));
+    Files.writeString(p, OrdersPipeline.yaml("secrets", "data/*.csv", null, url, destinationProperties));
     return p;
   }
 

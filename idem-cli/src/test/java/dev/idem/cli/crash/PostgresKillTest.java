@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.idem.cli.OrdersPipeline;
 import dev.idem.fault.FaultPoint;
 import dev.idem.fault.HaltAt;
 import dev.idem.jdbc.JdbcDestination;
@@ -190,27 +191,8 @@ class PostgresKillTest {
     Path dir = Files.createDirectories(shared.resolve(name));
     String url = EmbeddedPostgresTestAccess.newDatabase();
     Files.writeString(dir.resolve("url"), url);
-    Files.writeString(dir.resolve("pipeline.yaml"), String.join("\n",
-        "pipeline: kill",
-        "source:",
-        "  type: csv",
-        "  path: " + shared.resolve("input").toAbsolutePath().toString().replace("\\", "/") + "/orders-*.csv",
-        "columns:",
-        "  order_id: integer",
-        "  customer: string",
-        "  amount: decimal(12,2)",
-        "  ingested_at: timestamp",
-        "windows:",
-        "  kind: day",
-        "  column: ingested_at",
-        "target:",
-        "  table: orders",
-        "  key: [order_id]",
-        "  strategy: merge",
-        "  order_by: ingested_at",
-        "destination:",
-        "  url: \"" + url + "\"",
-        ""));
+    String input = shared.resolve("input").toAbsolutePath().toString().replace("\\", "/") + "/orders-*.csv";
+    Files.writeString(dir.resolve("pipeline.yaml"), OrdersPipeline.yaml("kill", input, "ingested_at", "\"" + url + "\"", ""));
     return dir;
   }
 }

@@ -2,6 +2,7 @@ package dev.idem.cli.crash;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.idem.cli.OrdersPipeline;
 import dev.idem.fault.FaultPoint;
 import dev.idem.fault.HaltAt;
 import java.io.BufferedWriter;
@@ -75,27 +76,8 @@ class ProcessCrashTest {
 
   private Path workspace(String name) throws Exception {
     Path dir = Files.createDirectories(shared.resolve(name));
-    Files.writeString(dir.resolve("pipeline.yaml"), String.join("\n",
-        "pipeline: crash",
-        "source:",
-        "  type: csv",
-        "  path: " + shared.resolve("input").toAbsolutePath().toString().replace("\\", "/") + "/orders-*.csv",
-        "columns:",
-        "  order_id: integer",
-        "  customer: string",
-        "  amount: decimal(12,2)",
-        "  ingested_at: timestamp",
-        "windows:",
-        "  kind: day",
-        "  column: ingested_at",
-        "target:",
-        "  table: orders",
-        "  key: [order_id]",
-        "  strategy: merge",
-        "  order_by: ingested_at",
-        "destination:",
-        "  url: jdbc:duckdb:crash.duckdb",
-        ""));
+    String input = shared.resolve("input").toAbsolutePath().toString().replace("\\", "/") + "/orders-*.csv";
+    Files.writeString(dir.resolve("pipeline.yaml"), OrdersPipeline.yaml("crash", input, "ingested_at", "jdbc:duckdb:crash.duckdb", ""));
     return dir;
   }
 
