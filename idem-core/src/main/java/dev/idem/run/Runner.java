@@ -220,7 +220,7 @@ public final class Runner {
     Optional<WindowState> before = destination.ledger().state(name, window.id());
     String knownFingerprint = null;
     if (!options.force() && doneWithSameDefinition(before, pipeline)) {
-      knownFingerprint = fingerprint(pipeline, window);
+      knownFingerprint = fingerprint(pipeline, window, before);
       if (unchanged(pipeline, before.get(), knownFingerprint)) {
         return new WindowOutcome(window, WindowOutcome.Result.UNCHANGED, WindowCounts.unchanged(before.get().counts().targetRows()), attempt, "unchanged");
       }
@@ -235,7 +235,7 @@ public final class Runner {
     services.faults().reach(FaultPoint.AFTER_CLAIM, window);
     if (!options.force() && doneWithSameDefinition(Optional.ofNullable(lease.previous()), pipeline)) {
       // Another runner may have finished the window between our check and our claim.
-      String fingerprint = knownFingerprint != null ? knownFingerprint : fingerprint(pipeline, window);
+      String fingerprint = knownFingerprint != null ? knownFingerprint : fingerprint(pipeline, window, Optional.of(lease.previous()));
       if (unchanged(pipeline, lease.previous(), fingerprint)) {
         destination.ledger().release(lease);
         return new WindowOutcome(window, WindowOutcome.Result.UNCHANGED, WindowCounts.unchanged(lease.previous().counts().targetRows()), attempt, "unchanged");
@@ -407,7 +407,7 @@ public final class Runner {
     List<DeadLetter> kept = new ArrayList<>();
     Optional<String> cheapBefore = cheapFingerprint(pipeline, window);
     try (WindowWrite write = destination.begin(pipeline, lease, context);
-         RecordReader reader = pipeline.source().read(pipeline.windows(), window)) {
+         RecordReader reader = pipeline.source().read(pipeline.windows(), window, Optional.ofNullable(lease.previous()))) {
       BadRecordTally bad = new BadRecordTally(pipeline, window, write, kept);
       int[] hashFields = hashFields(pipeline);
       int width = pipeline.stagedColumns().size();
@@ -452,7 +452,7 @@ public final class Runner {
         throw new TransientException("input of window " + window.id() + " changed while it was read", null);
       }
       String fp = cheapBefore.orElse(fingerprint.value());
-      WindowCounts counts = write.prepare(new Completion(fp, pipeline.definitionHash(), read, discarded, bad.count));
+      WindowCounts counts = write.prepare(new Completion(fp, pipeline.definitionHash(), read, discarded, bad.count, reader.position().orElse(null)));
       services.faults().reach(FaultPoint.BEFORE_COMMIT, window);
       try {
         write.commit();
@@ -529,15 +529,21 @@ public final class Runner {
 
   /** The window's input fingerprint without loading it: the source's cheap one, or a hash of its records. */
   public String fingerprint(Pipeline pipeline, Window window) {
+    return fingerprint(pipeline, window, Optional.empty());
+  }
+
+  /** The same, given the window's ledger row: a done stream window is read up to its recorded end. */
+  private String fingerprint(Pipeline pipeline, Window window, Optional<WindowState> recorded) {
     Optional<String> cheap = cheapFingerprint(pipeline, window);
     if (cheap.isPresent()) {
       return cheap.get();
     }
     try {
       Fingerprint fp = new Fingerprint();
-      try (RecordReader reader = pipeline.source().read(pipeline.windows(), window)) {
+      try (RecordReader reader = pipeline.source().read(pipeline.windows(), window, recorded)) {
         for (SourceRecord r = reader.next(); r != null; r = reader.next()) {
-          fp.add(r.values());
+          // as write() hashes them: a bad record by its position and raw input
+          fp.add(r.isBad() ? new Object[] {r.position(), r.raw()} : r.values());
         }
       }
       return fp.value();
