@@ -95,17 +95,89 @@ public final class Runner {
 
   /** Loads the given windows (sorted by id); with {@code parallel > 1} several at a time. */
   public RunReport run(Pipeline pipeline, List<Window> windows, RunOptions options) {
+    prepare(pipeline);
+    return new RunReport(pipeline.name(), options.runId(), load(pipeline, windows, options, () -> false));
+  }
+
+  /**
+   * Runs a stream pipeline (offsets windows): round after round, the source plans each
+   * partition's next window from the ledger and the round loads them. A window that fails is not
+   * offered again in this run (its partition waits for a fix, as with Kafka Connect's
+   * {@code errors.tolerance=none}); the others go on. Without {@code follow}, the run ends when a
+   * round loads nothing new; with it, it waits {@code idle} and looks again, until {@code stop}.
+   * In follow mode the report keeps the failures and the last {@value #FOLLOW_REPORT_KEEPS} other outcomes.
+   */
+  public RunReport runStream(Pipeline definition, RunOptions options, StreamOptions stream) {
+    if (definition.windows().kind() != dev.idem.window.WindowKind.OFFSETS || !(definition.source() instanceof dev.idem.source.StreamSource source)) {
+      throw new dev.idem.ConfigException("pipeline " + definition.name() + " is not a stream: it needs a stream source (kafka) and offsets windows");
+    }
+    Pipeline pipeline = definition.withSource(stream.follow() ? source.following() : source.upToNow());
+    prepare(pipeline);
+    java.util.Set<String> failed = new java.util.HashSet<>();
+    java.util.ArrayDeque<WindowOutcome> recent = new java.util.ArrayDeque<>();
+    List<WindowOutcome> failures = new ArrayList<>();
+    while (!stream.stop().getAsBoolean()) {
+      List<dev.idem.ledger.WindowState> states = withRetries("read the ledger of " + pipeline.name(), () -> destination.ledger().states(pipeline.name()));
+      List<Window> planned;
+      try {
+        planned = pipeline.source().windows(pipeline.windows(), states).stream().filter(w -> !failed.contains(w.id())).toList();
+      } catch (IOException e) {
+        throw new TransientException("planning the windows of " + pipeline.source().describe() + ": " + e.getMessage(), e);
+      }
+      List<WindowOutcome> round = load(pipeline, planned, options, stream.stop());
+      boolean progressed = false;
+      for (WindowOutcome o : round) {
+        if (o.result() == WindowOutcome.Result.FAILED) {
+          failed.add(o.window().id());
+          failures.add(o);
+          continue;
+        }
+        progressed |= o.result() == WindowOutcome.Result.LOADED;
+        recent.addLast(o);
+        if (stream.follow() && recent.size() > FOLLOW_REPORT_KEEPS) {
+          recent.removeFirst();
+        }
+      }
+      if (!progressed) {
+        if (!stream.follow()) {
+          break;
+        }
+        sleepUnlessStopped(stream);
+      }
+    }
+    List<WindowOutcome> outcomes = new ArrayList<>(failures);
+    outcomes.addAll(recent);
+    return new RunReport(pipeline.name(), options.runId(), outcomes);
+  }
+
+  static final int FOLLOW_REPORT_KEEPS = 1_000;
+
+  private void sleepUnlessStopped(StreamOptions stream) {
+    long until = System.nanoTime() + stream.idle().toNanos();
+    while (!stream.stop().getAsBoolean() && System.nanoTime() < until) {
+      sleep(Duration.ofMillis(Math.min(100, Math.max(1, (until - System.nanoTime()) / 1_000_000))));
+    }
+  }
+
+  private void prepare(Pipeline pipeline) {
     checkCapabilities(pipeline, destination);
     withRetries("prepare " + destination.describe(), () -> {
       destination.prepare(pipeline);
       return null;
     });
+  }
+
+  /** Loads the windows in id order, on {@code options.parallel()} threads; none starts once {@code stop} says so. */
+  private List<WindowOutcome> load(Pipeline pipeline, List<Window> windows, RunOptions options, java.util.function.BooleanSupplier stop) {
     List<Window> sorted = new ArrayList<>(windows);
     Collections.sort(sorted);
     List<WindowOutcome> outcomes = Collections.synchronizedList(new ArrayList<>());
     if (options.parallel() == 1 || sorted.size() <= 1) {
       String owner = services.owner() + "/" + instance + "." + runnerSeq.incrementAndGet();
       for (Window w : sorted) {
+        if (stop.getAsBoolean()) {
+          break;
+        }
         outcomes.add(load(pipeline, w, options, owner));
         services.faults().reach(FaultPoint.BETWEEN_WINDOWS, w);
       }
@@ -121,7 +193,7 @@ public final class Runner {
         for (int i = 0; i < Math.min(options.parallel(), sorted.size()); i++) {
           String owner = services.owner() + "/" + instance + "." + runnerSeq.incrementAndGet();
           futures.add(pool.submit(() -> {
-            for (Window w = queue.poll(); w != null; w = queue.poll()) {
+            for (Window w = queue.poll(); w != null && !stop.getAsBoolean(); w = queue.poll()) {
               outcomes.add(load(pipeline, w, options, owner));
               services.faults().reach(FaultPoint.BETWEEN_WINDOWS, w);
             }
@@ -134,7 +206,7 @@ public final class Runner {
         pool.shutdownNow();
       }
     }
-    return new RunReport(pipeline.name(), options.runId(), outcomes);
+    return new ArrayList<>(outcomes);
   }
 
   private static void join(Future<?> f) {
