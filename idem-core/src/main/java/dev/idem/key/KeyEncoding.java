@@ -176,12 +176,19 @@ public final class KeyEncoding {
     pad2(sb, t.getSecond());
     int nanos = t.getNano();
     if (nanos != 0) {
-      String f = String.format(java.util.Locale.ROOT, "%09d", nanos);
-      int end = f.length();
-      while (f.charAt(end - 1) == '0') {
-        end--;
+      // the nine digits of the fraction without their trailing zeros; String.format would cost
+      // more than the SHA-256 of the whole record
+      int digits = 9;
+      while (nanos % 10 == 0) {
+        nanos /= 10;
+        digits--;
       }
-      sb.append('.').append(f, 0, end);
+      String significant = Integer.toString(nanos);
+      sb.append('.');
+      for (int i = significant.length(); i < digits; i++) {
+        sb.append('0');
+      }
+      sb.append(significant);
     }
     return sb.toString();
   }
