@@ -40,6 +40,7 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -116,7 +117,9 @@ final class KafkaBench {
     System.out.printf(Locale.ROOT, "generating %,d JSON orders%n", n);
     Messages messages = Messages.generate(n, 42);
     System.out.printf(Locale.ROOT, "%,d distinct ids (%,d messages update an earlier order)%n", messages.distinct, n - messages.distinct);
-    EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setServerConfig("max_wal_size", "4GB").setServerConfig("shared_buffers", "512MB");
+    // autovacuum off, and a CHECKPOINT before each case: one case's cleanup and dirty pages are not billed to the next
+    EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setServerConfig("max_wal_size", "4GB").setServerConfig("shared_buffers", "512MB")
+        .setServerConfig("autovacuum", "off");
     // to see where PostgreSQL's time goes: -Didem.bench.pg.logging_collector=on -Didem.bench.pg.log_directory=/tmp/pglog
     // -Didem.bench.pg.log_min_duration_statement=100 (the server's output is not shown once it has started)
     System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("idem.bench.pg."))
@@ -129,16 +132,16 @@ final class KafkaBench {
       long t0 = System.nanoTime();
       produce(broker, topic, messages, Transactions.NONE, 0);
       System.out.printf(Locale.ROOT, "produced %,d messages into %s (%d partitions) in %.1f s%n", n, topic, PARTITIONS, (System.nanoTime() - t0) / 1e9);
-      Messages few = Messages.generate(Math.min(n, 100_000), 7);
-      produce(broker, "warmup", few, Transactions.NONE, 0);
-      System.out.printf(Locale.ROOT, "warm-up (not counted): every case once on %,d messages%n", few.size());
-      new KafkaBench(broker, url, few, maxRecords, "warmup").pass(0);
       new KafkaBench(broker, url, messages, maxRecords, topic).run(runs);
     }
     System.exit(0); // the broker's shutdown hook stops it
   }
 
   private void run(int runs) throws Exception {
+    System.out.println("run 0: warm-up (JIT, heap, page cache), not counted");
+    pass(0);
+    seconds.clear();
+    cpuSeconds.clear();
     for (int r = 1; r <= runs; r++) {
       System.out.println("run " + r + " of " + runs);
       pass(r);
@@ -146,17 +149,32 @@ final class KafkaBench {
     report(runs);
   }
 
-  /** Each case once; {@code run} names its tables, groups and topics. */
+  /**
+   * Each case once; {@code run} names its tables, groups and topics. The order turns by one case
+   * each run, so that no case always follows the same one (whose garbage, page cache and broker
+   * work it would inherit).
+   */
   private void pass(int run) throws Exception {
     String window = human(maxRecords);
-    time("k1", "idem exactly-once, merge, windows of " + window + " offsets, positions in the ledger", () -> exactlyOnce(run));
-    time("k2", "idem pieces at-least-once: group consumer, " + window + "-record batch windows, merge, commitSync after", () -> atLeastOnce(run));
-    time("k3", "plain consumer, batched INSERT ON CONFLICT DO UPDATE, " + POLL_RECORDS + "/poll, commitSync per poll", () -> plainConsumer(run, POLL_RECORDS));
-    time("k3d", "the same with Kafka's default max.poll.records (500)", () -> plainConsumer(run, 500));
-    time("k4", "idempotent producer, no transactions", () -> produce(broker, topic + "-k4-" + run, messages, Transactions.NONE, 0));
-    time("k5", "transactional producer, " + window + " messages per transaction", () -> produce(broker, topic + "-k5-" + run, messages, Transactions.ON, maxRecords));
-    time("k5s", "transactional producer, " + human(TX_SMALL) + " messages per transaction", () -> produce(broker, topic + "-k5s-" + run, messages, Transactions.ON, TX_SMALL));
+    List<Case> cases = new ArrayList<>(List.of(
+        new Case("k1", "idem exactly-once, merge, windows of " + window + " offsets, positions in the ledger", () -> exactlyOnce(run, 1)),
+        new Case("k1p", "the same with --parallel 2 (one partition's window stages while another's applies)", () -> exactlyOnce(run, 2)),
+        new Case("k2", "idem pieces at-least-once: group consumer, " + window + "-record batch windows, merge, commitSync after", () -> atLeastOnce(run)),
+        new Case("k3", "plain consumer, batched INSERT ON CONFLICT DO UPDATE, " + POLL_RECORDS + "/poll, commitSync per poll",
+            () -> plainConsumer(run, POLL_RECORDS)),
+        new Case("k3d", "the same with Kafka's default max.poll.records (500)", () -> plainConsumer(run, 500)),
+        new Case("k4", "idempotent producer, no transactions", () -> produce(broker, topic + "-k4-" + run, messages, Transactions.NONE, 0)),
+        new Case("k5", "transactional producer, " + window + " messages per transaction",
+            () -> produce(broker, topic + "-k5-" + run, messages, Transactions.ON, maxRecords)),
+        new Case("k5s", "transactional producer, " + human(TX_SMALL) + " messages per transaction",
+            () -> produce(broker, topic + "-k5s-" + run, messages, Transactions.ON, TX_SMALL))));
+    Collections.rotate(cases, -run);
+    for (Case c : cases) {
+      time(c.id, c.what, c.work);
+    }
   }
+
+  private record Case(String id, String what, Work work) {}
 
   private void report(int runs) {
     System.out.println();
@@ -164,13 +182,13 @@ final class KafkaBench {
     System.out.printf(Locale.ROOT, "%-4s %-100s %10s %8s %8s  %s%n", "case", "what", "msg/s", "seconds", "CPU s", "runs (s)");
     Map<String, Double> rate = new HashMap<>();
     Map<String, Double> perCpu = new HashMap<>();
-    for (var e : seconds.entrySet()) {
-      double median = median(e.getValue());
-      double cpuMedian = median(cpuSeconds.get(e.getKey()));
-      rate.put(e.getKey(), messages.size() / median);
-      perCpu.put(e.getKey(), messages.size() / cpuMedian);
-      System.out.printf(Locale.ROOT, "%-4s %-100s %,10.0f %8.2f %8.2f  %s%n", e.getKey(), what.get(e.getKey()), messages.size() / median, median,
-          cpuMedian, e.getValue());
+    for (String id : what.keySet()) {
+      double median = median(seconds.get(id));
+      double cpuMedian = median(cpuSeconds.get(id));
+      rate.put(id, messages.size() / median);
+      perCpu.put(id, messages.size() / cpuMedian);
+      System.out.printf(Locale.ROOT, "%-4s %-100s %,10.0f %8.2f %8.2f  %s%n", id, what.get(id), messages.size() / median, median,
+          cpuMedian, seconds.get(id));
     }
     System.out.println("(CPU s: this JVM, broker included, plus every PostgreSQL process)");
     System.out.println();
@@ -178,6 +196,8 @@ final class KafkaBench {
     ratio(rate, perCpu, "k1", "k2", 0.85);
     ratio(rate, perCpu, "k1", "k3", 2);
     ratio(rate, perCpu, "k1", "k3d", 2);
+    ratio(rate, perCpu, "k1p", "k2", 0.85);
+    ratio(rate, perCpu, "k1p", "k3", 2);
     ratio(rate, perCpu, "k5", "k4", 0);
     ratio(rate, perCpu, "k5s", "k4", 0);
   }
@@ -206,6 +226,10 @@ final class KafkaBench {
       return;
     }
     what.put(id, description);
+    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+      st.execute("CHECKPOINT");
+    }
+    System.gc(); // the previous case's garbage is not collected on this one's time
     System.out.printf(Locale.ROOT, "  (%s) %s ... ", id, description);
     double jvm0 = cpu.jvm();
     double pg0 = cpu.postgres();
@@ -222,14 +246,14 @@ final class KafkaBench {
 
   // ---- k1: idem exactly-once ------------------------------------------------------------------
 
-  private void exactlyOnce(int run) throws Exception {
-    String table = "orders_k1_" + run;
+  private void exactlyOnce(int run, int parallel) throws Exception {
+    String table = "orders_k1_" + parallel + "_" + run;
     KafkaSourceConfig config = KafkaSourceConfig.of(broker.bootstrapServers(), topic).withMaxRecords(maxRecords);
-    Pipeline p = Pipeline.builder("k1-" + run).version("1").source(new KafkaSource(ORDERS, config)).windows(WindowSpec.offsets())
+    Pipeline p = Pipeline.builder("k1-" + parallel + "-" + run).version("1").source(new KafkaSource(ORDERS, config)).windows(WindowSpec.offsets())
         .table(table).key("id").orderBy("ts").strategy(WriteStrategy.MERGE).build();
     RunServices services = RunServices.defaults();
     try (JdbcDestination d = JdbcDestination.open(url, new Properties(), services, Duration.ofSeconds(5))) {
-      requireOk(new Runner(d, services).runStream(p, RunOptions.defaults("k1-" + run), StreamOptions.untilCaughtUp()));
+      requireOk(new Runner(d, services).runStream(p, RunOptions.defaults("k1-" + run).withParallel(parallel), StreamOptions.untilCaughtUp()));
     }
     messages.check(url, table);
   }

@@ -35,6 +35,8 @@ final class KafkaRecordReader implements RecordReader {
 
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final TopicPartition tp;
+  /** {@code topic-partition@}: a record's position is this and its offset. */
+  private final String positionPrefix;
   private final long end;
   private final Schema schema;
   private final Duration readTimeout;
@@ -49,6 +51,7 @@ final class KafkaRecordReader implements RecordReader {
                     KafkaSourceConfig config, Schema schema) throws IOException {
     this.consumer = consumer;
     this.tp = tp;
+    this.positionPrefix = tp.topic() + "-" + tp.partition() + "@";
     this.schema = schema;
     this.readTimeout = config.readTimeout();
     for (int i = 0; i < METADATA.length; i++) {
@@ -104,7 +107,7 @@ final class KafkaRecordReader implements RecordReader {
   }
 
   private SourceRecord record(ConsumerRecord<byte[], byte[]> r) {
-    String position = tp.topic() + "-" + tp.partition() + "@" + r.offset();
+    String position = positionPrefix + r.offset();
     if (r.value() == null) {
       return SourceRecord.bad(position, "", "a null value (a tombstone) holds no record to load");
     }
