@@ -169,7 +169,7 @@ public final class PostgresDialect implements Dialect {
    * Sessions of any user (as far as this user may see them: a non-superuser sees the state of its
    * own role's sessions, or all with pg_read_all_stats) idle in a transaction since before
    * {@code idleFor} ago by the server's clock, with granted locks on the target or on
-   * {@code _idem} tables of this database.
+   * {@code _idem} tables of this database (tables only: their indexes' locks go with them).
    */
   @Override
   public java.util.List<IdleSession> idleSessions(Connection connection, dev.idem.jdbc.TableName target, Duration idleFor) throws SQLException {
@@ -179,7 +179,7 @@ public final class PostgresDialect implements Dialect {
         + " FROM pg_stat_activity a"
         + " JOIN pg_locks l ON l.pid = a.pid AND l.granted AND l.locktype = 'relation'"
         + " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-        + " JOIN pg_class r ON r.oid = l.relation JOIN pg_namespace n ON n.oid = r.relnamespace"
+        + " JOIN pg_class r ON r.oid = l.relation AND r.relkind IN ('r', 'p') JOIN pg_namespace n ON n.oid = r.relnamespace"
         + " WHERE a.pid <> pg_backend_pid() AND a.state IN ('idle in transaction', 'idle in transaction (aborted)')"
         + " AND a.state_change < clock_timestamp() - make_interval(secs => ?)"
         + " AND (n.nspname = '_idem' OR r.oid = to_regclass(?))"
