@@ -105,7 +105,8 @@ final class JdbcDoctor {
           if ("FAILED".equals(rs.getString(2))) {
             LocalDateTime finished = rs.getObject(6, LocalDateTime.class);
             found.add(Finding.report("failed_window", window, "window " + window + " failed"
-                + (finished == null ? "" : " at " + instant(finished)) + ": " + oneLine(rs.getString(7)) + "; the next run loads it again"));
+                + (finished == null ? "" : " at " + instant(finished)) + ": " + withoutPrefix(oneLine(rs.getString(7)), "window " + window + ": ")
+                + "; the next run loads it again"));
             continue;
           }
           boolean expired = expires == null || !expires.toInstant(ZoneOffset.UTC).isAfter(now);
@@ -187,6 +188,10 @@ final class JdbcDoctor {
 
   private static String oneLine(String s) {
     return s == null ? "(no error recorded)" : s.replaceAll("\\s*\\R\\s*", " ").strip();
+  }
+
+  private static String withoutPrefix(String s, String prefix) {
+    return s.startsWith(prefix) ? s.substring(prefix.length()) : s;
   }
 
   private static Instant instant(LocalDateTime utc) {
