@@ -106,7 +106,8 @@ final class DoctorCommand extends PipelineCommand {
     }
     table.lines().forEach(idem::println);
     long fixable = found.stream().filter(Finding::fixable).count();
-    idem.println(found.size() + " finding" + (found.size() == 1 ? "" : "s") + (fixed.isEmpty() ? "" : " remain") + " for pipeline " + pipeline.name()
+    idem.println(found.size() + " finding" + (found.size() == 1 ? "" : "s") + (fixed.isEmpty() ? "" : found.size() == 1 ? " remains" : " remain")
+        + " for pipeline " + pipeline.name()
         + " in " + where + (fixable == 0 ? "" : ": " + fixable + " can be fixed with idem doctor --fix"));
     return exit;
   }

@@ -132,7 +132,7 @@ class DoctorCommandTest {
     assertThat(lines.get(0)).matches("kind +subject +fix +description");
     assertThat(lines.get(1)).matches("failed_window +2024-03-02 +- +window 2024-03-02 failed at \\S+: .*data/orders-2024-03-02.csv:9: column amount: 'abc'"
         + " is not a decimal\\(12,2\\).*; the next run loads it again");
-    assertThat(lines.get(2)).matches("stale_lease +2024-03-03 +--fix +window 2024-03-03 is running by \\d+:.*, which is gone: .*"
+    assertThat(lines.get(2)).matches("stale_lease +2024-03-03 +--fix +window 2024-03-03 is held by runner \\d+:.*, which is gone: .*"
         + "; the next run takes it over \\(--fix marks it failed now, under lease token \\d+\\)");
     String where = where(dir);
     assertThat(lines.get(3)).isEqualTo("2 findings for pipeline orders in " + where + ": 1 can be fixed with idem doctor --fix");
@@ -151,7 +151,7 @@ class DoctorCommandTest {
     assertThat(fixed.out()).contains("fixed stale_lease 2024-03-03: window 2024-03-03: marked failed, lease token ")
         .containsPattern("failed_window +2024-03-02 +- +window 2024-03-02 failed at \\S+: more than max_bad_records 0 bad records")
         .containsPattern("failed_window +2024-03-03 +- +window 2024-03-03 failed at \\S+: its runner \\d+:.*"
-            + " stopped without finishing \\(lease expired at \\S+\\); released by idem doctor; the next run loads it again")
+            + " stopped without finishing \\(its lease ran until \\S+\\); released by idem doctor; the next run loads it again")
         .endsWith("2 findings remain for pipeline orders in " + where + "\n");
 
     orders(dir, false); // the bad record is corrected at its source

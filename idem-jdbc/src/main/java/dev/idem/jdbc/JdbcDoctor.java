@@ -115,7 +115,7 @@ final class JdbcDoctor {
           }
           String why = expired
               ? "its lease expired " + (expires == null ? "" : ago(Duration.between(expires.toInstant(ZoneOffset.UTC), now)) + " ago, at " + instant(expires))
-              : "its holder is another process, and this one holds the " + dialect.product() + " file";
+              : "it is another process's, and this process holds the database file now";
           found.add(staleLease(window, owner, rs.getLong(4), expires, why));
         }
       }
@@ -123,10 +123,10 @@ final class JdbcDoctor {
   }
 
   private Finding staleLease(String window, String owner, long token, LocalDateTime expires, String why) {
-    String description = "window " + window + " is running by " + owner + ", which is gone: " + why
+    String description = "window " + window + " is held by runner " + owner + ", which is gone: " + why
         + "; the next run takes it over (--fix marks it failed now, under lease token " + token + ")";
     return Finding.fixable("stale_lease", window, description, () -> destination.transaction("release the stale lease of window " + window, c -> {
-      String error = "its runner " + owner + " stopped without finishing" + (expires == null ? "" : " (lease expired at " + instant(expires) + ")")
+      String error = "its runner " + owner + " stopped without finishing" + (expires == null ? "" : " (its lease ran until " + instant(expires) + ")")
           + "; released by idem doctor";
       try (PreparedStatement ps = c.prepareStatement("UPDATE " + W + " SET status = 'FAILED', error = ?, finished_at = ?, lease_expires = NULL"
           + " WHERE pipeline = ? AND window_id = ? AND token = ? AND status = 'RUNNING' AND "

@@ -129,7 +129,7 @@ public abstract class JdbcDoctorSuite {
         assertThat(kindsAndSubjects(found)).containsExactly("stale_lease 2024-03-02");
         Finding stale = found.get(0);
         assertThat(stale.fixable()).isTrue();
-        assertThat(stale.description()).startsWith("window 2024-03-02 is running by runner/").contains("its lease expired")
+        assertThat(stale.description()).startsWith("window 2024-03-02 is held by runner runner/").contains("its lease expired")
             .contains("the next run takes it over");
         assertThat(stale.fix().apply()).startsWith("window 2024-03-02: marked failed, lease token ");
 
@@ -190,7 +190,13 @@ public abstract class JdbcDoctorSuite {
       assertThat(d.ledger().claim("orders", "2024-03-01", "doctor/7.1", Duration.ofMinutes(10))).isPresent();
       // a runner of another process: alive on a server database, necessarily dead on a database file this process holds
       assertThat(d.ledger().claim("orders", "2024-03-02", "other:host:1/1.1", Duration.ofMinutes(10))).isPresent();
-      assertThat(kindsAndSubjects(d.diagnose(p))).isEqualTo(otherProcessLeasesAreDead() ? List.of("stale_lease 2024-03-02") : List.of());
+      List<Finding> found = d.diagnose(p);
+      assertThat(kindsAndSubjects(found)).isEqualTo(otherProcessLeasesAreDead() ? List.of("stale_lease 2024-03-02") : List.of());
+      if (otherProcessLeasesAreDead()) {
+        assertThat(found.get(0).description()).isEqualTo("window 2024-03-02 is held by runner other:host:1/1.1, which is gone:"
+            + " it is another process's, and this process holds the database file now; the next run takes it over"
+            + " (--fix marks it failed now, under lease token " + d.ledger().state("orders", "2024-03-02").orElseThrow().token() + ")");
+      }
     }
   }
 
