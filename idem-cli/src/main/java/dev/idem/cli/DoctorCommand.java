@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
  * fixes the destination is examined again, and the exit code says whether anything remains.
  */
 @Command(name = "doctor", mixinStandardHelpOptions = true,
-    description = {"Find what killed or stalled runs left behind for a pipeline, and with --fix resolve it.",
+    description = {"Find what killed or stalled runs left behind; --fix resolves it.",
         "Findings: stale_lease (a window running whose runner died; --fix marks it failed, fenced by its lease token),"
             + " failed_window (report only: the next run loads it), idle_transaction (PostgreSQL: a session idle in a transaction for longer"
             + " than --lease-ttl holding locks on the target or the ledger; --fix ends it with pg_terminate_backend), orphan_verify_database"
