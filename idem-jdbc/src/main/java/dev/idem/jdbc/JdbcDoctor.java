@@ -14,7 +14,7 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalInt;
+import OptionalInt;
 
 /**
  * What {@code idem doctor} finds in a JDBC destination for one pipeline, read in one transaction
@@ -162,20 +162,20 @@ final class JdbcDoctor {
     });
   }
 
-  private java.util.Optional<Finding> verifyDatabase(Dialect.ScratchDatabase db, Instant now) {
+  private Optional<Finding> verifyDatabase(Dialect.ScratchDatabase db, Instant now) {
     String name = db.name();
     if (db.created().isEmpty()) {
       // named by an older idem, without its creation time: it may be a running verify's
-      return java.util.Optional.of(Finding.report("orphan_verify_database", name, "scratch database " + name + " of idem verify has no session;"
+      return Optional.of(Finding.report("orphan_verify_database", name, "scratch database " + name + " of idem verify has no session;"
           + " its age is unknown (an older idem named it): once no idem verify runs on this server, DROP DATABASE " + SqlName.quote(name)));
     }
     Duration age = Duration.between(db.created().get(), now);
     if (age.compareTo(VERIFY_DATABASE_AGE) < 0) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     String description = "scratch database " + name + " of idem verify, created " + ago(age) + " ago, has no session: a killed verify left it;"
         + " --fix drops it";
-    return java.util.Optional.of(Finding.fixable("orphan_verify_database", name, description, () -> {
+    return Optional.of(Finding.fixable("orphan_verify_database", name, description, () -> {
       try (Connection c = destination.connection()) {
         return dialect.dropScratch(c, name)
             ? "database " + name + ": dropped"
