@@ -14,7 +14,8 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import OptionalInt;
+import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * What {@code idem doctor} finds in a JDBC destination for one pipeline, read in one transaction
