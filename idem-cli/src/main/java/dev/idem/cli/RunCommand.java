@@ -31,12 +31,14 @@ final class RunCommand extends LoadCommand {
   boolean fullRefresh;
 
   @Option(names = "--follow", description = {"Stream pipelines (kafka source): keep loading as records arrive, one window (commit) per",
-      "partition at most max_records long, until SIGTERM or Ctrl-C; the window in progress then commits and the run stops."})
+      "partition at most max_records long, until SIGTERM or Ctrl-C; the window in progress then commits and the run stops.",
+      "Without it, a stream pipeline loads what its topic holds when the run starts, then stops."})
   boolean follow;
 
-  @Option(names = "--idle", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "1s",
-      description = "With --follow: how long to wait before looking again when the stream is caught up (default: ${DEFAULT-VALUE}).")
-  Duration idle;
+  @Option(names = "--commit-interval", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "1s",
+      description = {"With --follow: each partition commits a window at most this often, holding at most the source's max_records",
+          "(default: ${DEFAULT-VALUE})."})
+  Duration commitInterval;
 
   private List<Window> selected;
 
@@ -61,7 +63,7 @@ final class RunCommand extends LoadCommand {
       StopOnSignal stop = new StopOnSignal();
       try {
         return load(definition, runner -> runner.runStream(definition.pipeline(), options,
-            new StreamOptions(follow, idle, stop::requested)), destination, services);
+            new StreamOptions(follow, commitInterval, stop::requested)), destination, services);
       } finally {
         stop.done();
       }

@@ -139,7 +139,7 @@ class KafkaKillTest {
   void followStopsOnSigtermAfterTheWindowInProgress() throws Exception {
     String url = EmbeddedPostgresTestAccess.newDatabase();
     Path w = work("follow", url);
-    Process p = ChildIdem.start(w, List.of(), "run", "pipeline.yaml", "--follow", "--idle", "200ms");
+    Process p = ChildIdem.start(w, List.of(), "run", "pipeline.yaml", "--follow", "--commit-interval", "200ms");
     try {
       awaitRows(url, ORDERS);
       List<ProducerRecord<String, String>> records = new ArrayList<>();
