@@ -2,7 +2,10 @@ package dev.idem.ledger;
 
 import java.time.Instant;
 
-/** One window's row in the ledger. */
+/**
+ * One window's row in the ledger. {@code sourcePosition} is where a stream window's input ended
+ * (see {@link dev.idem.destination.Completion}); null for other sources.
+ */
 public record WindowState(
     String pipeline,
     String windowId,
@@ -18,7 +21,8 @@ public record WindowState(
     Instant leaseExpires,
     Instant startedAt,
     Instant finishedAt,
-    String error) {
+    String error,
+    String sourcePosition) {
 
   /** A running window whose lease has expired: its runner died or stalled. */
   public boolean stale(Instant now) {

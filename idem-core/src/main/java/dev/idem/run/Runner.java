@@ -95,17 +95,91 @@ public final class Runner {
 
   /** Loads the given windows (sorted by id); with {@code parallel > 1} several at a time. */
   public RunReport run(Pipeline pipeline, List<Window> windows, RunOptions options) {
+    prepare(pipeline);
+    return new RunReport(pipeline.name(), options.runId(), load(pipeline, windows, options, () -> false));
+  }
+
+  /**
+   * Runs a stream pipeline (offsets windows): round after round, the source plans each
+   * partition's next window from the ledger and the round loads them. A window that fails is not
+   * offered again in this run (its partition waits for a fix, as with Kafka Connect's
+   * {@code errors.tolerance=none}); the others go on. Without {@code follow}, rounds follow each
+   * other until one loads nothing new; with it, a round starts once per commit interval, until
+   * {@code stop}.
+   * In follow mode the report keeps the failures and the last {@value #FOLLOW_REPORT_KEEPS} other outcomes.
+   */
+  public RunReport runStream(Pipeline definition, RunOptions options, StreamOptions stream) {
+    if (definition.windows().kind() != dev.idem.window.WindowKind.OFFSETS || !(definition.source() instanceof dev.idem.source.StreamSource source)) {
+      throw new dev.idem.ConfigException("pipeline " + definition.name() + " is not a stream: it needs a stream source (kafka) and offsets windows");
+    }
+    Pipeline pipeline = definition.withSource(stream.follow() ? source.following() : source.upToNow());
+    prepare(pipeline);
+    java.util.Set<String> failed = new java.util.HashSet<>();
+    java.util.ArrayDeque<WindowOutcome> recent = new java.util.ArrayDeque<>();
+    List<WindowOutcome> failures = new ArrayList<>();
+    while (!stream.stop().getAsBoolean()) {
+      long roundStarted = System.nanoTime();
+      List<dev.idem.ledger.WindowState> states = withRetries("read the ledger of " + pipeline.name(), () -> destination.ledger().states(pipeline.name()));
+      List<Window> planned;
+      try {
+        planned = pipeline.source().windows(pipeline.windows(), states).stream().filter(w -> !failed.contains(w.id())).toList();
+      } catch (IOException e) {
+        throw new TransientException("planning the windows of " + pipeline.source().describe() + ": " + e.getMessage(), e);
+      }
+      List<WindowOutcome> round = load(pipeline, planned, options, stream.stop());
+      boolean progressed = false;
+      for (WindowOutcome o : round) {
+        if (o.result() == WindowOutcome.Result.FAILED) {
+          failed.add(o.window().id());
+          failures.add(o);
+          continue;
+        }
+        progressed |= o.result() == WindowOutcome.Result.LOADED;
+        recent.addLast(o);
+        if (stream.follow() && recent.size() > FOLLOW_REPORT_KEEPS) {
+          recent.removeFirst();
+        }
+      }
+      if (!stream.follow()) {
+        if (!progressed) {
+          break;
+        }
+      } else {
+        sleepUnlessStopped(stream, roundStarted + stream.commitInterval().toNanos());
+      }
+    }
+    List<WindowOutcome> outcomes = new ArrayList<>(failures);
+    outcomes.addAll(recent);
+    return new RunReport(pipeline.name(), options.runId(), outcomes);
+  }
+
+  static final int FOLLOW_REPORT_KEEPS = 1_000;
+
+  private void sleepUnlessStopped(StreamOptions stream, long until) {
+    while (!stream.stop().getAsBoolean() && System.nanoTime() < until) {
+      sleep(Duration.ofMillis(Math.min(100, Math.max(1, (until - System.nanoTime()) / 1_000_000))));
+    }
+  }
+
+  private void prepare(Pipeline pipeline) {
     checkCapabilities(pipeline, destination);
     withRetries("prepare " + destination.describe(), () -> {
       destination.prepare(pipeline);
       return null;
     });
+  }
+
+  /** Loads the windows in id order, on {@code options.parallel()} threads; none starts once {@code stop} says so. */
+  private List<WindowOutcome> load(Pipeline pipeline, List<Window> windows, RunOptions options, java.util.function.BooleanSupplier stop) {
     List<Window> sorted = new ArrayList<>(windows);
     Collections.sort(sorted);
     List<WindowOutcome> outcomes = Collections.synchronizedList(new ArrayList<>());
     if (options.parallel() == 1 || sorted.size() <= 1) {
       String owner = services.owner() + "/" + instance + "." + runnerSeq.incrementAndGet();
       for (Window w : sorted) {
+        if (stop.getAsBoolean()) {
+          break;
+        }
         outcomes.add(load(pipeline, w, options, owner));
         services.faults().reach(FaultPoint.BETWEEN_WINDOWS, w);
       }
@@ -121,7 +195,7 @@ public final class Runner {
         for (int i = 0; i < Math.min(options.parallel(), sorted.size()); i++) {
           String owner = services.owner() + "/" + instance + "." + runnerSeq.incrementAndGet();
           futures.add(pool.submit(() -> {
-            for (Window w = queue.poll(); w != null; w = queue.poll()) {
+            for (Window w = queue.poll(); w != null && !stop.getAsBoolean(); w = queue.poll()) {
               outcomes.add(load(pipeline, w, options, owner));
               services.faults().reach(FaultPoint.BETWEEN_WINDOWS, w);
             }
@@ -134,7 +208,7 @@ public final class Runner {
         pool.shutdownNow();
       }
     }
-    return new RunReport(pipeline.name(), options.runId(), outcomes);
+    return new ArrayList<>(outcomes);
   }
 
   private static void join(Future<?> f) {
@@ -220,7 +294,7 @@ public final class Runner {
     Optional<WindowState> before = destination.ledger().state(name, window.id());
     String knownFingerprint = null;
     if (!options.force() && doneWithSameDefinition(before, pipeline)) {
-      knownFingerprint = fingerprint(pipeline, window);
+      knownFingerprint = fingerprint(pipeline, window, before);
       if (unchanged(pipeline, before.get(), knownFingerprint)) {
         return new WindowOutcome(window, WindowOutcome.Result.UNCHANGED, WindowCounts.unchanged(before.get().counts().targetRows()), attempt, "unchanged");
       }
@@ -235,7 +309,7 @@ public final class Runner {
     services.faults().reach(FaultPoint.AFTER_CLAIM, window);
     if (!options.force() && doneWithSameDefinition(Optional.ofNullable(lease.previous()), pipeline)) {
       // Another runner may have finished the window between our check and our claim.
-      String fingerprint = knownFingerprint != null ? knownFingerprint : fingerprint(pipeline, window);
+      String fingerprint = knownFingerprint != null ? knownFingerprint : fingerprint(pipeline, window, Optional.of(lease.previous()));
       if (unchanged(pipeline, lease.previous(), fingerprint)) {
         destination.ledger().release(lease);
         return new WindowOutcome(window, WindowOutcome.Result.UNCHANGED, WindowCounts.unchanged(lease.previous().counts().targetRows()), attempt, "unchanged");
@@ -407,7 +481,7 @@ public final class Runner {
     List<DeadLetter> kept = new ArrayList<>();
     Optional<String> cheapBefore = cheapFingerprint(pipeline, window);
     try (WindowWrite write = destination.begin(pipeline, lease, context);
-         RecordReader reader = pipeline.source().read(pipeline.windows(), window)) {
+         RecordReader reader = pipeline.source().read(pipeline.windows(), window, Optional.ofNullable(lease.previous()))) {
       BadRecordTally bad = new BadRecordTally(pipeline, window, write, kept);
       int[] hashFields = hashFields(pipeline);
       int width = pipeline.stagedColumns().size();
@@ -452,7 +526,7 @@ public final class Runner {
         throw new TransientException("input of window " + window.id() + " changed while it was read", null);
       }
       String fp = cheapBefore.orElse(fingerprint.value());
-      WindowCounts counts = write.prepare(new Completion(fp, pipeline.definitionHash(), read, discarded, bad.count));
+      WindowCounts counts = write.prepare(new Completion(fp, pipeline.definitionHash(), read, discarded, bad.count, reader.position().orElse(null)));
       services.faults().reach(FaultPoint.BEFORE_COMMIT, window);
       try {
         write.commit();
@@ -529,15 +603,21 @@ public final class Runner {
 
   /** The window's input fingerprint without loading it: the source's cheap one, or a hash of its records. */
   public String fingerprint(Pipeline pipeline, Window window) {
+    return fingerprint(pipeline, window, Optional.empty());
+  }
+
+  /** The same, given the window's ledger row: a done stream window is read up to its recorded end. */
+  private String fingerprint(Pipeline pipeline, Window window, Optional<WindowState> recorded) {
     Optional<String> cheap = cheapFingerprint(pipeline, window);
     if (cheap.isPresent()) {
       return cheap.get();
     }
     try {
       Fingerprint fp = new Fingerprint();
-      try (RecordReader reader = pipeline.source().read(pipeline.windows(), window)) {
+      try (RecordReader reader = pipeline.source().read(pipeline.windows(), window, recorded)) {
         for (SourceRecord r = reader.next(); r != null; r = reader.next()) {
-          fp.add(r.values());
+          // as write() hashes them: a bad record by its position and raw input
+          fp.add(r.isBad() ? new Object[] {r.position(), r.raw()} : r.values());
         }
       }
       return fp.value();

@@ -10,6 +10,14 @@ public interface RecordReader extends AutoCloseable {
   /** The next record, or {@code null} at the end. Malformed input throws {@link dev.idem.DataException} naming its position. */
   SourceRecord next() throws IOException;
 
+  /**
+   * Where the records read so far end in the source, for sources that read a stream (a Kafka
+   * partition's next offset): recorded in the ledger with the window. Empty for other sources.
+   */
+  default java.util.Optional<String> position() {
+    return java.util.Optional.empty();
+  }
+
   @Override
   void close() throws IOException;
 }

@@ -1,5 +1,6 @@
 package dev.idem.source;
 
+import dev.idem.ledger.WindowState;
 import dev.idem.schema.Schema;
 import dev.idem.window.Window;
 import dev.idem.window.WindowSpec;
@@ -18,8 +19,27 @@ public interface Source extends AutoCloseable {
   /** The windows present in the input, sorted by id. */
   List<Window> windows(WindowSpec spec) throws IOException;
 
+  /**
+   * The windows to load next, given what the ledger already holds for the pipeline. Sources whose
+   * windows follow from the input alone ignore the ledger; a stream source continues each
+   * partition from the position its last done window recorded, and offers a window that was
+   * begun and not finished again with the same start.
+   */
+  default List<Window> windows(WindowSpec spec, List<WindowState> ledger) throws IOException {
+    return windows(spec);
+  }
+
   /** The records of one window (for time windows: those whose window column falls in it). */
   RecordReader read(WindowSpec spec, Window window) throws IOException;
+
+  /**
+   * The records of one window, given its ledger row when it has one: a stream window that is
+   * done is read again up to the position it recorded, never further, so that it cannot overlap
+   * the window after it.
+   */
+  default RecordReader read(WindowSpec spec, Window window, Optional<WindowState> recorded) throws IOException {
+    return read(spec, window);
+  }
 
   /**
    * A cheap fingerprint of the window's input, when the source has one (a file's checksum,

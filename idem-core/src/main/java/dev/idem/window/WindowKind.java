@@ -11,5 +11,11 @@ public enum WindowKind {
   /** The whole source is one window whose id the caller gives ({@code --window}). */
   BATCH,
   /** One window per input file, id = the file's path relative to the glob's base. */
-  FILE
+  FILE,
+  /**
+   * One window per stream partition and start offset, id {@code orders-0@1000}: it holds the
+   * records from that offset to where the window's commit recorded its end in the ledger. The
+   * next window of the partition starts there.
+   */
+  OFFSETS
 }

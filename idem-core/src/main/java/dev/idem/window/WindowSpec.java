@@ -53,6 +53,39 @@ public record WindowSpec(WindowKind kind, String column, ZoneId zone) {
     return new WindowSpec(WindowKind.FILE, null, null);
   }
 
+  public static WindowSpec offsets() {
+    return new WindowSpec(WindowKind.OFFSETS, null, null);
+  }
+
+  /** The id of a stream window: partition {@code orders-0} from offset {@code 1000} is {@code orders-0@1000}. */
+  public static String offsetsId(String topic, int partition, long start) {
+    return topic + "-" + partition + "@" + start;
+  }
+
+  /** A stream window's id taken apart; refused with a readable message when it is not one. */
+  public record OffsetsId(String topic, int partition, long start) {
+    public static OffsetsId parse(String id) {
+      int at = id.lastIndexOf('@');
+      int dash = at < 0 ? -1 : id.lastIndexOf('-', at);
+      try {
+        if (dash > 0) {
+          OffsetsId parsed = new OffsetsId(id.substring(0, dash), Integer.parseInt(id.substring(dash + 1, at)), Long.parseLong(id.substring(at + 1)));
+          if (parsed.partition >= 0 && parsed.start >= 0) {
+            return parsed;
+          }
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      throw new ConfigException("window '" + id + "' is not a stream window: expected topic-partition@offset, e.g. orders-0@1000");
+    }
+
+    /** The partition's name, {@code orders-0}. */
+    public String partitionName() {
+      return topic + "-" + partition;
+    }
+  }
+
   public boolean timeBased() {
     return kind == WindowKind.DAY || kind == WindowKind.HOUR;
   }
@@ -70,6 +103,10 @@ public record WindowSpec(WindowKind kind, String column, ZoneId zone) {
       }
       case BATCH -> Window.batch(id);
       case FILE -> new Window(id, WindowKind.FILE, null, null);
+      case OFFSETS -> {
+        OffsetsId.parse(id); // checks the form
+        yield new Window(id, WindowKind.OFFSETS, null, null);
+      }
     };
   }
 

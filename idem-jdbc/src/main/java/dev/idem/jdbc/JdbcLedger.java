@@ -30,7 +30,7 @@ final class JdbcLedger implements Ledger {
   private static final String W = LedgerSchema.WINDOWS;
   static final String COLUMNS = "pipeline, window_id, status, fingerprint, definition_hash, rows_read, rows_discarded, rows_dead_lettered, rows_reshaped,"
       + " rows_folded, rows_inserted, rows_updated, rows_unchanged, rows_skipped, rows_deleted, rows_replaced, target_rows,"
-      + " run_id, pipeline_version, attempts, owner, token, lease_expires, started_at, finished_at, error";
+      + " run_id, pipeline_version, attempts, owner, token, lease_expires, started_at, finished_at, error, source_position";
 
   private final JdbcDestination destination;
 
@@ -204,7 +204,7 @@ final class JdbcLedger implements Ledger {
     try (PreparedStatement ps = c.prepareStatement("UPDATE " + W + " SET status = 'DONE', fingerprint = ?, definition_hash = ?,"
         + " rows_read = ?, rows_discarded = ?, rows_dead_lettered = ?, rows_reshaped = ?, rows_folded = ?, rows_inserted = ?, rows_updated = ?, rows_unchanged = ?,"
         + " rows_skipped = ?, rows_deleted = ?, rows_replaced = ?, target_rows = ?, run_id = ?, pipeline_version = ?,"
-        + " finished_at = ?, lease_expires = NULL, error = NULL"
+        + " finished_at = ?, lease_expires = NULL, error = NULL, source_position = ?"
         + " WHERE pipeline = ? AND window_id = ? AND token = ? AND status = 'RUNNING'")) {
       int i = 1;
       ps.setString(i++, completion.fingerprint());
@@ -216,6 +216,7 @@ final class JdbcLedger implements Ledger {
       ps.setString(i++, runId);
       ps.setString(i++, version);
       ps.setObject(i++, utc(destination.now(c)));
+      ps.setString(i++, completion.sourcePosition());
       ps.setString(i++, lease.pipeline());
       ps.setString(i++, lease.windowId());
       ps.setLong(i, lease.token());
@@ -271,7 +272,7 @@ final class JdbcLedger implements Ledger {
     return new WindowState(rs.getString("pipeline"), rs.getString("window_id"), WindowStatus.valueOf(rs.getString("status")),
         rs.getString("fingerprint"), rs.getString("definition_hash"), counts, rs.getString("run_id"), rs.getString("pipeline_version"),
         rs.getInt("attempts"), rs.getString("owner"), rs.getLong("token"), instant(rs, "lease_expires"), instant(rs, "started_at"),
-        instant(rs, "finished_at"), rs.getString("error"));
+        instant(rs, "finished_at"), rs.getString("error"), rs.getString("source_position"));
   }
 
   private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -41,7 +41,9 @@ final class LedgerSchema {
           "CREATE TABLE IF NOT EXISTS " + CHECKS + " ("
               + "pipeline VARCHAR NOT NULL, window_id VARCHAR NOT NULL, check_name VARCHAR NOT NULL, status VARCHAR NOT NULL,"
               + " detail VARCHAR, run_id VARCHAR, checked_at TIMESTAMP NOT NULL,"
-              + " PRIMARY KEY (pipeline, window_id, check_name))"));
+              + " PRIMARY KEY (pipeline, window_id, check_name))"),
+      // 3: where a stream window's input ended (a Kafka partition's next offset), committed with its rows
+      List.of("ALTER TABLE " + WINDOWS + " ADD COLUMN source_position VARCHAR"));
 
   static final int VERSION = MIGRATIONS.size();
 

@@ -76,6 +76,7 @@ abstract class FileSource implements Source {
       // a batch window's id is given by the caller; the input itself names none
       case BATCH -> List.of();
       case FILE -> all.stream().map(f -> spec.window(files.relative(f))).toList();
+      case OFFSETS -> throw offsetsRefused();
       case DAY, HOUR -> {
         Set<String> ids = new TreeSet<>();
         for (Path f : all) {
@@ -86,12 +87,17 @@ abstract class FileSource implements Source {
     };
   }
 
+  private static dev.idem.ConfigException offsetsRefused() {
+    return new dev.idem.ConfigException("offsets windows are for stream sources (kafka): files have full, batch, file, day or hour windows");
+  }
+
   @Override
   public final RecordReader read(WindowSpec spec, Window window) throws IOException {
     List<Path> all = files.files();
     return switch (spec.kind()) {
       case FULL, BATCH -> new FileRecordReader(all, -1, null, null, Set.copyOf(all));
       case FILE -> new FileRecordReader(List.of(file(all, window)), -1, null, null, Set.of(file(all, window)));
+      case OFFSETS -> throw offsetsRefused();
       case DAY, HOUR -> {
         List<Path> holding = new ArrayList<>();
         for (Path f : all) {

@@ -1,20 +1,11 @@
 package dev.idem.source.file;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import dev.idem.DataException;
-import dev.idem.schema.Column;
-import dev.idem.schema.DataType;
 import dev.idem.schema.Schema;
 import dev.idem.schema.ValueParser;
 import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,20 +15,13 @@ import java.util.Objects;
  * JSON lines files (one JSON object per line) read with the Jackson streaming parser, one line
  * at a time: memory does not grow with the file.
  *
- * <p>Fields are found by name; a missing field and a JSON {@code null} are null; fields that
- * are not declared are ignored; a field given twice is an error. Nested objects and arrays are
- * accepted only for {@code json} columns, which receive the value as compact JSON text (numbers
- * keep their text exactly; a scalar in a json column is its JSON text too, so the string
- * {@code "a"} becomes {@code "a"} with quotes). Other columns are converted by
- * {@link ValueParser#convert}. Blank lines are skipped. A line that is not one JSON object, or that
+ * <p>Each line is mapped to the schema by {@link JsonObjects} (a scalar in a json column is its
+ * JSON text too, so the string {@code "a"} becomes {@code "a"} with quotes); other columns are
+ * converted by {@link ValueParser#convert}. Blank lines are skipped. A line that is not one JSON object, or that
  * holds bytes invalid in the declared encoding, is an error naming the file and the line, and
  * reading goes on with the next line.
  */
 public final class JsonLinesSource extends FileSource {
-  private static final JsonFactory JSON = JsonFactory.builder()
-      .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .streamReadConstraints(StreamReadConstraints.defaults())
-      .build();
   private final Charset encoding;
 
   public JsonLinesSource(FileSet files, Schema schema, Charset encoding) {
@@ -93,50 +77,8 @@ public final class JsonLinesSource extends FileSource {
         if (text.isBlank()) {
           continue;
         }
-        raw = new Object[schema.size()];
-        try (JsonParser p = JSON.createParser(text)) {
-          parse(p);
-        } catch (JsonProcessingException e) {
-          raw = null;
-          throw new DataException(position() + ": malformed JSON: " + e.getOriginalMessage().replace('\n', ' '), e);
-        }
+        raw = JsonObjects.parse(text, schema, position());
         return true;
-      }
-    }
-
-    private void parse(JsonParser p) throws IOException {
-      if (p.nextToken() != JsonToken.START_OBJECT) {
-        throw new DataException(position() + ": expected one JSON object per line, found " + describe(p.currentToken()));
-      }
-      for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
-        String name = p.currentName();
-        JsonToken value = p.nextToken();
-        int i = schema.indexOf(name);
-        if (i < 0) {
-          p.skipChildren();
-          continue;
-        }
-        Column c = schema.column(i);
-        if (value == JsonToken.VALUE_NULL) {
-          raw[i] = null;
-        } else if (c.type().kind() == DataType.Kind.JSON) {
-          raw[i] = compact(p);
-        } else {
-          raw[i] = switch (value) {
-            case VALUE_STRING -> p.getText();
-            case VALUE_NUMBER_INT -> p.getNumberValue();
-            case VALUE_NUMBER_FLOAT -> p.getDecimalValue();
-            case VALUE_TRUE -> Boolean.TRUE;
-            case VALUE_FALSE -> Boolean.FALSE;
-            default -> throw new DataException(position() + ": column " + name + ": found a nested "
-                + (value == JsonToken.START_ARRAY ? "array" : "object") + ", but nested values are accepted only in json columns"
-                + " (this one is " + c.type() + ")");
-          };
-        }
-      }
-      JsonToken after = p.nextToken();
-      if (after != null) {
-        throw new DataException(position() + ": expected one JSON object per line, found more after it");
       }
     }
 
@@ -163,55 +105,5 @@ public final class JsonLinesSource extends FileSource {
     public void close() throws IOException {
       lines.close();
     }
-  }
-
-  /** The current value (scalar, object or array) as compact JSON text, numbers as written. */
-  private static String compact(JsonParser p) throws IOException {
-    StringWriter out = new StringWriter();
-    try (JsonGenerator g = JSON.createGenerator(out)) {
-      copy(p, g);
-    }
-    return out.toString();
-  }
-
-  private static void copy(JsonParser p, JsonGenerator g) throws IOException {
-    switch (p.currentToken()) {
-      case START_OBJECT -> {
-        g.writeStartObject();
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-          g.writeFieldName(p.currentName());
-          p.nextToken();
-          copy(p, g);
-        }
-        g.writeEndObject();
-      }
-      case START_ARRAY -> {
-        g.writeStartArray();
-        while (p.nextToken() != JsonToken.END_ARRAY) {
-          copy(p, g);
-        }
-        g.writeEndArray();
-      }
-      case VALUE_STRING -> g.writeString(p.getText());
-      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> g.writeNumber(p.getText());
-      case VALUE_TRUE -> g.writeBoolean(true);
-      case VALUE_FALSE -> g.writeBoolean(false);
-      case VALUE_NULL -> g.writeNull();
-      default -> throw new IllegalStateException("unexpected JSON token " + p.currentToken());
-    }
-  }
-
-  private static String describe(JsonToken t) {
-    if (t == null) {
-      return "nothing";
-    }
-    return switch (t) {
-      case START_ARRAY -> "an array";
-      case VALUE_STRING -> "a string";
-      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
-      case VALUE_TRUE, VALUE_FALSE -> "a boolean";
-      case VALUE_NULL -> "null";
-      default -> t.asString() == null ? t.name() : t.asString();
-    };
   }
 }

@@ -1,0 +1,146 @@
+package dev.idem.kafka;
+
+import dev.idem.DataException;
+import dev.idem.schema.Schema;
+import dev.idem.schema.ValueParser;
+import dev.idem.source.RecordReader;
+import dev.idem.source.SourceRecord;
+import dev.idem.source.file.JsonObjects;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Reads one offsets window of one partition: from its start to its end, which is the end the
+ * ledger recorded when the window is read again, else the partition's last stable offset at most
+ * {@code max_records} away. Offsets of aborted transactions and transaction markers are skipped by
+ * the {@code read_committed} consumer but still count towards the window's extent.
+ */
+final class KafkaRecordReader implements RecordReader {
+  private static final Duration POLL = Duration.ofMillis(200);
+  private static final String[] METADATA = {"_kafka_partition", "_kafka_offset", "_kafka_timestamp", "_kafka_key"};
+
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final TopicPartition tp;
+  private final long end;
+  private final Schema schema;
+  private final Duration readTimeout;
+  private final int[] metadata = new int[METADATA.length];
+  private Iterator<ConsumerRecord<byte[], byte[]>> batch = Collections.emptyIterator();
+  private boolean done;
+
+  KafkaRecordReader(KafkaConsumer<byte[], byte[]> consumer, TopicPartition tp, long start, Optional<Long> recordedEnd,
+                    KafkaSourceConfig config, Schema schema) throws IOException {
+    this.consumer = consumer;
+    this.tp = tp;
+    this.schema = schema;
+    this.readTimeout = config.readTimeout();
+    for (int i = 0; i < METADATA.length; i++) {
+      metadata[i] = schema.indexOf(METADATA[i]);
+    }
+    try {
+      consumer.assign(List.of(tp));
+      long first = consumer.beginningOffsets(List.of(tp), readTimeout).get(tp);
+      long stable = consumer.endOffsets(List.of(tp), readTimeout).get(tp);
+      this.end = recordedEnd.orElseGet(() -> Math.min(stable, start + config.maxRecords()));
+      if (start < first && end > start) {
+        throw KafkaSource.deletedByRetention(tp, start, first);
+      }
+      done = start >= end;
+      if (!done) {
+        consumer.seek(tp, start);
+      }
+    } catch (KafkaException e) {
+      throw new IOException(tp + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public SourceRecord next() throws IOException {
+    long waitingSince = System.nanoTime();
+    while (!done) {
+      if (batch.hasNext()) {
+        ConsumerRecord<byte[], byte[]> r = batch.next();
+        if (r.offset() >= end) {
+          done = true;
+          break;
+        }
+        return record(r);
+      }
+      try {
+        if (consumer.position(tp, readTimeout) >= end) {
+          done = true;
+          break;
+        }
+        var polled = consumer.poll(POLL);
+        batch = polled.records(tp).iterator();
+        if (!polled.isEmpty()) {
+          waitingSince = System.nanoTime();
+        } else if (System.nanoTime() - waitingSince > readTimeout.toNanos()) {
+          throw new IOException(tp + ": no records for " + readTimeout.toSeconds() + " s at offset " + consumer.position(tp)
+              + ", though the window ends at " + end);
+        }
+      } catch (KafkaException e) {
+        throw new IOException(tp + ": " + e.getMessage(), e);
+      }
+    }
+    return null;
+  }
+
+  private SourceRecord record(ConsumerRecord<byte[], byte[]> r) {
+    String position = tp.topic() + "-" + tp.partition() + "@" + r.offset();
+    if (r.value() == null) {
+      return SourceRecord.bad(position, "", "a null value (a tombstone) holds no record to load");
+    }
+    String text;
+    try {
+      text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(r.value())).toString();
+    } catch (CharacterCodingException e) {
+      return SourceRecord.bad(position, new String(r.value(), StandardCharsets.UTF_8), "the value is not valid UTF-8");
+    }
+    try {
+      Object[] raw = JsonObjects.parse(text, schema, position);
+      Object[] meta = {Integer.toString(r.partition()), Long.toString(r.offset()), Instant.ofEpochMilli(r.timestamp()).toString(),
+          r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8)};
+      for (int i = 0; i < METADATA.length; i++) {
+        if (metadata[i] >= 0) {
+          raw[metadata[i]] = meta[i];
+        }
+      }
+      Object[] values = new Object[raw.length];
+      for (int i = 0; i < raw.length; i++) {
+        try {
+          values[i] = ValueParser.convert(schema.column(i), raw[i]);
+        } catch (DataException e) {
+          throw new DataException(position + ": " + e.getMessage(), e);
+        }
+      }
+      return new SourceRecord(values, position);
+    } catch (DataException e) {
+      return SourceRecord.bad(position, text, e.getMessage());
+    }
+  }
+
+  @Override
+  public Optional<String> position() {
+    return Optional.of(Long.toString(end));
+  }
+
+  @Override
+  public void close() {
+    consumer.close(Duration.ofSeconds(5));
+  }
+}

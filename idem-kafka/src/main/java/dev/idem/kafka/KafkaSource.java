@@ -1,0 +1,214 @@
+package dev.idem.kafka;
+
+import dev.idem.ConfigException;
+import dev.idem.DataException;
+import dev.idem.ledger.WindowState;
+import dev.idem.ledger.WindowStatus;
+import dev.idem.schema.Schema;
+import dev.idem.source.RecordReader;
+import dev.idem.source.StreamSource;
+import dev.idem.window.Window;
+import dev.idem.window.WindowKind;
+import dev.idem.window.WindowSpec;
+import dev.idem.window.WindowSpec.OffsetsId;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * A Kafka topic as a source of offsets windows. The ledger, not a consumer group, holds the
+ * positions: each partition's windows form a chain in which a done window's recorded end
+ * ({@link dev.idem.destination.Completion#sourcePosition()}) is the next window's start, and it
+ * commits with the window's rows. A window that was begun and not finished is offered again with
+ * the same start; its end is decided by the read that commits (at most {@code max_records} offsets,
+ * and never past the last stable offset: only committed transactions are read). Runners need no
+ * group membership: the ledger's leases decide who loads a partition's next window, so a runner
+ * that dies hands its partitions over when its leases expire.
+ *
+ * <p>Values are JSON objects mapped to the declared schema; a value that is not (or a null value,
+ * a tombstone) is a bad record with position {@code topic-partition@offset}. Declared columns
+ * named {@code _kafka_partition}, {@code _kafka_offset}, {@code _kafka_timestamp} and
+ * {@code _kafka_key} receive the record's metadata.
+ */
+public final class KafkaSource implements StreamSource {
+  private final Schema schema;
+  private final KafkaSourceConfig config;
+  private final boolean follow;
+  /** The bounded run's end: each partition's end offset when this instance first planned. */
+  private Map<Integer, Long> fixedEnd;
+
+  public KafkaSource(Schema schema, KafkaSourceConfig config) {
+    this(schema, config, false);
+  }
+
+  private KafkaSource(Schema schema, KafkaSourceConfig config, boolean follow) {
+    this.schema = schema;
+    this.config = config;
+    this.follow = follow;
+  }
+
+  @Override
+  public Schema schema() {
+    return schema;
+  }
+
+  public KafkaSourceConfig config() {
+    return config;
+  }
+
+  @Override
+  public StreamSource upToNow() {
+    return new KafkaSource(schema, config, false);
+  }
+
+  @Override
+  public StreamSource following() {
+    return new KafkaSource(schema, config, true);
+  }
+
+  @Override
+  public List<Window> windows(WindowSpec spec) throws IOException {
+    return windows(spec, List.of());
+  }
+
+  @Override
+  public List<Window> windows(WindowSpec spec, List<WindowState> ledger) throws IOException {
+    requireOffsets(spec);
+    try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+      List<TopicPartition> partitions = partitions(consumer);
+      Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions, config.readTimeout());
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions, config.readTimeout());
+      Map<Integer, Long> limit = limits(end);
+      Map<Integer, TreeMap<Long, WindowState>> chains = chains(ledger);
+      List<Window> planned = new ArrayList<>();
+      for (TopicPartition tp : partitions) {
+        TreeMap<Long, WindowState> chain = chains.getOrDefault(tp.partition(), new TreeMap<>());
+        long pos = chain.isEmpty() ? (config.startFrom() == KafkaSourceConfig.StartFrom.EARLIEST ? begin.get(tp) : end.get(tp)) : chain.firstKey();
+        WindowState at = chain.get(pos);
+        while (at != null && at.status() == WindowStatus.DONE && at.sourcePosition() != null && position(at) > pos) {
+          pos = position(at);
+          at = chain.get(pos);
+        }
+        boolean pending = at != null && !(at.status() == WindowStatus.DONE && at.sourcePosition() != null);
+        if (pending || pos < limit.getOrDefault(tp.partition(), end.get(tp))) {
+          planned.add(spec.window(WindowSpec.offsetsId(config.topic(), tp.partition(), pos)));
+        }
+      }
+      return planned;
+    } catch (KafkaException e) {
+      throw new IOException(config.topic() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** A bounded instance fixes each partition's end at its first plan; partitions added later end where they started. */
+  private synchronized Map<Integer, Long> limits(Map<TopicPartition, Long> end) {
+    if (follow) {
+      return Map.of();
+    }
+    if (fixedEnd == null) {
+      fixedEnd = new HashMap<>();
+      end.forEach((tp, e) -> fixedEnd.put(tp.partition(), e));
+    }
+    return fixedEnd;
+  }
+
+  /** The ledger's windows of this topic, by partition and start offset. */
+  private Map<Integer, TreeMap<Long, WindowState>> chains(List<WindowState> ledger) {
+    Map<Integer, TreeMap<Long, WindowState>> chains = new HashMap<>();
+    for (WindowState s : ledger) {
+      OffsetsId id;
+      try {
+        id = OffsetsId.parse(s.windowId());
+      } catch (ConfigException e) {
+        continue;
+      }
+      if (id.topic().equals(config.topic())) {
+        chains.computeIfAbsent(id.partition(), p -> new TreeMap<>()).put(id.start(), s);
+      }
+    }
+    return chains;
+  }
+
+  static long position(WindowState state) {
+    try {
+      return Long.parseLong(state.sourcePosition());
+    } catch (NumberFormatException e) {
+      throw new ConfigException("window " + state.windowId() + " records source position '" + state.sourcePosition() + "', not an offset");
+    }
+  }
+
+  @Override
+  public RecordReader read(WindowSpec spec, Window window) throws IOException {
+    return read(spec, window, Optional.empty());
+  }
+
+  @Override
+  public RecordReader read(WindowSpec spec, Window window, Optional<WindowState> recorded) throws IOException {
+    requireOffsets(spec);
+    OffsetsId id = OffsetsId.parse(window.id());
+    if (!id.topic().equals(config.topic())) {
+      throw new ConfigException("window " + window.id() + " is not of topic " + config.topic());
+    }
+    Optional<Long> recordedEnd = recorded.filter(s -> s.sourcePosition() != null).map(KafkaSource::position);
+    KafkaConsumer<byte[], byte[]> consumer = consumer();
+    try {
+      return new KafkaRecordReader(consumer, new TopicPartition(id.topic(), id.partition()), id.start(), recordedEnd, config, schema);
+    } catch (RuntimeException | IOException e) {
+      consumer.close(Duration.ZERO);
+      throw e;
+    }
+  }
+
+  @Override
+  public String describe() {
+    return "kafka topic " + config.topic() + " json";
+  }
+
+  @Override
+  public String toString() {
+    return describe();
+  }
+
+  private static void requireOffsets(WindowSpec spec) {
+    if (spec.kind() != WindowKind.OFFSETS) {
+      throw new ConfigException("a kafka source has offsets windows, not " + spec.kind().name().toLowerCase(java.util.Locale.ROOT));
+    }
+  }
+
+  private List<TopicPartition> partitions(KafkaConsumer<byte[], byte[]> consumer) {
+    List<PartitionInfo> infos = consumer.partitionsFor(config.topic(), config.readTimeout());
+    if (infos == null || infos.isEmpty()) {
+      throw new ConfigException("kafka topic " + config.topic() + " does not exist");
+    }
+    return infos.stream().map(i -> new TopicPartition(i.topic(), i.partition()))
+        .sorted(java.util.Comparator.comparingInt(TopicPartition::partition)).toList();
+  }
+
+  KafkaConsumer<byte[], byte[]> consumer() {
+    Map<String, Object> props = new HashMap<>(config.client());
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    props.remove(ConsumerConfig.GROUP_ID_CONFIG); // positions live in the ledger, not in a group
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
+    props.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
+    props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "idem-source-" + config.topic());
+    return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  /** Thrown by reads when a window starts before the partition's first kept offset. */
+  static DataException deletedByRetention(TopicPartition tp, long start, long first) {
+    return new DataException(tp + ": offsets " + start + " to " + (first - 1) + " were deleted by the topic's retention before idem loaded them:"
+        + " the window cannot be loaded (raise retention.ms or load more often)");
+  }
+}

@@ -1,0 +1,418 @@
+package dev.idem.kafka;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.metadata.bootstrap.BootstrapMetadata;
+import org.apache.kafka.server.common.Feature;
+import org.apache.kafka.server.common.MetadataVersion;
+
+/**
+ * One real Apache Kafka broker per test JVM, in KRaft combined mode (one node that is both
+ * controller and broker), started in process from Kafka's own Maven artifacts through Kafka's
+ * test kit ({@code KafkaClusterTestKit}): no Docker, nothing pre-installed. It listens on a free
+ * loopback port and keeps its logs in a temp directory deleted when the JVM exits.
+ *
+ * <p>The broker is configured for one node (every replication factor and min ISR 1, internal
+ * topics with one partition, no initial rebalance delay), with production metadata and feature
+ * versions (no unstable APIs), and topics are never created implicitly: a test creates its
+ * topics with {@link #createTopic} and should take a fresh name from {@link #uniqueName}, since
+ * all tests of the JVM share the broker. Producers made here use a 10 s transaction timeout, and
+ * the broker looks for timed-out transactions every second, so an abandoned transaction is
+ * aborted about 11 s later.
+ *
+ * <p>Kafka logs a lot at INFO; the {@code kafka}, {@code org.apache.kafka} and
+ * {@code state.change.logger} loggers are set to WARN unless a system property already sets them.
+ *
+ * <p>Why the test kit in process: it formats the storage, pre-binds free ports for both
+ * listeners (no race between picking a port and binding it) and waits until the broker is ready,
+ * all through a Java API whose failures surface as exceptions in the test. It starts in about
+ * 3 s on this 2-core machine; a child JVM running {@code kafka.Kafka} after
+ * {@code StorageTool format} took about the same (1 s to format, 2 s to start) but needs process
+ * and port management. What the in-process broker cannot do is die abruptly: a test that must
+ * SIGKILL Kafka needs a child JVM (the same test classpath, {@code kafka.Kafka server.properties}).
+ *
+ * <p>From another module's tests: depend on {@code dev.idem:idem-kafka} with type
+ * {@code test-jar} and on {@code org.apache.kafka:kafka-test-common-runtime}, both test scope
+ * (the versions are managed in the parent pom), as idem-jdbc's Postgres fixture is used.
+ */
+public final class KafkaBroker {
+  /** The transaction timeout of the producers made here. */
+  public static final Duration TRANSACTION_TIMEOUT = Duration.ofSeconds(10);
+
+  private static final Duration READ_LIMIT = Duration.ofSeconds(60);
+  private static final AtomicInteger NAMES = new AtomicInteger();
+  private static KafkaBroker shared;
+
+  static {
+    quietKafkaLogging();
+  }
+
+  private final KafkaClusterTestKit cluster;
+  private final Admin admin;
+  private final Duration startup;
+
+  private KafkaBroker(KafkaClusterTestKit cluster, Admin admin, Duration startup) {
+    this.cluster = cluster;
+    this.admin = admin;
+    this.startup = startup;
+  }
+
+  /** The broker of this JVM, started on first use. */
+  public static synchronized KafkaBroker shared() {
+    if (shared == null) {
+      shared = start();
+    }
+    return shared;
+  }
+
+  private static KafkaBroker start() {
+    long began = System.nanoTime();
+    Path dir;
+    try {
+      dir = Files.createTempDirectory("idem-kafka-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not create a temp directory for the Kafka broker", e);
+    }
+    KafkaClusterTestKit cluster = null;
+    try {
+      TestKitNodes nodes = new TestKitNodes.Builder(productionMetadata())
+          .setCombined(true)
+          .setNumBrokerNodes(1)
+          .setNumControllerNodes(1)
+          .setBaseDirectory(dir)
+          .build();
+      KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
+      brokerConfig().forEach(builder::setConfigProp);
+      cluster = builder.build();
+      cluster.format();
+      cluster.startup();
+      cluster.waitForReadyBrokers();
+      Admin admin = Admin.create(Map.of(
+          AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()));
+      KafkaBroker broker = new KafkaBroker(cluster, admin, Duration.ofNanos(System.nanoTime() - began));
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> broker.stop(dir), "idem-kafka-broker-stop"));
+      System.err.println("Kafka test broker on " + broker.bootstrapServers() + " started in "
+          + broker.startupTime().toMillis() + " ms");
+      return broker;
+    } catch (Exception e) {
+      closeQuietly(cluster);
+      deleteQuietly(dir);
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IllegalStateException("could not start the Kafka test broker: " + e, e);
+    }
+  }
+
+  /** Metadata and feature levels of the latest production release, not the test kit's unreleased ones. */
+  private static BootstrapMetadata productionMetadata() {
+    MetadataVersion version = MetadataVersion.latestProduction();
+    Map<String, Short> features = new TreeMap<>();
+    for (Feature feature : Feature.PRODUCTION_FEATURES) {
+      features.put(feature.featureName(), feature.defaultLevel(version));
+    }
+    return BootstrapMetadata.fromVersions(version, features, "idem-kafka-test");
+  }
+
+  private static Map<String, Object> brokerConfig() {
+    Map<String, Object> c = new HashMap<>();
+    c.put("default.replication.factor", "1");
+    c.put("min.insync.replicas", "1");
+    c.put("num.partitions", "1");
+    c.put("auto.create.topics.enable", "false");
+    c.put("offsets.topic.replication.factor", "1");
+    c.put("offsets.topic.num.partitions", "1");
+    c.put("transaction.state.log.replication.factor", "1");
+    c.put("transaction.state.log.min.isr", "1");
+    c.put("transaction.state.log.num.partitions", "1");
+    c.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
+    c.put("group.initial.rebalance.delay.ms", "0");
+    c.put("share.coordinator.state.topic.replication.factor", "1");
+    c.put("share.coordinator.state.topic.min.isr", "1");
+    c.put("log.cleaner.backoff.ms", "1000");
+    // the test kit turns these on by default; a test broker should speak what a released one speaks
+    c.put("unstable.api.versions.enable", "false");
+    c.put("unstable.feature.versions.enable", "false");
+    return c;
+  }
+
+  private void stop(Path dir) {
+    try {
+      admin.close(Duration.ofSeconds(5));
+    } catch (RuntimeException ignored) {
+      // the JVM is exiting
+    }
+    closeQuietly(cluster);
+    deleteQuietly(dir);
+  }
+
+  private static void closeQuietly(KafkaClusterTestKit cluster) {
+    if (cluster == null) {
+      return;
+    }
+    try {
+      cluster.close();
+    } catch (Exception ignored) {
+      // the broker's files are deleted next; nothing else holds on to it
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | UncheckedIOException ignored) {
+      // a temp directory; the OS cleans it eventually
+    }
+  }
+
+  private static void quietKafkaLogging() {
+    for (String logger : List.of("kafka", "org.apache.kafka", "state.change.logger")) {
+      String key = "org.slf4j.simpleLogger.log." + logger;
+      if (System.getProperty(key) == null) {
+        System.setProperty(key, "warn");
+      }
+    }
+  }
+
+  /** {@code host:port} of the broker's listener. */
+  public String bootstrapServers() {
+    return cluster.bootstrapServers();
+  }
+
+  /** How long this broker took to start (format, startup, ready). */
+  public Duration startupTime() {
+    return startup;
+  }
+
+  /** An admin client owned by the broker fixture; do not close it. */
+  public Admin admin() {
+    return admin;
+  }
+
+  /** A name no other caller in this JVM gets: {@code prefix-N}. */
+  public static String uniqueName(String prefix) {
+    return prefix + "-" + NAMES.incrementAndGet();
+  }
+
+  /** Creates a topic (delete cleanup policy) and waits until the broker acknowledges it. */
+  public void createTopic(String name, int partitions) {
+    createTopic(new NewTopic(name, partitions, (short) 1));
+  }
+
+  /** Creates a log-compacted topic ({@code cleanup.policy=compact}). */
+  public void createCompactedTopic(String name, int partitions) {
+    createTopic(new NewTopic(name, partitions, (short) 1)
+        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+  }
+
+  /** Creates a topic exactly as described (partitions, replication factor, configs). */
+  public void createTopic(NewTopic topic) {
+    try {
+      admin.createTopics(List.of(topic)).all().get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("could not create topic " + topic.name() + ": " + e.getCause(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating topic " + topic.name(), e);
+    }
+  }
+
+  /** Client settings common to every client of this broker (bootstrap servers). */
+  public Map<String, Object> clientConfig() {
+    Map<String, Object> c = new HashMap<>();
+    c.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    return c;
+  }
+
+  /** Settings of an idempotent string producer ({@code acks=all}) for this broker; add to them freely. */
+  public Map<String, Object> producerConfig() {
+    Map<String, Object> c = clientConfig();
+    c.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    c.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    c.put(ProducerConfig.ACKS_CONFIG, "all");
+    c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    c.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) TRANSACTION_TIMEOUT.toMillis());
+    c.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
+    return c;
+  }
+
+  /**
+   * Settings of a string consumer for this broker that reads committed records only
+   * ({@code isolation.level=read_committed}), from the earliest offset, without auto-commit.
+   */
+  public Map<String, Object> consumerConfig() {
+    Map<String, Object> c = clientConfig();
+    c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString());
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    return c;
+  }
+
+  /** A new non-transactional producer; the caller closes it. */
+  public KafkaProducer<String, String> producer() {
+    return new KafkaProducer<>(producerConfig());
+  }
+
+  /**
+   * A new transactional producer with {@code initTransactions()} already called, which fences
+   * any earlier producer of the same transactional id; the caller closes it.
+   */
+  public KafkaProducer<String, String> transactionalProducer(String transactionalId) {
+    Map<String, Object> c = producerConfig();
+    c.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+    KafkaProducer<String, String> producer = new KafkaProducer<>(c);
+    try {
+      producer.initTransactions();
+    } catch (RuntimeException e) {
+      producer.close(Duration.ZERO);
+      throw e;
+    }
+    return producer;
+  }
+
+  /** Sends the values (no key, partition chosen by the producer), without a transaction, and waits for acks. */
+  public void produce(String topic, List<String> values) {
+    produceRecords(records(topic, values));
+  }
+
+  /** Sends the records without a transaction and waits for every ack. */
+  public void produceRecords(List<ProducerRecord<String, String>> records) {
+    try (KafkaProducer<String, String> producer = producer()) {
+      send(producer, records);
+    }
+  }
+
+  /** Sends the values in one transaction that commits. */
+  public void produceCommitted(String topic, List<String> values) {
+    produceCommittedRecords(records(topic, values));
+  }
+
+  /** Sends the records in one transaction that commits. */
+  public void produceCommittedRecords(List<ProducerRecord<String, String>> records) {
+    try (KafkaProducer<String, String> producer = transactionalProducer(uniqueName("idem-test-tx"))) {
+      producer.beginTransaction();
+      send(producer, records);
+      producer.commitTransaction();
+    }
+  }
+
+  /**
+   * Sends the values in one transaction, waits until the broker has written them, then aborts:
+   * the records take offsets in the log but a {@code read_committed} reader never sees them.
+   */
+  public void produceAborted(String topic, List<String> values) {
+    produceAbortedRecords(records(topic, values));
+  }
+
+  /** Sends the records in one transaction that is aborted after the broker wrote them. */
+  public void produceAbortedRecords(List<ProducerRecord<String, String>> records) {
+    try (KafkaProducer<String, String> producer = transactionalProducer(uniqueName("idem-test-tx"))) {
+      producer.beginTransaction();
+      send(producer, records);
+      producer.abortTransaction();
+    }
+  }
+
+  private static List<ProducerRecord<String, String>> records(String topic, List<String> values) {
+    return values.stream().map(v -> new ProducerRecord<String, String>(topic, v)).collect(Collectors.toList());
+  }
+
+  private static void send(KafkaProducer<String, String> producer, List<ProducerRecord<String, String>> records) {
+    List<Future<?>> acks = new ArrayList<>();
+    for (ProducerRecord<String, String> r : records) {
+      acks.add(producer.send(r));
+    }
+    producer.flush();
+    for (Future<?> ack : acks) {
+      try {
+        ack.get();
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("could not send to Kafka: " + e.getCause(), e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while sending to Kafka", e);
+      }
+    }
+  }
+
+  /** The values of {@link #readCommittedRecords}, in the same order. */
+  public List<String> readCommitted(String topic) {
+    return readCommittedRecords(topic).stream().map(ConsumerRecord::value).collect(Collectors.toList());
+  }
+
+  /**
+   * Every committed record of the topic, as a {@code read_committed} consumer sees it now: from
+   * the beginning of each partition up to its last stable offset (the end offset for a
+   * read_committed reader), ordered by partition, then offset. Records of an open transaction,
+   * and every record after them, are not included. Uses no consumer group.
+   */
+  public List<ConsumerRecord<String, String>> readCommittedRecords(String topic) {
+    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerConfig())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+          .map(p -> new TopicPartition(p.topic(), p.partition()))
+          .collect(Collectors.toList());
+      if (partitions.isEmpty()) {
+        throw new IllegalStateException("topic " + topic + " does not exist");
+      }
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      List<ConsumerRecord<String, String>> read = new ArrayList<>();
+      long deadline = System.nanoTime() + READ_LIMIT.toNanos();
+      while (!reachedEnd(consumer, end)) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("could not read topic " + topic + " to its end offsets " + end
+              + " within " + READ_LIMIT.toSeconds() + " s; read " + read.size() + " records");
+        }
+        consumer.poll(Duration.ofMillis(200)).forEach(read::add);
+      }
+      read.removeIf(r -> r.offset() >= end.get(new TopicPartition(r.topic(), r.partition())));
+      read.sort(Comparator.<ConsumerRecord<String, String>>comparingInt(ConsumerRecord::partition)
+          .thenComparingLong(ConsumerRecord::offset));
+      return read;
+    }
+  }
+
+  private static boolean reachedEnd(KafkaConsumer<String, String> consumer, Map<TopicPartition, Long> end) {
+    Set<TopicPartition> partitions = end.keySet();
+    for (TopicPartition p : partitions) {
+      if (consumer.position(p) < end.get(p)) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
