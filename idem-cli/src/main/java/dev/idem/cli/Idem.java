@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "idem", mixinStandardHelpOptions = true, versionProvider = Idem.Version.class,
     description = "Idempotent data pipelines: every load is safe to re-run.",
-    subcommands = {RunCommand.class, BackfillCommand.class, StatusCommand.class, CheckCommand.class, ResetCommand.class, VerifyCommand.class,
+    subcommands = {RunCommand.class, BackfillCommand.class, StatusCommand.class, CheckCommand.class, DoctorCommand.class, ResetCommand.class, VerifyCommand.class,
         DlqCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {ExitCode.HELP_OK, ExitCode.HELP_FAILED, ExitCode.HELP_USAGE, ExitCode.HELP_PARTLY_FAILED})

@@ -22,10 +22,16 @@ abstract class LoadCommand extends PipelineCommand {
 
   /** Loads the windows, prints the report, and returns 0, 1 (failed) or 3 (partly failed). */
   int load(PipelineDefinition definition, Destination destination, RunServices services, List<Window> windows, RunOptions options) {
+    return load(definition, runner -> runner.run(definition.pipeline(), windows, options), destination, services);
+  }
+
+  /** Runs {@code work} on a runner with a progress line, prints its report, and returns the exit code. */
+  int load(PipelineDefinition definition, java.util.function.Function<Runner, RunReport> work,
+           Destination destination, RunServices services) {
     ProgressLine progress = new ProgressLine(idem.err, idem.terminal && !output.json(), services.clock());
     RunReport report;
     try {
-      report = new Runner(destination, services, progress).run(definition.pipeline(), windows, options);
+      report = work.apply(new Runner(destination, services, progress));
     } finally {
       progress.clear();
     }

@@ -6,7 +6,10 @@ import dev.idem.destination.Destination;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.run.RunOptions;
 import dev.idem.run.RunServices;
+import dev.idem.run.StreamOptions;
 import dev.idem.window.Window;
+import dev.idem.window.WindowKind;
+import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,11 +30,27 @@ final class RunCommand extends LoadCommand {
           "then load every window of the input."})
   boolean fullRefresh;
 
+  @Option(names = "--follow", description = {"Stream pipelines (kafka source): keep loading as records arrive, one window (commit) per",
+      "partition at most max_records long, until SIGTERM or Ctrl-C; the window in progress then commits and the run stops.",
+      "Without it, a stream pipeline loads what its topic holds when the run starts, then stops."})
+  boolean follow;
+
+  @Option(names = "--commit-interval", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "1s",
+      description = {"With --follow: each partition commits a window at most this often, holding at most the source's max_records",
+          "(default: ${DEFAULT-VALUE})."})
+  Duration commitInterval;
+
   private List<Window> selected;
 
   @Override
   void beforeOpen(PipelineDefinition definition, RunServices services) {
-    selected = select(definition.pipeline());
+    if (!streaming(definition.pipeline())) {
+      if (follow) {
+        throw new ConfigException("--follow is for stream pipelines (a kafka source); " + definition.pipeline().name() + " has "
+            + definition.pipeline().windows().describe() + " windows");
+      }
+      selected = select(definition.pipeline());
+    }
   }
 
   @Override
@@ -40,7 +59,21 @@ final class RunCommand extends LoadCommand {
       destination.dropTarget(definition.pipeline());
     }
     RunOptions options = fullRefresh ? run.options().forced() : run.options();
+    if (selected == null) {
+      StopOnSignal stop = new StopOnSignal();
+      try {
+        return load(definition, runner -> runner.runStream(definition.pipeline(), options,
+            new StreamOptions(follow, commitInterval, stop::requested)), destination, services);
+      } finally {
+        stop.done();
+      }
+    }
     return load(definition, destination, services, selected, options);
+  }
+
+  /** A stream pipeline run without a window selection plans its windows from the ledger as it goes. */
+  private boolean streaming(Pipeline pipeline) {
+    return pipeline.windows().kind() == WindowKind.OFFSETS && !selection.given();
   }
 
   private List<Window> select(Pipeline pipeline) {
@@ -48,5 +81,43 @@ final class RunCommand extends LoadCommand {
       throw new ConfigException("--full-refresh reloads every window: it takes no --window or --from/--to");
     }
     return selection.select(pipeline);
+  }
+
+  /**
+   * Turns SIGTERM (and Ctrl-C) into a request to stop between windows: the window being loaded
+   * commits, or rolls back if it fails, and no transaction is left open. The JVM exits once the
+   * run has stopped (at most {@link #GRACE} later).
+   */
+  static final class StopOnSignal {
+    static final Duration GRACE = Duration.ofMinutes(2);
+    private final java.util.concurrent.atomic.AtomicBoolean requested = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+    private final Thread hook = new Thread(this::onSignal, "idem-stop");
+
+    StopOnSignal() {
+      Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    boolean requested() {
+      return requested.get();
+    }
+
+    private void onSignal() {
+      requested.set(true);
+      try {
+        stopped.await(GRACE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    void done() {
+      stopped.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // the JVM is shutting down: the hook is running and returns now
+      }
+    }
   }
 }

@@ -86,14 +86,23 @@ final class StatusCommand extends PipelineCommand {
       idem.println("pipeline " + name + ": no windows in the ledger of " + definition.destination().describe());
       return ExitCode.OK;
     }
-    TextTable table = new TextTable("window", "status", "check", ">read", ">written (ins/upd)", ">folded", ">dead-lettered", ">target rows", "fingerprint", "finished at", "error");
+    // a stream window (orders-0@1000) also shows where its input ended: the next window's start
+    boolean stream = states.stream().anyMatch(s -> s.sourcePosition() != null);
+    TextTable table = stream
+        ? new TextTable("window", ">ends at", "status", "check", ">read", ">written (ins/upd)", ">folded", ">dead-lettered", ">target rows", "fingerprint", "finished at", "error")
+        : new TextTable("window", "status", "check", ">read", ">written (ins/upd)", ">folded", ">dead-lettered", ">target rows", "fingerprint", "finished at", "error");
     Map<String, Integer> byStatus = new LinkedHashMap<>();
     for (WindowState s : states) {
       WindowCounts c = s.counts();
       String status = s.displayStatus(now);
       byStatus.merge(status, 1, Integer::sum);
-      table.row(s.windowId(), status, worst(byWindow.get(s.windowId())), c.read(), c.written() + " (" + c.inserted() + "/" + c.updated() + ")", c.folded(), c.deadLettered(), c.targetRows(),
-          shortFingerprint(s.fingerprint()), s.finishedAt() == null ? "" : s.finishedAt().truncatedTo(ChronoUnit.SECONDS), s.error());
+      List<Object> cells = new ArrayList<>(List.of(s.windowId(), status, worst(byWindow.get(s.windowId())), c.read(),
+          c.written() + " (" + c.inserted() + "/" + c.updated() + ")", c.folded(), c.deadLettered(), c.targetRows(),
+          shortFingerprint(s.fingerprint()), s.finishedAt() == null ? "" : s.finishedAt().truncatedTo(ChronoUnit.SECONDS), s.error() == null ? "" : s.error()));
+      if (stream) {
+        cells.add(1, s.sourcePosition() == null ? "" : s.sourcePosition());
+      }
+      table.row(cells.toArray());
     }
     table.lines().forEach(idem::println);
     List<String> parts = new ArrayList<>();
@@ -138,6 +147,7 @@ final class StatusCommand extends PipelineCommand {
       w.put("checks", own.stream().map(CheckCommand::json).toList());
       w.putAll(ReportView.counts(s.counts()));
       w.put("fingerprint", s.fingerprint());
+      w.put("source_position", s.sourcePosition());
       w.put("definition_hash", s.definitionHash());
       w.put("run_id", s.runId());
       w.put("pipeline_version", s.pipelineVersion());

@@ -39,6 +39,10 @@ final class WindowSelection {
     if (!windows.isEmpty()) {
       return windows.stream().map(pipeline.windows()::window).distinct().toList();
     }
+    if (pipeline.windows().kind() == WindowKind.OFFSETS) {
+      throw new ConfigException("pipeline " + pipeline.name() + " reads a stream, whose windows are planned from the ledger as it loads:"
+          + " give one with --window TOPIC-PARTITION@OFFSET (idem status lists them)");
+    }
     if (pipeline.windows().kind() == WindowKind.BATCH) {
       throw new ConfigException("pipeline " + pipeline.name() + " has batch windows: give the batch id with --window");
     }

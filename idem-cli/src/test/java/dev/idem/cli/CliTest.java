@@ -196,7 +196,7 @@ class CliTest {
   void helpTextsSayTheSameExitCodesAndWholeSentences() {
     Cli.Result top = Cli.run("--help");
     assertThat(top.exit()).isZero();
-    for (String command : new String[] {"run", "backfill", "status", "check", "reset"}) {
+    for (String command : new String[] {"run", "backfill", "status", "check", "doctor", "reset"}) {
       String line = top.out().lines().filter(l -> l.strip().startsWith(command + " ")).findFirst().orElseThrow();
       assertThat(line.strip()).as(line).endsWith("."); // picocli lists the first line of each description, cut at the width
     }
@@ -270,7 +270,7 @@ class CliTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (String command : new String[] {"run", "backfill", "status", "check", "reset"}) {
+    for (String command : new String[] {"run", "backfill", "status", "check", "doctor", "reset"}) {
       Cli.Result r = Cli.run(command, "--help");
       assertThat(r.exit()).isZero();
       assertThat(r.out()).contains("Usage: idem " + command).contains("--set").contains("--output");

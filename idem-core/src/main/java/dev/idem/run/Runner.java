@@ -103,8 +103,9 @@ public final class Runner {
    * Runs a stream pipeline (offsets windows): round after round, the source plans each
    * partition's next window from the ledger and the round loads them. A window that fails is not
    * offered again in this run (its partition waits for a fix, as with Kafka Connect's
-   * {@code errors.tolerance=none}); the others go on. Without {@code follow}, the run ends when a
-   * round loads nothing new; with it, it waits {@code idle} and looks again, until {@code stop}.
+   * {@code errors.tolerance=none}); the others go on. Without {@code follow}, rounds follow each
+   * other until one loads nothing new; with it, a round starts once per commit interval, until
+   * {@code stop}.
    * In follow mode the report keeps the failures and the last {@value #FOLLOW_REPORT_KEEPS} other outcomes.
    */
   public RunReport runStream(Pipeline definition, RunOptions options, StreamOptions stream) {
@@ -117,6 +118,7 @@ public final class Runner {
     java.util.ArrayDeque<WindowOutcome> recent = new java.util.ArrayDeque<>();
     List<WindowOutcome> failures = new ArrayList<>();
     while (!stream.stop().getAsBoolean()) {
+      long roundStarted = System.nanoTime();
       List<dev.idem.ledger.WindowState> states = withRetries("read the ledger of " + pipeline.name(), () -> destination.ledger().states(pipeline.name()));
       List<Window> planned;
       try {
@@ -138,11 +140,12 @@ public final class Runner {
           recent.removeFirst();
         }
       }
-      if (!progressed) {
-        if (!stream.follow()) {
+      if (!stream.follow()) {
+        if (!progressed) {
           break;
         }
-        sleepUnlessStopped(stream);
+      } else {
+        sleepUnlessStopped(stream, roundStarted + stream.commitInterval().toNanos());
       }
     }
     List<WindowOutcome> outcomes = new ArrayList<>(failures);
@@ -152,8 +155,7 @@ public final class Runner {
 
   static final int FOLLOW_REPORT_KEEPS = 1_000;
 
-  private void sleepUnlessStopped(StreamOptions stream) {
-    long until = System.nanoTime() + stream.idle().toNanos();
+  private void sleepUnlessStopped(StreamOptions stream, long until) {
     while (!stream.stop().getAsBoolean() && System.nanoTime() < until) {
       sleep(Duration.ofMillis(Math.min(100, Math.max(1, (until - System.nanoTime()) / 1_000_000))));
     }

@@ -10,16 +10,18 @@ import java.util.function.BooleanSupplier;
  *
  * @param follow  keep going when the stream is caught up (the {@code --follow} mode); otherwise
  *     stop once a round has nothing left to load up to the stream's end as first seen
- * @param idle    how long to wait before looking again when a round found nothing to load
+ * @param commitInterval in follow mode, rounds start at most this often: a partition commits a
+ *     window per interval (of at most the source's {@code max_records}), so a trickle of records
+ *     does not become a commit and a ledger row per record
  * @param stop    asked between windows; true ends the run after the window in progress commits
  *     (a SIGTERM handler sets it), so no transaction is left open
  */
-public record StreamOptions(boolean follow, Duration idle, BooleanSupplier stop) {
+public record StreamOptions(boolean follow, Duration commitInterval, BooleanSupplier stop) {
   public StreamOptions {
-    Objects.requireNonNull(idle, "idle");
+    Objects.requireNonNull(commitInterval, "commitInterval");
     Objects.requireNonNull(stop, "stop");
-    if (idle.isNegative()) {
-      throw new dev.idem.ConfigException("the idle wait must not be negative, got " + idle);
+    if (commitInterval.isNegative()) {
+      throw new dev.idem.ConfigException("the commit interval must not be negative, got " + commitInterval);
     }
   }
 

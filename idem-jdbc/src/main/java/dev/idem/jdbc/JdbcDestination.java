@@ -5,6 +5,7 @@ import dev.idem.TransientException;
 import dev.idem.check.CheckResult;
 import dev.idem.destination.Destination;
 import dev.idem.destination.SupportsChecks;
+import dev.idem.destination.SupportsDoctor;
 import dev.idem.destination.SupportsMerge;
 import dev.idem.destination.SupportsReplaceTable;
 import dev.idem.destination.SupportsReplaceWindow;
@@ -33,7 +34,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * process share one instance (each window's write uses its own connection).
  */
 public final class JdbcDestination implements Destination, SupportsMerge, SupportsReplaceWindow, SupportsReplaceTable, SupportsSqlTransform,
-    SupportsVerification, SupportsChecks {
+    SupportsVerification, SupportsChecks, SupportsDoctor {
   private final String url;
   private final Properties properties;
   private final Dialect dialect;
@@ -247,6 +248,16 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
   @Override
   public java.util.List<CheckResult> checks(String pipeline) {
     return transaction("read checks of " + pipeline, c -> JdbcChecks.read(c, pipeline, Optional.empty(), Optional.empty()));
+  }
+
+  /**
+   * What killed or stalled runners left for this pipeline here: see {@link JdbcDoctor} for each
+   * finding, how it is read and how its fix is fenced. Changes nothing; the lease time of this
+   * instance's services is the idle time past which another session's transaction is a finding.
+   */
+  @Override
+  public java.util.List<dev.idem.destination.Finding> diagnose(Pipeline pipeline) {
+    return new JdbcDoctor(this, pipeline).diagnose();
   }
 
   @Override

@@ -72,6 +72,24 @@ final class LedgerSchema {
     }
   }
 
+  /**
+   * The version of the ledger as it is, without creating or migrating anything; empty when this
+   * database has no ledger (idem never ran here).
+   */
+  static java.util.OptionalInt existingVersion(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?")) {
+      ps.setString(1, SCHEMA);
+      ps.setString(2, "meta");
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        if (rs.getLong(1) == 0) {
+          return java.util.OptionalInt.empty();
+        }
+      }
+    }
+    return java.util.OptionalInt.of(version(c));
+  }
+
   static int version(Connection c) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT value FROM " + META + " WHERE name = 'schema_version'");
          ResultSet rs = ps.executeQuery()) {

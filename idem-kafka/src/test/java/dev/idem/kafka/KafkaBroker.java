@@ -53,6 +53,18 @@ import org.apache.kafka.server.common.MetadataVersion;
  *
  * <p>Kafka logs a lot at INFO; the {@code kafka}, {@code org.apache.kafka} and
  * {@code state.change.logger} loggers are set to WARN unless a system property already sets them.
+ *
+ * <p>Why the test kit in process: it formats the storage, pre-binds free ports for both
+ * listeners (no race between picking a port and binding it) and waits until the broker is ready,
+ * all through a Java API whose failures surface as exceptions in the test. It starts in about
+ * 3 s on this 2-core machine; a child JVM running {@code kafka.Kafka} after
+ * {@code StorageTool format} took about the same (1 s to format, 2 s to start) but needs process
+ * and port management. What the in-process broker cannot do is die abruptly: a test that must
+ * SIGKILL Kafka needs a child JVM (the same test classpath, {@code kafka.Kafka server.properties}).
+ *
+ * <p>From another module's tests: depend on {@code dev.idem:idem-kafka} with type
+ * {@code test-jar} and on {@code org.apache.kafka:kafka-test-common-runtime}, both test scope
+ * (the versions are managed in the parent pom), as idem-jdbc's Postgres fixture is used.
  */
 public final class KafkaBroker {
   /** The transaction timeout of the producers made here. */
@@ -372,6 +384,9 @@ public final class KafkaBroker {
       List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
           .map(p -> new TopicPartition(p.topic(), p.partition()))
           .collect(Collectors.toList());
+      if (partitions.isEmpty()) {
+        throw new IllegalStateException("topic " + topic + " does not exist");
+      }
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);

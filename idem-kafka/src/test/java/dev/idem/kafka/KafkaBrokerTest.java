@@ -94,6 +94,13 @@ class KafkaBrokerTest {
   }
 
   @Test
+  void readingATopicThatDoesNotExistFails() {
+    assertThatThrownBy(() -> broker.readCommitted(KafkaBroker.uniqueName("missing")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("does not exist");
+  }
+
+  @Test
   void usesProductionFeatureLevels() throws Exception {
     Map<String, ?> finalized = broker.admin().describeFeatures().featureMetadata().get().finalizedFeatures();
     assertThat(finalized).containsKey("transaction.version");

@@ -31,6 +31,9 @@ final class Layout {
   /** The keys of a jdbc source itself; any other key of it is a JDBC connection property. */
   static final List<String> JDBC_SOURCE = List.of("type", "url", "query", "fingerprint_query", "lag", "fetch_size");
 
+  /** The keys of a kafka source itself; any other key of it is a Kafka client property. */
+  static final List<String> KAFKA_SOURCE = List.of("type", "bootstrap_servers", "topic", "max_records", "start_from", "read_timeout");
+
   private Layout() {}
 
   /** The keys allowed in a section, {@link #ANY} for free ones; empty if the path is no section. */

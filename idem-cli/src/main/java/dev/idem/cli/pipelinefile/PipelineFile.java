@@ -15,6 +15,9 @@ import dev.idem.source.file.CsvFormat;
 import dev.idem.source.file.CsvSource;
 import dev.idem.source.file.FileSet;
 import dev.idem.source.file.JsonLinesSource;
+import dev.idem.kafka.KafkaSource;
+import dev.idem.kafka.KafkaSourceConfig;
+import dev.idem.window.WindowKind;
 import dev.idem.window.WindowSpec;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -82,8 +85,18 @@ public final class PipelineFile {
     Source source = source(sourceNode, input);
     b.source(source);
     YamlNode windowsNode = root.get("windows");
+    boolean stream = source instanceof KafkaSource;
     if (windowsNode != null && !isNull(windowsNode)) {
-      b.windows(windows(mapping(windowsNode, "windows")));
+      YamlNode.Mapping w = mapping(windowsNode, "windows");
+      WindowSpec spec = windows(w);
+      if (stream != (spec.kind() == WindowKind.OFFSETS)) {
+        throw new PipelineFileException(w.get("kind").where(), stream
+            ? "windows.kind: a kafka source has offsets windows (or leave windows out)"
+            : "windows.kind: offsets windows are for kafka sources");
+      }
+      b.windows(spec);
+    } else if (stream) {
+      b.windows(WindowSpec.offsets());
     }
     YamlNode transformNode = root.get("transform");
     if (transformNode != null && !isNull(transformNode)) {
@@ -111,6 +124,9 @@ public final class PipelineFile {
     String type = typeNode == null ? null : typeNode.value().strip().toLowerCase(Locale.ROOT);
     if ("jdbc".equals(type)) {
       return jdbcSource(node, schema);
+    }
+    if ("kafka".equals(type)) {
+      return kafkaSource(node, schema);
     }
     // A file source (or no type yet): its keys are fixed, so a typo is reported as such.
     checkKeys(node, "source", Layout.FILE_SOURCE);
@@ -144,7 +160,7 @@ public final class PipelineFile {
         }
         return core(node, "source", () -> new JsonLinesSource(files, schema, encoding == null ? StandardCharsets.UTF_8 : encoding));
       }
-      default -> throw new PipelineFileException(typeNode.where(), "source.type: unknown source type '" + typeNode.display() + "': expected csv, jsonl or jdbc");
+      default -> throw new PipelineFileException(typeNode.where(), "source.type: unknown source type '" + typeNode.display() + "': expected csv, jsonl, jdbc or kafka");
     }
   }
 
@@ -177,6 +193,37 @@ public final class PipelineFile {
     Properties properties = properties(node, "source", Layout.JDBC_SOURCE);
     redactUrlSecrets(url);
     return core(node, "source", () -> new JdbcSource(url, properties, query, schema, fingerprintQuery, lag, fetchSize));
+  }
+
+  /**
+   * {@code type: kafka}: a topic read in offsets windows. Keys other than the source's own are
+   * Kafka client properties (security.protocol, sasl.jaas.config, ...).
+   */
+  private Source kafkaSource(YamlNode.Mapping node, Schema schema) {
+    for (String fileKey : Layout.FILE_SOURCE) {
+      YamlNode.Entry e = node.entries().get(fileKey);
+      if (e != null && !fileKey.equals("type")) {
+        throw new PipelineFileException(e.where(), "source." + fileKey + ": kafka sources have no '" + fileKey + "': expected "
+            + String.join(", ", Layout.KAFKA_SOURCE) + " and Kafka client properties");
+      }
+    }
+    Map<String, Object> client = new java.util.HashMap<>();
+    properties(node, "source", Layout.KAFKA_SOURCE).forEach((k, v) -> client.put((String) k, v));
+    client.put("bootstrap.servers", requiredScalar(node, "source", "bootstrap_servers").value().strip());
+    String topic = requiredScalar(node, "source", "topic").value().strip();
+    long maxRecords = positiveInt(optionalScalar(node, "source", "max_records"), "source.max_records", 100_000);
+    YamlNode.Scalar startNode = optionalScalar(node, "source", "start_from");
+    KafkaSourceConfig.StartFrom start = KafkaSourceConfig.StartFrom.EARLIEST;
+    if (startNode != null) {
+      String s = startNode.value().strip().toLowerCase(Locale.ROOT);
+      if (!s.equals("earliest") && !s.equals("latest")) {
+        throw new PipelineFileException(startNode.where(), "source.start_from: expected earliest or latest, got '" + startNode.display() + "'");
+      }
+      start = KafkaSourceConfig.StartFrom.valueOf(s.toUpperCase(Locale.ROOT));
+    }
+    java.time.Duration readTimeout = duration(optionalScalar(node, "source", "read_timeout"), "source.read_timeout", java.time.Duration.ofSeconds(60));
+    KafkaSourceConfig.StartFrom from = start;
+    return core(node, "source", () -> new KafkaSource(schema, new KafkaSourceConfig(client, topic, maxRecords, from, readTimeout)));
   }
 
   /** A JDBC URL; a bad one is shown masked (or as the placeholder it came from), never as written. */
@@ -277,8 +324,8 @@ public final class PipelineFile {
     YamlNode.Scalar kindNode = requiredScalar(node, "windows", "kind");
     String kind = kindNode.value().strip().toLowerCase(Locale.ROOT);
     // The kind decides which other keys make sense, so an unknown one is reported first.
-    if (!List.of("day", "hour", "full", "batch", "file").contains(kind)) {
-      throw new PipelineFileException(kindNode.where(), "windows.kind: unknown window kind '" + kindNode.display() + "': expected day, hour, full, batch or file");
+    if (!List.of("day", "hour", "full", "batch", "file", "offsets").contains(kind)) {
+      throw new PipelineFileException(kindNode.where(), "windows.kind: unknown window kind '" + kindNode.display() + "': expected day, hour, full, batch, file or offsets");
     }
     YamlNode.Scalar columnNode = optionalScalar(node, "windows", "column");
     YamlNode.Scalar zoneNode = optionalScalar(node, "windows", "zone");
@@ -306,6 +353,7 @@ public final class PipelineFile {
       case "full" -> WindowSpec.full();
       case "batch" -> WindowSpec.batch();
       case "file" -> WindowSpec.file();
+      case "offsets" -> WindowSpec.offsets();
       default -> throw new IllegalStateException("window kind checked above: " + kind);
     };
   }

@@ -9,12 +9,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the real {@code idem} command line in a child JVM, the way a scheduler would. */
-final class ChildIdem {
-  record Result(int exit, String stdout, String stderr) {}
+public final class ChildIdem {
+  public record Result(int exit, String stdout, String stderr) {}
 
   private ChildIdem() {}
 
-  static Process start(Path workDir, List<String> jvmOptions, String... args) throws IOException {
+  public static Process start(Path workDir, List<String> jvmOptions, String... args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx256m");
@@ -29,7 +29,7 @@ final class ChildIdem {
         .start();
   }
 
-  static Result run(Path workDir, List<String> jvmOptions, String... args) throws Exception {
+  public static Result run(Path workDir, List<String> jvmOptions, String... args) throws Exception {
     Process p = start(workDir, jvmOptions, args);
     if (!p.waitFor(120, TimeUnit.SECONDS)) {
       p.destroyForcibly();

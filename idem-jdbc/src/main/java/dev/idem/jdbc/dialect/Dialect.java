@@ -137,6 +137,49 @@ public interface Dialect {
     void run() throws SQLException;
   }
 
+  /**
+   * Sessions other than this one that sit idle inside an open transaction for longer than
+   * {@code idleFor} while holding locks on {@code target} or on a table of the ledger schema
+   * {@code _idem} ({@code idem doctor}). Default: none (a database one process opens at a time has
+   * no other session).
+   */
+  default java.util.List<IdleSession> idleSessions(Connection connection, dev.idem.jdbc.TableName target, Duration idleFor) throws SQLException {
+    return java.util.List.of();
+  }
+
+  /**
+   * Ends an idle session found by {@link #idleSessions}, only if it is still the same session idle
+   * in the same state since {@link IdleSession#stateChange}: false when it did anything since.
+   */
+  default boolean terminate(Connection connection, IdleSession session) throws SQLException {
+    return false;
+  }
+
+  /** A session idle in a transaction: {@code locks} names the relations it holds locks on. */
+  record IdleSession(int pid, String user, String application, String client, Duration idle, String locks,
+                     java.time.OffsetDateTime backendStart, java.time.OffsetDateTime stateChange) {}
+
+  /**
+   * The scratch databases {@link #scratch} created on this server that still exist, with their
+   * creation time when their name records it and the sessions connected to them. Default: none
+   * (a scratch DuckDB file is not on the destination's server).
+   */
+  default java.util.List<ScratchDatabase> scratchDatabases(Connection connection) throws SQLException {
+    return java.util.List.of();
+  }
+
+  /**
+   * Drops a scratch database unless a session is connected to it; false when one is (the drop
+   * is refused by the server itself, so a check that is still running keeps its database).
+   * Runs outside a transaction on {@code connection}.
+   */
+  default boolean dropScratch(Connection connection, String name) throws SQLException {
+    return false;
+  }
+
+  /** A scratch database left on the server: when it was created (if its name says) and how many sessions use it. */
+  record ScratchDatabase(String name, java.util.Optional<java.time.Instant> created, long sessions) {}
+
   /** The URL for messages: without password or user-info. */
   default String redact(String jdbcUrl) {
     return redactUrl(jdbcUrl);
