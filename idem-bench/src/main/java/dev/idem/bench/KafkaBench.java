@@ -129,6 +129,7 @@ final class KafkaBench {
       System.out.println("PostgreSQL " + scalar(url, "SHOW server_version") + ", Kafka broker " + broker.bootstrapServers() + ", "
           + Runtime.getRuntime().availableProcessors() + " cores, fsync " + scalar(url, "SHOW fsync"));
       String topic = "orders";
+      createTopic(broker, topic);
       long t0 = System.nanoTime();
       produce(broker, topic, messages, Transactions.NONE, 0);
       System.out.printf(Locale.ROOT, "produced %,d messages into %s (%d partitions) in %.1f s%n", n, topic, PARTITIONS, (System.nanoTime() - t0) / 1e9);
@@ -168,6 +169,9 @@ final class KafkaBench {
             () -> produce(broker, topic + "-k5-" + run, messages, Transactions.ON, maxRecords)),
         new Case("k5s", "transactional producer, " + human(TX_SMALL) + " messages per transaction",
             () -> produce(broker, topic + "-k5s-" + run, messages, Transactions.ON, TX_SMALL))));
+    for (String sink : List.of("-k4-", "-k5-", "-k5s-")) {
+      createTopic(broker, topic + sink + run); // untimed; a producer that races the topic's creation can get stuck (below)
+    }
     Collections.rotate(cases, -run);
     for (Case c : cases) {
       time(c.id, c.what, c.work);
@@ -427,7 +431,6 @@ final class KafkaBench {
 
   /** Sends every message (key = order id) and waits for every ack; with transactions, commits every {@code perTransaction}. */
   private static void produce(KafkaBroker broker, String topic, Messages messages, Transactions tx, long perTransaction) {
-    broker.createTopic(topic, PARTITIONS);
     Map<String, Object> config = broker.producerConfig();
     if (tx == Transactions.ON) {
       config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "bench-" + topic);
@@ -461,6 +464,29 @@ final class KafkaBench {
   }
 
   // ---- shared ---------------------------------------------------------------------------------
+
+  /**
+   * Creates a topic and waits until every partition answers for its offsets, that is until the
+   * broker leads it. An idempotent producer that sends while a new partition's leader is not yet
+   * in place gets NOT_LEADER_OR_FOLLOWER for its first batch, the later batches are appended, and
+   * the first one then fails with OUT_OF_ORDER_SEQUENCE_NUMBER until its delivery timeout (seen
+   * here with Kafka 4.1.1).
+   */
+  static void createTopic(KafkaBroker broker, String name) {
+    broker.createTopic(name, PARTITIONS);
+    Map<String, Object> c = broker.consumerConfig();
+    try (KafkaConsumer<byte[], byte[]> probe = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      List<TopicPartition> partitions = List.of();
+      while (partitions.size() < PARTITIONS) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("topic " + name + " has " + partitions.size() + " of " + PARTITIONS + " partitions after 30 s");
+        }
+        partitions = probe.partitionsFor(name, Duration.ofSeconds(30)).stream().map(i -> new TopicPartition(name, i.partition())).toList();
+      }
+      probe.endOffsets(partitions, Duration.ofSeconds(30));
+    }
+  }
 
   private KafkaConsumer<byte[], byte[]> groupConsumer(String group, int pollRecords) {
     Map<String, Object> c = broker.consumerConfig();
