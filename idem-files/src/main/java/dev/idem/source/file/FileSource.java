@@ -176,6 +176,7 @@ abstract class FileSource implements Source {
     Set<String> ids = new TreeSet<>();
     long unassigned = 0;
     DataException firstProblem = null;
+    String lastProblem = null;
     try (Rows rows = open(file, files.relative(file))) {
       while (true) {
         try {
@@ -184,6 +185,12 @@ abstract class FileSource implements Source {
           }
           ids.add(assign(spec, rows.value(column), rows.position()));
         } catch (DataException e) {
+          if (rows.position().equals(lastProblem)) {
+            // the reader cannot move past this record (a CSV syntax error): the rest of the file is
+            // unreadable, and every window reading the file fails there (see FileRecordReader)
+            break;
+          }
+          lastProblem = rows.position();
           unassigned++;
           firstProblem = firstProblem == null ? e : firstProblem;
         }
@@ -222,6 +229,7 @@ abstract class FileSource implements Source {
     private Rows current;
     private boolean currentKeepsUnassigned;
     private String lastBad;
+    private String lastSkipped;
 
     FileRecordReader(List<Path> paths, int windowColumn, WindowSpec spec, String windowId, Set<Path> keepsUnassigned) {
       this.paths = paths;
@@ -252,6 +260,7 @@ abstract class FileSource implements Source {
           if (currentKeepsUnassigned) {
             return bad(e);
           }
+          skipped(e);
           continue;
         }
         Object[] values = new Object[schema.size()];
@@ -266,6 +275,7 @@ abstract class FileSource implements Source {
             if (currentKeepsUnassigned) {
               return bad(e);
             }
+            skipped(e);
             continue;
           }
         }
@@ -280,6 +290,20 @@ abstract class FileSource implements Source {
         }
         return new SourceRecord(values, current.position());
       }
+    }
+
+    /**
+     * A record without a window that another window's reader keeps: skipped, unless the reader
+     * cannot move past it. Then the rest of the file is unreadable and may hold records of this
+     * window, so this window fails too rather than load without them (the record itself is a dead
+     * letter of the window that keeps it).
+     */
+    private void skipped(DataException e) {
+      String position = current.position();
+      if (position.equals(lastSkipped)) {
+        throw new DataException(e.getMessage() + " (the rest of the file cannot be read, and may hold records of window " + windowId + ")", e);
+      }
+      lastSkipped = position;
     }
 
     private SourceRecord bad(DataException e) {
