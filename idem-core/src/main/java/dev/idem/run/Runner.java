@@ -9,6 +9,7 @@ import dev.idem.destination.Completion;
 import dev.idem.destination.Destination;
 import dev.idem.destination.FencedException;
 import dev.idem.destination.RowRefusedException;
+import dev.idem.destination.RowsRefusedException;
 import dev.idem.destination.SupportsMerge;
 import dev.idem.destination.SupportsReplaceTable;
 import dev.idem.destination.SupportsReplaceWindow;
@@ -432,7 +433,7 @@ public final class Runner {
           continue;
         }
         try {
-          write.add(hashFields == null ? values : withKeyHash(values, hashFields, width));
+          write.add(hashFields == null ? values : withKeyHash(values, hashFields, width), r.position());
         } catch (RowRefusedException e) {
           bad.add(SourceRecord.bad(r.position(), Arrays.toString(values), e.getMessage()), read);
           continue;
@@ -465,6 +466,14 @@ public final class Runner {
       return counts;
     } catch (BadRecords e) {
       throw e;
+    } catch (RowsRefusedException e) {
+      // rows the destination refused after staging, past the limits: kept with the others
+      for (DeadLetter letter : e.letters()) {
+        if (kept.size() < KEPT_LETTERS) {
+          kept.add(letter);
+        }
+      }
+      throw new BadRecords(window, e.exceeded(), kept);
     } catch (DataException e) {
       // the rollback loses the letters written so far: keep them with the failure (input the
       // reader cannot move past is first a dead letter, then this error)
