@@ -213,6 +213,15 @@ public final class PostgresDialect implements Dialect {
     return " ON CONFLICT (" + keyColumns + ") DO NOTHING";
   }
 
+  /** From pg_attribute rather than information_schema: this runs as each window begins, and the view is far slower. */
+  @Override
+  public String columnRulesQuery() {
+    return "SELECT a.attname, CASE WHEN a.attnotnull THEN 'NO' ELSE 'YES' END,"
+        + " CASE WHEN a.atttypid = CAST('character varying' AS regtype) AND a.atttypmod > 4 THEN a.atttypmod - 4 END"
+        + " FROM pg_attribute a WHERE a.attnum > 0 AND NOT a.attisdropped AND a.attrelid = (SELECT c.oid FROM pg_class c"
+        + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = coalesce(?, current_schema()) AND c.relname = ?)";
+  }
+
   @Override
   public String checksQuery() {
     return "SELECT con.conname, pg_get_expr(con.conbin, con.conrelid), a.attname FROM pg_constraint con"
