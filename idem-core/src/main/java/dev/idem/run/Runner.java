@@ -419,7 +419,7 @@ public final class Runner {
         read++;
         if (r.isBad()) {
           if (hashRecords) {
-            fingerprint.add(new Object[] {r.position(), r.raw()});
+            fingerprint.add(badRecordPrint(r));
           }
           bad.add(r, read);
           continue;
@@ -488,6 +488,11 @@ public final class Runner {
     }
   }
 
+  /** What a bad record contributes to a window's fingerprint: it has no values, only its place and raw input. */
+  private static Object[] badRecordPrint(SourceRecord r) {
+    return new Object[] {r.position(), r.raw()};
+  }
+
   private static Optional<String> cheapFingerprint(Pipeline pipeline, Window window) {
     try {
       return pipeline.source().fingerprint(pipeline.windows(), window);
@@ -546,7 +551,7 @@ public final class Runner {
       Fingerprint fp = new Fingerprint();
       try (RecordReader reader = pipeline.source().read(pipeline.windows(), window)) {
         for (SourceRecord r = reader.next(); r != null; r = reader.next()) {
-          fp.add(r.values());
+          fp.add(r.isBad() ? badRecordPrint(r) : r.values()); // as write() hashes them
         }
       }
       return fp.value();
