@@ -301,7 +301,7 @@ abstract class FileSource implements Source {
     private void skipped(DataException e) {
       String position = current.position();
       if (position.equals(lastSkipped)) {
-        throw new DataException(e.getMessage() + " (the rest of the file cannot be read, and may hold records of window " + windowId + ")", e);
+        throw new DataException(e.getMessage() + "; records of window " + windowId + " after it cannot be read, so the window fails rather than load without them", e);
       }
       lastSkipped = position;
     }
