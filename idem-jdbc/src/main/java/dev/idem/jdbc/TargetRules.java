@@ -16,6 +16,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -193,9 +194,11 @@ final class TargetRules {
     List<String> columns = pipeline.stagedColumns().names();
     String staged = SqlName.quote(Pipeline.STAGED);
     List<DeadLetter> letters = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT " + SqlName.quote(POSITION) + ", " + which + ", " + SqlName.list(columns)
-        + " FROM " + staged + " WHERE " + refused + " ORDER BY " + SqlName.quote(ROW));
-         ResultSet rs = ps.executeQuery()) {
+    // plain statements: an expression from the catalog may hold a '?' (PostgreSQL's jsonb operator),
+    // which a prepared statement would take for a parameter
+    try (Statement st = c.createStatement();
+         ResultSet rs = st.executeQuery("SELECT " + SqlName.quote(POSITION) + ", " + which + ", " + SqlName.list(columns)
+             + " FROM " + staged + " WHERE " + refused + " ORDER BY " + SqlName.quote(ROW))) {
       while (rs.next()) {
         Check check = checks.get(rs.getInt(2));
         List<String> values = new ArrayList<>();
@@ -207,7 +210,10 @@ final class TargetRules {
         letters.add(DeadLetter.of(windowId, SourceRecord.bad(rs.getString(1), values.toString(), reason)));
       }
     }
-    long deleted = Jdbc.update(c, "DELETE FROM " + staged + " WHERE " + refused, null);
+    long deleted;
+    try (Statement st = c.createStatement()) {
+      deleted = st.executeLargeUpdate("DELETE FROM " + staged + " WHERE " + refused);
+    }
     if (deleted != letters.size()) {
       throw new IllegalStateException("window " + windowId + ": " + letters.size() + " staged rows refused by a CHECK constraint, but " + deleted + " removed");
     }
