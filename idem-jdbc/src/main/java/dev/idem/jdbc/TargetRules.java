@@ -45,7 +45,7 @@ import java.util.stream.Collectors;
  *       the limit and the first key (the row has no input position to keep).
  *   <li>What depends on other rows or tables (a {@code UNIQUE} constraint other than the key, a
  *       foreign key, an exclusion constraint) or on columns idem does not write (a CHECK reading
- *       them, a trigger) fails the window when the database refuses it, rolled back, with one line
+ *       them) fails the window when the database refuses it, rolled back, with one line
  *       naming the table, the constraint and the values the database names
  *       ({@link #explain}). Splitting such rows out would make a window's outcome depend on what
  *       other writers did and when, and a re-run could load what the first run refused.
