@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -43,6 +44,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * deduplicated by key, within or across windows: keys choose partitions (and what compaction keeps).
  */
 public final class KafkaDestination implements Destination {
+  private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
+
   private final KafkaDestinationConfig config;
   private final RunServices services;
   private final Function<Map<String, Object>, Producer<byte[], byte[]>> producers;
@@ -88,7 +91,16 @@ public final class KafkaDestination implements Destination {
       throw new ConfigException(where + ": SQL transforms are not supported: they run inside a database, and a topic is not one;"
           + " transform with a Java row function, or load into a database destination");
     }
+    String topic = pipeline.target().table();
+    if (!TOPIC.matcher(topic).matches() || topic.equals(".") || topic.equals("..")) {
+      throw new ConfigException("pipeline " + pipeline.name() + ": target '" + topic + "' is not a valid Kafka topic name:"
+          + " expected letters, digits, '.', '_', '-' (at most 249)");
+    }
+    if (topic.equals(config.ledgerTopic()) || topic.equals(config.deadLetterTopic())) {
+      throw new ConfigException("pipeline " + pipeline.name() + ": target topic " + topic + " is idem's ledger topic; name another topic");
+    }
   }
+
 
   @Override
   public void prepare(Pipeline pipeline) {

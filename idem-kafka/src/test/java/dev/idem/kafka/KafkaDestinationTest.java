@@ -329,6 +329,39 @@ class KafkaDestinationTest {
   }
 
   @Test
+  void aTargetThatIsNotATopicNameOrIsTheLedgerTopicIsRefused() {
+    KafkaDestinationConfig config = freshConfig();
+    try (KafkaDestination d = KafkaDestination.open(config, services("a"))) {
+      assertThatThrownBy(() -> run(d, pipeline(orders(), "orders out"))).isInstanceOf(ConfigException.class)
+          .hasMessageContaining("'orders out' is not a valid Kafka topic name");
+      assertThatThrownBy(() -> run(d, pipeline(orders(), config.ledgerTopic()))).isInstanceOf(ConfigException.class)
+          .hasMessageContaining("is idem's ledger topic");
+      assertThatThrownBy(() -> run(d, pipeline(orders(), config.deadLetterTopic()))).isInstanceOf(ConfigException.class)
+          .hasMessageContaining("is idem's ledger topic");
+    }
+  }
+
+  @Test
+  void readingTheLedgerFromAnotherProcessFencesNobody() {
+    String topic = KafkaBroker.uniqueName("orders-viewed");
+    ListSource source = orders();
+    Pipeline p = pipeline(source, topic);
+    try (KafkaDestination d = open(topic, "a"); KafkaDestination viewer = open(topic, "viewer")) {
+      run(d, p, RunOptions.defaults("first"), FaultInjector.NONE, "a");
+      d.prepare(p);
+      assertThat(viewer.ledger().states("orders")).isEqualTo(d.ledger().states("orders")).hasSize(5);
+      assertThat(viewer.ledger().deadLetters("orders", Optional.empty(), true)).isEmpty();
+      assertThat(viewer.rowsInTarget(p, "2024-03-01")).isEqualTo(4);
+      source.add(9L, "ivy", BigDecimal.TEN, at("2024-03-06T10:00:00"));
+      RunReport more = run(d, p, RunOptions.defaults("more"), FaultInjector.NONE, "a");
+      assertThat(more.outcomes()).filteredOn(o -> o.window().id().equals("2024-03-06")).extracting(WindowOutcome::result)
+          .containsExactly(Result.LOADED);
+      assertThat(viewer.ledger().state("orders", "2024-03-06")).get().extracting(WindowState::status).isEqualTo(WindowStatus.DONE);
+      assertThat(produced(topic)).isEqualTo(expected(source));
+    }
+  }
+
+  @Test
   void aDoneWindowIsNeverProducedAgainWhetherItsInputChangedOrTheRunIsForced() {
     String topic = KafkaBroker.uniqueName("orders-changed");
     ListSource source = orders();
