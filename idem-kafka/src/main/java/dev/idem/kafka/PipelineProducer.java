@@ -25,8 +25,10 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.TransactionAbortedException;
 
 /**
  * The transactional producer of one pipeline, with {@code transactional.id}
@@ -343,26 +345,31 @@ final class PipelineProducer implements AutoCloseable {
   }
 
   /**
-   * A producer error as idem reports it. Fencing is told apart from this runner's own transaction
-   * timing out (the broker aborts it and bumps the epoch the same way) by the time it had been open.
+   * A producer error as idem reports it. When the transaction had been open longer than the
+   * transaction timeout, the broker aborted it (and bumped the epoch, which looks like fencing):
+   * the attempt is retried with a new producer and says so. Otherwise fencing means another
+   * runner started with the same transactional id, and this one stops.
    */
   RuntimeException failure(Producer<byte[], byte[]> used, KafkaException e, String windowId, long beganNanos) {
     Throwable cause = e;
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException || t instanceof RecordTooLargeException) {
+      if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException || t instanceof InvalidTxnStateException
+          || t instanceof TransactionAbortedException || t instanceof RecordTooLargeException) {
         cause = t;
         break;
       }
     }
+    Duration open = Duration.ofNanos(System.nanoTime() - beganNanos);
+    Duration limit = destination.config().transactionTimeout();
+    boolean aborted = cause instanceof ProducerFencedException || cause instanceof InvalidProducerEpochException
+        || cause instanceof InvalidTxnStateException || cause instanceof TransactionAbortedException;
+    if (aborted && open.compareTo(limit) >= 0) {
+      broken(used);
+      return new TransientException("window " + windowId + " took " + open.toSeconds() + " s, longer than the producer's transaction timeout ("
+          + limit.toSeconds() + " s), and the broker aborted its transaction; if this repeats, raise transaction_timeout (at most the broker's"
+          + " transaction.max.timeout.ms) or make the windows smaller", e);
+    }
     if (cause instanceof ProducerFencedException || cause instanceof InvalidProducerEpochException) {
-      Duration open = Duration.ofNanos(System.nanoTime() - beganNanos);
-      Duration limit = destination.config().transactionTimeout();
-      if (open.compareTo(limit) >= 0) {
-        broken(used);
-        return new IdemException("window " + windowId + " took " + open.toSeconds() + " s, longer than the producer's transaction timeout ("
-            + limit.toSeconds() + " s): the broker aborted its transaction; raise transaction_timeout (at most the broker's"
-            + " transaction.max.timeout.ms) or make the windows smaller");
-      }
       String message = "window " + windowId + ": the producer of pipeline " + pipeline + " (transactional.id " + transactionalId
           + ") was fenced: another runner of the pipeline started with the same transactional.id; this one commits nothing more";
       fenced(used, message);

@@ -278,6 +278,58 @@ class KafkaDestinationTest {
     }
   }
 
+  /**
+   * The ledger topic is shared by pipelines. One whose transaction stays open (its runner stalled
+   * after sending its marker) holds the topic's last stable offset back: a runner of another
+   * pipeline that read only up to it would miss its own later markers and produce its windows
+   * again. It reads to the log end instead, once the open transaction has ended (here, aborted by
+   * the broker at the stalled producer's transaction timeout; that runner's commit then fails and
+   * its retry produces the window once).
+   */
+  @Test
+  void anotherPipelinesOpenTransactionOnTheLedgerTopicHidesNoMarker() throws Exception {
+    String topic = KafkaBroker.uniqueName("orders-shared-ledger");
+    String other = KafkaBroker.uniqueName("alpha-out");
+    ListSource source = orders();
+    Pipeline p = pipeline(source, topic);
+    Pipeline alpha = Pipeline.builder("alpha").version("1").source(orders()).windows(p.windows()).table(other).key(KeySpec.columns("order_id"))
+        .strategy(WriteStrategy.APPEND).build();
+    CountDownLatch paused = new CountDownLatch(1);
+    CountDownLatch resume = new CountDownLatch(1);
+    FaultInjector stall = (point, window) -> {
+      if (point == FaultPoint.BEFORE_COMMIT && window.id().equals("2024-03-01")) {
+        paused.countDown();
+        try {
+          resume.await(120, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    };
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    KafkaDestinationConfig shortTransactions = configOf(topic).withTransactionTimeout(Duration.ofSeconds(5));
+    try (KafkaDestination stalled = KafkaDestination.open(shortTransactions, services("alpha"))) {
+      Future<RunReport> alphaRun = pool.submit(() -> run(stalled, alpha, RunOptions.defaults("alpha"), stall, "alpha"));
+      assertThat(paused.await(60, TimeUnit.SECONDS)).isTrue();
+      try (KafkaDestination first = open(topic, "b1")) {
+        assertThat(run(first, p).outcomes()).extracting(WindowOutcome::result).containsOnly(Result.LOADED);
+      }
+      try (KafkaDestination second = open(topic, "b2")) {
+        assertThat(run(second, p).outcomes()).extracting(WindowOutcome::result).containsOnly(Result.UNCHANGED);
+      }
+      assertThat(produced(topic)).isEqualTo(expected(source));
+
+      resume.countDown();
+      RunReport a = alphaRun.get(60, TimeUnit.SECONDS);
+      assertThat(a.outcomes()).extracting(WindowOutcome::result).containsOnly(Result.LOADED);
+      assertThat(a.outcomes()).filteredOn(o -> o.window().id().equals("2024-03-01")).singleElement()
+          .satisfies(o -> assertThat(o.attempts()).as("the commit of the aborted transaction failed, the retry loaded it").isEqualTo(2));
+      assertThat(produced(other)).isEqualTo(expected(orders()));
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   @Test
   void windowsLoadedInParallelAreProducedOneTransactionAtATime() {
     String topic = KafkaBroker.uniqueName("orders-parallel");
