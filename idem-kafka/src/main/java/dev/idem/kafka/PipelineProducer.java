@@ -67,10 +67,6 @@ final class PipelineProducer implements AutoCloseable {
     this.transactionalId = destination.config().transactionalId(pipeline);
   }
 
-  String transactionalId() {
-    return transactionalId;
-  }
-
   /**
    * Starts a producer with the pipeline's transactional id ({@code initTransactions()}: fences
    * the previous one), then reads the ledger topic to its end. A producer already open is kept.
@@ -400,10 +396,6 @@ final class PipelineProducer implements AutoCloseable {
 
   KafkaDestination destination() {
     return destination;
-  }
-
-  String pipeline() {
-    return pipeline;
   }
 
   private void closeProducer() {

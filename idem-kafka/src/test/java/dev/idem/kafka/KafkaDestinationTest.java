@@ -401,6 +401,7 @@ class KafkaDestinationTest {
     try (KafkaDestination d = open(topic, "a"); KafkaDestination viewer = open(topic, "viewer")) {
       run(d, p, RunOptions.defaults("first"), FaultInjector.NONE, "a");
       d.prepare(p);
+      BROKER.awaitSettled(List.of(configOf(topic).ledgerTopic())); // a snapshot reader sees a commit once its markers are written
       assertThat(viewer.ledger().states("orders")).isEqualTo(d.ledger().states("orders")).hasSize(5);
       assertThat(viewer.ledger().deadLetters("orders", Optional.empty(), true)).isEmpty();
       assertThat(viewer.rowsInTarget(p, "2024-03-01")).isEqualTo(4);
@@ -408,6 +409,7 @@ class KafkaDestinationTest {
       RunReport more = run(d, p, RunOptions.defaults("more"), FaultInjector.NONE, "a");
       assertThat(more.outcomes()).filteredOn(o -> o.window().id().equals("2024-03-06")).extracting(WindowOutcome::result)
           .containsExactly(Result.LOADED);
+      BROKER.awaitSettled(List.of(configOf(topic).ledgerTopic()));
       assertThat(viewer.ledger().state("orders", "2024-03-06")).get().extracting(WindowState::status).isEqualTo(WindowStatus.DONE);
       assertThat(produced(topic)).isEqualTo(expected(source));
     }
@@ -485,6 +487,7 @@ class KafkaDestinationTest {
       });
     }
     // the failure is in the ledger topic for anyone to read, without fencing the pipeline
+    BROKER.awaitSettled(List.of(configOf(topic).ledgerTopic()));
     try (KafkaDestination viewer = open(topic, "viewer")) {
       assertThat(viewer.ledger().state("orders", "2024-03-02")).get().extracting(WindowState::status).isEqualTo(WindowStatus.FAILED);
     }
