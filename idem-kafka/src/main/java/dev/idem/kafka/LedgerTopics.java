@@ -93,8 +93,7 @@ final class LedgerTopics {
           }
         }
       }
-      List<ConfigResource> resources = List.of(topic(config.ledgerTopic()), topic(config.deadLetterTopic()), topic(outputTopic));
-      Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(timeoutMillis(), TimeUnit.MILLISECONDS);
+      Map<ConfigResource, Config> configs = describe(List.of(topic(config.ledgerTopic()), topic(config.deadLetterTopic()), topic(outputTopic)));
       for (String ledger : List.of(config.ledgerTopic(), config.deadLetterTopic())) {
         String policy = value(configs.get(topic(ledger)), TopicConfig.CLEANUP_POLICY_CONFIG, "delete");
         if (!policy.contains(TopicConfig.CLEANUP_POLICY_COMPACT) || policy.contains(TopicConfig.CLEANUP_POLICY_DELETE)) {
@@ -112,6 +111,25 @@ final class LedgerTopics {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IdemException("interrupted while preparing topic " + outputTopic, e);
+    }
+  }
+
+  /**
+   * The topics' configs. The controller acknowledges a new topic before the brokers have applied
+   * it, so a topic just created may be unknown for a moment: asked again until the timeout.
+   */
+  private Map<ConfigResource, Config> describe(List<ConfigResource> resources)
+      throws ExecutionException, InterruptedException, java.util.concurrent.TimeoutException {
+    long deadline = System.nanoTime() + config.timeout().toNanos();
+    while (true) {
+      try {
+        return admin.describeConfigs(resources).all().get(timeoutMillis(), TimeUnit.MILLISECONDS);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(50);
+      }
     }
   }
 

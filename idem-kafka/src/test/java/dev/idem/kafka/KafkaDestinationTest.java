@@ -394,6 +394,17 @@ class KafkaDestinationTest {
   }
 
   @Test
+  void aLedgerTopicThatIsNotCompactedIsRefused() {
+    KafkaDestinationConfig config = freshConfig();
+    BROKER.createTopic(config.ledgerTopic(), 1);
+    try (KafkaDestination d = KafkaDestination.open(config, services("a"))) {
+      assertThatThrownBy(() -> run(d, pipeline(orders(), KafkaBroker.uniqueName("orders-out")))).isInstanceOf(ConfigException.class)
+          .hasMessage("ledger topic " + config.ledgerTopic() + " has cleanup.policy=delete: its markers would be deleted after retention.ms"
+              + " and their windows produced again; set cleanup.policy=compact on it, or name another ledger_topic");
+    }
+  }
+
+  @Test
   void readingTheLedgerFromAnotherProcessFencesNobody() {
     String topic = KafkaBroker.uniqueName("orders-viewed");
     ListSource source = orders();
