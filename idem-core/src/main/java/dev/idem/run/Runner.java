@@ -78,6 +78,7 @@ public final class Runner {
 
   /** Refuses a pipeline the destination cannot honour, before any window is touched. */
   public static void checkCapabilities(Pipeline pipeline, Destination destination) {
+    destination.check(pipeline);
     WriteStrategy s = pipeline.target().strategy();
     String name = destination.describe();
     if (s == WriteStrategy.MERGE && !(destination instanceof SupportsMerge)) {
