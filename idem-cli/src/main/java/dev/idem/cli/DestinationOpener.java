@@ -3,19 +3,25 @@ package dev.idem.cli;
 import dev.idem.cli.pipelinefile.DestinationSpec;
 import dev.idem.destination.Destination;
 import dev.idem.jdbc.JdbcDestination;
+import dev.idem.kafka.KafkaDestination;
 import dev.idem.run.RunServices;
 import java.time.Duration;
 
 /** Opens the destination a pipeline file names. Tests may pass their own. */
 @FunctionalInterface
 interface DestinationOpener {
-  DestinationOpener JDBC = (spec, services, lockTimeout) ->
-      JdbcDestination.open(spec.url(), spec.properties(), services, lockTimeout);
+  /** A JDBC database, or a Kafka cluster for {@code type: kafka}. */
+  DestinationOpener STANDARD = (spec, services, lockTimeout) -> spec.kafka().isPresent()
+      ? KafkaDestination.open(spec.kafka().get(), services)
+      : JdbcDestination.open(spec.url(), spec.properties(), services, lockTimeout);
 
   Destination open(DestinationSpec spec, RunServices services, Duration lockTimeout);
 
   /** A new, empty scratch destination of the spec's kind, removed when closed ({@code idem verify}). */
   default Destination scratch(DestinationSpec spec, RunServices services) {
+    if (spec.kafka().isPresent()) {
+      throw new dev.idem.ConfigException("idem verify needs a database destination: a Kafka topic cannot take records back between its checks");
+    }
     return JdbcDestination.scratch(spec.url(), spec.properties(), services);
   }
 }

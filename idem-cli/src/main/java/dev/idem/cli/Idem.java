@@ -47,7 +47,7 @@ public final class Idem implements Callable<Integer> {
     Charset cs = Charset.defaultCharset();
     return new Idem(System::getenv, new PrintWriter(new java.io.OutputStreamWriter(System.out, cs), true),
         new PrintWriter(new java.io.OutputStreamWriter(System.err, cs), true), System.console() != null,
-        Idem::servicesFromSystem, DestinationOpener.JDBC);
+        Idem::servicesFromSystem, DestinationOpener.STANDARD);
   }
 
   /**

@@ -15,7 +15,7 @@ final class Cli {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     Idem idem = new Idem(env::get, new PrintWriter(out, true), new PrintWriter(err, true), false, RunServices::defaults,
-        DestinationOpener.JDBC);
+        DestinationOpener.STANDARD);
     int exit = idem.execute(args);
     return new Result(exit, out.toString(), err.toString());
   }

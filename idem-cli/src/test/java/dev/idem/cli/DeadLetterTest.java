@@ -157,6 +157,47 @@ class DeadLetterTest {
     assertThat(letter.get("raw").asText().getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(64 * 1024);
   }
 
+  /**
+   * A table another tool created, narrower than the pipeline: a length limit (enforced by
+   * PostgreSQL only) and a CHECK. Rows it refuses are dead letters naming the column or the
+   * constraint, with their line; the others load; after the input is fixed a replay converges.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"duckdb", "postgres"})
+  void rowsAnExistingTableRefusesAreDeadLettersAndAReplayConverges(String kind) throws Exception {
+    String url = url(kind);
+    try (JdbcDestination d = JdbcDestination.open(url, new Properties(), RunServices.defaults(), Duration.ofSeconds(5))) {
+      dev.idem.jdbc.TableSnapshot.execute(d, "CREATE TABLE orders (order_id BIGINT NOT NULL, customer VARCHAR(5), amount DECIMAL(12,2)"
+          + " CONSTRAINT amount_not_negative CHECK (amount >= 0), ingested_at TIMESTAMP, _idem_window VARCHAR NOT NULL)");
+    }
+    Path p = pipeline(url, "max_bad_records: 5");
+    input(DAY1_GOOD + "2,bartholomew,2.00,2024-03-01 09:00:00\n5,eve,-1.00,2024-03-01 11:00:00\n" + DAY2);
+    Cli.Result r = Cli.run("run", p.toString(), "--output", "json");
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    boolean lengths = kind.equals("postgres");
+    JsonNode day1 = json(r).get("windows").get(0);
+    assertThat(day1.get("dead_lettered").asLong()).isEqualTo(lengths ? 2 : 1);
+    JsonNode letters = json(Cli.run("dlq", "list", p.toString(), "--output", "json")).get("dead_letters");
+    List<String> shown = new ArrayList<>();
+    letters.forEach(l -> shown.add(l.get("position").asText() + ": " + l.get("reason").asText()));
+    shown.sort(null);
+    List<String> expected = new ArrayList<>();
+    if (lengths) {
+      expected.add("data/orders.csv:4: column customer: 'bartholomew' has 11 characters, more than the 5 column customer of table orders"
+          + " holds (varchar(5)); values are never cut");
+    }
+    expected.add("data/orders.csv:5: violates CHECK constraint " + (lengths ? "amount_not_negative" : "orders_amount_check")
+        + " of table orders: " + (lengths ? "(amount >= (0)::numeric)" : "(amount >= 0)") + ", with amount = '-1.00'");
+    assertThat(shown).isEqualTo(expected);
+    assertThat(state(url, "2024-03-01").counts().balanced()).isTrue();
+
+    input(DAY1_GOOD + "2,bart,2.00,2024-03-01 09:00:00\n5,eve,1.00,2024-03-01 11:00:00\n" + DAY2);
+    Cli.Result replay = Cli.run("dlq", "replay", p.toString());
+    assertThat(replay.exit()).as(replay.out() + replay.err()).isZero();
+    assertThat(json(Cli.run("dlq", "list", p.toString(), "--output", "json")).get("dead_letters")).isEmpty();
+    assertThat(rows(url)).hasSize(5).anySatisfy(row -> assertThat(row).contains("customer=bart|"));
+  }
+
   @org.junit.jupiter.api.Test
   void aNulInTextIsADeadLetterOnPostgresql() throws Exception {
     String url = url("postgres");

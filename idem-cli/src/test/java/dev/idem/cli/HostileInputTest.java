@@ -130,6 +130,42 @@ class HostileInputTest {
     assertThat(accounts.letters()).extracting(DeadLetter::position).containsExactly("data/t.csv:4");
   }
 
+  /**
+   * An unterminated quote under day windows: the rest of the file is swallowed, and may hold
+   * records of any window the file holds, so each of them fails (nothing of it loaded) and the
+   * broken record is one dead letter, kept by the file's first window with the text the quote
+   * swallowed. A window of other files loads. (Listing the windows used to spin forever on it.)
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"duckdb", "postgres"})
+  void anUnterminatedQuoteFailsEveryDayWindowOfItsFileWithOneDeadLetter(String kind) throws Exception {
+    Files.createDirectories(dir.resolve("data"));
+    Files.writeString(dir.resolve("data/a.csv"), "id,name,amount,day\n1,ada,1.00,2024-03-01\n2,bob,2.00,2024-03-02\n"
+        + "3,\"cyd,3.00,2024-03-02\n4,dee,4.00,2024-03-01\n");
+    Files.writeString(dir.resolve("data/b.csv"), "id,name,amount,day\n5,eve,5.00,2024-03-03\n");
+    String url = url(kind);
+    Path p = dir.resolve("pipeline.yaml");
+    Files.writeString(p, String.join("\n", "pipeline: hostile", "source:", "  type: csv", "  path: data/*.csv", "columns:",
+        "  id: integer", "  name: string", "  amount: decimal(12,2)", "  day: date", "windows:", "  kind: day", "  column: day",
+        "target:", "  table: orders", "  key: [id]", "  strategy: merge", "destination:", "  url: \"" + url + "\"", "max_bad_records: 1000", ""));
+
+    Cli.Result r = Cli.run("run", p.toString());
+
+    assertClear(r);
+    assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(ExitCode.PARTLY_FAILED);
+    assertThat(r.out()).contains("2024-03-01  FAILED", "data/a.csv:4: malformed CSV: a quoted field opened in this record is never closed",
+        "its 1 bad record is in the dead letters");
+    assertThat(r.out()).contains("2024-03-02  FAILED", "records of window 2024-03-02 after it cannot be read, so the window fails rather than load without them");
+    assertThat(r.out()).contains("2024-03-03  LOADED");
+    Accounts accounts = accounts(url, "orders", false);
+    assertThat(accounts.rows()).singleElement().asString().contains("id=5");
+    assertThat(accounts.letters()).singleElement().satisfies(l -> {
+      assertThat(l.windowId()).isEqualTo("2024-03-01");
+      assertThat(l.position()).isEqualTo("data/a.csv:4");
+      assertThat(l.raw()).isEqualTo("3,\"cyd,3.00,2024-03-02\n4,dee,4.00,2024-03-01\n");
+    });
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"duckdb", "postgres"})
   void aTenMegabyteFieldLoadsOrIsADeadLetter(String kind) throws Exception {

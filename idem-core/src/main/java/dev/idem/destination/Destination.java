@@ -15,6 +15,13 @@ public interface Destination extends AutoCloseable {
   /** Creates or migrates the ledger; creates the target table or checks an existing one. Idempotent. */
   void prepare(Pipeline pipeline);
 
+  /**
+   * Refuses, with its reason, a pipeline this destination cannot honour (a strategy a Kafka topic
+   * cannot apply, say), before any window is touched and without connecting. The runner calls it
+   * before the generic capability checks, so a destination can say why. Default: no refusal.
+   */
+  default void check(Pipeline pipeline) {}
+
   Ledger ledger();
 
   /** Opens one window's write under a lease. */

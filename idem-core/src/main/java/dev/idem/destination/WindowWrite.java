@@ -12,6 +12,15 @@ public interface WindowWrite extends AutoCloseable {
   void add(Object[] row);
 
   /**
+   * Stages one row read at {@code position} in the input ({@code data/orders.csv:17}). A
+   * destination that finds rows it refuses only after staging them (a CHECK constraint of an
+   * existing target table) keeps the position with the row, for the dead letter it becomes.
+   */
+  default void add(Object[] row, String position) {
+    add(row);
+  }
+
+  /**
    * Keeps a record that could not be loaded in the destination's dead letters, in this window's
    * transaction: it is committed with the window's rows, or rolled back with them.
    */

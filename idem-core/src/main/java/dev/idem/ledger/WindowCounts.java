@@ -4,7 +4,8 @@ package dev.idem.ledger;
  * What a window's load did. The conservation rule holds for every load:
  * {@code read = discarded + deadLettered + reshaped + folded + inserted + updated + unchanged + skipped + deleted},
  * where {@code discarded} are records a row function dropped, {@code deadLettered} records that
- * could not be read or typed (kept in the dead letters), {@code reshaped} the staged rows
+ * could not be read, typed or staged, or that the target refused on their own (kept in the dead
+ * letters), {@code reshaped} the staged rows
  * minus the SQL transform's output rows (an aggregation folds many into one; negative when a
  * transform fans out), {@code folded} in-window duplicates by key, {@code skipped} rows whose key already
  * existed (append), {@code unchanged} rows equal to or older than the target's (merge), and

@@ -9,6 +9,7 @@ import dev.idem.destination.Completion;
 import dev.idem.destination.Destination;
 import dev.idem.destination.FencedException;
 import dev.idem.destination.RowRefusedException;
+import dev.idem.destination.RowsRefusedException;
 import dev.idem.destination.SupportsMerge;
 import dev.idem.destination.SupportsReplaceTable;
 import dev.idem.destination.SupportsReplaceWindow;
@@ -77,6 +78,7 @@ public final class Runner {
 
   /** Refuses a pipeline the destination cannot honour, before any window is touched. */
   public static void checkCapabilities(Pipeline pipeline, Destination destination) {
+    destination.check(pipeline);
     WriteStrategy s = pipeline.target().strategy();
     String name = destination.describe();
     if (s == WriteStrategy.MERGE && !(destination instanceof SupportsMerge)) {
@@ -492,7 +494,7 @@ public final class Runner {
         read++;
         if (r.isBad()) {
           if (hashRecords) {
-            fingerprint.add(new Object[] {r.position(), r.raw()});
+            fingerprint.add(badRecordPrint(r));
           }
           bad.add(r, read);
           continue;
@@ -506,7 +508,7 @@ public final class Runner {
           continue;
         }
         try {
-          write.add(hashFields == null ? values : withKeyHash(values, hashFields, width));
+          write.add(hashFields == null ? values : withKeyHash(values, hashFields, width), r.position());
         } catch (RowRefusedException e) {
           bad.add(SourceRecord.bad(r.position(), Arrays.toString(values), e.getMessage()), read);
           continue;
@@ -539,6 +541,14 @@ public final class Runner {
       return counts;
     } catch (BadRecords e) {
       throw e;
+    } catch (RowsRefusedException e) {
+      // rows the destination refused after staging, past the limits: kept with the others
+      for (DeadLetter letter : e.letters()) {
+        if (kept.size() < KEPT_LETTERS) {
+          kept.add(letter);
+        }
+      }
+      throw new BadRecords(window, e.exceeded(), kept);
     } catch (DataException e) {
       // the rollback loses the letters written so far: keep them with the failure (input the
       // reader cannot move past is first a dead letter, then this error)
@@ -551,6 +561,11 @@ public final class Runner {
     } catch (UncheckedIOException e) {
       throw new TransientException("reading window " + window.id() + ": " + e.getCause().getMessage(), e);
     }
+  }
+
+  /** What a bad record contributes to a window's fingerprint: it has no values, only its place and raw input. */
+  private static Object[] badRecordPrint(SourceRecord r) {
+    return new Object[] {r.position(), r.raw()};
   }
 
   private static Optional<String> cheapFingerprint(Pipeline pipeline, Window window) {
@@ -616,8 +631,7 @@ public final class Runner {
       Fingerprint fp = new Fingerprint();
       try (RecordReader reader = pipeline.source().read(pipeline.windows(), window, recorded)) {
         for (SourceRecord r = reader.next(); r != null; r = reader.next()) {
-          // as write() hashes them: a bad record by its position and raw input
-          fp.add(r.isBad() ? new Object[] {r.position(), r.raw()} : r.values());
+          fp.add(r.isBad() ? badRecordPrint(r) : r.values()); // as write() hashes them
         }
       }
       return fp.value();

@@ -388,7 +388,7 @@ public final class ValueParser {
    * The input quoted for an error message: at most {@value #MAX_SHOWN} characters, control
    * characters escaped, so that the message stays one line.
    */
-  static String show(String raw) {
+  public static String show(String raw) {
     StringBuilder sb = new StringBuilder(Math.min(raw.length(), MAX_SHOWN) + 8).append('\'');
     int n = Math.min(raw.length(), MAX_SHOWN);
     for (int i = 0; i < n; i++) {

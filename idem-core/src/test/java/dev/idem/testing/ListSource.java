@@ -14,11 +14,19 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * An in-memory source for tests: records assigned to windows by the spec (time windows) or all
- * in one window (full, batch). Records can be replaced to simulate changed input.
+ * in one window (full, batch). Records can be replaced to simulate changed input, and bad records
+ * (unreadable, as a file source returns them) can be placed in a window.
  */
 public final class ListSource implements Source {
   private final Schema schema;
-  private final List<Object[]> records = new CopyOnWriteArrayList<>();
+  private final List<Entry> entries = new CopyOnWriteArrayList<>();
+
+  /** A record: its values, or (bad) the value that places it in a window, its raw input and problem. */
+  private record Entry(Object[] values, Object windowValue, String raw, String problem) {
+    boolean bad() {
+      return problem != null;
+    }
+  }
 
   public ListSource(Schema schema) {
     this.schema = schema;
@@ -28,18 +36,26 @@ public final class ListSource implements Source {
     if (values.length != schema.size()) {
       throw new IllegalArgumentException("expected " + schema.size() + " values");
     }
-    records.add(values.clone());
+    entries.add(new Entry(values.clone(), null, null, null));
     return this;
   }
 
+  /** A record the source cannot read, in the window of {@code windowValue} (any window for full and batch). */
+  public ListSource addBad(Object windowValue, String raw, String problem) {
+    entries.add(new Entry(null, windowValue, raw, problem));
+    return this;
+  }
+
+  /** Replaces every record, bad ones included, by these. */
   public ListSource replaceAll(List<Object[]> rows) {
-    records.clear();
-    rows.forEach(r -> records.add(r.clone()));
+    entries.clear();
+    rows.forEach(this::add);
     return this;
   }
 
+  /** The good records' values. */
   public List<Object[]> records() {
-    return new ArrayList<>(records);
+    return new ArrayList<>(entries.stream().filter(e -> !e.bad()).map(Entry::values).toList());
   }
 
   @Override
@@ -54,20 +70,25 @@ public final class ListSource implements Source {
     }
     int col = schema.indexOf(spec.column());
     TreeSet<Window> all = new TreeSet<>();
-    records.forEach(r -> all.add(spec.assign(r[col])));
+    entries.forEach(e -> all.add(spec.assign(e.bad() ? e.windowValue() : e.values()[col])));
     return new ArrayList<>(all);
   }
 
   @Override
   public RecordReader read(WindowSpec spec, Window window) {
     int col = spec.timeBased() ? schema.indexOf(spec.column()) : -1;
-    Iterator<Object[]> it = records.stream().filter(r -> col < 0 || spec.assign(r[col]).id().equals(window.id())).toList().iterator();
+    Iterator<Entry> it = entries.stream()
+        .filter(e -> col < 0 || spec.assign(e.bad() ? e.windowValue() : e.values()[col]).id().equals(window.id())).toList().iterator();
     int[] line = {0};
     return new RecordReader() {
       @Override
       public SourceRecord next() {
         line[0]++;
-        return it.hasNext() ? new SourceRecord(it.next().clone(), "list:" + line[0]) : null;
+        if (!it.hasNext()) {
+          return null;
+        }
+        Entry e = it.next();
+        return e.bad() ? SourceRecord.bad("list:" + line[0], e.raw(), e.problem()) : new SourceRecord(e.values().clone(), "list:" + line[0]);
       }
 
       @Override

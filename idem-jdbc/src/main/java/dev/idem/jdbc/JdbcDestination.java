@@ -202,7 +202,7 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
     TableName table = TableName.parse(pipeline.target().table());
     return transaction("count rows of window " + windowId, c ->
         new TargetTable(dialect, table, pipeline.target()).columns(c).isEmpty()
-            ? 0L : Jdbc.queryLong(c, new StrategySql(table, pipeline.target(), dialect.insertConflictClause()).rowsOfWindow(), windowId));
+            ? 0L : Jdbc.queryLong(c, new StrategySql(table, pipeline.target(), dialect::insertConflictClause).rowsOfWindow(), windowId));
   }
 
   @Override

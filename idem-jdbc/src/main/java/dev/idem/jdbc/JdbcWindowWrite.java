@@ -4,6 +4,8 @@ import dev.idem.DataException;
 import dev.idem.TransientException;
 import dev.idem.destination.CommitUnknownException;
 import dev.idem.destination.Completion;
+import dev.idem.destination.RowRefusedException;
+import dev.idem.destination.RowsRefusedException;
 import dev.idem.destination.WindowWrite;
 import dev.idem.jdbc.dialect.Dialect;
 import dev.idem.jdbc.write.StrategySql;
@@ -42,9 +44,17 @@ final class JdbcWindowWrite implements WindowWrite {
   private final TableName table;
   private final StrategySql sql;
   private final Dialect.Stager stager;
+  /** What the target refuses beyond the declared types: rows split out before staging or before the apply step. */
+  private final TargetRules rules;
+  /** The key's unique index: a conflict on it is another runner's insert, retried, never a refused row. */
+  private final String keyIndex;
   private ReentrantLock heldLock;
   private long staged;
+  /** Staged rows a CHECK constraint of the target refused (dead letters, no longer staged). */
+  private long refused;
   private boolean prepared;
+  /** True while the strategy's statements run: a constraint error then is the target refusing a row. */
+  private boolean applying;
   /** The window's transaction id, when the database has one (PostgreSQL): taken at the end of {@link #prepare}. */
   private Optional<String> transactionId = Optional.empty();
   private final DeadLetters.Pending deadLetters;
@@ -57,8 +67,10 @@ final class JdbcWindowWrite implements WindowWrite {
     this.lease = lease;
     this.context = context;
     this.table = TableName.parse(pipeline.target().table());
-    this.sql = new StrategySql(table, pipeline.target(), dialect.insertConflictClause());
-    this.stager = dialect.stage(connection, pipeline.stagedColumns());
+    this.sql = new StrategySql(table, pipeline.target(), dialect::insertConflictClause);
+    this.rules = TargetRules.read(connection, dialect, table, pipeline);
+    this.keyIndex = pipeline.target().key() == null ? null : new TargetTable(dialect, table, pipeline.target()).keyIndex();
+    this.stager = dialect.stage(connection, rules.stagedColumns());
     this.deadLetters = new DeadLetters.Pending(pipeline.name(), lease.token(), context == null ? null : context.runId());
   }
 
@@ -73,8 +85,15 @@ final class JdbcWindowWrite implements WindowWrite {
 
   @Override
   public void add(Object[] row) {
+    add(row, "staged row " + (staged + 1));
+  }
+
+  /** Refuses a row the target cannot hold ({@link RowRefusedException}), else stages it. */
+  @Override
+  public void add(Object[] row, String position) {
+    rules.refuse(row);
     try {
-      stager.add(row);
+      stager.add(rules.staged(row, staged + 1, position));
       staged++;
     } catch (SQLException e) {
       throw Jdbc.translate(dialect, e, "window " + window() + ": staging row " + (staged + 1));
@@ -90,6 +109,7 @@ final class JdbcWindowWrite implements WindowWrite {
     try {
       stager.finish();
       stager.close();
+      isolateRefusedRows(completion);
       ReentrantLock lock = destination.writeLock();
       if (lock != null) {
         // The staged rows are private to this connection, so committing them publishes nothing;
@@ -103,18 +123,54 @@ final class JdbcWindowWrite implements WindowWrite {
       transactionId = dialect.transactionId(connection);
       return counts;
     } catch (SQLException e) {
+      if (applying) {
+        Optional<DataException> refusal = rules.explain(dialect, e, window(), keyIndex);
+        if (refusal.isPresent()) {
+          throw refusal.get();
+        }
+      }
       throw Jdbc.translate(dialect, e, "window " + window() + ": apply " + pipeline.target().strategy().label() + " to " + table);
     }
   }
 
+  /**
+   * Moves the staged rows a CHECK constraint of the target refuses to the window's dead letters,
+   * before anything is applied; past the pipeline's bad-record limits the window fails with them.
+   */
+  private void isolateRefusedRows(Completion completion) {
+    List<dev.idem.ledger.DeadLetter> letters;
+    try {
+      letters = rules.isolate(connection, window());
+    } catch (SQLException e) {
+      throw Jdbc.translate(dialect, e, "window " + window() + ": evaluate the CHECK constraints of table " + table + " on the staged rows");
+    }
+    if (letters.isEmpty()) {
+      return;
+    }
+    letters.forEach(deadLetters::add);
+    refused = letters.size();
+    staged -= refused;
+    String exceeded = pipeline.badRecords().exceeded(completion.deadLettered() + refused, completion.read(), true);
+    if (exceeded != null) {
+      throw new RowsRefusedException(exceeded, letters);
+    }
+  }
+
+  /** Records the reader kept as dead letters, and the staged rows the target refused. */
+  private long deadLettered(Completion completion) {
+    return completion.deadLettered() + refused;
+  }
+
   private WindowCounts apply(Completion completion) throws SQLException {
     Target target = pipeline.target();
+    applying = true;
     dialect.lockTarget(connection, table.toString());
     String source = Pipeline.STAGED;
     long sourceRows = staged;
     if (pipeline.transformSql() != null) {
       Jdbc.execute(connection, sql.transform(pipeline.transformSql()));
       checkTransformColumns();
+      rules.checkTransformed(connection, window());
       source = StrategySql.TRANSFORMED;
       sourceRows = Jdbc.queryLong(connection, sql.count(source), null);
     }
@@ -179,7 +235,7 @@ final class JdbcWindowWrite implements WindowWrite {
     long targetRows = Jdbc.queryLong(connection, sql.rowsOfWindow(), window());
     long unchanged = target.strategy() == WriteStrategy.APPEND ? 0 : rows - inserted - updated - deleted;
     long skipped = target.strategy() == WriteStrategy.APPEND ? rows - inserted : 0;
-    return complete(completion, new WindowCounts(completion.read(), completion.discarded(), completion.deadLettered(), staged - sourceRows, sourceRows - rows,
+    return complete(completion, new WindowCounts(completion.read(), completion.discarded(), deadLettered(completion), staged - sourceRows, sourceRows - rows,
         inserted, updated, unchanged, skipped, deleted, replaced, targetRows));
   }
 
@@ -217,7 +273,7 @@ final class JdbcWindowWrite implements WindowWrite {
       JdbcLedger.recount(connection, pipeline.name(), other, Jdbc.queryLong(connection, sql.rowsOfWindow(), other));
     }
     long targetRows = Jdbc.queryLong(connection, sql.rowsOfWindow(), window());
-    return complete(completion, new WindowCounts(completion.read(), completion.discarded(), completion.deadLettered(), staged - sourceRows, sourceRows - rows,
+    return complete(completion, new WindowCounts(completion.read(), completion.discarded(), deadLettered(completion), staged - sourceRows, sourceRows - rows,
         inserted, updated, rows - inserted - updated - deleted, 0, deleted, 0, targetRows));
   }
 
@@ -253,7 +309,7 @@ final class JdbcWindowWrite implements WindowWrite {
       }
     }
     long targetRows = Jdbc.queryLong(connection, sql.rowsOfWindow(), window());
-    return complete(completion, new WindowCounts(completion.read(), completion.discarded(), completion.deadLettered(), staged - sourceRows, sourceRows - rows,
+    return complete(completion, new WindowCounts(completion.read(), completion.discarded(), deadLettered(completion), staged - sourceRows, sourceRows - rows,
         inserted, updated, rows - inserted - updated, 0, 0, replaced, targetRows));
   }
 
@@ -281,6 +337,7 @@ final class JdbcWindowWrite implements WindowWrite {
    * in the data transaction: a committed window always has them.
    */
   private WindowCounts complete(Completion completion, WindowCounts counts) throws SQLException {
+    applying = false;
     deadLetters.publish(connection, window(), destination.now(connection));
     destination.ledgerRows().complete(connection, lease, completion, counts, context.runId(), pipeline.version());
     new JdbcChecks(dialect, pipeline).afterLoad(connection, window(), completion.fingerprint(), counts, context.runId(), destination.now(connection));
@@ -297,7 +354,7 @@ final class JdbcWindowWrite implements WindowWrite {
    * counts disagree, and the window is retried (it will see that row and merge onto it).
    */
   private long insertNew() throws SQLException {
-    if (dialect.insertConflictClause().isEmpty()) {
+    if (!sql.insertSkipsConflicts()) {
       return Jdbc.update(connection, sql.insertNew(), window());
     }
     long expected = Jdbc.queryLong(connection, sql.countNew(), null);

@@ -236,10 +236,28 @@ public final class KafkaBroker {
         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
   }
 
-  /** Creates a topic exactly as described (partitions, replication factor, configs). */
+  /**
+   * Creates a topic exactly as described (partitions, replication factor, configs), and waits
+   * until the broker's metadata knows it (the controller acknowledges a creation before the broker
+   * has applied it, so an immediate describeConfigs could find no such topic).
+   */
   public void createTopic(NewTopic topic) {
     try {
       admin.createTopics(List.of(topic)).all().get();
+      long deadline = System.nanoTime() + READ_LIMIT.toNanos();
+      while (true) {
+        try {
+          admin.describeConfigs(List.of(new org.apache.kafka.common.config.ConfigResource(
+              org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic.name()))).all().get();
+          admin.describeTopics(List.of(topic.name())).allTopicNames().get();
+          break;
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+            throw e;
+          }
+          Thread.sleep(20);
+        }
+      }
     } catch (ExecutionException e) {
       throw new IllegalStateException("could not create topic " + topic.name() + ": " + e.getCause(), e.getCause());
     } catch (InterruptedException e) {
@@ -327,6 +345,7 @@ public final class KafkaBroker {
       send(producer, records);
       producer.commitTransaction();
     }
+    awaitSettled(topics(records));
   }
 
   /**
@@ -343,6 +362,41 @@ public final class KafkaBroker {
       producer.beginTransaction();
       send(producer, records);
       producer.abortTransaction();
+    }
+    awaitSettled(topics(records));
+  }
+
+  private static Set<String> topics(List<ProducerRecord<String, String>> records) {
+    return records.stream().map(ProducerRecord::topic).collect(Collectors.toSet());
+  }
+
+  /**
+   * Waits until no transaction is pending on the topics' partitions: the last stable offset
+   * equals the log end offset. {@code commitTransaction()} returns once the coordinator has
+   * decided, and the markers that make the records visible to {@code read_committed} readers are
+   * written just after; a reader started in between would not see the transaction yet. Gives up
+   * quietly after {@link #TRANSACTION_TIMEOUT} plus a margin: a transaction that is really left
+   * open is then the reader's to see or not.
+   */
+  public void awaitSettled(java.util.Collection<String> topics) {
+    long deadline = System.nanoTime() + TRANSACTION_TIMEOUT.plusSeconds(5).toNanos();
+    try {
+      Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+      admin.describeTopics(topics).allTopicNames().get().values().forEach(d -> d.partitions().forEach(
+          p -> latest.put(new TopicPartition(d.name(), p.partition()), org.apache.kafka.clients.admin.OffsetSpec.latest())));
+      while (System.nanoTime() < deadline) {
+        var stable = admin.listOffsets(latest, new org.apache.kafka.clients.admin.ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get();
+        var end = admin.listOffsets(latest, new org.apache.kafka.clients.admin.ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all().get();
+        if (latest.keySet().stream().allMatch(tp -> stable.get(tp).offset() == end.get(tp).offset())) {
+          return;
+        }
+        Thread.sleep(20);
+      }
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("could not read the offsets of " + topics + ": " + e.getCause(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for transactions on " + topics, e);
     }
   }
 
@@ -376,10 +430,12 @@ public final class KafkaBroker {
   /**
    * Every committed record of the topic, as a {@code read_committed} consumer sees it now: from
    * the beginning of each partition up to its last stable offset (the end offset for a
-   * read_committed reader), ordered by partition, then offset. Records of an open transaction,
-   * and every record after them, are not included. Uses no consumer group.
+   * read_committed reader), ordered by partition, then offset, once the transactions that just
+   * ended are visible ({@link #awaitSettled}). Records of an open transaction, and every record
+   * after them, are not included. Uses no consumer group.
    */
   public List<ConsumerRecord<String, String>> readCommittedRecords(String topic) {
+    awaitSettled(List.of(topic));
     try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerConfig())) {
       List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
           .map(p -> new TopicPartition(p.topic(), p.partition()))

@@ -34,6 +34,10 @@ final class Layout {
   /** The keys of a kafka source itself; any other key of it is a Kafka client property. */
   static final List<String> KAFKA_SOURCE = List.of("type", "bootstrap_servers", "topic", "max_records", "start_from", "read_timeout");
 
+  /** The keys of a kafka destination itself; any other key of it is a Kafka client property. */
+  static final List<String> KAFKA_DESTINATION = List.of("type", "bootstrap_servers", "ledger_topic", "partitions", "replication_factor",
+      "id_prefix", "transaction_timeout", "timeout");
+
   private Layout() {}
 
   /** The keys allowed in a section, {@link #ANY} for free ones; empty if the path is no section. */

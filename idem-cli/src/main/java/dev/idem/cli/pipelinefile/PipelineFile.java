@@ -15,6 +15,7 @@ import dev.idem.source.file.CsvFormat;
 import dev.idem.source.file.CsvSource;
 import dev.idem.source.file.FileSet;
 import dev.idem.source.file.JsonLinesSource;
+import dev.idem.kafka.KafkaDestinationConfig;
 import dev.idem.kafka.KafkaSource;
 import dev.idem.kafka.KafkaSourceConfig;
 import dev.idem.window.WindowKind;
@@ -433,11 +434,43 @@ public final class PipelineFile {
       return new DestinationSpec("jdbc:duckdb:" + dir.resolve(pipelineName + ".duckdb"), new Properties());
     }
     YamlNode.Mapping m = mapping(node, "destination");
+    YamlNode.Scalar typeNode = optionalScalar(m, "destination", "type");
+    String type = typeNode == null ? "jdbc" : typeNode.value().strip().toLowerCase(Locale.ROOT);
+    if (type.equals("kafka")) {
+      return kafkaDestination(m);
+    }
+    if (!type.equals("jdbc")) {
+      throw new PipelineFileException(typeNode.where(), "destination.type: unknown destination type '" + typeNode.display() + "': expected jdbc (the default) or kafka");
+    }
     YamlNode.Scalar urlNode = requiredScalar(m, "destination", "url");
     String url = jdbcUrl(urlNode, "destination.url");
-    Properties properties = properties(m, "destination", List.of("url"));
+    Properties properties = properties(m, "destination", List.of("type", "url"));
     redactUrlSecrets(url);
     return new DestinationSpec(resolveDuckDb(url), properties);
+  }
+
+  /**
+   * {@code type: kafka}: the target table is the output topic. Keys other than the destination's
+   * own are Kafka client properties.
+   */
+  private DestinationSpec kafkaDestination(YamlNode.Mapping m) {
+    YamlNode.Entry url = m.entries().get("url");
+    if (url != null) {
+      throw new PipelineFileException(url.where(), "destination.url: a kafka destination has bootstrap_servers, not url");
+    }
+    Map<String, Object> client = new java.util.HashMap<>();
+    properties(m, "destination", Layout.KAFKA_DESTINATION).forEach((k, v) -> client.put((String) k, v));
+    client.put("bootstrap.servers", requiredScalar(m, "destination", "bootstrap_servers").value().strip());
+    KafkaDestinationConfig d = KafkaDestinationConfig.of("defaults");
+    YamlNode.Scalar ledger = optionalScalar(m, "destination", "ledger_topic");
+    YamlNode.Scalar prefix = optionalScalar(m, "destination", "id_prefix");
+    String ledgerTopic = ledger == null ? d.ledgerTopic() : ledger.value().strip();
+    int partitions = positiveInt(optionalScalar(m, "destination", "partitions"), "destination.partitions", d.partitions());
+    int replication = positiveInt(optionalScalar(m, "destination", "replication_factor"), "destination.replication_factor", d.replicationFactor());
+    String idPrefix = prefix == null ? d.idPrefix() : prefix.value().strip();
+    java.time.Duration txTimeout = duration(optionalScalar(m, "destination", "transaction_timeout"), "destination.transaction_timeout", d.transactionTimeout());
+    java.time.Duration timeout = duration(optionalScalar(m, "destination", "timeout"), "destination.timeout", d.timeout());
+    return core(m, "destination", () -> new DestinationSpec(new KafkaDestinationConfig(client, ledgerTopic, partitions, replication, idPrefix, txTimeout, timeout)));
   }
 
   /** Makes a relative DuckDB file path absolute against the pipeline file's directory. */

@@ -1,6 +1,7 @@
 package dev.idem.source.file;
 
 import dev.idem.DataException;
+import dev.idem.ledger.DeadLetter;
 import dev.idem.schema.Column;
 import dev.idem.schema.Schema;
 import dev.idem.schema.ValueParser;
@@ -36,6 +37,8 @@ import org.apache.commons.csv.QuoteMode;
  * naming the line and the bytes (see {@link StrictReader}).
  */
 public final class CsvSource extends FileSource {
+  /** What Commons CSV says when the file ends inside a quoted field. */
+  private static final String UNCLOSED_QUOTE = "EOF reached before encapsulated token finished";
   private final CsvFormat format;
   private final CSVFormat csv;
   /** Renders a record's fields back to one CSV line, quoting only where needed (for dead letters). */
@@ -72,7 +75,7 @@ public final class CsvSource extends FileSource {
   Rows open(Path file, String relative) throws IOException {
     StrictReader reader = new StrictReader(new BufferedInputStream(Files.newInputStream(file), 64 * 1024), format.encoding(), relative);
     try {
-      return new CsvRows(CSVParser.builder().setReader(reader).setFormat(csv).get(), reader, relative);
+      return new CsvRows(CSVParser.builder().setReader(reader).setFormat(csv).get(), reader, file, relative);
     } catch (IOException | RuntimeException e) {
       reader.close();
       throw e;
@@ -83,19 +86,22 @@ public final class CsvSource extends FileSource {
     private final CSVParser parser;
     private final StrictReader decoded;
     private final Iterator<CSVRecord> records;
+    private final Path path;
     private final String file;
     private int[] positions;
     private int width;
     private CSVRecord record;
     private long line;
     private long endLine;
-    /** The syntax error the parser cannot move past, once met. */
+    /** The syntax error the parser cannot move past, once met, and the text from its record on. */
     private DataException broken;
+    private String brokenRaw = "";
 
-    CsvRows(CSVParser parser, StrictReader decoded, String file) throws IOException {
+    CsvRows(CSVParser parser, StrictReader decoded, Path path, String file) throws IOException {
       this.parser = parser;
       this.decoded = decoded;
       this.records = parser.iterator();
+      this.path = path;
       this.file = file;
       if (format.header()) {
         readHeader();
@@ -167,8 +173,40 @@ public final class CsvSource extends FileSource {
      * to the end of the file): nothing after it can be trusted, so every later read repeats it.
      */
     private DataException broken(RuntimeException e, String message) {
+      if (message != null && message.contains(UNCLOSED_QUOTE)) {
+        message = "a quoted field opened in this record is never closed: the end of the file was reached inside it,"
+            + " so nothing after line " + (endLine + 1) + " can be read (close the quote)";
+      }
       broken = new DataException(file + ":" + (endLine + 1) + ": malformed CSV: " + message, e);
+      brokenRaw = textFrom(endLine + 1);
       return broken;
+    }
+
+    /**
+     * The file's text from {@code first} line on, for the dead letter of a record the parser could
+     * not read: at most one letter's worth ({@link DeadLetter#MAX_RAW_BYTES}, plus one character so
+     * the letter is marked cut), bytes the encoding cannot decode replaced. Line breaks are counted
+     * as the parser counts them (CR, LF or CRLF).
+     */
+    private String textFrom(long first) {
+      java.nio.charset.CharsetDecoder decoder = format.encoding().newDecoder()
+          .onMalformedInput(java.nio.charset.CodingErrorAction.REPLACE).onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPLACE);
+      StringBuilder text = new StringBuilder();
+      try (java.io.Reader in = new java.io.BufferedReader(new java.io.InputStreamReader(Files.newInputStream(path), decoder))) {
+        long at = 1;
+        int previous = -1;
+        for (int ch = in.read(); ch >= 0 && text.length() <= DeadLetter.MAX_RAW_BYTES; previous = ch, ch = in.read()) {
+          if (previous == '\r' && ch != '\n' || previous == '\n') {
+            at++;
+          }
+          if (at >= first) {
+            text.append((char) ch);
+          }
+        }
+      } catch (IOException e) {
+        return ""; // the letter keeps its position and reason; the file could not be read again
+      }
+      return text.toString();
     }
 
     @Override
@@ -200,6 +238,9 @@ public final class CsvSource extends FileSource {
 
     @Override
     public String raw() {
+      if (broken != null) {
+        return brokenRaw;
+      }
       return record == null ? "" : rawFormat.format((Object[]) record.values());
     }
 

@@ -182,6 +182,7 @@ abstract class FileSource implements Source {
     Set<String> ids = new TreeSet<>();
     long unassigned = 0;
     DataException firstProblem = null;
+    String lastProblem = null;
     try (Rows rows = open(file, files.relative(file))) {
       while (true) {
         try {
@@ -190,6 +191,12 @@ abstract class FileSource implements Source {
           }
           ids.add(assign(spec, rows.value(column), rows.position()));
         } catch (DataException e) {
+          if (rows.position().equals(lastProblem)) {
+            // the reader cannot move past this record (a CSV syntax error): the rest of the file is
+            // unreadable, and every window reading the file fails there (see FileRecordReader)
+            break;
+          }
+          lastProblem = rows.position();
           unassigned++;
           firstProblem = firstProblem == null ? e : firstProblem;
         }
@@ -228,6 +235,7 @@ abstract class FileSource implements Source {
     private Rows current;
     private boolean currentKeepsUnassigned;
     private String lastBad;
+    private String lastSkipped;
 
     FileRecordReader(List<Path> paths, int windowColumn, WindowSpec spec, String windowId, Set<Path> keepsUnassigned) {
       this.paths = paths;
@@ -258,6 +266,7 @@ abstract class FileSource implements Source {
           if (currentKeepsUnassigned) {
             return bad(e);
           }
+          skipped(e);
           continue;
         }
         Object[] values = new Object[schema.size()];
@@ -272,6 +281,7 @@ abstract class FileSource implements Source {
             if (currentKeepsUnassigned) {
               return bad(e);
             }
+            skipped(e);
             continue;
           }
         }
@@ -286,6 +296,20 @@ abstract class FileSource implements Source {
         }
         return new SourceRecord(values, current.position());
       }
+    }
+
+    /**
+     * A record without a window that another window's reader keeps: skipped, unless the reader
+     * cannot move past it. Then the rest of the file is unreadable and may hold records of this
+     * window, so this window fails too rather than load without them (the record itself is a dead
+     * letter of the window that keeps it).
+     */
+    private void skipped(DataException e) {
+      String position = current.position();
+      if (position.equals(lastSkipped)) {
+        throw new DataException(e.getMessage() + "; records of window " + windowId + " after it cannot be read, so the window fails rather than load without them", e);
+      }
+      lastSkipped = position;
     }
 
     private SourceRecord bad(DataException e) {

@@ -17,7 +17,10 @@ interface Rows extends Closeable {
   /** {@code relative/path.csv:17}: the file and the line the current record starts on. */
   String position();
 
-  /** The current record's raw input as read (for dead letters); empty when it could not be read at all. */
+  /**
+   * The current record's raw input as read (for dead letters); for a record the parser could not
+   * read, the file's text from its line on (as much as a dead letter keeps).
+   */
   String raw();
 
   /** The typed value of schema column {@code column} in the current record. */

@@ -167,6 +167,48 @@ class CsvSourceTest {
     }
   }
 
+  /**
+   * An unterminated quote under day windows: listing the windows ends (it used to spin on the
+   * error), the file's first window holds the broken record as one bad record with the text the
+   * quote swallowed, and every window reading the file stops there: its rest is unreadable and may
+   * hold records of any of them.
+   */
+  @Test
+  void anUnterminatedQuoteStopsEveryDayWindowOfItsFileAndIsOneBadRecord() throws IOException {
+    write("d.csv", "id,note,amount,at\n1,a,1,2024-03-15T07:00:00Z\n2,b,1,2024-03-16T07:00:00Z\n"
+        + "3,\"open,1,2024-03-16T08:00:00Z\n4,c,1,2024-03-15T09:00:00Z\n5,d,1,2024-03-16T09:00:00Z\n");
+    CsvSource source = csv("d.csv");
+    WindowSpec spec = WindowSpec.day("at", ZoneId.of("UTC"));
+    List<Window> windows = source.windows(spec);
+    assertThat(windows).extracting(Window::id).containsExactly("2024-03-15", "2024-03-16");
+    try (RecordReader r = source.read(spec, windows.get(0))) {
+      assertThat(r.next().values()[0]).isEqualTo(1L);
+      SourceRecord bad = r.next();
+      assertThat(bad.isBad()).isTrue();
+      assertThat(bad.position() + ": " + bad.problem()).isEqualTo("d.csv:4: malformed CSV: a quoted field opened in this record is never"
+          + " closed: the end of the file was reached inside it, so nothing after line 4 can be read (close the quote)");
+      assertThat(bad.raw()).isEqualTo("3,\"open,1,2024-03-16T08:00:00Z\n4,c,1,2024-03-15T09:00:00Z\n5,d,1,2024-03-16T09:00:00Z\n");
+      assertThatThrownBy(r::next).isInstanceOf(DataException.class).hasMessageStartingWith("d.csv:4: malformed CSV");
+    }
+    try (RecordReader r = source.read(spec, windows.get(1))) {
+      assertThat(r.next().values()[0]).isEqualTo(2L);
+      assertThatThrownBy(r::next).isInstanceOf(DataException.class).hasMessageStartingWith("d.csv:4: malformed CSV")
+          .hasMessageEndingWith("; records of window 2024-03-16 after it cannot be read, so the window fails rather than load without them");
+    }
+  }
+
+  @Test
+  void theTextOfABrokenRecordFollowsTheParsersLineBreaksAndIsCappedAsALetter() throws IOException {
+    String big = "x".repeat(dev.idem.ledger.DeadLetter.MAX_RAW_BYTES + 10);
+    write("crlf.csv", "id,note,amount,at\r\n1,a,1,2024-03-15T07:00:00Z\r2,\"" + big + "\r\n");
+    try (RecordReader r = csv("crlf.csv").read(WindowSpec.full(), Window.full())) {
+      r.next();
+      SourceRecord bad = r.next();
+      assertThat(bad.position()).isEqualTo("crlf.csv:3");
+      assertThat(bad.raw()).startsWith("2,\"xxx").hasSize(dev.idem.ledger.DeadLetter.MAX_RAW_BYTES + 1);
+    }
+  }
+
   @Test
   void latin1FilesAreDecodedAsDeclared() throws IOException {
     Path p = dir.resolve("latin.csv");

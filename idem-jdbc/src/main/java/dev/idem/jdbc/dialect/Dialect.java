@@ -70,9 +70,11 @@ public interface Dialect {
 
   /**
    * Appended to the INSERT of new keys where concurrent runners can insert the same key
-   * (PostgreSQL: {@code ON CONFLICT DO NOTHING}); empty when writers are serialized.
+   * (PostgreSQL: {@code ON CONFLICT (key) DO NOTHING}, {@code keyColumns} being the key's quoted
+   * column list); empty when writers are serialized. Only a conflict on the key is skipped: a row
+   * that breaks another unique constraint of the table is refused, never dropped unseen.
    */
-  default String insertConflictClause() {
+  default String insertConflictClause(String keyColumns) {
     return "";
   }
 
@@ -205,6 +207,35 @@ public interface Dialect {
 
   /** SQL that lists a table's columns: binds schema (or null for the default) and table name. */
   String columnsQuery();
+
+  /**
+   * SQL that lists, per column of a table, whether it admits NULL ({@code YES}/{@code NO}) and the
+   * most characters it holds (NULL when the database does not enforce a length): binds schema (or
+   * null for the default) and table name.
+   */
+  default String columnRulesQuery() {
+    return "SELECT column_name, is_nullable, character_maximum_length FROM information_schema.columns"
+        + " WHERE table_catalog = current_database() AND table_schema = coalesce(?, current_schema()) AND table_name = ?";
+  }
+
+  /**
+   * SQL that lists a table's CHECK constraints, one row per constraint and column it reads: name,
+   * boolean expression (over the table's unqualified column names), column. Binds schema (or null
+   * for the default) and table name.
+   */
+  String checksQuery();
+
+  /**
+   * When {@code e} is the database refusing a row for a rule of a table (a constraint, a value
+   * too long), the rule's name if the database gives it and what the database says, in one line
+   * with the values it names; empty for any other error.
+   */
+  default java.util.Optional<Refusal> refusal(SQLException e) {
+    return java.util.Optional.empty();
+  }
+
+  /** A row refused by a rule of {@code table}: the rule's name (null if unknown) and the database's words. */
+  record Refusal(String table, String constraint, String message) {}
 
   /** Bulk writer into the staging relation. */
   interface Stager extends AutoCloseable {

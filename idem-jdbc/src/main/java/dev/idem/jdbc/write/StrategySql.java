@@ -7,6 +7,7 @@ import dev.idem.jdbc.TableName;
 import dev.idem.pipeline.Target;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -44,12 +45,15 @@ public final class StrategySql {
   private final String deleteFlag;
   private final String conflictClause;
 
-  /** {@code conflictClause} ends the INSERT of new keys (the dialect's, e.g. {@code ON CONFLICT DO NOTHING}). */
-  public StrategySql(TableName table, Target target, String conflictClause) {
-    this.conflictClause = conflictClause;
+  /**
+   * {@code conflictClause} gives, for the key's quoted column list, what ends the INSERT of new
+   * keys (the dialect's, e.g. {@code ON CONFLICT ("id") DO NOTHING}, or nothing).
+   */
+  public StrategySql(TableName table, Target target, UnaryOperator<String> conflictClause) {
     this.table = table;
     this.columns = target.storedColumns().names();
     this.keys = target.key() == null ? List.of() : target.key().targetColumns();
+    this.conflictClause = keys.isEmpty() ? "" : conflictClause.apply(SqlName.list(keys));
     this.nonKeys = columns.stream().filter(c -> !keys.contains(c)).toList();
     this.orderBy = target.orderBy();
     this.deleteFlag = target.deleteFlag();
@@ -202,6 +206,11 @@ public final class StrategySql {
         + " SELECT " + SqlName.list("r", columns) + ", ? FROM " + quote(ROWS) + " AS r"
         + " WHERE NOT EXISTS (SELECT 1 FROM " + table.sql() + " AS t WHERE " + keyMatch() + ")"
         + (deleteFlag == null ? "" : " AND r." + quote(deleteFlag) + " IS NOT TRUE") + conflictClause;
+  }
+
+  /** True when {@link #insertNew()} skips a key another runner inserted meanwhile (see {@link #countNew()}). */
+  public boolean insertSkipsConflicts() {
+    return !conflictClause.isEmpty();
   }
 
   /** How many rows {@link #insertNew()} should insert, to detect a concurrent runner's insert of the same keys. Binds: none. */

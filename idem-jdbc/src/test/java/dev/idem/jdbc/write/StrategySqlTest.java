@@ -17,7 +17,7 @@ class StrategySqlTest {
       Column.of("ts", DataType.TIMESTAMP), Column.of("gone", DataType.BOOLEAN));
 
   private static StrategySql sql(WriteStrategy s, String orderBy, String deleteFlag) {
-    return new StrategySql(TableName.parse("mart.t"), new Target("mart.t", COLS, KeySpec.columns("id"), s, orderBy, deleteFlag), "");
+    return new StrategySql(TableName.parse("mart.t"), new Target("mart.t", COLS, KeySpec.columns("id"), s, orderBy, deleteFlag), k -> "");
   }
 
   @Test
@@ -30,7 +30,7 @@ class StrategySqlTest {
 
   @Test
   void dedupWithoutKeyKeepsEveryRow() {
-    StrategySql s = new StrategySql(TableName.parse("t"), new Target("t", COLS, null, WriteStrategy.REPLACE_WINDOW, null, null), "");
+    StrategySql s = new StrategySql(TableName.parse("t"), new Target("t", COLS, null, WriteStrategy.REPLACE_WINDOW, null, null), k -> "");
     assertThat(s.dedup("idem_transformed")).isEqualTo("CREATE TEMP TABLE \"idem_rows\" AS SELECT \"id\", \"v\", \"ts\", \"gone\" FROM \"idem_transformed\"");
   }
 
@@ -42,12 +42,12 @@ class StrategySqlTest {
   }
 
   @Test
-  void postgresInsertsNewKeysWithOnConflictDoNothing() {
+  void postgresInsertsNewKeysSkippingOnlyAConflictOnTheKey() {
     StrategySql s = new StrategySql(TableName.parse("t"), new Target("t", COLS, KeySpec.columns("id"), WriteStrategy.MERGE, null, null),
-        new dev.idem.jdbc.dialect.postgres.PostgresDialect().insertConflictClause());
+        new dev.idem.jdbc.dialect.postgres.PostgresDialect()::insertConflictClause);
     assertThat(s.insertNew()).isEqualTo(
         "INSERT INTO \"t\" (\"id\", \"v\", \"ts\", \"gone\", \"_idem_window\") SELECT r.\"id\", r.\"v\", r.\"ts\", r.\"gone\", ? FROM \"idem_rows\" AS r"
-            + " WHERE NOT EXISTS (SELECT 1 FROM \"t\" AS t WHERE t.\"id\" = r.\"id\") ON CONFLICT DO NOTHING");
+            + " WHERE NOT EXISTS (SELECT 1 FROM \"t\" AS t WHERE t.\"id\" = r.\"id\") ON CONFLICT (\"id\") DO NOTHING");
     assertThat(s.countNew()).isEqualTo(
         "SELECT count(*) FROM \"idem_rows\" AS r WHERE NOT EXISTS (SELECT 1 FROM \"t\" AS t WHERE t.\"id\" = r.\"id\")");
   }
@@ -125,19 +125,19 @@ class StrategySqlTest {
   @Test
   void hostileColumnNamesStayInsideTheirQuotes() {
     Schema cols = Schema.of(Column.of("id\"; DROP TABLE x; --", DataType.INTEGER), Column.of("v", DataType.STRING));
-    StrategySql s = new StrategySql(TableName.parse("t"), new Target("t", cols, KeySpec.columns("id\"; DROP TABLE x; --"), WriteStrategy.APPEND, null, null), "");
+    StrategySql s = new StrategySql(TableName.parse("t"), new Target("t", cols, KeySpec.columns("id\"; DROP TABLE x; --"), WriteStrategy.APPEND, null, null), k -> "");
     assertThat(s.insertNew()).contains("\"id\"\"; DROP TABLE x; --\"").doesNotContain("\"id\"; DROP");
   }
 
   @Test
   void hashKeysUseTheKeyColumn() {
-    StrategySql s = new StrategySql(TableName.parse("t"), new Target("t", COLS, KeySpec.hash("v", "ts"), WriteStrategy.APPEND, null, null), "");
+    StrategySql s = new StrategySql(TableName.parse("t"), new Target("t", COLS, KeySpec.hash("v", "ts"), WriteStrategy.APPEND, null, null), k -> "");
     assertThat(s.insertNew()).contains("(\"id\", \"v\", \"ts\", \"gone\", \"_idem_key\", \"_idem_window\")").contains("t.\"_idem_key\" = r.\"_idem_key\"");
   }
 
   @Test
   void reconciliationCountsRowsPerWindowAndFindsDuplicateKeysInOneScanEach() {
-    StrategySql s = new StrategySql(TableName.parse("mart.t"), new Target("mart.t", COLS, KeySpec.columns("id", "v"), WriteStrategy.MERGE, null, null), "");
+    StrategySql s = new StrategySql(TableName.parse("mart.t"), new Target("mart.t", COLS, KeySpec.columns("id", "v"), WriteStrategy.MERGE, null, null), k -> "");
     assertThat(s.rowsPerWindow()).isEqualTo(
         "SELECT \"_idem_window\" AS \"_idem_w\", count(*) AS \"_idem_n\" FROM \"mart\".\"t\" GROUP BY \"_idem_window\"");
     // sorted by the key's values (d."id"), not by their text: the text columns would take the names in PostgreSQL's ORDER BY

@@ -143,6 +143,26 @@ public final class DuckDbDialect implements Dialect {
         + " ORDER BY ordinal_position";
   }
 
+  /** DuckDB keeps no names of its own for CHECK constraints: it derives them from table and columns. */
+  @Override
+  public String checksQuery() {
+    return "SELECT constraint_name, expression, unnest(constraint_column_names) FROM duckdb_constraints()"
+        + " WHERE constraint_type = 'CHECK' AND database_name = current_database() AND schema_name = coalesce(?, current_schema())"
+        + " AND table_name = ? ORDER BY 1, 3";
+  }
+
+  /** DuckDB's constraint errors carry no SQLSTATE: they start with "Constraint Error: ". */
+  @Override
+  public java.util.Optional<Refusal> refusal(SQLException e) {
+    String m = String.valueOf(e.getMessage());
+    if (!m.startsWith(CONSTRAINT_ERROR)) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(new Refusal(null, null, dev.idem.jdbc.Jdbc.firstLine(m.substring(CONSTRAINT_ERROR.length()))));
+  }
+
+  private static final String CONSTRAINT_ERROR = "Constraint Error: ";
+
   @Override
   public String indexesQuery() {
     return "SELECT index_name FROM duckdb_indexes()"
