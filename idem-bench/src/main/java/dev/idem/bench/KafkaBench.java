@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.idem.DataException;
 import dev.idem.jdbc.JdbcDestination;
 import dev.idem.kafka.KafkaBroker;
+import dev.idem.kafka.KafkaDestination;
+import dev.idem.kafka.KafkaDestinationConfig;
 import dev.idem.kafka.KafkaSource;
 import dev.idem.kafka.KafkaSourceConfig;
 import dev.idem.pipeline.Pipeline;
@@ -168,8 +170,10 @@ final class KafkaBench {
         new Case("k5", "transactional producer, " + window + " messages per transaction",
             () -> produce(broker, topic + "-k5-" + run, messages, Transactions.ON, maxRecords)),
         new Case("k5s", "transactional producer, " + human(TX_SMALL) + " messages per transaction",
-            () -> produce(broker, topic + "-k5s-" + run, messages, Transactions.ON, TX_SMALL))));
-    for (String sink : List.of("-k4-", "-k5-", "-k5s-")) {
+            () -> produce(broker, topic + "-k5s-" + run, messages, Transactions.ON, TX_SMALL)),
+        new Case("k6", "idem Kafka destination, append, " + window + "-record batch windows (a transaction each), typed rows in memory",
+            () -> idemToKafka(run))));
+    for (String sink : List.of("-k4-", "-k5-", "-k5s-", "-k6-")) {
       createTopic(broker, topic + sink + run); // untimed; a producer that races the topic's creation can get stuck (below)
     }
     Collections.rotate(cases, -run);
@@ -204,6 +208,8 @@ final class KafkaBench {
     ratio(rate, perCpu, "k1p", "k3", 2);
     ratio(rate, perCpu, "k5", "k4", 0);
     ratio(rate, perCpu, "k5s", "k4", 0);
+    ratio(rate, perCpu, "k6", "k4", 0);
+    ratio(rate, perCpu, "k6", "k5", 0);
   }
 
   private static void ratio(Map<String, Double> rate, Map<String, Double> perCpu, String x, String y, double target) {
@@ -460,6 +466,108 @@ final class KafkaBench {
     }
     if (failed.get() != null) {
       throw new IllegalStateException("producing to " + topic + " failed: " + failed.get(), failed.get());
+    }
+  }
+
+  // ---- k6: idem's Kafka destination -----------------------------------------------------------
+
+  /**
+   * The orders, typed once (untimed) from their JSON, loaded by idem into a topic: windows of
+   * {@code max_records} rows, each produced with its ledger marker in one transaction. idem builds
+   * each message's JSON from the typed row (k4 and k5 send the prebuilt strings).
+   */
+  private void idemToKafka(int run) throws Exception {
+    String out = topic + "-k6-" + run;
+    Rows rows = new Rows(typedRows(), maxRecords);
+    Pipeline p = Pipeline.builder("k6-" + run).version("1").source(rows).windows(WindowSpec.batch())
+        .table(out).key("id").strategy(WriteStrategy.APPEND).build();
+    KafkaDestinationConfig config = KafkaDestinationConfig.of(broker.bootstrapServers()).withLedgerTopic("_idem_k6_" + run)
+        .withIdPrefix("bench-k6-" + run).withPartitions(PARTITIONS);
+    RunServices services = RunServices.defaults();
+    try (KafkaDestination d = KafkaDestination.open(config, services)) {
+      requireOk(new Runner(d, services).run(p, rows.windows(WindowSpec.batch()), RunOptions.defaults("k6-" + run)));
+    }
+    long committed = countCommitted(out);
+    if (committed != messages.size()) {
+      throw new IllegalStateException(out + " holds " + committed + " committed records, expected " + messages.size());
+    }
+  }
+
+  private Object[][] typed;
+
+  private Object[][] typedRows() {
+    if (typed == null) {
+      typed = new Object[messages.size()][];
+      for (int i = 0; i < typed.length; i++) {
+        Object[] values = JsonObjects.parse(messages.values[i], ORDERS, "message " + i);
+        for (int c = 0; c < values.length; c++) {
+          values[c] = ValueParser.convert(ORDERS.column(c), values[c]);
+        }
+        typed[i] = values;
+      }
+    }
+    return typed;
+  }
+
+  /** Rows in memory as batch windows of {@code size} rows, {@code w000001} onwards. */
+  private static final class Rows implements dev.idem.source.Source {
+    private final Object[][] rows;
+    private final long size;
+
+    Rows(Object[][] rows, long size) {
+      this.rows = rows;
+      this.size = size;
+    }
+
+    @Override
+    public Schema schema() {
+      return ORDERS;
+    }
+
+    @Override
+    public List<Window> windows(WindowSpec spec) {
+      List<Window> windows = new ArrayList<>();
+      for (long from = 0; from < rows.length; from += size) {
+        windows.add(Window.batch(String.format(Locale.ROOT, "w%06d", from / size + 1)));
+      }
+      return windows;
+    }
+
+    @Override
+    public RecordReader read(WindowSpec spec, Window window) {
+      long from = (Long.parseLong(window.id().substring(1)) - 1) * size;
+      int end = (int) Math.min(rows.length, from + size);
+      return new RecordReader() {
+        private int next = (int) from;
+
+        @Override
+        public SourceRecord next() {
+          return next < end ? new SourceRecord(rows[next], "row " + next++) : null;
+        }
+
+        @Override
+        public void close() {}
+      };
+    }
+
+    @Override
+    public String describe() {
+      return "orders in memory";
+    }
+  }
+
+  /** The records a read_committed consumer sees in the topic. */
+  private long countCommitted(String name) {
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(broker.consumerConfig(), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = c.partitionsFor(name).stream().map(i -> new TopicPartition(name, i.partition())).toList();
+      c.assign(partitions);
+      c.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = c.endOffsets(partitions);
+      long n = 0;
+      while (!caughtUp(c, end)) {
+        n += c.poll(Duration.ofMillis(200)).count();
+      }
+      return n;
     }
   }
 

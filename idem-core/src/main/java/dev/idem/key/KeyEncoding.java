@@ -170,7 +170,16 @@ public final class KeyEncoding {
 
   private static String timestamp(LocalDateTime t) {
     StringBuilder sb = new StringBuilder(32);
-    sb.append(t.toLocalDate()).append('T');
+    int year = t.getYear();
+    if (year >= 0 && year <= 9999) {
+      // LocalDate.toString's text for these years, without its intermediate string
+      sb.append((char) ('0' + year / 1000)).append((char) ('0' + year / 100 % 10)).append((char) ('0' + year / 10 % 10)).append((char) ('0' + year % 10));
+      pad2(sb.append('-'), t.getMonthValue()).append('-');
+      pad2(sb, t.getDayOfMonth());
+    } else {
+      sb.append(t.toLocalDate());
+    }
+    sb.append('T');
     pad2(sb, t.getHour()).append(':');
     pad2(sb, t.getMinute()).append(':');
     pad2(sb, t.getSecond());
@@ -194,6 +203,6 @@ public final class KeyEncoding {
   }
 
   private static StringBuilder pad2(StringBuilder sb, int v) {
-    return sb.append(v < 10 ? "0" : "").append(v);
+    return sb.append((char) ('0' + v / 10)).append((char) ('0' + v % 10));
   }
 }

@@ -144,6 +144,23 @@ class KeyEncodingProperties {
     }
   }
 
+  /** The text written without formatters is the one LocalDate and LocalTime give, for every year LocalDateTime holds. */
+  @Property
+  void aTimestampsTextIsItsIsoDateTimeWithAllOfItsSecondsAndNoTrailingZeros(@ForAll("anyDateTime") LocalDateTime t) {
+    String fraction = t.getNano() == 0 ? "" : "." + String.format(Locale.ROOT, "%09d", t.getNano()).replaceAll("0+$", "");
+    String expected = t.toLocalDate() + "T" + String.format(Locale.ROOT, "%02d:%02d:%02d", t.getHour(), t.getMinute(), t.getSecond()) + fraction;
+    assertThat(KeyEncoding.text(t)).isEqualTo(expected);
+  }
+
+  @Provide
+  Arbitrary<LocalDateTime> anyDateTime() {
+    Arbitrary<Integer> years = Arbitraries.oneOf(Arbitraries.integers().between(-999_999_999, 999_999_999), Arbitraries.integers().between(-20, 10_020),
+        Arbitraries.of(0, 9999, 10_000, -1, 1, 1970));
+    return Combinators.combine(years, Arbitraries.integers().between(1, 12), Arbitraries.integers().between(1, 28), Arbitraries.integers().between(0, 23),
+            Arbitraries.integers().between(0, 59), Arbitraries.integers().between(0, 59), Arbitraries.integers().between(0, 999_999_999))
+        .as((y, mo, d, h, mi, s, n) -> LocalDateTime.of(y, mo, d, h, mi, s, n % 3 == 0 ? n / 1_000_000 * 1_000_000 : n));
+  }
+
   /** The sum of the records' SHA-256 modulo 2^256, as BigInteger arithmetic gives it: fingerprints in existing ledgers stay valid. */
   @Property
   void fingerprintIsTheSumOfTheRecordsHashesModulo2To256(@ForAll("tuple") List<Object> a, @ForAll("tuple") List<Object> b,
