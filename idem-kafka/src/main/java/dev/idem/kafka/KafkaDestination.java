@@ -3,6 +3,8 @@ package dev.idem.kafka;
 import dev.idem.ConfigException;
 import dev.idem.IdemException;
 import dev.idem.destination.Destination;
+import dev.idem.destination.Finding;
+import dev.idem.destination.SupportsDoctor;
 import dev.idem.destination.WindowWrite;
 import dev.idem.ledger.DeadLetter;
 import dev.idem.ledger.Lease;
@@ -43,7 +45,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * when it comes up (reset it to produce it again, duplicates included). Records are not
  * deduplicated by key, within or across windows: keys choose partitions (and what compaction keeps).
  */
-public final class KafkaDestination implements Destination {
+public final class KafkaDestination implements Destination, SupportsDoctor {
   private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
 
   private final KafkaDestinationConfig config;
@@ -129,6 +131,51 @@ public final class KafkaDestination implements Destination {
   public void dropTarget(Pipeline pipeline) {
     throw new IdemException("kafka topic " + pipeline.target().table() + " is not dropped by idem: consumers may already have read its records;"
         + " delete the topic yourself if that is what you want, then run idem reset to produce every window again");
+  }
+
+  /**
+   * A transaction of the pipeline's {@code transactional.id} open longer than its timeout (a
+   * hanging transaction: its producer died and the coordinator did not abort it), which holds back
+   * every {@code read_committed} reader of the partitions it wrote; and failed windows. The fix
+   * starts a producer with the same id: {@code initTransactions()} aborts the open transaction
+   * and fences its producer, which is dead or past its timeout. A transaction within its timeout
+   * belongs to a live runner and is not a finding.
+   */
+  @Override
+  public List<Finding> diagnose(Pipeline pipeline) {
+    List<Finding> findings = new java.util.ArrayList<>();
+    String id = config.transactionalId(pipeline.name());
+    try {
+      org.apache.kafka.clients.admin.TransactionDescription t = admin.describeTransactions(List.of(id)).description(id).get();
+      long now = services.clock().millis();
+      boolean open = t.state() == org.apache.kafka.clients.admin.TransactionState.ONGOING
+          || t.state() == org.apache.kafka.clients.admin.TransactionState.PREPARE_COMMIT
+          || t.state() == org.apache.kafka.clients.admin.TransactionState.PREPARE_ABORT;
+      if (open && t.transactionStartTimeMs().isPresent() && now - t.transactionStartTimeMs().getAsLong() > t.transactionTimeoutMs()) {
+        long seconds = (now - t.transactionStartTimeMs().getAsLong()) / 1000;
+        findings.add(Finding.fixable("lingering_transaction", id, "transaction of " + id + " has been " + t.state().toString().toLowerCase(java.util.Locale.ROOT)
+            + " for " + seconds + " s, past its " + t.transactionTimeoutMs() / 1000 + " s timeout, on " + t.topicPartitions().size()
+            + " partition(s): read_committed readers of them are held back", () -> {
+              try (Producer<byte[], byte[]> p = newProducer(id)) {
+                p.initTransactions();
+              }
+              return "aborted the open transaction of " + id + " (initTransactions with the same id)";
+            }));
+      }
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (!(e.getCause() instanceof org.apache.kafka.common.errors.TransactionalIdNotFoundException)) {
+        throw LedgerTopics.failure("describing the transactions of " + id, e.getCause());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IdemException("interrupted while describing the transactions of " + id, e);
+    }
+    for (dev.idem.ledger.WindowState w : ledger.states(pipeline.name())) {
+      if (w.status() == dev.idem.ledger.WindowStatus.FAILED) {
+        findings.add(Finding.report("failed_window", w.windowId(), "window " + w.windowId() + " failed: " + w.error() + "; the next run produces it"));
+      }
+    }
+    return findings;
   }
 
   @Override

@@ -152,6 +152,6 @@ final class KafkaRecordReader implements RecordReader {
 
   @Override
   public void close() {
-    consumer.close(Duration.ofSeconds(5));
+    consumer.close(Duration.ZERO); // no group, no commits: nothing to wait for but a fetch in flight (500 ms)
   }
 }

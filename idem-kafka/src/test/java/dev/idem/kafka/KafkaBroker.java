@@ -393,6 +393,9 @@ public final class KafkaBroker {
         Thread.sleep(20);
       }
     } catch (ExecutionException e) {
+      if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+        throw new IllegalStateException("topic " + topics + " does not exist", e.getCause());
+      }
       throw new IllegalStateException("could not read the offsets of " + topics + ": " + e.getCause(), e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -70,6 +70,19 @@ abstract class KafkaToJdbcSuite {
     return "{\"order_id\": " + id + ", \"customer\": \"c" + (id % 7) + "\", \"amount\": \"" + id + ".50\"}";
   }
 
+  private static String shared;
+
+  /**
+   * The topic of {@link #topicWithOrders} for cases that only read it (each has a destination of
+   * its own), made once per test JVM: producing it takes seconds.
+   */
+  static synchronized String sharedTopicWithOrders() {
+    if (shared == null) {
+      shared = topicWithOrders();
+    }
+    return shared;
+  }
+
   /** 300 orders spread by key over the partitions, an aborted transaction, and one record that is not JSON. */
   static String topicWithOrders() {
     String topic = KafkaBroker.uniqueName("orders");
@@ -149,7 +162,7 @@ abstract class KafkaToJdbcSuite {
   @ParameterizedTest
   @EnumSource(value = WriteStrategy.class, names = {"APPEND", "MERGE"})
   void loadsEveryCommittedRecordOnceAndTheLedgerHoldsThePositions(WriteStrategy strategy) throws Exception {
-    String topic = topicWithOrders();
+    String topic = sharedTopicWithOrders();
     Pipeline p = pipeline(topic, strategy);
     try (JdbcDestination d = newDestination(services("a"))) {
       RunReport first = drain(d, p, services("a"));
@@ -175,7 +188,7 @@ abstract class KafkaToJdbcSuite {
   @ParameterizedTest
   @EnumSource(value = FaultPoint.class)
   void aCrashAtEveryFaultPointThenARetryEqualsACleanRun(FaultPoint point) {
-    String topic = topicWithOrders();
+    String topic = sharedTopicWithOrders();
     Pipeline p = pipeline(topic, WriteStrategy.APPEND);
     String victim = WindowSpec.offsetsId(topic, 1, MAX_RECORDS);
     try (JdbcDestination d = newDestination(services("a"))) {
@@ -193,7 +206,7 @@ abstract class KafkaToJdbcSuite {
 
   @Test
   void concurrentRunnersLoadEveryOffsetOnce() throws Exception {
-    String topic = topicWithOrders();
+    String topic = sharedTopicWithOrders();
     Pipeline p = pipeline(topic, WriteStrategy.APPEND);
     try (JdbcDestination d = newDestination(services("a"))) {
       d.prepare(p);
@@ -245,7 +258,7 @@ abstract class KafkaToJdbcSuite {
 
   @Test
   void aDoneWindowReadAgainStopsAtItsRecordedEnd() {
-    String topic = topicWithOrders();
+    String topic = sharedTopicWithOrders();
     Pipeline p = pipeline(topic, WriteStrategy.APPEND);
     try (JdbcDestination d = newDestination(services("a"))) {
       drain(d, p, services("a"));
