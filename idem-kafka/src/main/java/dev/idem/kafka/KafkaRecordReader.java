@@ -152,6 +152,11 @@ final class KafkaRecordReader implements RecordReader {
 
   @Override
   public void close() {
-    consumer.close(Duration.ZERO); // no group, no commits: nothing to wait for but a fetch in flight (500 ms)
+    // No group, no commits: what close() waits for is the fetch sent ahead past the window, which
+    // the broker holds at most fetch.max.wait.ms (10 ms, see KafkaSource.consumer), and then the
+    // end of the fetch session. Closing without waiting would leave a session per window in the
+    // broker's cache (max.incremental.fetch.session.cache.slots, 1,000 by default, shared by every
+    // client), evictable only after two idle minutes.
+    consumer.close(Duration.ofSeconds(5));
   }
 }
