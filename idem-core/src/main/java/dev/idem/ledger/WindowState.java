@@ -2,7 +2,7 @@ package dev.idem.ledger;
 
 import java.time.Instant;
 
-/** One window's row in the ledger. */
+/** One window's row in the ledger; {@code schema} is null until a load recorded one. */
 public record WindowState(
     String pipeline,
     String windowId,
@@ -18,7 +18,8 @@ public record WindowState(
     Instant leaseExpires,
     Instant startedAt,
     Instant finishedAt,
-    String error) {
+    String error,
+    WindowSchema schema) {
 
   /** A running window whose lease has expired: its runner died or stalled. */
   public boolean stale(Instant now) {

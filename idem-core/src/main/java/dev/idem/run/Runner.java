@@ -12,6 +12,7 @@ import dev.idem.destination.RowRefusedException;
 import dev.idem.destination.SupportsMerge;
 import dev.idem.destination.SupportsReplaceTable;
 import dev.idem.destination.SupportsReplaceWindow;
+import dev.idem.destination.SupportsSchemaEvolution;
 import dev.idem.destination.SupportsSqlTransform;
 import dev.idem.destination.WindowWrite;
 import dev.idem.fault.FaultPoint;
@@ -26,6 +27,7 @@ import dev.idem.ledger.WindowStatus;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.RowFunction;
 import dev.idem.pipeline.WriteStrategy;
+import dev.idem.schema.DriftPolicy;
 import dev.idem.source.RecordReader;
 import dev.idem.source.SourceRecord;
 import dev.idem.window.Window;
@@ -90,6 +92,9 @@ public final class Runner {
     }
     if (pipeline.transformSql() != null && !(destination instanceof SupportsSqlTransform)) {
       throw new ConfigException("destination " + name + " does not run SQL transforms");
+    }
+    if (pipeline.schemaDrift() == DriftPolicy.EVOLVE && !(destination instanceof SupportsSchemaEvolution)) {
+      throw new ConfigException("destination " + name + " does not add columns to its tables (schema_drift evolve): use freeze or discard");
     }
   }
 
@@ -407,7 +412,8 @@ public final class Runner {
     List<DeadLetter> kept = new ArrayList<>();
     Optional<String> cheapBefore = cheapFingerprint(pipeline, window);
     try (WindowWrite write = destination.begin(pipeline, lease, context);
-         RecordReader reader = pipeline.source().read(pipeline.windows(), window)) {
+         SchemaWatch schema = SchemaWatch.open(pipeline, window, write)) {
+      RecordReader reader = schema.reader();
       BadRecordTally bad = new BadRecordTally(pipeline, window, write, kept);
       int[] hashFields = hashFields(pipeline);
       int width = pipeline.stagedColumns().size();
@@ -416,6 +422,7 @@ public final class Runner {
       boolean hashRecords = cheapBefore.isEmpty(); // a source with a cheap fingerprint spares a SHA-256 per record
       for (SourceRecord r = reader.next(); r != null; r = reader.next()) {
         read++;
+        schema.check(false);
         if (r.isBad()) {
           if (hashRecords) {
             fingerprint.add(new Object[] {r.position(), r.raw()});
@@ -426,13 +433,13 @@ public final class Runner {
         if (hashRecords) {
           fingerprint.add(r.values());
         }
-        Object[] values = applyRowFunctions(pipeline, r, context);
+        Object[] values = applyRowFunctions(pipeline, schema.declaredValues(r.values()), context);
         if (values == null) {
           discarded++;
           continue;
         }
         try {
-          write.add(hashFields == null ? values : withKeyHash(values, hashFields, width));
+          write.add(schema.row(hashFields == null ? values : withKeyHash(values, hashFields, width), r.values()));
         } catch (RowRefusedException e) {
           bad.add(SourceRecord.bad(r.position(), Arrays.toString(values), e.getMessage()), read);
           continue;
@@ -444,6 +451,7 @@ public final class Runner {
           listener.progress(window, staged);
         }
       }
+      schema.check(true);
       bad.finish(read);
       services.faults().reach(FaultPoint.AFTER_STAGING, window);
       Optional<String> cheapAfter = cheapFingerprint(pipeline, window);
@@ -452,7 +460,7 @@ public final class Runner {
         throw new TransientException("input of window " + window.id() + " changed while it was read", null);
       }
       String fp = cheapBefore.orElse(fingerprint.value());
-      WindowCounts counts = write.prepare(new Completion(fp, pipeline.definitionHash(), read, discarded, bad.count));
+      WindowCounts counts = write.prepare(new Completion(fp, pipeline.definitionHash(), read, discarded, bad.count, schema.report()));
       services.faults().reach(FaultPoint.BEFORE_COMMIT, window);
       try {
         write.commit();
@@ -494,8 +502,7 @@ public final class Runner {
         .isPresent();
   }
 
-  private static Object[] applyRowFunctions(Pipeline pipeline, SourceRecord r, RunContext context) {
-    Object[] values = r.values();
+  private static Object[] applyRowFunctions(Pipeline pipeline, Object[] values, RunContext context) {
     for (RowFunction f : pipeline.rowFunctions().values()) {
       values = f.apply(values, context);
       if (values == null) {
@@ -535,7 +542,9 @@ public final class Runner {
     }
     try {
       Fingerprint fp = new Fingerprint();
-      try (RecordReader reader = pipeline.source().read(pipeline.windows(), window)) {
+      // read as a load reads it, so that the added columns evolve keeps are hashed too
+      try (SchemaWatch schema = SchemaWatch.open(pipeline, window)) {
+        RecordReader reader = schema.reader();
         for (SourceRecord r = reader.next(); r != null; r = reader.next()) {
           fp.add(r.values());
         }

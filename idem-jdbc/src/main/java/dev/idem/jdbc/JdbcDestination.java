@@ -8,6 +8,7 @@ import dev.idem.destination.SupportsChecks;
 import dev.idem.destination.SupportsMerge;
 import dev.idem.destination.SupportsReplaceTable;
 import dev.idem.destination.SupportsReplaceWindow;
+import dev.idem.destination.SupportsSchemaEvolution;
 import dev.idem.destination.SupportsSqlTransform;
 import dev.idem.destination.SupportsVerification;
 import dev.idem.destination.WindowWrite;
@@ -33,7 +34,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * process share one instance (each window's write uses its own connection).
  */
 public final class JdbcDestination implements Destination, SupportsMerge, SupportsReplaceWindow, SupportsReplaceTable, SupportsSqlTransform,
-    SupportsVerification, SupportsChecks {
+    SupportsVerification, SupportsChecks, SupportsSchemaEvolution {
   private final String url;
   private final Properties properties;
   private final Dialect dialect;

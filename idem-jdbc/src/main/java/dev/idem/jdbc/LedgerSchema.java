@@ -41,7 +41,13 @@ final class LedgerSchema {
           "CREATE TABLE IF NOT EXISTS " + CHECKS + " ("
               + "pipeline VARCHAR NOT NULL, window_id VARCHAR NOT NULL, check_name VARCHAR NOT NULL, status VARCHAR NOT NULL,"
               + " detail VARCHAR, run_id VARCHAR, checked_at TIMESTAMP NOT NULL,"
-              + " PRIMARY KEY (pipeline, window_id, check_name))"));
+              + " PRIMARY KEY (pipeline, window_id, check_name))"),
+      // 3: each window's observed input schema (schema_drift): its fingerprint, the drift from the
+      // declared schema as one line, and the columns and non-null values discard dropped
+      List.of("ALTER TABLE " + WINDOWS + " ADD COLUMN schema_fingerprint VARCHAR",
+          "ALTER TABLE " + WINDOWS + " ADD COLUMN schema_drift VARCHAR",
+          "ALTER TABLE " + WINDOWS + " ADD COLUMN columns_discarded BIGINT DEFAULT 0",
+          "ALTER TABLE " + WINDOWS + " ADD COLUMN values_discarded BIGINT DEFAULT 0"));
 
   static final int VERSION = MIGRATIONS.size();
 
