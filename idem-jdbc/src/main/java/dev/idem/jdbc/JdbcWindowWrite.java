@@ -103,6 +103,9 @@ final class JdbcWindowWrite implements WindowWrite {
       throw new DataException("input column '" + proposed.name() + "' uses idem's reserved prefix _idem_: it cannot be added to table " + table);
     }
     try {
+      // the bulk path ends first: a PostgreSQL connection runs no query while a COPY is open
+      stager.finish();
+      stager.close();
       if (targetColumns == null) {
         targetColumns = new TargetTable(dialect, table, pipeline.target()).columns(connection);
       }
@@ -113,8 +116,6 @@ final class JdbcWindowWrite implements WindowWrite {
             + existing + ", which idem cannot load the input's " + proposed.type() + " values into: declare the column in the pipeline"));
         column = new Column(proposed.name(), type, true);
       }
-      stager.finish();
-      stager.close();
       Jdbc.execute(connection, "ALTER TABLE " + SqlName.quote(Pipeline.STAGED) + " ADD COLUMN " + SqlName.quote(column.name()) + " " + dialect.sqlType(column.type()));
       added.add(column);
       List<Column> all = new ArrayList<>(pipeline.stagedColumns().columns());

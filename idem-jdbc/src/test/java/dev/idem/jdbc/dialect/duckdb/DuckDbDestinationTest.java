@@ -213,9 +213,9 @@ class DuckDbDestinationTest {
     Pipeline p = Pipeline.builder("x").source(new ListSource(schema)).windows(WindowSpec.full()).table("t").key("id").strategy(WriteStrategy.APPEND).build();
     try (JdbcDestination d = open("ledger.duckdb")) {
       d.prepare(p);
-      assertThat(TableSnapshot.rows(d, "_idem.meta")).containsExactly("name=schema_version|value=2");
+      assertThat(TableSnapshot.rows(d, "_idem.meta")).containsExactly("name=schema_version|value=" + dev.idem.jdbc.LedgerSchemaTestAccess.version());
       TableSnapshot.execute(d, "UPDATE _idem.meta SET value = '99'");
-      assertThatThrownBy(() -> d.prepare(p)).hasMessageContaining("schema version 99, newer than this idem understands (2)");
+      assertThatThrownBy(() -> d.prepare(p)).hasMessageContaining("schema version 99, newer than this idem understands (" + dev.idem.jdbc.LedgerSchemaTestAccess.version() + ")");
     }
   }
 
@@ -230,11 +230,14 @@ class DuckDbDestinationTest {
       TableSnapshot.execute(d, dev.idem.jdbc.LedgerSchemaTestAccess.firstMigration());
       TableSnapshot.execute(d, "INSERT INTO _idem.windows (pipeline, window_id, status, rows_read) VALUES ('x', 'full', 'DONE', 7)");
       d.prepare(p);
-      assertThat(TableSnapshot.rows(d, "_idem.meta")).containsExactly("name=schema_version|value=2");
+      assertThat(TableSnapshot.rows(d, "_idem.meta")).containsExactly("name=schema_version|value=" + dev.idem.jdbc.LedgerSchemaTestAccess.version());
       assertThat(d.ledger().state("x", "full")).get().satisfies(s -> assertThat(s.counts().read()).isEqualTo(7));
       assertThat(TableSnapshot.rows(d, "(SELECT rows_dead_lettered FROM _idem.windows)")).containsExactly("rows_dead_lettered=0");
       assertThat(TableSnapshot.rows(d, "_idem.dead_letters")).isEmpty();
       assertThat(TableSnapshot.rows(d, "_idem.checks")).isEmpty();
+      assertThat(TableSnapshot.rows(d, "(SELECT schema_fingerprint, schema_drift, columns_discarded, values_discarded FROM _idem.windows)"))
+          .containsExactly("schema_fingerprint=null|schema_drift=null|columns_discarded=0|values_discarded=0");
+      assertThat(d.ledger().state("x", "full")).get().satisfies(s -> assertThat(s.schema()).isNull());
     }
   }
 
