@@ -278,6 +278,7 @@ abstract class FileSource implements Source, ObservesSchema {
           }
         } catch (DataException e) {
           if (currentKeepsUnassigned) {
+            observe(); // what the record showed before it failed (a JSON key holding a value of another type)
             return bad(e);
           }
           continue;

@@ -250,7 +250,8 @@ public final class JsonLinesSource extends FileSource {
         }
         return ValueParser.convert(column, a.value());
       } catch (DataException e) {
-        throw new RetypedValue(new DataException(position() + ": " + e.getMessage(), e), column.name(), a.type());
+        DataType found = a.value() == null ? DataType.JSON : a.value() instanceof String ? DataType.STRING : ValueParser.typeOf(a.value());
+        throw new RetypedValue(new DataException(position() + ": " + e.getMessage(), e), column.name(), found);
       }
     }
 
