@@ -413,14 +413,14 @@ public final class Runner {
     Optional<String> cheapBefore = cheapFingerprint(pipeline, window);
     try (WindowWrite write = destination.begin(pipeline, lease, context);
          SchemaWatch schema = SchemaWatch.open(pipeline, window, write)) {
-      RecordReader reader = schema.reader();
       BadRecordTally bad = new BadRecordTally(pipeline, window, write, kept);
       int[] hashFields = hashFields(pipeline);
       int width = pipeline.stagedColumns().size();
       long staged = 0;
       long read = 0;
       boolean hashRecords = cheapBefore.isEmpty(); // a source with a cheap fingerprint spares a SHA-256 per record
-      for (SourceRecord r = reader.next(); r != null; r = reader.next()) {
+      schema.check(false); // a query's result metadata is observed before its first row
+      for (SourceRecord r = schema.next(); r != null; r = schema.next()) {
         read++;
         schema.check(false);
         if (r.isBad()) {

@@ -10,6 +10,7 @@ import dev.idem.schema.ObservedSchema;
 import dev.idem.schema.SchemaDiff;
 import dev.idem.source.ObservesSchema;
 import dev.idem.source.RecordReader;
+import dev.idem.source.SourceRecord;
 import dev.idem.window.Window;
 import java.io.IOException;
 import java.util.Arrays;
@@ -57,6 +58,19 @@ final class SchemaWatch implements AutoCloseable {
 
   RecordReader reader() {
     return reader;
+  }
+
+  /**
+   * The next record. A record the reader cannot return (a value a query's driver refuses) is
+   * judged after the drift it may come from: the drift is the cause a person acts on.
+   */
+  SourceRecord next() throws IOException {
+    try {
+      return reader.next();
+    } catch (DataException e) {
+      check(false);
+      throw e;
+    }
   }
 
   private Column stage(int index, Column column) {
