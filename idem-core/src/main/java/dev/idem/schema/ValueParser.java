@@ -58,6 +58,8 @@ public final class ValueParser {
    * Jackson refuses JSON numbers longer than this by default too.
    */
   static final int MAX_DECIMAL_TEXT = 1_000;
+  /** The longest text {@link #typeOf(String)} looks at as anything but a string. */
+  private static final int MAX_TYPED_TEXT = 100;
 
   private ValueParser() {}
 
@@ -138,6 +140,9 @@ public final class ValueParser {
    */
   public static DataType typeOf(String text) {
     String t = text.strip();
+    if (t.length() > MAX_TYPED_TEXT) {
+      return DataType.STRING; // no number of 38 digits or fewer, date or time is this long: never parsed
+    }
     if (isInteger(t)) {
       try {
         Long.parseLong(t);
@@ -146,7 +151,7 @@ public final class ValueParser {
         return decimalType(new BigDecimal(t));
       }
     }
-    if (t.length() <= MAX_DECIMAL_TEXT && (isPlainDecimal(t) || DECIMAL.matcher(t).matches())) {
+    if (isPlainDecimal(t) || DECIMAL.matcher(t).matches()) {
       try {
         return decimalType(new BigDecimal(t));
       } catch (NumberFormatException | ArithmeticException e) {

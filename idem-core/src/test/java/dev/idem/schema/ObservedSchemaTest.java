@@ -136,6 +136,7 @@ class ObservedSchemaTest {
     assertThat(ValueParser.typeOf("2024-03-15 07:00:00")).isEqualTo(DataType.TIMESTAMP);
     assertThat(ValueParser.typeOf("2024-03-15T07:00:00Z")).isEqualTo(DataType.TIMESTAMPTZ);
     assertThat(ValueParser.typeOf("two")).isEqualTo(DataType.STRING);
+    assertThat(ValueParser.typeOf("9".repeat(10_000_000))).as("long digits are not parsed").isEqualTo(DataType.STRING);
     assertThat(ValueParser.typeOf((Object) 7L)).isEqualTo(DataType.INTEGER);
     assertThat(ValueParser.typeOf((Object) new java.math.BigDecimal("0.125"))).isEqualTo(DataType.decimal(3, 3));
     assertThat(ValueParser.typeOf((Object) Boolean.TRUE)).isEqualTo(DataType.BOOLEAN);
