@@ -1,15 +1,34 @@
 package dev.idem.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.idem.fault.CrashAt;
+import dev.idem.fault.FaultPoint;
+import dev.idem.fault.SimulatedCrash;
 import dev.idem.jdbc.JdbcDestination;
+import dev.idem.jdbc.TableSnapshot;
 import dev.idem.jdbc.dialect.postgres.EmbeddedPostgresTestAccess;
 import dev.idem.ledger.WindowSchema;
 import dev.idem.ledger.WindowState;
 import dev.idem.ledger.WindowStatus;
+import dev.idem.pipeline.Pipeline;
+import dev.idem.pipeline.WriteStrategy;
+import dev.idem.run.RunOptions;
+import dev.idem.run.RunReport;
 import dev.idem.run.RunServices;
+import dev.idem.run.Runner;
+import dev.idem.schema.Column;
+import dev.idem.schema.DataType;
+import dev.idem.schema.DriftPolicy;
+import dev.idem.schema.Schema;
+import dev.idem.source.file.CsvFormat;
+import dev.idem.source.file.CsvSource;
+import dev.idem.source.file.FileSet;
+import dev.idem.window.Window;
+import dev.idem.window.WindowSpec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -227,6 +246,55 @@ class SchemaDriftTest {
     assertThat(state(url, "data/a.jsonl").counts().deadLettered()).isEqualTo(1);
     assertBalanced(url);
     assertThat(run(p).out()).contains("1 window: 0 loaded, 1 unchanged");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"duckdb", "postgres"})
+  void evolveCrashedAnywhereInTheWindowLeavesNoColumnBehindAndARetryConverges(String kind) throws Exception {
+    file("day1.csv", BASE);
+    file("day2.csv", GAINED);
+    Schema columns = Schema.of(new Column("order_id", DataType.INTEGER, false), Column.of("customer", DataType.STRING),
+        Column.of("amount", DataType.decimal(12, 2)), Column.of("quantity", DataType.INTEGER));
+    Pipeline p = Pipeline.builder("drift").source(new CsvSource(new FileSet(dir, "data/*.csv"), columns, CsvFormat.DEFAULT))
+        .windows(WindowSpec.file()).table("orders").key("order_id").strategy(WriteStrategy.MERGE).schemaDrift(DriftPolicy.EVOLVE).build();
+    List<Window> windows = p.source().windows(p.windows());
+    String cleanUrl = url(kind).replace("drift.duckdb", "clean.duckdb");
+    try (JdbcDestination clean = open(cleanUrl)) {
+      assertThat(new Runner(clean, RunServices.defaults()).run(p, windows, RunOptions.defaults("clean")).ok()).isTrue();
+    }
+    List<String> expected = rows(cleanUrl);
+    for (FaultPoint point : List.of(FaultPoint.MID_STAGING, FaultPoint.AFTER_STAGING, FaultPoint.BEFORE_COMMIT, FaultPoint.AFTER_COMMIT)) {
+      String url = url(kind).replace("drift.duckdb", point + ".duckdb");
+      RunServices crashing = RunServices.defaults().withOwner("p1").withFaults(new CrashAt(point, "data/day2.csv"));
+      try (JdbcDestination d = JdbcDestination.open(url, new Properties(), crashing, Duration.ofSeconds(5))) {
+        assertThatThrownBy(() -> new Runner(d, crashing).run(p, windows, RunOptions.defaults("crashing")))
+            .as(point.toString()).isInstanceOf(SimulatedCrash.class);
+        if (point != FaultPoint.AFTER_COMMIT) {
+          assertThat(columns(url)).as("no column before the window commits, %s", point).noneMatch(c -> c.contains("discount"));
+        }
+        TableSnapshot.execute(d, "UPDATE _idem.windows SET lease_expires = lease_expires - INTERVAL '1 day' WHERE status = 'RUNNING'");
+        try (JdbcDestination retry = d.reopen(RunServices.defaults().withOwner("p2"))) {
+          RunReport r = new Runner(retry, RunServices.defaults().withOwner("p2")).run(p, windows, RunOptions.defaults("retry"));
+          assertThat(r.ok()).as("%s: %s", point, r.outcomes()).isTrue();
+          assertThat(rows(url)).as(point.toString()).isEqualTo(expected);
+        }
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"duckdb", "postgres"})
+  void parallelWindowsGainingTheSameColumnAddItOnce(String kind) throws Exception {
+    String url = url(kind);
+    Path p = pipeline(url, "evolve", "");
+    for (int i = 1; i <= 4; i++) {
+      file("day" + i + ".csv", "order_id,customer,amount,quantity,discount\n" + i + ",c" + i + ",1.00,1,0." + i + "\n");
+    }
+    Cli.Result r = run(p, "--parallel", "4");
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    assertThat(columns(url)).filteredOn(c -> c.contains("discount")).hasSize(1);
+    assertThat(rows(url)).hasSize(4).allSatisfy(row -> assertThat(row).matches(".*\\|discount=0\\.\\d"));
+    assertBalanced(url);
   }
 
   // ---- freeze --------------------------------------------------------------------------------
