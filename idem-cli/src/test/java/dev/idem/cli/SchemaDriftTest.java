@@ -347,6 +347,7 @@ class SchemaDriftTest {
     file("day2.csv", "order_id,customer,amount,quantity,discount,coupon\n3,cyd,7.25,3,0.5,X\n4,dee,1.00,4,,Y\n");
     Cli.Result r = run(p);
     assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    assertThat(r.out()).contains("loaded; schema drift: added: discount, coupon");
     assertThat(columns(url)).noneMatch(c -> c.contains("discount") || c.contains("coupon"));
     assertThat(rows(url)).contains("order_id=4|customer=dee|amount=1.00|quantity=4|_idem_window=data/day2.csv");
     WindowSchema schema = state(url, "data/day2.csv").schema();

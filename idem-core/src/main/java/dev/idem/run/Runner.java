@@ -256,7 +256,9 @@ public final class Runner {
       if (after.token() < lease.token() || (after.token() == lease.token() && after.status() != WindowStatus.DONE)) {
         throw new IdemException("window " + window.id() + " committed but the ledger shows " + after.status() + " under token " + after.token());
       }
-      return new WindowOutcome(window, WindowOutcome.Result.LOADED, counts, attempt, "loaded");
+      // a drifted schema is said at run time too, not only in the ledger: dropped columns are never silent
+      String drift = after.schema() == null || after.token() != lease.token() ? null : after.schema().drift();
+      return new WindowOutcome(window, WindowOutcome.Result.LOADED, counts, attempt, drift == null ? "loaded" : "loaded; schema drift: " + drift);
     }
   }
 
@@ -419,10 +421,10 @@ public final class Runner {
       long staged = 0;
       long read = 0;
       boolean hashRecords = cheapBefore.isEmpty(); // a source with a cheap fingerprint spares a SHA-256 per record
-      schema.check(false); // a query's result metadata is observed before its first row
+      schema.check(); // a query's result metadata is observed before its first row
       for (SourceRecord r = schema.next(); r != null; r = schema.next()) {
         read++;
-        schema.check(false);
+        schema.check();
         if (r.isBad()) {
           if (hashRecords) {
             fingerprint.add(new Object[] {r.position(), r.raw()});
@@ -451,7 +453,7 @@ public final class Runner {
           listener.progress(window, staged);
         }
       }
-      schema.check(true);
+      schema.checkComplete();
       bad.finish(read);
       services.faults().reach(FaultPoint.AFTER_STAGING, window);
       Optional<String> cheapAfter = cheapFingerprint(pipeline, window);

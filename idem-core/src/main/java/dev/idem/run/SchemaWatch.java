@@ -68,7 +68,7 @@ final class SchemaWatch implements AutoCloseable {
     try {
       return reader.next();
     } catch (DataException e) {
-      check(false);
+      check();
       throw e;
     }
   }
@@ -83,16 +83,23 @@ final class SchemaWatch implements AutoCloseable {
     return column;
   }
 
-  /**
-   * Fails the window when the policy refuses what the input showed: checked again only when the
-   * observation changed, and once more when the window is read ({@code complete}).
-   */
-  void check(boolean complete) {
-    if (observed == null || (!complete && observed.changes() == seen)) {
-      return;
+  /** Fails the window when the policy refuses what the input showed so far; judged again only when the observation changed. */
+  void check() {
+    if (observed != null && observed.changes() != seen) {
+      seen = observed.changes();
+      judge(observed.diffSoFar());
     }
-    seen = observed.changes();
-    String why = pipeline.schemaDrift().violation(observed.diff(complete), pipeline.source().schema(), observed.absentMeansNull());
+  }
+
+  /** Fails the window when the policy refuses what the whole window showed. */
+  void checkComplete() {
+    if (observed != null) {
+      judge(observed.diff());
+    }
+  }
+
+  private void judge(SchemaDiff diff) {
+    String why = pipeline.schemaDrift().violation(diff, observed);
     if (why != null) {
       throw new DataException("window " + window.id() + ": schema drift" + (observed.firstAt() == null ? "" : " at " + observed.firstAt()) + ": " + why);
     }
@@ -122,7 +129,7 @@ final class SchemaWatch implements AutoCloseable {
     if (observed == null) {
       return null;
     }
-    SchemaDiff diff = observed.diff(true);
+    SchemaDiff diff = observed.diff();
     long columns = pipeline.schemaDrift() == DriftPolicy.DISCARD ? observed.added() : 0;
     return new WindowSchema(observed.fingerprint(), diff.isEmpty() ? null : diff.describe(), columns, observed.droppedValues());
   }

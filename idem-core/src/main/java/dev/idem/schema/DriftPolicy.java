@@ -45,11 +45,13 @@ public enum DriftPolicy {
   }
 
   /**
-   * Why a window showing {@code diff} must fail under this policy, or null when it may load.
-   * Retyped values are not judged here except by {@link #FREEZE}: the others dead-letter their
-   * records. {@code absentIsNull}: the source reads an absent column as null per record (JSON lines).
+   * Why a window whose input shows {@code diff} (of {@code observed}) must fail under this policy,
+   * or null when it may load. Retyped values are not judged here except by {@link #FREEZE}: the
+   * others dead-letter their records.
    */
-  public String violation(SchemaDiff diff, Schema declared, boolean absentIsNull) {
+  public String violation(SchemaDiff diff, ObservedSchema observed) {
+    Schema declared = observed.declared();
+    boolean absentIsNull = observed.absentMeansNull();
     if (diff.isEmpty()) {
       return null;
     }

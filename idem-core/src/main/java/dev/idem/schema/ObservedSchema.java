@@ -68,17 +68,13 @@ public final class ObservedSchema {
     return new ObservedSchema(declared, policy, (index, proposed) -> proposed);
   }
 
-  public Schema declared() {
-    return declared;
-  }
-
-  public DriftPolicy policy() {
-    return policy;
-  }
-
   /** True when the values of added columns are kept (evolve): readers then return them after the declared ones. */
   public boolean keepsAdded() {
     return policy == DriftPolicy.EVOLVE;
+  }
+
+  Schema declared() {
+    return declared;
   }
 
   /** The source reads a column absent from a record as null: it is removed only when no record of the window has it. */
@@ -149,18 +145,9 @@ public final class ObservedSchema {
     return addedColumns.get(index);
   }
 
-  /** True once a non-null value showed added column {@code index}'s type. */
-  public boolean typed(int index) {
-    return addedTypes.get(index) != null;
-  }
-
   /** The column added column {@code index} is loaded as, or null (not typed yet, or not kept). */
   public Column column(int index) {
     return addedColumns.get(index);
-  }
-
-  public String addedName(int index) {
-    return addedNames.get(index);
   }
 
   /** How many input columns are not declared. */
@@ -207,8 +194,17 @@ public final class ObservedSchema {
     }
   }
 
-  /** The drift so far; with {@code complete}, once the whole window is read (only then are absent JSON keys removed). */
-  public SchemaDiff diff(boolean complete) {
+  /** The drift of the whole window, once it is read. */
+  public SchemaDiff diff() {
+    return diff(true);
+  }
+
+  /** The drift while the window is read: a column absent from every record (JSON lines) is not removed yet. */
+  public SchemaDiff diffSoFar() {
+    return diff(false);
+  }
+
+  private SchemaDiff diff(boolean complete) {
     List<String> removed = new ArrayList<>();
     for (int i = 0; i < declared.size(); i++) {
       if (removed(i, complete)) {

@@ -37,12 +37,12 @@ class ObservedSchemaTest {
     ObservedSchema o = header(DriftPolicy.FREEZE, "name", "id", "discount", "coupon");
     o.retyped("id", DataType.decimal(2, 1), "f.csv:3");
     o.retyped("id", DataType.STRING, "f.csv:4"); // the first value decides
-    SchemaDiff diff = o.diff(true);
+    SchemaDiff diff = o.diff();
     assertThat(diff.added()).containsExactly("discount", "coupon");
     assertThat(diff.removed()).containsExactly("amount");
     assertThat(diff.describe()).isEqualTo("added: discount, coupon; removed: amount; retyped: id from integer to decimal(2,1)");
     assertThat(o.firstAt()).isEqualTo("f.csv:1");
-    assertThat(header(DriftPolicy.FREEZE, "id", "name", "amount").diff(true).isEmpty()).isTrue();
+    assertThat(header(DriftPolicy.FREEZE, "id", "name", "amount").diff().isEmpty()).isTrue();
   }
 
   @Test
@@ -52,7 +52,7 @@ class ObservedSchemaTest {
       names.add("x" + i);
     }
     names.add("evil\nname");
-    String line = header(DriftPolicy.DISCARD, names.toArray(String[]::new)).diff(true).describe();
+    String line = header(DriftPolicy.DISCARD, names.toArray(String[]::new)).diff().describe();
     assertThat(line).startsWith("added: x0, x1, x2").endsWith("(and 16 more)").doesNotContain("\n");
     assertThat(SchemaDiff.names(List.of("evil\nname"))).isEqualTo("evil\\u000aname");
   }
@@ -73,28 +73,35 @@ class ObservedSchemaTest {
   void aKeyAbsentFromEveryRecordIsRemovedOnlyOnceTheWindowIsRead() {
     ObservedSchema o = ObservedSchema.of(DECLARED, DriftPolicy.FREEZE);
     o.absentIsNull();
-    assertThat(o.diff(true).isEmpty()).as("no record, nothing removed").isTrue();
+    assertThat(o.diff().isEmpty()).as("no record, nothing removed").isTrue();
     o.unit();
     o.present(0);
     o.unit();
     o.present(2);
-    assertThat(o.diff(false).removed()).isEmpty();
-    assertThat(o.diff(true).removed()).containsExactly("name");
+    assertThat(o.diffSoFar().removed()).isEmpty();
+    assertThat(o.diff().removed()).containsExactly("name");
   }
 
   @Test
   void eachPolicyJudgesTheDriftAsDocumented() {
-    SchemaDiff added = header(DriftPolicy.DISCARD, "id", "name", "amount", "x").diff(true);
-    SchemaDiff removedNullable = header(DriftPolicy.DISCARD, "id", "name").diff(true);
-    SchemaDiff removedNotNull = header(DriftPolicy.DISCARD, "name", "amount").diff(true);
-    assertThat(DriftPolicy.FREEZE.violation(added, DECLARED, false)).isEqualTo("added: x (schema_drift: freeze fails a window on any drift)");
-    assertThat(DriftPolicy.FREEZE.violation(SchemaDiff.NONE, DECLARED, false)).isNull();
-    assertThat(DriftPolicy.DISCARD.violation(added, DECLARED, false)).isNull();
-    assertThat(DriftPolicy.DISCARD.violation(removedNullable, DECLARED, false)).startsWith("removed: amount (schema_drift: discard");
-    assertThat(DriftPolicy.DISCARD.violation(removedNullable, DECLARED, true)).as("JSON lines: an absent key is null").isNull();
-    assertThat(DriftPolicy.EVOLVE.violation(added, DECLARED, false)).isNull();
-    assertThat(DriftPolicy.EVOLVE.violation(removedNullable, DECLARED, false)).isNull();
-    assertThat(DriftPolicy.EVOLVE.violation(removedNotNull, DECLARED, false))
+    ObservedSchema added = header(DriftPolicy.DISCARD, "id", "name", "amount", "x");
+    ObservedSchema removedNullable = header(DriftPolicy.DISCARD, "id", "name");
+    ObservedSchema removedNotNull = header(DriftPolicy.DISCARD, "name", "amount");
+    ObservedSchema jsonRemoved = ObservedSchema.of(DECLARED, DriftPolicy.DISCARD);
+    jsonRemoved.absentIsNull();
+    jsonRemoved.unit();
+    jsonRemoved.present(0);
+    jsonRemoved.present(1);
+    assertThat(DriftPolicy.FREEZE.violation(added.diff(), added)).isEqualTo("added: x (schema_drift: freeze fails a window on any drift)");
+    assertThat(DriftPolicy.FREEZE.violation(SchemaDiff.NONE, added)).isNull();
+    assertThat(DriftPolicy.DISCARD.violation(added.diff(), added)).isNull();
+    assertThat(DriftPolicy.DISCARD.violation(removedNullable.diff(), removedNullable)).startsWith("removed: amount (schema_drift: discard");
+    assertThat(jsonRemoved.diff().removed()).containsExactly("amount");
+    assertThat(DriftPolicy.DISCARD.violation(jsonRemoved.diff(), jsonRemoved)).as("JSON lines: an absent key is null").isNull();
+    assertThat(DriftPolicy.FREEZE.violation(jsonRemoved.diff(), jsonRemoved)).startsWith("removed: amount (schema_drift: freeze");
+    assertThat(DriftPolicy.EVOLVE.violation(added.diff(), added)).isNull();
+    assertThat(DriftPolicy.EVOLVE.violation(removedNullable.diff(), removedNullable)).isNull();
+    assertThat(DriftPolicy.EVOLVE.violation(removedNotNull.diff(), removedNotNull))
         .isEqualTo("removed: id (schema_drift: evolve loads a removed column as NULL, but id is declared not null)");
   }
 
