@@ -24,7 +24,7 @@ import java.io.UncheckedIOException;
  * Boolean, or JSON text): {@link dev.idem.schema.ValueParser#convert} types them.
  */
 public final class JsonObjects {
-  private static final JsonFactory JSON = JsonFactory.builder()
+  static final JsonFactory JSON = JsonFactory.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .streamReadConstraints(StreamReadConstraints.defaults())
       .build();
@@ -83,7 +83,7 @@ public final class JsonObjects {
   }
 
   /** The current value (scalar, object or array) as compact JSON text, numbers as written. */
-  private static String compact(JsonParser p) throws IOException {
+  static String compact(JsonParser p) throws IOException {
     StringWriter out = new StringWriter();
     try (JsonGenerator g = JSON.createGenerator(out)) {
       copy(p, g);
@@ -118,7 +118,7 @@ public final class JsonObjects {
     }
   }
 
-  private static String describe(JsonToken t) {
+  static String describe(JsonToken t) {
     if (t == null) {
       return "nothing";
     }
