@@ -13,9 +13,4 @@ public final class LedgerSchemaTestAccess {
   public static String firstMigration() {
     return LedgerSchema.MIGRATIONS.get(0).get(0);
   }
-
-  /** The ledger schema version this idem writes. */
-  public static int version() {
-    return LedgerSchema.VERSION;
-  }
 }
