@@ -156,16 +156,10 @@ public final class JsonLinesSource extends FileSource {
         } else if (c.type().kind() == DataType.Kind.JSON) {
           raw[i] = JsonObjects.compact(p);
         } else {
-          raw[i] = switch (value) {
-            case VALUE_STRING -> p.getText();
-            case VALUE_NUMBER_INT -> p.getNumberValue();
-            case VALUE_NUMBER_FLOAT -> p.getDecimalValue();
-            case VALUE_TRUE -> Boolean.TRUE;
-            case VALUE_FALSE -> Boolean.FALSE;
-            default -> throw new RetypedValue(new DataException(position() + ": column " + name + ": found a nested "
-                + (value == JsonToken.START_ARRAY ? "array" : "object") + ", but nested values are accepted only in json columns"
-                + " (this one is " + c.type() + ")"), name, DataType.JSON);
-          };
+          raw[i] = JsonObjects.scalar(value, p);
+          if (raw[i] == null) {
+            throw new RetypedValue(new DataException(JsonObjects.nested(position(), name, value, c)), name, DataType.JSON);
+          }
         }
       }
       JsonToken after = p.nextToken();
@@ -186,14 +180,7 @@ public final class JsonLinesSource extends FileSource {
         added.add(new AddedValue(name, type, null, null));
         return;
       }
-      Object natural = switch (value) {
-        case VALUE_STRING -> p.getText();
-        case VALUE_NUMBER_INT -> p.getNumberValue();
-        case VALUE_NUMBER_FLOAT -> p.getDecimalValue();
-        case VALUE_TRUE -> Boolean.TRUE;
-        case VALUE_FALSE -> Boolean.FALSE;
-        default -> null;
-      };
+      Object natural = JsonObjects.scalar(value, p);
       added.add(new AddedValue(name, type, natural, JsonObjects.compact(p)));
     }
 

@@ -65,21 +65,33 @@ public final class JsonObjects {
       } else if (c.type().kind() == DataType.Kind.JSON) {
         raw[i] = compact(p);
       } else {
-        raw[i] = switch (value) {
-          case VALUE_STRING -> p.getText();
-          case VALUE_NUMBER_INT -> p.getNumberValue();
-          case VALUE_NUMBER_FLOAT -> p.getDecimalValue();
-          case VALUE_TRUE -> Boolean.TRUE;
-          case VALUE_FALSE -> Boolean.FALSE;
-          default -> throw new DataException(position + ": column " + name + ": found a nested "
-              + (value == JsonToken.START_ARRAY ? "array" : "object") + ", but nested values are accepted only in json columns"
-              + " (this one is " + c.type() + ")");
-        };
+        raw[i] = scalar(value, p);
+        if (raw[i] == null) {
+          throw new DataException(nested(position, name, value, c));
+        }
       }
     }
     if (p.nextToken() != null) {
       throw new DataException(position + ": expected one JSON object, found more after it");
     }
+  }
+
+  /** The current scalar value as JSON gave it (String, Number, Boolean); null for an object or an array. */
+  static Object scalar(JsonToken value, JsonParser p) throws IOException {
+    return switch (value) {
+      case VALUE_STRING -> p.getText();
+      case VALUE_NUMBER_INT -> p.getNumberValue();
+      case VALUE_NUMBER_FLOAT -> p.getDecimalValue();
+      case VALUE_TRUE -> Boolean.TRUE;
+      case VALUE_FALSE -> Boolean.FALSE;
+      default -> null;
+    };
+  }
+
+  /** Why a nested value cannot go in a scalar column. */
+  static String nested(String position, String name, JsonToken value, Column c) {
+    return position + ": column " + name + ": found a nested " + (value == JsonToken.START_ARRAY ? "array" : "object")
+        + ", but nested values are accepted only in json columns (this one is " + c.type() + ")";
   }
 
   /** The current value (scalar, object or array) as compact JSON text, numbers as written. */
