@@ -46,6 +46,8 @@ import org.postgresql.PGConnection;
  *
  * <pre>./mvnw -q -pl idem-bench -am package -DskipTests && java -jar idem-bench/target/idem-bench-*-all.jar [rows] [big-rows]</pre>
  *
+ * <p>{@code kafka [messages] [runs] [max_records]} runs the Kafka cases instead ({@link KafkaBench}).
+ *
  * <p>{@code big-rows} defaults to ten times {@code rows}; 0 skips the big cases (g, f10M). A
  * single window takes well under a second, so f1M and f10M are each run {@value #REPEATS} times
  * and their median is reported.
@@ -61,6 +63,10 @@ public final class Bench {
   private final List<String[]> results = new ArrayList<>();
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("kafka")) {
+      KafkaBench.main(Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
     if (args.length > 0 && args[0].equals("load")) {
       load(Path.of(args[1]), args[2], args[3]); // the child JVM of (g)
       return;

@@ -170,23 +170,39 @@ public final class KeyEncoding {
 
   private static String timestamp(LocalDateTime t) {
     StringBuilder sb = new StringBuilder(32);
-    sb.append(t.toLocalDate()).append('T');
+    int year = t.getYear();
+    if (year >= 0 && year <= 9999) {
+      // LocalDate.toString's text for these years, without its intermediate string
+      sb.append((char) ('0' + year / 1000)).append((char) ('0' + year / 100 % 10)).append((char) ('0' + year / 10 % 10)).append((char) ('0' + year % 10));
+      pad2(sb.append('-'), t.getMonthValue()).append('-');
+      pad2(sb, t.getDayOfMonth());
+    } else {
+      sb.append(t.toLocalDate());
+    }
+    sb.append('T');
     pad2(sb, t.getHour()).append(':');
     pad2(sb, t.getMinute()).append(':');
     pad2(sb, t.getSecond());
     int nanos = t.getNano();
     if (nanos != 0) {
-      String f = String.format(java.util.Locale.ROOT, "%09d", nanos);
-      int end = f.length();
-      while (f.charAt(end - 1) == '0') {
-        end--;
+      // the nine digits of the fraction without their trailing zeros; String.format would cost
+      // more than the SHA-256 of the whole record
+      int digits = 9;
+      while (nanos % 10 == 0) {
+        nanos /= 10;
+        digits--;
       }
-      sb.append('.').append(f, 0, end);
+      String significant = Integer.toString(nanos);
+      sb.append('.');
+      for (int i = significant.length(); i < digits; i++) {
+        sb.append('0');
+      }
+      sb.append(significant);
     }
     return sb.toString();
   }
 
   private static StringBuilder pad2(StringBuilder sb, int v) {
-    return sb.append(v < 10 ? "0" : "").append(v);
+    return sb.append((char) ('0' + v / 10)).append((char) ('0' + v % 10));
   }
 }

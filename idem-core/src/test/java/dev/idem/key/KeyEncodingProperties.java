@@ -109,6 +109,17 @@ class KeyEncodingProperties {
   }
 
   @Property
+  void aTimestampsFractionIsItsNineDigitsWithoutTrailingZeros(@ForAll @IntRange(min = 0, max = 999_999_999) int nanos,
+      @ForAll @IntRange(min = 0, max = 9) int zeros) {
+    int n = nanos - nanos % (int) Math.pow(10, zeros); // trailing zeros are common: whole millis, micros
+    LocalDateTime t = LocalDateTime.of(2024, 3, 15, 7, 5, 9, n);
+    String nine = String.format(Locale.ROOT, "%09d", n);
+    String expected = n == 0 ? "2024-03-15T07:05:09" : "2024-03-15T07:05:09." + nine.replaceAll("0+$", "");
+    assertThat(KeyEncoding.text(t)).isEqualTo(expected);
+    assertThat(KeyEncoding.text(t.toInstant(java.time.ZoneOffset.UTC))).isEqualTo(expected + "Z");
+  }
+
+  @Property
   void fingerprintIgnoresOrder(@ForAll @Size(max = 20) List<@Size(max = 3) List<Long>> rows, @ForAll long seed) {
     List<List<Long>> shuffled = new ArrayList<>(rows);
     Collections.shuffle(shuffled, new Random(seed));
@@ -131,6 +142,55 @@ class KeyEncodingProperties {
         assertThat(fingerprint(replaced)).isNotEqualTo(fingerprint(rows));
       }
     }
+  }
+
+  /** The text written without formatters is the one LocalDate and LocalTime give, for every year LocalDateTime holds. */
+  @Property
+  void aTimestampsTextIsItsIsoDateTimeWithAllOfItsSecondsAndNoTrailingZeros(@ForAll("anyDateTime") LocalDateTime t) {
+    String fraction = t.getNano() == 0 ? "" : "." + String.format(Locale.ROOT, "%09d", t.getNano()).replaceAll("0+$", "");
+    String expected = t.toLocalDate() + "T" + String.format(Locale.ROOT, "%02d:%02d:%02d", t.getHour(), t.getMinute(), t.getSecond()) + fraction;
+    assertThat(KeyEncoding.text(t)).isEqualTo(expected);
+  }
+
+  @Provide
+  Arbitrary<LocalDateTime> anyDateTime() {
+    Arbitrary<Integer> years = Arbitraries.oneOf(Arbitraries.integers().between(-999_999_999, 999_999_999), Arbitraries.integers().between(-20, 10_020),
+        Arbitraries.of(0, 9999, 10_000, -1, 1, 1970));
+    return Combinators.combine(years, Arbitraries.integers().between(1, 12), Arbitraries.integers().between(1, 28), Arbitraries.integers().between(0, 23),
+            Arbitraries.integers().between(0, 59), Arbitraries.integers().between(0, 59), Arbitraries.integers().between(0, 999_999_999))
+        .as((y, mo, d, h, mi, s, n) -> LocalDateTime.of(y, mo, d, h, mi, s, n % 3 == 0 ? n / 1_000_000 * 1_000_000 : n));
+  }
+
+  /** The sum of the records' SHA-256 modulo 2^256, as BigInteger arithmetic gives it: fingerprints in existing ledgers stay valid. */
+  @Property
+  void fingerprintIsTheSumOfTheRecordsHashesModulo2To256(@ForAll("tuple") List<Object> a, @ForAll("tuple") List<Object> b,
+      @ForAll @IntRange(min = 0, max = 300) int copies) {
+    List<Object[]> rows = new ArrayList<>();
+    for (int i = 0; i < copies; i++) {
+      rows.add((i % 2 == 0 ? a : b).toArray());
+    }
+    Fingerprint f = new Fingerprint();
+    BigInteger sum = BigInteger.ZERO;
+    for (Object[] r : rows) {
+      f.add(r);
+      sum = sum.add(new BigInteger(1, KeyEncoding.sha256(r)));
+    }
+    String hex = sum.mod(BigInteger.ONE.shiftLeft(256)).toString(16);
+    assertThat(f.value()).isEqualTo("rows:" + copies + ":" + "0".repeat(64 - hex.length()) + hex);
+  }
+
+  @net.jqwik.api.Example
+  void fingerprintCarriesAcrossEveryWord() {
+    // 2,000 hashes overflow every 64-bit word many times
+    Fingerprint f = new Fingerprint();
+    BigInteger sum = BigInteger.ZERO;
+    for (long i = 0; i < 2_000; i++) {
+      Object[] row = {i, "row" + i};
+      f.add(row);
+      sum = sum.add(new BigInteger(1, KeyEncoding.sha256(row)));
+    }
+    String hex = sum.mod(BigInteger.ONE.shiftLeft(256)).toString(16);
+    assertThat(f.value()).isEqualTo("rows:2000:" + "0".repeat(64 - hex.length()) + hex);
   }
 
   @Property

@@ -9,6 +9,7 @@ import dev.idem.source.file.JsonObjects;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -34,10 +35,15 @@ final class KafkaRecordReader implements RecordReader {
 
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final TopicPartition tp;
+  /** {@code topic-partition@}: a record's position is this and its offset. */
+  private final String positionPrefix;
   private final long end;
   private final Schema schema;
   private final Duration readTimeout;
   private final int[] metadata = new int[METADATA.length];
+  /** Strict UTF-8, reused for every record of this reader ({@code decode} resets it). */
+  private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+      .onUnmappableCharacter(CodingErrorAction.REPORT);
   private Iterator<ConsumerRecord<byte[], byte[]>> batch = Collections.emptyIterator();
   private boolean done;
 
@@ -45,6 +51,7 @@ final class KafkaRecordReader implements RecordReader {
                     KafkaSourceConfig config, Schema schema) throws IOException {
     this.consumer = consumer;
     this.tp = tp;
+    this.positionPrefix = tp.topic() + "-" + tp.partition() + "@";
     this.schema = schema;
     this.readTimeout = config.readTimeout();
     for (int i = 0; i < METADATA.length; i++) {
@@ -100,30 +107,34 @@ final class KafkaRecordReader implements RecordReader {
   }
 
   private SourceRecord record(ConsumerRecord<byte[], byte[]> r) {
-    String position = tp.topic() + "-" + tp.partition() + "@" + r.offset();
+    String position = positionPrefix + r.offset();
     if (r.value() == null) {
       return SourceRecord.bad(position, "", "a null value (a tombstone) holds no record to load");
     }
     String text;
     try {
-      text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(r.value())).toString();
+      text = utf8.decode(ByteBuffer.wrap(r.value())).toString();
     } catch (CharacterCodingException e) {
       return SourceRecord.bad(position, new String(r.value(), StandardCharsets.UTF_8), "the value is not valid UTF-8");
     }
     try {
-      Object[] raw = JsonObjects.parse(text, schema, position);
-      Object[] meta = {Integer.toString(r.partition()), Long.toString(r.offset()), Instant.ofEpochMilli(r.timestamp()).toString(),
-          r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8)};
-      for (int i = 0; i < METADATA.length; i++) {
-        if (metadata[i] >= 0) {
-          raw[metadata[i]] = meta[i];
-        }
+      Object[] values = JsonObjects.parse(text, schema, position);
+      // metadata only for the columns declared: formatting a timestamp per record costs as much as parsing it
+      if (metadata[0] >= 0) {
+        values[metadata[0]] = Integer.toString(r.partition());
       }
-      Object[] values = new Object[raw.length];
-      for (int i = 0; i < raw.length; i++) {
+      if (metadata[1] >= 0) {
+        values[metadata[1]] = Long.toString(r.offset());
+      }
+      if (metadata[2] >= 0) {
+        values[metadata[2]] = Instant.ofEpochMilli(r.timestamp()).toString();
+      }
+      if (metadata[3] >= 0) {
+        values[metadata[3]] = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
+      }
+      for (int i = 0; i < values.length; i++) {
         try {
-          values[i] = ValueParser.convert(schema.column(i), raw[i]);
+          values[i] = ValueParser.convert(schema.column(i), values[i]);
         } catch (DataException e) {
           throw new DataException(position + ": " + e.getMessage(), e);
         }

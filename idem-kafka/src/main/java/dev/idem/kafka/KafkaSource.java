@@ -202,6 +202,11 @@ public final class KafkaSource implements StreamSource {
     props.remove(ConsumerConfig.GROUP_ID_CONFIG); // positions live in the ledger, not in a group
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
     props.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
+    // A window ends at or below the last stable offset it saw, so a read never waits for records to
+    // arrive. But the fetch the consumer sends ahead after a window's last records finds nothing,
+    // the broker holds it fetch.max.wait.ms (500 ms by default), and close() waits for it before it
+    // can end the fetch session: half a second per window that reaches its partition's end.
+    props.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
     props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "idem-source-" + config.topic());
     return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
