@@ -36,7 +36,8 @@ final class ReportView {
             c.deleted(), c.replaced(), c.targetRows()}) {
           row.add(counted ? n : "-");
         }
-        row.add(counted ? "" : o.message());
+        // a loaded window's message is worth a column only when it says more than "loaded" (a schema drift)
+        row.add(o.result() == Result.UNCHANGED || (counted && o.message().equals("loaded")) ? "" : o.message());
         table.row(row.toArray());
       }
       lines.addAll(table.lines());

@@ -6,6 +6,7 @@ import dev.idem.cli.pipelinefile.PipelineDefinition;
 import dev.idem.destination.Destination;
 import dev.idem.destination.SupportsChecks;
 import dev.idem.ledger.WindowCounts;
+import dev.idem.ledger.WindowSchema;
 import dev.idem.ledger.WindowState;
 import dev.idem.run.RunServices;
 import java.nio.file.Files;
@@ -25,7 +26,7 @@ import picocli.CommandLine.Command;
     exitCodeList = {ExitCode.HELP_DONE, ExitCode.HELP_RUN_TIME, ExitCode.HELP_USAGE},
     description = {"Show a pipeline's ledger, one line per window.",
         "Each line: status, the worst result of its reconciliation checks (pass, warn, fail; recorded when it loaded and by idem check),"
-            + " counts, input fingerprint, finish time and last error. Statuses: done, failed, running, or stale (a running window whose lease has expired).",
+            + " counts, input fingerprint, the input's schema fingerprint and its drift from the declared columns (schema_drift), finish time and last error. Statuses: done, failed, running, or stale (a running window whose lease has expired).",
         "A DuckDB destination that does not exist yet is not created: the pipeline has never run."})
 final class StatusCommand extends PipelineCommand {
   private static final int SHORT_HASH = 8;
@@ -89,8 +90,8 @@ final class StatusCommand extends PipelineCommand {
     // a stream window (orders-0@1000) also shows where its input ended: the next window's start
     boolean stream = states.stream().anyMatch(s -> s.sourcePosition() != null);
     TextTable table = stream
-        ? new TextTable("window", ">ends at", "status", "check", ">read", ">written (ins/upd)", ">folded", ">dead-lettered", ">target rows", "fingerprint", "finished at", "error")
-        : new TextTable("window", "status", "check", ">read", ">written (ins/upd)", ">folded", ">dead-lettered", ">target rows", "fingerprint", "finished at", "error");
+        ? new TextTable("window", ">ends at", "status", "check", ">read", ">written (ins/upd)", ">folded", ">dead-lettered", ">target rows", "fingerprint", "schema", "finished at", "error")
+        : new TextTable("window", "status", "check", ">read", ">written (ins/upd)", ">folded", ">dead-lettered", ">target rows", "fingerprint", "schema", "finished at", "error");
     Map<String, Integer> byStatus = new LinkedHashMap<>();
     for (WindowState s : states) {
       WindowCounts c = s.counts();
@@ -98,7 +99,8 @@ final class StatusCommand extends PipelineCommand {
       byStatus.merge(status, 1, Integer::sum);
       List<Object> cells = new ArrayList<>(List.of(s.windowId(), status, worst(byWindow.get(s.windowId())), c.read(),
           c.written() + " (" + c.inserted() + "/" + c.updated() + ")", c.folded(), c.deadLettered(), c.targetRows(),
-          shortFingerprint(s.fingerprint()), s.finishedAt() == null ? "" : s.finishedAt().truncatedTo(ChronoUnit.SECONDS), s.error() == null ? "" : s.error()));
+          shortFingerprint(s.fingerprint()), schema(s.schema()), s.finishedAt() == null ? "" : s.finishedAt().truncatedTo(ChronoUnit.SECONDS),
+          s.error() == null ? "" : s.error()));
       if (stream) {
         cells.add(1, s.sourcePosition() == null ? "" : s.sourcePosition());
       }
@@ -122,6 +124,22 @@ final class StatusCommand extends PipelineCommand {
   /** The worst status of a window's recorded checks, lowercase; empty when none was recorded. */
   private static String worst(List<CheckResult> results) {
     return results == null ? "" : CheckStatus.worst(results).map(CheckStatus::label).orElse("");
+  }
+
+  /** The schema fingerprint's first characters, then the drift and what discard dropped: {@code 1a2b3c4d added: discount (1 column, 12 values discarded)}. */
+  private static String schema(WindowSchema schema) {
+    if (schema == null) {
+      return "";
+    }
+    String text = schema.fingerprint().substring(0, Math.min(SHORT_HASH, schema.fingerprint().length()));
+    if (schema.drift() != null) {
+      text += " " + schema.drift();
+    }
+    if (schema.columnsDiscarded() > 0) {
+      text += " (" + schema.columnsDiscarded() + " column" + (schema.columnsDiscarded() == 1 ? "" : "s") + ", " + schema.valuesDiscarded()
+          + " value" + (schema.valuesDiscarded() == 1 ? "" : "s") + " discarded)";
+    }
+    return text;
   }
 
   /** Keeps a fingerprint's readable prefix ({@code rows:13:}) and 8 characters of its hash. */
@@ -148,6 +166,16 @@ final class StatusCommand extends PipelineCommand {
       w.putAll(ReportView.counts(s.counts()));
       w.put("fingerprint", s.fingerprint());
       w.put("source_position", s.sourcePosition());
+      if (s.schema() != null) {
+        Map<String, Object> schema = new LinkedHashMap<>();
+        schema.put("fingerprint", s.schema().fingerprint());
+        schema.put("drift", s.schema().drift());
+        schema.put("columns_discarded", s.schema().columnsDiscarded());
+        schema.put("values_discarded", s.schema().valuesDiscarded());
+        w.put("schema", schema);
+      } else {
+        w.put("schema", null);
+      }
       w.put("definition_hash", s.definitionHash());
       w.put("run_id", s.runId());
       w.put("pipeline_version", s.pipelineVersion());

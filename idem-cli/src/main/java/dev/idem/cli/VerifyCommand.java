@@ -39,6 +39,13 @@ final class VerifyCommand extends PipelineCommand {
   @Override
   Integer withoutOpening(PipelineDefinition definition) {
     Pipeline pipeline = definition.pipeline();
+    if (pipeline.windows().kind() == dev.idem.window.WindowKind.OFFSETS) {
+      throw new dev.idem.ConfigException("idem verify does not check stream pipelines yet: a kafka source's windows are planned from the"
+          + " ledger as they load, and verify replays fixed windows");
+    }
+    if (definition.destination().kafka().isPresent()) {
+      throw new dev.idem.ConfigException("idem verify needs a database destination: a Kafka topic cannot take records back between its checks");
+    }
     List<Window> windows = selection.select(pipeline);
     RunServices services = idem.services.get();
     List<CheckResult> results = new Verifier(pipeline, windows,

@@ -21,6 +21,16 @@ public interface WindowWrite extends AutoCloseable {
   }
 
   /**
+   * Adds a column the input gained ({@code schema_drift: evolve}) to the staged rows: rows added
+   * after this carry one more value, after those of the columns added before. Returns the column
+   * as staged: the target's own type when the target already has a column of that name. The
+   * target gets the column in this window's transaction, when it is prepared.
+   */
+  default dev.idem.schema.Column addColumn(dev.idem.schema.Column column) {
+    throw new UnsupportedOperationException("this destination does not add columns (schema_drift evolve)");
+  }
+
+  /**
    * Keeps a record that could not be loaded in the destination's dead letters, in this window's
    * transaction: it is committed with the window's rows, or rolled back with them.
    */

@@ -3,8 +3,9 @@ package dev.idem.ledger;
 import java.time.Instant;
 
 /**
- * One window's row in the ledger. {@code sourcePosition} is where a stream window's input ended
- * (see {@link dev.idem.destination.Completion}); null for other sources.
+ * One window's row in the ledger; {@code schema} is null until a load recorded one.
+ * {@code sourcePosition} is where a stream window's input ended (see
+ * {@link dev.idem.destination.Completion}); null for other sources.
  */
 public record WindowState(
     String pipeline,
@@ -22,6 +23,7 @@ public record WindowState(
     Instant startedAt,
     Instant finishedAt,
     String error,
+    WindowSchema schema,
     String sourcePosition) {
 
   /** A running window whose lease has expired: its runner died or stalled. */

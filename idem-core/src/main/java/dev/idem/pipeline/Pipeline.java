@@ -4,7 +4,9 @@ import dev.idem.ConfigException;
 import dev.idem.key.KeySpec;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
+import dev.idem.schema.DriftPolicy;
 import dev.idem.schema.Schema;
+import dev.idem.source.ObservesSchema;
 import dev.idem.source.Source;
 import dev.idem.window.WindowKind;
 import dev.idem.window.WindowSpec;
@@ -35,6 +37,7 @@ public final class Pipeline {
   private final Map<String, RowFunction> rowFunctions;
   private final Target target;
   private final BadRecordPolicy badRecords;
+  private final DriftPolicy schemaDrift;
   private final String definitionHash;
 
   private Pipeline(Builder b) {
@@ -46,6 +49,7 @@ public final class Pipeline {
     this.rowFunctions = Map.copyOf(b.rowFunctions);
     this.target = new Target(b.table, targetColumns(b), b.key, b.strategy, b.orderBy, b.deleteFlag);
     this.badRecords = b.badRecords;
+    this.schemaDrift = b.schemaDrift;
     validate();
     this.definitionHash = sha256(describe());
   }
@@ -88,6 +92,13 @@ public final class Pipeline {
       dev.idem.IdemException.check(windows.kind() == WindowKind.FULL || windows.kind() == WindowKind.BATCH,
           "strategy replace_table replaces the whole table, so it needs window kind full or batch, not %s", windows.kind().name().toLowerCase(java.util.Locale.ROOT));
     }
+    if (schemaDrift != DriftPolicy.DISCARD) {
+      dev.idem.IdemException.check(source instanceof ObservesSchema,
+          "schema_drift %s needs a source that reports its schema (csv, jsonl, jdbc), and %s does not", schemaDrift.label(), source.describe());
+    }
+    dev.idem.IdemException.check(schemaDrift != DriftPolicy.EVOLVE || transformSql == null,
+        "schema_drift evolve adds the input's new columns to the target, but with a transform the target's columns are the transform's output:"
+            + " use freeze or discard, or declare the new columns");
     for (Column c : target.storedColumns().columns()) {
       dev.idem.IdemException.check(!c.name().startsWith("_idem_") || c.name().equals(KeySpec.HASH_COLUMN),
           "column '%s' uses the reserved prefix _idem_", c.name());
@@ -96,14 +107,17 @@ public final class Pipeline {
 
   /**
    * This pipeline reading from another source with the same schema: how {@code idem verify}
-   * replays captured input. Everything else, including the definition hash's inputs, is kept.
+   * replays captured input. Everything else, including the definition hash's inputs, is kept,
+   * but for a source that does not report its schema, which cannot be held to a drift policy: its
+   * pipeline discards (nothing is observed, so nothing is dropped).
    */
   public Pipeline withSource(Source other) {
     dev.idem.IdemException.check(other.schema().equals(source.schema()), "the replacement source's schema %s differs from %s",
         other.schema().columns(), source.schema().columns());
     Builder b = builder(name).version(version).source(other).windows(windows).transform(transformSql)
         .table(target.table()).targetColumns(target.columns()).key(target.key()).strategy(target.strategy()).orderBy(target.orderBy())
-        .deleteFlag(target.deleteFlag()).badRecords(badRecords);
+        .deleteFlag(target.deleteFlag()).badRecords(badRecords)
+        .schemaDrift(other instanceof ObservesSchema ? schemaDrift : DriftPolicy.DISCARD);
     rowFunctions.forEach(b::rowFunction);
     return b.build();
   }
@@ -149,6 +163,15 @@ public final class Pipeline {
     return badRecords;
   }
 
+  /**
+   * What a window whose input's schema differs from the declared one does ({@code schema_drift}).
+   * Only {@code evolve} enters the definition hash: it shapes the target (new columns, NULLs for
+   * removed ones), while freeze and discard load the same rows or fail.
+   */
+  public DriftPolicy schemaDrift() {
+    return schemaDrift;
+  }
+
   /** The columns staged for a window: the input's, plus {@code _idem_key} for a hash key. */
   public Schema stagedColumns() {
     KeySpec key = target.key();
@@ -174,6 +197,9 @@ public final class Pipeline {
     lines.add("row_functions " + new java.util.TreeSet<>(rowFunctions.keySet()));
     lines.add("target " + target.table() + " columns " + target.columns().columns() + " key " + (target.key() == null ? "-" : target.key().describe())
         + " strategy " + target.strategy().label() + " order_by " + target.orderBy() + " delete_flag " + target.deleteFlag());
+    if (schemaDrift == DriftPolicy.EVOLVE) {
+      lines.add("schema_drift evolve"); // absent for the others, so their hashes are those of before the policy existed
+    }
     return String.join("\n", lines);
   }
 
@@ -200,6 +226,7 @@ public final class Pipeline {
     private String orderBy;
     private String deleteFlag;
     private BadRecordPolicy badRecords = BadRecordPolicy.NONE_ALLOWED;
+    private DriftPolicy schemaDrift = DriftPolicy.DEFAULT;
 
     private Builder(String name) {
       if (name == null || !NAME.matcher(name).matches()) {
@@ -260,6 +287,12 @@ public final class Pipeline {
 
     public Builder badRecords(BadRecordPolicy policy) {
       this.badRecords = java.util.Objects.requireNonNull(policy, "badRecords");
+      return this;
+    }
+
+    /** What a window whose input's schema drifted from the declared one does; default {@link DriftPolicy#DISCARD}. */
+    public Builder schemaDrift(DriftPolicy policy) {
+      this.schemaDrift = Objects.requireNonNull(policy, "schemaDrift");
       return this;
     }
 

@@ -13,6 +13,7 @@ import dev.idem.destination.RowsRefusedException;
 import dev.idem.destination.SupportsMerge;
 import dev.idem.destination.SupportsReplaceTable;
 import dev.idem.destination.SupportsReplaceWindow;
+import dev.idem.destination.SupportsSchemaEvolution;
 import dev.idem.destination.SupportsSqlTransform;
 import dev.idem.destination.WindowWrite;
 import dev.idem.fault.FaultPoint;
@@ -27,6 +28,7 @@ import dev.idem.ledger.WindowStatus;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.RowFunction;
 import dev.idem.pipeline.WriteStrategy;
+import dev.idem.schema.DriftPolicy;
 import dev.idem.source.RecordReader;
 import dev.idem.source.SourceRecord;
 import dev.idem.window.Window;
@@ -92,6 +94,9 @@ public final class Runner {
     }
     if (pipeline.transformSql() != null && !(destination instanceof SupportsSqlTransform)) {
       throw new ConfigException("destination " + name + " does not run SQL transforms");
+    }
+    if (pipeline.schemaDrift() == DriftPolicy.EVOLVE && !(destination instanceof SupportsSchemaEvolution)) {
+      throw new ConfigException("destination " + name + " does not add columns to its tables (schema_drift evolve): use freeze or discard");
     }
   }
 
@@ -327,7 +332,9 @@ public final class Runner {
       if (after.token() < lease.token() || (after.token() == lease.token() && after.status() != WindowStatus.DONE)) {
         throw new IdemException("window " + window.id() + " committed but the ledger shows " + after.status() + " under token " + after.token());
       }
-      return new WindowOutcome(window, WindowOutcome.Result.LOADED, counts, attempt, "loaded");
+      // a drifted schema is said at run time too, not only in the ledger: dropped columns are never silent
+      String drift = after.schema() == null || after.token() != lease.token() ? null : after.schema().drift();
+      return new WindowOutcome(window, WindowOutcome.Result.LOADED, counts, attempt, drift == null ? "loaded" : "loaded; schema drift: " + drift);
     }
   }
 
@@ -483,15 +490,17 @@ public final class Runner {
     List<DeadLetter> kept = new ArrayList<>();
     Optional<String> cheapBefore = cheapFingerprint(pipeline, window);
     try (WindowWrite write = destination.begin(pipeline, lease, context);
-         RecordReader reader = pipeline.source().read(pipeline.windows(), window, Optional.ofNullable(lease.previous()))) {
+         SchemaWatch schema = SchemaWatch.open(pipeline, window, write, Optional.ofNullable(lease.previous()))) {
       BadRecordTally bad = new BadRecordTally(pipeline, window, write, kept);
       int[] hashFields = hashFields(pipeline);
       int width = pipeline.stagedColumns().size();
       long staged = 0;
       long read = 0;
       boolean hashRecords = cheapBefore.isEmpty(); // a source with a cheap fingerprint spares a SHA-256 per record
-      for (SourceRecord r = reader.next(); r != null; r = reader.next()) {
+      schema.check(); // a query's result metadata is observed before its first row
+      for (SourceRecord r = schema.next(); r != null; r = schema.next()) {
         read++;
+        schema.check();
         if (r.isBad()) {
           if (hashRecords) {
             fingerprint.add(badRecordPrint(r));
@@ -502,13 +511,13 @@ public final class Runner {
         if (hashRecords) {
           fingerprint.add(r.values());
         }
-        Object[] values = applyRowFunctions(pipeline, r, context);
+        Object[] values = applyRowFunctions(pipeline, schema.declaredValues(r.values()), context);
         if (values == null) {
           discarded++;
           continue;
         }
         try {
-          write.add(hashFields == null ? values : withKeyHash(values, hashFields, width), r.position());
+          write.add(schema.row(hashFields == null ? values : withKeyHash(values, hashFields, width), r.values()), r.position());
         } catch (RowRefusedException e) {
           bad.add(SourceRecord.bad(r.position(), Arrays.toString(values), e.getMessage()), read);
           continue;
@@ -520,6 +529,7 @@ public final class Runner {
           listener.progress(window, staged);
         }
       }
+      schema.checkComplete();
       bad.finish(read);
       services.faults().reach(FaultPoint.AFTER_STAGING, window);
       Optional<String> cheapAfter = cheapFingerprint(pipeline, window);
@@ -528,7 +538,8 @@ public final class Runner {
         throw new TransientException("input of window " + window.id() + " changed while it was read", null);
       }
       String fp = cheapBefore.orElse(fingerprint.value());
-      WindowCounts counts = write.prepare(new Completion(fp, pipeline.definitionHash(), read, discarded, bad.count, reader.position().orElse(null)));
+      WindowCounts counts = write.prepare(new Completion(fp, pipeline.definitionHash(), read, discarded, bad.count, schema.report(),
+          schema.reader().position().orElse(null)));
       services.faults().reach(FaultPoint.BEFORE_COMMIT, window);
       try {
         write.commit();
@@ -583,8 +594,7 @@ public final class Runner {
         .isPresent();
   }
 
-  private static Object[] applyRowFunctions(Pipeline pipeline, SourceRecord r, RunContext context) {
-    Object[] values = r.values();
+  private static Object[] applyRowFunctions(Pipeline pipeline, Object[] values, RunContext context) {
     for (RowFunction f : pipeline.rowFunctions().values()) {
       values = f.apply(values, context);
       if (values == null) {
@@ -629,7 +639,9 @@ public final class Runner {
     }
     try {
       Fingerprint fp = new Fingerprint();
-      try (RecordReader reader = pipeline.source().read(pipeline.windows(), window, recorded)) {
+      // read as a load reads it, so that the added columns evolve keeps are hashed too
+      try (SchemaWatch schema = SchemaWatch.open(pipeline, window, recorded)) {
+        RecordReader reader = schema.reader();
         for (SourceRecord r = reader.next(); r != null; r = reader.next()) {
           fp.add(r.isBad() ? badRecordPrint(r) : r.values()); // as write() hashes them
         }

@@ -58,6 +58,8 @@ public final class ValueParser {
    * Jackson refuses JSON numbers longer than this by default too.
    */
   static final int MAX_DECIMAL_TEXT = 1_000;
+  /** The longest text {@link #typeOf(String)} looks at as anything but a string. */
+  private static final int MAX_TYPED_TEXT = 100;
 
   private ValueParser() {}
 
@@ -129,6 +131,80 @@ public final class ValueParser {
       default -> { }
     }
     throw new DataException(prefix(column) + describeJson(value) + " is not " + article(type) + ": expected " + expectation(type));
+  }
+
+  /**
+   * The narrowest type that holds {@code text} as {@link #parse} reads it, for naming what a value
+   * that is not of its column's type is instead ({@code 3.5} is {@code decimal(2,1)}, {@code abc}
+   * is {@code string}): integer, decimal(p,s), boolean, date, timestamp, timestamptz, else string.
+   */
+  public static DataType typeOf(String text) {
+    String t = text.strip();
+    if (t.length() > MAX_TYPED_TEXT) {
+      return DataType.STRING; // no number of 38 digits or fewer, date or time is this long: never parsed
+    }
+    if (isInteger(t)) {
+      try {
+        Long.parseLong(t);
+        return DataType.INTEGER;
+      } catch (NumberFormatException e) {
+        return decimalType(new BigDecimal(t));
+      }
+    }
+    if (isPlainDecimal(t) || DECIMAL.matcher(t).matches()) {
+      try {
+        return decimalType(new BigDecimal(t));
+      } catch (NumberFormatException | ArithmeticException e) {
+        return DataType.STRING;
+      }
+    }
+    switch (t.toLowerCase(Locale.ROOT)) {
+      case "true", "false", "t", "f", "yes", "no" -> {
+        return DataType.BOOLEAN;
+      }
+      default -> { }
+    }
+    for (DataType type : new DataType[] {DataType.DATE, DataType.TIMESTAMP, DataType.TIMESTAMPTZ}) {
+      try {
+        parse(Column.of("v", type), t);
+        return type;
+      } catch (DataException e) {
+        // not this type
+      }
+    }
+    return DataType.STRING;
+  }
+
+  /**
+   * The type of a value as a JSON parser gives it (see {@link #convert}): string, integer (or a
+   * decimal for an integer beyond 64 bits), decimal(p,s), boolean.
+   */
+  public static DataType typeOf(Object jsonValue) {
+    if (jsonValue instanceof Boolean) {
+      return DataType.BOOLEAN;
+    }
+    if (jsonValue instanceof Long || jsonValue instanceof Integer || jsonValue instanceof Short || jsonValue instanceof Byte) {
+      return DataType.INTEGER;
+    }
+    if (jsonValue instanceof BigInteger b) {
+      return b.bitLength() < 64 ? DataType.INTEGER : decimalType(new BigDecimal(b));
+    }
+    if (jsonValue instanceof BigDecimal d) {
+      return decimalType(d);
+    }
+    if (jsonValue instanceof Number n && Double.isFinite(n.doubleValue())) {
+      return decimalType(new BigDecimal(n.toString()));
+    }
+    return DataType.STRING;
+  }
+
+  /** The smallest decimal(p,s) that holds {@code d} exactly; string past 38 digits. */
+  private static DataType decimalType(BigDecimal d) {
+    BigDecimal s = d.stripTrailingZeros();
+    int scale = Math.max(0, s.scale());
+    long integerDigits = s.signum() == 0 ? 0 : Math.max(0L, (long) s.precision() - s.scale());
+    long precision = Math.max(1, integerDigits + scale);
+    return precision > 38 ? DataType.STRING : DataType.decimal((int) precision, scale);
   }
 
   private static Object nullValue(Column column) {

@@ -9,6 +9,7 @@ import dev.idem.destination.SupportsDoctor;
 import dev.idem.destination.SupportsMerge;
 import dev.idem.destination.SupportsReplaceTable;
 import dev.idem.destination.SupportsReplaceWindow;
+import dev.idem.destination.SupportsSchemaEvolution;
 import dev.idem.destination.SupportsSqlTransform;
 import dev.idem.destination.SupportsVerification;
 import dev.idem.destination.WindowWrite;
@@ -34,7 +35,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * process share one instance (each window's write uses its own connection).
  */
 public final class JdbcDestination implements Destination, SupportsMerge, SupportsReplaceWindow, SupportsReplaceTable, SupportsSqlTransform,
-    SupportsVerification, SupportsChecks, SupportsDoctor {
+    SupportsVerification, SupportsChecks, SupportsDoctor, SupportsSchemaEvolution {
   private final String url;
   private final Properties properties;
   private final Dialect dialect;

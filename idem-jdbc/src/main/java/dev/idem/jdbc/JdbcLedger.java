@@ -7,6 +7,7 @@ import dev.idem.ledger.DeadLetter;
 import dev.idem.ledger.Lease;
 import dev.idem.ledger.Ledger;
 import dev.idem.ledger.WindowCounts;
+import dev.idem.ledger.WindowSchema;
 import dev.idem.ledger.WindowState;
 import dev.idem.ledger.WindowStatus;
 import java.sql.Connection;
@@ -30,7 +31,8 @@ final class JdbcLedger implements Ledger {
   private static final String W = LedgerSchema.WINDOWS;
   static final String COLUMNS = "pipeline, window_id, status, fingerprint, definition_hash, rows_read, rows_discarded, rows_dead_lettered, rows_reshaped,"
       + " rows_folded, rows_inserted, rows_updated, rows_unchanged, rows_skipped, rows_deleted, rows_replaced, target_rows,"
-      + " run_id, pipeline_version, attempts, owner, token, lease_expires, started_at, finished_at, error, source_position";
+      + " run_id, pipeline_version, attempts, owner, token, lease_expires, started_at, finished_at, error, source_position,"
+      + " schema_fingerprint, schema_drift, columns_discarded, values_discarded";
 
   private final JdbcDestination destination;
 
@@ -204,7 +206,8 @@ final class JdbcLedger implements Ledger {
     try (PreparedStatement ps = c.prepareStatement("UPDATE " + W + " SET status = 'DONE', fingerprint = ?, definition_hash = ?,"
         + " rows_read = ?, rows_discarded = ?, rows_dead_lettered = ?, rows_reshaped = ?, rows_folded = ?, rows_inserted = ?, rows_updated = ?, rows_unchanged = ?,"
         + " rows_skipped = ?, rows_deleted = ?, rows_replaced = ?, target_rows = ?, run_id = ?, pipeline_version = ?,"
-        + " finished_at = ?, lease_expires = NULL, error = NULL, source_position = ?"
+        + " finished_at = ?, lease_expires = NULL, error = NULL, source_position = ?,"
+        + " schema_fingerprint = ?, schema_drift = ?, columns_discarded = ?, values_discarded = ?"
         + " WHERE pipeline = ? AND window_id = ? AND token = ? AND status = 'RUNNING'")) {
       int i = 1;
       ps.setString(i++, completion.fingerprint());
@@ -217,6 +220,11 @@ final class JdbcLedger implements Ledger {
       ps.setString(i++, version);
       ps.setObject(i++, utc(destination.now(c)));
       ps.setString(i++, completion.sourcePosition());
+      WindowSchema schema = completion.schema();
+      ps.setString(i++, schema == null ? null : schema.fingerprint());
+      ps.setString(i++, schema == null || schema.drift() == null ? null : cap(schema.drift()));
+      ps.setLong(i++, schema == null ? 0 : schema.columnsDiscarded());
+      ps.setLong(i++, schema == null ? 0 : schema.valuesDiscarded());
       ps.setString(i++, lease.pipeline());
       ps.setString(i++, lease.windowId());
       ps.setLong(i, lease.token());
@@ -272,7 +280,19 @@ final class JdbcLedger implements Ledger {
     return new WindowState(rs.getString("pipeline"), rs.getString("window_id"), WindowStatus.valueOf(rs.getString("status")),
         rs.getString("fingerprint"), rs.getString("definition_hash"), counts, rs.getString("run_id"), rs.getString("pipeline_version"),
         rs.getInt("attempts"), rs.getString("owner"), rs.getLong("token"), instant(rs, "lease_expires"), instant(rs, "started_at"),
-        instant(rs, "finished_at"), rs.getString("error"), rs.getString("source_position"));
+        instant(rs, "finished_at"), rs.getString("error"), schema(rs), rs.getString("source_position"));
+  }
+
+  /** The window's observed schema as recorded by its last load; null when none was. */
+  private static WindowSchema schema(ResultSet rs) throws SQLException {
+    String fingerprint = rs.getString("schema_fingerprint");
+    return fingerprint == null ? null
+        : new WindowSchema(fingerprint, rs.getString("schema_drift"), rs.getLong("columns_discarded"), rs.getLong("values_discarded"));
+  }
+
+  /** A drift line is short but for pathological inputs (thousands of columns): kept like an error, at 2,000 characters. */
+  private static String cap(String text) {
+    return text.length() > 2000 ? text.substring(0, 1997) + "..." : text;
   }
 
   private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -14,6 +14,10 @@ import dev.idem.ledger.WindowCounts;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.Target;
 import dev.idem.pipeline.WriteStrategy;
+import dev.idem.schema.Column;
+import dev.idem.schema.DataType;
+import dev.idem.schema.DriftPolicy;
+import dev.idem.schema.Schema;
 import dev.idem.run.RunContext;
 import java.sql.Array;
 import java.sql.Connection;
@@ -24,6 +28,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
@@ -42,12 +47,17 @@ final class JdbcWindowWrite implements WindowWrite {
   private final Lease lease;
   private final RunContext context;
   private final TableName table;
-  private final StrategySql sql;
-  private final Dialect.Stager stager;
+  /** The strategy's SQL; under schema_drift evolve, rebuilt over the target's columns as they are when the window applies. */
+  private StrategySql sql;
+  private Dialect.Stager stager;
   /** What the target refuses beyond the declared types: rows split out before staging or before the apply step. */
   private final TargetRules rules;
   /** The key's unique index: a conflict on it is another runner's insert, retried, never a refused row. */
   private final String keyIndex;
+  /** Columns the input gained (evolve), staged after the pipeline's staged columns, in the order they came. */
+  private final List<Column> added = new ArrayList<>();
+  /** The target's columns as this window's transaction first saw them (read when a column is added). */
+  private Map<String, String> targetColumns;
   private ReentrantLock heldLock;
   private long staged;
   /** Staged rows a CHECK constraint of the target refused (dead letters, no longer staged). */
@@ -97,6 +107,47 @@ final class JdbcWindowWrite implements WindowWrite {
       staged++;
     } catch (SQLException e) {
       throw Jdbc.translate(dialect, e, "window " + window() + ": staging row " + (staged + 1));
+    }
+  }
+
+  /**
+   * Stages one more column. Its type is the target's own when the target has a column of that
+   * name already (an earlier window added it, or a person changed it), so values are converted
+   * strictly by the reader instead of by a cast here; the target itself gets the column when the
+   * window applies, in its transaction ({@link #evolve}).
+   */
+  @Override
+  public Column addColumn(Column proposed) {
+    if (proposed.name().startsWith("_idem_")) {
+      throw new DataException("input column '" + proposed.name() + "' uses idem's reserved prefix _idem_: it cannot be added to table " + table);
+    }
+    if (rules.stagesPositions()) {
+      // the rows' places and positions are staged after the declared columns for the CHECK evaluation
+      throw new DataException("table " + table + " has CHECK constraints idem evaluates on the staged rows, so schema_drift evolve cannot"
+          + " add input column '" + proposed.name() + "' to it: declare the column in the pipeline");
+    }
+    try {
+      // the bulk path ends first: a PostgreSQL connection runs no query while a COPY is open
+      stager.finish();
+      stager.close();
+      if (targetColumns == null) {
+        targetColumns = new TargetTable(dialect, table, pipeline.target()).columns(connection);
+      }
+      String existing = targetColumns.get(proposed.name());
+      Column column = proposed;
+      if (existing != null && !dialect.compatible(proposed.type(), existing)) {
+        DataType type = dialect.dataType(existing).orElseThrow(() -> new DataException("table " + table + ": column " + proposed.name() + " is "
+            + existing + ", which idem cannot load the input's " + proposed.type() + " values into: declare the column in the pipeline"));
+        column = new Column(proposed.name(), type, true);
+      }
+      Jdbc.execute(connection, "ALTER TABLE " + SqlName.quote(Pipeline.STAGED) + " ADD COLUMN " + SqlName.quote(column.name()) + " " + dialect.sqlType(column.type()));
+      added.add(column);
+      List<Column> all = new ArrayList<>(pipeline.stagedColumns().columns());
+      all.addAll(added);
+      stager = dialect.restage(connection, new Schema(all));
+      return column;
+    } catch (SQLException e) {
+      throw Jdbc.translate(dialect, e, "window " + window() + ": stage input column " + proposed.name());
     }
   }
 
@@ -162,9 +213,9 @@ final class JdbcWindowWrite implements WindowWrite {
   }
 
   private WindowCounts apply(Completion completion) throws SQLException {
-    Target target = pipeline.target();
     applying = true;
     dialect.lockTarget(connection, table.toString());
+    Target target = pipeline.schemaDrift() == DriftPolicy.EVOLVE ? evolve() : pipeline.target();
     String source = Pipeline.STAGED;
     long sourceRows = staged;
     if (pipeline.transformSql() != null) {
@@ -237,6 +288,46 @@ final class JdbcWindowWrite implements WindowWrite {
     long skipped = target.strategy() == WriteStrategy.APPEND ? rows - inserted : 0;
     return complete(completion, new WindowCounts(completion.read(), completion.discarded(), deadLettered(completion), staged - sourceRows, sourceRows - rows,
         inserted, updated, unchanged, skipped, deleted, replaced, targetRows));
+  }
+
+  /**
+   * Schema_drift evolve, under the target's lock: adds the columns the input gained to the target
+   * (nullable; in this transaction, so they appear with the window's rows or not at all), and stages
+   * the target's other undeclared columns as NULL, so the window writes whole rows of the target's
+   * current columns whatever order windows load in. Returns the target with those columns.
+   */
+  private Target evolve() throws SQLException {
+    Target target = pipeline.target();
+    TargetTable targetTable = new TargetTable(dialect, table, target);
+    Map<String, String> now = targetTable.columns(connection);
+    Set<String> known = new HashSet<>(target.storedColumns().names());
+    known.add(StrategySql.WINDOW_COLUMN);
+    added.forEach(c -> known.add(c.name()));
+    List<Column> columns = new ArrayList<>(target.columns().columns());
+    for (Map.Entry<String, String> e : now.entrySet()) {
+      Optional<DataType> type = e.getValue() == null ? Optional.empty() : dialect.dataType(e.getValue());
+      if (!known.contains(e.getKey()) && type.isPresent()) {
+        Column c = new Column(e.getKey(), type.get(), true);
+        Jdbc.execute(connection, "ALTER TABLE " + SqlName.quote(Pipeline.STAGED) + " ADD COLUMN " + SqlName.quote(c.name()) + " " + dialect.sqlType(c.type()));
+        columns.add(c);
+      }
+    }
+    for (Column c : added) {
+      String existing = now.get(c.name());
+      if (existing == null) {
+        Jdbc.execute(connection, targetTable.addColumn(c));
+      } else if (!dialect.compatible(c.type(), existing)) {
+        throw new TransientException("window " + window() + ": column " + c.name() + " of table " + table + " became " + existing
+            + " while the window was staged as " + c.type() + " (another window added it): retrying", null);
+      }
+      columns.add(c);
+    }
+    if (columns.size() == target.columns().size()) {
+      return target;
+    }
+    Target widened = new Target(target.table(), new Schema(columns), target.key(), target.strategy(), target.orderBy(), target.deleteFlag());
+    sql = new StrategySql(table, widened, dialect::insertConflictClause);
+    return widened;
   }
 
   /**

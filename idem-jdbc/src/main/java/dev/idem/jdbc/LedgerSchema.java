@@ -43,7 +43,13 @@ final class LedgerSchema {
               + " detail VARCHAR, run_id VARCHAR, checked_at TIMESTAMP NOT NULL,"
               + " PRIMARY KEY (pipeline, window_id, check_name))"),
       // 3: where a stream window's input ended (a Kafka partition's next offset), committed with its rows
-      List.of("ALTER TABLE " + WINDOWS + " ADD COLUMN source_position VARCHAR"));
+      List.of("ALTER TABLE " + WINDOWS + " ADD COLUMN source_position VARCHAR"),
+      // 4: each window's observed input schema (schema_drift): its fingerprint, the drift from the
+      // declared schema as one line, and the columns and non-null values discard dropped
+      List.of("ALTER TABLE " + WINDOWS + " ADD COLUMN schema_fingerprint VARCHAR",
+          "ALTER TABLE " + WINDOWS + " ADD COLUMN schema_drift VARCHAR",
+          "ALTER TABLE " + WINDOWS + " ADD COLUMN columns_discarded BIGINT DEFAULT 0",
+          "ALTER TABLE " + WINDOWS + " ADD COLUMN values_discarded BIGINT DEFAULT 0"));
 
   static final int VERSION = MIGRATIONS.size();
 

@@ -51,6 +51,11 @@ final class TargetTable {
     return ddl;
   }
 
+  /** Adds a nullable column to the table (schema_drift evolve). */
+  String addColumn(Column column) {
+    return "ALTER TABLE " + name.sql() + " ADD COLUMN " + SqlName.quote(column.name()) + " " + dialect.sqlType(column.type());
+  }
+
   /** The unique index on the key and the index on the lineage column (idempotent statements). */
   List<String> indexStatements() {
     List<String> ddl = new ArrayList<>();

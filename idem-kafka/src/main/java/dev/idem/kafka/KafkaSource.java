@@ -160,7 +160,8 @@ public final class KafkaSource implements StreamSource {
     if (!id.topic().equals(config.topic())) {
       throw new ConfigException("window " + window.id() + " is not of topic " + config.topic());
     }
-    Optional<Long> recordedEnd = recorded.filter(s -> s.sourcePosition() != null).map(KafkaSource::position);
+    // an empty window (its end is its start) binds nothing: reading it afresh cannot overlap another
+    Optional<Long> recordedEnd = recorded.filter(s -> s.sourcePosition() != null).map(KafkaSource::position).filter(end -> end > id.start());
     KafkaConsumer<byte[], byte[]> consumer = consumer();
     try {
       return new KafkaRecordReader(consumer, new TopicPartition(id.topic(), id.partition()), id.start(), recordedEnd, config, schema);

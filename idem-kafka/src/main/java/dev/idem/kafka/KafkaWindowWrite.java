@@ -117,7 +117,7 @@ final class KafkaWindowWrite implements WindowWrite {
     WindowState previous = lease.previous();
     WindowState done = new WindowState(pipeline.name(), lease.windowId(), WindowStatus.DONE, completion.fingerprint(), completion.definitionHash(),
         counts, context.runId(), context.pipelineVersion(), (previous == null ? 0 : previous.attempts()) + 1, lease.owner(), lease.token(), null,
-        startedAt, now, null, completion.sourcePosition());
+        startedAt, now, null, completion.schema(), completion.sourcePosition());
     marker = new Marker(done, lease.token(), now, context.runId());
     send(session.markerRecord(marker));
     try {

@@ -85,6 +85,12 @@ final class LedgerRecords {
     o.put("finished_at", text(s.finishedAt()));
     o.put("error", s.error());
     o.put("source_position", s.sourcePosition());
+    if (s.schema() != null) {
+      o.put("schema_fingerprint", s.schema().fingerprint());
+      o.put("schema_drift", s.schema().drift());
+      o.put("columns_discarded", s.schema().columnsDiscarded());
+      o.put("values_discarded", s.schema().valuesDiscarded());
+    }
     o.put("letters_token", m.lettersToken());
     o.put("letters_since", text(m.lettersSince()));
     o.put("letters_run", m.lettersRun());
@@ -102,7 +108,10 @@ final class LedgerRecords {
       WindowCounts counts = new WindowCounts(n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8], n[9], n[10], n[11]);
       WindowState s = new WindowState(pipeline, windowId, WindowStatus.valueOf(o.path("status").asText()), string(o, "fingerprint"),
           string(o, "definition_hash"), counts, string(o, "run_id"), string(o, "pipeline_version"), o.path("attempts").asInt(), string(o, "owner"),
-          o.path("token").asLong(), null, instant(o, "started_at"), instant(o, "finished_at"), string(o, "error"), string(o, "source_position"));
+          o.path("token").asLong(), null, instant(o, "started_at"), instant(o, "finished_at"), string(o, "error"),
+          o.hasNonNull("schema_fingerprint") ? new dev.idem.ledger.WindowSchema(string(o, "schema_fingerprint"), string(o, "schema_drift"),
+              o.path("columns_discarded").asLong(), o.path("values_discarded").asLong()) : null,
+          string(o, "source_position"));
       return new Marker(s, o.path("letters_token").asLong(), instant(o, "letters_since"), string(o, "letters_run"));
     } catch (IOException | RuntimeException e) {
       throw new IdemException(where + " holds a marker for window " + windowId + " that idem cannot read: " + e.getMessage()

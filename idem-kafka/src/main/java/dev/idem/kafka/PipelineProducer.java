@@ -273,7 +273,8 @@ final class PipelineProducer implements AutoCloseable {
       WindowState failed = new WindowState(pipeline, lease.windowId(), WindowStatus.FAILED, before == null ? null : before.fingerprint(),
           before == null ? null : before.definitionHash(), before == null ? WindowCounts.NONE : before.counts(), before == null ? null : before.runId(),
           before == null ? null : before.pipelineVersion(), (before == null ? 0 : before.attempts()) + 1, lease.owner(), lease.token(), null,
-          before == null ? now : before.startedAt(), now, message, before == null ? null : before.sourcePosition());
+          before == null ? now : before.startedAt(), now, message, before == null ? null : before.schema(),
+          before == null ? null : before.sourcePosition());
       Marker marker = letters.isEmpty()
           ? new Marker(failed, m == null ? 0 : m.lettersToken(), m == null ? null : m.lettersSince(), m == null ? null : m.lettersRun())
           : new Marker(failed, lease.token(), now, null);

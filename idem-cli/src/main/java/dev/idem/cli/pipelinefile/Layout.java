@@ -14,7 +14,7 @@ final class Layout {
 
   private static final Map<String, List<String>> SECTIONS = Map.of(
       "", List.of("pipeline", "version", "source", "columns", "windows", "transform", "target", "destination", "max_bad_records",
-          "max_bad_ratio"),
+          "max_bad_ratio", "schema_drift"),
       // jdbc sources take JDBC connection properties besides their own keys: checked when bound
       "source", ANY,
       "columns", ANY,

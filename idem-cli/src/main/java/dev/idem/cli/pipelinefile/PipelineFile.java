@@ -9,6 +9,7 @@ import dev.idem.pipeline.Target;
 import dev.idem.pipeline.WriteStrategy;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
+import dev.idem.schema.DriftPolicy;
 import dev.idem.schema.Schema;
 import dev.idem.source.Source;
 import dev.idem.source.file.CsvFormat;
@@ -108,6 +109,14 @@ public final class PipelineFile {
     YamlNode.Mapping targetNode = mapping(required(root, "", "target"), "target");
     target(targetNode, b, input, transformNode != null && !isNull(transformNode));
     b.badRecords(badRecords(root));
+    YamlNode.Scalar drift = optionalScalar(root, "", "schema_drift");
+    if (drift != null) {
+      try {
+        b.schemaDrift(DriftPolicy.parse(drift.value()));
+      } catch (ConfigException e) {
+        throw new PipelineFileException(drift.where(), "schema_drift: unknown policy '" + drift.display() + "': expected evolve, freeze or discard");
+      }
+    }
     Pipeline pipeline;
     try {
       pipeline = b.build();
@@ -520,6 +529,7 @@ public final class PipelineFile {
         new Rule("delete_flag", target, "target", "delete_flag"),
         new Rule("replace_table", target, "target", "strategy"),
         new Rule("reserved prefix", root, "", "columns"),
+        new Rule("schema_drift", root, "", "schema_drift"),
         new Rule("transform", target, "target", "columns"));
     for (Rule r : rules) {
       if (m.contains(r.phrase()) && r.section() != null) {

@@ -242,7 +242,7 @@ class PipelineFileTest {
     assertThat(error(MINIMAL.replace("  table: orders", "  table: [a, b]")))
         .isEqualTo(file() + ":9: target.table: expected a single value, got a list");
     assertThat(error(MINIMAL.replace("  delimiter", "x") + "windows: {kind: weekly}\n"))
-        .isEqualTo(file() + ":12: windows.kind: unknown window kind 'weekly': expected day, hour, full, batch or file");
+        .isEqualTo(file() + ":12: windows.kind: unknown window kind 'weekly': expected day, hour, full, batch, file or offsets");
     assertThat(error(MINIMAL + "windows: {kind: day, column: ingested_at, zone: Mars/Olympus}\n"))
         .startsWith(file() + ":12: windows.zone: unknown time zone 'Mars/Olympus'");
   }
@@ -250,9 +250,9 @@ class PipelineFileTest {
   @Test
   void anUnknownWindowKindIsReportedBeforeItsColumnOrZone() throws IOException {
     assertThat(error(MINIMAL + "windows: {kind: week, column: ingested_at}\n"))
-        .isEqualTo(file() + ":12: windows.kind: unknown window kind 'week': expected day, hour, full, batch or file");
+        .isEqualTo(file() + ":12: windows.kind: unknown window kind 'week': expected day, hour, full, batch, file or offsets");
     assertThat(error(MINIMAL + "windows: {kind: week, column: nope, zone: Mars/Olympus}\n"))
-        .isEqualTo(file() + ":12: windows.kind: unknown window kind 'week': expected day, hour, full, batch or file");
+        .isEqualTo(file() + ":12: windows.kind: unknown window kind 'week': expected day, hour, full, batch, file or offsets");
     assertThat(error(MINIMAL + "windows: {kind: full, column: ingested_at}\n"))
         .isEqualTo(file() + ":12: windows: full windows have no column or zone: only day and hour windows do");
   }

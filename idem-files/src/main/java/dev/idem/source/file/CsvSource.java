@@ -3,6 +3,8 @@ package dev.idem.source.file;
 import dev.idem.DataException;
 import dev.idem.ledger.DeadLetter;
 import dev.idem.schema.Column;
+import dev.idem.schema.DataType;
+import dev.idem.schema.ObservedSchema;
 import dev.idem.schema.Schema;
 import dev.idem.schema.ValueParser;
 import java.io.BufferedInputStream;
@@ -10,9 +12,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
-
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.commons.csv.CSVException;
@@ -26,7 +30,10 @@ import org.apache.commons.csv.QuoteMode;
  *
  * <p>With a header row, columns are found by name (exact, case-sensitive): header columns that
  * are not declared are ignored, a declared column missing from the header is an error naming
- * the file and the column. Without one, the declared columns are the first fields by position.
+ * the file and the column. Read observing the schema, the header is the file's observed schema
+ * (every column typed {@code string}: CSV has no types), a declared column missing from it reads
+ * as null, undeclared columns are counted or kept as the policy says, and a value that does not
+ * parse as its column's type retypes the column as the narrowest type holding it. Without one, the declared columns are the first fields by position.
  * Every record must have as many fields as the header (or the schema), else
  * {@code orders.csv:17: expected 4 columns, found 3}. Quoted fields may hold delimiters, doubled
  * quotes and line breaks; a record's position is the line it starts on.
@@ -72,10 +79,10 @@ public final class CsvSource extends FileSource {
   }
 
   @Override
-  Rows open(Path file, String relative) throws IOException {
+  Rows open(Path file, String relative, ObservedSchema observed) throws IOException {
     StrictReader reader = new StrictReader(new BufferedInputStream(Files.newInputStream(file), 64 * 1024), format.encoding(), relative);
     try {
-      return new CsvRows(CSVParser.builder().setReader(reader).setFormat(csv).get(), reader, file, relative);
+      return new CsvRows(CSVParser.builder().setReader(reader).setFormat(csv).get(), reader, file, relative, observed);
     } catch (IOException | RuntimeException e) {
       reader.close();
       throw e;
@@ -88,7 +95,11 @@ public final class CsvSource extends FileSource {
     private final Iterator<CSVRecord> records;
     private final Path path;
     private final String file;
+    private final ObservedSchema observed;
     private int[] positions;
+    /** Header positions of the columns that are not declared, and where each added column number is (-1: not in this file). */
+    private int[] addedPositions = new int[0];
+    private int[] positionOfAdded = new int[0];
     private int width;
     private CSVRecord record;
     private long line;
@@ -97,12 +108,13 @@ public final class CsvSource extends FileSource {
     private DataException broken;
     private String brokenRaw = "";
 
-    CsvRows(CSVParser parser, StrictReader decoded, Path path, String file) throws IOException {
+    CsvRows(CSVParser parser, StrictReader decoded, Path path, String file, ObservedSchema observed) throws IOException {
       this.parser = parser;
       this.decoded = decoded;
       this.records = parser.iterator();
       this.path = path;
       this.file = file;
+      this.observed = observed;
       if (format.header()) {
         readHeader();
       } else {
@@ -110,6 +122,12 @@ public final class CsvSource extends FileSource {
         positions = new int[width];
         for (int i = 0; i < width; i++) {
           positions[i] = i;
+          if (observed != null) {
+            observed.present(i);
+          }
+        }
+        if (observed != null) {
+          observed.unit();
         }
       }
     }
@@ -124,22 +142,60 @@ public final class CsvSource extends FileSource {
         throw new DataException(undecodable.getMessage() + " (in the header)", undecodable);
       }
       Map<String, Integer> byName = new HashMap<>();
+      boolean keeps = observed != null && observed.keepsAdded();
       for (int i = 0; i < header.size(); i++) {
         String name = header.get(i) == null ? "" : header.get(i);
-        if (byName.put(name, i) != null && schema.indexOf(name) >= 0) {
+        // an undeclared name given twice is ignored, unless its values are kept: then it is ambiguous
+        if (byName.put(name, i) != null && (schema.indexOf(name) >= 0 || keeps)) {
           throw new DataException(file + ":" + line + ": the header names column '" + name + "' twice");
         }
       }
       width = header.size();
       positions = new int[schema.size()];
+      String where = file + ":" + line;
       for (int i = 0; i < schema.size(); i++) {
         Integer at = byName.get(schema.column(i).name());
-        if (at == null) {
-          throw new DataException(file + ":" + line + ": the header has no column '" + schema.column(i).name()
+        if (at == null && observed == null) {
+          throw new DataException(where + ": the header has no column '" + schema.column(i).name()
               + "': expected the declared columns " + schema.names() + ", found " + header.toList());
         }
-        positions[i] = at;
+        positions[i] = at == null ? -1 : at;
+        if (observed != null) {
+          if (at == null) {
+            observed.missing(i, where);
+          } else {
+            observed.present(i);
+          }
+        }
       }
+      if (observed != null) {
+        observeAdded(header, where);
+      }
+    }
+
+    /** Reports the header's undeclared columns, typed string (the first file to show one decides what evolve adds). */
+    private void observeAdded(CSVRecord header, String where) {
+      observed.unit();
+      List<Integer> at = new ArrayList<>();
+      for (int i = 0; i < header.size(); i++) {
+        String name = header.get(i) == null ? "" : header.get(i);
+        if (schema.indexOf(name) < 0) {
+          int k = observed.add(name, where);
+          try {
+            observed.type(k, DataType.STRING);
+          } catch (DataException e) {
+            throw new DataException(where + ": " + e.getMessage(), e);
+          }
+          at.add(i);
+          if (positionOfAdded.length <= k) {
+            int from = positionOfAdded.length;
+            positionOfAdded = Arrays.copyOf(positionOfAdded, k + 1);
+            Arrays.fill(positionOfAdded, from, k + 1, -1);
+          }
+          positionOfAdded[k] = i;
+        }
+      }
+      addedPositions = at.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /** The next record (blank lines included), tracking the line it starts on. */
@@ -248,9 +304,36 @@ public final class CsvSource extends FileSource {
     public Object value(int column) {
       Column c = schema.column(column);
       try {
-        return ValueParser.parse(c, record.get(positions[column]));
+        return ValueParser.parse(c, positions[column] < 0 ? null : record.get(positions[column]));
       } catch (DataException e) {
         throw new DataException(position() + ": " + e.getMessage(), e);
+      }
+    }
+
+    @Override
+    public DataType typeOf(int column) {
+      String text = positions[column] < 0 ? null : record.get(positions[column]);
+      return text == null ? null : ValueParser.typeOf(text);
+    }
+
+    @Override
+    public long addedValues() {
+      long n = 0;
+      for (int p : addedPositions) {
+        if (record.get(p) != null) {
+          n++;
+        }
+      }
+      return n;
+    }
+
+    @Override
+    public Object addedValue(int index, Column column) {
+      String text = index < positionOfAdded.length && positionOfAdded[index] >= 0 ? record.get(positionOfAdded[index]) : null;
+      try {
+        return ValueParser.parse(column, text);
+      } catch (DataException e) {
+        throw new RetypedValue(new DataException(position() + ": " + e.getMessage(), e), column.name(), ValueParser.typeOf(text));
       }
     }
 

@@ -2,7 +2,12 @@ package dev.idem.source.file;
 
 import dev.idem.DataException;
 import dev.idem.key.KeyEncoding;
+import dev.idem.schema.Column;
+import dev.idem.schema.DataType;
+import dev.idem.schema.DriftPolicy;
+import dev.idem.schema.ObservedSchema;
 import dev.idem.schema.Schema;
+import dev.idem.source.ObservesSchema;
 import dev.idem.source.RecordReader;
 import dev.idem.source.Source;
 import dev.idem.source.SourceRecord;
@@ -16,6 +21,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -37,8 +43,13 @@ import java.util.concurrent.ConcurrentHashMap;
  *       time, so a changed file is scanned again), and reading a window opens only the files
  *       that hold it. Fingerprint over the bytes of the files that hold the window.
  * </ul>
+ *
+ * <p>Read with an {@link ObservedSchema} ({@link #read(WindowSpec, Window, ObservedSchema)}), a
+ * file's columns are reported as it is opened (CSV) or per record returned (JSON lines), a declared
+ * column a file lacks reads as null, and a value that is not of its column's type is a bad record
+ * that retypes the column. Read without one, a declared column a CSV header lacks fails the read.
  */
-abstract class FileSource implements Source {
+abstract class FileSource implements Source, ObservesSchema {
   final FileSet files;
   final Schema schema;
   /** Window ids per file, per window spec; an entry is valid while size and mtime are unchanged. */
@@ -60,8 +71,8 @@ abstract class FileSource implements Source {
     this.schema = Objects.requireNonNull(schema, "schema");
   }
 
-  /** Opens one file for reading. */
-  abstract Rows open(Path file, String relative) throws IOException;
+  /** Opens one file for reading; with {@code observed} (may be null), reporting its schema into it. */
+  abstract Rows open(Path file, String relative, ObservedSchema observed) throws IOException;
 
   @Override
   public final Schema schema() {
@@ -93,10 +104,19 @@ abstract class FileSource implements Source {
 
   @Override
   public final RecordReader read(WindowSpec spec, Window window) throws IOException {
+    return reader(spec, window, null);
+  }
+
+  @Override
+  public final RecordReader read(WindowSpec spec, Window window, ObservedSchema observed) throws IOException {
+    return reader(spec, window, Objects.requireNonNull(observed, "observed"));
+  }
+
+  private RecordReader reader(WindowSpec spec, Window window, ObservedSchema observed) throws IOException {
     List<Path> all = files.files();
     return switch (spec.kind()) {
-      case FULL, BATCH -> new FileRecordReader(all, -1, null, null, Set.copyOf(all));
-      case FILE -> new FileRecordReader(List.of(file(all, window)), -1, null, null, Set.of(file(all, window)));
+      case FULL, BATCH -> new FileRecordReader(all, -1, null, null, Set.copyOf(all), observed);
+      case FILE -> new FileRecordReader(List.of(file(all, window)), -1, null, null, Set.of(file(all, window)), observed);
       case OFFSETS -> throw offsetsRefused();
       case DAY, HOUR -> {
         List<Path> holding = new ArrayList<>();
@@ -112,7 +132,7 @@ abstract class FileSource implements Source {
             keepsUnassigned.add(f);
           }
         }
-        yield new FileRecordReader(holding, schema.require(spec.column(), "window column"), spec, window.id(), keepsUnassigned);
+        yield new FileRecordReader(holding, schema.require(spec.column(), "window column"), spec, window.id(), keepsUnassigned, observed);
       }
     };
   }
@@ -183,7 +203,12 @@ abstract class FileSource implements Source {
     long unassigned = 0;
     DataException firstProblem = null;
     String lastProblem = null;
-    try (Rows rows = open(file, files.relative(file))) {
+    // tolerant of missing columns (a window's load judges them by its policy), but not of a missing window column
+    ObservedSchema header = ObservedSchema.of(schema, DriftPolicy.DISCARD);
+    try (Rows rows = open(file, files.relative(file), header)) {
+      if (header.lacks(column)) {
+        throw new DataException(files.relative(file) + ":1: the input has no column '" + spec.column() + "', the window column");
+      }
       while (true) {
         try {
           if (!rows.next()) {
@@ -236,13 +261,16 @@ abstract class FileSource implements Source {
     private boolean currentKeepsUnassigned;
     private String lastBad;
     private String lastSkipped;
+    /** Null for a read that observes nothing. */
+    private final ObservedSchema observed;
 
-    FileRecordReader(List<Path> paths, int windowColumn, WindowSpec spec, String windowId, Set<Path> keepsUnassigned) {
+    FileRecordReader(List<Path> paths, int windowColumn, WindowSpec spec, String windowId, Set<Path> keepsUnassigned, ObservedSchema observed) {
       this.paths = paths;
       this.windowColumn = windowColumn;
       this.spec = spec;
       this.windowId = windowId;
       this.keepsUnassigned = keepsUnassigned;
+      this.observed = observed;
     }
 
     @Override
@@ -253,7 +281,7 @@ abstract class FileSource implements Source {
             return null;
           }
           Path f = paths.get(nextFile++);
-          current = open(f, files.relative(f));
+          current = open(f, files.relative(f), observed);
           currentKeepsUnassigned = keepsUnassigned.contains(f);
         }
         try {
@@ -264,21 +292,24 @@ abstract class FileSource implements Source {
           }
         } catch (DataException e) {
           if (currentKeepsUnassigned) {
+            observe(); // what the record showed before it failed (a JSON key holding a value of another type)
             return bad(e);
           }
           skipped(e);
           continue;
         }
-        Object[] values = new Object[schema.size()];
+        boolean keep = observed != null && observed.keepsAdded();
+        Object[] values = new Object[schema.size() + (keep ? observed.added() : 0)];
         if (windowId != null) {
           try {
-            Object w = current.value(windowColumn);
+            Object w = value(windowColumn);
             values[windowColumn] = w;
             if (!windowId.equals(assign(spec, w, current.position()))) {
               continue;
             }
           } catch (DataException e) {
             if (currentKeepsUnassigned) {
+              observe();
               return bad(e);
             }
             skipped(e);
@@ -286,10 +317,16 @@ abstract class FileSource implements Source {
           }
         }
         try {
-          for (int i = 0; i < values.length; i++) {
+          observe();
+          for (int i = 0; i < schema.size(); i++) {
             if (i != windowColumn) {
-              values[i] = current.value(i);
+              values[i] = value(i);
             }
+          }
+          if (keep) {
+            values = added(values);
+          } else if (observed != null) {
+            observed.dropped(current.addedValues());
           }
         } catch (DataException e) {
           return bad(e);
@@ -312,8 +349,39 @@ abstract class FileSource implements Source {
       lastSkipped = position;
     }
 
+    private void observe() {
+      if (observed != null) {
+        current.observe();
+      }
+    }
+
+    /** Schema column {@code i}'s value; one not of the column's type is a {@link RetypedValue}. */
+    private Object value(int i) {
+      try {
+        return current.value(i);
+      } catch (DataException e) {
+        DataType t = observed == null ? null : current.typeOf(i);
+        throw t == null ? e : new RetypedValue(e, schema.column(i).name(), t);
+      }
+    }
+
+    /** The declared values followed by the added columns' (a record may show columns the observation learnt only now). */
+    private Object[] added(Object[] values) {
+      Object[] all = values.length == schema.size() + observed.added() ? values : Arrays.copyOf(values, schema.size() + observed.added());
+      for (int k = 0; k < observed.added(); k++) {
+        Column c = observed.column(k);
+        if (c != null) {
+          all[schema.size() + k] = current.addedValue(k, c);
+        }
+      }
+      return all;
+    }
+
     private SourceRecord bad(DataException e) {
       String position = current.position();
+      if (e instanceof RetypedValue r && observed != null) {
+        observed.retyped(r.column, r.type, position);
+      }
       if (position.equals(lastBad)) {
         // the reader cannot move past this point (e.g. undecodable bytes): stop with the error
         // rather than skip the rest of the file unseen

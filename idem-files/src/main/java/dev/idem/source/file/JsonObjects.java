@@ -24,7 +24,7 @@ import java.io.UncheckedIOException;
  * Boolean, or JSON text): {@link dev.idem.schema.ValueParser#convert} types them.
  */
 public final class JsonObjects {
-  private static final JsonFactory JSON = JsonFactory.builder()
+  static final JsonFactory JSON = JsonFactory.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .streamReadConstraints(StreamReadConstraints.defaults())
       .build();
@@ -65,16 +65,10 @@ public final class JsonObjects {
       } else if (c.type().kind() == DataType.Kind.JSON) {
         raw[i] = compact(p);
       } else {
-        raw[i] = switch (value) {
-          case VALUE_STRING -> p.getText();
-          case VALUE_NUMBER_INT -> p.getNumberValue();
-          case VALUE_NUMBER_FLOAT -> p.getDecimalValue();
-          case VALUE_TRUE -> Boolean.TRUE;
-          case VALUE_FALSE -> Boolean.FALSE;
-          default -> throw new DataException(position + ": column " + name + ": found a nested "
-              + (value == JsonToken.START_ARRAY ? "array" : "object") + ", but nested values are accepted only in json columns"
-              + " (this one is " + c.type() + ")");
-        };
+        raw[i] = scalar(value, p);
+        if (raw[i] == null) {
+          throw new DataException(nested(position, name, value, c));
+        }
       }
     }
     if (p.nextToken() != null) {
@@ -82,8 +76,26 @@ public final class JsonObjects {
     }
   }
 
+  /** The current scalar value as JSON gave it (String, Number, Boolean); null for an object or an array. */
+  static Object scalar(JsonToken value, JsonParser p) throws IOException {
+    return switch (value) {
+      case VALUE_STRING -> p.getText();
+      case VALUE_NUMBER_INT -> p.getNumberValue();
+      case VALUE_NUMBER_FLOAT -> p.getDecimalValue();
+      case VALUE_TRUE -> Boolean.TRUE;
+      case VALUE_FALSE -> Boolean.FALSE;
+      default -> null;
+    };
+  }
+
+  /** Why a nested value cannot go in a scalar column. */
+  static String nested(String position, String name, JsonToken value, Column c) {
+    return position + ": column " + name + ": found a nested " + (value == JsonToken.START_ARRAY ? "array" : "object")
+        + ", but nested values are accepted only in json columns (this one is " + c.type() + ")";
+  }
+
   /** The current value (scalar, object or array) as compact JSON text, numbers as written. */
-  private static String compact(JsonParser p) throws IOException {
+  static String compact(JsonParser p) throws IOException {
     StringWriter out = new StringWriter();
     try (JsonGenerator g = JSON.createGenerator(out)) {
       copy(p, g);
@@ -118,7 +130,7 @@ public final class JsonObjects {
     }
   }
 
-  private static String describe(JsonToken t) {
+  static String describe(JsonToken t) {
     if (t == null) {
       return "nothing";
     }

@@ -1,11 +1,17 @@
 package dev.idem.source.file;
 
+import dev.idem.schema.Column;
+import dev.idem.schema.DataType;
 import java.io.Closeable;
 import java.io.IOException;
 
 /**
  * The records of one file, read forward. Values are typed lazily, so a reader that only needs
  * the window column does not parse (nor fail on) the others.
+ *
+ * <p>Opened with an {@link dev.idem.schema.ObservedSchema}, rows report the file's schema into it:
+ * a CSV file its header when opened, JSON lines each record's keys when {@link #observe()} is
+ * called for a record the reader returns (records of other windows are not observed).
  */
 interface Rows extends Closeable {
   /**
@@ -25,4 +31,28 @@ interface Rows extends Closeable {
 
   /** The typed value of schema column {@code column} in the current record. */
   Object value(int column);
+
+  /**
+   * The type of the current record's input value for schema column {@code column}, which names
+   * what a value that is not of the column's type is instead; null when the value is null or absent.
+   */
+  default DataType typeOf(int column) {
+    return null;
+  }
+
+  /** Reports the current record's own schema (a JSON object's keys) into the observation, if any. */
+  default void observe() {}
+
+  /** How many non-null values the current record holds in input columns that are not declared. */
+  default long addedValues() {
+    return 0;
+  }
+
+  /**
+   * The current record's value of added column {@code index} (numbered by the observation), as
+   * {@code column}'s type; null when absent or null. A value not of that type throws {@link RetypedValue}.
+   */
+  default Object addedValue(int index, Column column) {
+    return null;
+  }
 }

@@ -58,8 +58,8 @@ class JsonLinesSourceTest {
       assertThat(r.next().values()[0]).isEqualTo(1L);
       assertBad(r.next(), "e.jsonl:2: malformed JSON");
       assertThat(r.next().values()[0]).isEqualTo(3L);
-      assertBad(r.next(), "e.jsonl:4: expected one JSON object, found an array");
-      assertBad(r.next(), "e.jsonl:5: expected one JSON object, found more after it");
+      assertBad(r.next(), "e.jsonl:4: expected one JSON object per line, found an array");
+      assertBad(r.next(), "e.jsonl:5: expected one JSON object per line, found more after it");
       assertBad(r.next(), "e.jsonl:6: malformed JSON: Duplicate field 'id'");
       assertThat(r.next()).isNull();
     }

@@ -29,6 +29,13 @@ public interface Dialect {
   /** True when a column reported by the database (information_schema data_type) can hold the declared type exactly. */
   boolean compatible(DataType declared, String databaseType);
 
+  /**
+   * The declared type a column reported by the database holds exactly ({@link #compatible} with
+   * it), for columns idem did not declare (added by {@code schema_drift: evolve}); empty for a type
+   * idem has none for.
+   */
+  java.util.Optional<DataType> dataType(String databaseType);
+
   ErrorKind classify(SQLException e);
 
   /**
@@ -45,6 +52,12 @@ public interface Dialect {
    * columns, and returns a bulk writer into it.
    */
   Stager stage(Connection connection, Schema columns) throws SQLException;
+
+  /**
+   * A new bulk writer into the existing relation {@code staged}, whose columns are now
+   * {@code columns} (one was added after the previous writer was finished and closed).
+   */
+  Stager restage(Connection connection, Schema columns) throws SQLException;
 
   /**
    * True when concurrent writers cannot be made safe by the database's own row locks (DuckDB's

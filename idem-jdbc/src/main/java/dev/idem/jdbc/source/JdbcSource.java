@@ -6,7 +6,10 @@ import dev.idem.jdbc.Jdbc;
 import dev.idem.key.KeyEncoding;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
+import dev.idem.schema.ObservedSchema;
 import dev.idem.schema.Schema;
+import dev.idem.schema.ValueParser;
+import dev.idem.source.ObservesSchema;
 import dev.idem.source.RecordReader;
 import dev.idem.source.Source;
 import dev.idem.source.SourceRecord;
@@ -21,6 +24,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,6 +34,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
@@ -45,8 +50,14 @@ import java.util.Properties;
  * longest writing transaction, a row committed late with an older {@code updated_at} still lands in
  * a window that was not complete when it was first read. Windows ending after now minus the lag are
  * refused as not complete yet.
+ *
+ * <p>Read observing the schema, the query's result metadata is the window's observed schema: a
+ * declared column the result lacks reads as null, a result column whose type the declared type
+ * cannot hold exactly is retyped (its values are then read as text and parsed strictly, so a value
+ * that does not fit fails the window instead of being narrowed by the driver), and other result
+ * columns are added columns, typed by their SQL type (string for a type idem has none for).
  */
-public final class JdbcSource implements Source {
+public final class JdbcSource implements Source, ObservesSchema {
   private final String url;
   private final Properties properties;
   private final NamedParameters query;
@@ -127,6 +138,15 @@ public final class JdbcSource implements Source {
 
   @Override
   public RecordReader read(WindowSpec spec, Window window) throws IOException {
+    return reader(spec, window, null);
+  }
+
+  @Override
+  public RecordReader read(WindowSpec spec, Window window, ObservedSchema observed) throws IOException {
+    return reader(spec, window, Objects.requireNonNull(observed, "observed"));
+  }
+
+  private RecordReader reader(WindowSpec spec, Window window, ObservedSchema observed) throws IOException {
     checkComplete(spec, window);
     Connection c = null;
     try {
@@ -137,8 +157,9 @@ public final class JdbcSource implements Source {
       ps.setFetchSize(fetchSize);
       bind(ps, query, spec, window);
       ResultSet rs = ps.executeQuery();
-      int[] positions = positions(rs.getMetaData());
-      return new Reader(c, rs, positions, window);
+      Columns columns = observed == null ? new Columns(positions(rs.getMetaData()), new boolean[schema.size()], new int[0])
+          : observe(rs.getMetaData(), observed);
+      return new Reader(c, rs, columns, window, observed);
     } catch (SQLException e) {
       Jdbc.closeQuietly(c);
       throw new IOException("source query for window " + window.id() + ": " + e.getMessage(), e);
@@ -216,6 +237,101 @@ public final class JdbcSource implements Source {
     return positions;
   }
 
+  /**
+   * Where the reader finds each declared column ({@code positions}, -1 when the result lacks it),
+   * which are read as text and parsed strictly ({@code asText}: retyped), and the result column of
+   * each added column (by its number in the observation).
+   */
+  private record Columns(int[] positions, boolean[] asText, int[] added) {}
+
+  private static final String RESULT = "query result";
+
+  /** Reports the result's columns into {@code observed}: present, missing, retyped, added. */
+  private Columns observe(ResultSetMetaData md, ObservedSchema observed) throws SQLException {
+    observed.unit();
+    int[] positions = new int[schema.size()];
+    boolean[] asText = new boolean[schema.size()];
+    boolean[] declared = new boolean[md.getColumnCount() + 1];
+    for (int c = 0; c < schema.size(); c++) {
+      positions[c] = -1;
+      for (int i = 1; i <= md.getColumnCount(); i++) {
+        if (md.getColumnLabel(i).equalsIgnoreCase(schema.column(c).name())) {
+          positions[c] = i;
+          declared[i] = true;
+        }
+      }
+      if (positions[c] < 0) {
+        observed.missing(c, RESULT);
+        continue;
+      }
+      observed.present(c);
+      DataType seen = sqlType(md, positions[c]);
+      if (!holds(schema.column(c).type(), seen, md, positions[c])) {
+        observed.retyped(schema.column(c).name(), seen == null ? md.getColumnTypeName(positions[c]).toLowerCase(Locale.ROOT) : seen.toString(), RESULT);
+        asText[c] = true;
+      }
+    }
+    List<Integer> added = new ArrayList<>();
+    for (int i = 1; i <= md.getColumnCount(); i++) {
+      if (!declared[i]) {
+        int k = observed.add(md.getColumnLabel(i), RESULT);
+        DataType seen = sqlType(md, i);
+        observed.type(k, seen == null ? DataType.STRING : seen);
+        while (added.size() <= k) {
+          added.add(-1);
+        }
+        added.set(k, i);
+      }
+    }
+    return new Columns(positions, asText, added.stream().mapToInt(Integer::intValue).toArray());
+  }
+
+  /**
+   * The idem type of a result column, or null for a type idem has none for (floating point, uuid,
+   * arrays...). An unconstrained numeric is {@code decimal} (decimal(38,9)).
+   */
+  static DataType sqlType(ResultSetMetaData md, int i) throws SQLException {
+    String name = String.valueOf(md.getColumnTypeName(i)).toLowerCase(Locale.ROOT);
+    return switch (md.getColumnType(i)) {
+      case Types.BIGINT, Types.INTEGER, Types.SMALLINT, Types.TINYINT -> DataType.INTEGER;
+      case Types.NUMERIC, Types.DECIMAL -> {
+        int p = md.getPrecision(i);
+        int s = md.getScale(i);
+        yield p < 1 || p > 38 || s < 0 || s > p ? DataType.decimal(38, 9) : DataType.decimal(p, s);
+      }
+      case Types.BOOLEAN, Types.BIT -> DataType.BOOLEAN;
+      case Types.DATE -> DataType.DATE;
+      case Types.TIMESTAMP -> name.contains("tz") || name.contains("time zone") ? DataType.TIMESTAMPTZ : DataType.TIMESTAMP;
+      case Types.TIMESTAMP_WITH_TIMEZONE -> DataType.TIMESTAMPTZ;
+      case Types.CHAR, Types.VARCHAR, Types.LONGVARCHAR, Types.NCHAR, Types.NVARCHAR, Types.LONGNVARCHAR, Types.CLOB -> DataType.STRING;
+      default -> name.equals("json") || name.equals("jsonb") ? DataType.JSON : null;
+    };
+  }
+
+  /** True when every value of a result column of type {@code seen} is a value of {@code declared}. */
+  private static boolean holds(DataType declared, DataType seen, ResultSetMetaData md, int i) throws SQLException {
+    if (declared.kind() == DataType.Kind.STRING) {
+      return true; // the text of any value
+    }
+    if (seen == null) {
+      return false;
+    }
+    return switch (declared.kind()) {
+      case JSON -> seen.kind() == DataType.Kind.JSON || seen.kind() == DataType.Kind.STRING;
+      case INTEGER -> seen.kind() == DataType.Kind.INTEGER || (seen.kind() == DataType.Kind.DECIMAL && seen.scale() == 0 && seen.precision() <= 18);
+      case DECIMAL -> {
+        if (seen.kind() == DataType.Kind.INTEGER) {
+          int digits = md.getPrecision(i) > 0 ? md.getPrecision(i) : 19;
+          yield digits <= declared.precision() - declared.scale();
+        }
+        boolean unconstrained = md.getPrecision(i) < 1 || md.getPrecision(i) > 38;
+        yield seen.kind() == DataType.Kind.DECIMAL && (unconstrained
+            || (seen.scale() <= declared.scale() && seen.precision() - seen.scale() <= declared.precision() - declared.scale()));
+      }
+      default -> seen.kind() == declared.kind();
+    };
+  }
+
   static Object value(ResultSet rs, int i, DataType type) throws SQLException {
     Object v = switch (type.kind()) {
       case STRING, JSON -> rs.getString(i);
@@ -247,15 +363,24 @@ public final class JdbcSource implements Source {
   private final class Reader implements RecordReader {
     private final Connection connection;
     private final ResultSet rows;
-    private final int[] positions;
+    private final Columns columns;
     private final Window window;
+    private final ObservedSchema observed;
+    /** Added columns read as text: the target has its own type for them, and no driver conversion may narrow a value. */
+    private final boolean[] addedAsText;
     private long row;
 
-    Reader(Connection connection, ResultSet rows, int[] positions, Window window) {
+    Reader(Connection connection, ResultSet rows, Columns columns, Window window, ObservedSchema observed) throws SQLException {
       this.connection = connection;
       this.rows = rows;
-      this.positions = positions;
+      this.columns = columns;
       this.window = window;
+      this.observed = observed;
+      this.addedAsText = new boolean[columns.added().length];
+      for (int k = 0; k < addedAsText.length; k++) {
+        Column c = observed == null ? null : observed.column(k);
+        addedAsText[k] = c != null && columns.added()[k] > 0 && !c.type().equals(sqlType(rows.getMetaData(), columns.added()[k]));
+      }
     }
 
     @Override
@@ -265,17 +390,45 @@ public final class JdbcSource implements Source {
           return null;
         }
         row++;
-        Object[] values = new Object[positions.length];
+        int[] positions = columns.positions();
+        boolean keep = observed != null && observed.keepsAdded();
+        Object[] values = new Object[positions.length + (keep ? columns.added().length : 0)];
         for (int c = 0; c < positions.length; c++) {
-          try {
-            values[c] = value(rows, positions[c], schema.column(c).type());
-          } catch (DataException | SQLException e) {
-            throw new DataException("window " + window.id() + " row " + row + ": column " + schema.column(c).name() + ": " + e.getMessage());
+          Column column = schema.column(c);
+          values[c] = read(positions[c], column, columns.asText()[c]);
+        }
+        if (keep) {
+          for (int k = 0; k < columns.added().length; k++) {
+            Column column = observed.column(k);
+            if (column != null && columns.added()[k] > 0) {
+              values[positions.length + k] = read(columns.added()[k], column, addedAsText[k]);
+            }
           }
+        } else if (observed != null) {
+          long dropped = 0;
+          for (int i : columns.added()) {
+            if (i > 0 && rows.getObject(i) != null) {
+              dropped++;
+            }
+          }
+          observed.dropped(dropped);
         }
         return new SourceRecord(values, "query row " + row);
       } catch (SQLException e) {
         throw new IOException("source query for window " + window.id() + " at row " + row + ": " + e.getMessage(), e);
+      }
+    }
+
+    /** Result column {@code i} as {@code column}'s type (null when the result lacks it); strictly from its text when {@code asText}. */
+    private Object read(int i, Column column, boolean asText) {
+      if (i < 0) {
+        return null;
+      }
+      try {
+        return asText ? ValueParser.parse(column, rows.getString(i)) : value(rows, i, column.type());
+      } catch (DataException | SQLException e) {
+        throw new DataException("window " + window.id() + " row " + row + ": column " + column.name() + ": " + e.getMessage()
+            .replaceFirst("^column " + java.util.regex.Pattern.quote(column.name()) + ": ", ""));
       }
     }
 

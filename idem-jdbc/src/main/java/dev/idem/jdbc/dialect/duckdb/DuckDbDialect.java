@@ -124,6 +124,27 @@ public final class DuckDbDialect implements Dialect {
   }
 
   @Override
+  public java.util.Optional<DataType> dataType(String databaseType) {
+    String t = databaseType.toUpperCase(Locale.ROOT).trim();
+    Matcher m = DECIMAL.matcher(t);
+    if (m.matches()) {
+      int precision = Integer.parseInt(m.group(1));
+      int scale = Integer.parseInt(m.group(2));
+      return precision > 38 ? java.util.Optional.empty() : java.util.Optional.of(DataType.decimal(precision, scale));
+    }
+    return java.util.Optional.ofNullable(switch (t) {
+      case "VARCHAR" -> DataType.STRING;
+      case "BIGINT", "HUGEINT" -> DataType.INTEGER;
+      case "BOOLEAN" -> DataType.BOOLEAN;
+      case "DATE" -> DataType.DATE;
+      case "TIMESTAMP" -> DataType.TIMESTAMP;
+      case "TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ" -> DataType.TIMESTAMPTZ;
+      case "JSON" -> DataType.JSON;
+      default -> null;
+    });
+  }
+
+  @Override
   public ErrorKind classify(SQLException e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       String m = String.valueOf(t.getMessage());
@@ -174,6 +195,12 @@ public final class DuckDbDialect implements Dialect {
     try (Statement s = connection.createStatement()) {
       s.execute(stagingTable(columns, "")); // also makes the appender join this transaction
     }
+    return restage(connection, columns);
+  }
+
+  /** An appender joins the transaction only after a statement ran in it: the CREATE or the ALTER of {@code staged} did. */
+  @Override
+  public Stager restage(Connection connection, Schema columns) throws SQLException {
     DuckDBAppender appender = connection.unwrap(DuckDBConnection.class).createAppender("temp", "main", dev.idem.pipeline.Pipeline.STAGED);
     return new AppenderStager(appender, columns);
   }

@@ -250,6 +250,27 @@ public final class PostgresDialect implements Dialect {
   }
 
   @Override
+  public Optional<DataType> dataType(String databaseType) {
+    String t = databaseType.toLowerCase(Locale.ROOT).trim();
+    Matcher m = NUMERIC.matcher(t);
+    if (m.matches()) {
+      int precision = Integer.parseInt(m.group(1));
+      int scale = Integer.parseInt(m.group(2));
+      return precision > 38 ? java.util.Optional.empty() : java.util.Optional.of(DataType.decimal(precision, scale));
+    }
+    return Optional.ofNullable(switch (t) {
+      case "text", "character varying" -> DataType.STRING;
+      case "bigint" -> DataType.INTEGER;
+      case "boolean" -> DataType.BOOLEAN;
+      case "date" -> DataType.DATE;
+      case "timestamp without time zone" -> DataType.TIMESTAMP;
+      case "timestamp with time zone" -> DataType.TIMESTAMPTZ;
+      case "jsonb" -> DataType.JSON;
+      default -> null;
+    });
+  }
+
+  @Override
   public ErrorKind classify(SQLException e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof SQLException s && s.getSQLState() != null) {
@@ -396,6 +417,11 @@ public final class PostgresDialect implements Dialect {
     try (Statement s = connection.createStatement()) {
       s.execute(stagingTable(columns, " ON COMMIT DROP"));
     }
+    return restage(connection, columns);
+  }
+
+  @Override
+  public Stager restage(Connection connection, Schema columns) throws SQLException {
     CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI()
         .copyIn("COPY " + SqlName.quote(Pipeline.STAGED) + " FROM STDIN WITH (FORMAT csv)");
     return new CopyStager(copy);

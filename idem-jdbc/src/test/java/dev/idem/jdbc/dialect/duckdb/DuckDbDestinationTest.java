@@ -236,6 +236,9 @@ class DuckDbDestinationTest {
       assertThat(TableSnapshot.rows(d, "_idem.dead_letters")).isEmpty();
       assertThat(TableSnapshot.rows(d, "_idem.checks")).isEmpty();
       assertThat(d.ledger().state("x", "full")).get().satisfies(s -> assertThat(s.sourcePosition()).isNull());
+      assertThat(TableSnapshot.rows(d, "(SELECT schema_fingerprint, schema_drift, columns_discarded, values_discarded FROM _idem.windows)"))
+          .containsExactly("schema_fingerprint=null|schema_drift=null|columns_discarded=0|values_discarded=0");
+      assertThat(d.ledger().state("x", "full")).get().satisfies(s -> assertThat(s.schema()).isNull());
     }
   }
 

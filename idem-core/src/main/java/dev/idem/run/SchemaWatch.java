@@ -1,0 +1,147 @@
+package dev.idem.run;
+
+import dev.idem.DataException;
+import dev.idem.destination.WindowWrite;
+import dev.idem.ledger.WindowSchema;
+import dev.idem.ledger.WindowState;
+import dev.idem.pipeline.Pipeline;
+import dev.idem.schema.Column;
+import dev.idem.schema.DriftPolicy;
+import dev.idem.schema.ObservedSchema;
+import dev.idem.schema.SchemaDiff;
+import dev.idem.source.ObservesSchema;
+import dev.idem.source.RecordReader;
+import dev.idem.source.SourceRecord;
+import dev.idem.window.Window;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * One window's read with its observed schema: opens the source's reader observing the schema
+ * (when the source reports one), stages the columns {@code evolve} adds, judges the pipeline's
+ * drift policy whenever the observation changes (so a drifted CSV header fails the window at its
+ * first record, not after the whole file), and reports what the ledger records.
+ */
+final class SchemaWatch implements AutoCloseable {
+  private final Pipeline pipeline;
+  private final Window window;
+  private final ObservedSchema observed;
+  private final RecordReader reader;
+  private final int declared;
+  /** Where each added column's value goes among the staged added columns; -1 when it is not staged. */
+  private int[] positions = new int[0];
+  private int staged;
+  private int seen;
+
+  private SchemaWatch(Pipeline pipeline, Window window, WindowWrite write, Optional<WindowState> recorded) throws IOException {
+    this.pipeline = pipeline;
+    this.window = window;
+    this.declared = pipeline.source().schema().size();
+    if (pipeline.source() instanceof ObservesSchema observing) {
+      ObservedSchema.Resolver resolver = write == null ? (index, proposed) -> proposed : (index, proposed) -> stage(index, write.addColumn(proposed));
+      this.observed = new ObservedSchema(pipeline.source().schema(), pipeline.schemaDrift(), resolver);
+      this.reader = observing.read(pipeline.windows(), window, observed);
+    } else {
+      this.observed = null;
+      this.reader = pipeline.source().read(pipeline.windows(), window, recorded);
+    }
+  }
+
+  /**
+   * Reads the window for loading: columns evolve adds are staged through {@code write}.
+   * {@code recorded} is the window's ledger row, if any (a stream window read again stops at its
+   * recorded end).
+   */
+  static SchemaWatch open(Pipeline pipeline, Window window, WindowWrite write, Optional<WindowState> recorded) throws IOException {
+    return new SchemaWatch(pipeline, window, write, recorded);
+  }
+
+  /** Reads the window without loading it (to fingerprint its records): added columns keep the input's types. */
+  static SchemaWatch open(Pipeline pipeline, Window window, Optional<WindowState> recorded) throws IOException {
+    return new SchemaWatch(pipeline, window, null, recorded);
+  }
+
+  RecordReader reader() {
+    return reader;
+  }
+
+  /**
+   * The next record. A record the reader cannot return (a value a query's driver refuses) is
+   * judged after the drift it may come from: the drift is the cause a person acts on.
+   */
+  SourceRecord next() throws IOException {
+    try {
+      return reader.next();
+    } catch (DataException e) {
+      check();
+      throw e;
+    }
+  }
+
+  private Column stage(int index, Column column) {
+    if (positions.length <= index) {
+      int from = positions.length;
+      positions = Arrays.copyOf(positions, Math.max(index + 1, positions.length * 2));
+      Arrays.fill(positions, from, positions.length, -1);
+    }
+    positions[index] = staged++;
+    return column;
+  }
+
+  /** Fails the window when the policy refuses what the input showed so far; judged again only when the observation changed. */
+  void check() {
+    if (observed != null && observed.changes() != seen) {
+      seen = observed.changes();
+      judge(observed.diffSoFar());
+    }
+  }
+
+  /** Fails the window when the policy refuses what the whole window showed. */
+  void checkComplete() {
+    if (observed != null) {
+      judge(observed.diff());
+    }
+  }
+
+  private void judge(SchemaDiff diff) {
+    String why = pipeline.schemaDrift().violation(diff, observed);
+    if (why != null) {
+      throw new DataException("window " + window.id() + ": schema drift" + (observed.firstAt() == null ? "" : " at " + observed.firstAt()) + ": " + why);
+    }
+  }
+
+  /** A record's declared values (what row functions see), without the added columns' values. */
+  Object[] declaredValues(Object[] values) {
+    return values.length > declared ? Arrays.copyOf(values, declared) : values;
+  }
+
+  /** The staged row: {@code row} (declared columns, then the hash key if any) followed by the record's staged added values. */
+  Object[] row(Object[] row, Object[] values) {
+    if (staged == 0) {
+      return row;
+    }
+    Object[] out = Arrays.copyOf(row, row.length + staged);
+    for (int k = 0; k < values.length - declared && k < positions.length; k++) {
+      if (positions[k] >= 0) {
+        out[row.length + positions[k]] = values[declared + k];
+      }
+    }
+    return out;
+  }
+
+  /** What the ledger records of the window's schema, once it is read; null when the source reports none. */
+  WindowSchema report() {
+    if (observed == null) {
+      return null;
+    }
+    SchemaDiff diff = observed.diff();
+    long columns = pipeline.schemaDrift() == DriftPolicy.DISCARD ? observed.added() : 0;
+    return new WindowSchema(observed.fingerprint(), diff.isEmpty() ? null : diff.describe(), columns, observed.droppedValues());
+  }
+
+  @Override
+  public void close() throws IOException {
+    reader.close();
+  }
+}
