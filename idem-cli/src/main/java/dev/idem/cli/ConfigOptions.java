@@ -12,6 +12,8 @@ final class ConfigOptions {
   List<String> sets = new ArrayList<>();
 
   @Option(names = "--lock-timeout", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
-      description = "How long to wait for a DuckDB file held by another process (default: ${DEFAULT-VALUE}).")
+      description = {"How long to wait for a lock another runner holds (default: ${DEFAULT-VALUE}): a DuckDB file held by another process,",
+          "and, at the end of run and backfill, the windows another runner was loading: one it finishes in that time counts as",
+          "done; one still held after it is not done (exit 1 or 3); one whose runner is gone is loaded by this run."})
   Duration lockTimeout;
 }

@@ -2,9 +2,11 @@ package dev.idem.cli;
 
 import dev.idem.cli.pipelinefile.Redactor;
 import dev.idem.fault.HaltAt;
+import dev.idem.fault.PauseAt;
 import dev.idem.run.RunServices;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
@@ -52,12 +54,21 @@ public final class Idem implements Callable<Integer> {
 
   /**
    * Default services; a crash test may ask for a {@code Runtime.halt} at a fault point with
-   * {@code -Didem.fault.halt=POINT[:WINDOW][@N]} (see {@link HaltAt}).
+   * {@code -Didem.fault.halt=POINT[:WINDOW][@N]} (see {@link HaltAt}), a signal test for a pause
+   * with {@code -Didem.fault.pause=POINT[:WINDOW]} (see {@link PauseAt}).
    */
   static RunServices servicesFromSystem() {
     RunServices services = RunServices.defaults();
     String halt = System.getProperty(HaltAt.PROPERTY);
-    return halt == null ? services : services.withFaults(HaltAt.parse(halt));
+    if (halt != null) {
+      return services.withFaults(HaltAt.parse(halt));
+    }
+    String pause = System.getProperty(PauseAt.PROPERTY);
+    if (pause != null) {
+      Duration millis = Duration.ofMillis(Long.getLong(PauseAt.MILLIS, 3000));
+      return services.withFaults(new PauseAt(HaltAt.Spec.parse(PauseAt.PROPERTY, pause.trim()), millis));
+    }
+    return services;
   }
 
   public static void main(String[] args) {

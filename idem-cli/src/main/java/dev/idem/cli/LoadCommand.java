@@ -8,6 +8,7 @@ import dev.idem.run.RunServices;
 import dev.idem.run.Runner;
 import dev.idem.window.Window;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import picocli.CommandLine.Mixin;
 
 /** Base of the commands that load windows (run, backfill): runs them and reports the outcome. */
@@ -20,21 +21,34 @@ abstract class LoadCommand extends PipelineCommand {
     return run.services(base);
   }
 
-  /** Loads the windows, prints the report, and returns 0, 1 (failed) or 3 (partly failed). */
+  /**
+   * Loads the windows, prints the report, and returns 0 (every window done), 1 (none done) or 3
+   * (partly done). Windows another runner holds are waited for up to {@code --lock-timeout}.
+   */
   int load(PipelineDefinition definition, Destination destination, RunServices services, List<Window> windows, RunOptions options) {
-    return load(definition, runner -> runner.run(definition.pipeline(), windows, options), destination, services);
+    RunOptions waiting = options.withHeldWait(config.lockTimeout);
+    return load(definition, (runner, stop) -> runner.run(definition.pipeline(), windows, waiting, stop), destination, services);
   }
 
-  /** Runs {@code work} on a runner with a progress line, prints its report, and returns the exit code. */
-  int load(PipelineDefinition definition, java.util.function.Function<Runner, RunReport> work,
+  /**
+   * Runs {@code work} on a runner with a progress line, until it ends or SIGTERM or Ctrl-C asks it
+   * to stop ({@link StopOnSignal}); prints its report, and returns the exit code.
+   */
+  int load(PipelineDefinition definition, java.util.function.BiFunction<Runner, BooleanSupplier, RunReport> work,
            Destination destination, RunServices services) {
     ProgressLine progress = new ProgressLine(idem.err, idem.terminal && !output.json(), services.clock());
-    RunReport report;
-    try {
-      report = work.apply(new Runner(destination, services, progress));
-    } finally {
-      progress.clear();
+    try (StopOnSignal stop = new StopOnSignal()) {
+      RunReport report;
+      try {
+        report = work.apply(new Runner(destination, services, progress), stop::requested);
+      } finally {
+        progress.clear();
+      }
+      return report(definition, report);
     }
+  }
+
+  private int report(PipelineDefinition definition, RunReport report) {
     int exit = report.ok() ? ExitCode.OK : report.partlyFailed() ? ExitCode.PARTLY_FAILED : ExitCode.FAILED;
     if (output.json()) {
       idem.println(ReportView.json(report, definition.destination().describe(), exit));

@@ -24,20 +24,20 @@ final class ReportView {
   static List<String> text(RunReport report) {
     List<String> lines = new ArrayList<>();
     if (!report.outcomes().isEmpty()) {
-      // Columns in the order of the rule read = discarded + dead-lettered + reshaped + folded + inserted + updated + unchanged + skipped + deleted;
-      // replaced (old rows removed) is not part of it.
-      TextTable table = new TextTable("window", "result", ">read", ">discarded", ">dead-lettered", ">reshaped", ">folded", ">inserted", ">updated",
-          ">unchanged", ">skipped", ">deleted", ">replaced", ">target rows", "message");
+      // Columns in the order of the rule read = discarded + dead-lettered + rolled back + reshaped + folded + inserted + updated + unchanged
+      // + skipped + deleted; replaced (old rows removed) is not part of it. Rolled back is nonzero only for a failed window.
+      TextTable table = new TextTable("window", "result", ">read", ">discarded", ">dead-lettered", ">rolled back", ">reshaped", ">folded", ">inserted",
+          ">updated", ">unchanged", ">skipped", ">deleted", ">replaced", ">target rows", "message");
       for (WindowOutcome o : report.outcomes()) {
         WindowCounts c = o.counts();
-        boolean counted = o.result() == Result.LOADED || o.result() == Result.UNCHANGED;
+        boolean counted = o.result() == Result.LOADED || o.result() == Result.UNCHANGED || o.result() == Result.FAILED;
         List<Object> row = new ArrayList<>(List.of(o.window().id(), o.result().name()));
-        for (long n : new long[] {c.read(), c.discarded(), c.deadLettered(), c.reshaped(), c.folded(), c.inserted(), c.updated(), c.unchanged(), c.skipped(),
-            c.deleted(), c.replaced(), c.targetRows()}) {
+        for (long n : new long[] {c.read(), c.discarded(), c.deadLettered(), c.rolledBack(), c.reshaped(), c.folded(), c.inserted(), c.updated(),
+            c.unchanged(), c.skipped(), c.deleted(), c.replaced(), c.targetRows()}) {
           row.add(counted ? n : "-");
         }
         // a loaded window's message is worth a column only when it says more than "loaded" (a schema drift)
-        row.add(o.result() == Result.UNCHANGED || (counted && o.message().equals("loaded")) ? "" : o.message());
+        row.add(o.result() == Result.UNCHANGED || (o.result() == Result.LOADED && o.message().equals("loaded")) ? "" : o.message());
         table.row(row.toArray());
       }
       lines.addAll(table.lines());
@@ -52,10 +52,22 @@ final class ReportView {
 
   static String summary(RunReport report) {
     int n = report.outcomes().size();
+    StringBuilder others = new StringBuilder();
+    long elsewhere = report.count(Result.DONE_ELSEWHERE);
     long held = report.count(Result.HELD);
+    long notStarted = report.count(Result.NOT_STARTED);
+    if (elsewhere > 0) {
+      others.append(", ").append(elsewhere).append(" done by another runner");
+    }
+    if (held > 0) {
+      others.append(", ").append(held).append(" still held by another runner (not done)");
+    }
+    if (notStarted > 0) {
+      others.append(", ").append(notStarted).append(" not started (stop requested)");
+    }
     return String.format(java.util.Locale.ROOT, "%d window%s: %d loaded, %d unchanged, %d failed%s (pipeline %s, run %s)",
         n, n == 1 ? "" : "s", report.count(Result.LOADED), report.count(Result.UNCHANGED), report.count(Result.FAILED),
-        held > 0 ? ", " + held + " held by another runner" : "", report.pipeline(), report.runId());
+        others, report.pipeline(), report.runId());
   }
 
   static String json(RunReport report, String destination, int exitCode) {
@@ -89,6 +101,7 @@ final class ReportView {
     m.put("read", c.read());
     m.put("discarded", c.discarded());
     m.put("dead_lettered", c.deadLettered());
+    m.put("rolled_back", c.rolledBack());
     m.put("reshaped", c.reshaped());
     m.put("folded", c.folded());
     m.put("inserted", c.inserted());

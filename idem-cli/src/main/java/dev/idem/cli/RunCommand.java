@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
         "Without --window or --from/--to: every window present in the input.",
         "Windows whose input and definition are unchanged since their last load are skipped (reported UNCHANGED)."},
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {ExitCode.HELP_OK, ExitCode.HELP_FAILED, ExitCode.HELP_USAGE, ExitCode.HELP_PARTLY_FAILED})
+    exitCodeList = {ExitCode.HELP_OK, ExitCode.HELP_FAILED, ExitCode.HELP_USAGE, ExitCode.HELP_PARTLY_FAILED, ExitCode.HELP_SIGINT,
+        ExitCode.HELP_SIGTERM})
 final class RunCommand extends LoadCommand {
   @Mixin
   WindowSelection selection;
@@ -60,13 +61,8 @@ final class RunCommand extends LoadCommand {
     }
     RunOptions options = fullRefresh ? run.options().forced() : run.options();
     if (selected == null) {
-      StopOnSignal stop = new StopOnSignal();
-      try {
-        return load(definition, runner -> runner.runStream(definition.pipeline(), options,
-            new StreamOptions(follow, commitInterval, stop::requested)), destination, services);
-      } finally {
-        stop.done();
-      }
+      return load(definition, (runner, stop) -> runner.runStream(definition.pipeline(), options,
+          new StreamOptions(follow, commitInterval, stop)), destination, services);
     }
     return load(definition, destination, services, selected, options);
   }
@@ -81,43 +77,5 @@ final class RunCommand extends LoadCommand {
       throw new ConfigException("--full-refresh reloads every window: it takes no --window or --from/--to");
     }
     return selection.select(pipeline);
-  }
-
-  /**
-   * Turns SIGTERM (and Ctrl-C) into a request to stop between windows: the window being loaded
-   * commits, or rolls back if it fails, and no transaction is left open. The JVM exits once the
-   * run has stopped (at most {@link #GRACE} later).
-   */
-  static final class StopOnSignal {
-    static final Duration GRACE = Duration.ofMinutes(2);
-    private final java.util.concurrent.atomic.AtomicBoolean requested = new java.util.concurrent.atomic.AtomicBoolean();
-    private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
-    private final Thread hook = new Thread(this::onSignal, "idem-stop");
-
-    StopOnSignal() {
-      Runtime.getRuntime().addShutdownHook(hook);
-    }
-
-    boolean requested() {
-      return requested.get();
-    }
-
-    private void onSignal() {
-      requested.set(true);
-      try {
-        stopped.await(GRACE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-
-    void done() {
-      stopped.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException e) {
-        // the JVM is shutting down: the hook is running and returns now
-      }
-    }
   }
 }

@@ -26,7 +26,7 @@ import picocli.CommandLine.Command;
     exitCodeList = {ExitCode.HELP_DONE, ExitCode.HELP_RUN_TIME, ExitCode.HELP_USAGE},
     description = {"Show a pipeline's ledger, one line per window.",
         "Each line: status, the worst result of its reconciliation checks (pass, warn, fail; recorded when it loaded and by idem check),"
-            + " counts, input fingerprint, the input's schema fingerprint and its drift from the declared columns (schema_drift), finish time and last error. Statuses: done, failed, running, or stale (a running window whose lease has expired).",
+            + " counts, input fingerprint, the input's schema fingerprint and its drift from the declared columns (schema_drift), finish time and last error. Statuses: done, failed, running, or stale (a running window whose lease has expired or whose runner is gone); a running or stale window names its runner, since when it holds it, and whether that runner is alive.",
         "A DuckDB destination that does not exist yet is not created: the pipeline has never run."})
 final class StatusCommand extends PipelineCommand {
   private static final int SHORT_HASH = 8;
@@ -44,7 +44,7 @@ final class StatusCommand extends PipelineCommand {
     String name = definition.pipeline().name();
     String destination = definition.destination().describe();
     if (output.json()) {
-      idem.println(json(name, destination, List.of(), Map.of(), Instant.EPOCH));
+      idem.println(json(name, destination, List.of(), Map.of(), Map.of(), Instant.EPOCH));
     } else {
       idem.println("pipeline " + name + " has never run: there is no DuckDB file " + destination);
     }
@@ -79,8 +79,14 @@ final class StatusCommand extends PipelineCommand {
     Map<String, List<CheckResult>> byWindow = new LinkedHashMap<>();
     checks.forEach(r -> byWindow.computeIfAbsent(r.windowId(), w -> new ArrayList<>()).add(r));
     Instant now = services.clock().instant();
+    Map<String, Boolean> alive = new LinkedHashMap<>();
+    for (WindowState s : states) {
+      if (s.status() == dev.idem.ledger.WindowStatus.RUNNING) {
+        alive.put(s.windowId(), destination.ledger().alive(s.owner()));
+      }
+    }
     if (output.json()) {
-      idem.println(json(name, definition.destination().describe(), states, byWindow, now));
+      idem.println(json(name, definition.destination().describe(), states, byWindow, alive, now));
       return ExitCode.OK;
     }
     if (states.isEmpty()) {
@@ -95,12 +101,12 @@ final class StatusCommand extends PipelineCommand {
     Map<String, Integer> byStatus = new LinkedHashMap<>();
     for (WindowState s : states) {
       WindowCounts c = s.counts();
-      String status = s.displayStatus(now);
+      String status = status(s, alive, now);
       byStatus.merge(status, 1, Integer::sum);
       List<Object> cells = new ArrayList<>(List.of(s.windowId(), status, worst(byWindow.get(s.windowId())), c.read(),
           c.written() + " (" + c.inserted() + "/" + c.updated() + ")", c.folded(), c.deadLettered(), c.targetRows(),
           shortFingerprint(s.fingerprint()), schema(s.schema()), s.finishedAt() == null ? "" : s.finishedAt().truncatedTo(ChronoUnit.SECONDS),
-          s.error() == null ? "" : s.error()));
+          alive.containsKey(s.windowId()) ? holder(s, alive.get(s.windowId()), now) : s.error() == null ? "" : s.error()));
       if (stream) {
         cells.add(1, s.sourcePosition() == null ? "" : s.sourcePosition());
       }
@@ -119,6 +125,22 @@ final class StatusCommand extends PipelineCommand {
       idem.println("checks not passing: " + String.join(", ", failing) + " (details: idem check " + file + ")");
     }
     return ExitCode.OK;
+  }
+
+  /** A running window is stale when its lease expired or its runner is gone: the next run takes it over. */
+  private static String status(WindowState s, Map<String, Boolean> alive, Instant now) {
+    return s.stale(now) || Boolean.FALSE.equals(alive.get(s.windowId())) ? "stale" : s.displayStatus(now);
+  }
+
+  /** Who holds a running window, for how long, and whether it is alive: {@code held by 123:host:ab12/cd34.1 for 2m 5s, alive}. */
+  private static String holder(WindowState s, boolean alive, Instant now) {
+    String since = s.startedAt() == null ? "" : " for " + age(java.time.Duration.between(s.startedAt(), now));
+    return "held by " + s.owner() + since + (alive ? ", alive" : ", gone: the next run takes it over");
+  }
+
+  private static String age(java.time.Duration d) {
+    long seconds = Math.max(0, d.toSeconds());
+    return seconds < 60 ? seconds + "s" : seconds < 3600 ? seconds / 60 + "m " + seconds % 60 + "s" : seconds / 3600 + "h " + seconds % 3600 / 60 + "m";
   }
 
   /** The worst status of a window's recorded checks, lowercase; empty when none was recorded. */
@@ -151,7 +173,8 @@ final class StatusCommand extends PipelineCommand {
     return fp.length() - hash <= SHORT_HASH ? fp : fp.substring(0, hash + SHORT_HASH);
   }
 
-  private static String json(String name, String destination, List<WindowState> states, Map<String, List<CheckResult>> checks, Instant now) {
+  private static String json(String name, String destination, List<WindowState> states, Map<String, List<CheckResult>> checks,
+                             Map<String, Boolean> alive, Instant now) {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("pipeline", name);
     doc.put("destination", destination);
@@ -159,7 +182,7 @@ final class StatusCommand extends PipelineCommand {
     for (WindowState s : states) {
       Map<String, Object> w = new LinkedHashMap<>();
       w.put("window", s.windowId());
-      w.put("status", s.displayStatus(now));
+      w.put("status", status(s, alive, now));
       List<CheckResult> own = checks.getOrDefault(s.windowId(), List.of());
       w.put("check", CheckStatus.worst(own).map(CheckStatus::label).orElse(null));
       w.put("checks", own.stream().map(CheckCommand::json).toList());
@@ -181,6 +204,7 @@ final class StatusCommand extends PipelineCommand {
       w.put("pipeline_version", s.pipelineVersion());
       w.put("attempts", s.attempts());
       w.put("owner", s.owner());
+      w.put("owner_alive", alive.get(s.windowId()));
       w.put("lease_expires", s.leaseExpires() == null ? null : s.leaseExpires().toString());
       w.put("started_at", s.startedAt() == null ? null : s.startedAt().toString());
       w.put("finished_at", s.finishedAt() == null ? null : s.finishedAt().toString());

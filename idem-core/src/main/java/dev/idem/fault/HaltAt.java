@@ -18,15 +18,32 @@ public final class HaltAt implements FaultInjector {
   /** Exit status of a halted process, so tests can tell it from a failure. */
   public static final int STATUS = 137;
 
-  private final FaultPoint point;
-  private final String windowId;
+  private final Spec spec;
   private final int nth;
   private final AtomicInteger seen = new AtomicInteger();
 
   public HaltAt(FaultPoint point, String windowId, int nth) {
-    this.point = point;
-    this.windowId = windowId;
+    this.spec = new Spec(point, windowId);
     this.nth = nth;
+  }
+
+  /** A fault point, and the one window it is reached in ({@code null}: any). */
+  public record Spec(FaultPoint point, String windowId) {
+    boolean matches(FaultPoint p, Window window) {
+      return p == point && (windowId == null || windowId.equals(window.id()));
+    }
+
+    /** Parses {@code POINT[:WINDOW]}; {@code property} names the setting in the error. */
+    public static Spec parse(String property, String text) {
+      int colon = text.indexOf(':');
+      String pointName = colon < 0 ? text : text.substring(0, colon);
+      try {
+        return new Spec(FaultPoint.valueOf(pointName.toUpperCase(Locale.ROOT)), colon < 0 ? null : text.substring(colon + 1));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(property + "=" + text + ": unknown fault point '" + pointName + "': expected one of "
+            + java.util.Arrays.toString(FaultPoint.values()));
+      }
+    }
   }
 
   /** Parses {@code POINT[:WINDOW][@N]}. */
@@ -38,19 +55,13 @@ public final class HaltAt implements FaultInjector {
       nth = Integer.parseInt(s.substring(at + 1));
       s = s.substring(0, at);
     }
-    int colon = s.indexOf(':');
-    String pointName = colon < 0 ? s : s.substring(0, colon);
-    try {
-      FaultPoint p = FaultPoint.valueOf(pointName.toUpperCase(Locale.ROOT));
-      return new HaltAt(p, colon < 0 ? null : s.substring(colon + 1), nth);
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(PROPERTY + "=" + spec + ": unknown fault point '" + pointName + "': expected one of " + java.util.Arrays.toString(FaultPoint.values()));
-    }
+    Spec parsed = Spec.parse(PROPERTY, s);
+    return new HaltAt(parsed.point(), parsed.windowId(), nth);
   }
 
   @Override
   public void reach(FaultPoint p, Window window) {
-    if (p == point && (windowId == null || windowId.equals(window.id())) && seen.incrementAndGet() == nth) {
+    if (spec.matches(p, window) && seen.incrementAndGet() == nth) {
       System.err.println("idem: halting at " + p + " in window " + window.id() + " (" + PROPERTY + ")");
       System.err.flush();
       Runtime.getRuntime().halt(STATUS);

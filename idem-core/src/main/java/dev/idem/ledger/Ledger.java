@@ -21,20 +21,37 @@ public interface Ledger {
    */
   Optional<Lease> claim(String pipeline, String windowId, String owner, Duration ttl);
 
+  /**
+   * Announces that runner {@code owner} is alive until the returned presence is closed. A runner
+   * enters before its first claim and closes when it has finished its windows, so that a lease it
+   * could not release (its ledger was unreachable when the window failed) is taken over by the
+   * next claim, and a lease of a killed process is taken over as soon as its store notices.
+   */
+  Presence enter(String owner);
+
+  /**
+   * Whether runner {@code owner} is alive: present in this process, or, where the store can tell,
+   * in another. A store that cannot tell answers true (the lease's expiry then decides).
+   */
+  boolean alive(String owner);
+
   /** Extends a lease still held by its token; false when it was taken over (the holder must stop). */
   boolean renew(Lease lease, Duration ttl);
 
   /** Gives a lease back without changing the window (it was found unchanged). Fenced. */
   void release(Lease lease);
 
-  /** Records that the window failed, with a one-line reason. Fenced; data already committed stays. */
-  void fail(Lease lease, String error);
+  /** Records that the window failed, with a one-line reason and no counts. Fenced; data already committed stays. */
+  default void fail(Lease lease, String error) {
+    fail(lease, error, WindowCounts.NONE, List.of());
+  }
 
   /**
-   * Marks the window failed under the lease and keeps the dead letters of the failed attempt, in
-   * one fenced transaction (the window's data transaction was rolled back).
+   * Marks the window failed under the lease with the failed attempt's counts (which balance, see
+   * {@link WindowCounts#failed}) and keeps its dead letters, in one fenced transaction (the
+   * window's data transaction was rolled back). The target rows recorded by its last load stay.
    */
-  void fail(Lease lease, String error, List<DeadLetter> letters);
+  void fail(Lease lease, String error, WindowCounts counts, List<DeadLetter> letters);
 
   /** Dead letters of a pipeline, oldest first: one window's or all, open ones only or all. */
   List<DeadLetter> deadLetters(String pipeline, Optional<String> windowId, boolean includeReplayed);

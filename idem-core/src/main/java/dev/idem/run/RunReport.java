@@ -12,13 +12,19 @@ public record RunReport(String pipeline, String runId, List<WindowOutcome> outco
     return outcomes.stream().filter(o -> o.result() == result).count();
   }
 
+  /** Every window is done: loaded, unchanged, or finished by another runner. A held window is not. */
   public boolean ok() {
-    return count(WindowOutcome.Result.FAILED) == 0;
+    return notDone() == 0;
   }
 
-  /** Some windows failed and others did not. */
+  /** Some windows are done and others are not (failed, held by another runner, not started). */
   public boolean partlyFailed() {
-    long failed = count(WindowOutcome.Result.FAILED);
-    return failed > 0 && failed < outcomes.size();
+    long notDone = notDone();
+    return notDone > 0 && notDone < outcomes.size();
+  }
+
+  /** Windows not done when the run ended. */
+  public long notDone() {
+    return outcomes.stream().filter(o -> !o.result().done()).count();
   }
 }

@@ -22,6 +22,7 @@ import dev.idem.key.KeyEncoding;
 import dev.idem.key.KeySpec;
 import dev.idem.ledger.DeadLetter;
 import dev.idem.ledger.Lease;
+import dev.idem.ledger.Presence;
 import dev.idem.ledger.WindowCounts;
 import dev.idem.ledger.WindowState;
 import dev.idem.ledger.WindowStatus;
@@ -38,7 +39,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -46,7 +50,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,8 +105,77 @@ public final class Runner {
 
   /** Loads the given windows (sorted by id); with {@code parallel > 1} several at a time. */
   public RunReport run(Pipeline pipeline, List<Window> windows, RunOptions options) {
+    return run(pipeline, windows, options, () -> false);
+  }
+
+  /**
+   * Loads the given windows until {@code stop} says so: no window starts after that, the ones in
+   * progress commit (or roll back if they fail), and the windows never started are reported
+   * {@link WindowOutcome.Result#NOT_STARTED}. Windows another runner held are checked again before
+   * the run ends, for up to {@link RunOptions#heldWait()}: one that runner finished counts as done
+   * ({@link WindowOutcome.Result#DONE_ELSEWHERE}), one it left (it failed, or its runner is gone)
+   * is loaded here.
+   */
+  public RunReport run(Pipeline pipeline, List<Window> windows, RunOptions options, BooleanSupplier stop) {
     prepare(pipeline);
-    return new RunReport(pipeline.name(), options.runId(), load(pipeline, windows, options, () -> false));
+    List<WindowOutcome> outcomes = settleHeld(pipeline, load(pipeline, windows, options, stop), options, stop);
+    Set<Window> reached = new HashSet<>();
+    outcomes.forEach(o -> reached.add(o.window()));
+    for (Window w : windows) {
+      if (reached.add(w)) {
+        outcomes.add(new WindowOutcome(w, WindowOutcome.Result.NOT_STARTED, WindowCounts.NONE, 0, "not started: the run was asked to stop"));
+      }
+    }
+    return new RunReport(pipeline.name(), options.runId(), outcomes);
+  }
+
+  /** How often windows held by another runner are looked at again while this run waits for them. */
+  static final Duration HELD_POLL = Duration.ofMillis(500);
+
+  /**
+   * Looks again at the windows another runner held when this one reached them: a window that
+   * runner has finished is done; any other is loaded here (the claim takes it over if its holder is
+   * gone), until none is held or {@code heldWait} has passed.
+   */
+  private List<WindowOutcome> settleHeld(Pipeline pipeline, List<WindowOutcome> outcomes, RunOptions options, BooleanSupplier stop) {
+    if (outcomes.stream().noneMatch(o -> o.result() == WindowOutcome.Result.HELD)) {
+      return outcomes;
+    }
+    List<WindowOutcome> settled = new ArrayList<>(outcomes);
+    long deadline = System.nanoTime() + options.heldWait().toNanos();
+    String owner = newOwner();
+    try (Presence presence = destination.ledger().enter(owner)) {
+      while (!stop.getAsBoolean()) {
+        boolean held = false;
+        for (int i = 0; i < settled.size(); i++) {
+          WindowOutcome o = settled.get(i);
+          if (o.result() == WindowOutcome.Result.HELD) {
+            settled.set(i, recheck(pipeline, o, options, owner));
+            held |= settled.get(i).result() == WindowOutcome.Result.HELD;
+          }
+        }
+        long left = deadline - System.nanoTime();
+        if (!held || left <= 0) {
+          break;
+        }
+        sleep(Duration.ofNanos(Math.min(left, HELD_POLL.toNanos())));
+      }
+    }
+    return settled;
+  }
+
+  private WindowOutcome recheck(Pipeline pipeline, WindowOutcome held, RunOptions options, String owner) {
+    Window window = held.window();
+    Optional<WindowState> now = withRetries("read the ledger of window " + window.id(), () -> destination.ledger().state(pipeline.name(), window.id()));
+    if (now.isPresent() && now.get().status() == WindowStatus.DONE) {
+      return new WindowOutcome(window, WindowOutcome.Result.DONE_ELSEWHERE, WindowCounts.unchanged(now.get().counts().targetRows()), held.attempts(),
+          held.message() + "; then done by another runner" + (now.get().runId() == null ? "" : " (run " + now.get().runId() + ")"));
+    }
+    return load(pipeline, window, options, owner);
+  }
+
+  private String newOwner() {
+    return services.owner() + "/" + instance + "." + runnerSeq.incrementAndGet();
   }
 
   /**
@@ -177,18 +249,20 @@ public final class Runner {
   }
 
   /** Loads the windows in id order, on {@code options.parallel()} threads; none starts once {@code stop} says so. */
-  private List<WindowOutcome> load(Pipeline pipeline, List<Window> windows, RunOptions options, java.util.function.BooleanSupplier stop) {
+  private List<WindowOutcome> load(Pipeline pipeline, List<Window> windows, RunOptions options, BooleanSupplier stop) {
     List<Window> sorted = new ArrayList<>(windows);
     Collections.sort(sorted);
     List<WindowOutcome> outcomes = Collections.synchronizedList(new ArrayList<>());
     if (options.parallel() == 1 || sorted.size() <= 1) {
-      String owner = services.owner() + "/" + instance + "." + runnerSeq.incrementAndGet();
-      for (Window w : sorted) {
-        if (stop.getAsBoolean()) {
-          break;
+      String owner = newOwner();
+      try (Presence presence = destination.ledger().enter(owner)) {
+        for (Window w : sorted) {
+          if (stop.getAsBoolean()) {
+            break;
+          }
+          outcomes.add(load(pipeline, w, options, owner));
+          services.faults().reach(FaultPoint.BETWEEN_WINDOWS, w);
         }
-        outcomes.add(load(pipeline, w, options, owner));
-        services.faults().reach(FaultPoint.BETWEEN_WINDOWS, w);
       }
     } else {
       ConcurrentLinkedQueue<Window> queue = new ConcurrentLinkedQueue<>(sorted);
@@ -200,11 +274,13 @@ public final class Runner {
       try {
         List<Future<?>> futures = new ArrayList<>();
         for (int i = 0; i < Math.min(options.parallel(), sorted.size()); i++) {
-          String owner = services.owner() + "/" + instance + "." + runnerSeq.incrementAndGet();
+          String owner = newOwner();
           futures.add(pool.submit(() -> {
-            for (Window w = queue.poll(); w != null && !stop.getAsBoolean(); w = queue.poll()) {
-              outcomes.add(load(pipeline, w, options, owner));
-              services.faults().reach(FaultPoint.BETWEEN_WINDOWS, w);
+            try (Presence presence = destination.ledger().enter(owner)) {
+              for (Window w = stop.getAsBoolean() ? null : queue.poll(); w != null; w = stop.getAsBoolean() ? null : queue.poll()) {
+                outcomes.add(load(pipeline, w, options, owner));
+                services.faults().reach(FaultPoint.BETWEEN_WINDOWS, w);
+              }
             }
           }));
         }
@@ -242,19 +318,15 @@ public final class Runner {
     Random random = new Random(services.seed() ^ window.id().hashCode());
     int attempt = 0;
     WindowOutcome outcome;
-    AtomicReference<Lease> lastLease = new AtomicReference<>();
+    Attempt last = new Attempt();
     while (true) {
       attempt++;
       try {
-        outcome = loadOnce(pipeline, window, options, owner, attempt, lastLease);
+        outcome = loadOnce(pipeline, window, options, owner, attempt, last);
         break;
       } catch (TransientException e) {
         if (attempt >= services.retry().maxAttempts()) {
-          String message = "gave up after " + attempt + " attempts: " + e.getMessage();
-          outcome = new WindowOutcome(window, WindowOutcome.Result.FAILED, WindowCounts.NONE, attempt, message);
-          if (lastLease.get() != null) {
-            recordFailure(lastLease.get(), new IdemException(message, e));
-          }
+          outcome = failed(window, attempt, last, new IdemException("gave up after " + attempt + " attempts: " + e.getMessage(), e));
           break;
         }
         Duration wait = services.retry().backoff(attempt, random);
@@ -264,13 +336,12 @@ public final class Runner {
         outcome = new WindowOutcome(window, WindowOutcome.Result.HELD, WindowCounts.NONE, attempt, e.getMessage());
         break;
       } catch (IdemException e) {
-        outcome = failed(window, attempt, lastLease.get(), e);
+        outcome = failed(window, attempt, last, e);
         break;
       } catch (RuntimeException e) {
         // A bug or a row function's exception: this window fails, the others still run.
         LOG.warn("window {}: unexpected error", window.id(), e);
-        outcome = failed(window, attempt, lastLease.get(),
-            new IdemException("unexpected error: " + e.getClass().getSimpleName() + ": " + e.getMessage(), e));
+        outcome = failed(window, attempt, last, new IdemException("unexpected error: " + e.getClass().getSimpleName() + ": " + e.getMessage(), e));
         break;
       }
     }
@@ -278,12 +349,27 @@ public final class Runner {
     return outcome;
   }
 
-  /** A failed window: recorded in the ledger under the lease, when this runner holds one. */
-  private WindowOutcome failed(Window window, int attempt, Lease lease, IdemException e) {
-    if (lease != null) {
-      recordFailure(lease, e);
+  /** The last attempt at a window: its lease, once claimed, and how far it read. */
+  private static final class Attempt {
+    Lease lease;
+    long read;
+    long discarded;
+
+    /** Its counts if it failed: what it read, dropped and kept as dead letters; the rest was rolled back. */
+    WindowCounts failed(IdemException e) {
+      long letters = e instanceof BadRecords bad ? bad.letters.size() : 0;
+      long target = lease == null || lease.previous() == null ? 0 : lease.previous().counts().targetRows();
+      return WindowCounts.failed(read, discarded, letters, target);
     }
-    return new WindowOutcome(window, WindowOutcome.Result.FAILED, WindowCounts.NONE, attempt, e.getMessage());
+  }
+
+  /** A failed window: recorded in the ledger under the lease, with its counts, when this runner holds one. */
+  private WindowOutcome failed(Window window, int attempt, Attempt last, IdemException e) {
+    WindowCounts counts = last.failed(e);
+    if (last.lease != null) {
+      recordFailure(last.lease, e, counts);
+    }
+    return new WindowOutcome(window, WindowOutcome.Result.FAILED, counts, attempt, e.getMessage());
   }
 
   private void sleep(Duration wait) {
@@ -295,8 +381,7 @@ public final class Runner {
     }
   }
 
-  private WindowOutcome loadOnce(Pipeline pipeline, Window window, RunOptions options, String owner, int attempt,
-                                 AtomicReference<Lease> lastLease) {
+  private WindowOutcome loadOnce(Pipeline pipeline, Window window, RunOptions options, String owner, int attempt, Attempt last) {
     String name = pipeline.name();
     Optional<WindowState> before = destination.ledger().state(name, window.id());
     String knownFingerprint = null;
@@ -312,7 +397,9 @@ public final class Runner {
       return new WindowOutcome(window, WindowOutcome.Result.HELD, WindowCounts.NONE, attempt, "held by " + holder);
     }
     Lease lease = claimed.get();
-    lastLease.set(lease);
+    last.lease = lease;
+    last.read = 0;
+    last.discarded = 0;
     services.faults().reach(FaultPoint.AFTER_CLAIM, window);
     if (!options.force() && doneWithSameDefinition(Optional.ofNullable(lease.previous()), pipeline)) {
       // Another runner may have finished the window between our check and our claim.
@@ -324,7 +411,7 @@ public final class Runner {
     }
     RunContext context = new RunContext(name, pipeline.version(), window, options.logicalDate(), options.runId());
     try (LeaseRenewal renewal = new LeaseRenewal(lease)) {
-      WindowCounts counts = write(pipeline, window, lease, context);
+      WindowCounts counts = write(pipeline, window, lease, context, renewal, last);
       services.faults().reach(FaultPoint.AFTER_COMMIT, window);
       WindowState after = destination.ledger().state(name, window.id())
           .orElseThrow(() -> new IdemException("window " + window.id() + " committed but its ledger row is missing"));
@@ -345,6 +432,8 @@ public final class Runner {
    */
   private final class LeaseRenewal implements AutoCloseable {
     private final java.util.concurrent.ScheduledExecutorService timer;
+    /** Set once the window's ledger row is written in its transaction: a renewal refused after that is our own commit's doing. */
+    private volatile boolean completing;
 
     LeaseRenewal(Lease lease) {
       if (services.renewal() == RunServices.Renewal.OFF) {
@@ -360,13 +449,22 @@ public final class Runner {
       timer.scheduleAtFixedRate(() -> {
         try {
           if (!destination.ledger().renew(lease, services.leaseTtl())) {
-            LOG.warn("window {}: lease was taken over by another runner; this runner's commit will be refused", lease.windowId());
+            // once the window is completing, a refused renewal means its commit ended the lease (or
+            // a takeover that the commit's own fencing reports): nothing to warn about here
+            if (!completing) {
+              LOG.warn("window {}: lease was taken over by another runner; this runner's commit will be refused", lease.windowId());
+            }
             timer.shutdown();
           }
         } catch (IdemException e) {
           LOG.warn("window {}: could not renew lease: {}", lease.windowId(), e.getMessage());
         }
       }, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** The window's data and ledger row are written and about to commit: the lease ends with the commit. */
+    void completing() {
+      completing = true;
     }
 
     @Override
@@ -438,14 +536,17 @@ public final class Runner {
     }
   }
 
-  /** Records the failure under the lease, if it is still ours (best effort: the ledger may be unreachable too). */
-  private void recordFailure(Lease lease, IdemException e) {
+  /**
+   * Records the failure under the lease, if it is still ours, retried like any ledger write. If the
+   * ledger stays unreachable past the retries the window's row still says running: this runner's
+   * presence ends with the run, and the next claim takes the window over at once.
+   */
+  private void recordFailure(Lease lease, IdemException e, WindowCounts counts) {
     try {
-      if (e instanceof BadRecords bad) {
-        destination.ledger().fail(lease, e.getMessage(), bad.letters);
-        return;
-      }
-      destination.ledger().fail(lease, e.getMessage());
+      withRetries("record the failure of window " + lease.windowId(), () -> {
+        destination.ledger().fail(lease, e.getMessage(), counts, e instanceof BadRecords bad ? bad.letters : List.of());
+        return null;
+      });
     } catch (IdemException suppressed) {
       e.addSuppressed(suppressed);
       LOG.warn("window {}: could not record the failure in the ledger: {}", lease.windowId(), suppressed.getMessage());
@@ -483,9 +584,10 @@ public final class Runner {
     return false;
   }
 
-  private WindowCounts write(Pipeline pipeline, Window window, Lease lease, RunContext context) {
+  private WindowCounts write(Pipeline pipeline, Window window, Lease lease, RunContext context, LeaseRenewal renewal, Attempt attempt) {
     Fingerprint fingerprint = new Fingerprint();
     long discarded = 0;
+    long read = 0;
     // the letters so far, kept outside the transaction: a failure rolls the window back
     List<DeadLetter> kept = new ArrayList<>();
     Optional<String> cheapBefore = cheapFingerprint(pipeline, window);
@@ -495,7 +597,6 @@ public final class Runner {
       int[] hashFields = hashFields(pipeline);
       int width = pipeline.stagedColumns().size();
       long staged = 0;
-      long read = 0;
       boolean hashRecords = cheapBefore.isEmpty(); // a source with a cheap fingerprint spares a SHA-256 per record
       schema.check(); // a query's result metadata is observed before its first row
       for (SourceRecord r = schema.next(); r != null; r = schema.next()) {
@@ -540,6 +641,7 @@ public final class Runner {
       String fp = cheapBefore.orElse(fingerprint.value());
       WindowCounts counts = write.prepare(new Completion(fp, pipeline.definitionHash(), read, discarded, bad.count, schema.report(),
           schema.reader().position().orElse(null)));
+      renewal.completing();
       services.faults().reach(FaultPoint.BEFORE_COMMIT, window);
       try {
         write.commit();
@@ -571,6 +673,9 @@ public final class Runner {
       throw new TransientException("reading window " + window.id() + ": " + e.getMessage(), e);
     } catch (UncheckedIOException e) {
       throw new TransientException("reading window " + window.id() + ": " + e.getCause().getMessage(), e);
+    } finally {
+      attempt.read = read;
+      attempt.discarded = discarded;
     }
   }
 

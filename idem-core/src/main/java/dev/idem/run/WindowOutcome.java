@@ -10,10 +10,25 @@ public record WindowOutcome(Window window, Result result, WindowCounts counts, i
     LOADED,
     /** Same input and definition as the ledger's done entry, and the target still holds its rows. */
     UNCHANGED,
-    /** Another runner holds a live lease on it (or took it over): not this runner's to write. */
+    /**
+     * Another runner held it when this run reached it and has finished it since: done, by that
+     * runner's commit.
+     */
+    DONE_ELSEWHERE,
+    /**
+     * Another runner still holds a live lease on it (or took it over) when this run ends: not
+     * done, as far as this run knows.
+     */
     HELD,
     /** Not loaded; nothing of this attempt was committed. */
-    FAILED
+    FAILED,
+    /** The run was asked to stop (SIGTERM, Ctrl-C) before it started this window. */
+    NOT_STARTED;
+
+    /** Whether the window is done when the run ends: loaded, unchanged, or finished by another runner. */
+    public boolean done() {
+      return this == LOADED || this == UNCHANGED || this == DONE_ELSEWHERE;
+    }
   }
 
   public String label() {

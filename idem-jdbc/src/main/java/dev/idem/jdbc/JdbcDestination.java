@@ -52,10 +52,14 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
   private final java.util.concurrent.atomic.AtomicLongArray unknownCommits = new java.util.concurrent.atomic.AtomicLongArray(2);
   /** For a scratch database: removes it after this instance closed its connections. */
   private volatile Dialect.Drop dropOnClose;
+  /** Runners of this process that entered and have not finished; shared by the views {@link #withServices} makes. */
+  private final Presences presences;
 
   private JdbcDestination(String url, Properties properties, Dialect dialect, RunServices services, Connection first,
-                          ReentrantLock writeLock, boolean ownsConnection, java.util.concurrent.ConcurrentLinkedDeque<Connection> idle) {
+                          ReentrantLock writeLock, boolean ownsConnection, java.util.concurrent.ConcurrentLinkedDeque<Connection> idle,
+                          Presences presences) {
     this.idle = idle;
+    this.presences = presences;
     this.url = url;
     this.properties = properties;
     this.dialect = dialect;
@@ -71,7 +75,7 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
    * instance open. This is how several runners of one process share one DuckDB file.
    */
   public JdbcDestination withServices(RunServices other) {
-    return new JdbcDestination(url, properties, dialect, other, first, writeLock, false, idle);
+    return new JdbcDestination(url, properties, dialect, other, first, writeLock, false, idle, presences);
   }
 
   /**
@@ -94,7 +98,7 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
     for (int attempt = 1; ; attempt++) {
       try {
         return new JdbcDestination(jdbcUrl, props, dialect, services, dialect.connect(jdbcUrl, props, lockTimeout), new ReentrantLock(true), true,
-            new java.util.concurrent.ConcurrentLinkedDeque<>());
+            new java.util.concurrent.ConcurrentLinkedDeque<>(), new Presences());
       } catch (SQLException e) {
         // a refused or dropped connection may be a server restarting: retried like a window's transient failure
         if (dialect.classify(e) != Dialect.ErrorKind.TRANSIENT || attempt >= services.retry().maxAttempts()) {
@@ -264,6 +268,7 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
   @Override
   public void close() {
     if (ownsConnection) {
+      presences.closeAll();
       for (Connection c = idle.pollFirst(); c != null; c = idle.pollFirst()) {
         Jdbc.closeQuietly(c);
       }
@@ -319,11 +324,57 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
   }
 
   /**
-   * A lease holder that is not this process is dead when the database admits one process at a
-   * time (its file lock is ours); otherwise only the lease's expiry tells.
+   * Whether a lease holder is alive: a runner of this process is while it is present; one of
+   * another process is on a database that admits one process at a time (a DuckDB file) never, and
+   * elsewhere while it holds its presence lock. Where the database has no such lock, it is assumed
+   * alive, and only the lease's expiry frees its windows.
    */
-  boolean leaseHolderAlive(String owner) {
-    return !dialect.singleProcess() || (owner != null && owner.startsWith(services.owner() + "/"));
+  boolean leaseHolderAlive(Connection c, String owner) throws SQLException {
+    if (owner == null) {
+      return false;
+    }
+    if (presences.contains(owner)) {
+      return true;
+    }
+    if (dialect.singleProcess()) {
+      return false;
+    }
+    return dialect.presenceHeld(c, owner).orElse(true);
+  }
+
+  /**
+   * Announces runner {@code owner} alive until the returned presence is closed: in this process,
+   * and where the database has presence locks, to other processes through a lock held on a
+   * connection of its own. Never fails: a lock that cannot be taken now (the server is restarting)
+   * is taken at the runner's next claim or renewal.
+   */
+  dev.idem.ledger.Presence enter(String owner) {
+    presences.enter(owner);
+    keepPresent(owner);
+    return () -> presences.leave(owner);
+  }
+
+  /**
+   * Takes runner {@code owner}'s presence lock again if its connection was lost (a server restart
+   * drops every lock). Best effort: until it holds again, other processes take the runner for dead
+   * and may take its windows over, which its fencing token keeps safe.
+   */
+  void keepPresent(String owner) {
+    if (dialect.presenceLocks()) {
+      presences.keep(owner, () -> {
+        Connection c = connection();
+        try {
+          c.setAutoCommit(true);
+          if (!dialect.holdPresence(c, owner)) {
+            throw new SQLException("presence lock of runner " + owner + " is held by another session");
+          }
+          return c;
+        } catch (SQLException | RuntimeException e) {
+          Jdbc.closeQuietly(c);
+          throw e;
+        }
+      });
+    }
   }
 
   void noteUnknownCommitResolved(boolean committed) {

@@ -24,8 +24,10 @@ import java.util.OptionalInt;
  *   <li>{@code ledger_outdated} / {@code ledger_newer}: the ledger's schema version is older than
  *   this idem's (the next run migrates it) or newer (upgrade idem). Reported only.</li>
  *   <li>{@code stale_lease}: a window {@code running} whose runner is dead: its lease expired by the
- *   clock leases are judged by (the server's on PostgreSQL), or, on DuckDB, its holder is another
- *   process, which cannot be alive while this one holds the file. The fix marks it failed in one
+ *   clock leases are judged by (the server's on PostgreSQL), or its holder is gone: on PostgreSQL it
+ *   holds no presence lock (a session-level advisory lock each runner keeps for its lifetime, which
+ *   the server drops with a killed process's connection), on DuckDB it is another process, which
+ *   cannot be alive while this one holds the file. The fix marks it failed in one
  *   {@code UPDATE ... WHERE token = ? AND lease_expires = ? AND status = 'RUNNING'}: fenced by the
  *   token and the expiry that were read, so a runner that renewed its lease since, or one that took
  *   the window over, is left alone (a zombie holding the old token can then neither renew nor
@@ -111,12 +113,13 @@ final class JdbcDoctor {
             continue;
           }
           boolean expired = expires == null || !expires.toInstant(ZoneOffset.UTC).isAfter(now);
-          if (!expired && destination.leaseHolderAlive(owner)) {
+          if (!expired && destination.leaseHolderAlive(c, owner)) {
             continue; // a live runner's lease
           }
           String why = expired
               ? "its lease expired " + (expires == null ? "" : ago(Duration.between(expires.toInstant(ZoneOffset.UTC), now)) + " ago, at " + instant(expires))
-              : "it is another process's, and this process holds the database file now";
+              : dialect.singleProcess() ? "it is not running, and only this process can hold the database file now"
+              : "it holds no presence lock (its process ended or lost its connection), though its lease runs until " + instant(expires);
           found.add(staleLease(window, owner, rs.getLong(4), expires, why));
         }
       }

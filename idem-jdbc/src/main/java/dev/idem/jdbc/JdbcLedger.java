@@ -6,6 +6,7 @@ import dev.idem.destination.FencedException;
 import dev.idem.ledger.DeadLetter;
 import dev.idem.ledger.Lease;
 import dev.idem.ledger.Ledger;
+import dev.idem.ledger.Presence;
 import dev.idem.ledger.WindowCounts;
 import dev.idem.ledger.WindowSchema;
 import dev.idem.ledger.WindowState;
@@ -32,7 +33,7 @@ final class JdbcLedger implements Ledger {
   static final String COLUMNS = "pipeline, window_id, status, fingerprint, definition_hash, rows_read, rows_discarded, rows_dead_lettered, rows_reshaped,"
       + " rows_folded, rows_inserted, rows_updated, rows_unchanged, rows_skipped, rows_deleted, rows_replaced, target_rows,"
       + " run_id, pipeline_version, attempts, owner, token, lease_expires, started_at, finished_at, error, source_position,"
-      + " schema_fingerprint, schema_drift, columns_discarded, values_discarded";
+      + " schema_fingerprint, schema_drift, columns_discarded, values_discarded, rows_rolled_back";
 
   private final JdbcDestination destination;
 
@@ -72,7 +73,22 @@ final class JdbcLedger implements Ledger {
   }
 
   @Override
+  public Presence enter(String owner) {
+    return destination.enter(owner);
+  }
+
+  @Override
+  public boolean alive(String owner) {
+    return destination.transaction("ask whether runner " + owner + " is alive", c -> destination.leaseHolderAlive(c, owner));
+  }
+
+  /**
+   * Claims the window unless a live runner holds an unexpired lease on it. A holder that is gone
+   * (see {@link JdbcDestination#leaseHolderAlive}) loses its lease at once, whatever its expiry.
+   */
+  @Override
   public Optional<Lease> claim(String pipeline, String windowId, String owner, Duration ttl) {
+    destination.keepPresent(owner);
     return destination.transaction("claim window " + windowId, c -> {
       Instant now = destination.now(c);
       Instant expires = now.plus(ttl);
@@ -94,7 +110,7 @@ final class JdbcLedger implements Ledger {
         return Optional.of(new Lease(pipeline, windowId, owner, first, expires, null));
       }
       WindowState s = current.get();
-      if (s.status() == WindowStatus.RUNNING && !s.stale(now) && !owner.equals(s.owner()) && destination.leaseHolderAlive(s.owner())) {
+      if (s.status() == WindowStatus.RUNNING && !s.stale(now) && !owner.equals(s.owner()) && destination.leaseHolderAlive(c, s.owner())) {
         return Optional.empty();
       }
       long token = s.token() + 1;
@@ -118,6 +134,7 @@ final class JdbcLedger implements Ledger {
 
   @Override
   public boolean renew(Lease lease, Duration ttl) {
+    destination.keepPresent(lease.owner());
     return destination.transaction("renew lease of window " + lease.windowId(), c -> {
       try (PreparedStatement ps = c.prepareStatement("UPDATE " + W + " SET lease_expires = ?"
           + " WHERE pipeline = ? AND window_id = ? AND token = ? AND status = 'RUNNING'")) {
@@ -139,16 +156,15 @@ final class JdbcLedger implements Ledger {
     });
   }
 
+  /** The failed attempt's counts replace the last load's, but for the target rows, which that load left in place. */
   @Override
-  public void fail(Lease lease, String error) {
-    fail(lease, error, List.of());
-  }
-
-  @Override
-  public void fail(Lease lease, String error, List<DeadLetter> letters) {
+  public void fail(Lease lease, String error, WindowCounts n, List<DeadLetter> letters) {
     destination.transaction("record failure of window " + lease.windowId() + " and its dead letters", c -> {
-      fenced(c, lease, "UPDATE " + W + " SET status = 'FAILED', error = ?, finished_at = ?, lease_expires = NULL"
-          + " WHERE pipeline = ? AND window_id = ? AND token = ?", error);
+      fenced(c, lease, "UPDATE " + W + " SET status = 'FAILED', error = ?, finished_at = ?, lease_expires = NULL,"
+          + " rows_read = ?, rows_discarded = ?, rows_dead_lettered = ?, rows_reshaped = ?, rows_folded = ?, rows_inserted = ?,"
+          + " rows_updated = ?, rows_unchanged = ?, rows_skipped = ?, rows_deleted = ?, rows_replaced = ?, rows_rolled_back = ?"
+          + " WHERE pipeline = ? AND window_id = ? AND token = ?", error, n.read(), n.discarded(), n.deadLettered(), n.reshaped(), n.folded(),
+          n.inserted(), n.updated(), n.unchanged(), n.skipped(), n.deleted(), n.replaced(), n.rolledBack());
       if (!letters.isEmpty()) {
         Instant now = destination.now(c);
         DeadLetters.supersede(c, lease.pipeline(), lease.windowId(), lease.token(), null, now);
@@ -182,12 +198,16 @@ final class JdbcLedger implements Ledger {
     });
   }
 
-  private void fenced(Connection c, Lease lease, String sql, String error) throws SQLException {
+  /** Runs a fenced UPDATE whose parameters are the error and its time (when given), {@code counts}, then the lease's key and token. */
+  private void fenced(Connection c, Lease lease, String sql, String error, long... counts) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       int i = 1;
       if (error != null) {
         ps.setString(i++, error.length() > 2000 ? error.substring(0, 2000) : error);
         ps.setObject(i++, utc(destination.now(c)));
+      }
+      for (long n : counts) {
+        ps.setLong(i++, n);
       }
       ps.setString(i++, lease.pipeline());
       ps.setString(i++, lease.windowId());
@@ -207,7 +227,7 @@ final class JdbcLedger implements Ledger {
         + " rows_read = ?, rows_discarded = ?, rows_dead_lettered = ?, rows_reshaped = ?, rows_folded = ?, rows_inserted = ?, rows_updated = ?, rows_unchanged = ?,"
         + " rows_skipped = ?, rows_deleted = ?, rows_replaced = ?, target_rows = ?, run_id = ?, pipeline_version = ?,"
         + " finished_at = ?, lease_expires = NULL, error = NULL, source_position = ?,"
-        + " schema_fingerprint = ?, schema_drift = ?, columns_discarded = ?, values_discarded = ?"
+        + " schema_fingerprint = ?, schema_drift = ?, columns_discarded = ?, values_discarded = ?, rows_rolled_back = 0"
         + " WHERE pipeline = ? AND window_id = ? AND token = ? AND status = 'RUNNING'")) {
       int i = 1;
       ps.setString(i++, completion.fingerprint());
@@ -276,7 +296,7 @@ final class JdbcLedger implements Ledger {
     WindowCounts counts = new WindowCounts(rs.getLong("rows_read"), rs.getLong("rows_discarded"), rs.getLong("rows_dead_lettered"),
         rs.getLong("rows_reshaped"),
         rs.getLong("rows_folded"), rs.getLong("rows_inserted"), rs.getLong("rows_updated"), rs.getLong("rows_unchanged"),
-        rs.getLong("rows_skipped"), rs.getLong("rows_deleted"), rs.getLong("rows_replaced"), rs.getLong("target_rows"));
+        rs.getLong("rows_skipped"), rs.getLong("rows_deleted"), rs.getLong("rows_replaced"), rs.getLong("target_rows"), rs.getLong("rows_rolled_back"));
     return new WindowState(rs.getString("pipeline"), rs.getString("window_id"), WindowStatus.valueOf(rs.getString("status")),
         rs.getString("fingerprint"), rs.getString("definition_hash"), counts, rs.getString("run_id"), rs.getString("pipeline_version"),
         rs.getInt("attempts"), rs.getString("owner"), rs.getLong("token"), instant(rs, "lease_expires"), instant(rs, "started_at"),

@@ -49,7 +49,9 @@ final class LedgerSchema {
       List.of("ALTER TABLE " + WINDOWS + " ADD COLUMN schema_fingerprint VARCHAR",
           "ALTER TABLE " + WINDOWS + " ADD COLUMN schema_drift VARCHAR",
           "ALTER TABLE " + WINDOWS + " ADD COLUMN columns_discarded BIGINT DEFAULT 0",
-          "ALTER TABLE " + WINDOWS + " ADD COLUMN values_discarded BIGINT DEFAULT 0"));
+          "ALTER TABLE " + WINDOWS + " ADD COLUMN values_discarded BIGINT DEFAULT 0"),
+      // 5: a failed window's records that went with its rolled-back transaction, so that its row balances too
+      List.of("ALTER TABLE " + WINDOWS + " ADD COLUMN rows_rolled_back BIGINT DEFAULT 0"));
 
   static final int VERSION = MIGRATIONS.size();
 

@@ -8,6 +8,7 @@ import dev.idem.fault.CrashAt;
 import dev.idem.fault.FaultPoint;
 import dev.idem.fault.SimulatedCrash;
 import dev.idem.ledger.Lease;
+import dev.idem.ledger.Presence;
 import dev.idem.ledger.WindowState;
 import dev.idem.ledger.WindowStatus;
 import dev.idem.pipeline.Pipeline;
@@ -183,20 +184,45 @@ public abstract class JdbcDoctorSuite {
 
   @Test
   void aLiveLeaseIsNotAFinding() {
+    try (JdbcDestination d = newDestination(services("doctor")); JdbcDestination other = d.reopen(services("other:host:1"))) {
+      Pipeline p = merge(threeDays());
+      d.prepare(p);
+      try (Presence mine = d.ledger().enter("doctor/7.1"); Presence theirs = other.ledger().enter("other:host:1/1.1")) {
+        // a runner of this very process is alive while it is present
+        assertThat(d.ledger().claim("orders", "2024-03-01", "doctor/7.1", Duration.ofMinutes(10))).isPresent();
+        // a runner of another process: alive on a server database while it holds its presence lock, necessarily dead on a
+        // database file this process holds (there, reopen is this process again: the test can only name another owner)
+        assertThat(d.ledger().claim("orders", "2024-03-02", otherProcessLeasesAreDead() ? "other:host:2/1.1" : "other:host:1/1.1",
+            Duration.ofMinutes(10))).isPresent();
+        List<Finding> found = d.diagnose(p);
+        assertThat(kindsAndSubjects(found)).isEqualTo(otherProcessLeasesAreDead() ? List.of("stale_lease 2024-03-02") : List.of());
+        if (otherProcessLeasesAreDead()) {
+          assertThat(found.get(0).description()).isEqualTo("window 2024-03-02 is held by runner other:host:2/1.1, which is gone:"
+              + " it is not running, and only this process can hold the database file now; the next run takes it over"
+              + " (--fix marks it failed now, under lease token " + d.ledger().state("orders", "2024-03-02").orElseThrow().token() + ")");
+        }
+      }
+    }
+  }
+
+  @Test
+  void aLeaseWhoseRunnerIsNoLongerPresentIsAFindingBeforeItExpires() {
     try (JdbcDestination d = newDestination(services("doctor"))) {
       Pipeline p = merge(threeDays());
       d.prepare(p);
-      // a runner of this very process is alive while its lease lasts
-      assertThat(d.ledger().claim("orders", "2024-03-01", "doctor/7.1", Duration.ofMinutes(10))).isPresent();
-      // a runner of another process: alive on a server database, necessarily dead on a database file this process holds
-      assertThat(d.ledger().claim("orders", "2024-03-02", "other:host:1/1.1", Duration.ofMinutes(10))).isPresent();
-      List<Finding> found = d.diagnose(p);
-      assertThat(kindsAndSubjects(found)).isEqualTo(otherProcessLeasesAreDead() ? List.of("stale_lease 2024-03-02") : List.of());
-      if (otherProcessLeasesAreDead()) {
-        assertThat(found.get(0).description()).isEqualTo("window 2024-03-02 is held by runner other:host:1/1.1, which is gone:"
-            + " it is another process's, and this process holds the database file now; the next run takes it over"
-            + " (--fix marks it failed now, under lease token " + d.ledger().state("orders", "2024-03-02").orElseThrow().token() + ")");
+      try (Presence finished = d.ledger().enter("doctor/8.1")) {
+        assertThat(d.ledger().claim("orders", "2024-03-01", "doctor/8.1", Duration.ofMinutes(10))).isPresent();
+        assertThat(d.diagnose(p)).isEmpty();
       }
+      // the runner ended without finishing the window (its failure could not be recorded): its lease still runs 10 minutes
+      List<Finding> found = d.diagnose(p);
+      assertThat(kindsAndSubjects(found)).isEqualTo(List.of("stale_lease 2024-03-01"));
+      assertThat(found.get(0).description()).startsWith("window 2024-03-01 is held by runner doctor/8.1, which is gone: "
+          + (otherProcessLeasesAreDead() ? "it is not running" : "it holds no presence lock (its process ended or lost its connection)"));
+      // and the next claim takes it over at once
+      WindowState before = d.ledger().state("orders", "2024-03-01").orElseThrow();
+      assertThat(d.ledger().claim("orders", "2024-03-01", "doctor/9.1", Duration.ofMinutes(10))).get()
+          .extracting(Lease::token).isEqualTo(before.token() + 1);
     }
   }
 

@@ -3,7 +3,9 @@ package dev.idem.kafka;
 import dev.idem.kafka.LedgerRecords.Marker;
 import dev.idem.ledger.DeadLetter;
 import dev.idem.ledger.Lease;
+import dev.idem.ledger.Presence;
 import dev.idem.ledger.Ledger;
+import dev.idem.ledger.WindowCounts;
 import dev.idem.ledger.WindowState;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,6 +32,8 @@ import java.util.TreeSet;
  */
 final class KafkaLedger implements Ledger {
   private final KafkaDestination destination;
+  /** The runners of this process that have entered and not yet finished. */
+  private final java.util.Set<String> present = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   KafkaLedger(KafkaDestination destination) {
     this.destination = destination;
@@ -58,7 +62,19 @@ final class KafkaLedger implements Ledger {
 
   @Override
   public Optional<Lease> claim(String pipeline, String windowId, String owner, Duration ttl) {
-    return destination.producer(pipeline).claim(windowId, owner, ttl);
+    return destination.producer(pipeline).claim(windowId, owner, ttl, this::alive);
+  }
+
+  /** Claims live in this process, so a runner is alive while it is present here. */
+  @Override
+  public Presence enter(String owner) {
+    present.add(owner);
+    return () -> present.remove(owner);
+  }
+
+  @Override
+  public boolean alive(String owner) {
+    return owner != null && present.contains(owner);
   }
 
   @Override
@@ -72,13 +88,8 @@ final class KafkaLedger implements Ledger {
   }
 
   @Override
-  public void fail(Lease lease, String error) {
-    fail(lease, error, List.of());
-  }
-
-  @Override
-  public void fail(Lease lease, String error, List<DeadLetter> letters) {
-    destination.producer(lease.pipeline()).fail(lease, error, letters);
+  public void fail(Lease lease, String error, WindowCounts counts, List<DeadLetter> letters) {
+    destination.producer(lease.pipeline()).fail(lease, error, counts, letters);
   }
 
   @Override

@@ -123,12 +123,13 @@ final class PipelineProducer implements AutoCloseable {
 
   // ---------------------------------------------------------------- leases (this process only)
 
-  Optional<Lease> claim(String windowId, String owner, Duration ttl) {
+  /** Claims a window unless a live runner ({@code alive}) holds an unexpired lease on it. */
+  Optional<Lease> claim(String windowId, String owner, Duration ttl, java.util.function.Predicate<String> alive) {
     producer(); // refuses a fenced runner, opens a new one
     synchronized (claims) {
       Instant now = destination.services().clock().instant();
       Lease held = claims.get(windowId);
-      if (held != null && held.expires().isAfter(now) && !held.owner().equals(owner)) {
+      if (held != null && held.expires().isAfter(now) && !held.owner().equals(owner) && alive.test(held.owner())) {
         return Optional.empty();
       }
       Marker m = markers.get(windowId);
@@ -251,10 +252,17 @@ final class PipelineProducer implements AutoCloseable {
   }
 
   /**
-   * Marks the window failed, with the failed attempt's dead letters, in a transaction of its own.
-   * A window that is done stays done: its records are in the topic.
+   * Marks the window failed, with the failed attempt's counts and dead letters, in a transaction of
+   * its own. A window that is done stays done: its records are in the topic.
    */
-  void fail(Lease lease, String error, List<DeadLetter> letters) {
+  /** The failed attempt's counts, with the target rows an earlier load of the window left. */
+  private static WindowCounts withTarget(WindowCounts c, WindowState before) {
+    long target = before == null ? 0 : before.counts().targetRows();
+    return new WindowCounts(c.read(), c.discarded(), c.deadLettered(), c.reshaped(), c.folded(), c.inserted(), c.updated(), c.unchanged(), c.skipped(),
+        c.deleted(), c.replaced(), target, c.rolledBack());
+  }
+
+  void fail(Lease lease, String error, WindowCounts counts, List<DeadLetter> letters) {
     acquire(lease.windowId());
     Producer<byte[], byte[]> current = null;
     boolean open = false;
@@ -271,7 +279,7 @@ final class PipelineProducer implements AutoCloseable {
       WindowState before = m == null ? null : m.state();
       String message = error.length() > 2000 ? error.substring(0, 2000) : error;
       WindowState failed = new WindowState(pipeline, lease.windowId(), WindowStatus.FAILED, before == null ? null : before.fingerprint(),
-          before == null ? null : before.definitionHash(), before == null ? WindowCounts.NONE : before.counts(), before == null ? null : before.runId(),
+          before == null ? null : before.definitionHash(), withTarget(counts, before), before == null ? null : before.runId(),
           before == null ? null : before.pipelineVersion(), (before == null ? 0 : before.attempts()) + 1, lease.owner(), lease.token(), null,
           before == null ? now : before.startedAt(), now, message, before == null ? null : before.schema(),
           before == null ? null : before.sourcePosition());

@@ -1,10 +1,12 @@
 package dev.idem.cli.crash;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.idem.cli.OrdersPipeline;
 import dev.idem.fault.FaultPoint;
 import dev.idem.fault.HaltAt;
+import dev.idem.fault.PauseAt;
 import java.io.BufferedWriter;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +18,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.HexFormat;
 import java.util.List;
@@ -27,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
@@ -154,5 +158,39 @@ class ProcessCrashTest {
       assertThat(r.stderr().strip().lines()).hasSize(1);
       assertThat(r.stderr()).contains("crash.duckdb").contains("held by").contains("PID " + ProcessHandle.current().pid());
     }
+  }
+
+  /**
+   * SIGTERM (a scheduler's timeout) and SIGINT (Ctrl-C) in the middle of a window: that window
+   * commits, no other starts, the summary is printed, the exit status is the signal's, no window is
+   * left running, and a plain re-run loads the rest and equals a clean run.
+   */
+  @ParameterizedTest
+  @CsvSource({"TERM, 143", "INT, 130"})
+  void aSignalStopsTheBackfillAfterTheWindowInProgress(String signal, int status) throws Exception {
+    Path dir = workspace("signal-" + signal);
+    Process p = ChildIdem.start(dir, List.of("-D" + PauseAt.PROPERTY + "=after_staging:2024-01-03", "-D" + PauseAt.MILLIS + "=3000"),
+        "backfill", "pipeline.yaml", "--from", FROM, "--to", TO);
+    try {
+      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(20))
+          .until(() -> Files.readString(dir.resolve("child.err"), StandardCharsets.UTF_8).contains("pausing"));
+      Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).inheritIO().start();
+      assertThat(kill.waitFor()).isZero();
+      assertThat(p.waitFor(90, TimeUnit.SECONDS)).as("stopped after SIG%s", signal).isTrue();
+    } finally {
+      p.destroyForcibly();
+    }
+    String out = Files.readString(dir.resolve("child.out"), StandardCharsets.UTF_8);
+    assertThat(p.exitValue()).as("exit status; stdout %s; stderr %s", out, Files.readString(dir.resolve("child.err"))).isEqualTo(status);
+    assertThat(out).contains("12 windows: 3 loaded, 0 unchanged, 0 failed, 9 not started (stop requested)");
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("crash.duckdb")); Statement st = c.createStatement();
+         ResultSet rs = st.executeQuery("SELECT window_id || ' ' || status FROM _idem.windows ORDER BY window_id")) {
+      List<String> ledger = new java.util.ArrayList<>();
+      while (rs.next()) {
+        ledger.add(rs.getString(1));
+      }
+      assertThat(ledger).containsExactly("2024-01-01 DONE", "2024-01-02 DONE", "2024-01-03 DONE");
+    }
+    rerunAndCompare(dir);
   }
 }

@@ -73,6 +73,31 @@ public interface Dialect {
   boolean singleProcess();
 
   /**
+   * True when the database has a lock a session can hold for its whole life and the server drops
+   * when the session dies (PostgreSQL's session-level advisory locks): a runner holds one on a
+   * connection of its own while it runs, so runners of other processes can tell it is alive.
+   */
+  default boolean presenceLocks() {
+    return false;
+  }
+
+  /**
+   * Makes {@code connection} (in autocommit, used for nothing else) hold runner {@code owner}'s
+   * presence lock until it closes. False when another session holds it already.
+   */
+  default boolean holdPresence(Connection connection, String owner) throws SQLException {
+    throw new UnsupportedOperationException(name() + " has no presence locks");
+  }
+
+  /**
+   * Whether some other session holds runner {@code owner}'s presence lock, asked inside the
+   * caller's transaction without keeping anything past it; empty where the database has none.
+   */
+  default java.util.Optional<Boolean> presenceHeld(Connection connection, String owner) throws SQLException {
+    return java.util.Optional.empty();
+  }
+
+  /**
    * The time leases are judged by. Default: the runner's clock (one process, one clock). A
    * server database answers with its own clock, so that runners on machines whose clocks
    * disagree still agree on which lease has expired.

@@ -306,6 +306,45 @@ public final class PostgresDialect implements Dialect {
     }
   }
 
+  /**
+   * A runner's presence is a session-level advisory lock keyed by its owner string; the server
+   * releases it when the runner's connection ends, including when its process is killed or its
+   * host is gone (once TCP keepalive or the server notices), and after a server restart.
+   */
+  @Override
+  public boolean presenceLocks() {
+    return true;
+  }
+
+  @Override
+  public boolean holdPresence(Connection connection, String owner) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement("SELECT pg_try_advisory_lock(hashtextextended(?, 0))")) {
+      ps.setString(1, PRESENCE + owner);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getBoolean(1);
+      }
+    }
+  }
+
+  /**
+   * Tries the owner's lock at transaction level: granted means no session holds it (the runner is
+   * gone), and the grant ends with the caller's transaction, so nothing is left held.
+   */
+  @Override
+  public Optional<Boolean> presenceHeld(Connection connection, String owner) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement("SELECT pg_try_advisory_xact_lock(hashtextextended(?, 0))")) {
+      ps.setString(1, PRESENCE + owner);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return Optional.of(!rs.getBoolean(1));
+      }
+    }
+  }
+
+  /** The key space of presence locks, apart from the target locks' {@code idem:} names. */
+  private static final String PRESENCE = "idem.runner:";
+
   /** A transaction-scoped advisory lock keyed by the table's name. */
   @Override
   public void lockTarget(Connection connection, String table) throws SQLException {
