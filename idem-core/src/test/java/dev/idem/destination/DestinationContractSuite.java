@@ -10,6 +10,7 @@ import dev.idem.fault.SimulatedCrash;
 import dev.idem.key.KeySpec;
 import dev.idem.ledger.Lease;
 import dev.idem.ledger.Presence;
+import dev.idem.ledger.WindowCounts;
 import dev.idem.ledger.WindowState;
 import dev.idem.ledger.WindowStatus;
 import dev.idem.pipeline.Pipeline;
@@ -397,6 +398,35 @@ public abstract class DestinationContractSuite {
       Optional<Lease> later = d.ledger().claim("orders", "2024-03-01", "p1/2", TTL);
       assertThat(later).get().extracting(Lease::token).isEqualTo(first.get().token() + 1);
       assertThatThrownBy(() -> d.ledger().fail(first.get(), "late")).isInstanceOf(FencedException.class);
+    }
+  }
+
+  /**
+   * A window failed by its bad records keeps them as dead letters, and its ledger row balances
+   * like a loaded one: read = dead-lettered + rolled back (the records whose rows went with the
+   * rolled-back transaction), read being every record of the window (a ratio limit is judged at
+   * the end), dead-lettered its open letters. The report's counts are the ledger's.
+   */
+  @Test
+  void aFailedWindowsLedgerRowBalancesWithItsOpenDeadLetters() {
+    ListSource source = balanceInput(Fixture.BAD_RECORDS);
+    Pipeline p = Pipeline.builder("orders").version("1").source(source).table("orders").strategy(WriteStrategy.MERGE)
+        .badRecords(new dev.idem.pipeline.BadRecordPolicy(100, 0.1)).windows(WindowSpec.day("ingested_at", ZoneOffset.UTC))
+        .key(KeySpec.columns("order_id")).orderBy("ingested_at").build();
+    Destination d = fresh();
+    RunReport report = run(d, p, all(p));
+    List<WindowOutcome> failed = report.outcomes().stream().filter(o -> o.result() == Result.FAILED).toList();
+    assertThat(failed).extracting(o -> o.window().id()).containsExactly("2024-03-01", "2024-03-03");
+    for (WindowOutcome o : failed) {
+      String id = o.window().id();
+      WindowState state = d.ledger().state("orders", id).orElseThrow();
+      assertThat(state.status()).isEqualTo(WindowStatus.FAILED);
+      WindowCounts c = state.counts();
+      assertThat(c.read()).as(id).isEqualTo(recordsOf(p, id)).isPositive();
+      assertThat(c.deadLettered()).as(id).isEqualTo(d.ledger().deadLetters("orders", Optional.of(id), false).size()).isEqualTo(1);
+      assertThat(c.rolledBack()).as(id).isEqualTo(c.read() - 1);
+      assertThat(c.balanced()).as("%s %s", id, c).isTrue();
+      assertThat(o.counts()).as(id).isEqualTo(c);
     }
   }
 

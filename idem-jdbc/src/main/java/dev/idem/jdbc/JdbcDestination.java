@@ -98,7 +98,7 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
     for (int attempt = 1; ; attempt++) {
       try {
         return new JdbcDestination(jdbcUrl, props, dialect, services, dialect.connect(jdbcUrl, props, lockTimeout), new ReentrantLock(true), true,
-            new java.util.concurrent.ConcurrentLinkedDeque<>(), new Presences());
+            new java.util.concurrent.ConcurrentLinkedDeque<>(), new Presences(dialect::releasePresence));
       } catch (SQLException e) {
         // a refused or dropped connection may be a server restarting: retried like a window's transient failure
         if (dialect.classify(e) != Dialect.ErrorKind.TRANSIENT || attempt >= services.retry().maxAttempts()) {

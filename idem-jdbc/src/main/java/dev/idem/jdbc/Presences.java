@@ -23,6 +23,20 @@ final class Presences {
     Connection open() throws SQLException;
   }
 
+  /**
+   * Gives a runner's presence lock back on its connection before it closes: the server ends a
+   * closed session a moment later, and until then the runner would still look alive.
+   */
+  interface Release {
+    void release(Connection c, String owner) throws SQLException;
+  }
+
+  private final Release release;
+
+  Presences(Release release) {
+    this.release = release;
+  }
+
   private final Set<String> present = new HashSet<>();
   private final Map<String, Connection> locks = new HashMap<>();
 
@@ -39,6 +53,18 @@ final class Presences {
     synchronized (this) {
       present.remove(owner);
       lock = locks.remove(owner);
+    }
+    close(owner, lock);
+  }
+
+  private void close(String owner, Connection lock) {
+    if (lock == null) {
+      return;
+    }
+    try {
+      release.release(lock, owner);
+    } catch (SQLException e) {
+      LOG.debug("runner {}: presence lock not released before closing its connection: {}", owner, e.getMessage());
     }
     Jdbc.closeQuietly(lock);
   }
@@ -82,7 +108,7 @@ final class Presences {
       locks.clear();
       present.clear();
     }
-    all.values().forEach(Jdbc::closeQuietly);
+    all.forEach(this::close);
   }
 
   private static boolean valid(Connection c) {

@@ -89,6 +89,9 @@ public interface Dialect {
     throw new UnsupportedOperationException(name() + " has no presence locks");
   }
 
+  /** Releases runner {@code owner}'s presence lock held by {@code connection}, which is about to close. */
+  default void releasePresence(Connection connection, String owner) throws SQLException {}
+
   /**
    * Whether some other session holds runner {@code owner}'s presence lock, asked inside the
    * caller's transaction without keeping anything past it; empty where the database has none.

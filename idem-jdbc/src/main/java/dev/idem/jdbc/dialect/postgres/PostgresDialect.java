@@ -327,6 +327,14 @@ public final class PostgresDialect implements Dialect {
     }
   }
 
+  @Override
+  public void releasePresence(Connection connection, String owner) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement("SELECT pg_advisory_unlock(hashtextextended(?, 0))")) {
+      ps.setString(1, PRESENCE + owner);
+      ps.executeQuery().close();
+    }
+  }
+
   /**
    * Tries the owner's lock at transaction level: granted means no session holds it (the runner is
    * gone), and the grant ends with the caller's transaction, so nothing is left held.
