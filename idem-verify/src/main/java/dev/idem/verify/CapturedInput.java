@@ -129,40 +129,31 @@ public final class CapturedInput implements AutoCloseable {
   }
 
   /**
-   * A copy of this input in which the last good record of {@code windowId} has one value changed: the
-   * first decimal, else integer, else text column outside {@code keep} (a decimal is increased by
-   * one, an integer by one, a text gets a suffix); when every such column is in {@code keep}, the
-   * first one in {@code keepIfNoOther}. Empty when the window has no record or no such column.
+   * A copy of this input in which one good record of {@code windowId} has one value changed: the
+   * first non-null decimal, else integer, else text column outside {@code keep} (a decimal is
+   * increased by one, an integer by one, a text gets a suffix) of the last record that has one;
+   * only when no record has such a column outside {@code keepIfNoOther} too, the same among the
+   * columns of {@code keepIfNoOther}. Empty when no good record of the window has a non-null value
+   * in any such column (a record whose last values are null does not hide an earlier one).
    */
   public Optional<Changed> withOneValueChanged(String windowId, Set<String> keep, Set<String> keepIfNoOther) {
     List<SourceRecord> records = read(windowId);
-    if (records.isEmpty()) {
+    Optional<Change> found = lastChangeable(records, c -> !keep.contains(c) && !keepIfNoOther.contains(c))
+        .or(() -> lastChangeable(records, c -> !keep.contains(c)));
+    if (found.isEmpty()) {
       return Optional.empty();
     }
-    int changedAt = records.size() - 1;
-    while (changedAt >= 0 && records.get(changedAt).isBad()) {
-      changedAt--; // a bad record has no value to change
-    }
-    if (changedAt < 0) {
-      return Optional.empty();
-    }
-    Object[] lastValues = records.get(changedAt).values();
-    int column = changeable(lastValues, c -> !keep.contains(c) && !keepIfNoOther.contains(c));
-    if (column < 0) {
-      column = changeable(lastValues, c -> !keep.contains(c));
-    }
-    if (column < 0) {
-      return Optional.empty();
-    }
-    SourceRecord last = records.get(changedAt);
-    Object[] values = last.values().clone();
+    int changedAt = found.get().record();
+    int column = found.get().column();
+    SourceRecord changing = records.get(changedAt);
+    Object[] values = changing.values().clone();
     Object old = values[column];
     values[column] = switch (schema.column(column).type().kind()) {
       case STRING -> old + " (changed by idem verify)";
       case INTEGER -> ((Number) old).longValue() + 1;
       default -> ((BigDecimal) old).add(BigDecimal.ONE);
     };
-    records.set(changedAt, new SourceRecord(values, last.position()));
+    records.set(changedAt, new SourceRecord(values, changing.position()));
     Path copyDir = tempDir();
     Map<String, WindowFile> files = new LinkedHashMap<>();
     try {
@@ -180,9 +171,26 @@ public final class CapturedInput implements AutoCloseable {
       delete(copyDir);
       throw new TransientException("copying the captured input: " + e.getMessage(), e);
     }
-    String what = "record " + last.position() + " of window " + windowId + ": column " + schema.column(column).name()
+    String what = "record " + changing.position() + " of window " + windowId + ": column " + schema.column(column).name()
         + " " + old + " -> " + values[column];
     return Optional.of(new Changed(new CapturedInput(schema, describe, copyDir, files), what));
+  }
+
+  /** Where a value can be changed: the index of a record in its window, and a column. */
+  private record Change(int record, int column) {}
+
+  /** The last good record with a non-null value in a changeable, allowed column, and that column. */
+  private Optional<Change> lastChangeable(List<SourceRecord> records, java.util.function.Predicate<String> allowed) {
+    for (int i = records.size() - 1; i >= 0; i--) {
+      if (records.get(i).isBad()) {
+        continue; // a bad record has no value to change
+      }
+      int column = changeable(records.get(i).values(), allowed);
+      if (column >= 0) {
+        return Optional.of(new Change(i, column));
+      }
+    }
+    return Optional.empty();
   }
 
   private int changeable(Object[] values, java.util.function.Predicate<String> allowed) {

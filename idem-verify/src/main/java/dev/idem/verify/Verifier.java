@@ -261,7 +261,7 @@ public final class Verifier {
     }
     Optional<CapturedInput.Changed> changed = input.withOneValueChanged(windowId, keep, hashFields);
     if (changed.isEmpty()) {
-      return result("changed-input", Verdict.SKIPPED, "window " + windowId + " has no record with a text or number column outside key, order and window columns", t);
+      return result("changed-input", Verdict.SKIPPED, "window " + windowId + " has no record with a value to change (a text or number that is not null, outside key, order and window columns)", t);
     }
     try (CapturedInput other = changed.get().input()) {
       Pipeline p2 = original.withSource(other.source());

@@ -36,7 +36,10 @@ import org.apache.commons.csv.QuoteMode;
  * parse as its column's type retypes the column as the narrowest type holding it. Without one, the declared columns are the first fields by position.
  * Every record must have as many fields as the header (or the schema), else
  * {@code orders.csv:17: expected 4 columns, found 3}. Quoted fields may hold delimiters, doubled
- * quotes and line breaks; a record's position is the line it starts on.
+ * quotes and line breaks; a record's position is the line it starts on. A quote that does not
+ * start a field is a character of it. A syntax error the parser cannot move past (a quote never
+ * closed, characters after a closing quote) is one bad record at its record's line, in words
+ * that say what to do, and stops the file.
  *
  * <p>Blank lines are skipped when records have more than one field; in a file with a single
  * column a blank line is a record with one empty, unquoted field (null under the default
@@ -46,6 +49,11 @@ import org.apache.commons.csv.QuoteMode;
 public final class CsvSource extends FileSource {
   /** What Commons CSV says when the file ends inside a quoted field. */
   private static final String UNCLOSED_QUOTE = "EOF reached before encapsulated token finished";
+  /** What Commons CSV says when a closing quote is followed by something else than the delimiter or a line break. */
+  private static final String AFTER_CLOSING_QUOTE = "Invalid character between encapsulated token and delimiter";
+  /** The parser's own line and character counts, which a message must not repeat next to the record's line. */
+  private static final java.util.regex.Pattern PARSER_POSITION =
+      java.util.regex.Pattern.compile("\\s*\\(startline [\\d,]+\\)\\s*|\\s*at line: [\\d,]+(, position: [\\d,]+)?");
   private final CsvFormat format;
   private final CSVFormat csv;
   /** Renders a record's fields back to one CSV line, quoting only where needed (for dead letters). */
@@ -229,12 +237,21 @@ public final class CsvSource extends FileSource {
      * to the end of the file): nothing after it can be trusted, so every later read repeats it.
      */
     private DataException broken(RuntimeException e, String message) {
+      long at = endLine + 1;
       if (message != null && message.contains(UNCLOSED_QUOTE)) {
         message = "a quoted field opened in this record is never closed: the end of the file was reached inside it,"
-            + " so nothing after line " + (endLine + 1) + " can be read (close the quote)";
+            + " so nothing after line " + at + " can be read (close the quote)";
+      } else if (message != null && message.contains(AFTER_CLOSING_QUOTE)) {
+        // "abc"x, or a stray quote opening a field that a later quote closes; the parser's own line
+        // is where it noticed, not where the record starts, so only the record's line is given
+        message = "characters after a closing quote: a field that starts with a quote must end at its closing quote,"
+            + " so nothing after line " + at + " can be read (if a quote is part of the value, quote the whole field"
+            + " and double the quote inside it)";
+      } else if (message != null) {
+        message = PARSER_POSITION.matcher(message).replaceAll("");
       }
-      broken = new DataException(file + ":" + (endLine + 1) + ": malformed CSV: " + message, e);
-      brokenRaw = textFrom(endLine + 1);
+      broken = new DataException(file + ":" + at + ": malformed CSV: " + message, e);
+      brokenRaw = textFrom(at);
       return broken;
     }
 

@@ -97,8 +97,7 @@ public final class PostgresDialect implements Dialect {
    */
   @Override
   public Scratch scratch(String jdbcUrl, Properties properties) throws SQLException {
-    Matcher m = DATABASE.matcher(checkUrl(jdbcUrl));
-    if (!m.matches()) {
+    if (!DATABASE.matcher(checkUrl(jdbcUrl)).matches()) {
       throw new SQLException("cannot tell the database name in " + redact(jdbcUrl) + ": expected jdbc:postgresql://host[:port]/database");
     }
     String name = "idem_verify_*";
@@ -110,11 +109,25 @@ public final class PostgresDialect implements Dialect {
           + Jdbc.firstLine(e.getMessage()), e.getSQLState(), e);
     }
     String created = name;
-    return new Scratch(m.group(1) + created + m.group(3), () -> {
+    return new Scratch(scratchUrl(jdbcUrl, created), () -> {
       try (Connection c = DriverManager.getConnection(jdbcUrl, properties); var st = c.createStatement()) {
         st.execute("DROP DATABASE IF EXISTS " + SqlName.quote(created) + " WITH (FORCE)");
       }
     });
+  }
+
+  /**
+   * {@code jdbcUrl} with its database replaced by {@code database}: the same hosts, ports and
+   * parameters (none, when it has none).
+   *
+   * @throws IllegalArgumentException when the URL names no database where this can replace it
+   */
+  static String scratchUrl(String jdbcUrl, String database) {
+    Matcher m = DATABASE.matcher(jdbcUrl);
+    if (!m.matches()) {
+      throw new IllegalArgumentException("cannot tell the database name in the JDBC URL: expected jdbc:postgresql://host[:port]/database");
+    }
+    return m.group(1) + database + m.group(3);
   }
 
   /** The name of a scratch database created at {@code created}: {@code idem_verify_<epoch seconds>_<random hex>}. */
@@ -212,8 +225,12 @@ public final class PostgresDialect implements Dialect {
     }
   }
 
-  /** jdbc:postgresql://hosts/ + database + ?parameters */
-  private static final Pattern DATABASE = Pattern.compile("(jdbc:postgresql://[^/?]*/)([^?]*)(\\?.*)?", Pattern.DOTALL);
+  /**
+   * jdbc:postgresql://hosts/ (or jdbc:postgresql: alone, the driver's form for localhost) + database
+   * + ?parameters. The last group matches the empty string when there are no parameters, so it is
+   * never null. Hosts hold no '/' or '?', IPv6 addresses in brackets included ([::1]:5432).
+   */
+  private static final Pattern DATABASE = Pattern.compile("(jdbc:postgresql:(?://[^/?]*/)?)((?!/)[^?]*)((?:\\?.*)?)", Pattern.DOTALL);
 
   @Override
   public Connection connectAgain(Connection first, String jdbcUrl, Properties properties) throws SQLException {
