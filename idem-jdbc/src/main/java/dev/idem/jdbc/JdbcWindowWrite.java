@@ -523,8 +523,15 @@ final class JdbcWindowWrite implements WindowWrite {
 
   /**
    * The COMMIT was sent and the connection lost: ask the server, on a new connection, what became
-   * of the transaction. Committed: done. Aborted: a transient failure, retried. Not known (no
-   * transaction id, server unreachable): the caller resolves it from the ledger.
+   * of the transaction. Committed: done, once the window's ledger row confirms it. Aborted: a
+   * transient failure, retried. Not known (no transaction id, server unreachable): the caller
+   * resolves it from the ledger.
+   *
+   * <p>The transaction id says "in progress" (wait) or "aborted" (retry) safely. Its "committed" is
+   * not taken alone: a transaction whose WAL never reached the disk before a server crash leaves
+   * its id unused, and after the restart the server may give that id to another transaction, whose
+   * commit would then answer for ours. What the transaction itself wrote does not depend on that:
+   * the window's ledger row done under this attempt's lease token.
    */
   private void resolveUnknownCommit(Optional<String> txid, SQLException lost) {
     if (txid.isPresent()) {
@@ -532,11 +539,15 @@ final class JdbcWindowWrite implements WindowWrite {
         try (Connection fresh = destination.connection()) {
           Optional<Boolean> committed = dialect.committed(fresh, txid.get());
           if (committed.isPresent()) {
+            if (committed.get() && !ledgerRowIsOurs(fresh)) {
+              // the id answered for another transaction: ours wrote nothing that stayed
+              committed = Optional.of(false);
+            }
             destination.noteUnknownCommitResolved(committed.get());
             if (committed.get()) {
               return;
             }
-            throw new TransientException("window " + window() + ": transaction " + txid.get() + " was aborted when the connection was lost", lost);
+            throw new TransientException("window " + window() + ": transaction " + txid.get() + " did not commit when the connection was lost", lost);
           }
         } catch (SQLException e) {
           lost.addSuppressed(e);
@@ -550,6 +561,12 @@ final class JdbcWindowWrite implements WindowWrite {
       }
     }
     throw new CommitUnknownException("window " + window() + ": connection lost during COMMIT: " + Jdbc.firstLine(lost.getMessage()), lost);
+  }
+
+  /** The window's ledger row is done under this attempt's token: its transaction committed. */
+  private boolean ledgerRowIsOurs(Connection fresh) throws SQLException {
+    Optional<dev.idem.ledger.WindowState> row = JdbcLedger.read(fresh, pipeline.name(), lease.windowId());
+    return row.isPresent() && row.get().status() == dev.idem.ledger.WindowStatus.DONE && row.get().token() == lease.token();
   }
 
   private void unlock() {

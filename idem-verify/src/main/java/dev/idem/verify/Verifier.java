@@ -160,7 +160,11 @@ public final class Verifier {
     }
   }
 
-  /** Retries until the crashed runner's lease has expired and every window is done; empty when it converged. */
+  /**
+   * Retries until every window is done; empty when it converged. The crashed runner's presence
+   * ended with it, so the first retry takes its windows over; the loop only guards a destination
+   * whose ledger cannot tell a dead runner (its leases then have to expire).
+   */
   private Optional<String> retryUntilTakenOver(Destination d, Pipeline p, String owner) {
     long deadline = System.nanoTime() + TAKEOVER_WAIT.toNanos();
     while (true) {
@@ -172,7 +176,7 @@ public final class Verifier {
         return Optional.empty();
       }
       if (System.nanoTime() > deadline) {
-        return Optional.of("still found windows held after " + TAKEOVER_WAIT.toSeconds() + "s: the crashed runner's lease never expired");
+        return Optional.of("still found windows held after " + TAKEOVER_WAIT.toSeconds() + "s: the crashed runner was never taken for dead");
       }
       sleep(Duration.ofMillis(200));
     }
