@@ -226,11 +226,13 @@ public abstract class DestinationContractSuite {
     return run(d, p, windows, RunOptions.defaults("run"), FaultInjector.NONE, "p1");
   }
 
+  /** The rows of one clean run on a destination of its own, closed at once (a server has only so many connections). */
   private List<String> cleanRun(Pipeline p) {
-    Destination d = fresh();
-    RunReport r = run(d, p, all(p));
-    assertThat(r.ok()).as("clean run: %s", r.outcomes()).isTrue();
-    return rows(d, "orders");
+    try (Destination d = newDestination(services("p1"))) {
+      RunReport r = run(d, p, all(p));
+      assertThat(r.ok()).as("clean run: %s", r.outcomes()).isTrue();
+      return rows(d, "orders");
+    }
   }
 
   private static void assertBalanced(RunReport report) {
@@ -276,12 +278,13 @@ public abstract class DestinationContractSuite {
   @EnumSource(WriteStrategy.class)
   void aStrategyIsRefusedWhenTheRunIsPlannedExactlyWhenDeclared(WriteStrategy strategy) {
     Pipeline p = pipeline(orders(), strategy);
-    Destination d = fresh();
-    if (refusedStrategies().containsKey(strategy)) {
-      assertThatThrownBy(() -> Runner.checkCapabilities(p, d)).isInstanceOf(dev.idem.ConfigException.class)
-          .hasMessageContaining(strategy.label()).hasMessageContaining("support");
-    } else {
-      Runner.checkCapabilities(p, d);
+    try (Destination d = newDestination(services("p1"))) {
+      if (refusedStrategies().containsKey(strategy)) {
+        assertThatThrownBy(() -> Runner.checkCapabilities(p, d)).isInstanceOf(dev.idem.ConfigException.class)
+            .hasMessageContaining(strategy.label()).hasMessageContaining("support");
+      } else {
+        Runner.checkCapabilities(p, d);
+      }
     }
   }
 
@@ -350,8 +353,10 @@ public abstract class DestinationContractSuite {
       }
       Pipeline p = pipeline(orders(), strategy);
       Set<FaultPoint> reached = ConcurrentHashMap.newKeySet();
-      RunReport r = run(fresh(), p, all(p), RunOptions.defaults("recorded"), (point, window) -> reached.add(point), "p1");
-      assertThat(r.ok()).as("%s: %s", strategy, r.outcomes()).isTrue();
+      try (Destination d = newDestination(services("p1"))) {
+        RunReport r = run(d, p, all(p), RunOptions.defaults("recorded"), (point, window) -> reached.add(point), "p1");
+        assertThat(r.ok()).as("%s: %s", strategy, r.outcomes()).isTrue();
+      }
       assertThat(reached).as("fault points a clean %s run reaches", strategy).containsExactlyInAnyOrderElementsOf(all);
     }
     assertThat(crashStrategies()).as("crash strategies").isNotEmpty().noneMatch(refusedStrategies()::containsKey);
@@ -498,9 +503,11 @@ public abstract class DestinationContractSuite {
   void aZombieWhoseLeaseWasTakenOverCannotCommit() {
     Pipeline p = pipeline(orders(), general());
     Window day1 = p.windows().window("2024-03-01");
-    Destination alone = fresh();
-    assertThat(run(alone, p, List.of(day1)).ok()).isTrue();
-    List<String> day1Alone = rows(alone, "orders");
+    List<String> day1Alone;
+    try (Destination alone = newDestination(services("p1"))) {
+      assertThat(run(alone, p, List.of(day1)).ok()).isTrue();
+      day1Alone = rows(alone, "orders");
+    }
     Destination d = fresh();
     List<RunReport> takeover = new ArrayList<>();
     FaultInjector stall = (point, window) -> {
