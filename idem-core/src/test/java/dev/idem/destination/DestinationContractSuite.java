@@ -125,7 +125,7 @@ public abstract class DestinationContractSuite {
 
   /** The strategies the crash cases run: every one with day windows, but those the destination refuses. */
   private List<WriteStrategy> crashStrategies() {
-    return java.util.stream.Stream.of(WriteStrategy.MERGE, WriteStrategy.REPLACE_WINDOW, WriteStrategy.APPEND)
+    return Stream.of(WriteStrategy.MERGE, WriteStrategy.REPLACE_WINDOW, WriteStrategy.APPEND)
         .filter(s -> !refusedStrategies().containsKey(s)).toList();
   }
 
