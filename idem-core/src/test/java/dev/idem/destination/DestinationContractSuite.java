@@ -37,6 +37,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,11 +45,15 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The idempotency contract every destination must pass (as Flink's SinkTestSuiteBase): run twice
@@ -56,7 +61,12 @@ import org.junit.jupiter.params.provider.EnumSource;
  * changed window is rewritten and the others skipped; concurrent runners load each window once;
  * a zombie runner cannot commit. States are compared by full table content, never by counts alone.
  *
- * <p>Subclasses give a fresh, empty destination per call and read a table's rows.
+ * <p>Subclasses give a fresh, empty destination per call and read a table's rows. A destination
+ * that cannot do part of the contract says so explicitly, with its reason: the strategies it
+ * refuses ({@link #refusedStrategies()}, checked to be refused when the run is planned) and the
+ * {@link Limit}s it has ({@link #limits()}). A case that needs what the destination declares it
+ * cannot do is skipped with that reason (a JUnit assumption, reported as skipped, never as passed);
+ * where the destination refuses instead, the refusal and the untouched target are checked.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class DestinationContractSuite {
@@ -65,9 +75,61 @@ public abstract class DestinationContractSuite {
       Column.of("amount", DataType.decimal(12, 2)), Column.of("ingested_at", DataType.TIMESTAMP));
   private static final Duration TTL = Duration.ofMinutes(5);
 
-  private final Set<FaultPoint> crashedAndRecovered = ConcurrentHashMap.newKeySet();
   private final List<Destination> opened = java.util.Collections.synchronizedList(new ArrayList<>());
   protected final MutableClock clock = new MutableClock(Instant.parse("2024-06-01T00:00:00Z"));
+
+  /**
+   * Parts of the contract a destination may declare it cannot do (see {@link #limits()}). Each is
+   * something a database table does and another kind of target, a Kafka topic say, cannot.
+   */
+  protected enum Limit {
+    /** A done window is loaded again when a run forces it or its input changed (a topic cannot take records back). */
+    RELOADS_A_DONE_WINDOW,
+    /** The target is counted by window, so rows removed behind idem's back are noticed and the window is loaded again. */
+    COUNTS_THE_TARGET_BY_WINDOW,
+    /** A claimed window is written to the ledger, which shows it RUNNING until its commit. */
+    RECORDS_CLAIMS_IN_THE_LEDGER,
+    /** {@code append} skips a key the target holds and folds a window's duplicates, rather than writing every record. */
+    APPEND_DEDUPLICATES_BY_KEY
+  }
+
+  /** The strategies this destination refuses, each with the reason. Default: none. */
+  protected Map<WriteStrategy, String> refusedStrategies() {
+    return Map.of();
+  }
+
+  /** What this destination cannot do, each with the reason. Default: nothing. */
+  protected Map<Limit, String> limits() {
+    return Map.of();
+  }
+
+  private void assumeStrategy(WriteStrategy strategy) {
+    String why = refusedStrategies().get(strategy);
+    Assumptions.assumeTrue(why == null, () -> "opted out: strategy " + strategy.label() + " is refused: " + why);
+  }
+
+  private void assumeCan(Limit what) {
+    String why = limits().get(what);
+    Assumptions.assumeTrue(why == null, () -> "opted out: " + what + ": " + why);
+  }
+
+  private boolean can(Limit what) {
+    return !limits().containsKey(what);
+  }
+
+  /**
+   * The strategy of the cases that are about no strategy in particular: {@code merge}, the most
+   * demanding, unless the destination refuses it; then {@code append}.
+   */
+  private WriteStrategy general() {
+    return refusedStrategies().containsKey(WriteStrategy.MERGE) ? WriteStrategy.APPEND : WriteStrategy.MERGE;
+  }
+
+  /** The strategies the crash cases run: every one with day windows, but those the destination refuses. */
+  private List<WriteStrategy> crashStrategies() {
+    return Stream.of(WriteStrategy.MERGE, WriteStrategy.REPLACE_WINDOW, WriteStrategy.APPEND)
+        .filter(s -> !refusedStrategies().containsKey(s)).toList();
+  }
 
   /** A new, empty destination (its own database file or schema). */
   protected abstract Destination newDestination(RunServices services);
@@ -166,11 +228,13 @@ public abstract class DestinationContractSuite {
     return run(d, p, windows, RunOptions.defaults("run"), FaultInjector.NONE, "p1");
   }
 
+  /** The rows of one clean run on a destination of its own, closed at once (a server has only so many connections). */
   private List<String> cleanRun(Pipeline p) {
-    Destination d = fresh();
-    RunReport r = run(d, p, all(p));
-    assertThat(r.ok()).as("clean run: %s", r.outcomes()).isTrue();
-    return rows(d, "orders");
+    try (Destination d = newDestination(services("p1"))) {
+      RunReport r = run(d, p, all(p));
+      assertThat(r.ok()).as("clean run: %s", r.outcomes()).isTrue();
+      return rows(d, "orders");
+    }
   }
 
   private static void assertBalanced(RunReport report) {
@@ -186,6 +250,7 @@ public abstract class DestinationContractSuite {
   @ParameterizedTest
   @EnumSource(WriteStrategy.class)
   void runTwiceEqualsRunOnce(WriteStrategy strategy) {
+    assumeStrategy(strategy);
     Pipeline p = pipeline(orders(), strategy);
     Destination d = fresh();
     RunReport first = run(d, p, all(p));
@@ -199,13 +264,35 @@ public abstract class DestinationContractSuite {
     assertThat(rows(d, "orders")).isEqualTo(once);
 
     RunReport forced = run(d, p, all(p), RunOptions.defaults("forced").forced(), FaultInjector.NONE, "p1");
-    assertThat(forced.count(Result.LOADED)).isEqualTo(all(p).size());
-    assertBalanced(forced);
+    if (can(Limit.RELOADS_A_DONE_WINDOW)) {
+      assertThat(forced.count(Result.LOADED)).isEqualTo(all(p).size());
+      assertBalanced(forced);
+    } else {
+      // refused, window by window, and the target is as the first run left it
+      assertThat(forced.outcomes()).extracting(WindowOutcome::result).containsOnly(Result.FAILED).hasSize(all(p).size());
+      assertThat(d.ledger().states("orders")).extracting(WindowState::status).containsOnly(WindowStatus.DONE);
+    }
     assertThat(rows(d, "orders")).isEqualTo(once);
+  }
+
+  /** The strategies a destination declares it refuses are refused when the run is planned, with a reason; the others are taken. */
+  @ParameterizedTest
+  @EnumSource(WriteStrategy.class)
+  void aStrategyIsRefusedWhenTheRunIsPlannedExactlyWhenDeclared(WriteStrategy strategy) {
+    Pipeline p = pipeline(orders(), strategy);
+    try (Destination d = newDestination(services("p1"))) {
+      if (refusedStrategies().containsKey(strategy)) {
+        assertThatThrownBy(() -> Runner.checkCapabilities(p, d)).isInstanceOf(dev.idem.ConfigException.class)
+            .hasMessageContaining(strategy.label()).hasMessageContaining("support");
+      } else {
+        Runner.checkCapabilities(p, d);
+      }
+    }
   }
 
   @Test
   void mergeKeepsOneRowPerKeyWithTheLatestVersion() {
+    assumeStrategy(WriteStrategy.MERGE);
     Pipeline p = pipeline(orders(), WriteStrategy.MERGE);
     Destination d = fresh();
     run(d, p, all(p));
@@ -216,44 +303,93 @@ public abstract class DestinationContractSuite {
     assertThat(rows).anySatisfy(r -> assertThat(r).contains("order_id=3").contains("_idem_window=2024-03-04"));
   }
 
-  @ParameterizedTest
-  @EnumSource(FaultPoint.class)
-  void crashAtEveryFaultPointThenRetryEqualsCleanRun(FaultPoint point) {
-    for (WriteStrategy strategy : List.of(WriteStrategy.MERGE, WriteStrategy.REPLACE_WINDOW, WriteStrategy.APPEND)) {
-      Pipeline p = pipeline(orders(), strategy);
-      List<String> clean = cleanRun(p);
-      Destination d = fresh();
-      CrashAt crash = new CrashAt(point, "2024-03-03");
-      assertThatThrownBy(() -> run(d, p, all(p), RunOptions.defaults("crashing"), crash, "p1"))
-          .as("%s at %s", strategy, point).isInstanceOf(SimulatedCrash.class);
-      assertThat(crash.fired()).isTrue();
-
-      // The crashed runner's lease is still live; a runner started later finds it expired.
-      expireLeases(d);
-      Destination restarted = track(reopen(d, services("p2")));
-      RunReport retry = run(restarted, p, all(p), RunOptions.defaults("retry"), FaultInjector.NONE, "p2");
-      assertThat(retry.ok()).as("retry after %s: %s", point, retry.outcomes()).isTrue();
-      assertBalanced(retry);
-      assertThat(rows(restarted, "orders")).as("%s: crash at %s then retry", strategy, point).isEqualTo(clean);
-      assertThat(run(restarted, p, all(p), RunOptions.defaults("again"), FaultInjector.NONE, "p2").outcomes())
-          .extracting(WindowOutcome::result).containsOnly(Result.UNCHANGED);
+  /**
+   * Every fault point (all the constants of {@link FaultPoint}, so a new one is crashed at without
+   * a change here) with every strategy of {@link #crashStrategies()}.
+   */
+  Stream<Arguments> crashCases() {
+    List<Arguments> cases = new ArrayList<>();
+    for (FaultPoint point : EnumSet.allOf(FaultPoint.class)) {
+      for (WriteStrategy strategy : crashStrategies()) {
+        cases.add(Arguments.of(point, strategy));
+      }
     }
-    crashedAndRecovered.add(point);
+    return cases.stream();
+  }
+
+  @ParameterizedTest(name = "{0} with {1}")
+  @MethodSource("crashCases")
+  void crashAtEveryFaultPointThenRetryEqualsCleanRun(FaultPoint point, WriteStrategy strategy) {
+    Pipeline p = pipeline(orders(), strategy);
+    List<String> clean = cleanRun(p);
+    Destination d = fresh();
+    CrashAt crash = new CrashAt(point, "2024-03-03");
+    assertThatThrownBy(() -> run(d, p, all(p), RunOptions.defaults("crashing"), crash, "p1"))
+        .as("%s at %s", strategy, point).isInstanceOf(SimulatedCrash.class);
+    assertThat(crash.fired()).isTrue();
+
+    // The crashed runner's lease is still live; a runner started later finds it expired.
+    expireLeases(d);
+    Destination restarted = track(reopen(d, services("p2")));
+    RunReport retry = run(restarted, p, all(p), RunOptions.defaults("retry"), FaultInjector.NONE, "p2");
+    assertThat(retry.ok()).as("retry after %s: %s", point, retry.outcomes()).isTrue();
+    assertBalanced(retry);
+    assertThat(rows(restarted, "orders")).as("%s: crash at %s then retry", strategy, point).isEqualTo(clean);
+    assertThat(run(restarted, p, all(p), RunOptions.defaults("again"), FaultInjector.NONE, "p2").outcomes())
+        .extracting(WindowOutcome::result).containsOnly(Result.UNCHANGED);
+  }
+
+  /**
+   * Independent of the crash cases (it crashes nothing): a clean run of each strategy this
+   * destination takes reaches every fault point, so none is a name the runner never calls, and
+   * the crash cases are built from every fault point and every crash strategy. Fails when a fault
+   * point is added but never reached, reached by only some strategies, or left out of the crash
+   * cases (by their source, or by the crash test reading another source).
+   */
+  @Test
+  void everyFaultPointIsReachedByACleanRunAndCrashedAtByTheCrashCases() throws Exception {
+    Set<FaultPoint> all = EnumSet.allOf(FaultPoint.class);
+    for (WriteStrategy strategy : WriteStrategy.values()) {
+      if (refusedStrategies().containsKey(strategy)) {
+        continue;
+      }
+      Pipeline p = pipeline(orders(), strategy);
+      Set<FaultPoint> reached = ConcurrentHashMap.newKeySet();
+      try (Destination d = newDestination(services("p1"))) {
+        RunReport r = run(d, p, all(p), RunOptions.defaults("recorded"), (point, window) -> reached.add(point), "p1");
+        assertThat(r.ok()).as("%s: %s", strategy, r.outcomes()).isTrue();
+      }
+      assertThat(reached).as("fault points a clean %s run reaches", strategy).containsExactlyInAnyOrderElementsOf(all);
+    }
+    assertThat(crashStrategies()).as("crash strategies").isNotEmpty().noneMatch(refusedStrategies()::containsKey);
+    List<Arguments> cases = crashCases().toList();
+    for (WriteStrategy strategy : crashStrategies()) {
+      assertThat(cases).filteredOn(a -> a.get()[1] == strategy).extracting(a -> (FaultPoint) a.get()[0])
+          .as("fault points crashed at with %s", strategy).containsExactlyInAnyOrderElementsOf(all);
+    }
+    java.lang.reflect.Method crashTest = DestinationContractSuite.class
+        .getDeclaredMethod("crashAtEveryFaultPointThenRetryEqualsCleanRun", FaultPoint.class, WriteStrategy.class);
+    assertThat(crashTest.getAnnotation(MethodSource.class)).as("the crash test's source of cases").isNotNull()
+        .extracting(MethodSource::value).isEqualTo(new String[] {"crashCases"});
   }
 
   @Test
   void crashBeforeCommitLeavesNoRowsOfTheWindow() {
-    Pipeline p = pipeline(orders(), WriteStrategy.MERGE);
+    Pipeline p = pipeline(orders(), general());
     Destination d = fresh();
     CrashAt crash = new CrashAt(FaultPoint.BEFORE_COMMIT, "2024-03-01");
     assertThatThrownBy(() -> run(d, p, all(p), RunOptions.defaults("crashing"), crash, "p1")).isInstanceOf(SimulatedCrash.class);
     assertThat(rows(d, "orders")).isEmpty();
-    assertThat(d.ledger().state("orders", "2024-03-01")).get().extracting(WindowState::status).isEqualTo(WindowStatus.RUNNING);
+    if (can(Limit.RECORDS_CLAIMS_IN_THE_LEDGER)) {
+      assertThat(d.ledger().state("orders", "2024-03-01")).get().extracting(WindowState::status).isEqualTo(WindowStatus.RUNNING);
+    } else {
+      assertThat(d.ledger().state("orders", "2024-03-01")).as("nothing of the window is recorded").isEmpty();
+    }
   }
 
   @Test
   void overlappingRangesEqualOneCleanRun() {
-    Pipeline p = pipeline(orders(), WriteStrategy.MERGE);
+    Pipeline p = pipeline(orders(), general());
     List<String> clean = cleanRun(p);
     Destination d = fresh();
     run(d, p, p.windows().range("2024-03-03", "2024-03-05"));
@@ -264,7 +400,7 @@ public abstract class DestinationContractSuite {
 
   @Test
   void windowsRunInReverseOrderEqualOneCleanRun() {
-    Pipeline p = pipeline(orders(), WriteStrategy.MERGE);
+    Pipeline p = pipeline(orders(), general());
     List<String> clean = cleanRun(p);
     Destination d = fresh();
     List<Window> windows = new ArrayList<>(all(p));
@@ -277,6 +413,7 @@ public abstract class DestinationContractSuite {
 
   @Test
   void forcingAnOlderWindowDoesNotOverwriteANewerVersion() {
+    assumeStrategy(WriteStrategy.MERGE);
     Pipeline p = pipeline(orders(), WriteStrategy.MERGE);
     Destination d = fresh();
     run(d, p, all(p));
@@ -291,6 +428,8 @@ public abstract class DestinationContractSuite {
   @ParameterizedTest
   @EnumSource(value = WriteStrategy.class, names = {"MERGE", "REPLACE_WINDOW"})
   void aChangedWindowIsRewrittenAndTheOthersSkipped(WriteStrategy strategy) {
+    assumeStrategy(strategy);
+    assumeCan(Limit.RELOADS_A_DONE_WINDOW);
     ListSource source = orders();
     Pipeline p = pipeline(source, strategy);
     Destination d = fresh();
@@ -322,7 +461,8 @@ public abstract class DestinationContractSuite {
 
   @Test
   void aWindowWhoseRowsVanishedFromTheTargetIsReloaded() {
-    Pipeline p = pipeline(orders(), WriteStrategy.MERGE);
+    assumeCan(Limit.COUNTS_THE_TARGET_BY_WINDOW);
+    Pipeline p = pipeline(orders(), general());
     Destination d = fresh();
     run(d, p, all(p));
     List<String> once = rows(d, "orders");
@@ -334,7 +474,7 @@ public abstract class DestinationContractSuite {
 
   @Test
   void concurrentRunnersLoadEachWindowOnce() throws Exception {
-    Pipeline p = pipeline(orders(), WriteStrategy.MERGE);
+    Pipeline p = pipeline(orders(), general());
     List<String> clean = cleanRun(p);
     Destination d = fresh();
     d.prepare(p);
@@ -363,9 +503,14 @@ public abstract class DestinationContractSuite {
 
   @Test
   void aZombieWhoseLeaseWasTakenOverCannotCommit() {
-    Pipeline p = pipeline(orders(), WriteStrategy.MERGE);
-    Destination d = fresh();
+    Pipeline p = pipeline(orders(), general());
     Window day1 = p.windows().window("2024-03-01");
+    List<String> day1Alone;
+    try (Destination alone = newDestination(services("p1"))) {
+      assertThat(run(alone, p, List.of(day1)).ok()).isTrue();
+      day1Alone = rows(alone, "orders");
+    }
+    Destination d = fresh();
     List<RunReport> takeover = new ArrayList<>();
     FaultInjector stall = (point, window) -> {
       if (point == FaultPoint.AFTER_STAGING && takeover.isEmpty()) {
@@ -382,12 +527,12 @@ public abstract class DestinationContractSuite {
     WindowState state = d.ledger().state("orders", "2024-03-01").orElseThrow();
     assertThat(state.status()).isEqualTo(WindowStatus.DONE);
     assertThat(state.runId()).isEqualTo("takeover");
-    assertThat(rows(d, "orders")).hasSize(3);
+    assertThat(rows(d, "orders")).as("the rows of one load of the window").isNotEmpty().isEqualTo(day1Alone);
   }
 
   @Test
   void aLiveLeaseIsNotClaimedTwice() {
-    Pipeline p = pipeline(orders(), WriteStrategy.MERGE);
+    Pipeline p = pipeline(orders(), general());
     Destination d = fresh();
     d.prepare(p);
     try (Presence holder = d.ledger().enter("p1/1")) {
@@ -396,7 +541,9 @@ public abstract class DestinationContractSuite {
       assertThat(d.ledger().claim("orders", "2024-03-01", "p1/2", TTL)).isEmpty();
       expireLeases(d); // a live holder that stalled past its lease loses it
       Optional<Lease> later = d.ledger().claim("orders", "2024-03-01", "p1/2", TTL);
-      assertThat(later).get().extracting(Lease::token).isEqualTo(first.get().token() + 1);
+      // fencing needs a greater token, not the next one (a destination that keeps no claims cannot count them)
+      assertThat(later).get().extracting(Lease::token).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LONG)
+          .isGreaterThan(first.get().token());
       assertThatThrownBy(() -> d.ledger().fail(first.get(), "late")).isInstanceOf(FencedException.class);
     }
   }
@@ -410,7 +557,7 @@ public abstract class DestinationContractSuite {
   @Test
   void aFailedWindowsLedgerRowBalancesWithItsOpenDeadLetters() {
     ListSource source = balanceInput(Fixture.BAD_RECORDS);
-    Pipeline p = Pipeline.builder("orders").version("1").source(source).table("orders").strategy(WriteStrategy.MERGE)
+    Pipeline p = Pipeline.builder("orders").version("1").source(source).table("orders").strategy(general())
         .badRecords(new dev.idem.pipeline.BadRecordPolicy(100, 0.1)).windows(WindowSpec.day("ingested_at", ZoneOffset.UTC))
         .key(KeySpec.columns("order_id")).orderBy("ingested_at").build();
     Destination d = fresh();
@@ -438,7 +585,7 @@ public abstract class DestinationContractSuite {
    */
   @Test
   void aRenewalAfterTheWindowCommittedIsNotReportedAsATakeover() {
-    Pipeline p = pipeline(orders(), WriteStrategy.MERGE);
+    Pipeline p = pipeline(orders(), general());
     Destination d = fresh();
     Duration ttl = Duration.ofSeconds(1); // renewed every third of it
     FaultInjector linger = (point, window) -> {
@@ -467,7 +614,7 @@ public abstract class DestinationContractSuite {
 
   @Test
   void aLeaseWhoseHolderLeftIsTakenOverAtOnce() {
-    Pipeline p = pipeline(orders(), WriteStrategy.MERGE);
+    Pipeline p = pipeline(orders(), general());
     Destination d = fresh();
     d.prepare(p);
     Optional<Lease> first;
@@ -479,12 +626,14 @@ public abstract class DestinationContractSuite {
     // the holder ended without finishing the window (its failure could not be recorded): its lease has not expired
     assertThat(d.ledger().alive("p1/1")).isFalse();
     try (Presence next = d.ledger().enter("p1/2")) {
-      assertThat(d.ledger().claim("orders", "2024-03-01", "p1/2", TTL)).get().extracting(Lease::token).isEqualTo(first.get().token() + 1);
+      assertThat(d.ledger().claim("orders", "2024-03-01", "p1/2", TTL)).get().extracting(Lease::token)
+          .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LONG).isGreaterThan(first.get().token());
     }
   }
 
   @Test
   void replaceWindowWithAKeyRewritesOnlyTheDifferenceAndRefusesAKeyOfAnotherWindow() {
+    assumeStrategy(WriteStrategy.REPLACE_WINDOW);
     ListSource source = new ListSource(ORDERS);
     source.add(1L, "ada", new BigDecimal("10.00"), at("2024-03-01T08:00:00"));
     source.add(2L, "bob", new BigDecimal("20.50"), at("2024-03-01T09:00:00"));
@@ -526,6 +675,7 @@ public abstract class DestinationContractSuite {
 
   @Test
   void aDeleteFlagRemovesAKeyOnlyWithANewerVersionAndTheOwnersRecordedCountFollows() {
+    assumeStrategy(WriteStrategy.MERGE);
     Schema flagged = Schema.of(ORDERS.column(0), ORDERS.column(1), ORDERS.column(2), ORDERS.column(3), Column.of("gone", DataType.BOOLEAN));
     ListSource source = new ListSource(flagged);
     source.add(1L, "ada", new BigDecimal("10.00"), at("2024-03-01T08:00:00"), false);
@@ -562,7 +712,7 @@ public abstract class DestinationContractSuite {
   void aBadWindowFailsAloneAndLeavesNoPartialRows() {
     ListSource source = orders();
     source.add(null, "nobody", BigDecimal.ONE, at("2024-03-02T10:00:00"));
-    Pipeline p = pipeline(source, WriteStrategy.MERGE);
+    Pipeline p = pipeline(source, general());
     Destination d = fresh();
     RunReport r = run(d, p, all(p));
     assertThat(r.partlyFailed()).isTrue();
@@ -659,22 +809,27 @@ public abstract class DestinationContractSuite {
   @ParameterizedTest(name = "{0} with {1}")
   @org.junit.jupiter.params.provider.MethodSource("fixturesAndStrategies")
   void everyWindowsLedgerRowBalancesOnEveryFixtureAndStrategy(Fixture fixture, WriteStrategy strategy) {
+    assumeStrategy(strategy);
     ListSource source = balanceInput(fixture);
     Pipeline p = balancePipeline(fixture, strategy, source);
     Destination d = fresh();
-    if (fixture == Fixture.TRANSFORM && !(d instanceof SupportsSqlTransform)) {
-      return;
-    }
+    Assumptions.assumeTrue(fixture != Fixture.TRANSFORM || d instanceof SupportsSqlTransform,
+        () -> "opted out: " + d.describe() + " runs no SQL transforms (it does not implement SupportsSqlTransform)");
     RunReport first = run(d, p, all(p));
     assertThat(first.count(Result.LOADED)).as("%s", first.outcomes()).isEqualTo(all(p).size());
     assertLedgerBalances(d, p, first);
     assertThat(run(d, p, all(p)).outcomes()).extracting(WindowOutcome::result).containsOnly(Result.UNCHANGED);
     assertLedgerBalances(d, p, null);
-    assertLedgerBalances(d, p, run(d, p, all(p), RunOptions.defaults("forced").forced(), FaultInjector.NONE, "p1"));
-    change(fixture, source);
-    RunReport changed = run(d, p, all(p));
-    assertThat(changed.count(Result.FAILED)).as("%s", changed.outcomes()).isZero();
-    assertLedgerBalances(d, p, changed);
+    if (can(Limit.RELOADS_A_DONE_WINDOW)) {
+      assertLedgerBalances(d, p, run(d, p, all(p), RunOptions.defaults("forced").forced(), FaultInjector.NONE, "p1"));
+      change(fixture, source);
+      RunReport changed = run(d, p, all(p));
+      assertThat(changed.count(Result.FAILED)).as("%s", changed.outcomes()).isZero();
+      assertLedgerBalances(d, p, changed);
+    }
+    if (fixture == Fixture.CLEAN && strategy == WriteStrategy.APPEND && !can(Limit.APPEND_DEDUPLICATES_BY_KEY)) {
+      return; // every record is inserted: the clean fixture's terms (folded, skipped) are not this destination's
+    }
     long terms = d.ledger().states("orders").stream().map(WindowState::counts)
         .mapToLong(c -> fixture == Fixture.BAD_RECORDS ? c.deadLettered() : fixture == Fixture.ROW_FUNCTION ? c.discarded()
             : fixture == Fixture.TRANSFORM ? c.reshaped() : fixture == Fixture.DELETE_FLAG ? c.deleted() : c.folded() + c.updated() + c.unchanged() + c.skipped() + c.replaced())
@@ -716,16 +871,5 @@ public abstract class DestinationContractSuite {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-  }
-
-  @Test
-  void everyFaultPointWasExercised() {
-    // Runs last by name order is not guaranteed, so exercise any point the parameterized test has not.
-    for (FaultPoint point : EnumSet.allOf(FaultPoint.class)) {
-      if (!crashedAndRecovered.contains(point)) {
-        crashAtEveryFaultPointThenRetryEqualsCleanRun(point);
-      }
-    }
-    assertThat(crashedAndRecovered).containsExactlyInAnyOrderElementsOf(EnumSet.allOf(FaultPoint.class));
   }
 }

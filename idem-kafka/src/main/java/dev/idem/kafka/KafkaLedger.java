@@ -51,7 +51,7 @@ final class KafkaLedger implements Ledger {
     return all;
   }
 
-  /** The producer's markers when this process runs the pipeline, else a snapshot of the topic. */
+  /** The producer's markers when this process runs the pipeline (and is not fenced), else a snapshot of the topic. */
   private Map<String, Marker> markers(String pipeline) {
     PipelineProducer producer = destination.existingProducer(pipeline);
     if (producer != null && producer.opened()) {

@@ -106,9 +106,13 @@ final class PipelineProducer implements AutoCloseable {
     return producer;
   }
 
-  /** True when this producer's markers are the ledger (it was opened); false before. */
+  /**
+   * True when this producer's markers are the ledger: it was opened and not fenced since. Before it
+   * is opened, and once another runner has fenced it (and may have committed windows since), the
+   * ledger is the topic's.
+   */
   synchronized boolean opened() {
-    return state != State.NEW;
+    return state == State.OPEN || state == State.BROKEN;
   }
 
   /** The markers, read again after an unknown outcome. */
@@ -269,7 +273,10 @@ final class PipelineProducer implements AutoCloseable {
     try {
       current = producer();
       Marker m = markers.get(lease.windowId());
-      if (m != null && m.state().token() > lease.token()) {
+      Lease held = claims.get(lease.windowId());
+      // a later claim in this process counts as much as a later marker: a failure recorded under
+      // the older token would make the new holder's begin() see the window written after its claim
+      if ((m != null && m.state().token() > lease.token()) || (held != null && held.token() > lease.token())) {
         throw new FencedException("window " + lease.windowId() + ": lease token " + lease.token() + " was taken over by another runner");
       }
       if (m != null && m.state().status() == WindowStatus.DONE) {
@@ -376,7 +383,8 @@ final class PipelineProducer implements AutoCloseable {
     }
     if (cause instanceof ProducerFencedException || cause instanceof InvalidProducerEpochException) {
       String message = "window " + windowId + ": the producer of pipeline " + pipeline + " (transactional.id " + transactionalId
-          + ") was fenced: another runner of the pipeline started with the same transactional.id; this one commits nothing more";
+          + ") was fenced: another runner of the pipeline started with the same transactional.id, and its windows are taken over;"
+          + " this one commits nothing more";
       fenced(used, message);
       return new FencedException(message);
     }
