@@ -27,6 +27,6 @@ final class BackfillCommand extends LoadCommand {
 
   @Override
   int execute(PipelineDefinition definition, Destination destination, RunServices services) {
-    return load(definition, destination, services, definition.pipeline().windows().range(from, to), run.options());
+    return load(definition, destination, services, definition.pipeline().windows().range(from, to), options());
   }
 }

@@ -104,7 +104,7 @@ final class DlqCommand implements Runnable {
         idem.println(name + ": no open dead letters to replay");
         return ExitCode.OK;
       }
-      return load(definition, destination, services, windows, run.options().forced());
+      return load(definition, destination, services, windows, options().forced());
     }
   }
 

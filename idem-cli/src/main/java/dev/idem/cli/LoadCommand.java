@@ -23,11 +23,15 @@ abstract class LoadCommand extends PipelineCommand {
 
   /**
    * Loads the windows, prints the report, and returns 0 (every window done), 1 (none done) or 3
-   * (partly done). Windows another runner holds are waited for up to {@code --lock-timeout}.
+   * (partly done).
    */
   int load(PipelineDefinition definition, Destination destination, RunServices services, List<Window> windows, RunOptions options) {
-    RunOptions waiting = options.withHeldWait(config.lockTimeout);
-    return load(definition, (runner, stop) -> runner.run(definition.pipeline(), windows, waiting, stop), destination, services);
+    return load(definition, (runner, stop) -> runner.run(definition.pipeline(), windows, options, stop), destination, services);
+  }
+
+  /** The run's options: the command line's, waiting up to {@code --lock-timeout} for windows another runner holds. */
+  RunOptions options() {
+    return run.options().withHeldWait(config.lockTimeout);
   }
 
   /**

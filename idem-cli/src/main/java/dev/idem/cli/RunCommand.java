@@ -59,7 +59,7 @@ final class RunCommand extends LoadCommand {
     if (fullRefresh) {
       destination.dropTarget(definition.pipeline());
     }
-    RunOptions options = fullRefresh ? run.options().forced() : run.options();
+    RunOptions options = fullRefresh ? options().forced() : options();
     if (selected == null) {
       return load(definition, (runner, stop) -> runner.runStream(definition.pipeline(), options,
           new StreamOptions(follow, commitInterval, stop)), destination, services);

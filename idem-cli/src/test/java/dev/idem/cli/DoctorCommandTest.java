@@ -163,6 +163,55 @@ class DoctorCommandTest {
     assertThat(rows(dir, "orders")).isEqualTo(rows(clean, "orders"));
   }
 
+  /**
+   * A runner killed mid-window with the default 10-minute lease: its window is shown stale, its
+   * runner gone, at once (not after the lease), by status and doctor, and a plain run takes it over
+   * and exits 0 with every window done.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"duckdb", "postgres"})
+  void aKilledRunnersWindowIsShownGoneAndTakenOverWithoutWaitingForItsLease(String kind) throws Exception {
+    Path clean = workspace("gone-clean-" + kind, kind, false);
+    assertThat(Cli.run("run", clean.resolve("pipeline.yaml").toString()).exit()).isZero();
+    Path dir = workspace("gone-" + kind, kind, false);
+    Path file = dir.resolve("pipeline.yaml");
+    ChildIdem.Result halted = ChildIdem.run(dir, List.of("-D" + HaltAt.PROPERTY + "=mid_staging:2024-03-03"), "run", "pipeline.yaml");
+    assertThat(halted.exit()).as(halted.stderr()).isEqualTo(HaltAt.STATUS);
+
+    // a killed process's connections close with it; the server ends their sessions a moment later
+    Cli.Result status = awaitStatus(file, "2024-03-03", "stale");
+    assertThat(status.out()).containsPattern("2024-03-03 +stale .*held by \\d+:\\S+ for \\S+.*, gone: the next run takes it over");
+    JsonNode window = null;
+    for (JsonNode w : JSON.readTree(Cli.run("status", file.toString(), "--output", "json").out()).get("windows")) {
+      if (w.get("window").asText().equals("2024-03-03")) {
+        window = w;
+      }
+    }
+    assertThat(window).isNotNull();
+    assertThat(window.get("status").asText()).isEqualTo("stale");
+    assertThat(window.get("owner_alive").asBoolean(true)).isFalse();
+    assertThat(Instant.parse(window.get("lease_expires").asText())).as("the lease has not expired").isAfter(Instant.now().plus(Duration.ofMinutes(5)));
+    assertThat(kinds(Cli.run("doctor", file.toString(), "--output", "json"))).containsExactly("stale_lease 2024-03-03");
+
+    Cli.Result run = Cli.run("run", file.toString(), "--output", "json");
+    assertThat(run.exit()).as(run.out() + run.err()).isZero();
+    assertThat(JSON.readTree(run.out()).get("summary").get("held").asInt()).isZero();
+    assertThat(rows(dir, "orders")).isEqualTo(rows(clean, "orders"));
+    assertThat(Cli.run("doctor", file.toString()).exit()).isZero();
+  }
+
+  private static Cli.Result awaitStatus(Path file, String window, String status) throws Exception {
+    Cli.Result r = null;
+    for (int i = 0; i < 100; i++) {
+      r = Cli.run("status", file.toString());
+      if (r.out().lines().anyMatch(l -> l.startsWith(window) && l.substring(window.length()).strip().startsWith(status))) {
+        return r;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("window " + window + " never showed " + status + ": " + r.out());
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"duckdb", "postgres"})
   void aReplaceTableLoadKilledBeforeCommitLeavesOnlyItsLeaseNoStagingTable(String kind) throws Exception {

@@ -217,7 +217,9 @@ abstract class KafkaToJdbcSuite {
           String owner = "runner" + i;
           runs.add(pool.submit(() -> {
             try (JdbcDestination own = d.reopen(services(owner))) {
-              return drain(own, p, services(owner));
+              // runners sharing a stream wait for the windows the others hold, as idem run does for --lock-timeout
+              return new Runner(own, services(owner)).runStream(p, RunOptions.defaults("r").withHeldWait(java.time.Duration.ofSeconds(60)),
+                  StreamOptions.untilCaughtUp());
             }
           }));
         }
