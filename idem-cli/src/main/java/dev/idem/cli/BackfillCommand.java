@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
         "Unchanged windows are skipped unless --force. Runners on the same range split its windows: several processes on",
         "PostgreSQL, threads of one process (--parallel) on DuckDB."},
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {ExitCode.HELP_OK, ExitCode.HELP_FAILED, ExitCode.HELP_USAGE, ExitCode.HELP_PARTLY_FAILED, ExitCode.HELP_SIGINT,
+    exitCodeList = {ExitCode.HELP_OK, ExitCode.HELP_FAILED, ExitCode.HELP_USAGE, ExitCode.HELP_PARTLY_FAILED, ExitCode.HELP_HELD, ExitCode.HELP_SIGINT,
         ExitCode.HELP_SIGTERM})
 final class BackfillCommand extends LoadCommand {
   @Option(names = "--from", paramLabel = "A", required = true, description = "First window, e.g. 2024-03-01.")

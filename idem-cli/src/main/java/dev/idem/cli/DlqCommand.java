@@ -94,7 +94,8 @@ final class DlqCommand implements Runnable {
           "or the input). The whole window goes through the pipeline's strategy; its earlier letters are marked replayed,",
           "and records that are still bad become new open letters. Replaying again loads nothing new."},
       exitCodeListHeading = "%nExit codes:%n",
-      exitCodeList = {ExitCode.HELP_OK, ExitCode.HELP_FAILED, ExitCode.HELP_USAGE, ExitCode.HELP_PARTLY_FAILED})
+      exitCodeList = {ExitCode.HELP_OK, ExitCode.HELP_FAILED, ExitCode.HELP_USAGE, ExitCode.HELP_PARTLY_FAILED, ExitCode.HELP_HELD,
+          ExitCode.HELP_SIGINT, ExitCode.HELP_SIGTERM})
   static final class Replay extends LoadCommand {
     @Override
     int execute(PipelineDefinition definition, Destination destination, RunServices services) {

@@ -65,7 +65,7 @@ public final class Idem implements Callable<Integer> {
     }
     String pause = System.getProperty(PauseAt.PROPERTY);
     if (pause != null) {
-      Duration millis = Duration.ofMillis(Long.getLong(PauseAt.MILLIS, 3000));
+      Duration millis = Duration.ofMillis(Long.getLong(PauseAt.MILLIS, 60_000));
       return services.withFaults(new PauseAt(HaltAt.Spec.parse(PauseAt.PROPERTY, pause.trim()), millis));
     }
     return services;

@@ -6,8 +6,10 @@ import dev.idem.run.RunOptions;
 import dev.idem.run.RunReport;
 import dev.idem.run.RunServices;
 import dev.idem.run.Runner;
+import dev.idem.run.WindowOutcome;
 import dev.idem.window.Window;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import picocli.CommandLine.Mixin;
 
@@ -38,7 +40,7 @@ abstract class LoadCommand extends PipelineCommand {
    * Runs {@code work} on a runner with a progress line, until it ends or SIGTERM or Ctrl-C asks it
    * to stop ({@link StopOnSignal}); prints its report, and returns the exit code.
    */
-  int load(PipelineDefinition definition, java.util.function.BiFunction<Runner, BooleanSupplier, RunReport> work,
+  int load(PipelineDefinition definition, BiFunction<Runner, BooleanSupplier, RunReport> work,
            Destination destination, RunServices services) {
     ProgressLine progress = new ProgressLine(idem.err, idem.terminal && !output.json(), services.clock());
     try (StopOnSignal stop = new StopOnSignal()) {
@@ -48,14 +50,25 @@ abstract class LoadCommand extends PipelineCommand {
       } finally {
         progress.clear();
       }
-      return report(definition, report);
+      return report(definition, report, stop.requested());
     }
   }
 
-  private int report(PipelineDefinition definition, RunReport report) {
-    int exit = report.ok() ? ExitCode.OK : report.partlyFailed() ? ExitCode.PARTLY_FAILED : ExitCode.FAILED;
+  /** The exit code of a run's report (see {@link ExitCode}); a run stopped by a signal exits with the signal's status instead. */
+  static int exitCode(RunReport report) {
+    if (report.ok()) {
+      return ExitCode.OK;
+    }
+    if (report.count(WindowOutcome.Result.FAILED) == 0 && report.count(WindowOutcome.Result.HELD) > 0) {
+      return ExitCode.HELD;
+    }
+    return report.partlyFailed() ? ExitCode.PARTLY_FAILED : ExitCode.FAILED;
+  }
+
+  private int report(PipelineDefinition definition, RunReport report, boolean stopped) {
+    int exit = exitCode(report);
     if (output.json()) {
-      idem.println(ReportView.json(report, definition.destination().describe(), exit));
+      idem.println(ReportView.json(report, definition.destination().describe(), exit, stopped));
     } else {
       ReportView.text(report).forEach(idem::println);
     }

@@ -70,12 +70,17 @@ final class ReportView {
         others, report.pipeline(), report.runId());
   }
 
-  static String json(RunReport report, String destination, int exitCode) {
+  /**
+   * The report as JSON. {@code exit_code} is the report's; a run stopped by SIGTERM or Ctrl-C
+   * ({@code stopped_by_signal}) exits with the signal's status (143, 130) instead.
+   */
+  static String json(RunReport report, String destination, int exitCode, boolean stoppedBySignal) {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("pipeline", report.pipeline());
     doc.put("run_id", report.runId());
     doc.put("destination", destination);
     doc.put("exit_code", exitCode);
+    doc.put("stopped_by_signal", stoppedBySignal);
     Map<String, Object> summary = new LinkedHashMap<>();
     summary.put("windows", report.outcomes().size());
     for (Result r : Result.values()) {

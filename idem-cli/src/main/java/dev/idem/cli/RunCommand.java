@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
         "Without --window or --from/--to: every window present in the input.",
         "Windows whose input and definition are unchanged since their last load are skipped (reported UNCHANGED)."},
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {ExitCode.HELP_OK, ExitCode.HELP_FAILED, ExitCode.HELP_USAGE, ExitCode.HELP_PARTLY_FAILED, ExitCode.HELP_SIGINT,
+    exitCodeList = {ExitCode.HELP_OK, ExitCode.HELP_FAILED, ExitCode.HELP_USAGE, ExitCode.HELP_PARTLY_FAILED, ExitCode.HELP_HELD, ExitCode.HELP_SIGINT,
         ExitCode.HELP_SIGTERM})
 final class RunCommand extends LoadCommand {
   @Mixin

@@ -8,9 +8,11 @@ import dev.idem.destination.SupportsChecks;
 import dev.idem.ledger.WindowCounts;
 import dev.idem.ledger.WindowSchema;
 import dev.idem.ledger.WindowState;
+import dev.idem.ledger.WindowStatus;
 import dev.idem.run.RunServices;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -81,7 +83,7 @@ final class StatusCommand extends PipelineCommand {
     Instant now = services.clock().instant();
     Map<String, Boolean> alive = new LinkedHashMap<>();
     for (WindowState s : states) {
-      if (s.status() == dev.idem.ledger.WindowStatus.RUNNING) {
+      if (s.status() == WindowStatus.RUNNING) {
         alive.put(s.windowId(), destination.ledger().alive(s.owner()));
       }
     }
@@ -134,11 +136,11 @@ final class StatusCommand extends PipelineCommand {
 
   /** Who holds a running window, for how long, and whether it is alive: {@code held by 123:host:ab12/cd34.1 for 2m 5s, alive}. */
   private static String holder(WindowState s, boolean alive, Instant now) {
-    String since = s.startedAt() == null ? "" : " for " + age(java.time.Duration.between(s.startedAt(), now));
+    String since = s.startedAt() == null ? "" : " for " + age(Duration.between(s.startedAt(), now));
     return "held by " + s.owner() + since + (alive ? ", alive" : ", gone: the next run takes it over");
   }
 
-  private static String age(java.time.Duration d) {
+  private static String age(Duration d) {
     long seconds = Math.max(0, d.toSeconds());
     return seconds < 60 ? seconds + "s" : seconds < 3600 ? seconds / 60 + "m " + seconds % 60 + "s" : seconds / 3600 + "h " + seconds % 3600 / 60 + "m";
   }

@@ -89,6 +89,21 @@ public final class Reconciliation {
   }
 
   /**
+   * The {@code target_rows} check of a window whose last load failed: its ledger row counts that
+   * failed attempt (which wrote nothing), so only the target rows recorded by the load before it
+   * can be compared with the {@code actual} rows.
+   */
+  public static CheckResult targetRowsOfFailed(String windowId, WindowCounts recorded, long actual) {
+    long ledger = recorded.targetRows();
+    if (actual == ledger) {
+      return CheckResult.of(windowId, Check.TARGET_ROWS, CheckStatus.PASS, rows(actual) + " as the ledger recorded before the last load,"
+          + " which failed and wrote nothing");
+    }
+    return CheckResult.of(windowId, Check.TARGET_ROWS, CheckStatus.FAIL, rows(actual) + " in the target, the ledger recorded " + ledger
+        + " before the last load, which failed: rows were " + (actual > ledger ? "added" : "deleted") + " behind idem's back");
+  }
+
+  /**
    * The {@code growth} check of a window holding {@code actual} rows for input {@code fingerprint},
    * whose ledger row records {@code recorded} rows. The baseline is the least of the previous
    * result's baseline for the same input and the recorded rows (idem lowers those when later

@@ -25,15 +25,21 @@ public interface Ledger {
    * Announces that runner {@code owner} is alive until the returned presence is closed. A runner
    * enters before its first claim and closes when it has finished its windows, so that a lease it
    * could not release (its ledger was unreachable when the window failed) is taken over by the
-   * next claim, and a lease of a killed process is taken over as soon as its store notices.
+   * next claim, and a lease of a killed process is taken over as soon as its store notices. A
+   * runner may enter more than once; it is present until it has closed each presence. A store
+   * that cannot hold presences returns {@link Presence#NONE}.
    */
-  Presence enter(String owner);
+  default Presence enter(String owner) {
+    return Presence.NONE;
+  }
 
   /**
    * Whether runner {@code owner} is alive: present in this process, or, where the store can tell,
    * in another. A store that cannot tell answers true (the lease's expiry then decides).
    */
-  boolean alive(String owner);
+  default boolean alive(String owner) {
+    return true;
+  }
 
   /** Extends a lease still held by its token; false when it was taken over (the holder must stop). */
   boolean renew(Lease lease, Duration ttl);

@@ -1,5 +1,6 @@
 package dev.idem.run;
 
+import dev.idem.ConfigException;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.Objects;
@@ -22,10 +23,10 @@ public record RunOptions(Reload reload, int parallel, LocalDate logicalDate, Str
     Objects.requireNonNull(runId, "runId");
     Objects.requireNonNull(heldWait, "heldWait");
     if (heldWait.isNegative()) {
-      throw new dev.idem.ConfigException("the wait for held windows must not be negative, got " + heldWait);
+      throw new ConfigException("the wait for windows another runner holds (--lock-timeout) must not be negative, got " + heldWait);
     }
     if (parallel < 1) {
-      throw new dev.idem.ConfigException("--parallel must be at least 1, got " + parallel);
+      throw new ConfigException("--parallel must be at least 1, got " + parallel);
     }
   }
 
@@ -50,6 +51,7 @@ public record RunOptions(Reload reload, int parallel, LocalDate logicalDate, Str
     return new RunOptions(reload, n, logicalDate, runId, heldWait);
   }
 
+  /** The same options, waiting up to {@code wait} at the end of the run for windows another runner holds. */
   public RunOptions withHeldWait(Duration wait) {
     return new RunOptions(reload, parallel, logicalDate, runId, wait);
   }

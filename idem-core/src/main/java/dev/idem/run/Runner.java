@@ -41,15 +41,18 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.function.BooleanSupplier;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -142,36 +145,50 @@ public final class Runner {
       return outcomes;
     }
     List<WindowOutcome> settled = new ArrayList<>(outcomes);
-    long deadline = System.nanoTime() + options.heldWait().toNanos();
+    // polls counted, not timed, so that the injected sleeper sets the pace (a test's may not sleep)
+    long polls = options.heldWait().toMillis() / HELD_POLL.toMillis();
     String owner = newOwner();
     try (Presence presence = destination.ledger().enter(owner)) {
-      while (!stop.getAsBoolean()) {
+      for (long poll = 0; ; poll++) {
         boolean held = false;
         for (int i = 0; i < settled.size(); i++) {
           WindowOutcome o = settled.get(i);
-          if (o.result() == WindowOutcome.Result.HELD) {
+          if (o.result() == WindowOutcome.Result.HELD && !stop.getAsBoolean()) {
             settled.set(i, recheck(pipeline, o, options, owner));
-            held |= settled.get(i).result() == WindowOutcome.Result.HELD;
           }
+          held |= settled.get(i).result() == WindowOutcome.Result.HELD;
         }
-        long left = deadline - System.nanoTime();
-        if (!held || left <= 0) {
+        if (!held || poll >= polls || stop.getAsBoolean()) {
           break;
         }
-        sleep(Duration.ofNanos(Math.min(left, HELD_POLL.toNanos())));
+        sleep(HELD_POLL);
       }
     }
     return settled;
   }
 
+  /**
+   * A held window looked at again. Done since by a load of the same definition (for a forced run: a
+   * load that committed since it was refused here, not a runner that found it unchanged): done
+   * elsewhere. Otherwise it is loaded here, which takes it over if its holder is gone.
+   */
   private WindowOutcome recheck(Pipeline pipeline, WindowOutcome held, RunOptions options, String owner) {
     Window window = held.window();
+    WindowState refused = heldStates.remove(heldKey(pipeline, window));
     Optional<WindowState> now = withRetries("read the ledger of window " + window.id(), () -> destination.ledger().state(pipeline.name(), window.id()));
-    if (now.isPresent() && now.get().status() == WindowStatus.DONE) {
+    if (doneWithSameDefinition(now, pipeline)
+        && (!options.force() || refused == null || !Objects.equals(refused.finishedAt(), now.get().finishedAt()))) {
       return new WindowOutcome(window, WindowOutcome.Result.DONE_ELSEWHERE, WindowCounts.unchanged(now.get().counts().targetRows()), held.attempts(),
           held.message() + "; then done by another runner" + (now.get().runId() == null ? "" : " (run " + now.get().runId() + ")"));
     }
     return load(pipeline, window, options, owner);
+  }
+
+  /** The ledger rows of windows a claim was refused, as they were then: a recheck tells a commit since from a release. */
+  private final Map<String, WindowState> heldStates = new ConcurrentHashMap<>();
+
+  private static String heldKey(Pipeline pipeline, Window window) {
+    return pipeline.name() + '\0' + window.id();
   }
 
   private String newOwner() {
@@ -394,8 +411,10 @@ public final class Runner {
     }
     Optional<Lease> claimed = destination.ledger().claim(name, window.id(), owner, services.leaseTtl());
     if (claimed.isEmpty()) {
-      String holder = destination.ledger().state(name, window.id()).map(WindowState::owner).orElse("another runner");
-      return new WindowOutcome(window, WindowOutcome.Result.HELD, WindowCounts.NONE, attempt, "held by " + holder);
+      Optional<WindowState> held = destination.ledger().state(name, window.id());
+      held.ifPresent(s -> heldStates.put(heldKey(pipeline, window), s));
+      return new WindowOutcome(window, WindowOutcome.Result.HELD, WindowCounts.NONE, attempt,
+          "held by " + held.map(WindowState::owner).orElse("another runner"));
     }
     Lease lease = claimed.get();
     last.lease = lease;

@@ -144,6 +144,16 @@ final class DeadLetters {
   }
 
   /** Stores letters directly (a failed attempt's, after its data was rolled back). */
+  /** Deletes one attempt's letters (a failure recorded again, its first record's acknowledgement having been lost). */
+  static void deleteAttempt(Connection c, String pipeline, String windowId, long token) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + TABLE + " WHERE pipeline = ? AND window_id = ? AND token = ?")) {
+      ps.setString(1, pipeline);
+      ps.setString(2, windowId);
+      ps.setLong(3, token);
+      ps.executeUpdate();
+    }
+  }
+
   static void insert(Connection c, String pipeline, long token, String runId, Instant now, List<DeadLetter> letters) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + TABLE + " (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       long seq = 0;

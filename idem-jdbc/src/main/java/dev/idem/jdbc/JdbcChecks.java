@@ -72,7 +72,16 @@ final class JdbcChecks {
    * Every check of the pipeline's windows in the ledger ({@code selected} ones, or all), recorded.
    * A window whose live lease another runner holds is returned as a warning, not recorded.
    */
-  List<CheckResult> run(Connection c, Optional<Set<String>> selected, String runId, Instant now) throws SQLException {
+  /** Whether a lease holder is alive, asked on the checks' connection (see {@link JdbcDestination#leaseHolderAlive}). */
+  interface Liveness {
+    boolean alive(Connection c, String owner) throws SQLException;
+  }
+
+  /**
+   * Runs the checks; a window running under a live runner's unexpired lease is being loaded and is
+   * not checked, one whose runner is gone is checked as it stands.
+   */
+  List<CheckResult> run(Connection c, Optional<Set<String>> selected, String runId, Instant now, Liveness liveness) throws SQLException {
     TargetTable t = new TargetTable(dialect, table, target);
     boolean exists = !t.columns(c).isEmpty();
     List<CheckResult> results = new ArrayList<>();
@@ -100,12 +109,13 @@ final class JdbcChecks {
     for (int i = 0; i < states.size(); i++) {
       WindowState s = states.get(i);
       String w = s.windowId();
-      if (s.status() == WindowStatus.RUNNING && !s.stale(now)) {
+      if (s.status() == WindowStatus.RUNNING && !s.stale(now) && liveness.alive(c, s.owner())) {
         warnings.add(CheckResult.of(w, Check.TARGET_ROWS, CheckStatus.WARN, "being loaded by " + s.owner() + ": not checked").recorded(runId, now));
         continue;
       }
       long rows = actual.get(i);
-      results.add(Reconciliation.targetRows(w, target.strategy(), s.fingerprint(), s.counts(), rows));
+      results.add(s.status() == WindowStatus.FAILED ? Reconciliation.targetRowsOfFailed(w, s.counts(), rows)
+          : Reconciliation.targetRows(w, target.strategy(), s.fingerprint(), s.counts(), rows));
       results.add(Reconciliation.growth(w, Optional.ofNullable(growth.get(w)), s.fingerprint(), rows, s.counts().targetRows()));
     }
     if (exists && target.key() != null && !states.isEmpty()) {

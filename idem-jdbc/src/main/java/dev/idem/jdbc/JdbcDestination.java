@@ -15,9 +15,11 @@ import dev.idem.destination.SupportsVerification;
 import dev.idem.destination.WindowWrite;
 import dev.idem.jdbc.dialect.Dialect;
 import dev.idem.jdbc.dialect.Dialects;
+import dev.idem.jdbc.dialect.PresenceLocks;
 import dev.idem.jdbc.write.StrategySql;
 import dev.idem.ledger.Lease;
 import dev.idem.ledger.Ledger;
+import dev.idem.ledger.Presence;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.run.RunContext;
 import dev.idem.run.RunServices;
@@ -27,6 +29,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -48,7 +51,7 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
   /** Idle connections for {@link #transaction}; shared by the views {@link #withServices} makes. */
   private final java.util.concurrent.ConcurrentLinkedDeque<Connection> idle;
   private static final int POOL_SIZE = 8;
-  /** COMMITs whose reply was lost, resolved by transaction id: [committed, aborted]. */
+  /** COMMITs whose reply was lost, answered by transaction id: [committed, aborted]. */
   private final java.util.concurrent.atomic.AtomicLongArray unknownCommits = new java.util.concurrent.atomic.AtomicLongArray(2);
   /** For a scratch database: removes it after this instance closed its connections. */
   private volatile Dialect.Drop dropOnClose;
@@ -59,7 +62,7 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
                           ReentrantLock writeLock, boolean ownsConnection, java.util.concurrent.ConcurrentLinkedDeque<Connection> idle,
                           Presences presences) {
     this.idle = idle;
-    this.presences = presences;
+    this.presences = presences != null ? presences : new Presences(dialect.presenceLocks(), this::connection);
     this.url = url;
     this.properties = properties;
     this.dialect = dialect;
@@ -98,7 +101,7 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
     for (int attempt = 1; ; attempt++) {
       try {
         return new JdbcDestination(jdbcUrl, props, dialect, services, dialect.connect(jdbcUrl, props, lockTimeout), new ReentrantLock(true), true,
-            new java.util.concurrent.ConcurrentLinkedDeque<>(), new Presences(dialect::releasePresence));
+            new java.util.concurrent.ConcurrentLinkedDeque<>(), null);
       } catch (SQLException e) {
         // a refused or dropped connection may be a server restarting: retried like a window's transient failure
         if (dialect.classify(e) != Dialect.ErrorKind.TRANSIENT || attempt >= services.retry().maxAttempts()) {
@@ -234,7 +237,7 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
       try {
         return transaction("check " + pipeline.name(), c -> {
           LedgerSchema.migrate(c);
-          return new JdbcChecks(dialect, pipeline).run(c, windowIds, runId, now(c));
+          return new JdbcChecks(dialect, pipeline).run(c, windowIds, runId, now(c), this::leaseHolderAlive);
         });
       } catch (TransientException e) {
         if (attempt >= services.retry().maxAttempts()) {
@@ -268,7 +271,7 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
   @Override
   public void close() {
     if (ownsConnection) {
-      presences.closeAll();
+      presences.close();
       for (Connection c = idle.pollFirst(); c != null; c = idle.pollFirst()) {
         Jdbc.closeQuietly(c);
       }
@@ -325,9 +328,9 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
 
   /**
    * Whether a lease holder is alive: a runner of this process is while it is present; one of
-   * another process is on a database that admits one process at a time (a DuckDB file) never, and
-   * elsewhere while it holds its presence lock. Where the database has no such lock, it is assumed
-   * alive, and only the lease's expiry frees its windows.
+   * another process is, on a database that admits one process at a time (a DuckDB file), never,
+   * and elsewhere while it holds its presence lock. Where the database has no such lock it is
+   * taken for alive, and only its lease's expiry frees its windows.
    */
   boolean leaseHolderAlive(Connection c, String owner) throws SQLException {
     if (owner == null) {
@@ -339,42 +342,29 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
     if (dialect.singleProcess()) {
       return false;
     }
-    return dialect.presenceHeld(c, owner).orElse(true);
+    Optional<PresenceLocks> locks = dialect.presenceLocks();
+    return locks.isEmpty() || locks.get().held(c, owner);
   }
 
   /**
    * Announces runner {@code owner} alive until the returned presence is closed: in this process,
-   * and where the database has presence locks, to other processes through a lock held on a
-   * connection of its own. Never fails: a lock that cannot be taken now (the server is restarting)
-   * is taken at the runner's next claim or renewal.
+   * and where the database has presence locks, to other processes (see {@link Presences}). Never
+   * fails: a lock that cannot be taken now (the server is restarting) is taken at the runner's
+   * next claim, or by the keeper.
    */
-  dev.idem.ledger.Presence enter(String owner) {
+  Presence enter(String owner) {
     presences.enter(owner);
-    keepPresent(owner);
-    return () -> presences.leave(owner);
+    AtomicBoolean left = new AtomicBoolean();
+    return () -> {
+      if (left.compareAndSet(false, true)) {
+        presences.leave(owner);
+      }
+    };
   }
 
-  /**
-   * Takes runner {@code owner}'s presence lock again if its connection was lost (a server restart
-   * drops every lock). Best effort: until it holds again, other processes take the runner for dead
-   * and may take its windows over, which its fencing token keeps safe.
-   */
-  void keepPresent(String owner) {
-    if (dialect.presenceLocks()) {
-      presences.keep(owner, () -> {
-        Connection c = connection();
-        try {
-          c.setAutoCommit(true);
-          if (!dialect.holdPresence(c, owner)) {
-            throw new SQLException("presence lock of runner " + owner + " is held by another session");
-          }
-          return c;
-        } catch (SQLException | RuntimeException e) {
-          Jdbc.closeQuietly(c);
-          throw e;
-        }
-      });
-    }
+  /** Whether runner {@code owner}'s presence lock is held (taking it if not); true where there is nothing to hold. */
+  boolean presenceHeld(String owner) {
+    return presences.held(owner);
   }
 
   void noteUnknownCommitResolved(boolean committed) {
@@ -382,8 +372,9 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
   }
 
   /**
-   * How many window COMMITs had their outcome resolved by transaction id after the connection
-   * was lost mid-COMMIT, by outcome: {@code committed} true or false. For operators and tests.
+   * How many window COMMITs lost mid-way had their outcome answered by transaction id, by answer:
+   * {@code committed} true or false (a "committed" is then confirmed by the window's ledger row).
+   * For operators and tests.
    */
   public long unknownCommitsResolved(boolean committed) {
     return unknownCommits.get(committed ? 0 : 1);

@@ -88,7 +88,10 @@ final class JdbcLedger implements Ledger {
    */
   @Override
   public Optional<Lease> claim(String pipeline, String windowId, String owner, Duration ttl) {
-    destination.keepPresent(owner);
+    if (!destination.presenceHeld(owner)) {
+      // without it, other processes would take this live runner for dead and its window away
+      throw new TransientException("claim window " + windowId + ": runner " + owner + " could not take its presence lock", null);
+    }
     return destination.transaction("claim window " + windowId, c -> {
       Instant now = destination.now(c);
       Instant expires = now.plus(ttl);
@@ -134,7 +137,6 @@ final class JdbcLedger implements Ledger {
 
   @Override
   public boolean renew(Lease lease, Duration ttl) {
-    destination.keepPresent(lease.owner());
     return destination.transaction("renew lease of window " + lease.windowId(), c -> {
       try (PreparedStatement ps = c.prepareStatement("UPDATE " + W + " SET lease_expires = ?"
           + " WHERE pipeline = ? AND window_id = ? AND token = ? AND status = 'RUNNING'")) {
@@ -168,6 +170,8 @@ final class JdbcLedger implements Ledger {
       if (!letters.isEmpty()) {
         Instant now = destination.now(c);
         DeadLetters.supersede(c, lease.pipeline(), lease.windowId(), lease.token(), null, now);
+        // recording a failure is retried: a first record whose acknowledgement was lost is replaced, not doubled
+        DeadLetters.deleteAttempt(c, lease.pipeline(), lease.windowId(), lease.token());
         DeadLetters.insert(c, lease.pipeline(), lease.token(), null, now, letters);
       }
       return null;

@@ -523,15 +523,14 @@ final class JdbcWindowWrite implements WindowWrite {
 
   /**
    * The COMMIT was sent and the connection lost: ask the server, on a new connection, what became
-   * of the transaction. Committed: done, once the window's ledger row confirms it. Aborted: a
-   * transient failure, retried. Not known (no transaction id, server unreachable): the caller
-   * resolves it from the ledger.
+   * of the transaction. In progress: ask again. Aborted: a transient failure, retried. Committed,
+   * or not known (no transaction id, server unreachable): the caller resolves it from the ledger,
+   * by what the transaction itself wrote (the window's row done under this attempt's token).
    *
-   * <p>The transaction id says "in progress" (wait) or "aborted" (retry) safely. Its "committed" is
-   * not taken alone: a transaction whose WAL never reached the disk before a server crash leaves
-   * its id unused, and after the restart the server may give that id to another transaction, whose
-   * commit would then answer for ours. What the transaction itself wrote does not depend on that:
-   * the window's ledger row done under this attempt's lease token.
+   * <p>"Committed" is not taken alone: a transaction whose WAL never reached the disk before a
+   * server crash leaves its id unused, and after the restart the server may give that id to another
+   * transaction, whose commit would then answer for ours. "Aborted" and "in progress" are safe to
+   * act on: a transaction that committed is durably committed under its id.
    */
   private void resolveUnknownCommit(Optional<String> txid, SQLException lost) {
     if (txid.isPresent()) {
@@ -539,13 +538,10 @@ final class JdbcWindowWrite implements WindowWrite {
         try (Connection fresh = destination.connection()) {
           Optional<Boolean> committed = dialect.committed(fresh, txid.get());
           if (committed.isPresent()) {
-            if (committed.get() && !ledgerRowIsOurs(fresh)) {
-              // the id answered for another transaction: ours wrote nothing that stayed
-              committed = Optional.of(false);
-            }
             destination.noteUnknownCommitResolved(committed.get());
             if (committed.get()) {
-              return;
+              throw new CommitUnknownException("window " + window() + ": connection lost during COMMIT; transaction " + txid.get()
+                  + " is reported committed, which the window's ledger row must confirm", lost);
             }
             throw new TransientException("window " + window() + ": transaction " + txid.get() + " did not commit when the connection was lost", lost);
           }
@@ -561,12 +557,6 @@ final class JdbcWindowWrite implements WindowWrite {
       }
     }
     throw new CommitUnknownException("window " + window() + ": connection lost during COMMIT: " + Jdbc.firstLine(lost.getMessage()), lost);
-  }
-
-  /** The window's ledger row is done under this attempt's token: its transaction committed. */
-  private boolean ledgerRowIsOurs(Connection fresh) throws SQLException {
-    Optional<dev.idem.ledger.WindowState> row = JdbcLedger.read(fresh, pipeline.name(), lease.windowId());
-    return row.isPresent() && row.get().status() == dev.idem.ledger.WindowStatus.DONE && row.get().token() == lease.token();
   }
 
   private void unlock() {

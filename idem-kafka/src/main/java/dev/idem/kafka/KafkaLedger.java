@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The ledger of a Kafka destination: one marker per window in the compacted ledger topic, the
@@ -33,7 +35,7 @@ import java.util.TreeSet;
 final class KafkaLedger implements Ledger {
   private final KafkaDestination destination;
   /** The runners of this process that have entered and not yet finished. */
-  private final java.util.Set<String> present = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Map<String, Integer> present = new ConcurrentHashMap<>();
 
   KafkaLedger(KafkaDestination destination) {
     this.destination = destination;
@@ -68,13 +70,18 @@ final class KafkaLedger implements Ledger {
   /** Claims live in this process, so a runner is alive while it is present here. */
   @Override
   public Presence enter(String owner) {
-    present.add(owner);
-    return () -> present.remove(owner);
+    present.merge(owner, 1, Integer::sum);
+    AtomicBoolean closed = new AtomicBoolean();
+    return () -> {
+      if (closed.compareAndSet(false, true)) {
+        present.computeIfPresent(owner, (o, n) -> n == 1 ? null : n - 1);
+      }
+    };
   }
 
   @Override
   public boolean alive(String owner) {
-    return owner != null && present.contains(owner);
+    return owner != null && present.containsKey(owner);
   }
 
   @Override

@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
@@ -128,7 +129,7 @@ final class PipelineProducer implements AutoCloseable {
   // ---------------------------------------------------------------- leases (this process only)
 
   /** Claims a window unless a live runner ({@code alive}) holds an unexpired lease on it. */
-  Optional<Lease> claim(String windowId, String owner, Duration ttl, java.util.function.Predicate<String> alive) {
+  Optional<Lease> claim(String windowId, String owner, Duration ttl, Predicate<String> alive) {
     producer(); // refuses a fenced runner, opens a new one
     synchronized (claims) {
       Instant now = destination.services().clock().instant();
@@ -256,16 +257,10 @@ final class PipelineProducer implements AutoCloseable {
   }
 
   /**
-   * Marks the window failed, with the failed attempt's counts and dead letters, in a transaction of
-   * its own. A window that is done stays done: its records are in the topic.
+   * Marks the window failed, with the failed attempt's counts (their target rows those an earlier
+   * load left) and dead letters, in a transaction of its own. A window that is done stays done:
+   * its records are in the topic.
    */
-  /** The failed attempt's counts, with the target rows an earlier load of the window left. */
-  private static WindowCounts withTarget(WindowCounts c, WindowState before) {
-    long target = before == null ? 0 : before.counts().targetRows();
-    return new WindowCounts(c.read(), c.discarded(), c.deadLettered(), c.reshaped(), c.folded(), c.inserted(), c.updated(), c.unchanged(), c.skipped(),
-        c.deleted(), c.replaced(), target, c.rolledBack());
-  }
-
   void fail(Lease lease, String error, WindowCounts counts, List<DeadLetter> letters) {
     acquire(lease.windowId());
     Producer<byte[], byte[]> current = null;
@@ -286,7 +281,7 @@ final class PipelineProducer implements AutoCloseable {
       WindowState before = m == null ? null : m.state();
       String message = error.length() > 2000 ? error.substring(0, 2000) : error;
       WindowState failed = new WindowState(pipeline, lease.windowId(), WindowStatus.FAILED, before == null ? null : before.fingerprint(),
-          before == null ? null : before.definitionHash(), withTarget(counts, before), before == null ? null : before.runId(),
+          before == null ? null : before.definitionHash(), counts, before == null ? null : before.runId(),
           before == null ? null : before.pipelineVersion(), (before == null ? 0 : before.attempts()) + 1, lease.owner(), lease.token(), null,
           before == null ? now : before.startedAt(), now, message, before == null ? null : before.schema(),
           before == null ? null : before.sourcePosition());

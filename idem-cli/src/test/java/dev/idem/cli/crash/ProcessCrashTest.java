@@ -2,6 +2,7 @@ package dev.idem.cli.crash;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.idem.cli.OrdersPipeline;
 import dev.idem.fault.FaultPoint;
@@ -168,8 +169,11 @@ class ProcessCrashTest {
   @ParameterizedTest
   @CsvSource({"TERM, 143", "INT, 130"})
   void aSignalStopsTheBackfillAfterTheWindowInProgress(String signal, int status) throws Exception {
+    // a process started with a signal ignored (a background job of a shell without job control ignores SIGINT) passes that on,
+    // and the JVM then installs no handler for it: nothing to test there
+    assumeFalse(ignored(signal), "SIG" + signal + " is ignored by this process, hence by the child");
     Path dir = workspace("signal-" + signal);
-    Process p = ChildIdem.start(dir, List.of("-D" + PauseAt.PROPERTY + "=after_staging:2024-01-03", "-D" + PauseAt.MILLIS + "=3000"),
+    Process p = ChildIdem.start(dir, List.of("-D" + PauseAt.PROPERTY + "=after_staging:2024-01-03"),
         "backfill", "pipeline.yaml", "--from", FROM, "--to", TO);
     try {
       await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(20))
@@ -192,5 +196,20 @@ class ProcessCrashTest {
       assertThat(ledger).containsExactly("2024-01-01 DONE", "2024-01-02 DONE", "2024-01-03 DONE");
     }
     rerunAndCompare(dir);
+  }
+
+  /** Whether this process ignores the signal (SigIgn in /proc/self/status), as its children then do. */
+  private static boolean ignored(String signal) throws Exception {
+    int number = signal.equals("INT") ? 2 : 15;
+    Path status = Path.of("/proc/self/status");
+    if (!Files.exists(status)) {
+      return false;
+    }
+    for (String line : Files.readAllLines(status)) {
+      if (line.startsWith("SigIgn:")) {
+        return (Long.parseUnsignedLong(line.substring("SigIgn:".length()).strip(), 16) & (1L << (number - 1))) != 0;
+      }
+    }
+    return false;
   }
 }

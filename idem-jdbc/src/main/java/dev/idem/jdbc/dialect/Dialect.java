@@ -73,30 +73,10 @@ public interface Dialect {
   boolean singleProcess();
 
   /**
-   * True when the database has a lock a session can hold for its whole life and the server drops
-   * when the session dies (PostgreSQL's session-level advisory locks): a runner holds one on a
-   * connection of its own while it runs, so runners of other processes can tell it is alive.
+   * The database's presence locks, where it has them (PostgreSQL); empty where it has none: a
+   * runner is then known alive only inside its own process, and elsewhere by its lease's expiry.
    */
-  default boolean presenceLocks() {
-    return false;
-  }
-
-  /**
-   * Makes {@code connection} (in autocommit, used for nothing else) hold runner {@code owner}'s
-   * presence lock until it closes. False when another session holds it already.
-   */
-  default boolean holdPresence(Connection connection, String owner) throws SQLException {
-    throw new UnsupportedOperationException(name() + " has no presence locks");
-  }
-
-  /** Releases runner {@code owner}'s presence lock held by {@code connection}, which is about to close. */
-  default void releasePresence(Connection connection, String owner) throws SQLException {}
-
-  /**
-   * Whether some other session holds runner {@code owner}'s presence lock, asked inside the
-   * caller's transaction without keeping anything past it; empty where the database has none.
-   */
-  default java.util.Optional<Boolean> presenceHeld(Connection connection, String owner) throws SQLException {
+  default java.util.Optional<PresenceLocks> presenceLocks() {
     return java.util.Optional.empty();
   }
 

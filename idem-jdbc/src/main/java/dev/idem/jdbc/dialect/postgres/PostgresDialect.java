@@ -5,6 +5,7 @@ import dev.idem.DataException;
 import dev.idem.jdbc.Jdbc;
 import dev.idem.jdbc.SqlName;
 import dev.idem.jdbc.dialect.Dialect;
+import dev.idem.jdbc.dialect.PresenceLocks;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.schema.DataType;
 import dev.idem.schema.Schema;
@@ -323,52 +324,11 @@ public final class PostgresDialect implements Dialect {
     }
   }
 
-  /**
-   * A runner's presence is a session-level advisory lock keyed by its owner string; the server
-   * releases it when the runner's connection ends, including when its process is killed or its
-   * host is gone (once TCP keepalive or the server notices), and after a server restart.
-   */
+  /** Session-level advisory locks: see {@link PostgresPresenceLocks}. */
   @Override
-  public boolean presenceLocks() {
-    return true;
+  public Optional<PresenceLocks> presenceLocks() {
+    return Optional.of(PostgresPresenceLocks.INSTANCE);
   }
-
-  @Override
-  public boolean holdPresence(Connection connection, String owner) throws SQLException {
-    try (PreparedStatement ps = connection.prepareStatement("SELECT pg_try_advisory_lock(hashtextextended(?, 0))")) {
-      ps.setString(1, PRESENCE + owner);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getBoolean(1);
-      }
-    }
-  }
-
-  @Override
-  public void releasePresence(Connection connection, String owner) throws SQLException {
-    try (PreparedStatement ps = connection.prepareStatement("SELECT pg_advisory_unlock(hashtextextended(?, 0))")) {
-      ps.setString(1, PRESENCE + owner);
-      ps.executeQuery().close();
-    }
-  }
-
-  /**
-   * Tries the owner's lock at transaction level: granted means no session holds it (the runner is
-   * gone), and the grant ends with the caller's transaction, so nothing is left held.
-   */
-  @Override
-  public Optional<Boolean> presenceHeld(Connection connection, String owner) throws SQLException {
-    try (PreparedStatement ps = connection.prepareStatement("SELECT pg_try_advisory_xact_lock(hashtextextended(?, 0))")) {
-      ps.setString(1, PRESENCE + owner);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return Optional.of(!rs.getBoolean(1));
-      }
-    }
-  }
-
-  /** The key space of presence locks, apart from the target locks' {@code idem:} names. */
-  private static final String PRESENCE = "idem.runner:";
 
   /** A transaction-scoped advisory lock keyed by the table's name. */
   @Override
