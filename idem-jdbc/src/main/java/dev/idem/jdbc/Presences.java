@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * one connection of this process holds the lock of every present runner, and a keeper looks at
  * it every {@link #KEEP_EVERY}: when it was lost (a server restart, a dropped idle connection) it
  * is opened again and every present runner's lock taken again, so that a live runner is not taken
- * for dead for longer than that. A runner may enter more than once (it leaves as often).
+ * for dead for longer than that. The connection is closed while no runner is present. A runner
+ * may enter more than once (it leaves as often).
  * Thread-safe; the holder connection is used under this object's lock only.
  */
 final class Presences implements AutoCloseable {
@@ -81,6 +82,9 @@ final class Presences implements AutoCloseable {
         LOG.debug("runner {}: presence lock not released: {}", owner, e.getMessage());
         dropHolder();
       }
+    }
+    if (present.isEmpty()) {
+      dropHolder(); // no connection kept while no runner runs
     }
   }
 
