@@ -21,7 +21,7 @@ final class ExitCode {
   /** No window failed, but some are still held by live runners after --lock-timeout: run again later. */
   static final int HELD = 4;
 
-  // The same wording in every --help and in docs/exit-codes.md.
+  // The same wording in the --help of idem, run, backfill and dlq replay (CliTest); docs/exit-codes.md says the same at length.
   static final String HELP_OK = "0:every selected window is done: loaded, unchanged, or finished by another runner";
   static final String HELP_FAILED = "1:windows failed and none is done, or the command failed at run time";
   static final String HELP_USAGE = "2:bad usage or pipeline file (nothing was attempted)";

@@ -24,7 +24,8 @@ import picocli.CommandLine.Command;
     subcommands = {RunCommand.class, BackfillCommand.class, StatusCommand.class, CheckCommand.class, DoctorCommand.class, ResetCommand.class, VerifyCommand.class,
         DlqCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {ExitCode.HELP_OK, ExitCode.HELP_FAILED, ExitCode.HELP_USAGE, ExitCode.HELP_PARTLY_FAILED})
+    exitCodeList = {ExitCode.HELP_OK, ExitCode.HELP_FAILED, ExitCode.HELP_USAGE, ExitCode.HELP_PARTLY_FAILED, ExitCode.HELP_HELD,
+        ExitCode.HELP_SIGINT, ExitCode.HELP_SIGTERM})
 public final class Idem implements Callable<Integer> {
   final Function<String, String> env;
   final PrintWriter out;

@@ -202,9 +202,12 @@ class CliTest {
     }
     for (String[] args : new String[][] {{"--help"}, {"run", "--help"}, {"backfill", "--help"}}) {
       String help = Cli.run(args).out().replaceAll("\\s+", " ");
-      assertThat(help).contains("0 every selected window loaded, unchanged, or held by another runner")
-          .contains("1 the only window, or every window, failed, or the command failed at run time")
-          .contains("2 bad usage or pipeline file").contains("3 partly failed");
+      for (String code : new String[] {ExitCode.HELP_OK, ExitCode.HELP_FAILED, ExitCode.HELP_USAGE, ExitCode.HELP_PARTLY_FAILED, ExitCode.HELP_HELD,
+          ExitCode.HELP_SIGINT, ExitCode.HELP_SIGTERM}) {
+        assertThat(help).contains(code.replaceFirst(":", " "));
+      }
+      assertThat(help).contains("0 every selected window is done: loaded, unchanged, or finished by another runner")
+          .contains("4 no window failed, but some are still held by live runners after --lock-timeout");
     }
     assertThat(Cli.run("run", "--help").out().replaceAll("\\s+", " ")).contains("Destructive").contains("SQL transforms cannot see it yet");
   }
