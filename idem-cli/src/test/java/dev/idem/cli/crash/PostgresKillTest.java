@@ -139,6 +139,38 @@ class PostgresKillTest {
     assertThat(summary.get("failed").asLong()).as("trial %d (%s): windows failed in the retry: %s", trial, where, r.stdout()).isZero();
   }
 
+  /**
+   * Two processes started together on one backfill split its windows; each waits for the windows
+   * the other holds (--lock-timeout) and exits 0 once every window is done, by it or by the other.
+   */
+  @Test
+  void twoProcessesSharingABackfillBothExitZeroOnceEveryWindowIsDone() throws Exception {
+    Path dir = workspace("shared");
+    Path second = Files.createDirectories(dir.resolve("second"));
+    Files.copy(dir.resolve("pipeline.yaml"), second.resolve("pipeline.yaml"));
+    Process a = ChildIdem.start(dir, List.of(), backfillJsonWaiting());
+    Process b = ChildIdem.start(second, List.of(), backfillJsonWaiting());
+    assertThat(a.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(b.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    long loaded = 0;
+    for (Path d : List.of(dir, second)) {
+      String out = Files.readString(d.resolve("child.out"));
+      JsonNode summary = JSON.readTree(out).get("summary");
+      assertThat(summary.get("held").asLong() + summary.get("failed").asLong()).as(out + Files.readString(d.resolve("child.err"))).isZero();
+      assertThat(summary.get("loaded").asLong() + summary.get("unchanged").asLong() + summary.get("done_elsewhere").asLong()).isEqualTo(DAYS);
+      loaded += summary.get("loaded").asLong();
+    }
+    assertThat(a.exitValue()).isZero();
+    assertThat(b.exitValue()).isZero();
+    assertThat(loaded).as("windows loaded by the two processes together: each once").isEqualTo(DAYS);
+    assertThat(rows(dir)).isEqualTo(cleanRows);
+    assertInvariants(dir, 0, "shared backfill");
+  }
+
+  private static String[] backfillJsonWaiting() {
+    return new String[] {"backfill", "pipeline.yaml", "--from", FROM, "--to", TO, "--output", "json", "--lock-timeout", "60s"};
+  }
+
   private void assertInvariants(Path dir, int trial, String where) {
     try (JdbcDestination d = open(dir)) {
       List<String> keys = d.tableRows("(SELECT order_id FROM orders)");

@@ -75,6 +75,12 @@ class PostgresPresenceTest {
       this.windowId = windowId;
     }
 
+    /** Runs the window on {@code destination} in the background, to be held here until released. */
+    CompletableFuture<RunReport> start(JdbcDestination destination, Pipeline p, Window window) {
+      return CompletableFuture.supplyAsync(() -> new Runner(destination, RunServices.defaults().withFaults(this)).run(p, List.of(window),
+          RunOptions.defaults("holder")));
+    }
+
     @Override
     public void reach(FaultPoint point, Window window) {
       if (point == FaultPoint.AFTER_CLAIM && window.id().equals(windowId)) {
@@ -96,8 +102,7 @@ class PostgresPresenceTest {
     String url = EmbeddedPostgresServer.newDatabase();
     Hold hold = new Hold(first.id());
     try (JdbcDestination a = open(url, RunServices.defaults().withFaults(hold)); JdbcDestination b = open(url, RunServices.defaults())) {
-      CompletableFuture<RunReport> holder = CompletableFuture.supplyAsync(
-          () -> new Runner(a, RunServices.defaults().withFaults(hold)).run(p, List.of(first), RunOptions.defaults("holder")));
+      CompletableFuture<RunReport> holder = hold.start(a, p, first);
       assertThat(hold.reached.await(30, TimeUnit.SECONDS)).isTrue();
       String owner = b.ledger().state("events", first.id()).map(WindowState::owner).orElseThrow();
       assertThat(b.ledger().alive(owner)).as("a runner in the middle of a load, seen from another connection").isTrue();
@@ -130,8 +135,7 @@ class PostgresPresenceTest {
     String url = EmbeddedPostgresServer.newDatabase();
     Hold hold = new Hold(all.get(0).id());
     try (JdbcDestination a = open(url, RunServices.defaults().withFaults(hold)); JdbcDestination b = open(url, RunServices.defaults())) {
-      CompletableFuture<RunReport> holder = CompletableFuture.supplyAsync(
-          () -> new Runner(a, RunServices.defaults().withFaults(hold)).run(p, List.of(all.get(0)), RunOptions.defaults("holder")));
+      CompletableFuture<RunReport> holder = hold.start(a, p, all.get(0));
       assertThat(hold.reached.await(30, TimeUnit.SECONDS)).isTrue();
       RunReport run = new Runner(b, RunServices.defaults()).run(p, all, RunOptions.defaults("impatient").withHeldWait(Duration.ofMillis(300)));
       assertThat(run.outcomes()).extracting(WindowOutcome::result).containsExactly(Result.HELD, Result.LOADED);
@@ -156,8 +160,7 @@ class PostgresPresenceTest {
     String url = EmbeddedPostgresServer.newDatabase();
     Hold hold = new Hold(all.get(0).id());
     JdbcDestination a = open(url, RunServices.defaults().withFaults(hold));
-    CompletableFuture<RunReport> holder = CompletableFuture.supplyAsync(
-        () -> new Runner(a, RunServices.defaults().withFaults(hold)).run(p, List.of(all.get(0)), RunOptions.defaults("holder")));
+    CompletableFuture<RunReport> holder = hold.start(a, p, all.get(0));
     try (JdbcDestination b = open(url, RunServices.defaults())) {
       assertThat(hold.reached.await(30, TimeUnit.SECONDS)).isTrue();
       WindowState held = b.ledger().state("events", all.get(0).id()).orElseThrow();
@@ -185,8 +188,7 @@ class PostgresPresenceTest {
     String url = EmbeddedPostgresServer.newDatabase();
     Hold hold = new Hold(all.get(0).id());
     try (JdbcDestination a = open(url, RunServices.defaults().withFaults(hold)); JdbcDestination b = open(url, RunServices.defaults())) {
-      CompletableFuture<RunReport> holder = CompletableFuture.supplyAsync(
-          () -> new Runner(a, RunServices.defaults().withFaults(hold)).run(p, List.of(all.get(0)), RunOptions.defaults("holder")));
+      CompletableFuture<RunReport> holder = hold.start(a, p, all.get(0));
       assertThat(hold.reached.await(30, TimeUnit.SECONDS)).isTrue();
       String owner = b.ledger().state("events", all.get(0).id()).orElseThrow().owner();
       assertThat(b.ledger().alive(owner)).isTrue();
