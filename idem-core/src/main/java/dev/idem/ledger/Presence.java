@@ -1,5 +1,7 @@
 package dev.idem.ledger;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+
 /**
  * A runner's announcement, held in the ledger's store for as long as the runner lives, that it is
  * alive. A lease is only as good as its holder: a window held by a runner that is no longer
@@ -13,6 +15,16 @@ package dev.idem.ledger;
 public interface Presence extends AutoCloseable {
   /** For a ledger whose store cannot hold one: liveness is then judged by lease expiry alone. */
   Presence NONE = () -> { };
+
+  /** A presence that runs {@code leave} when first closed, and does nothing when closed again. */
+  static Presence endingWith(Runnable leave) {
+    AtomicBoolean closed = new AtomicBoolean();
+    return () -> {
+      if (closed.compareAndSet(false, true)) {
+        leave.run();
+      }
+    };
+  }
 
   @Override
   void close();

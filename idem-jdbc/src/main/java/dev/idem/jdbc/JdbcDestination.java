@@ -29,7 +29,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -354,12 +353,7 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
    */
   Presence enter(String owner) {
     presences.enter(owner);
-    AtomicBoolean left = new AtomicBoolean();
-    return () -> {
-      if (left.compareAndSet(false, true)) {
-        presences.leave(owner);
-      }
-    };
+    return Presence.endingWith(() -> presences.leave(owner));
   }
 
   /** Whether runner {@code owner}'s presence lock is held (taking it if not); true where there is nothing to hold. */

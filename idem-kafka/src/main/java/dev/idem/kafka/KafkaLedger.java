@@ -17,7 +17,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The ledger of a Kafka destination: one marker per window in the compacted ledger topic, the
@@ -71,12 +70,7 @@ final class KafkaLedger implements Ledger {
   @Override
   public Presence enter(String owner) {
     present.merge(owner, 1, Integer::sum);
-    AtomicBoolean closed = new AtomicBoolean();
-    return () -> {
-      if (closed.compareAndSet(false, true)) {
-        present.computeIfPresent(owner, (o, n) -> n == 1 ? null : n - 1);
-      }
-    };
+    return Presence.endingWith(() -> present.computeIfPresent(owner, (o, n) -> n == 1 ? null : n - 1));
   }
 
   @Override
