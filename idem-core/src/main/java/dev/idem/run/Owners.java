@@ -35,6 +35,7 @@ final class Owners {
   }
 
   /** Works as {@code owner}, present in the ledger until the work ends, however it ends. */
+  @SuppressWarnings("try") // the presence is held, not used, while the work runs
   void present(String owner, Consumer<String> work) {
     try (Presence presence = destination.ledger().enter(owner)) {
       work.accept(owner);
