@@ -21,7 +21,7 @@ import java.time.ZoneOffset;
 import java.util.Properties;
 import java.util.UUID;
 
-/** The README's Java example, compiled by the build and run by {@code JavaApiExampleTest}. */
+/** The Java example of docs/java-api.md, compiled by the build and run by {@code JavaApiExampleTest}. */
 public final class JavaApiExample {
   private JavaApiExample() {}
 

@@ -36,7 +36,7 @@ class JavaApiExampleTest {
   void theReadmeShowsExactlyTheCompiledExample() throws Exception {
     String source = Files.readString(ROOT.resolve("idem-cli/src/test/java/dev/idem/examples/JavaApiExample.java"));
     String snippet = source.substring(source.indexOf("// README-BEGIN\n") + "// README-BEGIN\n".length(), source.indexOf("  // README-END"));
-    String readme = Files.readString(ROOT.resolve("README.md"));
+    String readme = Files.readString(ROOT.resolve("docs/java-api.md"));
     assertThat(readme).contains(snippet.stripTrailing().stripIndent());
   }
 }
