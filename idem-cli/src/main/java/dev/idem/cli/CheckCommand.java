@@ -7,7 +7,7 @@ import dev.idem.cli.pipelinefile.PipelineDefinition;
 import dev.idem.destination.Destination;
 import dev.idem.destination.SupportsChecks;
 import dev.idem.pipeline.Pipeline;
-import dev.idem.run.RunServices;
+import dev.idem.context.RunServices;
 import dev.idem.window.Window;
 import java.nio.file.Files;
 import java.nio.file.Path;

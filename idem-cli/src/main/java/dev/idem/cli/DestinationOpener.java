@@ -4,7 +4,7 @@ import dev.idem.cli.pipelinefile.DestinationSpec;
 import dev.idem.destination.Destination;
 import dev.idem.jdbc.JdbcDestination;
 import dev.idem.kafka.KafkaDestination;
-import dev.idem.run.RunServices;
+import dev.idem.context.RunServices;
 import java.time.Duration;
 
 /** Opens the destination a pipeline file names. Tests may pass their own. */

@@ -3,7 +3,7 @@ package dev.idem.cli;
 import dev.idem.cli.pipelinefile.PipelineDefinition;
 import dev.idem.destination.Destination;
 import dev.idem.ledger.DeadLetter;
-import dev.idem.run.RunServices;
+import dev.idem.context.RunServices;
 import dev.idem.window.Window;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -7,7 +7,7 @@ import dev.idem.destination.Destination;
 import dev.idem.destination.Finding;
 import dev.idem.destination.SupportsDoctor;
 import dev.idem.pipeline.Pipeline;
-import dev.idem.run.RunServices;
+import dev.idem.context.RunServices;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

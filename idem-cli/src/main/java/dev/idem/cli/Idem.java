@@ -3,7 +3,7 @@ package dev.idem.cli;
 import dev.idem.cli.pipelinefile.Redactor;
 import dev.idem.fault.HaltAt;
 import dev.idem.fault.PauseAt;
-import dev.idem.run.RunServices;
+import dev.idem.context.RunServices;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.time.Duration;

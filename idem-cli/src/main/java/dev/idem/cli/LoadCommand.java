@@ -4,7 +4,7 @@ import dev.idem.cli.pipelinefile.PipelineDefinition;
 import dev.idem.destination.Destination;
 import dev.idem.run.RunOptions;
 import dev.idem.run.RunReport;
-import dev.idem.run.RunServices;
+import dev.idem.context.RunServices;
 import dev.idem.run.Runner;
 import dev.idem.run.WindowOutcome;
 import dev.idem.window.Window;

@@ -3,7 +3,7 @@ package dev.idem.cli;
 import dev.idem.cli.pipelinefile.PipelineDefinition;
 import dev.idem.cli.pipelinefile.PipelineFile;
 import dev.idem.destination.Destination;
-import dev.idem.run.RunServices;
+import dev.idem.context.RunServices;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;

@@ -2,7 +2,7 @@ package dev.idem.cli;
 
 import dev.idem.cli.pipelinefile.PipelineDefinition;
 import dev.idem.destination.Destination;
-import dev.idem.run.RunServices;
+import dev.idem.context.RunServices;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;

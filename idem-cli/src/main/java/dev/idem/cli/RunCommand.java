@@ -5,7 +5,7 @@ import dev.idem.cli.pipelinefile.PipelineDefinition;
 import dev.idem.destination.Destination;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.run.RunOptions;
-import dev.idem.run.RunServices;
+import dev.idem.context.RunServices;
 import dev.idem.run.StreamOptions;
 import dev.idem.window.Window;
 import dev.idem.window.WindowKind;

@@ -1,7 +1,7 @@
 package dev.idem.cli;
 
 import dev.idem.run.RunOptions;
-import dev.idem.run.RunServices;
+import dev.idem.context.RunServices;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.UUID;

@@ -9,7 +9,7 @@ import dev.idem.ledger.WindowCounts;
 import dev.idem.ledger.WindowSchema;
 import dev.idem.ledger.WindowState;
 import dev.idem.ledger.WindowStatus;
-import dev.idem.run.RunServices;
+import dev.idem.context.RunServices;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

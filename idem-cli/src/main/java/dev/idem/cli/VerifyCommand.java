@@ -3,7 +3,7 @@ package dev.idem.cli;
 import dev.idem.cli.pipelinefile.PipelineDefinition;
 import dev.idem.destination.Destination;
 import dev.idem.pipeline.Pipeline;
-import dev.idem.run.RunServices;
+import dev.idem.context.RunServices;
 import dev.idem.verify.CheckResult;
 import dev.idem.verify.Verifier;
 import dev.idem.window.Window;

@@ -1,6 +1,6 @@
 package dev.idem.cli;
 
-import dev.idem.run.RunServices;
+import dev.idem.context.RunServices;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.Map;

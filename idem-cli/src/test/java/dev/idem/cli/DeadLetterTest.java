@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.idem.jdbc.JdbcDestination;
 import dev.idem.jdbc.dialect.postgres.EmbeddedPostgresTestAccess;
 import dev.idem.ledger.WindowState;
-import dev.idem.run.RunServices;
+import dev.idem.context.RunServices;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

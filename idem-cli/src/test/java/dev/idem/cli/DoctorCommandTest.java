@@ -9,7 +9,7 @@ import dev.idem.fault.HaltAt;
 import dev.idem.jdbc.JdbcDestination;
 import dev.idem.jdbc.dialect.postgres.EmbeddedPostgresTestAccess;
 import dev.idem.jdbc.dialect.postgres.PostgresDialect;
-import dev.idem.run.RunServices;
+import dev.idem.context.RunServices;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -8,7 +8,7 @@ import dev.idem.ledger.DeadLetter;
 import dev.idem.ledger.WindowCounts;
 import dev.idem.ledger.WindowState;
 import dev.idem.ledger.WindowStatus;
-import dev.idem.run.RunServices;
+import dev.idem.context.RunServices;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Writer;

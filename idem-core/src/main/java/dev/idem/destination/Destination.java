@@ -3,7 +3,7 @@ package dev.idem.destination;
 import dev.idem.ledger.Lease;
 import dev.idem.ledger.Ledger;
 import dev.idem.pipeline.Pipeline;
-import dev.idem.run.RunContext;
+import dev.idem.context.RunContext;
 
 /**
  * Where windows land. A destination holds its own ledger and commits a window's rows with its

@@ -1,6 +1,6 @@
 package dev.idem.destination;
 
-import dev.idem.run.RunServices;
+import dev.idem.context.RunServices;
 import java.util.List;
 
 /**

@@ -1,6 +1,6 @@
 package dev.idem.pipeline;
 
-import dev.idem.run.RunContext;
+import dev.idem.context.RunContext;
 
 /**
  * A Java transform applied to each record before it is staged (library users only). It must be

@@ -1,11 +1,12 @@
 package dev.idem.run;
 
+import java.util.Comparator;
 import java.util.List;
 
 /** The outcome of a run, window by window, sorted by window id. */
 public record RunReport(String pipeline, String runId, List<WindowOutcome> outcomes) {
   public RunReport {
-    outcomes = outcomes.stream().sorted(java.util.Comparator.comparing(WindowOutcome::window)).toList();
+    outcomes = outcomes.stream().sorted(Comparator.comparing(WindowOutcome::window)).toList();
   }
 
   public long count(WindowOutcome.Result result) {

@@ -107,7 +107,8 @@ final class SchemaWatch implements AutoCloseable {
   private void judge(SchemaDiff diff) {
     String why = pipeline.schemaDrift().violation(diff, observed);
     if (why != null) {
-      throw new DataException("window " + window.id() + ": schema drift" + (observed.firstAt() == null ? "" : " at " + observed.firstAt()) + ": " + why);
+      String at = observed.firstAt() == null ? "" : " at " + observed.firstAt();
+      throw new DataException("window " + window.id() + ": schema drift" + at + ": " + why);
     }
   }
 

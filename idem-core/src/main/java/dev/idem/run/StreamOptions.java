@@ -1,5 +1,6 @@
 package dev.idem.run;
 
+import dev.idem.ConfigException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
@@ -21,7 +22,7 @@ public record StreamOptions(boolean follow, Duration commitInterval, BooleanSupp
     Objects.requireNonNull(commitInterval, "commitInterval");
     Objects.requireNonNull(stop, "stop");
     if (commitInterval.isNegative()) {
-      throw new dev.idem.ConfigException("the commit interval must not be negative, got " + commitInterval);
+      throw new ConfigException("the commit interval must not be negative, got " + commitInterval);
     }
   }
 

@@ -2,6 +2,7 @@ package dev.idem.run;
 
 import dev.idem.ledger.WindowCounts;
 import dev.idem.window.Window;
+import java.util.Locale;
 
 /** What happened to one window in a run. */
 public record WindowOutcome(Window window, Result result, WindowCounts counts, int attempts, String message) {
@@ -32,6 +33,6 @@ public record WindowOutcome(Window window, Result result, WindowCounts counts, i
   }
 
   public String label() {
-    return result.name().toLowerCase(java.util.Locale.ROOT);
+    return result.name().toLowerCase(Locale.ROOT);
   }
 }

@@ -18,7 +18,7 @@ import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
 import dev.idem.schema.DriftPolicy;
 import dev.idem.schema.Schema;
-import dev.idem.run.RunContext;
+import dev.idem.context.RunContext;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

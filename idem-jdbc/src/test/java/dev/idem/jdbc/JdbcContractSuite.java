@@ -2,7 +2,7 @@ package dev.idem.jdbc;
 
 import dev.idem.destination.Destination;
 import dev.idem.destination.DestinationContractSuite;
-import dev.idem.run.RunServices;
+import dev.idem.context.RunServices;
 import java.util.List;
 
 /** The destination contract for JDBC databases: subclasses only say how to get a fresh database. */

@@ -11,7 +11,7 @@ import dev.idem.ledger.WindowCounts;
 import dev.idem.ledger.WindowState;
 import dev.idem.ledger.WindowStatus;
 import dev.idem.pipeline.Pipeline;
-import dev.idem.run.RunContext;
+import dev.idem.context.RunContext;
 import dev.idem.window.WindowKind;
 import dev.idem.window.WindowSpec.OffsetsId;
 import java.nio.charset.StandardCharsets;

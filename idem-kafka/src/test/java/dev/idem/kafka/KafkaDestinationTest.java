@@ -14,10 +14,10 @@ import dev.idem.ledger.WindowStatus;
 import dev.idem.pipeline.BadRecordPolicy;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.WriteStrategy;
-import dev.idem.run.RetryPolicy;
+import dev.idem.retry.RetryPolicy;
 import dev.idem.run.RunOptions;
 import dev.idem.run.RunReport;
-import dev.idem.run.RunServices;
+import dev.idem.context.RunServices;
 import dev.idem.run.Runner;
 import dev.idem.run.WindowOutcome;
 import dev.idem.run.WindowOutcome.Result;
@@ -223,7 +223,7 @@ class KafkaDestinationTest {
       killed.prepare(p);
       // as a process killed after staging: records and marker sent, neither committed nor aborted
       var lease = killed.ledger().claim("orders", "2024-03-02", "a", Duration.ofMinutes(5)).orElseThrow();
-      var write = killed.begin(p, lease, new dev.idem.run.RunContext("orders", "1", p.windows().window("2024-03-02"), null, "killed"));
+      var write = killed.begin(p, lease, new dev.idem.context.RunContext("orders", "1", p.windows().window("2024-03-02"), null, "killed"));
       write.add(new Object[] {4L, "dee", new BigDecimal("3.00"), at("2024-03-02T08:00:00")});
       write.prepare(new dev.idem.destination.Completion("fp", p.definitionHash(), 1, 0, 0));
       try (KafkaDestination next = open(topic, "b")) {

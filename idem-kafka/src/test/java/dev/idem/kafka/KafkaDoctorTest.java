@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.idem.destination.Finding;
 import dev.idem.pipeline.Pipeline;
-import dev.idem.run.RunServices;
+import dev.idem.context.RunServices;
 import dev.idem.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;

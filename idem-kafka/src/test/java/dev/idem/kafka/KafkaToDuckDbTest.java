@@ -2,7 +2,7 @@ package dev.idem.kafka;
 
 import dev.idem.jdbc.JdbcDestination;
 import dev.idem.jdbc.TableSnapshot;
-import dev.idem.run.RunServices;
+import dev.idem.context.RunServices;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -3,7 +3,7 @@ package dev.idem.kafka;
 import dev.idem.jdbc.JdbcDestination;
 import dev.idem.jdbc.TableSnapshot;
 import dev.idem.jdbc.dialect.postgres.EmbeddedPostgresTestAccess;
-import dev.idem.run.RunServices;
+import dev.idem.context.RunServices;
 import java.time.Duration;
 import java.util.Properties;
 

@@ -7,7 +7,7 @@ import dev.idem.jdbc.dialect.postgres.EmbeddedPostgresTestAccess;
 import dev.idem.key.KeySpec;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.WriteStrategy;
-import dev.idem.run.RunServices;
+import dev.idem.context.RunServices;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
 import dev.idem.schema.Schema;

@@ -11,7 +11,7 @@ import dev.idem.jdbc.JdbcDestination;
 import dev.idem.jdbc.dialect.postgres.EmbeddedPostgresTestAccess;
 import dev.idem.ledger.WindowState;
 import dev.idem.ledger.WindowStatus;
-import dev.idem.run.RunServices;
+import dev.idem.context.RunServices;
 import java.io.BufferedWriter;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;

@@ -8,7 +8,7 @@ import dev.idem.key.KeySpec;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.WriteStrategy;
 import dev.idem.run.RunOptions;
-import dev.idem.run.RunServices;
+import dev.idem.context.RunServices;
 import dev.idem.run.Runner;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;

@@ -2,7 +2,7 @@ package dev.idem.jdbc.dialect.duckdb;
 
 import dev.idem.jdbc.JdbcChecksSuite;
 import dev.idem.jdbc.JdbcDestination;
-import dev.idem.run.RunServices;
+import dev.idem.context.RunServices;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;

@@ -13,7 +13,7 @@ import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.WriteStrategy;
 import dev.idem.run.RunOptions;
 import dev.idem.run.RunReport;
-import dev.idem.run.RunServices;
+import dev.idem.context.RunServices;
 import dev.idem.run.Runner;
 import dev.idem.run.WindowOutcome;
 import dev.idem.schema.Column;
@@ -273,7 +273,7 @@ class DuckDbDestinationTest {
       }
     };
     RunServices services = RunServices.defaults().withFaults(flaky)
-        .withRetry(new dev.idem.run.RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(1)));
+        .withRetry(new dev.idem.retry.RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(1)));
     services = services.withSleeper(waits::add);
     try (JdbcDestination d = open("flaky.duckdb")) {
       WindowOutcome ok = new Runner(d, services).run(p, List.of(Window.full()), RunOptions.defaults("r1")).outcomes().get(0);

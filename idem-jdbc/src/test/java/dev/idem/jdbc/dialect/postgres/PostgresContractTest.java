@@ -4,7 +4,7 @@ import dev.idem.destination.Destination;
 import dev.idem.jdbc.JdbcContractSuite;
 import dev.idem.jdbc.JdbcDestination;
 import dev.idem.jdbc.TableSnapshot;
-import dev.idem.run.RunServices;
+import dev.idem.context.RunServices;
 import java.time.Duration;
 import java.util.Properties;
 

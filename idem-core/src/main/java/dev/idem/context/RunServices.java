@@ -1,6 +1,9 @@
-package dev.idem.run;
+package dev.idem.context;
 
 import dev.idem.fault.FaultInjector;
+import dev.idem.retry.Retrier;
+import dev.idem.retry.RetryPolicy;
+import dev.idem.retry.Sleeper;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
@@ -9,7 +12,10 @@ import java.util.UUID;
 
 /**
  * The runtime services a runner uses, passed in rather than global so that time, crashes and
- * retries are deterministic under test (Flink's InitContext).
+ * retries are deterministic under test (Flink's InitContext). It lives beside {@link RunContext},
+ * not with the runner, because the SPI hands it on ({@code SupportsVerification.reopen}) and a
+ * destination retries with it ({@link #retrier()}): connectors depend on this package, never on
+ * the runner's.
  *
  * @param owner   identifies this process in lease records ({@code pid:host:nonce})
  * @param leaseTtl how long a claimed window stays reserved without renewal
@@ -30,15 +36,14 @@ public record RunServices(Clock clock, FaultInjector faults, RetryPolicy retry, 
     Objects.requireNonNull(renewal, "renewal");
   }
 
-  /** Waits between retries; tests pass one that does not sleep. */
-  @FunctionalInterface
-  public interface Sleeper {
-    void sleep(Duration d) throws InterruptedException;
+  public static RunServices defaults() {
+    return new RunServices(Clock.systemUTC(), FaultInjector.NONE, RetryPolicy.DEFAULT, Sleeper.THREAD,
+        System.nanoTime(), processOwner(), Duration.ofMinutes(10), Renewal.EVERY_THIRD_OF_TTL);
   }
 
-  public static RunServices defaults() {
-    return new RunServices(Clock.systemUTC(), FaultInjector.NONE, RetryPolicy.DEFAULT, d -> Thread.sleep(d.toMillis()),
-        System.nanoTime(), processOwner(), Duration.ofMinutes(10), Renewal.EVERY_THIRD_OF_TTL);
+  /** The one way to retry a transient failure: this policy's backoff, this sleeper, jitter seeded by {@link #seed()}. */
+  public Retrier retrier() {
+    return new Retrier(retry, sleeper, seed);
   }
 
   public RunServices withFaults(FaultInjector faults) {

@@ -1,4 +1,4 @@
-package dev.idem.run;
+package dev.idem.retry;
 
 import java.time.Duration;
 import java.util.Random;

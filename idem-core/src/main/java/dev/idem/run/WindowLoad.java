@@ -1,0 +1,156 @@
+package dev.idem.run;
+
+import dev.idem.DataException;
+import dev.idem.TransientException;
+import dev.idem.context.RunContext;
+import dev.idem.context.RunServices;
+import dev.idem.destination.Completion;
+import dev.idem.destination.Destination;
+import dev.idem.destination.RowRefusedException;
+import dev.idem.destination.RowsRefusedException;
+import dev.idem.destination.WindowWrite;
+import dev.idem.fault.FaultPoint;
+import dev.idem.key.Fingerprint;
+import dev.idem.key.KeyEncoding;
+import dev.idem.key.KeySpec;
+import dev.idem.ledger.Lease;
+import dev.idem.ledger.WindowCounts;
+import dev.idem.pipeline.Pipeline;
+import dev.idem.pipeline.RowFunction;
+import dev.idem.source.SourceRecord;
+import dev.idem.window.Window;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * A claimed window's load: reads its records (the row loop), hashes them into its fingerprint,
+ * applies row functions and the hash key, stages the good ones and tallies the bad ones, then
+ * prepares the write and commits data and ledger row in one transaction. Any failure before the
+ * commit leaves nothing of the window: the write is closed, which rolls it back.
+ */
+final class WindowLoad {
+  private static final int PROGRESS_EVERY = 50_000;
+
+  private final Destination destination;
+  private final RunServices services;
+  private final RunListener listener;
+  private final CommitResolution commits;
+
+  WindowLoad(Destination destination, RunServices services, RunListener listener, CommitResolution commits) {
+    this.destination = destination;
+    this.services = services;
+    this.listener = listener;
+    this.commits = commits;
+  }
+
+  /** Loads and commits the window; its counts. {@code last} learns how far it read, even when it fails. */
+  WindowCounts write(Pipeline pipeline, Window window, Lease lease, RunContext context, LeaseRenewal renewal, WindowLoader.LastAttempt last) {
+    Fingerprint fingerprint = new Fingerprint();
+    long discarded = 0;
+    long read = 0;
+    // the letters so far are kept outside the transaction: a failure rolls the window back
+    BadRecordTally bad = new BadRecordTally(pipeline, window);
+    Optional<String> cheapBefore = InputFingerprint.cheap(pipeline, window);
+    try (WindowWrite write = destination.begin(pipeline, lease, context);
+         SchemaWatch schema = SchemaWatch.open(pipeline, window, write, Optional.ofNullable(lease.previous()))) {
+      int[] hashFields = hashFields(pipeline);
+      int width = pipeline.stagedColumns().size();
+      long staged = 0;
+      boolean hashRecords = cheapBefore.isEmpty(); // a source with a cheap fingerprint spares a SHA-256 per record
+      schema.check(); // a query's result metadata is observed before its first row
+      for (SourceRecord r = schema.next(); r != null; r = schema.next()) {
+        read++;
+        schema.check();
+        if (hashRecords) {
+          InputFingerprint.add(fingerprint, r);
+        }
+        if (r.isBad()) {
+          bad.add(write, r, read);
+          continue;
+        }
+        Object[] values = applyRowFunctions(pipeline, schema.declaredValues(r.values()), context);
+        if (values == null) {
+          discarded++;
+          continue;
+        }
+        try {
+          write.add(schema.row(hashFields == null ? values : withKeyHash(values, hashFields, width), r.values()), r.position());
+        } catch (RowRefusedException e) {
+          bad.add(write, SourceRecord.bad(r.position(), Arrays.toString(values), e.getMessage()), read);
+          continue;
+        }
+        if (++staged == 1) {
+          services.faults().reach(FaultPoint.MID_STAGING, window);
+        }
+        if (staged % PROGRESS_EVERY == 0) {
+          listener.progress(window, staged);
+        }
+      }
+      schema.checkComplete();
+      bad.finish(read);
+      services.faults().reach(FaultPoint.AFTER_STAGING, window);
+      if (!cheapBefore.equals(InputFingerprint.cheap(pipeline, window))) {
+        // The input (a file) changed while it was read: what was staged matches neither version.
+        throw new TransientException("input of window " + window.id() + " changed while it was read", null);
+      }
+      String fp = cheapBefore.orElse(fingerprint.value());
+      WindowCounts counts = write.prepare(new Completion(fp, pipeline.definitionHash(), read, discarded, bad.count(), schema.report(),
+          schema.reader().position().orElse(null), bad::refusedWhenPrepared));
+      renewal.completing();
+      services.faults().reach(FaultPoint.BEFORE_COMMIT, window);
+      commits.commit(pipeline, lease, write);
+      return counts;
+    } catch (BadRecords e) {
+      throw e;
+    } catch (RowsRefusedException e) {
+      // a destination that still judges the rows it refused when preparing (rather than reporting
+      // them to Completion.refused): kept with the others
+      throw bad.refusedPastLimits(e.exceeded(), e.letters());
+    } catch (DataException e) {
+      // the rollback loses the letters written so far: keep them with the failure (input the
+      // reader cannot move past is first a dead letter, then this error)
+      throw bad.failure(e);
+    } catch (IOException e) {
+      throw new TransientException("reading window " + window.id() + ": " + e.getMessage(), e);
+    } catch (UncheckedIOException e) {
+      throw new TransientException("reading window " + window.id() + ": " + e.getCause().getMessage(), e);
+    } finally {
+      last.read = read;
+      last.discarded = discarded;
+    }
+  }
+
+  private static Object[] applyRowFunctions(Pipeline pipeline, Object[] values, RunContext context) {
+    for (RowFunction f : pipeline.rowFunctions().values()) {
+      values = f.apply(values, context);
+      if (values == null) {
+        return null;
+      }
+    }
+    return values;
+  }
+
+  private static int[] hashFields(Pipeline pipeline) {
+    KeySpec key = pipeline.target().key();
+    if (key == null || key.kind() != KeySpec.Kind.HASH) {
+      return null;
+    }
+    int[] idx = new int[key.fields().size()];
+    for (int i = 0; i < idx.length; i++) {
+      idx[i] = pipeline.source().schema().indexOf(key.fields().get(i));
+    }
+    return idx;
+  }
+
+  private static Object[] withKeyHash(Object[] values, int[] fields, int width) {
+    Object[] keyValues = new Object[fields.length];
+    for (int i = 0; i < fields.length; i++) {
+      keyValues[i] = values[fields[i]];
+    }
+    Object[] row = Arrays.copyOf(values, width);
+    row[width - 1] = KeyEncoding.sha256Hex(keyValues);
+    return row;
+  }
+}
