@@ -3,6 +3,9 @@ package dev.idem.jdbc.source;
 import dev.idem.ConfigException;
 import dev.idem.DataException;
 import dev.idem.jdbc.Jdbc;
+import dev.idem.jdbc.SqlName;
+import dev.idem.jdbc.dialect.Dialects;
+import dev.idem.jdbc.dialect.SourceDialect;
 import dev.idem.key.KeyEncoding;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
@@ -19,12 +22,10 @@ import dev.idem.window.WindowSpec;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,6 +39,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.regex.Pattern;
 
 /**
  * A SQL query as source, one window at a time: the query's named parameters {@code :window_start}
@@ -60,6 +62,8 @@ import java.util.Properties;
 public final class JdbcSource implements Source, ObservesSchema {
   private final String url;
   private final Properties properties;
+  /** How this database is read: connections and the idem types of result columns. */
+  private final SourceDialect dialect;
   private final NamedParameters query;
   private final String queryText;
   private final Schema schema;
@@ -76,6 +80,7 @@ public final class JdbcSource implements Source, ObservesSchema {
   public JdbcSource(String jdbcUrl, Properties properties, String query, Schema schema, Optional<String> fingerprintQuery, Duration lag,
                     int fetchSize, Clock clock) {
     this.url = Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+    this.dialect = Dialects.forSource(jdbcUrl);
     this.properties = properties == null ? new Properties() : (Properties) properties.clone();
     this.queryText = Objects.requireNonNull(query, "query").strip();
     this.query = NamedParameters.parse(queryText);
@@ -111,10 +116,10 @@ public final class JdbcSource implements Source, ObservesSchema {
       return spec.kind() == WindowKind.FULL ? List.of(Window.full()) : List.of();
     }
     Instant completeUntil = clock.instant().minus(lag);
-    String bounds = "SELECT min(q." + dev.idem.jdbc.SqlName.quote(spec.column()) + "), max(q." + dev.idem.jdbc.SqlName.quote(spec.column())
+    String bounds = "SELECT min(q." + SqlName.quote(spec.column()) + "), max(q." + SqlName.quote(spec.column())
         + ") FROM (" + query.sql() + ") AS q";
     Window all = new Window("all", spec.kind(), Instant.EPOCH, completeUntil);
-    try (Connection c = DriverManager.getConnection(url, properties); PreparedStatement ps = c.prepareStatement(bounds)) {
+    try (Connection c = dialect.connectToRead(url, properties); PreparedStatement ps = c.prepareStatement(bounds)) {
       bind(ps, query, spec, all);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
@@ -150,7 +155,7 @@ public final class JdbcSource implements Source, ObservesSchema {
     checkComplete(spec, window);
     Connection c = null;
     try {
-      c = DriverManager.getConnection(url, properties);
+      c = dialect.connectToRead(url, properties);
       c.setAutoCommit(false); // PostgreSQL streams with a cursor only inside a transaction
       readOnly(c);
       PreparedStatement ps = c.prepareStatement(query.sql(), ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
@@ -172,7 +177,7 @@ public final class JdbcSource implements Source, ObservesSchema {
       return Optional.empty();
     }
     checkComplete(spec, window);
-    try (Connection c = DriverManager.getConnection(url, properties); PreparedStatement ps = c.prepareStatement(fingerprintQuery.get().sql())) {
+    try (Connection c = dialect.connectToRead(url, properties); PreparedStatement ps = c.prepareStatement(fingerprintQuery.get().sql())) {
       bind(ps, fingerprintQuery.get(), spec, window);
       try (ResultSet rs = ps.executeQuery()) {
         List<Object> values = new ArrayList<>();
@@ -286,26 +291,9 @@ public final class JdbcSource implements Source, ObservesSchema {
     return new Columns(positions, asText, added.stream().mapToInt(Integer::intValue).toArray());
   }
 
-  /**
-   * The idem type of a result column, or null for a type idem has none for (floating point, uuid,
-   * arrays...). An unconstrained numeric is {@code decimal} (decimal(38,9)).
-   */
-  static DataType sqlType(ResultSetMetaData md, int i) throws SQLException {
-    String name = String.valueOf(md.getColumnTypeName(i)).toLowerCase(Locale.ROOT);
-    return switch (md.getColumnType(i)) {
-      case Types.BIGINT, Types.INTEGER, Types.SMALLINT, Types.TINYINT -> DataType.INTEGER;
-      case Types.NUMERIC, Types.DECIMAL -> {
-        int p = md.getPrecision(i);
-        int s = md.getScale(i);
-        yield p < 1 || p > 38 || s < 0 || s > p ? DataType.decimal(38, 9) : DataType.decimal(p, s);
-      }
-      case Types.BOOLEAN, Types.BIT -> DataType.BOOLEAN;
-      case Types.DATE -> DataType.DATE;
-      case Types.TIMESTAMP -> name.contains("tz") || name.contains("time zone") ? DataType.TIMESTAMPTZ : DataType.TIMESTAMP;
-      case Types.TIMESTAMP_WITH_TIMEZONE -> DataType.TIMESTAMPTZ;
-      case Types.CHAR, Types.VARCHAR, Types.LONGVARCHAR, Types.NCHAR, Types.NVARCHAR, Types.LONGNVARCHAR, Types.CLOB -> DataType.STRING;
-      default -> name.equals("json") || name.equals("jsonb") ? DataType.JSON : null;
-    };
+  /** The idem type of a result column as the dialect reads it, or null for a type idem has none for. */
+  private DataType sqlType(ResultSetMetaData md, int i) throws SQLException {
+    return dialect.resultType(md, i).orElse(null);
   }
 
   /** True when every value of a result column of type {@code seen} is a value of {@code declared}. */
@@ -428,7 +416,7 @@ public final class JdbcSource implements Source, ObservesSchema {
         return asText ? ValueParser.parse(column, rows.getString(i)) : value(rows, i, column.type());
       } catch (DataException | SQLException e) {
         throw new DataException("window " + window.id() + " row " + row + ": column " + column.name() + ": " + e.getMessage()
-            .replaceFirst("^column " + java.util.regex.Pattern.quote(column.name()) + ": ", ""));
+            .replaceFirst("^column " + Pattern.quote(column.name()) + ": ", ""));
       }
     }
 

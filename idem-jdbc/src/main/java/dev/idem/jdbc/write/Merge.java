@@ -1,0 +1,28 @@
+package dev.idem.jdbc.write;
+
+import dev.idem.jdbc.Jdbc;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+
+/**
+ * Merge: deletes the keys flagged deleted by a newer version, updates the rows whose incoming
+ * version is newer and differs, inserts the new keys. Other windows that held one of the keys are
+ * reported, so that their recorded row counts follow.
+ */
+final class Merge extends StepwiseStrategy {
+  Merge(StrategySql sql, String window, TableStatistics statistics) {
+    super(sql, window, statistics);
+  }
+
+  @Override
+  Applied write(Connection connection, long rows) throws SQLException {
+    List<String> affected = new ArrayList<>(new HashSet<>(strings(connection, sql.otherWindowsSharingKeys())));
+    long deleted = sql.deleteFlag() == null ? 0 : Jdbc.update(connection, sql.mergeDelete(), window);
+    long updated = Jdbc.update(connection, sql.mergeUpdate(), window);
+    long inserted = insertNew(connection);
+    return new Applied(rows, inserted, updated, rows - inserted - updated - deleted, 0, deleted, 0, affected, false);
+  }
+}
