@@ -11,11 +11,9 @@ import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
 import dev.idem.schema.ObservedSchema;
 import dev.idem.schema.Schema;
-import dev.idem.schema.ValueParser;
 import dev.idem.source.ObservesSchema;
 import dev.idem.source.RecordReader;
 import dev.idem.source.Source;
-import dev.idem.source.SourceRecord;
 import dev.idem.window.Window;
 import dev.idem.window.WindowKind;
 import dev.idem.window.WindowSpec;
@@ -39,7 +37,6 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.regex.Pattern;
 
 /**
  * A SQL query as source, one window at a time: the query's named parameters {@code :window_start}
@@ -164,7 +161,7 @@ public final class JdbcSource implements Source, ObservesSchema {
       ResultSet rs = ps.executeQuery();
       Columns columns = observed == null ? new Columns(positions(rs.getMetaData()), new boolean[schema.size()], new int[0])
           : observe(rs.getMetaData(), observed);
-      return new Reader(c, rs, columns, window, observed);
+      return new QueryReader(c, rs, columns, window, observed, schema, dialect);
     } catch (SQLException e) {
       Jdbc.closeQuietly(c);
       throw new IOException("source query for window " + window.id() + ": " + e.getMessage(), e);
@@ -247,7 +244,7 @@ public final class JdbcSource implements Source, ObservesSchema {
    * which are read as text and parsed strictly ({@code asText}: retyped), and the result column of
    * each added column (by its number in the observation).
    */
-  private record Columns(int[] positions, boolean[] asText, int[] added) {}
+  record Columns(int[] positions, boolean[] asText, int[] added) {}
 
   private static final String RESULT = "query result";
 
@@ -345,91 +342,6 @@ public final class JdbcSource implements Source, ObservesSchema {
       c.setReadOnly(true);
     } catch (SQLException notSupported) {
       // the query only reads; the hint lets PostgreSQL skip write bookkeeping where it can
-    }
-  }
-
-  private final class Reader implements RecordReader {
-    private final Connection connection;
-    private final ResultSet rows;
-    private final Columns columns;
-    private final Window window;
-    private final ObservedSchema observed;
-    /** Added columns read as text: the target has its own type for them, and no driver conversion may narrow a value. */
-    private final boolean[] addedAsText;
-    private long row;
-
-    Reader(Connection connection, ResultSet rows, Columns columns, Window window, ObservedSchema observed) throws SQLException {
-      this.connection = connection;
-      this.rows = rows;
-      this.columns = columns;
-      this.window = window;
-      this.observed = observed;
-      this.addedAsText = new boolean[columns.added().length];
-      for (int k = 0; k < addedAsText.length; k++) {
-        Column c = observed == null ? null : observed.column(k);
-        addedAsText[k] = c != null && columns.added()[k] > 0 && !c.type().equals(sqlType(rows.getMetaData(), columns.added()[k]));
-      }
-    }
-
-    @Override
-    public SourceRecord next() throws IOException {
-      try {
-        if (!rows.next()) {
-          return null;
-        }
-        row++;
-        int[] positions = columns.positions();
-        boolean keep = observed != null && observed.keepsAdded();
-        Object[] values = new Object[positions.length + (keep ? columns.added().length : 0)];
-        for (int c = 0; c < positions.length; c++) {
-          Column column = schema.column(c);
-          values[c] = read(positions[c], column, columns.asText()[c]);
-        }
-        if (keep) {
-          for (int k = 0; k < columns.added().length; k++) {
-            Column column = observed.column(k);
-            if (column != null && columns.added()[k] > 0) {
-              values[positions.length + k] = read(columns.added()[k], column, addedAsText[k]);
-            }
-          }
-        } else if (observed != null) {
-          long dropped = 0;
-          for (int i : columns.added()) {
-            if (i > 0 && rows.getObject(i) != null) {
-              dropped++;
-            }
-          }
-          observed.dropped(dropped);
-        }
-        return new SourceRecord(values, "query row " + row);
-      } catch (SQLException e) {
-        throw new IOException("source query for window " + window.id() + " at row " + row + ": " + e.getMessage(), e);
-      }
-    }
-
-    /** Result column {@code i} as {@code column}'s type (null when the result lacks it); strictly from its text when {@code asText}. */
-    private Object read(int i, Column column, boolean asText) {
-      if (i < 0) {
-        return null;
-      }
-      try {
-        return asText ? ValueParser.parse(column, rows.getString(i)) : value(rows, i, column.type());
-      } catch (DataException | SQLException e) {
-        throw new DataException("window " + window.id() + " row " + row + ": column " + column.name() + ": " + e.getMessage()
-            .replaceFirst("^column " + Pattern.quote(column.name()) + ": ", ""));
-      }
-    }
-
-    @Override
-    public void close() throws IOException {
-      try {
-        connection.rollback();
-      } catch (SQLException ignored) {
-        // read-only: nothing to undo
-      } finally {
-        Jdbc.closeQuietly(rows);
-        Jdbc.closeQuietly(connection);
-      }
     }
   }
 }
