@@ -5,7 +5,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
+import java.util.Set;
 
 /**
  * Merge: deletes the keys flagged deleted by a newer version, updates the rows whose incoming
@@ -19,10 +19,12 @@ final class Merge extends StepwiseStrategy {
 
   @Override
   Applied write(Connection connection, long rows) throws SQLException {
-    List<String> affected = new ArrayList<>(new HashSet<>(strings(connection, sql.otherWindowsSharingKeys())));
+    // a set filled as before this class existed, so the other windows are recounted in the same order
+    Set<String> affected = new HashSet<>();
+    affected.addAll(strings(connection, sql.otherWindowsSharingKeys()));
     long deleted = sql.deleteFlag() == null ? 0 : Jdbc.update(connection, sql.mergeDelete(), window);
     long updated = Jdbc.update(connection, sql.mergeUpdate(), window);
     long inserted = insertNew(connection);
-    return new Applied(rows, inserted, updated, rows - inserted - updated - deleted, 0, deleted, 0, affected, false);
+    return new Applied(rows, inserted, updated, rows - inserted - updated - deleted, 0, deleted, 0, new ArrayList<>(affected), false);
   }
 }
