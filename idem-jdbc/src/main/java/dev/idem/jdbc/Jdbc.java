@@ -67,7 +67,7 @@ public final class Jdbc {
   }
 
   /** Counts {@code ?} outside quoted identifiers and string literals. */
-  static int placeholders(String sql) {
+  public static int placeholders(String sql) {
     int n = 0;
     char quote = 0;
     for (int i = 0; i < sql.length(); i++) {

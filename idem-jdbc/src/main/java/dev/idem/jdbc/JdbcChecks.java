@@ -47,7 +47,7 @@ final class JdbcChecks {
     this.pipeline = pipeline;
     this.target = pipeline.target();
     this.table = TableName.parse(target.table());
-    this.sql = new StrategySql(table, target, dialect::insertConflictClause);
+    this.sql = new StrategySql(table, target, dialect.writes()::insertConflictClause);
   }
 
   /**

@@ -13,6 +13,8 @@ import dev.idem.destination.SupportsSchemaEvolution;
 import dev.idem.destination.SupportsSqlTransform;
 import dev.idem.destination.SupportsVerification;
 import dev.idem.destination.WindowWrite;
+import dev.idem.destination.Finding;
+import dev.idem.jdbc.dialect.Admin;
 import dev.idem.jdbc.dialect.Dialect;
 import dev.idem.jdbc.dialect.Dialects;
 import dev.idem.jdbc.dialect.PresenceLocks;
@@ -23,12 +25,18 @@ import dev.idem.ledger.Presence;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.context.RunContext;
 import dev.idem.context.RunServices;
+import java.net.UnknownHostException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -42,33 +50,33 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
   private final Properties properties;
   private final Dialect dialect;
   private final RunServices services;
-  private final Connection first;
   private final JdbcLedger ledger = new JdbcLedger(this);
   /** Held while a window applies and commits, when the dialect needs writers serialized. */
   private final ReentrantLock writeLock;
   private final boolean ownsConnection;
-  /** Idle connections for {@link #transaction}; shared by the views {@link #withServices} makes. */
-  private final java.util.concurrent.ConcurrentLinkedDeque<Connection> idle;
-  private static final int POOL_SIZE = 8;
-  /** COMMITs whose reply was lost, answered by transaction id: [committed, aborted]. */
-  private final java.util.concurrent.atomic.AtomicLongArray unknownCommits = new java.util.concurrent.atomic.AtomicLongArray(2);
+  /** The first connection, and idle ones for {@link #transaction}; shared by the views {@link #withServices} makes. */
+  private final Connections connections;
+  /** COMMITs whose reply was lost, answered by transaction id. */
+  private final UnknownCommits unknownCommits = new UnknownCommits();
+  /** What each window's write is handed when it begins. */
+  private final WriteServices writeServices;
   /** For a scratch database: removes it after this instance closed its connections. */
-  private volatile Dialect.Drop dropOnClose;
+  private volatile Admin.Drop dropOnClose;
   /** Runners of this process that entered and have not finished; shared by the views {@link #withServices} makes. */
   private final Presences presences;
 
-  private JdbcDestination(String url, Properties properties, Dialect dialect, RunServices services, Connection first,
-                          ReentrantLock writeLock, boolean ownsConnection, java.util.concurrent.ConcurrentLinkedDeque<Connection> idle,
-                          Presences presences) {
-    this.idle = idle;
-    this.presences = presences != null ? presences : new Presences(dialect.presenceLocks(), this::connection);
+  private JdbcDestination(String url, Properties properties, Dialect dialect, RunServices services, Connections connections,
+                          ReentrantLock writeLock, boolean ownsConnection, Presences presences) {
+    this.connections = connections;
+    this.presences = presences != null ? presences : new Presences(dialect.admin().presenceLocks(), connections::open);
     this.url = url;
     this.properties = properties;
     this.dialect = dialect;
     this.services = services;
-    this.first = first;
     this.writeLock = writeLock;
     this.ownsConnection = ownsConnection;
+    this.writeServices = new WriteServices(dialect, ledger, services.clock(), writeLock(),
+        new CommitResolution(dialect, connections, unknownCommits));
   }
 
   /**
@@ -77,7 +85,7 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
    * instance open. This is how several runners of one process share one DuckDB file.
    */
   public JdbcDestination withServices(RunServices other) {
-    return new JdbcDestination(url, properties, dialect, other, first, writeLock, false, idle, presences);
+    return new JdbcDestination(url, properties, dialect, other, connections, writeLock, false, presences);
   }
 
   /**
@@ -96,11 +104,13 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
   public static JdbcDestination open(String jdbcUrl, Properties properties, RunServices services, Duration lockTimeout) {
     Dialect dialect = Dialects.forUrl(jdbcUrl);
     Properties props = properties == null ? new Properties() : (Properties) properties.clone();
-    java.util.Random random = new java.util.Random(services.seed());
+    Random random = new Random(services.seed());
     for (int attempt = 1; ; attempt++) {
       try {
-        return new JdbcDestination(jdbcUrl, props, dialect, services, dialect.connect(jdbcUrl, props, lockTimeout), new ReentrantLock(true), true,
-            new java.util.concurrent.ConcurrentLinkedDeque<>(), null);
+        ReentrantLock writeLock = new ReentrantLock(true);
+        Connections connections = new Connections(dialect, jdbcUrl, props, dialect.connect(jdbcUrl, props, lockTimeout),
+            dialect.serializeApply() ? writeLock : null);
+        return new JdbcDestination(jdbcUrl, props, dialect, services, connections, writeLock, true, null);
       } catch (SQLException e) {
         // a refused or dropped connection may be a server restarting: retried like a window's transient failure
         if (dialect.classify(e) != Dialect.ErrorKind.TRANSIENT || attempt >= services.retry().maxAttempts()) {
@@ -124,7 +134,7 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
   private static String connectFailure(Dialect dialect, SQLException e) {
     String message = dialect.redact(Jdbc.firstLine(e.getMessage()));
     for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
-      if (t instanceof java.net.UnknownHostException u) {
+      if (t instanceof UnknownHostException u) {
         return message + " (unknown host " + dialect.redact(String.valueOf(u.getMessage())) + ")";
       }
     }
@@ -138,9 +148,9 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
    */
   public static JdbcDestination scratch(String jdbcUrl, Properties properties, RunServices services) {
     Dialect dialect = Dialects.forUrl(jdbcUrl);
-    Dialect.Scratch scratch;
+    Admin.Scratch scratch;
     try {
-      scratch = dialect.scratch(jdbcUrl, properties == null ? new Properties() : properties);
+      scratch = dialect.admin().scratch(jdbcUrl, properties == null ? new Properties() : properties);
     } catch (SQLException e) {
       throw Jdbc.translate(dialect, e, "create a scratch database beside " + dialect.redact(jdbcUrl));
     }
@@ -190,11 +200,11 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
   @Override
   public WindowWrite begin(Pipeline pipeline, Lease lease, RunContext context) {
     try {
-      Connection c = connection();
+      Connection c = connections.open();
       try {
         dialect.configure(c, services.leaseTtl());
         c.setAutoCommit(false);
-        return new JdbcWindowWrite(this, c, pipeline, lease, context);
+        return new JdbcWindowWrite(writeServices, c, pipeline, lease, context);
       } catch (SQLException | RuntimeException e) {
         Jdbc.closeQuietly(c);
         throw e;
@@ -209,7 +219,7 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
     TableName table = TableName.parse(pipeline.target().table());
     return transaction("count rows of window " + windowId, c ->
         new TargetTable(dialect, table, pipeline.target()).columns(c).isEmpty()
-            ? 0L : Jdbc.queryLong(c, new StrategySql(table, pipeline.target(), dialect::insertConflictClause).rowsOfWindow(), windowId));
+            ? 0L : Jdbc.queryLong(c, new StrategySql(table, pipeline.target(), dialect.writes()::insertConflictClause).rowsOfWindow(), windowId));
   }
 
   @Override
@@ -230,8 +240,8 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
    * recording the same result first) runs them again, as a window is retried.
    */
   @Override
-  public java.util.List<CheckResult> check(Pipeline pipeline, Optional<java.util.Set<String>> windowIds, String runId) {
-    java.util.Random random = new java.util.Random(services.seed());
+  public List<CheckResult> check(Pipeline pipeline, Optional<Set<String>> windowIds, String runId) {
+    Random random = new Random(services.seed());
     for (int attempt = 1; ; attempt++) {
       try {
         return transaction("check " + pipeline.name(), c -> {
@@ -253,7 +263,7 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
   }
 
   @Override
-  public java.util.List<CheckResult> checks(String pipeline) {
+  public List<CheckResult> checks(String pipeline) {
     return transaction("read checks of " + pipeline, c -> JdbcChecks.read(c, pipeline, Optional.empty(), Optional.empty()));
   }
 
@@ -263,7 +273,7 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
    * instance's services is the idle time past which another session's transaction is a finding.
    */
   @Override
-  public java.util.List<dev.idem.destination.Finding> diagnose(Pipeline pipeline) {
+  public List<Finding> diagnose(Pipeline pipeline) {
     return new JdbcDoctor(this, pipeline).diagnose();
   }
 
@@ -271,12 +281,9 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
   public void close() {
     if (ownsConnection) {
       presences.close();
-      for (Connection c = idle.pollFirst(); c != null; c = idle.pollFirst()) {
-        Jdbc.closeQuietly(c);
-      }
-      Jdbc.closeQuietly(first);
+      connections.close();
     }
-    Dialect.Drop drop = dropOnClose;
+    Admin.Drop drop = dropOnClose;
     dropOnClose = null;
     if (drop != null) {
       try {
@@ -288,11 +295,11 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
   }
 
   @Override
-  public java.util.List<String> tableRows(String table) {
+  public List<String> tableRows(String table) {
     // a parenthesised relation is taken as a subquery (tests read catalog functions this way)
     String relation = table.startsWith("(") ? table : TableName.parse(table).sql();
     return transaction("snapshot " + table, c -> {
-      java.util.List<String> rows = new java.util.ArrayList<>();
+      List<String> rows = new ArrayList<>();
       try (var ps = c.prepareStatement("SELECT * FROM " + relation); var rs = ps.executeQuery()) {
         var md = rs.getMetaData();
         while (rs.next()) {
@@ -303,7 +310,7 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
           rows.add(sb.toString());
         }
       }
-      java.util.Collections.sort(rows);
+      Collections.sort(rows);
       return rows;
     });
   }
@@ -313,7 +320,7 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
   }
 
   Connection connection() throws SQLException {
-    return dialect.connectAgain(first, url, properties);
+    return connections.open();
   }
 
   /** The time leases are judged by: the database's clock for a server database, else the runner's. */
@@ -321,7 +328,7 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
     return dialect.now(c, services.clock());
   }
 
-  java.time.Duration leaseTtl() {
+  Duration leaseTtl() {
     return services.leaseTtl();
   }
 
@@ -341,7 +348,7 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
     if (dialect.singleProcess()) {
       return false;
     }
-    Optional<PresenceLocks> locks = dialect.presenceLocks();
+    Optional<PresenceLocks> locks = dialect.admin().presenceLocks();
     return locks.isEmpty() || locks.get().held(c, owner);
   }
 
@@ -361,72 +368,24 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
     return presences.held(owner);
   }
 
-  void noteUnknownCommitResolved(boolean committed) {
-    unknownCommits.incrementAndGet(committed ? 0 : 1);
-  }
-
   /**
    * How many window COMMITs lost mid-way had their outcome answered by transaction id, by answer:
    * {@code committed} true or false (a "committed" is then confirmed by the window's ledger row).
    * For operators and tests.
    */
   public long unknownCommitsResolved(boolean committed) {
-    return unknownCommits.get(committed ? 0 : 1);
+    return unknownCommits.resolved(committed);
   }
 
   ReentrantLock writeLock() {
     return dialect.serializeApply() ? writeLock : null;
   }
 
-  /** Work inside one short transaction on its own connection. */
-  interface Work<T> {
-    T run(Connection c) throws SQLException;
-  }
-
   /**
    * Runs short work (ledger reads and claims, DDL) in a transaction of its own, on a pooled
-   * connection: a connection is returned to the pool only after a clean commit, and dropped
-   * after any error, so a broken one is never reused.
+   * connection (see {@link Connections#transaction}).
    */
-  <T> T transaction(String what, Work<T> work) {
-    ReentrantLock lock = writeLock();
-    if (lock != null) {
-      lock.lock();
-    }
-    Connection c = null;
-    try {
-      c = idle.pollFirst();
-      if (c == null) {
-        c = connection();
-      }
-      c.setAutoCommit(false);
-      T result;
-      try {
-        result = work.run(c);
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        try {
-          c.rollback();
-        } catch (SQLException suppressed) {
-          e.addSuppressed(suppressed);
-        }
-        Jdbc.closeQuietly(c);
-        c = null;
-        throw e;
-      }
-      if (idle.size() < POOL_SIZE) {
-        idle.addFirst(c);
-      } else {
-        Jdbc.closeQuietly(c);
-      }
-      return result;
-    } catch (SQLException e) {
-      Jdbc.closeQuietly(c);
-      throw Jdbc.translate(dialect, e, what);
-    } finally {
-      if (lock != null) {
-        lock.unlock();
-      }
-    }
+  <T> T transaction(String what, Connections.Work<T> work) {
+    return connections.transaction(what, work);
   }
 }

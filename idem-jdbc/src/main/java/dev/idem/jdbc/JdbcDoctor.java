@@ -1,6 +1,7 @@
 package dev.idem.jdbc;
 
 import dev.idem.destination.Finding;
+import dev.idem.jdbc.dialect.Admin;
 import dev.idem.jdbc.dialect.Dialect;
 import dev.idem.pipeline.Pipeline;
 import java.sql.Connection;
@@ -83,10 +84,10 @@ final class JdbcDoctor {
       if (version.isPresent()) {
         windows(c, now, found);
       }
-      for (Dialect.IdleSession s : dialect.idleSessions(c, table, destination.leaseTtl())) {
+      for (Admin.IdleSession s : dialect.admin().idleSessions(c, table, destination.leaseTtl())) {
         found.add(idle(s));
       }
-      for (Dialect.ScratchDatabase db : dialect.scratchDatabases(c)) {
+      for (Admin.ScratchDatabase db : dialect.admin().scratchDatabases(c)) {
         if (db.sessions() == 0) {
           verifyDatabase(db, now).ifPresent(found::add);
         }
@@ -150,14 +151,14 @@ final class JdbcDoctor {
     }));
   }
 
-  private Finding idle(Dialect.IdleSession s) {
+  private Finding idle(Admin.IdleSession s) {
     String who = "pid " + s.pid() + " (user " + s.user() + (s.application() == null || s.application().isEmpty() ? "" : ", application " + s.application())
         + (s.client() == null ? "" : ", client " + s.client()) + ")";
     String description = who + " has been idle in a transaction for " + ago(s.idle()) + ", longer than the lease time " + ago(destination.leaseTtl())
         + ", holding locks on " + s.locks() + "; --fix ends it: pg_terminate_backend(" + s.pid() + ")";
     return Finding.fixable("idle_transaction", "pid " + s.pid(), description, () -> {
       try (Connection c = destination.connection()) {
-        return dialect.terminate(c, s)
+        return dialect.admin().terminate(c, s)
             ? "pid " + s.pid() + ": terminated (pg_terminate_backend), its transaction rolled back"
             : "pid " + s.pid() + ": left alone: it is no longer idle in the transaction that was found";
       } catch (SQLException e) {
@@ -166,7 +167,7 @@ final class JdbcDoctor {
     });
   }
 
-  private Optional<Finding> verifyDatabase(Dialect.ScratchDatabase db, Instant now) {
+  private Optional<Finding> verifyDatabase(Admin.ScratchDatabase db, Instant now) {
     String name = db.name();
     if (db.created().isEmpty()) {
       // named by an older idem, without its creation time: it may be a running verify's
@@ -181,7 +182,7 @@ final class JdbcDoctor {
         + " --fix drops it";
     return Optional.of(Finding.fixable("orphan_verify_database", name, description, () -> {
       try (Connection c = destination.connection()) {
-        return dialect.dropScratch(c, name)
+        return dialect.admin().dropScratch(c, name)
             ? "database " + name + ": dropped"
             : "database " + name + ": left alone: a session connected to it since it was found";
       } catch (SQLException e) {

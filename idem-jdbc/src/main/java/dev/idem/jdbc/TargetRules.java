@@ -87,7 +87,7 @@ final class TargetRules {
     // the columns rows are checked in: the staged ones, or the transform's output (by name)
     List<String> names = pipeline.transformSql() != null ? stored.names() : pipeline.stagedColumns().names();
     List<Limit> limits = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement(dialect.columnRulesQuery())) {
+    try (PreparedStatement ps = c.prepareStatement(dialect.catalog().columnRulesQuery())) {
       ps.setString(1, table.schema());
       ps.setString(2, table.table());
       try (ResultSet rs = ps.executeQuery()) {
@@ -110,7 +110,7 @@ final class TargetRules {
       }
     }
     Map<String, Check> checks = new LinkedHashMap<>();
-    try (PreparedStatement ps = c.prepareStatement(dialect.checksQuery())) {
+    try (PreparedStatement ps = c.prepareStatement(dialect.catalog().checksQuery())) {
       ps.setString(1, table.schema());
       ps.setString(2, table.table());
       try (ResultSet rs = ps.executeQuery()) {

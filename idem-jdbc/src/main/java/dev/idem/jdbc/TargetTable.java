@@ -29,9 +29,9 @@ final class TargetTable {
     this.name = name;
     this.target = target;
     int width = target.storedColumns().size() + 1;
-    if (width > dialect.maxColumns()) {
+    if (width > dialect.catalog().maxColumns()) {
       throw new ConfigException("table " + name + ": " + width + " columns (with idem's " + StrategySql.WINDOW_COLUMN
-          + "), more than the " + dialect.maxColumns() + " " + dialect.product() + " allows in a table: declare fewer columns"
+          + "), more than the " + dialect.catalog().maxColumns() + " " + dialect.product() + " allows in a table: declare fewer columns"
           + " (input columns that are not declared are ignored)");
     }
   }
@@ -63,7 +63,7 @@ final class TargetTable {
     if (target.key() != null) {
       ddl.add("CREATE UNIQUE INDEX IF NOT EXISTS " + SqlName.quote(keyIndex()) + " ON " + on + " (" + SqlName.list(target.key().targetColumns()) + ")");
     }
-    if (dialect.indexLineage()) {
+    if (dialect.catalog().indexLineage()) {
       ddl.add("CREATE INDEX IF NOT EXISTS " + SqlName.quote(name.derived("window")) + " ON " + on + " (" + SqlName.quote(StrategySql.WINDOW_COLUMN) + ")");
     }
     return ddl;
@@ -124,7 +124,7 @@ final class TargetTable {
 
   List<String> indexes(Connection c) throws SQLException {
     List<String> names = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement(dialect.indexesQuery())) {
+    try (PreparedStatement ps = c.prepareStatement(dialect.catalog().indexesQuery())) {
       ps.setString(1, name.schema());
       ps.setString(2, name.table());
       try (ResultSet rs = ps.executeQuery()) {
@@ -138,7 +138,7 @@ final class TargetTable {
 
   Map<String, String> columns(Connection c) throws SQLException {
     Map<String, String> cols = new LinkedHashMap<>();
-    try (PreparedStatement ps = c.prepareStatement(dialect.columnsQuery())) {
+    try (PreparedStatement ps = c.prepareStatement(dialect.catalog().columnsQuery())) {
       ps.setString(1, name.schema());
       ps.setString(2, name.table());
       try (ResultSet rs = ps.executeQuery()) {

@@ -276,7 +276,7 @@ public abstract class TargetRulesSuite {
 
   private static String check(JdbcDestination d, String column, int field) {
     return d.transaction("read checks", c -> {
-      try (var ps = c.prepareStatement(d.dialect().checksQuery())) {
+      try (var ps = c.prepareStatement(d.dialect().catalog().checksQuery())) {
         ps.setString(1, null);
         ps.setString(2, "orders");
         try (var rs = ps.executeQuery()) {

@@ -3,28 +3,27 @@ package dev.idem.jdbc.source;
 import dev.idem.ConfigException;
 import dev.idem.DataException;
 import dev.idem.jdbc.Jdbc;
+import dev.idem.jdbc.SqlName;
+import dev.idem.jdbc.dialect.Dialects;
+import dev.idem.jdbc.dialect.SourceDialect;
 import dev.idem.key.KeyEncoding;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
 import dev.idem.schema.ObservedSchema;
 import dev.idem.schema.Schema;
-import dev.idem.schema.ValueParser;
 import dev.idem.source.ObservesSchema;
 import dev.idem.source.RecordReader;
 import dev.idem.source.Source;
-import dev.idem.source.SourceRecord;
 import dev.idem.window.Window;
 import dev.idem.window.WindowKind;
 import dev.idem.window.WindowSpec;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,6 +59,8 @@ import java.util.Properties;
 public final class JdbcSource implements Source, ObservesSchema {
   private final String url;
   private final Properties properties;
+  /** How this database is read: connections and the idem types of result columns. */
+  private final SourceDialect dialect;
   private final NamedParameters query;
   private final String queryText;
   private final Schema schema;
@@ -76,6 +77,7 @@ public final class JdbcSource implements Source, ObservesSchema {
   public JdbcSource(String jdbcUrl, Properties properties, String query, Schema schema, Optional<String> fingerprintQuery, Duration lag,
                     int fetchSize, Clock clock) {
     this.url = Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+    this.dialect = Dialects.forSource(jdbcUrl);
     this.properties = properties == null ? new Properties() : (Properties) properties.clone();
     this.queryText = Objects.requireNonNull(query, "query").strip();
     this.query = NamedParameters.parse(queryText);
@@ -111,10 +113,10 @@ public final class JdbcSource implements Source, ObservesSchema {
       return spec.kind() == WindowKind.FULL ? List.of(Window.full()) : List.of();
     }
     Instant completeUntil = clock.instant().minus(lag);
-    String bounds = "SELECT min(q." + dev.idem.jdbc.SqlName.quote(spec.column()) + "), max(q." + dev.idem.jdbc.SqlName.quote(spec.column())
+    String bounds = "SELECT min(q." + SqlName.quote(spec.column()) + "), max(q." + SqlName.quote(spec.column())
         + ") FROM (" + query.sql() + ") AS q";
     Window all = new Window("all", spec.kind(), Instant.EPOCH, completeUntil);
-    try (Connection c = DriverManager.getConnection(url, properties); PreparedStatement ps = c.prepareStatement(bounds)) {
+    try (Connection c = dialect.connectToRead(url, properties); PreparedStatement ps = c.prepareStatement(bounds)) {
       bind(ps, query, spec, all);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
@@ -150,7 +152,7 @@ public final class JdbcSource implements Source, ObservesSchema {
     checkComplete(spec, window);
     Connection c = null;
     try {
-      c = DriverManager.getConnection(url, properties);
+      c = dialect.connectToRead(url, properties);
       c.setAutoCommit(false); // PostgreSQL streams with a cursor only inside a transaction
       readOnly(c);
       PreparedStatement ps = c.prepareStatement(query.sql(), ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
@@ -159,7 +161,7 @@ public final class JdbcSource implements Source, ObservesSchema {
       ResultSet rs = ps.executeQuery();
       Columns columns = observed == null ? new Columns(positions(rs.getMetaData()), new boolean[schema.size()], new int[0])
           : observe(rs.getMetaData(), observed);
-      return new Reader(c, rs, columns, window, observed);
+      return new QueryReader(c, rs, columns, window, observed, schema, dialect);
     } catch (SQLException e) {
       Jdbc.closeQuietly(c);
       throw new IOException("source query for window " + window.id() + ": " + e.getMessage(), e);
@@ -172,7 +174,7 @@ public final class JdbcSource implements Source, ObservesSchema {
       return Optional.empty();
     }
     checkComplete(spec, window);
-    try (Connection c = DriverManager.getConnection(url, properties); PreparedStatement ps = c.prepareStatement(fingerprintQuery.get().sql())) {
+    try (Connection c = dialect.connectToRead(url, properties); PreparedStatement ps = c.prepareStatement(fingerprintQuery.get().sql())) {
       bind(ps, fingerprintQuery.get(), spec, window);
       try (ResultSet rs = ps.executeQuery()) {
         List<Object> values = new ArrayList<>();
@@ -242,7 +244,7 @@ public final class JdbcSource implements Source, ObservesSchema {
    * which are read as text and parsed strictly ({@code asText}: retyped), and the result column of
    * each added column (by its number in the observation).
    */
-  private record Columns(int[] positions, boolean[] asText, int[] added) {}
+  record Columns(int[] positions, boolean[] asText, int[] added) {}
 
   private static final String RESULT = "query result";
 
@@ -286,26 +288,9 @@ public final class JdbcSource implements Source, ObservesSchema {
     return new Columns(positions, asText, added.stream().mapToInt(Integer::intValue).toArray());
   }
 
-  /**
-   * The idem type of a result column, or null for a type idem has none for (floating point, uuid,
-   * arrays...). An unconstrained numeric is {@code decimal} (decimal(38,9)).
-   */
-  static DataType sqlType(ResultSetMetaData md, int i) throws SQLException {
-    String name = String.valueOf(md.getColumnTypeName(i)).toLowerCase(Locale.ROOT);
-    return switch (md.getColumnType(i)) {
-      case Types.BIGINT, Types.INTEGER, Types.SMALLINT, Types.TINYINT -> DataType.INTEGER;
-      case Types.NUMERIC, Types.DECIMAL -> {
-        int p = md.getPrecision(i);
-        int s = md.getScale(i);
-        yield p < 1 || p > 38 || s < 0 || s > p ? DataType.decimal(38, 9) : DataType.decimal(p, s);
-      }
-      case Types.BOOLEAN, Types.BIT -> DataType.BOOLEAN;
-      case Types.DATE -> DataType.DATE;
-      case Types.TIMESTAMP -> name.contains("tz") || name.contains("time zone") ? DataType.TIMESTAMPTZ : DataType.TIMESTAMP;
-      case Types.TIMESTAMP_WITH_TIMEZONE -> DataType.TIMESTAMPTZ;
-      case Types.CHAR, Types.VARCHAR, Types.LONGVARCHAR, Types.NCHAR, Types.NVARCHAR, Types.LONGNVARCHAR, Types.CLOB -> DataType.STRING;
-      default -> name.equals("json") || name.equals("jsonb") ? DataType.JSON : null;
-    };
+  /** The idem type of a result column as the dialect reads it, or null for a type idem has none for. */
+  private DataType sqlType(ResultSetMetaData md, int i) throws SQLException {
+    return dialect.resultType(md, i).orElse(null);
   }
 
   /** True when every value of a result column of type {@code seen} is a value of {@code declared}. */
@@ -357,91 +342,6 @@ public final class JdbcSource implements Source, ObservesSchema {
       c.setReadOnly(true);
     } catch (SQLException notSupported) {
       // the query only reads; the hint lets PostgreSQL skip write bookkeeping where it can
-    }
-  }
-
-  private final class Reader implements RecordReader {
-    private final Connection connection;
-    private final ResultSet rows;
-    private final Columns columns;
-    private final Window window;
-    private final ObservedSchema observed;
-    /** Added columns read as text: the target has its own type for them, and no driver conversion may narrow a value. */
-    private final boolean[] addedAsText;
-    private long row;
-
-    Reader(Connection connection, ResultSet rows, Columns columns, Window window, ObservedSchema observed) throws SQLException {
-      this.connection = connection;
-      this.rows = rows;
-      this.columns = columns;
-      this.window = window;
-      this.observed = observed;
-      this.addedAsText = new boolean[columns.added().length];
-      for (int k = 0; k < addedAsText.length; k++) {
-        Column c = observed == null ? null : observed.column(k);
-        addedAsText[k] = c != null && columns.added()[k] > 0 && !c.type().equals(sqlType(rows.getMetaData(), columns.added()[k]));
-      }
-    }
-
-    @Override
-    public SourceRecord next() throws IOException {
-      try {
-        if (!rows.next()) {
-          return null;
-        }
-        row++;
-        int[] positions = columns.positions();
-        boolean keep = observed != null && observed.keepsAdded();
-        Object[] values = new Object[positions.length + (keep ? columns.added().length : 0)];
-        for (int c = 0; c < positions.length; c++) {
-          Column column = schema.column(c);
-          values[c] = read(positions[c], column, columns.asText()[c]);
-        }
-        if (keep) {
-          for (int k = 0; k < columns.added().length; k++) {
-            Column column = observed.column(k);
-            if (column != null && columns.added()[k] > 0) {
-              values[positions.length + k] = read(columns.added()[k], column, addedAsText[k]);
-            }
-          }
-        } else if (observed != null) {
-          long dropped = 0;
-          for (int i : columns.added()) {
-            if (i > 0 && rows.getObject(i) != null) {
-              dropped++;
-            }
-          }
-          observed.dropped(dropped);
-        }
-        return new SourceRecord(values, "query row " + row);
-      } catch (SQLException e) {
-        throw new IOException("source query for window " + window.id() + " at row " + row + ": " + e.getMessage(), e);
-      }
-    }
-
-    /** Result column {@code i} as {@code column}'s type (null when the result lacks it); strictly from its text when {@code asText}. */
-    private Object read(int i, Column column, boolean asText) {
-      if (i < 0) {
-        return null;
-      }
-      try {
-        return asText ? ValueParser.parse(column, rows.getString(i)) : value(rows, i, column.type());
-      } catch (DataException | SQLException e) {
-        throw new DataException("window " + window.id() + " row " + row + ": column " + column.name() + ": " + e.getMessage()
-            .replaceFirst("^column " + java.util.regex.Pattern.quote(column.name()) + ": ", ""));
-      }
-    }
-
-    @Override
-    public void close() throws IOException {
-      try {
-        connection.rollback();
-      } catch (SQLException ignored) {
-        // read-only: nothing to undo
-      } finally {
-        Jdbc.closeQuietly(rows);
-        Jdbc.closeQuietly(connection);
-      }
     }
   }
 }

@@ -1,24 +1,22 @@
 package dev.idem.jdbc.dialect.duckdb;
 
 import dev.idem.IdemException;
+import dev.idem.jdbc.Jdbc;
+import dev.idem.jdbc.dialect.Admin;
+import dev.idem.jdbc.dialect.Catalog;
 import dev.idem.jdbc.dialect.Dialect;
+import dev.idem.jdbc.dialect.Staging;
+import dev.idem.jdbc.dialect.Writes;
 import dev.idem.schema.DataType;
-import dev.idem.schema.Schema;
-import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
 /**
@@ -32,6 +30,11 @@ public final class DuckDbDialect implements Dialect {
   private static final Pattern LOCK_HOLDER = Pattern.compile("Conflicting lock is held in (.*?)(?:\\. See also|$)", Pattern.DOTALL);
   private static final Pattern DECIMAL = Pattern.compile("DECIMAL\\((\\d+),\\s*(\\d+)\\)");
   private static final Duration LOCK_POLL = Duration.ofMillis(200);
+  private static final String CONSTRAINT_ERROR = "Constraint Error: ";
+  private final Catalog catalog = new DuckDbCatalog();
+  private final Staging staging = new DuckDbStaging(this::sqlType);
+  private final Writes writes = new Writes() {};
+  private final Admin admin = new DuckDbAdmin();
 
   @Override
   public String name() {
@@ -70,25 +73,6 @@ public final class DuckDbDialect implements Dialect {
     }
   }
 
-  /** A temporary file, whatever file the pipeline names: verification never opens the user's file. */
-  @Override
-  public Scratch scratch(String jdbcUrl, Properties properties) throws SQLException {
-    try {
-      java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("idem-verify-");
-      return new Scratch("jdbc:duckdb:" + dir.resolve("scratch.duckdb"), () -> {
-        try (var files = java.nio.file.Files.walk(dir)) {
-          for (java.nio.file.Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-            java.nio.file.Files.deleteIfExists(f);
-          }
-        } catch (java.io.IOException e) {
-          throw new SQLException("cannot delete the scratch file under " + dir + ": " + e.getMessage(), e);
-        }
-      });
-    } catch (java.io.IOException e) {
-      throw new SQLException("cannot create a scratch DuckDB file: " + e.getMessage(), e);
-    }
-  }
-
   @Override
   public Connection connectAgain(Connection first, String jdbcUrl, Properties properties) throws SQLException {
     return ((DuckDBConnection) first.unwrap(DuckDBConnection.class)).duplicate();
@@ -124,15 +108,15 @@ public final class DuckDbDialect implements Dialect {
   }
 
   @Override
-  public java.util.Optional<DataType> dataType(String databaseType) {
+  public Optional<DataType> dataType(String databaseType) {
     String t = databaseType.toUpperCase(Locale.ROOT).trim();
     Matcher m = DECIMAL.matcher(t);
     if (m.matches()) {
       int precision = Integer.parseInt(m.group(1));
       int scale = Integer.parseInt(m.group(2));
-      return precision > 38 ? java.util.Optional.empty() : java.util.Optional.of(DataType.decimal(precision, scale));
+      return precision > 38 ? Optional.empty() : Optional.of(DataType.decimal(precision, scale));
     }
-    return java.util.Optional.ofNullable(switch (t) {
+    return Optional.ofNullable(switch (t) {
       case "VARCHAR" -> DataType.STRING;
       case "BIGINT", "HUGEINT" -> DataType.INTEGER;
       case "BOOLEAN" -> DataType.BOOLEAN;
@@ -157,64 +141,34 @@ public final class DuckDbDialect implements Dialect {
     return ErrorKind.PERMANENT;
   }
 
-  @Override
-  public String columnsQuery() {
-    return "SELECT column_name, data_type FROM information_schema.columns"
-        + " WHERE table_catalog = current_database() AND table_schema = coalesce(?, current_schema()) AND table_name = ?"
-        + " ORDER BY ordinal_position";
-  }
-
-  /** DuckDB keeps no names of its own for CHECK constraints: it derives them from table and columns. */
-  @Override
-  public String checksQuery() {
-    return "SELECT constraint_name, expression, unnest(constraint_column_names) FROM duckdb_constraints()"
-        + " WHERE constraint_type = 'CHECK' AND database_name = current_database() AND schema_name = coalesce(?, current_schema())"
-        + " AND table_name = ? ORDER BY 1, 3";
-  }
-
   /** DuckDB's constraint errors carry no SQLSTATE: they start with "Constraint Error: ". */
   @Override
-  public java.util.Optional<Refusal> refusal(SQLException e) {
+  public Optional<Refusal> refusal(SQLException e) {
     String m = String.valueOf(e.getMessage());
     if (!m.startsWith(CONSTRAINT_ERROR)) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
-    return java.util.Optional.of(new Refusal(null, null, dev.idem.jdbc.Jdbc.firstLine(m.substring(CONSTRAINT_ERROR.length()))));
-  }
-
-  private static final String CONSTRAINT_ERROR = "Constraint Error: ";
-
-  @Override
-  public String indexesQuery() {
-    return "SELECT index_name FROM duckdb_indexes()"
-        + " WHERE database_name = current_database() AND schema_name = coalesce(?, current_schema()) AND table_name = ?";
+    return Optional.of(new Refusal(null, null, Jdbc.firstLine(m.substring(CONSTRAINT_ERROR.length()))));
   }
 
   @Override
-  public Stager stage(Connection connection, Schema columns) throws SQLException {
-    try (Statement s = connection.createStatement()) {
-      s.execute(stagingTable(columns, "")); // also makes the appender join this transaction
-    }
-    return restage(connection, columns);
+  public Catalog catalog() {
+    return catalog;
   }
 
-  /** An appender joins the transaction only after a statement ran in it: the CREATE or the ALTER of {@code staged} did. */
   @Override
-  public Stager restage(Connection connection, Schema columns) throws SQLException {
-    DuckDBAppender appender = connection.unwrap(DuckDBConnection.class).createAppender("temp", "main", dev.idem.pipeline.Pipeline.STAGED);
-    return new AppenderStager(appender, columns);
+  public Staging staging() {
+    return staging;
   }
 
-  /**
-   * No: a DuckDB (ART) index on a column turns every UPDATE of that column into a delete and an
-   * insert, and on a reopened file the table's unique key index then refuses the re-inserted keys
-   * ("Duplicate key ... violates unique constraint", see DuckDB's "Limitations of ART indexes").
-   * Merge and replace update {@code _idem_window}, so it stays unindexed; DuckDB's per-segment
-   * min/max statistics already keep {@code WHERE _idem_window = ?} cheap.
-   */
   @Override
-  public boolean indexLineage() {
-    return false;
+  public Writes writes() {
+    return writes;
+  }
+
+  @Override
+  public Admin admin() {
+    return admin;
   }
 
   @Override
@@ -225,68 +179,5 @@ public final class DuckDbDialect implements Dialect {
   @Override
   public boolean singleProcess() {
     return true;
-  }
-
-  /** The DuckDB appender: rows go into the staging table in vectors, not statement by statement. */
-  private static final class AppenderStager implements Stager {
-    private final DuckDBAppender appender;
-    private final int[] scales;
-
-    AppenderStager(DuckDBAppender appender, Schema columns) {
-      this.appender = appender;
-      this.scales = new int[columns.size()];
-      for (int i = 0; i < scales.length; i++) {
-        scales[i] = columns.column(i).type().scale();
-      }
-    }
-
-    @Override
-    public void add(Object[] row) throws SQLException {
-      appender.beginRow();
-      for (int c = 0; c < row.length; c++) {
-        Object v = row[c];
-        if (v == null) {
-          appender.appendNull();
-        } else if (v instanceof String s) {
-          appender.append(s);
-        } else if (v instanceof Long l) {
-          appender.append(l.longValue());
-        } else if (v instanceof Integer i) {
-          appender.append(i.longValue());
-        } else if (v instanceof BigDecimal d) {
-          appender.append(d.scale() == scales[c] ? d : rescale(d, scales[c]));
-        } else if (v instanceof Boolean b) {
-          appender.append(b.booleanValue());
-        } else if (v instanceof LocalDate d) {
-          appender.append(d);
-        } else if (v instanceof LocalDateTime t) {
-          appender.append(t);
-        } else if (v instanceof Instant i) {
-          appender.append(i.atOffset(ZoneOffset.UTC));
-        } else {
-          throw new IllegalArgumentException("cannot stage a " + v.getClass().getName());
-        }
-      }
-      appender.endRow();
-    }
-
-    /** The appender wants the column's exact scale; widening is exact, narrowing must not round. */
-    private static BigDecimal rescale(BigDecimal d, int scale) {
-      try {
-        return d.setScale(scale, java.math.RoundingMode.UNNECESSARY);
-      } catch (ArithmeticException e) {
-        throw new dev.idem.DataException("value " + d.toPlainString() + " has more than " + scale + " decimal places");
-      }
-    }
-
-    @Override
-    public void finish() throws SQLException {
-      appender.flush();
-    }
-
-    @Override
-    public void close() throws SQLException {
-      appender.close();
-    }
   }
 }

@@ -224,19 +224,19 @@ class PostgresDestinationTest {
     try (Connection c = DriverManager.getConnection(url); Connection fresh = DriverManager.getConnection(url)) {
       c.setAutoCommit(false);
       c.createStatement().execute("CREATE TABLE t (x int)");
-      String committed = pg.transactionId(c).orElseThrow();
+      String committed = pg.writes().transactionId(c).orElseThrow();
       c.commit();
       c.createStatement().execute("INSERT INTO t VALUES (1)");
-      String aborted = pg.transactionId(c).orElseThrow();
+      String aborted = pg.writes().transactionId(c).orElseThrow();
       c.rollback();
       c.createStatement().execute("INSERT INTO t VALUES (2)");
-      String open = pg.transactionId(c).orElseThrow();
-      assertThat(pg.committed(fresh, committed)).contains(true);
-      assertThat(pg.committed(fresh, aborted)).contains(false);
-      assertThat(pg.committed(fresh, open)).isEmpty();
+      String open = pg.writes().transactionId(c).orElseThrow();
+      assertThat(pg.writes().committed(fresh, committed)).contains(true);
+      assertThat(pg.writes().committed(fresh, aborted)).contains(false);
+      assertThat(pg.writes().committed(fresh, open)).isEmpty();
       // a transaction the server has no trace of after a crash (its WAL was never flushed)
       long future = Long.parseLong(open) + 1_000_000;
-      assertThat(pg.committed(fresh, Long.toString(future))).contains(false);
+      assertThat(pg.writes().committed(fresh, Long.toString(future))).contains(false);
       c.rollback();
     }
   }
@@ -273,8 +273,8 @@ class PostgresDestinationTest {
   @Test
   void stagingTextIsQuotedSoEmptyStringsStayDistinctFromNull() {
     StringBuilder sb = new StringBuilder();
-    PostgresDialect.CopyStager.appendQuoted(sb, "say \"hi\", ok");
+    CopyStager.appendQuoted(sb, "say \"hi\", ok");
     assertThat(sb).hasToString("\"say \"\"hi\"\", ok\"");
-    assertThatThrownBy(() -> PostgresDialect.CopyStager.appendQuoted(new StringBuilder(), "a\0")).isInstanceOf(DataException.class);
+    assertThatThrownBy(() -> CopyStager.appendQuoted(new StringBuilder(), "a\0")).isInstanceOf(DataException.class);
   }
 }

@@ -22,39 +22,39 @@ class ScratchUrlProperties {
 
   @Example
   void withoutParametersNothingIsAppended() {
-    assertThat(PostgresDialect.scratchUrl("jdbc:postgresql://localhost/dw", SCRATCH)).isEqualTo("jdbc:postgresql://localhost/" + SCRATCH);
-    assertThat(PostgresDialect.scratchUrl("jdbc:postgresql://db.example.com:6543/dw", SCRATCH))
+    assertThat(PostgresAdmin.scratchUrl("jdbc:postgresql://localhost/dw", SCRATCH)).isEqualTo("jdbc:postgresql://localhost/" + SCRATCH);
+    assertThat(PostgresAdmin.scratchUrl("jdbc:postgresql://db.example.com:6543/dw", SCRATCH))
         .isEqualTo("jdbc:postgresql://db.example.com:6543/" + SCRATCH);
   }
 
   @Example
   void parametersAreKeptAsWritten() {
-    assertThat(PostgresDialect.scratchUrl("jdbc:postgresql://db:5432/dw?user=loader&ssl=true&options=-c%20search_path%3Dx", SCRATCH))
+    assertThat(PostgresAdmin.scratchUrl("jdbc:postgresql://db:5432/dw?user=loader&ssl=true&options=-c%20search_path%3Dx", SCRATCH))
         .isEqualTo("jdbc:postgresql://db:5432/" + SCRATCH + "?user=loader&ssl=true&options=-c%20search_path%3Dx");
-    assertThat(PostgresDialect.scratchUrl("jdbc:postgresql://db/dw?", SCRATCH)).isEqualTo("jdbc:postgresql://db/" + SCRATCH + "?");
+    assertThat(PostgresAdmin.scratchUrl("jdbc:postgresql://db/dw?", SCRATCH)).isEqualTo("jdbc:postgresql://db/" + SCRATCH + "?");
   }
 
   @Example
   void ipv6HostsAndSeveralHostsAreKept() {
-    assertThat(PostgresDialect.scratchUrl("jdbc:postgresql://[::1]:5432/dw", SCRATCH)).isEqualTo("jdbc:postgresql://[::1]:5432/" + SCRATCH);
-    assertThat(PostgresDialect.scratchUrl("jdbc:postgresql://[2001:db8::7]/dw?user=u", SCRATCH))
+    assertThat(PostgresAdmin.scratchUrl("jdbc:postgresql://[::1]:5432/dw", SCRATCH)).isEqualTo("jdbc:postgresql://[::1]:5432/" + SCRATCH);
+    assertThat(PostgresAdmin.scratchUrl("jdbc:postgresql://[2001:db8::7]/dw?user=u", SCRATCH))
         .isEqualTo("jdbc:postgresql://[2001:db8::7]/" + SCRATCH + "?user=u");
-    assertThat(PostgresDialect.scratchUrl("jdbc:postgresql://a:5432,b:5433/dw?targetServerType=primary", SCRATCH))
+    assertThat(PostgresAdmin.scratchUrl("jdbc:postgresql://a:5432,b:5433/dw?targetServerType=primary", SCRATCH))
         .isEqualTo("jdbc:postgresql://a:5432,b:5433/" + SCRATCH + "?targetServerType=primary");
   }
 
   @Example
   void anEmptyDatabaseAndTheShortFormAreReplacedToo() {
-    assertThat(PostgresDialect.scratchUrl("jdbc:postgresql://db/", SCRATCH)).isEqualTo("jdbc:postgresql://db/" + SCRATCH);
-    assertThat(PostgresDialect.scratchUrl("jdbc:postgresql://db/?user=u", SCRATCH)).isEqualTo("jdbc:postgresql://db/" + SCRATCH + "?user=u");
-    assertThat(PostgresDialect.scratchUrl("jdbc:postgresql:dw", SCRATCH)).isEqualTo("jdbc:postgresql:" + SCRATCH);
-    assertThat(PostgresDialect.scratchUrl("jdbc:postgresql:dw?user=u", SCRATCH)).isEqualTo("jdbc:postgresql:" + SCRATCH + "?user=u");
+    assertThat(PostgresAdmin.scratchUrl("jdbc:postgresql://db/", SCRATCH)).isEqualTo("jdbc:postgresql://db/" + SCRATCH);
+    assertThat(PostgresAdmin.scratchUrl("jdbc:postgresql://db/?user=u", SCRATCH)).isEqualTo("jdbc:postgresql://db/" + SCRATCH + "?user=u");
+    assertThat(PostgresAdmin.scratchUrl("jdbc:postgresql:dw", SCRATCH)).isEqualTo("jdbc:postgresql:" + SCRATCH);
+    assertThat(PostgresAdmin.scratchUrl("jdbc:postgresql:dw?user=u", SCRATCH)).isEqualTo("jdbc:postgresql:" + SCRATCH + "?user=u");
   }
 
   @Example
   void aUrlWithoutAPathIsRefused() {
     for (String url : List.of("jdbc:postgresql://db", "jdbc:postgresql://db:5432?user=u", "jdbc:duckdb:x.duckdb")) {
-      assertThatThrownBy(() -> PostgresDialect.scratchUrl(url, SCRATCH)).as(url).isInstanceOf(IllegalArgumentException.class)
+      assertThatThrownBy(() -> PostgresAdmin.scratchUrl(url, SCRATCH)).as(url).isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("cannot tell the database name");
     }
   }
@@ -62,7 +62,7 @@ class ScratchUrlProperties {
   @Property(tries = 500)
   void onlyTheDatabaseIsReplaced(@ForAll("hosts") String hosts, @ForAll("databases") String database, @ForAll("parameters") String parameters) {
     String prefix = "jdbc:postgresql://" + hosts + "/";
-    assertThat(PostgresDialect.scratchUrl(prefix + database + parameters, SCRATCH)).isEqualTo(prefix + SCRATCH + parameters);
+    assertThat(PostgresAdmin.scratchUrl(prefix + database + parameters, SCRATCH)).isEqualTo(prefix + SCRATCH + parameters);
   }
 
   @Provide

@@ -1,0 +1,117 @@
+package dev.idem.jdbc;
+
+import dev.idem.destination.Completion;
+import dev.idem.destination.RowRefusedException;
+import dev.idem.destination.RowsRefusedException;
+import dev.idem.jdbc.dialect.Dialect;
+import dev.idem.jdbc.dialect.Staging.Stager;
+import dev.idem.ledger.DeadLetter;
+import dev.idem.pipeline.Pipeline;
+import dev.idem.schema.Column;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * A window's rows on their way into the private relation {@code staged}, through the dialect's
+ * bulk path: rows the target would refuse are split out first ({@link TargetRules}), columns the
+ * input gains are staged too (schema_drift evolve), and once staging ends the rows a CHECK
+ * constraint refuses become dead letters before anything is applied.
+ */
+final class WindowStaging implements AutoCloseable {
+  private final Dialect dialect;
+  private final Connection connection;
+  private final Pipeline pipeline;
+  private final TableName table;
+  private final TargetRules rules;
+  private final String window;
+  private Stager stager;
+  private long staged;
+  /** Staged rows a CHECK constraint of the target refused (dead letters, no longer staged). */
+  private long refused;
+
+  WindowStaging(Dialect dialect, Connection connection, Pipeline pipeline, TableName table, TargetRules rules, String window)
+      throws SQLException {
+    this.dialect = dialect;
+    this.connection = connection;
+    this.pipeline = pipeline;
+    this.table = table;
+    this.rules = rules;
+    this.window = window;
+    this.stager = dialect.staging().stage(connection, rules.stagedColumns());
+  }
+
+  /** Rows staged and not refused since. */
+  long staged() {
+    return staged;
+  }
+
+  /** Staged rows a CHECK constraint of the target refused. */
+  long refused() {
+    return refused;
+  }
+
+  /** Refuses a row the target cannot hold ({@link RowRefusedException}), else stages it. */
+  void add(Object[] row, String position) {
+    rules.refuse(row);
+    try {
+      stager.add(rules.staged(row, staged + 1, position));
+      staged++;
+    } catch (SQLException e) {
+      throw Jdbc.translate(dialect, e, "window " + window + ": staging row " + (staged + 1));
+    }
+  }
+
+  /**
+   * Stages one more column, as {@code evolution} types it; the target itself gets the column when
+   * the window applies, in its transaction ({@link SchemaEvolution#evolve}).
+   */
+  Column addColumn(Column proposed, SchemaEvolution evolution) {
+    evolution.checkAddable(proposed, rules.stagesPositions());
+    try {
+      // the bulk path ends first: a PostgreSQL connection runs no query while a COPY is open
+      stager.finish();
+      stager.close();
+      Column column = evolution.stageable(proposed);
+      Jdbc.execute(connection, evolution.stagedColumnDdl(column));
+      stager = dialect.staging().restage(connection, evolution.added(column));
+      return column;
+    } catch (SQLException e) {
+      throw Jdbc.translate(dialect, e, "window " + window + ": stage input column " + proposed.name());
+    }
+  }
+
+  /** Ends the bulk path: the staged rows are queryable from now on. */
+  void finish() throws SQLException {
+    stager.finish();
+    stager.close();
+  }
+
+  /**
+   * Moves the staged rows a CHECK constraint of the target refuses to the window's dead letters,
+   * before anything is applied; past the pipeline's bad-record limits the window fails with them.
+   */
+  void isolateRefusedRows(Completion completion, DeadLetters.Pending deadLetters) {
+    List<DeadLetter> letters;
+    try {
+      letters = rules.isolate(connection, window);
+    } catch (SQLException e) {
+      throw Jdbc.translate(dialect, e, "window " + window + ": evaluate the CHECK constraints of table " + table + " on the staged rows");
+    }
+    if (letters.isEmpty()) {
+      return;
+    }
+    letters.forEach(deadLetters::add);
+    refused = letters.size();
+    staged -= refused;
+    String exceeded = pipeline.badRecords().exceeded(completion.deadLettered() + refused, completion.read(), true);
+    if (exceeded != null) {
+      throw new RowsRefusedException(exceeded, letters);
+    }
+  }
+
+  @Override
+  public void close() {
+    Jdbc.closeQuietly(stager);
+  }
+}

@@ -1,0 +1,55 @@
+package dev.idem.jdbc.dialect;
+
+import dev.idem.jdbc.SqlName;
+import dev.idem.pipeline.Pipeline;
+import dev.idem.schema.Column;
+import dev.idem.schema.DataType;
+import dev.idem.schema.Schema;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.function.Function;
+
+/**
+ * A database's bulk path into a window's private staging relation {@code staged} (PostgreSQL
+ * COPY, the DuckDB appender): rows are streamed, never inserted one statement at a time.
+ */
+public interface Staging {
+  /**
+   * Creates the private relation {@code staged} (visible to this connection only) with the given
+   * columns, and returns a bulk writer into it.
+   */
+  Stager stage(Connection connection, Schema columns) throws SQLException;
+
+  /**
+   * A new bulk writer into the existing relation {@code staged}, whose columns are now
+   * {@code columns} (one was added after the previous writer was finished and closed).
+   */
+  Stager restage(Connection connection, Schema columns) throws SQLException;
+
+  /**
+   * Gathers planner statistics on a freshly filled temporary table, so that joins between a
+   * window's few rows and a large target use the key index instead of scanning the target.
+   */
+  default void analyze(Connection connection, String temporaryTable) throws SQLException {}
+
+  /** Bulk writer into the staging relation. */
+  interface Stager extends AutoCloseable {
+    void add(Object[] row) throws SQLException;
+
+    /** Flushes buffered rows; after this the staged rows are queryable. */
+    void finish() throws SQLException;
+
+    @Override
+    void close() throws SQLException;
+  }
+
+  /** {@code CREATE TEMP TABLE "staged" (...)} with the given column types, followed by {@code suffix}. */
+  static String stagingTable(Schema columns, Function<DataType, String> sqlType, String suffix) {
+    StringBuilder ddl = new StringBuilder("CREATE TEMP TABLE ").append(SqlName.quote(Pipeline.STAGED)).append(" (");
+    for (int i = 0; i < columns.size(); i++) {
+      Column c = columns.column(i);
+      ddl.append(i == 0 ? "" : ", ").append(SqlName.quote(c.name())).append(' ').append(sqlType.apply(c.type()));
+    }
+    return ddl.append(')').append(suffix).toString();
+  }
+}
