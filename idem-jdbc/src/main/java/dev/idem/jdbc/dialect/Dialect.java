@@ -1,5 +1,6 @@
 package dev.idem.jdbc.dialect;
 
+import dev.idem.connector.Secrets;
 import dev.idem.schema.DataType;
 import dev.idem.schema.Schema;
 import java.sql.Connection;
@@ -210,7 +211,7 @@ public interface Dialect {
 
   /** Any text that may quote a JDBC URL, password-like parameters and user-info masked. */
   static String redactUrl(String text) {
-    return text.replaceAll("(?i)(password|pwd|secret|token)=[^&;\\s]*", "$1=***").replaceAll("//[^/@\\s]*@", "//***@");
+    return Secrets.maskUrl(text);
   }
 
   /** The database's name as its users know it, for messages ({@code PostgreSQL}). */
