@@ -21,10 +21,36 @@ public sealed interface ConfigNode permits ConfigNode.Mapping, ConfigNode.Sequen
     return false;
   }
 
+  /** The node of a Java value: a map, a list, a string, a number, a boolean or null. */
+  private static ConfigNode of(Location where, Object value) {
+    if (value instanceof Map<?, ?> map) {
+      Map<String, Entry> entries = new LinkedHashMap<>();
+      map.forEach((k, v) -> entries.put(String.valueOf(k), new Entry(String.valueOf(k), where, of(where, v))));
+      return new Mapping(where, entries);
+    }
+    if (value instanceof List<?> list) {
+      return new Sequence(where, list.stream().map(v -> of(where, v)).toList());
+    }
+    Scalar.Type type = value == null ? Scalar.Type.NULL
+        : value instanceof Boolean ? Scalar.Type.BOOLEAN
+        : value instanceof Integer || value instanceof Long ? Scalar.Type.INTEGER
+        : value instanceof Number ? Scalar.Type.FLOAT
+        : Scalar.Type.STRING;
+    return Scalar.of(where, value == null ? "" : String.valueOf(value), type);
+  }
+
   /** A mapping; entries keep their order of appearance. */
   record Mapping(Location where, Map<String, Entry> entries) implements ConfigNode {
     public Mapping {
       entries = new LinkedHashMap<>(entries);
+    }
+
+    /**
+     * A mapping built from Java values (maps, lists, strings, numbers, booleans, null), every node
+     * placed at {@code where}: how a program or a test binds a connector's section without a file.
+     */
+    public static Mapping of(String where, Map<String, ?> values) {
+      return (Mapping) ConfigNode.of(Location.of(where), values);
     }
 
     /** The value of {@code key}, or null when the key is absent. */
