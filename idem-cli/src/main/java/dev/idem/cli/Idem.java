@@ -22,8 +22,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "idem", mixinStandardHelpOptions = true, versionProvider = Idem.Version.class,
     description = "Idempotent data pipelines: every load is safe to re-run.",
-    subcommands = {RunCommand.class, BackfillCommand.class, StatusCommand.class, CheckCommand.class, DoctorCommand.class, ResetCommand.class, VerifyCommand.class,
-        DlqCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {RunCommand.class, BackfillCommand.class, StatusCommand.class, CheckCommand.class, DoctorCommand.class, ResetCommand.class,
+        VerifyCommand.class, DlqCommand.class, ConnectorsCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {ExitCode.HELP_OK, ExitCode.HELP_FAILED, ExitCode.HELP_USAGE, ExitCode.HELP_PARTLY_FAILED, ExitCode.HELP_HELD,
         ExitCode.HELP_SIGINT, ExitCode.HELP_SIGTERM})

@@ -1,5 +1,6 @@
 package dev.idem.connector;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +67,7 @@ public sealed interface ConfigNode permits ConfigNode.Mapping, ConfigNode.Sequen
 
     @Override
     public Map<String, Entry> entries() {
-      return java.util.Collections.unmodifiableMap(entries);
+      return Collections.unmodifiableMap(entries);
     }
 
     @Override

@@ -250,7 +250,8 @@ public final class Pipeline {
 
     private Builder(String name) {
       if (name == null || !NAME.matcher(name).matches()) {
-        throw new ConfigException("pipeline", "pipeline name '" + name + "' is not valid: expected letters, digits, '_', '.', '-' (at most 128)", null);
+        throw new ConfigException("pipeline", "pipeline name '" + name + "' is not valid: expected letters, digits, '_', '.', '-' (at most 128)",
+            null);
       }
       this.name = name;
     }

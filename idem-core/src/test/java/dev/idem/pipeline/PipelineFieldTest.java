@@ -10,11 +10,12 @@ import dev.idem.schema.DriftPolicy;
 import dev.idem.schema.Schema;
 import dev.idem.testing.ListSource;
 import dev.idem.window.WindowSpec;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** A builder error names the field it is about, in the pipeline file's path, so a front end can point at its line. */
 class PipelineFieldTest {
-  private static final Schema INPUT = new Schema(java.util.List.of(Column.of("id", DataType.INTEGER), Column.of("at", DataType.TIMESTAMP),
+  private static final Schema INPUT = new Schema(List.of(Column.of("id", DataType.INTEGER), Column.of("at", DataType.TIMESTAMP),
       Column.of("n", DataType.INTEGER)));
 
   private static Pipeline.Builder valid() {

@@ -7,8 +7,8 @@ import java.util.Optional;
 
 /**
  * The keys a pipeline file may hold, section by section (a connector's section is free here: its
- * factory checks it). Used to reject unknown keys (with a
- * suggestion) and to check {@code --set} paths before they are applied.
+ * factory checks it). Used to reject unknown keys (with a suggestion) and to check {@code --set}
+ * paths before they are applied.
  */
 final class Layout {
   /** Marks a section whose keys are free (column names, JDBC properties). */

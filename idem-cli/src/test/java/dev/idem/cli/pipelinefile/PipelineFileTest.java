@@ -22,6 +22,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -393,7 +394,7 @@ class PipelineFileTest {
   @Test
   void theDestinationDescriptionMasksCredentials() {
     JdbcDestinationBinding spec = new JdbcDestinationBinding("jdbc:postgresql://bob:pw@db/dw?user=bob&password=pw&ssl=true",
-        new java.util.Properties(), null);
+        new Properties(), null);
     assertThat(spec.describe()).isEqualTo("jdbc:postgresql://***@db/dw?user=***&password=***&ssl=true");
   }
 }

@@ -71,7 +71,8 @@ class FileSourceFactoryTest {
   void problemsNameTheKeyAndWhatWasExpected() {
     assertThat(catchThrowableOfType(ConfigProblem.class,
         () -> new CsvSourceFactory().bind(section("type", "csv", "path", "x.csv", "delimter", ";"), COLUMNS, context())).detail())
-        .isEqualTo("unknown key 'delimter' in source: expected one of type, path, delimiter, quote, header, null, encoding (did you mean 'delimiter'?)");
+        .isEqualTo("unknown key 'delimter' in source: expected one of type, path, delimiter, quote, header, null, encoding"
+            + " (did you mean 'delimiter'?)");
     assertThat(catchThrowableOfType(ConfigProblem.class,
         () -> new CsvSourceFactory().bind(section("type", "csv", "path", "x.csv", "header", "maybe"), COLUMNS, context())).detail())
         .isEqualTo("source.header: expected true or false, got a string 'maybe'");
