@@ -384,6 +384,18 @@ class PipelineFileTest {
   }
 
   @Test
+  void anUnknownConnectorTypeListsTheTypesFoundOnTheClassPath() throws IOException {
+    assertThat(error(MINIMAL.replace("type: csv", "type: parquet")))
+        .isEqualTo(file() + ":3: source.type: unknown source type 'parquet': expected csv, jsonl, jdbc or kafka");
+    assertThat(error(MINIMAL + "destination: {type: iceberg}\n"))
+        .isEqualTo(file() + ":12: destination.type: unknown destination type 'iceberg': expected jdbc (the default) or kafka");
+    assertThat(error(MINIMAL + "windows: {kind: offsets}\n")).isEqualTo(file() + ":12: windows.kind: offsets windows are for kafka sources");
+    // an explicit jdbc type is today's default, and a DuckDB URL still resolves against the pipeline's directory
+    assertThat(jdbc(load(MINIMAL + "destination: {type: JDBC, url: 'jdbc:duckdb:out.duckdb'}\n")).url())
+        .isEqualTo("jdbc:duckdb:" + dir.toAbsolutePath().resolve("out.duckdb"));
+  }
+
+  @Test
   void theRedactorMasksSubstitutedValues() throws IOException {
     Secrets secrets = new Secrets();
     PipelineFile.load(write(MINIMAL + "destination: {url: 'jdbc:duckdb:x.duckdb', password: '${env:PW}'}\n"), List.of(),
