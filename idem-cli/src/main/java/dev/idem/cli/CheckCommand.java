@@ -9,8 +9,6 @@ import dev.idem.destination.SupportsChecks;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.context.RunServices;
 import dev.idem.window.Window;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,20 +41,10 @@ final class CheckCommand extends PipelineCommand {
   @Option(names = "--run-id", paramLabel = "ID", description = "Recorded with the results (default: a new UUID).")
   String runId;
 
-  /** A DuckDB file that does not exist holds nothing to check; opening it would create it. */
+  /** A destination that does not exist yet (a missing DuckDB file) holds nothing to examine; opening it would create it. */
   @Override
   Integer withoutOpening(PipelineDefinition definition) {
-    Optional<Path> file = StatusCommand.duckDbFile(definition.destination().url());
-    if (file.isEmpty() || Files.exists(file.get())) {
-      return null;
-    }
-    String name = definition.pipeline().name();
-    if (output.json()) {
-      idem.println(json(name, definition.destination().describe(), null, List.of(), ExitCode.OK));
-    } else {
-      idem.println("pipeline " + name + " has never run: there is no DuckDB file " + definition.destination().describe());
-    }
-    return ExitCode.OK;
+    return neverRan(definition, () -> json(definition.pipeline().name(), definition.destination().describe(), null, List.of(), ExitCode.OK));
   }
 
   @Override

@@ -8,14 +8,11 @@ import dev.idem.destination.Finding;
 import dev.idem.destination.SupportsDoctor;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.context.RunServices;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -55,20 +52,10 @@ final class DoctorCommand extends PipelineCommand {
     return base.withLeaseTtl(leaseTtl);
   }
 
-  /** A DuckDB file that does not exist holds nothing to examine; opening it would create it. */
+  /** A destination that does not exist yet (a missing DuckDB file) holds nothing to examine; opening it would create it. */
   @Override
   Integer withoutOpening(PipelineDefinition definition) {
-    Optional<Path> file = StatusCommand.duckDbFile(definition.destination().url());
-    if (file.isEmpty() || Files.exists(file.get())) {
-      return null;
-    }
-    String name = definition.pipeline().name();
-    if (output.json()) {
-      idem.println(json(name, definition.destination().describe(), ExitCode.OK, List.of(), List.of()));
-    } else {
-      idem.println("pipeline " + name + " has never run: there is no DuckDB file " + definition.destination().describe());
-    }
-    return ExitCode.OK;
+    return neverRan(definition, () -> json(definition.pipeline().name(), definition.destination().describe(), ExitCode.OK, List.of(), List.of()));
   }
 
   @Override

@@ -23,7 +23,7 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, Comm
     if (verbose(parseResult)) {
       StringWriter trace = new StringWriter();
       e.printStackTrace(new PrintWriter(trace));
-      idem.err.print(idem.redactor.redact(trace.toString()));
+      idem.err.print(idem.secrets.redact(trace.toString()));
       idem.err.flush();
     }
     return getExitCode(e);

@@ -1,6 +1,7 @@
 package dev.idem.cli;
 
-import dev.idem.cli.pipelinefile.Redactor;
+import dev.idem.connector.Connectors;
+import dev.idem.connector.Secrets;
 import dev.idem.fault.HaltAt;
 import dev.idem.fault.PauseAt;
 import dev.idem.context.RunServices;
@@ -21,8 +22,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "idem", mixinStandardHelpOptions = true, versionProvider = Idem.Version.class,
     description = "Idempotent data pipelines: every load is safe to re-run.",
-    subcommands = {RunCommand.class, BackfillCommand.class, StatusCommand.class, CheckCommand.class, DoctorCommand.class, ResetCommand.class, VerifyCommand.class,
-        DlqCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {RunCommand.class, BackfillCommand.class, StatusCommand.class, CheckCommand.class, DoctorCommand.class, ResetCommand.class,
+        VerifyCommand.class, DlqCommand.class, ConnectorsCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {ExitCode.HELP_OK, ExitCode.HELP_FAILED, ExitCode.HELP_USAGE, ExitCode.HELP_PARTLY_FAILED, ExitCode.HELP_HELD,
         ExitCode.HELP_SIGINT, ExitCode.HELP_SIGTERM})
@@ -33,7 +34,9 @@ public final class Idem implements Callable<Integer> {
   final boolean terminal;
   final Supplier<RunServices> services;
   final DestinationOpener destinations;
-  final Redactor redactor = new Redactor();
+  final Secrets secrets = new Secrets();
+  /** The source and destination factories on the class path. */
+  final Connectors connectors = Connectors.discover(Idem.class.getClassLoader());
 
   Idem(Function<String, String> env, PrintWriter out, PrintWriter err, boolean terminal, Supplier<RunServices> services,
        DestinationOpener destinations) {
@@ -104,12 +107,12 @@ public final class Idem implements Callable<Integer> {
 
   /** Prints a line on stdout, masking any value that came from the environment. */
   void println(String line) {
-    out.println(redactor.redact(line));
+    out.println(secrets.redact(line));
   }
 
   /** Prints {@code idem: message} on stderr, masked. */
   void error(String message) {
-    err.println("idem: " + redactor.redact(message));
+    err.println("idem: " + secrets.redact(message));
     err.flush();
   }
 

@@ -5,7 +5,9 @@ import dev.idem.cli.pipelinefile.PipelineFile;
 import dev.idem.destination.Destination;
 import dev.idem.context.RunServices;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Model.CommandSpec;
@@ -39,7 +41,7 @@ abstract class PipelineCommand implements Callable<Integer> {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
     }
     RunServices services = services(idem.services.get());
-    try (PipelineDefinition definition = PipelineFile.load(file, config.sets, idem.env, idem.redactor)) {
+    try (PipelineDefinition definition = PipelineFile.load(file, config.sets, idem.env, idem.secrets, idem.connectors)) {
       beforeOpen(definition, services);
       Integer done = withoutOpening(definition);
       if (done != null) {
@@ -66,6 +68,24 @@ abstract class PipelineCommand implements Callable<Integer> {
   /** An exit code when the command is done without opening the destination; null to go on. */
   Integer withoutOpening(PipelineDefinition definition) {
     return null;
+  }
+
+  /**
+   * For the commands that only inspect (status, check, doctor): when the destination does not
+   * exist yet, opening it would create it (an empty DuckDB file left behind), so the pipeline has
+   * never run there: prints that ({@code json} in JSON) and returns 0; null when it exists.
+   */
+  Integer neverRan(PipelineDefinition definition, Supplier<String> json) {
+    Optional<String> missing = definition.destination().missing();
+    if (missing.isEmpty()) {
+      return null;
+    }
+    if (output.json()) {
+      idem.println(json.get());
+    } else {
+      idem.println("pipeline " + definition.pipeline().name() + " has never run: " + missing.get());
+    }
+    return ExitCode.OK;
   }
 
   /** Does the command's work and returns its exit code. */

@@ -10,8 +10,6 @@ import dev.idem.ledger.WindowSchema;
 import dev.idem.ledger.WindowState;
 import dev.idem.ledger.WindowStatus;
 import dev.idem.context.RunServices;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -19,7 +17,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import picocli.CommandLine.Command;
 
 /** {@code idem status}: the ledger's windows of a pipeline, one line each. */
@@ -33,43 +30,11 @@ import picocli.CommandLine.Command;
 final class StatusCommand extends PipelineCommand {
   private static final int SHORT_HASH = 8;
 
-  /**
-   * A DuckDB file that does not exist means the pipeline never ran there; opening it would create
-   * it (and leave an empty database behind), so status reports that instead.
-   */
+  /** A destination that does not exist yet (a missing DuckDB file) is not created: the pipeline has never run. */
   @Override
   Integer withoutOpening(PipelineDefinition definition) {
-    Optional<Path> file = duckDbFile(definition.destination().url());
-    if (file.isEmpty() || Files.exists(file.get())) {
-      return null;
-    }
-    String name = definition.pipeline().name();
-    String destination = definition.destination().describe();
-    if (output.json()) {
-      idem.println(json(name, destination, List.of(), Map.of(), Map.of(), Instant.EPOCH));
-    } else {
-      idem.println("pipeline " + name + " has never run: there is no DuckDB file " + destination);
-    }
-    return ExitCode.OK;
-  }
-
-  /** The file of a jdbc:duckdb: URL; empty for in-memory and remote (MotherDuck) databases and other URLs. */
-  static Optional<Path> duckDbFile(String url) {
-    String prefix = "jdbc:duckdb:";
-    if (!url.startsWith(prefix)) {
-      return Optional.empty();
-    }
-    String rest = url.substring(prefix.length());
-    int q = rest.indexOf('?');
-    String file = q < 0 ? rest : rest.substring(0, q);
-    if (file.isEmpty() || file.startsWith(":memory:") || file.startsWith("md:") || file.startsWith("motherduck:")) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(Path.of(file));
-    } catch (java.nio.file.InvalidPathException e) {
-      return Optional.empty();
-    }
+    return neverRan(definition, () -> json(definition.pipeline().name(), definition.destination().describe(), List.of(), Map.of(), Map.of(),
+        Instant.EPOCH));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.idem.cli;
 
+import dev.idem.ConfigException;
 import dev.idem.cli.pipelinefile.PipelineDefinition;
 import dev.idem.destination.Destination;
 import dev.idem.pipeline.Pipeline;
@@ -7,6 +8,7 @@ import dev.idem.context.RunServices;
 import dev.idem.verify.CheckResult;
 import dev.idem.verify.Verifier;
 import dev.idem.window.Window;
+import dev.idem.window.WindowKind;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,12 +41,12 @@ final class VerifyCommand extends PipelineCommand {
   @Override
   Integer withoutOpening(PipelineDefinition definition) {
     Pipeline pipeline = definition.pipeline();
-    if (pipeline.windows().kind() == dev.idem.window.WindowKind.OFFSETS) {
-      throw new dev.idem.ConfigException("idem verify does not check stream pipelines yet: a kafka source's windows are planned from the"
+    if (pipeline.windows().kind() == WindowKind.OFFSETS) {
+      throw new ConfigException("idem verify does not check stream pipelines yet: a kafka source's windows are planned from the"
           + " ledger as they load, and verify replays fixed windows");
     }
-    if (definition.destination().kafka().isPresent()) {
-      throw new dev.idem.ConfigException("idem verify needs a database destination: a Kafka topic cannot take records back between its checks");
+    if (definition.destination().noScratch().isPresent()) {
+      throw new ConfigException("idem verify needs a database destination: " + definition.destination().noScratch().get());
     }
     List<Window> windows = selection.select(pipeline);
     RunServices services = idem.services.get();

@@ -2,7 +2,7 @@ package dev.idem.cli;
 
 import dev.idem.cli.pipelinefile.PipelineDefinition;
 import dev.idem.cli.pipelinefile.PipelineFile;
-import dev.idem.cli.pipelinefile.Redactor;
+import dev.idem.connector.Secrets;
 import dev.idem.pipeline.Pipeline;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,7 +31,7 @@ final class UpgradeFixtures {
    * the binder is rewritten, adapt this method, never the recorded values.
    */
   static Pipeline bind(Path file) {
-    try (PipelineDefinition definition = PipelineFile.load(file, List.of(), name -> null, new Redactor())) {
+    try (PipelineDefinition definition = PipelineFile.load(file, List.of(), name -> null, new Secrets())) {
       return definition.pipeline();
     }
   }

@@ -17,8 +17,10 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -60,7 +62,7 @@ public final class Pipeline {
       return b.targetColumns;
     }
     if (b.transformSql != null && !b.transformSql.isBlank()) {
-      throw new ConfigException("pipeline " + b.name + " has a transform, so target.columns must declare its output columns");
+      throw new ConfigException("target.columns", "pipeline " + b.name + " has a transform, so target.columns must declare its output columns", null);
     }
     return b.source.schema();
   }
@@ -68,9 +70,9 @@ public final class Pipeline {
   private void validate() {
     Schema input = source.schema();
     if (windows.timeBased()) {
-      int i = input.require(windows.column(), "window column");
+      int i = about("windows.column", () -> input.require(windows.column(), "window column"));
       DataType.Kind k = input.column(i).type().kind();
-      dev.idem.IdemException.check(k == DataType.Kind.DATE || k == DataType.Kind.TIMESTAMP || k == DataType.Kind.TIMESTAMPTZ,
+      check("windows.column", k == DataType.Kind.DATE || k == DataType.Kind.TIMESTAMP || k == DataType.Kind.TIMESTAMPTZ,
           "window column '%s' is %s: expected date, timestamp or timestamptz", windows.column(), input.column(i).type());
     }
     Schema cols = target.columns();
@@ -78,30 +80,48 @@ public final class Pipeline {
     if (key != null) {
       Schema keySource = key.kind() == KeySpec.Kind.HASH ? input : cols;
       for (String f : key.fields()) {
-        keySource.require(f, key.kind() == KeySpec.Kind.HASH ? "key hash field" : "key column");
+        about("target.key", () -> keySource.require(f, key.kind() == KeySpec.Kind.HASH ? "key hash field" : "key column"));
       }
     }
     if (target.orderBy() != null) {
-      cols.require(target.orderBy(), "order_by column");
+      about("target.order_by", () -> cols.require(target.orderBy(), "order_by column"));
     }
     if (target.deleteFlag() != null) {
-      int i = cols.require(target.deleteFlag(), "delete_flag column");
-      dev.idem.IdemException.check(cols.column(i).type().kind() == DataType.Kind.BOOLEAN, "delete_flag column '%s' is %s: expected boolean", target.deleteFlag(), cols.column(i).type());
+      int i = about("target.delete_flag", () -> cols.require(target.deleteFlag(), "delete_flag column"));
+      check("target.delete_flag", cols.column(i).type().kind() == DataType.Kind.BOOLEAN, "delete_flag column '%s' is %s: expected boolean",
+          target.deleteFlag(), cols.column(i).type());
     }
     if (target.strategy() == WriteStrategy.REPLACE_TABLE) {
-      dev.idem.IdemException.check(windows.kind() == WindowKind.FULL || windows.kind() == WindowKind.BATCH,
-          "strategy replace_table replaces the whole table, so it needs window kind full or batch, not %s", windows.kind().name().toLowerCase(java.util.Locale.ROOT));
+      check("target.strategy", windows.kind() == WindowKind.FULL || windows.kind() == WindowKind.BATCH,
+          "strategy replace_table replaces the whole table, so it needs window kind full or batch, not %s",
+          windows.kind().name().toLowerCase(Locale.ROOT));
     }
     if (schemaDrift != DriftPolicy.DISCARD) {
-      dev.idem.IdemException.check(source instanceof ObservesSchema,
+      check("schema_drift", source instanceof ObservesSchema,
           "schema_drift %s needs a source that reports its schema (csv, jsonl, jdbc), and %s does not", schemaDrift.label(), source.describe());
     }
-    dev.idem.IdemException.check(schemaDrift != DriftPolicy.EVOLVE || transformSql == null,
+    check("schema_drift", schemaDrift != DriftPolicy.EVOLVE || transformSql == null,
         "schema_drift evolve adds the input's new columns to the target, but with a transform the target's columns are the transform's output:"
             + " use freeze or discard, or declare the new columns");
     for (Column c : target.storedColumns().columns()) {
-      dev.idem.IdemException.check(!c.name().startsWith("_idem_") || c.name().equals(KeySpec.HASH_COLUMN),
+      check("columns", !c.name().startsWith("_idem_") || c.name().equals(KeySpec.HASH_COLUMN),
           "column '%s' uses the reserved prefix _idem_", c.name());
+    }
+  }
+
+  /** Throws a {@link ConfigException} about {@code field} unless the condition holds. */
+  private static void check(String field, boolean condition, String format, Object... args) {
+    if (!condition) {
+      throw new ConfigException(field, String.format(Locale.ROOT, format, args), null);
+    }
+  }
+
+  /** Runs a check whose error is about {@code field}: its ConfigException is given that field. */
+  private static <T> T about(String field, Supplier<T> check) {
+    try {
+      return check.get();
+    } catch (ConfigException e) {
+      throw e.field().isPresent() ? e : new ConfigException(field, e.getMessage(), e);
     }
   }
 
@@ -230,7 +250,8 @@ public final class Pipeline {
 
     private Builder(String name) {
       if (name == null || !NAME.matcher(name).matches()) {
-        throw new ConfigException("pipeline name '" + name + "' is not valid: expected letters, digits, '_', '.', '-' (at most 128)");
+        throw new ConfigException("pipeline", "pipeline name '" + name + "' is not valid: expected letters, digits, '_', '.', '-' (at most 128)",
+            null);
       }
       this.name = name;
     }

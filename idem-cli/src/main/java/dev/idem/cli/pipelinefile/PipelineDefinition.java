@@ -1,12 +1,13 @@
 package dev.idem.cli.pipelinefile;
 
+import dev.idem.connector.DestinationBinding;
 import dev.idem.pipeline.Pipeline;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
 /** A bound pipeline file: the validated pipeline and where it writes. Closing closes the source. */
-public record PipelineDefinition(Path file, Pipeline pipeline, DestinationSpec destination) implements AutoCloseable {
+public record PipelineDefinition(Path file, Pipeline pipeline, DestinationBinding destination) implements AutoCloseable {
   @Override
   public void close() {
     try {

@@ -1,26 +1,25 @@
 package dev.idem.cli.pipelinefile;
 
-import dev.idem.ConfigException;
+import dev.idem.connector.ConfigProblem;
+import dev.idem.connector.Location;
 
 /**
  * A pipeline file that cannot be used as written. The message is one line that starts with
  * {@code file:line:} (or {@code --set path:} for an override) and says what was expected; it never
- * contains a value that came from {@code ${env:...}}.
+ * contains a value that came from {@code ${env:...}}. A connector's {@link ConfigProblem} reaches
+ * the caller as one of these, worded as the connector wrote it.
  */
-public final class PipelineFileException extends ConfigException {
-  PipelineFileException(String where, String message) {
-    super(join(where, message));
+public final class PipelineFileException extends ConfigProblem {
+  PipelineFileException(Location where, String message) {
+    super(where, message);
   }
 
-  PipelineFileException(String where, String message, Throwable cause) {
-    super(join(where, message), cause);
+  PipelineFileException(Location where, String message, Throwable cause) {
+    super(where, message, cause);
   }
 
-  /** "--set target.table: target.table: ..." says the path twice; keep it once. */
-  private static String join(String where, String message) {
-    if (where.startsWith("--set ") && message.startsWith(where.substring("--set ".length()) + ": ")) {
-      return where + message.substring(where.length() - "--set ".length());
-    }
-    return where + ": " + message;
+  /** A connector's problem, as the file's. */
+  PipelineFileException(ConfigProblem problem) {
+    super(problem.where(), problem.detail(), problem);
   }
 }

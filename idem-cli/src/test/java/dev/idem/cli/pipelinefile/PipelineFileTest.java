@@ -3,6 +3,8 @@ package dev.idem.cli.pipelinefile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.idem.connector.Secrets;
+import dev.idem.jdbc.connector.JdbcDestinationBinding;
 import dev.idem.key.KeySpec;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.WriteStrategy;
@@ -20,6 +22,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,7 +51,12 @@ class PipelineFileTest {
   }
 
   private PipelineDefinition load(String yaml, Map<String, String> env, String... sets) throws IOException {
-    return PipelineFile.load(write(yaml), List.of(sets), env::get, new Redactor());
+    return PipelineFile.load(write(yaml), List.of(sets), env::get, new Secrets());
+  }
+
+  /** The JDBC destination a definition names. */
+  private static JdbcDestinationBinding jdbc(PipelineDefinition d) {
+    return (JdbcDestinationBinding) d.destination();
   }
 
   private PipelineDefinition load(String yaml, String... sets) throws IOException {
@@ -58,7 +66,7 @@ class PipelineFileTest {
   /** The one-line message of loading this file. */
   private String error(String yaml, Map<String, String> env, String... sets) throws IOException {
     Path file = write(yaml);
-    Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> PipelineFile.load(file, List.of(sets), env::get, new Redactor()));
+    Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> PipelineFile.load(file, List.of(sets), env::get, new Secrets()));
     assertThat(t).isInstanceOf(PipelineFileException.class);
     assertThat(t.getMessage()).doesNotContain("\n");
     return t.getMessage();
@@ -125,8 +133,8 @@ class PipelineFileTest {
     assertThat(p.target().orderBy()).isEqualTo("ingested_at");
     assertThat(p.target().deleteFlag()).isEqualTo("is_deleted");
     assertThat(p.target().columns()).isEqualTo(p.source().schema());
-    assertThat(d.destination().url()).isEqualTo("jdbc:duckdb:" + dir.toAbsolutePath().resolve("out/orders.duckdb"));
-    assertThat(d.destination().properties()).containsEntry("user", "loader").containsEntry("password", "s3cret-value");
+    assertThat(jdbc(d).url()).isEqualTo("jdbc:duckdb:" + dir.toAbsolutePath().resolve("out/orders.duckdb"));
+    assertThat(jdbc(d).properties()).containsEntry("user", "loader").containsEntry("password", "s3cret-value");
     assertThat(d.destination().toString()).doesNotContain("s3cret-value");
   }
 
@@ -163,7 +171,7 @@ class PipelineFileTest {
     assertThat(p.target().columns().names()).containsExactly("user", "n");
     assertThat(p.target().key()).isEqualTo(KeySpec.hash("user", "kind"));
     assertThat(p.target().strategy()).isEqualTo(WriteStrategy.REPLACE_WINDOW);
-    assertThat(d.destination().url()).isEqualTo("jdbc:postgresql://db:5432/dw");
+    assertThat(jdbc(d).url()).isEqualTo("jdbc:postgresql://db:5432/dw");
   }
 
   @Test
@@ -172,8 +180,8 @@ class PipelineFileTest {
     assertThat(d.pipeline().version()).isEqualTo("1");
     assertThat(d.pipeline().windows().kind()).isEqualTo(WindowKind.FULL);
     assertThat(((CsvSource) d.pipeline().source()).format()).isEqualTo(CsvFormat.DEFAULT);
-    assertThat(d.destination().url()).isEqualTo("jdbc:duckdb:" + dir.toAbsolutePath().resolve("orders.duckdb"));
-    assertThat(d.destination().properties()).isEmpty();
+    assertThat(jdbc(d).url()).isEqualTo("jdbc:duckdb:" + dir.toAbsolutePath().resolve("orders.duckdb"));
+    assertThat(jdbc(d).properties()).isEmpty();
   }
 
   @Test
@@ -196,7 +204,7 @@ class PipelineFileTest {
     assertThat(p.source().describe()).contains("other/*.csv");
     assertThat(p.target().key()).isEqualTo(KeySpec.columns("order_id", "ingested_at"));
     assertThat(p.version()).isEqualTo("7");
-    assertThat(d.destination().url()).isEqualTo("jdbc:duckdb:" + dir.toAbsolutePath().resolve("x.duckdb"));
+    assertThat(jdbc(d).url()).isEqualTo("jdbc:duckdb:" + dir.toAbsolutePath().resolve("x.duckdb"));
     // A glob that is not valid YAML (an alias) is taken as text.
     assertThat(load(MINIMAL, "source.path=*.csv").pipeline().source().describe()).contains("*.csv");
   }
@@ -353,9 +361,9 @@ class PipelineFileTest {
     assertThat(p.source().describe()).contains("fingerprint -").contains("lag PT0S");
     // --set reaches the jdbc source's own keys too
     assertThat(load(jdbc(""), "source.lag=1h").pipeline().source().describe()).contains("lag PT1H");
-    Redactor redactor = new Redactor();
-    PipelineFile.load(write(jdbc("  user: loader\n  password: file-written-pw\n  sslmode: require\n")), List.of(), Map.<String, String>of()::get, redactor);
-    assertThat(redactor.redact("auth failed: file-written-pw")).isEqualTo("auth failed: ***"); // a literal password is masked too
+    Secrets secrets = new Secrets();
+    PipelineFile.load(write(jdbc("  user: loader\n  password: file-written-pw\n  sslmode: require\n")), List.of(), Map.<String, String>of()::get, secrets);
+    assertThat(secrets.redact("auth failed: file-written-pw")).isEqualTo("auth failed: ***"); // a literal password is masked too
   }
 
   @Test
@@ -376,16 +384,29 @@ class PipelineFileTest {
   }
 
   @Test
+  void anUnknownConnectorTypeListsTheTypesFoundOnTheClassPath() throws IOException {
+    assertThat(error(MINIMAL.replace("type: csv", "type: parquet")))
+        .isEqualTo(file() + ":3: source.type: unknown source type 'parquet': expected csv, jsonl, jdbc or kafka");
+    assertThat(error(MINIMAL + "destination: {type: iceberg}\n"))
+        .isEqualTo(file() + ":12: destination.type: unknown destination type 'iceberg': expected jdbc (the default) or kafka");
+    assertThat(error(MINIMAL + "windows: {kind: offsets}\n")).isEqualTo(file() + ":12: windows.kind: offsets windows are for kafka sources");
+    // an explicit jdbc type is today's default, and a DuckDB URL still resolves against the pipeline's directory
+    assertThat(jdbc(load(MINIMAL + "destination: {type: JDBC, url: 'jdbc:duckdb:out.duckdb'}\n")).url())
+        .isEqualTo("jdbc:duckdb:" + dir.toAbsolutePath().resolve("out.duckdb"));
+  }
+
+  @Test
   void theRedactorMasksSubstitutedValues() throws IOException {
-    Redactor redactor = new Redactor();
+    Secrets secrets = new Secrets();
     PipelineFile.load(write(MINIMAL + "destination: {url: 'jdbc:duckdb:x.duckdb', password: '${env:PW}'}\n"), List.of(),
-        Map.of("PW", "hunter2-long")::get, redactor);
-    assertThat(redactor.redact("login failed with hunter2-long for user x")).isEqualTo("login failed with *** for user x");
+        Map.of("PW", "hunter2-long")::get, secrets);
+    assertThat(secrets.redact("login failed with hunter2-long for user x")).isEqualTo("login failed with *** for user x");
   }
 
   @Test
   void theDestinationDescriptionMasksCredentials() {
-    DestinationSpec spec = new DestinationSpec("jdbc:postgresql://bob:pw@db/dw?user=bob&password=pw&ssl=true", new java.util.Properties());
+    JdbcDestinationBinding spec = new JdbcDestinationBinding("jdbc:postgresql://bob:pw@db/dw?user=bob&password=pw&ssl=true",
+        new Properties(), null);
     assertThat(spec.describe()).isEqualTo("jdbc:postgresql://***@db/dw?user=***&password=***&ssl=true");
   }
 }

@@ -1,5 +1,6 @@
 package dev.idem.jdbc.dialect;
 
+import dev.idem.connector.Secrets;
 import dev.idem.schema.DataType;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -115,7 +116,7 @@ public interface Dialect extends SourceDialect {
 
   /** Any text that may quote a JDBC URL, password-like parameters and user-info masked. */
   static String redactUrl(String text) {
-    return text.replaceAll("(?i)(password|pwd|secret|token)=[^&;\\s]*", "$1=***").replaceAll("//[^/@\\s]*@", "//***@");
+    return Secrets.maskUrl(text);
   }
 
   /** Classification of a database error. */

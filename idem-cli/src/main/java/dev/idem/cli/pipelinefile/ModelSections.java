@@ -1,0 +1,221 @@
+package dev.idem.cli.pipelinefile;
+
+import dev.idem.ConfigException;
+import dev.idem.connector.ConfigNode;
+import dev.idem.connector.ConfigProblem;
+import dev.idem.connector.Section;
+import dev.idem.key.KeySpec;
+import dev.idem.pipeline.BadRecordPolicy;
+import dev.idem.pipeline.Pipeline;
+import dev.idem.pipeline.Target;
+import dev.idem.pipeline.WriteStrategy;
+import dev.idem.schema.Column;
+import dev.idem.schema.DataType;
+import dev.idem.schema.DriftPolicy;
+import dev.idem.schema.Schema;
+import dev.idem.window.WindowSpec;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The connector-neutral sections of a pipeline file, bound to the core model: columns, windows,
+ * target, the bad-record limits and the schema drift policy. Every problem names its line.
+ */
+final class ModelSections {
+  private static final Pattern NOT_NULL = Pattern.compile("(?i)^(.*?)\\s+not\\s+null$");
+
+  private ModelSections() {}
+
+  /** A section of the file format whose keys are checked against {@link Layout}. */
+  static Section checked(String path, ConfigNode node) {
+    Section s = Section.of(path, node);
+    List<String> allowed = Layout.keys(path).orElseThrow();
+    if (allowed != Layout.ANY) {
+      s.checkKeys(allowed);
+    }
+    return s;
+  }
+
+  static Schema columns(ConfigNode node, String path) {
+    ConfigNode.Mapping m = Section.mapping(node, path);
+    if (m.entries().isEmpty()) {
+      throw new ConfigProblem(m.where(), path + ": expected at least one column, as name: type");
+    }
+    List<Column> columns = new ArrayList<>();
+    for (ConfigNode.Entry e : m.entries().values()) {
+      ConfigNode.Scalar typeNode = Section.scalar(e.value(), path + "." + e.key());
+      if (typeNode.isNull()) {
+        throw new ConfigProblem(e.where(), path + "." + e.key() + ": expected a type, e.g. string, integer, decimal(12,2), timestamp");
+      }
+      String text = typeNode.value().strip();
+      boolean nullable = true;
+      Matcher nn = NOT_NULL.matcher(text);
+      if (nn.matches()) {
+        text = nn.group(1);
+        nullable = false;
+      }
+      String typeText = text;
+      DataType type = Section.bind(typeNode, path + "." + e.key(), () -> DataType.parse(typeText));
+      boolean isNullable = nullable;
+      columns.add(Section.bind(typeNode, path + "." + e.key(), () -> new Column(e.key(), type, isNullable)));
+    }
+    return Section.bind(m, path, () -> new Schema(columns));
+  }
+
+  static WindowSpec windows(ConfigNode node) {
+    Section s = checked("windows", node);
+    ConfigNode.Scalar kindNode = s.requiredScalar("kind");
+    String kind = kindNode.value().strip().toLowerCase(Locale.ROOT);
+    // The kind decides which other keys make sense, so an unknown one is reported first.
+    if (!List.of("day", "hour", "full", "batch", "file", "offsets").contains(kind)) {
+      throw new ConfigProblem(kindNode.where(), "windows.kind: unknown window kind '" + kindNode.display()
+          + "': expected day, hour, full, batch, file or offsets");
+    }
+    ConfigNode.Scalar columnNode = s.optionalScalar("column");
+    ConfigNode.Scalar zoneNode = s.optionalScalar("zone");
+    String column = columnNode == null ? null : columnNode.value();
+    ZoneId zone = null;
+    if (zoneNode != null) {
+      try {
+        zone = ZoneId.of(zoneNode.value().strip());
+      } catch (DateTimeException e) {
+        throw new ConfigProblem(zoneNode.where(), "windows.zone: unknown time zone '" + zoneNode.display()
+            + "': expected a region such as Europe/Paris, or UTC");
+      }
+    }
+    boolean timeBased = kind.equals("day") || kind.equals("hour");
+    if (!timeBased) {
+      for (ConfigNode.Scalar v : new ConfigNode.Scalar[] {columnNode, zoneNode}) {
+        if (v != null) {
+          throw new ConfigProblem(v.where(), "windows: " + kind + " windows have no column or zone: only day and hour windows do");
+        }
+      }
+    }
+    ZoneId z = zone;
+    return switch (kind) {
+      case "day" -> Section.bind(s.node(), "windows", () -> WindowSpec.day(column, z));
+      case "hour" -> Section.bind(s.node(), "windows", () -> WindowSpec.hour(column, z));
+      case "full" -> WindowSpec.full();
+      case "batch" -> WindowSpec.batch();
+      case "file" -> WindowSpec.file();
+      case "offsets" -> WindowSpec.offsets();
+      default -> throw new IllegalStateException("window kind checked above: " + kind);
+    };
+  }
+
+  static Target target(Section s, Pipeline.Builder b, Schema input, boolean hasTransform) {
+    s.checkKeys(Layout.keys("target").orElseThrow());
+    String table = s.requiredScalar("table").value();
+    b.table(table);
+    Schema columns = null;
+    if (s.has("columns")) {
+      columns = columns(s.get("columns"), "target.columns");
+      b.targetColumns(columns);
+    } else if (hasTransform) {
+      throw new ConfigProblem(s.where(), "target.columns: required because there is a transform: declare its output columns as name: type");
+    }
+    KeySpec key = null;
+    if (s.has("key")) {
+      key = key(s.get("key"));
+      b.key(key);
+    }
+    ConfigNode.Scalar strategyNode = s.requiredScalar("strategy");
+    WriteStrategy strategy;
+    try {
+      strategy = WriteStrategy.parse(strategyNode.value());
+    } catch (ConfigException e) {
+      throw new ConfigProblem(strategyNode.where(), "target.strategy: unknown strategy '" + strategyNode.display()
+          + "': expected append, merge, replace_window or replace_table");
+    }
+    b.strategy(strategy);
+    ConfigNode.Scalar orderBy = s.optionalScalar("order_by");
+    if (orderBy != null) {
+      b.orderBy(orderBy.value());
+    }
+    ConfigNode.Scalar deleteFlag = s.optionalScalar("delete_flag");
+    if (deleteFlag != null) {
+      b.deleteFlag(deleteFlag.value());
+    }
+    Schema cols = columns == null ? input : columns;
+    KeySpec k = key;
+    // Checked here as well as in Pipeline.build() so the message can name the target's line.
+    return Section.bind(s.node(), "target", () -> new Target(table, cols, k, strategy, orderBy == null ? null : orderBy.value(),
+        deleteFlag == null ? null : deleteFlag.value()));
+  }
+
+  private static KeySpec key(ConfigNode node) {
+    if (node instanceof ConfigNode.Mapping m) {
+      checked("target.key", m);
+      ConfigNode hash = m.get("hash");
+      if (hash == null) {
+        throw new ConfigProblem(m.where(), "target.key: a hash key is written {hash: [field, ...]}");
+      }
+      List<String> fields = names(hash, "target.key.hash");
+      return Section.bind(m, "target.key", () -> KeySpec.hash(fields.toArray(String[]::new)));
+    }
+    List<String> fields = names(node, "target.key");
+    return Section.bind(node, "target.key", () -> KeySpec.columns(fields.toArray(String[]::new)));
+  }
+
+  /** A column name or a list of them. */
+  private static List<String> names(ConfigNode node, String path) {
+    if (node instanceof ConfigNode.Scalar s && !s.isNull()) {
+      return List.of(s.value());
+    }
+    if (node instanceof ConfigNode.Sequence seq) {
+      List<String> names = new ArrayList<>();
+      for (int i = 0; i < seq.items().size(); i++) {
+        names.add(Section.scalarValue(seq.items().get(i), path + "[" + i + "]", "a column name"));
+      }
+      return names;
+    }
+    throw new ConfigProblem(node.where(), path + ": expected a column name or a list of column names, got " + node.describeKind());
+  }
+
+  /** {@code schema_drift}: evolve, freeze or discard; null when not given. */
+  static DriftPolicy drift(Section top) {
+    ConfigNode.Scalar drift = top.optionalScalar("schema_drift");
+    if (drift == null) {
+      return null;
+    }
+    try {
+      return DriftPolicy.parse(drift.value());
+    } catch (ConfigException e) {
+      throw new ConfigProblem(drift.where(), "schema_drift: unknown policy '" + drift.display() + "': expected evolve, freeze or discard");
+    }
+  }
+
+  /** {@code max_bad_records} (a whole number, default 0) and {@code max_bad_ratio} (0 to 1, default none). */
+  static BadRecordPolicy badRecords(Section top) {
+    ConfigNode.Scalar count = top.optionalScalar("max_bad_records");
+    ConfigNode.Scalar ratio = top.optionalScalar("max_bad_ratio");
+    long max = 0;
+    if (count != null) {
+      try {
+        max = count.type() == ConfigNode.Scalar.Type.INTEGER ? Long.parseLong(count.value().strip()) : -1;
+      } catch (NumberFormatException e) {
+        max = -1;
+      }
+      if (max < 0) {
+        throw new ConfigProblem(count.where(), "max_bad_records: expected a whole number of 0 or more, got '" + count.display() + "'");
+      }
+    }
+    Double r = null;
+    if (ratio != null) {
+      try {
+        r = Double.parseDouble(ratio.value().strip());
+      } catch (NumberFormatException e) {
+        r = -1.0;
+      }
+      if (!(r >= 0 && r <= 1)) {
+        throw new ConfigProblem(ratio.where(), "max_bad_ratio: expected a fraction from 0 to 1 (0.01 = 1%), got '" + ratio.display() + "'");
+      }
+    }
+    return new BadRecordPolicy(max, r);
+  }
+}

@@ -1,0 +1,64 @@
+package dev.idem.kafka;
+
+import dev.idem.connector.ConfigNode;
+import dev.idem.connector.ConfigProblem;
+import dev.idem.connector.ConnectorContext;
+import dev.idem.connector.Section;
+import dev.idem.connector.SourceFactory;
+import dev.idem.schema.Schema;
+import dev.idem.source.Source;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code type: kafka}: a topic read in offsets windows. Keys other than the source's own are Kafka
+ * client properties (security.protocol, sasl.jaas.config, ...).
+ */
+public final class KafkaSourceFactory implements SourceFactory {
+  /** The keys of a kafka source itself; any other key of it is a Kafka client property. */
+  static final List<String> KEYS = List.of("type", "bootstrap_servers", "topic", "max_records", "start_from", "read_timeout");
+  /** The keys of file sources, refused here with a message that names the kafka source's own. */
+  private static final List<String> FILE_KEYS = List.of("path", "delimiter", "quote", "header", "null", "encoding");
+
+  @Override
+  public String type() {
+    return "kafka";
+  }
+
+  @Override
+  public boolean stream() {
+    return true;
+  }
+
+  @Override
+  public Source bind(ConfigNode.Mapping node, Schema columns, ConnectorContext context) {
+    Section s = Section.of("source", node);
+    for (String fileKey : FILE_KEYS) {
+      ConfigNode.Entry e = node.entry(fileKey);
+      if (e != null) {
+        throw new ConfigProblem(e.where(), "source." + fileKey + ": kafka sources have no '" + fileKey + "': expected "
+            + String.join(", ", KEYS) + " and Kafka client properties");
+      }
+    }
+    Map<String, Object> client = new HashMap<>();
+    s.properties(KEYS, context.secrets()).forEach((k, v) -> client.put((String) k, v));
+    client.put("bootstrap.servers", s.requiredScalar("bootstrap_servers").value().strip());
+    String topic = s.requiredScalar("topic").value().strip();
+    long maxRecords = s.positiveInt("max_records", 100_000);
+    ConfigNode.Scalar startNode = s.optionalScalar("start_from");
+    KafkaSourceConfig.StartFrom start = KafkaSourceConfig.StartFrom.EARLIEST;
+    if (startNode != null) {
+      String v = startNode.value().strip().toLowerCase(Locale.ROOT);
+      if (!v.equals("earliest") && !v.equals("latest")) {
+        throw new ConfigProblem(startNode.where(), "source.start_from: expected earliest or latest, got '" + startNode.display() + "'");
+      }
+      start = KafkaSourceConfig.StartFrom.valueOf(v.toUpperCase(Locale.ROOT));
+    }
+    Duration readTimeout = s.duration("read_timeout", Duration.ofSeconds(60));
+    KafkaSourceConfig.StartFrom from = start;
+    return Section.bind(node, "source", () -> new KafkaSource(columns, new KafkaSourceConfig(client, topic, maxRecords, from, readTimeout)));
+  }
+}
