@@ -3,7 +3,7 @@ package dev.idem.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.idem.DataException;
 import dev.idem.jdbc.JdbcDestination;
-import dev.idem.kafka.KafkaBroker;
+import dev.idem.testkit.kafka.KafkaBroker;
 import dev.idem.kafka.KafkaDestination;
 import dev.idem.kafka.KafkaDestinationConfig;
 import dev.idem.kafka.KafkaSource;

@@ -3,7 +3,7 @@ package dev.idem.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.idem.jdbc.JdbcDestination;
-import dev.idem.jdbc.dialect.postgres.EmbeddedPostgresTestAccess;
+import dev.idem.testkit.postgres.EmbeddedPostgresServer;
 import dev.idem.ledger.DeadLetter;
 import dev.idem.ledger.WindowCounts;
 import dev.idem.ledger.WindowState;
@@ -290,7 +290,7 @@ class HostileInputTest {
   }
 
   private String url(String kind) {
-    return kind.equals("duckdb") ? "jdbc:duckdb:" + dir.resolve("h" + System.nanoTime() + ".duckdb") : EmbeddedPostgresTestAccess.newDatabase();
+    return kind.equals("duckdb") ? "jdbc:duckdb:" + dir.resolve("h" + System.nanoTime() + ".duckdb") : EmbeddedPostgresServer.newDatabase();
   }
 
   private Path pipeline(String url, String file, String columns, String table, String key, int maxBad) throws IOException {

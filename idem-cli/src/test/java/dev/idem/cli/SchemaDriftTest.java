@@ -10,7 +10,7 @@ import dev.idem.fault.FaultPoint;
 import dev.idem.fault.SimulatedCrash;
 import dev.idem.jdbc.JdbcDestination;
 import dev.idem.jdbc.TableSnapshot;
-import dev.idem.jdbc.dialect.postgres.EmbeddedPostgresTestAccess;
+import dev.idem.testkit.postgres.EmbeddedPostgresServer;
 import dev.idem.ledger.WindowSchema;
 import dev.idem.ledger.WindowState;
 import dev.idem.ledger.WindowStatus;
@@ -57,7 +57,7 @@ class SchemaDriftTest {
   Path dir;
 
   private String url(String kind) {
-    return kind.equals("duckdb") ? "jdbc:duckdb:" + dir.resolve("drift.duckdb") : EmbeddedPostgresTestAccess.newDatabase();
+    return kind.equals("duckdb") ? "jdbc:duckdb:" + dir.resolve("drift.duckdb") : EmbeddedPostgresServer.newDatabase();
   }
 
   /** Orders in CSV files, one window per file, merged by order_id; {@code extra} lines at the top level. */

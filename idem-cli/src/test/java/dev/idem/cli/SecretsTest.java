@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.idem.IdemException;
 import dev.idem.jdbc.JdbcDestination;
-import dev.idem.jdbc.dialect.postgres.EmbeddedPostgresTestAccess;
+import dev.idem.testkit.postgres.EmbeddedPostgresServer;
 import dev.idem.run.RetryPolicy;
 import dev.idem.run.RunServices;
 import java.io.ByteArrayOutputStream;
@@ -63,7 +63,7 @@ class SecretsTest {
    */
   @BeforeAll
   static void roleWithAPassword() throws Exception {
-    adminUrl = EmbeddedPostgresTestAccess.newDatabase();
+    adminUrl = EmbeddedPostgresServer.newDatabase();
     Matcher m = Pattern.compile("//localhost:(\\d+)/(\\w+)\\?").matcher(adminUrl);
     assertThat(m.find()).isTrue();
     port = m.group(1);

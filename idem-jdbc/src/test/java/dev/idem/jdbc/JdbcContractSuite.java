@@ -1,7 +1,7 @@
 package dev.idem.jdbc;
 
 import dev.idem.destination.Destination;
-import dev.idem.destination.DestinationContractSuite;
+import dev.idem.testkit.contract.DestinationContractSuite;
 import dev.idem.run.RunServices;
 import java.util.List;
 

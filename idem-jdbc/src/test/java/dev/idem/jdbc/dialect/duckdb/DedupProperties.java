@@ -13,7 +13,7 @@ import dev.idem.run.Runner;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
 import dev.idem.schema.Schema;
-import dev.idem.testing.ListSource;
+import dev.idem.testkit.source.ListSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

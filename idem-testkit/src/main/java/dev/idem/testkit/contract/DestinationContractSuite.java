@@ -1,8 +1,11 @@
-package dev.idem.destination;
+package dev.idem.testkit.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.idem.destination.Destination;
+import dev.idem.destination.FencedException;
+import dev.idem.destination.SupportsSqlTransform;
 import dev.idem.fault.CrashAt;
 import dev.idem.fault.FaultInjector;
 import dev.idem.fault.FaultPoint;
@@ -25,8 +28,8 @@ import dev.idem.run.WindowOutcome.Result;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
 import dev.idem.schema.Schema;
-import dev.idem.testing.ListSource;
-import dev.idem.testing.MutableClock;
+import dev.idem.testkit.source.ListSource;
+import dev.idem.testkit.time.MutableClock;
 import dev.idem.window.Window;
 import dev.idem.window.WindowSpec;
 import java.math.BigDecimal;

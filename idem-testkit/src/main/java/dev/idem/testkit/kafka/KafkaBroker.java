@@ -1,4 +1,4 @@
-package dev.idem.kafka;
+package dev.idem.testkit.kafka;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -62,9 +62,8 @@ import org.apache.kafka.server.common.MetadataVersion;
  * and port management. What the in-process broker cannot do is die abruptly: a test that must
  * SIGKILL Kafka needs a child JVM (the same test classpath, {@code kafka.Kafka server.properties}).
  *
- * <p>From another module's tests: depend on {@code dev.idem:idem-kafka} with type
- * {@code test-jar} and on {@code org.apache.kafka:kafka-test-common-runtime}, both test scope
- * (the versions are managed in the parent pom), as idem-jdbc's Postgres fixture is used.
+ * <p>From a module's tests: depend on {@code dev.idem:idem-testkit} at test scope; it brings
+ * {@code org.apache.kafka:kafka-test-common-runtime} (the versions are managed in the parent pom).
  */
 public final class KafkaBroker {
   /** The transaction timeout of the producers made here. */
