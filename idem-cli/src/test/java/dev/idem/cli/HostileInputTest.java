@@ -3,12 +3,12 @@ package dev.idem.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.idem.jdbc.JdbcDestination;
-import dev.idem.testkit.postgres.EmbeddedPostgresServer;
 import dev.idem.ledger.DeadLetter;
 import dev.idem.ledger.WindowCounts;
 import dev.idem.ledger.WindowState;
 import dev.idem.ledger.WindowStatus;
 import dev.idem.run.RunServices;
+import dev.idem.testkit.postgres.EmbeddedPostgresServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Writer;

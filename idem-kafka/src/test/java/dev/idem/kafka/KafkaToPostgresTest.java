@@ -2,8 +2,8 @@ package dev.idem.kafka;
 
 import dev.idem.jdbc.JdbcDestination;
 import dev.idem.jdbc.TableSnapshot;
-import dev.idem.testkit.postgres.EmbeddedPostgresServer;
 import dev.idem.run.RunServices;
+import dev.idem.testkit.postgres.EmbeddedPostgresServer;
 import java.time.Duration;
 import java.util.Properties;
 

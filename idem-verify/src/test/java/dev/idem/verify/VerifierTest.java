@@ -3,7 +3,6 @@ package dev.idem.verify;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.idem.jdbc.JdbcDestination;
-import dev.idem.testkit.postgres.EmbeddedPostgresServer;
 import dev.idem.key.KeySpec;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.WriteStrategy;
@@ -11,6 +10,7 @@ import dev.idem.run.RunServices;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
 import dev.idem.schema.Schema;
+import dev.idem.testkit.postgres.EmbeddedPostgresServer;
 import dev.idem.testkit.source.ListSource;
 import dev.idem.verify.CheckResult.Verdict;
 import dev.idem.window.Window;

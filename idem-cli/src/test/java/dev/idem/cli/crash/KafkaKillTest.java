@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.idem.fault.FaultPoint;
 import dev.idem.fault.HaltAt;
-import dev.idem.testkit.postgres.EmbeddedPostgresServer;
 import dev.idem.testkit.kafka.KafkaBroker;
+import dev.idem.testkit.postgres.EmbeddedPostgresServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.idem.jdbc.JdbcDestination;
 import dev.idem.jdbc.TableSnapshot;
-import dev.idem.testkit.postgres.EmbeddedPostgresServer;
 import dev.idem.ledger.WindowState;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.WriteStrategy;
@@ -16,6 +15,7 @@ import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
 import dev.idem.schema.DriftPolicy;
 import dev.idem.schema.Schema;
+import dev.idem.testkit.postgres.EmbeddedPostgresServer;
 import dev.idem.window.Window;
 import dev.idem.window.WindowSpec;
 import java.nio.file.Path;

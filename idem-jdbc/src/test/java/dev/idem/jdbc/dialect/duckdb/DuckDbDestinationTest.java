@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.idem.ConfigException;
-import dev.idem.key.KeyEncoding;
-import dev.idem.key.KeySpec;
 import dev.idem.jdbc.JdbcDestination;
 import dev.idem.jdbc.TableSnapshot;
 import dev.idem.jdbc.dialect.Dialect;
+import dev.idem.key.KeyEncoding;
+import dev.idem.key.KeySpec;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.WriteStrategy;
 import dev.idem.run.RunOptions;
