@@ -62,7 +62,8 @@ final class ConsumerCases {
   void exactlyOnce(int run, int parallel) throws Exception {
     String table = "orders_k1_" + parallel + "_" + run;
     KafkaSourceConfig config = KafkaSourceConfig.of(broker.bootstrapServers(), topic).withMaxRecords(maxRecords);
-    Pipeline p = Pipeline.builder("k1-" + parallel + "-" + run).version("1").source(new KafkaSource(KafkaBench.ORDERS, config)).windows(WindowSpec.offsets())
+    Pipeline p = Pipeline.builder("k1-" + parallel + "-" + run).version("1").source(new KafkaSource(KafkaBench.ORDERS, config))
+        .windows(WindowSpec.offsets())
         .table(table).key("id").orderBy("ts").strategy(WriteStrategy.MERGE).build();
     RunServices services = RunServices.defaults();
     try (JdbcDestination d = JdbcDestination.open(url, new Properties(), services, Duration.ofSeconds(5))) {

@@ -25,7 +25,8 @@ final class CpuClock {
   }
 
   static CpuClock of(String url) throws Exception {
-    try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+    try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
       rs.next();
       long[] st = stat(rs.getLong(1)); // read while the backend lives: its parent is the postmaster
       return new CpuClock(st == null ? -1 : st[0]);

@@ -104,7 +104,8 @@ final class KafkaBench {
       BenchTopics.createTopic(broker, topic);
       long t0 = System.nanoTime();
       ProducerCases.produce(broker, topic, messages, Transactions.NONE, 0);
-      System.out.printf(Locale.ROOT, "produced %,d messages into %s (%d partitions) in %.1f s%n", n, topic, PARTITIONS, (System.nanoTime() - t0) / 1e9);
+      System.out.printf(Locale.ROOT, "produced %,d messages into %s (%d partitions) in %.1f s%n", n, topic, PARTITIONS,
+          (System.nanoTime() - t0) / 1e9);
       new KafkaBench(broker, url, messages, maxRecords, topic).run(runs);
     }
     System.exit(0); // the broker's shutdown hook stops it
@@ -132,11 +133,13 @@ final class KafkaBench {
     List<Case> cases = new ArrayList<>(List.of(
         new Case("k1", "idem exactly-once, merge, windows of " + window + " offsets, positions in the ledger", () -> consumers.exactlyOnce(run, 1)),
         new Case("k1p", "the same with --parallel 2 (one partition's window stages while another's applies)", () -> consumers.exactlyOnce(run, 2)),
-        new Case("k2", "idem pieces at-least-once: group consumer, " + window + "-record batch windows, merge, commitSync after", () -> consumers.atLeastOnce(run)),
+        new Case("k2", "idem pieces at-least-once: group consumer, " + window + "-record batch windows, merge, commitSync after",
+            () -> consumers.atLeastOnce(run)),
         new Case("k3", "plain consumer, batched INSERT ON CONFLICT DO UPDATE, " + POLL_RECORDS + "/poll, commitSync per poll",
             () -> consumers.plainConsumer(run, POLL_RECORDS)),
         new Case("k3d", "the same with Kafka's default max.poll.records (500)", () -> consumers.plainConsumer(run, 500)),
-        new Case("k4", "idempotent producer, no transactions", () -> ProducerCases.produce(broker, topic + "-k4-" + run, messages, Transactions.NONE, 0)),
+        new Case("k4", "idempotent producer, no transactions",
+            () -> ProducerCases.produce(broker, topic + "-k4-" + run, messages, Transactions.NONE, 0)),
         new Case("k5", "transactional producer, " + window + " messages per transaction",
             () -> ProducerCases.produce(broker, topic + "-k5-" + run, messages, Transactions.ON, maxRecords)),
         new Case("k5s", "transactional producer, " + human(TX_SMALL) + " messages per transaction",

@@ -263,8 +263,8 @@ final class PipelineProducer implements AutoCloseable {
       open = true;
       long seq = 0;
       for (DeadLetter l : letters) {
-        DeadLetter stored = new DeadLetter(l.windowId(), lease.token(), ++seq, l.position(), l.reason(), l.raw(), l.rawBytes(), l.truncated(), null, now,
-            null, null);
+        DeadLetter stored = new DeadLetter(l.windowId(), lease.token(), ++seq, l.position(), l.reason(), l.raw(), l.rawBytes(), l.truncated(),
+            null, now, null, null);
         current.send(letterRecord(stored));
       }
       current.send(markerRecord(marker));

@@ -155,7 +155,8 @@ public abstract class BalanceContract extends ContractHarness {
     }
     long terms = d.ledger().states("orders").stream().map(WindowState::counts)
         .mapToLong(c -> fixture == Fixture.BAD_RECORDS ? c.deadLettered() : fixture == Fixture.ROW_FUNCTION ? c.discarded()
-            : fixture == Fixture.TRANSFORM ? c.reshaped() : fixture == Fixture.DELETE_FLAG ? c.deleted() : c.folded() + c.updated() + c.unchanged() + c.skipped() + c.replaced())
+            : fixture == Fixture.TRANSFORM ? c.reshaped() : fixture == Fixture.DELETE_FLAG ? c.deleted()
+            : c.folded() + c.updated() + c.unchanged() + c.skipped() + c.replaced())
         .sum();
     assertThat(terms).as("the fixture's own term is exercised").isPositive();
   }
@@ -177,7 +178,8 @@ public abstract class BalanceContract extends ContractHarness {
         if (o.result() == Result.LOADED) {
           // but for the target's rows, which later windows of the run may take over (merge)
           WindowCounts recorded = d.ledger().state("orders", o.window().id()).orElseThrow().counts();
-          assertThat(o.counts()).as("%s reported as recorded", o.window()).usingRecursiveComparison().ignoringFields("targetRows").isEqualTo(recorded);
+          assertThat(o.counts()).as("%s reported as recorded", o.window()).usingRecursiveComparison().ignoringFields("targetRows")
+              .isEqualTo(recorded);
         }
       }
     }

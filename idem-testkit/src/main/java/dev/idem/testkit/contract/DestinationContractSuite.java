@@ -165,8 +165,10 @@ public abstract class DestinationContractSuite extends FailureContract {
     }
     source.replaceAll(changed);
     RunReport rerun = run(d, p, all(p));
-    assertThat(rerun.outcomes()).filteredOn(o -> o.window().id().equals("2024-03-02")).extracting(WindowOutcome::result).containsExactly(Result.LOADED);
-    assertThat(rerun.outcomes()).filteredOn(o -> !o.window().id().equals("2024-03-02")).extracting(WindowOutcome::result).containsOnly(Result.UNCHANGED);
+    assertThat(rerun.outcomes()).filteredOn(o -> o.window().id().equals("2024-03-02")).extracting(WindowOutcome::result)
+        .containsExactly(Result.LOADED);
+    assertThat(rerun.outcomes()).filteredOn(o -> !o.window().id().equals("2024-03-02")).extracting(WindowOutcome::result)
+        .containsOnly(Result.UNCHANGED);
     List<String> expected = cleanRun(pipeline(new ListSource(ORDERS).replaceAll(changed), strategy));
     if (strategy == WriteStrategy.REPLACE_WINDOW) {
       assertThat(rows(d, "orders")).isEqualTo(expected);
@@ -185,7 +187,8 @@ public abstract class DestinationContractSuite extends FailureContract {
     List<String> once = rows(d, "orders");
     deleteRowsOf(d, "orders", "2024-03-02");
     RunReport rerun = run(d, p, all(p));
-    assertThat(rerun.outcomes()).filteredOn(o -> o.window().id().equals("2024-03-02")).extracting(WindowOutcome::result).containsExactly(Result.LOADED);
+    assertThat(rerun.outcomes()).filteredOn(o -> o.window().id().equals("2024-03-02")).extracting(WindowOutcome::result)
+        .containsExactly(Result.LOADED);
     assertThat(rows(d, "orders")).isEqualTo(once);
   }
 
@@ -219,7 +222,8 @@ public abstract class DestinationContractSuite extends FailureContract {
         .containsExactly(1L, 1L, 1L, 1L);
     assertThat(second.outcomes().get(1).result()).isEqualTo(Result.UNCHANGED);
     assertThat(rows(d, "orders")).isEqualTo(cleanRun(Pipeline.builder("orders").version("1").source(new ListSource(ORDERS).replaceAll(changed))
-        .table("orders").strategy(WriteStrategy.REPLACE_WINDOW).windows(WindowSpec.day("ingested_at", ZoneOffset.UTC)).key(KeySpec.columns("order_id")).build()));
+        .table("orders").strategy(WriteStrategy.REPLACE_WINDOW).windows(WindowSpec.day("ingested_at", ZoneOffset.UTC))
+        .key(KeySpec.columns("order_id")).build()));
 
     List<String> before = rows(d, "orders");
     List<Object[]> moved = new ArrayList<>(changed);
