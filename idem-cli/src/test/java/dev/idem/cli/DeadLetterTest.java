@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.idem.jdbc.JdbcDestination;
-import dev.idem.jdbc.dialect.postgres.EmbeddedPostgresTestAccess;
 import dev.idem.ledger.WindowState;
 import dev.idem.context.RunServices;
+import dev.idem.testkit.postgres.EmbeddedPostgresServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +46,7 @@ class DeadLetterTest {
   }
 
   private String url(String kind) {
-    return kind.equals("duckdb") ? "jdbc:duckdb:" + dir.resolve("dl.duckdb") : EmbeddedPostgresTestAccess.newDatabase();
+    return kind.equals("duckdb") ? "jdbc:duckdb:" + dir.resolve("dl.duckdb") : EmbeddedPostgresServer.newDatabase();
   }
 
   private static JsonNode json(Cli.Result r) throws Exception {
@@ -120,7 +120,7 @@ class DeadLetterTest {
 
     // equal to a clean run of the fixed input
     Path cleanDir = Files.createDirectories(dir.resolve("clean"));
-    String cleanUrl = kind.equals("duckdb") ? "jdbc:duckdb:" + cleanDir.resolve("clean.duckdb") : EmbeddedPostgresTestAccess.newDatabase();
+    String cleanUrl = kind.equals("duckdb") ? "jdbc:duckdb:" + cleanDir.resolve("clean.duckdb") : EmbeddedPostgresServer.newDatabase();
     Path cp = pipeline(cleanUrl, "");
     assertThat(Cli.run("run", cp.toString()).exit()).isZero();
     assertThat(replayed).hasSize(6).isEqualTo(rows(cleanUrl));

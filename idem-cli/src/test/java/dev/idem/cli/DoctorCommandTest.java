@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.idem.cli.crash.ChildIdem;
 import dev.idem.fault.HaltAt;
 import dev.idem.jdbc.JdbcDestination;
-import dev.idem.jdbc.dialect.postgres.EmbeddedPostgresTestAccess;
 import dev.idem.jdbc.dialect.postgres.PostgresDialect;
 import dev.idem.context.RunServices;
+import dev.idem.testkit.postgres.EmbeddedPostgresServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -55,7 +55,7 @@ class DoctorCommandTest {
   }
 
   private String url(String kind, Path dir) {
-    return kind.equals("duckdb") ? "jdbc:duckdb:" + dir.resolve("orders.duckdb") : EmbeddedPostgresTestAccess.newDatabase();
+    return kind.equals("duckdb") ? "jdbc:duckdb:" + dir.resolve("orders.duckdb") : EmbeddedPostgresServer.newDatabase();
   }
 
   /** A workspace with the orders pipeline (merge, day windows) and a snapshot pipeline (replace_table, one full window). */

@@ -3,12 +3,12 @@ package dev.idem.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.idem.jdbc.JdbcDestination;
-import dev.idem.jdbc.dialect.postgres.EmbeddedPostgresTestAccess;
 import dev.idem.ledger.DeadLetter;
 import dev.idem.ledger.WindowCounts;
 import dev.idem.ledger.WindowState;
 import dev.idem.ledger.WindowStatus;
 import dev.idem.context.RunServices;
+import dev.idem.testkit.postgres.EmbeddedPostgresServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Writer;
@@ -290,7 +290,7 @@ class HostileInputTest {
   }
 
   private String url(String kind) {
-    return kind.equals("duckdb") ? "jdbc:duckdb:" + dir.resolve("h" + System.nanoTime() + ".duckdb") : EmbeddedPostgresTestAccess.newDatabase();
+    return kind.equals("duckdb") ? "jdbc:duckdb:" + dir.resolve("h" + System.nanoTime() + ".duckdb") : EmbeddedPostgresServer.newDatabase();
   }
 
   private Path pipeline(String url, String file, String columns, String table, String key, int maxBad) throws IOException {

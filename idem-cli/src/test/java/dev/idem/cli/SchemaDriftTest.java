@@ -10,7 +10,6 @@ import dev.idem.fault.FaultPoint;
 import dev.idem.fault.SimulatedCrash;
 import dev.idem.jdbc.JdbcDestination;
 import dev.idem.jdbc.TableSnapshot;
-import dev.idem.jdbc.dialect.postgres.EmbeddedPostgresTestAccess;
 import dev.idem.ledger.WindowSchema;
 import dev.idem.ledger.WindowState;
 import dev.idem.ledger.WindowStatus;
@@ -27,6 +26,7 @@ import dev.idem.schema.Schema;
 import dev.idem.source.file.CsvFormat;
 import dev.idem.source.file.CsvSource;
 import dev.idem.source.file.FileSet;
+import dev.idem.testkit.postgres.EmbeddedPostgresServer;
 import dev.idem.window.Window;
 import dev.idem.window.WindowSpec;
 import java.nio.charset.StandardCharsets;
@@ -57,7 +57,7 @@ class SchemaDriftTest {
   Path dir;
 
   private String url(String kind) {
-    return kind.equals("duckdb") ? "jdbc:duckdb:" + dir.resolve("drift.duckdb") : EmbeddedPostgresTestAccess.newDatabase();
+    return kind.equals("duckdb") ? "jdbc:duckdb:" + dir.resolve("drift.duckdb") : EmbeddedPostgresServer.newDatabase();
   }
 
   /** Orders in CSV files, one window per file, merged by order_id; {@code extra} lines at the top level. */

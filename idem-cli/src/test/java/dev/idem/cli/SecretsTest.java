@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.idem.IdemException;
 import dev.idem.jdbc.JdbcDestination;
-import dev.idem.jdbc.dialect.postgres.EmbeddedPostgresTestAccess;
 import dev.idem.retry.RetryPolicy;
 import dev.idem.context.RunServices;
+import dev.idem.testkit.postgres.EmbeddedPostgresServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -63,7 +63,7 @@ class SecretsTest {
    */
   @BeforeAll
   static void roleWithAPassword() throws Exception {
-    adminUrl = EmbeddedPostgresTestAccess.newDatabase();
+    adminUrl = EmbeddedPostgresServer.newDatabase();
     Matcher m = Pattern.compile("//localhost:(\\d+)/(\\w+)\\?").matcher(adminUrl);
     assertThat(m.find()).isTrue();
     port = m.group(1);

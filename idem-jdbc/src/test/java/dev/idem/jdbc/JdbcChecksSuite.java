@@ -17,7 +17,7 @@ import dev.idem.run.WindowOutcome;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
 import dev.idem.schema.Schema;
-import dev.idem.testing.ListSource;
+import dev.idem.testkit.source.ListSource;
 import dev.idem.window.Window;
 import dev.idem.window.WindowSpec;
 import java.time.Duration;

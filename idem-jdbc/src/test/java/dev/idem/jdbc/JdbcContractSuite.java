@@ -1,8 +1,8 @@
 package dev.idem.jdbc;
 
 import dev.idem.destination.Destination;
-import dev.idem.destination.DestinationContractSuite;
 import dev.idem.context.RunServices;
+import dev.idem.testkit.contract.DestinationContractSuite;
 import java.util.List;
 
 /** The destination contract for JDBC databases: subclasses only say how to get a fresh database. */

@@ -21,7 +21,7 @@ import dev.idem.run.Runner;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
 import dev.idem.schema.Schema;
-import dev.idem.testing.ListSource;
+import dev.idem.testkit.source.ListSource;
 import dev.idem.window.WindowSpec;
 import java.time.Duration;
 import java.time.Instant;

@@ -37,7 +37,7 @@ import org.apache.kafka.common.errors.TransactionAbortedException;
  * after its {@code initTransactions()}. That call fences every earlier producer of the id (a
  * zombie runner's commit then fails) and ends the transaction it left open, so the markers read
  * afterwards are final: only this producer can add to them. The transactional id plays the part
- * of the lease; leases taken here only keep the runners of this process apart.
+ * of the lease; leases taken here ({@link ProcessLeases}) only keep the runners of this process apart.
  *
  * <p>A producer has one open transaction at a time, so the pipeline's windows are produced one
  * after the other: {@link #begin} waits until the window before has committed or aborted (with
@@ -56,8 +56,7 @@ final class PipelineProducer implements AutoCloseable {
   private final String transactionalId;
   private final Semaphore writer = new Semaphore(1, true);
   private final Map<String, Marker> markers = new ConcurrentHashMap<>();
-  private final Map<String, Lease> claims = new ConcurrentHashMap<>();
-  private final Map<String, Long> issued = new ConcurrentHashMap<>();
+  private final ProcessLeases leases;
   private Producer<byte[], byte[]> producer;
   private State state = State.NEW;
   private String fencedBecause;
@@ -66,6 +65,7 @@ final class PipelineProducer implements AutoCloseable {
     this.destination = destination;
     this.pipeline = pipeline;
     this.transactionalId = destination.config().transactionalId(pipeline);
+    this.leases = new ProcessLeases(pipeline, destination.services().clock(), markers);
   }
 
   /**
@@ -131,42 +131,15 @@ final class PipelineProducer implements AutoCloseable {
   /** Claims a window unless a live runner ({@code alive}) holds an unexpired lease on it. */
   Optional<Lease> claim(String windowId, String owner, Duration ttl, Predicate<String> alive) {
     producer(); // refuses a fenced runner, opens a new one
-    synchronized (claims) {
-      Instant now = destination.services().clock().instant();
-      Lease held = claims.get(windowId);
-      if (held != null && held.expires().isAfter(now) && !held.owner().equals(owner) && alive.test(held.owner())) {
-        return Optional.empty();
-      }
-      Marker m = markers.get(windowId);
-      // a window never seen (or reset) starts from a token no earlier lease of it can hold
-      long first = m != null ? m.state().token() + 1 : now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
-      long token = Math.max(first, issued.getOrDefault(windowId, 0L) + 1);
-      issued.put(windowId, token);
-      Lease lease = new Lease(pipeline, windowId, owner, token, now.plus(ttl), m == null ? null : m.state());
-      claims.put(windowId, lease);
-      return Optional.of(lease);
-    }
+    return leases.claim(windowId, owner, ttl, alive);
   }
 
   boolean renew(Lease lease, Duration ttl) {
-    synchronized (claims) {
-      Lease held = claims.get(lease.windowId());
-      if (held == null || held.token() != lease.token() || state() == State.FENCED) {
-        return false;
-      }
-      claims.put(lease.windowId(), new Lease(pipeline, lease.windowId(), lease.owner(), lease.token(),
-          destination.services().clock().instant().plus(ttl), lease.previous()));
-      return true;
-    }
+    return leases.renew(lease, ttl, () -> state() == State.FENCED);
   }
 
   void release(Lease lease) {
-    synchronized (claims) {
-      Lease held = claims.get(lease.windowId());
-      if (held != null && held.token() == lease.token()) {
-        claims.remove(lease.windowId());
-      }
-    }
+    leases.release(lease);
   }
 
   private synchronized State state() {
@@ -180,8 +153,7 @@ final class PipelineProducer implements AutoCloseable {
     acquire(lease.windowId());
     try {
       Producer<byte[], byte[]> current = producer();
-      Lease held = claims.get(lease.windowId());
-      if (held == null || held.token() != lease.token()) {
+      if (!leases.holds(lease)) {
         throw new FencedException("window " + lease.windowId() + ": lease token " + lease.token() + " was taken over by another runner");
       }
       Marker m = markers.get(lease.windowId());
@@ -268,10 +240,9 @@ final class PipelineProducer implements AutoCloseable {
     try {
       current = producer();
       Marker m = markers.get(lease.windowId());
-      Lease held = claims.get(lease.windowId());
       // a later claim in this process counts as much as a later marker: a failure recorded under
       // the older token would make the new holder's begin() see the window written after its claim
-      if ((m != null && m.state().token() > lease.token()) || (held != null && held.token() > lease.token())) {
+      if ((m != null && m.state().token() > lease.token()) || leases.claimedAfter(lease)) {
         throw new FencedException("window " + lease.windowId() + ": lease token " + lease.token() + " was taken over by another runner");
       }
       if (m != null && m.state().status() == WindowStatus.DONE) {
@@ -292,8 +263,8 @@ final class PipelineProducer implements AutoCloseable {
       open = true;
       long seq = 0;
       for (DeadLetter l : letters) {
-        DeadLetter stored = new DeadLetter(l.windowId(), lease.token(), ++seq, l.position(), l.reason(), l.raw(), l.rawBytes(), l.truncated(), null, now,
-            null, null);
+        DeadLetter stored = new DeadLetter(l.windowId(), lease.token(), ++seq, l.position(), l.reason(), l.raw(), l.rawBytes(), l.truncated(),
+            null, now, null, null);
         current.send(letterRecord(stored));
       }
       current.send(markerRecord(marker));

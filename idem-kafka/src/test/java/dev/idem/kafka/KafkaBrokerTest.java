@@ -3,6 +3,7 @@ package dev.idem.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.idem.testkit.kafka.KafkaBroker;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Config;

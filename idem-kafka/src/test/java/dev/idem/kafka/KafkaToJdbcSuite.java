@@ -23,6 +23,7 @@ import dev.idem.run.WindowOutcome;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
 import dev.idem.schema.Schema;
+import dev.idem.testkit.kafka.KafkaBroker;
 import dev.idem.window.WindowSpec;
 import dev.idem.window.WindowSpec.OffsetsId;
 import java.time.Duration;

@@ -20,6 +20,7 @@ import dev.idem.context.RunServices;
 import dev.idem.run.Runner;
 import dev.idem.run.StreamOptions;
 import dev.idem.run.WindowOutcome.Result;
+import dev.idem.testkit.kafka.KafkaBroker;
 import dev.idem.window.WindowSpec;
 import dev.idem.window.WindowSpec.OffsetsId;
 import java.io.IOException;

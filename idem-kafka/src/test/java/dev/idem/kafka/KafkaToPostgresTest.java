@@ -2,8 +2,8 @@ package dev.idem.kafka;
 
 import dev.idem.jdbc.JdbcDestination;
 import dev.idem.jdbc.TableSnapshot;
-import dev.idem.jdbc.dialect.postgres.EmbeddedPostgresTestAccess;
 import dev.idem.context.RunServices;
+import dev.idem.testkit.postgres.EmbeddedPostgresServer;
 import java.time.Duration;
 import java.util.Properties;
 
@@ -11,7 +11,7 @@ import java.util.Properties;
 class KafkaToPostgresTest extends KafkaToJdbcSuite {
   @Override
   JdbcDestination newDestination(RunServices services) {
-    return JdbcDestination.open(EmbeddedPostgresTestAccess.newDatabase(), new Properties(), services, Duration.ofSeconds(5));
+    return JdbcDestination.open(EmbeddedPostgresServer.newDatabase(), new Properties(), services, Duration.ofSeconds(5));
   }
 
   @Override

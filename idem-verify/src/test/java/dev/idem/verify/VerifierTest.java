@@ -3,7 +3,6 @@ package dev.idem.verify;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.idem.jdbc.JdbcDestination;
-import dev.idem.jdbc.dialect.postgres.EmbeddedPostgresTestAccess;
 import dev.idem.key.KeySpec;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.WriteStrategy;
@@ -11,7 +10,8 @@ import dev.idem.context.RunServices;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
 import dev.idem.schema.Schema;
-import dev.idem.testing.ListSource;
+import dev.idem.testkit.postgres.EmbeddedPostgresServer;
+import dev.idem.testkit.source.ListSource;
 import dev.idem.verify.CheckResult.Verdict;
 import dev.idem.window.Window;
 import dev.idem.window.WindowSpec;
@@ -61,7 +61,7 @@ class VerifierTest {
   @ParameterizedTest
   @ValueSource(strings = {"duckdb", "postgres"})
   void aSoundPipelinePassesEveryCheck(String kind) throws Exception {
-    String url = kind.equals("duckdb") ? "jdbc:duckdb:" : EmbeddedPostgresTestAccess.newDatabase();
+    String url = kind.equals("duckdb") ? "jdbc:duckdb:" : EmbeddedPostgresServer.newDatabase();
     List<CheckResult> results = verify(merge(true), url);
     assertThat(results).extracting(CheckResult::check).contains("clean", "rerun", "rerun-forced", "crash-after-claim", "crash-mid-staging",
         "crash-after-staging", "crash-before-commit", "crash-after-commit", "crash-between-windows", "overlap", "concurrent",
@@ -75,7 +75,7 @@ class VerifierTest {
   @ParameterizedTest
   @ValueSource(strings = {"duckdb", "postgres"})
   void aMergeWithoutOrderFailsTheOverlapCheckNamingTheRows(String kind) throws Exception {
-    String url = kind.equals("duckdb") ? "jdbc:duckdb:" : EmbeddedPostgresTestAccess.newDatabase();
+    String url = kind.equals("duckdb") ? "jdbc:duckdb:" : EmbeddedPostgresServer.newDatabase();
     List<CheckResult> results = verify(merge(false), url);
     CheckResult overlap = results.stream().filter(r -> r.check().equals("overlap")).findFirst().orElseThrow();
     assertThat(overlap.verdict()).isEqualTo(Verdict.FAIL);

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.idem.fault.FaultPoint;
 import dev.idem.fault.HaltAt;
-import dev.idem.jdbc.dialect.postgres.EmbeddedPostgresTestAccess;
-import dev.idem.kafka.KafkaBroker;
+import dev.idem.testkit.kafka.KafkaBroker;
+import dev.idem.testkit.postgres.EmbeddedPostgresServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,7 +55,7 @@ class KafkaKillTest {
     produce(1, ORDERS / 2);
     broker.produceAborted(topic, List.of(order(999_999), order(999_998)));
     produce(ORDERS / 2 + 1, ORDERS);
-    String url = EmbeddedPostgresTestAccess.newDatabase();
+    String url = EmbeddedPostgresServer.newDatabase();
     ChildIdem.Result r = ChildIdem.run(work("clean", url), List.of(), "run", "pipeline.yaml");
     assertThat(r.exit()).as(r.stderr()).isZero();
     clean = rows(url);
@@ -102,7 +102,7 @@ class KafkaKillTest {
     Random random = new Random(SEED);
     List<String> log = new ArrayList<>();
     for (int trial = 0; trial < TRIALS; trial++) {
-      String url = EmbeddedPostgresTestAccess.newDatabase();
+      String url = EmbeddedPostgresServer.newDatabase();
       Path w = work("trial-" + trial, url);
       String how;
       if (trial % 4 == 3) {
@@ -137,7 +137,7 @@ class KafkaKillTest {
 
   @Test
   void followStopsOnSigtermAfterTheWindowInProgress() throws Exception {
-    String url = EmbeddedPostgresTestAccess.newDatabase();
+    String url = EmbeddedPostgresServer.newDatabase();
     Path w = work("follow", url);
     Process p = ChildIdem.start(w, List.of(), "run", "pipeline.yaml", "--follow", "--commit-interval", "200ms");
     try {

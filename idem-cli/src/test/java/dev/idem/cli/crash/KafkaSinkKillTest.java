@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.idem.fault.FaultPoint;
 import dev.idem.fault.HaltAt;
-import dev.idem.kafka.KafkaBroker;
+import dev.idem.testkit.kafka.KafkaBroker;
 import java.io.BufferedWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -8,10 +8,10 @@ import dev.idem.cli.OrdersPipeline;
 import dev.idem.fault.FaultPoint;
 import dev.idem.fault.HaltAt;
 import dev.idem.jdbc.JdbcDestination;
-import dev.idem.jdbc.dialect.postgres.EmbeddedPostgresTestAccess;
 import dev.idem.ledger.WindowState;
 import dev.idem.ledger.WindowStatus;
 import dev.idem.context.RunServices;
+import dev.idem.testkit.postgres.EmbeddedPostgresServer;
 import java.io.BufferedWriter;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -219,7 +219,7 @@ class PostgresKillTest {
 
   private static Path workspace(String name) throws Exception {
     Path dir = Files.createDirectories(shared.resolve(name));
-    String url = EmbeddedPostgresTestAccess.newDatabase();
+    String url = EmbeddedPostgresServer.newDatabase();
     Files.writeString(dir.resolve("url"), url);
     String input = shared.resolve("input").toAbsolutePath().toString().replace("\\", "/") + "/orders-*.csv";
     Files.writeString(dir.resolve("pipeline.yaml"), OrdersPipeline.yaml("kill", input, "ingested_at", "\"" + url + "\"", ""));

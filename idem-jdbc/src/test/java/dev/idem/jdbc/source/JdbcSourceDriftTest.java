@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.idem.jdbc.JdbcDestination;
 import dev.idem.jdbc.TableSnapshot;
-import dev.idem.jdbc.dialect.postgres.EmbeddedPostgresTestAccess;
 import dev.idem.ledger.WindowState;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.WriteStrategy;
@@ -16,6 +15,7 @@ import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
 import dev.idem.schema.DriftPolicy;
 import dev.idem.schema.Schema;
+import dev.idem.testkit.postgres.EmbeddedPostgresServer;
 import dev.idem.window.Window;
 import dev.idem.window.WindowSpec;
 import java.nio.file.Path;
@@ -42,7 +42,7 @@ class JdbcSourceDriftTest {
   Path dir;
 
   private static String source() throws Exception {
-    String url = EmbeddedPostgresTestAccess.newDatabase();
+    String url = EmbeddedPostgresServer.newDatabase();
     try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
       s.execute("CREATE TABLE src (id bigint, status text, qty numeric(10,2), note text, price numeric(5,2), ratio double precision)");
       s.execute("INSERT INTO src VALUES (1, 'new', 3.00, 'gift', 9.99, 0.5), (2, 'paid', 2.50, NULL, NULL, NULL)");
@@ -51,7 +51,7 @@ class JdbcSourceDriftTest {
   }
 
   private JdbcDestination destination(String kind) {
-    String url = kind.equals("duckdb") ? "jdbc:duckdb:" + dir.resolve("dst.duckdb") : EmbeddedPostgresTestAccess.newDatabase();
+    String url = kind.equals("duckdb") ? "jdbc:duckdb:" + dir.resolve("dst.duckdb") : EmbeddedPostgresServer.newDatabase();
     return JdbcDestination.open(url, new Properties(), RunServices.defaults(), Duration.ofSeconds(5));
   }
 

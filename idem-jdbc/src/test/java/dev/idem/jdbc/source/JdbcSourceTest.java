@@ -15,6 +15,7 @@ import dev.idem.run.WindowOutcome;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
 import dev.idem.schema.Schema;
+import dev.idem.testkit.postgres.EmbeddedPostgresServer;
 import dev.idem.window.Window;
 import dev.idem.window.WindowSpec;
 import java.nio.file.Path;
@@ -56,7 +57,7 @@ class JdbcSourceTest {
 
   @Test
   void closedOpenWindowsWithALagLoadEachRowOnceAndFollowUpdates() throws Exception {
-    String src = dev.idem.jdbc.dialect.postgres.EmbeddedPostgresTestAccess.newDatabase();
+    String src = EmbeddedPostgresServer.newDatabase();
     sql(src, "CREATE TABLE src (id bigint primary key, status text, updated_at timestamp)",
         "INSERT INTO src VALUES (1, 'new', '2024-03-01 10:00'), (2, 'new', '2024-03-02 00:00'), (3, 'new', '2024-03-01 23:59:59.999999'),"
             + " (4, 'late', '2024-03-05 06:00')");
@@ -93,7 +94,7 @@ class JdbcSourceTest {
 
   @Test
   void anIncompleteWindowIsRefused() throws Exception {
-    String src = dev.idem.jdbc.dialect.postgres.EmbeddedPostgresTestAccess.newDatabase();
+    String src = EmbeddedPostgresServer.newDatabase();
     sql(src, "CREATE TABLE src (id bigint, status text, updated_at timestamp)");
     JdbcSource source = new JdbcSource(src, new Properties(), QUERY, SCHEMA, Optional.empty(), Duration.ofHours(2), 100, NOW);
     Pipeline p = pipeline(source);

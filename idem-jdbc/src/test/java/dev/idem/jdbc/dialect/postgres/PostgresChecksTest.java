@@ -3,6 +3,7 @@ package dev.idem.jdbc.dialect.postgres;
 import dev.idem.jdbc.JdbcChecksSuite;
 import dev.idem.jdbc.JdbcDestination;
 import dev.idem.context.RunServices;
+import dev.idem.testkit.postgres.EmbeddedPostgresServer;
 import java.time.Duration;
 import java.util.Properties;
 

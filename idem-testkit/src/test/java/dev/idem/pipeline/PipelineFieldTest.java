@@ -8,7 +8,7 @@ import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
 import dev.idem.schema.DriftPolicy;
 import dev.idem.schema.Schema;
-import dev.idem.testing.ListSource;
+import dev.idem.testkit.source.ListSource;
 import dev.idem.window.WindowSpec;
 import java.util.List;
 import org.junit.jupiter.api.Test;

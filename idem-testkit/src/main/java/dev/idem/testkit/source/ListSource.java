@@ -1,4 +1,4 @@
-package dev.idem.testing;
+package dev.idem.testkit.source;
 
 import dev.idem.schema.Schema;
 import dev.idem.source.RecordReader;

@@ -1,25 +1,22 @@
-package dev.idem.kafka;
+package dev.idem.testkit.kafka;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -28,14 +25,12 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
-import org.apache.kafka.metadata.bootstrap.BootstrapMetadata;
-import org.apache.kafka.server.common.Feature;
-import org.apache.kafka.server.common.MetadataVersion;
 
 /**
  * One real Apache Kafka broker per test JVM, in KRaft combined mode (one node that is both
@@ -62,9 +57,8 @@ import org.apache.kafka.server.common.MetadataVersion;
  * and port management. What the in-process broker cannot do is die abruptly: a test that must
  * SIGKILL Kafka needs a child JVM (the same test classpath, {@code kafka.Kafka server.properties}).
  *
- * <p>From another module's tests: depend on {@code dev.idem:idem-kafka} with type
- * {@code test-jar} and on {@code org.apache.kafka:kafka-test-common-runtime}, both test scope
- * (the versions are managed in the parent pom), as idem-jdbc's Postgres fixture is used.
+ * <p>From a module's tests: depend on {@code dev.idem:idem-testkit} at test scope; it brings
+ * {@code org.apache.kafka:kafka-test-common-runtime} (the versions are managed in the parent pom).
  */
 public final class KafkaBroker {
   /** The transaction timeout of the producers made here. */
@@ -82,10 +76,10 @@ public final class KafkaBroker {
   private final Admin admin;
   private final Duration startup;
 
-  private KafkaBroker(KafkaClusterTestKit cluster, Admin admin, Duration startup) {
-    this.cluster = cluster;
-    this.admin = admin;
-    this.startup = startup;
+  private KafkaBroker(KraftNode node) {
+    this.cluster = node.cluster;
+    this.admin = node.admin;
+    this.startup = node.startup;
   }
 
   /** The broker of this JVM, started on first use. */
@@ -97,103 +91,12 @@ public final class KafkaBroker {
   }
 
   private static KafkaBroker start() {
-    long began = System.nanoTime();
-    Path dir;
-    try {
-      dir = Files.createTempDirectory("idem-kafka-");
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not create a temp directory for the Kafka broker", e);
-    }
-    KafkaClusterTestKit cluster = null;
-    try {
-      TestKitNodes nodes = new TestKitNodes.Builder(productionMetadata())
-          .setCombined(true)
-          .setNumBrokerNodes(1)
-          .setNumControllerNodes(1)
-          .setBaseDirectory(dir)
-          .build();
-      KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
-      brokerConfig().forEach(builder::setConfigProp);
-      cluster = builder.build();
-      cluster.format();
-      cluster.startup();
-      cluster.waitForReadyBrokers();
-      Admin admin = Admin.create(Map.of(
-          AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()));
-      KafkaBroker broker = new KafkaBroker(cluster, admin, Duration.ofNanos(System.nanoTime() - began));
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> broker.stop(dir), "idem-kafka-broker-stop"));
-      System.err.println("Kafka test broker on " + broker.bootstrapServers() + " started in "
-          + broker.startupTime().toMillis() + " ms");
-      return broker;
-    } catch (Exception e) {
-      closeQuietly(cluster);
-      deleteQuietly(dir);
-      if (e instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
-      }
-      throw new IllegalStateException("could not start the Kafka test broker: " + e, e);
-    }
-  }
-
-  /** Metadata and feature levels of the latest production release, not the test kit's unreleased ones. */
-  private static BootstrapMetadata productionMetadata() {
-    MetadataVersion version = MetadataVersion.latestProduction();
-    Map<String, Short> features = new TreeMap<>();
-    for (Feature feature : Feature.PRODUCTION_FEATURES) {
-      features.put(feature.featureName(), feature.defaultLevel(version));
-    }
-    return BootstrapMetadata.fromVersions(version, features, "idem-kafka-test");
-  }
-
-  private static Map<String, Object> brokerConfig() {
-    Map<String, Object> c = new HashMap<>();
-    c.put("default.replication.factor", "1");
-    c.put("min.insync.replicas", "1");
-    c.put("num.partitions", "1");
-    c.put("auto.create.topics.enable", "false");
-    c.put("offsets.topic.replication.factor", "1");
-    c.put("offsets.topic.num.partitions", "1");
-    c.put("transaction.state.log.replication.factor", "1");
-    c.put("transaction.state.log.min.isr", "1");
-    c.put("transaction.state.log.num.partitions", "1");
-    c.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
-    c.put("group.initial.rebalance.delay.ms", "0");
-    c.put("share.coordinator.state.topic.replication.factor", "1");
-    c.put("share.coordinator.state.topic.min.isr", "1");
-    c.put("log.cleaner.backoff.ms", "1000");
-    // the test kit turns these on by default; a test broker should speak what a released one speaks
-    c.put("unstable.api.versions.enable", "false");
-    c.put("unstable.feature.versions.enable", "false");
-    return c;
-  }
-
-  private void stop(Path dir) {
-    try {
-      admin.close(Duration.ofSeconds(5));
-    } catch (RuntimeException ignored) {
-      // the JVM is exiting
-    }
-    closeQuietly(cluster);
-    deleteQuietly(dir);
-  }
-
-  private static void closeQuietly(KafkaClusterTestKit cluster) {
-    if (cluster == null) {
-      return;
-    }
-    try {
-      cluster.close();
-    } catch (Exception ignored) {
-      // the broker's files are deleted next; nothing else holds on to it
-    }
-  }
-
-  private static void deleteQuietly(Path dir) {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException | UncheckedIOException ignored) {
-      // a temp directory; the OS cleans it eventually
-    }
+    KraftNode node = KraftNode.start();
+    KafkaBroker broker = new KafkaBroker(node);
+    Runtime.getRuntime().addShutdownHook(new Thread(node::stop, "idem-kafka-broker-stop"));
+    System.err.println("Kafka test broker on " + broker.bootstrapServers() + " started in "
+        + broker.startupTime().toMillis() + " ms");
+    return broker;
   }
 
   private static void quietKafkaLogging() {
@@ -247,12 +150,12 @@ public final class KafkaBroker {
       long deadline = System.nanoTime() + READ_LIMIT.toNanos();
       while (true) {
         try {
-          admin.describeConfigs(List.of(new org.apache.kafka.common.config.ConfigResource(
-              org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic.name()))).all().get();
+          admin.describeConfigs(List.of(new ConfigResource(
+              ConfigResource.Type.TOPIC, topic.name()))).all().get();
           admin.describeTopics(List.of(topic.name())).allTopicNames().get();
           break;
         } catch (ExecutionException e) {
-          if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+          if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
             throw e;
           }
           Thread.sleep(20);
@@ -378,22 +281,22 @@ public final class KafkaBroker {
    * quietly after {@link #TRANSACTION_TIMEOUT} plus a margin: a transaction that is really left
    * open is then the reader's to see or not.
    */
-  public void awaitSettled(java.util.Collection<String> topics) {
+  public void awaitSettled(Collection<String> topics) {
     long deadline = System.nanoTime() + TRANSACTION_TIMEOUT.plusSeconds(5).toNanos();
     try {
-      Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
       admin.describeTopics(topics).allTopicNames().get().values().forEach(d -> d.partitions().forEach(
-          p -> latest.put(new TopicPartition(d.name(), p.partition()), org.apache.kafka.clients.admin.OffsetSpec.latest())));
+          p -> latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
       while (System.nanoTime() < deadline) {
-        var stable = admin.listOffsets(latest, new org.apache.kafka.clients.admin.ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get();
-        var end = admin.listOffsets(latest, new org.apache.kafka.clients.admin.ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all().get();
+        var stable = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get();
+        var end = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all().get();
         if (latest.keySet().stream().allMatch(tp -> stable.get(tp).offset() == end.get(tp).offset())) {
           return;
         }
         Thread.sleep(20);
       }
     } catch (ExecutionException e) {
-      if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+      if (e.getCause() instanceof UnknownTopicOrPartitionException) {
         throw new IllegalStateException("topic " + topics + " does not exist", e.getCause());
       }
       throw new IllegalStateException("could not read the offsets of " + topics + ": " + e.getCause(), e.getCause());
