@@ -3,14 +3,22 @@ package dev.idem.dist;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * packaged class path (service files included), not from the build's module class path.
  */
 class DistributionIT {
+  private static final String SERVICES = "META-INF/services/";
   private static final String ALL_LOADED = "5 windows: 5 loaded, 0 unchanged, 0 failed";
 
   @TempDir Path tmp;
@@ -43,14 +52,7 @@ class DistributionIT {
 
   @Test
   void theUnpackedArchiveRunsTheExampleWithBinIdem() throws Exception {
-    Path archive = path("idem.dist.archive");
-    Path unpacked = tmp.resolve("unpacked");
-    Files.createDirectories(unpacked);
-    Result untar = run(unpacked, List.of("tar", "-xzf", archive.toString()));
-    assertThat(untar.exit).as(untar.output).isZero();
-    String name = archive.getFileName().toString().replace(".tar.gz", "");
-    Path home = unpacked.resolve(name);
-
+    Path home = unpack();
     assertThat(home.resolve("bin/idem")).isExecutable();
     assertThat(home.resolve("plugins/README")).isRegularFile();
     try (Stream<Path> lib = Files.list(home.resolve("lib"))) {
@@ -83,6 +85,54 @@ class DistributionIT {
     Result result = run(tmp, List.of(java, "-jar", jar.toString(), "run", pipeline.toString()));
     assertThat(result.exit).as(result.output).isZero();
     assertThat(result.output).contains(ALL_LOADED);
+  }
+
+  /**
+   * Connectors, JDBC drivers and libraries register themselves in META-INF/services; the runnable
+   * jar merges those files (ServicesResourceTransformer) instead of keeping one jar's copy.
+   */
+  @Test
+  void theRunnableJarKeepsEveryServiceRegistrationOfTheJarsItHolds() throws Exception {
+    Map<String, Set<String>> expected = new TreeMap<>();
+    try (Stream<Path> lib = Files.list(unpack().resolve("lib"))) {
+      for (Path jar : lib.filter(f -> f.toString().endsWith(".jar")).toList()) {
+        services(jar).forEach((service, providers) -> expected.computeIfAbsent(service, k -> new TreeSet<>()).addAll(providers));
+      }
+    }
+    assertThat(expected).as("the JDBC drivers register java.sql.Driver").containsKey("java.sql.Driver");
+    assertThat(expected.get("java.sql.Driver")).hasSizeGreaterThanOrEqualTo(2);
+    Map<String, Set<String>> merged = services(path("idem.cli.jar"));
+    expected.forEach((service, providers) -> assertThat(merged.get(service)).as(service).containsAll(providers));
+  }
+
+  /** The providers each META-INF/services file of a jar names, comments and blanks left out. */
+  private static Map<String, Set<String>> services(Path jar) throws IOException {
+    Map<String, Set<String>> found = new TreeMap<>();
+    try (ZipFile zip = new ZipFile(jar.toFile())) {
+      for (ZipEntry e : Collections.list(zip.entries())) {
+        String name = e.getName();
+        if (!name.startsWith(SERVICES) || e.isDirectory() || name.length() == SERVICES.length()) {
+          continue;
+        }
+        Set<String> providers = found.computeIfAbsent(name.substring(SERVICES.length()), k -> new TreeSet<>());
+        try (InputStream in = zip.getInputStream(e)) {
+          new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+              .map(l -> l.replaceAll("#.*", "").strip())
+              .filter(l -> !l.isEmpty())
+              .forEach(providers::add);
+        }
+      }
+    }
+    return found;
+  }
+
+  /** The archive unpacked in a fresh folder: its top folder, idem-VERSION. */
+  private Path unpack() throws IOException, InterruptedException {
+    Path archive = path("idem.dist.archive");
+    Path unpacked = Files.createTempDirectory(tmp, "unpacked");
+    Result untar = run(unpacked, List.of("tar", "-xzf", archive.toString()));
+    assertThat(untar.exit).as(untar.output).isZero();
+    return unpacked.resolve(archive.getFileName().toString().replace(".tar.gz", ""));
   }
 
   private static Path path(String property) {
