@@ -6,7 +6,7 @@ import dev.idem.schema.ValueParser;
 import dev.idem.source.RecordReader;
 import dev.idem.source.Source;
 import dev.idem.source.SourceRecord;
-import dev.idem.source.file.JsonObjects;
+import dev.idem.json.JsonObjects;
 import dev.idem.window.Window;
 import dev.idem.window.WindowSpec;
 import java.nio.ByteBuffer;

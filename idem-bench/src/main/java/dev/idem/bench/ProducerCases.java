@@ -8,7 +8,7 @@ import dev.idem.run.RunOptions;
 import dev.idem.context.RunServices;
 import dev.idem.run.Runner;
 import dev.idem.schema.ValueParser;
-import dev.idem.source.file.JsonObjects;
+import dev.idem.json.JsonObjects;
 import dev.idem.testkit.kafka.KafkaBroker;
 import dev.idem.window.WindowSpec;
 import java.util.Map;

@@ -8,6 +8,8 @@ public final class OrdersPipeline {
   private OrdersPipeline() {}
 
   /**
+   * The pipeline file's text, one key per line.
+   *
    * @param path    the source's path glob
    * @param orderBy the target's order_by column, or null for none
    * @param url     the destination URL as written in YAML (quoted or not)

@@ -222,7 +222,6 @@ class SecretsTest {
    */
   private String assertNoLeak(Path pipeline, String secret, String command) throws Exception {
     Map<String, String> env = Map.of("PGPASSWORD", secret);
-    List<String> outputs = new ArrayList<>();
     String firstLine = null;
     for (List<String> options : List.of(List.<String>of(), List.of("--output", "json"), List.of("--verbose"))) {
       List<String> args = new ArrayList<>(List.of(command, pipeline.toString()));
@@ -242,7 +241,6 @@ class SecretsTest {
       assertThat(r.exit()).as(r.out() + r.err()).isNotZero();
       String all = r.out() + r.err() + console.toString(StandardCharsets.UTF_8);
       assertThat(all).as("idem %s", String.join(" ", args)).doesNotContain(secret);
-      outputs.add(all);
       if (options.isEmpty()) {
         if (r.err().isBlank()) {
           firstLine = r.out(); // windows failed: one line each on stdout

@@ -146,6 +146,6 @@ class ObservedSchemaTest {
     assertThat(ValueParser.typeOf("9".repeat(10_000_000))).as("long digits are not parsed").isEqualTo(DataType.STRING);
     assertThat(ValueParser.typeOf((Object) 7L)).isEqualTo(DataType.INTEGER);
     assertThat(ValueParser.typeOf((Object) new java.math.BigDecimal("0.125"))).isEqualTo(DataType.decimal(3, 3));
-    assertThat(ValueParser.typeOf((Object) Boolean.TRUE)).isEqualTo(DataType.BOOLEAN);
+    assertThat(ValueParser.typeOf((Object) true)).isEqualTo(DataType.BOOLEAN);
   }
 }

@@ -5,7 +5,7 @@ import dev.idem.schema.Schema;
 import dev.idem.schema.ValueParser;
 import dev.idem.source.RecordReader;
 import dev.idem.source.SourceRecord;
-import dev.idem.source.file.JsonObjects;
+import dev.idem.json.JsonObjects;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -18,6 +18,7 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
@@ -157,6 +158,6 @@ final class KafkaRecordReader implements RecordReader {
     // end of the fetch session. Closing without waiting would leave a session per window in the
     // broker's cache (max.incremental.fetch.session.cache.slots, 1,000 by default, shared by every
     // client), evictable only after two idle minutes.
-    consumer.close(Duration.ofSeconds(5));
+    consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
   }
 }

@@ -17,8 +17,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
@@ -90,10 +92,10 @@ public final class KafkaSource implements StreamSource {
       Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions, config.readTimeout());
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions, config.readTimeout());
       Map<Integer, Long> limit = limits(end);
-      Map<Integer, TreeMap<Long, WindowState>> chains = chains(ledger);
+      Map<Integer, NavigableMap<Long, WindowState>> chains = chains(ledger);
       List<Window> planned = new ArrayList<>();
       for (TopicPartition tp : partitions) {
-        TreeMap<Long, WindowState> chain = chains.getOrDefault(tp.partition(), new TreeMap<>());
+        NavigableMap<Long, WindowState> chain = chains.getOrDefault(tp.partition(), new TreeMap<>());
         long pos = chain.isEmpty() ? (config.startFrom() == KafkaSourceConfig.StartFrom.EARLIEST ? begin.get(tp) : end.get(tp)) : chain.firstKey();
         WindowState at = chain.get(pos);
         while (at != null && at.status() == WindowStatus.DONE && at.sourcePosition() != null && position(at) > pos) {
@@ -124,8 +126,8 @@ public final class KafkaSource implements StreamSource {
   }
 
   /** The ledger's windows of this topic, by partition and start offset. */
-  private Map<Integer, TreeMap<Long, WindowState>> chains(List<WindowState> ledger) {
-    Map<Integer, TreeMap<Long, WindowState>> chains = new HashMap<>();
+  private Map<Integer, NavigableMap<Long, WindowState>> chains(List<WindowState> ledger) {
+    Map<Integer, NavigableMap<Long, WindowState>> chains = new HashMap<>();
     for (WindowState s : ledger) {
       OffsetsId id;
       try {
@@ -166,7 +168,7 @@ public final class KafkaSource implements StreamSource {
     try {
       return new KafkaRecordReader(consumer, new TopicPartition(id.topic(), id.partition()), id.start(), recordedEnd, config, schema);
     } catch (RuntimeException | IOException e) {
-      consumer.close(Duration.ZERO);
+      consumer.close(CloseOptions.timeout(Duration.ZERO));
       throw e;
     }
   }

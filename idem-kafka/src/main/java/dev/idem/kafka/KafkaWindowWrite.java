@@ -85,7 +85,7 @@ final class KafkaWindowWrite implements WindowWrite {
   public void add(Object[] row) {
     byte[] key = messages.key(row);
     byte[] value = messages.value(row);
-    long size = (key == null ? 0 : key.length) + value.length + RECORD_OVERHEAD;
+    long size = (long) (key == null ? 0 : key.length) + value.length + RECORD_OVERHEAD;
     if (size > recordLimit) {
       throw new RowRefusedException("a record of " + (size - RECORD_OVERHEAD) + " bytes is larger than topic " + topic + " accepts ("
           + recordLimit + " bytes with framing: the topic's max.message.bytes and the producer's max.request.size)");
@@ -101,6 +101,7 @@ final class KafkaWindowWrite implements WindowWrite {
     send(session.letterRecord(stored));
   }
 
+  @SuppressWarnings("FutureReturnValueIgnored") // a failed send is reported to onSent and makes the commit throw
   private void send(ProducerRecord<byte[], byte[]> record) {
     try {
       producer.send(record, onSent);

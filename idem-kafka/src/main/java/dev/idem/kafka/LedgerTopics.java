@@ -3,7 +3,6 @@ package dev.idem.kafka;
 import dev.idem.ConfigException;
 import dev.idem.IdemException;
 import dev.idem.TransientException;
-import dev.idem.kafka.LedgerRecords.Key;
 import dev.idem.kafka.LedgerRecords.Marker;
 import dev.idem.ledger.DeadLetter;
 import java.time.Duration;
@@ -157,7 +156,7 @@ final class LedgerTopics {
 
   /** The pipeline's dead letters as stored (not yet joined with the markers that say which were replayed). */
   List<DeadLetter> letters(String pipeline) {
-    Map<Key, DeadLetter> letters = new HashMap<>();
+    Map<LedgerRecords.Key, DeadLetter> letters = new HashMap<>();
     read(config.deadLetterTopic(), End.STABLE, (key, r) -> {
       if (key.pipeline().equals(pipeline)) {
         if (r.value() == null) {
@@ -171,7 +170,7 @@ final class LedgerTopics {
   }
 
   /** Reads a compacted topic from its beginning to {@code end}, giving every record with an idem key, in offset order. */
-  private void read(String topic, End end, BiConsumer<Key, ConsumerRecord<byte[], byte[]>> each) {
+  private void read(String topic, End end, BiConsumer<LedgerRecords.Key, ConsumerRecord<byte[], byte[]>> each) {
     try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
       List<PartitionInfo> infos = consumer.partitionsFor(topic, config.timeout());
       if (infos == null || infos.isEmpty()) {
@@ -189,7 +188,7 @@ final class LedgerTopics {
         }
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
           if (r.offset() < to.get(new TopicPartition(r.topic(), r.partition()))) {
-            Key key = LedgerRecords.key(r.key());
+            LedgerRecords.Key key = LedgerRecords.key(r.key());
             if (key != null) {
               each.accept(key, r);
             }

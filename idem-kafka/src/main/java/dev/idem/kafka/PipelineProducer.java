@@ -233,6 +233,7 @@ final class PipelineProducer implements AutoCloseable {
    * load left) and dead letters, in a transaction of its own. A window that is done stays done:
    * its records are in the topic.
    */
+  @SuppressWarnings("FutureReturnValueIgnored") // a send that fails makes commitTransaction throw; its future adds nothing
   void fail(Lease lease, String error, WindowCounts counts, List<DeadLetter> letters) {
     acquire(lease.windowId());
     Producer<byte[], byte[]> current = null;
@@ -283,6 +284,7 @@ final class PipelineProducer implements AutoCloseable {
   }
 
   /** Forgets windows: a tombstone for each marker, in one transaction. */
+  @SuppressWarnings("FutureReturnValueIgnored") // a send that fails makes commitTransaction throw; its future adds nothing
   int reset(Optional<String> windowId) {
     acquire(windowId.orElse("(all)"));
     Producer<byte[], byte[]> current = null;

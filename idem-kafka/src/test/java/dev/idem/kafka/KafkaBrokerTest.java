@@ -72,6 +72,7 @@ class KafkaBrokerTest {
   }
 
   @Test
+  @SuppressWarnings("FutureReturnValueIgnored") // what the sends became is read from the commits and the topic
   void aSecondProducerWithTheSameTransactionalIdFencesTheFirst() {
     String topic = KafkaBroker.uniqueName("fenced");
     broker.createTopic(topic, 1);

@@ -101,7 +101,7 @@ public record Snapshot(String table, List<String> rows, List<String> ledger) {
 
   static Map<String, String> fields(String row) {
     Map<String, String> f = new LinkedHashMap<>();
-    for (String part : FIELD.split(row)) {
+    for (String part : FIELD.split(row, -1)) { // a field follows each separator, so there is no empty tail to keep or drop
       int eq = part.indexOf('=');
       f.put(part.substring(0, eq), part.substring(eq + 1));
     }

@@ -36,6 +36,7 @@ class CapturedInputProperties {
   private static final String WINDOW = Window.full().id();
 
   /** A record to capture: null stands for a bad record. */
+  @SuppressWarnings("ArrayRecordComponent") // never compared: the properties compare what was captured, value by value
   record Row(Object[] values) {
     boolean bad() {
       return values == null;

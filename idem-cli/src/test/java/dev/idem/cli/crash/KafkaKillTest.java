@@ -15,6 +15,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
@@ -106,7 +107,7 @@ class KafkaKillTest {
       Path w = work("trial-" + trial, url);
       String how;
       if (trial % 4 == 3) {
-        long afterMs = 1_500 + random.nextInt(3_000);
+        long afterMs = 1_500L + random.nextInt(3_000);
         how = "SIGKILL after " + afterMs + " ms";
         Process p = ChildIdem.start(w, List.of(), "run", "pipeline.yaml", "--lease-ttl", "2s");
         if (!p.waitFor(afterMs, TimeUnit.MILLISECONDS)) {
@@ -116,7 +117,7 @@ class KafkaKillTest {
         FaultPoint point = POINTS[random.nextInt(POINTS.length)];
         int nth = 1 + random.nextInt(8);
         how = "halt at " + point + " #" + nth;
-        ChildIdem.Result r = ChildIdem.run(w, List.of("-D" + HaltAt.PROPERTY + "=" + point.name().toLowerCase() + "@" + nth),
+        ChildIdem.Result r = ChildIdem.run(w, List.of("-D" + HaltAt.PROPERTY + "=" + point.name().toLowerCase(Locale.ROOT) + "@" + nth),
             "run", "pipeline.yaml", "--lease-ttl", "2s");
         assertThat(r.exit()).as(how + ": " + r.stderr()).isEqualTo(HaltAt.STATUS);
       }
@@ -176,7 +177,7 @@ class KafkaKillTest {
   private void assertChainsCover(String url) throws Exception {
     Map<String, TreeMap<Long, Long>> chains = new TreeMap<>();
     for (String row : query(url, "SELECT window_id || ' ' || source_position || ' ' || status FROM _idem.windows")) {
-      String[] f = row.split(" ");
+      String[] f = row.split(" ", -1);
       assertThat(f[2]).as(row).isEqualTo("DONE");
       int at = f[0].lastIndexOf('@');
       chains.computeIfAbsent(f[0].substring(0, at), k -> new TreeMap<>()).put(Long.parseLong(f[0].substring(at + 1)), Long.parseLong(f[1]));

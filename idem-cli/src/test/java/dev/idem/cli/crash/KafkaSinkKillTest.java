@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -97,7 +98,7 @@ class KafkaSinkKillTest {
       Path w = work("trial-" + trial, topic);
       String how;
       if (trial % 4 == 3) {
-        long afterMs = 2_000 + random.nextInt(3_000);
+        long afterMs = 2_000L + random.nextInt(3_000);
         how = "SIGKILL after " + afterMs + " ms";
         Process p = ChildIdem.start(w, List.of(), "run", "pipeline.yaml");
         if (!p.waitFor(afterMs, TimeUnit.MILLISECONDS)) {
@@ -107,7 +108,8 @@ class KafkaSinkKillTest {
         FaultPoint point = POINTS[random.nextInt(POINTS.length)];
         int nth = 1 + random.nextInt(DAYS - 1);
         how = "halt at " + point + " #" + nth;
-        ChildIdem.Result r = ChildIdem.run(w, List.of("-D" + HaltAt.PROPERTY + "=" + point.name().toLowerCase() + "@" + nth), "run", "pipeline.yaml");
+        ChildIdem.Result r = ChildIdem.run(w, List.of("-D" + HaltAt.PROPERTY + "=" + point.name().toLowerCase(Locale.ROOT) + "@" + nth),
+            "run", "pipeline.yaml");
         assertThat(r.exit()).as(how + ": " + r.stderr()).isEqualTo(HaltAt.STATUS);
       }
       ChildIdem.Result again = ChildIdem.run(w, List.of(), "run", "pipeline.yaml");

@@ -269,7 +269,7 @@ public final class CsvSource extends FileSource {
         long at = 1;
         int previous = -1;
         for (int ch = in.read(); ch >= 0 && text.length() <= DeadLetter.MAX_RAW_BYTES; previous = ch, ch = in.read()) {
-          if (previous == '\r' && ch != '\n' || previous == '\n') {
+          if ((previous == '\r' && ch != '\n') || previous == '\n') {
             at++;
           }
           if (at >= first) {

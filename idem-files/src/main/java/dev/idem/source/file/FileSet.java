@@ -17,13 +17,13 @@ import java.util.stream.Stream;
 /**
  * The input files of a file source: a {@code pattern} relative to a {@code base} directory. The
  * pattern is a plain path ({@code data/orders.csv}) or a glob in the directories and the file
- * name ({@code data/orders-*.csv}, {@code exports/**&#47;*.json}, {@code {a,b}/x?.csv}), with
+ * name ({@code data/orders-*.csv}, <code>exports/**&#47;*.json</code>, {@code {a,b}/x?.csv}), with
  * {@code /} as separator.
  *
  * <p>{@link #files()} lists the regular files that match, sorted by their path relative to the
  * base (compared as text with {@code /} separators), so that the order does not depend on the
  * file system. {@code **} matches any number of directories including none, so
- * {@code **&#47;*.csv} also matches {@code top.csv}. A glob that matches nothing and a plain path
+ * <code>**&#47;*.csv</code> also matches {@code top.csv}. A glob that matches nothing and a plain path
  * that does not exist are {@link DataException}s naming the pattern.
  */
 public record FileSet(Path base, String pattern) {

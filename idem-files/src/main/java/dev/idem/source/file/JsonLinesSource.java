@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import dev.idem.DataException;
+import dev.idem.json.JsonObjects;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
 import dev.idem.schema.ObservedSchema;
@@ -124,7 +125,7 @@ public final class JsonLinesSource extends FileSource {
           java.util.Arrays.fill(addedByIndex, null);
           keptAny = false;
         }
-        try (JsonParser p = JsonObjects.JSON.createParser(text)) {
+        try (JsonParser p = JsonObjects.parser(text)) {
           parse(p);
         } catch (JsonProcessingException e) {
           raw = null;

@@ -75,6 +75,7 @@ class MalformedInputProperties {
   }
 
   /** One piece of a generated file: a valid row, or garbage bytes. */
+  @SuppressWarnings("ArrayRecordComponent") // never compared or hashed: a piece is only written to the generated file
   record Piece(Row row, byte[] garbage) {
     @Override
     public String toString() {

@@ -184,7 +184,7 @@ class SchemaDriftProperties {
       }
       text.append(String.join(",", fields)).append('\n');
     }
-    String name = "f" + (files++) + ".csv";
+    String name = "f" + files++ + ".csv";
     Files.writeString(dir.resolve(name), text.toString(), StandardCharsets.UTF_8);
     List<SourceRecord> all = new ArrayList<>();
     try (RecordReader reader = new CsvSource(new FileSet(dir, name), schema, CsvFormat.DEFAULT).read(WindowSpec.full(), Window.full(), observed)) {

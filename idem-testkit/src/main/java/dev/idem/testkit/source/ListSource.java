@@ -22,6 +22,7 @@ public final class ListSource implements Source {
   private final List<Entry> entries = new CopyOnWriteArrayList<>();
 
   /** A record: its values, or (bad) the value that places it in a window, its raw input and problem. */
+  @SuppressWarnings("ArrayRecordComponent") // never compared or hashed: entries are only listed back in order
   private record Entry(Object[] values, Object windowValue, String raw, String problem) {
     boolean bad() {
       return problem != null;

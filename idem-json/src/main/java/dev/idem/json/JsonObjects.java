@@ -1,4 +1,4 @@
-package dev.idem.source.file;
+package dev.idem.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -11,6 +11,7 @@ import dev.idem.DataException;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
 import dev.idem.schema.Schema;
+import dev.idem.schema.ValueParser;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -21,15 +22,23 @@ import java.io.UncheckedIOException;
  * fields that are not declared are ignored; a field given twice is an error. Nested objects and
  * arrays are accepted only for {@code json} columns, which receive the value as compact JSON text
  * (numbers keep their text exactly). The values are returned as JSON gave them (String, Number,
- * Boolean, or JSON text): {@link dev.idem.schema.ValueParser#convert} types them.
+ * Boolean, or JSON text): {@link ValueParser#convert} types them.
+ *
+ * <p>It has a module of its own so that the file source and the Kafka source share one reading
+ * without either depending on the other, and core stays free of Jackson.
  */
 public final class JsonObjects {
-  static final JsonFactory JSON = JsonFactory.builder()
+  private static final JsonFactory JSON = JsonFactory.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .streamReadConstraints(StreamReadConstraints.defaults())
       .build();
 
   private JsonObjects() {}
+
+  /** A streaming parser over {@code text} that rejects a field given twice in one object. */
+  public static JsonParser parser(String text) throws IOException {
+    return JSON.createParser(text);
+  }
 
   /**
    * The schema's columns from one JSON object. Anything else (malformed JSON, an array, two
@@ -37,7 +46,7 @@ public final class JsonObjects {
    */
   public static Object[] parse(String text, Schema schema, String position) {
     Object[] raw = new Object[schema.size()];
-    try (JsonParser p = JSON.createParser(text)) {
+    try (JsonParser p = parser(text)) {
       parse(p, schema, raw, position);
     } catch (JsonProcessingException e) {
       throw new DataException(position + ": malformed JSON: " + e.getOriginalMessage().replace('\n', ' '), e);
@@ -77,25 +86,25 @@ public final class JsonObjects {
   }
 
   /** The current scalar value as JSON gave it (String, Number, Boolean); null for an object or an array. */
-  static Object scalar(JsonToken value, JsonParser p) throws IOException {
+  public static Object scalar(JsonToken value, JsonParser p) throws IOException {
     return switch (value) {
       case VALUE_STRING -> p.getText();
       case VALUE_NUMBER_INT -> p.getNumberValue();
       case VALUE_NUMBER_FLOAT -> p.getDecimalValue();
-      case VALUE_TRUE -> Boolean.TRUE;
-      case VALUE_FALSE -> Boolean.FALSE;
+      case VALUE_TRUE -> true;
+      case VALUE_FALSE -> false;
       default -> null;
     };
   }
 
   /** Why a nested value cannot go in a scalar column. */
-  static String nested(String position, String name, JsonToken value, Column c) {
+  public static String nested(String position, String name, JsonToken value, Column c) {
     return position + ": column " + name + ": found a nested " + (value == JsonToken.START_ARRAY ? "array" : "object")
         + ", but nested values are accepted only in json columns (this one is " + c.type() + ")";
   }
 
   /** The current value (scalar, object or array) as compact JSON text, numbers as written. */
-  static String compact(JsonParser p) throws IOException {
+  public static String compact(JsonParser p) throws IOException {
     StringWriter out = new StringWriter();
     try (JsonGenerator g = JSON.createGenerator(out)) {
       copy(p, g);
@@ -130,7 +139,8 @@ public final class JsonObjects {
     }
   }
 
-  static String describe(JsonToken t) {
+  /** How an error message names a token: "an array", "a string", "nothing" at the end of input. */
+  public static String describe(JsonToken t) {
     if (t == null) {
       return "nothing";
     }

@@ -1,0 +1,160 @@
+package dev.idem.dist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged artifacts, as a user gets them, run the orders example: the distribution archive
+ * unpacked and started by its {@code bin/idem}, and the runnable jar started by {@code java -jar}.
+ * Each runs in a child process on a fresh copy of the example, so connectors are found from the
+ * packaged class path (service files included), not from the build's module class path.
+ */
+class DistributionIT {
+  private static final String SERVICES = "META-INF/services/";
+  private static final String ALL_LOADED = "5 windows: 5 loaded, 0 unchanged, 0 failed";
+
+  @TempDir Path tmp;
+  private Path pipeline;
+
+  @BeforeEach
+  void copyTheExample() throws IOException {
+    Path example = path("idem.example");
+    Path copy = tmp.resolve("orders");
+    Files.createDirectories(copy.resolve("data"));
+    Files.copy(example.resolve("pipeline.yaml"), copy.resolve("pipeline.yaml"));
+    try (Stream<Path> csv = Files.list(example.resolve("data"))) {
+      for (Path f : csv.filter(f -> f.getFileName().toString().endsWith(".csv")).toList()) {
+        Files.copy(f, copy.resolve("data").resolve(f.getFileName()));
+      }
+    }
+    pipeline = copy.resolve("pipeline.yaml");
+  }
+
+  @Test
+  void theUnpackedArchiveRunsTheExampleWithBinIdem() throws Exception {
+    Path home = unpack();
+    assertThat(home.resolve("bin/idem")).isExecutable();
+    assertThat(home.resolve("plugins/README")).isRegularFile();
+    try (Stream<Path> lib = Files.list(home.resolve("lib"))) {
+      assertThat(lib.map(f -> f.getFileName().toString()))
+          .anyMatch(f -> f.startsWith("idem-cli-"))
+          .anyMatch(f -> f.startsWith("idem-jdbc-"))
+          .anyMatch(f -> f.startsWith("idem-files-"))
+          .anyMatch(f -> f.startsWith("idem-kafka-"))
+          .noneMatch(f -> f.endsWith("-all.jar"));
+    }
+    // a plugin folder, even an empty one, goes on the class path without disturbing the rest
+    Files.createDirectories(home.resolve("plugins/empty"));
+
+    Result first = run(tmp, List.of(home.resolve("bin/idem").toString(), "run", pipeline.toString()));
+    assertThat(first.exit).as(first.output).isZero();
+    assertThat(first.output).contains(ALL_LOADED);
+    assertThat(pipeline.resolveSibling("orders.duckdb")).isRegularFile();
+
+    Result again = run(tmp, List.of(home.resolve("bin/idem").toString(), "run", pipeline.toString()));
+    assertThat(again.exit).as(again.output).isZero();
+    assertThat(again.output).contains("5 windows: 0 loaded, 5 unchanged, 0 failed");
+  }
+
+  @Test
+  void theRunnableJarRunsTheExample() throws Exception {
+    Path jar = path("idem.cli.jar");
+    assertThat(jar).as("the runnable jar; build idem-cli first (package)").isRegularFile();
+    String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+
+    Result result = run(tmp, List.of(java, "-jar", jar.toString(), "run", pipeline.toString()));
+    assertThat(result.exit).as(result.output).isZero();
+    assertThat(result.output).contains(ALL_LOADED);
+  }
+
+  /**
+   * Connectors, JDBC drivers and libraries register themselves in META-INF/services; the runnable
+   * jar merges those files (ServicesResourceTransformer) instead of keeping one jar's copy.
+   */
+  @Test
+  void theRunnableJarKeepsEveryServiceRegistrationOfTheJarsItHolds() throws Exception {
+    Map<String, Set<String>> expected = new TreeMap<>();
+    try (Stream<Path> lib = Files.list(unpack().resolve("lib"))) {
+      for (Path jar : lib.filter(f -> f.toString().endsWith(".jar")).toList()) {
+        services(jar).forEach((service, providers) -> expected.computeIfAbsent(service, k -> new TreeSet<>()).addAll(providers));
+      }
+    }
+    assertThat(expected).as("the JDBC drivers register java.sql.Driver").containsKey("java.sql.Driver");
+    assertThat(expected.get("java.sql.Driver")).hasSizeGreaterThanOrEqualTo(2);
+    Map<String, Set<String>> merged = services(path("idem.cli.jar"));
+    expected.forEach((service, providers) -> assertThat(merged.get(service)).as(service).containsAll(providers));
+  }
+
+  /** The providers each META-INF/services file of a jar names, comments and blanks left out. */
+  private static Map<String, Set<String>> services(Path jar) throws IOException {
+    Map<String, Set<String>> found = new TreeMap<>();
+    try (ZipFile zip = new ZipFile(jar.toFile())) {
+      for (ZipEntry e : Collections.list(zip.entries())) {
+        String name = e.getName();
+        if (!name.startsWith(SERVICES) || e.isDirectory() || name.length() == SERVICES.length()) {
+          continue;
+        }
+        Set<String> providers = found.computeIfAbsent(name.substring(SERVICES.length()), k -> new TreeSet<>());
+        try (InputStream in = zip.getInputStream(e)) {
+          new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+              .map(l -> l.replaceAll("#.*", "").strip())
+              .filter(l -> !l.isEmpty())
+              .forEach(providers::add);
+        }
+      }
+    }
+    return found;
+  }
+
+  /** The archive unpacked in a fresh folder: its top folder, idem-VERSION. */
+  private Path unpack() throws IOException, InterruptedException {
+    Path archive = path("idem.dist.archive");
+    Path unpacked = Files.createTempDirectory(tmp, "unpacked");
+    Result untar = run(unpacked, List.of("tar", "-xzf", archive.toString()));
+    assertThat(untar.exit).as(untar.output).isZero();
+    return unpacked.resolve(archive.getFileName().toString().replace(".tar.gz", ""));
+  }
+
+  private static Path path(String property) {
+    String value = System.getProperty(property);
+    assertThat(value).as("system property " + property + " (set by the failsafe configuration)").isNotNull();
+    return Paths.get(value).toAbsolutePath().normalize();
+  }
+
+  private record Result(int exit, String output) {}
+
+  /** Runs a child process with this JVM's java as JAVA_HOME, output and errors together, at most two minutes. */
+  private static Result run(Path dir, List<String> command) throws IOException, InterruptedException {
+    ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(command)).directory(dir.toFile()).redirectErrorStream(true);
+    builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+    builder.environment().remove("IDEM_JAVA_OPTS");
+    Path log = Files.createTempFile(dir, "child", ".log");
+    builder.redirectOutput(log.toFile());
+    Process process = builder.start();
+    if (!process.waitFor(2, TimeUnit.MINUTES)) {
+      process.destroyForcibly().waitFor();
+      throw new AssertionError(command + " did not end within 2 minutes:\n" + Files.readString(log, StandardCharsets.UTF_8));
+    }
+    return new Result(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+  }
+}
