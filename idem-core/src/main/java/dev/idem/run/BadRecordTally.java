@@ -66,12 +66,6 @@ final class BadRecordTally {
     return kept.isEmpty() ? stopped : new BadRecords(stopped, kept);
   }
 
-  /** A destination judged its refused rows past the limits itself ({@code exceeded}): the window fails with them. */
-  BadRecords refusedPastLimits(String exceeded, List<DeadLetter> letters) {
-    letters.forEach(this::keep);
-    return new BadRecords(window, exceeded, kept);
-  }
-
   private void keep(DeadLetter letter) {
     if (kept.size() < KEPT_LETTERS) {
       kept.add(letter);

@@ -7,7 +7,6 @@ import dev.idem.context.RunServices;
 import dev.idem.destination.Completion;
 import dev.idem.destination.Destination;
 import dev.idem.destination.RowRefusedException;
-import dev.idem.destination.RowsRefusedException;
 import dev.idem.destination.WindowWrite;
 import dev.idem.fault.FaultPoint;
 import dev.idem.key.Fingerprint;
@@ -104,10 +103,6 @@ final class WindowLoad {
       return counts;
     } catch (BadRecords e) {
       throw e;
-    } catch (RowsRefusedException e) {
-      // a destination that still judges the rows it refused when preparing (rather than reporting
-      // them to Completion.refused): kept with the others
-      throw bad.refusedPastLimits(e.exceeded(), e.letters());
     } catch (DataException e) {
       // the rollback loses the letters written so far: keep them with the failure (input the
       // reader cannot move past is first a dead letter, then this error)

@@ -3,24 +3,38 @@ package dev.idem.jdbc;
 import dev.idem.TransientException;
 import dev.idem.destination.CommitUnknownException;
 import dev.idem.jdbc.dialect.Dialect;
+import dev.idem.retry.Retrier;
+import dev.idem.retry.RetryPolicy;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Commits a window's transaction and, when the connection is lost during COMMIT, says what became
- * of it: aborted (a transient failure, retried), or {@link CommitUnknownException}, which the
- * runner resolves from the ledger by what the transaction itself wrote.
+ * Commits a window's transaction and, when the connection is lost during COMMIT, asks the server
+ * what became of it, for operators and tests ({@link UnknownCommits}); the outcome itself is
+ * resolved in one layer, the runner's, from the ledger: this class only ever throws
+ * {@link CommitUnknownException} for a lost COMMIT, whatever the server answered.
  */
 final class CommitResolution {
+  /**
+   * How the transaction's status is looked at after a lost COMMIT: 20 looks, the waits between
+   * them growing to 2 s with jitter, about 15 s in all on average (31 s at most), long enough for a
+   * server restart's crash recovery to answer in most cases.
+   */
+  static final RetryPolicy LOOKS = new RetryPolicy(20, Duration.ofMillis(100), Duration.ofSeconds(2));
+
   private final Dialect dialect;
   private final Connections connections;
   private final UnknownCommits unknownCommits;
+  /** Over {@link #LOOKS}, with the run's sleeper: a test with a fake sleeper does not wait. */
+  private final Retrier looks;
 
-  CommitResolution(Dialect dialect, Connections connections, UnknownCommits unknownCommits) {
+  CommitResolution(Dialect dialect, Connections connections, UnknownCommits unknownCommits, Retrier looks) {
     this.dialect = dialect;
     this.connections = connections;
     this.unknownCommits = unknownCommits;
+    this.looks = looks;
   }
 
   /** Commits window {@code window}'s transaction on {@code connection}; {@code transactionId} was taken just before. */
@@ -29,8 +43,7 @@ final class CommitResolution {
       connection.commit();
     } catch (SQLException e) {
       if (dialect.commitOutcomeUnknown(e)) {
-        resolveUnknownCommit(window, transactionId, e);
-        return;
+        throw unknownCommit(window, transactionId, e);
       }
       throw Jdbc.translate(dialect, e, "window " + window + ": commit");
     }
@@ -38,39 +51,47 @@ final class CommitResolution {
 
   /**
    * The COMMIT was sent and the connection lost: ask the server, on a new connection, what became
-   * of the transaction. In progress: ask again. Aborted: a transient failure, retried. Committed,
-   * or not known (no transaction id, server unreachable): the caller resolves it from the ledger,
-   * by what the transaction itself wrote (the window's row done under this attempt's token).
+   * of the transaction (in progress, or not reachable: ask again), and count its answer. Whatever
+   * it is, committed, aborted or none, the runner resolves the commit from the ledger, by what the
+   * transaction itself wrote (the window's row done under this attempt's token): not done is a
+   * transient failure and the window is tried again.
    *
    * <p>"Committed" is not taken alone: a transaction whose WAL never reached the disk before a
    * server crash leaves its id unused, and after the restart the server may give that id to another
-   * transaction, whose commit would then answer for ours. "Aborted" and "in progress" are safe to
-   * act on: a transaction that committed is durably committed under its id.
+   * transaction, whose commit would then answer for ours. "Aborted" could be acted on here, but is
+   * left to the same ledger read so that a lost COMMIT is resolved in one place; the ledger cannot
+   * show an aborted transaction's row.
    */
-  private void resolveUnknownCommit(String window, Optional<String> txid, SQLException lost) {
-    if (txid.isPresent()) {
-      for (int attempt = 0; attempt < 20; attempt++) {
-        try (Connection fresh = connections.open()) {
-          Optional<Boolean> committed = dialect.writes().committed(fresh, txid.get());
-          if (committed.isPresent()) {
-            unknownCommits.note(committed.get());
-            if (committed.get()) {
-              throw new CommitUnknownException("window " + window + ": connection lost during COMMIT; transaction " + txid.get()
-                  + " is reported committed, which the window's ledger row must confirm", lost);
-            }
-            throw new TransientException("window " + window + ": transaction " + txid.get() + " did not commit when the connection was lost", lost);
-          }
-        } catch (SQLException e) {
-          lost.addSuppressed(e);
-        }
-        try {
-          Thread.sleep(100L * (attempt + 1));
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          break;
-        }
-      }
+  private CommitUnknownException unknownCommit(String window, Optional<String> txid, SQLException lost) {
+    if (txid.isEmpty()) {
+      return new CommitUnknownException("window " + window + ": connection lost during COMMIT: " + Jdbc.firstLine(lost.getMessage()), lost);
     }
-    throw new CommitUnknownException("window " + window + ": connection lost during COMMIT: " + Jdbc.firstLine(lost.getMessage()), lost);
+    Optional<Boolean> committed;
+    try {
+      committed = looks.call(attempt -> status(txid.get(), lost), Retrier.Retried.QUIETLY);
+    } catch (Retrier.GaveUp | Retrier.Interrupted e) {
+      // no answer in time (or this thread was interrupted): the ledger alone says
+      committed = Optional.empty();
+    }
+    if (committed.isEmpty()) {
+      return new CommitUnknownException("window " + window + ": connection lost during COMMIT: " + Jdbc.firstLine(lost.getMessage()), lost);
+    }
+    unknownCommits.note(committed.get());
+    return new CommitUnknownException("window " + window + ": connection lost during COMMIT; transaction " + txid.get() + " is reported "
+        + (committed.get() ? "committed, which the window's ledger row must confirm" : "aborted"), lost);
+  }
+
+  /** One look at the transaction's status: a {@link TransientException} (looked at again) while it is in progress or not reachable. */
+  private Optional<Boolean> status(String txid, SQLException lost) {
+    try (Connection fresh = connections.open()) {
+      Optional<Boolean> committed = dialect.writes().committed(fresh, txid);
+      if (committed.isEmpty()) {
+        throw new TransientException("transaction " + txid + " is still in progress", null);
+      }
+      return committed;
+    } catch (SQLException e) {
+      lost.addSuppressed(e);
+      throw new TransientException("cannot ask the status of transaction " + txid + ": " + Jdbc.firstLine(e.getMessage()), e);
+    }
   }
 }

@@ -23,6 +23,7 @@ import dev.idem.ledger.Lease;
 import dev.idem.ledger.Ledger;
 import dev.idem.ledger.Presence;
 import dev.idem.pipeline.Pipeline;
+import dev.idem.retry.Retrier;
 import dev.idem.context.RunContext;
 import dev.idem.context.RunServices;
 import java.net.UnknownHostException;
@@ -35,7 +36,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -76,7 +76,7 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
     this.writeLock = writeLock;
     this.ownsConnection = ownsConnection;
     this.writeServices = new WriteServices(dialect, ledger, services.clock(), writeLock(),
-        new CommitResolution(dialect, connections, unknownCommits));
+        new CommitResolution(dialect, connections, unknownCommits, new Retrier(CommitResolution.LOOKS, services.sleeper(), services.seed())));
   }
 
   /**
@@ -104,26 +104,27 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
   public static JdbcDestination open(String jdbcUrl, Properties properties, RunServices services, Duration lockTimeout) {
     Dialect dialect = Dialects.forUrl(jdbcUrl);
     Properties props = properties == null ? new Properties() : (Properties) properties.clone();
-    Random random = new Random(services.seed());
-    for (int attempt = 1; ; attempt++) {
-      try {
-        ReentrantLock writeLock = new ReentrantLock(true);
-        Connections connections = new Connections(dialect, jdbcUrl, props, dialect.connect(jdbcUrl, props, lockTimeout),
-            dialect.serializeApply() ? writeLock : null);
-        return new JdbcDestination(jdbcUrl, props, dialect, services, connections, writeLock, true, null);
-      } catch (SQLException e) {
-        // a refused or dropped connection may be a server restarting: retried like a window's transient failure
-        if (dialect.classify(e) != Dialect.ErrorKind.TRANSIENT || attempt >= services.retry().maxAttempts()) {
-          throw new IdemException("cannot open " + dialect.redact(jdbcUrl) + ": " + connectFailure(dialect, e)
-              + (attempt > 1 ? " (" + attempt + " attempts)" : ""), e);
-        }
+    String cannotOpen = "cannot open " + dialect.redact(jdbcUrl) + ": ";
+    try {
+      return services.retrier().call(attempt -> {
         try {
-          services.sleeper().sleep(services.retry().backoff(attempt, random));
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          throw new IdemException("cannot open " + dialect.redact(jdbcUrl) + ": interrupted", ie);
+          ReentrantLock writeLock = new ReentrantLock(true);
+          Connections connections = new Connections(dialect, jdbcUrl, props, dialect.connect(jdbcUrl, props, lockTimeout),
+              dialect.serializeApply() ? writeLock : null);
+          return new JdbcDestination(jdbcUrl, props, dialect, services, connections, writeLock, true, null);
+        } catch (SQLException e) {
+          // a refused or dropped connection may be a server restarting: retried like a window's transient failure
+          if (dialect.classify(e) == Dialect.ErrorKind.TRANSIENT) {
+            throw new TransientException(e.getMessage(), e);
+          }
+          throw new IdemException(cannotOpen + connectFailure(dialect, e) + (attempt > 1 ? " (" + attempt + " attempts)" : ""), e);
         }
-      }
+      }, Retrier.Retried.QUIETLY);
+    } catch (Retrier.GaveUp e) {
+      SQLException last = (SQLException) e.getCause().getCause();
+      throw new IdemException(cannotOpen + connectFailure(dialect, last) + (e.attempts() > 1 ? " (" + e.attempts() + " attempts)" : ""), last);
+    } catch (Retrier.Interrupted e) {
+      throw new IdemException(cannotOpen + "interrupted", e.getCause());
     }
   }
 
@@ -241,25 +242,10 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
    */
   @Override
   public List<CheckResult> check(Pipeline pipeline, Optional<Set<String>> windowIds, String runId) {
-    Random random = new Random(services.seed());
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return transaction("check " + pipeline.name(), c -> {
-          LedgerSchema.migrate(c);
-          return new JdbcChecks(dialect, pipeline).run(c, windowIds, runId, now(c), this::leaseHolderAlive);
-        });
-      } catch (TransientException e) {
-        if (attempt >= services.retry().maxAttempts()) {
-          throw new IdemException("check " + pipeline.name() + ": gave up after " + attempt + " attempts: " + e.getMessage(), e);
-        }
-        try {
-          services.sleeper().sleep(services.retry().backoff(attempt, random));
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          throw new IdemException("check " + pipeline.name() + ": interrupted", ie);
-        }
-      }
-    }
+    return services.retrier().call("check " + pipeline.name(), () -> transaction("check " + pipeline.name(), c -> {
+      LedgerSchema.migrate(c);
+      return new JdbcChecks(dialect, pipeline).run(c, windowIds, runId, now(c), this::leaseHolderAlive);
+    }));
   }
 
   @Override
@@ -370,7 +356,7 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
 
   /**
    * How many window COMMITs lost mid-way had their outcome answered by transaction id, by answer:
-   * {@code committed} true or false (a "committed" is then confirmed by the window's ledger row).
+   * {@code committed} true or false (either way the runner then resolves the commit from the window's ledger row).
    * For operators and tests.
    */
   public long unknownCommitsResolved(boolean committed) {

@@ -67,7 +67,7 @@ final class JdbcWindowWrite implements WindowWrite {
     this.rules = TargetRules.read(connection, dialect, table, pipeline);
     this.keyIndex = pipeline.target().key() == null ? null : new TargetTable(dialect, table, pipeline.target()).keyIndex();
     this.evolution = new SchemaEvolution(dialect, connection, pipeline, table, lease.windowId());
-    this.staging = new WindowStaging(dialect, connection, pipeline, table, rules, lease.windowId());
+    this.staging = new WindowStaging(dialect, connection, table, rules, lease.windowId());
     this.deadLetters = new DeadLetters.Pending(pipeline.name(), lease.token(), context == null ? null : context.runId());
   }
 

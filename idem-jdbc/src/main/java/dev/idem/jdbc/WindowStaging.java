@@ -2,11 +2,9 @@ package dev.idem.jdbc;
 
 import dev.idem.destination.Completion;
 import dev.idem.destination.RowRefusedException;
-import dev.idem.destination.RowsRefusedException;
 import dev.idem.jdbc.dialect.Dialect;
 import dev.idem.jdbc.dialect.Staging.Stager;
 import dev.idem.ledger.DeadLetter;
-import dev.idem.pipeline.Pipeline;
 import dev.idem.schema.Column;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -21,7 +19,6 @@ import java.util.List;
 final class WindowStaging implements AutoCloseable {
   private final Dialect dialect;
   private final Connection connection;
-  private final Pipeline pipeline;
   private final TableName table;
   private final TargetRules rules;
   private final String window;
@@ -30,11 +27,10 @@ final class WindowStaging implements AutoCloseable {
   /** Staged rows a CHECK constraint of the target refused (dead letters, no longer staged). */
   private long refused;
 
-  WindowStaging(Dialect dialect, Connection connection, Pipeline pipeline, TableName table, TargetRules rules, String window)
+  WindowStaging(Dialect dialect, Connection connection, TableName table, TargetRules rules, String window)
       throws SQLException {
     this.dialect = dialect;
     this.connection = connection;
-    this.pipeline = pipeline;
     this.table = table;
     this.rules = rules;
     this.window = window;
@@ -89,7 +85,9 @@ final class WindowStaging implements AutoCloseable {
 
   /**
    * Moves the staged rows a CHECK constraint of the target refuses to the window's dead letters,
-   * before anything is applied; past the pipeline's bad-record limits the window fails with them.
+   * before anything is applied, and reports them to {@code completion}: the runner judges them
+   * against the pipeline's bad-record limits with the window's other bad records, and past them
+   * the window fails (this throws), rolled back, with these letters kept.
    */
   void isolateRefusedRows(Completion completion, DeadLetters.Pending deadLetters) {
     List<DeadLetter> letters;
@@ -104,10 +102,7 @@ final class WindowStaging implements AutoCloseable {
     letters.forEach(deadLetters::add);
     refused = letters.size();
     staged -= refused;
-    String exceeded = pipeline.badRecords().exceeded(completion.deadLettered() + refused, completion.read(), true);
-    if (exceeded != null) {
-      throw new RowsRefusedException(exceeded, letters);
-    }
+    completion.refused(letters);
   }
 
   @Override
