@@ -62,7 +62,7 @@ final class CpuClock {
   private static long[] stat(long pid) {
     try {
       String s = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+      String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ", -1);
       // after "pid (comm) ": state ppid ... utime(12) stime(13) cutime(14) cstime(15), 0-based from state
       return new long[] {Long.parseLong(f[1]), Long.parseLong(f[11]) + Long.parseLong(f[12]), Long.parseLong(f[13]) + Long.parseLong(f[14])};
     } catch (IOException | RuntimeException e) {

@@ -81,7 +81,7 @@ final class KafkaBench {
     this.producers = new ProducerCases(broker, messages, maxRecords, topic);
   }
 
-  static void main(String[] args) throws Exception {
+  public static void main(String[] args) throws Exception {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
     int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     long maxRecords = args.length > 2 ? Long.parseLong(args[2]) : 100_000;

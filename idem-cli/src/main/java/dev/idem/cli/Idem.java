@@ -49,6 +49,7 @@ public final class Idem implements Callable<Integer> {
   }
 
   /** The command as run from a shell: real environment, stdout/stderr, JDBC destinations. */
+  @SuppressWarnings("SystemConsoleNull") // Java 17: a null console means no terminal
   public static Idem standard() {
     Charset cs = Charset.defaultCharset();
     return new Idem(System::getenv, new PrintWriter(new java.io.OutputStreamWriter(System.out, cs), true),

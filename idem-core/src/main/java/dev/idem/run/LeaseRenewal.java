@@ -33,7 +33,7 @@ final class LeaseRenewal implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    timer.scheduleAtFixedRate(() -> {
+    var unused = timer.scheduleAtFixedRate(() -> {
       try {
         if (!destination.ledger().renew(lease, services.leaseTtl())) {
           // once the window is completing, a refused renewal means its commit ended the lease (or

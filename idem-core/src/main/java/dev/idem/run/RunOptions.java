@@ -8,7 +8,7 @@ import java.util.Objects;
 /**
  * Options of one run.
  *
- * @param force     reload windows even when unchanged
+ * @param reload    whether unchanged windows are reloaded ({@link Reload#FORCE}) or skipped
  * @param parallel  windows loaded at the same time (threads)
  * @param logicalDate the scheduler's logical date (data time, not wall time)
  * @param runId     the scheduler's run id, recorded in the ledger

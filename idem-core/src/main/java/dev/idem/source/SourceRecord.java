@@ -6,6 +6,8 @@ package dev.idem.source;
  * the source could not read ({@link #bad}) has no values: it carries its raw input and the
  * problem, and goes to the dead letters.
  */
+// the values array is handed over, not copied: this is the hot path, and no record is compared or hashed
+@SuppressWarnings("ArrayRecordComponent")
 public record SourceRecord(Object[] values, String position, String raw, String problem) {
   public SourceRecord(Object[] values, String position) {
     this(values, position, null, null);

@@ -93,6 +93,7 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
    * single-process database (DuckDB) that is {@link #withServices}: a second open would wait for
    * this process's own file lock.
    */
+  @Override
   public JdbcDestination reopen(RunServices other) {
     return dialect.singleProcess() ? withServices(other) : open(url, properties, other, Duration.ZERO);
   }

@@ -205,7 +205,7 @@ final class JdbcDoctor {
 
   /** {@code 2h5m}, {@code 14m3s}, {@code 42s}. */
   static String ago(Duration d) {
-    long s = Math.max(0, d.getSeconds());
+    long s = Math.max(0, d.toSeconds());
     if (s >= 3600) {
       return s / 3600 + "h" + (s % 3600) / 60 + "m";
     }

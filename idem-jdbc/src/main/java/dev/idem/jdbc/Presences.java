@@ -59,7 +59,7 @@ final class Presences implements AutoCloseable {
           t.setDaemon(true);
           return t;
         });
-        keeper.scheduleWithFixedDelay(this::keep, KEEP_EVERY.toMillis(), KEEP_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        var unused = keeper.scheduleWithFixedDelay(this::keep, KEEP_EVERY.toMillis(), KEEP_EVERY.toMillis(), TimeUnit.MILLISECONDS);
       }
     }
   }
@@ -105,7 +105,7 @@ final class Presences implements AutoCloseable {
 
   /** The keeper: a lost holder is opened again and every present runner's lock taken again. */
   private synchronized void keep() {
-    if (closed || present.isEmpty() && holder == null) {
+    if (closed || (present.isEmpty() && holder == null)) {
       return;
     }
     if (holder != null && !valid(holder)) {

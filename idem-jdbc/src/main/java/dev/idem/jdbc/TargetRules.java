@@ -276,8 +276,8 @@ final class TargetRules {
    */
   Optional<DataException> explain(Dialect dialect, SQLException e, String windowId, String keyIndex) {
     Optional<Dialect.Refusal> refusal = dialect.refusal(e);
-    if (refusal.isEmpty() || refusal.get().table() != null && !refusal.get().table().equals(table.table())
-        || keyIndex != null && keyIndex.equals(refusal.get().constraint())) {
+    if (refusal.isEmpty() || (refusal.get().table() != null && !refusal.get().table().equals(table.table()))
+        || (keyIndex != null && keyIndex.equals(refusal.get().constraint()))) {
       return Optional.empty();
     }
     return Optional.of(new DataException("window " + windowId + ": table " + table + " refused a row, so nothing of the window was loaded: "

@@ -274,7 +274,7 @@ public abstract class LedgerMigrationSuite {
   private static void replay(Connection c, String resource) throws SQLException {
     try (InputStream in = LedgerMigrationSuite.class.getClassLoader().getResourceAsStream("ledger-history/" + resource)) {
       assertThat(in).as("test resource ledger-history/%s", resource).isNotNull();
-      for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+      for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList()) {
         if (!line.isBlank() && !line.startsWith("--")) {
           execute(c, line);
         }

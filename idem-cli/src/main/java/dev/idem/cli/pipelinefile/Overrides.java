@@ -54,10 +54,8 @@ final class Overrides {
       ConfigNode.Mapping child;
       if (existing instanceof ConfigNode.Mapping m) {
         child = m;
-      } else if (existing == null || existing.isNull()) {
-        child = new ConfigNode.Mapping(Location.of(where), Map.of());
       } else {
-        // e.g. target.key is a list and --set target.key.hash=... turns it into a hash key
+        // absent, null, or e.g. target.key as a list that --set target.key.hash=... turns into a hash key
         child = new ConfigNode.Mapping(Location.of(where), Map.of());
       }
       newValue = put(child, childSection, path.subList(1, path.size()), value, where);

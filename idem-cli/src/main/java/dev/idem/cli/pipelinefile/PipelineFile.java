@@ -178,7 +178,7 @@ public final class PipelineFile {
   private static PipelineFileException coreError(ConfigException e, ConfigNode.Mapping root, ConfigNode.Mapping target) {
     if (e.field().isPresent()) {
       String field = e.field().get();
-      String[] parts = field.split("\\.");
+      String[] parts = field.split("\\.", -1);
       ConfigNode.Mapping section = root;
       for (int i = 0; i < parts.length - 1 && section != null; i++) {
         section = section.get(parts[i]) instanceof ConfigNode.Mapping m ? m : null;

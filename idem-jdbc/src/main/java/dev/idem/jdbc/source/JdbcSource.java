@@ -149,7 +149,7 @@ public final class JdbcSource implements Source, ObservesSchema {
   }
 
   private RecordReader reader(WindowSpec spec, Window window, ObservedSchema observed) throws IOException {
-    checkComplete(spec, window);
+    checkComplete(window);
     Connection c = null;
     try {
       c = dialect.connectToRead(url, properties);
@@ -173,7 +173,7 @@ public final class JdbcSource implements Source, ObservesSchema {
     if (fingerprintQuery.isEmpty()) {
       return Optional.empty();
     }
-    checkComplete(spec, window);
+    checkComplete(window);
     try (Connection c = dialect.connectToRead(url, properties); PreparedStatement ps = c.prepareStatement(fingerprintQuery.get().sql())) {
       bind(ps, fingerprintQuery.get(), spec, window);
       try (ResultSet rs = ps.executeQuery()) {
@@ -196,7 +196,7 @@ public final class JdbcSource implements Source, ObservesSchema {
     return "jdbc query " + queryText + " fingerprint " + fingerprintQuery.map(NamedParameters::sql).orElse("-") + " lag " + lag;
   }
 
-  private void checkComplete(WindowSpec spec, Window window) {
+  private void checkComplete(Window window) {
     if (window.bounded() && window.end().isAfter(clock.instant().minus(lag))) {
       throw new DataException("window " + window.id() + " is not complete yet: it ends at " + window.end() + " and the source's lag is " + lag);
     }
@@ -244,6 +244,7 @@ public final class JdbcSource implements Source, ObservesSchema {
    * which are read as text and parsed strictly ({@code asText}: retyped), and the result column of
    * each added column (by its number in the observation).
    */
+  @SuppressWarnings("ArrayRecordComponent") // a private carrier, never compared or hashed
   record Columns(int[] positions, boolean[] asText, int[] added) {}
 
   private static final String RESULT = "query result";

@@ -31,13 +31,11 @@ final class QueryReader implements RecordReader {
   /** Added columns read as text: the target has its own type for them, and no driver conversion may narrow a value. */
   private final boolean[] addedAsText;
   private final Schema schema;
-  private final SourceDialect dialect;
   private long row;
 
   QueryReader(Connection connection, ResultSet rows, Columns columns, Window window, ObservedSchema observed, Schema schema,
               SourceDialect dialect) throws SQLException {
     this.schema = schema;
-    this.dialect = dialect;
     this.connection = connection;
     this.rows = rows;
     this.columns = columns;

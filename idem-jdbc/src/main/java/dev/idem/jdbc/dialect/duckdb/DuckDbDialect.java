@@ -75,7 +75,7 @@ public final class DuckDbDialect implements Dialect {
 
   @Override
   public Connection connectAgain(Connection first, String jdbcUrl, Properties properties) throws SQLException {
-    return ((DuckDBConnection) first.unwrap(DuckDBConnection.class)).duplicate();
+    return first.unwrap(DuckDBConnection.class).duplicate();
   }
 
   @Override

@@ -70,6 +70,7 @@ final class CopyStager implements Stager {
    * {@code yyyy-MM-ddTHH:mm:ss[.nnnnnnnnn]} for years 1 to 9999: the value {@code toString}
    * gives, which PostgreSQL reads the same way; false (nothing appended) for other years.
    */
+  @SuppressWarnings("JavaLocalDateTimeGetNano") // the fraction is written after the seconds, read just above
   static boolean appendTimestamp(StringBuilder sb, LocalDateTime t) {
     int year = t.getYear();
     if (year < 1 || year > 9999) {
