@@ -1,5 +1,7 @@
 package dev.idem;
 
+import java.util.Locale;
+
 /**
  * Base of idem's unchecked exceptions. Its message is one line a person can act on: it names
  * the file, line, record, window or table and says what was expected. It never carries a secret.
@@ -16,7 +18,7 @@ public class IdemException extends RuntimeException {
   /** Throws a {@link ConfigException} with the formatted message unless the condition holds. */
   public static void check(boolean condition, String format, Object... args) {
     if (!condition) {
-      throw new ConfigException(String.format(java.util.Locale.ROOT, format, args));
+      throw new ConfigException(String.format(Locale.ROOT, format, args));
     }
   }
 }

@@ -5,6 +5,7 @@ import java.time.format.DateTimeParseException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
+import java.util.Locale;
 
 /** Reads {@code 30s}, {@code 500ms}, {@code 2m}, {@code 1h}, {@code 30d} or ISO-8601 {@code PT30S}. */
 final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
@@ -12,7 +13,7 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
 
   @Override
   public Duration convert(String text) {
-    String t = text.strip().toLowerCase(java.util.Locale.ROOT);
+    String t = text.strip().toLowerCase(Locale.ROOT);
     Matcher m = SHORT.matcher(t);
     if (m.matches()) {
       long n = Long.parseLong(m.group(1));

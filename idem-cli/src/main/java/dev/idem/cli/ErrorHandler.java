@@ -4,6 +4,7 @@ import dev.idem.ConfigException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import picocli.CommandLine;
+import dev.idem.IdemException;
 
 /**
  * The one place exceptions become exit codes and one-line messages: configuration and usage
@@ -47,7 +48,7 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, Comm
     String m = e.getMessage();
     if (m == null || m.isBlank()) {
       m = e.getClass().getSimpleName();
-    } else if (!(e instanceof dev.idem.IdemException)) {
+    } else if (!(e instanceof IdemException)) {
       m = e.getClass().getSimpleName() + ": " + m;
     }
     return m.replaceAll("\\s*\\R\\s*", " ").strip();

@@ -14,6 +14,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import java.io.OutputStreamWriter;
 
 /**
  * The {@code idem} command. Everything a command needs from the outside world (environment,
@@ -52,8 +53,8 @@ public final class Idem implements Callable<Integer> {
   @SuppressWarnings("SystemConsoleNull") // Java 17: a null console means no terminal
   public static Idem standard() {
     Charset cs = Charset.defaultCharset();
-    return new Idem(System::getenv, new PrintWriter(new java.io.OutputStreamWriter(System.out, cs), true),
-        new PrintWriter(new java.io.OutputStreamWriter(System.err, cs), true), System.console() != null,
+    return new Idem(System::getenv, new PrintWriter(new OutputStreamWriter(System.out, cs), true),
+        new PrintWriter(new OutputStreamWriter(System.err, cs), true), System.console() != null,
         Idem::servicesFromSystem, DestinationOpener.STANDARD);
   }
 

@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.Locale;
 
 /**
  * Shows load progress on stderr: on a terminal one line rewritten in place (rows and rate of the
@@ -39,7 +40,7 @@ final class ProgressLine implements RunListener {
     long now = clock.millis();
     long elapsed = Math.max(1, now - startedAt.getOrDefault(window.id(), now));
     long rate = rowsStaged * 1000 / elapsed;
-    String text = String.format(java.util.Locale.ROOT, "window %s: %,d rows staged (%,d rows/s)", window.id(), rowsStaged, rate);
+    String text = String.format(Locale.ROOT, "window %s: %,d rows staged (%,d rows/s)", window.id(), rowsStaged, rate);
     if (terminal) {
       show(text);
     } else {
@@ -54,7 +55,7 @@ final class ProgressLine implements RunListener {
   public void finished(WindowOutcome outcome) {
     startedAt.remove(outcome.window().id());
     if (terminal) {
-      show(String.format(java.util.Locale.ROOT, "window %s: %s", outcome.window().id(), outcome.label()));
+      show(String.format(Locale.ROOT, "window %s: %s", outcome.window().id(), outcome.label()));
     }
   }
 

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Locale;
 
 /**
  * Renders a run's report: a per-window table and a summary line for people, or one JSON document
@@ -65,7 +66,7 @@ final class ReportView {
     if (notStarted > 0) {
       others.append(", ").append(notStarted).append(" not started (stop requested)");
     }
-    return String.format(java.util.Locale.ROOT, "%d window%s: %d loaded, %d unchanged, %d failed%s (pipeline %s, run %s)",
+    return String.format(Locale.ROOT, "%d window%s: %d loaded, %d unchanged, %d failed%s (pipeline %s, run %s)",
         n, n == 1 ? "" : "s", report.count(Result.LOADED), report.count(Result.UNCHANGED), report.count(Result.FAILED),
         others, report.pipeline(), report.runId());
   }
@@ -84,7 +85,7 @@ final class ReportView {
     Map<String, Object> summary = new LinkedHashMap<>();
     summary.put("windows", report.outcomes().size());
     for (Result r : Result.values()) {
-      summary.put(r.name().toLowerCase(java.util.Locale.ROOT), report.count(r));
+      summary.put(r.name().toLowerCase(Locale.ROOT), report.count(r));
     }
     doc.put("summary", summary);
     List<Map<String, Object>> windows = new ArrayList<>();

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.UUID;
 import picocli.CommandLine.Option;
+import dev.idem.ConfigException;
 
 /** Options of a run or backfill, turned into the core's {@link RunOptions}. */
 final class RunSettings {
@@ -35,7 +36,7 @@ final class RunSettings {
       return base;
     }
     if (leaseTtl.compareTo(Duration.ofSeconds(1)) < 0) {
-      throw new dev.idem.ConfigException("--lease-ttl must be at least 1s, got " + leaseTtl.toMillis() + "ms");
+      throw new ConfigException("--lease-ttl must be at least 1s, got " + leaseTtl.toMillis() + "ms");
     }
     return base.withLeaseTtl(leaseTtl);
   }

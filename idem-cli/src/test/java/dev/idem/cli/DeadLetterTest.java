@@ -18,6 +18,8 @@ import java.util.Properties;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import dev.idem.jdbc.TableSnapshot;
+import org.junit.jupiter.api.Test;
 
 /**
  * Dead letters end to end, on DuckDB and PostgreSQL: bad records are kept with their position,
@@ -167,7 +169,7 @@ class DeadLetterTest {
   void rowsAnExistingTableRefusesAreDeadLettersAndAReplayConverges(String kind) throws Exception {
     String url = url(kind);
     try (JdbcDestination d = JdbcDestination.open(url, new Properties(), RunServices.defaults(), Duration.ofSeconds(5))) {
-      dev.idem.jdbc.TableSnapshot.execute(d, "CREATE TABLE orders (order_id BIGINT NOT NULL, customer VARCHAR(5), amount DECIMAL(12,2)"
+      TableSnapshot.execute(d, "CREATE TABLE orders (order_id BIGINT NOT NULL, customer VARCHAR(5), amount DECIMAL(12,2)"
           + " CONSTRAINT amount_not_negative CHECK (amount >= 0), ingested_at TIMESTAMP, _idem_window VARCHAR NOT NULL)");
     }
     Path p = pipeline(url, "max_bad_records: 5");
@@ -198,7 +200,7 @@ class DeadLetterTest {
     assertThat(rows(url)).hasSize(5).anySatisfy(row -> assertThat(row).contains("customer=bart|"));
   }
 
-  @org.junit.jupiter.api.Test
+  @Test
   void aNulInTextIsADeadLetterOnPostgresql() throws Exception {
     String url = url("postgres");
     Path p = pipeline(url, "max_bad_records: 1");

@@ -30,6 +30,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import java.io.InputStreamReader;
+import java.util.stream.Collectors;
 
 /**
  * Hostile and malformed input, end to end through {@code idem run}, on DuckDB and PostgreSQL.
@@ -73,7 +75,7 @@ class HostileInputTest {
     static Expected read(Path file, String kind) throws IOException {
       Properties p = new Properties();
       try (InputStream in = Files.newInputStream(file)) {
-        p.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+        p.load(new InputStreamReader(in, StandardCharsets.UTF_8));
       }
       return new Expected(Integer.parseInt(get(p, kind, "exit", "0")), Long.parseLong(get(p, kind, "loaded", "0")),
           list(get(p, kind, "dead_letters", "")), get(p, kind, "message", ""), list(get(p, kind, "values", "")),
@@ -304,7 +306,7 @@ class HostileInputTest {
         "  type: " + (file.endsWith(".csv") ? "csv" : "jsonl"),
         "  path: data/" + file,
         "columns:",
-        columns.lines().map(l -> "  " + l.strip()).collect(java.util.stream.Collectors.joining("\n")),
+        columns.lines().map(l -> "  " + l.strip()).collect(Collectors.joining("\n")),
         "windows:",
         "  kind: file",
         "target:",

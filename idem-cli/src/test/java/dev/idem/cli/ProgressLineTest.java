@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
+import java.time.ZoneId;
 
 class ProgressLineTest {
   private static final Window DAY = Window.batch("2024-03-01");
@@ -27,7 +28,7 @@ class ProgressLineTest {
       }
 
       @Override
-      public Clock withZone(java.time.ZoneId zone) {
+      public Clock withZone(ZoneId zone) {
         return this;
       }
 

@@ -30,6 +30,9 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.assertj.core.api.Assertions;
 
 /**
  * A password given through {@code ${env:...}} (substituted after the YAML is parsed) appears in no
@@ -206,10 +209,10 @@ class SecretsTest {
         "jdbc:postgresql://localhost:54x32/dw?user=loader&password=" + WRONG,
         "jdbc:postgresql://nosuchhost.invalid:5432/dw?user=loader&password=" + WRONG,
         roleUrl(WRONG))) {
-      Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> JdbcDestination.open(url, password, fast, Duration.ZERO).close());
+      Throwable thrown = Assertions.catchThrowable(() -> JdbcDestination.open(url, password, fast, Duration.ZERO).close());
       assertThat(thrown).as(url).isInstanceOf(IdemException.class);
-      java.io.StringWriter trace = new java.io.StringWriter();
-      thrown.printStackTrace(new java.io.PrintWriter(trace));
+      StringWriter trace = new StringWriter();
+      thrown.printStackTrace(new PrintWriter(trace));
       assertThat(thrown.getMessage()).as(url).doesNotContain(WRONG).containsAnyOf("/dw", "/" + database);
       assertThat(trace.toString()).as(url).doesNotContain(WRONG);
     }

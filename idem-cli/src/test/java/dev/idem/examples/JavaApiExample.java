@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.Locale;
 
 /** The Java example of docs/java-api.md, compiled by the build and run by {@code JavaApiExampleTest}. */
 public final class JavaApiExample {
@@ -42,7 +43,7 @@ public final class JavaApiExample {
         .orderBy("ingested_at")                      // the latest version of an order wins
         .strategy(WriteStrategy.MERGE)
         .rowFunction("upper-status-v1", (values, context) -> {
-          values[5] = values[5] == null ? null : ((String) values[5]).toUpperCase(java.util.Locale.ROOT);
+          values[5] = values[5] == null ? null : ((String) values[5]).toUpperCase(Locale.ROOT);
           return values;                             // return null to discard a record
         })
         .build();

@@ -1,6 +1,8 @@
 package dev.idem.destination;
 
 import dev.idem.ledger.WindowCounts;
+import dev.idem.ledger.DeadLetter;
+import dev.idem.schema.Column;
 
 /**
  * One window's write, an operation configured then committed (prepare and commit are separate,
@@ -26,7 +28,7 @@ public interface WindowWrite extends AutoCloseable {
    * as staged: the target's own type when the target already has a column of that name. The
    * target gets the column in this window's transaction, when it is prepared.
    */
-  default dev.idem.schema.Column addColumn(dev.idem.schema.Column column) {
+  default Column addColumn(Column column) {
     throw new UnsupportedOperationException("this destination does not add columns (schema_drift evolve)");
   }
 
@@ -34,7 +36,7 @@ public interface WindowWrite extends AutoCloseable {
    * Keeps a record that could not be loaded in the destination's dead letters, in this window's
    * transaction: it is committed with the window's rows, or rolled back with them.
    */
-  void deadLetter(dev.idem.ledger.DeadLetter letter);
+  void deadLetter(DeadLetter letter);
 
   /**
    * Applies transform, in-window dedup and the strategy to the staged rows, checks the fencing

@@ -4,6 +4,7 @@ import dev.idem.ConfigException;
 import dev.idem.window.Window;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Arrays;
 
 /**
  * Kills the process with {@code Runtime.halt} (no shutdown hooks, no finally blocks, no
@@ -41,7 +42,7 @@ public final class HaltAt implements FaultInjector {
         return new Spec(FaultPoint.valueOf(pointName.toUpperCase(Locale.ROOT)), colon < 0 ? null : text.substring(colon + 1));
       } catch (IllegalArgumentException e) {
         throw new ConfigException(property + "=" + text + ": unknown fault point '" + pointName + "': expected one of "
-            + java.util.Arrays.toString(FaultPoint.values()));
+            + Arrays.toString(FaultPoint.values()));
       }
     }
   }

@@ -11,6 +11,7 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.HexFormat;
+import java.io.ByteArrayOutputStream;
 
 /**
  * The canonical encoding of a tuple of values, and its SHA-256. Stable across JVMs, locales and
@@ -67,7 +68,7 @@ public final class KeyEncoding {
 
   /** The canonical encoding as bytes (for tests and documentation). */
   public static byte[] encode(Object... values) {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (Object v : values) {
       if (v == null) {
         out.write(0);
@@ -106,7 +107,7 @@ public final class KeyEncoding {
     if (i == n) {
       return s.getBytes(StandardCharsets.UTF_8);
     }
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(n * 3);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(n * 3);
     out.writeBytes(s.substring(0, i).getBytes(StandardCharsets.UTF_8));
     while (i < n) {
       char c = s.charAt(i);

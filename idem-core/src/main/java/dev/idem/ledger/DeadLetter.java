@@ -3,6 +3,7 @@ package dev.idem.ledger;
 import dev.idem.source.SourceRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.io.Serializable;
 
 /**
  * A record that could not be loaded, kept in the destination with its window: where it was in
@@ -12,7 +13,7 @@ import java.time.Instant;
  */
 public record DeadLetter(String windowId, long token, long seq, String position, String reason, String raw, long rawBytes,
                          boolean truncated, String runId, Instant createdAt, Instant replayedAt, String replayRunId)
-    implements java.io.Serializable {
+    implements Serializable {
   /** Raw input kept per letter; longer input is cut at a character boundary. */
   public static final int MAX_RAW_BYTES = 64 * 1024;
 

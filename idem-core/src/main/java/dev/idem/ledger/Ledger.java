@@ -3,6 +3,7 @@ package dev.idem.ledger;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.time.Instant;
 
 /**
  * The record of which windows are done, kept in the destination itself so that a window's rows
@@ -63,10 +64,10 @@ public interface Ledger {
   List<DeadLetter> deadLetters(String pipeline, Optional<String> windowId, boolean includeReplayed);
 
   /** Windows holding dead letters not yet replayed. */
-  java.util.List<String> windowsWithOpenDeadLetters(String pipeline);
+  List<String> windowsWithOpenDeadLetters(String pipeline);
 
   /** Deletes the pipeline's dead letters created before {@code before}; returns how many. */
-  int purgeDeadLetters(String pipeline, java.time.Instant before);
+  int purgeDeadLetters(String pipeline, Instant before);
 
   /** Forgets windows so they load again: one window, or all of the pipeline's. Returns how many. */
   int reset(String pipeline, Optional<String> windowId);

@@ -1,6 +1,7 @@
 package dev.idem.ledger;
 
 import java.time.Instant;
+import java.util.Locale;
 
 /**
  * One window's row in the ledger; {@code schema} is null until a load recorded one.
@@ -32,6 +33,6 @@ public record WindowState(
   }
 
   public String displayStatus(Instant now) {
-    return stale(now) ? "stale" : status.name().toLowerCase(java.util.Locale.ROOT);
+    return stale(now) ? "stale" : status.name().toLowerCase(Locale.ROOT);
   }
 }

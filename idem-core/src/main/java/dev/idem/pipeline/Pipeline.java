@@ -22,6 +22,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import dev.idem.IdemException;
+import java.util.TreeSet;
 
 /**
  * A validated, immutable pipeline: where records come from, how they are cut into windows,
@@ -132,7 +134,7 @@ public final class Pipeline {
    * pipeline discards (nothing is observed, so nothing is dropped).
    */
   public Pipeline withSource(Source other) {
-    dev.idem.IdemException.check(other.schema().equals(source.schema()), "the replacement source's schema %s differs from %s",
+    IdemException.check(other.schema().equals(source.schema()), "the replacement source's schema %s differs from %s",
         other.schema().columns(), source.schema().columns());
     Builder b = builder(name).version(version).source(other).windows(windows).transform(transformSql)
         .table(target.table()).targetColumns(target.columns()).key(target.key()).strategy(target.strategy()).orderBy(target.orderBy())
@@ -214,7 +216,7 @@ public final class Pipeline {
     lines.add("source " + source.describe() + " columns " + source.schema().columns());
     lines.add("windows " + windows.describe());
     lines.add("transform " + (transformSql == null ? "-" : transformSql));
-    lines.add("row_functions " + new java.util.TreeSet<>(rowFunctions.keySet()));
+    lines.add("row_functions " + new TreeSet<>(rowFunctions.keySet()));
     lines.add("target " + target.table() + " columns " + target.columns().columns() + " key " + (target.key() == null ? "-" : target.key().describe())
         + " strategy " + target.strategy().label() + " order_by " + target.orderBy() + " delete_flag " + target.deleteFlag());
     if (schemaDrift == DriftPolicy.EVOLVE) {
@@ -307,7 +309,7 @@ public final class Pipeline {
     }
 
     public Builder badRecords(BadRecordPolicy policy) {
-      this.badRecords = java.util.Objects.requireNonNull(policy, "badRecords");
+      this.badRecords = Objects.requireNonNull(policy, "badRecords");
       return this;
     }
 

@@ -3,6 +3,8 @@ package dev.idem.pipeline;
 import dev.idem.ConfigException;
 import dev.idem.key.KeySpec;
 import dev.idem.schema.Schema;
+import dev.idem.schema.Column;
+import dev.idem.schema.DataType;
 
 /**
  * The table a pipeline writes and how. {@code columns} are the target's declared columns
@@ -29,7 +31,7 @@ public record Target(String table, Schema columns, KeySpec key, WriteStrategy st
   /** The target's columns as stored: declared columns plus {@code _idem_key} for a hash key. */
   public Schema storedColumns() {
     if (key != null && key.kind() == KeySpec.Kind.HASH && columns.indexOf(KeySpec.HASH_COLUMN) < 0) {
-      return columns.plus(dev.idem.schema.Column.of(KeySpec.HASH_COLUMN, dev.idem.schema.DataType.STRING));
+      return columns.plus(Column.of(KeySpec.HASH_COLUMN, DataType.STRING));
     }
     return columns;
   }

@@ -2,6 +2,7 @@ package dev.idem.schema;
 
 import dev.idem.ConfigException;
 import java.util.Locale;
+import java.util.List;
 
 /**
  * What a pipeline does when the schema its source shows in a window differs from the declared
@@ -61,7 +62,7 @@ public enum DriftPolicy {
           : diff.describe() + " (schema_drift: discard drops added columns but loads no declared column the input lacks:"
             + " restore it, or use evolve to load it as NULL)";
       case EVOLVE -> {
-        java.util.List<String> notNull = diff.removed().stream()
+        List<String> notNull = diff.removed().stream()
             .filter(name -> declared.find(name).map(c -> !c.nullable()).orElse(false)).toList();
         yield notNull.isEmpty() ? null
             : diff.describe() + " (schema_drift: evolve loads a removed column as NULL, but " + SchemaDiff.names(notNull)

@@ -2,6 +2,7 @@ package dev.idem.schema;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * How the schema a source showed for a window differs from the declared one: columns it
@@ -70,7 +71,7 @@ public record SchemaDiff(List<String> added, List<String> removed, List<Retyped>
     for (int i = 0; i < Math.min(name.length(), MAX_NAME); i++) {
       char c = name.charAt(i);
       if (c < 0x20 || c == 0x7f) {
-        sb.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+        sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
       } else {
         sb.append(c);
       }

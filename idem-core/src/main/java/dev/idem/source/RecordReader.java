@@ -1,6 +1,7 @@
 package dev.idem.source;
 
 import java.io.IOException;
+import java.util.Optional;
 
 /**
  * A forward-only stream of records. Memory use does not grow with the input: a reader holds at
@@ -14,8 +15,8 @@ public interface RecordReader extends AutoCloseable {
    * Where the records read so far end in the source, for sources that read a stream (a Kafka
    * partition's next offset): recorded in the ledger with the window. Empty for other sources.
    */
-  default java.util.Optional<String> position() {
-    return java.util.Optional.empty();
+  default Optional<String> position() {
+    return Optional.empty();
   }
 
   @Override

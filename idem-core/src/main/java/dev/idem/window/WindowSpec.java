@@ -15,13 +15,15 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.time.format.ResolverStyle;
+import java.util.Locale;
 
 /**
  * How input is cut into windows: the kind, the column that assigns a record to a time window,
  * and the time zone in which days are counted and zone-less timestamps are read.
  */
 public record WindowSpec(WindowKind kind, String column, ZoneId zone) {
-  private static final DateTimeFormatter HOUR_ID = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH'Z'").withResolverStyle(java.time.format.ResolverStyle.STRICT);
+  private static final DateTimeFormatter HOUR_ID = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH'Z'").withResolverStyle(ResolverStyle.STRICT);
   /** Upper bound on the number of windows one range may expand to. */
   public static final int MAX_RANGE = 100_000;
 
@@ -29,7 +31,7 @@ public record WindowSpec(WindowKind kind, String column, ZoneId zone) {
     Objects.requireNonNull(kind, "kind");
     zone = zone == null ? ZoneOffset.UTC : zone;
     if ((kind == WindowKind.DAY || kind == WindowKind.HOUR) && (column == null || column.isEmpty())) {
-      throw new ConfigException("window kind " + kind.name().toLowerCase(java.util.Locale.ROOT) + " needs 'column': the column whose value assigns a record to its window");
+      throw new ConfigException("window kind " + kind.name().toLowerCase(Locale.ROOT) + " needs 'column': the column whose value assigns a record to its window");
     }
   }
 
@@ -113,7 +115,7 @@ public record WindowSpec(WindowKind kind, String column, ZoneId zone) {
   /** Every window from {@code from} to {@code to}, both included (day and hour kinds only). */
   public List<Window> range(String from, String to) {
     if (!timeBased()) {
-      throw new ConfigException("--from/--to need day or hour windows; this pipeline has " + kind.name().toLowerCase(java.util.Locale.ROOT) + " windows");
+      throw new ConfigException("--from/--to need day or hour windows; this pipeline has " + kind.name().toLowerCase(Locale.ROOT) + " windows");
     }
     Window first = window(from);
     Window last = window(to);
@@ -192,6 +194,6 @@ public record WindowSpec(WindowKind kind, String column, ZoneId zone) {
 
   /** A stable description, part of the pipeline's definition hash. */
   public String describe() {
-    return kind.name().toLowerCase(java.util.Locale.ROOT) + (column == null ? "" : " by " + column + " in " + zone.getId());
+    return kind.name().toLowerCase(Locale.ROOT) + (column == null ? "" : " by " + column + " in " + zone.getId());
   }
 }

@@ -22,6 +22,10 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
+import java.nio.charset.StandardCharsets;
+import java.time.ZoneOffset;
+import java.util.Objects;
+import net.jqwik.api.Example;
 
 class KeyEncodingProperties {
 
@@ -49,8 +53,8 @@ class KeyEncodingProperties {
   void wellFormedStringsEncodeAsUtf8(@ForAll("anyString") String s) {
     boolean wellFormed = s.codePoints().noneMatch(cp -> cp >= 0xD800 && cp <= 0xDFFF);
     if (wellFormed) {
-      byte[] utf8 = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      assertThat(java.util.Arrays.copyOfRange(KeyEncoding.encode(s), 5, 5 + utf8.length)).isEqualTo(utf8);
+      byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+      assertThat(Arrays.copyOfRange(KeyEncoding.encode(s), 5, 5 + utf8.length)).isEqualTo(utf8);
     }
   }
 
@@ -116,7 +120,7 @@ class KeyEncodingProperties {
     String nine = String.format(Locale.ROOT, "%09d", n);
     String expected = n == 0 ? "2024-03-15T07:05:09" : "2024-03-15T07:05:09." + nine.replaceAll("0+$", "");
     assertThat(KeyEncoding.text(t)).isEqualTo(expected);
-    assertThat(KeyEncoding.text(t.toInstant(java.time.ZoneOffset.UTC))).isEqualTo(expected + "Z");
+    assertThat(KeyEncoding.text(t.toInstant(ZoneOffset.UTC))).isEqualTo(expected + "Z");
   }
 
   @Property
@@ -179,7 +183,7 @@ class KeyEncodingProperties {
     assertThat(f.value()).isEqualTo("rows:" + copies + ":" + "0".repeat(64 - hex.length()) + hex);
   }
 
-  @net.jqwik.api.Example
+  @Example
   void fingerprintCarriesAcrossEveryWord() {
     // 2,000 hashes overflow every 64-bit word many times
     Fingerprint f = new Fingerprint();
@@ -231,8 +235,8 @@ class KeyEncodingProperties {
         Combinators.combine(Arbitraries.longs(), Arbitraries.integers().between(-3, 12))
             .as((u, s) -> (Object) BigDecimal.valueOf(u, s)),
         Arbitraries.of(true, false).map(b -> (Object) b),
-        instants.map(i -> (Object) LocalDate.ofInstant(i, java.time.ZoneOffset.UTC)),
-        instants.map(i -> (Object) LocalDateTime.ofInstant(i, java.time.ZoneOffset.UTC)),
+        instants.map(i -> (Object) LocalDate.ofInstant(i, ZoneOffset.UTC)),
+        instants.map(i -> (Object) LocalDateTime.ofInstant(i, ZoneOffset.UTC)),
         instants.map(i -> (Object) i));
   }
 
@@ -244,7 +248,7 @@ class KeyEncodingProperties {
     for (int i = 0; i < a.size(); i++) {
       Object x = normal(a.get(i));
       Object y = normal(b.get(i));
-      if (!java.util.Objects.equals(x, y)) {
+      if (!Objects.equals(x, y)) {
         return false;
       }
     }

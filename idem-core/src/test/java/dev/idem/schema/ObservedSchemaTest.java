@@ -8,6 +8,7 @@ import dev.idem.DataException;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import java.math.BigDecimal;
 
 class ObservedSchemaTest {
   private static final Schema DECLARED = Schema.of(new Column("id", DataType.INTEGER, false), Column.of("name", DataType.STRING),
@@ -145,7 +146,7 @@ class ObservedSchemaTest {
     assertThat(ValueParser.typeOf("two")).isEqualTo(DataType.STRING);
     assertThat(ValueParser.typeOf("9".repeat(10_000_000))).as("long digits are not parsed").isEqualTo(DataType.STRING);
     assertThat(ValueParser.typeOf((Object) 7L)).isEqualTo(DataType.INTEGER);
-    assertThat(ValueParser.typeOf((Object) new java.math.BigDecimal("0.125"))).isEqualTo(DataType.decimal(3, 3));
+    assertThat(ValueParser.typeOf((Object) new BigDecimal("0.125"))).isEqualTo(DataType.decimal(3, 3));
     assertThat(ValueParser.typeOf((Object) true)).isEqualTo(DataType.BOOLEAN);
   }
 }

@@ -14,6 +14,12 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
+import dev.idem.DataException;
+import dev.idem.key.KeyEncoding;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import net.jqwik.api.Combinators;
+import org.assertj.core.api.Assertions;
 
 /** Round trips: a value's canonical text parses back to the same value. */
 class ValueParserProperties {
@@ -48,8 +54,8 @@ class ValueParserProperties {
     int scale = precision / 2;
     BigDecimal tooFine = BigDecimal.valueOf(unscaled, scale + 1);
     Column c = Column.of("d", DataType.decimal(precision, scale));
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ValueParser.parse(c, tooFine.toPlainString()))
-        .isInstanceOf(dev.idem.DataException.class);
+    Assertions.assertThatThrownBy(() -> ValueParser.parse(c, tooFine.toPlainString()))
+        .isInstanceOf(DataException.class);
   }
 
   @Property
@@ -72,14 +78,14 @@ class ValueParserProperties {
     Column c = Column.of("t", DataType.TIMESTAMP);
     LocalDateTime expected;
     try {
-      expected = LocalDateTime.parse(text.replace(' ', 'T'), java.time.format.DateTimeFormatter.ISO_LOCAL_DATE_TIME);
-    } catch (java.time.format.DateTimeParseException e) {
+      expected = LocalDateTime.parse(text.replace(' ', 'T'), DateTimeFormatter.ISO_LOCAL_DATE_TIME);
+    } catch (DateTimeParseException e) {
       expected = null;
     }
     if (expected != null) {
       assertThat(ValueParser.parse(c, text)).isEqualTo(expected);
     } else {
-      org.assertj.core.api.Assertions.assertThatThrownBy(() -> ValueParser.parse(c, text)).isInstanceOf(dev.idem.DataException.class);
+      Assertions.assertThatThrownBy(() -> ValueParser.parse(c, text)).isInstanceOf(DataException.class);
     }
   }
 
@@ -87,7 +93,7 @@ class ValueParserProperties {
   Arbitrary<String> timestampShaped() {
     Arbitrary<String> two = Arbitraries.strings().withChars("0123456789").ofLength(2);
     Arbitrary<String> fraction = Arbitraries.strings().withChars("0123456789").ofMinLength(0).ofMaxLength(10).map(f -> "." + f);
-    return net.jqwik.api.Combinators.combine(Arbitraries.strings().withChars("0123456789").ofLength(4),
+    return Combinators.combine(Arbitraries.strings().withChars("0123456789").ofLength(4),
         Arbitraries.oneOf(Arbitraries.of("01", "02", "12", "13", "00"), two), Arbitraries.oneOf(Arbitraries.of("28", "29", "30", "31", "00", "32"), two),
         Arbitraries.of("T", " "), Arbitraries.oneOf(Arbitraries.of("00", "23", "24"), two), two,
         Arbitraries.oneOf(Arbitraries.of("", ":00", ":59", ":60"), two.map(x -> ":" + x)), fraction.injectNull(0.3))
@@ -100,14 +106,14 @@ class ValueParserProperties {
     Column c = Column.of("t", DataType.TIMESTAMP);
     assertThat(ValueParser.parse(c, t.toString())).isEqualTo(t);
     assertThat(ValueParser.parse(c, t.toString().replace('T', ' '))).isEqualTo(t);
-    assertThat(ValueParser.parse(c, dev.idem.key.KeyEncoding.text(t))).isEqualTo(t);
+    assertThat(ValueParser.parse(c, KeyEncoding.text(t))).isEqualTo(t);
   }
 
   @Property
   void timestamptz(@ForAll("instants") Instant i, @ForAll @IntRange(min = -18 * 4, max = 18 * 4) int quarterHours) {
     Column c = Column.of("t", DataType.TIMESTAMPTZ);
     assertThat(ValueParser.parse(c, i.toString())).isEqualTo(i);
-    assertThat(ValueParser.parse(c, dev.idem.key.KeyEncoding.text(i))).isEqualTo(i);
+    assertThat(ValueParser.parse(c, KeyEncoding.text(i))).isEqualTo(i);
     String withOffset = i.atOffset(ZoneOffset.ofTotalSeconds(quarterHours * 900)).toString();
     assertThat(ValueParser.parse(c, withOffset)).isEqualTo(i);
   }

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import java.util.Locale;
 
 class ValueParserTest {
   private static final Column AMOUNT = Column.of("amount", DataType.decimal(12, 2));
@@ -112,14 +113,14 @@ class ValueParserTest {
 
   @Test
   void booleansAreCaseInsensitiveWithoutTheDefaultLocale() {
-    java.util.Locale saved = java.util.Locale.getDefault();
+    Locale saved = Locale.getDefault();
     try {
-      java.util.Locale.setDefault(new java.util.Locale("tr", "TR"));
+      Locale.setDefault(new Locale("tr", "TR"));
       // Turkish lower-cases "I" to a dotless "ı": "TRUE" must still be read with Locale.ROOT
       assertThat(ValueParser.parse(FLAG, "TRUE")).isEqualTo(true);
       assertThat(ValueParser.parse(Column.of("d", DataType.DATE), "2024-03-15")).isEqualTo(LocalDate.of(2024, 3, 15));
     } finally {
-      java.util.Locale.setDefault(saved);
+      Locale.setDefault(saved);
     }
   }
 

@@ -12,6 +12,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.assertj.core.api.ThrowableAssert;
 
 class WindowSpecTest {
   private static final ZoneId NEW_YORK = ZoneId.of("America/New_York");
@@ -121,7 +122,7 @@ class WindowSpecTest {
     assertThat(WindowSpec.batch().window("run-7")).isEqualTo(Window.batch("run-7"));
   }
 
-  private static void assertOneLine(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, String text) {
+  private static void assertOneLine(ThrowableAssert.ThrowingCallable call, String text) {
     assertThatThrownBy(call).isInstanceOf(ConfigException.class)
         .hasMessageContaining(text)
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));

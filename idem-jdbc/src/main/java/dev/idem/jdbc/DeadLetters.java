@@ -12,6 +12,14 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import dev.idem.TransientException;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * The {@code _idem.dead_letters} table. A window's letters are held while it streams, then stored
@@ -37,8 +45,8 @@ final class DeadLetters {
     private final long token;
     private final String runId;
     private final List<DeadLetter> buffer = new ArrayList<>();
-    private java.nio.file.Path spill;
-    private java.io.ObjectOutputStream spillOut;
+    private Path spill;
+    private ObjectOutputStream spillOut;
     private long count;
 
     Pending(String pipeline, long token, String runId) {
@@ -53,16 +61,16 @@ final class DeadLetters {
       if (buffer.size() == IN_MEMORY) {
         try {
           if (spillOut == null) {
-            spill = java.nio.file.Files.createTempFile("idem-dead-letters-", ".bin");
-            spillOut = new java.io.ObjectOutputStream(new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(spill)));
+            spill = Files.createTempFile("idem-dead-letters-", ".bin");
+            spillOut = new ObjectOutputStream(new BufferedOutputStream(Files.newOutputStream(spill)));
           }
           for (DeadLetter l : buffer) {
             spillOut.writeObject(l);
           }
           spillOut.reset();
           buffer.clear();
-        } catch (java.io.IOException e) {
-          throw new dev.idem.TransientException("keeping dead letters in a temporary file: " + e.getMessage(), e);
+        } catch (IOException e) {
+          throw new TransientException("keeping dead letters in a temporary file: " + e.getMessage(), e);
         }
       }
     }
@@ -85,20 +93,20 @@ final class DeadLetters {
         if (spillOut != null) {
           spillOut.close();
           spillOut = null;
-          try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(new java.io.BufferedInputStream(java.nio.file.Files.newInputStream(spill)))) {
+          try (ObjectInputStream in = new ObjectInputStream(new BufferedInputStream(Files.newInputStream(spill)))) {
             for (long i = count - buffer.size(); i > 0; i--) {
               seq = addBatch(ps, pipeline, token, seq, runId, now, (DeadLetter) in.readObject());
             }
-          } catch (java.io.IOException | ClassNotFoundException e) {
-            throw new dev.idem.TransientException("reading dead letters back from " + spill + ": " + e.getMessage(), e);
+          } catch (IOException | ClassNotFoundException e) {
+            throw new TransientException("reading dead letters back from " + spill + ": " + e.getMessage(), e);
           }
         }
         for (DeadLetter l : buffer) {
           seq = addBatch(ps, pipeline, token, seq, runId, now, l);
         }
         ps.executeBatch();
-      } catch (java.io.IOException e) {
-        throw new dev.idem.TransientException("closing the dead-letter spill file: " + e.getMessage(), e);
+      } catch (IOException e) {
+        throw new TransientException("closing the dead-letter spill file: " + e.getMessage(), e);
       }
     }
 
@@ -109,9 +117,9 @@ final class DeadLetters {
           spillOut.close();
         }
         if (spill != null) {
-          java.nio.file.Files.deleteIfExists(spill);
+          Files.deleteIfExists(spill);
         }
-      } catch (java.io.IOException ignored) {
+      } catch (IOException ignored) {
         // a temporary file: the OS cleans up what is left
       }
     }

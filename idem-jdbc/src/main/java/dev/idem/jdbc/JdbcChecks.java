@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.time.temporal.ChronoUnit;
 
 /**
  * The reconciliation checks of one pipeline on a JDBC database: gathers the facts with set-based
@@ -145,7 +146,7 @@ final class JdbcChecks {
   /** Replaces each result's row (an UPDATE, then an INSERT when there was none: no key is deleted and inserted again). */
   private List<CheckResult> record(Connection c, List<CheckResult> results, String runId, Instant now) throws SQLException {
     List<CheckResult> recorded = new ArrayList<>();
-    Instant at = now.truncatedTo(java.time.temporal.ChronoUnit.MICROS); // as the databases store it
+    Instant at = now.truncatedTo(ChronoUnit.MICROS); // as the databases store it
     try (PreparedStatement update = c.prepareStatement("UPDATE " + C + " SET status = ?, detail = ?, run_id = ?, checked_at = ?"
         + " WHERE pipeline = ? AND window_id = ? AND check_name = ?");
          PreparedStatement insert = c.prepareStatement("INSERT INTO " + C

@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.OptionalInt;
 
 /**
  * The {@code _idem} schema: it records its own version in {@code _idem.meta} and migrates itself
@@ -84,18 +85,18 @@ final class LedgerSchema {
    * The version of the ledger as it is, without creating or migrating anything; empty when this
    * database has no ledger (idem never ran here).
    */
-  static java.util.OptionalInt existingVersion(Connection c) throws SQLException {
+  static OptionalInt existingVersion(Connection c) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?")) {
       ps.setString(1, SCHEMA);
       ps.setString(2, "meta");
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         if (rs.getLong(1) == 0) {
-          return java.util.OptionalInt.empty();
+          return OptionalInt.empty();
         }
       }
     }
-    return java.util.OptionalInt.of(version(c));
+    return OptionalInt.of(version(c));
   }
 
   static int version(Connection c) throws SQLException {

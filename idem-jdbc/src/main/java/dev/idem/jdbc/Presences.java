@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.sql.SQLClientInfoException;
 
 /**
  * The runners of this process present on one database. Where the database has presence locks,
@@ -127,7 +128,7 @@ final class Presences implements AutoCloseable {
         c.setAutoCommit(true);
         try {
           c.setClientInfo("ApplicationName", APPLICATION_NAME); // names the session in pg_stat_activity
-        } catch (java.sql.SQLClientInfoException ignored) {
+        } catch (SQLClientInfoException ignored) {
           // a driver without it: the session is only unnamed
         }
         holder = c;

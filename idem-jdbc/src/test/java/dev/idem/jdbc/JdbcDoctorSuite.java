@@ -29,6 +29,8 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 
 /**
  * {@code idem doctor} on a real database: each condition is made for real (a runner crashed at a
@@ -70,8 +72,8 @@ public abstract class JdbcDoctorSuite {
   private static RunReport run(JdbcDestination d, Pipeline p, RunServices services) {
     try {
       return new Runner(d, services).run(p, p.source().windows(p.windows()), RunOptions.defaults("run"));
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

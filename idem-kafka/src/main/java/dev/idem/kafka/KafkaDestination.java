@@ -28,6 +28,15 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import dev.idem.ledger.WindowState;
+import dev.idem.ledger.WindowStatus;
+import java.util.ArrayList;
+import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.admin.TransactionDescription;
+import org.apache.kafka.clients.admin.TransactionState;
+import org.apache.kafka.common.errors.TransactionalIdNotFoundException;
 
 /**
  * Kafka topics as a destination: a pipeline's target table names the topic its records are
@@ -143,17 +152,17 @@ public final class KafkaDestination implements Destination, SupportsDoctor {
    */
   @Override
   public List<Finding> diagnose(Pipeline pipeline) {
-    List<Finding> findings = new java.util.ArrayList<>();
+    List<Finding> findings = new ArrayList<>();
     String id = config.transactionalId(pipeline.name());
     try {
-      org.apache.kafka.clients.admin.TransactionDescription t = admin.describeTransactions(List.of(id)).description(id).get();
+      TransactionDescription t = admin.describeTransactions(List.of(id)).description(id).get();
       long now = services.clock().millis();
-      boolean open = t.state() == org.apache.kafka.clients.admin.TransactionState.ONGOING
-          || t.state() == org.apache.kafka.clients.admin.TransactionState.PREPARE_COMMIT
-          || t.state() == org.apache.kafka.clients.admin.TransactionState.PREPARE_ABORT;
+      boolean open = t.state() == TransactionState.ONGOING
+          || t.state() == TransactionState.PREPARE_COMMIT
+          || t.state() == TransactionState.PREPARE_ABORT;
       if (open && t.transactionStartTimeMs().isPresent() && now - t.transactionStartTimeMs().getAsLong() > t.transactionTimeoutMs()) {
         long seconds = (now - t.transactionStartTimeMs().getAsLong()) / 1000;
-        findings.add(Finding.fixable("lingering_transaction", id, "transaction of " + id + " has been " + t.state().toString().toLowerCase(java.util.Locale.ROOT)
+        findings.add(Finding.fixable("lingering_transaction", id, "transaction of " + id + " has been " + t.state().toString().toLowerCase(Locale.ROOT)
             + " for " + seconds + " s, past its " + t.transactionTimeoutMs() / 1000 + " s timeout, on " + t.topicPartitions().size()
             + " partition(s): read_committed readers of them are held back", () -> {
               try (Producer<byte[], byte[]> p = newProducer(id)) {
@@ -162,16 +171,16 @@ public final class KafkaDestination implements Destination, SupportsDoctor {
               return "aborted the open transaction of " + id + " (initTransactions with the same id)";
             }));
       }
-    } catch (java.util.concurrent.ExecutionException e) {
-      if (!(e.getCause() instanceof org.apache.kafka.common.errors.TransactionalIdNotFoundException)) {
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TransactionalIdNotFoundException)) {
         throw LedgerTopics.failure("describing the transactions of " + id, e.getCause());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IdemException("interrupted while describing the transactions of " + id, e);
     }
-    for (dev.idem.ledger.WindowState w : ledger.states(pipeline.name())) {
-      if (w.status() == dev.idem.ledger.WindowStatus.FAILED) {
+    for (WindowState w : ledger.states(pipeline.name())) {
+      if (w.status() == WindowStatus.FAILED) {
         findings.add(Finding.report("failed_window", w.windowId(), "window " + w.windowId() + " failed: " + w.error() + "; the next run produces it"));
       }
     }
@@ -248,17 +257,17 @@ public final class KafkaDestination implements Destination, SupportsDoctor {
     props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, config.timeout().toMillis());
     props.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
     try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
-      List<java.util.concurrent.Future<?>> acks = new java.util.ArrayList<>();
+      List<Future<?>> acks = new ArrayList<>();
       for (DeadLetter l : letters) {
         acks.add(p.send(new ProducerRecord<>(config.deadLetterTopic(), LedgerRecords.letterKey(pipeline, l.windowId(), l.token(), l.seq()), null)));
       }
       p.flush();
-      for (java.util.concurrent.Future<?> ack : acks) {
+      for (Future<?> ack : acks) {
         ack.get();
       }
     } catch (KafkaException e) {
       throw LedgerTopics.failure("purging dead letters of " + pipeline + " from " + config.deadLetterTopic(), e);
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       throw LedgerTopics.failure("purging dead letters of " + pipeline + " from " + config.deadLetterTopic(), e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

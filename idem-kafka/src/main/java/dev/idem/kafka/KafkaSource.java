@@ -27,6 +27,8 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import java.util.Comparator;
+import java.util.Locale;
 
 /**
  * A Kafka topic as a source of offsets windows. The ledger, not a consumer group, holds the
@@ -185,7 +187,7 @@ public final class KafkaSource implements StreamSource {
 
   private static void requireOffsets(WindowSpec spec) {
     if (spec.kind() != WindowKind.OFFSETS) {
-      throw new ConfigException("a kafka source has offsets windows, not " + spec.kind().name().toLowerCase(java.util.Locale.ROOT));
+      throw new ConfigException("a kafka source has offsets windows, not " + spec.kind().name().toLowerCase(Locale.ROOT));
     }
   }
 
@@ -195,7 +197,7 @@ public final class KafkaSource implements StreamSource {
       throw new ConfigException("kafka topic " + config.topic() + " does not exist");
     }
     return infos.stream().map(i -> new TopicPartition(i.topic(), i.partition()))
-        .sorted(java.util.Comparator.comparingInt(TopicPartition::partition)).toList();
+        .sorted(Comparator.comparingInt(TopicPartition::partition)).toList();
   }
 
   KafkaConsumer<byte[], byte[]> consumer() {

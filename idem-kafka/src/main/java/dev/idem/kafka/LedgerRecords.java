@@ -12,6 +12,7 @@ import dev.idem.ledger.WindowState;
 import dev.idem.ledger.WindowStatus;
 import java.io.IOException;
 import java.time.Instant;
+import dev.idem.ledger.WindowSchema;
 
 /**
  * The records of a Kafka destination's ledger topics, as JSON. A window's marker has key
@@ -110,7 +111,7 @@ final class LedgerRecords {
       WindowState s = new WindowState(pipeline, windowId, WindowStatus.valueOf(o.path("status").asText()), string(o, "fingerprint"),
           string(o, "definition_hash"), counts, string(o, "run_id"), string(o, "pipeline_version"), o.path("attempts").asInt(), string(o, "owner"),
           o.path("token").asLong(), null, instant(o, "started_at"), instant(o, "finished_at"), string(o, "error"),
-          o.hasNonNull("schema_fingerprint") ? new dev.idem.ledger.WindowSchema(string(o, "schema_fingerprint"), string(o, "schema_drift"),
+          o.hasNonNull("schema_fingerprint") ? new WindowSchema(string(o, "schema_fingerprint"), string(o, "schema_drift"),
               o.path("columns_discarded").asLong(), o.path("values_discarded").asLong()) : null,
           string(o, "source_position"));
       return new Marker(s, o.path("letters_token").asLong(), instant(o, "letters_since"), string(o, "letters_run"));

@@ -34,6 +34,13 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
+import org.apache.kafka.common.errors.InvalidTxnTimeoutException;
+import org.apache.kafka.common.errors.PolicyViolationException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * A Kafka destination's topics: the compacted ledger topic of markers and the compacted topic of
@@ -124,7 +131,7 @@ final class LedgerTopics {
       try {
         return admin.describeConfigs(resources).all().get(timeoutMillis(), TimeUnit.MILLISECONDS);
       } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
           throw e;
         }
         Thread.sleep(50);
@@ -263,12 +270,12 @@ final class LedgerTopics {
   /** A cluster error as idem reports it: authorization and configuration errors are not retried, the rest are. */
   static IdemException failure(String doing, Throwable cause) {
     String message = doing + ": " + cause.getClass().getSimpleName() + ": " + cause.getMessage();
-    if (cause instanceof org.apache.kafka.common.errors.AuthorizationException
-        || cause instanceof org.apache.kafka.common.errors.AuthenticationException
-        || cause instanceof org.apache.kafka.common.errors.InvalidConfigurationException
-        || cause instanceof org.apache.kafka.common.errors.PolicyViolationException
-        || cause instanceof org.apache.kafka.common.errors.InvalidReplicationFactorException
-        || cause instanceof org.apache.kafka.common.errors.InvalidTxnTimeoutException) {
+    if (cause instanceof AuthorizationException
+        || cause instanceof AuthenticationException
+        || cause instanceof InvalidConfigurationException
+        || cause instanceof PolicyViolationException
+        || cause instanceof InvalidReplicationFactorException
+        || cause instanceof InvalidTxnTimeoutException) {
       return new ConfigException(message);
     }
     return new TransientException(message, cause);

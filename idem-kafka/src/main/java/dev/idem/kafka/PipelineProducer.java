@@ -30,6 +30,7 @@ import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TransactionAbortedException;
+import dev.idem.DataException;
 
 /**
  * The transactional producer of one pipeline, with {@code transactional.id}
@@ -357,7 +358,7 @@ final class PipelineProducer implements AutoCloseable {
       return new FencedException(message);
     }
     if (cause instanceof RecordTooLargeException) {
-      return new dev.idem.DataException("window " + windowId + ": " + cause.getMessage());
+      return new DataException("window " + windowId + ": " + cause.getMessage());
     }
     broken(used);
     return LedgerTopics.failure("window " + windowId, e);

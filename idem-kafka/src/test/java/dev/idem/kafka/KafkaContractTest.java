@@ -20,6 +20,9 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.ExecutionException;
 
 /**
  * The destination contract on a Kafka topic, against the real in-process broker
@@ -90,8 +93,8 @@ class KafkaContractTest extends DestinationContractSuite {
           row.append(row.length() == 0 ? "" : "|").append(f.getKey()).append('=')
               .append(v.isNull() ? "null" : v.isTextual() ? v.asText() : v.isBigDecimal() ? v.decimalValue().toPlainString() : v.toString());
         }
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException("record " + r.topic() + "-" + r.partition() + "@" + r.offset() + " is not JSON", e);
+      } catch (IOException e) {
+        throw new UncheckedIOException("record " + r.topic() + "-" + r.partition() + "@" + r.offset() + " is not JSON", e);
       }
       Header window = r.headers().lastHeader("idem.window");
       row.append("|_idem_window=").append(window == null ? "-" : new String(window.value(), StandardCharsets.UTF_8));
@@ -105,7 +108,7 @@ class KafkaContractTest extends DestinationContractSuite {
   private static boolean topicExists(String topic) {
     try {
       return KafkaDestinationTest.BROKER.admin().listTopics().names().get().contains(topic);
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       throw new IllegalStateException("listing topics: " + e.getCause(), e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -56,6 +56,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import dev.idem.context.RunContext;
+import dev.idem.destination.Completion;
+import dev.idem.destination.FencedException;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.metrics.KafkaMetric;
 
 /**
  * Any source into a Kafka topic, exactly once, against the real test broker: every case reads
@@ -185,7 +200,7 @@ class KafkaDestinationTest {
   }
 
   /** The config each test's destination had, found again by the topic (reopening = same ledger topic, same ids). */
-  private static final Map<String, KafkaDestinationConfig> CONFIGS = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final Map<String, KafkaDestinationConfig> CONFIGS = new ConcurrentHashMap<>();
 
   static KafkaDestinationConfig configOf(String topic) {
     return CONFIGS.computeIfAbsent(topic, t -> freshConfig());
@@ -224,15 +239,15 @@ class KafkaDestinationTest {
       killed.prepare(p);
       // as a process killed after staging: records and marker sent, neither committed nor aborted
       var lease = killed.ledger().claim("orders", "2024-03-02", "a", Duration.ofMinutes(5)).orElseThrow();
-      var write = killed.begin(p, lease, new dev.idem.context.RunContext("orders", "1", p.windows().window("2024-03-02"), null, "killed"));
+      var write = killed.begin(p, lease, new RunContext("orders", "1", p.windows().window("2024-03-02"), null, "killed"));
       write.add(new Object[] {4L, "dee", new BigDecimal("3.00"), at("2024-03-02T08:00:00")});
-      write.prepare(new dev.idem.destination.Completion("fp", p.definitionHash(), 1, 0, 0));
+      write.prepare(new Completion("fp", p.definitionHash(), 1, 0, 0));
       try (KafkaDestination next = open(topic, "b")) {
         RunReport r = run(next, p, RunOptions.defaults("next"), FaultInjector.NONE, "b");
         assertThat(r.outcomes()).extracting(WindowOutcome::result).containsOnly(Result.LOADED);
         assertThat(produced(topic)).isEqualTo(expected(source));
       }
-      assertThatThrownBy(write::commit).isInstanceOf(dev.idem.destination.FencedException.class).hasMessageContaining("fenced");
+      assertThatThrownBy(write::commit).isInstanceOf(FencedException.class).hasMessageContaining("fenced");
       write.close();
     }
     assertThat(produced(topic)).isEqualTo(expected(source));
@@ -558,22 +573,22 @@ class KafkaDestinationTest {
 
     @Override public void initTransactions() { real.initTransactions(); }
     @Override public void beginTransaction() { real.beginTransaction(); }
-    @Override public void sendOffsetsToTransaction(Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> o,
-                                                   org.apache.kafka.clients.consumer.ConsumerGroupMetadata g) { real.sendOffsetsToTransaction(o, g); }
+    @Override public void sendOffsetsToTransaction(Map<TopicPartition, OffsetAndMetadata> o,
+                                                   ConsumerGroupMetadata g) { real.sendOffsetsToTransaction(o, g); }
     @Override public void abortTransaction() { real.abortTransaction(); }
-    @Override public void registerMetricForSubscription(org.apache.kafka.common.metrics.KafkaMetric m) { real.registerMetricForSubscription(m); }
-    @Override public void unregisterMetricFromSubscription(org.apache.kafka.common.metrics.KafkaMetric m) { real.unregisterMetricFromSubscription(m); }
-    @Override public Future<org.apache.kafka.clients.producer.RecordMetadata> send(org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]> r) {
+    @Override public void registerMetricForSubscription(KafkaMetric m) { real.registerMetricForSubscription(m); }
+    @Override public void unregisterMetricFromSubscription(KafkaMetric m) { real.unregisterMetricFromSubscription(m); }
+    @Override public Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> r) {
       return real.send(r);
     }
-    @Override public Future<org.apache.kafka.clients.producer.RecordMetadata> send(org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]> r,
-                                                                                 org.apache.kafka.clients.producer.Callback c) {
+    @Override public Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> r,
+                                                                                 Callback c) {
       return real.send(r, c);
     }
     @Override public void flush() { real.flush(); }
-    @Override public List<org.apache.kafka.common.PartitionInfo> partitionsFor(String t) { return real.partitionsFor(t); }
-    @Override public Map<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> metrics() { return real.metrics(); }
-    @Override public org.apache.kafka.common.Uuid clientInstanceId(Duration d) { return real.clientInstanceId(d); }
+    @Override public List<PartitionInfo> partitionsFor(String t) { return real.partitionsFor(t); }
+    @Override public Map<MetricName, ? extends Metric> metrics() { return real.metrics(); }
+    @Override public Uuid clientInstanceId(Duration d) { return real.clientInstanceId(d); }
     @Override public void close() { real.close(); }
     @Override public void close(Duration d) { real.close(d); }
   }

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import dev.idem.window.WindowKind;
 
 /** The kafka source and destination factories, without a broker: what they bind and what they refuse. */
 class KafkaFactoryTest {
@@ -40,7 +41,7 @@ class KafkaFactoryTest {
     Connectors connectors = Connectors.discover(getClass().getClassLoader());
     assertThat(connectors.source("kafka")).get().isInstanceOf(KafkaSourceFactory.class);
     assertThat(connectors.source("kafka").orElseThrow().stream()).isTrue();
-    assertThat(connectors.source("kafka").orElseThrow().defaultWindows().kind()).isEqualTo(dev.idem.window.WindowKind.OFFSETS);
+    assertThat(connectors.source("kafka").orElseThrow().defaultWindows().kind()).isEqualTo(WindowKind.OFFSETS);
     assertThat(connectors.destinations("kafka")).singleElement().isInstanceOf(KafkaDestinationFactory.class);
     assertThat(connectors.destinations(null)).noneMatch(f -> f instanceof KafkaDestinationFactory);
   }

@@ -43,6 +43,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A Kafka topic loaded into a JDBC destination, exactly once: offsets windows planned from the
@@ -124,7 +126,7 @@ abstract class KafkaToJdbcSuite {
 
   static List<String> orderIds(JdbcDestination d) {
     return TableSnapshot.rows(d, "(SELECT CAST(order_id AS VARCHAR) AS id FROM orders)").stream()
-        .map(r -> r.substring(r.indexOf('=') + 1)).sorted(java.util.Comparator.comparingLong(Long::parseLong)).toList();
+        .map(r -> r.substring(r.indexOf('=') + 1)).sorted(Comparator.comparingLong(Long::parseLong)).toList();
   }
 
   /**
@@ -219,7 +221,7 @@ abstract class KafkaToJdbcSuite {
           runs.add(pool.submit(() -> {
             try (JdbcDestination own = d.reopen(services(owner))) {
               // runners sharing a stream wait for the windows the others hold, as idem run does for --lock-timeout
-              return new Runner(own, services(owner)).runStream(p, RunOptions.defaults("r").withHeldWait(java.time.Duration.ofSeconds(60)),
+              return new Runner(own, services(owner)).runStream(p, RunOptions.defaults("r").withHeldWait(Duration.ofSeconds(60)),
                   StreamOptions.untilCaughtUp());
             }
           }));
@@ -299,7 +301,7 @@ abstract class KafkaToJdbcSuite {
         BROKER.produceCommittedRecords(more);
         awaitOrders(d, 320);
         stop.set(true);
-        RunReport report = following.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        RunReport report = following.get(60, TimeUnit.SECONDS);
         assertThat(report.ok()).isTrue();
       } finally {
         pool.shutdownNow();

@@ -36,6 +36,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import java.time.Instant;
 
 /**
  * Kafka to Kafka (read-process-write), exactly once: offsets windows of a source topic produced
@@ -215,7 +216,7 @@ class KafkaToKafkaTest {
     BROKER.awaitSettled(List.of(KafkaDestinationTest.configOf(out).deadLetterTopic()));
     try (KafkaDestination viewer = KafkaDestinationTest.open(out, "viewer")) {
       assertThat(viewer.ledger().deadLetters("orders", Optional.empty(), true)).hasSize(4);
-      assertThat(viewer.ledger().purgeDeadLetters("orders", java.time.Instant.now().plusSeconds(60))).isEqualTo(4);
+      assertThat(viewer.ledger().purgeDeadLetters("orders", Instant.now().plusSeconds(60))).isEqualTo(4);
       assertThat(viewer.ledger().deadLetters("orders", Optional.empty(), true)).isEmpty();
     }
   }

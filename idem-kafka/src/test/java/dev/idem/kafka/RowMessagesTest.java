@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import org.junit.jupiter.api.Test;
+import java.util.Arrays;
 
 /** The exact bytes a staged row becomes: the message key and the JSON value. */
 class RowMessagesTest {
@@ -56,7 +57,7 @@ class RowMessagesTest {
     assertThat(text(new RowMessages(pipeline(KeySpec.columns("id", "amount", "at"), WriteStrategy.APPEND), "full").key(row())))
         .isEqualTo("[\"42\",\"12.5\",\"2024-03-01T08:00:00\"]");
     Pipeline hashed = pipeline(KeySpec.hash("id", "name"), WriteStrategy.APPEND);
-    Object[] staged = java.util.Arrays.copyOf(row(), ALL.size() + 1);
+    Object[] staged = Arrays.copyOf(row(), ALL.size() + 1);
     staged[ALL.size()] = KeyEncoding.sha256Hex(42L, "ada \"q\" ünï");
     assertThat(text(new RowMessages(hashed, "full").key(staged))).isEqualTo(staged[ALL.size()]).hasSize(64);
     assertThat(text(new RowMessages(hashed, "full").value(staged))).endsWith(",\"_idem_key\":\"" + staged[ALL.size()] + "\"}");

@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
+import java.util.function.Predicate;
 
 /**
  * A pipeline's input for a list of windows, read once from the real source and kept in local
@@ -180,7 +181,7 @@ public final class CapturedInput implements AutoCloseable {
   private record Change(int record, int column) {}
 
   /** The last good record with a non-null value in a changeable, allowed column, and that column. */
-  private Optional<Change> lastChangeable(List<SourceRecord> records, java.util.function.Predicate<String> allowed) {
+  private Optional<Change> lastChangeable(List<SourceRecord> records, Predicate<String> allowed) {
     for (int i = records.size() - 1; i >= 0; i--) {
       if (records.get(i).isBad()) {
         continue; // a bad record has no value to change
@@ -193,7 +194,7 @@ public final class CapturedInput implements AutoCloseable {
     return Optional.empty();
   }
 
-  private int changeable(Object[] values, java.util.function.Predicate<String> allowed) {
+  private int changeable(Object[] values, Predicate<String> allowed) {
     for (DataType.Kind kind : List.of(DataType.Kind.DECIMAL, DataType.Kind.INTEGER, DataType.Kind.STRING)) {
       for (int i = 0; i < schema.size(); i++) {
         if (schema.column(i).type().kind() == kind && allowed.test(schema.column(i).name()) && values[i] != null) {

@@ -27,6 +27,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Function;
+import dev.idem.ConfigException;
+import java.util.concurrent.ExecutionException;
 
 /**
  * Proves a pipeline idempotent on a list of windows, or shows where it is not. The input is
@@ -63,10 +65,10 @@ public final class Verifier {
    */
   public Verifier(Pipeline pipeline, List<Window> windows, Function<RunServices, Destination> scratches, RunServices services, int runners) {
     if (windows.isEmpty()) {
-      throw new dev.idem.ConfigException("nothing to verify: the selection has no windows");
+      throw new ConfigException("nothing to verify: the selection has no windows");
     }
     if (runners < 2) {
-      throw new dev.idem.ConfigException("--runners must be at least 2, got " + runners);
+      throw new ConfigException("--runners must be at least 2, got " + runners);
     }
     this.original = pipeline;
     this.windows = List.copyOf(windows);
@@ -238,7 +240,7 @@ public final class Verifier {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return result("concurrent", Verdict.FAIL, "interrupted", t);
-      } catch (java.util.concurrent.ExecutionException e) {
+      } catch (ExecutionException e) {
         return result("concurrent", Verdict.FAIL, "a runner died: " + e.getCause(), t);
       } finally {
         pool.shutdownNow();

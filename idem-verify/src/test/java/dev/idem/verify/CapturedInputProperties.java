@@ -21,6 +21,7 @@ import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 
 /**
  * The changed copy of a captured window for the {@code changed-input} check: a value is looked for
@@ -126,7 +127,7 @@ class CapturedInputProperties {
     Arbitrary<String> text = Arbitraries.strings().alpha().ofMaxLength(5).injectNull(0.6);
     Arbitrary<Row> good = Combinators.combine(Arbitraries.longs().between(1, 100), amount, text, text)
         .as((id, a, n, h) -> new Row(new Object[] {id, a, n, h}));
-    return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(5, good), net.jqwik.api.Tuple.of(1, Arbitraries.just(new Row(null))))
+    return Arbitraries.frequencyOf(Tuple.of(5, good), Tuple.of(1, Arbitraries.just(new Row(null))))
         .list().ofMaxSize(8);
   }
 

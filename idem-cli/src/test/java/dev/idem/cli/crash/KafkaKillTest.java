@@ -25,6 +25,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import java.sql.SQLException;
 
 /**
  * Kills a real {@code idem run} of a Kafka topic into PostgreSQL many times (seeded): halts at
@@ -165,7 +166,7 @@ class KafkaKillTest {
         if (Integer.parseInt(query(url, "SELECT count(*) FROM orders").get(0)) >= n) {
           return;
         }
-      } catch (java.sql.SQLException e) {
+      } catch (SQLException e) {
         // no table before the first commit
       }
       Thread.sleep(100);
@@ -199,7 +200,7 @@ class KafkaKillTest {
     return query(url, "SELECT order_id || '|' || customer || '|' || amount FROM orders ORDER BY order_id");
   }
 
-  private static List<String> query(String url, String sql) throws java.sql.SQLException {
+  private static List<String> query(String url, String sql) throws SQLException {
     try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
       List<String> out = new ArrayList<>();
       while (rs.next()) {

@@ -31,6 +31,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 
 /**
  * kill -9 of a real {@code idem} child process during a backfill into PostgreSQL, many times
@@ -212,8 +214,8 @@ class PostgresKillTest {
   private static JdbcDestination open(Path dir) {
     try {
       return JdbcDestination.open(Files.readString(dir.resolve("url")), new Properties(), RunServices.defaults(), Duration.ZERO);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

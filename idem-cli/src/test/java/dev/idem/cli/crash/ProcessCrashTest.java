@@ -33,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
+import java.util.ArrayList;
 
 /**
  * Kills a real {@code idem} process in the middle of a backfill (SIGKILL, and Runtime.halt at
@@ -189,7 +190,7 @@ class ProcessCrashTest {
     assertThat(out).contains("12 windows: 3 loaded, 0 unchanged, 0 failed, 9 not started (stop requested)");
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("crash.duckdb")); Statement st = c.createStatement();
          ResultSet rs = st.executeQuery("SELECT window_id || ' ' || status FROM _idem.windows ORDER BY window_id")) {
-      List<String> ledger = new java.util.ArrayList<>();
+      List<String> ledger = new ArrayList<>();
       while (rs.next()) {
         ledger.add(rs.getString(1));
       }

@@ -25,6 +25,16 @@ import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.idem.jdbc.source.JdbcSource;
+import dev.idem.source.RecordReader;
+import dev.idem.source.SourceRecord;
+import dev.idem.window.Window;
+import java.nio.charset.Charset;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.ArrayList;
+import org.assertj.core.api.Assertions;
 
 class PipelineFileTest {
   private static final String MINIMAL = """
@@ -66,7 +76,7 @@ class PipelineFileTest {
   /** The one-line message of loading this file. */
   private String error(String yaml, Map<String, String> env, String... sets) throws IOException {
     Path file = write(yaml);
-    Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> PipelineFile.load(file, List.of(sets), env::get, new Secrets()));
+    Throwable t = Assertions.catchThrowable(() -> PipelineFile.load(file, List.of(sets), env::get, new Secrets()));
     assertThat(t).isInstanceOf(PipelineFileException.class);
     assertThat(t.getMessage()).doesNotContain("\n");
     return t.getMessage();
@@ -118,7 +128,7 @@ class PipelineFileTest {
     assertThat(p.version()).isEqualTo("1.10");
     assertThat(p.source()).isInstanceOf(CsvSource.class);
     CsvFormat format = ((CsvSource) p.source()).format();
-    assertThat(format).isEqualTo(new CsvFormat(';', '\'', false, "NULL", java.nio.charset.Charset.forName("ISO-8859-1")));
+    assertThat(format).isEqualTo(new CsvFormat(';', '\'', false, "NULL", Charset.forName("ISO-8859-1")));
     assertThat(p.source().describe()).contains("data/orders-*.csv");
     assertThat(p.source().schema().columns()).containsExactly(
         new Column("order_id", DataType.INTEGER, false), Column.of("amount", DataType.decimal(12, 2)),
@@ -332,22 +342,22 @@ class PipelineFileTest {
 
   @Test
   void bindsAJdbcSourceThatReadsOneWindowPerQuery() throws Exception {
-    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("src.duckdb").toAbsolutePath());
-         java.sql.Statement st = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("src.duckdb").toAbsolutePath());
+         Statement st = c.createStatement()) {
       st.execute("CREATE TABLE events (id BIGINT, updated_at TIMESTAMP)");
       st.execute("INSERT INTO events VALUES (1, '2024-03-01 00:00:00'), (2, '2024-03-01 23:59:59'), (3, '2024-03-02 00:00:00')");
     }
     PipelineDefinition d = load(jdbc("  fingerprint_query: SELECT count(*) FROM events WHERE updated_at >= :window_start AND updated_at < :window_end\n"
         + "  lag: 10m\n  fetch_size: 2\n"));
     Pipeline p = d.pipeline();
-    assertThat(p.source()).isInstanceOf(dev.idem.jdbc.source.JdbcSource.class);
+    assertThat(p.source()).isInstanceOf(JdbcSource.class);
     assertThat(p.source().describe()).contains("SELECT id, updated_at FROM events").contains("SELECT count(*)").contains("PT10M")
         .doesNotContain("src.duckdb");
-    List<dev.idem.window.Window> windows = p.source().windows(p.windows());
-    assertThat(windows).extracting(dev.idem.window.Window::id).containsExactly("2024-03-01", "2024-03-02");
-    List<Long> ids = new java.util.ArrayList<>();
-    try (dev.idem.source.RecordReader r = p.source().read(p.windows(), windows.get(0))) {
-      for (dev.idem.source.SourceRecord rec; (rec = r.next()) != null; ) {
+    List<Window> windows = p.source().windows(p.windows());
+    assertThat(windows).extracting(Window::id).containsExactly("2024-03-01", "2024-03-02");
+    List<Long> ids = new ArrayList<>();
+    try (RecordReader r = p.source().read(p.windows(), windows.get(0))) {
+      for (SourceRecord rec; (rec = r.next()) != null; ) {
         ids.add((Long) rec.values()[0]);
       }
     }

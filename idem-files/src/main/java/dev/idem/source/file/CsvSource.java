@@ -24,6 +24,12 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.apache.commons.csv.QuoteMode;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.util.regex.Pattern;
 
 /**
  * CSV files read with Apache Commons CSV, streaming: memory does not grow with the file.
@@ -52,8 +58,8 @@ public final class CsvSource extends FileSource {
   /** What Commons CSV says when a closing quote is followed by something else than the delimiter or a line break. */
   private static final String AFTER_CLOSING_QUOTE = "Invalid character between encapsulated token and delimiter";
   /** The parser's own line and character counts, which a message must not repeat next to the record's line. */
-  private static final java.util.regex.Pattern PARSER_POSITION =
-      java.util.regex.Pattern.compile("\\s*\\(startline [\\d,]+\\)\\s*|\\s*at line: [\\d,]+(, position: [\\d,]+)?");
+  private static final Pattern PARSER_POSITION =
+      Pattern.compile("\\s*\\(startline [\\d,]+\\)\\s*|\\s*at line: [\\d,]+(, position: [\\d,]+)?");
   private final CsvFormat format;
   private final CSVFormat csv;
   /** Renders a record's fields back to one CSV line, quoting only where needed (for dead letters). */
@@ -262,10 +268,10 @@ public final class CsvSource extends FileSource {
      * as the parser counts them (CR, LF or CRLF).
      */
     private String textFrom(long first) {
-      java.nio.charset.CharsetDecoder decoder = format.encoding().newDecoder()
-          .onMalformedInput(java.nio.charset.CodingErrorAction.REPLACE).onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPLACE);
+      CharsetDecoder decoder = format.encoding().newDecoder()
+          .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
       StringBuilder text = new StringBuilder();
-      try (java.io.Reader in = new java.io.BufferedReader(new java.io.InputStreamReader(Files.newInputStream(path), decoder))) {
+      try (Reader in = new BufferedReader(new InputStreamReader(Files.newInputStream(path), decoder))) {
         long at = 1;
         int previous = -1;
         for (int ch = in.read(); ch >= 0 && text.length() <= DeadLetter.MAX_RAW_BYTES; previous = ch, ch = in.read()) {

@@ -30,6 +30,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import dev.idem.ConfigException;
+import java.util.HashSet;
 
 /**
  * What CSV and JSON-lines sources share: windows over a {@link FileSet}.
@@ -98,8 +100,8 @@ abstract class FileSource implements Source, ObservesSchema {
     };
   }
 
-  private static dev.idem.ConfigException offsetsRefused() {
-    return new dev.idem.ConfigException("offsets windows are for stream sources (kafka): files have full, batch, file, day or hour windows");
+  private static ConfigException offsetsRefused() {
+    return new ConfigException("offsets windows are for stream sources (kafka): files have full, batch, file, day or hour windows");
   }
 
   @Override
@@ -125,7 +127,7 @@ abstract class FileSource implements Source, ObservesSchema {
             holding.add(f);
           }
         }
-        Set<Path> keepsUnassigned = new java.util.HashSet<>();
+        Set<Path> keepsUnassigned = new HashSet<>();
         for (Path f : holding) {
           Scan s = scan(spec, f);
           if (s.unassigned() > 0 && s.first().equals(window.id())) {

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Arrays;
 
 /**
  * JSON lines files (one JSON object per line) read with the Jackson streaming parser, one line
@@ -122,7 +123,7 @@ public final class JsonLinesSource extends FileSource {
         added.clear();
         addedValues = 0;
         if (keptAny) {
-          java.util.Arrays.fill(addedByIndex, null);
+          Arrays.fill(addedByIndex, null);
           keptAny = false;
         }
         try (JsonParser p = JsonObjects.parser(text)) {
@@ -205,7 +206,7 @@ public final class JsonLinesSource extends FileSource {
         }
         if (observed.keepsAdded()) {
           if (addedByIndex.length <= k) {
-            addedByIndex = java.util.Arrays.copyOf(addedByIndex, Math.max(k + 1, addedByIndex.length * 2));
+            addedByIndex = Arrays.copyOf(addedByIndex, Math.max(k + 1, addedByIndex.length * 2));
           }
           addedByIndex[k] = a;
           keptAny = true;

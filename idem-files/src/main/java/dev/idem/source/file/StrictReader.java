@@ -12,6 +12,8 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Decodes bytes strictly: a byte sequence that is not valid in the charset is a
@@ -41,7 +43,7 @@ final class StrictReader extends Reader {
   /** Whether a bad sequence can be replaced without losing the bytes after it. */
   private final boolean recovers;
   /** The problem of every line holding bad bytes that no reader has claimed yet, by line. */
-  private final java.util.TreeMap<Long, DataException> problems = new java.util.TreeMap<>();
+  private final TreeMap<Long, DataException> problems = new TreeMap<>();
   private boolean any;
   private boolean lastWasBreak;
   private boolean endSupplied;
@@ -62,7 +64,7 @@ final class StrictReader extends Reader {
    */
   DataException problem(long from, long to) {
     problems.headMap(from).clear();
-    java.util.Map.Entry<Long, DataException> e = problems.ceilingEntry(from);
+    Map.Entry<Long, DataException> e = problems.ceilingEntry(from);
     return e == null || e.getKey() > to ? null : e.getValue();
   }
 

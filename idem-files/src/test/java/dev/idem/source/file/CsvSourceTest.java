@@ -25,6 +25,9 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.idem.key.KeyEncoding;
+import dev.idem.ledger.DeadLetter;
+import java.util.HexFormat;
 
 class CsvSourceTest {
   private static final Schema ORDERS = Schema.of(Column.of("id", DataType.INTEGER), Column.of("note", DataType.STRING),
@@ -199,13 +202,13 @@ class CsvSourceTest {
 
   @Test
   void theTextOfABrokenRecordFollowsTheParsersLineBreaksAndIsCappedAsALetter() throws IOException {
-    String big = "x".repeat(dev.idem.ledger.DeadLetter.MAX_RAW_BYTES + 10);
+    String big = "x".repeat(DeadLetter.MAX_RAW_BYTES + 10);
     write("crlf.csv", "id,note,amount,at\r\n1,a,1,2024-03-15T07:00:00Z\r2,\"" + big + "\r\n");
     try (RecordReader r = csv("crlf.csv").read(WindowSpec.full(), Window.full())) {
       r.next();
       SourceRecord bad = r.next();
       assertThat(bad.position()).isEqualTo("crlf.csv:3");
-      assertThat(bad.raw()).startsWith("2,\"xxx").hasSize(dev.idem.ledger.DeadLetter.MAX_RAW_BYTES + 1);
+      assertThat(bad.raw()).startsWith("2,\"xxx").hasSize(DeadLetter.MAX_RAW_BYTES + 1);
     }
   }
 
@@ -373,6 +376,6 @@ class CsvSourceTest {
   }
 
   static String sha256(byte[] bytes) {
-    return java.util.HexFormat.of().formatHex(dev.idem.key.KeyEncoding.digest().digest(bytes));
+    return HexFormat.of().formatHex(KeyEncoding.digest().digest(bytes));
   }
 }

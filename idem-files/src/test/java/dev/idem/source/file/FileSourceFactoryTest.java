@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.nio.charset.Charset;
 
 /** The csv and jsonl factories: found with ServiceLoader, and each owning its section's keys and messages. */
 class FileSourceFactoryTest {
@@ -51,7 +52,7 @@ class FileSourceFactoryTest {
   void aCsvSectionBindsItsFormatAndARelativePathAgainstThePipelinesDirectory() {
     Source s = new CsvSourceFactory().bind(section("type", "csv", "path", "data/*.csv", "delimiter", ";", "header", false, "null", "NULL",
         "encoding", "ISO-8859-1"), COLUMNS, context());
-    assertThat(((CsvSource) s).format()).isEqualTo(new CsvFormat(';', '"', false, "NULL", java.nio.charset.Charset.forName("ISO-8859-1")));
+    assertThat(((CsvSource) s).format()).isEqualTo(new CsvFormat(';', '"', false, "NULL", Charset.forName("ISO-8859-1")));
     assertThat(s.describe()).contains("data/*.csv");
     // an absolute path is split at its first glob: the base directory stays out of the description (and the definition hash)
     assertThat(new CsvSourceFactory().bind(section("type", "csv", "path", "/abs/in/*.csv"), COLUMNS, context()).describe())

@@ -23,6 +23,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.nio.ByteBuffer;
 
 class JsonLinesSourceTest {
   private static final Schema EVENTS = Schema.of(Column.of("id", DataType.INTEGER), Column.of("amount", DataType.decimal(10, 2)),
@@ -85,7 +86,7 @@ class JsonLinesSourceTest {
     all[head.length + 2] = '"';
     all[head.length + 3] = '}';
     Files.write(dir.resolve("e.jsonl"), all);
-    Files.write(dir.resolve("e.jsonl"), java.nio.ByteBuffer.allocate(all.length + 10).put(all).put("\n{\"id\": 4}".getBytes(StandardCharsets.UTF_8)).array());
+    Files.write(dir.resolve("e.jsonl"), ByteBuffer.allocate(all.length + 10).put(all).put("\n{\"id\": 4}".getBytes(StandardCharsets.UTF_8)).array());
     List<SourceRecord> rows = readAll(source("e.jsonl"));
     assertThat(rows).hasSize(4);
     assertBad(rows.get(2), "e.jsonl:3: an invalid UTF-8 byte sequence (C3)");

@@ -38,6 +38,8 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
+import java.util.HexFormat;
+import net.jqwik.api.Tuple;
 
 /**
  * Generated CSV and JSON-lines files mixing valid rows with garbage (random bytes, quotes,
@@ -79,7 +81,7 @@ class MalformedInputProperties {
   record Piece(Row row, byte[] garbage) {
     @Override
     public String toString() {
-      return row != null ? row.toString() : "garbage " + java.util.HexFormat.ofDelimiter(" ").formatHex(garbage);
+      return row != null ? row.toString() : "garbage " + HexFormat.ofDelimiter(" ").formatHex(garbage);
     }
   }
 
@@ -106,8 +108,8 @@ class MalformedInputProperties {
     }
     Arbitrary<Byte> any = Arbitraries.bytes().filter(b -> (quotes || b != '"') && (lineBreaks || (b != '\n' && b != '\r')));
     Arbitrary<Byte> one = Arbitraries.frequencyOf(
-        net.jqwik.api.Tuple.of(3, Arbitraries.of(special)),
-        net.jqwik.api.Tuple.of(1, any));
+        Tuple.of(3, Arbitraries.of(special)),
+        Tuple.of(1, any));
     return one.list().ofMinSize(1).ofMaxSize(30).map(bytes -> {
       byte[] b = new byte[bytes.size()];
       for (int i = 0; i < b.length; i++) {
@@ -119,8 +121,8 @@ class MalformedInputProperties {
 
   private Arbitrary<List<Piece>> pieces(boolean quotes, boolean lineBreaks) {
     Arbitrary<Piece> piece = Arbitraries.frequencyOf(
-        net.jqwik.api.Tuple.of(3, rows().map(r -> new Piece(r, null))),
-        net.jqwik.api.Tuple.of(1, garbage(quotes, lineBreaks).map(g -> new Piece(null, g))));
+        Tuple.of(3, rows().map(r -> new Piece(r, null))),
+        Tuple.of(1, garbage(quotes, lineBreaks).map(g -> new Piece(null, g))));
     return piece.list().ofMaxSize(25);
   }
 

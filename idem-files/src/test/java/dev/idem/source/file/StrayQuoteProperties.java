@@ -27,6 +27,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.lifecycle.AfterTry;
 import net.jqwik.api.lifecycle.BeforeTry;
+import java.math.BigDecimal;
 
 /**
  * A closing quote followed by other characters in the middle of a CSV file ({@code 1,"abc"x,3}):
@@ -78,7 +79,7 @@ class StrayQuoteProperties {
     // Commons CSV (and idem) read a quote that does not start a field as a character of it
     Files.writeString(dir.resolve("in.csv"), "id,note,amount\n1,ab\"c,1.00\n2,d,2.00\n");
     try (RecordReader r = open()) {
-      assertThat(r.next().values()).containsExactly(1L, "ab\"c", new java.math.BigDecimal("1.00"));
+      assertThat(r.next().values()).containsExactly(1L, "ab\"c", new BigDecimal("1.00"));
       assertThat(r.next().values()[0]).isEqualTo(2L);
       assertThat(r.next()).isNull();
     }

@@ -11,6 +11,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import dev.idem.window.WindowKind;
 
 /**
  * An in-memory source for tests: records assigned to windows by the spec (time windows) or all
@@ -67,7 +68,7 @@ public final class ListSource implements Source {
   @Override
   public List<Window> windows(WindowSpec spec) {
     if (!spec.timeBased()) {
-      return List.of(spec.kind() == dev.idem.window.WindowKind.FULL ? Window.full() : Window.batch("batch-1"));
+      return List.of(spec.kind() == WindowKind.FULL ? Window.full() : Window.batch("batch-1"));
     }
     int col = schema.indexOf(spec.column());
     TreeSet<Window> all = new TreeSet<>();

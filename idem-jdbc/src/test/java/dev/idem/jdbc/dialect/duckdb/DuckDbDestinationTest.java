@@ -42,6 +42,19 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.idem.TransientException;
+import dev.idem.destination.FencedException;
+import dev.idem.fault.FaultInjector;
+import dev.idem.fault.FaultPoint;
+import dev.idem.jdbc.LedgerSchemaTestAccess;
+import dev.idem.ledger.Lease;
+import dev.idem.ledger.WindowStatus;
+import dev.idem.retry.RetryPolicy;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** DuckDB-specific behaviour beyond the shared contract. */
 class DuckDbDestinationTest {
@@ -213,9 +226,9 @@ class DuckDbDestinationTest {
     Pipeline p = Pipeline.builder("x").source(new ListSource(schema)).windows(WindowSpec.full()).table("t").key("id").strategy(WriteStrategy.APPEND).build();
     try (JdbcDestination d = open("ledger.duckdb")) {
       d.prepare(p);
-      assertThat(TableSnapshot.rows(d, "_idem.meta")).containsExactly("name=schema_version|value=" + dev.idem.jdbc.LedgerSchemaTestAccess.version());
+      assertThat(TableSnapshot.rows(d, "_idem.meta")).containsExactly("name=schema_version|value=" + LedgerSchemaTestAccess.version());
       TableSnapshot.execute(d, "UPDATE _idem.meta SET value = '99'");
-      assertThatThrownBy(() -> d.prepare(p)).hasMessageContaining("schema version 99, newer than this idem understands (" + dev.idem.jdbc.LedgerSchemaTestAccess.version() + ")");
+      assertThatThrownBy(() -> d.prepare(p)).hasMessageContaining("schema version 99, newer than this idem understands (" + LedgerSchemaTestAccess.version() + ")");
     }
   }
 
@@ -227,10 +240,10 @@ class DuckDbDestinationTest {
       TableSnapshot.execute(d, "CREATE SCHEMA _idem");
       TableSnapshot.execute(d, "CREATE TABLE _idem.meta (name VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)");
       TableSnapshot.execute(d, "INSERT INTO _idem.meta VALUES ('schema_version', '1')");
-      TableSnapshot.execute(d, dev.idem.jdbc.LedgerSchemaTestAccess.firstMigration());
+      TableSnapshot.execute(d, LedgerSchemaTestAccess.firstMigration());
       TableSnapshot.execute(d, "INSERT INTO _idem.windows (pipeline, window_id, status, rows_read) VALUES ('x', 'full', 'DONE', 7)");
       d.prepare(p);
-      assertThat(TableSnapshot.rows(d, "_idem.meta")).containsExactly("name=schema_version|value=" + dev.idem.jdbc.LedgerSchemaTestAccess.version());
+      assertThat(TableSnapshot.rows(d, "_idem.meta")).containsExactly("name=schema_version|value=" + LedgerSchemaTestAccess.version());
       assertThat(d.ledger().state("x", "full")).get().satisfies(s -> assertThat(s.counts().read()).isEqualTo(7));
       assertThat(TableSnapshot.rows(d, "(SELECT rows_dead_lettered FROM _idem.windows)")).containsExactly("rows_dead_lettered=0");
       assertThat(TableSnapshot.rows(d, "_idem.dead_letters")).isEmpty();
@@ -265,15 +278,15 @@ class DuckDbDestinationTest {
     Schema schema = Schema.of(Column.of("id", DataType.INTEGER));
     Pipeline p = Pipeline.builder("flaky").source(new ListSource(schema).add(1L).add(2L)).windows(WindowSpec.full())
         .table("flaky").key("id").strategy(WriteStrategy.APPEND).build();
-    java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+    AtomicInteger failures = new AtomicInteger();
     List<Duration> waits = new ArrayList<>();
-    dev.idem.fault.FaultInjector flaky = (point, window) -> {
-      if (point == dev.idem.fault.FaultPoint.BEFORE_COMMIT && failures.getAndIncrement() < 2) {
-        throw new dev.idem.TransientException("connection reset (simulated)", null);
+    FaultInjector flaky = (point, window) -> {
+      if (point == FaultPoint.BEFORE_COMMIT && failures.getAndIncrement() < 2) {
+        throw new TransientException("connection reset (simulated)", null);
       }
     };
     RunServices services = RunServices.defaults().withFaults(flaky)
-        .withRetry(new dev.idem.retry.RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(1)));
+        .withRetry(new RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(1)));
     services = services.withSleeper(waits::add);
     try (JdbcDestination d = open("flaky.duckdb")) {
       WindowOutcome ok = new Runner(d, services).run(p, List.of(Window.full()), RunOptions.defaults("r1")).outcomes().get(0);
@@ -287,7 +300,7 @@ class DuckDbDestinationTest {
       assertThat(gaveUp.result()).isEqualTo(WindowOutcome.Result.FAILED);
       assertThat(gaveUp.message()).startsWith("gave up after 3 attempts: connection reset (simulated)");
       assertThat(d.ledger().state("flaky", "full")).get().satisfies(s -> {
-        assertThat(s.status()).isEqualTo(dev.idem.ledger.WindowStatus.FAILED);
+        assertThat(s.status()).isEqualTo(WindowStatus.FAILED);
         assertThat(s.error()).contains("gave up after 3 attempts");
       });
       assertThat(TableSnapshot.rows(d, "flaky")).hasSize(2);
@@ -300,7 +313,7 @@ class DuckDbDestinationTest {
     ListSource source = new ListSource(schema).add(1L, "A@X.ORG").add(2L, "spam@x.org").add(3L, "c@x.org");
     Pipeline p = Pipeline.builder("rowfn").source(source).windows(WindowSpec.full()).table("rowfn").key("id").strategy(WriteStrategy.MERGE)
         .rowFunction("lower-email-v1", (v, ctx) -> {
-          v[1] = ((String) v[1]).toLowerCase(java.util.Locale.ROOT);
+          v[1] = ((String) v[1]).toLowerCase(Locale.ROOT);
           return v;
         })
         .rowFunction("drop-spam-v1", (v, ctx) -> ((String) v[1]).startsWith("spam") ? null : v)
@@ -314,8 +327,8 @@ class DuckDbDestinationTest {
     }
   }
 
-  @org.junit.jupiter.params.ParameterizedTest
-  @org.junit.jupiter.params.provider.EnumSource(value = WriteStrategy.class, names = {"REPLACE_WINDOW", "REPLACE_TABLE"})
+  @ParameterizedTest
+  @EnumSource(value = WriteStrategy.class, names = {"REPLACE_WINDOW", "REPLACE_TABLE"})
   void replacingKeysAlreadyInAReopenedFileWorksAndRewritesOnlyChangedRows(WriteStrategy strategy) {
     Schema schema = Schema.of(Column.of("id", DataType.INTEGER), Column.of("v", DataType.STRING));
     ListSource source = new ListSource(schema).add(1L, "a").add(2L, "b").add(3L, "c");
@@ -370,7 +383,7 @@ class DuckDbDestinationTest {
       RunReport r = new Runner(d, RunServices.defaults()).run(p, source.windows(p.windows()), RunOptions.defaults("r").withParallel(2));
       assertThat(r.outcomes()).extracting(WindowOutcome::result).containsExactly(WindowOutcome.Result.LOADED, WindowOutcome.Result.FAILED);
       assertThat(r.outcomes().get(1).message()).isEqualTo("unexpected error: IllegalStateException: bug in user code");
-      assertThat(d.ledger().state("buggy", "2024-03-02")).get().extracting(s -> s.status()).isEqualTo(dev.idem.ledger.WindowStatus.FAILED);
+      assertThat(d.ledger().state("buggy", "2024-03-02")).get().extracting(s -> s.status()).isEqualTo(WindowStatus.FAILED);
     }
   }
 
@@ -381,11 +394,11 @@ class DuckDbDestinationTest {
         .strategy(WriteStrategy.APPEND).build();
     try (JdbcDestination d = open("tokens.duckdb")) {
       d.prepare(p);
-      dev.idem.ledger.Lease old = d.ledger().claim("tokens", "full", "x/1", Duration.ofMinutes(1)).orElseThrow();
-      d.ledger().reset("tokens", java.util.Optional.empty());
-      dev.idem.ledger.Lease fresh = d.ledger().claim("tokens", "full", "x/2", Duration.ofMinutes(1)).orElseThrow();
+      Lease old = d.ledger().claim("tokens", "full", "x/1", Duration.ofMinutes(1)).orElseThrow();
+      d.ledger().reset("tokens", Optional.empty());
+      Lease fresh = d.ledger().claim("tokens", "full", "x/2", Duration.ofMinutes(1)).orElseThrow();
       assertThat(fresh.token()).isGreaterThan(old.token());
-      assertThatThrownBy(() -> d.ledger().fail(old, "zombie")).isInstanceOf(dev.idem.destination.FencedException.class);
+      assertThatThrownBy(() -> d.ledger().fail(old, "zombie")).isInstanceOf(FencedException.class);
     }
   }
 
@@ -398,8 +411,8 @@ class DuckDbDestinationTest {
     List<WindowOutcome> rival = new ArrayList<>();
     RunServices process = RunServices.defaults().withLeaseTtl(ttl); // both runners are threads of this process
     try (JdbcDestination d = open("slow.duckdb")) {
-      dev.idem.fault.FaultInjector slowAndRivalled = (point, window) -> {
-        if (point == dev.idem.fault.FaultPoint.MID_STAGING && rival.isEmpty()) {
+      FaultInjector slowAndRivalled = (point, window) -> {
+        if (point == FaultPoint.MID_STAGING && rival.isEmpty()) {
           try {
             Thread.sleep(3 * ttl.toMillis()); // a long load: three lease lifetimes
           } catch (InterruptedException e) {

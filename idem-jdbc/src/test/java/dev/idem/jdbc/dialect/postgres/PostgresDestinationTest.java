@@ -45,6 +45,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
+import java.io.EOFException;
 
 /** PostgreSQL-specific behaviour: row versions, concurrency across processes' worth of runners, zombies, injection. */
 class PostgresDestinationTest {
@@ -213,7 +214,7 @@ class PostgresDestinationTest {
     for (String dataState : List.of("22P02", "23502", "22003", "42601", "42P01")) {
       assertThat(pg.classify(new SQLException("x", dataState))).as(dataState).isEqualTo(Dialect.ErrorKind.PERMANENT);
     }
-    assertThat(pg.classify(new SQLException("io", null, new java.io.EOFException()))).isEqualTo(Dialect.ErrorKind.TRANSIENT);
+    assertThat(pg.classify(new SQLException("io", null, new EOFException()))).isEqualTo(Dialect.ErrorKind.TRANSIENT);
     assertThat(pg.commitOutcomeUnknown(new SQLException("lost", "08006"))).isTrue();
     assertThat(pg.commitOutcomeUnknown(new SQLException("serialization", "40001"))).isFalse();
   }

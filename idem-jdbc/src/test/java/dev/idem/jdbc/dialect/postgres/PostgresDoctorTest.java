@@ -27,6 +27,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
+import dev.idem.window.Window;
+import java.util.ArrayList;
 
 /**
  * {@code idem doctor} on a real PostgreSQL 17, a fresh database per case; beyond the suite, what
@@ -84,7 +86,7 @@ class PostgresDoctorTest extends JdbcDoctorSuite {
          Connection holder = DriverManager.getConnection(url);
          Connection brief = DriverManager.getConnection(url)) {
       Pipeline p = pipeline();
-      assertThat(new Runner(d, RunServices.defaults()).run(p, List.of(dev.idem.window.Window.full()), RunOptions.defaults("load")).ok()).isTrue();
+      assertThat(new Runner(d, RunServices.defaults()).run(p, List.of(Window.full()), RunOptions.defaults("load")).ok()).isTrue();
       // a person's transaction left open on the target, and another that read only an unrelated table
       holder.setAutoCommit(false);
       try (Statement s = holder.createStatement()) {
@@ -110,7 +112,7 @@ class PostgresDoctorTest extends JdbcDoctorSuite {
       try (Statement s = brief.createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
         assertThat(rs.next()).as("the unrelated session is alive").isTrue();
       }
-      assertThat(new Runner(d, RunServices.defaults()).run(p, List.of(dev.idem.window.Window.full()), RunOptions.defaults("again")).ok()).isTrue();
+      assertThat(new Runner(d, RunServices.defaults()).run(p, List.of(Window.full()), RunOptions.defaults("again")).ok()).isTrue();
     }
   }
 
@@ -121,7 +123,7 @@ class PostgresDoctorTest extends JdbcDoctorSuite {
          Connection admin = DriverManager.getConnection(url);
          Connection holder = DriverManager.getConnection(url)) {
       Pipeline p = pipeline();
-      assertThat(new Runner(d, RunServices.defaults()).run(p, List.of(dev.idem.window.Window.full()), RunOptions.defaults("load")).ok()).isTrue();
+      assertThat(new Runner(d, RunServices.defaults()).run(p, List.of(Window.full()), RunOptions.defaults("load")).ok()).isTrue();
       holder.setAutoCommit(false);
       try (Statement s = holder.createStatement()) {
         s.executeQuery("SELECT * FROM _idem.windows FOR UPDATE").close();
@@ -190,7 +192,7 @@ class PostgresDoctorTest extends JdbcDoctorSuite {
   }
 
   private static List<String> databases(Connection admin) throws SQLException {
-    List<String> names = new java.util.ArrayList<>();
+    List<String> names = new ArrayList<>();
     try (Statement s = admin.createStatement(); ResultSet rs = s.executeQuery("SELECT datname FROM pg_database WHERE datname LIKE 'idem_verify_%'")) {
       while (rs.next()) {
         names.add(rs.getString(1));

@@ -38,6 +38,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import java.time.Instant;
 
 /**
  * Runner liveness on PostgreSQL, between separately opened destinations as between processes: a
@@ -165,7 +166,7 @@ class PostgresPresenceTest {
     try (JdbcDestination b = open(url, RunServices.defaults())) {
       assertThat(hold.reached.await(30, TimeUnit.SECONDS)).isTrue();
       WindowState held = b.ledger().state("events", all.get(0).id()).orElseThrow();
-      assertThat(held.leaseExpires()).isAfter(java.time.Instant.now().plus(Duration.ofMinutes(5)));
+      assertThat(held.leaseExpires()).isAfter(Instant.now().plus(Duration.ofMinutes(5)));
       a.close();
       assertThat(b.ledger().alive(held.owner())).isFalse();
       RunReport rerun = new Runner(b, RunServices.defaults()).run(p, all, RunOptions.defaults("rerun"));

@@ -46,6 +46,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import java.io.UncheckedIOException;
+import java.time.Instant;
 
 /**
  * kill -9 of the PostgreSQL server's whole process tree while idem loads (mid-COPY, around a
@@ -214,7 +216,7 @@ class PostgresServerKillTest {
           server = builder().start(); // after the window gave up and its failure could not be recorded
         }
       } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
+        throw new UncheckedIOException(e);
       }
     };
     RunServices brief = services().withRetry(new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(20)));
@@ -226,7 +228,7 @@ class PostgresServerKillTest {
       // the trace's state: the failure could not be written, the row still says RUNNING under an unexpired lease
       assertThat(d.ledger().state("orders", victim)).get().satisfies(s -> {
         assertThat(s.status()).isEqualTo(WindowStatus.RUNNING);
-        assertThat(s.leaseExpires()).isAfter(java.time.Instant.now().plus(Duration.ofMinutes(5)));
+        assertThat(s.leaseExpires()).isAfter(Instant.now().plus(Duration.ofMinutes(5)));
       });
       assertThat(d.ledger().alive(d.ledger().state("orders", victim).orElseThrow().owner())).as("the finished runner").isFalse();
     }
