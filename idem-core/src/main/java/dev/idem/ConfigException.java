@@ -19,13 +19,18 @@ public class ConfigException extends IdemException {
     this(null, message, cause);
   }
 
-  /** An error about one field of the definition; {@code field} may be null when it is about none. */
+  /**
+   * An error about one field of the definition; {@code field} may be null when it is about none.
+   */
   public ConfigException(String field, String message, Throwable cause) {
     super(message, cause);
     this.field = field;
   }
 
-  /** The field this error is about, as a path such as {@code target.order_by}; empty when it is about no one field. */
+  /**
+   * The field this error is about, as a path such as {@code target.order_by}; empty when it is
+   * about no one field.
+   */
   public Optional<String> field() {
     return Optional.ofNullable(field);
   }

@@ -3,8 +3,8 @@ package dev.idem;
 import java.util.Locale;
 
 /**
- * Base of idem's unchecked exceptions. Its message is one line a person can act on: it names
- * the file, line, record, window or table and says what was expected. It never carries a secret.
+ * Base of idem's unchecked exceptions. Its message is one line a person can act on: it names the
+ * file, line, record, window or table and says what was expected. It never carries a secret.
  */
 public class IdemException extends RuntimeException {
   public IdemException(String message) {

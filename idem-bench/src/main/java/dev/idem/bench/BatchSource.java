@@ -1,12 +1,12 @@
 package dev.idem.bench;
 
 import dev.idem.DataException;
+import dev.idem.json.JsonObjects;
 import dev.idem.schema.Schema;
 import dev.idem.schema.ValueParser;
 import dev.idem.source.RecordReader;
 import dev.idem.source.Source;
 import dev.idem.source.SourceRecord;
-import dev.idem.json.JsonObjects;
 import dev.idem.window.Window;
 import dev.idem.window.WindowSpec;
 import java.nio.ByteBuffer;
@@ -17,9 +17,12 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
-/** The batch in hand, as a source of one window: each value mapped as idem's Kafka source maps it. */
+/**
+ * The batch in hand, as a source of one window: each value mapped as idem's Kafka source maps it.
+ */
 final class BatchSource implements Source {
-  final AtomicReference<List<ConsumerRecord<byte[], byte[]>>> current = new AtomicReference<>(List.of());
+  final AtomicReference<List<ConsumerRecord<byte[], byte[]>>> current =
+      new AtomicReference<>(List.of());
   private final String topic;
 
   BatchSource(String topic) {
@@ -54,10 +57,16 @@ final class BatchSource implements Source {
     String position = r.topic() + "-" + r.partition() + "@" + r.offset();
     String text;
     try {
-      text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(r.value())).toString();
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(r.value()))
+              .toString();
     } catch (CharacterCodingException e) {
-      return SourceRecord.bad(position, new String(r.value(), StandardCharsets.UTF_8), "the value is not valid UTF-8");
+      return SourceRecord.bad(
+          position, new String(r.value(), StandardCharsets.UTF_8), "the value is not valid UTF-8");
     }
     try {
       Object[] values = JsonObjects.parse(text, KafkaBench.ORDERS, position);

@@ -1,12 +1,12 @@
 package dev.idem.bench;
 
+import dev.idem.context.RunServices;
 import dev.idem.jdbc.JdbcDestination;
 import dev.idem.key.KeySpec;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.WriteStrategy;
 import dev.idem.run.RunOptions;
 import dev.idem.run.RunReport;
-import dev.idem.context.RunServices;
 import dev.idem.run.Runner;
 import dev.idem.run.WindowOutcome;
 import dev.idem.schema.Column;
@@ -44,19 +44,29 @@ import org.postgresql.PGConnection;
  * unchanged, re-run forced, replace_window of one day in a 1M- and a 10M-row table, and the 10M
  * load in a child JVM with -Xmx256m.
  *
- * <pre>./mvnw -q -pl idem-bench -am package -DskipTests && java -jar idem-bench/target/idem-bench-*-all.jar [rows] [big-rows]</pre>
+ * <pre>
+ * ./mvnw -q -pl idem-bench -am package -DskipTests && java -jar idem-bench/target/idem-bench-*-all.jar [rows] [big-rows]
+ * </pre>
  *
- * <p>{@code kafka [messages] [runs] [max_records]} runs the Kafka cases instead ({@link KafkaBench}).
+ * <p>{@code kafka [messages] [runs] [max_records]} runs the Kafka cases instead ({@link
+ * KafkaBench}).
  *
- * <p>{@code big-rows} defaults to ten times {@code rows}; 0 skips the big cases (g, f10M). A
- * single window takes well under a second, so f1M and f10M are each run {@value #REPEATS} times
- * and their median is reported.
+ * <p>{@code big-rows} defaults to ten times {@code rows}; 0 skips the big cases (g, f10M). A single
+ * window takes well under a second, so f1M and f10M are each run {@value #REPEATS} times and their
+ * median is reported.
  */
 public final class Bench {
-  static final Schema ORDERS = Schema.of(Column.of("order_id", DataType.INTEGER), Column.of("customer", DataType.STRING),
-      Column.of("product", DataType.STRING), Column.of("quantity", DataType.INTEGER), Column.of("amount", DataType.decimal(12, 2)),
-      Column.of("status", DataType.STRING), Column.of("updated_at", DataType.TIMESTAMP));
-  private static final String DDL = "(order_id bigint PRIMARY KEY, customer text, product text, quantity bigint, amount numeric(12,2), status text, updated_at timestamp)";
+  static final Schema ORDERS =
+      Schema.of(
+          Column.of("order_id", DataType.INTEGER),
+          Column.of("customer", DataType.STRING),
+          Column.of("product", DataType.STRING),
+          Column.of("quantity", DataType.INTEGER),
+          Column.of("amount", DataType.decimal(12, 2)),
+          Column.of("status", DataType.STRING),
+          Column.of("updated_at", DataType.TIMESTAMP));
+  private static final String DDL =
+      "(order_id bigint PRIMARY KEY, customer text, product text, quantity bigint, amount numeric(12,2), status text, updated_at timestamp)";
   private static final int DAYS_SMALL = 30;
   private static final int REPEATS = 5;
 
@@ -77,14 +87,20 @@ public final class Bench {
   }
 
   static Pipeline pipeline(Path dir, String table, WriteStrategy strategy) {
-    return Pipeline.builder("bench-" + table).source(new CsvSource(new FileSet(dir, "orders-*.csv"), ORDERS, CsvFormat.DEFAULT))
-        .windows(WindowSpec.day("updated_at", ZoneOffset.UTC)).table(table).key(KeySpec.columns("order_id"))
-        .orderBy(strategy == WriteStrategy.MERGE ? "updated_at" : null).strategy(strategy).build();
+    return Pipeline.builder("bench-" + table)
+        .source(new CsvSource(new FileSet(dir, "orders-*.csv"), ORDERS, CsvFormat.DEFAULT))
+        .windows(WindowSpec.day("updated_at", ZoneOffset.UTC))
+        .table(table)
+        .key(KeySpec.columns("order_id"))
+        .orderBy(strategy == WriteStrategy.MERGE ? "updated_at" : null)
+        .strategy(strategy)
+        .build();
   }
 
   static RunReport idem(String url, Pipeline p, List<Window> windows, RunOptions options) {
     RunServices services = RunServices.defaults();
-    try (JdbcDestination d = JdbcDestination.open(url, new Properties(), services, Duration.ofSeconds(5))) {
+    try (JdbcDestination d =
+        JdbcDestination.open(url, new Properties(), services, Duration.ofSeconds(5))) {
       RunReport r = new Runner(d, services).run(p, windows, options);
       for (WindowOutcome o : r.outcomes()) {
         if (o.result() == WindowOutcome.Result.FAILED) {
@@ -98,7 +114,12 @@ public final class Bench {
   private static void load(Path dir, String url, String table) throws IOException {
     Pipeline p = pipeline(dir, table, WriteStrategy.REPLACE_WINDOW);
     RunReport r = idem(url, p, p.source().windows(p.windows()), RunOptions.defaults("bench-load"));
-    System.out.println("loaded " + r.outcomes().size() + " windows, max heap " + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MB");
+    System.out.println(
+        "loaded "
+            + r.outcomes().size()
+            + " windows, max heap "
+            + Runtime.getRuntime().maxMemory() / (1024 * 1024)
+            + " MB");
   }
 
   private void run(long rows, long bigRows) throws Exception {
@@ -106,50 +127,109 @@ public final class Bench {
     Path small = work.resolve("small");
     Path big = work.resolve("big");
     int bigDays = (int) (DAYS_SMALL * bigRows / rows);
-    System.out.printf(Locale.ROOT, "generating %,d rows in %d daily files and %,d rows in %d daily files under %s%n", rows, DAYS_SMALL, bigRows, bigDays, work);
+    System.out.printf(
+        Locale.ROOT,
+        "generating %,d rows in %d daily files and %,d rows in %d daily files under %s%n",
+        rows,
+        DAYS_SMALL,
+        bigRows,
+        bigDays,
+        work);
     OrdersGenerator.generate(small, rows, DAYS_SMALL, 42);
     if (bigRows > 0) {
       OrdersGenerator.generate(big, bigRows, bigDays, 43);
     }
-    EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setServerConfig("max_wal_size", "4GB").setServerConfig("shared_buffers", "512MB");
-    String slow = System.getenv("IDEM_BENCH_LOG_STATEMENTS_MS"); // to see which statements take the time
+    EmbeddedPostgres.Builder builder =
+        EmbeddedPostgres.builder()
+            .setServerConfig("max_wal_size", "4GB")
+            .setServerConfig("shared_buffers", "512MB");
+    String slow =
+        System.getenv("IDEM_BENCH_LOG_STATEMENTS_MS"); // to see which statements take the time
     if (slow != null) {
       builder.setServerConfig("log_min_duration_statement", slow);
     }
     try (EmbeddedPostgres pg = builder.start()) {
       String url = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres?user=postgres";
-      System.out.println("PostgreSQL " + scalar(url, "SHOW server_version") + ", " + Runtime.getRuntime().availableProcessors() + " cores, fsync "
-          + scalar(url, "SHOW fsync") + ", synchronous_commit " + scalar(url, "SHOW synchronous_commit"));
+      System.out.println(
+          "PostgreSQL "
+              + scalar(url, "SHOW server_version")
+              + ", "
+              + Runtime.getRuntime().availableProcessors()
+              + " cores, fsync "
+              + scalar(url, "SHOW fsync")
+              + ", synchronous_commit "
+              + scalar(url, "SHOW synchronous_commit"));
 
-      double a = measure("a", "raw COPY into a keyed table (non-idempotent limit)", rows, () -> rawCopy(url, small));
-      double b = measure("b", "pgjdbc batched upsert, reWriteBatchedInserts, 1000/batch", rows, () -> batchedUpsert(url, small));
+      double a =
+          measure(
+              "a",
+              "raw COPY into a keyed table (non-idempotent limit)",
+              rows,
+              () -> rawCopy(url, small));
+      double b =
+          measure(
+              "b",
+              "pgjdbc batched upsert, reWriteBatchedInserts, 1000/batch",
+              rows,
+              () -> batchedUpsert(url, small));
       Pipeline merge = pipeline(small, "orders_merge", WriteStrategy.MERGE);
       List<Window> windows = merge.source().windows(merge.windows());
-      double c = measure("c", "idem merge, first load", rows, () -> idem(url, merge, windows, RunOptions.defaults("c")));
+      double c =
+          measure(
+              "c",
+              "idem merge, first load",
+              rows,
+              () -> idem(url, merge, windows, RunOptions.defaults("c")));
       Pipeline merge2 = pipeline(small, "orders_merge2", WriteStrategy.MERGE);
-      measure("c2", "idem merge, first load, --parallel 2", rows,
+      measure(
+          "c2",
+          "idem merge, first load, --parallel 2",
+          rows,
           () -> idem(url, merge2, windows, RunOptions.defaults("c2").withParallel(2)));
-      double d = measure("d", "idem re-run, input unchanged", rows, () -> idem(url, merge, windows, RunOptions.defaults("d")));
-      double e = measure("e", "idem re-run with --force (nothing rewritten)", rows, () -> idem(url, merge, windows, RunOptions.defaults("e").forced()));
+      double d =
+          measure(
+              "d",
+              "idem re-run, input unchanged",
+              rows,
+              () -> idem(url, merge, windows, RunOptions.defaults("d")));
+      double e =
+          measure(
+              "e",
+              "idem re-run with --force (nothing rewritten)",
+              rows,
+              () -> idem(url, merge, windows, RunOptions.defaults("e").forced()));
 
       Pipeline rw1 = pipeline(small, "orders_rw", WriteStrategy.REPLACE_WINDOW);
       idem(url, rw1, rw1.source().windows(rw1.windows()), RunOptions.defaults("setup"));
       Window day = rw1.windows().window(OrdersGenerator.FIRST_DAY.plusDays(7).toString());
       long dayRows = rows / DAYS_SMALL;
-      double f1 = median("f1M", "replace_window of one day in a " + human(rows) + "-row table", dayRows,
-          () -> idem(url, rw1, List.of(day), RunOptions.defaults("f1").forced()));
+      double f1 =
+          median(
+              "f1M",
+              "replace_window of one day in a " + human(rows) + "-row table",
+              dayRows,
+              () -> idem(url, rw1, List.of(day), RunOptions.defaults("f1").forced()));
 
       double g = 0;
       double f10 = 0;
       if (bigRows > 0) {
-        g = measure("g", "idem replace_window load of " + human(bigRows) + " rows in a child JVM, -Xmx256m", bigRows,
-            () -> child(big, url, "orders_big"));
+        g =
+            measure(
+                "g",
+                "idem replace_window load of " + human(bigRows) + " rows in a child JVM, -Xmx256m",
+                bigRows,
+                () -> child(big, url, "orders_big"));
         Pipeline rw10 = pipeline(big, "orders_big", WriteStrategy.REPLACE_WINDOW);
         // Which files hold which day is learnt by one scan of the input per process (untimed here,
-        // as for f1M, whose source was scanned by its setup load): f measures the write, not the scan.
+        // as for f1M, whose source was scanned by its setup load): f measures the write, not the
+        // scan.
         rw10.source().windows(rw10.windows());
-        f10 = median("f10M", "replace_window of one day in a " + human(bigRows) + "-row table", bigRows / bigDays,
-            () -> idem(url, rw10, List.of(day), RunOptions.defaults("f10").forced()));
+        f10 =
+            median(
+                "f10M",
+                "replace_window of one day in a " + human(bigRows) + "-row table",
+                bigRows / bigDays,
+                () -> idem(url, rw10, List.of(day), RunOptions.defaults("f10").forced()));
       }
 
       System.out.println();
@@ -163,7 +243,8 @@ public final class Bench {
       ratio("d/c  time (target <= 0.05)", seconds(d, rows), seconds(c, rows));
       ratio("e/c  time (target <= 0.9)", seconds(e, rows), seconds(c, rows));
       if (bigRows > 0) {
-        ratio("f10M/f1M time (target <= 1.3)", seconds(f10, bigRows / bigDays), seconds(f1, dayRows));
+        ratio(
+            "f10M/f1M time (target <= 1.3)", seconds(f10, bigRows / bigDays), seconds(f1, dayRows));
         System.out.println("(g) completed under -Xmx256m: " + (g > 0));
       }
       System.out.println("f1M and f10M: median of " + REPEATS + " runs");
@@ -179,7 +260,9 @@ public final class Bench {
   }
 
   private static String human(long n) {
-    return n % 1_000_000 == 0 ? n / 1_000_000 + "M" : n % 1000 == 0 ? n / 1000 + "k" : Long.toString(n);
+    return n % 1_000_000 == 0
+        ? n / 1_000_000 + "M"
+        : n % 1000 == 0 ? n / 1000 + "k" : Long.toString(n);
   }
 
   interface Work {
@@ -192,11 +275,17 @@ public final class Bench {
     work.run();
     double s = (System.nanoTime() - t0) / 1e9;
     double rate = rows / s;
-    results.add(new String[] {id, what, String.format(Locale.ROOT, "%,.0f", rate), String.format(Locale.ROOT, "%.2f", s)});
+    results.add(
+        new String[] {
+          id, what, String.format(Locale.ROOT, "%,.0f", rate), String.format(Locale.ROOT, "%.2f", s)
+        });
     return rate;
   }
 
-  /** Runs {@code work} {@value #REPEATS} times and records the median time (one window is too short to time once). */
+  /**
+   * Runs {@code work} {@value #REPEATS} times and records the median time (one window is too short
+   * to time once).
+   */
   private double median(String id, String what, long rows, Work work) throws Exception {
     System.out.printf(Locale.ROOT, "(%s) %s, %d runs ...%n", id, what, REPEATS);
     double[] s = new double[REPEATS];
@@ -209,12 +298,20 @@ public final class Bench {
     Arrays.sort(s);
     double median = s[REPEATS / 2];
     double rate = rows / median;
-    results.add(new String[] {id, what + " (median of " + REPEATS + ")", String.format(Locale.ROOT, "%,.0f", rate), String.format(Locale.ROOT, "%.2f", median)});
+    results.add(
+        new String[] {
+          id,
+          what + " (median of " + REPEATS + ")",
+          String.format(Locale.ROOT, "%,.0f", rate),
+          String.format(Locale.ROOT, "%.2f", median)
+        });
     return rate;
   }
 
   private static String scalar(String url, String sql) throws Exception {
-    try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement(); var rs = s.executeQuery(sql)) {
+    try (Connection c = DriverManager.getConnection(url);
+        Statement s = c.createStatement();
+        var rs = s.executeQuery(sql)) {
       rs.next();
       return rs.getString(1);
     }
@@ -245,10 +342,12 @@ public final class Bench {
       c.createStatement().execute("CREATE TABLE batched " + DDL);
       c.setAutoCommit(false);
       CsvSource source = new CsvSource(new FileSet(dir, "orders-*.csv"), ORDERS, CsvFormat.DEFAULT);
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO batched VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (order_id) DO UPDATE SET"
-          + " customer = EXCLUDED.customer, product = EXCLUDED.product, quantity = EXCLUDED.quantity, amount = EXCLUDED.amount,"
-          + " status = EXCLUDED.status, updated_at = EXCLUDED.updated_at");
-           RecordReader reader = source.read(WindowSpec.full(), Window.full())) {
+      try (PreparedStatement ps =
+              c.prepareStatement(
+                  "INSERT INTO batched VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (order_id) DO UPDATE SET"
+                      + " customer = EXCLUDED.customer, product = EXCLUDED.product, quantity = EXCLUDED.quantity, amount = EXCLUDED.amount,"
+                      + " status = EXCLUDED.status, updated_at = EXCLUDED.updated_at");
+          RecordReader reader = source.read(WindowSpec.full(), Window.full())) {
         int n = 0;
         for (SourceRecord r = reader.next(); r != null; r = reader.next()) {
           for (int i = 0; i < 7; i++) {
@@ -268,8 +367,19 @@ public final class Bench {
 
   private static void child(Path dir, String url, String table) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"), Bench.class.getName(), "load",
-        dir.toString(), url, table).inheritIO().start();
+    Process p =
+        new ProcessBuilder(
+                java,
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Bench.class.getName(),
+                "load",
+                dir.toString(),
+                url,
+                table)
+            .inheritIO()
+            .start();
     if (p.waitFor() != 0) {
       throw new IllegalStateException("the -Xmx256m load failed with exit code " + p.exitValue());
     }

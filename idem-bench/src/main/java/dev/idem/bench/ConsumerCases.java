@@ -1,6 +1,7 @@
 package dev.idem.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.idem.context.RunServices;
 import dev.idem.jdbc.JdbcDestination;
 import dev.idem.kafka.KafkaSource;
 import dev.idem.kafka.KafkaSourceConfig;
@@ -8,7 +9,6 @@ import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.WriteStrategy;
 import dev.idem.run.RunOptions;
 import dev.idem.run.RunReport;
-import dev.idem.context.RunServices;
 import dev.idem.run.Runner;
 import dev.idem.run.StreamOptions;
 import dev.idem.run.WindowOutcome;
@@ -49,7 +49,8 @@ final class ConsumerCases {
   private final long maxRecords;
   private final String topic;
 
-  ConsumerCases(KafkaBroker broker, String url, OrderMessages messages, long maxRecords, String topic) {
+  ConsumerCases(
+      KafkaBroker broker, String url, OrderMessages messages, long maxRecords, String topic) {
     this.broker = broker;
     this.url = url;
     this.messages = messages;
@@ -61,13 +62,27 @@ final class ConsumerCases {
 
   void exactlyOnce(int run, int parallel) throws Exception {
     String table = "orders_k1_" + parallel + "_" + run;
-    KafkaSourceConfig config = KafkaSourceConfig.of(broker.bootstrapServers(), topic).withMaxRecords(maxRecords);
-    Pipeline p = Pipeline.builder("k1-" + parallel + "-" + run).version("1").source(new KafkaSource(KafkaBench.ORDERS, config))
-        .windows(WindowSpec.offsets())
-        .table(table).key("id").orderBy("ts").strategy(WriteStrategy.MERGE).build();
+    KafkaSourceConfig config =
+        KafkaSourceConfig.of(broker.bootstrapServers(), topic).withMaxRecords(maxRecords);
+    Pipeline p =
+        Pipeline.builder("k1-" + parallel + "-" + run)
+            .version("1")
+            .source(new KafkaSource(KafkaBench.ORDERS, config))
+            .windows(WindowSpec.offsets())
+            .table(table)
+            .key("id")
+            .orderBy("ts")
+            .strategy(WriteStrategy.MERGE)
+            .build();
     RunServices services = RunServices.defaults();
-    try (JdbcDestination d = JdbcDestination.open(url, new Properties(), services, Duration.ofSeconds(5))) {
-      requireOk(new Runner(d, services).runStream(p, RunOptions.defaults("k1-" + run).withParallel(parallel), StreamOptions.untilCaughtUp()));
+    try (JdbcDestination d =
+        JdbcDestination.open(url, new Properties(), services, Duration.ofSeconds(5))) {
+      requireOk(
+          new Runner(d, services)
+              .runStream(
+                  p,
+                  RunOptions.defaults("k1-" + run).withParallel(parallel),
+                  StreamOptions.untilCaughtUp()));
     }
     messages.check(url, table);
   }
@@ -75,7 +90,8 @@ final class ConsumerCases {
   static void requireOk(RunReport report) {
     for (WindowOutcome o : report.outcomes()) {
       if (o.result() != WindowOutcome.Result.LOADED) {
-        throw new IllegalStateException("window " + o.window() + " " + o.result() + ": " + o.message());
+        throw new IllegalStateException(
+            "window " + o.window() + " " + o.result() + ": " + o.message());
       }
     }
   }
@@ -92,11 +108,21 @@ final class ConsumerCases {
   void atLeastOnce(int run) throws Exception {
     String table = "orders_k2_" + run;
     BatchSource batches = new BatchSource(topic);
-    Pipeline p = Pipeline.builder("k2-" + run).version("1").source(batches).windows(WindowSpec.batch())
-        .table(table).key("id").orderBy("ts").strategy(WriteStrategy.MERGE).build();
+    Pipeline p =
+        Pipeline.builder("k2-" + run)
+            .version("1")
+            .source(batches)
+            .windows(WindowSpec.batch())
+            .table(table)
+            .key("id")
+            .orderBy("ts")
+            .strategy(WriteStrategy.MERGE)
+            .build();
     RunServices services = RunServices.defaults();
-    try (JdbcDestination d = JdbcDestination.open(url, new Properties(), services, Duration.ofSeconds(5));
-         KafkaConsumer<byte[], byte[]> consumer = groupConsumer("k2-" + run, KafkaBench.POLL_RECORDS)) {
+    try (JdbcDestination d =
+            JdbcDestination.open(url, new Properties(), services, Duration.ofSeconds(5));
+        KafkaConsumer<byte[], byte[]> consumer =
+            groupConsumer("k2-" + run, KafkaBench.POLL_RECORDS)) {
       Runner runner = new Runner(d, services);
       Map<TopicPartition, Long> end = endOffsets(consumer);
       consumer.subscribe(List.of(topic));
@@ -106,12 +132,17 @@ final class ConsumerCases {
       while (true) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
           buffer.add(r);
-          offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+          offsets.put(
+              new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
         }
         boolean caughtUp = BenchTopics.caughtUp(consumer, end);
         if (buffer.size() >= maxRecords || (caughtUp && !buffer.isEmpty())) {
           batches.current.set(buffer);
-          requireOk(runner.run(p, List.of(Window.batch("k2-" + run + "-" + ++batch)), RunOptions.defaults("k2-" + run)));
+          requireOk(
+              runner.run(
+                  p,
+                  List.of(Window.batch("k2-" + run + "-" + ++batch)),
+                  RunOptions.defaults("k2-" + run)));
           consumer.commitSync(offsets);
           buffer = new ArrayList<>();
           offsets = new HashMap<>();
@@ -131,23 +162,31 @@ final class ConsumerCases {
 
   /**
    * The consumer most people write: poll, upsert the batch with pgjdbc's batched inserts, commit
-   * the database, then the group's offsets. A key twice in one multi-row INSERT fails it
-   * ("ON CONFLICT DO UPDATE command cannot affect row a second time"), so each poll keeps the last
+   * the database, then the group's offsets. A key twice in one multi-row INSERT fails it ("ON
+   * CONFLICT DO UPDATE command cannot affect row a second time"), so each poll keeps the last
    * message of each key.
    */
   void plainConsumer(int run, int pollRecords) throws Exception {
     String table = "orders_k3_" + pollRecords + "_" + run;
     ObjectMapper json = new ObjectMapper();
     try (Connection c = DriverManager.getConnection(url + "&reWriteBatchedInserts=true");
-         KafkaConsumer<byte[], byte[]> consumer = groupConsumer("k3-" + pollRecords + "-" + run, pollRecords)) {
+        KafkaConsumer<byte[], byte[]> consumer =
+            groupConsumer("k3-" + pollRecords + "-" + run, pollRecords)) {
       try (Statement s = c.createStatement()) {
-        s.execute("CREATE TABLE " + table + " (id bigint PRIMARY KEY, customer text, amount numeric(12,2), ts timestamp)");
+        s.execute(
+            "CREATE TABLE "
+                + table
+                + " (id bigint PRIMARY KEY, customer text, amount numeric(12,2), ts timestamp)");
       }
       c.setAutoCommit(false);
       Map<TopicPartition, Long> end = endOffsets(consumer);
       consumer.subscribe(List.of(topic));
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (id, customer, amount, ts) VALUES (?, ?, ?, ?)"
-          + " ON CONFLICT (id) DO UPDATE SET customer = EXCLUDED.customer, amount = EXCLUDED.amount, ts = EXCLUDED.ts")) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "INSERT INTO "
+                  + table
+                  + " (id, customer, amount, ts) VALUES (?, ?, ?, ?)"
+                  + " ON CONFLICT (id) DO UPDATE SET customer = EXCLUDED.customer, amount = EXCLUDED.amount, ts = EXCLUDED.ts")) {
         while (true) {
           ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofMillis(200));
           if (!polled.isEmpty()) {
@@ -184,7 +223,10 @@ final class ConsumerCases {
   }
 
   private Map<TopicPartition, Long> endOffsets(KafkaConsumer<byte[], byte[]> consumer) {
-    List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+    List<TopicPartition> partitions =
+        consumer.partitionsFor(topic).stream()
+            .map(i -> new TopicPartition(topic, i.partition()))
+            .toList();
     return consumer.endOffsets(partitions);
   }
 }

@@ -25,8 +25,9 @@ final class CpuClock {
   }
 
   static CpuClock of(String url) throws Exception {
-    try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
-         ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+    try (Connection c = DriverManager.getConnection(url);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
       rs.next();
       long[] st = stat(rs.getLong(1)); // read while the backend lives: its parent is the postmaster
       return new CpuClock(st == null ? -1 : st[0]);
@@ -34,7 +35,9 @@ final class CpuClock {
   }
 
   double jvm() {
-    return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
+    return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+            .getProcessCpuTime()
+        / 1e9;
   }
 
   double postgres() {
@@ -42,7 +45,8 @@ final class CpuClock {
       return 0;
     }
     long ticks = 0;
-    File[] procs = new File("/proc").listFiles((dir, name) -> name.chars().allMatch(Character::isDigit));
+    File[] procs =
+        new File("/proc").listFiles((dir, name) -> name.chars().allMatch(Character::isDigit));
     for (File f : procs == null ? new File[0] : procs) {
       long pid = Long.parseLong(f.getName());
       long[] st = stat(pid);
@@ -63,8 +67,13 @@ final class CpuClock {
     try {
       String s = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
       String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ", -1);
-      // after "pid (comm) ": state ppid ... utime(12) stime(13) cutime(14) cstime(15), 0-based from state
-      return new long[] {Long.parseLong(f[1]), Long.parseLong(f[11]) + Long.parseLong(f[12]), Long.parseLong(f[13]) + Long.parseLong(f[14])};
+      // after "pid (comm) ": state ppid ... utime(12) stime(13) cutime(14) cstime(15), 0-based from
+      // state
+      return new long[] {
+        Long.parseLong(f[1]),
+        Long.parseLong(f[11]) + Long.parseLong(f[12]),
+        Long.parseLong(f[13]) + Long.parseLong(f[14])
+      };
     } catch (IOException | RuntimeException e) {
       return null;
     }

@@ -24,19 +24,20 @@ import java.util.Map;
  * topic, a fresh table per case:
  *
  * <ul>
- *   <li>k1: idem exactly-once: {@link KafkaSource} offsets windows of {@code max_records}, {@code merge}
- *       (upsert, latest {@code ts} wins), each window's end offset committed in the ledger with its
- *       rows; k1p the same with {@code --parallel 2};
+ *   <li>k1: idem exactly-once: {@link KafkaSource} offsets windows of {@code max_records}, {@code
+ *       merge} (upsert, latest {@code ts} wins), each window's end offset committed in the ledger
+ *       with its rows; k1p the same with {@code --parallel 2};
  *   <li>k2: at-least-once with idem's pieces: one consumer in a consumer group, {@code max_records}
  *       records per batch loaded as a {@code batch} window through the same staging and merge path,
- *       then {@code commitSync} of the group's offsets after the database commit (no positions in the ledger);
- *   <li>k3: a plain consumer: poll, batched {@code INSERT ... ON CONFLICT DO UPDATE} with
- *       {@code reWriteBatchedInserts=true}, database commit, {@code commitSync}, per poll of 5,000
- *       (k3d: of 500, Kafka's default);
+ *       then {@code commitSync} of the group's offsets after the database commit (no positions in
+ *       the ledger);
+ *   <li>k3: a plain consumer: poll, batched {@code INSERT ... ON CONFLICT DO UPDATE} with {@code
+ *       reWriteBatchedInserts=true}, database commit, {@code commitSync}, per poll of 5,000 (k3d:
+ *       of 500, Kafka's default);
  *   <li>k4, k5, k5s: producing the same messages to a topic: an idempotent producer without
  *       transactions, a transactional one with transactions of {@code max_records} and of 1,000;
- *   <li>k6: idem's Kafka destination producing the orders, typed in memory, in windows of
- *       {@code max_records} rows, a transaction each.
+ *   <li>k6: idem's Kafka destination producing the orders, typed in memory, in windows of {@code
+ *       max_records} rows, a transaction each.
  * </ul>
  *
  * <p>Run 0 warms up and is not counted; then each case runs {@code runs} times, interleaved, the
@@ -47,15 +48,21 @@ import java.util.Map;
  *
  * <pre>java -jar idem-bench/target/idem-bench-*-all.jar kafka [messages] [runs] [max_records]</pre>
  *
- * <p>{@code -Didem.bench.cases=k1,k3} runs some cases only; {@code -Didem.bench.pg.NAME=VALUE}
- * sets a PostgreSQL setting.
+ * <p>{@code -Didem.bench.cases=k1,k3} runs some cases only; {@code -Didem.bench.pg.NAME=VALUE} sets
+ * a PostgreSQL setting.
  */
 final class KafkaBench {
-  static final Schema ORDERS = Schema.of(Column.of("id", DataType.INTEGER), Column.of("customer", DataType.STRING),
-      Column.of("amount", DataType.decimal(12, 2)), Column.of("ts", DataType.TIMESTAMP));
+  static final Schema ORDERS =
+      Schema.of(
+          Column.of("id", DataType.INTEGER),
+          Column.of("customer", DataType.STRING),
+          Column.of("amount", DataType.decimal(12, 2)),
+          Column.of("ts", DataType.TIMESTAMP));
   static final int PARTITIONS = 4;
+
   /** Records per poll, for idem's source (its default) and the group consumers. */
   static final int POLL_RECORDS = 5_000;
+
   static final int TX_SMALL = 1_000;
 
   private final KafkaBroker broker;
@@ -70,7 +77,9 @@ final class KafkaBench {
   private final Map<String, List<Double>> cpuSeconds = new LinkedHashMap<>();
   private final Map<String, String> what = new LinkedHashMap<>();
 
-  private KafkaBench(KafkaBroker broker, String url, OrderMessages messages, long maxRecords, String topic) throws Exception {
+  private KafkaBench(
+      KafkaBroker broker, String url, OrderMessages messages, long maxRecords, String topic)
+      throws Exception {
     this.cpu = CpuClock.of(url);
     this.broker = broker;
     this.url = url;
@@ -88,23 +97,49 @@ final class KafkaBench {
     KafkaBroker broker = KafkaBroker.shared(); // first: it quiets Kafka's logging
     System.out.printf(Locale.ROOT, "generating %,d JSON orders%n", n);
     OrderMessages messages = OrderMessages.generate(n, 42);
-    System.out.printf(Locale.ROOT, "%,d distinct ids (%,d messages update an earlier order)%n", messages.distinct, n - messages.distinct);
-    // autovacuum off, and a CHECKPOINT before each case: one case's cleanup and dirty pages are not billed to the next
-    EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setServerConfig("max_wal_size", "4GB").setServerConfig("shared_buffers", "512MB")
-        .setServerConfig("autovacuum", "off");
-    // to see where PostgreSQL's time goes: -Didem.bench.pg.logging_collector=on -Didem.bench.pg.log_directory=/tmp/pglog
-    // -Didem.bench.pg.log_min_duration_statement=100 (the server's output is not shown once it has started)
-    System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("idem.bench.pg."))
-        .forEach(k -> builder.setServerConfig(k.substring("idem.bench.pg.".length()), System.getProperty(k)));
+    System.out.printf(
+        Locale.ROOT,
+        "%,d distinct ids (%,d messages update an earlier order)%n",
+        messages.distinct,
+        n - messages.distinct);
+    // autovacuum off, and a CHECKPOINT before each case: one case's cleanup and dirty pages are not
+    // billed to the next
+    EmbeddedPostgres.Builder builder =
+        EmbeddedPostgres.builder()
+            .setServerConfig("max_wal_size", "4GB")
+            .setServerConfig("shared_buffers", "512MB")
+            .setServerConfig("autovacuum", "off");
+    // to see where PostgreSQL's time goes: -Didem.bench.pg.logging_collector=on
+    // -Didem.bench.pg.log_directory=/tmp/pglog
+    // -Didem.bench.pg.log_min_duration_statement=100 (the server's output is not shown once it has
+    // started)
+    System.getProperties().stringPropertyNames().stream()
+        .filter(k -> k.startsWith("idem.bench.pg."))
+        .forEach(
+            k ->
+                builder.setServerConfig(
+                    k.substring("idem.bench.pg.".length()), System.getProperty(k)));
     try (EmbeddedPostgres pg = builder.start()) {
       String url = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres?user=postgres";
-      System.out.println("PostgreSQL " + scalar(url, "SHOW server_version") + ", Kafka broker " + broker.bootstrapServers() + ", "
-          + Runtime.getRuntime().availableProcessors() + " cores, fsync " + scalar(url, "SHOW fsync"));
+      System.out.println(
+          "PostgreSQL "
+              + scalar(url, "SHOW server_version")
+              + ", Kafka broker "
+              + broker.bootstrapServers()
+              + ", "
+              + Runtime.getRuntime().availableProcessors()
+              + " cores, fsync "
+              + scalar(url, "SHOW fsync"));
       String topic = "orders";
       BenchTopics.createTopic(broker, topic);
       long t0 = System.nanoTime();
       ProducerCases.produce(broker, topic, messages, Transactions.NONE, 0);
-      System.out.printf(Locale.ROOT, "produced %,d messages into %s (%d partitions) in %.1f s%n", n, topic, PARTITIONS,
+      System.out.printf(
+          Locale.ROOT,
+          "produced %,d messages into %s (%d partitions) in %.1f s%n",
+          n,
+          topic,
+          PARTITIONS,
           (System.nanoTime() - t0) / 1e9);
       new KafkaBench(broker, url, messages, maxRecords, topic).run(runs);
     }
@@ -130,24 +165,65 @@ final class KafkaBench {
    */
   private void pass(int run) throws Exception {
     String window = human(maxRecords);
-    List<Case> cases = new ArrayList<>(List.of(
-        new Case("k1", "idem exactly-once, merge, windows of " + window + " offsets, positions in the ledger", () -> consumers.exactlyOnce(run, 1)),
-        new Case("k1p", "the same with --parallel 2 (one partition's window stages while another's applies)", () -> consumers.exactlyOnce(run, 2)),
-        new Case("k2", "idem pieces at-least-once: group consumer, " + window + "-record batch windows, merge, commitSync after",
-            () -> consumers.atLeastOnce(run)),
-        new Case("k3", "plain consumer, batched INSERT ON CONFLICT DO UPDATE, " + POLL_RECORDS + "/poll, commitSync per poll",
-            () -> consumers.plainConsumer(run, POLL_RECORDS)),
-        new Case("k3d", "the same with Kafka's default max.poll.records (500)", () -> consumers.plainConsumer(run, 500)),
-        new Case("k4", "idempotent producer, no transactions",
-            () -> ProducerCases.produce(broker, topic + "-k4-" + run, messages, Transactions.NONE, 0)),
-        new Case("k5", "transactional producer, " + window + " messages per transaction",
-            () -> ProducerCases.produce(broker, topic + "-k5-" + run, messages, Transactions.ON, maxRecords)),
-        new Case("k5s", "transactional producer, " + human(TX_SMALL) + " messages per transaction",
-            () -> ProducerCases.produce(broker, topic + "-k5s-" + run, messages, Transactions.ON, TX_SMALL)),
-        new Case("k6", "idem Kafka destination, append, " + window + "-record batch windows (a transaction each), typed rows in memory",
-            () -> producers.idemToKafka(run))));
+    List<Case> cases =
+        new ArrayList<>(
+            List.of(
+                new Case(
+                    "k1",
+                    "idem exactly-once, merge, windows of "
+                        + window
+                        + " offsets, positions in the ledger",
+                    () -> consumers.exactlyOnce(run, 1)),
+                new Case(
+                    "k1p",
+                    "the same with --parallel 2 (one partition's window stages while another's applies)",
+                    () -> consumers.exactlyOnce(run, 2)),
+                new Case(
+                    "k2",
+                    "idem pieces at-least-once: group consumer, "
+                        + window
+                        + "-record batch windows, merge, commitSync after",
+                    () -> consumers.atLeastOnce(run)),
+                new Case(
+                    "k3",
+                    "plain consumer, batched INSERT ON CONFLICT DO UPDATE, "
+                        + POLL_RECORDS
+                        + "/poll, commitSync per poll",
+                    () -> consumers.plainConsumer(run, POLL_RECORDS)),
+                new Case(
+                    "k3d",
+                    "the same with Kafka's default max.poll.records (500)",
+                    () -> consumers.plainConsumer(run, 500)),
+                new Case(
+                    "k4",
+                    "idempotent producer, no transactions",
+                    () ->
+                        ProducerCases.produce(
+                            broker, topic + "-k4-" + run, messages, Transactions.NONE, 0)),
+                new Case(
+                    "k5",
+                    "transactional producer, " + window + " messages per transaction",
+                    () ->
+                        ProducerCases.produce(
+                            broker, topic + "-k5-" + run, messages, Transactions.ON, maxRecords)),
+                new Case(
+                    "k5s",
+                    "transactional producer, " + human(TX_SMALL) + " messages per transaction",
+                    () ->
+                        ProducerCases.produce(
+                            broker, topic + "-k5s-" + run, messages, Transactions.ON, TX_SMALL)),
+                new Case(
+                    "k6",
+                    "idem Kafka destination, append, "
+                        + window
+                        + "-record batch windows (a transaction each), typed rows in memory",
+                    () -> producers.idemToKafka(run))));
     for (String sink : List.of("-k4-", "-k5-", "-k5s-", "-k6-")) {
-      BenchTopics.createTopic(broker, topic + sink + run); // untimed; a producer that races a topic's creation can get stuck (see createTopic)
+      BenchTopics.createTopic(
+          broker,
+          topic + sink
+              + run); // untimed; a producer that races a topic's creation can get stuck (see
+      // createTopic)
     }
     if (selected("k6")) {
       producers.typedRows(); // untimed: k6 starts from typed rows
@@ -162,8 +238,21 @@ final class KafkaBench {
 
   private void report(int runs) {
     System.out.println();
-    System.out.printf(Locale.ROOT, "%,d messages, %d partitions, median of %d runs%n", messages.size(), PARTITIONS, runs);
-    System.out.printf(Locale.ROOT, "%-4s %-100s %10s %8s %8s  %s%n", "case", "what", "msg/s", "seconds", "CPU s", "runs (s)");
+    System.out.printf(
+        Locale.ROOT,
+        "%,d messages, %d partitions, median of %d runs%n",
+        messages.size(),
+        PARTITIONS,
+        runs);
+    System.out.printf(
+        Locale.ROOT,
+        "%-4s %-100s %10s %8s %8s  %s%n",
+        "case",
+        "what",
+        "msg/s",
+        "seconds",
+        "CPU s",
+        "runs (s)");
     Map<String, Double> rate = new HashMap<>();
     Map<String, Double> perCpu = new HashMap<>();
     for (String id : what.keySet()) {
@@ -171,8 +260,15 @@ final class KafkaBench {
       double cpuMedian = median(cpuSeconds.get(id));
       rate.put(id, messages.size() / median);
       perCpu.put(id, messages.size() / cpuMedian);
-      System.out.printf(Locale.ROOT, "%-4s %-100s %,10.0f %8.2f %8.2f  %s%n", id, what.get(id), messages.size() / median, median,
-          cpuMedian, seconds.get(id));
+      System.out.printf(
+          Locale.ROOT,
+          "%-4s %-100s %,10.0f %8.2f %8.2f  %s%n",
+          id,
+          what.get(id),
+          messages.size() / median,
+          median,
+          cpuMedian,
+          seconds.get(id));
     }
     System.out.println("(CPU s: this JVM, broker included, plus every PostgreSQL process)");
     System.out.println();
@@ -188,13 +284,19 @@ final class KafkaBench {
     ratio(rate, perCpu, "k6", "k5", 0);
   }
 
-  private static void ratio(Map<String, Double> rate, Map<String, Double> perCpu, String x, String y, double target) {
+  private static void ratio(
+      Map<String, Double> rate, Map<String, Double> perCpu, String x, String y, double target) {
     if (!rate.containsKey(x) || !rate.containsKey(y)) {
       return;
     }
     double value = rate.get(x) / rate.get(y);
-    System.out.printf(Locale.ROOT, "%-22s %8.3f   %-12s %8.3f%n", x + "/" + y, value,
-        target <= 0 ? "" : (value >= target ? "met" : "not met") + " (>=" + target + ")", perCpu.get(x) / perCpu.get(y));
+    System.out.printf(
+        Locale.ROOT,
+        "%-22s %8.3f   %-12s %8.3f%n",
+        x + "/" + y,
+        value,
+        target <= 0 ? "" : (value >= target ? "met" : "not met") + " (>=" + target + ")",
+        perCpu.get(x) / perCpu.get(y));
   }
 
   private static double median(List<Double> values) {
@@ -206,7 +308,10 @@ final class KafkaBench {
     void run() throws Exception;
   }
 
-  /** Whether the case runs: every case, or those named by {@code -Didem.bench.cases=k1,k2} (to profile some). */
+  /**
+   * Whether the case runs: every case, or those named by {@code -Didem.bench.cases=k1,k2} (to
+   * profile some).
+   */
   private static boolean selected(String id) {
     String only = System.getProperty("idem.bench.cases");
     return only == null || Arrays.asList(only.split(",")).contains(id);
@@ -217,7 +322,8 @@ final class KafkaBench {
       return;
     }
     what.put(id, description);
-    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(url);
+        Statement st = c.createStatement()) {
       st.execute("CHECKPOINT");
     }
     System.gc(); // the previous case's garbage is not collected on this one's time
@@ -232,17 +338,28 @@ final class KafkaBench {
     double c = jvm + pg;
     seconds.computeIfAbsent(id, k -> new ArrayList<>()).add(Math.round(s * 100) / 100.0);
     cpuSeconds.computeIfAbsent(id, k -> new ArrayList<>()).add(Math.round(c * 100) / 100.0);
-    System.out.printf(Locale.ROOT, "%.2f s, %,.0f msg/s, CPU %.2f s (JVM %.2f, PostgreSQL %.2f)%n", s, messages.size() / s, c, jvm, pg);
+    System.out.printf(
+        Locale.ROOT,
+        "%.2f s, %,.0f msg/s, CPU %.2f s (JVM %.2f, PostgreSQL %.2f)%n",
+        s,
+        messages.size() / s,
+        c,
+        jvm,
+        pg);
   }
 
   private static String scalar(String url, String sql) throws Exception {
-    try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+    try (Connection c = DriverManager.getConnection(url);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
       rs.next();
       return rs.getString(1);
     }
   }
 
   static String human(long n) {
-    return n % 1_000_000 == 0 ? n / 1_000_000 + "M" : n % 1000 == 0 ? n / 1000 + "k" : Long.toString(n);
+    return n % 1_000_000 == 0
+        ? n / 1_000_000 + "M"
+        : n % 1000 == 0 ? n / 1000 + "k" : Long.toString(n);
   }
 }

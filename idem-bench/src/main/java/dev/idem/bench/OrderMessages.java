@@ -15,18 +15,21 @@ import java.util.SplittableRandom;
 
 /**
  * Deterministic orders as JSON: a quarter of the messages update one of the 50,000 most recent
- * orders (a new customer, amount and a later {@code ts}), the rest are new orders. The key is
- * the order id, so an order's versions are in one partition, in order.
+ * orders (a new customer, amount and a later {@code ts}), the rest are new orders. The key is the
+ * order id, so an order's versions are in one partition, in order.
  */
 final class OrderMessages {
   final String[] keys;
   final String[] values;
   final long distinct;
+
   /** The expected final table: sum of amounts, sum of ts in epoch milliseconds (as UTC). */
   private final BigDecimal amounts;
+
   private final long millis;
 
-  private OrderMessages(String[] keys, String[] values, long distinct, BigDecimal amounts, long millis) {
+  private OrderMessages(
+      String[] keys, String[] values, long distinct, BigDecimal amounts, long millis) {
     this.keys = keys;
     this.values = values;
     this.distinct = distinct;
@@ -62,8 +65,18 @@ final class OrderMessages {
       long millis = startMillis + i;
       String ts = start.plus(Duration.ofMillis(i)).format(format);
       b.setLength(0);
-      b.append("{\"id\":").append(id).append(",\"customer\":\"c").append(random.nextInt(100_000)).append("\",\"amount\":")
-          .append(cents / 100).append('.').append(cents % 100 < 10 ? "0" : "").append(cents % 100).append(",\"ts\":\"").append(ts).append("\"}");
+      b.append("{\"id\":")
+          .append(id)
+          .append(",\"customer\":\"c")
+          .append(random.nextInt(100_000))
+          .append("\",\"amount\":")
+          .append(cents / 100)
+          .append('.')
+          .append(cents % 100 < 10 ? "0" : "")
+          .append(cents % 100)
+          .append(",\"ts\":\"")
+          .append(ts)
+          .append("\"}");
       keys[i] = Long.toString(id);
       values[i] = b.toString();
       last.put(id, new long[] {cents, millis});
@@ -79,15 +92,31 @@ final class OrderMessages {
 
   /** The table holds exactly the latest version of every order. */
   void check(String url, String table) throws Exception {
-    try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
-         ResultSet rs = s.executeQuery("SELECT count(*), sum(amount), sum((extract(epoch FROM ts) * 1000)::bigint) FROM " + table)) {
+    try (Connection c = DriverManager.getConnection(url);
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT count(*), sum(amount), sum((extract(epoch FROM ts) * 1000)::bigint) FROM "
+                    + table)) {
       rs.next();
       long rows = rs.getLong(1);
       BigDecimal sum = rs.getBigDecimal(2);
       long ts = rs.getLong(3);
       if (rows != distinct || sum.compareTo(amounts) != 0 || ts != millis) {
-        throw new IllegalStateException(table + " holds " + rows + " rows, amounts " + sum + ", ts " + ts + "; expected " + distinct + ", "
-            + amounts + ", " + millis);
+        throw new IllegalStateException(
+            table
+                + " holds "
+                + rows
+                + " rows, amounts "
+                + sum
+                + ", ts "
+                + ts
+                + "; expected "
+                + distinct
+                + ", "
+                + amounts
+                + ", "
+                + millis);
       }
     }
   }

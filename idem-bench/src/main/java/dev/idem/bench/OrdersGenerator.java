@@ -10,9 +10,9 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
- * Deterministic orders: {@code rows} rows spread evenly over {@code days} daily CSV files
- * ({@code orders-YYYY-MM-DD.csv}), order ids unique, values from a seeded generator, so two runs
- * produce byte-identical files.
+ * Deterministic orders: {@code rows} rows spread evenly over {@code days} daily CSV files ({@code
+ * orders-YYYY-MM-DD.csv}), order ids unique, values from a seeded generator, so two runs produce
+ * byte-identical files.
  */
 final class OrdersGenerator {
   static final String HEADER = "order_id,customer,product,quantity,amount,status,updated_at";
@@ -29,18 +29,38 @@ final class OrdersGenerator {
     for (int d = 0; d < days; d++) {
       LocalDate day = FIRST_DAY.plusDays(d);
       long n = d == days - 1 ? rows - perDay * (days - 1) : perDay;
-      try (BufferedWriter w = Files.newBufferedWriter(dir.resolve("orders-" + day + ".csv"), StandardCharsets.UTF_8)) {
+      try (BufferedWriter w =
+          Files.newBufferedWriter(dir.resolve("orders-" + day + ".csv"), StandardCharsets.UTF_8)) {
         w.write(HEADER);
         w.write('\n');
         StringBuilder line = new StringBuilder(96);
         for (long i = 0; i < n; i++) {
           long seconds = i * 86_400L / n;
           line.setLength(0);
-          line.append(++id).append(",c").append(random.nextInt(100_000)).append(",p").append(random.nextInt(500)).append(',')
-              .append(1 + random.nextInt(9)).append(',').append(random.nextInt(1_000_000) / 100).append('.')
-              .append(String.format(Locale.ROOT, "%02d", random.nextInt(100))).append(',').append(STATUS[random.nextInt(STATUS.length)])
-              .append(',').append(day).append(' ')
-              .append(String.format(Locale.ROOT, "%02d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60)).append('\n');
+          line.append(++id)
+              .append(",c")
+              .append(random.nextInt(100_000))
+              .append(",p")
+              .append(random.nextInt(500))
+              .append(',')
+              .append(1 + random.nextInt(9))
+              .append(',')
+              .append(random.nextInt(1_000_000) / 100)
+              .append('.')
+              .append(String.format(Locale.ROOT, "%02d", random.nextInt(100)))
+              .append(',')
+              .append(STATUS[random.nextInt(STATUS.length)])
+              .append(',')
+              .append(day)
+              .append(' ')
+              .append(
+                  String.format(
+                      Locale.ROOT,
+                      "%02d:%02d:%02d",
+                      seconds / 3600,
+                      seconds / 60 % 60,
+                      seconds % 60))
+              .append('\n');
           w.append(line);
         }
       }

@@ -1,14 +1,14 @@
 package dev.idem.bench;
 
+import dev.idem.context.RunServices;
+import dev.idem.json.JsonObjects;
 import dev.idem.kafka.KafkaDestination;
 import dev.idem.kafka.KafkaDestinationConfig;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.WriteStrategy;
 import dev.idem.run.RunOptions;
-import dev.idem.context.RunServices;
 import dev.idem.run.Runner;
 import dev.idem.schema.ValueParser;
-import dev.idem.json.JsonObjects;
 import dev.idem.testkit.kafka.KafkaBroker;
 import dev.idem.window.WindowSpec;
 import java.util.Map;
@@ -36,10 +36,21 @@ final class ProducerCases {
 
   // ---- k4, k5: producers ----------------------------------------------------------------------
 
-  enum Transactions { NONE, ON }
+  enum Transactions {
+    NONE,
+    ON
+  }
 
-  /** Sends every message (key = order id) and waits for every ack; with transactions, commits every {@code perTransaction}. */
-  static void produce(KafkaBroker broker, String topic, OrderMessages messages, Transactions tx, long perTransaction) {
+  /**
+   * Sends every message (key = order id) and waits for every ack; with transactions, commits every
+   * {@code perTransaction}.
+   */
+  static void produce(
+      KafkaBroker broker,
+      String topic,
+      OrderMessages messages,
+      Transactions tx,
+      long perTransaction) {
     Map<String, Object> config = broker.producerConfig();
     if (tx == Transactions.ON) {
       config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "bench-" + topic);
@@ -52,11 +63,14 @@ final class ProducerCases {
       }
       for (int i = 0; i < messages.size(); i++) {
         // a failed send is recorded by its callback and fails the case; the future adds nothing
-        var unused = producer.send(new ProducerRecord<>(topic, messages.keys[i], messages.values[i]), (m, e) -> {
-          if (e != null) {
-            failed.compareAndSet(null, e);
-          }
-        });
+        var unused =
+            producer.send(
+                new ProducerRecord<>(topic, messages.keys[i], messages.values[i]),
+                (m, e) -> {
+                  if (e != null) {
+                    failed.compareAndSet(null, e);
+                  }
+                });
         if (tx == Transactions.ON && (i + 1) % perTransaction == 0) {
           producer.commitTransaction();
           producer.beginTransaction();
@@ -69,7 +83,8 @@ final class ProducerCases {
       }
     }
     if (failed.get() != null) {
-      throw new IllegalStateException("producing to " + topic + " failed: " + failed.get(), failed.get());
+      throw new IllegalStateException(
+          "producing to " + topic + " failed: " + failed.get(), failed.get());
     }
   }
 
@@ -83,17 +98,30 @@ final class ProducerCases {
   void idemToKafka(int run) throws Exception {
     String out = topic + "-k6-" + run;
     MemoryRows rows = new MemoryRows(typedRows(), maxRecords);
-    Pipeline p = Pipeline.builder("k6-" + run).version("1").source(rows).windows(WindowSpec.batch())
-        .table(out).key("id").strategy(WriteStrategy.APPEND).build();
-    KafkaDestinationConfig config = KafkaDestinationConfig.of(broker.bootstrapServers()).withLedgerTopic("_idem_k6_" + run)
-        .withIdPrefix("bench-k6-" + run).withPartitions(KafkaBench.PARTITIONS);
+    Pipeline p =
+        Pipeline.builder("k6-" + run)
+            .version("1")
+            .source(rows)
+            .windows(WindowSpec.batch())
+            .table(out)
+            .key("id")
+            .strategy(WriteStrategy.APPEND)
+            .build();
+    KafkaDestinationConfig config =
+        KafkaDestinationConfig.of(broker.bootstrapServers())
+            .withLedgerTopic("_idem_k6_" + run)
+            .withIdPrefix("bench-k6-" + run)
+            .withPartitions(KafkaBench.PARTITIONS);
     RunServices services = RunServices.defaults();
     try (KafkaDestination d = KafkaDestination.open(config, services)) {
-      ConsumerCases.requireOk(new Runner(d, services).run(p, rows.windows(WindowSpec.batch()), RunOptions.defaults("k6-" + run)));
+      ConsumerCases.requireOk(
+          new Runner(d, services)
+              .run(p, rows.windows(WindowSpec.batch()), RunOptions.defaults("k6-" + run)));
     }
     long committed = BenchTopics.countCommitted(broker, out);
     if (committed != messages.size()) {
-      throw new IllegalStateException(out + " holds " + committed + " committed records, expected " + messages.size());
+      throw new IllegalStateException(
+          out + " holds " + committed + " committed records, expected " + messages.size());
     }
   }
 

@@ -17,27 +17,39 @@ import picocli.CommandLine.Spec;
  * each: what a pipeline file's {@code type:} may name with this installation. Tells whether a
  * packaged jar kept its service registrations.
  */
-@Command(name = "connectors", mixinStandardHelpOptions = true,
-    description = {"List the sources and destinations this installation can bind.",
-        "One line per connector found on the class path: source or destination, the type: a pipeline file names it by, and its class."},
+@Command(
+    name = "connectors",
+    mixinStandardHelpOptions = true,
+    description = {
+      "List the sources and destinations this installation can bind.",
+      "One line per connector found on the class path: source or destination, the type: a pipeline file names it by, and its class."
+    },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:the list was printed", ExitCode.HELP_USAGE})
 final class ConnectorsCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
-  @Mixin
-  OutputOptions output;
+  @Mixin OutputOptions output;
 
   @Override
   public Integer call() {
     Idem idem = (Idem) spec.root().userObject();
     List<Map<String, Object>> rows = new ArrayList<>();
     for (SourceFactory f : idem.connectors.sources()) {
-      rows.add(row("source", f.type(), f.type() + (f.stream() ? " (stream)" : ""), f.getClass().getName()));
+      rows.add(
+          row(
+              "source",
+              f.type(),
+              f.type() + (f.stream() ? " (stream)" : ""),
+              f.getClass().getName()));
     }
     for (DestinationFactory f : idem.connectors.destinations()) {
-      rows.add(row("destination", f.type(), f.name() + (f.typeOptional() ? " (the default type)" : ""), f.getClass().getName()));
+      rows.add(
+          row(
+              "destination",
+              f.type(),
+              f.name() + (f.typeOptional() ? " (the default type)" : ""),
+              f.getClass().getName()));
     }
     if (output.json()) {
       idem.println(ReportView.write(Map.of("connectors", rows)));
@@ -49,7 +61,8 @@ final class ConnectorsCommand implements Callable<Integer> {
     return ExitCode.OK;
   }
 
-  private static Map<String, Object> row(String kind, String type, String connector, String className) {
+  private static Map<String, Object> row(
+      String kind, String type, String connector, String className) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("kind", kind);
     m.put("type", type);

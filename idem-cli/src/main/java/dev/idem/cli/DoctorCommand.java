@@ -3,11 +3,11 @@ package dev.idem.cli;
 import dev.idem.ConfigException;
 import dev.idem.IdemException;
 import dev.idem.cli.pipelinefile.PipelineDefinition;
+import dev.idem.context.RunServices;
 import dev.idem.destination.Destination;
 import dev.idem.destination.Finding;
 import dev.idem.destination.SupportsDoctor;
 import dev.idem.pipeline.Pipeline;
-import dev.idem.context.RunServices;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,22 +23,37 @@ import picocli.CommandLine.Option;
  * a load. Every fix is fenced or time-bounded by the destination (see {@link Finding}); after the
  * fixes the destination is examined again, and the exit code says whether anything remains.
  */
-@Command(name = "doctor", mixinStandardHelpOptions = true,
-    description = {"Find what killed or stalled runs left behind; --fix resolves it.",
-        "Findings: stale_lease (a window running whose runner died; --fix marks it failed, fenced by its lease token),"
-            + " failed_window (report only: the next run loads it), idle_transaction (PostgreSQL: a session idle in a transaction for longer"
-            + " than --lease-ttl holding locks on the target or the ledger; --fix ends it with pg_terminate_backend), orphan_verify_database"
-            + " (PostgreSQL: a scratch database of a killed idem verify, unused and older than 15 minutes; --fix drops it),"
-            + " ledger_outdated (report only: the next run migrates it).",
-        "Never creates the ledger, the target or a missing DuckDB file."},
+@Command(
+    name = "doctor",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Find what killed or stalled runs left behind; --fix resolves it.",
+      "Findings: stale_lease (a window running whose runner died; --fix marks it failed, fenced by its lease token),"
+          + " failed_window (report only: the next run loads it), idle_transaction (PostgreSQL: a session idle in a transaction for longer"
+          + " than --lease-ttl holding locks on the target or the ledger; --fix ends it with pg_terminate_backend), orphan_verify_database"
+          + " (PostgreSQL: a scratch database of a killed idem verify, unused and older than 15 minutes; --fix drops it),"
+          + " ledger_outdated (report only: the next run migrates it).",
+      "Never creates the ledger, the target or a missing DuckDB file."
+    },
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:no findings, or --fix resolved them all", "1:findings remain, or the command failed at run time", ExitCode.HELP_USAGE})
+    exitCodeList = {
+      "0:no findings, or --fix resolved them all",
+      "1:findings remain, or the command failed at run time",
+      ExitCode.HELP_USAGE
+    })
 final class DoctorCommand extends PipelineCommand {
-  @Option(names = "--fix", description = "Resolve the findings that can be resolved without a load, then look again.")
+  @Option(
+      names = "--fix",
+      description = "Resolve the findings that can be resolved without a load, then look again.")
   boolean fix;
 
-  @Option(names = "--lease-ttl", paramLabel = "DURATION", converter = DurationConverter.class,
-      description = {"The lease time of the pipeline's runs (default: 10m): a session idle in a transaction for longer is a finding."})
+  @Option(
+      names = "--lease-ttl",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = {
+        "The lease time of the pipeline's runs (default: 10m): a session idle in a transaction for longer is a finding."
+      })
   Duration leaseTtl;
 
   @Override
@@ -47,22 +62,35 @@ final class DoctorCommand extends PipelineCommand {
       return base;
     }
     if (leaseTtl.compareTo(Duration.ofSeconds(1)) < 0) {
-      throw new ConfigException("--lease-ttl must be at least 1s, got " + leaseTtl.toMillis() + "ms");
+      throw new ConfigException(
+          "--lease-ttl must be at least 1s, got " + leaseTtl.toMillis() + "ms");
     }
     return base.withLeaseTtl(leaseTtl);
   }
 
-  /** A destination that does not exist yet (a missing DuckDB file) holds nothing to examine; opening it would create it. */
+  /**
+   * A destination that does not exist yet (a missing DuckDB file) holds nothing to examine; opening
+   * it would create it.
+   */
   @Override
   Integer withoutOpening(PipelineDefinition definition) {
-    return neverRan(definition, () -> json(definition.pipeline().name(), definition.destination().describe(), ExitCode.OK, List.of(), List.of()));
+    return neverRan(
+        definition,
+        () ->
+            json(
+                definition.pipeline().name(),
+                definition.destination().describe(),
+                ExitCode.OK,
+                List.of(),
+                List.of()));
   }
 
   @Override
   int execute(PipelineDefinition definition, Destination destination, RunServices services) {
     Pipeline pipeline = definition.pipeline();
     if (!(destination instanceof SupportsDoctor doctor)) {
-      throw new ConfigException("destination " + destination.describe() + " does not support idem doctor");
+      throw new ConfigException(
+          "destination " + destination.describe() + " does not support idem doctor");
     }
     List<Finding> found = doctor.diagnose(pipeline);
     List<Fixed> fixed = new ArrayList<>();
@@ -81,10 +109,17 @@ final class DoctorCommand extends PipelineCommand {
       return exit;
     }
     for (Fixed f : fixed) {
-      idem.println((f.done() ? "fixed " : "could not fix ") + f.kind() + " " + f.subject() + ": " + f.outcome());
+      idem.println(
+          (f.done() ? "fixed " : "could not fix ")
+              + f.kind()
+              + " "
+              + f.subject()
+              + ": "
+              + f.outcome());
     }
     if (found.isEmpty()) {
-      idem.println("no findings: nothing is left behind for pipeline " + pipeline.name() + " in " + where);
+      idem.println(
+          "no findings: nothing is left behind for pipeline " + pipeline.name() + " in " + where);
       return exit;
     }
     TextTable table = new TextTable("kind", "subject", "fix", "description");
@@ -93,9 +128,16 @@ final class DoctorCommand extends PipelineCommand {
     }
     table.lines().forEach(idem::println);
     long fixable = found.stream().filter(Finding::fixable).count();
-    idem.println(found.size() + " finding" + (found.size() == 1 ? "" : "s") + (fixed.isEmpty() ? "" : found.size() == 1 ? " remains" : " remain")
-        + " for pipeline " + pipeline.name()
-        + " in " + where + (fixable == 0 ? "" : ": " + fixable + " can be fixed with idem doctor --fix"));
+    idem.println(
+        found.size()
+            + " finding"
+            + (found.size() == 1 ? "" : "s")
+            + (fixed.isEmpty() ? "" : found.size() == 1 ? " remains" : " remain")
+            + " for pipeline "
+            + pipeline.name()
+            + " in "
+            + where
+            + (fixable == 0 ? "" : ": " + fixable + " can be fixed with idem doctor --fix"));
     return exit;
   }
 
@@ -104,13 +146,15 @@ final class DoctorCommand extends PipelineCommand {
     try {
       return new Fixed(f.kind(), f.subject(), true, f.fix().apply());
     } catch (IdemException e) {
-      return new Fixed(f.kind(), f.subject(), false, e.getMessage().replaceAll("\\s*\\R\\s*", " ").strip());
+      return new Fixed(
+          f.kind(), f.subject(), false, e.getMessage().replaceAll("\\s*\\R\\s*", " ").strip());
     }
   }
 
   private record Fixed(String kind, String subject, boolean done, String outcome) {}
 
-  private static String json(String pipeline, String destination, int exit, List<Fixed> fixed, List<Finding> found) {
+  private static String json(
+      String pipeline, String destination, int exit, List<Fixed> fixed, List<Finding> found) {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("pipeline", pipeline);
     doc.put("destination", destination);

@@ -2,12 +2,14 @@ package dev.idem.cli;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
-import java.util.Locale;
 
-/** Reads {@code 30s}, {@code 500ms}, {@code 2m}, {@code 1h}, {@code 30d} or ISO-8601 {@code PT30S}. */
+/**
+ * Reads {@code 30s}, {@code 500ms}, {@code 2m}, {@code 1h}, {@code 30d} or ISO-8601 {@code PT30S}.
+ */
 final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
   private static final Pattern SHORT = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
@@ -28,7 +30,8 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
     try {
       return Duration.parse(text.strip());
     } catch (DateTimeParseException e) {
-      throw new CommandLine.TypeConversionException("'" + text + "' is not a duration: expected e.g. 30s, 500ms, 2m, 1h, 30d or PT30S");
+      throw new CommandLine.TypeConversionException(
+          "'" + text + "' is not a duration: expected e.g. 30s, 500ms, 2m, 1h, 30d or PT30S");
     }
   }
 }

@@ -1,17 +1,19 @@
 package dev.idem.cli;
 
 import dev.idem.ConfigException;
+import dev.idem.IdemException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import picocli.CommandLine;
-import dev.idem.IdemException;
 
 /**
- * The one place exceptions become exit codes and one-line messages: configuration and usage
- * errors exit 2, anything else that stops a command exits 1. {@code --verbose} adds the stack.
+ * The one place exceptions become exit codes and one-line messages: configuration and usage errors
+ * exit 2, anything else that stops a command exits 1. {@code --verbose} adds the stack.
  */
-final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, CommandLine.IParameterExceptionHandler,
-    CommandLine.IExitCodeExceptionMapper {
+final class ErrorHandler
+    implements CommandLine.IExecutionExceptionHandler,
+        CommandLine.IParameterExceptionHandler,
+        CommandLine.IExitCodeExceptionMapper {
   private final Idem idem;
 
   ErrorHandler(Idem idem) {
@@ -19,7 +21,8 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, Comm
   }
 
   @Override
-  public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parseResult) {
+  public int handleExecutionException(
+      Exception e, CommandLine cmd, CommandLine.ParseResult parseResult) {
     idem.error(message(e));
     if (verbose(parseResult)) {
       StringWriter trace = new StringWriter();
@@ -34,14 +37,19 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, Comm
   public int handleParseException(CommandLine.ParameterException e, String[] args) {
     idem.error(e.getMessage().replaceAll("\\s+", " ").strip());
     String name = e.getCommandLine().getCommandName();
-    idem.err.println("Try '" + (name.equals("idem") ? "idem" : "idem " + name) + " --help' for more information.");
+    idem.err.println(
+        "Try '"
+            + (name.equals("idem") ? "idem" : "idem " + name)
+            + " --help' for more information.");
     idem.err.flush();
     return ExitCode.USAGE;
   }
 
   @Override
   public int getExitCode(Throwable e) {
-    return e instanceof ConfigException || e instanceof CommandLine.ParameterException ? ExitCode.USAGE : ExitCode.FAILED;
+    return e instanceof ConfigException || e instanceof CommandLine.ParameterException
+        ? ExitCode.USAGE
+        : ExitCode.FAILED;
   }
 
   private static String message(Throwable e) {

@@ -2,9 +2,10 @@ package dev.idem.cli;
 
 import dev.idem.connector.Connectors;
 import dev.idem.connector.Secrets;
+import dev.idem.context.RunServices;
 import dev.idem.fault.HaltAt;
 import dev.idem.fault.PauseAt;
-import dev.idem.context.RunServices;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.time.Duration;
@@ -14,20 +15,39 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import java.io.OutputStreamWriter;
 
 /**
- * The {@code idem} command. Everything a command needs from the outside world (environment,
- * output streams, whether stdout is a terminal, runtime services, how destinations open) is
- * passed in, so tests run the real CLI in process. Only {@link #main} exits the JVM.
+ * The {@code idem} command. Everything a command needs from the outside world (environment, output
+ * streams, whether stdout is a terminal, runtime services, how destinations open) is passed in, so
+ * tests run the real CLI in process. Only {@link #main} exits the JVM.
  */
-@Command(name = "idem", mixinStandardHelpOptions = true, versionProvider = Idem.Version.class,
+@Command(
+    name = "idem",
+    mixinStandardHelpOptions = true,
+    versionProvider = Idem.Version.class,
     description = "Idempotent data pipelines: every load is safe to re-run.",
-    subcommands = {RunCommand.class, BackfillCommand.class, StatusCommand.class, CheckCommand.class, DoctorCommand.class, ResetCommand.class,
-        VerifyCommand.class, DlqCommand.class, ConnectorsCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {
+      RunCommand.class,
+      BackfillCommand.class,
+      StatusCommand.class,
+      CheckCommand.class,
+      DoctorCommand.class,
+      ResetCommand.class,
+      VerifyCommand.class,
+      DlqCommand.class,
+      ConnectorsCommand.class,
+      CommandLine.HelpCommand.class
+    },
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {ExitCode.HELP_OK, ExitCode.HELP_FAILED, ExitCode.HELP_USAGE, ExitCode.HELP_PARTLY_FAILED, ExitCode.HELP_HELD,
-        ExitCode.HELP_SIGINT, ExitCode.HELP_SIGTERM})
+    exitCodeList = {
+      ExitCode.HELP_OK,
+      ExitCode.HELP_FAILED,
+      ExitCode.HELP_USAGE,
+      ExitCode.HELP_PARTLY_FAILED,
+      ExitCode.HELP_HELD,
+      ExitCode.HELP_SIGINT,
+      ExitCode.HELP_SIGTERM
+    })
 public final class Idem implements Callable<Integer> {
   final Function<String, String> env;
   final PrintWriter out;
@@ -36,11 +56,17 @@ public final class Idem implements Callable<Integer> {
   final Supplier<RunServices> services;
   final DestinationOpener destinations;
   final Secrets secrets = new Secrets();
+
   /** The source and destination factories on the class path. */
   final Connectors connectors = Connectors.discover(Idem.class.getClassLoader());
 
-  Idem(Function<String, String> env, PrintWriter out, PrintWriter err, boolean terminal, Supplier<RunServices> services,
-       DestinationOpener destinations) {
+  Idem(
+      Function<String, String> env,
+      PrintWriter out,
+      PrintWriter err,
+      boolean terminal,
+      Supplier<RunServices> services,
+      DestinationOpener destinations) {
     this.env = Objects.requireNonNull(env, "env");
     this.out = out;
     this.err = err;
@@ -53,15 +79,19 @@ public final class Idem implements Callable<Integer> {
   @SuppressWarnings("SystemConsoleNull") // Java 17: a null console means no terminal
   public static Idem standard() {
     Charset cs = Charset.defaultCharset();
-    return new Idem(System::getenv, new PrintWriter(new OutputStreamWriter(System.out, cs), true),
-        new PrintWriter(new OutputStreamWriter(System.err, cs), true), System.console() != null,
-        Idem::servicesFromSystem, DestinationOpener.STANDARD);
+    return new Idem(
+        System::getenv,
+        new PrintWriter(new OutputStreamWriter(System.out, cs), true),
+        new PrintWriter(new OutputStreamWriter(System.err, cs), true),
+        System.console() != null,
+        Idem::servicesFromSystem,
+        DestinationOpener.STANDARD);
   }
 
   /**
-   * Default services; a crash test may ask for a {@code Runtime.halt} at a fault point with
-   * {@code -Didem.fault.halt=POINT[:WINDOW][@N]} (see {@link HaltAt}), a signal test for a pause
-   * with {@code -Didem.fault.pause=POINT[:WINDOW]} (see {@link PauseAt}).
+   * Default services; a crash test may ask for a {@code Runtime.halt} at a fault point with {@code
+   * -Didem.fault.halt=POINT[:WINDOW][@N]} (see {@link HaltAt}), a signal test for a pause with
+   * {@code -Didem.fault.pause=POINT[:WINDOW]} (see {@link PauseAt}).
    */
   static RunServices servicesFromSystem() {
     RunServices services = RunServices.defaults();
@@ -72,7 +102,8 @@ public final class Idem implements Callable<Integer> {
     String pause = System.getProperty(PauseAt.PROPERTY);
     if (pause != null) {
       Duration millis = Duration.ofMillis(Long.getLong(PauseAt.MILLIS, 60_000));
-      return services.withFaults(new PauseAt(HaltAt.Spec.parse(PauseAt.PROPERTY, pause.trim()), millis));
+      return services.withFaults(
+          new PauseAt(HaltAt.Spec.parse(PauseAt.PROPERTY, pause.trim()), millis));
     }
     return services;
   }

@@ -1,10 +1,10 @@
 package dev.idem.cli;
 
 import dev.idem.cli.pipelinefile.PipelineDefinition;
+import dev.idem.context.RunServices;
 import dev.idem.destination.Destination;
 import dev.idem.run.RunOptions;
 import dev.idem.run.RunReport;
-import dev.idem.context.RunServices;
 import dev.idem.run.Runner;
 import dev.idem.run.WindowOutcome;
 import dev.idem.window.Window;
@@ -15,8 +15,7 @@ import picocli.CommandLine.Mixin;
 
 /** Base of the commands that load windows (run, backfill): runs them and reports the outcome. */
 abstract class LoadCommand extends PipelineCommand {
-  @Mixin
-  RunSettings run;
+  @Mixin RunSettings run;
 
   @Override
   RunServices services(RunServices base) {
@@ -27,11 +26,23 @@ abstract class LoadCommand extends PipelineCommand {
    * Loads the windows, prints the report, and returns 0 (every window done), 1 (none done) or 3
    * (partly done).
    */
-  int load(PipelineDefinition definition, Destination destination, RunServices services, List<Window> windows, RunOptions options) {
-    return load(definition, (runner, stop) -> runner.run(definition.pipeline(), windows, options, stop), destination, services);
+  int load(
+      PipelineDefinition definition,
+      Destination destination,
+      RunServices services,
+      List<Window> windows,
+      RunOptions options) {
+    return load(
+        definition,
+        (runner, stop) -> runner.run(definition.pipeline(), windows, options, stop),
+        destination,
+        services);
   }
 
-  /** The run's options: the command line's, waiting up to {@code --lock-timeout} for windows another runner holds. */
+  /**
+   * The run's options: the command line's, waiting up to {@code --lock-timeout} for windows another
+   * runner holds.
+   */
   RunOptions options() {
     return run.options().withHeldWait(config.lockTimeout);
   }
@@ -40,9 +51,13 @@ abstract class LoadCommand extends PipelineCommand {
    * Runs {@code work} on a runner with a progress line, until it ends or SIGTERM or Ctrl-C asks it
    * to stop ({@link StopOnSignal}); prints its report, and returns the exit code.
    */
-  int load(PipelineDefinition definition, BiFunction<Runner, BooleanSupplier, RunReport> work,
-           Destination destination, RunServices services) {
-    ProgressLine progress = new ProgressLine(idem.err, idem.terminal && !output.json(), services.clock());
+  int load(
+      PipelineDefinition definition,
+      BiFunction<Runner, BooleanSupplier, RunReport> work,
+      Destination destination,
+      RunServices services) {
+    ProgressLine progress =
+        new ProgressLine(idem.err, idem.terminal && !output.json(), services.clock());
     try (StopOnSignal stop = new StopOnSignal()) {
       RunReport report;
       try {
@@ -54,12 +69,16 @@ abstract class LoadCommand extends PipelineCommand {
     }
   }
 
-  /** The exit code of a run's report (see {@link ExitCode}); a run stopped by a signal exits with the signal's status instead. */
+  /**
+   * The exit code of a run's report (see {@link ExitCode}); a run stopped by a signal exits with
+   * the signal's status instead.
+   */
   static int exitCode(RunReport report) {
     if (report.ok()) {
       return ExitCode.OK;
     }
-    if (report.count(WindowOutcome.Result.FAILED) == 0 && report.count(WindowOutcome.Result.HELD) > 0) {
+    if (report.count(WindowOutcome.Result.FAILED) == 0
+        && report.count(WindowOutcome.Result.HELD) > 0) {
       return ExitCode.HELD;
     }
     return report.partlyFailed() ? ExitCode.PARTLY_FAILED : ExitCode.FAILED;

@@ -2,15 +2,15 @@ package dev.idem.cli;
 
 import dev.idem.cli.pipelinefile.PipelineDefinition;
 import dev.idem.cli.pipelinefile.PipelineFile;
-import dev.idem.destination.Destination;
 import dev.idem.context.RunServices;
+import dev.idem.destination.Destination;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
@@ -18,8 +18,7 @@ import picocli.CommandLine.Spec;
  * destination, runs {@link #execute}, and closes everything whatever happens.
  */
 abstract class PipelineCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
   /** The top command, whatever the nesting (run, or dlq list). */
   Idem idem;
@@ -27,11 +26,9 @@ abstract class PipelineCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "PIPELINE", description = "The pipeline file (YAML).")
   Path file;
 
-  @Mixin
-  ConfigOptions config;
+  @Mixin ConfigOptions config;
 
-  @Mixin
-  OutputOptions output;
+  @Mixin OutputOptions output;
 
   @Override
   public final Integer call() {
@@ -41,7 +38,8 @@ abstract class PipelineCommand implements Callable<Integer> {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
     }
     RunServices services = services(idem.services.get());
-    try (PipelineDefinition definition = PipelineFile.load(file, config.sets, idem.env, idem.secrets, idem.connectors)) {
+    try (PipelineDefinition definition =
+        PipelineFile.load(file, config.sets, idem.env, idem.secrets, idem.connectors)) {
       beforeOpen(definition, services);
       Integer done = withoutOpening(definition);
       if (done != null) {
@@ -71,9 +69,9 @@ abstract class PipelineCommand implements Callable<Integer> {
   }
 
   /**
-   * For the commands that only inspect (status, check, doctor): when the destination does not
-   * exist yet, opening it would create it (an empty DuckDB file left behind), so the pipeline has
-   * never run there: prints that ({@code json} in JSON) and returns 0; null when it exists.
+   * For the commands that only inspect (status, check, doctor): when the destination does not exist
+   * yet, opening it would create it (an empty DuckDB file left behind), so the pipeline has never
+   * run there: prints that ({@code json} in JSON) and returns 0; null when it exists.
    */
   Integer neverRan(PipelineDefinition definition, Supplier<String> json) {
     Optional<String> missing = definition.destination().missing();
@@ -89,5 +87,6 @@ abstract class PipelineCommand implements Callable<Integer> {
   }
 
   /** Does the command's work and returns its exit code. */
-  abstract int execute(PipelineDefinition definition, Destination destination, RunServices services);
+  abstract int execute(
+      PipelineDefinition definition, Destination destination, RunServices services);
 }

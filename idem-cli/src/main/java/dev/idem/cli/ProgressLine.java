@@ -5,9 +5,9 @@ import dev.idem.run.WindowOutcome;
 import dev.idem.window.Window;
 import java.io.PrintWriter;
 import java.time.Clock;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.Locale;
 
 /**
  * Shows load progress on stderr: on a terminal one line rewritten in place (rows and rate of the
@@ -40,7 +40,9 @@ final class ProgressLine implements RunListener {
     long now = clock.millis();
     long elapsed = Math.max(1, now - startedAt.getOrDefault(window.id(), now));
     long rate = rowsStaged * 1000 / elapsed;
-    String text = String.format(Locale.ROOT, "window %s: %,d rows staged (%,d rows/s)", window.id(), rowsStaged, rate);
+    String text =
+        String.format(
+            Locale.ROOT, "window %s: %,d rows staged (%,d rows/s)", window.id(), rowsStaged, rate);
     if (terminal) {
       show(text);
     } else {

@@ -10,35 +10,76 @@ import dev.idem.run.WindowOutcome.Result;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Renders a run's report: a per-window table and a summary line for people, or one JSON document
  * with stable snake_case field names for programs.
  */
 final class ReportView {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private ReportView() {}
 
   static List<String> text(RunReport report) {
     List<String> lines = new ArrayList<>();
     if (!report.outcomes().isEmpty()) {
-      // Columns in the order of the rule read = discarded + dead-lettered + rolled back + reshaped + folded + inserted + updated + unchanged
-      // + skipped + deleted; replaced (old rows removed) is not part of it. Rolled back is nonzero only for a failed window.
-      TextTable table = new TextTable("window", "result", ">read", ">discarded", ">dead-lettered", ">rolled back", ">reshaped", ">folded", ">inserted",
-          ">updated", ">unchanged", ">skipped", ">deleted", ">replaced", ">target rows", "message");
+      // Columns in the order of the rule read = discarded + dead-lettered + rolled back + reshaped
+      // + folded + inserted + updated + unchanged
+      // + skipped + deleted; replaced (old rows removed) is not part of it. Rolled back is nonzero
+      // only for a failed window.
+      TextTable table =
+          new TextTable(
+              "window",
+              "result",
+              ">read",
+              ">discarded",
+              ">dead-lettered",
+              ">rolled back",
+              ">reshaped",
+              ">folded",
+              ">inserted",
+              ">updated",
+              ">unchanged",
+              ">skipped",
+              ">deleted",
+              ">replaced",
+              ">target rows",
+              "message");
       for (WindowOutcome o : report.outcomes()) {
         WindowCounts c = o.counts();
-        boolean counted = o.result() == Result.LOADED || o.result() == Result.UNCHANGED || o.result() == Result.FAILED;
+        boolean counted =
+            o.result() == Result.LOADED
+                || o.result() == Result.UNCHANGED
+                || o.result() == Result.FAILED;
         List<Object> row = new ArrayList<>(List.of(o.window().id(), o.result().name()));
-        for (long n : new long[] {c.read(), c.discarded(), c.deadLettered(), c.rolledBack(), c.reshaped(), c.folded(), c.inserted(), c.updated(),
-            c.unchanged(), c.skipped(), c.deleted(), c.replaced(), c.targetRows()}) {
+        for (long n :
+            new long[] {
+              c.read(),
+              c.discarded(),
+              c.deadLettered(),
+              c.rolledBack(),
+              c.reshaped(),
+              c.folded(),
+              c.inserted(),
+              c.updated(),
+              c.unchanged(),
+              c.skipped(),
+              c.deleted(),
+              c.replaced(),
+              c.targetRows()
+            }) {
           row.add(counted ? n : "-");
         }
-        // a loaded window's message is worth a column only when it says more than "loaded" (a schema drift)
-        row.add(o.result() == Result.UNCHANGED || (o.result() == Result.LOADED && o.message().equals("loaded")) ? "" : o.message());
+        // a loaded window's message is worth a column only when it says more than "loaded" (a
+        // schema drift)
+        row.add(
+            o.result() == Result.UNCHANGED
+                    || (o.result() == Result.LOADED && o.message().equals("loaded"))
+                ? ""
+                : o.message());
         table.row(row.toArray());
       }
       lines.addAll(table.lines());
@@ -46,7 +87,8 @@ final class ReportView {
     lines.add(summary(report));
     long unchanged = report.count(Result.UNCHANGED);
     if (unchanged > 0 && unchanged == report.outcomes().size()) {
-      lines.add("Nothing written: every window is unchanged since it was loaded (same input, same definition). Use --force to reload.");
+      lines.add(
+          "Nothing written: every window is unchanged since it was loaded (same input, same definition). Use --force to reload.");
     }
     return lines;
   }
@@ -66,9 +108,17 @@ final class ReportView {
     if (notStarted > 0) {
       others.append(", ").append(notStarted).append(" not started (stop requested)");
     }
-    return String.format(Locale.ROOT, "%d window%s: %d loaded, %d unchanged, %d failed%s (pipeline %s, run %s)",
-        n, n == 1 ? "" : "s", report.count(Result.LOADED), report.count(Result.UNCHANGED), report.count(Result.FAILED),
-        others, report.pipeline(), report.runId());
+    return String.format(
+        Locale.ROOT,
+        "%d window%s: %d loaded, %d unchanged, %d failed%s (pipeline %s, run %s)",
+        n,
+        n == 1 ? "" : "s",
+        report.count(Result.LOADED),
+        report.count(Result.UNCHANGED),
+        report.count(Result.FAILED),
+        others,
+        report.pipeline(),
+        report.runId());
   }
 
   /**

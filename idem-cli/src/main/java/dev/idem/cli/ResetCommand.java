@@ -1,8 +1,8 @@
 package dev.idem.cli;
 
 import dev.idem.cli.pipelinefile.PipelineDefinition;
-import dev.idem.destination.Destination;
 import dev.idem.context.RunServices;
+import dev.idem.destination.Destination;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -13,12 +13,16 @@ import picocli.CommandLine.Option;
  * {@code idem reset}: forgets ledger entries so their windows load again. The target's rows stay;
  * the next load of a window rewrites its rows by the pipeline's strategy.
  */
-@Command(name = "reset", mixinStandardHelpOptions = true,
+@Command(
+    name = "reset",
+    mixinStandardHelpOptions = true,
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {ExitCode.HELP_DONE, ExitCode.HELP_RUN_TIME, ExitCode.HELP_USAGE},
-    description = {"Forget ledger entries so the next run loads their windows again.",
-        "All of the pipeline's windows, or one with --window.",
-        "Rows already in the target are not deleted."})
+    description = {
+      "Forget ledger entries so the next run loads their windows again.",
+      "All of the pipeline's windows, or one with --window.",
+      "Rows already in the target are not deleted."
+    })
 final class ResetCommand extends PipelineCommand {
   @Option(names = "--window", paramLabel = "W", description = "Forget only this window.")
   String window;
@@ -26,7 +30,8 @@ final class ResetCommand extends PipelineCommand {
   @Override
   int execute(PipelineDefinition definition, Destination destination, RunServices services) {
     String name = definition.pipeline().name();
-    Optional<String> id = Optional.ofNullable(window).map(w -> definition.pipeline().windows().window(w).id());
+    Optional<String> id =
+        Optional.ofNullable(window).map(w -> definition.pipeline().windows().window(w).id());
     destination.prepare(definition.pipeline());
     int n = destination.ledger().reset(name, id);
     if (output.json()) {
@@ -36,7 +41,14 @@ final class ResetCommand extends PipelineCommand {
       doc.put("reset", n);
       idem.println(ReportView.write(doc));
     } else {
-      idem.println("reset " + n + " window" + (n == 1 ? "" : "s") + " of pipeline " + name + id.map(w -> " (window " + w + ")").orElse(""));
+      idem.println(
+          "reset "
+              + n
+              + " window"
+              + (n == 1 ? "" : "s")
+              + " of pipeline "
+              + name
+              + id.map(w -> " (window " + w + ")").orElse(""));
     }
     return ExitCode.OK;
   }

@@ -2,10 +2,10 @@ package dev.idem.cli;
 
 import dev.idem.ConfigException;
 import dev.idem.cli.pipelinefile.PipelineDefinition;
+import dev.idem.context.RunServices;
 import dev.idem.destination.Destination;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.run.RunOptions;
-import dev.idem.context.RunServices;
 import dev.idem.run.StreamOptions;
 import dev.idem.window.Window;
 import dev.idem.window.WindowKind;
@@ -16,29 +16,53 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code idem run}: loads the windows present in the input, or the ones selected. */
-@Command(name = "run", mixinStandardHelpOptions = true,
-    description = {"Load a pipeline's windows.",
-        "Without --window or --from/--to: every window present in the input.",
-        "Windows whose input and definition are unchanged since their last load are skipped (reported UNCHANGED)."},
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Load a pipeline's windows.",
+      "Without --window or --from/--to: every window present in the input.",
+      "Windows whose input and definition are unchanged since their last load are skipped (reported UNCHANGED)."
+    },
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {ExitCode.HELP_OK, ExitCode.HELP_FAILED, ExitCode.HELP_USAGE, ExitCode.HELP_PARTLY_FAILED, ExitCode.HELP_HELD, ExitCode.HELP_SIGINT,
-        ExitCode.HELP_SIGTERM})
+    exitCodeList = {
+      ExitCode.HELP_OK,
+      ExitCode.HELP_FAILED,
+      ExitCode.HELP_USAGE,
+      ExitCode.HELP_PARTLY_FAILED,
+      ExitCode.HELP_HELD,
+      ExitCode.HELP_SIGINT,
+      ExitCode.HELP_SIGTERM
+    })
 final class RunCommand extends LoadCommand {
-  @Mixin
-  WindowSelection selection;
+  @Mixin WindowSelection selection;
 
-  @Option(names = "--full-refresh", description = {"Destructive: first drop the target table and the pipeline's ledger rows (in their own transaction),",
-          "then load every window of the input."})
+  @Option(
+      names = "--full-refresh",
+      description = {
+        "Destructive: first drop the target table and the pipeline's ledger rows (in their own transaction),",
+        "then load every window of the input."
+      })
   boolean fullRefresh;
 
-  @Option(names = "--follow", description = {"Stream pipelines (kafka source): keep loading as records arrive, one window (commit) per",
-      "partition at most max_records long, until SIGTERM or Ctrl-C; the window in progress then commits and the run stops.",
-      "Without it, a stream pipeline loads what its topic holds when the run starts, then stops."})
+  @Option(
+      names = "--follow",
+      description = {
+        "Stream pipelines (kafka source): keep loading as records arrive, one window (commit) per",
+        "partition at most max_records long, until SIGTERM or Ctrl-C; the window in progress then commits and the run stops.",
+        "Without it, a stream pipeline loads what its topic holds when the run starts, then stops."
+      })
   boolean follow;
 
-  @Option(names = "--commit-interval", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "1s",
-      description = {"With --follow: each partition commits a window at most this often, holding at most the source's max_records",
-          "(default: ${DEFAULT-VALUE})."})
+  @Option(
+      names = "--commit-interval",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      defaultValue = "1s",
+      description = {
+        "With --follow: each partition commits a window at most this often, holding at most the source's max_records",
+        "(default: ${DEFAULT-VALUE})."
+      })
   Duration commitInterval;
 
   private List<Window> selected;
@@ -47,8 +71,12 @@ final class RunCommand extends LoadCommand {
   void beforeOpen(PipelineDefinition definition, RunServices services) {
     if (!streaming(definition.pipeline())) {
       if (follow) {
-        throw new ConfigException("--follow is for stream pipelines (a kafka source); " + definition.pipeline().name() + " has "
-            + definition.pipeline().windows().describe() + " windows");
+        throw new ConfigException(
+            "--follow is for stream pipelines (a kafka source); "
+                + definition.pipeline().name()
+                + " has "
+                + definition.pipeline().windows().describe()
+                + " windows");
       }
       selected = select(definition.pipeline());
     }
@@ -61,20 +89,28 @@ final class RunCommand extends LoadCommand {
     }
     RunOptions options = fullRefresh ? options().forced() : options();
     if (selected == null) {
-      return load(definition, (runner, stop) -> runner.runStream(definition.pipeline(), options,
-          new StreamOptions(follow, commitInterval, stop)), destination, services);
+      return load(
+          definition,
+          (runner, stop) ->
+              runner.runStream(
+                  definition.pipeline(), options, new StreamOptions(follow, commitInterval, stop)),
+          destination,
+          services);
     }
     return load(definition, destination, services, selected, options);
   }
 
-  /** A stream pipeline run without a window selection plans its windows from the ledger as it goes. */
+  /**
+   * A stream pipeline run without a window selection plans its windows from the ledger as it goes.
+   */
   private boolean streaming(Pipeline pipeline) {
     return pipeline.windows().kind() == WindowKind.OFFSETS && !selection.given();
   }
 
   private List<Window> select(Pipeline pipeline) {
     if (fullRefresh && selection.given()) {
-      throw new ConfigException("--full-refresh reloads every window: it takes no --window or --from/--to");
+      throw new ConfigException(
+          "--full-refresh reloads every window: it takes no --window or --from/--to");
     }
     return selection.select(pipeline);
   }

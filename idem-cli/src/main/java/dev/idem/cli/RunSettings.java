@@ -1,33 +1,52 @@
 package dev.idem.cli;
 
-import dev.idem.run.RunOptions;
+import dev.idem.ConfigException;
 import dev.idem.context.RunServices;
+import dev.idem.run.RunOptions;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.UUID;
 import picocli.CommandLine.Option;
-import dev.idem.ConfigException;
 
 /** Options of a run or backfill, turned into the core's {@link RunOptions}. */
 final class RunSettings {
-  @Option(names = "--force", description = "Reload the windows even when their input and definition are unchanged.")
+  @Option(
+      names = "--force",
+      description = "Reload the windows even when their input and definition are unchanged.")
   boolean force;
 
-  @Option(names = "--parallel", paramLabel = "N", defaultValue = "1", description = "Windows loaded at the same time, by threads of this process (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--parallel",
+      paramLabel = "N",
+      defaultValue = "1",
+      description =
+          "Windows loaded at the same time, by threads of this process (default: ${DEFAULT-VALUE}).")
   int parallel;
 
-  @Option(names = "--logical-date", paramLabel = "YYYY-MM-DD",
-      description = {"The scheduler's logical date, passed to Java row functions (RunContext.logicalDate()).",
-          "SQL transforms cannot see it yet."})
+  @Option(
+      names = "--logical-date",
+      paramLabel = "YYYY-MM-DD",
+      description = {
+        "The scheduler's logical date, passed to Java row functions (RunContext.logicalDate()).",
+        "SQL transforms cannot see it yet."
+      })
   LocalDate logicalDate;
 
-  @Option(names = "--run-id", paramLabel = "ID", description = "The scheduler's run id, recorded in the ledger (default: a new UUID).")
+  @Option(
+      names = "--run-id",
+      paramLabel = "ID",
+      description = "The scheduler's run id, recorded in the ledger (default: a new UUID).")
   String runId;
 
-  @Option(names = "--lease-ttl", paramLabel = "DURATION", converter = DurationConverter.class,
-      description = {"How long a window's lease lasts without renewal (default: 10m). A runner renews it every third of it while",
-          "it loads; a runner that died holds its windows this long before another takes them over. On PostgreSQL a",
-          "window's transaction is also cut after half of it idle (idle_in_transaction_session_timeout)."})
+  @Option(
+      names = "--lease-ttl",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = {
+        "How long a window's lease lasts without renewal (default: 10m). A runner renews it every third of it while",
+        "it loads; a runner that died holds its windows this long before another takes them over. On PostgreSQL a",
+        "window's transaction is also cut after half of it idle (idle_in_transaction_session_timeout)."
+      })
   Duration leaseTtl;
 
   /** The services with this run's lease time, if one was given. */
@@ -36,13 +55,15 @@ final class RunSettings {
       return base;
     }
     if (leaseTtl.compareTo(Duration.ofSeconds(1)) < 0) {
-      throw new ConfigException("--lease-ttl must be at least 1s, got " + leaseTtl.toMillis() + "ms");
+      throw new ConfigException(
+          "--lease-ttl must be at least 1s, got " + leaseTtl.toMillis() + "ms");
     }
     return base.withLeaseTtl(leaseTtl);
   }
 
   RunOptions options() {
     String id = runId == null || runId.isBlank() ? UUID.randomUUID().toString() : runId;
-    return new RunOptions(force ? RunOptions.Reload.FORCE : RunOptions.Reload.IF_CHANGED, parallel, logicalDate, id);
+    return new RunOptions(
+        force ? RunOptions.Reload.FORCE : RunOptions.Reload.IF_CHANGED, parallel, logicalDate, id);
   }
 }

@@ -6,12 +6,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Turns SIGTERM (and Ctrl-C, SIGINT) into a request to stop between windows: no window starts
- * after it, the windows in progress commit, or roll back if they fail, their leases end with
- * them, and the run prints its summary. The JVM then exits with its own status for the signal
- * (143 for SIGTERM, 130 for SIGINT), at most {@link #GRACE} after the signal: past that the
- * process ends as if killed, and the next run takes its windows over at once (its presence in the
- * ledger ends with it).
+ * Turns SIGTERM (and Ctrl-C, SIGINT) into a request to stop between windows: no window starts after
+ * it, the windows in progress commit, or roll back if they fail, their leases end with them, and
+ * the run prints its summary. The JVM then exits with its own status for the signal (143 for
+ * SIGTERM, 130 for SIGINT), at most {@link #GRACE} after the signal: past that the process ends as
+ * if killed, and the next run takes its windows over at once (its presence in the ledger ends with
+ * it).
  */
 final class StopOnSignal implements AutoCloseable {
   static final Duration GRACE = Duration.ofMinutes(2);

@@ -2,9 +2,9 @@ package dev.idem.cli;
 
 import dev.idem.ConfigException;
 import dev.idem.cli.pipelinefile.PipelineDefinition;
+import dev.idem.context.RunServices;
 import dev.idem.destination.Destination;
 import dev.idem.pipeline.Pipeline;
-import dev.idem.context.RunServices;
 import dev.idem.verify.CheckResult;
 import dev.idem.verify.Verifier;
 import dev.idem.window.Window;
@@ -19,50 +19,83 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code idem verify}: proves a pipeline idempotent on some windows, on scratch targets beside
- * its destination (a temporary DuckDB file; a scratch database on the same PostgreSQL server).
- * The pipeline's own target and ledger are never written.
+ * {@code idem verify}: proves a pipeline idempotent on some windows, on scratch targets beside its
+ * destination (a temporary DuckDB file; a scratch database on the same PostgreSQL server). The
+ * pipeline's own target and ledger are never written.
  */
-@Command(name = "verify", mixinStandardHelpOptions = true,
-    description = {"Prove that a pipeline is idempotent on some windows, without touching its target.",
-        "The input of the windows is read once and replayed; each check runs on a new scratch target (a temporary DuckDB file,",
-        "or a scratch database on the same PostgreSQL server, which needs CREATEDB) and compares the state it leaves with a clean run's:",
-        "clean, rerun, rerun-forced, a crash at every fault point then a retry, overlapping ranges, concurrent runners, changed input,",
-        "key uniqueness, and every load's row balance. Target tables are compared in memory: verify a sample of windows."},
+@Command(
+    name = "verify",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Prove that a pipeline is idempotent on some windows, without touching its target.",
+      "The input of the windows is read once and replayed; each check runs on a new scratch target (a temporary DuckDB file,",
+      "or a scratch database on the same PostgreSQL server, which needs CREATEDB) and compares the state it leaves with a clean run's:",
+      "clean, rerun, rerun-forced, a crash at every fault point then a retry, overlapping ranges, concurrent runners, changed input,",
+      "key uniqueness, and every load's row balance. Target tables are compared in memory: verify a sample of windows."
+    },
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:every check passed or was skipped", "1:a check failed", "2:bad usage or configuration"})
+    exitCodeList = {
+      "0:every check passed or was skipped",
+      "1:a check failed",
+      "2:bad usage or configuration"
+    })
 final class VerifyCommand extends PipelineCommand {
-  @Mixin
-  WindowSelection selection;
+  @Mixin WindowSelection selection;
 
-  @Option(names = "--runners", paramLabel = "N", defaultValue = "4", description = "Runners racing in the concurrent check (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--runners",
+      paramLabel = "N",
+      defaultValue = "4",
+      description = "Runners racing in the concurrent check (default: ${DEFAULT-VALUE}).")
   int runners;
 
   @Override
   Integer withoutOpening(PipelineDefinition definition) {
     Pipeline pipeline = definition.pipeline();
     if (pipeline.windows().kind() == WindowKind.OFFSETS) {
-      throw new ConfigException("idem verify does not check stream pipelines yet: a kafka source's windows are planned from the"
-          + " ledger as they load, and verify replays fixed windows");
+      throw new ConfigException(
+          "idem verify does not check stream pipelines yet: a kafka source's windows are planned from the"
+              + " ledger as they load, and verify replays fixed windows");
     }
     if (definition.destination().noScratch().isPresent()) {
-      throw new ConfigException("idem verify needs a database destination: " + definition.destination().noScratch().get());
+      throw new ConfigException(
+          "idem verify needs a database destination: "
+              + definition.destination().noScratch().get());
     }
     List<Window> windows = selection.select(pipeline);
     RunServices services = idem.services.get();
-    List<CheckResult> results = new Verifier(pipeline, windows,
-        s -> idem.destinations.scratch(definition.destination(), s), services, runners).verify();
+    List<CheckResult> results =
+        new Verifier(
+                pipeline,
+                windows,
+                s -> idem.destinations.scratch(definition.destination(), s),
+                services,
+                runners)
+            .verify();
     boolean failed = results.stream().anyMatch(CheckResult::failed);
     int exit = failed ? ExitCode.FAILED : ExitCode.OK;
     if (output.json()) {
       idem.println(json(pipeline.name(), windows, results, exit));
     } else {
       TextTable table = new TextTable("check", "verdict", ">ms", "detail");
-      results.forEach(r -> table.row(r.check(), r.verdict().name().toLowerCase(Locale.ROOT), r.millis(), r.detail()));
+      results.forEach(
+          r ->
+              table.row(
+                  r.check(), r.verdict().name().toLowerCase(Locale.ROOT), r.millis(), r.detail()));
       table.lines().forEach(idem::println);
       long fails = results.stream().filter(CheckResult::failed).count();
-      idem.println(pipeline.name() + ": " + (failed ? "NOT idempotent, " + fails + " of " + results.size() + " checks failed"
-          : "idempotent on " + windows.size() + " window" + (windows.size() == 1 ? "" : "s") + " (" + results.size() + " checks)"));
+      idem.println(
+          pipeline.name()
+              + ": "
+              + (failed
+                  ? "NOT idempotent, " + fails + " of " + results.size() + " checks failed"
+                  : "idempotent on "
+                      + windows.size()
+                      + " window"
+                      + (windows.size() == 1 ? "" : "s")
+                      + " ("
+                      + results.size()
+                      + " checks)"));
     }
     return exit;
   }
@@ -72,7 +105,8 @@ final class VerifyCommand extends PipelineCommand {
     throw new IllegalStateException("verify never opens the pipeline's destination");
   }
 
-  private static String json(String pipeline, List<Window> windows, List<CheckResult> results, int exit) {
+  private static String json(
+      String pipeline, List<Window> windows, List<CheckResult> results, int exit) {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("pipeline", pipeline);
     doc.put("windows", windows.stream().map(Window::id).toList());

@@ -14,8 +14,14 @@ final class Cli {
   static Result run(Map<String, String> env, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    Idem idem = new Idem(env::get, new PrintWriter(out, true), new PrintWriter(err, true), false, RunServices::defaults,
-        DestinationOpener.STANDARD);
+    Idem idem =
+        new Idem(
+            env::get,
+            new PrintWriter(out, true),
+            new PrintWriter(err, true),
+            false,
+            RunServices::defaults,
+            DestinationOpener.STANDARD);
     int exit = idem.execute(args);
     return new Result(exit, out.toString(), err.toString());
   }

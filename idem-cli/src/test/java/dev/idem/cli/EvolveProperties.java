@@ -2,13 +2,13 @@ package dev.idem.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.idem.context.RunServices;
 import dev.idem.jdbc.JdbcDestination;
 import dev.idem.ledger.WindowState;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.WriteStrategy;
 import dev.idem.run.RunOptions;
 import dev.idem.run.RunReport;
-import dev.idem.context.RunServices;
 import dev.idem.run.Runner;
 import dev.idem.run.WindowOutcome;
 import dev.idem.schema.Column;
@@ -33,7 +33,6 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -66,27 +65,47 @@ class EvolveProperties {
     }
   }
 
-  /** One input file: its header (without the key {@code id}, which every file has first) and its rows' values, nulls included. */
+  /**
+   * One input file: its header (without the key {@code id}, which every file has first) and its
+   * rows' values, nulls included.
+   */
   record InputFile(List<String> header, List<List<Integer>> rows) {}
 
   @Provide
   Arbitrary<List<InputFile>> inputs() {
     List<String> all = new ArrayList<>(DECLARED);
     all.addAll(EXTRAS);
-    Arbitrary<List<String>> header = Arbitraries.shuffle(all).flatMap(shuffled ->
-        Arbitraries.integers().between(0, shuffled.size()).map(n -> shuffled.subList(0, n)));
-    Arbitrary<InputFile> file = header.flatMap(h -> Arbitraries.integers().between(1, 99).injectNull(0.25).list().ofSize(h.size())
-        .list().ofMinSize(1).ofMaxSize(3).map(rows -> new InputFile(h, rows)));
+    Arbitrary<List<String>> header =
+        Arbitraries.shuffle(all)
+            .flatMap(
+                shuffled ->
+                    Arbitraries.integers()
+                        .between(0, shuffled.size())
+                        .map(n -> shuffled.subList(0, n)));
+    Arbitrary<InputFile> file =
+        header.flatMap(
+            h ->
+                Arbitraries.integers()
+                    .between(1, 99)
+                    .injectNull(0.25)
+                    .list()
+                    .ofSize(h.size())
+                    .list()
+                    .ofMinSize(1)
+                    .ofMaxSize(3)
+                    .map(rows -> new InputFile(h, rows)));
     return file.list().ofMinSize(1).ofMaxSize(3);
   }
 
   @Property(tries = 15)
-  void evolveConvergesToTheUnionOfColumnsWhateverTheOrder(@ForAll("inputs") List<InputFile> files) throws Exception {
+  void evolveConvergesToTheUnionOfColumnsWhateverTheOrder(@ForAll("inputs") List<InputFile> files)
+      throws Exception {
     List<String> expected = new ArrayList<>();
     int id = 0;
     for (int f = 0; f < files.size(); f++) {
       InputFile in = files.get(f);
-      StringBuilder csv = new StringBuilder(String.join(",", prepend("id", in.header()))).append('\n');
+      StringBuilder csv =
+          new StringBuilder(String.join(",", prepend("id", in.header()))).append('\n');
       for (List<Integer> row : in.rows()) {
         id++;
         List<String> fields = new ArrayList<>(List.of(Long.toString(id)));
@@ -117,18 +136,25 @@ class EvolveProperties {
     Pipeline p = pipeline();
     List<Window> windows = p.source().windows(p.windows());
     try (JdbcDestination d = open("forward.duckdb")) {
-      RunReport first = new Runner(d, RunServices.defaults()).run(p, windows, RunOptions.defaults("r1"));
-      assertThat(first.outcomes()).allSatisfy(o -> assertThat(o.result()).as(o.message()).isEqualTo(WindowOutcome.Result.LOADED));
-      assertThat(d.ledger().states("evolve")).allSatisfy(s -> assertThat(s.counts().balanced()).isTrue());
+      RunReport first =
+          new Runner(d, RunServices.defaults()).run(p, windows, RunOptions.defaults("r1"));
+      assertThat(first.outcomes())
+          .allSatisfy(
+              o -> assertThat(o.result()).as(o.message()).isEqualTo(WindowOutcome.Result.LOADED));
+      assertThat(d.ledger().states("evolve"))
+          .allSatisfy(s -> assertThat(s.counts().balanced()).isTrue());
       assertThat(d.tableRows(select)).isEqualTo(expected);
-      RunReport again = new Runner(d, RunServices.defaults()).run(p, windows, RunOptions.defaults("r2"));
-      assertThat(again.outcomes()).allSatisfy(o -> assertThat(o.result()).isEqualTo(WindowOutcome.Result.UNCHANGED));
+      RunReport again =
+          new Runner(d, RunServices.defaults()).run(p, windows, RunOptions.defaults("r2"));
+      assertThat(again.outcomes())
+          .allSatisfy(o -> assertThat(o.result()).isEqualTo(WindowOutcome.Result.UNCHANGED));
       assertThat(d.ledger().states("evolve")).extracting(WindowState::schema).doesNotContainNull();
     }
     try (JdbcDestination d = open("reverse.duckdb")) {
       Runner runner = new Runner(d, RunServices.defaults());
       for (int i = windows.size() - 1; i >= 0; i--) {
-        assertThat(runner.run(p, List.of(windows.get(i)), RunOptions.defaults("r" + i)).ok()).isTrue();
+        assertThat(runner.run(p, List.of(windows.get(i)), RunOptions.defaults("r" + i)).ok())
+            .isTrue();
       }
       assertThat(d.tableRows(select)).isEqualTo(expected);
     }
@@ -137,13 +163,24 @@ class EvolveProperties {
   private Pipeline pipeline() {
     List<Column> cols = new ArrayList<>(List.of(new Column("id", DataType.INTEGER, false)));
     DECLARED.forEach(c -> cols.add(Column.of(c, DataType.INTEGER)));
-    CsvSource source = new CsvSource(new FileSet(dir, "data/*.csv"), new Schema(cols), CsvFormat.DEFAULT);
-    return Pipeline.builder("evolve").source(source).windows(WindowSpec.file()).table("t").key("id").strategy(WriteStrategy.MERGE)
-        .schemaDrift(DriftPolicy.EVOLVE).build();
+    CsvSource source =
+        new CsvSource(new FileSet(dir, "data/*.csv"), new Schema(cols), CsvFormat.DEFAULT);
+    return Pipeline.builder("evolve")
+        .source(source)
+        .windows(WindowSpec.file())
+        .table("t")
+        .key("id")
+        .strategy(WriteStrategy.MERGE)
+        .schemaDrift(DriftPolicy.EVOLVE)
+        .build();
   }
 
   private JdbcDestination open(String file) {
-    return JdbcDestination.open("jdbc:duckdb:" + dir.resolve(file), new Properties(), RunServices.defaults(), Duration.ofSeconds(5));
+    return JdbcDestination.open(
+        "jdbc:duckdb:" + dir.resolve(file),
+        new Properties(),
+        RunServices.defaults(),
+        Duration.ofSeconds(5));
   }
 
   private static List<String> prepend(String first, List<String> rest) {

@@ -10,9 +10,9 @@ import java.io.StringWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
-import java.time.ZoneId;
 
 class ProgressLineTest {
   private static final Window DAY = Window.batch("2024-03-01");
@@ -47,9 +47,13 @@ class ProgressLineTest {
     ProgressLine progress = new ProgressLine(new PrintWriter(err, true), false, ticking());
     progress.started(DAY);
     progress.progress(DAY, 100_000);
-    progress.finished(new WindowOutcome(DAY, WindowOutcome.Result.LOADED, WindowCounts.NONE, 1, "loaded"));
+    progress.finished(
+        new WindowOutcome(DAY, WindowOutcome.Result.LOADED, WindowCounts.NONE, 1, "loaded"));
     progress.clear();
-    assertThat(err.toString()).isEqualTo("idem: window 2024-03-01: 100,000 rows staged (100,000 rows/s)" + System.lineSeparator());
+    assertThat(err.toString())
+        .isEqualTo(
+            "idem: window 2024-03-01: 100,000 rows staged (100,000 rows/s)"
+                + System.lineSeparator());
   }
 
   @Test
@@ -58,10 +62,14 @@ class ProgressLineTest {
     ProgressLine progress = new ProgressLine(new PrintWriter(err, true), true, ticking());
     progress.started(DAY);
     progress.progress(DAY, 50_000);
-    progress.finished(new WindowOutcome(DAY, WindowOutcome.Result.LOADED, WindowCounts.NONE, 1, "loaded"));
+    progress.finished(
+        new WindowOutcome(DAY, WindowOutcome.Result.LOADED, WindowCounts.NONE, 1, "loaded"));
     progress.clear();
     String text = err.toString();
-    assertThat(text).doesNotContain("\n").contains("\rwindow 2024-03-01: 50,000 rows staged").contains("\rwindow 2024-03-01: loaded");
+    assertThat(text)
+        .doesNotContain("\n")
+        .contains("\rwindow 2024-03-01: 50,000 rows staged")
+        .contains("\rwindow 2024-03-01: loaded");
     assertThat(text).endsWith("\r");
   }
 }

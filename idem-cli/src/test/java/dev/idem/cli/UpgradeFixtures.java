@@ -21,7 +21,11 @@ import java.util.stream.Stream;
 final class UpgradeFixtures {
   /** The fixture directory of the release whose ledgers a newer idem must keep. */
   static final String RELEASE = "upgrade/0.1-f6cfdba";
-  /** The recorded values: {@code <file>.definition_hash}, {@code <file>.source}, {@code <file>.describe}. */
+
+  /**
+   * The recorded values: {@code <file>.definition_hash}, {@code <file>.source}, {@code
+   * <file>.describe}.
+   */
   static final String DEFINITIONS = "definitions.properties";
 
   private UpgradeFixtures() {}
@@ -31,7 +35,8 @@ final class UpgradeFixtures {
    * the binder is rewritten, adapt this method, never the recorded values.
    */
   static Pipeline bind(Path file) {
-    try (PipelineDefinition definition = PipelineFile.load(file, List.of(), name -> null, new Secrets())) {
+    try (PipelineDefinition definition =
+        PipelineFile.load(file, List.of(), name -> null, new Secrets())) {
       return definition.pipeline();
     }
   }
@@ -52,14 +57,20 @@ final class UpgradeFixtures {
   /** Every pipeline file of a fixture tree, as paths relative to it with '/' separators, sorted. */
   static List<String> pipelineFiles(Path root) {
     try (Stream<Path> files = Files.walk(root)) {
-      return files.filter(f -> f.getFileName().toString().endsWith(".yaml"))
-          .map(f -> root.relativize(f).toString().replace('\\', '/')).sorted().toList();
+      return files
+          .filter(f -> f.getFileName().toString().endsWith(".yaml"))
+          .map(f -> root.relativize(f).toString().replace('\\', '/'))
+          .sorted()
+          .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  /** Copies a fixture tree, so that runs write beside the copied pipeline files, never into the resources. */
+  /**
+   * Copies a fixture tree, so that runs write beside the copied pipeline files, never into the
+   * resources.
+   */
   static void copyTree(Path from, Path to) throws IOException {
     try (Stream<Path> paths = Files.walk(from)) {
       for (Path p : paths.toList()) {

@@ -33,15 +33,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A newer idem must not mark a user's done windows changed (issue 12, item 6). The fixtures were
- * written by the code of commit f6cfdba, before the refactor (see
- * {@code src/test/resources/upgrade/0.1-f6cfdba/README.md}); this test only reads them and never
+ * written by the code of commit f6cfdba, before the refactor (see {@code
+ * src/test/resources/upgrade/0.1-f6cfdba/README.md}); this test only reads them and never
  * recomputes a recorded value with the code under test.
  */
 class UpgradeKeepsTheLedgerTest {
   private static final Properties RECORDED = recorded();
 
-  @TempDir
-  Path tree;
+  @TempDir Path tree;
 
   @BeforeEach
   void copyFixtures() throws IOException {
@@ -49,13 +48,16 @@ class UpgradeKeepsTheLedgerTest {
   }
 
   static Stream<String> recordedPipelineFiles() {
-    return RECORDED.stringPropertyNames().stream().filter(k -> k.endsWith(".definition_hash"))
-        .map(k -> k.substring(0, k.length() - ".definition_hash".length())).sorted();
+    return RECORDED.stringPropertyNames().stream()
+        .filter(k -> k.endsWith(".definition_hash"))
+        .map(k -> k.substring(0, k.length() - ".definition_hash".length()))
+        .sorted();
   }
 
   @Test
   void everyCopiedPipelineFileHasARecordedDefinition() {
-    assertThat(UpgradeFixtures.pipelineFiles(tree)).containsExactlyElementsOf(recordedPipelineFiles().toList());
+    assertThat(UpgradeFixtures.pipelineFiles(tree))
+        .containsExactlyElementsOf(recordedPipelineFiles().toList());
   }
 
   @ParameterizedTest
@@ -63,21 +65,26 @@ class UpgradeKeepsTheLedgerTest {
   void anUnchangedPipelineFileKeepsItsDefinitionHash(String file) {
     Pipeline pipeline = UpgradeFixtures.bind(tree.resolve(file));
     String before = RECORDED.getProperty(file + ".describe");
-    assertThat(pipeline.source().describe()).as("the source description of %s", file).isEqualTo(RECORDED.getProperty(file + ".source"));
+    assertThat(pipeline.source().describe())
+        .as("the source description of %s", file)
+        .isEqualTo(RECORDED.getProperty(file + ".source"));
     assertThat(pipeline.definitionHash())
-        .as("the definition hash of %s: every done window of it would load again. The definition was%n%s%nand is now%n%s", file, before,
-            pipeline.describe())
+        .as(
+            "the definition hash of %s: every done window of it would load again. The definition was%n%s%nand is now%n%s",
+            file, before, pipeline.describe())
         .isEqualTo(RECORDED.getProperty(file + ".definition_hash"));
   }
 
   /**
-   * The DuckDB file the old CLI wrote, run by the current CLI: every window is UNCHANGED, nothing is
-   * written, and the ledger (windows, dead letters, check results) and the target keep every value they had (a migration may add
-   * columns, which are not compared, and raise the schema version, never lower it).
+   * The DuckDB file the old CLI wrote, run by the current CLI: every window is UNCHANGED, nothing
+   * is written, and the ledger (windows, dead letters, check results) and the target keep every
+   * value they had (a migration may add columns, which are not compared, and raise the schema
+   * version, never lower it).
    */
   @ParameterizedTest
   @CsvSource({"examples/orders, orders, 0", "extra/daily-revenue, daily_revenue, 1"})
-  void aLedgerWrittenByTheOldCliIsUnchangedForTheCurrentOne(String dir, String table, int deadLetters) throws Exception {
+  void aLedgerWrittenByTheOldCliIsUnchangedForTheCurrentOne(
+      String dir, String table, int deadLetters) throws Exception {
     Path pipelineFile = tree.resolve(dir + "/pipeline.yaml");
     String name = pipelineFile.getParent().getFileName().toString();
     Path db = pipelineFile.resolveSibling(name + ".duckdb");
@@ -94,9 +101,12 @@ class UpgradeKeepsTheLedgerTest {
         before.put(t, rows(c, t, columns.get(t)));
       }
       versionBefore = schemaVersion(c);
-      doneWindows = strings(c, "SELECT window_id FROM _idem.windows WHERE status = 'DONE' ORDER BY window_id");
+      doneWindows =
+          strings(
+              c, "SELECT window_id FROM _idem.windows WHERE status = 'DONE' ORDER BY window_id");
       assertThat(strings(c, "SELECT DISTINCT definition_hash FROM _idem.windows"))
-          .as("the fixture's ledger holds the recorded hash").containsExactly(RECORDED.getProperty(dir + "/pipeline.yaml.definition_hash"));
+          .as("the fixture's ledger holds the recorded hash")
+          .containsExactly(RECORDED.getProperty(dir + "/pipeline.yaml.definition_hash"));
     }
     assertThat(doneWindows).hasSize(5);
     assertThat(before.get(table)).isNotEmpty();
@@ -107,12 +117,17 @@ class UpgradeKeepsTheLedgerTest {
     assertThat(run.exit()).as(run.out() + run.err()).isZero();
     JsonNode report = new ObjectMapper().readTree(run.out());
     List<String> results = new ArrayList<>();
-    report.get("windows").forEach(w -> results.add(w.get("window").asText() + " " + w.get("result").asText()));
-    assertThat(results).containsExactlyElementsOf(doneWindows.stream().map(w -> w + " unchanged").toList());
+    report
+        .get("windows")
+        .forEach(w -> results.add(w.get("window").asText() + " " + w.get("result").asText()));
+    assertThat(results)
+        .containsExactlyElementsOf(doneWindows.stream().map(w -> w + " unchanged").toList());
     assertThat(report.at("/summary/loaded").asInt()).isZero();
     try (Connection c = DriverManager.getConnection(url)) {
       for (String t : tables) {
-        assertThat(rows(c, t, columns.get(t))).as("%s after the run, in the columns the old idem wrote", t).isEqualTo(before.get(t));
+        assertThat(rows(c, t, columns.get(t)))
+            .as("%s after the run, in the columns the old idem wrote", t)
+            .isEqualTo(before.get(t));
       }
       assertThat(schemaVersion(c)).isGreaterThanOrEqualTo(versionBefore);
     }
@@ -120,7 +135,10 @@ class UpgradeKeepsTheLedgerTest {
 
   private static Properties recorded() {
     Properties p = new Properties();
-    try (Reader r = Files.newBufferedReader(UpgradeFixtures.release().resolve(UpgradeFixtures.DEFINITIONS), StandardCharsets.ISO_8859_1)) {
+    try (Reader r =
+        Files.newBufferedReader(
+            UpgradeFixtures.release().resolve(UpgradeFixtures.DEFINITIONS),
+            StandardCharsets.ISO_8859_1)) {
       p.load(r);
     } catch (IOException e) {
       throw new IllegalStateException(e);
@@ -136,8 +154,9 @@ class UpgradeKeepsTheLedgerTest {
 
   private static List<String> columnsOf(Connection c, String table) throws SQLException {
     String[] parts = table.contains(".") ? table.split("\\.") : new String[] {"main", table};
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position")) {
       ps.setString(1, parts[0]);
       ps.setString(2, parts[1]);
       List<String> names = new ArrayList<>();
@@ -152,14 +171,20 @@ class UpgradeKeepsTheLedgerTest {
   }
 
   /** Every row of a table, in the given columns, as text, sorted: a table's whole content. */
-  private static List<String> rows(Connection c, String table, List<String> columns) throws SQLException {
-    String select = String.join(", ", columns.stream().map(n -> "CAST(\"" + n + "\" AS VARCHAR)").toList());
+  private static List<String> rows(Connection c, String table, List<String> columns)
+      throws SQLException {
+    String select =
+        String.join(", ", columns.stream().map(n -> "CAST(\"" + n + "\" AS VARCHAR)").toList());
     List<String> rows = new ArrayList<>();
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT " + select + " FROM " + table)) {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT " + select + " FROM " + table)) {
       while (rs.next()) {
         StringBuilder row = new StringBuilder();
         for (int i = 0; i < columns.size(); i++) {
-          row.append(i == 0 ? "" : "|").append(columns.get(i)).append('=').append(rs.getString(i + 1));
+          row.append(i == 0 ? "" : "|")
+              .append(columns.get(i))
+              .append('=')
+              .append(rs.getString(i + 1));
         }
         rows.add(row.toString());
       }
@@ -170,7 +195,8 @@ class UpgradeKeepsTheLedgerTest {
 
   private static List<String> strings(Connection c, String sql) throws SQLException {
     List<String> values = new ArrayList<>();
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
       while (rs.next()) {
         values.add(rs.getString(1));
       }
@@ -179,6 +205,7 @@ class UpgradeKeepsTheLedgerTest {
   }
 
   private static int schemaVersion(Connection c) throws SQLException {
-    return Integer.parseInt(strings(c, "SELECT value FROM _idem.meta WHERE name = 'schema_version'").get(0));
+    return Integer.parseInt(
+        strings(c, "SELECT value FROM _idem.meta WHERE name = 'schema_version'").get(0));
   }
 }

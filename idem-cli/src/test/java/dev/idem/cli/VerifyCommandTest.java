@@ -16,22 +16,24 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * {@code idem verify} on the shipped examples: every example passes every check, and every
- * pipeline under {@code examples/broken} fails the check its {@code expect.properties} names, with
- * the reason it gives. Verification runs on scratch targets, so the examples' own DuckDB files
- * are never created.
+ * {@code idem verify} on the shipped examples: every example passes every check, and every pipeline
+ * under {@code examples/broken} fails the check its {@code expect.properties} names, with the
+ * reason it gives. Verification runs on scratch targets, so the examples' own DuckDB files are
+ * never created.
  */
 class VerifyCommandTest {
   private static final Path EXAMPLES = Path.of("..", "examples").toAbsolutePath().normalize();
   private static final ObjectMapper JSON = new ObjectMapper();
 
   static Stream<Path> goodExamples() {
-    return Stream.of(EXAMPLES.resolve("orders/pipeline.yaml"), EXAMPLES.resolve("daily-summary/pipeline.yaml"));
+    return Stream.of(
+        EXAMPLES.resolve("orders/pipeline.yaml"), EXAMPLES.resolve("daily-summary/pipeline.yaml"));
   }
 
   static Stream<Path> brokenExamples() throws IOException {
     try (Stream<Path> dirs = Files.list(EXAMPLES.resolve("broken"))) {
-      List<Path> all = dirs.filter(d -> Files.exists(d.resolve("expect.properties"))).sorted().toList();
+      List<Path> all =
+          dirs.filter(d -> Files.exists(d.resolve("expect.properties"))).sorted().toList();
       assertThat(all).hasSizeGreaterThanOrEqualTo(4);
       return all.stream();
     }
@@ -49,9 +51,14 @@ class VerifyCommandTest {
     for (JsonNode c : doc.get("checks")) {
       assertThat(c.get("verdict").asText()).as(c.toString()).isIn("pass", "skipped");
     }
-    assertThat(doc.get("checks")).filteredOn(c -> c.get("check").asText().startsWith("crash-"))
-        .extracting(c -> c.get("verdict").asText()).containsOnly("pass").hasSize(6);
-    assertThat(Files.exists(ownFile)).as("verify must not create or touch %s", ownFile).isEqualTo(existedBefore);
+    assertThat(doc.get("checks"))
+        .filteredOn(c -> c.get("check").asText().startsWith("crash-"))
+        .extracting(c -> c.get("verdict").asText())
+        .containsOnly("pass")
+        .hasSize(6);
+    assertThat(Files.exists(ownFile))
+        .as("verify must not create or touch %s", ownFile)
+        .isEqualTo(existedBefore);
   }
 
   @ParameterizedTest
@@ -77,15 +84,26 @@ class VerifyCommandTest {
 
   @Test
   void aPassingVerificationPrintsATableAndAVerdictLine() {
-    Cli.Result r = Cli.run("verify", EXAMPLES.resolve("orders/pipeline.yaml").toString(), "--from", "2024-03-01", "--to", "2024-03-02");
+    Cli.Result r =
+        Cli.run(
+            "verify",
+            EXAMPLES.resolve("orders/pipeline.yaml").toString(),
+            "--from",
+            "2024-03-01",
+            "--to",
+            "2024-03-02");
     assertThat(r.exit()).as(r.err()).isZero();
-    assertThat(r.out()).contains("check", "verdict", "crash-after-commit", "orders: idempotent on 2 windows");
+    assertThat(r.out())
+        .contains("check", "verdict", "crash-after-commit", "orders: idempotent on 2 windows");
   }
 
   @Test
   void aFailingVerificationSaysSoInItsLastLine() {
-    Cli.Result r = Cli.run("verify", EXAMPLES.resolve("broken/merge-old-window-wins/pipeline.yaml").toString());
+    Cli.Result r =
+        Cli.run(
+            "verify", EXAMPLES.resolve("broken/merge-old-window-wins/pipeline.yaml").toString());
     assertThat(r.exit()).isEqualTo(ExitCode.FAILED);
-    assertThat(r.out().strip().lines().reduce((a, b) -> b).orElseThrow()).startsWith("broken-merge-old-window-wins: NOT idempotent");
+    assertThat(r.out().strip().lines().reduce((a, b) -> b).orElseThrow())
+        .startsWith("broken-merge-old-window-wins: NOT idempotent");
   }
 }

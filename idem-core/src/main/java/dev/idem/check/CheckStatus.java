@@ -6,7 +6,9 @@ import java.util.Optional;
 
 /** A check's verdict, from best to worst. Only {@link #FAIL} makes {@code idem check} exit 1. */
 public enum CheckStatus {
-  PASS, WARN, FAIL;
+  PASS,
+  WARN,
+  FAIL;
 
   public String label() {
     return name().toLowerCase(Locale.ROOT);

@@ -10,7 +10,8 @@ import java.util.Map;
  * so every binding error can name its line. The command line builds it from YAML; a connector binds
  * its section from it without knowing the file format.
  */
-public sealed interface ConfigNode permits ConfigNode.Mapping, ConfigNode.Sequence, ConfigNode.Scalar {
+public sealed interface ConfigNode
+    permits ConfigNode.Mapping, ConfigNode.Sequence, ConfigNode.Scalar {
   /** {@code pipeline.yaml:12}, or {@code --set target.table} for an override. */
   Location where();
 
@@ -26,17 +27,22 @@ public sealed interface ConfigNode permits ConfigNode.Mapping, ConfigNode.Sequen
   private static ConfigNode of(Location where, Object value) {
     if (value instanceof Map<?, ?> map) {
       Map<String, Entry> entries = new LinkedHashMap<>();
-      map.forEach((k, v) -> entries.put(String.valueOf(k), new Entry(String.valueOf(k), where, of(where, v))));
+      map.forEach(
+          (k, v) ->
+              entries.put(String.valueOf(k), new Entry(String.valueOf(k), where, of(where, v))));
       return new Mapping(where, entries);
     }
     if (value instanceof List<?> list) {
       return new Sequence(where, list.stream().map(v -> of(where, v)).toList());
     }
-    Scalar.Type type = value == null ? Scalar.Type.NULL
-        : value instanceof Boolean ? Scalar.Type.BOOLEAN
-        : value instanceof Integer || value instanceof Long ? Scalar.Type.INTEGER
-        : value instanceof Number ? Scalar.Type.FLOAT
-        : Scalar.Type.STRING;
+    Scalar.Type type =
+        value == null
+            ? Scalar.Type.NULL
+            : value instanceof Boolean
+                ? Scalar.Type.BOOLEAN
+                : value instanceof Integer || value instanceof Long
+                    ? Scalar.Type.INTEGER
+                    : value instanceof Number ? Scalar.Type.FLOAT : Scalar.Type.STRING;
     return Scalar.of(where, value == null ? "" : String.valueOf(value), type);
   }
 
@@ -92,13 +98,20 @@ public sealed interface ConfigNode permits ConfigNode.Mapping, ConfigNode.Sequen
   }
 
   /**
-   * A scalar. {@code value} is the text after {@code ${env:...}} substitution; {@code source} is the
-   * text as written. When {@code secret} is set the value came (at least partly) from the
+   * A scalar. {@code value} is the text after {@code ${env:...}} substitution; {@code source} is
+   * the text as written. When {@code secret} is set the value came (at least partly) from the
    * environment and must never be shown: messages use {@link #display()}.
    */
-  record Scalar(Location where, String value, Type type, String source, boolean secret) implements ConfigNode {
+  record Scalar(Location where, String value, Type type, String source, boolean secret)
+      implements ConfigNode {
     /** What the value reads as in the file. */
-    public enum Type { NULL, BOOLEAN, INTEGER, FLOAT, STRING }
+    public enum Type {
+      NULL,
+      BOOLEAN,
+      INTEGER,
+      FLOAT,
+      STRING
+    }
 
     /** A plain value as written, with no placeholder in it. */
     public static Scalar of(Location where, String value, Type type) {

@@ -3,9 +3,9 @@ package dev.idem.connector;
 import dev.idem.ConfigException;
 
 /**
- * A pipeline file that cannot be used as written, at a known place. The message is one line:
- * {@code file:line: section.key: what was expected} (or {@code --set path: ...} for an override);
- * it never contains a value that came from {@code ${env:...}}.
+ * A pipeline file that cannot be used as written, at a known place. The message is one line: {@code
+ * file:line: section.key: what was expected} (or {@code --set path: ...} for an override); it never
+ * contains a value that came from {@code ${env:...}}.
  */
 public class ConfigProblem extends ConfigException {
   private final Location where;
@@ -33,7 +33,8 @@ public class ConfigProblem extends ConfigException {
 
   /** "--set target.table: target.table: ..." says the path twice; keep it once. */
   private static String join(String where, String message) {
-    if (where.startsWith("--set ") && message.startsWith(where.substring("--set ".length()) + ": ")) {
+    if (where.startsWith("--set ")
+        && message.startsWith(where.substring("--set ".length()) + ": ")) {
       return where + message.substring(where.length() - "--set ".length());
     }
     return where + ": " + message;

@@ -48,6 +48,8 @@ public final class Connectors {
 
   /** The factories answering a destination {@code type:} (null: a section without one). */
   public List<DestinationFactory> destinations(String type) {
-    return destinations.stream().filter(f -> type == null ? f.typeOptional() : f.type().equals(type)).toList();
+    return destinations.stream()
+        .filter(f -> type == null ? f.typeOptional() : f.type().equals(type))
+        .toList();
   }
 }

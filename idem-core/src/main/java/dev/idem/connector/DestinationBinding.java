@@ -1,18 +1,20 @@
 package dev.idem.connector;
 
-import dev.idem.destination.Destination;
 import dev.idem.context.RunServices;
+import dev.idem.destination.Destination;
 import java.time.Duration;
 import java.util.Optional;
 
 /**
- * A checked {@code destination:} section: what the command line needs before a destination
- * exists. Opening gives the {@link Destination}, whose own capabilities (checks, doctor,
- * verification) are checked on it. Holds secrets, so it shows itself only through
- * {@link #describe()}.
+ * A checked {@code destination:} section: what the command line needs before a destination exists.
+ * Opening gives the {@link Destination}, whose own capabilities (checks, doctor, verification) are
+ * checked on it. Holds secrets, so it shows itself only through {@link #describe()}.
  */
 public interface DestinationBinding {
-  /** Opens (connects to) the destination; waits up to {@code lockTimeout} for one another process holds. */
+  /**
+   * Opens (connects to) the destination; waits up to {@code lockTimeout} for one another process
+   * holds.
+   */
   Destination open(RunServices services, Duration lockTimeout);
 
   /** The destination for messages, without secrets ({@code jdbc:postgresql://db/dw?user=***}). */
@@ -32,6 +34,9 @@ public interface DestinationBinding {
     return Optional.empty();
   }
 
-  /** A new, empty destination of the same kind, removed when closed (what {@code idem verify} writes). */
+  /**
+   * A new, empty destination of the same kind, removed when closed (what {@code idem verify}
+   * writes).
+   */
   Destination scratch(RunServices services);
 }

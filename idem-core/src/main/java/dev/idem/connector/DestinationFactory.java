@@ -3,11 +3,11 @@ package dev.idem.connector;
 import java.util.Optional;
 
 /**
- * Binds a pipeline file's {@code destination:} section to a {@link DestinationBinding}. It owns
- * the section's keys, validation and messages. Several factories may answer one {@link #type()}
- * ({@code jdbc}: a DuckDB file, any other JDBC database); {@link #accepts} picks among them, e.g. by
- * the URL's prefix. Found with {@link java.util.ServiceLoader} through
- * {@code META-INF/services/dev.idem.connector.DestinationFactory}.
+ * Binds a pipeline file's {@code destination:} section to a {@link DestinationBinding}. It owns the
+ * section's keys, validation and messages. Several factories may answer one {@link #type()} ({@code
+ * jdbc}: a DuckDB file, any other JDBC database); {@link #accepts} picks among them, e.g. by the
+ * URL's prefix. Found with {@link java.util.ServiceLoader} through {@code
+ * META-INF/services/dev.idem.connector.DestinationFactory}.
  */
 public interface DestinationFactory {
   /** What this factory is, for listings ({@code duckdb}, {@code jdbc}, {@code kafka}). */
@@ -16,7 +16,9 @@ public interface DestinationFactory {
   /** The {@code type:} value this factory answers to, lowercase. */
   String type();
 
-  /** True when a section without {@code type:} is of this factory's type (today's files have none). */
+  /**
+   * True when a section without {@code type:} is of this factory's type (today's files have none).
+   */
   default boolean typeOptional() {
     return false;
   }
@@ -27,7 +29,10 @@ public interface DestinationFactory {
   /** The destination the section describes, checked; nothing is opened yet. */
   DestinationBinding bind(ConfigNode.Mapping section, ConnectorContext context);
 
-  /** The destination of a pipeline file without a {@code destination:} section, if this factory provides it. */
+  /**
+   * The destination of a pipeline file without a {@code destination:} section, if this factory
+   * provides it.
+   */
   default Optional<DestinationBinding> bindDefault(ConnectorContext context) {
     return Optional.empty();
   }

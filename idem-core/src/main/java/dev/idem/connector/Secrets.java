@@ -10,8 +10,8 @@ import java.util.regex.Pattern;
 /**
  * The one redaction routine. Statically, {@link #maskUrl} hides the credentials in any text that
  * may quote a URL (the user-info's password and {@code password=}, {@code pwd=}, {@code secret=},
- * {@code token=} parameters) and {@link #describeUrl} also hides the login name ({@code user=}) of a
- * URL shown as a destination. An instance learns every value substituted from {@code ${env:...}},
+ * {@code token=} parameters) and {@link #describeUrl} also hides the login name ({@code user=}) of
+ * a URL shown as a destination. An instance learns every value substituted from {@code ${env:...}},
  * every password-like property and every URL's credentials, and {@link #redact}s them from text
  * about to be printed: the second line of defence for messages that come from elsewhere (a driver
  * quoting its URL, for instance).
@@ -19,14 +19,18 @@ import java.util.regex.Pattern;
 public final class Secrets {
   /** What a secret is replaced by. */
   public static final String MASK = "***";
+
   /** Shorter values are not learned: replacing every "1" in a message would garble it. */
   private static final int MIN_LENGTH = 3;
+
   private static final String SECRET_NAMES = "password|pwd|secret|token";
   private static final Pattern SECRET_NAME = Pattern.compile("(?i)" + SECRET_NAMES);
   private static final Pattern USER_INFO = Pattern.compile("//[^/@\\s]*@");
   private static final Pattern USER_INFO_PASSWORD = Pattern.compile("//[^/@\\s:]*:([^/@\\s]+)@");
-  private static final Pattern SECRET_PARAM = Pattern.compile("(?i)((?:" + SECRET_NAMES + ")=)([^&;\\s]*)");
-  private static final Pattern USER_PARAM = Pattern.compile("(?i)((?:" + SECRET_NAMES + "|user)=)([^&;\\s]*)");
+  private static final Pattern SECRET_PARAM =
+      Pattern.compile("(?i)((?:" + SECRET_NAMES + ")=)([^&;\\s]*)");
+  private static final Pattern USER_PARAM =
+      Pattern.compile("(?i)((?:" + SECRET_NAMES + "|user)=)([^&;\\s]*)");
 
   private final Set<String> secrets = new CopyOnWriteArraySet<>();
 
@@ -63,7 +67,8 @@ public final class Secrets {
     }
     String out = text;
     // Longest first, so a secret that contains another is masked whole.
-    List<String> ordered = secrets.stream().sorted(Comparator.comparingInt(String::length).reversed()).toList();
+    List<String> ordered =
+        secrets.stream().sorted(Comparator.comparingInt(String::length).reversed()).toList();
     for (String s : ordered) {
       out = out.replace(s, MASK);
     }
@@ -81,7 +86,10 @@ public final class Secrets {
     return SECRET_PARAM.matcher(masked).replaceAll("$1" + Matcher.quoteReplacement(MASK));
   }
 
-  /** A URL as a destination is described: {@link #maskUrl masked}, and its {@code user=} parameter too. */
+  /**
+   * A URL as a destination is described: {@link #maskUrl masked}, and its {@code user=} parameter
+   * too.
+   */
   public static String describeUrl(String url) {
     String masked = USER_INFO.matcher(url).replaceAll("//" + MASK + "@");
     return USER_PARAM.matcher(masked).replaceAll("$1" + Matcher.quoteReplacement(MASK));

@@ -51,7 +51,10 @@ public final class Section {
     return node.where();
   }
 
-  /** The path of one of this section's keys: {@code source.url}, or {@code pipeline} at the top level. */
+  /**
+   * The path of one of this section's keys: {@code source.url}, or {@code pipeline} at the top
+   * level.
+   */
   public String pathOf(String key) {
     return path.isEmpty() ? key : path + "." + key;
   }
@@ -87,7 +90,9 @@ public final class Section {
     ConfigNode n = node.get(key);
     if (n == null) {
       String in = path.isEmpty() ? "" : path + ": ";
-      throw new ConfigProblem(node.where(), in + "missing required key '" + key + "'" + (path.isEmpty() ? " at the top level" : ""));
+      throw new ConfigProblem(
+          node.where(),
+          in + "missing required key '" + key + "'" + (path.isEmpty() ? " at the top level" : ""));
     }
     if (n.isNull()) {
       throw new ConfigProblem(n.where(), pathOf(key) + ": expected a value, got nothing");
@@ -124,7 +129,12 @@ public final class Section {
       return '\t';
     }
     if (v.length() != 1) {
-      throw new ConfigProblem(s.where(), pathOf(key) + ": expected one character (quote it, e.g. \";\"), got '" + s.display() + "'");
+      throw new ConfigProblem(
+          s.where(),
+          pathOf(key)
+              + ": expected one character (quote it, e.g. \";\"), got '"
+              + s.display()
+              + "'");
     }
     return v.charAt(0);
   }
@@ -139,10 +149,20 @@ public final class Section {
       String v = s.value().toLowerCase(Locale.ROOT);
       return v.equals("true") || v.equals("yes") || v.equals("on") || v.equals("y");
     }
-    throw new ConfigProblem(s.where(), pathOf(key) + ": expected true or false, got " + s.describeKind() + " '" + s.display() + "'");
+    throw new ConfigProblem(
+        s.where(),
+        pathOf(key)
+            + ": expected true or false, got "
+            + s.describeKind()
+            + " '"
+            + s.display()
+            + "'");
   }
 
-  /** {@code 10m}, {@code 30s}, {@code 2h}, {@code 1d}, {@code 500ms}, {@code 0} or ISO-8601 ({@code PT10M}). */
+  /**
+   * {@code 10m}, {@code 30s}, {@code 2h}, {@code 1d}, {@code 500ms}, {@code 0} or ISO-8601 ({@code
+   * PT10M}).
+   */
   public Duration duration(String key, Duration fallback) {
     ConfigNode.Scalar s = optionalScalar(key);
     if (s == null) {
@@ -171,7 +191,12 @@ public final class Section {
     } catch (ArithmeticException | DateTimeParseException e) {
       // reported below
     }
-    throw new ConfigProblem(s.where(), pathOf(key) + ": expected a duration such as 10m, 30s, 2h, 1d or PT10M, got '" + s.display() + "'");
+    throw new ConfigProblem(
+        s.where(),
+        pathOf(key)
+            + ": expected a duration such as 10m, 30s, 2h, 1d or PT10M, got '"
+            + s.display()
+            + "'");
   }
 
   /** A whole number of at least 1. */
@@ -190,7 +215,9 @@ public final class Section {
         // reported below
       }
     }
-    throw new ConfigProblem(s.where(), pathOf(key) + ": expected a whole number of at least 1, got '" + s.display() + "'");
+    throw new ConfigProblem(
+        s.where(),
+        pathOf(key) + ": expected a whole number of at least 1, got '" + s.display() + "'");
   }
 
   /**
@@ -201,7 +228,8 @@ public final class Section {
     Properties properties = new Properties();
     for (Map.Entry<String, ConfigNode.Entry> e : node.entries().entrySet()) {
       if (!own.contains(e.getKey())) {
-        String value = scalarValue(e.getValue().value(), pathOf(e.getKey()), "a connection property value");
+        String value =
+            scalarValue(e.getValue().value(), pathOf(e.getKey()), "a connection property value");
         properties.setProperty(e.getKey(), value);
         secrets.addProperty(e.getKey(), value);
       }
@@ -209,7 +237,10 @@ public final class Section {
     return properties;
   }
 
-  /** Runs a core constructor; its ConfigException is reported at {@code at}, prefixed with {@code path}. */
+  /**
+   * Runs a core constructor; its ConfigException is reported at {@code at}, prefixed with {@code
+   * path}.
+   */
   public static <T> T bind(ConfigNode at, String path, Supplier<T> call) {
     try {
       return call.get();
@@ -233,7 +264,8 @@ public final class Section {
     if (n instanceof ConfigNode.Scalar s && !s.isNull()) {
       return s.value();
     }
-    throw new ConfigProblem(n.where(), path + ": expected " + expected + ", got " + n.describeKind());
+    throw new ConfigProblem(
+        n.where(), path + ": expected " + expected + ", got " + n.describeKind());
   }
 
   /** The node as a mapping; a problem naming {@code path} otherwise. */
@@ -241,14 +273,21 @@ public final class Section {
     if (n instanceof ConfigNode.Mapping m) {
       return m;
     }
-    throw new ConfigProblem(n.where(), path + ": expected a mapping (key: value lines), got " + n.describeKind());
+    throw new ConfigProblem(
+        n.where(), path + ": expected a mapping (key: value lines), got " + n.describeKind());
   }
 
   /** "unknown key 'strtegy' in target: expected one of table, ... (did you mean 'strategy'?)" */
   public static String unknownKey(String key, String section, List<String> allowed) {
     String in = section.isEmpty() ? "at the top level" : "in " + section;
     String hint = closest(key, allowed).map(s -> " (did you mean '" + s + "'?)").orElse("");
-    return "unknown key '" + key + "' " + in + ": expected one of " + String.join(", ", allowed) + hint;
+    return "unknown key '"
+        + key
+        + "' "
+        + in
+        + ": expected one of "
+        + String.join(", ", allowed)
+        + hint;
   }
 
   /** "a, b or c". */
@@ -256,7 +295,9 @@ public final class Section {
     if (names.size() <= 1) {
       return String.join("", names);
     }
-    return String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
+    return String.join(", ", names.subList(0, names.size() - 1))
+        + " or "
+        + names.get(names.size() - 1);
   }
 
   private static Optional<String> closest(String key, List<String> allowed) {
@@ -269,7 +310,9 @@ public final class Section {
         bestDistance = d;
       }
     }
-    return bestDistance <= Math.max(2, key.length() / 3) ? Optional.ofNullable(best) : Optional.empty();
+    return bestDistance <= Math.max(2, key.length() / 3)
+        ? Optional.ofNullable(best)
+        : Optional.empty();
   }
 
   private static int distance(String a, String b) {

@@ -5,11 +5,11 @@ import dev.idem.source.Source;
 import dev.idem.window.WindowSpec;
 
 /**
- * Binds a pipeline file's {@code source:} section of one {@link #type()} ({@code csv},
- * {@code jdbc}, ...) to a {@link Source}. It owns the section's keys, their validation and their
- * messages: every problem is a {@link ConfigProblem} naming the line. Found with
- * {@link java.util.ServiceLoader} through {@code META-INF/services/dev.idem.connector.SourceFactory},
- * so the command line names no format, driver or broker.
+ * Binds a pipeline file's {@code source:} section of one {@link #type()} ({@code csv}, {@code
+ * jdbc}, ...) to a {@link Source}. It owns the section's keys, their validation and their messages:
+ * every problem is a {@link ConfigProblem} naming the line. Found with {@link
+ * java.util.ServiceLoader} through {@code META-INF/services/dev.idem.connector.SourceFactory}, so
+ * the command line names no format, driver or broker.
  */
 public interface SourceFactory {
   /** The {@code type:} value this factory binds, lowercase. */

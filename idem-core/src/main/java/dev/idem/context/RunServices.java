@@ -14,17 +14,30 @@ import java.util.UUID;
  * The runtime services a runner uses, passed in rather than global so that time, crashes and
  * retries are deterministic under test (Flink's InitContext). It lives beside {@link RunContext},
  * not with the runner, because the SPI hands it on ({@code SupportsVerification.reopen}) and a
- * destination retries with it ({@link #retrier()}): connectors depend on this package, never on
- * the runner's.
+ * destination retries with it ({@link #retrier()}): connectors depend on this package, never on the
+ * runner's.
  *
- * @param owner   identifies this process in lease records ({@code pid:host:nonce})
+ * @param owner identifies this process in lease records ({@code pid:host:nonce})
  * @param leaseTtl how long a claimed window stays reserved without renewal
- * @param renewal  how a lease is kept alive while its window loads
+ * @param renewal how a lease is kept alive while its window loads
  */
-public record RunServices(Clock clock, FaultInjector faults, RetryPolicy retry, Sleeper sleeper, long seed, String owner, Duration leaseTtl,
-                          Renewal renewal) {
-  /** Whether a runner renews its lease while a window loads (tests of stalled processes turn it off). */
-  public enum Renewal { EVERY_THIRD_OF_TTL, OFF }
+public record RunServices(
+    Clock clock,
+    FaultInjector faults,
+    RetryPolicy retry,
+    Sleeper sleeper,
+    long seed,
+    String owner,
+    Duration leaseTtl,
+    Renewal renewal) {
+  /**
+   * Whether a runner renews its lease while a window loads (tests of stalled processes turn it
+   * off).
+   */
+  public enum Renewal {
+    EVERY_THIRD_OF_TTL,
+    OFF
+  }
 
   public RunServices {
     Objects.requireNonNull(clock, "clock");
@@ -37,11 +50,21 @@ public record RunServices(Clock clock, FaultInjector faults, RetryPolicy retry, 
   }
 
   public static RunServices defaults() {
-    return new RunServices(Clock.systemUTC(), FaultInjector.NONE, RetryPolicy.DEFAULT, Sleeper.THREAD,
-        System.nanoTime(), processOwner(), Duration.ofMinutes(10), Renewal.EVERY_THIRD_OF_TTL);
+    return new RunServices(
+        Clock.systemUTC(),
+        FaultInjector.NONE,
+        RetryPolicy.DEFAULT,
+        Sleeper.THREAD,
+        System.nanoTime(),
+        processOwner(),
+        Duration.ofMinutes(10),
+        Renewal.EVERY_THIRD_OF_TTL);
   }
 
-  /** The one way to retry a transient failure: this policy's backoff, this sleeper, jitter seeded by {@link #seed()}. */
+  /**
+   * The one way to retry a transient failure: this policy's backoff, this sleeper, jitter seeded by
+   * {@link #seed()}.
+   */
   public Retrier retrier() {
     return new Retrier(retry, sleeper, seed);
   }

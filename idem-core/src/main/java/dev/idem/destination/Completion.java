@@ -14,14 +14,36 @@ import java.util.List;
  *     the source, says where the next window starts.
  * @param refusals where {@link #refused} reports: the runner's bad-record tally
  */
-public record Completion(String fingerprint, String definitionHash, long read, long discarded, long deadLettered, WindowSchema schema,
-                         String sourcePosition, Refusals refusals) {
-  public Completion(String fingerprint, String definitionHash, long read, long discarded, long deadLettered, WindowSchema schema,
-                    String sourcePosition) {
-    this(fingerprint, definitionHash, read, discarded, deadLettered, schema, sourcePosition, Refusals.UNJUDGED);
+public record Completion(
+    String fingerprint,
+    String definitionHash,
+    long read,
+    long discarded,
+    long deadLettered,
+    WindowSchema schema,
+    String sourcePosition,
+    Refusals refusals) {
+  public Completion(
+      String fingerprint,
+      String definitionHash,
+      long read,
+      long discarded,
+      long deadLettered,
+      WindowSchema schema,
+      String sourcePosition) {
+    this(
+        fingerprint,
+        definitionHash,
+        read,
+        discarded,
+        deadLettered,
+        schema,
+        sourcePosition,
+        Refusals.UNJUDGED);
   }
 
-  public Completion(String fingerprint, String definitionHash, long read, long discarded, long deadLettered) {
+  public Completion(
+      String fingerprint, String definitionHash, long read, long discarded, long deadLettered) {
     this(fingerprint, definitionHash, read, discarded, deadLettered, null, null);
   }
 

@@ -1,18 +1,20 @@
 package dev.idem.destination;
 
+import dev.idem.context.RunContext;
 import dev.idem.ledger.Lease;
 import dev.idem.ledger.Ledger;
 import dev.idem.pipeline.Pipeline;
-import dev.idem.context.RunContext;
 
 /**
  * Where windows land. A destination holds its own ledger and commits a window's rows with its
- * ledger row in one transaction. Strategies and transforms it cannot honour are declared by
- * not implementing the matching capability ({@link SupportsMerge}, ...), and such pipelines are
- * refused when the run is planned.
+ * ledger row in one transaction. Strategies and transforms it cannot honour are declared by not
+ * implementing the matching capability ({@link SupportsMerge}, ...), and such pipelines are refused
+ * when the run is planned.
  */
 public interface Destination extends AutoCloseable {
-  /** Creates or migrates the ledger; creates the target table or checks an existing one. Idempotent. */
+  /**
+   * Creates or migrates the ledger; creates the target table or checks an existing one. Idempotent.
+   */
   void prepare(Pipeline pipeline);
 
   /**

@@ -3,17 +3,17 @@ package dev.idem.destination;
 import java.util.Objects;
 
 /**
- * One thing {@code idem doctor} found that a killed or stalled process left behind: its
- * {@code kind} (a stable snake_case word: {@code stale_lease}, {@code failed_window},
- * {@code idle_transaction}, {@code orphan_verify_database}, {@code ledger_outdated}, ... and, for
- * transactional streams, {@code lingering_transaction}), its {@code subject} (a window id, a pid,
- * a database or transactional id), a one-line {@code description} a person can act on, and the
- * {@link Fix} that resolves it, when the destination can resolve it without a load.
+ * One thing {@code idem doctor} found that a killed or stalled process left behind: its {@code
+ * kind} (a stable snake_case word: {@code stale_lease}, {@code failed_window}, {@code
+ * idle_transaction}, {@code orphan_verify_database}, {@code ledger_outdated}, ... and, for
+ * transactional streams, {@code lingering_transaction}), its {@code subject} (a window id, a pid, a
+ * database or transactional id), a one-line {@code description} a person can act on, and the {@link
+ * Fix} that resolves it, when the destination can resolve it without a load.
  *
- * <p>A fix acts only on the state that was found: it is fenced (a lease is released only under
- * the token and expiry that were read) or time-bounded (a session is ended only while it is still
- * idle since the moment that was read), so a runner that came back to life meanwhile is never
- * disturbed; it then reports that it left the subject alone.
+ * <p>A fix acts only on the state that was found: it is fenced (a lease is released only under the
+ * token and expiry that were read) or time-bounded (a session is ended only while it is still idle
+ * since the moment that was read), so a runner that came back to life meanwhile is never disturbed;
+ * it then reports that it left the subject alone.
  */
 public record Finding(String kind, String subject, String description, Fix fix) {
   public Finding {

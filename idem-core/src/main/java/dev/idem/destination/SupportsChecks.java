@@ -8,12 +8,12 @@ import java.util.Set;
 
 /**
  * A destination that reconciles its target with its ledger ({@code idem check}): per window, the
- * rows the target holds against the ledger and the strategy's relation to the rows read
- * ({@code target_rows}), growth of a window's rows without new input ({@code growth}); table-wide,
- * keys held by more than one row, whoever wrote them ({@code duplicate_keys}). The rules are
- * {@link dev.idem.check.Reconciliation}'s. Each result replaces the previous one of the same
- * window and check in the ledger, where {@code idem status} reads them; a destination also
- * records the cheap checks of a window when the window commits.
+ * rows the target holds against the ledger and the strategy's relation to the rows read ({@code
+ * target_rows}), growth of a window's rows without new input ({@code growth}); table-wide, keys
+ * held by more than one row, whoever wrote them ({@code duplicate_keys}). The rules are {@link
+ * dev.idem.check.Reconciliation}'s. Each result replaces the previous one of the same window and
+ * check in the ledger, where {@code idem status} reads them; a destination also records the cheap
+ * checks of a window when the window commits.
  */
 public interface SupportsChecks {
   /**

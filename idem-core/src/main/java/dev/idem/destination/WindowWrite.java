@@ -1,12 +1,12 @@
 package dev.idem.destination;
 
-import dev.idem.ledger.WindowCounts;
 import dev.idem.ledger.DeadLetter;
+import dev.idem.ledger.WindowCounts;
 import dev.idem.schema.Column;
 
 /**
- * One window's write, an operation configured then committed (prepare and commit are separate,
- * as in Flink's two-phase sinks). Nothing is visible to readers before {@link #commit()}; closing
+ * One window's write, an operation configured then committed (prepare and commit are separate, as
+ * in Flink's two-phase sinks). Nothing is visible to readers before {@link #commit()}; closing
  * without commit abandons everything, including the staging area.
  */
 public interface WindowWrite extends AutoCloseable {
@@ -24,12 +24,13 @@ public interface WindowWrite extends AutoCloseable {
 
   /**
    * Adds a column the input gained ({@code schema_drift: evolve}) to the staged rows: rows added
-   * after this carry one more value, after those of the columns added before. Returns the column
-   * as staged: the target's own type when the target already has a column of that name. The
-   * target gets the column in this window's transaction, when it is prepared.
+   * after this carry one more value, after those of the columns added before. Returns the column as
+   * staged: the target's own type when the target already has a column of that name. The target
+   * gets the column in this window's transaction, when it is prepared.
    */
   default Column addColumn(Column column) {
-    throw new UnsupportedOperationException("this destination does not add columns (schema_drift evolve)");
+    throw new UnsupportedOperationException(
+        "this destination does not add columns (schema_drift evolve)");
   }
 
   /**

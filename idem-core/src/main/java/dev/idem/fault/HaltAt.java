@@ -2,20 +2,21 @@ package dev.idem.fault;
 
 import dev.idem.ConfigException;
 import dev.idem.window.Window;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.Arrays;
 
 /**
- * Kills the process with {@code Runtime.halt} (no shutdown hooks, no finally blocks, no
- * rollback: the same as SIGKILL) the n-th time the runner reaches a fault point, optionally only
- * in one window. Used by crash tests that run idem in a child JVM, through the system property
- * {@value #PROPERTY} = {@code POINT[:WINDOW][@N]}, e.g. {@code after_staging:2024-03-03} or
- * {@code between_windows@2}.
+ * Kills the process with {@code Runtime.halt} (no shutdown hooks, no finally blocks, no rollback:
+ * the same as SIGKILL) the n-th time the runner reaches a fault point, optionally only in one
+ * window. Used by crash tests that run idem in a child JVM, through the system property {@value
+ * #PROPERTY} = {@code POINT[:WINDOW][@N]}, e.g. {@code after_staging:2024-03-03} or {@code
+ * between_windows@2}.
  */
 public final class HaltAt implements FaultInjector {
   /** The system property the command line reads. */
   public static final String PROPERTY = "idem.fault.halt";
+
   /** Exit status of a halted process, so tests can tell it from a failure. */
   public static final int STATUS = 137;
 
@@ -39,10 +40,18 @@ public final class HaltAt implements FaultInjector {
       int colon = text.indexOf(':');
       String pointName = colon < 0 ? text : text.substring(0, colon);
       try {
-        return new Spec(FaultPoint.valueOf(pointName.toUpperCase(Locale.ROOT)), colon < 0 ? null : text.substring(colon + 1));
+        return new Spec(
+            FaultPoint.valueOf(pointName.toUpperCase(Locale.ROOT)),
+            colon < 0 ? null : text.substring(colon + 1));
       } catch (IllegalArgumentException e) {
-        throw new ConfigException(property + "=" + text + ": unknown fault point '" + pointName + "': expected one of "
-            + Arrays.toString(FaultPoint.values()));
+        throw new ConfigException(
+            property
+                + "="
+                + text
+                + ": unknown fault point '"
+                + pointName
+                + "': expected one of "
+                + Arrays.toString(FaultPoint.values()));
       }
     }
   }
@@ -63,7 +72,8 @@ public final class HaltAt implements FaultInjector {
   @Override
   public void reach(FaultPoint p, Window window) {
     if (spec.matches(p, window) && seen.incrementAndGet() == nth) {
-      System.err.println("idem: halting at " + p + " in window " + window.id() + " (" + PROPERTY + ")");
+      System.err.println(
+          "idem: halting at " + p + " in window " + window.id() + " (" + PROPERTY + ")");
       System.err.flush();
       Runtime.getRuntime().halt(STATUS);
     }

@@ -1,5 +1,6 @@
 package dev.idem.key;
 
+import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
@@ -11,14 +12,14 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.HexFormat;
-import java.io.ByteArrayOutputStream;
 
 /**
  * The canonical encoding of a tuple of values, and its SHA-256. Stable across JVMs, locales and
  * time zones: nothing here reads the default locale, charset or zone.
  *
- * <p>Each value is encoded in order as one tag byte, then (unless null) a 4-byte big-endian
- * length and that many bytes of UTF-8 canonical text:
+ * <p>Each value is encoded in order as one tag byte, then (unless null) a 4-byte big-endian length
+ * and that many bytes of UTF-8 canonical text:
+ *
  * <pre>
  *   tag 0x00 null          (no length, no bytes)
  *   tag 0x01 string/json   the string as given (no Unicode normalisation)
@@ -29,14 +30,15 @@ import java.io.ByteArrayOutputStream;
  *   tag 0x06 timestamp     yyyy-MM-ddTHH:mm:ss[.fraction, trailing zeros removed]
  *   tag 0x07 timestamptz   the UTC instant as timestamp text followed by Z
  * </pre>
+ *
  * The key hash is the lowercase hex SHA-256 of the concatenated encodings.
  *
- * <p>A Java string may hold an unpaired surrogate (a JSON {@code "\ud800"} escape, for one).
- * Plain UTF-8 encoding would replace it with {@code ?}, so that {@code "\ud800"}, {@code "\udc00"}
- * and {@code "?"} would share a key. Each unpaired surrogate is therefore encoded as its own
- * three bytes ({@code ED A0 80} for U+D800, the generalized UTF-8 known as WTF-8). Those bytes
- * never occur in valid UTF-8, so the encoding stays injective, and every well-formed string
- * encodes exactly as UTF-8.
+ * <p>A Java string may hold an unpaired surrogate (a JSON {@code "\ud800"} escape, for one). Plain
+ * UTF-8 encoding would replace it with {@code ?}, so that {@code "\ud800"}, {@code "\udc00"} and
+ * {@code "?"} would share a key. Each unpaired surrogate is therefore encoded as its own three
+ * bytes ({@code ED A0 80} for U+D800, the generalized UTF-8 known as WTF-8). Those bytes never
+ * occur in valid UTF-8, so the encoding stays injective, and every well-formed string encodes
+ * exactly as UTF-8.
  */
 public final class KeyEncoding {
   private KeyEncoding() {}
@@ -131,7 +133,11 @@ public final class KeyEncoding {
     if (v instanceof String) {
       return 1;
     }
-    if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte || v instanceof BigInteger) {
+    if (v instanceof Long
+        || v instanceof Integer
+        || v instanceof Short
+        || v instanceof Byte
+        || v instanceof BigInteger) {
       return 2;
     }
     if (v instanceof BigDecimal) {
@@ -174,7 +180,10 @@ public final class KeyEncoding {
     int year = t.getYear();
     if (year >= 0 && year <= 9999) {
       // LocalDate.toString's text for these years, without its intermediate string
-      sb.append((char) ('0' + year / 1000)).append((char) ('0' + year / 100 % 10)).append((char) ('0' + year / 10 % 10)).append((char) ('0' + year % 10));
+      sb.append((char) ('0' + year / 1000))
+          .append((char) ('0' + year / 100 % 10))
+          .append((char) ('0' + year / 10 % 10))
+          .append((char) ('0' + year % 10));
       pad2(sb.append('-'), t.getMonthValue()).append('-');
       pad2(sb, t.getDayOfMonth());
     } else {

@@ -10,7 +10,10 @@ import java.util.List;
 public record KeySpec(Kind kind, List<String> fields) {
   public static final String HASH_COLUMN = "_idem_key";
 
-  public enum Kind { COLUMNS, HASH }
+  public enum Kind {
+    COLUMNS,
+    HASH
+  }
 
   public KeySpec {
     fields = List.copyOf(fields);

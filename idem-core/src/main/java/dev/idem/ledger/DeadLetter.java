@@ -1,18 +1,29 @@
 package dev.idem.ledger;
 
 import dev.idem.source.SourceRecord;
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.io.Serializable;
 
 /**
- * A record that could not be loaded, kept in the destination with its window: where it was in
- * the input, why it was refused, and its raw input, capped at {@link #MAX_RAW_BYTES} (the full
- * size and whether it was cut are recorded). {@code token} is the attempt that met it;
- * {@code replayedAt} is set once a later load of the window read the input again.
+ * A record that could not be loaded, kept in the destination with its window: where it was in the
+ * input, why it was refused, and its raw input, capped at {@link #MAX_RAW_BYTES} (the full size and
+ * whether it was cut are recorded). {@code token} is the attempt that met it; {@code replayedAt} is
+ * set once a later load of the window read the input again.
  */
-public record DeadLetter(String windowId, long token, long seq, String position, String reason, String raw, long rawBytes,
-                         boolean truncated, String runId, Instant createdAt, Instant replayedAt, String replayRunId)
+public record DeadLetter(
+    String windowId,
+    long token,
+    long seq,
+    String position,
+    String reason,
+    String raw,
+    long rawBytes,
+    boolean truncated,
+    String runId,
+    Instant createdAt,
+    Instant replayedAt,
+    String replayRunId)
     implements Serializable {
   /** Raw input kept per letter; longer input is cut at a character boundary. */
   public static final int MAX_RAW_BYTES = 64 * 1024;
@@ -24,8 +35,19 @@ public record DeadLetter(String windowId, long token, long seq, String position,
     boolean cut = bytes.length > MAX_RAW_BYTES;
     String kept = cut ? cut(raw) : raw;
     // NUL is refused by PostgreSQL text: a letter must be storable whatever the input held
-    return new DeadLetter(windowId, 0, 0, record.position(), record.problem().replace('\0', '\uFFFD'), kept.replace('\0', '\uFFFD'),
-        bytes.length, cut, null, null, null, null);
+    return new DeadLetter(
+        windowId,
+        0,
+        0,
+        record.position(),
+        record.problem().replace('\0', '\uFFFD'),
+        kept.replace('\0', '\uFFFD'),
+        bytes.length,
+        cut,
+        null,
+        null,
+        null,
+        null);
   }
 
   public boolean replayed() {

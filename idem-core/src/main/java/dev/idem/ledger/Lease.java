@@ -8,4 +8,10 @@ import java.time.Instant;
  * was taken over cannot commit. {@code previous} is the window's ledger row as it was when claimed
  * (null for a window never seen), so the claimer can tell that another runner just finished it.
  */
-public record Lease(String pipeline, String windowId, String owner, long token, Instant expires, WindowState previous) {}
+public record Lease(
+    String pipeline,
+    String windowId,
+    String owner,
+    long token,
+    Instant expires,
+    WindowState previous) {}

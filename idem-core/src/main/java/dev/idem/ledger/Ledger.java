@@ -1,13 +1,13 @@
 package dev.idem.ledger;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.time.Instant;
 
 /**
- * The record of which windows are done, kept in the destination itself so that a window's rows
- * and its ledger row commit in one transaction. Leases make one runner the writer of a window.
+ * The record of which windows are done, kept in the destination itself so that a window's rows and
+ * its ledger row commit in one transaction. Leases make one runner the writer of a window.
  */
 public interface Ledger {
   Optional<WindowState> state(String pipeline, String windowId);
@@ -16,19 +16,19 @@ public interface Ledger {
   List<WindowState> states(String pipeline);
 
   /**
-   * Claims a window for {@code owner}: succeeds when nobody holds a live lease on it (a lease
-   * held by a dead or stalled runner is taken over), and returns the lease with a new fencing
-   * token. Empty when another runner holds a live lease.
+   * Claims a window for {@code owner}: succeeds when nobody holds a live lease on it (a lease held
+   * by a dead or stalled runner is taken over), and returns the lease with a new fencing token.
+   * Empty when another runner holds a live lease.
    */
   Optional<Lease> claim(String pipeline, String windowId, String owner, Duration ttl);
 
   /**
    * Announces that runner {@code owner} is alive until the returned presence is closed. A runner
    * enters before its first claim and closes when it has finished its windows, so that a lease it
-   * could not release (its ledger was unreachable when the window failed) is taken over by the
-   * next claim, and a lease of a killed process is taken over as soon as its store notices. A
-   * runner may enter more than once; it is present until it has closed each presence. A store
-   * that cannot hold presences returns {@link Presence#NONE}.
+   * could not release (its ledger was unreachable when the window failed) is taken over by the next
+   * claim, and a lease of a killed process is taken over as soon as its store notices. A runner may
+   * enter more than once; it is present until it has closed each presence. A store that cannot hold
+   * presences returns {@link Presence#NONE}.
    */
   default Presence enter(String owner) {
     return Presence.NONE;
@@ -42,13 +42,18 @@ public interface Ledger {
     return true;
   }
 
-  /** Extends a lease still held by its token; false when it was taken over (the holder must stop). */
+  /**
+   * Extends a lease still held by its token; false when it was taken over (the holder must stop).
+   */
   boolean renew(Lease lease, Duration ttl);
 
   /** Gives a lease back without changing the window (it was found unchanged). Fenced. */
   void release(Lease lease);
 
-  /** Records that the window failed, with a one-line reason and no counts. Fenced; data already committed stays. */
+  /**
+   * Records that the window failed, with a one-line reason and no counts. Fenced; data already
+   * committed stays.
+   */
   default void fail(Lease lease, String error) {
     fail(lease, error, WindowCounts.NONE, List.of());
   }

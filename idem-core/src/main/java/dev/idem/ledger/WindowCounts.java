@@ -2,27 +2,63 @@ package dev.idem.ledger;
 
 /**
  * What a window's load did. The conservation rule holds for every load, failed ones included:
- * {@code read = discarded + deadLettered + rolledBack + reshaped + folded + inserted + updated + unchanged + skipped + deleted},
- * where {@code discarded} are records a row function dropped, {@code deadLettered} records that
- * could not be read, typed or staged, or that the target refused on their own (kept in the dead
- * letters), {@code reshaped} the staged rows
- * minus the SQL transform's output rows (an aggregation folds many into one; negative when a
- * transform fans out), {@code folded} in-window duplicates by key, {@code skipped} rows whose key already
- * existed (append), {@code unchanged} rows equal to or older than the target's (merge), and
- * {@code deleted} rows carrying the delete flag. {@code replaced} counts rows of the previous
- * slice removed by replace_window/replace_table (not part of the rule), {@code targetRows} the
- * rows the target holds for this window after the commit. {@code rolledBack} is nonzero only for a
- * failed load: the records it read that were neither discarded nor kept as dead letters, whose
- * rows went with the rolled-back transaction.
+ * {@code read = discarded + deadLettered + rolledBack + reshaped + folded + inserted + updated +
+ * unchanged + skipped + deleted}, where {@code discarded} are records a row function dropped,
+ * {@code deadLettered} records that could not be read, typed or staged, or that the target refused
+ * on their own (kept in the dead letters), {@code reshaped} the staged rows minus the SQL
+ * transform's output rows (an aggregation folds many into one; negative when a transform fans out),
+ * {@code folded} in-window duplicates by key, {@code skipped} rows whose key already existed
+ * (append), {@code unchanged} rows equal to or older than the target's (merge), and {@code deleted}
+ * rows carrying the delete flag. {@code replaced} counts rows of the previous slice removed by
+ * replace_window/replace_table (not part of the rule), {@code targetRows} the rows the target holds
+ * for this window after the commit. {@code rolledBack} is nonzero only for a failed load: the
+ * records it read that were neither discarded nor kept as dead letters, whose rows went with the
+ * rolled-back transaction.
  */
-public record WindowCounts(long read, long discarded, long deadLettered, long reshaped, long folded, long inserted, long updated, long unchanged,
-                           long skipped, long deleted, long replaced, long targetRows, long rolledBack) {
+public record WindowCounts(
+    long read,
+    long discarded,
+    long deadLettered,
+    long reshaped,
+    long folded,
+    long inserted,
+    long updated,
+    long unchanged,
+    long skipped,
+    long deleted,
+    long replaced,
+    long targetRows,
+    long rolledBack) {
   public static final WindowCounts NONE = new WindowCounts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
   /** The counts of a load that did not fail: nothing rolled back. */
-  public WindowCounts(long read, long discarded, long deadLettered, long reshaped, long folded, long inserted, long updated, long unchanged,
-                      long skipped, long deleted, long replaced, long targetRows) {
-    this(read, discarded, deadLettered, reshaped, folded, inserted, updated, unchanged, skipped, deleted, replaced, targetRows, 0);
+  public WindowCounts(
+      long read,
+      long discarded,
+      long deadLettered,
+      long reshaped,
+      long folded,
+      long inserted,
+      long updated,
+      long unchanged,
+      long skipped,
+      long deleted,
+      long replaced,
+      long targetRows) {
+    this(
+        read,
+        discarded,
+        deadLettered,
+        reshaped,
+        folded,
+        inserted,
+        updated,
+        unchanged,
+        skipped,
+        deleted,
+        replaced,
+        targetRows,
+        0);
   }
 
   /**
@@ -31,7 +67,20 @@ public record WindowCounts(long read, long discarded, long deadLettered, long re
    * {@code targetRows} is what the target still holds for the window (an earlier load's rows).
    */
   public static WindowCounts failed(long read, long discarded, long deadLettered, long targetRows) {
-    return new WindowCounts(read, discarded, deadLettered, 0, 0, 0, 0, 0, 0, 0, 0, targetRows, read - discarded - deadLettered);
+    return new WindowCounts(
+        read,
+        discarded,
+        deadLettered,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        targetRows,
+        read - discarded - deadLettered);
   }
 
   /** The counts of a window found unchanged: nothing read into the target, nothing written. */
@@ -45,6 +94,16 @@ public record WindowCounts(long read, long discarded, long deadLettered, long re
 
   /** True when every record read is accounted for. */
   public boolean balanced() {
-    return read == discarded + deadLettered + rolledBack + reshaped + folded + inserted + updated + unchanged + skipped + deleted;
+    return read
+        == discarded
+            + deadLettered
+            + rolledBack
+            + reshaped
+            + folded
+            + inserted
+            + updated
+            + unchanged
+            + skipped
+            + deleted;
   }
 }

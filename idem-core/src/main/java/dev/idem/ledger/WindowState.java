@@ -4,9 +4,9 @@ import java.time.Instant;
 import java.util.Locale;
 
 /**
- * One window's row in the ledger; {@code schema} is null until a load recorded one.
- * {@code sourcePosition} is where a stream window's input ended (see
- * {@link dev.idem.destination.Completion}); null for other sources.
+ * One window's row in the ledger; {@code schema} is null until a load recorded one. {@code
+ * sourcePosition} is where a stream window's input ended (see {@link
+ * dev.idem.destination.Completion}); null for other sources.
  */
 public record WindowState(
     String pipeline,

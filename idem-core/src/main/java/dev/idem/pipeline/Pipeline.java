@@ -1,6 +1,7 @@
 package dev.idem.pipeline;
 
 import dev.idem.ConfigException;
+import dev.idem.IdemException;
 import dev.idem.key.KeySpec;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
@@ -20,15 +21,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
-import dev.idem.IdemException;
-import java.util.TreeSet;
 
 /**
- * A validated, immutable pipeline: where records come from, how they are cut into windows,
- * how they are transformed, and how they are written. Built by {@link #builder(String)} or
- * from a YAML file; both go through the same checks, done once here.
+ * A validated, immutable pipeline: where records come from, how they are cut into windows, how they
+ * are transformed, and how they are written. Built by {@link #builder(String)} or from a YAML file;
+ * both go through the same checks, done once here.
  */
 public final class Pipeline {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
@@ -49,7 +49,8 @@ public final class Pipeline {
     this.version = b.version;
     this.source = b.source;
     this.windows = b.windows;
-    this.transformSql = b.transformSql == null || b.transformSql.isBlank() ? null : b.transformSql.strip();
+    this.transformSql =
+        b.transformSql == null || b.transformSql.isBlank() ? null : b.transformSql.strip();
     this.rowFunctions = Map.copyOf(b.rowFunctions);
     this.target = new Target(b.table, targetColumns(b), b.key, b.strategy, b.orderBy, b.deleteFlag);
     this.badRecords = b.badRecords;
@@ -64,7 +65,12 @@ public final class Pipeline {
       return b.targetColumns;
     }
     if (b.transformSql != null && !b.transformSql.isBlank()) {
-      throw new ConfigException("target.columns", "pipeline " + b.name + " has a transform, so target.columns must declare its output columns", null);
+      throw new ConfigException(
+          "target.columns",
+          "pipeline "
+              + b.name
+              + " has a transform, so target.columns must declare its output columns",
+          null);
     }
     return b.source.schema();
   }
@@ -74,40 +80,65 @@ public final class Pipeline {
     if (windows.timeBased()) {
       int i = about("windows.column", () -> input.require(windows.column(), "window column"));
       DataType.Kind k = input.column(i).type().kind();
-      check("windows.column", k == DataType.Kind.DATE || k == DataType.Kind.TIMESTAMP || k == DataType.Kind.TIMESTAMPTZ,
-          "window column '%s' is %s: expected date, timestamp or timestamptz", windows.column(), input.column(i).type());
+      check(
+          "windows.column",
+          k == DataType.Kind.DATE || k == DataType.Kind.TIMESTAMP || k == DataType.Kind.TIMESTAMPTZ,
+          "window column '%s' is %s: expected date, timestamp or timestamptz",
+          windows.column(),
+          input.column(i).type());
     }
     Schema cols = target.columns();
     KeySpec key = target.key();
     if (key != null) {
       Schema keySource = key.kind() == KeySpec.Kind.HASH ? input : cols;
       for (String f : key.fields()) {
-        about("target.key", () -> keySource.require(f, key.kind() == KeySpec.Kind.HASH ? "key hash field" : "key column"));
+        about(
+            "target.key",
+            () ->
+                keySource.require(
+                    f, key.kind() == KeySpec.Kind.HASH ? "key hash field" : "key column"));
       }
     }
     if (target.orderBy() != null) {
       about("target.order_by", () -> cols.require(target.orderBy(), "order_by column"));
     }
     if (target.deleteFlag() != null) {
-      int i = about("target.delete_flag", () -> cols.require(target.deleteFlag(), "delete_flag column"));
-      check("target.delete_flag", cols.column(i).type().kind() == DataType.Kind.BOOLEAN, "delete_flag column '%s' is %s: expected boolean",
-          target.deleteFlag(), cols.column(i).type());
+      int i =
+          about(
+              "target.delete_flag", () -> cols.require(target.deleteFlag(), "delete_flag column"));
+      check(
+          "target.delete_flag",
+          cols.column(i).type().kind() == DataType.Kind.BOOLEAN,
+          "delete_flag column '%s' is %s: expected boolean",
+          target.deleteFlag(),
+          cols.column(i).type());
     }
     if (target.strategy() == WriteStrategy.REPLACE_TABLE) {
-      check("target.strategy", windows.kind() == WindowKind.FULL || windows.kind() == WindowKind.BATCH,
+      check(
+          "target.strategy",
+          windows.kind() == WindowKind.FULL || windows.kind() == WindowKind.BATCH,
           "strategy replace_table replaces the whole table, so it needs window kind full or batch, not %s",
           windows.kind().name().toLowerCase(Locale.ROOT));
     }
     if (schemaDrift != DriftPolicy.DISCARD) {
-      check("schema_drift", source instanceof ObservesSchema,
-          "schema_drift %s needs a source that reports its schema (csv, jsonl, jdbc), and %s does not", schemaDrift.label(), source.describe());
+      check(
+          "schema_drift",
+          source instanceof ObservesSchema,
+          "schema_drift %s needs a source that reports its schema (csv, jsonl, jdbc), and %s does not",
+          schemaDrift.label(),
+          source.describe());
     }
-    check("schema_drift", schemaDrift != DriftPolicy.EVOLVE || transformSql == null,
+    check(
+        "schema_drift",
+        schemaDrift != DriftPolicy.EVOLVE || transformSql == null,
         "schema_drift evolve adds the input's new columns to the target, but with a transform the target's columns are the transform's output:"
             + " use freeze or discard, or declare the new columns");
     for (Column c : target.storedColumns().columns()) {
-      check("columns", !c.name().startsWith("_idem_") || c.name().equals(KeySpec.HASH_COLUMN),
-          "column '%s' uses the reserved prefix _idem_", c.name());
+      check(
+          "columns",
+          !c.name().startsWith("_idem_") || c.name().equals(KeySpec.HASH_COLUMN),
+          "column '%s' uses the reserved prefix _idem_",
+          c.name());
     }
   }
 
@@ -128,18 +159,31 @@ public final class Pipeline {
   }
 
   /**
-   * This pipeline reading from another source with the same schema: how {@code idem verify}
-   * replays captured input. Everything else, including the definition hash's inputs, is kept,
-   * but for a source that does not report its schema, which cannot be held to a drift policy: its
-   * pipeline discards (nothing is observed, so nothing is dropped).
+   * This pipeline reading from another source with the same schema: how {@code idem verify} replays
+   * captured input. Everything else, including the definition hash's inputs, is kept, but for a
+   * source that does not report its schema, which cannot be held to a drift policy: its pipeline
+   * discards (nothing is observed, so nothing is dropped).
    */
   public Pipeline withSource(Source other) {
-    IdemException.check(other.schema().equals(source.schema()), "the replacement source's schema %s differs from %s",
-        other.schema().columns(), source.schema().columns());
-    Builder b = builder(name).version(version).source(other).windows(windows).transform(transformSql)
-        .table(target.table()).targetColumns(target.columns()).key(target.key()).strategy(target.strategy()).orderBy(target.orderBy())
-        .deleteFlag(target.deleteFlag()).badRecords(badRecords)
-        .schemaDrift(other instanceof ObservesSchema ? schemaDrift : DriftPolicy.DISCARD);
+    IdemException.check(
+        other.schema().equals(source.schema()),
+        "the replacement source's schema %s differs from %s",
+        other.schema().columns(),
+        source.schema().columns());
+    Builder b =
+        builder(name)
+            .version(version)
+            .source(other)
+            .windows(windows)
+            .transform(transformSql)
+            .table(target.table())
+            .targetColumns(target.columns())
+            .key(target.key())
+            .strategy(target.strategy())
+            .orderBy(target.orderBy())
+            .deleteFlag(target.deleteFlag())
+            .badRecords(badRecords)
+            .schemaDrift(other instanceof ObservesSchema ? schemaDrift : DriftPolicy.DISCARD);
     rowFunctions.forEach(b::rowFunction);
     return b.build();
   }
@@ -164,7 +208,10 @@ public final class Pipeline {
     return windows;
   }
 
-  /** The transform's SQL, which reads the staged window as the relation {@value #STAGED}; null if none. */
+  /**
+   * The transform's SQL, which reads the staged window as the relation {@value #STAGED}; null if
+   * none.
+   */
   public String transformSql() {
     return transformSql;
   }
@@ -198,12 +245,14 @@ public final class Pipeline {
   public Schema stagedColumns() {
     KeySpec key = target.key();
     Schema input = source.schema();
-    return key != null && key.kind() == KeySpec.Kind.HASH ? input.plus(Column.of(KeySpec.HASH_COLUMN, DataType.STRING)) : input;
+    return key != null && key.kind() == KeySpec.Kind.HASH
+        ? input.plus(Column.of(KeySpec.HASH_COLUMN, DataType.STRING))
+        : input;
   }
 
   /**
-   * SHA-256 of the effective definition: everything that shapes the target's content. Two runs
-   * of an unchanged window with the same definition hash are no-ops.
+   * SHA-256 of the effective definition: everything that shapes the target's content. Two runs of
+   * an unchanged window with the same definition hash are no-ops.
    */
   public String definitionHash() {
     return definitionHash;
@@ -217,17 +266,32 @@ public final class Pipeline {
     lines.add("windows " + windows.describe());
     lines.add("transform " + (transformSql == null ? "-" : transformSql));
     lines.add("row_functions " + new TreeSet<>(rowFunctions.keySet()));
-    lines.add("target " + target.table() + " columns " + target.columns().columns() + " key " + (target.key() == null ? "-" : target.key().describe())
-        + " strategy " + target.strategy().label() + " order_by " + target.orderBy() + " delete_flag " + target.deleteFlag());
+    lines.add(
+        "target "
+            + target.table()
+            + " columns "
+            + target.columns().columns()
+            + " key "
+            + (target.key() == null ? "-" : target.key().describe())
+            + " strategy "
+            + target.strategy().label()
+            + " order_by "
+            + target.orderBy()
+            + " delete_flag "
+            + target.deleteFlag());
     if (schemaDrift == DriftPolicy.EVOLVE) {
-      lines.add("schema_drift evolve"); // absent for the others, so their hashes are those of before the policy existed
+      lines.add(
+          "schema_drift evolve"); // absent for the others, so their hashes are those of before the
+      // policy existed
     }
     return String.join("\n", lines);
   }
 
   static String sha256(String text) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
@@ -252,7 +316,11 @@ public final class Pipeline {
 
     private Builder(String name) {
       if (name == null || !NAME.matcher(name).matches()) {
-        throw new ConfigException("pipeline", "pipeline name '" + name + "' is not valid: expected letters, digits, '_', '.', '-' (at most 128)",
+        throw new ConfigException(
+            "pipeline",
+            "pipeline name '"
+                + name
+                + "' is not valid: expected letters, digits, '_', '.', '-' (at most 128)",
             null);
       }
       this.name = name;
@@ -278,9 +346,13 @@ public final class Pipeline {
       return this;
     }
 
-    /** Adds a Java row function; its name (bump it when the code changes) enters the definition hash. */
+    /**
+     * Adds a Java row function; its name (bump it when the code changes) enters the definition
+     * hash.
+     */
     public Builder rowFunction(String name, RowFunction function) {
-      rowFunctions.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(function, "function"));
+      rowFunctions.put(
+          Objects.requireNonNull(name, "name"), Objects.requireNonNull(function, "function"));
       return this;
     }
 
@@ -313,7 +385,10 @@ public final class Pipeline {
       return this;
     }
 
-    /** What a window whose input's schema drifted from the declared one does; default {@link DriftPolicy#DISCARD}. */
+    /**
+     * What a window whose input's schema drifted from the declared one does; default {@link
+     * DriftPolicy#DISCARD}.
+     */
     public Builder schemaDrift(DriftPolicy policy) {
       this.schemaDrift = Objects.requireNonNull(policy, "schemaDrift");
       return this;

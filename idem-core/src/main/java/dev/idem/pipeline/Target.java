@@ -2,35 +2,48 @@ package dev.idem.pipeline;
 
 import dev.idem.ConfigException;
 import dev.idem.key.KeySpec;
-import dev.idem.schema.Schema;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
+import dev.idem.schema.Schema;
 
 /**
- * The table a pipeline writes and how. {@code columns} are the target's declared columns
- * (the transform's output, or the input when there is no transform). {@code orderBy} names the
- * column whose greatest value wins among rows with the same key, within a window and across
- * windows; {@code deleteFlag} (merge only) names a boolean column whose true value deletes the key.
+ * The table a pipeline writes and how. {@code columns} are the target's declared columns (the
+ * transform's output, or the input when there is no transform). {@code orderBy} names the column
+ * whose greatest value wins among rows with the same key, within a window and across windows;
+ * {@code deleteFlag} (merge only) names a boolean column whose true value deletes the key.
  */
-public record Target(String table, Schema columns, KeySpec key, WriteStrategy strategy, String orderBy, String deleteFlag) {
+public record Target(
+    String table,
+    Schema columns,
+    KeySpec key,
+    WriteStrategy strategy,
+    String orderBy,
+    String deleteFlag) {
   public Target {
     if (table == null || table.isBlank()) {
       throw new ConfigException("target needs a table name");
     }
     if (strategy == null) {
-      throw new ConfigException("target " + table + " needs a strategy: append, merge, replace_window or replace_table");
+      throw new ConfigException(
+          "target " + table + " needs a strategy: append, merge, replace_window or replace_table");
     }
     if (key == null && (strategy == WriteStrategy.APPEND || strategy == WriteStrategy.MERGE)) {
-      throw new ConfigException("strategy " + strategy.label() + " needs a key: without one a re-run cannot tell new rows from rows it already wrote");
+      throw new ConfigException(
+          "strategy "
+              + strategy.label()
+              + " needs a key: without one a re-run cannot tell new rows from rows it already wrote");
     }
     if (deleteFlag != null && strategy != WriteStrategy.MERGE) {
-      throw new ConfigException("delete_flag works with strategy merge only, not " + strategy.label());
+      throw new ConfigException(
+          "delete_flag works with strategy merge only, not " + strategy.label());
     }
   }
 
   /** The target's columns as stored: declared columns plus {@code _idem_key} for a hash key. */
   public Schema storedColumns() {
-    if (key != null && key.kind() == KeySpec.Kind.HASH && columns.indexOf(KeySpec.HASH_COLUMN) < 0) {
+    if (key != null
+        && key.kind() == KeySpec.Kind.HASH
+        && columns.indexOf(KeySpec.HASH_COLUMN) < 0) {
       return columns.plus(Column.of(KeySpec.HASH_COLUMN, DataType.STRING));
     }
     return columns;

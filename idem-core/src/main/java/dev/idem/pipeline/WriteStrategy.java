@@ -11,14 +11,19 @@ public enum WriteStrategy {
   MERGE,
   /** Delete the window's slice and insert the new one, in one transaction. */
   REPLACE_WINDOW,
-  /** Replace the whole table in one transaction; readers see the old or the new table, never a mix. */
+  /**
+   * Replace the whole table in one transaction; readers see the old or the new table, never a mix.
+   */
   REPLACE_TABLE;
 
   public static WriteStrategy parse(String text) {
     try {
       return valueOf(text.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new ConfigException("unknown strategy '" + text + "': expected append, merge, replace_window or replace_table");
+      throw new ConfigException(
+          "unknown strategy '"
+              + text
+              + "': expected append, merge, replace_window or replace_table");
     }
   }
 

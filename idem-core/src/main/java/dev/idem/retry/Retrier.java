@@ -9,36 +9,41 @@ import java.util.function.Supplier;
 /**
  * Runs an action again after each {@link TransientException}, waiting the {@link RetryPolicy}'s
  * backoff (with jitter drawn from a seeded random source) through the injected {@link Sleeper};
- * anything else, data errors above all, propagates at once and is never retried. Past the
- * policy's last attempt it throws {@link GaveUp}. This is the one retry loop of idem: the runner
- * and the destinations use it, so every transient failure is retried the same way.
+ * anything else, data errors above all, propagates at once and is never retried. Past the policy's
+ * last attempt it throws {@link GaveUp}. This is the one retry loop of idem: the runner and the
+ * destinations use it, so every transient failure is retried the same way.
  *
  * <p>Written here rather than taken from resilience4j-retry or Failsafe: resilience4j sleeps
  * through one process-wide static function ({@code RetryImpl.setSleepFunction}) and Failsafe's
- * synchronous retries call {@code Thread.sleep}; neither takes a sleeper per instance, which
- * tests running side by side with their own sleepers need.
+ * synchronous retries call {@code Thread.sleep}; neither takes a sleeper per instance, which tests
+ * running side by side with their own sleepers need.
  */
 public final class Retrier {
   private final RetryPolicy policy;
   private final Sleeper sleeper;
   private final long seed;
 
-  /** {@code seed} seeds the jitter: each call draws its waits from a new random source of that seed. */
+  /**
+   * {@code seed} seeds the jitter: each call draws its waits from a new random source of that seed.
+   */
   public Retrier(RetryPolicy policy, Sleeper sleeper, long seed) {
     this.policy = policy;
     this.sleeper = sleeper;
     this.seed = seed;
   }
 
-  /** The same retrier with the jitter of another seed (say, one per window, so windows do not retry in step). */
+  /**
+   * The same retrier with the jitter of another seed (say, one per window, so windows do not retry
+   * in step).
+   */
   public Retrier seeded(long other) {
     return new Retrier(policy, sleeper, other);
   }
 
   /**
    * Runs {@code action}; after a transient failure waits and runs it again, up to the policy's
-   * attempts. Gives up with an {@link IdemException} saying {@code what: gave up after n attempts: why};
-   * an interrupt while waiting is an {@link IdemException} too.
+   * attempts. Gives up with an {@link IdemException} saying {@code what: gave up after n attempts:
+   * why}; an interrupt while waiting is an {@link IdemException} too.
    */
   public <T> T call(String what, Supplier<T> action) {
     try {
@@ -53,10 +58,12 @@ public final class Retrier {
 
   /** The same, for an action that returns nothing. */
   public void run(String what, Runnable action) {
-    call(what, () -> {
-      action.run();
-      return null;
-    });
+    call(
+        what,
+        () -> {
+          action.run();
+          return null;
+        });
   }
 
   /**
@@ -80,7 +87,10 @@ public final class Retrier {
     }
   }
 
-  /** Waits {@code wait} with the injected sleeper (a poll between two looks at something); an interrupt fails the caller. */
+  /**
+   * Waits {@code wait} with the injected sleeper (a poll between two looks at something); an
+   * interrupt fails the caller.
+   */
   public void pause(Duration wait) {
     try {
       sleeper.sleep(wait);
@@ -104,7 +114,10 @@ public final class Retrier {
     void retrying(int attempt, Duration wait, TransientException failure);
   }
 
-  /** The thread was interrupted while it waited: the caller stops, it does not count this as the action's failure. */
+  /**
+   * The thread was interrupted while it waited: the caller stops, it does not count this as the
+   * action's failure.
+   */
   public static final class Interrupted extends IdemException {
     private static final long serialVersionUID = 1L;
 

@@ -8,7 +8,8 @@ import java.util.Random;
  * waits a uniformly random time in [0, min(max, initial * 2^(n-1))].
  */
 public record RetryPolicy(int maxAttempts, Duration initial, Duration max) {
-  public static final RetryPolicy DEFAULT = new RetryPolicy(6, Duration.ofMillis(100), Duration.ofSeconds(5));
+  public static final RetryPolicy DEFAULT =
+      new RetryPolicy(6, Duration.ofMillis(100), Duration.ofSeconds(5));
   public static final RetryPolicy NONE = new RetryPolicy(1, Duration.ZERO, Duration.ZERO);
 
   public RetryPolicy {

@@ -3,8 +3,8 @@ package dev.idem.retry;
 import java.time.Duration;
 
 /**
- * Waits between attempts. Passed in with the run's services rather than called as
- * {@code Thread.sleep}, so that tests of retries and polls need not sleep.
+ * Waits between attempts. Passed in with the run's services rather than called as {@code
+ * Thread.sleep}, so that tests of retries and polls need not sleep.
  */
 @FunctionalInterface
 public interface Sleeper {

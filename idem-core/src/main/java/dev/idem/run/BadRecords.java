@@ -11,16 +11,35 @@ final class BadRecords extends DataException {
   private final transient List<DeadLetter> letters;
 
   BadRecords(Window window, String exceeded, List<DeadLetter> letters) {
-    super("window " + window.id() + ": " + exceeded + "; nothing of it was loaded, its bad records are in the dead letters"
-        + (letters.size() == BadRecordTally.KEPT_LETTERS ? " (the first " + BadRecordTally.KEPT_LETTERS + ")" : "")
-        + " (idem dlq list); first: " + letters.get(0).position() + ": " + letters.get(0).reason());
+    super(
+        "window "
+            + window.id()
+            + ": "
+            + exceeded
+            + "; nothing of it was loaded, its bad records are in the dead letters"
+            + (letters.size() == BadRecordTally.KEPT_LETTERS
+                ? " (the first " + BadRecordTally.KEPT_LETTERS + ")"
+                : "")
+            + " (idem dlq list); first: "
+            + letters.get(0).position()
+            + ": "
+            + letters.get(0).reason());
     this.letters = List.copyOf(letters);
   }
 
-  /** A data error that stopped the window after some of its records were dead-lettered: those are kept too. */
+  /**
+   * A data error that stopped the window after some of its records were dead-lettered: those are
+   * kept too.
+   */
   BadRecords(DataException stopped, List<DeadLetter> letters) {
-    super(stopped.getMessage() + "; nothing of the window was loaded, its " + letters.size() + " bad record"
-        + (letters.size() == 1 ? " is" : "s are") + " in the dead letters (idem dlq list)", stopped);
+    super(
+        stopped.getMessage()
+            + "; nothing of the window was loaded, its "
+            + letters.size()
+            + " bad record"
+            + (letters.size() == 1 ? " is" : "s are")
+            + " in the dead letters (idem dlq list)",
+        stopped);
     this.letters = List.copyOf(letters);
   }
 

@@ -13,8 +13,8 @@ import dev.idem.schema.DriftPolicy;
 
 /**
  * Refuses a pipeline its destination cannot honour, before any window is touched: first the
- * destination's own reasons ({@link Destination#check}), then the capability mix-ins the
- * pipeline needs (a strategy, SQL transforms, adding columns), checked once when the run is planned.
+ * destination's own reasons ({@link Destination#check}), then the capability mix-ins the pipeline
+ * needs (a strategy, SQL transforms, adding columns), checked once when the run is planned.
  */
 final class Capabilities {
   private Capabilities() {}
@@ -27,7 +27,8 @@ final class Capabilities {
       throw new ConfigException("destination " + name + " does not support strategy merge");
     }
     if (s == WriteStrategy.REPLACE_WINDOW && !(destination instanceof SupportsReplaceWindow)) {
-      throw new ConfigException("destination " + name + " does not support strategy replace_window");
+      throw new ConfigException(
+          "destination " + name + " does not support strategy replace_window");
     }
     if (s == WriteStrategy.REPLACE_TABLE && !(destination instanceof SupportsReplaceTable)) {
       throw new ConfigException("destination " + name + " does not support strategy replace_table");
@@ -35,9 +36,12 @@ final class Capabilities {
     if (pipeline.transformSql() != null && !(destination instanceof SupportsSqlTransform)) {
       throw new ConfigException("destination " + name + " does not run SQL transforms");
     }
-    if (pipeline.schemaDrift() == DriftPolicy.EVOLVE && !(destination instanceof SupportsSchemaEvolution)) {
-      throw new ConfigException("destination " + name
-          + " does not add columns to its tables (schema_drift evolve): use freeze or discard");
+    if (pipeline.schemaDrift() == DriftPolicy.EVOLVE
+        && !(destination instanceof SupportsSchemaEvolution)) {
+      throw new ConfigException(
+          "destination "
+              + name
+              + " does not add columns to its tables (schema_drift evolve): use freeze or discard");
     }
   }
 }

@@ -17,11 +17,11 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The windows of one run that another runner held when this one reached them, and how they are
- * settled before the run ends: each is looked at again until none is held or the run's
- * {@link RunOptions#heldWait()} has passed. One that runner has finished counts as done
- * ({@link WindowOutcome.Result#DONE_ELSEWHERE}); any other is loaded here (the claim takes it over
- * if its holder is gone). One instance per run (a stream run: one for all its rounds), so no
- * refusal of an earlier run is mistaken for this one's.
+ * settled before the run ends: each is looked at again until none is held or the run's {@link
+ * RunOptions#heldWait()} has passed. One that runner has finished counts as done ({@link
+ * WindowOutcome.Result#DONE_ELSEWHERE}); any other is loaded here (the claim takes it over if its
+ * holder is gone). One instance per run (a stream run: one for all its rounds), so no refusal of an
+ * earlier run is mistaken for this one's.
  */
 final class HeldWindows {
   /** How often windows held by another runner are looked at again while this run waits for them. */
@@ -31,7 +31,11 @@ final class HeldWindows {
   private final Retrier retrier;
   private final Owners owners;
   private final WindowLoader loader;
-  /** The ledger rows of windows a claim was refused, as they were then: a recheck tells a commit since from a release. */
+
+  /**
+   * The ledger rows of windows a claim was refused, as they were then: a recheck tells a commit
+   * since from a release.
+   */
   private final Map<String, WindowState> refused = new ConcurrentHashMap<>();
 
   HeldWindows(Destination destination, Retrier retrier, Owners owners, WindowLoader loader) {
@@ -46,30 +50,35 @@ final class HeldWindows {
     refused.put(window.id(), state);
   }
 
-  /** The outcomes with every held window settled as far as the wait allows; no window is looked at once {@code stop} says so. */
-  List<WindowOutcome> settle(Pipeline pipeline, List<WindowOutcome> outcomes, RunOptions options, BooleanSupplier stop) {
+  /**
+   * The outcomes with every held window settled as far as the wait allows; no window is looked at
+   * once {@code stop} says so.
+   */
+  List<WindowOutcome> settle(
+      Pipeline pipeline, List<WindowOutcome> outcomes, RunOptions options, BooleanSupplier stop) {
     if (outcomes.stream().noneMatch(o -> o.result() == WindowOutcome.Result.HELD)) {
       return outcomes;
     }
     List<WindowOutcome> settled = new ArrayList<>(outcomes);
     // polls counted, not timed, so that the injected sleeper sets the pace (a test's may not sleep)
     long polls = options.heldWait().toMillis() / POLL.toMillis();
-    owners.present(owner -> {
-      for (long poll = 0; ; poll++) {
-        boolean held = false;
-        for (int i = 0; i < settled.size(); i++) {
-          WindowOutcome o = settled.get(i);
-          if (o.result() == WindowOutcome.Result.HELD && !stop.getAsBoolean()) {
-            settled.set(i, recheck(pipeline, o, options, owner));
+    owners.present(
+        owner -> {
+          for (long poll = 0; ; poll++) {
+            boolean held = false;
+            for (int i = 0; i < settled.size(); i++) {
+              WindowOutcome o = settled.get(i);
+              if (o.result() == WindowOutcome.Result.HELD && !stop.getAsBoolean()) {
+                settled.set(i, recheck(pipeline, o, options, owner));
+              }
+              held |= settled.get(i).result() == WindowOutcome.Result.HELD;
+            }
+            if (!held || poll >= polls || stop.getAsBoolean()) {
+              break;
+            }
+            retrier.pause(POLL);
           }
-          held |= settled.get(i).result() == WindowOutcome.Result.HELD;
-        }
-        if (!held || poll >= polls || stop.getAsBoolean()) {
-          break;
-        }
-        retrier.pause(POLL);
-      }
-    });
+        });
     return settled;
   }
 
@@ -78,15 +87,26 @@ final class HeldWindows {
    * load that committed since it was refused here, not a runner that found it unchanged): done
    * elsewhere. Otherwise it is loaded here, which takes it over if its holder is gone.
    */
-  private WindowOutcome recheck(Pipeline pipeline, WindowOutcome held, RunOptions options, String owner) {
+  private WindowOutcome recheck(
+      Pipeline pipeline, WindowOutcome held, RunOptions options, String owner) {
     Window window = held.window();
     WindowState then = refused.remove(window.id());
-    Optional<WindowState> now = retrier.call("read the ledger of window " + window.id(),
-        () -> destination.ledger().state(pipeline.name(), window.id()));
+    Optional<WindowState> now =
+        retrier.call(
+            "read the ledger of window " + window.id(),
+            () -> destination.ledger().state(pipeline.name(), window.id()));
     if (SkipDecision.doneWithSameDefinition(now, pipeline)
-        && (!options.force() || then == null || !Objects.equals(then.finishedAt(), now.get().finishedAt()))) {
-      return new WindowOutcome(window, WindowOutcome.Result.DONE_ELSEWHERE, WindowCounts.unchanged(now.get().counts().targetRows()),
-          held.attempts(), held.message() + "; then done by another runner" + (now.get().runId() == null ? "" : " (run " + now.get().runId() + ")"));
+        && (!options.force()
+            || then == null
+            || !Objects.equals(then.finishedAt(), now.get().finishedAt()))) {
+      return new WindowOutcome(
+          window,
+          WindowOutcome.Result.DONE_ELSEWHERE,
+          WindowCounts.unchanged(now.get().counts().targetRows()),
+          held.attempts(),
+          held.message()
+              + "; then done by another runner"
+              + (now.get().runId() == null ? "" : " (run " + now.get().runId() + ")"));
     }
     return loader.load(pipeline, window, options, owner, this);
   }

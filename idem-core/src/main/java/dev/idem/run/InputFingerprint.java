@@ -13,8 +13,8 @@ import java.util.Optional;
 /**
  * A window's input fingerprint: the source's cheap one (a file's size and checksum, say) when it
  * has one, else a hash of its records read as a load reads them. A load hashes the records as it
- * stages them ({@link #add}); the skip decision reads them without loading ({@link #of}); both
- * give the same value for the same input.
+ * stages them ({@link #add}); the skip decision reads them without loading ({@link #of}); both give
+ * the same value for the same input.
  */
 final class InputFingerprint {
   private InputFingerprint() {}
@@ -28,7 +28,10 @@ final class InputFingerprint {
     }
   }
 
-  /** The window's fingerprint without loading it; {@code recorded} is its ledger row (a done stream window is read up to its recorded end). */
+  /**
+   * The window's fingerprint without loading it; {@code recorded} is its ledger row (a done stream
+   * window is read up to its recorded end).
+   */
   static String of(Pipeline pipeline, Window window, Optional<WindowState> recorded) {
     Optional<String> cheap = cheap(pipeline, window);
     if (cheap.isPresent()) {

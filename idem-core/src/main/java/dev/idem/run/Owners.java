@@ -15,8 +15,10 @@ import java.util.function.Consumer;
 final class Owners {
   private final Destination destination;
   private final String process;
+
   /** Distinguishes runners of one process in lease records. */
   private final String instance = UUID.randomUUID().toString().substring(0, 8);
+
   private final AtomicInteger sequence = new AtomicInteger();
 
   Owners(Destination destination, String process) {

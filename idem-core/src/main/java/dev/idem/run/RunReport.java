@@ -13,7 +13,9 @@ public record RunReport(String pipeline, String runId, List<WindowOutcome> outco
     return outcomes.stream().filter(o -> o.result() == result).count();
   }
 
-  /** Every window is done: loaded, unchanged, or finished by another runner. A held window is not. */
+  /**
+   * Every window is done: loaded, unchanged, or finished by another runner. A held window is not.
+   */
   public boolean ok() {
     return notDone() == 0;
   }

@@ -14,16 +14,16 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Loads windows of a pipeline into a destination, each exactly once in effect. For each window:
- * skip it if the ledger says it is done with the same input fingerprint and definition hash and
- * the target still holds its rows; otherwise claim a lease, stage the window through the bulk
- * path, apply the strategy, and commit data and ledger row in one transaction. Transient failures
- * are retried with backoff; data errors fail the window and are never retried.
+ * skip it if the ledger says it is done with the same input fingerprint and definition hash and the
+ * target still holds its rows; otherwise claim a lease, stage the window through the bulk path,
+ * apply the strategy, and commit data and ledger row in one transaction. Transient failures are
+ * retried with backoff; data errors fail the window and are never retried.
  *
- * <p>This is the runner's face; each concern has its own class: {@link WindowPlan} (which
- * windows), {@link WindowScheduler} (threads and stop), {@link HeldWindows} (windows another
- * runner held), {@link WindowLoader} and {@link WindowAttempt} (one window, retried),
- * {@link SkipDecision}, {@link LeaseRenewal}, {@link WindowLoad} with its {@link BadRecordTally},
- * and {@link CommitResolution}. Every retry goes through the services' {@link Retrier}.
+ * <p>This is the runner's face; each concern has its own class: {@link WindowPlan} (which windows),
+ * {@link WindowScheduler} (threads and stop), {@link HeldWindows} (windows another runner held),
+ * {@link WindowLoader} and {@link WindowAttempt} (one window, retried), {@link SkipDecision},
+ * {@link LeaseRenewal}, {@link WindowLoad} with its {@link BadRecordTally}, and {@link
+ * CommitResolution}. Every retry goes through the services' {@link Retrier}.
  */
 public final class Runner {
   private final Destination destination;
@@ -56,45 +56,60 @@ public final class Runner {
 
   /**
    * Loads the given windows until {@code stop} says so: no window starts after that, the ones in
-   * progress commit (or roll back if they fail), and the windows never started are reported
-   * {@link WindowOutcome.Result#NOT_STARTED}. Windows another runner held are checked again before
-   * the run ends, for up to {@link RunOptions#heldWait()}: one that runner finished counts as done
-   * ({@link WindowOutcome.Result#DONE_ELSEWHERE}), one it left (it failed, or its runner is gone)
-   * is loaded here.
+   * progress commit (or roll back if they fail), and the windows never started are reported {@link
+   * WindowOutcome.Result#NOT_STARTED}. Windows another runner held are checked again before the run
+   * ends, for up to {@link RunOptions#heldWait()}: one that runner finished counts as done ({@link
+   * WindowOutcome.Result#DONE_ELSEWHERE}), one it left (it failed, or its runner is gone) is loaded
+   * here.
    */
-  public RunReport run(Pipeline pipeline, List<Window> windows, RunOptions options, BooleanSupplier stop) {
+  public RunReport run(
+      Pipeline pipeline, List<Window> windows, RunOptions options, BooleanSupplier stop) {
     prepare(pipeline);
     HeldWindows held = held();
-    List<WindowOutcome> outcomes = held.settle(pipeline, scheduler.load(pipeline, windows, options, stop, held), options, stop);
+    List<WindowOutcome> outcomes =
+        held.settle(
+            pipeline, scheduler.load(pipeline, windows, options, stop, held), options, stop);
     Set<Window> reached = new HashSet<>();
     outcomes.forEach(o -> reached.add(o.window()));
     for (Window w : windows) {
       if (reached.add(w)) {
-        outcomes.add(new WindowOutcome(w, WindowOutcome.Result.NOT_STARTED, WindowCounts.NONE, 0, "not started: the run was asked to stop"));
+        outcomes.add(
+            new WindowOutcome(
+                w,
+                WindowOutcome.Result.NOT_STARTED,
+                WindowCounts.NONE,
+                0,
+                "not started: the run was asked to stop"));
       }
     }
     return new RunReport(pipeline.name(), options.runId(), outcomes);
   }
 
   /**
-   * Runs a stream pipeline (offsets windows): round after round, the source plans each
-   * partition's next window from the ledger and the round loads them. A window that fails is not
-   * offered again in this run (its partition waits for a fix, as with Kafka Connect's
-   * {@code errors.tolerance=none}); the others go on. Without {@code follow}, rounds follow each
-   * other until one loads nothing new; with it, a round starts once per commit interval, until
-   * {@code stop}. In follow mode the report keeps the failures and the last
-   * {@value StreamRounds#FOLLOW_REPORT_KEEPS} other outcomes.
+   * Runs a stream pipeline (offsets windows): round after round, the source plans each partition's
+   * next window from the ledger and the round loads them. A window that fails is not offered again
+   * in this run (its partition waits for a fix, as with Kafka Connect's {@code
+   * errors.tolerance=none}); the others go on. Without {@code follow}, rounds follow each other
+   * until one loads nothing new; with it, a round starts once per commit interval, until {@code
+   * stop}. In follow mode the report keeps the failures and the last {@value
+   * StreamRounds#FOLLOW_REPORT_KEEPS} other outcomes.
    */
   public RunReport runStream(Pipeline definition, RunOptions options, StreamOptions stream) {
     Pipeline pipeline = WindowPlan.stream(definition, stream.follow());
     prepare(pipeline);
     HeldWindows held = held();
-    List<WindowOutcome> outcomes = new StreamRounds(destination, retrier, scheduler).run(pipeline, options, stream, held);
-    // a window another runner held is usually done by now (this run planned past it): it counts as done once it is
-    return new RunReport(pipeline.name(), options.runId(), held.settle(pipeline, outcomes, options, stream.stop()));
+    List<WindowOutcome> outcomes =
+        new StreamRounds(destination, retrier, scheduler).run(pipeline, options, stream, held);
+    // a window another runner held is usually done by now (this run planned past it): it counts as
+    // done once it is
+    return new RunReport(
+        pipeline.name(), options.runId(), held.settle(pipeline, outcomes, options, stream.stop()));
   }
 
-  /** The window's input fingerprint without loading it: the source's cheap one, or a hash of its records. */
+  /**
+   * The window's input fingerprint without loading it: the source's cheap one, or a hash of its
+   * records.
+   */
   public String fingerprint(Pipeline pipeline, Window window) {
     return InputFingerprint.of(pipeline, window, Optional.empty());
   }

@@ -18,10 +18,10 @@ import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * One window's read with its observed schema: opens the source's reader observing the schema
- * (when the source reports one), stages the columns {@code evolve} adds, judges the pipeline's
- * drift policy whenever the observation changes (so a drifted CSV header fails the window at its
- * first record, not after the whole file), and reports what the ledger records.
+ * One window's read with its observed schema: opens the source's reader observing the schema (when
+ * the source reports one), stages the columns {@code evolve} adds, judges the pipeline's drift
+ * policy whenever the observation changes (so a drifted CSV header fails the window at its first
+ * record, not after the whole file), and reports what the ledger records.
  */
 final class SchemaWatch implements AutoCloseable {
   private final Pipeline pipeline;
@@ -29,18 +29,28 @@ final class SchemaWatch implements AutoCloseable {
   private final ObservedSchema observed;
   private final RecordReader reader;
   private final int declared;
-  /** Where each added column's value goes among the staged added columns; -1 when it is not staged. */
+
+  /**
+   * Where each added column's value goes among the staged added columns; -1 when it is not staged.
+   */
   private int[] positions = new int[0];
+
   private int staged;
   private int seen;
 
-  private SchemaWatch(Pipeline pipeline, Window window, WindowWrite write, Optional<WindowState> recorded) throws IOException {
+  private SchemaWatch(
+      Pipeline pipeline, Window window, WindowWrite write, Optional<WindowState> recorded)
+      throws IOException {
     this.pipeline = pipeline;
     this.window = window;
     this.declared = pipeline.source().schema().size();
     if (pipeline.source() instanceof ObservesSchema observing) {
-      ObservedSchema.Resolver resolver = write == null ? (index, proposed) -> proposed : (index, proposed) -> stage(index, write.addColumn(proposed));
-      this.observed = new ObservedSchema(pipeline.source().schema(), pipeline.schemaDrift(), resolver);
+      ObservedSchema.Resolver resolver =
+          write == null
+              ? (index, proposed) -> proposed
+              : (index, proposed) -> stage(index, write.addColumn(proposed));
+      this.observed =
+          new ObservedSchema(pipeline.source().schema(), pipeline.schemaDrift(), resolver);
       this.reader = observing.read(pipeline.windows(), window, observed);
     } else {
       this.observed = null;
@@ -49,16 +59,22 @@ final class SchemaWatch implements AutoCloseable {
   }
 
   /**
-   * Reads the window for loading: columns evolve adds are staged through {@code write}.
-   * {@code recorded} is the window's ledger row, if any (a stream window read again stops at its
-   * recorded end).
+   * Reads the window for loading: columns evolve adds are staged through {@code write}. {@code
+   * recorded} is the window's ledger row, if any (a stream window read again stops at its recorded
+   * end).
    */
-  static SchemaWatch open(Pipeline pipeline, Window window, WindowWrite write, Optional<WindowState> recorded) throws IOException {
+  static SchemaWatch open(
+      Pipeline pipeline, Window window, WindowWrite write, Optional<WindowState> recorded)
+      throws IOException {
     return new SchemaWatch(pipeline, window, write, recorded);
   }
 
-  /** Reads the window without loading it (to fingerprint its records): added columns keep the input's types. */
-  static SchemaWatch open(Pipeline pipeline, Window window, Optional<WindowState> recorded) throws IOException {
+  /**
+   * Reads the window without loading it (to fingerprint its records): added columns keep the
+   * input's types.
+   */
+  static SchemaWatch open(Pipeline pipeline, Window window, Optional<WindowState> recorded)
+      throws IOException {
     return new SchemaWatch(pipeline, window, null, recorded);
   }
 
@@ -67,8 +83,8 @@ final class SchemaWatch implements AutoCloseable {
   }
 
   /**
-   * The next record. A record the reader cannot return (a value a query's driver refuses) is
-   * judged after the drift it may come from: the drift is the cause a person acts on.
+   * The next record. A record the reader cannot return (a value a query's driver refuses) is judged
+   * after the drift it may come from: the drift is the cause a person acts on.
    */
   SourceRecord next() throws IOException {
     try {
@@ -89,7 +105,10 @@ final class SchemaWatch implements AutoCloseable {
     return column;
   }
 
-  /** Fails the window when the policy refuses what the input showed so far; judged again only when the observation changed. */
+  /**
+   * Fails the window when the policy refuses what the input showed so far; judged again only when
+   * the observation changed.
+   */
   void check() {
     if (observed != null && observed.changes() != seen) {
       seen = observed.changes();
@@ -117,7 +136,10 @@ final class SchemaWatch implements AutoCloseable {
     return values.length > declared ? Arrays.copyOf(values, declared) : values;
   }
 
-  /** The staged row: {@code row} (declared columns, then the hash key if any) followed by the record's staged added values. */
+  /**
+   * The staged row: {@code row} (declared columns, then the hash key if any) followed by the
+   * record's staged added values.
+   */
   Object[] row(Object[] row, Object[] values) {
     if (staged == 0) {
       return row;
@@ -131,14 +153,21 @@ final class SchemaWatch implements AutoCloseable {
     return out;
   }
 
-  /** What the ledger records of the window's schema, once it is read; null when the source reports none. */
+  /**
+   * What the ledger records of the window's schema, once it is read; null when the source reports
+   * none.
+   */
   WindowSchema report() {
     if (observed == null) {
       return null;
     }
     SchemaDiff diff = observed.diff();
     long columns = pipeline.schemaDrift() == DriftPolicy.DISCARD ? observed.added() : 0;
-    return new WindowSchema(observed.fingerprint(), diff.isEmpty() ? null : diff.describe(), columns, observed.droppedValues());
+    return new WindowSchema(
+        observed.fingerprint(),
+        diff.isEmpty() ? null : diff.describe(),
+        columns,
+        observed.droppedValues());
   }
 
   @Override

@@ -39,15 +39,15 @@ final class SkipDecision {
   }
 
   static boolean doneWithSameDefinition(Optional<WindowState> state, Pipeline pipeline) {
-    return state.isPresent() && state.get().status() == WindowStatus.DONE
+    return state.isPresent()
+        && state.get().status() == WindowStatus.DONE
         && pipeline.definitionHash().equals(state.get().definitionHash());
   }
 
   /**
    * Same input, and the target still holds the rows the ledger says the window wrote. Another
-   * window's commit may move rows (and update this window's recorded count) between the ledger
-   * read and the count, so the count is trusted only when the recorded count did not change
-   * around it.
+   * window's commit may move rows (and update this window's recorded count) between the ledger read
+   * and the count, so the count is trusted only when the recorded count did not change around it.
    */
   private boolean unchanged(WindowState state, String input) {
     if (!input.equals(state.fingerprint())) {

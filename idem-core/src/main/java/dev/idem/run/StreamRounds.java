@@ -15,10 +15,11 @@ import java.util.Set;
 /**
  * A stream run (offsets windows): round after round, {@link WindowPlan#nextRound} plans each
  * partition's next window from the ledger and the scheduler loads them. A window that fails is not
- * offered again in this run (its partition waits for a fix, as with Kafka Connect's
- * {@code errors.tolerance=none}); the others go on. Without {@code follow}, rounds follow each other
- * until one loads nothing new; with it, a round starts once per commit interval, until {@code stop}.
- * In follow mode the report keeps the failures and the last {@value #FOLLOW_REPORT_KEEPS} other outcomes.
+ * offered again in this run (its partition waits for a fix, as with Kafka Connect's {@code
+ * errors.tolerance=none}); the others go on. Without {@code follow}, rounds follow each other until
+ * one loads nothing new; with it, a round starts once per commit interval, until {@code stop}. In
+ * follow mode the report keeps the failures and the last {@value #FOLLOW_REPORT_KEEPS} other
+ * outcomes.
  */
 final class StreamRounds {
   static final int FOLLOW_REPORT_KEEPS = 1_000;
@@ -33,14 +34,21 @@ final class StreamRounds {
     this.scheduler = scheduler;
   }
 
-  /** Runs the rounds of {@code pipeline} (its source bound by {@link WindowPlan#stream}); the outcomes before held windows are settled. */
-  List<WindowOutcome> run(Pipeline pipeline, RunOptions options, StreamOptions stream, HeldWindows held) {
+  /**
+   * Runs the rounds of {@code pipeline} (its source bound by {@link WindowPlan#stream}); the
+   * outcomes before held windows are settled.
+   */
+  List<WindowOutcome> run(
+      Pipeline pipeline, RunOptions options, StreamOptions stream, HeldWindows held) {
     Set<String> failed = new HashSet<>();
     ArrayDeque<WindowOutcome> recent = new ArrayDeque<>();
     List<WindowOutcome> failures = new ArrayList<>();
     while (!stream.stop().getAsBoolean()) {
       long roundStarted = System.nanoTime();
-      List<WindowState> states = retrier.call("read the ledger of " + pipeline.name(), () -> destination.ledger().states(pipeline.name()));
+      List<WindowState> states =
+          retrier.call(
+              "read the ledger of " + pipeline.name(),
+              () -> destination.ledger().states(pipeline.name()));
       List<Window> planned = WindowPlan.nextRound(pipeline, states, failed);
       List<WindowOutcome> round = scheduler.load(pipeline, planned, options, stream.stop(), held);
       boolean progressed = false;
@@ -71,7 +79,8 @@ final class StreamRounds {
 
   private void pauseUnlessStopped(StreamOptions stream, long until) {
     while (!stream.stop().getAsBoolean() && System.nanoTime() < until) {
-      retrier.pause(Duration.ofMillis(Math.min(100, Math.max(1, (until - System.nanoTime()) / 1_000_000))));
+      retrier.pause(
+          Duration.ofMillis(Math.min(100, Math.max(1, (until - System.nanoTime()) / 1_000_000))));
     }
   }
 }

@@ -24,25 +24,37 @@ final class WindowAttempt {
   private final WindowLoad load;
   private final CommitResolution commits;
 
-  WindowAttempt(Destination destination, RunServices services, RunListener listener, Retrier retrier) {
+  WindowAttempt(
+      Destination destination, RunServices services, RunListener listener, Retrier retrier) {
     this.destination = destination;
     this.services = services;
     this.commits = new CommitResolution(destination, retrier);
     this.load = new WindowLoad(destination, services, listener, commits);
   }
 
-  WindowOutcome once(Pipeline pipeline, Window window, RunOptions options, String owner, HeldWindows held, WindowLoader.LastAttempt last) {
+  WindowOutcome once(
+      Pipeline pipeline,
+      Window window,
+      RunOptions options,
+      String owner,
+      HeldWindows held,
+      WindowLoader.LastAttempt last) {
     String name = pipeline.name();
     SkipDecision skip = new SkipDecision(destination, pipeline, window, options);
     Optional<WindowState> before = destination.ledger().state(name, window.id());
     if (skip.unchanged(before)) {
       return unchanged(window, before.get(), last.number);
     }
-    Optional<Lease> claimed = destination.ledger().claim(name, window.id(), owner, services.leaseTtl());
+    Optional<Lease> claimed =
+        destination.ledger().claim(name, window.id(), owner, services.leaseTtl());
     if (claimed.isEmpty()) {
       Optional<WindowState> holder = destination.ledger().state(name, window.id());
       holder.ifPresent(s -> held.refused(window, s));
-      return new WindowOutcome(window, WindowOutcome.Result.HELD, WindowCounts.NONE, last.number,
+      return new WindowOutcome(
+          window,
+          WindowOutcome.Result.HELD,
+          WindowCounts.NONE,
+          last.number,
           "held by " + holder.map(WindowState::owner).orElse("another runner"));
     }
     Lease lease = claimed.get();
@@ -55,18 +67,31 @@ final class WindowAttempt {
       destination.ledger().release(lease);
       return unchanged(window, lease.previous(), last.number);
     }
-    RunContext context = new RunContext(name, pipeline.version(), window, options.logicalDate(), options.runId());
+    RunContext context =
+        new RunContext(name, pipeline.version(), window, options.logicalDate(), options.runId());
     try (LeaseRenewal renewal = new LeaseRenewal(destination, services, lease)) {
       WindowCounts counts = load.write(pipeline, window, lease, context, renewal, last);
       services.faults().reach(FaultPoint.AFTER_COMMIT, window);
       WindowState after = commits.confirmed(pipeline, lease);
-      // a drifted schema is said at run time too, not only in the ledger: dropped columns are never silent
-      String drift = after.schema() == null || after.token() != lease.token() ? null : after.schema().drift();
-      return new WindowOutcome(window, WindowOutcome.Result.LOADED, counts, last.number, drift == null ? "loaded" : "loaded; schema drift: " + drift);
+      // a drifted schema is said at run time too, not only in the ledger: dropped columns are never
+      // silent
+      String drift =
+          after.schema() == null || after.token() != lease.token() ? null : after.schema().drift();
+      return new WindowOutcome(
+          window,
+          WindowOutcome.Result.LOADED,
+          counts,
+          last.number,
+          drift == null ? "loaded" : "loaded; schema drift: " + drift);
     }
   }
 
   private static WindowOutcome unchanged(Window window, WindowState done, int attempt) {
-    return new WindowOutcome(window, WindowOutcome.Result.UNCHANGED, WindowCounts.unchanged(done.counts().targetRows()), attempt, "unchanged");
+    return new WindowOutcome(
+        window,
+        WindowOutcome.Result.UNCHANGED,
+        WindowCounts.unchanged(done.counts().targetRows()),
+        attempt,
+        "unchanged");
   }
 }

@@ -37,15 +37,28 @@ final class WindowLoad {
   private final RunListener listener;
   private final CommitResolution commits;
 
-  WindowLoad(Destination destination, RunServices services, RunListener listener, CommitResolution commits) {
+  WindowLoad(
+      Destination destination,
+      RunServices services,
+      RunListener listener,
+      CommitResolution commits) {
     this.destination = destination;
     this.services = services;
     this.listener = listener;
     this.commits = commits;
   }
 
-  /** Loads and commits the window; its counts. {@code last} learns how far it read, even when it fails. */
-  WindowCounts write(Pipeline pipeline, Window window, Lease lease, RunContext context, LeaseRenewal renewal, WindowLoader.LastAttempt last) {
+  /**
+   * Loads and commits the window; its counts. {@code last} learns how far it read, even when it
+   * fails.
+   */
+  WindowCounts write(
+      Pipeline pipeline,
+      Window window,
+      Lease lease,
+      RunContext context,
+      LeaseRenewal renewal,
+      WindowLoader.LastAttempt last) {
     Fingerprint fingerprint = new Fingerprint();
     long discarded = 0;
     long read = 0;
@@ -53,11 +66,13 @@ final class WindowLoad {
     BadRecordTally bad = new BadRecordTally(pipeline, window);
     Optional<String> cheapBefore = InputFingerprint.cheap(pipeline, window);
     try (WindowWrite write = destination.begin(pipeline, lease, context);
-         SchemaWatch schema = SchemaWatch.open(pipeline, window, write, Optional.ofNullable(lease.previous()))) {
+        SchemaWatch schema =
+            SchemaWatch.open(pipeline, window, write, Optional.ofNullable(lease.previous()))) {
       int[] hashFields = hashFields(pipeline);
       int width = pipeline.stagedColumns().size();
       long staged = 0;
-      boolean hashRecords = cheapBefore.isEmpty(); // a source with a cheap fingerprint spares a SHA-256 per record
+      boolean hashRecords =
+          cheapBefore.isEmpty(); // a source with a cheap fingerprint spares a SHA-256 per record
       schema.check(); // a query's result metadata is observed before its first row
       for (SourceRecord r = schema.next(); r != null; r = schema.next()) {
         read++;
@@ -75,9 +90,13 @@ final class WindowLoad {
           continue;
         }
         try {
-          write.add(schema.row(hashFields == null ? values : withKeyHash(values, hashFields, width), r.values()), r.position());
+          write.add(
+              schema.row(
+                  hashFields == null ? values : withKeyHash(values, hashFields, width), r.values()),
+              r.position());
         } catch (RowRefusedException e) {
-          bad.add(write, SourceRecord.bad(r.position(), Arrays.toString(values), e.getMessage()), read);
+          bad.add(
+              write, SourceRecord.bad(r.position(), Arrays.toString(values), e.getMessage()), read);
           continue;
         }
         if (++staged == 1) {
@@ -92,11 +111,21 @@ final class WindowLoad {
       services.faults().reach(FaultPoint.AFTER_STAGING, window);
       if (!cheapBefore.equals(InputFingerprint.cheap(pipeline, window))) {
         // The input (a file) changed while it was read: what was staged matches neither version.
-        throw new TransientException("input of window " + window.id() + " changed while it was read", null);
+        throw new TransientException(
+            "input of window " + window.id() + " changed while it was read", null);
       }
       String fp = cheapBefore.orElse(fingerprint.value());
-      WindowCounts counts = write.prepare(new Completion(fp, pipeline.definitionHash(), read, discarded, bad.count(), schema.report(),
-          schema.reader().position().orElse(null), bad::refusedWhenPrepared));
+      WindowCounts counts =
+          write.prepare(
+              new Completion(
+                  fp,
+                  pipeline.definitionHash(),
+                  read,
+                  discarded,
+                  bad.count(),
+                  schema.report(),
+                  schema.reader().position().orElse(null),
+                  bad::refusedWhenPrepared));
       renewal.completing();
       services.faults().reach(FaultPoint.BEFORE_COMMIT, window);
       commits.commit(pipeline, lease, write);
@@ -110,14 +139,16 @@ final class WindowLoad {
     } catch (IOException e) {
       throw new TransientException("reading window " + window.id() + ": " + e.getMessage(), e);
     } catch (UncheckedIOException e) {
-      throw new TransientException("reading window " + window.id() + ": " + e.getCause().getMessage(), e);
+      throw new TransientException(
+          "reading window " + window.id() + ": " + e.getCause().getMessage(), e);
     } finally {
       last.read = read;
       last.discarded = discarded;
     }
   }
 
-  private static Object[] applyRowFunctions(Pipeline pipeline, Object[] values, RunContext context) {
+  private static Object[] applyRowFunctions(
+      Pipeline pipeline, Object[] values, RunContext context) {
     for (RowFunction f : pipeline.rowFunctions().values()) {
       values = f.apply(values, context);
       if (values == null) {

@@ -14,9 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One window to its outcome: its attempts ({@link WindowAttempt}) retried by the retrier while
- * they fail transiently; held when another runner's lease fences it out; failed, and recorded so
- * in the ledger under its lease, on a data error, a bug, or the last transient failure. Errors (a
+ * One window to its outcome: its attempts ({@link WindowAttempt}) retried by the retrier while they
+ * fail transiently; held when another runner's lease fences it out; failed, and recorded so in the
+ * ledger under its lease, on a data error, a bug, or the last transient failure. Errors (a
  * simulated crash) propagate.
  */
 final class WindowLoader {
@@ -28,7 +28,8 @@ final class WindowLoader {
   private final Retrier retrier;
   private final WindowAttempt attempts;
 
-  WindowLoader(Destination destination, RunServices services, RunListener listener, Retrier retrier) {
+  WindowLoader(
+      Destination destination, RunServices services, RunListener listener, Retrier retrier) {
     this.destination = destination;
     this.services = services;
     this.listener = listener;
@@ -36,28 +37,46 @@ final class WindowLoader {
     this.attempts = new WindowAttempt(destination, services, listener, retrier);
   }
 
-  WindowOutcome load(Pipeline pipeline, Window window, RunOptions options, String owner, HeldWindows held) {
+  WindowOutcome load(
+      Pipeline pipeline, Window window, RunOptions options, String owner, HeldWindows held) {
     listener.started(window);
     LastAttempt last = new LastAttempt();
     WindowOutcome outcome;
     try {
-      outcome = retrier.seeded(services.seed() ^ window.id().hashCode()).call(attempt -> {
-        last.number = attempt;
-        return attempts.once(pipeline, window, options, owner, held, last);
-      }, (attempt, wait, e) ->
-          LOG.warn("window {}: transient failure (attempt {}), retrying in {} ms: {}", window.id(), attempt, wait.toMillis(), e.getMessage()));
+      outcome =
+          retrier
+              .seeded(services.seed() ^ window.id().hashCode())
+              .call(
+                  attempt -> {
+                    last.number = attempt;
+                    return attempts.once(pipeline, window, options, owner, held, last);
+                  },
+                  (attempt, wait, e) ->
+                      LOG.warn(
+                          "window {}: transient failure (attempt {}), retrying in {} ms: {}",
+                          window.id(),
+                          attempt,
+                          wait.toMillis(),
+                          e.getMessage()));
     } catch (Retrier.Interrupted e) {
       throw e; // not the window's failure: the run is being stopped
     } catch (Retrier.GaveUp e) {
       outcome = failed(window, last, e);
     } catch (FencedException e) {
-      outcome = new WindowOutcome(window, WindowOutcome.Result.HELD, WindowCounts.NONE, last.number, e.getMessage());
+      outcome =
+          new WindowOutcome(
+              window, WindowOutcome.Result.HELD, WindowCounts.NONE, last.number, e.getMessage());
     } catch (IdemException e) {
       outcome = failed(window, last, e);
     } catch (RuntimeException e) {
       // A bug or a row function's exception: this window fails, the others still run.
       LOG.warn("window {}: unexpected error", window.id(), e);
-      outcome = failed(window, last, new IdemException("unexpected error: " + e.getClass().getSimpleName() + ": " + e.getMessage(), e));
+      outcome =
+          failed(
+              window,
+              last,
+              new IdemException(
+                  "unexpected error: " + e.getClass().getSimpleName() + ": " + e.getMessage(), e));
     }
     listener.finished(outcome);
     return outcome;
@@ -70,21 +89,29 @@ final class WindowLoader {
     long read;
     long discarded;
 
-    /** Its counts if it failed: what it read, dropped and kept as dead letters; the rest was rolled back. */
+    /**
+     * Its counts if it failed: what it read, dropped and kept as dead letters; the rest was rolled
+     * back.
+     */
     WindowCounts failed(IdemException e) {
       long letters = e instanceof BadRecords bad ? bad.letters().size() : 0;
-      long target = lease == null || lease.previous() == null ? 0 : lease.previous().counts().targetRows();
+      long target =
+          lease == null || lease.previous() == null ? 0 : lease.previous().counts().targetRows();
       return WindowCounts.failed(read, discarded, letters, target);
     }
   }
 
-  /** A failed window: recorded in the ledger under the lease, with its counts, when this runner holds one. */
+  /**
+   * A failed window: recorded in the ledger under the lease, with its counts, when this runner
+   * holds one.
+   */
   private WindowOutcome failed(Window window, LastAttempt last, IdemException e) {
     WindowCounts counts = last.failed(e);
     if (last.lease != null) {
       recordFailure(last.lease, e, counts);
     }
-    return new WindowOutcome(window, WindowOutcome.Result.FAILED, counts, last.number, e.getMessage());
+    return new WindowOutcome(
+        window, WindowOutcome.Result.FAILED, counts, last.number, e.getMessage());
   }
 
   /**
@@ -94,11 +121,22 @@ final class WindowLoader {
    */
   private void recordFailure(Lease lease, IdemException e, WindowCounts counts) {
     try {
-      retrier.run("record the failure of window " + lease.windowId(),
-          () -> destination.ledger().fail(lease, e.getMessage(), counts, e instanceof BadRecords bad ? bad.letters() : List.of()));
+      retrier.run(
+          "record the failure of window " + lease.windowId(),
+          () ->
+              destination
+                  .ledger()
+                  .fail(
+                      lease,
+                      e.getMessage(),
+                      counts,
+                      e instanceof BadRecords bad ? bad.letters() : List.of()));
     } catch (IdemException suppressed) {
       e.addSuppressed(suppressed);
-      LOG.warn("window {}: could not record the failure in the ledger: {}", lease.windowId(), suppressed.getMessage());
+      LOG.warn(
+          "window {}: could not record the failure in the ledger: {}",
+          lease.windowId(),
+          suppressed.getMessage());
     }
   }
 }

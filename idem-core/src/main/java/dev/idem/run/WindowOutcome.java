@@ -5,11 +5,14 @@ import dev.idem.window.Window;
 import java.util.Locale;
 
 /** What happened to one window in a run. */
-public record WindowOutcome(Window window, Result result, WindowCounts counts, int attempts, String message) {
+public record WindowOutcome(
+    Window window, Result result, WindowCounts counts, int attempts, String message) {
   public enum Result {
     /** Written and committed with its ledger row. */
     LOADED,
-    /** Same input and definition as the ledger's done entry, and the target still holds its rows. */
+    /**
+     * Same input and definition as the ledger's done entry, and the target still holds its rows.
+     */
     UNCHANGED,
     /**
      * Another runner held it when this run reached it and has finished it since: done, by that
@@ -17,8 +20,8 @@ public record WindowOutcome(Window window, Result result, WindowCounts counts, i
      */
     DONE_ELSEWHERE,
     /**
-     * Another runner still holds a live lease on it (or took it over) when this run ends: not
-     * done, as far as this run knows.
+     * Another runner still holds a live lease on it (or took it over) when this run ends: not done,
+     * as far as this run knows.
      */
     HELD,
     /** Not loaded; nothing of this attempt was committed. */
@@ -26,7 +29,10 @@ public record WindowOutcome(Window window, Result result, WindowCounts counts, i
     /** The run was asked to stop (SIGTERM, Ctrl-C) before it started this window. */
     NOT_STARTED;
 
-    /** Whether the window is done when the run ends: loaded, unchanged, or finished by another runner. */
+    /**
+     * Whether the window is done when the run ends: loaded, unchanged, or finished by another
+     * runner.
+     */
     public boolean done() {
       return this == LOADED || this == UNCHANGED || this == DONE_ELSEWHERE;
     }

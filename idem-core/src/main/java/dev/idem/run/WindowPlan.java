@@ -21,9 +21,9 @@ public final class WindowPlan {
   private WindowPlan() {}
 
   /**
-   * The chosen windows: by id ({@code ids}, duplicates once) or by range ({@code from} to
-   * {@code to}, both included); with neither, every window present in the input. A stream's or a
-   * batch pipeline's windows cannot be listed from the input: they must be chosen.
+   * The chosen windows: by id ({@code ids}, duplicates once) or by range ({@code from} to {@code
+   * to}, both included); with neither, every window present in the input. A stream's or a batch
+   * pipeline's windows cannot be listed from the input: they must be chosen.
    */
   public static List<Window> select(Pipeline pipeline, List<String> ids, String from, String to) {
     if (!ids.isEmpty() && (from != null || to != null)) {
@@ -39,16 +39,21 @@ public final class WindowPlan {
       return ids.stream().map(pipeline.windows()::window).distinct().toList();
     }
     if (pipeline.windows().kind() == WindowKind.OFFSETS) {
-      throw new ConfigException("pipeline " + pipeline.name() + " reads a stream, whose windows are planned from the ledger as it loads:"
-          + " give one with --window TOPIC-PARTITION@OFFSET (idem status lists them)");
+      throw new ConfigException(
+          "pipeline "
+              + pipeline.name()
+              + " reads a stream, whose windows are planned from the ledger as it loads:"
+              + " give one with --window TOPIC-PARTITION@OFFSET (idem status lists them)");
     }
     if (pipeline.windows().kind() == WindowKind.BATCH) {
-      throw new ConfigException("pipeline " + pipeline.name() + " has batch windows: give the batch id with --window");
+      throw new ConfigException(
+          "pipeline " + pipeline.name() + " has batch windows: give the batch id with --window");
     }
     try {
       return pipeline.source().windows(pipeline.windows());
     } catch (IOException e) {
-      throw new TransientException("listing the windows of " + pipeline.source().describe() + ": " + e.getMessage(), e);
+      throw new TransientException(
+          "listing the windows of " + pipeline.source().describe() + ": " + e.getMessage(), e);
     }
   }
 
@@ -57,8 +62,12 @@ public final class WindowPlan {
    * following it ({@code follow}). Refuses a pipeline that is not a stream.
    */
   static Pipeline stream(Pipeline definition, boolean follow) {
-    if (definition.windows().kind() != WindowKind.OFFSETS || !(definition.source() instanceof StreamSource source)) {
-      throw new ConfigException("pipeline " + definition.name() + " is not a stream: it needs a stream source (kafka) and offsets windows");
+    if (definition.windows().kind() != WindowKind.OFFSETS
+        || !(definition.source() instanceof StreamSource source)) {
+      throw new ConfigException(
+          "pipeline "
+              + definition.name()
+              + " is not a stream: it needs a stream source (kafka) and offsets windows");
     }
     return definition.withSource(follow ? source.following() : source.upToNow());
   }
@@ -69,9 +78,12 @@ public final class WindowPlan {
    */
   static List<Window> nextRound(Pipeline pipeline, List<WindowState> states, Set<String> failed) {
     try {
-      return pipeline.source().windows(pipeline.windows(), states).stream().filter(w -> !failed.contains(w.id())).toList();
+      return pipeline.source().windows(pipeline.windows(), states).stream()
+          .filter(w -> !failed.contains(w.id()))
+          .toList();
     } catch (IOException e) {
-      throw new TransientException("planning the windows of " + pipeline.source().describe() + ": " + e.getMessage(), e);
+      throw new TransientException(
+          "planning the windows of " + pipeline.source().describe() + ": " + e.getMessage(), e);
     }
   }
 }

@@ -33,27 +33,40 @@ final class WindowScheduler {
   }
 
   /** The windows' outcomes, in the order they finished; windows never started have none. */
-  List<WindowOutcome> load(Pipeline pipeline, List<Window> windows, RunOptions options, BooleanSupplier stop, HeldWindows held) {
+  List<WindowOutcome> load(
+      Pipeline pipeline,
+      List<Window> windows,
+      RunOptions options,
+      BooleanSupplier stop,
+      HeldWindows held) {
     List<Window> sorted = new ArrayList<>(windows);
     Collections.sort(sorted);
     Queue<Window> queue = new ConcurrentLinkedQueue<>(sorted);
     List<WindowOutcome> outcomes = Collections.synchronizedList(new ArrayList<>());
-    Runnable runner = () -> owners.present(owner -> {
-      for (Window w = stop.getAsBoolean() ? null : queue.poll(); w != null; w = stop.getAsBoolean() ? null : queue.poll()) {
-        outcomes.add(loader.load(pipeline, w, options, owner, held));
-        faults.reach(FaultPoint.BETWEEN_WINDOWS, w);
-      }
-    });
+    Runnable runner =
+        () ->
+            owners.present(
+                owner -> {
+                  for (Window w = stop.getAsBoolean() ? null : queue.poll();
+                      w != null;
+                      w = stop.getAsBoolean() ? null : queue.poll()) {
+                    outcomes.add(loader.load(pipeline, w, options, owner, held));
+                    faults.reach(FaultPoint.BETWEEN_WINDOWS, w);
+                  }
+                });
     int threads = Math.min(options.parallel(), sorted.size());
     if (threads <= 1) {
       runner.run();
       return new ArrayList<>(outcomes);
     }
-    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "idem-runner-" + owners.last());
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            threads,
+            r -> {
+              Thread t = new Thread(r, "idem-runner-" + owners.last());
+              t.setDaemon(true);
+              return t;
+            });
     try {
       List<Future<?>> futures = new ArrayList<>();
       for (int i = 0; i < threads; i++) {

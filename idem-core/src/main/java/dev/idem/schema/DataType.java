@@ -7,13 +7,23 @@ import java.util.regex.Pattern;
 
 /**
  * A column's declared type. Java values: string → String, integer → Long, decimal → BigDecimal,
- * boolean → Boolean, date → LocalDate, timestamp → LocalDateTime (no zone), timestamptz →
- * Instant, json → String (the JSON text).
+ * boolean → Boolean, date → LocalDate, timestamp → LocalDateTime (no zone), timestamptz → Instant,
+ * json → String (the JSON text).
  */
 public record DataType(Kind kind, int precision, int scale) {
-  public enum Kind { STRING, INTEGER, DECIMAL, BOOLEAN, DATE, TIMESTAMP, TIMESTAMPTZ, JSON }
+  public enum Kind {
+    STRING,
+    INTEGER,
+    DECIMAL,
+    BOOLEAN,
+    DATE,
+    TIMESTAMP,
+    TIMESTAMPTZ,
+    JSON
+  }
 
-  private static final Pattern DECIMAL = Pattern.compile("decimal\\s*(?:\\(\\s*(\\d+)\\s*(?:,\\s*(\\d+)\\s*)?\\))?");
+  private static final Pattern DECIMAL =
+      Pattern.compile("decimal\\s*(?:\\(\\s*(\\d+)\\s*(?:,\\s*(\\d+)\\s*)?\\))?");
 
   public static final DataType STRING = new DataType(Kind.STRING, 0, 0);
   public static final DataType INTEGER = new DataType(Kind.INTEGER, 0, 0);
@@ -24,8 +34,14 @@ public record DataType(Kind kind, int precision, int scale) {
   public static final DataType JSON = new DataType(Kind.JSON, 0, 0);
 
   public DataType {
-    if (kind == Kind.DECIMAL && (precision < 1 || precision > 38 || scale < 0 || scale > precision)) {
-      throw new ConfigException("decimal(" + precision + "," + scale + ") is not a valid decimal type: expected 1 <= precision <= 38 and 0 <= scale <= precision");
+    if (kind == Kind.DECIMAL
+        && (precision < 1 || precision > 38 || scale < 0 || scale > precision)) {
+      throw new ConfigException(
+          "decimal("
+              + precision
+              + ","
+              + scale
+              + ") is not a valid decimal type: expected 1 <= precision <= 38 and 0 <= scale <= precision");
     }
   }
 
@@ -33,7 +49,9 @@ public record DataType(Kind kind, int precision, int scale) {
     return new DataType(Kind.DECIMAL, precision, scale);
   }
 
-  /** Parses a type name as written in a pipeline file: {@code string}, {@code decimal(12,2)}, ... */
+  /**
+   * Parses a type name as written in a pipeline file: {@code string}, {@code decimal(12,2)}, ...
+   */
   public static DataType parse(String text) {
     String t = text.trim().toLowerCase(Locale.ROOT);
     Matcher m = DECIMAL.matcher(t);
@@ -50,12 +68,18 @@ public record DataType(Kind kind, int precision, int scale) {
       case "timestamp" -> TIMESTAMP;
       case "timestamptz" -> TIMESTAMPTZ;
       case "json" -> JSON;
-      default -> throw new ConfigException("unknown type '" + text + "': expected one of string, integer, decimal(p,s), boolean, date, timestamp, timestamptz, json");
+      default ->
+          throw new ConfigException(
+              "unknown type '"
+                  + text
+                  + "': expected one of string, integer, decimal(p,s), boolean, date, timestamp, timestamptz, json");
     };
   }
 
   @Override
   public String toString() {
-    return kind == Kind.DECIMAL ? "decimal(" + precision + "," + scale + ")" : kind.name().toLowerCase(Locale.ROOT);
+    return kind == Kind.DECIMAL
+        ? "decimal(" + precision + "," + scale + ")"
+        : kind.name().toLowerCase(Locale.ROOT);
   }
 }

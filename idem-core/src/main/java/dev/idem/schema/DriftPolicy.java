@@ -1,13 +1,13 @@
 package dev.idem.schema;
 
 import dev.idem.ConfigException;
-import java.util.Locale;
 import java.util.List;
+import java.util.Locale;
 
 /**
- * What a pipeline does when the schema its source shows in a window differs from the declared
- * one (the pipeline file's {@code schema_drift}), modelled on dlt's schema contracts. The drift is
- * a {@link SchemaDiff}: columns the input added, declared columns it lacks (removed), and declared
+ * What a pipeline does when the schema its source shows in a window differs from the declared one
+ * (the pipeline file's {@code schema_drift}), modelled on dlt's schema contracts. The drift is a
+ * {@link SchemaDiff}: columns the input added, declared columns it lacks (removed), and declared
  * columns holding a value that is not of their type (retyped).
  *
  * <ul>
@@ -27,7 +27,9 @@ import java.util.List;
  * altering a table unasked (evolve) is a safe default.
  */
 public enum DriftPolicy {
-  EVOLVE, FREEZE, DISCARD;
+  EVOLVE,
+  FREEZE,
+  DISCARD;
 
   public static final DriftPolicy DEFAULT = DISCARD;
 
@@ -58,15 +60,24 @@ public enum DriftPolicy {
     }
     return switch (this) {
       case FREEZE -> diff.describe() + " (schema_drift: freeze fails a window on any drift)";
-      case DISCARD -> diff.removed().isEmpty() || absentIsNull ? null
-          : diff.describe() + " (schema_drift: discard drops added columns but loads no declared column the input lacks:"
-            + " restore it, or use evolve to load it as NULL)";
+      case DISCARD ->
+          diff.removed().isEmpty() || absentIsNull
+              ? null
+              : diff.describe()
+                  + " (schema_drift: discard drops added columns but loads no declared column the input lacks:"
+                  + " restore it, or use evolve to load it as NULL)";
       case EVOLVE -> {
-        List<String> notNull = diff.removed().stream()
-            .filter(name -> declared.find(name).map(c -> !c.nullable()).orElse(false)).toList();
-        yield notNull.isEmpty() ? null
-            : diff.describe() + " (schema_drift: evolve loads a removed column as NULL, but " + SchemaDiff.names(notNull)
-              + (notNull.size() == 1 ? " is" : " are") + " declared not null)";
+        List<String> notNull =
+            diff.removed().stream()
+                .filter(name -> declared.find(name).map(c -> !c.nullable()).orElse(false))
+                .toList();
+        yield notNull.isEmpty()
+            ? null
+            : diff.describe()
+                + " (schema_drift: evolve loads a removed column as NULL, but "
+                + SchemaDiff.names(notNull)
+                + (notNull.size() == 1 ? " is" : " are")
+                + " declared not null)";
       }
     };
   }

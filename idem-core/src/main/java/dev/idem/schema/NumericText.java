@@ -15,7 +15,9 @@ import java.util.regex.Pattern;
  * that needs no rounding and does not overflow.
  */
 final class NumericText {
-  private static final Pattern DECIMAL = Pattern.compile("[+-]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][+-]?[0-9]{1,9})?");
+  private static final Pattern DECIMAL =
+      Pattern.compile("[+-]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][+-]?[0-9]{1,9})?");
+
   /**
    * The longest decimal text parsed. {@code new BigDecimal} takes time quadratic in the number of
    * digits (a 10 MB field would take hours); no declared decimal needs more than a few dozen, and
@@ -32,8 +34,13 @@ final class NumericText {
     try {
       return Long.parseLong(t);
     } catch (NumberFormatException e) {
-      throw new DataException(prefix(column) + show(raw) + " is out of range for integer: expected a 64-bit integer between "
-          + Long.MIN_VALUE + " and " + Long.MAX_VALUE);
+      throw new DataException(
+          prefix(column)
+              + show(raw)
+              + " is out of range for integer: expected a 64-bit integer between "
+              + Long.MIN_VALUE
+              + " and "
+              + Long.MAX_VALUE);
     }
   }
 
@@ -55,7 +62,10 @@ final class NumericText {
     return c >= '0' && c <= '9';
   }
 
-  /** {@code t} is decimal text: plain ({@code 12.50}, {@code .5}) or with an exponent ({@code -1.5e3}). */
+  /**
+   * {@code t} is decimal text: plain ({@code 12.50}, {@code .5}) or with an exponent ({@code
+   * -1.5e3}).
+   */
   static boolean isDecimal(String t) {
     return isPlainDecimal(t) || DECIMAL.matcher(t).matches();
   }
@@ -83,8 +93,16 @@ final class NumericText {
 
   static BigDecimal decimal(Column column, String t, String raw) {
     if (t.length() > MAX_DECIMAL_TEXT) {
-      throw new DataException(prefix(column) + show(raw) + " is not " + article(column.type()) + ": " + t.length()
-          + " characters, at most " + MAX_DECIMAL_TEXT + " are read as a number");
+      throw new DataException(
+          prefix(column)
+              + show(raw)
+              + " is not "
+              + article(column.type())
+              + ": "
+              + t.length()
+              + " characters, at most "
+              + MAX_DECIMAL_TEXT
+              + " are read as a number");
     }
     if (!isDecimal(t)) {
       throw notA(column, raw);
@@ -105,12 +123,28 @@ final class NumericText {
     long integerDigits = s.signum() == 0 ? 0 : Math.max(0L, (long) s.precision() - s.scale());
     int allowed = type.precision() - type.scale();
     if (integerDigits > allowed) {
-      throw new DataException(prefix(column) + show(raw) + " is out of range for " + type + ": at most " + allowed
-          + " digit" + (allowed == 1 ? "" : "s") + " before the decimal point");
+      throw new DataException(
+          prefix(column)
+              + show(raw)
+              + " is out of range for "
+              + type
+              + ": at most "
+              + allowed
+              + " digit"
+              + (allowed == 1 ? "" : "s")
+              + " before the decimal point");
     }
     if (s.scale() > type.scale()) {
-      throw new DataException(prefix(column) + show(raw) + " has more than " + type.scale() + " decimal place"
-          + (type.scale() == 1 ? "" : "s") + " for " + type + ": values are never rounded");
+      throw new DataException(
+          prefix(column)
+              + show(raw)
+              + " has more than "
+              + type.scale()
+              + " decimal place"
+              + (type.scale() == 1 ? "" : "s")
+              + " for "
+              + type
+              + ": values are never rounded");
     }
     return s.setScale(type.scale());
   }

@@ -21,11 +21,11 @@ import java.util.Objects;
  *
  * <p>A reader reports each unit it opens ({@link #unit}: a file's header, a JSON object, a query's
  * result), which declared columns a unit has ({@link #present}) or lacks ({@link #missing}), the
- * input columns that are not declared ({@link #add}) with their type once a value shows it
- * ({@link #type}), the non-null values of added columns it did not keep ({@link #dropped}), and
- * the first value of a column that is not of its type ({@link #retyped}). A column is removed when
- * a unit lacks it; for a source that reads an absent column as null per record
- * ({@link #absentIsNull}, JSON lines) when no record of the window has it.
+ * input columns that are not declared ({@link #add}) with their type once a value shows it ({@link
+ * #type}), the non-null values of added columns it did not keep ({@link #dropped}), and the first
+ * value of a column that is not of its type ({@link #retyped}). A column is removed when a unit
+ * lacks it; for a source that reads an absent column as null per record ({@link #absentIsNull},
+ * JSON lines) when no record of the window has it.
  *
  * <p>When the policy is {@link DriftPolicy#EVOLVE} ({@link #keepsAdded}), an added column, once
  * typed, is resolved through the {@link Resolver} to the column it is loaded as, and readers
@@ -35,7 +35,10 @@ public final class ObservedSchema {
   /** Decides the column an added input column is loaded as. */
   @FunctionalInterface
   public interface Resolver {
-    /** The column added column number {@code index} is loaded as: {@code proposed}, or another type the target already has. */
+    /**
+     * The column added column number {@code index} is loaded as: {@code proposed}, or another type
+     * the target already has.
+     */
     Column resolve(int index, Column proposed);
   }
 
@@ -46,10 +49,13 @@ public final class ObservedSchema {
   private final BitSet missing = new BitSet();
   private final Map<String, Integer> addedIndex = new HashMap<>();
   private final List<String> addedNames = new ArrayList<>();
+
   /** The type the input showed for each added column (null until a non-null value). */
   private final List<DataType> addedTypes = new ArrayList<>();
+
   /** The column each added column is loaded as (evolve), or null. */
   private final List<Column> addedColumns = new ArrayList<>();
+
   private final Map<String, String> retyped = new LinkedHashMap<>();
   private long droppedValues;
   private long units;
@@ -68,7 +74,10 @@ public final class ObservedSchema {
     return new ObservedSchema(declared, policy, (index, proposed) -> proposed);
   }
 
-  /** True when the values of added columns are kept (evolve): readers then return them after the declared ones. */
+  /**
+   * True when the values of added columns are kept (evolve): readers then return them after the
+   * declared ones.
+   */
   public boolean keepsAdded() {
     return policy == DriftPolicy.EVOLVE;
   }
@@ -77,7 +86,10 @@ public final class ObservedSchema {
     return declared;
   }
 
-  /** The source reads a column absent from a record as null: it is removed only when no record of the window has it. */
+  /**
+   * The source reads a column absent from a record as null: it is removed only when no record of
+   * the window has it.
+   */
   public void absentIsNull() {
     absentIsNull = true;
   }
@@ -86,7 +98,9 @@ public final class ObservedSchema {
     return absentIsNull;
   }
 
-  /** A unit of input was opened: a file's header, a record of a per-record schema, a query's result. */
+  /**
+   * A unit of input was opened: a file's header, a record of a per-record schema, a query's result.
+   */
   public void unit() {
     units++;
   }
@@ -108,7 +122,10 @@ public final class ObservedSchema {
     return missing.get(declaredIndex);
   }
 
-  /** An input column that is not declared; returns its index among the added columns (the same for the same name). */
+  /**
+   * An input column that is not declared; returns its index among the added columns (the same for
+   * the same name).
+   */
   public int add(String name, String position) {
     Integer known = addedIndex.get(name);
     if (known != null) {
@@ -137,7 +154,11 @@ public final class ObservedSchema {
         try {
           proposed = new Column(addedNames.get(index), observed, true);
         } catch (ConfigException e) {
-          throw new DataException("input column " + SchemaDiff.names(List.of(addedNames.get(index))) + " cannot be added to the target: " + e.getMessage());
+          throw new DataException(
+              "input column "
+                  + SchemaDiff.names(List.of(addedNames.get(index)))
+                  + " cannot be added to the target: "
+                  + e.getMessage());
         }
         addedColumns.set(index, resolver.resolve(index, proposed));
       }
@@ -164,12 +185,18 @@ public final class ObservedSchema {
     return droppedValues;
   }
 
-  /** A value of {@code column} is not of its type but of {@code observed}: the first per column is kept. */
+  /**
+   * A value of {@code column} is not of its type but of {@code observed}: the first per column is
+   * kept.
+   */
   public void retyped(String column, DataType observed, String position) {
     retyped(column, observed.toString(), position);
   }
 
-  /** As {@link #retyped(String, DataType, String)}, for a type idem has no name for ({@code double precision}). */
+  /**
+   * As {@link #retyped(String, DataType, String)}, for a type idem has no name for ({@code double
+   * precision}).
+   */
   public void retyped(String column, String observed, String position) {
     if (!retyped.containsKey(column)) {
       retyped.put(column, observed);
@@ -199,7 +226,10 @@ public final class ObservedSchema {
     return diff(true);
   }
 
-  /** The drift while the window is read: a column absent from every record (JSON lines) is not removed yet. */
+  /**
+   * The drift while the window is read: a column absent from every record (JSON lines) is not
+   * removed yet.
+   */
   public SchemaDiff diffSoFar() {
     return diff(false);
   }
@@ -229,7 +259,9 @@ public final class ObservedSchema {
     }
     Integer a = addedIndex.get(column);
     Column c = a == null ? null : addedColumns.get(a);
-    return c != null ? c.type() : a == null || addedTypes.get(a) == null ? DataType.STRING : addedTypes.get(a);
+    return c != null
+        ? c.type()
+        : a == null || addedTypes.get(a) == null ? DataType.STRING : addedTypes.get(a);
   }
 
   /**
@@ -243,19 +275,34 @@ public final class ObservedSchema {
     for (int i = 0; i < declared.size(); i++) {
       String name = declared.column(i).name();
       String r = retyped.get(name);
-      entries.add(name + "\0" + (removed(i, true) ? "removed" : r != null ? "retyped " + r : declared.column(i).type().toString()));
+      entries.add(
+          name
+              + "\0"
+              + (removed(i, true)
+                  ? "removed"
+                  : r != null ? "retyped " + r : declared.column(i).type().toString()));
     }
     for (int i = 0; i < addedNames.size(); i++) {
       DataType t = addedTypes.get(i);
       String r = retyped.get(addedNames.get(i));
-      entries.add(addedNames.get(i) + "\0added " + (t == null ? "null" : t.toString()) + (r == null ? "" : " retyped " + r));
+      entries.add(
+          addedNames.get(i)
+              + "\0added "
+              + (t == null ? "null" : t.toString())
+              + (r == null ? "" : " retyped " + r));
     }
     entries.sort(null);
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
       for (String e : entries) {
         byte[] b = e.getBytes(StandardCharsets.UTF_8);
-        md.update(new byte[] {(byte) (b.length >>> 24), (byte) (b.length >>> 16), (byte) (b.length >>> 8), (byte) b.length});
+        md.update(
+            new byte[] {
+              (byte) (b.length >>> 24),
+              (byte) (b.length >>> 16),
+              (byte) (b.length >>> 8),
+              (byte) b.length
+            });
         md.update(b);
       }
       return HexFormat.of().formatHex(md.digest());

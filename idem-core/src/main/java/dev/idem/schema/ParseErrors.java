@@ -5,8 +5,8 @@ import java.util.Locale;
 
 /**
  * The one-line messages of {@link ValueParser}'s errors: they name the column, quote the input
- * shortened and with control characters escaped, and say what was expected, e.g.
- * {@code column amount: 'abc' is not a decimal(12,2)}.
+ * shortened and with control characters escaped, and say what was expected, e.g. {@code column
+ * amount: 'abc' is not a decimal(12,2)}.
  */
 final class ParseErrors {
   private static final int MAX_SHOWN = 60;

@@ -49,7 +49,8 @@ public record Schema(List<Column> columns) {
   public int require(String name, String role) {
     int i = indexOf(name);
     if (i < 0) {
-      throw new ConfigException(role + " '" + name + "' is not a declared column: expected one of " + names());
+      throw new ConfigException(
+          role + " '" + name + "' is not a declared column: expected one of " + names());
     }
     return i;
   }

@@ -5,19 +5,21 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * How the schema a source showed for a window differs from the declared one: columns it
- * {@code added}, declared columns it lacks ({@code removed}), and columns holding a value not of
- * their type ({@code retyped}, with the first such value's type). {@link #describe()} is one line:
- * {@code added: discount; removed: amount; retyped: quantity from integer to string}.
+ * How the schema a source showed for a window differs from the declared one: columns it {@code
+ * added}, declared columns it lacks ({@code removed}), and columns holding a value not of their
+ * type ({@code retyped}, with the first such value's type). {@link #describe()} is one line: {@code
+ * added: discount; removed: amount; retyped: quantity from integer to string}.
  */
 public record SchemaDiff(List<String> added, List<String> removed, List<Retyped> retyped) {
   /** At most this many names of each kind are spelled out in {@link #describe()}. */
   static final int SHOWN = 10;
+
   private static final int MAX_NAME = 60;
 
   /**
-   * A column whose values are not all of its type: {@code from} its type {@code to} the type of
-   * the first value that was not (an idem type name, or the source's own name for a type idem has none for).
+   * A column whose values are not all of its type: {@code from} its type {@code to} the type of the
+   * first value that was not (an idem type name, or the source's own name for a type idem has none
+   * for).
    */
   public record Retyped(String column, DataType from, String to) {}
 
@@ -53,7 +55,9 @@ public record SchemaDiff(List<String> added, List<String> removed, List<Retyped>
     return String.join("; ", parts);
   }
 
-  /** Names for a one-line message: control characters escaped, long names cut, long lists summed up. */
+  /**
+   * Names for a one-line message: control characters escaped, long names cut, long lists summed up.
+   */
   static String names(List<String> names) {
     List<String> shown = new ArrayList<>();
     for (int i = 0; i < Math.min(SHOWN, names.size()); i++) {

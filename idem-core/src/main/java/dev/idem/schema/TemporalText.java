@@ -19,18 +19,19 @@ import java.util.Locale;
 
 /**
  * Dates, timestamps and timestamptz for {@link ValueParser}: ISO text, with a space accepted
- * instead of the {@code T}; the common timestamp shapes read without a formatter (the hot path of
- * a CSV load), to the same value the ISO formatter gives. An offset is refused for a timestamp
- * and required for a timestamptz, each with a message that says which to declare.
+ * instead of the {@code T}; the common timestamp shapes read without a formatter (the hot path of a
+ * CSV load), to the same value the ISO formatter gives. An offset is refused for a timestamp and
+ * required for a timestamptz, each with a message that says which to declare.
  */
 final class TemporalText {
-  private static final DateTimeFormatter TIMESTAMPTZ = new DateTimeFormatterBuilder()
-      .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
-      .parseLenient()
-      .appendOffset("+HH:mm:ss", "Z")
-      .toFormatter(Locale.ROOT)
-      .withResolverStyle(ResolverStyle.STRICT)
-      .withChronology(IsoChronology.INSTANCE);
+  private static final DateTimeFormatter TIMESTAMPTZ =
+      new DateTimeFormatterBuilder()
+          .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
+          .parseLenient()
+          .appendOffset("+HH:mm:ss", "Z")
+          .toFormatter(Locale.ROOT)
+          .withResolverStyle(ResolverStyle.STRICT)
+          .withChronology(IsoChronology.INSTANCE);
 
   private TemporalText() {}
 
@@ -38,7 +39,8 @@ final class TemporalText {
     try {
       return LocalDate.parse(t, DateTimeFormatter.ISO_LOCAL_DATE);
     } catch (DateTimeParseException e) {
-      throw new DataException(prefix(column) + show(raw) + " is not a date: expected yyyy-MM-dd, e.g. 2024-03-15");
+      throw new DataException(
+          prefix(column) + show(raw) + " is not a date: expected yyyy-MM-dd, e.g. 2024-03-15");
     }
   }
 
@@ -52,10 +54,16 @@ final class TemporalText {
       return LocalDateTime.parse(iso, DateTimeFormatter.ISO_LOCAL_DATE_TIME);
     } catch (DateTimeParseException e) {
       if (parsesWithOffset(iso)) {
-        throw new DataException(prefix(column) + show(raw) + " has a time zone offset: a timestamp column holds local date-times"
-            + " (e.g. 2024-03-15T07:00:00); declare the column timestamptz to keep the offset");
+        throw new DataException(
+            prefix(column)
+                + show(raw)
+                + " has a time zone offset: a timestamp column holds local date-times"
+                + " (e.g. 2024-03-15T07:00:00); declare the column timestamptz to keep the offset");
       }
-      throw new DataException(prefix(column) + show(raw) + " is not a timestamp: expected yyyy-MM-ddTHH:mm:ss[.fff], e.g. 2024-03-15T07:00:00");
+      throw new DataException(
+          prefix(column)
+              + show(raw)
+              + " is not a timestamp: expected yyyy-MM-ddTHH:mm:ss[.fff], e.g. 2024-03-15T07:00:00");
     }
   }
 
@@ -67,26 +75,35 @@ final class TemporalText {
     } catch (DateTimeException e) {
       try {
         LocalDateTime.parse(iso, DateTimeFormatter.ISO_LOCAL_DATE_TIME);
-        throw new DataException(prefix(column) + show(raw) + " has no offset: a timestamptz needs Z or an offset,"
-            + " e.g. 2024-03-15T07:00:00Z or 2024-03-15T09:00:00+02:00");
+        throw new DataException(
+            prefix(column)
+                + show(raw)
+                + " has no offset: a timestamptz needs Z or an offset,"
+                + " e.g. 2024-03-15T07:00:00Z or 2024-03-15T09:00:00+02:00");
       } catch (DateTimeParseException e2) {
-        throw new DataException(prefix(column) + show(raw) + " is not a timestamptz: expected yyyy-MM-ddTHH:mm:ss[.fff] followed by Z"
-            + " or an offset, e.g. 2024-03-15T07:00:00Z");
+        throw new DataException(
+            prefix(column)
+                + show(raw)
+                + " is not a timestamptz: expected yyyy-MM-ddTHH:mm:ss[.fff] followed by Z"
+                + " or an offset, e.g. 2024-03-15T07:00:00Z");
       }
     }
   }
 
   /**
    * The common shapes {@code yyyy-MM-dd[T ]HH:mm[:ss[.f{1,9}]]} read without a formatter, to the
-   * same value {@code ISO_LOCAL_DATE_TIME} gives; null for anything else (including an invalid
-   * date such as February 30), which the formatter then accepts or explains.
+   * same value {@code ISO_LOCAL_DATE_TIME} gives; null for anything else (including an invalid date
+   * such as February 30), which the formatter then accepts or explains.
    */
   private static LocalDateTime plainTimestamp(String t) {
     int n = t.length();
     if (n < 16 || (n > 16 && n < 19) || n == 20 || n > 29) {
       return null;
     }
-    if (t.charAt(4) != '-' || t.charAt(7) != '-' || (t.charAt(10) != 'T' && t.charAt(10) != ' ') || t.charAt(13) != ':') {
+    if (t.charAt(4) != '-'
+        || t.charAt(7) != '-'
+        || (t.charAt(10) != 'T' && t.charAt(10) != ' ')
+        || t.charAt(13) != ':') {
       return null;
     }
     int year = digits(t, 0, 4);

@@ -17,25 +17,27 @@ import java.util.Locale;
  *
  * <p>Text rules ({@link #parse}): surrounding whitespace is trimmed for every type except string
  * and json, which are kept as given.
+ *
  * <ul>
  *   <li>integer: {@code [+-]?[0-9]+} within the 64-bit range (ASCII digits only);
  *   <li>decimal: plain or exponent notation ({@code 12.50}, {@code -1.5e3}, {@code .5}); rejected
- *       when it has more integer digits than {@code precision - scale}, or more decimal places
- *       than {@code scale} once trailing zeros are stripped. The value is returned with the
- *       declared scale ({@code 1.5} in a {@code decimal(12,2)} is {@code 1.50});
+ *       when it has more integer digits than {@code precision - scale}, or more decimal places than
+ *       {@code scale} once trailing zeros are stripped. The value is returned with the declared
+ *       scale ({@code 1.5} in a {@code decimal(12,2)} is {@code 1.50});
  *   <li>boolean: true/false/t/f/1/0/yes/no, case-insensitive;
  *   <li>date: ISO {@code yyyy-MM-dd};
  *   <li>timestamp: ISO {@code yyyy-MM-ddTHH:mm[:ss[.fffffffff]]}, or with a space instead of the
  *       {@code T}; an offset is rejected (declare the column timestamptz);
- *   <li>timestamptz: the same followed by {@code Z} or an offset ({@code +01:00},
- *       {@code +01}); a value without an offset is rejected;
+ *   <li>timestamptz: the same followed by {@code Z} or an offset ({@code +01:00}, {@code +01}); a
+ *       value without an offset is rejected;
  *   <li>json: the text as given (its validity is checked by the reader that has a JSON parser).
  * </ul>
+ *
  * A null input is null; a null for a column declared not null is an error.
  *
- * <p>Errors are {@link DataException}s with a one-line message that names the column and says
- * what was expected, e.g. {@code column amount: 'abc' is not a decimal(12,2)}; callers prefix
- * the record's position.
+ * <p>Errors are {@link DataException}s with a one-line message that names the column and says what
+ * was expected, e.g. {@code column amount: 'abc' is not a decimal(12,2)}; callers prefix the
+ * record's position.
  *
  * <p>The rules live by concern: {@link NumericText} (integers, decimals), {@link TemporalText}
  * (dates and times), {@link ParseErrors} (the messages); this class is their one entry point.
@@ -66,10 +68,10 @@ public final class ValueParser {
   /**
    * Converts a value already typed by a JSON parser ({@link String}, {@link Long}, {@link Integer},
    * {@link BigInteger}, {@link BigDecimal}, {@link Double}, {@link Boolean}, or null) to the
-   * column's type with the same strictness as {@link #parse}. A string is parsed as text, so
-   * {@code "12.50"} is accepted for a decimal; a JSON number is accepted for integer and decimal
-   * columns only (an integer column refuses {@code 42.0}), a JSON boolean for boolean columns
-   * only. For a json column the caller passes the value's JSON text as a String.
+   * column's type with the same strictness as {@link #parse}. A string is parsed as text, so {@code
+   * "12.50"} is accepted for a decimal; a JSON number is accepted for integer and decimal columns
+   * only (an integer column refuses {@code 42.0}), a JSON boolean for boolean columns only. For a
+   * json column the caller passes the value's JSON text as a String.
    */
   public static Object convert(Column column, Object value) {
     if (value == null) {
@@ -81,25 +83,35 @@ public final class ValueParser {
     DataType type = column.type();
     switch (type.kind()) {
       case INTEGER -> {
-        if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
+        if (value instanceof Long
+            || value instanceof Integer
+            || value instanceof Short
+            || value instanceof Byte) {
           return ((Number) value).longValue();
         }
         if (value instanceof BigInteger b) {
           if (b.bitLength() < 64) {
             return b.longValue();
           }
-          throw new DataException(prefix(column) + ParseErrors.show(b.toString()) + " is out of range for integer: expected a 64-bit integer");
+          throw new DataException(
+              prefix(column)
+                  + ParseErrors.show(b.toString())
+                  + " is out of range for integer: expected a 64-bit integer");
         }
       }
       case DECIMAL -> {
         BigDecimal d = null;
         if (value instanceof BigDecimal b) {
           d = b;
-        } else if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
+        } else if (value instanceof Long
+            || value instanceof Integer
+            || value instanceof Short
+            || value instanceof Byte) {
           d = BigDecimal.valueOf(((Number) value).longValue());
         } else if (value instanceof BigInteger b) {
           d = new BigDecimal(b);
-        } else if ((value instanceof Double || value instanceof Float) && Double.isFinite(((Number) value).doubleValue())) {
+        } else if ((value instanceof Double || value instanceof Float)
+            && Double.isFinite(((Number) value).doubleValue())) {
           d = new BigDecimal(value.toString());
         }
         if (d != null) {
@@ -111,9 +123,15 @@ public final class ValueParser {
           return b;
         }
       }
-      default -> { }
+      default -> {}
     }
-    throw new DataException(prefix(column) + describeJson(value) + " is not " + article(type) + ": expected " + expectation(type));
+    throw new DataException(
+        prefix(column)
+            + describeJson(value)
+            + " is not "
+            + article(type)
+            + ": expected "
+            + expectation(type));
   }
 
   /**
@@ -124,7 +142,8 @@ public final class ValueParser {
   public static DataType typeOf(String text) {
     String t = text.strip();
     if (t.length() > MAX_TYPED_TEXT) {
-      return DataType.STRING; // no number of 38 digits or fewer, date or time is this long: never parsed
+      return DataType
+          .STRING; // no number of 38 digits or fewer, date or time is this long: never parsed
     }
     if (NumericText.isInteger(t)) {
       try {
@@ -145,7 +164,7 @@ public final class ValueParser {
       case "true", "false", "t", "f", "yes", "no" -> {
         return DataType.BOOLEAN;
       }
-      default -> { }
+      default -> {}
     }
     for (DataType type : new DataType[] {DataType.DATE, DataType.TIMESTAMP, DataType.TIMESTAMPTZ}) {
       try {
@@ -166,7 +185,10 @@ public final class ValueParser {
     if (jsonValue instanceof Boolean) {
       return DataType.BOOLEAN;
     }
-    if (jsonValue instanceof Long || jsonValue instanceof Integer || jsonValue instanceof Short || jsonValue instanceof Byte) {
+    if (jsonValue instanceof Long
+        || jsonValue instanceof Integer
+        || jsonValue instanceof Short
+        || jsonValue instanceof Byte) {
       return DataType.INTEGER;
     }
     if (jsonValue instanceof BigInteger b) {
@@ -183,7 +205,8 @@ public final class ValueParser {
 
   private static Object nullValue(Column column) {
     if (!column.nullable()) {
-      throw new DataException(prefix(column) + "null is not allowed: the column is declared not null");
+      throw new DataException(
+          prefix(column) + "null is not allowed: the column is declared not null");
     }
     return null;
   }
@@ -192,7 +215,11 @@ public final class ValueParser {
     return switch (t.toLowerCase(Locale.ROOT)) {
       case "true", "t", "1", "yes" -> Boolean.TRUE;
       case "false", "f", "0", "no" -> Boolean.FALSE;
-      default -> throw new DataException(prefix(column) + ParseErrors.show(raw) + " is not a boolean: expected true/false, t/f, 1/0 or yes/no");
+      default ->
+          throw new DataException(
+              prefix(column)
+                  + ParseErrors.show(raw)
+                  + " is not a boolean: expected true/false, t/f, 1/0 or yes/no");
     };
   }
 

@@ -4,11 +4,14 @@ import java.io.IOException;
 import java.util.Optional;
 
 /**
- * A forward-only stream of records. Memory use does not grow with the input: a reader holds at
- * most one record and the parser's buffer.
+ * A forward-only stream of records. Memory use does not grow with the input: a reader holds at most
+ * one record and the parser's buffer.
  */
 public interface RecordReader extends AutoCloseable {
-  /** The next record, or {@code null} at the end. Malformed input throws {@link dev.idem.DataException} naming its position. */
+  /**
+   * The next record, or {@code null} at the end. Malformed input throws {@link
+   * dev.idem.DataException} naming its position.
+   */
   SourceRecord next() throws IOException;
 
   /**

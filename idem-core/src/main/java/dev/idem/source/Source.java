@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Where a pipeline reads from. A source yields the records of one window at a time and can
- * be read again: reading the same window twice yields the same records.
+ * Where a pipeline reads from. A source yields the records of one window at a time and can be read
+ * again: reading the same window twice yields the same records.
  */
 public interface Source extends AutoCloseable {
   /** The declared schema of the records. */
@@ -21,9 +21,9 @@ public interface Source extends AutoCloseable {
 
   /**
    * The windows to load next, given what the ledger already holds for the pipeline. Sources whose
-   * windows follow from the input alone ignore the ledger; a stream source continues each
-   * partition from the position its last done window recorded, and offers a window that was
-   * begun and not finished again with the same start.
+   * windows follow from the input alone ignore the ledger; a stream source continues each partition
+   * from the position its last done window recorded, and offers a window that was begun and not
+   * finished again with the same start.
    */
   default List<Window> windows(WindowSpec spec, List<WindowState> ledger) throws IOException {
     return windows(spec);
@@ -33,17 +33,18 @@ public interface Source extends AutoCloseable {
   RecordReader read(WindowSpec spec, Window window) throws IOException;
 
   /**
-   * The records of one window, given its ledger row when it has one: a stream window that is
-   * done is read again up to the position it recorded, never further, so that it cannot overlap
-   * the window after it.
+   * The records of one window, given its ledger row when it has one: a stream window that is done
+   * is read again up to the position it recorded, never further, so that it cannot overlap the
+   * window after it.
    */
-  default RecordReader read(WindowSpec spec, Window window, Optional<WindowState> recorded) throws IOException {
+  default RecordReader read(WindowSpec spec, Window window, Optional<WindowState> recorded)
+      throws IOException {
     return read(spec, window);
   }
 
   /**
-   * A cheap fingerprint of the window's input, when the source has one (a file's checksum,
-   * a count and max(updated_at)); empty means the runner hashes the records themselves.
+   * A cheap fingerprint of the window's input, when the source has one (a file's checksum, a count
+   * and max(updated_at)); empty means the runner hashes the records themselves.
    */
   default Optional<String> fingerprint(WindowSpec spec, Window window) throws IOException {
     return Optional.empty();

@@ -1,12 +1,13 @@
 package dev.idem.source;
 
 /**
- * One record read from a source: its values typed by the declared schema, in schema order,
- * and its position in the input ({@code orders.csv:17}, an offset) for error messages. A record
- * the source could not read ({@link #bad}) has no values: it carries its raw input and the
- * problem, and goes to the dead letters.
+ * One record read from a source: its values typed by the declared schema, in schema order, and its
+ * position in the input ({@code orders.csv:17}, an offset) for error messages. A record the source
+ * could not read ({@link #bad}) has no values: it carries its raw input and the problem, and goes
+ * to the dead letters.
  */
-// the values array is handed over, not copied: this is the hot path, and no record is compared or hashed
+// the values array is handed over, not copied: this is the hot path, and no record is compared or
+// hashed
 @SuppressWarnings("ArrayRecordComponent")
 public record SourceRecord(Object[] values, String position, String raw, String problem) {
   public SourceRecord(Object[] values, String position) {

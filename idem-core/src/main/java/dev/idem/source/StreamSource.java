@@ -6,9 +6,15 @@ package dev.idem.source;
  * loads what the stream holds when it starts, or follows it.
  */
 public interface StreamSource extends Source {
-  /** A new instance of this source whose input ends where the stream ends when it first plans (a bounded run). */
+  /**
+   * A new instance of this source whose input ends where the stream ends when it first plans (a
+   * bounded run).
+   */
   StreamSource upToNow();
 
-  /** A new instance of this source that follows the stream: each plan goes up to the stream's end at that moment. */
+  /**
+   * A new instance of this source that follows the stream: each plan goes up to the stream's end at
+   * that moment.
+   */
   StreamSource following();
 }

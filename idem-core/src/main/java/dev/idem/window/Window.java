@@ -7,7 +7,8 @@ import java.util.Objects;
  * The unit of work and of idempotency: a slice of input with a stable id. Time windows carry
  * closed-open bounds {@code [start, end)} as UTC instants; other kinds have no bounds.
  */
-public record Window(String id, WindowKind kind, Instant start, Instant end) implements Comparable<Window> {
+public record Window(String id, WindowKind kind, Instant start, Instant end)
+    implements Comparable<Window> {
   public Window {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(kind, "kind");

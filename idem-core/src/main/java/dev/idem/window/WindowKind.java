@@ -14,8 +14,8 @@ public enum WindowKind {
   FILE,
   /**
    * One window per stream partition and start offset, id {@code orders-0@1000}: it holds the
-   * records from that offset to where the window's commit recorded its end in the ledger. The
-   * next window of the partition starts there.
+   * records from that offset to where the window's commit recorded its end in the ledger. The next
+   * window of the partition starts there.
    */
   OFFSETS
 }

@@ -11,27 +11,33 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
-import java.time.format.ResolverStyle;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
- * How input is cut into windows: the kind, the column that assigns a record to a time window,
- * and the time zone in which days are counted and zone-less timestamps are read.
+ * How input is cut into windows: the kind, the column that assigns a record to a time window, and
+ * the time zone in which days are counted and zone-less timestamps are read.
  */
 public record WindowSpec(WindowKind kind, String column, ZoneId zone) {
-  private static final DateTimeFormatter HOUR_ID = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH'Z'").withResolverStyle(ResolverStyle.STRICT);
+  private static final DateTimeFormatter HOUR_ID =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH'Z'").withResolverStyle(ResolverStyle.STRICT);
+
   /** Upper bound on the number of windows one range may expand to. */
   public static final int MAX_RANGE = 100_000;
 
   public WindowSpec {
     Objects.requireNonNull(kind, "kind");
     zone = zone == null ? ZoneOffset.UTC : zone;
-    if ((kind == WindowKind.DAY || kind == WindowKind.HOUR) && (column == null || column.isEmpty())) {
-      throw new ConfigException("window kind " + kind.name().toLowerCase(Locale.ROOT) + " needs 'column': the column whose value assigns a record to its window");
+    if ((kind == WindowKind.DAY || kind == WindowKind.HOUR)
+        && (column == null || column.isEmpty())) {
+      throw new ConfigException(
+          "window kind "
+              + kind.name().toLowerCase(Locale.ROOT)
+              + " needs 'column': the column whose value assigns a record to its window");
     }
   }
 
@@ -59,7 +65,10 @@ public record WindowSpec(WindowKind kind, String column, ZoneId zone) {
     return new WindowSpec(WindowKind.OFFSETS, null, null);
   }
 
-  /** The id of a stream window: partition {@code orders-0} from offset {@code 1000} is {@code orders-0@1000}. */
+  /**
+   * The id of a stream window: partition {@code orders-0} from offset {@code 1000} is {@code
+   * orders-0@1000}.
+   */
   public static String offsetsId(String topic, int partition, long start) {
     return topic + "-" + partition + "@" + start;
   }
@@ -71,7 +80,11 @@ public record WindowSpec(WindowKind kind, String column, ZoneId zone) {
       int dash = at < 0 ? -1 : id.lastIndexOf('-', at);
       try {
         if (dash > 0) {
-          OffsetsId parsed = new OffsetsId(id.substring(0, dash), Integer.parseInt(id.substring(dash + 1, at)), Long.parseLong(id.substring(at + 1)));
+          OffsetsId parsed =
+              new OffsetsId(
+                  id.substring(0, dash),
+                  Integer.parseInt(id.substring(dash + 1, at)),
+                  Long.parseLong(id.substring(at + 1)));
           if (parsed.partition >= 0 && parsed.start >= 0) {
             return parsed;
           }
@@ -79,7 +92,10 @@ public record WindowSpec(WindowKind kind, String column, ZoneId zone) {
       } catch (NumberFormatException e) {
         // reported below
       }
-      throw new ConfigException("window '" + id + "' is not a stream window: expected topic-partition@offset, e.g. orders-0@1000");
+      throw new ConfigException(
+          "window '"
+              + id
+              + "' is not a stream window: expected topic-partition@offset, e.g. orders-0@1000");
     }
 
     /** The partition's name, {@code orders-0}. */
@@ -99,7 +115,10 @@ public record WindowSpec(WindowKind kind, String column, ZoneId zone) {
       case HOUR -> hour(parseHour(id));
       case FULL -> {
         if (!id.equals("full")) {
-          throw new ConfigException("window '" + id + "' does not exist: a full-refresh pipeline has the single window 'full'");
+          throw new ConfigException(
+              "window '"
+                  + id
+                  + "' does not exist: a full-refresh pipeline has the single window 'full'");
         }
         yield Window.full();
       }
@@ -115,7 +134,10 @@ public record WindowSpec(WindowKind kind, String column, ZoneId zone) {
   /** Every window from {@code from} to {@code to}, both included (day and hour kinds only). */
   public List<Window> range(String from, String to) {
     if (!timeBased()) {
-      throw new ConfigException("--from/--to need day or hour windows; this pipeline has " + kind.name().toLowerCase(Locale.ROOT) + " windows");
+      throw new ConfigException(
+          "--from/--to need day or hour windows; this pipeline has "
+              + kind.name().toLowerCase(Locale.ROOT)
+              + " windows");
     }
     Window first = window(from);
     Window last = window(to);
@@ -126,28 +148,36 @@ public record WindowSpec(WindowKind kind, String column, ZoneId zone) {
     for (Window w = first; w.compareTo(last) <= 0; w = next(w)) {
       all.add(w);
       if (all.size() > MAX_RANGE) {
-        throw new ConfigException("range " + from + ".." + to + " has more than " + MAX_RANGE + " windows");
+        throw new ConfigException(
+            "range " + from + ".." + to + " has more than " + MAX_RANGE + " windows");
       }
     }
     return all;
   }
 
   private Window next(Window w) {
-    return kind == WindowKind.DAY ? day(LocalDate.ofInstant(w.start(), zone).plusDays(1)) : hour(w.end());
+    return kind == WindowKind.DAY
+        ? day(LocalDate.ofInstant(w.start(), zone).plusDays(1))
+        : hour(w.end());
   }
 
   /**
-   * The window a record belongs to, from the value of the window column: a date, a timestamp
-   * (read in the spec's zone), a timestamptz, or their ISO text.
+   * The window a record belongs to, from the value of the window column: a date, a timestamp (read
+   * in the spec's zone), a timestamptz, or their ISO text.
    */
   public Window assign(Object value) {
     Instant at = instant(value);
-    return kind == WindowKind.DAY ? day(LocalDate.ofInstant(at, zone)) : hour(at.truncatedTo(ChronoUnit.HOURS));
+    return kind == WindowKind.DAY
+        ? day(LocalDate.ofInstant(at, zone))
+        : hour(at.truncatedTo(ChronoUnit.HOURS));
   }
 
   private Instant instant(Object value) {
     if (value == null) {
-      throw new DataException("window column '" + column + "' is null: every record needs a value to be assigned to a window");
+      throw new DataException(
+          "window column '"
+              + column
+              + "' is null: every record needs a value to be assigned to a window");
     }
     if (value instanceof Instant i) {
       return i;
@@ -164,23 +194,37 @@ public record WindowSpec(WindowKind kind, String column, ZoneId zone) {
     if (value instanceof ZonedDateTime z) {
       return z.toInstant();
     }
-    throw new DataException("window column '" + column + "' holds " + value.getClass().getSimpleName() + ": expected a date, timestamp or timestamptz column");
+    throw new DataException(
+        "window column '"
+            + column
+            + "' holds "
+            + value.getClass().getSimpleName()
+            + ": expected a date, timestamp or timestamptz column");
   }
 
   private Window day(LocalDate d) {
     ZonedDateTime start = d.atStartOfDay(zone);
-    return new Window(d.toString(), WindowKind.DAY, start.toInstant(), d.plusDays(1).atStartOfDay(zone).toInstant());
+    return new Window(
+        d.toString(),
+        WindowKind.DAY,
+        start.toInstant(),
+        d.plusDays(1).atStartOfDay(zone).toInstant());
   }
 
   private static Window hour(Instant start) {
-    return new Window(HOUR_ID.format(start.atOffset(ZoneOffset.UTC)), WindowKind.HOUR, start, start.plus(1, ChronoUnit.HOURS));
+    return new Window(
+        HOUR_ID.format(start.atOffset(ZoneOffset.UTC)),
+        WindowKind.HOUR,
+        start,
+        start.plus(1, ChronoUnit.HOURS));
   }
 
   private static LocalDate parseDay(String id) {
     try {
       return LocalDate.parse(id);
     } catch (DateTimeParseException e) {
-      throw new ConfigException("window '" + id + "' is not a day: expected yyyy-MM-dd, e.g. 2024-03-15");
+      throw new ConfigException(
+          "window '" + id + "' is not a day: expected yyyy-MM-dd, e.g. 2024-03-15");
     }
   }
 
@@ -188,12 +232,14 @@ public record WindowSpec(WindowKind kind, String column, ZoneId zone) {
     try {
       return LocalDateTime.parse(id, HOUR_ID).toInstant(ZoneOffset.UTC);
     } catch (DateTimeParseException e) {
-      throw new ConfigException("window '" + id + "' is not a UTC hour: expected yyyy-MM-ddTHHZ, e.g. 2024-03-15T07Z");
+      throw new ConfigException(
+          "window '" + id + "' is not a UTC hour: expected yyyy-MM-ddTHHZ, e.g. 2024-03-15T07Z");
     }
   }
 
   /** A stable description, part of the pipeline's definition hash. */
   public String describe() {
-    return kind.name().toLowerCase(Locale.ROOT) + (column == null ? "" : " by " + column + " in " + zone.getId());
+    return kind.name().toLowerCase(Locale.ROOT)
+        + (column == null ? "" : " by " + column + " in " + zone.getId());
   }
 }

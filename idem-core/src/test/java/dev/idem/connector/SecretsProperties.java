@@ -12,30 +12,43 @@ import net.jqwik.api.Provide;
 
 /**
  * {@link Secrets}: a credential never survives masking, in any of the forms a URL carries one
- * (user-info, a password-like parameter in any letter case, after {@code ?}, {@code &} or {@code ;},
- * alone or among others, in a URL alone or quoted in a driver's message), and a URL's credentials,
- * once learned, are masked wherever they appear.
+ * (user-info, a password-like parameter in any letter case, after {@code ?}, {@code &} or {@code
+ * ;}, alone or among others, in a URL alone or quoted in a driver's message), and a URL's
+ * credentials, once learned, are masked wherever they appear.
  */
 class SecretsProperties {
-  /** A credential: URL-safe characters, with a prefix no fixed part of the generated URLs contains. */
+  /**
+   * A credential: URL-safe characters, with a prefix no fixed part of the generated URLs contains.
+   */
   @Provide
   Arbitrary<String> secret() {
-    return Arbitraries.strings().withCharRange('a', 'z').withCharRange('A', 'Z').withCharRange('0', '9').withChars('-', '.', '_', '~', '%', '!')
-        .ofMinLength(0).ofMaxLength(16).map(s -> "S3cr" + s);
+    return Arbitraries.strings()
+        .withCharRange('a', 'z')
+        .withCharRange('A', 'Z')
+        .withCharRange('0', '9')
+        .withChars('-', '.', '_', '~', '%', '!')
+        .ofMinLength(0)
+        .ofMaxLength(16)
+        .map(s -> "S3cr" + s);
   }
 
   /** The name of a password-like parameter, in any letter case. */
   @Provide
   Arbitrary<String> secretName() {
-    return Arbitraries.of("password", "pwd", "secret", "token").flatMap(n -> Arbitraries.integers().between(0, (1 << n.length()) - 1)
-        .map(mask -> {
-          StringBuilder b = new StringBuilder();
-          for (int i = 0; i < n.length(); i++) {
-            char c = n.charAt(i);
-            b.append((mask & (1 << i)) != 0 ? Character.toUpperCase(c) : c);
-          }
-          return b.toString();
-        }));
+    return Arbitraries.of("password", "pwd", "secret", "token")
+        .flatMap(
+            n ->
+                Arbitraries.integers()
+                    .between(0, (1 << n.length()) - 1)
+                    .map(
+                        mask -> {
+                          StringBuilder b = new StringBuilder();
+                          for (int i = 0; i < n.length(); i++) {
+                            char c = n.charAt(i);
+                            b.append((mask & (1 << i)) != 0 ? Character.toUpperCase(c) : c);
+                          }
+                          return b.toString();
+                        }));
   }
 
   /** A URL that carries {@code secret} in one of the ways URLs do. */
@@ -52,7 +65,8 @@ class SecretsProperties {
 
   @Provide
   Arbitrary<String[]> secretAndUrl() {
-    return Combinators.combine(secret(), secretName()).as((s, n) -> new String[] {s, n})
+    return Combinators.combine(secret(), secretName())
+        .as((s, n) -> new String[] {s, n})
         .flatMap(sn -> urlWith(sn[0], sn[1]).map(url -> new String[] {sn[0], url}));
   }
 
@@ -63,7 +77,8 @@ class SecretsProperties {
     assertThat(Secrets.maskUrl(url)).doesNotContain(secret).contains(Secrets.MASK);
     assertThat(Secrets.describeUrl(url)).doesNotContain(secret).contains(Secrets.MASK);
     // quoted in a driver's message, followed by more text
-    assertThat(Secrets.maskUrl("cannot connect to " + url + " (connection refused)")).doesNotContain(secret);
+    assertThat(Secrets.maskUrl("cannot connect to " + url + " (connection refused)"))
+        .doesNotContain(secret);
   }
 
   @Property
@@ -71,7 +86,10 @@ class SecretsProperties {
     String secret = secretAndUrl[0];
     Secrets secrets = new Secrets();
     secrets.addUrl(secretAndUrl[1]);
-    assertThat(secrets.redact("FATAL: password authentication failed, got '" + secret + "' for user loader")).doesNotContain(secret);
+    assertThat(
+            secrets.redact(
+                "FATAL: password authentication failed, got '" + secret + "' for user loader"))
+        .doesNotContain(secret);
   }
 
   @Property
@@ -81,7 +99,8 @@ class SecretsProperties {
   }
 
   @Property
-  void aPasswordLikePropertyIsLearnedAndOthersAreNot(@ForAll("secretName") String name, @ForAll("secret") String value) {
+  void aPasswordLikePropertyIsLearnedAndOthersAreNot(
+      @ForAll("secretName") String name, @ForAll("secret") String value) {
     Secrets secrets = new Secrets();
     secrets.addProperty(name, value);
     secrets.addProperty("sslmode", "verify-full");
@@ -91,10 +110,13 @@ class SecretsProperties {
   @Example
   void theWordingsMessagesRelyOn() {
     String url = "jdbc:postgresql://bob:pw@db/dw?user=bob&password=pw&ssl=true";
-    assertThat(Secrets.describeUrl(url)).isEqualTo("jdbc:postgresql://***@db/dw?user=***&password=***&ssl=true");
+    assertThat(Secrets.describeUrl(url))
+        .isEqualTo("jdbc:postgresql://***@db/dw?user=***&password=***&ssl=true");
     // a login name is no secret: a connection error names it
-    assertThat(Secrets.maskUrl(url)).isEqualTo("jdbc:postgresql://***@db/dw?user=bob&password=***&ssl=true");
-    assertThat(Secrets.maskUrl("jdbc:nosuchdb://alice:hunter22@db/x?password=hunter22")).isEqualTo("jdbc:nosuchdb://***@db/x?password=***");
+    assertThat(Secrets.maskUrl(url))
+        .isEqualTo("jdbc:postgresql://***@db/dw?user=bob&password=***&ssl=true");
+    assertThat(Secrets.maskUrl("jdbc:nosuchdb://alice:hunter22@db/x?password=hunter22"))
+        .isEqualTo("jdbc:nosuchdb://***@db/x?password=***");
   }
 
   @Example

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.TestFactory;
  */
 class KeyEncodingVectorsTest {
   private static final Path DOC = Path.of("../docs/key-encoding.md");
-  private static final Pattern ROW = Pattern.compile("^\\|\\s*(\\d+)\\s*\\|\\s*`([^`]*)`[^|]*\\|\\s*`([0-9a-f]{64})`\\s*\\|\\s*$");
+  private static final Pattern ROW =
+      Pattern.compile("^\\|\\s*(\\d+)\\s*\\|\\s*`([^`]*)`[^|]*\\|\\s*`([0-9a-f]{64})`\\s*\\|\\s*$");
 
   record Vector(int number, String input, String sha256) {}
 
@@ -48,8 +49,14 @@ class KeyEncodingVectorsTest {
 
   @TestFactory
   Stream<DynamicTest> everyVectorMatches() throws IOException {
-    return vectors().stream().map(v -> DynamicTest.dynamicTest("vector " + v.number() + ": " + v.input(),
-        () -> assertThat(KeyEncoding.sha256Hex(parseTuple(v.input()))).isEqualTo(v.sha256())));
+    return vectors().stream()
+        .map(
+            v ->
+                DynamicTest.dynamicTest(
+                    "vector " + v.number() + ": " + v.input(),
+                    () ->
+                        assertThat(KeyEncoding.sha256Hex(parseTuple(v.input())))
+                            .isEqualTo(v.sha256())));
   }
 
   @Test

@@ -5,14 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.idem.ConfigException;
 import dev.idem.DataException;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import java.math.BigDecimal;
 
 class ObservedSchemaTest {
-  private static final Schema DECLARED = Schema.of(new Column("id", DataType.INTEGER, false), Column.of("name", DataType.STRING),
-      Column.of("amount", DataType.decimal(12, 2)));
+  private static final Schema DECLARED =
+      Schema.of(
+          new Column("id", DataType.INTEGER, false),
+          Column.of("name", DataType.STRING),
+          Column.of("amount", DataType.decimal(12, 2)));
 
   private static ObservedSchema header(DriftPolicy policy, String... names) {
     ObservedSchema o = ObservedSchema.of(DECLARED, policy);
@@ -41,7 +44,9 @@ class ObservedSchemaTest {
     SchemaDiff diff = o.diff();
     assertThat(diff.added()).containsExactly("discount", "coupon");
     assertThat(diff.removed()).containsExactly("amount");
-    assertThat(diff.describe()).isEqualTo("added: discount, coupon; removed: amount; retyped: id from integer to decimal(2,1)");
+    assertThat(diff.describe())
+        .isEqualTo(
+            "added: discount, coupon; removed: amount; retyped: id from integer to decimal(2,1)");
     assertThat(o.firstAt()).isEqualTo("f.csv:1");
     assertThat(header(DriftPolicy.FREEZE, "id", "name", "amount").diff().isEmpty()).isTrue();
   }
@@ -61,8 +66,11 @@ class ObservedSchemaTest {
   @Test
   void theFingerprintIgnoresColumnOrderAndFollowsEveryChange() {
     String base = header(DriftPolicy.DISCARD, "id", "name", "amount").fingerprint();
-    assertThat(header(DriftPolicy.DISCARD, "amount", "id", "name").fingerprint()).isEqualTo(base).hasSize(64);
-    assertThat(header(DriftPolicy.EVOLVE, "name", "amount", "id").fingerprint()).isEqualTo(base); // the policy is not observed
+    assertThat(header(DriftPolicy.DISCARD, "amount", "id", "name").fingerprint())
+        .isEqualTo(base)
+        .hasSize(64);
+    assertThat(header(DriftPolicy.EVOLVE, "name", "amount", "id").fingerprint())
+        .isEqualTo(base); // the policy is not observed
     String added = header(DriftPolicy.DISCARD, "id", "name", "amount", "x").fingerprint();
     String removed = header(DriftPolicy.DISCARD, "id", "name").fingerprint();
     ObservedSchema r = header(DriftPolicy.DISCARD, "id", "name", "amount");
@@ -93,34 +101,48 @@ class ObservedSchemaTest {
     jsonRemoved.unit();
     jsonRemoved.present(0);
     jsonRemoved.present(1);
-    assertThat(DriftPolicy.FREEZE.violation(added.diff(), added)).isEqualTo("added: x (schema_drift: freeze fails a window on any drift)");
+    assertThat(DriftPolicy.FREEZE.violation(added.diff(), added))
+        .isEqualTo("added: x (schema_drift: freeze fails a window on any drift)");
     assertThat(DriftPolicy.FREEZE.violation(SchemaDiff.NONE, added)).isNull();
     assertThat(DriftPolicy.DISCARD.violation(added.diff(), added)).isNull();
-    assertThat(DriftPolicy.DISCARD.violation(removedNullable.diff(), removedNullable)).startsWith("removed: amount (schema_drift: discard");
+    assertThat(DriftPolicy.DISCARD.violation(removedNullable.diff(), removedNullable))
+        .startsWith("removed: amount (schema_drift: discard");
     assertThat(jsonRemoved.diff().removed()).containsExactly("amount");
-    assertThat(DriftPolicy.DISCARD.violation(jsonRemoved.diff(), jsonRemoved)).as("JSON lines: an absent key is null").isNull();
-    assertThat(DriftPolicy.FREEZE.violation(jsonRemoved.diff(), jsonRemoved)).startsWith("removed: amount (schema_drift: freeze");
+    assertThat(DriftPolicy.DISCARD.violation(jsonRemoved.diff(), jsonRemoved))
+        .as("JSON lines: an absent key is null")
+        .isNull();
+    assertThat(DriftPolicy.FREEZE.violation(jsonRemoved.diff(), jsonRemoved))
+        .startsWith("removed: amount (schema_drift: freeze");
     assertThat(DriftPolicy.EVOLVE.violation(added.diff(), added)).isNull();
     assertThat(DriftPolicy.EVOLVE.violation(removedNullable.diff(), removedNullable)).isNull();
     assertThat(DriftPolicy.EVOLVE.violation(removedNotNull.diff(), removedNotNull))
-        .isEqualTo("removed: id (schema_drift: evolve loads a removed column as NULL, but id is declared not null)");
+        .isEqualTo(
+            "removed: id (schema_drift: evolve loads a removed column as NULL, but id is declared not null)");
   }
 
   @Test
   void evolveResolvesAnAddedColumnOnceAndRefusesANameNoColumnCanHave() {
     List<Column> resolved = new ArrayList<>();
-    ObservedSchema o = new ObservedSchema(DECLARED, DriftPolicy.EVOLVE, (index, proposed) -> {
-      resolved.add(proposed);
-      return new Column(proposed.name(), DataType.decimal(10, 2), true); // the target's own type
-    });
+    ObservedSchema o =
+        new ObservedSchema(
+            DECLARED,
+            DriftPolicy.EVOLVE,
+            (index, proposed) -> {
+              resolved.add(proposed);
+              return new Column(
+                  proposed.name(), DataType.decimal(10, 2), true); // the target's own type
+            });
     int k = o.add("discount", "f.csv:1");
     assertThat(o.add("discount", "g.csv:1")).isEqualTo(k);
     assertThat(o.column(k)).isNull();
-    assertThat(o.type(k, DataType.STRING)).isEqualTo(new Column("discount", DataType.decimal(10, 2), true));
+    assertThat(o.type(k, DataType.STRING))
+        .isEqualTo(new Column("discount", DataType.decimal(10, 2), true));
     assertThat(o.type(k, DataType.INTEGER).type()).isEqualTo(DataType.decimal(10, 2));
     assertThat(resolved).containsExactly(Column.of("discount", DataType.STRING));
-    assertThatThrownBy(() -> o.type(o.add("", "f.csv:1"), DataType.STRING)).isInstanceOf(DataException.class)
-        .hasMessage("input column '' cannot be added to the target: a column needs a non-empty name");
+    assertThatThrownBy(() -> o.type(o.add("", "f.csv:1"), DataType.STRING))
+        .isInstanceOf(DataException.class)
+        .hasMessage(
+            "input column '' cannot be added to the target: a column needs a non-empty name");
     ObservedSchema discard = ObservedSchema.of(DECLARED, DriftPolicy.DISCARD);
     assertThat(discard.type(discard.add("x", "f"), DataType.STRING)).isNull();
   }
@@ -129,7 +151,8 @@ class ObservedSchemaTest {
   void policiesParseFromTheirLabels() {
     assertThat(DriftPolicy.parse(" Evolve ")).isEqualTo(DriftPolicy.EVOLVE);
     assertThat(DriftPolicy.DEFAULT).isEqualTo(DriftPolicy.DISCARD);
-    assertThatThrownBy(() -> DriftPolicy.parse("strict")).isInstanceOf(ConfigException.class)
+    assertThatThrownBy(() -> DriftPolicy.parse("strict"))
+        .isInstanceOf(ConfigException.class)
         .hasMessage("unknown policy 'strict': expected evolve, freeze or discard");
   }
 
@@ -144,9 +167,12 @@ class ObservedSchemaTest {
     assertThat(ValueParser.typeOf("2024-03-15 07:00:00")).isEqualTo(DataType.TIMESTAMP);
     assertThat(ValueParser.typeOf("2024-03-15T07:00:00Z")).isEqualTo(DataType.TIMESTAMPTZ);
     assertThat(ValueParser.typeOf("two")).isEqualTo(DataType.STRING);
-    assertThat(ValueParser.typeOf("9".repeat(10_000_000))).as("long digits are not parsed").isEqualTo(DataType.STRING);
+    assertThat(ValueParser.typeOf("9".repeat(10_000_000)))
+        .as("long digits are not parsed")
+        .isEqualTo(DataType.STRING);
     assertThat(ValueParser.typeOf((Object) 7L)).isEqualTo(DataType.INTEGER);
-    assertThat(ValueParser.typeOf((Object) new BigDecimal("0.125"))).isEqualTo(DataType.decimal(3, 3));
+    assertThat(ValueParser.typeOf((Object) new BigDecimal("0.125")))
+        .isEqualTo(DataType.decimal(3, 3));
     assertThat(ValueParser.typeOf((Object) true)).isEqualTo(DataType.BOOLEAN);
   }
 }

@@ -2,23 +2,23 @@ package dev.idem.schema;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.idem.DataException;
+import dev.idem.key.KeyEncoding;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
-import dev.idem.DataException;
-import dev.idem.key.KeyEncoding;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-import net.jqwik.api.Combinators;
 import org.assertj.core.api.Assertions;
 
 /** Round trips: a value's canonical text parses back to the same value. */
@@ -30,11 +30,16 @@ class ValueParserProperties {
   }
 
   @Property
-  void decimals(@ForAll @IntRange(min = 1, max = 38) int precision, @ForAll @IntRange(min = 0, max = 38) int scaleSeed,
+  void decimals(
+      @ForAll @IntRange(min = 1, max = 38) int precision,
+      @ForAll @IntRange(min = 0, max = 38) int scaleSeed,
       @ForAll long seed) {
     int scale = scaleSeed % (precision + 1);
     BigInteger bound = BigInteger.TEN.pow(precision);
-    BigInteger unscaled = BigInteger.valueOf(seed).multiply(BigInteger.valueOf(seed).abs().add(BigInteger.ONE)).mod(bound);
+    BigInteger unscaled =
+        BigInteger.valueOf(seed)
+            .multiply(BigInteger.valueOf(seed).abs().add(BigInteger.ONE))
+            .mod(bound);
     if (seed < 0) {
       unscaled = unscaled.negate();
     }
@@ -47,7 +52,8 @@ class ValueParserProperties {
   }
 
   @Property
-  void decimalsThatNeedRoundingAreRejected(@ForAll @IntRange(min = 1, max = 20) int precision, @ForAll long unscaled) {
+  void decimalsThatNeedRoundingAreRejected(
+      @ForAll @IntRange(min = 1, max = 20) int precision, @ForAll long unscaled) {
     if (unscaled % 10 == 0) {
       return;
     }
@@ -60,7 +66,8 @@ class ValueParserProperties {
 
   @Property
   void booleans(@ForAll boolean b) {
-    assertThat(ValueParser.parse(Column.of("b", DataType.BOOLEAN), Boolean.toString(b))).isEqualTo(b);
+    assertThat(ValueParser.parse(Column.of("b", DataType.BOOLEAN), Boolean.toString(b)))
+        .isEqualTo(b);
   }
 
   @Property
@@ -74,7 +81,8 @@ class ValueParserProperties {
    * (digits anywhere, so also impossible dates and times) the result must be the formatter's.
    */
   @Property(tries = 3000)
-  void timestampsOfTheCommonShapeReadAsTheIsoFormatterReadsThem(@ForAll("timestampShaped") String text) {
+  void timestampsOfTheCommonShapeReadAsTheIsoFormatterReadsThem(
+      @ForAll("timestampShaped") String text) {
     Column c = Column.of("t", DataType.TIMESTAMP);
     LocalDateTime expected;
     try {
@@ -85,19 +93,42 @@ class ValueParserProperties {
     if (expected != null) {
       assertThat(ValueParser.parse(c, text)).isEqualTo(expected);
     } else {
-      Assertions.assertThatThrownBy(() -> ValueParser.parse(c, text)).isInstanceOf(DataException.class);
+      Assertions.assertThatThrownBy(() -> ValueParser.parse(c, text))
+          .isInstanceOf(DataException.class);
     }
   }
 
   @Provide
   Arbitrary<String> timestampShaped() {
     Arbitrary<String> two = Arbitraries.strings().withChars("0123456789").ofLength(2);
-    Arbitrary<String> fraction = Arbitraries.strings().withChars("0123456789").ofMinLength(0).ofMaxLength(10).map(f -> "." + f);
-    return Combinators.combine(Arbitraries.strings().withChars("0123456789").ofLength(4),
-        Arbitraries.oneOf(Arbitraries.of("01", "02", "12", "13", "00"), two), Arbitraries.oneOf(Arbitraries.of("28", "29", "30", "31", "00", "32"), two),
-        Arbitraries.of("T", " "), Arbitraries.oneOf(Arbitraries.of("00", "23", "24"), two), two,
-        Arbitraries.oneOf(Arbitraries.of("", ":00", ":59", ":60"), two.map(x -> ":" + x)), fraction.injectNull(0.3))
-        .as((y, mo, d, sep, h, mi, sec, f) -> y + "-" + mo + "-" + d + sep + h + ":" + mi + sec + (f == null || sec.isEmpty() ? "" : f));
+    Arbitrary<String> fraction =
+        Arbitraries.strings()
+            .withChars("0123456789")
+            .ofMinLength(0)
+            .ofMaxLength(10)
+            .map(f -> "." + f);
+    return Combinators.combine(
+            Arbitraries.strings().withChars("0123456789").ofLength(4),
+            Arbitraries.oneOf(Arbitraries.of("01", "02", "12", "13", "00"), two),
+            Arbitraries.oneOf(Arbitraries.of("28", "29", "30", "31", "00", "32"), two),
+            Arbitraries.of("T", " "),
+            Arbitraries.oneOf(Arbitraries.of("00", "23", "24"), two),
+            two,
+            Arbitraries.oneOf(Arbitraries.of("", ":00", ":59", ":60"), two.map(x -> ":" + x)),
+            fraction.injectNull(0.3))
+        .as(
+            (y, mo, d, sep, h, mi, sec, f) ->
+                y
+                    + "-"
+                    + mo
+                    + "-"
+                    + d
+                    + sep
+                    + h
+                    + ":"
+                    + mi
+                    + sec
+                    + (f == null || sec.isEmpty() ? "" : f));
   }
 
   @Property
@@ -110,7 +141,9 @@ class ValueParserProperties {
   }
 
   @Property
-  void timestamptz(@ForAll("instants") Instant i, @ForAll @IntRange(min = -18 * 4, max = 18 * 4) int quarterHours) {
+  void timestamptz(
+      @ForAll("instants") Instant i,
+      @ForAll @IntRange(min = -18 * 4, max = 18 * 4) int quarterHours) {
     Column c = Column.of("t", DataType.TIMESTAMPTZ);
     assertThat(ValueParser.parse(c, i.toString())).isEqualTo(i);
     assertThat(ValueParser.parse(c, KeyEncoding.text(i))).isEqualTo(i);
@@ -125,7 +158,12 @@ class ValueParserProperties {
 
   @Provide
   Arbitrary<Instant> instants() {
-    return Arbitraries.longs().between(-30_000_000_000L, 250_000_000_000L)
-        .flatMap(s -> Arbitraries.integers().between(0, 999_999_999).map(n -> Instant.ofEpochSecond(s, n)));
+    return Arbitraries.longs()
+        .between(-30_000_000_000L, 250_000_000_000L)
+        .flatMap(
+            s ->
+                Arbitraries.integers()
+                    .between(0, 999_999_999)
+                    .map(n -> Instant.ofEpochSecond(s, n)));
   }
 }

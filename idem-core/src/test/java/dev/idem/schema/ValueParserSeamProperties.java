@@ -12,25 +12,33 @@ import net.jqwik.api.Provide;
 
 /**
  * The seams between ValueParser and the parts it delegates to (NumericText, TemporalText,
- * ParseErrors): the hand-written fast checks accept exactly the documented grammar, a type named
- * by {@code typeOf} parses the text it was named for, and error quoting keeps one short line.
+ * ParseErrors): the hand-written fast checks accept exactly the documented grammar, a type named by
+ * {@code typeOf} parses the text it was named for, and error quoting keeps one short line.
  */
 class ValueParserSeamProperties {
   /** The grammars of ValueParser's javadoc, written out independently of the code. */
   private static final Pattern INTEGER = Pattern.compile("[+-]?[0-9]+");
-  private static final Pattern DECIMAL = Pattern.compile("[+-]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][+-]?[0-9]{1,9})?");
+
+  private static final Pattern DECIMAL =
+      Pattern.compile("[+-]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][+-]?[0-9]{1,9})?");
 
   @Property(tries = 3000)
   void theFastNumberChecksAcceptExactlyTheGrammar(@ForAll("numberish") String t) {
-    assertThat(NumericText.isInteger(t)).as("integer '%s'", t).isEqualTo(INTEGER.matcher(t).matches());
-    assertThat(NumericText.isDecimal(t)).as("decimal '%s'", t).isEqualTo(DECIMAL.matcher(t).matches());
+    assertThat(NumericText.isInteger(t))
+        .as("integer '%s'", t)
+        .isEqualTo(INTEGER.matcher(t).matches());
+    assertThat(NumericText.isDecimal(t))
+        .as("decimal '%s'", t)
+        .isEqualTo(DECIMAL.matcher(t).matches());
   }
 
   @Property(tries = 3000)
   void aTypeNamedByTypeOfParsesTheTextItWasNamedFor(@ForAll("valueish") String t) {
     DataType type = ValueParser.typeOf(t);
     if (type.kind() != DataType.Kind.STRING) {
-      assertThatCode(() -> ValueParser.parse(Column.of("v", type), t)).as("'%s' as %s", t, type).doesNotThrowAnyException();
+      assertThatCode(() -> ValueParser.parse(Column.of("v", type), t))
+          .as("'%s' as %s", t, type)
+          .doesNotThrowAnyException();
     }
   }
 
@@ -52,8 +60,10 @@ class ValueParserSeamProperties {
 
   @Provide
   Arbitrary<String> valueish() {
-    Arbitrary<String> pieces = Arbitraries.of("0", "1", "9", "12", "-", "+", ".", "e", "E", ":", "T", " ", "Z", "2024", "-03-", "15",
-        "07", "00", "true", "no", "t", "+02:00", "x");
+    Arbitrary<String> pieces =
+        Arbitraries.of(
+            "0", "1", "9", "12", "-", "+", ".", "e", "E", ":", "T", " ", "Z", "2024", "-03-", "15",
+            "07", "00", "true", "no", "t", "+02:00", "x");
     return Arbitraries.oneOf(
         pieces.list().ofMaxSize(8).map(l -> String.join("", l)),
         Arbitraries.strings().withChars("+-.0123456789eE ").ofMaxLength(40));

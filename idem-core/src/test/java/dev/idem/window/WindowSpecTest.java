@@ -11,8 +11,8 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 import org.assertj.core.api.ThrowableAssert;
+import org.junit.jupiter.api.Test;
 
 class WindowSpecTest {
   private static final ZoneId NEW_YORK = ZoneId.of("America/New_York");
@@ -36,10 +36,10 @@ class WindowSpecTest {
     WindowSpec spec = WindowSpec.day("at", NEW_YORK);
     assertThat(spec.assign(Instant.parse("2024-03-11T03:59:59Z")).id()).isEqualTo("2024-03-10");
     assertThat(spec.assign(Instant.parse("2024-03-11T04:00:00Z")).id()).isEqualTo("2024-03-11");
-    assertThat(spec.assign(LocalDateTime.parse("2024-03-10T23:59:59")).id()).isEqualTo("2024-03-10");
+    assertThat(spec.assign(LocalDateTime.parse("2024-03-10T23:59:59")).id())
+        .isEqualTo("2024-03-10");
     assertThat(spec.assign(LocalDate.parse("2024-03-10")).id()).isEqualTo("2024-03-10");
-    assertThat(spec.assign(LocalDate.parse("2024-03-10")))
-        .isEqualTo(spec.window("2024-03-10"));
+    assertThat(spec.assign(LocalDate.parse("2024-03-10"))).isEqualTo(spec.window("2024-03-10"));
   }
 
   @Test
@@ -54,8 +54,15 @@ class WindowSpecTest {
       assertThat(Duration.between(w.start(), w.end())).isEqualTo(Duration.ofHours(1));
     }
     List<Window> range = spec.range("2024-11-03T03Z", "2024-11-03T08Z");
-    assertThat(range).extracting(Window::id)
-        .containsExactly("2024-11-03T03Z", "2024-11-03T04Z", "2024-11-03T05Z", "2024-11-03T06Z", "2024-11-03T07Z", "2024-11-03T08Z");
+    assertThat(range)
+        .extracting(Window::id)
+        .containsExactly(
+            "2024-11-03T03Z",
+            "2024-11-03T04Z",
+            "2024-11-03T05Z",
+            "2024-11-03T06Z",
+            "2024-11-03T07Z",
+            "2024-11-03T08Z");
     for (int i = 1; i < range.size(); i++) {
       assertThat(range.get(i).start()).isEqualTo(range.get(i - 1).end());
     }
@@ -65,20 +72,26 @@ class WindowSpecTest {
   void hourWindowsAcrossTheSpringForwardHaveNoGap() {
     WindowSpec spec = WindowSpec.hour("at", NEW_YORK);
     // local 02:xx does not exist on 2024-03-10; a zone-less 02:30 is read as 03:30 EDT (07:30Z)
-    assertThat(spec.assign(LocalDateTime.parse("2024-03-10T01:30:00")).id()).isEqualTo("2024-03-10T06Z");
-    assertThat(spec.assign(LocalDateTime.parse("2024-03-10T03:30:00")).id()).isEqualTo("2024-03-10T07Z");
-    assertThat(spec.assign(LocalDateTime.parse("2024-03-10T02:30:00")).id()).isEqualTo("2024-03-10T07Z");
+    assertThat(spec.assign(LocalDateTime.parse("2024-03-10T01:30:00")).id())
+        .isEqualTo("2024-03-10T06Z");
+    assertThat(spec.assign(LocalDateTime.parse("2024-03-10T03:30:00")).id())
+        .isEqualTo("2024-03-10T07Z");
+    assertThat(spec.assign(LocalDateTime.parse("2024-03-10T02:30:00")).id())
+        .isEqualTo("2024-03-10T07Z");
     assertThat(spec.range("2024-03-10T05Z", "2024-03-10T08Z")).hasSize(4);
   }
 
   @Test
   void aDayRangeIncludesBothEndsAndCrossesDst() {
     List<Window> days = WindowSpec.day("at", NEW_YORK).range("2024-03-09", "2024-03-12");
-    assertThat(days).extracting(Window::id).containsExactly("2024-03-09", "2024-03-10", "2024-03-11", "2024-03-12");
+    assertThat(days)
+        .extracting(Window::id)
+        .containsExactly("2024-03-09", "2024-03-10", "2024-03-11", "2024-03-12");
     for (int i = 1; i < days.size(); i++) {
       assertThat(days.get(i).start()).isEqualTo(days.get(i - 1).end());
     }
-    assertThat(WindowSpec.day("at", NEW_YORK).range("2024-02-28", "2024-03-01")).extracting(Window::id)
+    assertThat(WindowSpec.day("at", NEW_YORK).range("2024-02-28", "2024-03-01"))
+        .extracting(Window::id)
         .containsExactly("2024-02-28", "2024-02-29", "2024-03-01");
     assertThat(WindowSpec.day("at", NEW_YORK).range("2024-03-09", "2024-03-09")).hasSize(1);
   }
@@ -87,16 +100,23 @@ class WindowSpecTest {
   void badIdsAndRangesGiveOneLineConfigErrors() {
     WindowSpec day = WindowSpec.day("at", NEW_YORK);
     WindowSpec hour = WindowSpec.hour("at", NEW_YORK);
-    assertOneLine(() -> day.window("2024-13-01"), "window '2024-13-01' is not a day: expected yyyy-MM-dd");
+    assertOneLine(
+        () -> day.window("2024-13-01"), "window '2024-13-01' is not a day: expected yyyy-MM-dd");
     assertOneLine(() -> day.window("2024-02-30"), "is not a day");
     assertOneLine(() -> day.window("15.03.2024"), "is not a day");
     assertOneLine(() -> hour.window("2024-03-15T07"), "is not a UTC hour: expected yyyy-MM-ddTHHZ");
     assertOneLine(() -> hour.window("2024-03-15T07:00Z"), "is not a UTC hour");
-    assertOneLine(() -> day.range("2024-03-12", "2024-03-10"), "--from 2024-03-12 is after --to 2024-03-10");
-    assertOneLine(() -> WindowSpec.full().window("2024-03-10"), "a full-refresh pipeline has the single window 'full'");
+    assertOneLine(
+        () -> day.range("2024-03-12", "2024-03-10"), "--from 2024-03-12 is after --to 2024-03-10");
+    assertOneLine(
+        () -> WindowSpec.full().window("2024-03-10"),
+        "a full-refresh pipeline has the single window 'full'");
     assertOneLine(() -> WindowSpec.full().range("a", "b"), "--from/--to need day or hour windows");
-    assertOneLine(() -> day.range("1900-01-01", "2200-01-01"), "more than " + WindowSpec.MAX_RANGE + " windows");
-    assertOneLine(() -> new WindowSpec(WindowKind.DAY, null, NEW_YORK), "window kind day needs 'column'");
+    assertOneLine(
+        () -> day.range("1900-01-01", "2200-01-01"),
+        "more than " + WindowSpec.MAX_RANGE + " windows");
+    assertOneLine(
+        () -> new WindowSpec(WindowKind.DAY, null, NEW_YORK), "window kind day needs 'column'");
   }
 
   @Test
@@ -109,9 +129,11 @@ class WindowSpecTest {
   @Test
   void aRecordWithoutAWindowValueIsADataError() {
     assertThatThrownBy(() -> WindowSpec.day("at", NEW_YORK).assign(null))
-        .isInstanceOf(DataException.class).hasMessageContaining("window column 'at' is null");
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("window column 'at' is null");
     assertThatThrownBy(() -> WindowSpec.day("at", NEW_YORK).assign("2024-03-10"))
-        .isInstanceOf(DataException.class).hasMessageContaining("holds String");
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("holds String");
   }
 
   @Test
@@ -123,7 +145,8 @@ class WindowSpecTest {
   }
 
   private static void assertOneLine(ThrowableAssert.ThrowingCallable call, String text) {
-    assertThatThrownBy(call).isInstanceOf(ConfigException.class)
+    assertThatThrownBy(call)
+        .isInstanceOf(ConfigException.class)
         .hasMessageContaining(text)
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
   }

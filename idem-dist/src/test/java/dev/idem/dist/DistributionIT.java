@@ -66,12 +66,14 @@ class DistributionIT {
     // a plugin folder, even an empty one, goes on the class path without disturbing the rest
     Files.createDirectories(home.resolve("plugins/empty"));
 
-    Result first = run(tmp, List.of(home.resolve("bin/idem").toString(), "run", pipeline.toString()));
+    Result first =
+        run(tmp, List.of(home.resolve("bin/idem").toString(), "run", pipeline.toString()));
     assertThat(first.exit).as(first.output).isZero();
     assertThat(first.output).contains(ALL_LOADED);
     assertThat(pipeline.resolveSibling("orders.duckdb")).isRegularFile();
 
-    Result again = run(tmp, List.of(home.resolve("bin/idem").toString(), "run", pipeline.toString()));
+    Result again =
+        run(tmp, List.of(home.resolve("bin/idem").toString(), "run", pipeline.toString()));
     assertThat(again.exit).as(again.output).isZero();
     assertThat(again.output).contains("5 windows: 0 loaded, 5 unchanged, 0 failed");
   }
@@ -96,13 +98,19 @@ class DistributionIT {
     Map<String, Set<String>> expected = new TreeMap<>();
     try (Stream<Path> lib = Files.list(unpack().resolve("lib"))) {
       for (Path jar : lib.filter(f -> f.toString().endsWith(".jar")).toList()) {
-        services(jar).forEach((service, providers) -> expected.computeIfAbsent(service, k -> new TreeSet<>()).addAll(providers));
+        services(jar)
+            .forEach(
+                (service, providers) ->
+                    expected.computeIfAbsent(service, k -> new TreeSet<>()).addAll(providers));
       }
     }
-    assertThat(expected).as("the JDBC drivers register java.sql.Driver").containsKey("java.sql.Driver");
+    assertThat(expected)
+        .as("the JDBC drivers register java.sql.Driver")
+        .containsKey("java.sql.Driver");
     assertThat(expected.get("java.sql.Driver")).hasSizeGreaterThanOrEqualTo(2);
     Map<String, Set<String>> merged = services(path("idem.cli.jar"));
-    expected.forEach((service, providers) -> assertThat(merged.get(service)).as(service).containsAll(providers));
+    expected.forEach(
+        (service, providers) -> assertThat(merged.get(service)).as(service).containsAll(providers));
   }
 
   /** The providers each META-INF/services file of a jar names, comments and blanks left out. */
@@ -114,9 +122,11 @@ class DistributionIT {
         if (!name.startsWith(SERVICES) || e.isDirectory() || name.length() == SERVICES.length()) {
           continue;
         }
-        Set<String> providers = found.computeIfAbsent(name.substring(SERVICES.length()), k -> new TreeSet<>());
+        Set<String> providers =
+            found.computeIfAbsent(name.substring(SERVICES.length()), k -> new TreeSet<>());
         try (InputStream in = zip.getInputStream(e)) {
-          new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+          new String(in.readAllBytes(), StandardCharsets.UTF_8)
+              .lines()
               .map(l -> l.replaceAll("#.*", "").strip())
               .filter(l -> !l.isEmpty())
               .forEach(providers::add);
@@ -137,15 +147,24 @@ class DistributionIT {
 
   private static Path path(String property) {
     String value = System.getProperty(property);
-    assertThat(value).as("system property " + property + " (set by the failsafe configuration)").isNotNull();
+    assertThat(value)
+        .as("system property " + property + " (set by the failsafe configuration)")
+        .isNotNull();
     return Paths.get(value).toAbsolutePath().normalize();
   }
 
   private record Result(int exit, String output) {}
 
-  /** Runs a child process with this JVM's java as JAVA_HOME, output and errors together, at most two minutes. */
-  private static Result run(Path dir, List<String> command) throws IOException, InterruptedException {
-    ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(command)).directory(dir.toFile()).redirectErrorStream(true);
+  /**
+   * Runs a child process with this JVM's java as JAVA_HOME, output and errors together, at most two
+   * minutes.
+   */
+  private static Result run(Path dir, List<String> command)
+      throws IOException, InterruptedException {
+    ProcessBuilder builder =
+        new ProcessBuilder(new ArrayList<>(command))
+            .directory(dir.toFile())
+            .redirectErrorStream(true);
     builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
     builder.environment().remove("IDEM_JAVA_OPTS");
     Path log = Files.createTempFile(dir, "child", ".log");
@@ -153,7 +172,10 @@ class DistributionIT {
     Process process = builder.start();
     if (!process.waitFor(2, TimeUnit.MINUTES)) {
       process.destroyForcibly().waitFor();
-      throw new AssertionError(command + " did not end within 2 minutes:\n" + Files.readString(log, StandardCharsets.UTF_8));
+      throw new AssertionError(
+          command
+              + " did not end within 2 minutes:\n"
+              + Files.readString(log, StandardCharsets.UTF_8));
     }
     return new Result(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
   }

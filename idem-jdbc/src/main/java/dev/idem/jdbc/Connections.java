@@ -18,12 +18,19 @@ final class Connections {
   private final String url;
   private final Properties properties;
   private final Connection first;
+
   /** Held while short work runs, when the dialect needs writers serialized; null otherwise. */
   private final ReentrantLock writeLock;
+
   /** Idle connections for {@link #transaction}. */
   private final ConcurrentLinkedDeque<Connection> idle = new ConcurrentLinkedDeque<>();
 
-  Connections(Dialect dialect, String url, Properties properties, Connection first, ReentrantLock writeLock) {
+  Connections(
+      Dialect dialect,
+      String url,
+      Properties properties,
+      Connection first,
+      ReentrantLock writeLock) {
     this.dialect = dialect;
     this.url = url;
     this.properties = properties;
@@ -43,8 +50,8 @@ final class Connections {
 
   /**
    * Runs short work (ledger reads and claims, DDL) in a transaction of its own, on a pooled
-   * connection: a connection is returned to the pool only after a clean commit, and dropped
-   * after any error, so a broken one is never reused.
+   * connection: a connection is returned to the pool only after a clean commit, and dropped after
+   * any error, so a broken one is never reused.
    */
   <T> T transaction(String what, Work<T> work) {
     ReentrantLock lock = writeLock;

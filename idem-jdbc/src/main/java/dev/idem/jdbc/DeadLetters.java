@@ -1,6 +1,14 @@
 package dev.idem.jdbc;
 
+import dev.idem.TransientException;
 import dev.idem.ledger.DeadLetter;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,24 +20,17 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import dev.idem.TransientException;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.IOException;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * The {@code _idem.dead_letters} table. A window's letters are held while it streams, then stored
  * inside the window's data transaction, where the letters of earlier attempts of the window are
- * marked replayed: the window read its input again. Letters are never deleted except by
- * {@link #purge}.
+ * marked replayed: the window read its input again. Letters are never deleted except by {@link
+ * #purge}.
  */
 final class DeadLetters {
   static final String TABLE = LedgerSchema.DEAD_LETTERS;
-  private static final String COLUMNS = "pipeline, window_id, token, seq, position, reason, raw, raw_bytes, raw_truncated, run_id, created_at";
+  private static final String COLUMNS =
+      "pipeline, window_id, token, seq, position, reason, raw, raw_bytes, raw_truncated, run_id, created_at";
   private static final int BATCH = 500;
 
   private DeadLetters() {}
@@ -62,7 +63,8 @@ final class DeadLetters {
         try {
           if (spillOut == null) {
             spill = Files.createTempFile("idem-dead-letters-", ".bin");
-            spillOut = new ObjectOutputStream(new BufferedOutputStream(Files.newOutputStream(spill)));
+            spillOut =
+                new ObjectOutputStream(new BufferedOutputStream(Files.newOutputStream(spill)));
           }
           for (DeadLetter l : buffer) {
             spillOut.writeObject(l);
@@ -70,7 +72,8 @@ final class DeadLetters {
           spillOut.reset();
           buffer.clear();
         } catch (IOException e) {
-          throw new TransientException("keeping dead letters in a temporary file: " + e.getMessage(), e);
+          throw new TransientException(
+              "keeping dead letters in a temporary file: " + e.getMessage(), e);
         }
       }
     }
@@ -88,17 +91,25 @@ final class DeadLetters {
       if (count == 0) {
         return;
       }
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + TABLE + " (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "INSERT INTO "
+                  + TABLE
+                  + " ("
+                  + COLUMNS
+                  + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
         long seq = 0;
         if (spillOut != null) {
           spillOut.close();
           spillOut = null;
-          try (ObjectInputStream in = new ObjectInputStream(new BufferedInputStream(Files.newInputStream(spill)))) {
+          try (ObjectInputStream in =
+              new ObjectInputStream(new BufferedInputStream(Files.newInputStream(spill)))) {
             for (long i = count - buffer.size(); i > 0; i--) {
               seq = addBatch(ps, pipeline, token, seq, runId, now, (DeadLetter) in.readObject());
             }
           } catch (IOException | ClassNotFoundException e) {
-            throw new TransientException("reading dead letters back from " + spill + ": " + e.getMessage(), e);
+            throw new TransientException(
+                "reading dead letters back from " + spill + ": " + e.getMessage(), e);
           }
         }
         for (DeadLetter l : buffer) {
@@ -126,12 +137,18 @@ final class DeadLetters {
   }
 
   /**
-   * Marks the window's open letters of earlier attempts replayed: a later attempt read the
-   * window's input again, so only its own letters stand for the input as it is now.
+   * Marks the window's open letters of earlier attempts replayed: a later attempt read the window's
+   * input again, so only its own letters stand for the input as it is now.
    */
-  static void supersede(Connection c, String pipeline, String windowId, long token, String runId, Instant now) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("UPDATE " + TABLE + " SET replayed_at = ?, replay_run_id = ?"
-        + " WHERE pipeline = ? AND window_id = ? AND token <> ? AND replayed_at IS NULL")) {
+  static void supersede(
+      Connection c, String pipeline, String windowId, long token, String runId, Instant now)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE "
+                + TABLE
+                + " SET replayed_at = ?, replay_run_id = ?"
+                + " WHERE pipeline = ? AND window_id = ? AND token <> ? AND replayed_at IS NULL")) {
       ps.setObject(1, LocalDateTime.ofInstant(now, ZoneOffset.UTC));
       ps.setString(2, runId);
       ps.setString(3, pipeline);
@@ -141,7 +158,14 @@ final class DeadLetters {
     }
   }
 
-  private static long addBatch(PreparedStatement ps, String pipeline, long token, long seq, String runId, Instant now, DeadLetter letter)
+  private static long addBatch(
+      PreparedStatement ps,
+      String pipeline,
+      long token,
+      long seq,
+      String runId,
+      Instant now,
+      DeadLetter letter)
       throws SQLException {
     bind(ps, pipeline, token, ++seq, runId, now, letter);
     ps.addBatch();
@@ -152,9 +176,15 @@ final class DeadLetters {
   }
 
   /** Stores letters directly (a failed attempt's, after its data was rolled back). */
-  /** Deletes one attempt's letters (a failure recorded again, its first record's acknowledgement having been lost). */
-  static void deleteAttempt(Connection c, String pipeline, String windowId, long token) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + TABLE + " WHERE pipeline = ? AND window_id = ? AND token = ?")) {
+  /**
+   * Deletes one attempt's letters (a failure recorded again, its first record's acknowledgement
+   * having been lost).
+   */
+  static void deleteAttempt(Connection c, String pipeline, String windowId, long token)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "DELETE FROM " + TABLE + " WHERE pipeline = ? AND window_id = ? AND token = ?")) {
       ps.setString(1, pipeline);
       ps.setString(2, windowId);
       ps.setLong(3, token);
@@ -162,8 +192,21 @@ final class DeadLetters {
     }
   }
 
-  static void insert(Connection c, String pipeline, long token, String runId, Instant now, List<DeadLetter> letters) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + TABLE + " (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+  static void insert(
+      Connection c,
+      String pipeline,
+      long token,
+      String runId,
+      Instant now,
+      List<DeadLetter> letters)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO "
+                + TABLE
+                + " ("
+                + COLUMNS
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       long seq = 0;
       for (DeadLetter letter : letters) {
         seq = addBatch(ps, pipeline, token, seq, runId, now, letter);
@@ -172,7 +215,14 @@ final class DeadLetters {
     }
   }
 
-  private static void bind(PreparedStatement ps, String pipeline, long token, long seq, String runId, Instant now, DeadLetter letter)
+  private static void bind(
+      PreparedStatement ps,
+      String pipeline,
+      long token,
+      long seq,
+      String runId,
+      Instant now,
+      DeadLetter letter)
       throws SQLException {
     int i = 1;
     ps.setString(i++, pipeline);
@@ -188,10 +238,17 @@ final class DeadLetters {
     ps.setObject(i, LocalDateTime.ofInstant(now, ZoneOffset.UTC));
   }
 
-  static List<DeadLetter> list(Connection c, String pipeline, Optional<String> windowId, boolean includeReplayed) throws SQLException {
-    String sql = "SELECT window_id, token, seq, position, reason, raw, raw_bytes, raw_truncated, run_id, created_at, replayed_at, replay_run_id"
-        + " FROM " + TABLE + " WHERE pipeline = ?" + (windowId.isPresent() ? " AND window_id = ?" : "")
-        + (includeReplayed ? "" : " AND replayed_at IS NULL") + " ORDER BY window_id, token, seq";
+  static List<DeadLetter> list(
+      Connection c, String pipeline, Optional<String> windowId, boolean includeReplayed)
+      throws SQLException {
+    String sql =
+        "SELECT window_id, token, seq, position, reason, raw, raw_bytes, raw_truncated, run_id, created_at, replayed_at, replay_run_id"
+            + " FROM "
+            + TABLE
+            + " WHERE pipeline = ?"
+            + (windowId.isPresent() ? " AND window_id = ?" : "")
+            + (includeReplayed ? "" : " AND replayed_at IS NULL")
+            + " ORDER BY window_id, token, seq";
     List<DeadLetter> out = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, pipeline);
@@ -200,8 +257,20 @@ final class DeadLetters {
       }
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(new DeadLetter(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getString(4), rs.getString(5), rs.getString(6),
-              rs.getLong(7), rs.getBoolean(8), rs.getString(9), instant(rs, 10), instant(rs, 11), rs.getString(12)));
+          out.add(
+              new DeadLetter(
+                  rs.getString(1),
+                  rs.getLong(2),
+                  rs.getLong(3),
+                  rs.getString(4),
+                  rs.getString(5),
+                  rs.getString(6),
+                  rs.getLong(7),
+                  rs.getBoolean(8),
+                  rs.getString(9),
+                  instant(rs, 10),
+                  instant(rs, 11),
+                  rs.getString(12)));
         }
       }
     }
@@ -210,8 +279,11 @@ final class DeadLetters {
 
   static List<String> openWindows(Connection c, String pipeline) throws SQLException {
     List<String> out = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT window_id FROM " + TABLE
-        + " WHERE pipeline = ? AND replayed_at IS NULL ORDER BY window_id")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT DISTINCT window_id FROM "
+                + TABLE
+                + " WHERE pipeline = ? AND replayed_at IS NULL ORDER BY window_id")) {
       ps.setString(1, pipeline);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -223,7 +295,8 @@ final class DeadLetters {
   }
 
   static int purge(Connection c, String pipeline, Instant before) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + TABLE + " WHERE pipeline = ? AND created_at < ?")) {
+    try (PreparedStatement ps =
+        c.prepareStatement("DELETE FROM " + TABLE + " WHERE pipeline = ? AND created_at < ?")) {
       ps.setString(1, pipeline);
       ps.setObject(2, LocalDateTime.ofInstant(before, ZoneOffset.UTC));
       return ps.executeUpdate();

@@ -32,7 +32,9 @@ public final class Jdbc {
     return nl < 0 ? m : m.substring(0, nl);
   }
 
-  /** Executes a statement whose every {@code ?} is bound to {@code value}; returns the update count. */
+  /**
+   * Executes a statement whose every {@code ?} is bound to {@code value}; returns the update count.
+   */
   public static long update(Connection c, String sql, Object value) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       bindAll(ps, sql, value);
@@ -46,7 +48,10 @@ public final class Jdbc {
     }
   }
 
-  /** A single long from a query whose every {@code ?} is bound to {@code value} (null binds nothing). */
+  /**
+   * A single long from a query whose every {@code ?} is bound to {@code value} (null binds
+   * nothing).
+   */
   public static long queryLong(Connection c, String sql, Object value) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       if (value != null) {
@@ -85,7 +90,9 @@ public final class Jdbc {
     return n;
   }
 
-  /** Closes quietly: used only on paths already failing, where a second error would hide the first. */
+  /**
+   * Closes quietly: used only on paths already failing, where a second error would hide the first.
+   */
   public static void closeQuietly(AutoCloseable c) {
     if (c == null) {
       return;

@@ -18,13 +18,13 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.time.temporal.ChronoUnit;
 
 /**
  * The reconciliation checks of one pipeline on a JDBC database: gathers the facts with set-based
@@ -34,6 +34,7 @@ import java.time.temporal.ChronoUnit;
  */
 final class JdbcChecks {
   private static final String C = LedgerSchema.CHECKS;
+
   /** Longer details are cut: a detail is one line for people. */
   private static final int MAX_DETAIL = 2000;
 
@@ -56,15 +57,32 @@ final class JdbcChecks {
    * {@code target_rows} and {@code growth} from what the write counted, and {@code duplicate_keys}
    * from the key's unique index, or from a scan when that index is missing.
    */
-  List<CheckResult> afterLoad(Connection c, String windowId, String fingerprint, WindowCounts counts, String runId, Instant now)
+  List<CheckResult> afterLoad(
+      Connection c,
+      String windowId,
+      String fingerprint,
+      WindowCounts counts,
+      String runId,
+      Instant now)
       throws SQLException {
     List<CheckResult> results = new ArrayList<>();
-    results.add(Reconciliation.targetRows(windowId, target.strategy(), fingerprint, counts, counts.targetRows()));
-    results.add(Reconciliation.growth(windowId, stored(c, windowId, Check.GROWTH), fingerprint, counts.targetRows(), counts.targetRows()));
+    results.add(
+        Reconciliation.targetRows(
+            windowId, target.strategy(), fingerprint, counts, counts.targetRows()));
+    results.add(
+        Reconciliation.growth(
+            windowId,
+            stored(c, windowId, Check.GROWTH),
+            fingerprint,
+            counts.targetRows(),
+            counts.targetRows()));
     if (target.key() != null) {
       TargetTable t = new TargetTable(dialect, table, target);
       String index = t.keyIndex();
-      results.add(t.indexes(c).contains(index) ? Reconciliation.uniqueIndex(table.toString(), target.key().targetColumns(), index) : scanKeys(c));
+      results.add(
+          t.indexes(c).contains(index)
+              ? Reconciliation.uniqueIndex(table.toString(), target.key().targetColumns(), index)
+              : scanKeys(c));
     }
     return record(c, results, runId, now);
   }
@@ -73,7 +91,10 @@ final class JdbcChecks {
    * Every check of the pipeline's windows in the ledger ({@code selected} ones, or all), recorded.
    * A window whose live lease another runner holds is returned as a warning, not recorded.
    */
-  /** Whether a lease holder is alive, asked on the checks' connection (see {@link JdbcDestination#leaseHolderAlive}). */
+  /**
+   * Whether a lease holder is alive, asked on the checks' connection (see {@link
+   * JdbcDestination#leaseHolderAlive}).
+   */
   interface Liveness {
     boolean alive(Connection c, String owner) throws SQLException;
   }
@@ -82,15 +103,30 @@ final class JdbcChecks {
    * Runs the checks; a window running under a live runner's unexpired lease is being loaded and is
    * not checked, one whose runner is gone is checked as it stands.
    */
-  List<CheckResult> run(Connection c, Optional<Set<String>> selected, String runId, Instant now, Liveness liveness) throws SQLException {
+  List<CheckResult> run(
+      Connection c, Optional<Set<String>> selected, String runId, Instant now, Liveness liveness)
+      throws SQLException {
     TargetTable t = new TargetTable(dialect, table, target);
     boolean exists = !t.columns(c).isEmpty();
     List<CheckResult> results = new ArrayList<>();
     List<CheckResult> warnings = new ArrayList<>();
-    String query = "SELECT " + JdbcLedger.COLUMNS + ", " + (exists ? "coalesce(n." + SqlName.quote("_idem_n") + ", 0)" : "0")
-        + " AS " + SqlName.quote("_idem_actual") + " FROM " + LedgerSchema.WINDOWS
-        + (exists ? " LEFT JOIN (" + sql.rowsPerWindow() + ") AS n ON n." + SqlName.quote("_idem_w") + " = window_id" : "")
-        + " WHERE pipeline = ? ORDER BY window_id";
+    String query =
+        "SELECT "
+            + JdbcLedger.COLUMNS
+            + ", "
+            + (exists ? "coalesce(n." + SqlName.quote("_idem_n") + ", 0)" : "0")
+            + " AS "
+            + SqlName.quote("_idem_actual")
+            + " FROM "
+            + LedgerSchema.WINDOWS
+            + (exists
+                ? " LEFT JOIN ("
+                    + sql.rowsPerWindow()
+                    + ") AS n ON n."
+                    + SqlName.quote("_idem_w")
+                    + " = window_id"
+                : "")
+            + " WHERE pipeline = ? ORDER BY window_id";
     List<WindowState> states = new ArrayList<>();
     List<Long> actual = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(query)) {
@@ -106,18 +142,33 @@ final class JdbcChecks {
       }
     }
     Map<String, CheckResult> growth = new HashMap<>();
-    read(c, pipeline.name(), Optional.empty(), Optional.of(Check.GROWTH)).forEach(r -> growth.put(r.windowId(), r));
+    read(c, pipeline.name(), Optional.empty(), Optional.of(Check.GROWTH))
+        .forEach(r -> growth.put(r.windowId(), r));
     for (int i = 0; i < states.size(); i++) {
       WindowState s = states.get(i);
       String w = s.windowId();
       if (s.status() == WindowStatus.RUNNING && !s.stale(now) && liveness.alive(c, s.owner())) {
-        warnings.add(CheckResult.of(w, Check.TARGET_ROWS, CheckStatus.WARN, "being loaded by " + s.owner() + ": not checked").recorded(runId, now));
+        warnings.add(
+            CheckResult.of(
+                    w,
+                    Check.TARGET_ROWS,
+                    CheckStatus.WARN,
+                    "being loaded by " + s.owner() + ": not checked")
+                .recorded(runId, now));
         continue;
       }
       long rows = actual.get(i);
-      results.add(s.status() == WindowStatus.FAILED ? Reconciliation.targetRowsOfFailed(w, s.counts(), rows)
-          : Reconciliation.targetRows(w, target.strategy(), s.fingerprint(), s.counts(), rows));
-      results.add(Reconciliation.growth(w, Optional.ofNullable(growth.get(w)), s.fingerprint(), rows, s.counts().targetRows()));
+      results.add(
+          s.status() == WindowStatus.FAILED
+              ? Reconciliation.targetRowsOfFailed(w, s.counts(), rows)
+              : Reconciliation.targetRows(w, target.strategy(), s.fingerprint(), s.counts(), rows));
+      results.add(
+          Reconciliation.growth(
+              w,
+              Optional.ofNullable(growth.get(w)),
+              s.fingerprint(),
+              rows,
+              s.counts().targetRows()));
     }
     if (exists && target.key() != null && !states.isEmpty()) {
       results.add(scanKeys(c));
@@ -131,7 +182,8 @@ final class JdbcChecks {
   /** Scans the whole target for keys held by more than one row. */
   private CheckResult scanKeys(Connection c) throws SQLException {
     List<String> key = target.key().targetColumns();
-    try (PreparedStatement ps = c.prepareStatement(sql.duplicateKeys()); ResultSet rs = ps.executeQuery()) {
+    try (PreparedStatement ps = c.prepareStatement(sql.duplicateKeys());
+        ResultSet rs = ps.executeQuery()) {
       if (!rs.next()) {
         return Reconciliation.noDuplicateKeys(table.toString(), key);
       }
@@ -139,20 +191,40 @@ final class JdbcChecks {
       for (int i = 0; i < key.size(); i++) {
         sample.add(rs.getString(6 + i));
       }
-      return Reconciliation.duplicateKeys(table.toString(), key, rs.getLong(1), rs.getLong(2), sample, rs.getLong(3), rs.getString(4), rs.getString(5));
+      return Reconciliation.duplicateKeys(
+          table.toString(),
+          key,
+          rs.getLong(1),
+          rs.getLong(2),
+          sample,
+          rs.getLong(3),
+          rs.getString(4),
+          rs.getString(5));
     }
   }
 
-  /** Replaces each result's row (an UPDATE, then an INSERT when there was none: no key is deleted and inserted again). */
-  private List<CheckResult> record(Connection c, List<CheckResult> results, String runId, Instant now) throws SQLException {
+  /**
+   * Replaces each result's row (an UPDATE, then an INSERT when there was none: no key is deleted
+   * and inserted again).
+   */
+  private List<CheckResult> record(
+      Connection c, List<CheckResult> results, String runId, Instant now) throws SQLException {
     List<CheckResult> recorded = new ArrayList<>();
     Instant at = now.truncatedTo(ChronoUnit.MICROS); // as the databases store it
-    try (PreparedStatement update = c.prepareStatement("UPDATE " + C + " SET status = ?, detail = ?, run_id = ?, checked_at = ?"
-        + " WHERE pipeline = ? AND window_id = ? AND check_name = ?");
-         PreparedStatement insert = c.prepareStatement("INSERT INTO " + C
-             + " (status, detail, run_id, checked_at, pipeline, window_id, check_name) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+    try (PreparedStatement update =
+            c.prepareStatement(
+                "UPDATE "
+                    + C
+                    + " SET status = ?, detail = ?, run_id = ?, checked_at = ?"
+                    + " WHERE pipeline = ? AND window_id = ? AND check_name = ?");
+        PreparedStatement insert =
+            c.prepareStatement(
+                "INSERT INTO "
+                    + C
+                    + " (status, detail, run_id, checked_at, pipeline, window_id, check_name) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
       for (CheckResult r : results) {
-        String detail = r.detail().length() > MAX_DETAIL ? r.detail().substring(0, MAX_DETAIL) : r.detail();
+        String detail =
+            r.detail().length() > MAX_DETAIL ? r.detail().substring(0, MAX_DETAIL) : r.detail();
         CheckResult done = new CheckResult(r.windowId(), r.check(), r.status(), detail, runId, at);
         bind(update, done);
         if (update.executeUpdate() == 0) {
@@ -175,15 +247,26 @@ final class JdbcChecks {
     ps.setString(7, r.check().label());
   }
 
-  private Optional<CheckResult> stored(Connection c, String windowId, Check check) throws SQLException {
+  private Optional<CheckResult> stored(Connection c, String windowId, Check check)
+      throws SQLException {
     return read(c, pipeline.name(), Optional.of(windowId), Optional.of(check)).stream().findFirst();
   }
 
-  /** Recorded results of a pipeline (of one window and check, when given), in {@link CheckResult#ORDER}; unknown check names are left out. */
-  static List<CheckResult> read(Connection c, String pipeline, Optional<String> windowId, Optional<Check> check) throws SQLException {
+  /**
+   * Recorded results of a pipeline (of one window and check, when given), in {@link
+   * CheckResult#ORDER}; unknown check names are left out.
+   */
+  static List<CheckResult> read(
+      Connection c, String pipeline, Optional<String> windowId, Optional<Check> check)
+      throws SQLException {
     List<CheckResult> results = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT window_id, check_name, status, detail, run_id, checked_at FROM " + C
-        + " WHERE pipeline = ?" + (windowId.isPresent() ? " AND window_id = ?" : "") + (check.isPresent() ? " AND check_name = ?" : ""))) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT window_id, check_name, status, detail, run_id, checked_at FROM "
+                + C
+                + " WHERE pipeline = ?"
+                + (windowId.isPresent() ? " AND window_id = ?" : "")
+                + (check.isPresent() ? " AND check_name = ?" : ""))) {
       int i = 1;
       ps.setString(i++, pipeline);
       if (windowId.isPresent()) {
@@ -198,8 +281,14 @@ final class JdbcChecks {
           Optional<CheckStatus> status = status(rs.getString("status"));
           if (name.isPresent() && status.isPresent()) {
             LocalDateTime at = rs.getObject("checked_at", LocalDateTime.class);
-            results.add(new CheckResult(rs.getString("window_id"), name.get(), status.get(), String.valueOf(rs.getString("detail")),
-                rs.getString("run_id"), at == null ? null : at.toInstant(ZoneOffset.UTC)));
+            results.add(
+                new CheckResult(
+                    rs.getString("window_id"),
+                    name.get(),
+                    status.get(),
+                    String.valueOf(rs.getString("detail")),
+                    rs.getString("run_id"),
+                    at == null ? null : at.toInstant(ZoneOffset.UTC)));
           }
         }
       }

@@ -3,7 +3,10 @@ package dev.idem.jdbc;
 import dev.idem.IdemException;
 import dev.idem.TransientException;
 import dev.idem.check.CheckResult;
+import dev.idem.context.RunContext;
+import dev.idem.context.RunServices;
 import dev.idem.destination.Destination;
+import dev.idem.destination.Finding;
 import dev.idem.destination.SupportsChecks;
 import dev.idem.destination.SupportsDoctor;
 import dev.idem.destination.SupportsMerge;
@@ -13,7 +16,6 @@ import dev.idem.destination.SupportsSchemaEvolution;
 import dev.idem.destination.SupportsSqlTransform;
 import dev.idem.destination.SupportsVerification;
 import dev.idem.destination.WindowWrite;
-import dev.idem.destination.Finding;
 import dev.idem.jdbc.dialect.Admin;
 import dev.idem.jdbc.dialect.Dialect;
 import dev.idem.jdbc.dialect.Dialects;
@@ -24,8 +26,6 @@ import dev.idem.ledger.Ledger;
 import dev.idem.ledger.Presence;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.retry.Retrier;
-import dev.idem.context.RunContext;
-import dev.idem.context.RunServices;
 import java.net.UnknownHostException;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -44,48 +44,89 @@ import java.util.concurrent.locks.ReentrantLock;
  * commits its rows and its ledger row in one transaction. Thread-safe: concurrent runners in one
  * process share one instance (each window's write uses its own connection).
  */
-public final class JdbcDestination implements Destination, SupportsMerge, SupportsReplaceWindow, SupportsReplaceTable, SupportsSqlTransform,
-    SupportsVerification, SupportsChecks, SupportsDoctor, SupportsSchemaEvolution {
+public final class JdbcDestination
+    implements Destination,
+        SupportsMerge,
+        SupportsReplaceWindow,
+        SupportsReplaceTable,
+        SupportsSqlTransform,
+        SupportsVerification,
+        SupportsChecks,
+        SupportsDoctor,
+        SupportsSchemaEvolution {
   private final String url;
   private final Properties properties;
   private final Dialect dialect;
   private final RunServices services;
   private final JdbcLedger ledger = new JdbcLedger(this);
+
   /** Held while a window applies and commits, when the dialect needs writers serialized. */
   private final ReentrantLock writeLock;
+
   private final boolean ownsConnection;
-  /** The first connection, and idle ones for {@link #transaction}; shared by the views {@link #withServices} makes. */
+
+  /**
+   * The first connection, and idle ones for {@link #transaction}; shared by the views {@link
+   * #withServices} makes.
+   */
   private final Connections connections;
+
   /** COMMITs whose reply was lost, answered by transaction id. */
   private final UnknownCommits unknownCommits = new UnknownCommits();
+
   /** What each window's write is handed when it begins. */
   private final WriteServices writeServices;
+
   /** For a scratch database: removes it after this instance closed its connections. */
   private volatile Admin.Drop dropOnClose;
-  /** Runners of this process that entered and have not finished; shared by the views {@link #withServices} makes. */
+
+  /**
+   * Runners of this process that entered and have not finished; shared by the views {@link
+   * #withServices} makes.
+   */
   private final Presences presences;
 
-  private JdbcDestination(String url, Properties properties, Dialect dialect, RunServices services, Connections connections,
-                          ReentrantLock writeLock, boolean ownsConnection, Presences presences) {
+  private JdbcDestination(
+      String url,
+      Properties properties,
+      Dialect dialect,
+      RunServices services,
+      Connections connections,
+      ReentrantLock writeLock,
+      boolean ownsConnection,
+      Presences presences) {
     this.connections = connections;
-    this.presences = presences != null ? presences : new Presences(dialect.admin().presenceLocks(), connections::open);
+    this.presences =
+        presences != null
+            ? presences
+            : new Presences(dialect.admin().presenceLocks(), connections::open);
     this.url = url;
     this.properties = properties;
     this.dialect = dialect;
     this.services = services;
     this.writeLock = writeLock;
     this.ownsConnection = ownsConnection;
-    this.writeServices = new WriteServices(dialect, ledger, services.clock(), writeLock(),
-        new CommitResolution(dialect, connections, unknownCommits, new Retrier(CommitResolution.LOOKS, services.sleeper(), services.seed())));
+    this.writeServices =
+        new WriteServices(
+            dialect,
+            ledger,
+            services.clock(),
+            writeLock(),
+            new CommitResolution(
+                dialect,
+                connections,
+                unknownCommits,
+                new Retrier(CommitResolution.LOOKS, services.sleeper(), services.seed())));
   }
 
   /**
-   * The same database seen by a runner with other services (another owner identity, clock or
-   * fault injector), sharing this instance's connection and write lock; closing it leaves this
-   * instance open. This is how several runners of one process share one DuckDB file.
+   * The same database seen by a runner with other services (another owner identity, clock or fault
+   * injector), sharing this instance's connection and write lock; closing it leaves this instance
+   * open. This is how several runners of one process share one DuckDB file.
    */
   public JdbcDestination withServices(RunServices other) {
-    return new JdbcDestination(url, properties, dialect, other, connections, writeLock, false, presences);
+    return new JdbcDestination(
+        url, properties, dialect, other, connections, writeLock, false, presences);
   }
 
   /**
@@ -95,35 +136,57 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
    */
   @Override
   public JdbcDestination reopen(RunServices other) {
-    return dialect.singleProcess() ? withServices(other) : open(url, properties, other, Duration.ZERO);
+    return dialect.singleProcess()
+        ? withServices(other)
+        : open(url, properties, other, Duration.ZERO);
   }
 
   /**
    * Connects to the database at {@code jdbcUrl}; waits up to {@code lockTimeout} for a database
    * file another process holds, then fails naming the holder.
    */
-  public static JdbcDestination open(String jdbcUrl, Properties properties, RunServices services, Duration lockTimeout) {
+  public static JdbcDestination open(
+      String jdbcUrl, Properties properties, RunServices services, Duration lockTimeout) {
     Dialect dialect = Dialects.forUrl(jdbcUrl);
     Properties props = properties == null ? new Properties() : (Properties) properties.clone();
     String cannotOpen = "cannot open " + dialect.redact(jdbcUrl) + ": ";
     try {
-      return services.retrier().call(attempt -> {
-        try {
-          ReentrantLock writeLock = new ReentrantLock(true);
-          Connections connections = new Connections(dialect, jdbcUrl, props, dialect.connect(jdbcUrl, props, lockTimeout),
-              dialect.serializeApply() ? writeLock : null);
-          return new JdbcDestination(jdbcUrl, props, dialect, services, connections, writeLock, true, null);
-        } catch (SQLException e) {
-          // a refused or dropped connection may be a server restarting: retried like a window's transient failure
-          if (dialect.classify(e) == Dialect.ErrorKind.TRANSIENT) {
-            throw new TransientException(e.getMessage(), e);
-          }
-          throw new IdemException(cannotOpen + connectFailure(dialect, e) + (attempt > 1 ? " (" + attempt + " attempts)" : ""), e);
-        }
-      }, Retrier.Retried.QUIETLY);
+      return services
+          .retrier()
+          .call(
+              attempt -> {
+                try {
+                  ReentrantLock writeLock = new ReentrantLock(true);
+                  Connections connections =
+                      new Connections(
+                          dialect,
+                          jdbcUrl,
+                          props,
+                          dialect.connect(jdbcUrl, props, lockTimeout),
+                          dialect.serializeApply() ? writeLock : null);
+                  return new JdbcDestination(
+                      jdbcUrl, props, dialect, services, connections, writeLock, true, null);
+                } catch (SQLException e) {
+                  // a refused or dropped connection may be a server restarting: retried like a
+                  // window's transient failure
+                  if (dialect.classify(e) == Dialect.ErrorKind.TRANSIENT) {
+                    throw new TransientException(e.getMessage(), e);
+                  }
+                  throw new IdemException(
+                      cannotOpen
+                          + connectFailure(dialect, e)
+                          + (attempt > 1 ? " (" + attempt + " attempts)" : ""),
+                      e);
+                }
+              },
+              Retrier.Retried.QUIETLY);
     } catch (Retrier.GaveUp e) {
       SQLException last = (SQLException) e.getCause().getCause();
-      throw new IdemException(cannotOpen + connectFailure(dialect, last) + (e.attempts() > 1 ? " (" + e.attempts() + " attempts)" : ""), last);
+      throw new IdemException(
+          cannotOpen
+              + connectFailure(dialect, last)
+              + (e.attempts() > 1 ? " (" + e.attempts() + " attempts)" : ""),
+          last);
     } catch (Retrier.Interrupted e) {
       throw new IdemException(cannotOpen + "interrupted", e.getCause());
     }
@@ -148,13 +211,16 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
    * on the same server, or a temporary DuckDB file), removed when the returned instance is closed.
    * The database at {@code jdbcUrl} itself is never written.
    */
-  public static JdbcDestination scratch(String jdbcUrl, Properties properties, RunServices services) {
+  public static JdbcDestination scratch(
+      String jdbcUrl, Properties properties, RunServices services) {
     Dialect dialect = Dialects.forUrl(jdbcUrl);
     Admin.Scratch scratch;
     try {
-      scratch = dialect.admin().scratch(jdbcUrl, properties == null ? new Properties() : properties);
+      scratch =
+          dialect.admin().scratch(jdbcUrl, properties == null ? new Properties() : properties);
     } catch (SQLException e) {
-      throw Jdbc.translate(dialect, e, "create a scratch database beside " + dialect.redact(jdbcUrl));
+      throw Jdbc.translate(
+          dialect, e, "create a scratch database beside " + dialect.redact(jdbcUrl));
     }
     JdbcDestination d;
     try {
@@ -187,16 +253,21 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
 
   @Override
   public void prepare(Pipeline pipeline) {
-    TargetTable table = new TargetTable(dialect, TableName.parse(pipeline.target().table()), pipeline.target());
-    transaction("prepare ledger and table " + pipeline.target().table(), c -> {
-      LedgerSchema.migrate(c);
-      table.ensureTable(c);
-      return null;
-    });
-    transaction("create indexes of " + pipeline.target().table(), c -> {
-      table.ensureIndexes(c);
-      return null;
-    });
+    TargetTable table =
+        new TargetTable(dialect, TableName.parse(pipeline.target().table()), pipeline.target());
+    transaction(
+        "prepare ledger and table " + pipeline.target().table(),
+        c -> {
+          LedgerSchema.migrate(c);
+          table.ensureTable(c);
+          return null;
+        });
+    transaction(
+        "create indexes of " + pipeline.target().table(),
+        c -> {
+          table.ensureIndexes(c);
+          return null;
+        });
   }
 
   @Override
@@ -219,21 +290,31 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
   @Override
   public long rowsInTarget(Pipeline pipeline, String windowId) {
     TableName table = TableName.parse(pipeline.target().table());
-    return transaction("count rows of window " + windowId, c ->
-        new TargetTable(dialect, table, pipeline.target()).columns(c).isEmpty()
-            ? 0L : Jdbc.queryLong(c, new StrategySql(table, pipeline.target(), dialect.writes()::insertConflictClause).rowsOfWindow(), windowId));
+    return transaction(
+        "count rows of window " + windowId,
+        c ->
+            new TargetTable(dialect, table, pipeline.target()).columns(c).isEmpty()
+                ? 0L
+                : Jdbc.queryLong(
+                    c,
+                    new StrategySql(
+                            table, pipeline.target(), dialect.writes()::insertConflictClause)
+                        .rowsOfWindow(),
+                    windowId));
   }
 
   @Override
   public void dropTarget(Pipeline pipeline) {
     TableName table = TableName.parse(pipeline.target().table());
-    transaction("drop table " + table, c -> {
-      LedgerSchema.migrate(c);
-      Jdbc.execute(c, "DROP TABLE IF EXISTS " + table.sql());
-      JdbcLedger.deleteRows(c, pipeline.name(), Optional.empty());
-      JdbcChecks.delete(c, pipeline.name());
-      return null;
-    });
+    transaction(
+        "drop table " + table,
+        c -> {
+          LedgerSchema.migrate(c);
+          Jdbc.execute(c, "DROP TABLE IF EXISTS " + table.sql());
+          JdbcLedger.deleteRows(c, pipeline.name(), Optional.empty());
+          JdbcChecks.delete(c, pipeline.name());
+          return null;
+        });
   }
 
   /**
@@ -243,15 +324,25 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
    */
   @Override
   public List<CheckResult> check(Pipeline pipeline, Optional<Set<String>> windowIds, String runId) {
-    return services.retrier().call("check " + pipeline.name(), () -> transaction("check " + pipeline.name(), c -> {
-      LedgerSchema.migrate(c);
-      return new JdbcChecks(dialect, pipeline).run(c, windowIds, runId, now(c), this::leaseHolderAlive);
-    }));
+    return services
+        .retrier()
+        .call(
+            "check " + pipeline.name(),
+            () ->
+                transaction(
+                    "check " + pipeline.name(),
+                    c -> {
+                      LedgerSchema.migrate(c);
+                      return new JdbcChecks(dialect, pipeline)
+                          .run(c, windowIds, runId, now(c), this::leaseHolderAlive);
+                    }));
   }
 
   @Override
   public List<CheckResult> checks(String pipeline) {
-    return transaction("read checks of " + pipeline, c -> JdbcChecks.read(c, pipeline, Optional.empty(), Optional.empty()));
+    return transaction(
+        "read checks of " + pipeline,
+        c -> JdbcChecks.read(c, pipeline, Optional.empty(), Optional.empty()));
   }
 
   /**
@@ -285,21 +376,27 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
   public List<String> tableRows(String table) {
     // a parenthesised relation is taken as a subquery (tests read catalog functions this way)
     String relation = table.startsWith("(") ? table : TableName.parse(table).sql();
-    return transaction("snapshot " + table, c -> {
-      List<String> rows = new ArrayList<>();
-      try (var ps = c.prepareStatement("SELECT * FROM " + relation); var rs = ps.executeQuery()) {
-        var md = rs.getMetaData();
-        while (rs.next()) {
-          StringBuilder sb = new StringBuilder();
-          for (int i = 1; i <= md.getColumnCount(); i++) {
-            sb.append(i == 1 ? "" : "|").append(md.getColumnLabel(i)).append('=').append(rs.getString(i));
+    return transaction(
+        "snapshot " + table,
+        c -> {
+          List<String> rows = new ArrayList<>();
+          try (var ps = c.prepareStatement("SELECT * FROM " + relation);
+              var rs = ps.executeQuery()) {
+            var md = rs.getMetaData();
+            while (rs.next()) {
+              StringBuilder sb = new StringBuilder();
+              for (int i = 1; i <= md.getColumnCount(); i++) {
+                sb.append(i == 1 ? "" : "|")
+                    .append(md.getColumnLabel(i))
+                    .append('=')
+                    .append(rs.getString(i));
+              }
+              rows.add(sb.toString());
+            }
           }
-          rows.add(sb.toString());
-        }
-      }
-      Collections.sort(rows);
-      return rows;
-    });
+          Collections.sort(rows);
+          return rows;
+        });
   }
 
   JdbcLedger ledgerRows() {
@@ -310,7 +407,9 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
     return connections.open();
   }
 
-  /** The time leases are judged by: the database's clock for a server database, else the runner's. */
+  /**
+   * The time leases are judged by: the database's clock for a server database, else the runner's.
+   */
   Instant now(Connection c) throws SQLException {
     return dialect.now(c, services.clock());
   }
@@ -321,9 +420,9 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
 
   /**
    * Whether a lease holder is alive: a runner of this process is while it is present; one of
-   * another process is, on a database that admits one process at a time (a DuckDB file), never,
-   * and elsewhere while it holds its presence lock. Where the database has no such lock it is
-   * taken for alive, and only its lease's expiry frees its windows.
+   * another process is, on a database that admits one process at a time (a DuckDB file), never, and
+   * elsewhere while it holds its presence lock. Where the database has no such lock it is taken for
+   * alive, and only its lease's expiry frees its windows.
    */
   boolean leaseHolderAlive(Connection c, String owner) throws SQLException {
     if (owner == null) {
@@ -342,23 +441,26 @@ public final class JdbcDestination implements Destination, SupportsMerge, Suppor
   /**
    * Announces runner {@code owner} alive until the returned presence is closed: in this process,
    * and where the database has presence locks, to other processes (see {@link Presences}). Never
-   * fails: a lock that cannot be taken now (the server is restarting) is taken at the runner's
-   * next claim, or by the keeper.
+   * fails: a lock that cannot be taken now (the server is restarting) is taken at the runner's next
+   * claim, or by the keeper.
    */
   Presence enter(String owner) {
     presences.enter(owner);
     return Presence.endingWith(() -> presences.leave(owner));
   }
 
-  /** Whether runner {@code owner}'s presence lock is held (taking it if not); true where there is nothing to hold. */
+  /**
+   * Whether runner {@code owner}'s presence lock is held (taking it if not); true where there is
+   * nothing to hold.
+   */
   boolean presenceHeld(String owner) {
     return presences.held(owner);
   }
 
   /**
    * How many window COMMITs lost mid-way had their outcome answered by transaction id, by answer:
-   * {@code committed} true or false (either way the runner then resolves the commit from the window's ledger row).
-   * For operators and tests.
+   * {@code committed} true or false (either way the runner then resolves the commit from the
+   * window's ledger row). For operators and tests.
    */
   public long unknownCommitsResolved(boolean committed) {
     return unknownCommits.resolved(committed);

@@ -1,6 +1,7 @@
 package dev.idem.jdbc;
 
 import dev.idem.DataException;
+import dev.idem.context.RunContext;
 import dev.idem.destination.Completion;
 import dev.idem.destination.WindowWrite;
 import dev.idem.jdbc.dialect.Dialect;
@@ -12,7 +13,6 @@ import dev.idem.ledger.Lease;
 import dev.idem.ledger.WindowCounts;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.Target;
-import dev.idem.context.RunContext;
 import dev.idem.schema.Column;
 import dev.idem.schema.DriftPolicy;
 import java.sql.Connection;
@@ -29,10 +29,10 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One window's write on its own connection: rows stream through the dialect's bulk path into the
- * private relation {@code staged} ({@link WindowStaging}); {@link #prepare} then runs one
- * set-based statement per step (transform, the strategy the dialect chose, fenced ledger update)
- * and {@link #commit} commits data and ledger row together ({@link CommitResolution}). Closing
- * without commit discards everything.
+ * private relation {@code staged} ({@link WindowStaging}); {@link #prepare} then runs one set-based
+ * statement per step (transform, the strategy the dialect chose, fenced ledger update) and {@link
+ * #commit} commits data and ledger row together ({@link CommitResolution}). Closing without commit
+ * discards everything.
  */
 final class JdbcWindowWrite implements WindowWrite {
   private final WriteServices services;
@@ -42,21 +42,43 @@ final class JdbcWindowWrite implements WindowWrite {
   private final Lease lease;
   private final RunContext context;
   private final TableName table;
-  /** What the target refuses beyond the declared types: rows split out before staging or before the apply step. */
+
+  /**
+   * What the target refuses beyond the declared types: rows split out before staging or before the
+   * apply step.
+   */
   private final TargetRules rules;
-  /** The key's unique index: a conflict on it is another runner's insert, retried, never a refused row. */
+
+  /**
+   * The key's unique index: a conflict on it is another runner's insert, retried, never a refused
+   * row.
+   */
   private final String keyIndex;
+
   private final WindowStaging staging;
   private final SchemaEvolution evolution;
   private final DeadLetters.Pending deadLetters;
   private ReentrantLock heldLock;
   private boolean prepared;
-  /** True while the strategy's statements run: a constraint error then is the target refusing a row. */
+
+  /**
+   * True while the strategy's statements run: a constraint error then is the target refusing a row.
+   */
   private boolean applying;
-  /** The window's transaction id, when the database has one (PostgreSQL): taken at the end of {@link #prepare}. */
+
+  /**
+   * The window's transaction id, when the database has one (PostgreSQL): taken at the end of {@link
+   * #prepare}.
+   */
   private Optional<String> transactionId = Optional.empty();
 
-  JdbcWindowWrite(WriteServices services, Connection connection, Pipeline pipeline, Lease lease, RunContext context) throws SQLException {
+  JdbcWindowWrite(
+      WriteServices services,
+      Connection connection,
+      Pipeline pipeline,
+      Lease lease,
+      RunContext context)
+      throws SQLException {
     this.services = services;
     this.dialect = services.dialect();
     this.connection = connection;
@@ -65,10 +87,15 @@ final class JdbcWindowWrite implements WindowWrite {
     this.context = context;
     this.table = TableName.parse(pipeline.target().table());
     this.rules = TargetRules.read(connection, dialect, table, pipeline);
-    this.keyIndex = pipeline.target().key() == null ? null : new TargetTable(dialect, table, pipeline.target()).keyIndex();
+    this.keyIndex =
+        pipeline.target().key() == null
+            ? null
+            : new TargetTable(dialect, table, pipeline.target()).keyIndex();
     this.evolution = new SchemaEvolution(dialect, connection, pipeline, table, lease.windowId());
     this.staging = new WindowStaging(dialect, connection, table, rules, lease.windowId());
-    this.deadLetters = new DeadLetters.Pending(pipeline.name(), lease.token(), context == null ? null : context.runId());
+    this.deadLetters =
+        new DeadLetters.Pending(
+            pipeline.name(), lease.token(), context == null ? null : context.runId());
   }
 
   private String window() {
@@ -123,7 +150,15 @@ final class JdbcWindowWrite implements WindowWrite {
           throw refusal.get();
         }
       }
-      throw Jdbc.translate(dialect, e, "window " + window() + ": apply " + pipeline.target().strategy().label() + " to " + table);
+      throw Jdbc.translate(
+          dialect,
+          e,
+          "window "
+              + window()
+              + ": apply "
+              + pipeline.target().strategy().label()
+              + " to "
+              + table);
     }
   }
 
@@ -134,7 +169,8 @@ final class JdbcWindowWrite implements WindowWrite {
   private WindowCounts apply(Completion completion) throws SQLException {
     applying = true;
     dialect.writes().lockTarget(connection, table.toString());
-    Target target = pipeline.schemaDrift() == DriftPolicy.EVOLVE ? evolution.evolve() : pipeline.target();
+    Target target =
+        pipeline.schemaDrift() == DriftPolicy.EVOLVE ? evolution.evolve() : pipeline.target();
     StrategySql sql = new StrategySql(table, target, dialect.writes()::insertConflictClause);
     String source = Pipeline.STAGED;
     long staged = staging.staged();
@@ -146,7 +182,8 @@ final class JdbcWindowWrite implements WindowWrite {
       source = StrategySql.TRANSFORMED;
       sourceRows = Jdbc.queryLong(connection, sql.count(source), null);
     }
-    WindowStrategy strategy = dialect.writes().strategy(target, sql, window(), dialect.staging()::analyze);
+    WindowStrategy strategy =
+        dialect.writes().strategy(target, sql, window(), dialect.staging()::analyze);
     Applied applied = strategy.apply(connection, source);
     if (applied.supersedesOtherWindows()) {
       // Every other window's rows are gone or now belong to this one: their ledger rows must
@@ -154,32 +191,58 @@ final class JdbcWindowWrite implements WindowWrite {
       JdbcLedger.supersede(connection, pipeline.name(), window());
     }
     for (String other : applied.otherWindows()) {
-      JdbcLedger.recount(connection, pipeline.name(), other, Jdbc.queryLong(connection, sql.rowsOfWindow(), other));
+      JdbcLedger.recount(
+          connection,
+          pipeline.name(),
+          other,
+          Jdbc.queryLong(connection, sql.rowsOfWindow(), other));
     }
     long targetRows = Jdbc.queryLong(connection, sql.rowsOfWindow(), window());
-    WindowCounts counts = new WindowCounts(completion.read(), completion.discarded(), completion.deadLettered() + staging.refused(),
-        staged - sourceRows, sourceRows - applied.rows(), applied.inserted(), applied.updated(), applied.unchanged(), applied.skipped(),
-        applied.deleted(), applied.replaced(), targetRows);
+    WindowCounts counts =
+        new WindowCounts(
+            completion.read(),
+            completion.discarded(),
+            completion.deadLettered() + staging.refused(),
+            staged - sourceRows,
+            sourceRows - applied.rows(),
+            applied.inserted(),
+            applied.updated(),
+            applied.unchanged(),
+            applied.skipped(),
+            applied.deleted(),
+            applied.replaced(),
+            targetRows);
     return complete(completion, counts);
   }
 
   /**
-   * Records the window done under the lease, and the results of its cheap reconciliation checks,
-   * in the data transaction: a committed window always has them.
+   * Records the window done under the lease, and the results of its cheap reconciliation checks, in
+   * the data transaction: a committed window always has them.
    */
   private WindowCounts complete(Completion completion, WindowCounts counts) throws SQLException {
     applying = false;
     deadLetters.publish(connection, window(), services.now(connection));
-    services.ledger().complete(connection, lease, completion, counts, context.runId(), pipeline.version());
-    new JdbcChecks(dialect, pipeline).afterLoad(connection, window(), completion.fingerprint(), counts, context.runId(), services.now(connection));
+    services
+        .ledger()
+        .complete(connection, lease, completion, counts, context.runId(), pipeline.version());
+    new JdbcChecks(dialect, pipeline)
+        .afterLoad(
+            connection,
+            window(),
+            completion.fingerprint(),
+            counts,
+            context.runId(),
+            services.now(connection));
     return counts;
   }
 
   private void checkTransformColumns() throws SQLException {
     Set<String> have = new HashSet<>();
     List<String> ordered = new ArrayList<>();
-    try (PreparedStatement ps = connection.prepareStatement("SELECT * FROM " + SqlName.quote(StrategySql.TRANSFORMED) + " LIMIT 0");
-         ResultSet rs = ps.executeQuery()) {
+    try (PreparedStatement ps =
+            connection.prepareStatement(
+                "SELECT * FROM " + SqlName.quote(StrategySql.TRANSFORMED) + " LIMIT 0");
+        ResultSet rs = ps.executeQuery()) {
       ResultSetMetaData md = rs.getMetaData();
       for (int i = 1; i <= md.getColumnCount(); i++) {
         have.add(md.getColumnLabel(i));
@@ -188,7 +251,14 @@ final class JdbcWindowWrite implements WindowWrite {
     }
     for (String c : pipeline.target().storedColumns().names()) {
       if (!have.contains(c)) {
-        throw new DataException("transform of pipeline " + pipeline.name() + " does not output column " + c + " (it outputs " + ordered + ")");
+        throw new DataException(
+            "transform of pipeline "
+                + pipeline.name()
+                + " does not output column "
+                + c
+                + " (it outputs "
+                + ordered
+                + ")");
       }
     }
   }
@@ -226,6 +296,12 @@ final class JdbcWindowWrite implements WindowWrite {
 
   @Override
   public String toString() {
-    return "write of window " + window() + " into " + table + " (" + (context == null ? "" : context.runId()) + ")";
+    return "write of window "
+        + window()
+        + " into "
+        + table
+        + " ("
+        + (context == null ? "" : context.runId())
+        + ")";
   }
 }

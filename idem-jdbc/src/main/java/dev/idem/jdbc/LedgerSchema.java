@@ -20,39 +20,53 @@ final class LedgerSchema {
   static final String CHECKS = SqlName.quote(SCHEMA) + "." + SqlName.quote("checks");
 
   /** Migration i (from 0) takes the schema from version i to version i+1. */
-  static final List<List<String>> MIGRATIONS = List.of(
-      List.of("CREATE TABLE IF NOT EXISTS " + WINDOWS + " ("
-          + "pipeline VARCHAR NOT NULL, window_id VARCHAR NOT NULL, status VARCHAR NOT NULL,"
-          + " fingerprint VARCHAR, definition_hash VARCHAR,"
-          + " rows_read BIGINT NOT NULL DEFAULT 0, rows_discarded BIGINT NOT NULL DEFAULT 0, rows_reshaped BIGINT NOT NULL DEFAULT 0,"
-          + " rows_folded BIGINT NOT NULL DEFAULT 0, rows_inserted BIGINT NOT NULL DEFAULT 0, rows_updated BIGINT NOT NULL DEFAULT 0,"
-          + " rows_unchanged BIGINT NOT NULL DEFAULT 0, rows_skipped BIGINT NOT NULL DEFAULT 0, rows_deleted BIGINT NOT NULL DEFAULT 0,"
-          + " rows_replaced BIGINT NOT NULL DEFAULT 0, target_rows BIGINT NOT NULL DEFAULT 0,"
-          + " run_id VARCHAR, pipeline_version VARCHAR, attempts INTEGER NOT NULL DEFAULT 0, owner VARCHAR,"
-          + " token BIGINT NOT NULL DEFAULT 0, lease_expires TIMESTAMP, started_at TIMESTAMP, finished_at TIMESTAMP, error VARCHAR,"
-          + " PRIMARY KEY (pipeline, window_id))"),
-      // 2: dead letters (records that could not be loaded, kept with the attempt that met them),
-      // and reconciliation check results (the latest per pipeline, window and check)
-      List.of("ALTER TABLE " + WINDOWS + " ADD COLUMN rows_dead_lettered BIGINT DEFAULT 0",
-          "CREATE TABLE IF NOT EXISTS " + DEAD_LETTERS + " ("
-              + "pipeline VARCHAR NOT NULL, window_id VARCHAR NOT NULL, token BIGINT NOT NULL, seq BIGINT NOT NULL,"
-              + " position VARCHAR NOT NULL, reason VARCHAR NOT NULL, raw VARCHAR, raw_bytes BIGINT NOT NULL, raw_truncated BOOLEAN NOT NULL,"
-              + " run_id VARCHAR, created_at TIMESTAMP NOT NULL, replayed_at TIMESTAMP, replay_run_id VARCHAR,"
-              + " PRIMARY KEY (pipeline, window_id, token, seq))",
-          "CREATE TABLE IF NOT EXISTS " + CHECKS + " ("
-              + "pipeline VARCHAR NOT NULL, window_id VARCHAR NOT NULL, check_name VARCHAR NOT NULL, status VARCHAR NOT NULL,"
-              + " detail VARCHAR, run_id VARCHAR, checked_at TIMESTAMP NOT NULL,"
-              + " PRIMARY KEY (pipeline, window_id, check_name))"),
-      // 3: where a stream window's input ended (a Kafka partition's next offset), committed with its rows
-      List.of("ALTER TABLE " + WINDOWS + " ADD COLUMN source_position VARCHAR"),
-      // 4: each window's observed input schema (schema_drift): its fingerprint, the drift from the
-      // declared schema as one line, and the columns and non-null values discard dropped
-      List.of("ALTER TABLE " + WINDOWS + " ADD COLUMN schema_fingerprint VARCHAR",
-          "ALTER TABLE " + WINDOWS + " ADD COLUMN schema_drift VARCHAR",
-          "ALTER TABLE " + WINDOWS + " ADD COLUMN columns_discarded BIGINT DEFAULT 0",
-          "ALTER TABLE " + WINDOWS + " ADD COLUMN values_discarded BIGINT DEFAULT 0"),
-      // 5: a failed window's records that went with its rolled-back transaction, so that its row balances too
-      List.of("ALTER TABLE " + WINDOWS + " ADD COLUMN rows_rolled_back BIGINT DEFAULT 0"));
+  static final List<List<String>> MIGRATIONS =
+      List.of(
+          List.of(
+              "CREATE TABLE IF NOT EXISTS "
+                  + WINDOWS
+                  + " ("
+                  + "pipeline VARCHAR NOT NULL, window_id VARCHAR NOT NULL, status VARCHAR NOT NULL,"
+                  + " fingerprint VARCHAR, definition_hash VARCHAR,"
+                  + " rows_read BIGINT NOT NULL DEFAULT 0, rows_discarded BIGINT NOT NULL DEFAULT 0, rows_reshaped BIGINT NOT NULL DEFAULT 0,"
+                  + " rows_folded BIGINT NOT NULL DEFAULT 0, rows_inserted BIGINT NOT NULL DEFAULT 0, rows_updated BIGINT NOT NULL DEFAULT 0,"
+                  + " rows_unchanged BIGINT NOT NULL DEFAULT 0, rows_skipped BIGINT NOT NULL DEFAULT 0, rows_deleted BIGINT NOT NULL DEFAULT 0,"
+                  + " rows_replaced BIGINT NOT NULL DEFAULT 0, target_rows BIGINT NOT NULL DEFAULT 0,"
+                  + " run_id VARCHAR, pipeline_version VARCHAR, attempts INTEGER NOT NULL DEFAULT 0, owner VARCHAR,"
+                  + " token BIGINT NOT NULL DEFAULT 0, lease_expires TIMESTAMP, started_at TIMESTAMP, finished_at TIMESTAMP, error VARCHAR,"
+                  + " PRIMARY KEY (pipeline, window_id))"),
+          // 2: dead letters (records that could not be loaded, kept with the attempt that met
+          // them),
+          // and reconciliation check results (the latest per pipeline, window and check)
+          List.of(
+              "ALTER TABLE " + WINDOWS + " ADD COLUMN rows_dead_lettered BIGINT DEFAULT 0",
+              "CREATE TABLE IF NOT EXISTS "
+                  + DEAD_LETTERS
+                  + " ("
+                  + "pipeline VARCHAR NOT NULL, window_id VARCHAR NOT NULL, token BIGINT NOT NULL, seq BIGINT NOT NULL,"
+                  + " position VARCHAR NOT NULL, reason VARCHAR NOT NULL, raw VARCHAR, raw_bytes BIGINT NOT NULL, raw_truncated BOOLEAN NOT NULL,"
+                  + " run_id VARCHAR, created_at TIMESTAMP NOT NULL, replayed_at TIMESTAMP, replay_run_id VARCHAR,"
+                  + " PRIMARY KEY (pipeline, window_id, token, seq))",
+              "CREATE TABLE IF NOT EXISTS "
+                  + CHECKS
+                  + " ("
+                  + "pipeline VARCHAR NOT NULL, window_id VARCHAR NOT NULL, check_name VARCHAR NOT NULL, status VARCHAR NOT NULL,"
+                  + " detail VARCHAR, run_id VARCHAR, checked_at TIMESTAMP NOT NULL,"
+                  + " PRIMARY KEY (pipeline, window_id, check_name))"),
+          // 3: where a stream window's input ended (a Kafka partition's next offset), committed
+          // with its rows
+          List.of("ALTER TABLE " + WINDOWS + " ADD COLUMN source_position VARCHAR"),
+          // 4: each window's observed input schema (schema_drift): its fingerprint, the drift from
+          // the
+          // declared schema as one line, and the columns and non-null values discard dropped
+          List.of(
+              "ALTER TABLE " + WINDOWS + " ADD COLUMN schema_fingerprint VARCHAR",
+              "ALTER TABLE " + WINDOWS + " ADD COLUMN schema_drift VARCHAR",
+              "ALTER TABLE " + WINDOWS + " ADD COLUMN columns_discarded BIGINT DEFAULT 0",
+              "ALTER TABLE " + WINDOWS + " ADD COLUMN values_discarded BIGINT DEFAULT 0"),
+          // 5: a failed window's records that went with its rolled-back transaction, so that its
+          // row balances too
+          List.of("ALTER TABLE " + WINDOWS + " ADD COLUMN rows_rolled_back BIGINT DEFAULT 0"));
 
   static final int VERSION = MIGRATIONS.size();
 
@@ -61,10 +75,19 @@ final class LedgerSchema {
   /** Brings the ledger to {@link #VERSION}; refuses a ledger written by a newer idem. */
   static void migrate(Connection c) throws SQLException {
     Jdbc.execute(c, "CREATE SCHEMA IF NOT EXISTS " + SqlName.quote(SCHEMA));
-    Jdbc.execute(c, "CREATE TABLE IF NOT EXISTS " + META + " (name VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)");
+    Jdbc.execute(
+        c,
+        "CREATE TABLE IF NOT EXISTS "
+            + META
+            + " (name VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)");
     int current = version(c);
     if (current > VERSION) {
-      throw new ConfigException("the _idem ledger has schema version " + current + ", newer than this idem understands (" + VERSION + "): upgrade idem");
+      throw new ConfigException(
+          "the _idem ledger has schema version "
+              + current
+              + ", newer than this idem understands ("
+              + VERSION
+              + "): upgrade idem");
     }
     for (int v = current; v < VERSION; v++) {
       for (String sql : MIGRATIONS.get(v)) {
@@ -72,8 +95,11 @@ final class LedgerSchema {
       }
     }
     if (current < VERSION) {
-      try (PreparedStatement del = c.prepareStatement("DELETE FROM " + META + " WHERE name = 'schema_version'");
-           PreparedStatement ins = c.prepareStatement("INSERT INTO " + META + " (name, value) VALUES ('schema_version', ?)")) {
+      try (PreparedStatement del =
+              c.prepareStatement("DELETE FROM " + META + " WHERE name = 'schema_version'");
+          PreparedStatement ins =
+              c.prepareStatement(
+                  "INSERT INTO " + META + " (name, value) VALUES ('schema_version', ?)")) {
         del.executeUpdate();
         ins.setString(1, Integer.toString(VERSION));
         ins.executeUpdate();
@@ -86,7 +112,9 @@ final class LedgerSchema {
    * database has no ledger (idem never ran here).
    */
   static OptionalInt existingVersion(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?")) {
       ps.setString(1, SCHEMA);
       ps.setString(2, "meta");
       try (ResultSet rs = ps.executeQuery()) {
@@ -100,8 +128,9 @@ final class LedgerSchema {
   }
 
   static int version(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT value FROM " + META + " WHERE name = 'schema_version'");
-         ResultSet rs = ps.executeQuery()) {
+    try (PreparedStatement ps =
+            c.prepareStatement("SELECT value FROM " + META + " WHERE name = 'schema_version'");
+        ResultSet rs = ps.executeQuery()) {
       return rs.next() ? Integer.parseInt(rs.getString(1)) : 0;
     }
   }

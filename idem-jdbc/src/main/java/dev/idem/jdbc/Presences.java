@@ -2,6 +2,7 @@ package dev.idem.jdbc;
 
 import dev.idem.jdbc.dialect.PresenceLocks;
 import java.sql.Connection;
+import java.sql.SQLClientInfoException;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
@@ -14,22 +15,25 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.sql.SQLClientInfoException;
 
 /**
- * The runners of this process present on one database. Where the database has presence locks,
- * one connection of this process holds the lock of every present runner, and a keeper looks at
- * it every {@link #KEEP_EVERY}: when it was lost (a server restart, a dropped idle connection) it
- * is opened again and every present runner's lock taken again, so that a live runner is not taken
- * for dead for longer than that. The connection is closed while no runner is present. A runner
- * may enter more than once (it leaves as often).
- * Thread-safe; the holder connection is used under this object's lock only.
+ * The runners of this process present on one database. Where the database has presence locks, one
+ * connection of this process holds the lock of every present runner, and a keeper looks at it every
+ * {@link #KEEP_EVERY}: when it was lost (a server restart, a dropped idle connection) it is opened
+ * again and every present runner's lock taken again, so that a live runner is not taken for dead
+ * for longer than that. The connection is closed while no runner is present. A runner may enter
+ * more than once (it leaves as often). Thread-safe; the holder connection is used under this
+ * object's lock only.
  */
 final class Presences implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Presences.class);
   static final Duration KEEP_EVERY = Duration.ofSeconds(2);
   private static final int VALID_SECONDS = 2;
-  /** The holder session's name where the driver shows one (PostgreSQL: pg_stat_activity.application_name). */
+
+  /**
+   * The holder session's name where the driver shows one (PostgreSQL:
+   * pg_stat_activity.application_name).
+   */
   static final String APPLICATION_NAME = "idem presence locks";
 
   /** Opens a new connection to the database, for the holder. */
@@ -55,12 +59,16 @@ final class Presences implements AutoCloseable {
     if (locks.isPresent() && !closed) {
       hold(owner);
       if (keeper == null) {
-        keeper = Executors.newSingleThreadScheduledExecutor(r -> {
-          Thread t = new Thread(r, "idem-presence");
-          t.setDaemon(true);
-          return t;
-        });
-        var unused = keeper.scheduleWithFixedDelay(this::keep, KEEP_EVERY.toMillis(), KEEP_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        keeper =
+            Executors.newSingleThreadScheduledExecutor(
+                r -> {
+                  Thread t = new Thread(r, "idem-presence");
+                  t.setDaemon(true);
+                  return t;
+                });
+        var unused =
+            keeper.scheduleWithFixedDelay(
+                this::keep, KEEP_EVERY.toMillis(), KEEP_EVERY.toMillis(), TimeUnit.MILLISECONDS);
       }
     }
   }
@@ -79,7 +87,8 @@ final class Presences implements AutoCloseable {
       try {
         locks.orElseThrow().release(holder, owner);
       } catch (SQLException e) {
-        // the lock goes with the holder's session: drop it, the keeper opens a new one for the others
+        // the lock goes with the holder's session: drop it, the keeper opens a new one for the
+        // others
         LOG.debug("runner {}: presence lock not released: {}", owner, e.getMessage());
         dropHolder();
       }
@@ -127,7 +136,8 @@ final class Presences implements AutoCloseable {
         Connection c = connector.open();
         c.setAutoCommit(true);
         try {
-          c.setClientInfo("ApplicationName", APPLICATION_NAME); // names the session in pg_stat_activity
+          c.setClientInfo(
+              "ApplicationName", APPLICATION_NAME); // names the session in pg_stat_activity
         } catch (SQLClientInfoException ignored) {
           // a driver without it: the session is only unnamed
         }
@@ -137,9 +147,12 @@ final class Presences implements AutoCloseable {
         held.add(owner);
         return true;
       }
-      LOG.warn("runner {}: its presence lock is held by another session (another runner of the same name?)", owner);
+      LOG.warn(
+          "runner {}: its presence lock is held by another session (another runner of the same name?)",
+          owner);
     } catch (SQLException e) {
-      LOG.warn("runner {}: presence lock not held for now: {}", owner, Jdbc.firstLine(e.getMessage()));
+      LOG.warn(
+          "runner {}: presence lock not held for now: {}", owner, Jdbc.firstLine(e.getMessage()));
       dropHolder();
     }
     return false;

@@ -29,12 +29,20 @@ final class SchemaEvolution {
   private final Pipeline pipeline;
   private final TableName table;
   private final String window;
-  /** Columns the input gained (evolve), staged after the pipeline's staged columns, in the order they came. */
+
+  /**
+   * Columns the input gained (evolve), staged after the pipeline's staged columns, in the order
+   * they came.
+   */
   private final List<Column> added = new ArrayList<>();
-  /** The target's columns as this window's transaction first saw them (read when a column is added). */
+
+  /**
+   * The target's columns as this window's transaction first saw them (read when a column is added).
+   */
   private Map<String, String> targetColumns;
 
-  SchemaEvolution(Dialect dialect, Connection connection, Pipeline pipeline, TableName table, String window) {
+  SchemaEvolution(
+      Dialect dialect, Connection connection, Pipeline pipeline, TableName table, String window) {
     this.dialect = dialect;
     this.connection = connection;
     this.pipeline = pipeline;
@@ -42,15 +50,27 @@ final class SchemaEvolution {
     this.window = window;
   }
 
-  /** Refuses an input column that cannot be added to this target, before anything is staged for it. */
+  /**
+   * Refuses an input column that cannot be added to this target, before anything is staged for it.
+   */
   void checkAddable(Column proposed, boolean stagesPositions) {
     if (proposed.name().startsWith("_idem_")) {
-      throw new DataException("input column '" + proposed.name() + "' uses idem's reserved prefix _idem_: it cannot be added to table " + table);
+      throw new DataException(
+          "input column '"
+              + proposed.name()
+              + "' uses idem's reserved prefix _idem_: it cannot be added to table "
+              + table);
     }
     if (stagesPositions) {
-      // the rows' places and positions are staged after the declared columns for the CHECK evaluation
-      throw new DataException("table " + table + " has CHECK constraints idem evaluates on the staged rows, so schema_drift evolve cannot"
-          + " add input column '" + proposed.name() + "' to it: declare the column in the pipeline");
+      // the rows' places and positions are staged after the declared columns for the CHECK
+      // evaluation
+      throw new DataException(
+          "table "
+              + table
+              + " has CHECK constraints idem evaluates on the staged rows, so schema_drift evolve cannot"
+              + " add input column '"
+              + proposed.name()
+              + "' to it: declare the column in the pipeline");
     }
   }
 
@@ -65,8 +85,21 @@ final class SchemaEvolution {
     }
     String existing = targetColumns.get(proposed.name());
     if (existing != null && !dialect.compatible(proposed.type(), existing)) {
-      DataType type = dialect.dataType(existing).orElseThrow(() -> new DataException("table " + table + ": column " + proposed.name() + " is "
-          + existing + ", which idem cannot load the input's " + proposed.type() + " values into: declare the column in the pipeline"));
+      DataType type =
+          dialect
+              .dataType(existing)
+              .orElseThrow(
+                  () ->
+                      new DataException(
+                          "table "
+                              + table
+                              + ": column "
+                              + proposed.name()
+                              + " is "
+                              + existing
+                              + ", which idem cannot load the input's "
+                              + proposed.type()
+                              + " values into: declare the column in the pipeline"));
       return new Column(proposed.name(), type, true);
     }
     return proposed;
@@ -95,7 +128,8 @@ final class SchemaEvolution {
     added.forEach(c -> known.add(c.name()));
     List<Column> columns = new ArrayList<>(target.columns().columns());
     for (Map.Entry<String, String> e : now.entrySet()) {
-      Optional<DataType> type = e.getValue() == null ? Optional.empty() : dialect.dataType(e.getValue());
+      Optional<DataType> type =
+          e.getValue() == null ? Optional.empty() : dialect.dataType(e.getValue());
       if (!known.contains(e.getKey()) && type.isPresent()) {
         Column c = new Column(e.getKey(), type.get(), true);
         Jdbc.execute(connection, stagedColumnDdl(c));
@@ -107,19 +141,41 @@ final class SchemaEvolution {
       if (existing == null) {
         Jdbc.execute(connection, targetTable.addColumn(c));
       } else if (!dialect.compatible(c.type(), existing)) {
-        throw new TransientException("window " + window + ": column " + c.name() + " of table " + table + " became " + existing
-            + " while the window was staged as " + c.type() + " (another window added it): retrying", null);
+        throw new TransientException(
+            "window "
+                + window
+                + ": column "
+                + c.name()
+                + " of table "
+                + table
+                + " became "
+                + existing
+                + " while the window was staged as "
+                + c.type()
+                + " (another window added it): retrying",
+            null);
       }
       columns.add(c);
     }
     if (columns.size() == target.columns().size()) {
       return target;
     }
-    return new Target(target.table(), new Schema(columns), target.key(), target.strategy(), target.orderBy(), target.deleteFlag());
+    return new Target(
+        target.table(),
+        new Schema(columns),
+        target.key(),
+        target.strategy(),
+        target.orderBy(),
+        target.deleteFlag());
   }
 
   /** {@code ALTER TABLE "staged" ADD COLUMN ...}: one more staged column. */
   String stagedColumnDdl(Column column) {
-    return "ALTER TABLE " + SqlName.quote(Pipeline.STAGED) + " ADD COLUMN " + SqlName.quote(column.name()) + " " + dialect.sqlType(column.type());
+    return "ALTER TABLE "
+        + SqlName.quote(Pipeline.STAGED)
+        + " ADD COLUMN "
+        + SqlName.quote(column.name())
+        + " "
+        + dialect.sqlType(column.type());
   }
 }

@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Identifier quoting, the one routine through which every name reaches SQL: the name is wrapped
- * in double quotes and a double quote inside it is doubled (jOOQ's RenderQuotedNames). Values
- * never pass through here; they are always bound.
+ * Identifier quoting, the one routine through which every name reaches SQL: the name is wrapped in
+ * double quotes and a double quote inside it is doubled (jOOQ's RenderQuotedNames). Values never
+ * pass through here; they are always bound.
  */
 public final class SqlName {
   private SqlName() {}

@@ -13,11 +13,15 @@ public record TableName(String schema, String table) {
   /** Parses {@code table} or {@code schema.table} (split at the first dot). */
   public static TableName parse(String text) {
     int dot = text.indexOf('.');
-    return dot < 0 ? new TableName(null, text) : new TableName(text.substring(0, dot), text.substring(dot + 1));
+    return dot < 0
+        ? new TableName(null, text)
+        : new TableName(text.substring(0, dot), text.substring(dot + 1));
   }
 
   public String sql() {
-    return schema == null ? SqlName.quote(table) : SqlName.quote(schema) + "." + SqlName.quote(table);
+    return schema == null
+        ? SqlName.quote(table)
+        : SqlName.quote(schema) + "." + SqlName.quote(table);
   }
 
   /** A name derived from this table for its indexes, short and safe: {@code <table>_<suffix>}. */

@@ -30,9 +30,19 @@ final class TargetTable {
     this.target = target;
     int width = target.storedColumns().size() + 1;
     if (width > dialect.catalog().maxColumns()) {
-      throw new ConfigException("table " + name + ": " + width + " columns (with idem's " + StrategySql.WINDOW_COLUMN
-          + "), more than the " + dialect.catalog().maxColumns() + " " + dialect.product() + " allows in a table: declare fewer columns"
-          + " (input columns that are not declared are ignored)");
+      throw new ConfigException(
+          "table "
+              + name
+              + ": "
+              + width
+              + " columns (with idem's "
+              + StrategySql.WINDOW_COLUMN
+              + "), more than the "
+              + dialect.catalog().maxColumns()
+              + " "
+              + dialect.product()
+              + " allows in a table: declare fewer columns"
+              + " (input columns that are not declared are ignored)");
     }
   }
 
@@ -42,9 +52,14 @@ final class TargetTable {
     if (name.schema() != null) {
       ddl.add("CREATE SCHEMA IF NOT EXISTS " + SqlName.quote(name.schema()));
     }
-    StringBuilder t = new StringBuilder("CREATE TABLE IF NOT EXISTS ").append(name.sql()).append(" (");
+    StringBuilder t =
+        new StringBuilder("CREATE TABLE IF NOT EXISTS ").append(name.sql()).append(" (");
     for (Column c : target.storedColumns().columns()) {
-      t.append(SqlName.quote(c.name())).append(' ').append(dialect.sqlType(c.type())).append(c.nullable() ? "" : " NOT NULL").append(", ");
+      t.append(SqlName.quote(c.name()))
+          .append(' ')
+          .append(dialect.sqlType(c.type()))
+          .append(c.nullable() ? "" : " NOT NULL")
+          .append(", ");
     }
     t.append(SqlName.quote(StrategySql.WINDOW_COLUMN)).append(" VARCHAR NOT NULL)");
     ddl.add(t.toString());
@@ -53,7 +68,12 @@ final class TargetTable {
 
   /** Adds a nullable column to the table (schema_drift evolve). */
   String addColumn(Column column) {
-    return "ALTER TABLE " + name.sql() + " ADD COLUMN " + SqlName.quote(column.name()) + " " + dialect.sqlType(column.type());
+    return "ALTER TABLE "
+        + name.sql()
+        + " ADD COLUMN "
+        + SqlName.quote(column.name())
+        + " "
+        + dialect.sqlType(column.type());
   }
 
   /** The unique index on the key and the index on the lineage column (idempotent statements). */
@@ -61,10 +81,24 @@ final class TargetTable {
     List<String> ddl = new ArrayList<>();
     String on = name.sql();
     if (target.key() != null) {
-      ddl.add("CREATE UNIQUE INDEX IF NOT EXISTS " + SqlName.quote(keyIndex()) + " ON " + on + " (" + SqlName.list(target.key().targetColumns()) + ")");
+      ddl.add(
+          "CREATE UNIQUE INDEX IF NOT EXISTS "
+              + SqlName.quote(keyIndex())
+              + " ON "
+              + on
+              + " ("
+              + SqlName.list(target.key().targetColumns())
+              + ")");
     }
     if (dialect.catalog().indexLineage()) {
-      ddl.add("CREATE INDEX IF NOT EXISTS " + SqlName.quote(name.derived("window")) + " ON " + on + " (" + SqlName.quote(StrategySql.WINDOW_COLUMN) + ")");
+      ddl.add(
+          "CREATE INDEX IF NOT EXISTS "
+              + SqlName.quote(name.derived("window"))
+              + " ON "
+              + on
+              + " ("
+              + SqlName.quote(StrategySql.WINDOW_COLUMN)
+              + ")");
     }
     return ddl;
   }
@@ -76,8 +110,8 @@ final class TargetTable {
   }
 
   /**
-   * Creates the table if missing, else checks it. Indexes are created by {@link #ensureIndexes}
-   * in a later transaction: DuckDB cannot commit a table dropped and re-created in one process
+   * Creates the table if missing, else checks it. Indexes are created by {@link #ensureIndexes} in
+   * a later transaction: DuckDB cannot commit a table dropped and re-created in one process
    * together with its indexes ("Could not commit creation of dependency, subject ... has been
    * deleted").
    */
@@ -97,8 +131,14 @@ final class TargetTable {
       String prefix = name.derived("key");
       for (String index : indexes(c)) {
         if (index.startsWith(prefix) && !index.equals(keyIndex())) {
-          throw new ConfigException("table " + name + " has idem's unique index " + index + " for another key than " + target.key().targetColumns()
-              + ": drop that index (or the table, with --full-refresh) to change the key");
+          throw new ConfigException(
+              "table "
+                  + name
+                  + " has idem's unique index "
+                  + index
+                  + " for another key than "
+                  + target.key().targetColumns()
+                  + ": drop that index (or the table, with --full-refresh) to change the key");
         }
       }
     }
@@ -111,14 +151,36 @@ final class TargetTable {
     for (Column col : target.storedColumns().columns()) {
       String type = existing.get(col.name());
       if (type == null) {
-        throw new ConfigException("table " + name + " exists but has no column " + col.name() + " (" + col.type() + "); add it, or load into a new table");
+        throw new ConfigException(
+            "table "
+                + name
+                + " exists but has no column "
+                + col.name()
+                + " ("
+                + col.type()
+                + "); add it, or load into a new table");
       }
       if (!dialect.compatible(col.type(), type)) {
-        throw new ConfigException("table " + name + ": column " + col.name() + " is " + type + ", the pipeline declares " + col.type() + " (" + dialect.sqlType(col.type()) + ")");
+        throw new ConfigException(
+            "table "
+                + name
+                + ": column "
+                + col.name()
+                + " is "
+                + type
+                + ", the pipeline declares "
+                + col.type()
+                + " ("
+                + dialect.sqlType(col.type())
+                + ")");
       }
     }
     if (!existing.containsKey(StrategySql.WINDOW_COLUMN)) {
-      throw new ConfigException("table " + name + " exists but was not created by idem: it has no lineage column " + StrategySql.WINDOW_COLUMN);
+      throw new ConfigException(
+          "table "
+              + name
+              + " exists but was not created by idem: it has no lineage column "
+              + StrategySql.WINDOW_COLUMN);
     }
   }
 

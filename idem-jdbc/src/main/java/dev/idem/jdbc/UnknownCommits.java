@@ -2,7 +2,9 @@ package dev.idem.jdbc;
 
 import java.util.concurrent.atomic.AtomicLongArray;
 
-/** COMMITs whose reply was lost and whose outcome the server answered by transaction id, by answer. */
+/**
+ * COMMITs whose reply was lost and whose outcome the server answered by transaction id, by answer.
+ */
 final class UnknownCommits {
   /** [committed, aborted]. */
   private final AtomicLongArray resolved = new AtomicLongArray(2);

@@ -11,10 +11,10 @@ import java.sql.SQLException;
 import java.util.List;
 
 /**
- * A window's rows on their way into the private relation {@code staged}, through the dialect's
- * bulk path: rows the target would refuse are split out first ({@link TargetRules}), columns the
- * input gains are staged too (schema_drift evolve), and once staging ends the rows a CHECK
- * constraint refuses become dead letters before anything is applied.
+ * A window's rows on their way into the private relation {@code staged}, through the dialect's bulk
+ * path: rows the target would refuse are split out first ({@link TargetRules}), columns the input
+ * gains are staged too (schema_drift evolve), and once staging ends the rows a CHECK constraint
+ * refuses become dead letters before anything is applied.
  */
 final class WindowStaging implements AutoCloseable {
   private final Dialect dialect;
@@ -24,10 +24,12 @@ final class WindowStaging implements AutoCloseable {
   private final String window;
   private Stager stager;
   private long staged;
+
   /** Staged rows a CHECK constraint of the target refused (dead letters, no longer staged). */
   private long refused;
 
-  WindowStaging(Dialect dialect, Connection connection, TableName table, TargetRules rules, String window)
+  WindowStaging(
+      Dialect dialect, Connection connection, TableName table, TargetRules rules, String window)
       throws SQLException {
     this.dialect = dialect;
     this.connection = connection;
@@ -73,7 +75,8 @@ final class WindowStaging implements AutoCloseable {
       stager = dialect.staging().restage(connection, evolution.added(column));
       return column;
     } catch (SQLException e) {
-      throw Jdbc.translate(dialect, e, "window " + window + ": stage input column " + proposed.name());
+      throw Jdbc.translate(
+          dialect, e, "window " + window + ": stage input column " + proposed.name());
     }
   }
 
@@ -86,15 +89,22 @@ final class WindowStaging implements AutoCloseable {
   /**
    * Moves the staged rows a CHECK constraint of the target refuses to the window's dead letters,
    * before anything is applied, and reports them to {@code completion}: the runner judges them
-   * against the pipeline's bad-record limits with the window's other bad records, and past them
-   * the window fails (this throws), rolled back, with these letters kept.
+   * against the pipeline's bad-record limits with the window's other bad records, and past them the
+   * window fails (this throws), rolled back, with these letters kept.
    */
   void isolateRefusedRows(Completion completion, DeadLetters.Pending deadLetters) {
     List<DeadLetter> letters;
     try {
       letters = rules.isolate(connection, window);
     } catch (SQLException e) {
-      throw Jdbc.translate(dialect, e, "window " + window + ": evaluate the CHECK constraints of table " + table + " on the staged rows");
+      throw Jdbc.translate(
+          dialect,
+          e,
+          "window "
+              + window
+              + ": evaluate the CHECK constraints of table "
+              + table
+              + " on the staged rows");
     }
     if (letters.isEmpty()) {
       return;

@@ -12,8 +12,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * ledger it completes, the clock leases are judged by, the process's write lock (null where the
  * database's own locks suffice) and how its COMMIT is resolved.
  */
-record WriteServices(Dialect dialect, JdbcLedger ledger, Clock clock, ReentrantLock writeLock, CommitResolution commits) {
-  /** The time leases are judged by: the database's clock for a server database, else the runner's. */
+record WriteServices(
+    Dialect dialect,
+    JdbcLedger ledger,
+    Clock clock,
+    ReentrantLock writeLock,
+    CommitResolution commits) {
+  /**
+   * The time leases are judged by: the database's clock for a server database, else the runner's.
+   */
   Instant now(Connection c) throws SQLException {
     return dialect.now(c, clock);
   }

@@ -1,7 +1,7 @@
 package dev.idem.jdbc;
 
-import dev.idem.destination.Destination;
 import dev.idem.context.RunServices;
+import dev.idem.destination.Destination;
 import dev.idem.testkit.contract.DestinationContractSuite;
 import java.util.List;
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.idem.ConfigException;
+import dev.idem.context.RunServices;
 import dev.idem.key.KeySpec;
 import dev.idem.ledger.DeadLetter;
 import dev.idem.ledger.WindowState;
@@ -12,7 +13,6 @@ import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.WriteStrategy;
 import dev.idem.run.RunOptions;
 import dev.idem.run.RunReport;
-import dev.idem.context.RunServices;
 import dev.idem.run.Runner;
 import dev.idem.run.WindowOutcome;
 import dev.idem.schema.Column;
@@ -49,16 +49,17 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Ledger migrations are forward-only and tested from every earlier version (issue 12, item 6),
- * subclassed per database. A ledger of version k is built by replaying the DDL that idem wrote
- * for versions 1..k, recorded at commit f6cfdba under {@code src/test/resources/ledger-history/}
- * (never computed from the code under test), holding done windows written by the current code
- * plus failed and running windows, dead letters and check results; the current code must
- * migrate it to its own version, to the shape of a ledger it creates fresh, keep every value,
- * and skip the done windows as UNCHANGED. A ledger of a newer version is refused.
+ * subclassed per database. A ledger of version k is built by replaying the DDL that idem wrote for
+ * versions 1..k, recorded at commit f6cfdba under {@code src/test/resources/ledger-history/} (never
+ * computed from the code under test), holding done windows written by the current code plus failed
+ * and running windows, dead letters and check results; the current code must migrate it to its own
+ * version, to the shape of a ledger it creates fresh, keep every value, and skip the done windows
+ * as UNCHANGED. A ledger of a newer version is refused.
  */
 public abstract class LedgerMigrationSuite {
   /** The newest version recorded in ledger-history: the one f6cfdba wrote. */
   static final int RECORDED_VERSIONS = 5;
+
   private static final List<String> TABLES = List.of("windows", "dead_letters", "checks");
   private static final String FAILED_WINDOW = "2024-03-03";
   private static final String RUNNING_WINDOW = "2024-03-04";
@@ -72,36 +73,54 @@ public abstract class LedgerMigrationSuite {
   }
 
   private static JdbcDestination open(String url) {
-    return JdbcDestination.open(url, new Properties(), RunServices.defaults(), Duration.ofSeconds(5));
+    return JdbcDestination.open(
+        url, new Properties(), RunServices.defaults(), Duration.ofSeconds(5));
   }
 
   private static ListSource orders() {
-    Schema schema = Schema.of(Column.of("order_id", DataType.INTEGER), Column.of("amount", DataType.decimal(12, 2)),
-        Column.of("ingested_at", DataType.TIMESTAMP));
+    Schema schema =
+        Schema.of(
+            Column.of("order_id", DataType.INTEGER),
+            Column.of("amount", DataType.decimal(12, 2)),
+            Column.of("ingested_at", DataType.TIMESTAMP));
     ListSource s = new ListSource(schema);
     for (int day = 1; day <= 2; day++) {
       for (int i = 0; i < 5; i++) {
-        s.add((long) (day * 10 + i % 3), BigDecimal.valueOf(day * 100 + i, 2), LocalDateTime.of(2024, 3, day, i, 0));
+        s.add(
+            (long) (day * 10 + i % 3),
+            BigDecimal.valueOf(day * 100 + i, 2),
+            LocalDateTime.of(2024, 3, day, i, 0));
       }
     }
     return s;
   }
 
   private static Pipeline pipeline(ListSource source) {
-    return Pipeline.builder("orders").source(source).windows(WindowSpec.day("ingested_at", ZoneOffset.UTC)).table("orders")
-        .key(KeySpec.columns("order_id")).orderBy("ingested_at").strategy(WriteStrategy.MERGE).build();
+    return Pipeline.builder("orders")
+        .source(source)
+        .windows(WindowSpec.day("ingested_at", ZoneOffset.UTC))
+        .table("orders")
+        .key(KeySpec.columns("order_id"))
+        .orderBy("ingested_at")
+        .strategy(WriteStrategy.MERGE)
+        .build();
   }
 
   @ParameterizedTest(name = "from version {0}")
   @MethodSource("earlierVersions")
-  void aLedgerOfAnEarlierVersionIsMigratedKeepingTheMeaningOfEveryRow(int version) throws SQLException {
+  void aLedgerOfAnEarlierVersionIsMigratedKeepingTheMeaningOfEveryRow(int version)
+      throws SQLException {
     String url = newDatabaseUrl();
     ListSource source = orders();
     Pipeline p = pipeline(source);
     List<Window> done = source.windows(p.windows());
     assertThat(done).hasSize(2);
     try (JdbcDestination d = open(url)) {
-      assertThat(new Runner(d, RunServices.defaults()).run(p, done, RunOptions.defaults("old-run")).ok()).isTrue();
+      assertThat(
+              new Runner(d, RunServices.defaults())
+                  .run(p, done, RunOptions.defaults("old-run"))
+                  .ok())
+          .isTrue();
     }
     int current;
     List<String> freshShape;
@@ -125,7 +144,11 @@ public abstract class LedgerMigrationSuite {
       for (int v = 1; v <= version; v++) {
         replay(c, "v" + v + ".sql");
       }
-      execute(c, "INSERT INTO \"_idem\".\"meta\" (name, value) VALUES ('schema_version', '" + version + "')");
+      execute(
+          c,
+          "INSERT INTO \"_idem\".\"meta\" (name, value) VALUES ('schema_version', '"
+              + version
+              + "')");
       for (String table : TABLES) {
         List<String> columns = columnsOf(c, table);
         if (!columns.isEmpty()) {
@@ -146,7 +169,9 @@ public abstract class LedgerMigrationSuite {
         assertThat(s.fingerprint()).isEqualTo(row.get("fingerprint"));
         assertThat(s.definitionHash()).isEqualTo(p.definitionHash());
         assertThat(s.counts().read()).isEqualTo(5);
-        assertThat(s.counts().targetRows()).isEqualTo(((Number) row.get("target_rows")).longValue()).isPositive();
+        assertThat(s.counts().targetRows())
+            .isEqualTo(((Number) row.get("target_rows")).longValue())
+            .isPositive();
         assertThat(s.counts().deadLettered()).isZero();
         assertThat(s.counts().rolledBack()).isZero();
         assertThat(s.runId()).isEqualTo("old-run");
@@ -165,17 +190,28 @@ public abstract class LedgerMigrationSuite {
       assertThat(running.token()).isEqualTo(7);
       assertThat(running.leaseExpires()).isEqualTo(AT.toLocalDateTime().toInstant(ZoneOffset.UTC));
       List<DeadLetter> letters = d.ledger().deadLetters("orders", Optional.of(FAILED_WINDOW), true);
-      assertThat(letters).extracting(DeadLetter::position).containsExactlyElementsOf(version >= 2 ? List.of("orders.csv:4", "orders.csv:9") : List.of());
-      assertThat(d.ledger().deadLetters("orders", Optional.of(FAILED_WINDOW), false)).hasSize(version >= 2 ? 1 : 0);
+      assertThat(letters)
+          .extracting(DeadLetter::position)
+          .containsExactlyElementsOf(
+              version >= 2 ? List.of("orders.csv:4", "orders.csv:9") : List.of());
+      assertThat(d.ledger().deadLetters("orders", Optional.of(FAILED_WINDOW), false))
+          .hasSize(version >= 2 ? 1 : 0);
 
-      RunReport again = new Runner(d, RunServices.defaults()).run(p, done, RunOptions.defaults("new-run"));
-      assertThat(again.outcomes()).extracting(WindowOutcome::result).containsOnly(WindowOutcome.Result.UNCHANGED).hasSize(2);
+      RunReport again =
+          new Runner(d, RunServices.defaults()).run(p, done, RunOptions.defaults("new-run"));
+      assertThat(again.outcomes())
+          .extracting(WindowOutcome::result)
+          .containsOnly(WindowOutcome.Result.UNCHANGED)
+          .hasSize(2);
     }
     try (Connection c = DriverManager.getConnection(url)) {
       assertThat(schemaVersion(c)).isEqualTo(current);
-      assertThat(shape(c)).as("a migrated ledger has the shape of a fresh one").containsExactlyElementsOf(freshShape);
+      assertThat(shape(c))
+          .as("a migrated ledger has the shape of a fresh one")
+          .containsExactlyElementsOf(freshShape);
       for (Map.Entry<String, List<String>> t : columnsAtVersion.entrySet()) {
-        assertThat(text(c, t.getKey(), t.getValue())).as("_idem.%s in the columns of version %d", t.getKey(), version)
+        assertThat(text(c, t.getKey(), t.getValue()))
+            .as("_idem.%s in the columns of version %d", t.getKey(), version)
             .containsExactlyElementsOf(before.get(t.getKey()));
       }
     }
@@ -187,22 +223,37 @@ public abstract class LedgerMigrationSuite {
     ListSource source = orders();
     Pipeline p = pipeline(source);
     try (JdbcDestination d = open(url)) {
-      assertThat(new Runner(d, RunServices.defaults()).run(p, source.windows(p.windows()), RunOptions.defaults("r")).ok()).isTrue();
+      assertThat(
+              new Runner(d, RunServices.defaults())
+                  .run(p, source.windows(p.windows()), RunOptions.defaults("r"))
+                  .ok())
+          .isTrue();
     }
     int newer;
     List<String> before;
     try (Connection c = DriverManager.getConnection(url)) {
       newer = schemaVersion(c) + 1;
-      execute(c, "UPDATE \"_idem\".\"meta\" SET value = '" + newer + "' WHERE name = 'schema_version'");
+      execute(
+          c, "UPDATE \"_idem\".\"meta\" SET value = '" + newer + "' WHERE name = 'schema_version'");
       execute(c, "ALTER TABLE \"_idem\".\"windows\" ADD COLUMN from_a_newer_idem VARCHAR");
       before = text(c, "windows", columnsOf(c, "windows"));
     }
     try (JdbcDestination d = open(url)) {
-      assertThatThrownBy(() -> d.prepare(p)).isInstanceOf(ConfigException.class)
-          .hasMessageContaining("schema version " + newer + ", newer than this idem understands (" + (newer - 1) + ")")
+      assertThatThrownBy(() -> d.prepare(p))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining(
+              "schema version "
+                  + newer
+                  + ", newer than this idem understands ("
+                  + (newer - 1)
+                  + ")")
           .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
-      assertThatThrownBy(() -> new Runner(d, RunServices.defaults()).run(p, source.windows(p.windows()), RunOptions.defaults("r2")))
-          .isInstanceOf(ConfigException.class).hasMessageContaining("newer than this idem understands");
+      assertThatThrownBy(
+              () ->
+                  new Runner(d, RunServices.defaults())
+                      .run(p, source.windows(p.windows()), RunOptions.defaults("r2")))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("newer than this idem understands");
     }
     try (Connection c = DriverManager.getConnection(url)) {
       assertThat(schemaVersion(c)).isEqualTo(newer);
@@ -269,10 +320,14 @@ public abstract class LedgerMigrationSuite {
     return letters;
   }
 
-  // ---- plain JDBC, independent of the code under test --------------------------------------------
+  // ---- plain JDBC, independent of the code under test
+  // --------------------------------------------
 
   private static void replay(Connection c, String resource) throws SQLException {
-    try (InputStream in = LedgerMigrationSuite.class.getClassLoader().getResourceAsStream("ledger-history/" + resource)) {
+    try (InputStream in =
+        LedgerMigrationSuite.class
+            .getClassLoader()
+            .getResourceAsStream("ledger-history/" + resource)) {
       assertThat(in).as("test resource ledger-history/%s", resource).isNotNull();
       for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList()) {
         if (!line.isBlank() && !line.startsWith("--")) {
@@ -291,7 +346,9 @@ public abstract class LedgerMigrationSuite {
   }
 
   private static int schemaVersion(Connection c) throws SQLException {
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT value FROM \"_idem\".\"meta\" WHERE name = 'schema_version'")) {
+    try (Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery("SELECT value FROM \"_idem\".\"meta\" WHERE name = 'schema_version'")) {
       assertThat(rs.next()).isTrue();
       return Integer.parseInt(rs.getString(1));
     }
@@ -300,8 +357,11 @@ public abstract class LedgerMigrationSuite {
   /** The ledger's tables and columns with their types, in order. */
   private static List<String> shape(Connection c) throws SQLException {
     List<String> shape = new ArrayList<>();
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT table_name, column_name, data_type FROM information_schema.columns"
-        + " WHERE table_schema = '_idem' ORDER BY table_name, ordinal_position")) {
+    try (Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT table_name, column_name, data_type FROM information_schema.columns"
+                    + " WHERE table_schema = '_idem' ORDER BY table_name, ordinal_position")) {
       while (rs.next()) {
         shape.add(rs.getString(1) + "." + rs.getString(2) + " " + rs.getString(3));
       }
@@ -311,8 +371,10 @@ public abstract class LedgerMigrationSuite {
 
   private static List<String> columnsOf(Connection c, String table) throws SQLException {
     List<String> columns = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT column_name FROM information_schema.columns WHERE table_schema = '_idem'"
-        + " AND table_name = ? ORDER BY ordinal_position")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = '_idem'"
+                + " AND table_name = ? ORDER BY ordinal_position")) {
       ps.setString(1, table);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -325,7 +387,8 @@ public abstract class LedgerMigrationSuite {
 
   private static List<Map<String, Object>> rows(Connection c, String table) throws SQLException {
     List<Map<String, Object>> rows = new ArrayList<>();
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM \"_idem\".\"" + table + "\"")) {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT * FROM \"_idem\".\"" + table + "\"")) {
       while (rs.next()) {
         Map<String, Object> row = new LinkedHashMap<>();
         for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
@@ -337,12 +400,23 @@ public abstract class LedgerMigrationSuite {
     return rows;
   }
 
-  /** Inserts each row's values for the columns the table has (a newer column's value is dropped, as an older idem never wrote it). */
-  private static void insert(Connection c, String table, List<String> columns, List<Map<String, Object>> rows) throws SQLException {
+  /**
+   * Inserts each row's values for the columns the table has (a newer column's value is dropped, as
+   * an older idem never wrote it).
+   */
+  private static void insert(
+      Connection c, String table, List<String> columns, List<Map<String, Object>> rows)
+      throws SQLException {
     for (Map<String, Object> row : rows) {
       List<String> names = columns.stream().filter(row::containsKey).toList();
-      String sql = "INSERT INTO \"_idem\".\"" + table + "\" (" + String.join(", ", names) + ") VALUES ("
-          + String.join(", ", names.stream().map(n -> "?").toList()) + ")";
+      String sql =
+          "INSERT INTO \"_idem\".\""
+              + table
+              + "\" ("
+              + String.join(", ", names)
+              + ") VALUES ("
+              + String.join(", ", names.stream().map(n -> "?").toList())
+              + ")";
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         for (int i = 0; i < names.size(); i++) {
           ps.setObject(i + 1, row.get(names.get(i)));
@@ -353,10 +427,17 @@ public abstract class LedgerMigrationSuite {
   }
 
   /** A table's whole content in the given columns, as sorted text rows. */
-  private static List<String> text(Connection c, String table, List<String> columns) throws SQLException {
-    String select = String.join(" || '|' || ", columns.stream().map(n -> "'" + n + "=' || COALESCE(CAST(" + n + " AS VARCHAR), 'null')").toList());
+  private static List<String> text(Connection c, String table, List<String> columns)
+      throws SQLException {
+    String select =
+        String.join(
+            " || '|' || ",
+            columns.stream()
+                .map(n -> "'" + n + "=' || COALESCE(CAST(" + n + " AS VARCHAR), 'null')")
+                .toList());
     List<String> rows = new ArrayList<>();
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT " + select + " FROM \"_idem\".\"" + table + "\"")) {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT " + select + " FROM \"_idem\".\"" + table + "\"")) {
       while (rs.next()) {
         rows.add(rs.getString(1));
       }

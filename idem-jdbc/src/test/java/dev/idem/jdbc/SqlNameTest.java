@@ -25,7 +25,9 @@ class SqlNameTest {
   @Test
   void refusesEmptyAndNulNames() {
     assertThatThrownBy(() -> SqlName.quote("")).isInstanceOf(ConfigException.class);
-    assertThatThrownBy(() -> SqlName.quote("a\0b")).isInstanceOf(ConfigException.class).hasMessageContaining("NUL");
+    assertThatThrownBy(() -> SqlName.quote("a\0b"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("NUL");
   }
 
   @Test
@@ -35,9 +37,13 @@ class SqlNameTest {
     assertThat(TableName.parse("s.\"t").sql()).isEqualTo("\"s\".\"\"\"t\"");
   }
 
-  /** Unquoting a quoted name gives the name back, whatever it contains: no name escapes its quotes. */
+  /**
+   * Unquoting a quoted name gives the name back, whatever it contains: no name escapes its quotes.
+   */
   @Property
-  void quotingRoundTrips(@ForAll @StringLength(min = 1, max = 30) @CharRange(from = '\u0001', to = '\u024f') String name) {
+  void quotingRoundTrips(
+      @ForAll @StringLength(min = 1, max = 30) @CharRange(from = '\u0001', to = '\u024f')
+          String name) {
     String q = SqlName.quote(name);
     assertThat(q).startsWith("\"").endsWith("\"");
     String inner = q.substring(1, q.length() - 1);

@@ -17,21 +17,22 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 
 /**
- * One JSON object mapped to a declared schema, for JSON lines files and for message values (a
- * Kafka record). Fields are found by name; a missing field and a JSON {@code null} are null;
- * fields that are not declared are ignored; a field given twice is an error. Nested objects and
- * arrays are accepted only for {@code json} columns, which receive the value as compact JSON text
- * (numbers keep their text exactly). The values are returned as JSON gave them (String, Number,
- * Boolean, or JSON text): {@link ValueParser#convert} types them.
+ * One JSON object mapped to a declared schema, for JSON lines files and for message values (a Kafka
+ * record). Fields are found by name; a missing field and a JSON {@code null} are null; fields that
+ * are not declared are ignored; a field given twice is an error. Nested objects and arrays are
+ * accepted only for {@code json} columns, which receive the value as compact JSON text (numbers
+ * keep their text exactly). The values are returned as JSON gave them (String, Number, Boolean, or
+ * JSON text): {@link ValueParser#convert} types them.
  *
  * <p>It has a module of its own so that the file source and the Kafka source share one reading
  * without either depending on the other, and core stays free of Jackson.
  */
 public final class JsonObjects {
-  private static final JsonFactory JSON = JsonFactory.builder()
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .streamReadConstraints(StreamReadConstraints.defaults())
-      .build();
+  private static final JsonFactory JSON =
+      JsonFactory.builder()
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .streamReadConstraints(StreamReadConstraints.defaults())
+          .build();
 
   private JsonObjects() {}
 
@@ -49,16 +50,19 @@ public final class JsonObjects {
     try (JsonParser p = parser(text)) {
       parse(p, schema, raw, position);
     } catch (JsonProcessingException e) {
-      throw new DataException(position + ": malformed JSON: " + e.getOriginalMessage().replace('\n', ' '), e);
+      throw new DataException(
+          position + ": malformed JSON: " + e.getOriginalMessage().replace('\n', ' '), e);
     } catch (IOException e) {
       throw new UncheckedIOException(e); // a String has no I/O to fail
     }
     return raw;
   }
 
-  private static void parse(JsonParser p, Schema schema, Object[] raw, String position) throws IOException {
+  private static void parse(JsonParser p, Schema schema, Object[] raw, String position)
+      throws IOException {
     if (p.nextToken() != JsonToken.START_OBJECT) {
-      throw new DataException(position + ": expected one JSON object, found " + describe(p.currentToken()));
+      throw new DataException(
+          position + ": expected one JSON object, found " + describe(p.currentToken()));
     }
     for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
       String name = p.currentName();
@@ -85,7 +89,10 @@ public final class JsonObjects {
     }
   }
 
-  /** The current scalar value as JSON gave it (String, Number, Boolean); null for an object or an array. */
+  /**
+   * The current scalar value as JSON gave it (String, Number, Boolean); null for an object or an
+   * array.
+   */
   public static Object scalar(JsonToken value, JsonParser p) throws IOException {
     return switch (value) {
       case VALUE_STRING -> p.getText();
@@ -99,8 +106,14 @@ public final class JsonObjects {
 
   /** Why a nested value cannot go in a scalar column. */
   public static String nested(String position, String name, JsonToken value, Column c) {
-    return position + ": column " + name + ": found a nested " + (value == JsonToken.START_ARRAY ? "array" : "object")
-        + ", but nested values are accepted only in json columns (this one is " + c.type() + ")";
+    return position
+        + ": column "
+        + name
+        + ": found a nested "
+        + (value == JsonToken.START_ARRAY ? "array" : "object")
+        + ", but nested values are accepted only in json columns (this one is "
+        + c.type()
+        + ")";
   }
 
   /** The current value (scalar, object or array) as compact JSON text, numbers as written. */

@@ -3,18 +3,19 @@ package dev.idem.kafka;
 import dev.idem.ConfigException;
 import dev.idem.connector.DestinationBinding;
 import dev.idem.connector.Secrets;
-import dev.idem.destination.Destination;
 import dev.idem.context.RunServices;
+import dev.idem.destination.Destination;
 import java.time.Duration;
 import java.util.Optional;
 
 /**
  * A Kafka cluster a pipeline writes ({@code type: kafka}), described as {@code kafka://} and its
- * bootstrap servers. It has no scratch twin: a topic cannot take records back between the checks
- * of {@code idem verify}.
+ * bootstrap servers. It has no scratch twin: a topic cannot take records back between the checks of
+ * {@code idem verify}.
  */
 public final class KafkaDestinationBinding implements DestinationBinding {
-  private static final String NO_SCRATCH = "a Kafka topic cannot take records back between its checks";
+  private static final String NO_SCRATCH =
+      "a Kafka topic cannot take records back between its checks";
 
   private final KafkaDestinationConfig config;
 

@@ -17,8 +17,16 @@ import java.util.Map;
  */
 public final class KafkaDestinationFactory implements DestinationFactory {
   /** The keys of a kafka destination itself; any other key of it is a Kafka client property. */
-  static final List<String> KEYS = List.of("type", "bootstrap_servers", "ledger_topic", "partitions", "replication_factor",
-      "id_prefix", "transaction_timeout", "timeout");
+  static final List<String> KEYS =
+      List.of(
+          "type",
+          "bootstrap_servers",
+          "ledger_topic",
+          "partitions",
+          "replication_factor",
+          "id_prefix",
+          "transaction_timeout",
+          "timeout");
 
   @Override
   public String name() {
@@ -40,7 +48,8 @@ public final class KafkaDestinationFactory implements DestinationFactory {
     Section s = Section.of("destination", node);
     ConfigNode.Entry url = node.entry("url");
     if (url != null) {
-      throw new ConfigProblem(url.where(), "destination.url: a kafka destination has bootstrap_servers, not url");
+      throw new ConfigProblem(
+          url.where(), "destination.url: a kafka destination has bootstrap_servers, not url");
     }
     Map<String, Object> client = new HashMap<>();
     s.properties(KEYS, context.secrets()).forEach((k, v) -> client.put((String) k, v));
@@ -54,7 +63,12 @@ public final class KafkaDestinationFactory implements DestinationFactory {
     String idPrefix = prefix == null ? d.idPrefix() : prefix.value().strip();
     Duration txTimeout = s.duration("transaction_timeout", d.transactionTimeout());
     Duration timeout = s.duration("timeout", d.timeout());
-    return Section.bind(node, "destination", () -> new KafkaDestinationBinding(
-        new KafkaDestinationConfig(client, ledgerTopic, partitions, replication, idPrefix, txTimeout, timeout)));
+    return Section.bind(
+        node,
+        "destination",
+        () ->
+            new KafkaDestinationBinding(
+                new KafkaDestinationConfig(
+                    client, ledgerTopic, partitions, replication, idPrefix, txTimeout, timeout)));
   }
 }

@@ -3,8 +3,8 @@ package dev.idem.kafka;
 import dev.idem.kafka.LedgerRecords.Marker;
 import dev.idem.ledger.DeadLetter;
 import dev.idem.ledger.Lease;
-import dev.idem.ledger.Presence;
 import dev.idem.ledger.Ledger;
+import dev.idem.ledger.Presence;
 import dev.idem.ledger.WindowCounts;
 import dev.idem.ledger.WindowState;
 import java.time.Duration;
@@ -20,19 +20,20 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The ledger of a Kafka destination: one marker per window in the compacted ledger topic, the
- * latest of its key standing. A runner's answers come from the markers its pipeline's producer
- * read right after {@code initTransactions()}, kept up to date by its own commits (no other
- * producer can add any while it is not fenced). A process that only looks ({@code idem status},
- * {@code idem dlq}) reads the topic up to its last stable offset and fences nobody.
+ * latest of its key standing. A runner's answers come from the markers its pipeline's producer read
+ * right after {@code initTransactions()}, kept up to date by its own commits (no other producer can
+ * add any while it is not fenced). A process that only looks ({@code idem status}, {@code idem
+ * dlq}) reads the topic up to its last stable offset and fences nobody.
  *
- * <p>Claims are kept in this process: between processes the transactional id is the lease. A
- * window shows RUNNING nowhere, since nothing is written when it is claimed; it shows DONE or
- * FAILED once its transaction commits. Dead letters live in a second compacted topic; which ones
- * were replayed follows from the window's marker, which names the attempt whose letters stand
- * (letters of earlier attempts were replayed when that attempt ended, which is the time shown).
+ * <p>Claims are kept in this process: between processes the transactional id is the lease. A window
+ * shows RUNNING nowhere, since nothing is written when it is claimed; it shows DONE or FAILED once
+ * its transaction commits. Dead letters live in a second compacted topic; which ones were replayed
+ * follows from the window's marker, which names the attempt whose letters stand (letters of earlier
+ * attempts were replayed when that attempt ended, which is the time shown).
  */
 final class KafkaLedger implements Ledger {
   private final KafkaDestination destination;
+
   /** The runners of this process that have entered and not yet finished. */
   private final Map<String, Integer> present = new ConcurrentHashMap<>();
 
@@ -52,7 +53,10 @@ final class KafkaLedger implements Ledger {
     return all;
   }
 
-  /** The producer's markers when this process runs the pipeline (and is not fenced), else a snapshot of the topic. */
+  /**
+   * The producer's markers when this process runs the pipeline (and is not fenced), else a snapshot
+   * of the topic.
+   */
   private Map<String, Marker> markers(String pipeline) {
     PipelineProducer producer = destination.existingProducer(pipeline);
     if (producer != null && producer.opened()) {
@@ -70,7 +74,8 @@ final class KafkaLedger implements Ledger {
   @Override
   public Presence enter(String owner) {
     present.merge(owner, 1, Integer::sum);
-    return Presence.endingWith(() -> present.computeIfPresent(owner, (o, n) -> n == 1 ? null : n - 1));
+    return Presence.endingWith(
+        () -> present.computeIfPresent(owner, (o, n) -> n == 1 ? null : n - 1));
   }
 
   @Override
@@ -94,7 +99,8 @@ final class KafkaLedger implements Ledger {
   }
 
   @Override
-  public List<DeadLetter> deadLetters(String pipeline, Optional<String> windowId, boolean includeReplayed) {
+  public List<DeadLetter> deadLetters(
+      String pipeline, Optional<String> windowId, boolean includeReplayed) {
     Map<String, Marker> markers = markers(pipeline);
     List<DeadLetter> out = new ArrayList<>();
     for (DeadLetter stored : destination.topics().letters(pipeline)) {
@@ -106,10 +112,27 @@ final class KafkaLedger implements Ledger {
       if (replayed && !includeReplayed) {
         continue;
       }
-      out.add(replayed ? new DeadLetter(stored.windowId(), stored.token(), stored.seq(), stored.position(), stored.reason(), stored.raw(),
-          stored.rawBytes(), stored.truncated(), stored.runId(), stored.createdAt(), m.lettersSince(), m.lettersRun()) : stored);
+      out.add(
+          replayed
+              ? new DeadLetter(
+                  stored.windowId(),
+                  stored.token(),
+                  stored.seq(),
+                  stored.position(),
+                  stored.reason(),
+                  stored.raw(),
+                  stored.rawBytes(),
+                  stored.truncated(),
+                  stored.runId(),
+                  stored.createdAt(),
+                  m.lettersSince(),
+                  m.lettersRun())
+              : stored);
     }
-    out.sort(Comparator.comparing(DeadLetter::windowId).thenComparingLong(DeadLetter::token).thenComparingLong(DeadLetter::seq));
+    out.sort(
+        Comparator.comparing(DeadLetter::windowId)
+            .thenComparingLong(DeadLetter::token)
+            .thenComparingLong(DeadLetter::seq));
     return out;
   }
 
@@ -122,8 +145,10 @@ final class KafkaLedger implements Ledger {
 
   @Override
   public int purgeDeadLetters(String pipeline, Instant before) {
-    List<DeadLetter> old = destination.topics().letters(pipeline).stream()
-        .filter(l -> l.createdAt() != null && l.createdAt().isBefore(before)).toList();
+    List<DeadLetter> old =
+        destination.topics().letters(pipeline).stream()
+            .filter(l -> l.createdAt() != null && l.createdAt().isBefore(before))
+            .toList();
     destination.deleteLetters(pipeline, old);
     return old.size();
   }

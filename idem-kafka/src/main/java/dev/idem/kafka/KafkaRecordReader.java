@@ -1,11 +1,11 @@
 package dev.idem.kafka;
 
 import dev.idem.DataException;
+import dev.idem.json.JsonObjects;
 import dev.idem.schema.Schema;
 import dev.idem.schema.ValueParser;
 import dev.idem.source.RecordReader;
 import dev.idem.source.SourceRecord;
-import dev.idem.json.JsonObjects;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -25,31 +25,46 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Reads one offsets window of one partition: from its start to its end, which is the end the
- * ledger recorded when the window is read again, else the partition's last stable offset at most
- * {@code max_records} away. Offsets of aborted transactions and transaction markers are skipped by
- * the {@code read_committed} consumer but still count towards the window's extent.
+ * Reads one offsets window of one partition: from its start to its end, which is the end the ledger
+ * recorded when the window is read again, else the partition's last stable offset at most {@code
+ * max_records} away. Offsets of aborted transactions and transaction markers are skipped by the
+ * {@code read_committed} consumer but still count towards the window's extent.
  */
 final class KafkaRecordReader implements RecordReader {
   private static final Duration POLL = Duration.ofMillis(200);
-  private static final String[] METADATA = {"_kafka_partition", "_kafka_offset", "_kafka_timestamp", "_kafka_key"};
+  private static final String[] METADATA = {
+    "_kafka_partition", "_kafka_offset", "_kafka_timestamp", "_kafka_key"
+  };
 
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final TopicPartition tp;
+
   /** {@code topic-partition@}: a record's position is this and its offset. */
   private final String positionPrefix;
+
   private final long end;
   private final Schema schema;
   private final Duration readTimeout;
   private final int[] metadata = new int[METADATA.length];
+
   /** Strict UTF-8, reused for every record of this reader ({@code decode} resets it). */
-  private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-      .onUnmappableCharacter(CodingErrorAction.REPORT);
+  private final CharsetDecoder utf8 =
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT);
+
   private Iterator<ConsumerRecord<byte[], byte[]>> batch = Collections.emptyIterator();
   private boolean done;
 
-  KafkaRecordReader(KafkaConsumer<byte[], byte[]> consumer, TopicPartition tp, long start, Optional<Long> recordedEnd,
-                    KafkaSourceConfig config, Schema schema) throws IOException {
+  KafkaRecordReader(
+      KafkaConsumer<byte[], byte[]> consumer,
+      TopicPartition tp,
+      long start,
+      Optional<Long> recordedEnd,
+      KafkaSourceConfig config,
+      Schema schema)
+      throws IOException {
     this.consumer = consumer;
     this.tp = tp;
     this.positionPrefix = tp.topic() + "-" + tp.partition() + "@";
@@ -97,8 +112,14 @@ final class KafkaRecordReader implements RecordReader {
         if (!polled.isEmpty()) {
           waitingSince = System.nanoTime();
         } else if (System.nanoTime() - waitingSince > readTimeout.toNanos()) {
-          throw new IOException(tp + ": no records for " + readTimeout.toSeconds() + " s at offset " + consumer.position(tp)
-              + ", though the window ends at " + end);
+          throw new IOException(
+              tp
+                  + ": no records for "
+                  + readTimeout.toSeconds()
+                  + " s at offset "
+                  + consumer.position(tp)
+                  + ", though the window ends at "
+                  + end);
         }
       } catch (KafkaException e) {
         throw new IOException(tp + ": " + e.getMessage(), e);
@@ -116,11 +137,13 @@ final class KafkaRecordReader implements RecordReader {
     try {
       text = utf8.decode(ByteBuffer.wrap(r.value())).toString();
     } catch (CharacterCodingException e) {
-      return SourceRecord.bad(position, new String(r.value(), StandardCharsets.UTF_8), "the value is not valid UTF-8");
+      return SourceRecord.bad(
+          position, new String(r.value(), StandardCharsets.UTF_8), "the value is not valid UTF-8");
     }
     try {
       Object[] values = JsonObjects.parse(text, schema, position);
-      // metadata only for the columns declared: formatting a timestamp per record costs as much as parsing it
+      // metadata only for the columns declared: formatting a timestamp per record costs as much as
+      // parsing it
       if (metadata[0] >= 0) {
         values[metadata[0]] = Integer.toString(r.partition());
       }

@@ -14,8 +14,10 @@ import dev.idem.window.WindowSpec.OffsetsId;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
@@ -27,28 +29,27 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import java.util.Comparator;
-import java.util.Locale;
 
 /**
  * A Kafka topic as a source of offsets windows. The ledger, not a consumer group, holds the
- * positions: each partition's windows form a chain in which a done window's recorded end
- * ({@link dev.idem.destination.Completion#sourcePosition()}) is the next window's start, and it
- * commits with the window's rows. A window that was begun and not finished is offered again with
- * the same start; its end is decided by the read that commits (at most {@code max_records} offsets,
- * and never past the last stable offset: only committed transactions are read). Runners need no
- * group membership: the ledger's leases decide who loads a partition's next window, so a runner
- * that dies hands its partitions over when its leases expire.
+ * positions: each partition's windows form a chain in which a done window's recorded end ({@link
+ * dev.idem.destination.Completion#sourcePosition()}) is the next window's start, and it commits
+ * with the window's rows. A window that was begun and not finished is offered again with the same
+ * start; its end is decided by the read that commits (at most {@code max_records} offsets, and
+ * never past the last stable offset: only committed transactions are read). Runners need no group
+ * membership: the ledger's leases decide who loads a partition's next window, so a runner that dies
+ * hands its partitions over when its leases expire.
  *
- * <p>Values are JSON objects mapped to the declared schema; a value that is not (or a null value,
- * a tombstone) is a bad record with position {@code topic-partition@offset}. Declared columns
- * named {@code _kafka_partition}, {@code _kafka_offset}, {@code _kafka_timestamp} and
- * {@code _kafka_key} receive the record's metadata.
+ * <p>Values are JSON objects mapped to the declared schema; a value that is not (or a null value, a
+ * tombstone) is a bad record with position {@code topic-partition@offset}. Declared columns named
+ * {@code _kafka_partition}, {@code _kafka_offset}, {@code _kafka_timestamp} and {@code _kafka_key}
+ * receive the record's metadata.
  */
 public final class KafkaSource implements StreamSource {
   private final Schema schema;
   private final KafkaSourceConfig config;
   private final boolean follow;
+
   /** The bounded run's end: each partition's end offset when this instance first planned. */
   private Map<Integer, Long> fixedEnd;
 
@@ -97,14 +98,24 @@ public final class KafkaSource implements StreamSource {
       Map<Integer, NavigableMap<Long, WindowState>> chains = chains(ledger);
       List<Window> planned = new ArrayList<>();
       for (TopicPartition tp : partitions) {
-        NavigableMap<Long, WindowState> chain = chains.getOrDefault(tp.partition(), new TreeMap<>());
-        long pos = chain.isEmpty() ? (config.startFrom() == KafkaSourceConfig.StartFrom.EARLIEST ? begin.get(tp) : end.get(tp)) : chain.firstKey();
+        NavigableMap<Long, WindowState> chain =
+            chains.getOrDefault(tp.partition(), new TreeMap<>());
+        long pos =
+            chain.isEmpty()
+                ? (config.startFrom() == KafkaSourceConfig.StartFrom.EARLIEST
+                    ? begin.get(tp)
+                    : end.get(tp))
+                : chain.firstKey();
         WindowState at = chain.get(pos);
-        while (at != null && at.status() == WindowStatus.DONE && at.sourcePosition() != null && position(at) > pos) {
+        while (at != null
+            && at.status() == WindowStatus.DONE
+            && at.sourcePosition() != null
+            && position(at) > pos) {
           pos = position(at);
           at = chain.get(pos);
         }
-        boolean pending = at != null && !(at.status() == WindowStatus.DONE && at.sourcePosition() != null);
+        boolean pending =
+            at != null && !(at.status() == WindowStatus.DONE && at.sourcePosition() != null);
         if (pending || pos < limit.getOrDefault(tp.partition(), end.get(tp))) {
           planned.add(spec.window(WindowSpec.offsetsId(config.topic(), tp.partition(), pos)));
         }
@@ -115,7 +126,10 @@ public final class KafkaSource implements StreamSource {
     }
   }
 
-  /** A bounded instance fixes each partition's end at its first plan; partitions added later end where they started. */
+  /**
+   * A bounded instance fixes each partition's end at its first plan; partitions added later end
+   * where they started.
+   */
   private synchronized Map<Integer, Long> limits(Map<TopicPartition, Long> end) {
     if (follow) {
       return Map.of();
@@ -148,7 +162,12 @@ public final class KafkaSource implements StreamSource {
     try {
       return Long.parseLong(state.sourcePosition());
     } catch (NumberFormatException e) {
-      throw new ConfigException("window " + state.windowId() + " records source position '" + state.sourcePosition() + "', not an offset");
+      throw new ConfigException(
+          "window "
+              + state.windowId()
+              + " records source position '"
+              + state.sourcePosition()
+              + "', not an offset");
     }
   }
 
@@ -158,17 +177,29 @@ public final class KafkaSource implements StreamSource {
   }
 
   @Override
-  public RecordReader read(WindowSpec spec, Window window, Optional<WindowState> recorded) throws IOException {
+  public RecordReader read(WindowSpec spec, Window window, Optional<WindowState> recorded)
+      throws IOException {
     requireOffsets(spec);
     OffsetsId id = OffsetsId.parse(window.id());
     if (!id.topic().equals(config.topic())) {
       throw new ConfigException("window " + window.id() + " is not of topic " + config.topic());
     }
-    // an empty window (its end is its start) binds nothing: reading it afresh cannot overlap another
-    Optional<Long> recordedEnd = recorded.filter(s -> s.sourcePosition() != null).map(KafkaSource::position).filter(end -> end > id.start());
+    // an empty window (its end is its start) binds nothing: reading it afresh cannot overlap
+    // another
+    Optional<Long> recordedEnd =
+        recorded
+            .filter(s -> s.sourcePosition() != null)
+            .map(KafkaSource::position)
+            .filter(end -> end > id.start());
     KafkaConsumer<byte[], byte[]> consumer = consumer();
     try {
-      return new KafkaRecordReader(consumer, new TopicPartition(id.topic(), id.partition()), id.start(), recordedEnd, config, schema);
+      return new KafkaRecordReader(
+          consumer,
+          new TopicPartition(id.topic(), id.partition()),
+          id.start(),
+          recordedEnd,
+          config,
+          schema);
     } catch (RuntimeException | IOException e) {
       consumer.close(CloseOptions.timeout(Duration.ZERO));
       throw e;
@@ -187,7 +218,8 @@ public final class KafkaSource implements StreamSource {
 
   private static void requireOffsets(WindowSpec spec) {
     if (spec.kind() != WindowKind.OFFSETS) {
-      throw new ConfigException("a kafka source has offsets windows, not " + spec.kind().name().toLowerCase(Locale.ROOT));
+      throw new ConfigException(
+          "a kafka source has offsets windows, not " + spec.kind().name().toLowerCase(Locale.ROOT));
     }
   }
 
@@ -196,8 +228,10 @@ public final class KafkaSource implements StreamSource {
     if (infos == null || infos.isEmpty()) {
       throw new ConfigException("kafka topic " + config.topic() + " does not exist");
     }
-    return infos.stream().map(i -> new TopicPartition(i.topic(), i.partition()))
-        .sorted(Comparator.comparingInt(TopicPartition::partition)).toList();
+    return infos.stream()
+        .map(i -> new TopicPartition(i.topic(), i.partition()))
+        .sorted(Comparator.comparingInt(TopicPartition::partition))
+        .toList();
   }
 
   KafkaConsumer<byte[], byte[]> consumer() {
@@ -218,7 +252,13 @@ public final class KafkaSource implements StreamSource {
 
   /** Thrown by reads when a window starts before the partition's first kept offset. */
   static DataException deletedByRetention(TopicPartition tp, long start, long first) {
-    return new DataException(tp + ": offsets " + start + " to " + (first - 1) + " were deleted by the topic's retention before idem loaded them:"
-        + " the window cannot be loaded (raise retention.ms or load more often)");
+    return new DataException(
+        tp
+            + ": offsets "
+            + start
+            + " to "
+            + (first - 1)
+            + " were deleted by the topic's retention before idem loaded them:"
+            + " the window cannot be loaded (raise retention.ms or load more often)");
   }
 }

@@ -8,17 +8,25 @@ import java.util.Objects;
 /**
  * What a Kafka source reads.
  *
- * @param client      Kafka client properties ({@code bootstrap.servers}, security settings);
- *     idem sets the deserializers, {@code isolation.level=read_committed} and turns auto commit off
- * @param topic       the topic; every partition is read, including partitions added later
- * @param maxRecords  the most offsets one window spans (the commit size)
- * @param startFrom   where a partition with no window in the ledger starts
- * @param readTimeout how long a read may wait for records the partition is known to hold before
- *     the attempt fails as transient (broker down)
+ * @param client Kafka client properties ({@code bootstrap.servers}, security settings); idem sets
+ *     the deserializers, {@code isolation.level=read_committed} and turns auto commit off
+ * @param topic the topic; every partition is read, including partitions added later
+ * @param maxRecords the most offsets one window spans (the commit size)
+ * @param startFrom where a partition with no window in the ledger starts
+ * @param readTimeout how long a read may wait for records the partition is known to hold before the
+ *     attempt fails as transient (broker down)
  */
-public record KafkaSourceConfig(Map<String, Object> client, String topic, long maxRecords, StartFrom startFrom, Duration readTimeout) {
+public record KafkaSourceConfig(
+    Map<String, Object> client,
+    String topic,
+    long maxRecords,
+    StartFrom startFrom,
+    Duration readTimeout) {
   /** Where a partition starts when the ledger has no window of it yet. */
-  public enum StartFrom { EARLIEST, LATEST }
+  public enum StartFrom {
+    EARLIEST,
+    LATEST
+  }
 
   public KafkaSourceConfig {
     client = Map.copyOf(client);
@@ -37,7 +45,12 @@ public record KafkaSourceConfig(Map<String, Object> client, String topic, long m
   }
 
   public static KafkaSourceConfig of(String bootstrapServers, String topic) {
-    return new KafkaSourceConfig(Map.of("bootstrap.servers", bootstrapServers), topic, 100_000, StartFrom.EARLIEST, Duration.ofSeconds(60));
+    return new KafkaSourceConfig(
+        Map.of("bootstrap.servers", bootstrapServers),
+        topic,
+        100_000,
+        StartFrom.EARLIEST,
+        Duration.ofSeconds(60));
   }
 
   public KafkaSourceConfig withMaxRecords(long n) {

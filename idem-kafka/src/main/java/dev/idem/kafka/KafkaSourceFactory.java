@@ -19,9 +19,12 @@ import java.util.Map;
  */
 public final class KafkaSourceFactory implements SourceFactory {
   /** The keys of a kafka source itself; any other key of it is a Kafka client property. */
-  static final List<String> KEYS = List.of("type", "bootstrap_servers", "topic", "max_records", "start_from", "read_timeout");
+  static final List<String> KEYS =
+      List.of("type", "bootstrap_servers", "topic", "max_records", "start_from", "read_timeout");
+
   /** The keys of file sources, refused here with a message that names the kafka source's own. */
-  private static final List<String> FILE_KEYS = List.of("path", "delimiter", "quote", "header", "null", "encoding");
+  private static final List<String> FILE_KEYS =
+      List.of("path", "delimiter", "quote", "header", "null", "encoding");
 
   @Override
   public String type() {
@@ -39,8 +42,15 @@ public final class KafkaSourceFactory implements SourceFactory {
     for (String fileKey : FILE_KEYS) {
       ConfigNode.Entry e = node.entry(fileKey);
       if (e != null) {
-        throw new ConfigProblem(e.where(), "source." + fileKey + ": kafka sources have no '" + fileKey + "': expected "
-            + String.join(", ", KEYS) + " and Kafka client properties");
+        throw new ConfigProblem(
+            e.where(),
+            "source."
+                + fileKey
+                + ": kafka sources have no '"
+                + fileKey
+                + "': expected "
+                + String.join(", ", KEYS)
+                + " and Kafka client properties");
       }
     }
     Map<String, Object> client = new HashMap<>();
@@ -53,12 +63,19 @@ public final class KafkaSourceFactory implements SourceFactory {
     if (startNode != null) {
       String v = startNode.value().strip().toLowerCase(Locale.ROOT);
       if (!v.equals("earliest") && !v.equals("latest")) {
-        throw new ConfigProblem(startNode.where(), "source.start_from: expected earliest or latest, got '" + startNode.display() + "'");
+        throw new ConfigProblem(
+            startNode.where(),
+            "source.start_from: expected earliest or latest, got '" + startNode.display() + "'");
       }
       start = KafkaSourceConfig.StartFrom.valueOf(v.toUpperCase(Locale.ROOT));
     }
     Duration readTimeout = s.duration("read_timeout", Duration.ofSeconds(60));
     KafkaSourceConfig.StartFrom from = start;
-    return Section.bind(node, "source", () -> new KafkaSource(columns, new KafkaSourceConfig(client, topic, maxRecords, from, readTimeout)));
+    return Section.bind(
+        node,
+        "source",
+        () ->
+            new KafkaSource(
+                columns, new KafkaSourceConfig(client, topic, maxRecords, from, readTimeout)));
   }
 }

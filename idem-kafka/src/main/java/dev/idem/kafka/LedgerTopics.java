@@ -32,15 +32,15 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.InvalidTxnTimeoutException;
 import org.apache.kafka.common.errors.PolicyViolationException;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * A Kafka destination's topics: the compacted ledger topic of markers and the compacted topic of
@@ -52,12 +52,15 @@ final class LedgerTopics {
   /** How far a read of a ledger topic goes. */
   enum End {
     /**
-     * The log end, waiting for transactions open on the topic to end: what a producer reads
-     * right after {@code initTransactions()}, so that no committed marker is missed because
-     * another pipeline's transaction holds the last stable offset back.
+     * The log end, waiting for transactions open on the topic to end: what a producer reads right
+     * after {@code initTransactions()}, so that no committed marker is missed because another
+     * pipeline's transaction holds the last stable offset back.
      */
     LOG_END,
-    /** The last stable offset now: a snapshot for status and dead-letter commands, which wait for nothing. */
+    /**
+     * The last stable offset now: a snapshot for status and dead-letter commands, which wait for
+     * nothing.
+     */
     STABLE
   }
 
@@ -73,7 +76,10 @@ final class LedgerTopics {
     this.admin = admin;
   }
 
-  /** Creates the ledger topics and the output topic when absent; checks that the ledger topics are compacted. */
+  /**
+   * Creates the ledger topics and the output topic when absent; checks that the ledger topics are
+   * compacted.
+   */
   void ensure(String outputTopic) {
     if (ready.containsAll(List.of(config.ledgerTopic(), config.deadLetterTopic(), outputTopic))) {
       return;
@@ -83,12 +89,19 @@ final class LedgerTopics {
       List<NewTopic> missing = new ArrayList<>();
       for (String ledger : List.of(config.ledgerTopic(), config.deadLetterTopic())) {
         if (!existing.contains(ledger)) {
-          missing.add(new NewTopic(ledger, Optional.of(1), replication())
-              .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+          missing.add(
+              new NewTopic(ledger, Optional.of(1), replication())
+                  .configs(
+                      Map.of(
+                          TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
         }
       }
       if (!existing.contains(outputTopic)) {
-        missing.add(new NewTopic(outputTopic, config.partitions() < 0 ? Optional.empty() : Optional.of(config.partitions()), replication()));
+        missing.add(
+            new NewTopic(
+                outputTopic,
+                config.partitions() < 0 ? Optional.empty() : Optional.of(config.partitions()),
+                replication()));
       }
       for (NewTopic t : missing) {
         try {
@@ -99,21 +112,47 @@ final class LedgerTopics {
           }
         }
       }
-      Map<ConfigResource, Config> configs = describe(List.of(topic(config.ledgerTopic()), topic(config.deadLetterTopic()), topic(outputTopic)));
+      Map<ConfigResource, Config> configs =
+          describe(
+              List.of(
+                  topic(config.ledgerTopic()),
+                  topic(config.deadLetterTopic()),
+                  topic(outputTopic)));
       for (String ledger : List.of(config.ledgerTopic(), config.deadLetterTopic())) {
-        String policy = value(configs.get(topic(ledger)), TopicConfig.CLEANUP_POLICY_CONFIG, "delete");
-        if (!policy.contains(TopicConfig.CLEANUP_POLICY_COMPACT) || policy.contains(TopicConfig.CLEANUP_POLICY_DELETE)) {
-          throw new ConfigException("ledger topic " + ledger + " has cleanup.policy=" + policy + ": its markers would be deleted after retention.ms"
-              + " and their windows produced again; set cleanup.policy=compact on it, or name another ledger_topic");
+        String policy =
+            value(configs.get(topic(ledger)), TopicConfig.CLEANUP_POLICY_CONFIG, "delete");
+        if (!policy.contains(TopicConfig.CLEANUP_POLICY_COMPACT)
+            || policy.contains(TopicConfig.CLEANUP_POLICY_DELETE)) {
+          throw new ConfigException(
+              "ledger topic "
+                  + ledger
+                  + " has cleanup.policy="
+                  + policy
+                  + ": its markers would be deleted after retention.ms"
+                  + " and their windows produced again; set cleanup.policy=compact on it, or name another ledger_topic");
         }
       }
-      maxMessageBytes.put(outputTopic, Integer.parseInt(value(configs.get(topic(outputTopic)), TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "1048588")));
+      maxMessageBytes.put(
+          outputTopic,
+          Integer.parseInt(
+              value(
+                  configs.get(topic(outputTopic)),
+                  TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                  "1048588")));
       ready.addAll(List.of(config.ledgerTopic(), config.deadLetterTopic(), outputTopic));
     } catch (ExecutionException e) {
-      throw failure("preparing topics " + config.ledgerTopic() + " and " + outputTopic, e.getCause());
+      throw failure(
+          "preparing topics " + config.ledgerTopic() + " and " + outputTopic, e.getCause());
     } catch (java.util.concurrent.TimeoutException e) {
-      throw new TransientException("preparing topics " + config.ledgerTopic() + " and " + outputTopic + ": no answer from the cluster in "
-          + config.timeout().toSeconds() + " s", e);
+      throw new TransientException(
+          "preparing topics "
+              + config.ledgerTopic()
+              + " and "
+              + outputTopic
+              + ": no answer from the cluster in "
+              + config.timeout().toSeconds()
+              + " s",
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IdemException("interrupted while preparing topic " + outputTopic, e);
@@ -131,7 +170,8 @@ final class LedgerTopics {
       try {
         return admin.describeConfigs(resources).all().get(timeoutMillis(), TimeUnit.MILLISECONDS);
       } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+            || System.nanoTime() > deadline) {
           throw e;
         }
         Thread.sleep(50);
@@ -149,49 +189,75 @@ final class LedgerTopics {
   /** The pipeline's markers, by window id. */
   Map<String, Marker> markers(String pipeline, End end) {
     Map<String, Marker> markers = new HashMap<>();
-    read(config.ledgerTopic(), end, (key, r) -> {
-      if (key.pipeline().equals(pipeline) && key.token() == 0) {
-        if (r.value() == null) {
-          markers.remove(key.windowId());
-        } else {
-          markers.put(key.windowId(), LedgerRecords.marker(pipeline, key.windowId(), r.value(), where(r)));
-        }
-      }
-    });
+    read(
+        config.ledgerTopic(),
+        end,
+        (key, r) -> {
+          if (key.pipeline().equals(pipeline) && key.token() == 0) {
+            if (r.value() == null) {
+              markers.remove(key.windowId());
+            } else {
+              markers.put(
+                  key.windowId(),
+                  LedgerRecords.marker(pipeline, key.windowId(), r.value(), where(r)));
+            }
+          }
+        });
     return markers;
   }
 
-  /** The pipeline's dead letters as stored (not yet joined with the markers that say which were replayed). */
+  /**
+   * The pipeline's dead letters as stored (not yet joined with the markers that say which were
+   * replayed).
+   */
   List<DeadLetter> letters(String pipeline) {
     Map<LedgerRecords.Key, DeadLetter> letters = new HashMap<>();
-    read(config.deadLetterTopic(), End.STABLE, (key, r) -> {
-      if (key.pipeline().equals(pipeline)) {
-        if (r.value() == null) {
-          letters.remove(key);
-        } else {
-          letters.put(key, LedgerRecords.letter(key, r.value(), where(r)));
-        }
-      }
-    });
+    read(
+        config.deadLetterTopic(),
+        End.STABLE,
+        (key, r) -> {
+          if (key.pipeline().equals(pipeline)) {
+            if (r.value() == null) {
+              letters.remove(key);
+            } else {
+              letters.put(key, LedgerRecords.letter(key, r.value(), where(r)));
+            }
+          }
+        });
     return new ArrayList<>(letters.values());
   }
 
-  /** Reads a compacted topic from its beginning to {@code end}, giving every record with an idem key, in offset order. */
-  private void read(String topic, End end, BiConsumer<LedgerRecords.Key, ConsumerRecord<byte[], byte[]>> each) {
+  /**
+   * Reads a compacted topic from its beginning to {@code end}, giving every record with an idem
+   * key, in offset order.
+   */
+  private void read(
+      String topic, End end, BiConsumer<LedgerRecords.Key, ConsumerRecord<byte[], byte[]>> each) {
     try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
       List<PartitionInfo> infos = consumer.partitionsFor(topic, config.timeout());
       if (infos == null || infos.isEmpty()) {
         return; // no ledger yet: nothing was ever produced
       }
-      List<TopicPartition> partitions = infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+      List<TopicPartition> partitions =
+          infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> to = end == End.STABLE ? consumer.endOffsets(partitions, config.timeout()) : logEnd(partitions);
+      Map<TopicPartition, Long> to =
+          end == End.STABLE
+              ? consumer.endOffsets(partitions, config.timeout())
+              : logEnd(partitions);
       long deadline = System.nanoTime() + config.timeout().toNanos();
       while (!reached(consumer, to)) {
         if (System.nanoTime() > deadline) {
-          throw new TransientException("ledger topic " + topic + ": could not read up to offsets " + to + " in " + config.timeout().toSeconds()
-              + " s (a transaction another producer left open on it ends within its transaction timeout)", null);
+          throw new TransientException(
+              "ledger topic "
+                  + topic
+                  + ": could not read up to offsets "
+                  + to
+                  + " in "
+                  + config.timeout().toSeconds()
+                  + " s (a transaction another producer left open on it ends within its transaction timeout)",
+              null);
         }
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
           if (r.offset() < to.get(new TopicPartition(r.topic(), r.partition()))) {
@@ -214,13 +280,22 @@ final class LedgerTopics {
     partitions.forEach(p -> latest.put(p, OffsetSpec.latest()));
     try {
       Map<TopicPartition, Long> end = new HashMap<>();
-      admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all().get(timeoutMillis(), TimeUnit.MILLISECONDS)
+      admin
+          .listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED))
+          .all()
+          .get(timeoutMillis(), TimeUnit.MILLISECONDS)
           .forEach((tp, info) -> end.put(tp, info.offset()));
       return end;
     } catch (ExecutionException e) {
       throw failure("reading the end of " + partitions, e.getCause());
     } catch (java.util.concurrent.TimeoutException e) {
-      throw new TransientException("reading the end of " + partitions + ": no answer from the cluster in " + config.timeout().toSeconds() + " s", e);
+      throw new TransientException(
+          "reading the end of "
+              + partitions
+              + ": no answer from the cluster in "
+              + config.timeout().toSeconds()
+              + " s",
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IdemException("interrupted while reading the end of " + partitions, e);
@@ -251,7 +326,9 @@ final class LedgerTopics {
   }
 
   private Optional<Short> replication() {
-    return config.replicationFactor() < 0 ? Optional.empty() : Optional.of((short) config.replicationFactor());
+    return config.replicationFactor() < 0
+        ? Optional.empty()
+        : Optional.of((short) config.replicationFactor());
   }
 
   private static ConfigResource topic(String name) {
@@ -267,7 +344,10 @@ final class LedgerTopics {
     return config.timeout().toMillis();
   }
 
-  /** A cluster error as idem reports it: authorization and configuration errors are not retried, the rest are. */
+  /**
+   * A cluster error as idem reports it: authorization and configuration errors are not retried, the
+   * rest are.
+   */
   static IdemException failure(String doing, Throwable cause) {
     String message = doing + ": " + cause.getClass().getSimpleName() + ": " + cause.getMessage();
     if (cause instanceof AuthorizationException

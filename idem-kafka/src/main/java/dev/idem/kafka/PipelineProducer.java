@@ -1,7 +1,9 @@
 package dev.idem.kafka;
 
+import dev.idem.DataException;
 import dev.idem.IdemException;
 import dev.idem.TransientException;
+import dev.idem.context.RunContext;
 import dev.idem.destination.FencedException;
 import dev.idem.destination.WindowWrite;
 import dev.idem.kafka.LedgerRecords.Marker;
@@ -11,7 +13,6 @@ import dev.idem.ledger.WindowCounts;
 import dev.idem.ledger.WindowState;
 import dev.idem.ledger.WindowStatus;
 import dev.idem.pipeline.Pipeline;
-import dev.idem.context.RunContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,27 +31,31 @@ import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TransactionAbortedException;
-import dev.idem.DataException;
 
 /**
- * The transactional producer of one pipeline, with {@code transactional.id}
- * {@code <id_prefix>.<pipeline>}, and the pipeline's markers as read from the ledger topic right
- * after its {@code initTransactions()}. That call fences every earlier producer of the id (a
- * zombie runner's commit then fails) and ends the transaction it left open, so the markers read
- * afterwards are final: only this producer can add to them. The transactional id plays the part
- * of the lease; leases taken here ({@link ProcessLeases}) only keep the runners of this process apart.
+ * The transactional producer of one pipeline, with {@code transactional.id} {@code
+ * <id_prefix>.<pipeline>}, and the pipeline's markers as read from the ledger topic right after its
+ * {@code initTransactions()}. That call fences every earlier producer of the id (a zombie runner's
+ * commit then fails) and ends the transaction it left open, so the markers read afterwards are
+ * final: only this producer can add to them. The transactional id plays the part of the lease;
+ * leases taken here ({@link ProcessLeases}) only keep the runners of this process apart.
  *
  * <p>A producer has one open transaction at a time, so the pipeline's windows are produced one
  * after the other: {@link #begin} waits until the window before has committed or aborted (with
  * {@code --parallel}, windows are read in parallel up to that point and serialized here).
  *
- * <p>After a commit whose outcome is unknown, the producer is closed and the next use starts a
- * new one with the same id: its {@code initTransactions()} completes or aborts the transaction,
- * and the markers read again say which. Once fenced by another runner, this one refuses every
- * write until {@link #open()} is called again (a new run).
+ * <p>After a commit whose outcome is unknown, the producer is closed and the next use starts a new
+ * one with the same id: its {@code initTransactions()} completes or aborts the transaction, and the
+ * markers read again say which. Once fenced by another runner, this one refuses every write until
+ * {@link #open()} is called again (a new run).
  */
 final class PipelineProducer implements AutoCloseable {
-  private enum State { NEW, OPEN, BROKEN, FENCED }
+  private enum State {
+    NEW,
+    OPEN,
+    BROKEN,
+    FENCED
+  }
 
   private final KafkaDestination destination;
   private final String pipeline;
@@ -70,8 +75,8 @@ final class PipelineProducer implements AutoCloseable {
   }
 
   /**
-   * Starts a producer with the pipeline's transactional id ({@code initTransactions()}: fences
-   * the previous one), then reads the ledger topic to its end. A producer already open is kept.
+   * Starts a producer with the pipeline's transactional id ({@code initTransactions()}: fences the
+   * previous one), then reads the ledger topic to its end. A producer already open is kept.
    */
   synchronized void open() {
     if (state == State.OPEN) {
@@ -83,7 +88,13 @@ final class PipelineProducer implements AutoCloseable {
       p.initTransactions();
     } catch (KafkaException e) {
       p.close(Duration.ZERO);
-      throw LedgerTopics.failure("starting the producer of pipeline " + pipeline + " (transactional.id " + transactionalId + ")", e);
+      throw LedgerTopics.failure(
+          "starting the producer of pipeline "
+              + pipeline
+              + " (transactional.id "
+              + transactionalId
+              + ")",
+          e);
     }
     producer = p;
     state = State.OPEN;
@@ -155,13 +166,21 @@ final class PipelineProducer implements AutoCloseable {
     try {
       Producer<byte[], byte[]> current = producer();
       if (!leases.holds(lease)) {
-        throw new FencedException("window " + lease.windowId() + ": lease token " + lease.token() + " was taken over by another runner");
+        throw new FencedException(
+            "window "
+                + lease.windowId()
+                + ": lease token "
+                + lease.token()
+                + " was taken over by another runner");
       }
       Marker m = markers.get(lease.windowId());
       long now = m == null ? -1 : m.state().token();
       long before = lease.previous() == null ? -1 : lease.previous().token();
       if (now != before) {
-        throw new FencedException("window " + lease.windowId() + " was written by another runner after this runner claimed it");
+        throw new FencedException(
+            "window "
+                + lease.windowId()
+                + " was written by another runner after this runner claimed it");
       }
       if (m != null && m.state().status() == WindowStatus.DONE) {
         throw refusal(p, m.state());
@@ -180,18 +199,38 @@ final class PipelineProducer implements AutoCloseable {
 
   /** Why a done window is not produced again: a topic cannot take records back. */
   private IdemException refusal(Pipeline p, WindowState done) {
-    String why = p.definitionHash().equals(done.definitionHash()) ? "its input changed or the run was forced" : "the pipeline's definition changed";
-    return new IdemException("window " + done.windowId() + " was produced to topic " + p.target().table() + " already (" + done.counts().targetRows()
-        + " records, run " + done.runId() + ") and " + why + ", but a Kafka topic cannot take records back (consumers may have read them),"
-        + " so it is not produced again; to produce it anyway, with its records in the topic twice, run idem reset --window " + done.windowId()
-        + " first");
+    String why =
+        p.definitionHash().equals(done.definitionHash())
+            ? "its input changed or the run was forced"
+            : "the pipeline's definition changed";
+    return new IdemException(
+        "window "
+            + done.windowId()
+            + " was produced to topic "
+            + p.target().table()
+            + " already ("
+            + done.counts().targetRows()
+            + " records, run "
+            + done.runId()
+            + ") and "
+            + why
+            + ", but a Kafka topic cannot take records back (consumers may have read them),"
+            + " so it is not produced again; to produce it anyway, with its records in the topic twice, run idem reset --window "
+            + done.windowId()
+            + " first");
   }
 
   private void acquire(String windowId) {
     try {
       if (!writer.tryAcquire(destination.services().leaseTtl().toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new TransientException("window " + windowId + ": another window of pipeline " + pipeline + " is being produced by this process"
-            + " (one transaction at a time per transactional.id)", null);
+        throw new TransientException(
+            "window "
+                + windowId
+                + ": another window of pipeline "
+                + pipeline
+                + " is being produced by this process"
+                + " (one transaction at a time per transactional.id)",
+            null);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -231,10 +270,12 @@ final class PipelineProducer implements AutoCloseable {
 
   /**
    * Marks the window failed, with the failed attempt's counts (their target rows those an earlier
-   * load left) and dead letters, in a transaction of its own. A window that is done stays done:
-   * its records are in the topic.
+   * load left) and dead letters, in a transaction of its own. A window that is done stays done: its
+   * records are in the topic.
    */
-  @SuppressWarnings("FutureReturnValueIgnored") // a send that fails makes commitTransaction throw; its future adds nothing
+  @SuppressWarnings(
+      "FutureReturnValueIgnored") // a send that fails makes commitTransaction throw; its future
+  // adds nothing
   void fail(Lease lease, String error, WindowCounts counts, List<DeadLetter> letters) {
     acquire(lease.windowId());
     Producer<byte[], byte[]> current = null;
@@ -245,7 +286,12 @@ final class PipelineProducer implements AutoCloseable {
       // a later claim in this process counts as much as a later marker: a failure recorded under
       // the older token would make the new holder's begin() see the window written after its claim
       if ((m != null && m.state().token() > lease.token()) || leases.claimedAfter(lease)) {
-        throw new FencedException("window " + lease.windowId() + ": lease token " + lease.token() + " was taken over by another runner");
+        throw new FencedException(
+            "window "
+                + lease.windowId()
+                + ": lease token "
+                + lease.token()
+                + " was taken over by another runner");
       }
       if (m != null && m.state().status() == WindowStatus.DONE) {
         return;
@@ -253,20 +299,51 @@ final class PipelineProducer implements AutoCloseable {
       Instant now = destination.services().clock().instant();
       WindowState before = m == null ? null : m.state();
       String message = error.length() > 2000 ? error.substring(0, 2000) : error;
-      WindowState failed = new WindowState(pipeline, lease.windowId(), WindowStatus.FAILED, before == null ? null : before.fingerprint(),
-          before == null ? null : before.definitionHash(), counts, before == null ? null : before.runId(),
-          before == null ? null : before.pipelineVersion(), (before == null ? 0 : before.attempts()) + 1, lease.owner(), lease.token(), null,
-          before == null ? now : before.startedAt(), now, message, before == null ? null : before.schema(),
-          before == null ? null : before.sourcePosition());
-      Marker marker = letters.isEmpty()
-          ? new Marker(failed, m == null ? 0 : m.lettersToken(), m == null ? null : m.lettersSince(), m == null ? null : m.lettersRun())
-          : new Marker(failed, lease.token(), now, null);
+      WindowState failed =
+          new WindowState(
+              pipeline,
+              lease.windowId(),
+              WindowStatus.FAILED,
+              before == null ? null : before.fingerprint(),
+              before == null ? null : before.definitionHash(),
+              counts,
+              before == null ? null : before.runId(),
+              before == null ? null : before.pipelineVersion(),
+              (before == null ? 0 : before.attempts()) + 1,
+              lease.owner(),
+              lease.token(),
+              null,
+              before == null ? now : before.startedAt(),
+              now,
+              message,
+              before == null ? null : before.schema(),
+              before == null ? null : before.sourcePosition());
+      Marker marker =
+          letters.isEmpty()
+              ? new Marker(
+                  failed,
+                  m == null ? 0 : m.lettersToken(),
+                  m == null ? null : m.lettersSince(),
+                  m == null ? null : m.lettersRun())
+              : new Marker(failed, lease.token(), now, null);
       current.beginTransaction();
       open = true;
       long seq = 0;
       for (DeadLetter l : letters) {
-        DeadLetter stored = new DeadLetter(l.windowId(), lease.token(), ++seq, l.position(), l.reason(), l.raw(), l.rawBytes(), l.truncated(),
-            null, now, null, null);
+        DeadLetter stored =
+            new DeadLetter(
+                l.windowId(),
+                lease.token(),
+                ++seq,
+                l.position(),
+                l.reason(),
+                l.raw(),
+                l.rawBytes(),
+                l.truncated(),
+                null,
+                now,
+                null,
+                null);
         current.send(letterRecord(stored));
       }
       current.send(markerRecord(marker));
@@ -285,21 +362,29 @@ final class PipelineProducer implements AutoCloseable {
   }
 
   /** Forgets windows: a tombstone for each marker, in one transaction. */
-  @SuppressWarnings("FutureReturnValueIgnored") // a send that fails makes commitTransaction throw; its future adds nothing
+  @SuppressWarnings(
+      "FutureReturnValueIgnored") // a send that fails makes commitTransaction throw; its future
+  // adds nothing
   int reset(Optional<String> windowId) {
     acquire(windowId.orElse("(all)"));
     Producer<byte[], byte[]> current = null;
     boolean open = false;
     try {
       current = producer();
-      List<String> gone = new ArrayList<>(windowId.isPresent() ? windowId.filter(markers::containsKey).stream().toList() : markers.keySet());
+      List<String> gone =
+          new ArrayList<>(
+              windowId.isPresent()
+                  ? windowId.filter(markers::containsKey).stream().toList()
+                  : markers.keySet());
       if (gone.isEmpty()) {
         return 0;
       }
       current.beginTransaction();
       open = true;
       for (String w : gone) {
-        current.send(new ProducerRecord<>(destination.config().ledgerTopic(), LedgerRecords.markerKey(pipeline, w), null));
+        current.send(
+            new ProducerRecord<>(
+                destination.config().ledgerTopic(), LedgerRecords.markerKey(pipeline, w), null));
       }
       current.commitTransaction();
       open = false;
@@ -316,44 +401,69 @@ final class PipelineProducer implements AutoCloseable {
   }
 
   ProducerRecord<byte[], byte[]> markerRecord(Marker marker) {
-    return new ProducerRecord<>(destination.config().ledgerTopic(), LedgerRecords.markerKey(pipeline, marker.state().windowId()),
+    return new ProducerRecord<>(
+        destination.config().ledgerTopic(),
+        LedgerRecords.markerKey(pipeline, marker.state().windowId()),
         LedgerRecords.markerValue(marker));
   }
 
   ProducerRecord<byte[], byte[]> letterRecord(DeadLetter stored) {
-    return new ProducerRecord<>(destination.config().deadLetterTopic(),
-        LedgerRecords.letterKey(pipeline, stored.windowId(), stored.token(), stored.seq()), LedgerRecords.letterValue(stored));
+    return new ProducerRecord<>(
+        destination.config().deadLetterTopic(),
+        LedgerRecords.letterKey(pipeline, stored.windowId(), stored.token(), stored.seq()),
+        LedgerRecords.letterValue(stored));
   }
 
   /**
    * A producer error as idem reports it. When the transaction had been open longer than the
    * transaction timeout, the broker aborted it (and bumped the epoch, which looks like fencing):
-   * the attempt is retried with a new producer and says so. Otherwise fencing means another
-   * runner started with the same transactional id, and this one stops.
+   * the attempt is retried with a new producer and says so. Otherwise fencing means another runner
+   * started with the same transactional id, and this one stops.
    */
-  RuntimeException failure(Producer<byte[], byte[]> used, KafkaException e, String windowId, long beganNanos) {
+  RuntimeException failure(
+      Producer<byte[], byte[]> used, KafkaException e, String windowId, long beganNanos) {
     Throwable cause = e;
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException || t instanceof InvalidTxnStateException
-          || t instanceof TransactionAbortedException || t instanceof RecordTooLargeException) {
+      if (t instanceof ProducerFencedException
+          || t instanceof InvalidProducerEpochException
+          || t instanceof InvalidTxnStateException
+          || t instanceof TransactionAbortedException
+          || t instanceof RecordTooLargeException) {
         cause = t;
         break;
       }
     }
     Duration open = Duration.ofNanos(System.nanoTime() - beganNanos);
     Duration limit = destination.config().transactionTimeout();
-    boolean aborted = cause instanceof ProducerFencedException || cause instanceof InvalidProducerEpochException
-        || cause instanceof InvalidTxnStateException || cause instanceof TransactionAbortedException;
+    boolean aborted =
+        cause instanceof ProducerFencedException
+            || cause instanceof InvalidProducerEpochException
+            || cause instanceof InvalidTxnStateException
+            || cause instanceof TransactionAbortedException;
     if (aborted && open.compareTo(limit) >= 0) {
       broken(used);
-      return new TransientException("window " + windowId + " took " + open.toSeconds() + " s, longer than the producer's transaction timeout ("
-          + limit.toSeconds() + " s), and the broker aborted its transaction; if this repeats, raise transaction_timeout (at most the broker's"
-          + " transaction.max.timeout.ms) or make the windows smaller", e);
+      return new TransientException(
+          "window "
+              + windowId
+              + " took "
+              + open.toSeconds()
+              + " s, longer than the producer's transaction timeout ("
+              + limit.toSeconds()
+              + " s), and the broker aborted its transaction; if this repeats, raise transaction_timeout (at most the broker's"
+              + " transaction.max.timeout.ms) or make the windows smaller",
+          e);
     }
-    if (cause instanceof ProducerFencedException || cause instanceof InvalidProducerEpochException) {
-      String message = "window " + windowId + ": the producer of pipeline " + pipeline + " (transactional.id " + transactionalId
-          + ") was fenced: another runner of the pipeline started with the same transactional.id, and its windows are taken over;"
-          + " this one commits nothing more";
+    if (cause instanceof ProducerFencedException
+        || cause instanceof InvalidProducerEpochException) {
+      String message =
+          "window "
+              + windowId
+              + ": the producer of pipeline "
+              + pipeline
+              + " (transactional.id "
+              + transactionalId
+              + ") was fenced: another runner of the pipeline started with the same transactional.id, and its windows are taken over;"
+              + " this one commits nothing more";
       fenced(used, message);
       return new FencedException(message);
     }
@@ -364,7 +474,10 @@ final class PipelineProducer implements AutoCloseable {
     return LedgerTopics.failure("window " + windowId, e);
   }
 
-  /** The producer can no longer be trusted (unknown outcome, fatal error): the next use starts a new one. */
+  /**
+   * The producer can no longer be trusted (unknown outcome, fatal error): the next use starts a new
+   * one.
+   */
   synchronized void broken(Producer<byte[], byte[]> used) {
     if (used != null && used == producer && state == State.OPEN) {
       closeProducer();

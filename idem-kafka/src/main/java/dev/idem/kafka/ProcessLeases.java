@@ -32,18 +32,26 @@ final class ProcessLeases {
   }
 
   /** Claims a window unless a live runner ({@code alive}) holds an unexpired lease on it. */
-  synchronized Optional<Lease> claim(String windowId, String owner, Duration ttl, Predicate<String> alive) {
+  synchronized Optional<Lease> claim(
+      String windowId, String owner, Duration ttl, Predicate<String> alive) {
     Instant now = clock.instant();
     Lease held = claims.get(windowId);
-    if (held != null && held.expires().isAfter(now) && !held.owner().equals(owner) && alive.test(held.owner())) {
+    if (held != null
+        && held.expires().isAfter(now)
+        && !held.owner().equals(owner)
+        && alive.test(held.owner())) {
       return Optional.empty();
     }
     Marker m = markers.get(windowId);
     // a window never seen (or reset) starts from a token no earlier lease of it can hold
-    long first = m != null ? m.state().token() + 1 : now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+    long first =
+        m != null
+            ? m.state().token() + 1
+            : now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
     long token = Math.max(first, issued.getOrDefault(windowId, 0L) + 1);
     issued.put(windowId, token);
-    Lease lease = new Lease(pipeline, windowId, owner, token, now.plus(ttl), m == null ? null : m.state());
+    Lease lease =
+        new Lease(pipeline, windowId, owner, token, now.plus(ttl), m == null ? null : m.state());
     claims.put(windowId, lease);
     return Optional.of(lease);
   }
@@ -54,8 +62,15 @@ final class ProcessLeases {
     if (held == null || held.token() != lease.token() || fenced.getAsBoolean()) {
       return false;
     }
-    claims.put(lease.windowId(), new Lease(pipeline, lease.windowId(), lease.owner(), lease.token(),
-        clock.instant().plus(ttl), lease.previous()));
+    claims.put(
+        lease.windowId(),
+        new Lease(
+            pipeline,
+            lease.windowId(),
+            lease.owner(),
+            lease.token(),
+            clock.instant().plus(ttl),
+            lease.previous()));
     return true;
   }
 

@@ -21,9 +21,9 @@ import java.util.List;
 /**
  * A staged row as a Kafka message, rendered the same way on every run so that a message's bytes
  * depend on the row alone. The value is a JSON object of the staged columns in declared order:
- * strings as JSON strings, integers and decimals as JSON numbers (a decimal keeps its scale,
- * {@code 12.50}), booleans as JSON booleans, dates and timestamps as their canonical ISO text
- * ({@link KeyEncoding#text}), json columns embedded as JSON, NULL as {@code null}. The key is the
+ * strings as JSON strings, integers and decimals as JSON numbers (a decimal keeps its scale, {@code
+ * 12.50}), booleans as JSON booleans, dates and timestamps as their canonical ISO text ({@link
+ * KeyEncoding#text}), json columns embedded as JSON, NULL as {@code null}. The key is the
  * pipeline's key: one key column gives its canonical text ({@code 42}, {@code ada}); several give a
  * JSON array of their canonical texts ({@code ["42","ada"]}); a hash key gives the hex SHA-256 of
  * column {@code _idem_key}. A pipeline without a key gives messages without a key. A NULL in a key
@@ -60,7 +60,12 @@ final class RowMessages {
     }
     for (int k : key) {
       if (row[k] == null) {
-        throw new DataException("window " + window + ": a row has a NULL in key " + keyNames + "; a key must identify a record");
+        throw new DataException(
+            "window "
+                + window
+                + ": a row has a NULL in key "
+                + keyNames
+                + "; a key must identify a record");
       }
     }
     if (key.length == 1) {
@@ -120,15 +125,24 @@ final class RowMessages {
   private void requireJson(String column, String text) {
     try (JsonParser p = JSON.createParser(text)) {
       if (p.nextToken() == null) {
-        throw new DataException("window " + window + ": json column '" + column + "' holds no JSON value");
+        throw new DataException(
+            "window " + window + ": json column '" + column + "' holds no JSON value");
       }
       p.skipChildren();
       JsonToken after = p.nextToken();
       if (after != null) {
-        throw new DataException("window " + window + ": json column '" + column + "' holds more than one JSON value");
+        throw new DataException(
+            "window " + window + ": json column '" + column + "' holds more than one JSON value");
       }
     } catch (JsonProcessingException e) {
-      throw new DataException("window " + window + ": json column '" + column + "' is not valid JSON: " + e.getOriginalMessage().replace('\n', ' '), e);
+      throw new DataException(
+          "window "
+              + window
+              + ": json column '"
+              + column
+              + "' is not valid JSON: "
+              + e.getOriginalMessage().replace('\n', ' '),
+          e);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -25,7 +25,8 @@ class KafkaBrokerTest {
     String topic = KafkaBroker.uniqueName("orders");
     broker.createTopic(topic, 3);
 
-    TopicDescription description = broker.admin().describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+    TopicDescription description =
+        broker.admin().describeTopics(List.of(topic)).allTopicNames().get().get(topic);
     assertThat(description.partitions()).hasSize(3);
     assertThat(description.partitions()).allSatisfy(p -> assertThat(p.replicas()).hasSize(1));
     assertThat(broker.bootstrapServers()).matches("localhost:\\d+");
@@ -38,7 +39,8 @@ class KafkaBrokerTest {
 
     ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
     Config config = broker.admin().describeConfigs(List.of(resource)).all().get().get(resource);
-    assertThat(config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value()).isEqualTo(TopicConfig.CLEANUP_POLICY_COMPACT);
+    assertThat(config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value())
+        .isEqualTo(TopicConfig.CLEANUP_POLICY_COMPACT);
   }
 
   @Test
@@ -59,11 +61,12 @@ class KafkaBrokerTest {
   void readsEachPartitionInOffsetOrder() {
     String topic = KafkaBroker.uniqueName("keyed");
     broker.createTopic(topic, 3);
-    broker.produceCommittedRecords(List.of(
-        new ProducerRecord<>(topic, 2, "k", "c1"),
-        new ProducerRecord<>(topic, 0, "k", "a1"),
-        new ProducerRecord<>(topic, 2, "k", "c2"),
-        new ProducerRecord<>(topic, 0, "k", "a2")));
+    broker.produceCommittedRecords(
+        List.of(
+            new ProducerRecord<>(topic, 2, "k", "c1"),
+            new ProducerRecord<>(topic, 0, "k", "a1"),
+            new ProducerRecord<>(topic, 2, "k", "c2"),
+            new ProducerRecord<>(topic, 0, "k", "a2")));
     broker.produceAbortedRecords(List.of(new ProducerRecord<>(topic, 1, "k", "b-aborted")));
 
     List<ConsumerRecord<String, String>> read = broker.readCommittedRecords(topic);
@@ -72,7 +75,8 @@ class KafkaBrokerTest {
   }
 
   @Test
-  @SuppressWarnings("FutureReturnValueIgnored") // what the sends became is read from the commits and the topic
+  @SuppressWarnings(
+      "FutureReturnValueIgnored") // what the sends became is read from the commits and the topic
   void aSecondProducerWithTheSameTransactionalIdFencesTheFirst() {
     String topic = KafkaBroker.uniqueName("fenced");
     broker.createTopic(topic, 1);
@@ -83,7 +87,8 @@ class KafkaBrokerTest {
       zombie.send(new ProducerRecord<>(topic, "{\"from\":\"zombie\"}"));
       zombie.flush();
 
-      try (KafkaProducer<String, String> successor = broker.transactionalProducer(transactionalId)) {
+      try (KafkaProducer<String, String> successor =
+          broker.transactionalProducer(transactionalId)) {
         assertThatThrownBy(zombie::commitTransaction).isInstanceOf(ProducerFencedException.class);
 
         successor.beginTransaction();
@@ -104,7 +109,8 @@ class KafkaBrokerTest {
 
   @Test
   void usesProductionFeatureLevels() throws Exception {
-    Map<String, ?> finalized = broker.admin().describeFeatures().featureMetadata().get().finalizedFeatures();
+    Map<String, ?> finalized =
+        broker.admin().describeFeatures().featureMetadata().get().finalizedFeatures();
     assertThat(finalized).containsKey("transaction.version");
   }
 }

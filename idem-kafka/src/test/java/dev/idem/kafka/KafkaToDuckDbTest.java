@@ -1,8 +1,8 @@
 package dev.idem.kafka;
 
+import dev.idem.context.RunServices;
 import dev.idem.jdbc.JdbcDestination;
 import dev.idem.jdbc.TableSnapshot;
-import dev.idem.context.RunServices;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -17,7 +17,11 @@ class KafkaToDuckDbTest extends KafkaToJdbcSuite {
     try {
       Path dir = Files.createTempDirectory("idem-kafka-duckdb");
       dir.toFile().deleteOnExit();
-      return JdbcDestination.open("jdbc:duckdb:" + dir.resolve("t.duckdb"), new Properties(), services, Duration.ofSeconds(5));
+      return JdbcDestination.open(
+          "jdbc:duckdb:" + dir.resolve("t.duckdb"),
+          new Properties(),
+          services,
+          Duration.ofSeconds(5));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -25,6 +29,8 @@ class KafkaToDuckDbTest extends KafkaToJdbcSuite {
 
   @Override
   void expireLeases(JdbcDestination destination) {
-    TableSnapshot.execute(destination, "UPDATE _idem.windows SET lease_expires = lease_expires - INTERVAL 1 DAY WHERE status = 'RUNNING'");
+    TableSnapshot.execute(
+        destination,
+        "UPDATE _idem.windows SET lease_expires = lease_expires - INTERVAL 1 DAY WHERE status = 'RUNNING'");
   }
 }

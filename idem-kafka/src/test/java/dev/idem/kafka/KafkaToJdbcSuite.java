@@ -3,6 +3,7 @@ package dev.idem.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.idem.context.RunServices;
 import dev.idem.fault.CrashAt;
 import dev.idem.fault.FaultPoint;
 import dev.idem.fault.SimulatedCrash;
@@ -16,7 +17,6 @@ import dev.idem.pipeline.WriteStrategy;
 import dev.idem.retry.RetryPolicy;
 import dev.idem.run.RunOptions;
 import dev.idem.run.RunReport;
-import dev.idem.context.RunServices;
 import dev.idem.run.Runner;
 import dev.idem.run.StreamOptions;
 import dev.idem.run.WindowOutcome;
@@ -28,6 +28,7 @@ import dev.idem.window.WindowSpec;
 import dev.idem.window.WindowSpec.OffsetsId;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +37,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -43,17 +45,19 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import java.util.Comparator;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A Kafka topic loaded into a JDBC destination, exactly once: offsets windows planned from the
- * destination's ledger, which records each window's end in the window's own transaction. Every
- * case compares whole table contents with what a clean run gives, never counts alone.
+ * destination's ledger, which records each window's end in the window's own transaction. Every case
+ * compares whole table contents with what a clean run gives, never counts alone.
  */
 abstract class KafkaToJdbcSuite {
-  static final Schema ORDERS = Schema.of(Column.of("order_id", DataType.INTEGER), Column.of("customer", DataType.STRING),
-      Column.of("amount", DataType.decimal(12, 2)), Column.of("_kafka_partition", DataType.INTEGER));
+  static final Schema ORDERS =
+      Schema.of(
+          Column.of("order_id", DataType.INTEGER),
+          Column.of("customer", DataType.STRING),
+          Column.of("amount", DataType.decimal(12, 2)),
+          Column.of("_kafka_partition", DataType.INTEGER));
   static final KafkaBroker BROKER = KafkaBroker.shared();
   static final int PARTITIONS = 3;
   static final long MAX_RECORDS = 40;
@@ -65,12 +69,20 @@ abstract class KafkaToJdbcSuite {
   abstract void expireLeases(JdbcDestination destination);
 
   static RunServices services(String owner) {
-    return RunServices.defaults().withOwner(owner).withLeaseTtl(Duration.ofMinutes(5))
+    return RunServices.defaults()
+        .withOwner(owner)
+        .withLeaseTtl(Duration.ofMinutes(5))
         .withRetry(new RetryPolicy(3, Duration.ZERO, Duration.ZERO));
   }
 
   static String order(long id) {
-    return "{\"order_id\": " + id + ", \"customer\": \"c" + (id % 7) + "\", \"amount\": \"" + id + ".50\"}";
+    return "{\"order_id\": "
+        + id
+        + ", \"customer\": \"c"
+        + (id % 7)
+        + "\", \"amount\": \""
+        + id
+        + ".50\"}";
   }
 
   private static String shared;
@@ -86,7 +98,10 @@ abstract class KafkaToJdbcSuite {
     return shared;
   }
 
-  /** 300 orders spread by key over the partitions, an aborted transaction, and one record that is not JSON. */
+  /**
+   * 300 orders spread by key over the partitions, an aborted transaction, and one record that is
+   * not JSON.
+   */
   static String topicWithOrders() {
     String topic = KafkaBroker.uniqueName("orders");
     BROKER.createTopic(topic, PARTITIONS);
@@ -95,7 +110,10 @@ abstract class KafkaToJdbcSuite {
       first.add(new ProducerRecord<>(topic, Long.toString(id), order(id)));
     }
     BROKER.produceCommittedRecords(first);
-    BROKER.produceAbortedRecords(List.of(new ProducerRecord<>(topic, "999", order(999)), new ProducerRecord<>(topic, 1, "998", order(998))));
+    BROKER.produceAbortedRecords(
+        List.of(
+            new ProducerRecord<>(topic, "999", order(999)),
+            new ProducerRecord<>(topic, 1, "998", order(998))));
     BROKER.produceRecords(List.of(new ProducerRecord<>(topic, 0, "x", "not json {")));
     List<ProducerRecord<String, String>> second = new ArrayList<>();
     for (long id = 151; id <= 300; id++) {
@@ -106,13 +124,22 @@ abstract class KafkaToJdbcSuite {
   }
 
   static Pipeline pipeline(String topic, WriteStrategy strategy) {
-    KafkaSourceConfig config = KafkaSourceConfig.of(BROKER.bootstrapServers(), topic).withMaxRecords(MAX_RECORDS);
-    return Pipeline.builder("orders").version("1").source(new KafkaSource(ORDERS, config)).windows(WindowSpec.offsets())
-        .table("orders").key("order_id").strategy(strategy).badRecords(new BadRecordPolicy(5, null)).build();
+    KafkaSourceConfig config =
+        KafkaSourceConfig.of(BROKER.bootstrapServers(), topic).withMaxRecords(MAX_RECORDS);
+    return Pipeline.builder("orders")
+        .version("1")
+        .source(new KafkaSource(ORDERS, config))
+        .windows(WindowSpec.offsets())
+        .table("orders")
+        .key("order_id")
+        .strategy(strategy)
+        .badRecords(new BadRecordPolicy(5, null))
+        .build();
   }
 
   static RunReport drain(JdbcDestination d, Pipeline p, RunServices services) {
-    return new Runner(d, services).runStream(p, RunOptions.defaults("r"), StreamOptions.untilCaughtUp());
+    return new Runner(d, services)
+        .runStream(p, RunOptions.defaults("r"), StreamOptions.untilCaughtUp());
   }
 
   /** What the table holds after all 300 orders: one row per order, whatever the partition. */
@@ -126,7 +153,9 @@ abstract class KafkaToJdbcSuite {
 
   static List<String> orderIds(JdbcDestination d) {
     return TableSnapshot.rows(d, "(SELECT CAST(order_id AS VARCHAR) AS id FROM orders)").stream()
-        .map(r -> r.substring(r.indexOf('=') + 1)).sorted(Comparator.comparingLong(Long::parseLong)).toList();
+        .map(r -> r.substring(r.indexOf('=') + 1))
+        .sorted(Comparator.comparingLong(Long::parseLong))
+        .toList();
   }
 
   /**
@@ -139,7 +168,9 @@ abstract class KafkaToJdbcSuite {
       assertThat(s.status()).as(s.windowId()).isEqualTo(WindowStatus.DONE);
       OffsetsId id = OffsetsId.parse(s.windowId());
       assertThat(id.topic()).isEqualTo(topic);
-      chains.computeIfAbsent(id.partition(), k -> new TreeMap<>()).put(id.start(), Long.parseLong(s.sourcePosition()));
+      chains
+          .computeIfAbsent(id.partition(), k -> new TreeMap<>())
+          .put(id.start(), Long.parseLong(s.sourcePosition()));
       assertThat(s.counts().read() + 0).isLessThanOrEqualTo(MAX_RECORDS);
     }
     Map<TopicPartition, Long> ends = endOffsets(topic);
@@ -147,7 +178,9 @@ abstract class KafkaToJdbcSuite {
       TreeMap<Long, Long> chain = chains.getOrDefault(e.getKey().partition(), new TreeMap<>());
       long pos = 0;
       for (var w : chain.entrySet()) {
-        assertThat(w.getKey()).as("partition %s has a gap or overlap at %s", e.getKey(), pos).isEqualTo(pos);
+        assertThat(w.getKey())
+            .as("partition %s has a gap or overlap at %s", e.getKey(), pos)
+            .isEqualTo(pos);
         pos = w.getValue();
       }
       assertThat(pos).as("partition %s loaded up to its end", e.getKey()).isEqualTo(e.getValue());
@@ -157,14 +190,20 @@ abstract class KafkaToJdbcSuite {
   static Map<TopicPartition, Long> endOffsets(String topic) {
     KafkaSource s = new KafkaSource(ORDERS, KafkaSourceConfig.of(BROKER.bootstrapServers(), topic));
     try (var consumer = s.consumer()) {
-      List<TopicPartition> tps = consumer.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+      List<TopicPartition> tps =
+          consumer.partitionsFor(topic).stream()
+              .map(i -> new TopicPartition(topic, i.partition()))
+              .toList();
       return consumer.endOffsets(tps);
     }
   }
 
   @ParameterizedTest
-  @EnumSource(value = WriteStrategy.class, names = {"APPEND", "MERGE"})
-  void loadsEveryCommittedRecordOnceAndTheLedgerHoldsThePositions(WriteStrategy strategy) throws Exception {
+  @EnumSource(
+      value = WriteStrategy.class,
+      names = {"APPEND", "MERGE"})
+  void loadsEveryCommittedRecordOnceAndTheLedgerHoldsThePositions(WriteStrategy strategy)
+      throws Exception {
     String topic = sharedTopicWithOrders();
     Pipeline p = pipeline(topic, strategy);
     try (JdbcDestination d = newDestination(services("a"))) {
@@ -173,14 +212,18 @@ abstract class KafkaToJdbcSuite {
       assertThat(orderIds(d)).isEqualTo(expectedOrderIds(300));
       assertChainsCover(d, topic);
       // the record that is not JSON is a dead letter with its offset; the aborted ones are nowhere
-      assertThat(d.ledger().deadLetters("orders", Optional.empty(), true)).singleElement().satisfies(l -> {
-        assertThat(l.position()).startsWith(topic + "-0@");
-        assertThat(l.raw()).isEqualTo("not json {");
-      });
+      assertThat(d.ledger().deadLetters("orders", Optional.empty(), true))
+          .singleElement()
+          .satisfies(
+              l -> {
+                assertThat(l.position()).startsWith(topic + "-0@");
+                assertThat(l.raw()).isEqualTo("not json {");
+              });
       long read = d.ledger().states("orders").stream().mapToLong(s -> s.counts().read()).sum();
       assertThat(read).isEqualTo(301);
       // positions come from the ledger: idem made no consumer group
-      assertThat(BROKER.admin().listGroups().all().get()).noneMatch(g -> g.groupId().contains(topic));
+      assertThat(BROKER.admin().listGroups().all().get())
+          .noneMatch(g -> g.groupId().contains(topic));
 
       RunReport again = drain(d, p, services("a"));
       assertThat(again.count(WindowOutcome.Result.LOADED)).isZero();
@@ -196,7 +239,8 @@ abstract class KafkaToJdbcSuite {
     String victim = WindowSpec.offsetsId(topic, 1, MAX_RECORDS);
     try (JdbcDestination d = newDestination(services("a"))) {
       CrashAt crash = new CrashAt(point, victim);
-      assertThatThrownBy(() -> drain(d, p, services("a").withFaults(crash))).isInstanceOf(SimulatedCrash.class);
+      assertThatThrownBy(() -> drain(d, p, services("a").withFaults(crash)))
+          .isInstanceOf(SimulatedCrash.class);
       expireLeases(d);
       try (JdbcDestination again = d.reopen(services("b"))) {
         RunReport retry = drain(again, p, services("b"));
@@ -218,13 +262,19 @@ abstract class KafkaToJdbcSuite {
         List<Future<RunReport>> runs = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
           String owner = "runner" + i;
-          runs.add(pool.submit(() -> {
-            try (JdbcDestination own = d.reopen(services(owner))) {
-              // runners sharing a stream wait for the windows the others hold, as idem run does for --lock-timeout
-              return new Runner(own, services(owner)).runStream(p, RunOptions.defaults("r").withHeldWait(Duration.ofSeconds(60)),
-                  StreamOptions.untilCaughtUp());
-            }
-          }));
+          runs.add(
+              pool.submit(
+                  () -> {
+                    try (JdbcDestination own = d.reopen(services(owner))) {
+                      // runners sharing a stream wait for the windows the others hold, as idem run
+                      // does for --lock-timeout
+                      return new Runner(own, services(owner))
+                          .runStream(
+                              p,
+                              RunOptions.defaults("r").withHeldWait(Duration.ofSeconds(60)),
+                              StreamOptions.untilCaughtUp());
+                    }
+                  }));
         }
         for (Future<RunReport> r : runs) {
           assertThat(r.get().ok()).isTrue();
@@ -236,7 +286,8 @@ abstract class KafkaToJdbcSuite {
       drain(d, p, services("a"));
       assertThat(orderIds(d)).isEqualTo(expectedOrderIds(300));
       assertChainsCover(d, topic);
-      // a runner may load a window again that another committed meanwhile (same records: all skipped),
+      // a runner may load a window again that another committed meanwhile (same records: all
+      // skipped),
       // so the windows' reads, not their inserts, account for every record once
       long read = d.ledger().states("orders").stream().mapToLong(s -> s.counts().read()).sum();
       assertThat(read).as("records read over the done windows").isEqualTo(301);
@@ -249,17 +300,27 @@ abstract class KafkaToJdbcSuite {
     Pipeline p = pipeline(topic, WriteStrategy.APPEND);
     try (JdbcDestination d = newDestination(services("a"))) {
       drain(d, p, services("a"));
-      BROKER.admin().createPartitions(Map.of(topic, NewPartitions.increaseTo(PARTITIONS + 1))).all().get();
+      BROKER
+          .admin()
+          .createPartitions(Map.of(topic, NewPartitions.increaseTo(PARTITIONS + 1)))
+          .all()
+          .get();
       List<ProducerRecord<String, String>> more = new ArrayList<>();
       for (long id = 301; id <= 340; id++) {
-        more.add(new ProducerRecord<>(topic, (int) (id % (PARTITIONS + 1)), Long.toString(id), order(id)));
+        more.add(
+            new ProducerRecord<>(
+                topic, (int) (id % (PARTITIONS + 1)), Long.toString(id), order(id)));
       }
       BROKER.produceCommittedRecords(more);
       RunReport next = drain(d, p, services("a"));
       assertThat(next.ok()).isTrue();
       assertThat(orderIds(d)).isEqualTo(expectedOrderIds(340));
       assertChainsCover(d, topic);
-      assertThat(TableSnapshot.rows(d, "(SELECT count(*) AS n FROM orders WHERE _kafka_partition = " + PARTITIONS + ")")).containsExactly("n=10");
+      assertThat(
+              TableSnapshot.rows(
+                  d,
+                  "(SELECT count(*) AS n FROM orders WHERE _kafka_partition = " + PARTITIONS + ")"))
+          .containsExactly("n=10");
     }
   }
 
@@ -271,13 +332,18 @@ abstract class KafkaToJdbcSuite {
       drain(d, p, services("a"));
       List<String> before = TableSnapshot.rows(d, "orders");
       String first = WindowSpec.offsetsId(topic, 2, 0);
-      RunReport forced = new Runner(d, services("a")).run(p, List.of(p.windows().window(first)), RunOptions.defaults("f").forced());
+      RunReport forced =
+          new Runner(d, services("a"))
+              .run(p, List.of(p.windows().window(first)), RunOptions.defaults("f").forced());
       assertThat(forced.count(WindowOutcome.Result.LOADED)).isEqualTo(1);
-      assertThat(d.ledger().state("orders", first)).get().satisfies(s -> {
-        assertThat(s.sourcePosition()).isEqualTo(Long.toString(MAX_RECORDS));
-        assertThat(s.counts().read()).isEqualTo(MAX_RECORDS);
-        assertThat(s.counts().skipped()).isEqualTo(MAX_RECORDS);
-      });
+      assertThat(d.ledger().state("orders", first))
+          .get()
+          .satisfies(
+              s -> {
+                assertThat(s.sourcePosition()).isEqualTo(Long.toString(MAX_RECORDS));
+                assertThat(s.counts().read()).isEqualTo(MAX_RECORDS);
+                assertThat(s.counts().skipped()).isEqualTo(MAX_RECORDS);
+              });
       assertThat(TableSnapshot.rows(d, "orders")).isEqualTo(before);
       assertChainsCover(d, topic);
     }
@@ -291,8 +357,14 @@ abstract class KafkaToJdbcSuite {
     try (JdbcDestination d = newDestination(services("a"))) {
       ExecutorService pool = Executors.newSingleThreadExecutor();
       try {
-        Future<RunReport> following = pool.submit(() ->
-            new Runner(d, services("a")).runStream(p, RunOptions.defaults("follow"), new StreamOptions(true, Duration.ofMillis(100), stop::get)));
+        Future<RunReport> following =
+            pool.submit(
+                () ->
+                    new Runner(d, services("a"))
+                        .runStream(
+                            p,
+                            RunOptions.defaults("follow"),
+                            new StreamOptions(true, Duration.ofMillis(100), stop::get)));
         awaitOrders(d, 300);
         List<ProducerRecord<String, String>> more = new ArrayList<>();
         for (long id = 301; id <= 320; id++) {
@@ -323,6 +395,7 @@ abstract class KafkaToJdbcSuite {
       }
       Thread.sleep(50);
     }
-    throw new AssertionError("the table did not reach " + n + " orders in 60 s: " + orderIds(d).size());
+    throw new AssertionError(
+        "the table did not reach " + n + " orders in 60 s: " + orderIds(d).size());
   }
 }

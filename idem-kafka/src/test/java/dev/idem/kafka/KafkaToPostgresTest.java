@@ -1,8 +1,8 @@
 package dev.idem.kafka;
 
+import dev.idem.context.RunServices;
 import dev.idem.jdbc.JdbcDestination;
 import dev.idem.jdbc.TableSnapshot;
-import dev.idem.context.RunServices;
 import dev.idem.testkit.postgres.EmbeddedPostgresServer;
 import java.time.Duration;
 import java.util.Properties;
@@ -11,11 +11,14 @@ import java.util.Properties;
 class KafkaToPostgresTest extends KafkaToJdbcSuite {
   @Override
   JdbcDestination newDestination(RunServices services) {
-    return JdbcDestination.open(EmbeddedPostgresServer.newDatabase(), new Properties(), services, Duration.ofSeconds(5));
+    return JdbcDestination.open(
+        EmbeddedPostgresServer.newDatabase(), new Properties(), services, Duration.ofSeconds(5));
   }
 
   @Override
   void expireLeases(JdbcDestination destination) {
-    TableSnapshot.execute(destination, "UPDATE _idem.windows SET lease_expires = lease_expires - INTERVAL '1 day' WHERE status = 'RUNNING'");
+    TableSnapshot.execute(
+        destination,
+        "UPDATE _idem.windows SET lease_expires = lease_expires - INTERVAL '1 day' WHERE status = 'RUNNING'");
   }
 }

@@ -13,13 +13,24 @@ import dev.idem.window.WindowSpec;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** A builder error names the field it is about, in the pipeline file's path, so a front end can point at its line. */
+/**
+ * A builder error names the field it is about, in the pipeline file's path, so a front end can
+ * point at its line.
+ */
 class PipelineFieldTest {
-  private static final Schema INPUT = new Schema(List.of(Column.of("id", DataType.INTEGER), Column.of("at", DataType.TIMESTAMP),
-      Column.of("n", DataType.INTEGER)));
+  private static final Schema INPUT =
+      new Schema(
+          List.of(
+              Column.of("id", DataType.INTEGER),
+              Column.of("at", DataType.TIMESTAMP),
+              Column.of("n", DataType.INTEGER)));
 
   private static Pipeline.Builder valid() {
-    return Pipeline.builder("p").source(new ListSource(INPUT)).table("t").key("id").strategy(WriteStrategy.MERGE);
+    return Pipeline.builder("p")
+        .source(new ListSource(INPUT))
+        .table("t")
+        .key("id")
+        .strategy(WriteStrategy.MERGE);
   }
 
   private static String field(Pipeline.Builder b) {
@@ -37,15 +48,23 @@ class PipelineFieldTest {
     assertThat(field(valid().orderBy("nope"))).isEqualTo("target.order_by");
     assertThat(field(valid().deleteFlag("nope"))).isEqualTo("target.delete_flag");
     assertThat(field(valid().deleteFlag("n"))).isEqualTo("target.delete_flag");
-    assertThat(field(valid().strategy(WriteStrategy.REPLACE_TABLE).windows(WindowSpec.day("at", null)))).isEqualTo("target.strategy");
+    assertThat(
+            field(
+                valid().strategy(WriteStrategy.REPLACE_TABLE).windows(WindowSpec.day("at", null))))
+        .isEqualTo("target.strategy");
     assertThat(field(valid().schemaDrift(DriftPolicy.EVOLVE))).isEqualTo("schema_drift");
     assertThat(field(valid().transform("SELECT 1"))).isEqualTo("target.columns");
-    assertThat(catchThrowableOfType(ConfigException.class, () -> Pipeline.builder("bad name!")).field()).contains("pipeline");
+    assertThat(
+            catchThrowableOfType(ConfigException.class, () -> Pipeline.builder("bad name!"))
+                .field())
+        .contains("pipeline");
   }
 
   @Test
   void theMessageIsUnchanged() {
-    assertThat(catchThrowableOfType(ConfigException.class, valid().orderBy("nope")::build).getMessage())
+    assertThat(
+            catchThrowableOfType(ConfigException.class, valid().orderBy("nope")::build)
+                .getMessage())
         .isEqualTo("order_by column 'nope' is not a declared column: expected one of [id, at, n]");
   }
 }

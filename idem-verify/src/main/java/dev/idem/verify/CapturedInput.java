@@ -30,14 +30,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /**
- * A pipeline's input for a list of windows, read once from the real source and kept in local
- * files, so that every check of a verification replays exactly the same records and a JDBC or
- * Kafka source is not read again. {@link #source()} replays it; {@link #withOneValueChanged}
- * makes a copy in which one record of one window differs.
+ * A pipeline's input for a list of windows, read once from the real source and kept in local files,
+ * so that every check of a verification replays exactly the same records and a JDBC or Kafka source
+ * is not read again. {@link #source()} replays it; {@link #withOneValueChanged} makes a copy in
+ * which one record of one window differs.
  */
 public final class CapturedInput implements AutoCloseable {
   private final Schema schema;
@@ -54,7 +54,10 @@ public final class CapturedInput implements AutoCloseable {
     this.windows = windows;
   }
 
-  /** Reads every window of {@code windows} from {@code source} into files under a new temporary folder. */
+  /**
+   * Reads every window of {@code windows} from {@code source} into files under a new temporary
+   * folder.
+   */
   public static CapturedInput capture(Source source, WindowSpec spec, List<Window> windows) {
     Path dir = tempDir();
     Map<String, WindowFile> files = new LinkedHashMap<>();
@@ -71,7 +74,8 @@ public final class CapturedInput implements AutoCloseable {
       if (e instanceof IdemException ie) {
         throw ie;
       }
-      throw new TransientException("capturing the input of " + source.describe() + ": " + e.getMessage(), e);
+      throw new TransientException(
+          "capturing the input of " + source.describe() + ": " + e.getMessage(), e);
     }
     return new CapturedInput(source.schema(), source.describe(), dir, files);
   }
@@ -137,10 +141,12 @@ public final class CapturedInput implements AutoCloseable {
    * columns of {@code keepIfNoOther}. Empty when no good record of the window has a non-null value
    * in any such column (a record whose last values are null does not hide an earlier one).
    */
-  public Optional<Changed> withOneValueChanged(String windowId, Set<String> keep, Set<String> keepIfNoOther) {
+  public Optional<Changed> withOneValueChanged(
+      String windowId, Set<String> keep, Set<String> keepIfNoOther) {
     List<SourceRecord> records = read(windowId);
-    Optional<Change> found = lastChangeable(records, c -> !keep.contains(c) && !keepIfNoOther.contains(c))
-        .or(() -> lastChangeable(records, c -> !keep.contains(c)));
+    Optional<Change> found =
+        lastChangeable(records, c -> !keep.contains(c) && !keepIfNoOther.contains(c))
+            .or(() -> lastChangeable(records, c -> !keep.contains(c)));
     if (found.isEmpty()) {
       return Optional.empty();
     }
@@ -149,11 +155,12 @@ public final class CapturedInput implements AutoCloseable {
     SourceRecord changing = records.get(changedAt);
     Object[] values = changing.values().clone();
     Object old = values[column];
-    values[column] = switch (schema.column(column).type().kind()) {
-      case STRING -> old + " (changed by idem verify)";
-      case INTEGER -> ((Number) old).longValue() + 1;
-      default -> ((BigDecimal) old).add(BigDecimal.ONE);
-    };
+    values[column] =
+        switch (schema.column(column).type().kind()) {
+          case STRING -> old + " (changed by idem verify)";
+          case INTEGER -> ((Number) old).longValue() + 1;
+          default -> ((BigDecimal) old).add(BigDecimal.ONE);
+        };
     records.set(changedAt, new SourceRecord(values, changing.position()));
     Path copyDir = tempDir();
     Map<String, WindowFile> files = new LinkedHashMap<>();
@@ -172,15 +179,26 @@ public final class CapturedInput implements AutoCloseable {
       delete(copyDir);
       throw new TransientException("copying the captured input: " + e.getMessage(), e);
     }
-    String what = "record " + changing.position() + " of window " + windowId + ": column " + schema.column(column).name()
-        + " " + old + " -> " + values[column];
+    String what =
+        "record "
+            + changing.position()
+            + " of window "
+            + windowId
+            + ": column "
+            + schema.column(column).name()
+            + " "
+            + old
+            + " -> "
+            + values[column];
     return Optional.of(new Changed(new CapturedInput(schema, describe, copyDir, files), what));
   }
 
   /** Where a value can be changed: the index of a record in its window, and a column. */
   private record Change(int record, int column) {}
 
-  /** The last good record with a non-null value in a changeable, allowed column, and that column. */
+  /**
+   * The last good record with a non-null value in a changeable, allowed column, and that column.
+   */
   private Optional<Change> lastChangeable(List<SourceRecord> records, Predicate<String> allowed) {
     for (int i = records.size() - 1; i >= 0; i--) {
       if (records.get(i).isBad()) {
@@ -195,9 +213,12 @@ public final class CapturedInput implements AutoCloseable {
   }
 
   private int changeable(Object[] values, Predicate<String> allowed) {
-    for (DataType.Kind kind : List.of(DataType.Kind.DECIMAL, DataType.Kind.INTEGER, DataType.Kind.STRING)) {
+    for (DataType.Kind kind :
+        List.of(DataType.Kind.DECIMAL, DataType.Kind.INTEGER, DataType.Kind.STRING)) {
       for (int i = 0; i < schema.size(); i++) {
-        if (schema.column(i).type().kind() == kind && allowed.test(schema.column(i).name()) && values[i] != null) {
+        if (schema.column(i).type().kind() == kind
+            && allowed.test(schema.column(i).name())
+            && values[i] != null) {
           return i;
         }
       }
@@ -229,7 +250,7 @@ public final class CapturedInput implements AutoCloseable {
     MessageDigest sha = sha256();
     long n = 0;
     try (OutputStream raw = new BufferedOutputStream(Files.newOutputStream(file));
-         ObjectOutputStream out = new ObjectOutputStream(new DigestOutputStream(raw, sha))) {
+        ObjectOutputStream out = new ObjectOutputStream(new DigestOutputStream(raw, sha))) {
       for (SourceRecord r = next.next(); r != null; r = next.next()) {
         out.writeObject(r.values());
         out.writeObject(r.position());
@@ -243,15 +264,16 @@ public final class CapturedInput implements AutoCloseable {
     return new WindowFile(window, file, n, HexFormat.of().formatHex(sha.digest()));
   }
 
-  private static final RecordReader EMPTY = new RecordReader() {
-    @Override
-    public SourceRecord next() {
-      return null;
-    }
+  private static final RecordReader EMPTY =
+      new RecordReader() {
+        @Override
+        public SourceRecord next() {
+          return null;
+        }
 
-    @Override
-    public void close() {}
-  };
+        @Override
+        public void close() {}
+      };
 
   /** Reads a window file back. */
   private static final class Replay implements RecordReader {
@@ -269,7 +291,8 @@ public final class CapturedInput implements AutoCloseable {
     public SourceRecord next() {
       try {
         Object[] values = (Object[]) in.readObject();
-        return new SourceRecord(values, (String) in.readObject(), (String) in.readObject(), (String) in.readObject());
+        return new SourceRecord(
+            values, (String) in.readObject(), (String) in.readObject(), (String) in.readObject());
       } catch (EOFException end) {
         return null;
       } catch (IOException | ClassNotFoundException e) {
@@ -291,7 +314,8 @@ public final class CapturedInput implements AutoCloseable {
     try {
       return Files.createTempDirectory("idem-verify-input-");
     } catch (IOException e) {
-      throw new TransientException("cannot create a folder for the captured input: " + e.getMessage(), e);
+      throw new TransientException(
+          "cannot create a folder for the captured input: " + e.getMessage(), e);
     }
   }
 

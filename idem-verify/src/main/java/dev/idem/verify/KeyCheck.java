@@ -12,11 +12,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Does the key identify a record? Two different records with the same key (and the same
- * {@code order_by} value, when one is declared) are not versions of one row: idem keeps one of
- * them by a deterministic tie-break and the other is lost, so the key is wrong. Checked on the
- * captured input, within and across windows; not checkable when a transform or row function
- * shapes the rows that are keyed.
+ * Does the key identify a record? Two different records with the same key (and the same {@code
+ * order_by} value, when one is declared) are not versions of one row: idem keeps one of them by a
+ * deterministic tie-break and the other is lost, so the key is wrong. Checked on the captured
+ * input, within and across windows; not checkable when a transform or row function shapes the rows
+ * that are keyed.
  */
 final class KeyCheck {
   private KeyCheck() {}
@@ -27,12 +27,15 @@ final class KeyCheck {
       return Optional.of("the target has no key");
     }
     if (pipeline.transformSql() != null || !pipeline.rowFunctions().isEmpty()) {
-      return Optional.of("a transform shapes the keyed rows, so keys are checked in the target only (by its unique index)");
+      return Optional.of(
+          "a transform shapes the keyed rows, so keys are checked in the target only (by its unique index)");
     }
     return Optional.empty();
   }
 
-  /** The first ambiguity found, described for a person; empty when every key identifies one record. */
+  /**
+   * The first ambiguity found, described for a person; empty when every key identifies one record.
+   */
   static Optional<String> firstAmbiguity(Pipeline pipeline, CapturedInput input) {
     Schema schema = pipeline.source().schema();
     KeySpec key = pipeline.target().key();
@@ -56,15 +59,40 @@ final class KeyCheck {
         if (before != null && !Arrays.equals(before.record().values(), v)) {
           StringBuilder keyText = new StringBuilder();
           for (int i = 0; i < keyIdx.length; i++) {
-            keyText.append(i == 0 ? "" : ", ").append(schema.column(keyIdx[i]).name()).append('=').append(k[i]);
+            keyText
+                .append(i == 0 ? "" : ", ")
+                .append(schema.column(keyIdx[i]).name())
+                .append('=')
+                .append(k[i]);
           }
-          String where = before.record().position() + " (window " + before.window() + ") and " + r.position() + " (window " + w.id() + ")";
+          String where =
+              before.record().position()
+                  + " (window "
+                  + before.window()
+                  + ") and "
+                  + r.position()
+                  + " (window "
+                  + w.id()
+                  + ")";
           if (orderBy == null && !before.window().equals(w.id())) {
-            return Optional.of("key (" + String.join(", ", key.fields()) + ") has versions in two windows and no order_by says which is newer: "
-                + keyText + " in " + where + "; whichever window runs last wins");
+            return Optional.of(
+                "key ("
+                    + String.join(", ", key.fields())
+                    + ") has versions in two windows and no order_by says which is newer: "
+                    + keyText
+                    + " in "
+                    + where
+                    + "; whichever window runs last wins");
           }
-          return Optional.of("key (" + String.join(", ", key.fields()) + ") is not unique: " + keyText + " has different records " + where
-              + (orderBy == null ? "" : " with the same " + orderBy) + "; idem keeps one of them by a tie-break and drops the other");
+          return Optional.of(
+              "key ("
+                  + String.join(", ", key.fields())
+                  + ") is not unique: "
+                  + keyText
+                  + " has different records "
+                  + where
+                  + (orderBy == null ? "" : " with the same " + orderBy)
+                  + "; idem keeps one of them by a tie-break and drops the other");
         }
       }
     }

@@ -15,13 +15,17 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
- * The state a run left behind: the target table as a multiset of rows (order-insensitive,
- * sensitive to duplicates) and the pipeline's ledger without what legitimately differs between
- * runs (run ids, times, attempts, owners, tokens, and the per-run counts).
+ * The state a run left behind: the target table as a multiset of rows (order-insensitive, sensitive
+ * to duplicates) and the pipeline's ledger without what legitimately differs between runs (run ids,
+ * times, attempts, owners, tokens, and the per-run counts).
  */
 public record Snapshot(String table, List<String> rows, List<String> ledger) {
-  /** A rendered row is {@code col=value|col=value...}; a field starts at a '|' followed by a name and '='. */
+  /**
+   * A rendered row is {@code col=value|col=value...}; a field starts at a '|' followed by a name
+   * and '='.
+   */
   private static final Pattern FIELD = Pattern.compile("\\|(?=[A-Za-z_][A-Za-z0-9_]*=)");
+
   private static final String WINDOW_FIELD = "_idem_window";
   private static final int SAMPLE = 2;
   private static final int WINDOWS_SHOWN = 3;
@@ -31,7 +35,14 @@ public record Snapshot(String table, List<String> rows, List<String> ledger) {
     List<String> rows = ((SupportsVerification) destination).tableRows(table);
     List<String> ledger = new ArrayList<>();
     for (WindowState s : destination.ledger().states(pipeline.name())) {
-      ledger.add(s.windowId() + " " + s.status() + " input " + s.fingerprint() + " definition " + s.definitionHash());
+      ledger.add(
+          s.windowId()
+              + " "
+              + s.status()
+              + " input "
+              + s.fingerprint()
+              + " definition "
+              + s.definitionHash());
     }
     ledger.sort(null);
     return new Snapshot(table, List.copyOf(rows), List.copyOf(ledger));
@@ -55,8 +66,14 @@ public record Snapshot(String table, List<String> rows, List<String> ledger) {
       TreeSet<String> windows = new TreeSet<>(missingByWindow.keySet());
       windows.addAll(extraByWindow.keySet());
       String columns = differingColumns(missing, extra, keyColumns);
-      parts.add("table " + table + ": " + rows.size() + " rows, expected " + expected.rows.size()
-          + (columns.isEmpty() ? "" : "; the missing and extra rows differ in " + columns));
+      parts.add(
+          "table "
+              + table
+              + ": "
+              + rows.size()
+              + " rows, expected "
+              + expected.rows.size()
+              + (columns.isEmpty() ? "" : "; the missing and extra rows differ in " + columns));
       int shown = 0;
       for (String w : windows) {
         if (shown++ == WINDOWS_SHOWN) {
@@ -65,21 +82,29 @@ public record Snapshot(String table, List<String> rows, List<String> ledger) {
         }
         List<String> m = missingByWindow.getOrDefault(w, List.of());
         List<String> x = extraByWindow.getOrDefault(w, List.of());
-        StringBuilder sb = new StringBuilder("window " + w + ": " + m.size() + " missing, " + x.size() + " extra");
+        StringBuilder sb =
+            new StringBuilder("window " + w + ": " + m.size() + " missing, " + x.size() + " extra");
         sample(sb, "missing", m);
         sample(sb, "extra", x);
         parts.add(sb.toString());
       }
     }
     if (!ledger.equals(expected.ledger)) {
-      parts.add("ledger: missing " + minus(expected.ledger, ledger) + ", extra " + minus(ledger, expected.ledger));
+      parts.add(
+          "ledger: missing "
+              + minus(expected.ledger, ledger)
+              + ", extra "
+              + minus(ledger, expected.ledger));
     }
     return Optional.of(String.join("; ", parts));
   }
 
   private static void sample(StringBuilder sb, String label, List<String> rows) {
     if (!rows.isEmpty()) {
-      sb.append("; e.g. ").append(label).append(' ').append(rows.subList(0, Math.min(SAMPLE, rows.size())));
+      sb.append("; e.g. ")
+          .append(label)
+          .append(' ')
+          .append(rows.subList(0, Math.min(SAMPLE, rows.size())));
     }
   }
 
@@ -101,7 +126,9 @@ public record Snapshot(String table, List<String> rows, List<String> ledger) {
 
   static Map<String, String> fields(String row) {
     Map<String, String> f = new LinkedHashMap<>();
-    for (String part : FIELD.split(row, -1)) { // a field follows each separator, so there is no empty tail to keep or drop
+    for (String part :
+        FIELD.split(
+            row, -1)) { // a field follows each separator, so there is no empty tail to keep or drop
       int eq = part.indexOf('=');
       f.put(part.substring(0, eq), part.substring(eq + 1));
     }
@@ -111,7 +138,9 @@ public record Snapshot(String table, List<String> rows, List<String> ledger) {
   private static Map<String, List<String>> byWindow(List<String> rows) {
     Map<String, List<String>> by = new TreeMap<>();
     for (String r : rows) {
-      by.computeIfAbsent(fields(r).getOrDefault(WINDOW_FIELD, "(no lineage column)"), k -> new ArrayList<>()).add(r);
+      by.computeIfAbsent(
+              fields(r).getOrDefault(WINDOW_FIELD, "(no lineage column)"), k -> new ArrayList<>())
+          .add(r);
     }
     return by;
   }
@@ -120,7 +149,8 @@ public record Snapshot(String table, List<String> rows, List<String> ledger) {
    * Columns whose values differ between a missing and an extra row with the same key; without a
    * key, the columns that differ in every pair of missing and extra rows taken in sorted order.
    */
-  private static String differingColumns(List<String> missing, List<String> extra, List<String> keyColumns) {
+  private static String differingColumns(
+      List<String> missing, List<String> extra, List<String> keyColumns) {
     TreeSet<String> columns = new TreeSet<>();
     if (keyColumns.isEmpty()) {
       if (missing.size() != extra.size() || missing.isEmpty()) {
@@ -129,11 +159,13 @@ public record Snapshot(String table, List<String> rows, List<String> ledger) {
       for (int i = 0; i < missing.size(); i++) {
         TreeSet<String> pair = new TreeSet<>();
         Map<String, String> other = fields(extra.get(i));
-        fields(missing.get(i)).forEach((c, v) -> {
-          if (!v.equals(other.get(c))) {
-            pair.add(c);
-          }
-        });
+        fields(missing.get(i))
+            .forEach(
+                (c, v) -> {
+                  if (!v.equals(other.get(c))) {
+                    pair.add(c);
+                  }
+                });
         if (i == 0) {
           columns.addAll(pair);
         } else {
@@ -151,11 +183,12 @@ public record Snapshot(String table, List<String> rows, List<String> ledger) {
       Map<String, String> f = fields(r);
       Map<String, String> other = extraByKey.get(keyColumns.stream().map(f::get).toList());
       if (other != null) {
-        f.forEach((c, v) -> {
-          if (!v.equals(other.get(c))) {
-            columns.add(c);
-          }
-        });
+        f.forEach(
+            (c, v) -> {
+              if (!v.equals(other.get(c))) {
+                columns.add(c);
+              }
+            });
       }
     }
     return String.join(", ", columns);

@@ -1,5 +1,7 @@
 package dev.idem.verify;
 
+import dev.idem.ConfigException;
+import dev.idem.context.RunServices;
 import dev.idem.destination.Destination;
 import dev.idem.destination.SupportsVerification;
 import dev.idem.fault.CrashAt;
@@ -9,7 +11,6 @@ import dev.idem.key.KeySpec;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.run.RunOptions;
 import dev.idem.run.RunReport;
-import dev.idem.context.RunServices;
 import dev.idem.run.Runner;
 import dev.idem.run.WindowOutcome;
 import dev.idem.run.WindowOutcome.Result;
@@ -23,17 +24,17 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Function;
-import dev.idem.ConfigException;
-import java.util.concurrent.ExecutionException;
 
 /**
  * Proves a pipeline idempotent on a list of windows, or shows where it is not. The input is
- * captured once; every check runs the pipeline on a new scratch destination and compares the
- * state it leaves with the clean run's:
+ * captured once; every check runs the pipeline on a new scratch destination and compares the state
+ * it leaves with the clean run's:
+ *
  * <ol>
  *   <li>{@code clean}: one run, whose state is the reference;
  *   <li>{@code rerun}: run again: every window skipped, same state;
@@ -41,8 +42,8 @@ import java.util.concurrent.ExecutionException;
  *   <li>{@code crash-*}: crash at each fault point, retry: same state;
  *   <li>{@code overlap}: run the later half of the range, then all of it: same state;
  *   <li>{@code concurrent}: several runners at once: each window loaded once, same state;
- *   <li>{@code changed-input}: one value of one window changed: only that window is rewritten,
- *       and the state equals a clean run on the changed input;
+ *   <li>{@code changed-input}: one value of one window changed: only that window is rewritten, and
+ *       the state equals a clean run on the changed input;
  *   <li>{@code key}: the key identifies a record in the input;
  *   <li>{@code balanced}: every load accounted for every record it read.
  * </ol>
@@ -60,10 +61,15 @@ public final class Verifier {
 
   /**
    * @param scratches opens a new, empty destination each call (removed when closed); it must
-   *                  implement {@link SupportsVerification}
-   * @param runners   concurrent runners in the {@code concurrent} check
+   *     implement {@link SupportsVerification}
+   * @param runners concurrent runners in the {@code concurrent} check
    */
-  public Verifier(Pipeline pipeline, List<Window> windows, Function<RunServices, Destination> scratches, RunServices services, int runners) {
+  public Verifier(
+      Pipeline pipeline,
+      List<Window> windows,
+      Function<RunServices, Destination> scratches,
+      RunServices services,
+      int runners) {
     if (windows.isEmpty()) {
       throw new ConfigException("nothing to verify: the selection has no windows");
     }
@@ -81,18 +87,36 @@ public final class Verifier {
   public List<CheckResult> verify() {
     List<CheckResult> results = new ArrayList<>();
     long t0 = System.nanoTime();
-    try (CapturedInput input = CapturedInput.capture(original.source(), original.windows(), windows)) {
+    try (CapturedInput input =
+        CapturedInput.capture(original.source(), original.windows(), windows)) {
       Pipeline p = original.withSource(input.source());
       long records = windows.stream().mapToLong(w -> input.records(w.id())).sum();
       try (Destination clean = scratch("verify-clean")) {
-        RunReport first = run(clean, p, windows, RunOptions.defaults("verify-clean"), services.withOwner("verify-clean"));
+        RunReport first =
+            run(
+                clean,
+                p,
+                windows,
+                RunOptions.defaults("verify-clean"),
+                services.withOwner("verify-clean"));
         if (!first.ok()) {
-          results.add(result("clean", Verdict.FAIL, "the clean run failed: " + failures(first), t0));
+          results.add(
+              result("clean", Verdict.FAIL, "the clean run failed: " + failures(first), t0));
           return results;
         }
         Snapshot s0 = Snapshot.of(clean, p);
-        results.add(result("clean", Verdict.PASS, windows.size() + " windows, " + records + " records read, " + s0.rows().size()
-            + " rows in " + s0.table(), t0));
+        results.add(
+            result(
+                "clean",
+                Verdict.PASS,
+                windows.size()
+                    + " windows, "
+                    + records
+                    + " records read, "
+                    + s0.rows().size()
+                    + " rows in "
+                    + s0.table(),
+                t0));
         results.add(rerun(clean, p, s0));
         results.add(rerunForced(clean, p, s0));
         for (FaultPoint point : FaultPoint.values()) {
@@ -104,18 +128,27 @@ public final class Verifier {
       }
       results.add(keyCheck(p, input));
       long t = System.nanoTime();
-      results.add(unbalanced.isEmpty()
-          ? result("balanced", Verdict.PASS, "every load: rows read = written + unchanged + skipped + folded + discarded", t)
-          : result("balanced", Verdict.FAIL, String.join("; ", unbalanced), t));
+      results.add(
+          unbalanced.isEmpty()
+              ? result(
+                  "balanced",
+                  Verdict.PASS,
+                  "every load: rows read = written + unchanged + skipped + folded + discarded",
+                  t)
+              : result("balanced", Verdict.FAIL, String.join("; ", unbalanced), t));
     }
     return results;
   }
 
   private CheckResult rerun(Destination d, Pipeline p, Snapshot s0) {
     long t = System.nanoTime();
-    RunReport again = run(d, p, windows, RunOptions.defaults("verify-rerun"), services.withOwner("verify-rerun"));
-    List<String> loaded = again.outcomes().stream().filter(o -> o.result() != Result.UNCHANGED)
-        .map(o -> o.window().id() + " " + o.label()).toList();
+    RunReport again =
+        run(d, p, windows, RunOptions.defaults("verify-rerun"), services.withOwner("verify-rerun"));
+    List<String> loaded =
+        again.outcomes().stream()
+            .filter(o -> o.result() != Result.UNCHANGED)
+            .map(o -> o.window().id() + " " + o.label())
+            .toList();
     if (!loaded.isEmpty()) {
       return result("rerun", Verdict.FAIL, "an unchanged input was not skipped: " + loaded, t);
     }
@@ -124,11 +157,24 @@ public final class Verifier {
 
   private CheckResult rerunForced(Destination d, Pipeline p, Snapshot s0) {
     long t = System.nanoTime();
-    RunReport forced = run(d, p, windows, RunOptions.defaults("verify-forced").forced(), services.withOwner("verify-forced"));
+    RunReport forced =
+        run(
+            d,
+            p,
+            windows,
+            RunOptions.defaults("verify-forced").forced(),
+            services.withOwner("verify-forced"));
     if (!forced.ok()) {
-      return result("rerun-forced", Verdict.FAIL, "the forced re-run failed: " + failures(forced), t);
+      return result(
+          "rerun-forced", Verdict.FAIL, "the forced re-run failed: " + failures(forced), t);
     }
-    return compare("rerun-forced", d, p, s0, "every window reloaded, nothing changed", t,
+    return compare(
+        "rerun-forced",
+        d,
+        p,
+        s0,
+        "every window reloaded, nothing changed",
+        t,
         "reloading the same input changed the target, so the load is not deterministic (now(), random(), a sequence, a counter?)");
   }
 
@@ -140,12 +186,14 @@ public final class Verifier {
     if (point == FaultPoint.BETWEEN_WINDOWS && windows.size() == 1) {
       return result(name, Verdict.SKIPPED, "one window: there is no point between windows", t);
     }
-    if (point == FaultPoint.BETWEEN_WINDOWS && windowId.equals(windows.get(windows.size() - 1).id())) {
+    if (point == FaultPoint.BETWEEN_WINDOWS
+        && windowId.equals(windows.get(windows.size() - 1).id())) {
       windowId = windows.get(0).id();
     }
     try (Destination d = scratch(name)) {
       CrashAt crash = new CrashAt(point, windowId);
-      RunServices crashing = services.withOwner("verify-" + name).withFaults(crash).withLeaseTtl(CRASHED_LEASE);
+      RunServices crashing =
+          services.withOwner("verify-" + name).withFaults(crash).withLeaseTtl(CRASHED_LEASE);
       try {
         run(d, p, windows, RunOptions.defaults("verify-" + name), crashing);
       } catch (SimulatedCrash expected) {
@@ -156,7 +204,11 @@ public final class Verifier {
       }
       Optional<String> retry = retryUntilTakenOver(d, p, "verify-" + name + "-retry");
       if (retry.isPresent()) {
-        return result(name, Verdict.FAIL, "after a crash at " + point + " in window " + windowId + ", the retry " + retry.get(), t);
+        return result(
+            name,
+            Verdict.FAIL,
+            "after a crash at " + point + " in window " + windowId + ", the retry " + retry.get(),
+            t);
       }
       return compare(name, d, p, s0, "crashed in window " + windowId + ", retried", t);
     }
@@ -178,7 +230,10 @@ public final class Verifier {
         return Optional.empty();
       }
       if (System.nanoTime() > deadline) {
-        return Optional.of("still found windows held after " + TAKEOVER_WAIT.toSeconds() + "s: the crashed runner was never taken for dead");
+        return Optional.of(
+            "still found windows held after "
+                + TAKEOVER_WAIT.toSeconds()
+                + "s: the crashed runner was never taken for dead");
       }
       sleep(Duration.ofMillis(200));
     }
@@ -191,12 +246,38 @@ public final class Verifier {
     }
     List<Window> later = windows.subList(windows.size() / 2, windows.size());
     try (Destination d = scratch("verify-overlap")) {
-      RunReport first = run(d, p, later, RunOptions.defaults("verify-overlap-1"), services.withOwner("verify-overlap"));
-      RunReport wide = run(d, p, windows, RunOptions.defaults("verify-overlap-2"), services.withOwner("verify-overlap"));
+      RunReport first =
+          run(
+              d,
+              p,
+              later,
+              RunOptions.defaults("verify-overlap-1"),
+              services.withOwner("verify-overlap"));
+      RunReport wide =
+          run(
+              d,
+              p,
+              windows,
+              RunOptions.defaults("verify-overlap-2"),
+              services.withOwner("verify-overlap"));
       if (!first.ok() || !wide.ok()) {
-        return result("overlap", Verdict.FAIL, "a run failed: " + failures(first) + failures(wide), t);
+        return result(
+            "overlap", Verdict.FAIL, "a run failed: " + failures(first) + failures(wide), t);
       }
-      return compare("overlap", d, p, s0, "ran " + later.get(0).id() + ".." + last().id() + ", then " + windows.get(0).id() + ".." + last().id(), t,
+      return compare(
+          "overlap",
+          d,
+          p,
+          s0,
+          "ran "
+              + later.get(0).id()
+              + ".."
+              + last().id()
+              + ", then "
+              + windows.get(0).id()
+              + ".."
+              + last().id(),
+          t,
           "an earlier window loaded after later ones left another state: a newer row was overwritten by an older one (declare order_by?)");
     }
   }
@@ -216,27 +297,45 @@ public final class Verifier {
         for (int i = 0; i < runners; i++) {
           Destination runnerView = ((SupportsVerification) d).reopen(own);
           opened.add(runnerView);
-          futures.add(pool.submit(() -> {
-            start.await();
-            return run(runnerView, p, windows, RunOptions.defaults("verify-concurrent"), own);
-          }));
+          futures.add(
+              pool.submit(
+                  () -> {
+                    start.await();
+                    return run(
+                        runnerView, p, windows, RunOptions.defaults("verify-concurrent"), own);
+                  }));
         }
         start.countDown();
         List<WindowOutcome> outcomes = new ArrayList<>();
         for (Future<RunReport> f : futures) {
           outcomes.addAll(f.get().outcomes());
         }
-        List<String> failed = outcomes.stream().filter(o -> o.result() == Result.FAILED).map(o -> o.window().id() + ": " + o.message()).toList();
+        List<String> failed =
+            outcomes.stream()
+                .filter(o -> o.result() == Result.FAILED)
+                .map(o -> o.window().id() + ": " + o.message())
+                .toList();
         if (!failed.isEmpty()) {
           return result("concurrent", Verdict.FAIL, "windows failed: " + failed, t);
         }
         Set<String> loaded = new HashSet<>();
-        List<String> twice = outcomes.stream().filter(o -> o.result() == Result.LOADED).map(o -> o.window().id()).filter(id -> !loaded.add(id)).toList();
+        List<String> twice =
+            outcomes.stream()
+                .filter(o -> o.result() == Result.LOADED)
+                .map(o -> o.window().id())
+                .filter(id -> !loaded.add(id))
+                .toList();
         if (!twice.isEmpty()) {
           return result("concurrent", Verdict.FAIL, "windows loaded more than once: " + twice, t);
         }
         // a window a runner found held by another is not missing: the final state tells
-        return compare("concurrent", d, p, s0, runners + " runners, " + loaded.size() + " windows loaded once each", t);
+        return compare(
+            "concurrent",
+            d,
+            p,
+            s0,
+            runners + " runners, " + loaded.size() + " windows loaded once each",
+            t);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return result("concurrent", Verdict.FAIL, "interrupted", t);
@@ -260,40 +359,98 @@ public final class Verifier {
     if (key != null) {
       (key.kind() == KeySpec.Kind.HASH ? hashFields : keep).addAll(key.fields());
     }
-    for (String c : new String[] {original.target().orderBy(), original.target().deleteFlag(), original.windows().column()}) {
+    for (String c :
+        new String[] {
+          original.target().orderBy(), original.target().deleteFlag(), original.windows().column()
+        }) {
       if (c != null) {
         keep.add(c);
       }
     }
     Optional<CapturedInput.Changed> changed = input.withOneValueChanged(windowId, keep, hashFields);
     if (changed.isEmpty()) {
-      return result("changed-input", Verdict.SKIPPED, "window " + windowId + " has no record with a value to change (a text or number that is not null, outside key, order and window columns)", t);
+      return result(
+          "changed-input",
+          Verdict.SKIPPED,
+          "window "
+              + windowId
+              + " has no record with a value to change (a text or number that is not null, outside key, order and window columns)",
+          t);
     }
     try (CapturedInput other = changed.get().input()) {
       Pipeline p2 = original.withSource(other.source());
-      RunReport rerun = run(clean, p2, windows, RunOptions.defaults("verify-changed"), services.withOwner("verify-changed"));
-      List<String> wrong = rerun.outcomes().stream()
-          .filter(o -> o.window().id().equals(windowId) ? o.result() != Result.LOADED : o.result() != Result.UNCHANGED)
-          .map(o -> o.window().id() + " " + o.label()).toList();
+      RunReport rerun =
+          run(
+              clean,
+              p2,
+              windows,
+              RunOptions.defaults("verify-changed"),
+              services.withOwner("verify-changed"));
+      List<String> wrong =
+          rerun.outcomes().stream()
+              .filter(
+                  o ->
+                      o.window().id().equals(windowId)
+                          ? o.result() != Result.LOADED
+                          : o.result() != Result.UNCHANGED)
+              .map(o -> o.window().id() + " " + o.label())
+              .toList();
       if (!wrong.isEmpty()) {
-        return result("changed-input", Verdict.FAIL, "changed " + changed.get().description() + ", expected only window " + windowId
-            + " to be reloaded, got " + wrong, t);
+        return result(
+            "changed-input",
+            Verdict.FAIL,
+            "changed "
+                + changed.get().description()
+                + ", expected only window "
+                + windowId
+                + " to be reloaded, got "
+                + wrong,
+            t);
       }
       Snapshot expected;
       try (Destination d = scratch("verify-changed-clean")) {
-        RunReport r = run(d, p2, windows, RunOptions.defaults("verify-changed-clean"), services.withOwner("verify-changed-clean"));
+        RunReport r =
+            run(
+                d,
+                p2,
+                windows,
+                RunOptions.defaults("verify-changed-clean"),
+                services.withOwner("verify-changed-clean"));
         if (!r.ok()) {
-          return result("changed-input", Verdict.FAIL, "a clean run on the changed input failed: " + failures(r), t);
+          return result(
+              "changed-input",
+              Verdict.FAIL,
+              "a clean run on the changed input failed: " + failures(r),
+              t);
         }
         expected = Snapshot.of(d, p2);
       }
       if (expected.rows().equals(s0.rows())) {
-        // the change did not reach the target (e.g. a folded older version): still a valid check of the skip logic
-        return compare("changed-input", clean, p2, expected, "changed " + changed.get().description() + " (no effect on the target); only "
-            + windowId + " reloaded", t);
+        // the change did not reach the target (e.g. a folded older version): still a valid check of
+        // the skip logic
+        return compare(
+            "changed-input",
+            clean,
+            p2,
+            expected,
+            "changed "
+                + changed.get().description()
+                + " (no effect on the target); only "
+                + windowId
+                + " reloaded",
+            t);
       }
-      return compare("changed-input", clean, p2, expected, "changed " + changed.get().description() + "; only " + windowId
-          + " reloaded, equal to a clean run on the changed input", t,
+      return compare(
+          "changed-input",
+          clean,
+          p2,
+          expected,
+          "changed "
+              + changed.get().description()
+              + "; only "
+              + windowId
+              + " reloaded, equal to a clean run on the changed input",
+          t,
           "the reloaded window left another state than a clean run on the changed input");
     }
   }
@@ -306,7 +463,14 @@ public final class Verifier {
     }
     return KeyCheck.firstAmbiguity(p, input)
         .map(why -> result("key", Verdict.FAIL, why, t))
-        .orElseGet(() -> result("key", Verdict.PASS, "every key identifies one record" + (p.target().orderBy() == null ? "" : " per " + p.target().orderBy()), t));
+        .orElseGet(
+            () ->
+                result(
+                    "key",
+                    Verdict.PASS,
+                    "every key identifies one record"
+                        + (p.target().orderBy() == null ? "" : " per " + p.target().orderBy()),
+                    t));
   }
 
   // ---------------------------------------------------------------- helpers
@@ -315,7 +479,8 @@ public final class Verifier {
     return scratches.apply(services.withOwner(label));
   }
 
-  private RunReport run(Destination d, Pipeline p, List<Window> ws, RunOptions options, RunServices s) {
+  private RunReport run(
+      Destination d, Pipeline p, List<Window> ws, RunOptions options, RunServices s) {
     RunReport report = new Runner(d, s).run(p, ws, options);
     for (WindowOutcome o : report.outcomes()) {
       if (o.result() == Result.LOADED && !o.counts().balanced()) {
@@ -325,11 +490,19 @@ public final class Verifier {
     return report;
   }
 
-  private CheckResult compare(String name, Destination d, Pipeline p, Snapshot expected, String passDetail, long t) {
+  private CheckResult compare(
+      String name, Destination d, Pipeline p, Snapshot expected, String passDetail, long t) {
     return compare(name, d, p, expected, passDetail, t, null);
   }
 
-  private CheckResult compare(String name, Destination d, Pipeline p, Snapshot expected, String passDetail, long t, String hint) {
+  private CheckResult compare(
+      String name,
+      Destination d,
+      Pipeline p,
+      Snapshot expected,
+      String passDetail,
+      long t,
+      String hint) {
     List<String> key = p.target().key() == null ? List.of() : p.target().key().targetColumns();
     Optional<String> diff = Snapshot.of(d, p).differenceFrom(expected, key);
     return diff.map(why -> result(name, Verdict.FAIL, (hint == null ? "" : hint + ": ") + why, t))
@@ -341,7 +514,11 @@ public final class Verifier {
   }
 
   private static String failures(RunReport r) {
-    return r.outcomes().stream().filter(o -> o.result() == Result.FAILED).map(o -> o.window().id() + ": " + o.message()).toList().toString();
+    return r.outcomes().stream()
+        .filter(o -> o.result() == Result.FAILED)
+        .map(o -> o.window().id() + ": " + o.message())
+        .toList()
+        .toString();
   }
 
   private static CheckResult result(String check, Verdict verdict, String detail, long startNanos) {

@@ -2,11 +2,11 @@ package dev.idem.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.idem.context.RunServices;
 import dev.idem.jdbc.JdbcDestination;
 import dev.idem.key.KeySpec;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.WriteStrategy;
-import dev.idem.context.RunServices;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
 import dev.idem.schema.Schema;
@@ -28,13 +28,17 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The verifier against real scratch destinations: a temporary DuckDB file and a scratch database
- * on an embedded PostgreSQL. A sound pipeline passes every check on both; a merge without an order
+ * The verifier against real scratch destinations: a temporary DuckDB file and a scratch database on
+ * an embedded PostgreSQL. A sound pipeline passes every check on both; a merge without an order
  * column fails the overlap check with the rows it got wrong; scratch databases are removed.
  */
 class VerifierTest {
-  private static final Schema ORDERS = Schema.of(Column.of("order_id", DataType.INTEGER), Column.of("customer", DataType.STRING),
-      Column.of("amount", DataType.parse("decimal(12,2)")), Column.of("ingested_at", DataType.TIMESTAMP));
+  private static final Schema ORDERS =
+      Schema.of(
+          Column.of("order_id", DataType.INTEGER),
+          Column.of("customer", DataType.STRING),
+          Column.of("amount", DataType.parse("decimal(12,2)")),
+          Column.of("ingested_at", DataType.TIMESTAMP));
 
   private static ListSource orders() {
     ListSource s = new ListSource(ORDERS);
@@ -48,14 +52,25 @@ class VerifierTest {
   }
 
   private static Pipeline merge(boolean withOrder) {
-    Pipeline.Builder b = Pipeline.builder("orders").source(orders()).windows(WindowSpec.day("ingested_at", ZoneOffset.UTC))
-        .table("orders").key(KeySpec.columns("order_id")).strategy(WriteStrategy.MERGE);
+    Pipeline.Builder b =
+        Pipeline.builder("orders")
+            .source(orders())
+            .windows(WindowSpec.day("ingested_at", ZoneOffset.UTC))
+            .table("orders")
+            .key(KeySpec.columns("order_id"))
+            .strategy(WriteStrategy.MERGE);
     return (withOrder ? b.orderBy("ingested_at") : b).build();
   }
 
   private static List<CheckResult> verify(Pipeline p, String url) throws Exception {
     List<Window> windows = p.source().windows(p.windows());
-    return new Verifier(p, windows, s -> JdbcDestination.scratch(url, new Properties(), s), RunServices.defaults(), 3).verify();
+    return new Verifier(
+            p,
+            windows,
+            s -> JdbcDestination.scratch(url, new Properties(), s),
+            RunServices.defaults(),
+            3)
+        .verify();
   }
 
   @ParameterizedTest
@@ -63,10 +78,25 @@ class VerifierTest {
   void aSoundPipelinePassesEveryCheck(String kind) throws Exception {
     String url = kind.equals("duckdb") ? "jdbc:duckdb:" : EmbeddedPostgresServer.newDatabase();
     List<CheckResult> results = verify(merge(true), url);
-    assertThat(results).extracting(CheckResult::check).contains("clean", "rerun", "rerun-forced", "crash-after-claim", "crash-mid-staging",
-        "crash-after-staging", "crash-before-commit", "crash-after-commit", "crash-between-windows", "overlap", "concurrent",
-        "changed-input", "key", "balanced");
-    assertThat(results).allSatisfy(r -> assertThat(r.verdict()).as(r.toString()).isEqualTo(Verdict.PASS));
+    assertThat(results)
+        .extracting(CheckResult::check)
+        .contains(
+            "clean",
+            "rerun",
+            "rerun-forced",
+            "crash-after-claim",
+            "crash-mid-staging",
+            "crash-after-staging",
+            "crash-before-commit",
+            "crash-after-commit",
+            "crash-between-windows",
+            "overlap",
+            "concurrent",
+            "changed-input",
+            "key",
+            "balanced");
+    assertThat(results)
+        .allSatisfy(r -> assertThat(r.verdict()).as(r.toString()).isEqualTo(Verdict.PASS));
     if (kind.equals("postgres")) {
       assertThat(scratchDatabases(url)).as("scratch databases left behind").isZero();
     }
@@ -77,12 +107,19 @@ class VerifierTest {
   void aMergeWithoutOrderFailsTheOverlapCheckNamingTheRows(String kind) throws Exception {
     String url = kind.equals("duckdb") ? "jdbc:duckdb:" : EmbeddedPostgresServer.newDatabase();
     List<CheckResult> results = verify(merge(false), url);
-    CheckResult overlap = results.stream().filter(r -> r.check().equals("overlap")).findFirst().orElseThrow();
+    CheckResult overlap =
+        results.stream().filter(r -> r.check().equals("overlap")).findFirst().orElseThrow();
     assertThat(overlap.verdict()).isEqualTo(Verdict.FAIL);
-    assertThat(overlap.detail()).contains("table orders", "window 2024-03-01: 0 missing, 1 extra", "order_id=1|customer=ada|amount=10.00",
-        "window 2024-03-03: 1 missing", "differ in _idem_window, amount, ingested_at");
+    assertThat(overlap.detail())
+        .contains(
+            "table orders",
+            "window 2024-03-01: 0 missing, 1 extra",
+            "order_id=1|customer=ada|amount=10.00",
+            "window 2024-03-03: 1 missing",
+            "differ in _idem_window, amount, ingested_at");
     // the rest of the contract holds: the flaw is only in how versions are ordered
-    assertThat(results).filteredOn(r -> r.check().startsWith("crash-") || r.check().startsWith("rerun"))
+    assertThat(results)
+        .filteredOn(r -> r.check().startsWith("crash-") || r.check().startsWith("rerun"))
         .allSatisfy(r -> assertThat(r.verdict()).as(r.toString()).isEqualTo(Verdict.PASS));
   }
 
@@ -91,16 +128,31 @@ class VerifierTest {
     ListSource s = orders();
     s.add(5L, "eve", new BigDecimal("1.00"), LocalDateTime.parse("2024-03-02T10:00:00"));
     s.add(5L, "eve", new BigDecimal("2.00"), LocalDateTime.parse("2024-03-02T10:00:00"));
-    Pipeline p = Pipeline.builder("orders").source(s).windows(WindowSpec.day("ingested_at", ZoneOffset.UTC))
-        .table("orders").key(KeySpec.columns("order_id")).orderBy("ingested_at").strategy(WriteStrategy.MERGE).build();
-    CheckResult key = verify(p, "jdbc:duckdb:").stream().filter(r -> r.check().equals("key")).findFirst().orElseThrow();
+    Pipeline p =
+        Pipeline.builder("orders")
+            .source(s)
+            .windows(WindowSpec.day("ingested_at", ZoneOffset.UTC))
+            .table("orders")
+            .key(KeySpec.columns("order_id"))
+            .orderBy("ingested_at")
+            .strategy(WriteStrategy.MERGE)
+            .build();
+    CheckResult key =
+        verify(p, "jdbc:duckdb:").stream()
+            .filter(r -> r.check().equals("key"))
+            .findFirst()
+            .orElseThrow();
     assertThat(key.verdict()).isEqualTo(Verdict.FAIL);
-    assertThat(key.detail()).contains("order_id=5 has different records", "with the same ingested_at");
+    assertThat(key.detail())
+        .contains("order_id=5 has different records", "with the same ingested_at");
   }
 
   private static long scratchDatabases(String url) throws Exception {
     try (Connection c = DriverManager.getConnection(url);
-         ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM pg_database WHERE datname LIKE 'idem\\_verify\\_%'")) {
+        ResultSet rs =
+            c.createStatement()
+                .executeQuery(
+                    "SELECT count(*) FROM pg_database WHERE datname LIKE 'idem\\_verify\\_%'")) {
       rs.next();
       return rs.getLong(1);
     }

@@ -14,18 +14,31 @@ final class Layout {
   /** Marks a section whose keys are free (column names, JDBC properties). */
   static final List<String> ANY = List.of();
 
-  private static final Map<String, List<String>> SECTIONS = Map.of(
-      "", List.of("pipeline", "version", "source", "columns", "windows", "transform", "target", "destination", "max_bad_records",
-          "max_bad_ratio", "schema_drift"),
-      // a source or destination section belongs to its connector, which checks its keys when it binds
-      "source", ANY,
-      "columns", ANY,
-      "windows", List.of("kind", "column", "zone"),
-      "transform", List.of("sql"),
-      "target", List.of("table", "columns", "key", "strategy", "order_by", "delete_flag"),
-      "target.columns", ANY,
-      "target.key", List.of("hash"),
-      "destination", ANY);
+  private static final Map<String, List<String>> SECTIONS =
+      Map.of(
+          "",
+              List.of(
+                  "pipeline",
+                  "version",
+                  "source",
+                  "columns",
+                  "windows",
+                  "transform",
+                  "target",
+                  "destination",
+                  "max_bad_records",
+                  "max_bad_ratio",
+                  "schema_drift"),
+          // a source or destination section belongs to its connector, which checks its keys when it
+          // binds
+          "source", ANY,
+          "columns", ANY,
+          "windows", List.of("kind", "column", "zone"),
+          "transform", List.of("sql"),
+          "target", List.of("table", "columns", "key", "strategy", "order_by", "delete_flag"),
+          "target.columns", ANY,
+          "target.key", List.of("hash"),
+          "destination", ANY);
 
   private Layout() {}
 

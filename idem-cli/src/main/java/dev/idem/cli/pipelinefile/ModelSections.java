@@ -50,7 +50,12 @@ final class ModelSections {
     for (ConfigNode.Entry e : m.entries().values()) {
       ConfigNode.Scalar typeNode = Section.scalar(e.value(), path + "." + e.key());
       if (typeNode.isNull()) {
-        throw new ConfigProblem(e.where(), path + "." + e.key() + ": expected a type, e.g. string, integer, decimal(12,2), timestamp");
+        throw new ConfigProblem(
+            e.where(),
+            path
+                + "."
+                + e.key()
+                + ": expected a type, e.g. string, integer, decimal(12,2), timestamp");
       }
       String text = typeNode.value().strip();
       boolean nullable = true;
@@ -62,7 +67,9 @@ final class ModelSections {
       String typeText = text;
       DataType type = Section.bind(typeNode, path + "." + e.key(), () -> DataType.parse(typeText));
       boolean isNullable = nullable;
-      columns.add(Section.bind(typeNode, path + "." + e.key(), () -> new Column(e.key(), type, isNullable)));
+      columns.add(
+          Section.bind(
+              typeNode, path + "." + e.key(), () -> new Column(e.key(), type, isNullable)));
     }
     return Section.bind(m, path, () -> new Schema(columns));
   }
@@ -73,8 +80,11 @@ final class ModelSections {
     String kind = kindNode.value().strip().toLowerCase(Locale.ROOT);
     // The kind decides which other keys make sense, so an unknown one is reported first.
     if (!List.of("day", "hour", "full", "batch", "file", "offsets").contains(kind)) {
-      throw new ConfigProblem(kindNode.where(), "windows.kind: unknown window kind '" + kindNode.display()
-          + "': expected day, hour, full, batch, file or offsets");
+      throw new ConfigProblem(
+          kindNode.where(),
+          "windows.kind: unknown window kind '"
+              + kindNode.display()
+              + "': expected day, hour, full, batch, file or offsets");
     }
     ConfigNode.Scalar columnNode = s.optionalScalar("column");
     ConfigNode.Scalar zoneNode = s.optionalScalar("zone");
@@ -84,15 +94,20 @@ final class ModelSections {
       try {
         zone = ZoneId.of(zoneNode.value().strip());
       } catch (DateTimeException e) {
-        throw new ConfigProblem(zoneNode.where(), "windows.zone: unknown time zone '" + zoneNode.display()
-            + "': expected a region such as Europe/Paris, or UTC");
+        throw new ConfigProblem(
+            zoneNode.where(),
+            "windows.zone: unknown time zone '"
+                + zoneNode.display()
+                + "': expected a region such as Europe/Paris, or UTC");
       }
     }
     boolean timeBased = kind.equals("day") || kind.equals("hour");
     if (!timeBased) {
       for (ConfigNode.Scalar v : new ConfigNode.Scalar[] {columnNode, zoneNode}) {
         if (v != null) {
-          throw new ConfigProblem(v.where(), "windows: " + kind + " windows have no column or zone: only day and hour windows do");
+          throw new ConfigProblem(
+              v.where(),
+              "windows: " + kind + " windows have no column or zone: only day and hour windows do");
         }
       }
     }
@@ -117,7 +132,9 @@ final class ModelSections {
       columns = columns(s.get("columns"), "target.columns");
       b.targetColumns(columns);
     } else if (hasTransform) {
-      throw new ConfigProblem(s.where(), "target.columns: required because there is a transform: declare its output columns as name: type");
+      throw new ConfigProblem(
+          s.where(),
+          "target.columns: required because there is a transform: declare its output columns as name: type");
     }
     KeySpec key = null;
     if (s.has("key")) {
@@ -129,8 +146,11 @@ final class ModelSections {
     try {
       strategy = WriteStrategy.parse(strategyNode.value());
     } catch (ConfigException e) {
-      throw new ConfigProblem(strategyNode.where(), "target.strategy: unknown strategy '" + strategyNode.display()
-          + "': expected append, merge, replace_window or replace_table");
+      throw new ConfigProblem(
+          strategyNode.where(),
+          "target.strategy: unknown strategy '"
+              + strategyNode.display()
+              + "': expected append, merge, replace_window or replace_table");
     }
     b.strategy(strategy);
     ConfigNode.Scalar orderBy = s.optionalScalar("order_by");
@@ -144,8 +164,17 @@ final class ModelSections {
     Schema cols = columns == null ? input : columns;
     KeySpec k = key;
     // Checked here as well as in Pipeline.build() so the message can name the target's line.
-    return Section.bind(s.node(), "target", () -> new Target(table, cols, k, strategy, orderBy == null ? null : orderBy.value(),
-        deleteFlag == null ? null : deleteFlag.value()));
+    return Section.bind(
+        s.node(),
+        "target",
+        () ->
+            new Target(
+                table,
+                cols,
+                k,
+                strategy,
+                orderBy == null ? null : orderBy.value(),
+                deleteFlag == null ? null : deleteFlag.value()));
   }
 
   private static KeySpec key(ConfigNode node) {
@@ -153,7 +182,8 @@ final class ModelSections {
       checked("target.key", m);
       ConfigNode hash = m.get("hash");
       if (hash == null) {
-        throw new ConfigProblem(m.where(), "target.key: a hash key is written {hash: [field, ...]}");
+        throw new ConfigProblem(
+            m.where(), "target.key: a hash key is written {hash: [field, ...]}");
       }
       List<String> fields = names(hash, "target.key.hash");
       return Section.bind(m, "target.key", () -> KeySpec.hash(fields.toArray(String[]::new)));
@@ -174,7 +204,9 @@ final class ModelSections {
       }
       return names;
     }
-    throw new ConfigProblem(node.where(), path + ": expected a column name or a list of column names, got " + node.describeKind());
+    throw new ConfigProblem(
+        node.where(),
+        path + ": expected a column name or a list of column names, got " + node.describeKind());
   }
 
   /** {@code schema_drift}: evolve, freeze or discard; null when not given. */
@@ -186,23 +218,35 @@ final class ModelSections {
     try {
       return DriftPolicy.parse(drift.value());
     } catch (ConfigException e) {
-      throw new ConfigProblem(drift.where(), "schema_drift: unknown policy '" + drift.display() + "': expected evolve, freeze or discard");
+      throw new ConfigProblem(
+          drift.where(),
+          "schema_drift: unknown policy '"
+              + drift.display()
+              + "': expected evolve, freeze or discard");
     }
   }
 
-  /** {@code max_bad_records} (a whole number, default 0) and {@code max_bad_ratio} (0 to 1, default none). */
+  /**
+   * {@code max_bad_records} (a whole number, default 0) and {@code max_bad_ratio} (0 to 1, default
+   * none).
+   */
   static BadRecordPolicy badRecords(Section top) {
     ConfigNode.Scalar count = top.optionalScalar("max_bad_records");
     ConfigNode.Scalar ratio = top.optionalScalar("max_bad_ratio");
     long max = 0;
     if (count != null) {
       try {
-        max = count.type() == ConfigNode.Scalar.Type.INTEGER ? Long.parseLong(count.value().strip()) : -1;
+        max =
+            count.type() == ConfigNode.Scalar.Type.INTEGER
+                ? Long.parseLong(count.value().strip())
+                : -1;
       } catch (NumberFormatException e) {
         max = -1;
       }
       if (max < 0) {
-        throw new ConfigProblem(count.where(), "max_bad_records: expected a whole number of 0 or more, got '" + count.display() + "'");
+        throw new ConfigProblem(
+            count.where(),
+            "max_bad_records: expected a whole number of 0 or more, got '" + count.display() + "'");
       }
     }
     Double r = null;
@@ -213,7 +257,11 @@ final class ModelSections {
         r = -1.0;
       }
       if (!(r >= 0 && r <= 1)) {
-        throw new ConfigProblem(ratio.where(), "max_bad_ratio: expected a fraction from 0 to 1 (0.01 = 1%), got '" + ratio.display() + "'");
+        throw new ConfigProblem(
+            ratio.where(),
+            "max_bad_ratio: expected a fraction from 0 to 1 (0.01 = 1%), got '"
+                + ratio.display()
+                + "'");
       }
     }
     return new BadRecordPolicy(max, r);

@@ -7,7 +7,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
 /** A bound pipeline file: the validated pipeline and where it writes. Closing closes the source. */
-public record PipelineDefinition(Path file, Pipeline pipeline, DestinationBinding destination) implements AutoCloseable {
+public record PipelineDefinition(Path file, Pipeline pipeline, DestinationBinding destination)
+    implements AutoCloseable {
   @Override
   public void close() {
     try {

@@ -26,11 +26,11 @@ import java.util.function.Function;
 
 /**
  * Binds a YAML pipeline file (format: docs/pipeline-file.md) to the core model. Everything is
- * checked here, once: a problem is a {@link PipelineFileException} whose one-line message names
- * the file, the line and what was expected, including problems found by the core builders (by the
- * field they name) and by the connectors. The {@code source:} and {@code destination:} sections
- * belong to the connector factories found on the class path ({@link Connectors}); this class binds
- * the connector-neutral rest.
+ * checked here, once: a problem is a {@link PipelineFileException} whose one-line message names the
+ * file, the line and what was expected, including problems found by the core builders (by the field
+ * they name) and by the connectors. The {@code source:} and {@code destination:} sections belong to
+ * the connector factories found on the class path ({@link Connectors}); this class binds the
+ * connector-neutral rest.
  */
 public final class PipelineFile {
   private final Path dir;
@@ -38,28 +38,38 @@ public final class PipelineFile {
   private final Secrets secrets;
   private final Connectors connectors;
 
-  private PipelineFile(Path dir, Function<String, String> env, Secrets secrets, Connectors connectors) {
+  private PipelineFile(
+      Path dir, Function<String, String> env, Secrets secrets, Connectors connectors) {
     this.dir = dir;
     this.env = env;
     this.secrets = secrets;
     this.connectors = connectors;
   }
 
-  /** {@link #load(Path, List, Function, Secrets, Connectors)} with the connectors on this class's class path. */
-  public static PipelineDefinition load(Path file, List<String> sets, Function<String, String> env, Secrets secrets) {
+  /**
+   * {@link #load(Path, List, Function, Secrets, Connectors)} with the connectors on this class's
+   * class path.
+   */
+  public static PipelineDefinition load(
+      Path file, List<String> sets, Function<String, String> env, Secrets secrets) {
     return load(file, sets, env, secrets, Connectors.discover(PipelineFile.class.getClassLoader()));
   }
 
   /**
    * Reads, overrides and binds a pipeline file.
    *
-   * @param sets       {@code path=value} overrides, applied in order before binding
-   * @param env        looks up {@code ${env:NAME}}; null means unset
-   * @param secrets    learns every substituted value and every secret a connector finds, so it can be masked in output
+   * @param sets {@code path=value} overrides, applied in order before binding
+   * @param env looks up {@code ${env:NAME}}; null means unset
+   * @param secrets learns every substituted value and every secret a connector finds, so it can be
+   *     masked in output
    * @param connectors the source and destination factories that bind their sections
    */
-  public static PipelineDefinition load(Path file, List<String> sets, Function<String, String> env, Secrets secrets,
-                                        Connectors connectors) {
+  public static PipelineDefinition load(
+      Path file,
+      List<String> sets,
+      Function<String, String> env,
+      Secrets secrets,
+      Connectors connectors) {
     String name = file.toString();
     YamlReader reader = new YamlReader(env, secrets);
     try {
@@ -92,9 +102,15 @@ public final class PipelineFile {
       ConfigNode.Mapping w = Section.mapping(top.get("windows"), "windows");
       WindowSpec spec = ModelSections.windows(w);
       if (sourceFactory.stream() != (spec.kind() == WindowKind.OFFSETS)) {
-        throw new PipelineFileException(w.get("kind").where(), sourceFactory.stream()
-            ? "windows.kind: a " + sourceFactory.type() + " source has offsets windows (or leave windows out)"
-            : "windows.kind: offsets windows are for " + Section.oneOf(streamTypes()) + " sources");
+        throw new PipelineFileException(
+            w.get("kind").where(),
+            sourceFactory.stream()
+                ? "windows.kind: a "
+                    + sourceFactory.type()
+                    + " source has offsets windows (or leave windows out)"
+                : "windows.kind: offsets windows are for "
+                    + Section.oneOf(streamTypes())
+                    + " sources");
       }
       b.windows(spec);
     } else {
@@ -126,12 +142,24 @@ public final class PipelineFile {
   private SourceFactory sourceFactory(ConfigNode.Mapping node) {
     ConfigNode.Scalar typeNode = Section.of("source", node).requiredScalar("type");
     String type = typeNode.value().strip().toLowerCase(Locale.ROOT);
-    return connectors.source(type).orElseThrow(() -> new PipelineFileException(typeNode.where(),
-        "source.type: unknown source type '" + typeNode.display() + "': expected " + Section.oneOf(connectors.sourceTypes())));
+    return connectors
+        .source(type)
+        .orElseThrow(
+            () ->
+                new PipelineFileException(
+                    typeNode.where(),
+                    "source.type: unknown source type '"
+                        + typeNode.display()
+                        + "': expected "
+                        + Section.oneOf(connectors.sourceTypes())));
   }
 
   private List<String> streamTypes() {
-    return connectors.sources().stream().filter(SourceFactory::stream).map(SourceFactory::type).distinct().toList();
+    return connectors.sources().stream()
+        .filter(SourceFactory::stream)
+        .map(SourceFactory::type)
+        .distinct()
+        .toList();
   }
 
   /**
@@ -140,9 +168,17 @@ public final class PipelineFile {
    */
   private DestinationBinding destination(ConfigNode node, ConnectorContext context) {
     if (node == null || node.isNull()) {
-      return connectors.destinations().stream().map(f -> f.bindDefault(context)).flatMap(Optional::stream).findFirst()
-          .orElseThrow(() -> new ConfigException("pipeline " + context.pipelineName() + " names no destination, and no connector"
-              + " on the class path provides a default one: add a destination section"));
+      return connectors.destinations().stream()
+          .map(f -> f.bindDefault(context))
+          .flatMap(Optional::stream)
+          .findFirst()
+          .orElseThrow(
+              () ->
+                  new ConfigException(
+                      "pipeline "
+                          + context.pipelineName()
+                          + " names no destination, and no connector"
+                          + " on the class path provides a default one: add a destination section"));
     }
     ConfigNode.Mapping m = Section.mapping(node, "destination");
     Section s = Section.of("destination", m);
@@ -153,29 +189,37 @@ public final class PipelineFile {
       if (typeNode == null) {
         throw new PipelineFileException(m.where(), "destination: missing required key 'type'");
       }
-      throw new PipelineFileException(typeNode.where(), "destination.type: unknown destination type '" + typeNode.display()
-          + "': expected " + destinationTypes());
+      throw new PipelineFileException(
+          typeNode.where(),
+          "destination.type: unknown destination type '"
+              + typeNode.display()
+              + "': expected "
+              + destinationTypes());
     }
-    DestinationFactory factory = candidates.stream().filter(f -> f.accepts(m)).findFirst().orElse(candidates.get(0));
+    DestinationFactory factory =
+        candidates.stream().filter(f -> f.accepts(m)).findFirst().orElse(candidates.get(0));
     return factory.bind(m, context);
   }
 
   /** "jdbc (the default) or kafka". */
   private String destinationTypes() {
     List<String> types = new ArrayList<>();
-    for (String type : connectors.destinations().stream().map(DestinationFactory::type).distinct().toList()) {
-      boolean isDefault = connectors.destinations(null).stream().anyMatch(f -> f.type().equals(type));
+    for (String type :
+        connectors.destinations().stream().map(DestinationFactory::type).distinct().toList()) {
+      boolean isDefault =
+          connectors.destinations(null).stream().anyMatch(f -> f.type().equals(type));
       types.add(isDefault ? type + " (the default)" : type);
     }
     return Section.oneOf(types);
   }
 
   /**
-   * Pipeline.build() checks the whole definition; its error names the field it is about
-   * ({@code target.order_by}), and the message points at the line that set it. An error about no
-   * field, or about a section the file does not have, points at the target.
+   * Pipeline.build() checks the whole definition; its error names the field it is about ({@code
+   * target.order_by}), and the message points at the line that set it. An error about no field, or
+   * about a section the file does not have, points at the target.
    */
-  private static PipelineFileException coreError(ConfigException e, ConfigNode.Mapping root, ConfigNode.Mapping target) {
+  private static PipelineFileException coreError(
+      ConfigException e, ConfigNode.Mapping root, ConfigNode.Mapping target) {
     if (e.field().isPresent()) {
       String field = e.field().get();
       String[] parts = field.split("\\.", -1);

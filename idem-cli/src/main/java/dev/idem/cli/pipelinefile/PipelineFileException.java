@@ -4,8 +4,8 @@ import dev.idem.connector.ConfigProblem;
 import dev.idem.connector.Location;
 
 /**
- * A pipeline file that cannot be used as written. The message is one line that starts with
- * {@code file:line:} (or {@code --set path:} for an override) and says what was expected; it never
+ * A pipeline file that cannot be used as written. The message is one line that starts with {@code
+ * file:line:} (or {@code --set path:} for an override) and says what was expected; it never
  * contains a value that came from {@code ${env:...}}. A connector's {@link ConfigProblem} reaches
  * the caller as one of these, worded as the connector wrote it.
  */

@@ -62,11 +62,16 @@ final class YamlReader {
     }
     Node root = compose(new StringReader(text), name, 0);
     if (root == null) {
-      throw new PipelineFileException(new Location(name, 1, 1), "the file is empty: expected a mapping with pipeline, source, columns and target");
+      throw new PipelineFileException(
+          new Location(name, 1, 1),
+          "the file is empty: expected a mapping with pipeline, source, columns and target");
     }
     ConfigNode tree = convert(root, name, 0, "");
     if (!(tree instanceof ConfigNode.Mapping m)) {
-      throw new PipelineFileException(tree.where(), "expected a mapping with pipeline, source, columns and target, got " + tree.describeKind());
+      throw new PipelineFileException(
+          tree.where(),
+          "expected a mapping with pipeline, source, columns and target, got "
+              + tree.describeKind());
     }
     return m;
   }
@@ -95,10 +100,14 @@ final class YamlReader {
     } catch (MarkedYAMLException e) {
       Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
       String problem = e.getProblem() != null ? e.getProblem() : e.getContext();
-      Location where = lineBase < 0 || mark == null ? Location.of(name) : new Location(name, mark.getLine() + 1, mark.getColumn() + 1);
+      Location where =
+          lineBase < 0 || mark == null
+              ? Location.of(name)
+              : new Location(name, mark.getLine() + 1, mark.getColumn() + 1);
       throw new PipelineFileException(where, "YAML syntax error: " + oneLine(problem));
     } catch (YAMLException e) {
-      throw new PipelineFileException(Location.of(name), "YAML syntax error: " + oneLine(e.getMessage()));
+      throw new PipelineFileException(
+          Location.of(name), "YAML syntax error: " + oneLine(e.getMessage()));
     }
   }
 
@@ -107,13 +116,21 @@ final class YamlReader {
   }
 
   private static Location where(String name, int lineBase, Node node) {
-    return lineBase < 0 ? Location.of(name) : new Location(name, node.getStartMark().getLine() + 1, node.getStartMark().getColumn() + 1);
+    return lineBase < 0
+        ? Location.of(name)
+        : new Location(
+            name, node.getStartMark().getLine() + 1, node.getStartMark().getColumn() + 1);
   }
 
   private ConfigNode convert(Node node, String name, int lineBase, String path) {
     Location where = where(name, lineBase, node);
     if (node instanceof ScalarNode s) {
-      return scalar(where, path, s.getValue(), s.getTag(), s.getScalarStyle() == DumperOptions.ScalarStyle.PLAIN);
+      return scalar(
+          where,
+          path,
+          s.getValue(),
+          s.getTag(),
+          s.getScalarStyle() == DumperOptions.ScalarStyle.PLAIN);
     }
     if (node instanceof SequenceNode seq) {
       List<ConfigNode> items = new ArrayList<>();
@@ -127,20 +144,35 @@ final class YamlReader {
     for (NodeTuple t : map.getValue()) {
       Location keyWhere = where(name, lineBase, t.getKeyNode());
       if (!(t.getKeyNode() instanceof ScalarNode k)) {
-        throw new PipelineFileException(keyWhere, (path.isEmpty() ? "" : path + ": ") + "a key must be a plain name, not a list or mapping");
+        throw new PipelineFileException(
+            keyWhere,
+            (path.isEmpty() ? "" : path + ": ")
+                + "a key must be a plain name, not a list or mapping");
       }
       String key = k.getValue();
       ConfigNode.Entry first = entries.get(key);
       if (first != null) {
-        throw new PipelineFileException(keyWhere, "duplicate key '" + key + "'" + (path.isEmpty() ? "" : " in " + path) + " (first at " + first.where() + ")");
+        throw new PipelineFileException(
+            keyWhere,
+            "duplicate key '"
+                + key
+                + "'"
+                + (path.isEmpty() ? "" : " in " + path)
+                + " (first at "
+                + first.where()
+                + ")");
       }
       String childPath = path.isEmpty() ? key : path + "." + key;
-      entries.put(key, new ConfigNode.Entry(key, keyWhere, convert(t.getValueNode(), name, lineBase, childPath)));
+      entries.put(
+          key,
+          new ConfigNode.Entry(
+              key, keyWhere, convert(t.getValueNode(), name, lineBase, childPath)));
     }
     return new ConfigNode.Mapping(where, entries);
   }
 
-  private ConfigNode.Scalar scalar(Location where, String path, String text, Tag tag, boolean plain) {
+  private ConfigNode.Scalar scalar(
+      Location where, String path, String text, Tag tag, boolean plain) {
     Matcher m = ENV.matcher(text);
     if (!m.find()) {
       return new ConfigNode.Scalar(where, text, type(tag), text, false);
@@ -151,14 +183,20 @@ final class YamlReader {
       String variable = m.group(1);
       String value = env.apply(variable);
       if (value == null) {
-        throw new PipelineFileException(where, (path.isEmpty() ? "" : path + ": ") + "environment variable " + variable + " is not set");
+        throw new PipelineFileException(
+            where,
+            (path.isEmpty() ? "" : path + ": ")
+                + "environment variable "
+                + variable
+                + " is not set");
       }
       secrets.add(value);
       m.appendReplacement(out, Matcher.quoteReplacement(value));
     }
     m.appendTail(out);
     String value = out.toString();
-    // A plain scalar that was all placeholder takes the type its value reads as (port: ${env:PORT}).
+    // A plain scalar that was all placeholder takes the type its value reads as (port:
+    // ${env:PORT}).
     ConfigNode.Scalar.Type type = ConfigNode.Scalar.Type.STRING;
     if (plain && (value.equals("true") || value.equals("false"))) {
       type = ConfigNode.Scalar.Type.BOOLEAN;

@@ -14,7 +14,8 @@ public final class ChildIdem {
 
   private ChildIdem() {}
 
-  public static Process start(Path workDir, List<String> jvmOptions, String... args) throws IOException {
+  public static Process start(Path workDir, List<String> jvmOptions, String... args)
+      throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx256m");
@@ -23,7 +24,8 @@ public final class ChildIdem {
     cmd.add(System.getProperty("java.class.path"));
     cmd.add("dev.idem.cli.Idem");
     cmd.addAll(List.of(args));
-    return new ProcessBuilder(cmd).directory(workDir.toFile())
+    return new ProcessBuilder(cmd)
+        .directory(workDir.toFile())
         .redirectOutput(workDir.resolve("child.out").toFile())
         .redirectError(workDir.resolve("child.err").toFile())
         .start();
@@ -35,7 +37,9 @@ public final class ChildIdem {
       p.destroyForcibly();
       throw new AssertionError("idem " + String.join(" ", args) + " did not finish in 120 s");
     }
-    return new Result(p.exitValue(), Files.readString(workDir.resolve("child.out"), StandardCharsets.UTF_8),
+    return new Result(
+        p.exitValue(),
+        Files.readString(workDir.resolve("child.out"), StandardCharsets.UTF_8),
         Files.readString(workDir.resolve("child.err"), StandardCharsets.UTF_8));
   }
 }

@@ -36,13 +36,18 @@ class KafkaSinkKillTest {
   private static final int PER_DAY = 1_000;
   private static final int TRIALS = Integer.getInteger("idem.kafkasinkkill.trials", 8);
   private static final long SEED = Long.getLong("idem.kafkasinkkill.seed", 4242L);
-  private static final FaultPoint[] POINTS = {FaultPoint.AFTER_CLAIM, FaultPoint.MID_STAGING, FaultPoint.AFTER_STAGING,
-      FaultPoint.BEFORE_COMMIT, FaultPoint.AFTER_COMMIT, FaultPoint.BETWEEN_WINDOWS};
+  private static final FaultPoint[] POINTS = {
+    FaultPoint.AFTER_CLAIM,
+    FaultPoint.MID_STAGING,
+    FaultPoint.AFTER_STAGING,
+    FaultPoint.BEFORE_COMMIT,
+    FaultPoint.AFTER_COMMIT,
+    FaultPoint.BETWEEN_WINDOWS
+  };
   private static final Pattern ORDER_ID = Pattern.compile("\"order_id\":(\\d+)");
 
   private final KafkaBroker broker = KafkaBroker.shared();
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
   private Path input;
 
   @BeforeAll
@@ -50,11 +55,22 @@ class KafkaSinkKillTest {
     input = Files.createDirectories(dir.resolve("input"));
     for (int day = 0; day < DAYS; day++) {
       LocalDate d = LocalDate.parse("2024-05-01").plusDays(day);
-      try (BufferedWriter w = Files.newBufferedWriter(input.resolve("orders-" + d + ".csv"), StandardCharsets.UTF_8)) {
+      try (BufferedWriter w =
+          Files.newBufferedWriter(input.resolve("orders-" + d + ".csv"), StandardCharsets.UTF_8)) {
         w.write("order_id,customer,amount,ingested_at\n");
         for (int i = 0; i < PER_DAY; i++) {
           long id = (long) day * PER_DAY + i + 1;
-          w.write(id + ",c" + (id % 13) + "," + (id % 500) + ".75," + d + "T" + String.format("%02d", i % 24) + ":00:00\n");
+          w.write(
+              id
+                  + ",c"
+                  + (id % 13)
+                  + ","
+                  + (id % 500)
+                  + ".75,"
+                  + d
+                  + "T"
+                  + String.format("%02d", i % 24)
+                  + ":00:00\n");
         }
       }
     }
@@ -62,30 +78,34 @@ class KafkaSinkKillTest {
 
   private Path work(String name, String topic) throws Exception {
     Path w = Files.createDirectories(dir.resolve(name));
-    Files.writeString(w.resolve("pipeline.yaml"), String.join("\n",
-        "pipeline: " + topic,
-        "source:",
-        "  type: csv",
-        "  path: " + input.toAbsolutePath() + "/*.csv",
-        "columns:",
-        "  order_id: integer",
-        "  customer: string",
-        "  amount: decimal(12,2)",
-        "  ingested_at: timestamp",
-        "windows:",
-        "  kind: day",
-        "  column: ingested_at",
-        "target:",
-        "  table: " + topic,
-        "  key: [order_id]",
-        "  strategy: append",
-        "destination:",
-        "  type: kafka",
-        "  bootstrap_servers: " + broker.bootstrapServers(),
-        "  ledger_topic: " + topic + "-ledger",
-        "  partitions: 3",
-        "  transaction_timeout: 10s",
-        ""), StandardCharsets.UTF_8);
+    Files.writeString(
+        w.resolve("pipeline.yaml"),
+        String.join(
+            "\n",
+            "pipeline: " + topic,
+            "source:",
+            "  type: csv",
+            "  path: " + input.toAbsolutePath() + "/*.csv",
+            "columns:",
+            "  order_id: integer",
+            "  customer: string",
+            "  amount: decimal(12,2)",
+            "  ingested_at: timestamp",
+            "windows:",
+            "  kind: day",
+            "  column: ingested_at",
+            "target:",
+            "  table: " + topic,
+            "  key: [order_id]",
+            "  strategy: append",
+            "destination:",
+            "  type: kafka",
+            "  bootstrap_servers: " + broker.bootstrapServers(),
+            "  ledger_topic: " + topic + "-ledger",
+            "  partitions: 3",
+            "  transaction_timeout: 10s",
+            ""),
+        StandardCharsets.UTF_8);
     return w;
   }
 
@@ -108,8 +128,18 @@ class KafkaSinkKillTest {
         FaultPoint point = POINTS[random.nextInt(POINTS.length)];
         int nth = 1 + random.nextInt(DAYS - 1);
         how = "halt at " + point + " #" + nth;
-        ChildIdem.Result r = ChildIdem.run(w, List.of("-D" + HaltAt.PROPERTY + "=" + point.name().toLowerCase(Locale.ROOT) + "@" + nth),
-            "run", "pipeline.yaml");
+        ChildIdem.Result r =
+            ChildIdem.run(
+                w,
+                List.of(
+                    "-D"
+                        + HaltAt.PROPERTY
+                        + "="
+                        + point.name().toLowerCase(Locale.ROOT)
+                        + "@"
+                        + nth),
+                "run",
+                "pipeline.yaml");
         assertThat(r.exit()).as(how + ": " + r.stderr()).isEqualTo(HaltAt.STATUS);
       }
       ChildIdem.Result again = ChildIdem.run(w, List.of(), "run", "pipeline.yaml");

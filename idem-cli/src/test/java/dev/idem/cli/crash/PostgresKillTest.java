@@ -5,14 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.idem.cli.OrdersPipeline;
+import dev.idem.context.RunServices;
 import dev.idem.fault.FaultPoint;
 import dev.idem.fault.HaltAt;
 import dev.idem.jdbc.JdbcDestination;
 import dev.idem.ledger.WindowState;
 import dev.idem.ledger.WindowStatus;
-import dev.idem.context.RunServices;
 import dev.idem.testkit.postgres.EmbeddedPostgresServer;
 import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,8 +33,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
  * kill -9 of a real {@code idem} child process during a backfill into PostgreSQL, many times
@@ -41,8 +41,8 @@ import java.io.UncheckedIOException;
  * run again once, as a scheduler would retry it: a plain {@code idem backfill} with the default
  * 10-minute lease, which must take the dead runner's windows over at once (its presence lock died
  * with its connections), exit 0 and report every window done; the table must then equal one clean
- * run's, hold no duplicate key, and every window's ledger counts must balance. Trials:
- * {@code -Didem.chaos.trials=N} (default 50), seed {@code -Didem.chaos.seed=S}.
+ * run's, hold no duplicate key, and every window's ledger counts must balance. Trials: {@code
+ * -Didem.chaos.trials=N} (default 50), seed {@code -Didem.chaos.seed=S}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PostgresKillTest {
@@ -52,8 +52,7 @@ class PostgresKillTest {
   private static final String TO = "2024-01-06";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir
-  static Path shared;
+  @TempDir static Path shared;
   private List<String> cleanRows;
   private long cleanMillis;
 
@@ -63,12 +62,27 @@ class PostgresKillTest {
     Random random = new Random(11);
     for (int day = 0; day < DAYS; day++) {
       LocalDate d = LocalDate.parse(FROM).plusDays(day);
-      try (BufferedWriter w = Files.newBufferedWriter(data.resolve("orders-" + d + ".csv"), StandardCharsets.UTF_8)) {
+      try (BufferedWriter w =
+          Files.newBufferedWriter(data.resolve("orders-" + d + ".csv"), StandardCharsets.UTF_8)) {
         w.write("order_id,customer,amount,ingested_at\n");
         for (int i = 0; i < ROWS_PER_DAY; i++) {
           long id = random.nextInt(DAYS * ROWS_PER_DAY / 2); // later days correct earlier ones
-          String line = id + ",c'" + random.nextInt(300) + "," + BigDecimal.valueOf(random.nextInt(100_000), 2) + "," + d + " "
-              + String.format(Locale.ROOT, "%02d:%02d:%02d", i * 24 / ROWS_PER_DAY, random.nextInt(60), random.nextInt(60)) + "\n";
+          String line =
+              id
+                  + ",c'"
+                  + random.nextInt(300)
+                  + ","
+                  + BigDecimal.valueOf(random.nextInt(100_000), 2)
+                  + ","
+                  + d
+                  + " "
+                  + String.format(
+                      Locale.ROOT,
+                      "%02d:%02d:%02d",
+                      i * 24 / ROWS_PER_DAY,
+                      random.nextInt(60),
+                      random.nextInt(60))
+                  + "\n";
           w.write(line);
           if (random.nextInt(50) == 0) {
             w.write(line); // an exact duplicate, folded
@@ -90,7 +104,12 @@ class PostgresKillTest {
     int trials = Integer.getInteger("idem.chaos.trials", 50);
     long seed = Long.getLong("idem.chaos.seed", 20261123L);
     Random random = new Random(seed);
-    List<FaultPoint> others = List.of(FaultPoint.AFTER_CLAIM, FaultPoint.AFTER_STAGING, FaultPoint.BEFORE_COMMIT, FaultPoint.BETWEEN_WINDOWS);
+    List<FaultPoint> others =
+        List.of(
+            FaultPoint.AFTER_CLAIM,
+            FaultPoint.AFTER_STAGING,
+            FaultPoint.BEFORE_COMMIT,
+            FaultPoint.BETWEEN_WINDOWS);
     Map<FaultPoint, Integer> halted = new EnumMap<>(FaultPoint.class);
     int sigkills = 0;
     List<String> log = new ArrayList<>();
@@ -111,34 +130,63 @@ class PostgresKillTest {
           sigkills++;
         }
       } else {
-        FaultPoint point = mode <= 1 ? FaultPoint.MID_STAGING : mode <= 3 ? FaultPoint.AFTER_COMMIT : others.get(random.nextInt(others.size()));
+        FaultPoint point =
+            mode <= 1
+                ? FaultPoint.MID_STAGING
+                : mode <= 3 ? FaultPoint.AFTER_COMMIT : others.get(random.nextInt(others.size()));
         String spec = point.name().toLowerCase(Locale.ROOT) + ":" + window;
-        ChildIdem.Result r = ChildIdem.run(dir, List.of("-D" + HaltAt.PROPERTY + "=" + spec), backfill());
-        assertThat(r.exit()).as("trial %d halting at %s: %s", trial, spec, r.stderr()).isEqualTo(HaltAt.STATUS);
+        ChildIdem.Result r =
+            ChildIdem.run(dir, List.of("-D" + HaltAt.PROPERTY + "=" + spec), backfill());
+        assertThat(r.exit())
+            .as("trial %d halting at %s: %s", trial, spec, r.stderr())
+            .isEqualTo(HaltAt.STATUS);
         halted.merge(point, 1, Integer::sum);
         where = "halt at " + spec + ": " + ledgerSummary(dir);
       }
       log.add("trial " + trial + ": " + where);
       retryOnce(dir, trial, where);
-      assertThat(rows(dir)).as("trial %d (%s): table after retry", trial, where).isEqualTo(cleanRows);
+      assertThat(rows(dir))
+          .as("trial %d (%s): table after retry", trial, where)
+          .isEqualTo(cleanRows);
       assertInvariants(dir, trial, where);
     }
-    System.out.println("PostgresKillTest seed " + seed + ", " + trials + " trials: " + halted + ", SIGKILL at random " + sigkills);
+    System.out.println(
+        "PostgresKillTest seed "
+            + seed
+            + ", "
+            + trials
+            + " trials: "
+            + halted
+            + ", SIGKILL at random "
+            + sigkills);
     log.forEach(System.out::println);
     if (trials >= 50) {
-      assertThat(halted.getOrDefault(FaultPoint.MID_STAGING, 0)).as("trials killed mid-COPY").isGreaterThanOrEqualTo(10);
-      assertThat(halted.getOrDefault(FaultPoint.AFTER_COMMIT, 0)).as("trials killed right after a commit").isGreaterThanOrEqualTo(10);
+      assertThat(halted.getOrDefault(FaultPoint.MID_STAGING, 0))
+          .as("trials killed mid-COPY")
+          .isGreaterThanOrEqualTo(10);
+      assertThat(halted.getOrDefault(FaultPoint.AFTER_COMMIT, 0))
+          .as("trials killed right after a commit")
+          .isGreaterThanOrEqualTo(10);
       assertThat(sigkills).as("trials killed by SIGKILL at a random moment").isPositive();
     }
   }
 
-  /** Runs the backfill again once, as a scheduler retries: every window must end done, none held by the dead runner. */
+  /**
+   * Runs the backfill again once, as a scheduler retries: every window must end done, none held by
+   * the dead runner.
+   */
   private void retryOnce(Path dir, int trial, String where) throws Exception {
     ChildIdem.Result r = ChildIdem.run(dir, List.of(), backfillJson());
-    assertThat(r.exit()).as("trial %d (%s) retry: %s %s", trial, where, r.stdout(), r.stderr()).isZero();
+    assertThat(r.exit())
+        .as("trial %d (%s) retry: %s %s", trial, where, r.stdout(), r.stderr())
+        .isZero();
     JsonNode summary = JSON.readTree(r.stdout()).get("summary");
-    assertThat(summary.get("held").asLong()).as("trial %d (%s): windows held after the retry: %s", trial, where, r.stdout()).isZero();
-    assertThat(summary.get("failed").asLong()).as("trial %d (%s): windows failed in the retry: %s", trial, where, r.stdout()).isZero();
+    assertThat(summary.get("held").asLong())
+        .as("trial %d (%s): windows held after the retry: %s", trial, where, r.stdout())
+        .isZero();
+    assertThat(summary.get("failed").asLong())
+        .as("trial %d (%s): windows failed in the retry: %s", trial, where, r.stdout())
+        .isZero();
   }
 
   /**
@@ -158,19 +206,38 @@ class PostgresKillTest {
     for (Path d : List.of(dir, second)) {
       String out = Files.readString(d.resolve("child.out"));
       JsonNode summary = JSON.readTree(out).get("summary");
-      assertThat(summary.get("held").asLong() + summary.get("failed").asLong()).as(out + Files.readString(d.resolve("child.err"))).isZero();
-      assertThat(summary.get("loaded").asLong() + summary.get("unchanged").asLong() + summary.get("done_elsewhere").asLong()).isEqualTo(DAYS);
+      assertThat(summary.get("held").asLong() + summary.get("failed").asLong())
+          .as(out + Files.readString(d.resolve("child.err")))
+          .isZero();
+      assertThat(
+              summary.get("loaded").asLong()
+                  + summary.get("unchanged").asLong()
+                  + summary.get("done_elsewhere").asLong())
+          .isEqualTo(DAYS);
       loaded += summary.get("loaded").asLong();
     }
     assertThat(a.exitValue()).isZero();
     assertThat(b.exitValue()).isZero();
-    assertThat(loaded).as("windows loaded by the two processes together: each once").isEqualTo(DAYS);
+    assertThat(loaded)
+        .as("windows loaded by the two processes together: each once")
+        .isEqualTo(DAYS);
     assertThat(rows(dir)).isEqualTo(cleanRows);
     assertInvariants(dir, 0, "shared backfill");
   }
 
   private static String[] backfillJsonWaiting() {
-    return new String[] {"backfill", "pipeline.yaml", "--from", FROM, "--to", TO, "--output", "json", "--lock-timeout", "60s"};
+    return new String[] {
+      "backfill",
+      "pipeline.yaml",
+      "--from",
+      FROM,
+      "--to",
+      TO,
+      "--output",
+      "json",
+      "--lock-timeout",
+      "60s"
+    };
   }
 
   private void assertInvariants(Path dir, int trial, String where) {
@@ -178,9 +245,15 @@ class PostgresKillTest {
       List<String> keys = d.tableRows("(SELECT order_id FROM orders)");
       assertThat(keys).as("trial %d (%s): duplicate keys", trial, where).doesNotHaveDuplicates();
       List<WindowState> states = d.ledger().states("kill");
-      assertThat(states).as("trial %d", trial).hasSize(DAYS)
+      assertThat(states)
+          .as("trial %d", trial)
+          .hasSize(DAYS)
           .allSatisfy(s -> assertThat(s.status()).isEqualTo(WindowStatus.DONE))
-          .allSatisfy(s -> assertThat(s.counts().balanced()).as("trial %d window %s counts %s", trial, s.windowId(), s.counts()).isTrue());
+          .allSatisfy(
+              s ->
+                  assertThat(s.counts().balanced())
+                      .as("trial %d window %s counts %s", trial, s.windowId(), s.counts())
+                      .isTrue());
     }
   }
 
@@ -191,7 +264,11 @@ class PostgresKillTest {
       }
       List<WindowState> states = d.ledger().states("kill");
       long done = states.stream().filter(s -> s.status() == WindowStatus.DONE).count();
-      List<String> running = states.stream().filter(s -> s.status() == WindowStatus.RUNNING).map(WindowState::windowId).toList();
+      List<String> running =
+          states.stream()
+              .filter(s -> s.status() == WindowStatus.RUNNING)
+              .map(WindowState::windowId)
+              .toList();
       return done + " windows committed, running " + running;
     }
   }
@@ -202,7 +279,18 @@ class PostgresKillTest {
 
   private static String[] backfillJson() {
     // no wait for held windows: the dead runner's must be taken over at once, not after a wait
-    return new String[] {"backfill", "pipeline.yaml", "--from", FROM, "--to", TO, "--output", "json", "--lock-timeout", "0s"};
+    return new String[] {
+      "backfill",
+      "pipeline.yaml",
+      "--from",
+      FROM,
+      "--to",
+      TO,
+      "--output",
+      "json",
+      "--lock-timeout",
+      "0s"
+    };
   }
 
   private static List<String> rows(Path dir) {
@@ -213,7 +301,11 @@ class PostgresKillTest {
 
   private static JdbcDestination open(Path dir) {
     try {
-      return JdbcDestination.open(Files.readString(dir.resolve("url")), new Properties(), RunServices.defaults(), Duration.ZERO);
+      return JdbcDestination.open(
+          Files.readString(dir.resolve("url")),
+          new Properties(),
+          RunServices.defaults(),
+          Duration.ZERO);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -223,8 +315,11 @@ class PostgresKillTest {
     Path dir = Files.createDirectories(shared.resolve(name));
     String url = EmbeddedPostgresServer.newDatabase();
     Files.writeString(dir.resolve("url"), url);
-    String input = shared.resolve("input").toAbsolutePath().toString().replace("\\", "/") + "/orders-*.csv";
-    Files.writeString(dir.resolve("pipeline.yaml"), OrdersPipeline.yaml("kill", input, "ingested_at", "\"" + url + "\"", ""));
+    String input =
+        shared.resolve("input").toAbsolutePath().toString().replace("\\", "/") + "/orders-*.csv";
+    Files.writeString(
+        dir.resolve("pipeline.yaml"),
+        OrdersPipeline.yaml("kill", input, "ingested_at", "\"" + url + "\"", ""));
     return dir;
   }
 }

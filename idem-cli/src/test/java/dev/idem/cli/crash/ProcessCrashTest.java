@@ -21,6 +21,7 @@ import java.sql.ResultSetMetaData;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -33,12 +34,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
-import java.util.ArrayList;
 
 /**
- * Kills a real {@code idem} process in the middle of a backfill (SIGKILL, and Runtime.halt at
- * every fault point), runs the backfill again, and compares the table by a content hash with one
- * clean run. Also: a second process waits for the DuckDB file, then fails naming the holder.
+ * Kills a real {@code idem} process in the middle of a backfill (SIGKILL, and Runtime.halt at every
+ * fault point), runs the backfill again, and compares the table by a content hash with one clean
+ * run. Also: a second process waits for the DuckDB file, then fails naming the holder.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ProcessCrashTest {
@@ -47,8 +47,7 @@ class ProcessCrashTest {
   private static final String FROM = "2024-01-01";
   private static final String TO = "2024-01-12";
 
-  @TempDir
-  static Path shared;
+  @TempDir static Path shared;
   private String cleanHash;
   private long cleanMillis;
 
@@ -58,13 +57,28 @@ class ProcessCrashTest {
     Random random = new Random(42);
     for (int day = 0; day < DAYS; day++) {
       LocalDate d = LocalDate.parse(FROM).plusDays(day);
-      try (BufferedWriter w = Files.newBufferedWriter(data.resolve("orders-" + d + ".csv"), StandardCharsets.UTF_8)) {
+      try (BufferedWriter w =
+          Files.newBufferedWriter(data.resolve("orders-" + d + ".csv"), StandardCharsets.UTF_8)) {
         w.write("order_id,customer,amount,ingested_at\n");
         for (int i = 0; i < ROWS_PER_DAY; i++) {
           // ids repeat across days: later days correct earlier ones; about 1% exact duplicates
           long id = random.nextInt(DAYS * ROWS_PER_DAY / 2);
-          String line = id + ",c" + random.nextInt(500) + "," + BigDecimal.valueOf(random.nextInt(100_000), 2) + ","
-              + d + " " + String.format(Locale.ROOT, "%02d:%02d:%02d", i * 24 / ROWS_PER_DAY, random.nextInt(60), random.nextInt(60)) + "\n";
+          String line =
+              id
+                  + ",c"
+                  + random.nextInt(500)
+                  + ","
+                  + BigDecimal.valueOf(random.nextInt(100_000), 2)
+                  + ","
+                  + d
+                  + " "
+                  + String.format(
+                      Locale.ROOT,
+                      "%02d:%02d:%02d",
+                      i * 24 / ROWS_PER_DAY,
+                      random.nextInt(60),
+                      random.nextInt(60))
+                  + "\n";
           w.write(line);
           if (random.nextInt(100) == 0) {
             w.write(line);
@@ -74,7 +88,8 @@ class ProcessCrashTest {
     }
     Path clean = workspace("clean");
     long start = System.nanoTime();
-    ChildIdem.Result r = ChildIdem.run(clean, List.of(), "backfill", "pipeline.yaml", "--from", FROM, "--to", TO);
+    ChildIdem.Result r =
+        ChildIdem.run(clean, List.of(), "backfill", "pipeline.yaml", "--from", FROM, "--to", TO);
     assertThat(r.exit()).as(r.stderr()).isZero();
     cleanMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     cleanHash = contentHash(clean.resolve("crash.duckdb"));
@@ -82,16 +97,20 @@ class ProcessCrashTest {
 
   private Path workspace(String name) throws Exception {
     Path dir = Files.createDirectories(shared.resolve(name));
-    String input = shared.resolve("input").toAbsolutePath().toString().replace("\\", "/") + "/orders-*.csv";
-    Files.writeString(dir.resolve("pipeline.yaml"), OrdersPipeline.yaml("crash", input, "ingested_at", "jdbc:duckdb:crash.duckdb", ""));
+    String input =
+        shared.resolve("input").toAbsolutePath().toString().replace("\\", "/") + "/orders-*.csv";
+    Files.writeString(
+        dir.resolve("pipeline.yaml"),
+        OrdersPipeline.yaml("crash", input, "ingested_at", "jdbc:duckdb:crash.duckdb", ""));
     return dir;
   }
 
   /** SHA-256 over the sorted rows of the target table: equal hashes, equal tables. */
   static String contentHash(Path db) throws Exception {
     MessageDigest md = MessageDigest.getInstance("SHA-256");
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db); Statement s = c.createStatement();
-         ResultSet rs = s.executeQuery("SELECT * FROM orders ORDER BY ALL")) {
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT * FROM orders ORDER BY ALL")) {
       ResultSetMetaData md2 = rs.getMetaData();
       long rows = 0;
       while (rs.next()) {
@@ -107,10 +126,12 @@ class ProcessCrashTest {
   }
 
   private void rerunAndCompare(Path dir) throws Exception {
-    ChildIdem.Result retry = ChildIdem.run(dir, List.of(), "backfill", "pipeline.yaml", "--from", FROM, "--to", TO);
+    ChildIdem.Result retry =
+        ChildIdem.run(dir, List.of(), "backfill", "pipeline.yaml", "--from", FROM, "--to", TO);
     assertThat(retry.exit()).as(retry.stderr()).isZero();
     assertThat(contentHash(dir.resolve("crash.duckdb"))).isEqualTo(cleanHash);
-    ChildIdem.Result again = ChildIdem.run(dir, List.of(), "backfill", "pipeline.yaml", "--from", FROM, "--to", TO);
+    ChildIdem.Result again =
+        ChildIdem.run(dir, List.of(), "backfill", "pipeline.yaml", "--from", FROM, "--to", TO);
     assertThat(again.exit()).isZero();
     assertThat(again.stdout()).contains(DAYS + " unchanged");
   }
@@ -120,12 +141,15 @@ class ProcessCrashTest {
     Random random = new Random(7);
     for (int trial = 0; trial < 3; trial++) {
       // somewhere between JVM start-up and the end of the backfill, as measured by the clean run;
-      // on a busy machine a run can be faster than the clean one was: then start over with half the delay
+      // on a busy machine a run can be faster than the clean one was: then start over with half the
+      // delay
       long delay = cleanMillis / 5 + random.nextInt((int) (cleanMillis * 3 / 5));
       boolean killed = false;
       for (int attempt = 0; attempt < 5 && !killed; attempt++, delay /= 2) {
         Path dir = workspace("kill-" + trial + "-" + attempt);
-        Process p = ChildIdem.start(dir, List.of(), "backfill", "pipeline.yaml", "--from", FROM, "--to", TO);
+        Process p =
+            ChildIdem.start(
+                dir, List.of(), "backfill", "pipeline.yaml", "--from", FROM, "--to", TO);
         if (!p.waitFor(delay, TimeUnit.MILLISECONDS)) {
           p.destroyForcibly(); // SIGKILL on Linux
           p.waitFor();
@@ -141,8 +165,21 @@ class ProcessCrashTest {
   @EnumSource(FaultPoint.class)
   void haltAtEveryFaultPointThenRerunEqualsACleanRun(FaultPoint point) throws Exception {
     Path dir = workspace("halt-" + point.name().toLowerCase(Locale.ROOT));
-    ChildIdem.Result halted = ChildIdem.run(dir, List.of("-D" + HaltAt.PROPERTY + "=" + point.name().toLowerCase(Locale.ROOT) + ":2024-01-05"),
-        "backfill", "pipeline.yaml", "--from", FROM, "--to", TO);
+    ChildIdem.Result halted =
+        ChildIdem.run(
+            dir,
+            List.of(
+                "-D"
+                    + HaltAt.PROPERTY
+                    + "="
+                    + point.name().toLowerCase(Locale.ROOT)
+                    + ":2024-01-05"),
+            "backfill",
+            "pipeline.yaml",
+            "--from",
+            FROM,
+            "--to",
+            TO);
     assertThat(halted.exit()).as(halted.stderr()).isEqualTo(HaltAt.STATUS);
     assertThat(halted.stderr()).contains("halting at " + point);
     rerunAndCompare(dir);
@@ -151,14 +188,27 @@ class ProcessCrashTest {
   @Test
   void aSecondProcessWaitsForTheFileThenNamesTheHolder() throws Exception {
     Path dir = workspace("locked");
-    try (Connection holder = DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("crash.duckdb"))) {
+    try (Connection holder =
+        DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("crash.duckdb"))) {
       long start = System.nanoTime();
-      ChildIdem.Result r = ChildIdem.run(dir, List.of(), "run", "pipeline.yaml", "--window", "2024-01-01", "--lock-timeout", "2s");
+      ChildIdem.Result r =
+          ChildIdem.run(
+              dir,
+              List.of(),
+              "run",
+              "pipeline.yaml",
+              "--window",
+              "2024-01-01",
+              "--lock-timeout",
+              "2s");
       long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
       assertThat(r.exit()).isNotZero();
       assertThat(waitedMs).isGreaterThanOrEqualTo(2000);
       assertThat(r.stderr().strip().lines()).hasSize(1);
-      assertThat(r.stderr()).contains("crash.duckdb").contains("held by").contains("PID " + ProcessHandle.current().pid());
+      assertThat(r.stderr())
+          .contains("crash.duckdb")
+          .contains("held by")
+          .contains("PID " + ProcessHandle.current().pid());
     }
   }
 
@@ -170,26 +220,48 @@ class ProcessCrashTest {
   @ParameterizedTest
   @CsvSource({"TERM, 143", "INT, 130"})
   void aSignalStopsTheBackfillAfterTheWindowInProgress(String signal, int status) throws Exception {
-    // a process started with a signal ignored (a background job of a shell without job control ignores SIGINT) passes that on,
+    // a process started with a signal ignored (a background job of a shell without job control
+    // ignores SIGINT) passes that on,
     // and the JVM then installs no handler for it: nothing to test there
-    assumeFalse(ignored(signal), "SIG" + signal + " is ignored by this process, hence by the child");
+    assumeFalse(
+        ignored(signal), "SIG" + signal + " is ignored by this process, hence by the child");
     Path dir = workspace("signal-" + signal);
-    Process p = ChildIdem.start(dir, List.of("-D" + PauseAt.PROPERTY + "=after_staging:2024-01-03"),
-        "backfill", "pipeline.yaml", "--from", FROM, "--to", TO);
+    Process p =
+        ChildIdem.start(
+            dir,
+            List.of("-D" + PauseAt.PROPERTY + "=after_staging:2024-01-03"),
+            "backfill",
+            "pipeline.yaml",
+            "--from",
+            FROM,
+            "--to",
+            TO);
     try {
-      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(20))
-          .until(() -> Files.readString(dir.resolve("child.err"), StandardCharsets.UTF_8).contains("pausing"));
-      Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).inheritIO().start();
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofMillis(20))
+          .until(
+              () ->
+                  Files.readString(dir.resolve("child.err"), StandardCharsets.UTF_8)
+                      .contains("pausing"));
+      Process kill =
+          new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).inheritIO().start();
       assertThat(kill.waitFor()).isZero();
       assertThat(p.waitFor(90, TimeUnit.SECONDS)).as("stopped after SIG%s", signal).isTrue();
     } finally {
       p.destroyForcibly();
     }
     String out = Files.readString(dir.resolve("child.out"), StandardCharsets.UTF_8);
-    assertThat(p.exitValue()).as("exit status; stdout %s; stderr %s", out, Files.readString(dir.resolve("child.err"))).isEqualTo(status);
-    assertThat(out).contains("12 windows: 3 loaded, 0 unchanged, 0 failed, 9 not started (stop requested)");
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("crash.duckdb")); Statement st = c.createStatement();
-         ResultSet rs = st.executeQuery("SELECT window_id || ' ' || status FROM _idem.windows ORDER BY window_id")) {
+    assertThat(p.exitValue())
+        .as("exit status; stdout %s; stderr %s", out, Files.readString(dir.resolve("child.err")))
+        .isEqualTo(status);
+    assertThat(out)
+        .contains("12 windows: 3 loaded, 0 unchanged, 0 failed, 9 not started (stop requested)");
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + dir.resolve("crash.duckdb"));
+        Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT window_id || ' ' || status FROM _idem.windows ORDER BY window_id")) {
       List<String> ledger = new ArrayList<>();
       while (rs.next()) {
         ledger.add(rs.getString(1));
@@ -199,7 +271,9 @@ class ProcessCrashTest {
     rerunAndCompare(dir);
   }
 
-  /** Whether this process ignores the signal (SigIgn in /proc/self/status), as its children then do. */
+  /**
+   * Whether this process ignores the signal (SigIgn in /proc/self/status), as its children then do.
+   */
   private static boolean ignored(String signal) throws Exception {
     int number = signal.equals("INT") ? 2 : 15;
     Path status = Path.of("/proc/self/status");
@@ -208,7 +282,9 @@ class ProcessCrashTest {
     }
     for (String line : Files.readAllLines(status)) {
       if (line.startsWith("SigIgn:")) {
-        return (Long.parseUnsignedLong(line.substring("SigIgn:".length()).strip(), 16) & (1L << (number - 1))) != 0;
+        return (Long.parseUnsignedLong(line.substring("SigIgn:".length()).strip(), 16)
+                & (1L << (number - 1)))
+            != 0;
       }
     }
     return false;

@@ -8,8 +8,13 @@ import dev.idem.schema.ObservedSchema;
 import dev.idem.schema.Schema;
 import dev.idem.schema.ValueParser;
 import java.io.BufferedInputStream;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,50 +24,58 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Pattern;
 import org.apache.commons.csv.CSVException;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.apache.commons.csv.QuoteMode;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.Reader;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.util.regex.Pattern;
 
 /**
  * CSV files read with Apache Commons CSV, streaming: memory does not grow with the file.
  *
- * <p>With a header row, columns are found by name (exact, case-sensitive): header columns that
- * are not declared are ignored, a declared column missing from the header is an error naming
- * the file and the column. Read observing the schema, the header is the file's observed schema
- * (every column typed {@code string}: CSV has no types), a declared column missing from it reads
- * as null, undeclared columns are counted or kept as the policy says, and a value that does not
- * parse as its column's type retypes the column as the narrowest type holding it. Without one, the declared columns are the first fields by position.
- * Every record must have as many fields as the header (or the schema), else
- * {@code orders.csv:17: expected 4 columns, found 3}. Quoted fields may hold delimiters, doubled
- * quotes and line breaks; a record's position is the line it starts on. A quote that does not
- * start a field is a character of it. A syntax error the parser cannot move past (a quote never
- * closed, characters after a closing quote) is one bad record at its record's line, in words
- * that say what to do, and stops the file.
+ * <p>With a header row, columns are found by name (exact, case-sensitive): header columns that are
+ * not declared are ignored, a declared column missing from the header is an error naming the file
+ * and the column. Read observing the schema, the header is the file's observed schema (every column
+ * typed {@code string}: CSV has no types), a declared column missing from it reads as null,
+ * undeclared columns are counted or kept as the policy says, and a value that does not parse as its
+ * column's type retypes the column as the narrowest type holding it. Without one, the declared
+ * columns are the first fields by position. Every record must have as many fields as the header (or
+ * the schema), else {@code orders.csv:17: expected 4 columns, found 3}. Quoted fields may hold
+ * delimiters, doubled quotes and line breaks; a record's position is the line it starts on. A quote
+ * that does not start a field is a character of it. A syntax error the parser cannot move past (a
+ * quote never closed, characters after a closing quote) is one bad record at its record's line, in
+ * words that say what to do, and stops the file.
  *
- * <p>Blank lines are skipped when records have more than one field; in a file with a single
- * column a blank line is a record with one empty, unquoted field (null under the default
- * marker). A record holding bytes that are not valid in the declared encoding is a bad record
- * naming the line and the bytes (see {@link StrictReader}).
+ * <p>Blank lines are skipped when records have more than one field; in a file with a single column
+ * a blank line is a record with one empty, unquoted field (null under the default marker). A record
+ * holding bytes that are not valid in the declared encoding is a bad record naming the line and the
+ * bytes (see {@link StrictReader}).
  */
 public final class CsvSource extends FileSource {
   /** What Commons CSV says when the file ends inside a quoted field. */
   private static final String UNCLOSED_QUOTE = "EOF reached before encapsulated token finished";
-  /** What Commons CSV says when a closing quote is followed by something else than the delimiter or a line break. */
-  private static final String AFTER_CLOSING_QUOTE = "Invalid character between encapsulated token and delimiter";
-  /** The parser's own line and character counts, which a message must not repeat next to the record's line. */
+
+  /**
+   * What Commons CSV says when a closing quote is followed by something else than the delimiter or
+   * a line break.
+   */
+  private static final String AFTER_CLOSING_QUOTE =
+      "Invalid character between encapsulated token and delimiter";
+
+  /**
+   * The parser's own line and character counts, which a message must not repeat next to the
+   * record's line.
+   */
   private static final Pattern PARSER_POSITION =
       Pattern.compile("\\s*\\(startline [\\d,]+\\)\\s*|\\s*at line: [\\d,]+(, position: [\\d,]+)?");
+
   private final CsvFormat format;
   private final CSVFormat csv;
-  /** Renders a record's fields back to one CSV line, quoting only where needed (for dead letters). */
+
+  /**
+   * Renders a record's fields back to one CSV line, quoting only where needed (for dead letters).
+   */
   private final CSVFormat rawFormat;
 
   public CsvSource(FileSet files, Schema schema, CsvFormat format) {
@@ -70,17 +83,23 @@ public final class CsvSource extends FileSource {
     this.format = Objects.requireNonNull(format, "format");
     // ALL_NON_NULL makes the parser tell a quoted field equal to the null marker ("" -> empty
     // string) from an unquoted one (,, -> null); it does not change anything else when reading.
-    this.csv = CSVFormat.Builder.create()
-        .setDelimiter(format.delimiter())
-        .setQuote(format.quote())
-        .setRecordSeparator("\r\n")
-        .setIgnoreEmptyLines(false)
-        .setIgnoreSurroundingSpaces(false)
-        .setTrim(false)
-        .setNullString(format.nullMarker())
-        .setQuoteMode(format.nullMarker() == null ? QuoteMode.MINIMAL : QuoteMode.ALL_NON_NULL)
-        .get();
-    this.rawFormat = csv.builder().setQuoteMode(QuoteMode.MINIMAL).setNullString(null).setRecordSeparator("").get();
+    this.csv =
+        CSVFormat.Builder.create()
+            .setDelimiter(format.delimiter())
+            .setQuote(format.quote())
+            .setRecordSeparator("\r\n")
+            .setIgnoreEmptyLines(false)
+            .setIgnoreSurroundingSpaces(false)
+            .setTrim(false)
+            .setNullString(format.nullMarker())
+            .setQuoteMode(format.nullMarker() == null ? QuoteMode.MINIMAL : QuoteMode.ALL_NON_NULL)
+            .get();
+    this.rawFormat =
+        csv.builder()
+            .setQuoteMode(QuoteMode.MINIMAL)
+            .setNullString(null)
+            .setRecordSeparator("")
+            .get();
   }
 
   public CsvFormat format() {
@@ -94,9 +113,18 @@ public final class CsvSource extends FileSource {
 
   @Override
   Rows open(Path file, String relative, ObservedSchema observed) throws IOException {
-    StrictReader reader = new StrictReader(new BufferedInputStream(Files.newInputStream(file), 64 * 1024), format.encoding(), relative);
+    StrictReader reader =
+        new StrictReader(
+            new BufferedInputStream(Files.newInputStream(file), 64 * 1024),
+            format.encoding(),
+            relative);
     try {
-      return new CsvRows(CSVParser.builder().setReader(reader).setFormat(csv).get(), reader, file, relative, observed);
+      return new CsvRows(
+          CSVParser.builder().setReader(reader).setFormat(csv).get(),
+          reader,
+          file,
+          relative,
+          observed);
     } catch (IOException | RuntimeException e) {
       reader.close();
       throw e;
@@ -111,18 +139,26 @@ public final class CsvSource extends FileSource {
     private final String file;
     private final ObservedSchema observed;
     private int[] positions;
-    /** Header positions of the columns that are not declared, and where each added column number is (-1: not in this file). */
+
+    /**
+     * Header positions of the columns that are not declared, and where each added column number is
+     * (-1: not in this file).
+     */
     private int[] addedPositions = new int[0];
+
     private int[] positionOfAdded = new int[0];
     private int width;
     private CSVRecord record;
     private long line;
     private long endLine;
+
     /** The syntax error the parser cannot move past, once met, and the text from its record on. */
     private DataException broken;
+
     private String brokenRaw = "";
 
-    CsvRows(CSVParser parser, StrictReader decoded, Path path, String file, ObservedSchema observed) throws IOException {
+    CsvRows(CSVParser parser, StrictReader decoded, Path path, String file, ObservedSchema observed)
+        throws IOException {
       this.parser = parser;
       this.decoded = decoded;
       this.records = parser.iterator();
@@ -149,7 +185,10 @@ public final class CsvSource extends FileSource {
     private void readHeader() throws IOException {
       CSVRecord header = advance();
       if (header == null) {
-        throw new DataException(file + ":1: the file is empty: expected a header row with the columns " + schema.names());
+        throw new DataException(
+            file
+                + ":1: the file is empty: expected a header row with the columns "
+                + schema.names());
       }
       DataException undecodable = decoded.problem(line, endLine);
       if (undecodable != null) {
@@ -159,9 +198,11 @@ public final class CsvSource extends FileSource {
       boolean keeps = observed != null && observed.keepsAdded();
       for (int i = 0; i < header.size(); i++) {
         String name = header.get(i) == null ? "" : header.get(i);
-        // an undeclared name given twice is ignored, unless its values are kept: then it is ambiguous
+        // an undeclared name given twice is ignored, unless its values are kept: then it is
+        // ambiguous
         if (byName.put(name, i) != null && (schema.indexOf(name) >= 0 || keeps)) {
-          throw new DataException(file + ":" + line + ": the header names column '" + name + "' twice");
+          throw new DataException(
+              file + ":" + line + ": the header names column '" + name + "' twice");
         }
       }
       width = header.size();
@@ -170,8 +211,14 @@ public final class CsvSource extends FileSource {
       for (int i = 0; i < schema.size(); i++) {
         Integer at = byName.get(schema.column(i).name());
         if (at == null && observed == null) {
-          throw new DataException(where + ": the header has no column '" + schema.column(i).name()
-              + "': expected the declared columns " + schema.names() + ", found " + header.toList());
+          throw new DataException(
+              where
+                  + ": the header has no column '"
+                  + schema.column(i).name()
+                  + "': expected the declared columns "
+                  + schema.names()
+                  + ", found "
+                  + header.toList());
         }
         positions[i] = at == null ? -1 : at;
         if (observed != null) {
@@ -187,7 +234,10 @@ public final class CsvSource extends FileSource {
       }
     }
 
-    /** Reports the header's undeclared columns, typed string (the first file to show one decides what evolve adds). */
+    /**
+     * Reports the header's undeclared columns, typed string (the first file to show one decides
+     * what evolve adds).
+     */
     private void observeAdded(CSVRecord header, String where) {
       observed.unit();
       List<Integer> at = new ArrayList<>();
@@ -217,7 +267,8 @@ public final class CsvSource extends FileSource {
       if (broken != null) {
         throw broken;
       }
-      // hasNext() parses the next record, so a syntax error is met there: its line must be set first
+      // hasNext() parses the next record, so a syntax error is met there: its line must be set
+      // first
       line = endLine + 1;
       record = null;
       try {
@@ -239,20 +290,26 @@ public final class CsvSource extends FileSource {
     }
 
     /**
-     * A syntax error leaves the parser somewhere inside a record (an unterminated quote has read
-     * to the end of the file): nothing after it can be trusted, so every later read repeats it.
+     * A syntax error leaves the parser somewhere inside a record (an unterminated quote has read to
+     * the end of the file): nothing after it can be trusted, so every later read repeats it.
      */
     private DataException broken(RuntimeException e, String message) {
       long at = endLine + 1;
       if (message != null && message.contains(UNCLOSED_QUOTE)) {
-        message = "a quoted field opened in this record is never closed: the end of the file was reached inside it,"
-            + " so nothing after line " + at + " can be read (close the quote)";
+        message =
+            "a quoted field opened in this record is never closed: the end of the file was reached inside it,"
+                + " so nothing after line "
+                + at
+                + " can be read (close the quote)";
       } else if (message != null && message.contains(AFTER_CLOSING_QUOTE)) {
         // "abc"x, or a stray quote opening a field that a later quote closes; the parser's own line
         // is where it noticed, not where the record starts, so only the record's line is given
-        message = "characters after a closing quote: a field that starts with a quote must end at its closing quote,"
-            + " so nothing after line " + at + " can be read (if a quote is part of the value, quote the whole field"
-            + " and double the quote inside it)";
+        message =
+            "characters after a closing quote: a field that starts with a quote must end at its closing quote,"
+                + " so nothing after line "
+                + at
+                + " can be read (if a quote is part of the value, quote the whole field"
+                + " and double the quote inside it)";
       } else if (message != null) {
         message = PARSER_POSITION.matcher(message).replaceAll("");
       }
@@ -268,13 +325,20 @@ public final class CsvSource extends FileSource {
      * as the parser counts them (CR, LF or CRLF).
      */
     private String textFrom(long first) {
-      CharsetDecoder decoder = format.encoding().newDecoder()
-          .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
+      CharsetDecoder decoder =
+          format
+              .encoding()
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPLACE)
+              .onUnmappableCharacter(CodingErrorAction.REPLACE);
       StringBuilder text = new StringBuilder();
-      try (Reader in = new BufferedReader(new InputStreamReader(Files.newInputStream(path), decoder))) {
+      try (Reader in =
+          new BufferedReader(new InputStreamReader(Files.newInputStream(path), decoder))) {
         long at = 1;
         int previous = -1;
-        for (int ch = in.read(); ch >= 0 && text.length() <= DeadLetter.MAX_RAW_BYTES; previous = ch, ch = in.read()) {
+        for (int ch = in.read();
+            ch >= 0 && text.length() <= DeadLetter.MAX_RAW_BYTES;
+            previous = ch, ch = in.read()) {
           if ((previous == '\r' && ch != '\n') || previous == '\n') {
             at++;
           }
@@ -295,7 +359,8 @@ public final class CsvSource extends FileSource {
         if (record == null) {
           return false;
         }
-        // every record ends with a line break (StrictReader supplies a missing last one), so it spans line..endLine
+        // every record ends with a line break (StrictReader supplies a missing last one), so it
+        // spans line..endLine
         DataException undecodable = decoded.problem(line, endLine);
         if (undecodable != null) {
           throw undecodable;
@@ -304,7 +369,8 @@ public final class CsvSource extends FileSource {
           continue; // a blank line
         }
         if (record.size() != width) {
-          throw new DataException(position() + ": expected " + width + " columns, found " + record.size());
+          throw new DataException(
+              position() + ": expected " + width + " columns, found " + record.size());
         }
         return true;
       }
@@ -352,11 +418,17 @@ public final class CsvSource extends FileSource {
 
     @Override
     public Object addedValue(int index, Column column) {
-      String text = index < positionOfAdded.length && positionOfAdded[index] >= 0 ? record.get(positionOfAdded[index]) : null;
+      String text =
+          index < positionOfAdded.length && positionOfAdded[index] >= 0
+              ? record.get(positionOfAdded[index])
+              : null;
       try {
         return ValueParser.parse(column, text);
       } catch (DataException e) {
-        throw new RetypedValue(new DataException(position() + ": " + e.getMessage(), e), column.name(), ValueParser.typeOf(text));
+        throw new RetypedValue(
+            new DataException(position() + ": " + e.getMessage(), e),
+            column.name(),
+            ValueParser.typeOf(text));
       }
     }
 
@@ -370,5 +442,4 @@ public final class CsvSource extends FileSource {
   public String toString() {
     return describe();
   }
-
 }

@@ -9,8 +9,8 @@ import dev.idem.source.Source;
 import java.nio.charset.Charset;
 
 /**
- * {@code type: csv}: files matched by {@code path}, with {@code delimiter}, {@code quote},
- * {@code header}, {@code null} and {@code encoding} (defaults: {@link CsvFormat#DEFAULT}).
+ * {@code type: csv}: files matched by {@code path}, with {@code delimiter}, {@code quote}, {@code
+ * header}, {@code null} and {@code encoding} (defaults: {@link CsvFormat#DEFAULT}).
  */
 public final class CsvSourceFactory implements SourceFactory {
   @Override
@@ -35,8 +35,13 @@ public final class CsvSourceFactory implements SourceFactory {
       nullMarker = n.isNull() && (n.value().isEmpty() || n.value().equals("~")) ? "" : n.value();
     }
     String marker = nullMarker;
-    CsvFormat format = Section.bind(node, "source",
-        () -> new CsvFormat(delimiter, quote, header, marker, encoding == null ? d.encoding() : encoding));
+    CsvFormat format =
+        Section.bind(
+            node,
+            "source",
+            () ->
+                new CsvFormat(
+                    delimiter, quote, header, marker, encoding == null ? d.encoding() : encoding));
     return Section.bind(node, "source", () -> new CsvSource(files, columns, format));
   }
 }

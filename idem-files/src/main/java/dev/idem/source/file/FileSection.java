@@ -14,7 +14,9 @@ import java.util.regex.Pattern;
 /** The keys csv and jsonl sources share: which files ({@code path}) and their {@code encoding}. */
 final class FileSection {
   /** The keys of a csv or jsonl source. */
-  static final List<String> KEYS = List.of("type", "path", "delimiter", "quote", "header", "null", "encoding");
+  static final List<String> KEYS =
+      List.of("type", "path", "delimiter", "quote", "header", "null", "encoding");
+
   private static final Pattern GLOB = Pattern.compile("[*?\\[{]");
 
   private FileSection() {}
@@ -36,7 +38,8 @@ final class FileSection {
     ConfigNode.Scalar node = s.requiredScalar("path");
     String text = node.value().strip().replace('\\', '/');
     if (text.isEmpty()) {
-      throw new ConfigProblem(node.where(), "source.path: expected a file path or glob, got an empty string");
+      throw new ConfigProblem(
+          node.where(), "source.path: expected a file path or glob, got an empty string");
     }
     try {
       if (!text.startsWith("/")) {
@@ -54,7 +57,8 @@ final class FileSection {
       String pattern = String.join("/", Arrays.copyOfRange(parts, firstGlob, parts.length));
       return Section.bind(node, "source.path", () -> new FileSet(Path.of(base), pattern));
     } catch (InvalidPathException e) {
-      throw new ConfigProblem(node.where(), "source.path: '" + node.display() + "' is not a valid path");
+      throw new ConfigProblem(
+          node.where(), "source.path: '" + node.display() + "' is not a valid path");
     }
   }
 
@@ -67,7 +71,11 @@ final class FileSection {
     try {
       return Charset.forName(e.value().strip());
     } catch (IllegalArgumentException ex) {
-      throw new ConfigProblem(e.where(), "source.encoding: unknown encoding '" + e.display() + "': expected e.g. UTF-8 or ISO-8859-1");
+      throw new ConfigProblem(
+          e.where(),
+          "source.encoding: unknown encoding '"
+              + e.display()
+              + "': expected e.g. UTF-8 or ISO-8859-1");
     }
   }
 }

@@ -16,15 +16,15 @@ import java.util.stream.Stream;
 
 /**
  * The input files of a file source: a {@code pattern} relative to a {@code base} directory. The
- * pattern is a plain path ({@code data/orders.csv}) or a glob in the directories and the file
- * name ({@code data/orders-*.csv}, <code>exports/**&#47;*.json</code>, {@code {a,b}/x?.csv}), with
+ * pattern is a plain path ({@code data/orders.csv}) or a glob in the directories and the file name
+ * ({@code data/orders-*.csv}, <code>exports/**&#47;*.json</code>, {@code {a,b}/x?.csv}), with
  * {@code /} as separator.
  *
- * <p>{@link #files()} lists the regular files that match, sorted by their path relative to the
- * base (compared as text with {@code /} separators), so that the order does not depend on the
- * file system. {@code **} matches any number of directories including none, so
- * <code>**&#47;*.csv</code> also matches {@code top.csv}. A glob that matches nothing and a plain path
- * that does not exist are {@link DataException}s naming the pattern.
+ * <p>{@link #files()} lists the regular files that match, sorted by their path relative to the base
+ * (compared as text with {@code /} separators), so that the order does not depend on the file
+ * system. {@code **} matches any number of directories including none, so <code>**&#47;*.csv</code>
+ * also matches {@code top.csv}. A glob that matches nothing and a plain path that does not exist
+ * are {@link DataException}s naming the pattern.
  */
 public record FileSet(Path base, String pattern) {
   private static final String GLOB_CHARS = "*?[{";
@@ -47,11 +47,16 @@ public record FileSet(Path base, String pattern) {
     if (firstGlob == segments.length) {
       Path file = base.resolve(pattern).normalize();
       if (!Files.exists(file)) {
-        throw new DataException("input file '" + pattern + "' does not exist (looked in " + base + ")");
+        throw new DataException(
+            "input file '" + pattern + "' does not exist (looked in " + base + ")");
       }
       if (!Files.isRegularFile(file)) {
-        throw new DataException("input '" + pattern + "' is not a regular file: expected a file or a glob such as "
-            + pattern.replaceAll("/+$", "") + "/*.csv");
+        throw new DataException(
+            "input '"
+                + pattern
+                + "' is not a regular file: expected a file or a glob such as "
+                + pattern.replaceAll("/+$", "")
+                + "/*.csv");
       }
       return List.of(file);
     }
@@ -88,7 +93,10 @@ public record FileSet(Path base, String pattern) {
     return List.copyOf(found);
   }
 
-  /** The file's path relative to the base with {@code /} separators: its window id and position prefix. */
+  /**
+   * The file's path relative to the base with {@code /} separators: its window id and position
+   * prefix.
+   */
   public String relative(Path file) {
     Path abs = file.toAbsolutePath().normalize();
     Path rel = abs.startsWith(base) ? base.relativize(abs) : abs;

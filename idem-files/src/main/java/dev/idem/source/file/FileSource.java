@@ -1,5 +1,6 @@
 package dev.idem.source.file;
 
+import dev.idem.ConfigException;
 import dev.idem.DataException;
 import dev.idem.key.KeyEncoding;
 import dev.idem.schema.Column;
@@ -22,6 +23,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -30,20 +32,19 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import dev.idem.ConfigException;
-import java.util.HashSet;
 
 /**
  * What CSV and JSON-lines sources share: windows over a {@link FileSet}.
  *
  * <ul>
- *   <li>{@code file}: one window per file, id = relative path; fingerprint
- *       {@code file:<size>:<sha256 of the bytes>}, computed without parsing.
- *   <li>{@code full}, {@code batch}: all files in order, one window; fingerprint over all files' bytes.
- *   <li>{@code day}, {@code hour}: every record is assigned by its window column. The first
- *       scan remembers which window ids each file holds (keyed by path, size and modification
- *       time, so a changed file is scanned again), and reading a window opens only the files
- *       that hold it. Fingerprint over the bytes of the files that hold the window.
+ *   <li>{@code file}: one window per file, id = relative path; fingerprint {@code
+ *       file:<size>:<sha256 of the bytes>}, computed without parsing.
+ *   <li>{@code full}, {@code batch}: all files in order, one window; fingerprint over all files'
+ *       bytes.
+ *   <li>{@code day}, {@code hour}: every record is assigned by its window column. The first scan
+ *       remembers which window ids each file holds (keyed by path, size and modification time, so a
+ *       changed file is scanned again), and reading a window opens only the files that hold it.
+ *       Fingerprint over the bytes of the files that hold the window.
  * </ul>
  *
  * <p>Read with an {@link ObservedSchema} ({@link #read(WindowSpec, Window, ObservedSchema)}), a
@@ -54,13 +55,14 @@ import java.util.HashSet;
 abstract class FileSource implements Source, ObservesSchema {
   final FileSet files;
   final Schema schema;
+
   /** Window ids per file, per window spec; an entry is valid while size and mtime are unchanged. */
   private final Map<WindowSpec, Map<Path, Scan>> scans = new ConcurrentHashMap<>();
 
   /**
    * What a file holds for a time window spec: its window ids, and how many of its records have no
-   * window (unreadable, or a window column that cannot be parsed). Those go to the dead letters
-   * of the file's first window, so each is dead-lettered exactly once.
+   * window (unreadable, or a window column that cannot be parsed). Those go to the dead letters of
+   * the file's first window, so each is dead-lettered exactly once.
    */
   private record Scan(long size, long modified, Set<String> windowIds, long unassigned) {
     String first() {
@@ -73,7 +75,9 @@ abstract class FileSource implements Source, ObservesSchema {
     this.schema = Objects.requireNonNull(schema, "schema");
   }
 
-  /** Opens one file for reading; with {@code observed} (may be null), reporting its schema into it. */
+  /**
+   * Opens one file for reading; with {@code observed} (may be null), reporting its schema into it.
+   */
   abstract Rows open(Path file, String relative, ObservedSchema observed) throws IOException;
 
   @Override
@@ -101,7 +105,8 @@ abstract class FileSource implements Source, ObservesSchema {
   }
 
   private static ConfigException offsetsRefused() {
-    return new ConfigException("offsets windows are for stream sources (kafka): files have full, batch, file, day or hour windows");
+    return new ConfigException(
+        "offsets windows are for stream sources (kafka): files have full, batch, file, day or hour windows");
   }
 
   @Override
@@ -110,15 +115,19 @@ abstract class FileSource implements Source, ObservesSchema {
   }
 
   @Override
-  public final RecordReader read(WindowSpec spec, Window window, ObservedSchema observed) throws IOException {
+  public final RecordReader read(WindowSpec spec, Window window, ObservedSchema observed)
+      throws IOException {
     return reader(spec, window, Objects.requireNonNull(observed, "observed"));
   }
 
-  private RecordReader reader(WindowSpec spec, Window window, ObservedSchema observed) throws IOException {
+  private RecordReader reader(WindowSpec spec, Window window, ObservedSchema observed)
+      throws IOException {
     List<Path> all = files.files();
     return switch (spec.kind()) {
       case FULL, BATCH -> new FileRecordReader(all, -1, null, null, Set.copyOf(all), observed);
-      case FILE -> new FileRecordReader(List.of(file(all, window)), -1, null, null, Set.of(file(all, window)), observed);
+      case FILE ->
+          new FileRecordReader(
+              List.of(file(all, window)), -1, null, null, Set.of(file(all, window)), observed);
       case OFFSETS -> throw offsetsRefused();
       case DAY, HOUR -> {
         List<Path> holding = new ArrayList<>();
@@ -134,16 +143,22 @@ abstract class FileSource implements Source, ObservesSchema {
             keepsUnassigned.add(f);
           }
         }
-        yield new FileRecordReader(holding, schema.require(spec.column(), "window column"), spec, window.id(), keepsUnassigned, observed);
+        yield new FileRecordReader(
+            holding,
+            schema.require(spec.column(), "window column"),
+            spec,
+            window.id(),
+            keepsUnassigned,
+            observed);
       }
     };
   }
 
   /**
-   * Cheap fingerprints, from file bytes rather than parsed records: a file window's file
-   * ({@code file:<size>:<sha256>}); for other kinds, every file that holds records of the window
-   * ({@code files:<sha256>} over each one's relative path, size and SHA-256). A change to any of
-   * those files changes it, so the window is reloaded; hashing bytes costs a fraction of parsing.
+   * Cheap fingerprints, from file bytes rather than parsed records: a file window's file ({@code
+   * file:<size>:<sha256>}); for other kinds, every file that holds records of the window ({@code
+   * files:<sha256>} over each one's relative path, size and SHA-256). A change to any of those
+   * files changes it, so the window is reloaded; hashing bytes costs a fraction of parsing.
    */
   @Override
   public final Optional<String> fingerprint(WindowSpec spec, Window window) throws IOException {
@@ -188,7 +203,12 @@ abstract class FileSource implements Source, ObservesSchema {
         return f;
       }
     }
-    throw new DataException("window '" + window.id() + "': no input file with that path matches '" + files.pattern() + "'");
+    throw new DataException(
+        "window '"
+            + window.id()
+            + "': no input file with that path matches '"
+            + files.pattern()
+            + "'");
   }
 
   private Scan scan(WindowSpec spec, Path file) throws IOException {
@@ -205,11 +225,16 @@ abstract class FileSource implements Source, ObservesSchema {
     long unassigned = 0;
     DataException firstProblem = null;
     String lastProblem = null;
-    // tolerant of missing columns (a window's load judges them by its policy), but not of a missing window column
+    // tolerant of missing columns (a window's load judges them by its policy), but not of a missing
+    // window column
     ObservedSchema header = ObservedSchema.of(schema, DriftPolicy.DISCARD);
     try (Rows rows = open(file, files.relative(file), header)) {
       if (header.lacks(column)) {
-        throw new DataException(files.relative(file) + ":1: the input has no column '" + spec.column() + "', the window column");
+        throw new DataException(
+            files.relative(file)
+                + ":1: the input has no column '"
+                + spec.column()
+                + "', the window column");
       }
       while (true) {
         try {
@@ -256,17 +281,26 @@ abstract class FileSource implements Source, ObservesSchema {
     private final int windowColumn;
     private final WindowSpec spec;
     private final String windowId;
+
     /** Files whose records without a window this reader returns as bad. */
     private final Set<Path> keepsUnassigned;
+
     private int nextFile;
     private Rows current;
     private boolean currentKeepsUnassigned;
     private String lastBad;
     private String lastSkipped;
+
     /** Null for a read that observes nothing. */
     private final ObservedSchema observed;
 
-    FileRecordReader(List<Path> paths, int windowColumn, WindowSpec spec, String windowId, Set<Path> keepsUnassigned, ObservedSchema observed) {
+    FileRecordReader(
+        List<Path> paths,
+        int windowColumn,
+        WindowSpec spec,
+        String windowId,
+        Set<Path> keepsUnassigned,
+        ObservedSchema observed) {
       this.paths = paths;
       this.windowColumn = windowColumn;
       this.spec = spec;
@@ -294,7 +328,8 @@ abstract class FileSource implements Source, ObservesSchema {
           }
         } catch (DataException e) {
           if (currentKeepsUnassigned) {
-            observe(); // what the record showed before it failed (a JSON key holding a value of another type)
+            observe(); // what the record showed before it failed (a JSON key holding a value of
+            // another type)
             return bad(e);
           }
           skipped(e);
@@ -346,7 +381,12 @@ abstract class FileSource implements Source, ObservesSchema {
     private void skipped(DataException e) {
       String position = current.position();
       if (position.equals(lastSkipped)) {
-        throw new DataException(e.getMessage() + "; records of window " + windowId + " after it cannot be read, so the window fails rather than load without them", e);
+        throw new DataException(
+            e.getMessage()
+                + "; records of window "
+                + windowId
+                + " after it cannot be read, so the window fails rather than load without them",
+            e);
       }
       lastSkipped = position;
     }
@@ -367,9 +407,15 @@ abstract class FileSource implements Source, ObservesSchema {
       }
     }
 
-    /** The declared values followed by the added columns' (a record may show columns the observation learnt only now). */
+    /**
+     * The declared values followed by the added columns' (a record may show columns the observation
+     * learnt only now).
+     */
     private Object[] added(Object[] values) {
-      Object[] all = values.length == schema.size() + observed.added() ? values : Arrays.copyOf(values, schema.size() + observed.added());
+      Object[] all =
+          values.length == schema.size() + observed.added()
+              ? values
+              : Arrays.copyOf(values, schema.size() + observed.added());
       for (int k = 0; k < observed.added(); k++) {
         Column c = observed.column(k);
         if (c != null) {
@@ -391,7 +437,8 @@ abstract class FileSource implements Source, ObservesSchema {
       }
       lastBad = position;
       String message = e.getMessage();
-      String reason = message.startsWith(position + ": ") ? message.substring(position.length() + 2) : message;
+      String reason =
+          message.startsWith(position + ": ") ? message.substring(position.length() + 2) : message;
       return SourceRecord.bad(position, current.raw(), reason);
     }
 

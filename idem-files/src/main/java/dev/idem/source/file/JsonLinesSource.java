@@ -1,11 +1,8 @@
 package dev.idem.source.file;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import dev.idem.DataException;
 import dev.idem.json.JsonObjects;
 import dev.idem.schema.Column;
@@ -16,35 +13,33 @@ import dev.idem.schema.ValueParser;
 import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Arrays;
 
 /**
- * JSON lines files (one JSON object per line) read with the Jackson streaming parser, one line
- * at a time: memory does not grow with the file.
+ * JSON lines files (one JSON object per line) read with the Jackson streaming parser, one line at a
+ * time: memory does not grow with the file.
  *
- * <p>Fields are found by name; a missing field and a JSON {@code null} are null; fields that
- * are not declared are ignored; a field given twice is an error. Nested objects and arrays are
- * accepted only for {@code json} columns, which receive the value as compact JSON text (numbers
- * keep their text exactly; a scalar in a json column is its JSON text too, so the string
- * {@code "a"} becomes {@code "a"} with quotes). Other columns are converted by
- * {@link ValueParser#convert}. Blank lines are skipped. A line that is not one JSON object, or that
- * holds bytes invalid in the declared encoding, is an error naming the file and the line, and
- * reading goes on with the next line.
+ * <p>Fields are found by name; a missing field and a JSON {@code null} are null; fields that are
+ * not declared are ignored; a field given twice is an error. Nested objects and arrays are accepted
+ * only for {@code json} columns, which receive the value as compact JSON text (numbers keep their
+ * text exactly; a scalar in a json column is its JSON text too, so the string {@code "a"} becomes
+ * {@code "a"} with quotes). Other columns are converted by {@link ValueParser#convert}. Blank lines
+ * are skipped. A line that is not one JSON object, or that holds bytes invalid in the declared
+ * encoding, is an error naming the file and the line, and reading goes on with the next line.
  *
  * <p>Read observing the schema, each record returned reports its keys: a declared key is present
  * when a record has it (null included), an undeclared key is an added column typed by its first
  * non-null value (string, integer, {@code decimal} = decimal(38,9) for a number with a fraction or
- * exponent, boolean, json for an object or array). An absent key is null, as always, so a
- * declared key is removed only when no record of the window has it. A value that is not of its
- * column's type (a string in an integer column, an object in a string column) retypes the column.
+ * exponent, boolean, json for an object or array). An absent key is null, as always, so a declared
+ * key is removed only when no record of the window has it. A value that is not of its column's type
+ * (a string in an integer column, an object in a string column) retypes the column.
  */
 public final class JsonLinesSource extends FileSource {
   private final Charset encoding;
@@ -66,11 +61,16 @@ public final class JsonLinesSource extends FileSource {
 
   @Override
   Rows open(Path file, String relative, ObservedSchema observed) throws IOException {
-    StrictReader decoded = new StrictReader(new BufferedInputStream(Files.newInputStream(file), 64 * 1024), encoding, relative);
+    StrictReader decoded =
+        new StrictReader(
+            new BufferedInputStream(Files.newInputStream(file), 64 * 1024), encoding, relative);
     return new JsonRows(new BufferedReader(decoded, 64 * 1024), decoded, relative, observed);
   }
 
-  /** An undeclared key's value in the current record: its type, and as much of it as the policy keeps. */
+  /**
+   * An undeclared key's value in the current record: its type, and as much of it as the policy
+   * keeps.
+   */
   private record AddedValue(String name, DataType type, Object value, String json) {}
 
   private final class JsonRows implements Rows {
@@ -78,18 +78,29 @@ public final class JsonLinesSource extends FileSource {
     private final StrictReader decoded;
     private final String file;
     private long line;
-    /** The current record's values as JSON gave them: String, Number, Boolean, or JSON text for json columns. */
+
+    /**
+     * The current record's values as JSON gave them: String, Number, Boolean, or JSON text for json
+     * columns.
+     */
     private Object[] raw;
+
     /** The current line's text. */
     private String text;
+
     private final ObservedSchema observed;
+
     /** The declared keys the current record has. */
     private final BitSet present = new BitSet();
+
     /** The current record's undeclared keys. */
     private final List<AddedValue> added = new ArrayList<>();
+
     private long addedValues;
+
     /** Added column number to the current record's value of it, once observed. */
     private AddedValue[] addedByIndex = new AddedValue[0];
+
     private boolean keptAny;
 
     JsonRows(BufferedReader lines, StrictReader decoded, String file, ObservedSchema observed) {
@@ -130,7 +141,8 @@ public final class JsonLinesSource extends FileSource {
           parse(p);
         } catch (JsonProcessingException e) {
           raw = null;
-          throw new DataException(position() + ": malformed JSON: " + e.getOriginalMessage().replace('\n', ' '), e);
+          throw new DataException(
+              position() + ": malformed JSON: " + e.getOriginalMessage().replace('\n', ' '), e);
         }
         return true;
       }
@@ -138,7 +150,10 @@ public final class JsonLinesSource extends FileSource {
 
     private void parse(JsonParser p) throws IOException {
       if (p.nextToken() != JsonToken.START_OBJECT) {
-        throw new DataException(position() + ": expected one JSON object per line, found " + JsonObjects.describe(p.currentToken()));
+        throw new DataException(
+            position()
+                + ": expected one JSON object per line, found "
+                + JsonObjects.describe(p.currentToken()));
       }
       for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
         String name = p.currentName();
@@ -160,17 +175,24 @@ public final class JsonLinesSource extends FileSource {
         } else {
           raw[i] = JsonObjects.scalar(value, p);
           if (raw[i] == null) {
-            throw new RetypedValue(new DataException(JsonObjects.nested(position(), name, value, c)), name, DataType.JSON);
+            throw new RetypedValue(
+                new DataException(JsonObjects.nested(position(), name, value, c)),
+                name,
+                DataType.JSON);
           }
         }
       }
       JsonToken after = p.nextToken();
       if (after != null) {
-        throw new DataException(position() + ": expected one JSON object per line, found more after it");
+        throw new DataException(
+            position() + ": expected one JSON object per line, found more after it");
       }
     }
 
-    /** Keeps an undeclared key of the current record: its type, and its value when the policy keeps values. */
+    /**
+     * Keeps an undeclared key of the current record: its type, and its value when the policy keeps
+     * values.
+     */
     private void added(String name, JsonToken value, JsonParser p) throws IOException {
       if (value == JsonToken.VALUE_NULL) {
         added.add(new AddedValue(name, null, null, null));
@@ -230,13 +252,23 @@ public final class JsonLinesSource extends FileSource {
       }
       try {
         if (a.value() == null) {
-          throw new DataException("column " + column.name() + ": found a nested " + (a.json().startsWith("[") ? "array" : "object")
-              + ", but nested values are accepted only in json columns (this one is " + column.type() + ")");
+          throw new DataException(
+              "column "
+                  + column.name()
+                  + ": found a nested "
+                  + (a.json().startsWith("[") ? "array" : "object")
+                  + ", but nested values are accepted only in json columns (this one is "
+                  + column.type()
+                  + ")");
         }
         return ValueParser.convert(column, a.value());
       } catch (DataException e) {
-        DataType found = a.value() == null ? DataType.JSON : a.value() instanceof String ? DataType.STRING : ValueParser.typeOf(a.value());
-        throw new RetypedValue(new DataException(position() + ": " + e.getMessage(), e), column.name(), found);
+        DataType found =
+            a.value() == null
+                ? DataType.JSON
+                : a.value() instanceof String ? DataType.STRING : ValueParser.typeOf(a.value());
+        throw new RetypedValue(
+            new DataException(position() + ": " + e.getMessage(), e), column.name(), found);
       }
     }
 
@@ -278,7 +310,10 @@ public final class JsonLinesSource extends FileSource {
   private static DataType addedType(JsonToken t, JsonParser p) throws IOException {
     return switch (t) {
       case VALUE_STRING -> DataType.STRING;
-      case VALUE_NUMBER_INT -> p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? DataType.decimal(38, 0) : DataType.INTEGER;
+      case VALUE_NUMBER_INT ->
+          p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+              ? DataType.decimal(38, 0)
+              : DataType.INTEGER;
       case VALUE_NUMBER_FLOAT -> DataType.decimal(38, 9);
       case VALUE_TRUE, VALUE_FALSE -> DataType.BOOLEAN;
       default -> DataType.JSON;

@@ -11,7 +11,10 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
-/** {@code type: jsonl}: JSON lines files matched by {@code path}, in {@code encoding} (default UTF-8). */
+/**
+ * {@code type: jsonl}: JSON lines files matched by {@code path}, in {@code encoding} (default
+ * UTF-8).
+ */
 public final class JsonLinesSourceFactory implements SourceFactory {
   @Override
   public String type() {
@@ -26,9 +29,20 @@ public final class JsonLinesSourceFactory implements SourceFactory {
     for (String csvOnly : List.of("delimiter", "quote", "header", "null")) {
       ConfigNode.Entry e = node.entry(csvOnly);
       if (e != null) {
-        throw new ConfigProblem(e.where(), "source." + csvOnly + ": only csv sources have '" + csvOnly + "', this source is jsonl");
+        throw new ConfigProblem(
+            e.where(),
+            "source."
+                + csvOnly
+                + ": only csv sources have '"
+                + csvOnly
+                + "', this source is jsonl");
       }
     }
-    return Section.bind(node, "source", () -> new JsonLinesSource(files, columns, encoding == null ? StandardCharsets.UTF_8 : encoding));
+    return Section.bind(
+        node,
+        "source",
+        () ->
+            new JsonLinesSource(
+                files, columns, encoding == null ? StandardCharsets.UTF_8 : encoding));
   }
 }

@@ -3,7 +3,10 @@ package dev.idem.source.file;
 import dev.idem.DataException;
 import dev.idem.schema.DataType;
 
-/** A value that is not of its column's type: the record is bad, and the column retyped in the observed schema. */
+/**
+ * A value that is not of its column's type: the record is bad, and the column retyped in the
+ * observed schema.
+ */
 final class RetypedValue extends DataException {
   private static final long serialVersionUID = 1L;
   final String column;

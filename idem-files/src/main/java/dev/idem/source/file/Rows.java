@@ -6,8 +6,8 @@ import java.io.Closeable;
 import java.io.IOException;
 
 /**
- * The records of one file, read forward. Values are typed lazily, so a reader that only needs
- * the window column does not parse (nor fail on) the others.
+ * The records of one file, read forward. Values are typed lazily, so a reader that only needs the
+ * window column does not parse (nor fail on) the others.
  *
  * <p>Opened with an {@link dev.idem.schema.ObservedSchema}, rows report the file's schema into it:
  * a CSV file its header when opened, JSON lines each record's keys when {@link #observe()} is
@@ -15,8 +15,8 @@ import java.io.IOException;
  */
 interface Rows extends Closeable {
   /**
-   * Moves to the next record; false at the end. A record with the wrong shape throws a
-   * {@link dev.idem.DataException} after it has been consumed, so reading may go on with the next.
+   * Moves to the next record; false at the end. A record with the wrong shape throws a {@link
+   * dev.idem.DataException} after it has been consumed, so reading may go on with the next.
    */
   boolean next() throws IOException;
 
@@ -33,14 +33,16 @@ interface Rows extends Closeable {
   Object value(int column);
 
   /**
-   * The type of the current record's input value for schema column {@code column}, which names
-   * what a value that is not of the column's type is instead; null when the value is null or absent.
+   * The type of the current record's input value for schema column {@code column}, which names what
+   * a value that is not of the column's type is instead; null when the value is null or absent.
    */
   default DataType typeOf(int column) {
     return null;
   }
 
-  /** Reports the current record's own schema (a JSON object's keys) into the observation, if any. */
+  /**
+   * Reports the current record's own schema (a JSON object's keys) into the observation, if any.
+   */
   default void observe() {}
 
   /** How many non-null values the current record holds in input columns that are not declared. */
@@ -50,7 +52,8 @@ interface Rows extends Closeable {
 
   /**
    * The current record's value of added column {@code index} (numbered by the observation), as
-   * {@code column}'s type; null when absent or null. A value not of that type throws {@link RetypedValue}.
+   * {@code column}'s type; null when absent or null. A value not of that type throws {@link
+   * RetypedValue}.
    */
   default Object addedValue(int index, Column column) {
     return null;

@@ -16,19 +16,19 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Decodes bytes strictly: a byte sequence that is not valid in the charset is a
- * {@link DataException} naming the file and the line it is on, never a silent replacement
- * character. Unlike {@code InputStreamReader}, every character before the bad bytes is delivered
- * first, and lines are counted here, so the line in the message is exact. A UTF-8 byte order mark
- * at the start is dropped, and a line break is supplied at the end of a file that does not end
- * with one, so the last record ends like the others.
+ * Decodes bytes strictly: a byte sequence that is not valid in the charset is a {@link
+ * DataException} naming the file and the line it is on, never a silent replacement character.
+ * Unlike {@code InputStreamReader}, every character before the bad bytes is delivered first, and
+ * lines are counted here, so the line in the message is exact. A UTF-8 byte order mark at the start
+ * is dropped, and a line break is supplied at the end of a file that does not end with one, so the
+ * last record ends like the others.
  *
  * <p>In UTF-8 and single-byte charsets a bad sequence never swallows a valid byte, so line breaks,
- * delimiters and quotes after it are read as written: there the bad bytes are replaced by
- * U+FFFD, reading goes on, and the problem is kept by line for the reader above to
- * {@linkplain #problem claim}; it turns the records on that line into bad records, so a
- * replacement character never reaches a destination. In other charsets (UTF-16, Shift_JIS, ...)
- * the first bad sequence is thrown.
+ * delimiters and quotes after it are read as written: there the bad bytes are replaced by U+FFFD,
+ * reading goes on, and the problem is kept by line for the reader above to {@linkplain #problem
+ * claim}; it turns the records on that line into bad records, so a replacement character never
+ * reaches a destination. In other charsets (UTF-16, Shift_JIS, ...) the first bad sequence is
+ * thrown.
  */
 final class StrictReader extends Reader {
   private final InputStream in;
@@ -40,10 +40,13 @@ final class StrictReader extends Reader {
   private boolean start = true;
   private long line = 1;
   private boolean lastWasCr;
+
   /** Whether a bad sequence can be replaced without losing the bytes after it. */
   private final boolean recovers;
+
   /** The problem of every line holding bad bytes that no reader has claimed yet, by line. */
   private final TreeMap<Long, DataException> problems = new TreeMap<>();
+
   private boolean any;
   private boolean lastWasBreak;
   private boolean endSupplied;
@@ -51,11 +54,14 @@ final class StrictReader extends Reader {
   StrictReader(InputStream in, Charset charset, String file) {
     this.in = in;
     this.file = file;
-    this.decoder = charset.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT);
-    this.recovers = charset.equals(StandardCharsets.UTF_8)
-        || (charset.canEncode() && charset.newEncoder().maxBytesPerChar() == 1.0f);
+    this.decoder =
+        charset
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    this.recovers =
+        charset.equals(StandardCharsets.UTF_8)
+            || (charset.canEncode() && charset.newEncoder().maxBytesPerChar() == 1.0f);
   }
 
   /**
@@ -89,7 +95,8 @@ final class StrictReader extends Reader {
       CoderResult r = decoder.decode(bytes, out, eof);
       if (r.isError()) {
         if (out.position() > off) {
-          break; // deliver what came before the bad bytes (and count their lines); the next call reports them
+          break; // deliver what came before the bad bytes (and count their lines); the next call
+          // reports them
         }
         DataException problem = invalid(r.length());
         if (!recovers) {
@@ -162,12 +169,23 @@ final class StrictReader extends Reader {
   private DataException invalid(int length) {
     StringBuilder hex = new StringBuilder();
     for (int i = 0; i < length && bytes.position() + i < bytes.limit(); i++) {
-      hex.append(i == 0 ? "" : " ").append(String.format(Locale.ROOT, "%02X", bytes.get(bytes.position() + i) & 0xff));
+      hex.append(i == 0 ? "" : " ")
+          .append(String.format(Locale.ROOT, "%02X", bytes.get(bytes.position() + i) & 0xff));
     }
     String what = hex.length() == 0 ? "a truncated" : "an invalid";
-    return new DataException(file + ":" + line + ": " + what + " " + decoder.charset().name() + " byte sequence"
-        + (hex.length() == 0 ? " at the end of the file" : " (" + hex + ")")
-        + ": expected " + decoder.charset().name() + " text; declare the file's encoding if it is another one");
+    return new DataException(
+        file
+            + ":"
+            + line
+            + ": "
+            + what
+            + " "
+            + decoder.charset().name()
+            + " byte sequence"
+            + (hex.length() == 0 ? " at the end of the file" : " (" + hex + ")")
+            + ": expected "
+            + decoder.charset().name()
+            + " text; declare the file's encoding if it is another one");
   }
 
   @Override

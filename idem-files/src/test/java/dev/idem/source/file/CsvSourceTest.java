@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.idem.DataException;
+import dev.idem.key.KeyEncoding;
+import dev.idem.ledger.DeadLetter;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
 import dev.idem.schema.Schema;
 import dev.idem.source.RecordReader;
-import dev.idem.source.SourceRecord;
 import dev.idem.source.Source;
+import dev.idem.source.SourceRecord;
 import dev.idem.window.Window;
 import dev.idem.window.WindowSpec;
 import java.io.ByteArrayOutputStream;
@@ -22,16 +24,18 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import dev.idem.key.KeyEncoding;
-import dev.idem.ledger.DeadLetter;
-import java.util.HexFormat;
 
 class CsvSourceTest {
-  private static final Schema ORDERS = Schema.of(Column.of("id", DataType.INTEGER), Column.of("note", DataType.STRING),
-      Column.of("amount", DataType.decimal(12, 2)), Column.of("at", DataType.TIMESTAMPTZ));
+  private static final Schema ORDERS =
+      Schema.of(
+          Column.of("id", DataType.INTEGER),
+          Column.of("note", DataType.STRING),
+          Column.of("amount", DataType.decimal(12, 2)),
+          Column.of("at", DataType.TIMESTAMPTZ));
 
   @TempDir Path dir;
 
@@ -46,7 +50,8 @@ class CsvSourceTest {
     return new CsvSource(new FileSet(dir, pattern), ORDERS, CsvFormat.DEFAULT);
   }
 
-  static List<SourceRecord> readAll(Source source, WindowSpec spec, Window window) throws IOException {
+  static List<SourceRecord> readAll(Source source, WindowSpec spec, Window window)
+      throws IOException {
     List<SourceRecord> all = new ArrayList<>();
     try (RecordReader r = source.read(spec, window)) {
       for (SourceRecord rec = r.next(); rec != null; rec = r.next()) {
@@ -62,58 +67,83 @@ class CsvSourceTest {
 
   @Test
   void quotingDoubledQuotesAndEmbeddedNewlines() throws IOException {
-    write("orders.csv", "id,note,amount,at\r\n"
-        + "1,\"a, \"\"quoted\"\" note\",12.50,2024-03-15T07:00:00Z\r\n"
-        + "2,\"two\nlines\",3,2024-03-15T08:00:00Z\n"
-        + "3,plain,-0.5,2024-03-15T09:00:00+01:00\n");
+    write(
+        "orders.csv",
+        "id,note,amount,at\r\n"
+            + "1,\"a, \"\"quoted\"\" note\",12.50,2024-03-15T07:00:00Z\r\n"
+            + "2,\"two\nlines\",3,2024-03-15T08:00:00Z\n"
+            + "3,plain,-0.5,2024-03-15T09:00:00+01:00\n");
     List<SourceRecord> rows = readAll(csv("orders.csv"));
-    assertThat(rows).extracting(r -> Arrays.asList(r.values())).containsExactly(
-        List.of(1L, "a, \"quoted\" note", new BigDecimal("12.50"), Instant.parse("2024-03-15T07:00:00Z")),
-        List.of(2L, "two\nlines", new BigDecimal("3.00"), Instant.parse("2024-03-15T08:00:00Z")),
-        List.of(3L, "plain", new BigDecimal("-0.50"), Instant.parse("2024-03-15T08:00:00Z")));
+    assertThat(rows)
+        .extracting(r -> Arrays.asList(r.values()))
+        .containsExactly(
+            List.of(
+                1L,
+                "a, \"quoted\" note",
+                new BigDecimal("12.50"),
+                Instant.parse("2024-03-15T07:00:00Z")),
+            List.of(
+                2L, "two\nlines", new BigDecimal("3.00"), Instant.parse("2024-03-15T08:00:00Z")),
+            List.of(3L, "plain", new BigDecimal("-0.50"), Instant.parse("2024-03-15T08:00:00Z")));
     // positions are the line each record starts on
-    assertThat(rows).extracting(SourceRecord::position).containsExactly("orders.csv:2", "orders.csv:3", "orders.csv:5");
+    assertThat(rows)
+        .extracting(SourceRecord::position)
+        .containsExactly("orders.csv:2", "orders.csv:3", "orders.csv:5");
   }
 
   @Test
   void nullMarkerVersusQuotedEmptyString() throws IOException {
-    write("orders.csv", "id,note,amount,at\n1,,,2024-03-15T07:00:00Z\n2,\"\",1,2024-03-15T07:00:00Z\n");
+    write(
+        "orders.csv",
+        "id,note,amount,at\n1,,,2024-03-15T07:00:00Z\n2,\"\",1,2024-03-15T07:00:00Z\n");
     List<SourceRecord> rows = readAll(csv("orders.csv"));
-    assertThat(rows.get(0).values()).containsExactly(1L, null, null, Instant.parse("2024-03-15T07:00:00Z"));
+    assertThat(rows.get(0).values())
+        .containsExactly(1L, null, null, Instant.parse("2024-03-15T07:00:00Z"));
     assertThat(rows.get(1).values()[1]).isEqualTo("");
   }
 
   @Test
   void aCustomNullMarkerDelimiterAndNoHeader() throws IOException {
-    write("orders.tsv", "1;NULL;2.5;2024-03-15T07:00:00Z\n2;\"NULL\";NULL;2024-03-15T07:00:00Z\n3;;1;2024-03-15T07:00:00Z\n");
-    CsvSource source = new CsvSource(new FileSet(dir, "orders.tsv"), ORDERS,
-        new CsvFormat(';', '"', false, "NULL", StandardCharsets.UTF_8));
+    write(
+        "orders.tsv",
+        "1;NULL;2.5;2024-03-15T07:00:00Z\n2;\"NULL\";NULL;2024-03-15T07:00:00Z\n3;;1;2024-03-15T07:00:00Z\n");
+    CsvSource source =
+        new CsvSource(
+            new FileSet(dir, "orders.tsv"),
+            ORDERS,
+            new CsvFormat(';', '"', false, "NULL", StandardCharsets.UTF_8));
     List<SourceRecord> rows = readAll(source);
     assertThat(rows.get(0).values()[1]).isNull();
     assertThat(rows.get(1).values()[1]).isEqualTo("NULL");
     assertThat(rows.get(1).values()[2]).isNull();
     assertThat(rows.get(2).values()[1]).isEqualTo("");
-    assertThat(source.describe()).isEqualTo("csv orders.tsv delimiter=';' quote='\"' header=false null='NULL' encoding=UTF-8");
+    assertThat(source.describe())
+        .isEqualTo(
+            "csv orders.tsv delimiter=';' quote='\"' header=false null='NULL' encoding=UTF-8");
   }
 
   @Test
   void headerMapsColumnsByNameAndIgnoresUndeclaredOnes() throws IOException {
     write("orders.csv", "\uFEFFextra,at,amount,id,note\nx,2024-03-15T07:00:00Z,1.25,7,hello\n");
     List<SourceRecord> rows = readAll(csv("orders.csv"));
-    assertThat(rows.get(0).values()).containsExactly(7L, "hello", new BigDecimal("1.25"), Instant.parse("2024-03-15T07:00:00Z"));
+    assertThat(rows.get(0).values())
+        .containsExactly(
+            7L, "hello", new BigDecimal("1.25"), Instant.parse("2024-03-15T07:00:00Z"));
   }
 
   @Test
   void aDeclaredColumnMissingFromTheHeaderIsNamed() throws IOException {
     write("orders.csv", "id,note,at\n1,a,2024-03-15T07:00:00Z\n");
-    assertThatThrownBy(() -> readAll(csv("orders.csv"))).isInstanceOf(DataException.class)
+    assertThatThrownBy(() -> readAll(csv("orders.csv")))
+        .isInstanceOf(DataException.class)
         .hasMessageStartingWith("orders.csv:1: the header has no column 'amount'");
   }
 
   @Test
   void anEmptyFileHasNoHeader() throws IOException {
     write("orders.csv", "");
-    assertThatThrownBy(() -> readAll(csv("orders.csv"))).isInstanceOf(DataException.class)
+    assertThatThrownBy(() -> readAll(csv("orders.csv")))
+        .isInstanceOf(DataException.class)
         .hasMessageStartingWith("orders.csv:1: the file is empty: expected a header row");
   }
 
@@ -144,29 +174,39 @@ class CsvSourceTest {
   void valueErrorsArePrefixedWithThePosition() throws IOException {
     write("orders-2024-03-01.csv", "id,note,amount,at\n1,a,abc,2024-03-15T07:00:00Z\n");
     List<SourceRecord> all = readAll(csv("orders-*.csv"));
-    assertThat(all).singleElement().satisfies(r -> {
-      assertThat(r.isBad()).isTrue();
-      assertThat(r.position() + ": " + r.problem()).isEqualTo("orders-2024-03-01.csv:2: column amount: 'abc' is not a decimal(12,2)");
-      assertThat(r.raw()).isEqualTo("1,a,abc,2024-03-15T07:00:00Z");
-    });
+    assertThat(all)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.isBad()).isTrue();
+              assertThat(r.position() + ": " + r.problem())
+                  .isEqualTo(
+                      "orders-2024-03-01.csv:2: column amount: 'abc' is not a decimal(12,2)");
+              assertThat(r.raw()).isEqualTo("1,a,abc,2024-03-15T07:00:00Z");
+            });
   }
 
   @Test
   void malformedQuotingIsADataError() throws IOException {
     write("orders.csv", "id,note,amount,at\n1,\"open,1,2024-03-15T07:00:00Z\n");
-    assertThatThrownBy(() -> readAll(csv("orders.csv"))).isInstanceOf(DataException.class)
+    assertThatThrownBy(() -> readAll(csv("orders.csv")))
+        .isInstanceOf(DataException.class)
         .hasMessageStartingWith("orders.csv:2: malformed CSV");
   }
 
   @Test
   void anUnterminatedQuoteIsOneBadRecordAtItsOwnLineThenStopsTheFile() throws IOException {
-    write("orders.csv", "id,note,amount,at\n1,a,1,2024-03-15T07:00:00Z\n2,\"open,1,2024-03-15T07:00:00Z\n3,b,1,2024-03-15T07:00:00Z\n");
+    write(
+        "orders.csv",
+        "id,note,amount,at\n1,a,1,2024-03-15T07:00:00Z\n2,\"open,1,2024-03-15T07:00:00Z\n3,b,1,2024-03-15T07:00:00Z\n");
     try (RecordReader r = csv("orders.csv").read(WindowSpec.full(), Window.full())) {
       assertThat(r.next().position()).isEqualTo("orders.csv:2");
       SourceRecord bad = r.next();
       // the syntax error is met while looking for the record after line 2: it is line 3's
       assertThat(bad.position() + ": " + bad.problem()).startsWith("orders.csv:3: malformed CSV");
-      assertThatThrownBy(r::next).isInstanceOf(DataException.class).hasMessageStartingWith("orders.csv:3: malformed CSV");
+      assertThatThrownBy(r::next)
+          .isInstanceOf(DataException.class)
+          .hasMessageStartingWith("orders.csv:3: malformed CSV");
     }
   }
 
@@ -178,8 +218,10 @@ class CsvSourceTest {
    */
   @Test
   void anUnterminatedQuoteStopsEveryDayWindowOfItsFileAndIsOneBadRecord() throws IOException {
-    write("d.csv", "id,note,amount,at\n1,a,1,2024-03-15T07:00:00Z\n2,b,1,2024-03-16T07:00:00Z\n"
-        + "3,\"open,1,2024-03-16T08:00:00Z\n4,c,1,2024-03-15T09:00:00Z\n5,d,1,2024-03-16T09:00:00Z\n");
+    write(
+        "d.csv",
+        "id,note,amount,at\n1,a,1,2024-03-15T07:00:00Z\n2,b,1,2024-03-16T07:00:00Z\n"
+            + "3,\"open,1,2024-03-16T08:00:00Z\n4,c,1,2024-03-15T09:00:00Z\n5,d,1,2024-03-16T09:00:00Z\n");
     CsvSource source = csv("d.csv");
     WindowSpec spec = WindowSpec.day("at", ZoneId.of("UTC"));
     List<Window> windows = source.windows(spec);
@@ -188,15 +230,24 @@ class CsvSourceTest {
       assertThat(r.next().values()[0]).isEqualTo(1L);
       SourceRecord bad = r.next();
       assertThat(bad.isBad()).isTrue();
-      assertThat(bad.position() + ": " + bad.problem()).isEqualTo("d.csv:4: malformed CSV: a quoted field opened in this record is never"
-          + " closed: the end of the file was reached inside it, so nothing after line 4 can be read (close the quote)");
-      assertThat(bad.raw()).isEqualTo("3,\"open,1,2024-03-16T08:00:00Z\n4,c,1,2024-03-15T09:00:00Z\n5,d,1,2024-03-16T09:00:00Z\n");
-      assertThatThrownBy(r::next).isInstanceOf(DataException.class).hasMessageStartingWith("d.csv:4: malformed CSV");
+      assertThat(bad.position() + ": " + bad.problem())
+          .isEqualTo(
+              "d.csv:4: malformed CSV: a quoted field opened in this record is never"
+                  + " closed: the end of the file was reached inside it, so nothing after line 4 can be read (close the quote)");
+      assertThat(bad.raw())
+          .isEqualTo(
+              "3,\"open,1,2024-03-16T08:00:00Z\n4,c,1,2024-03-15T09:00:00Z\n5,d,1,2024-03-16T09:00:00Z\n");
+      assertThatThrownBy(r::next)
+          .isInstanceOf(DataException.class)
+          .hasMessageStartingWith("d.csv:4: malformed CSV");
     }
     try (RecordReader r = source.read(spec, windows.get(1))) {
       assertThat(r.next().values()[0]).isEqualTo(2L);
-      assertThatThrownBy(r::next).isInstanceOf(DataException.class).hasMessageStartingWith("d.csv:4: malformed CSV")
-          .hasMessageEndingWith("; records of window 2024-03-16 after it cannot be read, so the window fails rather than load without them");
+      assertThatThrownBy(r::next)
+          .isInstanceOf(DataException.class)
+          .hasMessageStartingWith("d.csv:4: malformed CSV")
+          .hasMessageEndingWith(
+              "; records of window 2024-03-16 after it cannot be read, so the window fails rather than load without them");
     }
   }
 
@@ -215,15 +266,25 @@ class CsvSourceTest {
   @Test
   void latin1FilesAreDecodedAsDeclared() throws IOException {
     Path p = dir.resolve("latin.csv");
-    Files.write(p, "id,note,amount,at\n1,Café Zürich,1,2024-03-15T07:00:00Z\n".getBytes(StandardCharsets.ISO_8859_1));
-    CsvSource source = new CsvSource(new FileSet(dir, "latin.csv"), ORDERS,
-        new CsvFormat(',', '"', true, "", StandardCharsets.ISO_8859_1));
+    Files.write(
+        p,
+        "id,note,amount,at\n1,Café Zürich,1,2024-03-15T07:00:00Z\n"
+            .getBytes(StandardCharsets.ISO_8859_1));
+    CsvSource source =
+        new CsvSource(
+            new FileSet(dir, "latin.csv"),
+            ORDERS,
+            new CsvFormat(',', '"', true, "", StandardCharsets.ISO_8859_1));
     assertThat(readAll(source).get(0).values()[1]).isEqualTo("Café Zürich");
     // the same bytes read as UTF-8 are a bad record naming the line, never replacement characters
-    assertThat(readAll(csv("latin.csv"))).singleElement().satisfies(r -> {
-      assertThat(r.isBad()).isTrue();
-      assertThat(r.position() + ": " + r.problem()).startsWith("latin.csv:2: an invalid UTF-8 byte sequence (E9)");
-    });
+    assertThat(readAll(csv("latin.csv")))
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.isBad()).isTrue();
+              assertThat(r.position() + ": " + r.problem())
+                  .startsWith("latin.csv:2: an invalid UTF-8 byte sequence (E9)");
+            });
   }
 
   @Test
@@ -233,7 +294,8 @@ class CsvSourceTest {
       text.append(i).append(",\"multi\nline ü\",1,2024-03-15T07:00:00Z\n");
     }
     byte[] good = text.toString().getBytes(StandardCharsets.UTF_8);
-    byte[] bad = "5000,bad \u00ff here,1,2024-03-15T07:00:00Z\n".getBytes(StandardCharsets.ISO_8859_1);
+    byte[] bad =
+        "5000,bad \u00ff here,1,2024-03-15T07:00:00Z\n".getBytes(StandardCharsets.ISO_8859_1);
     byte[] all = Arrays.copyOf(good, good.length + bad.length);
     System.arraycopy(bad, 0, all, good.length, bad.length);
     Files.write(dir.resolve("big.csv"), all);
@@ -247,9 +309,41 @@ class CsvSourceTest {
 
   @Test
   void invalidBytesMakeTheirRecordBadAndReadingGoesOn() throws IOException {
-    byte[] head = "id,note,amount,at\n1,\"two\nlines\",1,2024-03-15T07:00:00Z\n2,\"x\n".getBytes(StandardCharsets.UTF_8);
-    byte[] bad = {(byte) 0xC3, '(', '"', ',', '1', ',', '2', '0', '2', '4', '-', '0', '3', '-', '1', '5', 'T', '0', '7', ':', '0', '0', ':', '0', '0', 'Z', '\n'};
-    byte[] tail = "3,ok,1,2024-03-15T07:00:00Z\n4,end \u00fc,1,2024-03-15T07:00:00Z".getBytes(StandardCharsets.UTF_8);
+    byte[] head =
+        "id,note,amount,at\n1,\"two\nlines\",1,2024-03-15T07:00:00Z\n2,\"x\n"
+            .getBytes(StandardCharsets.UTF_8);
+    byte[] bad = {
+      (byte) 0xC3,
+      '(',
+      '"',
+      ',',
+      '1',
+      ',',
+      '2',
+      '0',
+      '2',
+      '4',
+      '-',
+      '0',
+      '3',
+      '-',
+      '1',
+      '5',
+      'T',
+      '0',
+      '7',
+      ':',
+      '0',
+      '0',
+      ':',
+      '0',
+      '0',
+      'Z',
+      '\n'
+    };
+    byte[] tail =
+        "3,ok,1,2024-03-15T07:00:00Z\n4,end \u00fc,1,2024-03-15T07:00:00Z"
+            .getBytes(StandardCharsets.UTF_8);
     byte[] last = {(byte) 0xE2, (byte) 0x82};
     ByteArrayOutputStream all = new ByteArrayOutputStream();
     all.writeBytes(head);
@@ -258,13 +352,16 @@ class CsvSourceTest {
     all.writeBytes(last);
     Files.write(dir.resolve("mixed.csv"), all.toByteArray());
     List<SourceRecord> rows = readAll(csv("mixed.csv"));
-    assertThat(rows).extracting(r -> r.position() + (r.isBad() ? ": " + r.problem() : "")).containsExactly(
-        "mixed.csv:2",
-        // a quoted field over lines 4 and 5, the bad bytes on line 5: the record starting on line 4 is bad
-        "mixed.csv:4: mixed.csv:5: an invalid UTF-8 byte sequence (C3): expected UTF-8 text; declare the file's encoding if it is another one",
-        "mixed.csv:6",
-        // the last line, without a line break, ends in half a character
-        "mixed.csv:7: an invalid UTF-8 byte sequence (E2 82): expected UTF-8 text; declare the file's encoding if it is another one");
+    assertThat(rows)
+        .extracting(r -> r.position() + (r.isBad() ? ": " + r.problem() : ""))
+        .containsExactly(
+            "mixed.csv:2",
+            // a quoted field over lines 4 and 5, the bad bytes on line 5: the record starting on
+            // line 4 is bad
+            "mixed.csv:4: mixed.csv:5: an invalid UTF-8 byte sequence (C3): expected UTF-8 text; declare the file's encoding if it is another one",
+            "mixed.csv:6",
+            // the last line, without a line break, ends in half a character
+            "mixed.csv:7: an invalid UTF-8 byte sequence (E2 82): expected UTF-8 text; declare the file's encoding if it is another one");
     assertThat(rows.get(2).values()[1]).isEqualTo("ok");
     assertThat(rows.get(1).raw()).contains("x\n\uFFFD(");
   }
@@ -275,18 +372,25 @@ class CsvSourceTest {
     write("in/a.csv", "id,note,amount,at\n1,a,1,2024-03-15T07:00:00Z\n");
     write("in/sub/c.csv", "id,note,amount,at\n3,c,1,2024-03-15T07:00:00Z\n");
     write("in/a.txt", "not csv");
-    assertThat(readAll(csv("in/*.csv"))).extracting(SourceRecord::position).containsExactly("in/a.csv:2", "in/b.csv:2");
-    assertThat(readAll(csv("in/**/*.csv"))).extracting(SourceRecord::position)
+    assertThat(readAll(csv("in/*.csv")))
+        .extracting(SourceRecord::position)
+        .containsExactly("in/a.csv:2", "in/b.csv:2");
+    assertThat(readAll(csv("in/**/*.csv")))
+        .extracting(SourceRecord::position)
         .containsExactly("in/a.csv:2", "in/b.csv:2", "in/sub/c.csv:2");
-    assertThat(readAll(csv("in/{b,sub}/*.csv"))).extracting(SourceRecord::position).containsExactly("in/sub/c.csv:2");
+    assertThat(readAll(csv("in/{b,sub}/*.csv")))
+        .extracting(SourceRecord::position)
+        .containsExactly("in/sub/c.csv:2");
     assertThat(readAll(csv("in/?.csv"))).hasSize(2);
   }
 
   @Test
   void missingInputIsAClearError() {
-    assertThatThrownBy(() -> csv("nothing-*.csv").windows(WindowSpec.full())).isInstanceOf(DataException.class)
+    assertThatThrownBy(() -> csv("nothing-*.csv").windows(WindowSpec.full()))
+        .isInstanceOf(DataException.class)
         .hasMessageStartingWith("no input file matches 'nothing-*.csv'");
-    assertThatThrownBy(() -> csv("missing.csv").windows(WindowSpec.full())).isInstanceOf(DataException.class)
+    assertThatThrownBy(() -> csv("missing.csv").windows(WindowSpec.full()))
+        .isInstanceOf(DataException.class)
         .hasMessageStartingWith("input file 'missing.csv' does not exist");
   }
 
@@ -298,71 +402,100 @@ class CsvSourceTest {
     WindowSpec spec = WindowSpec.file();
     List<Window> windows = source.windows(spec);
     assertThat(windows).extracting(Window::id).containsExactly("in/a.csv", "in/b.csv");
-    assertThat(readAll(source, spec, windows.get(1))).extracting(r -> r.values()[0]).containsExactly(2L);
+    assertThat(readAll(source, spec, windows.get(1)))
+        .extracting(r -> r.values()[0])
+        .containsExactly(2L);
     String before = source.fingerprint(spec, windows.get(0)).orElseThrow();
     assertThat(before).isEqualTo("file:" + Files.size(a) + ":" + sha256(Files.readAllBytes(a)));
     assertThat(source.fingerprint(spec, windows.get(0))).contains(before);
     Files.writeString(a, "id,note,amount,at\n1,a,2,2024-03-15T07:00:00Z\n");
     assertThat(source.fingerprint(spec, windows.get(0)).orElseThrow()).isNotEqualTo(before);
-    assertThat(source.fingerprint(WindowSpec.full(), Window.full()).orElseThrow()).startsWith("files:2:");
-    assertThatThrownBy(() -> source.read(spec, spec.window("in/zzz.csv"))).isInstanceOf(DataException.class)
+    assertThat(source.fingerprint(WindowSpec.full(), Window.full()).orElseThrow())
+        .startsWith("files:2:");
+    assertThatThrownBy(() -> source.read(spec, spec.window("in/zzz.csv")))
+        .isInstanceOf(DataException.class)
         .hasMessageContaining("no input file with that path");
   }
 
   @Test
   void dayWindowsSpreadAcrossFiles() throws IOException {
     // America/New_York: 2024-03-10T04:30Z is still 2024-03-09 there
-    write("d/1.csv", "id,note,amount,at\n1,a,1,2024-03-09T12:00:00Z\n2,b,1,2024-03-10T04:30:00Z\n3,c,1,2024-03-10T12:00:00Z\n");
+    write(
+        "d/1.csv",
+        "id,note,amount,at\n1,a,1,2024-03-09T12:00:00Z\n2,b,1,2024-03-10T04:30:00Z\n3,c,1,2024-03-10T12:00:00Z\n");
     write("d/2.csv", "id,note,amount,at\n4,d,1,2024-03-09T13:00:00Z\n5,e,1,2024-03-09T14:00:00Z\n");
     write("d/3.csv", "id,note,amount,at\n6,f,oops,2024-03-10T13:00:00Z\n");
     CsvSource source = csv("d/*.csv");
     WindowSpec spec = WindowSpec.day("at", ZoneId.of("America/New_York"));
     List<Window> windows = source.windows(spec);
     assertThat(windows).extracting(Window::id).containsExactly("2024-03-09", "2024-03-10");
-    assertThat(readAll(source, spec, windows.get(0))).extracting(r -> r.values()[0]).containsExactly(1L, 2L, 4L, 5L);
-    // the bad amount lives only in 2024-03-10: the other day reads cleanly, this one holds it as a bad record
-    assertThat(readAll(source, spec, windows.get(1))).filteredOn(SourceRecord::isBad)
-        .extracting(r -> r.position() + ": " + r.problem()).containsExactly("d/3.csv:2: column amount: 'oops' is not a decimal(12,2)");
+    assertThat(readAll(source, spec, windows.get(0)))
+        .extracting(r -> r.values()[0])
+        .containsExactly(1L, 2L, 4L, 5L);
+    // the bad amount lives only in 2024-03-10: the other day reads cleanly, this one holds it as a
+    // bad record
+    assertThat(readAll(source, spec, windows.get(1)))
+        .filteredOn(SourceRecord::isBad)
+        .extracting(r -> r.position() + ": " + r.problem())
+        .containsExactly("d/3.csv:2: column amount: 'oops' is not a decimal(12,2)");
     // a time window's cheap fingerprint covers the files holding it, and only those
     String day9 = source.fingerprint(spec, windows.get(0)).orElseThrow();
     String day10 = source.fingerprint(spec, windows.get(1)).orElseThrow();
     assertThat(day9).startsWith("files:2:");
     assertThat(day10).startsWith("files:2:");
 
-    // only files holding the window are opened: make 3.csv unreadable as CSV but keep 2024-03-09 readable
-    Files.writeString(dir.resolve("d/3.csv"), "id,note,amount,at\n6,f,1,2024-03-10T13:00:00Z\n7,g,1,2024-03-11T13:00:00Z\n");
-    assertThat(source.windows(spec)).extracting(Window::id).containsExactly("2024-03-09", "2024-03-10", "2024-03-11");
+    // only files holding the window are opened: make 3.csv unreadable as CSV but keep 2024-03-09
+    // readable
+    Files.writeString(
+        dir.resolve("d/3.csv"),
+        "id,note,amount,at\n6,f,1,2024-03-10T13:00:00Z\n7,g,1,2024-03-11T13:00:00Z\n");
+    assertThat(source.windows(spec))
+        .extracting(Window::id)
+        .containsExactly("2024-03-09", "2024-03-10", "2024-03-11");
     assertThat(source.fingerprint(spec, windows.get(0))).contains(day9);
     assertThat(source.fingerprint(spec, windows.get(1)).orElseThrow()).isNotEqualTo(day10);
-    assertThat(readAll(source, spec, spec.window("2024-03-10"))).extracting(r -> r.values()[0]).containsExactly(3L, 6L);
+    assertThat(readAll(source, spec, spec.window("2024-03-10")))
+        .extracting(r -> r.values()[0])
+        .containsExactly(3L, 6L);
     assertThat(readAll(source, spec, spec.window("2024-03-12"))).isEmpty();
   }
 
   @Test
   void hourWindowsAndAMissingWindowValue() throws IOException {
-    write("h.csv", "id,note,amount,at\n1,a,1,2024-03-15T07:10:00Z\n2,b,1,2024-03-15T08:10:00+01:00\n3,c,1,\n");
+    write(
+        "h.csv",
+        "id,note,amount,at\n1,a,1,2024-03-15T07:10:00Z\n2,b,1,2024-03-15T08:10:00+01:00\n3,c,1,\n");
     CsvSource source = csv("h.csv");
     WindowSpec spec = WindowSpec.hour("at", ZoneId.of("UTC"));
     // a record without a window is kept, as a bad record, by the file's first window only
     List<Window> windows = source.windows(spec);
     assertThat(windows).extracting(Window::id).containsExactly("2024-03-15T07Z");
-    assertThat(readAll(source, spec, windows.get(0))).filteredOn(SourceRecord::isBad)
-        .extracting(r -> r.position() + ": " + r.problem()).singleElement().asString().startsWith("h.csv:4: window column 'at' is null");
+    assertThat(readAll(source, spec, windows.get(0)))
+        .filteredOn(SourceRecord::isBad)
+        .extracting(r -> r.position() + ": " + r.problem())
+        .singleElement()
+        .asString()
+        .startsWith("h.csv:4: window column 'at' is null");
     // a file of which no record has a window fails as a whole
     write("h.csv", "id,note,amount,at\n3,c,1,\n");
-    assertThatThrownBy(() -> csv("h.csv").windows(spec)).isInstanceOf(DataException.class)
+    assertThatThrownBy(() -> csv("h.csv").windows(spec))
+        .isInstanceOf(DataException.class)
         .hasMessageStartingWith("h.csv:2: window column 'at' is null");
   }
 
   @Test
   void recordsAreFreshArraysAndSourcesAreReReadable() throws IOException {
-    write("orders.csv", "id,note,amount,at\n1,a,1,2024-03-15T07:00:00Z\n2,b,1,2024-03-15T07:00:00Z\n");
+    write(
+        "orders.csv",
+        "id,note,amount,at\n1,a,1,2024-03-15T07:00:00Z\n2,b,1,2024-03-15T07:00:00Z\n");
     CsvSource source = csv("orders.csv");
     List<SourceRecord> first = readAll(source);
     assertThat(first.get(0).values()).isNotSameAs(first.get(1).values());
     assertThat(first.get(0).values()[0]).isEqualTo(1L);
     List<SourceRecord> second = readAll(source);
-    assertThat(second).extracting(r -> Arrays.asList(r.values())).isEqualTo(first.stream().map(r -> Arrays.asList(r.values())).toList());
+    assertThat(second)
+        .extracting(r -> Arrays.asList(r.values()))
+        .isEqualTo(first.stream().map(r -> Arrays.asList(r.values())).toList());
     assertThat(source.windows(WindowSpec.batch())).isEmpty();
     assertThat(readAll(source, WindowSpec.batch(), Window.batch("b1"))).hasSize(2);
   }
@@ -370,8 +503,10 @@ class CsvSourceTest {
   @Test
   void describeIsStableAndMachineIndependent() {
     CsvSource a = new CsvSource(new FileSet(dir, "in/*.csv"), ORDERS, CsvFormat.DEFAULT);
-    CsvSource b = new CsvSource(new FileSet(dir.resolve("elsewhere"), "in/*.csv"), ORDERS, CsvFormat.DEFAULT);
-    assertThat(a.describe()).isEqualTo(b.describe())
+    CsvSource b =
+        new CsvSource(new FileSet(dir.resolve("elsewhere"), "in/*.csv"), ORDERS, CsvFormat.DEFAULT);
+    assertThat(a.describe())
+        .isEqualTo(b.describe())
         .isEqualTo("csv in/*.csv delimiter=',' quote='\"' header=true null='' encoding=UTF-8");
   }
 

@@ -12,6 +12,7 @@ import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
 import dev.idem.schema.Schema;
 import dev.idem.source.Source;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -19,14 +20,15 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import java.nio.charset.Charset;
 
-/** The csv and jsonl factories: found with ServiceLoader, and each owning its section's keys and messages. */
+/**
+ * The csv and jsonl factories: found with ServiceLoader, and each owning its section's keys and
+ * messages.
+ */
 class FileSourceFactoryTest {
   private static final Schema COLUMNS = new Schema(List.of(Column.of("id", DataType.INTEGER)));
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private ConnectorContext context() {
     return new ConnectorContext(dir, "orders", name -> null, new Secrets());
@@ -50,37 +52,99 @@ class FileSourceFactoryTest {
 
   @Test
   void aCsvSectionBindsItsFormatAndARelativePathAgainstThePipelinesDirectory() {
-    Source s = new CsvSourceFactory().bind(section("type", "csv", "path", "data/*.csv", "delimiter", ";", "header", false, "null", "NULL",
-        "encoding", "ISO-8859-1"), COLUMNS, context());
-    assertThat(((CsvSource) s).format()).isEqualTo(new CsvFormat(';', '"', false, "NULL", Charset.forName("ISO-8859-1")));
+    Source s =
+        new CsvSourceFactory()
+            .bind(
+                section(
+                    "type",
+                    "csv",
+                    "path",
+                    "data/*.csv",
+                    "delimiter",
+                    ";",
+                    "header",
+                    false,
+                    "null",
+                    "NULL",
+                    "encoding",
+                    "ISO-8859-1"),
+                COLUMNS,
+                context());
+    assertThat(((CsvSource) s).format())
+        .isEqualTo(new CsvFormat(';', '"', false, "NULL", Charset.forName("ISO-8859-1")));
     assertThat(s.describe()).contains("data/*.csv");
-    // an absolute path is split at its first glob: the base directory stays out of the description (and the definition hash)
-    assertThat(new CsvSourceFactory().bind(section("type", "csv", "path", "/abs/in/*.csv"), COLUMNS, context()).describe())
-        .contains("*.csv").doesNotContain("/abs");
+    // an absolute path is split at its first glob: the base directory stays out of the description
+    // (and the definition hash)
+    assertThat(
+            new CsvSourceFactory()
+                .bind(section("type", "csv", "path", "/abs/in/*.csv"), COLUMNS, context())
+                .describe())
+        .contains("*.csv")
+        .doesNotContain("/abs");
   }
 
   @Test
   void aJsonLinesSectionRefusesCsvKeys() {
-    Source s = new JsonLinesSourceFactory().bind(section("type", "jsonl", "path", "e/*.jsonl"), COLUMNS, context());
+    Source s =
+        new JsonLinesSourceFactory()
+            .bind(section("type", "jsonl", "path", "e/*.jsonl"), COLUMNS, context());
     assertThat(s.describe()).contains(StandardCharsets.UTF_8.name());
-    ConfigProblem p = catchThrowableOfType(ConfigProblem.class,
-        () -> new JsonLinesSourceFactory().bind(section("type", "jsonl", "path", "e/*.jsonl", "quote", "'"), COLUMNS, context()));
-    assertThat(p.getMessage()).isEqualTo("p.yaml: source.quote: only csv sources have 'quote', this source is jsonl");
+    ConfigProblem p =
+        catchThrowableOfType(
+            ConfigProblem.class,
+            () ->
+                new JsonLinesSourceFactory()
+                    .bind(
+                        section("type", "jsonl", "path", "e/*.jsonl", "quote", "'"),
+                        COLUMNS,
+                        context()));
+    assertThat(p.getMessage())
+        .isEqualTo("p.yaml: source.quote: only csv sources have 'quote', this source is jsonl");
   }
 
   @Test
   void problemsNameTheKeyAndWhatWasExpected() {
-    assertThat(catchThrowableOfType(ConfigProblem.class,
-        () -> new CsvSourceFactory().bind(section("type", "csv", "path", "x.csv", "delimter", ";"), COLUMNS, context())).detail())
-        .isEqualTo("unknown key 'delimter' in source: expected one of type, path, delimiter, quote, header, null, encoding"
-            + " (did you mean 'delimiter'?)");
-    assertThat(catchThrowableOfType(ConfigProblem.class,
-        () -> new CsvSourceFactory().bind(section("type", "csv", "path", "x.csv", "header", "maybe"), COLUMNS, context())).detail())
+    assertThat(
+            catchThrowableOfType(
+                    ConfigProblem.class,
+                    () ->
+                        new CsvSourceFactory()
+                            .bind(
+                                section("type", "csv", "path", "x.csv", "delimter", ";"),
+                                COLUMNS,
+                                context()))
+                .detail())
+        .isEqualTo(
+            "unknown key 'delimter' in source: expected one of type, path, delimiter, quote, header, null, encoding"
+                + " (did you mean 'delimiter'?)");
+    assertThat(
+            catchThrowableOfType(
+                    ConfigProblem.class,
+                    () ->
+                        new CsvSourceFactory()
+                            .bind(
+                                section("type", "csv", "path", "x.csv", "header", "maybe"),
+                                COLUMNS,
+                                context()))
+                .detail())
         .isEqualTo("source.header: expected true or false, got a string 'maybe'");
-    assertThat(catchThrowableOfType(ConfigProblem.class,
-        () -> new CsvSourceFactory().bind(section("type", "csv", "path", "x.csv", "encoding", "klingon"), COLUMNS, context())).detail())
-        .isEqualTo("source.encoding: unknown encoding 'klingon': expected e.g. UTF-8 or ISO-8859-1");
-    assertThat(catchThrowableOfType(ConfigProblem.class, () -> new CsvSourceFactory().bind(section("type", "csv"), COLUMNS, context())).detail())
+    assertThat(
+            catchThrowableOfType(
+                    ConfigProblem.class,
+                    () ->
+                        new CsvSourceFactory()
+                            .bind(
+                                section("type", "csv", "path", "x.csv", "encoding", "klingon"),
+                                COLUMNS,
+                                context()))
+                .detail())
+        .isEqualTo(
+            "source.encoding: unknown encoding 'klingon': expected e.g. UTF-8 or ISO-8859-1");
+    assertThat(
+            catchThrowableOfType(
+                    ConfigProblem.class,
+                    () -> new CsvSourceFactory().bind(section("type", "csv"), COLUMNS, context()))
+                .detail())
         .isEqualTo("source: missing required key 'path'");
   }
 }

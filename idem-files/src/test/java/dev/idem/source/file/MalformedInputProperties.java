@@ -25,6 +25,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -36,21 +37,23 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
-import java.util.HexFormat;
-import net.jqwik.api.Tuple;
 
 /**
  * Generated CSV and JSON-lines files mixing valid rows with garbage (random bytes, quotes,
- * delimiters, line breaks, NULs, invalid UTF-8, wrong field counts), read through the real
- * sources. Reading never throws anything but a {@link DataException} naming {@code file:line};
- * every record is a good one or a bad one with its position, raw input and problem; every valid
- * row comes back with its values at its line whenever the garbage around it cannot reach it.
+ * delimiters, line breaks, NULs, invalid UTF-8, wrong field counts), read through the real sources.
+ * Reading never throws anything but a {@link DataException} naming {@code file:line}; every record
+ * is a good one or a bad one with its position, raw input and problem; every valid row comes back
+ * with its values at its line whenever the garbage around it cannot reach it.
  */
 class MalformedInputProperties {
-  private static final Schema SCHEMA = Schema.of(Column.of("id", DataType.INTEGER), Column.of("name", DataType.STRING),
-      Column.of("amount", DataType.decimal(12, 2)));
+  private static final Schema SCHEMA =
+      Schema.of(
+          Column.of("id", DataType.INTEGER),
+          Column.of("name", DataType.STRING),
+          Column.of("amount", DataType.decimal(12, 2)));
   private static final JsonFactory JSON = new JsonFactory();
   private static final Pattern POSITION = Pattern.compile("in\\.(csv|jsonl):\\d+");
   private static Path dir;
@@ -77,28 +80,51 @@ class MalformedInputProperties {
   }
 
   /** One piece of a generated file: a valid row, or garbage bytes. */
-  @SuppressWarnings("ArrayRecordComponent") // never compared or hashed: a piece is only written to the generated file
+  @SuppressWarnings(
+      "ArrayRecordComponent") // never compared or hashed: a piece is only written to the generated
+  // file
   record Piece(Row row, byte[] garbage) {
     @Override
     public String toString() {
-      return row != null ? row.toString() : "garbage " + HexFormat.ofDelimiter(" ").formatHex(garbage);
+      return row != null
+          ? row.toString()
+          : "garbage " + HexFormat.ofDelimiter(" ").formatHex(garbage);
     }
   }
 
   @Provide
   Arbitrary<Row> rows() {
-    Arbitrary<String> names = Arbitraries.strings()
-        .withCharRange('\u0000', '\uD7FF')
-        .withChars('"', ',', '\n', '\r', '\0', '\'', ';', '\\', '\uFEFF', '\uFFFD', '\uE000')
-        .ofMaxLength(12);
-    Arbitrary<BigDecimal> amounts = Arbitraries.longs().between(-999_999_999_99L, 999_999_999_99L).map(c -> BigDecimal.valueOf(c, 2));
+    Arbitrary<String> names =
+        Arbitraries.strings()
+            .withCharRange('\u0000', '\uD7FF')
+            .withChars('"', ',', '\n', '\r', '\0', '\'', ';', '\\', '\uFEFF', '\uFFFD', '\uE000')
+            .ofMaxLength(12);
+    Arbitrary<BigDecimal> amounts =
+        Arbitraries.longs()
+            .between(-999_999_999_99L, 999_999_999_99L)
+            .map(c -> BigDecimal.valueOf(c, 2));
     return Combinators.combine(Arbitraries.longs(), names, amounts).as(Row::new);
   }
 
   /** Random bytes biased towards what breaks parsers; {@code quotes} false leaves out the quote. */
   private static Arbitrary<byte[]> garbage(boolean quotes, boolean lineBreaks) {
-    List<Byte> special = new ArrayList<>(List.of((byte) ',', (byte) 0, (byte) 0xFF, (byte) 0xC3, (byte) 0xE2, (byte) 0x82,
-        (byte) '{', (byte) '}', (byte) ':', (byte) '1', (byte) 'a', (byte) '.', (byte) ' ', (byte) '\\'));
+    List<Byte> special =
+        new ArrayList<>(
+            List.of(
+                (byte) ',',
+                (byte) 0,
+                (byte) 0xFF,
+                (byte) 0xC3,
+                (byte) 0xE2,
+                (byte) 0x82,
+                (byte) '{',
+                (byte) '}',
+                (byte) ':',
+                (byte) '1',
+                (byte) 'a',
+                (byte) '.',
+                (byte) ' ',
+                (byte) '\\'));
     if (quotes) {
       special.add((byte) '"');
     }
@@ -106,23 +132,29 @@ class MalformedInputProperties {
       special.add((byte) '\n');
       special.add((byte) '\r');
     }
-    Arbitrary<Byte> any = Arbitraries.bytes().filter(b -> (quotes || b != '"') && (lineBreaks || (b != '\n' && b != '\r')));
-    Arbitrary<Byte> one = Arbitraries.frequencyOf(
-        Tuple.of(3, Arbitraries.of(special)),
-        Tuple.of(1, any));
-    return one.list().ofMinSize(1).ofMaxSize(30).map(bytes -> {
-      byte[] b = new byte[bytes.size()];
-      for (int i = 0; i < b.length; i++) {
-        b[i] = bytes.get(i);
-      }
-      return b;
-    });
+    Arbitrary<Byte> any =
+        Arbitraries.bytes()
+            .filter(b -> (quotes || b != '"') && (lineBreaks || (b != '\n' && b != '\r')));
+    Arbitrary<Byte> one =
+        Arbitraries.frequencyOf(Tuple.of(3, Arbitraries.of(special)), Tuple.of(1, any));
+    return one.list()
+        .ofMinSize(1)
+        .ofMaxSize(30)
+        .map(
+            bytes -> {
+              byte[] b = new byte[bytes.size()];
+              for (int i = 0; i < b.length; i++) {
+                b[i] = bytes.get(i);
+              }
+              return b;
+            });
   }
 
   private Arbitrary<List<Piece>> pieces(boolean quotes, boolean lineBreaks) {
-    Arbitrary<Piece> piece = Arbitraries.frequencyOf(
-        Tuple.of(3, rows().map(r -> new Piece(r, null))),
-        Tuple.of(1, garbage(quotes, lineBreaks).map(g -> new Piece(null, g))));
+    Arbitrary<Piece> piece =
+        Arbitraries.frequencyOf(
+            Tuple.of(3, rows().map(r -> new Piece(r, null))),
+            Tuple.of(1, garbage(quotes, lineBreaks).map(g -> new Piece(null, g))));
     return piece.list().ofMaxSize(25);
   }
 
@@ -141,32 +173,47 @@ class MalformedInputProperties {
     return pieces(true, false);
   }
 
-  /** Garbage without a quote cannot reach past its own lines: every valid row comes back at its line. */
+  /**
+   * Garbage without a quote cannot reach past its own lines: every valid row comes back at its
+   * line.
+   */
   @Property(tries = 200)
-  void csvValidRowsComeBackWhateverTheGarbageBetweenThem(@ForAll("lineLocalCsv") List<Piece> pieces) throws IOException {
+  void csvValidRowsComeBackWhateverTheGarbageBetweenThem(@ForAll("lineLocalCsv") List<Piece> pieces)
+      throws IOException {
     Map<String, Row> expected = new HashMap<>();
     write("in.csv", csv(pieces, expected));
-    List<SourceRecord> records = read(new CsvSource(new FileSet(dir, "in.csv"), SCHEMA, CsvFormat.DEFAULT));
+    List<SourceRecord> records =
+        read(new CsvSource(new FileSet(dir, "in.csv"), SCHEMA, CsvFormat.DEFAULT));
     assertWellFormed(records);
     assertRowsCameBack(records, expected);
   }
 
-  /** With quotes anywhere, a file may become unreadable from some point on, but only as a DataException naming its line. */
+  /**
+   * With quotes anywhere, a file may become unreadable from some point on, but only as a
+   * DataException naming its line.
+   */
   @Property(tries = 200)
-  void csvReadingFailsOnlyWithADataErrorNamingTheLine(@ForAll("anyCsv") List<Piece> pieces) throws IOException {
+  void csvReadingFailsOnlyWithADataErrorNamingTheLine(@ForAll("anyCsv") List<Piece> pieces)
+      throws IOException {
     Map<String, Row> expected = new HashMap<>();
     write("in.csv", csv(pieces, expected));
     List<SourceRecord> records = new ArrayList<>();
-    try (RecordReader r = new CsvSource(new FileSet(dir, "in.csv"), SCHEMA, CsvFormat.DEFAULT).read(WindowSpec.full(), Window.full())) {
+    try (RecordReader r =
+        new CsvSource(new FileSet(dir, "in.csv"), SCHEMA, CsvFormat.DEFAULT)
+            .read(WindowSpec.full(), Window.full())) {
       for (SourceRecord rec = r.next(); rec != null; rec = r.next()) {
         records.add(rec);
       }
     } catch (DataException e) {
       // one line number, the record's: not the parser's own line and character counts beside it
-      assertThat(e.getMessage()).matches("in\\.csv:\\d+: [^\\n]+").doesNotContain("at line:", "position:", "encapsulated token");
+      assertThat(e.getMessage())
+          .matches("in\\.csv:\\d+: [^\\n]+")
+          .doesNotContain("at line:", "position:", "encapsulated token");
     }
     assertWellFormed(records);
-    assertThat(records).filteredOn(SourceRecord::isBad).allSatisfy(r -> assertThat(r.problem()).doesNotContain("at line:", "position:"));
+    assertThat(records)
+        .filteredOn(SourceRecord::isBad)
+        .allSatisfy(r -> assertThat(r.problem()).doesNotContain("at line:", "position:"));
     // rows before the first garbage cannot be disturbed by it
     long line = 2;
     Map<String, Row> beforeGarbage = new HashMap<>();
@@ -180,17 +227,27 @@ class MalformedInputProperties {
     assertRowsCameBack(records, beforeGarbage);
   }
 
-  /** Every JSON line is a record of its own: reading never throws, and each non-blank line is one record. */
+  /**
+   * Every JSON line is a record of its own: reading never throws, and each non-blank line is one
+   * record.
+   */
   @Property(tries = 200)
-  void jsonLinesNeverThrowAndEveryLineIsOneRecord(@ForAll("jsonLines") List<Piece> pieces) throws IOException {
+  void jsonLinesNeverThrowAndEveryLineIsOneRecord(@ForAll("jsonLines") List<Piece> pieces)
+      throws IOException {
     Map<String, Row> expected = new HashMap<>();
     byte[] bytes = jsonl(pieces, expected);
     write("in.jsonl", bytes);
-    List<SourceRecord> records = read(new JsonLinesSource(new FileSet(dir, "in.jsonl"), SCHEMA, StandardCharsets.UTF_8));
+    List<SourceRecord> records =
+        read(new JsonLinesSource(new FileSet(dir, "in.jsonl"), SCHEMA, StandardCharsets.UTF_8));
     assertWellFormed(records);
     assertRowsCameBack(records, expected);
-    long nonBlank = Arrays.stream(new String(bytes, StandardCharsets.ISO_8859_1).split("\n", -1))
-        .filter(l -> !new String(l.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8).isBlank()).count();
+    long nonBlank =
+        Arrays.stream(new String(bytes, StandardCharsets.ISO_8859_1).split("\n", -1))
+            .filter(
+                l ->
+                    !new String(l.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8)
+                        .isBlank())
+            .count();
     assertThat(records).hasSize((int) nonBlank);
   }
 
@@ -204,19 +261,26 @@ class MalformedInputProperties {
     return records;
   }
 
-  /** Good records have typed values; bad ones a position, raw input and a problem; positions are distinct. */
+  /**
+   * Good records have typed values; bad ones a position, raw input and a problem; positions are
+   * distinct.
+   */
   private static void assertWellFormed(List<SourceRecord> records) {
     Set<String> positions = new HashSet<>();
     for (SourceRecord r : records) {
       assertThat(r.position()).matches(POSITION);
-      assertThat(positions.add(r.position())).as("one record per position: %s", r.position()).isTrue();
+      assertThat(positions.add(r.position()))
+          .as("one record per position: %s", r.position())
+          .isTrue();
       if (r.isBad()) {
         assertThat(r.values()).isNull();
         assertThat(r.raw()).isNotNull();
         assertThat(r.problem()).isNotBlank().doesNotContain("\n");
       } else {
         assertThat(r.values()).hasSize(3);
-        assertThat(r.values()[0] == null || r.values()[0] instanceof Long).as("%s", r.values()[0]).isTrue();
+        assertThat(r.values()[0] == null || r.values()[0] instanceof Long)
+            .as("%s", r.values()[0])
+            .isTrue();
       }
     }
   }
@@ -256,7 +320,12 @@ class MalformedInputProperties {
   }
 
   private static String csvLine(Row r) {
-    return r.id() + ",\"" + r.name().replace("\"", "\"\"") + "\"," + r.amount().toPlainString() + "\n";
+    return r.id()
+        + ",\""
+        + r.name().replace("\"", "\"\"")
+        + "\","
+        + r.amount().toPlainString()
+        + "\n";
   }
 
   private static byte[] jsonl(List<Piece> pieces, Map<String, Row> expected) {

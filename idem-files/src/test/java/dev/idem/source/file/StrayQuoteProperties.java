@@ -12,6 +12,7 @@ import dev.idem.source.SourceRecord;
 import dev.idem.window.Window;
 import dev.idem.window.WindowSpec;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +28,6 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.lifecycle.AfterTry;
 import net.jqwik.api.lifecycle.BeforeTry;
-import java.math.BigDecimal;
 
 /**
  * A closing quote followed by other characters in the middle of a CSV file ({@code 1,"abc"x,3}):
@@ -36,8 +36,11 @@ import java.math.BigDecimal;
  * to carry Commons CSV's own words with a second line number and a character position.
  */
 class StrayQuoteProperties {
-  private static final Schema SCHEMA = Schema.of(Column.of("id", DataType.INTEGER), Column.of("note", DataType.STRING),
-      Column.of("amount", DataType.decimal(12, 2)));
+  private static final Schema SCHEMA =
+      Schema.of(
+          Column.of("id", DataType.INTEGER),
+          Column.of("note", DataType.STRING),
+          Column.of("amount", DataType.decimal(12, 2)));
   private Path dir;
 
   @BeforeTry
@@ -55,15 +58,21 @@ class StrayQuoteProperties {
   }
 
   static String message(long line) {
-    return "in.csv:" + line + ": malformed CSV: characters after a closing quote: a field that starts with a quote must end at its"
-        + " closing quote, so nothing after line " + line + " can be read (if a quote is part of the value, quote the whole field"
+    return "in.csv:"
+        + line
+        + ": malformed CSV: characters after a closing quote: a field that starts with a quote must end at its"
+        + " closing quote, so nothing after line "
+        + line
+        + " can be read (if a quote is part of the value, quote the whole field"
         + " and double the quote inside it)";
   }
 
   @Example
   void aQuoteOpenedOnOneLineAndClosedOnALaterOneIsReportedAtTheRecordsLine() throws IOException {
     // the stray quote on line 3 opens a field that the quote on line 5 closes, followed by "s"
-    Files.writeString(dir.resolve("in.csv"), "id,note,amount\n1,ada,1.00\n2,\"bob,2.00\n3,cyd,3.00\n4,\"dee\"s,4.00\n5,eve,5.00\n");
+    Files.writeString(
+        dir.resolve("in.csv"),
+        "id,note,amount\n1,ada,1.00\n2,\"bob,2.00\n3,cyd,3.00\n4,\"dee\"s,4.00\n5,eve,5.00\n");
     try (RecordReader r = open()) {
       assertThat(r.next().position()).isEqualTo("in.csv:2");
       SourceRecord bad = r.next();
@@ -87,12 +96,17 @@ class StrayQuoteProperties {
 
   /**
    * Whatever comes before (rows, quoted fields over several lines, CR LF or LF) and whichever
-   * character follows the closing quote, the bad record is at its own line and the message is
-   * the same one line.
+   * character follows the closing quote, the bad record is at its own line and the message is the
+   * same one line.
    */
   @Property(tries = 200)
-  void charactersAfterAClosingQuoteAreOneBadRecordAtItsLine(@ForAll("rows") List<String> before, @ForAll("rows") List<String> after,
-      @ForAll("afterQuote") char stray, @ForAll boolean crlf, @ForAll @IntRange(min = 0, max = 2) int field) throws IOException {
+  void charactersAfterAClosingQuoteAreOneBadRecordAtItsLine(
+      @ForAll("rows") List<String> before,
+      @ForAll("rows") List<String> after,
+      @ForAll("afterQuote") char stray,
+      @ForAll boolean crlf,
+      @ForAll @IntRange(min = 0, max = 2) int field)
+      throws IOException {
     String eol = crlf ? "\r\n" : "\n";
     StringBuilder text = new StringBuilder("id,note,amount").append(eol);
     long line = 2;
@@ -117,7 +131,9 @@ class StrayQuoteProperties {
       }
       SourceRecord bad = r.next();
       assertThat(bad.isBad()).isTrue();
-      assertThat(bad.position() + ": " + bad.problem()).isEqualTo(message(line)).doesNotContain("\n", "\r");
+      assertThat(bad.position() + ": " + bad.problem())
+          .isEqualTo(message(line))
+          .doesNotContain("\n", "\r");
       assertThat(bad.raw()).startsWith(broken + eol);
       assertThatThrownBy(r::next).isInstanceOf(DataException.class).hasMessage(message(line));
     }
@@ -125,18 +141,25 @@ class StrayQuoteProperties {
 
   @Provide
   Arbitrary<List<String>> rows() {
-    Arbitrary<String> plain = Arbitraries.integers().between(1, 99).map(i -> i + ",n" + i + "," + i + ".00");
-    Arbitrary<String> quoted = Arbitraries.integers().between(1, 99).map(i -> i + ",\"a \"\"q\"\", b\nc\"," + i + ".00");
+    Arbitrary<String> plain =
+        Arbitraries.integers().between(1, 99).map(i -> i + ",n" + i + "," + i + ".00");
+    Arbitrary<String> quoted =
+        Arbitraries.integers().between(1, 99).map(i -> i + ",\"a \"\"q\"\", b\nc\"," + i + ".00");
     return Arbitraries.oneOf(plain, quoted).list().ofMaxSize(5);
   }
 
   @Provide
   Arbitrary<Character> afterQuote() {
-    // whitespace after a closing quote is dropped by the parser, a quote doubles it, a delimiter or line break ends the field
-    return Arbitraries.chars().range('!', '~').with('é', '\u0000', '€').filter(c -> c != '"' && c != ',');
+    // whitespace after a closing quote is dropped by the parser, a quote doubles it, a delimiter or
+    // line break ends the field
+    return Arbitraries.chars()
+        .range('!', '~')
+        .with('é', '\u0000', '€')
+        .filter(c -> c != '"' && c != ',');
   }
 
   private RecordReader open() throws IOException {
-    return new CsvSource(new FileSet(dir, "in.csv"), SCHEMA, CsvFormat.DEFAULT).read(WindowSpec.full(), Window.full());
+    return new CsvSource(new FileSet(dir, "in.csv"), SCHEMA, CsvFormat.DEFAULT)
+        .read(WindowSpec.full(), Window.full());
   }
 }

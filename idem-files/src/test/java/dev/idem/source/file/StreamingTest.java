@@ -31,9 +31,18 @@ class StreamingTest {
         rows++;
         idSum += rows;
         line.setLength(0);
-        line.append(rows).append(",\"name ").append(rows % 1000).append(", ").append(pad).append("\",")
-            .append(rows % 100000).append('.').append(rows % 10).append("5,2024-03-15T07:00:")
-            .append(rows % 50 + 10).append("Z\n");
+        line.append(rows)
+            .append(",\"name ")
+            .append(rows % 1000)
+            .append(", ")
+            .append(pad)
+            .append("\",")
+            .append(rows % 100000)
+            .append('.')
+            .append(rows % 10)
+            .append("5,2024-03-15T07:00:")
+            .append(rows % 50 + 10)
+            .append("Z\n");
         w.append(line);
         bytes += line.length();
       }
@@ -41,10 +50,16 @@ class StreamingTest {
     assertThat(Files.size(file)).isGreaterThan(640L * 1024 * 1024);
     try {
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      Process p = new ProcessBuilder(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
-          CountRows.class.getName(), file.toString())
-          .redirectErrorStream(true)
-          .start();
+      Process p =
+          new ProcessBuilder(
+                  java,
+                  "-Xmx64m",
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  CountRows.class.getName(),
+                  file.toString())
+              .redirectErrorStream(true)
+              .start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
       assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
       assertThat(p.exitValue()).as(out).isEqualTo(0);
@@ -56,5 +71,4 @@ class StreamingTest {
       Files.deleteIfExists(file);
     }
   }
-
 }

@@ -12,8 +12,8 @@ import java.util.Properties;
 
 /**
  * A DuckDB database ({@code url: jdbc:duckdb:FILE}): a relative file is taken against the pipeline
- * file's directory. Also the destination of a pipeline file without a {@code destination:}
- * section: {@code PIPELINE.duckdb} next to the file.
+ * file's directory. Also the destination of a pipeline file without a {@code destination:} section:
+ * {@code PIPELINE.duckdb} next to the file.
  */
 public final class DuckDbDestinationFactory implements DestinationFactory {
   private static final String PREFIX = "jdbc:duckdb:";
@@ -35,7 +35,8 @@ public final class DuckDbDestinationFactory implements DestinationFactory {
 
   @Override
   public boolean accepts(ConfigNode.Mapping section) {
-    return section.get("url") instanceof ConfigNode.Scalar s && s.value().strip().startsWith(PREFIX);
+    return section.get("url") instanceof ConfigNode.Scalar s
+        && s.value().strip().startsWith(PREFIX);
   }
 
   @Override
@@ -80,6 +81,9 @@ public final class DuckDbDestinationFactory implements DestinationFactory {
   }
 
   private static boolean remoteOrMemory(String file) {
-    return file.isEmpty() || file.startsWith(":memory:") || file.startsWith("md:") || file.startsWith("motherduck:");
+    return file.isEmpty()
+        || file.startsWith(":memory:")
+        || file.startsWith("md:")
+        || file.startsWith("motherduck:");
   }
 }

@@ -2,9 +2,9 @@ package dev.idem.jdbc.connector;
 
 import dev.idem.connector.DestinationBinding;
 import dev.idem.connector.Secrets;
+import dev.idem.context.RunServices;
 import dev.idem.destination.Destination;
 import dev.idem.jdbc.JdbcDestination;
-import dev.idem.context.RunServices;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,9 +14,9 @@ import java.util.Properties;
 
 /**
  * A JDBC database a pipeline writes: its URL and connection properties, and for a DuckDB file the
- * file, which status, check and doctor must not create. Properties may hold secrets, so
- * {@link #toString()} and {@link #describe()} show the URL only, with any password, user-info and
- * user masked.
+ * file, which status, check and doctor must not create. Properties may hold secrets, so {@link
+ * #toString()} and {@link #describe()} show the URL only, with any password, user-info and user
+ * masked.
  */
 public final class JdbcDestinationBinding implements DestinationBinding {
   private final String url;
@@ -54,10 +54,15 @@ public final class JdbcDestinationBinding implements DestinationBinding {
     return Secrets.describeUrl(url);
   }
 
-  /** A DuckDB file that does not exist means the pipeline never ran there; opening it would create it. */
+  /**
+   * A DuckDB file that does not exist means the pipeline never ran there; opening it would create
+   * it.
+   */
   @Override
   public Optional<String> missing() {
-    return file == null || Files.exists(file) ? Optional.empty() : Optional.of("there is no DuckDB file " + describe());
+    return file == null || Files.exists(file)
+        ? Optional.empty()
+        : Optional.of("there is no DuckDB file " + describe());
   }
 
   @Override

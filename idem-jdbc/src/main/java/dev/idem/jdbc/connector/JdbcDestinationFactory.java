@@ -10,9 +10,9 @@ import java.util.Properties;
 
 /**
  * {@code type: jdbc} (the default type): a database named by its JDBC URL ({@code url}), PostgreSQL
- * or any other database idem has a dialect for, chosen when it is opened. Keys other than
- * {@code type} and {@code url} are JDBC connection properties. DuckDB URLs go to
- * {@link DuckDbDestinationFactory}, which resolves their files.
+ * or any other database idem has a dialect for, chosen when it is opened. Keys other than {@code
+ * type} and {@code url} are JDBC connection properties. DuckDB URLs go to {@link
+ * DuckDbDestinationFactory}, which resolves their files.
  */
 public final class JdbcDestinationFactory implements DestinationFactory {
   private static final List<String> KEYS = List.of("type", "url");

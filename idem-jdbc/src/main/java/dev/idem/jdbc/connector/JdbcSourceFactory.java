@@ -21,9 +21,12 @@ import java.util.Properties;
  */
 public final class JdbcSourceFactory implements SourceFactory {
   /** The keys of a jdbc source itself; any other key of it is a JDBC connection property. */
-  static final List<String> KEYS = List.of("type", "url", "query", "fingerprint_query", "lag", "fetch_size");
+  static final List<String> KEYS =
+      List.of("type", "url", "query", "fingerprint_query", "lag", "fetch_size");
+
   /** The keys of file sources, refused here with a message that names the jdbc source's own. */
-  private static final List<String> FILE_KEYS = List.of("path", "delimiter", "quote", "header", "null", "encoding");
+  private static final List<String> FILE_KEYS =
+      List.of("path", "delimiter", "quote", "header", "null", "encoding");
 
   @Override
   public String type() {
@@ -36,8 +39,15 @@ public final class JdbcSourceFactory implements SourceFactory {
     for (String fileKey : FILE_KEYS) {
       ConfigNode.Entry e = node.entry(fileKey);
       if (e != null) {
-        throw new ConfigProblem(e.where(), "source." + fileKey + ": jdbc sources have no '" + fileKey + "': expected "
-            + String.join(", ", KEYS) + " and JDBC connection properties");
+        throw new ConfigProblem(
+            e.where(),
+            "source."
+                + fileKey
+                + ": jdbc sources have no '"
+                + fileKey
+                + "': expected "
+                + String.join(", ", KEYS)
+                + " and JDBC connection properties");
       }
     }
     ConfigNode.Scalar urlNode = s.requiredScalar("url");
@@ -45,16 +55,23 @@ public final class JdbcSourceFactory implements SourceFactory {
     try {
       DriverManager.getDriver(url); // its "no suitable driver" message would quote the URL whole
     } catch (SQLException e) {
-      throw new ConfigProblem(urlNode.where(), "source.url: no JDBC driver accepts '" + JdbcUrls.shown(urlNode, url)
-          + "': expected jdbc:postgresql://host:port/db or jdbc:duckdb:file");
+      throw new ConfigProblem(
+          urlNode.where(),
+          "source.url: no JDBC driver accepts '"
+              + JdbcUrls.shown(urlNode, url)
+              + "': expected jdbc:postgresql://host:port/db or jdbc:duckdb:file");
     }
     String query = s.requiredScalar("query").value();
     ConfigNode.Scalar fpNode = s.optionalScalar("fingerprint_query");
-    Optional<String> fingerprintQuery = fpNode == null || fpNode.value().isBlank() ? Optional.empty() : Optional.of(fpNode.value());
+    Optional<String> fingerprintQuery =
+        fpNode == null || fpNode.value().isBlank() ? Optional.empty() : Optional.of(fpNode.value());
     Duration lag = s.duration("lag", Duration.ZERO);
     int fetchSize = s.positiveInt("fetch_size", 10_000);
     Properties properties = s.properties(KEYS, context.secrets());
     context.secrets().addUrl(url);
-    return Section.bind(node, "source", () -> new JdbcSource(url, properties, query, columns, fingerprintQuery, lag, fetchSize));
+    return Section.bind(
+        node,
+        "source",
+        () -> new JdbcSource(url, properties, query, columns, fingerprintQuery, lag, fetchSize));
   }
 }

@@ -18,8 +18,8 @@ import java.util.Properties;
  */
 public interface Admin {
   /**
-   * A new, empty database beside the one at {@code jdbcUrl} (a scratch database on the same
-   * server, or a temporary file) for {@code idem verify}; {@link Scratch#drop} removes it once every
+   * A new, empty database beside the one at {@code jdbcUrl} (a scratch database on the same server,
+   * or a temporary file) for {@code idem verify}; {@link Scratch#drop} removes it once every
    * connection to it is closed.
    */
   Scratch scratch(String jdbcUrl, Properties properties) throws SQLException;
@@ -42,12 +42,13 @@ public interface Admin {
   }
 
   /**
-   * Sessions other than this one that sit idle inside an open transaction for longer than
-   * {@code idleFor} while holding locks on {@code target} or on a table of the ledger schema
-   * {@code _idem} ({@code idem doctor}). Default: none (a database one process opens at a time has
-   * no other session).
+   * Sessions other than this one that sit idle inside an open transaction for longer than {@code
+   * idleFor} while holding locks on {@code target} or on a table of the ledger schema {@code _idem}
+   * ({@code idem doctor}). Default: none (a database one process opens at a time has no other
+   * session).
    */
-  default List<IdleSession> idleSessions(Connection connection, TableName target, Duration idleFor) throws SQLException {
+  default List<IdleSession> idleSessions(Connection connection, TableName target, Duration idleFor)
+      throws SQLException {
     return List.of();
   }
 
@@ -60,27 +61,37 @@ public interface Admin {
   }
 
   /** A session idle in a transaction: {@code locks} names the relations it holds locks on. */
-  record IdleSession(int pid, String user, String application, String client, Duration idle, String locks,
-                     OffsetDateTime backendStart, OffsetDateTime stateChange) {}
+  record IdleSession(
+      int pid,
+      String user,
+      String application,
+      String client,
+      Duration idle,
+      String locks,
+      OffsetDateTime backendStart,
+      OffsetDateTime stateChange) {}
 
   /**
    * The scratch databases {@link #scratch} created on this server that still exist, with their
-   * creation time when their name records it and the sessions connected to them. Default: none
-   * (a scratch DuckDB file is not on the destination's server).
+   * creation time when their name records it and the sessions connected to them. Default: none (a
+   * scratch DuckDB file is not on the destination's server).
    */
   default List<ScratchDatabase> scratchDatabases(Connection connection) throws SQLException {
     return List.of();
   }
 
   /**
-   * Drops a scratch database unless a session is connected to it; false when one is (the drop
-   * is refused by the server itself, so a check that is still running keeps its database).
-   * Runs outside a transaction on {@code connection}.
+   * Drops a scratch database unless a session is connected to it; false when one is (the drop is
+   * refused by the server itself, so a check that is still running keeps its database). Runs
+   * outside a transaction on {@code connection}.
    */
   default boolean dropScratch(Connection connection, String name) throws SQLException {
     return false;
   }
 
-  /** A scratch database left on the server: when it was created (if its name says) and how many sessions use it. */
+  /**
+   * A scratch database left on the server: when it was created (if its name says) and how many
+   * sessions use it.
+   */
   record ScratchDatabase(String name, Optional<Instant> created, long sessions) {}
 }

@@ -3,11 +3,14 @@ package dev.idem.jdbc.dialect;
 /**
  * How a database describes its tables: the queries that read a table's columns, indexes, column
  * rules and CHECK constraints, and the limits and indexes idem respects when it creates one. Only
- * SQL text and facts: the callers run the queries, binding the schema (or null for the default)
- * and the table name.
+ * SQL text and facts: the callers run the queries, binding the schema (or null for the default) and
+ * the table name.
  */
 public interface Catalog {
-  /** SQL that lists the names of a table's indexes: binds schema (or null for the default) and table name. */
+  /**
+   * SQL that lists the names of a table's indexes: binds schema (or null for the default) and table
+   * name.
+   */
   String indexesQuery();
 
   /** SQL that lists a table's columns: binds schema (or null for the default) and table name. */

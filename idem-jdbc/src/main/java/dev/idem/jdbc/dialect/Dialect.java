@@ -14,11 +14,11 @@ import java.util.regex.Pattern;
 
 /**
  * What a database is to idem: how to connect, its type names, how its errors read, and whose clock
- * and process model leases follow. The rest comes in parts: its {@link #catalog() catalog}
- * queries, its bulk {@link #staging() staging} path, how a window's {@link #writes() write} runs,
- * and its {@link #admin() admin} side (scratch databases, idle sessions, presence locks). SQL common
- * to all databases lives in {@code StrategySql}; one implementation per database, chosen by the
- * JDBC URL ({@link Dialects}).
+ * and process model leases follow. The rest comes in parts: its {@link #catalog() catalog} queries,
+ * its bulk {@link #staging() staging} path, how a window's {@link #writes() write} runs, and its
+ * {@link #admin() admin} side (scratch databases, idle sessions, presence locks). SQL common to all
+ * databases lives in {@code StrategySql}; one implementation per database, chosen by the JDBC URL
+ * ({@link Dialects}).
  */
 public interface Dialect extends SourceDialect {
   String name();
@@ -30,19 +30,30 @@ public interface Dialect extends SourceDialect {
     return name();
   }
 
-  /** Opens the first connection; waits up to {@code lockTimeout} for a database another process holds. */
-  Connection connect(String jdbcUrl, Properties properties, Duration lockTimeout) throws SQLException;
+  /**
+   * Opens the first connection; waits up to {@code lockTimeout} for a database another process
+   * holds.
+   */
+  Connection connect(String jdbcUrl, Properties properties, Duration lockTimeout)
+      throws SQLException;
 
   /** A further connection to the same database, for one window's write. */
-  Connection connectAgain(Connection first, String jdbcUrl, Properties properties) throws SQLException;
+  Connection connectAgain(Connection first, String jdbcUrl, Properties properties)
+      throws SQLException;
 
-  /** Session settings of a window's connection (e.g. a stalled transaction must not outlive its lease). */
+  /**
+   * Session settings of a window's connection (e.g. a stalled transaction must not outlive its
+   * lease).
+   */
   default void configure(Connection connection, Duration leaseTtl) throws SQLException {}
 
   /** The column type for a declared type. */
   String sqlType(DataType type);
 
-  /** True when a column reported by the database (information_schema data_type) can hold the declared type exactly. */
+  /**
+   * True when a column reported by the database (information_schema data_type) can hold the
+   * declared type exactly.
+   */
   boolean compatible(DataType declared, String databaseType);
 
   /**
@@ -64,15 +75,18 @@ public interface Dialect extends SourceDialect {
   }
 
   /**
-   * When {@code e} is the database refusing a row for a rule of a table (a constraint, a value
-   * too long), the rule's name if the database gives it and what the database says, in one line
-   * with the values it names; empty for any other error.
+   * When {@code e} is the database refusing a row for a rule of a table (a constraint, a value too
+   * long), the rule's name if the database gives it and what the database says, in one line with
+   * the values it names; empty for any other error.
    */
   default Optional<Refusal> refusal(SQLException e) {
     return Optional.empty();
   }
 
-  /** A row refused by a rule of {@code table}: the rule's name (null if unknown) and the database's words. */
+  /**
+   * A row refused by a rule of {@code table}: the rule's name (null if unknown) and the database's
+   * words.
+   */
   record Refusal(String table, String constraint, String message) {}
 
   /**
@@ -83,15 +97,15 @@ public interface Dialect extends SourceDialect {
   boolean serializeApply();
 
   /**
-   * True when leases held by other processes are necessarily dead: the database admits one
-   * process at a time (a DuckDB file), so a restarted runner need not wait for their expiry.
+   * True when leases held by other processes are necessarily dead: the database admits one process
+   * at a time (a DuckDB file), so a restarted runner need not wait for their expiry.
    */
   boolean singleProcess();
 
   /**
-   * The time leases are judged by. Default: the runner's clock (one process, one clock). A
-   * server database answers with its own clock, so that runners on machines whose clocks
-   * disagree still agree on which lease has expired.
+   * The time leases are judged by. Default: the runner's clock (one process, one clock). A server
+   * database answers with its own clock, so that runners on machines whose clocks disagree still
+   * agree on which lease has expired.
    */
   default Instant now(Connection connection, Clock runnerClock) throws SQLException {
     return runnerClock.instant();
@@ -103,7 +117,9 @@ public interface Dialect extends SourceDialect {
   /** The database's bulk path into a window's staging relation. */
   Staging staging();
 
-  /** How a window's write runs: its strategy's statements, the target's lock, the transaction's id. */
+  /**
+   * How a window's write runs: its strategy's statements, the target's lock, the transaction's id.
+   */
   Writes writes();
 
   /** Scratch databases, idle sessions, presence locks. */
@@ -133,6 +149,8 @@ public interface Dialect extends SourceDialect {
    */
   static boolean holdsDecimal(Pattern pattern, String databaseType, DataType declared) {
     Matcher m = pattern.matcher(databaseType);
-    return m.matches() && Integer.parseInt(m.group(2)) == declared.scale() && Integer.parseInt(m.group(1)) >= declared.precision();
+    return m.matches()
+        && Integer.parseInt(m.group(2)) == declared.scale()
+        && Integer.parseInt(m.group(1)) >= declared.precision();
   }
 }

@@ -13,12 +13,19 @@ public final class Dialects {
   private Dialects() {}
 
   public static Dialect forUrl(String jdbcUrl) {
-    return find(jdbcUrl).orElseThrow(() -> new ConfigException(
-        "no idem dialect for JDBC URL '" + Dialect.redactUrl(jdbcUrl.replaceAll("[?;].*", ""))
-            + "': expected jdbc:duckdb:<file> or jdbc:postgresql://<host>/<database>"));
+    return find(jdbcUrl)
+        .orElseThrow(
+            () ->
+                new ConfigException(
+                    "no idem dialect for JDBC URL '"
+                        + Dialect.redactUrl(jdbcUrl.replaceAll("[?;].*", ""))
+                        + "': expected jdbc:duckdb:<file> or jdbc:postgresql://<host>/<database>"));
   }
 
-  /** How to read a query from the database at {@code jdbcUrl}: its dialect, or plain JDBC for a database idem has none for. */
+  /**
+   * How to read a query from the database at {@code jdbcUrl}: its dialect, or plain JDBC for a
+   * database idem has none for.
+   */
   public static SourceDialect forSource(String jdbcUrl) {
     return find(jdbcUrl).<SourceDialect>map(d -> d).orElse(SourceDialect.ANY);
   }

@@ -10,8 +10,8 @@ import java.sql.SQLException;
 import java.util.function.Function;
 
 /**
- * A database's bulk path into a window's private staging relation {@code staged} (PostgreSQL
- * COPY, the DuckDB appender): rows are streamed, never inserted one statement at a time.
+ * A database's bulk path into a window's private staging relation {@code staged} (PostgreSQL COPY,
+ * the DuckDB appender): rows are streamed, never inserted one statement at a time.
  */
 public interface Staging {
   /**
@@ -21,8 +21,8 @@ public interface Staging {
   Stager stage(Connection connection, Schema columns) throws SQLException;
 
   /**
-   * A new bulk writer into the existing relation {@code staged}, whose columns are now
-   * {@code columns} (one was added after the previous writer was finished and closed).
+   * A new bulk writer into the existing relation {@code staged}, whose columns are now {@code
+   * columns} (one was added after the previous writer was finished and closed).
    */
   Stager restage(Connection connection, Schema columns) throws SQLException;
 
@@ -43,12 +43,19 @@ public interface Staging {
     void close() throws SQLException;
   }
 
-  /** {@code CREATE TEMP TABLE "staged" (...)} with the given column types, followed by {@code suffix}. */
+  /**
+   * {@code CREATE TEMP TABLE "staged" (...)} with the given column types, followed by {@code
+   * suffix}.
+   */
   static String stagingTable(Schema columns, Function<DataType, String> sqlType, String suffix) {
-    StringBuilder ddl = new StringBuilder("CREATE TEMP TABLE ").append(SqlName.quote(Pipeline.STAGED)).append(" (");
+    StringBuilder ddl =
+        new StringBuilder("CREATE TEMP TABLE ").append(SqlName.quote(Pipeline.STAGED)).append(" (");
     for (int i = 0; i < columns.size(); i++) {
       Column c = columns.column(i);
-      ddl.append(i == 0 ? "" : ", ").append(SqlName.quote(c.name())).append(' ').append(sqlType.apply(c.type()));
+      ddl.append(i == 0 ? "" : ", ")
+          .append(SqlName.quote(c.name()))
+          .append(' ')
+          .append(sqlType.apply(c.type()));
     }
     return ddl.append(')').append(suffix).toString();
   }

@@ -19,7 +19,8 @@ public interface Writes {
    * The strategy object that applies window {@code window} to {@code target}, chosen once per
    * window. Default: the step-by-step statements over the deduplicated {@code idem_rows}.
    */
-  default WindowStrategy strategy(Target target, StrategySql sql, String window, TableStatistics statistics) {
+  default WindowStrategy strategy(
+      Target target, StrategySql sql, String window, TableStatistics statistics) {
     return WindowStrategy.stepwise(target, sql, window, statistics);
   }
 
@@ -41,14 +42,17 @@ public interface Writes {
    */
   default void lockTarget(Connection connection, String table) throws SQLException {}
 
-  /** The id of the open transaction, taken before COMMIT to resolve an unknown outcome; empty if the database has none. */
+  /**
+   * The id of the open transaction, taken before COMMIT to resolve an unknown outcome; empty if the
+   * database has none.
+   */
   default Optional<String> transactionId(Connection connection) throws SQLException {
     return Optional.empty();
   }
 
   /**
-   * Whether the transaction with this id committed, asked on a fresh connection after COMMIT
-   * was lost: true, false (aborted), or empty while the server does not know yet (in progress).
+   * Whether the transaction with this id committed, asked on a fresh connection after COMMIT was
+   * lost: true, false (aborted), or empty while the server does not know yet (in progress).
    */
   default Optional<Boolean> committed(Connection fresh, String transactionId) throws SQLException {
     return Optional.empty();

@@ -59,8 +59,10 @@ import java.util.Properties;
 public final class JdbcSource implements Source, ObservesSchema {
   private final String url;
   private final Properties properties;
+
   /** How this database is read: connections and the idem types of result columns. */
   private final SourceDialect dialect;
+
   private final NamedParameters query;
   private final String queryText;
   private final Schema schema;
@@ -69,13 +71,27 @@ public final class JdbcSource implements Source, ObservesSchema {
   private final int fetchSize;
   private final Clock clock;
 
-  public JdbcSource(String jdbcUrl, Properties properties, String query, Schema schema, Optional<String> fingerprintQuery, Duration lag, int fetchSize) {
+  public JdbcSource(
+      String jdbcUrl,
+      Properties properties,
+      String query,
+      Schema schema,
+      Optional<String> fingerprintQuery,
+      Duration lag,
+      int fetchSize) {
     this(jdbcUrl, properties, query, schema, fingerprintQuery, lag, fetchSize, Clock.systemUTC());
   }
 
   /** With the clock that decides which windows are complete (tests pass a fixed one). */
-  public JdbcSource(String jdbcUrl, Properties properties, String query, Schema schema, Optional<String> fingerprintQuery, Duration lag,
-                    int fetchSize, Clock clock) {
+  public JdbcSource(
+      String jdbcUrl,
+      Properties properties,
+      String query,
+      Schema schema,
+      Optional<String> fingerprintQuery,
+      Duration lag,
+      int fetchSize,
+      Clock clock) {
     this.url = Objects.requireNonNull(jdbcUrl, "jdbcUrl");
     this.dialect = Dialects.forSource(jdbcUrl);
     this.properties = properties == null ? new Properties() : (Properties) properties.clone();
@@ -89,10 +105,14 @@ public final class JdbcSource implements Source, ObservesSchema {
     if (fetchSize < 1) {
       throw new ConfigException("fetch_size must be at least 1, got " + fetchSize);
     }
-    for (NamedParameters q : fingerprintQuery.isPresent() ? List.of(this.query, this.fingerprintQuery.get()) : List.of(this.query)) {
+    for (NamedParameters q :
+        fingerprintQuery.isPresent()
+            ? List.of(this.query, this.fingerprintQuery.get())
+            : List.of(this.query)) {
       for (String name : q.names()) {
         if (!name.equals("window_start") && !name.equals("window_end")) {
-          throw new ConfigException("query parameter :" + name + " is unknown: expected :window_start and :window_end");
+          throw new ConfigException(
+              "query parameter :" + name + " is unknown: expected :window_start and :window_end");
         }
       }
     }
@@ -113,10 +133,17 @@ public final class JdbcSource implements Source, ObservesSchema {
       return spec.kind() == WindowKind.FULL ? List.of(Window.full()) : List.of();
     }
     Instant completeUntil = clock.instant().minus(lag);
-    String bounds = "SELECT min(q." + SqlName.quote(spec.column()) + "), max(q." + SqlName.quote(spec.column())
-        + ") FROM (" + query.sql() + ") AS q";
+    String bounds =
+        "SELECT min(q."
+            + SqlName.quote(spec.column())
+            + "), max(q."
+            + SqlName.quote(spec.column())
+            + ") FROM ("
+            + query.sql()
+            + ") AS q";
     Window all = new Window("all", spec.kind(), Instant.EPOCH, completeUntil);
-    try (Connection c = dialect.connectToRead(url, properties); PreparedStatement ps = c.prepareStatement(bounds)) {
+    try (Connection c = dialect.connectToRead(url, properties);
+        PreparedStatement ps = c.prepareStatement(bounds)) {
       bind(ps, query, spec, all);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
@@ -144,23 +171,28 @@ public final class JdbcSource implements Source, ObservesSchema {
   }
 
   @Override
-  public RecordReader read(WindowSpec spec, Window window, ObservedSchema observed) throws IOException {
+  public RecordReader read(WindowSpec spec, Window window, ObservedSchema observed)
+      throws IOException {
     return reader(spec, window, Objects.requireNonNull(observed, "observed"));
   }
 
-  private RecordReader reader(WindowSpec spec, Window window, ObservedSchema observed) throws IOException {
+  private RecordReader reader(WindowSpec spec, Window window, ObservedSchema observed)
+      throws IOException {
     checkComplete(window);
     Connection c = null;
     try {
       c = dialect.connectToRead(url, properties);
       c.setAutoCommit(false); // PostgreSQL streams with a cursor only inside a transaction
       readOnly(c);
-      PreparedStatement ps = c.prepareStatement(query.sql(), ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
+      PreparedStatement ps =
+          c.prepareStatement(query.sql(), ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
       ps.setFetchSize(fetchSize);
       bind(ps, query, spec, window);
       ResultSet rs = ps.executeQuery();
-      Columns columns = observed == null ? new Columns(positions(rs.getMetaData()), new boolean[schema.size()], new int[0])
-          : observe(rs.getMetaData(), observed);
+      Columns columns =
+          observed == null
+              ? new Columns(positions(rs.getMetaData()), new boolean[schema.size()], new int[0])
+              : observe(rs.getMetaData(), observed);
       return new QueryReader(c, rs, columns, window, observed, schema, dialect);
     } catch (SQLException e) {
       Jdbc.closeQuietly(c);
@@ -174,7 +206,8 @@ public final class JdbcSource implements Source, ObservesSchema {
       return Optional.empty();
     }
     checkComplete(window);
-    try (Connection c = dialect.connectToRead(url, properties); PreparedStatement ps = c.prepareStatement(fingerprintQuery.get().sql())) {
+    try (Connection c = dialect.connectToRead(url, properties);
+        PreparedStatement ps = c.prepareStatement(fingerprintQuery.get().sql())) {
       bind(ps, fingerprintQuery.get(), spec, window);
       try (ResultSet rs = ps.executeQuery()) {
         List<Object> values = new ArrayList<>();
@@ -187,33 +220,57 @@ public final class JdbcSource implements Source, ObservesSchema {
         return Optional.of("query:" + KeyEncoding.sha256Hex(values.toArray()));
       }
     } catch (SQLException e) {
-      throw new IOException("fingerprint query for window " + window.id() + ": " + e.getMessage(), e);
+      throw new IOException(
+          "fingerprint query for window " + window.id() + ": " + e.getMessage(), e);
     }
   }
 
   @Override
   public String describe() {
-    return "jdbc query " + queryText + " fingerprint " + fingerprintQuery.map(NamedParameters::sql).orElse("-") + " lag " + lag;
+    return "jdbc query "
+        + queryText
+        + " fingerprint "
+        + fingerprintQuery.map(NamedParameters::sql).orElse("-")
+        + " lag "
+        + lag;
   }
 
   private void checkComplete(Window window) {
     if (window.bounded() && window.end().isAfter(clock.instant().minus(lag))) {
-      throw new DataException("window " + window.id() + " is not complete yet: it ends at " + window.end() + " and the source's lag is " + lag);
+      throw new DataException(
+          "window "
+              + window.id()
+              + " is not complete yet: it ends at "
+              + window.end()
+              + " and the source's lag is "
+              + lag);
     }
   }
 
   private Column windowColumn(WindowSpec spec) {
-    return schema.find(spec.column()).orElseThrow(() -> new ConfigException("window column " + spec.column() + " is not a declared column"));
+    return schema
+        .find(spec.column())
+        .orElseThrow(
+            () ->
+                new ConfigException(
+                    "window column " + spec.column() + " is not a declared column"));
   }
 
   /** Binds :window_start/:window_end typed like the window column. */
-  private void bind(PreparedStatement ps, NamedParameters q, WindowSpec spec, Window window) throws SQLException {
+  private void bind(PreparedStatement ps, NamedParameters q, WindowSpec spec, Window window)
+      throws SQLException {
     for (int i = 0; i < q.names().size(); i++) {
       if (!window.bounded()) {
-        throw new ConfigException("query uses :" + q.names().get(i) + " but window " + window.id() + " has no bounds (use day or hour windows)");
+        throw new ConfigException(
+            "query uses :"
+                + q.names().get(i)
+                + " but window "
+                + window.id()
+                + " has no bounds (use day or hour windows)");
       }
       Instant at = q.names().get(i).equals("window_start") ? window.start() : window.end();
-      DataType.Kind kind = spec.timeBased() ? windowColumn(spec).type().kind() : DataType.Kind.TIMESTAMPTZ;
+      DataType.Kind kind =
+          spec.timeBased() ? windowColumn(spec).type().kind() : DataType.Kind.TIMESTAMPTZ;
       switch (kind) {
         case DATE -> ps.setObject(i + 1, LocalDate.ofInstant(at, spec.zone()));
         case TIMESTAMP -> ps.setObject(i + 1, LocalDateTime.ofInstant(at, spec.zone()));
@@ -233,7 +290,8 @@ public final class JdbcSource implements Source, ObservesSchema {
         }
       }
       if (positions[c] < 0) {
-        throw new ConfigException("source query does not return declared column " + schema.column(c).name());
+        throw new ConfigException(
+            "source query does not return declared column " + schema.column(c).name());
       }
     }
     return positions;
@@ -270,7 +328,12 @@ public final class JdbcSource implements Source, ObservesSchema {
       observed.present(c);
       DataType seen = sqlType(md, positions[c]);
       if (!holds(schema.column(c).type(), seen, md, positions[c])) {
-        observed.retyped(schema.column(c).name(), seen == null ? md.getColumnTypeName(positions[c]).toLowerCase(Locale.ROOT) : seen.toString(), RESULT);
+        observed.retyped(
+            schema.column(c).name(),
+            seen == null
+                ? md.getColumnTypeName(positions[c]).toLowerCase(Locale.ROOT)
+                : seen.toString(),
+            RESULT);
         asText[c] = true;
       }
     }
@@ -289,13 +352,18 @@ public final class JdbcSource implements Source, ObservesSchema {
     return new Columns(positions, asText, added.stream().mapToInt(Integer::intValue).toArray());
   }
 
-  /** The idem type of a result column as the dialect reads it, or null for a type idem has none for. */
+  /**
+   * The idem type of a result column as the dialect reads it, or null for a type idem has none for.
+   */
   private DataType sqlType(ResultSetMetaData md, int i) throws SQLException {
     return dialect.resultType(md, i).orElse(null);
   }
 
-  /** True when every value of a result column of type {@code seen} is a value of {@code declared}. */
-  private static boolean holds(DataType declared, DataType seen, ResultSetMetaData md, int i) throws SQLException {
+  /**
+   * True when every value of a result column of type {@code seen} is a value of {@code declared}.
+   */
+  private static boolean holds(DataType declared, DataType seen, ResultSetMetaData md, int i)
+      throws SQLException {
     if (declared.kind() == DataType.Kind.STRING) {
       return true; // the text of any value
     }
@@ -304,35 +372,45 @@ public final class JdbcSource implements Source, ObservesSchema {
     }
     return switch (declared.kind()) {
       case JSON -> seen.kind() == DataType.Kind.JSON || seen.kind() == DataType.Kind.STRING;
-      case INTEGER -> seen.kind() == DataType.Kind.INTEGER || (seen.kind() == DataType.Kind.DECIMAL && seen.scale() == 0 && seen.precision() <= 18);
+      case INTEGER ->
+          seen.kind() == DataType.Kind.INTEGER
+              || (seen.kind() == DataType.Kind.DECIMAL
+                  && seen.scale() == 0
+                  && seen.precision() <= 18);
       case DECIMAL -> {
         if (seen.kind() == DataType.Kind.INTEGER) {
           int digits = md.getPrecision(i) > 0 ? md.getPrecision(i) : 19;
           yield digits <= declared.precision() - declared.scale();
         }
         boolean unconstrained = md.getPrecision(i) < 1 || md.getPrecision(i) > 38;
-        yield seen.kind() == DataType.Kind.DECIMAL && (unconstrained
-            || (seen.scale() <= declared.scale() && seen.precision() - seen.scale() <= declared.precision() - declared.scale()));
+        yield seen.kind() == DataType.Kind.DECIMAL
+            && (unconstrained
+                || (seen.scale() <= declared.scale()
+                    && seen.precision() - seen.scale() <= declared.precision() - declared.scale()));
       }
       default -> seen.kind() == declared.kind();
     };
   }
 
   static Object value(ResultSet rs, int i, DataType type) throws SQLException {
-    Object v = switch (type.kind()) {
-      case STRING, JSON -> rs.getString(i);
-      case INTEGER -> rs.getObject(i, Long.class);
-      case DECIMAL -> rs.getBigDecimal(i);
-      case BOOLEAN -> rs.getObject(i, Boolean.class);
-      case DATE -> rs.getObject(i, LocalDate.class);
-      case TIMESTAMP -> rs.getObject(i, LocalDateTime.class);
-      case TIMESTAMPTZ -> {
-        OffsetDateTime o = rs.getObject(i, OffsetDateTime.class);
-        yield o == null ? null : o.toInstant();
-      }
-    };
-    if (v instanceof BigDecimal d && type.kind() == DataType.Kind.DECIMAL && d.scale() > type.scale()) {
-      throw new DataException("value " + d.toPlainString() + " has more than " + type.scale() + " decimal places");
+    Object v =
+        switch (type.kind()) {
+          case STRING, JSON -> rs.getString(i);
+          case INTEGER -> rs.getObject(i, Long.class);
+          case DECIMAL -> rs.getBigDecimal(i);
+          case BOOLEAN -> rs.getObject(i, Boolean.class);
+          case DATE -> rs.getObject(i, LocalDate.class);
+          case TIMESTAMP -> rs.getObject(i, LocalDateTime.class);
+          case TIMESTAMPTZ -> {
+            OffsetDateTime o = rs.getObject(i, OffsetDateTime.class);
+            yield o == null ? null : o.toInstant();
+          }
+        };
+    if (v instanceof BigDecimal d
+        && type.kind() == DataType.Kind.DECIMAL
+        && d.scale() > type.scale()) {
+      throw new DataException(
+          "value " + d.toPlainString() + " has more than " + type.scale() + " decimal places");
     }
     return v;
   }

@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns {@code :name} parameters into JDBC {@code ?} placeholders, outside string literals,
- * quoted identifiers and comments, and remembers their order. {@code ::} (a PostgreSQL cast) is
- * left alone.
+ * Turns {@code :name} parameters into JDBC {@code ?} placeholders, outside string literals, quoted
+ * identifiers and comments, and remembers their order. {@code ::} (a PostgreSQL cast) is left
+ * alone.
  */
 record NamedParameters(String sql, List<String> names) {
   static NamedParameters parse(String text) {
@@ -23,7 +23,11 @@ record NamedParameters(String sql, List<String> names) {
           end = text.indexOf(ch, end + 2);
         }
         if (end < 0) {
-          throw new ConfigException("query has an unterminated " + (ch == '\'' ? "string literal" : "quoted identifier") + " at offset " + i);
+          throw new ConfigException(
+              "query has an unterminated "
+                  + (ch == '\'' ? "string literal" : "quoted identifier")
+                  + " at offset "
+                  + i);
         }
         out.append(text, i, end + 1);
         i = end + 1;
@@ -42,7 +46,8 @@ record NamedParameters(String sql, List<String> names) {
         i += 2;
       } else if (ch == ':' && i + 1 < n && Character.isLetter(text.charAt(i + 1))) {
         int end = i + 1;
-        while (end < n && (Character.isLetterOrDigit(text.charAt(end)) || text.charAt(end) == '_')) {
+        while (end < n
+            && (Character.isLetterOrDigit(text.charAt(end)) || text.charAt(end) == '_')) {
           end++;
         }
         names.add(text.substring(i + 1, end));

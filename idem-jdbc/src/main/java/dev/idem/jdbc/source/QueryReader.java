@@ -28,13 +28,25 @@ final class QueryReader implements RecordReader {
   private final Columns columns;
   private final Window window;
   private final ObservedSchema observed;
-  /** Added columns read as text: the target has its own type for them, and no driver conversion may narrow a value. */
+
+  /**
+   * Added columns read as text: the target has its own type for them, and no driver conversion may
+   * narrow a value.
+   */
   private final boolean[] addedAsText;
+
   private final Schema schema;
   private long row;
 
-  QueryReader(Connection connection, ResultSet rows, Columns columns, Window window, ObservedSchema observed, Schema schema,
-              SourceDialect dialect) throws SQLException {
+  QueryReader(
+      Connection connection,
+      ResultSet rows,
+      Columns columns,
+      Window window,
+      ObservedSchema observed,
+      Schema schema,
+      SourceDialect dialect)
+      throws SQLException {
     this.schema = schema;
     this.connection = connection;
     this.rows = rows;
@@ -44,7 +56,11 @@ final class QueryReader implements RecordReader {
     this.addedAsText = new boolean[columns.added().length];
     for (int k = 0; k < addedAsText.length; k++) {
       Column c = observed == null ? null : observed.column(k);
-      addedAsText[k] = c != null && columns.added()[k] > 0 && !c.type().equals(dialect.resultType(rows.getMetaData(), columns.added()[k]).orElse(null));
+      addedAsText[k] =
+          c != null
+              && columns.added()[k] > 0
+              && !c.type()
+                  .equals(dialect.resultType(rows.getMetaData(), columns.added()[k]).orElse(null));
     }
   }
 
@@ -80,20 +96,33 @@ final class QueryReader implements RecordReader {
       }
       return new SourceRecord(values, "query row " + row);
     } catch (SQLException e) {
-      throw new IOException("source query for window " + window.id() + " at row " + row + ": " + e.getMessage(), e);
+      throw new IOException(
+          "source query for window " + window.id() + " at row " + row + ": " + e.getMessage(), e);
     }
   }
 
-  /** Result column {@code i} as {@code column}'s type (null when the result lacks it); strictly from its text when {@code asText}. */
+  /**
+   * Result column {@code i} as {@code column}'s type (null when the result lacks it); strictly from
+   * its text when {@code asText}.
+   */
   private Object read(int i, Column column, boolean asText) {
     if (i < 0) {
       return null;
     }
     try {
-      return asText ? ValueParser.parse(column, rows.getString(i)) : JdbcSource.value(rows, i, column.type());
+      return asText
+          ? ValueParser.parse(column, rows.getString(i))
+          : JdbcSource.value(rows, i, column.type());
     } catch (DataException | SQLException e) {
-      throw new DataException("window " + window.id() + " row " + row + ": column " + column.name() + ": " + e.getMessage()
-          .replaceFirst("^column " + Pattern.quote(column.name()) + ": ", ""));
+      throw new DataException(
+          "window "
+              + window.id()
+              + " row "
+              + row
+              + ": column "
+              + column.name()
+              + ": "
+              + e.getMessage().replaceFirst("^column " + Pattern.quote(column.name()) + ": ", ""));
     }
   }
 

@@ -8,8 +8,16 @@ import java.util.List;
  * recounted), and whether it replaced every other window's rows (replace_table: their ledger rows
  * no longer count as loaded).
  */
-public record Applied(long rows, long inserted, long updated, long unchanged, long skipped, long deleted, long replaced,
-                      List<String> otherWindows, boolean supersedesOtherWindows) {
+public record Applied(
+    long rows,
+    long inserted,
+    long updated,
+    long unchanged,
+    long skipped,
+    long deleted,
+    long replaced,
+    List<String> otherWindows,
+    boolean supersedesOtherWindows) {
   public Applied {
     otherWindows = List.copyOf(otherWindows);
   }

@@ -19,12 +19,23 @@ final class Merge extends StepwiseStrategy {
 
   @Override
   Applied write(Connection connection, long rows) throws SQLException {
-    // a set filled as before this class existed, so the other windows are recounted in the same order
+    // a set filled as before this class existed, so the other windows are recounted in the same
+    // order
     Set<String> affected = new HashSet<>();
     affected.addAll(strings(connection, sql.otherWindowsSharingKeys()));
-    long deleted = sql.deleteFlag() == null ? 0 : Jdbc.update(connection, sql.mergeDelete(), window);
+    long deleted =
+        sql.deleteFlag() == null ? 0 : Jdbc.update(connection, sql.mergeDelete(), window);
     long updated = Jdbc.update(connection, sql.mergeUpdate(), window);
     long inserted = insertNew(connection);
-    return new Applied(rows, inserted, updated, rows - inserted - updated - deleted, 0, deleted, 0, new ArrayList<>(affected), false);
+    return new Applied(
+        rows,
+        inserted,
+        updated,
+        rows - inserted - updated - deleted,
+        0,
+        deleted,
+        0,
+        new ArrayList<>(affected),
+        false);
   }
 }

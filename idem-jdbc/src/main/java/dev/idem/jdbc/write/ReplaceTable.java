@@ -6,8 +6,8 @@ import java.sql.SQLException;
 import java.util.List;
 
 /**
- * Replace_table: the whole table becomes this window's rows, in the window's transaction. Without
- * a key, delete everything and insert; with one, apply the difference so unchanged rows are not
+ * Replace_table: the whole table becomes this window's rows, in the window's transaction. Without a
+ * key, delete everything and insert; with one, apply the difference so unchanged rows are not
  * rewritten. Every other window's rows are gone or now this window's: it supersedes them.
  */
 final class ReplaceTable extends StepwiseStrategy {
@@ -25,6 +25,7 @@ final class ReplaceTable extends StepwiseStrategy {
     long replaced = Jdbc.update(connection, sql.deleteMissing(true), null);
     long updated = Jdbc.update(connection, sql.replaceUpdate(), window);
     long inserted = insertNew(connection);
-    return new Applied(rows, inserted, updated, rows - inserted - updated, 0, 0, replaced, List.of(), true);
+    return new Applied(
+        rows, inserted, updated, rows - inserted - updated, 0, 0, replaced, List.of(), true);
   }
 }

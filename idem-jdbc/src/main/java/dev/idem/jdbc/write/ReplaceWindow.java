@@ -29,7 +29,8 @@ final class ReplaceWindow extends StepwiseStrategy {
     long replaced = Jdbc.update(connection, sql.deleteMissing(false), window);
     long updated = Jdbc.update(connection, sql.replaceUpdate(), window);
     long inserted = insertNew(connection);
-    return new Applied(rows, inserted, updated, rows - inserted - updated, 0, 0, replaced, List.of(), false);
+    return new Applied(
+        rows, inserted, updated, rows - inserted - updated, 0, 0, replaced, List.of(), false);
   }
 
   private void rejectKeysOfOtherWindows(Connection connection) throws SQLException {

@@ -10,8 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A strategy run step by step: the window's rows are first deduplicated by key into
- * {@code idem_rows} (with planner statistics, and a NULL key refused), then each subclass runs one
+ * A strategy run step by step: the window's rows are first deduplicated by key into {@code
+ * idem_rows} (with planner statistics, and a NULL key refused), then each subclass runs one
  * set-based statement per step over them.
  */
 abstract class StepwiseStrategy implements WindowStrategy {
@@ -54,8 +54,13 @@ abstract class StepwiseStrategy implements WindowStrategy {
     long expected = Jdbc.queryLong(connection, sql.countNew(), null);
     long inserted = Jdbc.update(connection, sql.insertNew(), window);
     if (inserted != expected) {
-      throw new TransientException("window " + window + ": " + (expected - inserted)
-          + " keys were inserted by another runner at the same moment; retrying the window", null);
+      throw new TransientException(
+          "window "
+              + window
+              + ": "
+              + (expected - inserted)
+              + " keys were inserted by another runner at the same moment; retrying the window",
+          null);
     }
     return inserted;
   }

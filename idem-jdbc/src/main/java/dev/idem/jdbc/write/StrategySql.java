@@ -14,24 +14,28 @@ import java.util.stream.Collectors;
  * Renders the set-based statements that apply one window to a target, for every strategy. The
  * step-by-step SQL is the same on every database idem supports (it uses UPDATE ... FROM, IS
  * DISTINCT FROM and window functions); a dialect that writes a strategy its own way (PostgreSQL's
- * one-statement merge) renders it from the same parts ({@link #keyMatch}, {@link #newer},
- * {@link #changed}, {@link #dedupOrder}), so the rules stay the same. Identifiers are quoted,
- * values (the window id) are bound as {@code ?}.
+ * one-statement merge) renders it from the same parts ({@link #keyMatch}, {@link #newer}, {@link
+ * #changed}, {@link #dedupOrder}), so the rules stay the same. Identifiers are quoted, values (the
+ * window id) are bound as {@code ?}.
  *
  * <p>Version order across windows (merge with {@code order_by}): an incoming row replaces the
- * target's row when its order value is greater, or equal and its window id is not greater than
- * the window that wrote the target's row. Every {@code ?} in these statements is the window id. That is a total order on (order value, -window id), so
- * the final table does not depend on the order in which windows ran. Within a window, duplicates
- * by key keep the greatest order value; ties are broken by comparing the other columns in
- * declared order, greatest first (NULLs last), so arrival order never matters.
+ * target's row when its order value is greater, or equal and its window id is not greater than the
+ * window that wrote the target's row. Every {@code ?} in these statements is the window id. That is
+ * a total order on (order value, -window id), so the final table does not depend on the order in
+ * which windows ran. Within a window, duplicates by key keep the greatest order value; ties are
+ * broken by comparing the other columns in declared order, greatest first (NULLs last), so arrival
+ * order never matters.
  */
 public final class StrategySql {
   /** Lineage column: the window that last wrote a row. */
   public static final String WINDOW_COLUMN = "_idem_window";
+
   /** The transform's output, materialized for the window. */
   public static final String TRANSFORMED = "idem_transformed";
+
   /** The window's rows after in-window dedup: what every strategy statement reads. */
   public static final String ROWS = "idem_rows";
+
   private static final String RN = "_idem_rn";
 
   private final TableName table;
@@ -86,19 +90,43 @@ public final class StrategySql {
     return "CREATE TEMP TABLE " + quote(TRANSFORMED) + " AS SELECT * FROM (" + sql + ") AS q";
   }
 
-  /** The window's rows after in-window dedup by key, from {@code source} (staged or transformed). */
+  /**
+   * The window's rows after in-window dedup by key, from {@code source} (staged or transformed).
+   */
   public String dedup(String source) {
     if (keys.isEmpty()) {
-      return "CREATE TEMP TABLE " + quote(ROWS) + " AS SELECT " + SqlName.list(columns) + " FROM " + quote(source);
+      return "CREATE TEMP TABLE "
+          + quote(ROWS)
+          + " AS SELECT "
+          + SqlName.list(columns)
+          + " FROM "
+          + quote(source);
     }
     List<String> order = dedupOrder();
-    String window = "PARTITION BY " + SqlName.list(keys) + (order.isEmpty() ? "" : " ORDER BY " + String.join(", ", order));
-    return "CREATE TEMP TABLE " + quote(ROWS) + " AS SELECT " + SqlName.list(columns)
-        + " FROM (SELECT *, row_number() OVER (" + window + ") AS " + quote(RN) + " FROM " + quote(source) + ") AS q"
-        + " WHERE " + quote(RN) + " = 1";
+    String window =
+        "PARTITION BY "
+            + SqlName.list(keys)
+            + (order.isEmpty() ? "" : " ORDER BY " + String.join(", ", order));
+    return "CREATE TEMP TABLE "
+        + quote(ROWS)
+        + " AS SELECT "
+        + SqlName.list(columns)
+        + " FROM (SELECT *, row_number() OVER ("
+        + window
+        + ") AS "
+        + quote(RN)
+        + " FROM "
+        + quote(source)
+        + ") AS q"
+        + " WHERE "
+        + quote(RN)
+        + " = 1";
   }
 
-  /** Which row of a key's duplicates is kept: the greatest order value, then the greatest other columns, NULLs last. */
+  /**
+   * Which row of a key's duplicates is kept: the greatest order value, then the greatest other
+   * columns, NULLs last.
+   */
   public List<String> dedupOrder() {
     List<String> order = new ArrayList<>();
     if (orderBy != null) {
@@ -118,33 +146,74 @@ public final class StrategySql {
 
   /** Rows whose key has a NULL part. */
   public String nullKeys() {
-    return "SELECT count(*) FROM " + quote(ROWS) + " WHERE " + keys.stream().map(k -> quote(k) + " IS NULL").collect(Collectors.joining(" OR "));
+    return "SELECT count(*) FROM "
+        + quote(ROWS)
+        + " WHERE "
+        + keys.stream().map(k -> quote(k) + " IS NULL").collect(Collectors.joining(" OR "));
   }
 
-  /** Inserts rows whose key is not in the target yet (append; merge's insert half). Binds: window. */
+  /**
+   * Inserts rows whose key is not in the target yet (append; merge's insert half). Binds: window.
+   */
   public String insertNew() {
-    return "INSERT INTO " + table.sql() + " (" + SqlName.list(columns) + ", " + quote(WINDOW_COLUMN) + ")"
-        + " SELECT " + SqlName.list("r", columns) + ", ? FROM " + quote(ROWS) + " AS r"
-        + " WHERE NOT EXISTS (SELECT 1 FROM " + table.sql() + " AS t WHERE " + keyMatch() + ")"
-        + (deleteFlag == null ? "" : " AND r." + quote(deleteFlag) + " IS NOT TRUE") + conflictClause;
+    return "INSERT INTO "
+        + table.sql()
+        + " ("
+        + SqlName.list(columns)
+        + ", "
+        + quote(WINDOW_COLUMN)
+        + ")"
+        + " SELECT "
+        + SqlName.list("r", columns)
+        + ", ? FROM "
+        + quote(ROWS)
+        + " AS r"
+        + " WHERE NOT EXISTS (SELECT 1 FROM "
+        + table.sql()
+        + " AS t WHERE "
+        + keyMatch()
+        + ")"
+        + (deleteFlag == null ? "" : " AND r." + quote(deleteFlag) + " IS NOT TRUE")
+        + conflictClause;
   }
 
-  /** True when {@link #insertNew()} skips a key another runner inserted meanwhile (see {@link #countNew()}). */
+  /**
+   * True when {@link #insertNew()} skips a key another runner inserted meanwhile (see {@link
+   * #countNew()}).
+   */
   public boolean insertSkipsConflicts() {
     return !conflictClause.isEmpty();
   }
 
-  /** How many rows {@link #insertNew()} should insert, to detect a concurrent runner's insert of the same keys. Binds: none. */
+  /**
+   * How many rows {@link #insertNew()} should insert, to detect a concurrent runner's insert of the
+   * same keys. Binds: none.
+   */
   public String countNew() {
-    return "SELECT count(*) FROM " + quote(ROWS) + " AS r"
-        + " WHERE NOT EXISTS (SELECT 1 FROM " + table.sql() + " AS t WHERE " + keyMatch() + ")"
+    return "SELECT count(*) FROM "
+        + quote(ROWS)
+        + " AS r"
+        + " WHERE NOT EXISTS (SELECT 1 FROM "
+        + table.sql()
+        + " AS t WHERE "
+        + keyMatch()
+        + ")"
         + (deleteFlag == null ? "" : " AND r." + quote(deleteFlag) + " IS NOT TRUE");
   }
 
   /** Inserts every row (replace_window, replace_table). Binds: window. */
   public String insertAll() {
-    return "INSERT INTO " + table.sql() + " (" + SqlName.list(columns) + ", " + quote(WINDOW_COLUMN) + ")"
-        + " SELECT " + SqlName.list(columns) + ", ? FROM " + quote(ROWS);
+    return "INSERT INTO "
+        + table.sql()
+        + " ("
+        + SqlName.list(columns)
+        + ", "
+        + quote(WINDOW_COLUMN)
+        + ")"
+        + " SELECT "
+        + SqlName.list(columns)
+        + ", ? FROM "
+        + quote(ROWS);
   }
 
   /**
@@ -152,57 +221,126 @@ public final class StrategySql {
    * are not touched, so a re-run rewrites nothing. Binds: window, window[, window].
    */
   public String mergeUpdate() {
-    String set = nonKeys.stream().map(c -> quote(c) + " = r." + quote(c)).collect(Collectors.joining(", "));
-    return "UPDATE " + table.sql() + " AS t SET " + (set.isEmpty() ? "" : set + ", ") + quote(WINDOW_COLUMN) + " = ?"
-        + " FROM " + quote(ROWS) + " AS r WHERE " + keyMatch()
+    String set =
+        nonKeys.stream().map(c -> quote(c) + " = r." + quote(c)).collect(Collectors.joining(", "));
+    return "UPDATE "
+        + table.sql()
+        + " AS t SET "
+        + (set.isEmpty() ? "" : set + ", ")
+        + quote(WINDOW_COLUMN)
+        + " = ?"
+        + " FROM "
+        + quote(ROWS)
+        + " AS r WHERE "
+        + keyMatch()
         + (deleteFlag == null ? "" : " AND r." + quote(deleteFlag) + " IS NOT TRUE")
-        + " AND " + newer() + " AND " + changed();
+        + " AND "
+        + newer()
+        + " AND "
+        + changed();
   }
 
-  /** Deletes target rows whose key arrives flagged as deleted with a newer version (merge). Binds as {@link #newer()}. */
+  /**
+   * Deletes target rows whose key arrives flagged as deleted with a newer version (merge). Binds as
+   * {@link #newer()}.
+   */
   public String mergeDelete() {
-    return "DELETE FROM " + table.sql() + " AS t WHERE EXISTS (SELECT 1 FROM " + quote(ROWS) + " AS r WHERE " + keyMatch()
-        + " AND r." + quote(deleteFlag) + " IS TRUE AND " + newer() + ")";
+    return "DELETE FROM "
+        + table.sql()
+        + " AS t WHERE EXISTS (SELECT 1 FROM "
+        + quote(ROWS)
+        + " AS r WHERE "
+        + keyMatch()
+        + " AND r."
+        + quote(deleteFlag)
+        + " IS TRUE AND "
+        + newer()
+        + ")";
   }
 
-  /** Other windows whose rows share a key with this window's rows (their row counts may change). Binds: window. */
+  /**
+   * Other windows whose rows share a key with this window's rows (their row counts may change).
+   * Binds: window.
+   */
   public String otherWindowsSharingKeys() {
-    return "SELECT DISTINCT t." + quote(WINDOW_COLUMN) + " FROM " + table.sql() + " AS t JOIN " + quote(ROWS) + " AS r ON " + keyMatch()
-        + " WHERE t." + quote(WINDOW_COLUMN) + " <> ?";
+    return "SELECT DISTINCT t."
+        + quote(WINDOW_COLUMN)
+        + " FROM "
+        + table.sql()
+        + " AS t JOIN "
+        + quote(ROWS)
+        + " AS r ON "
+        + keyMatch()
+        + " WHERE t."
+        + quote(WINDOW_COLUMN)
+        + " <> ?";
   }
 
   /**
    * Keys of this window that another window already wrote (replace_window needs keys unique to a
-   * window); the caller reads the first. No LIMIT: with one, PostgreSQL's planner bets on finding
-   * a match early and scans the whole target when there is none, the usual case.
-   * Binds: window.
+   * window); the caller reads the first. No LIMIT: with one, PostgreSQL's planner bets on finding a
+   * match early and scans the whole target when there is none, the usual case. Binds: window.
    */
   public String keyInOtherWindow() {
-    return "SELECT t." + quote(WINDOW_COLUMN) + ", " + SqlName.list("r", keys) + " FROM " + quote(ROWS) + " AS r JOIN " + table.sql() + " AS t ON " + keyMatch()
-        + " WHERE t." + quote(WINDOW_COLUMN) + " <> ?";
+    return "SELECT t."
+        + quote(WINDOW_COLUMN)
+        + ", "
+        + SqlName.list("r", keys)
+        + " FROM "
+        + quote(ROWS)
+        + " AS r JOIN "
+        + table.sql()
+        + " AS t ON "
+        + keyMatch()
+        + " WHERE t."
+        + quote(WINDOW_COLUMN)
+        + " <> ?";
   }
 
   /**
-   * Replace with a key, applied as a difference so that no key is deleted and inserted again in
-   * one transaction (DuckDB's unique indexes refuse that on a reopened file, and it would rewrite
+   * Replace with a key, applied as a difference so that no key is deleted and inserted again in one
+   * transaction (DuckDB's unique indexes refuse that on a reopened file, and it would rewrite
    * unchanged rows): delete the rows whose key is gone, update the changed ones, insert the new.
-   * Deletes target rows (of the window's slice, or of the whole table) whose key is not in the new rows. Binds: window.
+   * Deletes target rows (of the window's slice, or of the whole table) whose key is not in the new
+   * rows. Binds: window.
    */
   public String deleteMissing(boolean wholeTable) {
-    return "DELETE FROM " + table.sql() + " AS t WHERE " + (wholeTable ? "" : "t." + quote(WINDOW_COLUMN) + " = ? AND ")
-        + "NOT EXISTS (SELECT 1 FROM " + quote(ROWS) + " AS r WHERE " + keyMatch() + ")";
+    return "DELETE FROM "
+        + table.sql()
+        + " AS t WHERE "
+        + (wholeTable ? "" : "t." + quote(WINDOW_COLUMN) + " = ? AND ")
+        + "NOT EXISTS (SELECT 1 FROM "
+        + quote(ROWS)
+        + " AS r WHERE "
+        + keyMatch()
+        + ")";
   }
 
-  /** Updates target rows whose key arrives with other values, or that another window wrote (replace). Binds: window. */
+  /**
+   * Updates target rows whose key arrives with other values, or that another window wrote
+   * (replace). Binds: window.
+   */
   public String replaceUpdate() {
-    String set = nonKeys.stream().map(c -> quote(c) + " = r." + quote(c)).collect(Collectors.joining(", "));
+    String set =
+        nonKeys.stream().map(c -> quote(c) + " = r." + quote(c)).collect(Collectors.joining(", "));
     List<String> diffs = new ArrayList<>();
     for (String c : nonKeys) {
       diffs.add("r." + quote(c) + " IS DISTINCT FROM t." + quote(c));
     }
     diffs.add("? <> t." + quote(WINDOW_COLUMN));
-    return "UPDATE " + table.sql() + " AS t SET " + (set.isEmpty() ? "" : set + ", ") + quote(WINDOW_COLUMN) + " = ?"
-        + " FROM " + quote(ROWS) + " AS r WHERE " + keyMatch() + " AND (" + String.join(" OR ", diffs) + ")";
+    return "UPDATE "
+        + table.sql()
+        + " AS t SET "
+        + (set.isEmpty() ? "" : set + ", ")
+        + quote(WINDOW_COLUMN)
+        + " = ?"
+        + " FROM "
+        + quote(ROWS)
+        + " AS r WHERE "
+        + keyMatch()
+        + " AND ("
+        + String.join(" OR ", diffs)
+        + ")";
   }
 
   /** Deletes the window's slice. Binds: window. */
@@ -224,24 +362,59 @@ public final class StrategySql {
    * target): columns {@code "_idem_w"} (the window) and {@code "_idem_n"} (its rows). Binds: none.
    */
   public String rowsPerWindow() {
-    return "SELECT " + quote(WINDOW_COLUMN) + " AS " + quote("_idem_w") + ", count(*) AS " + quote("_idem_n")
-        + " FROM " + table.sql() + " GROUP BY " + quote(WINDOW_COLUMN);
+    return "SELECT "
+        + quote(WINDOW_COLUMN)
+        + " AS "
+        + quote("_idem_w")
+        + ", count(*) AS "
+        + quote("_idem_n")
+        + " FROM "
+        + table.sql()
+        + " GROUP BY "
+        + quote(WINDOW_COLUMN);
   }
 
   /**
-   * Keys held by more than one row, whoever wrote them: one row for the first such key in key
-   * order (by value, not by the text the key is shown as), or none. Columns: how many keys, how many rows beyond one per key, the first key's
-   * rows, the least and greatest window among them, then its key values as text. Binds: none.
+   * Keys held by more than one row, whoever wrote them: one row for the first such key in key order
+   * (by value, not by the text the key is shown as), or none. Columns: how many keys, how many rows
+   * beyond one per key, the first key's rows, the least and greatest window among them, then its
+   * key values as text. Binds: none.
    */
   public String duplicateKeys() {
     String n = quote("_idem_n");
     String first = quote("_idem_first");
     String last = quote("_idem_last");
-    return "SELECT count(*) OVER (), CAST(sum(" + n + ") OVER () - count(*) OVER () AS BIGINT), " + n + ", " + first + ", " + last + ", "
-        + keys.stream().map(k -> "CAST(d." + quote(k) + " AS VARCHAR)").collect(Collectors.joining(", "))
-        + " FROM (SELECT " + SqlName.list(keys) + ", count(*) AS " + n + ", min(" + quote(WINDOW_COLUMN) + ") AS " + first
-        + ", max(" + quote(WINDOW_COLUMN) + ") AS " + last + " FROM " + table.sql() + " GROUP BY " + SqlName.list(keys)
-        + " HAVING count(*) > 1) AS d ORDER BY " + SqlName.list("d", keys) + " LIMIT 1";
+    return "SELECT count(*) OVER (), CAST(sum("
+        + n
+        + ") OVER () - count(*) OVER () AS BIGINT), "
+        + n
+        + ", "
+        + first
+        + ", "
+        + last
+        + ", "
+        + keys.stream()
+            .map(k -> "CAST(d." + quote(k) + " AS VARCHAR)")
+            .collect(Collectors.joining(", "))
+        + " FROM (SELECT "
+        + SqlName.list(keys)
+        + ", count(*) AS "
+        + n
+        + ", min("
+        + quote(WINDOW_COLUMN)
+        + ") AS "
+        + first
+        + ", max("
+        + quote(WINDOW_COLUMN)
+        + ") AS "
+        + last
+        + " FROM "
+        + table.sql()
+        + " GROUP BY "
+        + SqlName.list(keys)
+        + " HAVING count(*) > 1) AS d ORDER BY "
+        + SqlName.list("d", keys)
+        + " LIMIT 1";
   }
 
   private String keyMatch() {
@@ -250,28 +423,64 @@ public final class StrategySql {
 
   /** The key columns of {@code t} equal those of {@code r}. */
   public String keyMatch(String t, String r) {
-    return keys.stream().map(k -> t + "." + quote(k) + " = " + r + "." + quote(k)).collect(Collectors.joining(" AND "));
+    return keys.stream()
+        .map(k -> t + "." + quote(k) + " = " + r + "." + quote(k))
+        .collect(Collectors.joining(" AND "));
   }
 
   private String newer() {
     return newer("r", "t");
   }
 
-  /** The incoming row {@code r} is a newer version than the target's row {@code t}. Binds: window (with order_by). */
+  /**
+   * The incoming row {@code r} is a newer version than the target's row {@code t}. Binds: window
+   * (with order_by).
+   */
   public String newer(String r, String t) {
     if (orderBy == null) {
       return "TRUE";
     }
     String o = quote(orderBy);
-    return "(" + r + "." + o + " > " + t + "." + o + " OR (" + t + "." + o + " IS NULL AND " + r + "." + o + " IS NOT NULL)"
-        + " OR (" + r + "." + o + " IS NOT DISTINCT FROM " + t + "." + o + " AND ? <= " + t + "." + quote(WINDOW_COLUMN) + "))";
+    return "("
+        + r
+        + "."
+        + o
+        + " > "
+        + t
+        + "."
+        + o
+        + " OR ("
+        + t
+        + "."
+        + o
+        + " IS NULL AND "
+        + r
+        + "."
+        + o
+        + " IS NOT NULL)"
+        + " OR ("
+        + r
+        + "."
+        + o
+        + " IS NOT DISTINCT FROM "
+        + t
+        + "."
+        + o
+        + " AND ? <= "
+        + t
+        + "."
+        + quote(WINDOW_COLUMN)
+        + "))";
   }
 
   private String changed() {
     return changed("r", "t");
   }
 
-  /** {@code r} differs from {@code t}: in a value, or (with order_by) in the window that owns it. Binds: window (with order_by). */
+  /**
+   * {@code r} differs from {@code t}: in a value, or (with order_by) in the window that owns it.
+   * Binds: window (with order_by).
+   */
   public String changed(String r, String t) {
     List<String> diffs = new ArrayList<>();
     for (String c : nonKeys) {

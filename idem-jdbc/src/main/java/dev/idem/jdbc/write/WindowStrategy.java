@@ -18,8 +18,12 @@ public interface WindowStrategy {
    */
   Applied apply(Connection connection, String source) throws SQLException;
 
-  /** The step-by-step statements over the deduplicated {@code idem_rows}, the same on every database. */
-  static WindowStrategy stepwise(Target target, StrategySql sql, String window, TableStatistics statistics) {
+  /**
+   * The step-by-step statements over the deduplicated {@code idem_rows}, the same on every
+   * database.
+   */
+  static WindowStrategy stepwise(
+      Target target, StrategySql sql, String window, TableStatistics statistics) {
     return switch (target.strategy()) {
       case APPEND -> new Append(sql, window, statistics);
       case MERGE -> new Merge(sql, window, statistics);

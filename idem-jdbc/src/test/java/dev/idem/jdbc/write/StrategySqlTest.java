@@ -14,101 +14,156 @@ import org.junit.jupiter.api.Test;
 
 /** Exact SQL of every strategy step: identifiers quoted, the window id the only bound value. */
 class StrategySqlTest {
-  private static final Schema COLS = Schema.of(Column.of("id", DataType.INTEGER), Column.of("v", DataType.STRING),
-      Column.of("ts", DataType.TIMESTAMP), Column.of("gone", DataType.BOOLEAN));
+  private static final Schema COLS =
+      Schema.of(
+          Column.of("id", DataType.INTEGER),
+          Column.of("v", DataType.STRING),
+          Column.of("ts", DataType.TIMESTAMP),
+          Column.of("gone", DataType.BOOLEAN));
 
   private static StrategySql sql(WriteStrategy s, String orderBy, String deleteFlag) {
-    return new StrategySql(TableName.parse("mart.t"), new Target("mart.t", COLS, KeySpec.columns("id"), s, orderBy, deleteFlag), k -> "");
+    return new StrategySql(
+        TableName.parse("mart.t"),
+        new Target("mart.t", COLS, KeySpec.columns("id"), s, orderBy, deleteFlag),
+        k -> "");
   }
 
   @Test
   void dedupKeepsTheLatestByOrderThenByTheOtherColumns() {
-    assertThat(sql(WriteStrategy.MERGE, "ts", null).dedup("staged")).isEqualTo(
-        "CREATE TEMP TABLE \"idem_rows\" AS SELECT \"id\", \"v\", \"ts\", \"gone\" FROM (SELECT *, row_number() OVER ("
-            + "PARTITION BY \"id\" ORDER BY \"ts\" DESC NULLS LAST, \"v\" DESC NULLS LAST, \"gone\" DESC NULLS LAST) AS \"_idem_rn\""
-            + " FROM \"staged\") AS q WHERE \"_idem_rn\" = 1");
+    assertThat(sql(WriteStrategy.MERGE, "ts", null).dedup("staged"))
+        .isEqualTo(
+            "CREATE TEMP TABLE \"idem_rows\" AS SELECT \"id\", \"v\", \"ts\", \"gone\" FROM (SELECT *, row_number() OVER ("
+                + "PARTITION BY \"id\" ORDER BY \"ts\" DESC NULLS LAST, \"v\" DESC NULLS LAST, \"gone\" DESC NULLS LAST) AS \"_idem_rn\""
+                + " FROM \"staged\") AS q WHERE \"_idem_rn\" = 1");
   }
 
   @Test
   void dedupWithoutKeyKeepsEveryRow() {
-    StrategySql s = new StrategySql(TableName.parse("t"), new Target("t", COLS, null, WriteStrategy.REPLACE_WINDOW, null, null), k -> "");
-    assertThat(s.dedup("idem_transformed")).isEqualTo("CREATE TEMP TABLE \"idem_rows\" AS SELECT \"id\", \"v\", \"ts\", \"gone\" FROM \"idem_transformed\"");
+    StrategySql s =
+        new StrategySql(
+            TableName.parse("t"),
+            new Target("t", COLS, null, WriteStrategy.REPLACE_WINDOW, null, null),
+            k -> "");
+    assertThat(s.dedup("idem_transformed"))
+        .isEqualTo(
+            "CREATE TEMP TABLE \"idem_rows\" AS SELECT \"id\", \"v\", \"ts\", \"gone\" FROM \"idem_transformed\"");
   }
 
   @Test
   void appendInsertsOnlyNewKeys() {
-    assertThat(sql(WriteStrategy.APPEND, null, null).insertNew()).isEqualTo(
-        "INSERT INTO \"mart\".\"t\" (\"id\", \"v\", \"ts\", \"gone\", \"_idem_window\") SELECT r.\"id\", r.\"v\", r.\"ts\", r.\"gone\", ? FROM \"idem_rows\" AS r"
-            + " WHERE NOT EXISTS (SELECT 1 FROM \"mart\".\"t\" AS t WHERE t.\"id\" = r.\"id\")");
+    assertThat(sql(WriteStrategy.APPEND, null, null).insertNew())
+        .isEqualTo(
+            "INSERT INTO \"mart\".\"t\" (\"id\", \"v\", \"ts\", \"gone\", \"_idem_window\") SELECT r.\"id\", r.\"v\", r.\"ts\", r.\"gone\", ? FROM \"idem_rows\" AS r"
+                + " WHERE NOT EXISTS (SELECT 1 FROM \"mart\".\"t\" AS t WHERE t.\"id\" = r.\"id\")");
   }
 
   @Test
   void postgresInsertsNewKeysSkippingOnlyAConflictOnTheKey() {
-    StrategySql s = new StrategySql(TableName.parse("t"), new Target("t", COLS, KeySpec.columns("id"), WriteStrategy.MERGE, null, null),
-        new PostgresDialect().writes()::insertConflictClause);
-    assertThat(s.insertNew()).isEqualTo(
-        "INSERT INTO \"t\" (\"id\", \"v\", \"ts\", \"gone\", \"_idem_window\") SELECT r.\"id\", r.\"v\", r.\"ts\", r.\"gone\", ? FROM \"idem_rows\" AS r"
-            + " WHERE NOT EXISTS (SELECT 1 FROM \"t\" AS t WHERE t.\"id\" = r.\"id\") ON CONFLICT (\"id\") DO NOTHING");
-    assertThat(s.countNew()).isEqualTo(
-        "SELECT count(*) FROM \"idem_rows\" AS r WHERE NOT EXISTS (SELECT 1 FROM \"t\" AS t WHERE t.\"id\" = r.\"id\")");
+    StrategySql s =
+        new StrategySql(
+            TableName.parse("t"),
+            new Target("t", COLS, KeySpec.columns("id"), WriteStrategy.MERGE, null, null),
+            new PostgresDialect().writes()::insertConflictClause);
+    assertThat(s.insertNew())
+        .isEqualTo(
+            "INSERT INTO \"t\" (\"id\", \"v\", \"ts\", \"gone\", \"_idem_window\") SELECT r.\"id\", r.\"v\", r.\"ts\", r.\"gone\", ? FROM \"idem_rows\" AS r"
+                + " WHERE NOT EXISTS (SELECT 1 FROM \"t\" AS t WHERE t.\"id\" = r.\"id\") ON CONFLICT (\"id\") DO NOTHING");
+    assertThat(s.countNew())
+        .isEqualTo(
+            "SELECT count(*) FROM \"idem_rows\" AS r WHERE NOT EXISTS (SELECT 1 FROM \"t\" AS t WHERE t.\"id\" = r.\"id\")");
   }
 
   @Test
   void mergeUpdatesOnlyNewerAndDifferentRows() {
-    assertThat(sql(WriteStrategy.MERGE, "ts", null).mergeUpdate()).isEqualTo(
-        "UPDATE \"mart\".\"t\" AS t SET \"v\" = r.\"v\", \"ts\" = r.\"ts\", \"gone\" = r.\"gone\", \"_idem_window\" = ? FROM \"idem_rows\" AS r"
-            + " WHERE t.\"id\" = r.\"id\""
-            + " AND (r.\"ts\" > t.\"ts\" OR (t.\"ts\" IS NULL AND r.\"ts\" IS NOT NULL) OR (r.\"ts\" IS NOT DISTINCT FROM t.\"ts\" AND ? <= t.\"_idem_window\"))"
-            + " AND (r.\"v\" IS DISTINCT FROM t.\"v\" OR r.\"ts\" IS DISTINCT FROM t.\"ts\" OR r.\"gone\" IS DISTINCT FROM t.\"gone\" OR ? <> t.\"_idem_window\")");
+    assertThat(sql(WriteStrategy.MERGE, "ts", null).mergeUpdate())
+        .isEqualTo(
+            "UPDATE \"mart\".\"t\" AS t SET \"v\" = r.\"v\", \"ts\" = r.\"ts\", \"gone\" = r.\"gone\", \"_idem_window\" = ? FROM \"idem_rows\" AS r"
+                + " WHERE t.\"id\" = r.\"id\""
+                + " AND (r.\"ts\" > t.\"ts\" OR (t.\"ts\" IS NULL AND r.\"ts\" IS NOT NULL) OR (r.\"ts\" IS NOT DISTINCT FROM t.\"ts\" AND ? <= t.\"_idem_window\"))"
+                + " AND (r.\"v\" IS DISTINCT FROM t.\"v\" OR r.\"ts\" IS DISTINCT FROM t.\"ts\" OR r.\"gone\" IS DISTINCT FROM t.\"gone\" OR ? <> t.\"_idem_window\")");
   }
 
   @Test
   void mergeWithoutOrderIsLastWriterWinsOnChangedRowsOnly() {
-    assertThat(sql(WriteStrategy.MERGE, null, null).mergeUpdate()).endsWith(
-        " WHERE t.\"id\" = r.\"id\" AND TRUE AND (r.\"v\" IS DISTINCT FROM t.\"v\" OR r.\"ts\" IS DISTINCT FROM t.\"ts\" OR r.\"gone\" IS DISTINCT FROM t.\"gone\")");
+    assertThat(sql(WriteStrategy.MERGE, null, null).mergeUpdate())
+        .endsWith(
+            " WHERE t.\"id\" = r.\"id\" AND TRUE AND (r.\"v\" IS DISTINCT FROM t.\"v\" OR r.\"ts\" IS DISTINCT FROM t.\"ts\" OR r.\"gone\" IS DISTINCT FROM t.\"gone\")");
   }
 
   @Test
   void mergeWithDeleteFlag() {
     StrategySql s = sql(WriteStrategy.MERGE, "ts", "gone");
-    assertThat(s.mergeDelete()).isEqualTo(
-        "DELETE FROM \"mart\".\"t\" AS t WHERE EXISTS (SELECT 1 FROM \"idem_rows\" AS r WHERE t.\"id\" = r.\"id\" AND r.\"gone\" IS TRUE"
-            + " AND (r.\"ts\" > t.\"ts\" OR (t.\"ts\" IS NULL AND r.\"ts\" IS NOT NULL) OR (r.\"ts\" IS NOT DISTINCT FROM t.\"ts\" AND ? <= t.\"_idem_window\")))");
+    assertThat(s.mergeDelete())
+        .isEqualTo(
+            "DELETE FROM \"mart\".\"t\" AS t WHERE EXISTS (SELECT 1 FROM \"idem_rows\" AS r WHERE t.\"id\" = r.\"id\" AND r.\"gone\" IS TRUE"
+                + " AND (r.\"ts\" > t.\"ts\" OR (t.\"ts\" IS NULL AND r.\"ts\" IS NOT NULL) OR (r.\"ts\" IS NOT DISTINCT FROM t.\"ts\" AND ? <= t.\"_idem_window\")))");
     assertThat(s.insertNew()).endsWith(" AND r.\"gone\" IS NOT TRUE");
-    assertThat(s.mergeUpdate()).contains("WHERE t.\"id\" = r.\"id\" AND r.\"gone\" IS NOT TRUE AND ");
+    assertThat(s.mergeUpdate())
+        .contains("WHERE t.\"id\" = r.\"id\" AND r.\"gone\" IS NOT TRUE AND ");
   }
 
   @Test
   void replaceWindowDeletesTheSliceByLineage() {
     StrategySql s = sql(WriteStrategy.REPLACE_WINDOW, null, null);
     assertThat(s.deleteWindow()).isEqualTo("DELETE FROM \"mart\".\"t\" WHERE \"_idem_window\" = ?");
-    assertThat(s.insertAll()).isEqualTo("INSERT INTO \"mart\".\"t\" (\"id\", \"v\", \"ts\", \"gone\", \"_idem_window\") SELECT \"id\", \"v\", \"ts\", \"gone\", ? FROM \"idem_rows\"");
-    assertThat(s.keyInOtherWindow()).isEqualTo("SELECT t.\"_idem_window\", r.\"id\" FROM \"idem_rows\" AS r JOIN \"mart\".\"t\" AS t ON t.\"id\" = r.\"id\" WHERE t.\"_idem_window\" <> ?");
+    assertThat(s.insertAll())
+        .isEqualTo(
+            "INSERT INTO \"mart\".\"t\" (\"id\", \"v\", \"ts\", \"gone\", \"_idem_window\") SELECT \"id\", \"v\", \"ts\", \"gone\", ? FROM \"idem_rows\"");
+    assertThat(s.keyInOtherWindow())
+        .isEqualTo(
+            "SELECT t.\"_idem_window\", r.\"id\" FROM \"idem_rows\" AS r JOIN \"mart\".\"t\" AS t ON t.\"id\" = r.\"id\" WHERE t.\"_idem_window\" <> ?");
   }
 
   @Test
   void hostileColumnNamesStayInsideTheirQuotes() {
-    Schema cols = Schema.of(Column.of("id\"; DROP TABLE x; --", DataType.INTEGER), Column.of("v", DataType.STRING));
-    StrategySql s = new StrategySql(TableName.parse("t"), new Target("t", cols, KeySpec.columns("id\"; DROP TABLE x; --"), WriteStrategy.APPEND, null, null), k -> "");
-    assertThat(s.insertNew()).contains("\"id\"\"; DROP TABLE x; --\"").doesNotContain("\"id\"; DROP");
+    Schema cols =
+        Schema.of(
+            Column.of("id\"; DROP TABLE x; --", DataType.INTEGER), Column.of("v", DataType.STRING));
+    StrategySql s =
+        new StrategySql(
+            TableName.parse("t"),
+            new Target(
+                "t",
+                cols,
+                KeySpec.columns("id\"; DROP TABLE x; --"),
+                WriteStrategy.APPEND,
+                null,
+                null),
+            k -> "");
+    assertThat(s.insertNew())
+        .contains("\"id\"\"; DROP TABLE x; --\"")
+        .doesNotContain("\"id\"; DROP");
   }
 
   @Test
   void hashKeysUseTheKeyColumn() {
-    StrategySql s = new StrategySql(TableName.parse("t"), new Target("t", COLS, KeySpec.hash("v", "ts"), WriteStrategy.APPEND, null, null), k -> "");
-    assertThat(s.insertNew()).contains("(\"id\", \"v\", \"ts\", \"gone\", \"_idem_key\", \"_idem_window\")").contains("t.\"_idem_key\" = r.\"_idem_key\"");
+    StrategySql s =
+        new StrategySql(
+            TableName.parse("t"),
+            new Target("t", COLS, KeySpec.hash("v", "ts"), WriteStrategy.APPEND, null, null),
+            k -> "");
+    assertThat(s.insertNew())
+        .contains("(\"id\", \"v\", \"ts\", \"gone\", \"_idem_key\", \"_idem_window\")")
+        .contains("t.\"_idem_key\" = r.\"_idem_key\"");
   }
 
   @Test
   void reconciliationCountsRowsPerWindowAndFindsDuplicateKeysInOneScanEach() {
-    StrategySql s = new StrategySql(TableName.parse("mart.t"), new Target("mart.t", COLS, KeySpec.columns("id", "v"), WriteStrategy.MERGE, null, null), k -> "");
-    assertThat(s.rowsPerWindow()).isEqualTo(
-        "SELECT \"_idem_window\" AS \"_idem_w\", count(*) AS \"_idem_n\" FROM \"mart\".\"t\" GROUP BY \"_idem_window\"");
-    // sorted by the key's values (d."id"), not by their text: the text columns would take the names in PostgreSQL's ORDER BY
-    assertThat(s.duplicateKeys()).isEqualTo(
-        "SELECT count(*) OVER (), CAST(sum(\"_idem_n\") OVER () - count(*) OVER () AS BIGINT), \"_idem_n\", \"_idem_first\", \"_idem_last\","
-            + " CAST(d.\"id\" AS VARCHAR), CAST(d.\"v\" AS VARCHAR)"
-            + " FROM (SELECT \"id\", \"v\", count(*) AS \"_idem_n\", min(\"_idem_window\") AS \"_idem_first\", max(\"_idem_window\") AS \"_idem_last\""
-            + " FROM \"mart\".\"t\" GROUP BY \"id\", \"v\" HAVING count(*) > 1) AS d ORDER BY d.\"id\", d.\"v\" LIMIT 1");
+    StrategySql s =
+        new StrategySql(
+            TableName.parse("mart.t"),
+            new Target("mart.t", COLS, KeySpec.columns("id", "v"), WriteStrategy.MERGE, null, null),
+            k -> "");
+    assertThat(s.rowsPerWindow())
+        .isEqualTo(
+            "SELECT \"_idem_window\" AS \"_idem_w\", count(*) AS \"_idem_n\" FROM \"mart\".\"t\" GROUP BY \"_idem_window\"");
+    // sorted by the key's values (d."id"), not by their text: the text columns would take the names
+    // in PostgreSQL's ORDER BY
+    assertThat(s.duplicateKeys())
+        .isEqualTo(
+            "SELECT count(*) OVER (), CAST(sum(\"_idem_n\") OVER () - count(*) OVER () AS BIGINT), \"_idem_n\", \"_idem_first\", \"_idem_last\","
+                + " CAST(d.\"id\" AS VARCHAR), CAST(d.\"v\" AS VARCHAR)"
+                + " FROM (SELECT \"id\", \"v\", count(*) AS \"_idem_n\", min(\"_idem_window\") AS \"_idem_first\", max(\"_idem_window\") AS \"_idem_last\""
+                + " FROM \"mart\".\"t\" GROUP BY \"id\", \"v\" HAVING count(*) > 1) AS d ORDER BY d.\"id\", d.\"v\" LIMIT 1");
   }
 }

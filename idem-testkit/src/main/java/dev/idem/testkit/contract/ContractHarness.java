@@ -2,6 +2,7 @@ package dev.idem.testkit.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.idem.context.RunServices;
 import dev.idem.destination.Destination;
 import dev.idem.fault.FaultInjector;
 import dev.idem.key.KeySpec;
@@ -10,7 +11,6 @@ import dev.idem.pipeline.WriteStrategy;
 import dev.idem.retry.RetryPolicy;
 import dev.idem.run.RunOptions;
 import dev.idem.run.RunReport;
-import dev.idem.context.RunServices;
 import dev.idem.run.Runner;
 import dev.idem.run.WindowOutcome;
 import dev.idem.run.WindowOutcome.Result;
@@ -39,18 +39,20 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * What every part of the destination contract runs on: the hooks a destination's test gives (a
- * fresh destination, its rows, what it cannot do), the input (five days of orders), and runs of
- * the runner with a clock the tests move by hand.
+ * fresh destination, its rows, what it cannot do), the input (five days of orders), and runs of the
+ * runner with a clock the tests move by hand.
  *
  * <p>One part of {@link DestinationContractSuite}, which is split by concern into a chain of
- * abstract classes so that each stays readable: a destination's test extends
- * {@code DestinationContractSuite}, never this class.
+ * abstract classes so that each stays readable: a destination's test extends {@code
+ * DestinationContractSuite}, never this class.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class ContractHarness {
-  protected static final Schema ORDERS = Schema.of(
-      Column.of("order_id", DataType.INTEGER), Column.of("customer", DataType.STRING),
-      Column.of("amount", DataType.decimal(12, 2)), Column.of("ingested_at", DataType.TIMESTAMP));
+  protected static final Schema ORDERS =
+      Schema.of(
+          Column.of("order_id", DataType.INTEGER), Column.of("customer", DataType.STRING),
+          Column.of("amount", DataType.decimal(12, 2)),
+              Column.of("ingested_at", DataType.TIMESTAMP));
   static final Duration TTL = Duration.ofMinutes(5);
 
   private final List<Destination> opened = Collections.synchronizedList(new ArrayList<>());
@@ -61,13 +63,22 @@ public abstract class ContractHarness {
    * something a database table does and another kind of target, a Kafka topic say, cannot.
    */
   protected enum Limit {
-    /** A done window is loaded again when a run forces it or its input changed (a topic cannot take records back). */
+    /**
+     * A done window is loaded again when a run forces it or its input changed (a topic cannot take
+     * records back).
+     */
     RELOADS_A_DONE_WINDOW,
-    /** The target is counted by window, so rows removed behind idem's back are noticed and the window is loaded again. */
+    /**
+     * The target is counted by window, so rows removed behind idem's back are noticed and the
+     * window is loaded again.
+     */
     COUNTS_THE_TARGET_BY_WINDOW,
     /** A claimed window is written to the ledger, which shows it RUNNING until its commit. */
     RECORDS_CLAIMS_IN_THE_LEDGER,
-    /** {@code append} skips a key the target holds and folds a window's duplicates, rather than writing every record. */
+    /**
+     * {@code append} skips a key the target holds and folds a window's duplicates, rather than
+     * writing every record.
+     */
     APPEND_DEDUPLICATES_BY_KEY
   }
 
@@ -83,7 +94,8 @@ public abstract class ContractHarness {
 
   void assumeStrategy(WriteStrategy strategy) {
     String why = refusedStrategies().get(strategy);
-    Assumptions.assumeTrue(why == null, () -> "opted out: strategy " + strategy.label() + " is refused: " + why);
+    Assumptions.assumeTrue(
+        why == null, () -> "opted out: strategy " + strategy.label() + " is refused: " + why);
   }
 
   void assumeCan(Limit what) {
@@ -100,13 +112,19 @@ public abstract class ContractHarness {
    * demanding, unless the destination refuses it; then {@code append}.
    */
   WriteStrategy general() {
-    return refusedStrategies().containsKey(WriteStrategy.MERGE) ? WriteStrategy.APPEND : WriteStrategy.MERGE;
+    return refusedStrategies().containsKey(WriteStrategy.MERGE)
+        ? WriteStrategy.APPEND
+        : WriteStrategy.MERGE;
   }
 
-  /** The strategies the crash cases run: every one with day windows, but those the destination refuses. */
+  /**
+   * The strategies the crash cases run: every one with day windows, but those the destination
+   * refuses.
+   */
   List<WriteStrategy> crashStrategies() {
     return Stream.of(WriteStrategy.MERGE, WriteStrategy.REPLACE_WINDOW, WriteStrategy.APPEND)
-        .filter(s -> !refusedStrategies().containsKey(s)).toList();
+        .filter(s -> !refusedStrategies().containsKey(s))
+        .toList();
   }
 
   /** A new, empty destination (its own database file or schema). */
@@ -123,15 +141,18 @@ public abstract class ContractHarness {
 
   /**
    * Lets every live lease of the destination expire, as time passing would. Default: advance the
-   * runners' clock (destinations that judge leases by it); a destination that judges leases by
-   * its own clock moves the recorded expiry instead.
+   * runners' clock (destinations that judge leases by it); a destination that judges leases by its
+   * own clock moves the recorded expiry instead.
    */
   protected void expireLeases(Destination destination) {
     clock.advance(TTL.plusSeconds(1));
   }
 
   protected RunServices services(String owner) {
-    return RunServices.defaults().withClock(clock).withOwner(owner).withLeaseTtl(TTL)
+    return RunServices.defaults()
+        .withClock(clock)
+        .withOwner(owner)
+        .withLeaseTtl(TTL)
         .withRetry(new RetryPolicy(5, Duration.ZERO, Duration.ZERO));
   }
 
@@ -157,7 +178,10 @@ public abstract class ContractHarness {
     return LocalDateTime.parse(t);
   }
 
-  /** Five days of orders with an exact duplicate (day 1), a late correction (order 1 on day 3) and a re-sent order. */
+  /**
+   * Five days of orders with an exact duplicate (day 1), a late correction (order 1 on day 3) and a
+   * re-sent order.
+   */
   protected static ListSource orders() {
     ListSource s = new ListSource(ORDERS);
     s.add(1L, "ada", new BigDecimal("10.00"), at("2024-03-01T08:00:00"));
@@ -176,7 +200,8 @@ public abstract class ContractHarness {
   }
 
   protected static Pipeline pipeline(ListSource source, WriteStrategy strategy) {
-    Pipeline.Builder b = Pipeline.builder("orders").version("1").source(source).table("orders").strategy(strategy);
+    Pipeline.Builder b =
+        Pipeline.builder("orders").version("1").source(source).table("orders").strategy(strategy);
     if (strategy == WriteStrategy.REPLACE_TABLE) {
       b.windows(WindowSpec.full());
     } else {
@@ -198,7 +223,13 @@ public abstract class ContractHarness {
     }
   }
 
-  RunReport run(Destination d, Pipeline p, List<Window> windows, RunOptions options, FaultInjector faults, String owner) {
+  RunReport run(
+      Destination d,
+      Pipeline p,
+      List<Window> windows,
+      RunOptions options,
+      FaultInjector faults,
+      String owner) {
     return new Runner(d, services(owner).withFaults(faults)).run(p, windows, options);
   }
 
@@ -206,7 +237,10 @@ public abstract class ContractHarness {
     return run(d, p, windows, RunOptions.defaults("run"), FaultInjector.NONE, "p1");
   }
 
-  /** The rows of one clean run on a destination of its own, closed at once (a server has only so many connections). */
+  /**
+   * The rows of one clean run on a destination of its own, closed at once (a server has only so
+   * many connections).
+   */
   List<String> cleanRun(Pipeline p) {
     try (Destination d = newDestination(services("p1"))) {
       RunReport r = run(d, p, all(p));
@@ -218,7 +252,9 @@ public abstract class ContractHarness {
   static void assertBalanced(RunReport report) {
     for (WindowOutcome o : report.outcomes()) {
       if (o.result() == Result.LOADED) {
-        assertThat(o.counts().balanced()).as("conservation of rows in %s: %s", o.window(), o.counts()).isTrue();
+        assertThat(o.counts().balanced())
+            .as("conservation of rows in %s: %s", o.window(), o.counts())
+            .isTrue();
       }
     }
   }

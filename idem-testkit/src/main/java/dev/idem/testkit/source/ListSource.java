@@ -5,25 +5,28 @@ import dev.idem.source.RecordReader;
 import dev.idem.source.Source;
 import dev.idem.source.SourceRecord;
 import dev.idem.window.Window;
+import dev.idem.window.WindowKind;
 import dev.idem.window.WindowSpec;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
-import dev.idem.window.WindowKind;
 
 /**
- * An in-memory source for tests: records assigned to windows by the spec (time windows) or all
- * in one window (full, batch). Records can be replaced to simulate changed input, and bad records
+ * An in-memory source for tests: records assigned to windows by the spec (time windows) or all in
+ * one window (full, batch). Records can be replaced to simulate changed input, and bad records
  * (unreadable, as a file source returns them) can be placed in a window.
  */
 public final class ListSource implements Source {
   private final Schema schema;
   private final List<Entry> entries = new CopyOnWriteArrayList<>();
 
-  /** A record: its values, or (bad) the value that places it in a window, its raw input and problem. */
-  @SuppressWarnings("ArrayRecordComponent") // never compared or hashed: entries are only listed back in order
+  /**
+   * A record: its values, or (bad) the value that places it in a window, its raw input and problem.
+   */
+  @SuppressWarnings(
+      "ArrayRecordComponent") // never compared or hashed: entries are only listed back in order
   private record Entry(Object[] values, Object windowValue, String raw, String problem) {
     boolean bad() {
       return problem != null;
@@ -42,7 +45,10 @@ public final class ListSource implements Source {
     return this;
   }
 
-  /** A record the source cannot read, in the window of {@code windowValue} (any window for full and batch). */
+  /**
+   * A record the source cannot read, in the window of {@code windowValue} (any window for full and
+   * batch).
+   */
   public ListSource addBad(Object windowValue, String raw, String problem) {
     entries.add(new Entry(null, windowValue, raw, problem));
     return this;
@@ -79,8 +85,16 @@ public final class ListSource implements Source {
   @Override
   public RecordReader read(WindowSpec spec, Window window) {
     int col = spec.timeBased() ? schema.indexOf(spec.column()) : -1;
-    Iterator<Entry> it = entries.stream()
-        .filter(e -> col < 0 || spec.assign(e.bad() ? e.windowValue() : e.values()[col]).id().equals(window.id())).toList().iterator();
+    Iterator<Entry> it =
+        entries.stream()
+            .filter(
+                e ->
+                    col < 0
+                        || spec.assign(e.bad() ? e.windowValue() : e.values()[col])
+                            .id()
+                            .equals(window.id()))
+            .toList()
+            .iterator();
     int[] line = {0};
     return new RecordReader() {
       @Override
@@ -90,7 +104,9 @@ public final class ListSource implements Source {
           return null;
         }
         Entry e = it.next();
-        return e.bad() ? SourceRecord.bad("list:" + line[0], e.raw(), e.problem()) : new SourceRecord(e.values().clone(), "list:" + line[0]);
+        return e.bad()
+            ? SourceRecord.bad("list:" + line[0], e.raw(), e.problem())
+            : new SourceRecord(e.values().clone(), "list:" + line[0]);
       }
 
       @Override

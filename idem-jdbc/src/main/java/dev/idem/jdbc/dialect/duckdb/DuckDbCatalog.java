@@ -11,7 +11,9 @@ final class DuckDbCatalog implements Catalog {
         + " ORDER BY ordinal_position";
   }
 
-  /** DuckDB keeps no names of its own for CHECK constraints: it derives them from table and columns. */
+  /**
+   * DuckDB keeps no names of its own for CHECK constraints: it derives them from table and columns.
+   */
   @Override
   public String checksQuery() {
     return "SELECT constraint_name, expression, unnest(constraint_column_names) FROM duckdb_constraints()"

@@ -27,7 +27,8 @@ import org.duckdb.DuckDBConnection;
  * serialized in the process ({@link #serializeApply()}).
  */
 public final class DuckDbDialect implements Dialect {
-  private static final Pattern LOCK_HOLDER = Pattern.compile("Conflicting lock is held in (.*?)(?:\\. See also|$)", Pattern.DOTALL);
+  private static final Pattern LOCK_HOLDER =
+      Pattern.compile("Conflicting lock is held in (.*?)(?:\\. See also|$)", Pattern.DOTALL);
   private static final Pattern DECIMAL = Pattern.compile("DECIMAL\\((\\d+),\\s*(\\d+)\\)");
   private static final Duration LOCK_POLL = Duration.ofMillis(200);
   private static final String CONSTRAINT_ERROR = "Constraint Error: ";
@@ -47,7 +48,8 @@ public final class DuckDbDialect implements Dialect {
   }
 
   @Override
-  public Connection connect(String jdbcUrl, Properties properties, Duration lockTimeout) throws SQLException {
+  public Connection connect(String jdbcUrl, Properties properties, Duration lockTimeout)
+      throws SQLException {
     long deadline = System.nanoTime() + lockTimeout.toNanos();
     while (true) {
       try {
@@ -60,8 +62,15 @@ public final class DuckDbDialect implements Dialect {
         if (System.nanoTime() >= deadline) {
           Matcher m = LOCK_HOLDER.matcher(message);
           String holder = m.find() ? m.group(1).trim() : "another process";
-          throw new IdemException("DuckDB file " + jdbcUrl.substring("jdbc:duckdb:".length()) + " is held by " + holder
-              + "; waited " + lockTimeout.toSeconds() + "s (--lock-timeout)", e);
+          throw new IdemException(
+              "DuckDB file "
+                  + jdbcUrl.substring("jdbc:duckdb:".length())
+                  + " is held by "
+                  + holder
+                  + "; waited "
+                  + lockTimeout.toSeconds()
+                  + "s (--lock-timeout)",
+              e);
         }
         try {
           Thread.sleep(LOCK_POLL.toMillis());
@@ -74,7 +83,8 @@ public final class DuckDbDialect implements Dialect {
   }
 
   @Override
-  public Connection connectAgain(Connection first, String jdbcUrl, Properties properties) throws SQLException {
+  public Connection connectAgain(Connection first, String jdbcUrl, Properties properties)
+      throws SQLException {
     return first.unwrap(DuckDBConnection.class).duplicate();
   }
 
@@ -116,25 +126,30 @@ public final class DuckDbDialect implements Dialect {
       int scale = Integer.parseInt(m.group(2));
       return precision > 38 ? Optional.empty() : Optional.of(DataType.decimal(precision, scale));
     }
-    return Optional.ofNullable(switch (t) {
-      case "VARCHAR" -> DataType.STRING;
-      case "BIGINT", "HUGEINT" -> DataType.INTEGER;
-      case "BOOLEAN" -> DataType.BOOLEAN;
-      case "DATE" -> DataType.DATE;
-      case "TIMESTAMP" -> DataType.TIMESTAMP;
-      case "TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ" -> DataType.TIMESTAMPTZ;
-      case "JSON" -> DataType.JSON;
-      default -> null;
-    });
+    return Optional.ofNullable(
+        switch (t) {
+          case "VARCHAR" -> DataType.STRING;
+          case "BIGINT", "HUGEINT" -> DataType.INTEGER;
+          case "BOOLEAN" -> DataType.BOOLEAN;
+          case "DATE" -> DataType.DATE;
+          case "TIMESTAMP" -> DataType.TIMESTAMP;
+          case "TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ" -> DataType.TIMESTAMPTZ;
+          case "JSON" -> DataType.JSON;
+          default -> null;
+        });
   }
 
   @Override
   public ErrorKind classify(SQLException e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       String m = String.valueOf(t.getMessage());
-      // Matched at the start of DuckDB's messages, never anywhere: a data error may quote user text.
-      if (m.startsWith("TransactionContext Error") || m.startsWith("Could not set lock") || m.startsWith("IO Error: Could not set lock")
-          || m.startsWith("Connection was closed") || m.startsWith("Catalog write-write conflict")) {
+      // Matched at the start of DuckDB's messages, never anywhere: a data error may quote user
+      // text.
+      if (m.startsWith("TransactionContext Error")
+          || m.startsWith("Could not set lock")
+          || m.startsWith("IO Error: Could not set lock")
+          || m.startsWith("Connection was closed")
+          || m.startsWith("Catalog write-write conflict")) {
         return ErrorKind.TRANSIENT;
       }
     }
@@ -148,7 +163,8 @@ public final class DuckDbDialect implements Dialect {
     if (!m.startsWith(CONSTRAINT_ERROR)) {
       return Optional.empty();
     }
-    return Optional.of(new Refusal(null, null, Jdbc.firstLine(m.substring(CONSTRAINT_ERROR.length()))));
+    return Optional.of(
+        new Refusal(null, null, Jdbc.firstLine(m.substring(CONSTRAINT_ERROR.length()))));
   }
 
   @Override

@@ -29,15 +29,21 @@ final class DuckDbStaging implements Staging {
   @Override
   public Stager stage(Connection connection, Schema columns) throws SQLException {
     try (Statement s = connection.createStatement()) {
-      s.execute(Staging.stagingTable(columns, sqlType, "")); // also makes the appender join this transaction
+      s.execute(
+          Staging.stagingTable(
+              columns, sqlType, "")); // also makes the appender join this transaction
     }
     return restage(connection, columns);
   }
 
-  /** An appender joins the transaction only after a statement ran in it: the CREATE or the ALTER of {@code staged} did. */
+  /**
+   * An appender joins the transaction only after a statement ran in it: the CREATE or the ALTER of
+   * {@code staged} did.
+   */
   @Override
   public Stager restage(Connection connection, Schema columns) throws SQLException {
-    DuckDBAppender appender = connection.unwrap(DuckDBConnection.class).createAppender("temp", "main", Pipeline.STAGED);
+    DuckDBAppender appender =
+        connection.unwrap(DuckDBConnection.class).createAppender("temp", "main", Pipeline.STAGED);
     return new AppenderStager(appender, columns);
   }
 
@@ -89,7 +95,8 @@ final class DuckDbStaging implements Staging {
       try {
         return d.setScale(scale, RoundingMode.UNNECESSARY);
       } catch (ArithmeticException e) {
-        throw new DataException("value " + d.toPlainString() + " has more than " + scale + " decimal places");
+        throw new DataException(
+            "value " + d.toPlainString() + " has more than " + scale + " decimal places");
       }
     }
 

@@ -10,7 +10,8 @@ final class Bound {
   private Bound() {}
 
   /** {@code statement} prepared with every {@code ?} bound to {@code window}. */
-  static PreparedStatement toWindow(Connection connection, String statement, String window) throws SQLException {
+  static PreparedStatement toWindow(Connection connection, String statement, String window)
+      throws SQLException {
     PreparedStatement ps = connection.prepareStatement(statement);
     try {
       for (int i = 1, n = Jdbc.placeholders(statement); i <= n; i++) {

@@ -11,10 +11,10 @@ import java.time.LocalDateTime;
 import org.postgresql.copy.CopyIn;
 
 /**
- * Streams rows as CSV into COPY, through a 64 KiB buffer. Every non-null text value is quoted,
- * so an empty string stays distinct from NULL (an unquoted empty field); integers, decimals and
- * timestamps, which are never empty and hold no quote, comma or NUL, are written unquoted
- * straight into the buffer (formatting them through {@code toString} was most of the staging time).
+ * Streams rows as CSV into COPY, through a 64 KiB buffer. Every non-null text value is quoted, so
+ * an empty string stays distinct from NULL (an unquoted empty field); integers, decimals and
+ * timestamps, which are never empty and hold no quote, comma or NUL, are written unquoted straight
+ * into the buffer (formatting them through {@code toString} was most of the staging time).
  */
 final class CopyStager implements Stager {
   private static final int FLUSH_AT = 64 * 1024;
@@ -67,10 +67,11 @@ final class CopyStager implements Stager {
   }
 
   /**
-   * {@code yyyy-MM-ddTHH:mm:ss[.nnnnnnnnn]} for years 1 to 9999: the value {@code toString}
-   * gives, which PostgreSQL reads the same way; false (nothing appended) for other years.
+   * {@code yyyy-MM-ddTHH:mm:ss[.nnnnnnnnn]} for years 1 to 9999: the value {@code toString} gives,
+   * which PostgreSQL reads the same way; false (nothing appended) for other years.
    */
-  @SuppressWarnings("JavaLocalDateTimeGetNano") // the fraction is written after the seconds, read just above
+  @SuppressWarnings(
+      "JavaLocalDateTimeGetNano") // the fraction is written after the seconds, read just above
   static boolean appendTimestamp(StringBuilder sb, LocalDateTime t) {
     int year = t.getYear();
     if (year < 1 || year > 9999) {
@@ -122,7 +123,10 @@ final class CopyStager implements Stager {
 
   static void appendQuoted(StringBuilder sb, String s) {
     if (s.indexOf('\0') >= 0) {
-      throw new DataException("a text value contains a NUL character, which PostgreSQL text cannot store (at offset " + s.indexOf('\0') + ")");
+      throw new DataException(
+          "a text value contains a NUL character, which PostgreSQL text cannot store (at offset "
+              + s.indexOf('\0')
+              + ")");
     }
     sb.append('"');
     if (s.indexOf('"') < 0) {

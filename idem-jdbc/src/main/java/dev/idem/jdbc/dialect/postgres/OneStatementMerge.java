@@ -14,9 +14,9 @@ import java.util.List;
 
 /**
  * Merge as one statement (see {@link OneStatementSql#mergeInOneStatement}): the window's rows are
- * read once and only the rows that change are written, instead of a dedup table, its statistics
- * and a join against the target per step. A NULL key fails the window after the statement, which
- * writes no such row; the rollback discards the rest.
+ * read once and only the rows that change are written, instead of a dedup table, its statistics and
+ * a join against the target per step. A NULL key fails the window after the statement, which writes
+ * no such row; the rollback discards the rest.
  */
 final class OneStatementMerge implements WindowStrategy {
   private final StrategySql sql;
@@ -31,7 +31,8 @@ final class OneStatementMerge implements WindowStrategy {
   public Applied apply(Connection connection, String source) throws SQLException {
     String merge = new OneStatementSql(sql).mergeInOneStatement(source);
     List<String> affected = new ArrayList<>();
-    try (PreparedStatement ps = Bound.toWindow(connection, merge, window); ResultSet rs = ps.executeQuery()) {
+    try (PreparedStatement ps = Bound.toWindow(connection, merge, window);
+        ResultSet rs = ps.executeQuery()) {
       rs.next();
       long rows = rs.getLong(1);
       long nullKeys = rs.getLong(2);
@@ -47,7 +48,16 @@ final class OneStatementMerge implements WindowStrategy {
       } finally {
         windows.free();
       }
-      return new Applied(rows, inserted, updated, rows - inserted - updated - deleted, 0, deleted, 0, affected, false);
+      return new Applied(
+          rows,
+          inserted,
+          updated,
+          rows - inserted - updated - deleted,
+          0,
+          deleted,
+          0,
+          affected,
+          false);
     }
   }
 }

@@ -12,9 +12,9 @@ import java.sql.SQLException;
 import java.util.List;
 
 /**
- * Replace_window with a key as one statement (see {@link OneStatementSql#replaceWindowInOneStatement}).
- * A NULL key, or a key another window holds, fails the window after the statement, which writes
- * no such row; the rollback discards the rest.
+ * Replace_window with a key as one statement (see {@link
+ * OneStatementSql#replaceWindowInOneStatement}). A NULL key, or a key another window holds, fails
+ * the window after the statement, which writes no such row; the rollback discards the rest.
  */
 final class OneStatementReplaceWindow implements WindowStrategy {
   private final StrategySql sql;
@@ -28,7 +28,8 @@ final class OneStatementReplaceWindow implements WindowStrategy {
   @Override
   public Applied apply(Connection connection, String source) throws SQLException {
     String replace = new OneStatementSql(sql).replaceWindowInOneStatement(source);
-    try (PreparedStatement ps = Bound.toWindow(connection, replace, window); ResultSet rs = ps.executeQuery()) {
+    try (PreparedStatement ps = Bound.toWindow(connection, replace, window);
+        ResultSet rs = ps.executeQuery()) {
       rs.next();
       long rows = rs.getLong(1);
       long nullKeys = rs.getLong(2);
@@ -42,12 +43,14 @@ final class OneStatementReplaceWindow implements WindowStrategy {
       if (holder != null) {
         Array key = rs.getArray(7);
         try {
-          throw KeyRefusals.keyOfOtherWindow(window, sql.keys(), List.of((String[]) key.getArray()), holder);
+          throw KeyRefusals.keyOfOtherWindow(
+              window, sql.keys(), List.of((String[]) key.getArray()), holder);
         } finally {
           key.free();
         }
       }
-      return new Applied(rows, inserted, updated, rows - inserted - updated, 0, 0, replaced, List.of(), false);
+      return new Applied(
+          rows, inserted, updated, rows - inserted - updated, 0, 0, replaced, List.of(), false);
     }
   }
 }

@@ -10,14 +10,18 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * PostgreSQL's one-statement merge and replace_window with a key: {@code DISTINCT ON},
- * {@code LATERAL} and data-modifying {@code WITH} let one statement read the window's rows once and
- * write only the rows that change, by the same rules as the step-by-step {@link StrategySql}
- * (whose parts it renders from). Every {@code ?} is the window id.
+ * PostgreSQL's one-statement merge and replace_window with a key: {@code DISTINCT ON}, {@code
+ * LATERAL} and data-modifying {@code WITH} let one statement read the window's rows once and write
+ * only the rows that change, by the same rules as the step-by-step {@link StrategySql} (whose parts
+ * it renders from). Every {@code ?} is the window id.
  */
 final class OneStatementSql {
-  /** In a one-statement write: the window that held a row's key before, and what is done with the row. */
+  /**
+   * In a one-statement write: the window that held a row's key before, and what is done with the
+   * row.
+   */
   private static final String OLD_WINDOW = quote("_idem_old_window");
+
   private static final String ACTION = quote("_idem_action");
 
   private final StrategySql sql;
@@ -43,8 +47,8 @@ final class OneStatementSql {
    * and different version, delete a newer flagged one, or nothing), then deletes, updates and
    * inserts only those rows. Unchanged rows are never written. The update and delete repeat the
    * version check against the row they write, so a concurrent change is never overwritten by an
-   * older version; a key inserted concurrently makes the INSERT fail with a unique violation,
-   * which is retried.
+   * older version; a key inserted concurrently makes the INSERT fail with a unique violation, which
+   * is retried.
    *
    * <p>Returns one row: rows after dedup, rows with a NULL key part (not written), inserted,
    * updated, deleted, and an array of the other windows whose rows this one took over or deleted.
@@ -52,89 +56,207 @@ final class OneStatementSql {
    */
   String mergeInOneStatement(String source) {
     String flagged = deleteFlag == null ? null : "r." + quote(deleteFlag);
-    String action = "WHEN o." + quote(WINDOW_COLUMN) + " IS NULL THEN " + (flagged == null ? "'i'" : "CASE WHEN " + flagged + " IS NOT TRUE THEN 'i' END")
-        + (flagged == null ? "" : " WHEN " + flagged + " IS TRUE AND " + newer("r", "o") + " THEN 'd'")
-        + " WHEN " + (flagged == null ? "" : flagged + " IS NOT TRUE AND ") + newer("r", "o") + " AND " + changed("r", "o") + " THEN 'u'";
+    String action =
+        "WHEN o."
+            + quote(WINDOW_COLUMN)
+            + " IS NULL THEN "
+            + (flagged == null ? "'i'" : "CASE WHEN " + flagged + " IS NOT TRUE THEN 'i' END")
+            + (flagged == null
+                ? ""
+                : " WHEN " + flagged + " IS TRUE AND " + newer("r", "o") + " THEN 'd'")
+            + " WHEN "
+            + (flagged == null ? "" : flagged + " IS NOT TRUE AND ")
+            + newer("r", "o")
+            + " AND "
+            + changed("r", "o")
+            + " THEN 'u'";
     StringBuilder sql = probe(source, action);
     if (deleteFlag != null) {
-      sql.append("d AS (DELETE FROM ").append(table.sql()).append(" AS t USING c WHERE c.").append(ACTION).append(" = 'd' AND ")
-          .append(keyMatch("t", "c")).append(" AND ").append(newer("c", "t")).append(" RETURNING c.").append(OLD_WINDOW).append("), ");
+      sql.append("d AS (DELETE FROM ")
+          .append(table.sql())
+          .append(" AS t USING c WHERE c.")
+          .append(ACTION)
+          .append(" = 'd' AND ")
+          .append(keyMatch("t", "c"))
+          .append(" AND ")
+          .append(newer("c", "t"))
+          .append(" RETURNING c.")
+          .append(OLD_WINDOW)
+          .append("), ");
     }
-    sql.append("u AS (UPDATE ").append(table.sql()).append(" AS t SET ").append(setFrom("c")).append(" FROM c WHERE c.").append(ACTION).append(" = 'u' AND ")
-        .append(keyMatch("t", "c")).append(" AND ").append(newer("c", "t")).append(" AND ").append(changed("c", "t")).append(" RETURNING c.").append(OLD_WINDOW).append("), ")
+    sql.append("u AS (UPDATE ")
+        .append(table.sql())
+        .append(" AS t SET ")
+        .append(setFrom("c"))
+        .append(" FROM c WHERE c.")
+        .append(ACTION)
+        .append(" = 'u' AND ")
+        .append(keyMatch("t", "c"))
+        .append(" AND ")
+        .append(newer("c", "t"))
+        .append(" AND ")
+        .append(changed("c", "t"))
+        .append(" RETURNING c.")
+        .append(OLD_WINDOW)
+        .append("), ")
         .append(insertActionI())
-        .append(" SELECT ").append(counted())
-        .append(", (SELECT count(*) FROM i), (SELECT count(*) FROM u), ").append(deleteFlag == null ? "0" : "(SELECT count(*) FROM d)")
-        .append(", ARRAY(SELECT DISTINCT w FROM (SELECT ").append(OLD_WINDOW).append(" FROM u")
-        .append(deleteFlag == null ? "" : " UNION ALL SELECT " + OLD_WINDOW + " FROM d").append(") AS x (w) WHERE w <> ? ORDER BY w)");
+        .append(" SELECT ")
+        .append(counted())
+        .append(", (SELECT count(*) FROM i), (SELECT count(*) FROM u), ")
+        .append(deleteFlag == null ? "0" : "(SELECT count(*) FROM d)")
+        .append(", ARRAY(SELECT DISTINCT w FROM (SELECT ")
+        .append(OLD_WINDOW)
+        .append(" FROM u")
+        .append(deleteFlag == null ? "" : " UNION ALL SELECT " + OLD_WINDOW + " FROM d")
+        .append(") AS x (w) WHERE w <> ? ORDER BY w)");
     return sql.toString();
   }
 
   /**
-   * Replace_window with a key in one statement (PostgreSQL), the same difference as
-   * {@link StrategySql#deleteMissing}, {@link StrategySql#replaceUpdate} and {@link StrategySql#insertNew}: deletes the window's
-   * rows whose key is gone, updates the rows that differ, inserts the new keys; a key another
-   * window holds is not written and is reported. Returns one row: rows after dedup, rows with a
-   * NULL key part, inserted, updated, deleted (replaced), then for the first key held by another
-   * window (by key order, or NULLs) that window and the key's values as text.
-   * Binds: window (every {@code ?}).
+   * Replace_window with a key in one statement (PostgreSQL), the same difference as {@link
+   * StrategySql#deleteMissing}, {@link StrategySql#replaceUpdate} and {@link
+   * StrategySql#insertNew}: deletes the window's rows whose key is gone, updates the rows that
+   * differ, inserts the new keys; a key another window holds is not written and is reported.
+   * Returns one row: rows after dedup, rows with a NULL key part, inserted, updated, deleted
+   * (replaced), then for the first key held by another window (by key order, or NULLs) that window
+   * and the key's values as text. Binds: window (every {@code ?}).
    */
   String replaceWindowInOneStatement(String source) {
-    String action = "WHEN o." + quote(WINDOW_COLUMN) + " IS NULL THEN 'i' WHEN o." + quote(WINDOW_COLUMN) + " <> ? THEN 'x'"
-        + " WHEN " + distinct("r", "o") + " THEN 'u'";
-    String first = " FROM c WHERE c." + ACTION + " = 'x' ORDER BY " + SqlName.list("c", keys) + " LIMIT 1)";
+    String action =
+        "WHEN o."
+            + quote(WINDOW_COLUMN)
+            + " IS NULL THEN 'i' WHEN o."
+            + quote(WINDOW_COLUMN)
+            + " <> ? THEN 'x'"
+            + " WHEN "
+            + distinct("r", "o")
+            + " THEN 'u'";
+    String first =
+        " FROM c WHERE c." + ACTION + " = 'x' ORDER BY " + SqlName.list("c", keys) + " LIMIT 1)";
     return probe(source, action)
-        .append("g AS (DELETE FROM ").append(table.sql()).append(" AS t WHERE t.").append(quote(WINDOW_COLUMN)).append(" = ?")
-        .append(" AND NOT EXISTS (SELECT 1 FROM r WHERE ").append(keyMatch("t", "r")).append(") RETURNING 1), ")
-        .append("u AS (UPDATE ").append(table.sql()).append(" AS t SET ").append(setFrom("c")).append(" FROM c WHERE c.").append(ACTION).append(" = 'u' AND ")
-        .append(keyMatch("t", "c")).append(" AND t.").append(quote(WINDOW_COLUMN)).append(" = ? AND ").append(distinct("c", "t")).append(" RETURNING 1), ")
+        .append("g AS (DELETE FROM ")
+        .append(table.sql())
+        .append(" AS t WHERE t.")
+        .append(quote(WINDOW_COLUMN))
+        .append(" = ?")
+        .append(" AND NOT EXISTS (SELECT 1 FROM r WHERE ")
+        .append(keyMatch("t", "r"))
+        .append(") RETURNING 1), ")
+        .append("u AS (UPDATE ")
+        .append(table.sql())
+        .append(" AS t SET ")
+        .append(setFrom("c"))
+        .append(" FROM c WHERE c.")
+        .append(ACTION)
+        .append(" = 'u' AND ")
+        .append(keyMatch("t", "c"))
+        .append(" AND t.")
+        .append(quote(WINDOW_COLUMN))
+        .append(" = ? AND ")
+        .append(distinct("c", "t"))
+        .append(" RETURNING 1), ")
         .append(insertActionI())
-        .append(" SELECT ").append(counted()).append(", (SELECT count(*) FROM i), (SELECT count(*) FROM u), (SELECT count(*) FROM g)")
-        .append(", (SELECT c.").append(OLD_WINDOW).append(first)
-        .append(", (SELECT ARRAY[").append(keys.stream().map(k -> "CAST(c." + quote(k) + " AS text)").collect(Collectors.joining(", "))).append("]").append(first)
+        .append(" SELECT ")
+        .append(counted())
+        .append(", (SELECT count(*) FROM i), (SELECT count(*) FROM u), (SELECT count(*) FROM g)")
+        .append(", (SELECT c.")
+        .append(OLD_WINDOW)
+        .append(first)
+        .append(", (SELECT ARRAY[")
+        .append(
+            keys.stream()
+                .map(k -> "CAST(c." + quote(k) + " AS text)")
+                .collect(Collectors.joining(", ")))
+        .append("]")
+        .append(first)
         .toString();
   }
 
   /**
-   * The start of a one-statement write: {@code r}, the window's rows from {@code source} deduplicated
-   * by the same rule as {@link StrategySql#dedup}; {@code c}, the rows that need writing, each with the
-   * window that holds its key ({@code _idem_old_window}) and what to do ({@code _idem_action},
-   * from the CASE branches {@code whenThen} over r and the target's row o; a NULL key part is
-   * never written). Each key is looked up through the target's unique index: {@code LIMIT 1}
-   * keeps the lookup a per-row index probe whatever the table's size, so the cost follows the
-   * window, not the table.
+   * The start of a one-statement write: {@code r}, the window's rows from {@code source}
+   * deduplicated by the same rule as {@link StrategySql#dedup}; {@code c}, the rows that need
+   * writing, each with the window that holds its key ({@code _idem_old_window}) and what to do
+   * ({@code _idem_action}, from the CASE branches {@code whenThen} over r and the target's row o; a
+   * NULL key part is never written). Each key is looked up through the target's unique index:
+   * {@code LIMIT 1} keeps the lookup a per-row index probe whatever the table's size, so the cost
+   * follows the window, not the table.
    */
   private StringBuilder probe(String source, String whenThen) {
-    StringBuilder sql = new StringBuilder("WITH r AS (SELECT DISTINCT ON (").append(SqlName.list(keys)).append(") ").append(SqlName.list(columns))
-        .append(" FROM ").append(quote(source)).append(" ORDER BY ").append(SqlName.list(keys));
+    StringBuilder sql =
+        new StringBuilder("WITH r AS (SELECT DISTINCT ON (")
+            .append(SqlName.list(keys))
+            .append(") ")
+            .append(SqlName.list(columns))
+            .append(" FROM ")
+            .append(quote(source))
+            .append(" ORDER BY ")
+            .append(SqlName.list(keys));
     for (String o : dedupOrder()) {
       sql.append(", ").append(o);
     }
-    return sql.append("), c AS (SELECT * FROM (SELECT ").append(SqlName.list("r", columns)).append(", o.").append(quote(WINDOW_COLUMN)).append(" AS ").append(OLD_WINDOW)
-        .append(", CASE WHEN ").append(keys.stream().map(k -> "r." + quote(k) + " IS NULL").collect(Collectors.joining(" OR "))).append(" THEN NULL ")
-        .append(whenThen).append(" END AS ").append(ACTION)
-        .append(" FROM r LEFT JOIN LATERAL (SELECT * FROM ").append(table.sql()).append(" AS t WHERE ").append(keyMatch("t", "r"))
-        .append(" LIMIT 1) AS o ON TRUE) AS q WHERE ").append(ACTION).append(" IS NOT NULL), ");
+    return sql.append("), c AS (SELECT * FROM (SELECT ")
+        .append(SqlName.list("r", columns))
+        .append(", o.")
+        .append(quote(WINDOW_COLUMN))
+        .append(" AS ")
+        .append(OLD_WINDOW)
+        .append(", CASE WHEN ")
+        .append(
+            keys.stream()
+                .map(k -> "r." + quote(k) + " IS NULL")
+                .collect(Collectors.joining(" OR ")))
+        .append(" THEN NULL ")
+        .append(whenThen)
+        .append(" END AS ")
+        .append(ACTION)
+        .append(" FROM r LEFT JOIN LATERAL (SELECT * FROM ")
+        .append(table.sql())
+        .append(" AS t WHERE ")
+        .append(keyMatch("t", "r"))
+        .append(" LIMIT 1) AS o ON TRUE) AS q WHERE ")
+        .append(ACTION)
+        .append(" IS NOT NULL), ");
   }
 
   private String setFrom(String alias) {
-    String set = nonKeys.stream().map(c -> quote(c) + " = " + alias + "." + quote(c)).collect(Collectors.joining(", "));
+    String set =
+        nonKeys.stream()
+            .map(c -> quote(c) + " = " + alias + "." + quote(c))
+            .collect(Collectors.joining(", "));
     return (set.isEmpty() ? "" : set + ", ") + quote(WINDOW_COLUMN) + " = ?";
   }
 
   private String insertActionI() {
-    return "i AS (INSERT INTO " + table.sql() + " (" + SqlName.list(columns) + ", " + quote(WINDOW_COLUMN) + ")"
-        + " SELECT " + SqlName.list("c", columns) + ", ? FROM c WHERE c." + ACTION + " = 'i' RETURNING 1)";
+    return "i AS (INSERT INTO "
+        + table.sql()
+        + " ("
+        + SqlName.list(columns)
+        + ", "
+        + quote(WINDOW_COLUMN)
+        + ")"
+        + " SELECT "
+        + SqlName.list("c", columns)
+        + ", ? FROM c WHERE c."
+        + ACTION
+        + " = 'i' RETURNING 1)";
   }
 
   /** Rows after dedup, and those with a NULL key part. */
   private String counted() {
-    return "(SELECT count(*) FROM r), (SELECT count(*) FROM r WHERE " + keys.stream().map(k -> quote(k) + " IS NULL").collect(Collectors.joining(" OR ")) + ")";
+    return "(SELECT count(*) FROM r), (SELECT count(*) FROM r WHERE "
+        + keys.stream().map(k -> quote(k) + " IS NULL").collect(Collectors.joining(" OR "))
+        + ")";
   }
 
   /** {@code r} differs from {@code t} in a non-key value. */
   private String distinct(String r, String t) {
-    return nonKeys.isEmpty() ? "FALSE" : "(" + nonKeys.stream().map(c -> r + "." + quote(c) + " IS DISTINCT FROM " + t + "." + quote(c)).collect(Collectors.joining(" OR ")) + ")";
+    return nonKeys.isEmpty()
+        ? "FALSE"
+        : "("
+            + nonKeys.stream()
+                .map(c -> r + "." + quote(c) + " IS DISTINCT FROM " + t + "." + quote(c))
+                .collect(Collectors.joining(" OR "))
+            + ")";
   }
 
   private List<String> dedupOrder() {

@@ -22,7 +22,10 @@ final class PostgresCatalog implements Catalog {
     return "SELECT indexname FROM pg_indexes WHERE schemaname = coalesce(?, current_schema()) AND tablename = ?";
   }
 
-  /** From pg_attribute rather than information_schema: this runs as each window begins, and the view is far slower. */
+  /**
+   * From pg_attribute rather than information_schema: this runs as each window begins, and the view
+   * is far slower.
+   */
   @Override
   public String columnRulesQuery() {
     return "SELECT a.attname, CASE WHEN a.attnotnull THEN 'NO' ELSE 'YES' END,"

@@ -30,15 +30,17 @@ import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
 /**
- * PostgreSQL. Rows reach the staging table through COPY (pgjdbc's CopyManager) inside the
- * window's transaction; concurrent runners are made safe by row locks (the fencing UPDATE),
- * {@code ON CONFLICT DO NOTHING} where two runners may insert one key, and SQLSTATE-based retry
- * of transient errors. Leases are judged by the server's clock. An unknown COMMIT outcome is
- * resolved by transaction id ({@code pg_current_xact_id()} before, {@code pg_xact_status()} after).
+ * PostgreSQL. Rows reach the staging table through COPY (pgjdbc's CopyManager) inside the window's
+ * transaction; concurrent runners are made safe by row locks (the fencing UPDATE), {@code ON
+ * CONFLICT DO NOTHING} where two runners may insert one key, and SQLSTATE-based retry of transient
+ * errors. Leases are judged by the server's clock. An unknown COMMIT outcome is resolved by
+ * transaction id ({@code pg_current_xact_id()} before, {@code pg_xact_status()} after).
  */
 public final class PostgresDialect implements Dialect {
   /** SQLSTATEs (or classes) that a retry may get past. */
-  private static final Set<String> TRANSIENT_STATES = Set.of("40001", "40P01", "55P03", "57P01", "57P02", "57P03", "53300", "23505");
+  private static final Set<String> TRANSIENT_STATES =
+      Set.of("40001", "40P01", "55P03", "57P01", "57P02", "57P03", "53300", "23505");
+
   private static final Pattern NUMERIC = Pattern.compile("numeric\\((\\d+),(\\d+)\\)");
   private static final Pattern USER_INFO = Pattern.compile("^jdbc:postgresql://[^/?#]*@");
   private static final Driver DRIVER = new Driver();
@@ -63,30 +65,38 @@ public final class PostgresDialect implements Dialect {
   }
 
   @Override
-  public Connection connect(String jdbcUrl, Properties properties, Duration lockTimeout) throws SQLException {
+  public Connection connect(String jdbcUrl, Properties properties, Duration lockTimeout)
+      throws SQLException {
     return DriverManager.getConnection(checkUrl(jdbcUrl), properties);
   }
 
   /**
    * Refuses, before any connection attempt, a URL the driver would misread: pgjdbc takes the
    * user-info of {@code //user:password@host} for part of the host name, so it would look the
-   * password up in DNS and print it in its error; and a URL it cannot parse fails with "No
-   * suitable driver found for" the whole URL, a connection error that would be retried.
+   * password up in DNS and print it in its error; and a URL it cannot parse fails with "No suitable
+   * driver found for" the whole URL, a connection error that would be retried.
    */
   String checkUrl(String jdbcUrl) throws SQLException {
     if (USER_INFO.matcher(jdbcUrl).find()) {
-      throw new ConfigException("cannot open " + redact(jdbcUrl) + ": the PostgreSQL driver does not read user:password@ in the URL;"
-          + " give user and password as connection properties (password: ${env:PGPASSWORD}) or as ?user=...&password=...");
+      throw new ConfigException(
+          "cannot open "
+              + redact(jdbcUrl)
+              + ": the PostgreSQL driver does not read user:password@ in the URL;"
+              + " give user and password as connection properties (password: ${env:PGPASSWORD}) or as ?user=...&password=...");
     }
     if (!DRIVER.acceptsURL(jdbcUrl)) {
-      throw new ConfigException("cannot open " + redact(jdbcUrl) + ": the PostgreSQL driver cannot parse this URL:"
-          + " expected jdbc:postgresql://host[:port]/database[?property=value&...]");
+      throw new ConfigException(
+          "cannot open "
+              + redact(jdbcUrl)
+              + ": the PostgreSQL driver cannot parse this URL:"
+              + " expected jdbc:postgresql://host[:port]/database[?property=value&...]");
     }
     return jdbcUrl;
   }
 
   @Override
-  public Connection connectAgain(Connection first, String jdbcUrl, Properties properties) throws SQLException {
+  public Connection connectAgain(Connection first, String jdbcUrl, Properties properties)
+      throws SQLException {
     return DriverManager.getConnection(jdbcUrl, properties);
   }
 
@@ -100,7 +110,8 @@ public final class PostgresDialect implements Dialect {
       case DATE -> "date";
       case TIMESTAMP -> "timestamp";
       case TIMESTAMPTZ -> "timestamptz";
-      case JSON -> "jsonb"; // jsonb, not json: it has equality and order, which dedup and merge need
+      case JSON ->
+          "jsonb"; // jsonb, not json: it has equality and order, which dedup and merge need
     };
   }
 
@@ -128,16 +139,17 @@ public final class PostgresDialect implements Dialect {
       int scale = Integer.parseInt(m.group(2));
       return precision > 38 ? Optional.empty() : Optional.of(DataType.decimal(precision, scale));
     }
-    return Optional.ofNullable(switch (t) {
-      case "text", "character varying" -> DataType.STRING;
-      case "bigint" -> DataType.INTEGER;
-      case "boolean" -> DataType.BOOLEAN;
-      case "date" -> DataType.DATE;
-      case "timestamp without time zone" -> DataType.TIMESTAMP;
-      case "timestamp with time zone" -> DataType.TIMESTAMPTZ;
-      case "jsonb" -> DataType.JSON;
-      default -> null;
-    });
+    return Optional.ofNullable(
+        switch (t) {
+          case "text", "character varying" -> DataType.STRING;
+          case "bigint" -> DataType.INTEGER;
+          case "boolean" -> DataType.BOOLEAN;
+          case "date" -> DataType.DATE;
+          case "timestamp without time zone" -> DataType.TIMESTAMP;
+          case "timestamp with time zone" -> DataType.TIMESTAMPTZ;
+          case "jsonb" -> DataType.JSON;
+          default -> null;
+        });
   }
 
   @Override
@@ -158,15 +170,17 @@ public final class PostgresDialect implements Dialect {
 
   @Override
   public Instant now(Connection connection, Clock runnerClock) throws SQLException {
-    try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT CAST(clock_timestamp() AT TIME ZONE 'UTC' AS timestamp)")) {
+    try (Statement s = connection.createStatement();
+        ResultSet rs =
+            s.executeQuery("SELECT CAST(clock_timestamp() AT TIME ZONE 'UTC' AS timestamp)")) {
       rs.next();
       return rs.getObject(1, LocalDateTime.class).toInstant(ZoneOffset.UTC);
     }
   }
 
   /**
-   * Integrity violations (SQLSTATE class 23: not-null, foreign key, unique, check, exclusion) and
-   * a value too long for its column (22001), with the server's detail ({@code Key (email)=(a@x)
+   * Integrity violations (SQLSTATE class 23: not-null, foreign key, unique, check, exclusion) and a
+   * value too long for its column (22001), with the server's detail ({@code Key (email)=(a@x)
    * already exists.}).
    */
   @Override
@@ -193,7 +207,10 @@ public final class PostgresDialect implements Dialect {
     }
   }
 
-  /** The name of a scratch database created at {@code created}: {@code idem_verify_<epoch seconds>_<random hex>}. */
+  /**
+   * The name of a scratch database created at {@code created}: {@code idem_verify_<epoch
+   * seconds>_<random hex>}.
+   */
   public static String scratchName(Instant created, long random) {
     return PostgresAdmin.scratchName(created, random);
   }

@@ -33,8 +33,11 @@ final class PostgresStaging implements Staging {
 
   @Override
   public Stager restage(Connection connection, Schema columns) throws SQLException {
-    CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI()
-        .copyIn("COPY " + SqlName.quote(Pipeline.STAGED) + " FROM STDIN WITH (FORMAT csv)");
+    CopyIn copy =
+        connection
+            .unwrap(PGConnection.class)
+            .getCopyAPI()
+            .copyIn("COPY " + SqlName.quote(Pipeline.STAGED) + " FROM STDIN WITH (FORMAT csv)");
     return new CopyStager(copy);
   }
 

@@ -16,13 +16,14 @@ import java.util.Optional;
 /**
  * How a window's write runs on PostgreSQL: merge and replace_window with a key in one statement
  * each ({@link OneStatementSql}); {@code ON CONFLICT DO NOTHING} where two runners may insert one
- * key; a transaction-scoped advisory lock per target; and the transaction id
- * ({@code pg_current_xact_id()} before COMMIT, {@code pg_xact_status()} after) that resolves a
- * COMMIT whose reply was lost.
+ * key; a transaction-scoped advisory lock per target; and the transaction id ({@code
+ * pg_current_xact_id()} before COMMIT, {@code pg_xact_status()} after) that resolves a COMMIT whose
+ * reply was lost.
  */
 final class PostgresWrites implements Writes {
   @Override
-  public WindowStrategy strategy(Target target, StrategySql sql, String window, TableStatistics statistics) {
+  public WindowStrategy strategy(
+      Target target, StrategySql sql, String window, TableStatistics statistics) {
     if (target.strategy() == WriteStrategy.MERGE) {
       return new OneStatementMerge(sql, window);
     }
@@ -35,7 +36,8 @@ final class PostgresWrites implements Writes {
   /** A transaction-scoped advisory lock keyed by the table's name. */
   @Override
   public void lockTarget(Connection connection, String table) throws SQLException {
-    try (PreparedStatement ps = connection.prepareStatement("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")) {
+    try (PreparedStatement ps =
+        connection.prepareStatement("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")) {
       ps.setString(1, "idem:" + table);
       ps.executeQuery().close();
     }
@@ -48,7 +50,8 @@ final class PostgresWrites implements Writes {
 
   @Override
   public Optional<String> transactionId(Connection connection) throws SQLException {
-    try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT CAST(pg_current_xact_id() AS text)")) {
+    try (Statement s = connection.createStatement();
+        ResultSet rs = s.executeQuery("SELECT CAST(pg_current_xact_id() AS text)")) {
       rs.next();
       return Optional.of(rs.getString(1));
     }
@@ -72,7 +75,8 @@ final class PostgresWrites implements Writes {
     } catch (SQLException e) {
       // "transaction ID ... is in the future": the server restarted and its WAL never reached this
       // transaction, so it cannot have committed (a commit flushes its WAL record first)
-      if ("22023".equals(e.getSQLState()) && String.valueOf(e.getMessage()).contains("in the future")) {
+      if ("22023".equals(e.getSQLState())
+          && String.valueOf(e.getMessage()).contains("in the future")) {
         return Optional.of(false);
       }
       throw e;

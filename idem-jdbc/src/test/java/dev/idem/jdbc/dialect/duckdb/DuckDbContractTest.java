@@ -1,9 +1,9 @@
 package dev.idem.jdbc.dialect.duckdb;
 
+import dev.idem.context.RunServices;
 import dev.idem.destination.Destination;
 import dev.idem.jdbc.JdbcContractSuite;
 import dev.idem.jdbc.JdbcDestination;
-import dev.idem.context.RunServices;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
@@ -12,8 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The destination contract on the embedded DuckDB default: a real database file per case. */
 class DuckDbContractTest extends JdbcContractSuite {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private final AtomicInteger files = new AtomicInteger();
 
   @Override

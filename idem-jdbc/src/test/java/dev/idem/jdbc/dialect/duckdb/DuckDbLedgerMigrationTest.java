@@ -9,8 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DuckDbLedgerMigrationTest extends LedgerMigrationSuite {
   private final AtomicInteger databases = new AtomicInteger();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Override
   protected String newDatabaseUrl() {

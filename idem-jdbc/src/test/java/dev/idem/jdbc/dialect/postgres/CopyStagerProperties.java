@@ -15,8 +15,10 @@ import net.jqwik.api.constraints.LongRange;
 class CopyStagerProperties {
 
   @Property
-  void aTimestampIsWrittenAsTheSameDateTime(@ForAll @LongRange(min = -62_135_596_800L, max = 253_402_300_799L) long epochSecond,
-      @ForAll @IntRange(min = 0, max = 999_999_999) int nanos, @ForAll @IntRange(min = 0, max = 9) int zeros) {
+  void aTimestampIsWrittenAsTheSameDateTime(
+      @ForAll @LongRange(min = -62_135_596_800L, max = 253_402_300_799L) long epochSecond,
+      @ForAll @IntRange(min = 0, max = 999_999_999) int nanos,
+      @ForAll @IntRange(min = 0, max = 9) int zeros) {
     int n = nanos - nanos % (int) Math.pow(10, zeros);
     LocalDateTime t = LocalDateTime.ofEpochSecond(epochSecond, n, ZoneOffset.UTC);
     StringBuilder sb = new StringBuilder();
@@ -38,11 +40,21 @@ class CopyStagerProperties {
   @Example
   void numbersAndTimestampsAreUnquotedTextIsQuotedNullIsEmpty() {
     StringBuilder sb = new StringBuilder();
-    for (Object v : new Object[] {-42L, new BigDecimal("1E+3"), new BigDecimal("-0.50"), LocalDateTime.of(2024, 3, 1, 7, 5, 0, 120_000_000),
-        "", "a,\"b\"", null, true}) {
+    for (Object v :
+        new Object[] {
+          -42L,
+          new BigDecimal("1E+3"),
+          new BigDecimal("-0.50"),
+          LocalDateTime.of(2024, 3, 1, 7, 5, 0, 120_000_000),
+          "",
+          "a,\"b\"",
+          null,
+          true
+        }) {
       CopyStager.appendValue(sb, v);
       sb.append('|');
     }
-    assertThat(sb).hasToString("-42|1000|-0.50|2024-03-01T07:05:00.120000000|\"\"|\"a,\"\"b\"\"\"||\"t\"|");
+    assertThat(sb)
+        .hasToString("-42|1000|-0.50|2024-03-01T07:05:00.120000000|\"\"|\"a,\"\"b\"\"\"||\"t\"|");
   }
 }

@@ -20,14 +20,25 @@ import java.util.concurrent.atomic.AtomicLong;
  * After the fault fired it forwards faithfully, so retries can succeed.
  */
 final class FaultProxy implements AutoCloseable {
-  enum Fault { NONE, CUT_TO_SERVER, CUT_TO_CLIENT, STALL, DROP_COMMIT_REPLY, DROP_WINDOW_COMMIT_REPLY }
+  enum Fault {
+    NONE,
+    CUT_TO_SERVER,
+    CUT_TO_CLIENT,
+    STALL,
+    DROP_COMMIT_REPLY,
+    DROP_WINDOW_COMMIT_REPLY
+  }
 
-  /** One armed fault: the byte offset it fires at (from arming), or for a COMMIT, how many COMMITs to let through first. */
+  /**
+   * One armed fault: the byte offset it fires at (from arming), or for a COMMIT, how many COMMITs
+   * to let through first.
+   */
   record Plan(Fault fault, long offset, int commitsToSkip) {
     static final Plan NONE = new Plan(Fault.NONE, 0, 0);
   }
 
   private static final byte[] COMMIT = "COMMIT\0".getBytes(StandardCharsets.US_ASCII);
+
   /** idem takes the transaction id just before a window's COMMIT. */
   private static final byte[] XACT_ID = "pg_current_xact_id".getBytes(StandardCharsets.US_ASCII);
 
@@ -86,7 +97,8 @@ final class FaultProxy implements AutoCloseable {
   }
 
   private void start(Pair pair, boolean towardServer) {
-    Thread t = new Thread(() -> pump(pair, towardServer), "fault-proxy-" + (towardServer ? "up" : "down"));
+    Thread t =
+        new Thread(() -> pump(pair, towardServer), "fault-proxy-" + (towardServer ? "up" : "down"));
     t.setDaemon(true);
     t.start();
   }
@@ -143,9 +155,13 @@ final class FaultProxy implements AutoCloseable {
               pair.reset();
               return;
             }
-          } else if (towardServer && p.fault() == Fault.DROP_WINDOW_COMMIT_REPLY && contains(buf, n, XACT_ID)) {
+          } else if (towardServer
+              && p.fault() == Fault.DROP_WINDOW_COMMIT_REPLY
+              && contains(buf, n, XACT_ID)) {
             pair.windowCommitNext = true;
-          } else if (towardServer && (p.fault() == Fault.DROP_COMMIT_REPLY || pair.windowCommitNext) && contains(buf, n, COMMIT)
+          } else if (towardServer
+              && (p.fault() == Fault.DROP_COMMIT_REPLY || pair.windowCommitNext)
+              && contains(buf, n, COMMIT)
               && commits.incrementAndGet() > p.commitsToSkip()) {
             pair.dropNextReply = true;
           } else if (!towardServer && pair.dropNextReply && fired.compareAndSet(false, true)) {

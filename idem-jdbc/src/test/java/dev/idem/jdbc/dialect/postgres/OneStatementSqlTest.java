@@ -12,50 +12,66 @@ import dev.idem.schema.DataType;
 import dev.idem.schema.Schema;
 import org.junit.jupiter.api.Test;
 
-/** Exact SQL of PostgreSQL's one-statement merge and replace_window (moved whole from StrategySqlTest). */
+/**
+ * Exact SQL of PostgreSQL's one-statement merge and replace_window (moved whole from
+ * StrategySqlTest).
+ */
 class OneStatementSqlTest {
-  private static final Schema COLS = Schema.of(Column.of("id", DataType.INTEGER), Column.of("v", DataType.STRING),
-      Column.of("ts", DataType.TIMESTAMP), Column.of("gone", DataType.BOOLEAN));
+  private static final Schema COLS =
+      Schema.of(
+          Column.of("id", DataType.INTEGER),
+          Column.of("v", DataType.STRING),
+          Column.of("ts", DataType.TIMESTAMP),
+          Column.of("gone", DataType.BOOLEAN));
 
   private static OneStatementSql sql(WriteStrategy s, String orderBy, String deleteFlag) {
-    return new OneStatementSql(new StrategySql(TableName.parse("mart.t"), new Target("mart.t", COLS, KeySpec.columns("id"), s, orderBy, deleteFlag),
-        k -> ""));
+    return new OneStatementSql(
+        new StrategySql(
+            TableName.parse("mart.t"),
+            new Target("mart.t", COLS, KeySpec.columns("id"), s, orderBy, deleteFlag),
+            k -> ""));
   }
 
   @Test
   void postgresMergesInOneStatementThatWritesOnlyNewAndChangedRows() {
-    assertThat(sql(WriteStrategy.MERGE, "ts", null).mergeInOneStatement("staged")).isEqualTo(
-        "WITH r AS (SELECT DISTINCT ON (\"id\") \"id\", \"v\", \"ts\", \"gone\" FROM \"staged\" ORDER BY \"id\", \"ts\" DESC NULLS LAST, \"v\" DESC NULLS LAST, \"gone\" DESC NULLS LAST),"
-            + " c AS (SELECT * FROM (SELECT r.\"id\", r.\"v\", r.\"ts\", r.\"gone\", o.\"_idem_window\" AS \"_idem_old_window\", CASE"
-            + " WHEN r.\"id\" IS NULL THEN NULL"
-            + " WHEN o.\"_idem_window\" IS NULL THEN 'i'"
-            + " WHEN (r.\"ts\" > o.\"ts\" OR (o.\"ts\" IS NULL AND r.\"ts\" IS NOT NULL) OR (r.\"ts\" IS NOT DISTINCT FROM o.\"ts\" AND ? <= o.\"_idem_window\")) AND (r.\"v\" IS DISTINCT FROM o.\"v\" OR r.\"ts\" IS DISTINCT FROM o.\"ts\" OR r.\"gone\" IS DISTINCT FROM o.\"gone\" OR ? <> o.\"_idem_window\") THEN 'u' END AS \"_idem_action\""
-            + " FROM r LEFT JOIN LATERAL (SELECT * FROM \"mart\".\"t\" AS t WHERE t.\"id\" = r.\"id\" LIMIT 1) AS o ON TRUE) AS q WHERE \"_idem_action\" IS NOT NULL),"
-            + " u AS (UPDATE \"mart\".\"t\" AS t SET \"v\" = c.\"v\", \"ts\" = c.\"ts\", \"gone\" = c.\"gone\", \"_idem_window\" = ? FROM c WHERE c.\"_idem_action\" = 'u' AND t.\"id\" = c.\"id\" AND (c.\"ts\" > t.\"ts\" OR (t.\"ts\" IS NULL AND c.\"ts\" IS NOT NULL) OR (c.\"ts\" IS NOT DISTINCT FROM t.\"ts\" AND ? <= t.\"_idem_window\")) AND (c.\"v\" IS DISTINCT FROM t.\"v\" OR c.\"ts\" IS DISTINCT FROM t.\"ts\" OR c.\"gone\" IS DISTINCT FROM t.\"gone\" OR ? <> t.\"_idem_window\") RETURNING c.\"_idem_old_window\"),"
-            + " i AS (INSERT INTO \"mart\".\"t\" (\"id\", \"v\", \"ts\", \"gone\", \"_idem_window\") SELECT c.\"id\", c.\"v\", c.\"ts\", c.\"gone\", ? FROM c WHERE c.\"_idem_action\" = 'i' RETURNING 1)"
-            + " SELECT (SELECT count(*) FROM r), (SELECT count(*) FROM r WHERE \"id\" IS NULL), (SELECT count(*) FROM i), (SELECT count(*) FROM u), 0, ARRAY(SELECT DISTINCT w FROM (SELECT \"_idem_old_window\" FROM u) AS x (w) WHERE w <> ? ORDER BY w)");
+    assertThat(sql(WriteStrategy.MERGE, "ts", null).mergeInOneStatement("staged"))
+        .isEqualTo(
+            "WITH r AS (SELECT DISTINCT ON (\"id\") \"id\", \"v\", \"ts\", \"gone\" FROM \"staged\" ORDER BY \"id\", \"ts\" DESC NULLS LAST, \"v\" DESC NULLS LAST, \"gone\" DESC NULLS LAST),"
+                + " c AS (SELECT * FROM (SELECT r.\"id\", r.\"v\", r.\"ts\", r.\"gone\", o.\"_idem_window\" AS \"_idem_old_window\", CASE"
+                + " WHEN r.\"id\" IS NULL THEN NULL"
+                + " WHEN o.\"_idem_window\" IS NULL THEN 'i'"
+                + " WHEN (r.\"ts\" > o.\"ts\" OR (o.\"ts\" IS NULL AND r.\"ts\" IS NOT NULL) OR (r.\"ts\" IS NOT DISTINCT FROM o.\"ts\" AND ? <= o.\"_idem_window\")) AND (r.\"v\" IS DISTINCT FROM o.\"v\" OR r.\"ts\" IS DISTINCT FROM o.\"ts\" OR r.\"gone\" IS DISTINCT FROM o.\"gone\" OR ? <> o.\"_idem_window\") THEN 'u' END AS \"_idem_action\""
+                + " FROM r LEFT JOIN LATERAL (SELECT * FROM \"mart\".\"t\" AS t WHERE t.\"id\" = r.\"id\" LIMIT 1) AS o ON TRUE) AS q WHERE \"_idem_action\" IS NOT NULL),"
+                + " u AS (UPDATE \"mart\".\"t\" AS t SET \"v\" = c.\"v\", \"ts\" = c.\"ts\", \"gone\" = c.\"gone\", \"_idem_window\" = ? FROM c WHERE c.\"_idem_action\" = 'u' AND t.\"id\" = c.\"id\" AND (c.\"ts\" > t.\"ts\" OR (t.\"ts\" IS NULL AND c.\"ts\" IS NOT NULL) OR (c.\"ts\" IS NOT DISTINCT FROM t.\"ts\" AND ? <= t.\"_idem_window\")) AND (c.\"v\" IS DISTINCT FROM t.\"v\" OR c.\"ts\" IS DISTINCT FROM t.\"ts\" OR c.\"gone\" IS DISTINCT FROM t.\"gone\" OR ? <> t.\"_idem_window\") RETURNING c.\"_idem_old_window\"),"
+                + " i AS (INSERT INTO \"mart\".\"t\" (\"id\", \"v\", \"ts\", \"gone\", \"_idem_window\") SELECT c.\"id\", c.\"v\", c.\"ts\", c.\"gone\", ? FROM c WHERE c.\"_idem_action\" = 'i' RETURNING 1)"
+                + " SELECT (SELECT count(*) FROM r), (SELECT count(*) FROM r WHERE \"id\" IS NULL), (SELECT count(*) FROM i), (SELECT count(*) FROM u), 0, ARRAY(SELECT DISTINCT w FROM (SELECT \"_idem_old_window\" FROM u) AS x (w) WHERE w <> ? ORDER BY w)");
   }
 
   @Test
   void postgresMergeInOneStatementWithDeleteFlagDeletesOnlyNewerFlaggedKeys() {
     String s = sql(WriteStrategy.MERGE, "ts", "gone").mergeInOneStatement("staged");
-    assertThat(s).contains(" WHEN o.\"_idem_window\" IS NULL THEN CASE WHEN r.\"gone\" IS NOT TRUE THEN 'i' END WHEN r.\"gone\" IS TRUE AND (r.\"ts\" > o.\"ts\"")
-        .contains(" d AS (DELETE FROM \"mart\".\"t\" AS t USING c WHERE c.\"_idem_action\" = 'd' AND t.\"id\" = c.\"id\" AND (c.\"ts\" > t.\"ts\"")
+    assertThat(s)
+        .contains(
+            " WHEN o.\"_idem_window\" IS NULL THEN CASE WHEN r.\"gone\" IS NOT TRUE THEN 'i' END WHEN r.\"gone\" IS TRUE AND (r.\"ts\" > o.\"ts\"")
+        .contains(
+            " d AS (DELETE FROM \"mart\".\"t\" AS t USING c WHERE c.\"_idem_action\" = 'd' AND t.\"id\" = c.\"id\" AND (c.\"ts\" > t.\"ts\"")
         .contains(" WHEN r.\"gone\" IS NOT TRUE AND (r.\"ts\" > o.\"ts\"")
-        .endsWith(", (SELECT count(*) FROM d), ARRAY(SELECT DISTINCT w FROM (SELECT \"_idem_old_window\" FROM u UNION ALL SELECT \"_idem_old_window\" FROM d) AS x (w) WHERE w <> ? ORDER BY w)");
+        .endsWith(
+            ", (SELECT count(*) FROM d), ARRAY(SELECT DISTINCT w FROM (SELECT \"_idem_old_window\" FROM u UNION ALL SELECT \"_idem_old_window\" FROM d) AS x (w) WHERE w <> ? ORDER BY w)");
   }
 
   @Test
   void postgresReplacesAWindowWithAKeyInOneStatementAsADifference() {
-    assertThat(sql(WriteStrategy.REPLACE_WINDOW, null, null).replaceWindowInOneStatement("staged")).isEqualTo(
-        "WITH r AS (SELECT DISTINCT ON (\"id\") \"id\", \"v\", \"ts\", \"gone\" FROM \"staged\" ORDER BY \"id\", \"v\" DESC NULLS LAST, \"ts\" DESC NULLS LAST, \"gone\" DESC NULLS LAST),"
-            + " c AS (SELECT * FROM (SELECT r.\"id\", r.\"v\", r.\"ts\", r.\"gone\", o.\"_idem_window\" AS \"_idem_old_window\", CASE WHEN r.\"id\" IS NULL THEN NULL WHEN o.\"_idem_window\" IS NULL THEN 'i' WHEN o.\"_idem_window\" <> ? THEN 'x' WHEN (r.\"v\" IS DISTINCT FROM o.\"v\" OR r.\"ts\" IS DISTINCT FROM o.\"ts\" OR r.\"gone\" IS DISTINCT FROM o.\"gone\") THEN 'u' END AS \"_idem_action\""
-            + " FROM r LEFT JOIN LATERAL (SELECT * FROM \"mart\".\"t\" AS t WHERE t.\"id\" = r.\"id\" LIMIT 1) AS o ON TRUE) AS q WHERE \"_idem_action\" IS NOT NULL),"
-            + " g AS (DELETE FROM \"mart\".\"t\" AS t WHERE t.\"_idem_window\" = ? AND NOT EXISTS (SELECT 1 FROM r WHERE t.\"id\" = r.\"id\") RETURNING 1),"
-            + " u AS (UPDATE \"mart\".\"t\" AS t SET \"v\" = c.\"v\", \"ts\" = c.\"ts\", \"gone\" = c.\"gone\", \"_idem_window\" = ? FROM c WHERE c.\"_idem_action\" = 'u' AND t.\"id\" = c.\"id\" AND t.\"_idem_window\" = ? AND (c.\"v\" IS DISTINCT FROM t.\"v\" OR c.\"ts\" IS DISTINCT FROM t.\"ts\" OR c.\"gone\" IS DISTINCT FROM t.\"gone\") RETURNING 1),"
-            + " i AS (INSERT INTO \"mart\".\"t\" (\"id\", \"v\", \"ts\", \"gone\", \"_idem_window\") SELECT c.\"id\", c.\"v\", c.\"ts\", c.\"gone\", ? FROM c WHERE c.\"_idem_action\" = 'i' RETURNING 1)"
-            + " SELECT (SELECT count(*) FROM r), (SELECT count(*) FROM r WHERE \"id\" IS NULL), (SELECT count(*) FROM i), (SELECT count(*) FROM u), (SELECT count(*) FROM g)"
-            + ", (SELECT c.\"_idem_old_window\" FROM c WHERE c.\"_idem_action\" = 'x' ORDER BY c.\"id\" LIMIT 1)"
-            + ", (SELECT ARRAY[CAST(c.\"id\" AS text)] FROM c WHERE c.\"_idem_action\" = 'x' ORDER BY c.\"id\" LIMIT 1)");
+    assertThat(sql(WriteStrategy.REPLACE_WINDOW, null, null).replaceWindowInOneStatement("staged"))
+        .isEqualTo(
+            "WITH r AS (SELECT DISTINCT ON (\"id\") \"id\", \"v\", \"ts\", \"gone\" FROM \"staged\" ORDER BY \"id\", \"v\" DESC NULLS LAST, \"ts\" DESC NULLS LAST, \"gone\" DESC NULLS LAST),"
+                + " c AS (SELECT * FROM (SELECT r.\"id\", r.\"v\", r.\"ts\", r.\"gone\", o.\"_idem_window\" AS \"_idem_old_window\", CASE WHEN r.\"id\" IS NULL THEN NULL WHEN o.\"_idem_window\" IS NULL THEN 'i' WHEN o.\"_idem_window\" <> ? THEN 'x' WHEN (r.\"v\" IS DISTINCT FROM o.\"v\" OR r.\"ts\" IS DISTINCT FROM o.\"ts\" OR r.\"gone\" IS DISTINCT FROM o.\"gone\") THEN 'u' END AS \"_idem_action\""
+                + " FROM r LEFT JOIN LATERAL (SELECT * FROM \"mart\".\"t\" AS t WHERE t.\"id\" = r.\"id\" LIMIT 1) AS o ON TRUE) AS q WHERE \"_idem_action\" IS NOT NULL),"
+                + " g AS (DELETE FROM \"mart\".\"t\" AS t WHERE t.\"_idem_window\" = ? AND NOT EXISTS (SELECT 1 FROM r WHERE t.\"id\" = r.\"id\") RETURNING 1),"
+                + " u AS (UPDATE \"mart\".\"t\" AS t SET \"v\" = c.\"v\", \"ts\" = c.\"ts\", \"gone\" = c.\"gone\", \"_idem_window\" = ? FROM c WHERE c.\"_idem_action\" = 'u' AND t.\"id\" = c.\"id\" AND t.\"_idem_window\" = ? AND (c.\"v\" IS DISTINCT FROM t.\"v\" OR c.\"ts\" IS DISTINCT FROM t.\"ts\" OR c.\"gone\" IS DISTINCT FROM t.\"gone\") RETURNING 1),"
+                + " i AS (INSERT INTO \"mart\".\"t\" (\"id\", \"v\", \"ts\", \"gone\", \"_idem_window\") SELECT c.\"id\", c.\"v\", c.\"ts\", c.\"gone\", ? FROM c WHERE c.\"_idem_action\" = 'i' RETURNING 1)"
+                + " SELECT (SELECT count(*) FROM r), (SELECT count(*) FROM r WHERE \"id\" IS NULL), (SELECT count(*) FROM i), (SELECT count(*) FROM u), (SELECT count(*) FROM g)"
+                + ", (SELECT c.\"_idem_old_window\" FROM c WHERE c.\"_idem_action\" = 'x' ORDER BY c.\"id\" LIMIT 1)"
+                + ", (SELECT ARRAY[CAST(c.\"id\" AS text)] FROM c WHERE c.\"_idem_action\" = 'x' ORDER BY c.\"id\" LIMIT 1)");
   }
 }

@@ -1,8 +1,8 @@
 package dev.idem.jdbc.dialect.postgres;
 
+import dev.idem.context.RunServices;
 import dev.idem.jdbc.JdbcChecksSuite;
 import dev.idem.jdbc.JdbcDestination;
-import dev.idem.context.RunServices;
 import dev.idem.testkit.postgres.EmbeddedPostgresServer;
 import java.time.Duration;
 import java.util.Properties;
@@ -11,6 +11,10 @@ import java.util.Properties;
 class PostgresChecksTest extends JdbcChecksSuite {
   @Override
   protected JdbcDestination newDestination() {
-    return JdbcDestination.open(EmbeddedPostgresServer.newDatabase(), new Properties(), RunServices.defaults(), Duration.ofSeconds(5));
+    return JdbcDestination.open(
+        EmbeddedPostgresServer.newDatabase(),
+        new Properties(),
+        RunServices.defaults(),
+        Duration.ofSeconds(5));
   }
 }

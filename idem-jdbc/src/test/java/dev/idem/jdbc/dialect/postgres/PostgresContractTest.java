@@ -1,10 +1,10 @@
 package dev.idem.jdbc.dialect.postgres;
 
+import dev.idem.context.RunServices;
 import dev.idem.destination.Destination;
 import dev.idem.jdbc.JdbcContractSuite;
 import dev.idem.jdbc.JdbcDestination;
 import dev.idem.jdbc.TableSnapshot;
-import dev.idem.context.RunServices;
 import dev.idem.testkit.postgres.EmbeddedPostgresServer;
 import java.time.Duration;
 import java.util.Properties;
@@ -13,13 +13,15 @@ import java.util.Properties;
 class PostgresContractTest extends JdbcContractSuite {
   @Override
   protected Destination newDestination(RunServices services) {
-    return JdbcDestination.open(EmbeddedPostgresServer.newDatabase(), new Properties(), services, Duration.ofSeconds(5));
+    return JdbcDestination.open(
+        EmbeddedPostgresServer.newDatabase(), new Properties(), services, Duration.ofSeconds(5));
   }
 
   /** PostgreSQL judges leases by its own clock: move the recorded expiries into the past. */
   @Override
   protected void expireLeases(Destination destination) {
-    TableSnapshot.execute((JdbcDestination) destination,
+    TableSnapshot.execute(
+        (JdbcDestination) destination,
         "UPDATE _idem.windows SET lease_expires = lease_expires - INTERVAL '1 day' WHERE status = 'RUNNING'");
   }
 }

@@ -2,6 +2,7 @@ package dev.idem.jdbc.dialect.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.idem.context.RunServices;
 import dev.idem.jdbc.JdbcDestination;
 import dev.idem.jdbc.TableSnapshot;
 import dev.idem.jdbc.TargetRulesSuite;
@@ -10,7 +11,6 @@ import dev.idem.pipeline.BadRecordPolicy;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.WriteStrategy;
 import dev.idem.run.RunOptions;
-import dev.idem.context.RunServices;
 import dev.idem.run.Runner;
 import dev.idem.run.WindowOutcome;
 import dev.idem.schema.Column;
@@ -30,7 +30,11 @@ import org.junit.jupiter.api.Test;
 class PostgresTargetRulesTest extends TargetRulesSuite {
   @Override
   protected JdbcDestination newDestination() {
-    return JdbcDestination.open(EmbeddedPostgresServer.newDatabase(), new Properties(), RunServices.defaults(), Duration.ofSeconds(5));
+    return JdbcDestination.open(
+        EmbeddedPostgresServer.newDatabase(),
+        new Properties(),
+        RunServices.defaults(),
+        Duration.ofSeconds(5));
   }
 
   @Override
@@ -38,19 +42,38 @@ class PostgresTargetRulesTest extends TargetRulesSuite {
     return true;
   }
 
-  /** A CHECK is SQL from the catalog, run as is: its jsonb '?' operator must not be taken for a parameter. */
+  /**
+   * A CHECK is SQL from the catalog, run as is: its jsonb '?' operator must not be taken for a
+   * parameter.
+   */
   @Test
   void aCheckWithAQuestionMarkOperatorIsEvaluatedAsWritten() {
     Schema docs = Schema.of(Column.of("id", DataType.INTEGER), Column.of("doc", DataType.JSON));
-    ListSource source = new ListSource(docs).add(1L, "{\"name\": \"ada\"}").add(2L, "{\"other\": 1}");
-    Pipeline p = Pipeline.builder("docs").source(source).windows(WindowSpec.full()).table("docs").key(KeySpec.columns("id"))
-        .strategy(WriteStrategy.MERGE).badRecords(new BadRecordPolicy(5, null)).build();
+    ListSource source =
+        new ListSource(docs).add(1L, "{\"name\": \"ada\"}").add(2L, "{\"other\": 1}");
+    Pipeline p =
+        Pipeline.builder("docs")
+            .source(source)
+            .windows(WindowSpec.full())
+            .table("docs")
+            .key(KeySpec.columns("id"))
+            .strategy(WriteStrategy.MERGE)
+            .badRecords(new BadRecordPolicy(5, null))
+            .build();
     try (JdbcDestination d = newDestination()) {
-      TableSnapshot.execute(d, "CREATE TABLE docs (id bigint, doc jsonb CONSTRAINT named CHECK (doc ? 'name'), _idem_window varchar NOT NULL)");
-      WindowOutcome o = new Runner(d, RunServices.defaults()).run(p, List.of(Window.full()), RunOptions.defaults("load")).outcomes().get(0);
+      TableSnapshot.execute(
+          d,
+          "CREATE TABLE docs (id bigint, doc jsonb CONSTRAINT named CHECK (doc ? 'name'), _idem_window varchar NOT NULL)");
+      WindowOutcome o =
+          new Runner(d, RunServices.defaults())
+              .run(p, List.of(Window.full()), RunOptions.defaults("load"))
+              .outcomes()
+              .get(0);
       assertThat(o.result()).as(o.message()).isEqualTo(WindowOutcome.Result.LOADED);
-      assertThat(d.ledger().deadLetters("docs", Optional.empty(), false)).extracting(l -> l.position() + ": " + l.reason())
-          .containsExactly("list:2: violates CHECK constraint named of table docs: (doc ? 'name'::text), with doc = '{\"other\": 1}'");
+      assertThat(d.ledger().deadLetters("docs", Optional.empty(), false))
+          .extracting(l -> l.position() + ": " + l.reason())
+          .containsExactly(
+              "list:2: violates CHECK constraint named of table docs: (doc ? 'name'::text), with doc = '{\"other\": 1}'");
       assertThat(d.tableRows("docs")).singleElement().asString().startsWith("id=1|");
     }
   }
