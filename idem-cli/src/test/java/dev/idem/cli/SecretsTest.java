@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.idem.IdemException;
+import dev.idem.cli.crash.ChildIdem;
 import dev.idem.context.RunServices;
 import dev.idem.jdbc.JdbcDestination;
 import dev.idem.retry.RetryPolicy;
@@ -383,14 +384,10 @@ class SecretsTest {
    * stderr.
    */
   private Child child(Map<String, String> env, String... args) throws Exception {
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "dev.idem.cli.Idem"));
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(ChildIdem.JVM_OPTIONS);
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.idem.cli.Idem"));
     cmd.addAll(List.of(args));
     Path out = Files.createTempFile(dir, "child", ".out");
     Path err = Files.createTempFile(dir, "child", ".err");
