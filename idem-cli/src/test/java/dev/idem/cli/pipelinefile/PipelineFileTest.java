@@ -149,7 +149,7 @@ class PipelineFileTest {
     assertThat(p.target().table()).isEqualTo("orders");
     assertThat(p.target().key()).isEqualTo(KeySpec.columns("order_id"));
     assertThat(p.target().strategy()).isEqualTo(WriteStrategy.MERGE);
-    assertThat(p.target().orderBy()).isEqualTo("ingested_at");
+    assertThat(p.target().orderBy()).containsExactly("ingested_at");
     assertThat(p.target().deleteFlag()).isEqualTo("is_deleted");
     assertThat(p.target().columns()).isEqualTo(p.source().schema());
     assertThat(jdbc(d).url())

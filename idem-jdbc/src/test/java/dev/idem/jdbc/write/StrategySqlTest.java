@@ -10,6 +10,7 @@ import dev.idem.pipeline.WriteStrategy;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
 import dev.idem.schema.Schema;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Exact SQL of every strategy step: identifiers quoted, the window id the only bound value. */
@@ -24,7 +25,13 @@ class StrategySqlTest {
   private static StrategySql sql(WriteStrategy s, String orderBy, String deleteFlag) {
     return new StrategySql(
         TableName.parse("mart.t"),
-        new Target("mart.t", COLS, KeySpec.columns("id"), s, orderBy, deleteFlag),
+        new Target(
+            "mart.t",
+            COLS,
+            KeySpec.columns("id"),
+            s,
+            orderBy == null ? List.of() : List.of(orderBy.split(",")),
+            deleteFlag),
         k -> "");
   }
 
