@@ -334,6 +334,22 @@ class PipelineFileTest {
   }
 
   @Test
+  void orderByTakesAListComparedInDeclaredOrderAndNamesTheLineOfAnUndeclaredColumn()
+      throws IOException {
+    String two =
+        MINIMAL.replace("strategy: merge", "strategy: merge\n  order_by: [ingested_at, order_id]");
+    assertThat(load(two).pipeline().target().orderBy()).containsExactly("ingested_at", "order_id");
+    assertThat(
+            error(
+                MINIMAL.replace(
+                    "strategy: merge",
+                    "strategy: merge\n  order_by:\n    - ingested_at\n    - seq")))
+        .isEqualTo(
+            file()
+                + ":14: target.order_by: order_by column 'seq' is not a declared column: expected one of [order_id, ingested_at]");
+  }
+
+  @Test
   void coreValidationErrorsPointAtTheKeyTheyAreAbout() throws IOException {
     assertThat(error(MINIMAL.replace("strategy: merge", "strategy: merge\n  order_by: nope")))
         .isEqualTo(
