@@ -122,6 +122,9 @@ public final class StrategySql {
    * first when the target is versioned, the window id for every other.
    */
   public List<String> sourceBinds(String statement, String window) {
+    if (versioned && windowOrder == null) {
+      throw new IllegalStateException("a versioned target's window is written with its order key");
+    }
     List<String> binds = new ArrayList<>();
     for (int i = 0, n = Jdbc.placeholders(statement); i < n; i++) {
       binds.add(i == 0 && versioned ? windowOrder : window);

@@ -1,10 +1,8 @@
-package dev.idem.jdbc.dialect.duckdb;
+package dev.idem.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.idem.context.RunServices;
-import dev.idem.jdbc.JdbcDestination;
-import dev.idem.jdbc.TableSnapshot;
 import dev.idem.key.KeySpec;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.WriteStrategy;
@@ -14,6 +12,7 @@ import dev.idem.run.Runner;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
 import dev.idem.schema.Schema;
+import dev.idem.testkit.postgres.EmbeddedPostgresServer;
 import dev.idem.testkit.source.ListSource;
 import dev.idem.window.WindowSpec;
 import java.math.BigDecimal;
@@ -22,18 +21,21 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.Properties;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A merge target made before window order keys existed (no {@code _idem_window_order}) gets the
- * column on open, filled for the rows it holds, so ties against those rows follow window order.
+ * column on open, filled for the rows it holds, so ties against those rows follow window order; on
+ * PostgreSQL the column compares bytewise ({@code COLLATE "C"}).
  */
 class WindowOrderUpgradeTest {
   @TempDir Path dir;
 
-  @Test
-  void anOlderTargetGetsItsRowsWindowOrderKeysOnOpen() {
+  @ParameterizedTest
+  @ValueSource(strings = {"duckdb", "postgresql"})
+  void anOlderTargetGetsItsRowsWindowOrderKeysOnOpen(String database) {
     Schema schema =
         Schema.of(
             Column.of("id", DataType.INTEGER),
@@ -54,7 +56,9 @@ class WindowOrderUpgradeTest {
             .build();
     try (JdbcDestination d =
         JdbcDestination.open(
-            "jdbc:duckdb:" + dir.resolve("old.duckdb"),
+            database.equals("duckdb")
+                ? "jdbc:duckdb:" + dir.resolve("old.duckdb")
+                : EmbeddedPostgresServer.newDatabase(),
             new Properties(),
             RunServices.defaults(),
             Duration.ofSeconds(2))) {
@@ -68,6 +72,7 @@ class WindowOrderUpgradeTest {
           d,
           "INSERT INTO old VALUES (1, 'ann', 10.00, TIMESTAMP '2024-03-02 08:00:00', '2024-03-02'),"
               + " (2, 'bob', 1.00, TIMESTAMP '2024-03-02 09:00:00', '2024-03-02')");
+      TableSnapshot.execute(d, "CREATE UNIQUE INDEX old_by_id ON old (id)");
 
       RunReport r =
           new Runner(d, RunServices.defaults())
@@ -80,6 +85,14 @@ class WindowOrderUpgradeTest {
       // the tie on amount goes to the earlier window, day 1
       assertThat(TableSnapshot.rows(d, "(SELECT id, who FROM old)"))
           .containsExactly("id=1|who=ada", "id=2|who=bob");
+      if (database.equals("postgresql")) {
+        assertThat(
+                TableSnapshot.rows(
+                    d,
+                    "(SELECT collation_name FROM information_schema.columns"
+                        + " WHERE table_name = 'old' AND column_name = '_idem_window_order')"))
+            .containsExactly("collation_name=C");
+      }
     }
   }
 }
