@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -99,8 +100,8 @@ public final class Pipeline {
                     f, key.kind() == KeySpec.Kind.HASH ? "key hash field" : "key column"));
       }
     }
-    if (target.orderBy() != null) {
-      about("target.order_by", () -> cols.require(target.orderBy(), "order_by column"));
+    for (String column : target.orderBy()) {
+      about("target.order_by", () -> cols.require(column, "order_by column"));
     }
     if (target.deleteFlag() != null) {
       int i =
@@ -276,7 +277,8 @@ public final class Pipeline {
             + " strategy "
             + target.strategy().label()
             + " order_by "
-            + target.orderBy()
+            // one column reads as before lists existed, so such a pipeline keeps its hash
+            + (target.orderBy().isEmpty() ? "null" : String.join(", ", target.orderBy()))
             + " delete_flag "
             + target.deleteFlag());
     if (schemaDrift == DriftPolicy.EVOLVE) {
@@ -309,7 +311,7 @@ public final class Pipeline {
     private Schema targetColumns;
     private KeySpec key;
     private WriteStrategy strategy;
-    private String orderBy;
+    private List<String> orderBy = List.of();
     private String deleteFlag;
     private BadRecordPolicy badRecords = BadRecordPolicy.NONE_ALLOWED;
     private DriftPolicy schemaDrift = DriftPolicy.DEFAULT;
@@ -394,8 +396,20 @@ public final class Pipeline {
       return this;
     }
 
-    public Builder orderBy(String column) {
-      this.orderBy = column;
+    /**
+     * The columns that give a row's version, compared in this order (none: no call, or a single
+     * null).
+     */
+    public Builder orderBy(String... columns) {
+      return orderBy(
+          columns == null || (columns.length == 1 && columns[0] == null)
+              ? List.of()
+              : Arrays.asList(columns));
+    }
+
+    /** The columns that give a row's version, compared in this order; empty for none. */
+    public Builder orderBy(List<String> columns) {
+      this.orderBy = columns == null ? List.of() : List.copyOf(columns);
       return this;
     }
 

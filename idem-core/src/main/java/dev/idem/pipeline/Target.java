@@ -5,21 +5,30 @@ import dev.idem.key.KeySpec;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
 import dev.idem.schema.Schema;
+import java.util.HashSet;
+import java.util.List;
 
 /**
  * The table a pipeline writes and how. {@code columns} are the target's declared columns (the
- * transform's output, or the input when there is no transform). {@code orderBy} names the column
- * whose greatest value wins among rows with the same key, within a window and across windows;
- * {@code deleteFlag} (merge only) names a boolean column whose true value deletes the key.
+ * transform's output, or the input when there is no transform). {@code orderBy} names the columns
+ * (empty for none) that give a row's version, compared in declared order, the first that differs
+ * deciding, NULL least: the greatest version wins among rows with the same key, within a window and
+ * across windows (on equal versions across windows, the earlier window in window order, {@code
+ * Window.orderKey}); {@code deleteFlag} (merge only) names a boolean column whose true value
+ * deletes the key.
  */
 public record Target(
     String table,
     Schema columns,
     KeySpec key,
     WriteStrategy strategy,
-    String orderBy,
+    List<String> orderBy,
     String deleteFlag) {
   public Target {
+    orderBy = orderBy == null ? List.of() : List.copyOf(orderBy);
+    if (new HashSet<>(orderBy).size() < orderBy.size()) {
+      throw new ConfigException("order_by names a column twice: " + orderBy);
+    }
     if (table == null || table.isBlank()) {
       throw new ConfigException("target needs a table name");
     }
@@ -37,6 +46,14 @@ public record Target(
       throw new ConfigException(
           "delete_flag works with strategy merge only, not " + strategy.label());
     }
+  }
+
+  /**
+   * Whether the target keeps versions across windows: merge with {@code order_by}. Its rows then
+   * carry the window order key of the window that wrote them, for ties.
+   */
+  public boolean versioned() {
+    return strategy == WriteStrategy.MERGE && !orderBy.isEmpty();
   }
 
   /** The target's columns as stored: declared columns plus {@code _idem_key} for a hash key. */

@@ -259,7 +259,7 @@ public final class JdbcDestination
         "prepare ledger and table " + pipeline.target().table(),
         c -> {
           LedgerSchema.migrate(c);
-          table.ensureTable(c);
+          table.ensureTable(c, pipeline.windows().kind());
           return null;
         });
     transaction(
@@ -386,7 +386,10 @@ public final class JdbcDestination
             while (rs.next()) {
               StringBuilder sb = new StringBuilder();
               for (int i = 1; i <= md.getColumnCount(); i++) {
-                sb.append(i == 1 ? "" : "|")
+                if (md.getColumnLabel(i).equals(StrategySql.WINDOW_ORDER_COLUMN)) {
+                  continue; // a function of _idem_window (Window.orderKey): shown by it
+                }
+                sb.append(sb.length() == 0 ? "" : "|")
                     .append(md.getColumnLabel(i))
                     .append('=')
                     .append(rs.getString(i));

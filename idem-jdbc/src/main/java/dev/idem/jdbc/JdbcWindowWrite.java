@@ -15,6 +15,7 @@ import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.Target;
 import dev.idem.schema.Column;
 import dev.idem.schema.DriftPolicy;
+import dev.idem.window.Window;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -171,7 +172,12 @@ final class JdbcWindowWrite implements WindowWrite {
     dialect.writes().lockTarget(connection, table.toString());
     Target target =
         pipeline.schemaDrift() == DriftPolicy.EVOLVE ? evolution.evolve() : pipeline.target();
-    StrategySql sql = new StrategySql(table, target, dialect.writes()::insertConflictClause);
+    StrategySql sql =
+        new StrategySql(
+            table,
+            target,
+            dialect.writes()::insertConflictClause,
+            Window.orderKey(pipeline.windows().kind(), window()));
     String source = Pipeline.STAGED;
     long staged = staging.staged();
     long sourceRows = staged;

@@ -125,6 +125,7 @@ final class SchemaEvolution {
     Map<String, String> now = targetTable.columns(connection);
     Set<String> known = new HashSet<>(target.storedColumns().names());
     known.add(StrategySql.WINDOW_COLUMN);
+    known.add(StrategySql.WINDOW_ORDER_COLUMN);
     added.forEach(c -> known.add(c.name()));
     List<Column> columns = new ArrayList<>(target.columns().columns());
     for (Map.Entry<String, String> e : now.entrySet()) {

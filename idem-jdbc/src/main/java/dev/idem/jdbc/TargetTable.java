@@ -5,6 +5,8 @@ import dev.idem.jdbc.dialect.Dialect;
 import dev.idem.jdbc.write.StrategySql;
 import dev.idem.pipeline.Target;
 import dev.idem.schema.Column;
+import dev.idem.window.Window;
+import dev.idem.window.WindowKind;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -28,7 +30,7 @@ final class TargetTable {
     this.dialect = dialect;
     this.name = name;
     this.target = target;
-    int width = target.storedColumns().size() + 1;
+    int width = target.storedColumns().size() + (target.versioned() ? 2 : 1);
     if (width > dialect.catalog().maxColumns()) {
       throw new ConfigException(
           "table "
@@ -61,9 +63,18 @@ final class TargetTable {
           .append(c.nullable() ? "" : " NOT NULL")
           .append(", ");
     }
-    t.append(SqlName.quote(StrategySql.WINDOW_COLUMN)).append(" VARCHAR NOT NULL)");
+    t.append(SqlName.quote(StrategySql.WINDOW_COLUMN)).append(" VARCHAR NOT NULL");
+    if (target.versioned()) {
+      t.append(", ").append(windowOrderColumn());
+    }
+    t.append(')');
     ddl.add(t.toString());
     return ddl;
+  }
+
+  /** The window order key column of a versioned target, with its bytewise type. */
+  private String windowOrderColumn() {
+    return SqlName.quote(StrategySql.WINDOW_ORDER_COLUMN) + " " + dialect.bytewiseText();
   }
 
   /** Adds a nullable column to the table (schema_drift evolve). */
@@ -115,7 +126,7 @@ final class TargetTable {
    * together with its indexes ("Could not commit creation of dependency, subject ... has been
    * deleted").
    */
-  void ensureTable(Connection c) throws SQLException {
+  void ensureTable(Connection c, WindowKind windows) throws SQLException {
     Map<String, String> existing = columns(c);
     if (existing.isEmpty()) {
       for (String sql : createStatements()) {
@@ -123,6 +134,48 @@ final class TargetTable {
       }
     } else {
       check(existing);
+      if (target.versioned() && !existing.containsKey(StrategySql.WINDOW_ORDER_COLUMN)) {
+        addWindowOrder(c, windows);
+      }
+    }
+  }
+
+  /**
+   * A versioned target made by an idem without window order keys (or by a pipeline without
+   * order_by, or another strategy): adds {@code _idem_window_order} and fills it for the rows there
+   * are, from each row's window id read as a window of the pipeline's kind. Two runners may do this
+   * at the same moment: the column is added if missing, and only empty keys are filled.
+   */
+  private void addWindowOrder(Connection c, WindowKind windows) throws SQLException {
+    Jdbc.execute(
+        c, "ALTER TABLE " + name.sql() + " ADD COLUMN IF NOT EXISTS " + windowOrderColumn());
+    String w = SqlName.quote(StrategySql.WINDOW_COLUMN);
+    String k = SqlName.quote(StrategySql.WINDOW_ORDER_COLUMN);
+    List<String> ids = new ArrayList<>();
+    try (PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT DISTINCT " + w + " FROM " + name.sql() + " WHERE " + k + " IS NULL");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        ids.add(rs.getString(1));
+      }
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE "
+                + name.sql()
+                + " SET "
+                + k
+                + " = ? WHERE "
+                + w
+                + " = ? AND "
+                + k
+                + " IS NULL")) {
+      for (String id : ids) {
+        ps.setString(1, Window.orderKey(windows, id));
+        ps.setString(2, id);
+        ps.executeUpdate();
+      }
     }
   }
 

@@ -194,7 +194,7 @@ public abstract class JdbcChecksSuite {
       // twice more
       TableSnapshot.execute(
           d,
-          "INSERT INTO orders VALUES (9, 'other-tool', TIMESTAMP '2024-03-03 09:00:00', '2024-03-03'),"
+          "INSERT INTO orders (order_id, customer, ingested_at, _idem_window) VALUES (9, 'other-tool', TIMESTAMP '2024-03-03 09:00:00', '2024-03-03'),"
               + " (25, 'x', TIMESTAMP '2024-03-03 09:00:00', '2024-03-03'), (25, 'y', TIMESTAMP '2024-03-03 09:00:00', '2024-03-03')");
       Map<String, CheckResult> r = byWindowAndCheck(d.check(p, Optional.empty(), "check"));
       CheckResult dup = r.get("* duplicate_keys");
@@ -217,7 +217,7 @@ public abstract class JdbcChecksSuite {
       run(d, p, "load");
       TableSnapshot.execute(
           d,
-          "INSERT INTO orders VALUES (900, 'behind', TIMESTAMP '2024-03-02 09:00:00', '2024-03-02'),"
+          "INSERT INTO orders (order_id, customer, ingested_at, _idem_window) VALUES (900, 'behind', TIMESTAMP '2024-03-02 09:00:00', '2024-03-02'),"
               + " (901, 'behind', TIMESTAMP '2024-03-02 09:00:00', '2024-03-02')");
       for (String id : List.of("check-1", "check-2")) {
         Map<String, CheckResult> r = byWindowAndCheck(d.check(p, Optional.empty(), id));

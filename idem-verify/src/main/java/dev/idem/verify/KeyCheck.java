@@ -13,8 +13,8 @@ import java.util.Optional;
 
 /**
  * Does the key identify a record? Two different records with the same key (and the same {@code
- * order_by} value, when one is declared) are not versions of one row: idem keeps one of them by a
- * deterministic tie-break and the other is lost, so the key is wrong. Checked on the captured
+ * order_by} values, when order_by is declared) are not versions of one row: idem keeps one of them
+ * by a deterministic tie-break and the other is lost, so the key is wrong. Checked on the captured
  * input, within and across windows; not checkable when a transform or row function shapes the rows
  * that are keyed.
  */
@@ -40,8 +40,8 @@ final class KeyCheck {
     Schema schema = pipeline.source().schema();
     KeySpec key = pipeline.target().key();
     int[] keyIdx = key.fields().stream().mapToInt(schema::indexOf).toArray();
-    String orderBy = pipeline.target().orderBy();
-    int orderIdx = orderBy == null ? -1 : schema.indexOf(orderBy);
+    List<String> orderBy = pipeline.target().orderBy();
+    int[] orderIdx = orderBy.stream().mapToInt(schema::indexOf).toArray();
     record Seen(String window, SourceRecord record) {}
     Map<List<Object>, Seen> seen = new HashMap<>();
     for (Window w : input.windows()) {
@@ -50,11 +50,13 @@ final class KeyCheck {
           continue; // a dead letter has no key
         }
         Object[] v = r.values();
-        Object[] k = new Object[keyIdx.length + 1];
+        Object[] k = new Object[keyIdx.length + orderIdx.length];
         for (int i = 0; i < keyIdx.length; i++) {
           k[i] = v[keyIdx[i]];
         }
-        k[keyIdx.length] = orderIdx < 0 ? null : v[orderIdx];
+        for (int i = 0; i < orderIdx.length; i++) {
+          k[keyIdx.length + i] = v[orderIdx[i]];
+        }
         Seen before = seen.putIfAbsent(Arrays.asList(k), new Seen(w.id(), r));
         if (before != null && !Arrays.equals(before.record().values(), v)) {
           StringBuilder keyText = new StringBuilder();
@@ -74,7 +76,7 @@ final class KeyCheck {
                   + " (window "
                   + w.id()
                   + ")";
-          if (orderBy == null && !before.window().equals(w.id())) {
+          if (orderBy.isEmpty() && !before.window().equals(w.id())) {
             return Optional.of(
                 "key ("
                     + String.join(", ", key.fields())
@@ -91,7 +93,7 @@ final class KeyCheck {
                   + keyText
                   + " has different records "
                   + where
-                  + (orderBy == null ? "" : " with the same " + orderBy)
+                  + (orderBy.isEmpty() ? "" : " with the same " + String.join(", ", orderBy))
                   + "; idem keeps one of them by a tie-break and drops the other");
         }
       }

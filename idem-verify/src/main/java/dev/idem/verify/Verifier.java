@@ -359,10 +359,8 @@ public final class Verifier {
     if (key != null) {
       (key.kind() == KeySpec.Kind.HASH ? hashFields : keep).addAll(key.fields());
     }
-    for (String c :
-        new String[] {
-          original.target().orderBy(), original.target().deleteFlag(), original.windows().column()
-        }) {
+    keep.addAll(original.target().orderBy());
+    for (String c : new String[] {original.target().deleteFlag(), original.windows().column()}) {
       if (c != null) {
         keep.add(c);
       }
@@ -469,7 +467,9 @@ public final class Verifier {
                     "key",
                     Verdict.PASS,
                     "every key identifies one record"
-                        + (p.target().orderBy() == null ? "" : " per " + p.target().orderBy()),
+                        + (p.target().orderBy().isEmpty()
+                            ? ""
+                            : " per " + String.join(", ", p.target().orderBy())),
                     t));
   }
 

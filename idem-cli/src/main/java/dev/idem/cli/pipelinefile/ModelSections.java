@@ -153,15 +153,13 @@ final class ModelSections {
               + "': expected append, merge, replace_window or replace_table");
     }
     b.strategy(strategy);
-    ConfigNode.Scalar orderBy = s.optionalScalar("order_by");
-    if (orderBy != null) {
-      b.orderBy(orderBy.value());
-    }
+    Schema cols = columns == null ? input : columns;
+    List<String> orderBy = s.has("order_by") ? orderBy(s.get("order_by"), cols) : List.of();
+    b.orderBy(orderBy);
     ConfigNode.Scalar deleteFlag = s.optionalScalar("delete_flag");
     if (deleteFlag != null) {
       b.deleteFlag(deleteFlag.value());
     }
-    Schema cols = columns == null ? input : columns;
     KeySpec k = key;
     // Checked here as well as in Pipeline.build() so the message can name the target's line.
     return Section.bind(
@@ -169,12 +167,25 @@ final class ModelSections {
         "target",
         () ->
             new Target(
-                table,
-                cols,
-                k,
-                strategy,
-                orderBy == null ? null : orderBy.value(),
-                deleteFlag == null ? null : deleteFlag.value()));
+                table, cols, k, strategy, orderBy, deleteFlag == null ? null : deleteFlag.value()));
+  }
+
+  /**
+   * {@code order_by}: a column or a list of them, compared in that order; a column that is not
+   * declared is refused at the line that names it.
+   */
+  private static List<String> orderBy(ConfigNode node, Schema cols) {
+    List<String> names = names(node, "target.order_by");
+    for (int i = 0; i < names.size(); i++) {
+      ConfigNode at = node instanceof ConfigNode.Sequence seq ? seq.items().get(i) : node;
+      String name = names.get(i);
+      try {
+        cols.require(name, "order_by column");
+      } catch (ConfigException e) {
+        throw new ConfigProblem(at.where(), "target.order_by: " + e.getMessage());
+      }
+    }
+    return names;
   }
 
   private static KeySpec key(ConfigNode node) {

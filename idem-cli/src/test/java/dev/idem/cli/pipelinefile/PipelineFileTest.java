@@ -149,7 +149,7 @@ class PipelineFileTest {
     assertThat(p.target().table()).isEqualTo("orders");
     assertThat(p.target().key()).isEqualTo(KeySpec.columns("order_id"));
     assertThat(p.target().strategy()).isEqualTo(WriteStrategy.MERGE);
-    assertThat(p.target().orderBy()).isEqualTo("ingested_at");
+    assertThat(p.target().orderBy()).containsExactly("ingested_at");
     assertThat(p.target().deleteFlag()).isEqualTo("is_deleted");
     assertThat(p.target().columns()).isEqualTo(p.source().schema());
     assertThat(jdbc(d).url())
@@ -331,6 +331,22 @@ class PipelineFileTest {
         .isEqualTo(file() + ":1: missing required key 'pipeline' at the top level");
     assertThat(error(MINIMAL.replace("  type: csv\n", "")))
         .isEqualTo(file() + ":3: source: missing required key 'type'");
+  }
+
+  @Test
+  void orderByTakesAListComparedInDeclaredOrderAndNamesTheLineOfAnUndeclaredColumn()
+      throws IOException {
+    String two =
+        MINIMAL.replace("strategy: merge", "strategy: merge\n  order_by: [ingested_at, order_id]");
+    assertThat(load(two).pipeline().target().orderBy()).containsExactly("ingested_at", "order_id");
+    assertThat(
+            error(
+                MINIMAL.replace(
+                    "strategy: merge",
+                    "strategy: merge\n  order_by:\n    - ingested_at\n    - seq")))
+        .isEqualTo(
+            file()
+                + ":14: target.order_by: order_by column 'seq' is not a declared column: expected one of [order_id, ingested_at]");
   }
 
   @Test

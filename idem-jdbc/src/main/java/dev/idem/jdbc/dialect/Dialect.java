@@ -51,6 +51,14 @@ public interface Dialect extends SourceDialect {
   String sqlType(DataType type);
 
   /**
+   * The type of a text column compared bytewise whatever the database's collation (the window order
+   * key, {@code _idem_window_order}). Default: VARCHAR (DuckDB compares it bytewise).
+   */
+  default String bytewiseText() {
+    return "VARCHAR";
+  }
+
+  /**
    * True when a column reported by the database (information_schema data_type) can hold the
    * declared type exactly.
    */

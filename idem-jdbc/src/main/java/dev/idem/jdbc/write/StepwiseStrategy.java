@@ -27,7 +27,14 @@ abstract class StepwiseStrategy implements WindowStrategy {
 
   @Override
   public final Applied apply(Connection connection, String source) throws SQLException {
-    Jdbc.execute(connection, sql.dedup(source));
+    String dedup = sql.dedup(source);
+    try (PreparedStatement ps = connection.prepareStatement(dedup)) {
+      List<String> binds = sql.sourceBinds(dedup, window);
+      for (int i = 0; i < binds.size(); i++) {
+        ps.setString(i + 1, binds.get(i));
+      }
+      ps.execute();
+    }
     statistics.analyze(connection, StrategySql.ROWS);
     long rows = Jdbc.queryLong(connection, sql.count(StrategySql.ROWS), null);
     if (!sql.keys().isEmpty()) {

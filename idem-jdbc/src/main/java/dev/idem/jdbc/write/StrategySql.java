@@ -2,6 +2,7 @@ package dev.idem.jdbc.write;
 
 import static dev.idem.jdbc.SqlName.quote;
 
+import dev.idem.jdbc.Jdbc;
 import dev.idem.jdbc.SqlName;
 import dev.idem.jdbc.TableName;
 import dev.idem.pipeline.Target;
@@ -19,16 +20,30 @@ import java.util.stream.Collectors;
  * window id) are bound as {@code ?}.
  *
  * <p>Version order across windows (merge with {@code order_by}): an incoming row replaces the
- * target's row when its order value is greater, or equal and its window id is not greater than the
- * window that wrote the target's row. Every {@code ?} in these statements is the window id. That is
- * a total order on (order value, -window id), so the final table does not depend on the order in
- * which windows ran. Within a window, duplicates by key keep the greatest order value; ties are
- * broken by comparing the other columns in declared order, greatest first (NULLs last), so arrival
- * order never matters.
+ * target's row when its version is greater: its {@code order_by} values compared column by column
+ * in declared order, the first that differs deciding, NULL least ({@link #newer}); on equal values,
+ * when its window is not later in window order than the window that wrote the target's row. Window
+ * order is the window order key ({@code Window.orderKey}), stored per row in {@link
+ * #WINDOW_ORDER_COLUMN} and compared bytewise, never the window id in a collation. That is a total
+ * order on (version, -window order), so the final table does not depend on the order in which
+ * windows ran. Within a window, duplicates by key keep the greatest version; ties are broken by
+ * comparing the other columns in declared order, greatest first (NULLs last), so arrival order
+ * never matters.
+ *
+ * <p>Binds: every {@code ?} is the window id, except in a statement that reads the window's rows
+ * from their source ({@link #dedup}; PostgreSQL's one-statement merge): there the first {@code ?}
+ * is the window's order key when the target is versioned ({@link #sourceBinds}).
  */
 public final class StrategySql {
   /** Lineage column: the window that last wrote a row. */
   public static final String WINDOW_COLUMN = "_idem_window";
+
+  /**
+   * Lineage column of a versioned target (merge with order_by), and of the window's rows in {@code
+   * idem_rows}: the window order key ({@code Window.orderKey}) of the window that wrote a row,
+   * compared bytewise for ties ({@link #newer}).
+   */
+  public static final String WINDOW_ORDER_COLUMN = "_idem_window_order";
 
   /** The transform's output, materialized for the window. */
   public static final String TRANSFORMED = "idem_transformed";
@@ -42,7 +57,9 @@ public final class StrategySql {
   private final List<String> columns;
   private final List<String> keys;
   private final List<String> nonKeys;
-  private final String orderBy;
+  private final List<String> orderBy;
+  private final boolean versioned;
+  private final String windowOrder;
   private final String deleteFlag;
   private final String conflictClause;
 
@@ -51,6 +68,17 @@ public final class StrategySql {
    * keys (the dialect's, e.g. {@code ON CONFLICT ("id") DO NOTHING}, or nothing).
    */
   public StrategySql(TableName table, Target target, UnaryOperator<String> conflictClause) {
+    this(table, target, conflictClause, null);
+  }
+
+  /**
+   * For the statements that write a window: {@code windowOrder} is that window's order key ({@code
+   * Window.orderKey}), bound where the window's rows are read ({@link #sourceBinds}).
+   */
+  public StrategySql(
+      TableName table, Target target, UnaryOperator<String> conflictClause, String windowOrder) {
+    this.windowOrder = windowOrder;
+    this.versioned = target.versioned();
     this.table = table;
     this.columns = target.storedColumns().names();
     this.keys = target.key() == null ? List.of() : target.key().targetColumns();
@@ -80,6 +108,43 @@ public final class StrategySql {
     return nonKeys;
   }
 
+  /**
+   * Whether rows carry their window's order key ({@link #WINDOW_ORDER_COLUMN}): merge with
+   * order_by.
+   */
+  public boolean versioned() {
+    return versioned;
+  }
+
+  /**
+   * The values for the {@code ?}s of {@code statement}, a statement that reads the window's rows
+   * from their source ({@link #dedup}, PostgreSQL's one-statement merge): the window order key
+   * first when the target is versioned, the window id for every other.
+   */
+  public List<String> sourceBinds(String statement, String window) {
+    if (versioned && windowOrder == null) {
+      throw new IllegalStateException("a versioned target's window is written with its order key");
+    }
+    List<String> binds = new ArrayList<>();
+    for (int i = 0, n = Jdbc.placeholders(statement); i < n; i++) {
+      binds.add(i == 0 && versioned ? windowOrder : window);
+    }
+    return binds;
+  }
+
+  /**
+   * After the columns of the window's rows, when the target is versioned: the window's order key as
+   * {@link #WINDOW_ORDER_COLUMN}. Binds: window order key.
+   */
+  public String windowOrderValue() {
+    return versioned ? ", CAST(? AS VARCHAR) AS " + quote(WINDOW_ORDER_COLUMN) : "";
+  }
+
+  /** The lineage columns a versioned target's row is written with, after {@code _idem_window}. */
+  public String windowOrderColumn() {
+    return versioned ? ", " + quote(WINDOW_ORDER_COLUMN) : "";
+  }
+
   /** The delete flag column, or null. */
   public String deleteFlag() {
     return deleteFlag;
@@ -91,7 +156,8 @@ public final class StrategySql {
   }
 
   /**
-   * The window's rows after in-window dedup by key, from {@code source} (staged or transformed).
+   * The window's rows after in-window dedup by key, from {@code source} (staged or transformed),
+   * with the window's order key when the target is versioned. Binds: see {@link #sourceBinds}.
    */
   public String dedup(String source) {
     if (keys.isEmpty()) {
@@ -99,6 +165,7 @@ public final class StrategySql {
           + quote(ROWS)
           + " AS SELECT "
           + SqlName.list(columns)
+          + windowOrderValue()
           + " FROM "
           + quote(source);
     }
@@ -111,6 +178,7 @@ public final class StrategySql {
         + quote(ROWS)
         + " AS SELECT "
         + SqlName.list(columns)
+        + windowOrderValue()
         + " FROM (SELECT *, row_number() OVER ("
         + window
         + ") AS "
@@ -124,16 +192,16 @@ public final class StrategySql {
   }
 
   /**
-   * Which row of a key's duplicates is kept: the greatest order value, then the greatest other
-   * columns, NULLs last.
+   * Which row of a key's duplicates is kept: the greatest order_by values in declared order, then
+   * the greatest other columns, NULLs last.
    */
   public List<String> dedupOrder() {
     List<String> order = new ArrayList<>();
-    if (orderBy != null) {
-      order.add(quote(orderBy) + " DESC NULLS LAST");
+    for (String c : orderBy) {
+      order.add(quote(c) + " DESC NULLS LAST");
     }
     for (String c : nonKeys) {
-      if (!c.equals(orderBy)) {
+      if (!orderBy.contains(c)) {
         order.add(quote(c) + " DESC NULLS LAST");
       }
     }
@@ -162,10 +230,13 @@ public final class StrategySql {
         + SqlName.list(columns)
         + ", "
         + quote(WINDOW_COLUMN)
+        + windowOrderColumn()
         + ")"
         + " SELECT "
         + SqlName.list("r", columns)
-        + ", ? FROM "
+        + ", ?"
+        + (versioned ? ", r." + quote(WINDOW_ORDER_COLUMN) : "")
+        + " FROM "
         + quote(ROWS)
         + " AS r"
         + " WHERE NOT EXISTS (SELECT 1 FROM "
@@ -218,7 +289,7 @@ public final class StrategySql {
 
   /**
    * Updates rows whose incoming version is newer and differs (merge). Rows equal to the target's
-   * are not touched, so a re-run rewrites nothing. Binds: window, window[, window].
+   * are not touched, so a re-run rewrites nothing. Binds: window, window (with order_by).
    */
   public String mergeUpdate() {
     String set =
@@ -229,6 +300,7 @@ public final class StrategySql {
         + (set.isEmpty() ? "" : set + ", ")
         + quote(WINDOW_COLUMN)
         + " = ?"
+        + windowOrderFrom("r")
         + " FROM "
         + quote(ROWS)
         + " AS r WHERE "
@@ -241,8 +313,8 @@ public final class StrategySql {
   }
 
   /**
-   * Deletes target rows whose key arrives flagged as deleted with a newer version (merge). Binds as
-   * {@link #newer()}.
+   * Deletes target rows whose key arrives flagged as deleted with a newer version (merge). Binds:
+   * none.
    */
   public String mergeDelete() {
     return "DELETE FROM "
@@ -433,44 +505,49 @@ public final class StrategySql {
   }
 
   /**
-   * The incoming row {@code r} is a newer version than the target's row {@code t}. Binds: window
-   * (with order_by).
+   * The row {@code r} is a newer version than the row {@code t} (the one definition, for target
+   * rows and any relation holding versions): its order_by values compared column by column in
+   * declared order, the first that differs deciding, NULL the least value; when all are equal, the
+   * window that wrote {@code r} is not later in window order than the one that wrote {@code t}
+   * ({@code r._idem_window_order <= t._idem_window_order}, so a re-run of a window may rewrite its
+   * own row). Both relations must carry {@link #WINDOW_ORDER_COLUMN} (the window's rows do, see
+   * {@link #dedup}). Without order_by: TRUE. Binds: none.
    */
   public String newer(String r, String t) {
-    if (orderBy == null) {
+    if (orderBy.isEmpty()) {
       return "TRUE";
     }
-    String o = quote(orderBy);
-    return "("
-        + r
-        + "."
-        + o
-        + " > "
-        + t
-        + "."
-        + o
-        + " OR ("
-        + t
-        + "."
-        + o
-        + " IS NULL AND "
-        + r
-        + "."
-        + o
-        + " IS NOT NULL)"
-        + " OR ("
-        + r
-        + "."
-        + o
-        + " IS NOT DISTINCT FROM "
-        + t
-        + "."
-        + o
-        + " AND ? <= "
-        + t
-        + "."
-        + quote(WINDOW_COLUMN)
-        + "))";
+    String w = quote(WINDOW_ORDER_COLUMN);
+    String then = r + "." + w + " <= " + t + "." + w;
+    for (int i = orderBy.size() - 1; i >= 0; i--) {
+      String o = quote(orderBy.get(i));
+      String ro = r + "." + o;
+      String to = t + "." + o;
+      then =
+          "("
+              + ro
+              + " > "
+              + to
+              + " OR ("
+              + to
+              + " IS NULL AND "
+              + ro
+              + " IS NOT NULL) OR ("
+              + ro
+              + " IS NOT DISTINCT FROM "
+              + to
+              + " AND "
+              + then
+              + "))";
+    }
+    return then;
+  }
+
+  /** {@code , "_idem_window_order" = r."_idem_window_order"} for a versioned target. */
+  public String windowOrderFrom(String r) {
+    return versioned
+        ? ", " + quote(WINDOW_ORDER_COLUMN) + " = " + r + "." + quote(WINDOW_ORDER_COLUMN)
+        : "";
   }
 
   private String changed() {
@@ -486,7 +563,7 @@ public final class StrategySql {
     for (String c : nonKeys) {
       diffs.add(r + "." + quote(c) + " IS DISTINCT FROM " + t + "." + quote(c));
     }
-    if (orderBy != null) {
+    if (!orderBy.isEmpty()) {
       diffs.add("? <> " + t + "." + quote(WINDOW_COLUMN));
     }
     return diffs.isEmpty() ? "FALSE" : "(" + String.join(" OR ", diffs) + ")";

@@ -10,9 +10,13 @@ import dev.idem.pipeline.WriteStrategy;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
 import dev.idem.schema.Schema;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Exact SQL of every strategy step: identifiers quoted, the window id the only bound value. */
+/**
+ * Exact SQL of every strategy step: identifiers quoted, the window id (and, where the window's rows
+ * are read, its order key) the only bound values.
+ */
 class StrategySqlTest {
   private static final Schema COLS =
       Schema.of(
@@ -24,7 +28,13 @@ class StrategySqlTest {
   private static StrategySql sql(WriteStrategy s, String orderBy, String deleteFlag) {
     return new StrategySql(
         TableName.parse("mart.t"),
-        new Target("mart.t", COLS, KeySpec.columns("id"), s, orderBy, deleteFlag),
+        new Target(
+            "mart.t",
+            COLS,
+            KeySpec.columns("id"),
+            s,
+            orderBy == null ? List.of() : List.of(orderBy.split(",")),
+            deleteFlag),
         k -> "");
   }
 
@@ -32,9 +42,34 @@ class StrategySqlTest {
   void dedupKeepsTheLatestByOrderThenByTheOtherColumns() {
     assertThat(sql(WriteStrategy.MERGE, "ts", null).dedup("staged"))
         .isEqualTo(
+            "CREATE TEMP TABLE \"idem_rows\" AS SELECT \"id\", \"v\", \"ts\", \"gone\", CAST(? AS VARCHAR) AS \"_idem_window_order\" FROM (SELECT *, row_number() OVER ("
+                + "PARTITION BY \"id\" ORDER BY \"ts\" DESC NULLS LAST, \"v\" DESC NULLS LAST, \"gone\" DESC NULLS LAST) AS \"_idem_rn\""
+                + " FROM \"staged\") AS q WHERE \"_idem_rn\" = 1");
+  }
+
+  @Test
+  void dedupOrdersByEveryOrderByColumnInDeclaredOrder() {
+    assertThat(sql(WriteStrategy.APPEND, "ts,v", null).dedup("staged"))
+        .isEqualTo(
             "CREATE TEMP TABLE \"idem_rows\" AS SELECT \"id\", \"v\", \"ts\", \"gone\" FROM (SELECT *, row_number() OVER ("
                 + "PARTITION BY \"id\" ORDER BY \"ts\" DESC NULLS LAST, \"v\" DESC NULLS LAST, \"gone\" DESC NULLS LAST) AS \"_idem_rn\""
                 + " FROM \"staged\") AS q WHERE \"_idem_rn\" = 1");
+  }
+
+  @Test
+  void theWindowOrderKeyIsBoundFirstWhereTheWindowsRowsAreRead() {
+    StrategySql s =
+        new StrategySql(
+            TableName.parse("t"),
+            new Target("t", COLS, KeySpec.columns("id"), WriteStrategy.MERGE, List.of("ts"), null),
+            k -> "",
+            "orders 0000000000 0000000000000000999");
+    assertThat(s.sourceBinds(s.dedup("staged"), "orders-0@999"))
+        .containsExactly("orders 0000000000 0000000000000000999");
+    assertThat(s.sourceBinds("? ? ?", "orders-0@999"))
+        .containsExactly("orders 0000000000 0000000000000000999", "orders-0@999", "orders-0@999");
+    assertThat(sql(WriteStrategy.APPEND, "ts", null).sourceBinds("? ?", "w"))
+        .containsExactly("w", "w");
   }
 
   @Test
@@ -74,12 +109,29 @@ class StrategySqlTest {
   }
 
   @Test
+  void mergeWithOrderInsertsNewKeysWithTheirWindowOrderKey() {
+    assertThat(sql(WriteStrategy.MERGE, "ts", null).insertNew())
+        .isEqualTo(
+            "INSERT INTO \"mart\".\"t\" (\"id\", \"v\", \"ts\", \"gone\", \"_idem_window\", \"_idem_window_order\") SELECT r.\"id\", r.\"v\", r.\"ts\", r.\"gone\", ?, r.\"_idem_window_order\" FROM \"idem_rows\" AS r"
+                + " WHERE NOT EXISTS (SELECT 1 FROM \"mart\".\"t\" AS t WHERE t.\"id\" = r.\"id\")");
+  }
+
+  @Test
+  void newerComparesTheOrderByColumnsInDeclaredOrderThenTheWindowOrder() {
+    assertThat(sql(WriteStrategy.MERGE, "ts,v", null).newer("r", "t"))
+        .isEqualTo(
+            "(r.\"ts\" > t.\"ts\" OR (t.\"ts\" IS NULL AND r.\"ts\" IS NOT NULL) OR (r.\"ts\" IS NOT DISTINCT FROM t.\"ts\" AND"
+                + " (r.\"v\" > t.\"v\" OR (t.\"v\" IS NULL AND r.\"v\" IS NOT NULL) OR (r.\"v\" IS NOT DISTINCT FROM t.\"v\" AND"
+                + " r.\"_idem_window_order\" <= t.\"_idem_window_order\"))))");
+  }
+
+  @Test
   void mergeUpdatesOnlyNewerAndDifferentRows() {
     assertThat(sql(WriteStrategy.MERGE, "ts", null).mergeUpdate())
         .isEqualTo(
-            "UPDATE \"mart\".\"t\" AS t SET \"v\" = r.\"v\", \"ts\" = r.\"ts\", \"gone\" = r.\"gone\", \"_idem_window\" = ? FROM \"idem_rows\" AS r"
+            "UPDATE \"mart\".\"t\" AS t SET \"v\" = r.\"v\", \"ts\" = r.\"ts\", \"gone\" = r.\"gone\", \"_idem_window\" = ?, \"_idem_window_order\" = r.\"_idem_window_order\" FROM \"idem_rows\" AS r"
                 + " WHERE t.\"id\" = r.\"id\""
-                + " AND (r.\"ts\" > t.\"ts\" OR (t.\"ts\" IS NULL AND r.\"ts\" IS NOT NULL) OR (r.\"ts\" IS NOT DISTINCT FROM t.\"ts\" AND ? <= t.\"_idem_window\"))"
+                + " AND (r.\"ts\" > t.\"ts\" OR (t.\"ts\" IS NULL AND r.\"ts\" IS NOT NULL) OR (r.\"ts\" IS NOT DISTINCT FROM t.\"ts\" AND r.\"_idem_window_order\" <= t.\"_idem_window_order\"))"
                 + " AND (r.\"v\" IS DISTINCT FROM t.\"v\" OR r.\"ts\" IS DISTINCT FROM t.\"ts\" OR r.\"gone\" IS DISTINCT FROM t.\"gone\" OR ? <> t.\"_idem_window\")");
   }
 
@@ -96,7 +148,7 @@ class StrategySqlTest {
     assertThat(s.mergeDelete())
         .isEqualTo(
             "DELETE FROM \"mart\".\"t\" AS t WHERE EXISTS (SELECT 1 FROM \"idem_rows\" AS r WHERE t.\"id\" = r.\"id\" AND r.\"gone\" IS TRUE"
-                + " AND (r.\"ts\" > t.\"ts\" OR (t.\"ts\" IS NULL AND r.\"ts\" IS NOT NULL) OR (r.\"ts\" IS NOT DISTINCT FROM t.\"ts\" AND ? <= t.\"_idem_window\")))");
+                + " AND (r.\"ts\" > t.\"ts\" OR (t.\"ts\" IS NULL AND r.\"ts\" IS NOT NULL) OR (r.\"ts\" IS NOT DISTINCT FROM t.\"ts\" AND r.\"_idem_window_order\" <= t.\"_idem_window_order\")))");
     assertThat(s.insertNew()).endsWith(" AND r.\"gone\" IS NOT TRUE");
     assertThat(s.mergeUpdate())
         .contains("WHERE t.\"id\" = r.\"id\" AND r.\"gone\" IS NOT TRUE AND ");

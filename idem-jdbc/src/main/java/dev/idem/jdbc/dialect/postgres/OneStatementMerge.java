@@ -31,7 +31,7 @@ final class OneStatementMerge implements WindowStrategy {
   public Applied apply(Connection connection, String source) throws SQLException {
     String merge = new OneStatementSql(sql).mergeInOneStatement(source);
     List<String> affected = new ArrayList<>();
-    try (PreparedStatement ps = Bound.toWindow(connection, merge, window);
+    try (PreparedStatement ps = Bound.to(connection, merge, sql.sourceBinds(merge, window));
         ResultSet rs = ps.executeQuery()) {
       rs.next();
       long rows = rs.getLong(1);

@@ -13,7 +13,8 @@ import java.util.stream.Collectors;
  * PostgreSQL's one-statement merge and replace_window with a key: {@code DISTINCT ON}, {@code
  * LATERAL} and data-modifying {@code WITH} let one statement read the window's rows once and write
  * only the rows that change, by the same rules as the step-by-step {@link StrategySql} (whose parts
- * it renders from). Every {@code ?} is the window id.
+ * it renders from). Every {@code ?} is the window id, except the first of a versioned merge (merge
+ * with order_by), which is the window's order key ({@link StrategySql#sourceBinds}).
  */
 final class OneStatementSql {
   /**
@@ -52,7 +53,8 @@ final class OneStatementSql {
    *
    * <p>Returns one row: rows after dedup, rows with a NULL key part (not written), inserted,
    * updated, deleted, and an array of the other windows whose rows this one took over or deleted.
-   * Binds: window (every {@code ?}).
+   * Binds: {@link StrategySql#sourceBinds} (with order_by, the window order key first, then the
+   * window id for every other {@code ?}).
    */
   String mergeInOneStatement(String source) {
     String flagged = deleteFlag == null ? null : "r." + quote(deleteFlag);
@@ -187,6 +189,7 @@ final class OneStatementSql {
             .append(SqlName.list(keys))
             .append(") ")
             .append(SqlName.list(columns))
+            .append(this.sql.windowOrderValue())
             .append(" FROM ")
             .append(quote(source))
             .append(" ORDER BY ")
@@ -196,6 +199,7 @@ final class OneStatementSql {
     }
     return sql.append("), c AS (SELECT * FROM (SELECT ")
         .append(SqlName.list("r", columns))
+        .append(this.sql.versioned() ? ", r." + quote(StrategySql.WINDOW_ORDER_COLUMN) : "")
         .append(", o.")
         .append(quote(WINDOW_COLUMN))
         .append(" AS ")
@@ -223,7 +227,10 @@ final class OneStatementSql {
         nonKeys.stream()
             .map(c -> quote(c) + " = " + alias + "." + quote(c))
             .collect(Collectors.joining(", "));
-    return (set.isEmpty() ? "" : set + ", ") + quote(WINDOW_COLUMN) + " = ?";
+    return (set.isEmpty() ? "" : set + ", ")
+        + quote(WINDOW_COLUMN)
+        + " = ?"
+        + sql.windowOrderFrom(alias);
   }
 
   private String insertActionI() {
@@ -233,10 +240,13 @@ final class OneStatementSql {
         + SqlName.list(columns)
         + ", "
         + quote(WINDOW_COLUMN)
+        + sql.windowOrderColumn()
         + ")"
         + " SELECT "
         + SqlName.list("c", columns)
-        + ", ? FROM c WHERE c."
+        + ", ?"
+        + (sql.versioned() ? ", c." + quote(StrategySql.WINDOW_ORDER_COLUMN) : "")
+        + " FROM c WHERE c."
         + ACTION
         + " = 'i' RETURNING 1)";
   }

@@ -100,6 +100,12 @@ public final class PostgresDialect implements Dialect {
     return DriverManager.getConnection(jdbcUrl, properties);
   }
 
+  /** Text in the "C" collation: compared by byte whatever the database's collation. */
+  @Override
+  public String bytewiseText() {
+    return "text COLLATE \"C\"";
+  }
+
   @Override
   public String sqlType(DataType type) {
     return switch (type.kind()) {
