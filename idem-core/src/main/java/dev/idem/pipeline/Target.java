@@ -10,7 +10,7 @@ import dev.idem.schema.Schema;
  * The table a pipeline writes and how. {@code columns} are the target's declared columns (the
  * transform's output, or the input when there is no transform). {@code orderBy} names the column
  * whose greatest value wins among rows with the same key, within a window and across windows;
- * {@code deleteFlag} (merge only) names a boolean column whose true value deletes the key.
+ * {@code deletes} (merge only; null for none) says which incoming records delete their key.
  */
 public record Target(
     String table,
@@ -18,7 +18,7 @@ public record Target(
     KeySpec key,
     WriteStrategy strategy,
     String orderBy,
-    String deleteFlag) {
+    DeleteRule deletes) {
   public Target {
     if (table == null || table.isBlank()) {
       throw new ConfigException("target needs a table name");
@@ -33,10 +33,15 @@ public record Target(
               + strategy.label()
               + " needs a key: without one a re-run cannot tell new rows from rows it already wrote");
     }
-    if (deleteFlag != null && strategy != WriteStrategy.MERGE) {
+    if (deletes != null && strategy != WriteStrategy.MERGE) {
       throw new ConfigException(
-          "delete_flag works with strategy merge only, not " + strategy.label());
+          "deletes (delete_flag) work with strategy merge only, not " + strategy.label());
     }
+  }
+
+  /** Whether records can delete keys (a delete rule is declared). */
+  public boolean hasDeletes() {
+    return deletes != null;
   }
 
   /** The target's columns as stored: declared columns plus {@code _idem_key} for a hash key. */

@@ -21,6 +21,7 @@ import dev.idem.jdbc.dialect.Dialect;
 import dev.idem.jdbc.dialect.Dialects;
 import dev.idem.jdbc.dialect.PresenceLocks;
 import dev.idem.jdbc.write.StrategySql;
+import dev.idem.jdbc.write.TombstoneSql;
 import dev.idem.ledger.Lease;
 import dev.idem.ledger.Ledger;
 import dev.idem.ledger.Presence;
@@ -311,6 +312,8 @@ public final class JdbcDestination
         c -> {
           LedgerSchema.migrate(c);
           Jdbc.execute(c, "DROP TABLE IF EXISTS " + table.sql());
+          // the target's tombstones go with its rows
+          Jdbc.execute(c, "DROP TABLE IF EXISTS " + TombstoneSql.table(table).sql());
           JdbcLedger.deleteRows(c, pipeline.name(), Optional.empty());
           JdbcChecks.delete(c, pipeline.name());
           return null;

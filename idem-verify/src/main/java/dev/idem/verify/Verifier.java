@@ -361,7 +361,9 @@ public final class Verifier {
     }
     for (String c :
         new String[] {
-          original.target().orderBy(), original.target().deleteFlag(), original.windows().column()
+          original.target().orderBy(),
+          original.target().deletes() == null ? null : original.target().deletes().column(),
+          original.windows().column()
         }) {
       if (c != null) {
         keep.add(c);

@@ -6,6 +6,7 @@ import dev.idem.connector.Secrets;
 import dev.idem.jdbc.connector.JdbcDestinationBinding;
 import dev.idem.jdbc.source.JdbcSource;
 import dev.idem.key.KeySpec;
+import dev.idem.pipeline.DeleteRule;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.WriteStrategy;
 import dev.idem.schema.Column;
@@ -150,7 +151,7 @@ class PipelineFileTest {
     assertThat(p.target().key()).isEqualTo(KeySpec.columns("order_id"));
     assertThat(p.target().strategy()).isEqualTo(WriteStrategy.MERGE);
     assertThat(p.target().orderBy()).isEqualTo("ingested_at");
-    assertThat(p.target().deleteFlag()).isEqualTo("is_deleted");
+    assertThat(p.target().deletes()).isEqualTo(DeleteRule.flag("is_deleted"));
     assertThat(p.target().columns()).isEqualTo(p.source().schema());
     assertThat(jdbc(d).url())
         .isEqualTo("jdbc:duckdb:" + dir.toAbsolutePath().resolve("out/orders.duckdb"));

@@ -27,6 +27,9 @@ abstract class StepwiseStrategy implements WindowStrategy {
 
   @Override
   public final Applied apply(Connection connection, String source) throws SQLException {
+    for (String before : sql.beforeDedup()) {
+      Jdbc.update(connection, before, sql.deletes().value());
+    }
     Jdbc.execute(connection, sql.dedup(source));
     statistics.analyze(connection, StrategySql.ROWS);
     long rows = Jdbc.queryLong(connection, sql.count(StrategySql.ROWS), null);
@@ -51,7 +54,7 @@ abstract class StepwiseStrategy implements WindowStrategy {
     if (!sql.insertSkipsConflicts()) {
       return Jdbc.update(connection, sql.insertNew(), window);
     }
-    long expected = Jdbc.queryLong(connection, sql.countNew(), null);
+    long expected = Jdbc.queryLong(connection, sql.countNew(), window);
     long inserted = Jdbc.update(connection, sql.insertNew(), window);
     if (inserted != expected) {
       throw new TransientException(
