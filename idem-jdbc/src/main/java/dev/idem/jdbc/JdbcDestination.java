@@ -8,6 +8,7 @@ import dev.idem.context.RunServices;
 import dev.idem.destination.Destination;
 import dev.idem.destination.Finding;
 import dev.idem.destination.SupportsChecks;
+import dev.idem.destination.SupportsDeletes;
 import dev.idem.destination.SupportsDoctor;
 import dev.idem.destination.SupportsMerge;
 import dev.idem.destination.SupportsReplaceTable;
@@ -48,6 +49,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class JdbcDestination
     implements Destination,
         SupportsMerge,
+        SupportsDeletes,
         SupportsReplaceWindow,
         SupportsReplaceTable,
         SupportsSqlTransform,

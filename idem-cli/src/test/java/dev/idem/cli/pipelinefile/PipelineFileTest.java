@@ -250,7 +250,7 @@ class PipelineFileTest {
   void anUnknownSetPathIsAConfigError() throws IOException {
     assertThat(error(MINIMAL, "target.tabel=x"))
         .isEqualTo(
-            "--set target.tabel: unknown key 'tabel' in target: expected one of table, columns, key, strategy, order_by, delete_flag (did you mean 'table'?)");
+            "--set target.tabel: unknown key 'tabel' in target: expected one of table, columns, key, strategy, order_by, delete_flag, deletes, tombstone_retention (did you mean 'table'?)");
     assertThat(error(MINIMAL, "nosuch=1"))
         .startsWith("--set nosuch: unknown key 'nosuch' at the top level");
     assertThat(error(MINIMAL, "target.table.x=1"))
@@ -275,7 +275,7 @@ class PipelineFileTest {
     assertThat(error(MINIMAL.replace("  strategy: merge", "  strtegy: merge")))
         .isEqualTo(
             file()
-                + ":11: unknown key 'strtegy' in target: expected one of table, columns, key, strategy, order_by, delete_flag (did you mean 'strategy'?)");
+                + ":11: unknown key 'strtegy' in target: expected one of table, columns, key, strategy, order_by, delete_flag, deletes, tombstone_retention (did you mean 'strategy'?)");
     assertThat(error(MINIMAL + "colums: {}\n"))
         .startsWith(
             file()

@@ -1,8 +1,11 @@
 package dev.idem.testkit.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.idem.ConfigException;
 import dev.idem.destination.Destination;
+import dev.idem.destination.SupportsDeletes;
 import dev.idem.fault.FaultInjector;
 import dev.idem.key.KeySpec;
 import dev.idem.pipeline.DeleteRule;
@@ -10,6 +13,7 @@ import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.WriteStrategy;
 import dev.idem.run.RunOptions;
 import dev.idem.run.RunReport;
+import dev.idem.run.Runner;
 import dev.idem.run.WindowOutcome;
 import dev.idem.run.WindowOutcome.Result;
 import dev.idem.schema.Column;
@@ -18,10 +22,12 @@ import dev.idem.schema.Schema;
 import dev.idem.testkit.source.ListSource;
 import dev.idem.window.Window;
 import dev.idem.window.WindowSpec;
+import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,6 +48,10 @@ public abstract class TombstoneContract extends FailureContract {
           Column.of("op", DataType.STRING));
 
   static Pipeline cdc(ListSource source) {
+    return cdc(source, DeleteRule.equalTo("op", "d"));
+  }
+
+  static Pipeline cdc(ListSource source, DeleteRule deletes) {
     return Pipeline.builder("orders")
         .version("1")
         .source(source)
@@ -51,7 +61,7 @@ public abstract class TombstoneContract extends FailureContract {
         .windows(WindowSpec.day("ingested_at", ZoneOffset.UTC))
         .key(KeySpec.columns("order_id"))
         .orderBy("version")
-        .deletes(DeleteRule.equalTo("op", "d"))
+        .deletes(deletes)
         .build();
   }
 
@@ -78,6 +88,20 @@ public abstract class TombstoneContract extends FailureContract {
       ws.add(p.windows().window(w));
     }
     return run(d, p, ws, RunOptions.defaults("force").forced(), FaultInjector.NONE, "p1");
+  }
+
+  @Test
+  void aPipelineWithDeletesIsRefusedWhenPlannedExactlyWhenTheDestinationKeepsNoTombstones() {
+    Pipeline p = cdc(history());
+    try (Destination d = newDestination(services("p1"))) {
+      if (d instanceof SupportsDeletes) {
+        Runner.checkCapabilities(p, d);
+      } else {
+        assertThatThrownBy(() -> Runner.checkCapabilities(p, d))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("support");
+      }
+    }
   }
 
   @Test
@@ -167,6 +191,29 @@ public abstract class TombstoneContract extends FailureContract {
     assertThat(rows(d, "orders"))
         .hasSize(1)
         .allSatisfy(row -> assertThat(row).startsWith("order_id=3|"));
+  }
+
+  /**
+   * Makes every tombstone of {@code p}'s target look recorded long ago (year 2000), to test the
+   * retention without waiting. Default: the case is skipped.
+   */
+  protected void ageTombstones(Destination d, Pipeline p) {
+    Assumptions.assumeTrue(false, "this destination's test cannot age its tombstones");
+  }
+
+  @Test
+  void tombstonesOlderThanTheRetentionAreForgottenInTheTransactionOfTheNextWindow() {
+    assumeStrategy(WriteStrategy.MERGE);
+    Pipeline p = cdc(history(), DeleteRule.equalTo("op", "d").retainedFor(Duration.ofDays(30)));
+    Destination d = fresh();
+    run(d, p, p.windows().range("2024-03-01", "2024-03-02"));
+    ageTombstones(d, p);
+    // still remembered while this window applies; forgotten when it commits
+    forced(d, p, "2024-03-01");
+    assertThat(rows(d, "orders")).noneSatisfy(r -> assertThat(r).startsWith("order_id=1|"));
+    // from then on an older version brings the key back: the price of a retention
+    forced(d, p, "2024-03-01");
+    assertThat(rows(d, "orders")).anySatisfy(r -> assertThat(r).startsWith("order_id=1|"));
   }
 
   @Test
