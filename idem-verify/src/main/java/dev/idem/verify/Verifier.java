@@ -278,7 +278,11 @@ public final class Verifier {
               + ".."
               + last().id(),
           t,
-          "an earlier window loaded after later ones left another state: a newer row was overwritten by an older one (declare order_by?)");
+          p.target().orderBy() == null
+              ? "an earlier window loaded after later ones left another state: a newer row was overwritten by an older one (declare order_by?)"
+              : "an earlier window loaded after later ones left another state, though order_by "
+                  + p.target().orderBy()
+                  + " is declared: the result depends on the order windows ran in");
     }
   }
 
