@@ -88,27 +88,25 @@ class DeleteConventionsTest {
   @Test
   void aBadDeleteRuleIsOneLineNamingItsLine() {
     assertThat(error(file("  deletes: {column: op, when: maybe}\n")))
-        .contains("line 18")
+        .contains(":19:")
         .contains("unknown condition 'maybe'")
         .contains("not_null");
-    assertThat(error(file("  deletes: {column: op}\n")))
-        .contains("line 18")
-        .contains("equals: VALUE");
+    assertThat(error(file("  deletes: {column: op}\n"))).contains(":19:").contains("equals: VALUE");
     assertThat(error(file("  deletes: {column: op, equals: d, colour: red}\n"))).contains("colour");
     assertThat(error(file("  deletes: {column: nope, when: not_null}\n")))
-        .contains("line 18")
+        .contains(":19:")
         .contains("nope");
     assertThat(error(file("  delete_flag: op\n")))
-        .contains("line 18")
+        .contains(":19:")
         .contains("expected boolean")
         .contains("equals");
     assertThat(error(file("  delete_flag: is_deleted\n  deletes: {column: op, equals: d}\n")))
         .contains("not both");
     assertThat(error(file("  tombstone_retention: 30d\n")))
-        .contains("line 18")
+        .contains(":19:")
         .contains("no tombstones without deletes");
     assertThat(error(file("  delete_flag: is_deleted\n  tombstone_retention: soon\n")))
-        .contains("line 19")
+        .contains(":20:")
         .contains("expected a duration");
   }
 }
