@@ -356,7 +356,7 @@ class CliTest {
             "idem: "
                 + orders
                 + ":30: unknown key 'strtegy' in target: expected one of table, columns, key, "
-                + "strategy, order_by, delete_flag (did you mean 'strategy'?)\n");
+                + "strategy, order_by, delete_flag, deletes, tombstone_retention (did you mean 'strategy'?)\n");
     Cli.Result verbose = Cli.run("run", orders.toString(), "--verbose");
     assertThat(verbose.err().lines().count()).isGreaterThan(3);
     assertThat(verbose.err()).contains("at dev.idem.cli");

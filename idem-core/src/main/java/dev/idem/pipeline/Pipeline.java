@@ -53,7 +53,7 @@ public final class Pipeline {
     this.transformSql =
         b.transformSql == null || b.transformSql.isBlank() ? null : b.transformSql.strip();
     this.rowFunctions = Map.copyOf(b.rowFunctions);
-    this.target = new Target(b.table, targetColumns(b), b.key, b.strategy, b.orderBy, b.deleteFlag);
+    this.target = new Target(b.table, targetColumns(b), b.key, b.strategy, b.orderBy, b.deletes);
     this.badRecords = b.badRecords;
     this.schemaDrift = b.schemaDrift;
     validate();
@@ -103,16 +103,29 @@ public final class Pipeline {
     for (String column : target.orderBy()) {
       about("target.order_by", () -> cols.require(column, "order_by column"));
     }
-    if (target.deleteFlag() != null) {
-      int i =
-          about(
-              "target.delete_flag", () -> cols.require(target.deleteFlag(), "delete_flag column"));
-      check(
-          "target.delete_flag",
-          cols.column(i).type().kind() == DataType.Kind.BOOLEAN,
-          "delete_flag column '%s' is %s: expected boolean",
-          target.deleteFlag(),
-          cols.column(i).type());
+    DeleteRule deletes = target.deletes();
+    if (deletes != null) {
+      String field =
+          deletes.kind() == DeleteRule.Kind.BOOLEAN ? "target.delete_flag" : "target.deletes";
+      // The delete column need not be stored: an input column the target does not declare is
+      // read from the staged window; with a transform, its output must carry it (checked when a
+      // window runs, as the stored columns are).
+      int i = cols.indexOf(deletes.column());
+      Schema known = cols;
+      if (i < 0 && transformSql == null) {
+        known = input;
+        i = about(field, () -> input.require(deletes.column(), "delete column"));
+      }
+      if (i >= 0 && deletes.kind() == DeleteRule.Kind.BOOLEAN) {
+        check(
+            field,
+            known.column(i).type().kind() == DataType.Kind.BOOLEAN,
+            "delete_flag column '%s' is %s: expected boolean (for another type use deletes: {column: %s, when: not_null} or {column: %s, equals: VALUE})",
+            deletes.column(),
+            known.column(i).type(),
+            deletes.column(),
+            deletes.column());
+      }
     }
     if (target.strategy() == WriteStrategy.REPLACE_TABLE) {
       check(
@@ -182,7 +195,7 @@ public final class Pipeline {
             .key(target.key())
             .strategy(target.strategy())
             .orderBy(target.orderBy())
-            .deleteFlag(target.deleteFlag())
+            .deletes(target.deletes())
             .badRecords(badRecords)
             .schemaDrift(other instanceof ObservesSchema ? schemaDrift : DriftPolicy.DISCARD);
     rowFunctions.forEach(b::rowFunction);
@@ -280,7 +293,7 @@ public final class Pipeline {
             // one column reads as before lists existed, so such a pipeline keeps its hash
             + (target.orderBy().isEmpty() ? "null" : String.join(", ", target.orderBy()))
             + " delete_flag "
-            + target.deleteFlag());
+            + (target.deletes() == null ? null : target.deletes().describe()));
     if (schemaDrift == DriftPolicy.EVOLVE) {
       lines.add(
           "schema_drift evolve"); // absent for the others, so their hashes are those of before the
@@ -312,7 +325,7 @@ public final class Pipeline {
     private KeySpec key;
     private WriteStrategy strategy;
     private List<String> orderBy = List.of();
-    private String deleteFlag;
+    private DeleteRule deletes;
     private BadRecordPolicy badRecords = BadRecordPolicy.NONE_ALLOWED;
     private DriftPolicy schemaDrift = DriftPolicy.DEFAULT;
 
@@ -413,8 +426,17 @@ public final class Pipeline {
       return this;
     }
 
+    /**
+     * {@code column} true deletes the key (merge only): {@code deletes(DeleteRule.flag(column))}.
+     */
     public Builder deleteFlag(String column) {
-      this.deleteFlag = column;
+      this.deletes = column == null ? null : DeleteRule.flag(column);
+      return this;
+    }
+
+    /** Which records delete their key (merge only); null for none. */
+    public Builder deletes(DeleteRule rule) {
+      this.deletes = rule;
       return this;
     }
 

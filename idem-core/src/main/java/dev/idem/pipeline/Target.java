@@ -14,8 +14,8 @@ import java.util.List;
  * (empty for none) that give a row's version, compared in declared order, the first that differs
  * deciding, NULL least: the greatest version wins among rows with the same key, within a window and
  * across windows (on equal versions across windows, the earlier window in window order, {@code
- * Window.orderKey}); {@code deleteFlag} (merge only) names a boolean column whose true value
- * deletes the key.
+ * Window.orderKey}); {@code deletes} (merge only; null for none) says which incoming records delete
+ * their key.
  */
 public record Target(
     String table,
@@ -23,7 +23,7 @@ public record Target(
     KeySpec key,
     WriteStrategy strategy,
     List<String> orderBy,
-    String deleteFlag) {
+    DeleteRule deletes) {
   public Target {
     orderBy = orderBy == null ? List.of() : List.copyOf(orderBy);
     if (new HashSet<>(orderBy).size() < orderBy.size()) {
@@ -42,9 +42,9 @@ public record Target(
               + strategy.label()
               + " needs a key: without one a re-run cannot tell new rows from rows it already wrote");
     }
-    if (deleteFlag != null && strategy != WriteStrategy.MERGE) {
+    if (deletes != null && strategy != WriteStrategy.MERGE) {
       throw new ConfigException(
-          "delete_flag works with strategy merge only, not " + strategy.label());
+          "deletes (delete_flag) work with strategy merge only, not " + strategy.label());
     }
   }
 
@@ -54,6 +54,11 @@ public record Target(
    */
   public boolean versioned() {
     return strategy == WriteStrategy.MERGE && !orderBy.isEmpty();
+  }
+
+  /** Whether records can delete keys (a delete rule is declared). */
+  public boolean hasDeletes() {
+    return deletes != null;
   }
 
   /** The target's columns as stored: declared columns plus {@code _idem_key} for a hash key. */

@@ -2,6 +2,7 @@ package dev.idem.run;
 
 import dev.idem.ConfigException;
 import dev.idem.destination.Destination;
+import dev.idem.destination.SupportsDeletes;
 import dev.idem.destination.SupportsMerge;
 import dev.idem.destination.SupportsReplaceTable;
 import dev.idem.destination.SupportsReplaceWindow;
@@ -25,6 +26,12 @@ final class Capabilities {
     String name = destination.describe();
     if (s == WriteStrategy.MERGE && !(destination instanceof SupportsMerge)) {
       throw new ConfigException("destination " + name + " does not support strategy merge");
+    }
+    if (pipeline.target().hasDeletes() && !(destination instanceof SupportsDeletes)) {
+      throw new ConfigException(
+          "destination "
+              + name
+              + " does not keep deletes (tombstones): remove the target's delete_flag or deletes");
     }
     if (s == WriteStrategy.REPLACE_WINDOW && !(destination instanceof SupportsReplaceWindow)) {
       throw new ConfigException(

@@ -8,6 +8,7 @@ import dev.idem.context.RunServices;
 import dev.idem.destination.Destination;
 import dev.idem.destination.Finding;
 import dev.idem.destination.SupportsChecks;
+import dev.idem.destination.SupportsDeletes;
 import dev.idem.destination.SupportsDoctor;
 import dev.idem.destination.SupportsMerge;
 import dev.idem.destination.SupportsReplaceTable;
@@ -21,6 +22,7 @@ import dev.idem.jdbc.dialect.Dialect;
 import dev.idem.jdbc.dialect.Dialects;
 import dev.idem.jdbc.dialect.PresenceLocks;
 import dev.idem.jdbc.write.StrategySql;
+import dev.idem.jdbc.write.TombstoneSql;
 import dev.idem.ledger.Lease;
 import dev.idem.ledger.Ledger;
 import dev.idem.ledger.Presence;
@@ -47,6 +49,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class JdbcDestination
     implements Destination,
         SupportsMerge,
+        SupportsDeletes,
         SupportsReplaceWindow,
         SupportsReplaceTable,
         SupportsSqlTransform,
@@ -311,6 +314,8 @@ public final class JdbcDestination
         c -> {
           LedgerSchema.migrate(c);
           Jdbc.execute(c, "DROP TABLE IF EXISTS " + table.sql());
+          // the target's tombstones go with its rows
+          Jdbc.execute(c, "DROP TABLE IF EXISTS " + TombstoneSql.table(table).sql());
           JdbcLedger.deleteRows(c, pipeline.name(), Optional.empty());
           JdbcChecks.delete(c, pipeline.name());
           return null;

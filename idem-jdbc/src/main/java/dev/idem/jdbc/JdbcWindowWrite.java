@@ -7,6 +7,7 @@ import dev.idem.destination.WindowWrite;
 import dev.idem.jdbc.dialect.Dialect;
 import dev.idem.jdbc.write.Applied;
 import dev.idem.jdbc.write.StrategySql;
+import dev.idem.jdbc.write.TombstoneSql;
 import dev.idem.jdbc.write.WindowStrategy;
 import dev.idem.ledger.DeadLetter;
 import dev.idem.ledger.Lease;
@@ -21,6 +22,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -191,6 +194,17 @@ final class JdbcWindowWrite implements WindowWrite {
     WindowStrategy strategy =
         dialect.writes().strategy(target, sql, window(), dialect.staging()::analyze);
     Applied applied = strategy.apply(connection, source);
+    TombstoneSql tombstones = sql.tombstones();
+    if (tombstones != null) {
+      // in the window's transaction, under the target's lock: when this window's tombstones were
+      // recorded, and the retention applied to all of them
+      Instant now = services.now(connection);
+      Jdbc.update(connection, tombstones.stamp(), JdbcLedger.utc(now));
+      Duration retention = target.deletes().retention();
+      if (retention != null) {
+        Jdbc.update(connection, tombstones.expire(), JdbcLedger.utc(now.minus(retention)));
+      }
+    }
     if (applied.supersedesOtherWindows()) {
       // Every other window's rows are gone or now belong to this one: their ledger rows must
       // not count as loaded any more, or re-running one of them would be skipped as unchanged.
@@ -255,7 +269,11 @@ final class JdbcWindowWrite implements WindowWrite {
         ordered.add(md.getColumnLabel(i));
       }
     }
-    for (String c : pipeline.target().storedColumns().names()) {
+    List<String> needed = new ArrayList<>(pipeline.target().storedColumns().names());
+    if (pipeline.target().hasDeletes() && !needed.contains(pipeline.target().deletes().column())) {
+      needed.add(pipeline.target().deletes().column());
+    }
+    for (String c : needed) {
       if (!have.contains(c)) {
         throw new DataException(
             "transform of pipeline "

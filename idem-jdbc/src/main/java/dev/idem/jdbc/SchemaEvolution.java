@@ -167,7 +167,7 @@ final class SchemaEvolution {
         target.key(),
         target.strategy(),
         target.orderBy(),
-        target.deleteFlag());
+        target.deletes());
   }
 
   /** {@code ALTER TABLE "staged" ADD COLUMN ...}: one more staged column. */

@@ -3,6 +3,7 @@ package dev.idem.jdbc;
 import dev.idem.ConfigException;
 import dev.idem.jdbc.dialect.Dialect;
 import dev.idem.jdbc.write.StrategySql;
+import dev.idem.jdbc.write.TombstoneSql;
 import dev.idem.pipeline.Target;
 import dev.idem.schema.Column;
 import dev.idem.window.Window;
@@ -128,15 +129,22 @@ final class TargetTable {
    */
   void ensureTable(Connection c, WindowKind windows) throws SQLException {
     Map<String, String> existing = columns(c);
+    TombstoneSql tombstones = new StrategySql(name, target, k -> "").tombstones();
     if (existing.isEmpty()) {
       for (String sql : createStatements()) {
         Jdbc.execute(c, sql);
       }
+      // tombstones go with the rows they belong to: a new table starts without any, even if an
+      // earlier table of that name (dropped outside idem) left some
+      Jdbc.execute(c, "DROP TABLE IF EXISTS " + TombstoneSql.table(name).sql());
     } else {
       check(existing);
       if (target.versioned() && !existing.containsKey(StrategySql.WINDOW_ORDER_COLUMN)) {
         addWindowOrder(c, windows);
       }
+    }
+    if (tombstones != null) {
+      Jdbc.execute(c, tombstones.create(dialect::sqlType, dialect.bytewiseText()));
     }
   }
 

@@ -174,7 +174,7 @@ class KafkaContractTest extends DestinationContractSuite {
               .key(p.target().key())
               .strategy(p.target().strategy())
               .orderBy(p.target().orderBy())
-              .deleteFlag(p.target().deleteFlag())
+              .deletes(p.target().deletes())
               .badRecords(p.badRecords())
               .schemaDrift(p.schemaDrift());
       p.rowFunctions().forEach(b::rowFunction);

@@ -278,7 +278,11 @@ public final class Verifier {
               + ".."
               + last().id(),
           t,
-          "an earlier window loaded after later ones left another state: a newer row was overwritten by an older one (declare order_by?)");
+          p.target().orderBy() == null
+              ? "an earlier window loaded after later ones left another state: a newer row was overwritten by an older one (declare order_by?)"
+              : "an earlier window loaded after later ones left another state, though order_by "
+                  + p.target().orderBy()
+                  + " is declared: the result depends on the order windows ran in");
     }
   }
 
@@ -360,7 +364,11 @@ public final class Verifier {
       (key.kind() == KeySpec.Kind.HASH ? hashFields : keep).addAll(key.fields());
     }
     keep.addAll(original.target().orderBy());
-    for (String c : new String[] {original.target().deleteFlag(), original.windows().column()}) {
+    for (String c :
+        new String[] {
+          original.target().deletes() == null ? null : original.target().deletes().column(),
+          original.windows().column()
+        }) {
       if (c != null) {
         keep.add(c);
       }

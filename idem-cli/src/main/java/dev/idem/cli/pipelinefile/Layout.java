@@ -35,7 +35,16 @@ final class Layout {
           "columns", ANY,
           "windows", List.of("kind", "column", "zone"),
           "transform", List.of("sql"),
-          "target", List.of("table", "columns", "key", "strategy", "order_by", "delete_flag"),
+          "target",
+              List.of(
+                  "table",
+                  "columns",
+                  "key",
+                  "strategy",
+                  "order_by",
+                  "delete_flag",
+                  "deletes",
+                  "tombstone_retention"),
           "target.columns", ANY,
           "target.key", List.of("hash"),
           "destination", ANY);

@@ -6,6 +6,7 @@ import dev.idem.connector.ConfigProblem;
 import dev.idem.connector.Section;
 import dev.idem.key.KeySpec;
 import dev.idem.pipeline.BadRecordPolicy;
+import dev.idem.pipeline.DeleteRule;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.Target;
 import dev.idem.pipeline.WriteStrategy;
@@ -156,18 +157,27 @@ final class ModelSections {
     Schema cols = columns == null ? input : columns;
     List<String> orderBy = s.has("order_by") ? orderBy(s.get("order_by"), cols) : List.of();
     b.orderBy(orderBy);
-    ConfigNode.Scalar deleteFlag = s.optionalScalar("delete_flag");
-    if (deleteFlag != null) {
-      b.deleteFlag(deleteFlag.value());
+    DeleteRule rule = deletes(s);
+    ConfigNode.Scalar retention = s.optionalScalar("tombstone_retention");
+    if (retention != null && rule == null) {
+      throw new ConfigProblem(
+          retention.where(),
+          "target.tombstone_retention: there are no tombstones without deletes (delete_flag or deletes)");
+    }
+    DeleteRule deletes =
+        retention == null
+            ? rule
+            : Section.bind(
+                retention,
+                "target.tombstone_retention",
+                () -> rule.retainedFor(s.duration("tombstone_retention", null)));
+    if (deletes != null) {
+      b.deletes(deletes);
     }
     KeySpec k = key;
     // Checked here as well as in Pipeline.build() so the message can name the target's line.
     return Section.bind(
-        s.node(),
-        "target",
-        () ->
-            new Target(
-                table, cols, k, strategy, orderBy, deleteFlag == null ? null : deleteFlag.value()));
+        s.node(), "target", () -> new Target(table, cols, k, strategy, orderBy, deletes));
   }
 
   /**
@@ -186,6 +196,56 @@ final class ModelSections {
       }
     }
     return names;
+  }
+
+  /**
+   * {@code delete_flag: col} (a boolean column), or {@code deletes: {column: col, when: not_null}},
+   * {@code {column: col, equals: VALUE}} or {@code {column: col, when: true}}; null when neither.
+   */
+  private static DeleteRule deletes(Section s) {
+    ConfigNode.Scalar flag = s.optionalScalar("delete_flag");
+    if (flag != null && s.has("deletes")) {
+      throw new ConfigProblem(
+          flag.where(),
+          "target: give delete_flag or deletes, not both (delete_flag: c is deletes: {column: c, when: true})");
+    }
+    if (flag != null) {
+      return Section.bind(flag, "target.delete_flag", () -> DeleteRule.flag(flag.value()));
+    }
+    if (!s.has("deletes")) {
+      return null;
+    }
+    // checked here, not in Layout (whose map is full): the keys of target.deletes
+    Section d = Section.of("target.deletes", Section.mapping(s.get("deletes"), "target.deletes"));
+    d.checkKeys(List.of("column", "when", "equals"));
+    String column = d.requiredScalar("column").value();
+    ConfigNode.Scalar when = d.optionalScalar("when");
+    ConfigNode.Scalar equals = d.optionalScalar("equals");
+    if ((when == null) == (equals == null)) {
+      throw new ConfigProblem(
+          d.where(),
+          "target.deletes: give one of when: not_null, when: true or equals: VALUE (the value that marks a delete, e.g. equals: d)");
+    }
+    if (equals != null) {
+      if (equals.isNull()) {
+        throw new ConfigProblem(
+            equals.where(),
+            "target.deletes.equals: expected the value that marks a delete (for a set value use when: not_null)");
+      }
+      return Section.bind(
+          d.node(), "target.deletes", () -> DeleteRule.equalTo(column, equals.value()));
+    }
+    String w = when.value().strip().toLowerCase(Locale.ROOT);
+    return switch (w) {
+      case "not_null" -> Section.bind(d.node(), "target.deletes", () -> DeleteRule.notNull(column));
+      case "true" -> Section.bind(d.node(), "target.deletes", () -> DeleteRule.flag(column));
+      default ->
+          throw new ConfigProblem(
+              when.where(),
+              "target.deletes.when: unknown condition '"
+                  + when.display()
+                  + "': expected not_null or true (or equals: VALUE instead of when)");
+    };
   }
 
   private static KeySpec key(ConfigNode node) {

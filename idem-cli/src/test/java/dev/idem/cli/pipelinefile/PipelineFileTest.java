@@ -6,6 +6,7 @@ import dev.idem.connector.Secrets;
 import dev.idem.jdbc.connector.JdbcDestinationBinding;
 import dev.idem.jdbc.source.JdbcSource;
 import dev.idem.key.KeySpec;
+import dev.idem.pipeline.DeleteRule;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.WriteStrategy;
 import dev.idem.schema.Column;
@@ -150,7 +151,7 @@ class PipelineFileTest {
     assertThat(p.target().key()).isEqualTo(KeySpec.columns("order_id"));
     assertThat(p.target().strategy()).isEqualTo(WriteStrategy.MERGE);
     assertThat(p.target().orderBy()).containsExactly("ingested_at");
-    assertThat(p.target().deleteFlag()).isEqualTo("is_deleted");
+    assertThat(p.target().deletes()).isEqualTo(DeleteRule.flag("is_deleted"));
     assertThat(p.target().columns()).isEqualTo(p.source().schema());
     assertThat(jdbc(d).url())
         .isEqualTo("jdbc:duckdb:" + dir.toAbsolutePath().resolve("out/orders.duckdb"));
@@ -249,7 +250,7 @@ class PipelineFileTest {
   void anUnknownSetPathIsAConfigError() throws IOException {
     assertThat(error(MINIMAL, "target.tabel=x"))
         .isEqualTo(
-            "--set target.tabel: unknown key 'tabel' in target: expected one of table, columns, key, strategy, order_by, delete_flag (did you mean 'table'?)");
+            "--set target.tabel: unknown key 'tabel' in target: expected one of table, columns, key, strategy, order_by, delete_flag, deletes, tombstone_retention (did you mean 'table'?)");
     assertThat(error(MINIMAL, "nosuch=1"))
         .startsWith("--set nosuch: unknown key 'nosuch' at the top level");
     assertThat(error(MINIMAL, "target.table.x=1"))
@@ -274,7 +275,7 @@ class PipelineFileTest {
     assertThat(error(MINIMAL.replace("  strategy: merge", "  strtegy: merge")))
         .isEqualTo(
             file()
-                + ":11: unknown key 'strtegy' in target: expected one of table, columns, key, strategy, order_by, delete_flag (did you mean 'strategy'?)");
+                + ":11: unknown key 'strtegy' in target: expected one of table, columns, key, strategy, order_by, delete_flag, deletes, tombstone_retention (did you mean 'strategy'?)");
     assertThat(error(MINIMAL + "colums: {}\n"))
         .startsWith(
             file()

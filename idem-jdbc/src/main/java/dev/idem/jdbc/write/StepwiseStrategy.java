@@ -27,6 +27,9 @@ abstract class StepwiseStrategy implements WindowStrategy {
 
   @Override
   public final Applied apply(Connection connection, String source) throws SQLException {
+    for (String before : sql.beforeDedup()) {
+      Jdbc.update(connection, before, sql.deletes().value());
+    }
     String dedup = sql.dedup(source);
     try (PreparedStatement ps = connection.prepareStatement(dedup)) {
       List<String> binds = sql.sourceBinds(dedup, window);
@@ -58,7 +61,7 @@ abstract class StepwiseStrategy implements WindowStrategy {
     if (!sql.insertSkipsConflicts()) {
       return Jdbc.update(connection, sql.insertNew(), window);
     }
-    long expected = Jdbc.queryLong(connection, sql.countNew(), null);
+    long expected = Jdbc.queryLong(connection, sql.countNew(), window);
     long inserted = Jdbc.update(connection, sql.insertNew(), window);
     if (inserted != expected) {
       throw new TransientException(

@@ -5,6 +5,7 @@ import static dev.idem.jdbc.SqlName.quote;
 import dev.idem.jdbc.Jdbc;
 import dev.idem.jdbc.SqlName;
 import dev.idem.jdbc.TableName;
+import dev.idem.pipeline.DeleteRule;
 import dev.idem.pipeline.Target;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,6 +52,15 @@ public final class StrategySql {
   /** The window's rows after in-window dedup: what every strategy statement reads. */
   public static final String ROWS = "idem_rows";
 
+  /**
+   * Column of {@link #ROWS} (merge with deletes): true when the row deletes its key, by the
+   * target's {@link DeleteRule}. The rule's column itself need not be stored.
+   */
+  public static final String DELETED = "_idem_deleted";
+
+  /** A one-row relation holding the value of an {@code equals} delete rule, bound, not pasted. */
+  static final String DELETE_VALUE = "idem_delete_value";
+
   private static final String RN = "_idem_rn";
 
   private final TableName table;
@@ -60,7 +70,8 @@ public final class StrategySql {
   private final List<String> orderBy;
   private final boolean versioned;
   private final String windowOrder;
-  private final String deleteFlag;
+  private final DeleteRule deletes;
+  private final TombstoneSql tombstones;
   private final String conflictClause;
 
   /**
@@ -85,7 +96,10 @@ public final class StrategySql {
     this.conflictClause = keys.isEmpty() ? "" : conflictClause.apply(SqlName.list(keys));
     this.nonKeys = columns.stream().filter(c -> !keys.contains(c)).toList();
     this.orderBy = target.orderBy();
-    this.deleteFlag = target.deleteFlag();
+    this.deletes = target.deletes();
+    // without order_by there are no versions: the last window run wins, deletes included, and a
+    // tombstone would never be older than anything
+    this.tombstones = deletes != null && !orderBy.isEmpty() ? new TombstoneSql(this, target) : null;
   }
 
   /** The target table. */
@@ -145,9 +159,42 @@ public final class StrategySql {
     return versioned ? ", " + quote(WINDOW_ORDER_COLUMN) : "";
   }
 
-  /** The delete flag column, or null. */
-  public String deleteFlag() {
-    return deleteFlag;
+  /** Which records delete their key, or null. */
+  public DeleteRule deletes() {
+    return deletes;
+  }
+
+  /** The target's tombstones (merge with deletes and order_by), or null. */
+  public TombstoneSql tombstones() {
+    return tombstones;
+  }
+
+  /**
+   * Statements to run before {@link #dedup} (an {@code equals} delete rule's value, bound into a
+   * one-row relation), each with its one bound value; empty for the other rules.
+   */
+  public List<String> beforeDedup() {
+    if (deletes == null || deletes.kind() != DeleteRule.Kind.EQUALS) {
+      return List.of();
+    }
+    return List.of(
+        "CREATE TEMP TABLE " + quote(DELETE_VALUE) + " (v VARCHAR)",
+        "INSERT INTO " + quote(DELETE_VALUE) + " VALUES (?)");
+  }
+
+  /** Whether {@code row} (an alias of the transform's output or the staged rows) is a delete. */
+  private String deletes(String row) {
+    String c = row + "." + quote(deletes.column());
+    return switch (deletes.kind()) {
+      case BOOLEAN -> "(" + c + " IS TRUE)";
+      case NOT_NULL -> "(" + c + " IS NOT NULL)";
+      case EQUALS -> "(CAST(" + c + " AS VARCHAR) IN (SELECT v FROM " + quote(DELETE_VALUE) + "))";
+    };
+  }
+
+  /** The columns of {@link #ROWS}: the stored ones, then {@link #DELETED} with deletes. */
+  private String rowColumns() {
+    return SqlName.list(columns) + (deletes == null ? "" : ", " + quote(DELETED));
   }
 
   /** Materializes the transform's output (the transform reads {@code staged}). */
@@ -169,7 +216,21 @@ public final class StrategySql {
           + " FROM "
           + quote(source);
     }
-    List<String> order = dedupOrder();
+    List<String> order = new ArrayList<>(dedupOrder());
+    String from = quote(source);
+    if (deletes != null) {
+      // on equal order values a delete beats an upsert (after the order_by columns, before the
+      // other columns)
+      order.add(orderBy.size(), quote(DELETED) + " DESC");
+      from =
+          "(SELECT s.*, "
+              + deletes("s")
+              + " AS "
+              + quote(DELETED)
+              + " FROM "
+              + from
+              + " AS s) AS d";
+    }
     String window =
         "PARTITION BY "
             + SqlName.list(keys)
@@ -177,14 +238,14 @@ public final class StrategySql {
     return "CREATE TEMP TABLE "
         + quote(ROWS)
         + " AS SELECT "
-        + SqlName.list(columns)
+        + rowColumns()
         + windowOrderValue()
         + " FROM (SELECT *, row_number() OVER ("
         + window
         + ") AS "
         + quote(RN)
         + " FROM "
-        + quote(source)
+        + from
         + ") AS q"
         + " WHERE "
         + quote(RN)
@@ -244,7 +305,7 @@ public final class StrategySql {
         + " AS t WHERE "
         + keyMatch()
         + ")"
-        + (deleteFlag == null ? "" : " AND r." + quote(deleteFlag) + " IS NOT TRUE")
+        + upsertsOnly()
         + conflictClause;
   }
 
@@ -269,7 +330,17 @@ public final class StrategySql {
         + " AS t WHERE "
         + keyMatch()
         + ")"
-        + (deleteFlag == null ? "" : " AND r." + quote(deleteFlag) + " IS NOT TRUE");
+        + upsertsOnly();
+  }
+
+  /** With deletes: the row is not a delete and not older than its key's tombstone. Binds: none. */
+  private String upsertsOnly() {
+    if (deletes == null) {
+      return "";
+    }
+    return " AND NOT r."
+        + quote(DELETED)
+        + (tombstones == null ? "" : " AND " + tombstones.notBuried("r"));
   }
 
   /** Inserts every row (replace_window, replace_table). Binds: window. */
@@ -305,11 +376,11 @@ public final class StrategySql {
         + quote(ROWS)
         + " AS r WHERE "
         + keyMatch()
-        + (deleteFlag == null ? "" : " AND r." + quote(deleteFlag) + " IS NOT TRUE")
         + " AND "
         + newer()
         + " AND "
-        + changed();
+        + changed()
+        + upsertsOnly();
   }
 
   /**
@@ -324,8 +395,8 @@ public final class StrategySql {
         + " AS r WHERE "
         + keyMatch()
         + " AND r."
-        + quote(deleteFlag)
-        + " IS TRUE AND "
+        + quote(DELETED)
+        + " AND "
         + newer()
         + ")";
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.idem.jdbc.TableName;
 import dev.idem.jdbc.dialect.postgres.PostgresDialect;
 import dev.idem.key.KeySpec;
+import dev.idem.pipeline.DeleteRule;
 import dev.idem.pipeline.Target;
 import dev.idem.pipeline.WriteStrategy;
 import dev.idem.schema.Column;
@@ -34,7 +35,7 @@ class StrategySqlTest {
             KeySpec.columns("id"),
             s,
             orderBy == null ? List.of() : List.of(orderBy.split(",")),
-            deleteFlag),
+            deleteFlag == null ? null : DeleteRule.flag(deleteFlag)),
         k -> "");
   }
 
@@ -145,13 +146,67 @@ class StrategySqlTest {
   @Test
   void mergeWithDeleteFlag() {
     StrategySql s = sql(WriteStrategy.MERGE, "ts", "gone");
+    String newer =
+        "(r.\"ts\" > t.\"ts\" OR (t.\"ts\" IS NULL AND r.\"ts\" IS NOT NULL) OR (r.\"ts\" IS NOT DISTINCT FROM t.\"ts\" AND r.\"_idem_window_order\" <= t.\"_idem_window_order\"))";
+    assertThat(s.dedup("staged"))
+        .isEqualTo(
+            "CREATE TEMP TABLE \"idem_rows\" AS SELECT \"id\", \"v\", \"ts\", \"gone\", \"_idem_deleted\", CAST(? AS VARCHAR) AS \"_idem_window_order\" FROM (SELECT *, row_number() OVER ("
+                + "PARTITION BY \"id\" ORDER BY \"ts\" DESC NULLS LAST, \"_idem_deleted\" DESC, \"v\" DESC NULLS LAST, \"gone\" DESC NULLS LAST) AS \"_idem_rn\""
+                + " FROM (SELECT s.*, (s.\"gone\" IS TRUE) AS \"_idem_deleted\" FROM \"staged\" AS s) AS d) AS q WHERE \"_idem_rn\" = 1");
     assertThat(s.mergeDelete())
         .isEqualTo(
-            "DELETE FROM \"mart\".\"t\" AS t WHERE EXISTS (SELECT 1 FROM \"idem_rows\" AS r WHERE t.\"id\" = r.\"id\" AND r.\"gone\" IS TRUE"
-                + " AND (r.\"ts\" > t.\"ts\" OR (t.\"ts\" IS NULL AND r.\"ts\" IS NOT NULL) OR (r.\"ts\" IS NOT DISTINCT FROM t.\"ts\" AND r.\"_idem_window_order\" <= t.\"_idem_window_order\")))");
-    assertThat(s.insertNew()).endsWith(" AND r.\"gone\" IS NOT TRUE");
-    assertThat(s.mergeUpdate())
-        .contains("WHERE t.\"id\" = r.\"id\" AND r.\"gone\" IS NOT TRUE AND ");
+            "DELETE FROM \"mart\".\"t\" AS t WHERE EXISTS (SELECT 1 FROM \"idem_rows\" AS r WHERE t.\"id\" = r.\"id\" AND r.\"_idem_deleted\""
+                + " AND "
+                + newer
+                + ")");
+    String notBuried =
+        " AND NOT r.\"_idem_deleted\" AND NOT EXISTS (SELECT 1 FROM \"_idem\".\""
+            + s.tombstones().name().table()
+            + "\" AS d WHERE d.\"id\" = r.\"id\" AND ("
+            + newer.replace("t.", "d.")
+            + ") IS NOT TRUE)";
+    assertThat(s.insertNew()).endsWith(notBuried);
+    assertThat(s.mergeUpdate()).endsWith(notBuried);
+    assertThat(s.tombstones().raise())
+        .isEqualTo(
+            "UPDATE \"_idem\".\""
+                + s.tombstones().name().table()
+                + "\" AS t SET \"ts\" = r.\"ts\", \"_idem_window\" = ?, \"_idem_window_order\" = r.\"_idem_window_order\", \"_idem_recorded_at\" = NULL FROM \"idem_rows\" AS r"
+                + " WHERE t.\"id\" = r.\"id\" AND r.\"_idem_deleted\" AND (r.\"ts\" IS DISTINCT FROM t.\"ts\" OR ? <> t.\"_idem_window\") AND "
+                + newer);
+  }
+
+  @Test
+  void deleteConventionsAreReadFromAColumnTheTargetNeedNotStore() {
+    Target t =
+        new Target(
+            "t",
+            COLS,
+            KeySpec.columns("id"),
+            WriteStrategy.MERGE,
+            List.of(),
+            DeleteRule.equalTo("op", "d"));
+    StrategySql s = new StrategySql(TableName.parse("t"), t, k -> "");
+    assertThat(s.beforeDedup())
+        .containsExactly(
+            "CREATE TEMP TABLE \"idem_delete_value\" (v VARCHAR)",
+            "INSERT INTO \"idem_delete_value\" VALUES (?)");
+    assertThat(s.dedup("staged"))
+        .contains(
+            "(CAST(s.\"op\" AS VARCHAR) IN (SELECT v FROM \"idem_delete_value\")) AS \"_idem_deleted\"")
+        .contains("ORDER BY \"_idem_deleted\" DESC, \"v\" DESC NULLS LAST");
+    // no order_by: no versions to remember, so no tombstones
+    assertThat(s.tombstones()).isNull();
+    Target airbyte =
+        new Target(
+            "t",
+            COLS,
+            KeySpec.columns("id"),
+            WriteStrategy.MERGE,
+            List.of("ts"),
+            DeleteRule.notNull("_ab_cdc_deleted_at"));
+    assertThat(new StrategySql(TableName.parse("t"), airbyte, k -> "").dedup("staged"))
+        .contains("(s.\"_ab_cdc_deleted_at\" IS NOT NULL) AS \"_idem_deleted\"");
   }
 
   @Test

@@ -179,6 +179,14 @@ public abstract class BalanceContract extends ContractHarness {
       assertThat(changed.count(Result.FAILED)).as("%s", changed.outcomes()).isZero();
       assertLedgerBalances(d, p, changed);
     }
+    if (fixture == Fixture.DELETE_FLAG) {
+      // the first run deletes; a forced or changed re-run of the deleting window finds the delete
+      // already remembered (a tombstone), so its ledger row then counts it unchanged
+      assertThat(first.outcomes().stream().mapToLong(o -> o.counts().deleted()).sum())
+          .as("the fixture's own term is exercised")
+          .isPositive();
+      return;
+    }
     if (fixture == Fixture.CLEAN
         && strategy == WriteStrategy.APPEND
         && !can(Limit.APPEND_DEDUPLICATES_BY_KEY)) {
@@ -196,13 +204,11 @@ public abstract class BalanceContract extends ContractHarness {
                             ? c.discarded()
                             : fixture == Fixture.TRANSFORM
                                 ? c.reshaped()
-                                : fixture == Fixture.DELETE_FLAG
-                                    ? c.deleted()
-                                    : c.folded()
-                                        + c.updated()
-                                        + c.unchanged()
-                                        + c.skipped()
-                                        + c.replaced())
+                                : c.folded()
+                                    + c.updated()
+                                    + c.unchanged()
+                                    + c.skipped()
+                                    + c.replaced())
             .sum();
     assertThat(terms).as("the fixture's own term is exercised").isPositive();
   }

@@ -47,7 +47,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * where the destination refuses instead, the refusal and the untouched target are checked.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-public abstract class DestinationContractSuite extends VersionOrderContract {
+public abstract class DestinationContractSuite extends TombstoneContract {
   @ParameterizedTest
   @EnumSource(WriteStrategy.class)
   void runTwiceEqualsRunOnce(WriteStrategy strategy) {

@@ -30,7 +30,6 @@ final class OneStatementSql {
   private final List<String> columns;
   private final List<String> keys;
   private final List<String> nonKeys;
-  private final String deleteFlag;
 
   OneStatementSql(StrategySql sql) {
     this.sql = sql;
@@ -38,54 +37,35 @@ final class OneStatementSql {
     this.columns = sql.columns();
     this.keys = sql.keys();
     this.nonKeys = sql.nonKeys();
-    this.deleteFlag = sql.deleteFlag();
   }
 
   /**
    * Merge in one statement, for databases with {@code DISTINCT ON}, {@code LATERAL} and
    * data-modifying {@code WITH} (PostgreSQL). It reads the window's rows from {@code source} once
    * (see {@link #probe}), decides per row what to do ({@code c}: insert a new key, update a newer
-   * and different version, delete a newer flagged one, or nothing), then deletes, updates and
-   * inserts only those rows. Unchanged rows are never written. The update and delete repeat the
-   * version check against the row they write, so a concurrent change is never overwritten by an
-   * older version; a key inserted concurrently makes the INSERT fail with a unique violation, which
-   * is retried.
+   * and different version, or nothing), then updates and inserts only those rows. Unchanged rows
+   * are never written. Not for a merge with deletes (their tombstones are kept by the step-by-step
+   * merge, see {@link PostgresWrites#strategy}). The update repeats the version check against the
+   * row they write, so a concurrent change is never overwritten by an older version; a key inserted
+   * concurrently makes the INSERT fail with a unique violation, which is retried.
    *
    * <p>Returns one row: rows after dedup, rows with a NULL key part (not written), inserted,
-   * updated, deleted, and an array of the other windows whose rows this one took over or deleted.
-   * Binds: {@link StrategySql#sourceBinds} (with order_by, the window order key first, then the
-   * window id for every other {@code ?}).
+   * updated, deleted (0), and an array of the other windows whose rows this one took over. Binds:
+   * {@link StrategySql#sourceBinds} (with order_by, the window order key first, then the window id
+   * for every other {@code ?}).
    */
   String mergeInOneStatement(String source) {
-    String flagged = deleteFlag == null ? null : "r." + quote(deleteFlag);
+    // only for a merge without deletes: with deletes PostgresWrites runs the step-by-step merge,
+    // which keeps the tombstones (ADR 0007)
     String action =
         "WHEN o."
             + quote(WINDOW_COLUMN)
-            + " IS NULL THEN "
-            + (flagged == null ? "'i'" : "CASE WHEN " + flagged + " IS NOT TRUE THEN 'i' END")
-            + (flagged == null
-                ? ""
-                : " WHEN " + flagged + " IS TRUE AND " + newer("r", "o") + " THEN 'd'")
-            + " WHEN "
-            + (flagged == null ? "" : flagged + " IS NOT TRUE AND ")
+            + " IS NULL THEN 'i' WHEN "
             + newer("r", "o")
             + " AND "
             + changed("r", "o")
             + " THEN 'u'";
     StringBuilder sql = probe(source, action);
-    if (deleteFlag != null) {
-      sql.append("d AS (DELETE FROM ")
-          .append(table.sql())
-          .append(" AS t USING c WHERE c.")
-          .append(ACTION)
-          .append(" = 'd' AND ")
-          .append(keyMatch("t", "c"))
-          .append(" AND ")
-          .append(newer("c", "t"))
-          .append(" RETURNING c.")
-          .append(OLD_WINDOW)
-          .append("), ");
-    }
     sql.append("u AS (UPDATE ")
         .append(table.sql())
         .append(" AS t SET ")
@@ -105,11 +85,10 @@ final class OneStatementSql {
         .append(" SELECT ")
         .append(counted())
         .append(", (SELECT count(*) FROM i), (SELECT count(*) FROM u), ")
-        .append(deleteFlag == null ? "0" : "(SELECT count(*) FROM d)")
+        .append("0")
         .append(", ARRAY(SELECT DISTINCT w FROM (SELECT ")
         .append(OLD_WINDOW)
         .append(" FROM u")
-        .append(deleteFlag == null ? "" : " UNION ALL SELECT " + OLD_WINDOW + " FROM d")
         .append(") AS x (w) WHERE w <> ? ORDER BY w)");
     return sql.toString();
   }

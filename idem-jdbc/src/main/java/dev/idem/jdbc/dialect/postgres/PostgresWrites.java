@@ -24,7 +24,9 @@ final class PostgresWrites implements Writes {
   @Override
   public WindowStrategy strategy(
       Target target, StrategySql sql, String window, TableStatistics statistics) {
-    if (target.strategy() == WriteStrategy.MERGE) {
+    // A merge with deletes runs step by step: its tombstones are read and written by the
+    // statements of the step-by-step merge (ADR 0007), under this table's lock.
+    if (target.strategy() == WriteStrategy.MERGE && !target.hasDeletes()) {
       return new OneStatementMerge(sql, window);
     }
     if (target.strategy() == WriteStrategy.REPLACE_WINDOW && target.key() != null) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.idem.jdbc.TableName;
 import dev.idem.jdbc.write.StrategySql;
 import dev.idem.key.KeySpec;
+import dev.idem.pipeline.DeleteRule;
 import dev.idem.pipeline.Target;
 import dev.idem.pipeline.WriteStrategy;
 import dev.idem.schema.Column;
@@ -25,23 +26,25 @@ class OneStatementSqlTest {
           Column.of("ts", DataType.TIMESTAMP),
           Column.of("gone", DataType.BOOLEAN));
 
-  private static OneStatementSql sql(WriteStrategy s, String orderBy, String deleteFlag) {
+  private static OneStatementSql sql(WriteStrategy s, String orderBy) {
     return new OneStatementSql(
-        new StrategySql(
-            TableName.parse("mart.t"),
+        strategySql(
             new Target(
                 "mart.t",
                 COLS,
                 KeySpec.columns("id"),
                 s,
                 orderBy == null ? List.of() : List.of(orderBy.split(",")),
-                deleteFlag),
-            k -> ""));
+                null)));
+  }
+
+  private static StrategySql strategySql(Target target) {
+    return new StrategySql(TableName.parse("mart.t"), target, k -> "");
   }
 
   @Test
   void postgresMergesInOneStatementThatWritesOnlyNewAndChangedRows() {
-    assertThat(sql(WriteStrategy.MERGE, "ts", null).mergeInOneStatement("staged"))
+    assertThat(sql(WriteStrategy.MERGE, "ts").mergeInOneStatement("staged"))
         .isEqualTo(
             "WITH r AS (SELECT DISTINCT ON (\"id\") \"id\", \"v\", \"ts\", \"gone\", CAST(? AS VARCHAR) AS \"_idem_window_order\" FROM \"staged\" ORDER BY \"id\", \"ts\" DESC NULLS LAST, \"v\" DESC NULLS LAST, \"gone\" DESC NULLS LAST),"
                 + " c AS (SELECT * FROM (SELECT r.\"id\", r.\"v\", r.\"ts\", r.\"gone\", r.\"_idem_window_order\", o.\"_idem_window\" AS \"_idem_old_window\", CASE"
@@ -55,21 +58,27 @@ class OneStatementSqlTest {
   }
 
   @Test
-  void postgresMergeInOneStatementWithDeleteFlagDeletesOnlyNewerFlaggedKeys() {
-    String s = sql(WriteStrategy.MERGE, "ts", "gone").mergeInOneStatement("staged");
-    assertThat(s)
-        .contains(
-            " WHEN o.\"_idem_window\" IS NULL THEN CASE WHEN r.\"gone\" IS NOT TRUE THEN 'i' END WHEN r.\"gone\" IS TRUE AND (r.\"ts\" > o.\"ts\"")
-        .contains(
-            " d AS (DELETE FROM \"mart\".\"t\" AS t USING c WHERE c.\"_idem_action\" = 'd' AND t.\"id\" = c.\"id\" AND (c.\"ts\" > t.\"ts\"")
-        .contains(" WHEN r.\"gone\" IS NOT TRUE AND (r.\"ts\" > o.\"ts\"")
-        .endsWith(
-            ", (SELECT count(*) FROM d), ARRAY(SELECT DISTINCT w FROM (SELECT \"_idem_old_window\" FROM u UNION ALL SELECT \"_idem_old_window\" FROM d) AS x (w) WHERE w <> ? ORDER BY w)");
+  void aMergeWithDeletesRunsStepByStepToKeepItsTombstones() {
+    Target plain =
+        new Target("mart.t", COLS, KeySpec.columns("id"), WriteStrategy.MERGE, List.of("ts"), null);
+    Target deleting =
+        new Target(
+            "mart.t",
+            COLS,
+            KeySpec.columns("id"),
+            WriteStrategy.MERGE,
+            List.of("ts"),
+            DeleteRule.flag("gone"));
+    PostgresWrites writes = new PostgresWrites();
+    assertThat(writes.strategy(plain, strategySql(plain), "w", null))
+        .isInstanceOf(OneStatementMerge.class);
+    assertThat(writes.strategy(deleting, strategySql(deleting), "w", null))
+        .isNotInstanceOf(OneStatementMerge.class);
   }
 
   @Test
   void postgresReplacesAWindowWithAKeyInOneStatementAsADifference() {
-    assertThat(sql(WriteStrategy.REPLACE_WINDOW, null, null).replaceWindowInOneStatement("staged"))
+    assertThat(sql(WriteStrategy.REPLACE_WINDOW, null).replaceWindowInOneStatement("staged"))
         .isEqualTo(
             "WITH r AS (SELECT DISTINCT ON (\"id\") \"id\", \"v\", \"ts\", \"gone\" FROM \"staged\" ORDER BY \"id\", \"v\" DESC NULLS LAST, \"ts\" DESC NULLS LAST, \"gone\" DESC NULLS LAST),"
                 + " c AS (SELECT * FROM (SELECT r.\"id\", r.\"v\", r.\"ts\", r.\"gone\", o.\"_idem_window\" AS \"_idem_old_window\", CASE WHEN r.\"id\" IS NULL THEN NULL WHEN o.\"_idem_window\" IS NULL THEN 'i' WHEN o.\"_idem_window\" <> ? THEN 'x' WHEN (r.\"v\" IS DISTINCT FROM o.\"v\" OR r.\"ts\" IS DISTINCT FROM o.\"ts\" OR r.\"gone\" IS DISTINCT FROM o.\"gone\") THEN 'u' END AS \"_idem_action\""
