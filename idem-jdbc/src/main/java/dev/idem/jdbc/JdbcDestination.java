@@ -10,6 +10,7 @@ import dev.idem.destination.Finding;
 import dev.idem.destination.SupportsChecks;
 import dev.idem.destination.SupportsDoctor;
 import dev.idem.destination.SupportsMerge;
+import dev.idem.destination.SupportsNulledValues;
 import dev.idem.destination.SupportsReplaceTable;
 import dev.idem.destination.SupportsReplaceWindow;
 import dev.idem.destination.SupportsSchemaEvolution;
@@ -53,7 +54,8 @@ public final class JdbcDestination
         SupportsVerification,
         SupportsChecks,
         SupportsDoctor,
-        SupportsSchemaEvolution {
+        SupportsSchemaEvolution,
+        SupportsNulledValues {
   private final String url;
   private final Properties properties;
   private final Dialect dialect;
