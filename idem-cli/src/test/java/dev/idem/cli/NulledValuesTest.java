@@ -122,8 +122,10 @@ class NulledValuesTest {
         assertThat(c.balanced()).as("%s", c).isTrue();
       }
       // a forced re-run replaces the window's nulled values: never twice
-      Cli.Result again = Cli.run("run", p.toString(), "--force");
+      Cli.Result again = Cli.run("run", p.toString(), "--force", "--output", "json");
       assertThat(again.exit()).as(again.out() + again.err()).isZero();
+      assertThat(JSON.readTree(again.out()).get("windows").get(0).get("values_nulled").asLong())
+          .isEqualTo(2);
     }
 
     JsonNode listed =
