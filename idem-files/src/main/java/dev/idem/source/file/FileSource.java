@@ -369,7 +369,8 @@ abstract class FileSource implements Source, ObservesSchema {
           }
           if (keep) {
             values = added(values);
-          } else if (observed != null) {
+          } else if (observed != null && badValues == null) {
+            // a record with bad values is counted by what becomes of it, not as dropping these
             observed.dropped(current.addedValues());
           }
         } catch (DataException e) {
