@@ -26,14 +26,19 @@ import picocli.CommandLine.Option;
       "Dead letters: records that could not be loaded, with their window, position, raw input and reason.",
       "Letters are kept in the destination (_idem.dead_letters), in the transaction of the window that met them."
     },
-    subcommands = {DlqCommand.ListLetters.class, DlqCommand.Replay.class, DlqCommand.Purge.class})
+    subcommands = {
+      DlqCommand.ListLetters.class,
+      DlqNulled.class,
+      DlqCommand.Replay.class,
+      DlqCommand.Purge.class
+    })
 final class DlqCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "dlq needs a subcommand: list, replay or purge");
+        spec.commandLine(), "dlq needs a subcommand: list, nulled, replay or purge");
   }
 
   /** {@code idem dlq list}: open letters (or all with --all), oldest first. */

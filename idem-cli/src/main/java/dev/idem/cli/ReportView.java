@@ -108,6 +108,18 @@ final class ReportView {
     if (notStarted > 0) {
       others.append(", ").append(notStarted).append(" not started (stop requested)");
     }
+    long nulled =
+        report.outcomes().stream()
+            .filter(o -> o.result() == Result.LOADED)
+            .mapToLong(o -> o.counts().valuesNulled())
+            .sum();
+    if (nulled > 0) {
+      others
+          .append(", ")
+          .append(nulled)
+          .append(nulled == 1 ? " value" : " values")
+          .append(" nulled (idem dlq nulled)");
+    }
     return String.format(
         Locale.ROOT,
         "%d window%s: %d loaded, %d unchanged, %d failed%s (pipeline %s, run %s)",
@@ -167,6 +179,7 @@ final class ReportView {
     m.put("deleted", c.deleted());
     m.put("replaced", c.replaced());
     m.put("target_rows", c.targetRows());
+    m.put("values_nulled", c.valuesNulled());
     return m;
   }
 

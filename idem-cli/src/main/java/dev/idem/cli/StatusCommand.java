@@ -152,6 +152,17 @@ final class StatusCommand extends PipelineCommand {
             + " (pipeline "
             + name
             + ")");
+    long nulled = states.stream().mapToLong(s -> s.counts().valuesNulled()).sum();
+    if (nulled > 0) {
+      idem.println(
+          "values nulled (on_bad_value null): "
+              + nulled
+              + " in "
+              + states.stream().filter(s -> s.counts().valuesNulled() > 0).count()
+              + " window(s) (idem dlq nulled "
+              + file
+              + ")");
+    }
     for (CheckResult r : byWindow.getOrDefault(CheckResult.TABLE, List.of())) {
       idem.println(
           "table check " + r.check().label() + ": " + r.status().label() + ": " + r.detail());

@@ -1,6 +1,7 @@
 package dev.idem.destination;
 
 import dev.idem.ledger.DeadLetter;
+import dev.idem.ledger.NulledValue;
 import dev.idem.ledger.WindowCounts;
 import dev.idem.schema.Column;
 
@@ -38,6 +39,16 @@ public interface WindowWrite extends AutoCloseable {
    * transaction: it is committed with the window's rows, or rolled back with them.
    */
   void deadLetter(DeadLetter letter);
+
+  /**
+   * Keeps a value set to NULL in a staged row ({@code on_bad_value: null}), in this window's
+   * transaction, replacing the nulled values of the window's earlier loads when it commits; counted
+   * in the window's {@link WindowCounts#valuesNulled()}. Only a destination that {@link
+   * SupportsNulledValues} is given any.
+   */
+  default void nulledValue(NulledValue value) {
+    throw new UnsupportedOperationException("this destination does not keep nulled values");
+  }
 
   /**
    * Applies transform, in-window dedup and the strategy to the staged rows, checks the fencing

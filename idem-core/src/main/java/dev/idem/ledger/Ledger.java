@@ -68,6 +68,14 @@ public interface Ledger {
   /** Dead letters of a pipeline, oldest first: one window's or all, open ones only or all. */
   List<DeadLetter> deadLetters(String pipeline, Optional<String> windowId, boolean includeReplayed);
 
+  /**
+   * Values {@code on_bad_value: null} set to NULL in the rows each window holds, in window and
+   * input order: one window's or all. None for a ledger whose destination does not keep them.
+   */
+  default List<NulledValue> nulledValues(String pipeline, Optional<String> windowId) {
+    return List.of();
+  }
+
   /** Windows holding dead letters not yet replayed. */
   List<String> windowsWithOpenDeadLetters(String pipeline);
 

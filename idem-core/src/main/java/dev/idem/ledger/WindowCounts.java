@@ -13,7 +13,9 @@ package dev.idem.ledger;
  * replace_window/replace_table (not part of the rule), {@code targetRows} the rows the target holds
  * for this window after the commit. {@code rolledBack} is nonzero only for a failed load: the
  * records it read that were neither discarded nor kept as dead letters, whose rows went with the
- * rolled-back transaction.
+ * rolled-back transaction. {@code valuesNulled} counts values, not rows: the untypeable values set
+ * to NULL under {@code on_bad_value: null} in rows that loaded (and are counted above as loaded);
+ * it is not part of the rule.
  */
 public record WindowCounts(
     long read,
@@ -28,8 +30,41 @@ public record WindowCounts(
     long deleted,
     long replaced,
     long targetRows,
-    long rolledBack) {
+    long rolledBack,
+    long valuesNulled) {
   public static final WindowCounts NONE = new WindowCounts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+  /** Counts with no value nulled. */
+  public WindowCounts(
+      long read,
+      long discarded,
+      long deadLettered,
+      long reshaped,
+      long folded,
+      long inserted,
+      long updated,
+      long unchanged,
+      long skipped,
+      long deleted,
+      long replaced,
+      long targetRows,
+      long rolledBack) {
+    this(
+        read,
+        discarded,
+        deadLettered,
+        reshaped,
+        folded,
+        inserted,
+        updated,
+        unchanged,
+        skipped,
+        deleted,
+        replaced,
+        targetRows,
+        rolledBack,
+        0);
+  }
 
   /** The counts of a load that did not fail: nothing rolled back. */
   public WindowCounts(
@@ -86,6 +121,25 @@ public record WindowCounts(
   /** The counts of a window found unchanged: nothing read into the target, nothing written. */
   public static WindowCounts unchanged(long targetRows) {
     return new WindowCounts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, targetRows);
+  }
+
+  /** These counts with {@code n} values nulled. */
+  public WindowCounts withValuesNulled(long n) {
+    return new WindowCounts(
+        read,
+        discarded,
+        deadLettered,
+        reshaped,
+        folded,
+        inserted,
+        updated,
+        unchanged,
+        skipped,
+        deleted,
+        replaced,
+        targetRows,
+        rolledBack,
+        n);
   }
 
   public long written() {

@@ -4,6 +4,7 @@ import dev.idem.ConfigException;
 import dev.idem.destination.Destination;
 import dev.idem.destination.SupportsDeletes;
 import dev.idem.destination.SupportsMerge;
+import dev.idem.destination.SupportsNulledValues;
 import dev.idem.destination.SupportsReplaceTable;
 import dev.idem.destination.SupportsReplaceWindow;
 import dev.idem.destination.SupportsSchemaEvolution;
@@ -39,6 +40,13 @@ final class Capabilities {
     }
     if (s == WriteStrategy.REPLACE_TABLE && !(destination instanceof SupportsReplaceTable)) {
       throw new ConfigException("destination " + name + " does not support strategy replace_table");
+    }
+    if (pipeline.badRecords().nullsValues() && !(destination instanceof SupportsNulledValues)) {
+      throw new ConfigException(
+          "destination "
+              + name
+              + " does not keep nulled values: on_bad_value null needs a destination that records"
+              + " them (a database); use on_bad_value dead_letter");
     }
     if (pipeline.transformSql() != null && !(destination instanceof SupportsSqlTransform)) {
       throw new ConfigException("destination " + name + " does not run SQL transforms");

@@ -13,9 +13,11 @@ import dev.idem.key.Fingerprint;
 import dev.idem.key.KeyEncoding;
 import dev.idem.key.KeySpec;
 import dev.idem.ledger.Lease;
+import dev.idem.ledger.NulledValue;
 import dev.idem.ledger.WindowCounts;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.RowFunction;
+import dev.idem.source.BadValue;
 import dev.idem.source.SourceRecord;
 import dev.idem.window.Window;
 import java.io.IOException;
@@ -64,6 +66,7 @@ final class WindowLoad {
     long read = 0;
     // the letters so far are kept outside the transaction: a failure rolls the window back
     BadRecordTally bad = new BadRecordTally(pipeline, window);
+    BadValues badValues = new BadValues(pipeline);
     Optional<String> cheapBefore = InputFingerprint.cheap(pipeline, window);
     try (WindowWrite write = destination.begin(pipeline, lease, context);
         SchemaWatch schema =
@@ -80,6 +83,7 @@ final class WindowLoad {
         if (hashRecords) {
           InputFingerprint.add(fingerprint, r);
         }
+        r = badValues.judge(r);
         if (r.isBad()) {
           bad.add(write, r, read);
           continue;
@@ -98,6 +102,10 @@ final class WindowLoad {
           bad.add(
               write, SourceRecord.bad(r.position(), Arrays.toString(values), e.getMessage()), read);
           continue;
+        }
+        for (BadValue v : r.badValues()) {
+          write.nulledValue(
+              new NulledValue(window.id(), r.position(), v.column(), v.raw(), v.reason()));
         }
         if (++staged == 1) {
           services.faults().reach(FaultPoint.MID_STAGING, window);

@@ -19,9 +19,10 @@ import java.util.Locale;
 
 /**
  * Dates, timestamps and timestamptz for {@link ValueParser}: ISO text, with a space accepted
- * instead of the {@code T}; the common timestamp shapes read without a formatter (the hot path of a
- * CSV load), to the same value the ISO formatter gives. An offset is refused for a timestamp and
- * required for a timestamptz, each with a message that says which to declare.
+ * instead of the {@code T}, and an offset written {@code Z}, {@code +08:00}, {@code +0800}, {@code
+ * +08}, {@code +08:00:00} or {@code +080000}; the common timestamp shapes read without a formatter
+ * (the hot path of a CSV load), to the same value the ISO formatter gives. An offset is refused for
+ * a timestamp and required for a timestamptz, each with a message that says which to declare.
  */
 final class TemporalText {
   private static final DateTimeFormatter TIMESTAMPTZ =
@@ -53,7 +54,7 @@ final class TemporalText {
     try {
       return LocalDateTime.parse(iso, DateTimeFormatter.ISO_LOCAL_DATE_TIME);
     } catch (DateTimeParseException e) {
-      if (parsesWithOffset(iso)) {
+      if (parsesWithOffset(withColons(iso))) {
         throw new DataException(
             prefix(column)
                 + show(raw)
@@ -70,7 +71,7 @@ final class TemporalText {
   static Instant timestamptz(Column column, String t, String raw) {
     String iso = withT(t);
     try {
-      TemporalAccessor parsed = TIMESTAMPTZ.parse(iso);
+      TemporalAccessor parsed = TIMESTAMPTZ.parse(withColons(iso));
       return OffsetDateTime.from(parsed).toInstant();
     } catch (DateTimeException e) {
       try {
@@ -158,6 +159,28 @@ final class TemporalText {
     } catch (DateTimeParseException e) {
       return false;
     }
+  }
+
+  /**
+   * The offset at the end of {@code iso} written with colons ({@code +0800} as {@code +08:00},
+   * {@code +080000} as {@code +08:00:00}), which is how the formatter reads it; the text unchanged
+   * when it ends otherwise. The sign is looked for after the date (whose dashes are not signs).
+   */
+  private static String withColons(String iso) {
+    int n = iso.length();
+    int sign = Math.max(iso.lastIndexOf('+'), iso.lastIndexOf('-'));
+    if (sign <= 10) {
+      return iso;
+    }
+    int digits = n - sign - 1;
+    if ((digits != 4 && digits != 6) || digits(iso, sign + 1, n) < 0) {
+      return iso;
+    }
+    StringBuilder sb = new StringBuilder(n + 2).append(iso, 0, sign + 3);
+    for (int i = sign + 3; i < n; i += 2) {
+      sb.append(':').append(iso, i, i + 2);
+    }
+    return sb.toString();
   }
 
   /** ISO with a space between date and time is accepted: {@code 2024-03-15 07:00:00}. */

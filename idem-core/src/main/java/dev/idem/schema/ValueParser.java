@@ -28,8 +28,8 @@ import java.util.Locale;
  *   <li>date: ISO {@code yyyy-MM-dd};
  *   <li>timestamp: ISO {@code yyyy-MM-ddTHH:mm[:ss[.fffffffff]]}, or with a space instead of the
  *       {@code T}; an offset is rejected (declare the column timestamptz);
- *   <li>timestamptz: the same followed by {@code Z} or an offset ({@code +01:00}, {@code +01}); a
- *       value without an offset is rejected;
+ *   <li>timestamptz: the same followed by {@code Z} or an offset ({@code +01:00}, {@code +0100},
+ *       {@code +01}); a value without an offset is rejected;
  *   <li>json: the text as given (its validity is checked by the reader that has a JSON parser).
  * </ul>
  *

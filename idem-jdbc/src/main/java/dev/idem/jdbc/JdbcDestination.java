@@ -11,6 +11,7 @@ import dev.idem.destination.SupportsChecks;
 import dev.idem.destination.SupportsDeletes;
 import dev.idem.destination.SupportsDoctor;
 import dev.idem.destination.SupportsMerge;
+import dev.idem.destination.SupportsNulledValues;
 import dev.idem.destination.SupportsReplaceTable;
 import dev.idem.destination.SupportsReplaceWindow;
 import dev.idem.destination.SupportsSchemaEvolution;
@@ -56,7 +57,8 @@ public final class JdbcDestination
         SupportsVerification,
         SupportsChecks,
         SupportsDoctor,
-        SupportsSchemaEvolution {
+        SupportsSchemaEvolution,
+        SupportsNulledValues {
   private final String url;
   private final Properties properties;
   private final Dialect dialect;

@@ -6,6 +6,7 @@ import dev.idem.destination.FencedException;
 import dev.idem.ledger.DeadLetter;
 import dev.idem.ledger.Lease;
 import dev.idem.ledger.Ledger;
+import dev.idem.ledger.NulledValue;
 import dev.idem.ledger.Presence;
 import dev.idem.ledger.WindowCounts;
 import dev.idem.ledger.WindowSchema;
@@ -34,7 +35,8 @@ final class JdbcLedger implements Ledger {
       "pipeline, window_id, status, fingerprint, definition_hash, rows_read, rows_discarded, rows_dead_lettered, rows_reshaped,"
           + " rows_folded, rows_inserted, rows_updated, rows_unchanged, rows_skipped, rows_deleted, rows_replaced, target_rows,"
           + " run_id, pipeline_version, attempts, owner, token, lease_expires, started_at, finished_at, error, source_position,"
-          + " schema_fingerprint, schema_drift, columns_discarded, values_discarded, rows_rolled_back";
+          + " schema_fingerprint, schema_drift, columns_discarded, values_discarded, rows_rolled_back,"
+          + " values_nulled";
 
   private final JdbcDestination destination;
 
@@ -253,6 +255,16 @@ final class JdbcLedger implements Ledger {
   }
 
   @Override
+  public List<NulledValue> nulledValues(String pipeline, Optional<String> windowId) {
+    return destination.transaction(
+        "read nulled values of " + pipeline,
+        c -> {
+          LedgerSchema.migrate(c);
+          return NulledValues.list(c, pipeline, windowId);
+        });
+  }
+
+  @Override
   public List<String> windowsWithOpenDeadLetters(String pipeline) {
     return destination.transaction(
         "read dead letters of " + pipeline,
@@ -322,7 +334,8 @@ final class JdbcLedger implements Ledger {
                 + " rows_folded = ?, rows_inserted = ?, rows_updated = ?, rows_unchanged = ?,"
                 + " rows_skipped = ?, rows_deleted = ?, rows_replaced = ?, target_rows = ?, run_id = ?, pipeline_version = ?,"
                 + " finished_at = ?, lease_expires = NULL, error = NULL, source_position = ?,"
-                + " schema_fingerprint = ?, schema_drift = ?, columns_discarded = ?, values_discarded = ?, rows_rolled_back = 0"
+                + " schema_fingerprint = ?, schema_drift = ?, columns_discarded = ?, values_discarded = ?, rows_rolled_back = 0,"
+                + " values_nulled = ?"
                 + " WHERE pipeline = ? AND window_id = ? AND token = ? AND status = 'RUNNING'")) {
       int i = 1;
       ps.setString(i++, completion.fingerprint());
@@ -353,6 +366,7 @@ final class JdbcLedger implements Ledger {
       ps.setString(i++, schema == null || schema.drift() == null ? null : cap(schema.drift()));
       ps.setLong(i++, schema == null ? 0 : schema.columnsDiscarded());
       ps.setLong(i++, schema == null ? 0 : schema.valuesDiscarded());
+      ps.setLong(i++, n.valuesNulled());
       ps.setString(i++, lease.pipeline());
       ps.setString(i++, lease.windowId());
       ps.setLong(i, lease.token());
@@ -436,7 +450,8 @@ final class JdbcLedger implements Ledger {
             rs.getLong("rows_deleted"),
             rs.getLong("rows_replaced"),
             rs.getLong("target_rows"),
-            rs.getLong("rows_rolled_back"));
+            rs.getLong("rows_rolled_back"),
+            rs.getLong("values_nulled"));
     return new WindowState(
         rs.getString("pipeline"),
         rs.getString("window_id"),

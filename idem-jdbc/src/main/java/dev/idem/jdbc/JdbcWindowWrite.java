@@ -11,6 +11,7 @@ import dev.idem.jdbc.write.TombstoneSql;
 import dev.idem.jdbc.write.WindowStrategy;
 import dev.idem.ledger.DeadLetter;
 import dev.idem.ledger.Lease;
+import dev.idem.ledger.NulledValue;
 import dev.idem.ledger.WindowCounts;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.Target;
@@ -62,6 +63,7 @@ final class JdbcWindowWrite implements WindowWrite {
   private final WindowStaging staging;
   private final SchemaEvolution evolution;
   private final DeadLetters.Pending deadLetters;
+  private final NulledValues nulledValues;
   private ReentrantLock heldLock;
   private boolean prepared;
 
@@ -100,6 +102,7 @@ final class JdbcWindowWrite implements WindowWrite {
     this.deadLetters =
         new DeadLetters.Pending(
             pipeline.name(), lease.token(), context == null ? null : context.runId());
+    this.nulledValues = new NulledValues(pipeline.name(), context == null ? null : context.runId());
   }
 
   private String window() {
@@ -109,6 +112,11 @@ final class JdbcWindowWrite implements WindowWrite {
   @Override
   public void deadLetter(DeadLetter letter) {
     deadLetters.add(letter);
+  }
+
+  @Override
+  public void nulledValue(NulledValue value) {
+    nulledValues.add(value);
   }
 
   @Override
@@ -231,7 +239,9 @@ final class JdbcWindowWrite implements WindowWrite {
             applied.skipped(),
             applied.deleted(),
             applied.replaced(),
-            targetRows);
+            targetRows,
+            0,
+            nulledValues.count());
     return complete(completion, counts);
   }
 
@@ -242,6 +252,7 @@ final class JdbcWindowWrite implements WindowWrite {
   private WindowCounts complete(Completion completion, WindowCounts counts) throws SQLException {
     applying = false;
     deadLetters.publish(connection, window(), services.now(connection));
+    nulledValues.publish(connection, window(), services.now(connection));
     services
         .ledger()
         .complete(connection, lease, completion, counts, context.runId(), pipeline.version());

@@ -17,6 +17,7 @@ final class LedgerSchema {
   static final String WINDOWS = SqlName.quote(SCHEMA) + "." + SqlName.quote("windows");
   static final String META = SqlName.quote(SCHEMA) + "." + SqlName.quote("meta");
   static final String DEAD_LETTERS = SqlName.quote(SCHEMA) + "." + SqlName.quote("dead_letters");
+  static final String NULLED_VALUES = SqlName.quote(SCHEMA) + "." + SqlName.quote("nulled_values");
   static final String CHECKS = SqlName.quote(SCHEMA) + "." + SqlName.quote("checks");
 
   /** Migration i (from 0) takes the schema from version i to version i+1. */
@@ -66,7 +67,18 @@ final class LedgerSchema {
               "ALTER TABLE " + WINDOWS + " ADD COLUMN values_discarded BIGINT DEFAULT 0"),
           // 5: a failed window's records that went with its rolled-back transaction, so that its
           // row balances too
-          List.of("ALTER TABLE " + WINDOWS + " ADD COLUMN rows_rolled_back BIGINT DEFAULT 0"));
+          List.of("ALTER TABLE " + WINDOWS + " ADD COLUMN rows_rolled_back BIGINT DEFAULT 0"),
+          // 6: values on_bad_value null set to NULL in rows that loaded: counted per window, and
+          // each kept with its window's rows (replaced when the window loads again)
+          List.of(
+              "ALTER TABLE " + WINDOWS + " ADD COLUMN values_nulled BIGINT DEFAULT 0",
+              "CREATE TABLE IF NOT EXISTS "
+                  + NULLED_VALUES
+                  + " ("
+                  + "pipeline VARCHAR NOT NULL, window_id VARCHAR NOT NULL, seq BIGINT NOT NULL,"
+                  + " position VARCHAR NOT NULL, column_name VARCHAR NOT NULL, raw VARCHAR,"
+                  + " reason VARCHAR NOT NULL, run_id VARCHAR, created_at TIMESTAMP NOT NULL,"
+                  + " PRIMARY KEY (pipeline, window_id, seq))"));
 
   static final int VERSION = MIGRATIONS.size();
 

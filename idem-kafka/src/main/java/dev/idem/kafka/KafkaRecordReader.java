@@ -4,6 +4,7 @@ import dev.idem.DataException;
 import dev.idem.json.JsonObjects;
 import dev.idem.schema.Schema;
 import dev.idem.schema.ValueParser;
+import dev.idem.source.BadValue;
 import dev.idem.source.RecordReader;
 import dev.idem.source.SourceRecord;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
@@ -156,14 +158,25 @@ final class KafkaRecordReader implements RecordReader {
       if (metadata[3] >= 0) {
         values[metadata[3]] = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
       }
+      List<BadValue> bad = null;
       for (int i = 0; i < values.length; i++) {
         try {
           values[i] = ValueParser.convert(schema.column(i), values[i]);
         } catch (DataException e) {
-          throw new DataException(position + ": " + e.getMessage(), e);
+          // every bad value is named; the runner nulls them or dead-letters the record
+          bad = bad == null ? new ArrayList<>() : bad;
+          Object input = values[i];
+          bad.add(
+              new BadValue(
+                  schema.column(i).name(),
+                  input == null ? null : input.toString(),
+                  e.getMessage()));
+          values[i] = null;
         }
       }
-      return new SourceRecord(values, position);
+      return bad == null
+          ? new SourceRecord(values, position)
+          : SourceRecord.withBadValues(values, position, text, bad);
     } catch (DataException e) {
       return SourceRecord.bad(position, text, e.getMessage());
     }

@@ -16,6 +16,7 @@ import dev.idem.key.KeySpec;
 import dev.idem.ledger.WindowState;
 import dev.idem.ledger.WindowStatus;
 import dev.idem.pipeline.BadRecordPolicy;
+import dev.idem.pipeline.OnBadValue;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.WriteStrategy;
 import dev.idem.retry.RetryPolicy;
@@ -534,6 +535,30 @@ class KafkaDestinationTest {
     assertThat(BROKER.admin().listTopics().names().get())
         .as("refused before touching the cluster")
         .doesNotContain(topic);
+  }
+
+  @Test
+  void onBadValueNullIsRefusedWhenTheRunIsPlanned() throws Exception {
+    String topic = KafkaBroker.uniqueName("orders-nulled");
+    Pipeline p =
+        Pipeline.builder("orders")
+            .version("1")
+            .source(orders())
+            .windows(WindowSpec.day("ingested_at", ZoneOffset.UTC))
+            .table(topic)
+            .key(KeySpec.columns("order_id"))
+            .strategy(WriteStrategy.APPEND)
+            .badRecords(new BadRecordPolicy(0, null, OnBadValue.NULL, Map.of()))
+            .build();
+    try (KafkaDestination d = open(topic, "a")) {
+      assertThatThrownBy(() -> Runner.checkCapabilities(p, d))
+          .isInstanceOf(ConfigException.class)
+          .hasMessage(
+              "destination "
+                  + d.describe()
+                  + " does not keep nulled values: on_bad_value null needs a destination that"
+                  + " records them (a database); use on_bad_value dead_letter");
+    }
   }
 
   @Test

@@ -12,6 +12,7 @@ import dev.idem.jdbc.TableSnapshot;
 import dev.idem.ledger.WindowState;
 import dev.idem.ledger.WindowStatus;
 import dev.idem.pipeline.BadRecordPolicy;
+import dev.idem.pipeline.OnBadValue;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.WriteStrategy;
 import dev.idem.retry.RetryPolicy;
@@ -195,6 +196,51 @@ abstract class KafkaToJdbcSuite {
               .map(i -> new TopicPartition(topic, i.partition()))
               .toList();
       return consumer.endOffsets(tps);
+    }
+  }
+
+  @Test
+  void aKafkaRecordWithBadValuesLoadsNulledOrIsDeadLetteredNamingEveryColumn() throws Exception {
+    String topic = KafkaBroker.uniqueName("orders-bad-values");
+    BROKER.createTopic(topic, 1);
+    BROKER.produceCommittedRecords(
+        List.of(
+            new ProducerRecord<>(topic, "1", order(1)),
+            new ProducerRecord<>(topic, "2", "{\"order_id\": 2, \"amount\": \"abc\"}"),
+            new ProducerRecord<>(topic, "3", "{\"order_id\": \"x\", \"amount\": \"abc\"}")));
+    Pipeline p =
+        Pipeline.builder("orders")
+            .version("1")
+            .source(new KafkaSource(ORDERS, KafkaSourceConfig.of(BROKER.bootstrapServers(), topic)))
+            .windows(WindowSpec.offsets())
+            .table("orders")
+            .key("order_id")
+            .strategy(WriteStrategy.MERGE)
+            .badRecords(new BadRecordPolicy(5, null, OnBadValue.NULL, Map.of()))
+            .build();
+    try (JdbcDestination d = newDestination(services("a"))) {
+      RunReport r = drain(d, p, services("a"));
+      assertThat(r.ok()).as(r.toString()).isTrue();
+      assertThat(orderIds(d)).containsExactly("1", "2");
+      assertThat(d.ledger().nulledValues("orders", Optional.empty()))
+          .singleElement()
+          .satisfies(
+              v -> {
+                assertThat(v.position()).isEqualTo(topic + "-0@1");
+                assertThat(v.column()).isEqualTo("amount");
+                assertThat(v.raw()).isEqualTo("abc");
+              });
+      assertThat(
+              d.ledger().states("orders").stream().mapToLong(s -> s.counts().valuesNulled()).sum())
+          .isEqualTo(1);
+      assertThat(d.ledger().deadLetters("orders", Optional.empty(), true))
+          .singleElement()
+          .satisfies(
+              l ->
+                  assertThat(l.reason())
+                      .isEqualTo(
+                          "column order_id: 'x' is not an integer (not nulled: a key column);"
+                              + " column amount: 'abc' is not a decimal(12,2)"));
     }
   }
 

@@ -4,6 +4,7 @@ import dev.idem.IdemException;
 import dev.idem.TransientException;
 import dev.idem.schema.DataType;
 import dev.idem.schema.Schema;
+import dev.idem.source.BadValue;
 import dev.idem.source.RecordReader;
 import dev.idem.source.Source;
 import dev.idem.source.SourceRecord;
@@ -256,6 +257,7 @@ public final class CapturedInput implements AutoCloseable {
         out.writeObject(r.position());
         out.writeObject(r.raw());
         out.writeObject(r.problem());
+        out.writeObject(new ArrayList<>(r.badValues()));
         // values are immutable: no back-references between records, so each is written whole
         out.reset();
         n++;
@@ -291,8 +293,12 @@ public final class CapturedInput implements AutoCloseable {
     public SourceRecord next() {
       try {
         Object[] values = (Object[]) in.readObject();
-        return new SourceRecord(
-            values, (String) in.readObject(), (String) in.readObject(), (String) in.readObject());
+        String position = (String) in.readObject();
+        String raw = (String) in.readObject();
+        String problem = (String) in.readObject();
+        @SuppressWarnings("unchecked") // written above as an ArrayList of BadValue
+        List<BadValue> badValues = (List<BadValue>) in.readObject();
+        return new SourceRecord(values, position, raw, problem, badValues);
       } catch (EOFException end) {
         return null;
       } catch (IOException | ClassNotFoundException e) {

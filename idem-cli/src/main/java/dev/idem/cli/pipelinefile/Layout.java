@@ -28,6 +28,7 @@ final class Layout {
                   "destination",
                   "max_bad_records",
                   "max_bad_ratio",
+                  "on_bad_value",
                   "schema_drift"),
           // a source or destination section belongs to its connector, which checks its keys when it
           // binds

@@ -7,6 +7,7 @@ import dev.idem.connector.Section;
 import dev.idem.key.KeySpec;
 import dev.idem.pipeline.BadRecordPolicy;
 import dev.idem.pipeline.DeleteRule;
+import dev.idem.pipeline.OnBadValue;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.Target;
 import dev.idem.pipeline.WriteStrategy;
@@ -18,8 +19,10 @@ import dev.idem.window.WindowSpec;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -49,7 +52,7 @@ final class ModelSections {
     }
     List<Column> columns = new ArrayList<>();
     for (ConfigNode.Entry e : m.entries().values()) {
-      ConfigNode.Scalar typeNode = Section.scalar(e.value(), path + "." + e.key());
+      ConfigNode.Scalar typeNode = typeOf(e, path);
       if (typeNode.isNull()) {
         throw new ConfigProblem(
             e.where(),
@@ -73,6 +76,50 @@ final class ModelSections {
               typeNode, path + "." + e.key(), () -> new Column(e.key(), type, isNullable)));
     }
     return Section.bind(m, path, () -> new Schema(columns));
+  }
+
+  /**
+   * A column's type: the value of {@code name: type}, or of {@code type} in the long form {@code
+   * name: {type: ..., on_bad_value: ...}} (on_bad_value only for input columns).
+   */
+  private static ConfigNode.Scalar typeOf(ConfigNode.Entry e, String path) {
+    String at = path + "." + e.key();
+    if (e.value() instanceof ConfigNode.Mapping detailed) {
+      Section column = Section.of(at, detailed);
+      column.checkKeys(path.equals("columns") ? List.of("type", "on_bad_value") : List.of("type"));
+      return column.requiredScalar("type");
+    }
+    return Section.scalar(e.value(), at);
+  }
+
+  /** The input columns' own {@code on_bad_value}, for those declared in the long form with one. */
+  static Map<String, OnBadValue> columnPolicies(ConfigNode node) {
+    Map<String, OnBadValue> policies = new LinkedHashMap<>();
+    for (ConfigNode.Entry e : Section.mapping(node, "columns").entries().values()) {
+      if (e.value() instanceof ConfigNode.Mapping detailed
+          && detailed.entries().containsKey("on_bad_value")) {
+        policies.put(
+            e.key(),
+            onBadValue(detailed.get("on_bad_value"), "columns." + e.key() + ".on_bad_value"));
+      }
+    }
+    return policies;
+  }
+
+  /** {@code on_bad_value}: {@code null} (YAML's null, or the text) or {@code dead_letter}. */
+  static OnBadValue onBadValue(ConfigNode node, String path) {
+    ConfigNode.Scalar s = Section.scalar(node, path);
+    String text = s.isNull() ? s.source().strip() : s.value().strip();
+    for (OnBadValue p : OnBadValue.values()) {
+      if (p.spelling().equals(text) || (p == OnBadValue.NULL && text.equals("~"))) {
+        return p;
+      }
+    }
+    throw new ConfigProblem(
+        s.where(),
+        path
+            + ": expected null or dead_letter, got "
+            + (text.isEmpty() ? "nothing" : "'" + s.display() + "'"));
   }
 
   static WindowSpec windows(ConfigNode node) {
@@ -298,10 +345,10 @@ final class ModelSections {
   }
 
   /**
-   * {@code max_bad_records} (a whole number, default 0) and {@code max_bad_ratio} (0 to 1, default
-   * none).
+   * {@code max_bad_records} (a whole number, default 0), {@code max_bad_ratio} (0 to 1, default
+   * none) and {@code on_bad_value} (default dead_letter), with the input columns' own policies.
    */
-  static BadRecordPolicy badRecords(Section top) {
+  static BadRecordPolicy badRecords(Section top, Map<String, OnBadValue> columns) {
     ConfigNode.Scalar count = top.optionalScalar("max_bad_records");
     ConfigNode.Scalar ratio = top.optionalScalar("max_bad_ratio");
     long max = 0;
@@ -335,6 +382,10 @@ final class ModelSections {
                 + "'");
       }
     }
-    return new BadRecordPolicy(max, r);
+    OnBadValue policy =
+        top.node().entries().containsKey("on_bad_value")
+            ? onBadValue(top.get("on_bad_value"), "on_bad_value")
+            : OnBadValue.DEAD_LETTER;
+    return new BadRecordPolicy(max, r, policy, columns);
   }
 }

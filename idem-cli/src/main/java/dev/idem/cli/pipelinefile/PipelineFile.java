@@ -123,7 +123,8 @@ public final class PipelineFile {
     }
     Section target = Section.of("target", top.required("target"));
     ModelSections.target(target, b, input, hasTransform);
-    b.badRecords(ModelSections.badRecords(top));
+    b.badRecords(
+        ModelSections.badRecords(top, ModelSections.columnPolicies(top.required("columns"))));
     DriftPolicy drift = ModelSections.drift(top);
     if (drift != null) {
       b.schemaDrift(drift);

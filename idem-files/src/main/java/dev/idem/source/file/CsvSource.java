@@ -400,8 +400,13 @@ public final class CsvSource extends FileSource {
     }
 
     @Override
+    public String text(int column) {
+      return positions[column] < 0 ? null : record.get(positions[column]);
+    }
+
+    @Override
     public DataType typeOf(int column) {
-      String text = positions[column] < 0 ? null : record.get(positions[column]);
+      String text = text(column);
       return text == null ? null : ValueParser.typeOf(text);
     }
 

@@ -8,6 +8,7 @@ import dev.idem.schema.DataType;
 import dev.idem.schema.DriftPolicy;
 import dev.idem.schema.ObservedSchema;
 import dev.idem.schema.Schema;
+import dev.idem.source.BadValue;
 import dev.idem.source.ObservesSchema;
 import dev.idem.source.RecordReader;
 import dev.idem.source.Source;
@@ -353,22 +354,31 @@ abstract class FileSource implements Source, ObservesSchema {
             continue;
           }
         }
+        List<BadValue> badValues = null;
         try {
           observe();
           for (int i = 0; i < schema.size(); i++) {
             if (i != windowColumn) {
-              values[i] = value(i);
+              try {
+                values[i] = value(i);
+              } catch (DataException e) {
+                badValues = badValues == null ? new ArrayList<>() : badValues;
+                badValues.add(badValue(i, e));
+              }
             }
           }
           if (keep) {
             values = added(values);
-          } else if (observed != null) {
+          } else if (observed != null && badValues == null) {
+            // a record with bad values is counted by what becomes of it, not as dropping these
             observed.dropped(current.addedValues());
           }
         } catch (DataException e) {
           return bad(e);
         }
-        return new SourceRecord(values, current.position());
+        return badValues == null
+            ? new SourceRecord(values, current.position())
+            : SourceRecord.withBadValues(values, current.position(), current.raw(), badValues);
       }
     }
 
@@ -423,6 +433,21 @@ abstract class FileSource implements Source, ObservesSchema {
         }
       }
       return all;
+    }
+
+    /**
+     * Schema column {@code i}'s value that could not be typed: its column retyped in the
+     * observation, and the value with why, without the record's position (the record carries it).
+     */
+    private BadValue badValue(int i, DataException e) {
+      String position = current.position();
+      if (e instanceof RetypedValue r && observed != null) {
+        observed.retyped(r.column, r.type, position);
+      }
+      String message = e.getMessage();
+      String reason =
+          message.startsWith(position + ": ") ? message.substring(position.length() + 2) : message;
+      return new BadValue(schema.column(i).name(), current.text(i), reason);
     }
 
     private SourceRecord bad(DataException e) {

@@ -273,6 +273,12 @@ public final class JsonLinesSource extends FileSource {
     }
 
     @Override
+    public String text(int column) {
+      Object v = raw == null ? null : raw[column];
+      return v == null ? null : v.toString();
+    }
+
+    @Override
     public DataType typeOf(int column) {
       Object v = raw == null ? null : raw[column];
       return v == null ? null : v instanceof String ? DataType.STRING : ValueParser.typeOf(v);

@@ -33,6 +33,12 @@ interface Rows extends Closeable {
   Object value(int column);
 
   /**
+   * The current record's input for schema column {@code column} as text, for a value that could not
+   * be typed; null when the input holds none.
+   */
+  String text(int column);
+
+  /**
    * The type of the current record's input value for schema column {@code column}, which names what
    * a value that is not of the column's type is instead; null when the value is null or absent.
    */
