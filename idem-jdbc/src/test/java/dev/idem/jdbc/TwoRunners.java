@@ -24,7 +24,7 @@ import java.util.concurrent.TimeoutException;
  * threads of their own; and the fault injectors that hold a runner at a fault point until the test
  * lets it go, so that two windows' loads overlap by construction rather than by luck.
  */
-final class TwoRunners implements AutoCloseable {
+public final class TwoRunners implements AutoCloseable {
   /** Longest wait for a runner: a guard against a hang, never a measure of anything. */
   static final Duration GUARD = Duration.ofMinutes(5);
 
@@ -38,7 +38,7 @@ final class TwoRunners implements AutoCloseable {
     this.second = destination.reopen(services("r2"));
   }
 
-  static RunServices services(String owner) {
+  public static RunServices services(String owner) {
     return RunServices.defaults()
         .withOwner(owner)
         .withRetry(new RetryPolicy(5, Duration.ZERO, Duration.ZERO));
@@ -115,6 +115,7 @@ final class TwoRunners implements AutoCloseable {
     private final FaultPoint point;
     final CountDownLatch reached = new CountDownLatch(1);
     private final CountDownLatch released = new CountDownLatch(1);
+    private volatile Thread thread;
 
     Hold(FaultPoint point) {
       this.point = point;
@@ -123,6 +124,7 @@ final class TwoRunners implements AutoCloseable {
     @Override
     public void reach(FaultPoint p, Window window) {
       if (p == point && reached.getCount() > 0) {
+        thread = Thread.currentThread();
         reached.countDown();
         await(released, "the test to release " + point + " in " + window);
       }
@@ -134,6 +136,11 @@ final class TwoRunners implements AutoCloseable {
 
     boolean isReached() {
       return reached.getCount() == 0;
+    }
+
+    /** The runner's thread, once it reached the point. */
+    Thread thread() {
+      return thread;
     }
   }
 

@@ -1,6 +1,15 @@
 package dev.idem.jdbc;
 
+import dev.idem.key.KeySpec;
+import dev.idem.pipeline.Pipeline;
+import dev.idem.pipeline.WriteStrategy;
+import dev.idem.schema.Column;
+import dev.idem.schema.DataType;
+import dev.idem.schema.Schema;
+import dev.idem.testkit.source.ListSource;
+import dev.idem.window.WindowSpec;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -146,6 +155,38 @@ public final class VersionModel {
         Arbitraries.frequencyOf(Tuple.of(3, load.map(l -> l)), Tuple.of(1, race));
     return Combinators.combine(windows, step.list().ofMinSize(1).ofMaxSize(MAX_STEPS))
         .as(Scenario::new);
+  }
+
+  private static final Schema COLUMNS =
+      Schema.of(
+          Column.of("k", DataType.INTEGER),
+          Column.of("day", DataType.DATE),
+          Column.of("ver", DataType.INTEGER),
+          // before v: a delete beats an upsert of the same order value in a window, whatever v
+          Column.of("gone", DataType.BOOLEAN),
+          Column.of("v", DataType.STRING));
+
+  /**
+   * A {@code merge} pipeline (and its table) named {@code name}, keyed by {@code k}, ordered by
+   * {@code ver}, deleting with the flag {@code gone}, over day windows holding these records.
+   */
+  static Pipeline pipeline(String name, List<WindowInput> windows) {
+    ListSource source = new ListSource(COLUMNS);
+    for (WindowInput w : windows) {
+      for (Version v : w.records()) {
+        source.add(v.key(), w.day(), v.order(), v.delete(), v.value());
+      }
+    }
+    return Pipeline.builder(name)
+        .version("1")
+        .source(source)
+        .windows(WindowSpec.day("day", ZoneOffset.UTC))
+        .table(name)
+        .key(KeySpec.columns("k"))
+        .orderBy("ver")
+        .deleteFlag("gone")
+        .strategy(WriteStrategy.MERGE)
+        .build();
   }
 
   /** Which version of one key wins, the greatest last. */

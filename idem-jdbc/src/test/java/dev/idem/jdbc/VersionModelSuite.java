@@ -8,20 +8,10 @@ import dev.idem.jdbc.VersionModel.Load;
 import dev.idem.jdbc.VersionModel.Race;
 import dev.idem.jdbc.VersionModel.Scenario;
 import dev.idem.jdbc.VersionModel.Step;
-import dev.idem.jdbc.VersionModel.Version;
-import dev.idem.jdbc.VersionModel.WindowInput;
-import dev.idem.key.KeySpec;
 import dev.idem.pipeline.Pipeline;
-import dev.idem.pipeline.WriteStrategy;
 import dev.idem.run.RunReport;
 import dev.idem.run.WindowOutcome;
-import dev.idem.schema.Column;
-import dev.idem.schema.DataType;
-import dev.idem.schema.Schema;
-import dev.idem.testkit.source.ListSource;
 import dev.idem.window.Window;
-import dev.idem.window.WindowSpec;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -45,15 +35,6 @@ import net.jqwik.api.lifecycle.BeforeProperty;
  */
 public abstract class VersionModelSuite {
   private static final AtomicInteger TRIES = new AtomicInteger();
-  private static final Schema COLUMNS =
-      Schema.of(
-          Column.of("k", DataType.INTEGER),
-          Column.of("day", DataType.DATE),
-          Column.of("ver", DataType.INTEGER),
-          // before v: a delete beats an upsert of the same order value in a window, whatever v
-          Column.of("gone", DataType.BOOLEAN),
-          Column.of("v", DataType.STRING));
-
   private JdbcDestination destination;
   private TwoRunners runners;
 
@@ -80,23 +61,7 @@ public abstract class VersionModelSuite {
   /** Runs the scenario's steps, then compares the table with the model. */
   protected void check(Scenario scenario) {
     String name = "model_" + TRIES.incrementAndGet();
-    ListSource source = new ListSource(COLUMNS);
-    for (WindowInput w : scenario.windows()) {
-      for (Version v : w.records()) {
-        source.add(v.key(), w.day(), v.order(), v.delete(), v.value());
-      }
-    }
-    Pipeline p =
-        Pipeline.builder(name)
-            .version("1")
-            .source(source)
-            .windows(WindowSpec.day("day", ZoneOffset.UTC))
-            .table(name)
-            .key(KeySpec.columns("k"))
-            .orderBy("ver")
-            .deleteFlag("gone")
-            .strategy(WriteStrategy.MERGE)
-            .build();
+    Pipeline p = VersionModel.pipeline(name, scenario.windows());
     destination.prepare(p); // once, before two runners may race to create the table
     Set<Integer> loaded = new TreeSet<>();
     List<String> log = new ArrayList<>();
