@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.Properties;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.ShrinkingMode;
 import net.jqwik.api.lifecycle.AfterContainer;
 
 /**
@@ -44,7 +45,7 @@ class DuckDbVersionModelProperties extends VersionModelSuite {
     }
   }
 
-  @Property(tries = 100)
+  @Property(tries = 100, shrinking = ShrinkingMode.FULL)
   void theTableIsTheModel(@ForAll("scenarios") Scenario scenario) {
     check(scenario);
   }

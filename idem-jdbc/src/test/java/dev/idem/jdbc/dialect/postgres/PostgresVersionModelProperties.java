@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Properties;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.ShrinkingMode;
 
 /**
  * The reference model on a real PostgreSQL (a database of this class's own); the two runners have
@@ -24,7 +25,7 @@ class PostgresVersionModelProperties extends VersionModelSuite {
         Duration.ofSeconds(5));
   }
 
-  @Property(tries = 100)
+  @Property(tries = 100, shrinking = ShrinkingMode.FULL)
   void theTableIsTheModel(@ForAll("scenarios") Scenario scenario) {
     check(scenario);
   }
