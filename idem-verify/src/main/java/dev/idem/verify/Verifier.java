@@ -9,6 +9,7 @@ import dev.idem.fault.FaultPoint;
 import dev.idem.fault.SimulatedCrash;
 import dev.idem.key.KeySpec;
 import dev.idem.pipeline.Pipeline;
+import dev.idem.pipeline.Target;
 import dev.idem.run.RunOptions;
 import dev.idem.run.RunReport;
 import dev.idem.run.Runner;
@@ -278,12 +279,24 @@ public final class Verifier {
               + ".."
               + last().id(),
           t,
-          p.target().orderBy() == null
-              ? "an earlier window loaded after later ones left another state: a newer row was overwritten by an older one (declare order_by?)"
-              : "an earlier window loaded after later ones left another state, though order_by "
-                  + p.target().orderBy()
-                  + " is declared: the result depends on the order windows ran in");
+          overlapHint(p.target()));
     }
+  }
+
+  /** What a failed overlap check most likely means for this target. */
+  static String overlapHint(Target target) {
+    String failed = "an earlier window loaded after later ones left another state";
+    if (target.orderBy().isEmpty()) {
+      return failed
+          + ": a newer row was overwritten by an older one (declare order_by?"
+          + (target.hasDeletes() ? " without it, deletes are not remembered" : "")
+          + ")";
+    }
+    return failed
+        + ", though order_by "
+        + String.join(", ", target.orderBy())
+        + " is declared: the result depends on the order windows ran in (a transform that"
+        + " is not deterministic?)";
   }
 
   private CheckResult concurrent(Pipeline p, Snapshot s0) {

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.idem.context.RunServices;
 import dev.idem.jdbc.JdbcDestination;
 import dev.idem.key.KeySpec;
+import dev.idem.pipeline.DeleteRule;
 import dev.idem.pipeline.Pipeline;
+import dev.idem.pipeline.Target;
 import dev.idem.pipeline.WriteStrategy;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
@@ -111,6 +113,9 @@ class VerifierTest {
         results.stream().filter(r -> r.check().equals("overlap")).findFirst().orElseThrow();
     assertThat(overlap.verdict()).isEqualTo(Verdict.FAIL);
     assertThat(overlap.detail())
+        .startsWith(
+            "an earlier window loaded after later ones left another state: a newer row was"
+                + " overwritten by an older one (declare order_by?): ")
         .contains(
             "table orders",
             "window 2024-03-01: 0 missing, 1 extra",
@@ -121,6 +126,28 @@ class VerifierTest {
     assertThat(results)
         .filteredOn(r -> r.check().startsWith("crash-") || r.check().startsWith("rerun"))
         .allSatisfy(r -> assertThat(r.verdict()).as(r.toString()).isEqualTo(Verdict.PASS));
+  }
+
+  @Test
+  void theOverlapHintSaysWhatTheTargetLacks() {
+    Target plain = new Target("t", null, KeySpec.columns("id"), WriteStrategy.MERGE, null, null);
+    Target deletes =
+        new Target(
+            "t", null, KeySpec.columns("id"), WriteStrategy.MERGE, null, DeleteRule.flag("gone"));
+    Target ordered =
+        new Target(
+            "t",
+            null,
+            KeySpec.columns("id"),
+            WriteStrategy.MERGE,
+            List.of("ts", "seq"),
+            DeleteRule.flag("gone"));
+    assertThat(Verifier.overlapHint(plain)).endsWith("(declare order_by?)");
+    assertThat(Verifier.overlapHint(deletes))
+        .endsWith("(declare order_by? without it, deletes are not remembered)");
+    assertThat(Verifier.overlapHint(ordered))
+        .contains("though order_by ts, seq is declared")
+        .doesNotContain("declare order_by?");
   }
 
   @Test
