@@ -27,10 +27,10 @@ abstract class StepwiseStrategy implements WindowStrategy {
 
   @Override
   public final Applied apply(Connection connection, String source) throws SQLException {
-    for (String before : sql.beforeDedup()) {
+    for (String before : sql.dedup().before()) {
       Jdbc.update(connection, before, sql.deletes().value());
     }
-    String dedup = sql.dedup(source);
+    String dedup = sql.dedup().statement(source);
     try (PreparedStatement ps = connection.prepareStatement(dedup)) {
       List<String> binds = sql.sourceBinds(dedup, window);
       for (int i = 0; i < binds.size(); i++) {

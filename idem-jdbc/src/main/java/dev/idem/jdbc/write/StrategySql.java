@@ -17,8 +17,8 @@ import java.util.stream.Collectors;
  * step-by-step SQL is the same on every database idem supports (it uses UPDATE ... FROM, IS
  * DISTINCT FROM and window functions); a dialect that writes a strategy its own way (PostgreSQL's
  * one-statement merge) renders it from the same parts ({@link #keyMatch}, {@link #newer}, {@link
- * #changed}, {@link #dedupOrder}), so the rules stay the same. Identifiers are quoted, values (the
- * window id) are bound as {@code ?}.
+ * #changed}, {@link DedupSql#order}), so the rules stay the same. Identifiers are quoted, values
+ * (the window id) are bound as {@code ?}.
  *
  * <p>Version order across windows (merge with {@code order_by}): an incoming row replaces the
  * target's row when its version is greater: its {@code order_by} values compared column by column
@@ -32,8 +32,8 @@ import java.util.stream.Collectors;
  * never matters.
  *
  * <p>Binds: every {@code ?} is the window id, except in a statement that reads the window's rows
- * from their source ({@link #dedup}; PostgreSQL's one-statement merge): there the first {@code ?}
- * is the window's order key when the target is versioned ({@link #sourceBinds}).
+ * from their source ({@link DedupSql#statement}; PostgreSQL's one-statement merge): there the first
+ * {@code ?} is the window's order key when the target is versioned ({@link #sourceBinds}).
  */
 public final class StrategySql {
   /** Lineage column: the window that last wrote a row. */
@@ -61,8 +61,6 @@ public final class StrategySql {
   /** A one-row relation holding the value of an {@code equals} delete rule, bound, not pasted. */
   static final String DELETE_VALUE = "idem_delete_value";
 
-  private static final String RN = "_idem_rn";
-
   private final TableName table;
   private final List<String> columns;
   private final List<String> keys;
@@ -72,6 +70,7 @@ public final class StrategySql {
   private final String windowOrder;
   private final DeleteRule deletes;
   private final TombstoneSql tombstones;
+  private final DedupSql dedup;
   private final String conflictClause;
 
   /**
@@ -100,6 +99,7 @@ public final class StrategySql {
     // without order_by there are no versions: the last window run wins, deletes included, and a
     // tombstone would never be older than anything
     this.tombstones = deletes != null && !orderBy.isEmpty() ? new TombstoneSql(this, target) : null;
+    this.dedup = new DedupSql(this, orderBy);
   }
 
   /** The target table. */
@@ -132,8 +132,8 @@ public final class StrategySql {
 
   /**
    * The values for the {@code ?}s of {@code statement}, a statement that reads the window's rows
-   * from their source ({@link #dedup}, PostgreSQL's one-statement merge): the window order key
-   * first when the target is versioned, the window id for every other.
+   * from their source ({@link DedupSql#statement}, PostgreSQL's one-statement merge): the window
+   * order key first when the target is versioned, the window id for every other.
    */
   public List<String> sourceBinds(String statement, String window) {
     if (versioned && windowOrder == null) {
@@ -169,104 +169,14 @@ public final class StrategySql {
     return tombstones;
   }
 
-  /**
-   * Statements to run before {@link #dedup} (an {@code equals} delete rule's value, bound into a
-   * one-row relation), each with its one bound value; empty for the other rules.
-   */
-  public List<String> beforeDedup() {
-    if (deletes == null || deletes.kind() != DeleteRule.Kind.EQUALS) {
-      return List.of();
-    }
-    return List.of(
-        "CREATE TEMP TABLE " + quote(DELETE_VALUE) + " (v VARCHAR)",
-        "INSERT INTO " + quote(DELETE_VALUE) + " VALUES (?)");
-  }
-
-  /** Whether {@code row} (an alias of the transform's output or the staged rows) is a delete. */
-  private String deletes(String row) {
-    String c = row + "." + quote(deletes.column());
-    return switch (deletes.kind()) {
-      case BOOLEAN -> "(" + c + " IS TRUE)";
-      case NOT_NULL -> "(" + c + " IS NOT NULL)";
-      case EQUALS -> "(CAST(" + c + " AS VARCHAR) IN (SELECT v FROM " + quote(DELETE_VALUE) + "))";
-    };
-  }
-
-  /** The columns of {@link #ROWS}: the stored ones, then {@link #DELETED} with deletes. */
-  private String rowColumns() {
-    return SqlName.list(columns) + (deletes == null ? "" : ", " + quote(DELETED));
-  }
-
   /** Materializes the transform's output (the transform reads {@code staged}). */
   public String transform(String sql) {
     return "CREATE TEMP TABLE " + quote(TRANSFORMED) + " AS SELECT * FROM (" + sql + ") AS q";
   }
 
-  /**
-   * The window's rows after in-window dedup by key, from {@code source} (staged or transformed),
-   * with the window's order key when the target is versioned. Binds: see {@link #sourceBinds}.
-   */
-  public String dedup(String source) {
-    if (keys.isEmpty()) {
-      return "CREATE TEMP TABLE "
-          + quote(ROWS)
-          + " AS SELECT "
-          + SqlName.list(columns)
-          + windowOrderValue()
-          + " FROM "
-          + quote(source);
-    }
-    List<String> order = new ArrayList<>(dedupOrder());
-    String from = quote(source);
-    if (deletes != null) {
-      // on equal order values a delete beats an upsert (after the order_by columns, before the
-      // other columns)
-      order.add(orderBy.size(), quote(DELETED) + " DESC");
-      from =
-          "(SELECT s.*, "
-              + deletes("s")
-              + " AS "
-              + quote(DELETED)
-              + " FROM "
-              + from
-              + " AS s) AS d";
-    }
-    String window =
-        "PARTITION BY "
-            + SqlName.list(keys)
-            + (order.isEmpty() ? "" : " ORDER BY " + String.join(", ", order));
-    return "CREATE TEMP TABLE "
-        + quote(ROWS)
-        + " AS SELECT "
-        + rowColumns()
-        + windowOrderValue()
-        + " FROM (SELECT *, row_number() OVER ("
-        + window
-        + ") AS "
-        + quote(RN)
-        + " FROM "
-        + from
-        + ") AS q"
-        + " WHERE "
-        + quote(RN)
-        + " = 1";
-  }
-
-  /**
-   * Which row of a key's duplicates is kept: the greatest order_by values in declared order, then
-   * the greatest other columns, NULLs last.
-   */
-  public List<String> dedupOrder() {
-    List<String> order = new ArrayList<>();
-    for (String c : orderBy) {
-      order.add(quote(c) + " DESC NULLS LAST");
-    }
-    for (String c : nonKeys) {
-      if (!orderBy.contains(c)) {
-        order.add(quote(c) + " DESC NULLS LAST");
-      }
-    }
-    return order;
+  /** The in-window dedup: the statements that make {@link #ROWS} from the window's rows. */
+  public DedupSql dedup() {
+    return dedup;
   }
 
   public String count(String relation) {

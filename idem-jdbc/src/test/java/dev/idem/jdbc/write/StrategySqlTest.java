@@ -41,7 +41,7 @@ class StrategySqlTest {
 
   @Test
   void dedupKeepsTheLatestByOrderThenByTheOtherColumns() {
-    assertThat(sql(WriteStrategy.MERGE, "ts", null).dedup("staged"))
+    assertThat(sql(WriteStrategy.MERGE, "ts", null).dedup().statement("staged"))
         .isEqualTo(
             "CREATE TEMP TABLE \"idem_rows\" AS SELECT \"id\", \"v\", \"ts\", \"gone\", CAST(? AS VARCHAR) AS \"_idem_window_order\" FROM (SELECT *, row_number() OVER ("
                 + "PARTITION BY \"id\" ORDER BY \"ts\" DESC NULLS LAST, \"v\" DESC NULLS LAST, \"gone\" DESC NULLS LAST) AS \"_idem_rn\""
@@ -50,7 +50,7 @@ class StrategySqlTest {
 
   @Test
   void dedupOrdersByEveryOrderByColumnInDeclaredOrder() {
-    assertThat(sql(WriteStrategy.APPEND, "ts,v", null).dedup("staged"))
+    assertThat(sql(WriteStrategy.APPEND, "ts,v", null).dedup().statement("staged"))
         .isEqualTo(
             "CREATE TEMP TABLE \"idem_rows\" AS SELECT \"id\", \"v\", \"ts\", \"gone\" FROM (SELECT *, row_number() OVER ("
                 + "PARTITION BY \"id\" ORDER BY \"ts\" DESC NULLS LAST, \"v\" DESC NULLS LAST, \"gone\" DESC NULLS LAST) AS \"_idem_rn\""
@@ -65,7 +65,7 @@ class StrategySqlTest {
             new Target("t", COLS, KeySpec.columns("id"), WriteStrategy.MERGE, List.of("ts"), null),
             k -> "",
             "orders 0000000000 0000000000000000999");
-    assertThat(s.sourceBinds(s.dedup("staged"), "orders-0@999"))
+    assertThat(s.sourceBinds(s.dedup().statement("staged"), "orders-0@999"))
         .containsExactly("orders 0000000000 0000000000000000999");
     assertThat(s.sourceBinds("? ? ?", "orders-0@999"))
         .containsExactly("orders 0000000000 0000000000000000999", "orders-0@999", "orders-0@999");
@@ -80,7 +80,7 @@ class StrategySqlTest {
             TableName.parse("t"),
             new Target("t", COLS, null, WriteStrategy.REPLACE_WINDOW, null, null),
             k -> "");
-    assertThat(s.dedup("idem_transformed"))
+    assertThat(s.dedup().statement("idem_transformed"))
         .isEqualTo(
             "CREATE TEMP TABLE \"idem_rows\" AS SELECT \"id\", \"v\", \"ts\", \"gone\" FROM \"idem_transformed\"");
   }
@@ -148,7 +148,7 @@ class StrategySqlTest {
     StrategySql s = sql(WriteStrategy.MERGE, "ts", "gone");
     String newer =
         "(r.\"ts\" > t.\"ts\" OR (t.\"ts\" IS NULL AND r.\"ts\" IS NOT NULL) OR (r.\"ts\" IS NOT DISTINCT FROM t.\"ts\" AND r.\"_idem_window_order\" <= t.\"_idem_window_order\"))";
-    assertThat(s.dedup("staged"))
+    assertThat(s.dedup().statement("staged"))
         .isEqualTo(
             "CREATE TEMP TABLE \"idem_rows\" AS SELECT \"id\", \"v\", \"ts\", \"gone\", \"_idem_deleted\", CAST(? AS VARCHAR) AS \"_idem_window_order\" FROM (SELECT *, row_number() OVER ("
                 + "PARTITION BY \"id\" ORDER BY \"ts\" DESC NULLS LAST, \"_idem_deleted\" DESC, \"v\" DESC NULLS LAST, \"gone\" DESC NULLS LAST) AS \"_idem_rn\""
@@ -187,11 +187,11 @@ class StrategySqlTest {
             List.of(),
             DeleteRule.equalTo("op", "d"));
     StrategySql s = new StrategySql(TableName.parse("t"), t, k -> "");
-    assertThat(s.beforeDedup())
+    assertThat(s.dedup().before())
         .containsExactly(
             "CREATE TEMP TABLE \"idem_delete_value\" (v VARCHAR)",
             "INSERT INTO \"idem_delete_value\" VALUES (?)");
-    assertThat(s.dedup("staged"))
+    assertThat(s.dedup().statement("staged"))
         .contains(
             "(CAST(s.\"op\" AS VARCHAR) IN (SELECT v FROM \"idem_delete_value\")) AS \"_idem_deleted\"")
         .contains("ORDER BY \"_idem_deleted\" DESC, \"v\" DESC NULLS LAST");
@@ -205,7 +205,7 @@ class StrategySqlTest {
             WriteStrategy.MERGE,
             List.of("ts"),
             DeleteRule.notNull("_ab_cdc_deleted_at"));
-    assertThat(new StrategySql(TableName.parse("t"), airbyte, k -> "").dedup("staged"))
+    assertThat(new StrategySql(TableName.parse("t"), airbyte, k -> "").dedup().statement("staged"))
         .contains("(s.\"_ab_cdc_deleted_at\" IS NOT NULL) AS \"_idem_deleted\"");
   }
 

@@ -249,7 +249,7 @@ final class OneStatementSql {
   }
 
   private List<String> dedupOrder() {
-    return sql.dedupOrder();
+    return sql.dedup().order();
   }
 
   private String keyMatch(String t, String r) {
