@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -165,6 +166,65 @@ class NulledValuesTest {
     try (JdbcDestination d = open(url)) {
       assertThat(d.tableRows("(SELECT order_id FROM orders ORDER BY order_id)"))
           .containsExactly("order_id=1", "order_id=6", "order_id=7");
+    }
+  }
+
+  @Test
+  void anOrderByOrDeleteColumnIsNeverNulled() throws Exception {
+    Files.createDirectories(dir.resolve("data"));
+    Path p = dir.resolve("cdc.yaml");
+    Files.writeString(
+        p,
+        String.join(
+            "\n",
+            "pipeline: cdc",
+            "source:",
+            "  type: csv",
+            "  path: data/*.csv",
+            "columns:",
+            "  id: integer",
+            "  version: integer",
+            "  gone: boolean",
+            "  note: integer",
+            "  ingested_at: timestamp",
+            "windows:",
+            "  kind: day",
+            "  column: ingested_at",
+            "target:",
+            "  table: things",
+            "  key: [id]",
+            "  strategy: merge",
+            "  order_by: version",
+            "  delete_flag: gone",
+            "destination:",
+            "  url: \"jdbc:duckdb:" + dir.resolve("cdc.duckdb") + "\"",
+            "on_bad_value: null",
+            "max_bad_records: 10",
+            ""));
+    Files.writeString(
+        dir.resolve("data/things.csv"),
+        String.join(
+            "\n",
+            "id,version,gone,note,ingested_at",
+            "1,v2,false,1,2024-03-01 08:00:00",
+            "2,3,maybe,1,2024-03-01 09:00:00",
+            "3,4,false,n,2024-03-01 10:00:00",
+            ""),
+        StandardCharsets.UTF_8);
+    Cli.Result r = Cli.run("run", p.toString());
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    JsonNode letters =
+        JSON.readTree(Cli.run("dlq", "list", p.toString(), "--output", "json").out())
+            .get("dead_letters");
+    assertThat(
+            List.of(letters.get(0).get("reason").asText(), letters.get(1).get("reason").asText()))
+        .allSatisfy(reason -> assertThat(reason).containsPattern("\\(not nulled: "))
+        .anySatisfy(reason -> assertThat(reason).endsWith("(not nulled: an order_by column)"))
+        .anySatisfy(reason -> assertThat(reason).endsWith("(not nulled: the delete column)"));
+    assertThat(letters).hasSize(2);
+    try (JdbcDestination d = open("jdbc:duckdb:" + dir.resolve("cdc.duckdb"))) {
+      // only the row whose bad value was an ordinary column loads, with it NULL
+      assertThat(d.tableRows("(SELECT id, note FROM things)")).containsExactly("id=3|note=null");
     }
   }
 }

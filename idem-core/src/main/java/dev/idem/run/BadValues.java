@@ -15,7 +15,9 @@ import java.util.Set;
  * could not be typed: the row loads with them NULL when every bad value's column is nulled by the
  * policy and may hold NULL; otherwise the record is dead-lettered, its reason naming every bad
  * column. A key column, a column declared not null and the window column never take a NULL for a
- * bad value: the record is a dead letter whatever the policy.
+ * bad value, nor do an {@code order_by} column (a NULL version would lose to every other) and the
+ * delete rule's column (a NULL would turn a delete into an upsert): the record is a dead letter
+ * whatever the policy.
  */
 final class BadValues {
   private final BadRecordPolicy policy;
@@ -24,6 +26,8 @@ final class BadValues {
   private final Set<String> keys = new HashSet<>();
 
   private final Set<String> notNull = new HashSet<>();
+  private final Set<String> orderBy;
+  private final String deleteColumn;
   private final String windowColumn;
 
   BadValues(Pipeline pipeline) {
@@ -37,6 +41,9 @@ final class BadValues {
         notNull.add(c.name());
       }
     }
+    this.orderBy = Set.copyOf(pipeline.target().orderBy());
+    this.deleteColumn =
+        pipeline.target().deletes() == null ? null : pipeline.target().deletes().column();
     this.windowColumn = pipeline.windows().column();
   }
 
@@ -75,6 +82,12 @@ final class BadValues {
     }
     if (notNull.contains(column)) {
       return "declared not null";
+    }
+    if (orderBy.contains(column)) {
+      return "an order_by column"; // a NULL version would silently lose to every other
+    }
+    if (column.equals(deleteColumn)) {
+      return "the delete column"; // a NULL would turn a delete into an upsert
     }
     return null;
   }
