@@ -12,12 +12,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A CSV more than ten times the heap is read in a child JVM with -Xmx64m. */
+/**
+ * A CSV more than ten times the heap is read in a child JVM with -Xmx32m. The timeout is a safety
+ * net for a hung child on a busy machine, not a speed target (those live in idem-bench).
+ */
 class StreamingTest {
-  private static final long TARGET_BYTES = 700L * 1024 * 1024;
+  private static final long TARGET_BYTES = 350L * 1024 * 1024;
 
   @Test
-  @Timeout(value = 3, unit = TimeUnit.MINUTES)
+  @Timeout(value = 15, unit = TimeUnit.MINUTES)
   void aFileTenTimesTheHeapIsStreamed(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("big.csv");
     long rows = 0;
@@ -47,13 +50,13 @@ class StreamingTest {
         bytes += line.length();
       }
     }
-    assertThat(Files.size(file)).isGreaterThan(640L * 1024 * 1024);
+    assertThat(Files.size(file)).isGreaterThan(320L * 1024 * 1024);
     try {
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       Process p =
           new ProcessBuilder(
                   java,
-                  "-Xmx64m",
+                  "-Xmx32m",
                   "-cp",
                   System.getProperty("java.class.path"),
                   CountRows.class.getName(),
@@ -61,7 +64,7 @@ class StreamingTest {
               .redirectErrorStream(true)
               .start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-      assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
+      assertThat(p.waitFor(1, TimeUnit.MINUTES)).isTrue();
       assertThat(p.exitValue()).as(out).isEqualTo(0);
       List<String> parts = List.of(out.split(" ", 3));
       assertThat(parts.get(0)).isEqualTo(Long.toString(rows));
