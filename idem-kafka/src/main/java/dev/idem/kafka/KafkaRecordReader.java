@@ -173,7 +173,10 @@ final class KafkaRecordReader implements RecordReader {
       } catch (DataException e) {
         if (tombstone) {
           // a delete's only values are its key: one that does not convert deletes nothing
-          return SourceRecord.bad(position, text, position + ": key " + e.getMessage());
+          return SourceRecord.bad(
+              position,
+              text,
+              position + ": a null value deletes its key, and its key's " + e.getMessage());
         }
         // every bad value is named; the runner nulls them or dead-letters the record
         bad = bad == null ? new ArrayList<>() : bad;
