@@ -51,28 +51,26 @@ final class SourceDeletes {
     if (declared != null
         && (!declared.column().equals(c) || declared.kind() != DeleteRule.Kind.BOOLEAN)) {
       throw refused(
-          "null_value: delete marks deletes with %s, so the target's delete rule must be"
-              + " delete_flag: %s (or left out), not %s",
+          "a null value is a delete marked by %s: the target's delete rule must be delete_flag: %s"
+              + " or left out, not %s",
           c, c, declared.describe());
     }
     if (strategy != WriteStrategy.MERGE) {
-      throw refused("null_value: delete needs strategy merge, not %s", strategy.label());
+      throw refused(
+          "a null value is a delete, which needs strategy merge, not %s", strategy.label());
     }
     if (key == null) {
-      throw refused("null_value: delete needs a target key to delete");
+      throw refused("a null value deletes its key, which needs a target key");
     }
     for (String f : key.fields()) {
       if (source.schema().indexOf(f) < 0) {
-        throw refused(
-            "null_value: delete maps the record key onto the key, but key field '%s' is not an"
-                + " input column",
-            f);
+        throw refused("a null value deletes its key, and key field '%s' is not an input column", f);
       }
     }
     if (orderBy.isEmpty()) {
       throw refused(
-          "null_value: delete needs versions: add order_by: _kafka_offset to the target (and"
-              + " _kafka_offset: integer to columns) so the latest record of a key wins");
+          "a null value is a delete, which needs versions: add order_by: _kafka_offset to the"
+              + " target (and _kafka_offset: integer to columns) so that a key's latest record wins");
     }
     return declared != null ? declared : DeleteRule.flag(c);
   }

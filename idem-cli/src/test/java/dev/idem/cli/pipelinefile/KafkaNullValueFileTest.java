@@ -1,0 +1,108 @@
+package dev.idem.cli.pipelinefile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.idem.connector.Secrets;
+import dev.idem.pipeline.DeleteRule;
+import dev.idem.pipeline.Pipeline;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.assertj.core.api.Assertions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A kafka source's {@code null_value}: what it implies for the target and its one-line errors. */
+class KafkaNullValueFileTest {
+  private static final String FILE =
+      """
+      pipeline: people
+      source:
+        type: kafka
+        bootstrap_servers: localhost:1
+        topic: people
+        null_value: delete
+      columns:
+        id: integer
+        name: string
+        _kafka_offset: integer
+      target:
+        table: people
+        key: [id]
+        strategy: merge
+        order_by: _kafka_offset
+      """;
+
+  @TempDir Path dir;
+
+  private Path write(String yaml) throws IOException {
+    Path file = dir.resolve("pipeline.yaml");
+    Files.writeString(file, yaml, StandardCharsets.UTF_8);
+    return file;
+  }
+
+  private Pipeline load(String yaml) throws IOException {
+    return PipelineFile.load(write(yaml), List.of(), Map.<String, String>of()::get, new Secrets())
+        .pipeline();
+  }
+
+  /** The error without the file's path: {@code :line: message}. */
+  private String error(String yaml) throws IOException {
+    Path file = write(yaml);
+    Throwable t =
+        Assertions.catchThrowable(
+            () -> PipelineFile.load(file, List.of(), Map.<String, String>of()::get, new Secrets()));
+    assertThat(t).isInstanceOf(PipelineFileException.class);
+    assertThat(t.getMessage()).doesNotContain("\n");
+    return t.getMessage().substring(file.toString().length());
+  }
+
+  @Test
+  void deleteImpliesTheDeleteFlagOnAColumnTheTargetDoesNotStore() throws IOException {
+    Pipeline p = load(FILE);
+    assertThat(p.target().deletes()).isEqualTo(DeleteRule.flag("_kafka_deleted"));
+    assertThat(p.source().schema().names()).contains("_kafka_deleted");
+    assertThat(p.target().columns().names()).containsExactly("id", "name", "_kafka_offset");
+    // written out, the same rule
+    Pipeline explicit = load(FILE + "  delete_flag: _kafka_deleted\n");
+    assertThat(explicit.target().deletes()).isEqualTo(p.target().deletes());
+    assertThat(explicit.definitionHash()).isEqualTo(p.definitionHash());
+  }
+
+  @Test
+  void theDefaultIsDeadLetterAndChangesNothing() throws IOException {
+    Pipeline p = load(FILE.replace("  null_value: delete\n", ""));
+    assertThat(p.target().deletes()).isNull();
+    assertThat(p.source().schema().names()).doesNotContain("_kafka_deleted");
+    assertThat(
+            load(FILE.replace("null_value: delete", "null_value: dead_letter")).target().deletes())
+        .isNull();
+  }
+
+  @Test
+  void anUnknownValueOrAMisspeltKeyIsRefusedAtItsLine() throws IOException {
+    assertThat(error(FILE.replace("null_value: delete", "null_value: tombstone")))
+        .isEqualTo(":6: source.null_value: expected dead_letter or delete, got 'tombstone'");
+    assertThat(error(FILE.replace("null_value: delete", "null_valu: delete")))
+        .startsWith(":6: unknown key 'null_valu' in source: expected one of type,")
+        .endsWith("(did you mean 'null_value'?)");
+  }
+
+  @Test
+  void aTargetThatCannotTakeTheDeletesIsRefused() throws IOException {
+    assertThat(error(FILE.replace("strategy: merge", "strategy: append")))
+        .contains("source.null_value: a null value is a delete, which needs strategy merge");
+    assertThat(error(FILE.replace("  order_by: _kafka_offset\n", "")))
+        .contains("source.null_value: a null value is a delete, which needs versions:")
+        .contains("order_by: _kafka_offset");
+    assertThat(error(FILE + "  deletes: {column: name, equals: gone}\n"))
+        .contains("the target's delete rule must be delete_flag: _kafka_deleted or left out");
+    assertThat(error(FILE.replace("name: string", "_kafka_deleted: string")))
+        .isEqualTo(
+            ":6: source.null_value: column _kafka_deleted is string: it marks deletes, so"
+                + " declare it boolean or leave it out");
+  }
+}
