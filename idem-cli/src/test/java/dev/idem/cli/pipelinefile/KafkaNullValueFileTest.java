@@ -98,6 +98,10 @@ class KafkaNullValueFileTest {
     assertThat(error(FILE.replace("  order_by: _kafka_offset\n", "")))
         .contains("source.null_value: a null value is a delete, which needs versions:")
         .contains("order_by: _kafka_offset");
+    assertThat(error(FILE.replace("  key: [id]\n", "")))
+        .contains("source.null_value: a null value deletes its key, which needs a target key");
+    assertThat(error(FILE.replace("key: [id]", "key: {hash: [nope]}")))
+        .contains("a null value deletes its key, and key field 'nope' is not an input column");
     assertThat(error(FILE + "  deletes: {column: name, equals: gone}\n"))
         .contains("the target's delete rule must be delete_flag: _kafka_deleted or left out");
     assertThat(error(FILE.replace("name: string", "_kafka_deleted: string")))
