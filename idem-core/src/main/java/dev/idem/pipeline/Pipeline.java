@@ -48,12 +48,19 @@ public final class Pipeline {
   private Pipeline(Builder b) {
     this.name = b.name;
     this.version = b.version;
-    this.source = b.source;
+    this.source = SourceDeletes.keyed(b.source, b.key);
     this.windows = b.windows;
     this.transformSql =
         b.transformSql == null || b.transformSql.isBlank() ? null : b.transformSql.strip();
     this.rowFunctions = Map.copyOf(b.rowFunctions);
-    this.target = new Target(b.table, targetColumns(b), b.key, b.strategy, b.orderBy, b.deletes);
+    this.target =
+        new Target(
+            b.table,
+            targetColumns(b),
+            b.key,
+            b.strategy,
+            b.orderBy,
+            SourceDeletes.rule(b.source, b.deletes, b.key, b.strategy, b.orderBy));
     this.badRecords = b.badRecords;
     this.schemaDrift = b.schemaDrift;
     validate();
@@ -73,7 +80,7 @@ public final class Pipeline {
               + " has a transform, so target.columns must declare its output columns",
           null);
     }
-    return b.source.schema();
+    return SourceDeletes.defaultTargetColumns(b.source);
   }
 
   private void validate() {

@@ -35,7 +35,7 @@ import org.apache.kafka.common.TopicPartition;
 final class KafkaRecordReader implements RecordReader {
   private static final Duration POLL = Duration.ofMillis(200);
   private static final String[] METADATA = {
-    "_kafka_partition", "_kafka_offset", "_kafka_timestamp", "_kafka_key"
+    "_kafka_partition", "_kafka_offset", "_kafka_timestamp", "_kafka_key", KafkaDeletes.COLUMN
   };
 
   private final KafkaConsumer<byte[], byte[]> consumer;
@@ -48,6 +48,9 @@ final class KafkaRecordReader implements RecordReader {
   private final Schema schema;
   private final Duration readTimeout;
   private final int[] metadata = new int[METADATA.length];
+
+  /** How a null value deletes its key; null when it is a dead letter. */
+  private final KafkaDeletes deletes;
 
   /** Strict UTF-8, reused for every record of this reader ({@code decode} resets it). */
   private final CharsetDecoder utf8 =
@@ -65,12 +68,14 @@ final class KafkaRecordReader implements RecordReader {
       long start,
       Optional<Long> recordedEnd,
       KafkaSourceConfig config,
-      Schema schema)
+      Schema schema,
+      KafkaDeletes deletes)
       throws IOException {
     this.consumer = consumer;
     this.tp = tp;
     this.positionPrefix = tp.topic() + "-" + tp.partition() + "@";
     this.schema = schema;
+    this.deletes = deletes;
     this.readTimeout = config.readTimeout();
     for (int i = 0; i < METADATA.length; i++) {
       metadata[i] = schema.indexOf(METADATA[i]);
@@ -132,53 +137,80 @@ final class KafkaRecordReader implements RecordReader {
 
   private SourceRecord record(ConsumerRecord<byte[], byte[]> r) {
     String position = positionPrefix + r.offset();
-    if (r.value() == null) {
-      return SourceRecord.bad(position, "", "a null value (a tombstone) holds no record to load");
-    }
+    boolean tombstone = r.value() == null;
     String text;
-    try {
-      text = utf8.decode(ByteBuffer.wrap(r.value())).toString();
-    } catch (CharacterCodingException e) {
-      return SourceRecord.bad(
-          position, new String(r.value(), StandardCharsets.UTF_8), "the value is not valid UTF-8");
+    Object[] values;
+    if (tombstone) {
+      if (deletes == null) {
+        return SourceRecord.bad(position, "", "a null value (a tombstone) holds no record to load");
+      }
+      text = KafkaDeletes.keyText(r.key());
+      try {
+        values = deletes.values(r.key(), position);
+      } catch (DataException e) {
+        return SourceRecord.bad(position, text, e.getMessage());
+      }
+    } else {
+      try {
+        text = utf8.decode(ByteBuffer.wrap(r.value())).toString();
+      } catch (CharacterCodingException e) {
+        return SourceRecord.bad(
+            position,
+            new String(r.value(), StandardCharsets.UTF_8),
+            "the value is not valid UTF-8");
+      }
+      try {
+        values = JsonObjects.parse(text, schema, position);
+      } catch (DataException e) {
+        return SourceRecord.bad(position, text, e.getMessage());
+      }
     }
-    try {
-      Object[] values = JsonObjects.parse(text, schema, position);
-      // metadata only for the columns declared: formatting a timestamp per record costs as much as
-      // parsing it
-      if (metadata[0] >= 0) {
-        values[metadata[0]] = Integer.toString(r.partition());
-      }
-      if (metadata[1] >= 0) {
-        values[metadata[1]] = Long.toString(r.offset());
-      }
-      if (metadata[2] >= 0) {
-        values[metadata[2]] = Instant.ofEpochMilli(r.timestamp()).toString();
-      }
-      if (metadata[3] >= 0) {
-        values[metadata[3]] = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
-      }
-      List<BadValue> bad = null;
-      for (int i = 0; i < values.length; i++) {
-        try {
-          values[i] = ValueParser.convert(schema.column(i), values[i]);
-        } catch (DataException e) {
-          // every bad value is named; the runner nulls them or dead-letters the record
-          bad = bad == null ? new ArrayList<>() : bad;
-          Object input = values[i];
-          bad.add(
-              new BadValue(
-                  schema.column(i).name(),
-                  input == null ? null : input.toString(),
-                  e.getMessage()));
-          values[i] = null;
+    metadata(r, values);
+    List<BadValue> bad = null;
+    for (int i = 0; i < values.length; i++) {
+      try {
+        values[i] = ValueParser.convert(schema.column(i), values[i]);
+      } catch (DataException e) {
+        if (tombstone) {
+          // a delete's only values are its key: one that does not convert deletes nothing
+          return SourceRecord.bad(
+              position,
+              text,
+              position + ": a null value deletes its key, and its key's " + e.getMessage());
         }
+        // every bad value is named; the runner nulls them or dead-letters the record
+        bad = bad == null ? new ArrayList<>() : bad;
+        Object input = values[i];
+        bad.add(
+            new BadValue(
+                schema.column(i).name(), input == null ? null : input.toString(), e.getMessage()));
+        values[i] = null;
       }
-      return bad == null
-          ? new SourceRecord(values, position)
-          : SourceRecord.withBadValues(values, position, text, bad);
-    } catch (DataException e) {
-      return SourceRecord.bad(position, text, e.getMessage());
+    }
+    return bad == null
+        ? new SourceRecord(values, position)
+        : SourceRecord.withBadValues(values, position, text, bad);
+  }
+
+  /**
+   * The record's metadata, only into the columns declared: formatting a timestamp per record costs
+   * as much as parsing it.
+   */
+  private void metadata(ConsumerRecord<byte[], byte[]> r, Object[] values) {
+    if (metadata[0] >= 0) {
+      values[metadata[0]] = Integer.toString(r.partition());
+    }
+    if (metadata[1] >= 0) {
+      values[metadata[1]] = Long.toString(r.offset());
+    }
+    if (metadata[2] >= 0) {
+      values[metadata[2]] = Instant.ofEpochMilli(r.timestamp()).toString();
+    }
+    if (metadata[3] >= 0) {
+      values[metadata[3]] = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
+    }
+    if (metadata[4] >= 0) {
+      values[metadata[4]] = r.value() == null ? "true" : "false";
     }
   }
 

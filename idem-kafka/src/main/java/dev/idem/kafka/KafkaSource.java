@@ -5,7 +5,9 @@ import dev.idem.DataException;
 import dev.idem.ledger.WindowState;
 import dev.idem.ledger.WindowStatus;
 import dev.idem.schema.Schema;
+import dev.idem.source.MakesDeletes;
 import dev.idem.source.RecordReader;
+import dev.idem.source.Source;
 import dev.idem.source.StreamSource;
 import dev.idem.window.Window;
 import dev.idem.window.WindowKind;
@@ -41,26 +43,54 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * hands its partitions over when its leases expire.
  *
  * <p>Values are JSON objects mapped to the declared schema; a value that is not (or a null value, a
- * tombstone) is a bad record with position {@code topic-partition@offset}. Declared columns named
- * {@code _kafka_partition}, {@code _kafka_offset}, {@code _kafka_timestamp} and {@code _kafka_key}
- * receive the record's metadata.
+ * tombstone, unless {@code null_value: delete} makes it a delete of its key: {@link KafkaDeletes})
+ * is a bad record with position {@code topic-partition@offset}. Declared columns named {@code
+ * _kafka_partition}, {@code _kafka_offset}, {@code _kafka_timestamp} and {@code _kafka_key} receive
+ * the record's metadata.
  */
-public final class KafkaSource implements StreamSource {
+public final class KafkaSource implements StreamSource, MakesDeletes {
   private final Schema schema;
   private final KafkaSourceConfig config;
   private final boolean follow;
 
+  /** The input fields a delete's key carries ({@code null_value: delete}); empty before keyedBy. */
+  private final List<String> keyFields;
+
   /** The bounded run's end: each partition's end offset when this instance first planned. */
   private Map<Integer, Long> fixedEnd;
 
+  /**
+   * A topic read into {@code schema}; with {@code null_value: delete} the schema gains the boolean
+   * column {@code _kafka_deleted} if it does not declare it.
+   */
   public KafkaSource(Schema schema, KafkaSourceConfig config) {
-    this(schema, config, false);
+    this(
+        config.nullValue() == KafkaSourceConfig.NullValue.DELETE
+            ? KafkaDeletes.withColumn(schema)
+            : schema,
+        config,
+        false,
+        List.of());
   }
 
-  private KafkaSource(Schema schema, KafkaSourceConfig config, boolean follow) {
+  private KafkaSource(
+      Schema schema, KafkaSourceConfig config, boolean follow, List<String> keyFields) {
     this.schema = schema;
     this.config = config;
     this.follow = follow;
+    this.keyFields = List.copyOf(keyFields);
+  }
+
+  @Override
+  public Optional<String> deleteColumn() {
+    return config.nullValue() == KafkaSourceConfig.NullValue.DELETE
+        ? Optional.of(KafkaDeletes.COLUMN)
+        : Optional.empty();
+  }
+
+  @Override
+  public Source keyedBy(List<String> fields) {
+    return new KafkaSource(schema, config, follow, fields);
   }
 
   @Override
@@ -74,12 +104,12 @@ public final class KafkaSource implements StreamSource {
 
   @Override
   public StreamSource upToNow() {
-    return new KafkaSource(schema, config, false);
+    return new KafkaSource(schema, config, false, keyFields);
   }
 
   @Override
   public StreamSource following() {
-    return new KafkaSource(schema, config, true);
+    return new KafkaSource(schema, config, true, keyFields);
   }
 
   @Override
@@ -199,7 +229,8 @@ public final class KafkaSource implements StreamSource {
           id.start(),
           recordedEnd,
           config,
-          schema);
+          schema,
+          deleteColumn().isPresent() ? new KafkaDeletes(schema, keyFields) : null);
     } catch (RuntimeException | IOException e) {
       consumer.close(CloseOptions.timeout(Duration.ZERO));
       throw e;

@@ -15,17 +15,25 @@ import java.util.Objects;
  * @param startFrom where a partition with no window in the ledger starts
  * @param readTimeout how long a read may wait for records the partition is known to hold before the
  *     attempt fails as transient (broker down)
+ * @param nullValue what a record with a null value (a tombstone) is
  */
 public record KafkaSourceConfig(
     Map<String, Object> client,
     String topic,
     long maxRecords,
     StartFrom startFrom,
-    Duration readTimeout) {
+    Duration readTimeout,
+    NullValue nullValue) {
   /** Where a partition starts when the ledger has no window of it yet. */
   public enum StartFrom {
     EARLIEST,
     LATEST
+  }
+
+  /** What a record with a null value is: a dead letter (the default) or a delete of its key. */
+  public enum NullValue {
+    DEAD_LETTER,
+    DELETE
   }
 
   public KafkaSourceConfig {
@@ -33,6 +41,7 @@ public record KafkaSourceConfig(
     Objects.requireNonNull(topic, "topic");
     Objects.requireNonNull(startFrom, "startFrom");
     Objects.requireNonNull(readTimeout, "readTimeout");
+    Objects.requireNonNull(nullValue, "nullValue");
     if (!client.containsKey("bootstrap.servers")) {
       throw new ConfigException("a kafka source needs bootstrap_servers");
     }
@@ -50,18 +59,23 @@ public record KafkaSourceConfig(
         topic,
         100_000,
         StartFrom.EARLIEST,
-        Duration.ofSeconds(60));
+        Duration.ofSeconds(60),
+        NullValue.DEAD_LETTER);
   }
 
   public KafkaSourceConfig withMaxRecords(long n) {
-    return new KafkaSourceConfig(client, topic, n, startFrom, readTimeout);
+    return new KafkaSourceConfig(client, topic, n, startFrom, readTimeout, nullValue);
   }
 
   public KafkaSourceConfig withStartFrom(StartFrom s) {
-    return new KafkaSourceConfig(client, topic, maxRecords, s, readTimeout);
+    return new KafkaSourceConfig(client, topic, maxRecords, s, readTimeout, nullValue);
   }
 
   public KafkaSourceConfig withReadTimeout(Duration d) {
-    return new KafkaSourceConfig(client, topic, maxRecords, startFrom, d);
+    return new KafkaSourceConfig(client, topic, maxRecords, startFrom, d, nullValue);
+  }
+
+  public KafkaSourceConfig withNullValue(NullValue v) {
+    return new KafkaSourceConfig(client, topic, maxRecords, startFrom, readTimeout, v);
   }
 }

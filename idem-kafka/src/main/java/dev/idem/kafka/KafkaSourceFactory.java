@@ -20,7 +20,14 @@ import java.util.Map;
 public final class KafkaSourceFactory implements SourceFactory {
   /** The keys of a kafka source itself; any other key of it is a Kafka client property. */
   static final List<String> KEYS =
-      List.of("type", "bootstrap_servers", "topic", "max_records", "start_from", "read_timeout");
+      List.of(
+          "type",
+          "bootstrap_servers",
+          "topic",
+          "max_records",
+          "start_from",
+          "read_timeout",
+          "null_value");
 
   /** The keys of file sources, refused here with a message that names the kafka source's own. */
   private static final List<String> FILE_KEYS =
@@ -53,6 +60,12 @@ public final class KafkaSourceFactory implements SourceFactory {
                 + " and Kafka client properties");
       }
     }
+    for (String key : node.entries().keySet()) {
+      // every Kafka client property has a dot: a key without one is a misspelt key of the source
+      if (!key.contains(".") && !KEYS.contains(key)) {
+        throw s.problem(key, Section.unknownKey(key, "source", KEYS));
+      }
+    }
     Map<String, Object> client = new HashMap<>();
     s.properties(KEYS, context.secrets()).forEach((k, v) -> client.put((String) k, v));
     client.put("bootstrap.servers", s.requiredScalar("bootstrap_servers").value().strip());
@@ -70,12 +83,32 @@ public final class KafkaSourceFactory implements SourceFactory {
       start = KafkaSourceConfig.StartFrom.valueOf(v.toUpperCase(Locale.ROOT));
     }
     Duration readTimeout = s.duration("read_timeout", Duration.ofSeconds(60));
+    KafkaSourceConfig.NullValue nullValue = nullValue(s, columns);
     KafkaSourceConfig.StartFrom from = start;
     return Section.bind(
         node,
         "source",
         () ->
             new KafkaSource(
-                columns, new KafkaSourceConfig(client, topic, maxRecords, from, readTimeout)));
+                columns,
+                new KafkaSourceConfig(client, topic, maxRecords, from, readTimeout, nullValue)));
+  }
+
+  /** {@code null_value: dead_letter} (the default) or {@code delete}. */
+  private static KafkaSourceConfig.NullValue nullValue(Section s, Schema columns) {
+    ConfigNode.Scalar n = s.optionalScalar("null_value");
+    if (n == null) {
+      return KafkaSourceConfig.NullValue.DEAD_LETTER;
+    }
+    String v = n.value().strip().toLowerCase(Locale.ROOT);
+    if (!v.equals("dead_letter") && !v.equals("delete")) {
+      throw new ConfigProblem(
+          n.where(),
+          "source.null_value: expected dead_letter or delete, got '" + n.display() + "'");
+    }
+    if (v.equals("delete")) {
+      Section.bind(n, "source.null_value", () -> KafkaDeletes.withColumn(columns));
+    }
+    return KafkaSourceConfig.NullValue.valueOf(v.toUpperCase(Locale.ROOT));
   }
 }

@@ -108,7 +108,7 @@ class KafkaFactoryTest {
                                 context))
                 .detail())
         .isEqualTo(
-            "source.path: kafka sources have no 'path': expected type, bootstrap_servers, topic, max_records, start_from, read_timeout"
+            "source.path: kafka sources have no 'path': expected type, bootstrap_servers, topic, max_records, start_from, read_timeout, null_value"
                 + " and Kafka client properties");
     assertThat(
             catchThrowableOfType(

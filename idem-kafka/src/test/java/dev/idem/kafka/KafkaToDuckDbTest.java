@@ -14,6 +14,11 @@ import java.util.Properties;
 class KafkaToDuckDbTest extends KafkaToJdbcSuite {
   @Override
   JdbcDestination newDestination(RunServices services) {
+    return duckDb(services);
+  }
+
+  /** A new DuckDB database in a temporary directory. */
+  static JdbcDestination duckDb(RunServices services) {
     try {
       Path dir = Files.createTempDirectory("idem-kafka-duckdb");
       dir.toFile().deleteOnExit();

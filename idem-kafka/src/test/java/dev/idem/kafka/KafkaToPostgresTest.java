@@ -11,6 +11,11 @@ import java.util.Properties;
 class KafkaToPostgresTest extends KafkaToJdbcSuite {
   @Override
   JdbcDestination newDestination(RunServices services) {
+    return postgres(services);
+  }
+
+  /** A fresh database of the embedded PostgreSQL server. */
+  static JdbcDestination postgres(RunServices services) {
     return JdbcDestination.open(
         EmbeddedPostgresServer.newDatabase(), new Properties(), services, Duration.ofSeconds(5));
   }

@@ -2,16 +2,10 @@ package dev.idem.cli.pipelinefile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.idem.connector.Secrets;
 import dev.idem.pipeline.BadRecordPolicy;
 import dev.idem.pipeline.OnBadValue;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,26 +31,12 @@ class OnBadValueFileTest {
 
   @TempDir Path dir;
 
-  private Path write(String yaml) throws IOException {
-    Path file = dir.resolve("pipeline.yaml");
-    Files.writeString(file, yaml, StandardCharsets.UTF_8);
-    return file;
-  }
-
   private BadRecordPolicy policy(String yaml) throws IOException {
-    return PipelineFile.load(write(yaml), List.of(), Map.<String, String>of()::get, new Secrets())
-        .pipeline()
-        .badRecords();
+    return new YamlFiles(dir).load(yaml).badRecords();
   }
 
   private String error(String yaml) throws IOException {
-    Path file = write(yaml);
-    Throwable t =
-        Assertions.catchThrowable(
-            () -> PipelineFile.load(file, List.of(), Map.<String, String>of()::get, new Secrets()));
-    assertThat(t).isInstanceOf(PipelineFileException.class);
-    assertThat(t.getMessage()).doesNotContain("\n");
-    return t.getMessage().substring(file.toString().length());
+    return new YamlFiles(dir).error(yaml);
   }
 
   @Test
