@@ -87,7 +87,7 @@ final class RunCommand extends LoadCommand {
     if (fullRefresh) {
       destination.dropTarget(definition.pipeline());
     }
-    RunOptions options = fullRefresh ? options().forced() : options();
+    RunOptions options = fullRefresh ? options(definition).forced() : options(definition);
     if (selected == null) {
       return load(
           definition,
@@ -112,6 +112,6 @@ final class RunCommand extends LoadCommand {
       throw new ConfigException(
           "--full-refresh reloads every window: it takes no --window or --from/--to");
     }
-    return selection.select(pipeline);
+    return selection.select(pipeline, run.logicalDate);
   }
 }
