@@ -11,12 +11,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * What a scheduler passes, on a copy of the orders example (day windows 2024-03-01 to 2024-03-05,
@@ -97,6 +101,80 @@ class SchedulerFlagsTest {
             "2024-03-01");
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).contains("1 window: 0 loaded, 1 unchanged");
+  }
+
+  @Test
+  void anEmptyIntervalIsTheWindowCoveringItAndAnotherSelectionWinsOverTheLogicalDate()
+      throws Exception {
+    assertThat(
+            loaded(
+                Map.of(),
+                "run",
+                orders.toString(),
+                "--data-interval-start",
+                "2024-03-03T06:00:00+00:00",
+                "--data-interval-end",
+                "2024-03-03T06:00:00+00:00"))
+        .containsExactly("2024-03-03");
+    assertThat(
+            loaded(
+                Map.of(),
+                "run",
+                orders.toString(),
+                "--window",
+                "2024-03-01",
+                "--logical-date",
+                "2024-03-05"))
+        .containsExactly("2024-03-01");
+  }
+
+  @Test
+  void checkTakesTheDataIntervalToo() throws Exception {
+    assertThat(Cli.run("run", orders.toString()).exit()).isZero();
+    Cli.Result r =
+        Cli.run(
+            "check",
+            orders.toString(),
+            "--data-interval-start",
+            "2024-03-02T00:00:00+00:00",
+            "--data-interval-end",
+            "2024-03-03T00:00:00+00:00",
+            "--output",
+            "json");
+    assertThat(r.exit()).as(r.err()).isZero();
+    Set<String> checked = new TreeSet<>();
+    new ObjectMapper()
+        .readTree(r.out())
+        .get("checks")
+        .forEach(c -> checked.add(c.get("window").asText()));
+    assertThat(checked).containsExactly("2024-03-02", "null");
+  }
+
+  @Test
+  void everyLongOptionHasAVariableButTheDestructiveOnes() {
+    Set<String> variables = new TreeSet<>();
+    Set<String> without = new TreeSet<>();
+    collect(new CommandLine(Idem.standard()), variables, without);
+    assertThat(variables)
+        .contains(
+            "IDEM_LOGICAL_DATE",
+            "IDEM_DATA_INTERVAL_START",
+            "IDEM_RUN_ID",
+            "IDEM_LOCK_TIMEOUT",
+            "IDEM_OUTPUT");
+    assertThat(without).contains("--force", "--full-refresh", "--fix", "--help");
+  }
+
+  private static void collect(CommandLine cmd, Set<String> variables, Set<String> without) {
+    for (OptionSpec o : cmd.getCommandSpec().options()) {
+      String v = EnvDefaults.variable(o);
+      if (v == null) {
+        without.add(o.longestName());
+      } else {
+        variables.add(v);
+      }
+    }
+    cmd.getSubcommands().values().forEach(sub -> collect(sub, variables, without));
   }
 
   @Test
