@@ -31,7 +31,8 @@ final class RunSettings {
       description = {
         "The scheduler's logical date or time (2024-05-01, 2024-05-01T00:00:00+00:00, ...). Without --window,",
         "--from/--to or a data interval, a run of day or hour windows loads the window covering it. Its date in",
-        "the window zone reaches Java row functions (RunContext.logicalDate()) and SQL transforms (:logical_date)."
+        "the window zone reaches Java row functions (RunContext.logicalDate()) and SQL transforms as the parameter",
+        "logical_date."
       })
   String logicalDate;
 
