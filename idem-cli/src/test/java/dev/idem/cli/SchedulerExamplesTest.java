@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,15 +32,7 @@ class SchedulerExamplesTest {
 
   @BeforeEach
   void copyOrders() throws IOException {
-    Path from = Path.of("..", "examples", "orders").toAbsolutePath().normalize();
-    Files.createDirectories(tmp.resolve("orders/data"));
-    try (Stream<Path> files = Files.list(from.resolve("data"))) {
-      for (Path f : files.toList()) {
-        Files.copy(f, tmp.resolve("orders/data").resolve(f.getFileName().toString()));
-      }
-    }
-    orders = tmp.resolve("orders/pipeline.yaml");
-    Files.copy(from.resolve("pipeline.yaml"), orders);
+    orders = SchedulerFlagsTest.copyOrders(tmp);
   }
 
   @Test

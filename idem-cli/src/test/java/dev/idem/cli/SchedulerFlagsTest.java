@@ -33,15 +33,21 @@ class SchedulerFlagsTest {
 
   @BeforeEach
   void copyOrders() throws IOException {
+    orders = copyOrders(tmp);
+  }
+
+  /** A copy of the orders example in {@code dir}: its pipeline file. */
+  static Path copyOrders(Path dir) throws IOException {
     Path from = Path.of("..", "examples", "orders").toAbsolutePath().normalize();
-    Files.createDirectories(tmp.resolve("orders/data"));
+    Files.createDirectories(dir.resolve("orders/data"));
     try (Stream<Path> files = Files.list(from.resolve("data"))) {
       for (Path f : files.toList()) {
-        Files.copy(f, tmp.resolve("orders/data").resolve(f.getFileName().toString()));
+        Files.copy(f, dir.resolve("orders/data").resolve(f.getFileName().toString()));
       }
     }
-    orders = tmp.resolve("orders/pipeline.yaml");
-    Files.copy(from.resolve("pipeline.yaml"), orders);
+    Path pipeline = dir.resolve("orders/pipeline.yaml");
+    Files.copy(from.resolve("pipeline.yaml"), pipeline);
+    return pipeline;
   }
 
   @ParameterizedTest
@@ -61,27 +67,10 @@ class SchedulerFlagsTest {
 
   @Test
   void aDataIntervalSelectsEveryWindowOverlappingIt() throws Exception {
-    assertThat(
-            loaded(
-                Map.of(),
-                "run",
-                orders.toString(),
-                "--data-interval-start",
-                "2024-03-02T00:00:00+00:00",
-                "--data-interval-end",
-                "2024-03-04 00:00:00+00:00"))
+    assertThat(interval("2024-03-02T00:00:00+00:00", "2024-03-04 00:00:00+00:00"))
         .containsExactly("2024-03-02", "2024-03-03");
     // an interval ending inside a day takes that day too; the end itself is excluded
-    assertThat(
-            loaded(
-                Map.of(),
-                "run",
-                orders.toString(),
-                "--force",
-                "--data-interval-start",
-                "2024-03-04T12:00:00Z",
-                "--data-interval-end",
-                "2024-03-05T00:00:00.000001Z"))
+    assertThat(interval("2024-03-04T12:00:00Z", "2024-03-05T00:00:00.000001Z", "--force"))
         .containsExactly("2024-03-04", "2024-03-05");
   }
 
@@ -106,15 +95,7 @@ class SchedulerFlagsTest {
   @Test
   void anEmptyIntervalIsTheWindowCoveringItAndAnotherSelectionWinsOverTheLogicalDate()
       throws Exception {
-    assertThat(
-            loaded(
-                Map.of(),
-                "run",
-                orders.toString(),
-                "--data-interval-start",
-                "2024-03-03T06:00:00+00:00",
-                "--data-interval-end",
-                "2024-03-03T06:00:00+00:00"))
+    assertThat(interval("2024-03-03T06:00:00+00:00", "2024-03-03T06:00:00+00:00"))
         .containsExactly("2024-03-03");
     assertThat(
             loaded(
@@ -208,6 +189,21 @@ class SchedulerFlagsTest {
     assertThat(both.err())
         .isEqualTo(
             "idem: use one of --window, --from/--to, --data-interval-start/--data-interval-end\n");
+  }
+
+  /** The windows a run of the data interval {@code [start, end)} loaded. */
+  private List<String> interval(String start, String end, String... more) throws IOException {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "run",
+                orders.toString(),
+                "--data-interval-start",
+                start,
+                "--data-interval-end",
+                end));
+    args.addAll(List.of(more));
+    return loaded(Map.of(), args.toArray(String[]::new));
   }
 
   /** The windows a run loaded (as JSON), after checking it exited 0. */

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * How input is cut into windows: the kind, the column that assigns a record to a time window, and
@@ -175,12 +176,17 @@ public record WindowSpec(WindowKind kind, String column, ZoneId zone) {
           "--data-interval-start " + start + " is after --data-interval-end " + end);
     }
     Window first = covering(start);
+    return from(
+        first, w -> w.equals(first) || w.start().isBefore(end), "interval " + start + ".." + end);
+  }
+
+  /** The windows from {@code first} on while {@code more} holds, at most {@link #MAX_RANGE}. */
+  private List<Window> from(Window first, Predicate<Window> more, String what) {
     List<Window> all = new ArrayList<>();
-    for (Window w = first; all.isEmpty() || w.start().isBefore(end); w = next(w)) {
+    for (Window w = first; more.test(w); w = next(w)) {
       all.add(w);
       if (all.size() > MAX_RANGE) {
-        throw new ConfigException(
-            "interval " + start + ".." + end + " has more than " + MAX_RANGE + " windows");
+        throw new ConfigException(what + " has more than " + MAX_RANGE + " windows");
       }
     }
     return all;
@@ -204,15 +210,7 @@ public record WindowSpec(WindowKind kind, String column, ZoneId zone) {
     if (first.compareTo(last) > 0) {
       throw new ConfigException("--from " + from + " is after --to " + to);
     }
-    List<Window> all = new ArrayList<>();
-    for (Window w = first; w.compareTo(last) <= 0; w = next(w)) {
-      all.add(w);
-      if (all.size() > MAX_RANGE) {
-        throw new ConfigException(
-            "range " + from + ".." + to + " has more than " + MAX_RANGE + " windows");
-      }
-    }
-    return all;
+    return from(first, w -> w.compareTo(last) <= 0, "range " + from + ".." + to);
   }
 
   private Window next(Window w) {
