@@ -110,6 +110,19 @@ class SchedulerFlagsTest {
   }
 
   @Test
+  void aFullRefreshLoadsEveryWindowWhateverTheLogicalDate() throws Exception {
+    assertThat(
+            loaded(
+                Map.of(),
+                "run",
+                orders.toString(),
+                "--full-refresh",
+                "--logical-date",
+                "2024-03-02"))
+        .hasSize(5);
+  }
+
+  @Test
   void checkTakesTheDataIntervalToo() throws Exception {
     assertThat(Cli.run("run", orders.toString()).exit()).isZero();
     Cli.Result r =
