@@ -47,6 +47,6 @@ final class BackfillCommand extends LoadCommand {
         destination,
         services,
         definition.pipeline().windows().range(from, to),
-        options());
+        options(definition));
   }
 }

@@ -149,7 +149,7 @@ final class DlqCommand implements Runnable {
         idem.println(name + ": no open dead letters to replay");
         return ExitCode.OK;
       }
-      return load(definition, destination, services, windows, options().forced());
+      return load(definition, destination, services, windows, options(definition).forced());
     }
   }
 

@@ -123,6 +123,7 @@ public final class Idem implements Callable<Integer> {
     cmd.setCaseInsensitiveEnumValuesAllowed(true);
     cmd.setExitCodeExceptionMapper(handler);
     cmd.setAbbreviatedOptionsAllowed(false);
+    cmd.setDefaultValueProvider(new EnvDefaults(env));
     try {
       return cmd.execute(args);
     } finally {

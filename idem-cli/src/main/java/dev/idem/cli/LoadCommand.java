@@ -43,8 +43,8 @@ abstract class LoadCommand extends PipelineCommand {
    * The run's options: the command line's, waiting up to {@code --lock-timeout} for windows another
    * runner holds.
    */
-  RunOptions options() {
-    return run.options().withHeldWait(config.lockTimeout);
+  RunOptions options(PipelineDefinition definition) {
+    return run.options(definition.pipeline().windows().zone()).withHeldWait(config.lockTimeout);
   }
 
   /**

@@ -87,7 +87,7 @@ final class RunCommand extends LoadCommand {
     if (fullRefresh) {
       destination.dropTarget(definition.pipeline());
     }
-    RunOptions options = fullRefresh ? options().forced() : options();
+    RunOptions options = fullRefresh ? options(definition).forced() : options(definition);
     if (selected == null) {
       return load(
           definition,
@@ -112,6 +112,7 @@ final class RunCommand extends LoadCommand {
       throw new ConfigException(
           "--full-refresh reloads every window: it takes no --window or --from/--to");
     }
-    return selection.select(pipeline);
+    // a full refresh loads every window of the input, whatever the logical date
+    return fullRefresh ? selection.select(pipeline) : selection.select(pipeline, run.logicalDate);
   }
 }

@@ -3,8 +3,10 @@ package dev.idem.cli;
 import dev.idem.ConfigException;
 import dev.idem.context.RunServices;
 import dev.idem.run.RunOptions;
+import dev.idem.window.SchedulerTime;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.UUID;
 import picocli.CommandLine.Option;
 
@@ -25,12 +27,14 @@ final class RunSettings {
 
   @Option(
       names = "--logical-date",
-      paramLabel = "YYYY-MM-DD",
+      paramLabel = "TIME",
       description = {
-        "The scheduler's logical date, passed to Java row functions (RunContext.logicalDate()).",
-        "SQL transforms cannot see it yet."
+        "The scheduler's logical date or time (2024-05-01, 2024-05-01T00:00:00+00:00, ...). Without --window,",
+        "--from/--to or a data interval, a run of day or hour windows loads the window covering it. Its date in",
+        "the window zone reaches Java row functions (RunContext.logicalDate()) and SQL transforms as the parameter",
+        "logical_date."
       })
-  LocalDate logicalDate;
+  String logicalDate;
 
   @Option(
       names = "--run-id",
@@ -61,9 +65,14 @@ final class RunSettings {
     return base.withLeaseTtl(leaseTtl);
   }
 
-  RunOptions options() {
+  /** The run's options; the logical date is read as a date in {@code zone}, the window zone. */
+  RunOptions options(ZoneId zone) {
     String id = runId == null || runId.isBlank() ? UUID.randomUUID().toString() : runId;
+    LocalDate date =
+        logicalDate == null
+            ? null
+            : LocalDate.ofInstant(SchedulerTime.parse("--logical-date", logicalDate, zone), zone);
     return new RunOptions(
-        force ? RunOptions.Reload.FORCE : RunOptions.Reload.IF_CHANGED, parallel, logicalDate, id);
+        force ? RunOptions.Reload.FORCE : RunOptions.Reload.IF_CHANGED, parallel, date, id);
   }
 }

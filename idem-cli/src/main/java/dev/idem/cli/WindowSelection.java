@@ -27,8 +27,23 @@ final class WindowSelection {
   @Option(names = "--to", paramLabel = "B", description = "Last window of a range, included.")
   String to;
 
+  @Option(
+      names = "--data-interval-start",
+      paramLabel = "TIME",
+      description = {
+        "With --data-interval-end: every day or hour window overlapping [start, end), as a scheduler",
+        "passes it (Airflow's data_interval_start, e.g. 2024-05-01T00:00:00+00:00)."
+      })
+  String intervalStart;
+
+  @Option(
+      names = "--data-interval-end",
+      paramLabel = "TIME",
+      description = "End of the data interval, excluded (Airflow's data_interval_end).")
+  String intervalEnd;
+
   boolean given() {
-    return !windows.isEmpty() || from != null || to != null;
+    return choice(null).given();
   }
 
   /**
@@ -36,6 +51,18 @@ final class WindowSelection {
    * WindowPlan#select}).
    */
   List<Window> select(Pipeline pipeline) {
-    return WindowPlan.select(pipeline, windows, from, to);
+    return select(pipeline, null);
+  }
+
+  /**
+   * The selected windows; without a selection, the day or hour window covering {@code logicalDate}
+   * when it is given, else every window present in the input.
+   */
+  List<Window> select(Pipeline pipeline, String logicalDate) {
+    return WindowPlan.select(pipeline, choice(logicalDate));
+  }
+
+  private WindowPlan.Choice choice(String logicalDate) {
+    return new WindowPlan.Choice(windows, from, to, intervalStart, intervalEnd, logicalDate);
   }
 }

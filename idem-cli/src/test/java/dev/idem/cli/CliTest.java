@@ -303,7 +303,7 @@ class CliTest {
     }
     assertThat(Cli.run("run", "--help").out().replaceAll("\\s+", " "))
         .contains("Destructive")
-        .contains("SQL transforms cannot see it yet");
+        .contains("and SQL transforms as the parameter logical_date.");
   }
 
   @Test

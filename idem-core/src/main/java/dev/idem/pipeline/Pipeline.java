@@ -154,6 +154,9 @@ public final class Pipeline {
         schemaDrift != DriftPolicy.EVOLVE || transformSql == null,
         "schema_drift evolve adds the input's new columns to the target, but with a transform the target's columns are the transform's output:"
             + " use freeze or discard, or declare the new columns");
+    if (transformSql != null) {
+      TransformParameters.check(transformSql);
+    }
     for (Column c : target.storedColumns().columns()) {
       check(
           "columns",

@@ -5,8 +5,10 @@ import dev.idem.TransientException;
 import dev.idem.ledger.WindowState;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.source.StreamSource;
+import dev.idem.window.SchedulerTime;
 import dev.idem.window.Window;
 import dev.idem.window.WindowKind;
+import dev.idem.window.WindowSpec;
 import java.io.IOException;
 import java.util.List;
 import java.util.Set;
@@ -21,22 +23,73 @@ public final class WindowPlan {
   private WindowPlan() {}
 
   /**
-   * The chosen windows: by id ({@code ids}, duplicates once) or by range ({@code from} to {@code
-   * to}, both included); with neither, every window present in the input. A stream's or a batch
-   * pipeline's windows cannot be listed from the input: they must be chosen.
+   * The windows chosen by id (duplicates once) or by range; see {@link #select(Pipeline, Choice)}.
    */
   public static List<Window> select(Pipeline pipeline, List<String> ids, String from, String to) {
-    if (!ids.isEmpty() && (from != null || to != null)) {
-      throw new ConfigException("use either --window or --from/--to, not both");
+    return select(pipeline, new Choice(ids, from, to, null, null, null));
+  }
+
+  /**
+   * What a person or a scheduler chose: window ids, a range {@code from..to} (both included), a
+   * data interval {@code [intervalStart, intervalEnd)} (every window overlapping it), or a logical
+   * date (the window covering it, when nothing else is chosen and the windows are days or hours).
+   * Times are in the forms of {@link SchedulerTime}.
+   */
+  public record Choice(
+      List<String> ids,
+      String from,
+      String to,
+      String intervalStart,
+      String intervalEnd,
+      String logicalDate) {
+    public Choice {
+      ids = ids == null ? List.of() : List.copyOf(ids);
     }
-    if ((from == null) != (to == null)) {
+
+    /** Whether windows were chosen (a logical date alone chooses only day or hour windows). */
+    public boolean given() {
+      return !ids.isEmpty() || from != null || to != null || interval();
+    }
+
+    private boolean interval() {
+      return intervalStart != null || intervalEnd != null;
+    }
+  }
+
+  /**
+   * The chosen windows (see {@link Choice}); with no choice, every window present in the input. A
+   * stream's or a batch pipeline's windows cannot be listed from the input: they must be chosen.
+   */
+  public static List<Window> select(Pipeline pipeline, Choice c) {
+    int ways = (c.ids().isEmpty() ? 0 : 1) + (c.from() != null || c.to() != null ? 1 : 0);
+    if (ways + (c.interval() ? 1 : 0) > 1) {
+      throw new ConfigException(
+          ways > 1
+              ? "use either --window or --from/--to, not both"
+              : "use one of --window, --from/--to, --data-interval-start/--data-interval-end");
+    }
+    if ((c.from() == null) != (c.to() == null)) {
       throw new ConfigException("--from and --to go together: give both");
     }
-    if (from != null) {
-      return pipeline.windows().range(from, to);
+    if ((c.intervalStart() == null) != (c.intervalEnd() == null)) {
+      throw new ConfigException(
+          "--data-interval-start and --data-interval-end go together: give both");
     }
-    if (!ids.isEmpty()) {
-      return ids.stream().map(pipeline.windows()::window).distinct().toList();
+    WindowSpec spec = pipeline.windows();
+    if (c.from() != null) {
+      return spec.range(c.from(), c.to());
+    }
+    if (!c.ids().isEmpty()) {
+      return c.ids().stream().map(spec::window).distinct().toList();
+    }
+    if (c.interval()) {
+      return spec.overlapping(
+          SchedulerTime.parse("--data-interval-start", c.intervalStart(), spec.zone()),
+          SchedulerTime.parse("--data-interval-end", c.intervalEnd(), spec.zone()));
+    }
+    if (c.logicalDate() != null && spec.timeBased()) {
+      return List.of(
+          spec.covering(SchedulerTime.parse("--logical-date", c.logicalDate(), spec.zone())));
     }
     if (pipeline.windows().kind() == WindowKind.OFFSETS) {
       throw new ConfigException(

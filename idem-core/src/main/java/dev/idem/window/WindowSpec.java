@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * How input is cut into windows: the kind, the column that assigns a record to a time window, and
@@ -111,8 +112,7 @@ public record WindowSpec(WindowKind kind, String column, ZoneId zone) {
   /** The window with the given id; the id is checked against the kind. */
   public Window window(String id) {
     return switch (kind) {
-      case DAY -> day(parseDay(id));
-      case HOUR -> hour(parseHour(id));
+      case DAY, HOUR -> timeWindow(id);
       case FULL -> {
         if (!id.equals("full")) {
           throw new ConfigException(
@@ -131,28 +131,86 @@ public record WindowSpec(WindowKind kind, String column, ZoneId zone) {
     };
   }
 
-  /** Every window from {@code from} to {@code to}, both included (day and hour kinds only). */
-  public List<Window> range(String from, String to) {
+  /**
+   * The day or hour window with this id, written as idem writes it ({@code 2024-03-15}, {@code
+   * 2024-03-15T07Z}) or as a scheduler writes the window's start ({@link SchedulerTime}: {@code
+   * 2024-03-15T07:00:00+00:00}); a time that is not a window's start is refused.
+   */
+  private Window timeWindow(String id) {
+    try {
+      return kind == WindowKind.DAY ? day(parseDay(id)) : hour(parseHour(id));
+    } catch (ConfigException e) {
+      Instant at = SchedulerTime.tryParse(id, zone);
+      if (at == null) {
+        throw e;
+      }
+      Window w = covering(at);
+      if (!w.start().equals(at)) {
+        throw new ConfigException(
+            "window '"
+                + id
+                + "' is not the start of "
+                + (kind == WindowKind.DAY ? "a day" : "an hour")
+                + " window (that would be "
+                + w.id()
+                + "): use --logical-date to select the window covering a time");
+      }
+      return w;
+    }
+  }
+
+  /** The day or hour window covering the instant {@code at}. */
+  public Window covering(Instant at) {
+    requireTime("--logical-date");
+    return assign(at);
+  }
+
+  /**
+   * Every day or hour window overlapping {@code [start, end)}; an empty interval ({@code start}
+   * equal to {@code end}, as Airflow passes for an unscheduled run) selects the window covering it.
+   */
+  public List<Window> overlapping(Instant start, Instant end) {
+    requireTime("--data-interval-start/--data-interval-end");
+    if (start.isAfter(end)) {
+      throw new ConfigException(
+          "--data-interval-start " + start + " is after --data-interval-end " + end);
+    }
+    Window first = covering(start);
+    return from(
+        first, w -> w.equals(first) || w.start().isBefore(end), "interval " + start + ".." + end);
+  }
+
+  /** The windows from {@code first} on while {@code more} holds, at most {@link #MAX_RANGE}. */
+  private List<Window> from(Window first, Predicate<Window> more, String what) {
+    List<Window> all = new ArrayList<>();
+    for (Window w = first; more.test(w); w = next(w)) {
+      all.add(w);
+      if (all.size() > MAX_RANGE) {
+        throw new ConfigException(what + " has more than " + MAX_RANGE + " windows");
+      }
+    }
+    return all;
+  }
+
+  private void requireTime(String flags) {
     if (!timeBased()) {
       throw new ConfigException(
-          "--from/--to need day or hour windows; this pipeline has "
+          flags
+              + " need day or hour windows; this pipeline has "
               + kind.name().toLowerCase(Locale.ROOT)
               + " windows");
     }
+  }
+
+  /** Every window from {@code from} to {@code to}, both included (day and hour kinds only). */
+  public List<Window> range(String from, String to) {
+    requireTime("--from/--to");
     Window first = window(from);
     Window last = window(to);
     if (first.compareTo(last) > 0) {
       throw new ConfigException("--from " + from + " is after --to " + to);
     }
-    List<Window> all = new ArrayList<>();
-    for (Window w = first; w.compareTo(last) <= 0; w = next(w)) {
-      all.add(w);
-      if (all.size() > MAX_RANGE) {
-        throw new ConfigException(
-            "range " + from + ".." + to + " has more than " + MAX_RANGE + " windows");
-      }
-    }
-    return all;
+    return from(first, w -> w.compareTo(last) <= 0, "range " + from + ".." + to);
   }
 
   private Window next(Window w) {
@@ -233,7 +291,10 @@ public record WindowSpec(WindowKind kind, String column, ZoneId zone) {
       return LocalDateTime.parse(id, HOUR_ID).toInstant(ZoneOffset.UTC);
     } catch (DateTimeParseException e) {
       throw new ConfigException(
-          "window '" + id + "' is not a UTC hour: expected yyyy-MM-ddTHHZ, e.g. 2024-03-15T07Z");
+          "window '"
+              + id
+              + "' is not a UTC hour: expected yyyy-MM-ddTHHZ, e.g. 2024-03-15T07Z, or a time such as"
+              + " 2024-03-15T07:00:00+00:00");
     }
   }
 

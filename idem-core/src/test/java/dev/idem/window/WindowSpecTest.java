@@ -105,7 +105,9 @@ class WindowSpecTest {
     assertOneLine(() -> day.window("2024-02-30"), "is not a day");
     assertOneLine(() -> day.window("15.03.2024"), "is not a day");
     assertOneLine(() -> hour.window("2024-03-15T07"), "is not a UTC hour: expected yyyy-MM-ddTHHZ");
-    assertOneLine(() -> hour.window("2024-03-15T07:00Z"), "is not a UTC hour");
+    // a scheduler's time is an hour window's id when it is the hour's start
+    assertThat(hour.window("2024-03-15T07:00Z").id()).isEqualTo("2024-03-15T07Z");
+    assertOneLine(() -> hour.window("2024-03-15T07:10Z"), "is not the start of an hour window");
     assertOneLine(
         () -> day.range("2024-03-12", "2024-03-10"), "--from 2024-03-12 is after --to 2024-03-10");
     assertOneLine(

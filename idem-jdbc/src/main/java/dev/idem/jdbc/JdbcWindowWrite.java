@@ -15,7 +15,9 @@ import dev.idem.ledger.NulledValue;
 import dev.idem.ledger.WindowCounts;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.Target;
+import dev.idem.pipeline.TransformParameters;
 import dev.idem.schema.Column;
+import dev.idem.schema.DataType;
 import dev.idem.schema.DriftPolicy;
 import dev.idem.window.Window;
 import java.sql.Connection;
@@ -193,7 +195,11 @@ final class JdbcWindowWrite implements WindowWrite {
     long staged = staging.staged();
     long sourceRows = staged;
     if (pipeline.transformSql() != null) {
-      Jdbc.execute(connection, sql.transform(pipeline.transformSql()));
+      // :window_start, :window_end and :logical_date become typed literals of this window's values
+      String transform =
+          TransformParameters.bind(
+              pipeline.transformSql(), context, pipeline.windows().zone(), windowColumnKind());
+      Jdbc.execute(connection, sql.transform(transform));
       checkTransformColumns();
       rules.checkTransformed(connection, window());
       source = StrategySql.TRANSFORMED;
@@ -243,6 +249,14 @@ final class JdbcWindowWrite implements WindowWrite {
             0,
             nulledValues.count());
     return complete(completion, counts);
+  }
+
+  /** The type of the window column (null when the windows have none): the bounds' SQL type. */
+  private DataType.Kind windowColumnKind() {
+    String column = pipeline.windows().column();
+    return column == null
+        ? null
+        : pipeline.source().schema().find(column).map(c -> c.type().kind()).orElse(null);
   }
 
   /**

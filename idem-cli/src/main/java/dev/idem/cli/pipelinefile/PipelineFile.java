@@ -12,6 +12,7 @@ import dev.idem.connector.Secrets;
 import dev.idem.connector.Section;
 import dev.idem.connector.SourceFactory;
 import dev.idem.pipeline.Pipeline;
+import dev.idem.pipeline.TransformParameters;
 import dev.idem.schema.DriftPolicy;
 import dev.idem.schema.Schema;
 import dev.idem.source.Source;
@@ -119,7 +120,15 @@ public final class PipelineFile {
     boolean hasTransform = top.has("transform");
     if (hasTransform) {
       Section t = ModelSections.checked("transform", top.get("transform"));
-      b.transform(t.requiredScalar("sql").value());
+      ConfigNode.Scalar sql = t.requiredScalar("sql");
+      TransformParameters.Use unknown = TransformParameters.firstUnknown(sql.value());
+      if (unknown != null) {
+        // a block scalar's text starts on the line after its key
+        int line = sql.where().line() + (sql.value().contains("\n") ? unknown.line() : 0);
+        throw new PipelineFileException(
+            new Location(sql.where().file(), line, 0), TransformParameters.unknownMessage(unknown));
+      }
+      b.transform(sql.value());
     }
     Section target = Section.of("target", top.required("target"));
     ModelSections.target(target, b, input, hasTransform);
