@@ -77,7 +77,8 @@ final class RunMetrics implements RunListener {
           .record(Duration.ofMillis(clock.millis() - started));
     }
     WindowCounts c = outcome.counts();
-    counter("idem.rows.read", "Records read from the source").increment(c.read());
+    counter("idem.rows.read", "Records read from the source")
+        .increment((double) c.read()); // exact below 2^53 rows
     rows("inserted", c.inserted());
     rows("updated", c.updated());
     rows("unchanged", c.unchanged());
@@ -103,7 +104,7 @@ final class RunMetrics implements RunListener {
         .description("Rows of the windows' loads, by outcome (the conservation rule's terms)")
         .tag("outcome", outcome)
         .register(registry)
-        .increment(n);
+        .increment((double) n); // exact below 2^53 rows
   }
 
   private Counter counter(String name, String description) {
