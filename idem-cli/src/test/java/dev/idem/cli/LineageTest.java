@@ -106,6 +106,8 @@ class LineageTest {
       assertThat(failed.get("result").asText()).isEqualTo("failed");
       assertThat(failed.at("/counts/deadLettered").asLong()).isEqualTo(1);
       assertThat(failed.get("message").asText()).contains("more than max_bad_records 0");
+      assertThat(last(events, "2024-03-02").at("/run/facets/errorMessage/message").asText())
+          .isEqualTo(failed.get("message").asText());
     }
   }
 

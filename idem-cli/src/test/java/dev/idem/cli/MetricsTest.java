@@ -65,6 +65,10 @@ class MetricsTest {
       assertThat(sample(body, "idem_window_duration_seconds_count", "result=\"loaded\""))
           .isEqualTo(2);
       assertThat(sample(body, "idem_run_duration_seconds_count", "result=\"ok\"")).isEqualTo(1);
+      // the rare events are there at 0 before they first happen
+      assertThat(sample(body, "idem_retries_total", "")).isZero();
+      assertThat(sample(body, "idem_lease_takeovers_total", "")).isZero();
+      assertThat(sample(body, "idem_commit_unknown_total", "resolution=\"committed\"")).isZero();
 
       // the second run finds both windows unchanged; its push replaces the first run's group
       assertThat(Cli.run("run", p.toString(), "--metrics-push", gateway.url()).exit()).isZero();

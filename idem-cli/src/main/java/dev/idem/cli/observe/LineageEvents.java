@@ -94,6 +94,7 @@ final class LineageEvents implements RunListener {
   }
 
   private void emit(Window window, EventType type, WindowOutcome outcome) {
+    OpenLineage.RunFacetsBuilder facets = ol.newRunFacetsBuilder();
     OpenLineage.RunFacet facet = new IdemRunFacet();
     Map<String, Object> idem = facet.getAdditionalProperties();
     idem.put("windowId", window.id());
@@ -108,13 +109,18 @@ final class LineageEvents implements RunListener {
       }
       if (type == EventType.FAIL && outcome.message() != null) {
         idem.put("message", outcome.message());
+        facets.errorMessage(
+            ol.newErrorMessageRunFacetBuilder()
+                .message(outcome.message())
+                .programmingLanguage("JAVA")
+                .build());
       }
     }
     OpenLineage.RunEvent event =
         ol.newRunEventBuilder()
             .eventType(type)
             .eventTime(ZonedDateTime.ofInstant(clock.instant(), ZoneOffset.UTC))
-            .run(ol.newRun(runUuid(window), ol.newRunFacetsBuilder().put("idem", facet).build()))
+            .run(ol.newRun(runUuid(window), facets.put("idem", facet).build()))
             .job(ol.newJobBuilder().namespace(namespace).name(job).build())
             .inputs(
                 List.of(

@@ -28,6 +28,11 @@ final class RunMetrics implements RunListener {
   RunMetrics(MeterRegistry registry, Clock clock) {
     this.registry = registry;
     this.clock = clock;
+    // the rare events' counters exist from the start at 0, so that rate() and alerts see them
+    takeovers();
+    retries();
+    commitUnknown(true);
+    commitUnknown(false);
   }
 
   @Override
@@ -41,23 +46,18 @@ final class RunMetrics implements RunListener {
     if (lease.previous() != null
         && lease.previous().status() == WindowStatus.RUNNING
         && !lease.owner().equals(lease.previous().owner())) {
-      counter("idem.lease.takeovers", "Leases of another runner taken over after they expired")
-          .increment();
+      takeovers().increment();
     }
   }
 
   @Override
   public void retrying(Window window, int attempt, Exception cause) {
-    counter("idem.retries", "Window attempts retried after a transient failure").increment();
+    retries().increment();
   }
 
   @Override
   public void commitResolved(Window window, boolean committed) {
-    Counter.builder("idem.commit.unknown")
-        .description("Commits whose outcome was unknown, by what the ledger showed")
-        .tag("resolution", committed ? "committed" : "not_committed")
-        .register(registry)
-        .increment();
+    commitUnknown(committed).increment();
   }
 
   @Override
@@ -105,6 +105,22 @@ final class RunMetrics implements RunListener {
         .tag("outcome", outcome)
         .register(registry)
         .increment((double) n); // exact below 2^53 rows
+  }
+
+  private Counter takeovers() {
+    return counter(
+        "idem.lease.takeovers", "Leases of another runner taken over after they expired");
+  }
+
+  private Counter retries() {
+    return counter("idem.retries", "Window attempts retried after a transient failure");
+  }
+
+  private Counter commitUnknown(boolean committed) {
+    return Counter.builder("idem.commit.unknown")
+        .description("Commits whose outcome was unknown, by what the ledger showed")
+        .tag("resolution", committed ? "committed" : "not_committed")
+        .register(registry);
   }
 
   private Counter counter(String name, String description) {
