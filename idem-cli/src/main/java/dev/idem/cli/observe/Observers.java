@@ -5,6 +5,7 @@ import dev.idem.cli.pipelinefile.PipelineDefinition;
 import dev.idem.run.RunListener;
 import dev.idem.run.RunReport;
 import dev.idem.source.Dataset;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.openlineage.client.OpenLineageClient;
@@ -74,7 +75,8 @@ public final class Observers implements AutoCloseable {
     }
     LineageSettings settings = definition.lineage();
     if (settings != null) {
-      o.lineage = new OpenLineageClient(transport(settings));
+      // the client's own meters go to a registry of its own, not Micrometer's global one
+      o.lineage = new OpenLineageClient(transport(settings), null, new SimpleMeterRegistry());
       Dataset output =
           new Dataset(definition.destination().describe(), definition.pipeline().target().table());
       o.listeners.add(
