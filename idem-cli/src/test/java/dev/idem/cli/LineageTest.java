@@ -155,6 +155,7 @@ class LineageTest {
     String warning = "idem: warning: lineage: could not send an event";
     assertThat(r.err()).contains(warning);
     assertThat(r.err().indexOf(warning)).isEqualTo(r.err().lastIndexOf(warning));
+    assertThat(r.err()).contains("the run goes on without lineage");
   }
 
   @Test

@@ -32,7 +32,8 @@ import java.util.function.Consumer;
  * window id, so the events of one window share it.
  *
  * <p>Lineage is an observer, not part of the load: an event that cannot be sent (the endpoint is
- * down, the file cannot be written) is reported once through {@code warn} and the load goes on.
+ * down, the file cannot be written) is reported through {@code warn}, and the run goes on without
+ * sending more: a slow endpoint costs the run one timeout, not one per event.
  */
 final class LineageEvents implements RunListener {
   static final URI PRODUCER = URI.create("https://github.com/idem-dev/idem");
@@ -94,6 +95,10 @@ final class LineageEvents implements RunListener {
   }
 
   private void emit(Window window, EventType type, WindowOutcome outcome) {
+    if (warned.get()) {
+      return; // an endpoint that failed once (down, or slow past the timeout) is not waited on
+      // again
+    }
     OpenLineage.RunFacetsBuilder facets = ol.newRunFacetsBuilder();
     OpenLineage.RunFacet facet = new IdemRunFacet();
     Map<String, Object> idem = facet.getAdditionalProperties();
@@ -144,7 +149,7 @@ final class LineageEvents implements RunListener {
         warn.accept(
             "lineage: could not send an event ("
                 + e.getMessage()
-                + "); the load goes on, and further failures are not reported");
+                + "); the run goes on without lineage");
       }
     }
   }
