@@ -1,5 +1,7 @@
 package dev.idem.cli;
 
+import dev.idem.cli.observe.Observers;
+import dev.idem.cli.observe.RunListeners;
 import dev.idem.cli.pipelinefile.PipelineDefinition;
 import dev.idem.context.RunServices;
 import dev.idem.destination.Destination;
@@ -16,6 +18,8 @@ import picocli.CommandLine.Mixin;
 /** Base of the commands that load windows (run, backfill): runs them and reports the outcome. */
 abstract class LoadCommand extends PipelineCommand {
   @Mixin RunSettings run;
+
+  @Mixin ObserveOptions observe;
 
   @Override
   RunServices services(RunServices base) {
@@ -58,15 +62,45 @@ abstract class LoadCommand extends PipelineCommand {
       RunServices services) {
     ProgressLine progress =
         new ProgressLine(idem.err, idem.terminal && !output.json(), services.clock());
-    try (StopOnSignal stop = new StopOnSignal()) {
+    try (Observers observers = observers(definition, services);
+        StopOnSignal stop = new StopOnSignal()) {
       RunReport report;
       try {
-        report = work.apply(new Runner(destination, services, progress), stop::requested);
+        report =
+            work.apply(
+                new Runner(destination, services, RunListeners.of(progress, observers.listener())),
+                stop::requested);
       } finally {
         progress.clear();
       }
-      return report(definition, report, stop.requested());
+      int exit = report(definition, report, stop.requested());
+      observers.finished(report, result(exit, stop.requested()));
+      return exit;
     }
+  }
+
+  /** The run's result as a metric label: ok, failed, partly_failed, held or stopped. */
+  private static String result(int exit, boolean stopped) {
+    if (stopped) {
+      return "stopped";
+    }
+    return switch (exit) {
+      case ExitCode.OK -> "ok";
+      case ExitCode.PARTLY_FAILED -> "partly_failed";
+      case ExitCode.HELD -> "held";
+      default -> "failed";
+    };
+  }
+
+  /** The run's metrics and lineage, as its options and pipeline file configure them. */
+  private Observers observers(PipelineDefinition definition, RunServices services) {
+    return Observers.open(
+        definition,
+        options(definition).runId(),
+        observe.metricsPort,
+        observe.metricsPush,
+        services.clock(),
+        warning -> idem.err.println("idem: warning: " + warning));
   }
 
   /**

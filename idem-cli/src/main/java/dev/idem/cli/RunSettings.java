@@ -67,7 +67,11 @@ final class RunSettings {
 
   /** The run's options; the logical date is read as a date in {@code zone}, the window zone. */
   RunOptions options(ZoneId zone) {
-    String id = runId == null || runId.isBlank() ? UUID.randomUUID().toString() : runId;
+    if (runId == null || runId.isBlank()) {
+      // one id for the whole run: the ledger's, the lineage events' and the report's
+      runId = UUID.randomUUID().toString();
+    }
+    String id = runId;
     LocalDate date =
         logicalDate == null
             ? null

@@ -10,6 +10,7 @@ import dev.idem.ledger.WindowState;
 import dev.idem.ledger.WindowStatus;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.retry.Retrier;
+import dev.idem.window.Window;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,21 +26,25 @@ final class CommitResolution {
 
   private final Destination destination;
   private final Retrier retrier;
+  private final RunListener listener;
 
-  CommitResolution(Destination destination, Retrier retrier) {
+  CommitResolution(Destination destination, Retrier retrier, RunListener listener) {
     this.destination = destination;
     this.retrier = retrier;
+    this.listener = listener;
   }
 
   /**
    * Commits the prepared {@code write}; returns once it is known committed, throws {@link
    * TransientException} when it is known not to be.
    */
-  void commit(Pipeline pipeline, Lease lease, WindowWrite write) {
+  void commit(Pipeline pipeline, Window window, Lease lease, WindowWrite write) {
     try {
       write.commit();
     } catch (CommitUnknownException e) {
-      if (!committed(pipeline, lease)) {
+      boolean committed = committed(pipeline, lease);
+      listener.commitResolved(window, committed);
+      if (!committed) {
         throw new TransientException(
             "commit of window " + lease.windowId() + " did not happen: " + e.getMessage(), e);
       }

@@ -23,12 +23,14 @@ final class WindowAttempt {
   private final RunServices services;
   private final WindowLoad load;
   private final CommitResolution commits;
+  private final RunListener listener;
 
   WindowAttempt(
       Destination destination, RunServices services, RunListener listener, Retrier retrier) {
     this.destination = destination;
     this.services = services;
-    this.commits = new CommitResolution(destination, retrier);
+    this.listener = listener;
+    this.commits = new CommitResolution(destination, retrier, listener);
     this.load = new WindowLoad(destination, services, listener, commits);
   }
 
@@ -59,6 +61,7 @@ final class WindowAttempt {
     }
     Lease lease = claimed.get();
     last.lease = lease;
+    listener.claimed(window, lease);
     last.read = 0;
     last.discarded = 0;
     services.faults().reach(FaultPoint.AFTER_CLAIM, window);
@@ -75,6 +78,9 @@ final class WindowAttempt {
       WindowState after = commits.confirmed(pipeline, lease);
       // a drifted schema is said at run time too, not only in the ledger: dropped columns are never
       // silent
+      if (after.token() == lease.token()) {
+        listener.recorded(window, after);
+      }
       String drift =
           after.schema() == null || after.token() != lease.token() ? null : after.schema().drift();
       return new WindowOutcome(
@@ -86,7 +92,8 @@ final class WindowAttempt {
     }
   }
 
-  private static WindowOutcome unchanged(Window window, WindowState done, int attempt) {
+  private WindowOutcome unchanged(Window window, WindowState done, int attempt) {
+    listener.recorded(window, done);
     return new WindowOutcome(
         window,
         WindowOutcome.Result.UNCHANGED,

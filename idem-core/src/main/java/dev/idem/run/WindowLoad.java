@@ -136,7 +136,7 @@ final class WindowLoad {
                   bad::refusedWhenPrepared));
       renewal.completing();
       services.faults().reach(FaultPoint.BEFORE_COMMIT, window);
-      commits.commit(pipeline, lease, write);
+      commits.commit(pipeline, window, lease, write);
       return counts;
     } catch (BadRecords e) {
       throw e;

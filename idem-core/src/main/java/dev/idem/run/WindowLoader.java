@@ -51,13 +51,15 @@ final class WindowLoader {
                     last.number = attempt;
                     return attempts.once(pipeline, window, options, owner, held, last);
                   },
-                  (attempt, wait, e) ->
-                      LOG.warn(
-                          "window {}: transient failure (attempt {}), retrying in {} ms: {}",
-                          window.id(),
-                          attempt,
-                          wait.toMillis(),
-                          e.getMessage()));
+                  (attempt, wait, e) -> {
+                    listener.retrying(window, attempt, e);
+                    LOG.warn(
+                        "window {}: transient failure (attempt {}), retrying in {} ms: {}",
+                        window.id(),
+                        attempt,
+                        wait.toMillis(),
+                        e.getMessage());
+                  });
     } catch (Retrier.Interrupted e) {
       throw e; // not the window's failure: the run is being stopped
     } catch (Retrier.GaveUp e) {

@@ -53,6 +53,14 @@ public interface Source extends AutoCloseable {
   /** A stable description of what is read (not credentials), part of the definition hash. */
   String describe();
 
+  /**
+   * What is read, named for lineage; by default the description in the {@code idem} namespace. A
+   * connector that knows its system's naming (a path, a topic, a URL and a query) overrides it.
+   */
+  default Dataset dataset() {
+    return new Dataset("idem", describe());
+  }
+
   @Override
   default void close() throws IOException {}
 }

@@ -2,9 +2,11 @@ package dev.idem.kafka;
 
 import dev.idem.ConfigException;
 import dev.idem.DataException;
+import dev.idem.connector.Secrets;
 import dev.idem.ledger.WindowState;
 import dev.idem.ledger.WindowStatus;
 import dev.idem.schema.Schema;
+import dev.idem.source.Dataset;
 import dev.idem.source.MakesDeletes;
 import dev.idem.source.RecordReader;
 import dev.idem.source.Source;
@@ -240,6 +242,13 @@ public final class KafkaSource implements StreamSource, MakesDeletes {
   @Override
   public String describe() {
     return "kafka topic " + config.topic() + " json";
+  }
+
+  /** The topic, in the namespace of its brokers ({@code kafka://host:9092}). */
+  @Override
+  public Dataset dataset() {
+    return new Dataset(
+        Secrets.describeUrl("kafka://" + config.client().get("bootstrap.servers")), config.topic());
   }
 
   @Override

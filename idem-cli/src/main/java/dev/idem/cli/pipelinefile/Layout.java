@@ -29,7 +29,8 @@ final class Layout {
                   "max_bad_records",
                   "max_bad_ratio",
                   "on_bad_value",
-                  "schema_drift"),
+                  "schema_drift",
+                  "lineage"),
           // a source or destination section belongs to its connector, which checks its keys when it
           // binds
           "source", ANY,
@@ -48,7 +49,8 @@ final class Layout {
                   "tombstone_retention"),
           "target.columns", ANY,
           "target.key", List.of("hash"),
-          "destination", ANY);
+          "destination", ANY,
+          "lineage", List.of("url", "api_key", "file", "namespace"));
 
   private Layout() {}
 

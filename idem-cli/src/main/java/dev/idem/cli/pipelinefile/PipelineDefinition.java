@@ -6,8 +6,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
-/** A bound pipeline file: the validated pipeline and where it writes. Closing closes the source. */
-public record PipelineDefinition(Path file, Pipeline pipeline, DestinationBinding destination)
+/**
+ * A bound pipeline file: the validated pipeline, where it writes, and where its lineage goes (null
+ * without a {@code lineage:} section). Closing closes the source.
+ */
+public record PipelineDefinition(
+    Path file, Pipeline pipeline, DestinationBinding destination, LineageSettings lineage)
     implements AutoCloseable {
   @Override
   public void close() {

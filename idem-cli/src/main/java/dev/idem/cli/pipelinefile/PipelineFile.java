@@ -145,7 +145,9 @@ public final class PipelineFile {
       throw coreError(e, root, target.node());
     }
     DestinationBinding destination = destination(root.get("destination"), context);
-    return new PipelineDefinition(file, pipeline, destination);
+    LineageSettings lineage =
+        top.has("lineage") ? LineageSettings.bind(top.get("lineage"), dir) : null;
+    return new PipelineDefinition(file, pipeline, destination, lineage);
   }
 
   /** The factory of the section's {@code type:}. */

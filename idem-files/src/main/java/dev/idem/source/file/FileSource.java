@@ -9,6 +9,7 @@ import dev.idem.schema.DriftPolicy;
 import dev.idem.schema.ObservedSchema;
 import dev.idem.schema.Schema;
 import dev.idem.source.BadValue;
+import dev.idem.source.Dataset;
 import dev.idem.source.ObservesSchema;
 import dev.idem.source.RecordReader;
 import dev.idem.source.Source;
@@ -74,6 +75,12 @@ abstract class FileSource implements Source, ObservesSchema {
   FileSource(FileSet files, Schema schema) {
     this.files = Objects.requireNonNull(files, "files");
     this.schema = Objects.requireNonNull(schema, "schema");
+  }
+
+  /** The files' absolute path or glob, in the {@code file} namespace. */
+  @Override
+  public Dataset dataset() {
+    return new Dataset("file", files.base().resolve(files.pattern()).toString());
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.idem.jdbc.source;
 
 import dev.idem.ConfigException;
 import dev.idem.DataException;
+import dev.idem.connector.Secrets;
 import dev.idem.jdbc.Jdbc;
 import dev.idem.jdbc.SqlName;
 import dev.idem.jdbc.dialect.Dialects;
@@ -11,6 +12,7 @@ import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
 import dev.idem.schema.ObservedSchema;
 import dev.idem.schema.Schema;
+import dev.idem.source.Dataset;
 import dev.idem.source.ObservesSchema;
 import dev.idem.source.RecordReader;
 import dev.idem.source.Source;
@@ -223,6 +225,12 @@ public final class JdbcSource implements Source, ObservesSchema {
       throw new IOException(
           "fingerprint query for window " + window.id() + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The query, in the namespace of its database's URL (credentials masked). */
+  @Override
+  public Dataset dataset() {
+    return new Dataset(Secrets.describeUrl(url), queryText.strip());
   }
 
   @Override
