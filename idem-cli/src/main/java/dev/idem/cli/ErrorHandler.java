@@ -47,12 +47,18 @@ final class ErrorHandler
 
   @Override
   public int getExitCode(Throwable e) {
+    return exitCode(e);
+  }
+
+  /** 2 for a configuration or usage error (nothing was attempted), 1 for anything else. */
+  static int exitCode(Throwable e) {
     return e instanceof ConfigException || e instanceof CommandLine.ParameterException
         ? ExitCode.USAGE
         : ExitCode.FAILED;
   }
 
-  private static String message(Throwable e) {
+  /** The one-line message of {@code e}: its class named when it is not one of idem's. */
+  static String message(Throwable e) {
     String m = e.getMessage();
     if (m == null || m.isBlank()) {
       m = e.getClass().getSimpleName();

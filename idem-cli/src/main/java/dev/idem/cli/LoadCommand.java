@@ -8,7 +8,10 @@ import dev.idem.run.RunReport;
 import dev.idem.run.Runner;
 import dev.idem.run.WindowOutcome;
 import dev.idem.window.Window;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import picocli.CommandLine.Mixin;
@@ -16,6 +19,11 @@ import picocli.CommandLine.Mixin;
 /** Base of the commands that load windows (run, backfill): runs them and reports the outcome. */
 abstract class LoadCommand extends PipelineCommand {
   @Mixin RunSettings run;
+
+  @Mixin ResultsFile results;
+
+  /** The run id of the options last made, for a results file of a run that ends in an error. */
+  private String runId;
 
   @Override
   RunServices services(RunServices base) {
@@ -44,7 +52,10 @@ abstract class LoadCommand extends PipelineCommand {
    * runner holds.
    */
   RunOptions options(PipelineDefinition definition) {
-    return run.options(definition.pipeline().windows().zone()).withHeldWait(config.lockTimeout);
+    RunOptions options =
+        run.options(definition.pipeline().windows().zone()).withHeldWait(config.lockTimeout);
+    runId = options.runId();
+    return options;
   }
 
   /**
@@ -58,14 +69,49 @@ abstract class LoadCommand extends PipelineCommand {
       RunServices services) {
     ProgressLine progress =
         new ProgressLine(idem.err, idem.terminal && !output.json(), services.clock());
+    RunResults results =
+        new RunResults(
+            spec.name(),
+            definition.pipeline(),
+            definition.file().toAbsolutePath().normalize().toString(),
+            definition.destination().describe(),
+            services.clock().instant());
     try (StopOnSignal stop = new StopOnSignal()) {
       RunReport report;
       try {
         report = work.apply(new Runner(destination, services, progress), stop::requested);
+      } catch (RuntimeException e) {
+        writeResults(
+            definition,
+            results.failed(runId, e, ErrorHandler.exitCode(e), services.clock().instant()));
+        throw e;
       } finally {
         progress.clear();
       }
-      return report(definition, report, stop.requested());
+      int exit = report(definition, report, stop.requested());
+      boolean written =
+          writeResults(
+              definition,
+              results.finished(report, exit, stop.requested(), services.clock().instant()));
+      return !written && this.results.explicit() && exit == ExitCode.OK ? ExitCode.FAILED : exit;
+    }
+  }
+
+  /**
+   * Writes the results file, if any; false when it could not be written (said on stderr: the run's
+   * data is committed all the same).
+   */
+  private boolean writeResults(PipelineDefinition definition, String json) {
+    Optional<Path> file = results.path(definition);
+    if (file.isEmpty()) {
+      return true;
+    }
+    try {
+      ResultsFile.write(file.get(), idem.secrets.redact(json));
+      return true;
+    } catch (IOException | RuntimeException e) {
+      idem.error("could not write the results file " + file.get() + ": " + ErrorHandler.message(e));
+      return false;
     }
   }
 
