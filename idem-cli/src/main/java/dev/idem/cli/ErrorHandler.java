@@ -24,6 +24,9 @@ final class ErrorHandler
   public int handleExecutionException(
       Exception e, CommandLine cmd, CommandLine.ParseResult parseResult) {
     idem.error(message(e));
+    if (ErrorView.wanted(parseResult)) {
+      idem.println(ErrorView.json(message(e), getExitCode(e), e));
+    }
     if (verbose(parseResult)) {
       StringWriter trace = new StringWriter();
       e.printStackTrace(new PrintWriter(trace));
@@ -35,7 +38,11 @@ final class ErrorHandler
 
   @Override
   public int handleParseException(CommandLine.ParameterException e, String[] args) {
-    idem.error(e.getMessage().replaceAll("\\s+", " ").strip());
+    String message = e.getMessage().replaceAll("\\s+", " ").strip();
+    idem.error(message);
+    if (ErrorView.wanted(args, idem.env)) {
+      idem.println(ErrorView.json(message, ExitCode.USAGE, e));
+    }
     String name = e.getCommandLine().getCommandName();
     idem.err.println(
         "Try '"
