@@ -57,7 +57,8 @@ class DryRunDuckDbTest {
 
       Lease lease;
       try (Presence alive = d.ledger().enter("other:runner")) {
-        lease = d.ledger().claim("held", "full", "other:runner", Duration.ofMinutes(10)).orElseThrow();
+        lease =
+            d.ledger().claim("held", "full", "other:runner", Duration.ofMinutes(10)).orElseThrow();
         Planned held = plan(d, p, options);
         assertThat(held.action()).isEqualTo(Action.REFUSE);
         assertThat(held.reason()).startsWith("held by other:runner (lease until ");
