@@ -24,6 +24,9 @@ final class ErrorHandler
   public int handleExecutionException(
       Exception e, CommandLine cmd, CommandLine.ParseResult parseResult) {
     idem.error(message(e));
+    if (ErrorView.wanted(parseResult)) {
+      idem.println(ErrorView.json(message(e), getExitCode(e), e));
+    }
     if (verbose(parseResult)) {
       StringWriter trace = new StringWriter();
       e.printStackTrace(new PrintWriter(trace));
@@ -35,7 +38,11 @@ final class ErrorHandler
 
   @Override
   public int handleParseException(CommandLine.ParameterException e, String[] args) {
-    idem.error(e.getMessage().replaceAll("\\s+", " ").strip());
+    String message = e.getMessage().replaceAll("\\s+", " ").strip();
+    idem.error(message);
+    if (ErrorView.wanted(args, idem.env)) {
+      idem.println(ErrorView.json(message, ExitCode.USAGE, e));
+    }
     String name = e.getCommandLine().getCommandName();
     idem.err.println(
         "Try '"
@@ -47,12 +54,18 @@ final class ErrorHandler
 
   @Override
   public int getExitCode(Throwable e) {
+    return exitCode(e);
+  }
+
+  /** 2 for a configuration or usage error (nothing was attempted), 1 for anything else. */
+  static int exitCode(Throwable e) {
     return e instanceof ConfigException || e instanceof CommandLine.ParameterException
         ? ExitCode.USAGE
         : ExitCode.FAILED;
   }
 
-  private static String message(Throwable e) {
+  /** The one-line message of {@code e}: its class named when it is not one of idem's. */
+  static String message(Throwable e) {
     String m = e.getMessage();
     if (m == null || m.isBlank()) {
       m = e.getClass().getSimpleName();

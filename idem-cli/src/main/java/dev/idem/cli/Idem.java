@@ -29,6 +29,8 @@ import picocli.CommandLine.Command;
     subcommands = {
       RunCommand.class,
       BackfillCommand.class,
+      PlanCommand.class,
+      SchemaCommand.class,
       StatusCommand.class,
       CheckCommand.class,
       DoctorCommand.class,

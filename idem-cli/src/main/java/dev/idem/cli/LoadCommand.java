@@ -10,7 +10,10 @@ import dev.idem.run.RunReport;
 import dev.idem.run.Runner;
 import dev.idem.run.WindowOutcome;
 import dev.idem.window.Window;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import picocli.CommandLine.Mixin;
@@ -20,6 +23,11 @@ abstract class LoadCommand extends PipelineCommand {
   @Mixin RunSettings run;
 
   @Mixin ObserveOptions observe;
+
+  @Mixin ResultsFile results;
+
+  /** The run id of the options last made, for a results file of a run that ends in an error. */
+  private String runId;
 
   @Override
   RunServices services(RunServices base) {
@@ -48,7 +56,10 @@ abstract class LoadCommand extends PipelineCommand {
    * runner holds.
    */
   RunOptions options(PipelineDefinition definition) {
-    return run.options(definition.pipeline().windows().zone()).withHeldWait(config.lockTimeout);
+    RunOptions options =
+        run.options(definition.pipeline().windows().zone()).withHeldWait(config.lockTimeout);
+    runId = options.runId();
+    return options;
   }
 
   /**
@@ -62,6 +73,13 @@ abstract class LoadCommand extends PipelineCommand {
       RunServices services) {
     ProgressLine progress =
         new ProgressLine(idem.err, idem.terminal && !output.json(), services.clock());
+    RunResults results =
+        new RunResults(
+            spec.name(),
+            definition.pipeline(),
+            definition.file().toAbsolutePath().normalize().toString(),
+            definition.destination().describe(),
+            services.clock().instant());
     try (Observers observers = observers(definition, services);
         StopOnSignal stop = new StopOnSignal()) {
       RunReport report;
@@ -70,26 +88,40 @@ abstract class LoadCommand extends PipelineCommand {
             work.apply(
                 new Runner(destination, services, RunListeners.of(progress, observers.listener())),
                 stop::requested);
+      } catch (RuntimeException e) {
+        writeResults(
+            definition,
+            results.failed(runId, e, ErrorHandler.exitCode(e), services.clock().instant()));
+        throw e;
       } finally {
         progress.clear();
       }
       int exit = report(definition, report, stop.requested());
-      observers.finished(report, result(exit, stop.requested()));
-      return exit;
+      observers.finished(report, RunResults.status(report, stop.requested()));
+      boolean written =
+          writeResults(
+              definition,
+              results.finished(report, exit, stop.requested(), services.clock().instant()));
+      return !written && this.results.explicit() && exit == ExitCode.OK ? ExitCode.FAILED : exit;
     }
   }
 
-  /** The run's result as a metric label: ok, failed, partly_failed, held or stopped. */
-  private static String result(int exit, boolean stopped) {
-    if (stopped) {
-      return "stopped";
+  /**
+   * Writes the results file, if any; false when it could not be written (said on stderr: the run's
+   * data is committed all the same).
+   */
+  private boolean writeResults(PipelineDefinition definition, String json) {
+    Optional<Path> file = results.path(definition);
+    if (file.isEmpty()) {
+      return true;
     }
-    return switch (exit) {
-      case ExitCode.OK -> "ok";
-      case ExitCode.PARTLY_FAILED -> "partly_failed";
-      case ExitCode.HELD -> "held";
-      default -> "failed";
-    };
+    try {
+      ResultsFile.write(file.get(), idem.secrets.redact(json));
+      return true;
+    } catch (IOException | RuntimeException e) {
+      idem.error("could not write the results file " + file.get() + ": " + ErrorHandler.message(e));
+      return false;
+    }
   }
 
   /** The run's metrics and lineage, as its options and pipeline file configure them. */

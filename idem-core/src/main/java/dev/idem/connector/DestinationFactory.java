@@ -1,5 +1,7 @@
 package dev.idem.connector;
 
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -21,6 +23,16 @@ public interface DestinationFactory {
    */
   default boolean typeOptional() {
     return false;
+  }
+
+  /**
+   * The JSON Schema of this factory's {@code destination:} section ({@link ConfigSchema}), for
+   * editors: by default a mapping with this {@code type} and any other key. A factory that knows
+   * its keys says so.
+   */
+  default Map<String, Object> schema() {
+    return ConfigSchema.mapping(
+        ConfigSchema.properties("type", ConfigSchema.type(type())), List.of(), Map.of());
   }
 
   /** Among the factories of the section's type, whether this one takes it. */

@@ -3,6 +3,8 @@ package dev.idem.connector;
 import dev.idem.schema.Schema;
 import dev.idem.source.Source;
 import dev.idem.window.WindowSpec;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Binds a pipeline file's {@code source:} section of one {@link #type()} ({@code csv}, {@code
@@ -26,6 +28,16 @@ public interface SourceFactory {
   /** True for a stream, read in offsets windows planned from the ledger (a Kafka topic). */
   default boolean stream() {
     return false;
+  }
+
+  /**
+   * The JSON Schema of this factory's {@code source:} section ({@link ConfigSchema}), for editors:
+   * by default a mapping with this {@code type} and any other key. A factory that knows its keys
+   * says so.
+   */
+  default Map<String, Object> schema() {
+    return ConfigSchema.mapping(
+        ConfigSchema.properties("type", ConfigSchema.type(type())), List.of("type"), Map.of());
   }
 
   /** The windows of a pipeline file that declares none. */

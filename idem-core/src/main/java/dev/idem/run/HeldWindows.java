@@ -106,7 +106,8 @@ final class HeldWindows {
           held.attempts(),
           held.message()
               + "; then done by another runner"
-              + (now.get().runId() == null ? "" : " (run " + now.get().runId() + ")"));
+              + (now.get().runId() == null ? "" : " (run " + now.get().runId() + ")"),
+          held.timings());
     }
     return loader.load(pipeline, window, options, owner, this);
   }

@@ -68,16 +68,28 @@ final class WindowLoad {
     BadRecordTally bad = new BadRecordTally(pipeline, window);
     BadValues badValues = new BadValues(pipeline);
     Optional<String> cheapBefore = InputFingerprint.cheap(pipeline, window);
+    WindowTimings.Phases phases = last.phases;
+    long mark = System.nanoTime();
+    // the row loop's time is staging but for the time spent in next(): two clock reads a record;
+    // added up in the finally block, so a failed attempt's time counts too
+    long loopStarted = 0;
+    long reading = 0;
     try (WindowWrite write = destination.begin(pipeline, lease, context);
-        SchemaWatch schema =
-            SchemaWatch.open(pipeline, window, write, Optional.ofNullable(lease.previous()))) {
+        SchemaWatch schema = open(pipeline, window, write, lease, phases, mark)) {
       int[] hashFields = hashFields(pipeline);
       int width = pipeline.stagedColumns().size();
       long staged = 0;
       boolean hashRecords =
           cheapBefore.isEmpty(); // a source with a cheap fingerprint spares a SHA-256 per record
       schema.check(); // a query's result metadata is observed before its first row
-      for (SourceRecord r = schema.next(); r != null; r = schema.next()) {
+      loopStarted = System.nanoTime();
+      while (true) {
+        long beforeNext = System.nanoTime();
+        SourceRecord r = schema.next();
+        reading += System.nanoTime() - beforeNext;
+        if (r == null) {
+          break;
+        }
         read++;
         schema.check();
         if (hashRecords) {
@@ -116,13 +128,18 @@ final class WindowLoad {
       }
       schema.checkComplete();
       bad.finish(read);
+      endLoop(phases, loopStarted, reading);
+      loopStarted = 0;
       services.faults().reach(FaultPoint.AFTER_STAGING, window);
+      mark = System.nanoTime();
       if (!cheapBefore.equals(InputFingerprint.cheap(pipeline, window))) {
         // The input (a file) changed while it was read: what was staged matches neither version.
         throw new TransientException(
             "input of window " + window.id() + " changed while it was read", null);
       }
       String fp = cheapBefore.orElse(fingerprint.value());
+      phases.read += System.nanoTime() - mark;
+      mark = System.nanoTime();
       WindowCounts counts =
           write.prepare(
               new Completion(
@@ -134,9 +151,12 @@ final class WindowLoad {
                   schema.report(),
                   schema.reader().position().orElse(null),
                   bad::refusedWhenPrepared));
+      phases.apply += System.nanoTime() - mark;
       renewal.completing();
       services.faults().reach(FaultPoint.BEFORE_COMMIT, window);
+      mark = System.nanoTime();
       commits.commit(pipeline, window, lease, write);
+      phases.commit += System.nanoTime() - mark;
       return counts;
     } catch (BadRecords e) {
       throw e;
@@ -152,6 +172,36 @@ final class WindowLoad {
     } finally {
       last.read = read;
       last.discarded = discarded;
+      endLoop(phases, loopStarted, reading);
+    }
+  }
+
+  /** Adds the row loop's time, unless it has not started or was added already ({@code 0}). */
+  private static void endLoop(WindowTimings.Phases phases, long loopStarted, long reading) {
+    if (loopStarted != 0) {
+      phases.read += reading;
+      phases.stage += System.nanoTime() - loopStarted - reading;
+    }
+  }
+
+  /**
+   * Opens the source's reader for the window: the time since {@code begun} (beginning the write) is
+   * staging, the opening itself (a query runs, a file opens) is reading.
+   */
+  private static SchemaWatch open(
+      Pipeline pipeline,
+      Window window,
+      WindowWrite write,
+      Lease lease,
+      WindowTimings.Phases phases,
+      long begun)
+      throws IOException {
+    long opening = System.nanoTime();
+    phases.stage += opening - begun;
+    try {
+      return SchemaWatch.open(pipeline, window, write, Optional.ofNullable(lease.previous()));
+    } finally {
+      phases.read += System.nanoTime() - opening;
     }
   }
 

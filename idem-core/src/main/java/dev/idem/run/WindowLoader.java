@@ -9,6 +9,7 @@ import dev.idem.ledger.WindowCounts;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.retry.Retrier;
 import dev.idem.window.Window;
+import java.time.Instant;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +41,8 @@ final class WindowLoader {
   WindowOutcome load(
       Pipeline pipeline, Window window, RunOptions options, String owner, HeldWindows held) {
     listener.started(window);
+    Instant started = services.clock().instant();
+    long startedNanos = System.nanoTime();
     LastAttempt last = new LastAttempt();
     WindowOutcome outcome;
     try {
@@ -80,6 +83,10 @@ final class WindowLoader {
               new IdemException(
                   "unexpected error: " + e.getClass().getSimpleName() + ": " + e.getMessage(), e));
     }
+    outcome =
+        outcome.withTimings(
+            last.phases.finish(
+                started, services.clock().instant(), System.nanoTime() - startedNanos));
     listener.finished(outcome);
     return outcome;
   }
@@ -90,6 +97,9 @@ final class WindowLoader {
     Lease lease;
     long read;
     long discarded;
+
+    /** The phase times of every attempt so far. */
+    final WindowTimings.Phases phases = new WindowTimings.Phases();
 
     /**
      * Its counts if it failed: what it read, dropped and kept as dead letters; the rest was rolled

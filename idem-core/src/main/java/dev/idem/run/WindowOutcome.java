@@ -4,9 +4,29 @@ import dev.idem.ledger.WindowCounts;
 import dev.idem.window.Window;
 import java.util.Locale;
 
-/** What happened to one window in a run. */
+/** What happened to one window in a run, and how long it took ({@link WindowTimings}). */
 public record WindowOutcome(
-    Window window, Result result, WindowCounts counts, int attempts, String message) {
+    Window window,
+    Result result,
+    WindowCounts counts,
+    int attempts,
+    String message,
+    WindowTimings timings) {
+  public WindowOutcome {
+    timings = timings == null ? WindowTimings.NONE : timings;
+  }
+
+  /** An outcome not timed (yet): {@link WindowTimings#NONE}. */
+  public WindowOutcome(
+      Window window, Result result, WindowCounts counts, int attempts, String message) {
+    this(window, result, counts, attempts, message, WindowTimings.NONE);
+  }
+
+  /** This outcome with {@code timings}. */
+  public WindowOutcome withTimings(WindowTimings timings) {
+    return new WindowOutcome(window, result, counts, attempts, message, timings);
+  }
+
   public enum Result {
     /** Written and committed with its ledger row. */
     LOADED,

@@ -2,6 +2,7 @@ package dev.idem.kafka;
 
 import dev.idem.connector.ConfigNode;
 import dev.idem.connector.ConfigProblem;
+import dev.idem.connector.ConfigSchema;
 import dev.idem.connector.ConnectorContext;
 import dev.idem.connector.DestinationBinding;
 import dev.idem.connector.DestinationFactory;
@@ -36,6 +37,30 @@ public final class KafkaDestinationFactory implements DestinationFactory {
   @Override
   public String type() {
     return "kafka";
+  }
+
+  @Override
+  public Map<String, Object> schema() {
+    return ConfigSchema.mapping(
+        ConfigSchema.properties(
+            "type",
+            ConfigSchema.type(type()),
+            "bootstrap_servers",
+            ConfigSchema.string("host:port[,host:port...]"),
+            "ledger_topic",
+            ConfigSchema.string("the topic holding the ledger"),
+            "partitions",
+            ConfigSchema.integer("partitions of the topics idem creates", 1),
+            "replication_factor",
+            ConfigSchema.integer("replication factor of the topics idem creates", 1),
+            "id_prefix",
+            ConfigSchema.string("prefix of the transactional ids"),
+            "transaction_timeout",
+            ConfigSchema.duration("the producer's transaction timeout"),
+            "timeout",
+            ConfigSchema.duration("how long a call to the brokers may take")),
+        List.of("type", "bootstrap_servers"),
+        ConfigSchema.scalar("a Kafka client property (acks, security.protocol, ...)"));
   }
 
   @Override

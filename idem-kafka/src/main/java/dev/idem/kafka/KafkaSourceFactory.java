@@ -2,6 +2,7 @@ package dev.idem.kafka;
 
 import dev.idem.connector.ConfigNode;
 import dev.idem.connector.ConfigProblem;
+import dev.idem.connector.ConfigSchema;
 import dev.idem.connector.ConnectorContext;
 import dev.idem.connector.Section;
 import dev.idem.connector.SourceFactory;
@@ -41,6 +42,40 @@ public final class KafkaSourceFactory implements SourceFactory {
   @Override
   public boolean stream() {
     return true;
+  }
+
+  @Override
+  public Map<String, Object> schema() {
+    Map<String, Object> clientProperty =
+        ConfigSchema.scalar("a Kafka client property (security.protocol, sasl.jaas.config, ...)");
+    Map<String, Object> s =
+        ConfigSchema.mapping(
+            ConfigSchema.properties(
+                "type",
+                ConfigSchema.type(type()),
+                "bootstrap_servers",
+                ConfigSchema.string("host:port[,host:port...]"),
+                "topic",
+                ConfigSchema.string("the topic to read"),
+                "max_records",
+                ConfigSchema.integer("records per window at most (default 100000)", 1),
+                "start_from",
+                ConfigSchema.oneOf(
+                    "where a partition with no window yet starts (default earliest)",
+                    "earliest",
+                    "latest"),
+                "read_timeout",
+                ConfigSchema.duration("how long a read waits for records (default 60s)"),
+                "null_value",
+                ConfigSchema.oneOf(
+                    "what a record with a null value is (default dead_letter)",
+                    "dead_letter",
+                    "delete")),
+            List.of("type", "bootstrap_servers", "topic"),
+            null);
+    // every Kafka client property has a dot; a key without one is a misspelt key of the source
+    s.put("patternProperties", Map.of("\\.", clientProperty));
+    return s;
   }
 
   @Override

@@ -1,12 +1,15 @@
 package dev.idem.source.file;
 
 import dev.idem.connector.ConfigNode;
+import dev.idem.connector.ConfigSchema;
 import dev.idem.connector.ConnectorContext;
 import dev.idem.connector.Section;
 import dev.idem.connector.SourceFactory;
 import dev.idem.schema.Schema;
 import dev.idem.source.Source;
 import java.nio.charset.Charset;
+import java.util.List;
+import java.util.Map;
 
 /**
  * {@code type: csv}: files matched by {@code path}, with {@code delimiter}, {@code quote}, {@code
@@ -16,6 +19,24 @@ public final class CsvSourceFactory implements SourceFactory {
   @Override
   public String type() {
     return "csv";
+  }
+
+  @Override
+  public Map<String, Object> schema() {
+    return FileSection.schema(
+        type(),
+        "delimiter",
+        ConfigSchema.string("one character (default ,); \\t or tab for a tab"),
+        "quote",
+        ConfigSchema.string("one character (default \")"),
+        "header",
+        ConfigSchema.bool("whether the first line names the columns (default true)"),
+        "null",
+        node("type", List.of("string", "null"), "description", "the text that means NULL"));
+  }
+
+  private static Map<String, Object> node(Object... keyThenValue) {
+    return ConfigSchema.properties(keyThenValue);
   }
 
   @Override

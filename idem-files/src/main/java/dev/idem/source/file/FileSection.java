@@ -2,6 +2,7 @@ package dev.idem.source.file;
 
 import dev.idem.connector.ConfigNode;
 import dev.idem.connector.ConfigProblem;
+import dev.idem.connector.ConfigSchema;
 import dev.idem.connector.ConnectorContext;
 import dev.idem.connector.Section;
 import java.nio.charset.Charset;
@@ -9,6 +10,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /** The keys csv and jsonl sources share: which files ({@code path}) and their {@code encoding}. */
@@ -20,6 +22,21 @@ final class FileSection {
   private static final Pattern GLOB = Pattern.compile("[*?\\[{]");
 
   private FileSection() {}
+
+  /** The schema of a file source's section: its type, path and encoding, then {@code more}. */
+  static Map<String, Object> schema(String type, Object... more) {
+    Map<String, Object> p =
+        ConfigSchema.properties(
+            "type",
+            ConfigSchema.type(type),
+            "path",
+            ConfigSchema.string(
+                "a file or glob, relative to the pipeline file (data/orders-*.csv)"),
+            "encoding",
+            ConfigSchema.string("the files' encoding, e.g. UTF-8 (the default) or ISO-8859-1"));
+    p.putAll(ConfigSchema.properties(more));
+    return ConfigSchema.mapping(p, List.of("type", "path"), null);
+  }
 
   /** The section, its keys checked: a typo is reported as such. */
   static Section of(ConfigNode.Mapping node) {

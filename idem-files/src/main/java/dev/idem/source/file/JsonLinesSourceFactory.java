@@ -10,6 +10,7 @@ import dev.idem.source.Source;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code type: jsonl}: JSON lines files matched by {@code path}, in {@code encoding} (default
@@ -19,6 +20,11 @@ public final class JsonLinesSourceFactory implements SourceFactory {
   @Override
   public String type() {
     return "jsonl";
+  }
+
+  @Override
+  public Map<String, Object> schema() {
+    return FileSection.schema(type());
   }
 
   @Override

@@ -7,6 +7,7 @@ import dev.idem.connector.DestinationFactory;
 import dev.idem.connector.Section;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 
@@ -31,6 +32,11 @@ public final class DuckDbDestinationFactory implements DestinationFactory {
   @Override
   public boolean typeOptional() {
     return true;
+  }
+
+  @Override
+  public Map<String, Object> schema() {
+    return JdbcDestinationFactory.section();
   }
 
   @Override

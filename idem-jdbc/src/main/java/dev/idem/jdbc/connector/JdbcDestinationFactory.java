@@ -1,11 +1,13 @@
 package dev.idem.jdbc.connector;
 
 import dev.idem.connector.ConfigNode;
+import dev.idem.connector.ConfigSchema;
 import dev.idem.connector.ConnectorContext;
 import dev.idem.connector.DestinationBinding;
 import dev.idem.connector.DestinationFactory;
 import dev.idem.connector.Section;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -30,6 +32,25 @@ public final class JdbcDestinationFactory implements DestinationFactory {
   @Override
   public boolean typeOptional() {
     return true;
+  }
+
+  @Override
+  public Map<String, Object> schema() {
+    return section();
+  }
+
+  /** The schema of a JDBC destination's section, DuckDB's too: a URL and connection properties. */
+  static Map<String, Object> section() {
+    return ConfigSchema.mapping(
+        ConfigSchema.properties(
+            "type",
+            ConfigSchema.type("jdbc"),
+            "url",
+            ConfigSchema.string(
+                "a JDBC URL: jdbc:duckdb:orders.duckdb (relative to the pipeline file) or"
+                    + " jdbc:postgresql://host:port/db")),
+        List.of("url"),
+        ConfigSchema.scalar("a JDBC connection property (user, password, sslmode, ...)"));
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.idem.jdbc.connector;
 
 import dev.idem.connector.ConfigNode;
 import dev.idem.connector.ConfigProblem;
+import dev.idem.connector.ConfigSchema;
 import dev.idem.connector.ConnectorContext;
 import dev.idem.connector.Section;
 import dev.idem.connector.SourceFactory;
@@ -12,6 +13,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 
@@ -31,6 +33,26 @@ public final class JdbcSourceFactory implements SourceFactory {
   @Override
   public String type() {
     return "jdbc";
+  }
+
+  @Override
+  public Map<String, Object> schema() {
+    return ConfigSchema.mapping(
+        ConfigSchema.properties(
+            "type",
+            ConfigSchema.type(type()),
+            "url",
+            ConfigSchema.string("a JDBC URL: jdbc:postgresql://host:port/db or jdbc:duckdb:file"),
+            "query",
+            ConfigSchema.string("the query of one window, with :window_start and :window_end"),
+            "fingerprint_query",
+            ConfigSchema.string("a cheap query whose result changes when the window's rows do"),
+            "lag",
+            ConfigSchema.duration("how long after its end a window is complete (default 0)"),
+            "fetch_size",
+            ConfigSchema.integer("rows fetched per round trip (default 10000)", 1)),
+        List.of("type", "url", "query"),
+        ConfigSchema.scalar("a JDBC connection property (user, password, sslmode, ...)"));
   }
 
   @Override
