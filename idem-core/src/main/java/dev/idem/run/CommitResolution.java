@@ -40,6 +40,9 @@ final class CommitResolution {
       write.commit();
     } catch (CommitUnknownException e) {
       if (!committed(pipeline, lease)) {
+        LOG.info(
+            "window {}: commit outcome was unknown; the ledger shows it did not happen, retrying",
+            lease.windowId());
         throw new TransientException(
             "commit of window " + lease.windowId() + " did not happen: " + e.getMessage(), e);
       }

@@ -39,6 +39,15 @@ final class WindowLoader {
 
   WindowOutcome load(
       Pipeline pipeline, Window window, RunOptions options, String owner, HeldWindows held) {
+    try (LogContext context = LogContext.window(pipeline.name(), options.runId(), window.id())) {
+      WindowOutcome outcome = attempts(pipeline, window, options, owner, held);
+      listener.finished(outcome);
+      return outcome;
+    }
+  }
+
+  private WindowOutcome attempts(
+      Pipeline pipeline, Window window, RunOptions options, String owner, HeldWindows held) {
     listener.started(window);
     LastAttempt last = new LastAttempt();
     WindowOutcome outcome;
@@ -51,18 +60,13 @@ final class WindowLoader {
                     last.number = attempt;
                     return attempts.once(pipeline, window, options, owner, held, last);
                   },
-                  (attempt, wait, e) ->
-                      LOG.warn(
-                          "window {}: transient failure (attempt {}), retrying in {} ms: {}",
-                          window.id(),
-                          attempt,
-                          wait.toMillis(),
-                          e.getMessage()));
+                  (attempt, wait, e) -> RunLog.retrying(window, attempt, wait, e));
     } catch (Retrier.Interrupted e) {
       throw e; // not the window's failure: the run is being stopped
     } catch (Retrier.GaveUp e) {
       outcome = failed(window, last, e);
     } catch (FencedException e) {
+      RunLog.fenced(window, e.getMessage());
       outcome =
           new WindowOutcome(
               window, WindowOutcome.Result.HELD, WindowCounts.NONE, last.number, e.getMessage());
@@ -78,7 +82,9 @@ final class WindowLoader {
               new IdemException(
                   "unexpected error: " + e.getClass().getSimpleName() + ": " + e.getMessage(), e));
     }
-    listener.finished(outcome);
+    if (outcome.result() == WindowOutcome.Result.FAILED) {
+      RunLog.failed(window, outcome.attempts(), outcome.message());
+    }
     return outcome;
   }
 
