@@ -183,4 +183,25 @@ class LogsTest {
     assertThat(line.path("formattedMessage").asText()).isEqualTo("connecting with ***");
     assertThat(err.toString()).doesNotContain("w\\\\d").doesNotContain("p\\\"w");
   }
+
+  /** Kafka's client logs its whole configuration at info: at debug, its warnings only. */
+  @Test
+  void kafkaStaysAtWarn() {
+    StringWriter err = new StringWriter();
+    try (Logs logs =
+        Logs.start(
+            new PrintWriter(err),
+            ch.qos.logback.classic.Level.DEBUG,
+            LogOptions.LogFormat.text,
+            new Secrets())) {
+      org.slf4j.Logger kafka = LoggerFactory.getLogger("org.apache.kafka.clients.ClientConfig");
+      kafka.info("bootstrap.servers = [localhost:9092]");
+      kafka.warn("the broker is not reachable");
+      LoggerFactory.getLogger("dev.idem.test").debug("ours at debug");
+    }
+    assertThat(err.toString())
+        .doesNotContain("bootstrap.servers")
+        .contains("WARN  ClientConfig - the broker is not reachable")
+        .contains("DEBUG test - ours at debug");
+  }
 }
