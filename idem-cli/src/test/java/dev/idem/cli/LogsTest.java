@@ -2,6 +2,7 @@ package dev.idem.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.idem.connector.Secrets;
@@ -16,6 +17,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -170,38 +172,44 @@ class LogsTest {
     String secret = "p\"w\\d/9";
     Secrets secrets = new Secrets();
     secrets.add(secret);
-    StringWriter err = new StringWriter();
-    try (Logs logs =
-        Logs.start(
-            new PrintWriter(err),
-            ch.qos.logback.classic.Level.INFO,
+    String err =
+        logged(
+            Level.INFO,
             LogOptions.LogFormat.json,
-            secrets)) {
-      LoggerFactory.getLogger("dev.idem.test").info("connecting with {}", secret);
-    }
-    JsonNode line = JSON.readTree(err.toString());
+            secrets,
+            () -> LoggerFactory.getLogger("dev.idem.test").info("connecting with {}", secret));
+    JsonNode line = JSON.readTree(err);
     assertThat(line.path("formattedMessage").asText()).isEqualTo("connecting with ***");
-    assertThat(err.toString()).doesNotContain("w\\\\d").doesNotContain("p\\\"w");
+    assertThat(err).doesNotContain("w\\\\d").doesNotContain("p\\\"w");
   }
 
   /** Kafka's client logs its whole configuration at info: at debug, its warnings only. */
   @Test
   void kafkaStaysAtWarn() {
-    StringWriter err = new StringWriter();
-    try (Logs logs =
-        Logs.start(
-            new PrintWriter(err),
-            ch.qos.logback.classic.Level.DEBUG,
+    Logger kafka = LoggerFactory.getLogger("org.apache.kafka.clients.ClientConfig");
+    String err =
+        logged(
+            Level.DEBUG,
             LogOptions.LogFormat.text,
-            new Secrets())) {
-      org.slf4j.Logger kafka = LoggerFactory.getLogger("org.apache.kafka.clients.ClientConfig");
-      kafka.info("bootstrap.servers = [localhost:9092]");
-      kafka.warn("the broker is not reachable");
-      LoggerFactory.getLogger("dev.idem.test").debug("ours at debug");
-    }
-    assertThat(err.toString())
+            new Secrets(),
+            () -> {
+              kafka.info("bootstrap.servers = [localhost:9092]");
+              kafka.warn("the broker is not reachable");
+              LoggerFactory.getLogger("dev.idem.test").debug("ours at debug");
+            });
+    assertThat(err)
         .doesNotContain("bootstrap.servers")
         .contains("WARN  ClientConfig - the broker is not reachable")
         .contains("DEBUG test - ours at debug");
+  }
+
+  /** What {@code logging} logged through a command's {@link Logs}. */
+  private static String logged(
+      Level level, LogOptions.LogFormat format, Secrets secrets, Runnable logging) {
+    StringWriter err = new StringWriter();
+    try (Logs logs = Logs.start(new PrintWriter(err), level, format, secrets)) {
+      logging.run();
+    }
+    return err.toString();
   }
 }
