@@ -5,11 +5,14 @@ import dev.idem.connector.Secrets;
 import dev.idem.context.RunServices;
 import dev.idem.fault.HaltAt;
 import dev.idem.fault.PauseAt;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -152,11 +155,38 @@ public final class Idem implements Callable<Integer> {
     err.flush();
   }
 
+  /**
+   * {@code idem VERSION (commit ABBREV)}: the version and the git commit the build was made from
+   * (written by the build into {@code dev/idem/cli/git.properties}); {@code commit unknown} when
+   * the build had no git information (built from a source tarball).
+   */
   static final class Version implements CommandLine.IVersionProvider {
+    static final String RESOURCE = "git.properties";
+
     @Override
     public String[] getVersion() {
-      String v = Idem.class.getPackage().getImplementationVersion();
-      return new String[] {"idem " + (v == null ? "(development build)" : v)};
+      return new String[] {line(Idem.class.getResourceAsStream(RESOURCE))};
+    }
+
+    static String line(InputStream properties) {
+      Properties p = new Properties();
+      if (properties != null) {
+        try (InputStream in = properties) {
+          p.load(in);
+        } catch (IOException e) {
+          p.clear(); // an unreadable file says as much as a missing one
+        }
+      }
+      String version = p.getProperty("git.build.version");
+      if (version == null) {
+        version = Idem.class.getPackage().getImplementationVersion();
+      }
+      String commit = p.getProperty("git.commit.id.abbrev", "");
+      return "idem "
+          + (version == null ? "(development build)" : version)
+          + " (commit "
+          + (commit.isBlank() ? "unknown" : commit)
+          + ")";
     }
   }
 }

@@ -30,14 +30,18 @@ abstract class PipelineCommand implements Callable<Integer> {
 
   @Mixin OutputOptions output;
 
+  @Mixin LogOptions log;
+
   @Override
   public final Integer call() {
     idem = (Idem) spec.root().userObject();
-    if (output.verbose) {
-      // Read by slf4j-simple when the first logger is created, which happens after this point.
-      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
+    try (Logs logs = Logs.start(idem.err, log.level(output.verbose), log.logFormat, idem.secrets)) {
+      return call(idem.services.get());
     }
-    RunServices services = services(idem.services.get());
+  }
+
+  private int call(RunServices base) {
+    RunServices services = services(base);
     try (PipelineDefinition definition =
         PipelineFile.load(file, config.sets, idem.env, idem.secrets, idem.connectors)) {
       beforeOpen(definition, services);

@@ -4,6 +4,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -70,6 +71,27 @@ public final class Secrets {
     List<String> ordered =
         secrets.stream().sorted(Comparator.comparingInt(String::length).reversed()).toList();
     for (String s : ordered) {
+      out = out.replace(s, MASK);
+    }
+    return out;
+  }
+
+  /**
+   * The text with every learned secret replaced by {@value #MASK}, both as it is and as {@code
+   * quoting} writes it (a log line's JSON escapes a secret's quotes and backslashes); null stays
+   * null.
+   */
+  public String redact(String text, UnaryOperator<String> quoting) {
+    if (text == null || secrets.isEmpty()) {
+      return text;
+    }
+    String out = redact(text);
+    List<String> quoted =
+        secrets.stream()
+            .map(quoting)
+            .sorted(Comparator.comparingInt(String::length).reversed())
+            .toList();
+    for (String s : quoted) {
       out = out.replace(s, MASK);
     }
     return out;

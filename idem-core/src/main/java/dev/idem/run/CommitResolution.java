@@ -45,6 +45,9 @@ final class CommitResolution {
       boolean committed = committed(pipeline, lease);
       listener.commitResolved(window, committed);
       if (!committed) {
+        LOG.info(
+            "window {}: commit outcome was unknown; the ledger shows it did not happen, retrying",
+            lease.windowId());
         throw new TransientException(
             "commit of window " + lease.windowId() + " did not happen: " + e.getMessage(), e);
       }

@@ -99,6 +99,7 @@ final class HeldWindows {
         && (!options.force()
             || then == null
             || !Objects.equals(then.finishedAt(), now.get().finishedAt()))) {
+      RunLog.doneElsewhere(window, now.get());
       return new WindowOutcome(
           window,
           WindowOutcome.Result.DONE_ELSEWHERE,

@@ -64,6 +64,14 @@ public final class Runner {
    */
   public RunReport run(
       Pipeline pipeline, List<Window> windows, RunOptions options, BooleanSupplier stop) {
+    try (LogContext run = LogContext.run(pipeline.name(), options.runId())) {
+      return load(pipeline, windows, options, stop);
+    }
+  }
+
+  private RunReport load(
+      Pipeline pipeline, List<Window> windows, RunOptions options, BooleanSupplier stop) {
+    RunLog.planned(pipeline, windows, options);
     prepare(pipeline);
     HeldWindows held = held();
     List<WindowOutcome> outcomes =
@@ -96,14 +104,18 @@ public final class Runner {
    */
   public RunReport runStream(Pipeline definition, RunOptions options, StreamOptions stream) {
     Pipeline pipeline = WindowPlan.stream(definition, stream.follow());
-    prepare(pipeline);
-    HeldWindows held = held();
-    List<WindowOutcome> outcomes =
-        new StreamRounds(destination, retrier, scheduler).run(pipeline, options, stream, held);
-    // a window another runner held is usually done by now (this run planned past it): it counts as
-    // done once it is
-    return new RunReport(
-        pipeline.name(), options.runId(), held.settle(pipeline, outcomes, options, stream.stop()));
+    try (LogContext run = LogContext.run(pipeline.name(), options.runId())) {
+      prepare(pipeline);
+      HeldWindows held = held();
+      List<WindowOutcome> outcomes =
+          new StreamRounds(destination, retrier, scheduler).run(pipeline, options, stream, held);
+      // a window another runner held is usually done by now (this run planned past it): it counts
+      // as done once it is
+      return new RunReport(
+          pipeline.name(),
+          options.runId(),
+          held.settle(pipeline, outcomes, options, stream.stop()));
+    }
   }
 
   /**

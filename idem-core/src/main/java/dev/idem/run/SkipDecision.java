@@ -5,6 +5,7 @@ import dev.idem.ledger.WindowState;
 import dev.idem.ledger.WindowStatus;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.window.Window;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -19,6 +20,7 @@ final class SkipDecision {
   private final Window window;
   private final boolean force;
   private String fingerprint;
+  private String reason = "not looked at yet";
 
   SkipDecision(Destination destination, Pipeline pipeline, Window window, RunOptions options) {
     this.destination = destination;
@@ -30,12 +32,28 @@ final class SkipDecision {
   /** Whether the window, as the ledger row {@code recorded} says, is done and unchanged. */
   boolean unchanged(Optional<WindowState> recorded) {
     if (force || !doneWithSameDefinition(recorded, pipeline)) {
+      reason = force ? "forced" : notDone(recorded);
       return false;
     }
     if (fingerprint == null) {
       fingerprint = InputFingerprint.of(pipeline, window, recorded);
     }
     return unchanged(recorded.get(), fingerprint);
+  }
+
+  /** Why the last look found the window not unchanged, for the log. */
+  String reason() {
+    return reason;
+  }
+
+  private String notDone(Optional<WindowState> recorded) {
+    if (recorded.isEmpty()) {
+      return "never loaded";
+    }
+    WindowState s = recorded.get();
+    return s.status() != WindowStatus.DONE
+        ? "its ledger row says " + s.status().name().toLowerCase(Locale.ROOT)
+        : "the pipeline definition changed since run " + s.runId();
   }
 
   static boolean doneWithSameDefinition(Optional<WindowState> state, Pipeline pipeline) {
@@ -51,6 +69,7 @@ final class SkipDecision {
    */
   private boolean unchanged(WindowState state, String input) {
     if (!input.equals(state.fingerprint())) {
+      reason = "input changed (fingerprint " + state.fingerprint() + " -> " + input + ")";
       return false;
     }
     long recorded = state.counts().targetRows();
@@ -58,14 +77,17 @@ final class SkipDecision {
       long actual = destination.rowsInTarget(pipeline, state.windowId());
       Optional<WindowState> after = destination.ledger().state(pipeline.name(), state.windowId());
       if (after.isEmpty() || !input.equals(after.get().fingerprint())) {
+        reason = "its ledger row changed while it was looked at";
         return false;
       }
       long recordedAfter = after.get().counts().targetRows();
       if (recordedAfter == recorded) {
+        reason = "the target holds " + actual + " of its rows, the ledger says " + recorded;
         return actual == recorded;
       }
       recorded = recordedAfter;
     }
+    reason = "its recorded row count kept changing";
     return false;
   }
 }

@@ -10,6 +10,8 @@ import dev.idem.ledger.WindowState;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.retry.Retrier;
 import dev.idem.window.Window;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -45,13 +47,16 @@ final class WindowAttempt {
     SkipDecision skip = new SkipDecision(destination, pipeline, window, options);
     Optional<WindowState> before = destination.ledger().state(name, window.id());
     if (skip.unchanged(before)) {
+      RunLog.skippedUnchanged(window, before.get());
       return unchanged(window, before.get(), last.number);
     }
+    RunLog.toLoad(window, skip.reason());
     Optional<Lease> claimed =
         destination.ledger().claim(name, window.id(), owner, services.leaseTtl());
     if (claimed.isEmpty()) {
       Optional<WindowState> holder = destination.ledger().state(name, window.id());
       holder.ifPresent(s -> held.refused(window, s));
+      holder.ifPresent(s -> RunLog.held(window, s));
       return new WindowOutcome(
           window,
           WindowOutcome.Result.HELD,
@@ -60,6 +65,8 @@ final class WindowAttempt {
           "held by " + holder.map(WindowState::owner).orElse("another runner"));
     }
     Lease lease = claimed.get();
+    RunLog.claimed(lease);
+    Instant began = services.clock().instant();
     last.lease = lease;
     listener.claimed(window, lease);
     last.read = 0;
@@ -68,6 +75,7 @@ final class WindowAttempt {
     // Another runner may have finished the window between our look and our claim.
     if (skip.unchanged(Optional.ofNullable(lease.previous()))) {
       destination.ledger().release(lease);
+      RunLog.skippedDoneMeanwhile(window, lease.previous());
       return unchanged(window, lease.previous(), last.number);
     }
     RunContext context =
@@ -76,6 +84,7 @@ final class WindowAttempt {
       WindowCounts counts = load.write(pipeline, window, lease, context, renewal, last);
       services.faults().reach(FaultPoint.AFTER_COMMIT, window);
       WindowState after = commits.confirmed(pipeline, lease);
+      RunLog.committed(window, counts, Duration.between(began, services.clock().instant()));
       // a drifted schema is said at run time too, not only in the ledger: dropped columns are never
       // silent
       if (after.token() == lease.token()) {

@@ -40,6 +40,15 @@ final class WindowLoader {
 
   WindowOutcome load(
       Pipeline pipeline, Window window, RunOptions options, String owner, HeldWindows held) {
+    try (LogContext context = LogContext.window(pipeline.name(), options.runId(), window.id())) {
+      WindowOutcome outcome = attempts(pipeline, window, options, owner, held);
+      listener.finished(outcome);
+      return outcome;
+    }
+  }
+
+  private WindowOutcome attempts(
+      Pipeline pipeline, Window window, RunOptions options, String owner, HeldWindows held) {
     listener.started(window);
     Instant started = services.clock().instant();
     long startedNanos = System.nanoTime();
@@ -56,18 +65,14 @@ final class WindowLoader {
                   },
                   (attempt, wait, e) -> {
                     listener.retrying(window, attempt, e);
-                    LOG.warn(
-                        "window {}: transient failure (attempt {}), retrying in {} ms: {}",
-                        window.id(),
-                        attempt,
-                        wait.toMillis(),
-                        e.getMessage());
+                    RunLog.retrying(window, attempt, wait, e);
                   });
     } catch (Retrier.Interrupted e) {
       throw e; // not the window's failure: the run is being stopped
     } catch (Retrier.GaveUp e) {
       outcome = failed(window, last, e);
     } catch (FencedException e) {
+      RunLog.fenced(window, e.getMessage());
       outcome =
           new WindowOutcome(
               window, WindowOutcome.Result.HELD, WindowCounts.NONE, last.number, e.getMessage());
@@ -87,7 +92,9 @@ final class WindowLoader {
         outcome.withTimings(
             last.phases.finish(
                 started, services.clock().instant(), System.nanoTime() - startedNanos));
-    listener.finished(outcome);
+    if (outcome.result() == WindowOutcome.Result.FAILED) {
+      RunLog.failed(window, outcome.attempts(), outcome.message());
+    }
     return outcome;
   }
 

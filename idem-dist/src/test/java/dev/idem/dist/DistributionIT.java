@@ -61,8 +61,13 @@ class DistributionIT {
           .anyMatch(f -> f.startsWith("idem-jdbc-"))
           .anyMatch(f -> f.startsWith("idem-files-"))
           .anyMatch(f -> f.startsWith("idem-kafka-"))
-          .noneMatch(f -> f.endsWith("-all.jar"));
+          .noneMatch(f -> f.endsWith("-all.jar"))
+          .anyMatch(f -> f.startsWith("logback-classic-"))
+          .noneMatch(f -> f.startsWith("slf4j-simple-"));
     }
+    Result version = run(tmp, List.of(home.resolve("bin/idem").toString(), "--version"));
+    assertThat(version.exit).as(version.output).isZero();
+    assertThat(version.output).matches("idem \\S+ \\(commit ([0-9a-f]{7,40}|unknown)\\)\\R");
     // a plugin folder, even an empty one, goes on the class path without disturbing the rest
     Files.createDirectories(home.resolve("plugins/empty"));
 
