@@ -4,6 +4,7 @@ import dev.idem.ConfigException;
 import dev.idem.IdemException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.Optional;
 import picocli.CommandLine;
 
 /**
@@ -35,6 +36,11 @@ final class ErrorHandler
 
   @Override
   public int handleParseException(CommandLine.ParameterException e, String[] args) {
+    Optional<String> mistyped = NearestCommand.message(e);
+    if (mistyped.isPresent()) {
+      idem.error(mistyped.get());
+      return ExitCode.USAGE;
+    }
     idem.error(e.getMessage().replaceAll("\\s+", " ").strip());
     String name = e.getCommandLine().getCommandName();
     idem.err.println(

@@ -17,6 +17,8 @@ import picocli.CommandLine.Mixin;
 abstract class LoadCommand extends PipelineCommand {
   @Mixin RunSettings run;
 
+  @Mixin DisplayOptions display;
+
   @Override
   RunServices services(RunServices base) {
     return run.services(base);
@@ -36,7 +38,8 @@ abstract class LoadCommand extends PipelineCommand {
         definition,
         (runner, stop) -> runner.run(definition.pipeline(), windows, options, stop),
         destination,
-        services);
+        services,
+        windows.size());
   }
 
   /**
@@ -48,22 +51,23 @@ abstract class LoadCommand extends PipelineCommand {
   }
 
   /**
-   * Runs {@code work} on a runner with a progress line, until it ends or SIGTERM or Ctrl-C asks it
-   * to stop ({@link StopOnSignal}); prints its report, and returns the exit code.
+   * Runs {@code work} on a runner that shows its progress ({@link RunProgress}; {@code windows} is
+   * how many it loads, -1 when not known), until it ends or SIGTERM or Ctrl-C asks it to stop
+   * ({@link StopOnSignal}); prints its report, and returns the exit code.
    */
   int load(
       PipelineDefinition definition,
       BiFunction<Runner, BooleanSupplier, RunReport> work,
       Destination destination,
-      RunServices services) {
-    ProgressLine progress =
-        new ProgressLine(idem.err, idem.terminal && !output.json(), services.clock());
+      RunServices services,
+      long windows) {
+    RunProgress.Style style = RunProgress.style(display.progress, idem.terminal, output.json());
     try (StopOnSignal stop = new StopOnSignal()) {
       RunReport report;
-      try {
+      // the live display is closed (its line cleared) before the report is printed
+      try (RunProgress progress =
+          new RunProgress(style, idem.err, services.clock(), windows, idem.columns())) {
         report = work.apply(new Runner(destination, services, progress), stop::requested);
-      } finally {
-        progress.clear();
       }
       return report(definition, report, stop.requested());
     }
@@ -89,7 +93,7 @@ abstract class LoadCommand extends PipelineCommand {
     if (output.json()) {
       idem.println(ReportView.json(report, definition.destination().describe(), exit, stopped));
     } else {
-      ReportView.text(report).forEach(idem::println);
+      ReportView.text(report, display.wide).forEach(idem::println);
     }
     return exit;
   }
