@@ -3,12 +3,15 @@ package dev.idem.cli;
 import dev.idem.cli.pipelinefile.PipelineDefinition;
 import dev.idem.context.RunServices;
 import dev.idem.destination.Destination;
+import dev.idem.ledger.WindowState;
 import dev.idem.run.RunOptions;
 import dev.idem.run.RunReport;
 import dev.idem.run.Runner;
 import dev.idem.run.WindowOutcome;
 import dev.idem.window.Window;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import picocli.CommandLine.Mixin;
@@ -69,7 +72,7 @@ abstract class LoadCommand extends PipelineCommand {
           new RunProgress(style, idem.err, services.clock(), windows, idem.columns())) {
         report = work.apply(new Runner(destination, services, progress), stop::requested);
       }
-      return report(definition, report, stop.requested());
+      return report(definition, destination, report, stop.requested());
     }
   }
 
@@ -88,12 +91,19 @@ abstract class LoadCommand extends PipelineCommand {
     return report.partlyFailed() ? ExitCode.PARTLY_FAILED : ExitCode.FAILED;
   }
 
-  private int report(PipelineDefinition definition, RunReport report, boolean stopped) {
+  private int report(
+      PipelineDefinition definition, Destination destination, RunReport report, boolean stopped) {
     int exit = exitCode(report);
     if (output.json()) {
       idem.println(ReportView.json(report, definition.destination().describe(), exit, stopped));
     } else {
-      ReportView.text(report, display.wide).forEach(idem::println);
+      // the table's target rows are the ledger's now, not each window's at its commit: a later
+      // window that took over a key (merge) has moved that row, and updated the count it left
+      Map<String, Long> targetRows = new HashMap<>();
+      for (WindowState s : destination.ledger().states(definition.pipeline().name())) {
+        targetRows.put(s.windowId(), s.counts().targetRows());
+      }
+      ReportView.text(report, display.wide, targetRows).forEach(idem::println);
     }
     return exit;
   }

@@ -55,12 +55,12 @@ final class ReportView {
 
   /**
    * The run table and its summary. Without {@code wide} an outcome column that is zero for every
-   * window is left out, and so is the message column when no window has one. {@code rows at commit}
-   * is what the target held for the window when that window committed (its ledger row): a later
-   * window of the same run that takes over a key (merge) moves that row to itself, so the column
-   * can add up to more than the table holds.
+   * window is left out, and so is the message column when no window has one. {@code target rows} is
+   * what the target holds for each window now, from {@code targetRows} (the ledger's counts after
+   * the run, by window id), so the column adds up to the table's rows; a window missing there shows
+   * its count at its own commit.
    */
-  static List<String> text(RunReport report, boolean wide) {
+  static List<String> text(RunReport report, boolean wide, Map<String, Long> targetRows) {
     List<String> lines = new ArrayList<>();
     if (!report.outcomes().isEmpty()) {
       List<Count> shown =
@@ -75,7 +75,7 @@ final class ReportView {
       boolean withMessage = wide || messages.stream().anyMatch(m -> !m.isEmpty());
       List<String> headers = new ArrayList<>(List.of("window", "result", ">read"));
       shown.forEach(c -> headers.add(">" + c.name()));
-      headers.add(">rows at commit");
+      headers.add(">target rows");
       if (withMessage) {
         headers.add("message");
       }
@@ -87,7 +87,7 @@ final class ReportView {
         List<Object> row = new ArrayList<>(List.of(o.window().id(), o.result().name()));
         row.add(counted ? c.read() : "-");
         shown.forEach(n -> row.add(counted ? n.value().applyAsLong(c) : "-"));
-        row.add(counted ? c.targetRows() : "-");
+        row.add(counted ? targetRows.getOrDefault(o.window().id(), c.targetRows()) : "-");
         if (withMessage) {
           row.add(messages.get(i));
         }

@@ -217,9 +217,8 @@ class CliTest {
             "skipped",
             "deleted",
             "replaced",
-            "rows",
-            "at",
-            "commit");
+            "target",
+            "rows");
   }
 
   @Test
