@@ -116,11 +116,11 @@ final class RunProgress implements RunListener, AutoCloseable {
       rowsRead += outcome.counts().read();
       n = outcome.result() == WindowOutcome.Result.HELD ? finished : ++finished;
     }
-    print(line(outcome, n, total, took));
     if (bar != null) {
       bar.stepTo(n);
       bar.setExtraMessage(rows());
     }
+    print(line(outcome, n, total, took));
   }
 
   /**

@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,7 +106,8 @@ class RunTableTest {
         .allSatisfy(l -> assertThat(l).endsWith(" UNCHANGED (" + l.replaceAll(".*\\(", "")));
     assertThat(again.err()).contains("[5/5] window 2024-03-05 UNCHANGED (");
 
-    Cli.Result quiet = Cli.run("run", orders.toString(), "--progress", "none");
+    // as every option, --progress may come from the environment (IDEM_PROGRESS)
+    Cli.Result quiet = Cli.run(Map.of("IDEM_PROGRESS", "none"), "run", orders.toString());
     assertThat(quiet.exit()).isZero();
     assertThat(quiet.err()).isEmpty();
   }
