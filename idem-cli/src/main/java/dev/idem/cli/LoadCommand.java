@@ -69,7 +69,8 @@ abstract class LoadCommand extends PipelineCommand {
       RunReport report;
       // the live display is closed (its line cleared) before the report is printed
       try (RunProgress progress =
-          new RunProgress(style, idem.err, services.clock(), windows, idem.columns())) {
+          new RunProgress(
+              style, idem.err, idem.secrets::redact, services.clock(), windows, idem.columns())) {
         report = work.apply(new Runner(destination, services, progress), stop::requested);
       }
       return report(definition, destination, report, stop.requested());

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarConsumer;
@@ -38,6 +39,7 @@ final class RunProgress implements RunListener, AutoCloseable {
 
   private final Style style;
   private final PrintWriter err;
+  private final UnaryOperator<String> mask;
   private final Clock clock;
   private final long total;
   private final long runStart;
@@ -49,11 +51,20 @@ final class RunProgress implements RunListener, AutoCloseable {
 
   /**
    * {@code total} is the number of windows the run will load, or -1 when it is not known (a stream
-   * run plans its windows as it goes); {@code width} the terminal's columns for the live bar.
+   * run plans its windows as it goes); {@code width} the terminal's columns for the live bar;
+   * {@code mask} hides the values that came from the environment in every line (a window's message
+   * may quote a connection string).
    */
-  RunProgress(Style style, PrintWriter err, Clock clock, long total, int width) {
+  RunProgress(
+      Style style,
+      PrintWriter err,
+      UnaryOperator<String> mask,
+      Clock clock,
+      long total,
+      int width) {
     this.style = style;
     this.err = err;
+    this.mask = mask;
     this.clock = clock;
     this.total = total;
     this.runStart = clock.millis();
@@ -167,7 +178,8 @@ final class RunProgress implements RunListener, AutoCloseable {
     return String.format(Locale.ROOT, "%,d rows, %,d rows/s", rows, rows * 1000 / elapsed);
   }
 
-  private void print(String text) {
+  private void print(String line) {
+    String text = mask.apply(line);
     switch (style) {
       case NONE -> {}
       case PLAIN -> {

@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 class RunProgressTest {
@@ -29,7 +30,13 @@ class RunProgressTest {
     StringWriter err = new StringWriter();
     MutableClock clock = new MutableClock(START);
     try (RunProgress progress =
-        new RunProgress(RunProgress.Style.PLAIN, new PrintWriter(err, true), clock, 2, 80)) {
+        new RunProgress(
+            RunProgress.Style.PLAIN,
+            new PrintWriter(err, true),
+            UnaryOperator.identity(),
+            clock,
+            2,
+            80)) {
       progress.started(DAY);
       clock.advance(Duration.ofSeconds(1));
       progress.progress(DAY, 100_000);
@@ -61,11 +68,38 @@ class RunProgressTest {
   }
 
   @Test
+  void everyLineIsMaskedLikeStdout() {
+    StringWriter err = new StringWriter();
+    try (RunProgress progress =
+        new RunProgress(
+            RunProgress.Style.PLAIN,
+            new PrintWriter(err, true),
+            line -> line.replace("hunter2", "***"),
+            new MutableClock(START),
+            1,
+            80)) {
+      progress.finished(
+          new WindowOutcome(
+              DAY,
+              WindowOutcome.Result.FAILED,
+              WindowCounts.NONE,
+              1,
+              "cannot connect to postgresql://app:hunter2@db/shop"));
+    }
+    assertThat(err.toString()).contains("postgresql://app:***@db/shop").doesNotContain("hunter2");
+  }
+
+  @Test
   void noneModePrintsNothing() {
     StringWriter err = new StringWriter();
     try (RunProgress progress =
         new RunProgress(
-            RunProgress.Style.NONE, new PrintWriter(err, true), new MutableClock(START), 1, 80)) {
+            RunProgress.Style.NONE,
+            new PrintWriter(err, true),
+            UnaryOperator.identity(),
+            new MutableClock(START),
+            1,
+            80)) {
       progress.started(DAY);
       progress.progress(DAY, 50_000);
       progress.finished(loaded(DAY));
@@ -79,7 +113,12 @@ class RunProgressTest {
     Window second = Window.batch("2024-03-02");
     try (RunProgress progress =
         new RunProgress(
-            RunProgress.Style.LIVE, new PrintWriter(err, true), new MutableClock(START), 2, 100)) {
+            RunProgress.Style.LIVE,
+            new PrintWriter(err, true),
+            UnaryOperator.identity(),
+            new MutableClock(START),
+            2,
+            100)) {
       progress.started(DAY);
       progress.finished(loaded(DAY));
       progress.started(second);
