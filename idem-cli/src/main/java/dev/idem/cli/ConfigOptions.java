@@ -20,7 +20,8 @@ final class ConfigOptions {
       defaultValue = "30s",
       converter = DurationConverter.class,
       description = {
-        "How long to wait for a lock another runner holds (default: ${DEFAULT-VALUE}): a DuckDB file held by another process,",
+        "How long to wait for a lock another runner holds (default: ${DEFAULT-VALUE}): a DuckDB file held by another process",
+        "(counted from the command's start, the time spent listing the input's windows included),",
         "and, at the end of run and backfill, the windows another runner was loading: one it finishes in that time counts as",
         "done; one still held after it is not done (exit 1 or 3); one whose runner is gone is loaded by this run."
       })

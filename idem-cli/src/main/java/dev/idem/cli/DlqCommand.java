@@ -58,6 +58,12 @@ final class DlqCommand implements Runnable {
     @Option(names = "--all", description = "Include letters already replayed.")
     boolean all;
 
+    /** A pipeline that never ran has no letters: its destination is not created to say so. */
+    @Override
+    Integer withoutOpening(PipelineDefinition definition) {
+      return neverRan(definition, () -> empty(definition, "dead_letters"));
+    }
+
     @Override
     int execute(PipelineDefinition definition, Destination destination, RunServices services) {
       String name = definition.pipeline().name();
@@ -115,6 +121,14 @@ final class DlqCommand implements Runnable {
     }
   }
 
+  /** The JSON of a listing with nothing in it: {@code {"pipeline": ..., "<field>": []}}. */
+  static String empty(PipelineDefinition definition, String field) {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("pipeline", definition.pipeline().name());
+    doc.put(field, List.of());
+    return ReportView.write(doc);
+  }
+
   /**
    * {@code idem dlq replay}: loads again every window holding open letters, through the same
    * strategy.
@@ -170,16 +184,19 @@ final class DlqCommand implements Runnable {
         description = "Retention, e.g. 30d, 12h.")
     Duration olderThan;
 
+    /** A pipeline that never ran has nothing to purge: its destination is not created. */
+    @Override
+    Integer withoutOpening(PipelineDefinition definition) {
+      return neverRan(definition, () -> purged(definition.pipeline().name(), 0));
+    }
+
     @Override
     int execute(PipelineDefinition definition, Destination destination, RunServices services) {
       String name = definition.pipeline().name();
       int n =
           destination.ledger().purgeDeadLetters(name, services.clock().instant().minus(olderThan));
       if (output.json()) {
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("pipeline", name);
-        doc.put("purged", n);
-        idem.println(ReportView.write(doc));
+        idem.println(purged(name, n));
       } else {
         idem.println(
             "purged "
@@ -192,6 +209,13 @@ final class DlqCommand implements Runnable {
                 + olderThan);
       }
       return ExitCode.OK;
+    }
+
+    private static String purged(String pipeline, int n) {
+      Map<String, Object> doc = new LinkedHashMap<>();
+      doc.put("pipeline", pipeline);
+      doc.put("purged", n);
+      return ReportView.write(doc);
     }
   }
 }

@@ -30,6 +30,12 @@ final class DlqNulled extends PipelineCommand {
   @Option(names = "--window", paramLabel = "W", description = "Only this window's nulled values.")
   String window;
 
+  /** A pipeline that never ran nulled nothing: its destination is not created to say so. */
+  @Override
+  Integer withoutOpening(PipelineDefinition definition) {
+    return neverRan(definition, () -> DlqCommand.empty(definition, "nulled_values"));
+  }
+
   @Override
   int execute(PipelineDefinition definition, Destination destination, RunServices services) {
     String name = definition.pipeline().name();

@@ -4,6 +4,7 @@ import dev.idem.ConfigException;
 import dev.idem.IdemException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.Optional;
 import picocli.CommandLine;
 
 /**
@@ -38,10 +39,14 @@ final class ErrorHandler
 
   @Override
   public int handleParseException(CommandLine.ParameterException e, String[] args) {
-    String message = e.getMessage().replaceAll("\\s+", " ").strip();
+    Optional<String> mistyped = NearestCommand.message(e);
+    String message = mistyped.orElseGet(() -> e.getMessage().replaceAll("\\s+", " ").strip());
     idem.error(message);
     if (ErrorView.wanted(args, idem.env)) {
       idem.println(ErrorView.json(message, ExitCode.USAGE, e));
+    }
+    if (mistyped.isPresent()) {
+      return ExitCode.USAGE; // the line already says where the commands are listed
     }
     String name = e.getCommandLine().getCommandName();
     idem.err.println(

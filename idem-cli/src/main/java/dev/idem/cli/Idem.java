@@ -129,6 +129,7 @@ public final class Idem implements Callable<Integer> {
     cmd.setExitCodeExceptionMapper(handler);
     cmd.setAbbreviatedOptionsAllowed(false);
     cmd.setDefaultValueProvider(new EnvDefaults(env));
+    HelpLayout.apply(cmd, columns());
     try {
       return cmd.execute(args);
     } finally {
@@ -140,8 +141,19 @@ public final class Idem implements Callable<Integer> {
   /** Without a subcommand: the usage, as a usage error. */
   @Override
   public Integer call() {
-    new CommandLine(this).usage(err);
+    CommandLine cmd = new CommandLine(this);
+    HelpLayout.apply(cmd, columns());
+    cmd.usage(err);
     return ExitCode.USAGE;
+  }
+
+  /** The terminal's width: {@code COLUMNS} when the shell exports it, else 80. */
+  int columns() {
+    String c = env.apply("COLUMNS");
+    if (c != null && c.strip().matches("[1-9][0-9]{0,3}")) {
+      return Integer.parseInt(c.strip());
+    }
+    return 80;
   }
 
   /** Prints a line on stdout, masking any value that came from the environment. */

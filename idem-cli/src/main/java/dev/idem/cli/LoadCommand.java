@@ -5,6 +5,7 @@ import dev.idem.cli.observe.RunListeners;
 import dev.idem.cli.pipelinefile.PipelineDefinition;
 import dev.idem.context.RunServices;
 import dev.idem.destination.Destination;
+import dev.idem.ledger.WindowState;
 import dev.idem.run.RunOptions;
 import dev.idem.run.RunReport;
 import dev.idem.run.Runner;
@@ -12,7 +13,9 @@ import dev.idem.run.WindowOutcome;
 import dev.idem.window.Window;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
@@ -28,6 +31,8 @@ abstract class LoadCommand extends PipelineCommand {
 
   /** The run id of the options last made, for a results file of a run that ends in an error. */
   private String runId;
+
+  @Mixin DisplayOptions display;
 
   @Override
   RunServices services(RunServices base) {
@@ -48,7 +53,8 @@ abstract class LoadCommand extends PipelineCommand {
         definition,
         (runner, stop) -> runner.run(definition.pipeline(), windows, options, stop),
         destination,
-        services);
+        services,
+        windows.size());
   }
 
   /**
@@ -63,16 +69,21 @@ abstract class LoadCommand extends PipelineCommand {
   }
 
   /**
-   * Runs {@code work} on a runner with a progress line, until it ends or SIGTERM or Ctrl-C asks it
-   * to stop ({@link StopOnSignal}); prints its report, and returns the exit code.
+   * Runs {@code work} on a runner that shows its progress ({@link RunProgress}; {@code windows} is
+   * how many it loads, -1 when not known), until it ends or SIGTERM or Ctrl-C asks it to stop
+   * ({@link StopOnSignal}); prints its report, and returns the exit code.
    */
   int load(
       PipelineDefinition definition,
       BiFunction<Runner, BooleanSupplier, RunReport> work,
       Destination destination,
-      RunServices services) {
-    ProgressLine progress =
-        new ProgressLine(idem.err, idem.terminal && !output.json(), services.clock());
+      RunServices services,
+      long windows) {
+    // -q silences the window lines too, not only the log
+    RunProgress.Style style =
+        log.quiet
+            ? RunProgress.Style.NONE
+            : RunProgress.style(display.progress, idem.terminal, output.json());
     RunResults results =
         new RunResults(
             spec.name(),
@@ -83,7 +94,10 @@ abstract class LoadCommand extends PipelineCommand {
     try (Observers observers = observers(definition, services);
         StopOnSignal stop = new StopOnSignal()) {
       RunReport report;
-      try {
+      // the live display is closed (its line cleared) before the report is printed
+      try (RunProgress progress =
+          new RunProgress(
+              style, idem.err, idem.secrets::redact, services.clock(), windows, idem.columns())) {
         report =
             work.apply(
                 new Runner(destination, services, RunListeners.of(progress, observers.listener())),
@@ -93,10 +107,8 @@ abstract class LoadCommand extends PipelineCommand {
             definition,
             results.failed(runId, e, ErrorHandler.exitCode(e), services.clock().instant()));
         throw e;
-      } finally {
-        progress.clear();
       }
-      int exit = report(definition, report, stop.requested());
+      int exit = report(definition, destination, report, stop.requested());
       observers.finished(report, RunResults.status(report, stop.requested()));
       boolean written =
           writeResults(
@@ -150,12 +162,19 @@ abstract class LoadCommand extends PipelineCommand {
     return report.partlyFailed() ? ExitCode.PARTLY_FAILED : ExitCode.FAILED;
   }
 
-  private int report(PipelineDefinition definition, RunReport report, boolean stopped) {
+  private int report(
+      PipelineDefinition definition, Destination destination, RunReport report, boolean stopped) {
     int exit = exitCode(report);
     if (output.json()) {
       idem.println(ReportView.json(report, definition.destination().describe(), exit, stopped));
     } else {
-      ReportView.text(report).forEach(idem::println);
+      // the table's target rows are the ledger's now, not each window's at its commit: a later
+      // window that took over a key (merge) has moved that row, and updated the count it left
+      Map<String, Long> targetRows = new HashMap<>();
+      for (WindowState s : destination.ledger().states(definition.pipeline().name())) {
+        targetRows.put(s.windowId(), s.counts().targetRows());
+      }
+      ReportView.text(report, display.wide, targetRows).forEach(idem::println);
     }
     return exit;
   }

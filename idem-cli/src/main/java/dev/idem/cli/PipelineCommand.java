@@ -5,6 +5,8 @@ import dev.idem.cli.pipelinefile.PipelineFile;
 import dev.idem.context.RunServices;
 import dev.idem.destination.Destination;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
@@ -32,6 +34,9 @@ abstract class PipelineCommand implements Callable<Integer> {
 
   @Mixin LogOptions log;
 
+  /** When the command started: --lock-timeout counts from here, scanning the input included. */
+  private Instant begun;
+
   @Override
   public final Integer call() {
     idem = (Idem) spec.root().userObject();
@@ -42,6 +47,7 @@ abstract class PipelineCommand implements Callable<Integer> {
 
   private int call(RunServices base) {
     RunServices services = services(base);
+    begun = services.clock().instant();
     try (PipelineDefinition definition =
         PipelineFile.load(file, config.sets, idem.env, idem.secrets, idem.connectors)) {
       beforeOpen(definition, services);
@@ -56,7 +62,16 @@ abstract class PipelineCommand implements Callable<Integer> {
   }
 
   Destination open(PipelineDefinition definition, RunServices services) {
-    return idem.destinations.open(definition.destination(), services, config.lockTimeout);
+    return idem.destinations.open(definition.destination(), services, lockTimeoutLeft(services));
+  }
+
+  /**
+   * What is left of {@code --lock-timeout} for the destination's lock: the wait counts from the
+   * command's start, so the time spent listing the input's windows before opening is part of it.
+   */
+  Duration lockTimeoutLeft(RunServices services) {
+    Duration left = config.lockTimeout.minus(Duration.between(begun, services.clock().instant()));
+    return left.isNegative() ? Duration.ZERO : left;
   }
 
   /** The runtime services of this command: the process's, adjusted by the command's options. */

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToLongFunction;
 
 /**
  * Renders a run's report: a per-window table and a summary line for people, or one JSON document
@@ -23,63 +24,73 @@ final class ReportView {
 
   private ReportView() {}
 
-  static List<String> text(RunReport report) {
+  /**
+   * A count column of the run table, in the order of the rule read = discarded + dead-lettered +
+   * rolled back + reshaped + folded + inserted + updated + unchanged + skipped + deleted; replaced
+   * (old rows removed) is not part of it. Rolled back is nonzero only for a failed window.
+   */
+  record Count(String name, ToLongFunction<WindowCounts> value) {}
+
+  /** The outcome counts after {@code read}: hidden from the table when zero for every window. */
+  static final List<Count> OUTCOMES =
+      List.of(
+          new Count("discarded", WindowCounts::discarded),
+          new Count("dead-lettered", WindowCounts::deadLettered),
+          new Count("rolled back", WindowCounts::rolledBack),
+          new Count("reshaped", WindowCounts::reshaped),
+          new Count("folded", WindowCounts::folded),
+          new Count("inserted", WindowCounts::inserted),
+          new Count("updated", WindowCounts::updated),
+          new Count("unchanged", WindowCounts::unchanged),
+          new Count("skipped", WindowCounts::skipped),
+          new Count("deleted", WindowCounts::deleted),
+          new Count("replaced", WindowCounts::replaced));
+
+  /** Whose counts the table shows: the others' are "-". */
+  static boolean counted(WindowOutcome o) {
+    return o.result() == Result.LOADED
+        || o.result() == Result.UNCHANGED
+        || o.result() == Result.FAILED;
+  }
+
+  /**
+   * The run table and its summary. Without {@code wide} an outcome column that is zero for every
+   * window is left out, and so is the message column when no window has one. {@code target rows} is
+   * what the target holds for each window now, from {@code targetRows} (the ledger's counts after
+   * the run, by window id), so the column adds up to the table's rows; a window missing there shows
+   * its count at its own commit.
+   */
+  static List<String> text(RunReport report, boolean wide, Map<String, Long> targetRows) {
     List<String> lines = new ArrayList<>();
     if (!report.outcomes().isEmpty()) {
-      // Columns in the order of the rule read = discarded + dead-lettered + rolled back + reshaped
-      // + folded + inserted + updated + unchanged
-      // + skipped + deleted; replaced (old rows removed) is not part of it. Rolled back is nonzero
-      // only for a failed window.
-      TextTable table =
-          new TextTable(
-              "window",
-              "result",
-              ">read",
-              ">discarded",
-              ">dead-lettered",
-              ">rolled back",
-              ">reshaped",
-              ">folded",
-              ">inserted",
-              ">updated",
-              ">unchanged",
-              ">skipped",
-              ">deleted",
-              ">replaced",
-              ">target rows",
-              "message");
-      for (WindowOutcome o : report.outcomes()) {
+      List<Count> shown =
+          OUTCOMES.stream()
+              .filter(
+                  c ->
+                      wide
+                          || report.outcomes().stream()
+                              .anyMatch(o -> counted(o) && c.value().applyAsLong(o.counts()) != 0))
+              .toList();
+      List<String> messages = report.outcomes().stream().map(ReportView::message).toList();
+      boolean withMessage = wide || messages.stream().anyMatch(m -> !m.isEmpty());
+      List<String> headers = new ArrayList<>(List.of("window", "result", ">read"));
+      shown.forEach(c -> headers.add(">" + c.name()));
+      headers.add(">target rows");
+      if (withMessage) {
+        headers.add("message");
+      }
+      TextTable table = new TextTable(headers.toArray(String[]::new));
+      for (int i = 0; i < report.outcomes().size(); i++) {
+        WindowOutcome o = report.outcomes().get(i);
         WindowCounts c = o.counts();
-        boolean counted =
-            o.result() == Result.LOADED
-                || o.result() == Result.UNCHANGED
-                || o.result() == Result.FAILED;
+        boolean counted = counted(o);
         List<Object> row = new ArrayList<>(List.of(o.window().id(), o.result().name()));
-        for (long n :
-            new long[] {
-              c.read(),
-              c.discarded(),
-              c.deadLettered(),
-              c.rolledBack(),
-              c.reshaped(),
-              c.folded(),
-              c.inserted(),
-              c.updated(),
-              c.unchanged(),
-              c.skipped(),
-              c.deleted(),
-              c.replaced(),
-              c.targetRows()
-            }) {
-          row.add(counted ? n : "-");
+        row.add(counted ? c.read() : "-");
+        shown.forEach(n -> row.add(counted ? n.value().applyAsLong(c) : "-"));
+        row.add(counted ? targetRows.getOrDefault(o.window().id(), c.targetRows()) : "-");
+        if (withMessage) {
+          row.add(messages.get(i));
         }
-        // a loaded window's message is worth a column only when it says more than "loaded" (a
-        // schema drift)
-        row.add(
-            o.result() == Result.UNCHANGED
-                    || (o.result() == Result.LOADED && o.message().equals("loaded"))
-                ? ""
-                : o.message());
         table.row(row.toArray());
       }
       lines.addAll(table.lines());
@@ -91,6 +102,17 @@ final class ReportView {
           "Nothing written: every window is unchanged since it was loaded (same input, same definition). Use --force to reload.");
     }
     return lines;
+  }
+
+  /**
+   * A window's message for the table: a loaded window's is worth showing only when it says more
+   * than "loaded" (a schema drift); an unchanged window's never.
+   */
+  static String message(WindowOutcome o) {
+    return o.result() == Result.UNCHANGED
+            || (o.result() == Result.LOADED && o.message().equals("loaded"))
+        ? ""
+        : o.message();
   }
 
   static String summary(RunReport report) {

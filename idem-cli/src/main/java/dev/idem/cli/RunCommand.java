@@ -95,7 +95,8 @@ final class RunCommand extends LoadCommand {
               runner.runStream(
                   definition.pipeline(), options, new StreamOptions(follow, commitInterval, stop)),
           destination,
-          services);
+          services,
+          -1);
     }
     return load(definition, destination, services, selected, options);
   }

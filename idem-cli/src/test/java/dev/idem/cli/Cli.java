@@ -4,10 +4,26 @@ import dev.idem.context.RunServices;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /** Runs the real command line in process with a given environment, capturing stdout and stderr. */
 final class Cli {
-  record Result(int exit, String out, String err) {}
+  record Result(int exit, String out, String err) {
+    /**
+     * Stderr without the windows' progress lines (not on a terminal: {@code <UTC time> [n/N] window
+     * ...}): the errors and warnings.
+     */
+    String errors() {
+      return err.lines()
+          .filter(l -> !PROGRESS.matcher(l).matches())
+          .map(l -> l + "\n")
+          .collect(Collectors.joining());
+    }
+  }
+
+  /** A window's progress line as printed when stderr is not a terminal. */
+  static final Pattern PROGRESS = Pattern.compile("\\S+Z \\[\\d+(/\\d+)?\\] window .*");
 
   private Cli() {}
 

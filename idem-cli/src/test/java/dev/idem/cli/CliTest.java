@@ -15,7 +15,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,20 +28,7 @@ class CliTest {
 
   @BeforeEach
   void copyExamples() throws IOException {
-    Path examples = Path.of("..", "examples").toAbsolutePath().normalize();
-    try (Stream<Path> all = Files.walk(examples)) {
-      for (Path p : all.toList()) {
-        if (p.toString().endsWith(".duckdb") || p.toString().endsWith(".wal")) {
-          continue;
-        }
-        Path to = tmp.resolve(examples.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(to);
-        } else {
-          Files.copy(p, to);
-        }
-      }
-    }
+    Examples.copy(tmp);
     orders = tmp.resolve("orders/pipeline.yaml");
     summary = tmp.resolve("daily-summary/pipeline.yaml");
   }
@@ -53,7 +39,13 @@ class CliTest {
     assertThat(first.exit()).as(first.err()).isZero();
     assertThat(first.out())
         .contains("5 windows: 5 loaded, 0 unchanged, 0 failed (pipeline orders, run ");
-    assertThat(first.err()).isEmpty();
+    // not on a terminal: one timestamped line per window on stderr, none of it on stdout
+    assertThat(first.err().lines())
+        .hasSize(5)
+        .allMatch(
+            l ->
+                l.matches(
+                    "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ \\[\\d/5\\] window 2024-03-0\\d LOADED: .*"));
 
     Cli.Result second = Cli.run("run", orders.toString(), "--run-id", "second-run");
     assertThat(second.exit()).isZero();
@@ -209,7 +201,8 @@ class CliTest {
     assertThat(sum).isEqualTo(read);
     assertThat(w.has("replaced")).isTrue();
 
-    Cli.Result forced = Cli.run("run", summary.toString(), "--window", "2024-03-01", "--force");
+    Cli.Result forced =
+        Cli.run("run", summary.toString(), "--window", "2024-03-01", "--force", "--wide");
     assertThat(forced.exit()).as(forced.err()).isZero();
     String header = forced.out().lines().findFirst().orElseThrow();
     assertThat(header.split("\\s+"))

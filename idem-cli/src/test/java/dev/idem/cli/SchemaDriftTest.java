@@ -403,7 +403,7 @@ class SchemaDriftTest {
             "window data/day2.csv: schema drift at data/day2.csv:1: added: discount (schema_drift: freeze fails a window on any drift)",
             "window data/day3.csv: schema drift at data/day3.csv:1: removed: quantity (schema_drift: freeze fails a window on any drift)",
             "window data/day5.csv: schema drift at data/day5.csv:2: retyped: quantity from integer to decimal(2,1) (schema_drift: freeze fails a window on any drift)");
-    assertThat(r.err().lines().count()).isLessThanOrEqualTo(3);
+    assertThat(r.errors().lines().count()).isLessThanOrEqualTo(3);
     assertThat(rows(url))
         .hasSize(2)
         .allSatisfy(row -> assertThat(row).contains("_idem_window=data/day1.csv"));

@@ -335,11 +335,11 @@ class SecretsTest {
       String all = r.out() + r.err() + console.toString(StandardCharsets.UTF_8);
       assertThat(all).as("idem %s", String.join(" ", args)).doesNotContain(secret);
       if (options.isEmpty()) {
-        if (r.err().isBlank()) {
+        if (r.errors().isBlank()) {
           firstLine = r.out(); // windows failed: one line each on stdout
         } else {
-          assertThat(r.err().strip().lines()).as(r.err()).hasSize(1);
-          firstLine = r.err().strip();
+          assertThat(r.errors().strip().lines()).as(r.err()).hasSize(1);
+          firstLine = r.errors().strip();
         }
       }
     }

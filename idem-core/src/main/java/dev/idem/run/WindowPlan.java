@@ -4,6 +4,7 @@ import dev.idem.ConfigException;
 import dev.idem.TransientException;
 import dev.idem.ledger.WindowState;
 import dev.idem.pipeline.Pipeline;
+import dev.idem.source.Source;
 import dev.idem.source.StreamSource;
 import dev.idem.window.SchedulerTime;
 import dev.idem.window.Window;
@@ -106,7 +107,7 @@ public final class WindowPlan {
       return pipeline.source().windows(pipeline.windows());
     } catch (IOException e) {
       throw new TransientException(
-          "listing the windows of " + pipeline.source().describe() + ": " + e.getMessage(), e);
+          "listing the windows of " + brief(pipeline.source()) + ": " + e.getMessage(), e);
     }
   }
 
@@ -136,7 +137,18 @@ public final class WindowPlan {
           .toList();
     } catch (IOException e) {
       throw new TransientException(
-          "planning the windows of " + pipeline.source().describe() + ": " + e.getMessage(), e);
+          "planning the windows of " + brief(pipeline.source()) + ": " + e.getMessage(), e);
     }
   }
+
+  /**
+   * The source named for an error message: the first {@value #BRIEF} characters of its description
+   * on one line, so a JDBC source that cannot be reached is one line, not its whole SQL query.
+   */
+  static String brief(Source source) {
+    String d = source.describe().replaceAll("\\s+", " ").strip();
+    return d.length() <= BRIEF ? d : d.substring(0, BRIEF - 3) + "...";
+  }
+
+  private static final int BRIEF = 60;
 }

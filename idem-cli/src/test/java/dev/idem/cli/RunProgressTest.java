@@ -1,0 +1,150 @@
+package dev.idem.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.idem.ledger.WindowCounts;
+import dev.idem.run.WindowOutcome;
+import dev.idem.testkit.time.MutableClock;
+import dev.idem.window.Window;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+
+class RunProgressTest {
+  private static final Window DAY = Window.batch("2024-03-01");
+
+  /** Read, folded, inserted: 3 = 1 + 2, the rest zero; 2 rows at commit. */
+  private static final WindowCounts LOADED = new WindowCounts(3, 0, 0, 0, 1, 2, 0, 0, 0, 0, 0, 2);
+
+  private static final Instant START = Instant.parse("2024-03-01T00:00:00Z");
+
+  private static WindowOutcome loaded(Window w) {
+    return new WindowOutcome(w, WindowOutcome.Result.LOADED, LOADED, 1, "loaded");
+  }
+
+  @Test
+  void plainModePrintsATimestampedLinePerStagingReportAndPerWindow() {
+    StringWriter err = new StringWriter();
+    MutableClock clock = new MutableClock(START);
+    try (RunProgress progress =
+        new RunProgress(
+            RunProgress.Style.PLAIN,
+            new PrintWriter(err, true),
+            UnaryOperator.identity(),
+            clock,
+            2,
+            80)) {
+      progress.started(DAY);
+      clock.advance(Duration.ofSeconds(1));
+      progress.progress(DAY, 100_000);
+      clock.advance(Duration.ofSeconds(2));
+      progress.finished(loaded(DAY));
+    }
+    assertThat(err.toString().lines())
+        .containsExactly(
+            "2024-03-01T00:00:01Z window 2024-03-01: 100,000 rows staged (100,000 rows/s)",
+            "2024-03-01T00:00:03Z [1/2] window 2024-03-01 LOADED: read 3, folded 1, inserted 2 (3.00 s)");
+  }
+
+  @Test
+  void aWindowLineListsOnlyTheNonzeroCountsAndTheMessageWorthShowing() {
+    WindowOutcome failed =
+        new WindowOutcome(
+            DAY,
+            WindowOutcome.Result.FAILED,
+            WindowCounts.failed(4, 0, 4, 0),
+            2,
+            "too many bad records: 4 > max_bad_records 0");
+    assertThat(RunProgress.line(failed, 3, -1, 1500))
+        .isEqualTo(
+            "[3] window 2024-03-01 FAILED: read 4, dead-lettered 4 (1.50 s): too many bad records: 4 > max_bad_records 0");
+    WindowOutcome unchanged =
+        new WindowOutcome(DAY, WindowOutcome.Result.UNCHANGED, WindowCounts.unchanged(2), 1, "x");
+    assertThat(RunProgress.line(unchanged, 1, 1, 20))
+        .isEqualTo("[1/1] window 2024-03-01 UNCHANGED (0.02 s)");
+  }
+
+  @Test
+  void everyLineIsMaskedLikeStdout() {
+    StringWriter err = new StringWriter();
+    try (RunProgress progress =
+        new RunProgress(
+            RunProgress.Style.PLAIN,
+            new PrintWriter(err, true),
+            line -> line.replace("hunter2", "***"),
+            new MutableClock(START),
+            1,
+            80)) {
+      progress.finished(
+          new WindowOutcome(
+              DAY,
+              WindowOutcome.Result.FAILED,
+              WindowCounts.NONE,
+              1,
+              "cannot connect to postgresql://app:hunter2@db/shop"));
+    }
+    assertThat(err.toString()).contains("postgresql://app:***@db/shop").doesNotContain("hunter2");
+  }
+
+  @Test
+  void noneModePrintsNothing() {
+    StringWriter err = new StringWriter();
+    try (RunProgress progress =
+        new RunProgress(
+            RunProgress.Style.NONE,
+            new PrintWriter(err, true),
+            UnaryOperator.identity(),
+            new MutableClock(START),
+            1,
+            80)) {
+      progress.started(DAY);
+      progress.progress(DAY, 50_000);
+      progress.finished(loaded(DAY));
+    }
+    assertThat(err.toString()).isEmpty();
+  }
+
+  @Test
+  void onATerminalTheLiveBarShowsWindowsDoneOfTotalUnderTheWindowLinesAndIsClearedAtTheEnd() {
+    StringWriter err = new StringWriter();
+    Window second = Window.batch("2024-03-02");
+    try (RunProgress progress =
+        new RunProgress(
+            RunProgress.Style.LIVE,
+            new PrintWriter(err, true),
+            UnaryOperator.identity(),
+            new MutableClock(START),
+            2,
+            100)) {
+      progress.started(DAY);
+      progress.finished(loaded(DAY));
+      progress.started(second);
+      progress.progress(second, 50_000);
+    }
+    String text = err.toString();
+    assertThat(text)
+        .contains("[1/2] window 2024-03-01 LOADED: read 3, folded 1, inserted 2 (")
+        .contains("1/2") // the bar: windows done of total
+        .contains("rows/s")
+        .endsWith("\r\u001b[2K\r"); // the bar's line is cleared for the result
+    // the window line is printed on a cleared line, never in the middle of the bar
+    assertThat(text).contains("\r\u001b[2K\r[1/2] window 2024-03-01");
+  }
+
+  @Test
+  void theStyleIsLiveOnlyOnATerminalInAutoModeAndNeverForJson() {
+    assertThat(RunProgress.style(DisplayOptions.Progress.auto, true, false))
+        .isEqualTo(RunProgress.Style.LIVE);
+    assertThat(RunProgress.style(DisplayOptions.Progress.auto, false, false))
+        .isEqualTo(RunProgress.Style.PLAIN);
+    assertThat(RunProgress.style(DisplayOptions.Progress.auto, true, true))
+        .isEqualTo(RunProgress.Style.PLAIN);
+    assertThat(RunProgress.style(DisplayOptions.Progress.plain, true, false))
+        .isEqualTo(RunProgress.Style.PLAIN);
+    assertThat(RunProgress.style(DisplayOptions.Progress.none, true, false))
+        .isEqualTo(RunProgress.Style.NONE);
+  }
+}
