@@ -79,9 +79,10 @@ abstract class LoadCommand extends PipelineCommand {
       Destination destination,
       RunServices services,
       long windows) {
-    // -q silences the window lines too, not only the log
+    // -q silences the window lines too, not only the log; with JSON logs every line on stderr is
+    // one JSON object for the shipper (the runner logs each window's commit)
     RunProgress.Style style =
-        log.quiet
+        log.quiet || log.logFormat == LogOptions.LogFormat.json
             ? RunProgress.Style.NONE
             : RunProgress.style(display.progress, idem.terminal, output.json());
     RunResults results =
