@@ -6,6 +6,7 @@ import dev.idem.ledger.Lease;
 import dev.idem.ledger.WindowCounts;
 import dev.idem.ledger.WindowState;
 import dev.idem.ledger.WindowStatus;
+import dev.idem.run.RunListener;
 import dev.idem.run.WindowOutcome;
 import dev.idem.source.PartitionLag;
 import dev.idem.window.Window;
@@ -77,7 +78,8 @@ class MetricsEndpointTest {
       metrics.commitResolved(DAY, true);
       // each round's report replaces the partition's last one
       metrics.lag(new PartitionLag("orders", 2, 40));
-      metrics.lag(new PartitionLag("orders", 2, 17));
+      // through RunListeners, as the CLI hands the metrics to the runner beside its progress lines
+      RunListeners.of(RunListener.NONE, metrics).lag(new PartitionLag("orders", 2, 17));
       metrics.lag(new PartitionLag("orders", 0, 0));
       metrics.finished(
           new WindowOutcome(
