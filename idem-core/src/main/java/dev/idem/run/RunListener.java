@@ -2,6 +2,7 @@ package dev.idem.run;
 
 import dev.idem.ledger.Lease;
 import dev.idem.ledger.WindowState;
+import dev.idem.source.PartitionLag;
 import dev.idem.window.Window;
 
 /**
@@ -39,4 +40,10 @@ public interface RunListener {
   default void recorded(Window window, WindowState state) {}
 
   default void finished(WindowOutcome outcome) {}
+
+  /**
+   * A stream run planned a round: a partition's lag at that moment, once per partition per round
+   * (after the previous round's commits). Not called for a batch run.
+   */
+  default void lag(PartitionLag lag) {}
 }

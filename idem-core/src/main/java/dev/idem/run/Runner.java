@@ -31,6 +31,7 @@ public final class Runner {
   private final Owners owners;
   private final WindowLoader loader;
   private final WindowScheduler scheduler;
+  private final RunListener listener;
 
   public Runner(Destination destination, RunServices services, RunListener listener) {
     this.destination = destination;
@@ -38,6 +39,7 @@ public final class Runner {
     this.owners = new Owners(destination, services.owner());
     this.loader = new WindowLoader(destination, services, listener, retrier);
     this.scheduler = new WindowScheduler(owners, loader, services.faults());
+    this.listener = listener;
   }
 
   public Runner(Destination destination, RunServices services) {
@@ -108,7 +110,8 @@ public final class Runner {
       prepare(pipeline);
       HeldWindows held = held();
       List<WindowOutcome> outcomes =
-          new StreamRounds(destination, retrier, scheduler).run(pipeline, options, stream, held);
+          new StreamRounds(destination, retrier, scheduler, listener)
+              .run(pipeline, options, stream, held);
       // a window another runner held is usually done by now (this run planned past it): it counts
       // as done once it is
       return new RunReport(

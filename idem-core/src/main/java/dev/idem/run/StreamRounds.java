@@ -4,6 +4,7 @@ import dev.idem.destination.Destination;
 import dev.idem.ledger.WindowState;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.retry.Retrier;
+import dev.idem.source.StreamSource;
 import dev.idem.window.Window;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -27,11 +28,14 @@ final class StreamRounds {
   private final Destination destination;
   private final Retrier retrier;
   private final WindowScheduler scheduler;
+  private final RunListener listener;
 
-  StreamRounds(Destination destination, Retrier retrier, WindowScheduler scheduler) {
+  StreamRounds(
+      Destination destination, Retrier retrier, WindowScheduler scheduler, RunListener listener) {
     this.destination = destination;
     this.retrier = retrier;
     this.scheduler = scheduler;
+    this.listener = listener;
   }
 
   /**
@@ -50,6 +54,9 @@ final class StreamRounds {
               "read the ledger of " + pipeline.name(),
               () -> destination.ledger().states(pipeline.name()));
       List<Window> planned = WindowPlan.nextRound(pipeline, states, failed);
+      if (pipeline.source() instanceof StreamSource source) {
+        source.lag().forEach(listener::lag);
+      }
       List<WindowOutcome> round = scheduler.load(pipeline, planned, options, stream.stop(), held);
       boolean progressed = false;
       for (WindowOutcome o : round) {

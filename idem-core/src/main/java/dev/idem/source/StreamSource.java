@@ -1,5 +1,7 @@
 package dev.idem.source;
 
+import java.util.List;
+
 /**
  * A source that reads a stream cut into offsets windows (a Kafka topic). Its windows are planned
  * from the ledger ({@link #windows(dev.idem.window.WindowSpec, java.util.List)}); a run either
@@ -17,4 +19,14 @@ public interface StreamSource extends Source {
    * that moment.
    */
   StreamSource following();
+
+  /**
+   * Each partition's lag as the last plan ({@link #windows(dev.idem.window.WindowSpec,
+   * java.util.List)}) saw it: the offsets from the next position to load to the stream's end. Empty
+   * before the first plan, or when the source cannot tell. Read once per round, so it comes from
+   * what the plan already asked the stream, not from a request of its own.
+   */
+  default List<PartitionLag> lag() {
+    return List.of();
+  }
 }

@@ -8,6 +8,7 @@ import dev.idem.ledger.WindowStatus;
 import dev.idem.schema.Schema;
 import dev.idem.source.Dataset;
 import dev.idem.source.MakesDeletes;
+import dev.idem.source.PartitionLag;
 import dev.idem.source.RecordReader;
 import dev.idem.source.Source;
 import dev.idem.source.StreamSource;
@@ -60,6 +61,9 @@ public final class KafkaSource implements StreamSource, MakesDeletes {
 
   /** The bounded run's end: each partition's end offset when this instance first planned. */
   private Map<Integer, Long> fixedEnd;
+
+  /** Each partition's lag as the last plan saw it. */
+  private volatile List<PartitionLag> lag = List.of();
 
   /**
    * A topic read into {@code schema}; with {@code null_value: delete} the schema gains the boolean
@@ -129,6 +133,7 @@ public final class KafkaSource implements StreamSource, MakesDeletes {
       Map<Integer, Long> limit = limits(end);
       Map<Integer, NavigableMap<Long, WindowState>> chains = chains(ledger);
       List<Window> planned = new ArrayList<>();
+      List<PartitionLag> lags = new ArrayList<>();
       for (TopicPartition tp : partitions) {
         NavigableMap<Long, WindowState> chain =
             chains.getOrDefault(tp.partition(), new TreeMap<>());
@@ -148,10 +153,13 @@ public final class KafkaSource implements StreamSource, MakesDeletes {
         }
         boolean pending =
             at != null && !(at.status() == WindowStatus.DONE && at.sourcePosition() != null);
-        if (pending || pos < limit.getOrDefault(tp.partition(), end.get(tp))) {
+        long until = limit.getOrDefault(tp.partition(), end.get(tp));
+        if (pending || pos < until) {
           planned.add(spec.window(WindowSpec.offsetsId(config.topic(), tp.partition(), pos)));
         }
+        lags.add(new PartitionLag(config.topic(), tp.partition(), Math.max(0, end.get(tp) - pos)));
       }
+      lag = List.copyOf(lags);
       return planned;
     } catch (KafkaException e) {
       throw new IOException(config.topic() + ": " + e.getMessage(), e);
@@ -201,6 +209,12 @@ public final class KafkaSource implements StreamSource, MakesDeletes {
               + state.sourcePosition()
               + "', not an offset");
     }
+  }
+
+  /** The lag of each partition of the topic at the last plan, up to its last stable offset. */
+  @Override
+  public List<PartitionLag> lag() {
+    return lag;
   }
 
   @Override

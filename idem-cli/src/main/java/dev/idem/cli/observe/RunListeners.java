@@ -4,6 +4,7 @@ import dev.idem.ledger.Lease;
 import dev.idem.ledger.WindowState;
 import dev.idem.run.RunListener;
 import dev.idem.run.WindowOutcome;
+import dev.idem.source.PartitionLag;
 import dev.idem.window.Window;
 import java.util.List;
 
@@ -56,5 +57,10 @@ public final class RunListeners implements RunListener {
   @Override
   public void finished(WindowOutcome outcome) {
     all.forEach(l -> l.finished(outcome));
+  }
+
+  @Override
+  public void lag(PartitionLag lag) {
+    all.forEach(l -> l.lag(lag));
   }
 }

@@ -5,8 +5,10 @@ import dev.idem.ledger.WindowCounts;
 import dev.idem.ledger.WindowStatus;
 import dev.idem.run.RunListener;
 import dev.idem.run.WindowOutcome;
+import dev.idem.source.PartitionLag;
 import dev.idem.window.Window;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
@@ -14,6 +16,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Counts what the runner reports into Micrometer meters, named in Prometheus form by the registry
@@ -24,6 +27,9 @@ final class RunMetrics implements RunListener {
   private final MeterRegistry registry;
   private final Clock clock;
   private final Map<String, Long> startedAt = new ConcurrentHashMap<>();
+
+  /** Each partition's last reported lag, by topic and partition; a gauge reads it. */
+  private final Map<String, AtomicLong> lags = new ConcurrentHashMap<>();
 
   RunMetrics(MeterRegistry registry, Clock clock) {
     this.registry = registry;
@@ -88,6 +94,23 @@ final class RunMetrics implements RunListener {
     rows("discarded", c.discarded());
     rows("dead_lettered", c.deadLettered());
     rows("rolled_back", c.rolledBack());
+  }
+
+  @Override
+  public void lag(PartitionLag lag) {
+    lags.computeIfAbsent(
+            lag.topic() + "\u0000" + lag.partition(),
+            k -> {
+              AtomicLong records = new AtomicLong();
+              Gauge.builder("idem.kafka.lag.records", records, AtomicLong::doubleValue)
+                  .description(
+                      "Records of a partition past the next offset to load, at the last plan")
+                  .tag("topic", lag.topic())
+                  .tag("partition", Integer.toString(lag.partition()))
+                  .register(registry);
+              return records;
+            })
+        .set(lag.records());
   }
 
   /** The end of a run: its duration and its exit code's name. */

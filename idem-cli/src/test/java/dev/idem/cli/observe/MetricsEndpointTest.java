@@ -6,7 +6,9 @@ import dev.idem.ledger.Lease;
 import dev.idem.ledger.WindowCounts;
 import dev.idem.ledger.WindowState;
 import dev.idem.ledger.WindowStatus;
+import dev.idem.run.RunListener;
 import dev.idem.run.WindowOutcome;
+import dev.idem.source.PartitionLag;
 import dev.idem.window.Window;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -74,6 +76,11 @@ class MetricsEndpointTest {
       metrics.claimed(DAY, new Lease("p", DAY.id(), "me", 9, null, null));
       metrics.retrying(DAY, 1, new IllegalStateException("connection reset"));
       metrics.commitResolved(DAY, true);
+      // each round's report replaces the partition's last one
+      metrics.lag(new PartitionLag("orders", 2, 40));
+      // through RunListeners, as the CLI hands the metrics to the runner beside its progress lines
+      RunListeners.of(RunListener.NONE, metrics).lag(new PartitionLag("orders", 2, 17));
+      metrics.lag(new PartitionLag("orders", 0, 0));
       metrics.finished(
           new WindowOutcome(
               DAY,
@@ -94,7 +101,9 @@ class MetricsEndpointTest {
               "idem_retries_total{pipeline=\"metered\"} 1.0",
               "idem_lease_takeovers_total{pipeline=\"metered\"} 1.0",
               "idem_commit_unknown_total{pipeline=\"metered\",resolution=\"committed\"} 1.0",
-              "idem_window_duration_seconds_count{pipeline=\"metered\",result=\"loaded\"} 1");
+              "idem_window_duration_seconds_count{pipeline=\"metered\",result=\"loaded\"} 1",
+              "idem_kafka_lag_records{partition=\"2\",pipeline=\"metered\",topic=\"orders\"} 17.0",
+              "idem_kafka_lag_records{partition=\"0\",pipeline=\"metered\",topic=\"orders\"} 0.0");
       assertThat(get(base.resolve("/other"))).startsWith("404");
     }
   }
