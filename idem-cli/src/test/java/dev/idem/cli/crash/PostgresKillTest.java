@@ -42,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * 10-minute lease, which must take the dead runner's windows over at once (its presence lock died
  * with its connections), exit 0 and report every window done; the table must then equal one clean
  * run's, hold no duplicate key, and every window's ledger counts must balance. Trials: {@code
- * -Didem.chaos.trials=N} (default 50), seed {@code -Didem.chaos.seed=S}.
+ * -Didem.chaos.trials=N} (default 30), seed {@code -Didem.chaos.seed=S}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PostgresKillTest {
@@ -101,7 +101,7 @@ class PostgresKillTest {
 
   @Test
   void killedAtRandomThenRetriedEqualsACleanRun() throws Exception {
-    int trials = Integer.getInteger("idem.chaos.trials", 50);
+    int trials = Integer.getInteger("idem.chaos.trials", 30);
     long seed = Long.getLong("idem.chaos.seed", 20261123L);
     Random random = new Random(seed);
     List<FaultPoint> others =
@@ -160,7 +160,7 @@ class PostgresKillTest {
             + ", SIGKILL at random "
             + sigkills);
     log.forEach(System.out::println);
-    if (trials >= 50) {
+    if (trials >= 30) { // 12 mid-COPY, 12 after a commit, 3 at random, 3 at other points
       assertThat(halted.getOrDefault(FaultPoint.MID_STAGING, 0))
           .as("trials killed mid-COPY")
           .isGreaterThanOrEqualTo(10);
