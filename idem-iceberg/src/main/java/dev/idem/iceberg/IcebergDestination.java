@@ -1,0 +1,246 @@
+package dev.idem.iceberg;
+
+import dev.idem.ConfigException;
+import dev.idem.context.RunContext;
+import dev.idem.context.RunServices;
+import dev.idem.destination.Destination;
+import dev.idem.destination.SupportsDeletes;
+import dev.idem.destination.SupportsMerge;
+import dev.idem.destination.SupportsReplaceTable;
+import dev.idem.destination.SupportsReplaceWindow;
+import dev.idem.destination.SupportsVerification;
+import dev.idem.destination.WindowWrite;
+import dev.idem.ledger.Lease;
+import dev.idem.ledger.Ledger;
+import dev.idem.pipeline.Pipeline;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.SupportsNamespaces;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.iceberg.exceptions.NoSuchTableException;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.io.SupportsPrefixOperations;
+import org.apache.iceberg.types.Types;
+
+/**
+ * A destination writing Apache Iceberg tables (ADR 0008): each window one Iceberg commit carrying
+ * its ledger entry. Tables are partitioned by {@code _idem_window}, so a window's rows are whole
+ * data files; merge and append rewrite, copy-on-write, the files holding keys they replace, so
+ * every reader of Iceberg tables reads a correct table (no delete files). No SQL transforms: there
+ * is no engine in the JVM runner.
+ */
+public final class IcebergDestination
+    implements Destination,
+        SupportsMerge,
+        SupportsReplaceWindow,
+        SupportsReplaceTable,
+        SupportsDeletes,
+        SupportsVerification {
+  /** The namespace property naming a pipeline's table, for commands that did not prepare it. */
+  private static final String PIPELINE_TABLE = "idem.pipeline.";
+
+  private final IcebergSettings settings;
+  private final RunServices services;
+  private final Catalog catalog;
+  private final Map<String, LedgerStore> stores = new ConcurrentHashMap<>();
+  private final Map<String, TableSchema> schemas = new ConcurrentHashMap<>();
+  private final IcebergLedger ledger;
+
+  public IcebergDestination(IcebergSettings settings, RunServices services) {
+    this.settings = settings;
+    this.services = services;
+    this.catalog = settings.open();
+    this.ledger = new IcebergLedger(this::store, services.clock());
+  }
+
+  private Namespace namespace() {
+    return Namespace.of(settings.namespace());
+  }
+
+  private TableIdentifier id(String table) {
+    return TableIdentifier.of(namespace(), table);
+  }
+
+  @Override
+  public void prepare(Pipeline pipeline) {
+    TableSchema schema = TableSchema.of(pipeline);
+    String name = pipeline.target().table();
+    if (catalog instanceof SupportsNamespaces ns && !ns.namespaceExists(namespace())) {
+      try {
+        ns.createNamespace(namespace());
+      } catch (AlreadyExistsException e) {
+        // another runner created it first
+      }
+    }
+    Table table;
+    try {
+      table = catalog.loadTable(id(name));
+      schema.checkCompatible(name, table.schema());
+    } catch (NoSuchTableException e) {
+      try {
+        table =
+            catalog.createTable(
+                id(name),
+                schema.iceberg(),
+                schema.spec(),
+                Map.of(
+                    TableProperties.FORMAT_VERSION, "2",
+                    TableProperties.DEFAULT_FILE_FORMAT, "parquet"));
+      } catch (AlreadyExistsException raced) {
+        table = catalog.loadTable(id(name));
+        schema.checkCompatible(name, table.schema());
+      }
+    }
+    if (catalog instanceof SupportsNamespaces ns
+        && !name.equals(
+            ns.loadNamespaceMetadata(namespace()).get(PIPELINE_TABLE + pipeline.name()))) {
+      ns.setProperties(namespace(), Map.of(PIPELINE_TABLE + pipeline.name(), name));
+    }
+    stores.put(pipeline.name(), new LedgerStore(id(name).toString(), table));
+    schemas.put(pipeline.name(), schema);
+  }
+
+  /** The ledger store of a pipeline's table: prepared here, or named by the namespace. */
+  Optional<LedgerStore> store(String pipeline) {
+    LedgerStore s = stores.get(pipeline);
+    if (s != null) {
+      return Optional.of(s);
+    }
+    if (!(catalog instanceof SupportsNamespaces ns) || !ns.namespaceExists(namespace())) {
+      return Optional.empty();
+    }
+    String table = ns.loadNamespaceMetadata(namespace()).get(PIPELINE_TABLE + pipeline);
+    if (table == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(
+          stores.computeIfAbsent(
+              pipeline, p -> new LedgerStore(id(table).toString(), catalog.loadTable(id(table)))));
+    } catch (NoSuchTableException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public Ledger ledger() {
+    return ledger;
+  }
+
+  @Override
+  public WindowWrite begin(Pipeline pipeline, Lease lease, RunContext context) {
+    LedgerStore store = stores.get(pipeline.name());
+    if (store == null) {
+      throw new IllegalStateException("pipeline " + pipeline.name() + " was not prepared");
+    }
+    return new IcebergWindowWrite(
+        store, schemas.get(pipeline.name()), pipeline, lease, context, services.clock());
+  }
+
+  @Override
+  public long rowsInTarget(Pipeline pipeline, String windowId) {
+    Optional<LedgerStore> store = store(pipeline.name());
+    if (store.isEmpty()) {
+      return 0;
+    }
+    store.get().table().refresh();
+    long n = 0;
+    for (DataFile f :
+        new TableFiles(store.get().table())
+            .files(Expressions.equal(TableSchema.WINDOW, windowId))) {
+      n += f.recordCount();
+    }
+    return n;
+  }
+
+  @Override
+  public void dropTarget(Pipeline pipeline) {
+    String name = pipeline.target().table();
+    Optional<LedgerStore> store = store(pipeline.name());
+    store.ifPresent(
+        s -> {
+          if (s.io() instanceof SupportsPrefixOperations prefix) {
+            prefix.deletePrefix(s.directory());
+          }
+        });
+    catalog.dropTable(id(name), true);
+    stores.remove(pipeline.name());
+  }
+
+  @Override
+  public String describe() {
+    return settings.describe();
+  }
+
+  @Override
+  public List<String> tableRows(String table) {
+    Table t;
+    try {
+      t = catalog.loadTable(id(table));
+    } catch (NoSuchTableException e) {
+      return List.of();
+    }
+    List<String> rows = new ArrayList<>();
+    try (CloseableIterable<Record> it = IcebergGenerics.read(t).build()) {
+      for (Record r : it) {
+        StringBuilder b = new StringBuilder();
+        for (Types.NestedField f : t.schema().columns()) {
+          Object v = r.getField(f.name());
+          b.append(b.length() == 0 ? "" : "|")
+              .append(f.name())
+              .append('=')
+              .append(v instanceof java.math.BigDecimal d ? d.toPlainString() : v);
+        }
+        rows.add(b.toString());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading iceberg table " + table, e);
+    }
+    rows.sort(null);
+    return rows;
+  }
+
+  @Override
+  public Destination reopen(RunServices services) {
+    return new IcebergDestination(settings, services);
+  }
+
+  public IcebergSettings settings() {
+    return settings;
+  }
+
+  @Override
+  public void check(Pipeline pipeline) {
+    if (pipeline.transformSql() != null) {
+      throw new ConfigException(
+          "an iceberg destination has no SQL engine for transform: use row functions, or load"
+              + " into DuckDB or PostgreSQL and transform there");
+    }
+  }
+
+  @Override
+  public void close() {
+    if (catalog instanceof Closeable c) {
+      try {
+        c.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException("closing the iceberg catalog", e);
+      }
+    }
+  }
+}

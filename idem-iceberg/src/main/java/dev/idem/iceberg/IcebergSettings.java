@@ -1,0 +1,81 @@
+package dev.idem.iceberg;
+
+import dev.idem.connector.Secrets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.iceberg.CatalogProperties;
+import org.apache.iceberg.CatalogUtil;
+import org.apache.iceberg.catalog.Catalog;
+
+/**
+ * Where an Iceberg destination's tables live: a warehouse (a directory by default) and a catalog.
+ * The embedded default is Iceberg's JDBC catalog on an SQLite file in the warehouse, which many
+ * processes may commit to at once (each commit is a compare-and-swap of the table's metadata
+ * location in one SQL row); {@code catalog: {type: jdbc, uri: jdbc:postgresql://...}} shares it on
+ * PostgreSQL, {@code catalog: {type: rest, uri: https://...}} uses a REST catalog.
+ *
+ * @param warehouse the warehouse location: an absolute directory or a URI
+ * @param catalogType {@code jdbc} or {@code rest}
+ * @param catalogUri the catalog's URI; for the default, {@code jdbc:sqlite:<warehouse>/catalog.db}
+ * @param namespace the namespace of the pipelines' tables
+ * @param properties further catalog properties (a JDBC catalog's {@code jdbc.user}, ...)
+ */
+public record IcebergSettings(
+    String warehouse,
+    String catalogType,
+    String catalogUri,
+    String namespace,
+    Map<String, String> properties) {
+  public IcebergSettings {
+    properties = Map.copyOf(properties);
+  }
+
+  /** The embedded default in {@code warehouse}: an SQLite JDBC catalog beside the tables. */
+  public static IcebergSettings local(Path warehouse, String namespace) {
+    Path abs = warehouse.toAbsolutePath().normalize();
+    return new IcebergSettings(
+        abs.toString(), "jdbc", "jdbc:sqlite:" + abs.resolve("catalog.db"), namespace, Map.of());
+  }
+
+  boolean embedded() {
+    return catalogUri.startsWith("jdbc:sqlite:");
+  }
+
+  /** Opens the catalog. */
+  Catalog open() {
+    if (embedded()) {
+      try {
+        java.nio.file.Files.createDirectories(Path.of(warehouse));
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("creating the warehouse " + warehouse, e);
+      }
+    }
+    Map<String, String> p = new HashMap<>(properties);
+    p.put(CatalogProperties.URI, catalogUri);
+    p.put(CatalogProperties.WAREHOUSE_LOCATION, warehouse);
+    if ("jdbc".equals(catalogType)) {
+      p.putIfAbsent("jdbc.schema-version", "V1");
+      if (embedded()) {
+        // several processes commit to one SQLite file: wait for its lock rather than fail
+        p.putIfAbsent("jdbc.busy_timeout", "30000");
+      }
+    }
+    p.put(CatalogUtil.ICEBERG_CATALOG_TYPE, catalogType);
+    return CatalogUtil.buildIcebergCatalog("idem", p, new Configuration());
+  }
+
+  /** For messages: never a password. */
+  String describe() {
+    return Secrets.describeUrl(
+        "iceberg " + catalogType + " catalog " + catalogUri + ", warehouse " + warehouse);
+  }
+
+  static Map<String, String> strings(Properties p) {
+    Map<String, String> out = new HashMap<>();
+    p.forEach((k, v) -> out.put((String) k, (String) v));
+    return out;
+  }
+}

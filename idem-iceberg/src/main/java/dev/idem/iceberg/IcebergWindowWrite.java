@@ -1,0 +1,210 @@
+package dev.idem.iceberg;
+
+import dev.idem.context.RunContext;
+import dev.idem.destination.Completion;
+import dev.idem.destination.WindowWrite;
+import dev.idem.iceberg.LedgerState.Entry;
+import dev.idem.iceberg.LedgerState.PipelineLedger;
+import dev.idem.iceberg.LedgerStore.Outcome;
+import dev.idem.ledger.DeadLetter;
+import dev.idem.ledger.Lease;
+import dev.idem.ledger.WindowCounts;
+import dev.idem.ledger.WindowState;
+import dev.idem.ledger.WindowStatus;
+import dev.idem.pipeline.Pipeline;
+import dev.idem.window.Window;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One window's write to an Iceberg table: rows are staged in memory, {@link #prepare} plans the
+ * commit against the table's current snapshot and writes its data files (invisible until
+ * committed), {@link #commit} lands them and the window's DONE ledger entry in one Iceberg commit.
+ * If another change of the table landed in between, the plan is made again on the new snapshot and
+ * ledger, under the same fence: the commit needs the window's entry still RUNNING under this
+ * lease's token.
+ */
+final class IcebergWindowWrite implements WindowWrite {
+  private final LedgerStore store;
+  private final TableSchema schema;
+  private final Pipeline pipeline;
+  private final Lease lease;
+  private final RunContext context;
+  private final Clock clock;
+  private final String windowOrder;
+  private final List<Object[]> rows = new ArrayList<>();
+  private final List<DeadLetter> letters = new ArrayList<>();
+  private Completion completion;
+  private WindowPlan plan;
+  private boolean committed;
+
+  IcebergWindowWrite(
+      LedgerStore store,
+      TableSchema schema,
+      Pipeline pipeline,
+      Lease lease,
+      RunContext context,
+      Clock clock) {
+    this.store = store;
+    this.schema = schema;
+    this.pipeline = pipeline;
+    this.lease = lease;
+    this.context = context;
+    this.clock = clock;
+    this.windowOrder = Window.orderKey(pipeline.windows().kind(), lease.windowId());
+  }
+
+  @Override
+  public void add(Object[] row) {
+    rows.add(row.clone());
+  }
+
+  @Override
+  public void deadLetter(DeadLetter letter) {
+    letters.add(letter);
+  }
+
+  @Override
+  public WindowCounts prepare(Completion completion) {
+    this.completion = completion;
+    LedgerState state = store.read();
+    plan = plan(state, store.table().properties().get(LedgerStore.POINTER));
+    return counts(plan);
+  }
+
+  private WindowPlan plan(LedgerState state, String pointer) {
+    if (plan != null) {
+      new TableFiles(store.table()).discard(plan.written);
+    }
+    PipelineLedger ledger = state.pipeline(pipeline.name());
+    return WindowPlan.of(
+        pipeline,
+        schema,
+        new TableFiles(store.table()),
+        store.table().currentSnapshot(),
+        pointer,
+        ledger,
+        lease.windowId(),
+        windowOrder,
+        rows,
+        clock.instant());
+  }
+
+  private WindowCounts counts(WindowPlan p) {
+    return new WindowCounts(
+        completion.read(),
+        completion.discarded(),
+        completion.deadLettered(),
+        0,
+        p.folded(),
+        p.inserted,
+        p.updated,
+        p.unchanged(),
+        p.skipped,
+        p.deleted,
+        p.replaced,
+        p.targetRowsAfter);
+  }
+
+  @Override
+  public void commit() {
+    String lettersFile =
+        letters.isEmpty() ? null : IcebergLedger.writeLetters(store, lease, letters);
+    store.change(
+        "commit of window " + lease.windowId(),
+        (state, tx) -> {
+          Map<String, Entry> windows = state.pipeline(pipeline.name()).windows;
+          Entry e = windows.get(lease.windowId());
+          if (!IcebergLedger.holds(e, lease)) {
+            throw IcebergLedger.fenced(lease);
+          }
+          String pointer = store.table().properties().get(LedgerStore.POINTER);
+          if (plan == null || !java.util.Objects.equals(plan.pointer, pointer)) {
+            plan = plan(state, pointer);
+          }
+          plan.apply(tx, lease.windowId());
+          PipelineLedger ledger = state.pipeline(pipeline.name());
+          ledger.tombstones.putAll(plan.tombstones());
+          plan.rowDelta().forEach((w, d) -> adjust(windows.get(w), d));
+          Instant now = clock.instant();
+          IcebergLedger.addLetters(
+              e, lease.token(), lettersFile, letters.size(), now, context.runId());
+          WindowState s = e.state;
+          e.state =
+              new WindowState(
+                  pipeline.name(),
+                  lease.windowId(),
+                  WindowStatus.DONE,
+                  completion.fingerprint(),
+                  completion.definitionHash(),
+                  counts(plan),
+                  context.runId(),
+                  pipeline.version(),
+                  s.attempts(),
+                  s.owner(),
+                  lease.token(),
+                  null,
+                  s.startedAt(),
+                  now,
+                  null,
+                  completion.schema(),
+                  completion.sourcePosition());
+          return Outcome.commit(null);
+        });
+    committed = true;
+  }
+
+  /** Another window's recorded row count follows the rows this window took from it. */
+  private static void adjust(Entry e, long delta) {
+    if (e == null || e.state.counts() == null) {
+      return;
+    }
+    WindowState s = e.state;
+    WindowCounts c = s.counts();
+    WindowCounts n =
+        new WindowCounts(
+            c.read(),
+            c.discarded(),
+            c.deadLettered(),
+            c.reshaped(),
+            c.folded(),
+            c.inserted(),
+            c.updated(),
+            c.unchanged(),
+            c.skipped(),
+            c.deleted(),
+            c.replaced(),
+            Math.max(0, c.targetRows() + delta),
+            c.rolledBack(),
+            c.valuesNulled());
+    e.state =
+        new WindowState(
+            s.pipeline(),
+            s.windowId(),
+            s.status(),
+            s.fingerprint(),
+            s.definitionHash(),
+            n,
+            s.runId(),
+            s.pipelineVersion(),
+            s.attempts(),
+            s.owner(),
+            s.token(),
+            s.leaseExpires(),
+            s.startedAt(),
+            s.finishedAt(),
+            s.error(),
+            s.schema(),
+            s.sourcePosition());
+  }
+
+  @Override
+  public void close() {
+    if (!committed && plan != null) {
+      new TableFiles(store.table()).discard(plan.written);
+    }
+  }
+}

@@ -1,0 +1,186 @@
+package dev.idem.iceberg;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.idem.IdemException;
+import dev.idem.TransientException;
+import dev.idem.destination.CommitUnknownException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.UUID;
+import org.apache.iceberg.HasTableOperations;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableOperations;
+import org.apache.iceberg.Transaction;
+import org.apache.iceberg.Transactions;
+import org.apache.iceberg.exceptions.CommitFailedException;
+import org.apache.iceberg.exceptions.CommitStateUnknownException;
+import org.apache.iceberg.exceptions.ValidationException;
+import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.io.OutputFile;
+
+/**
+ * The ledger of one Iceberg table (ADR 0008): a JSON file per change, outside the table's location
+ * (so orphan-file removal, which lists the table's location, never sees it, and snapshot expiry
+ * never touches it), pointed to by the table property {@link #POINTER}. Every change, a claim as
+ * much as a window's data, is one Iceberg transaction that sets the pointer to a new file, checked
+ * by {@link FencedOperations} against the pointer it was read from: two changes never both land on
+ * the same ledger, and the loser reads the winner's ledger and decides again.
+ */
+final class LedgerStore {
+  /** The table property naming the current ledger file. */
+  static final String POINTER = "idem.ledger";
+
+  private static final int MAX_ATTEMPTS = 50;
+
+  static final ObjectMapper JSON =
+      JsonMapper.builder()
+          .addModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .build();
+
+  private final String name;
+  private final Table table;
+  private final String directory;
+
+  LedgerStore(String name, Table table) {
+    this.name = name;
+    this.table = table;
+    this.directory = directoryOf(table);
+  }
+
+  /**
+   * Beside the table's location, never in it: {@code <parent>/_idem_ledger/<table>/} for a table at
+   * {@code <parent>/<table>}.
+   */
+  static String directoryOf(Table table) {
+    String location = table.location();
+    while (location.endsWith("/")) {
+      location = location.substring(0, location.length() - 1);
+    }
+    int slash = location.lastIndexOf('/');
+    return location.substring(0, slash + 1) + "_idem_ledger/" + location.substring(slash + 1) + "/";
+  }
+
+  Table table() {
+    return table;
+  }
+
+  String directory() {
+    return directory;
+  }
+
+  /** The ledger as the table's current metadata names it (refreshed first). */
+  synchronized LedgerState read() {
+    table.refresh();
+    return read(table.properties().get(POINTER));
+  }
+
+  private LedgerState read(String pointer) {
+    if (pointer == null) {
+      return new LedgerState();
+    }
+    try (InputStream in = io().newInputFile(pointer).newStream()) {
+      LedgerState state = JSON.readValue(in, LedgerState.class);
+      if (state.format > 1) {
+        throw new IdemException(
+            "the idem ledger of iceberg table "
+                + name
+                + " has format "
+                + state.format
+                + ": this idem reads format 1; upgrade idem");
+      }
+      return state;
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading the idem ledger " + pointer, e);
+    }
+  }
+
+  /** What a change decided: its value, and whether there is anything to commit. */
+  record Outcome<T>(T value, boolean commit) {
+    static <T> Outcome<T> commit(T value) {
+      return new Outcome<>(value, true);
+    }
+
+    static <T> Outcome<T> none(T value) {
+      return new Outcome<>(value, false);
+    }
+  }
+
+  /** A change of the ledger, and of the table's data in the same transaction. */
+  @FunctionalInterface
+  interface Change<T> {
+    /**
+     * Changes {@code state} in place and adds data operations to {@code tx}, both as of the table's
+     * current snapshot; called again when another change landed first.
+     */
+    Outcome<T> apply(LedgerState state, Transaction tx);
+  }
+
+  /** Commits {@code change} on the latest ledger, deciding again each time another change won. */
+  synchronized <T> T change(String what, Change<T> change) {
+    for (int attempt = 1; ; attempt++) {
+      table.refresh();
+      TableOperations ops = ((HasTableOperations) table).operations();
+      String pointer = ops.current().property(POINTER, null);
+      LedgerState state = read(pointer);
+      Transaction tx = Transactions.newTransaction(name, new FencedOperations(ops, pointer));
+      Outcome<T> outcome = change.apply(state, tx);
+      if (!outcome.commit()) {
+        return outcome.value();
+      }
+      String next = write(state);
+      tx.updateProperties().set(POINTER, next).commit();
+      try {
+        tx.commitTransaction();
+        return outcome.value();
+      } catch (FencedOperations.LedgerMovedException
+          | CommitFailedException
+          | ValidationException e) {
+        io().deleteFile(next);
+        if (attempt >= MAX_ATTEMPTS) {
+          throw new TransientException(
+              what + " on iceberg table " + name + ": gave up after " + attempt + " conflicts", e);
+        }
+        Thread.onSpinWait();
+      } catch (CommitStateUnknownException e) {
+        throw new CommitUnknownException(
+            what + " on iceberg table " + name + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** Writes a new ledger file and returns its location. */
+  private String write(LedgerState state) {
+    return writeJson("ledger-" + UUID.randomUUID() + ".json", state);
+  }
+
+  /** Writes {@code value} as JSON to a new file of the ledger directory; returns its location. */
+  String writeJson(String fileName, Object value) {
+    OutputFile out = io().newOutputFile(directory + fileName);
+    try (OutputStream s = out.createOrOverwrite()) {
+      JSON.writeValue(s, value);
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing " + out.location(), e);
+    }
+    return out.location();
+  }
+
+  <T> T readJson(String location, Class<T> type) {
+    try (InputStream in = io().newInputFile(location).newStream()) {
+      return JSON.readValue(in, type);
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading " + location, e);
+    }
+  }
+
+  FileIO io() {
+    return table.io();
+  }
+}

@@ -1,0 +1,152 @@
+package dev.idem.iceberg;
+
+import dev.idem.ConfigException;
+import dev.idem.pipeline.Pipeline;
+import dev.idem.schema.Column;
+import dev.idem.schema.DataType;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.Types;
+
+/**
+ * The Iceberg table a pipeline writes: its stored columns, then {@code _idem_window} (the window
+ * that wrote the row, the identity partition, so a window's rows are whole data files) and {@code
+ * _idem_window_order} (that window's order key, for version ties: ADR 0003). Values move between
+ * idem's staged Java values and Iceberg's generic records here and only here.
+ */
+final class TableSchema {
+  static final String WINDOW = "_idem_window";
+  static final String WINDOW_ORDER = "_idem_window_order";
+
+  private final dev.idem.schema.Schema stored;
+  private final Schema iceberg;
+  private final PartitionSpec spec;
+
+  private TableSchema(dev.idem.schema.Schema stored) {
+    this.stored = stored;
+    List<Types.NestedField> fields = new ArrayList<>();
+    int id = 1;
+    for (Column c : stored.columns()) {
+      fields.add(Types.NestedField.optional(id++, c.name(), type(c)));
+    }
+    fields.add(Types.NestedField.required(id++, WINDOW, Types.StringType.get()));
+    fields.add(Types.NestedField.optional(id, WINDOW_ORDER, Types.StringType.get()));
+    this.iceberg = new Schema(fields);
+    this.spec = PartitionSpec.builderFor(iceberg).identity(WINDOW).build();
+  }
+
+  static TableSchema of(Pipeline pipeline) {
+    return new TableSchema(pipeline.target().storedColumns());
+  }
+
+  dev.idem.schema.Schema stored() {
+    return stored;
+  }
+
+  Schema iceberg() {
+    return iceberg;
+  }
+
+  PartitionSpec spec() {
+    return spec;
+  }
+
+  int width() {
+    return stored.size();
+  }
+
+  private static Type type(Column c) {
+    DataType t = c.type();
+    return switch (t.kind()) {
+      case STRING, JSON -> Types.StringType.get();
+      case INTEGER -> Types.LongType.get();
+      case DECIMAL -> Types.DecimalType.of(t.precision(), t.scale());
+      case BOOLEAN -> Types.BooleanType.get();
+      case DATE -> Types.DateType.get();
+      case TIMESTAMP -> Types.TimestampType.withoutZone();
+      case TIMESTAMPTZ -> Types.TimestampType.withZone();
+    };
+  }
+
+  /**
+   * Checks that an existing table can hold the pipeline's rows: every stored column present with
+   * the same type, and idem's two columns. Extra columns of the table are left alone (NULL).
+   */
+  void checkCompatible(String table, Schema existing) {
+    for (Types.NestedField f : iceberg.columns()) {
+      Types.NestedField e = existing.findField(f.name());
+      if (e == null) {
+        throw new ConfigException(
+            "iceberg table " + table + " has no column " + f.name() + ": expected " + f.type());
+      }
+      if (!e.type().equals(f.type())) {
+        throw new ConfigException(
+            "iceberg table "
+                + table
+                + " column "
+                + f.name()
+                + " is "
+                + e.type()
+                + ": expected "
+                + f.type()
+                + " (the pipeline's declared type)");
+      }
+    }
+  }
+
+  /** A stored row (values in stored-column order) as an Iceberg record of {@code window}. */
+  Record record(Object[] values, String window, String windowOrder) {
+    GenericRecord r = GenericRecord.create(iceberg);
+    for (int i = 0; i < values.length; i++) {
+      r.set(i, toIceberg(stored.column(i).type(), values[i]));
+    }
+    r.set(values.length, window);
+    r.set(values.length + 1, windowOrder);
+    return r;
+  }
+
+  /** The stored values of a record read from the table (idem's Java types). */
+  Object[] values(Record r) {
+    Object[] v = new Object[stored.size()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = fromIceberg(r.getField(stored.column(i).name()));
+    }
+    return v;
+  }
+
+  static String window(Record r) {
+    return (String) r.getField(WINDOW);
+  }
+
+  static String windowOrder(Record r) {
+    return (String) r.getField(WINDOW_ORDER);
+  }
+
+  private static Object toIceberg(DataType type, Object v) {
+    if (v == null) {
+      return null;
+    }
+    return switch (type.kind()) {
+      case INTEGER -> ((Number) v).longValue();
+      case DECIMAL -> ((BigDecimal) v).setScale(type.scale(), RoundingMode.UNNECESSARY);
+      case TIMESTAMPTZ ->
+          v instanceof Instant i ? OffsetDateTime.ofInstant(i, ZoneOffset.UTC) : (OffsetDateTime) v;
+      case STRING, JSON -> v.toString();
+      default -> v;
+    };
+  }
+
+  private static Object fromIceberg(Object v) {
+    return v instanceof OffsetDateTime o ? o.toInstant() : v;
+  }
+}

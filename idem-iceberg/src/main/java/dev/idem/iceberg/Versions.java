@@ -1,0 +1,90 @@
+package dev.idem.iceberg;
+
+import dev.idem.pipeline.DeleteRule;
+import dev.idem.window.Window;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * ADR 0003 and 0007 in Java, for a destination with no SQL engine: which of a key's rows a window
+ * keeps, and whether a version is newer than the one a target row or a tombstone holds. The same
+ * rules as {@code StrategySql.newer} and {@code DedupSql.order} of the JDBC destinations.
+ */
+final class Versions {
+  private Versions() {}
+
+  /** NULL least; values of one column are of one Java type. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  static int compare(Object a, Object b) {
+    if (a == null || b == null) {
+      return a == null ? (b == null ? 0 : -1) : 1;
+    }
+    return ((Comparable) a).compareTo(b);
+  }
+
+  /** Compares value lists column by column, the first that differs deciding, NULL least. */
+  static int compare(List<Object> a, List<Object> b) {
+    for (int i = 0; i < a.size(); i++) {
+      int c = compare(a.get(i), b.get(i));
+      if (c != 0) {
+        return c;
+      }
+    }
+    return 0;
+  }
+
+  /**
+   * Whether version {@code r} of window order {@code rOrder} may replace version {@code t} of
+   * {@code tOrder}: greater, or equal and not from a later window (a window may rewrite its own).
+   */
+  static boolean newer(List<Object> r, String rOrder, List<Object> t, String tOrder) {
+    int c = compare(r, t);
+    return c > 0 || (c == 0 && Window.compareOrderKeys(rOrder, tOrder) <= 0);
+  }
+
+  /**
+   * The order in which a window's rows of one key are kept, greatest first: the version, then a
+   * delete before an upsert, then the other columns, NULLs last.
+   */
+  static Comparator<Candidate> keepOrder() {
+    return Comparator.<Candidate, List<Object>>comparing(Candidate::version, Versions::compare)
+        .thenComparing(Candidate::delete)
+        .thenComparing(Candidate::others, Versions::compare)
+        .reversed();
+  }
+
+  /** Whether a staged value makes its record a delete under {@code rule}. */
+  static boolean isDelete(DeleteRule rule, Object value) {
+    return switch (rule.kind()) {
+      case BOOLEAN -> Boolean.TRUE.equals(value);
+      case NOT_NULL -> value != null;
+      case EQUALS -> value != null && rule.value().equals(String.valueOf(value));
+    };
+  }
+
+  /** The text of a key's values, for maps: unambiguous (length-prefixed), NULL distinct. */
+  static String keyText(List<Object> key) {
+    StringBuilder b = new StringBuilder();
+    for (Object v : key) {
+      String s = v == null ? null : v.toString();
+      b.append(s == null ? "-1" : Integer.toString(s.length())).append(':');
+      if (s != null) {
+        b.append(s);
+      }
+    }
+    return b.toString();
+  }
+
+  /**
+   * One row of a window with what decides whether it is kept. The stored values stay an array (the
+   * row as staged); candidates are never compared with equals.
+   */
+  @SuppressWarnings("ArrayRecordComponent")
+  record Candidate(
+      List<Object> key,
+      List<Object> version,
+      boolean delete,
+      List<Object> others,
+      Object[] stored,
+      String position) {}
+}

@@ -1,0 +1,452 @@
+package dev.idem.iceberg;
+
+import dev.idem.DataException;
+import dev.idem.iceberg.LedgerState.PipelineLedger;
+import dev.idem.iceberg.LedgerState.Tombstone;
+import dev.idem.iceberg.Versions.Candidate;
+import dev.idem.pipeline.Pipeline;
+import dev.idem.pipeline.Target;
+import dev.idem.pipeline.WriteStrategy;
+import dev.idem.schema.Column;
+import dev.idem.schema.DataType;
+import dev.idem.schema.Schema;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.OverwriteFiles;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Transaction;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
+
+/**
+ * What one window's commit does to its table, computed against one snapshot and one ledger: the
+ * window's rows folded by key (ADR 0003), the strategy applied copy-on-write (data files holding a
+ * replaced or deleted row are rewritten without it), the counts, the tombstones and the other
+ * windows' row counts that follow. Nothing is visible until {@link #apply} adds its files to a
+ * transaction that commits.
+ */
+final class WindowPlan {
+  final String pointer;
+  final long staged;
+  final List<DataFile> written = new ArrayList<>();
+  private final List<DataFile> removed = new ArrayList<>();
+  private final Map<String, Long> rowDelta = new HashMap<>();
+  private final Map<String, Tombstone> raised = new LinkedHashMap<>();
+  private Expression overwrite;
+  private Long fromSnapshot;
+  long rows;
+  long inserted;
+  long updated;
+  long deleted;
+  long skipped;
+  long replaced;
+  long targetRowsAfter;
+
+  private WindowPlan(String pointer, long staged) {
+    this.pointer = pointer;
+    this.staged = staged;
+  }
+
+  /** Plans the window against the table's current snapshot and {@code ledger}. */
+  static WindowPlan of(
+      Pipeline pipeline,
+      TableSchema schema,
+      TableFiles files,
+      Snapshot snapshot,
+      String pointer,
+      PipelineLedger ledger,
+      String window,
+      String windowOrder,
+      List<Object[]> stagedRows,
+      Instant now) {
+    WindowPlan p = new WindowPlan(pointer, stagedRows.size());
+    p.fromSnapshot = snapshot == null ? null : snapshot.snapshotId();
+    new Planner(pipeline, schema, files, ledger, window, windowOrder, now, p).plan(stagedRows);
+    return p;
+  }
+
+  long folded() {
+    return staged - rows;
+  }
+
+  long unchanged() {
+    return rows - inserted - updated - deleted - skipped;
+  }
+
+  /** Row count changes of other windows (a key taken over or deleted). */
+  Map<String, Long> rowDelta() {
+    return rowDelta;
+  }
+
+  Map<String, Tombstone> tombstones() {
+    return raised;
+  }
+
+  boolean writesData() {
+    return !written.isEmpty() || !removed.isEmpty() || overwrite != null;
+  }
+
+  /**
+   * Adds the plan's data files to {@code tx} (one overwrite, validated from the planned snapshot).
+   */
+  void apply(Transaction tx, String window) {
+    if (!writesData()) {
+      return;
+    }
+    OverwriteFiles o = tx.newOverwrite();
+    if (overwrite != null) {
+      o.overwriteByRowFilter(overwrite);
+    }
+    removed.forEach(o::deleteFile);
+    written.forEach(o::addFile);
+    if (fromSnapshot != null) {
+      o.validateFromSnapshot(fromSnapshot)
+          .conflictDetectionFilter(
+              overwrite != null && overwrite != Expressions.alwaysTrue()
+                  ? overwrite
+                  : Expressions.alwaysTrue())
+          .validateNoConflictingData()
+          .validateNoConflictingDeletes();
+    }
+    o.set("idem.window", window).commit();
+  }
+
+  /** Computes a plan; one per call. */
+  private static final class Planner {
+    private final Target target;
+    private final TableSchema schema;
+    private final TableFiles files;
+    private final PipelineLedger ledger;
+    private final String window;
+    private final String windowOrder;
+    private final Instant now;
+    private final WindowPlan plan;
+    private final int[] storedFromStaged;
+    private final int[] keys;
+    private final int[] order;
+    private final int[] others;
+    private final int deleteColumn;
+
+    Planner(
+        Pipeline pipeline,
+        TableSchema schema,
+        TableFiles files,
+        PipelineLedger ledger,
+        String window,
+        String windowOrder,
+        Instant now,
+        WindowPlan plan) {
+      this.target = pipeline.target();
+      this.schema = schema;
+      this.files = files;
+      this.ledger = ledger;
+      this.window = window;
+      this.windowOrder = windowOrder;
+      this.now = now;
+      this.plan = plan;
+      Schema stored = schema.stored();
+      Schema staged = pipeline.stagedColumns();
+      storedFromStaged = new int[stored.size()];
+      for (int i = 0; i < stored.size(); i++) {
+        storedFromStaged[i] = staged.indexOf(stored.column(i).name());
+      }
+      List<String> keyColumns = target.key() == null ? List.of() : target.key().targetColumns();
+      keys = keyColumns.stream().mapToInt(stored::indexOf).toArray();
+      order = target.orderBy().stream().mapToInt(stored::indexOf).toArray();
+      List<Integer> rest = new ArrayList<>();
+      for (int i = 0; i < stored.size(); i++) {
+        String n = stored.column(i).name();
+        if (!keyColumns.contains(n) && !target.orderBy().contains(n)) {
+          rest.add(i);
+        }
+      }
+      others = rest.stream().mapToInt(Integer::intValue).toArray();
+      deleteColumn = target.deletes() == null ? -1 : staged.indexOf(target.deletes().column());
+    }
+
+    void plan(List<Object[]> stagedRows) {
+      List<Candidate> rows = new ArrayList<>();
+      for (Object[] s : stagedRows) {
+        rows.add(candidate(s));
+      }
+      WriteStrategy strategy = target.strategy();
+      if (keys.length == 0) {
+        replaceWithoutKey(rows, strategy == WriteStrategy.REPLACE_TABLE);
+        return;
+      }
+      Map<String, Candidate> winners = fold(rows);
+      plan.rows = winners.size();
+      switch (strategy) {
+        case APPEND, MERGE -> upsert(winners, strategy == WriteStrategy.MERGE);
+        case REPLACE_WINDOW -> replaceByKey(winners, false);
+        case REPLACE_TABLE -> replaceByKey(winners, true);
+      }
+    }
+
+    private Candidate candidate(Object[] s) {
+      Object[] stored = new Object[storedFromStaged.length];
+      for (int i = 0; i < stored.length; i++) {
+        stored[i] = storedFromStaged[i] < 0 ? null : s[storedFromStaged[i]];
+      }
+      boolean delete = deleteColumn >= 0 && Versions.isDelete(target.deletes(), s[deleteColumn]);
+      return new Candidate(
+          pick(stored, keys), pick(stored, order), delete, pick(stored, others), stored, null);
+    }
+
+    private static List<Object> pick(Object[] values, int[] at) {
+      List<Object> out = new ArrayList<>(at.length);
+      for (int i : at) {
+        out.add(values[i]);
+      }
+      return out;
+    }
+
+    private static Map<String, Candidate> fold(List<Candidate> rows) {
+      Map<String, Candidate> winners = new LinkedHashMap<>();
+      var keep = Versions.keepOrder();
+      for (Candidate c : rows) {
+        winners.merge(Versions.keyText(c.key()), c, (a, b) -> keep.compare(a, b) <= 0 ? a : b);
+      }
+      return winners;
+    }
+
+    private Record record(Candidate c) {
+      return schema.record(c.stored(), window, windowOrder);
+    }
+
+    private void writeNew(List<Record> records) {
+      if (!records.isEmpty()) {
+        plan.written.add(files.write(records, null));
+      }
+    }
+
+    /** replace_window/replace_table without a key: the window's (or table's) rows, as they come. */
+    private void replaceWithoutKey(List<Candidate> rows, boolean table) {
+      plan.rows = rows.size();
+      Expression scope =
+          table ? Expressions.alwaysTrue() : Expressions.equal(TableSchema.WINDOW, window);
+      long before = 0;
+      for (DataFile f : files.files(scope)) {
+        before += f.recordCount();
+        plan.rowDelta.merge(TableSchema.window(partitionRecord(f)), -f.recordCount(), Long::sum);
+      }
+      plan.replaced = before;
+      plan.inserted = rows.size();
+      plan.overwrite = scope;
+      writeNew(rows.stream().map(this::record).toList());
+      plan.targetRowsAfter = rows.size();
+      plan.rowDelta.remove(window);
+    }
+
+    private Record partitionRecord(DataFile f) {
+      Record r = org.apache.iceberg.data.GenericRecord.create(schema.iceberg());
+      r.setField(TableSchema.WINDOW, f.partition().get(0, String.class));
+      return r;
+    }
+
+    /** The table's rows of the winners' keys, by data file (all files unless one key column). */
+    private Map<DataFile, List<Record>> rowsOfKeys(Map<String, Candidate> winners) {
+      Expression filter = Expressions.alwaysTrue();
+      DataType.Kind kind = keys.length == 1 ? schema.stored().column(keys[0]).type().kind() : null;
+      if ((kind == DataType.Kind.INTEGER || kind == DataType.Kind.STRING)
+          && !winners.isEmpty()
+          && winners.size() <= 10_000) {
+        List<Object> values = new ArrayList<>();
+        for (Candidate c : winners.values()) {
+          Object v = schema.record(c.stored(), window, windowOrder).get(keys[0]);
+          if (v != null) {
+            values.add(v);
+          }
+        }
+        filter =
+            values.isEmpty()
+                ? Expressions.alwaysFalse()
+                : Expressions.in(schema.stored().column(keys[0]).name(), values);
+      }
+      Map<DataFile, List<Record>> out = new LinkedHashMap<>();
+      for (DataFile f : files.files(filter)) {
+        out.put(f, files.read(f));
+      }
+      return out;
+    }
+
+    private List<Object> keyOf(Object[] stored) {
+      return pick(stored, keys);
+    }
+
+    /** append (skip keys the table holds) and merge (ADR 0003, 0007). */
+    private void upsert(Map<String, Candidate> winners, boolean merge) {
+      Map<String, Candidate> unmatched = new LinkedHashMap<>(winners);
+      List<Record> out = new ArrayList<>();
+      for (Map.Entry<DataFile, List<Record>> f : rowsOfKeys(winners).entrySet()) {
+        List<Record> kept = new ArrayList<>();
+        boolean rewrite = false;
+        for (Record t : f.getValue()) {
+          Object[] tv = schema.values(t);
+          String k = Versions.keyText(keyOf(tv));
+          Candidate r = winners.get(k);
+          if (r == null) {
+            kept.add(t);
+            continue;
+          }
+          unmatched.remove(k);
+          if (!merge) {
+            plan.skipped++;
+            kept.add(t);
+            continue;
+          }
+          boolean newer =
+              order.length == 0
+                  || Versions.newer(
+                      r.version(), windowOrder, pick(tv, order), TableSchema.windowOrder(t));
+          String owner = TableSchema.window(t);
+          if (!newer) {
+            kept.add(t);
+          } else if (r.delete()) {
+            plan.deleted++;
+            rewrite = true;
+            plan.rowDelta.merge(owner, -1L, Long::sum);
+            raise(k, r);
+          } else if (!blockedByTombstone(k, r)
+              && (!Arrays.equals(pick(tv, others).toArray(), r.others().toArray())
+                  || !Objects.equals(pick(tv, order), r.version())
+                  || (order.length > 0 && !window.equals(owner)))) {
+            plan.updated++;
+            rewrite = true;
+            plan.rowDelta.merge(owner, -1L, Long::sum);
+            plan.rowDelta.merge(window, 1L, Long::sum);
+            out.add(record(r));
+          } else {
+            kept.add(t);
+          }
+        }
+        if (rewrite) {
+          plan.removed.add(f.getKey());
+          if (!kept.isEmpty()) {
+            plan.written.add(files.write(kept, f.getKey().partition()));
+          }
+        }
+      }
+      for (Map.Entry<String, Candidate> u : unmatched.entrySet()) {
+        Candidate r = u.getValue();
+        if (r.delete()) {
+          raise(u.getKey(), r);
+        } else if (!merge || !blockedByTombstone(u.getKey(), r)) {
+          plan.inserted++;
+          plan.rowDelta.merge(window, 1L, Long::sum);
+          out.add(record(r));
+        }
+      }
+      writeNew(out);
+      finishCounts();
+    }
+
+    /** Whether the key's tombstone is at least as new as the upsert (it must not come back). */
+    private boolean blockedByTombstone(String key, Candidate r) {
+      if (order.length == 0 || target.deletes() == null) {
+        return false;
+      }
+      Tombstone t = raised().containsKey(key) ? raised().get(key) : ledger.tombstones.get(key);
+      return t != null
+          && !Versions.newer(
+              r.version(), windowOrder, Values.parse(order(), t.version), t.windowOrder);
+    }
+
+    private Map<String, Tombstone> raised() {
+      return plan.raised;
+    }
+
+    private List<Column> order() {
+      List<Column> out = new ArrayList<>();
+      for (int i : order) {
+        out.add(schema.stored().column(i));
+      }
+      return out;
+    }
+
+    /** Remembers a delete's version as the key's tombstone when newer than the one it has. */
+    private void raise(String key, Candidate r) {
+      if (order.length == 0) {
+        return;
+      }
+      Tombstone t = raised().containsKey(key) ? raised().get(key) : ledger.tombstones.get(key);
+      if (t == null
+          || Versions.newer(
+              r.version(), windowOrder, Values.parse(order(), t.version), t.windowOrder)) {
+        Tombstone n = new Tombstone();
+        n.version = Values.text(r.version());
+        n.window = window;
+        n.windowOrder = windowOrder;
+        n.recordedAt = now;
+        raised().put(key, n);
+      }
+    }
+
+    /** replace_window/replace_table with a key: the difference, keys of other windows refused. */
+    private void replaceByKey(Map<String, Candidate> winners, boolean table) {
+      Expression scope =
+          table ? Expressions.alwaysTrue() : Expressions.equal(TableSchema.WINDOW, window);
+      if (!table) {
+        for (Map.Entry<DataFile, List<Record>> f : rowsOfKeys(winners).entrySet()) {
+          for (Record t : f.getValue()) {
+            String owner = TableSchema.window(t);
+            if (!owner.equals(window)
+                && winners.containsKey(Versions.keyText(keyOf(schema.values(t))))) {
+              throw new DataException(
+                  "window "
+                      + window
+                      + ": key "
+                      + target.key().targetColumns()
+                      + "="
+                      + keyOf(schema.values(t))
+                      + " is already in window "
+                      + owner
+                      + "; replace_window needs every key to belong to one window");
+            }
+          }
+        }
+      }
+      Map<String, Candidate> unmatched = new LinkedHashMap<>(winners);
+      for (DataFile f : files.files(scope)) {
+        for (Record t : files.read(f)) {
+          Object[] tv = schema.values(t);
+          String k = Versions.keyText(keyOf(tv));
+          Candidate r = unmatched.remove(k);
+          String owner = TableSchema.window(t);
+          if (r == null) {
+            plan.replaced++;
+            plan.rowDelta.merge(owner, -1L, Long::sum);
+          } else if (!Arrays.equals(tv, r.stored()) || !window.equals(owner)) {
+            plan.updated++;
+            plan.rowDelta.merge(owner, -1L, Long::sum);
+            plan.rowDelta.merge(window, 1L, Long::sum);
+          }
+        }
+      }
+      plan.inserted = unmatched.size();
+      plan.rowDelta.merge(window, (long) unmatched.size(), Long::sum);
+      if (plan.inserted + plan.updated + plan.replaced > 0) {
+        plan.overwrite = scope;
+        writeNew(winners.values().stream().map(this::record).toList());
+      }
+      finishCounts();
+    }
+
+    private void finishCounts() {
+      long before = 0;
+      for (DataFile f : files.files(Expressions.equal(TableSchema.WINDOW, window))) {
+        before += f.recordCount();
+      }
+      plan.targetRowsAfter = before + plan.rowDelta.getOrDefault(window, 0L);
+      plan.rowDelta.remove(window);
+    }
+  }
+}

@@ -1,0 +1,60 @@
+package dev.idem.iceberg;
+
+import dev.idem.context.RunServices;
+import dev.idem.destination.Destination;
+import dev.idem.testkit.contract.DestinationContractSuite;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.expressions.Expressions;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The destination contract on Iceberg tables in a local warehouse with the embedded SQLite JDBC
+ * catalog: every case runs for real, with no opt-out.
+ */
+class IcebergContractTest extends DestinationContractSuite {
+  @TempDir Path dir;
+
+  private int warehouses;
+
+  @Override
+  protected Destination newDestination(RunServices services) {
+    Path warehouse = dir.resolve("warehouse-" + ++warehouses);
+    try {
+      Files.createDirectories(warehouse);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new IcebergDestination(IcebergSettings.local(warehouse, "idem"), services);
+  }
+
+  @Override
+  protected Destination reopen(Destination destination, RunServices services) {
+    return ((IcebergDestination) destination).reopen(services);
+  }
+
+  @Override
+  protected List<String> rows(Destination destination, String table) {
+    return ((IcebergDestination) destination).tableRows(table);
+  }
+
+  /** Deletes the window's data files behind idem's back, as another writer of the table would. */
+  @Override
+  protected void deleteRowsOf(Destination destination, String table, String windowId) {
+    IcebergDestination d = (IcebergDestination) destination;
+    try (var catalog = new CatalogHandle(d.settings())) {
+      Table t = catalog.load(TableIdentifier.of("idem", table));
+      var delete = t.newDelete();
+      for (DataFile f : new TableFiles(t).files(Expressions.equal(TableSchema.WINDOW, windowId))) {
+        delete.deleteFile(f);
+      }
+      delete.commit();
+    }
+  }
+}
