@@ -200,6 +200,9 @@ public final class IcebergDestination
       for (Record r : it) {
         StringBuilder b = new StringBuilder();
         for (Types.NestedField f : t.schema().columns()) {
+          if (f.name().equals(TableSchema.WINDOW_ORDER)) {
+            continue; // idem's own tie-breaker, not part of the data
+          }
           Object v = r.getField(f.name());
           b.append(b.length() == 0 ? "" : "|")
               .append(f.name())

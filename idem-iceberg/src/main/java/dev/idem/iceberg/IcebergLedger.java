@@ -7,6 +7,7 @@ import dev.idem.iceberg.LedgerStore.Outcome;
 import dev.idem.ledger.DeadLetter;
 import dev.idem.ledger.Lease;
 import dev.idem.ledger.Ledger;
+import dev.idem.ledger.Presence;
 import dev.idem.ledger.WindowCounts;
 import dev.idem.ledger.WindowState;
 import dev.idem.ledger.WindowStatus;
@@ -19,7 +20,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -32,6 +35,12 @@ import java.util.function.Function;
 final class IcebergLedger implements Ledger {
   private final Function<String, Optional<LedgerStore>> stores;
   private final Clock clock;
+
+  /** The runners of this process that have entered and not yet finished. */
+  private final Map<String, Integer> present = new ConcurrentHashMap<>();
+
+  /** Runners of this process that have finished: their leases are taken over at once. */
+  private final Set<String> left = ConcurrentHashMap.newKeySet();
 
   /** {@code stores} finds a pipeline's table, empty when it has none yet. */
   IcebergLedger(Function<String, Optional<LedgerStore>> stores, Clock clock) {
@@ -50,6 +59,32 @@ final class IcebergLedger implements Ledger {
             () ->
                 new IllegalStateException(
                     "pipeline " + pipeline + " has no iceberg table yet (prepare it first)"));
+  }
+
+  @Override
+  public Presence enter(String owner) {
+    present.merge(owner, 1, Integer::sum);
+    left.remove(owner);
+    return Presence.endingWith(
+        () ->
+            present.computeIfPresent(
+                owner,
+                (o, n) -> {
+                  if (n == 1) {
+                    left.add(o);
+                    return null;
+                  }
+                  return n - 1;
+                }));
+  }
+
+  /**
+   * A runner of this process is alive while present; one that finished here is not. A catalog has
+   * no sessions, so a runner of another process is taken to be alive until its lease expires.
+   */
+  @Override
+  public boolean alive(String owner) {
+    return owner != null && (present.containsKey(owner) || !left.contains(owner));
   }
 
   @Override
@@ -76,7 +111,8 @@ final class IcebergLedger implements Ledger {
                   && prev.status() == WindowStatus.RUNNING
                   && prev.leaseExpires() != null
                   && prev.leaseExpires().isAfter(now)
-                  && !owner.equals(prev.owner())) {
+                  && !owner.equals(prev.owner())
+                  && alive(prev.owner())) {
                 return Outcome.none(Optional.<Lease>empty());
               }
               if (e == null) {

@@ -197,6 +197,16 @@ final class WindowPlan {
         stored[i] = storedFromStaged[i] < 0 ? null : s[storedFromStaged[i]];
       }
       boolean delete = deleteColumn >= 0 && Versions.isDelete(target.deletes(), s[deleteColumn]);
+      for (int k : keys) {
+        if (stored[k] == null) {
+          throw new DataException(
+              "window "
+                  + window
+                  + ": key column "
+                  + schema.stored().column(k).name()
+                  + " is NULL in a row; every row needs a key");
+        }
+      }
       return new Candidate(
           pick(stored, keys), pick(stored, order), delete, pick(stored, others), stored, null);
     }
