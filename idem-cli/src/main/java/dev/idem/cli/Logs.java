@@ -30,7 +30,14 @@ final class Logs implements AutoCloseable {
   /**
    * Libraries whose info lines are chatter (Kafka's client logs its whole config): warn at most.
    */
-  static final List<String> CHATTY = List.of("org.apache.kafka", "kafka", "state.change.logger");
+  static final List<String> CHATTY =
+      List.of(
+          "org.apache.kafka",
+          "kafka",
+          "state.change.logger",
+          "org.apache.iceberg",
+          "org.apache.hadoop",
+          "org.apache.parquet");
 
   /** The text line: time, level, logger, message; exceptions follow it. */
   static final String TEXT_PATTERN = "%d{HH:mm:ss.SSS} %-5level %logger{0} - %msg%n";
