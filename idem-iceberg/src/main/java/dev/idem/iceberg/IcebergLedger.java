@@ -11,6 +11,7 @@ import dev.idem.ledger.Presence;
 import dev.idem.ledger.WindowCounts;
 import dev.idem.ledger.WindowState;
 import dev.idem.ledger.WindowStatus;
+import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -80,11 +81,44 @@ final class IcebergLedger implements Ledger {
 
   /**
    * A runner of this process is alive while present; one that finished here is not. A catalog has
-   * no sessions, so a runner of another process is taken to be alive until its lease expires.
+   * no sessions, but a runner's owner name starts with its process id and host ({@code
+   * pid:host:...}, see {@code RunServices.processOwner}): a runner of this host whose process is
+   * gone is dead, so a killed run's windows are taken over at once by the next run on the same
+   * machine. Any other runner is taken to be alive until its lease expires.
    */
   @Override
   public boolean alive(String owner) {
-    return owner != null && (present.containsKey(owner) || !left.contains(owner));
+    if (owner == null) {
+      return false;
+    }
+    if (present.containsKey(owner)) {
+      return true;
+    }
+    if (left.contains(owner)) {
+      return false;
+    }
+    return !deadOnThisHost(owner);
+  }
+
+  private static final String THIS_HOST = hostOf(ManagementFactory.getRuntimeMXBean().getName());
+
+  private static String hostOf(String pidAtHost) {
+    int at = pidAtHost.indexOf('@');
+    return at < 0 ? "" : pidAtHost.substring(at + 1);
+  }
+
+  /** Whether {@code owner} names a process of this host that no longer runs. */
+  static boolean deadOnThisHost(String owner) {
+    String[] parts = owner.split(":", 3);
+    if (parts.length < 3 || !parts[1].equals(THIS_HOST) || THIS_HOST.isEmpty()) {
+      return false;
+    }
+    try {
+      long pid = Long.parseLong(parts[0]);
+      return pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).isEmpty();
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   @Override

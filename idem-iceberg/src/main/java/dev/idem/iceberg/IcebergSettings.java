@@ -59,12 +59,32 @@ public record IcebergSettings(
     if ("jdbc".equals(catalogType)) {
       p.putIfAbsent("jdbc.schema-version", "V1");
       if (embedded()) {
-        // several processes commit to one SQLite file: wait for its lock rather than fail
+        // several processes commit to one SQLite file: wait for its lock rather than fail, and
+        // let readers (a catalog's metadata queries) never block a writer (write-ahead log)
         p.putIfAbsent("jdbc.busy_timeout", "30000");
+        p.putIfAbsent("jdbc.journal_mode", "WAL");
       }
     }
     p.put(CatalogUtil.ICEBERG_CATALOG_TYPE, catalogType);
+    if (embedded()) {
+      // Creating the catalog's tables leaves a metadata query open on a pooled connection; on
+      // SQLite that is a read transaction which keeps the connection from ever writing after
+      // another process wrote (SQLITE_BUSY_SNAPSHOT). So the tables are created by a catalog
+      // closed at once, and the one used never runs that query.
+      close(CatalogUtil.buildIcebergCatalog("idem-init", p, new Configuration()));
+      p.put("jdbc.init-catalog-tables", "false");
+    }
     return CatalogUtil.buildIcebergCatalog("idem", p, new Configuration());
+  }
+
+  static void close(Catalog catalog) {
+    if (catalog instanceof java.io.Closeable c) {
+      try {
+        c.close();
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("closing the iceberg catalog", e);
+      }
+    }
   }
 
   /** For messages: never a password. */
