@@ -107,6 +107,8 @@ final class Logs implements AutoCloseable {
   static void quietChatty(LoggerContext context, Level level) {
     Level chatty = level.isGreaterOrEqual(Level.WARN) ? level : Level.WARN;
     CHATTY.forEach(name -> context.getLogger(name).setLevel(chatty));
+    // Hadoop warns on every start that it runs its own Java code (what idem wants): not news
+    context.getLogger("org.apache.hadoop.util.NativeCodeLoader").setLevel(Level.ERROR);
   }
 
   @Override

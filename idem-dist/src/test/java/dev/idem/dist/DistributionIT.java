@@ -63,7 +63,18 @@ class DistributionIT {
           .anyMatch(f -> f.startsWith("idem-kafka-"))
           .noneMatch(f -> f.endsWith("-all.jar"))
           .anyMatch(f -> f.startsWith("logback-classic-"))
-          .noneMatch(f -> f.startsWith("slf4j-simple-"));
+          .noneMatch(f -> f.startsWith("slf4j-simple-"))
+          .noneMatch(f -> f.startsWith("idem-iceberg-") || f.startsWith("iceberg-"))
+          .noneMatch(f -> f.startsWith("hadoop-"));
+    }
+    // Iceberg with Hadoop is a plugin folder, never in lib/
+    try (Stream<Path> iceberg = Files.list(home.resolve("plugins/iceberg"))) {
+      assertThat(iceberg.map(f -> f.getFileName().toString()))
+          .anyMatch(f -> f.startsWith("idem-iceberg-"))
+          .anyMatch(f -> f.startsWith("iceberg-core-"))
+          .anyMatch(f -> f.startsWith("hadoop-client-api-"))
+          .noneMatch(f -> f.startsWith("hadoop-common-"))
+          .noneMatch(f -> f.startsWith("idem-core-"));
     }
     Result version = run(tmp, List.of(home.resolve("bin/idem").toString(), "--version"));
     assertThat(version.exit).as(version.output).isZero();

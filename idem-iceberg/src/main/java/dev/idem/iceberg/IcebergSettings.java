@@ -71,10 +71,21 @@ public record IcebergSettings(
       // SQLite that is a read transaction which keeps the connection from ever writing after
       // another process wrote (SQLITE_BUSY_SNAPSHOT). So the tables are created by a catalog
       // closed at once, and the one used never runs that query.
-      close(CatalogUtil.buildIcebergCatalog("idem-init", p, new Configuration()));
+      close(CatalogUtil.buildIcebergCatalog("idem-init", p, hadoop()));
       p.put("jdbc.init-catalog-tables", "false");
     }
-    return CatalogUtil.buildIcebergCatalog("idem", p, new Configuration());
+    return CatalogUtil.buildIcebergCatalog("idem", p, hadoop());
+  }
+
+  /**
+   * Hadoop's file system settings for the warehouse: a local directory is written without Hadoop's
+   * {@code .crc} side files (Parquet and Iceberg's manifests carry their own checksums).
+   */
+  private static Configuration hadoop() {
+    Configuration conf = new Configuration();
+    conf.set("fs.file.impl", "org.apache.hadoop.fs.RawLocalFileSystem");
+    conf.setBoolean("fs.file.impl.disable.cache", true);
+    return conf;
   }
 
   static void close(Catalog catalog) {

@@ -20,6 +20,7 @@ import org.apache.iceberg.Transaction;
 import org.apache.iceberg.Transactions;
 import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.CommitStateUnknownException;
+import org.apache.iceberg.exceptions.NotFoundException;
 import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.io.OutputFile;
@@ -76,10 +77,21 @@ final class LedgerStore {
     return directory;
   }
 
-  /** The ledger as the table's current metadata names it (refreshed first). */
+  /**
+   * The ledger as the table's current metadata names it (refreshed first). A ledger file is deleted
+   * once another replaced it, so a read that finds its file gone reads the newer one.
+   */
   synchronized LedgerState read() {
-    table.refresh();
-    return read(table.properties().get(POINTER));
+    for (int attempt = 1; ; attempt++) {
+      table.refresh();
+      try {
+        return read(table.properties().get(POINTER));
+      } catch (NotFoundException e) {
+        if (attempt >= MAX_ATTEMPTS) {
+          throw e;
+        }
+      }
+    }
   }
 
   private LedgerState read(String pointer) {
@@ -129,7 +141,12 @@ final class LedgerStore {
       table.refresh();
       TableOperations ops = ((HasTableOperations) table).operations();
       String pointer = ops.current().property(POINTER, null);
-      LedgerState state = read(pointer);
+      LedgerState state;
+      try {
+        state = read(pointer);
+      } catch (NotFoundException e) {
+        continue; // replaced (and deleted) since the refresh: read the newer one
+      }
       Transaction tx = Transactions.newTransaction(name, new FencedOperations(ops, pointer));
       Outcome<T> outcome = change.apply(state, tx);
       if (!outcome.commit()) {
@@ -139,6 +156,11 @@ final class LedgerStore {
       tx.updateProperties().set(POINTER, next).commit();
       try {
         tx.commitTransaction();
+        if (pointer != null) {
+          // the replaced ledger: no commit can be built on it any more (the fence compares
+          // pointers), and the table's metadata history is Iceberg's, not idem's
+          io().deleteFile(pointer);
+        }
         return outcome.value();
       } catch (FencedOperations.LedgerMovedException
           | CommitFailedException

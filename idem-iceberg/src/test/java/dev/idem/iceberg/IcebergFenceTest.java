@@ -195,12 +195,18 @@ class IcebergFenceTest {
       d.prepare(p);
       AtomicBoolean writing = new AtomicBoolean(true);
       List<String> seen = new ArrayList<>();
+      CatalogHandle catalog = new CatalogHandle(d.settings());
+      Table table = catalog.load(TableIdentifier.of("idem", "fenced"));
       Thread reader =
           new Thread(
               () -> {
                 try {
                   while (writing.get()) {
-                    List<Record> rows = read("fenced");
+                    table.refresh();
+                    List<Record> rows = new ArrayList<>();
+                    try (CloseableIterable<Record> it = IcebergGenerics.read(table).build()) {
+                      it.forEach(r -> rows.add(r.copy()));
+                    }
                     long generations =
                         rows.stream().map(r -> r.getField("generation")).distinct().count();
                     synchronized (seen) {
@@ -222,6 +228,7 @@ class IcebergFenceTest {
       }
       writing.set(false);
       reader.join(60_000);
+      catalog.close();
       synchronized (seen) {
         assertThat(seen).isNotEmpty();
         // every read is empty (before the first commit) or one whole generation: 10, 11 or 12 rows

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * SIGKILLs a real {@code idem backfill} into an Iceberg table of a local warehouse (embedded SQLite
  * catalog) at a random moment, runs the backfill again, and compares the table, read back with
  * Iceberg's generic reader, with one clean run by a content hash; a third run finds every window
- * unchanged. {@code -Didem.iceberg.trials=N} sets the number of kills (default 5; the closing note
+ * unchanged. {@code -Didem.iceberg.trials=N} sets the number of kills (default 3; the closing note
  * of issue 15 reports a 50-trial run).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -35,7 +35,7 @@ class IcebergKillTest {
   private static final int ROWS_PER_DAY = 2_000;
   private static final String FROM = "2024-01-01";
   private static final String TO = "2024-01-08";
-  private static final int TRIALS = Integer.getInteger("idem.iceberg.trials", 5);
+  private static final int TRIALS = Integer.getInteger("idem.iceberg.trials", 3);
 
   @TempDir static Path shared;
   private String cleanHash;
