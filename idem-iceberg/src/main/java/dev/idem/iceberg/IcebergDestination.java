@@ -4,7 +4,9 @@ import dev.idem.ConfigException;
 import dev.idem.context.RunContext;
 import dev.idem.context.RunServices;
 import dev.idem.destination.Destination;
+import dev.idem.destination.Finding;
 import dev.idem.destination.SupportsDeletes;
+import dev.idem.destination.SupportsDoctor;
 import dev.idem.destination.SupportsMerge;
 import dev.idem.destination.SupportsReplaceTable;
 import dev.idem.destination.SupportsReplaceWindow;
@@ -50,6 +52,7 @@ public final class IcebergDestination
         SupportsReplaceWindow,
         SupportsReplaceTable,
         SupportsDeletes,
+        SupportsDoctor,
         SupportsVerification {
   /** The namespace property naming a pipeline's table, for commands that did not prepare it. */
   private static final String PIPELINE_TABLE = "idem.pipeline.";
@@ -135,6 +138,14 @@ public final class IcebergDestination
     } catch (NoSuchTableException e) {
       return Optional.empty();
     }
+  }
+
+  /** Changes nothing: never creates the table or the ledger. */
+  @Override
+  public List<Finding> diagnose(Pipeline pipeline) {
+    return store(pipeline.name())
+        .map(s -> new IcebergDoctor(s, ledger, services.clock()).diagnose(pipeline.name()))
+        .orElse(List.of());
   }
 
   @Override
