@@ -1,10 +1,12 @@
 package dev.idem.iceberg;
 
 import dev.idem.ConfigException;
+import dev.idem.check.CheckResult;
 import dev.idem.context.RunContext;
 import dev.idem.context.RunServices;
 import dev.idem.destination.Destination;
 import dev.idem.destination.Finding;
+import dev.idem.destination.SupportsChecks;
 import dev.idem.destination.SupportsDeletes;
 import dev.idem.destination.SupportsDoctor;
 import dev.idem.destination.SupportsMerge;
@@ -22,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Table;
@@ -51,6 +54,7 @@ public final class IcebergDestination
         SupportsMerge,
         SupportsReplaceWindow,
         SupportsReplaceTable,
+        SupportsChecks,
         SupportsDeletes,
         SupportsDoctor,
         SupportsVerification {
@@ -138,6 +142,23 @@ public final class IcebergDestination
     } catch (NoSuchTableException e) {
       return Optional.empty();
     }
+  }
+
+  @Override
+  public List<CheckResult> check(Pipeline pipeline, Optional<Set<String>> windowIds, String runId) {
+    return store(pipeline.name())
+        .map(
+            s ->
+                new IcebergChecks(s, ledger)
+                    .check(pipeline, windowIds, runId, services.clock().instant()))
+        .orElse(List.of());
+  }
+
+  @Override
+  public List<CheckResult> checks(String pipeline) {
+    return store(pipeline)
+        .map(s -> new IcebergChecks(s, ledger).checks(pipeline))
+        .orElse(List.of());
   }
 
   /** Changes nothing: never creates the table or the ledger. */

@@ -1,5 +1,6 @@
 package dev.idem.iceberg;
 
+import dev.idem.check.CheckResult;
 import dev.idem.ledger.WindowState;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,6 +30,9 @@ final class LedgerState {
 
     /** By key (its values' text joined, see {@link Versions#keyText}). */
     public Map<String, Tombstone> tombstones = new TreeMap<>();
+
+    /** The latest result of each check, by window and check ({@code idem check}). */
+    public Map<String, CheckResult> checks = new TreeMap<>();
   }
 
   /** One window: its state as the ledger interface shows it, and what only this ledger keeps. */
