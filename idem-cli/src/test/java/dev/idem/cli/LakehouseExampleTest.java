@@ -11,7 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The lakehouse example end to end through the command line, with the Iceberg plugin on the class
  * path: five day windows land in an Iceberg table of a local warehouse, a second run finds them
- * unchanged, {@code status} reads the ledger from the table, and {@code idem verify} passes.
+ * unchanged, {@code status} reads the ledger from the table, {@code check} and {@code doctor} find
+ * nothing wrong, and {@code idem verify} passes.
  */
 class LakehouseExampleTest {
   @TempDir Path tmp;
@@ -46,6 +47,12 @@ class LakehouseExampleTest {
     Cli.Result status = Cli.run("status", pipeline.toString());
     assertThat(status.exit()).as(status.err()).isZero();
     assertThat(status.out()).contains("2024-03-01").contains("done");
+
+    Cli.Result check = Cli.run("check", pipeline.toString());
+    assertThat(check.exit()).as(check.out() + check.err()).isZero();
+    assertThat(check.out()).contains("duplicate_keys");
+    Cli.Result doctor = Cli.run("doctor", pipeline.toString());
+    assertThat(doctor.exit()).as(doctor.out() + doctor.err()).isZero();
 
     Cli.Result verify = Cli.run("verify", pipeline.toString());
     assertThat(verify.exit()).as(verify.out() + verify.err()).isZero();

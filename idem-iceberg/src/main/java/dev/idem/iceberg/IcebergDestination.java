@@ -97,7 +97,7 @@ public final class IcebergDestination
     Table table;
     try {
       table = catalog.loadTable(id(name));
-      schema.checkCompatible(name, table.schema());
+      schema.checkCompatible(name, table.schema(), table.spec());
     } catch (NoSuchTableException e) {
       try {
         table =
@@ -110,7 +110,7 @@ public final class IcebergDestination
                     TableProperties.DEFAULT_FILE_FORMAT, "parquet"));
       } catch (AlreadyExistsException raced) {
         table = catalog.loadTable(id(name));
-        schema.checkCompatible(name, table.schema());
+        schema.checkCompatible(name, table.schema(), table.spec());
       }
     }
     if (catalog instanceof SupportsNamespaces ns

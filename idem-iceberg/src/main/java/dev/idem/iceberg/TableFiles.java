@@ -32,6 +32,11 @@ final class TableFiles {
     this.table = table;
   }
 
+  /** The table's schema, which its records and data files follow. */
+  org.apache.iceberg.Schema schema() {
+    return table.schema();
+  }
+
   /** Writes {@code records} (all of one window's partition) to a new data file. */
   DataFile write(List<Record> records, StructLike partition) {
     PartitionKey key = new PartitionKey(table.spec(), table.schema());

@@ -82,7 +82,19 @@ final class TableSchema {
    * Checks that an existing table can hold the pipeline's rows: every stored column present with
    * the same type, and idem's two columns. Extra columns of the table are left alone (NULL).
    */
-  void checkCompatible(String table, Schema existing) {
+  void checkCompatible(String table, Schema existing, PartitionSpec existingSpec) {
+    if (existingSpec.fields().size() != 1
+        || !existingSpec.fields().get(0).transform().isIdentity()
+        || !WINDOW.equals(existing.findColumnName(existingSpec.fields().get(0).sourceId()))) {
+      throw new ConfigException(
+          "iceberg table "
+              + table
+              + " is partitioned by "
+              + existingSpec.fields()
+              + ": expected identity("
+              + WINDOW
+              + ") alone, by which idem addresses a window's rows");
+    }
     for (Types.NestedField f : iceberg.columns()) {
       Types.NestedField e = existing.findField(f.name());
       if (e == null) {
@@ -104,15 +116,23 @@ final class TableSchema {
     }
   }
 
-  /** A stored row (values in stored-column order) as an Iceberg record of {@code window}. */
-  Record record(Object[] values, String window, String windowOrder) {
-    GenericRecord r = GenericRecord.create(iceberg);
+  /**
+   * A stored row (values in stored-column order) as a record of the table {@code table} (its own
+   * schema: an existing table may order its columns otherwise, or have more), by column name.
+   */
+  Record record(Schema table, Object[] values, String window, String windowOrder) {
+    GenericRecord r = GenericRecord.create(table);
     for (int i = 0; i < values.length; i++) {
-      r.set(i, toIceberg(stored.column(i).type(), values[i]));
+      r.setField(stored.column(i).name(), value(i, values[i]));
     }
-    r.set(values.length, window);
-    r.set(values.length + 1, windowOrder);
+    r.setField(WINDOW, window);
+    r.setField(WINDOW_ORDER, windowOrder);
     return r;
+  }
+
+  /** Stored column {@code i}'s value as Iceberg's generic records hold it. */
+  Object value(int i, Object v) {
+    return toIceberg(stored.column(i).type(), v);
   }
 
   /** The stored values of a record read from the table (idem's Java types). */

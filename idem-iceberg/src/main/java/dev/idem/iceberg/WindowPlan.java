@@ -229,7 +229,7 @@ final class WindowPlan {
     }
 
     private Record record(Candidate c) {
-      return schema.record(c.stored(), window, windowOrder);
+      return schema.record(files.schema(), c.stored(), window, windowOrder);
     }
 
     private void writeNew(List<Record> records) {
@@ -271,7 +271,7 @@ final class WindowPlan {
           && winners.size() <= 10_000) {
         List<Object> values = new ArrayList<>();
         for (Candidate c : winners.values()) {
-          Object v = schema.record(c.stored(), window, windowOrder).get(keys[0]);
+          Object v = schema.value(keys[0], c.stored()[keys[0]]);
           if (v != null) {
             values.add(v);
           }
