@@ -1,6 +1,7 @@
 package dev.idem.iceberg;
 
 import dev.idem.context.RunContext;
+import dev.idem.destination.CommitUnknownException;
 import dev.idem.destination.Completion;
 import dev.idem.destination.WindowWrite;
 import dev.idem.iceberg.LedgerState.Entry;
@@ -18,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * One window's write to an Iceberg table: rows are staged in memory, {@link #prepare} plans the
@@ -113,6 +115,16 @@ final class IcebergWindowWrite implements WindowWrite {
   public void commit() {
     String lettersFile =
         letters.isEmpty() ? null : IcebergLedger.writeLetters(store, lease, letters);
+    try {
+      commitLedgerAndData(lettersFile);
+    } catch (CommitUnknownException e) {
+      committed = true; // perhaps committed: its files must stay (the runner reads the ledger)
+      throw e;
+    }
+    committed = true;
+  }
+
+  private void commitLedgerAndData(String lettersFile) {
     store.change(
         "commit of window " + lease.windowId(),
         (state, tx) -> {
@@ -122,7 +134,7 @@ final class IcebergWindowWrite implements WindowWrite {
             throw IcebergLedger.fenced(lease);
           }
           String pointer = store.table().properties().get(LedgerStore.POINTER);
-          if (plan == null || !java.util.Objects.equals(plan.pointer, pointer)) {
+          if (plan == null || !Objects.equals(plan.pointer, pointer)) {
             plan = plan(state, pointer);
           }
           plan.apply(tx, lease.windowId());
@@ -154,7 +166,6 @@ final class IcebergWindowWrite implements WindowWrite {
                   completion.sourcePosition());
           return Outcome.commit(null);
         });
-    committed = true;
   }
 
   /** Another window's recorded row count follows the rows this window took from it. */

@@ -109,10 +109,7 @@ final class WindowPlan {
     written.forEach(o::addFile);
     if (fromSnapshot != null) {
       o.validateFromSnapshot(fromSnapshot)
-          .conflictDetectionFilter(
-              overwrite != null && overwrite != Expressions.alwaysTrue()
-                  ? overwrite
-                  : Expressions.alwaysTrue())
+          .conflictDetectionFilter(overwrite != null ? overwrite : Expressions.alwaysTrue())
           .validateNoConflictingData()
           .validateNoConflictingDeletes();
     }
