@@ -24,6 +24,12 @@ public interface SupportsChecks {
    */
   List<CheckResult> check(Pipeline pipeline, Optional<Set<String>> windowIds, String runId);
 
+  /**
+   * The checks of {@link #check}, computed on the destination as it is and recorded nowhere: a
+   * read-only spot-check ({@code idem serve}), which works on a destination opened read-only.
+   */
+  List<CheckResult> spotCheck(Pipeline pipeline, Optional<Set<String>> windowIds);
+
   /** The latest recorded result of each check of the pipeline, in {@link CheckResult#ORDER}. */
   List<CheckResult> checks(String pipeline);
 }

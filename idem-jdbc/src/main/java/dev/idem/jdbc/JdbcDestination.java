@@ -38,6 +38,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
@@ -198,6 +199,49 @@ public final class JdbcDestination
   }
 
   /**
+   * Opens the database at {@code jdbcUrl} for reading only ({@code idem serve}): every connection
+   * is read-only (the database itself refuses writes), a database file another process holds fails
+   * at once naming the holder, and a ledger that cannot be read as it is fails with one line saying
+   * why (none yet: the pipeline never ran; another version's: the next run migrates it, or idem is
+   * too old). Nothing is created or migrated.
+   */
+  public static JdbcDestination openReadOnly(
+      String jdbcUrl, Properties properties, RunServices services) {
+    Dialect dialect = Dialects.forUrl(jdbcUrl);
+    JdbcDestination d =
+        open(
+            jdbcUrl,
+            dialect.readOnly(properties == null ? new Properties() : properties),
+            services,
+            Duration.ZERO);
+    try {
+      OptionalInt version =
+          d.transaction("read the ledger's version", LedgerSchema::existingVersion);
+      if (version.isEmpty()) {
+        throw new IdemException("no _idem ledger in " + d.describe() + ": nothing has run there");
+      }
+      if (version.getAsInt() != LedgerSchema.VERSION) {
+        throw new IdemException(
+            "the _idem ledger in "
+                + d.describe()
+                + " has schema version "
+                + version.getAsInt()
+                + (version.getAsInt() < LedgerSchema.VERSION
+                    ? ", older than this idem's ("
+                        + LedgerSchema.VERSION
+                        + "): the next run migrates it"
+                    : ", newer than this idem understands ("
+                        + LedgerSchema.VERSION
+                        + "): upgrade idem"));
+      }
+      return d;
+    } catch (RuntimeException e) {
+      d.close();
+      throw e;
+    }
+  }
+
+  /**
    * Why a connection failed, in one line: the driver's message, masked (a driver may quote the URL
    * it was given), and the host name when the driver only says the attempt failed.
    */
@@ -343,6 +387,16 @@ public final class JdbcDestination
                       return new JdbcChecks(dialect, pipeline)
                           .run(c, windowIds, runId, now(c), this::leaseHolderAlive);
                     }));
+  }
+
+  /** The checks of {@link #check}, on the ledger as it is, recording nothing. */
+  @Override
+  public List<CheckResult> spotCheck(Pipeline pipeline, Optional<Set<String>> windowIds) {
+    return transaction(
+        "spot-check " + pipeline.name(),
+        c ->
+            new JdbcChecks(dialect, pipeline)
+                .compute(c, windowIds, "", now(c), this::leaseHolderAlive));
   }
 
   @Override
