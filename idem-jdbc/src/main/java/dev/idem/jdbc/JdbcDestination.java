@@ -83,6 +83,9 @@ public final class JdbcDestination
   /** What each window's write is handed when it begins. */
   private final WriteServices writeServices;
 
+  /** Set once by {@link #openReadOnly}: reads then never migrate the ledger (it was checked). */
+  private volatile boolean readOnly;
+
   /** For a scratch database: removes it after this instance closed its connections. */
   private volatile Admin.Drop dropOnClose;
 
@@ -234,6 +237,7 @@ public final class JdbcDestination
                         + LedgerSchema.VERSION
                         + "): upgrade idem"));
       }
+      d.readOnly = true;
       return d;
     } catch (RuntimeException e) {
       d.close();
@@ -476,6 +480,16 @@ public final class JdbcDestination
    */
   Instant now(Connection c) throws SQLException {
     return dialect.now(c, services.clock());
+  }
+
+  /**
+   * Before a ledger read: migrates the ledger, except on a read-only instance, whose ledger was
+   * found at this idem's version when it opened.
+   */
+  void ledgerForReading(Connection c) throws SQLException {
+    if (!readOnly) {
+      LedgerSchema.migrate(c);
+    }
   }
 
   Duration leaseTtl() {
