@@ -106,14 +106,7 @@ class ServeBrowserTest {
     assertThat(browser.findElement(By.id("check-summary")).getText()).startsWith("worst: pass");
     List<String> rows =
         browser.findElements(By.cssSelector("tr.check")).stream().map(WebElement::getText).toList();
-    assertThat(rows)
-        .contains(
-            "whole table duplicate_keys pass "
-                + rows.stream()
-                    .filter(r -> r.startsWith("whole table"))
-                    .findFirst()
-                    .orElse("")
-                    .substring("whole table duplicate_keys pass ".length()));
+    assertThat(rows).anyMatch(r -> r.startsWith("whole table duplicate_keys pass"));
     assertThat(rows).anyMatch(r -> r.startsWith("2024-03-02 target_rows pass"));
     assertThat(Browser.seriousViolations(browser)).isEmpty();
   }
