@@ -54,6 +54,7 @@ final class Api {
     m.put("file", p.file());
     m.put("destination", p.readable() ? p.destination().describe() : null);
     m.put("problem", v.problem());
+    m.put("note", v.note());
     return m;
   }
 

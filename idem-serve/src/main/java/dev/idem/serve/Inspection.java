@@ -33,7 +33,8 @@ final class Inspection {
       Map<String, Boolean> alive,
       List<DeadLetter> openLetters,
       Instant now,
-      String problem) {
+      String problem,
+      String note) {
     String status(WindowState s) {
       return s.stale(now) || Boolean.FALSE.equals(alive.get(s.windowId()))
           ? "stale"
@@ -78,7 +79,7 @@ final class Inspection {
             }
           }
           List<DeadLetter> open = d.ledger().deadLetters(name, Optional.empty(), false);
-          return new View(p, states, byWindow, alive, open, now, null);
+          return new View(p, states, byWindow, alive, open, now, null, null);
         });
   }
 
@@ -108,6 +109,7 @@ final class Inspection {
                     Map.of(),
                     d.ledger().deadLetters(p.name(), Optional.of(windowId), true),
                     view.now(),
+                    null,
                     null));
     if (letters.problem() != null) {
       return new WindowView(letters, null, List.of());
@@ -123,7 +125,9 @@ final class Inspection {
       ServedPipeline p, RunServices services, Instant now, Function<Destination, View> read) {
     Optional<String> missing = p.destination().missing();
     if (missing.isPresent()) {
-      return failed(p, now, missing.get() + ": the pipeline has never run");
+      // not a problem: nothing has run yet, and opening the file would create it
+      return new View(
+          p, List.of(), Map.of(), Map.of(), List.of(), now, null, "never run: " + missing.get());
     }
     try (Destination d = p.destination().openReadOnly(services)) {
       return read.apply(d);
@@ -133,7 +137,7 @@ final class Inspection {
   }
 
   static View failed(ServedPipeline p, Instant now, String problem) {
-    return new View(p, List.of(), Map.of(), Map.of(), List.of(), now, problem);
+    return new View(p, List.of(), Map.of(), Map.of(), List.of(), now, problem, null);
   }
 
   /**

@@ -41,11 +41,11 @@ final class Pages {
         ">open dead letters",
         "last check",
         "last finished",
-        "problem");
+        "problem or note");
     for (Inspection.View v : views) {
       ServedPipeline p = v.served();
       h.raw("<tr><td>").link(pipelineHref(p.name()), p.name()).raw("</td>");
-      h.el("td", p.readable() ? p.destination().describe() : p.file());
+      h.el("td class=\"dest\"", p.readable() ? p.destination().describe() : p.file());
       if (v.problem() != null) {
         h.raw("<td colspan=\"8\"></td>")
             .raw("<td class=\"problem\">")
@@ -60,7 +60,7 @@ final class Pages {
             .el("td class=\"n\"", v.openLetters().size())
             .el("td", worst(v.checks().values().stream().flatMap(List::stream).toList()))
             .el("td", v.last().map(s -> time(s.finishedAt())).orElse("never"))
-            .el("td", "");
+            .el("td", v.note() == null ? "" : v.note());
       }
       h.raw("</tr>");
     }
@@ -78,6 +78,9 @@ final class Pages {
     h.raw("</p>");
     if (v.problem() != null) {
       return h.message(v.problem()).end();
+    }
+    if (v.note() != null) {
+      h.raw("<p>").text(v.note()).raw("</p>");
     }
     h.raw("<p>")
         .text(

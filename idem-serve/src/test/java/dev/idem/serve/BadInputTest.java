@@ -50,8 +50,7 @@ class BadInputTest {
   void aMissingDuckDbFileIsNeverCreated() throws Exception {
     Path file = dir.resolve("none.duckdb");
     assertThat(overview(at(Orders.url(file), file)))
-        .contains("there is no DuckDB file")
-        .contains("the pipeline has never run");
+        .contains("never run: there is no DuckDB file jdbc:duckdb:" + file);
     assertThat(file).doesNotExist();
   }
 
