@@ -127,7 +127,7 @@ final class Inspection {
     if (missing.isPresent()) {
       // not a problem: nothing has run yet, and opening the file would create it
       return new View(
-          p, List.of(), Map.of(), Map.of(), List.of(), now, null, "never run: " + missing.get());
+          p, List.of(), Map.of(), Map.of(), List.of(), now, null, "never run: nothing there yet");
     }
     try (Destination d = p.destination().openReadOnly(services)) {
       return read.apply(d);
