@@ -76,12 +76,17 @@ final class Orders {
   /** Loads the pipeline into a new DuckDB file twice (day 2 changed in between); closes it. */
   static Path load(Path dir) throws IOException {
     Path file = dir.resolve("orders.duckdb");
+    load(url(file));
+    return file;
+  }
+
+  /** Loads the pipeline into the database at {@code url} twice (day 2 changed in between). */
+  static void load(String url) throws IOException {
     try (JdbcDestination d =
-        JdbcDestination.open(url(file), new Properties(), services(), Duration.ZERO)) {
+        JdbcDestination.open(url, new Properties(), services(), Duration.ZERO)) {
       run(d, pipeline(source("first-")));
       run(d, pipeline(source("second-")));
     }
-    return file;
   }
 
   static void run(JdbcDestination d, Pipeline p) throws IOException {
