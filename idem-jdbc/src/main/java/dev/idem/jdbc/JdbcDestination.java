@@ -38,7 +38,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
@@ -218,25 +217,12 @@ public final class JdbcDestination
             services,
             Duration.ZERO);
     try {
-      OptionalInt version =
-          d.transaction("read the ledger's version", LedgerSchema::existingVersion);
-      if (version.isEmpty()) {
-        throw new IdemException("no _idem ledger in " + d.describe() + ": nothing has run there");
-      }
-      if (version.getAsInt() != LedgerSchema.VERSION) {
-        throw new IdemException(
-            "the _idem ledger in "
-                + d.describe()
-                + " has schema version "
-                + version.getAsInt()
-                + (version.getAsInt() < LedgerSchema.VERSION
-                    ? ", older than this idem's ("
-                        + LedgerSchema.VERSION
-                        + "): the next run migrates it"
-                    : ", newer than this idem understands ("
-                        + LedgerSchema.VERSION
-                        + "): upgrade idem"));
-      }
+      d.transaction(
+          "read the ledger's version",
+          c -> {
+            LedgerSchema.requireReadable(c, d.describe());
+            return null;
+          });
       d.readOnly = true;
       return d;
     } catch (RuntimeException e) {
