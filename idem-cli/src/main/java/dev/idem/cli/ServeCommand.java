@@ -32,10 +32,11 @@ import picocli.CommandLine.Spec;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {ExitCode.HELP_RUN_TIME, ExitCode.HELP_USAGE},
     description = {
-      "Serve a read-only web page of the pipelines' windows: an overview, a grid of each pipeline's windows coloured by",
-      "status, each window's counts, attempts and dead letters, and spot-checks (idem check's checks, recorded nowhere).",
-      "Each request opens the destinations it shows read-only and closes them: a run is never kept waiting, and no",
-      "ledger is created or migrated. The same data is JSON under /api/ (docs/serve.md). Stop with Ctrl-C."
+      "Serve a read-only web page of the pipelines' windows.",
+      "An overview, a grid of each pipeline's windows coloured by status, each window's counts, attempts and dead",
+      "letters, and spot-checks (idem check's checks, recorded nowhere). Each request opens the destinations it shows",
+      "read-only and closes them: a run is never kept waiting, and no ledger is created or migrated. The same data is",
+      "JSON under /api/ (docs/serve.md). Stop with Ctrl-C."
     })
 final class ServeCommand implements Callable<Integer> {
   /** How deep a directory is searched for pipeline files. */
