@@ -41,6 +41,7 @@ import picocli.CommandLine.Command;
       VerifyCommand.class,
       DlqCommand.class,
       ConnectorsCommand.class,
+      ServeCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

@@ -1,5 +1,6 @@
 package dev.idem.connector;
 
+import dev.idem.IdemException;
 import dev.idem.context.RunServices;
 import dev.idem.destination.Destination;
 import java.time.Duration;
@@ -16,6 +17,15 @@ public interface DestinationBinding {
    * holds.
    */
   Destination open(RunServices services, Duration lockTimeout);
+
+  /**
+   * Opens the destination for reading only ({@code idem serve}): never creates, migrates or writes
+   * anything, and fails at once, without waiting, with one line saying why when another process
+   * holds it or its ledger cannot be read as it is (none yet, another version's). Default: refuses.
+   */
+  default Destination openReadOnly(RunServices services) {
+    throw new IdemException(describe() + ": this kind of destination cannot be opened read-only");
+  }
 
   /** The destination for messages, without secrets ({@code jdbc:postgresql://db/dw?user=***}). */
   String describe();

@@ -24,6 +24,16 @@ public interface SupportsChecks {
    */
   List<CheckResult> check(Pipeline pipeline, Optional<Set<String>> windowIds, String runId);
 
+  /**
+   * The checks of {@link #check}, computed on the destination as it is and recorded nowhere: a
+   * read-only spot-check ({@code idem serve}), which works on a destination opened read-only.
+   * Default: refuses, for a destination that can only check by recording.
+   */
+  default List<CheckResult> spotCheck(Pipeline pipeline, Optional<Set<String>> windowIds) {
+    throw new dev.idem.IdemException(
+        "this destination cannot run its checks without recording them: use idem check");
+  }
+
   /** The latest recorded result of each check of the pipeline, in {@link CheckResult#ORDER}. */
   List<CheckResult> checks(String pipeline);
 }

@@ -106,6 +106,30 @@ final class JdbcChecks {
   List<CheckResult> run(
       Connection c, Optional<Set<String>> selected, String runId, Instant now, Liveness liveness)
       throws SQLException {
+    Computed computed = facts(c, selected, runId, now, liveness);
+    List<CheckResult> all = new ArrayList<>(record(c, computed.results(), runId, now));
+    all.addAll(computed.warnings());
+    all.sort(CheckResult.ORDER);
+    return all;
+  }
+
+  /** The checks of {@link #run}, recording nothing (a read-only spot-check). */
+  List<CheckResult> compute(
+      Connection c, Optional<Set<String>> selected, String runId, Instant now, Liveness liveness)
+      throws SQLException {
+    Computed computed = facts(c, selected, runId, now, liveness);
+    List<CheckResult> all = new ArrayList<>(computed.results());
+    all.addAll(computed.warnings());
+    all.sort(CheckResult.ORDER);
+    return all;
+  }
+
+  /** Results to record, and warnings about windows being loaded (never recorded). */
+  private record Computed(List<CheckResult> results, List<CheckResult> warnings) {}
+
+  private Computed facts(
+      Connection c, Optional<Set<String>> selected, String runId, Instant now, Liveness liveness)
+      throws SQLException {
     TargetTable t = new TargetTable(dialect, table, target);
     boolean exists = !t.columns(c).isEmpty();
     List<CheckResult> results = new ArrayList<>();
@@ -173,10 +197,7 @@ final class JdbcChecks {
     if (exists && target.key() != null && !states.isEmpty()) {
       results.add(scanKeys(c));
     }
-    List<CheckResult> all = new ArrayList<>(record(c, results, runId, now));
-    all.addAll(warnings);
-    all.sort(CheckResult.ORDER);
-    return all;
+    return new Computed(results, warnings);
   }
 
   /** Scans the whole target for keys held by more than one row. */

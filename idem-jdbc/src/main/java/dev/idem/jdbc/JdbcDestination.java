@@ -82,6 +82,9 @@ public final class JdbcDestination
   /** What each window's write is handed when it begins. */
   private final WriteServices writeServices;
 
+  /** Set once by {@link #openReadOnly}: reads then never migrate the ledger (it was checked). */
+  private volatile boolean readOnly;
+
   /** For a scratch database: removes it after this instance closed its connections. */
   private volatile Admin.Drop dropOnClose;
 
@@ -194,6 +197,37 @@ public final class JdbcDestination
           last);
     } catch (Retrier.Interrupted e) {
       throw new IdemException(cannotOpen + "interrupted", e.getCause());
+    }
+  }
+
+  /**
+   * Opens the database at {@code jdbcUrl} for reading only ({@code idem serve}): every connection
+   * is read-only (the database itself refuses writes), a database file another process holds fails
+   * at once naming the holder, and a ledger that cannot be read as it is fails with one line saying
+   * why (none yet: the pipeline never ran; another version's: the next run migrates it, or idem is
+   * too old). Nothing is created or migrated.
+   */
+  public static JdbcDestination openReadOnly(
+      String jdbcUrl, Properties properties, RunServices services) {
+    Dialect dialect = Dialects.forUrl(jdbcUrl);
+    JdbcDestination d =
+        open(
+            jdbcUrl,
+            dialect.readOnly(properties == null ? new Properties() : properties),
+            services,
+            Duration.ZERO);
+    try {
+      d.transaction(
+          "read the ledger's version",
+          c -> {
+            LedgerSchema.requireReadable(c, d.describe());
+            return null;
+          });
+      d.readOnly = true;
+      return d;
+    } catch (RuntimeException e) {
+      d.close();
+      throw e;
     }
   }
 
@@ -345,6 +379,16 @@ public final class JdbcDestination
                     }));
   }
 
+  /** The checks of {@link #check}, on the ledger as it is, recording nothing. */
+  @Override
+  public List<CheckResult> spotCheck(Pipeline pipeline, Optional<Set<String>> windowIds) {
+    return transaction(
+        "spot-check " + pipeline.name(),
+        c ->
+            new JdbcChecks(dialect, pipeline)
+                .compute(c, windowIds, "", now(c), this::leaseHolderAlive));
+  }
+
   @Override
   public List<CheckResult> checks(String pipeline) {
     return transaction(
@@ -422,6 +466,16 @@ public final class JdbcDestination
    */
   Instant now(Connection c) throws SQLException {
     return dialect.now(c, services.clock());
+  }
+
+  /**
+   * Before a ledger read: migrates the ledger, except on a read-only instance, whose ledger was
+   * found at this idem's version when it opened.
+   */
+  void ledgerForReading(Connection c) throws SQLException {
+    if (!readOnly) {
+      LedgerSchema.migrate(c);
+    }
   }
 
   Duration leaseTtl() {

@@ -249,7 +249,7 @@ final class JdbcLedger implements Ledger {
     return destination.transaction(
         "read dead letters of " + pipeline,
         c -> {
-          LedgerSchema.migrate(c);
+          destination.ledgerForReading(c);
           return DeadLetters.list(c, pipeline, windowId, includeReplayed);
         });
   }
@@ -259,7 +259,7 @@ final class JdbcLedger implements Ledger {
     return destination.transaction(
         "read nulled values of " + pipeline,
         c -> {
-          LedgerSchema.migrate(c);
+          destination.ledgerForReading(c);
           return NulledValues.list(c, pipeline, windowId);
         });
   }
@@ -269,7 +269,7 @@ final class JdbcLedger implements Ledger {
     return destination.transaction(
         "read dead letters of " + pipeline,
         c -> {
-          LedgerSchema.migrate(c);
+          destination.ledgerForReading(c);
           return DeadLetters.openWindows(c, pipeline);
         });
   }

@@ -1,6 +1,7 @@
 package dev.idem.jdbc;
 
 import dev.idem.ConfigException;
+import dev.idem.IdemException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -137,6 +138,28 @@ final class LedgerSchema {
       }
     }
     return OptionalInt.of(version(c));
+  }
+
+  /**
+   * Refuses, with one line, a ledger that cannot be read as it is: none yet, or another version's
+   * (a read-only reader may not migrate it). {@code where} names the database for the message.
+   */
+  static void requireReadable(Connection c, String where) throws SQLException {
+    OptionalInt version = existingVersion(c);
+    if (version.isEmpty()) {
+      throw new IdemException("no _idem ledger in " + where + ": nothing has run there");
+    }
+    int v = version.getAsInt();
+    if (v != VERSION) {
+      throw new IdemException(
+          "the _idem ledger in "
+              + where
+              + " has schema version "
+              + v
+              + (v < VERSION
+                  ? ", older than this idem's (" + VERSION + "): the next run migrates it"
+                  : ", newer than this idem understands (" + VERSION + "): upgrade idem"));
+    }
   }
 
   static int version(Connection c) throws SQLException {

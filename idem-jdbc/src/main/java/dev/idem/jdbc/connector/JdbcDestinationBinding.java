@@ -50,6 +50,11 @@ public final class JdbcDestinationBinding implements DestinationBinding {
   }
 
   @Override
+  public Destination openReadOnly(RunServices services) {
+    return JdbcDestination.openReadOnly(url, properties(), services);
+  }
+
+  @Override
   public String describe() {
     return Secrets.describeUrl(url);
   }

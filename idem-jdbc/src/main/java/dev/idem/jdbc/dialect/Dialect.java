@@ -37,6 +37,12 @@ public interface Dialect extends SourceDialect {
   Connection connect(String jdbcUrl, Properties properties, Duration lockTimeout)
       throws SQLException;
 
+  /**
+   * The connection properties that make every connection of this database read-only ({@code idem
+   * serve}): the database refuses any write, whatever the SQL.
+   */
+  Properties readOnly(Properties properties);
+
   /** A further connection to the same database, for one window's write. */
   Connection connectAgain(Connection first, String jdbcUrl, Properties properties)
       throws SQLException;

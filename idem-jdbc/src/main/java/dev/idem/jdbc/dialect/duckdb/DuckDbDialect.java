@@ -82,6 +82,17 @@ public final class DuckDbDialect implements Dialect {
     }
   }
 
+  /**
+   * DuckDB's read-only mode: the file is opened with a shared lock, which any number of readers
+   * hold together, and which a writer (a run) waits for.
+   */
+  @Override
+  public Properties readOnly(Properties properties) {
+    Properties p = (Properties) properties.clone();
+    p.setProperty("duckdb.read_only", "true");
+    return p;
+  }
+
   @Override
   public Connection connectAgain(Connection first, String jdbcUrl, Properties properties)
       throws SQLException {

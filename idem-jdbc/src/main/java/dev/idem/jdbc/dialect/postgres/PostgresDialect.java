@@ -94,6 +94,18 @@ public final class PostgresDialect implements Dialect {
     return jdbcUrl;
   }
 
+  /**
+   * pgjdbc's read-only connections: every transaction, autocommit ones too, is {@code READ ONLY},
+   * so the server refuses any write.
+   */
+  @Override
+  public Properties readOnly(Properties properties) {
+    Properties p = (Properties) properties.clone();
+    p.setProperty("readOnly", "true");
+    p.setProperty("readOnlyMode", "always");
+    return p;
+  }
+
   @Override
   public Connection connectAgain(Connection first, String jdbcUrl, Properties properties)
       throws SQLException {
