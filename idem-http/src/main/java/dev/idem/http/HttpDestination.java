@@ -56,6 +56,11 @@ final class HttpDestination implements Destination, SupportsMerge, SupportsDocto
         "http " + config.request().method() + " " + url + " (ledger " + store.describe() + ")";
   }
 
+  /** The store of the ledgers and of the acknowledged rows. */
+  JdbcDestination store() {
+    return store;
+  }
+
   HttpConfig config() {
     return config;
   }
