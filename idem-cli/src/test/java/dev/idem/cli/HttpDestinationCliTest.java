@@ -46,7 +46,7 @@ class HttpDestinationCliTest {
             "    headers: {Authorization: 'Bearer ${env:API_TOKEN}'}",
             "    body: " + body,
             "  idempotency: " + idempotency,
-            "  timeout: 400ms",
+            "  timeout: 1s",
             ""),
         StandardCharsets.UTF_8);
     return p;
@@ -62,7 +62,7 @@ class HttpDestinationCliTest {
 
   @Test
   void aKeyedApiGetsOneRequestPerRowAndASecondRunSendsNothing() throws Exception {
-    try (ApiServer api = new ApiServer(ApiServer.Kind.KEYED, Duration.ofSeconds(1))) {
+    try (ApiServer api = new ApiServer(ApiServer.Kind.KEYED, Duration.ofSeconds(2))) {
       Path p = pipeline(api.url(), "{key: {hash: [id]}}", "{id: '{{id}}', text: 'hi {{user}}'}");
       Map<String, String> env = Map.of("API_TOKEN", TOKEN);
       Cli.Result first = Cli.run(env, "run", p.toString());
@@ -79,13 +79,15 @@ class HttpDestinationCliTest {
 
   @Test
   void heldRequestsOfUnknownOutcomeFailTheRunAndReachStatusAndDoctor() throws Exception {
-    try (ApiServer api = new ApiServer(ApiServer.Kind.KEYLESS, Duration.ofSeconds(1))) {
+    try (ApiServer api = new ApiServer(ApiServer.Kind.KEYLESS, Duration.ofSeconds(2))) {
       api.faults(n -> n == 2 ? ApiServer.Fault.LOSE_RESPONSE : ApiServer.Fault.NONE);
       Path p = pipeline(api.url(), "none\n  recovery: hold", "{id: '{{id}}'}");
       Map<String, String> env = Map.of("API_TOKEN", TOKEN);
       Cli.Result run = Cli.run(env, "run", p.toString());
       assertThat(run.exit()).as(run.err()).isNotZero();
       assertThat(run.out() + run.err()).contains("1 request of unknown outcome");
+      assertThat(Files.readString(dir.resolve(".idem/notify/run_results.json")))
+          .contains("1 request of unknown outcome");
       Cli.Result status = Cli.run(env, "status", p.toString());
       assertThat(status.out() + status.err()).contains("1 request of unknown outcome");
       Cli.Result doctor = Cli.run(env, "doctor", p.toString());
@@ -96,7 +98,7 @@ class HttpDestinationCliTest {
 
   @Test
   void aPlaceholderNamingNoColumnIsAOneLineErrorWithFileAndLine() throws Exception {
-    try (ApiServer api = new ApiServer(ApiServer.Kind.KEYED, Duration.ofSeconds(1))) {
+    try (ApiServer api = new ApiServer(ApiServer.Kind.KEYED, Duration.ofSeconds(2))) {
       Path p = pipeline(api.url(), "{key: {hash: [id]}}", "{id: '{{idd}}'}");
       Cli.Result run = Cli.run(Map.of("API_TOKEN", TOKEN), "run", p.toString());
       assertThat(run.exit()).isEqualTo(2);

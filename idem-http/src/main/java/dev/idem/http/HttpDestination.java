@@ -48,6 +48,7 @@ final class HttpDestination implements Destination, SupportsMerge, SupportsDocto
         new Exchange(
             HttpClient.newBuilder()
                 .connectTimeout(config.timeout())
+                .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build(),
             config.timeout());

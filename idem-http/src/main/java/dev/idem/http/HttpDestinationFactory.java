@@ -2,6 +2,7 @@ package dev.idem.http;
 
 import dev.idem.connector.ConfigNode;
 import dev.idem.connector.ConfigProblem;
+import dev.idem.connector.ConfigSchema;
 import dev.idem.connector.ConnectorContext;
 import dev.idem.connector.DestinationBinding;
 import dev.idem.connector.DestinationFactory;
@@ -45,6 +46,47 @@ public final class HttpDestinationFactory implements DestinationFactory {
   @Override
   public String type() {
     return "http";
+  }
+
+  @Override
+  public Map<String, Object> schema() {
+    Map<String, Object> request =
+        ConfigSchema.mapping(
+            ConfigSchema.properties(
+                "method",
+                ConfigSchema.oneOf("the HTTP method", METHODS.toArray(String[]::new)),
+                "url",
+                ConfigSchema.string("http(s) URL; {{column}} placeholders allowed"),
+                "headers",
+                ConfigSchema.mapping(
+                    ConfigSchema.properties(), List.of(), ConfigSchema.scalar("a header value")),
+                "body",
+                Map.of(
+                    "description",
+                    "a text, or a mapping/list sent as JSON; {{column}} placeholders")),
+            List.of("url"),
+            null);
+    return ConfigSchema.mapping(
+        ConfigSchema.properties(
+            "type",
+            ConfigSchema.type(type()),
+            "request",
+            request,
+            "idempotency",
+            Map.of("description", "none, or {header, key: {hash: [columns]}, key_ttl}"),
+            "recovery",
+            Map.of(
+                "description", "with idempotency none: hold, or {lookup: {method, url, headers}}"),
+            "concurrency",
+            ConfigSchema.integer("requests in flight at once", 1),
+            "rate_limit",
+            ConfigSchema.string("requests per time: 50/s, 3000/min, 10/h"),
+            "timeout",
+            ConfigSchema.duration("how long one request may take"),
+            "ledger",
+            Map.of("description", "the sent-request ledger's JDBC URL or {url, user, password}")),
+        List.of("type", "request", "idempotency"),
+        null);
   }
 
   @Override

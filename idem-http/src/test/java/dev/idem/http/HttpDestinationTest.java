@@ -21,10 +21,13 @@ import dev.idem.schema.DataType;
 import dev.idem.schema.Schema;
 import dev.idem.testkit.http.ApiServer;
 import dev.idem.testkit.http.ApiServer.Fault;
+import dev.idem.testkit.postgres.EmbeddedPostgresServer;
 import dev.idem.testkit.source.ListSource;
+import dev.idem.testkit.time.MutableClock;
 import dev.idem.window.WindowSpec;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
@@ -40,7 +43,9 @@ import org.junit.jupiter.api.io.TempDir;
  * without keys, each with faults injected by request number.
  */
 class HttpDestinationTest {
-  private static final Duration TIMEOUT = Duration.ofMillis(400);
+  /** Long enough that a cold JVM on a busy machine never times out by itself. */
+  private static final Duration TIMEOUT = Duration.ofSeconds(1);
+
   private static final Schema COLUMNS =
       Schema.of(
           Column.of("id", DataType.INTEGER),
@@ -83,13 +88,17 @@ class HttpDestinationTest {
   }
 
   private HttpDestination open(Map<String, Object> section) {
+    return open(section, services());
+  }
+
+  private HttpDestination open(Map<String, Object> section, RunServices services) {
     secrets.add("s3cr3t-t0ken");
     var binding =
         new HttpDestinationFactory()
             .bind(
                 ConfigNode.Mapping.of("pipeline.yaml", section),
                 new ConnectorContext(dir, "notify", n -> null, secrets));
-    return (HttpDestination) binding.open(services(), Duration.ofSeconds(5));
+    return (HttpDestination) binding.open(services, Duration.ofSeconds(5));
   }
 
   private static RunServices services() {
@@ -117,7 +126,12 @@ class HttpDestinationTest {
   }
 
   private static RunReport run(HttpDestination d, Pipeline p, String runId) throws Exception {
-    return new Runner(d, services())
+    return run(d, p, runId, services());
+  }
+
+  private static RunReport run(HttpDestination d, Pipeline p, String runId, RunServices services)
+      throws Exception {
+    return new Runner(d, services)
         .run(p, p.source().windows(p.windows()), RunOptions.defaults(runId));
   }
 
@@ -232,6 +246,65 @@ class HttpDestinationTest {
       assertThat(d.diagnose(p))
           .filteredOn(f -> f.kind().equals("request_of_unknown_outcome"))
           .hasSize(2);
+    }
+  }
+
+  @Test
+  void noMoreRequestsThanTheConcurrencyAreInFlightAtOnce() throws Exception {
+    try (ApiServer api = new ApiServer(ApiServer.Kind.KEYED, TIMEOUT)) {
+      api.latency(Duration.ofMillis(60));
+      Map<String, Object> s = section(api, keyed(), null);
+      s.put("concurrency", 3);
+      s.put("timeout", "10s"); // no request times out and is sent again: each is in flight once
+      try (HttpDestination d = open(s)) {
+        assertThat(run(d, pipeline(rows(30)), "r1").ok()).isTrue();
+        assertThat(api.maxInFlight()).isBetween(1, 3);
+        assertThat(api.effects()).isEqualTo(once());
+      }
+    }
+  }
+
+  @Test
+  void pastTheKeysLifetimeARequestInDoubtIsHeldNeverSentAgain() throws Exception {
+    MutableClock clock = new MutableClock(Instant.parse("2024-05-03T00:00:00Z"));
+    // every wait between tries lasts a day: the key (key_ttl 24h) is forgotten by the next try
+    RunServices services =
+        services().withClock(clock).withSleeper(d -> clock.advance(Duration.ofHours(25)));
+    Map<String, Object> idempotency = new LinkedHashMap<>(keyed());
+    idempotency.put("key_ttl", "24h");
+    try (ApiServer api = new ApiServer(ApiServer.Kind.KEYED, TIMEOUT.multipliedBy(2));
+        HttpDestination d = open(section(api, idempotency, null), services)) {
+      api.faults(n -> n == 1 ? Fault.LOSE_RESPONSE : Fault.NONE);
+      RunReport r = run(d, pipeline(rows(30)), "r1", services);
+      assertThat(r.outcomes())
+          .filteredOn(o -> o.result() == WindowOutcome.Result.FAILED)
+          .singleElement()
+          .satisfies(o -> assertThat(o.message()).contains("1 request of unknown outcome"));
+      assertThat(api.requests()).as("the request in doubt was not sent again").isEqualTo(ROWS);
+      assertThat(d.store().tableRows("_idem.http_requests"))
+          .filteredOn(row -> row.contains("phase=unknown"))
+          .singleElement()
+          .satisfies(row -> assertThat(row).contains("sends=1"));
+    }
+  }
+
+  @Test
+  void aPostgresLedgerStoreKeepsTheSameLedger() throws Exception {
+    try (ApiServer api = new ApiServer(ApiServer.Kind.KEYED, TIMEOUT.multipliedBy(2))) {
+      Map<String, Object> s = section(api, keyed(), null);
+      s.put("ledger", EmbeddedPostgresServer.newDatabase());
+      api.faults(n -> n == 2 ? Fault.LOSE_RESPONSE : n == 4 ? Fault.FAIL_500 : Fault.NONE);
+      try (HttpDestination d = open(s)) {
+        Pipeline p = pipeline(rows(30));
+        assertThat(run(d, p, "r1").ok()).isTrue();
+        assertThat(run(d, p, "r2").outcomes())
+            .extracting(WindowOutcome::result)
+            .containsOnly(WindowOutcome.Result.UNCHANGED);
+        assertThat(api.effects()).isEqualTo(once());
+        assertThat(d.store().tableRows("_idem.http_requests"))
+            .hasSize(ROWS)
+            .allSatisfy(r -> assertThat(r).contains("phase=acked"));
+      }
     }
   }
 

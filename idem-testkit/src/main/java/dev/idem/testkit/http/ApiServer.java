@@ -56,6 +56,8 @@ public final class ApiServer implements AutoCloseable {
   private final Map<String, AtomicInteger> effects = new ConcurrentHashMap<>();
   private final Map<String, Stored> keys = new ConcurrentHashMap<>();
   private final AtomicInteger requests = new AtomicInteger();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger maxInFlight = new AtomicInteger();
   private volatile IntFunction<Fault> faults = n -> Fault.NONE;
   private volatile Duration latency = Duration.ZERO;
 
@@ -92,6 +94,11 @@ public final class ApiServer implements AutoCloseable {
     return requests.get();
   }
 
+  /** The most requests (other than lookups) it was handling at once. */
+  public int maxInFlight() {
+    return maxInFlight.get();
+  }
+
   private void handle(HttpExchange x) throws IOException {
     try (x) {
       String body = new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
@@ -101,53 +108,61 @@ public final class ApiServer implements AutoCloseable {
         return;
       }
       int n = requests.incrementAndGet();
-      Fault fault = faults.apply(n);
-      sleep(latency);
-      if (fault == Fault.TOO_MANY) {
-        x.getResponseHeaders().add("Retry-After", "0");
-        respond(x, 429, "{\"error\":\"slow down\"}");
-        return;
+      maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+      try {
+        post(x, body, faults.apply(n));
+      } finally {
+        inFlight.decrementAndGet();
       }
-      String key = x.getRequestHeaders().getFirst("Idempotency-Key");
-      if (kind == Kind.KEYED) {
-        if (key == null) {
-          respond(x, 400, "{\"error\":\"no Idempotency-Key\"}");
-          return;
-        }
-        Stored s = keys.putIfAbsent(key, new Stored(body, 0, null));
-        if (s != null) {
-          if (!s.payload().equals(body)) {
-            respond(x, 422, "{\"error\":\"key reused with another payload\"}");
-          } else if (s.body() == null) {
-            respond(x, 409, "{\"error\":\"a request with this key is in progress\"}");
-          } else {
-            respond(x, s.status(), s.body());
-          }
-          return;
-        }
-      }
-      if (fault == Fault.FAIL_500) {
-        if (key != null) {
-          keys.remove(key); // nothing happened: the key is free again
-        }
-        respond(x, 500, "{\"error\":\"internal\"}");
-        return;
-      }
-      if (fault == Fault.SLOW) {
-        sleep(late);
-      }
-      Matcher m = ID.matcher(body);
-      String id = m.find() ? m.group(1) : "?";
-      int count = effects.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
-      String reply = "{\"id\":\"" + id + "\",\"effect\":" + count + "}";
-      if (key != null) {
-        keys.put(key, new Stored(body, 201, reply));
-      }
-      if (fault == Fault.LOSE_RESPONSE) {
-        sleep(late);
-      }
-      respond(x, 201, reply);
     }
+  }
+
+  private void post(HttpExchange x, String body, Fault fault) throws IOException {
+    sleep(latency);
+    if (fault == Fault.TOO_MANY) {
+      x.getResponseHeaders().add("Retry-After", "0");
+      respond(x, 429, "{\"error\":\"slow down\"}");
+      return;
+    }
+    String key = x.getRequestHeaders().getFirst("Idempotency-Key");
+    if (kind == Kind.KEYED) {
+      if (key == null) {
+        respond(x, 400, "{\"error\":\"no Idempotency-Key\"}");
+        return;
+      }
+      Stored s = keys.putIfAbsent(key, new Stored(body, 0, null));
+      if (s != null) {
+        if (!s.payload().equals(body)) {
+          respond(x, 422, "{\"error\":\"key reused with another payload\"}");
+        } else if (s.body() == null) {
+          respond(x, 409, "{\"error\":\"a request with this key is in progress\"}");
+        } else {
+          respond(x, s.status(), s.body());
+        }
+        return;
+      }
+    }
+    if (fault == Fault.FAIL_500) {
+      if (key != null) {
+        keys.remove(key); // nothing happened: the key is free again
+      }
+      respond(x, 500, "{\"error\":\"internal\"}");
+      return;
+    }
+    if (fault == Fault.SLOW) {
+      sleep(late);
+    }
+    Matcher m = ID.matcher(body);
+    String id = m.find() ? m.group(1) : "?";
+    int count = effects.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+    String reply = "{\"id\":\"" + id + "\",\"effect\":" + count + "}";
+    if (key != null) {
+      keys.put(key, new Stored(body, 201, reply));
+    }
+    if (fault == Fault.LOSE_RESPONSE) {
+      sleep(late);
+    }
+    respond(x, 201, reply);
   }
 
   private static void respond(HttpExchange x, int status, String body) throws IOException {
