@@ -9,6 +9,7 @@ import dev.idem.connector.ConnectorContext;
 import dev.idem.connector.Secrets;
 import dev.idem.context.RunServices;
 import dev.idem.key.KeySpec;
+import dev.idem.pipeline.BadRecordPolicy;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.WriteStrategy;
 import dev.idem.retry.RetryPolicy;
@@ -202,11 +203,31 @@ class HttpDestinationTest {
       RunReport changed = run(d, pipeline(rows(31)), "r2");
       assertThat(api.requests()).as("only the changed row is sent again").isEqualTo(sent + 1);
       assertThat(api.effects()).isEqualTo(once());
-      assertThat(changed.outcomes()).extracting(o -> o.counts().deadLettered()).contains(1L);
+      // a refused request is a bad record: by default none is allowed, and its window fails
+      assertThat(changed.outcomes())
+          .filteredOn(o -> o.result() == WindowOutcome.Result.FAILED)
+          .singleElement()
+          .satisfies(o -> assertThat(o.counts().deadLettered()).isEqualTo(1));
       assertThat(d.ledger().deadLetters("notify", Optional.empty(), false))
           .singleElement()
           .satisfies(
               l -> assertThat(l.reason()).contains("HTTP 422", "key reused with another payload"));
+      // allowed one bad record, the window loads; the refused request is not sent again
+      Pipeline tolerant =
+          Pipeline.builder("notify")
+              .source(rows(31))
+              .windows(WindowSpec.day("at", ZoneOffset.UTC))
+              .table("sent_rows")
+              .key(KeySpec.columns("id"))
+              .strategy(WriteStrategy.MERGE)
+              .badRecords(new BadRecordPolicy(1, null))
+              .build();
+      assertThat(run(d, tolerant, "r3").ok()).isTrue();
+      assertThat(api.requests()).isEqualTo(sent + 1);
+      // the kept rows are what the API has: row 3 as first acknowledged, not the refused change
+      assertThat(d.store().tableRows("sent_rows"))
+          .hasSize(ROWS)
+          .anySatisfy(r -> assertThat(r).startsWith("id=3|user=u3|amount=30|"));
     }
   }
 
