@@ -137,10 +137,14 @@ class HttpKillTest {
         } else {
           assertThat(again.exit()).as(how + ": " + again.stderr()).isZero();
           assertThat(effects).as(how).hasSize(ROWS);
-          int sent = api.requests();
-          ChildIdem.Result third = ChildIdem.run(w, List.of(), "run", "pipeline.yaml");
-          assertThat(third.exit()).as(third.stderr()).isZero();
-          assertThat(api.requests()).as(how + ": an unchanged run sends nothing").isEqualTo(sent);
+          if (mode == Mode.KEYED) {
+            // that the run after the recovery sends nothing is checked on keyed trials only: each
+            // child JVM's start is most of a trial's time
+            int sent = api.requests();
+            ChildIdem.Result third = ChildIdem.run(w, List.of(), "run", "pipeline.yaml");
+            assertThat(third.exit()).as(third.stderr()).isZero();
+            assertThat(api.requests()).as(how + ": an unchanged run sends nothing").isEqualTo(sent);
+          }
         }
         log.add("trial " + trial + ": " + how);
       }
