@@ -21,7 +21,8 @@ class ConnectorsCommandTest {
             "source kafka kafka (stream) dev.idem.kafka.KafkaSourceFactory",
             "destination jdbc duckdb (the default type) dev.idem.jdbc.connector.DuckDbDestinationFactory",
             "destination jdbc jdbc (the default type) dev.idem.jdbc.connector.JdbcDestinationFactory",
-            "destination kafka kafka dev.idem.kafka.KafkaDestinationFactory");
+            "destination kafka kafka dev.idem.kafka.KafkaDestinationFactory",
+            "destination http http dev.idem.http.HttpDestinationFactory");
     assertThat(Cli.run("connectors", "--output", "json").out())
         .contains("\"kind\" : \"source\"")
         .contains("\"type\" : \"kafka\"");

@@ -61,6 +61,7 @@ class DistributionIT {
           .anyMatch(f -> f.startsWith("idem-jdbc-"))
           .anyMatch(f -> f.startsWith("idem-files-"))
           .anyMatch(f -> f.startsWith("idem-kafka-"))
+          .anyMatch(f -> f.startsWith("idem-http-"))
           .noneMatch(f -> f.endsWith("-all.jar"))
           .anyMatch(f -> f.startsWith("logback-classic-"))
           .noneMatch(f -> f.startsWith("slf4j-simple-"))

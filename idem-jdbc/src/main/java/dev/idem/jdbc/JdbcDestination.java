@@ -534,6 +534,21 @@ public final class JdbcDestination
     return dialect.serializeApply() ? writeLock : null;
   }
 
+  /** Work on one connection inside a transaction of its own; committed when it returns. */
+  @FunctionalInterface
+  public interface Work<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} in a transaction of its own on this database, for a connector that keeps its
+   * own tables beside the ledger here (the HTTP destination's sent-request ledger, issue 17). A
+   * failure is translated like any ledger write's ({@code what} names it).
+   */
+  public <T> T inTransaction(String what, Work<T> work) {
+    return connections.transaction(what, work::run);
+  }
+
   /**
    * Runs short work (ledger reads and claims, DDL) in a transaction of its own, on a pooled
    * connection (see {@link Connections#transaction}).

@@ -1,0 +1,307 @@
+package dev.idem.http;
+
+import dev.idem.destination.FencedException;
+import dev.idem.jdbc.JdbcDestination;
+import dev.idem.ledger.Lease;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The sent-request ledger: one row per request key of a pipeline in {@code _idem.http_requests},
+ * beside the window ledger of the JDBC store, moved through its phases (planned, sent, then
+ * acknowledged, dead or unknown). Every write is fenced: it happens only while the window's ledger
+ * row still holds the writer's lease token, checked in the same statement.
+ */
+final class SentLedger {
+  static final String TABLE = "\"_idem\".\"http_requests\"";
+  private static final String FENCE =
+      " AND EXISTS (SELECT 1 FROM \"_idem\".\"windows\" w WHERE w.pipeline = ? AND w.window_id = ?"
+          + " AND w.token = ? AND w.status = 'RUNNING')";
+  private static final int CHUNK = 500;
+
+  /** Where a request is. */
+  enum Phase {
+    PLANNED,
+    SENT,
+    ACKED,
+    DEAD,
+    UNKNOWN;
+
+    String sql() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Sent or held: its effect may have happened. */
+    boolean inDoubt() {
+      return this == SENT || this == UNKNOWN;
+    }
+  }
+
+  /** A request's row as last read. {@code firstSentAt} is null until it was first sent. */
+  record Entry(
+      String key,
+      String payloadHash,
+      Phase phase,
+      Instant firstSentAt,
+      Integer status,
+      String response) {}
+
+  /** A request a window plans to send. */
+  record Planned(String key, String payloadHash, String method, String url, String body) {}
+
+  private final JdbcDestination store;
+
+  SentLedger(JdbcDestination store) {
+    this.store = store;
+  }
+
+  void create() {
+    store.inTransaction(
+        "create " + TABLE,
+        c -> {
+          try (var st = c.createStatement()) {
+            st.execute("CREATE SCHEMA IF NOT EXISTS \"_idem\"");
+            st.execute(
+                "CREATE TABLE IF NOT EXISTS "
+                    + TABLE
+                    + " (pipeline VARCHAR NOT NULL, request_key VARCHAR NOT NULL, window_id VARCHAR"
+                    + " NOT NULL, token BIGINT NOT NULL, phase VARCHAR NOT NULL, payload_hash VARCHAR"
+                    + " NOT NULL, method VARCHAR NOT NULL, url VARCHAR NOT NULL, body VARCHAR,"
+                    + " sends INTEGER NOT NULL, planned_at_ms BIGINT NOT NULL, first_sent_at_ms"
+                    + " BIGINT, acked_at_ms BIGINT, status INTEGER, response VARCHAR, PRIMARY KEY"
+                    + " (pipeline, request_key))");
+          }
+          return null;
+        });
+  }
+
+  /**
+   * Records the window's requests as planned, in one transaction fenced by the lease, and returns
+   * every one's entry. A request acknowledged or refused with the same payload keeps its row (it is
+   * not sent again); one whose payload changed is planned anew under the same key, unless its
+   * earlier payload's outcome is in doubt: that row stays until it is recovered.
+   */
+  Map<String, Entry> plan(Lease lease, List<Planned> requests, Instant now) {
+    return store.inTransaction(
+        "plan the requests of window " + lease.windowId(),
+        c -> {
+          fence(c, lease);
+          Map<String, Entry> existing = read(c, lease.pipeline(), requests);
+          Map<String, Entry> out = new HashMap<>();
+          try (PreparedStatement insert =
+                  c.prepareStatement(
+                      "INSERT INTO "
+                          + TABLE
+                          + " (pipeline, request_key, window_id, token, phase, payload_hash, method,"
+                          + " url, body, sends, planned_at_ms) VALUES (?, ?, ?, ?, 'planned', ?, ?, ?,"
+                          + " ?, 0, ?)");
+              PreparedStatement delete =
+                  c.prepareStatement(
+                      "DELETE FROM " + TABLE + " WHERE pipeline = ? AND request_key = ?");
+              PreparedStatement claim =
+                  c.prepareStatement(
+                      "UPDATE "
+                          + TABLE
+                          + " SET window_id = ?, token = ? WHERE pipeline = ? AND request_key = ?")) {
+            for (Planned p : requests) {
+              Entry e = existing.get(p.key());
+              boolean samePayload = e != null && e.payloadHash().equals(p.payloadHash());
+              if (e != null && (samePayload || e.phase().inDoubt())) {
+                out.put(p.key(), e);
+                if (!e.phase().equals(Phase.ACKED) && !e.phase().equals(Phase.DEAD)) {
+                  claim.setString(1, lease.windowId());
+                  claim.setLong(2, lease.token());
+                  claim.setString(3, lease.pipeline());
+                  claim.setString(4, p.key());
+                  claim.addBatch();
+                }
+                continue;
+              }
+              if (e != null) {
+                delete.setString(1, lease.pipeline());
+                delete.setString(2, p.key());
+                delete.addBatch();
+              }
+              int i = 1;
+              insert.setString(i++, lease.pipeline());
+              insert.setString(i++, p.key());
+              insert.setString(i++, lease.windowId());
+              insert.setLong(i++, lease.token());
+              insert.setString(i++, p.payloadHash());
+              insert.setString(i++, p.method());
+              insert.setString(i++, p.url());
+              insert.setString(i++, p.body());
+              insert.setLong(i, now.toEpochMilli());
+              insert.addBatch();
+              out.put(
+                  p.key(), new Entry(p.key(), p.payloadHash(), Phase.PLANNED, null, null, null));
+            }
+            delete.executeBatch();
+            insert.executeBatch();
+            claim.executeBatch();
+          }
+          return out;
+        });
+  }
+
+  /** Sent: recorded before the request leaves, so a crash after it leaves is a request in doubt. */
+  void sent(Lease lease, String key, Instant now) {
+    update(
+        lease,
+        key,
+        "sending request " + key,
+        "phase = 'sent', sends = sends + 1, first_sent_at_ms = COALESCE(first_sent_at_ms, ?)",
+        now.toEpochMilli());
+  }
+
+  /** Acknowledged (2xx), refused (dead), held as unknown, or back to planned (429, 503). */
+  void settle(Lease lease, String key, Phase phase, Integer status, String response, Instant now) {
+    update(
+        lease,
+        key,
+        "record the response to request " + key,
+        "phase = '" + phase.sql() + "', status = ?, response = ?, acked_at_ms = ?",
+        status,
+        response,
+        phase == Phase.ACKED ? now.toEpochMilli() : null);
+  }
+
+  private void update(Lease lease, String key, String what, String set, Object... values) {
+    store.inTransaction(
+        what,
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "UPDATE "
+                      + TABLE
+                      + " SET "
+                      + set
+                      + " WHERE pipeline = ? AND request_key = ?"
+                      + FENCE)) {
+            int i = 1;
+            for (Object v : values) {
+              if (v == null) {
+                ps.setNull(i++, Types.NULL);
+              } else {
+                ps.setObject(i++, v);
+              }
+            }
+            ps.setString(i++, lease.pipeline());
+            ps.setString(i++, key);
+            bindFence(ps, i, lease);
+            if (ps.executeUpdate() != 1) {
+              throw fenced(lease);
+            }
+          }
+          return null;
+        });
+  }
+
+  /** The requests held as unknown or sent and never answered, of a pipeline, oldest first. */
+  List<String> inDoubt(String pipeline) {
+    return store.inTransaction(
+        "list requests of unknown outcome",
+        c -> {
+          List<String> out = new ArrayList<>();
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT window_id, request_key, phase, method, url FROM "
+                      + TABLE
+                      + " WHERE pipeline = ? AND phase IN ('sent', 'unknown') ORDER BY"
+                      + " first_sent_at_ms, request_key")) {
+            ps.setString(1, pipeline);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                out.add(
+                    "window "
+                        + rs.getString(1)
+                        + ": "
+                        + rs.getString(4)
+                        + " "
+                        + rs.getString(5)
+                        + " key "
+                        + rs.getString(2)
+                        + " ("
+                        + rs.getString(3)
+                        + ")");
+              }
+            }
+          }
+          return out;
+        });
+  }
+
+  private static void fence(Connection c, Lease lease) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT 1 WHERE 1 = 1" + FENCE)) {
+      bindFence(ps, 1, lease);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw fenced(lease);
+        }
+      }
+    }
+  }
+
+  private static void bindFence(PreparedStatement ps, int i, Lease lease) throws SQLException {
+    ps.setString(i, lease.pipeline());
+    ps.setString(i + 1, lease.windowId());
+    ps.setLong(i + 2, lease.token());
+  }
+
+  private static FencedException fenced(Lease lease) {
+    return new FencedException(
+        "window "
+            + lease.windowId()
+            + ": lease token "
+            + lease.token()
+            + " was taken over by another runner");
+  }
+
+  private static Map<String, Entry> read(Connection c, String pipeline, List<Planned> requests)
+      throws SQLException {
+    Map<String, Entry> out = new HashMap<>();
+    for (int from = 0; from < requests.size(); from += CHUNK) {
+      List<Planned> chunk = requests.subList(from, Math.min(requests.size(), from + CHUNK));
+      String in = "?" + ", ?".repeat(chunk.size() - 1);
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT request_key, payload_hash, phase, first_sent_at_ms, status, response FROM "
+                  + TABLE
+                  + " WHERE pipeline = ? AND request_key IN ("
+                  + in
+                  + ")")) {
+        ps.setString(1, pipeline);
+        for (int i = 0; i < chunk.size(); i++) {
+          ps.setString(i + 2, chunk.get(i).key());
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            long sent = rs.getLong(4);
+            Instant firstSent = rs.wasNull() ? null : Instant.ofEpochMilli(sent);
+            int status = rs.getInt(5);
+            Integer st = rs.wasNull() ? null : status;
+            out.put(
+                rs.getString(1),
+                new Entry(
+                    rs.getString(1),
+                    rs.getString(2),
+                    Phase.valueOf(rs.getString(3).toUpperCase(Locale.ROOT)),
+                    firstSent,
+                    st,
+                    rs.getString(6)));
+          }
+        }
+      }
+    }
+    return out;
+  }
+}
