@@ -123,6 +123,25 @@ public record WindowCounts(
     return new WindowCounts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, targetRows);
   }
 
+  /** These counts with the window's target rows now {@code n} (another window moved some). */
+  public WindowCounts withTargetRows(long n) {
+    return new WindowCounts(
+        read,
+        discarded,
+        deadLettered,
+        reshaped,
+        folded,
+        inserted,
+        updated,
+        unchanged,
+        skipped,
+        deleted,
+        replaced,
+        n,
+        rolledBack,
+        valuesNulled);
+  }
+
   /** These counts with {@code n} values nulled. */
   public WindowCounts withValuesNulled(long n) {
     return new WindowCounts(

@@ -27,6 +27,50 @@ public record WindowState(
     WindowSchema schema,
     String sourcePosition) {
 
+  /** This row with other counts. */
+  public WindowState withCounts(WindowCounts other) {
+    return new WindowState(
+        pipeline,
+        windowId,
+        status,
+        fingerprint,
+        definitionHash,
+        other,
+        runId,
+        pipelineVersion,
+        attempts,
+        owner,
+        token,
+        leaseExpires,
+        startedAt,
+        finishedAt,
+        error,
+        schema,
+        sourcePosition);
+  }
+
+  /** This row with its lease running until {@code expires}. */
+  public WindowState withLeaseExpires(Instant expires) {
+    return new WindowState(
+        pipeline,
+        windowId,
+        status,
+        fingerprint,
+        definitionHash,
+        counts,
+        runId,
+        pipelineVersion,
+        attempts,
+        owner,
+        token,
+        expires,
+        startedAt,
+        finishedAt,
+        error,
+        schema,
+        sourcePosition);
+  }
+
   /** A running window whose lease has expired: its runner died or stalled. */
   public boolean stale(Instant now) {
     return status == WindowStatus.RUNNING && leaseExpires != null && !leaseExpires.isAfter(now);

@@ -198,30 +198,9 @@ final class IcebergLedger implements Ledger {
               if (!holds(e, lease)) {
                 return Outcome.none(false);
               }
-              e.state = withLease(e.state, clock.instant().plus(ttl));
+              e.state = e.state.withLeaseExpires(clock.instant().plus(ttl));
               return Outcome.commit(true);
             });
-  }
-
-  private static WindowState withLease(WindowState s, Instant expires) {
-    return new WindowState(
-        s.pipeline(),
-        s.windowId(),
-        s.status(),
-        s.fingerprint(),
-        s.definitionHash(),
-        s.counts(),
-        s.runId(),
-        s.pipelineVersion(),
-        s.attempts(),
-        s.owner(),
-        s.token(),
-        expires,
-        s.startedAt(),
-        s.finishedAt(),
-        s.error(),
-        s.schema(),
-        s.sourcePosition());
   }
 
   @Override

@@ -173,43 +173,8 @@ final class IcebergWindowWrite implements WindowWrite {
     if (e == null || e.state.counts() == null) {
       return;
     }
-    WindowState s = e.state;
-    WindowCounts c = s.counts();
-    WindowCounts n =
-        new WindowCounts(
-            c.read(),
-            c.discarded(),
-            c.deadLettered(),
-            c.reshaped(),
-            c.folded(),
-            c.inserted(),
-            c.updated(),
-            c.unchanged(),
-            c.skipped(),
-            c.deleted(),
-            c.replaced(),
-            Math.max(0, c.targetRows() + delta),
-            c.rolledBack(),
-            c.valuesNulled());
-    e.state =
-        new WindowState(
-            s.pipeline(),
-            s.windowId(),
-            s.status(),
-            s.fingerprint(),
-            s.definitionHash(),
-            n,
-            s.runId(),
-            s.pipelineVersion(),
-            s.attempts(),
-            s.owner(),
-            s.token(),
-            s.leaseExpires(),
-            s.startedAt(),
-            s.finishedAt(),
-            s.error(),
-            s.schema(),
-            s.sourcePosition());
+    WindowCounts c = e.state.counts();
+    e.state = e.state.withCounts(c.withTargetRows(Math.max(0, c.targetRows() + delta)));
   }
 
   @Override

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.idem.context.RunServices;
 import dev.idem.iceberg.IcebergDestination;
 import dev.idem.iceberg.IcebergSettings;
-import java.io.BufferedWriter;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +12,6 @@ import java.security.MessageDigest;
 import java.time.LocalDate;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,33 +40,8 @@ class IcebergKillTest {
 
   @BeforeAll
   void generateInputAndCleanRun() throws Exception {
-    Path data = Files.createDirectories(shared.resolve("input"));
-    Random random = new Random(42);
-    for (int day = 0; day < DAYS; day++) {
-      LocalDate d = LocalDate.parse(FROM).plusDays(day);
-      try (BufferedWriter w =
-          Files.newBufferedWriter(data.resolve("orders-" + d + ".csv"), StandardCharsets.UTF_8)) {
-        w.write("order_id,customer,amount,ingested_at\n");
-        for (int i = 0; i < ROWS_PER_DAY; i++) {
-          // ids repeat across days (later days correct earlier ones) and within a day
-          long id = random.nextInt(DAYS * ROWS_PER_DAY / 2);
-          w.write(
-              id
-                  + ",c"
-                  + random.nextInt(500)
-                  + ","
-                  + BigDecimal.valueOf(random.nextInt(100_000), 2)
-                  + ","
-                  + d
-                  + String.format(
-                      Locale.ROOT,
-                      " %02d:%02d:%02d\n",
-                      i * 24 / ROWS_PER_DAY,
-                      random.nextInt(60),
-                      random.nextInt(60)));
-        }
-      }
-    }
+    OrdersCsv.write(
+        shared.resolve("input"), 42, LocalDate.parse(FROM), DAYS, ROWS_PER_DAY, "c", 500, 100);
     Path clean = workspace("clean");
     long start = System.nanoTime();
     ChildIdem.Result r = backfill(clean);

@@ -12,11 +12,8 @@ import dev.idem.jdbc.JdbcDestination;
 import dev.idem.ledger.WindowState;
 import dev.idem.ledger.WindowStatus;
 import dev.idem.testkit.postgres.EmbeddedPostgresServer;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,38 +55,8 @@ class PostgresKillTest {
 
   @BeforeAll
   void generateInputAndCleanRun() throws Exception {
-    Path data = Files.createDirectories(shared.resolve("input"));
-    Random random = new Random(11);
-    for (int day = 0; day < DAYS; day++) {
-      LocalDate d = LocalDate.parse(FROM).plusDays(day);
-      try (BufferedWriter w =
-          Files.newBufferedWriter(data.resolve("orders-" + d + ".csv"), StandardCharsets.UTF_8)) {
-        w.write("order_id,customer,amount,ingested_at\n");
-        for (int i = 0; i < ROWS_PER_DAY; i++) {
-          long id = random.nextInt(DAYS * ROWS_PER_DAY / 2); // later days correct earlier ones
-          String line =
-              id
-                  + ",c'"
-                  + random.nextInt(300)
-                  + ","
-                  + BigDecimal.valueOf(random.nextInt(100_000), 2)
-                  + ","
-                  + d
-                  + " "
-                  + String.format(
-                      Locale.ROOT,
-                      "%02d:%02d:%02d",
-                      i * 24 / ROWS_PER_DAY,
-                      random.nextInt(60),
-                      random.nextInt(60))
-                  + "\n";
-          w.write(line);
-          if (random.nextInt(50) == 0) {
-            w.write(line); // an exact duplicate, folded
-          }
-        }
-      }
-    }
+    OrdersCsv.write(
+        shared.resolve("input"), 11, LocalDate.parse(FROM), DAYS, ROWS_PER_DAY, "c'", 300, 50);
     Path clean = workspace("clean");
     long start = System.nanoTime();
     ChildIdem.Result r = ChildIdem.run(clean, List.of(), backfill());

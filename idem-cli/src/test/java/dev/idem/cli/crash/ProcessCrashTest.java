@@ -8,8 +8,6 @@ import dev.idem.cli.OrdersPipeline;
 import dev.idem.fault.FaultPoint;
 import dev.idem.fault.HaltAt;
 import dev.idem.fault.PauseAt;
-import java.io.BufferedWriter;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,39 +51,9 @@ class ProcessCrashTest {
 
   @BeforeAll
   void generateInputAndCleanRun() throws Exception {
-    Path data = Files.createDirectories(shared.resolve("input"));
-    Random random = new Random(42);
-    for (int day = 0; day < DAYS; day++) {
-      LocalDate d = LocalDate.parse(FROM).plusDays(day);
-      try (BufferedWriter w =
-          Files.newBufferedWriter(data.resolve("orders-" + d + ".csv"), StandardCharsets.UTF_8)) {
-        w.write("order_id,customer,amount,ingested_at\n");
-        for (int i = 0; i < ROWS_PER_DAY; i++) {
-          // ids repeat across days: later days correct earlier ones; about 1% exact duplicates
-          long id = random.nextInt(DAYS * ROWS_PER_DAY / 2);
-          String line =
-              id
-                  + ",c"
-                  + random.nextInt(500)
-                  + ","
-                  + BigDecimal.valueOf(random.nextInt(100_000), 2)
-                  + ","
-                  + d
-                  + " "
-                  + String.format(
-                      Locale.ROOT,
-                      "%02d:%02d:%02d",
-                      i * 24 / ROWS_PER_DAY,
-                      random.nextInt(60),
-                      random.nextInt(60))
-                  + "\n";
-          w.write(line);
-          if (random.nextInt(100) == 0) {
-            w.write(line);
-          }
-        }
-      }
-    }
+    // ids repeat across days: later days correct earlier ones; about 1% exact duplicates
+    OrdersCsv.write(
+        shared.resolve("input"), 42, LocalDate.parse(FROM), DAYS, ROWS_PER_DAY, "c", 500, 100);
     Path clean = workspace("clean");
     long start = System.nanoTime();
     ChildIdem.Result r =
