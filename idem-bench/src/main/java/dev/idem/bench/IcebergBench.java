@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -214,7 +213,7 @@ final class IcebergBench {
     System.out.printf(Locale.ROOT, "(%s) %s, %d runs ...%n", id, what, REPEATS);
     double[] s = new double[REPEATS];
     double[] c = new double[REPEATS];
-    String phases = "";
+    String[] phases = new String[REPEATS];
     for (int i = 0; i < REPEATS; i++) {
       System.gc();
       double c0 = cpu.jvm();
@@ -222,13 +221,19 @@ final class IcebergBench {
       RunReport r = work.run();
       s[i] = (System.nanoTime() - t0) / 1e9;
       c[i] = cpu.jvm() - c0;
-      phases = phases(r);
-      System.out.printf(Locale.ROOT, "     %.2f s, %s%n", s[i], phases);
+      phases[i] = phases(r);
+      System.out.printf(Locale.ROOT, "     %.2f s, cpu %.2f s, %s%n", s[i], c[i], phases[i]);
     }
-    Arrays.sort(s);
-    Arrays.sort(c);
-    record(id, what + " (median of " + REPEATS + ")", rows, s[REPEATS / 2], c[REPEATS / 2], phases);
-    return rows / s[REPEATS / 2];
+    int m = 0; // the median run: its CPU and phases are shown with its time
+    for (int i = 0; i < REPEATS; i++) {
+      int below = 0;
+      for (double x : s) {
+        below += x < s[i] ? 1 : 0;
+      }
+      m = below == REPEATS / 2 ? i : m;
+    }
+    record(id, what + " (median of " + REPEATS + ")", rows, s[m], c[m], phases[m]);
+    return rows / s[m];
   }
 
   private void record(String id, String what, long rows, double s, double cpuS, String phases) {
