@@ -34,6 +34,11 @@ final class CpuClock {
     }
   }
 
+  /** This JVM only: for cases with no database server. */
+  static CpuClock jvmOnly() {
+    return new CpuClock(-1);
+  }
+
   double jvm() {
     return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
             .getProcessCpuTime()

@@ -84,7 +84,6 @@ public record IcebergSettings(
   private static Configuration hadoop() {
     Configuration conf = new Configuration();
     conf.set("fs.file.impl", "org.apache.hadoop.fs.RawLocalFileSystem");
-    conf.setBoolean("fs.file.impl.disable.cache", true);
     return conf;
   }
 

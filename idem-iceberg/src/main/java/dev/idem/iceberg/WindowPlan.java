@@ -259,24 +259,31 @@ final class WindowPlan {
       return r;
     }
 
-    /** The table's rows of the winners' keys, by data file (all files unless one key column). */
+    /**
+     * The table's rows of the winners' keys, by data file: the files Iceberg's column statistics
+     * say may hold one of them, when the key is one integer or string column (an {@code in} filter
+     * up to 10,000 keys, the keys' range above), else every file. Rows of other keys in those files
+     * are filtered out by the caller.
+     */
     private Map<DataFile, List<Record>> rowsOfKeys(Map<String, Candidate> winners) {
       Expression filter = Expressions.alwaysTrue();
       DataType.Kind kind = keys.length == 1 ? schema.stored().column(keys[0]).type().kind() : null;
-      if ((kind == DataType.Kind.INTEGER || kind == DataType.Kind.STRING)
-          && !winners.isEmpty()
-          && winners.size() <= 10_000) {
+      if ((kind == DataType.Kind.INTEGER || kind == DataType.Kind.STRING) && !winners.isEmpty()) {
         List<Object> values = new ArrayList<>();
         for (Candidate c : winners.values()) {
-          Object v = schema.value(keys[0], c.stored()[keys[0]]);
-          if (v != null) {
-            values.add(v);
-          }
+          values.add(schema.value(keys[0], c.stored()[keys[0]]));
         }
-        filter =
-            values.isEmpty()
-                ? Expressions.alwaysFalse()
-                : Expressions.in(schema.stored().column(keys[0]).name(), values);
+        String column = schema.stored().column(keys[0]).name();
+        if (values.size() <= 10_000) {
+          filter = Expressions.in(column, values);
+        } else {
+          Object least = values.stream().min(Versions::compare).orElseThrow();
+          Object greatest = values.stream().max(Versions::compare).orElseThrow();
+          filter =
+              Expressions.and(
+                  Expressions.greaterThanOrEqual(column, least),
+                  Expressions.lessThanOrEqual(column, greatest));
+        }
       }
       Map<DataFile, List<Record>> out = new LinkedHashMap<>();
       for (DataFile f : files.files(filter)) {
