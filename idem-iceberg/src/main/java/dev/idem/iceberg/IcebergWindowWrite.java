@@ -12,6 +12,7 @@ import dev.idem.ledger.Lease;
 import dev.idem.ledger.WindowCounts;
 import dev.idem.ledger.WindowState;
 import dev.idem.ledger.WindowStatus;
+import dev.idem.pipeline.DeleteRule;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.window.Window;
 import java.time.Clock;
@@ -140,6 +141,7 @@ final class IcebergWindowWrite implements WindowWrite {
           plan.apply(tx, lease.windowId());
           PipelineLedger ledger = state.pipeline(pipeline.name());
           ledger.tombstones.putAll(plan.tombstones());
+          forgetOldTombstones(ledger);
           plan.rowDelta().forEach((w, d) -> adjust(windows.get(w), d));
           Instant now = clock.instant();
           IcebergLedger.addLetters(
@@ -166,6 +168,19 @@ final class IcebergWindowWrite implements WindowWrite {
                   completion.sourcePosition());
           return Outcome.commit(null);
         });
+  }
+
+  /**
+   * Tombstones recorded longer ago than {@code tombstone_retention} are forgotten in the commit of
+   * the next window (they still applied to its rows, planned before).
+   */
+  private void forgetOldTombstones(PipelineLedger ledger) {
+    DeleteRule rule = pipeline.target().deletes();
+    if (rule == null || rule.retention() == null) {
+      return;
+    }
+    Instant cutoff = clock.instant().minus(rule.retention());
+    ledger.tombstones.values().removeIf(t -> t.recordedAt != null && t.recordedAt.isBefore(cutoff));
   }
 
   /** Another window's recorded row count follows the rows this window took from it. */
