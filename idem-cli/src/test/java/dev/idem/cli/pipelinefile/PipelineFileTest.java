@@ -528,10 +528,10 @@ class PipelineFileTest {
         .isEqualTo(
             file()
                 + ":3: source.type: unknown source type 'parquet': expected csv, jsonl, jdbc or kafka");
-    assertThat(error(MINIMAL + "destination: {type: iceberg}\n"))
+    assertThat(error(MINIMAL + "destination: {type: delta}\n"))
         .isEqualTo(
             file()
-                + ":12: destination.type: unknown destination type 'iceberg': expected jdbc (the default) or kafka");
+                + ":12: destination.type: unknown destination type 'delta': expected jdbc (the default), kafka, iceberg or http");
     assertThat(error(MINIMAL + "windows: {kind: offsets}\n"))
         .isEqualTo(file() + ":12: windows.kind: offsets windows are for kafka sources");
     // an explicit jdbc type is today's default, and a DuckDB URL still resolves against the
