@@ -45,7 +45,10 @@ class IdemScriptTest {
     assertThat(first.exit()).as(first.err()).isZero();
     assertThat(first.err())
         .isEqualTo("idem: building the command line (first run, about a minute)...\n");
-    assertThat(first.out()).startsWith("java -jar ").endsWith("idem-cli-0-all.jar --version\n");
+    // no plugin jar was built in this tree: the class path is the runnable jar alone
+    assertThat(first.out())
+        .startsWith("java -cp ")
+        .endsWith("idem-cli-0-all.jar dev.idem.cli.Idem --version\n");
 
     Ran fresh = idem(bin, "--version");
     assertThat(fresh.err()).isEmpty();
