@@ -49,7 +49,8 @@ import org.postgresql.PGConnection;
  * </pre>
  *
  * <p>{@code kafka [messages] [runs] [max_records]} runs the Kafka cases instead ({@link
- * KafkaBench}); {@code iceberg [rows] [big-rows]} the Iceberg cases ({@link IcebergBench}).
+ * KafkaBench}); {@code iceberg [rows] [big-rows]} the Iceberg cases ({@link IcebergBench}); {@code
+ * duckdb [rows] [big-rows]} the embedded DuckDB default's ({@link DuckDbBench}).
  *
  * <p>{@code big-rows} defaults to ten times {@code rows}; 0 skips the big cases (g, f10M). A single
  * window takes well under a second, so f1M and f10M are each run {@value #REPEATS} times and their
@@ -79,6 +80,10 @@ public final class Bench {
     }
     if (args.length > 0 && args[0].equals("iceberg")) {
       IcebergBench.main(Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
+    if (args.length > 0 && args[0].equals("duckdb")) {
+      DuckDbBench.main(Arrays.copyOfRange(args, 1, args.length));
       return;
     }
     if (args.length > 0 && args[0].equals("load")) {
