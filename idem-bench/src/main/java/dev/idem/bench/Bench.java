@@ -86,6 +86,12 @@ public final class Bench {
       DuckDbBench.main(Arrays.copyOfRange(args, 1, args.length));
       return;
     }
+    if (args.length > 0 && args[0].equals("generate")) {
+      // generate DIR ROWS DAYS: the orders files alone (rerun-floor.sh)
+      OrdersGenerator.generate(
+          Path.of(args[1]), Long.parseLong(args[2]), Integer.parseInt(args[3]), 42);
+      return;
+    }
     if (args.length > 0 && args[0].equals("load")) {
       load(Path.of(args[1]), args[2], args[3]); // the child JVM of (g)
       return;

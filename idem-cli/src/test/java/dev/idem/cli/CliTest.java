@@ -355,6 +355,31 @@ class CliTest {
     assertThat(verbose.err()).contains("at dev.idem.cli");
   }
 
+  /**
+   * The command line remembers which days each input file holds in the directory IDEM_SCAN_CACHE
+   * names (ScanCacheTest shows a re-run then parses nothing); {@code off} keeps nothing.
+   */
+  @Test
+  void theScanCacheIsTheDirectoryTheEnvironmentNames() throws IOException {
+    Path cache = tmp.resolve("scan-cache");
+    Cli.Result first =
+        Cli.run(Map.of("IDEM_SCAN_CACHE", cache.toString()), "run", orders.toString());
+    assertThat(first.exit()).as(first.err()).isZero();
+    try (var entries = Files.walk(cache)) {
+      assertThat(entries.filter(p -> p.toString().endsWith(".scan")).count())
+          .as("one entry per input file")
+          .isEqualTo(5);
+    }
+    Path none = tmp.resolve("no-cache");
+    Cli.Result again =
+        Cli.run(
+            Map.of("IDEM_SCAN_CACHE", "off", "XDG_CACHE_HOME", none.toString()),
+            "run",
+            orders.toString());
+    assertThat(again.out()).contains("5 windows: 0 loaded, 5 unchanged, 0 failed");
+    assertThat(none).doesNotExist();
+  }
+
   @Test
   void valuesFromTheEnvironmentAreNeverPrinted() throws IOException {
     Files.writeString(

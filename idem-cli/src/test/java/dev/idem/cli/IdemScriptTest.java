@@ -44,7 +44,7 @@ class IdemScriptTest {
     Ran first = idem(bin, "--version");
     assertThat(first.exit()).as(first.err()).isZero();
     assertThat(first.err())
-        .isEqualTo("idem: building the command line (first run, about a minute)...\n");
+        .isEqualTo("idem: building the command line (first run, a few minutes)...\n");
     // no plugin jar was built in this tree: the class path is the runnable jar alone
     assertThat(first.out())
         .startsWith("java -cp ")
@@ -57,7 +57,7 @@ class IdemScriptTest {
     Files.setLastModifiedTime(source, FileTime.from(Instant.now().plusSeconds(60)));
     Ran stale = idem(bin, "status");
     assertThat(stale.err())
-        .isEqualTo("idem: rebuilding the command line (the sources changed, about a minute)...\n");
+        .isEqualTo("idem: rebuilding the command line (the sources changed, a few minutes)...\n");
   }
 
   private Ran idem(Path bin, String... args) throws Exception {

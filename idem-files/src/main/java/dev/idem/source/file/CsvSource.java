@@ -79,7 +79,12 @@ public final class CsvSource extends FileSource {
   private final CSVFormat rawFormat;
 
   public CsvSource(FileSet files, Schema schema, CsvFormat format) {
-    super(files, schema);
+    this(files, schema, format, ScanCache.none());
+  }
+
+  /** With {@code cache}, which remembers across processes which windows each file holds. */
+  public CsvSource(FileSet files, Schema schema, CsvFormat format, ScanCache cache) {
+    super(files, schema, cache);
     this.format = Objects.requireNonNull(format, "format");
     // ALL_NON_NULL makes the parser tell a quoted field equal to the null marker ("" -> empty
     // string) from an unquoted one (,, -> null); it does not change anything else when reading.

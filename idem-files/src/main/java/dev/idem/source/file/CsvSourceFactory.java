@@ -63,6 +63,9 @@ public final class CsvSourceFactory implements SourceFactory {
             () ->
                 new CsvFormat(
                     delimiter, quote, header, marker, encoding == null ? d.encoding() : encoding));
-    return Section.bind(node, "source", () -> new CsvSource(files, columns, format));
+    return Section.bind(
+        node,
+        "source",
+        () -> new CsvSource(files, columns, format, ScanCache.fromEnvironment(context.env())));
   }
 }

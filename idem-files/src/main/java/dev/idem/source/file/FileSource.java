@@ -25,6 +25,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -43,11 +44,18 @@ import java.util.concurrent.ConcurrentHashMap;
  *       file:<size>:<sha256 of the bytes>}, computed without parsing.
  *   <li>{@code full}, {@code batch}: all files in order, one window; fingerprint over all files'
  *       bytes.
- *   <li>{@code day}, {@code hour}: every record is assigned by its window column. The first scan
- *       remembers which window ids each file holds (keyed by path, size and modification time, so a
- *       changed file is scanned again), and reading a window opens only the files that hold it.
- *       Fingerprint over the bytes of the files that hold the window.
+ *   <li>{@code day}, {@code hour}: every record is assigned by its window column. A scan of a file
+ *       learns which window ids it holds; the result is remembered by the SHA-256 of the file's
+ *       bytes (in this process, and across processes in the {@link ScanCache} when one is given),
+ *       so a changed file is scanned again and an unchanged one is hashed, never parsed twice.
+ *       Reading a window opens only the files that hold it. Fingerprint over the bytes of the files
+ *       that hold the window.
  * </ul>
+ *
+ * <p>A file's hash is computed once per process while the file stays as it was: same size,
+ * modification time, inode and status-change time ({@code ctime}, which every write sets and no
+ * user can set back; where the file system has none, as on Windows, size, modification time and
+ * file key). Across processes a file is always hashed again, whatever its size and times.
  *
  * <p>Read with an {@link ObservedSchema} ({@link #read(WindowSpec, Window, ObservedSchema)}), a
  * file's columns are reported as it is opened (CSV) or per record returned (JSON lines), a declared
@@ -58,23 +66,29 @@ abstract class FileSource implements Source, ObservesSchema {
   final FileSet files;
   final Schema schema;
 
-  /** Window ids per file, per window spec; an entry is valid while size and mtime are unchanged. */
-  private final Map<WindowSpec, Map<Path, Scan>> scans = new ConcurrentHashMap<>();
+  private final ScanCache cache;
+
+  /** Scans by {@link ScanCache#key}: the file's bytes, under this source's rules. */
+  private final Map<String, Scan> scans = new ConcurrentHashMap<>();
+
+  /** Each file's hash, while its {@link Stamp} is the one it had when hashed. */
+  private final Map<Path, Hashed> hashes = new ConcurrentHashMap<>();
 
   /**
    * What a file holds for a time window spec: its window ids, and how many of its records have no
    * window (unreadable, or a window column that cannot be parsed). Those go to the dead letters of
    * the file's first window, so each is dead-lettered exactly once.
    */
-  private record Scan(long size, long modified, Set<String> windowIds, long unassigned) {
+  private record Scan(Set<String> windowIds, long unassigned) {
     String first() {
       return windowIds.iterator().next();
     }
   }
 
-  FileSource(FileSet files, Schema schema) {
+  FileSource(FileSet files, Schema schema, ScanCache cache) {
     this.files = Objects.requireNonNull(files, "files");
     this.schema = Objects.requireNonNull(schema, "schema");
+    this.cache = Objects.requireNonNull(cache, "cache");
   }
 
   /** The files' absolute path or glob, in the {@code file} namespace. */
@@ -192,7 +206,44 @@ abstract class FileSource implements Source, ObservesSchema {
 
   private record FileHash(long size, String sha256) {}
 
-  private static FileHash hash(Path f) throws IOException {
+  /**
+   * What tells, within a process, that a file was not written since it was hashed: its size,
+   * modification time, inode and status-change time.
+   */
+  private record Stamp(long size, Object modified, Object changed, Object inode) {
+    /**
+     * The file's stamp; where the file system has no status-change time (no {@code unix} view), its
+     * size, modification time and file key only.
+     */
+    static Stamp of(Path f) throws IOException {
+      try {
+        Map<String, Object> a = Files.readAttributes(f, "unix:size,lastModifiedTime,ctime,ino");
+        return new Stamp(
+            (Long) a.get("size"), a.get("lastModifiedTime"), a.get("ctime"), a.get("ino"));
+      } catch (UnsupportedOperationException | IllegalArgumentException e) {
+        BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
+        return new Stamp(a.size(), a.lastModifiedTime(), null, a.fileKey());
+      }
+    }
+  }
+
+  private record Hashed(Stamp stamp, FileHash hash) {}
+
+  /** The file's size and SHA-256: computed again unless it is unchanged since this process did. */
+  private FileHash hash(Path f) throws IOException {
+    Stamp before = Stamp.of(f);
+    Hashed known = hashes.get(f);
+    if (known != null && known.stamp().equals(before)) {
+      return known.hash();
+    }
+    FileHash h = hashBytes(f);
+    if (before.equals(Stamp.of(f))) {
+      hashes.put(f, new Hashed(before, h));
+    }
+    return h;
+  }
+
+  private static FileHash hashBytes(Path f) throws IOException {
     MessageDigest md = KeyEncoding.digest();
     long size = 0;
     byte[] buf = new byte[64 * 1024];
@@ -219,15 +270,34 @@ abstract class FileSource implements Source, ObservesSchema {
             + "'");
   }
 
+  /**
+   * What the file holds under {@code spec}: remembered by its bytes' hash in this process, then
+   * looked up in the {@link ScanCache}, else parsed (and remembered in both, unless the file was
+   * written while it was parsed).
+   */
   private Scan scan(WindowSpec spec, Path file) throws IOException {
-    Map<Path, Scan> bySpec = scans.computeIfAbsent(spec, s -> new ConcurrentHashMap<>());
-    BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
-    long size = attrs.size();
-    long modified = attrs.lastModifiedTime().toMillis();
-    Scan known = bySpec.get(file);
-    if (known != null && known.size() == size && known.modified() == modified) {
+    Stamp stamp = Stamp.of(file);
+    FileHash h = hash(file);
+    String key = ScanCache.key(describe() + "|" + schema + "|" + spec, h.size(), h.sha256());
+    Scan known = scans.get(key);
+    if (known != null) {
       return known;
     }
+    Optional<ScanCache.Entry> cached = cache.get(key);
+    if (cached.isPresent()) {
+      Scan s = new Scan(cached.get().windowIds(), cached.get().unassigned());
+      scans.put(key, s);
+      return s;
+    }
+    Scan s = parse(spec, file);
+    if (stamp.equals(Stamp.of(file))) { // else written while parsed: the hash may not be of it
+      scans.put(key, s);
+      cache.put(key, new ScanCache.Entry(s.windowIds(), s.unassigned()));
+    }
+    return s;
+  }
+
+  private Scan parse(WindowSpec spec, Path file) throws IOException {
     int column = schema.require(spec.column(), "window column");
     Set<String> ids = new TreeSet<>();
     long unassigned = 0;
@@ -266,9 +336,7 @@ abstract class FileSource implements Source, ObservesSchema {
       // no window to keep its dead letters in: the file as a whole is unreadable
       throw firstProblem;
     }
-    Scan scan = new Scan(size, modified, new TreeSet<>(ids), unassigned);
-    bySpec.put(file, scan);
-    return scan;
+    return new Scan(Collections.unmodifiableSet(ids), unassigned);
   }
 
   private static String assign(WindowSpec spec, Object value, String position) {

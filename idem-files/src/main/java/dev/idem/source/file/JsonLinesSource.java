@@ -45,7 +45,12 @@ public final class JsonLinesSource extends FileSource {
   private final Charset encoding;
 
   public JsonLinesSource(FileSet files, Schema schema, Charset encoding) {
-    super(files, schema);
+    this(files, schema, encoding, ScanCache.none());
+  }
+
+  /** With {@code cache}, which remembers across processes which windows each file holds. */
+  public JsonLinesSource(FileSet files, Schema schema, Charset encoding, ScanCache cache) {
+    super(files, schema, cache);
     this.encoding = Objects.requireNonNull(encoding, "encoding");
   }
 

@@ -49,6 +49,9 @@ public final class JsonLinesSourceFactory implements SourceFactory {
         "source",
         () ->
             new JsonLinesSource(
-                files, columns, encoding == null ? StandardCharsets.UTF_8 : encoding));
+                files,
+                columns,
+                encoding == null ? StandardCharsets.UTF_8 : encoding,
+                ScanCache.fromEnvironment(context.env())));
   }
 }
