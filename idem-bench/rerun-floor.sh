@@ -20,7 +20,7 @@ pipeline: rerun-floor
 source:
   type: csv
   path: data/orders-*.csv
-schema:
+columns:
   order_id: integer not null
   customer: string
   product: string
@@ -37,8 +37,6 @@ target:
   key: [order_id]
   strategy: merge
   order_by: [updated_at]
-destination:
-  url: jdbc:duckdb:bench.duckdb
 YAML
 export IDEM_SCAN_CACHE="${cache:-$work/scan-cache}"
 "$root/idem" --help >/dev/null # builds the command line if needed, untimed
@@ -56,7 +54,7 @@ seconds() { # runs "$@" 5 times, prints the median wall time in seconds
 
 t0=$(date +%s%N)
 "$root/idem" run "$work/pipeline.yaml" >/dev/null 2>&1
-first=$(echo "scale=3; ($(date +%s%N) - t0) / 1000000000" | bc)
+first=$(echo "scale=3; ($(date +%s%N) - $t0) / 1000000000" | bc)
 rerun=$(seconds "$root/idem" run "$work/pipeline.yaml")
 "$root/idem" run "$work/pipeline.yaml" 2>/dev/null | grep -q "$days unchanged" || {
   echo "the re-run did not report $days unchanged windows" >&2

@@ -320,85 +320,16 @@ class PostgresServerKillTest {
       FaultPoint.AFTER_COMMIT,
       FaultPoint.AFTER_STAGING
     };
-    List<String> log = new ArrayList<>();
     long lostCommitsResolved = 0;
     for (int trial = 0; trial < trials; trial++) {
-      String url = newDatabase("kill_" + trial);
-      FaultPoint point = points[trial % points.length];
-      String windowId = windows.get(random.nextInt(windows.size())).id();
-      // at BEFORE_COMMIT the server dies with the window's transaction open and the COMMIT is sent
-      // into a dead connection
-      KillAt kill =
-          new KillAt(point, windowId, point == FaultPoint.BEFORE_COMMIT ? -1 : random.nextInt(30));
-      String what =
-          "trial "
-              + trial
-              + ": kill "
-              + kill.delayMillis
-              + " ms after "
-              + point
-              + " in "
-              + windowId;
-      RunReport report;
-      String resolved;
-      try (JdbcDestination d =
-          JdbcDestination.open(url, new Properties(), services().withFaults(kill), Duration.ZERO)) {
-        report =
-            new Runner(d, services().withFaults(kill))
-                .run(pipeline, windows, RunOptions.defaults("t" + trial));
-        lostCommitsResolved += d.unknownCommitsResolved(true) + d.unknownCommitsResolved(false);
-        resolved =
-            d.unknownCommitsResolved(true) + d.unknownCommitsResolved(false) == 0
-                ? ""
-                : ", COMMIT outcome resolved by transaction id (committed "
-                    + d.unknownCommitsResolved(true)
-                    + ", aborted "
-                    + d.unknownCommitsResolved(false)
-                    + ")";
-      }
-      kill.awaitRestart();
-      assertThat(kill.fired.get()).as(what).isTrue();
-      try (JdbcDestination d =
-          JdbcDestination.open(url, new Properties(), services(), Duration.ZERO)) {
-        for (WindowOutcome o : report.outcomes()) {
-          if (o.result() == WindowOutcome.Result.LOADED) {
-            assertThat(d.ledger().state("orders", o.window().id()))
-                .as("%s: acknowledged window %s after the restart", what, o.window().id())
-                .get()
-                .extracting(WindowState::status)
-                .isEqualTo(WindowStatus.DONE);
-          }
-        }
-        int attempts = report.outcomes().stream().mapToInt(WindowOutcome::attempts).max().orElse(0);
-        String outcome =
-            (report.ok()
-                    ? "converged within its retries"
-                    : "failed " + report.count(WindowOutcome.Result.FAILED) + " windows, re-run")
-                + ", at most "
-                + attempts
-                + " attempts for a window"
-                + resolved;
-        if (!report.ok()) {
-          // a plain re-run, as a scheduler's retry: a window the killed attempt left running is
-          // taken over at once
-          RunReport rerun =
-              new Runner(d, services()).run(pipeline, windows, RunOptions.defaults("rerun"));
-          assertThat(rerun.outcomes())
-              .as("%s rerun", what)
-              .extracting(WindowOutcome::result)
-              .doesNotContain(WindowOutcome.Result.HELD, WindowOutcome.Result.FAILED);
-          assertThat(rerun.ok()).as("%s rerun: %s", what, rerun.outcomes()).isTrue();
-        }
-        assertThat(TableSnapshot.rows(d, "orders")).as(what).isEqualTo(clean);
-        assertThat(d.ledger().states("orders"))
-            .as(what)
-            .hasSize(DAYS)
-            .allSatisfy(
-                s -> assertThat(s.status()).as("%s %s", what, s).isEqualTo(WindowStatus.DONE))
-            .allSatisfy(s -> assertThat(s.counts().balanced()).as("%s %s", what, s).isTrue());
-        log.add(what + ": " + outcome);
-        System.out.println(log.get(log.size() - 1));
-      }
+      lostCommitsResolved += trial(trial, points[trial % points.length], random);
+    }
+    // on a loaded machine the kill may land before the COMMIT is sent in every BEFORE_COMMIT trial
+    // (the loss is then found earlier, and the window retried): more of those trials, not a failure
+    for (int extra = 0;
+        trials >= points.length && lostCommitsResolved == 0 && extra < 10;
+        extra++) {
+      lostCommitsResolved += trial(trials + extra, FaultPoint.BEFORE_COMMIT, random);
     }
     System.out.println(trials + " trials, 0 divergences (seed " + seed + ")");
     if (trials >= points.length) {
@@ -406,5 +337,80 @@ class PostgresServerKillTest {
           .as("COMMITs sent to a killed server, resolved by transaction id")
           .isPositive();
     }
+  }
+
+  /**
+   * One trial: the server killed at {@code point} of a random window, restarted; the load converges
+   * (or a re-run does) to the clean run. Returns how many COMMIT outcomes were resolved.
+   */
+  private long trial(int trial, FaultPoint point, Random random) throws Exception {
+    String url = newDatabase("kill_" + trial);
+    String windowId = windows.get(random.nextInt(windows.size())).id();
+    // at BEFORE_COMMIT the server dies with the window's transaction open and the COMMIT is sent
+    // into a dead connection
+    KillAt kill =
+        new KillAt(point, windowId, point == FaultPoint.BEFORE_COMMIT ? -1 : random.nextInt(30));
+    String what =
+        "trial " + trial + ": kill " + kill.delayMillis + " ms after " + point + " in " + windowId;
+    RunReport report;
+    String resolved;
+    long lostCommits;
+    try (JdbcDestination d =
+        JdbcDestination.open(url, new Properties(), services().withFaults(kill), Duration.ZERO)) {
+      report =
+          new Runner(d, services().withFaults(kill))
+              .run(pipeline, windows, RunOptions.defaults("t" + trial));
+      lostCommits = d.unknownCommitsResolved(true) + d.unknownCommitsResolved(false);
+      resolved =
+          d.unknownCommitsResolved(true) + d.unknownCommitsResolved(false) == 0
+              ? ""
+              : ", COMMIT outcome resolved by transaction id (committed "
+                  + d.unknownCommitsResolved(true)
+                  + ", aborted "
+                  + d.unknownCommitsResolved(false)
+                  + ")";
+    }
+    kill.awaitRestart();
+    assertThat(kill.fired.get()).as(what).isTrue();
+    try (JdbcDestination d =
+        JdbcDestination.open(url, new Properties(), services(), Duration.ZERO)) {
+      for (WindowOutcome o : report.outcomes()) {
+        if (o.result() == WindowOutcome.Result.LOADED) {
+          assertThat(d.ledger().state("orders", o.window().id()))
+              .as("%s: acknowledged window %s after the restart", what, o.window().id())
+              .get()
+              .extracting(WindowState::status)
+              .isEqualTo(WindowStatus.DONE);
+        }
+      }
+      int attempts = report.outcomes().stream().mapToInt(WindowOutcome::attempts).max().orElse(0);
+      String outcome =
+          (report.ok()
+                  ? "converged within its retries"
+                  : "failed " + report.count(WindowOutcome.Result.FAILED) + " windows, re-run")
+              + ", at most "
+              + attempts
+              + " attempts for a window"
+              + resolved;
+      if (!report.ok()) {
+        // a plain re-run, as a scheduler's retry: a window the killed attempt left running is
+        // taken over at once
+        RunReport rerun =
+            new Runner(d, services()).run(pipeline, windows, RunOptions.defaults("rerun"));
+        assertThat(rerun.outcomes())
+            .as("%s rerun", what)
+            .extracting(WindowOutcome::result)
+            .doesNotContain(WindowOutcome.Result.HELD, WindowOutcome.Result.FAILED);
+        assertThat(rerun.ok()).as("%s rerun: %s", what, rerun.outcomes()).isTrue();
+      }
+      assertThat(TableSnapshot.rows(d, "orders")).as(what).isEqualTo(clean);
+      assertThat(d.ledger().states("orders"))
+          .as(what)
+          .hasSize(DAYS)
+          .allSatisfy(s -> assertThat(s.status()).as("%s %s", what, s).isEqualTo(WindowStatus.DONE))
+          .allSatisfy(s -> assertThat(s.counts().balanced()).as("%s %s", what, s).isTrue());
+      System.out.println(what + ": " + outcome);
+    }
+    return lostCommits;
   }
 }
