@@ -11,6 +11,7 @@ import dev.idem.notify.OutboxEntry.Event;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -92,12 +93,8 @@ public final class NotifyHookFactory implements NotifierFactory {
                         + " {{inserted}}, {{updated}}, {{deleted}}, {{dead_letters}},"
                         + " {{pipeline}}, {{error}}"),
                 "on",
-                Map.of(
-                    "description",
+                array(
                     "when to send: [success] (default), [failure] or both",
-                    "type",
-                    "array",
-                    "items",
                     ConfigSchema.oneOf("an event", "success", "failure")),
                 "idempotency_header",
                 ConfigSchema.string("the key's header (default Idempotency-Key)"),
@@ -105,12 +102,18 @@ public final class NotifyHookFactory implements NotifierFactory {
                 ConfigSchema.duration("how long one request may take (default 30s)")),
             List.of("url"),
             null);
-    return Map.of(
-        "description",
-        "HTTP hooks sent once per window load (docs/http-destination.md#notify)",
-        "type",
-        "array",
-        "items",
+    return array(
+        "HTTP hooks sent once per window load"
+            + " (docs/http-destination.md#notifications-once-per-window-notify)",
         hook);
+  }
+
+  /** A list schema, its keys in a fixed order (the published schema is compared as text). */
+  private static Map<String, Object> array(String description, Map<String, Object> items) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("type", "array");
+    m.put("description", description);
+    m.put("items", items);
+    return m;
   }
 }

@@ -93,7 +93,8 @@ public final class PipelineSchema {
         ServiceLoader.load(NotifierFactory.class, PipelineSchema.class.getClassLoader())
             .findFirst()
             .map(NotifierFactory::schema)
-            .orElse(Map.of("description", "HTTP hooks (module idem-http)", "type", "array")));
+            .orElse(
+                Map.of("description", "HTTP hooks (module idem-http is not on the class path)")));
     Map<String, Object> described = new LinkedHashMap<>();
     for (String key : Layout.keys("").orElseThrow()) {
       Object s = sections.get(key);
