@@ -10,8 +10,6 @@ import dev.idem.fault.SimulatedCrash;
 import dev.idem.jdbc.JdbcDestination;
 import dev.idem.testkit.http.ApiServer;
 import dev.idem.testkit.postgres.EmbeddedPostgresServer;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,18 +87,7 @@ class NotifyCliTest {
       "{id: '{{window}}', text: '{{window}} loaded {{inserted}} rows ({{status}})'}";
 
   private static Cli.Result run(Supplier<RunServices> services, String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    Idem idem =
-        new Idem(
-            ENV::get,
-            new PrintWriter(out, true),
-            new PrintWriter(err, true),
-            false,
-            services,
-            DestinationOpener.STANDARD);
-    int exit = idem.execute(args);
-    return new Cli.Result(exit, out.toString(), err.toString());
+    return Cli.run(ENV, services, args);
   }
 
   private static Cli.Result run(String... args) {
