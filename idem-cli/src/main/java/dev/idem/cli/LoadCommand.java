@@ -94,6 +94,7 @@ abstract class LoadCommand extends PipelineCommand {
             services.clock().instant());
     try (Observers observers = observers(definition, services);
         StopOnSignal stop = new StopOnSignal()) {
+      Notifications.prepare(definition, destination);
       RunReport report;
       // the live display is closed (its line cleared) before the report is printed
       try (RunProgress progress =
@@ -109,6 +110,11 @@ abstract class LoadCommand extends PipelineCommand {
             results.failed(runId, e, ErrorHandler.exitCode(e), services.clock().instant()));
         throw e;
       }
+      Notifications.deliver(
+          definition,
+          destination,
+          services,
+          line -> idem.err.println(idem.secrets.redact("idem: " + line)));
       int exit = report(definition, destination, report, stop.requested());
       observers.finished(report, RunResults.status(report, stop.requested()));
       boolean written =

@@ -10,6 +10,7 @@ import dev.idem.ledger.WindowCounts;
 import dev.idem.ledger.WindowSchema;
 import dev.idem.ledger.WindowState;
 import dev.idem.ledger.WindowStatus;
+import dev.idem.notify.SupportsOutbox;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -179,6 +180,13 @@ final class StatusCommand extends PipelineCommand {
               + " (details: idem check "
               + file
               + ")");
+    }
+    if (definition.notifier() != null && destination instanceof SupportsOutbox outbox) {
+      int undelivered = outbox.undelivered(name).size();
+      if (undelivered > 0) {
+        idem.println(
+            "notifications not delivered yet: " + undelivered + " (the next run sends them)");
+      }
     }
     return ExitCode.OK;
   }

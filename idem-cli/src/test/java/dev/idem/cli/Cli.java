@@ -4,6 +4,7 @@ import dev.idem.context.RunServices;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -28,6 +29,11 @@ final class Cli {
   private Cli() {}
 
   static Result run(Map<String, String> env, String... args) {
+    return run(env, RunServices::defaults, args);
+  }
+
+  /** With the run services {@code services} makes (a fault injector, say). */
+  static Result run(Map<String, String> env, Supplier<RunServices> services, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     Idem idem =
@@ -36,7 +42,7 @@ final class Cli {
             new PrintWriter(out, true),
             new PrintWriter(err, true),
             false,
-            RunServices::defaults,
+            services,
             DestinationOpener.STANDARD);
     int exit = idem.execute(args);
     return new Result(exit, out.toString(), err.toString());

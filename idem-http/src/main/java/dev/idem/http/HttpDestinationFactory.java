@@ -171,6 +171,11 @@ public final class HttpDestinationFactory implements DestinationFactory {
 
   private static RequestSpec request(Section r, String defaultMethod) {
     r.checkKeys(REQUEST_KEYS);
+    return requestOf(r, defaultMethod);
+  }
+
+  /** A request section's method, URL, headers and body (its keys checked by the caller). */
+  static RequestSpec requestOf(Section r, String defaultMethod) {
     ConfigNode.Scalar m = r.optionalScalar("method");
     String method = m == null ? defaultMethod : m.value().strip().toUpperCase(Locale.ROOT);
     if (!METHODS.contains(method)) {

@@ -60,8 +60,25 @@ final class SentLedger {
 
   private final JdbcDestination store;
 
+  /**
+   * False for notifications: they are sent after their window committed, when no lease is left to
+   * fence by; their keys (one per window load) make a second sender's request a duplicate the API
+   * drops.
+   */
+  private final boolean fenced;
+
   SentLedger(JdbcDestination store) {
+    this(store, true);
+  }
+
+  private SentLedger(JdbcDestination store, boolean fenced) {
     this.store = store;
+    this.fenced = fenced;
+  }
+
+  /** The same ledger, its writes fenced by nothing: for the notifications of committed windows. */
+  static SentLedger unfenced(JdbcDestination store) {
+    return new SentLedger(store, false);
   }
 
   void create() {
@@ -94,7 +111,9 @@ final class SentLedger {
     return store.inTransaction(
         "plan the requests of window " + lease.windowId(),
         c -> {
-          fence(c, lease);
+          if (fenced) {
+            fence(c, lease);
+          }
           Map<String, Entry> existing = read(c, lease.pipeline(), requests);
           Map<String, Entry> out = new HashMap<>();
           try (PreparedStatement insert =
@@ -186,7 +205,7 @@ final class SentLedger {
                       + " SET "
                       + set
                       + " WHERE pipeline = ? AND request_key = ?"
-                      + FENCE)) {
+                      + (fenced ? FENCE : ""))) {
             int i = 1;
             for (Object v : values) {
               if (v == null) {
@@ -197,7 +216,9 @@ final class SentLedger {
             }
             ps.setString(i++, lease.pipeline());
             ps.setString(i++, key);
-            bindFence(ps, i, lease);
+            if (fenced) {
+              bindFence(ps, i, lease);
+            }
             if (ps.executeUpdate() != 1) {
               throw fenced(lease);
             }

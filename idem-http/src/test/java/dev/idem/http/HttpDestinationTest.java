@@ -232,6 +232,25 @@ class HttpDestinationTest {
   }
 
   @Test
+  void aChangeOfAFieldThatIsPartOfTheKeyIsANewRequestWithANewKey() throws Exception {
+    Map<String, Object> idempotency =
+        Map.of("header", "Idempotency-Key", "key", Map.of("hash", List.of("id", "amount")));
+    try (ApiServer api = new ApiServer(ApiServer.Kind.KEYED, TIMEOUT.multipliedBy(2));
+        HttpDestination d = open(section(api, idempotency, null))) {
+      assertThat(run(d, pipeline(rows(30)), "r1").ok()).isTrue();
+      int sent = api.requests();
+      // row 3's amount is in its key: a new key, a new request the API accepts as a new effect;
+      // the window's unchanged rows are not sent again
+      RunReport changed = run(d, pipeline(rows(31)), "r2");
+      assertThat(changed.ok()).isTrue();
+      assertThat(api.requests()).isEqualTo(sent + 1);
+      Map<String, Integer> expected = once();
+      expected.put("3", 2);
+      assertThat(api.effects()).isEqualTo(expected);
+    }
+  }
+
+  @Test
   void withoutKeysALookupTellsWhetherALostResponsesEffectHappened() throws Exception {
     try (ApiServer api = new ApiServer(ApiServer.Kind.KEYLESS, TIMEOUT.multipliedBy(2))) {
       Map<String, Object> lookup = Map.of("lookup", Map.of("url", api.url() + "/{{id}}"));

@@ -27,6 +27,8 @@ import dev.idem.jdbc.write.TombstoneSql;
 import dev.idem.ledger.Lease;
 import dev.idem.ledger.Ledger;
 import dev.idem.ledger.Presence;
+import dev.idem.notify.OutboxEntry;
+import dev.idem.notify.SupportsOutbox;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.retry.Retrier;
 import java.net.UnknownHostException;
@@ -58,7 +60,8 @@ public final class JdbcDestination
         SupportsChecks,
         SupportsDoctor,
         SupportsSchemaEvolution,
-        SupportsNulledValues {
+        SupportsNulledValues,
+        SupportsOutbox {
   private final String url;
   private final Properties properties;
   private final Dialect dialect;
@@ -94,6 +97,9 @@ public final class JdbcDestination
    */
   private final Presences presences;
 
+  /** The pipelines that keep an outbox here; shared by the views {@link #withServices} makes. */
+  private final Outbox outbox;
+
   private JdbcDestination(
       String url,
       Properties properties,
@@ -102,8 +108,10 @@ public final class JdbcDestination
       Connections connections,
       ReentrantLock writeLock,
       boolean ownsConnection,
-      Presences presences) {
+      Presences presences,
+      Outbox outbox) {
     this.connections = connections;
+    this.outbox = outbox != null ? outbox : new Outbox();
     this.presences =
         presences != null
             ? presences
@@ -134,7 +142,7 @@ public final class JdbcDestination
    */
   public JdbcDestination withServices(RunServices other) {
     return new JdbcDestination(
-        url, properties, dialect, other, connections, writeLock, false, presences);
+        url, properties, dialect, other, connections, writeLock, false, presences, outbox);
   }
 
   /**
@@ -173,7 +181,7 @@ public final class JdbcDestination
                           dialect.connect(jdbcUrl, props, lockTimeout),
                           dialect.serializeApply() ? writeLock : null);
                   return new JdbcDestination(
-                      jdbcUrl, props, dialect, services, connections, writeLock, true, null);
+                      jdbcUrl, props, dialect, services, connections, writeLock, true, null, null);
                 } catch (SQLException e) {
                   // a refused or dropped connection may be a server restarting: retried like a
                   // window's transient failure
@@ -528,6 +536,36 @@ public final class JdbcDestination
    */
   public long unknownCommitsResolved(boolean committed) {
     return unknownCommits.resolved(committed);
+  }
+
+  Outbox outbox() {
+    return outbox;
+  }
+
+  @Override
+  public void keepOutbox(String pipeline, Set<OutboxEntry.Event> events) {
+    transaction(
+        "create the outbox",
+        c -> {
+          Outbox.create(c);
+          return null;
+        });
+    outbox.keep(pipeline, events);
+  }
+
+  @Override
+  public List<OutboxEntry> undelivered(String pipeline) {
+    return transaction("read the outbox", c -> Outbox.undelivered(c, pipeline));
+  }
+
+  @Override
+  public void delivered(OutboxEntry entry) {
+    transaction(
+        "mark a notification delivered",
+        c -> {
+          Outbox.delivered(c, entry, now(c));
+          return null;
+        });
   }
 
   ReentrantLock writeLock() {

@@ -108,6 +108,7 @@ final class JdbcDoctor {
           if (version.isPresent()) {
             windows(c, now, found);
           }
+          found.addAll(Outbox.findings(c, pipeline.name()));
           for (Admin.IdleSession s :
               dialect.admin().idleSessions(c, table, destination.leaseTtl())) {
             found.add(idle(s));

@@ -12,6 +12,7 @@ import dev.idem.ledger.WindowCounts;
 import dev.idem.ledger.WindowSchema;
 import dev.idem.ledger.WindowState;
 import dev.idem.ledger.WindowStatus;
+import dev.idem.notify.OutboxEntry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -231,6 +232,9 @@ final class JdbcLedger implements Ledger {
               n.deleted(),
               n.replaced(),
               n.rolledBack());
+          destination
+              .outbox()
+              .record(c, lease, OutboxEntry.Event.FAILURE, null, n, error, destination.now(c));
           if (!letters.isEmpty()) {
             Instant now = destination.now(c);
             DeadLetters.supersede(c, lease.pipeline(), lease.windowId(), lease.token(), null, now);
@@ -379,6 +383,17 @@ final class JdbcLedger implements Ledger {
                 + " was taken over by another runner; not committing");
       }
     }
+    // the notification commits with the window's rows and ledger row, or not at all
+    destination
+        .outbox()
+        .record(
+            c,
+            lease,
+            OutboxEntry.Event.SUCCESS,
+            completion.fingerprint(),
+            n,
+            null,
+            destination.now(c));
   }
 
   /**

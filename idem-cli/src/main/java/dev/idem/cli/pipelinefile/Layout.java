@@ -30,7 +30,9 @@ final class Layout {
                   "max_bad_ratio",
                   "on_bad_value",
                   "schema_drift",
-                  "lineage"),
+                  "lineage",
+                  // a list of hooks, checked by the notifier factory that binds it
+                  "notify"),
           // a source or destination section belongs to its connector, which checks its keys when it
           // binds
           "source", ANY,

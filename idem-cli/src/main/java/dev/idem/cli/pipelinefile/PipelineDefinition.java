@@ -1,6 +1,7 @@
 package dev.idem.cli.pipelinefile;
 
 import dev.idem.connector.DestinationBinding;
+import dev.idem.notify.Notifier;
 import dev.idem.pipeline.Pipeline;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,10 +9,15 @@ import java.nio.file.Path;
 
 /**
  * A bound pipeline file: the validated pipeline, where it writes, and where its lineage goes (null
- * without a {@code lineage:} section). Closing closes the source.
+ * without a {@code lineage:} section), and its {@code notify:} hooks (null without). Closing closes
+ * the source.
  */
 public record PipelineDefinition(
-    Path file, Pipeline pipeline, DestinationBinding destination, LineageSettings lineage)
+    Path file,
+    Pipeline pipeline,
+    DestinationBinding destination,
+    LineageSettings lineage,
+    Notifier notifier)
     implements AutoCloseable {
   @Override
   public void close() {

@@ -11,6 +11,8 @@ import dev.idem.connector.Location;
 import dev.idem.connector.Secrets;
 import dev.idem.connector.Section;
 import dev.idem.connector.SourceFactory;
+import dev.idem.notify.Notifier;
+import dev.idem.notify.NotifierFactory;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.TransformParameters;
 import dev.idem.schema.DriftPolicy;
@@ -23,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.function.Function;
 
 /**
@@ -147,7 +150,20 @@ public final class PipelineFile {
     DestinationBinding destination = destination(root.get("destination"), context);
     LineageSettings lineage =
         top.has("lineage") ? LineageSettings.bind(top.get("lineage"), dir) : null;
-    return new PipelineDefinition(file, pipeline, destination, lineage);
+    Notifier notifier = top.has("notify") ? notifier(top.get("notify"), context) : null;
+    return new PipelineDefinition(file, pipeline, destination, lineage, notifier);
+  }
+
+  /** The {@code notify:} hooks, bound by the first notifier factory on the class path. */
+  private static Notifier notifier(ConfigNode node, ConnectorContext context) {
+    NotifierFactory factory =
+        ServiceLoader.load(NotifierFactory.class, PipelineFile.class.getClassLoader())
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new PipelineFileException(
+                        node.where(), "notify: no notifier on the class path (module idem-http)"));
+    return factory.bind(node, context);
   }
 
   /** The factory of the section's {@code type:}. */

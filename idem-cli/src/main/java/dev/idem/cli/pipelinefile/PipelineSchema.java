@@ -10,12 +10,14 @@ import static dev.idem.connector.ConfigSchema.string;
 import dev.idem.connector.Connectors;
 import dev.idem.connector.DestinationFactory;
 import dev.idem.connector.SourceFactory;
+import dev.idem.notify.NotifierFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.TreeMap;
 
 /**
@@ -86,6 +88,13 @@ public final class PipelineSchema {
         "schema_drift",
         oneOf("when the input's schema drifts from the columns", "evolve", "freeze", "discard"));
     sections.put("lineage", lineage());
+    sections.put(
+        "notify",
+        ServiceLoader.load(NotifierFactory.class, PipelineSchema.class.getClassLoader())
+            .findFirst()
+            .map(NotifierFactory::schema)
+            .orElse(
+                Map.of("description", "HTTP hooks (module idem-http is not on the class path)")));
     Map<String, Object> described = new LinkedHashMap<>();
     for (String key : Layout.keys("").orElseThrow()) {
       Object s = sections.get(key);

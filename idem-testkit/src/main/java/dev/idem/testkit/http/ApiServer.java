@@ -45,7 +45,7 @@ public final class ApiServer implements AutoCloseable {
     TOO_MANY
   }
 
-  private static final Pattern ID = Pattern.compile("\"id\":\"?(\\w+)");
+  private static final Pattern ID = Pattern.compile("\"id\":\"?([\\w-]+)");
 
   private record Stored(String payload, int status, String body) {}
 
