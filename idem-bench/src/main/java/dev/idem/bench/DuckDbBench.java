@@ -88,6 +88,12 @@ final class DuckDbBench {
             "idem merge, first load, " + DAYS_SMALL + " day windows",
             rows,
             () -> Bench.idem(url, merge, windows, RunOptions.defaults("c")));
+    Pipeline merge2 = Bench.pipeline(small, "orders_merge2", WriteStrategy.MERGE);
+    cases.time(
+        "c2",
+        "idem merge, first load, --parallel 2 (staging overlaps)",
+        rows,
+        () -> Bench.idem(url, merge2, windows, RunOptions.defaults("c2").withParallel(2)));
     double d =
         cases.time(
             "d",
