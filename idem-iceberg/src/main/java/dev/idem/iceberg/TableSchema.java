@@ -32,6 +32,9 @@ final class TableSchema {
   private final Schema iceberg;
   private final PartitionSpec spec;
 
+  /** The layout of the last table schema records were made for (one, unless it evolves). */
+  private volatile Layout layout;
+
   private TableSchema(dev.idem.schema.Schema stored) {
     this.stored = stored;
     List<Types.NestedField> fields = new ArrayList<>();
@@ -121,13 +124,42 @@ final class TableSchema {
    * schema: an existing table may order its columns otherwise, or have more), by column name.
    */
   Record record(Schema table, Object[] values, String window, String windowOrder) {
-    GenericRecord r = GenericRecord.create(table);
-    for (int i = 0; i < values.length; i++) {
-      r.setField(stored.column(i).name(), value(i, values[i]));
+    Layout l = layout;
+    if (l == null || l.table != table) {
+      l = new Layout(table, stored);
+      layout = l;
     }
-    r.setField(WINDOW, window);
-    r.setField(WINDOW_ORDER, windowOrder);
+    Record r = l.empty.copy();
+    for (int i = 0; i < values.length; i++) {
+      r.set(l.positions[i], value(i, values[i]));
+    }
+    r.set(l.window, window);
+    r.set(l.windowOrder, windowOrder);
     return r;
+  }
+
+  /**
+   * Where the stored columns and idem's two sit in one table schema, and an empty record of it to
+   * copy: records are made by position, not by a name lookup per value.
+   */
+  private static final class Layout {
+    final Schema table;
+    final Record empty;
+    final int[] positions;
+    final int window;
+    final int windowOrder;
+
+    Layout(Schema table, dev.idem.schema.Schema stored) {
+      this.table = table;
+      this.empty = GenericRecord.create(table);
+      List<String> names = table.columns().stream().map(Types.NestedField::name).toList();
+      this.positions = new int[stored.size()];
+      for (int i = 0; i < positions.length; i++) {
+        positions[i] = names.indexOf(stored.column(i).name());
+      }
+      this.window = names.indexOf(WINDOW);
+      this.windowOrder = names.indexOf(WINDOW_ORDER);
+    }
   }
 
   /** Stored column {@code i}'s value as Iceberg's generic records hold it. */
