@@ -36,6 +36,7 @@ import org.apache.iceberg.expressions.Expressions;
 final class WindowPlan {
   final String pointer;
   final long staged;
+  final org.apache.iceberg.Schema writeSchema;
   final List<DataFile> written = new ArrayList<>();
   private final List<DataFile> removed = new ArrayList<>();
   private final Map<String, Long> rowDelta = new HashMap<>();
@@ -50,9 +51,10 @@ final class WindowPlan {
   long replaced;
   long targetRowsAfter;
 
-  private WindowPlan(String pointer, long staged) {
+  private WindowPlan(String pointer, long staged, org.apache.iceberg.Schema writeSchema) {
     this.pointer = pointer;
     this.staged = staged;
+    this.writeSchema = writeSchema;
   }
 
   /** Plans the window against the table's current snapshot and {@code ledger}. */
@@ -67,7 +69,7 @@ final class WindowPlan {
       String windowOrder,
       List<Object[]> stagedRows,
       Instant now) {
-    WindowPlan p = new WindowPlan(pointer, stagedRows.size());
+    WindowPlan p = new WindowPlan(pointer, stagedRows.size(), files.schema());
     p.fromSnapshot = snapshot == null ? null : snapshot.snapshotId();
     new Planner(pipeline, schema, files, ledger, window, windowOrder, now, p).plan(stagedRows);
     return p;
@@ -150,7 +152,7 @@ final class WindowPlan {
       this.now = now;
       this.plan = plan;
       Schema stored = schema.stored();
-      Schema staged = pipeline.stagedColumns();
+      Schema staged = schema.staged(pipeline);
       storedFromStaged = new int[stored.size()];
       for (int i = 0; i < stored.size(); i++) {
         storedFromStaged[i] = staged.indexOf(stored.column(i).name());
@@ -191,7 +193,8 @@ final class WindowPlan {
     private Candidate candidate(Object[] s) {
       Object[] stored = new Object[storedFromStaged.length];
       for (int i = 0; i < stored.length; i++) {
-        stored[i] = storedFromStaged[i] < 0 ? null : s[storedFromStaged[i]];
+        int at = storedFromStaged[i];
+        stored[i] = at < 0 || at >= s.length ? null : s[at]; // a row staged before evolve added
       }
       boolean delete = deleteColumn >= 0 && Versions.isDelete(target.deletes(), s[deleteColumn]);
       for (int k : keys) {
