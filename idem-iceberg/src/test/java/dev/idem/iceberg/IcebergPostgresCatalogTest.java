@@ -18,9 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The fence cases of {@link IcebergFenceTest} (two runners of one window: exactly one lands; two
- * windows committed at once both land) with Iceberg's JDBC catalog
- * on PostgreSQL (idem-testkit's embedded server) instead of the embedded SQLite file, and a run
- * repeated: once.
+ * windows committed at once both land) with Iceberg's JDBC catalog on PostgreSQL (idem-testkit's
+ * embedded server) instead of the embedded SQLite file, and a run repeated: once.
  */
 class IcebergPostgresCatalogTest extends IcebergFenceTest {
   private String url;
