@@ -12,6 +12,7 @@ import dev.idem.destination.SupportsDoctor;
 import dev.idem.destination.SupportsMerge;
 import dev.idem.destination.SupportsReplaceTable;
 import dev.idem.destination.SupportsReplaceWindow;
+import dev.idem.destination.SupportsSchemaEvolution;
 import dev.idem.destination.SupportsVerification;
 import dev.idem.destination.WindowWrite;
 import dev.idem.ledger.Lease;
@@ -57,6 +58,7 @@ public final class IcebergDestination
         SupportsChecks,
         SupportsDeletes,
         SupportsDoctor,
+        SupportsSchemaEvolution,
         SupportsVerification {
   /** The namespace property naming a pipeline's table, for commands that did not prepare it. */
   private static final String PIPELINE_TABLE = "idem.pipeline.";

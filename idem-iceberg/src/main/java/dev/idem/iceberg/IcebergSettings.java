@@ -70,11 +70,34 @@ public record IcebergSettings(
       // Creating the catalog's tables leaves a metadata query open on a pooled connection; on
       // SQLite that is a read transaction which keeps the connection from ever writing after
       // another process wrote (SQLITE_BUSY_SNAPSHOT). So the tables are created by a catalog
-      // closed at once, and the one used never runs that query.
-      close(CatalogUtil.buildIcebergCatalog("idem-init", p, hadoop()));
+      // closed at once, and the one used never runs that query. Only a warehouse whose catalog
+      // file lacks the tables pays for that first catalog.
+      if (!catalogTablesExist()) {
+        close(CatalogUtil.buildIcebergCatalog("idem-init", p, hadoop()));
+      }
       p.put("jdbc.init-catalog-tables", "false");
     }
     return CatalogUtil.buildIcebergCatalog("idem", p, hadoop());
+  }
+
+  /**
+   * Whether the embedded catalog's file already holds Iceberg's two catalog tables (a plain SQLite
+   * query on a connection closed at once: no transaction is left open).
+   */
+  private boolean catalogTablesExist() {
+    if (!java.nio.file.Files.exists(Path.of(catalogUri.substring("jdbc:sqlite:".length())))) {
+      return false;
+    }
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(catalogUri);
+        java.sql.Statement st = c.createStatement();
+        java.sql.ResultSet rs =
+            st.executeQuery(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
+                    + " ('iceberg_tables', 'iceberg_namespace_properties')")) {
+      return rs.next() && rs.getInt(1) == 2;
+    } catch (java.sql.SQLException e) {
+      return false; // let the catalog's own initialisation try, and report what fails
+    }
   }
 
   /**

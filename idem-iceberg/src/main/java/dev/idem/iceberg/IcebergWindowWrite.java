@@ -14,6 +14,8 @@ import dev.idem.ledger.WindowState;
 import dev.idem.ledger.WindowStatus;
 import dev.idem.pipeline.DeleteRule;
 import dev.idem.pipeline.Pipeline;
+import dev.idem.schema.Column;
+import dev.idem.schema.DriftPolicy;
 import dev.idem.window.Window;
 import java.time.Clock;
 import java.time.Instant;
@@ -21,6 +23,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Transaction;
+import org.apache.iceberg.UpdateSchema;
 
 /**
  * One window's write to an Iceberg table: rows are staged in memory, {@link #prepare} plans the
@@ -40,6 +45,7 @@ final class IcebergWindowWrite implements WindowWrite {
   private final String windowOrder;
   private final List<Object[]> rows = new ArrayList<>();
   private final List<DeadLetter> letters = new ArrayList<>();
+  private final Evolution evolution;
   private Completion completion;
   private WindowPlan plan;
   private boolean committed;
@@ -58,6 +64,12 @@ final class IcebergWindowWrite implements WindowWrite {
     this.context = context;
     this.clock = clock;
     this.windowOrder = Window.orderKey(pipeline.windows().kind(), lease.windowId());
+    this.evolution = new Evolution(store.name());
+  }
+
+  @Override
+  public Column addColumn(Column proposed) {
+    return evolution.stage(proposed, store.table().schema());
   }
 
   @Override
@@ -83,10 +95,13 @@ final class IcebergWindowWrite implements WindowWrite {
       new TableFiles(store.table()).discard(plan.written);
     }
     PipelineLedger ledger = state.pipeline(pipeline.name());
+    Schema written = evolvedSchema();
     return WindowPlan.of(
         pipeline,
-        schema,
-        new TableFiles(store.table()),
+        pipeline.schemaDrift() == DriftPolicy.EVOLVE
+            ? schema.evolved(written, evolution.added())
+            : schema,
+        new TableFiles(store.table(), written),
         store.table().currentSnapshot(),
         pointer,
         ledger,
@@ -94,6 +109,28 @@ final class IcebergWindowWrite implements WindowWrite {
         windowOrder,
         rows,
         clock.instant());
+  }
+
+  /**
+   * The table's schema once this window's commit gave it the columns the input gained: as Iceberg
+   * will assign their ids on the table's current metadata (the commit applies the same update on
+   * the same metadata, or plans again).
+   */
+  private Schema evolvedSchema() {
+    UpdateSchema update = store.table().updateSchema();
+    return evolution.update(update, store.table().schema())
+        ? update.apply()
+        : store.table().schema();
+  }
+
+  /** Adds the schema update to {@code tx} (first, before the data), when there is one. */
+  private void evolve(Transaction tx) {
+    Schema current = store.table().schema();
+    if (evolution.update(store.table().updateSchema(), current)) {
+      UpdateSchema update = tx.updateSchema();
+      evolution.update(update, current);
+      update.commit();
+    }
   }
 
   private WindowCounts counts(WindowPlan p) {
@@ -135,9 +172,12 @@ final class IcebergWindowWrite implements WindowWrite {
             throw IcebergLedger.fenced(lease);
           }
           String pointer = store.table().properties().get(LedgerStore.POINTER);
-          if (plan == null || !Objects.equals(plan.pointer, pointer)) {
+          if (plan == null
+              || !Objects.equals(plan.pointer, pointer)
+              || !plan.writeSchema.sameSchema(evolvedSchema())) {
             plan = plan(state, pointer);
           }
+          evolve(tx);
           plan.apply(tx, lease.windowId());
           PipelineLedger ledger = state.pipeline(pipeline.name());
           ledger.tombstones.putAll(plan.tombstones());

@@ -202,6 +202,11 @@ final class LedgerStore {
     }
   }
 
+  /** The table's name, for messages. */
+  String name() {
+    return name;
+  }
+
   FileIO io() {
     return table.io();
   }

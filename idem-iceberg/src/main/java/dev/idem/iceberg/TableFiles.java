@@ -27,19 +27,29 @@ import org.apache.iceberg.parquet.Parquet;
  */
 final class TableFiles {
   private final Table table;
+  private final org.apache.iceberg.Schema schema;
 
   TableFiles(Table table) {
-    this.table = table;
+    this(table, table.schema());
   }
 
-  /** The table's schema, which its records and data files follow. */
+  /**
+   * Files of {@code table} written and read as {@code schema}: the table's, or the one a window's
+   * commit gives it (schema_drift evolve).
+   */
+  TableFiles(Table table, org.apache.iceberg.Schema schema) {
+    this.table = table;
+    this.schema = schema;
+  }
+
+  /** The schema records and data files follow. */
   org.apache.iceberg.Schema schema() {
-    return table.schema();
+    return schema;
   }
 
   /** Writes {@code records} (all of one window's partition) to a new data file. */
   DataFile write(List<Record> records, StructLike partition) {
-    PartitionKey key = new PartitionKey(table.spec(), table.schema());
+    PartitionKey key = new PartitionKey(table.spec(), schema);
     if (partition == null) {
       key.partition(records.get(0));
     } else {
@@ -55,6 +65,7 @@ final class TableFiles {
       writer =
           Parquet.writeData(out)
               .forTable(table)
+              .schema(schema)
               .createWriterFunc(GenericParquetWriter::create)
               .withSpec(table.spec())
               .withPartition(key)
@@ -90,8 +101,8 @@ final class TableFiles {
     List<Record> rows = new ArrayList<>();
     try (CloseableIterable<Record> it =
         Parquet.read(table.io().newInputFile(file.location()))
-            .project(table.schema())
-            .createReaderFunc(s -> GenericParquetReaders.buildReader(table.schema(), s))
+            .project(schema)
+            .createReaderFunc(s -> GenericParquetReaders.buildReader(schema, s))
             .build()) {
       it.forEach(r -> rows.add(r.copy()));
     } catch (IOException e) {

@@ -31,22 +31,61 @@ final class TableSchema {
   private final dev.idem.schema.Schema stored;
   private final Schema iceberg;
   private final PartitionSpec spec;
+  private final List<Column> added;
+
+  /** The layout of the last table schema records were made for (one, unless it evolves). */
+  private volatile Layout layout;
 
   private TableSchema(dev.idem.schema.Schema stored) {
     this.stored = stored;
     List<Types.NestedField> fields = new ArrayList<>();
     int id = 1;
     for (Column c : stored.columns()) {
-      fields.add(Types.NestedField.optional(id++, c.name(), type(c)));
+      fields.add(Types.NestedField.optional(id++, c.name(), type(c.type())));
     }
     fields.add(Types.NestedField.required(id++, WINDOW, Types.StringType.get()));
     fields.add(Types.NestedField.optional(id, WINDOW_ORDER, Types.StringType.get()));
     this.iceberg = new Schema(fields);
     this.spec = PartitionSpec.builderFor(iceberg).identity(WINDOW).build();
+    this.added = List.of();
+  }
+
+  private TableSchema(
+      dev.idem.schema.Schema stored, Schema iceberg, PartitionSpec spec, List<Column> added) {
+    this.stored = stored;
+    this.iceberg = iceberg;
+    this.spec = spec;
+    this.added = List.copyOf(added);
   }
 
   static TableSchema of(Pipeline pipeline) {
     return new TableSchema(pipeline.target().storedColumns());
+  }
+
+  /**
+   * This schema for a window under {@code schema_drift: evolve}, written as the table's (evolved)
+   * schema {@code table}: its stored columns are the declared ones, then the table's other columns
+   * idem can load (NULL unless the window's input has them: whole rows, as on the JDBC
+   * destinations), with {@code added} staged after the pipeline's staged columns.
+   */
+  TableSchema evolved(Schema table, List<Column> added) {
+    List<Column> columns = new ArrayList<>(stored.columns());
+    for (Types.NestedField f : table.columns()) {
+      if (!f.name().startsWith("_idem_") && stored.indexOf(f.name()) < 0) {
+        Evolution.dataType(f.type()).ifPresent(t -> columns.add(new Column(f.name(), t, true)));
+      }
+    }
+    return new TableSchema(new dev.idem.schema.Schema(columns), table, spec, added);
+  }
+
+  /** The staged columns of a window's rows: the pipeline's, then those evolve added. */
+  dev.idem.schema.Schema staged(Pipeline pipeline) {
+    if (added.isEmpty()) {
+      return pipeline.stagedColumns();
+    }
+    List<Column> all = new ArrayList<>(pipeline.stagedColumns().columns());
+    all.addAll(added);
+    return new dev.idem.schema.Schema(all);
   }
 
   dev.idem.schema.Schema stored() {
@@ -65,8 +104,8 @@ final class TableSchema {
     return stored.size();
   }
 
-  private static Type type(Column c) {
-    DataType t = c.type();
+  /** The Iceberg type idem writes a column of type {@code t} as. */
+  static Type type(DataType t) {
     return switch (t.kind()) {
       case STRING, JSON -> Types.StringType.get();
       case INTEGER -> Types.LongType.get();
@@ -121,13 +160,42 @@ final class TableSchema {
    * schema: an existing table may order its columns otherwise, or have more), by column name.
    */
   Record record(Schema table, Object[] values, String window, String windowOrder) {
-    GenericRecord r = GenericRecord.create(table);
-    for (int i = 0; i < values.length; i++) {
-      r.setField(stored.column(i).name(), value(i, values[i]));
+    Layout l = layout;
+    if (l == null || l.table != table) {
+      l = new Layout(table, stored);
+      layout = l;
     }
-    r.setField(WINDOW, window);
-    r.setField(WINDOW_ORDER, windowOrder);
+    Record r = l.empty.copy();
+    for (int i = 0; i < values.length; i++) {
+      r.set(l.positions[i], value(i, values[i]));
+    }
+    r.set(l.window, window);
+    r.set(l.windowOrder, windowOrder);
     return r;
+  }
+
+  /**
+   * Where the stored columns and idem's two sit in one table schema, and an empty record of it to
+   * copy: records are made by position, not by a name lookup per value.
+   */
+  private static final class Layout {
+    final Schema table;
+    final Record empty;
+    final int[] positions;
+    final int window;
+    final int windowOrder;
+
+    Layout(Schema table, dev.idem.schema.Schema stored) {
+      this.table = table;
+      this.empty = GenericRecord.create(table);
+      List<String> names = table.columns().stream().map(Types.NestedField::name).toList();
+      this.positions = new int[stored.size()];
+      for (int i = 0; i < positions.length; i++) {
+        positions[i] = names.indexOf(stored.column(i).name());
+      }
+      this.window = names.indexOf(WINDOW);
+      this.windowOrder = names.indexOf(WINDOW_ORDER);
+    }
   }
 
   /** Stored column {@code i}'s value as Iceberg's generic records hold it. */

@@ -36,6 +36,7 @@ import org.apache.iceberg.expressions.Expressions;
 final class WindowPlan {
   final String pointer;
   final long staged;
+  final org.apache.iceberg.Schema writeSchema;
   final List<DataFile> written = new ArrayList<>();
   private final List<DataFile> removed = new ArrayList<>();
   private final Map<String, Long> rowDelta = new HashMap<>();
@@ -50,9 +51,10 @@ final class WindowPlan {
   long replaced;
   long targetRowsAfter;
 
-  private WindowPlan(String pointer, long staged) {
+  private WindowPlan(String pointer, long staged, org.apache.iceberg.Schema writeSchema) {
     this.pointer = pointer;
     this.staged = staged;
+    this.writeSchema = writeSchema;
   }
 
   /** Plans the window against the table's current snapshot and {@code ledger}. */
@@ -67,7 +69,7 @@ final class WindowPlan {
       String windowOrder,
       List<Object[]> stagedRows,
       Instant now) {
-    WindowPlan p = new WindowPlan(pointer, stagedRows.size());
+    WindowPlan p = new WindowPlan(pointer, stagedRows.size(), files.schema());
     p.fromSnapshot = snapshot == null ? null : snapshot.snapshotId();
     new Planner(pipeline, schema, files, ledger, window, windowOrder, now, p).plan(stagedRows);
     return p;
@@ -150,7 +152,7 @@ final class WindowPlan {
       this.now = now;
       this.plan = plan;
       Schema stored = schema.stored();
-      Schema staged = pipeline.stagedColumns();
+      Schema staged = schema.staged(pipeline);
       storedFromStaged = new int[stored.size()];
       for (int i = 0; i < stored.size(); i++) {
         storedFromStaged[i] = staged.indexOf(stored.column(i).name());
@@ -191,7 +193,8 @@ final class WindowPlan {
     private Candidate candidate(Object[] s) {
       Object[] stored = new Object[storedFromStaged.length];
       for (int i = 0; i < stored.length; i++) {
-        stored[i] = storedFromStaged[i] < 0 ? null : s[storedFromStaged[i]];
+        int at = storedFromStaged[i];
+        stored[i] = at < 0 || at >= s.length ? null : s[at]; // a row staged before evolve added
       }
       boolean delete = deleteColumn >= 0 && Versions.isDelete(target.deletes(), s[deleteColumn]);
       for (int k : keys) {
@@ -266,30 +269,36 @@ final class WindowPlan {
      * are filtered out by the caller.
      */
     private Map<DataFile, List<Record>> rowsOfKeys(Map<String, Candidate> winners) {
-      Expression filter = Expressions.alwaysTrue();
-      DataType.Kind kind = keys.length == 1 ? schema.stored().column(keys[0]).type().kind() : null;
-      if ((kind == DataType.Kind.INTEGER || kind == DataType.Kind.STRING) && !winners.isEmpty()) {
-        List<Object> values = new ArrayList<>();
-        for (Candidate c : winners.values()) {
-          values.add(schema.value(keys[0], c.stored()[keys[0]]));
-        }
-        String column = schema.stored().column(keys[0]).name();
-        if (values.size() <= 10_000) {
-          filter = Expressions.in(column, values);
-        } else {
-          Object least = values.stream().min(Versions::compare).orElseThrow();
-          Object greatest = values.stream().max(Versions::compare).orElseThrow();
-          filter =
-              Expressions.and(
-                  Expressions.greaterThanOrEqual(column, least),
-                  Expressions.lessThanOrEqual(column, greatest));
-        }
-      }
       Map<DataFile, List<Record>> out = new LinkedHashMap<>();
-      for (DataFile f : files.files(filter)) {
+      for (DataFile f : files.files(keyFilter(winners))) {
         out.put(f, files.read(f));
       }
       return out;
+    }
+
+    /**
+     * The filter by which Iceberg's column statistics find the files that may hold the winners'
+     * keys: an {@code in} filter up to 10,000 keys, the keys' range above, on one integer or string
+     * key column; else none.
+     */
+    private Expression keyFilter(Map<String, Candidate> winners) {
+      DataType.Kind kind = keys.length == 1 ? schema.stored().column(keys[0]).type().kind() : null;
+      if ((kind != DataType.Kind.INTEGER && kind != DataType.Kind.STRING) || winners.isEmpty()) {
+        return Expressions.alwaysTrue();
+      }
+      List<Object> values = new ArrayList<>();
+      for (Candidate c : winners.values()) {
+        values.add(schema.value(keys[0], c.stored()[keys[0]]));
+      }
+      String column = schema.stored().column(keys[0]).name();
+      if (values.size() <= 10_000) {
+        return Expressions.in(column, values);
+      }
+      Object least = values.stream().min(Versions::compare).orElseThrow();
+      Object greatest = values.stream().max(Versions::compare).orElseThrow();
+      return Expressions.and(
+          Expressions.greaterThanOrEqual(column, least),
+          Expressions.lessThanOrEqual(column, greatest));
     }
 
     private List<Object> keyOf(Object[] stored) {
@@ -404,32 +413,24 @@ final class WindowPlan {
       }
     }
 
-    /** replace_window/replace_table with a key: the difference, keys of other windows refused. */
+    /**
+     * replace_window/replace_table with a key: the difference, keys of other windows refused. Each
+     * data file in scope is read once; other windows' files are read only where their column
+     * statistics say they may hold one of the window's keys.
+     */
     private void replaceByKey(Map<String, Candidate> winners, boolean table) {
       Expression scope =
           table ? Expressions.alwaysTrue() : Expressions.equal(TableSchema.WINDOW, window);
       if (!table) {
-        for (Map.Entry<DataFile, List<Record>> f : rowsOfKeys(winners).entrySet()) {
-          for (Record t : f.getValue()) {
-            String owner = TableSchema.window(t);
-            if (!owner.equals(window)
-                && winners.containsKey(Versions.keyText(keyOf(schema.values(t))))) {
-              throw new DataException(
-                  "window "
-                      + window
-                      + ": key "
-                      + target.key().targetColumns()
-                      + "="
-                      + keyOf(schema.values(t))
-                      + " is already in window "
-                      + owner
-                      + "; replace_window needs every key to belong to one window");
-            }
-          }
+        Expression others = Expressions.notEqual(TableSchema.WINDOW, window);
+        for (DataFile f : files.files(Expressions.and(others, keyFilter(winners)))) {
+          refuseOtherWindowsKeys(winners, files.read(f));
         }
       }
       Map<String, Candidate> unmatched = new LinkedHashMap<>(winners);
+      long before = 0;
       for (DataFile f : files.files(scope)) {
+        before += window.equals(f.partition().get(0, String.class)) ? f.recordCount() : 0;
         for (Record t : files.read(f)) {
           Object[] tv = schema.values(t);
           String k = Versions.keyText(keyOf(tv));
@@ -451,7 +452,28 @@ final class WindowPlan {
         plan.overwrite = scope;
         writeNew(winners.values().stream().map(this::record).toList());
       }
-      finishCounts();
+      plan.targetRowsAfter = before + plan.rowDelta.getOrDefault(window, 0L);
+      plan.rowDelta.remove(window);
+    }
+
+    /** Refuses a window whose keys another window's rows hold (replace_window owns its keys). */
+    private void refuseOtherWindowsKeys(Map<String, Candidate> winners, List<Record> rows) {
+      for (Record t : rows) {
+        String owner = TableSchema.window(t);
+        if (!owner.equals(window)
+            && winners.containsKey(Versions.keyText(keyOf(schema.values(t))))) {
+          throw new DataException(
+              "window "
+                  + window
+                  + ": key "
+                  + target.key().targetColumns()
+                  + "="
+                  + keyOf(schema.values(t))
+                  + " is already in window "
+                  + owner
+                  + "; replace_window needs every key to belong to one window");
+        }
+      }
     }
 
     private void finishCounts() {

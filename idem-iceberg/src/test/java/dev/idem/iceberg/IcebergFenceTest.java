@@ -55,13 +55,17 @@ class IcebergFenceTest {
   @TempDir Path dir;
   private final MutableClock clock = new MutableClock(Instant.parse("2024-06-01T00:00:00Z"));
 
-  private IcebergDestination open(String owner) {
-    return new IcebergDestination(
-        IcebergSettings.local(dir.resolve("warehouse"), "idem"),
-        RunServices.defaults().withClock(clock).withOwner(owner).withLeaseTtl(TTL));
+  /** The warehouse and catalog every destination of one test shares. */
+  IcebergSettings settings() {
+    return IcebergSettings.local(dir.resolve("warehouse"), "idem");
   }
 
-  private static Pipeline pipeline(WriteStrategy strategy) {
+  IcebergDestination open(String owner) {
+    return new IcebergDestination(
+        settings(), RunServices.defaults().withClock(clock).withOwner(owner).withLeaseTtl(TTL));
+  }
+
+  static Pipeline pipeline(WriteStrategy strategy) {
     Pipeline.Builder b =
         Pipeline.builder("fence")
             .version("1")
@@ -94,7 +98,7 @@ class IcebergFenceTest {
     return w;
   }
 
-  private List<Record> read(String table) throws Exception {
+  List<Record> read(String table) throws Exception {
     try (CatalogHandle c = new CatalogHandle(open("reader").settings())) {
       Table t = c.load(TableIdentifier.of("idem", table));
       List<Record> out = new ArrayList<>();
