@@ -7,6 +7,7 @@ import dev.idem.check.CheckResult;
 import dev.idem.ledger.WindowCounts;
 import dev.idem.ledger.WindowState;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,13 +59,16 @@ final class Api {
     return m;
   }
 
-  String pipeline(Inspection.View v) {
+  String pipeline(Inspection.View v, InputCheck.Outcome input) {
     Map<String, Object> m = summary(v);
-    m.put("windows", v.states().stream().map(s -> window(v, s)).toList());
+    m.put("input_changed", input.changed());
+    m.put("input_check_cut", input.cut());
+    m.put("windows", v.states().stream().map(s -> window(v, s, input)).toList());
     return write(m);
   }
 
-  private static Map<String, Object> window(Inspection.View v, WindowState s) {
+  private static Map<String, Object> window(
+      Inspection.View v, WindowState s, InputCheck.Outcome input) {
     Map<String, Object> w = new LinkedHashMap<>();
     w.put("window", s.windowId());
     w.put("status", v.status(s));
@@ -84,15 +88,23 @@ final class Api {
     w.put("schema_drift", s.schema() == null ? null : s.schema().drift());
     w.put("source_position", s.sourcePosition());
     w.put("error", s.error());
+    Duration age = InputCheck.age(s, v.now());
+    InputCheck.Result r = input.of(s);
+    Map<String, Object> in = new LinkedHashMap<>();
+    in.put("fingerprint_age_seconds", age == null ? null : age.toSeconds());
+    in.put("state", r.state());
+    in.put("stale", r.state().equals(InputCheck.Result.CHANGED));
+    in.put("detail", r.detail().isEmpty() ? null : r.detail());
+    w.put("input", in);
     return w;
   }
 
-  String window(Inspection.WindowView w) {
+  String window(Inspection.WindowView w, InputCheck.Outcome input) {
     Map<String, Object> m = head(w.pipeline());
     if (w.state() == null) {
       return write(m);
     }
-    m.put("window", window(w.pipeline(), w.state()));
+    m.put("window", window(w.pipeline(), w.state(), input));
     boolean show = settings.rawInput() == ServeSettings.RawInput.SHOW;
     m.put(
         "dead_letters",

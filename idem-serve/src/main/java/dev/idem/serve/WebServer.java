@@ -29,6 +29,7 @@ public final class WebServer implements AutoCloseable {
   private final Pages pages;
   private final Api api;
   private final SpotCheck spotCheck;
+  private final InputCheck inputCheck = new InputCheck();
   private Javalin app;
 
   public WebServer(List<ServedPipeline> served, ServeSettings settings) {
@@ -60,16 +61,34 @@ public final class WebServer implements AutoCloseable {
               config.jetty.port = settings.port();
               config.routes.before(this::guard);
               config.routes.get("/", ctx -> html(ctx, pages.overview(views())));
-              config.routes.get("/pipelines/{name}", ctx -> html(ctx, pages.pipeline(view(ctx))));
               config.routes.get(
-                  "/pipelines/{name}/window", ctx -> html(ctx, pages.window(windowView(ctx))));
+                  "/pipelines/{name}",
+                  ctx -> {
+                    Inspection.View v = view(ctx);
+                    html(ctx, pages.pipeline(v, gridInput(v)));
+                  });
+              config.routes.get(
+                  "/pipelines/{name}/window",
+                  ctx -> {
+                    Inspection.WindowView w = windowView(ctx);
+                    html(ctx, pages.window(w, windowInput(w)));
+                  });
               config.routes.get(
                   "/pipelines/{name}/check",
                   ctx -> html(ctx, pages.spotCheck(served(ctx), check(ctx))));
               config.routes.get("/api/pipelines", ctx -> json(ctx, api.overview(views())));
-              config.routes.get("/api/pipelines/{name}", ctx -> json(ctx, api.pipeline(view(ctx))));
               config.routes.get(
-                  "/api/pipelines/{name}/window", ctx -> json(ctx, api.window(windowView(ctx))));
+                  "/api/pipelines/{name}",
+                  ctx -> {
+                    Inspection.View v = view(ctx);
+                    json(ctx, api.pipeline(v, gridInput(v)));
+                  });
+              config.routes.get(
+                  "/api/pipelines/{name}/window",
+                  ctx -> {
+                    Inspection.WindowView w = windowView(ctx);
+                    json(ctx, api.window(w, windowInput(w)));
+                  });
               config.routes.get(
                   "/api/pipelines/{name}/check",
                   ctx -> json(ctx, api.spotCheck(served(ctx), check(ctx))));
@@ -163,6 +182,18 @@ public final class WebServer implements AutoCloseable {
     return Inspection.window(served(ctx), id, services());
   }
 
+  /** The stale-input marker for a grid: every done window, within the grid's time limit. */
+  private InputCheck.Outcome gridInput(Inspection.View v) {
+    return inputCheck.check(v.served(), v.states(), settings.gridInputTimeout());
+  }
+
+  /** The stale-input marker for one window, within the spot-check's time limit. */
+  private InputCheck.Outcome windowInput(Inspection.WindowView w) {
+    return w.state() == null
+        ? InputCheck.Outcome.NONE
+        : inputCheck.check(w.pipeline().served(), List.of(w.state()), settings.checkTimeout());
+  }
+
   private SpotCheck.Outcome check(Context ctx) {
     return spotCheck.run(served(ctx), services());
   }
@@ -191,6 +222,7 @@ public final class WebServer implements AutoCloseable {
   @Override
   public void close() {
     spotCheck.close();
+    inputCheck.close();
     if (app != null) {
       app.stop();
     }

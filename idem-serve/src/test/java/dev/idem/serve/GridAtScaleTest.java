@@ -60,7 +60,7 @@ class GridAtScaleTest {
         long t0 = System.nanoTime();
         Inspection.View view = Inspection.read(Orders.served(file), Orders.services());
         long t1 = System.nanoTime();
-        pages.pipeline(view);
+        pages.pipeline(view, InputCheck.Outcome.NONE);
         long t2 = System.nanoTime();
         readNanos = Math.min(readNanos, t1 - t0);
         renderNanos = Math.min(renderNanos, t2 - t1);
