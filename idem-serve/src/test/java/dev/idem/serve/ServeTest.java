@@ -143,7 +143,7 @@ class ServeTest {
     JsonNode check = json(server, "/api/pipelines/orders/check");
     assertThat(check.get("problem").isNull()).as(check.toString()).isTrue();
     assertThat(check.get("results").findValuesAsText("check"))
-        .contains("target_rows", "growth", "duplicate_keys");
+        .contains("target_rows", "growth", "duplicate_keys", "null_keys");
     JsonNode keys =
         check.get("results").findParents("check").stream()
             .filter(r -> r.get("check").asText().equals("duplicate_keys"))
