@@ -144,7 +144,8 @@ final class Pages {
     return h.raw("</div>").end();
   }
 
-  String window(Inspection.WindowView w, InputCheck.Outcome input) {
+  /** A window's page; {@code actions} is the HTML of its action forms (empty when off). */
+  String window(Inspection.WindowView w, InputCheck.Outcome input, String actions) {
     Inspection.View v = w.pipeline();
     ServedPipeline p = v.served();
     Html h = Html.page(p.name() + " " + (w.state() == null ? "" : w.state().windowId()));
@@ -203,6 +204,7 @@ final class Pages {
           r -> h.row(r.check().label(), r.status().label(), r.detail(), time(r.checkedAt())));
       h.tableEnd();
     }
+    h.raw(actions);
     return letters(h, p, w.letters()).end();
   }
 

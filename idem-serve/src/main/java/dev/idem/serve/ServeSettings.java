@@ -15,8 +15,8 @@ import java.util.stream.Collectors;
  * whose name resolves to this machine is refused), whether dead letters show their raw input, how
  * long a spot-check may take (and a window page's input fingerprint), how long the grid waits for
  * its windows' input fingerprints (the stale-input marker), whether the page offers actions (re-run
- * a window, replay dead letters; {@code --allow-actions}), and the services destinations are opened
- * with.
+ * a window, replay dead letters; {@code --allow-actions}: null when not), and the services
+ * destinations are opened with.
  */
 public record ServeSettings(
     String bind,
@@ -25,7 +25,7 @@ public record ServeSettings(
     RawInput rawInput,
     Duration checkTimeout,
     Duration gridInputTimeout,
-    boolean allowActions,
+    ServeActions actions,
     Supplier<RunServices> services) {
   /** Whether the page shows dead letters' raw input (customer data) or only its size. */
   public enum RawInput {
@@ -57,7 +57,7 @@ public record ServeSettings(
       RawInput rawInput,
       Duration checkTimeout,
       Supplier<RunServices> services) {
-    this(bind, port, allowedHosts, rawInput, checkTimeout, GRID_INPUT_TIMEOUT, false, services);
+    this(bind, port, allowedHosts, rawInput, checkTimeout, GRID_INPUT_TIMEOUT, null, services);
   }
 
   /** How long the grid waits for the inputs' fingerprints by default. */

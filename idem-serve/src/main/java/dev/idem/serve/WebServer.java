@@ -13,7 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code idem serve}: a read-only web page of the served pipelines' windows. Only GET requests;
+ * {@code idem serve}: a read-only web page of the served pipelines' windows. Only GET requests,
+ * besides the two actions of {@code --allow-actions} ({@link ActionRoutes}, POST with a token);
  * each page opens the destinations it shows read-only and closes them before it answers; no request
  * can run SQL of its own; a request naming a host this server does not answer to is refused (DNS
  * rebinding). Start with {@link #start}, stop with {@link #close}.
@@ -30,6 +31,7 @@ public final class WebServer implements AutoCloseable {
   private final Api api;
   private final SpotCheck spotCheck;
   private final InputCheck inputCheck = new InputCheck();
+  private final ActionRoutes actions;
   private Javalin app;
 
   public WebServer(List<ServedPipeline> served, ServeSettings settings) {
@@ -48,6 +50,7 @@ public final class WebServer implements AutoCloseable {
     this.pages = new Pages(settings);
     this.api = new Api(settings);
     this.spotCheck = new SpotCheck(settings.checkTimeout());
+    this.actions = new ActionRoutes(settings.actions(), this::served);
   }
 
   /** Starts listening on the settings' address and port; returns this. */
@@ -71,7 +74,7 @@ public final class WebServer implements AutoCloseable {
                   "/pipelines/{name}/window",
                   ctx -> {
                     Inspection.WindowView w = windowView(ctx);
-                    html(ctx, pages.window(w, windowInput(w)));
+                    html(ctx, pages.window(w, windowInput(w), actionForms(w)));
                   });
               config.routes.get(
                   "/pipelines/{name}/check",
@@ -92,6 +95,8 @@ public final class WebServer implements AutoCloseable {
               config.routes.get(
                   "/api/pipelines/{name}/check",
                   ctx -> json(ctx, api.spotCheck(served(ctx), check(ctx))));
+              config.routes.post("/pipelines/{name}/actions/rerun", actions::rerun);
+              config.routes.post("/pipelines/{name}/actions/replay", actions::replay);
               config.routes.get("/static/serve.css", ctx -> resource(ctx, "serve.css", "text/css"));
               config.routes.get(
                   "/static/serve.js", ctx -> resource(ctx, "serve.js", "text/javascript"));
@@ -145,7 +150,9 @@ public final class WebServer implements AutoCloseable {
     ctx.header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
     ctx.header("X-Content-Type-Options", "nosniff");
     ctx.header("X-Frame-Options", "DENY");
-    ctx.header("Referrer-Policy", "no-referrer");
+    // same-origin, not no-referrer: under no-referrer a browser sends "Origin: null" with a form's
+    // POST, and the actions check the Origin
+    ctx.header("Referrer-Policy", "same-origin");
     ctx.header("Cache-Control", "no-store");
   }
 
@@ -192,6 +199,15 @@ public final class WebServer implements AutoCloseable {
     return w.state() == null
         ? InputCheck.Outcome.NONE
         : inputCheck.check(w.pipeline().served(), List.of(w.state()), settings.checkTimeout());
+  }
+
+  private String actionForms(Inspection.WindowView w) {
+    return w.state() == null
+        ? ""
+        : actions.forms(
+            w.pipeline().served(),
+            w.state().windowId(),
+            w.letters().stream().anyMatch(l -> !l.replayed()));
   }
 
   private SpotCheck.Outcome check(Context ctx) {

@@ -54,7 +54,7 @@ class StaleInputTest {
         ServeSettings.RawInput.SHOW,
         Duration.ofSeconds(20),
         gridLimit,
-        false,
+        null,
         Orders::services);
   }
 
