@@ -95,6 +95,12 @@ public final class WebServer implements AutoCloseable {
               config.routes.get(
                   "/api/pipelines/{name}/check",
                   ctx -> json(ctx, api.spotCheck(served(ctx), check(ctx))));
+              config.routes.get(
+                  "/metrics",
+                  ctx -> {
+                    ctx.contentType(Metrics.CONTENT_TYPE);
+                    ctx.result(Metrics.text(views()));
+                  });
               config.routes.post("/pipelines/{name}/actions/rerun", actions::rerun);
               config.routes.post("/pipelines/{name}/actions/replay", actions::replay);
               config.routes.get("/static/serve.css", ctx -> resource(ctx, "serve.css", "text/css"));

@@ -156,6 +156,30 @@ class ServeTest {
   }
 
   @Test
+  void metricsAreTheLedgersGaugesInPrometheusTextFormat() throws Exception {
+    Http m = Http.get(server.port(), "/metrics");
+    assertThat(m.status()).isEqualTo(200);
+    assertThat(m.headers()).contains("Content-Type: text/plain; version=0.0.4; charset=utf-8");
+    assertThat(m.body().lines())
+        .contains(
+            "# TYPE idem_ledger_windows gauge",
+            "idem_ledger_up{pipeline=\"orders\"} 1.0",
+            "idem_ledger_windows{pipeline=\"orders\",status=\"done\"} 4.0",
+            "idem_ledger_windows{pipeline=\"orders\",status=\"failed\"} 1.0",
+            "idem_ledger_windows{pipeline=\"orders\",status=\"stale\"} 0.0",
+            "idem_ledger_open_dead_letters{pipeline=\"orders\"} 3.0",
+            "idem_ledger_rows_in_target{pipeline=\"orders\"} 12.0",
+            "idem_ledger_failed_checks{pipeline=\"orders\"} 0.0")
+        .anyMatch(
+            l ->
+                l.matches(
+                    "idem_ledger_last_finished_timestamp_seconds\\{pipeline=\"orders\"\\}"
+                        + " [0-9]{10}\\.[0-9]{3}"));
+    assertThat(Http.get(server.port(), "/metrics", "attacker.example").status()).isEqualTo(403);
+    assertThat(Metrics.label("a\"b\\c\nd")).isEqualTo("a\\\"b\\\\c\\nd");
+  }
+
+  @Test
   void unknownPipelinesAndWindowsAreMessagesNotErrors() throws Exception {
     Http p = Http.get(server.port(), "/pipelines/nope");
     assertThat(p.status()).isEqualTo(404);
