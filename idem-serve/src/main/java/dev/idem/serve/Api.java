@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.idem.check.CheckResult;
-import dev.idem.ledger.WindowCounts;
 import dev.idem.ledger.WindowState;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -73,7 +72,7 @@ final class Api {
     w.put("window", s.windowId());
     w.put("status", v.status(s));
     w.put("check", Pages.worst(v.checks().getOrDefault(s.windowId(), List.of())));
-    w.put("counts", counts(s.counts()));
+    w.put("counts", s.counts().byName());
     w.put("balanced", s.counts().balanced());
     w.put("attempts", s.attempts());
     w.put("run_id", s.runId());
@@ -149,25 +148,6 @@ final class Api {
                 })
             .toList());
     return write(m);
-  }
-
-  static Map<String, Object> counts(WindowCounts c) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("read", c.read());
-    m.put("discarded", c.discarded());
-    m.put("dead_lettered", c.deadLettered());
-    m.put("rolled_back", c.rolledBack());
-    m.put("reshaped", c.reshaped());
-    m.put("folded", c.folded());
-    m.put("inserted", c.inserted());
-    m.put("updated", c.updated());
-    m.put("unchanged", c.unchanged());
-    m.put("skipped", c.skipped());
-    m.put("deleted", c.deleted());
-    m.put("replaced", c.replaced());
-    m.put("target_rows", c.targetRows());
-    m.put("values_nulled", c.valuesNulled());
-    return m;
   }
 
   private static String text(Instant t) {
