@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -24,15 +23,8 @@ class ActionsTest {
   @TempDir Path dir;
 
   static ServeSettings settings(ServeActions actions) {
-    return new ServeSettings(
-        "127.0.0.1",
-        0,
-        ServeSettings.localHosts("127.0.0.1", List.of()),
-        ServeSettings.RawInput.SHOW,
-        Duration.ofSeconds(20),
-        ServeSettings.GRID_INPUT_TIMEOUT,
-        actions,
-        Orders::services);
+    return ServeTest.settings(
+        ServeSettings.RawInput.SHOW, ServeSettings.GRID_INPUT_TIMEOUT, actions);
   }
 
   @Test

@@ -49,7 +49,8 @@ class GridAtScaleTest {
         millis.add((System.nanoTime() - start) / 1_000_000);
       }
       assertThat(page.status()).isEqualTo(200);
-      assertThat(page.body().split("<a class=\"cell s-done\"", -1).length - 1)
+      // done cells, outlined or not: the fake fingerprints all read as changed input
+      assertThat(page.body().split("<a class=\"cell s-done", -1).length - 1)
           .isEqualTo(windows - (windows + 96) / 97);
       assertThat(page.body()).contains("title=\"1990-01-01: failed\"");
       // the same work in two parts: reading the ledger, then laying out and rendering the grid

@@ -42,12 +42,19 @@ class ServeTest {
   }
 
   static ServeSettings settings(ServeSettings.RawInput raw) {
+    return settings(raw, ServeSettings.GRID_INPUT_TIMEOUT, null);
+  }
+
+  static ServeSettings settings(
+      ServeSettings.RawInput raw, Duration gridInputTimeout, ServeActions actions) {
     return new ServeSettings(
         "127.0.0.1",
         0,
         ServeSettings.localHosts("127.0.0.1", List.of()),
         raw,
         Duration.ofSeconds(20),
+        gridInputTimeout,
+        actions,
         Orders::services);
   }
 

@@ -47,15 +47,7 @@ class StaleInputTest {
   }
 
   static ServeSettings settings(Duration gridLimit) {
-    return new ServeSettings(
-        "127.0.0.1",
-        0,
-        ServeSettings.localHosts("127.0.0.1", List.of()),
-        ServeSettings.RawInput.SHOW,
-        Duration.ofSeconds(20),
-        gridLimit,
-        null,
-        Orders::services);
+    return ServeTest.settings(ServeSettings.RawInput.SHOW, gridLimit, null);
   }
 
   @Test
