@@ -178,31 +178,12 @@ final class ReportView {
       w.put("window", o.window().id());
       w.put("result", o.label());
       w.put("attempts", o.attempts());
-      w.putAll(counts(o.counts()));
+      w.putAll(o.counts().byName());
       w.put("message", o.message());
       windows.add(w);
     }
     doc.put("windows", windows);
     return write(doc);
-  }
-
-  static Map<String, Object> counts(WindowCounts c) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("read", c.read());
-    m.put("discarded", c.discarded());
-    m.put("dead_lettered", c.deadLettered());
-    m.put("rolled_back", c.rolledBack());
-    m.put("reshaped", c.reshaped());
-    m.put("folded", c.folded());
-    m.put("inserted", c.inserted());
-    m.put("updated", c.updated());
-    m.put("unchanged", c.unchanged());
-    m.put("skipped", c.skipped());
-    m.put("deleted", c.deleted());
-    m.put("replaced", c.replaced());
-    m.put("target_rows", c.targetRows());
-    m.put("values_nulled", c.valuesNulled());
-    return m;
   }
 
   static String write(Object doc) {

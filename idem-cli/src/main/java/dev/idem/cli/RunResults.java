@@ -59,7 +59,7 @@ final class RunResults {
       w.put("status", o.label());
       w.put("attempts", o.attempts());
       w.put("message", o.message());
-      w.put("counts", ReportView.counts(o.counts()));
+      w.put("counts", o.counts().byName());
       w.put("timings", timings(o.timings()));
       windows.add(w);
     }
@@ -122,7 +122,7 @@ final class RunResults {
       byStatus.put(r.name().toLowerCase(Locale.ROOT), report.count(r));
     }
     t.put("by_status", byStatus);
-    t.put("counts", ReportView.counts(sum(report.outcomes())));
+    t.put("counts", sum(report.outcomes()).byName());
     Map<String, Object> times = new LinkedHashMap<>();
     times.put("read", total(report, WindowTimings::read));
     times.put("stage", total(report, WindowTimings::stage));

@@ -90,6 +90,23 @@ final class ServeCommand implements Callable<Integer> {
       description = "How long a spot-check may take (default: ${DEFAULT-VALUE}).")
   Duration checkTimeout;
 
+  @Option(
+      names = "--input-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "2s",
+      converter = DurationConverter.class,
+      description =
+          "How long the grid waits for its windows' inputs to be fingerprinted again (the stale-input"
+              + " marker; default: ${DEFAULT-VALUE}). A window's page waits up to --check-timeout.")
+  Duration inputTimeout;
+
+  @Option(
+      names = "--allow-actions",
+      description =
+          "Offer actions on the page: re-run a window (idem run FILE --window W) and replay dead letters"
+              + " (idem dlq replay FILE), run here by the same commands, as POST forms with a token.")
+  boolean allowActions;
+
   @Mixin LogOptions log;
 
   @Override
@@ -110,6 +127,8 @@ final class ServeCommand implements Callable<Integer> {
                 ServeSettings.localHosts(bind, allowHosts),
                 hideRaw ? ServeSettings.RawInput.HIDE : ServeSettings.RawInput.SHOW,
                 checkTimeout,
+                inputTimeout,
+                allowActions ? new ServeActionsCli(idem) : null,
                 () -> idem.services.get().withRetry(RetryPolicy.NONE));
         WebServer server = new WebServer(served, settings).start();
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "idem-serve-stop"));
@@ -120,7 +139,8 @@ final class ServeCommand implements Callable<Integer> {
                 + served.size()
                 + " pipeline"
                 + (served.size() == 1 ? "" : "s")
-                + ", read-only; Ctrl-C stops)");
+                + (allowActions ? ", actions allowed" : ", read-only")
+                + "; Ctrl-C stops)");
         new CountDownLatch(1).await();
         return ExitCode.OK;
       } catch (InterruptedException e) {

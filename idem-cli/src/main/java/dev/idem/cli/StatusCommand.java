@@ -282,7 +282,7 @@ final class StatusCommand extends PipelineCommand {
       List<CheckResult> own = checks.getOrDefault(s.windowId(), List.of());
       w.put("check", CheckStatus.worst(own).map(CheckStatus::label).orElse(null));
       w.put("checks", own.stream().map(CheckCommand::json).toList());
-      w.putAll(ReportView.counts(s.counts()));
+      w.putAll(s.counts().byName());
       w.put("fingerprint", s.fingerprint());
       w.put("source_position", s.sourcePosition());
       if (s.schema() != null) {

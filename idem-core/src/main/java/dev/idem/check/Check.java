@@ -17,11 +17,16 @@ public enum Check {
   /** A window's rows did not grow while its input stayed the same. */
   GROWTH,
   /** No key appears more than once in the target, whoever wrote the rows. */
-  DUPLICATE_KEYS;
+  DUPLICATE_KEYS,
+  /**
+   * No row of the target has a null in a key column. Table-wide, computed by read-only spot-checks
+   * ({@code idem serve}); {@code idem check} does not record it.
+   */
+  NULL_KEYS;
 
   /**
    * The name in the ledger and in output: {@code target_rows}, {@code growth}, {@code
-   * duplicate_keys}.
+   * duplicate_keys}, {@code null_keys}.
    */
   public String label() {
     return name().toLowerCase(Locale.ROOT);

@@ -295,6 +295,32 @@ public final class Reconciliation {
             + windows);
   }
 
+  /**
+   * The {@code null_keys} check after a scan of {@code table} found {@code rows} rows with a null
+   * in a key column ({@code firstWindow}: the least window that wrote one, or null).
+   */
+  public static CheckResult nullKeys(
+      String table, List<String> key, long rows, String firstWindow) {
+    return rows == 0
+        ? CheckResult.of(
+            CheckResult.TABLE,
+            Check.NULL_KEYS,
+            CheckStatus.PASS,
+            "no row of " + table + " has a null in key " + key)
+        : CheckResult.of(
+            CheckResult.TABLE,
+            Check.NULL_KEYS,
+            CheckStatus.FAIL,
+            rows(rows)
+                + " of "
+                + table
+                + " "
+                + (rows == 1 ? "has" : "have")
+                + " a null in key "
+                + key
+                + (firstWindow == null ? "" : "; the first written by window " + firstWindow));
+  }
+
   private static String rows(long n) {
     return n + (n == 1 ? " row" : " rows");
   }

@@ -1,5 +1,8 @@
 package dev.idem.ledger;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * What a window's load did. The conservation rule holds for every load, failed ones included:
  * {@code read = discarded + deadLettered + rolledBack + reshaped + folded + inserted + updated +
@@ -163,6 +166,29 @@ public record WindowCounts(
 
   public long written() {
     return inserted + updated + deleted;
+  }
+
+  /**
+   * Every count by its name in JSON documents and results files ({@code read}, {@code
+   * dead_lettered}, ..., {@code values_nulled}), in a stable order.
+   */
+  public Map<String, Long> byName() {
+    Map<String, Long> m = new LinkedHashMap<>();
+    m.put("read", read);
+    m.put("discarded", discarded);
+    m.put("dead_lettered", deadLettered);
+    m.put("rolled_back", rolledBack);
+    m.put("reshaped", reshaped);
+    m.put("folded", folded);
+    m.put("inserted", inserted);
+    m.put("updated", updated);
+    m.put("unchanged", unchanged);
+    m.put("skipped", skipped);
+    m.put("deleted", deleted);
+    m.put("replaced", replaced);
+    m.put("target_rows", targetRows);
+    m.put("values_nulled", valuesNulled);
+    return m;
   }
 
   /** True when every record read is accounted for. */

@@ -3,6 +3,7 @@ package dev.idem.run;
 import dev.idem.context.RunServices;
 import dev.idem.destination.Destination;
 import dev.idem.ledger.WindowCounts;
+import dev.idem.ledger.WindowState;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.retry.Retrier;
 import dev.idem.window.Window;
@@ -127,6 +128,15 @@ public final class Runner {
    */
   public String fingerprint(Pipeline pipeline, Window window) {
     return InputFingerprint.of(pipeline, window, Optional.empty());
+  }
+
+  /**
+   * The window's input fingerprint as the skip decision computes it, without a runner or a
+   * destination ({@code idem serve}'s stale-input marker): {@code recorded} is its ledger row.
+   */
+  public static String inputFingerprint(
+      Pipeline pipeline, Window window, Optional<WindowState> recorded) {
+    return InputFingerprint.of(pipeline, window, recorded);
   }
 
   private void prepare(Pipeline pipeline) {

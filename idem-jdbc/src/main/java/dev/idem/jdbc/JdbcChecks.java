@@ -113,13 +113,19 @@ final class JdbcChecks {
     return all;
   }
 
-  /** The checks of {@link #run}, recording nothing (a read-only spot-check). */
+  /**
+   * The checks of {@link #run}, recording nothing (a read-only spot-check), with {@code null_keys}
+   * besides.
+   */
   List<CheckResult> compute(
       Connection c, Optional<Set<String>> selected, String runId, Instant now, Liveness liveness)
       throws SQLException {
     Computed computed = facts(c, selected, runId, now, liveness);
     List<CheckResult> all = new ArrayList<>(computed.results());
     all.addAll(computed.warnings());
+    if (target.key() != null && !new TargetTable(dialect, table, target).columns(c).isEmpty()) {
+      all.add(scanNullKeys(c));
+    }
     all.sort(CheckResult.ORDER);
     return all;
   }
@@ -198,6 +204,23 @@ final class JdbcChecks {
       results.add(scanKeys(c));
     }
     return new Computed(results, warnings);
+  }
+
+  /** Scans the whole target for rows with a null in a key column (spot-checks only). */
+  private CheckResult scanNullKeys(Connection c) throws SQLException {
+    List<String> key = target.key().targetColumns();
+    String query =
+        "SELECT count(*), CAST(min("
+            + SqlName.quote(StrategySql.WINDOW_COLUMN)
+            + ") AS VARCHAR) FROM "
+            + table.sql()
+            + " WHERE "
+            + String.join(" OR ", key.stream().map(k -> SqlName.quote(k) + " IS NULL").toList());
+    try (PreparedStatement ps = c.prepareStatement(query);
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return Reconciliation.nullKeys(table.toString(), key, rs.getLong(1), rs.getString(2));
+    }
   }
 
   /** Scans the whole target for keys held by more than one row. */

@@ -376,7 +376,7 @@ public abstract class JdbcChecksSuite {
       d.dropTarget(p);
       assertThat(d.checks("orders")).isEmpty();
       assertThat(d.check(p, Optional.empty(), "check")).isEmpty();
-      assertThat(Check.values()).hasSize(3);
+      assertThat(Check.values()).hasSize(4);
     }
   }
 }

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.idem.check.CheckResult;
-import dev.idem.ledger.WindowCounts;
 import dev.idem.ledger.WindowState;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,18 +58,21 @@ final class Api {
     return m;
   }
 
-  String pipeline(Inspection.View v) {
+  String pipeline(Inspection.View v, InputCheck.Outcome input) {
     Map<String, Object> m = summary(v);
-    m.put("windows", v.states().stream().map(s -> window(v, s)).toList());
+    m.put("input_changed", input.changed());
+    m.put("input_check_cut", input.cut());
+    m.put("windows", v.states().stream().map(s -> window(v, s, input)).toList());
     return write(m);
   }
 
-  private static Map<String, Object> window(Inspection.View v, WindowState s) {
+  private static Map<String, Object> window(
+      Inspection.View v, WindowState s, InputCheck.Outcome input) {
     Map<String, Object> w = new LinkedHashMap<>();
     w.put("window", s.windowId());
     w.put("status", v.status(s));
     w.put("check", Pages.worst(v.checks().getOrDefault(s.windowId(), List.of())));
-    w.put("counts", counts(s.counts()));
+    w.put("counts", s.counts().byName());
     w.put("balanced", s.counts().balanced());
     w.put("attempts", s.attempts());
     w.put("run_id", s.runId());
@@ -84,15 +87,23 @@ final class Api {
     w.put("schema_drift", s.schema() == null ? null : s.schema().drift());
     w.put("source_position", s.sourcePosition());
     w.put("error", s.error());
+    Duration age = InputCheck.age(s, v.now());
+    InputCheck.Result r = input.of(s);
+    Map<String, Object> in = new LinkedHashMap<>();
+    in.put("fingerprint_age_seconds", age == null ? null : age.toSeconds());
+    in.put("state", r.state());
+    in.put("stale", r.state().equals(InputCheck.Result.CHANGED));
+    in.put("detail", r.detail().isEmpty() ? null : r.detail());
+    w.put("input", in);
     return w;
   }
 
-  String window(Inspection.WindowView w) {
+  String window(Inspection.WindowView w, InputCheck.Outcome input) {
     Map<String, Object> m = head(w.pipeline());
     if (w.state() == null) {
       return write(m);
     }
-    m.put("window", window(w.pipeline(), w.state()));
+    m.put("window", window(w.pipeline(), w.state(), input));
     boolean show = settings.rawInput() == ServeSettings.RawInput.SHOW;
     m.put(
         "dead_letters",
@@ -137,25 +148,6 @@ final class Api {
                 })
             .toList());
     return write(m);
-  }
-
-  static Map<String, Object> counts(WindowCounts c) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("read", c.read());
-    m.put("discarded", c.discarded());
-    m.put("dead_lettered", c.deadLettered());
-    m.put("rolled_back", c.rolledBack());
-    m.put("reshaped", c.reshaped());
-    m.put("folded", c.folded());
-    m.put("inserted", c.inserted());
-    m.put("updated", c.updated());
-    m.put("unchanged", c.unchanged());
-    m.put("skipped", c.skipped());
-    m.put("deleted", c.deleted());
-    m.put("replaced", c.replaced());
-    m.put("target_rows", c.targetRows());
-    m.put("values_nulled", c.valuesNulled());
-    return m;
   }
 
   private static String text(Instant t) {

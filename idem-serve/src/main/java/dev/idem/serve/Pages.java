@@ -67,7 +67,7 @@ final class Pages {
     return h.tableEnd().end();
   }
 
-  String pipeline(Inspection.View v) {
+  String pipeline(Inspection.View v, InputCheck.Outcome input) {
     ServedPipeline p = v.served();
     Html h = Html.page(p.name());
     h.el("h1", "Pipeline " + p.name());
@@ -97,10 +97,12 @@ final class Pages {
                 + v.openLetters().size()
                 + " open dead letters.")
         .raw("</p>");
+    h.raw("<p id=\"input-summary\">").text(InputView.summary(input, settings)).raw("</p>");
     h.raw("<p class=\"legend\">Legend: ");
     for (String s : List.of("done", "failed", "running", "stale")) {
       h.raw("<span class=\"cell s-" + s + "\">").text(s).raw("</span> ");
     }
+    h.raw("<span class=\"cell s-done input-changed\">input changed (stale)</span> ");
     h.raw("<span class=\"cell gap\">no window</span></p>");
     h.raw("<form method=\"get\" action=\"")
         .raw(Html.escape(pipelineHref(p.name()) + "/check"))
@@ -118,8 +120,15 @@ final class Pages {
               .text(c.label())
               .raw("</span>");
         } else {
-          String name = c.windowId() + ": " + c.status();
-          h.raw("<a class=\"cell s-" + c.status() + "\" href=\"")
+          InputCheck.Result r = input.byWindow().get(c.windowId());
+          boolean changed = r != null && r.state().equals(InputCheck.Result.CHANGED);
+          String name =
+              c.windowId() + ": " + c.status() + (changed ? ", input changed since the load" : "");
+          h.raw(
+                  "<a class=\"cell s-"
+                      + c.status()
+                      + (changed ? " input-changed" : "")
+                      + "\" href=\"")
               .raw(Html.escape(windowHref(p.name(), c.windowId())))
               .raw("\" title=\"")
               .text(name)
@@ -135,7 +144,8 @@ final class Pages {
     return h.raw("</div>").end();
   }
 
-  String window(Inspection.WindowView w) {
+  /** A window's page; {@code actions} is the HTML of its action forms (empty when off). */
+  String window(Inspection.WindowView w, InputCheck.Outcome input, String actions) {
     Inspection.View v = w.pipeline();
     ServedPipeline p = v.served();
     Html h = Html.page(p.name() + " " + (w.state() == null ? "" : w.state().windowId()));
@@ -177,7 +187,9 @@ final class Pages {
         .row("finished at", time(s.finishedAt()))
         .row("lease holder", s.owner() == null ? "" : s.owner())
         .row("lease expires", time(s.leaseExpires()))
-        .row("input fingerprint", s.fingerprint())
+        .row("input fingerprint", s.fingerprint() == null ? "" : s.fingerprint())
+        .row("input fingerprint age", InputCheck.ageText(InputCheck.age(s, v.now())))
+        .row("input now", InputView.now(input.of(s)))
         .row("schema fingerprint", s.schema() == null ? "" : s.schema().fingerprint())
         .row(
             "schema drift",
@@ -192,6 +204,7 @@ final class Pages {
           r -> h.row(r.check().label(), r.status().label(), r.detail(), time(r.checkedAt())));
       h.tableEnd();
     }
+    h.raw(actions);
     return letters(h, p, w.letters()).end();
   }
 

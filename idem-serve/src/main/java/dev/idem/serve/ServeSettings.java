@@ -13,7 +13,10 @@ import java.util.stream.Collectors;
  * How {@code idem serve} listens and what it shows: the address and port (0: any free port), the
  * host names a request may name in its {@code Host} header (DNS rebinding: a page of another site
  * whose name resolves to this machine is refused), whether dead letters show their raw input, how
- * long a spot-check may take, and the services destinations are opened with.
+ * long a spot-check may take (and a window page's input fingerprint), how long the grid waits for
+ * its windows' input fingerprints (the stale-input marker), whether the page offers actions (re-run
+ * a window, replay dead letters; {@code --allow-actions}: null when not), and the services
+ * destinations are opened with.
  */
 public record ServeSettings(
     String bind,
@@ -21,6 +24,8 @@ public record ServeSettings(
     Set<String> allowedHosts,
     RawInput rawInput,
     Duration checkTimeout,
+    Duration gridInputTimeout,
+    ServeActions actions,
     Supplier<RunServices> services) {
   /** Whether the page shows dead letters' raw input (customer data) or only its size. */
   public enum RawInput {
@@ -32,6 +37,7 @@ public record ServeSettings(
     Objects.requireNonNull(bind, "bind");
     Objects.requireNonNull(rawInput, "rawInput");
     Objects.requireNonNull(checkTimeout, "checkTimeout");
+    Objects.requireNonNull(gridInputTimeout, "gridInputTimeout");
     Objects.requireNonNull(services, "services");
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port " + port + " is not between 0 and 65535");
@@ -39,6 +45,23 @@ public record ServeSettings(
     allowedHosts =
         allowedHosts.stream().map(h -> h.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
   }
+
+  /**
+   * Read-only settings: the grid fingerprints inputs for at most {@link #GRID_INPUT_TIMEOUT}, and
+   * there are no actions.
+   */
+  public ServeSettings(
+      String bind,
+      int port,
+      Set<String> allowedHosts,
+      RawInput rawInput,
+      Duration checkTimeout,
+      Supplier<RunServices> services) {
+    this(bind, port, allowedHosts, rawInput, checkTimeout, GRID_INPUT_TIMEOUT, null, services);
+  }
+
+  /** How long the grid waits for the inputs' fingerprints by default. */
+  public static final Duration GRID_INPUT_TIMEOUT = Duration.ofSeconds(2);
 
   /**
    * The host names a page on this machine is reached by: localhost, the loopback addresses, and the

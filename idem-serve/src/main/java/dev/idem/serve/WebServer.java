@@ -13,7 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code idem serve}: a read-only web page of the served pipelines' windows. Only GET requests;
+ * {@code idem serve}: a read-only web page of the served pipelines' windows. Only GET requests,
+ * besides the two actions of {@code --allow-actions} ({@link ActionRoutes}, POST with a token);
  * each page opens the destinations it shows read-only and closes them before it answers; no request
  * can run SQL of its own; a request naming a host this server does not answer to is refused (DNS
  * rebinding). Start with {@link #start}, stop with {@link #close}.
@@ -29,6 +30,8 @@ public final class WebServer implements AutoCloseable {
   private final Pages pages;
   private final Api api;
   private final SpotCheck spotCheck;
+  private final InputCheck inputCheck = new InputCheck();
+  private final ActionRoutes actions;
   private Javalin app;
 
   public WebServer(List<ServedPipeline> served, ServeSettings settings) {
@@ -47,6 +50,7 @@ public final class WebServer implements AutoCloseable {
     this.pages = new Pages(settings);
     this.api = new Api(settings);
     this.spotCheck = new SpotCheck(settings.checkTimeout());
+    this.actions = new ActionRoutes(settings.actions(), this::served);
   }
 
   /** Starts listening on the settings' address and port; returns this. */
@@ -60,19 +64,45 @@ public final class WebServer implements AutoCloseable {
               config.jetty.port = settings.port();
               config.routes.before(this::guard);
               config.routes.get("/", ctx -> html(ctx, pages.overview(views())));
-              config.routes.get("/pipelines/{name}", ctx -> html(ctx, pages.pipeline(view(ctx))));
               config.routes.get(
-                  "/pipelines/{name}/window", ctx -> html(ctx, pages.window(windowView(ctx))));
+                  "/pipelines/{name}",
+                  ctx -> {
+                    Inspection.View v = view(ctx);
+                    html(ctx, pages.pipeline(v, gridInput(v)));
+                  });
+              config.routes.get(
+                  "/pipelines/{name}/window",
+                  ctx -> {
+                    Inspection.WindowView w = windowView(ctx);
+                    html(ctx, pages.window(w, windowInput(w), actionForms(w)));
+                  });
               config.routes.get(
                   "/pipelines/{name}/check",
                   ctx -> html(ctx, pages.spotCheck(served(ctx), check(ctx))));
               config.routes.get("/api/pipelines", ctx -> json(ctx, api.overview(views())));
-              config.routes.get("/api/pipelines/{name}", ctx -> json(ctx, api.pipeline(view(ctx))));
               config.routes.get(
-                  "/api/pipelines/{name}/window", ctx -> json(ctx, api.window(windowView(ctx))));
+                  "/api/pipelines/{name}",
+                  ctx -> {
+                    Inspection.View v = view(ctx);
+                    json(ctx, api.pipeline(v, gridInput(v)));
+                  });
+              config.routes.get(
+                  "/api/pipelines/{name}/window",
+                  ctx -> {
+                    Inspection.WindowView w = windowView(ctx);
+                    json(ctx, api.window(w, windowInput(w)));
+                  });
               config.routes.get(
                   "/api/pipelines/{name}/check",
                   ctx -> json(ctx, api.spotCheck(served(ctx), check(ctx))));
+              config.routes.get(
+                  "/metrics",
+                  ctx -> {
+                    ctx.contentType(Metrics.CONTENT_TYPE);
+                    ctx.result(Metrics.text(views()));
+                  });
+              config.routes.post("/pipelines/{name}/actions/rerun", actions::rerun);
+              config.routes.post("/pipelines/{name}/actions/replay", actions::replay);
               config.routes.get("/static/serve.css", ctx -> resource(ctx, "serve.css", "text/css"));
               config.routes.get(
                   "/static/serve.js", ctx -> resource(ctx, "serve.js", "text/javascript"));
@@ -126,7 +156,9 @@ public final class WebServer implements AutoCloseable {
     ctx.header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
     ctx.header("X-Content-Type-Options", "nosniff");
     ctx.header("X-Frame-Options", "DENY");
-    ctx.header("Referrer-Policy", "no-referrer");
+    // same-origin, not no-referrer: under no-referrer a browser sends "Origin: null" with a form's
+    // POST, and the actions check the Origin
+    ctx.header("Referrer-Policy", "same-origin");
     ctx.header("Cache-Control", "no-store");
   }
 
@@ -163,6 +195,27 @@ public final class WebServer implements AutoCloseable {
     return Inspection.window(served(ctx), id, services());
   }
 
+  /** The stale-input marker for a grid: every done window, within the grid's time limit. */
+  private InputCheck.Outcome gridInput(Inspection.View v) {
+    return inputCheck.check(v.served(), v.states(), settings.gridInputTimeout());
+  }
+
+  /** The stale-input marker for one window, within the spot-check's time limit. */
+  private InputCheck.Outcome windowInput(Inspection.WindowView w) {
+    return w.state() == null
+        ? InputCheck.Outcome.NONE
+        : inputCheck.check(w.pipeline().served(), List.of(w.state()), settings.checkTimeout());
+  }
+
+  private String actionForms(Inspection.WindowView w) {
+    return w.state() == null
+        ? ""
+        : actions.forms(
+            w.pipeline().served(),
+            w.state().windowId(),
+            w.letters().stream().anyMatch(l -> !l.replayed()));
+  }
+
   private SpotCheck.Outcome check(Context ctx) {
     return spotCheck.run(served(ctx), services());
   }
@@ -191,6 +244,7 @@ public final class WebServer implements AutoCloseable {
   @Override
   public void close() {
     spotCheck.close();
+    inputCheck.close();
     if (app != null) {
       app.stop();
     }

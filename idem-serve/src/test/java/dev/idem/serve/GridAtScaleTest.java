@@ -49,7 +49,8 @@ class GridAtScaleTest {
         millis.add((System.nanoTime() - start) / 1_000_000);
       }
       assertThat(page.status()).isEqualTo(200);
-      assertThat(page.body().split("<a class=\"cell s-done\"", -1).length - 1)
+      // done cells, outlined or not: the fake fingerprints all read as changed input
+      assertThat(page.body().split("<a class=\"cell s-done", -1).length - 1)
           .isEqualTo(windows - (windows + 96) / 97);
       assertThat(page.body()).contains("title=\"1990-01-01: failed\"");
       // the same work in two parts: reading the ledger, then laying out and rendering the grid
@@ -60,7 +61,7 @@ class GridAtScaleTest {
         long t0 = System.nanoTime();
         Inspection.View view = Inspection.read(Orders.served(file), Orders.services());
         long t1 = System.nanoTime();
-        pages.pipeline(view);
+        pages.pipeline(view, InputCheck.Outcome.NONE);
         long t2 = System.nanoTime();
         readNanos = Math.min(readNanos, t1 - t0);
         renderNanos = Math.min(renderNanos, t2 - t1);

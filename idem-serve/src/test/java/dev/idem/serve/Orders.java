@@ -58,7 +58,7 @@ final class Orders {
     return s;
   }
 
-  static Pipeline pipeline(ListSource source) {
+  static Pipeline pipeline(dev.idem.source.Source source) {
     return Pipeline.builder("orders")
         .source(source)
         .windows(WindowSpec.day("ingested_at", ZoneOffset.UTC))

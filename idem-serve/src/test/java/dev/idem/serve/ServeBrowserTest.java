@@ -110,4 +110,22 @@ class ServeBrowserTest {
     assertThat(rows).anyMatch(r -> r.startsWith("2024-03-02 target_rows pass"));
     assertThat(Browser.seriousViolations(browser)).isEmpty();
   }
+
+  @Test
+  void withActionsAllowedAPersonReRunsAWindowFromItsPage() throws Exception {
+    Path file = Orders.load(Files.createDirectories(dir.resolve("actions")));
+    RunnerActions actions = new RunnerActions(Orders.url(file));
+    try (WebServer s =
+        new WebServer(List.of(Orders.served(file)), ActionsTest.settings(actions)).start()) {
+      browser.get(s.address() + "pipelines/orders/window?id=2024-03-05");
+      assertThat(Browser.seriousViolations(browser)).isEmpty();
+      browser.findElement(By.xpath("//button[text()='Re-run window 2024-03-05']")).click();
+      assertThat(browser.findElement(By.id("action-command")).getText())
+          .isEqualTo("Ran idem run pipelines/orders.yaml --window 2024-03-05: exit code 1");
+      assertThat(browser.findElement(By.id("action-output")).getText())
+          .startsWith("2024-03-05: FAILED");
+      assertThat(actions.carriedOut).hasValue(1);
+      assertThat(Browser.seriousViolations(browser)).isEmpty();
+    }
+  }
 }

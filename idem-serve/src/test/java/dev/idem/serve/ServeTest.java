@@ -42,12 +42,19 @@ class ServeTest {
   }
 
   static ServeSettings settings(ServeSettings.RawInput raw) {
+    return settings(raw, ServeSettings.GRID_INPUT_TIMEOUT, null);
+  }
+
+  static ServeSettings settings(
+      ServeSettings.RawInput raw, Duration gridInputTimeout, ServeActions actions) {
     return new ServeSettings(
         "127.0.0.1",
         0,
         ServeSettings.localHosts("127.0.0.1", List.of()),
         raw,
         Duration.ofSeconds(20),
+        gridInputTimeout,
+        actions,
         Orders::services);
   }
 
@@ -143,7 +150,7 @@ class ServeTest {
     JsonNode check = json(server, "/api/pipelines/orders/check");
     assertThat(check.get("problem").isNull()).as(check.toString()).isTrue();
     assertThat(check.get("results").findValuesAsText("check"))
-        .contains("target_rows", "growth", "duplicate_keys");
+        .contains("target_rows", "growth", "duplicate_keys", "null_keys");
     JsonNode keys =
         check.get("results").findParents("check").stream()
             .filter(r -> r.get("check").asText().equals("duplicate_keys"))
@@ -153,6 +160,30 @@ class ServeTest {
     assertThat(recordedChecks()).isEqualTo(before);
     Http page = Http.get(server.port(), "/pipelines/orders/check");
     assertThat(page.body()).contains("<td>duplicate_keys</td><td>pass</td>");
+  }
+
+  @Test
+  void metricsAreTheLedgersGaugesInPrometheusTextFormat() throws Exception {
+    Http m = Http.get(server.port(), "/metrics");
+    assertThat(m.status()).isEqualTo(200);
+    assertThat(m.headers()).contains("Content-Type: text/plain; version=0.0.4; charset=utf-8");
+    assertThat(m.body().lines())
+        .contains(
+            "# TYPE idem_ledger_windows gauge",
+            "idem_ledger_up{pipeline=\"orders\"} 1.0",
+            "idem_ledger_windows{pipeline=\"orders\",status=\"done\"} 4.0",
+            "idem_ledger_windows{pipeline=\"orders\",status=\"failed\"} 1.0",
+            "idem_ledger_windows{pipeline=\"orders\",status=\"stale\"} 0.0",
+            "idem_ledger_open_dead_letters{pipeline=\"orders\"} 3.0",
+            "idem_ledger_rows_in_target{pipeline=\"orders\"} 12.0",
+            "idem_ledger_failed_checks{pipeline=\"orders\"} 0.0")
+        .anyMatch(
+            l ->
+                l.matches(
+                    "idem_ledger_last_finished_timestamp_seconds\\{pipeline=\"orders\"\\}"
+                        + " [0-9]{10}\\.[0-9]{3}"));
+    assertThat(Http.get(server.port(), "/metrics", "attacker.example").status()).isEqualTo(403);
+    assertThat(Metrics.label("a\"b\\c\nd")).isEqualTo("a\\\"b\\\\c\\nd");
   }
 
   @Test
