@@ -10,7 +10,6 @@ import dev.idem.run.RunOptions;
 import dev.idem.run.RunReport;
 import dev.idem.run.Runner;
 import dev.idem.run.WindowOutcome;
-import dev.idem.run.WindowTimings;
 import dev.idem.source.file.CsvFormat;
 import dev.idem.source.file.CsvSource;
 import dev.idem.source.file.FileSet;
@@ -19,9 +18,7 @@ import dev.idem.window.WindowSpec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -48,9 +45,7 @@ import java.util.Locale;
  */
 final class IcebergBench {
   private static final int DAYS_SMALL = 30;
-  private static final int REPEATS = 3;
-  private final CpuClock cpu = CpuClock.jvmOnly();
-  private final List<String> lines = new ArrayList<>();
+  private final Cases cases = new Cases(CpuClock.jvmOnly(), 3);
   private final Path work;
   private int edits;
 
@@ -88,7 +83,7 @@ final class IcebergBench {
     Pipeline merge = pipeline(small, "orders", WriteStrategy.MERGE);
     List<Window> windows = merge.source().windows(merge.windows());
     double i0 =
-        time(
+        cases.time(
             "i0",
             "plain Iceberg append, a commit per day (limit)",
             rows,
@@ -98,37 +93,35 @@ final class IcebergBench {
             });
     Path warehouse = work.resolve("warehouse");
     double i1 =
-        time("i1", "idem merge, first load", rows, () -> idem(warehouse, merge, windows, "i1"));
+        cases.time(
+            "i1", "idem merge, first load", rows, () -> idem(warehouse, merge, windows, "i1"));
     double i2 =
-        time(
+        cases.time(
             "i2",
             "idem re-run, input unchanged",
             rows,
             () -> idem(warehouse, merge, windows, "i2"));
     Window day = merge.windows().window(OrdersGenerator.FIRST_DAY.plusDays(7).toString());
-    double[] f1 = replaceOne(small, warehouse, "orders", day, rows / DAYS_SMALL, human(rows));
+    double[] f1 = replaceOne(small, warehouse, "orders", day, rows / DAYS_SMALL, Cases.human(rows));
     double[] f10 = null;
     if (bigRows > 0) {
       Pipeline bigMerge = pipeline(big, "orders", WriteStrategy.MERGE);
       Path bigWarehouse = work.resolve("warehouse-big");
       List<Window> bigWindows = bigMerge.source().windows(bigMerge.windows());
-      time(
+      cases.time(
           "i4",
           "idem merge, first load of the big table",
           bigRows,
           () -> idem(bigWarehouse, bigMerge, bigWindows, "i4"));
-      f10 = replaceOne(big, bigWarehouse, "orders", day, bigRows / bigDays, human(bigRows));
+      f10 = replaceOne(big, bigWarehouse, "orders", day, bigRows / bigDays, Cases.human(bigRows));
     }
-    System.out.println();
-    for (String l : lines) {
-      System.out.println(l);
-    }
-    ratio("i1/i0 rows/s (target >= 0.5)", i1 / i0);
-    ratio("i2/i1 time", i1 / i2);
+    cases.table();
+    Cases.ratio("i1/i0 rows/s (target >= 0.5)", i1 / i0);
+    Cases.ratio("i2/i1 time", i1 / i2);
     if (f10 != null) {
       // the same day has the same rows in both tables: a ratio of rates is one of times
-      ratio("replace_window big/small time (target <= 1.3)", f1[0] / f10[0]);
-      ratio("merge re-run big/small time", f1[1] / f10[1]);
+      Cases.ratio("replace_window big/small time (target <= 1.3)", f1[0] / f10[0]);
+      Cases.ratio("merge re-run big/small time", f1[1] / f10[1]);
     }
   }
 
@@ -141,7 +134,7 @@ final class IcebergBench {
     rw.source().windows(rw.windows()); // learn which file holds which day, untimed
     mg.source().windows(mg.windows());
     double r =
-        median(
+        cases.median(
             "ir-" + size,
             "replace_window of one changed day, " + size + " table",
             dayRows,
@@ -150,7 +143,7 @@ final class IcebergBench {
               return idem(warehouse, rw, List.of(day), "rw");
             });
     double m =
-        median(
+        cases.median(
             "im-" + size,
             "merge re-run of one changed day, " + size + " table",
             dayRows,
@@ -192,96 +185,5 @@ final class IcebergBench {
       }
       return r;
     }
-  }
-
-  interface Work {
-    RunReport run() throws Exception;
-  }
-
-  private double time(String id, String what, long rows, Work work) throws Exception {
-    System.out.printf(Locale.ROOT, "(%s) %s ...%n", id, what);
-    System.gc();
-    double c0 = cpu.jvm();
-    long t0 = System.nanoTime();
-    RunReport r = work.run();
-    double s = (System.nanoTime() - t0) / 1e9;
-    record(id, what, rows, s, cpu.jvm() - c0, r == null ? "" : phases(r));
-    return rows / s;
-  }
-
-  private double median(String id, String what, long rows, Work work) throws Exception {
-    System.out.printf(Locale.ROOT, "(%s) %s, %d runs ...%n", id, what, REPEATS);
-    double[] s = new double[REPEATS];
-    double[] c = new double[REPEATS];
-    String[] phases = new String[REPEATS];
-    for (int i = 0; i < REPEATS; i++) {
-      System.gc();
-      double c0 = cpu.jvm();
-      long t0 = System.nanoTime();
-      RunReport r = work.run();
-      s[i] = (System.nanoTime() - t0) / 1e9;
-      c[i] = cpu.jvm() - c0;
-      phases[i] = phases(r);
-      System.out.printf(Locale.ROOT, "     %.2f s, cpu %.2f s, %s%n", s[i], c[i], phases[i]);
-    }
-    int m = 0; // the median run: its CPU and phases are shown with its time
-    for (int i = 0; i < REPEATS; i++) {
-      int below = 0;
-      for (double x : s) {
-        below += x < s[i] ? 1 : 0;
-      }
-      m = below == REPEATS / 2 ? i : m;
-    }
-    record(id, what + " (median of " + REPEATS + ")", rows, s[m], c[m], phases[m]);
-    return rows / s[m];
-  }
-
-  private void record(String id, String what, long rows, double s, double cpuS, String phases) {
-    String l =
-        String.format(
-            Locale.ROOT,
-            "%-8s %-58s %10s rows/s %8.2f s  cpu %7.2f s  %s",
-            id,
-            what,
-            String.format(Locale.ROOT, "%,.0f", rows / s),
-            s,
-            cpuS,
-            phases);
-    System.out.println(l);
-    lines.add(l);
-  }
-
-  /** The runner's phase timers summed over the windows; "other" is claims and ledger reads. */
-  private static String phases(RunReport r) {
-    Duration read = Duration.ZERO;
-    Duration stage = Duration.ZERO;
-    Duration apply = Duration.ZERO;
-    Duration commit = Duration.ZERO;
-    Duration total = Duration.ZERO;
-    for (WindowOutcome o : r.outcomes()) {
-      WindowTimings t = o.timings();
-      read = read.plus(t.read());
-      stage = stage.plus(t.stage());
-      apply = apply.plus(t.apply());
-      commit = commit.plus(t.commit());
-      total = total.plus(t.total());
-    }
-    Duration other = total.minus(read).minus(stage).minus(apply).minus(commit);
-    return String.format(
-        Locale.ROOT,
-        "[read %.2f stage %.2f apply %.2f commit %.2f other %.2f s]",
-        read.toMillis() / 1e3,
-        stage.toMillis() / 1e3,
-        apply.toMillis() / 1e3,
-        commit.toMillis() / 1e3,
-        other.toMillis() / 1e3);
-  }
-
-  private static String human(long n) {
-    return n % 1_000_000 == 0 ? n / 1_000_000 + "M" : n % 1000 == 0 ? n / 1000 + "k" : "" + n;
-  }
-
-  private static void ratio(String name, double x) {
-    System.out.printf(Locale.ROOT, "%-44s %8.3f%n", name, x);
   }
 }
