@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,6 +15,8 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * What a person sees in a real browser: the overview, the grid's colours, a window's counts and
@@ -70,7 +73,8 @@ class ServeBrowserTest {
     screenshot("overview");
 
     browser.findElement(By.linkText("orders")).click();
-    assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Pipeline orders");
+    new WebDriverWait(browser, Duration.ofMinutes(2))
+        .until(ExpectedConditions.textToBe(By.tagName("h1"), "Pipeline orders"));
     assertThat(cell("2024-03-01").getCssValue("background-color")).isEqualTo(DONE);
     assertThat(cell("2024-03-02").getCssValue("background-color")).isEqualTo(DONE);
     assertThat(cell("2024-03-05").getCssValue("background-color")).isEqualTo(FAILED);
@@ -86,7 +90,7 @@ class ServeBrowserTest {
   void aWindowShowsItsBalanceAndItsDeadLettersAsText() throws Exception {
     browser.get(server.address() + "pipelines/orders");
     cell("2024-03-03").click();
-    assertThat(browser.findElement(By.cssSelector(".balance")).getText())
+    assertThat(awaited(By.cssSelector(".balance")).getText())
         .isEqualTo(
             "read 4 = discarded 0 + dead-lettered 1 + rolled back 0 + reshaped 0 + folded 0"
                 + " + inserted 3 + updated 0 + unchanged 0 + skipped 0 + deleted 0 (balances)");
@@ -103,7 +107,7 @@ class ServeBrowserTest {
   void theSpotCheckShowsIdemChecksResults() throws Exception {
     browser.get(server.address() + "pipelines/orders");
     browser.findElement(By.cssSelector("form button")).click();
-    assertThat(browser.findElement(By.id("check-summary")).getText()).startsWith("worst: pass");
+    assertThat(awaited(By.id("check-summary")).getText()).startsWith("worst: pass");
     List<String> rows =
         browser.findElements(By.cssSelector("tr.check")).stream().map(WebElement::getText).toList();
     assertThat(rows).anyMatch(r -> r.startsWith("whole table duplicate_keys pass"));
@@ -120,12 +124,21 @@ class ServeBrowserTest {
       browser.get(s.address() + "pipelines/orders/window?id=2024-03-05");
       assertThat(Browser.seriousViolations(browser)).isEmpty();
       browser.findElement(By.xpath("//button[text()='Re-run window 2024-03-05']")).click();
-      assertThat(browser.findElement(By.id("action-command")).getText())
+      assertThat(awaited(By.id("action-command")).getText())
           .isEqualTo("Ran idem run pipelines/orders.yaml --window 2024-03-05: exit code 1");
       assertThat(browser.findElement(By.id("action-output")).getText())
           .startsWith("2024-03-05: FAILED");
       assertThat(actions.carriedOut).hasValue(1);
       assertThat(Browser.seriousViolations(browser)).isEmpty();
     }
+  }
+
+  /**
+   * The element on the page a click leads to: a click may return before the browser has the next
+   * page (an action runs a window first), so wait for it, within a bound.
+   */
+  private WebElement awaited(By locator) {
+    return new WebDriverWait(browser, Duration.ofMinutes(2))
+        .until(ExpectedConditions.presenceOfElementLocated(locator));
   }
 }
