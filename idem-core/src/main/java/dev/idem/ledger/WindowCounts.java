@@ -128,25 +128,15 @@ public record WindowCounts(
 
   /** These counts with the window's target rows now {@code n} (another window moved some). */
   public WindowCounts withTargetRows(long n) {
-    return new WindowCounts(
-        read,
-        discarded,
-        deadLettered,
-        reshaped,
-        folded,
-        inserted,
-        updated,
-        unchanged,
-        skipped,
-        deleted,
-        replaced,
-        n,
-        rolledBack,
-        valuesNulled);
+    return with(n, valuesNulled);
   }
 
   /** These counts with {@code n} values nulled. */
   public WindowCounts withValuesNulled(long n) {
+    return with(targetRows, n);
+  }
+
+  private WindowCounts with(long targetRows, long valuesNulled) {
     return new WindowCounts(
         read,
         discarded,
@@ -161,7 +151,7 @@ public record WindowCounts(
         replaced,
         targetRows,
         rolledBack,
-        n);
+        valuesNulled);
   }
 
   public long written() {
