@@ -51,4 +51,18 @@ final class Cli {
   static Result run(String... args) {
     return run(Map.of(), args);
   }
+
+  /**
+   * A command line with an empty environment whose output goes nowhere: what {@code idem serve}'s
+   * tests open pipeline files with.
+   */
+  static Idem quiet() {
+    return new Idem(
+        Map.<String, String>of()::get,
+        new PrintWriter(new StringWriter(), true),
+        new PrintWriter(new StringWriter(), true),
+        false,
+        RunServices::defaults,
+        DestinationOpener.STANDARD);
+  }
 }

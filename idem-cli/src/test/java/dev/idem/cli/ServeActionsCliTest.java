@@ -8,8 +8,6 @@ import dev.idem.retry.RetryPolicy;
 import dev.idem.serve.ServeSettings;
 import dev.idem.serve.ServedPipeline;
 import dev.idem.serve.WebServer;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -21,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -56,14 +53,7 @@ class ServeActionsCliTest {
     assertThat(Cli.run("run", file.toString()).exit()).isZero();
     day(2, "b");
 
-    Idem idem =
-        new Idem(
-            Map.<String, String>of()::get,
-            new PrintWriter(new StringWriter(), true),
-            new PrintWriter(new StringWriter(), true),
-            false,
-            RunServices::defaults,
-            DestinationOpener.STANDARD);
+    Idem idem = Cli.quiet();
     List<PipelineDefinition> opened = new ArrayList<>();
     List<ServedPipeline> served = ServeCommand.served(List.of(file), idem, opened);
     ServeSettings settings =

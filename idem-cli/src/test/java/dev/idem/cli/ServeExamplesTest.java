@@ -7,8 +7,6 @@ import dev.idem.context.RunServices;
 import dev.idem.serve.ServeSettings;
 import dev.idem.serve.ServedPipeline;
 import dev.idem.serve.WebServer;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,14 +32,7 @@ class ServeExamplesTest {
     Cli.Result demo = Cli.run("run", tmp.resolve("orders/pipeline.yaml").toString());
     assertThat(demo.exit()).as(demo.err()).isZero();
 
-    Idem idem =
-        new Idem(
-            Map.<String, String>of()::get,
-            new PrintWriter(new StringWriter(), true),
-            new PrintWriter(new StringWriter(), true),
-            false,
-            RunServices::defaults,
-            DestinationOpener.STANDARD);
+    Idem idem = Cli.quiet();
     List<PipelineDefinition> opened = new ArrayList<>();
     List<ServedPipeline> served = ServeCommand.served(List.of(tmp), idem, opened);
     assertThat(served).extracting(ServedPipeline::name).contains("orders");

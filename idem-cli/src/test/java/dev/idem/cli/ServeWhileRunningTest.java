@@ -9,8 +9,6 @@ import dev.idem.retry.RetryPolicy;
 import dev.idem.serve.ServeSettings;
 import dev.idem.serve.ServedPipeline;
 import dev.idem.serve.WebServer;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -61,14 +58,7 @@ class ServeWhileRunningTest {
     days(1, 3);
     assertThat(Cli.run("run", file.toString()).exit()).isZero();
 
-    Idem idem =
-        new Idem(
-            Map.<String, String>of()::get,
-            new PrintWriter(new StringWriter(), true),
-            new PrintWriter(new StringWriter(), true),
-            false,
-            RunServices::defaults,
-            DestinationOpener.STANDARD);
+    Idem idem = Cli.quiet();
     List<PipelineDefinition> opened = new ArrayList<>();
     List<ServedPipeline> served = ServeCommand.served(List.of(dir), idem, opened);
     assertThat(served).extracting(ServedPipeline::name).containsExactly("orders");
