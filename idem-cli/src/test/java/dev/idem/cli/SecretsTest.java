@@ -384,11 +384,7 @@ class SecretsTest {
    * stderr.
    */
   private Child child(Map<String, String> env, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(ChildIdem.JVM_OPTIONS);
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.idem.cli.Idem"));
-    cmd.addAll(List.of(args));
+    List<String> cmd = ChildIdem.command(List.of(), args);
     Path out = Files.createTempFile(dir, "child", ".out");
     Path err = Files.createTempFile(dir, "child", ".err");
     ProcessBuilder pb =

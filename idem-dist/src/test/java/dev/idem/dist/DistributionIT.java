@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -66,7 +67,8 @@ class DistributionIT {
           .anyMatch(f -> f.startsWith("logback-classic-"))
           .noneMatch(f -> f.startsWith("slf4j-simple-"))
           .noneMatch(f -> f.startsWith("idem-iceberg-") || f.startsWith("iceberg-"))
-          .noneMatch(f -> f.startsWith("hadoop-"));
+          .noneMatch(f -> f.startsWith("hadoop-"))
+          .contains("libduckdb_java.so_linux_amd64");
     }
     // Iceberg with Hadoop is a plugin folder, never in lib/
     try (Stream<Path> iceberg = Files.list(home.resolve("plugins/iceberg"))) {
@@ -107,14 +109,59 @@ class DistributionIT {
   }
 
   /**
+   * DuckDB's driver copies its 57 MB native library into java.io.tmpdir at every start when its jar
+   * holds it, and a killed process never deletes the copy. Both packagings load it from beside the
+   * driver's jar instead: a run halted right after its first commit leaves nothing behind.
+   */
+  @Test
+  void aKilledRunLeavesNoCopyOfDuckDbsNativeLibraryBehind() throws Exception {
+    Path home = unpack();
+    String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+    Path scratch = Files.createTempDirectory(tmp, "java-tmp");
+    String tmpdir = "-Djava.io.tmpdir=" + scratch;
+    String halt = "-Didem.fault.halt=after_commit";
+    String yaml = pipeline.toString();
+
+    Result dist =
+        run(tmp, List.of(home.resolve("bin/idem").toString(), "run", yaml), tmpdir + " " + halt);
+    assertHaltedLeavingNothing("bin/idem", dist, scratch);
+    // the first window is done now; this run loads the second and halts after its commit
+    Result jar =
+        run(tmp, List.of(java, tmpdir, halt, "-jar", path("idem.cli.jar").toString(), "run", yaml));
+    assertHaltedLeavingNothing("java -jar", jar, scratch);
+  }
+
+  private static void assertHaltedLeavingNothing(String how, Result halted, Path scratch)
+      throws IOException {
+    assertThat(halted.exit).as(how + ": " + halted.output).isEqualTo(137);
+    assertThat(halted.output).as(how).contains("halting at");
+    try (Stream<Path> left = Files.list(scratch)) {
+      assertThat(left.map(f -> f.getFileName().toString()))
+          .as(how + ": left in java.io.tmpdir")
+          .noneMatch(f -> f.startsWith("libduckdb"));
+    }
+  }
+
+  /**
    * Connectors, JDBC drivers and libraries register themselves in META-INF/services; the runnable
-   * jar merges those files (ServicesResourceTransformer) instead of keeping one jar's copy.
+   * jar merges those files (ServicesResourceTransformer) instead of keeping one jar's copy. The one
+   * jar it does not hold, DuckDB's driver, its manifest names beside it, where the build put it.
    */
   @Test
   void theRunnableJarKeepsEveryServiceRegistrationOfTheJarsItHolds() throws Exception {
+    Path runnable = path("idem.cli.jar");
+    String beside;
+    try (JarFile jar = new JarFile(runnable.toFile())) {
+      beside = jar.getManifest().getMainAttributes().getValue("Class-Path");
+    }
+    assertThat(beside).startsWith("duckdb/duckdb_jdbc-");
+    assertThat(runnable.resolveSibling(beside)).isRegularFile();
     Map<String, Set<String>> expected = new TreeMap<>();
     try (Stream<Path> lib = Files.list(unpack().resolve("lib"))) {
-      for (Path jar : lib.filter(f -> f.toString().endsWith(".jar")).toList()) {
+      for (Path jar :
+          lib.filter(f -> f.toString().endsWith(".jar"))
+              .filter(f -> !beside.endsWith("/" + f.getFileName()))
+              .toList()) {
         services(jar)
             .forEach(
                 (service, providers) ->
@@ -124,8 +171,7 @@ class DistributionIT {
     assertThat(expected)
         .as("the JDBC drivers register java.sql.Driver")
         .containsKey("java.sql.Driver");
-    assertThat(expected.get("java.sql.Driver")).hasSizeGreaterThanOrEqualTo(2);
-    Map<String, Set<String>> merged = services(path("idem.cli.jar"));
+    Map<String, Set<String>> merged = services(runnable);
     expected.forEach(
         (service, providers) -> assertThat(merged.get(service)).as(service).containsAll(providers));
   }
@@ -178,12 +224,21 @@ class DistributionIT {
    */
   private static Result run(Path dir, List<String> command)
       throws IOException, InterruptedException {
+    return run(dir, command, "");
+  }
+
+  /** As {@link #run(Path, List)}, with IDEM_JAVA_OPTS set to these JVM options (if not blank). */
+  private static Result run(Path dir, List<String> command, String javaOptions)
+      throws IOException, InterruptedException {
     ProcessBuilder builder =
         new ProcessBuilder(new ArrayList<>(command))
             .directory(dir.toFile())
             .redirectErrorStream(true);
     builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
     builder.environment().remove("IDEM_JAVA_OPTS");
+    if (!javaOptions.isBlank()) {
+      builder.environment().put("IDEM_JAVA_OPTS", javaOptions);
+    }
     Path log = Files.createTempFile(dir, "child", ".log");
     builder.redirectOutput(log.toFile());
     Process process = builder.start();
