@@ -13,6 +13,10 @@ import dev.idem.ledger.Lease;
 import dev.idem.ledger.WindowStatus;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.WriteStrategy;
+import dev.idem.run.RunOptions;
+import dev.idem.run.RunReport;
+import dev.idem.run.Runner;
+import dev.idem.run.WindowOutcome;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
 import dev.idem.schema.Schema;
@@ -190,6 +194,97 @@ class IcebergFenceTest {
       // 1..3
       assertThat(read("fenced")).hasSize(4 * 5 + 4 * 6);
     }
+  }
+
+  @Test
+  void aRunRepeatedLeavesTheTableAsOneRunDid() throws Exception {
+    Pipeline p = pipeline(WriteStrategy.MERGE);
+    ListSource source = (ListSource) p.source();
+    for (long i = 0; i < 6; i++) {
+      source.add(i, 1L, LocalDateTime.parse("2024-03-0" + (i % 3 + 1) + "T10:00:00"));
+    }
+    try (IcebergDestination d = open("r")) {
+      RunReport first = run(d, p, "r1");
+      assertThat(first.ok()).as(first.toString()).isTrue();
+      assertThat(first.outcomes()).hasSize(3);
+      List<String> rows = d.tableRows("fenced");
+      assertThat(rows).hasSize(6);
+      RunReport again = run(d, p, "r2");
+      assertThat(again.outcomes())
+          .allSatisfy(o -> assertThat(o.result()).isEqualTo(WindowOutcome.Result.UNCHANGED));
+      assertThat(d.tableRows("fenced")).isEqualTo(rows);
+    }
+  }
+
+  @Test
+  void replaceWindowReplacesExactlyTheChangedWindowsRows() throws Exception {
+    Pipeline p = pipeline(WriteStrategy.REPLACE_WINDOW);
+    ListSource source = (ListSource) p.source();
+    for (long i = 0; i < 4; i++) {
+      source.add(i, 1L, LocalDateTime.parse("2024-03-0" + (i % 2 + 1) + "T10:00:00"));
+    }
+    try (IcebergDestination d = open("r")) {
+      assertThat(run(d, p, "r1").ok()).isTrue();
+      // 2024-03-02 now holds three rows of generation 2; 2024-03-01 is unchanged
+      List<Object[]> next = new ArrayList<>();
+      source.records().stream()
+          .filter(r -> r[2].toString().startsWith("2024-03-01"))
+          .forEach(next::add);
+      for (long i = 10; i < 13; i++) {
+        next.add(new Object[] {i, 2L, LocalDateTime.parse("2024-03-02T11:00:00")});
+      }
+      source.replaceAll(next);
+      RunReport second = run(d, p, "r2");
+      assertThat(second.outcomes())
+          .extracting(o -> o.window().id() + " " + o.result())
+          .containsExactlyInAnyOrder("2024-03-01 UNCHANGED", "2024-03-02 LOADED");
+    }
+    assertThat(read("fenced"))
+        .extracting(r -> r.getField("id") + "/" + r.getField("generation"))
+        .containsExactlyInAnyOrder("0/1", "2/1", "10/2", "11/2", "12/2");
+  }
+
+  /**
+   * Two ledger changes built on the same ledger, on two catalog connections: the second to commit
+   * must not overwrite the first (a lost update would let two runners both claim one window). B's
+   * change lands while A's is being built; A's commit is refused, A reads B's ledger and decides
+   * again, and both changes are in the end.
+   */
+  @Test
+  void aChangeBuiltOnAnOutdatedLedgerIsDecidedAgainNotLost() throws Exception {
+    Pipeline p = pipeline(WriteStrategy.MERGE);
+    try (IcebergDestination a = open("a");
+        IcebergDestination b = open("b")) {
+      a.prepare(p);
+      b.prepare(p);
+      LedgerStore storeA = a.store(p.name()).orElseThrow();
+      LedgerStore storeB = b.store(p.name()).orElseThrow();
+      List<String> seenByA = new ArrayList<>();
+      storeA.change(
+          "a's change",
+          (state, tx) -> {
+            var tombstones = state.pipeline(p.name()).tombstones;
+            seenByA.add(String.join(",", tombstones.keySet()));
+            if (seenByA.size() == 1) {
+              storeB.change(
+                  "b's change",
+                  (other, otherTx) -> {
+                    other.pipeline(p.name()).tombstones.put("b", new LedgerState.Tombstone());
+                    return LedgerStore.Outcome.commit(null);
+                  });
+            }
+            tombstones.put("a", new LedgerState.Tombstone());
+            return LedgerStore.Outcome.commit(null);
+          });
+      assertThat(seenByA).containsExactly("", "b");
+      assertThat(storeA.read().pipeline(p.name()).tombstones).containsOnlyKeys("a", "b");
+      assertThat(storeB.read().pipeline(p.name()).tombstones).containsOnlyKeys("a", "b");
+    }
+  }
+
+  static RunReport run(IcebergDestination d, Pipeline p, String runId) throws Exception {
+    return new Runner(d, RunServices.defaults())
+        .run(p, p.source().windows(p.windows()), RunOptions.defaults(runId));
   }
 
   @Test
