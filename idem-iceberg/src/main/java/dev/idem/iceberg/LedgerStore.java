@@ -54,10 +54,26 @@ final class LedgerStore {
   private final Table table;
   private final String directory;
 
+  /** Whether commits to the table are sent as changes (see {@link #fenceByRef}). */
+  private final boolean sendsChanges;
+
   LedgerStore(String name, Table table) {
+    this(name, table, sendsChanges(((HasTableOperations) table).operations()));
+  }
+
+  LedgerStore(String name, Table table, boolean sendsChanges) {
     this.name = name;
     this.table = table;
     this.directory = directoryOf(table);
+    this.sendsChanges = sendsChanges;
+  }
+
+  /**
+   * Whether {@code ops} commits by sending changes with requirements (a REST catalog) rather than
+   * by swapping the whole metadata file, which any move of the table makes fail (the JDBC catalog).
+   */
+  static boolean sendsChanges(TableOperations ops) {
+    return !(ops instanceof BaseMetastoreTableOperations);
   }
 
   /**
@@ -156,7 +172,7 @@ final class LedgerStore {
       if (!outcome.commit()) {
         return outcome.value();
       }
-      if (!(ops instanceof BaseMetastoreTableOperations)) {
+      if (sendsChanges) {
         fenceByRef(tx);
       }
       String next = write(state);

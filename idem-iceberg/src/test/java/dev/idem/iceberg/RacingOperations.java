@@ -1,0 +1,71 @@
+package dev.idem.iceberg;
+
+import org.apache.iceberg.TableMetadata;
+import org.apache.iceberg.TableOperations;
+import org.apache.iceberg.encryption.EncryptionManager;
+import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.io.LocationProvider;
+
+/**
+ * A table's operations that run {@code race} once, just before the first commit: after the
+ * transaction's last refresh, so the commit is built on metadata another change has just moved.
+ */
+final class RacingOperations implements TableOperations {
+  private final TableOperations ops;
+  private Runnable race;
+
+  RacingOperations(TableOperations ops, Runnable race) {
+    this.ops = ops;
+    this.race = race;
+  }
+
+  @Override
+  public void commit(TableMetadata base, TableMetadata metadata) {
+    Runnable r = race;
+    race = null;
+    if (r != null) {
+      r.run();
+    }
+    ops.commit(base, metadata);
+  }
+
+  @Override
+  public TableMetadata current() {
+    return ops.current();
+  }
+
+  @Override
+  public TableMetadata refresh() {
+    return ops.refresh();
+  }
+
+  @Override
+  public FileIO io() {
+    return ops.io();
+  }
+
+  @Override
+  public EncryptionManager encryption() {
+    return ops.encryption();
+  }
+
+  @Override
+  public String metadataFileLocation(String fileName) {
+    return ops.metadataFileLocation(fileName);
+  }
+
+  @Override
+  public LocationProvider locationProvider() {
+    return ops.locationProvider();
+  }
+
+  @Override
+  public long newSnapshotId() {
+    return ops.newSnapshotId();
+  }
+
+  @Override
+  public boolean requireStrictCleanup() {
+    return ops.requireStrictCleanup();
+  }
+}
