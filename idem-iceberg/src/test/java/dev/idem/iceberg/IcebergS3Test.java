@@ -42,8 +42,6 @@ class IcebergS3Test extends IcebergFenceTest {
 
   @BeforeAll
   static void startObjectStore() throws Exception {
-    System.setProperty("aws.requestChecksumCalculation", "when_required");
-    System.setProperty("aws.responseChecksumValidation", "when_required");
     blobs =
         ContextBuilder.newBuilder("transient")
             .credentials("identity", "credential")
