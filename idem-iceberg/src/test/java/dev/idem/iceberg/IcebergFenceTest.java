@@ -87,6 +87,18 @@ class IcebergFenceTest {
   }
 
   /**
+   * A pipeline whose source holds {@code rows} rows of generation 1 over the first {@code days}.
+   */
+  static Pipeline pipeline(WriteStrategy strategy, int rows, int days) {
+    Pipeline p = pipeline(strategy);
+    ListSource source = (ListSource) p.source();
+    for (long i = 0; i < rows; i++) {
+      source.add(i, 1L, LocalDateTime.parse("2024-03-0" + (i % days + 1) + "T10:00:00"));
+    }
+    return p;
+  }
+
+  /**
    * Writes {@code n} rows of {@code generation} into {@code window} under {@code lease}; prepared.
    */
   private static WindowWrite prepared(
@@ -201,11 +213,7 @@ class IcebergFenceTest {
 
   @Test
   void aRunRepeatedLeavesTheTableAsOneRunDid() throws Exception {
-    Pipeline p = pipeline(WriteStrategy.MERGE);
-    ListSource source = (ListSource) p.source();
-    for (long i = 0; i < 6; i++) {
-      source.add(i, 1L, LocalDateTime.parse("2024-03-0" + (i % 3 + 1) + "T10:00:00"));
-    }
+    Pipeline p = pipeline(WriteStrategy.MERGE, 6, 3);
     try (IcebergDestination d = open("r")) {
       RunReport first = run(d, p, "r1");
       assertThat(first.ok()).as(first.toString()).isTrue();
@@ -221,11 +229,8 @@ class IcebergFenceTest {
 
   @Test
   void replaceWindowReplacesExactlyTheChangedWindowsRows() throws Exception {
-    Pipeline p = pipeline(WriteStrategy.REPLACE_WINDOW);
+    Pipeline p = pipeline(WriteStrategy.REPLACE_WINDOW, 4, 2);
     ListSource source = (ListSource) p.source();
-    for (long i = 0; i < 4; i++) {
-      source.add(i, 1L, LocalDateTime.parse("2024-03-0" + (i % 2 + 1) + "T10:00:00"));
-    }
     try (IcebergDestination d = open("r")) {
       assertThat(run(d, p, "r1").ok()).isTrue();
       // 2024-03-02 now holds three rows of generation 2; 2024-03-01 is unchanged

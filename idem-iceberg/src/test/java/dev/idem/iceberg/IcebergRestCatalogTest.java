@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.WriteStrategy;
-import dev.idem.testkit.source.ListSource;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.time.LocalDateTime;
 import java.util.Map;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
@@ -63,11 +61,7 @@ class IcebergRestCatalogTest extends IcebergFenceTest {
 
   @Test
   void theTableIsWhereTheServerPutItAndEveryLedgerChangeMovedTheFenceBranch() throws Exception {
-    Pipeline p = pipeline(WriteStrategy.MERGE);
-    ListSource source = (ListSource) p.source();
-    for (long i = 0; i < 4; i++) {
-      source.add(i, 1L, LocalDateTime.parse("2024-03-0" + (i % 2 + 1) + "T10:00:00"));
-    }
+    Pipeline p = pipeline(WriteStrategy.MERGE, 4, 2);
     try (IcebergDestination d = open("rest")) {
       assertThat(run(d, p, "r1").ok()).isTrue();
     }

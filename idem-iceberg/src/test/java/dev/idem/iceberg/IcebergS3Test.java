@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.WriteStrategy;
-import dev.idem.testkit.source.ListSource;
 import java.net.URI;
 import java.nio.file.Files;
-import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,10 +25,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The cases of {@link IcebergFenceTest} (run twice = once, replace_window, two runners of one
- * window: exactly one lands, a ledger change raced by another is decided again) with the
- * warehouse in S3-compatible object storage: S3Proxy on its in-memory blob store, in this process,
- * spoken to through Iceberg's S3FileIO with path-style access, a region and access keys, as a MinIO
- * or Ceph endpoint would be. The catalog is the JDBC catalog on an SQLite file.
+ * window: exactly one lands, a ledger change raced by another is decided again) with the warehouse
+ * in S3-compatible object storage: S3Proxy on its in-memory blob store, in this process, spoken to
+ * through Iceberg's S3FileIO with path-style access, a region and access keys, as a MinIO or Ceph
+ * endpoint would be. The catalog is the JDBC catalog on an SQLite file.
  */
 class IcebergS3Test extends IcebergFenceTest {
   private static final String BUCKET = "idem-warehouse";
@@ -96,11 +94,7 @@ class IcebergS3Test extends IcebergFenceTest {
 
   @Test
   void theTablesDataMetadataAndLedgerAreInTheBucketAndNothingIsOnTheLocalDisk() throws Exception {
-    Pipeline p = pipeline(WriteStrategy.MERGE);
-    ListSource source = (ListSource) p.source();
-    for (long i = 0; i < 4; i++) {
-      source.add(i, 1L, LocalDateTime.parse("2024-03-0" + (i % 2 + 1) + "T10:00:00"));
-    }
+    Pipeline p = pipeline(WriteStrategy.MERGE, 4, 2);
     String ledger;
     String metadata;
     try (IcebergDestination d = open("s3")) {

@@ -2,20 +2,16 @@ package dev.idem.iceberg;
 
 import org.apache.iceberg.TableMetadata;
 import org.apache.iceberg.TableOperations;
-import org.apache.iceberg.encryption.EncryptionManager;
-import org.apache.iceberg.io.FileIO;
-import org.apache.iceberg.io.LocationProvider;
 
 /**
  * A table's operations that run {@code race} once, just before the first commit: after the
  * transaction's last refresh, so the commit is built on metadata another change has just moved.
  */
-final class RacingOperations implements TableOperations {
-  private final TableOperations ops;
+final class RacingOperations extends ForwardingOperations {
   private Runnable race;
 
   RacingOperations(TableOperations ops, Runnable race) {
-    this.ops = ops;
+    super(ops);
     this.race = race;
   }
 
@@ -26,46 +22,6 @@ final class RacingOperations implements TableOperations {
     if (r != null) {
       r.run();
     }
-    ops.commit(base, metadata);
-  }
-
-  @Override
-  public TableMetadata current() {
-    return ops.current();
-  }
-
-  @Override
-  public TableMetadata refresh() {
-    return ops.refresh();
-  }
-
-  @Override
-  public FileIO io() {
-    return ops.io();
-  }
-
-  @Override
-  public EncryptionManager encryption() {
-    return ops.encryption();
-  }
-
-  @Override
-  public String metadataFileLocation(String fileName) {
-    return ops.metadataFileLocation(fileName);
-  }
-
-  @Override
-  public LocationProvider locationProvider() {
-    return ops.locationProvider();
-  }
-
-  @Override
-  public long newSnapshotId() {
-    return ops.newSnapshotId();
-  }
-
-  @Override
-  public boolean requireStrictCleanup() {
-    return ops.requireStrictCleanup();
+    super.commit(base, metadata);
   }
 }
