@@ -55,6 +55,12 @@ class IcebergRestCatalogTest extends IcebergFenceTest {
     return new IcebergSettings("", "rest", uri, "idem", Map.of());
   }
 
+  /** Two rounds: each commit is a few HTTP requests, and one round already races two commits. */
+  @Override
+  int rounds() {
+    return 2;
+  }
+
   /** Not repeated on the REST catalog: snapshot isolation is the catalog's metadata swap. */
   @Override
   void aReaderDuringTwentyWindowReplacesSeesOnlyWholeSnapshots() {}
