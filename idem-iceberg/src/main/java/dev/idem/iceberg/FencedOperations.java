@@ -3,9 +3,6 @@ package dev.idem.iceberg;
 import java.util.Objects;
 import org.apache.iceberg.TableMetadata;
 import org.apache.iceberg.TableOperations;
-import org.apache.iceberg.encryption.EncryptionManager;
-import org.apache.iceberg.io.FileIO;
-import org.apache.iceberg.io.LocationProvider;
 
 /**
  * A table's operations that commit only on top of the ledger they were built from. Iceberg's
@@ -16,23 +13,12 @@ import org.apache.iceberg.io.LocationProvider;
  * moved, {@link LedgerMovedException} (not a {@code CommitFailedException}, which Iceberg would
  * retry) ends the transaction, and {@link LedgerStore} reads the new ledger and decides again.
  */
-final class FencedOperations implements TableOperations {
-  private final TableOperations ops;
+final class FencedOperations extends ForwardingOperations {
   private final String expectedPointer;
 
   FencedOperations(TableOperations ops, String expectedPointer) {
-    this.ops = ops;
+    super(ops);
     this.expectedPointer = expectedPointer;
-  }
-
-  @Override
-  public TableMetadata current() {
-    return ops.current();
-  }
-
-  @Override
-  public TableMetadata refresh() {
-    return ops.refresh();
   }
 
   @Override
@@ -41,37 +27,7 @@ final class FencedOperations implements TableOperations {
     if (!Objects.equals(pointer, expectedPointer)) {
       throw new LedgerMovedException(expectedPointer, pointer);
     }
-    ops.commit(base, metadata);
-  }
-
-  @Override
-  public FileIO io() {
-    return ops.io();
-  }
-
-  @Override
-  public EncryptionManager encryption() {
-    return ops.encryption();
-  }
-
-  @Override
-  public String metadataFileLocation(String fileName) {
-    return ops.metadataFileLocation(fileName);
-  }
-
-  @Override
-  public LocationProvider locationProvider() {
-    return ops.locationProvider();
-  }
-
-  @Override
-  public long newSnapshotId() {
-    return ops.newSnapshotId();
-  }
-
-  @Override
-  public boolean requireStrictCleanup() {
-    return ops.requireStrictCleanup();
+    super.commit(base, metadata);
   }
 
   /** The table's ledger changed after this transaction read it. */

@@ -118,7 +118,9 @@ public final class IcebergDestination
     if (catalog instanceof SupportsNamespaces ns
         && !name.equals(
             ns.loadNamespaceMetadata(namespace()).get(PIPELINE_TABLE + pipeline.name()))) {
-      ns.setProperties(namespace(), Map.of(PIPELINE_TABLE + pipeline.name(), name));
+      // a mutable map: the REST client asks it containsKey(null), which Map.of refuses
+      ns.setProperties(
+          namespace(), new java.util.HashMap<>(Map.of(PIPELINE_TABLE + pipeline.name(), name)));
     }
     stores.put(pipeline.name(), new LedgerStore(id(name).toString(), table));
     schemas.put(pipeline.name(), schema);

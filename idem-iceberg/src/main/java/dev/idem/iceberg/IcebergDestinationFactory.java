@@ -7,6 +7,7 @@ import dev.idem.connector.ConnectorContext;
 import dev.idem.connector.DestinationBinding;
 import dev.idem.connector.DestinationFactory;
 import dev.idem.connector.Section;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,7 +17,7 @@ import java.util.Optional;
  * embedded default: a JDBC catalog on {@code <warehouse>/catalog.db} (SQLite), no server.
  */
 public final class IcebergDestinationFactory implements DestinationFactory {
-  static final List<String> KEYS = List.of("type", "warehouse", "namespace", "catalog");
+  static final List<String> KEYS = List.of("type", "warehouse", "namespace", "catalog", "s3");
   static final List<String> CATALOG_KEYS = List.of("type", "uri");
 
   @Override
@@ -48,7 +49,9 @@ public final class IcebergDestinationFactory implements DestinationFactory {
                     "uri",
                     ConfigSchema.string("the catalog's URI (jdbc:postgresql://..., https://...)")),
                 List.of("type"),
-                ConfigSchema.scalar("a catalog property (jdbc.user, jdbc.password, token, ...)"))),
+                ConfigSchema.scalar("a catalog property (jdbc.user, jdbc.password, token, ...)")),
+            "s3",
+            ObjectStorage.schema()),
         List.of("type"),
         null);
   }
@@ -68,6 +71,8 @@ public final class IcebergDestinationFactory implements DestinationFactory {
     String namespace = ns == null ? "idem" : ns.value().strip();
     boolean uri = warehouse.contains("://");
     String location = uri ? warehouse : context.resolve(warehouse).toString();
+    Map<String, String> storage =
+        s.has("s3") ? ObjectStorage.bind(s.get("s3"), context.secrets()) : Map.of();
     if (!s.has("catalog")) {
       if (uri) {
         throw s.problem(
@@ -76,7 +81,8 @@ public final class IcebergDestinationFactory implements DestinationFactory {
                 + " {type: rest, uri: ...}); the embedded SQLite catalog is for a local directory");
       }
       IcebergSettings local = IcebergSettings.local(context.resolve(warehouse), namespace);
-      return new IcebergDestinationBinding(local);
+      return new IcebergDestinationBinding(
+          new IcebergSettings(local.warehouse(), "jdbc", local.catalogUri(), namespace, storage));
     }
     Section c =
         Section.of("destination.catalog", Section.mapping(s.get("catalog"), "destination.catalog"));
@@ -99,9 +105,12 @@ public final class IcebergDestinationFactory implements DestinationFactory {
     }
     context.secrets().addUrl(catalogUri);
     Map<String, String> props =
-        IcebergSettings.strings(c.properties(CATALOG_KEYS, context.secrets()));
+        new HashMap<>(IcebergSettings.strings(c.properties(CATALOG_KEYS, context.secrets())));
+    props.putAll(storage);
+    // a REST catalog without a warehouse in the file chooses the tables' locations itself
+    String at = type.equals("rest") && w == null ? "" : location;
     return new IcebergDestinationBinding(
-        new IcebergSettings(location, type, catalogUri, namespace, props));
+        new IcebergSettings(at, type, catalogUri, namespace, props));
   }
 
   @Override

@@ -17,7 +17,9 @@ import org.apache.iceberg.catalog.Catalog;
  * location in one SQL row); {@code catalog: {type: jdbc, uri: jdbc:postgresql://...}} shares it on
  * PostgreSQL, {@code catalog: {type: rest, uri: https://...}} uses a REST catalog.
  *
- * @param warehouse the warehouse location: an absolute directory or a URI
+ * @param warehouse the warehouse location: an absolute directory or a URI ({@code s3://bucket/path}
+ *     for S3-compatible object storage, see {@link ObjectStorage}); empty for a REST catalog that
+ *     chooses its tables' locations
  * @param catalogType {@code jdbc} or {@code rest}
  * @param catalogUri the catalog's URI; for the default, {@code jdbc:sqlite:<warehouse>/catalog.db}
  * @param namespace the namespace of the pipelines' tables
@@ -47,15 +49,21 @@ public record IcebergSettings(
   /** Opens the catalog. */
   Catalog open() {
     if (embedded()) {
+      Path file = Path.of(catalogUri.substring("jdbc:sqlite:".length())).toAbsolutePath();
+      Path directory = warehouse.contains("://") ? file.getParent() : Path.of(warehouse);
       try {
-        java.nio.file.Files.createDirectories(Path.of(warehouse));
+        java.nio.file.Files.createDirectories(directory);
       } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException("creating the warehouse " + warehouse, e);
+        throw new java.io.UncheckedIOException("creating the warehouse " + directory, e);
       }
     }
     Map<String, String> p = new HashMap<>(properties);
     p.put(CatalogProperties.URI, catalogUri);
-    p.put(CatalogProperties.WAREHOUSE_LOCATION, warehouse);
+    if (!warehouse.isEmpty()) {
+      // a REST catalog may choose the tables' locations itself: then no warehouse is given
+      p.put(CatalogProperties.WAREHOUSE_LOCATION, warehouse);
+    }
+    ObjectStorage.defaults(p, warehouse);
     if ("jdbc".equals(catalogType)) {
       p.putIfAbsent("jdbc.schema-version", "V1");
       if (embedded()) {
@@ -123,7 +131,11 @@ public record IcebergSettings(
   /** For messages: never a password. */
   String describe() {
     return Secrets.describeUrl(
-        "iceberg " + catalogType + " catalog " + catalogUri + ", warehouse " + warehouse);
+        "iceberg "
+            + catalogType
+            + " catalog "
+            + catalogUri
+            + (warehouse.isEmpty() ? "" : ", warehouse " + warehouse));
   }
 
   static Map<String, String> strings(Properties p) {

@@ -13,6 +13,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.UUID;
+import org.apache.iceberg.BaseMetastoreTableOperations;
 import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableOperations;
@@ -37,6 +38,9 @@ final class LedgerStore {
   /** The table property naming the current ledger file. */
   static final String POINTER = "idem.ledger";
 
+  /** The branch every ledger change moves on a REST catalog (see {@link #fenceByRef}). */
+  static final String FENCE_REF = "idem-ledger";
+
   private static final int MAX_ATTEMPTS = 50;
 
   static final ObjectMapper JSON =
@@ -50,10 +54,26 @@ final class LedgerStore {
   private final Table table;
   private final String directory;
 
+  /** Whether commits to the table are sent as changes (see {@link #fenceByRef}). */
+  private final boolean sendsChanges;
+
   LedgerStore(String name, Table table) {
+    this(name, table, sendsChanges(((HasTableOperations) table).operations()));
+  }
+
+  LedgerStore(String name, Table table, boolean sendsChanges) {
     this.name = name;
     this.table = table;
     this.directory = directoryOf(table);
+    this.sendsChanges = sendsChanges;
+  }
+
+  /**
+   * Whether {@code ops} commits by sending changes with requirements (a REST catalog) rather than
+   * by swapping the whole metadata file, which any move of the table makes fail (the JDBC catalog).
+   */
+  static boolean sendsChanges(TableOperations ops) {
+    return !(ops instanceof BaseMetastoreTableOperations);
   }
 
   /**
@@ -152,6 +172,9 @@ final class LedgerStore {
       if (!outcome.commit()) {
         return outcome.value();
       }
+      if (sendsChanges) {
+        fenceByRef(tx);
+      }
       String next = write(state);
       tx.updateProperties().set(POINTER, next).commit();
       try {
@@ -176,6 +199,20 @@ final class LedgerStore {
             what + " on iceberg table " + name + ": " + e.getMessage(), e);
       }
     }
+  }
+
+  /**
+   * A catalog that swaps whole metadata files (JDBC: a compare-and-swap of the metadata location)
+   * refuses any commit built on metadata that moved. A catalog that is sent the changes instead
+   * (REST) checks only the requirements the changes carry, and a property set carries none: it
+   * would be applied on whatever is current, and two claims of one window could both land. So on
+   * such a catalog every change of the ledger also adds an empty snapshot to the branch {@value
+   * #FENCE_REF}, which requires that branch to be where this change read it: exactly one of two
+   * changes built on the same ledger lands, and the other is re-applied on the new metadata, where
+   * {@link FencedOperations} sees the moved pointer.
+   */
+  private static void fenceByRef(Transaction tx) {
+    tx.newFastAppend().toBranch(FENCE_REF).commit();
   }
 
   /** Writes a new ledger file and returns its location. */

@@ -13,6 +13,10 @@ import dev.idem.ledger.Lease;
 import dev.idem.ledger.WindowStatus;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.WriteStrategy;
+import dev.idem.run.RunOptions;
+import dev.idem.run.RunReport;
+import dev.idem.run.Runner;
+import dev.idem.run.WindowOutcome;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
 import dev.idem.schema.Schema;
@@ -32,7 +36,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.iceberg.BaseTable;
+import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableOperations;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
@@ -77,6 +84,18 @@ class IcebergFenceTest {
       b.key(KeySpec.columns("id"));
     }
     return b.build();
+  }
+
+  /**
+   * A pipeline whose source holds {@code rows} rows of generation 1 over the first {@code days}.
+   */
+  static Pipeline pipeline(WriteStrategy strategy, int rows, int days) {
+    Pipeline p = pipeline(strategy);
+    ListSource source = (ListSource) p.source();
+    for (long i = 0; i < rows; i++) {
+      source.add(i, 1L, LocalDateTime.parse("2024-03-0" + (i % days + 1) + "T10:00:00"));
+    }
+    return p;
   }
 
   /**
@@ -143,6 +162,11 @@ class IcebergFenceTest {
     }
   }
 
+  /** Rounds of {@link #runnersOfOtherWindowsCommittingAtOnceBothLand}. */
+  int rounds() {
+    return 5;
+  }
+
   @Test
   void runnersOfOtherWindowsCommittingAtOnceBothLand() throws Exception {
     Pipeline p = pipeline(WriteStrategy.REPLACE_WINDOW);
@@ -152,7 +176,7 @@ class IcebergFenceTest {
       b.prepare(p);
       ExecutorService pool = Executors.newFixedThreadPool(2);
       try {
-        for (int round = 0; round < 5; round++) {
+        for (int round = 0; round < rounds(); round++) {
           Lease la =
               a.ledger().claim("fence", "2024-03-0" + (round % 4 + 1), "a", TTL).orElseThrow();
           Lease lb =
@@ -184,12 +208,101 @@ class IcebergFenceTest {
         pool.shutdownNow();
       }
       assertThat(a.ledger().states("fence"))
-          .hasSize(8)
           .allSatisfy(s -> assertThat(s.status()).isEqualTo(WindowStatus.DONE));
-      // the last round wrote 2024-03-01 (5 rows) and 2024-04-01 (6 rows); the others hold round
-      // 1..3
-      assertThat(read("fenced")).hasSize(4 * 5 + 4 * 6);
+      // each round wrote 2024-03-0N (5 rows) and 2024-04-0N (6 rows), N = round % 4 + 1
+      int days = Math.min(rounds(), 4);
+      assertThat(a.ledger().states("fence")).hasSize(2 * days);
+      assertThat(read("fenced")).hasSize(days * 5 + days * 6);
     }
+  }
+
+  @Test
+  void aRunRepeatedLeavesTheTableAsOneRunDid() throws Exception {
+    Pipeline p = pipeline(WriteStrategy.MERGE, 6, 3);
+    try (IcebergDestination d = open("r")) {
+      RunReport first = run(d, p, "r1");
+      assertThat(first.ok()).as(first.toString()).isTrue();
+      assertThat(first.outcomes()).hasSize(3);
+      List<String> rows = d.tableRows("fenced");
+      assertThat(rows).hasSize(6);
+      RunReport again = run(d, p, "r2");
+      assertThat(again.outcomes())
+          .allSatisfy(o -> assertThat(o.result()).isEqualTo(WindowOutcome.Result.UNCHANGED));
+      assertThat(d.tableRows("fenced")).isEqualTo(rows);
+    }
+  }
+
+  @Test
+  void replaceWindowReplacesExactlyTheChangedWindowsRows() throws Exception {
+    Pipeline p = pipeline(WriteStrategy.REPLACE_WINDOW, 4, 2);
+    ListSource source = (ListSource) p.source();
+    try (IcebergDestination d = open("r")) {
+      assertThat(run(d, p, "r1").ok()).isTrue();
+      // 2024-03-02 now holds three rows of generation 2; 2024-03-01 is unchanged
+      List<Object[]> next = new ArrayList<>();
+      source.records().stream()
+          .filter(r -> r[2].toString().startsWith("2024-03-01"))
+          .forEach(next::add);
+      for (long i = 10; i < 13; i++) {
+        next.add(new Object[] {i, 2L, LocalDateTime.parse("2024-03-02T11:00:00")});
+      }
+      source.replaceAll(next);
+      RunReport second = run(d, p, "r2");
+      assertThat(second.outcomes())
+          .extracting(o -> o.window().id() + " " + o.result())
+          .containsExactlyInAnyOrder("2024-03-01 UNCHANGED", "2024-03-02 LOADED");
+    }
+    assertThat(read("fenced"))
+        .extracting(r -> r.getField("id") + "/" + r.getField("generation"))
+        .containsExactlyInAnyOrder("0/1", "2/1", "10/2", "11/2", "12/2");
+  }
+
+  /**
+   * Two ledger changes built on the same ledger, on two catalog connections: the second to commit
+   * must not overwrite the first (a lost update would let two runners both claim one window). B's
+   * change lands after A's transaction last refreshed the table and before A's commit reaches the
+   * catalog; A's commit is refused, A reads B's ledger and decides again, and both changes are in.
+   */
+  @Test
+  void aChangeRacedBetweenItsLastRefreshAndItsCommitIsDecidedAgainNotLost() throws Exception {
+    Pipeline p = pipeline(WriteStrategy.MERGE);
+    try (IcebergDestination a = open("a");
+        IcebergDestination b = open("b")) {
+      a.prepare(p);
+      b.prepare(p);
+      LedgerStore storeB = b.store(p.name()).orElseThrow();
+      LedgerStore prepared = a.store(p.name()).orElseThrow();
+      TableOperations ops = ((HasTableOperations) prepared.table()).operations();
+      Runnable race =
+          () ->
+              storeB.change(
+                  "b's change",
+                  (other, otherTx) -> {
+                    other.pipeline(p.name()).tombstones.put("b", new LedgerState.Tombstone());
+                    return LedgerStore.Outcome.commit(null);
+                  });
+      LedgerStore storeA =
+          new LedgerStore(
+              prepared.name(),
+              new BaseTable(new RacingOperations(ops, race), prepared.name()),
+              LedgerStore.sendsChanges(ops));
+      List<String> seenByA = new ArrayList<>();
+      storeA.change(
+          "a's change",
+          (state, tx) -> {
+            var tombstones = state.pipeline(p.name()).tombstones;
+            seenByA.add(String.join(",", tombstones.keySet()));
+            tombstones.put("a", new LedgerState.Tombstone());
+            return LedgerStore.Outcome.commit(null);
+          });
+      assertThat(seenByA).containsExactly("", "b");
+      assertThat(storeB.read().pipeline(p.name()).tombstones).containsOnlyKeys("a", "b");
+    }
+  }
+
+  static RunReport run(IcebergDestination d, Pipeline p, String runId) throws Exception {
+    return new Runner(d, RunServices.defaults())
+        .run(p, p.source().windows(p.windows()), RunOptions.defaults(runId));
   }
 
   @Test
