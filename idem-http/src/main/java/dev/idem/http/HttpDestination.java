@@ -98,7 +98,6 @@ final class HttpDestination implements Destination, SupportsMerge, SupportsDocto
   public void prepare(Pipeline pipeline) {
     check(pipeline);
     store.prepare(pipeline);
-    sent.create();
   }
 
   /** Refuses a placeholder or key field naming no column, at its line in the pipeline file. */

@@ -17,9 +17,10 @@ import java.util.Map;
 
 /**
  * The sent-request ledger: one row per request key of a pipeline in {@code _idem.http_requests},
- * beside the window ledger of the JDBC store, moved through its phases (planned, sent, then
- * acknowledged, dead or unknown). Every write is fenced: it happens only while the window's ledger
- * row still holds the writer's lease token, checked in the same statement.
+ * beside the window ledger of the JDBC store (one of the ledger's tables, created and migrated with
+ * it), moved through its phases (planned, sent, then acknowledged, dead or unknown). Every write is
+ * fenced: it happens only while the window's ledger row still holds the writer's lease token,
+ * checked in the same statement.
  */
 final class SentLedger {
   static final String TABLE = "\"_idem\".\"http_requests\"";
@@ -79,26 +80,6 @@ final class SentLedger {
   /** The same ledger, its writes fenced by nothing: for the notifications of committed windows. */
   static SentLedger unfenced(JdbcDestination store) {
     return new SentLedger(store, false);
-  }
-
-  void create() {
-    store.inTransaction(
-        "create " + TABLE,
-        c -> {
-          try (var st = c.createStatement()) {
-            st.execute("CREATE SCHEMA IF NOT EXISTS \"_idem\"");
-            st.execute(
-                "CREATE TABLE IF NOT EXISTS "
-                    + TABLE
-                    + " (pipeline VARCHAR NOT NULL, request_key VARCHAR NOT NULL, window_id VARCHAR"
-                    + " NOT NULL, token BIGINT NOT NULL, phase VARCHAR NOT NULL, payload_hash VARCHAR"
-                    + " NOT NULL, method VARCHAR NOT NULL, url VARCHAR NOT NULL, body VARCHAR,"
-                    + " sends INTEGER NOT NULL, planned_at_ms BIGINT NOT NULL, first_sent_at_ms"
-                    + " BIGINT, acked_at_ms BIGINT, status INTEGER, response VARCHAR, PRIMARY KEY"
-                    + " (pipeline, request_key))");
-          }
-          return null;
-        });
   }
 
   /**
