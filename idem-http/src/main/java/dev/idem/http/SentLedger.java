@@ -72,9 +72,13 @@ final class SentLedger {
     this(store, true);
   }
 
+  /** The phase changes of requests in flight, committed together (see {@link GroupCommit}). */
+  private final GroupCommit writes;
+
   private SentLedger(JdbcDestination store, boolean fenced) {
     this.store = store;
     this.fenced = fenced;
+    this.writes = new GroupCommit(store);
   }
 
   /** The same ledger, its writes fenced by nothing: for the notifications of committed windows. */
@@ -176,36 +180,37 @@ final class SentLedger {
   }
 
   private void update(Lease lease, String key, String what, String set, Object... values) {
-    store.inTransaction(
-        what,
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "UPDATE "
-                      + TABLE
-                      + " SET "
-                      + set
-                      + " WHERE pipeline = ? AND request_key = ?"
-                      + (fenced ? FENCE : ""))) {
-            int i = 1;
-            for (Object v : values) {
-              if (v == null) {
-                ps.setNull(i++, Types.NULL);
-              } else {
-                ps.setObject(i++, v);
+    int rows =
+        writes.write(
+            what,
+            c -> {
+              try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "UPDATE "
+                          + TABLE
+                          + " SET "
+                          + set
+                          + " WHERE pipeline = ? AND request_key = ?"
+                          + (fenced ? FENCE : ""))) {
+                int i = 1;
+                for (Object v : values) {
+                  if (v == null) {
+                    ps.setNull(i++, Types.NULL);
+                  } else {
+                    ps.setObject(i++, v);
+                  }
+                }
+                ps.setString(i++, lease.pipeline());
+                ps.setString(i++, key);
+                if (fenced) {
+                  bindFence(ps, i, lease);
+                }
+                return ps.executeUpdate();
               }
-            }
-            ps.setString(i++, lease.pipeline());
-            ps.setString(i++, key);
-            if (fenced) {
-              bindFence(ps, i, lease);
-            }
-            if (ps.executeUpdate() != 1) {
-              throw fenced(lease);
-            }
-          }
-          return null;
-        });
+            });
+    if (rows != 1) {
+      throw fenced(lease);
+    }
   }
 
   /** The requests held as unknown or sent and never answered, of a pipeline, oldest first. */
