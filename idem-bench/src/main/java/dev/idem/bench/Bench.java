@@ -82,6 +82,10 @@ public final class Bench {
       IcebergBench.main(Arrays.copyOfRange(args, 1, args.length));
       return;
     }
+    if (args.length > 0 && args[0].equals("http")) {
+      HttpBench.main(Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
     if (args.length > 0 && args[0].equals("duckdb")) {
       DuckDbBench.main(Arrays.copyOfRange(args, 1, args.length));
       return;

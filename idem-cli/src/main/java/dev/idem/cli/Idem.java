@@ -38,6 +38,7 @@ import picocli.CommandLine.Command;
       CheckCommand.class,
       DoctorCommand.class,
       ResetCommand.class,
+      ResolveCommand.class,
       VerifyCommand.class,
       DlqCommand.class,
       ConnectorsCommand.class,

@@ -7,8 +7,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -93,6 +97,83 @@ class HttpDestinationCliTest {
       Cli.Result doctor = Cli.run(env, "doctor", p.toString());
       assertThat(doctor.out() + doctor.err()).contains("request_of_unknown_outcome");
       assertThat(api.effects().values()).containsOnly(1); // at most once
+    }
+  }
+
+  /** The keys of the requests idem doctor lists as of unknown outcome. */
+  private static List<String> heldKeys(Map<String, String> env, Path p) {
+    Cli.Result doctor = Cli.run(env, "doctor", p.toString());
+    Matcher m = Pattern.compile("key ([0-9a-f]{64})").matcher(doctor.out() + doctor.err());
+    List<String> keys = new ArrayList<>();
+    while (m.find()) {
+      keys.add(m.group(1));
+    }
+    return keys;
+  }
+
+  @Test
+  void aHeldRequestResolvedAsSentIsAcknowledgedByTheNextRunAndNeverSentAgain() throws Exception {
+    try (ApiServer api = new ApiServer(ApiServer.Kind.KEYLESS, Duration.ofSeconds(2))) {
+      api.faults(n -> n == 2 ? ApiServer.Fault.LOSE_RESPONSE : ApiServer.Fault.NONE);
+      Path p = pipeline(api.url(), "none\n  recovery: hold", "{id: '{{id}}'}");
+      Map<String, String> env = Map.of("API_TOKEN", TOKEN);
+      assertThat(Cli.run(env, "run", p.toString()).exit()).isNotZero();
+      List<String> held = heldKeys(env, p);
+      assertThat(held).hasSize(1);
+      int sent = api.requests();
+
+      Cli.Result resolve =
+          Cli.run(
+              env,
+              "resolve",
+              p.toString(),
+              "--request",
+              held.get(0).substring(0, 12),
+              "--as",
+              "sent");
+      assertThat(resolve.exit()).as(resolve.err()).isZero();
+      assertThat(resolve.out()).contains("key " + held.get(0)).contains("resolved as sent");
+      assertThat(heldKeys(env, p)).isEmpty();
+
+      Cli.Result again = Cli.run(env, "run", p.toString());
+      assertThat(again.exit()).as(again.out() + again.err()).isZero();
+      assertThat(api.requests()).isEqualTo(sent);
+      assertThat(api.effects()).isEqualTo(everyIdOnce());
+      Cli.Result status = Cli.run(env, "status", p.toString());
+      assertThat(status.out() + status.err()).doesNotContain("unknown outcome").contains("done");
+      assertThat(
+              Cli.run(env, "resolve", p.toString(), "--request", held.get(0), "--as", "sent")
+                  .exit())
+          .as("nothing left to resolve")
+          .isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aHeldRequestResolvedAsNotSentIsSentByTheNextRun() throws Exception {
+    try (ApiServer api = new ApiServer(ApiServer.Kind.KEYLESS, Duration.ofSeconds(2))) {
+      api.faults(n -> n == 3 ? ApiServer.Fault.FAIL_500 : ApiServer.Fault.NONE); // no effect
+      Path p = pipeline(api.url(), "none\n  recovery: hold", "{id: '{{id}}'}");
+      Map<String, String> env = Map.of("API_TOKEN", TOKEN);
+      assertThat(Cli.run(env, "run", p.toString()).exit()).isNotZero();
+      List<String> held = heldKeys(env, p);
+      assertThat(held).hasSize(1);
+      assertThat(api.effects()).hasSize(5);
+
+      Cli.Result wrong =
+          Cli.run(env, "resolve", p.toString(), "--request", "x1", "--as", "not-sent");
+      assertThat(wrong.exit()).isEqualTo(2);
+      assertThat(wrong.errors().strip()).contains("'x1' is not a request key").doesNotContain("\n");
+      Cli.Result resolve =
+          Cli.run(env, "resolve", p.toString(), "--request", held.get(0), "--as", "not-sent");
+      assertThat(resolve.exit()).as(resolve.err()).isZero();
+      assertThat(resolve.out()).contains("resolved as not sent");
+      assertThat(heldKeys(env, p)).isEmpty();
+
+      Cli.Result again = Cli.run(env, "run", p.toString());
+      assertThat(again.exit()).as(again.out() + again.err()).isZero();
+      assertThat(api.effects()).isEqualTo(everyIdOnce());
+      assertThat(heldKeys(env, p)).isEmpty();
     }
   }
 

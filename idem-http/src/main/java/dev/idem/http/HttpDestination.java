@@ -7,6 +7,7 @@ import dev.idem.context.RunServices;
 import dev.idem.destination.Destination;
 import dev.idem.destination.Finding;
 import dev.idem.destination.SupportsDoctor;
+import dev.idem.destination.SupportsHeldRequests;
 import dev.idem.destination.SupportsMerge;
 import dev.idem.destination.WindowWrite;
 import dev.idem.jdbc.JdbcDestination;
@@ -27,7 +28,8 @@ import java.util.List;
  * Honours {@code append} and {@code merge} (the rows kept are merged by key); no replace strategy,
  * no SQL transform, no deletes.
  */
-final class HttpDestination implements Destination, SupportsMerge, SupportsDoctor {
+final class HttpDestination
+    implements Destination, SupportsMerge, SupportsDoctor, SupportsHeldRequests {
   private final HttpConfig config;
   private final JdbcDestination store;
   private final RunServices services;
@@ -98,7 +100,6 @@ final class HttpDestination implements Destination, SupportsMerge, SupportsDocto
   public void prepare(Pipeline pipeline) {
     check(pipeline);
     store.prepare(pipeline);
-    sent.create();
   }
 
   /** Refuses a placeholder or key field naming no column, at its line in the pipeline file. */
@@ -163,6 +164,12 @@ final class HttpDestination implements Destination, SupportsMerge, SupportsDocto
       }
     }
     return out;
+  }
+
+  @Override
+  public String resolve(String pipeline, String key, Decision decision) {
+    return redact(
+        new HeldRequests(store).resolve(pipeline, key, decision, services.clock().instant()));
   }
 
   private boolean ledgerExists() {

@@ -74,7 +74,6 @@ final class NotifyHooks implements Notifier {
               + " keeps no outbox; notify: works with the JDBC destinations (DuckDB, PostgreSQL)");
     }
     SentLedger sent = SentLedger.unfenced(store);
-    sent.create();
     int delivered = 0;
     int refused = 0;
     int pending = 0;

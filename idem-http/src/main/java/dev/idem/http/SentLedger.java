@@ -17,9 +17,10 @@ import java.util.Map;
 
 /**
  * The sent-request ledger: one row per request key of a pipeline in {@code _idem.http_requests},
- * beside the window ledger of the JDBC store, moved through its phases (planned, sent, then
- * acknowledged, dead or unknown). Every write is fenced: it happens only while the window's ledger
- * row still holds the writer's lease token, checked in the same statement.
+ * beside the window ledger of the JDBC store (one of the ledger's tables, created and migrated with
+ * it), moved through its phases (planned, sent, then acknowledged, dead or unknown). Every write is
+ * fenced: it happens only while the window's ledger row still holds the writer's lease token,
+ * checked in the same statement.
  */
 final class SentLedger {
   static final String TABLE = "\"_idem\".\"http_requests\"";
@@ -71,34 +72,18 @@ final class SentLedger {
     this(store, true);
   }
 
+  /** The phase changes of requests in flight, committed together (see {@link GroupCommit}). */
+  private final GroupCommit writes;
+
   private SentLedger(JdbcDestination store, boolean fenced) {
     this.store = store;
     this.fenced = fenced;
+    this.writes = new GroupCommit(store);
   }
 
   /** The same ledger, its writes fenced by nothing: for the notifications of committed windows. */
   static SentLedger unfenced(JdbcDestination store) {
     return new SentLedger(store, false);
-  }
-
-  void create() {
-    store.inTransaction(
-        "create " + TABLE,
-        c -> {
-          try (var st = c.createStatement()) {
-            st.execute("CREATE SCHEMA IF NOT EXISTS \"_idem\"");
-            st.execute(
-                "CREATE TABLE IF NOT EXISTS "
-                    + TABLE
-                    + " (pipeline VARCHAR NOT NULL, request_key VARCHAR NOT NULL, window_id VARCHAR"
-                    + " NOT NULL, token BIGINT NOT NULL, phase VARCHAR NOT NULL, payload_hash VARCHAR"
-                    + " NOT NULL, method VARCHAR NOT NULL, url VARCHAR NOT NULL, body VARCHAR,"
-                    + " sends INTEGER NOT NULL, planned_at_ms BIGINT NOT NULL, first_sent_at_ms"
-                    + " BIGINT, acked_at_ms BIGINT, status INTEGER, response VARCHAR, PRIMARY KEY"
-                    + " (pipeline, request_key))");
-          }
-          return null;
-        });
   }
 
   /**
@@ -195,36 +180,37 @@ final class SentLedger {
   }
 
   private void update(Lease lease, String key, String what, String set, Object... values) {
-    store.inTransaction(
-        what,
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "UPDATE "
-                      + TABLE
-                      + " SET "
-                      + set
-                      + " WHERE pipeline = ? AND request_key = ?"
-                      + (fenced ? FENCE : ""))) {
-            int i = 1;
-            for (Object v : values) {
-              if (v == null) {
-                ps.setNull(i++, Types.NULL);
-              } else {
-                ps.setObject(i++, v);
+    int rows =
+        writes.write(
+            what,
+            c -> {
+              try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "UPDATE "
+                          + TABLE
+                          + " SET "
+                          + set
+                          + " WHERE pipeline = ? AND request_key = ?"
+                          + (fenced ? FENCE : ""))) {
+                int i = 1;
+                for (Object v : values) {
+                  if (v == null) {
+                    ps.setNull(i++, Types.NULL);
+                  } else {
+                    ps.setObject(i++, v);
+                  }
+                }
+                ps.setString(i++, lease.pipeline());
+                ps.setString(i++, key);
+                if (fenced) {
+                  bindFence(ps, i, lease);
+                }
+                return ps.executeUpdate();
               }
-            }
-            ps.setString(i++, lease.pipeline());
-            ps.setString(i++, key);
-            if (fenced) {
-              bindFence(ps, i, lease);
-            }
-            if (ps.executeUpdate() != 1) {
-              throw fenced(lease);
-            }
-          }
-          return null;
-        });
+            });
+    if (rows != 1) {
+      throw fenced(lease);
+    }
   }
 
   /** The requests held as unknown or sent and never answered, of a pipeline, oldest first. */

@@ -547,7 +547,7 @@ public final class JdbcDestination
     transaction(
         "create the outbox",
         c -> {
-          Outbox.create(c);
+          LedgerSchema.migrate(c); // the outbox is one of the ledger's tables
           return null;
         });
     outbox.keep(pipeline, events);

@@ -20,6 +20,10 @@ final class LedgerSchema {
   static final String DEAD_LETTERS = SqlName.quote(SCHEMA) + "." + SqlName.quote("dead_letters");
   static final String NULLED_VALUES = SqlName.quote(SCHEMA) + "." + SqlName.quote("nulled_values");
   static final String CHECKS = SqlName.quote(SCHEMA) + "." + SqlName.quote("checks");
+  static final String OUTBOX = SqlName.quote(SCHEMA) + "." + SqlName.quote("outbox");
+
+  /** Kept here for idem-http's sent-request ledger, so that its table migrates with the rest. */
+  static final String HTTP_REQUESTS = SqlName.quote(SCHEMA) + "." + SqlName.quote("http_requests");
 
   /** Migration i (from 0) takes the schema from version i to version i+1. */
   static final List<List<String>> MIGRATIONS =
@@ -79,7 +83,27 @@ final class LedgerSchema {
                   + "pipeline VARCHAR NOT NULL, window_id VARCHAR NOT NULL, seq BIGINT NOT NULL,"
                   + " position VARCHAR NOT NULL, column_name VARCHAR NOT NULL, raw VARCHAR,"
                   + " reason VARCHAR NOT NULL, run_id VARCHAR, created_at TIMESTAMP NOT NULL,"
-                  + " PRIMARY KEY (pipeline, window_id, seq))"));
+                  + " PRIMARY KEY (pipeline, window_id, seq))"),
+          // 7: the notify outbox (a row per window commit or recorded failure, written in that
+          // transaction) and the sent-request ledger of HTTP requests and notifications (issue
+          // 17); both were created outside the chain before, in this very shape, hence IF NOT
+          // EXISTS
+          List.of(
+              "CREATE TABLE IF NOT EXISTS "
+                  + OUTBOX
+                  + " (pipeline VARCHAR NOT NULL, window_id VARCHAR NOT NULL, event VARCHAR NOT NULL,"
+                  + " token BIGINT NOT NULL, fingerprint VARCHAR, rows_inserted BIGINT NOT NULL,"
+                  + " rows_updated BIGINT NOT NULL, rows_deleted BIGINT NOT NULL, dead_letters BIGINT"
+                  + " NOT NULL, error VARCHAR, recorded_at_ms BIGINT NOT NULL, delivered_at_ms BIGINT,"
+                  + " PRIMARY KEY (pipeline, window_id, event, token))",
+              "CREATE TABLE IF NOT EXISTS "
+                  + HTTP_REQUESTS
+                  + " (pipeline VARCHAR NOT NULL, request_key VARCHAR NOT NULL, window_id VARCHAR"
+                  + " NOT NULL, token BIGINT NOT NULL, phase VARCHAR NOT NULL, payload_hash VARCHAR"
+                  + " NOT NULL, method VARCHAR NOT NULL, url VARCHAR NOT NULL, body VARCHAR,"
+                  + " sends INTEGER NOT NULL, planned_at_ms BIGINT NOT NULL, first_sent_at_ms"
+                  + " BIGINT, acked_at_ms BIGINT, status INTEGER, response VARCHAR, PRIMARY KEY"
+                  + " (pipeline, request_key))"));
 
   static final int VERSION = MIGRATIONS.size();
 

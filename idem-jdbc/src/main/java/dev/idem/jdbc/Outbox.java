@@ -23,23 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * JdbcLedger}, so that it commits or rolls back with it. Shared by the views of one destination.
  */
 final class Outbox {
-  static final String TABLE = "\"_idem\".\"outbox\"";
+  static final String TABLE = LedgerSchema.OUTBOX;
 
   private final Map<String, Set<Event>> kept = new ConcurrentHashMap<>();
-
-  static void create(Connection c) throws SQLException {
-    try (var st = c.createStatement()) {
-      st.execute("CREATE SCHEMA IF NOT EXISTS \"_idem\"");
-      st.execute(
-          "CREATE TABLE IF NOT EXISTS "
-              + TABLE
-              + " (pipeline VARCHAR NOT NULL, window_id VARCHAR NOT NULL, event VARCHAR NOT NULL,"
-              + " token BIGINT NOT NULL, fingerprint VARCHAR, rows_inserted BIGINT NOT NULL,"
-              + " rows_updated BIGINT NOT NULL, rows_deleted BIGINT NOT NULL, dead_letters BIGINT"
-              + " NOT NULL, error VARCHAR, recorded_at_ms BIGINT NOT NULL, delivered_at_ms BIGINT,"
-              + " PRIMARY KEY (pipeline, window_id, event, token))");
-    }
-  }
 
   void keep(String pipeline, Set<Event> events) {
     kept.put(pipeline, Set.copyOf(events));

@@ -58,11 +58,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 public abstract class LedgerMigrationSuite {
   /**
-   * The newest version recorded in ledger-history (v1-v5 as f6cfdba wrote them; v6 nulled values).
+   * The newest version recorded in ledger-history (v1-v5 as f6cfdba wrote them; v6 nulled values;
+   * v7 the notify outbox and the HTTP sent-request ledger).
    */
-  static final int RECORDED_VERSIONS = 6;
+  static final int RECORDED_VERSIONS = 7;
 
-  private static final List<String> TABLES = List.of("windows", "dead_letters", "checks");
+  private static final List<String> TABLES =
+      List.of("windows", "dead_letters", "checks", "outbox", "http_requests");
   private static final String FAILED_WINDOW = "2024-03-03";
   private static final String RUNNING_WINDOW = "2024-03-04";
   private static final Timestamp AT = Timestamp.valueOf(LocalDateTime.of(2024, 3, 4, 5, 6, 7));
@@ -139,6 +141,8 @@ public abstract class LedgerMigrationSuite {
       written.get("windows").forEach(r -> doneRows.put((String) r.get("window_id"), r));
       written.get("windows").addAll(List.of(failedWindow(p), runningWindow(p)));
       written.get("dead_letters").addAll(deadLetters());
+      written.get("outbox").add(outboxEntry());
+      written.get("http_requests").add(sentRequest());
       assertThat(written.get("checks")).as("a load records its check results").isNotEmpty();
 
       execute(c, "DROP SCHEMA \"_idem\" CASCADE");
@@ -263,7 +267,81 @@ public abstract class LedgerMigrationSuite {
     }
   }
 
+  /**
+   * Before version 7, the outbox and the sent-request ledger were created outside the chain by the
+   * code that used them, in version 7's shape, on a ledger that said version 6: such a ledger
+   * migrates, and keeps their rows.
+   */
+  @Test
+  void aVersion6LedgerWhoseOutboxWasCreatedOutsideTheChainMigratesKeepingItsRows()
+      throws SQLException {
+    String url = newDatabaseUrl();
+    ListSource source = orders();
+    Pipeline p = pipeline(source);
+    try (JdbcDestination d = open(url)) {
+      d.prepare(p);
+    }
+    List<String> outbox;
+    List<String> requests;
+    try (Connection c = DriverManager.getConnection(url)) {
+      execute(c, "DROP SCHEMA \"_idem\" CASCADE");
+      replay(c, "base.sql");
+      for (int v = 1; v <= 7; v++) {
+        replay(c, "v" + v + ".sql");
+      }
+      execute(c, "INSERT INTO \"_idem\".\"meta\" (name, value) VALUES ('schema_version', '6')");
+      insert(c, "outbox", columnsOf(c, "outbox"), List.of(outboxEntry()));
+      insert(c, "http_requests", columnsOf(c, "http_requests"), List.of(sentRequest()));
+      outbox = text(c, "outbox", columnsOf(c, "outbox"));
+      requests = text(c, "http_requests", columnsOf(c, "http_requests"));
+    }
+    try (JdbcDestination d = open(url)) {
+      d.prepare(p);
+      assertThat(d.undelivered("orders"))
+          .extracting(e -> e.windowId())
+          .containsExactly("2024-03-01");
+    }
+    try (Connection c = DriverManager.getConnection(url)) {
+      assertThat(schemaVersion(c)).isEqualTo(LedgerSchema.VERSION).isGreaterThan(6);
+      assertThat(text(c, "outbox", columnsOf(c, "outbox"))).containsExactlyElementsOf(outbox);
+      assertThat(text(c, "http_requests", columnsOf(c, "http_requests")))
+          .containsExactlyElementsOf(requests);
+    }
+  }
+
   // ---- rows of an old ledger -------------------------------------------------------------------
+
+  private static Map<String, Object> outboxEntry() {
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("pipeline", "orders");
+    r.put("window_id", "2024-03-01");
+    r.put("event", "success");
+    r.put("token", 1L);
+    r.put("fingerprint", "f1");
+    r.put("rows_inserted", 3L);
+    r.put("rows_updated", 0L);
+    r.put("rows_deleted", 0L);
+    r.put("dead_letters", 0L);
+    r.put("recorded_at_ms", 1_709_528_767_000L);
+    return r;
+  }
+
+  private static Map<String, Object> sentRequest() {
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("pipeline", "orders");
+    r.put("request_key", "k1");
+    r.put("window_id", "2024-03-01");
+    r.put("token", 1L);
+    r.put("phase", "unknown");
+    r.put("payload_hash", "h1");
+    r.put("method", "POST");
+    r.put("url", "http://localhost/hook");
+    r.put("body", "{}");
+    r.put("sends", 1);
+    r.put("planned_at_ms", 1_709_528_767_000L);
+    r.put("first_sent_at_ms", 1_709_528_768_000L);
+    return r;
+  }
 
   private static Map<String, Object> failedWindow(Pipeline p) {
     Map<String, Object> r = new LinkedHashMap<>();

@@ -162,6 +162,9 @@ public abstract class BalanceContract extends ContractHarness {
             "opted out: "
                 + d.describe()
                 + " runs no SQL transforms (it does not implement SupportsSqlTransform)");
+    if (fixture == Fixture.DELETE_FLAG) {
+      keepsDeletes(d);
+    }
     RunReport first = run(d, p, all(p));
     assertThat(first.count(Result.LOADED)).as("%s", first.outcomes()).isEqualTo(all(p).size());
     assertLedgerBalances(d, p, first);

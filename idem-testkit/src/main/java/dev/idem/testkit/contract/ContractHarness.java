@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.idem.context.RunServices;
 import dev.idem.destination.Destination;
+import dev.idem.destination.SupportsDeletes;
 import dev.idem.fault.FaultInjector;
 import dev.idem.key.KeySpec;
 import dev.idem.pipeline.Pipeline;
@@ -159,6 +160,27 @@ public abstract class ContractHarness {
   Destination fresh() {
     Destination d = newDestination(services("p1"));
     opened.add(d);
+    return d;
+  }
+
+  /**
+   * Skips a case about deletes where the destination keeps none (it does not implement {@link
+   * SupportsDeletes}); that such a destination refuses a pipeline with deletes is a case of its
+   * own.
+   */
+  static void keepsDeletes(Destination d) {
+    Assumptions.assumeTrue(
+        d instanceof SupportsDeletes,
+        () ->
+            "opted out: "
+                + d.describe()
+                + " keeps no deletes (it does not implement SupportsDeletes; its refusal is checked)");
+  }
+
+  /** A fresh destination for a case about deletes, which is skipped where it keeps none. */
+  Destination freshKeepingDeletes() {
+    Destination d = fresh();
+    keepsDeletes(d);
     return d;
   }
 

@@ -312,6 +312,7 @@ public abstract class DestinationContractSuite extends TombstoneContract {
   @Test
   void aDeleteFlagRemovesAKeyOnlyWithANewerVersionAndTheOwnersRecordedCountFollows() {
     assumeStrategy(WriteStrategy.MERGE);
+    keepsDeletes(fresh());
     Schema flagged =
         Schema.of(
             ORDERS.column(0),
