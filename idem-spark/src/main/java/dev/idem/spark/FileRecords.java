@@ -7,10 +7,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a {@link FileTask} sends back to the driver: the file's records of the window in order, how
- * many schema changes its reader observed, and the error that stopped the reader, if any.
+ * What a {@link FileTask} sends back to the driver: the file's records of the window in order, what
+ * its reader observed of the file's schema (whether the file lacks declared columns or has others;
+ * each declared column a value was not of, {column, observed type}, with where the first was), and
+ * the error that stopped the reader, if any.
  */
-record FileRecords(String file, List<Rec> records, int schemaChanges, String failure)
+record FileRecords(
+    String file,
+    List<Rec> records,
+    boolean columnsDiffer,
+    List<String[]> retyped,
+    String firstChangeAt,
+    String failure)
     implements Serializable {
   private static final long serialVersionUID = 1L;
 

@@ -6,6 +6,7 @@ import dev.idem.cli.pipelinefile.PipelineFile;
 import dev.idem.connector.Secrets;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.schema.ObservedSchema;
+import dev.idem.schema.SchemaDiff;
 import dev.idem.source.BadValue;
 import dev.idem.source.ObservesSchema;
 import dev.idem.source.RecordReader;
@@ -47,12 +48,23 @@ record FileTask(String pipelineFile, List<String> sets, String file, String wind
       } catch (DataException e) {
         // a reader that cannot move past a record (a CSV syntax error) returned it as bad first,
         // then throws: the window fails there, as in the JVM runner
-        return new FileRecords(file, records, observed.changes(), e.getMessage());
+        return result(records, observed, e.getMessage());
       }
-      return new FileRecords(file, records, observed.changes(), null);
+      return result(records, observed, null);
     } catch (IOException e) {
       throw new UncheckedIOException("reading " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  private FileRecords result(
+      List<FileRecords.Rec> records, ObservedSchema observed, String failure) {
+    SchemaDiff diff = observed.diff();
+    List<String[]> retyped = new ArrayList<>();
+    for (SchemaDiff.Retyped r : diff.retyped()) {
+      retyped.add(new String[] {r.column(), r.to()});
+    }
+    boolean differ = !diff.added().isEmpty() || !diff.removed().isEmpty();
+    return new FileRecords(file, records, differ, retyped, observed.firstAt(), failure);
   }
 
   private RecordReader open(Pipeline p, ObservedSchema observed) throws IOException {

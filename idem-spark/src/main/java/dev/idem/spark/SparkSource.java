@@ -91,21 +91,14 @@ final class SparkSource implements Source, ObservesSchema {
     List<FileRecords> results =
         spark.parallelize(tasks, tasks.size()).map(FileTask::read).collect();
     for (FileRecords r : results) {
-      if (r.schemaChanges() > 0) {
+      if (r.columnsDiffer()) {
         throw new DataException(
             r.file()
                 + ": its columns differ from the declared ones; --engine spark does not apply"
-                + " schema_drift yet (run it with --engine jvm)");
-      }
-      if (!r.records().isEmpty() || r.failure() != null) {
-        // what the file's reader reported into its own observation: every declared column
-        observed.unit();
-        for (int i = 0; i < schema().size(); i++) {
-          observed.present(i);
-        }
+                + " schema_drift to added or missing columns yet (run it with --engine jvm)");
       }
     }
-    return new Collected(results.iterator());
+    return new Collected(results.iterator(), schema(), observed);
   }
 
   private List<String> files() throws IOException {
@@ -114,14 +107,22 @@ final class SparkSource implements Source, ObservesSchema {
         : ((JsonLinesSource) original).inputFiles();
   }
 
-  /** The tasks' records in order; a file whose reader failed fails the read after its records. */
+  /**
+   * The tasks' records in order. Before a file's first record, what its reader observed is reported
+   * into the window's observation, as the reader would have in this process; a file whose reader
+   * failed fails the read after its records.
+   */
   private static final class Collected implements RecordReader {
     private final Iterator<FileRecords> files;
+    private final Schema declared;
+    private final ObservedSchema observed;
     private FileRecords file;
     private Iterator<FileRecords.Rec> records;
 
-    Collected(Iterator<FileRecords> files) {
+    Collected(Iterator<FileRecords> files, Schema declared, ObservedSchema observed) {
       this.files = files;
+      this.declared = declared;
+      this.observed = observed;
     }
 
     @Override
@@ -135,8 +136,22 @@ final class SparkSource implements Source, ObservesSchema {
         }
         file = files.next();
         records = file.records().iterator();
+        if (!file.records().isEmpty() || file.failure() != null) {
+          observe(file);
+        }
       }
       return records.next().record();
+    }
+
+    /** A file the window read: its columns all present, and the declared types it broke. */
+    private void observe(FileRecords f) {
+      observed.unit();
+      for (int i = 0; i < declared.size(); i++) {
+        observed.present(i);
+      }
+      for (String[] r : f.retyped()) {
+        observed.retyped(r[0], r[1], f.firstChangeAt());
+      }
     }
 
     @Override

@@ -60,7 +60,7 @@ class CrossEngineTest {
             + "columns:\n  id: integer not null\n  name: string\n  version: integer\n"
             + "  ingested_at: timestamp not null\n"
             + "windows:\n  kind: day\n  column: ingested_at\n  zone: UTC\n"
-            + "bad_records:\n  max: 10\n"
+            + "max_bad_records: 10\n"
             + target
             + "destination:\n  type: iceberg\n  warehouse: warehouse/\n");
     return p;
@@ -134,7 +134,7 @@ class CrossEngineTest {
 
   /** The open dead letters as "window position reason raw", in order. */
   private static List<String> deadLetters(Path pipeline) throws IOException {
-    Cli.Result r = Cli.run("dlq", "list", pipeline.toString(), "--json");
+    Cli.Result r = Cli.run("dlq", "list", pipeline.toString(), "--output", "json");
     assertThat(r.exit()).as(r.out() + r.err()).isZero();
     List<String> letters = new ArrayList<>();
     for (JsonNode l : new ObjectMapper().readTree(r.out()).path("dead_letters")) {
