@@ -1,6 +1,7 @@
 package dev.idem.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -85,7 +86,10 @@ class CrossEngineTest {
     Path jvm = pipeline("jvm", MERGE);
     Path onSpark = pipeline("spark", MERGE);
     assertThat(run(jvm).out()).contains("3 loaded");
+    long tasks = SharedSpark.tasksEnded();
     assertThat(run(onSpark, SPARK).out()).contains("3 loaded");
+    // read by Spark: a task per input file per window (two files, three day windows)
+    await().untilAsserted(() -> assertThat(SharedSpark.tasksEnded() - tasks).isEqualTo(6));
 
     List<String> rows = TableContents.of(jvm.resolveSibling("warehouse"), "t");
     // in-window: the greatest version; a tie on version by the other columns, greatest first;

@@ -1,5 +1,8 @@
 package dev.idem.spark;
 
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -9,6 +12,9 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class SharedSpark {
   private static SparkSession session;
+
+  /** Tasks of the session that ended, counted by a listener (Spark reports them asynchronously). */
+  private static final AtomicLong TASKS_ENDED = new AtomicLong();
 
   private SharedSpark() {}
 
@@ -21,7 +27,21 @@ public final class SharedSpark {
               .config("spark.ui.enabled", "false")
               .config("spark.sql.shuffle.partitions", "2")
               .getOrCreate();
+      session
+          .sparkContext()
+          .addSparkListener(
+              new SparkListener() {
+                @Override
+                public void onTaskEnd(SparkListenerTaskEnd taskEnd) {
+                  TASKS_ENDED.incrementAndGet();
+                }
+              });
     }
     return session;
+  }
+
+  /** How many tasks ended so far (wait for the count: the listener runs behind the jobs). */
+  public static long tasksEnded() {
+    return TASKS_ENDED.get();
   }
 }
