@@ -136,6 +136,20 @@ class CrossEngineTest {
     assertThat(TableContents.of(onSpark.resolveSibling("warehouse"), "t")).isEqualTo(after);
   }
 
+  @Test
+  void aFileWithOtherColumnsFailsItsWindowOnSparkInsteadOfDriftingUnseen() throws IOException {
+    Path onSpark = pipeline("spark", MERGE);
+    Files.writeString(
+        onSpark.resolveSibling("data/b.csv"),
+        "id,name,version,ingested_at,extra\n4,d1,1,2024-03-03 10:00:00,x\n");
+    Cli.Result r = Cli.run("run", onSpark.toString(), "--progress", "none", "--engine", "spark");
+    assertThat(r.exit()).as(r.out() + r.err()).isNotZero();
+    assertThat(r.out())
+        .contains(
+            "data/b.csv: its columns differ from the declared ones; --engine spark does not apply"
+                + " schema_drift to added or missing columns yet");
+  }
+
   /** The open dead letters as "window position reason raw", in order. */
   private static List<String> deadLetters(Path pipeline) throws IOException {
     Cli.Result r = Cli.run("dlq", "list", pipeline.toString(), "--output", "json");
