@@ -65,10 +65,35 @@ final class RunCommand extends LoadCommand {
       })
   Duration commitInterval;
 
+  @Option(
+      names = "--engine",
+      paramLabel = "NAME",
+      defaultValue = "jvm",
+      description = {
+        "Where windows are read: jvm (this process, the default) or spark (Spark tasks, one per input file;",
+        "needs the spark plugin). The plan, the ledger and each window's commit are the same."
+      })
+  String engine;
+
+  @Option(
+      names = "--master",
+      paramLabel = "URL",
+      description =
+          "With --engine spark: the Spark master (local[2], spark://host:7077, yarn, k8s://...).")
+  String master;
+
   private List<Window> selected;
+
+  /** The engine of --engine when it is not the JVM's, found before the destination is opened. */
+  private Engine plugin;
 
   @Override
   void beforeOpen(PipelineDefinition definition, RunServices services) {
+    if (!engine.equals("jvm")) {
+      plugin = Engine.named(engine, RunCommand.class.getClassLoader());
+    } else if (master != null) {
+      throw new ConfigException("--master is for --engine spark");
+    }
     if (!streaming(definition.pipeline())) {
       if (follow) {
         throw new ConfigException(
@@ -84,6 +109,16 @@ final class RunCommand extends LoadCommand {
 
   @Override
   int execute(PipelineDefinition definition, Destination destination, RunServices services) {
+    if (plugin == null) {
+      return executeOn(definition, destination, services);
+    }
+    try (Engine.Run on = plugin.start(definition, config.sets, master)) {
+      return executeOn(on.definition(), destination, services);
+    }
+  }
+
+  private int executeOn(
+      PipelineDefinition definition, Destination destination, RunServices services) {
     if (fullRefresh) {
       destination.dropTarget(definition.pipeline());
     }

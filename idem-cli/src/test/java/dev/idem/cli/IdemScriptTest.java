@@ -60,6 +60,33 @@ class IdemScriptTest {
         .isEqualTo("idem: rebuilding the command line (the sources changed, a few minutes)...\n");
   }
 
+  @Test
+  void theSparkEngineJoinsTheClassPathWithItsJvmOptionsOnlyForEngineSpark() throws Exception {
+    Files.copy(Path.of("..", "idem"), root.resolve("idem"));
+    // the fake build makes the runnable jar, and the Spark plugin's jar when asked for idem-spark
+    executable(
+        root.resolve("mvnw"),
+        "#!/bin/sh\nmkdir -p idem-cli/target && : > idem-cli/target/idem-cli-0-all.jar\n"
+            + "case \"$*\" in *idem-spark*) mkdir -p idem-spark/target &&"
+            + " : > idem-spark/target/idem-spark-0.jar;; esac\n");
+    Path bin = Files.createDirectories(root.resolve("fake-bin"));
+    executable(bin.resolve("java"), "#!/bin/sh\necho \"java $*\"\n");
+    Files.createDirectories(root.resolve("idem-spark"));
+    Files.writeString(root.resolve("idem-spark/java17-opens"), "--add-opens=java.base/x=ALL\n");
+    assertThat(idem(bin, "--version").out()).doesNotContain("spark").doesNotContain("--add-opens");
+
+    Ran spark = idem(bin, "run", "p.yaml", "--engine", "spark", "--master", "local[2]");
+    assertThat(spark.exit()).as(spark.err()).isZero();
+    assertThat(spark.err())
+        .isEqualTo(
+            "idem: building the Spark engine (first run downloads Spark, a few minutes)...\n");
+    assertThat(spark.out())
+        .startsWith("java --add-opens=java.base/x=ALL -cp ")
+        .contains("idem-spark/target/idem-spark-0.jar:")
+        .endsWith(" dev.idem.cli.Idem run p.yaml --engine spark --master local[2]\n");
+    assertThat(idem(bin, "run", "p.yaml", "--engine=spark").err()).isEmpty();
+  }
+
   private Ran idem(Path bin, String... args) throws Exception {
     ProcessBuilder pb =
         new ProcessBuilder(concat(List.of("bash", root.resolve("idem").toString()), List.of(args)));

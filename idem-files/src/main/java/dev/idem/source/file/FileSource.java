@@ -107,6 +107,15 @@ abstract class FileSource implements Source, ObservesSchema {
     return schema;
   }
 
+  /**
+   * The input files' paths relative to the pipeline file's directory, in the order a window reads
+   * them: an engine that reads each file in a task of its own (Spark) gives each task a source of
+   * that one file ({@code --set source.path=<file>}), whose positions and window ids are the same.
+   */
+  public final List<String> inputFiles() throws IOException {
+    return files.files().stream().map(files::relative).toList();
+  }
+
   @Override
   public final List<Window> windows(WindowSpec spec) throws IOException {
     List<Path> all = files.files();

@@ -1,0 +1,84 @@
+package dev.idem.spark;
+
+import dev.idem.DataException;
+import dev.idem.cli.pipelinefile.PipelineDefinition;
+import dev.idem.cli.pipelinefile.PipelineFile;
+import dev.idem.connector.Secrets;
+import dev.idem.pipeline.Pipeline;
+import dev.idem.schema.ObservedSchema;
+import dev.idem.schema.SchemaDiff;
+import dev.idem.source.BadValue;
+import dev.idem.source.ObservesSchema;
+import dev.idem.source.RecordReader;
+import dev.idem.source.SourceRecord;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One Spark task: one input file's records of one window, read and typed by idem's own reader. The
+ * task reads the pipeline file again with the source narrowed to its file ({@code --set
+ * source.path=<file>}), so its records carry the positions ({@code file:line}), values and problems
+ * the JVM runner's reader gives them; what it returns is plain serializable data.
+ */
+record FileTask(String pipelineFile, List<String> sets, String file, String windowId)
+    implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  FileTask {
+    sets = List.copyOf(sets);
+  }
+
+  /** Runs on an executor: the file's records of the window, in the file's order. */
+  FileRecords read() {
+    List<String> narrowed = new ArrayList<>(sets);
+    narrowed.add("source.path=" + file);
+    List<FileRecords.Rec> records = new ArrayList<>();
+    try (PipelineDefinition d =
+        PipelineFile.load(Path.of(pipelineFile), narrowed, System::getenv, new Secrets())) {
+      Pipeline p = d.pipeline();
+      ObservedSchema observed = ObservedSchema.of(p.source().schema(), p.schemaDrift());
+      try (RecordReader r = open(p, observed)) {
+        for (SourceRecord rec = r.next(); rec != null; rec = r.next()) {
+          records.add(rec(rec));
+        }
+      } catch (DataException e) {
+        // a reader that cannot move past a record (a CSV syntax error) returned it as bad first,
+        // then throws: the window fails there, as in the JVM runner
+        return result(records, observed, e.getMessage());
+      }
+      return result(records, observed, null);
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private FileRecords result(
+      List<FileRecords.Rec> records, ObservedSchema observed, String failure) {
+    SchemaDiff diff = observed.diff();
+    List<String[]> retyped = new ArrayList<>();
+    for (SchemaDiff.Retyped r : diff.retyped()) {
+      retyped.add(new String[] {r.column(), r.to()});
+    }
+    boolean differ = !diff.added().isEmpty() || !diff.removed().isEmpty();
+    return new FileRecords(file, records, differ, retyped, observed.firstAt(), failure);
+  }
+
+  private RecordReader open(Pipeline p, ObservedSchema observed) throws IOException {
+    var window = p.windows().window(windowId);
+    return p.source() instanceof ObservesSchema o
+        ? o.read(p.windows(), window, observed)
+        : p.source().read(p.windows(), window);
+  }
+
+  private static FileRecords.Rec rec(SourceRecord r) {
+    List<String[]> bad = new ArrayList<>();
+    for (BadValue v : r.badValues()) {
+      bad.add(new String[] {v.column(), v.raw(), v.reason()});
+    }
+    return new FileRecords.Rec(r.values(), r.position(), r.raw(), r.problem(), bad);
+  }
+}

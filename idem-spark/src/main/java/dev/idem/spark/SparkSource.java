@@ -1,0 +1,160 @@
+package dev.idem.spark;
+
+import dev.idem.ConfigException;
+import dev.idem.DataException;
+import dev.idem.schema.DriftPolicy;
+import dev.idem.schema.ObservedSchema;
+import dev.idem.schema.Schema;
+import dev.idem.source.Dataset;
+import dev.idem.source.ObservesSchema;
+import dev.idem.source.RecordReader;
+import dev.idem.source.Source;
+import dev.idem.source.SourceRecord;
+import dev.idem.source.file.CsvSource;
+import dev.idem.source.file.JsonLinesSource;
+import dev.idem.window.Window;
+import dev.idem.window.WindowKind;
+import dev.idem.window.WindowSpec;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/**
+ * A file source whose windows are read by Spark: one task per input file ({@link FileTask}), each
+ * running idem's own reader on its file, the records returned to the driver in the order the JVM
+ * runner reads them (files by path, records by line). Everything else is the original source's: its
+ * windows, its fingerprints (file bytes) and its description, so the definition hash and the skip
+ * decision do not depend on the engine. Dedup, the data files and the commit with the window's
+ * ledger entry stay the destination's, as in the JVM runner.
+ */
+final class SparkSource implements Source, ObservesSchema {
+  private final Source original;
+  private final JavaSparkContext spark;
+  private final Path pipelineFile;
+  private final List<String> sets;
+
+  SparkSource(Source original, JavaSparkContext spark, Path pipelineFile, List<String> sets) {
+    if (!(original instanceof CsvSource) && !(original instanceof JsonLinesSource)) {
+      throw new ConfigException(
+          "--engine spark reads csv and jsonl sources; " + original.describe() + " is neither");
+    }
+    this.original = original;
+    this.spark = spark;
+    this.pipelineFile = pipelineFile.toAbsolutePath().normalize();
+    this.sets = List.copyOf(sets);
+  }
+
+  @Override
+  public Schema schema() {
+    return original.schema();
+  }
+
+  @Override
+  public List<Window> windows(WindowSpec spec) throws IOException {
+    return original.windows(spec);
+  }
+
+  @Override
+  public Optional<String> fingerprint(WindowSpec spec, Window window) throws IOException {
+    return original.fingerprint(spec, window);
+  }
+
+  @Override
+  public String describe() {
+    return original.describe();
+  }
+
+  @Override
+  public Dataset dataset() {
+    return original.dataset();
+  }
+
+  @Override
+  public RecordReader read(WindowSpec spec, Window window) throws IOException {
+    return read(spec, window, ObservedSchema.of(schema(), DriftPolicy.DISCARD));
+  }
+
+  @Override
+  public RecordReader read(WindowSpec spec, Window window, ObservedSchema observed)
+      throws IOException {
+    List<FileTask> tasks = new ArrayList<>();
+    for (String f : files()) {
+      if (spec.kind() != WindowKind.FILE || f.equals(window.id())) {
+        tasks.add(new FileTask(pipelineFile.toString(), sets, f, window.id()));
+      }
+    }
+    spark.setJobDescription("idem window " + window.id());
+    List<FileRecords> results =
+        spark.parallelize(tasks, tasks.size()).map(FileTask::read).collect();
+    for (FileRecords r : results) {
+      if (r.columnsDiffer()) {
+        throw new DataException(
+            r.file()
+                + ": its columns differ from the declared ones; --engine spark does not apply"
+                + " schema_drift to added or missing columns yet (run it with --engine jvm)");
+      }
+    }
+    return new Collected(results.iterator(), schema(), observed);
+  }
+
+  private List<String> files() throws IOException {
+    return original instanceof CsvSource c
+        ? c.inputFiles()
+        : ((JsonLinesSource) original).inputFiles();
+  }
+
+  /**
+   * The tasks' records in order. Before a file's first record, what its reader observed is reported
+   * into the window's observation, as the reader would have in this process; a file whose reader
+   * failed fails the read after its records.
+   */
+  private static final class Collected implements RecordReader {
+    private final Iterator<FileRecords> files;
+    private final Schema declared;
+    private final ObservedSchema observed;
+    private FileRecords file;
+    private Iterator<FileRecords.Rec> records;
+
+    Collected(Iterator<FileRecords> files, Schema declared, ObservedSchema observed) {
+      this.files = files;
+      this.declared = declared;
+      this.observed = observed;
+    }
+
+    @Override
+    public SourceRecord next() {
+      while (records == null || !records.hasNext()) {
+        if (file != null && file.failure() != null) {
+          throw new DataException(file.failure());
+        }
+        if (!files.hasNext()) {
+          return null;
+        }
+        file = files.next();
+        records = file.records().iterator();
+        if (!file.records().isEmpty() || file.failure() != null) {
+          observe(file);
+        }
+      }
+      return records.next().record();
+    }
+
+    /** A file the window read: its columns all present, and the declared types it broke. */
+    private void observe(FileRecords f) {
+      observed.unit();
+      for (int i = 0; i < declared.size(); i++) {
+        observed.present(i);
+      }
+      for (String[] r : f.retyped()) {
+        observed.retyped(r[0], r[1], f.firstChangeAt());
+      }
+    }
+
+    @Override
+    public void close() {}
+  }
+}

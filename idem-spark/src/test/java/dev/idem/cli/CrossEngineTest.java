@@ -1,0 +1,170 @@
+package dev.idem.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.idem.iceberg.TableContents;
+import dev.idem.spark.SharedSpark;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The same pipeline files run by the JVM runner and by {@code --engine spark --master local[2]}
+ * into Iceberg tables of two warehouses: the tables' whole contents and the dead letters (window,
+ * file:line, reason, raw input) are equal, and a window loaded by one engine is UNCHANGED for the
+ * other. The module's one Spark session serves it ({@link SharedSpark}).
+ */
+@Tag("spark")
+class CrossEngineTest {
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void startSpark() {
+    SharedSpark.session();
+  }
+
+  /** Day 1 has duplicates of keys 1 (versions 1, 2) and 2 (a tie on version 5) and a bad id. */
+  private static final String DAY_ONE =
+      "id,name,version,ingested_at\n"
+          + "1,a1,1,2024-03-01 10:00:00\n"
+          + "2,b2,5,2024-03-01 12:00:00\n"
+          + "x,bad,1,2024-03-01 10:30:00\n"
+          + "1,a2,2,2024-03-01 11:00:00\n"
+          + "2,b1,5,2024-03-01 10:00:00\n"
+          + "3,c1,9,2024-03-02 10:00:00\n";
+
+  /** Another file of day 2 (an older version of key 3) and day 3 (an older version of key 1). */
+  private static final String DAY_TWO =
+      "id,name,version,ingested_at\n"
+          + "3,c0,4,2024-03-02 09:00:00\n"
+          + "1,a0,1,2024-03-03 10:00:00\n"
+          + "4,d1,1,2024-03-03 10:00:00\n";
+
+  private Path pipeline(String dir, String target) throws IOException {
+    Path d = Files.createDirectories(tmp.resolve(dir).resolve("data"));
+    Files.writeString(d.resolve("a.csv"), DAY_ONE);
+    Files.writeString(d.resolve("b.csv"), DAY_TWO);
+    Path p = tmp.resolve(dir).resolve("pipeline.yaml");
+    Files.writeString(
+        p,
+        "pipeline: cross\n"
+            + "source:\n  type: csv\n  path: data/*.csv\n  header: true\n"
+            + "columns:\n  id: integer not null\n  name: string\n  version: integer\n"
+            + "  ingested_at: timestamp not null\n"
+            + "windows:\n  kind: day\n  column: ingested_at\n  zone: UTC\n"
+            + "max_bad_records: 10\n"
+            + target
+            + "destination:\n  type: iceberg\n  warehouse: warehouse/\n");
+    return p;
+  }
+
+  private static final String MERGE =
+      "target:\n  table: t\n  key: [id]\n  strategy: merge\n  order_by: version\n";
+  private static final String REPLACE_WINDOW = "target:\n  table: t\n  strategy: replace_window\n";
+
+  private static Cli.Result run(Path pipeline, String... engine) {
+    List<String> args = new ArrayList<>(List.of("run", pipeline.toString(), "--progress", "none"));
+    args.addAll(List.of(engine));
+    Cli.Result r = Cli.run(args.toArray(String[]::new));
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    return r;
+  }
+
+  private static final String[] SPARK = {"--engine", "spark", "--master", "local[2]"};
+
+  @Test
+  void mergeIsTheSameOnBothEnginesAndEachFindsTheOthersWindowsUnchanged() throws IOException {
+    Path jvm = pipeline("jvm", MERGE);
+    Path onSpark = pipeline("spark", MERGE);
+    assertThat(run(jvm).out()).contains("3 loaded");
+    long tasks = SharedSpark.tasksEnded();
+    assertThat(run(onSpark, SPARK).out()).contains("3 loaded");
+    // read by Spark: a task per input file per window (two files, three day windows)
+    await().untilAsserted(() -> assertThat(SharedSpark.tasksEnded() - tasks).isEqualTo(6));
+
+    List<String> rows = TableContents.of(jvm.resolveSibling("warehouse"), "t");
+    // in-window: the greatest version; a tie on version by the other columns, greatest first;
+    // across windows: an older version of a later window does not replace a newer one
+    assertThat(rows)
+        .extracting(r -> r.replaceAll(" ingested_at=\\S+", "").replaceAll(" _idem_window=\\S+", ""))
+        .containsExactly(
+            "id=1 name=a2 version=2",
+            "id=2 name=b2 version=5",
+            "id=3 name=c1 version=9",
+            "id=4 name=d1 version=1");
+    assertThat(TableContents.of(onSpark.resolveSibling("warehouse"), "t")).isEqualTo(rows);
+    assertThat(deadLetters(onSpark)).isEqualTo(deadLetters(jvm)).hasSize(1);
+    assertThat(deadLetters(jvm).get(0)).contains("data/a.csv:4");
+
+    assertThat(run(jvm, SPARK).out()).contains("3 unchanged");
+    assertThat(run(onSpark).out()).contains("3 unchanged");
+  }
+
+  @Test
+  void replaceWindowIsTheSameOnBothEngines() throws IOException {
+    Path jvm = pipeline("jvm", REPLACE_WINDOW);
+    Path onSpark = pipeline("spark", REPLACE_WINDOW);
+    run(jvm);
+    run(onSpark, SPARK);
+    List<String> rows = TableContents.of(jvm.resolveSibling("warehouse"), "t");
+    assertThat(rows).hasSize(8);
+    assertThat(TableContents.of(onSpark.resolveSibling("warehouse"), "t")).isEqualTo(rows);
+    assertThat(deadLetters(onSpark)).isEqualTo(deadLetters(jvm)).hasSize(1);
+
+    // a changed file reloads its windows on Spark as on the JVM runner: day 2 and day 3 replaced
+    for (Path p : List.of(jvm, onSpark)) {
+      Files.writeString(
+          p.resolveSibling("data/b.csv"),
+          "id,name,version,ingested_at\n5,e1,1,2024-03-03 10:00:00\n");
+    }
+    assertThat(run(jvm).out()).contains("2 loaded");
+    assertThat(run(onSpark, SPARK).out()).contains("2 loaded");
+    List<String> after = TableContents.of(jvm.resolveSibling("warehouse"), "t");
+    assertThat(after)
+        .hasSize(6)
+        .anyMatch(r -> r.contains("name=e1"))
+        .noneMatch(r -> r.contains("name=d1"));
+    assertThat(TableContents.of(onSpark.resolveSibling("warehouse"), "t")).isEqualTo(after);
+  }
+
+  @Test
+  void aFileWithOtherColumnsFailsItsWindowOnSparkInsteadOfDriftingUnseen() throws IOException {
+    Path onSpark = pipeline("spark", MERGE);
+    Files.writeString(
+        onSpark.resolveSibling("data/b.csv"),
+        "id,name,version,ingested_at,extra\n4,d1,1,2024-03-03 10:00:00,x\n");
+    Cli.Result r = Cli.run("run", onSpark.toString(), "--progress", "none", "--engine", "spark");
+    assertThat(r.exit()).as(r.out() + r.err()).isNotZero();
+    assertThat(r.out())
+        .contains(
+            "data/b.csv: its columns differ from the declared ones; --engine spark does not apply"
+                + " schema_drift to added or missing columns yet");
+  }
+
+  /** The open dead letters as "window position reason raw", in order. */
+  private static List<String> deadLetters(Path pipeline) throws IOException {
+    Cli.Result r = Cli.run("dlq", "list", pipeline.toString(), "--output", "json");
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    List<String> letters = new ArrayList<>();
+    for (JsonNode l : new ObjectMapper().readTree(r.out()).path("dead_letters")) {
+      letters.add(
+          l.path("window").asText()
+              + " "
+              + l.path("position").asText()
+              + " "
+              + l.path("reason").asText()
+              + " "
+              + l.path("raw").asText());
+    }
+    return letters;
+  }
+}

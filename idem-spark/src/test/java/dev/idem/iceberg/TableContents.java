@@ -1,0 +1,49 @@
+package dev.idem.iceberg;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.types.Types;
+
+/**
+ * A table of a local warehouse (the embedded catalog), read whole with Iceberg's generic reader:
+ * one line per row, its columns in schema order but idem's bookkeeping columns other than {@code
+ * _idem_window} (which say when and by which run a row was written), sorted.
+ */
+public final class TableContents {
+  private TableContents() {}
+
+  public static List<String> of(Path warehouse, String table) throws IOException {
+    Catalog catalog = IcebergSettings.local(warehouse, "idem").open();
+    try {
+      Table t = catalog.loadTable(TableIdentifier.of("idem", table));
+      List<String> rows = new ArrayList<>();
+      try (CloseableIterable<Record> it = IcebergGenerics.read(t).build()) {
+        for (Record r : it) {
+          StringBuilder line = new StringBuilder();
+          for (Types.NestedField f : t.schema().columns()) {
+            if (f.name().startsWith("_idem_") && !f.name().equals("_idem_window")) {
+              continue;
+            }
+            line.append(f.name()).append('=').append(r.getField(f.name())).append(' ');
+          }
+          rows.add(line.toString().trim());
+        }
+      }
+      rows.sort(null);
+      return rows;
+    } finally {
+      if (catalog instanceof Closeable c) {
+        c.close();
+      }
+    }
+  }
+}
