@@ -35,7 +35,7 @@ class PostgresVersionModelProperties extends VersionModelSuite {
    * others (a key loaded before, by an earlier step or by the racing runner) roll back to the
    * savepoint and merge: the table is still the model's.
    */
-  @Property(tries = 60, shrinking = ShrinkingMode.FULL)
+  @Property(tries = 30, shrinking = ShrinkingMode.FULL)
   void withoutDeletesTheTableIsTheModel(@ForAll("upsertScenarios") Scenario scenario) {
     check(scenario);
   }
