@@ -40,16 +40,23 @@ final class WindowStaging implements AutoCloseable {
       TableName table,
       TargetRules rules,
       String window,
-      DirectLoad direct) {
+      DirectLoad direct)
+      throws SQLException {
     this.dialect = dialect;
     this.connection = connection;
     this.table = table;
     this.rules = rules;
     this.window = window;
     this.direct = direct;
+    if (direct == null) {
+      stager();
+    }
   }
 
-  /** The bulk writer into {@code staged}, which is created with the first row staged. */
+  /**
+   * The bulk writer into {@code staged}: created at once, or with the first row staged after a
+   * {@link DirectLoad} declined.
+   */
   private Stager stager() throws SQLException {
     if (stager == null) {
       stager = dialect.staging().stage(connection, rules.stagedColumns());
