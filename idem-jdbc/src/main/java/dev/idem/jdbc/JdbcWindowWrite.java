@@ -8,7 +8,6 @@ import dev.idem.jdbc.dialect.Dialect;
 import dev.idem.jdbc.write.Applied;
 import dev.idem.jdbc.write.StrategySql;
 import dev.idem.jdbc.write.TombstoneSql;
-import dev.idem.jdbc.write.WindowStrategy;
 import dev.idem.ledger.DeadLetter;
 import dev.idem.ledger.Lease;
 import dev.idem.ledger.NulledValue;
@@ -31,6 +30,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -100,7 +100,16 @@ final class JdbcWindowWrite implements WindowWrite {
             ? null
             : new TargetTable(dialect, table, pipeline.target()).keyIndex();
     this.evolution = new SchemaEvolution(dialect, connection, pipeline, table, lease.windowId());
-    this.staging = new WindowStaging(dialect, connection, table, rules, lease.windowId());
+    this.staging =
+        new WindowStaging(
+            dialect,
+            connection,
+            table,
+            rules,
+            lease.windowId(),
+            DirectLoads.plan(pipeline, rules, table, lease.windowId())
+                .flatMap(dialect.staging()::direct)
+                .orElse(null));
     this.deadLetters =
         new DeadLetters.Pending(
             pipeline.name(), lease.token(), context == null ? null : context.runId());
@@ -205,9 +214,15 @@ final class JdbcWindowWrite implements WindowWrite {
       source = StrategySql.TRANSFORMED;
       sourceRows = Jdbc.queryLong(connection, sql.count(source), null);
     }
-    WindowStrategy strategy =
-        dialect.writes().strategy(target, sql, window(), dialect.staging()::analyze);
-    Applied applied = strategy.apply(connection, source);
+    OptionalLong direct =
+        source.equals(Pipeline.STAGED) ? staging.loadDirectly() : OptionalLong.empty();
+    Applied applied =
+        direct.isPresent()
+            ? DirectLoads.applied(direct.getAsLong())
+            : dialect
+                .writes()
+                .strategy(target, sql, window(), dialect.staging()::analyze)
+                .apply(connection, source);
     TombstoneSql tombstones = sql.tombstones();
     if (tombstones != null) {
       // in the window's transaction, under the target's lock: when this window's tombstones were

@@ -3,18 +3,21 @@ package dev.idem.jdbc;
 import dev.idem.destination.Completion;
 import dev.idem.destination.RowRefusedException;
 import dev.idem.jdbc.dialect.Dialect;
+import dev.idem.jdbc.dialect.DirectLoad;
 import dev.idem.jdbc.dialect.Staging.Stager;
 import dev.idem.ledger.DeadLetter;
 import dev.idem.schema.Column;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * A window's rows on their way into the private relation {@code staged}, through the dialect's bulk
  * path: rows the target would refuse are split out first ({@link TargetRules}), columns the input
  * gains are staged too (schema_drift evolve), and once staging ends the rows a CHECK constraint
- * refuses become dead letters before anything is applied.
+ * refuses become dead letters before anything is applied. Given a {@link DirectLoad}, rows are held
+ * in memory instead, and staged only if they cannot be held or loaded straight into the target.
  */
 final class WindowStaging implements AutoCloseable {
   private final Dialect dialect;
@@ -25,18 +28,72 @@ final class WindowStaging implements AutoCloseable {
   private Stager stager;
   private long staged;
 
+  /** Where rows are held instead of staged, until it declines; null from then on. */
+  private DirectLoad direct;
+
   /** Staged rows a CHECK constraint of the target refused (dead letters, no longer staged). */
   private long refused;
 
   WindowStaging(
-      Dialect dialect, Connection connection, TableName table, TargetRules rules, String window)
+      Dialect dialect,
+      Connection connection,
+      TableName table,
+      TargetRules rules,
+      String window,
+      DirectLoad direct)
       throws SQLException {
     this.dialect = dialect;
     this.connection = connection;
     this.table = table;
     this.rules = rules;
     this.window = window;
-    this.stager = dialect.staging().stage(connection, rules.stagedColumns());
+    this.direct = direct;
+    if (direct == null) {
+      stager();
+    }
+  }
+
+  /**
+   * The bulk writer into {@code staged}: created at once, or with the first row staged after a
+   * {@link DirectLoad} declined.
+   */
+  private Stager stager() throws SQLException {
+    if (stager == null) {
+      stager = dialect.staging().stage(connection, rules.stagedColumns());
+    }
+    return stager;
+  }
+
+  /** Stages the rows held so far; every row is staged from now on. */
+  private void spill() throws SQLException {
+    if (direct == null) {
+      return;
+    }
+    List<Object[]> held = direct.arrived();
+    direct = null;
+    Stager s = stager();
+    for (Object[] row : held) {
+      s.add(row);
+    }
+  }
+
+  /**
+   * Loads the held rows straight into the target ({@link DirectLoad#load}), with the target locked:
+   * the rows after dedup and the rows inserted, or empty when nothing was held or written and the
+   * staged rows are to be applied (the held ones are staged now).
+   */
+  OptionalLong loadDirectly() throws SQLException {
+    if (direct == null) {
+      return OptionalLong.empty();
+    }
+    OptionalLong inserted = direct.load(connection);
+    if (inserted.isPresent()) {
+      direct = null;
+      return inserted;
+    }
+    spill();
+    finish();
+    return OptionalLong.empty();
   }
 
   /** Rows staged and not refused since. */
@@ -53,7 +110,14 @@ final class WindowStaging implements AutoCloseable {
   void add(Object[] row, String position) {
     rules.refuse(row);
     try {
-      stager.add(rules.staged(row, staged + 1, position));
+      if (direct != null) {
+        if (direct.add(row)) {
+          staged++;
+          return;
+        }
+        spill();
+      }
+      stager().add(rules.staged(row, staged + 1, position));
       staged++;
     } catch (SQLException e) {
       throw Jdbc.translate(dialect, e, "window " + window + ": staging row " + (staged + 1));
@@ -68,7 +132,8 @@ final class WindowStaging implements AutoCloseable {
     evolution.checkAddable(proposed, rules.stagesPositions());
     try {
       // the bulk path ends first: a PostgreSQL connection runs no query while a COPY is open
-      stager.finish();
+      spill();
+      stager().finish();
       stager.close();
       Column column = evolution.stageable(proposed);
       Jdbc.execute(connection, evolution.stagedColumnDdl(column));
@@ -80,9 +145,15 @@ final class WindowStaging implements AutoCloseable {
     }
   }
 
-  /** Ends the bulk path: the staged rows are queryable from now on. */
+  /**
+   * Ends the bulk path: the staged rows are queryable from now on. Rows still held stay held, for
+   * {@link #loadDirectly}.
+   */
   void finish() throws SQLException {
-    stager.finish();
+    if (direct != null) {
+      return;
+    }
+    stager().finish();
     stager.close();
   }
 

@@ -168,25 +168,47 @@ public final class VersionModel {
 
   /**
    * A {@code merge} pipeline (and its table) named {@code name}, keyed by {@code k}, ordered by
-   * {@code ver}, deleting with the flag {@code gone}, over day windows holding these records.
+   * {@code ver}, over day windows holding these records; deleting with the flag {@code gone} when a
+   * record is a delete (without, {@code gone} is a plain column, and PostgreSQL may load a window
+   * straight into the target: {@code DirectLoad}).
    */
   static Pipeline pipeline(String name, List<WindowInput> windows) {
     ListSource source = new ListSource(COLUMNS);
+    boolean deletes = false;
     for (WindowInput w : windows) {
       for (Version v : w.records()) {
         source.add(v.key(), w.day(), v.order(), v.delete(), v.value());
+        deletes |= v.delete();
       }
     }
-    return Pipeline.builder(name)
-        .version("1")
-        .source(source)
-        .windows(WindowSpec.day("day", ZoneOffset.UTC))
-        .table(name)
-        .key(KeySpec.columns("k"))
-        .orderBy("ver")
-        .deleteFlag("gone")
-        .strategy(WriteStrategy.MERGE)
-        .build();
+    Pipeline.Builder b =
+        Pipeline.builder(name)
+            .version("1")
+            .source(source)
+            .windows(WindowSpec.day("day", ZoneOffset.UTC))
+            .table(name)
+            .key(KeySpec.columns("k"))
+            .orderBy("ver")
+            .strategy(WriteStrategy.MERGE);
+    return (deletes ? b.deleteFlag("gone") : b).build();
+  }
+
+  /** As {@link #scenarios}, with every delete an upsert: merges without a delete rule. */
+  static Arbitrary<Scenario> upsertScenarios() {
+    return scenarios()
+        .map(
+            s ->
+                new Scenario(
+                    s.windows().stream()
+                        .map(
+                            w ->
+                                new WindowInput(
+                                    w.index(),
+                                    w.records().stream()
+                                        .map(v -> new Version(v.key(), v.order(), false, v.value()))
+                                        .toList()))
+                        .toList(),
+                    s.steps()));
   }
 
   /** Which version of one key wins, the greatest last. */

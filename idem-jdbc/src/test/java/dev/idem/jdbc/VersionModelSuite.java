@@ -58,6 +58,11 @@ public abstract class VersionModelSuite {
     return VersionModel.scenarios();
   }
 
+  @Provide
+  Arbitrary<Scenario> upsertScenarios() {
+    return VersionModel.upsertScenarios();
+  }
+
   /** Runs the scenario's steps, then compares the table with the model. */
   protected void check(Scenario scenario) {
     String name = "model_" + TRIES.incrementAndGet();

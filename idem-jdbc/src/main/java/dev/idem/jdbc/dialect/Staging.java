@@ -7,6 +7,7 @@ import dev.idem.schema.DataType;
 import dev.idem.schema.Schema;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -25,6 +26,14 @@ public interface Staging {
    * columns} (one was added after the previous writer was finished and closed).
    */
   Stager restage(Connection connection, Schema columns) throws SQLException;
+
+  /**
+   * A writer that loads a window whose keys are all new straight into the target, skipping the
+   * staging relation ({@link DirectLoad}); empty where the database has none.
+   */
+  default Optional<DirectLoad> direct(DirectLoad.Plan plan) {
+    return Optional.empty();
+  }
 
   /**
    * Gathers planner statistics on a freshly filled temporary table, so that joins between a

@@ -1,6 +1,7 @@
 package dev.idem.jdbc.dialect.postgres;
 
 import dev.idem.jdbc.SqlName;
+import dev.idem.jdbc.dialect.DirectLoad;
 import dev.idem.jdbc.dialect.Staging;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.schema.DataType;
@@ -8,6 +9,7 @@ import dev.idem.schema.Schema;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Optional;
 import java.util.function.Function;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -39,6 +41,12 @@ final class PostgresStaging implements Staging {
             .getCopyAPI()
             .copyIn("COPY " + SqlName.quote(Pipeline.STAGED) + " FROM STDIN WITH (FORMAT csv)");
     return new CopyStager(copy);
+  }
+
+  /** COPY straight into the target under a savepoint ({@link DirectCopy}). */
+  @Override
+  public Optional<DirectLoad> direct(DirectLoad.Plan plan) {
+    return Optional.of(new DirectCopy(plan, DirectCopy.HELD_CHARS));
   }
 
   /** PostgreSQL never analyzes temporary tables by itself (autovacuum cannot see them). */
