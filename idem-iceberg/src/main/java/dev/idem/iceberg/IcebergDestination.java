@@ -27,8 +27,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
+import org.apache.iceberg.BaseTable;
 import org.apache.iceberg.DataFile;
+import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableOperations;
 import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
@@ -69,6 +73,9 @@ public final class IcebergDestination
   private final Map<String, LedgerStore> stores = new ConcurrentHashMap<>();
   private final Map<String, TableSchema> schemas = new ConcurrentHashMap<>();
   private final IcebergLedger ledger;
+
+  /** Wraps the operations of each table prepared from now on: how tests inject commit faults. */
+  private volatile UnaryOperator<TableOperations> operations = UnaryOperator.identity();
 
   public IcebergDestination(IcebergSettings settings, RunServices services) {
     this.settings = settings;
@@ -122,8 +129,23 @@ public final class IcebergDestination
       ns.setProperties(
           namespace(), new java.util.HashMap<>(Map.of(PIPELINE_TABLE + pipeline.name(), name)));
     }
-    stores.put(pipeline.name(), new LedgerStore(id(name).toString(), table));
+    stores.put(pipeline.name(), newStore(id(name).toString(), table));
     schemas.put(pipeline.name(), schema);
+  }
+
+  /** Tables prepared from now on commit through {@code wrap} of their operations (for tests). */
+  void wrapOperations(UnaryOperator<TableOperations> wrap) {
+    this.operations = wrap;
+  }
+
+  private LedgerStore newStore(String name, Table table) {
+    TableOperations ops = ((HasTableOperations) table).operations();
+    TableOperations wrapped = operations.apply(ops);
+    if (wrapped == ops) {
+      return new LedgerStore(name, table);
+    }
+    return new LedgerStore(
+        name, new BaseTable(wrapped, table.name()), LedgerStore.sendsChanges(ops));
   }
 
   /** The ledger store of a pipeline's table: prepared here, or named by the namespace. */
