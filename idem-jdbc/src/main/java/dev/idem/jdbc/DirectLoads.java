@@ -2,6 +2,7 @@ package dev.idem.jdbc;
 
 import dev.idem.jdbc.dialect.DirectLoad;
 import dev.idem.jdbc.write.Applied;
+import dev.idem.ledger.Lease;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.Target;
 import dev.idem.pipeline.WriteStrategy;
@@ -15,16 +16,21 @@ import java.util.Optional;
  * applied. Only a merge without deletes, transform, schema evolution or CHECK constraints, whose
  * staged columns are the stored ones: its rows then go into the target as they were read, so
  * writing all its keys when none exists yet is exactly what the staged merge would write (every key
- * new: inserted, with the window's lineage). Anything else takes the staged path.
+ * new: inserted, with the window's lineage). Anything else takes the staged path, and so does a
+ * window the ledger has seen finish before: a re-run (forced, or of changed input), whose keys may
+ * be in the target under a later window's lineage (a later version took them), where a COPY would
+ * only fail on the first of them and leave the rows it had inserted as dead tuples.
  */
 final class DirectLoads {
   private DirectLoads() {}
 
   static Optional<DirectLoad.Plan> plan(
-      Pipeline pipeline, TargetRules rules, TableName table, String window) {
+      Pipeline pipeline, TargetRules rules, TableName table, Lease lease) {
     Target target = pipeline.target();
     List<String> columns = target.storedColumns().names();
-    if (target.strategy() != WriteStrategy.MERGE
+    String window = lease.windowId();
+    if ((lease.previous() != null && lease.previous().finishedAt() != null)
+        || target.strategy() != WriteStrategy.MERGE
         || target.key() == null
         || target.hasDeletes()
         || pipeline.transformSql() != null

@@ -107,7 +107,7 @@ final class JdbcWindowWrite implements WindowWrite {
             table,
             rules,
             lease.windowId(),
-            DirectLoads.plan(pipeline, rules, table, lease.windowId())
+            DirectLoads.plan(pipeline, rules, table, lease)
                 .flatMap(dialect.staging()::direct)
                 .orElse(null));
     this.deadLetters =
