@@ -79,8 +79,11 @@ final class InputCheck implements AutoCloseable {
       return new Outcome(Map.copyOf(results), false, limit);
     } catch (TimeoutException e) {
       stop.set(true);
+      // what was checked in time, taken before the interrupt: an input read cut short by it
+      // (whatever it then returns or throws) is "not checked", never a result
+      Map<String, Result> inTime = Map.copyOf(results);
       task.cancel(true);
-      return new Outcome(Map.copyOf(results), true, limit);
+      return new Outcome(inTime, true, limit);
     } catch (ExecutionException e) {
       return new Outcome(Map.copyOf(results), false, limit);
     } catch (InterruptedException e) {
