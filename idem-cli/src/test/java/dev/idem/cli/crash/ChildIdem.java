@@ -28,13 +28,30 @@ public final class ChildIdem {
       List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
   /**
+   * This test JVM's own scratch folder under {@code target/children}: fresh for every test JVM, so
+   * that a folder left by an earlier run (without {@code mvn clean}) is never written into.
+   */
+  private static final Path SCRATCH;
+
+  /**
    * The tests' class path as jars only, with DuckDB's driver taken from {@code target/duckdb/} as
    * {@code ./idem} and the distribution run it: without its native libraries inside, which lie
    * beside it, so a child neither unpacks 57 MB at its start nor leaves the copy behind when it is
    * killed. Class folders (this module's classes and test classes) are packed into jars, because a
    * class-data archive ({@link #SHARED_CLASSES}) accepts no non-empty folder on the class path.
    */
-  private static final String CLASS_PATH = classPath();
+  private static final String CLASS_PATH;
+
+  static {
+    try {
+      SCRATCH =
+          Files.createTempDirectory(
+              Files.createDirectories(Path.of("target", "children").toAbsolutePath()), "jvm-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    CLASS_PATH = classPath();
+  }
 
   /**
    * A dynamic class-data sharing archive of the classes a child loads to run the orders example,
@@ -46,18 +63,13 @@ public final class ChildIdem {
    */
   private static final List<String> SHARED_CLASSES = sharedClasses();
 
-  private ChildIdem() {}
+  private static final String MAIN = "dev.idem.cli.Idem";
 
-  private static Path scratch() throws IOException {
-    return Files.createDirectories(
-        Path.of("target", "children", Long.toString(ProcessHandle.current().pid()))
-            .toAbsolutePath());
-  }
+  private ChildIdem() {}
 
   private static String classPath() {
     try {
       Path unpacked = Path.of("target", "duckdb").toAbsolutePath();
-      Path packed = scratch();
       List<String> entries = new ArrayList<>();
       for (String entry : System.getProperty("java.class.path").split(File.pathSeparator, -1)) {
         if (entry.isEmpty()) {
@@ -71,7 +83,7 @@ public final class ChildIdem {
             throw new IllegalStateException(path + " is missing: idem-cli's build unpacks it");
           }
         } else if (Files.isDirectory(path)) {
-          path = jar(path, packed.resolve(entries.size() + "-" + name + ".jar"));
+          path = jar(path, SCRATCH.resolve(entries.size() + "-" + name + ".jar"));
         }
         entries.add(path.toString());
       }
@@ -95,7 +107,7 @@ public final class ChildIdem {
 
   private static List<String> sharedClasses() {
     try {
-      Path dir = scratch().resolve("warm-up");
+      Path dir = SCRATCH.resolve("warm-up");
       Path example = Path.of("..", "examples", "orders");
       Files.createDirectories(dir.resolve("data"));
       Files.copy(example.resolve("pipeline.yaml"), dir.resolve("pipeline.yaml"));
@@ -105,7 +117,14 @@ public final class ChildIdem {
         }
       }
       Path archive = dir.resolveSibling("children.jsa");
-      Result r = run(dir, List.of("-XX:ArchiveClassesAtExit=" + archive), "run", "pipeline.yaml");
+      Result r =
+          run(
+              dir,
+              command(
+                  List.of(),
+                  List.of("-XX:ArchiveClassesAtExit=" + archive),
+                  "run",
+                  "pipeline.yaml"));
       if (r.exit() == 0 && Files.isRegularFile(archive)) {
         return List.of(
             "-XX:SharedArchiveFile=" + archive, "-Xlog:disable", "-Xlog:all=error:stderr");
@@ -119,23 +138,30 @@ public final class ChildIdem {
 
   /** The command that runs {@code idem args} in a child JVM with these extra JVM options. */
   public static List<String> command(List<String> jvmOptions, String... args) {
+    return command(SHARED_CLASSES, jvmOptions, args);
+  }
+
+  private static List<String> command(
+      List<String> classData, List<String> jvmOptions, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(JVM_OPTIONS);
-    if (SHARED_CLASSES != null) { // null while the archive itself is being made
-      cmd.addAll(SHARED_CLASSES);
-    }
+    cmd.addAll(classData);
     cmd.addAll(jvmOptions);
     cmd.add("-cp");
     cmd.add(CLASS_PATH);
-    cmd.add("dev.idem.cli.Idem");
+    cmd.add(MAIN);
     cmd.addAll(List.of(args));
     return cmd;
   }
 
   public static Process start(Path workDir, List<String> jvmOptions, String... args)
       throws IOException {
-    return new ProcessBuilder(command(jvmOptions, args))
+    return start(workDir, command(jvmOptions, args));
+  }
+
+  private static Process start(Path workDir, List<String> command) throws IOException {
+    return new ProcessBuilder(command)
         .directory(workDir.toFile())
         .redirectOutput(workDir.resolve("child.out").toFile())
         .redirectError(workDir.resolve("child.err").toFile())
@@ -143,9 +169,14 @@ public final class ChildIdem {
   }
 
   public static Result run(Path workDir, List<String> jvmOptions, String... args) throws Exception {
-    Process p = start(workDir, jvmOptions, args);
+    return run(workDir, command(jvmOptions, args));
+  }
+
+  private static Result run(Path workDir, List<String> command) throws Exception {
+    Process p = start(workDir, command);
     if (!p.waitFor(120, TimeUnit.SECONDS)) {
       p.destroyForcibly();
+      List<String> args = command.subList(command.indexOf(MAIN) + 1, command.size());
       throw new AssertionError("idem " + String.join(" ", args) + " did not finish in 120 s");
     }
     return new Result(
