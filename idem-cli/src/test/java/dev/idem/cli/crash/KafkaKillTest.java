@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 class KafkaKillTest {
   private static final int ORDERS = 6_000;
   private static final int PARTITIONS = 3;
-  private static final int TRIALS = Integer.getInteger("idem.kafkakill.trials", 8);
+  private static final int TRIALS = Integer.getInteger("idem.kafkakill.trials", 4);
   private static final long SEED = Long.getLong("idem.kafkakill.seed", 20261123L);
   private static final FaultPoint[] POINTS = {
     FaultPoint.AFTER_CLAIM,

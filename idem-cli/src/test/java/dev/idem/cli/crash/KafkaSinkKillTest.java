@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 class KafkaSinkKillTest {
   private static final int DAYS = 6;
   private static final int PER_DAY = 1_000;
-  private static final int TRIALS = Integer.getInteger("idem.kafkasinkkill.trials", 8);
+  private static final int TRIALS = Integer.getInteger("idem.kafkasinkkill.trials", 4);
   private static final long SEED = Long.getLong("idem.kafkasinkkill.seed", 4242L);
   private static final FaultPoint[] POINTS = {
     FaultPoint.AFTER_CLAIM,

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * 10-minute lease, which must take the dead runner's windows over at once (its presence lock died
  * with its connections), exit 0 and report every window done; the table must then equal one clean
  * run's, hold no duplicate key, and every window's ledger counts must balance. Trials: {@code
- * -Didem.chaos.trials=N} (default 30), seed {@code -Didem.chaos.seed=S}.
+ * -Didem.chaos.trials=N} (default 20), seed {@code -Didem.chaos.seed=S}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PostgresKillTest {
@@ -68,7 +68,7 @@ class PostgresKillTest {
 
   @Test
   void killedAtRandomThenRetriedEqualsACleanRun() throws Exception {
-    int trials = Integer.getInteger("idem.chaos.trials", 30);
+    int trials = Integer.getInteger("idem.chaos.trials", 20);
     long seed = Long.getLong("idem.chaos.seed", 20261123L);
     Random random = new Random(seed);
     List<FaultPoint> others =
@@ -127,13 +127,15 @@ class PostgresKillTest {
             + ", SIGKILL at random "
             + sigkills);
     log.forEach(System.out::println);
-    if (trials >= 30) { // 12 mid-COPY, 12 after a commit, 3 at random, 3 at other points
+    if (trials >= 20) { // 2 in 5 mid-COPY, 2 in 5 right after a commit, 1 in 10 at random
       assertThat(halted.getOrDefault(FaultPoint.MID_STAGING, 0))
           .as("trials killed mid-COPY")
-          .isGreaterThanOrEqualTo(10);
+          .isGreaterThanOrEqualTo(trials * 2 / 5);
       assertThat(halted.getOrDefault(FaultPoint.AFTER_COMMIT, 0))
           .as("trials killed right after a commit")
-          .isGreaterThanOrEqualTo(10);
+          .isGreaterThanOrEqualTo(trials * 2 / 5);
+    }
+    if (trials >= 30) { // three SIGKILLs, at least one before the backfill ends
       assertThat(sigkills).as("trials killed by SIGKILL at a random moment").isPositive();
     }
   }

@@ -46,7 +46,7 @@ import org.junit.jupiter.api.TestInstance;
  * clean run after idem's own retries, or with a clear one-line error and nothing partial committed,
  * equal to a clean run once a scheduler re-runs it. A window whose COMMIT reply was dropped must be
  * resolved from its transaction id, not written twice. Trials: {@code -Didem.netfault.trials=N}
- * (default 100), seed {@code -Didem.netfault.seed=S}.
+ * (default 50), seed {@code -Didem.netfault.seed=S}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PostgresNetworkFaultTest {
@@ -114,7 +114,7 @@ class PostgresNetworkFaultTest {
 
   @Test
   void everyNetworkFaultEndsEqualToACleanRunOrWithAClearErrorAndNothingPartial() throws Exception {
-    int trials = Integer.getInteger("idem.netfault.trials", 100);
+    int trials = Integer.getInteger("idem.netfault.trials", 50);
     long seed = Long.getLong("idem.netfault.seed", 20261123L);
     Random random = new Random(seed);
     Fault[] faults = {
@@ -212,7 +212,7 @@ class PostgresNetworkFaultTest {
         "PostgresNetworkFaultTest seed %d, %d trials: faults fired %s; %d ended with an error, then equal after a re-run;"
             + " unknown COMMITs resolved by transaction id: %d committed, %d aborted%n",
         seed, trials, fired, endedWithError, resolvedCommitted, resolvedAborted);
-    if (trials >= 100) {
+    if (trials >= 50) {
       assertThat(fired.values().stream().mapToInt(Integer::intValue).sum())
           .as("faults that fired")
           .isGreaterThanOrEqualTo(trials * 3 / 4);
