@@ -92,7 +92,7 @@ final class DoctorCommand extends PipelineCommand {
       throw new ConfigException(
           "destination " + destination.describe() + " does not support idem doctor");
     }
-    List<Finding> found = doctor.diagnose(pipeline);
+    List<Finding> found = withHeldNotifications(definition, destination, doctor.diagnose(pipeline));
     List<Fixed> fixed = new ArrayList<>();
     if (fix && found.stream().anyMatch(Finding::fixable)) {
       for (Finding f : found) {
@@ -100,7 +100,7 @@ final class DoctorCommand extends PipelineCommand {
           fixed.add(apply(f));
         }
       }
-      found = doctor.diagnose(pipeline);
+      found = withHeldNotifications(definition, destination, doctor.diagnose(pipeline));
     }
     int exit = found.isEmpty() ? ExitCode.OK : ExitCode.FAILED;
     String where = definition.destination().describe();
@@ -180,5 +180,24 @@ final class DoctorCommand extends PipelineCommand {
     }
     doc.put("findings", findings);
     return ReportView.write(doc);
+  }
+
+  /** The findings, and a notify: hook's held notifications, one finding each. */
+  private static List<Finding> withHeldNotifications(
+      PipelineDefinition definition, Destination destination, List<Finding> found) {
+    if (definition.notifier() == null) {
+      return found;
+    }
+    List<Finding> out = new ArrayList<>(found);
+    for (String h : definition.notifier().held(destination, definition.pipeline().name())) {
+      out.add(
+          Finding.report(
+              "notification_of_unknown_outcome",
+              h.substring(0, h.indexOf(':')),
+              h
+                  + ": sent, never acknowledged, past the key's lifetime; idem resolve --request"
+                  + " KEY --as sent|not-sent decides"));
+    }
+    return out;
   }
 }

@@ -55,9 +55,21 @@ final class Notifications {
                 + d.refused()
                 + " refused by the hook (kept in _idem.http_requests with the response)");
       }
-      if (d.pending() > 0) {
+      if (d.pending() > d.held()) {
         say.accept(
-            "warning: notify: " + d.pending() + " not delivered yet; the next run sends them");
+            "warning: notify: "
+                + (d.pending() - d.held())
+                + " not delivered yet; the next run sends them");
+      }
+      if (d.held() > 0) {
+        say.accept(
+            "warning: notify: "
+                + d.held()
+                + " held as of unknown outcome (sent, never answered, past the key's lifetime):"
+                + " never sent again until idem resolve FILE --request KEY --as sent|not-sent");
+        for (String h : notifier.held(destination, definition.pipeline().name())) {
+          say.accept("warning: notify: held: " + h);
+        }
       }
     } catch (RuntimeException e) {
       say.accept(

@@ -6,6 +6,7 @@ import dev.idem.context.RunServices;
 import dev.idem.destination.Destination;
 import dev.idem.destination.SupportsHeldRequests;
 import dev.idem.destination.SupportsHeldRequests.Decision;
+import dev.idem.notify.Notifier;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Option;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {ExitCode.HELP_DONE, ExitCode.HELP_RUN_TIME, ExitCode.HELP_USAGE},
     description = {
-      "Record what happened to a request held as of unknown outcome (idem doctor lists them).",
+      "Record what happened to a request or notify: hook held as of unknown outcome (idem doctor"
+          + " lists them).",
       "--as sent: the next run acknowledges it and never sends it.",
       "--as not-sent: the next run sends it again."
     })
@@ -62,16 +64,23 @@ final class ResolveCommand extends PipelineCommand {
 
   @Override
   int execute(PipelineDefinition definition, Destination destination, RunServices services) {
-    if (!(destination instanceof SupportsHeldRequests held)) {
+    Notifier notifier = definition.notifier();
+    if (!(destination instanceof SupportsHeldRequests) && notifier == null) {
       throw new ConfigException(
           file
               + ": destination "
               + destination.describe()
-              + " sends no requests to hold; idem resolve is for the http destination");
+              + " sends no requests to hold and the pipeline has no notify: hooks; idem resolve is"
+              + " for the http destination and notify:");
     }
     String name = definition.pipeline().name();
     destination.prepare(definition.pipeline());
-    String line = held.resolve(name, request.strip(), as.decision);
+    // the http destination refuses notify:, so a pipeline's held requests are one kind or the other
+    String line =
+        destination instanceof SupportsHeldRequests held
+            ? held.resolve(name, request.strip(), as.decision)
+            : notifier.resolve(
+                destination, name, request.strip(), as.decision, services.clock().instant());
     if (output.json()) {
       Map<String, Object> doc = new LinkedHashMap<>();
       doc.put("pipeline", name);

@@ -13,11 +13,14 @@ import dev.idem.testkit.postgres.EmbeddedPostgresServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -179,6 +182,78 @@ class NotifyCliTest {
       assertThat(second.exit()).as(second.err()).isZero();
       assertThat(second.err()).contains("notify: 1 delivered");
       assertThat(api.effects()).isEqualTo(Map.of("2024-05-01", 1));
+    }
+  }
+
+  @Test
+  void aNotificationHeldPastItsKeysLifetimeIsListedByDoctorAndResolvedByHand() throws Exception {
+    input("2024-05-01", "2024-05-02");
+    ApiServer down = new ApiServer(ApiServer.Kind.KEYED, Duration.ofSeconds(2));
+    String downUrl = down.url();
+    down.close();
+    Path p = pipeline("", downUrl, "[success]", BODY);
+    Supplier<RunServices> noWait = () -> RunServices.defaults().withSleeper(d -> {});
+    Cli.Result first = run(noWait, "run", p.toString());
+    assertThat(first.exit()).as(first.err()).isZero();
+    assertThat(first.err()).contains("notify: 2 not delivered yet");
+    // a day later than the key's 24 h lifetime, the hook still down: never sent again, held
+    Supplier<RunServices> later =
+        () ->
+            RunServices.defaults()
+                .withSleeper(d -> {})
+                .withClock(Clock.offset(Clock.systemUTC(), Duration.ofHours(25)));
+    Cli.Result second = run(later, "run", p.toString());
+    assertThat(second.exit()).as(second.err()).isZero();
+    assertThat(second.err())
+        .contains("notify: 2 held as of unknown outcome")
+        .doesNotContain("not delivered yet")
+        .doesNotContain(TOKEN);
+    Cli.Result doctor = run("doctor", p.toString());
+    assertThat(doctor.exit()).as(doctor.out()).isNotZero();
+    Map<String, String> keyOfWindow = new java.util.TreeMap<>();
+    Matcher m =
+        Pattern.compile(
+                "notification_of_unknown_outcome.*?window (\\S+): POST \\S+ key ([0-9a-f]{64})")
+            .matcher(doctor.out());
+    while (m.find()) {
+      keyOfWindow.put(m.group(1), m.group(2));
+    }
+    assertThat(keyOfWindow).as(doctor.out()).containsOnlyKeys("2024-05-01", "2024-05-02");
+    Cli.Result sent =
+        run(
+            "resolve",
+            p.toString(),
+            "--request",
+            keyOfWindow.get("2024-05-01").substring(0, 12),
+            "--as",
+            "sent");
+    assertThat(sent.exit()).as(sent.err()).isZero();
+    assertThat(sent.out()).contains("resolved as sent");
+    Cli.Result notSent =
+        run(
+            "resolve",
+            p.toString(),
+            "--request",
+            keyOfWindow.get("2024-05-02"),
+            "--as",
+            "not-sent");
+    assertThat(notSent.exit()).as(notSent.err()).isZero();
+    assertThat(notSent.out()).contains("resolved as not sent");
+    assertThat(run("doctor", p.toString()).out()).doesNotContain("notification_of_unknown_outcome");
+    Cli.Result again =
+        run("resolve", p.toString(), "--request", keyOfWindow.get("2024-05-02"), "--as", "sent");
+    assertThat(again.exit()).isEqualTo(2);
+    try (ApiServer api = new ApiServer(ApiServer.Kind.KEYED, Duration.ofSeconds(2))) {
+      pipeline("", api.url(), "[success]", BODY);
+      Cli.Result third = run("run", p.toString());
+      assertThat(third.exit()).as(third.err()).isZero();
+      assertThat(third.err()).contains("notify: 2 delivered");
+      // resolved as sent: never sent; resolved as not sent: sent once
+      assertThat(api.requests()).isEqualTo(1);
+      assertThat(api.effects()).isEqualTo(Map.of("2024-05-02", 1));
+      Cli.Result fourth = run("run", p.toString());
+      assertThat(fourth.exit()).as(fourth.err()).isZero();
+      assertThat(api.requests()).isEqualTo(1);
     }
   }
 

@@ -1,7 +1,11 @@
 package dev.idem.notify;
 
+import dev.idem.ConfigException;
 import dev.idem.context.RunServices;
 import dev.idem.destination.Destination;
+import dev.idem.destination.SupportsHeldRequests.Decision;
+import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -19,6 +23,28 @@ public interface Notifier {
    */
   Delivery deliver(Destination destination, String pipeline, RunServices services);
 
-  /** What a delivery did: entries delivered now, hooks that refused one, entries left for later. */
-  record Delivery(int delivered, int refused, int pending) {}
+  /**
+   * The pipeline's notifications held as of unknown outcome (sent, never answered, and past the
+   * key's lifetime, so never sent again until a person decides), one line each, as {@code window W:
+   * METHOD URL key K (unknown)}, URLs masked.
+   */
+  default List<String> held(Destination destination, String pipeline) {
+    return List.of();
+  }
+
+  /**
+   * Records a person's decision about a held notification ({@code idem resolve}), as {@link
+   * dev.idem.destination.SupportsHeldRequests#resolve} does for a request, and returns one line.
+   */
+  default String resolve(
+      Destination destination, String pipeline, String key, Decision decision, Instant now) {
+    throw new ConfigException(
+        "--request: the notify: hooks of pipeline " + pipeline + " hold none");
+  }
+
+  /**
+   * What a delivery did: entries delivered now, hooks that refused one, entries left for later, and
+   * of those the ones held as of unknown outcome (never sent again until {@code idem resolve}).
+   */
+  record Delivery(int delivered, int refused, int pending, int held) {}
 }

@@ -1,6 +1,7 @@
 package dev.idem.http;
 
 import dev.idem.IdemException;
+import dev.idem.http.HttpConfig.Recovery;
 import dev.idem.http.SentLedger.Phase;
 import dev.idem.ledger.Lease;
 import dev.idem.retry.Sleeper;
@@ -12,7 +13,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -49,6 +52,9 @@ final class Dispatch {
   private final Sleeper sleeper;
   private final RateLimit rate;
 
+  /** The outcomes recorded with {@link SentLedger#settleLater}, made durable at the end of run. */
+  private final Queue<GroupCommit.Ticket> later = new ConcurrentLinkedQueue<>();
+
   Dispatch(
       HttpConfig config,
       Exchange exchange,
@@ -82,6 +88,8 @@ final class Dispatch {
       for (int i = 0; i < items.size(); i++) {
         out.put(items.get(i).key(), result(done.get(i)));
       }
+      // the responses recorded without waiting: durable before any of them counts
+      ledger.durable(lease, List.copyOf(later));
       return out;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -204,7 +212,14 @@ final class Dispatch {
   }
 
   private Settled settle(String key, Phase phase, Integer status, String response) {
-    ledger.settle(lease, key, phase, status, response, clock.instant());
+    if ((phase == Phase.ACKED || phase == Phase.DEAD) && config.recovery() != Recovery.HOLD) {
+      // With a key or a lookup, a response lost in a crash leaves the request sent, and its
+      // recovery sends it again with the same key or asks the lookup: the worker need not wait for
+      // the commit. The window's commit waits for it (run makes every one durable first).
+      later.add(ledger.settleLater(lease, key, phase, status, response, clock.instant()));
+    } else {
+      ledger.settle(lease, key, phase, status, response, clock.instant());
+    }
     return new Settled(phase, status, response);
   }
 }

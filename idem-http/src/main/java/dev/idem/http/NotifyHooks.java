@@ -1,8 +1,10 @@
 package dev.idem.http;
 
 import dev.idem.IdemException;
+import dev.idem.connector.Secrets;
 import dev.idem.context.RunServices;
 import dev.idem.destination.Destination;
+import dev.idem.destination.SupportsHeldRequests.Decision;
 import dev.idem.http.SentLedger.Phase;
 import dev.idem.jdbc.JdbcDestination;
 import dev.idem.key.KeyEncoding;
@@ -12,7 +14,10 @@ import dev.idem.notify.OutboxEntry;
 import dev.idem.notify.OutboxEntry.Event;
 import dev.idem.notify.SupportsOutbox;
 import java.net.http.HttpClient;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
@@ -77,6 +82,7 @@ final class NotifyHooks implements Notifier {
     int delivered = 0;
     int refused = 0;
     int pending = 0;
+    int held = 0;
     for (OutboxEntry entry : outbox.undelivered(pipeline)) {
       boolean settled = true;
       for (Hook hook : hooks) {
@@ -85,6 +91,7 @@ final class NotifyHooks implements Notifier {
         }
         Phase phase = send(sent, hook, entry, services);
         refused += phase == Phase.DEAD ? 1 : 0;
+        held += phase == Phase.UNKNOWN ? 1 : 0;
         settled &= phase == Phase.ACKED || phase == Phase.DEAD;
       }
       if (settled) {
@@ -94,7 +101,42 @@ final class NotifyHooks implements Notifier {
         pending++;
       }
     }
-    return new Delivery(delivered, refused, pending);
+    return new Delivery(delivered, refused, pending, held);
+  }
+
+  @Override
+  public List<String> held(Destination destination, String pipeline) {
+    if (!(destination instanceof JdbcDestination store) || !sentLedgerExists(store)) {
+      return List.of();
+    }
+    return SentLedger.unfenced(store).inDoubt(pipeline).stream()
+        .filter(r -> r.endsWith("(unknown)"))
+        .map(Secrets::maskUrl)
+        .toList();
+  }
+
+  @Override
+  public String resolve(
+      Destination destination, String pipeline, String key, Decision decision, Instant now) {
+    if (!(destination instanceof JdbcDestination store)) {
+      return Notifier.super.resolve(destination, pipeline, key, decision, now);
+    }
+    return Secrets.maskUrl(new HeldRequests(store).resolve(pipeline, key, decision, now));
+  }
+
+  private static boolean sentLedgerExists(JdbcDestination store) {
+    return store.inTransaction(
+        "look for " + SentLedger.TABLE,
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT 1 FROM information_schema.tables WHERE table_schema = '_idem' AND"
+                      + " table_name = 'http_requests'")) {
+            try (ResultSet rs = ps.executeQuery()) {
+              return rs.next();
+            }
+          }
+        });
   }
 
   /** Sends one entry to one hook, unless the ledger says it was settled already. */

@@ -169,10 +169,43 @@ final class SentLedger {
 
   /** Acknowledged (2xx), refused (dead), held as unknown, or back to planned (429, 503). */
   void settle(Lease lease, String key, Phase phase, Integer status, String response, Instant now) {
-    update(
+    int rows =
+        writes.write(
+            "record the response to request " + key,
+            settling(lease, key, phase, status, response, now));
+    if (rows != 1) {
+      throw fenced(lease);
+    }
+  }
+
+  /**
+   * The same as {@link #settle}, but returns before the change is durable: it joins the next
+   * transaction of the ledger's writes. Only for an outcome whose loss in a crash is harmless (the
+   * request stays sent, so its recovery sends it again with the same key or looks it up); {@link
+   * #durable} must be called with the tickets before anything counts on them.
+   */
+  GroupCommit.Ticket settleLater(
+      Lease lease, String key, Phase phase, Integer status, String response, Instant now) {
+    return writes.later(
+        "record the response to request " + key,
+        settling(lease, key, phase, status, response, now));
+  }
+
+  /** Returns once every ticket's change is durable; fails if any failed or its fence did. */
+  void durable(Lease lease, List<GroupCommit.Ticket> tickets) {
+    writes.await(tickets);
+    for (GroupCommit.Ticket t : tickets) {
+      if (t.rows() != 1) {
+        throw fenced(lease);
+      }
+    }
+  }
+
+  private GroupCommit.Write settling(
+      Lease lease, String key, Phase phase, Integer status, String response, Instant now) {
+    return updating(
         lease,
         key,
-        "record the response to request " + key,
         "phase = '" + phase.sql() + "', status = ?, response = ?, acked_at_ms = ?",
         status,
         response,
@@ -180,37 +213,36 @@ final class SentLedger {
   }
 
   private void update(Lease lease, String key, String what, String set, Object... values) {
-    int rows =
-        writes.write(
-            what,
-            c -> {
-              try (PreparedStatement ps =
-                  c.prepareStatement(
-                      "UPDATE "
-                          + TABLE
-                          + " SET "
-                          + set
-                          + " WHERE pipeline = ? AND request_key = ?"
-                          + (fenced ? FENCE : ""))) {
-                int i = 1;
-                for (Object v : values) {
-                  if (v == null) {
-                    ps.setNull(i++, Types.NULL);
-                  } else {
-                    ps.setObject(i++, v);
-                  }
-                }
-                ps.setString(i++, lease.pipeline());
-                ps.setString(i++, key);
-                if (fenced) {
-                  bindFence(ps, i, lease);
-                }
-                return ps.executeUpdate();
-              }
-            });
-    if (rows != 1) {
+    if (writes.write(what, updating(lease, key, set, values)) != 1) {
       throw fenced(lease);
     }
+  }
+
+  private GroupCommit.Write updating(Lease lease, String key, String set, Object... values) {
+    String sql =
+        "UPDATE "
+            + TABLE
+            + " SET "
+            + set
+            + " WHERE pipeline = ? AND request_key = ?"
+            + (fenced ? FENCE : "");
+    return s -> {
+      PreparedStatement ps = s.prepare(sql);
+      int i = 1;
+      for (Object v : values) {
+        if (v == null) {
+          ps.setNull(i++, Types.NULL);
+        } else {
+          ps.setObject(i++, v);
+        }
+      }
+      ps.setString(i++, lease.pipeline());
+      ps.setString(i++, key);
+      if (fenced) {
+        bindFence(ps, i, lease);
+      }
+      return ps.executeUpdate();
+    };
   }
 
   /** The requests held as unknown or sent and never answered, of a pipeline, oldest first. */

@@ -7,6 +7,10 @@ import dev.idem.testkit.http.ApiServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,7 +81,7 @@ class HttpKillTest {
             "  type: http",
             "  request: {url: '" + url + "?ref={{id}}', body: {id: '{{id}}', user: '{{user}}'}}",
             "  idempotency: " + idempotency,
-            "  concurrency: 4",
+            "  concurrency: 8",
             "  timeout: 2s",
             ""),
         StandardCharsets.UTF_8);
@@ -89,6 +93,7 @@ class HttpKillTest {
     Random random = new Random(SEED);
     List<String> log = new ArrayList<>();
     int unknownListed = 0;
+    int lostAcks = 0;
     for (int trial = 0; trial < TRIALS; trial++) {
       Mode mode = Mode.values()[trial % 3];
       try (ApiServer api =
@@ -105,6 +110,20 @@ class HttpKillTest {
         p.destroyForcibly().waitFor();
         String how =
             mode + ": SIGKILL after " + api.requests() + " requests (target " + after + ")";
+        // the ledger as the kill left it: a window recorded done has every request acknowledged
+        // (the window's commit waits for the responses recorded without waiting); a request whose
+        // effect the API has but the ledger still calls sent lost its response's record in the kill
+        Ledger killed = ledger(w, api.effects().keySet());
+        assertThat(killed.unackedInDoneWindows()).as(how).isZero();
+        lostAcks += killed.effectButSent();
+        how +=
+            ", ledger: "
+                + killed.acked()
+                + " acked, "
+                + killed.sent()
+                + " sent of which "
+                + killed.effectButSent()
+                + " had their effect";
         ChildIdem.Result again = ChildIdem.run(w, List.of(), "run", "pipeline.yaml");
         Map<String, Integer> effects = api.effects();
         assertThat(effects.values()).as(how).allMatch(n -> n == 1);
@@ -156,7 +175,49 @@ class HttpKillTest {
             + TRIALS
             + " trials, "
             + unknownListed
-            + " unknowns listed):\n  "
+            + " unknowns listed, "
+            + lostAcks
+            + " requests whose effect happened but whose response was lost in the kill):\n  "
             + String.join("\n  ", log));
+  }
+
+  /** Phase counts of the sent-request ledger a killed run left. */
+  private record Ledger(int acked, int sent, int effectButSent, int unackedInDoneWindows) {}
+
+  private static Ledger ledger(Path w, Set<String> effects) throws Exception {
+    Path file;
+    try (var files = Files.list(w)) {
+      file = files.filter(f -> f.toString().endsWith(".duckdb")).findFirst().orElse(null);
+    }
+    if (file == null) {
+      return new Ledger(0, 0, 0, 0); // killed before the ledger was created
+    }
+    int acked = 0;
+    int sent = 0;
+    int effectButSent = 0;
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + file);
+        Statement st = c.createStatement()) {
+      try (ResultSet rs = st.executeQuery("SELECT phase, url FROM _idem.http_requests")) {
+        while (rs.next()) {
+          if (rs.getString(1).equals("acked")) {
+            acked++;
+          } else if (rs.getString(1).equals("sent")) {
+            sent++;
+            Matcher m = REF.matcher(rs.getString(2));
+            if (m.find() && effects.contains(m.group(1))) {
+              effectButSent++;
+            }
+          }
+        }
+      }
+      try (ResultSet rs =
+          st.executeQuery(
+              "SELECT count(*) FROM _idem.http_requests r JOIN _idem.windows w ON w.pipeline ="
+                  + " r.pipeline AND w.window_id = r.window_id WHERE w.status = 'DONE' AND r.phase"
+                  + " <> 'acked'")) {
+        rs.next();
+        return new Ledger(acked, sent, effectButSent, rs.getInt(1));
+      }
+    }
   }
 }
