@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.idem.DataException;
+import dev.idem.connector.ConfigNode;
+import dev.idem.connector.ConnectorContext;
+import dev.idem.connector.Connectors;
+import dev.idem.connector.Secrets;
 import dev.idem.context.RunServices;
 import dev.idem.iceberg.IcebergDestination;
 import dev.idem.iceberg.IcebergSettings;
@@ -38,7 +42,9 @@ import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.io.api.Binary;
@@ -281,6 +287,101 @@ class ParquetSourceTest {
       assertThat(r.next().values()).containsExactly(1L, null);
     }
     assertThat(observed.lacks(1)).isTrue();
+  }
+
+  @Test
+  void uuidEnumTimeAndUnsignedValuesAndANestedColumnRefusedByName() throws IOException {
+    java.util.UUID u = java.util.UUID.fromString("123e4567-e89b-12d3-a456-426614174000");
+    ByteBuffer ub = ByteBuffer.allocate(16);
+    ub.putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
+    ParquetFiles.write(
+        dir.resolve("misc.parquet"),
+        "message m { optional fixed_len_byte_array(16) u (UUID); optional binary e (ENUM);"
+            + " optional int64 t (TIME(MICROS,false)); optional int64 big (UINT_64); }",
+        new Object[] {Binary.fromConstantByteArray(ub.array()), "RED", 45_296_000_001L, -1L});
+    Schema declared =
+        Schema.of(
+            Column.of("u", DataType.STRING),
+            Column.of("e", DataType.STRING),
+            Column.of("t", DataType.STRING),
+            Column.of("big", DataType.decimal(20, 0)));
+    assertThat(readAll(source("misc.parquet", declared), WindowSpec.full(), Window.full()))
+        .extracting(r -> Arrays.asList(r.values()))
+        .containsExactly(
+            Arrays.asList(
+                u.toString(), "RED", "12:34:56.000001", new BigDecimal("18446744073709551615")));
+
+    ParquetFiles.write(
+        dir.resolve("nested.parquet"),
+        "message m { required int64 id; optional group tags (LIST) { repeated binary tag (STRING); } }",
+        new Object[] {1L});
+    Schema withTags =
+        Schema.of(Column.of("id", DataType.INTEGER), Column.of("tags", DataType.JSON));
+    assertThatThrownBy(
+            () -> readAll(source("nested.parquet", withTags), WindowSpec.full(), Window.full()))
+        .isInstanceOf(DataException.class)
+        .hasMessageStartingWith("nested.parquet: column 'tags' is a nested Parquet type (")
+        .hasMessageEndingWith("): only flat columns (one primitive value per row) are read");
+  }
+
+  @Test
+  void undeclaredColumnsAreAddedTypedByTheirParquetTypeAndEvolveKeepsTheirValues()
+      throws IOException {
+    ParquetFiles.write(
+        dir.resolve("wide.parquet"),
+        "message m { required int64 id; optional int64 discount (DECIMAL(6,2));"
+            + " optional binary note (STRING); }",
+        new Object[] {1L, 50L, "x"},
+        new Object[] {2L, null, null});
+    Schema declared = Schema.of(Column.of("id", DataType.INTEGER));
+    ObservedSchema observed = ObservedSchema.of(declared, DriftPolicy.EVOLVE);
+    List<List<Object>> rows = new ArrayList<>();
+    try (RecordReader r =
+        source("wide.parquet", declared).read(WindowSpec.full(), Window.full(), observed)) {
+      for (SourceRecord rec = r.next(); rec != null; rec = r.next()) {
+        rows.add(Arrays.asList(rec.values()));
+      }
+    }
+    assertThat(observed.diff().added()).containsExactly("discount", "note");
+    assertThat(List.of(observed.column(0).type(), observed.column(1).type()))
+        .containsExactly(DataType.decimal(6, 2), DataType.STRING);
+    assertThat(rows)
+        .containsExactly(
+            Arrays.asList(1L, new BigDecimal("0.50"), "x"), Arrays.asList(2L, null, null));
+  }
+
+  @Test
+  void theFactoryTakesTypeAndPathAndRefusesTheTextFormatsKeysByName() {
+    ConnectorContext context = new ConnectorContext(dir, "orders", name -> null, new Secrets());
+    Schema declared = Schema.of(Column.of("id", DataType.INTEGER));
+    ParquetSourceFactory f = new ParquetSourceFactory();
+    assertThat(Connectors.discover(getClass().getClassLoader()).source("parquet"))
+        .get()
+        .isInstanceOf(ParquetSourceFactory.class);
+    assertThat(f.bind(section("type", "parquet", "path", "data/*.parquet"), declared, context))
+        .isInstanceOf(ParquetSource.class)
+        .extracting(s -> s.describe())
+        .isEqualTo("parquet data/*.parquet");
+    assertThatThrownBy(
+            () ->
+                f.bind(
+                    section("type", "parquet", "path", "x.parquet", "encoding", "UTF-8"),
+                    declared,
+                    context))
+        .hasMessageContaining(
+            "source.encoding: a Parquet file types and encodes its own values, so a parquet"
+                + " source has no 'encoding'");
+    assertThatThrownBy(
+            () -> f.bind(section("type", "parquet", "pth", "x.parquet"), declared, context))
+        .hasMessageContaining("unknown key 'pth' in source");
+  }
+
+  private static ConfigNode.Mapping section(Object... keysAndValues) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return ConfigNode.Mapping.of("p.yaml", m);
   }
 
   @Test
