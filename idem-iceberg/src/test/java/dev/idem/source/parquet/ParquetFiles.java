@@ -26,7 +26,10 @@ final class ParquetFiles {
     write(file, schema, Long.MAX_VALUE, rows);
   }
 
-  /** With at most {@code rowsPerGroup} rows in a row group (the writer checks its size often). */
+  /**
+   * With row groups of about {@code rowGroupBytes} (the writer checks their size after every row),
+   * so that a few hundred rows make several row groups.
+   */
   static void write(Path file, String schema, long rowGroupBytes, Object[]... rows)
       throws IOException {
     Files.createDirectories(file.toAbsolutePath().getParent());
