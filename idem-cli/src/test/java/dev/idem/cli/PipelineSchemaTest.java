@@ -87,7 +87,7 @@ class PipelineSchemaTest {
   @ValueSource(
       strings = {
         "  strategy: merge|  strtegy: merge", // a misspelt key of the target
-        "  type: csv|  type: parquet", // no such connector
+        "  type: csv|  type: avro", // no such connector
         "  type: csv|  type: csv\n  topic: orders", // a kafka key in a csv source
         "  kind: day|  kind: week", // no such window kind
         "  amount: decimal(12,2)|  amount: money", // no such column type

@@ -145,7 +145,7 @@ public final class Pipeline {
       check(
           "schema_drift",
           source instanceof ObservesSchema,
-          "schema_drift %s needs a source that reports its schema (csv, jsonl, jdbc), and %s does not",
+          "schema_drift %s needs a source that reports its schema (csv, jsonl, parquet, jdbc), and %s does not",
           schemaDrift.label(),
           source.describe());
     }

@@ -10,8 +10,7 @@ import dev.idem.source.ObservesSchema;
 import dev.idem.source.RecordReader;
 import dev.idem.source.Source;
 import dev.idem.source.SourceRecord;
-import dev.idem.source.file.CsvSource;
-import dev.idem.source.file.JsonLinesSource;
+import dev.idem.source.file.FileSource;
 import dev.idem.window.Window;
 import dev.idem.window.WindowKind;
 import dev.idem.window.WindowSpec;
@@ -38,9 +37,11 @@ final class SparkSource implements Source, ObservesSchema {
   private final List<String> sets;
 
   SparkSource(Source original, JavaSparkContext spark, Path pipelineFile, List<String> sets) {
-    if (!(original instanceof CsvSource) && !(original instanceof JsonLinesSource)) {
+    if (!(original instanceof FileSource)) {
       throw new ConfigException(
-          "--engine spark reads csv and jsonl sources; " + original.describe() + " is neither");
+          "--engine spark reads file sources (csv, jsonl, parquet); "
+              + original.describe()
+              + " is none of them");
     }
     this.original = original;
     this.spark = spark;
@@ -102,9 +103,7 @@ final class SparkSource implements Source, ObservesSchema {
   }
 
   private List<String> files() throws IOException {
-    return original instanceof CsvSource c
-        ? c.inputFiles()
-        : ((JsonLinesSource) original).inputFiles();
+    return ((FileSource) original).inputFiles();
   }
 
   /**

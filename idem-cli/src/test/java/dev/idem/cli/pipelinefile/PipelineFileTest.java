@@ -524,10 +524,10 @@ class PipelineFileTest {
 
   @Test
   void anUnknownConnectorTypeListsTheTypesFoundOnTheClassPath() throws IOException {
-    assertThat(error(MINIMAL.replace("type: csv", "type: parquet")))
+    assertThat(error(MINIMAL.replace("type: csv", "type: avro")))
         .isEqualTo(
             file()
-                + ":3: source.type: unknown source type 'parquet': expected csv, jsonl, jdbc or kafka");
+                + ":3: source.type: unknown source type 'avro': expected csv, jsonl, jdbc, kafka or parquet");
     assertThat(error(MINIMAL + "destination: {type: delta}\n"))
         .isEqualTo(
             file()

@@ -117,7 +117,7 @@ public final class CsvSource extends FileSource {
   }
 
   @Override
-  Rows open(Path file, String relative, ObservedSchema observed) throws IOException {
+  protected Rows open(Path file, String relative, ObservedSchema observed) throws IOException {
     StrictReader reader =
         new StrictReader(
             new BufferedInputStream(Files.newInputStream(file), 64 * 1024),

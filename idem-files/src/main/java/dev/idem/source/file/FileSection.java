@@ -13,8 +13,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
-/** The keys csv and jsonl sources share: which files ({@code path}) and their {@code encoding}. */
-final class FileSection {
+/**
+ * The keys csv and jsonl sources share: which files ({@code path}) and their {@code encoding}; a
+ * file source of another module reads its {@code path} with {@link #files}.
+ */
+public final class FileSection {
   /** The keys of a csv or jsonl source. */
   static final List<String> KEYS =
       List.of("type", "path", "delimiter", "quote", "header", "null", "encoding");
@@ -51,7 +54,7 @@ final class FileSection {
    * description (part of the definition hash) does not change when the project moves. An absolute
    * path is split at its first glob segment: the part before is the base directory.
    */
-  static FileSet files(Section s, ConnectorContext context) {
+  public static FileSet files(Section s, ConnectorContext context) {
     ConfigNode.Scalar node = s.requiredScalar("path");
     String text = node.value().strip().replace('\\', '/');
     if (text.isEmpty()) {

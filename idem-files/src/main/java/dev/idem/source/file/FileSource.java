@@ -37,7 +37,9 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What CSV and JSON-lines sources share: windows over a {@link FileSet}.
+ * What file sources share (CSV and JSON lines here; Parquet in the {@code idem-iceberg} plugin):
+ * windows over a {@link FileSet}. A format subclasses it with {@link #open}, a {@link Rows} per
+ * file.
  *
  * <ul>
  *   <li>{@code file}: one window per file, id = relative path; fingerprint {@code
@@ -62,9 +64,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * column a file lacks reads as null, and a value that is not of its column's type is a bad record
  * that retypes the column. Read without one, a declared column a CSV header lacks fails the read.
  */
-abstract class FileSource implements Source, ObservesSchema {
-  final FileSet files;
-  final Schema schema;
+public abstract class FileSource implements Source, ObservesSchema {
+  protected final FileSet files;
+  protected final Schema schema;
 
   private final ScanCache cache;
 
@@ -85,7 +87,7 @@ abstract class FileSource implements Source, ObservesSchema {
     }
   }
 
-  FileSource(FileSet files, Schema schema, ScanCache cache) {
+  protected FileSource(FileSet files, Schema schema, ScanCache cache) {
     this.files = Objects.requireNonNull(files, "files");
     this.schema = Objects.requireNonNull(schema, "schema");
     this.cache = Objects.requireNonNull(cache, "cache");
@@ -100,7 +102,8 @@ abstract class FileSource implements Source, ObservesSchema {
   /**
    * Opens one file for reading; with {@code observed} (may be null), reporting its schema into it.
    */
-  abstract Rows open(Path file, String relative, ObservedSchema observed) throws IOException;
+  protected abstract Rows open(Path file, String relative, ObservedSchema observed)
+      throws IOException;
 
   @Override
   public final Schema schema() {

@@ -65,7 +65,7 @@ public final class JsonLinesSource extends FileSource {
   }
 
   @Override
-  Rows open(Path file, String relative, ObservedSchema observed) throws IOException {
+  protected Rows open(Path file, String relative, ObservedSchema observed) throws IOException {
     StrictReader decoded =
         new StrictReader(
             new BufferedInputStream(Files.newInputStream(file), 64 * 1024), encoding, relative);

@@ -13,7 +13,7 @@ import java.io.IOException;
  * a CSV file its header when opened, JSON lines each record's keys when {@link #observe()} is
  * called for a record the reader returns (records of other windows are not observed).
  */
-interface Rows extends Closeable {
+public interface Rows extends Closeable {
   /**
    * Moves to the next record; false at the end. A record with the wrong shape throws a {@link
    * dev.idem.DataException} after it has been consumed, so reading may go on with the next.

@@ -1,0 +1,163 @@
+package dev.idem.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.idem.iceberg.TableContents;
+import dev.idem.spark.SharedSpark;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.example.ExampleParquetWriter;
+import org.apache.parquet.io.LocalOutputFile;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.MessageTypeParser;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link CrossEngineTest}'s merge case on Parquet input ({@code source: {type: parquet}}): the JVM
+ * runner and {@code --engine spark --master local[2]}, each Spark task reading one file with idem's
+ * Parquet reader, give equal tables and equal dead letters (window, file:row, reason, raw row), and
+ * each engine finds the other's windows UNCHANGED.
+ */
+@Tag("spark")
+class ParquetCrossEngineTest {
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void startSpark() {
+    SharedSpark.session();
+  }
+
+  /** The version is text in these files: one of them, "x", no integer. */
+  private static final MessageType SCHEMA =
+      MessageTypeParser.parseMessageType(
+          "message m { required int64 id; optional binary name (STRING);"
+              + " optional binary version (STRING);"
+              + " required int64 ingested_at (TIMESTAMP(MICROS,false)); }");
+
+  private static void write(Path file, Object[]... rows) throws IOException {
+    SimpleGroupFactory groups = new SimpleGroupFactory(SCHEMA);
+    try (ParquetWriter<Group> w =
+        ExampleParquetWriter.builder(new LocalOutputFile(file))
+            .withType(SCHEMA)
+            .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+            .build()) {
+      for (Object[] r : rows) {
+        Group g = groups.newGroup().append("id", (Long) r[0]);
+        if (r[1] != null) {
+          g.append("name", (String) r[1]);
+        }
+        g.append("version", (String) r[2]);
+        g.append(
+            "ingested_at",
+            ChronoUnit.MICROS.between(
+                LocalDateTime.of(1970, 1, 1, 0, 0), LocalDateTime.parse((String) r[3])));
+        w.write(g);
+      }
+    }
+  }
+
+  private Path pipeline(String dir) throws IOException {
+    Path d = Files.createDirectories(tmp.resolve(dir).resolve("data"));
+    // day 1: duplicates of key 1 (versions 1, 2) and of key 2 (a tie on version 5), a bad version
+    write(
+        d.resolve("a.parquet"),
+        new Object[] {1L, "a1", "1", "2024-03-01T10:00:00"},
+        new Object[] {2L, "b2", "5", "2024-03-01T12:00:00"},
+        new Object[] {9L, "bad", "x", "2024-03-01T10:30:00"},
+        new Object[] {1L, "a2", "2", "2024-03-01T11:00:00"},
+        new Object[] {2L, "b1", "5", "2024-03-01T10:00:00"},
+        new Object[] {3L, null, "9", "2024-03-02T10:00:00"});
+    // day 2 (an older version of key 3) and day 3 (an older version of key 1)
+    write(
+        d.resolve("b.parquet"),
+        new Object[] {3L, "c0", "4", "2024-03-02T09:00:00"},
+        new Object[] {1L, "a0", "1", "2024-03-03T10:00:00"},
+        new Object[] {4L, "d1", "1", "2024-03-03T10:00:00"});
+    Path p = tmp.resolve(dir).resolve("pipeline.yaml");
+    Files.writeString(
+        p,
+        "pipeline: cross\n"
+            + "source:\n  type: parquet\n  path: data/*.parquet\n"
+            + "columns:\n  id: integer not null\n  name: string\n  version: integer\n"
+            + "  ingested_at: timestamp not null\n"
+            + "windows:\n  kind: day\n  column: ingested_at\n  zone: UTC\n"
+            + "max_bad_records: 10\n"
+            + "target:\n  table: t\n  key: [id]\n  strategy: merge\n  order_by: version\n"
+            + "destination:\n  type: iceberg\n  warehouse: warehouse/\n");
+    return p;
+  }
+
+  private static Cli.Result run(Path pipeline, String... engine) {
+    List<String> args = new ArrayList<>(List.of("run", pipeline.toString(), "--progress", "none"));
+    args.addAll(List.of(engine));
+    Cli.Result r = Cli.run(args.toArray(String[]::new));
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    return r;
+  }
+
+  private static final String[] SPARK = {"--engine", "spark", "--master", "local[2]"};
+
+  @Test
+  void parquetInputMergesAlikeOnBothEnginesAndEachFindsTheOthersWindowsUnchanged()
+      throws IOException {
+    Path jvm = pipeline("jvm");
+    Path onSpark = pipeline("spark");
+    assertThat(run(jvm).out()).contains("3 loaded");
+    long tasks = SharedSpark.tasksEnded();
+    assertThat(run(onSpark, SPARK).out()).contains("3 loaded");
+    // read by Spark: a task per input file per window (two files, three day windows)
+    await().untilAsserted(() -> assertThat(SharedSpark.tasksEnded() - tasks).isEqualTo(6));
+
+    List<String> rows = TableContents.of(jvm.resolveSibling("warehouse"), "t");
+    assertThat(rows)
+        .extracting(r -> r.replaceAll(" ingested_at=\\S+", "").replaceAll(" _idem_window=\\S+", ""))
+        .containsExactly(
+            "id=1 name=a2 version=2",
+            "id=2 name=b2 version=5",
+            "id=3 name=null version=9",
+            "id=4 name=d1 version=1");
+    assertThat(TableContents.of(onSpark.resolveSibling("warehouse"), "t")).isEqualTo(rows);
+    assertThat(deadLetters(onSpark))
+        .isEqualTo(deadLetters(jvm))
+        .containsExactly(
+            "2024-03-01 data/a.parquet:3 column version: 'x' is not an integer"
+                + " {\"id\": 9, \"name\": \"bad\", \"version\": \"x\","
+                + " \"ingested_at\": \"2024-03-01T10:30\"}");
+
+    assertThat(run(jvm, SPARK).out()).contains("3 unchanged");
+    assertThat(run(onSpark).out()).contains("3 unchanged");
+  }
+
+  /** The open dead letters as "window position reason raw", in order. */
+  private static List<String> deadLetters(Path pipeline) throws IOException {
+    Cli.Result r = Cli.run("dlq", "list", pipeline.toString(), "--output", "json");
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    List<String> letters = new ArrayList<>();
+    for (JsonNode l : new ObjectMapper().readTree(r.out()).path("dead_letters")) {
+      letters.add(
+          l.path("window").asText()
+              + " "
+              + l.path("position").asText()
+              + " "
+              + l.path("reason").asText()
+              + " "
+              + l.path("raw").asText());
+    }
+    return letters;
+  }
+}
