@@ -47,7 +47,17 @@ abstract class WindowRecords implements AutoCloseable {
             && pipeline.schemaDrift() != DriftPolicy.EVOLVE
             && Runtime.getRuntime().availableProcessors() > 1
             && !"false".equals(System.getProperty(PROPERTY));
-    return ahead ? new Ahead(schema, "idem-read-" + window) : new InLine(schema);
+    return ahead ? ahead(schema, "idem-read-" + window) : inLine(schema);
+  }
+
+  /** Read on a thread of its own named {@code name}. */
+  static WindowRecords ahead(SchemaWatch schema, String name) {
+    return new Ahead(schema, name);
+  }
+
+  /** Read on the caller's thread. */
+  static WindowRecords inLine(SchemaWatch schema) {
+    return new InLine(schema);
   }
 
   /** On the loop's thread. */
