@@ -24,6 +24,7 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -90,7 +91,7 @@ final class JdbcChecks {
               ? Reconciliation.uniqueIndex(table.toString(), target.key().targetColumns(), index)
               : scanKeys(c));
     }
-    return record(c, results, runId, now, known);
+    return record(c, results, runId, now, windowId, known);
   }
 
   /**
@@ -259,15 +260,22 @@ final class JdbcChecks {
    */
   private List<CheckResult> record(
       Connection c, List<CheckResult> results, String runId, Instant now) throws SQLException {
-    return record(c, results, runId, now, null);
+    return record(c, results, runId, now, null, Set.of());
   }
 
   /**
-   * Records {@code results}; with {@code known} (the checks the window has recorded, read in this
-   * transaction), a check not among them is inserted without first trying to update it.
+   * Records {@code results}. A result of window {@code readWindow} whose check is not among {@code
+   * known} (the checks recorded for that window, read in this transaction) is inserted without
+   * first trying to update it; any other (a table-wide check's row, {@code *}) is updated, else
+   * inserted.
    */
   private List<CheckResult> record(
-      Connection c, List<CheckResult> results, String runId, Instant now, Set<Check> known)
+      Connection c,
+      List<CheckResult> results,
+      String runId,
+      Instant now,
+      String readWindow,
+      Set<Check> known)
       throws SQLException {
     List<CheckResult> recorded = new ArrayList<>();
     Instant at = now.truncatedTo(ChronoUnit.MICROS); // as the databases store it
@@ -287,7 +295,7 @@ final class JdbcChecks {
             r.detail().length() > MAX_DETAIL ? r.detail().substring(0, MAX_DETAIL) : r.detail();
         CheckResult done = new CheckResult(r.windowId(), r.check(), r.status(), detail, runId, at);
         boolean updated = false;
-        if (known == null || known.contains(r.check())) {
+        if (!Objects.equals(r.windowId(), readWindow) || known.contains(r.check())) {
           bind(update, done);
           updated = update.executeUpdate() > 0;
         }
