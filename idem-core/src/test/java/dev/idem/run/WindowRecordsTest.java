@@ -8,7 +8,10 @@ import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.WriteStrategy;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
+import dev.idem.schema.DriftPolicy;
+import dev.idem.schema.ObservedSchema;
 import dev.idem.schema.Schema;
+import dev.idem.source.ObservesSchema;
 import dev.idem.source.RecordReader;
 import dev.idem.source.Source;
 import dev.idem.source.SourceRecord;
@@ -91,14 +94,78 @@ class WindowRecordsTest {
     }
   }
 
+  /** Records 1..n; the {@code driftAt}-th shows an undeclared column (a drift freeze refuses). */
+  private static final class Drifting implements Source, ObservesSchema {
+    private final int n;
+    private final int driftAt;
+
+    Drifting(int n, int driftAt) {
+      this.n = n;
+      this.driftAt = driftAt;
+    }
+
+    @Override
+    public Schema schema() {
+      return SCHEMA;
+    }
+
+    @Override
+    public List<Window> windows(WindowSpec spec) {
+      return List.of(Window.full());
+    }
+
+    @Override
+    public RecordReader read(WindowSpec spec, Window window) {
+      throw new UnsupportedOperationException("read observing the schema");
+    }
+
+    @Override
+    public RecordReader read(WindowSpec spec, Window window, ObservedSchema observed) {
+      observed.unit();
+      observed.present(0);
+      return new RecordReader() {
+        int at;
+
+        @Override
+        public SourceRecord next() {
+          if (at == n) {
+            return null;
+          }
+          at++;
+          if (at == driftAt) {
+            observed.add("extra", "list:" + at);
+          }
+          return new SourceRecord(new Object[] {(long) at}, "list:" + at);
+        }
+
+        @Override
+        public void close() {}
+      };
+    }
+
+    @Override
+    public boolean readsOnAnyThread() {
+      return true;
+    }
+
+    @Override
+    public String describe() {
+      return "drifting " + n;
+    }
+  }
+
   private static Pipeline pipeline(Source source) {
-    return Pipeline.builder("ahead")
-        .source(source)
-        .windows(WindowSpec.full())
-        .table("ahead")
-        .key(KeySpec.columns("id"))
-        .strategy(WriteStrategy.MERGE)
-        .build();
+    Pipeline.Builder b =
+        Pipeline.builder("ahead")
+            .source(source)
+            .windows(WindowSpec.full())
+            .table("ahead")
+            .key(KeySpec.columns("id"))
+            .strategy(WriteStrategy.MERGE);
+    if (source instanceof ObservesSchema) {
+      b.schemaDrift(DriftPolicy.FREEZE);
+    }
+    return b.build();
   }
 
   /** What the loop sees: each record's position, then the failure's message if any. */
@@ -145,6 +212,16 @@ class WindowRecordsTest {
     if (failAt > 0) {
       assertThat(inLine.get(failAt - 1)).isEqualTo("failed: list:" + failAt + ": cannot parse");
     }
+  }
+
+  @ParameterizedTest
+  @CsvSource({"3000, 1", "3000, 1024", "3000, 1025", "3000, 3000"})
+  void aDriftIsThrownAtTheRecordThatShowedIt(int n, int driftAt) throws IOException {
+    List<String> inLine = loop(new Drifting(n, driftAt), false);
+    List<String> ahead = loop(new Drifting(n, driftAt), true);
+    assertThat(ahead).isEqualTo(inLine);
+    assertThat(inLine).hasSize(driftAt);
+    assertThat(inLine.get(driftAt - 1)).startsWith("failed: ").contains("schema drift");
   }
 
   @Test
