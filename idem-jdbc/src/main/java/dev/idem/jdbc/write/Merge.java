@@ -23,7 +23,7 @@ final class Merge extends StepwiseStrategy {
   }
 
   /**
-   * A window of new keys (a first load), in three statements instead of the steps' seven: when its
+   * A window of new keys (a first load), in three statements instead of the steps' six: when its
    * rows' keys are all distinct and none has a NULL part, dedup keeps every row; when the target
    * holds none of them, no row is updated or deleted, no other window shares a key, and every row
    * is inserted. That is what the steps would write, so it is written straight from {@code source}.

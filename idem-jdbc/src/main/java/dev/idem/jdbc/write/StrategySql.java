@@ -255,7 +255,7 @@ public final class StrategySql {
 
   /**
    * One pass over the window's rows in {@code source} (staged or transformed), before any dedup:
-   * columns rows, distinct keys, rows with a NULL key part. Binds: none.
+   * columns: rows, distinct keys, rows with a NULL key part. Binds: none.
    */
   public String keyCounts(String source) {
     String keyList = SqlName.list(keys);
