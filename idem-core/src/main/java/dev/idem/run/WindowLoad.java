@@ -83,47 +83,54 @@ final class WindowLoad {
           cheapBefore.isEmpty(); // a source with a cheap fingerprint spares a SHA-256 per record
       schema.check(); // a query's result metadata is observed before its first row
       loopStarted = System.nanoTime();
-      while (true) {
-        long beforeNext = System.nanoTime();
-        SourceRecord r = schema.next();
-        reading += System.nanoTime() - beforeNext;
-        if (r == null) {
-          break;
-        }
-        read++;
-        schema.check();
-        if (hashRecords) {
-          InputFingerprint.add(fingerprint, r);
-        }
-        r = badValues.judge(r);
-        if (r.isBad()) {
-          bad.add(write, r, read);
-          continue;
-        }
-        Object[] values = applyRowFunctions(pipeline, schema.declaredValues(r.values()), context);
-        if (values == null) {
-          discarded++;
-          continue;
-        }
-        try {
-          write.add(
-              schema.row(
-                  hashFields == null ? values : withKeyHash(values, hashFields, width), r.values()),
-              r.position());
-        } catch (RowRefusedException e) {
-          bad.add(
-              write, SourceRecord.bad(r.position(), Arrays.toString(values), e.getMessage()), read);
-          continue;
-        }
-        for (BadValue v : r.badValues()) {
-          write.nulledValue(
-              new NulledValue(window.id(), r.position(), v.column(), v.raw(), v.reason()));
-        }
-        if (++staged == 1) {
-          services.faults().reach(FaultPoint.MID_STAGING, window);
-        }
-        if (staged % PROGRESS_EVERY == 0) {
-          listener.progress(window, staged);
+      // read, parsed and typed on another core where the source allows it (WindowRecords); closed
+      // before the schema watch, which closes the source's reader
+      try (WindowRecords records = WindowRecords.of(pipeline, schema, window.id())) {
+        while (true) {
+          long beforeNext = System.nanoTime();
+          SourceRecord r = records.next();
+          reading += System.nanoTime() - beforeNext;
+          if (r == null) {
+            break;
+          }
+          read++;
+          records.check();
+          if (hashRecords) {
+            InputFingerprint.add(fingerprint, r);
+          }
+          r = badValues.judge(r);
+          if (r.isBad()) {
+            bad.add(write, r, read);
+            continue;
+          }
+          Object[] values = applyRowFunctions(pipeline, schema.declaredValues(r.values()), context);
+          if (values == null) {
+            discarded++;
+            continue;
+          }
+          try {
+            write.add(
+                schema.row(
+                    hashFields == null ? values : withKeyHash(values, hashFields, width),
+                    r.values()),
+                r.position());
+          } catch (RowRefusedException e) {
+            bad.add(
+                write,
+                SourceRecord.bad(r.position(), Arrays.toString(values), e.getMessage()),
+                read);
+            continue;
+          }
+          for (BadValue v : r.badValues()) {
+            write.nulledValue(
+                new NulledValue(window.id(), r.position(), v.column(), v.raw(), v.reason()));
+          }
+          if (++staged == 1) {
+            services.faults().reach(FaultPoint.MID_STAGING, window);
+          }
+          if (staged % PROGRESS_EVERY == 0) {
+            listener.progress(window, staged);
+          }
         }
       }
       schema.checkComplete();

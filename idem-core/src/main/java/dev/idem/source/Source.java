@@ -61,6 +61,15 @@ public interface Source extends AutoCloseable {
     return new Dataset("idem", describe());
   }
 
+  /**
+   * Whether a reader of this source may be read on another thread than the one that opened it (one
+   * thread at a time, never two at once), so that a window's records are parsed while the ones
+   * before them are staged. False by default (a Kafka consumer belongs to its thread).
+   */
+  default boolean readsOnAnyThread() {
+    return false;
+  }
+
   @Override
   default void close() throws IOException {}
 }

@@ -20,9 +20,11 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -66,13 +68,18 @@ final class JdbcChecks {
       Instant now)
       throws SQLException {
     List<CheckResult> results = new ArrayList<>();
+    // the window's recorded checks, read once: the growth check compares with its own, and each
+    // result then takes one statement, an UPDATE of a recorded check or an INSERT of a new one
+    List<CheckResult> recorded = read(c, pipeline.name(), Optional.of(windowId), Optional.empty());
+    Set<Check> known = EnumSet.noneOf(Check.class);
+    recorded.forEach(r -> known.add(r.check()));
     results.add(
         Reconciliation.targetRows(
             windowId, target.strategy(), fingerprint, counts, counts.targetRows()));
     results.add(
         Reconciliation.growth(
             windowId,
-            stored(c, windowId, Check.GROWTH),
+            recorded.stream().filter(r -> r.check() == Check.GROWTH).findFirst(),
             fingerprint,
             counts.targetRows(),
             counts.targetRows()));
@@ -84,7 +91,7 @@ final class JdbcChecks {
               ? Reconciliation.uniqueIndex(table.toString(), target.key().targetColumns(), index)
               : scanKeys(c));
     }
-    return record(c, results, runId, now);
+    return record(c, results, runId, now, windowId, known);
   }
 
   /**
@@ -253,6 +260,23 @@ final class JdbcChecks {
    */
   private List<CheckResult> record(
       Connection c, List<CheckResult> results, String runId, Instant now) throws SQLException {
+    return record(c, results, runId, now, null, Set.of());
+  }
+
+  /**
+   * Records {@code results}. A result of window {@code readWindow} whose check is not among {@code
+   * known} (the checks recorded for that window, read in this transaction) is inserted without
+   * first trying to update it; any other (a table-wide check's row, {@code *}) is updated, else
+   * inserted.
+   */
+  private List<CheckResult> record(
+      Connection c,
+      List<CheckResult> results,
+      String runId,
+      Instant now,
+      String readWindow,
+      Set<Check> known)
+      throws SQLException {
     List<CheckResult> recorded = new ArrayList<>();
     Instant at = now.truncatedTo(ChronoUnit.MICROS); // as the databases store it
     try (PreparedStatement update =
@@ -270,8 +294,12 @@ final class JdbcChecks {
         String detail =
             r.detail().length() > MAX_DETAIL ? r.detail().substring(0, MAX_DETAIL) : r.detail();
         CheckResult done = new CheckResult(r.windowId(), r.check(), r.status(), detail, runId, at);
-        bind(update, done);
-        if (update.executeUpdate() == 0) {
+        boolean updated = false;
+        if (!Objects.equals(r.windowId(), readWindow) || known.contains(r.check())) {
+          bind(update, done);
+          updated = update.executeUpdate() > 0;
+        }
+        if (!updated) {
           bind(insert, done);
           insert.executeUpdate();
         }
@@ -289,11 +317,6 @@ final class JdbcChecks {
     ps.setString(5, pipeline.name());
     ps.setString(6, r.windowId());
     ps.setString(7, r.check().label());
-  }
-
-  private Optional<CheckResult> stored(Connection c, String windowId, Check check)
-      throws SQLException {
-    return read(c, pipeline.name(), Optional.of(windowId), Optional.of(check)).stream().findFirst();
   }
 
   /**

@@ -300,6 +300,7 @@ public final class JdbcDestination
 
   @Override
   public void prepare(Pipeline pipeline) {
+    writeServices.forgetRules(pipeline);
     TargetTable table =
         new TargetTable(dialect, TableName.parse(pipeline.target().table()), pipeline.target());
     transaction(

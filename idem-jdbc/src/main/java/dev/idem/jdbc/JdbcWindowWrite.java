@@ -94,7 +94,7 @@ final class JdbcWindowWrite implements WindowWrite {
     this.lease = lease;
     this.context = context;
     this.table = TableName.parse(pipeline.target().table());
-    this.rules = TargetRules.read(connection, dialect, table, pipeline);
+    this.rules = services.rules(connection, table, pipeline);
     this.keyIndex =
         pipeline.target().key() == null
             ? null

@@ -93,6 +93,12 @@ public abstract class FileSource implements Source, ObservesSchema {
     this.cache = Objects.requireNonNull(cache, "cache");
   }
 
+  /** Yes: a reader holds its own open file and parser, nothing shared with another reader. */
+  @Override
+  public boolean readsOnAnyThread() {
+    return true;
+  }
+
   /** The files' absolute path or glob, in the {@code file} namespace. */
   @Override
   public Dataset dataset() {

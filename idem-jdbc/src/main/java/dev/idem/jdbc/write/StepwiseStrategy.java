@@ -27,6 +27,10 @@ abstract class StepwiseStrategy implements WindowStrategy {
 
   @Override
   public final Applied apply(Connection connection, String source) throws SQLException {
+    Applied straight = straight(connection, source);
+    if (straight != null) {
+      return straight;
+    }
     for (String before : sql.dedup().before()) {
       Jdbc.update(connection, before, sql.deletes().value());
     }
@@ -47,6 +51,14 @@ abstract class StepwiseStrategy implements WindowStrategy {
       }
     }
     return write(connection, rows);
+  }
+
+  /**
+   * The whole window applied in fewer statements than the steps, straight from {@code source}, when
+   * the strategy can tell cheaply that its steps would do exactly that; null to take the steps.
+   */
+  Applied straight(Connection connection, String source) throws SQLException {
+    return null;
   }
 
   /** The strategy's own steps over {@code idem_rows}, which holds {@code rows} rows. */

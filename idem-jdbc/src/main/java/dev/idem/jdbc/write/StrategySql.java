@@ -253,6 +253,70 @@ public final class StrategySql {
         + (tombstones == null ? "" : " AND " + tombstones.notBuried("r"));
   }
 
+  /**
+   * One pass over the window's rows in {@code source} (staged or transformed), before any dedup:
+   * columns: rows, distinct keys, rows with a NULL key part. Binds: none.
+   */
+  public String keyCounts(String source) {
+    String keyList = SqlName.list(keys);
+    return "SELECT count(*), (SELECT count(*) FROM (SELECT "
+        + keyList
+        + " FROM "
+        + quote(source)
+        + " GROUP BY "
+        + keyList
+        + ") AS g), coalesce(sum(CASE WHEN "
+        + keys.stream().map(k -> quote(k) + " IS NULL").collect(Collectors.joining(" OR "))
+        + " THEN 1 ELSE 0 END), 0) FROM "
+        + quote(source);
+  }
+
+  /**
+   * Whether the target holds a row with one of the keys of {@code source}, whichever window wrote
+   * it: 1 or 0. Binds: none.
+   */
+  public String holdsAnyKey(String source) {
+    return "SELECT count(*) FROM (SELECT 1 FROM "
+        + quote(source)
+        + " AS r WHERE EXISTS (SELECT 1 FROM "
+        + table.sql()
+        + " AS t WHERE "
+        + keyMatch()
+        + ") LIMIT 1) AS q";
+  }
+
+  /**
+   * Inserts every row of {@code source} as it is, stamped with the window (and its order key when
+   * versioned): a merge's whole effect when the window's keys are unique, none NULL, and none in
+   * the target (see {@link #insertAllFromBinds}).
+   */
+  public String insertAllFrom(String source) {
+    return "INSERT INTO "
+        + table.sql()
+        + " ("
+        + SqlName.list(columns)
+        + ", "
+        + quote(WINDOW_COLUMN)
+        + windowOrderColumn()
+        + ") SELECT "
+        + SqlName.list(columns)
+        + ", ?"
+        + (versioned ? ", CAST(? AS VARCHAR)" : "")
+        + " FROM "
+        + quote(source);
+  }
+
+  /** The values of {@link #insertAllFrom}'s {@code ?}s: the window, then its order key if any. */
+  public List<String> insertAllFromBinds(String window) {
+    if (!versioned) {
+      return List.of(window);
+    }
+    if (windowOrder == null) {
+      throw new IllegalStateException("a versioned target's window is written with its order key");
+    }
+    return List.of(window, windowOrder);
+  }
+
   /** Inserts every row (replace_window, replace_table). Binds: window. */
   public String insertAll() {
     return "INSERT INTO "

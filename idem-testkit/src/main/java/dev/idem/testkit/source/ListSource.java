@@ -114,6 +114,15 @@ public final class ListSource implements Source {
     };
   }
 
+  /**
+   * Yes: a reader iterates a copy of the records taken when it opened, so the runner's suites read
+   * these ahead on another thread as they read files ({@code WindowRecords}).
+   */
+  @Override
+  public boolean readsOnAnyThread() {
+    return true;
+  }
+
   @Override
   public String describe() {
     return "list " + schema.names();
