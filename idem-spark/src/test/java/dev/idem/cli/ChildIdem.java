@@ -40,9 +40,14 @@ final class ChildIdem {
   }
 
   static List<String> command(List<String> args) {
+    return command(List.of(), "dev.idem.cli.Idem", args);
+  }
+
+  static List<String> command(List<String> jvmOptions, String mainClass, List<String> args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(JVM_OPTIONS);
+    cmd.addAll(jvmOptions);
     cmd.add("-cp");
     List<String> cp = new ArrayList<>();
     for (String e : System.getProperty("java.class.path").split(File.pathSeparator, -1)) {
@@ -51,13 +56,42 @@ final class ChildIdem {
       }
     }
     cmd.add(String.join(File.pathSeparator, cp));
-    cmd.add("dev.idem.cli.Idem");
+    cmd.add(mainClass);
     cmd.addAll(args);
     return cmd;
   }
 
   static Process start(Path workDir, String... args) throws IOException {
-    return new ProcessBuilder(command(List.of(args)))
+    return start(workDir, command(List.of(args)));
+  }
+
+  /** {@code idem args} with these JVM options (fault injection: {@code -Didem.fault.pause=...}). */
+  static Process start(Path workDir, List<String> jvmOptions, String... args) throws IOException {
+    return start(workDir, command(jvmOptions, "dev.idem.cli.Idem", List.of(args)));
+  }
+
+  /**
+   * {@code spark-submit --master local[2] --class dev.idem.spark.Submit spark-internal args}:
+   * Spark's own submitter ({@code org.apache.spark.deploy.SparkSubmit}) running idem's spark-submit
+   * main class from the class path (client mode, no application jar to ship).
+   */
+  static Process submit(Path workDir, String... args) throws IOException {
+    List<String> submit =
+        new ArrayList<>(
+            List.of(
+                "--master",
+                "local[2]",
+                "--conf",
+                "spark.ui.enabled=false",
+                "--class",
+                "dev.idem.spark.Submit",
+                "spark-internal"));
+    submit.addAll(List.of(args));
+    return start(workDir, command(List.of(), "org.apache.spark.deploy.SparkSubmit", submit));
+  }
+
+  private static Process start(Path workDir, List<String> command) throws IOException {
+    return new ProcessBuilder(command)
         .directory(workDir.toFile())
         .redirectOutput(workDir.resolve("child.out").toFile())
         .redirectError(workDir.resolve("child.err").toFile())

@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,8 +40,10 @@ import org.junit.jupiter.api.io.TempDir;
  * window; a third run finds every window unchanged. {@code -Didem.spark.kill.trials=N} and {@code
  * -Didem.spark.kill.seed=S} set the number of kills (default 5) and the seed.
  *
- * <p>Also: a JVM runner (a child process) and a Spark run (this JVM's session) on the same table at
- * once never both land a window.
+ * <p>The clean run is made by {@code spark-submit} (Spark's {@code SparkSubmit} with {@code
+ * --master local[2]} and idem's main class {@code dev.idem.spark.Submit}); the JVM runner then
+ * finds its windows unchanged. Also: a JVM runner (a child process) and a Spark run (this JVM's
+ * session) on the same table at once never both land a window.
  */
 @Tag("spark")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -61,7 +62,7 @@ class SparkDriverKillTest {
   private List<String> windowIds;
 
   @BeforeAll
-  void inputAndACleanRun() throws IOException {
+  void inputAndACleanRun() throws Exception {
     SharedSpark.session();
     Path input = Files.createDirectories(shared.resolve("input"));
     Random random = new Random(42);
@@ -87,9 +88,17 @@ class SparkDriverKillTest {
       }
       Files.writeString(input.resolve("day-" + FIRST.plusDays(d) + ".csv"), csv);
     }
+    // the clean run, by spark-submit: Spark's SparkSubmit with --master local[2] runs idem's
+    // main class for it (dev.idem.spark.Submit), which takes the master from the SparkConf
     Path clean = workspace("clean");
-    Cli.Result r = run(clean, "--engine", "spark", "--master", "local[2]");
-    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    Process submitted = ChildIdem.submit(clean, "run", "pipeline.yaml", "--progress", "none");
+    assertThat(submitted.waitFor(CHILD_LIMIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    assertThat(submitted.exitValue()).as(ChildIdem.err(clean)).isZero();
+    assertThat(ChildIdem.out(clean)).contains(DAYS + " loaded");
+    // and the JVM runner finds the windows spark-submit loaded unchanged
+    Cli.Result jvm = run(clean);
+    assertThat(jvm.exit()).as(jvm.out() + jvm.err()).isZero();
+    assertThat(jvm.out()).contains(DAYS + " unchanged");
     cleanRows = TableContents.of(clean.resolve("warehouse"), "t");
     assertThat(cleanRows).hasSizeGreaterThan(ROWS_PER_DAY);
     cleanLetters = deadLetters(clean);
@@ -215,35 +224,39 @@ class SparkDriverKillTest {
 
   @Test
   void aJvmRunnerAndASparkRunOnOneTableAtOnceNeverBothLandAWindow() throws Exception {
-    int sparkLoaded = 0;
-    int jvmLoaded = 0;
-    // when one run finished before the other reached a window (a busy machine), again: the race is
-    // what is tested
-    for (int attempt = 0; attempt < 3 && (sparkLoaded == 0 || jvmLoaded == 0); attempt++) {
-      Path dir = workspace("race-" + attempt);
-      Process jvm = ChildIdem.start(dir, "run", "pipeline.yaml", "--output", "json");
-      CompletableFuture<Cli.Result> spark =
-          CompletableFuture.supplyAsync(
-              () -> run(dir, "--engine", "spark", "--master", "local[2]", "--output", "json"));
-      assertThat(jvm.waitFor(CHILD_LIMIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
-      Cli.Result onSpark = spark.get(CHILD_LIMIT.toSeconds(), TimeUnit.SECONDS);
-      assertThat(jvm.exitValue()).as(ChildIdem.err(dir)).isZero();
-      assertThat(onSpark.exit()).as(onSpark.out() + onSpark.err()).isZero();
-      List<String> byJvm = loaded(ChildIdem.out(dir));
-      List<String> bySpark = loaded(onSpark.out());
-      List<String> all = new ArrayList<>(byJvm);
-      all.addAll(bySpark);
-      assertThat(all).as("jvm %s, spark %s", byJvm, bySpark).doesNotHaveDuplicates();
-      assertThat(all).containsExactlyInAnyOrderElementsOf(windowIds);
-      assertThat(TableContents.of(dir.resolve("warehouse"), "t")).isEqualTo(cleanRows);
-      assertLandedOnce(dir);
-      sparkLoaded = bySpark.size();
-      jvmLoaded = byJvm.size();
-      System.out.println(
-          "SparkDriverKillTest race " + attempt + ": jvm loaded " + byJvm + ", spark " + bySpark);
-    }
-    assertThat(sparkLoaded).as("the Spark run landed windows").isPositive();
-    assertThat(jvmLoaded).as("the JVM runner landed windows").isPositive();
+    Path dir = workspace("race");
+    // the JVM runner (a child process) pauses in the second window, before its commit, holding
+    // the window's lease; the Spark run starts then: it finds the first window done, the second
+    // held by a live runner, and races the JVM runner, once it resumes, for the others
+    String second = windowIds.get(1);
+    Process jvm =
+        ChildIdem.start(
+            dir,
+            List.of(
+                "-Didem.fault.pause=BEFORE_COMMIT:" + second, "-Didem.fault.pause.millis=10000"),
+            "run",
+            "pipeline.yaml",
+            "--output",
+            "json");
+    await()
+        .atMost(CHILD_LIMIT)
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> !jvm.isAlive() || ChildIdem.err(dir).contains("idem: pausing at"));
+    Cli.Result onSpark = run(dir, "--engine", "spark", "--master", "local[2]", "--output", "json");
+    assertThat(jvm.waitFor(CHILD_LIMIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    assertThat(jvm.exitValue()).as(ChildIdem.err(dir)).isZero();
+    assertThat(onSpark.exit()).as(onSpark.out() + onSpark.err()).isZero();
+    List<String> byJvm = loaded(ChildIdem.out(dir));
+    List<String> bySpark = loaded(onSpark.out());
+    System.out.println("SparkDriverKillTest race: jvm loaded " + byJvm + ", spark " + bySpark);
+    List<String> all = new ArrayList<>(byJvm);
+    all.addAll(bySpark);
+    assertThat(all).as("jvm %s, spark %s", byJvm, bySpark).doesNotHaveDuplicates();
+    assertThat(all).containsExactlyInAnyOrderElementsOf(windowIds);
+    assertThat(byJvm).contains(windowIds.get(0), second);
+    assertThat(bySpark).as("the Spark run landed windows").isNotEmpty();
+    assertThat(TableContents.of(dir.resolve("warehouse"), "t")).isEqualTo(cleanRows);
+    assertLandedOnce(dir);
   }
 
   /** The windows a run's JSON results report loaded. */
