@@ -95,6 +95,9 @@ class SparkDriverKillTest {
     assertThat(submitted.waitFor(CHILD_LIMIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
     assertThat(submitted.exitValue()).as(ChildIdem.err(clean)).isZero();
     assertThat(ChildIdem.out(clean)).contains(DAYS + " loaded");
+    // on Spark: the engine (--engine spark, added by Submit) took the session spark-submit's main
+    // class started from the SparkConf, which Spark says when a builder finds one running
+    assertThat(ChildIdem.err(clean)).contains("Using an existing Spark session");
     // and the JVM runner finds the windows spark-submit loaded unchanged
     Cli.Result jvm = run(clean);
     assertThat(jvm.exit()).as(jvm.out() + jvm.err()).isZero();
