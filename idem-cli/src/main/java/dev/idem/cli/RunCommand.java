@@ -65,22 +65,7 @@ final class RunCommand extends LoadCommand {
       })
   Duration commitInterval;
 
-  @Option(
-      names = "--engine",
-      paramLabel = "NAME",
-      defaultValue = "jvm",
-      description = {
-        "Where windows are read: jvm (this process, the default) or spark (Spark tasks, one per input file;",
-        "needs the spark plugin). The plan, the ledger and each window's commit are the same."
-      })
-  String engine;
-
-  @Option(
-      names = "--master",
-      paramLabel = "URL",
-      description =
-          "With --engine spark: the Spark master (local[2], spark://host:7077, yarn, k8s://...).")
-  String master;
+  @Mixin EngineOptions engineOptions;
 
   private List<Window> selected;
 
@@ -89,11 +74,7 @@ final class RunCommand extends LoadCommand {
 
   @Override
   void beforeOpen(PipelineDefinition definition, RunServices services) {
-    if (!engine.equals("jvm")) {
-      plugin = Engine.named(engine, RunCommand.class.getClassLoader());
-    } else if (master != null) {
-      throw new ConfigException("--master is for --engine spark");
-    }
+    plugin = engineOptions.plugin();
     if (!streaming(definition.pipeline())) {
       if (follow) {
         throw new ConfigException(
@@ -112,7 +93,7 @@ final class RunCommand extends LoadCommand {
     if (plugin == null) {
       return executeOn(definition, destination, services);
     }
-    try (Engine.Run on = plugin.start(definition, config.sets, master)) {
+    try (Engine.Run on = plugin.start(definition, config.sets, engineOptions.master)) {
       return executeOn(on.definition(), destination, services);
     }
   }

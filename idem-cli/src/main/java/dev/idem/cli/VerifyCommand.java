@@ -31,7 +31,9 @@ import picocli.CommandLine.Option;
       "The input of the windows is read once and replayed; each check runs on a new scratch target (a temporary DuckDB file,",
       "or a scratch database on the same PostgreSQL server, which needs CREATEDB) and compares the state it leaves with a clean run's:",
       "clean, rerun, rerun-forced, a crash at every fault point then a retry, overlapping ranges, concurrent runners, changed input,",
-      "key uniqueness, and every load's row balance. Target tables are compared in memory: verify a sample of windows."
+      "key uniqueness, and every load's row balance. Target tables are compared in memory: verify a sample of windows.",
+      "With --engine spark the input is read by Spark tasks, and engine-read checks that Spark reads it again the same,",
+      "record for record, as this process's reader does."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -49,6 +51,8 @@ final class VerifyCommand extends PipelineCommand {
       description = "Runners racing in the concurrent check (default: ${DEFAULT-VALUE}).")
   int runners;
 
+  @Mixin EngineOptions engineOptions;
+
   @Override
   Integer withoutOpening(PipelineDefinition definition) {
     Pipeline pipeline = definition.pipeline();
@@ -64,14 +68,20 @@ final class VerifyCommand extends PipelineCommand {
     }
     List<Window> windows = selection.select(pipeline);
     RunServices services = idem.services.get();
-    List<CheckResult> results =
-        new Verifier(
-                pipeline,
-                windows,
-                s -> idem.destinations.scratch(definition.destination(), s),
-                services,
-                runners)
-            .verify();
+    Engine plugin = engineOptions.plugin();
+    List<CheckResult> results;
+    if (plugin == null) {
+      results = verifier(definition, pipeline, windows, services).verify();
+    } else {
+      // the engine reads the input the checks replay; the engine-read check reads it again through
+      // the engine and through this process's reader, and compares
+      try (Engine.Run on = plugin.start(definition, config.sets, engineOptions.master)) {
+        results =
+            verifier(definition, on.definition().pipeline(), windows, services)
+                .readBy(engineOptions.engine, pipeline.source())
+                .verify();
+      }
+    }
     boolean failed = results.stream().anyMatch(CheckResult::failed);
     int exit = failed ? ExitCode.FAILED : ExitCode.OK;
     if (output.json()) {
@@ -98,6 +108,19 @@ final class VerifyCommand extends PipelineCommand {
                       + " checks)"));
     }
     return exit;
+  }
+
+  private Verifier verifier(
+      PipelineDefinition definition,
+      Pipeline pipeline,
+      List<Window> windows,
+      RunServices services) {
+    return new Verifier(
+        pipeline,
+        windows,
+        s -> idem.destinations.scratch(definition.destination(), s),
+        services,
+        runners);
   }
 
   @Override

@@ -31,4 +31,14 @@ class EngineOptionTest {
     assertThat(r.exit()).isEqualTo(ExitCode.USAGE);
     assertThat(r.errors().strip()).isEqualTo("idem: --master is for --engine spark");
   }
+
+  @Test
+  void verifyTakesTheEngineOptionsOfRun() {
+    Cli.Result absent = Cli.run("verify", ORDERS, "--engine", "spark");
+    assertThat(absent.exit()).isEqualTo(ExitCode.USAGE);
+    assertThat(absent.errors().strip()).startsWith("idem: --engine spark: no such engine");
+    Cli.Result master = Cli.run("verify", ORDERS, "--master", "local[2]");
+    assertThat(master.exit()).isEqualTo(ExitCode.USAGE);
+    assertThat(master.errors().strip()).isEqualTo("idem: --master is for --engine spark");
+  }
 }

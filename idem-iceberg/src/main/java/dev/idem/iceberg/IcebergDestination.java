@@ -77,11 +77,27 @@ public final class IcebergDestination
   /** Wraps the operations of each table prepared from now on: how tests inject commit faults. */
   private volatile UnaryOperator<TableOperations> operations = UnaryOperator.identity();
 
+  /** A scratch twin of {@code idem verify}: its namespace is dropped whole when it is closed. */
+  private final boolean scratch;
+
   public IcebergDestination(IcebergSettings settings, RunServices services) {
+    this(settings, services, false);
+  }
+
+  private IcebergDestination(IcebergSettings settings, RunServices services, boolean scratch) {
     this.settings = settings;
     this.services = services;
     this.catalog = settings.open();
     this.ledger = new IcebergLedger(this::store, services.clock());
+    this.scratch = scratch;
+  }
+
+  /**
+   * A destination in a namespace of its own for one check of {@code idem verify}: closing it drops
+   * its tables (files purged), their ledgers and the namespace. Its {@link #reopen}ed views do not.
+   */
+  static IcebergDestination scratch(IcebergSettings settings, RunServices services) {
+    return new IcebergDestination(settings, services, true);
   }
 
   private Namespace namespace() {
@@ -245,6 +261,21 @@ public final class IcebergDestination
     return settings.describe();
   }
 
+  /** Drops every table of the namespace with its ledger, then the namespace (a scratch's close). */
+  private void dropNamespace() {
+    if (!(catalog instanceof SupportsNamespaces ns) || !ns.namespaceExists(namespace())) {
+      return;
+    }
+    for (TableIdentifier t : catalog.listTables(namespace())) {
+      Table table = catalog.loadTable(t);
+      if (table.io() instanceof SupportsPrefixOperations prefix) {
+        prefix.deletePrefix(LedgerStore.directoryOf(table));
+      }
+      catalog.dropTable(t, true);
+    }
+    ns.dropNamespace(namespace());
+  }
+
   @Override
   public List<String> tableRows(String table) {
     Table t;
@@ -296,6 +327,9 @@ public final class IcebergDestination
 
   @Override
   public void close() {
+    if (scratch) {
+      dropNamespace();
+    }
     if (catalog instanceof Closeable c) {
       try {
         c.close();

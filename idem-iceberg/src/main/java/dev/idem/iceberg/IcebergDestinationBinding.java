@@ -4,10 +4,13 @@ import dev.idem.connector.DestinationBinding;
 import dev.idem.context.RunServices;
 import dev.idem.destination.Destination;
 import java.time.Duration;
+import java.util.UUID;
 
 /**
  * Iceberg tables a pipeline writes ({@code type: iceberg}). Its scratch twin for {@code idem
- * verify} is a namespace of its own in the same catalog, dropped by the verifier's full refreshes.
+ * verify} is a new namespace in the same catalog for each check ({@code <namespace>_idem_verify_}
+ * and a random suffix), so that every check starts from an empty table and ledger; it is dropped,
+ * files and ledgers purged, when the check closes it.
  */
 public final class IcebergDestinationBinding implements DestinationBinding {
   private final IcebergSettings settings;
@@ -32,12 +35,14 @@ public final class IcebergDestinationBinding implements DestinationBinding {
 
   @Override
   public Destination scratch(RunServices services) {
-    return new IcebergDestination(
+    return IcebergDestination.scratch(
         new IcebergSettings(
             settings.warehouse(),
             settings.catalogType(),
             settings.catalogUri(),
-            settings.namespace() + "_idem_verify",
+            settings.namespace()
+                + "_idem_verify_"
+                + UUID.randomUUID().toString().replace("-", "").substring(0, 12),
             settings.properties()),
         services);
   }

@@ -21,10 +21,12 @@ import java.util.List;
 /**
  * One Spark task: one input file's records of one window, read and typed by idem's own reader. The
  * task reads the pipeline file again with the source narrowed to its file ({@code --set
- * source.path=<file>}), so its records carry the positions ({@code file:line}), values and problems
- * the JVM runner's reader gives them; what it returns is plain serializable data.
+ * source.path=<pathSetting>}, which names the file {@code file} as the original source does), so
+ * its records carry the positions ({@code file:line}), values and problems the JVM runner's reader
+ * gives them; what it returns is plain serializable data.
  */
-record FileTask(String pipelineFile, List<String> sets, String file, String windowId)
+record FileTask(
+    String pipelineFile, List<String> sets, String file, String pathSetting, String windowId)
     implements Serializable {
   private static final long serialVersionUID = 1L;
 
@@ -35,7 +37,7 @@ record FileTask(String pipelineFile, List<String> sets, String file, String wind
   /** Runs on an executor: the file's records of the window, in the file's order. */
   FileRecords read() {
     List<String> narrowed = new ArrayList<>(sets);
-    narrowed.add("source.path=" + file);
+    narrowed.add("source.path=" + pathSetting);
     List<FileRecords.Rec> records = new ArrayList<>();
     try (PipelineDefinition d =
         PipelineFile.load(Path.of(pipelineFile), narrowed, System::getenv, new Secrets())) {

@@ -85,7 +85,7 @@ final class SparkSource implements Source, ObservesSchema {
     List<FileTask> tasks = new ArrayList<>();
     for (String f : files()) {
       if (spec.kind() != WindowKind.FILE || f.equals(window.id())) {
-        tasks.add(new FileTask(pipelineFile.toString(), sets, f, window.id()));
+        tasks.add(new FileTask(pipelineFile.toString(), sets, f, pathSetting(f), window.id()));
       }
     }
     spark.setJobDescription("idem window " + window.id());
@@ -104,6 +104,43 @@ final class SparkSource implements Source, ObservesSchema {
 
   private List<String> files() throws IOException {
     return ((FileSource) original).inputFiles();
+  }
+
+  /**
+   * The {@code source.path} a task reads one input file with, such that the task's source names the
+   * file as the original does ({@code name}, from {@code inputFiles()} of a file source): in
+   * positions, dead letters and file window ids. A name relative to the pipeline file's directory
+   * is the path as it is; one relative to the base of an absolute glob is the absolute path split
+   * at that base (the pipeline file's binder splits an absolute path at its first glob segment, so
+   * a name with directories gets its first letter or digit in brackets, a glob matching only
+   * itself); a name that is an absolute path (a relative glob reaching out of the pipeline's
+   * directory, {@code ../data/*.csv}) is the path relative to the pipeline file's directory again.
+   */
+  String pathSetting(String name) {
+    Path dir = pipelineFile.getParent();
+    Path base = ((FileSource) original).inputBase();
+    if (Path.of(name).isAbsolute()) {
+      return dir.relativize(Path.of(name)).toString().replace('\\', '/');
+    }
+    if (base.equals(dir)) {
+      return name;
+    }
+    String root = base.toString().replace('\\', '/');
+    root = root.endsWith("/") ? root : root + "/";
+    int slash = name.indexOf('/');
+    if (slash < 0) {
+      return root + name;
+    }
+    for (int i = 0; i < slash; i++) {
+      if (Character.isLetterOrDigit(name.charAt(i))) {
+        return root + name.substring(0, i) + "[" + name.charAt(i) + "]" + name.substring(i + 1);
+      }
+    }
+    throw new ConfigException(
+        "--engine spark cannot name the input file "
+            + root
+            + name
+            + " to a task: the first folder under the glob's base has no letter or digit");
   }
 
   /**

@@ -150,6 +150,36 @@ class CrossEngineTest {
                 + " schema_drift to added or missing columns yet");
   }
 
+  @Test
+  void filesOfAnAbsoluteGlobOrOutsideThePipelinesFolderAreNamedAsByTheJvmRunner()
+      throws IOException {
+    // an absolute glob whose files are in folders under its base, and a relative glob reaching out
+    // of the pipeline's folder: positions (dead letters) name the files as the JVM runner does
+    Path in = Files.createDirectories(tmp.resolve("in"));
+    Files.createDirectories(in.resolve("d1"));
+    Files.createDirectories(in.resolve("d2"));
+    Files.writeString(in.resolve("d1/a.csv"), DAY_ONE);
+    Files.writeString(in.resolve("d2/b.csv"), DAY_TWO);
+    String absolute = in.toAbsolutePath().toString().replace('\\', '/') + "/*/*.csv";
+    List<String> paths = List.of(absolute, "../in/*/*.csv");
+    for (int i = 0; i < paths.size(); i++) {
+      String path = paths.get(i);
+      Path jvm = pipeline("jvm-" + i, MERGE);
+      Path onSpark = pipeline("spark-" + i, MERGE);
+      for (Path p : List.of(jvm, onSpark)) {
+        Files.writeString(
+            p, Files.readString(p).replace("path: data/*.csv", "path: '" + path + "'"));
+      }
+      run(jvm);
+      run(onSpark, SPARK);
+      assertThat(TableContents.of(onSpark.resolveSibling("warehouse"), "t"))
+          .isEqualTo(TableContents.of(jvm.resolveSibling("warehouse"), "t"));
+      assertThat(deadLetters(onSpark)).as(path).isEqualTo(deadLetters(jvm)).hasSize(1);
+      assertThat(deadLetters(jvm).get(0))
+          .contains(path.startsWith("/") ? " d1/a.csv:4 " : in.resolve("d1/a.csv") + ":4 ");
+    }
+  }
+
   /** The open dead letters as "window position reason raw", in order. */
   private static List<String> deadLetters(Path pipeline) throws IOException {
     Cli.Result r = Cli.run("dlq", "list", pipeline.toString(), "--output", "json");

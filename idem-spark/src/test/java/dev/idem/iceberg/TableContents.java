@@ -5,6 +5,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -40,6 +43,28 @@ public final class TableContents {
       }
       rows.sort(null);
       return rows;
+    } finally {
+      if (catalog instanceof Closeable c) {
+        c.close();
+      }
+    }
+  }
+
+  /**
+   * How many snapshots of the table's history carry each window's data commit (the snapshot
+   * property {@code idem.window} idem-iceberg sets on it): a window landed once has one.
+   */
+  public static Map<String, Integer> landings(Path warehouse, String table) throws IOException {
+    Catalog catalog = IcebergSettings.local(warehouse, "idem").open();
+    try {
+      Map<String, Integer> landings = new TreeMap<>();
+      for (Snapshot s : catalog.loadTable(TableIdentifier.of("idem", table)).snapshots()) {
+        String window = s.summary().get("idem.window");
+        if (window != null) {
+          landings.merge(window, 1, Integer::sum);
+        }
+      }
+      return landings;
     } finally {
       if (catalog instanceof Closeable c) {
         c.close();

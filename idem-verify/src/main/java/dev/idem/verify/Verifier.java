@@ -15,13 +15,18 @@ import dev.idem.run.RunReport;
 import dev.idem.run.Runner;
 import dev.idem.run.WindowOutcome;
 import dev.idem.run.WindowOutcome.Result;
+import dev.idem.source.RecordReader;
+import dev.idem.source.Source;
+import dev.idem.source.SourceRecord;
 import dev.idem.verify.CheckResult.Verdict;
 import dev.idem.window.Window;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -46,7 +51,10 @@ import java.util.function.Function;
  *   <li>{@code changed-input}: one value of one window changed: only that window is rewritten, and
  *       the state equals a clean run on the changed input;
  *   <li>{@code key}: the key identifies a record in the input;
- *   <li>{@code balanced}: every load accounted for every record it read.
+ *   <li>{@code balanced}: every load accounted for every record it read;
+ *   <li>{@code engine-read}, for a pipeline whose source is an engine's ({@link #readBy}): the
+ *       engine reads every window again as it did for the capture, and as the JVM reader does,
+ *       record for record (values, position, raw input, problem, bad values).
  * </ol>
  */
 public final class Verifier {
@@ -59,6 +67,8 @@ public final class Verifier {
   private final RunServices services;
   private final int runners;
   private final List<String> unbalanced = new ArrayList<>();
+  private String engine;
+  private Source reference;
 
   /**
    * @param scratches opens a new, empty destination each call (removed when closed); it must
@@ -82,6 +92,17 @@ public final class Verifier {
     this.scratches = scratches;
     this.services = services.withRenewal(RunServices.Renewal.OFF);
     this.runners = runners;
+  }
+
+  /**
+   * The pipeline's source is an engine's ({@code idem verify --engine spark}): the capture is its
+   * read, and the {@code engine-read} check compares a second read of every window by the engine,
+   * and the read of {@code reference} (the JVM reader of the same input), with the capture.
+   */
+  public Verifier readBy(String engineName, Source jvmReader) {
+    this.engine = engineName;
+    this.reference = jvmReader;
+    return this;
   }
 
   /** Runs every check; the report lists them in order. */
@@ -137,6 +158,9 @@ public final class Verifier {
                   "every load: rows read = written + unchanged + skipped + folded + discarded",
                   t)
               : result("balanced", Verdict.FAIL, String.join("; ", unbalanced), t));
+      if (engine != null) {
+        results.add(engineRead(input));
+      }
     }
     return results;
   }
@@ -492,6 +516,77 @@ public final class Verifier {
                             ? ""
                             : " per " + String.join(", ", p.target().orderBy())),
                     t));
+  }
+
+  private CheckResult engineRead(CapturedInput input) {
+    long t = System.nanoTime();
+    try {
+      for (Window w : windows) {
+        List<String> captured = input.read(w.id()).stream().map(Verifier::describe).toList();
+        for (var reader :
+            List.of(
+                Map.entry(engine + " again", original.source()),
+                Map.entry("the jvm reader", reference))) {
+          List<String> again = readAll(reader.getValue(), w);
+          Optional<String> diff = firstDifference(captured, again);
+          if (diff.isPresent()) {
+            return result(
+                "engine-read",
+                Verdict.FAIL,
+                "window " + w.id() + " read by " + reader.getKey() + ": " + diff.get(),
+                t);
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return result("engine-read", Verdict.FAIL, "a read failed: " + e.getMessage(), t);
+    }
+    return result(
+        "engine-read",
+        Verdict.PASS,
+        engine + " read every window twice the same, record for record, as the jvm reader does",
+        t);
+  }
+
+  private List<String> readAll(Source source, Window w) throws IOException {
+    List<String> records = new ArrayList<>();
+    try (RecordReader r = source.read(original.windows(), w)) {
+      for (SourceRecord rec = r.next(); rec != null; rec = r.next()) {
+        records.add(describe(rec));
+      }
+    }
+    return records;
+  }
+
+  /** A record as text: its values with their types, position, raw input, problem, bad values. */
+  private static String describe(SourceRecord r) {
+    StringBuilder b = new StringBuilder();
+    for (Object v : r.values()) {
+      b.append(v == null ? "null" : v.getClass().getSimpleName() + ":" + v).append(", ");
+    }
+    return "["
+        + b
+        + "] at "
+        + r.position()
+        + " raw="
+        + r.raw()
+        + " problem="
+        + r.problem()
+        + " bad="
+        + r.badValues();
+  }
+
+  private static Optional<String> firstDifference(List<String> expected, List<String> actual) {
+    for (int i = 0; i < Math.min(expected.size(), actual.size()); i++) {
+      if (!expected.get(i).equals(actual.get(i))) {
+        return Optional.of(
+            "record " + (i + 1) + " is " + actual.get(i) + ", was " + expected.get(i));
+      }
+    }
+    if (expected.size() != actual.size()) {
+      return Optional.of(actual.size() + " records, was " + expected.size());
+    }
+    return Optional.empty();
   }
 
   // ---------------------------------------------------------------- helpers

@@ -117,12 +117,21 @@ public abstract class FileSource implements Source, ObservesSchema {
   }
 
   /**
-   * The input files' paths relative to the pipeline file's directory, in the order a window reads
-   * them: an engine that reads each file in a task of its own (Spark) gives each task a source of
-   * that one file ({@code --set source.path=<file>}), whose positions and window ids are the same.
+   * The input files' names, in the order a window reads them: their paths relative to {@link
+   * #inputBase()} (an absolute path for a file outside it), as in positions and file window ids. An
+   * engine that reads each file in a task of its own (Spark) gives each task a source of that one
+   * file ({@code --set source.path=...}) whose names are the same.
    */
   public final List<String> inputFiles() throws IOException {
     return files.files().stream().map(files::relative).toList();
+  }
+
+  /**
+   * The directory the input files' names are relative to: the pipeline file's for a relative {@code
+   * source.path}, the part before the first glob segment for an absolute one.
+   */
+  public final Path inputBase() {
+    return files.base();
   }
 
   @Override

@@ -1,0 +1,303 @@
+package dev.idem.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.idem.context.RunServices;
+import dev.idem.iceberg.IcebergDestination;
+import dev.idem.iceberg.IcebergSettings;
+import dev.idem.iceberg.TableContents;
+import dev.idem.ledger.WindowState;
+import dev.idem.ledger.WindowStatus;
+import dev.idem.spark.SharedSpark;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SIGKILLs a real {@code idem run --engine spark --master local[2]} child process (the driver, with
+ * its local executors) in the middle of a multi-window backfill into an Iceberg table of a local
+ * warehouse, at a seeded random moment (once it claimed its first window and a random number of
+ * windows landed, plus a random delay: in a claim, a window's Spark job, its fold and write, its
+ * commit, or the run's end), then runs the backfill again to completion on Spark. The table equals
+ * a clean Spark run's (whole contents), the dead letters too, the ledger holds every window once,
+ * DONE, and the table's history holds one data commit per window; a third run finds every window
+ * unchanged. {@code -Didem.spark.kill.trials=N} and {@code -Didem.spark.kill.seed=S} set the number
+ * of kills (default 5) and the seed.
+ *
+ * <p>The clean run is made by {@code spark-submit} (Spark's {@code SparkSubmit} with {@code
+ * --master local[2]} and idem's main class {@code dev.idem.spark.Submit}); the JVM runner then
+ * finds its windows unchanged. Also: a JVM runner (a child process) and a Spark run (this JVM's
+ * session) on the same table at once never both land a window.
+ */
+@Tag("spark")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SparkDriverKillTest {
+  private static final int DAYS = 5;
+  private static final int ROWS_PER_DAY = 800;
+  private static final LocalDate FIRST = LocalDate.parse("2024-05-01");
+  private static final int TRIALS = Integer.getInteger("idem.spark.kill.trials", 5);
+  private static final long SEED = Long.getLong("idem.spark.kill.seed", 16);
+  private static final Pattern LOADED = Pattern.compile(" LOADED: ");
+  private static final Duration CHILD_LIMIT = Duration.ofMinutes(5);
+
+  @TempDir static Path shared;
+  private List<String> cleanRows;
+  private List<String> cleanLetters;
+  private List<String> windowIds;
+
+  @BeforeAll
+  void inputAndACleanRun() throws Exception {
+    SharedSpark.session();
+    Path input = Files.createDirectories(shared.resolve("input"));
+    Random random = new Random(42);
+    for (int d = 0; d < DAYS; d++) {
+      StringBuilder csv = new StringBuilder("id,name,version,ingested_at\n");
+      for (int i = 0; i < ROWS_PER_DAY; i++) {
+        // keys repeat within a day and across days: folds in a window, version order across them
+        csv.append(random.nextInt(2_000))
+            .append(",n")
+            .append(random.nextInt(1_000_000))
+            .append(',')
+            .append(random.nextInt(50))
+            .append(',')
+            .append(FIRST.plusDays(d))
+            .append(String.format(" %02d:%02d:00%n", i % 24, i % 60));
+        if (i == ROWS_PER_DAY / 2) {
+          csv.append("bad")
+              .append(d)
+              .append(",x,1,")
+              .append(FIRST.plusDays(d))
+              .append(" 12:00:00\n");
+        }
+      }
+      Files.writeString(input.resolve("day-" + FIRST.plusDays(d) + ".csv"), csv);
+    }
+    // the clean run, by spark-submit: Spark's SparkSubmit with --master local[2] runs idem's
+    // main class for it (dev.idem.spark.Submit), which takes the master from the SparkConf
+    Path clean = workspace("clean");
+    Process submitted = ChildIdem.submit(clean, "run", "pipeline.yaml", "--progress", "none");
+    assertThat(submitted.waitFor(CHILD_LIMIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    assertThat(submitted.exitValue()).as(ChildIdem.err(clean)).isZero();
+    assertThat(ChildIdem.out(clean)).contains(DAYS + " loaded");
+    // on Spark: the engine (--engine spark, added by Submit) took the session spark-submit's main
+    // class started from the SparkConf, which Spark says when a builder finds one running
+    assertThat(ChildIdem.err(clean)).contains("Using an existing Spark session");
+    // and the JVM runner finds the windows spark-submit loaded unchanged
+    Cli.Result jvm = run(clean);
+    assertThat(jvm.exit()).as(jvm.out() + jvm.err()).isZero();
+    assertThat(jvm.out()).contains(DAYS + " unchanged");
+    cleanRows = TableContents.of(clean.resolve("warehouse"), "t");
+    assertThat(cleanRows).hasSizeGreaterThan(ROWS_PER_DAY);
+    cleanLetters = deadLetters(clean);
+    assertThat(cleanLetters).hasSize(DAYS);
+    windowIds = new ArrayList<>(TableContents.landings(clean.resolve("warehouse"), "t").keySet());
+    assertThat(windowIds).hasSize(DAYS);
+    assertLandedOnce(clean);
+  }
+
+  private Path workspace(String name) throws IOException {
+    Path dir = Files.createDirectories(shared.resolve(name));
+    String input = shared.resolve("input").toAbsolutePath().toString().replace('\\', '/');
+    Files.writeString(
+        dir.resolve("pipeline.yaml"),
+        String.join(
+            "\n",
+            "pipeline: spark_kill",
+            "source: {type: csv, path: '" + input + "/day-*.csv', header: true}",
+            "columns: {id: integer not null, name: string, version: integer,"
+                + " ingested_at: timestamp not null}",
+            "windows: {kind: day, column: ingested_at, zone: UTC}",
+            "max_bad_records: 10",
+            "target: {table: t, key: [id], strategy: merge, order_by: version}",
+            "destination: {type: iceberg, warehouse: warehouse/}",
+            ""));
+    return dir;
+  }
+
+  /** Runs idem in this JVM (the module's Spark session when the engine is spark). */
+  private static Cli.Result run(Path dir, String... extra) {
+    List<String> args =
+        new ArrayList<>(
+            List.of("run", dir.resolve("pipeline.yaml").toString(), "--progress", "none"));
+    args.addAll(List.of(extra));
+    return Cli.run(args.toArray(String[]::new));
+  }
+
+  @Test
+  void sigkillOfTheSparkDriverMidBackfillThenARerunEqualsACleanRun() throws Exception {
+    Random random = new Random(SEED);
+    List<String> moments = new ArrayList<>();
+    for (int trial = 0; trial < TRIALS; trial++) {
+      int landed = random.nextInt(DAYS);
+      long delayMillis = random.nextInt(600);
+      boolean killed = false;
+      for (int attempt = 0; attempt < 4 && !killed; attempt++) {
+        Path dir = workspace("kill-" + trial + "-" + attempt);
+        Process p =
+            ChildIdem.start(
+                dir,
+                "run",
+                "pipeline.yaml",
+                "--engine",
+                "spark",
+                "--master",
+                "local[2]",
+                "--progress",
+                "plain");
+        int wanted = landed;
+        await()
+            .atMost(CHILD_LIMIT)
+            .pollInterval(Duration.ofMillis(20))
+            .until(() -> !p.isAlive() || (claimed(dir) && loadedLines(dir) >= wanted));
+        Thread.sleep(delayMillis);
+        if (p.isAlive()) {
+          int before = loadedLines(dir);
+          p.destroyForcibly(); // SIGKILL on Linux
+          assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+          killed = true;
+          moments.add(
+              "trial " + trial + ": killed after " + before + " windows + " + delayMillis + " ms");
+          assertRerunEqualsClean(dir, "trial " + trial);
+        } else {
+          // the run ended first (a quieter moment): again, earlier
+          assertThat(p.exitValue()).as(ChildIdem.err(dir)).isZero();
+          landed /= 2;
+          delayMillis /= 2;
+        }
+      }
+      assertThat(killed).as("trial %d: no attempt was still running when killed", trial).isTrue();
+    }
+    System.out.println("SparkDriverKillTest (seed " + SEED + "): " + String.join("; ", moments));
+    assertThat(moments).hasSize(TRIALS);
+  }
+
+  private void assertRerunEqualsClean(Path dir, String trial) throws IOException {
+    Cli.Result rerun = run(dir, "--engine", "spark", "--master", "local[2]");
+    assertThat(rerun.exit()).as("%s: %s%s", trial, rerun.out(), rerun.err()).isZero();
+    assertThat(TableContents.of(dir.resolve("warehouse"), "t")).as(trial).isEqualTo(cleanRows);
+    assertThat(deadLetters(dir)).as(trial).isEqualTo(cleanLetters);
+    assertLandedOnce(dir);
+    Cli.Result again = run(dir, "--engine", "spark", "--master", "local[2]");
+    assertThat(again.exit()).as(again.out() + again.err()).isZero();
+    assertThat(again.out()).as(trial).contains(DAYS + " unchanged");
+  }
+
+  /** The ledger holds every window once, DONE; the table's history one data commit per window. */
+  private void assertLandedOnce(Path dir) throws IOException {
+    List<WindowState> states;
+    try (IcebergDestination d =
+        new IcebergDestination(
+            IcebergSettings.local(dir.resolve("warehouse"), "idem"), RunServices.defaults())) {
+      states = d.ledger().states("spark_kill");
+    }
+    assertThat(states).extracting(WindowState::windowId).hasSize(DAYS).doesNotHaveDuplicates();
+    assertThat(states).extracting(WindowState::status).containsOnly(WindowStatus.DONE);
+    Map<String, Integer> landings = TableContents.landings(dir.resolve("warehouse"), "t");
+    assertThat(landings.values()).as("data commits per window: %s", landings).containsOnly(1);
+    assertThat(landings).hasSize(DAYS);
+    if (windowIds != null) {
+      assertThat(landings.keySet()).containsExactlyElementsOf(windowIds);
+    }
+  }
+
+  /**
+   * The run has claimed its first window: the table's ledger file exists (its first change is the
+   * first claim, made after the Spark session started), so no kill lands in the JVM's start-up.
+   */
+  private static boolean claimed(Path dir) {
+    return Files.isDirectory(dir.resolve("warehouse/idem/_idem_ledger/t"));
+  }
+
+  private static int loadedLines(Path dir) throws IOException {
+    Matcher m = LOADED.matcher(ChildIdem.err(dir));
+    int n = 0;
+    while (m.find()) {
+      n++;
+    }
+    return n;
+  }
+
+  @Test
+  void aJvmRunnerAndASparkRunOnOneTableAtOnceNeverBothLandAWindow() throws Exception {
+    Path dir = workspace("race");
+    // the JVM runner (a child process) pauses in the second window, before its commit, holding
+    // the window's lease; the Spark run starts then: it finds the first window done, the second
+    // held by a live runner, and races the JVM runner, once it resumes, for the others
+    String second = windowIds.get(1);
+    Process jvm =
+        ChildIdem.start(
+            dir,
+            List.of(
+                "-Didem.fault.pause=BEFORE_COMMIT:" + second, "-Didem.fault.pause.millis=10000"),
+            "run",
+            "pipeline.yaml",
+            "--output",
+            "json");
+    await()
+        .atMost(CHILD_LIMIT)
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> !jvm.isAlive() || ChildIdem.err(dir).contains("idem: pausing at"));
+    Cli.Result onSpark = run(dir, "--engine", "spark", "--master", "local[2]", "--output", "json");
+    assertThat(jvm.waitFor(CHILD_LIMIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    assertThat(jvm.exitValue()).as(ChildIdem.err(dir)).isZero();
+    assertThat(onSpark.exit()).as(onSpark.out() + onSpark.err()).isZero();
+    List<String> byJvm = loaded(ChildIdem.out(dir));
+    List<String> bySpark = loaded(onSpark.out());
+    System.out.println("SparkDriverKillTest race: jvm loaded " + byJvm + ", spark " + bySpark);
+    List<String> all = new ArrayList<>(byJvm);
+    all.addAll(bySpark);
+    assertThat(all).as("jvm %s, spark %s", byJvm, bySpark).doesNotHaveDuplicates();
+    assertThat(all).containsExactlyInAnyOrderElementsOf(windowIds);
+    assertThat(byJvm).contains(windowIds.get(0), second);
+    assertThat(bySpark).as("the Spark run landed windows").isNotEmpty();
+    assertThat(TableContents.of(dir.resolve("warehouse"), "t")).isEqualTo(cleanRows);
+    assertLandedOnce(dir);
+  }
+
+  /** The windows a run's JSON results report loaded. */
+  private static List<String> loaded(String json) throws IOException {
+    List<String> ids = new ArrayList<>();
+    for (JsonNode w : new ObjectMapper().readTree(json).path("windows")) {
+      if (w.path("result").asText().equals("loaded")) {
+        ids.add(w.path("window").asText());
+      }
+    }
+    return ids;
+  }
+
+  /** The open dead letters as "window position reason raw", in order. */
+  private static List<String> deadLetters(Path dir) throws IOException {
+    Cli.Result r =
+        Cli.run("dlq", "list", dir.resolve("pipeline.yaml").toString(), "--output", "json");
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    List<String> letters = new ArrayList<>();
+    for (JsonNode l : new ObjectMapper().readTree(r.out()).path("dead_letters")) {
+      letters.add(
+          l.path("window").asText()
+              + " "
+              + l.path("position").asText()
+              + " "
+              + l.path("reason").asText()
+              + " "
+              + l.path("raw").asText());
+    }
+    return letters;
+  }
+}
