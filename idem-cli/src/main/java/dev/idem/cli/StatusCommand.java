@@ -182,10 +182,20 @@ final class StatusCommand extends PipelineCommand {
               + ")");
     }
     if (definition.notifier() != null && destination instanceof SupportsOutbox outbox) {
-      int undelivered = outbox.undelivered(name).size();
+      List<String> held = definition.notifier().held(destination, name);
+      int undelivered = outbox.undelivered(name).size() - held.size();
       if (undelivered > 0) {
         idem.println(
             "notifications not delivered yet: " + undelivered + " (the next run sends them)");
+      }
+      if (!held.isEmpty()) {
+        idem.println(
+            "notifications held as of unknown outcome: "
+                + held.size()
+                + " (never sent again until idem resolve "
+                + file
+                + " --request KEY --as sent|not-sent)");
+        held.forEach(h -> idem.println("  " + h));
       }
     }
     return ExitCode.OK;

@@ -208,6 +208,12 @@ class NotifyCliTest {
         .contains("notify: 2 held as of unknown outcome")
         .doesNotContain("not delivered yet")
         .doesNotContain(TOKEN);
+    Cli.Result status = run("status", p.toString());
+    assertThat(status.out())
+        .contains("notifications held as of unknown outcome: 2")
+        .contains("window 2024-05-01: POST", "window 2024-05-02: POST")
+        .doesNotContain("not delivered yet")
+        .doesNotContain(TOKEN);
     Cli.Result doctor = run("doctor", p.toString());
     assertThat(doctor.exit()).as(doctor.out()).isNotZero();
     Map<String, String> keyOfWindow = new java.util.TreeMap<>();

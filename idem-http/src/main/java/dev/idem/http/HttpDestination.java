@@ -16,8 +16,6 @@ import dev.idem.ledger.Lease;
 import dev.idem.ledger.Ledger;
 import dev.idem.pipeline.Pipeline;
 import java.net.http.HttpClient;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -154,7 +152,7 @@ final class HttpDestination
   @Override
   public List<Finding> diagnose(Pipeline pipeline) {
     List<Finding> out = new ArrayList<>(store.diagnose(pipeline));
-    if (ledgerExists()) {
+    if (SentLedger.exists(store)) {
       for (String r : sent.inDoubt(pipeline.name())) {
         out.add(
             Finding.report(
@@ -170,21 +168,6 @@ final class HttpDestination
   public String resolve(String pipeline, String key, Decision decision) {
     return redact(
         new HeldRequests(store).resolve(pipeline, key, decision, services.clock().instant()));
-  }
-
-  private boolean ledgerExists() {
-    return store.inTransaction(
-        "look for " + SentLedger.TABLE,
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "SELECT 1 FROM information_schema.tables WHERE table_schema = '_idem' AND"
-                      + " table_name = 'http_requests'")) {
-            try (ResultSet rs = ps.executeQuery()) {
-              return rs.next();
-            }
-          }
-        });
   }
 
   @Override

@@ -14,8 +14,6 @@ import dev.idem.notify.OutboxEntry;
 import dev.idem.notify.OutboxEntry.Event;
 import dev.idem.notify.SupportsOutbox;
 import java.net.http.HttpClient;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -106,7 +104,7 @@ final class NotifyHooks implements Notifier {
 
   @Override
   public List<String> held(Destination destination, String pipeline) {
-    if (!(destination instanceof JdbcDestination store) || !sentLedgerExists(store)) {
+    if (!(destination instanceof JdbcDestination store) || !SentLedger.exists(store)) {
       return List.of();
     }
     return SentLedger.unfenced(store).inDoubt(pipeline).stream()
@@ -122,21 +120,6 @@ final class NotifyHooks implements Notifier {
       return Notifier.super.resolve(destination, pipeline, key, decision, now);
     }
     return Secrets.maskUrl(new HeldRequests(store).resolve(pipeline, key, decision, now));
-  }
-
-  private static boolean sentLedgerExists(JdbcDestination store) {
-    return store.inTransaction(
-        "look for " + SentLedger.TABLE,
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "SELECT 1 FROM information_schema.tables WHERE table_schema = '_idem' AND"
-                      + " table_name = 'http_requests'")) {
-            try (ResultSet rs = ps.executeQuery()) {
-              return rs.next();
-            }
-          }
-        });
   }
 
   /** Sends one entry to one hook, unless the ledger says it was settled already. */

@@ -24,6 +24,23 @@ import java.util.Map;
  */
 final class SentLedger {
   static final String TABLE = "\"_idem\".\"http_requests\"";
+
+  /** Whether {@code store} holds the sent ledger's table (a pipeline that never sent has none). */
+  static boolean exists(JdbcDestination store) {
+    return store.inTransaction(
+        "look for " + TABLE,
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT 1 FROM information_schema.tables WHERE table_schema = '_idem' AND"
+                      + " table_name = 'http_requests'")) {
+            try (ResultSet rs = ps.executeQuery()) {
+              return rs.next();
+            }
+          }
+        });
+  }
+
   private static final String FENCE =
       " AND EXISTS (SELECT 1 FROM \"_idem\".\"windows\" w WHERE w.pipeline = ? AND w.window_id = ?"
           + " AND w.token = ? AND w.status = 'RUNNING')";

@@ -1,8 +1,16 @@
 package dev.idem.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.idem.context.RunServices;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Runs the real command line in process, capturing stdout and stderr (the Spark engine found on
@@ -26,5 +34,23 @@ final class Cli {
             DestinationOpener.STANDARD);
     int exit = idem.execute(args);
     return new Result(exit, out.toString(), err.toString());
+  }
+
+  /** The pipeline's open dead letters as "window position reason raw", in order. */
+  static List<String> deadLetters(Path pipeline) throws IOException {
+    Result r = run("dlq", "list", pipeline.toString(), "--output", "json");
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    List<String> letters = new ArrayList<>();
+    for (JsonNode l : new ObjectMapper().readTree(r.out()).path("dead_letters")) {
+      letters.add(
+          l.path("window").asText()
+              + " "
+              + l.path("position").asText()
+              + " "
+              + l.path("reason").asText()
+              + " "
+              + l.path("raw").asText());
+    }
+    return letters;
   }
 }

@@ -3,8 +3,6 @@ package dev.idem.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.idem.iceberg.TableContents;
 import dev.idem.spark.SharedSpark;
 import java.io.IOException;
@@ -102,8 +100,8 @@ class CrossEngineTest {
             "id=3 name=c1 version=9",
             "id=4 name=d1 version=1");
     assertThat(TableContents.of(onSpark.resolveSibling("warehouse"), "t")).isEqualTo(rows);
-    assertThat(deadLetters(onSpark)).isEqualTo(deadLetters(jvm)).hasSize(1);
-    assertThat(deadLetters(jvm).get(0)).contains("data/a.csv:4");
+    assertThat(Cli.deadLetters(onSpark)).isEqualTo(Cli.deadLetters(jvm)).hasSize(1);
+    assertThat(Cli.deadLetters(jvm).get(0)).contains("data/a.csv:4");
 
     assertThat(run(jvm, SPARK).out()).contains("3 unchanged");
     assertThat(run(onSpark).out()).contains("3 unchanged");
@@ -118,7 +116,7 @@ class CrossEngineTest {
     List<String> rows = TableContents.of(jvm.resolveSibling("warehouse"), "t");
     assertThat(rows).hasSize(8);
     assertThat(TableContents.of(onSpark.resolveSibling("warehouse"), "t")).isEqualTo(rows);
-    assertThat(deadLetters(onSpark)).isEqualTo(deadLetters(jvm)).hasSize(1);
+    assertThat(Cli.deadLetters(onSpark)).isEqualTo(Cli.deadLetters(jvm)).hasSize(1);
 
     // a changed file reloads its windows on Spark as on the JVM runner: day 2 and day 3 replaced
     for (Path p : List.of(jvm, onSpark)) {
@@ -174,27 +172,9 @@ class CrossEngineTest {
       run(onSpark, SPARK);
       assertThat(TableContents.of(onSpark.resolveSibling("warehouse"), "t"))
           .isEqualTo(TableContents.of(jvm.resolveSibling("warehouse"), "t"));
-      assertThat(deadLetters(onSpark)).as(path).isEqualTo(deadLetters(jvm)).hasSize(1);
-      assertThat(deadLetters(jvm).get(0))
+      assertThat(Cli.deadLetters(onSpark)).as(path).isEqualTo(Cli.deadLetters(jvm)).hasSize(1);
+      assertThat(Cli.deadLetters(jvm).get(0))
           .contains(path.startsWith("/") ? " d1/a.csv:4 " : in.resolve("d1/a.csv") + ":4 ");
     }
-  }
-
-  /** The open dead letters as "window position reason raw", in order. */
-  private static List<String> deadLetters(Path pipeline) throws IOException {
-    Cli.Result r = Cli.run("dlq", "list", pipeline.toString(), "--output", "json");
-    assertThat(r.exit()).as(r.out() + r.err()).isZero();
-    List<String> letters = new ArrayList<>();
-    for (JsonNode l : new ObjectMapper().readTree(r.out()).path("dead_letters")) {
-      letters.add(
-          l.path("window").asText()
-              + " "
-              + l.path("position").asText()
-              + " "
-              + l.path("reason").asText()
-              + " "
-              + l.path("raw").asText());
-    }
-    return letters;
   }
 }

@@ -3,8 +3,6 @@ package dev.idem.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.idem.iceberg.TableContents;
 import dev.idem.spark.SharedSpark;
 import java.io.IOException;
@@ -132,8 +130,8 @@ class ParquetCrossEngineTest {
             "id=3 name=null version=9",
             "id=4 name=d1 version=1");
     assertThat(TableContents.of(onSpark.resolveSibling("warehouse"), "t")).isEqualTo(rows);
-    assertThat(deadLetters(onSpark))
-        .isEqualTo(deadLetters(jvm))
+    assertThat(Cli.deadLetters(onSpark))
+        .isEqualTo(Cli.deadLetters(jvm))
         .containsExactly(
             "2024-03-01 data/a.parquet:3 column version: 'x' is not an integer"
                 + " {\"id\": 9, \"name\": \"bad\", \"version\": \"x\","
@@ -141,23 +139,5 @@ class ParquetCrossEngineTest {
 
     assertThat(run(jvm, SPARK).out()).contains("3 unchanged");
     assertThat(run(onSpark).out()).contains("3 unchanged");
-  }
-
-  /** The open dead letters as "window position reason raw", in order. */
-  private static List<String> deadLetters(Path pipeline) throws IOException {
-    Cli.Result r = Cli.run("dlq", "list", pipeline.toString(), "--output", "json");
-    assertThat(r.exit()).as(r.out() + r.err()).isZero();
-    List<String> letters = new ArrayList<>();
-    for (JsonNode l : new ObjectMapper().readTree(r.out()).path("dead_letters")) {
-      letters.add(
-          l.path("window").asText()
-              + " "
-              + l.path("position").asText()
-              + " "
-              + l.path("reason").asText()
-              + " "
-              + l.path("raw").asText());
-    }
-    return letters;
   }
 }

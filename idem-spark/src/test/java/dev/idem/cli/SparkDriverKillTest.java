@@ -105,7 +105,7 @@ class SparkDriverKillTest {
     assertThat(jvm.out()).contains(DAYS + " unchanged");
     cleanRows = TableContents.of(clean.resolve("warehouse"), "t");
     assertThat(cleanRows).hasSizeGreaterThan(ROWS_PER_DAY);
-    cleanLetters = deadLetters(clean);
+    cleanLetters = Cli.deadLetters(clean.resolve("pipeline.yaml"));
     assertThat(cleanLetters).hasSize(DAYS);
     windowIds = new ArrayList<>(TableContents.landings(clean.resolve("warehouse"), "t").keySet());
     assertThat(windowIds).hasSize(DAYS);
@@ -192,7 +192,7 @@ class SparkDriverKillTest {
     Cli.Result rerun = run(dir, "--engine", "spark", "--master", "local[2]");
     assertThat(rerun.exit()).as("%s: %s%s", trial, rerun.out(), rerun.err()).isZero();
     assertThat(TableContents.of(dir.resolve("warehouse"), "t")).as(trial).isEqualTo(cleanRows);
-    assertThat(deadLetters(dir)).as(trial).isEqualTo(cleanLetters);
+    assertThat(Cli.deadLetters(dir.resolve("pipeline.yaml"))).as(trial).isEqualTo(cleanLetters);
     assertLandedOnce(dir);
     Cli.Result again = run(dir, "--engine", "spark", "--master", "local[2]");
     assertThat(again.exit()).as(again.out() + again.err()).isZero();
@@ -280,24 +280,5 @@ class SparkDriverKillTest {
       }
     }
     return ids;
-  }
-
-  /** The open dead letters as "window position reason raw", in order. */
-  private static List<String> deadLetters(Path dir) throws IOException {
-    Cli.Result r =
-        Cli.run("dlq", "list", dir.resolve("pipeline.yaml").toString(), "--output", "json");
-    assertThat(r.exit()).as(r.out() + r.err()).isZero();
-    List<String> letters = new ArrayList<>();
-    for (JsonNode l : new ObjectMapper().readTree(r.out()).path("dead_letters")) {
-      letters.add(
-          l.path("window").asText()
-              + " "
-              + l.path("position").asText()
-              + " "
-              + l.path("reason").asText()
-              + " "
-              + l.path("raw").asText());
-    }
-    return letters;
   }
 }
