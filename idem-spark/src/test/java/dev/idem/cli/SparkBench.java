@@ -1,0 +1,374 @@
+package dev.idem.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.idem.iceberg.TableSums;
+import java.io.BufferedWriter;
+import java.io.File;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 16 item 5, the Spark benchmark: on the same generated orders (the format of idem-bench's
+ * {@code OrdersGenerator}: unique order ids, one CSV file per day), a {@code merge} first load into
+ * a local Iceberg warehouse by
+ *
+ * <ul>
+ *   <li>s1: idem on Spark, {@code --engine spark --master local[2]};
+ *   <li>s2: a hand-written Spark job doing the same without idem, per day: {@code spark.read.csv}
+ *       with the schema, the greatest version per key ({@code row_number} over the key by {@code
+ *       updated_at} descending), {@code MERGE INTO} an Iceberg table through Iceberg's Spark
+ *       catalog with a version guard, on the same {@code local[2]} session;
+ *   <li>s3: idem on Spark {@code local[1]} (scaling against s1);
+ *   <li>s4: the JVM runner ({@code idem run} without {@code --engine}).
+ * </ul>
+ *
+ * <p>Wall seconds, CPU seconds of this JVM (everything runs in it: the driver, the executors'
+ * threads, Iceberg), rows/s, and the ratios. A Spark session is started before its cases and not
+ * timed. Every table is checked to hold every generated row (count and sums).
+ *
+ * <p>Not in {@code ./mvnw verify} (the class name matches none of surefire's includes); run:
+ *
+ * <pre>
+ * ./mvnw -o -pl idem-spark -am test -Dtest=SparkBench -Dsurefire.failIfNoSpecifiedTests=false \
+ *   [-Dbench.rows=1000000] [-Dbench.days=10] [-Dbench.keep=true]
+ * </pre>
+ *
+ * The results are in {@code idem-spark/target/spark-bench.txt} (and the test's output file).
+ */
+@Tag("bench")
+class SparkBench {
+  private static final String HEADER =
+      "order_id,customer,product,quantity,amount,status,updated_at";
+  private static final LocalDate FIRST_DAY = LocalDate.of(2024, 1, 1);
+  private static final String[] STATUS = {"new", "paid", "shipped", "delivered", "returned"};
+
+  private record Result(String id, String what, long rows, double wall, double cpu) {
+    double rate() {
+      return rows / wall;
+    }
+  }
+
+  private final List<Result> results = new ArrayList<>();
+  private final StringBuilder report = new StringBuilder();
+
+  @Test
+  void sparkBenchmark() throws Exception {
+    long rows = Long.getLong("bench.rows", 1_000_000L);
+    int days = Integer.getInteger("bench.days", 10);
+    Path work = Files.createTempDirectory("idem-spark-bench");
+    Path data = work.resolve("data");
+    line(
+        String.format(
+            Locale.ROOT,
+            "generating %,d rows in %d day files under %s; load average %.2f",
+            rows,
+            days,
+            work,
+            ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+    generate(data, rows, days, 42);
+    Expected expected = expected(rows);
+
+    Path s4 = pipeline(work.resolve("s4"), data);
+    time("s4", "JVM runner (idem run, no --engine)", rows, () -> idem(s4));
+    expected.check(idemTable(s4));
+
+    SparkSession two = session(2);
+    Path s1 = pipeline(work.resolve("s1"), data);
+    time(
+        "s1",
+        "idem on Spark local[2]",
+        rows,
+        () -> idem(s1, "--engine", "spark", "--master", "local[2]"));
+    expected.check(idemTable(s1));
+    two.stop();
+    hand(work, data, days, rows, 2, expected);
+
+    session(1);
+    Path s3 = pipeline(work.resolve("s3"), data);
+    time(
+        "s3",
+        "idem on Spark local[1]",
+        rows,
+        () -> idem(s3, "--engine", "spark", "--master", "local[1]"));
+    expected.check(idemTable(s3));
+    SparkSession.getDefaultSession().get().stop();
+
+    line("");
+    line("| case | what | rows/s | seconds | CPU s |");
+    line("|---|---|---:|---:|---:|");
+    for (Result r : results) {
+      line(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %,.0f | %.2f | %.2f |",
+              r.id(),
+              r.what(),
+              r.rate(),
+              r.wall(),
+              r.cpu()));
+    }
+    Result idem2 = get("s1");
+    Result hand = get("s2");
+    Result idem1 = get("s3");
+    Result jvm = get("s4");
+    line("");
+    ratio("s1/s2 time, idem on Spark / hand-written (target <= 1.15)", idem2.wall() / hand.wall());
+    ratio("s1/s2 CPU", idem2.cpu() / hand.cpu());
+    ratio("s3/s1 time, local[1] / local[2] (scaling)", idem1.wall() / idem2.wall());
+    ratio("s4/s1 time, JVM runner / idem on Spark local[2]", jvm.wall() / idem2.wall());
+    line(
+        String.format(
+            Locale.ROOT,
+            "load average at the end %.2f",
+            ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+    Files.writeString(Path.of("target", "spark-bench.txt"), report, StandardCharsets.UTF_8);
+    assertThat(results).hasSize(4);
+    if (!Boolean.getBoolean("bench.keep")) { // the data and four warehouses: 0.5 GB per 10M rows
+      try (var files = Files.walk(work)) {
+        for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(f);
+        }
+      }
+    }
+  }
+
+  private interface Body {
+    void run() throws Exception;
+  }
+
+  private void time(String id, String what, long rows, Body body) throws Exception {
+    com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    long cpu0 = os.getProcessCpuTime();
+    long t0 = System.nanoTime();
+    body.run();
+    double wall = (System.nanoTime() - t0) / 1e9;
+    double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
+    Result r = new Result(id, what, rows, wall, cpu);
+    results.add(r);
+    line(
+        String.format(
+            Locale.ROOT,
+            "%s %s: %.2f s, CPU %.2f s, %,.0f rows/s, load average %.2f",
+            id,
+            what,
+            wall,
+            cpu,
+            r.rate(),
+            os.getSystemLoadAverage()));
+  }
+
+  private Result get(String id) {
+    return results.stream().filter(r -> r.id().equals(id)).findFirst().orElseThrow();
+  }
+
+  private void ratio(String what, double value) {
+    line(String.format(Locale.ROOT, "%s: %.3f", what, value));
+  }
+
+  private void line(String s) {
+    System.out.println(s);
+    report.append(s).append('\n');
+  }
+
+  private static void idem(Path pipeline, String... more) {
+    List<String> args = new ArrayList<>(List.of("run", pipeline.toString(), "--progress", "none"));
+    args.addAll(List.of(more));
+    Cli.Result r = Cli.run(args.toArray(String[]::new));
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+  }
+
+  /** A merge pipeline of the orders into a warehouse beside it. */
+  private static Path pipeline(Path dir, Path data) throws IOException {
+    Files.createDirectories(dir);
+    Path file = dir.resolve("pipeline.yaml");
+    Files.writeString(
+        file,
+        """
+        pipeline: spark_bench
+        version: 1
+        source:
+          type: csv
+          path: %s/orders-*.csv
+          header: true
+        columns:
+          order_id: integer not null
+          customer: string
+          product: string
+          quantity: integer
+          amount: decimal(12,2)
+          status: string
+          updated_at: timestamp not null
+        windows:
+          kind: day
+          column: updated_at
+          zone: UTC
+        target:
+          table: orders
+          key: [order_id]
+          strategy: merge
+          order_by: updated_at
+        destination:
+          type: iceberg
+          warehouse: warehouse/
+        """
+            .formatted(data.toAbsolutePath()),
+        StandardCharsets.UTF_8);
+    return file;
+  }
+
+  /** The session idem's Spark cases run on (the engine uses a running one), started untimed. */
+  private static SparkSession session(int cores) {
+    return SparkSession.builder()
+        .master("local[" + cores + "]")
+        .appName("idem spark bench")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", String.valueOf(cores))
+        .getOrCreate();
+  }
+
+  /**
+   * s2 in a child JVM: this JVM's class path has idem-iceberg's Iceberg jars before Iceberg's Spark
+   * runtime (as ./idem does), which breaks the runtime's own (shaded Parquet) writer; a user's
+   * Spark job has the runtime alone. The child times its job after its session started and reports
+   * its wall and CPU seconds and the table's sums.
+   */
+  private void hand(Path work, Path data, int days, long rows, int cores, Expected expected)
+      throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(List.of(Files.readString(Path.of("java17-opens")).strip().split("\\s+", -1)));
+    cmd.add("-Xmx1g");
+    cmd.add("-Dspark.ui.enabled=false");
+    List<String> cp = new ArrayList<>();
+    for (String e : System.getProperty("java.class.path").split(File.pathSeparator, -1)) {
+      String name = Path.of(e).getFileName() == null ? "" : Path.of(e).getFileName().toString();
+      boolean idemIceberg = e.contains("idem-iceberg");
+      boolean iceberg = name.startsWith("iceberg-") && !name.startsWith("iceberg-spark-runtime");
+      if (!e.isEmpty() && !idemIceberg && !iceberg) {
+        cp.add(e);
+      }
+    }
+    cmd.add("-cp");
+    cmd.add(String.join(File.pathSeparator, cp));
+    cmd.add(HandWrittenMerge.class.getName());
+    cmd.addAll(
+        List.of(
+            data.toString(),
+            String.valueOf(days),
+            work.resolve("hand-" + cores).toString(),
+            String.valueOf(cores)));
+    Path log = work.resolve("hand-" + cores + ".log");
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    int exit = p.waitFor();
+    List<String> out = Files.readAllLines(log, StandardCharsets.UTF_8);
+    assertThat(exit).as(String.join("\n", out)).isZero();
+    String[] last =
+        out.stream().filter(l -> l.startsWith("RESULT ")).findFirst().orElseThrow().split(" ", -1);
+    double wall = Double.parseDouble(last[1]);
+    double cpu = Double.parseDouble(last[2]);
+    expected.check(
+        new TableSums.Sums(
+            Long.parseLong(last[3]), Long.parseLong(last[4]), new BigDecimal(last[5])));
+    Result r =
+        new Result(
+            "s2",
+            "hand-written Spark job, MERGE INTO per day, local[" + cores + "] (child JVM)",
+            rows,
+            wall,
+            cpu);
+    results.add(r);
+    line(
+        String.format(
+            Locale.ROOT,
+            "%s %s: %.2f s, CPU %.2f s, %,.0f rows/s, load average %.2f",
+            r.id(),
+            r.what(),
+            wall,
+            cpu,
+            r.rate(),
+            ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+  }
+
+  private static TableSums.Sums idemTable(Path pipeline) throws IOException {
+    return TableSums.of(pipeline.resolveSibling("warehouse"), "orders", "order_id", "amount");
+  }
+
+  private record Expected(long rows, long ids, BigDecimal amount) {
+    void check(TableSums.Sums table) {
+      assertThat(table.count()).as("rows").isEqualTo(rows);
+      assertThat(table.longSum()).as("sum(order_id)").isEqualTo(ids);
+      assertThat(table.decimalSum()).as("sum(amount)").isEqualByComparingTo(amount);
+    }
+  }
+
+  private BigDecimal amountSum = BigDecimal.ZERO;
+
+  private Expected expected(long rows) {
+    return new Expected(rows, rows * (rows + 1) / 2, amountSum);
+  }
+
+  /** The orders of idem-bench's OrdersGenerator: the same format and the same values for a seed. */
+  private void generate(Path dir, long rows, int days, long seed) throws IOException {
+    Files.createDirectories(dir);
+    SplittableRandom random = new SplittableRandom(seed);
+    long perDay = rows / days;
+    long id = 0;
+    for (int d = 0; d < days; d++) {
+      LocalDate day = FIRST_DAY.plusDays(d);
+      long n = d == days - 1 ? rows - perDay * (days - 1) : perDay;
+      try (BufferedWriter w =
+          Files.newBufferedWriter(dir.resolve("orders-" + day + ".csv"), StandardCharsets.UTF_8)) {
+        w.write(HEADER);
+        w.write('\n');
+        StringBuilder line = new StringBuilder(96);
+        for (long i = 0; i < n; i++) {
+          long seconds = i * 86_400L / n;
+          line.setLength(0);
+          line.append(++id)
+              .append(",c")
+              .append(random.nextInt(100_000))
+              .append(",p")
+              .append(random.nextInt(500))
+              .append(',')
+              .append(1 + random.nextInt(9))
+              .append(',');
+          int whole = random.nextInt(1_000_000) / 100;
+          int cents = random.nextInt(100);
+          line.append(whole).append('.').append(String.format(Locale.ROOT, "%02d", cents));
+          amountSum = amountSum.add(BigDecimal.valueOf(whole * 100L + cents, 2));
+          line.append(',')
+              .append(STATUS[random.nextInt(STATUS.length)])
+              .append(',')
+              .append(day)
+              .append(' ')
+              .append(
+                  String.format(
+                      Locale.ROOT,
+                      "%02d:%02d:%02d",
+                      seconds / 3600,
+                      seconds / 60 % 60,
+                      seconds % 60))
+              .append('\n');
+          w.append(line);
+        }
+      }
+    }
+  }
+}
