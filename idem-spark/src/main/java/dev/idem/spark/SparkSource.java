@@ -12,7 +12,6 @@ import dev.idem.source.Source;
 import dev.idem.source.SourceRecord;
 import dev.idem.source.file.FileSource;
 import dev.idem.window.Window;
-import dev.idem.window.WindowKind;
 import dev.idem.window.WindowSpec;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -82,11 +81,14 @@ final class SparkSource implements Source, ObservesSchema {
   @Override
   public RecordReader read(WindowSpec spec, Window window, ObservedSchema observed)
       throws IOException {
+    // a task for each file the JVM runner's reader of this window opens, no other: a file that
+    // holds none of the window's records would give none
     List<FileTask> tasks = new ArrayList<>();
-    for (String f : files()) {
-      if (spec.kind() != WindowKind.FILE || f.equals(window.id())) {
-        tasks.add(new FileTask(pipelineFile.toString(), sets, f, pathSetting(f), window.id()));
-      }
+    for (String f : ((FileSource) original).inputFiles(spec, window)) {
+      tasks.add(new FileTask(pipelineFile.toString(), sets, f, pathSetting(f), window.id()));
+    }
+    if (tasks.isEmpty()) {
+      return new Collected(List.<FileRecords>of().iterator(), schema(), observed);
     }
     spark.setJobDescription("idem window " + window.id());
     List<FileRecords> results =
@@ -100,10 +102,6 @@ final class SparkSource implements Source, ObservesSchema {
       }
     }
     return new Collected(results.iterator(), schema(), observed);
-  }
-
-  private List<String> files() throws IOException {
-    return ((FileSource) original).inputFiles();
   }
 
   /**

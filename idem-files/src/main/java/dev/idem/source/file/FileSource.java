@@ -158,6 +158,34 @@ public abstract class FileSource implements Source, ObservesSchema {
         "offsets windows are for stream sources (kafka): files have full, batch, file, day or hour windows");
   }
 
+  /**
+   * The names (as in {@link #inputFiles()}) of the input files a reader of {@code window} opens, in
+   * the order it reads them: for a day or hour window only the files that hold records of it. An
+   * engine that reads each file in a task of its own (Spark) needs tasks for these only.
+   */
+  public final List<String> inputFiles(WindowSpec spec, Window window) throws IOException {
+    List<Path> all = files.files();
+    List<Path> read =
+        switch (spec.kind()) {
+          case FULL, BATCH -> all;
+          case FILE -> List.of(file(all, window));
+          case OFFSETS -> throw offsetsRefused();
+          case DAY, HOUR -> holding(spec, window, all);
+        };
+    return read.stream().map(files::relative).toList();
+  }
+
+  /** The files among {@code all} that hold records of a day or hour {@code window}. */
+  private List<Path> holding(WindowSpec spec, Window window, List<Path> all) throws IOException {
+    List<Path> holding = new ArrayList<>();
+    for (Path f : all) {
+      if (scan(spec, f).windowIds().contains(window.id())) {
+        holding.add(f);
+      }
+    }
+    return holding;
+  }
+
   @Override
   public final RecordReader read(WindowSpec spec, Window window) throws IOException {
     return reader(spec, window, null);
@@ -179,12 +207,7 @@ public abstract class FileSource implements Source, ObservesSchema {
               List.of(file(all, window)), -1, null, null, Set.of(file(all, window)), observed);
       case OFFSETS -> throw offsetsRefused();
       case DAY, HOUR -> {
-        List<Path> holding = new ArrayList<>();
-        for (Path f : all) {
-          if (scan(spec, f).windowIds().contains(window.id())) {
-            holding.add(f);
-          }
-        }
+        List<Path> holding = holding(spec, window, all);
         Set<Path> keepsUnassigned = new HashSet<>();
         for (Path f : holding) {
           Scan s = scan(spec, f);
