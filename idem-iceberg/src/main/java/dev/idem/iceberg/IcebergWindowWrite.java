@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Transaction;
 import org.apache.iceberg.UpdateSchema;
@@ -91,24 +92,29 @@ final class IcebergWindowWrite implements WindowWrite {
   }
 
   private WindowPlan plan(LedgerState state, String pointer) {
-    if (plan != null) {
-      new TableFiles(store.table()).discard(plan.written);
-    }
     PipelineLedger ledger = state.pipeline(pipeline.name());
     Schema written = evolvedSchema();
-    return WindowPlan.of(
-        pipeline,
-        pipeline.schemaDrift() == DriftPolicy.EVOLVE
-            ? schema.evolved(written, evolution.added())
-            : schema,
-        new TableFiles(store.table(), written),
-        store.table().currentSnapshot(),
-        pointer,
-        ledger,
-        lease.windowId(),
-        windowOrder,
-        rows,
-        clock.instant());
+    WindowPlan next =
+        WindowPlan.of(
+            pipeline,
+            pipeline.schemaDrift() == DriftPolicy.EVOLVE
+                ? schema.evolved(written, evolution.added())
+                : schema,
+            new TableFiles(store.table(), written),
+            store.table().currentSnapshot(),
+            pointer,
+            ledger,
+            lease.windowId(),
+            windowOrder,
+            rows,
+            clock.instant(),
+            plan == null ? null : plan.newRows());
+    if (plan != null) { // the earlier plan's files, but for its new rows' file when reused
+      List<DataFile> unused = new ArrayList<>(plan.written);
+      unused.removeAll(next.written);
+      new TableFiles(store.table()).discard(unused);
+    }
+    return next;
   }
 
   /**

@@ -43,6 +43,7 @@ final class WindowPlan {
   private final Map<String, Tombstone> raised = new LinkedHashMap<>();
   private Expression overwrite;
   private Long fromSnapshot;
+  private NewRows newRows;
   long rows;
   long inserted;
   long updated;
@@ -68,11 +69,39 @@ final class WindowPlan {
       String window,
       String windowOrder,
       List<Object[]> stagedRows,
-      Instant now) {
+      Instant now,
+      NewRows earlier) {
     WindowPlan p = new WindowPlan(pointer, stagedRows.size(), files.schema());
     p.fromSnapshot = snapshot == null ? null : snapshot.snapshotId();
-    new Planner(pipeline, schema, files, ledger, window, windowOrder, now, p).plan(stagedRows);
+    new Planner(pipeline, schema, files, ledger, window, windowOrder, now, p, earlier)
+        .plan(stagedRows);
     return p;
+  }
+
+  /**
+   * The data file this plan wrote the window's new rows to (not a rewrite of a table file), with
+   * the rows and the schema it was written with: when the window is planned again on a newer
+   * snapshot (another commit landed first) and its new rows come out the same, the file is used
+   * again instead of writing the same rows twice. Null when the plan wrote none.
+   */
+  NewRows newRows() {
+    return newRows;
+  }
+
+  /** A written file of new rows: equal rows (by value) written with an equal schema. */
+  record NewRows(List<Candidate> rows, org.apache.iceberg.Schema schema, DataFile file) {
+    /** The file, when it holds exactly {@code other} written with {@code otherSchema}. */
+    DataFile fileFor(List<Candidate> other, org.apache.iceberg.Schema otherSchema) {
+      if (!schema.sameSchema(otherSchema) || rows.size() != other.size()) {
+        return null;
+      }
+      for (int i = 0; i < rows.size(); i++) {
+        if (!Arrays.equals(rows.get(i).stored(), other.get(i).stored())) {
+          return null;
+        }
+      }
+      return file;
+    }
   }
 
   long folded() {
@@ -133,6 +162,7 @@ final class WindowPlan {
     private final int[] order;
     private final int[] others;
     private final int deleteColumn;
+    private final NewRows earlier;
 
     Planner(
         Pipeline pipeline,
@@ -142,7 +172,9 @@ final class WindowPlan {
         String window,
         String windowOrder,
         Instant now,
-        WindowPlan plan) {
+        WindowPlan plan,
+        NewRows earlier) {
+      this.earlier = earlier;
       this.target = pipeline.target();
       this.schema = schema;
       this.files = files;
@@ -232,10 +264,17 @@ final class WindowPlan {
       return schema.record(files.schema(), c.stored(), window, windowOrder);
     }
 
-    private void writeNew(List<Record> records) {
-      if (!records.isEmpty()) {
-        plan.written.add(files.write(records, null));
+    /** Writes the window's new rows, or takes the earlier plan's file of the same rows. */
+    private void writeNew(List<Candidate> rows) {
+      if (rows.isEmpty()) {
+        return;
       }
+      DataFile file = earlier == null ? null : earlier.fileFor(rows, files.schema());
+      if (file == null) {
+        file = files.write(rows.stream().map(this::record).toList(), null);
+      }
+      plan.written.add(file);
+      plan.newRows = new NewRows(rows, files.schema(), file);
     }
 
     /** replace_window/replace_table without a key: the window's (or table's) rows, as they come. */
@@ -251,7 +290,7 @@ final class WindowPlan {
       plan.replaced = before;
       plan.inserted = rows.size();
       plan.overwrite = scope;
-      writeNew(rows.stream().map(this::record).toList());
+      writeNew(rows);
       plan.targetRowsAfter = rows.size();
       plan.rowDelta.remove(window);
     }
@@ -308,7 +347,7 @@ final class WindowPlan {
     /** append (skip keys the table holds) and merge (ADR 0003, 0007). */
     private void upsert(Map<String, Candidate> winners, boolean merge) {
       Map<String, Candidate> unmatched = new LinkedHashMap<>(winners);
-      List<Record> out = new ArrayList<>();
+      List<Candidate> out = new ArrayList<>();
       for (Map.Entry<DataFile, List<Record>> f : rowsOfKeys(winners).entrySet()) {
         List<Record> kept = new ArrayList<>();
         boolean rewrite = false;
@@ -346,7 +385,7 @@ final class WindowPlan {
             rewrite = true;
             plan.rowDelta.merge(owner, -1L, Long::sum);
             plan.rowDelta.merge(window, 1L, Long::sum);
-            out.add(record(r));
+            out.add(r);
           } else {
             kept.add(t);
           }
@@ -365,7 +404,7 @@ final class WindowPlan {
         } else if (!merge || !blockedByTombstone(u.getKey(), r)) {
           plan.inserted++;
           plan.rowDelta.merge(window, 1L, Long::sum);
-          out.add(record(r));
+          out.add(r);
         }
       }
       writeNew(out);
@@ -450,7 +489,7 @@ final class WindowPlan {
       plan.rowDelta.merge(window, (long) unmatched.size(), Long::sum);
       if (plan.inserted + plan.updated + plan.replaced > 0) {
         plan.overwrite = scope;
-        writeNew(winners.values().stream().map(this::record).toList());
+        writeNew(new ArrayList<>(winners.values()));
       }
       plan.targetRowsAfter = before + plan.rowDelta.getOrDefault(window, 0L);
       plan.rowDelta.remove(window);

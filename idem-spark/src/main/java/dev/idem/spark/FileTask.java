@@ -7,7 +7,6 @@ import dev.idem.connector.Secrets;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.schema.ObservedSchema;
 import dev.idem.schema.SchemaDiff;
-import dev.idem.source.BadValue;
 import dev.idem.source.ObservesSchema;
 import dev.idem.source.RecordReader;
 import dev.idem.source.SourceRecord;
@@ -38,14 +37,14 @@ record FileTask(
   FileRecords read() {
     List<String> narrowed = new ArrayList<>(sets);
     narrowed.add("source.path=" + pathSetting);
-    List<FileRecords.Rec> records = new ArrayList<>();
+    RecordCodec.Writer records = new RecordCodec.Writer();
     try (PipelineDefinition d =
         PipelineFile.load(Path.of(pipelineFile), narrowed, System::getenv, new Secrets())) {
       Pipeline p = d.pipeline();
       ObservedSchema observed = ObservedSchema.of(p.source().schema(), p.schemaDrift());
       try (RecordReader r = open(p, observed)) {
         for (SourceRecord rec = r.next(); rec != null; rec = r.next()) {
-          records.add(rec(rec));
+          records.add(rec);
         }
       } catch (DataException e) {
         // a reader that cannot move past a record (a CSV syntax error) returned it as bad first,
@@ -58,15 +57,15 @@ record FileTask(
     }
   }
 
-  private FileRecords result(
-      List<FileRecords.Rec> records, ObservedSchema observed, String failure) {
+  private FileRecords result(RecordCodec.Writer records, ObservedSchema observed, String failure) {
     SchemaDiff diff = observed.diff();
     List<String[]> retyped = new ArrayList<>();
     for (SchemaDiff.Retyped r : diff.retyped()) {
       retyped.add(new String[] {r.column(), r.to()});
     }
     boolean differ = !diff.added().isEmpty() || !diff.removed().isEmpty();
-    return new FileRecords(file, records, differ, retyped, observed.firstAt(), failure);
+    return new FileRecords(
+        file, records.bytes(), records.count(), differ, retyped, observed.firstAt(), failure);
   }
 
   private RecordReader open(Pipeline p, ObservedSchema observed) throws IOException {
@@ -74,13 +73,5 @@ record FileTask(
     return p.source() instanceof ObservesSchema o
         ? o.read(p.windows(), window, observed)
         : p.source().read(p.windows(), window);
-  }
-
-  private static FileRecords.Rec rec(SourceRecord r) {
-    List<String[]> bad = new ArrayList<>();
-    for (BadValue v : r.badValues()) {
-      bad.add(new String[] {v.column(), v.raw(), v.reason()});
-    }
-    return new FileRecords.Rec(r.values(), r.position(), r.raw(), r.problem(), bad);
   }
 }

@@ -151,7 +151,7 @@ final class SparkSource implements Source, ObservesSchema {
     private final Schema declared;
     private final ObservedSchema observed;
     private FileRecords file;
-    private Iterator<FileRecords.Rec> records;
+    private RecordCodec.Reader records;
 
     Collected(Iterator<FileRecords> files, Schema declared, ObservedSchema observed) {
       this.files = files;
@@ -169,12 +169,12 @@ final class SparkSource implements Source, ObservesSchema {
           return null;
         }
         file = files.next();
-        records = file.records().iterator();
-        if (!file.records().isEmpty() || file.failure() != null) {
+        records = file.reader();
+        if (file.count() > 0 || file.failure() != null) {
           observe(file);
         }
       }
-      return records.next().record();
+      return records.next();
     }
 
     /** A file the window read: its columns all present, and the declared types it broke. */

@@ -16,7 +16,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.function.ToDoubleFunction;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -44,7 +48,8 @@ import org.junit.jupiter.api.Test;
  *
  * <pre>
  * ./mvnw -o -pl idem-spark -am test -Dtest=SparkBench -Dsurefire.failIfNoSpecifiedTests=false \
- *   [-Dbench.rows=1000000] [-Dbench.days=10] [-Dbench.keep=true]
+ *   [-Dbench.rows=1000000] [-Dbench.days=10] [-Dbench.keep=true] [-Dbench.cases=s1,s2]
+ *   [-Dbench.jfr=true]
  * </pre>
  *
  * The results are in {@code idem-spark/target/spark-bench.txt} (and the test's output file).
@@ -61,6 +66,10 @@ class SparkBench {
       return rows / wall;
     }
   }
+
+  /** The cases to run, {@code -Dbench.cases=s1,s2} (default all four). */
+  private static final List<String> CASES =
+      List.of(System.getProperty("bench.cases", "s4,s1,s2,s3").split(",", -1));
 
   private final List<Result> results = new ArrayList<>();
   private final StringBuilder report = new StringBuilder();
@@ -82,30 +91,47 @@ class SparkBench {
     generate(data, rows, days, 42);
     Expected expected = expected(rows);
 
-    Path s4 = pipeline(work.resolve("s4"), data);
-    time("s4", "JVM runner (idem run, no --engine)", rows, () -> idem(s4));
-    expected.check(idemTable(s4));
-
-    SparkSession two = session(2);
-    Path s1 = pipeline(work.resolve("s1"), data);
-    time(
-        "s1",
-        "idem on Spark local[2]",
-        rows,
-        () -> idem(s1, "--engine", "spark", "--master", "local[2]"));
-    expected.check(idemTable(s1));
-    two.stop();
-    hand(work, data, days, rows, 2, expected);
-
-    session(1);
-    Path s3 = pipeline(work.resolve("s3"), data);
-    time(
-        "s3",
-        "idem on Spark local[1]",
-        rows,
-        () -> idem(s3, "--engine", "spark", "--master", "local[1]"));
-    expected.check(idemTable(s3));
-    SparkSession.getDefaultSession().get().stop();
+    if (runs("s4")) {
+      Path s4 = pipeline(work.resolve("s4"), data);
+      time("s4", "JVM runner (idem run, no --engine)", rows, () -> idem(s4));
+      expected.check(idemTable(s4));
+    }
+    if (runs("s1")) {
+      SparkSession two = session(2);
+      Path s1 = pipeline(work.resolve("s1"), data);
+      time(
+          "s1",
+          "idem on Spark local[2]",
+          rows,
+          () -> idem(s1, "--engine", "spark", "--master", "local[2]"));
+      expected.check(idemTable(s1));
+      two.stop();
+    }
+    if (runs("s5")) {
+      SparkSession two = session(2);
+      Path s5 = pipeline(work.resolve("s5"), data);
+      time(
+          "s5",
+          "idem on Spark local[2], two windows at a time (--parallel 2)",
+          rows,
+          () -> idem(s5, "--engine", "spark", "--master", "local[2]", "--parallel", "2"));
+      expected.check(idemTable(s5));
+      two.stop();
+    }
+    if (runs("s2")) {
+      hand(work, data, days, rows, 2, expected);
+    }
+    if (runs("s3")) {
+      SparkSession one = session(1);
+      Path s3 = pipeline(work.resolve("s3"), data);
+      time(
+          "s3",
+          "idem on Spark local[1]",
+          rows,
+          () -> idem(s3, "--engine", "spark", "--master", "local[1]"));
+      expected.check(idemTable(s3));
+      one.stop();
+    }
 
     line("");
     line("| case | what | rows/s | seconds | CPU s |");
@@ -121,22 +147,18 @@ class SparkBench {
               r.wall(),
               r.cpu()));
     }
-    Result idem2 = get("s1");
-    Result hand = get("s2");
-    Result idem1 = get("s3");
-    Result jvm = get("s4");
     line("");
-    ratio("s1/s2 time, idem on Spark / hand-written (target <= 1.15)", idem2.wall() / hand.wall());
-    ratio("s1/s2 CPU", idem2.cpu() / hand.cpu());
-    ratio("s3/s1 time, local[1] / local[2] (scaling)", idem1.wall() / idem2.wall());
-    ratio("s4/s1 time, JVM runner / idem on Spark local[2]", jvm.wall() / idem2.wall());
+    ratio("s1/s2 time, idem on Spark / hand-written (target <= 1.15)", "s1", "s2", Result::wall);
+    ratio("s1/s2 CPU", "s1", "s2", Result::cpu);
+    ratio("s3/s1 time, local[1] / local[2] (scaling)", "s3", "s1", Result::wall);
+    ratio("s4/s1 time, JVM runner / idem on Spark local[2]", "s4", "s1", Result::wall);
     line(
         String.format(
             Locale.ROOT,
             "load average at the end %.2f",
             ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
     Files.writeString(Path.of("target", "spark-bench.txt"), report, StandardCharsets.UTF_8);
-    assertThat(results).hasSize(4);
+    assertThat(results).hasSize(CASES.size());
     if (!Boolean.getBoolean("bench.keep")) { // the data and four warehouses: 0.5 GB per 10M rows
       try (var files = Files.walk(work)) {
         for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
@@ -155,7 +177,15 @@ class SparkBench {
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     long cpu0 = os.getProcessCpuTime();
     long t0 = System.nanoTime();
-    body.run();
+    if (Boolean.getBoolean("bench.jfr")) { // a profile of the case: target/spark-bench-<id>.jfr
+      try (Recording recording = new Recording(Configuration.getConfiguration("profile"))) {
+        recording.start();
+        body.run();
+        recording.dump(Path.of("target", "spark-bench-" + id + ".jfr"));
+      }
+    } else {
+      body.run();
+    }
     double wall = (System.nanoTime() - t0) / 1e9;
     double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
     Result r = new Result(id, what, rows, wall, cpu);
@@ -172,12 +202,18 @@ class SparkBench {
             os.getSystemLoadAverage()));
   }
 
-  private Result get(String id) {
-    return results.stream().filter(r -> r.id().equals(id)).findFirst().orElseThrow();
+  private static boolean runs(String id) {
+    return CASES.contains(id);
   }
 
-  private void ratio(String what, double value) {
-    line(String.format(Locale.ROOT, "%s: %.3f", what, value));
+  /** The ratio of two cases' measure, when both ran. */
+  private void ratio(String what, String a, String b, ToDoubleFunction<Result> measure) {
+    Optional<Result> ra = results.stream().filter(r -> r.id().equals(a)).findFirst();
+    Optional<Result> rb = results.stream().filter(r -> r.id().equals(b)).findFirst();
+    if (ra.isPresent() && rb.isPresent()) {
+      double value = measure.applyAsDouble(ra.get()) / measure.applyAsDouble(rb.get());
+      line(String.format(Locale.ROOT, "%s: %.3f", what, value));
+    }
   }
 
   private void line(String s) {

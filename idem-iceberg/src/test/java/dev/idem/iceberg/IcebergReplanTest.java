@@ -1,0 +1,152 @@
+package dev.idem.iceberg;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.idem.context.RunContext;
+import dev.idem.context.RunServices;
+import dev.idem.destination.Completion;
+import dev.idem.destination.WindowWrite;
+import dev.idem.key.KeySpec;
+import dev.idem.ledger.Lease;
+import dev.idem.ledger.WindowStatus;
+import dev.idem.pipeline.Pipeline;
+import dev.idem.pipeline.WriteStrategy;
+import dev.idem.testkit.source.ListSource;
+import dev.idem.testkit.time.MutableClock;
+import dev.idem.window.WindowSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.io.CloseableIterable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A window whose commit finds another window's commit landed since it was planned is planned again
+ * on the new snapshot; when its new rows come out the same, the data file it wrote is committed,
+ * not written a second time (two windows at a time, {@code --parallel}, would otherwise write every
+ * other window twice).
+ */
+class IcebergReplanTest {
+  private static final Duration TTL = Duration.ofMinutes(5);
+
+  @TempDir Path dir;
+  private final MutableClock clock = new MutableClock(Instant.parse("2024-06-01T00:00:00Z"));
+
+  @Test
+  void aWindowPlannedAgainAfterAnotherWindowsCommitCommitsTheFileItWrote() throws Exception {
+    Pipeline p = IcebergFenceTest.pipeline(WriteStrategy.MERGE);
+    try (IcebergDestination d = open()) {
+      d.prepare(p);
+      Lease la = d.ledger().claim("fence", "2024-03-01", "a", TTL).orElseThrow();
+      Lease lb = d.ledger().claim("fence", "2024-03-02", "a", TTL).orElseThrow();
+      // both planned on the same snapshot, with keys of their own
+      WindowWrite wa = prepared(d, p, la, 0, 5);
+      WindowWrite wb = prepared(d, p, lb, 100, 6);
+      Set<Path> written = dataFiles();
+      assertThat(written).hasSize(2);
+
+      wa.commit();
+      wb.commit(); // the ledger moved: planned again, on a snapshot with wa's rows
+      wa.close();
+      wb.close();
+
+      assertThat(dataFiles()).isEqualTo(written);
+      assertThat(d.tableRows("fenced")).hasSize(11);
+      assertThat(d.ledger().states("fence"))
+          .hasSize(2)
+          .allSatisfy(s -> assertThat(s.status()).isEqualTo(WindowStatus.DONE))
+          .extracting(s -> s.counts().inserted())
+          .containsExactlyInAnyOrder(5L, 6L);
+    }
+  }
+
+  @Test
+  void aWindowWhoseNewRowsDifferOnTheNewSnapshotWritesThemAgain() throws Exception {
+    Pipeline p =
+        Pipeline.builder("fence")
+            .version("1")
+            .source(
+                new ListSource(IcebergFenceTest.pipeline(WriteStrategy.MERGE).source().schema()))
+            .table("fenced")
+            .strategy(WriteStrategy.APPEND)
+            .key(KeySpec.columns("id"))
+            .windows(WindowSpec.day("at", ZoneOffset.UTC))
+            .build();
+    try (IcebergDestination d = open()) {
+      d.prepare(p);
+      Lease la = d.ledger().claim("fence", "2024-03-01", "a", TTL).orElseThrow();
+      Lease lb = d.ledger().claim("fence", "2024-03-02", "a", TTL).orElseThrow();
+      WindowWrite wa = prepared(d, p, la, 0, 5);
+      WindowWrite wb = prepared(d, p, lb, 3, 4); // keys 3 and 4 are wa's too
+      Set<Path> planned = dataFiles();
+
+      wa.commit();
+      wb.commit(); // planned again: append skips 3 and 4 now, so its new rows are 5 and 6
+      wa.close();
+      wb.close();
+
+      Set<Path> after = dataFiles();
+      assertThat(after).hasSize(2).isNotEqualTo(planned); // wb's file written again
+      assertThat(after).hasSize(tableFiles(d, p)); // the first plan's file is deleted
+      assertThat(d.tableRows("fenced")).hasSize(7);
+      assertThat(d.ledger().state("fence", "2024-03-02").orElseThrow().counts())
+          .satisfies(
+              c -> {
+                assertThat(c.inserted()).isEqualTo(2);
+                assertThat(c.skipped()).isEqualTo(2);
+              });
+    }
+  }
+
+  private IcebergDestination open() {
+    return new IcebergDestination(
+        IcebergSettings.local(dir.resolve("warehouse"), "idem"),
+        RunServices.defaults().withClock(clock).withOwner("a").withLeaseTtl(TTL));
+  }
+
+  private static int tableFiles(IcebergDestination d, Pipeline p) throws IOException {
+    Table t = d.store(p.name()).orElseThrow().table();
+    t.refresh();
+    int n = 0;
+    try (CloseableIterable<FileScanTask> tasks = t.newScan().planFiles()) {
+      for (FileScanTask ignored : tasks) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private static WindowWrite prepared(
+      IcebergDestination d, Pipeline p, Lease lease, long firstKey, int n) {
+    WindowWrite w =
+        d.begin(
+            p,
+            lease,
+            new RunContext(p.name(), "1", p.windows().window(lease.windowId()), null, "run"));
+    LocalDateTime at = LocalDateTime.parse(lease.windowId() + "T12:00:00");
+    for (int i = 0; i < n; i++) {
+      w.add(new Object[] {firstKey + i, 1L, at});
+    }
+    w.prepare(new Completion("fp", p.definitionHash(), n, 0, 0));
+    return w;
+  }
+
+  /** The Parquet data files in the warehouse, committed or not. */
+  private Set<Path> dataFiles() throws IOException {
+    try (Stream<Path> files = Files.walk(dir.resolve("warehouse"))) {
+      return files
+          .filter(f -> f.toString().endsWith(".parquet") && f.toString().contains("/data/"))
+          .collect(Collectors.toSet());
+    }
+  }
+}
