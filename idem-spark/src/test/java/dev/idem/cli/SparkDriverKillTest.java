@@ -29,6 +29,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * SIGKILLs a real {@code idem run --engine spark --master local[2]} child process (the driver, with
@@ -43,7 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>The clean run is made by {@code spark-submit} (Spark's {@code SparkSubmit} with {@code
  * --master local[2]} and idem's main class {@code dev.idem.spark.Submit}); the JVM runner then
- * finds its windows unchanged. Also: a JVM runner (a child process) and a Spark run (this JVM's
+ * finds its windows unchanged. Odd trials run two windows at a time ({@code --parallel 2}). Also:
+ * another process (a JVM runner, or a second Spark application) and a Spark run (this JVM's
  * session) on the same table at once never both land a window.
  */
 @Tag("spark")
@@ -147,6 +150,7 @@ class SparkDriverKillTest {
     for (int trial = 0; trial < TRIALS; trial++) {
       int landed = random.nextInt(DAYS);
       long delayMillis = random.nextInt(600);
+      String parallel = trial % 2 == 0 ? "1" : "2"; // odd trials: two windows in flight
       boolean killed = false;
       for (int attempt = 0; attempt < 4 && !killed; attempt++) {
         Path dir = workspace("kill-" + trial + "-" + attempt);
@@ -159,6 +163,8 @@ class SparkDriverKillTest {
                 "spark",
                 "--master",
                 "local[2]",
+                "--parallel",
+                parallel,
                 "--progress",
                 "plain");
         int wanted = landed;
@@ -173,7 +179,15 @@ class SparkDriverKillTest {
           assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
           killed = true;
           moments.add(
-              "trial " + trial + ": killed after " + before + " windows + " + delayMillis + " ms");
+              "trial "
+                  + trial
+                  + " (--parallel "
+                  + parallel
+                  + "): killed after "
+                  + before
+                  + " windows + "
+                  + delayMillis
+                  + " ms");
           assertRerunEqualsClean(dir, "trial " + trial);
         } else {
           // the run ended first (a quieter moment): again, earlier
@@ -234,22 +248,29 @@ class SparkDriverKillTest {
     return n;
   }
 
-  @Test
-  void aJvmRunnerAndASparkRunOnOneTableAtOnceNeverBothLandAWindow() throws Exception {
-    Path dir = workspace("race");
-    // the JVM runner (a child process) pauses in the second window, before its commit, holding
+  /**
+   * The other runner is a child process on the JVM runner ({@code jvm}) or a second Spark
+   * application ({@code spark}, {@code --engine spark --master local[1]}).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"jvm", "spark"})
+  void anotherProcessAndASparkRunOnOneTableAtOnceNeverBothLandAWindow(String engine)
+      throws Exception {
+    Path dir = workspace("race-" + engine);
+    // the other runner (a child process) pauses in the second window, before its commit, holding
     // the window's lease; the Spark run starts then: it finds the first window done, the second
-    // held by a live runner, and races the JVM runner, once it resumes, for the others
+    // held by a live runner, and races the other runner, once it resumes, for the others
     String second = windowIds.get(1);
+    List<String> args = new ArrayList<>(List.of("run", "pipeline.yaml", "--output", "json"));
+    if (engine.equals("spark")) {
+      args.addAll(List.of("--engine", "spark", "--master", "local[1]"));
+    }
     Process jvm =
         ChildIdem.start(
             dir,
             List.of(
                 "-Didem.fault.pause=BEFORE_COMMIT:" + second, "-Didem.fault.pause.millis=10000"),
-            "run",
-            "pipeline.yaml",
-            "--output",
-            "json");
+            args.toArray(String[]::new));
     await()
         .atMost(CHILD_LIMIT)
         .pollInterval(Duration.ofMillis(50))
@@ -260,7 +281,8 @@ class SparkDriverKillTest {
     assertThat(onSpark.exit()).as(onSpark.out() + onSpark.err()).isZero();
     List<String> byJvm = loaded(ChildIdem.out(dir));
     List<String> bySpark = loaded(onSpark.out());
-    System.out.println("SparkDriverKillTest race: jvm loaded " + byJvm + ", spark " + bySpark);
+    System.out.println(
+        "SparkDriverKillTest race: " + engine + " child loaded " + byJvm + ", spark " + bySpark);
     List<String> all = new ArrayList<>(byJvm);
     all.addAll(bySpark);
     assertThat(all).as("jvm %s, spark %s", byJvm, bySpark).doesNotHaveDuplicates();
