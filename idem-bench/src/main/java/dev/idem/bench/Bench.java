@@ -17,6 +17,7 @@ import dev.idem.source.SourceRecord;
 import dev.idem.source.file.CsvFormat;
 import dev.idem.source.file.CsvSource;
 import dev.idem.source.file.FileSet;
+import dev.idem.testkit.source.OrdersGenerator;
 import dev.idem.window.Window;
 import dev.idem.window.WindowSpec;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;

@@ -3,6 +3,7 @@ package dev.idem.bench;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.WriteStrategy;
 import dev.idem.run.RunOptions;
+import dev.idem.testkit.source.OrdersGenerator;
 import dev.idem.window.Window;
 import java.nio.file.Files;
 import java.nio.file.Path;

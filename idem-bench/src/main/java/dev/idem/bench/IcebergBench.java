@@ -13,6 +13,7 @@ import dev.idem.run.WindowOutcome;
 import dev.idem.source.file.CsvFormat;
 import dev.idem.source.file.CsvSource;
 import dev.idem.source.file.FileSet;
+import dev.idem.testkit.source.OrdersGenerator;
 import dev.idem.window.Window;
 import dev.idem.window.WindowSpec;
 import java.nio.charset.StandardCharsets;

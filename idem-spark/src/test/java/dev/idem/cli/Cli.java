@@ -19,7 +19,19 @@ import java.util.List;
 final class Cli {
   record Result(int exit, String out, String err) {}
 
+  /** The engine options of a run on this module's Spark session. */
+  static final String[] SPARK = {"--engine", "spark", "--master", "local[2]"};
+
   private Cli() {}
+
+  /** {@code idem run PIPELINE --progress none MORE...}, which must exit 0. */
+  static Result load(Path pipeline, String... more) {
+    List<String> args = new ArrayList<>(List.of("run", pipeline.toString(), "--progress", "none"));
+    args.addAll(List.of(more));
+    Result r = run(args.toArray(String[]::new));
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    return r;
+  }
 
   static Result run(String... args) {
     StringWriter out = new StringWriter();

@@ -8,7 +8,6 @@ import dev.idem.spark.SharedSpark;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -69,23 +68,13 @@ class CrossEngineTest {
       "target:\n  table: t\n  key: [id]\n  strategy: merge\n  order_by: version\n";
   private static final String REPLACE_WINDOW = "target:\n  table: t\n  strategy: replace_window\n";
 
-  private static Cli.Result run(Path pipeline, String... engine) {
-    List<String> args = new ArrayList<>(List.of("run", pipeline.toString(), "--progress", "none"));
-    args.addAll(List.of(engine));
-    Cli.Result r = Cli.run(args.toArray(String[]::new));
-    assertThat(r.exit()).as(r.out() + r.err()).isZero();
-    return r;
-  }
-
-  private static final String[] SPARK = {"--engine", "spark", "--master", "local[2]"};
-
   @Test
   void mergeIsTheSameOnBothEnginesAndEachFindsTheOthersWindowsUnchanged() throws IOException {
     Path jvm = pipeline("jvm", MERGE);
     Path onSpark = pipeline("spark", MERGE);
-    assertThat(run(jvm).out()).contains("3 loaded");
+    assertThat(Cli.load(jvm).out()).contains("3 loaded");
     long tasks = SharedSpark.tasksEnded();
-    assertThat(run(onSpark, SPARK).out()).contains("3 loaded");
+    assertThat(Cli.load(onSpark, Cli.SPARK).out()).contains("3 loaded");
     // read by Spark: a task per window for each file holding it (the first file holds days 1 and
     // 2, the second days 2 and 3), none for a file without the window's records
     await().untilAsserted(() -> assertThat(SharedSpark.tasksEnded() - tasks).isEqualTo(4));
@@ -104,16 +93,16 @@ class CrossEngineTest {
     assertThat(Cli.deadLetters(onSpark)).isEqualTo(Cli.deadLetters(jvm)).hasSize(1);
     assertThat(Cli.deadLetters(jvm).get(0)).contains("data/a.csv:4");
 
-    assertThat(run(jvm, SPARK).out()).contains("3 unchanged");
-    assertThat(run(onSpark).out()).contains("3 unchanged");
+    assertThat(Cli.load(jvm, Cli.SPARK).out()).contains("3 unchanged");
+    assertThat(Cli.load(onSpark).out()).contains("3 unchanged");
   }
 
   @Test
   void replaceWindowIsTheSameOnBothEngines() throws IOException {
     Path jvm = pipeline("jvm", REPLACE_WINDOW);
     Path onSpark = pipeline("spark", REPLACE_WINDOW);
-    run(jvm);
-    run(onSpark, SPARK);
+    Cli.load(jvm);
+    Cli.load(onSpark, Cli.SPARK);
     List<String> rows = TableContents.of(jvm.resolveSibling("warehouse"), "t");
     assertThat(rows).hasSize(8);
     assertThat(TableContents.of(onSpark.resolveSibling("warehouse"), "t")).isEqualTo(rows);
@@ -125,8 +114,8 @@ class CrossEngineTest {
           p.resolveSibling("data/b.csv"),
           "id,name,version,ingested_at\n5,e1,1,2024-03-03 10:00:00\n");
     }
-    assertThat(run(jvm).out()).contains("2 loaded");
-    assertThat(run(onSpark, SPARK).out()).contains("2 loaded");
+    assertThat(Cli.load(jvm).out()).contains("2 loaded");
+    assertThat(Cli.load(onSpark, Cli.SPARK).out()).contains("2 loaded");
     List<String> after = TableContents.of(jvm.resolveSibling("warehouse"), "t");
     assertThat(after)
         .hasSize(6)
@@ -169,8 +158,8 @@ class CrossEngineTest {
         Files.writeString(
             p, Files.readString(p).replace("path: data/*.csv", "path: '" + path + "'"));
       }
-      run(jvm);
-      run(onSpark, SPARK);
+      Cli.load(jvm);
+      Cli.load(onSpark, Cli.SPARK);
       assertThat(TableContents.of(onSpark.resolveSibling("warehouse"), "t"))
           .isEqualTo(TableContents.of(jvm.resolveSibling("warehouse"), "t"));
       assertThat(Cli.deadLetters(onSpark)).as(path).isEqualTo(Cli.deadLetters(jvm)).hasSize(1);

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
@@ -100,24 +99,14 @@ class ParquetCrossEngineTest {
     return p;
   }
 
-  private static Cli.Result run(Path pipeline, String... engine) {
-    List<String> args = new ArrayList<>(List.of("run", pipeline.toString(), "--progress", "none"));
-    args.addAll(List.of(engine));
-    Cli.Result r = Cli.run(args.toArray(String[]::new));
-    assertThat(r.exit()).as(r.out() + r.err()).isZero();
-    return r;
-  }
-
-  private static final String[] SPARK = {"--engine", "spark", "--master", "local[2]"};
-
   @Test
   void parquetInputMergesAlikeOnBothEnginesAndEachFindsTheOthersWindowsUnchanged()
       throws IOException {
     Path jvm = pipeline("jvm");
     Path onSpark = pipeline("spark");
-    assertThat(run(jvm).out()).contains("3 loaded");
+    assertThat(Cli.load(jvm).out()).contains("3 loaded");
     long tasks = SharedSpark.tasksEnded();
-    assertThat(run(onSpark, SPARK).out()).contains("3 loaded");
+    assertThat(Cli.load(onSpark, Cli.SPARK).out()).contains("3 loaded");
     // read by Spark: a task per window for each file holding it (the first file holds days 1 and
     // 2, the second days 2 and 3), none for a file without the window's records
     await().untilAsserted(() -> assertThat(SharedSpark.tasksEnded() - tasks).isEqualTo(4));
@@ -138,7 +127,7 @@ class ParquetCrossEngineTest {
                 + " {\"id\": 9, \"name\": \"bad\", \"version\": \"x\","
                 + " \"ingested_at\": \"2024-03-01T10:30\"}");
 
-    assertThat(run(jvm, SPARK).out()).contains("3 unchanged");
-    assertThat(run(onSpark).out()).contains("3 unchanged");
+    assertThat(Cli.load(jvm, Cli.SPARK).out()).contains("3 unchanged");
+    assertThat(Cli.load(onSpark).out()).contains("3 unchanged");
   }
 }

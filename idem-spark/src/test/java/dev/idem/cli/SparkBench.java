@@ -3,7 +3,7 @@ package dev.idem.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.idem.iceberg.TableSums;
-import java.io.BufferedWriter;
+import dev.idem.testkit.source.OrdersGenerator;
 import java.io.File;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -11,13 +11,11 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.SplittableRandom;
 import java.util.function.ToDoubleFunction;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
@@ -26,9 +24,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 16 item 5, the Spark benchmark: on the same generated orders (the format of idem-bench's
- * {@code OrdersGenerator}: unique order ids, one CSV file per day), a {@code merge} first load into
- * a local Iceberg warehouse by
+ * Issue 16 item 5, the Spark benchmark: on the same generated orders (idem-testkit's {@code
+ * OrdersGenerator}, idem-bench's data: unique order ids, one CSV file per day), a {@code merge}
+ * first load into a local Iceberg warehouse by
  *
  * <ul>
  *   <li>s1: idem on Spark, {@code --engine spark --master local[2]};
@@ -37,7 +35,8 @@ import org.junit.jupiter.api.Test;
  *       updated_at} descending), {@code MERGE INTO} an Iceberg table through Iceberg's Spark
  *       catalog with a version guard, on the same {@code local[2]} session;
  *   <li>s3: idem on Spark {@code local[1]} (scaling against s1);
- *   <li>s4: the JVM runner ({@code idem run} without {@code --engine}).
+ *   <li>s4: the JVM runner ({@code idem run} without {@code --engine});
+ *   <li>s5: s1 with two windows at a time ({@code --parallel 2}).
  * </ul>
  *
  * <p>Wall seconds, CPU seconds of this JVM (everything runs in it: the driver, the executors'
@@ -56,10 +55,6 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("bench")
 class SparkBench {
-  private static final String HEADER =
-      "order_id,customer,product,quantity,amount,status,updated_at";
-  private static final LocalDate FIRST_DAY = LocalDate.of(2024, 1, 1);
-  private static final String[] STATUS = {"new", "paid", "shipped", "delivered", "returned"};
 
   private record Result(String id, String what, long rows, double wall, double cpu) {
     double rate() {
@@ -67,9 +62,9 @@ class SparkBench {
     }
   }
 
-  /** The cases to run, {@code -Dbench.cases=s1,s2} (default all four). */
+  /** The cases to run, {@code -Dbench.cases=s1,s2} (default all five). */
   private static final List<String> CASES =
-      List.of(System.getProperty("bench.cases", "s4,s1,s2,s3").split(",", -1));
+      List.of(System.getProperty("bench.cases", "s4,s1,s5,s2,s3").split(",", -1));
 
   private final List<Result> results = new ArrayList<>();
   private final StringBuilder report = new StringBuilder();
@@ -88,12 +83,11 @@ class SparkBench {
             days,
             work,
             ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
-    generate(data, rows, days, 42);
-    Expected expected = expected(rows);
+    Expected expected = expected(rows, OrdersGenerator.generate(data, rows, days, 42));
 
     if (runs("s4")) {
       Path s4 = pipeline(work.resolve("s4"), data);
-      time("s4", "JVM runner (idem run, no --engine)", rows, () -> idem(s4));
+      time("s4", "JVM runner (idem run, no --engine)", rows, () -> Cli.load(s4));
       expected.check(idemTable(s4));
     }
     if (runs("s1")) {
@@ -103,7 +97,7 @@ class SparkBench {
           "s1",
           "idem on Spark local[2]",
           rows,
-          () -> idem(s1, "--engine", "spark", "--master", "local[2]"));
+          () -> Cli.load(s1, "--engine", "spark", "--master", "local[2]"));
       expected.check(idemTable(s1));
       two.stop();
     }
@@ -114,7 +108,7 @@ class SparkBench {
           "s5",
           "idem on Spark local[2], two windows at a time (--parallel 2)",
           rows,
-          () -> idem(s5, "--engine", "spark", "--master", "local[2]", "--parallel", "2"));
+          () -> Cli.load(s5, "--engine", "spark", "--master", "local[2]", "--parallel", "2"));
       expected.check(idemTable(s5));
       two.stop();
     }
@@ -128,7 +122,7 @@ class SparkBench {
           "s3",
           "idem on Spark local[1]",
           rows,
-          () -> idem(s3, "--engine", "spark", "--master", "local[1]"));
+          () -> Cli.load(s3, "--engine", "spark", "--master", "local[1]"));
       expected.check(idemTable(s3));
       one.stop();
     }
@@ -219,13 +213,6 @@ class SparkBench {
   private void line(String s) {
     System.out.println(s);
     report.append(s).append('\n');
-  }
-
-  private static void idem(Path pipeline, String... more) {
-    List<String> args = new ArrayList<>(List.of("run", pipeline.toString(), "--progress", "none"));
-    args.addAll(List.of(more));
-    Cli.Result r = Cli.run(args.toArray(String[]::new));
-    assertThat(r.exit()).as(r.out() + r.err()).isZero();
   }
 
   /** A merge pipeline of the orders into a warehouse beside it. */
@@ -354,57 +341,7 @@ class SparkBench {
     }
   }
 
-  private BigDecimal amountSum = BigDecimal.ZERO;
-
-  private Expected expected(long rows) {
+  private static Expected expected(long rows, BigDecimal amountSum) {
     return new Expected(rows, rows * (rows + 1) / 2, amountSum);
-  }
-
-  /** The orders of idem-bench's OrdersGenerator: the same format and the same values for a seed. */
-  private void generate(Path dir, long rows, int days, long seed) throws IOException {
-    Files.createDirectories(dir);
-    SplittableRandom random = new SplittableRandom(seed);
-    long perDay = rows / days;
-    long id = 0;
-    for (int d = 0; d < days; d++) {
-      LocalDate day = FIRST_DAY.plusDays(d);
-      long n = d == days - 1 ? rows - perDay * (days - 1) : perDay;
-      try (BufferedWriter w =
-          Files.newBufferedWriter(dir.resolve("orders-" + day + ".csv"), StandardCharsets.UTF_8)) {
-        w.write(HEADER);
-        w.write('\n');
-        StringBuilder line = new StringBuilder(96);
-        for (long i = 0; i < n; i++) {
-          long seconds = i * 86_400L / n;
-          line.setLength(0);
-          line.append(++id)
-              .append(",c")
-              .append(random.nextInt(100_000))
-              .append(",p")
-              .append(random.nextInt(500))
-              .append(',')
-              .append(1 + random.nextInt(9))
-              .append(',');
-          int whole = random.nextInt(1_000_000) / 100;
-          int cents = random.nextInt(100);
-          line.append(whole).append('.').append(String.format(Locale.ROOT, "%02d", cents));
-          amountSum = amountSum.add(BigDecimal.valueOf(whole * 100L + cents, 2));
-          line.append(',')
-              .append(STATUS[random.nextInt(STATUS.length)])
-              .append(',')
-              .append(day)
-              .append(' ')
-              .append(
-                  String.format(
-                      Locale.ROOT,
-                      "%02d:%02d:%02d",
-                      seconds / 3600,
-                      seconds / 60 % 60,
-                      seconds % 60))
-              .append('\n');
-          w.append(line);
-        }
-      }
-    }
   }
 }

@@ -1,7 +1,8 @@
-package dev.idem.bench;
+package dev.idem.testkit.source;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,16 +13,21 @@ import java.util.SplittableRandom;
 /**
  * Deterministic orders: {@code rows} rows spread evenly over {@code days} daily CSV files ({@code
  * orders-YYYY-MM-DD.csv}), order ids unique, values from a seeded generator, so two runs produce
- * byte-identical files.
+ * byte-identical files. The benchmarks' data (idem-bench's cases, idem-spark's {@code SparkBench}).
  */
-final class OrdersGenerator {
-  static final String HEADER = "order_id,customer,product,quantity,amount,status,updated_at";
-  static final LocalDate FIRST_DAY = LocalDate.of(2024, 1, 1);
+public final class OrdersGenerator {
+  public static final String HEADER = "order_id,customer,product,quantity,amount,status,updated_at";
+  public static final LocalDate FIRST_DAY = LocalDate.of(2024, 1, 1);
   private static final String[] STATUS = {"new", "paid", "shipped", "delivered", "returned"};
 
   private OrdersGenerator() {}
 
-  static void generate(Path dir, long rows, int days, long seed) throws IOException {
+  /**
+   * Writes the files; returns the sum of every row's {@code amount} (order ids are 1 to {@code
+   * rows}), for a check of a loaded table.
+   */
+  public static BigDecimal generate(Path dir, long rows, int days, long seed) throws IOException {
+    long cents = 0;
     Files.createDirectories(dir);
     SplittableRandom random = new SplittableRandom(seed);
     long perDay = rows / days;
@@ -44,10 +50,13 @@ final class OrdersGenerator {
               .append(random.nextInt(500))
               .append(',')
               .append(1 + random.nextInt(9))
-              .append(',')
-              .append(random.nextInt(1_000_000) / 100)
+              .append(',');
+          int whole = random.nextInt(1_000_000) / 100;
+          int fraction = random.nextInt(100);
+          cents += whole * 100L + fraction;
+          line.append(whole)
               .append('.')
-              .append(String.format(Locale.ROOT, "%02d", random.nextInt(100)))
+              .append(String.format(Locale.ROOT, "%02d", fraction))
               .append(',')
               .append(STATUS[random.nextInt(STATUS.length)])
               .append(',')
@@ -65,5 +74,6 @@ final class OrdersGenerator {
         }
       }
     }
+    return BigDecimal.valueOf(cents, 2);
   }
 }
