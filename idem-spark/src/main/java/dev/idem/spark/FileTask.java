@@ -35,11 +35,8 @@ record FileTask(
 
   /** Runs on an executor: the file's records of the window, in the file's order. */
   FileRecords read() {
-    List<String> narrowed = new ArrayList<>(sets);
-    narrowed.add("source.path=" + pathSetting);
     RecordCodec.Writer records = new RecordCodec.Writer();
-    try (PipelineDefinition d =
-        PipelineFile.load(Path.of(pipelineFile), narrowed, System::getenv, new Secrets())) {
+    try (PipelineDefinition d = definition()) {
       Pipeline p = d.pipeline();
       ObservedSchema observed = ObservedSchema.of(p.source().schema(), p.schemaDrift());
       try (RecordReader r = open(p, observed)) {
@@ -55,6 +52,42 @@ record FileTask(
     } catch (IOException e) {
       throw new UncheckedIOException("reading " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Runs on the driver: a reader of the file's records of the window that reports what it observes
+   * into the window's own observation, so {@code schema_drift} decides about added and missing
+   * columns with the destination's answer, as the JVM runner's reader does. For a file whose
+   * columns differ from the declared ones, which a task cannot type without that answer.
+   */
+  RecordReader readOnDriver(ObservedSchema observed) throws IOException {
+    PipelineDefinition d = definition();
+    try {
+      RecordReader r = open(d.pipeline(), observed);
+      return new RecordReader() {
+        @Override
+        public SourceRecord next() throws IOException {
+          return r.next();
+        }
+
+        @Override
+        public void close() throws IOException {
+          try (d) {
+            r.close();
+          }
+        }
+      };
+    } catch (IOException | RuntimeException e) {
+      d.close();
+      throw e;
+    }
+  }
+
+  /** The pipeline file loaded with the source narrowed to this task's file. */
+  private PipelineDefinition definition() {
+    List<String> narrowed = new ArrayList<>(sets);
+    narrowed.add("source.path=" + pathSetting);
+    return PipelineFile.load(Path.of(pipelineFile), narrowed, System::getenv, new Secrets());
   }
 
   private FileRecords result(RecordCodec.Writer records, ObservedSchema observed, String failure) {

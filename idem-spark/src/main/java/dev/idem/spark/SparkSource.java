@@ -16,7 +16,6 @@ import dev.idem.window.WindowSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -88,20 +87,12 @@ final class SparkSource implements Source, ObservesSchema {
       tasks.add(new FileTask(pipelineFile.toString(), sets, f, pathSetting(f), window.id()));
     }
     if (tasks.isEmpty()) {
-      return new Collected(List.<FileRecords>of().iterator(), schema(), observed);
+      return new Collected(List.of(), List.of(), schema(), observed);
     }
     spark.setJobDescription("idem window " + window.id());
     List<FileRecords> results =
         spark.parallelize(tasks, tasks.size()).map(FileTask::read).collect();
-    for (FileRecords r : results) {
-      if (r.columnsDiffer()) {
-        throw new DataException(
-            r.file()
-                + ": its columns differ from the declared ones; --engine spark does not apply"
-                + " schema_drift to added or missing columns yet (run it with --engine jvm)");
-      }
-    }
-    return new Collected(results.iterator(), schema(), observed);
+    return new Collected(tasks, results, schema(), observed);
   }
 
   /**
@@ -144,37 +135,60 @@ final class SparkSource implements Source, ObservesSchema {
   /**
    * The tasks' records in order. Before a file's first record, what its reader observed is reported
    * into the window's observation, as the reader would have in this process; a file whose reader
-   * failed fails the read after its records.
+   * failed fails the read after its records. A file whose columns differ from the declared ones is
+   * read again here, by its task's reader on the window's observation ({@link
+   * FileTask#readOnDriver}): what {@code schema_drift} makes of an added or a missing column
+   * depends on the destination (the type an added column is loaded as), which a task cannot ask.
    */
   private static final class Collected implements RecordReader {
-    private final Iterator<FileRecords> files;
+    private final List<FileTask> tasks;
+    private final List<FileRecords> files;
     private final Schema declared;
     private final ObservedSchema observed;
+    private int next;
     private FileRecords file;
     private RecordCodec.Reader records;
+    private RecordReader here;
 
-    Collected(Iterator<FileRecords> files, Schema declared, ObservedSchema observed) {
+    Collected(
+        List<FileTask> tasks, List<FileRecords> files, Schema declared, ObservedSchema observed) {
+      this.tasks = tasks;
       this.files = files;
       this.declared = declared;
       this.observed = observed;
     }
 
     @Override
-    public SourceRecord next() {
-      while (records == null || !records.hasNext()) {
-        if (file != null && file.failure() != null) {
+    public SourceRecord next() throws IOException {
+      while (true) {
+        if (here != null) {
+          SourceRecord r = here.next();
+          if (r != null) {
+            return r;
+          }
+          here.close();
+          here = null;
+        } else if (records != null && records.hasNext()) {
+          return records.next();
+        } else if (file != null && file.failure() != null) {
           throw new DataException(file.failure());
         }
-        if (!files.hasNext()) {
+        if (next == files.size()) {
           return null;
         }
-        file = files.next();
+        FileTask task = tasks.get(next);
+        file = files.get(next++);
+        records = null;
+        if (file.columnsDiffer()) {
+          here = task.readOnDriver(observed);
+          file = null;
+          continue;
+        }
         records = file.reader();
         if (file.count() > 0 || file.failure() != null) {
           observe(file);
         }
       }
-      return records.next();
     }
 
     /** A file the window read: its columns all present, and the declared types it broke. */
@@ -189,6 +203,10 @@ final class SparkSource implements Source, ObservesSchema {
     }
 
     @Override
-    public void close() {}
+    public void close() throws IOException {
+      if (here != null) {
+        here.close();
+      }
+    }
   }
 }

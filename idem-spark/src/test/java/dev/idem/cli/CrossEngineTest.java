@@ -3,16 +3,24 @@ package dev.idem.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.idem.iceberg.TableContents;
 import dev.idem.spark.SharedSpark;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The same pipeline files run by the JVM runner and by {@code --engine spark --master local[2]}
@@ -124,18 +132,56 @@ class CrossEngineTest {
     assertThat(TableContents.of(onSpark.resolveSibling("warehouse"), "t")).isEqualTo(after);
   }
 
-  @Test
-  void aFileWithOtherColumnsFailsItsWindowOnSparkInsteadOfDriftingUnseen() throws IOException {
-    Path onSpark = pipeline("spark", MERGE);
-    Files.writeString(
-        onSpark.resolveSibling("data/b.csv"),
-        "id,name,version,ingested_at,extra\n4,d1,1,2024-03-03 10:00:00,x\n");
-    Cli.Result r = Cli.run("run", onSpark.toString(), "--progress", "none", "--engine", "spark");
-    assertThat(r.exit()).as(r.out() + r.err()).isNotZero();
-    assertThat(r.out())
-        .contains(
-            "data/b.csv: its columns differ from the declared ones; --engine spark does not apply"
-                + " schema_drift to added or missing columns yet");
+  /**
+   * A file with an added column and one lacking a declared column: each policy does on Spark what
+   * it does on the JVM runner (the same window results, whole tables and dead letters), the files
+   * with other columns read on the driver by the same reader, the others by tasks.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"evolve", "discard", "freeze"})
+  void schemaDriftOfAddedAndMissingColumnsIsTheJvmRunnersOnSpark(String policy) throws IOException {
+    Map<String, Cli.Result> runs = new LinkedHashMap<>();
+    for (String engine : List.of("jvm", "spark")) {
+      Path p = pipeline(engine + "-" + policy, MERGE + "schema_drift: " + policy + "\n");
+      Files.writeString(
+          p.resolveSibling("data/b.csv"),
+          "id,name,version,ingested_at,extra\n"
+              + "3,c0,4,2024-03-02 09:00:00,\n"
+              + "4,d1,1,2024-03-03 10:00:00,x\n");
+      Files.writeString(
+          p.resolveSibling("data/c.csv"), "id,version,ingested_at\n5,1,2024-03-04 10:00:00\n");
+      List<String> args =
+          new ArrayList<>(List.of("run", p.toString(), "--progress", "none", "--output", "json"));
+      if (engine.equals("spark")) {
+        args.addAll(List.of(Cli.SPARK));
+      }
+      runs.put(engine, Cli.run(args.toArray(String[]::new)));
+    }
+    Cli.Result jvm = runs.get("jvm");
+    Cli.Result onSpark = runs.get("spark");
+    assertThat(onSpark.exit()).as(onSpark.out() + onSpark.err()).isEqualTo(jvm.exit());
+    assertThat(results(onSpark.out())).isEqualTo(results(jvm.out()));
+    Path jvmWarehouse = tmp.resolve("jvm-" + policy).resolve("warehouse");
+    List<String> rows = TableContents.of(jvmWarehouse, "t");
+    assertThat(TableContents.of(tmp.resolve("spark-" + policy).resolve("warehouse"), "t"))
+        .isEqualTo(rows);
+    assertThat(Cli.deadLetters(tmp.resolve("spark-" + policy).resolve("pipeline.yaml")))
+        .isEqualTo(Cli.deadLetters(tmp.resolve("jvm-" + policy).resolve("pipeline.yaml")));
+    switch (policy) {
+      case "evolve" -> assertThat(String.join("\n", rows)).contains("extra=x");
+      case "discard" ->
+          assertThat(String.join("\n", rows)).doesNotContain("extra").contains("id=4");
+      default -> assertThat(results(jvm.out())).containsValue("failed");
+    }
+  }
+
+  /** Each window's result in a run's JSON output. */
+  private static Map<String, String> results(String json) throws IOException {
+    Map<String, String> out = new TreeMap<>();
+    for (JsonNode w : new ObjectMapper().readTree(json).path("windows")) {
+      out.put(w.path("window").asText(), w.path("result").asText());
+    }
+    return out;
   }
 
   @Test
