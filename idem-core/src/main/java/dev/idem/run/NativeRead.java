@@ -11,6 +11,8 @@ import dev.idem.window.Window;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A window whose records the destination reads from the source's CSV files itself (ADR 0009),
@@ -21,6 +23,8 @@ import java.util.OptionalLong;
  * goes through the row loop as always, which gives the dead letters and their positions.
  */
 final class NativeRead {
+  private static final Logger LOG = LoggerFactory.getLogger(NativeRead.class);
+
   private NativeRead() {}
 
   /** System property that turns it off ({@code -Didem.native.csv=false}). */
@@ -50,6 +54,10 @@ final class NativeRead {
     if (staged.isEmpty()) {
       return Optional.empty();
     }
+    LOG.debug(
+        "window {}: {} records staged by the destination from the source's CSV files",
+        window.id(),
+        staged.getAsLong());
     return Optional.of(SchemaWatch.ofStagedFiles(pipeline, window, source, staged.getAsLong()));
   }
 
