@@ -177,6 +177,24 @@ class NativeCsvParityProperties {
     return windows().list().ofSize(CASES);
   }
 
+  /**
+   * How the cases are cut into windows: by day on the timestamp (UTC, and a fixed offset), by hour,
+   * by day on a date column, by file, or one full window.
+   */
+  private static final List<WindowSpec> SPECS =
+      List.of(
+          WindowSpec.day("ts", ZoneOffset.UTC),
+          WindowSpec.day("ts", ZoneOffset.ofHours(2)),
+          WindowSpec.hour("ts", ZoneOffset.UTC),
+          WindowSpec.day("born", ZoneOffset.UTC),
+          WindowSpec.file(),
+          WindowSpec.full());
+
+  @Provide
+  Arbitrary<List<WindowSpec>> specs() {
+    return Arbitraries.of(SPECS).list().ofSize(CASES);
+  }
+
   private Arbitrary<List<InputFile>> windows() {
     Arbitrary<InputFile> file =
         Arbitraries.integers()
@@ -208,16 +226,18 @@ class NativeCsvParityProperties {
   }
 
   @Property(tries = 12)
-  void theNativePathLoadsExactlyWhatTheRowPathLoads(@ForAll("cases") List<List<InputFile>> cases)
+  void theNativePathLoadsExactlyWhatTheRowPathLoads(
+      @ForAll("cases") List<List<InputFile>> cases, @ForAll("specs") List<WindowSpec> specs)
       throws Exception {
     for (int k = 0; k < cases.size(); k++) {
       List<InputFile> files = cases.get(k);
       deleteDirectory();
       createDirectory();
       write(files);
-      Outcome rowPath = run("rows.duckdb", false);
-      Outcome nativePath = run("native.duckdb", true);
+      Outcome rowPath = run("rows.duckdb", false, specs.get(k));
+      Outcome nativePath = run("native.duckdb", true, specs.get(k));
       Statistics.label("windows staged natively").collect(nativePath.staged() > 0);
+      Statistics.label("windows").collect(specs.get(k).describe());
       assertThat(nativePath.outcomes()).as("case %d: %s", k, files).isEqualTo(rowPath.outcomes());
       assertThat(nativePath.table()).as("case %d: %s", k, files).isEqualTo(rowPath.table());
       assertThat(nativePath.ledger()).as("case %d: %s", k, files).isEqualTo(rowPath.ledger());
@@ -236,8 +256,8 @@ class NativeCsvParityProperties {
                 java.util.Arrays.asList("2", null, "-0.01", null, null, "2024-03-02T12:30:00.5")),
             List.of("1", "b c", "007.10", "false", "1999-12-31", "2024-03-01T23:59:59.999999"));
     write(List.of(new InputFile(rows, false, false, true, -1, -1, -1)));
-    Outcome rowPath = run("rows.duckdb", false);
-    Outcome nativePath = run("native.duckdb", true);
+    Outcome rowPath = run("rows.duckdb", false, SPECS.get(0));
+    Outcome nativePath = run("native.duckdb", true, SPECS.get(0));
     assertThat(nativePath.staged()).isEqualTo(2); // both day windows
     assertThat(rowPath.staged()).isZero();
     assertThat(nativePath.table())
@@ -246,6 +266,28 @@ class NativeCsvParityProperties {
         .anySatisfy(r -> assertThat(r).contains("amount=7.10", "ts=2024-03-01 23:59:59.999999"));
     assertThat(nativePath.ledger()).isEqualTo(rowPath.ledger());
     assertThat(nativePath.outcomes()).isEqualTo(rowPath.outcomes());
+  }
+
+  @Example
+  void aValueThatIsNotPlainUndoesTheNativeStagingAndTheRowPathDeadLettersIt() throws Exception {
+    List<List<String>> rows =
+        List.of(
+            List.of("1", "ada", "1.5", "true", "2024-03-01", "2024-03-01 08:00:00"),
+            List.of("abc", "bob", "2.5", "false", "2024-03-01", "2024-03-01 09:00:00"),
+            List.of("3", "cyd", "1.500", "true", "2024-03-01", "2024-03-01 10:00:00"));
+    // no quote anywhere: the files pass the byte check, and DuckDB meets the values
+    write(List.of(new InputFile(rows, false, false, true, -1, -1, -1)));
+    Outcome rowPath = run("rows.duckdb", false, SPECS.get(0));
+    Outcome nativePath = run("native.duckdb", true, SPECS.get(0));
+    assertThat(nativePath.staged()).isZero();
+    assertThat(nativePath.deadLetters())
+        .isEqualTo(rowPath.deadLetters())
+        .hasSize(1)
+        .first()
+        .asString()
+        .contains("position=f0.csv:3", "abc");
+    assertThat(nativePath.table()).isEqualTo(rowPath.table()).hasSize(2);
+    assertThat(nativePath.ledger()).isEqualTo(rowPath.ledger());
   }
 
   private void write(List<InputFile> files) throws IOException {
@@ -294,14 +336,14 @@ class NativeCsvParityProperties {
       List<String> deadLetters,
       long staged) {}
 
-  private Outcome run(String file, boolean nativeCsv) throws Exception {
+  private Outcome run(String file, boolean nativeCsv, WindowSpec spec) throws Exception {
     String url = "jdbc:duckdb:" + dir.resolve(file);
     Pipeline p =
         Pipeline.builder("parity")
             .source(
                 new CsvSource(
                     new FileSet(dir.resolve("data"), "*.csv"), COLUMNS, CsvFormat.DEFAULT))
-            .windows(WindowSpec.day("ts", ZoneOffset.UTC))
+            .windows(spec)
             .table("t")
             .key("id")
             .orderBy("ts")
