@@ -104,7 +104,8 @@ class NativeCsvParityProperties {
       int quoteFieldAt,
       int shortRowAt) {}
 
-  private static final List<String> NAMES_CLEAN = List.of("ada", "b c", " lead", "trail ", "é ß 漢");
+  private static final List<String> NAMES_CLEAN =
+      List.of("ada", "b c", " lead", "trail ", "é ß 漢", "back\\slash", "tab\there", "NULL", "\\N");
   private static final List<String> NAMES_HOSTILE =
       List.of("", "a,b", "say \"hi\"", "two\nlines", "cr\rhere", "\"", "  ", "#x", "null");
   private static final List<String> INTS_HOSTILE =
