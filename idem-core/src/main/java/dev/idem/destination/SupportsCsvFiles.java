@@ -10,6 +10,12 @@ import java.util.OptionalLong;
  */
 public interface SupportsCsvFiles {
   /**
+   * Whether {@link #stageCsvFiles} may stage anything in this write (a database with a CSV reader,
+   * nothing staged yet): asked before the source checks its files, which costs a read of them.
+   */
+  boolean readsCsvFiles();
+
+  /**
    * Stages every record of {@code files} that belongs to the window, when it can prove that each of
    * their values is one {@code ValueParser} reads as the value it stages ({@link
    * dev.idem.schema.PlainText}), that every record of the files has a window, and that the target

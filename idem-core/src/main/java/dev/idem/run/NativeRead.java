@@ -41,6 +41,7 @@ final class NativeRead {
         || !cheapFingerprint
         || !(pipeline.source() instanceof OffersCsvFiles source)
         || !(write instanceof SupportsCsvFiles destination)
+        || !destination.readsCsvFiles()
         || !pipeline.rowFunctions().isEmpty()
         || pipeline.schemaDrift() == DriftPolicy.EVOLVE
         || hashKey(pipeline)) {

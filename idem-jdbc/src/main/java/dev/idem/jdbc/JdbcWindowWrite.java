@@ -143,6 +143,11 @@ final class JdbcWindowWrite implements WindowWrite, SupportsCsvFiles {
   }
 
   @Override
+  public boolean readsCsvFiles() {
+    return staging.readsCsvFiles();
+  }
+
+  @Override
   public OptionalLong stageCsvFiles(CsvFiles files) {
     return staging.stageCsvFiles(files);
   }

@@ -118,10 +118,7 @@ final class WindowStaging implements AutoCloseable {
    * back and starts staging afresh, as if this had not been called.
    */
   OptionalLong stageCsvFiles(CsvFiles files) {
-    if (direct != null
-        || staged != 0
-        || rules.stagesPositions()
-        || !rules.stagedColumns().equals(files.columns())) {
+    if (!readsCsvFiles() || !rules.stagedColumns().equals(files.columns())) {
       return OptionalLong.empty();
     }
     try {
@@ -139,6 +136,17 @@ final class WindowStaging implements AutoCloseable {
       restart(e);
       return OptionalLong.empty();
     }
+  }
+
+  /**
+   * Whether {@link #stageCsvFiles} may stage anything: the dialect has a CSV reader, nothing is
+   * staged or held yet, and no row needs its position staged (CHECK constraints).
+   */
+  boolean readsCsvFiles() {
+    return dialect.staging().readsCsvFiles()
+        && direct == null
+        && staged == 0
+        && !rules.stagesPositions();
   }
 
   /**

@@ -49,6 +49,11 @@ public interface Staging {
     return OptionalLong.empty();
   }
 
+  /** Whether {@link #stageCsvFiles} can stage anything: the database reads CSV files itself. */
+  default boolean readsCsvFiles() {
+    return false;
+  }
+
   /**
    * Gathers planner statistics on a freshly filled temporary table, so that joins between a
    * window's few rows and a large target use the key index instead of scanning the target.

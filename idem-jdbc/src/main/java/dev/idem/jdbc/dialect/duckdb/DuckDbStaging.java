@@ -39,6 +39,11 @@ final class DuckDbStaging implements Staging {
   }
 
   @Override
+  public boolean readsCsvFiles() {
+    return true;
+  }
+
+  @Override
   public OptionalLong stageCsvFiles(Connection connection, CsvFiles files) throws SQLException {
     return new DuckDbCsvFiles(files, sqlType).stage(connection);
   }
