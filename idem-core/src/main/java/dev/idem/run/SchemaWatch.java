@@ -10,6 +10,7 @@ import dev.idem.schema.DriftPolicy;
 import dev.idem.schema.ObservedSchema;
 import dev.idem.schema.SchemaDiff;
 import dev.idem.source.ObservesSchema;
+import dev.idem.source.OffersCsvFiles;
 import dev.idem.source.RecordReader;
 import dev.idem.source.SourceRecord;
 import dev.idem.window.Window;
@@ -38,9 +39,13 @@ final class SchemaWatch implements AutoCloseable {
   private int staged;
   private int seen;
 
+  /** The records the destination staged itself from the source's files ({@link NativeRead}). */
+  private final long stagedByDestination;
+
   private SchemaWatch(
       Pipeline pipeline, Window window, WindowWrite write, Optional<WindowState> recorded)
       throws IOException {
+    this.stagedByDestination = 0;
     this.pipeline = pipeline;
     this.window = window;
     this.declared = pipeline.source().schema().size();
@@ -56,6 +61,51 @@ final class SchemaWatch implements AutoCloseable {
       this.observed = null;
       this.reader = pipeline.source().read(pipeline.windows(), window, recorded);
     }
+  }
+
+  /**
+   * The schema of a window whose records {@code write} staged from the source's CSV files itself
+   * ({@link NativeRead}): the files' headers are observed as reading them would, and the reader
+   * returns no record.
+   */
+  private SchemaWatch(
+      Pipeline pipeline, Window window, OffersCsvFiles source, long stagedByDestination)
+      throws IOException {
+    this.stagedByDestination = stagedByDestination;
+    this.pipeline = pipeline;
+    this.window = window;
+    this.declared = pipeline.source().schema().size();
+    this.observed =
+        new ObservedSchema(
+            pipeline.source().schema(), pipeline.schemaDrift(), (index, proposed) -> proposed);
+    source.observeHeaders(pipeline.windows(), window, observed);
+    this.reader =
+        new RecordReader() {
+          @Override
+          public SourceRecord next() {
+            return null;
+          }
+
+          @Override
+          public void close() {}
+        };
+  }
+
+  /**
+   * See {@link #SchemaWatch(Pipeline, Window, OffersCsvFiles, long)}: {@code staged} records were
+   * staged.
+   */
+  static SchemaWatch ofStagedFiles(
+      Pipeline pipeline, Window window, OffersCsvFiles source, long staged) throws IOException {
+    return new SchemaWatch(pipeline, window, source, staged);
+  }
+
+  /**
+   * How many of the window's records the destination read and staged itself from the source's
+   * files; 0 when the reader returns them all.
+   */
+  long stagedByDestination() {
+    return stagedByDestination;
   }
 
   /**

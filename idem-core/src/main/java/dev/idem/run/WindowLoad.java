@@ -75,10 +75,17 @@ final class WindowLoad {
     long loopStarted = 0;
     long reading = 0;
     try (WindowWrite write = destination.begin(pipeline, lease, context);
-        SchemaWatch schema = open(pipeline, window, write, lease, phases, mark)) {
+        SchemaWatch schema =
+            open(pipeline, window, write, lease, phases, mark, cheapBefore.isPresent())) {
       int[] hashFields = hashFields(pipeline);
       int width = pipeline.stagedColumns().size();
-      long staged = 0;
+      // records the destination staged from the source's files itself (NativeRead); the loop
+      // below then reads none
+      long staged = schema.stagedByDestination();
+      read = staged;
+      if (staged > 0) {
+        services.faults().reach(FaultPoint.MID_STAGING, window);
+      }
       boolean hashRecords =
           cheapBefore.isEmpty(); // a source with a cheap fingerprint spares a SHA-256 per record
       schema.check(); // a query's result metadata is observed before its first row
@@ -192,8 +199,10 @@ final class WindowLoad {
   }
 
   /**
-   * Opens the source's reader for the window: the time since {@code begun} (beginning the write) is
-   * staging, the opening itself (a query runs, a file opens) is reading.
+   * Has the destination stage the window from the source's files where it can ({@link NativeRead}),
+   * else opens the source's reader for the window: the time since {@code begun} (beginning the
+   * write) and the destination's staging are staging, the opening itself (a query runs, a file
+   * opens) is reading.
    */
   private static SchemaWatch open(
       Pipeline pipeline,
@@ -201,10 +210,15 @@ final class WindowLoad {
       WindowWrite write,
       Lease lease,
       WindowTimings.Phases phases,
-      long begun)
+      long begun,
+      boolean cheapFingerprint)
       throws IOException {
+    Optional<SchemaWatch> staged = NativeRead.attempt(pipeline, window, write, cheapFingerprint);
     long opening = System.nanoTime();
     phases.stage += opening - begun;
+    if (staged.isPresent()) {
+      return staged.get();
+    }
     try {
       return SchemaWatch.open(pipeline, window, write, Optional.ofNullable(lease.previous()));
     } finally {

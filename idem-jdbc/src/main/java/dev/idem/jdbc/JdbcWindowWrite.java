@@ -3,6 +3,7 @@ package dev.idem.jdbc;
 import dev.idem.DataException;
 import dev.idem.context.RunContext;
 import dev.idem.destination.Completion;
+import dev.idem.destination.SupportsCsvFiles;
 import dev.idem.destination.WindowWrite;
 import dev.idem.jdbc.dialect.Dialect;
 import dev.idem.jdbc.write.Applied;
@@ -18,6 +19,7 @@ import dev.idem.pipeline.TransformParameters;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
 import dev.idem.schema.DriftPolicy;
+import dev.idem.source.CsvFiles;
 import dev.idem.window.Window;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -41,7 +43,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * #commit} commits data and ledger row together ({@link CommitResolution}). Closing without commit
  * discards everything.
  */
-final class JdbcWindowWrite implements WindowWrite {
+final class JdbcWindowWrite implements WindowWrite, SupportsCsvFiles {
   private final WriteServices services;
   private final Dialect dialect;
   private final Connection connection;
@@ -138,6 +140,16 @@ final class JdbcWindowWrite implements WindowWrite {
   @Override
   public void add(Object[] row, String position) {
     staging.add(row, position);
+  }
+
+  @Override
+  public boolean readsCsvFiles() {
+    return staging.readsCsvFiles();
+  }
+
+  @Override
+  public OptionalLong stageCsvFiles(CsvFiles files) {
+    return staging.stageCsvFiles(files);
   }
 
   @Override

@@ -187,6 +187,27 @@ final class TargetRules {
     }
   }
 
+  /**
+   * True when a row staged without {@link #refuse} might be one it refuses: a NULL in a NOT NULL
+   * column, or a string longer than its limit in characters (code points, as {@link #refuse} counts
+   * them).
+   */
+  boolean mayRefuseStaged(Connection c) throws SQLException {
+    if (transform || limits.isEmpty()) {
+      return false;
+    }
+    StringBuilder where = new StringBuilder();
+    for (Limit l : limits) {
+      String column = SqlName.quote(l.column());
+      where
+          .append(where.length() == 0 ? "" : " OR ")
+          .append(l.notNull() ? column + " IS NULL" : "length(" + column + ") > " + l.maxLength());
+    }
+    return Jdbc.queryLong(
+            c, "SELECT count(*) FROM " + SqlName.quote(Pipeline.STAGED) + " WHERE " + where, null)
+        > 0;
+  }
+
   private static boolean tooLong(String s, int max) {
     // the limit counts characters (code points); a string has at least as many chars as code points
     return s.length() > max && s.codePointCount(0, s.length()) > max;

@@ -4,9 +4,12 @@ import dev.idem.destination.Completion;
 import dev.idem.destination.RowRefusedException;
 import dev.idem.jdbc.dialect.Dialect;
 import dev.idem.jdbc.dialect.DirectLoad;
+import dev.idem.jdbc.dialect.Staging;
 import dev.idem.jdbc.dialect.Staging.Stager;
 import dev.idem.ledger.DeadLetter;
+import dev.idem.pipeline.Pipeline;
 import dev.idem.schema.Column;
+import dev.idem.source.CsvFiles;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
@@ -104,6 +107,62 @@ final class WindowStaging implements AutoCloseable {
   /** Staged rows a CHECK constraint of the target refused. */
   long refused() {
     return refused;
+  }
+
+  /**
+   * Stages the window's records from CSV files the database reads itself ({@link
+   * Staging#stageCsvFiles}), before any row was added: the number staged, or empty with nothing
+   * staged when the bulk path cannot, a value is not proven, or the target would refuse a row (a
+   * NULL in a NOT NULL column, a string that may be too long; such rows are dead letters, which
+   * only the row path writes). An error of the database's reader rolls the window's transaction
+   * back and starts staging afresh, as if this had not been called.
+   */
+  OptionalLong stageCsvFiles(CsvFiles files) {
+    if (!readsCsvFiles() || !rules.stagedColumns().equals(files.columns())) {
+      return OptionalLong.empty();
+    }
+    try {
+      OptionalLong rows = dialect.staging().stageCsvFiles(connection, files);
+      if (rows.isEmpty()) {
+        return rows;
+      }
+      if (rules.mayRefuseStaged(connection)) {
+        Jdbc.execute(connection, "DELETE FROM " + SqlName.quote(Pipeline.STAGED));
+        return OptionalLong.empty();
+      }
+      staged = rows.getAsLong();
+      return rows;
+    } catch (SQLException e) {
+      restart(e);
+      return OptionalLong.empty();
+    }
+  }
+
+  /**
+   * Whether {@link #stageCsvFiles} may stage anything: the dialect has a CSV reader, nothing is
+   * staged or held yet, and no row needs its position staged (CHECK constraints).
+   */
+  boolean readsCsvFiles() {
+    return dialect.staging().readsCsvFiles()
+        && direct == null
+        && staged == 0
+        && !rules.stagesPositions();
+  }
+
+  /**
+   * Rolls back the window's transaction, which so far holds only {@code staged}, and creates it
+   * again.
+   */
+  private void restart(SQLException cause) {
+    try {
+      Jdbc.closeQuietly(stager);
+      stager = null;
+      connection.rollback();
+      stager();
+    } catch (SQLException e) {
+      e.addSuppressed(cause);
+      throw Jdbc.translate(dialect, e, "window " + window + ": stage the rows again");
+    }
   }
 
   /** Refuses a row the target cannot hold ({@link RowRefusedException}), else stages it. */

@@ -7,6 +7,10 @@ import dev.idem.schema.DataType;
 import dev.idem.schema.ObservedSchema;
 import dev.idem.schema.Schema;
 import dev.idem.schema.ValueParser;
+import dev.idem.source.CsvFiles;
+import dev.idem.source.OffersCsvFiles;
+import dev.idem.window.Window;
+import dev.idem.window.WindowSpec;
 import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -15,15 +19,21 @@ import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.apache.commons.csv.CSVException;
 import org.apache.commons.csv.CSVFormat;
@@ -52,7 +62,7 @@ import org.apache.commons.csv.QuoteMode;
  * holding bytes that are not valid in the declared encoding is a bad record naming the line and the
  * bytes (see {@link StrictReader}).
  */
-public final class CsvSource extends FileSource {
+public final class CsvSource extends FileSource implements OffersCsvFiles {
   /** What Commons CSV says when the file ends inside a quoted field. */
   private static final String UNCLOSED_QUOTE = "EOF reached before encapsulated token finished";
 
@@ -445,6 +455,119 @@ public final class CsvSource extends FileSource {
     @Override
     public void close() throws IOException {
       parser.close();
+    }
+  }
+
+  /**
+   * The window's files for a destination to read itself, when every file is plain ({@link
+   * PlainCsvFile}), all have the same header naming exactly the declared columns (or, without a
+   * header, as many fields as columns), the null marker is the empty field and the encoding UTF-8,
+   * and a time window's column is a date or timestamp read in a zone with a fixed offset (so that
+   * its bounds are two local date-times).
+   */
+  @Override
+  public Optional<CsvFiles> csvFiles(WindowSpec spec, Window window) throws IOException {
+    if (!"".equals(format.nullMarker()) || !StandardCharsets.UTF_8.equals(format.encoding())) {
+      return Optional.empty();
+    }
+    int windowColumn = -1;
+    LocalDateTime from = null;
+    LocalDateTime until = null;
+    if (spec.timeBased()) {
+      windowColumn = schema.indexOf(spec.column());
+      if (windowColumn < 0
+          || !spec.zone().getRules().isFixedOffset()
+          || window.start() == null
+          || window.end() == null) {
+        return Optional.empty();
+      }
+      DataType.Kind kind = schema.column(windowColumn).type().kind();
+      if (kind != DataType.Kind.DATE && kind != DataType.Kind.TIMESTAMP) {
+        return Optional.empty();
+      }
+      ZoneOffset offset = spec.zone().getRules().getOffset(Instant.EPOCH);
+      from = LocalDateTime.ofInstant(window.start(), offset);
+      until = LocalDateTime.ofInstant(window.end(), offset);
+    }
+    List<Path> paths = windowPaths(spec, window);
+    if (paths.isEmpty()) {
+      return Optional.empty();
+    }
+    PlainCsvFile.Shape seen = null;
+    List<Integer> positions = null;
+    for (Path f : paths) {
+      Optional<PlainCsvFile.Shape> shape =
+          PlainCsvFile.check(f, format.delimiter(), format.quote());
+      if (shape.isEmpty()) {
+        return Optional.empty();
+      }
+      PlainCsvFile.Shape s = shape.get();
+      if (seen == null) {
+        positions = positions(s);
+        if (positions == null) {
+          return Optional.empty();
+        }
+        seen = s;
+      } else if (s.fields() != seen.fields()
+          || s.crlf() != seen.crlf()
+          || (format.header() && !s.firstLine().equals(seen.firstLine()))) {
+        return Optional.empty();
+      }
+    }
+    return Optional.of(
+        new CsvFiles(
+            paths,
+            format.delimiter(),
+            format.quote(),
+            seen.crlf(),
+            format.header(),
+            seen.fields(),
+            positions,
+            schema,
+            windowColumn,
+            from,
+            until));
+  }
+
+  /**
+   * Where each declared column is in a record of a file of this shape: by the header, which must
+   * name exactly the declared columns, each once (so that reading it observes nothing but them);
+   * without one, the first fields, which must be as many as the columns. Null otherwise.
+   */
+  private List<Integer> positions(PlainCsvFile.Shape shape) {
+    List<Integer> positions = new ArrayList<>();
+    if (!format.header()) {
+      if (shape.fields() != schema.size()) {
+        return null;
+      }
+      for (int i = 0; i < schema.size(); i++) {
+        positions.add(i);
+      }
+      return positions;
+    }
+    String[] names = shape.firstLine().split(Pattern.quote(String.valueOf(format.delimiter())), -1);
+    if (names.length != schema.size()
+        || new HashSet<>(Arrays.asList(names)).size() != names.length) {
+      return null;
+    }
+    List<String> header = Arrays.asList(names);
+    for (int i = 0; i < schema.size(); i++) {
+      int at = header.indexOf(schema.column(i).name());
+      if (at < 0) {
+        return null;
+      }
+      positions.add(at);
+    }
+    return positions;
+  }
+
+  @Override
+  public void observeHeaders(WindowSpec spec, Window window, ObservedSchema observed)
+      throws IOException {
+    for (Path f : windowPaths(spec, window)) {
+      try (Rows header = open(f, files.relative(f), observed)) {
+        // opening reads the header, which reports the file's columns
+      }
     }
   }
 

@@ -164,15 +164,18 @@ public abstract class FileSource implements Source, ObservesSchema {
    * engine that reads each file in a task of its own (Spark) needs tasks for these only.
    */
   public final List<String> inputFiles(WindowSpec spec, Window window) throws IOException {
+    return windowPaths(spec, window).stream().map(files::relative).toList();
+  }
+
+  /** The input files a reader of {@code window} opens, in the order it reads them. */
+  protected final List<Path> windowPaths(WindowSpec spec, Window window) throws IOException {
     List<Path> all = files.files();
-    List<Path> read =
-        switch (spec.kind()) {
-          case FULL, BATCH -> all;
-          case FILE -> List.of(file(all, window));
-          case OFFSETS -> throw offsetsRefused();
-          case DAY, HOUR -> holding(spec, window, all);
-        };
-    return read.stream().map(files::relative).toList();
+    return switch (spec.kind()) {
+      case FULL, BATCH -> all;
+      case FILE -> List.of(file(all, window));
+      case OFFSETS -> throw offsetsRefused();
+      case DAY, HOUR -> holding(spec, window, all);
+    };
   }
 
   /** The files among {@code all} that hold records of a day or hour {@code window}. */

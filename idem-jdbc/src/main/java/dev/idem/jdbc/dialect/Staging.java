@@ -5,9 +5,11 @@ import dev.idem.pipeline.Pipeline;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
 import dev.idem.schema.Schema;
+import dev.idem.source.CsvFiles;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Function;
 
 /**
@@ -33,6 +35,23 @@ public interface Staging {
    */
   default Optional<DirectLoad> direct(DirectLoad.Plan plan) {
     return Optional.empty();
+  }
+
+  /**
+   * Stages the window's records from CSV files the database reads itself, each value cast by the
+   * database, when every value is proven to be one {@link dev.idem.schema.ValueParser} reads as the
+   * value the cast gives ({@link CsvFiles}, ADR 0009); the number of rows staged, or empty with
+   * nothing staged where the database has no such reader or a value is not proven. {@code staged}
+   * must have exactly {@code files.columns()}. An {@link SQLException} leaves the transaction for
+   * the caller to roll back.
+   */
+  default OptionalLong stageCsvFiles(Connection connection, CsvFiles files) throws SQLException {
+    return OptionalLong.empty();
+  }
+
+  /** Whether {@link #stageCsvFiles} can stage anything: the database reads CSV files itself. */
+  default boolean readsCsvFiles() {
+    return false;
   }
 
   /**

@@ -5,6 +5,7 @@ import dev.idem.jdbc.dialect.Staging;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.schema.DataType;
 import dev.idem.schema.Schema;
+import dev.idem.source.CsvFiles;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.sql.Connection;
@@ -14,6 +15,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.OptionalLong;
 import java.util.function.Function;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
@@ -34,6 +36,16 @@ final class DuckDbStaging implements Staging {
               columns, sqlType, "")); // also makes the appender join this transaction
     }
     return restage(connection, columns);
+  }
+
+  @Override
+  public boolean readsCsvFiles() {
+    return true;
+  }
+
+  @Override
+  public OptionalLong stageCsvFiles(Connection connection, CsvFiles files) throws SQLException {
+    return new DuckDbCsvFiles(files, sqlType).stage(connection);
   }
 
   /**

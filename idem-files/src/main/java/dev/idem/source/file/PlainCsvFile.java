@@ -1,0 +1,124 @@
+package dev.idem.source.file;
+
+import dev.idem.source.CsvFiles;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The check of a CSV file's bytes that {@link CsvFiles} states: no quote character, no NUL, no byte
+ * order mark, no lone CR, no blank line, one line ending throughout, lines under {@link
+ * CsvFiles#MAX_LINE_BYTES}, valid UTF-8, and every line with as many delimiters as the first. Such
+ * a file has no quoted field, so each line is one record and each delimiter ends a field: Commons
+ * CSV, as {@link CsvSource} configures it, and any strict CSV reader read it alike.
+ */
+final class PlainCsvFile {
+  /** What a plain file showed: its first line (the header, when there is one) and line ending. */
+  record Shape(String firstLine, int fields, boolean crlf) {}
+
+  private static final int CR = '\r';
+  private static final int LF = '\n';
+
+  private PlainCsvFile() {}
+
+  /** The file's shape when it is plain, else empty. */
+  static Optional<Shape> check(Path file, char delimiter, char quote) throws IOException {
+    if (delimiter > 0x7f || quote > 0x7f) {
+      return Optional.empty();
+    }
+    byte[] first = new byte[256];
+    int firstLength = 0;
+    boolean inFirst = true;
+    int expected = -1; // delimiters a line must hold, from the first line
+    int delimiters = 0;
+    int lineLength = 0;
+    int ending = 0; // 0 unknown, 1 LF, 2 CRLF
+    boolean cr = false;
+    boolean ascii = true;
+    long size = 0;
+    byte[] buf = new byte[64 * 1024];
+    try (InputStream in = Files.newInputStream(file)) {
+      for (int n; (n = in.read(buf)) > 0; ) {
+        for (int i = 0; i < n; i++) {
+          int b = buf[i] & 0xff;
+          if (size++ == 0 && b == 0xef) {
+            return Optional.empty(); // a byte order mark, or a first character to be careful of
+          }
+          if (cr && b != LF) {
+            return Optional.empty(); // a lone CR: a line break to Commons CSV
+          }
+          if (b == CR) {
+            cr = true;
+            continue;
+          }
+          if (b == LF) {
+            int thisEnding = cr ? 2 : 1;
+            cr = false;
+            if (lineLength == 0 || (ending != 0 && ending != thisEnding)) {
+              return Optional.empty(); // a blank line, or mixed line endings
+            }
+            ending = thisEnding;
+            if (expected < 0) {
+              expected = delimiters;
+              inFirst = false;
+            } else if (delimiters != expected) {
+              return Optional.empty();
+            }
+            delimiters = 0;
+            lineLength = 0;
+            continue;
+          }
+          if (b == 0 || b == quote || ++lineLength > CsvFiles.MAX_LINE_BYTES) {
+            return Optional.empty();
+          }
+          if (b == delimiter) {
+            delimiters++;
+          } else if (b > 0x7f) {
+            ascii = false;
+          }
+          if (inFirst) {
+            if (firstLength == first.length) {
+              first = java.util.Arrays.copyOf(first, first.length * 2);
+            }
+            first[firstLength++] = (byte) b;
+          }
+        }
+      }
+    }
+    if (cr || size == 0) {
+      return Optional.empty();
+    }
+    if (lineLength > 0) { // a last line without a line break
+      if (expected < 0) {
+        expected = delimiters;
+      } else if (delimiters != expected) {
+        return Optional.empty();
+      }
+    }
+    if (!ascii && !utf8(file)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Shape(
+            new String(first, 0, firstLength, StandardCharsets.UTF_8), expected + 1, ending == 2));
+  }
+
+  private static boolean utf8(Path file) throws IOException {
+    try {
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(Files.readAllBytes(file)));
+      return true;
+    } catch (CharacterCodingException e) {
+      return false;
+    }
+  }
+}

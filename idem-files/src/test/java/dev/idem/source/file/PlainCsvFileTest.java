@@ -1,0 +1,70 @@
+package dev.idem.source.file;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The byte check that lets a database split a CSV file itself (ADR 0009): a file passes only when
+ * nothing in it could be read differently by Commons CSV and another strict reader.
+ */
+class PlainCsvFileTest {
+  @TempDir Path dir;
+
+  private Optional<PlainCsvFile.Shape> check(byte[] bytes) throws IOException {
+    Path f = dir.resolve("f.csv");
+    Files.write(f, bytes);
+    return PlainCsvFile.check(f, ',', '"');
+  }
+
+  private Optional<PlainCsvFile.Shape> check(String text) throws IOException {
+    return check(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void plainFilesPassWithTheirHeaderFieldsAndLineEnding() throws IOException {
+    assertThat(check("a,b\n1,x\n2,\n")).contains(new PlainCsvFile.Shape("a,b", 2, false));
+    assertThat(check("a,b\r\n1,x\r\n,y")).contains(new PlainCsvFile.Shape("a,b", 2, true));
+    assertThat(check("a,b\n")).contains(new PlainCsvFile.Shape("a,b", 2, false));
+    assertThat(check("a,b\n1, é ß\n")).isPresent();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "a,b\n1,\"x\"\n", // a quoted field
+        "a,b\n1,x\"y\n", // a quote inside a field
+        "a,b\n\n1,x\n", // a blank line
+        "a,b\n1,x\n\n", // a blank last line
+        "a,b\n1,x\rmore\n", // a lone CR
+        "a,b\r\n1,x\n", // mixed line endings
+        "a,b\n1,x,y\n", // too many fields
+        "a,b\n1\n", // too few
+        "a,b\n1,x\r", // ends with a CR
+        "\uFEFFa,b\n1,x\n", // a byte order mark
+        "a,b\n1,\u0000\n", // a NUL
+        "" // empty
+      })
+  void anythingAReaderMightSplitDifferentlyFails(String text) throws IOException {
+    assertThat(check(text)).isEmpty();
+  }
+
+  @Test
+  void invalidUtf8Fails() throws IOException {
+    assertThat(check(new byte[] {'a', ',', 'b', '\n', '1', ',', (byte) 0xc3, '\n'})).isEmpty();
+  }
+
+  @Test
+  void aLineOverTheLimitFails() throws IOException {
+    assertThat(check("a,b\n1," + "x".repeat(dev.idem.source.CsvFiles.MAX_LINE_BYTES) + "\n"))
+        .isEmpty();
+  }
+}

@@ -1,0 +1,155 @@
+package dev.idem.jdbc.dialect.duckdb;
+
+import dev.idem.jdbc.SqlName;
+import dev.idem.pipeline.Pipeline;
+import dev.idem.schema.Column;
+import dev.idem.schema.DataType;
+import dev.idem.schema.PlainText;
+import dev.idem.source.CsvFiles;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.OptionalLong;
+import java.util.function.Function;
+
+/**
+ * A window's CSV files read by DuckDB's own reader (ADR 0009), in one statement: every field is
+ * read as text, and a value is cast to its column's type only when it matches the type's {@link
+ * PlainText} (and, for dates and timestamps, DuckDB's cast accepts it); any other value, a NULL in
+ * a NOT NULL column, or a record of the files whose window column is not plain, raises an error
+ * instead, which aborts the statement with nothing staged (the caller rolls the transaction back
+ * and takes the row path). The files' bytes were checked by the source ({@link CsvFiles}): no
+ * quotes, so DuckDB's and Commons CSV's splitting cannot differ.
+ */
+final class DuckDbCsvFiles {
+  private static final DateTimeFormatter BOUND =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSSSSS", Locale.ROOT);
+
+  /** The error a value that is not plain raises; never shown (the row path takes the window). */
+  private static final String NOT_PLAIN = "error('not plain')";
+
+  private final CsvFiles files;
+  private final Function<DataType, String> sqlType;
+
+  DuckDbCsvFiles(CsvFiles files, Function<DataType, String> sqlType) {
+    this.files = files;
+    this.sqlType = sqlType;
+  }
+
+  /**
+   * The rows staged; empty (no SQL run) when a column's type has no plain form. A value that is not
+   * plain throws, with the statement undone.
+   */
+  OptionalLong stage(Connection c) throws SQLException {
+    for (Column column : files.columns().columns()) {
+      if (PlainText.pattern(column.type()).isEmpty()) {
+        return OptionalLong.empty();
+      }
+    }
+    try (PreparedStatement ps = c.prepareStatement(insert())) {
+      int at = 1;
+      for (Path f : files.files()) {
+        ps.setString(at++, f.toAbsolutePath().toString());
+      }
+      ps.setString(at++, String.valueOf(files.delimiter()));
+      ps.setString(at++, String.valueOf(files.quote()));
+      ps.setString(at++, String.valueOf(files.quote()));
+      if (files.windowColumn() >= 0) {
+        ps.setString(at++, BOUND.format(files.from()));
+        ps.setString(at, BOUND.format(files.until()));
+      }
+      return OptionalLong.of(ps.executeUpdate());
+    }
+  }
+
+  /**
+   * The insert of the window's records into {@code staged}: each value cast to its column's type
+   * where plain, else an error; the window's records only, and an error for a record of the files
+   * whose window column is not plain.
+   */
+  String insert() {
+    StringBuilder sql =
+        new StringBuilder("INSERT INTO ").append(SqlName.quote(Pipeline.STAGED)).append(" SELECT ");
+    for (int i = 0; i < files.columns().size(); i++) {
+      Column column = column(i);
+      String f = fieldOf(i);
+      String cast = "CAST(" + f + " AS " + sqlType.apply(column.type()) + ")";
+      sql.append(i == 0 ? "" : ", ")
+          .append("CASE WHEN ")
+          .append(f)
+          .append(" IS NULL THEN ")
+          .append(column.nullable() ? "NULL" : NOT_PLAIN)
+          .append(" WHEN ")
+          .append(plain(i))
+          .append(" THEN ")
+          .append(cast)
+          .append(" ELSE ")
+          .append(NOT_PLAIN)
+          .append(" END");
+    }
+    sql.append(" FROM read_csv([");
+    for (int i = 0; i < files.files().size(); i++) {
+      sql.append(i == 0 ? "?" : ", ?");
+    }
+    sql.append("], auto_detect = false, header = false, skip = ")
+        .append(files.header() ? 1 : 0)
+        .append(", delim = ?, quote = ?, escape = ?, strict_mode = true, null_padding = false")
+        .append(", ignore_errors = false, columns = {");
+    for (int i = 0; i < files.width(); i++) {
+      sql.append(i == 0 ? "" : ", ").append('\'').append(field(i)).append("': 'VARCHAR'");
+    }
+    sql.append("})");
+    if (files.windowColumn() >= 0) {
+      int w = files.windowColumn();
+      String at =
+          "CAST(CAST(" + fieldOf(w) + " AS " + sqlType.apply(column(w).type()) + ") AS TIMESTAMP)";
+      sql.append(" WHERE CASE WHEN ")
+          .append(fieldOf(w))
+          .append(" IS NOT NULL AND ")
+          .append(plain(w))
+          .append(" THEN ")
+          .append(at)
+          .append(" >= CAST(? AS TIMESTAMP) AND ")
+          .append(at)
+          .append(" < CAST(? AS TIMESTAMP) ELSE ")
+          .append(NOT_PLAIN)
+          .append(" END");
+    }
+    return sql.toString();
+  }
+
+  /**
+   * Column {@code i}'s non-null field is text of its type's plain form that DuckDB's cast accepts.
+   */
+  private String plain(int i) {
+    DataType type = column(i).type();
+    if (type.kind() == DataType.Kind.STRING) {
+      return "TRUE";
+    }
+    String f = fieldOf(i);
+    // the pattern is idem's own text for the declared type (PlainText), never input: it holds no
+    // quote, and is written as a constant so that DuckDB compiles it once
+    String pattern = PlainText.pattern(type).orElseThrow();
+    String plain = "regexp_full_match(" + f + ", '" + pattern.replace("'", "''") + "')";
+    if (PlainText.needsCast(type)) {
+      plain += " AND TRY_CAST(" + f + " AS " + sqlType.apply(type) + ") IS NOT NULL";
+    }
+    return "(" + plain + ")";
+  }
+
+  private Column column(int i) {
+    return files.columns().column(i);
+  }
+
+  /** Column {@code i}'s field in a record read. */
+  private String fieldOf(int i) {
+    return field(files.positions().get(i));
+  }
+
+  private static String field(int position) {
+    return "f" + position;
+  }
+}
