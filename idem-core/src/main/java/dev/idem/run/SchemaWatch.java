@@ -79,16 +79,7 @@ final class SchemaWatch implements AutoCloseable {
         new ObservedSchema(
             pipeline.source().schema(), pipeline.schemaDrift(), (index, proposed) -> proposed);
     source.observeHeaders(pipeline.windows(), window, observed);
-    this.reader =
-        new RecordReader() {
-          @Override
-          public SourceRecord next() {
-            return null;
-          }
-
-          @Override
-          public void close() {}
-        };
+    this.reader = RecordReader.empty();
   }
 
   /**

@@ -24,4 +24,17 @@ public interface RecordReader extends AutoCloseable {
 
   @Override
   void close() throws IOException;
+
+  /** A reader of no records. */
+  static RecordReader empty() {
+    return new RecordReader() {
+      @Override
+      public SourceRecord next() {
+        return null;
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
 }

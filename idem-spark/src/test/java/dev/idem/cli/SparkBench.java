@@ -90,42 +90,21 @@ class SparkBench {
       time("s4", "JVM runner (idem run, no --engine)", rows, () -> Cli.load(s4));
       expected.check(idemTable(s4));
     }
-    if (runs("s1")) {
-      SparkSession two = session(2);
-      Path s1 = pipeline(work.resolve("s1"), data);
-      time(
-          "s1",
-          "idem on Spark local[2]",
-          rows,
-          () -> Cli.load(s1, "--engine", "spark", "--master", "local[2]"));
-      expected.check(idemTable(s1));
-      two.stop();
-    }
-    if (runs("s5")) {
-      SparkSession two = session(2);
-      Path s5 = pipeline(work.resolve("s5"), data);
-      time(
-          "s5",
-          "idem on Spark local[2], two windows at a time (--parallel 2)",
-          rows,
-          () -> Cli.load(s5, "--engine", "spark", "--master", "local[2]", "--parallel", "2"));
-      expected.check(idemTable(s5));
-      two.stop();
-    }
+    onSpark("s1", "idem on Spark local[2]", 2, work, data, rows, expected);
+    onSpark(
+        "s5",
+        "idem on Spark local[2], two windows at a time (--parallel 2)",
+        2,
+        work,
+        data,
+        rows,
+        expected,
+        "--parallel",
+        "2");
     if (runs("s2")) {
       hand(work, data, days, rows, 2, expected);
     }
-    if (runs("s3")) {
-      SparkSession one = session(1);
-      Path s3 = pipeline(work.resolve("s3"), data);
-      time(
-          "s3",
-          "idem on Spark local[1]",
-          rows,
-          () -> Cli.load(s3, "--engine", "spark", "--master", "local[1]"));
-      expected.check(idemTable(s3));
-      one.stop();
-    }
+    onSpark("s3", "idem on Spark local[1]", 1, work, data, rows, expected);
 
     line("");
     line("| case | what | rows/s | seconds | CPU s |");
@@ -160,6 +139,30 @@ class SparkBench {
         }
       }
     }
+  }
+
+  /** A case of idem on Spark at {@code local[cores]}, on a session started before (untimed). */
+  private void onSpark(
+      String id,
+      String what,
+      int cores,
+      Path work,
+      Path data,
+      long rows,
+      Expected expected,
+      String... more)
+      throws Exception {
+    if (!runs(id)) {
+      return;
+    }
+    SparkSession session = session(cores);
+    Path p = pipeline(work.resolve(id), data);
+    List<String> args =
+        new ArrayList<>(List.of("--engine", "spark", "--master", "local[" + cores + "]"));
+    args.addAll(List.of(more));
+    time(id, what, rows, () -> Cli.load(p, args.toArray(String[]::new)));
+    expected.check(idemTable(p));
+    session.stop();
   }
 
   private interface Body {

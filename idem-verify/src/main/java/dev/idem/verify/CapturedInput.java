@@ -266,16 +266,7 @@ public final class CapturedInput implements AutoCloseable {
     return new WindowFile(window, file, n, HexFormat.of().formatHex(sha.digest()));
   }
 
-  private static final RecordReader EMPTY =
-      new RecordReader() {
-        @Override
-        public SourceRecord next() {
-          return null;
-        }
-
-        @Override
-        public void close() {}
-      };
+  private static final RecordReader EMPTY = RecordReader.empty();
 
   /** Reads a window file back. */
   private static final class Replay implements RecordReader {
