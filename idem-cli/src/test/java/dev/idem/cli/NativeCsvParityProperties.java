@@ -291,6 +291,56 @@ class NativeCsvParityProperties {
     assertThat(nativePath.ledger()).isEqualTo(rowPath.ledger());
   }
 
+  @Example
+  void aFileNameDuckDbWouldTakeForAGlobPatternTakesTheRowPath() throws Exception {
+    // read_csv takes "a[1].csv" for the pattern matching "a1.csv": it would read a1.csv twice
+    Files.createDirectories(dir.resolve("data"));
+    String header = String.join(",", COLUMNS.names()) + "\n";
+    Files.writeString(
+        dir.resolve("data/a1.csv"), header + "1,ada,1.5,true,2024-03-01,2024-03-01 08:00:00\n");
+    Files.writeString(
+        dir.resolve("data/a[1].csv"), header + "2,bob,2.5,false,2024-03-01,2024-03-01 09:00:00\n");
+    Outcome rowPath = run("rows.duckdb", false, SPECS.get(0));
+    Outcome nativePath = run("native.duckdb", true, SPECS.get(0));
+    assertThat(nativePath.staged()).isZero();
+    assertThat(nativePath.table())
+        .isEqualTo(rowPath.table())
+        .hasSize(2)
+        .anySatisfy(r -> assertThat(r).contains("name=bob"));
+    assertThat(nativePath.ledger()).isEqualTo(rowPath.ledger());
+  }
+
+  @Example
+  void aRowTheTargetsRulesRefuseUndoesTheNativeStagingAndTheRowPathDeadLettersIt()
+      throws Exception {
+    // the target exists, made by another tool, with a NOT NULL the pipeline does not declare
+    for (String file : List.of("rows.duckdb", "native.duckdb")) {
+      try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + dir.resolve(file));
+          Statement st = c.createStatement()) {
+        st.execute(
+            "CREATE TABLE t (id BIGINT NOT NULL, name VARCHAR NOT NULL, amount DECIMAL(12,2),"
+                + " paid BOOLEAN, born DATE, ts TIMESTAMP NOT NULL, _idem_window VARCHAR NOT NULL)");
+      }
+    }
+    Files.createDirectories(dir.resolve("data"));
+    Files.writeString(
+        dir.resolve("data/f0.csv"),
+        String.join(",", COLUMNS.names())
+            + "\n1,ada,1.5,true,2024-03-01,2024-03-01 08:00:00"
+            + "\n2,,2.5,false,2024-03-01,2024-03-01 09:00:00\n");
+    Outcome rowPath = run("rows.duckdb", false, SPECS.get(0));
+    Outcome nativePath = run("native.duckdb", true, SPECS.get(0));
+    assertThat(nativePath.staged()).isZero();
+    assertThat(nativePath.deadLetters())
+        .isEqualTo(rowPath.deadLetters())
+        .hasSize(1)
+        .first()
+        .asString()
+        .contains("position=f0.csv:3");
+    assertThat(nativePath.table()).isEqualTo(rowPath.table()).hasSize(1);
+    assertThat(nativePath.ledger()).isEqualTo(rowPath.ledger());
+  }
+
   private void write(List<InputFile> files) throws IOException {
     Files.createDirectories(dir.resolve("data"));
     for (int f = 0; f < files.size(); f++) {

@@ -78,7 +78,11 @@ record FileTask(
         }
       };
     } catch (IOException | RuntimeException e) {
-      d.close();
+      try {
+        d.close();
+      } catch (RuntimeException closing) {
+        e.addSuppressed(closing);
+      }
       throw e;
     }
   }

@@ -42,6 +42,12 @@ final class RecordCodec {
   private static final byte INSTANT = 8;
   private static final byte OTHER = 9;
 
+  /** A string's length in place of a null string. */
+  private static final int NO_STRING = -1;
+
+  /** A string's length in place of one written as UTF-16 chars. */
+  private static final int CHARS = -2;
+
   private RecordCodec() {}
 
   /** Writes records into one array. */
@@ -124,16 +130,40 @@ final class RecordCodec {
 
     private void string(String s) throws IOException {
       if (s == null) {
-        out.writeInt(-1);
+        out.writeInt(NO_STRING);
       } else {
         text(s);
       }
     }
 
+    /**
+     * UTF-8 bytes, or, for a string UTF-8 cannot hold (a lone surrogate, which a JSON reader may
+     * give for {@code "\\ud800"}), its UTF-16 chars after the length {@link #CHARS}.
+     */
     private void text(String s) throws IOException {
-      byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-      out.writeInt(utf8.length);
-      out.write(utf8);
+      if (wellFormed(s)) {
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(utf8.length);
+        out.write(utf8);
+      } else {
+        out.writeInt(CHARS);
+        out.writeInt(s.length());
+        out.writeChars(s);
+      }
+    }
+
+    private static boolean wellFormed(String s) {
+      for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
+        if (Character.isHighSurrogate(c)
+            && i + 1 < s.length()
+            && Character.isLowSurrogate(s.charAt(i + 1))) {
+          i++;
+        } else if (Character.isSurrogate(c)) {
+          return false;
+        }
+      }
+      return true;
     }
   }
 
@@ -205,10 +235,17 @@ final class RecordCodec {
 
     private String string() throws IOException {
       int n = in.readInt();
-      return n < 0 ? null : text(n);
+      return n == NO_STRING ? null : text(n);
     }
 
     private String text(int n) throws IOException {
+      if (n == CHARS) {
+        char[] chars = new char[in.readInt()];
+        for (int i = 0; i < chars.length; i++) {
+          chars[i] = in.readChar();
+        }
+        return new String(chars);
+      }
       byte[] utf8 = new byte[n];
       in.readFully(utf8);
       return new String(utf8, StandardCharsets.UTF_8);

@@ -4,7 +4,10 @@ import dev.idem.source.CsvFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
+import java.nio.CharBuffer;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -109,16 +112,37 @@ final class PlainCsvFile {
             new String(first, 0, firstLength, StandardCharsets.UTF_8), expected + 1, ending == 2));
   }
 
+  /**
+   * Whether the file is valid UTF-8, decoded in chunks: memory does not grow with the file (a file
+   * of any size is checked; one that is not UTF-8 takes the row path).
+   */
   private static boolean utf8(Path file) throws IOException {
-    try {
-      StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(Files.readAllBytes(file)));
-      return true;
-    } catch (CharacterCodingException e) {
-      return false;
+    CharsetDecoder decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.allocate(1 << 16);
+    CharBuffer out = CharBuffer.allocate(1 << 16);
+    try (ReadableByteChannel channel = Files.newByteChannel(file)) {
+      boolean end = false;
+      while (!end) {
+        end = channel.read(in) < 0;
+        in.flip();
+        CoderResult r = decoder.decode(in, out, end);
+        while (r.isOverflow()) {
+          out.clear();
+          r = decoder.decode(in, out, end);
+        }
+        if (r.isError()) {
+          return false;
+        }
+        out.clear();
+        in.compact(); // an incomplete sequence at the chunk's end waits for the next bytes
+      }
+      in.flip();
+      CoderResult r = decoder.flush(out);
+      return !r.isError() && !in.hasRemaining();
     }
   }
 }

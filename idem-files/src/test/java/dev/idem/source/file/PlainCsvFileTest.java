@@ -63,6 +63,19 @@ class PlainCsvFileTest {
   }
 
   @Test
+  void utf8IsCheckedAcrossTheChunksItIsReadIn() throws IOException {
+    // two-byte characters on every line, so that one spans the boundary of a 64 KiB chunk
+    String valid = "a,b\n" + "1,é\n".repeat(40_000);
+    assertThat(check(valid)).isPresent();
+    byte[] bytes = (valid + "2,x").getBytes(StandardCharsets.UTF_8);
+    bytes[bytes.length - 1] = (byte) 0xc3; // a sequence cut short by the end of the file
+    assertThat(check(bytes)).isEmpty();
+    bytes[bytes.length - 1] = 'x';
+    bytes[100_000] = (byte) 0xff; // never valid, in the middle of the second chunk
+    assertThat(check(bytes)).isEmpty();
+  }
+
+  @Test
   void aLineOverTheLimitFails() throws IOException {
     assertThat(check("a,b\n1," + "x".repeat(dev.idem.source.CsvFiles.MAX_LINE_BYTES) + "\n"))
         .isEmpty();

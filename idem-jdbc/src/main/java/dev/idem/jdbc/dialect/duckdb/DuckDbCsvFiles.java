@@ -14,6 +14,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * A window's CSV files read by DuckDB's own reader (ADR 0009), in one statement: every field is
@@ -31,6 +32,9 @@ final class DuckDbCsvFiles {
   /** The error a value that is not plain raises; never shown (the row path takes the window). */
   private static final String NOT_PLAIN = "error('not plain')";
 
+  /** Characters by which read_csv takes a file name for a glob pattern. */
+  private static final Pattern GLOB = Pattern.compile("[*?\\[\\]{}\\\\]");
+
   private final CsvFiles files;
   private final Function<DataType, String> sqlType;
 
@@ -44,6 +48,11 @@ final class DuckDbCsvFiles {
    * plain throws, with the statement undone.
    */
   OptionalLong stage(Connection c) throws SQLException {
+    for (Path f : files.files()) {
+      if (GLOB.matcher(f.toAbsolutePath().toString()).find()) {
+        return OptionalLong.empty(); // read_csv would take the name for a pattern of other files
+      }
+    }
     for (Column column : files.columns().columns()) {
       if (PlainText.pattern(column.type()).isEmpty()) {
         return OptionalLong.empty();
@@ -97,6 +106,8 @@ final class DuckDbCsvFiles {
     sql.append("], auto_detect = false, header = false, skip = ")
         .append(files.header() ? 1 : 0)
         .append(", delim = ?, quote = ?, escape = ?, strict_mode = true, null_padding = false")
+        // the files as named: no folder read as a hive partition's column, nothing decompressed
+        .append(", hive_partitioning = false, compression = 'none'")
         .append(", ignore_errors = false, columns = {");
     for (int i = 0; i < files.width(); i++) {
       sql.append(i == 0 ? "" : ", ").append('\'').append(field(i)).append("': 'VARCHAR'");
