@@ -40,7 +40,13 @@ record FileTask(
       Pipeline p = d.pipeline();
       ObservedSchema observed = ObservedSchema.of(p.source().schema(), p.schemaDrift());
       try (RecordReader r = open(p, observed)) {
+        boolean first = true;
         for (SourceRecord rec = r.next(); rec != null; rec = r.next()) {
+          // a file whose columns differ is read again by the driver (readOnDriver): stop here
+          if (observed.added() > 0 || (first && drifted(observed))) {
+            return result(new RecordCodec.Writer(), observed, null);
+          }
+          first = false;
           records.add(rec);
         }
       } catch (DataException e) {
@@ -85,6 +91,15 @@ record FileTask(
       }
       throw e;
     }
+  }
+
+  /**
+   * Whether the file's columns are known to differ from the declared ones after its first record: a
+   * column added (a CSV header, a JSON line's key) or missing from the header. A column added by a
+   * later JSON line is found by the loop; one absent from every JSON line only at the end.
+   */
+  private static boolean drifted(ObservedSchema observed) {
+    return observed.added() > 0 || !observed.diffSoFar().removed().isEmpty();
   }
 
   /** The pipeline file loaded with the source narrowed to this task's file. */
