@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.apache.commons.csv.CSVException;
 import org.apache.commons.csv.CSVFormat;
@@ -81,6 +82,10 @@ public final class CsvSource extends FileSource implements OffersCsvFiles {
       Pattern.compile("\\s*\\(startline [\\d,]+\\)\\s*|\\s*at line: [\\d,]+(, position: [\\d,]+)?");
 
   private final CsvFormat format;
+
+  /** The byte checks of the files this source offered to a destination ({@link #plainShape}). */
+  private final Map<Path, Checked> checked = new ConcurrentHashMap<>();
+
   private final CSVFormat csv;
 
   /**
@@ -496,8 +501,7 @@ public final class CsvSource extends FileSource implements OffersCsvFiles {
     PlainCsvFile.Shape seen = null;
     List<Integer> positions = null;
     for (Path f : paths) {
-      Optional<PlainCsvFile.Shape> shape =
-          PlainCsvFile.check(f, format.delimiter(), format.quote());
+      Optional<PlainCsvFile.Shape> shape = plainShape(f);
       if (shape.isEmpty()) {
         return Optional.empty();
       }
@@ -528,6 +532,27 @@ public final class CsvSource extends FileSource implements OffersCsvFiles {
             from,
             until));
   }
+
+  /**
+   * The byte check of ADR 0009 ({@link PlainCsvFile#check}), remembered by the SHA-256 of the bytes
+   * checked: a file holding several windows is read once for it, not once per window. A result is
+   * kept only when the file's hash is the same after the check as before it.
+   */
+  private Optional<PlainCsvFile.Shape> plainShape(Path f) throws IOException {
+    String before = contentHash(f);
+    Checked known = checked.get(f);
+    if (known != null && known.sha256().equals(before)) {
+      return known.shape();
+    }
+    Optional<PlainCsvFile.Shape> shape = PlainCsvFile.check(f, format.delimiter(), format.quote());
+    if (before.equals(contentHash(f))) {
+      checked.put(f, new Checked(before, shape));
+    }
+    return shape;
+  }
+
+  /** A file's byte check, with the hash of the bytes it checked. */
+  private record Checked(String sha256, Optional<PlainCsvFile.Shape> shape) {}
 
   /**
    * Where each declared column is in a record of a file of this shape: by the header, which must

@@ -260,6 +260,14 @@ public abstract class FileSource implements Source, ObservesSchema {
   private record FileHash(long size, String sha256) {}
 
   /**
+   * The SHA-256 of the file's bytes, hex: computed again unless the file is unchanged since this
+   * process hashed it (as for the fingerprints).
+   */
+  protected final String contentHash(Path f) throws IOException {
+    return hash(f).sha256();
+  }
+
+  /**
    * What tells, within a process, that a file was not written since it was hashed: its size,
    * modification time, inode and status-change time.
    */

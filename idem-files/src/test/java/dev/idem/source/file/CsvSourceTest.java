@@ -513,4 +513,20 @@ class CsvSourceTest {
   static String sha256(byte[] bytes) {
     return HexFormat.of().formatHex(KeyEncoding.digest().digest(bytes));
   }
+
+  @Test
+  void theByteCheckForTheDatabasesReaderIsRememberedOnlyForTheBytesItChecked() throws IOException {
+    Schema columns =
+        Schema.of(Column.of("id", DataType.INTEGER), Column.of("at", DataType.TIMESTAMP));
+    write("d.csv", "id,at\n1,2024-03-15 07:00:00\n2,2024-03-16 07:00:00\n");
+    CsvSource source = new CsvSource(new FileSet(dir, "d.csv"), columns, CsvFormat.DEFAULT);
+    WindowSpec spec = WindowSpec.day("at", ZoneId.of("UTC"));
+    List<Window> windows = source.windows(spec);
+    assertThat(windows).hasSize(2);
+    assertThat(source.csvFiles(spec, windows.get(0))).isPresent();
+    assertThat(source.csvFiles(spec, windows.get(1))).isPresent(); // the file's check, remembered
+    // the same days, now with a quoted field, which only the row path reads
+    write("d.csv", "id,at\n1,2024-03-15 07:00:00\n\"2\",2024-03-16 07:00:00\n");
+    assertThat(source.csvFiles(spec, windows.get(1))).isEmpty();
+  }
 }
