@@ -43,7 +43,7 @@ record FileTask(
         boolean first = true;
         for (SourceRecord rec = r.next(); rec != null; rec = r.next()) {
           // a file whose columns differ is read again by the driver (readOnDriver): stop here
-          if (observed.added() > 0 || (first && drifted(observed))) {
+          if (first ? drifted(observed) : observed.added() > 0) {
             return result(new RecordCodec.Writer(), observed, null);
           }
           first = false;

@@ -63,16 +63,24 @@ final class HandWrittenMerge {
   }
 
   /**
-   * A session as a user would start it for Iceberg: the SQL extensions (MERGE INTO), a Hadoop
-   * catalog {@code hand} on a local warehouse, shuffle partitions at the number of cores.
+   * The benchmark's local session: {@code local[cores]}, no UI, UTC, shuffle partitions at the
+   * number of cores (idem's cases in {@link SparkBench} use it as it is).
    */
-  private static SparkSession session(int cores, Path warehouse) {
+  static SparkSession.Builder local(int cores) {
     return SparkSession.builder()
         .master("local[" + cores + "]")
         .appName("idem spark bench")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.shuffle.partitions", String.valueOf(cores))
+        .config("spark.sql.shuffle.partitions", String.valueOf(cores));
+  }
+
+  /**
+   * A session as a user would start it for Iceberg: the SQL extensions (MERGE INTO), a Hadoop
+   * catalog {@code hand} on a local warehouse, shuffle partitions at the number of cores.
+   */
+  private static SparkSession session(int cores, Path warehouse) {
+    return local(cores)
         .config(
             "spark.sql.extensions",
             "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions")

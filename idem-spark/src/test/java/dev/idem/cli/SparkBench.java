@@ -259,13 +259,7 @@ class SparkBench {
 
   /** The session idem's Spark cases run on (the engine uses a running one), started untimed. */
   private static SparkSession session(int cores) {
-    return SparkSession.builder()
-        .master("local[" + cores + "]")
-        .appName("idem spark bench")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.shuffle.partitions", String.valueOf(cores))
-        .getOrCreate();
+    return HandWrittenMerge.local(cores).getOrCreate();
   }
 
   /**
