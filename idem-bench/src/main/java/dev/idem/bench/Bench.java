@@ -13,6 +13,7 @@ import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
 import dev.idem.schema.Schema;
 import dev.idem.source.RecordReader;
+import dev.idem.source.Source;
 import dev.idem.source.SourceRecord;
 import dev.idem.source.file.CsvFormat;
 import dev.idem.source.file.CsvSource;
@@ -69,10 +70,13 @@ public final class Bench {
           Column.of("updated_at", DataType.TIMESTAMP));
   private static final String DDL =
       "(order_id bigint PRIMARY KEY, customer text, product text, quantity bigint, amount numeric(12,2), status text, updated_at timestamp)";
+
+  /** idem's lineage columns on a versioned target, as PostgreSQL declares them. */
+  private static final String LINEAGE =
+      ", _idem_window text NOT NULL, _idem_window_order text COLLATE \"C\"";
+
   private static final int DAYS_SMALL = 30;
   private static final int REPEATS = 5;
-
-  private final List<String[]> results = new ArrayList<>();
 
   public static void main(String[] args) throws Exception {
     if (args.length > 0 && args[0].equals("kafka")) {
@@ -107,8 +111,16 @@ public final class Bench {
   }
 
   static Pipeline pipeline(Path dir, String table, WriteStrategy strategy) {
+    return pipeline(
+        new CsvSource(new FileSet(dir, "orders-*.csv"), ORDERS, CsvFormat.DEFAULT),
+        table,
+        strategy);
+  }
+
+  /** Over {@code source}, whose scan of the files is then not repeated. */
+  static Pipeline pipeline(Source source, String table, WriteStrategy strategy) {
     return Pipeline.builder("bench-" + table)
-        .source(new CsvSource(new FileSet(dir, "orders-*.csv"), ORDERS, CsvFormat.DEFAULT))
+        .source(source)
         .windows(WindowSpec.day("updated_at", ZoneOffset.UTC))
         .table(table)
         .key(KeySpec.columns("order_id"))
@@ -179,41 +191,73 @@ public final class Bench {
               + scalar(url, "SHOW fsync")
               + ", synchronous_commit "
               + scalar(url, "SHOW synchronous_commit"));
+      Cases cases = new Cases(CpuClock.of(url), REPEATS);
 
       double a =
-          measure(
+          cases.time(
               "a",
               "raw COPY into a keyed table (non-idempotent limit)",
               rows,
-              () -> rawCopy(url, small));
+              () -> {
+                rawCopy(url, small);
+                return null;
+              });
+      double aw =
+          cases.time(
+              "aw",
+              "raw COPY per day into idem's table shape, a commit per day",
+              rows,
+              () -> {
+                rawCopyPerFile(url, small);
+                return null;
+              });
       double b =
-          measure(
+          cases.time(
               "b",
               "pgjdbc batched upsert, reWriteBatchedInserts, 1000/batch",
               rows,
-              () -> batchedUpsert(url, small));
+              () -> {
+                batchedUpsert(url, small);
+                return null;
+              });
       Pipeline merge = pipeline(small, "orders_merge", WriteStrategy.MERGE);
-      List<Window> windows = merge.source().windows(merge.windows());
+      List<List<Window>> scanned = new ArrayList<>();
+      cases.time(
+          "s",
+          "scan: which day windows the files hold (a first load's planning; not in c)",
+          rows,
+          () -> {
+            scanned.add(merge.source().windows(merge.windows()));
+            return null;
+          });
+      List<Window> windows = scanned.get(0);
       double c =
-          measure(
+          cases.time(
               "c",
               "idem merge, first load",
               rows,
               () -> idem(url, merge, windows, RunOptions.defaults("c")));
+      Pipeline again = pipeline(merge.source(), "orders_again", WriteStrategy.MERGE);
+      double cw =
+          cases.time(
+              "cw",
+              "c again into a new table: the JVM's JIT warm, the files scanned",
+              rows,
+              () -> idem(url, again, windows, RunOptions.defaults("cw")));
       Pipeline merge2 = pipeline(small, "orders_merge2", WriteStrategy.MERGE);
-      measure(
+      cases.time(
           "c2",
           "idem merge, first load, --parallel 2",
           rows,
           () -> idem(url, merge2, windows, RunOptions.defaults("c2").withParallel(2)));
       double d =
-          measure(
+          cases.time(
               "d",
               "idem re-run, input unchanged",
               rows,
               () -> idem(url, merge, windows, RunOptions.defaults("d")));
       double e =
-          measure(
+          cases.time(
               "e",
               "idem re-run with --force (nothing rewritten)",
               rows,
@@ -230,7 +274,7 @@ public final class Bench {
               + " u AS (UPDATE orders_half SET _idem_window = 'seed', _idem_window_order = 'seed'"
               + " RETURNING 1) SELECT (SELECT count(*) FROM d) + (SELECT count(*) FROM u)");
       double c50 =
-          measure(
+          cases.time(
               "c50",
               "idem merge, 50% of each window's keys in the target already",
               rows,
@@ -241,7 +285,7 @@ public final class Bench {
       Window day = rw1.windows().window(OrdersGenerator.FIRST_DAY.plusDays(7).toString());
       long dayRows = rows / DAYS_SMALL;
       double f1 =
-          median(
+          cases.median(
               "f1M",
               "replace_window of one day in a " + human(rows) + "-row table",
               dayRows,
@@ -251,31 +295,33 @@ public final class Bench {
       double f10 = 0;
       if (bigRows > 0) {
         g =
-            measure(
+            cases.time(
                 "g",
                 "idem replace_window load of " + human(bigRows) + " rows in a child JVM, -Xmx256m",
                 bigRows,
-                () -> child(big, url, "orders_big"));
+                () -> {
+                  child(big, url, "orders_big");
+                  return null;
+                });
         Pipeline rw10 = pipeline(big, "orders_big", WriteStrategy.REPLACE_WINDOW);
         // Which files hold which day is learnt by one scan of the input per process (untimed here,
         // as for f1M, whose source was scanned by its setup load): f measures the write, not the
         // scan.
         rw10.source().windows(rw10.windows());
         f10 =
-            median(
+            cases.median(
                 "f10M",
                 "replace_window of one day in a " + human(bigRows) + "-row table",
                 bigRows / bigDays,
                 () -> idem(url, rw10, List.of(day), RunOptions.defaults("f10").forced()));
       }
 
-      System.out.println();
-      System.out.printf(Locale.ROOT, "%-5s %-72s %12s %10s%n", "case", "what", "rows/s", "seconds");
-      for (String[] r : results) {
-        System.out.printf(Locale.ROOT, "%-5s %-72s %12s %10s%n", (Object[]) r);
-      }
-      System.out.println();
+      cases.table();
       ratio("c/a  (target >= 0.5)", c, a);
+      ratio("c/a  in CPU (rows per CPU second)", cases.cpu("a"), cases.cpu("c"));
+      ratio("c/aw (into idem's table shape, a commit per day)", c, aw);
+      ratio("cw/a (c with the JIT warm)", cw, a);
+      ratio("cw/a in CPU", cases.cpu("a"), cases.cpu("cw"));
       ratio("c/b  (target >= 3)", c, b);
       ratio("c50/c time", seconds(c50, rows), seconds(c, rows));
       ratio("d/c  time (target <= 0.05)", seconds(d, rows), seconds(c, rows));
@@ -303,49 +349,6 @@ public final class Bench {
         : n % 1000 == 0 ? n / 1000 + "k" : Long.toString(n);
   }
 
-  interface Work {
-    void run() throws Exception;
-  }
-
-  private double measure(String id, String what, long rows, Work work) throws Exception {
-    System.out.printf(Locale.ROOT, "(%s) %s ...%n", id, what);
-    long t0 = System.nanoTime();
-    work.run();
-    double s = (System.nanoTime() - t0) / 1e9;
-    double rate = rows / s;
-    results.add(
-        new String[] {
-          id, what, String.format(Locale.ROOT, "%,.0f", rate), String.format(Locale.ROOT, "%.2f", s)
-        });
-    return rate;
-  }
-
-  /**
-   * Runs {@code work} {@value #REPEATS} times and records the median time (one window is too short
-   * to time once).
-   */
-  private double median(String id, String what, long rows, Work work) throws Exception {
-    System.out.printf(Locale.ROOT, "(%s) %s, %d runs ...%n", id, what, REPEATS);
-    double[] s = new double[REPEATS];
-    for (int i = 0; i < REPEATS; i++) {
-      long t0 = System.nanoTime();
-      work.run();
-      s[i] = (System.nanoTime() - t0) / 1e9;
-    }
-    System.out.printf(Locale.ROOT, "     runs (s): %s%n", Arrays.toString(s));
-    Arrays.sort(s);
-    double median = s[REPEATS / 2];
-    double rate = rows / median;
-    results.add(
-        new String[] {
-          id,
-          what + " (median of " + REPEATS + ")",
-          String.format(Locale.ROOT, "%,.0f", rate),
-          String.format(Locale.ROOT, "%.2f", median)
-        });
-    return rate;
-  }
-
   private static String scalar(String url, String sql) throws Exception {
     try (Connection c = DriverManager.getConnection(url);
         Statement s = c.createStatement();
@@ -355,7 +358,7 @@ public final class Bench {
     }
   }
 
-  private static List<Path> files(Path dir) throws IOException {
+  static List<Path> files(Path dir) throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
       return s.filter(p -> p.getFileName().toString().endsWith(".csv")).sorted().toList();
     }
@@ -373,6 +376,40 @@ public final class Bench {
       }
       c.commit();
     }
+  }
+
+  /**
+   * {@link #rawCopy} into the table shape idem writes (its lineage columns, filled with the day by
+   * their defaults, and the lineage column's index), each file in a transaction of its own as idem
+   * commits each window: the limit for the same table and the same commits.
+   */
+  private static void rawCopyPerFile(String url, Path dir) throws Exception {
+    try (Connection c = DriverManager.getConnection(url);
+        Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE raw_shape " + DDL.substring(0, DDL.length() - 1) + LINEAGE + ")");
+      s.execute("CREATE INDEX raw_shape_window ON raw_shape (_idem_window)");
+      c.setAutoCommit(false);
+      var copy = c.unwrap(PGConnection.class).getCopyAPI();
+      for (Path f : files(dir)) {
+        String day = day(f);
+        s.execute("ALTER TABLE raw_shape ALTER COLUMN _idem_window SET DEFAULT '" + day + "'");
+        s.execute(
+            "ALTER TABLE raw_shape ALTER COLUMN _idem_window_order SET DEFAULT '" + day + "'");
+        try (InputStream in = Files.newInputStream(f)) {
+          copy.copyIn(
+              "COPY raw_shape (order_id, customer, product, quantity, amount, status, updated_at)"
+                  + " FROM STDIN WITH (FORMAT csv, HEADER true)",
+              in);
+        }
+        c.commit();
+      }
+    }
+  }
+
+  /** The day a generated file holds: {@code orders-2024-01-01.csv}. */
+  static String day(Path file) {
+    String name = file.getFileName().toString();
+    return name.substring("orders-".length(), name.length() - ".csv".length());
   }
 
   private static void batchedUpsert(String url, Path dir) throws Exception {

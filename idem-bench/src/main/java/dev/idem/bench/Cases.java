@@ -5,8 +5,10 @@ import dev.idem.run.WindowOutcome;
 import dev.idem.run.WindowTimings;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * A bench's cases: each timed (wall and CPU, so a reader sees how many cores a case kept busy) with
@@ -21,6 +23,7 @@ final class Cases {
   private final CpuClock cpu;
   private final int repeats;
   private final List<String> lines = new ArrayList<>();
+  private final Map<String, Double> cpuSeconds = new HashMap<>();
 
   Cases(CpuClock cpu, int repeats) {
     this.cpu = cpu;
@@ -71,7 +74,13 @@ final class Cases {
     return cpu.jvm() + cpu.postgres();
   }
 
+  /** The CPU seconds case {@code id} took (its median run's, for a repeated case). */
+  double cpu(String id) {
+    return cpuSeconds.get(id);
+  }
+
   private void record(String id, String what, long rows, double s, double cpuS, String phases) {
+    cpuSeconds.put(id, cpuS);
     String l =
         String.format(
             Locale.ROOT,

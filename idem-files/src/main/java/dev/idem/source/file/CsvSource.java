@@ -29,7 +29,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -38,8 +37,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.apache.commons.csv.CSVException;
 import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
-import org.apache.commons.csv.CSVRecord;
 import org.apache.commons.csv.QuoteMode;
 
 /**
@@ -78,7 +75,7 @@ public final class CsvSource extends FileSource implements OffersCsvFiles {
    * The parser's own line and character counts, which a message must not repeat next to the
    * record's line.
    */
-  private static final Pattern PARSER_POSITION =
+  static final Pattern PARSER_POSITION =
       Pattern.compile("\\s*\\(startline [\\d,]+\\)\\s*|\\s*at line: [\\d,]+(, position: [\\d,]+)?");
 
   private final CsvFormat format;
@@ -101,25 +98,29 @@ public final class CsvSource extends FileSource implements OffersCsvFiles {
   public CsvSource(FileSet files, Schema schema, CsvFormat format, ScanCache cache) {
     super(files, schema, cache);
     this.format = Objects.requireNonNull(format, "format");
-    // ALL_NON_NULL makes the parser tell a quoted field equal to the null marker ("" -> empty
-    // string) from an unquoted one (,, -> null); it does not change anything else when reading.
-    this.csv =
-        CSVFormat.Builder.create()
-            .setDelimiter(format.delimiter())
-            .setQuote(format.quote())
-            .setRecordSeparator("\r\n")
-            .setIgnoreEmptyLines(false)
-            .setIgnoreSurroundingSpaces(false)
-            .setTrim(false)
-            .setNullString(format.nullMarker())
-            .setQuoteMode(format.nullMarker() == null ? QuoteMode.MINIMAL : QuoteMode.ALL_NON_NULL)
-            .get();
+    this.csv = parserFormat(format);
     this.rawFormat =
         csv.builder()
             .setQuoteMode(QuoteMode.MINIMAL)
             .setNullString(null)
             .setRecordSeparator("")
             .get();
+  }
+
+  /** Commons CSV's format for reading {@code format}'s records (see {@link CsvLexer}). */
+  static CSVFormat parserFormat(CsvFormat format) {
+    // ALL_NON_NULL makes the parser tell a quoted field equal to the null marker ("" -> empty
+    // string) from an unquoted one (,, -> null); it does not change anything else when reading.
+    return CSVFormat.Builder.create()
+        .setDelimiter(format.delimiter())
+        .setQuote(format.quote())
+        .setRecordSeparator("\r\n")
+        .setIgnoreEmptyLines(false)
+        .setIgnoreSurroundingSpaces(false)
+        .setTrim(false)
+        .setNullString(format.nullMarker())
+        .setQuoteMode(format.nullMarker() == null ? QuoteMode.MINIMAL : QuoteMode.ALL_NON_NULL)
+        .get();
   }
 
   public CsvFormat format() {
@@ -140,7 +141,7 @@ public final class CsvSource extends FileSource implements OffersCsvFiles {
             relative);
     try {
       return new CsvRows(
-          CSVParser.builder().setReader(reader).setFormat(csv).get(),
+          new CsvLexer(reader, csv, format.delimiter(), format.quote(), format.nullMarker()),
           reader,
           file,
           relative,
@@ -152,9 +153,8 @@ public final class CsvSource extends FileSource implements OffersCsvFiles {
   }
 
   private final class CsvRows implements Rows {
-    private final CSVParser parser;
+    private final CsvLexer lexer;
     private final StrictReader decoded;
-    private final Iterator<CSVRecord> records;
     private final Path path;
     private final String file;
     private final ObservedSchema observed;
@@ -168,7 +168,7 @@ public final class CsvSource extends FileSource implements OffersCsvFiles {
 
     private int[] positionOfAdded = new int[0];
     private int width;
-    private CSVRecord record;
+    private String[] record;
     private long line;
     private long endLine;
 
@@ -177,11 +177,10 @@ public final class CsvSource extends FileSource implements OffersCsvFiles {
 
     private String brokenRaw = "";
 
-    CsvRows(CSVParser parser, StrictReader decoded, Path path, String file, ObservedSchema observed)
+    CsvRows(CsvLexer lexer, StrictReader decoded, Path path, String file, ObservedSchema observed)
         throws IOException {
-      this.parser = parser;
+      this.lexer = lexer;
       this.decoded = decoded;
-      this.records = parser.iterator();
       this.path = path;
       this.file = file;
       this.observed = observed;
@@ -203,7 +202,7 @@ public final class CsvSource extends FileSource implements OffersCsvFiles {
     }
 
     private void readHeader() throws IOException {
-      CSVRecord header = advance();
+      String[] header = advance();
       if (header == null) {
         throw new DataException(
             file
@@ -216,8 +215,8 @@ public final class CsvSource extends FileSource implements OffersCsvFiles {
       }
       Map<String, Integer> byName = new HashMap<>();
       boolean keeps = observed != null && observed.keepsAdded();
-      for (int i = 0; i < header.size(); i++) {
-        String name = header.get(i) == null ? "" : header.get(i);
+      for (int i = 0; i < header.length; i++) {
+        String name = header[i] == null ? "" : header[i];
         // an undeclared name given twice is ignored, unless its values are kept: then it is
         // ambiguous
         if (byName.put(name, i) != null && (schema.indexOf(name) >= 0 || keeps)) {
@@ -225,7 +224,7 @@ public final class CsvSource extends FileSource implements OffersCsvFiles {
               file + ":" + line + ": the header names column '" + name + "' twice");
         }
       }
-      width = header.size();
+      width = header.length;
       positions = new int[schema.size()];
       String where = file + ":" + line;
       for (int i = 0; i < schema.size(); i++) {
@@ -238,7 +237,7 @@ public final class CsvSource extends FileSource implements OffersCsvFiles {
                   + "': expected the declared columns "
                   + schema.names()
                   + ", found "
-                  + header.toList());
+                  + Arrays.asList(header));
         }
         positions[i] = at == null ? -1 : at;
         if (observed != null) {
@@ -258,11 +257,11 @@ public final class CsvSource extends FileSource implements OffersCsvFiles {
      * Reports the header's undeclared columns, typed string (the first file to show one decides
      * what evolve adds).
      */
-    private void observeAdded(CSVRecord header, String where) {
+    private void observeAdded(String[] header, String where) {
       observed.unit();
       List<Integer> at = new ArrayList<>();
-      for (int i = 0; i < header.size(); i++) {
-        String name = header.get(i) == null ? "" : header.get(i);
+      for (int i = 0; i < header.length; i++) {
+        String name = header[i] == null ? "" : header[i];
         if (schema.indexOf(name) < 0) {
           int k = observed.add(name, where);
           try {
@@ -283,7 +282,7 @@ public final class CsvSource extends FileSource implements OffersCsvFiles {
     }
 
     /** The next record (blank lines included), tracking the line it starts on. */
-    private CSVRecord advance() {
+    private String[] advance() {
       if (broken != null) {
         throw broken;
       }
@@ -292,11 +291,11 @@ public final class CsvSource extends FileSource implements OffersCsvFiles {
       line = endLine + 1;
       record = null;
       try {
-        if (!records.hasNext()) {
+        String[] r = lexer.next();
+        if (r == null) {
           return null;
         }
-        CSVRecord r = records.next();
-        endLine = parser.getCurrentLineNumber();
+        endLine = lexer.lines();
         return r;
       } catch (UncheckedIOException e) {
         Throwable cause = e.getCause();
@@ -385,12 +384,12 @@ public final class CsvSource extends FileSource implements OffersCsvFiles {
         if (undecodable != null) {
           throw undecodable;
         }
-        if (record.size() == 1 && width > 1 && (record.get(0) == null || record.get(0).isEmpty())) {
+        if (record.length == 1 && width > 1 && (record[0] == null || record[0].isEmpty())) {
           continue; // a blank line
         }
-        if (record.size() != width) {
+        if (record.length != width) {
           throw new DataException(
-              position() + ": expected " + width + " columns, found " + record.size());
+              position() + ": expected " + width + " columns, found " + record.length);
         }
         return true;
       }
@@ -406,14 +405,14 @@ public final class CsvSource extends FileSource implements OffersCsvFiles {
       if (broken != null) {
         return brokenRaw;
       }
-      return record == null ? "" : rawFormat.format((Object[]) record.values());
+      return record == null ? "" : rawFormat.format((Object[]) record);
     }
 
     @Override
     public Object value(int column) {
       Column c = schema.column(column);
       try {
-        return ValueParser.parse(c, positions[column] < 0 ? null : record.get(positions[column]));
+        return ValueParser.parse(c, positions[column] < 0 ? null : record[positions[column]]);
       } catch (DataException e) {
         throw new DataException(position() + ": " + e.getMessage(), e);
       }
@@ -421,7 +420,7 @@ public final class CsvSource extends FileSource implements OffersCsvFiles {
 
     @Override
     public String text(int column) {
-      return positions[column] < 0 ? null : record.get(positions[column]);
+      return positions[column] < 0 ? null : record[positions[column]];
     }
 
     @Override
@@ -434,7 +433,7 @@ public final class CsvSource extends FileSource implements OffersCsvFiles {
     public long addedValues() {
       long n = 0;
       for (int p : addedPositions) {
-        if (record.get(p) != null) {
+        if (record[p] != null) {
           n++;
         }
       }
@@ -445,7 +444,7 @@ public final class CsvSource extends FileSource implements OffersCsvFiles {
     public Object addedValue(int index, Column column) {
       String text =
           index < positionOfAdded.length && positionOfAdded[index] >= 0
-              ? record.get(positionOfAdded[index])
+              ? record[positionOfAdded[index]]
               : null;
       try {
         return ValueParser.parse(column, text);
@@ -459,7 +458,7 @@ public final class CsvSource extends FileSource implements OffersCsvFiles {
 
     @Override
     public void close() throws IOException {
-      parser.close();
+      lexer.close();
     }
   }
 

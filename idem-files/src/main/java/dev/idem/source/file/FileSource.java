@@ -19,6 +19,7 @@ import dev.idem.window.WindowKind;
 import dev.idem.window.WindowSpec;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -35,6 +36,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * What file sources share (CSV and JSON lines here; Parquet in the {@code idem-iceberg} plugin):
@@ -145,12 +150,70 @@ public abstract class FileSource implements Source, ObservesSchema {
       case OFFSETS -> throw offsetsRefused();
       case DAY, HOUR -> {
         Set<String> ids = new TreeSet<>();
-        for (Path f : all) {
-          ids.addAll(scan(spec, f).windowIds());
+        for (Scan s : scanAll(spec, all)) {
+          ids.addAll(s.windowIds());
         }
         yield ids.stream().map(spec::window).toList();
       }
     };
+  }
+
+  /**
+   * The scans of {@code all}, in their order. Files not known yet are parsed on up to one thread
+   * per core (a first load parses every file once before its first window, on the critical path); a
+   * failure is the one the first failing file in order gives, as when they were scanned one by one.
+   */
+  private List<Scan> scanAll(WindowSpec spec, List<Path> all) throws IOException {
+    int threads = Math.min(all.size(), Runtime.getRuntime().availableProcessors());
+    if (threads <= 1) {
+      List<Scan> scans = new ArrayList<>();
+      for (Path f : all) {
+        scans.add(scan(spec, f));
+      }
+      return scans;
+    }
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            threads,
+            r -> {
+              Thread t = new Thread(r, "idem-scan");
+              t.setDaemon(true);
+              return t;
+            });
+    try {
+      List<Future<Scan>> futures = new ArrayList<>();
+      for (Path f : all) {
+        futures.add(pool.submit(() -> scan(spec, f)));
+      }
+      List<Scan> scans = new ArrayList<>();
+      for (Future<Scan> future : futures) {
+        scans.add(done(future));
+      }
+      return scans;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static Scan done(Future<Scan> future) throws IOException {
+    try {
+      return future.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while scanning the input files");
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(cause);
+    }
   }
 
   private static ConfigException offsetsRefused() {
