@@ -101,6 +101,10 @@ public final class Bench {
           Path.of(args[1]), Long.parseLong(args[2]), Integer.parseInt(args[3]), 42);
       return;
     }
+    if (args.length > 0 && args[0].equals("scan")) {
+      scan(Path.of(args[1]), args.length > 2 ? Integer.parseInt(args[2]) : 8);
+      return;
+    }
     if (args.length > 0 && args[0].equals("load")) {
       load(Path.of(args[1]), args[2], args[3]); // the child JVM of (g)
       return;
@@ -140,6 +144,28 @@ public final class Bench {
         }
       }
       return r;
+    }
+  }
+
+  /**
+   * {@code scan DIR [ROUNDS]}: lists the day windows of the orders files in {@code DIR} with a new
+   * source each round (nothing remembered between rounds), printing each round's wall and CPU time;
+   * the later rounds are the JIT-warm cost of parsing every file once.
+   */
+  private static void scan(Path dir, int rounds) throws IOException {
+    CpuClock cpu = CpuClock.jvmOnly();
+    for (int i = 1; i <= rounds; i++) {
+      Pipeline p = pipeline(dir, "scan", WriteStrategy.MERGE);
+      double c0 = cpu.jvm();
+      long t0 = System.nanoTime();
+      int windows = p.source().windows(p.windows()).size();
+      System.out.printf(
+          Locale.ROOT,
+          "round %d: %d windows, %.2f s, cpu %.2f s%n",
+          i,
+          windows,
+          (System.nanoTime() - t0) / 1e9,
+          cpu.jvm() - c0);
     }
   }
 

@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -528,5 +529,45 @@ class CsvSourceTest {
     // the same days, now with a quoted field, which only the row path reads
     write("d.csv", "id,at\n1,2024-03-15 07:00:00\n\"2\",2024-03-16 07:00:00\n");
     assertThat(source.csvFiles(spec, windows.get(1))).isEmpty();
+  }
+
+  @Test
+  void filesScannedTogetherGiveTheirWindowsAndTheFirstFailureInTheFilesOrder() throws IOException {
+    WindowSpec days = WindowSpec.day("at", ZoneOffset.UTC);
+    for (int i = 0; i < 12; i++) {
+      write(
+          String.format("d%02d.csv", i),
+          "id,note,amount,at\n"
+              + i
+              + ",x,1.00,2024-03-"
+              + String.format("%02d", i + 1)
+              + "T10:00:00Z\n"
+              + (100 + i)
+              + ",y,2.00,2024-04-01T00:00:00Z\n");
+    }
+    assertThat(csv("d*.csv").windows(days))
+        .extracting(Window::id)
+        .containsExactly(
+            "2024-03-01",
+            "2024-03-02",
+            "2024-03-03",
+            "2024-03-04",
+            "2024-03-05",
+            "2024-03-06",
+            "2024-03-07",
+            "2024-03-08",
+            "2024-03-09",
+            "2024-03-10",
+            "2024-03-11",
+            "2024-03-12",
+            "2024-04-01");
+    // a file lacking the window column fails the scan; of several, the first in the files' order
+    write("d03.csv", "id,note\n1,x\n");
+    write("d09.csv", "id,amount\n1,2.00\n");
+    for (int i = 0; i < 5; i++) {
+      assertThatThrownBy(() -> csv("d*.csv").windows(days))
+          .isInstanceOf(DataException.class)
+          .hasMessage("d03.csv:1: the input has no column 'at', the window column");
+    }
   }
 }
