@@ -11,6 +11,7 @@ import java.util.List;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
+import org.apache.commons.csv.QuoteMode;
 
 /**
  * A CSV text's records as arrays of field values, with the number of lines read so far. A line
@@ -39,19 +40,34 @@ final class CsvLexer implements Closeable {
   private long linesBefore;
   private long lines;
 
-  CsvLexer(Reader in, CSVFormat csv, char delimiter, char quote, String nullMarker) {
-    this(in, csv, delimiter, quote, nullMarker, 64 * 1024);
+  CsvLexer(Reader in, CSVFormat csv) {
+    this(in, csv, 64 * 1024);
   }
 
-  /** With a first buffer of {@code bufferSize} characters (grown for a longer line). */
-  CsvLexer(
-      Reader in, CSVFormat csv, char delimiter, char quote, String nullMarker, int bufferSize) {
+  /**
+   * With a first buffer of {@code bufferSize} characters (grown for a longer line). {@code csv} is
+   * {@link CsvSource#parserFormat}'s: one delimiter character and a quote, nothing else that would
+   * make the parser read a line without a quote otherwise than split at the delimiter.
+   */
+  CsvLexer(Reader in, CSVFormat csv, int bufferSize) {
+    String d = csv.getDelimiterString();
+    if (d.length() != 1
+        || csv.getQuoteCharacter() == null
+        || csv.isEscapeCharacterSet()
+        || csv.isCommentMarkerSet()
+        || csv.getIgnoreEmptyLines()
+        || csv.getIgnoreSurroundingSpaces()
+        || csv.getTrim()
+        || csv.getTrailingDelimiter()
+        || (csv.getNullString() == null && csv.getQuoteMode() != QuoteMode.MINIMAL)) {
+      throw new IllegalArgumentException("a format the plain split does not read as " + csv);
+    }
     this.buf = new char[bufferSize];
     this.in = in;
     this.csv = csv;
-    this.delimiter = delimiter;
-    this.quote = quote;
-    this.nullMarker = nullMarker;
+    this.delimiter = d.charAt(0);
+    this.quote = csv.getQuoteCharacter();
+    this.nullMarker = csv.getNullString();
   }
 
   /**
@@ -65,6 +81,11 @@ final class CsvLexer implements Closeable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Whether the rest of the text went to Commons CSV's parser (a line held a quote). */
+  boolean handedOver() {
+    return parser != null;
   }
 
   /** The line breaks read so far (CR, LF and CRLF each one): the line the last record ends on. */
@@ -168,6 +189,9 @@ final class CsvLexer implements Closeable {
 
           @Override
           public int read(char[] cbuf, int off, int len) throws IOException {
+            if (len == 0) {
+              return 0;
+            }
             if (at < limit) {
               int n = Math.min(len, limit - at);
               System.arraycopy(buf, at, cbuf, off, n);

@@ -140,12 +140,7 @@ public final class CsvSource extends FileSource implements OffersCsvFiles {
             format.encoding(),
             relative);
     try {
-      return new CsvRows(
-          new CsvLexer(reader, csv, format.delimiter(), format.quote(), format.nullMarker()),
-          reader,
-          file,
-          relative,
-          observed);
+      return new CsvRows(new CsvLexer(reader, csv), reader, file, relative, observed);
     } catch (IOException | RuntimeException e) {
       reader.close();
       throw e;

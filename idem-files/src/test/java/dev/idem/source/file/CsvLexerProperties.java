@@ -3,6 +3,7 @@ package dev.idem.source.file;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.Reader;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +36,9 @@ class CsvLexerProperties {
           CsvFormat.DEFAULT,
           new CsvFormat(';', '\'', true, null, StandardCharsets.UTF_8),
           new CsvFormat('\t', '"', false, "NULL", StandardCharsets.UTF_8),
-          new CsvFormat(',', '"', true, "", StandardCharsets.UTF_8));
+          new CsvFormat(',', '"', true, "", StandardCharsets.UTF_8),
+          new CsvFormat(' ', '\\', true, "x", StandardCharsets.UTF_8),
+          new CsvFormat('\u00a0', '"', true, "", StandardCharsets.UTF_8));
 
   @Provide
   Arbitrary<String> texts() {
@@ -59,17 +62,47 @@ class CsvLexerProperties {
             "é",
             "\"x,y\"",
             "''",
-            "2024-01-02T03:04:05");
+            "2024-01-02T03:04:05",
+            "x",
+            "\\",
+            "\u00a0",
+            "\u2028",
+            "\u0085",
+            "\u0000",
+            "\uFEFF",
+            "\uD83D\uDE00",
+            "x".repeat(20),
+            " \"",
+            "\"a\" ");
     return piece.list().ofMaxSize(40).map(l -> String.join("", l));
   }
 
   @Property(tries = 400)
   void readsAsTheParserReads(
       @ForAll("texts") String text,
-      @ForAll @IntRange(min = 0, max = 3) int formatIndex,
+      @ForAll @IntRange(min = 0, max = 5) int formatIndex,
+      @ForAll @IntRange(min = 1, max = 9) int bufferSize,
+      @ForAll @IntRange(min = 1, max = 8) int chunk) {
+    CsvFormat format = FORMATS.get(formatIndex);
+    assertThat(lexed(text, format, bufferSize, chunk)).isEqualTo(parsed(text, format));
+  }
+
+  @Property(tries = 100)
+  void aTextWithoutTheQuoteIsSplitHereToTheEnd(
+      @ForAll("texts") String text,
+      @ForAll @IntRange(min = 0, max = 5) int formatIndex,
       @ForAll @IntRange(min = 1, max = 9) int bufferSize) {
     CsvFormat format = FORMATS.get(formatIndex);
-    assertThat(lexed(text, format, bufferSize)).isEqualTo(parsed(text, format));
+    String plain = text.replace(String.valueOf(format.quote()), "");
+    try (CsvLexer lexer =
+        new CsvLexer(new StringReader(plain), CsvSource.parserFormat(format), bufferSize)) {
+      while (lexer.next() != null) {
+        assertThat(lexer.handedOver()).isFalse();
+      }
+      assertThat(lexer.handedOver()).isFalse();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Example
@@ -79,7 +112,7 @@ class CsvLexerProperties {
       text.append(i).append(",plain ").append(i).append(i % 2 == 0 ? "\n" : "\r\n");
     }
     text.append("5000,\"quoted, with a comma\nand a line break\"\n5001,\n5002,\"never closed\n");
-    List<String> lexed = lexed(text.toString(), CsvFormat.DEFAULT, 64 * 1024);
+    List<String> lexed = lexed(text.toString(), CsvFormat.DEFAULT, 64 * 1024, 4096);
     assertThat(lexed).isEqualTo(parsed(text.toString(), CsvFormat.DEFAULT));
     assertThat(lexed.get(5001)).isEqualTo("[5000, quoted, with a comma\nand a line break] @5003");
     assertThat(lexed.get(5002)).isEqualTo("[5001, null] @5004");
@@ -87,16 +120,10 @@ class CsvLexerProperties {
   }
 
   /** Each record as its fields and the lines read after it; a syntax error as its message. */
-  private static List<String> lexed(String text, CsvFormat format, int bufferSize) {
+  private static List<String> lexed(String text, CsvFormat format, int bufferSize, int chunk) {
     List<String> out = new ArrayList<>();
     try (CsvLexer lexer =
-        new CsvLexer(
-            new StringReader(text),
-            CsvSource.parserFormat(format),
-            format.delimiter(),
-            format.quote(),
-            format.nullMarker(),
-            bufferSize)) {
+        new CsvLexer(new Chunks(text, chunk), CsvSource.parserFormat(format), bufferSize)) {
       while (true) {
         String[] r = lexer.next();
         if (r == null) {
@@ -145,5 +172,34 @@ class CsvLexerProperties {
             .matcher(String.valueOf(t.getMessage()))
             .replaceAll("")
             .replaceAll("\\s*position: \\d+", "");
+  }
+
+  /** A reader that returns at most {@code chunk} characters a call, as StrictReader may. */
+  private static final class Chunks extends Reader {
+    private final String text;
+    private final int chunk;
+    private int at;
+
+    Chunks(String text, int chunk) {
+      this.text = text;
+      this.chunk = chunk;
+    }
+
+    @Override
+    public int read(char[] cbuf, int off, int len) {
+      if (len == 0) {
+        return 0;
+      }
+      if (at == text.length()) {
+        return -1;
+      }
+      int n = Math.min(Math.min(len, chunk), text.length() - at);
+      text.getChars(at, at + n, cbuf, off);
+      at += n;
+      return n;
+    }
+
+    @Override
+    public void close() {}
   }
 }

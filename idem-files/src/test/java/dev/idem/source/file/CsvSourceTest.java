@@ -561,13 +561,18 @@ class CsvSourceTest {
             "2024-03-11",
             "2024-03-12",
             "2024-04-01");
-    // a file lacking the window column fails the scan; of several, the first in the files' order
-    write("d03.csv", "id,note\n1,x\n");
+    // of several files failing the scan, the first in the files' order gives the error, even when
+    // a later one fails first: d03 fails at its end (no record has a window), d09 at its header
+    StringBuilder late = new StringBuilder("id,note,amount,at\n");
+    for (int i = 0; i < 100_000; i++) {
+      late.append(i).append(",x,1.00,not a time\n");
+    }
+    write("d03.csv", late.toString());
     write("d09.csv", "id,amount\n1,2.00\n");
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 3; i++) {
       assertThatThrownBy(() -> csv("d*.csv").windows(days))
           .isInstanceOf(DataException.class)
-          .hasMessage("d03.csv:1: the input has no column 'at', the window column");
+          .hasMessageStartingWith("d03.csv:2: ");
     }
   }
 }
