@@ -270,6 +270,33 @@ class NativeCsvParityProperties {
   }
 
   @Example
+  void quotedFieldsOnOneLineAreStagedByDuckDbAndTheSameAsByRows() throws Exception {
+    List<List<String>> rows =
+        List.of(
+            List.of("1", "a,b", "1.5", "true", "2024-03-01", "2024-03-01 08:00:00"),
+            List.of("2", "say \"hi\"", "2.5", "false", "2024-03-01", "2024-03-01 09:00:00"),
+            List.of("3", "", "3.5", "true", "2024-03-02", "2024-03-02 10:00:00"),
+            new ArrayList<>(
+                java.util.Arrays.asList("4", null, "4.5", null, null, "2024-03-02 11:00:00")),
+            List.of("5", "\"", "5.5", "true", "2024-03-02", "2024-03-02 12:00:00"));
+    // quoteFieldAt 0: the first row's name is quoted; so are the empty one and those holding a
+    // comma or a quote
+    write(List.of(new InputFile(rows, false, false, true, -1, 0, -1)));
+    Outcome rowPath = run("rows.duckdb", false, SPECS.get(0));
+    Outcome nativePath = run("native.duckdb", true, SPECS.get(0));
+    assertThat(nativePath.staged()).isEqualTo(2); // both day windows
+    assertThat(nativePath.table())
+        .isEqualTo(rowPath.table())
+        .hasSize(5)
+        .anySatisfy(r -> assertThat(r).contains("name=a,b|"))
+        .anySatisfy(r -> assertThat(r).contains("name=say \"hi\"|"))
+        .anySatisfy(r -> assertThat(r).contains("id=3|name=|"))
+        .anySatisfy(r -> assertThat(r).contains("id=4|name=null|"));
+    assertThat(nativePath.ledger()).isEqualTo(rowPath.ledger());
+    assertThat(nativePath.outcomes()).isEqualTo(rowPath.outcomes());
+  }
+
+  @Example
   void aValueThatIsNotPlainUndoesTheNativeStagingAndTheRowPathDeadLettersIt() throws Exception {
     List<List<String>> rows =
         List.of(

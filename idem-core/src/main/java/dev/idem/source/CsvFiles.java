@@ -10,9 +10,12 @@ import java.util.Objects;
  * A window's input as CSV files that a database may read itself ({@link OffersCsvFiles}), with what
  * the source has checked of their bytes so that any strict CSV reader splits them into exactly the
  * records and fields the source's own reader returns: the files are valid UTF-8 without a byte
- * order mark, a NUL or a {@link #quote} character anywhere; every line ends alike ({@link #crlf}),
- * none is blank, none is longer than {@link #MAX_LINE_BYTES}; and every record has exactly {@link
- * #width} fields, so a field is the text between two delimiters and an empty field is null.
+ * order mark or a NUL; a {@link #quote} character only opens and closes a whole field on one line
+ * (a delimiter or the line's end right after it), with a quote inside the field doubled, and never
+ * in the first line; every line ends alike ({@link #crlf}), none is blank, none is longer than
+ * {@link #MAX_LINE_BYTES}; and every record has exactly {@link #width} fields. So a field is the
+ * text between two delimiters outside quotes, unquoted and undoubled; an empty unquoted field is
+ * null, an empty quoted one the empty string.
  *
  * <p>What it does not say is whether the values are of their types: the reader of these files must
  * prove that itself, for every value of the window's records ({@link dev.idem.schema.PlainText}),
@@ -21,7 +24,7 @@ import java.util.Objects;
  *
  * @param files the files, in the order the source reads them
  * @param delimiter the field delimiter, an ASCII character
- * @param quote the quote character, which none of the files holds
+ * @param quote the quote character, also the character that escapes it inside a quoted field
  * @param crlf true when every line ends with CR LF, false when every line ends with LF
  * @param header true when each file's first line is a header, to be skipped
  * @param width the number of fields of every record

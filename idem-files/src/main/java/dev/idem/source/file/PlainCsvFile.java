@@ -15,11 +15,13 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * The check of a CSV file's bytes that {@link CsvFiles} states: no quote character, no NUL, no byte
- * order mark, no lone CR, no blank line, one line ending throughout, lines under {@link
- * CsvFiles#MAX_LINE_BYTES}, valid UTF-8, and every line with as many delimiters as the first. Such
- * a file has no quoted field, so each line is one record and each delimiter ends a field: Commons
- * CSV, as {@link CsvSource} configures it, and any strict CSV reader read it alike.
+ * The check of a CSV file's bytes that {@link CsvFiles} states: no NUL, no byte order mark, no lone
+ * CR, no blank line, one line ending throughout, lines under {@link CsvFiles#MAX_LINE_BYTES}, valid
+ * UTF-8, and every line with as many fields as the first. A quote may only open a field and close
+ * it (a delimiter or the line's end right after), with a quote inside written twice and no line
+ * break inside; the first line holds none. So each line is one record, each delimiter outside
+ * quotes ends a field, and Commons CSV, as {@link CsvSource} configures it, and any strict CSV
+ * reader whose quote and escape are that character read it alike.
  */
 final class PlainCsvFile {
   /** What a plain file showed: its first line (the header, when there is one) and line ending. */
@@ -27,6 +29,19 @@ final class PlainCsvFile {
 
   private static final int CR = '\r';
   private static final int LF = '\n';
+
+  /** Where a byte is in its field: at the field's start, inside an unquoted one, ... */
+  private static final int FIELD_START = 0;
+
+  private static final int IN_FIELD = 1;
+
+  /** ... inside a quoted field, just after a quote inside it (closing, or the first of two), ... */
+  private static final int QUOTED = 2;
+
+  private static final int QUOTE_IN_QUOTED = 3;
+
+  /** ... or after the quote that closed it. */
+  private static final int CLOSED = 4;
 
   private PlainCsvFile() {}
 
@@ -44,6 +59,7 @@ final class PlainCsvFile {
     int ending = 0; // 0 unknown, 1 LF, 2 CRLF
     boolean cr = false;
     boolean ascii = true;
+    int quoting = FIELD_START;
     long size = 0;
     byte[] buf = new byte[64 * 1024];
     try (InputStream in = Files.newInputStream(file)) {
@@ -56,6 +72,33 @@ final class PlainCsvFile {
           if (cr && b != LF) {
             return Optional.empty(); // a lone CR: a line break to Commons CSV
           }
+          if (quoting == QUOTED || quoting == QUOTE_IN_QUOTED) {
+            if (quoting == QUOTE_IN_QUOTED && b != quote) {
+              quoting = CLOSED; // the field's closing quote: a delimiter or the line's end follows
+            } else {
+              if (b == CR || b == LF || b == 0 || ++lineLength > CsvFiles.MAX_LINE_BYTES) {
+                return Optional.empty(); // a line break inside quotes: a record of several lines
+              }
+              quoting =
+                  b != quote ? QUOTED : quoting == QUOTED ? QUOTE_IN_QUOTED : QUOTED; // "" is one "
+              ascii &= b <= 0x7f;
+              continue;
+            }
+          }
+          if (b == quote) {
+            if (quoting != FIELD_START || inFirst) {
+              // a quote inside a field or after a closing quote; or a quoted header name (the
+              // header is read by splitting its line)
+              return Optional.empty();
+            }
+            quoting = QUOTED;
+            ++lineLength;
+            continue;
+          }
+          if (quoting == CLOSED && b != delimiter && b != CR && b != LF) {
+            return Optional.empty(); // characters after a closing quote
+          }
+          quoting = b == delimiter || b == CR || b == LF ? FIELD_START : IN_FIELD;
           if (b == CR) {
             cr = true;
             continue;
@@ -77,7 +120,7 @@ final class PlainCsvFile {
             lineLength = 0;
             continue;
           }
-          if (b == 0 || b == quote || ++lineLength > CsvFiles.MAX_LINE_BYTES) {
+          if (b == 0 || ++lineLength > CsvFiles.MAX_LINE_BYTES) {
             return Optional.empty();
           }
           if (b == delimiter) {
@@ -94,7 +137,7 @@ final class PlainCsvFile {
         }
       }
     }
-    if (cr || size == 0) {
+    if (cr || size == 0 || quoting == QUOTED) {
       return Optional.empty();
     }
     if (lineLength > 0) { // a last line without a line break

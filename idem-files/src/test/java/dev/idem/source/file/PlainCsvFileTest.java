@@ -14,7 +14,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The byte check that lets a database split a CSV file itself (ADR 0009): a file passes only when
- * nothing in it could be read differently by Commons CSV and another strict reader.
+ * nothing in it could be read differently by Commons CSV and another strict reader; quoted fields
+ * pass when they are whole fields on one line.
  */
 class PlainCsvFileTest {
   @TempDir Path dir;
@@ -40,8 +41,15 @@ class PlainCsvFileTest {
   @ParameterizedTest
   @ValueSource(
       strings = {
-        "a,b\n1,\"x\"\n", // a quoted field
         "a,b\n1,x\"y\n", // a quote inside a field
+        "a,b\n1,\"x\"y\n", // characters after a closing quote
+        "a,b\n1, \"x\"\n", // a quote after a space
+        "a,b\n1,\"x\ny\"\n", // a line break inside quotes
+        "a,b\r\n1,\"x\ry\"\r\n", // a CR inside quotes
+        "a,b\n1,\"x\n", // a quote never closed
+        "a,b\n1,\"x", // a quote never closed, at the end of the file
+        "\"a\",b\n1,x\n", // a quoted header name
+        "a,b\n1,\"x\u0000\"\n", // a NUL inside quotes
         "a,b\n\n1,x\n", // a blank line
         "a,b\n1,x\n\n", // a blank last line
         "a,b\n1,x\rmore\n", // a lone CR
@@ -55,6 +63,16 @@ class PlainCsvFileTest {
       })
   void anythingAReaderMightSplitDifferentlyFails(String text) throws IOException {
     assertThat(check(text)).isEmpty();
+  }
+
+  @Test
+  void wholeFieldsInQuotesOnOneLinePass() throws IOException {
+    assertThat(check("a,b\n1,\"x\"\n")).contains(new PlainCsvFile.Shape("a,b", 2, false));
+    assertThat(check("a,b\n\"1\",\"x,y\"\n\"\",\"say \"\"hi\"\"\"\n"))
+        .as("delimiters and doubled quotes inside, an empty quoted field")
+        .contains(new PlainCsvFile.Shape("a,b", 2, false));
+    assertThat(check("a,b\r\n1,\"é\"\r\n2,\"x\"")).contains(new PlainCsvFile.Shape("a,b", 2, true));
+    assertThat(check("a,b\n1,\"\"\"\"\n")).as("a field of one quote").isPresent();
   }
 
   @Test

@@ -22,8 +22,9 @@ import java.util.regex.Pattern;
  * PlainText} (and, for dates and timestamps, DuckDB's cast accepts it); any other value, a NULL in
  * a NOT NULL column, or a record of the files whose window column is not plain, raises an error
  * instead, which aborts the statement with nothing staged (the caller rolls the transaction back
- * and takes the row path). The files' bytes were checked by the source ({@link CsvFiles}): no
- * quotes, so DuckDB's and Commons CSV's splitting cannot differ.
+ * and takes the row path). The files' bytes were checked by the source ({@link CsvFiles}): one
+ * record a line, quotes only around whole fields with a quote inside doubled, so DuckDB's and
+ * Commons CSV's splitting cannot differ.
  */
 final class DuckDbCsvFiles {
   private static final DateTimeFormatter BOUND =
@@ -106,6 +107,9 @@ final class DuckDbCsvFiles {
     sql.append("], auto_detect = false, header = false, skip = ")
         .append(files.header() ? 1 : 0)
         .append(", delim = ?, quote = ?, escape = ?, strict_mode = true, null_padding = false")
+        // a quoted empty field is the empty string, as Commons CSV reads it; only an unquoted one
+        // is NULL
+        .append(", allow_quoted_nulls = false")
         // the files as named: no folder read as a hive partition's column, nothing decompressed
         .append(", hive_partitioning = false, compression = 'none'")
         .append(", ignore_errors = false, columns = {");
