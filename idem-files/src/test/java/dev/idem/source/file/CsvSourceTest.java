@@ -526,8 +526,8 @@ class CsvSourceTest {
     assertThat(windows).hasSize(2);
     assertThat(source.csvFiles(spec, windows.get(0))).isPresent();
     assertThat(source.csvFiles(spec, windows.get(1))).isPresent(); // the file's check, remembered
-    // the same days, now with a quoted field, which only the row path reads
-    write("d.csv", "id,at\n1,2024-03-15 07:00:00\n\"2\",2024-03-16 07:00:00\n");
+    // the same days, now with a field quoted across two lines, which only the row path reads
+    write("d.csv", "id,at\n1,2024-03-15 07:00:00\n\"2\n\",2024-03-16 07:00:00\n");
     assertThat(source.csvFiles(spec, windows.get(1))).isEmpty();
   }
 
