@@ -99,6 +99,104 @@ class DistributionIT {
     assertThat(again.output).contains("5 windows: 0 loaded, 5 unchanged, 0 failed");
   }
 
+  /**
+   * plugins/spark holds the Spark engine and joins the class path only for {@code --engine spark}
+   * (or {@code --engine=spark}), with the JVM options Spark needs on Java 17; the unpacked archive
+   * then runs examples/lakehouse (the orders, one day a window, into a local Iceberg warehouse) on
+   * Spark {@code local[1]} (Spark's event log holds its tasks), and the JVM runner finds every
+   * window unchanged.
+   */
+  @Test
+  void theSparkPluginIsOnTheClassPathOnlyForTheSparkEngineAndRunsALakehouse() throws Exception {
+    Path home = unpack();
+    String idem = home.resolve("bin/idem").toString();
+    try (Stream<Path> spark = Files.list(home.resolve("plugins/spark"))) {
+      assertThat(spark.map(f -> f.getFileName().toString()))
+          .anyMatch(f -> f.startsWith("idem-spark-") && f.endsWith(".jar"))
+          .anyMatch(f -> f.startsWith("spark-core_2.13-"))
+          .anyMatch(f -> f.startsWith("scala-library-"))
+          .contains("java17-opens")
+          // nothing lib/ or plugins/iceberg/ holds already: one DuckDB driver, one Hadoop client
+          .noneMatch(f -> f.startsWith("idem-cli-") || f.startsWith("idem-core-"))
+          .noneMatch(f -> f.startsWith("duckdb_jdbc-"))
+          .noneMatch(f -> f.startsWith("hadoop-client-"))
+          .noneMatch(f -> f.startsWith("iceberg-"))
+          .noneMatch(f -> f.startsWith("logback-") || f.startsWith("slf4j-"));
+    }
+    assertThat(Files.readString(home.resolve("plugins/spark/java17-opens")))
+        .contains("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED");
+
+    // the JVM prints its class path (wildcards expanded) and system properties, then runs idem,
+    // which stops at the missing file
+    String show = "-XshowSettings:properties";
+    String missing = tmp.resolve("missing.yaml").toString();
+    Result plain = run(tmp, List.of(idem, "run", missing), show);
+    assertThat(plain.exit).as(plain.output).isNotZero();
+    assertThat(plain.output)
+        .contains("/plugins/iceberg/idem-iceberg-")
+        .doesNotContain("/plugins/spark/")
+        .doesNotContain("jdk.reflect.useDirectMethodHandle");
+    Result jvm = run(tmp, List.of(idem, "run", missing, "--engine", "jvm"), show);
+    assertThat(jvm.exit).as(jvm.output).isNotZero();
+    assertThat(jvm.output)
+        .contains("/plugins/iceberg/idem-iceberg-")
+        .doesNotContain("/plugins/spark/");
+    for (List<String> engine : List.of(List.of("--engine", "spark"), List.of("--engine=spark"))) {
+      List<String> command = new ArrayList<>(List.of(idem, "run", missing));
+      command.addAll(engine);
+      Result spark = run(tmp, command, show);
+      assertThat(spark.exit).as(spark.output).isNotZero();
+      assertThat(spark.output)
+          .as(String.join(" ", engine))
+          .contains("/plugins/iceberg/idem-iceberg-")
+          .contains("/plugins/spark/idem-spark-")
+          .contains("jdk.reflect.useDirectMethodHandle = false");
+    }
+
+    Path lakehouse = tmp.resolve("lakehouse/pipeline.yaml");
+    Files.createDirectories(lakehouse.getParent());
+    // its source, ../orders/data/orders-*.csv, is the copy of examples/orders beside it
+    Files.copy(path("idem.example.lakehouse").resolve("pipeline.yaml"), lakehouse);
+    // Spark's event log (its SparkConf takes spark.* system properties) shows Spark ran the tasks
+    Path events = Files.createDirectories(tmp.resolve("spark-events"));
+    Result spark =
+        run(
+            tmp,
+            List.of(idem, "run", lakehouse.toString(), "--engine", "spark", "--master", "local[1]"),
+            "-Dspark.eventLog.enabled=true -Dspark.eventLog.compress=false -Dspark.eventLog.dir="
+                + events.toUri(),
+            5);
+    assertThat(spark.exit).as(spark.output).isZero();
+    assertThat(spark.output).contains(ALL_LOADED);
+    StringBuilder log = new StringBuilder();
+    // Spark 4 rolls its event log (a folder of files per application) and compresses it unless told
+    try (Stream<Path> files = Files.walk(events)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        log.append(Files.readString(f, StandardCharsets.UTF_8));
+      }
+    }
+    assertThat(log)
+        .as("Spark's event log")
+        .contains("\"spark.master\":\"local[1]\"")
+        .contains("SparkListenerTaskEnd");
+    Result again = run(tmp, List.of(idem, "run", lakehouse.toString()));
+    assertThat(again.exit).as(again.output).isZero();
+    assertThat(again.output).contains("5 windows: 0 loaded, 5 unchanged, 0 failed");
+
+    // an archive slimmed of its Spark plugin says so in one line
+    try (Stream<Path> plugin = Files.list(home.resolve("plugins/spark"))) {
+      for (Path f : plugin.toList()) {
+        Files.delete(f);
+      }
+    }
+    Files.delete(home.resolve("plugins/spark"));
+    Result absent = run(tmp, List.of(idem, "run", lakehouse.toString(), "--engine", "spark"));
+    assertThat(absent.exit).as(absent.output).isNotZero();
+    assertThat(absent.output.strip())
+        .startsWith("idem: --engine spark: no such engine on the class path")
+        .doesNotContain("\n");
+  }
+
   @Test
   void theRunnableJarRunsTheExample() throws Exception {
     Path jar = path("idem.cli.jar");
@@ -232,6 +330,12 @@ class DistributionIT {
   /** As {@link #run(Path, List)}, with IDEM_JAVA_OPTS set to these JVM options (if not blank). */
   private static Result run(Path dir, List<String> command, String javaOptions)
       throws IOException, InterruptedException {
+    return run(dir, command, javaOptions, 2);
+  }
+
+  /** As {@link #run(Path, List, String)}, at most this many minutes. */
+  private static Result run(Path dir, List<String> command, String javaOptions, int minutes)
+      throws IOException, InterruptedException {
     ProcessBuilder builder =
         new ProcessBuilder(new ArrayList<>(command))
             .directory(dir.toFile())
@@ -244,11 +348,13 @@ class DistributionIT {
     Path log = Files.createTempFile(dir, "child", ".log");
     builder.redirectOutput(log.toFile());
     Process process = builder.start();
-    if (!process.waitFor(2, TimeUnit.MINUTES)) {
+    if (!process.waitFor(minutes, TimeUnit.MINUTES)) {
       process.destroyForcibly().waitFor();
       throw new AssertionError(
           command
-              + " did not end within 2 minutes:\n"
+              + " did not end within "
+              + minutes
+              + " minutes:\n"
               + Files.readString(log, StandardCharsets.UTF_8));
     }
     return new Result(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
