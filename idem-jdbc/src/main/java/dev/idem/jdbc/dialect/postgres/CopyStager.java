@@ -47,22 +47,6 @@ final class CopyStager implements Stager {
     }
   }
 
-  /**
-   * A row whose first fields are {@code fields}, already formatted as {@link #add} formats them,
-   * followed by the values {@code more}.
-   */
-  void addFormatted(String fields, Object... more) throws SQLException {
-    buffer.append(fields);
-    for (Object v : more) {
-      buffer.append(',');
-      appendValue(buffer, v);
-    }
-    buffer.append('\n');
-    if (buffer.length() >= FLUSH_AT) {
-      flush();
-    }
-  }
-
   /** One value as a CSV field; nothing for null. */
   static void appendValue(StringBuilder sb, Object v) {
     if (v == null) {

@@ -8,40 +8,34 @@ import dev.idem.jdbc.SqlName;
 import dev.idem.jdbc.dialect.DirectLoad;
 import dev.idem.jdbc.write.HeldVersions;
 import dev.idem.jdbc.write.StrategySql;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
-import java.util.IdentityHashMap;
+import java.time.LocalDateTime;
+import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
 import org.postgresql.PGConnection;
 
 /**
- * PostgreSQL's {@link DirectLoad}: rows held in memory ({@link HeldVersions}, each with its COPY
- * text, formatted as it arrives; up to {@code heldChars} characters of it), then one {@code COPY
- * target (...) FROM STDIN} under a savepoint. COPY fills a keyed table about twice as fast as the
- * {@code INSERT ... SELECT} of the staged path, and the window is not copied twice. A key the
- * target holds already makes COPY fail on the key's unique index: the savepoint is rolled back (the
- * window's transaction, its advisory lock and ledger work stay) and the staged path applies the
- * window by its rules. So does any data error (SQLSTATE classes 22 and 23), whose row the staged
- * path then refuses by name.
+ * PostgreSQL's {@link DirectLoad}: rows held in memory ({@link HeldVersions}, up to {@code
+ * heldChars} characters of text), then one {@code COPY target (...) FROM STDIN} under a savepoint.
+ * COPY fills a keyed table about twice as fast as the {@code INSERT ... SELECT} of the staged path,
+ * and the window is not copied twice. A key the target holds already makes COPY fail on the key's
+ * unique index: the savepoint is rolled back (the window's transaction, its advisory lock and
+ * ledger work stay) and the staged path applies the window by its rules. So does any data error
+ * (SQLSTATE classes 22 and 23), whose row the staged path then refuses by name.
  */
 final class DirectCopy implements DirectLoad {
-  /**
-   * The default bound on held rows: 16 Mi characters of COPY text, about 200k rows of 7 columns.
-   */
+  /** The default bound on held rows: 16 Mi characters of values, about 200k rows of 7 columns. */
   static final long HELD_CHARS = 16L << 20;
 
   private final Plan plan;
   private final long heldChars;
   private final HeldVersions held;
-
-  /** Each held row's fields as COPY text, by the row's identity. */
-  private final IdentityHashMap<Object[], String> texts = new IdentityHashMap<>();
-
-  private final StringBuilder line = new StringBuilder(256);
   private long chars;
 
   DirectCopy(Plan plan, long heldChars) {
@@ -52,33 +46,43 @@ final class DirectCopy implements DirectLoad {
 
   @Override
   public boolean add(Object[] row) {
-    String text = format(row);
-    if (chars + text.length() > heldChars || !held.add(row)) {
+    long size = 0;
+    for (Object v : row) {
+      size += refuse(v);
+    }
+    if (chars + size > heldChars || !held.add(row)) {
       return false;
     }
-    texts.put(row, text);
-    chars += text.length();
+    chars += size;
     return true;
   }
 
   /**
-   * The row's fields as COPY reads them, formatted as it arrives (while the next rows are still
-   * being read) rather than at {@link #load}; refuses a value COPY cannot carry, as {@link
-   * CopyStager#add} would on the staged path.
+   * Refuses a value COPY cannot carry, as {@link CopyStager#add} would on the staged path; returns
+   * about how many characters it takes.
    */
-  private String format(Object[] row) {
-    line.setLength(0);
-    try {
-      for (int i = 0; i < row.length; i++) {
-        if (i > 0) {
-          line.append(',');
+  private static long refuse(Object v) {
+    if (v instanceof String s) {
+      if (s.indexOf('\0') >= 0) {
+        // the staged path's own message
+        try {
+          CopyStager.appendQuoted(new StringBuilder(), s);
+        } catch (DataException e) {
+          throw new RowRefusedException(e.getMessage());
         }
-        CopyStager.appendValue(line, row[i]);
       }
+      return s.length() + 3L;
+    }
+    if (v == null || v instanceof Long || v instanceof BigDecimal || v instanceof LocalDateTime) {
+      return 16;
+    }
+    StringBuilder text = new StringBuilder();
+    try {
+      CopyStager.appendValue(text, v);
     } catch (DataException e) {
       throw new RowRefusedException(e.getMessage());
     }
-    return line.toString();
+    return text.length() + 1L;
   }
 
   @Override
@@ -100,12 +104,15 @@ final class DirectCopy implements DirectLoad {
     CopyStager copy = null;
     try {
       copy = new CopyStager(connection.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql()));
-      Object[] lineage =
-          plan.windowOrder() == null
-              ? new Object[] {plan.window()}
-              : new Object[] {plan.window(), plan.windowOrder()};
+      int n = plan.columns().size();
+      boolean versioned = plan.windowOrder() != null;
       for (Object[] row : held.kept()) {
-        copy.addFormatted(texts.get(row), lineage);
+        Object[] stamped = Arrays.copyOf(row, n + (versioned ? 2 : 1));
+        stamped[n] = plan.window();
+        if (versioned) {
+          stamped[n + 1] = plan.windowOrder();
+        }
+        copy.add(stamped);
       }
       copy.finish();
       connection.releaseSavepoint(before);
