@@ -44,6 +44,13 @@ final class CsvLexer implements Closeable {
     this(in, csv, 64 * 1024);
   }
 
+  /** Commons CSV's parser for the whole text, as before this class (to compare with in tests). */
+  static CsvLexer parserOnly(Reader in, CSVFormat csv) throws IOException {
+    CsvLexer lexer = new CsvLexer(in, csv, 1);
+    lexer.startParser(0);
+    return lexer;
+  }
+
   /**
    * With a first buffer of {@code bufferSize} characters (grown for a longer line). {@code csv} is
    * {@link CsvSource#parserFormat}'s: one delimiter character and a quote, nothing else that would
@@ -183,6 +190,11 @@ final class CsvLexer implements Closeable {
 
   /** Hands the text from {@code start} (a line's start) on to Commons CSV's parser. */
   private String[] handOver(int start) throws IOException {
+    startParser(start);
+    return parsed();
+  }
+
+  private void startParser(int start) throws IOException {
     Reader rest =
         new Reader() {
           private int at = start;
@@ -209,7 +221,6 @@ final class CsvLexer implements Closeable {
     linesBefore = lines;
     parser = CSVParser.builder().setReader(rest).setFormat(csv).get();
     records = parser.iterator();
-    return parsed();
   }
 
   @Override

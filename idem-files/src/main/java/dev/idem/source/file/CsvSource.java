@@ -85,6 +85,9 @@ public final class CsvSource extends FileSource implements OffersCsvFiles {
 
   private final CSVFormat csv;
 
+  /** Whether files are read by Commons CSV's parser alone (tests compare the two ways). */
+  private final boolean parserOnly;
+
   /**
    * Renders a record's fields back to one CSV line, quoting only where needed (for dead letters).
    */
@@ -96,7 +99,13 @@ public final class CsvSource extends FileSource implements OffersCsvFiles {
 
   /** With {@code cache}, which remembers across processes which windows each file holds. */
   public CsvSource(FileSet files, Schema schema, CsvFormat format, ScanCache cache) {
+    this(files, schema, format, cache, false);
+  }
+
+  private CsvSource(
+      FileSet files, Schema schema, CsvFormat format, ScanCache cache, boolean parserOnly) {
     super(files, schema, cache);
+    this.parserOnly = parserOnly;
     this.format = Objects.requireNonNull(format, "format");
     this.csv = parserFormat(format);
     this.rawFormat =
@@ -105,6 +114,14 @@ public final class CsvSource extends FileSource implements OffersCsvFiles {
             .setNullString(null)
             .setRecordSeparator("")
             .get();
+  }
+
+  /**
+   * The same source reading every file with Commons CSV's parser alone, as before {@link CsvLexer}
+   * split plain lines itself: for tests that compare the two.
+   */
+  static CsvSource parserOnly(FileSet files, Schema schema, CsvFormat format) {
+    return new CsvSource(files, schema, format, ScanCache.none(), true);
   }
 
   /** Commons CSV's format for reading {@code format}'s records (see {@link CsvLexer}). */
@@ -140,7 +157,8 @@ public final class CsvSource extends FileSource implements OffersCsvFiles {
             format.encoding(),
             relative);
     try {
-      return new CsvRows(new CsvLexer(reader, csv), reader, file, relative, observed);
+      CsvLexer lexer = parserOnly ? CsvLexer.parserOnly(reader, csv) : new CsvLexer(reader, csv);
+      return new CsvRows(lexer, reader, file, relative, observed);
     } catch (IOException | RuntimeException e) {
       reader.close();
       throw e;
