@@ -124,6 +124,22 @@ public final class Bench {
         .build();
   }
 
+  /**
+   * Case {@code cw}, run right after {@code c} by both benches: {@code c}'s first load again into a
+   * new table, over a new source scanned before it is timed as {@code c}'s was, so that what
+   * differs from {@code c} is the JVM's JIT being warm. Returns rows per second.
+   */
+  static double firstLoadAgain(Cases cases, String url, Path dir, List<Window> windows, long rows)
+      throws Exception {
+    Pipeline again = pipeline(dir, "orders_again", WriteStrategy.MERGE);
+    again.source().windows(again.windows());
+    return cases.time(
+        "cw",
+        "c again into a new table: the JVM's JIT warm, the files scanned",
+        rows,
+        () -> idem(url, again, windows, RunOptions.defaults("cw")));
+  }
+
   static RunReport idem(String url, Pipeline p, List<Window> windows, RunOptions options) {
     RunServices services = RunServices.defaults();
     try (JdbcDestination d =
@@ -255,15 +271,7 @@ public final class Bench {
               "idem merge, first load",
               rows,
               () -> idem(url, merge, windows, RunOptions.defaults("c")));
-      // a new source, scanned before it is timed as c's was: what c did, but with the JIT warm
-      Pipeline again = pipeline(small, "orders_again", WriteStrategy.MERGE);
-      again.source().windows(again.windows());
-      double cw =
-          cases.time(
-              "cw",
-              "c again into a new table: the JVM's JIT warm, the files scanned",
-              rows,
-              () -> idem(url, again, windows, RunOptions.defaults("cw")));
+      double cw = firstLoadAgain(cases, url, small, windows, rows);
       Pipeline merge2 = pipeline(small, "orders_merge2", WriteStrategy.MERGE);
       cases.time(
           "c2",

@@ -95,15 +95,7 @@ final class DuckDbBench {
             "idem merge, first load, " + DAYS_SMALL + " day windows",
             rows,
             () -> Bench.idem(url, merge, windows, RunOptions.defaults("c")));
-    // a new source, scanned before it is timed as c's was: what c did, but with the JIT warm
-    Pipeline again = Bench.pipeline(small, "orders_again", WriteStrategy.MERGE);
-    again.source().windows(again.windows());
-    double cw =
-        cases.time(
-            "cw",
-            "c again into a new table: the JVM's JIT warm, the files scanned",
-            rows,
-            () -> Bench.idem(url, again, windows, RunOptions.defaults("cw")));
+    double cw = Bench.firstLoadAgain(cases, url, small, windows, rows);
     Pipeline merge2 = Bench.pipeline(small, "orders_merge2", WriteStrategy.MERGE);
     cases.time(
         "c2",
