@@ -2,6 +2,7 @@ package dev.idem.cli;
 
 import dev.idem.ConfigException;
 import dev.idem.cli.pipelinefile.PipelineDefinition;
+import dev.idem.context.Workers;
 import java.util.List;
 import java.util.ServiceLoader;
 
@@ -29,6 +30,14 @@ public interface Engine {
   /** A started engine: the definition to run, and closing stops the engine. */
   interface Run extends AutoCloseable {
     PipelineDefinition definition();
+
+    /**
+     * Where the destination may run pieces of a window's work (writing its data files): the
+     * engine's executors; the calling thread by default.
+     */
+    default Workers workers() {
+      return Workers.IN_PROCESS;
+    }
 
     @Override
     void close();

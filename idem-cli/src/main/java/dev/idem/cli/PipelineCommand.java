@@ -55,10 +55,22 @@ abstract class PipelineCommand implements Callable<Integer> {
       if (done != null) {
         return done;
       }
-      try (Destination destination = open(definition, services)) {
-        return execute(definition, destination, services);
+      try (Engine.Run engine = engine(definition)) {
+        PipelineDefinition run = engine == null ? definition : engine.definition();
+        RunServices on = engine == null ? services : services.withWorkers(engine.workers());
+        try (Destination destination = open(run, on)) {
+          return execute(run, destination, on);
+        }
       }
     }
+  }
+
+  /**
+   * The engine this command runs on ({@code --engine}), started before the destination opens so
+   * that the destination is given the engine's workers; null for the JVM runner.
+   */
+  Engine.Run engine(PipelineDefinition definition) {
+    return null;
   }
 
   Destination open(PipelineDefinition definition, RunServices services) {

@@ -89,17 +89,12 @@ final class RunCommand extends LoadCommand {
   }
 
   @Override
-  int execute(PipelineDefinition definition, Destination destination, RunServices services) {
-    if (plugin == null) {
-      return executeOn(definition, destination, services);
-    }
-    try (Engine.Run on = plugin.start(definition, config.sets, engineOptions.master)) {
-      return executeOn(on.definition(), destination, services);
-    }
+  Engine.Run engine(PipelineDefinition definition) {
+    return plugin == null ? null : plugin.start(definition, config.sets, engineOptions.master);
   }
 
-  private int executeOn(
-      PipelineDefinition definition, Destination destination, RunServices services) {
+  @Override
+  int execute(PipelineDefinition definition, Destination destination, RunServices services) {
     if (fullRefresh) {
       destination.dropTarget(definition.pipeline());
     }

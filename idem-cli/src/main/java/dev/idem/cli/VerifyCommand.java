@@ -77,7 +77,11 @@ final class VerifyCommand extends PipelineCommand {
       // the engine and through this process's reader, and compares
       try (Engine.Run on = plugin.start(definition, config.sets, engineOptions.master)) {
         results =
-            verifier(definition, on.definition().pipeline(), windows, services)
+            verifier(
+                    definition,
+                    on.definition().pipeline(),
+                    windows,
+                    services.withWorkers(on.workers()))
                 .readBy(engineOptions.engine, pipeline.source())
                 .verify();
       }

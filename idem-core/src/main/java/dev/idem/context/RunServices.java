@@ -20,6 +20,7 @@ import java.util.UUID;
  * @param owner identifies this process in lease records ({@code pid:host:nonce})
  * @param leaseTtl how long a claimed window stays reserved without renewal
  * @param renewal how a lease is kept alive while its window loads
+ * @param workers where a destination may run pieces of a window's work (an engine's executors)
  */
 public record RunServices(
     Clock clock,
@@ -29,7 +30,8 @@ public record RunServices(
     long seed,
     String owner,
     Duration leaseTtl,
-    Renewal renewal) {
+    Renewal renewal,
+    Workers workers) {
   /**
    * Whether a runner renews its lease while a window loads (tests of stalled processes turn it
    * off).
@@ -47,6 +49,7 @@ public record RunServices(
     Objects.requireNonNull(owner, "owner");
     Objects.requireNonNull(leaseTtl, "leaseTtl");
     Objects.requireNonNull(renewal, "renewal");
+    Objects.requireNonNull(workers, "workers");
   }
 
   public static RunServices defaults() {
@@ -58,7 +61,8 @@ public record RunServices(
         System.nanoTime(),
         processOwner(),
         Duration.ofMinutes(10),
-        Renewal.EVERY_THIRD_OF_TTL);
+        Renewal.EVERY_THIRD_OF_TTL,
+        Workers.IN_PROCESS);
   }
 
   /**
@@ -70,31 +74,35 @@ public record RunServices(
   }
 
   public RunServices withFaults(FaultInjector faults) {
-    return new RunServices(clock, faults, retry, sleeper, seed, owner, leaseTtl, renewal);
+    return new RunServices(clock, faults, retry, sleeper, seed, owner, leaseTtl, renewal, workers);
   }
 
   public RunServices withClock(Clock clock) {
-    return new RunServices(clock, faults, retry, sleeper, seed, owner, leaseTtl, renewal);
+    return new RunServices(clock, faults, retry, sleeper, seed, owner, leaseTtl, renewal, workers);
   }
 
   public RunServices withOwner(String owner) {
-    return new RunServices(clock, faults, retry, sleeper, seed, owner, leaseTtl, renewal);
+    return new RunServices(clock, faults, retry, sleeper, seed, owner, leaseTtl, renewal, workers);
   }
 
   public RunServices withRetry(RetryPolicy retry) {
-    return new RunServices(clock, faults, retry, sleeper, seed, owner, leaseTtl, renewal);
+    return new RunServices(clock, faults, retry, sleeper, seed, owner, leaseTtl, renewal, workers);
   }
 
   public RunServices withLeaseTtl(Duration leaseTtl) {
-    return new RunServices(clock, faults, retry, sleeper, seed, owner, leaseTtl, renewal);
+    return new RunServices(clock, faults, retry, sleeper, seed, owner, leaseTtl, renewal, workers);
   }
 
   public RunServices withRenewal(Renewal renewal) {
-    return new RunServices(clock, faults, retry, sleeper, seed, owner, leaseTtl, renewal);
+    return new RunServices(clock, faults, retry, sleeper, seed, owner, leaseTtl, renewal, workers);
   }
 
   public RunServices withSleeper(Sleeper sleeper) {
-    return new RunServices(clock, faults, retry, sleeper, seed, owner, leaseTtl, renewal);
+    return new RunServices(clock, faults, retry, sleeper, seed, owner, leaseTtl, renewal, workers);
+  }
+
+  public RunServices withWorkers(Workers workers) {
+    return new RunServices(clock, faults, retry, sleeper, seed, owner, leaseTtl, renewal, workers);
   }
 
   /** {@code pid:host:nonce}, unique to this process. */

@@ -223,7 +223,13 @@ public final class IcebergDestination
       throw new IllegalStateException("pipeline " + pipeline.name() + " was not prepared");
     }
     return new IcebergWindowWrite(
-        store, schemas.get(pipeline.name()), pipeline, lease, context, services.clock());
+        store,
+        schemas.get(pipeline.name()),
+        pipeline,
+        lease,
+        context,
+        services.clock(),
+        services.workers());
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.idem.iceberg;
 
 import dev.idem.context.RunContext;
+import dev.idem.context.Workers;
 import dev.idem.destination.CommitUnknownException;
 import dev.idem.destination.Completion;
 import dev.idem.destination.WindowWrite;
@@ -43,6 +44,7 @@ final class IcebergWindowWrite implements WindowWrite {
   private final Lease lease;
   private final RunContext context;
   private final Clock clock;
+  private final Workers workers;
   private final String windowOrder;
   private final List<Object[]> rows = new ArrayList<>();
   private final List<DeadLetter> letters = new ArrayList<>();
@@ -57,13 +59,15 @@ final class IcebergWindowWrite implements WindowWrite {
       Pipeline pipeline,
       Lease lease,
       RunContext context,
-      Clock clock) {
+      Clock clock,
+      Workers workers) {
     this.store = store;
     this.schema = schema;
     this.pipeline = pipeline;
     this.lease = lease;
     this.context = context;
     this.clock = clock;
+    this.workers = workers;
     this.windowOrder = Window.orderKey(pipeline.windows().kind(), lease.windowId());
     this.evolution = new Evolution(store.name());
   }
@@ -100,7 +104,7 @@ final class IcebergWindowWrite implements WindowWrite {
             pipeline.schemaDrift() == DriftPolicy.EVOLVE
                 ? schema.evolved(written, evolution.added())
                 : schema,
-            new TableFiles(store.table(), written),
+            new TableFiles(store.table(), written, workers),
             store.table().currentSnapshot(),
             pointer,
             ledger,

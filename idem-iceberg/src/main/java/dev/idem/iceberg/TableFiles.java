@@ -1,6 +1,9 @@
 package dev.idem.iceberg;
 
+import dev.idem.context.Workers;
+import dev.idem.schema.ValueCodec;
 import java.io.IOException;
+import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,6 +11,7 @@ import java.util.UUID;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.PartitionKey;
+import org.apache.iceberg.SerializableTable;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.StructLike;
 import org.apache.iceberg.Table;
@@ -26,20 +30,28 @@ import org.apache.iceberg.parquet.Parquet;
  * them; a file of a commit that never happened is an orphan (see docs/iceberg-destination.md).
  */
 final class TableFiles {
+  /**
+   * The fewest rows a task of {@link #write(List, TableSchema.Layout, String, String)} is given:
+   * fewer rows stay in one file written here ({@code -Didem.iceberg.rows.per.task} to change).
+   */
+  static final String ROWS_PER_TASK = "idem.iceberg.rows.per.task";
+
   private final Table table;
   private final org.apache.iceberg.Schema schema;
+  private final Workers workers;
 
   TableFiles(Table table) {
-    this(table, table.schema());
+    this(table, table.schema(), Workers.IN_PROCESS);
   }
 
   /**
    * Files of {@code table} written and read as {@code schema}: the table's, or the one a window's
-   * commit gives it (schema_drift evolve).
+   * commit gives it (schema_drift evolve); a window's new rows written by {@code workers}.
    */
-  TableFiles(Table table, org.apache.iceberg.Schema schema) {
+  TableFiles(Table table, org.apache.iceberg.Schema schema, Workers workers) {
     this.table = table;
     this.schema = schema;
+    this.workers = workers;
   }
 
   /** The schema records and data files follow. */
@@ -78,6 +90,73 @@ final class TableFiles {
       throw new UncheckedIOException("writing " + out.location(), e);
     }
     return writer.toDataFile();
+  }
+
+  /**
+   * Writes a window's new rows (stored values) as records of {@code layout}: one data file here,
+   * or, when the workers run several tasks at once ({@code --engine spark}'s executors) and the
+   * rows are enough for two tasks of {@link #ROWS_PER_TASK}, one file per task, written where the
+   * tasks run. The files in the rows' order.
+   */
+  List<DataFile> write(
+      List<Object[]> rows, TableSchema.Layout layout, String window, String windowOrder) {
+    long least = Math.max(1, Long.getLong(ROWS_PER_TASK, 10_000));
+    int tasks = (int) Math.min(workers.parallelism(), rows.size() / least);
+    if (tasks < 2) {
+      return List.of(
+          write(rows.stream().map(r -> layout.record(r, window, windowOrder)).toList(), null));
+    }
+    Table shipped = SerializableTable.copyOf(table);
+    List<RowsTask> inputs = new ArrayList<>(tasks);
+    for (int t = 0; t < tasks; t++) {
+      ValueCodec.Writer encoded = new ValueCodec.Writer();
+      List<Object[]> part = rows.subList(rows.size() * t / tasks, rows.size() * (t + 1) / tasks);
+      part.forEach(encoded::row);
+      inputs.add(
+          new RowsTask(shipped, schema, layout, window, windowOrder, encoded.bytes(), part.size()));
+    }
+    return workers.run(
+        "idem window " + window + ": " + rows.size() + " rows written in " + tasks + " files",
+        inputs,
+        RowsTask::write);
+  }
+
+  /** Rows of one window to write as one data file, wherever the task runs. */
+  private static final class RowsTask implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private final Table table;
+    private final org.apache.iceberg.Schema schema;
+    private final TableSchema.Layout layout;
+    private final String window;
+    private final String windowOrder;
+    private final byte[] rows;
+    private final int count;
+
+    RowsTask(
+        Table table,
+        org.apache.iceberg.Schema schema,
+        TableSchema.Layout layout,
+        String window,
+        String windowOrder,
+        byte[] rows,
+        int count) {
+      this.table = table;
+      this.schema = schema;
+      this.layout = layout;
+      this.window = window;
+      this.windowOrder = windowOrder;
+      this.rows = rows;
+      this.count = count;
+    }
+
+    DataFile write() {
+      ValueCodec.Reader in = new ValueCodec.Reader(rows);
+      List<Record> records = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        records.add(layout.record(in.row(), window, windowOrder));
+      }
+      return new TableFiles(table, schema, Workers.IN_PROCESS).write(records, null);
+    }
   }
 
   /** The data files of the current snapshot that may hold rows matching {@code filter}. */

@@ -4,6 +4,7 @@ import dev.idem.ConfigException;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
+import java.io.Serializable;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
@@ -160,47 +161,69 @@ final class TableSchema {
    * schema: an existing table may order its columns otherwise, or have more), by column name.
    */
   Record record(Schema table, Object[] values, String window, String windowOrder) {
+    return layout(table).record(values, window, windowOrder);
+  }
+
+  /** How this schema's stored rows become records of the table schema {@code table}. */
+  Layout layout(Schema table) {
     Layout l = layout;
     if (l == null || l.table != table) {
       l = new Layout(table, stored);
       layout = l;
     }
-    Record r = l.empty.copy();
-    for (int i = 0; i < values.length; i++) {
-      r.set(l.positions[i], value(i, values[i]));
-    }
-    r.set(l.window, window);
-    r.set(l.windowOrder, windowOrder);
-    return r;
+    return l;
   }
 
   /**
-   * Where the stored columns and idem's two sit in one table schema, and an empty record of it to
-   * copy: records are made by position, not by a name lookup per value.
+   * Where the stored columns and idem's two sit in one table schema, each stored column's
+   * conversion, and an empty record of it to copy: records are made by position, not by a name
+   * lookup per value. Serializable, so that an engine's executors make the records they write.
    */
-  private static final class Layout {
+  static final class Layout implements Serializable {
+    private static final long serialVersionUID = 1L;
     final Schema table;
-    final Record empty;
-    final int[] positions;
-    final int window;
-    final int windowOrder;
+    private final DataType.Kind[] kinds;
+    private final int[] scales;
+    private final int[] positions;
+    private final int window;
+    private final int windowOrder;
+    private transient Record empty;
 
     Layout(Schema table, dev.idem.schema.Schema stored) {
       this.table = table;
-      this.empty = GenericRecord.create(table);
       List<String> names = table.columns().stream().map(Types.NestedField::name).toList();
       this.positions = new int[stored.size()];
+      this.kinds = new DataType.Kind[stored.size()];
+      this.scales = new int[stored.size()];
       for (int i = 0; i < positions.length; i++) {
         positions[i] = names.indexOf(stored.column(i).name());
+        kinds[i] = stored.column(i).type().kind();
+        scales[i] = kinds[i] == DataType.Kind.DECIMAL ? stored.column(i).type().scale() : 0;
       }
       this.window = names.indexOf(WINDOW);
       this.windowOrder = names.indexOf(WINDOW_ORDER);
+    }
+
+    Record record(Object[] values, String windowId, String order) {
+      Record e = empty;
+      if (e == null) {
+        e = GenericRecord.create(table);
+        empty = e;
+      }
+      Record r = e.copy();
+      for (int i = 0; i < values.length; i++) {
+        r.set(positions[i], toIceberg(kinds[i], scales[i], values[i]));
+      }
+      r.set(window, windowId);
+      r.set(windowOrder, order);
+      return r;
     }
   }
 
   /** Stored column {@code i}'s value as Iceberg's generic records hold it. */
   Object value(int i, Object v) {
-    return toIceberg(stored.column(i).type(), v);
+    DataType t = stored.column(i).type();
+    return toIceberg(t.kind(), t.kind() == DataType.Kind.DECIMAL ? t.scale() : 0, v);
   }
 
   /** The stored values of a record read from the table (idem's Java types). */
@@ -220,13 +243,13 @@ final class TableSchema {
     return (String) r.getField(WINDOW_ORDER);
   }
 
-  private static Object toIceberg(DataType type, Object v) {
+  private static Object toIceberg(DataType.Kind kind, int scale, Object v) {
     if (v == null) {
       return null;
     }
-    return switch (type.kind()) {
+    return switch (kind) {
       case INTEGER -> ((Number) v).longValue();
-      case DECIMAL -> ((BigDecimal) v).setScale(type.scale(), RoundingMode.UNNECESSARY);
+      case DECIMAL -> ((BigDecimal) v).setScale(scale, RoundingMode.UNNECESSARY);
       case TIMESTAMPTZ ->
           v instanceof Instant i ? OffsetDateTime.ofInstant(i, ZoneOffset.UTC) : (OffsetDateTime) v;
       case STRING, JSON -> v.toString();

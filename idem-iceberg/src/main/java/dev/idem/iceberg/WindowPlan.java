@@ -79,19 +79,19 @@ final class WindowPlan {
   }
 
   /**
-   * The data file this plan wrote the window's new rows to (not a rewrite of a table file), with
+   * The data files this plan wrote the window's new rows to (not a rewrite of a table file), with
    * the rows and the schema it was written with: when the window is planned again on a newer
-   * snapshot (another commit landed first) and its new rows come out the same, the file is used
+   * snapshot (another commit landed first) and its new rows come out the same, the files are used
    * again instead of writing the same rows twice. Null when the plan wrote none.
    */
   NewRows newRows() {
     return newRows;
   }
 
-  /** A written file of new rows: equal rows (by value) written with an equal schema. */
-  record NewRows(List<Candidate> rows, org.apache.iceberg.Schema schema, DataFile file) {
-    /** The file, when it holds exactly {@code other} written with {@code otherSchema}. */
-    DataFile fileFor(List<Candidate> other, org.apache.iceberg.Schema otherSchema) {
+  /** Written files of new rows: equal rows (by value) written with an equal schema. */
+  record NewRows(List<Candidate> rows, org.apache.iceberg.Schema schema, List<DataFile> files) {
+    /** The files, when they hold exactly {@code other} written with {@code otherSchema}. */
+    List<DataFile> filesFor(List<Candidate> other, org.apache.iceberg.Schema otherSchema) {
       if (!schema.sameSchema(otherSchema) || rows.size() != other.size()) {
         return null;
       }
@@ -100,7 +100,7 @@ final class WindowPlan {
           return null;
         }
       }
-      return file;
+      return files;
     }
   }
 
@@ -260,21 +260,22 @@ final class WindowPlan {
       return winners;
     }
 
-    private Record record(Candidate c) {
-      return schema.record(files.schema(), c.stored(), window, windowOrder);
-    }
-
     /** Writes the window's new rows, or takes the earlier plan's file of the same rows. */
     private void writeNew(List<Candidate> rows) {
       if (rows.isEmpty()) {
         return;
       }
-      DataFile file = earlier == null ? null : earlier.fileFor(rows, files.schema());
-      if (file == null) {
-        file = files.write(rows.stream().map(this::record).toList(), null);
+      List<DataFile> written = earlier == null ? null : earlier.filesFor(rows, files.schema());
+      if (written == null) {
+        written =
+            files.write(
+                rows.stream().map(Candidate::stored).toList(),
+                schema.layout(files.schema()),
+                window,
+                windowOrder);
       }
-      plan.written.add(file);
-      plan.newRows = new NewRows(rows, files.schema(), file);
+      plan.written.addAll(written);
+      plan.newRows = new NewRows(rows, files.schema(), written);
     }
 
     /** replace_window/replace_table without a key: the window's (or table's) rows, as they come. */

@@ -1,22 +1,8 @@
 package dev.idem.spark;
 
+import dev.idem.schema.ValueCodec;
 import dev.idem.source.BadValue;
 import dev.idem.source.SourceRecord;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
-import java.io.UncheckedIOException;
-import java.math.BigDecimal;
-import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,58 +12,29 @@ import java.util.List;
  * thousand arrays, strings and decimals) took almost half of a Spark run's CPU in a profile,
  * writing on the executors and reading on the driver; one array of bytes is a single object to it.
  *
- * <p>Each record: its values (the Java types of {@link dev.idem.schema.DataType}, each with a tag;
- * a value of any other type by Java serialization), its position, raw input, problem and bad
- * values. Decoding gives back equal values of the same classes ({@code RecordCodecTest}).
+ * <p>Each record: its values ({@link ValueCodec}), its position, raw input, problem and bad values.
+ * Decoding gives back equal values of the same classes ({@code RecordCodecTest}).
  */
 final class RecordCodec {
-  private static final byte NULL = 0;
-  private static final byte STRING = 1;
-  private static final byte LONG = 2;
-  private static final byte DECIMAL = 3;
-  private static final byte TRUE = 4;
-  private static final byte FALSE = 5;
-  private static final byte DATE = 6;
-  private static final byte TIMESTAMP = 7;
-  private static final byte INSTANT = 8;
-  private static final byte OTHER = 9;
-
-  /** A string's length in place of a null string. */
-  private static final int NO_STRING = -1;
-
-  /** A string's length in place of one written as UTF-16 chars. */
-  private static final int CHARS = -2;
-
   private RecordCodec() {}
 
   /** Writes records into one array. */
   static final class Writer {
-    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 16);
-    private final DataOutputStream out = new DataOutputStream(bytes);
+    private final ValueCodec.Writer out = new ValueCodec.Writer();
     private int count;
 
     void add(SourceRecord r) {
-      try {
-        Object[] values = r.values();
-        out.writeInt(values == null ? -1 : values.length);
-        if (values != null) {
-          for (Object v : values) {
-            value(v);
-          }
-        }
-        string(r.position());
-        string(r.raw());
-        string(r.problem());
-        out.writeInt(r.badValues().size());
-        for (BadValue b : r.badValues()) {
-          string(b.column());
-          string(b.raw());
-          string(b.reason());
-        }
-        count++;
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+      out.row(r.values());
+      out.string(r.position());
+      out.string(r.raw());
+      out.string(r.problem());
+      out.integer(r.badValues().size());
+      for (BadValue b : r.badValues()) {
+        out.string(b.column());
+        out.string(b.raw());
+        out.string(b.reason());
       }
+      count++;
     }
 
     int count() {
@@ -85,95 +42,17 @@ final class RecordCodec {
     }
 
     byte[] bytes() {
-      return bytes.toByteArray();
-    }
-
-    private void value(Object v) throws IOException {
-      if (v == null) {
-        out.writeByte(NULL);
-      } else if (v instanceof String s) {
-        out.writeByte(STRING);
-        text(s);
-      } else if (v instanceof Long l) {
-        out.writeByte(LONG);
-        out.writeLong(l);
-      } else if (v instanceof BigDecimal d) {
-        out.writeByte(DECIMAL);
-        out.writeInt(d.scale());
-        byte[] unscaled = d.unscaledValue().toByteArray();
-        out.writeShort(unscaled.length);
-        out.write(unscaled);
-      } else if (v instanceof Boolean b) {
-        out.writeByte(b ? TRUE : FALSE);
-      } else if (v instanceof LocalDate d) {
-        out.writeByte(DATE);
-        out.writeLong(d.toEpochDay());
-      } else if (v instanceof LocalDateTime t) {
-        out.writeByte(TIMESTAMP);
-        Instant at = t.toInstant(ZoneOffset.UTC); // the wall time's seconds and nanos
-        out.writeLong(at.getEpochSecond());
-        out.writeInt(at.getNano());
-      } else if (v instanceof Instant i) {
-        out.writeByte(INSTANT);
-        out.writeLong(i.getEpochSecond());
-        out.writeInt(i.getNano());
-      } else {
-        out.writeByte(OTHER);
-        ByteArrayOutputStream one = new ByteArrayOutputStream();
-        try (ObjectOutputStream o = new ObjectOutputStream(one)) {
-          o.writeObject(v);
-        }
-        out.writeInt(one.size());
-        one.writeTo(out);
-      }
-    }
-
-    private void string(String s) throws IOException {
-      if (s == null) {
-        out.writeInt(NO_STRING);
-      } else {
-        text(s);
-      }
-    }
-
-    /**
-     * UTF-8 bytes, or, for a string UTF-8 cannot hold (a lone surrogate, which a JSON reader may
-     * give for {@code "\\ud800"}), its UTF-16 chars after the length {@link #CHARS}.
-     */
-    private void text(String s) throws IOException {
-      if (wellFormed(s)) {
-        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(utf8.length);
-        out.write(utf8);
-      } else {
-        out.writeInt(CHARS);
-        out.writeInt(s.length());
-        out.writeChars(s);
-      }
-    }
-
-    private static boolean wellFormed(String s) {
-      for (int i = 0; i < s.length(); i++) {
-        char c = s.charAt(i);
-        if (Character.isHighSurrogate(c)
-            && i + 1 < s.length()
-            && Character.isLowSurrogate(s.charAt(i + 1))) {
-          i++;
-        } else if (Character.isSurrogate(c)) {
-          return false;
-        }
-      }
-      return true;
+      return out.bytes();
     }
   }
 
   /** Reads the records of an array, in the order they were added. */
   static final class Reader {
-    private final DataInputStream in;
+    private final ValueCodec.Reader in;
     private int left;
 
     Reader(byte[] bytes, int count) {
-      this.in = new DataInputStream(new ByteArrayInputStream(bytes));
+      this.in = new ValueCodec.Reader(bytes);
       this.left = count;
     }
 
@@ -182,73 +61,17 @@ final class RecordCodec {
     }
 
     SourceRecord next() {
-      try {
-        left--;
-        int n = in.readInt();
-        Object[] values = n < 0 ? null : new Object[n];
-        for (int i = 0; i < n; i++) {
-          values[i] = value();
-        }
-        String position = string();
-        String raw = string();
-        String problem = string();
-        int bad = in.readInt();
-        List<BadValue> badValues = new ArrayList<>(bad);
-        for (int i = 0; i < bad; i++) {
-          badValues.add(new BadValue(string(), string(), string()));
-        }
-        return new SourceRecord(values, position, raw, problem, badValues);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+      left--;
+      Object[] values = in.row();
+      String position = in.string();
+      String raw = in.string();
+      String problem = in.string();
+      int bad = in.integer();
+      List<BadValue> badValues = new ArrayList<>(bad);
+      for (int i = 0; i < bad; i++) {
+        badValues.add(new BadValue(in.string(), in.string(), in.string()));
       }
-    }
-
-    private Object value() throws IOException {
-      byte tag = in.readByte();
-      return switch (tag) {
-        case NULL -> null;
-        case STRING -> text(in.readInt());
-        case LONG -> in.readLong();
-        case DECIMAL -> {
-          int scale = in.readInt();
-          byte[] unscaled = new byte[in.readUnsignedShort()];
-          in.readFully(unscaled);
-          yield new BigDecimal(new BigInteger(unscaled), scale);
-        }
-        case TRUE -> true;
-        case FALSE -> false;
-        case DATE -> LocalDate.ofEpochDay(in.readLong());
-        case TIMESTAMP -> LocalDateTime.ofEpochSecond(in.readLong(), in.readInt(), ZoneOffset.UTC);
-        case INSTANT -> Instant.ofEpochSecond(in.readLong(), in.readInt());
-        case OTHER -> {
-          byte[] object = new byte[in.readInt()];
-          in.readFully(object);
-          try (ObjectInputStream o = new ObjectInputStream(new ByteArrayInputStream(object))) {
-            yield o.readObject();
-          } catch (ClassNotFoundException e) {
-            throw new IOException("a record's value of a class this JVM lacks", e);
-          }
-        }
-        default -> throw new IOException("a record's value with the unknown tag " + tag);
-      };
-    }
-
-    private String string() throws IOException {
-      int n = in.readInt();
-      return n == NO_STRING ? null : text(n);
-    }
-
-    private String text(int n) throws IOException {
-      if (n == CHARS) {
-        char[] chars = new char[in.readInt()];
-        for (int i = 0; i < chars.length; i++) {
-          chars[i] = in.readChar();
-        }
-        return new String(chars);
-      }
-      byte[] utf8 = new byte[n];
-      in.readFully(utf8);
-      return new String(utf8, StandardCharsets.UTF_8);
+      return new SourceRecord(values, position, raw, problem, badValues);
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.idem.spark;
 
 import dev.idem.cli.Engine;
 import dev.idem.cli.pipelinefile.PipelineDefinition;
+import dev.idem.context.Workers;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -46,6 +47,11 @@ public final class SparkEngine implements Engine {
       @Override
       public PipelineDefinition definition() {
         return onSpark;
+      }
+
+      @Override
+      public Workers workers() {
+        return new SparkWorkers(context);
       }
 
       @Override

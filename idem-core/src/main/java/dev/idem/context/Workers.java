@@ -1,0 +1,53 @@
+package dev.idem.context;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Where a destination may run pieces of a window's work that need no connection of the runner's: on
+ * the calling thread ({@link #IN_PROCESS}, the JVM runner), or on an engine's executors ({@code
+ * --engine spark}). A task and its input travel by Java serialization to wherever it runs and its
+ * output comes back the same way, so both must be plain serializable data; a task must not depend
+ * on where it runs, and its output must be complete when it returns (a task that fails fails the
+ * whole call; one that an engine runs again after a lost executor must give the same output).
+ */
+public interface Workers {
+  /** Runs every task on the calling thread, one after another. */
+  Workers IN_PROCESS =
+      new Workers() {
+        @Override
+        public int parallelism() {
+          return 1;
+        }
+
+        @Override
+        public <I, O> List<O> run(String description, List<I> inputs, Task<I, O> task) {
+          List<O> out = new ArrayList<>(inputs.size());
+          for (I input : inputs) {
+            try {
+              out.add(task.apply(input));
+            } catch (Exception e) {
+              throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+            }
+          }
+          return out;
+        }
+      };
+
+  /** How many tasks run at once: worth splitting work into this many pieces. */
+  int parallelism();
+
+  /**
+   * Applies {@code task} to each input; the outputs in the inputs' order.
+   *
+   * @param description what the tasks do, for the engine's job list (a window's id in it)
+   */
+  <I, O> List<O> run(String description, List<I> inputs, Task<I, O> task);
+
+  /** A piece of work that can be sent elsewhere to run. */
+  @FunctionalInterface
+  interface Task<I, O> extends Serializable {
+    O apply(I input) throws Exception;
+  }
+}

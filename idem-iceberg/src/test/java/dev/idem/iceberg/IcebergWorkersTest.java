@@ -1,0 +1,110 @@
+package dev.idem.iceberg;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.idem.context.RunContext;
+import dev.idem.context.RunServices;
+import dev.idem.context.Workers;
+import dev.idem.destination.Completion;
+import dev.idem.destination.WindowWrite;
+import dev.idem.ledger.Lease;
+import dev.idem.pipeline.Pipeline;
+import dev.idem.pipeline.WriteStrategy;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.util.List;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A window's new rows written by workers (an engine's executors): split into one data file per task
+ * once the window has {@link TableFiles#ROWS_PER_TASK} rows for two tasks, each task and its file
+ * crossing Java serialization; the table holds what one file written here holds.
+ */
+class IcebergWorkersTest {
+  private static final Duration TTL = Duration.ofMinutes(5);
+  private static final int ROWS = 25_000; // two tasks of the default 10,000 rows, not three
+
+  @TempDir Path dir;
+
+  @Test
+  void aWindowsNewRowsAreWrittenByTheWorkersOneFilePerTaskAndTheTableHoldsTheSameRows()
+      throws Exception {
+    Pipeline p = IcebergFenceTest.pipeline(WriteStrategy.MERGE);
+    List<String> here;
+    try (IcebergDestination d = open("here", Workers.IN_PROCESS)) {
+      load(d, p);
+      here = d.tableRows("fenced");
+      assertThat(addedFiles(d, p)).isEqualTo(1);
+    }
+    try (SerializingWorkers workers = new SerializingWorkers(3);
+        IcebergDestination d = open("workers", workers)) {
+      load(d, p);
+      assertThat(workers.tasks()).isEqualTo(2);
+      assertThat(addedFiles(d, p)).isEqualTo(2);
+      assertThat(d.tableRows("fenced")).hasSize(ROWS).isEqualTo(here);
+      assertThat(d.ledger().state("fence", "2024-03-01").orElseThrow().counts().inserted())
+          .isEqualTo(ROWS);
+    }
+  }
+
+  @Test
+  void aTaskThatFailsFailsTheWindowAndNothingIsCommitted() throws Exception {
+    Pipeline p = IcebergFenceTest.pipeline(WriteStrategy.MERGE);
+    Workers failing =
+        new Workers() {
+          @Override
+          public int parallelism() {
+            return 2;
+          }
+
+          @Override
+          public <I, O> List<O> run(String description, List<I> inputs, Task<I, O> task) {
+            throw new IllegalStateException("executor lost: " + description);
+          }
+        };
+    try (IcebergDestination d = open("failing", failing)) {
+      assertThatThrownBy(() -> load(d, p))
+          .hasMessageContaining("executor lost: idem window 2024-03-01");
+      assertThat(d.tableRows("fenced")).isEmpty();
+      assertThat(d.ledger().state("fence", "2024-03-01").orElseThrow().status().name())
+          .isEqualTo("RUNNING");
+    }
+  }
+
+  private IcebergDestination open(String name, Workers workers) {
+    return new IcebergDestination(
+        IcebergSettings.local(dir.resolve(name), "idem"),
+        RunServices.defaults().withOwner("a").withLeaseTtl(TTL).withWorkers(workers));
+  }
+
+  /** Loads window 2024-03-01: ROWS keys, each twice (the later version wins the fold). */
+  private static void load(IcebergDestination d, Pipeline p) {
+    d.prepare(p);
+    Lease lease = d.ledger().claim("fence", "2024-03-01", "a", TTL).orElseThrow();
+    try (WindowWrite w =
+        d.begin(
+            p, lease, new RunContext(p.name(), "1", p.windows().window("2024-03-01"), null, "r"))) {
+      LocalDateTime at = LocalDateTime.parse("2024-03-01T12:00:00");
+      for (long version = 1; version <= 2; version++) {
+        for (long i = 0; i < ROWS; i++) {
+          w.add(new Object[] {i, version, at.plusSeconds(i)});
+        }
+      }
+      w.prepare(new Completion("fp", p.definitionHash(), 2L * ROWS, 0, 0));
+      w.commit();
+    }
+  }
+
+  /** The data files the table's last commit added. */
+  private static int addedFiles(IcebergDestination d, Pipeline p) {
+    Table t = d.store(p.name()).orElseThrow().table();
+    t.refresh();
+    Snapshot s = t.currentSnapshot();
+    return Integer.parseInt(s.summary().get("added-data-files"));
+  }
+}

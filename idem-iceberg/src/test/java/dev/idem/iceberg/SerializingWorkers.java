@@ -1,0 +1,98 @@
+package dev.idem.iceberg;
+
+import dev.idem.context.Workers;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Workers as an engine's executors are to a destination: each task and its input cross Java
+ * serialization to a thread of a pool, and the output crosses it back, so nothing that cannot
+ * travel to another machine reaches a task or comes back from one.
+ */
+final class SerializingWorkers implements Workers, AutoCloseable {
+  private final int parallelism;
+  private final ExecutorService pool;
+  private final AtomicInteger tasks = new AtomicInteger();
+
+  SerializingWorkers(int parallelism) {
+    this.parallelism = parallelism;
+    this.pool = Executors.newFixedThreadPool(parallelism);
+  }
+
+  @Override
+  public int parallelism() {
+    return parallelism;
+  }
+
+  /** How many tasks ran. */
+  int tasks() {
+    return tasks.get();
+  }
+
+  @Override
+  public <I, O> List<O> run(String description, List<I> inputs, Task<I, O> task) {
+    List<Future<byte[]>> running = new ArrayList<>();
+    for (I input : inputs) {
+      byte[] sent = bytes(new Object[] {task, input});
+      running.add(
+          pool.submit(
+              () -> {
+                Object[] received = (Object[]) object(sent);
+                @SuppressWarnings("unchecked")
+                Task<Object, Object> t = (Task<Object, Object>) received[0];
+                tasks.incrementAndGet();
+                return bytes(t.apply(received[1]));
+              }));
+    }
+    List<O> out = new ArrayList<>();
+    for (Future<byte[]> f : running) {
+      try {
+        @SuppressWarnings("unchecked")
+        O o = (O) object(f.get());
+        out.add(o);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      } catch (ExecutionException e) {
+        throw new IllegalStateException(e.getCause());
+      }
+    }
+    return out;
+  }
+
+  private static byte[] bytes(Object o) {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    try (ObjectOutputStream out = new ObjectOutputStream(b)) {
+      out.writeObject(o);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return b.toByteArray();
+  }
+
+  private static Object object(byte[] bytes) {
+    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
+      return in.readObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    pool.shutdownNow();
+  }
+}
