@@ -32,7 +32,10 @@ final class ChildIdem {
               "-Xmx512m",
               "-XX:TieredStopAtLevel=1",
               "-XX:+UseSerialGC",
-              "-Dspark.ui.enabled=false"));
+              "-Dspark.ui.enabled=false",
+              // the test JVM's: windows written by executor tasks as in process
+              "-Didem.iceberg.rows.per.task="
+                  + System.getProperty("idem.iceberg.rows.per.task", "10000")));
       return options;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

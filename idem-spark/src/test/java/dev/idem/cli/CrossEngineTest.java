@@ -82,10 +82,15 @@ class CrossEngineTest {
     Path onSpark = pipeline("spark", MERGE);
     assertThat(Cli.load(jvm).out()).contains("3 loaded");
     long tasks = SharedSpark.tasksEnded();
+    long writes = SharedSpark.writeTasksEnded();
     assertThat(Cli.load(onSpark, Cli.SPARK).out()).contains("3 loaded");
     // read by Spark: a task per window for each file holding it (the first file holds days 1 and
     // 2, the second days 2 and 3), none for a file without the window's records
     await().untilAsserted(() -> assertThat(SharedSpark.tasksEnded() - tasks).isEqualTo(4));
+    // day 1's two new rows written by two executor tasks (local[2], one row a task at the least:
+    // this module's tests run with -Didem.iceberg.rows.per.task=1); days 2 and 3 have one new row
+    // each, written by the driver
+    await().untilAsserted(() -> assertThat(SharedSpark.writeTasksEnded() - writes).isEqualTo(2));
 
     List<String> rows = TableContents.of(jvm.resolveSibling("warehouse"), "t");
     // in-window: the greatest version; a tie on version by the other columns, greatest first;

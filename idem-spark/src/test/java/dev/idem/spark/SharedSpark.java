@@ -1,7 +1,10 @@
 package dev.idem.spark;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.SparkSession;
 
@@ -13,8 +16,17 @@ import org.apache.spark.sql.SparkSession;
 public final class SharedSpark {
   private static SparkSession session;
 
-  /** Tasks of the session that ended, counted by a listener (Spark reports them asynchronously). */
+  /**
+   * Tasks of the session that ended, but for the destination's writing tasks, counted by a listener
+   * (Spark reports them asynchronously).
+   */
   private static final AtomicLong TASKS_ENDED = new AtomicLong();
+
+  /** The destination's tasks that wrote data files ({@code Workers}) and ended. */
+  private static final AtomicLong WRITE_TASKS_ENDED = new AtomicLong();
+
+  /** Whether a stage's job writes data files, by stage id. */
+  private static final Map<Integer, Boolean> STAGES_WRITING = new ConcurrentHashMap<>();
 
   private SharedSpark() {}
 
@@ -32,16 +44,38 @@ public final class SharedSpark {
           .addSparkListener(
               new SparkListener() {
                 @Override
+                public void onJobStart(SparkListenerJobStart jobStart) {
+                  String description =
+                      jobStart.properties() == null
+                          ? null
+                          : jobStart.properties().getProperty("spark.job.description");
+                  boolean writes = description != null && description.contains(" rows written in ");
+                  jobStart.stageIds().foreach(id -> STAGES_WRITING.put((Integer) id, writes));
+                }
+
+                @Override
                 public void onTaskEnd(SparkListenerTaskEnd taskEnd) {
-                  TASKS_ENDED.incrementAndGet();
+                  if (STAGES_WRITING.getOrDefault(taskEnd.stageId(), false)) {
+                    WRITE_TASKS_ENDED.incrementAndGet();
+                  } else {
+                    TASKS_ENDED.incrementAndGet();
+                  }
                 }
               });
     }
     return session;
   }
 
-  /** How many tasks ended so far (wait for the count: the listener runs behind the jobs). */
+  /**
+   * How many tasks but the writing ones ended so far (wait for the count: the listener runs behind
+   * the jobs).
+   */
   public static long tasksEnded() {
     return TASKS_ENDED.get();
+  }
+
+  /** How many tasks writing a window's data files ended so far. */
+  public static long writeTasksEnded() {
+    return WRITE_TASKS_ENDED.get();
   }
 }
