@@ -9,12 +9,21 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * {@code idem run --engine spark}: a Spark session (at {@code --master}, {@code local[*]} by
- * default) reads each window's input files in tasks of their own ({@link SparkSource}); the plan,
+ * default) reads each window's input files in tasks of their own ({@link SparkSource}), and, on a
+ * cluster, its tasks write the window's new rows as data files ({@link SparkWorkers}); the plan,
  * the ledger and the commits are the run's, unchanged. A session already running in this JVM (a
  * test's, or {@code spark-submit}'s) is used and left running; one this engine started is stopped
  * when the run ends.
  */
 public final class SparkEngine implements Engine {
+  /**
+   * {@code -Didem.spark.executor.writes=true}: on a {@code local} master too, a window's data files
+   * are written by Spark tasks. On a cluster they always are; on a local master the executors are
+   * threads of the driver's JVM on the driver's cores, where sending them the rows cost more than
+   * it saved (docs/performance.md, Spark), so the driver writes.
+   */
+  static final String EXECUTOR_WRITES = "idem.spark.executor.writes";
+
   @Override
   public String name() {
     return "spark";
@@ -51,7 +60,9 @@ public final class SparkEngine implements Engine {
 
       @Override
       public Workers workers() {
-        return new SparkWorkers(context);
+        return context.isLocal() && !Boolean.getBoolean(EXECUTOR_WRITES)
+            ? Workers.IN_PROCESS
+            : new SparkWorkers(context);
       }
 
       @Override

@@ -34,6 +34,8 @@ final class ChildIdem {
               "-XX:+UseSerialGC",
               "-Dspark.ui.enabled=false",
               // the test JVM's: windows written by executor tasks as in process
+              "-Didem.spark.executor.writes="
+                  + System.getProperty("idem.spark.executor.writes", "false"),
               "-Didem.iceberg.rows.per.task="
                   + System.getProperty("idem.iceberg.rows.per.task", "10000")));
       return options;

@@ -36,7 +36,9 @@ import org.junit.jupiter.api.Test;
  *       catalog with a version guard, on the same {@code local[2]} session;
  *   <li>s3: idem on Spark {@code local[1]} (scaling against s1);
  *   <li>s4: the JVM runner ({@code idem run} without {@code --engine});
- *   <li>s5: s1 with two windows at a time ({@code --parallel 2}).
+ *   <li>s5: s1 with two windows at a time ({@code --parallel 2});
+ *   <li>s6: s1 with each window's new rows written as data files by Spark tasks, as on a cluster
+ *       ({@code -Didem.spark.executor.writes=true}, in tasks of at least 10,000 rows).
  * </ul>
  *
  * <p>Wall seconds, CPU seconds of this JVM (everything runs in it: the driver, the executors'
@@ -62,9 +64,12 @@ class SparkBench {
     }
   }
 
-  /** The cases to run, {@code -Dbench.cases=s1,s2} (default all five). */
+  private static final String EXECUTOR_WRITES = "idem.spark.executor.writes";
+  private static final String ROWS_PER_TASK = "idem.iceberg.rows.per.task";
+
+  /** The cases to run, {@code -Dbench.cases=s1,s2} (default all six). */
   private static final List<String> CASES =
-      List.of(System.getProperty("bench.cases", "s4,s1,s5,s2,s3").split(",", -1));
+      List.of(System.getProperty("bench.cases", "s4,s1,s6,s5,s2,s3").split(",", -1));
 
   private final List<Result> results = new ArrayList<>();
   private final StringBuilder report = new StringBuilder();
@@ -91,6 +96,14 @@ class SparkBench {
       expected.check(idemTable(s4));
     }
     onSpark("s1", "idem on Spark local[2]", 2, work, data, rows, expected);
+    onSpark(
+        "s6",
+        "idem on Spark local[2], data files written by Spark tasks (" + EXECUTOR_WRITES + ")",
+        2,
+        work,
+        data,
+        rows,
+        expected);
     onSpark(
         "s5",
         "idem on Spark local[2], two windows at a time (--parallel 2)",
@@ -124,6 +137,9 @@ class SparkBench {
     ratio("s1/s2 time, idem on Spark / hand-written (target <= 1.15)", "s1", "s2", Result::wall);
     ratio("s1/s2 CPU", "s1", "s2", Result::cpu);
     ratio("s3/s1 time, local[1] / local[2] (scaling)", "s3", "s1", Result::wall);
+    ratio(
+        "s6/s1 time, data files written by Spark tasks / by the driver", "s6", "s1", Result::wall);
+    ratio("s6/s1 CPU", "s6", "s1", Result::cpu);
     ratio("s4/s1 time, JVM runner / idem on Spark local[2]", "s4", "s1", Result::wall);
     line(
         String.format(
@@ -160,9 +176,26 @@ class SparkBench {
     List<String> args =
         new ArrayList<>(List.of("--engine", "spark", "--master", "local[" + cores + "]"));
     args.addAll(List.of(more));
-    time(id, what, rows, () -> Cli.load(p, args.toArray(String[]::new)));
+    // this module's tests run with the executors writing; only s6 does here, in tasks of the
+    // default size
+    String writes = System.setProperty(EXECUTOR_WRITES, String.valueOf(id.equals("s6")));
+    String perTask = System.clearProperty(ROWS_PER_TASK);
+    try {
+      time(id, what, rows, () -> Cli.load(p, args.toArray(String[]::new)));
+    } finally {
+      restore(EXECUTOR_WRITES, writes);
+      restore(ROWS_PER_TASK, perTask);
+    }
     expected.check(idemTable(p));
     session.stop();
+  }
+
+  private static void restore(String property, String value) {
+    if (value == null) {
+      System.clearProperty(property);
+    } else {
+      System.setProperty(property, value);
+    }
   }
 
   private interface Body {

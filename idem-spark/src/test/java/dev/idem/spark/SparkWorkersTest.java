@@ -1,0 +1,92 @@
+package dev.idem.spark;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.idem.cli.pipelinefile.PipelineDefinition;
+import dev.idem.cli.pipelinefile.PipelineFile;
+import dev.idem.connector.Secrets;
+import dev.idem.context.Workers;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A destination's work as Spark tasks: one task per input, outputs in the inputs' order, a failing
+ * task failing the call; and which workers the engine gives the destination.
+ */
+@Tag("spark")
+class SparkWorkersTest {
+  @TempDir Path dir;
+
+  @Test
+  void eachInputIsATaskAndTheOutputsComeBackInOrder() {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SharedSpark.session().sparkContext());
+    Workers workers = new SparkWorkers(jsc);
+    assertThat(workers.parallelism()).isEqualTo(2);
+    long tasks = SharedSpark.tasksEnded();
+    List<String> out = workers.run("doubling", List.of(1, 2, 3, 4, 5), i -> "x" + (i * 2));
+    assertThat(out).containsExactly("x2", "x4", "x6", "x8", "x10");
+    await().untilAsserted(() -> assertThat(SharedSpark.tasksEnded() - tasks).isEqualTo(5));
+    assertThat(workers.run("nothing", List.<Integer>of(), i -> i)).isEmpty();
+  }
+
+  @Test
+  void aFailingTaskFailsTheCall() {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SharedSpark.session().sparkContext());
+    Workers workers = new SparkWorkers(jsc);
+    assertThatThrownBy(
+            () ->
+                workers.run(
+                    "failing",
+                    List.of(1, 2),
+                    i -> {
+                      if (i == 2) {
+                        throw new IllegalStateException("task of input 2 failed");
+                      }
+                      return i;
+                    }))
+        .hasMessageContaining("task of input 2 failed");
+  }
+
+  @Test
+  void onALocalMasterTheDriverWritesUnlessTheExecutorsAreAskedTo() throws IOException {
+    SharedSpark.session();
+    String before = System.getProperty(SparkEngine.EXECUTOR_WRITES);
+    try (PipelineDefinition d = definition()) {
+      System.setProperty(SparkEngine.EXECUTOR_WRITES, "false");
+      try (var run = new SparkEngine().start(d, List.of(), null)) {
+        assertThat(run.workers()).isSameAs(Workers.IN_PROCESS);
+      }
+      System.setProperty(SparkEngine.EXECUTOR_WRITES, "true");
+      try (var run = new SparkEngine().start(d, List.of(), null)) {
+        assertThat(run.workers()).isInstanceOf(SparkWorkers.class);
+      }
+    } finally {
+      if (before == null) {
+        System.clearProperty(SparkEngine.EXECUTOR_WRITES);
+      } else {
+        System.setProperty(SparkEngine.EXECUTOR_WRITES, before);
+      }
+    }
+  }
+
+  private PipelineDefinition definition() throws IOException {
+    Path p = dir.resolve("pipeline.yaml");
+    Files.writeString(
+        p,
+        "pipeline: w\n"
+            + "source:\n  type: csv\n  path: data/*.csv\n  header: true\n"
+            + "columns:\n  id: integer not null\n  at: timestamp not null\n"
+            + "windows:\n  kind: day\n  column: at\n  zone: UTC\n"
+            + "target:\n  table: t\n  key: [id]\n  strategy: merge\n"
+            + "destination:\n  type: iceberg\n  warehouse: warehouse/\n");
+    return PipelineFile.load(p, List.of(), System::getenv, new Secrets());
+  }
+}
