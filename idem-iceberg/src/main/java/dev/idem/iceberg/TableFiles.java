@@ -61,17 +61,31 @@ final class TableFiles {
 
   /** Writes {@code records} (all of one window's partition) to a new data file. */
   DataFile write(List<Record> records, StructLike partition) {
+    PartitionKey key = key(records.get(0), partition);
+    return write(records, key, location(key));
+  }
+
+  /** The partition of {@code partition}, or else of the record {@code first}. */
+  private PartitionKey key(Record first, StructLike partition) {
     PartitionKey key = new PartitionKey(table.spec(), schema);
     if (partition == null) {
-      key.partition(records.get(0));
+      key.partition(first);
     } else {
       for (int i = 0; i < table.spec().fields().size(); i++) {
         key.set(i, partition.get(i, Object.class));
       }
     }
+    return key;
+  }
+
+  /** Where a new data file of the partition {@code key} goes. */
+  private String location(PartitionKey key) {
     String name = "idem-" + UUID.randomUUID() + ".parquet";
-    OutputFile out =
-        table.io().newOutputFile(table.locationProvider().newDataLocation(table.spec(), key, name));
+    return table.locationProvider().newDataLocation(table.spec(), key, name);
+  }
+
+  private DataFile write(List<Record> records, PartitionKey key, String location) {
+    OutputFile out = table.io().newOutputFile(location);
     DataWriter<Record> writer;
     try {
       writer =
@@ -107,21 +121,45 @@ final class TableFiles {
           write(rows.stream().map(r -> layout.record(r, window, windowOrder)).toList(), null));
     }
     Table shipped = SerializableTable.copyOf(table);
+    PartitionKey key = key(layout.record(rows.get(0), window, windowOrder), null);
     List<RowsTask> inputs = new ArrayList<>(tasks);
     for (int t = 0; t < tasks; t++) {
       ValueCodec.Writer encoded = new ValueCodec.Writer();
       List<Object[]> part = rows.subList(rows.size() * t / tasks, rows.size() * (t + 1) / tasks);
       part.forEach(encoded::row);
       inputs.add(
-          new RowsTask(shipped, schema, layout, window, windowOrder, encoded.bytes(), part.size()));
+          new RowsTask(
+              shipped,
+              schema,
+              layout,
+              window,
+              windowOrder,
+              location(key),
+              encoded.bytes(),
+              part.size()));
     }
-    return workers.run(
-        "idem window " + window + ": " + rows.size() + " rows written in " + tasks + " files",
-        inputs,
-        RowsTask::write);
+    try {
+      return workers.run(
+          "idem window " + window + ": " + rows.size() + " rows written in " + tasks + " files",
+          inputs,
+          RowsTask::write);
+    } catch (RuntimeException e) {
+      // the tasks that finished wrote their files: the driver named them, so it removes them
+      for (RowsTask t : inputs) {
+        try {
+          table.io().deleteFile(t.location);
+        } catch (RuntimeException deleting) {
+          e.addSuppressed(deleting);
+        }
+      }
+      throw e;
+    }
   }
 
-  /** Rows of one window to write as one data file, wherever the task runs. */
+  /**
+   * Rows of one window to write as one data file, wherever the task runs, at a location the driver
+   * chose (a task run again after a lost executor writes the same file again).
+   */
   private static final class RowsTask implements Serializable {
     private static final long serialVersionUID = 1L;
     private final Table table;
@@ -129,6 +167,7 @@ final class TableFiles {
     private final TableSchema.Layout layout;
     private final String window;
     private final String windowOrder;
+    private final String location;
     private final byte[] rows;
     private final int count;
 
@@ -138,6 +177,7 @@ final class TableFiles {
         TableSchema.Layout layout,
         String window,
         String windowOrder,
+        String location,
         byte[] rows,
         int count) {
       this.table = table;
@@ -145,6 +185,7 @@ final class TableFiles {
       this.layout = layout;
       this.window = window;
       this.windowOrder = windowOrder;
+      this.location = location;
       this.rows = rows;
       this.count = count;
     }
@@ -155,7 +196,8 @@ final class TableFiles {
       for (int i = 0; i < count; i++) {
         records.add(layout.record(in.row(), window, windowOrder));
       }
-      return new TableFiles(table, schema, Workers.IN_PROCESS).write(records, null);
+      TableFiles files = new TableFiles(table, schema, Workers.IN_PROCESS);
+      return files.write(records, files.key(records.get(0), null), location);
     }
   }
 

@@ -11,10 +11,12 @@ import dev.idem.destination.WindowWrite;
 import dev.idem.ledger.Lease;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.WriteStrategy;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.List;
+import java.util.stream.Stream;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.junit.jupiter.api.Test;
@@ -53,7 +55,7 @@ class IcebergWorkersTest {
   }
 
   @Test
-  void aTaskThatFailsFailsTheWindowAndNothingIsCommitted() throws Exception {
+  void aTaskThatFailsFailsTheWindowAndTheFilesOfTheOthersAreRemoved() throws Exception {
     Pipeline p = IcebergFenceTest.pipeline(WriteStrategy.MERGE);
     Workers failing =
         new Workers() {
@@ -64,6 +66,11 @@ class IcebergWorkersTest {
 
           @Override
           public <I, O> List<O> run(String description, List<I> inputs, Task<I, O> task) {
+            try {
+              task.apply(inputs.get(0)); // the first task writes its file, the second fails
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
             throw new IllegalStateException("executor lost: " + description);
           }
         };
@@ -71,6 +78,9 @@ class IcebergWorkersTest {
       assertThatThrownBy(() -> load(d, p))
           .hasMessageContaining("executor lost: idem window 2024-03-01");
       assertThat(d.tableRows("fenced")).isEmpty();
+      try (Stream<Path> files = Files.walk(dir.resolve("failing"))) {
+        assertThat(files.filter(f -> f.toString().endsWith(".parquet"))).isEmpty();
+      }
       assertThat(d.ledger().state("fence", "2024-03-01").orElseThrow().status().name())
           .isEqualTo("RUNNING");
     }
