@@ -55,7 +55,10 @@ abstract class PipelineCommand implements Callable<Integer> {
       if (done != null) {
         return done;
       }
+      Instant starting = services.clock().instant();
       try (Engine.Run engine = engine(definition)) {
+        // starting an engine (a Spark session on a cluster) does not count against --lock-timeout
+        begun = begun.plus(Duration.between(starting, services.clock().instant()));
         PipelineDefinition run = engine == null ? definition : engine.definition();
         RunServices on = engine == null ? services : services.withWorkers(engine.workers());
         try (Destination destination = open(run, on)) {

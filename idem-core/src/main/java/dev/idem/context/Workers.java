@@ -9,8 +9,11 @@ import java.util.List;
  * the calling thread ({@link #IN_PROCESS}, the JVM runner), or on an engine's executors ({@code
  * --engine spark}). A task and its input travel by Java serialization to wherever it runs and its
  * output comes back the same way, so both must be plain serializable data; a task must not depend
- * on where it runs, and its output must be complete when it returns (a task that fails fails the
- * whole call; one that an engine runs again after a lost executor must give the same output).
+ * on where it runs, and its output must be complete when it returns. An engine may run a task more
+ * than once (a lost executor, speculation): what a task writes must not depend on being the only
+ * attempt. A task that fails fails the whole call with an unchecked exception (a {@link
+ * dev.idem.TransientException} when the engine's job failed), possibly while other tasks of the
+ * call still run.
  */
 public interface Workers {
   /** Runs every task on the calling thread, one after another. */

@@ -112,11 +112,19 @@ final class ObjectStorage {
       p.putIfAbsent("io-impl", S3_FILE_IO);
     }
     p.putIfAbsent("http-client.type", "urlconnection");
+    checksums(p);
+  }
+
+  /**
+   * For a FileIO of the properties {@code p} on an S3-compatible server ({@code s3.endpoint}):
+   * since 2.30 the AWS SDK adds CRC checksums (and chunked uploads) to every request, which such
+   * servers often refuse (S3Proxy, older MinIO and Ceph); ask for them only where the operation
+   * needs them. Iceberg has no property for it, so the SDK's own system properties, in this JVM (a
+   * driver's, or an executor's that writes data files), unless it was started with them
+   * (-Daws.requestChecksumCalculation=...).
+   */
+  static void checksums(Map<String, String> p) {
     if (p.containsKey("s3.endpoint")) {
-      // since 2.30 the AWS SDK adds CRC checksums (and chunked uploads) to every request, which
-      // S3-compatible servers often refuse (S3Proxy, older MinIO and Ceph): ask for them only where
-      // the operation needs them. Iceberg has no property for it, so the SDK's own system
-      // properties, unless the JVM was started with them (-Daws.requestChecksumCalculation=...)
       setIfAbsent("aws.requestChecksumCalculation", "when_required");
       setIfAbsent("aws.responseChecksumValidation", "when_required");
     }

@@ -21,7 +21,9 @@ import org.apache.iceberg.data.parquet.GenericParquetWriter;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.DataWriter;
+import org.apache.iceberg.io.FileInfo;
 import org.apache.iceberg.io.OutputFile;
+import org.apache.iceberg.io.SupportsPrefixOperations;
 import org.apache.iceberg.parquet.Parquet;
 
 /**
@@ -80,8 +82,12 @@ final class TableFiles {
 
   /** Where a new data file of the partition {@code key} goes. */
   private String location(PartitionKey key) {
-    String name = "idem-" + UUID.randomUUID() + ".parquet";
-    return table.locationProvider().newDataLocation(table.spec(), key, name);
+    return prefix(key) + ".parquet";
+  }
+
+  /** A new data file's location in the partition {@code key}, but for its {@code .parquet}. */
+  private String prefix(PartitionKey key) {
+    return table.locationProvider().newDataLocation(table.spec(), key, "idem-" + UUID.randomUUID());
   }
 
   private DataFile write(List<Record> records, PartitionKey key, String location) {
@@ -122,6 +128,9 @@ final class TableFiles {
     }
     Table shipped = SerializableTable.copyOf(table);
     PartitionKey key = key(layout.record(rows.get(0), window, windowOrder), null);
+    // each task names its file after a prefix the driver chose and a name of its own, so that a
+    // task Spark runs twice (a lost executor, speculation) never writes over a file another
+    // attempt wrote, and the driver can find what a failed job's tasks wrote
     List<RowsTask> inputs = new ArrayList<>(tasks);
     for (int t = 0; t < tasks; t++) {
       ValueCodec.Writer encoded = new ValueCodec.Writer();
@@ -134,7 +143,7 @@ final class TableFiles {
               layout,
               window,
               windowOrder,
-              location(key),
+              prefix(key),
               encoded.bytes(),
               part.size()));
     }
@@ -144,21 +153,41 @@ final class TableFiles {
           inputs,
           RowsTask::write);
     } catch (RuntimeException e) {
-      // the tasks that finished wrote their files: the driver named them, so it removes them
-      for (RowsTask t : inputs) {
-        try {
-          table.io().deleteFile(t.location);
-        } catch (RuntimeException deleting) {
-          e.addSuppressed(deleting);
-        }
-      }
+      deleteWritten(inputs, e);
       throw e;
     }
   }
 
   /**
-   * Rows of one window to write as one data file, wherever the task runs, at a location the driver
-   * chose (a task run again after a lost executor writes the same file again).
+   * Deletes the files a failed job's tasks wrote (their names begin with the tasks' prefixes),
+   * where the table's FileIO can list them. A task still running when the job failed may write its
+   * file after this: an orphan, as a killed driver's, which {@code idem doctor} finds.
+   */
+  private void deleteWritten(List<RowsTask> tasks, RuntimeException failure) {
+    if (!(table.io() instanceof SupportsPrefixOperations io)) {
+      return;
+    }
+    String first = tasks.get(0).prefix;
+    // by name: a listing may spell the folder otherwise (file:/tmp/... for /tmp/...)
+    List<String> names = tasks.stream().map(t -> name(t.prefix)).toList();
+    try {
+      for (FileInfo f : io.listPrefix(first.substring(0, first.lastIndexOf('/') + 1))) {
+        if (names.stream().anyMatch(name(f.location())::startsWith)) {
+          io.deleteFile(f.location());
+        }
+      }
+    } catch (RuntimeException deleting) {
+      failure.addSuppressed(deleting);
+    }
+  }
+
+  private static String name(String location) {
+    return location.substring(location.lastIndexOf('/') + 1);
+  }
+
+  /**
+   * Rows of one window to write as one data file, wherever the task runs, named after a prefix the
+   * driver chose.
    */
   private static final class RowsTask implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -167,7 +196,7 @@ final class TableFiles {
     private final TableSchema.Layout layout;
     private final String window;
     private final String windowOrder;
-    private final String location;
+    private final String prefix;
     private final byte[] rows;
     private final int count;
 
@@ -177,7 +206,7 @@ final class TableFiles {
         TableSchema.Layout layout,
         String window,
         String windowOrder,
-        String location,
+        String prefix,
         byte[] rows,
         int count) {
       this.table = table;
@@ -185,7 +214,7 @@ final class TableFiles {
       this.layout = layout;
       this.window = window;
       this.windowOrder = windowOrder;
-      this.location = location;
+      this.prefix = prefix;
       this.rows = rows;
       this.count = count;
     }
@@ -196,7 +225,13 @@ final class TableFiles {
       for (int i = 0; i < count; i++) {
         records.add(layout.record(in.row(), window, windowOrder));
       }
+      try {
+        ObjectStorage.checksums(table.io().properties());
+      } catch (UnsupportedOperationException e) {
+        // a FileIO without properties has no S3 endpoint
+      }
       TableFiles files = new TableFiles(table, schema, Workers.IN_PROCESS);
+      String location = prefix + "-" + UUID.randomUUID() + ".parquet";
       return files.write(records, files.key(records.get(0), null), location);
     }
   }

@@ -73,8 +73,19 @@ final class WindowPlan {
       NewRows earlier) {
     WindowPlan p = new WindowPlan(pointer, stagedRows.size(), files.schema());
     p.fromSnapshot = snapshot == null ? null : snapshot.snapshotId();
-    new Planner(pipeline, schema, files, ledger, window, windowOrder, now, p, earlier)
-        .plan(stagedRows);
+    try {
+      new Planner(pipeline, schema, files, ledger, window, windowOrder, now, p, earlier)
+          .plan(stagedRows);
+    } catch (RuntimeException | Error e) {
+      // the files it wrote before it failed (rewrites, then the new rows) will never be committed;
+      // an earlier plan's files it took are that plan's to discard
+      List<DataFile> own = new ArrayList<>(p.written);
+      if (earlier != null) {
+        own.removeAll(earlier.files());
+      }
+      files.discard(own);
+      throw e;
+    }
     return p;
   }
 

@@ -11,6 +11,7 @@ import dev.idem.destination.WindowWrite;
 import dev.idem.ledger.Lease;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.WriteStrategy;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +20,8 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,9 +32,24 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class IcebergWorkersTest {
   private static final Duration TTL = Duration.ofMinutes(5);
-  private static final int ROWS = 25_000; // two tasks of the default 10,000 rows, not three
+  private static final int ROWS = 25; // two tasks of 10 rows at the least, not three
 
   @TempDir Path dir;
+  private String perTask;
+
+  @BeforeEach
+  void tasksOfTenRows() {
+    perTask = System.setProperty(TableFiles.ROWS_PER_TASK, "10");
+  }
+
+  @AfterEach
+  void defaultTasks() {
+    if (perTask == null) {
+      System.clearProperty(TableFiles.ROWS_PER_TASK);
+    } else {
+      System.setProperty(TableFiles.ROWS_PER_TASK, perTask);
+    }
+  }
 
   @Test
   void aWindowsNewRowsAreWrittenByTheWorkersOneFilePerTaskAndTheTableHoldsTheSameRows()
@@ -78,11 +96,54 @@ class IcebergWorkersTest {
       assertThatThrownBy(() -> load(d, p))
           .hasMessageContaining("executor lost: idem window 2024-03-01");
       assertThat(d.tableRows("fenced")).isEmpty();
-      try (Stream<Path> files = Files.walk(dir.resolve("failing"))) {
-        assertThat(files.filter(f -> f.toString().endsWith(".parquet"))).isEmpty();
-      }
+      assertThat(parquetFiles("failing")).isEmpty();
       assertThat(d.ledger().state("fence", "2024-03-01").orElseThrow().status().name())
           .isEqualTo("RUNNING");
+    }
+  }
+
+  @Test
+  void aFailedWriteJobRemovesTheFilesThePlanRewroteToo() throws Exception {
+    Pipeline p = IcebergFenceTest.pipeline(WriteStrategy.MERGE);
+    try (IcebergDestination d = open("rewrites", Workers.IN_PROCESS)) {
+      load(d, p);
+    }
+    List<Path> before = parquetFiles("rewrites");
+    Workers failing =
+        new Workers() {
+          @Override
+          public int parallelism() {
+            return 2;
+          }
+
+          @Override
+          public <I, O> List<O> run(String description, List<I> inputs, Task<I, O> task) {
+            throw new IllegalStateException("executor lost: " + description);
+          }
+        };
+    try (IcebergDestination d = open("rewrites", failing)) {
+      d.prepare(p);
+      Lease lease = d.ledger().claim("fence", "2024-03-01", "a", TTL).orElseThrow();
+      try (WindowWrite w =
+          d.begin(
+              p,
+              lease,
+              new RunContext(p.name(), "1", p.windows().window("2024-03-01"), null, "r"))) {
+        LocalDateTime at = LocalDateTime.parse("2024-03-01T12:00:00");
+        for (long i = ROWS / 2; i < ROWS + ROWS / 2; i++) { // half the keys updated, half new
+          w.add(new Object[] {i, 3L, at.plusSeconds(i)});
+        }
+        // the update rewrites the table's file on the driver before the new rows' job fails
+        assertThatThrownBy(() -> w.prepare(new Completion("fp", p.definitionHash(), ROWS, 0, 0)))
+            .hasMessageContaining("executor lost");
+      }
+    }
+    assertThat(parquetFiles("rewrites")).isEqualTo(before);
+  }
+
+  private List<Path> parquetFiles(String warehouse) throws IOException {
+    try (Stream<Path> files = Files.walk(dir.resolve(warehouse))) {
+      return files.filter(f -> f.toString().endsWith(".parquet")).sorted().toList();
     }
   }
 

@@ -90,8 +90,14 @@ final class SparkSource implements Source, ObservesSchema {
       return new Collected(List.of(), List.of(), schema(), observed);
     }
     spark.setJobDescription("idem window " + window.id());
-    List<FileRecords> results =
-        spark.parallelize(tasks, tasks.size()).map(FileTask::read).collect();
+    List<FileRecords> results;
+    try {
+      results = spark.parallelize(tasks, tasks.size()).map(FileTask::read).collect();
+    } catch (Exception e) { // SparkException is checked, though collect() does not declare it
+      throw new IOException(
+          "Spark job reading window " + window.id() + ": " + SparkWorkers.firstLine(e.getMessage()),
+          e);
+    }
     return new Collected(tasks, results, schema(), observed);
   }
 

@@ -1,5 +1,6 @@
 package dev.idem.spark;
 
+import dev.idem.TransientException;
 import dev.idem.context.Workers;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -27,6 +28,23 @@ final class SparkWorkers implements Workers {
       return List.of();
     }
     spark.setJobDescription(description);
-    return spark.parallelize(inputs, inputs.size()).map(task::apply).collect();
+    try {
+      return spark.parallelize(inputs, inputs.size()).map(task::apply).collect();
+    } catch (Exception e) { // SparkException is checked, though collect() does not declare it
+      throw new TransientException(
+          "Spark job '" + description + "' failed: " + firstLine(e.getMessage()), e);
+    }
+  }
+
+  /**
+   * The first line of a Spark job's failure, which goes on with the failed task's stack trace; the
+   * whole of it stays in the cause.
+   */
+  static String firstLine(String message) {
+    if (message == null) {
+      return "(no message)";
+    }
+    int end = message.indexOf('\n');
+    return end < 0 ? message : message.substring(0, end);
   }
 }

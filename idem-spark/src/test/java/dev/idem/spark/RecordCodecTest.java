@@ -4,12 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.idem.source.BadValue;
 import dev.idem.source.SourceRecord;
-import java.math.BigDecimal;
-import java.math.BigInteger;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
@@ -19,7 +13,10 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
-/** What a task's records become on the driver: equal values of the same classes, in order. */
+/**
+ * What a task's records become on the driver: equal positions, raw input, problems, bad values and
+ * values of the same classes, in order.
+ */
 class RecordCodecTest {
   @Property(tries = 200)
   void recordsComeBackEqualInOrder(@ForAll("records") List<SourceRecord> records) {
@@ -54,35 +51,15 @@ class RecordCodecTest {
     }
   }
 
+  /** Records of a few kinds of values: every value's encoding is ValueCodecProperties' (core). */
   @Provide
   Arbitrary<List<SourceRecord>> records() {
     Arbitrary<Object> value =
         Arbitraries.oneOf(
             Arbitraries.just(null),
-            Arbitraries.strings().ofMaxLength(40).map(s -> (Object) s),
-            // any chars, lone surrogates too (a JSON reader gives one for an escaped lone
-            // surrogate)
-            Arbitraries.strings().all().ofMaxLength(10).map(s -> (Object) s),
-            Arbitraries.of("\ud800", "a\udc00b", "\ud83e\udd86").map(s -> (Object) s),
+            Arbitraries.strings().ofMaxLength(20).map(s -> (Object) s),
             Arbitraries.longs().map(l -> (Object) l),
-            Combinators.combine(
-                    Arbitraries.bigIntegers()
-                        .between(BigInteger.TEN.pow(40).negate(), BigInteger.TEN.pow(40)),
-                    Arbitraries.integers().between(-5, 38))
-                .as((u, s) -> (Object) new BigDecimal(u, s)),
-            Arbitraries.of(Boolean.TRUE, Boolean.FALSE).map(b -> (Object) b),
-            Arbitraries.longs()
-                .between(-1_000_000, 3_000_000)
-                .map(d -> (Object) LocalDate.ofEpochDay(d)),
-            Combinators.combine(
-                    Arbitraries.longs().between(-60_000_000_000L, 250_000_000_000L),
-                    Arbitraries.integers().between(0, 999_999_999))
-                .as((s, n) -> (Object) LocalDateTime.ofEpochSecond(s, n, ZoneOffset.UTC)),
-            Combinators.combine(
-                    Arbitraries.longs().between(-60_000_000_000L, 250_000_000_000L),
-                    Arbitraries.integers().between(0, 999_999_999))
-                .as((s, n) -> (Object) Instant.ofEpochSecond(s, n)),
-            Arbitraries.doubles().map(d -> (Object) d)); // a type without a tag of its own
+            Arbitraries.bigDecimals().ofScale(3).map(d -> (Object) d));
     Arbitrary<String> text =
         Arbitraries.oneOf(
             Arbitraries.strings().ofMaxLength(30), Arbitraries.strings().all().ofMaxLength(8));

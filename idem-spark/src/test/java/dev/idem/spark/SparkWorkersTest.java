@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.idem.TransientException;
 import dev.idem.cli.pipelinefile.PipelineDefinition;
 import dev.idem.cli.pipelinefile.PipelineFile;
 import dev.idem.connector.Secrets;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A destination's work as Spark tasks: one task per input, outputs in the inputs' order, a failing
- * task failing the call; and which workers the engine gives the destination.
+ * task failing the call with a one-line transient error (the runner retries the window); and which
+ * workers the engine gives the destination.
  */
 @Tag("spark")
 class SparkWorkersTest {
@@ -52,7 +54,10 @@ class SparkWorkersTest {
                       }
                       return i;
                     }))
-        .hasMessageContaining("task of input 2 failed");
+        .isInstanceOf(TransientException.class)
+        .hasMessageStartingWith("Spark job 'failing' failed: ")
+        .hasMessageContaining("task of input 2 failed")
+        .hasMessageNotContaining("\n");
   }
 
   @Test
