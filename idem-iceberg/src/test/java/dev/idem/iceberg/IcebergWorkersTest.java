@@ -75,24 +75,8 @@ class IcebergWorkersTest {
   @Test
   void aTaskThatFailsFailsTheWindowAndTheFilesOfTheOthersAreRemoved() throws Exception {
     Pipeline p = IcebergFenceTest.pipeline(WriteStrategy.MERGE);
-    Workers failing =
-        new Workers() {
-          @Override
-          public int parallelism() {
-            return 2;
-          }
-
-          @Override
-          public <I, O> List<O> run(String description, List<I> inputs, Task<I, O> task) {
-            try {
-              task.apply(inputs.get(0)); // the first task writes its file, the second fails
-            } catch (Exception e) {
-              throw new IllegalStateException(e);
-            }
-            throw new IllegalStateException("executor lost: " + description);
-          }
-        };
-    try (IcebergDestination d = open("failing", failing)) {
+    // the first task writes its file, the second fails
+    try (IcebergDestination d = open("failing", failing(true))) {
       assertThatThrownBy(() -> load(d, p))
           .hasMessageContaining("executor lost: idem window 2024-03-01");
       assertThat(d.tableRows("fenced")).isEmpty();
@@ -109,19 +93,7 @@ class IcebergWorkersTest {
       load(d, p);
     }
     List<Path> before = parquetFiles("rewrites");
-    Workers failing =
-        new Workers() {
-          @Override
-          public int parallelism() {
-            return 2;
-          }
-
-          @Override
-          public <I, O> List<O> run(String description, List<I> inputs, Task<I, O> task) {
-            throw new IllegalStateException("executor lost: " + description);
-          }
-        };
-    try (IcebergDestination d = open("rewrites", failing)) {
+    try (IcebergDestination d = open("rewrites", failing(false))) {
       d.prepare(p);
       Lease lease = d.ledger().claim("fence", "2024-03-01", "a", TTL).orElseThrow();
       try (WindowWrite w =
@@ -139,6 +111,28 @@ class IcebergWorkersTest {
       }
     }
     assertThat(parquetFiles("rewrites")).isEqualTo(before);
+  }
+
+  /** Two workers whose job fails, after the first task ran when {@code firstRuns}. */
+  private static Workers failing(boolean firstRuns) {
+    return new Workers() {
+      @Override
+      public int parallelism() {
+        return 2;
+      }
+
+      @Override
+      public <I, O> List<O> run(String description, List<I> inputs, Task<I, O> task) {
+        if (firstRuns) {
+          try {
+            task.apply(inputs.get(0));
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        }
+        throw new IllegalStateException("executor lost: " + description);
+      }
+    };
   }
 
   private List<Path> parquetFiles(String warehouse) throws IOException {
