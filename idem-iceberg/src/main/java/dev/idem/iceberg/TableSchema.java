@@ -157,14 +157,10 @@ final class TableSchema {
   }
 
   /**
-   * A stored row (values in stored-column order) as a record of the table {@code table} (its own
-   * schema: an existing table may order its columns otherwise, or have more), by column name.
+   * How this schema's stored rows (values in stored-column order) become records of the table
+   * schema {@code table} (its own: an existing table may order its columns otherwise, or have
+   * more), by column name.
    */
-  Record record(Schema table, Object[] values, String window, String windowOrder) {
-    return layout(table).record(values, window, windowOrder);
-  }
-
-  /** How this schema's stored rows become records of the table schema {@code table}. */
   Layout layout(Schema table) {
     Layout l = layout;
     if (l == null || l.table != table) {
