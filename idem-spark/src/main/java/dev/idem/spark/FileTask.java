@@ -7,9 +7,10 @@ import dev.idem.connector.Secrets;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.schema.ObservedSchema;
 import dev.idem.schema.SchemaDiff;
-import dev.idem.source.ObservesSchema;
 import dev.idem.source.RecordReader;
 import dev.idem.source.SourceRecord;
+import dev.idem.source.file.FilePart;
+import dev.idem.source.file.FileSource;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -25,21 +26,26 @@ import java.util.List;
  * gives them; what it returns is plain serializable data.
  */
 record FileTask(
-    String pipelineFile, List<String> sets, String file, String pathSetting, String windowId)
+    String pipelineFile,
+    List<String> sets,
+    FileSource.InputFile file,
+    FilePart part,
+    String pathSetting,
+    String windowId)
     implements Serializable {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
 
   FileTask {
     sets = List.copyOf(sets);
   }
 
-  /** Runs on an executor: the file's records of the window, in the file's order. */
+  /** Runs on an executor: the records of the window in the file's part, in the file's order. */
   FileRecords read() {
     RecordCodec.Writer records = new RecordCodec.Writer();
     try (PipelineDefinition d = definition()) {
       Pipeline p = d.pipeline();
       ObservedSchema observed = ObservedSchema.of(p.source().schema(), p.schemaDrift());
-      try (RecordReader r = open(p, observed)) {
+      try (RecordReader r = open(p, observed, part)) {
         boolean first = true;
         for (SourceRecord rec = r.next(); rec != null; rec = r.next()) {
           // a file whose columns differ is read again by the driver (readOnDriver): stop here
@@ -56,7 +62,7 @@ record FileTask(
       }
       return result(records, observed, null);
     } catch (IOException e) {
-      throw new UncheckedIOException("reading " + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("reading " + file.name() + ": " + e.getMessage(), e);
     }
   }
 
@@ -64,12 +70,13 @@ record FileTask(
    * Runs on the driver: a reader of the file's records of the window that reports what it observes
    * into the window's own observation, so {@code schema_drift} decides about added and missing
    * columns with the destination's answer, as the JVM runner's reader does. For a file whose
-   * columns differ from the declared ones, which a task cannot type without that answer.
+   * columns differ from the declared ones, which a task cannot type without that answer: the whole
+   * file, whichever part this task reads.
    */
   RecordReader readOnDriver(ObservedSchema observed) throws IOException {
     PipelineDefinition d = definition();
     try {
-      RecordReader r = open(d.pipeline(), observed);
+      RecordReader r = open(d.pipeline(), observed, FilePart.WHOLE);
       return new RecordReader() {
         @Override
         public SourceRecord next() throws IOException {
@@ -117,13 +124,18 @@ record FileTask(
     }
     boolean differ = !diff.added().isEmpty() || !diff.removed().isEmpty();
     return new FileRecords(
-        file, records.bytes(), records.count(), differ, retyped, observed.firstAt(), failure);
+        file.name(),
+        records.bytes(),
+        records.count(),
+        differ,
+        retyped,
+        observed.firstAt(),
+        failure);
   }
 
-  private RecordReader open(Pipeline p, ObservedSchema observed) throws IOException {
-    var window = p.windows().window(windowId);
-    return p.source() instanceof ObservesSchema o
-        ? o.read(p.windows(), window, observed)
-        : p.source().read(p.windows(), window);
+  private RecordReader open(Pipeline p, ObservedSchema observed, FilePart part) throws IOException {
+    // a file source, as SparkSource's
+    return ((FileSource) p.source())
+        .read(p.windows(), p.windows().window(windowId), observed, file, part);
   }
 }

@@ -10,6 +10,7 @@ import dev.idem.source.ObservesSchema;
 import dev.idem.source.RecordReader;
 import dev.idem.source.Source;
 import dev.idem.source.SourceRecord;
+import dev.idem.source.file.FilePart;
 import dev.idem.source.file.FileSource;
 import dev.idem.window.Window;
 import dev.idem.window.WindowSpec;
@@ -80,11 +81,15 @@ final class SparkSource implements Source, ObservesSchema {
   @Override
   public RecordReader read(WindowSpec spec, Window window, ObservedSchema observed)
       throws IOException {
-    // a task for each file the JVM runner's reader of this window opens, no other: a file that
-    // holds none of the window's records would give none
+    // a task for each file the JVM runner's reader of this window opens, no other (a file that
+    // holds none of the window's records would give none), or for each part of a large one
     List<FileTask> tasks = new ArrayList<>();
-    for (String f : ((FileSource) original).inputFiles(spec, window)) {
-      tasks.add(new FileTask(pipelineFile.toString(), sets, f, pathSetting(f), window.id()));
+    for (FileSource.InputFile f : ((FileSource) original).inputFiles(spec, window, partBytes())) {
+      for (FilePart part : f.parts()) {
+        tasks.add(
+            new FileTask(
+                pipelineFile.toString(), sets, f, part, pathSetting(f.name()), window.id()));
+      }
     }
     if (tasks.isEmpty()) {
       return new Collected(List.of(), List.of(), schema(), observed);
@@ -100,6 +105,19 @@ final class SparkSource implements Source, ObservesSchema {
     }
     return new Collected(tasks, results, schema(), observed);
   }
+
+  /**
+   * How many bytes of a file a task reads at most, where the format splits files (Parquet's row
+   * groups, by their compressed size; a row group is never split): {@value #PART_BYTES} ({@code
+   * -Didem.spark.part.bytes=N} on the driver), else 128 MiB, Spark's own {@code
+   * spark.sql.files.maxPartitionBytes}.
+   */
+  static long partBytes() {
+    return Long.getLong(PART_BYTES, 128L << 20);
+  }
+
+  /** System property: bytes of a file a task reads at most ({@link #partBytes()}). */
+  static final String PART_BYTES = "idem.spark.part.bytes";
 
   /**
    * The {@code source.path} a task reads one input file with, such that the task's source names the
@@ -140,11 +158,13 @@ final class SparkSource implements Source, ObservesSchema {
 
   /**
    * The tasks' records in order. Before a file's first record, what its reader observed is reported
-   * into the window's observation, as the reader would have in this process; a file whose reader
-   * failed fails the read after its records. A file whose columns differ from the declared ones is
-   * read again here, by its task's reader on the window's observation ({@link
-   * FileTask#readOnDriver}): what {@code schema_drift} makes of an added or a missing column
-   * depends on the destination (the type an added column is loaded as), which a task cannot ask.
+   * into the window's observation, as the reader would have in this process (for a file read in
+   * parts, its columns once, the types each part broke in order); a file whose reader failed fails
+   * the read after its records. A file whose columns differ from the declared ones is read again
+   * here, whole, by its task's reader on the window's observation ({@link FileTask#readOnDriver}),
+   * and its other parts' records are dropped: what {@code schema_drift} makes of an added or a
+   * missing column depends on the destination (the type an added column is loaded as), which a task
+   * cannot ask.
    */
   private static final class Collected implements RecordReader {
     private final List<FileTask> tasks;
@@ -155,6 +175,9 @@ final class SparkSource implements Source, ObservesSchema {
     private FileRecords file;
     private RecordCodec.Reader records;
     private RecordReader here;
+
+    /** The file whose columns were last reported, or read here: its other parts are not again. */
+    private String seen;
 
     Collected(
         List<FileTask> tasks, List<FileRecords> files, Schema declared, ObservedSchema observed) {
@@ -185,23 +208,34 @@ final class SparkSource implements Source, ObservesSchema {
         FileTask task = tasks.get(next);
         file = files.get(next++);
         records = null;
+        boolean again = task.file().name().equals(seen);
         if (file.columnsDiffer()) {
-          here = task.readOnDriver(observed);
+          // every part of a file has its columns: the first reads the whole file here
+          if (!again) {
+            here = task.readOnDriver(observed);
+            seen = task.file().name();
+          }
           file = null;
           continue;
         }
         records = file.reader();
         if (file.count() > 0 || file.failure() != null) {
-          observe(file);
+          observe(file, !again);
+          seen = task.file().name();
         }
       }
     }
 
-    /** A file the window read: its columns all present, and the declared types it broke. */
-    private void observe(FileRecords f) {
-      observed.unit();
-      for (int i = 0; i < declared.size(); i++) {
-        observed.present(i);
+    /**
+     * A file (or a part of it) the window read: its columns all present, when {@code columns} (the
+     * file's first part with records), and the declared types it broke.
+     */
+    private void observe(FileRecords f, boolean columns) {
+      if (columns) {
+        observed.unit();
+        for (int i = 0; i < declared.size(); i++) {
+          observed.present(i);
+        }
       }
       for (String[] r : f.retyped()) {
         observed.retyped(r[0], r[1], f.firstChangeAt());

@@ -110,6 +110,27 @@ class CrossEngineTest {
     assertThat(Cli.load(onSpark).out()).contains("3 unchanged");
   }
 
+  /**
+   * A record whose window column cannot be read belongs to no window: it is a dead letter of its
+   * file's first window, read by that window's task alone, on Spark as on the JVM runner.
+   */
+  @Test
+  void aRecordWithoutAWindowIsADeadLetterOfItsFilesFirstWindowOnBothEngines() throws IOException {
+    Path jvm = pipeline("jvm", MERGE);
+    Path onSpark = pipeline("spark", MERGE);
+    for (Path p : List.of(jvm, onSpark)) {
+      Files.writeString(
+          p.resolveSibling("data/b.csv"), DAY_TWO.replace("\n1,a0", "\n5,e1,1,not a time\n1,a0"));
+    }
+    Cli.load(jvm);
+    Cli.load(onSpark, Cli.SPARK);
+    assertThat(TableContents.of(onSpark.resolveSibling("warehouse"), "t"))
+        .isEqualTo(TableContents.of(jvm.resolveSibling("warehouse"), "t"))
+        .hasSize(4);
+    assertThat(Cli.deadLetters(onSpark)).isEqualTo(Cli.deadLetters(jvm)).hasSize(2);
+    assertThat(Cli.deadLetters(jvm).get(1)).startsWith("2024-03-02 data/b.csv:3 ");
+  }
+
   @Test
   void replaceWindowIsTheSameOnBothEngines() throws IOException {
     Path jvm = pipeline("jvm", REPLACE_WINDOW);

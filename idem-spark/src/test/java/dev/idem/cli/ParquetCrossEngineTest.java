@@ -13,9 +13,11 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.example.ExampleParquetWriter;
+import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.io.LocalOutputFile;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.MessageTypeParser;
@@ -26,9 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link CrossEngineTest}'s merge case on Parquet input ({@code source: {type: parquet}}): the JVM
- * runner and {@code --engine spark --master local[2]}, each Spark task reading one file with idem's
- * Parquet reader, give equal tables and equal dead letters (window, file:row, reason, raw row), and
- * each engine finds the other's windows UNCHANGED.
+ * runner and {@code --engine spark --master local[2]}, each Spark task reading one file, or a part
+ * of one (its row groups), with idem's Parquet reader, give equal tables and equal dead letters
+ * (window, file:row, reason, raw row), and each engine finds the other's windows UNCHANGED.
  */
 @Tag("spark")
 class ParquetCrossEngineTest {
@@ -46,13 +48,27 @@ class ParquetCrossEngineTest {
               + " optional binary version (STRING);"
               + " required int64 ingested_at (TIMESTAMP(MICROS,false)); }");
 
-  private static void write(Path file, Object[]... rows) throws IOException {
-    SimpleGroupFactory groups = new SimpleGroupFactory(SCHEMA);
-    try (ParquetWriter<Group> w =
+  /** {@link #SCHEMA} and a column the pipeline does not declare. */
+  private static final MessageType WITH_NOTE =
+      SCHEMA.union(
+          MessageTypeParser.parseMessageType("message m { optional binary note (STRING); }"));
+
+  /**
+   * With a row group for each row when {@code groupPerRow}; with a column {@code note} ("n" and the
+   * row's id) when {@code note}.
+   */
+  private static void write(Path file, boolean groupPerRow, boolean note, Object[]... rows)
+      throws IOException {
+    MessageType type = note ? WITH_NOTE : SCHEMA;
+    SimpleGroupFactory groups = new SimpleGroupFactory(type);
+    ExampleParquetWriter.Builder b =
         ExampleParquetWriter.builder(new LocalOutputFile(file))
-            .withType(SCHEMA)
-            .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-            .build()) {
+            .withType(type)
+            .withWriteMode(ParquetFileWriter.Mode.OVERWRITE);
+    if (groupPerRow) {
+      b = b.withRowGroupSize(1L).withPageSize(64).withMinRowCountForPageSizeCheck(1);
+    }
+    try (ParquetWriter<Group> w = b.build()) {
       for (Object[] r : rows) {
         Group g = groups.newGroup().append("id", (Long) r[0]);
         if (r[1] != null) {
@@ -63,16 +79,26 @@ class ParquetCrossEngineTest {
             "ingested_at",
             ChronoUnit.MICROS.between(
                 LocalDateTime.of(1970, 1, 1, 0, 0), LocalDateTime.parse((String) r[3])));
+        if (note) {
+          g.append("note", "n" + r[0]);
+        }
         w.write(g);
       }
     }
   }
 
-  private Path pipeline(String dir) throws IOException {
+  /**
+   * The merge pipeline in {@code dir}, {@code extra} added to its file; its first file has a row
+   * group for each row and, with {@code note}, a column the pipeline does not declare.
+   */
+  private Path pipeline(String dir, boolean note, String extra) throws IOException {
     Path d = Files.createDirectories(tmp.resolve(dir).resolve("data"));
-    // day 1: duplicates of key 1 (versions 1, 2) and of key 2 (a tie on version 5), a bad version
+    // day 1: duplicates of key 1 (versions 1, 2) and of key 2 (a tie on version 5), a bad version;
+    // a row group for each row, so that Spark reads the file in parts
     write(
         d.resolve("a.parquet"),
+        true,
+        note,
         new Object[] {1L, "a1", "1", "2024-03-01T10:00:00"},
         new Object[] {2L, "b2", "5", "2024-03-01T12:00:00"},
         new Object[] {9L, "bad", "x", "2024-03-01T10:30:00"},
@@ -82,6 +108,8 @@ class ParquetCrossEngineTest {
     // day 2 (an older version of key 3) and day 3 (an older version of key 1)
     write(
         d.resolve("b.parquet"),
+        false,
+        false,
         new Object[] {3L, "c0", "4", "2024-03-02T09:00:00"},
         new Object[] {1L, "a0", "1", "2024-03-03T10:00:00"},
         new Object[] {4L, "d1", "1", "2024-03-03T10:00:00"});
@@ -95,21 +123,29 @@ class ParquetCrossEngineTest {
             + "windows:\n  kind: day\n  column: ingested_at\n  zone: UTC\n"
             + "max_bad_records: 10\n"
             + "target:\n  table: t\n  key: [id]\n  strategy: merge\n  order_by: version\n"
-            + "destination:\n  type: iceberg\n  warehouse: warehouse/\n");
+            + "destination:\n  type: iceberg\n  warehouse: warehouse/\n"
+            + extra);
     return p;
   }
 
   @Test
   void parquetInputMergesAlikeOnBothEnginesAndEachFindsTheOthersWindowsUnchanged()
       throws IOException {
-    Path jvm = pipeline("jvm");
-    Path onSpark = pipeline("spark");
+    Path jvm = pipeline("jvm", false, "");
+    Path onSpark = pipeline("spark", false, "");
     assertThat(Cli.load(jvm).out()).contains("3 loaded");
+    int groups;
+    try (ParquetFileReader f =
+        ParquetFileReader.open(new LocalInputFile(onSpark.resolveSibling("data/a.parquet")))) {
+      groups = f.getRowGroups().size();
+    }
+    assertThat(groups).as("row groups of a.parquet").isEqualTo(6);
     long tasks = SharedSpark.tasksEnded();
-    assertThat(Cli.load(onSpark, Cli.SPARK).out()).contains("3 loaded");
-    // read by Spark: a task per window for each file holding it (the first file holds days 1 and
-    // 2, the second days 2 and 3), none for a file without the window's records
-    await().untilAsserted(() -> assertThat(SharedSpark.tasksEnded() - tasks).isEqualTo(4));
+    loadInParts(onSpark);
+    // read by Spark: a task per window for each part of a file holding it (the first file holds
+    // days 1 and 2 in six parts of a row group each, the second days 2 and 3 in one), none for a
+    // file without the window's records
+    await().untilAsserted(() -> assertThat(SharedSpark.tasksEnded() - tasks).isEqualTo(6 + 7 + 1));
 
     List<String> rows = TableContents.of(jvm.resolveSibling("warehouse"), "t");
     assertThat(rows)
@@ -129,5 +165,37 @@ class ParquetCrossEngineTest {
 
     assertThat(Cli.load(jvm, Cli.SPARK).out()).contains("3 unchanged");
     assertThat(Cli.load(onSpark).out()).contains("3 unchanged");
+  }
+
+  /**
+   * A file with a column the pipeline does not declare is read whole by the driver (what {@code
+   * schema_drift} makes of the column depends on the destination), once, not once for each of its
+   * parts: the tables, the added column's values and the one dead letter are the JVM runner's.
+   */
+  @Test
+  void aFileInPartsWithAnAddedColumnIsReadOnceAsOnTheJvmRunner() throws IOException {
+    Path jvm = pipeline("jvm", true, "schema_drift: evolve\n");
+    Path onSpark = pipeline("spark", true, "schema_drift: evolve\n");
+    assertThat(Cli.load(jvm).out()).contains("3 loaded");
+    loadInParts(onSpark);
+
+    List<String> rows = TableContents.of(jvm.resolveSibling("warehouse"), "t");
+    assertThat(rows).anyMatch(r -> r.contains("note=n2")).hasSize(4);
+    assertThat(TableContents.of(onSpark.resolveSibling("warehouse"), "t")).isEqualTo(rows);
+    assertThat(Cli.deadLetters(onSpark)).isEqualTo(Cli.deadLetters(jvm)).hasSize(1);
+  }
+
+  /** Loads on Spark with a task for each row group of a file (a part of one byte at most). */
+  private static void loadInParts(Path pipeline) {
+    String partBytes = System.setProperty("idem.spark.part.bytes", "1");
+    try {
+      assertThat(Cli.load(pipeline, Cli.SPARK).out()).contains("3 loaded");
+    } finally {
+      if (partBytes == null) {
+        System.clearProperty("idem.spark.part.bytes");
+      } else {
+        System.setProperty("idem.spark.part.bytes", partBytes);
+      }
+    }
   }
 }

@@ -20,6 +20,7 @@ import dev.idem.window.WindowSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -115,6 +116,28 @@ public abstract class FileSource implements Source, ObservesSchema {
    */
   protected abstract Rows open(Path file, String relative, ObservedSchema observed)
       throws IOException;
+
+  /**
+   * Opens {@code part} of one file, as {@link #open(Path, String, ObservedSchema)} opens the whole
+   * of it: its rows numbered as in the whole file's read. Only a format that {@link #parts splits}
+   * files has parts other than {@link FilePart#WHOLE}.
+   */
+  protected Rows open(Path file, String relative, ObservedSchema observed, FilePart part)
+      throws IOException {
+    if (!part.whole()) {
+      throw new IllegalArgumentException(describe() + " does not read files in parts: " + part);
+    }
+    return open(file, relative, observed);
+  }
+
+  /**
+   * The parts {@code file} can be read in apart, in order, each of consecutive blocks of about
+   * {@code bytes} together (one block at least): {@link FilePart#WHOLE} alone, unless the format
+   * stores a file in independent blocks (Parquet's row groups).
+   */
+  protected List<FilePart> parts(Path file, long bytes) throws IOException {
+    return List.of(FilePart.WHOLE);
+  }
 
   @Override
   public final Schema schema() {
@@ -222,12 +245,44 @@ public abstract class FileSource implements Source, ObservesSchema {
   }
 
   /**
-   * The names (as in {@link #inputFiles()}) of the input files a reader of {@code window} opens, in
-   * the order it reads them: for a day or hour window only the files that hold records of it. An
-   * engine that reads each file in a task of its own (Spark) needs tasks for these only.
+   * An input file of a window as a reader of one file reads it ({@link #read(WindowSpec, Window,
+   * ObservedSchema, InputFile, FilePart)}): its name (as in {@link #inputFiles()}), the parts (of
+   * about {@code bytes} each) it can be read in apart, and whether the window's reader returns the
+   * file's records without a window as bad (the file's first window does, for a day or hour window;
+   * every window of another kind).
    */
-  public final List<String> inputFiles(WindowSpec spec, Window window) throws IOException {
-    return windowPaths(spec, window).stream().map(files::relative).toList();
+  public record InputFile(String name, List<FilePart> parts, boolean keepsUnassigned)
+      implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public InputFile {
+      parts = List.copyOf(parts);
+    }
+  }
+
+  /**
+   * The input files a reader of {@code window} opens, in the order it reads them (for a day or hour
+   * window only the files that hold records of it), each with what a reader of that one file (or of
+   * a part of it) needs to know of it: an engine that reads each file, or each part of a large one,
+   * in a task of its own (Spark) needs tasks for these only, and they need not scan the file for
+   * its windows again.
+   */
+  public final List<InputFile> inputFiles(WindowSpec spec, Window window, long bytes)
+      throws IOException {
+    List<InputFile> input = new ArrayList<>();
+    for (Path f : windowPaths(spec, window)) {
+      boolean keeps = !timed(spec) || keepsUnassigned(scan(spec, f), window);
+      input.add(new InputFile(files.relative(f), parts(f, bytes), keeps));
+    }
+    return input;
+  }
+
+  private static boolean timed(WindowSpec spec) {
+    return spec.kind() == WindowKind.DAY || spec.kind() == WindowKind.HOUR;
+  }
+
+  private static boolean keepsUnassigned(Scan s, Window window) {
+    return s.unassigned() > 0 && s.first().equals(window.id());
   }
 
   /** The input files a reader of {@code window} opens, in the order it reads them. */
@@ -263,21 +318,57 @@ public abstract class FileSource implements Source, ObservesSchema {
     return reader(spec, window, Objects.requireNonNull(observed, "observed"));
   }
 
+  /**
+   * As {@link #read(WindowSpec, Window, ObservedSchema)}, of {@code part} of {@code file}, an input
+   * file of the window ({@link #inputFiles(WindowSpec, Window, long)}) that this source holds alone
+   * (a task's source, narrowed to that file): the window's records in that part, with the
+   * positions, values and problems the whole window's read gives them. The file is not scanned for
+   * its windows again.
+   */
+  public final RecordReader read(
+      WindowSpec spec, Window window, ObservedSchema observed, InputFile file, FilePart part)
+      throws IOException {
+    List<Path> all = files.files();
+    if (all.size() != 1 || !files.relative(all.get(0)).equals(file.name())) {
+      throw new IllegalStateException(
+          "input file " + file.name() + " is read by a source of that one file, not " + describe());
+    }
+    Path f = all.get(0);
+    Set<Path> keeps = file.keepsUnassigned() ? Set.of(f) : Set.of();
+    return timed(spec)
+        ? new FileRecordReader(
+            all,
+            schema.require(spec.column(), "window column"),
+            spec,
+            window.id(),
+            keeps,
+            Objects.requireNonNull(observed, "observed"),
+            part)
+        : new FileRecordReader(windowPaths(spec, window), -1, null, null, keeps, observed, part);
+  }
+
   private RecordReader reader(WindowSpec spec, Window window, ObservedSchema observed)
       throws IOException {
     List<Path> all = files.files();
+    FilePart part = FilePart.WHOLE;
     return switch (spec.kind()) {
-      case FULL, BATCH -> new FileRecordReader(all, -1, null, null, Set.copyOf(all), observed);
+      case FULL, BATCH ->
+          new FileRecordReader(all, -1, null, null, Set.copyOf(all), observed, part);
       case FILE ->
           new FileRecordReader(
-              List.of(file(all, window)), -1, null, null, Set.of(file(all, window)), observed);
+              List.of(file(all, window)),
+              -1,
+              null,
+              null,
+              Set.of(file(all, window)),
+              observed,
+              part);
       case OFFSETS -> throw offsetsRefused();
       case DAY, HOUR -> {
         List<Path> holding = holding(spec, window, all);
         Set<Path> keepsUnassigned = new HashSet<>();
         for (Path f : holding) {
-          Scan s = scan(spec, f);
-          if (s.unassigned() > 0 && s.first().equals(window.id())) {
+          if (keepsUnassigned(scan(spec, f), window)) {
             keepsUnassigned.add(f);
           }
         }
@@ -287,7 +378,8 @@ public abstract class FileSource implements Source, ObservesSchema {
             spec,
             window.id(),
             keepsUnassigned,
-            observed);
+            observed,
+            part);
       }
     };
   }
@@ -494,19 +586,24 @@ public abstract class FileSource implements Source, ObservesSchema {
     /** Null for a read that observes nothing. */
     private final ObservedSchema observed;
 
+    /** What of each file is read: of a source of one file, maybe a part of it. */
+    private final FilePart part;
+
     FileRecordReader(
         List<Path> paths,
         int windowColumn,
         WindowSpec spec,
         String windowId,
         Set<Path> keepsUnassigned,
-        ObservedSchema observed) {
+        ObservedSchema observed,
+        FilePart part) {
       this.paths = paths;
       this.windowColumn = windowColumn;
       this.spec = spec;
       this.windowId = windowId;
       this.keepsUnassigned = keepsUnassigned;
       this.observed = observed;
+      this.part = part;
     }
 
     @Override
@@ -517,7 +614,7 @@ public abstract class FileSource implements Source, ObservesSchema {
             return null;
           }
           Path f = paths.get(nextFile++);
-          current = open(f, files.relative(f), observed);
+          current = open(f, files.relative(f), observed, part);
           currentKeepsUnassigned = keepsUnassigned.contains(f);
         }
         try {

@@ -7,6 +7,7 @@ import dev.idem.schema.DataType;
 import dev.idem.schema.ObservedSchema;
 import dev.idem.schema.Schema;
 import dev.idem.schema.ValueParser;
+import dev.idem.source.file.FilePart;
 import dev.idem.source.file.FileSet;
 import dev.idem.source.file.FileSource;
 import dev.idem.source.file.RetypedValue;
@@ -37,6 +38,7 @@ import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
 import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.io.ParquetDecodingException;
@@ -105,19 +107,62 @@ public final class ParquetSource extends FileSource {
 
   @Override
   protected Rows open(Path file, String relative, ObservedSchema observed) throws IOException {
-    ParquetFileReader reader;
+    return open(file, relative, observed, FilePart.WHOLE);
+  }
+
+  /** Row groups {@code part} of the file, numbered from the row after {@code part.rowsBefore()}. */
+  @Override
+  protected Rows open(Path file, String relative, ObservedSchema observed, FilePart part)
+      throws IOException {
+    ParquetFileReader reader = reader(file, relative);
     try {
-      reader =
-          ParquetFileReader.open(new LocalInputFile(file), ParquetReadOptions.builder().build());
-    } catch (IOException | RuntimeException e) {
-      throw new DataException(
-          relative + ": not a readable Parquet file: " + oneLine(e.getMessage()), e);
-    }
-    try {
-      return new ParquetRows(reader, relative, observed);
+      return new ParquetRows(reader, relative, observed, part);
     } catch (IOException | RuntimeException e) {
       reader.close();
       throw e;
+    }
+  }
+
+  /**
+   * Consecutive row groups of about {@code bytes} together (their compressed size in the footer),
+   * one at least: a file of one row group, or of less than {@code bytes}, is one part.
+   */
+  @Override
+  protected List<FilePart> parts(Path file, long bytes) throws IOException {
+    List<BlockMetaData> groups;
+    try (ParquetFileReader reader = reader(file, files.relative(file))) {
+      groups = reader.getRowGroups();
+    }
+    List<FilePart> parts = new ArrayList<>();
+    int first = 0;
+    long rowsBefore = 0;
+    long rows = 0;
+    long size = 0;
+    for (int g = 0; g < groups.size(); g++) {
+      BlockMetaData group = groups.get(g);
+      if (g > first && size + group.getCompressedSize() > bytes) {
+        parts.add(new FilePart(first, g - first, rowsBefore));
+        first = g;
+        rowsBefore += rows;
+        rows = 0;
+        size = 0;
+      }
+      rows += group.getRowCount();
+      size += group.getCompressedSize();
+    }
+    if (parts.isEmpty()) {
+      return List.of(FilePart.WHOLE);
+    }
+    parts.add(new FilePart(first, groups.size() - first, rowsBefore));
+    return parts;
+  }
+
+  private static ParquetFileReader reader(Path file, String relative) {
+    try {
+      return ParquetFileReader.open(new LocalInputFile(file), ParquetReadOptions.builder().build());
+    } catch (IOException | RuntimeException e) {
+      throw new DataException(
+          relative + ": not a readable Parquet file: " + oneLine(e.getMessage()), e);
     }
   }
 
@@ -147,7 +192,11 @@ public final class ParquetSource extends FileSource {
     /** A row group that cannot be decoded: the rest of the file cannot be read. */
     private DataException broken;
 
-    ParquetRows(ParquetFileReader reader, String file, ObservedSchema observed) throws IOException {
+    /** Row groups of the part left to read. */
+    private long groupsLeft;
+
+    ParquetRows(ParquetFileReader reader, String file, ObservedSchema observed, FilePart part)
+        throws IOException {
       this.reader = reader;
       this.file = file;
       MessageType fileSchema = reader.getFooter().getFileMetaData().getSchema();
@@ -218,6 +267,11 @@ public final class ParquetSource extends FileSource {
       }
       projection = new MessageType(fileSchema.getName(), fields);
       reader.setRequestedSchema(projection);
+      for (int g = 0; g < part.first(); g++) {
+        reader.skipNextRowGroup();
+      }
+      row = part.rowsBefore();
+      groupsLeft = part.count();
     }
 
     private static boolean flat(Type t) {
@@ -236,10 +290,11 @@ public final class ParquetSource extends FileSource {
       current = null;
       try {
         while (leftInGroup == 0) {
-          PageReadStore pages = reader.readNextRowGroup();
+          PageReadStore pages = groupsLeft == 0 ? null : reader.readNextRowGroup();
           if (pages == null) {
             return false;
           }
+          groupsLeft--;
           leftInGroup = pages.getRowCount();
           records =
               new ColumnIOFactory()
