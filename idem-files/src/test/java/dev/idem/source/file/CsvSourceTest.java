@@ -8,6 +8,8 @@ import dev.idem.key.KeyEncoding;
 import dev.idem.ledger.DeadLetter;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
+import dev.idem.schema.DriftPolicy;
+import dev.idem.schema.ObservedSchema;
 import dev.idem.schema.Schema;
 import dev.idem.source.RecordReader;
 import dev.idem.source.Source;
@@ -217,6 +219,59 @@ class CsvSourceTest {
    * quote swallowed, and every window reading the file stops there: its rest is unreadable and may
    * hold records of any of them.
    */
+  /**
+   * An engine's task reads one input file of a window with what the driver found of it ({@link
+   * FileSource.InputFile}): the window's records, and its file's records without a window when, and
+   * only when, the driver says this window keeps them, without scanning the file for its windows
+   * itself (it would find the other answer here).
+   */
+  @Test
+  void aReadOfOneInputFileTakesTheDriversWordForWhoKeepsRecordsWithoutAWindow() throws IOException {
+    write(
+        "d.csv",
+        "id,note,amount,at\n1,a,1,2024-03-15T07:00:00Z\n2,b,1,not a time\n"
+            + "3,c,1,2024-03-16T07:00:00Z\n");
+    CsvSource source = csv("d.csv");
+    WindowSpec spec = WindowSpec.day("at", ZoneId.of("UTC"));
+    List<Window> windows = source.windows(spec);
+    List<FileSource.InputFile> first = source.inputFiles(spec, windows.get(0), Long.MAX_VALUE);
+    assertThat(first)
+        .containsExactly(new FileSource.InputFile("d.csv", List.of(FilePart.WHOLE), true));
+    assertThat(source.inputFiles(spec, windows.get(1), Long.MAX_VALUE))
+        .extracting(FileSource.InputFile::keepsUnassigned)
+        .containsExactly(false);
+    for (boolean keeps : List.of(true, false)) {
+      FileSource.InputFile told = new FileSource.InputFile("d.csv", List.of(FilePart.WHOLE), keeps);
+      List<String> read = new ArrayList<>();
+      try (RecordReader r =
+          source.read(
+              spec,
+              windows.get(1),
+              ObservedSchema.of(ORDERS, DriftPolicy.DISCARD),
+              told,
+              FilePart.WHOLE)) {
+        for (SourceRecord rec = r.next(); rec != null; rec = r.next()) {
+          read.add(rec.position() + (rec.isBad() ? " bad" : ""));
+        }
+      }
+      assertThat(read)
+          .as("keeps " + keeps)
+          .isEqualTo(keeps ? List.of("d.csv:3 bad", "d.csv:4") : List.of("d.csv:4"));
+    }
+    write("e.csv", "id,note,amount,at\n");
+    assertThatThrownBy(
+            () ->
+                csv("*.csv")
+                    .read(
+                        spec,
+                        windows.get(0),
+                        ObservedSchema.of(ORDERS, DriftPolicy.DISCARD),
+                        first.get(0),
+                        FilePart.WHOLE))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("is read by a source of that one file");
+  }
+
   @Test
   void anUnterminatedQuoteStopsEveryDayWindowOfItsFileAndIsOneBadRecord() throws IOException {
     write(

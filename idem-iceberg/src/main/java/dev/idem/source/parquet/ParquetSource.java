@@ -21,6 +21,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -129,9 +130,16 @@ public final class ParquetSource extends FileSource {
    */
   @Override
   protected List<FilePart> parts(Path file, long bytes) throws IOException {
+    if (Files.size(file) <= bytes) {
+      return List.of(FilePart.WHOLE);
+    }
     List<BlockMetaData> groups;
     try (ParquetFileReader reader = reader(file, files.relative(file))) {
       groups = reader.getRowGroups();
+    } catch (DataException e) {
+      // not Parquet: read whole, it fails where the window's read reaches it, after the files
+      // before it, as without parts
+      return List.of(FilePart.WHOLE);
     }
     List<FilePart> parts = new ArrayList<>();
     int first = 0;
@@ -192,8 +200,11 @@ public final class ParquetSource extends FileSource {
     /** A row group that cannot be decoded: the rest of the file cannot be read. */
     private DataException broken;
 
-    /** Row groups of the part left to read. */
-    private long groupsLeft;
+    /**
+     * Rows of the part left to read: counted in rows, as Parquet's reader passes over a row group
+     * of no rows without a word (a count of row groups read would run into the next part's).
+     */
+    private long rowsLeft;
 
     ParquetRows(ParquetFileReader reader, String file, ObservedSchema observed, FilePart part)
         throws IOException {
@@ -271,7 +282,11 @@ public final class ParquetSource extends FileSource {
         reader.skipNextRowGroup();
       }
       row = part.rowsBefore();
-      groupsLeft = part.count();
+      List<BlockMetaData> groups = reader.getRowGroups();
+      int end = (int) Math.min(groups.size(), (long) part.first() + part.count());
+      for (int g = part.first(); g < end; g++) {
+        rowsLeft += groups.get(g).getRowCount();
+      }
     }
 
     private static boolean flat(Type t) {
@@ -288,24 +303,35 @@ public final class ParquetSource extends FileSource {
         throw broken;
       }
       current = null;
+      if (rowsLeft == 0) {
+        return false;
+      }
+      boolean opening = false;
       try {
         while (leftInGroup == 0) {
-          PageReadStore pages = groupsLeft == 0 ? null : reader.readNextRowGroup();
+          opening = true;
+          PageReadStore pages = reader.readNextRowGroup();
           if (pages == null) {
             return false;
           }
-          groupsLeft--;
           leftInGroup = pages.getRowCount();
           records =
               new ColumnIOFactory()
                   .getColumnIO(projection)
                   .getRecordReader(pages, new GroupRecordConverter(projection));
+          opening = false;
         }
         row++;
         leftInGroup--;
+        rowsLeft--;
         current = records.read();
         return true;
       } catch (ParquetDecodingException | IOException e) {
+        if (opening) {
+          // the row that cannot be read is the group's first, whether or not the file is read in
+          // parts (a part's reader has not seen the row before)
+          row++;
+        }
         broken =
             new DataException(
                 position()

@@ -1,13 +1,26 @@
 package dev.idem.source.parquet;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.format.Util;
+import org.apache.parquet.format.converter.ParquetMetadataConverter;
+import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.example.ExampleParquetWriter;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
+import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.io.LocalOutputFile;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.MessageType;
@@ -72,5 +85,48 @@ final class ParquetFiles {
         w.write(g);
       }
     }
+  }
+
+  /**
+   * Rewrites {@code file}'s footer with a row group of no rows at {@code at} (among the row
+   * groups), as some writers leave them (parquet-mr's writer refuses to write one). Its column
+   * chunks are the first row group's, never read: Parquet's reader passes over a row group of no
+   * rows.
+   */
+  static void insertEmptyRowGroup(Path file, int at) throws IOException {
+    byte[] bytes = Files.readAllBytes(file);
+    int footerLength =
+        ByteBuffer.wrap(bytes, bytes.length - 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+    ParquetMetadata footer;
+    try (ParquetFileReader r = ParquetFileReader.open(new LocalInputFile(file))) {
+      footer = r.getFooter();
+    }
+    List<BlockMetaData> blocks = new ArrayList<>(footer.getBlocks());
+    BlockMetaData empty = new BlockMetaData();
+    blocks.get(0).getColumns().forEach(empty::addColumn);
+    empty.setRowCount(0);
+    blocks.add(at, empty);
+    ByteArrayOutputStream meta = new ByteArrayOutputStream();
+    Util.writeFileMetaData(
+        new ParquetMetadataConverter()
+            .toParquetMetadata(1, new ParquetMetadata(footer.getFileMetaData(), blocks)),
+        meta);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(bytes, 0, bytes.length - 8 - footerLength);
+    meta.writeTo(out);
+    out.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(meta.size()).array());
+    out.write("PAR1".getBytes(StandardCharsets.US_ASCII));
+    Files.write(file, out.toByteArray());
+  }
+
+  /** Overwrites the first bytes of row group {@code group}'s data, so that it cannot be decoded. */
+  static void breakRowGroup(Path file, int group) throws IOException {
+    long at;
+    try (ParquetFileReader r = ParquetFileReader.open(new LocalInputFile(file))) {
+      at = r.getRowGroups().get(group).getStartingPos();
+    }
+    byte[] bytes = Files.readAllBytes(file);
+    Arrays.fill(bytes, (int) at, (int) at + 8, (byte) 0xff);
+    Files.write(file, bytes);
   }
 }

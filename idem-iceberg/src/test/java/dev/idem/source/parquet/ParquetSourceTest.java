@@ -26,7 +26,9 @@ import dev.idem.schema.Schema;
 import dev.idem.source.BadValue;
 import dev.idem.source.RecordReader;
 import dev.idem.source.SourceRecord;
+import dev.idem.source.file.FilePart;
 import dev.idem.source.file.FileSet;
+import dev.idem.source.file.FileSource;
 import dev.idem.window.Window;
 import dev.idem.window.WindowSpec;
 import java.io.IOException;
@@ -260,6 +262,85 @@ class ParquetSourceTest {
       assertThat(read.get(i).position()).isEqualTo("many.parquet:" + (i + 1));
       assertThat(read.get(i).values()).containsExactly((long) i + 1, "row " + (i + 1));
     }
+  }
+
+  /**
+   * A file read in parts (a run of row groups each, as Spark's tasks read it) gives what the whole
+   * file's read gives, with a row group of no rows (which Parquet's reader passes over), with a row
+   * group that cannot be decoded after a bad record (the failure at the group's first row, so a
+   * part's reader fails there too), and with a file that is not Parquet (one part: it fails when
+   * the window's read reaches it).
+   */
+  @Test
+  void aFileReadInPartsGivesTheWholeFilesRecordsAndFailure() throws IOException {
+    String type = "message m { optional int64 id; required binary name (STRING); }";
+    Schema declared =
+        Schema.of(new Column("id", DataType.INTEGER, false), Column.of("name", DataType.STRING));
+    Object[][] rows = new Object[5][];
+    for (int i = 0; i < rows.length; i++) {
+      // row 2 has no id, a bad record
+      rows[i] = new Object[] {i == 1 ? null : (long) i + 1, "row " + (i + 1)};
+    }
+    ParquetFiles.write(dir.resolve("empty.parquet"), type, 1, rows);
+    ParquetFiles.insertEmptyRowGroup(dir.resolve("empty.parquet"), 3);
+    ParquetFiles.write(dir.resolve("broken.parquet"), type, 1, rows);
+    ParquetFiles.breakRowGroup(dir.resolve("broken.parquet"), 2);
+    Files.writeString(dir.resolve("text.parquet"), "not parquet at all");
+
+    List<String> whole = readInParts("empty.parquet", declared, Long.MAX_VALUE);
+    assertThat(whole).hasSize(5).element(4).isEqualTo("empty.parquet:5 [5, row 5] null");
+    assertThat(readInParts("empty.parquet", declared, 1)).isEqualTo(whole);
+
+    whole = readInParts("broken.parquet", declared, Long.MAX_VALUE);
+    // the bad record of row 2, then the undecodable row group at its first row, a bad record
+    // before the read fails there
+    assertThat(whole)
+        .hasSize(4)
+        .element(2)
+        .asString()
+        .startsWith("broken.parquet:3 the Parquet data cannot be decoded");
+    assertThat(whole.get(3)).startsWith("failed: broken.parquet:3: the Parquet data cannot be");
+    assertThat(readInParts("broken.parquet", declared, 1)).isEqualTo(whole);
+
+    ParquetSource text = source("text.parquet", declared);
+    assertThat(text.inputFiles(WindowSpec.full(), Window.full(), 1))
+        .singleElement()
+        .satisfies(f -> assertThat(f.parts()).containsExactly(FilePart.WHOLE));
+    assertThat(readInParts("text.parquet", declared, 1))
+        .singleElement()
+        .asString()
+        .startsWith("failed: text.parquet: not a readable Parquet file");
+  }
+
+  /**
+   * The full window of {@code file} read part by part (parts of {@code bytes}), as "position values
+   * problem" lines, and "failed: message" where the read failed.
+   */
+  private List<String> readInParts(String file, Schema declared, long bytes) throws IOException {
+    ParquetSource source = source(file, declared);
+    List<String> out = new ArrayList<>();
+    FileSource.InputFile input = source.inputFiles(WindowSpec.full(), Window.full(), bytes).get(0);
+    try {
+      for (FilePart part : input.parts()) {
+        try (RecordReader r =
+            source.read(
+                WindowSpec.full(),
+                Window.full(),
+                ObservedSchema.of(declared, DriftPolicy.DISCARD),
+                input,
+                part)) {
+          for (SourceRecord rec = r.next(); rec != null; rec = r.next()) {
+            out.add(
+                rec.position()
+                    + " "
+                    + (rec.isBad() ? rec.problem() : Arrays.toString(rec.values()) + " null"));
+          }
+        }
+      }
+    } catch (DataException e) {
+      out.add("failed: " + e.getMessage());
+    }
+    return out;
   }
 
   @Test
