@@ -1,6 +1,7 @@
 package dev.idem.schema;
 
 import dev.idem.ConfigException;
+import java.io.Serializable;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -10,7 +11,9 @@ import java.util.regex.Pattern;
  * boolean → Boolean, date → LocalDate, timestamp → LocalDateTime (no zone), timestamptz → Instant,
  * json → String (the JSON text).
  */
-public record DataType(Kind kind, int precision, int scale) {
+public record DataType(Kind kind, int precision, int scale) implements Serializable {
+  private static final long serialVersionUID = 1L;
+
   public enum Kind {
     STRING,
     INTEGER,

@@ -2,6 +2,7 @@ package dev.idem.schema;
 
 import dev.idem.ConfigException;
 import dev.idem.DataException;
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -202,6 +203,74 @@ public final class ObservedSchema {
       retyped.put(column, observed);
       changed(position);
     }
+  }
+
+  /**
+   * What this observation holds, for another observation to {@link #take}: an engine's task
+   * observes the one file it reads, and the driver's observation of the window takes what each task
+   * saw, in the order the window reads the files. The added columns' types are the input's ({@link
+   * #type} resolves nothing here for a policy that drops them).
+   */
+  public Seen seen() {
+    return new Seen(
+        new ArrayList<>(addedNames),
+        new ArrayList<>(addedTypes),
+        (BitSet) present.clone(),
+        (BitSet) missing.clone(),
+        new LinkedHashMap<>(retyped),
+        droppedValues,
+        units > 0,
+        absentIsNull,
+        firstAt);
+  }
+
+  /**
+   * What an observation saw ({@link #seen}): its added columns in order with the input's type of
+   * each (null: no value yet), the declared columns (by index) a unit had and lacked, the first
+   * type each retyped column showed, the dropped values, whether a unit was opened, whether an
+   * absent column reads as null, and where the first drift was.
+   */
+  public record Seen(
+      List<String> added,
+      List<DataType> addedTypes,
+      BitSet present,
+      BitSet missing,
+      Map<String, String> retyped,
+      long droppedValues,
+      boolean unit,
+      boolean absentIsNull,
+      String firstAt)
+      implements Serializable {
+    private static final long serialVersionUID = 1L;
+  }
+
+  /**
+   * Reports what another observation saw ({@link #seen}) into this one, as if its reader had read
+   * here, every change at {@code seen.firstAt()} (where the other's first drift was, so this one's
+   * first drift is where it would be). Not with added columns under a policy that keeps them: their
+   * columns are the destination's answer, which the other observation did not have.
+   */
+  public void take(Seen seen) {
+    if (keepsAdded() && !seen.added().isEmpty()) {
+      throw new IllegalStateException(
+          "schema_drift evolve resolves added columns as they are read");
+    }
+    if (seen.absentIsNull()) {
+      absentIsNull();
+    }
+    if (seen.unit()) {
+      unit();
+    }
+    seen.present().stream().forEach(this::present);
+    seen.missing().stream().forEach(i -> missing(i, seen.firstAt()));
+    for (int k = 0; k < seen.added().size(); k++) {
+      int index = add(seen.added().get(k), seen.firstAt());
+      if (seen.addedTypes().get(k) != null) {
+        type(index, seen.addedTypes().get(k));
+      }
+    }
+    seen.retyped().forEach((column, type) -> retyped(column, type, seen.firstAt()));
+    dropped(seen.droppedValues());
   }
 
   /** Grows whenever the drift may have changed: a runner re-judges the policy only then. */

@@ -1,14 +1,14 @@
 package dev.idem.spark;
 
+import dev.idem.schema.ObservedSchema;
 import java.io.Serializable;
-import java.util.List;
 
 /**
- * What a {@link FileTask} sends back to the driver: the file's records of the window in order
- * ({@code count} of them, encoded by {@link RecordCodec}), what its reader observed of the file's
- * schema (whether the file lacks declared columns or has others; each declared column a value was
- * not of, {column, observed type}, with where the first was), and the error that stopped the
- * reader, if any.
+ * What a {@link FileTask} sends back to the driver: the records of the window in its file (or part
+ * of one) in order ({@code count} of them, encoded by {@link RecordCodec}), whether the driver must
+ * read the file again itself ({@code readOnDriver}: its columns differ from the declared ones under
+ * a policy that needs the driver), what its reader observed of the file's schema ({@code seen}),
+ * and the error that stopped the reader, if any.
  */
 // the records array is handed over as the codec made it, read once by the driver
 @SuppressWarnings("ArrayRecordComponent")
@@ -16,12 +16,11 @@ record FileRecords(
     String file,
     byte[] records,
     int count,
-    boolean columnsDiffer,
-    List<String[]> retyped,
-    String firstChangeAt,
+    boolean readOnDriver,
+    ObservedSchema.Seen seen,
     String failure)
     implements Serializable {
-  private static final long serialVersionUID = 2L;
+  private static final long serialVersionUID = 3L;
 
   RecordCodec.Reader reader() {
     return new RecordCodec.Reader(records, count);

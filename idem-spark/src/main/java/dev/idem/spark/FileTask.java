@@ -5,6 +5,7 @@ import dev.idem.cli.pipelinefile.PipelineDefinition;
 import dev.idem.cli.pipelinefile.PipelineFile;
 import dev.idem.connector.Secrets;
 import dev.idem.pipeline.Pipeline;
+import dev.idem.schema.DriftPolicy;
 import dev.idem.schema.ObservedSchema;
 import dev.idem.schema.SchemaDiff;
 import dev.idem.source.RecordReader;
@@ -45,12 +46,16 @@ record FileTask(
     try (PipelineDefinition d = definition()) {
       Pipeline p = d.pipeline();
       ObservedSchema observed = ObservedSchema.of(p.source().schema(), p.schemaDrift());
+      // discard drops added columns and fails on a removed one whatever the destination says, so
+      // the driver takes what this task saw; under evolve (the destination types an added column)
+      // and freeze (the window fails at the record that shows the drift) a file whose columns
+      // differ is read again by the driver (readOnDriver)
+      boolean here = p.schemaDrift() == DriftPolicy.DISCARD;
       try (RecordReader r = open(p, observed, part)) {
         boolean first = true;
         for (SourceRecord rec = r.next(); rec != null; rec = r.next()) {
-          // a file whose columns differ is read again by the driver (readOnDriver): stop here
-          if (first ? drifted(observed) : observed.added() > 0) {
-            return result(new RecordCodec.Writer(), observed, null);
+          if (!here && (first ? drifted(observed) : observed.added() > 0)) {
+            return result(new RecordCodec.Writer(), observed, true, null);
           }
           first = false;
           records.add(rec);
@@ -58,9 +63,11 @@ record FileTask(
       } catch (DataException e) {
         // a reader that cannot move past a record (a CSV syntax error) returned it as bad first,
         // then throws: the window fails there, as in the JVM runner
-        return result(records, observed, e.getMessage());
+        return result(records, observed, false, e.getMessage());
       }
-      return result(records, observed, null);
+      SchemaDiff diff = observed.diff();
+      boolean differ = !diff.added().isEmpty() || !diff.removed().isEmpty();
+      return result(records, observed, !here && differ, null);
     } catch (IOException e) {
       throw new UncheckedIOException("reading " + file.name() + ": " + e.getMessage(), e);
     }
@@ -116,21 +123,10 @@ record FileTask(
     return PipelineFile.load(Path.of(pipelineFile), narrowed, System::getenv, new Secrets());
   }
 
-  private FileRecords result(RecordCodec.Writer records, ObservedSchema observed, String failure) {
-    SchemaDiff diff = observed.diff();
-    List<String[]> retyped = new ArrayList<>();
-    for (SchemaDiff.Retyped r : diff.retyped()) {
-      retyped.add(new String[] {r.column(), r.to()});
-    }
-    boolean differ = !diff.added().isEmpty() || !diff.removed().isEmpty();
+  private FileRecords result(
+      RecordCodec.Writer records, ObservedSchema observed, boolean onDriver, String failure) {
     return new FileRecords(
-        file.name(),
-        records.bytes(),
-        records.count(),
-        differ,
-        retyped,
-        observed.firstAt(),
-        failure);
+        file.name(), records.bytes(), records.count(), onDriver, observed.seen(), failure);
   }
 
   private RecordReader open(Pipeline p, ObservedSchema observed, FilePart part) throws IOException {

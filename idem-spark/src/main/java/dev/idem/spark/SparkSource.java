@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
@@ -92,7 +93,7 @@ final class SparkSource implements Source, ObservesSchema {
       }
     }
     if (tasks.isEmpty()) {
-      return new Collected(List.of(), List.of(), schema(), observed);
+      return new Collected(List.of(), List.of(), observed);
     }
     spark.setJobDescription("idem window " + window.id());
     List<FileRecords> results;
@@ -103,7 +104,7 @@ final class SparkSource implements Source, ObservesSchema {
           "Spark job reading window " + window.id() + ": " + SparkWorkers.firstLine(e.getMessage()),
           e);
     }
-    return new Collected(tasks, results, schema(), observed);
+    return new Collected(tasks, results, observed);
   }
 
   /**
@@ -115,6 +116,9 @@ final class SparkSource implements Source, ObservesSchema {
   static long partBytes() {
     return Long.getLong(PART_BYTES, 128L << 20);
   }
+
+  /** Files read again on the driver ({@link FileTask#readOnDriver}) since the process started. */
+  static final AtomicLong DRIVER_READS = new AtomicLong();
 
   /** System property: bytes of a file a task reads at most ({@link #partBytes()}). */
   static final String PART_BYTES = "idem.spark.part.bytes";
@@ -169,21 +173,18 @@ final class SparkSource implements Source, ObservesSchema {
   private static final class Collected implements RecordReader {
     private final List<FileTask> tasks;
     private final List<FileRecords> files;
-    private final Schema declared;
     private final ObservedSchema observed;
     private int next;
     private FileRecords file;
     private RecordCodec.Reader records;
     private RecordReader here;
 
-    /** The file whose columns were last reported, or read here: its other parts are not again. */
-    private String seen;
+    /** The file last read whole here: its other parts are not read again. */
+    private String readHere;
 
-    Collected(
-        List<FileTask> tasks, List<FileRecords> files, Schema declared, ObservedSchema observed) {
+    Collected(List<FileTask> tasks, List<FileRecords> files, ObservedSchema observed) {
       this.tasks = tasks;
       this.files = files;
-      this.declared = declared;
       this.observed = observed;
     }
 
@@ -208,37 +209,21 @@ final class SparkSource implements Source, ObservesSchema {
         FileTask task = tasks.get(next);
         file = files.get(next++);
         records = null;
-        boolean again = task.file().name().equals(seen);
-        if (file.columnsDiffer()) {
+        if (file.readOnDriver()) {
           // every part of a file has its columns: the first reads the whole file here
-          if (!again) {
+          if (!task.file().name().equals(readHere)) {
             here = task.readOnDriver(observed);
-            seen = task.file().name();
+            readHere = task.file().name();
+            DRIVER_READS.incrementAndGet();
           }
           file = null;
           continue;
         }
         records = file.reader();
         if (file.count() > 0 || file.failure() != null) {
-          observe(file, !again);
-          seen = task.file().name();
+          // before the file's records, as its reader reports what it sees as it opens the file
+          observed.take(file.seen());
         }
-      }
-    }
-
-    /**
-     * A file (or a part of it) the window read: its columns all present, when {@code columns} (the
-     * file's first part with records), and the declared types it broke.
-     */
-    private void observe(FileRecords f, boolean columns) {
-      if (columns) {
-        observed.unit();
-        for (int i = 0; i < declared.size(); i++) {
-          observed.present(i);
-        }
-      }
-      for (String[] r : f.retyped()) {
-        observed.retyped(r[0], r[1], f.firstChangeAt());
       }
     }
 

@@ -48,6 +48,27 @@ final class Cli {
     return new Result(exit, out.toString(), err.toString());
   }
 
+  /**
+   * Each window's ledger entry by {@code idem status}, as "window status fingerprint schema error"
+   * (the schema: its fingerprint, drift and what discard dropped), in window order.
+   */
+  static List<String> ledger(Path pipeline) throws IOException {
+    Result r = run("status", pipeline.toString(), "--output", "json");
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    List<String> windows = new ArrayList<>();
+    for (JsonNode w : new ObjectMapper().readTree(r.out()).path("windows")) {
+      windows.add(
+          String.join(
+              " ",
+              w.path("window").asText(),
+              w.path("status").asText(),
+              w.path("fingerprint").asText(),
+              w.path("schema").toString(),
+              w.path("error").asText()));
+    }
+    return windows;
+  }
+
   /** The pipeline's open dead letters as "window position reason raw", in order. */
   static List<String> deadLetters(Path pipeline) throws IOException {
     Result r = run("dlq", "list", pipeline.toString(), "--output", "json");

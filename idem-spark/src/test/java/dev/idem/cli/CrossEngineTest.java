@@ -160,13 +160,15 @@ class CrossEngineTest {
 
   /**
    * A file with an added column and one lacking a declared column: each policy does on Spark what
-   * it does on the JVM runner (the same window results, whole tables and dead letters), the files
-   * with other columns read on the driver by the same reader, the others by tasks.
+   * it does on the JVM runner (the same window results, ledger entries with their schema
+   * observations, whole tables and dead letters). Under discard the tasks read those files and the
+   * driver takes what they saw; under evolve and freeze the driver reads them again itself.
    */
   @ParameterizedTest
   @ValueSource(strings = {"evolve", "discard", "freeze"})
   void schemaDriftOfAddedAndMissingColumnsIsTheJvmRunnersOnSpark(String policy) throws IOException {
     Map<String, Cli.Result> runs = new LinkedHashMap<>();
+    long driverReads = SharedSpark.driverReads();
     for (String engine : List.of("jvm", "spark")) {
       Path p = pipeline(engine + "-" + policy, MERGE + "schema_drift: " + policy + "\n");
       Files.writeString(
@@ -187,6 +189,12 @@ class CrossEngineTest {
     Cli.Result onSpark = runs.get("spark");
     assertThat(onSpark.exit()).as(onSpark.out() + onSpark.err()).isEqualTo(jvm.exit());
     assertThat(results(onSpark.out())).isEqualTo(results(jvm.out()));
+    assertThat(Cli.ledger(tmp.resolve("spark-" + policy).resolve("pipeline.yaml")))
+        .isEqualTo(Cli.ledger(tmp.resolve("jvm-" + policy).resolve("pipeline.yaml")));
+    // b.csv for days 2 and 3, c.csv for day 4
+    assertThat(SharedSpark.driverReads() - driverReads)
+        .as("files the driver read again")
+        .isEqualTo(policy.equals("discard") ? 0 : 3);
     Path jvmWarehouse = tmp.resolve("jvm-" + policy).resolve("warehouse");
     List<String> rows = TableContents.of(jvmWarehouse, "t");
     assertThat(TableContents.of(tmp.resolve("spark-" + policy).resolve("warehouse"), "t"))

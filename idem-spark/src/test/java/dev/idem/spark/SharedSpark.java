@@ -78,4 +78,9 @@ public final class SharedSpark {
   public static long writeTasksEnded() {
     return WRITE_TASKS_ENDED.get();
   }
+
+  /** How many input files the driver read again itself (columns that differ, evolve or freeze). */
+  public static long driverReads() {
+    return SparkSource.DRIVER_READS.get();
+  }
 }
