@@ -209,6 +209,55 @@ class CrossEngineTest {
     }
   }
 
+  /**
+   * JSON lines under {@code discard}: a key no line of the first file had appears in a later line,
+   * and the second file never has a declared column (which JSON lines read as null): the tasks read
+   * both files, and the window results, ledger entries (the drift, the values discarded), tables
+   * and dead letters are the JVM runner's.
+   */
+  @Test
+  void jsonLinesWithKeysAddedAndAbsentAreReadByTheTasksAsOnTheJvmRunner() throws IOException {
+    Map<String, Path> pipelines = new LinkedHashMap<>();
+    for (String engine : List.of("jvm", "spark")) {
+      Path d = Files.createDirectories(tmp.resolve("json-" + engine).resolve("data"));
+      Files.writeString(
+          d.resolve("a.jsonl"),
+          "{\"id\": 1, \"name\": \"a1\", \"version\": 1, \"ingested_at\": \"2024-03-01T10:00:00\"}\n"
+              + "{\"id\": 2, \"name\": \"b1\", \"version\": \"x\","
+              + " \"ingested_at\": \"2024-03-01T11:00:00\"}\n"
+              + "{\"id\": 3, \"name\": \"c1\", \"version\": 2, \"ingested_at\": \"2024-03-01T12:00:00\","
+              + " \"extra\": 7}\n");
+      Files.writeString(
+          d.resolve("b.jsonl"),
+          "{\"id\": 4, \"version\": 1, \"ingested_at\": \"2024-03-02T10:00:00\", \"extra\": 8}\n");
+      Path p = d.resolveSibling("pipeline.yaml");
+      Files.writeString(
+          p,
+          "pipeline: cross\n"
+              + "source:\n  type: jsonl\n  path: data/*.jsonl\n"
+              + "columns:\n  id: integer not null\n  name: string\n  version: integer\n"
+              + "  ingested_at: timestamp not null\n"
+              + "windows:\n  kind: day\n  column: ingested_at\n  zone: UTC\n"
+              + "max_bad_records: 10\nschema_drift: discard\n"
+              + MERGE
+              + "destination:\n  type: iceberg\n  warehouse: warehouse/\n");
+      pipelines.put(engine, p);
+    }
+    Path jvm = pipelines.get("jvm");
+    Path onSpark = pipelines.get("spark");
+    long driverReads = SharedSpark.driverReads();
+    assertThat(Cli.load(jvm).out()).contains("2 loaded");
+    assertThat(Cli.load(onSpark, Cli.SPARK).out()).contains("2 loaded");
+    assertThat(SharedSpark.driverReads() - driverReads).as("files the driver read again").isZero();
+    assertThat(Cli.ledger(onSpark))
+        .isEqualTo(Cli.ledger(jvm))
+        .allMatch(w -> w.contains("\"values_discarded\":1"));
+    assertThat(TableContents.of(onSpark.resolveSibling("warehouse"), "t"))
+        .isEqualTo(TableContents.of(jvm.resolveSibling("warehouse"), "t"))
+        .hasSize(3);
+    assertThat(Cli.deadLetters(onSpark)).isEqualTo(Cli.deadLetters(jvm)).hasSize(1);
+  }
+
   /** Each window's result in a run's JSON output. */
   private static Map<String, String> results(String json) throws IOException {
     Map<String, String> out = new TreeMap<>();
