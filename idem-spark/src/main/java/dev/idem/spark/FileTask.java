@@ -55,7 +55,7 @@ record FileTask(
         boolean first = true;
         for (SourceRecord rec = r.next(); rec != null; rec = r.next()) {
           if (!here && (first ? drifted(observed) : observed.added() > 0)) {
-            return result(new RecordCodec.Writer(), observed, true, null);
+            return result(new RecordCodec.Writer(), observed, here, null);
           }
           first = false;
           records.add(rec);
@@ -63,11 +63,9 @@ record FileTask(
       } catch (DataException e) {
         // a reader that cannot move past a record (a CSV syntax error) returned it as bad first,
         // then throws: the window fails there, as in the JVM runner
-        return result(records, observed, false, e.getMessage());
+        return result(records, observed, here, e.getMessage());
       }
-      SchemaDiff diff = observed.diff();
-      boolean differ = !diff.added().isEmpty() || !diff.removed().isEmpty();
-      return result(records, observed, !here && differ, null);
+      return result(records, observed, here, null);
     } catch (IOException e) {
       throw new UncheckedIOException("reading " + file.name() + ": " + e.getMessage(), e);
     }
@@ -123,8 +121,14 @@ record FileTask(
     return PipelineFile.load(Path.of(pipelineFile), narrowed, System::getenv, new Secrets());
   }
 
+  /**
+   * The task's result; the driver reads the file again when its columns differ from the declared
+   * ones and the task did not read it {@code here} for the driver to take what it saw.
+   */
   private FileRecords result(
-      RecordCodec.Writer records, ObservedSchema observed, boolean onDriver, String failure) {
+      RecordCodec.Writer records, ObservedSchema observed, boolean here, String failure) {
+    SchemaDiff diff = observed.diff();
+    boolean onDriver = !here && (!diff.added().isEmpty() || !diff.removed().isEmpty());
     return new FileRecords(
         file.name(), records.bytes(), records.count(), onDriver, observed.seen(), failure);
   }

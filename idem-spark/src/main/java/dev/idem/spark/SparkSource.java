@@ -109,8 +109,8 @@ final class SparkSource implements Source, ObservesSchema {
 
   /**
    * How many bytes of a file a task reads at most, where the format splits files (Parquet's row
-   * groups, by their compressed size; a row group is never split): {@value #PART_BYTES} ({@code
-   * -Didem.spark.part.bytes=N} on the driver), else 128 MiB, Spark's own {@code
+   * groups, by their compressed size; a row group is never split): the system property {@value
+   * #PART_BYTES} on the driver, else 128 MiB, the default of Spark's own {@code
    * spark.sql.files.maxPartitionBytes}.
    */
   static long partBytes() {
