@@ -48,14 +48,15 @@ record FileTask(
       ObservedSchema observed = ObservedSchema.of(p.source().schema(), p.schemaDrift());
       // discard drops added columns and fails on a removed one whatever the destination says, so
       // the driver takes what this task saw; under evolve (the destination types an added column)
-      // and freeze (the window fails at the record that shows the drift) a file whose columns
-      // differ is read again by the driver (readOnDriver)
-      boolean here = p.schemaDrift() == DriftPolicy.DISCARD;
+      // and freeze (the window fails at the record that shows the drift) a file that drifted is
+      // read again by the driver (readOnDriver)
+      DriftPolicy policy = p.schemaDrift();
+      boolean here = policy == DriftPolicy.DISCARD;
       try (RecordReader r = open(p, observed, part)) {
         boolean first = true;
         for (SourceRecord rec = r.next(); rec != null; rec = r.next()) {
           if (!here && (first ? drifted(observed) : observed.added() > 0)) {
-            return result(new RecordCodec.Writer(), observed, here, null);
+            return result(new RecordCodec.Writer(), observed, policy, null);
           }
           first = false;
           records.add(rec);
@@ -63,9 +64,9 @@ record FileTask(
       } catch (DataException e) {
         // a reader that cannot move past a record (a CSV syntax error) returned it as bad first,
         // then throws: the window fails there, as in the JVM runner
-        return result(records, observed, here, e.getMessage());
+        return result(records, observed, policy, e.getMessage());
       }
-      return result(records, observed, here, null);
+      return result(records, observed, policy, null);
     } catch (IOException e) {
       throw new UncheckedIOException("reading " + file.name() + ": " + e.getMessage(), e);
     }
@@ -122,13 +123,21 @@ record FileTask(
   }
 
   /**
-   * The task's result; the driver reads the file again when its columns differ from the declared
-   * ones and the task did not read it {@code here} for the driver to take what it saw.
+   * The task's result; the driver reads the file again when it drifted and the driver cannot take
+   * what the task saw instead: under evolve, columns added or missing (an added column's type is
+   * the destination's answer); under freeze, any drift, a retyped value too (the window fails at
+   * the record that shows it, which only a reader on the driver meets in place).
    */
   private FileRecords result(
-      RecordCodec.Writer records, ObservedSchema observed, boolean here, String failure) {
+      RecordCodec.Writer records, ObservedSchema observed, DriftPolicy policy, String failure) {
     SchemaDiff diff = observed.diff();
-    boolean onDriver = !here && (!diff.added().isEmpty() || !diff.removed().isEmpty());
+    boolean columns = !diff.added().isEmpty() || !diff.removed().isEmpty();
+    boolean onDriver =
+        switch (policy) {
+          case DISCARD -> false;
+          case EVOLVE -> columns;
+          case FREEZE -> columns || !diff.retyped().isEmpty();
+        };
     return new FileRecords(
         file.name(), records.bytes(), records.count(), onDriver, observed.seen(), failure);
   }

@@ -220,10 +220,9 @@ final class SparkSource implements Source, ObservesSchema {
           continue;
         }
         records = file.reader();
-        if (file.count() > 0 || file.failure() != null) {
-          // before the file's records, as its reader reports what it sees as it opens the file
-          observed.take(file.seen());
-        }
+        // before the file's records, as its reader reports what it sees as it opens the file,
+        // a file without records of the window too (a full window's header-only CSV file)
+        observed.take(file.seen());
       }
     }
 

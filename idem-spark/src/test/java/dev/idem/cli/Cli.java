@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.idem.context.RunServices;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -49,22 +50,19 @@ final class Cli {
   }
 
   /**
-   * Each window's ledger entry by {@code idem status}, as "window status fingerprint schema error"
-   * (the schema: its fingerprint, drift and what discard dropped), in window order.
+   * Each window's ledger entry by {@code idem status}, as its JSON: status, counts, input
+   * fingerprint, schema (its fingerprint, drift and what discard dropped) and error, without what
+   * differs between two runs of the same input (run, owner, times).
    */
   static List<String> ledger(Path pipeline) throws IOException {
     Result r = run("status", pipeline.toString(), "--output", "json");
     assertThat(r.exit()).as(r.out() + r.err()).isZero();
     List<String> windows = new ArrayList<>();
     for (JsonNode w : new ObjectMapper().readTree(r.out()).path("windows")) {
-      windows.add(
-          String.join(
-              " ",
-              w.path("window").asText(),
-              w.path("status").asText(),
-              w.path("fingerprint").asText(),
-              w.path("schema").toString(),
-              w.path("error").asText()));
+      ObjectNode entry = ((ObjectNode) w).deepCopy();
+      entry.remove(
+          List.of("run_id", "owner", "owner_alive", "lease_expires", "started_at", "finished_at"));
+      windows.add(entry.toString());
     }
     return windows;
   }
