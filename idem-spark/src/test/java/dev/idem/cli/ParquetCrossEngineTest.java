@@ -25,6 +25,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link CrossEngineTest}'s merge case on Parquet input ({@code source: {type: parquet}}): the JVM
@@ -168,20 +170,31 @@ class ParquetCrossEngineTest {
   }
 
   /**
-   * A file with a column the pipeline does not declare is read whole by the driver (what {@code
-   * schema_drift} makes of the column depends on the destination), once, not once for each of its
-   * parts: the tables, the added column's values and the one dead letter are the JVM runner's.
+   * A file read in parts with a column the pipeline does not declare: under {@code evolve} it is
+   * read whole by the driver (what the column is loaded as depends on the destination), once, not
+   * once for each of its parts; under {@code discard} its parts are read by their tasks and the
+   * driver takes what each saw. Either way the tables, the added column's values, the ledger
+   * entries (counts, the drift, the values discarded) and the one dead letter are the JVM runner's.
    */
-  @Test
-  void aFileInPartsWithAnAddedColumnIsReadOnceAsOnTheJvmRunner() throws IOException {
-    Path jvm = pipeline("jvm", true, "schema_drift: evolve\n");
-    Path onSpark = pipeline("spark", true, "schema_drift: evolve\n");
+  @ParameterizedTest
+  @ValueSource(strings = {"evolve", "discard"})
+  void aFileInPartsWithAnAddedColumnIsReadAsOnTheJvmRunner(String policy) throws IOException {
+    Path jvm = pipeline("jvm", true, "schema_drift: " + policy + "\n");
+    Path onSpark = pipeline("spark", true, "schema_drift: " + policy + "\n");
     assertThat(Cli.load(jvm).out()).contains("3 loaded");
+    long driverReads = SharedSpark.driverReads();
     loadInParts(onSpark);
+    // a.parquet holds days 1 and 2
+    assertThat(SharedSpark.driverReads() - driverReads)
+        .as("files the driver read again")
+        .isEqualTo(policy.equals("evolve") ? 2 : 0);
 
     List<String> rows = TableContents.of(jvm.resolveSibling("warehouse"), "t");
-    assertThat(rows).anyMatch(r -> r.contains("note=n2")).hasSize(4);
+    assertThat(rows).hasSize(4);
+    assertThat(rows.stream().anyMatch(r -> r.contains("note=n2")))
+        .isEqualTo(policy.equals("evolve"));
     assertThat(TableContents.of(onSpark.resolveSibling("warehouse"), "t")).isEqualTo(rows);
+    assertThat(Cli.ledger(onSpark)).isEqualTo(Cli.ledger(jvm));
     assertThat(Cli.deadLetters(onSpark)).isEqualTo(Cli.deadLetters(jvm)).hasSize(1);
   }
 
