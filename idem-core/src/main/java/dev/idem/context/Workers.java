@@ -12,8 +12,9 @@ import java.util.List;
  * on where it runs, and its output must be complete when it returns. An engine may run a task more
  * than once (a lost executor, speculation): what a task writes must not depend on being the only
  * attempt. A task that fails fails the whole call with an unchecked exception (a {@link
- * dev.idem.TransientException} when the engine's job failed), possibly while other tasks of the
- * call still run.
+ * dev.idem.TransientException} when the engine's job failed), after the call's other tasks stopped
+ * as far as the engine can tell (Spark: up to a minute), since the caller then cleans up what they
+ * wrote.
  */
 public interface Workers {
   /** Runs every task on the calling thread, one after another. */

@@ -160,8 +160,9 @@ final class TableFiles {
 
   /**
    * Deletes the files a failed job's tasks wrote (their names begin with the tasks' prefixes),
-   * where the table's FileIO can list them. A task still running when the job failed may write its
-   * file after this: an orphan, as a killed driver's, which {@code idem doctor} finds.
+   * where the table's FileIO can list them. The workers return the failure once the job's tasks
+   * stopped; a task that outlived their wait may write its file after this: an orphan, as a killed
+   * driver's, which {@code idem doctor} finds.
    */
   private void deleteWritten(List<RowsTask> tasks, RuntimeException failure) {
     if (!(table.io() instanceof SupportsPrefixOperations io)) {

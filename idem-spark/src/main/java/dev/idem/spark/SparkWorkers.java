@@ -2,8 +2,16 @@ package dev.idem.spark;
 
 import dev.idem.TransientException;
 import dev.idem.context.Workers;
+import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
+import org.apache.spark.JobExecutionStatus;
+import org.apache.spark.SparkJobInfo;
+import org.apache.spark.SparkStageInfo;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.JavaSparkStatusTracker;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A destination's pieces of work run as one Spark job, a task per input, on the session's
@@ -11,6 +19,8 @@ import org.apache.spark.api.java.JavaSparkContext;
  * the driver keeps the plan and the commit.
  */
 final class SparkWorkers implements Workers {
+  private static final Logger LOG = LoggerFactory.getLogger(SparkWorkers.class);
+
   private final JavaSparkContext spark;
 
   SparkWorkers(JavaSparkContext spark) {
@@ -22,18 +32,80 @@ final class SparkWorkers implements Workers {
     return spark.defaultParallelism();
   }
 
+  /**
+   * Runs the tasks as one Spark job. When the job fails (a task failed, after Spark's retries), the
+   * call throws only once none of the job's tasks runs any more, or after {@link #STOP_WAIT}: Spark
+   * fails a job as soon as one task fails and kills the others behind it, and a task that does not
+   * heed the interrupt (writing a file) could otherwise leave its file after the caller cleaned up
+   * the call's files.
+   */
   @Override
   public <I, O> List<O> run(String description, List<I> inputs, Task<I, O> task) {
     if (inputs.isEmpty()) {
       return List.of();
     }
-    spark.setJobDescription(description);
+    String group = "idem-" + UUID.randomUUID();
+    spark.setJobGroup(group, description, true);
     try {
       return spark.parallelize(inputs, inputs.size()).map(task::apply).collect();
     } catch (Exception e) { // SparkException is checked, though collect() does not declare it
+      stop(group);
       throw new TransientException(
           "Spark job '" + description + "' failed: " + firstLine(e.getMessage()), e);
+    } finally {
+      spark.clearJobGroup();
     }
+  }
+
+  /** How long a failed call waits for its job's other tasks to stop. */
+  static final Duration STOP_WAIT = Duration.ofSeconds(60);
+
+  /** Cancels the group's jobs, then waits until none of their tasks runs, or {@link #STOP_WAIT}. */
+  private void stop(String group) {
+    spark.cancelJobGroup(group);
+    long deadline = System.nanoTime() + STOP_WAIT.toNanos();
+    while (running(group)) {
+      if (System.nanoTime() > deadline) {
+        LOG.warn(
+            "Spark job group {} failed and still runs tasks after {} s: a file such a task writes"
+                + " after this is an orphan (idem doctor finds it)",
+            group,
+            STOP_WAIT.toSeconds());
+        return;
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /**
+   * Whether a job of {@code group} may still run a task, by Spark's status store, which its
+   * listener fills behind the scheduler: until the store has every job of the group ended (its end
+   * comes after the start of each of its tasks) and no stage of them has an active task.
+   */
+  private boolean running(String group) {
+    JavaSparkStatusTracker status = spark.statusTracker();
+    int[] jobs = status.getJobIdsForGroup(group);
+    if (jobs.length == 0) {
+      return true; // the job's start is not in the store yet
+    }
+    for (int job : jobs) {
+      SparkJobInfo info = status.getJobInfo(job);
+      if (info == null || info.status() == JobExecutionStatus.RUNNING) {
+        return true;
+      }
+      for (int stage : info.stageIds()) {
+        SparkStageInfo s = status.getStageInfo(stage);
+        if (s != null && s.numActiveTasks() > 0) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /**

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -58,6 +59,48 @@ class SparkWorkersTest {
         .hasMessageStartingWith("Spark job 'failing' failed: ")
         .hasMessageContaining("task of input 2 failed")
         .hasMessageNotContaining("\n");
+  }
+
+  /** Tasks of {@link #aFailedCallReturnsOnlyOnceNoneOfItsTasksRuns} running now. */
+  private static final AtomicInteger RUNNING = new AtomicInteger();
+
+  /**
+   * Spark fails a job when one task fails and kills the others behind it: the call throws only once
+   * they stopped, so that what the caller cleans up after it (a window's files) is not written
+   * after. The slow task here ignores the interrupt, as a task writing a file can.
+   */
+  @Test
+  void aFailedCallReturnsOnlyOnceNoneOfItsTasksRuns() {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SharedSpark.session().sparkContext());
+    Workers workers = new SparkWorkers(jsc);
+    assertThatThrownBy(
+            () ->
+                workers.run(
+                    "slow and failing",
+                    List.of(1, 2),
+                    i -> {
+                      RUNNING.incrementAndGet();
+                      try {
+                        if (i == 2) {
+                          Thread.sleep(200); // the slow task has started
+                          throw new IllegalStateException("task of input 2 failed");
+                        }
+                        long end = System.nanoTime() + 3_000_000_000L;
+                        while (System.nanoTime() < end) {
+                          try {
+                            Thread.sleep(20);
+                          } catch (InterruptedException ignored) {
+                            // goes on, as a write that does not heed the interrupt
+                          }
+                        }
+                        return i;
+                      } finally {
+                        RUNNING.decrementAndGet();
+                      }
+                    }))
+        .isInstanceOf(TransientException.class)
+        .hasMessageContaining("task of input 2 failed");
+    assertThat(RUNNING.get()).as("tasks still running when the call threw").isZero();
   }
 
   @Test
