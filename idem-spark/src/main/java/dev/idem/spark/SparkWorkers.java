@@ -3,11 +3,14 @@ package dev.idem.spark;
 import dev.idem.TransientException;
 import dev.idem.context.Workers;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.spark.JobExecutionStatus;
 import org.apache.spark.SparkJobInfo;
 import org.apache.spark.SparkStageInfo;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.JavaSparkStatusTracker;
 import org.slf4j.Logger;
@@ -35,9 +38,11 @@ final class SparkWorkers implements Workers {
   /**
    * Runs the tasks as one Spark job. When the job fails (a task failed, after Spark's retries), the
    * call throws only once none of the job's tasks runs any more, or after {@link #STOP_WAIT}: Spark
-   * fails a job as soon as one task fails and kills the others behind it, and a task that does not
-   * heed the interrupt (writing a file) could otherwise leave its file after the caller cleaned up
-   * the call's files.
+   * fails a job as soon as one task fails and marks the others killed, which a task in the middle
+   * of writing its file does not notice, so it could otherwise leave its file after the caller
+   * cleaned up the call's files. Tasks are not interrupted (Spark's default, as an interrupted HDFS
+   * write can mark datanodes dead). The thread's job group and description are the caller's again
+   * after.
    */
   @Override
   public <I, O> List<O> run(String description, List<I> inputs, Task<I, O> task) {
@@ -45,27 +50,56 @@ final class SparkWorkers implements Workers {
       return List.of();
     }
     String group = "idem-" + UUID.randomUUID();
-    spark.setJobGroup(group, description, true);
+    Map<String, String> caller = new HashMap<>();
+    for (String key : THREAD_PROPERTIES) {
+      caller.put(key, spark.getLocalProperty(key));
+    }
+    spark.setJobGroup(group, description, false);
+    boolean submitted = false;
     try {
-      return spark.parallelize(inputs, inputs.size()).map(task::apply).collect();
+      // the closure is checked for serialization here, before any job
+      JavaRDD<O> outputs = spark.parallelize(inputs, inputs.size()).map(task::apply);
+      submitted = true;
+      return outputs.collect();
     } catch (Exception e) { // SparkException is checked, though collect() does not declare it
-      stop(group);
-      throw new TransientException(
-          "Spark job '" + description + "' failed: " + firstLine(e.getMessage()), e);
+      TransientException failure =
+          new TransientException(
+              "Spark job '" + description + "' failed: " + firstLine(e.getMessage()), e);
+      if (submitted) {
+        try {
+          stop(group);
+        } catch (RuntimeException stopping) { // the context stopped meanwhile
+          failure.addSuppressed(stopping);
+        }
+      }
+      throw failure;
     } finally {
-      spark.clearJobGroup();
+      caller.forEach(spark::setLocalProperty);
     }
   }
+
+  /** The thread's properties a call sets for its job: group, description, interrupt on cancel. */
+  private static final List<String> THREAD_PROPERTIES =
+      List.of("spark.jobGroup.id", "spark.job.description", "spark.job.interruptOnCancel");
 
   /** How long a failed call waits for its job's other tasks to stop. */
   static final Duration STOP_WAIT = Duration.ofSeconds(60);
 
+  /**
+   * How long a failed call waits for its job to show in Spark's status store at all: a job whose
+   * submission failed (its stage could not be made) never does.
+   */
+  private static final Duration START_WAIT = Duration.ofSeconds(5);
+
   /** Cancels the group's jobs, then waits until none of their tasks runs, or {@link #STOP_WAIT}. */
   private void stop(String group) {
+    if (spark.sc().isStopped()) {
+      return; // its tasks ended with it
+    }
     spark.cancelJobGroup(group);
-    long deadline = System.nanoTime() + STOP_WAIT.toNanos();
-    while (running(group)) {
-      if (System.nanoTime() > deadline) {
+    long started = System.nanoTime();
+    while (running(group, System.nanoTime() - started < START_WAIT.toNanos())) {
+      if (System.nanoTime() - started > STOP_WAIT.toNanos()) {
         LOG.warn(
             "Spark job group {} failed and still runs tasks after {} s: a file such a task writes"
                 + " after this is an orphan (idem doctor finds it)",
@@ -85,13 +119,14 @@ final class SparkWorkers implements Workers {
   /**
    * Whether a job of {@code group} may still run a task, by Spark's status store, which its
    * listener fills behind the scheduler: until the store has every job of the group ended (its end
-   * comes after the start of each of its tasks) and no stage of them has an active task.
+   * comes after the start of each of its tasks) and no stage of them has an active task; while no
+   * job of the group is in the store, {@code awaitingStart}.
    */
-  private boolean running(String group) {
+  private boolean running(String group, boolean awaitingStart) {
     JavaSparkStatusTracker status = spark.statusTracker();
     int[] jobs = status.getJobIdsForGroup(group);
     if (jobs.length == 0) {
-      return true; // the job's start is not in the store yet
+      return awaitingStart; // the job's start is not in the store yet, or never will be
     }
     for (int job : jobs) {
       SparkJobInfo info = status.getJobInfo(job);

@@ -12,6 +12,7 @@ import dev.idem.context.Workers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -82,7 +83,7 @@ class SparkWorkersTest {
                       RUNNING.incrementAndGet();
                       try {
                         if (i == 2) {
-                          Thread.sleep(200); // the slow task has started
+                          Thread.sleep(200); // gives the slow task time to start
                           throw new IllegalStateException("task of input 2 failed");
                         }
                         long end = System.nanoTime() + 3_000_000_000L;
@@ -101,6 +102,35 @@ class SparkWorkersTest {
         .isInstanceOf(TransientException.class)
         .hasMessageContaining("task of input 2 failed");
     assertThat(RUNNING.get()).as("tasks still running when the call threw").isZero();
+  }
+
+  /**
+   * A task Spark cannot send fails the call before any job starts, at once (nothing to wait for);
+   * the thread's own job group and description are there again after a call, failed or not.
+   */
+  @Test
+  void aTaskThatCannotBeSentFailsAtOnceAndTheThreadsJobGroupIsKept() {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SharedSpark.session().sparkContext());
+    Workers workers = new SparkWorkers(jsc);
+    jsc.setJobGroup("callers-group", "the caller's jobs", false);
+    try {
+      Object notSerializable = new Object();
+      long started = System.nanoTime();
+      assertThatThrownBy(
+              () ->
+                  workers.run("not serializable", List.of(1), i -> i + notSerializable.hashCode()))
+          .isInstanceOf(TransientException.class)
+          .hasMessageContaining("not serializable");
+      // not the wait for a failed job's tasks, of which there are none
+      assertThat(Duration.ofNanos(System.nanoTime() - started))
+          .isLessThan(SparkWorkers.STOP_WAIT.dividedBy(2));
+      assertThat(jsc.getLocalProperty("spark.jobGroup.id")).isEqualTo("callers-group");
+      assertThat(workers.run("doubling", List.of(1), i -> i * 2)).containsExactly(2);
+      assertThat(jsc.getLocalProperty("spark.jobGroup.id")).isEqualTo("callers-group");
+      assertThat(jsc.getLocalProperty("spark.job.description")).isEqualTo("the caller's jobs");
+    } finally {
+      jsc.clearJobGroup();
+    }
   }
 
   @Test
