@@ -333,36 +333,26 @@ public abstract class FileSource implements Source, ObservesSchema {
       throw new IllegalStateException(
           "input file " + file.name() + " is read by a source of that one file, not " + describe());
     }
-    Path f = all.get(0);
-    Set<Path> keeps = file.keepsUnassigned() ? Set.of(f) : Set.of();
-    return timed(spec)
-        ? new FileRecordReader(
-            all,
-            schema.require(spec.column(), "window column"),
-            spec,
-            window.id(),
-            keeps,
-            Objects.requireNonNull(observed, "observed"),
-            part)
-        : new FileRecordReader(windowPaths(spec, window), -1, null, null, keeps, observed, part);
+    Set<Path> keeps = file.keepsUnassigned() ? Set.copyOf(all) : Set.of();
+    return records(
+        spec,
+        window,
+        timed(spec) ? all : windowPaths(spec, window),
+        keeps,
+        Objects.requireNonNull(observed, "observed"),
+        part);
   }
 
   private RecordReader reader(WindowSpec spec, Window window, ObservedSchema observed)
       throws IOException {
     List<Path> all = files.files();
-    FilePart part = FilePart.WHOLE;
+    FilePart whole = FilePart.WHOLE;
     return switch (spec.kind()) {
-      case FULL, BATCH ->
-          new FileRecordReader(all, -1, null, null, Set.copyOf(all), observed, part);
-      case FILE ->
-          new FileRecordReader(
-              List.of(file(all, window)),
-              -1,
-              null,
-              null,
-              Set.of(file(all, window)),
-              observed,
-              part);
+      case FULL, BATCH -> records(spec, window, all, Set.copyOf(all), observed, whole);
+      case FILE -> {
+        Path f = file(all, window);
+        yield records(spec, window, List.of(f), Set.of(f), observed, whole);
+      }
       case OFFSETS -> throw offsetsRefused();
       case DAY, HOUR -> {
         List<Path> holding = holding(spec, window, all);
@@ -372,16 +362,32 @@ public abstract class FileSource implements Source, ObservesSchema {
             keepsUnassigned.add(f);
           }
         }
-        yield new FileRecordReader(
-            holding,
+        yield records(spec, window, holding, keepsUnassigned, observed, whole);
+      }
+    };
+  }
+
+  /**
+   * A reader of {@code part} of each of {@code paths} in turn, returning the records without a
+   * window of those in {@code keepsUnassigned} as bad: for a day or hour window only its records.
+   */
+  private RecordReader records(
+      WindowSpec spec,
+      Window window,
+      List<Path> paths,
+      Set<Path> keepsUnassigned,
+      ObservedSchema observed,
+      FilePart part) {
+    return timed(spec)
+        ? new FileRecordReader(
+            paths,
             schema.require(spec.column(), "window column"),
             spec,
             window.id(),
             keepsUnassigned,
             observed,
-            part);
-      }
-    };
+            part)
+        : new FileRecordReader(paths, -1, null, null, keepsUnassigned, observed, part);
   }
 
   /**
