@@ -32,7 +32,10 @@ import org.apache.spark.api.java.JavaSparkContext;
  */
 final class SparkSource implements Source, ObservesSchema {
   private final Source original;
-  private final JavaSparkContext spark;
+
+  /** The reading jobs: one task per input file, or per part of one ({@link FileTask}). */
+  private final SparkWorkers readers;
+
   private final Path pipelineFile;
   private final List<String> sets;
 
@@ -44,7 +47,7 @@ final class SparkSource implements Source, ObservesSchema {
               + " is none of them");
     }
     this.original = original;
-    this.spark = spark;
+    this.readers = new SparkWorkers(spark);
     this.pipelineFile = pipelineFile.toAbsolutePath().normalize();
     this.sets = List.copyOf(sets);
   }
@@ -92,19 +95,9 @@ final class SparkSource implements Source, ObservesSchema {
                 pipelineFile.toString(), sets, f, part, pathSetting(f.name()), window.id()));
       }
     }
-    if (tasks.isEmpty()) {
-      return new Collected(List.of(), List.of(), observed);
-    }
-    spark.setJobDescription("idem window " + window.id());
-    List<FileRecords> results;
-    try {
-      results = spark.parallelize(tasks, tasks.size()).map(FileTask::read).collect();
-    } catch (Exception e) { // SparkException is checked, though collect() does not declare it
-      throw new IOException(
-          "Spark job reading window " + window.id() + ": " + SparkWorkers.firstLine(e.getMessage()),
-          e);
-    }
-    return new Collected(tasks, results, observed);
+    // a failed job is a transient failure of the window, as the writing tasks' is
+    return new Collected(
+        tasks, readers.run("idem window " + window.id(), tasks, FileTask::read), observed);
   }
 
   /**
