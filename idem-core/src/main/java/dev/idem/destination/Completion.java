@@ -8,6 +8,9 @@ import java.util.List;
  * What the ledger row of a finished window records beside the write's own counts, and where the
  * write reports rows it refuses while preparing the window.
  *
+ * @param foldedEarly records read that the source's reader folded already ({@link
+ *     dev.idem.source.FoldsEarly}, by the rule of the write's {@link WindowWrite#rowFold}): counted
+ *     in {@code read}, never staged; the write counts them among the window's folded rows
  * @param schema the window's observed schema, or null when the source does not report one
  * @param sourcePosition where the window's input ended, for sources that read a stream (a Kafka
  *     partition's next offset); null for the others. It commits with the rows, so the ledger, not
@@ -20,6 +23,7 @@ public record Completion(
     long read,
     long discarded,
     long deadLettered,
+    long foldedEarly,
     WindowSchema schema,
     String sourcePosition,
     Refusals refusals) {
@@ -37,6 +41,7 @@ public record Completion(
         read,
         discarded,
         deadLettered,
+        0,
         schema,
         sourcePosition,
         Refusals.UNJUDGED);

@@ -4,6 +4,7 @@ import dev.idem.ledger.DeadLetter;
 import dev.idem.ledger.NulledValue;
 import dev.idem.ledger.WindowCounts;
 import dev.idem.schema.Column;
+import java.util.Optional;
 
 /**
  * One window's write, an operation configured then committed (prepare and commit are separate, as
@@ -48,6 +49,16 @@ public interface WindowWrite extends AutoCloseable {
    */
   default void nulledValue(NulledValue value) {
     throw new UnsupportedOperationException("this destination does not keep nulled values");
+  }
+
+  /**
+   * The rule by which this write folds the window's staged rows by key, when a reader may apply it
+   * to parts of the window first ({@link dev.idem.source.FoldsEarly}); empty (the default) when it
+   * may not. A write that gives one counts {@link Completion#foldedEarly()} among the window's
+   * folded rows.
+   */
+  default Optional<RowFold> rowFold() {
+    return Optional.empty();
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.idem.pipeline;
 
 import dev.idem.ConfigException;
+import java.io.Serializable;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -14,7 +15,8 @@ import java.util.Locale;
  * tombstone older than that is forgotten, and from then on a late version older than the delete can
  * bring the key back: choose a retention longer than any window can arrive late or be re-run.
  */
-public record DeleteRule(String column, Kind kind, String value, Duration retention) {
+public record DeleteRule(String column, Kind kind, String value, Duration retention)
+    implements Serializable {
   /** The three conventions. */
   public enum Kind {
     /** The column is true. */

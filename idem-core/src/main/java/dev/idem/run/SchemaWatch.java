@@ -1,6 +1,7 @@
 package dev.idem.run;
 
 import dev.idem.DataException;
+import dev.idem.destination.RowFold;
 import dev.idem.destination.WindowWrite;
 import dev.idem.ledger.WindowSchema;
 import dev.idem.ledger.WindowState;
@@ -9,6 +10,7 @@ import dev.idem.schema.Column;
 import dev.idem.schema.DriftPolicy;
 import dev.idem.schema.ObservedSchema;
 import dev.idem.schema.SchemaDiff;
+import dev.idem.source.FoldsEarly;
 import dev.idem.source.ObservesSchema;
 import dev.idem.source.OffersCsvFiles;
 import dev.idem.source.RecordReader;
@@ -43,7 +45,11 @@ final class SchemaWatch implements AutoCloseable {
   private final long stagedByDestination;
 
   private SchemaWatch(
-      Pipeline pipeline, Window window, WindowWrite write, Optional<WindowState> recorded)
+      Pipeline pipeline,
+      Window window,
+      WindowWrite write,
+      Optional<RowFold> fold,
+      Optional<WindowState> recorded)
       throws IOException {
     this.stagedByDestination = 0;
     this.pipeline = pipeline;
@@ -56,7 +62,10 @@ final class SchemaWatch implements AutoCloseable {
               : (index, proposed) -> stage(index, write.addColumn(proposed));
       this.observed =
           new ObservedSchema(pipeline.source().schema(), pipeline.schemaDrift(), resolver);
-      this.reader = observing.read(pipeline.windows(), window, observed);
+      this.reader =
+          fold.isPresent() && observing instanceof FoldsEarly folding
+              ? folding.read(pipeline.windows(), window, observed, fold.get())
+              : observing.read(pipeline.windows(), window, observed);
     } else {
       this.observed = null;
       this.reader = pipeline.source().read(pipeline.windows(), window, recorded);
@@ -100,14 +109,18 @@ final class SchemaWatch implements AutoCloseable {
   }
 
   /**
-   * Reads the window for loading: columns evolve adds are staged through {@code write}. {@code
-   * recorded} is the window's ledger row, if any (a stream window read again stops at its recorded
-   * end).
+   * Reads the window for loading: columns evolve adds are staged through {@code write}; a source
+   * that {@link FoldsEarly} folds by {@code fold}, when present. {@code recorded} is the window's
+   * ledger row, if any (a stream window read again stops at its recorded end).
    */
   static SchemaWatch open(
-      Pipeline pipeline, Window window, WindowWrite write, Optional<WindowState> recorded)
+      Pipeline pipeline,
+      Window window,
+      WindowWrite write,
+      Optional<RowFold> fold,
+      Optional<WindowState> recorded)
       throws IOException {
-    return new SchemaWatch(pipeline, window, write, recorded);
+    return new SchemaWatch(pipeline, window, write, fold, recorded);
   }
 
   /**
@@ -116,7 +129,7 @@ final class SchemaWatch implements AutoCloseable {
    */
   static SchemaWatch open(Pipeline pipeline, Window window, Optional<WindowState> recorded)
       throws IOException {
-    return new SchemaWatch(pipeline, window, null, recorded);
+    return new SchemaWatch(pipeline, window, null, Optional.empty(), recorded);
   }
 
   RecordReader reader() {
@@ -170,11 +183,6 @@ final class SchemaWatch implements AutoCloseable {
       String at = observed.firstAt() == null ? "" : " at " + observed.firstAt();
       throw new DataException("window " + window.id() + ": schema drift" + at + ": " + why);
     }
-  }
-
-  /** A record's declared values (what row functions see), without the added columns' values. */
-  Object[] declaredValues(Object[] values) {
-    return values.length > declared ? Arrays.copyOf(values, declared) : values;
   }
 
   /**

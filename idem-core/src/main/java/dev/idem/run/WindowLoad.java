@@ -6,17 +6,15 @@ import dev.idem.context.RunContext;
 import dev.idem.context.RunServices;
 import dev.idem.destination.Completion;
 import dev.idem.destination.Destination;
+import dev.idem.destination.RowFold;
 import dev.idem.destination.RowRefusedException;
 import dev.idem.destination.WindowWrite;
 import dev.idem.fault.FaultPoint;
 import dev.idem.key.Fingerprint;
-import dev.idem.key.KeyEncoding;
-import dev.idem.key.KeySpec;
 import dev.idem.ledger.Lease;
 import dev.idem.ledger.NulledValue;
 import dev.idem.ledger.WindowCounts;
 import dev.idem.pipeline.Pipeline;
-import dev.idem.pipeline.RowFunction;
 import dev.idem.source.BadValue;
 import dev.idem.source.SourceRecord;
 import dev.idem.window.Window;
@@ -64,9 +62,10 @@ final class WindowLoad {
     Fingerprint fingerprint = new Fingerprint();
     long discarded = 0;
     long read = 0;
+    long foldedEarly = 0;
     // the letters so far are kept outside the transaction: a failure rolls the window back
     BadRecordTally bad = new BadRecordTally(pipeline, window);
-    BadValues badValues = new BadValues(pipeline);
+    RecordStaging staging = new RecordStaging(pipeline);
     Optional<String> cheapBefore = InputFingerprint.cheap(pipeline, window);
     WindowTimings.Phases phases = last.phases;
     long mark = System.nanoTime();
@@ -77,8 +76,6 @@ final class WindowLoad {
     try (WindowWrite write = destination.begin(pipeline, lease, context);
         SchemaWatch schema =
             open(pipeline, window, write, lease, phases, mark, cheapBefore.isPresent())) {
-      int[] hashFields = hashFields(pipeline);
-      int width = pipeline.stagedColumns().size();
       // records the destination staged from the source's files itself (NativeRead); the loop
       // below then reads none
       long staged = schema.stagedByDestination();
@@ -102,25 +99,26 @@ final class WindowLoad {
           }
           read++;
           records.check();
+          if (r.isFolded()) { // staged and folded by the reader (FoldsEarly): no fingerprint then
+            foldedEarly++;
+            nulledValues(write, window, r);
+            continue;
+          }
           if (hashRecords) {
             InputFingerprint.add(fingerprint, r);
           }
-          r = badValues.judge(r);
+          r = staging.judge(r);
           if (r.isBad()) {
             bad.add(write, r, read);
             continue;
           }
-          Object[] values = applyRowFunctions(pipeline, schema.declaredValues(r.values()), context);
+          Object[] values = staging.row(r, context);
           if (values == null) {
             discarded++;
             continue;
           }
           try {
-            write.add(
-                schema.row(
-                    hashFields == null ? values : withKeyHash(values, hashFields, width),
-                    r.values()),
-                r.position());
+            write.add(schema.row(values, r.values()), r.position());
           } catch (RowRefusedException e) {
             bad.add(
                 write,
@@ -128,10 +126,7 @@ final class WindowLoad {
                 read);
             continue;
           }
-          for (BadValue v : r.badValues()) {
-            write.nulledValue(
-                new NulledValue(window.id(), r.position(), v.column(), v.raw(), v.reason()));
-          }
+          nulledValues(write, window, r);
           if (++staged == 1) {
             services.faults().reach(FaultPoint.MID_STAGING, window);
           }
@@ -162,6 +157,7 @@ final class WindowLoad {
                   read,
                   discarded,
                   bad.count(),
+                  foldedEarly,
                   schema.report(),
                   schema.reader().position().orElse(null),
                   bad::refusedWhenPrepared));
@@ -219,43 +215,22 @@ final class WindowLoad {
     if (staged.isPresent()) {
       return staged.get();
     }
+    // a reader may fold the window's rows early by the write's rule, unless it would miss
+    // records: ones the fingerprint hashes, or row functions, which need the run's context
+    Optional<RowFold> fold =
+        cheapFingerprint && pipeline.rowFunctions().isEmpty() ? write.rowFold() : Optional.empty();
     try {
-      return SchemaWatch.open(pipeline, window, write, Optional.ofNullable(lease.previous()));
+      return SchemaWatch.open(pipeline, window, write, fold, Optional.ofNullable(lease.previous()));
     } finally {
       phases.read += System.nanoTime() - opening;
     }
   }
 
-  private static Object[] applyRowFunctions(
-      Pipeline pipeline, Object[] values, RunContext context) {
-    for (RowFunction f : pipeline.rowFunctions().values()) {
-      values = f.apply(values, context);
-      if (values == null) {
-        return null;
-      }
+  /** Records the values nulled in a staged record ({@code on_bad_value: null}). */
+  private static void nulledValues(WindowWrite write, Window window, SourceRecord r) {
+    for (BadValue v : r.badValues()) {
+      write.nulledValue(
+          new NulledValue(window.id(), r.position(), v.column(), v.raw(), v.reason()));
     }
-    return values;
-  }
-
-  private static int[] hashFields(Pipeline pipeline) {
-    KeySpec key = pipeline.target().key();
-    if (key == null || key.kind() != KeySpec.Kind.HASH) {
-      return null;
-    }
-    int[] idx = new int[key.fields().size()];
-    for (int i = 0; i < idx.length; i++) {
-      idx[i] = pipeline.source().schema().indexOf(key.fields().get(i));
-    }
-    return idx;
-  }
-
-  private static Object[] withKeyHash(Object[] values, int[] fields, int width) {
-    Object[] keyValues = new Object[fields.length];
-    for (int i = 0; i < fields.length; i++) {
-      keyValues[i] = values[fields[i]];
-    }
-    Object[] row = Arrays.copyOf(values, width);
-    row[width - 1] = KeyEncoding.sha256Hex(keyValues);
-    return row;
   }
 }

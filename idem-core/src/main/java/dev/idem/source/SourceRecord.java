@@ -62,7 +62,22 @@ public record SourceRecord(
     return new SourceRecord(null, position, raw == null ? "" : raw, problem);
   }
 
+  /**
+   * A record that a reader folding early ({@link FoldsEarly}) found to lose its key's fold to
+   * another record of the window it returns: it stands for the record in the window's counts (read,
+   * and folded) and names the values nulled in it ({@code nulledValues}), which are recorded as for
+   * any staged record; it has no values and is not staged.
+   */
+  public static SourceRecord folded(String position, List<BadValue> nulledValues) {
+    return new SourceRecord(null, position, null, null, nulledValues);
+  }
+
   public boolean isBad() {
     return problem != null;
+  }
+
+  /** Whether this record was folded by its reader ({@link #folded}). */
+  public boolean isFolded() {
+    return values == null && problem == null;
   }
 }

@@ -199,6 +199,7 @@ final class HttpWindowWrite implements WindowWrite {
             completion.read(),
             completion.discarded(),
             completion.deadLettered() + refused.size(),
+            completion.foldedEarly(),
             completion.schema(),
             completion.sourcePosition(),
             completion.refusals()));

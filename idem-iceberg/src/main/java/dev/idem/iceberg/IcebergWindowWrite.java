@@ -4,6 +4,7 @@ import dev.idem.context.RunContext;
 import dev.idem.context.Workers;
 import dev.idem.destination.CommitUnknownException;
 import dev.idem.destination.Completion;
+import dev.idem.destination.RowFold;
 import dev.idem.destination.WindowWrite;
 import dev.idem.iceberg.LedgerState.Entry;
 import dev.idem.iceberg.LedgerState.PipelineLedger;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Transaction;
@@ -80,6 +82,17 @@ final class IcebergWindowWrite implements WindowWrite {
   @Override
   public void add(Object[] row) {
     rows.add(row.clone());
+  }
+
+  /**
+   * The planner's own fold, for a pipeline with a key whose staged columns cannot change during the
+   * window (not {@code schema_drift: evolve}, which stages added columns).
+   */
+  @Override
+  public Optional<RowFold> rowFold() {
+    return pipeline.target().key() == null || pipeline.schemaDrift() == DriftPolicy.EVOLVE
+        ? Optional.empty()
+        : Optional.of(new KeyFold(pipeline, schema));
   }
 
   @Override
@@ -149,7 +162,7 @@ final class IcebergWindowWrite implements WindowWrite {
         completion.discarded(),
         completion.deadLettered(),
         0,
-        p.folded(),
+        p.folded() + completion.foldedEarly(),
         p.inserted,
         p.updated,
         p.unchanged(),

@@ -46,12 +46,11 @@ final class Versions {
    * The order in which a window's rows of one key are kept, greatest first: the version, then a
    * delete before an upsert, then the other columns, NULLs last.
    */
-  static Comparator<Candidate> keepOrder() {
-    return Comparator.<Candidate, List<Object>>comparing(Candidate::version, Versions::compare)
-        .thenComparing(Candidate::delete)
-        .thenComparing(Candidate::others, Versions::compare)
-        .reversed();
-  }
+  static final Comparator<Candidate> KEEP_ORDER =
+      Comparator.<Candidate, List<Object>>comparing(Candidate::version, Versions::compare)
+          .thenComparing(Candidate::delete)
+          .thenComparing(Candidate::others, Versions::compare)
+          .reversed();
 
   /** Whether a staged value makes its record a delete under {@code rule}. */
   static boolean isDelete(DeleteRule rule, Object value) {

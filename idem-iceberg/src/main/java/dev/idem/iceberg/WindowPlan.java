@@ -9,7 +9,6 @@ import dev.idem.pipeline.Target;
 import dev.idem.pipeline.WriteStrategy;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
-import dev.idem.schema.Schema;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -168,11 +167,10 @@ final class WindowPlan {
     private final String windowOrder;
     private final Instant now;
     private final WindowPlan plan;
-    private final int[] storedFromStaged;
+    private final KeyFold fold;
     private final int[] keys;
     private final int[] order;
     private final int[] others;
-    private final int deleteColumn;
     private final NewRows earlier;
 
     Planner(
@@ -194,24 +192,10 @@ final class WindowPlan {
       this.windowOrder = windowOrder;
       this.now = now;
       this.plan = plan;
-      Schema stored = schema.stored();
-      Schema staged = schema.staged(pipeline);
-      storedFromStaged = new int[stored.size()];
-      for (int i = 0; i < stored.size(); i++) {
-        storedFromStaged[i] = staged.indexOf(stored.column(i).name());
-      }
-      List<String> keyColumns = target.key() == null ? List.of() : target.key().targetColumns();
-      keys = keyColumns.stream().mapToInt(stored::indexOf).toArray();
-      order = target.orderBy().stream().mapToInt(stored::indexOf).toArray();
-      List<Integer> rest = new ArrayList<>();
-      for (int i = 0; i < stored.size(); i++) {
-        String n = stored.column(i).name();
-        if (!keyColumns.contains(n) && !target.orderBy().contains(n)) {
-          rest.add(i);
-        }
-      }
-      others = rest.stream().mapToInt(Integer::intValue).toArray();
-      deleteColumn = target.deletes() == null ? -1 : staged.indexOf(target.deletes().column());
+      this.fold = new KeyFold(pipeline, schema);
+      keys = fold.keys;
+      order = fold.order;
+      others = fold.others;
     }
 
     void plan(List<Object[]> stagedRows) {
@@ -234,39 +218,27 @@ final class WindowPlan {
     }
 
     private Candidate candidate(Object[] s) {
-      Object[] stored = new Object[storedFromStaged.length];
-      for (int i = 0; i < stored.length; i++) {
-        int at = storedFromStaged[i];
-        stored[i] = at < 0 || at >= s.length ? null : s[at]; // a row staged before evolve added
+      Object[] stored = fold.stored(s); // NULL for a column evolve added after the row was staged
+      int nullKey = fold.nullKey(stored);
+      if (nullKey >= 0) {
+        throw new DataException(
+            "window "
+                + window
+                + ": key column "
+                + schema.stored().column(nullKey).name()
+                + " is NULL in a row; every row needs a key");
       }
-      boolean delete = deleteColumn >= 0 && Versions.isDelete(target.deletes(), s[deleteColumn]);
-      for (int k : keys) {
-        if (stored[k] == null) {
-          throw new DataException(
-              "window "
-                  + window
-                  + ": key column "
-                  + schema.stored().column(k).name()
-                  + " is NULL in a row; every row needs a key");
-        }
-      }
-      return new Candidate(
-          pick(stored, keys), pick(stored, order), delete, pick(stored, others), stored, null);
+      return fold.candidate(s, stored);
     }
 
     private static List<Object> pick(Object[] values, int[] at) {
-      List<Object> out = new ArrayList<>(at.length);
-      for (int i : at) {
-        out.add(values[i]);
-      }
-      return out;
+      return KeyFold.pick(values, at);
     }
 
     private static Map<String, Candidate> fold(List<Candidate> rows) {
       Map<String, Candidate> winners = new LinkedHashMap<>();
-      var keep = Versions.keepOrder();
       for (Candidate c : rows) {
-        winners.merge(Versions.keyText(c.key()), c, (a, b) -> keep.compare(a, b) <= 0 ? a : b);
+        winners.merge(Versions.keyText(c.key()), c, (a, b) -> KeyFold.replaces(b, a) ? b : a);
       }
       return winners;
     }

@@ -4,7 +4,9 @@ import dev.idem.DataException;
 import dev.idem.cli.pipelinefile.PipelineDefinition;
 import dev.idem.cli.pipelinefile.PipelineFile;
 import dev.idem.connector.Secrets;
+import dev.idem.destination.RowFold;
 import dev.idem.pipeline.Pipeline;
+import dev.idem.run.EarlyFold;
 import dev.idem.schema.DriftPolicy;
 import dev.idem.schema.ObservedSchema;
 import dev.idem.schema.SchemaDiff;
@@ -32,15 +34,21 @@ record FileTask(
     FileSource.InputFile file,
     FilePart part,
     String pathSetting,
-    String windowId)
+    String windowId,
+    RowFold fold)
     implements Serializable {
-  private static final long serialVersionUID = 2L;
+  private static final long serialVersionUID = 3L;
 
   FileTask {
     sets = List.copyOf(sets);
   }
 
-  /** Runs on an executor: the records of the window in the file's part, in the file's order. */
+  /**
+   * Runs on an executor: the records of the window in the file's part, in the file's order; with a
+   * {@code fold}, each record that loses its key's fold to another of the part's records is
+   * returned as {@link SourceRecord#folded} ({@link EarlyFold}), so only the part's winners travel
+   * to the driver.
+   */
   FileRecords read() {
     RecordCodec.Writer records = new RecordCodec.Writer();
     try (PipelineDefinition d = definition()) {
@@ -52,6 +60,7 @@ record FileTask(
       // read again by the driver (readOnDriver)
       DriftPolicy policy = p.schemaDrift();
       boolean here = policy == DriftPolicy.DISCARD;
+      EarlyFold early = fold == null ? null : new EarlyFold(p, fold);
       try (RecordReader r = open(p, observed, part)) {
         boolean first = true;
         for (SourceRecord rec = r.next(); rec != null; rec = r.next()) {
@@ -60,16 +69,32 @@ record FileTask(
           }
           first = false;
           records.add(rec);
+          if (early != null) {
+            early.add(rec);
+          }
         }
       } catch (DataException e) {
         // a reader that cannot move past a record (a CSV syntax error) returned it as bad first,
         // then throws: the window fails there, as in the JVM runner
-        return result(records, observed, policy, e.getMessage());
+        return result(folded(records, early), observed, policy, e.getMessage());
       }
-      return result(records, observed, policy, null);
+      return result(folded(records, early), observed, policy, null);
     } catch (IOException e) {
       throw new UncheckedIOException("reading " + file.name() + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The records with those that lost the early fold as {@link SourceRecord#folded}. */
+  private static RecordCodec.Writer folded(RecordCodec.Writer records, EarlyFold early) {
+    if (early == null || early.folded() == 0) {
+      return records;
+    }
+    RecordCodec.Reader in = new RecordCodec.Reader(records.bytes(), records.count());
+    RecordCodec.Writer out = new RecordCodec.Writer();
+    for (int i = 0; in.hasNext(); i++) {
+      out.add(early.returned(i, in.next()));
+    }
+    return out;
   }
 
   /**
@@ -139,7 +164,13 @@ record FileTask(
           case FREEZE -> columns || !diff.retyped().isEmpty();
         };
     return new FileRecords(
-        file.name(), records.bytes(), records.count(), onDriver, observed.seen(), failure);
+        file.name(),
+        records.bytes(),
+        records.count(),
+        records.folded(),
+        onDriver,
+        observed.seen(),
+        failure);
   }
 
   private RecordReader open(Pipeline p, ObservedSchema observed, FilePart part) throws IOException {

@@ -22,8 +22,10 @@ final class RecordCodec {
   static final class Writer {
     private final ValueCodec.Writer out = new ValueCodec.Writer();
     private int count;
+    private int folded;
 
     void add(SourceRecord r) {
+      folded += r.isFolded() ? 1 : 0;
       out.row(r.values());
       out.string(r.position());
       out.string(r.raw());
@@ -39,6 +41,11 @@ final class RecordCodec {
 
     int count() {
       return count;
+    }
+
+    /** How many of the records are {@linkplain SourceRecord#folded folded}. */
+    int folded() {
+      return folded;
     }
 
     byte[] bytes() {

@@ -2,11 +2,12 @@ package dev.idem.spark;
 
 import dev.idem.ConfigException;
 import dev.idem.DataException;
+import dev.idem.destination.RowFold;
 import dev.idem.schema.DriftPolicy;
 import dev.idem.schema.ObservedSchema;
 import dev.idem.schema.Schema;
 import dev.idem.source.Dataset;
-import dev.idem.source.ObservesSchema;
+import dev.idem.source.FoldsEarly;
 import dev.idem.source.RecordReader;
 import dev.idem.source.Source;
 import dev.idem.source.SourceRecord;
@@ -30,7 +31,7 @@ import org.apache.spark.api.java.JavaSparkContext;
  * decision do not depend on the engine. Dedup, the data files and the commit with the window's
  * ledger entry stay the destination's, as in the JVM runner.
  */
-final class SparkSource implements Source, ObservesSchema {
+final class SparkSource implements Source, FoldsEarly {
   private final Source original;
 
   /** The reading jobs: one task per input file, or per part of one ({@link FileTask}). */
@@ -85,6 +86,17 @@ final class SparkSource implements Source, ObservesSchema {
   @Override
   public RecordReader read(WindowSpec spec, Window window, ObservedSchema observed)
       throws IOException {
+    return read(spec, window, observed, null);
+  }
+
+  /**
+   * Each task folds its part of the window by {@code fold} ({@link FileTask#read}): of a key's
+   * records in one file's part only the winner comes to the driver. A file read again on the driver
+   * ({@link FileTask#readOnDriver}) is not folded early.
+   */
+  @Override
+  public RecordReader read(WindowSpec spec, Window window, ObservedSchema observed, RowFold fold)
+      throws IOException {
     // a task for each file the JVM runner's reader of this window opens, no other (a file that
     // holds none of the window's records would give none), or for each part of a large one
     List<FileTask> tasks = new ArrayList<>();
@@ -92,7 +104,7 @@ final class SparkSource implements Source, ObservesSchema {
       for (FilePart part : f.parts()) {
         tasks.add(
             new FileTask(
-                pipelineFile.toString(), sets, f, part, pathSetting(f.name()), window.id()));
+                pipelineFile.toString(), sets, f, part, pathSetting(f.name()), window.id(), fold));
       }
     }
     // a failed job is a transient failure of the window, as the writing tasks' is
@@ -112,6 +124,9 @@ final class SparkSource implements Source, ObservesSchema {
 
   /** Files read again on the driver ({@link FileTask#readOnDriver}) since the process started. */
   static final AtomicLong DRIVER_READS = new AtomicLong();
+
+  /** Records folded early by the tasks ({@link FileTask#read}) since the process started. */
+  static final AtomicLong TASK_FOLDED = new AtomicLong();
 
   /** System property: bytes of a file a task reads at most ({@link #partBytes()}). */
   static final String PART_BYTES = "idem.spark.part.bytes";
@@ -213,6 +228,7 @@ final class SparkSource implements Source, ObservesSchema {
           continue;
         }
         records = file.reader();
+        TASK_FOLDED.addAndGet(file.folded());
         // before the file's records, as its reader reports what it sees as it opens the file,
         // a file without records of the window too (a full window's header-only CSV file)
         observed.take(file.seen());

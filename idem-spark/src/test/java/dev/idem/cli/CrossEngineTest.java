@@ -83,7 +83,13 @@ class CrossEngineTest {
     assertThat(Cli.load(jvm).out()).contains("3 loaded");
     long tasks = SharedSpark.tasksEnded();
     long writes = SharedSpark.writeTasksEnded();
+    long folded = SharedSpark.tasksFolded();
     assertThat(Cli.load(onSpark, Cli.SPARK).out()).contains("3 loaded");
+    // day 1's older version of key 1 and the lesser row of key 2's tie are folded by the task
+    // reading a.csv: only the winners come to the driver, and every count is the JVM runner's
+    assertThat(SharedSpark.tasksFolded() - folded).isEqualTo(2);
+    assertThat(Cli.ledger(onSpark)).isEqualTo(Cli.ledger(jvm));
+    assertThat(Cli.ledger(jvm).get(0)).contains("\"folded\":2");
     // read by Spark: a task per window for each file holding it (the first file holds days 1 and
     // 2, the second days 2 and 3), none for a file without the window's records
     await().untilAsserted(() -> assertThat(SharedSpark.tasksEnded() - tasks).isEqualTo(4));

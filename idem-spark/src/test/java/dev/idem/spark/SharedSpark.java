@@ -83,4 +83,9 @@ public final class SharedSpark {
   public static long driverReads() {
     return SparkSource.DRIVER_READS.get();
   }
+
+  /** How many records the reading tasks folded early (their key's winner was in the same part). */
+  public static long tasksFolded() {
+    return SparkSource.TASK_FOLDED.get();
+  }
 }

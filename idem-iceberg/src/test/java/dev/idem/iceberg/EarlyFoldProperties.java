@@ -1,0 +1,308 @@
+package dev.idem.iceberg;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.idem.context.RunServices;
+import dev.idem.destination.RowFold;
+import dev.idem.key.KeySpec;
+import dev.idem.ledger.DeadLetter;
+import dev.idem.pipeline.BadRecordPolicy;
+import dev.idem.pipeline.DeleteRule;
+import dev.idem.pipeline.Pipeline;
+import dev.idem.pipeline.WriteStrategy;
+import dev.idem.run.EarlyFold;
+import dev.idem.run.RunOptions;
+import dev.idem.run.RunReport;
+import dev.idem.run.Runner;
+import dev.idem.run.WindowOutcome;
+import dev.idem.schema.Column;
+import dev.idem.schema.DataType;
+import dev.idem.schema.ObservedSchema;
+import dev.idem.schema.Schema;
+import dev.idem.source.BadValue;
+import dev.idem.source.FoldsEarly;
+import dev.idem.source.RecordReader;
+import dev.idem.source.Source;
+import dev.idem.source.SourceRecord;
+import dev.idem.window.Window;
+import dev.idem.window.WindowSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A reader that folds parts of a window early by the write's {@link RowFold} ({@link FoldsEarly},
+ * as Spark's tasks do) leaves the table, the window's counts, its dead letters and its failure
+ * exactly as the same records read whole and folded by the write alone: for every strategy, a key
+ * of columns or a hash, versions with ties, deletes, bad records and bad values, a bad-record
+ * limit, and parts of any sizes.
+ */
+class EarlyFoldProperties {
+  private static final Schema SCHEMA =
+      Schema.of(
+          Column.of("id", DataType.INTEGER),
+          Column.of("at", DataType.INTEGER),
+          Column.of("v", DataType.STRING),
+          Column.of("del", DataType.BOOLEAN));
+
+  /** How a pipeline writes: strategy, key, version and deletes. */
+  enum Shape {
+    MERGE_ORDERED_DELETES,
+    MERGE_ORDERED,
+    MERGE,
+    APPEND,
+    REPLACE_WINDOW,
+    REPLACE_TABLE,
+    MERGE_HASH_KEY
+  }
+
+  @Property(tries = 40)
+  void foldingPartsEarlyLoadsWhatTheWriteAloneLoads(
+      @ForAll Shape shape,
+      @ForAll("records") List<SourceRecord> first,
+      @ForAll("records") List<SourceRecord> second,
+      @ForAll @Size(min = 1, max = 6) List<@IntRange(min = 1, max = 7) Integer> parts,
+      @ForAll @IntRange(min = 0, max = 4) int badLimit)
+      throws Exception {
+    List<String> whole = load(shape, first, second, null, badLimit);
+    List<String> folded = load(shape, first, second, parts, badLimit);
+    assertThat(folded).isEqualTo(whole);
+  }
+
+  /** The example a property may not draw: rows folded by the reader, counted as folded. */
+  @Test
+  void aKeysOlderVersionsInAPartAreFoldedThereAndCountedAsFolded() throws Exception {
+    List<SourceRecord> rows =
+        List.of(
+            row(1, 1, "a", null),
+            row(1, 3, "b", null),
+            row(2, 1, "c", null),
+            row(1, 2, "d", null),
+            row(1, 3, "a", null));
+    List<String> whole = load(Shape.MERGE_ORDERED, rows, rows, null, 0);
+    FoldingSource[] source = new FoldingSource[1];
+    List<String> folded = load(Shape.MERGE_ORDERED, rows, rows, List.of(5), 0, source);
+    assertThat(folded).isEqualTo(whole);
+    // (1,3,"b") is kept: of the two rows of version 3, the greater other values
+    assertThat(source[0].foldedEarly).isEqualTo(3);
+    assertThat(folded).anySatisfy(l -> assertThat(l).contains("folded=3"));
+    assertThat(folded).anySatisfy(l -> assertThat(l).contains("id=1").contains("v=b"));
+  }
+
+  private static SourceRecord row(long id, long at, String v, Boolean del) {
+    return new SourceRecord(new Object[] {id, at, v, del}, null);
+  }
+
+  @Provide
+  Arbitrary<List<SourceRecord>> records() {
+    Arbitrary<Object[]> values =
+        Combinators.combine(
+                Arbitraries.longs().between(0, 3),
+                Arbitraries.longs().between(0, 2).injectNull(0.1),
+                Arbitraries.of("a", "b", "c").injectNull(0.2),
+                Arbitraries.of(true, false).injectNull(0.3))
+            .as((id, at, v, del) -> new Object[] {id, at, v, del});
+    Arbitrary<SourceRecord> record =
+        Arbitraries.frequencyOf(
+            Tuple.of(8, values.map(v -> new SourceRecord(v, null))),
+            Tuple.of(1, Arbitraries.just(SourceRecord.bad(null, "x,y", "not a record"))),
+            Tuple.of(
+                1,
+                values.map(
+                    v ->
+                        SourceRecord.withBadValues(
+                            v, null, "raw", List.of(new BadValue("at", "zz", "not an integer"))))));
+    return record.list().ofMaxSize(14);
+  }
+
+  private List<String> load(
+      Shape shape,
+      List<SourceRecord> first,
+      List<SourceRecord> second,
+      List<Integer> parts,
+      int badLimit)
+      throws Exception {
+    return load(shape, first, second, parts, badLimit, new FoldingSource[1]);
+  }
+
+  /**
+   * Loads {@code first} then {@code second} as one window, its parts folded early when {@code
+   * parts} (their sizes, repeated) is given; what the table, the counts, the dead letters and the
+   * runs' failures are after each.
+   */
+  private List<String> load(
+      Shape shape,
+      List<SourceRecord> first,
+      List<SourceRecord> second,
+      List<Integer> parts,
+      int badLimit,
+      FoldingSource[] used)
+      throws Exception {
+    Path dir = Files.createTempDirectory("early-fold");
+    FoldingSource source = new FoldingSource(parts);
+    used[0] = source;
+    Pipeline p = pipeline(shape, source, badLimit);
+    source.pipeline = p;
+    List<String> out = new ArrayList<>();
+    try (IcebergDestination d =
+        new IcebergDestination(
+            IcebergSettings.local(dir.resolve("warehouse"), "idem"), RunServices.defaults())) {
+      for (List<SourceRecord> input : List.of(first, second)) {
+        source.records = input;
+        RunReport r =
+            new Runner(d, RunServices.defaults())
+                .run(p, List.of(Window.full()), RunOptions.defaults("run"));
+        WindowOutcome o = r.outcomes().get(0);
+        out.add(o.result() + " " + o.message() + " " + o.counts());
+        out.addAll(d.tableRows("t"));
+        for (DeadLetter l : d.ledger().deadLetters("p", Optional.empty(), true)) {
+          out.add(l.position() + " " + l.raw() + " " + l.reason());
+        }
+      }
+    } finally {
+      try (var files = Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
+    return out;
+  }
+
+  private static Pipeline pipeline(Shape shape, Source source, int badLimit) {
+    Pipeline.Builder b =
+        Pipeline.builder("p")
+            .version("1")
+            .source(source)
+            .table("t")
+            .windows(WindowSpec.full())
+            .badRecords(new BadRecordPolicy(badLimit, null))
+            .key(shape == Shape.MERGE_HASH_KEY ? KeySpec.hash("id") : KeySpec.columns("id"));
+    switch (shape) {
+      case MERGE_ORDERED_DELETES ->
+          b.strategy(WriteStrategy.MERGE)
+              .orderBy("at")
+              .deletes(new DeleteRule("del", DeleteRule.Kind.BOOLEAN, null, null));
+      case MERGE_ORDERED -> b.strategy(WriteStrategy.MERGE).orderBy("at");
+      case MERGE, MERGE_HASH_KEY -> b.strategy(WriteStrategy.MERGE);
+      case APPEND -> b.strategy(WriteStrategy.APPEND);
+      case REPLACE_WINDOW -> b.strategy(WriteStrategy.REPLACE_WINDOW);
+      case REPLACE_TABLE -> b.strategy(WriteStrategy.REPLACE_TABLE);
+    }
+    return b.build();
+  }
+
+  /**
+   * The records given, numbered {@code list:N}, in one full window; read in parts of the given
+   * sizes each folded by itself ({@link EarlyFold}) when asked to fold early and given sizes.
+   */
+  private static final class FoldingSource implements Source, FoldsEarly {
+    private final List<Integer> parts;
+    List<SourceRecord> records = List.of();
+    Pipeline pipeline;
+    int foldedEarly;
+
+    FoldingSource(List<Integer> parts) {
+      this.parts = parts;
+    }
+
+    @Override
+    public Schema schema() {
+      return SCHEMA;
+    }
+
+    @Override
+    public List<Window> windows(WindowSpec spec) {
+      return List.of(Window.full());
+    }
+
+    /** Cheap, as a file's bytes are: the records are not hashed by the runner. */
+    @Override
+    public Optional<String> fingerprint(WindowSpec spec, Window window) {
+      StringBuilder b = new StringBuilder();
+      for (SourceRecord r : records) {
+        b.append(Arrays.toString(r.values())).append(r.problem()).append(r.badValues());
+      }
+      return Optional.of(b.toString());
+    }
+
+    private List<SourceRecord> numbered() {
+      List<SourceRecord> out = new ArrayList<>();
+      for (SourceRecord r : records) {
+        String at = "list:" + (out.size() + 1);
+        out.add(
+            new SourceRecord(
+                r.values() == null ? null : r.values().clone(),
+                at,
+                r.raw(),
+                r.problem(),
+                r.badValues()));
+      }
+      return out;
+    }
+
+    @Override
+    public RecordReader read(WindowSpec spec, Window window) {
+      return reader(numbered());
+    }
+
+    @Override
+    public RecordReader read(WindowSpec spec, Window window, ObservedSchema observed) {
+      return read(spec, window);
+    }
+
+    @Override
+    public RecordReader read(
+        WindowSpec spec, Window window, ObservedSchema observed, RowFold fold) {
+      if (parts == null) {
+        return read(spec, window);
+      }
+      List<SourceRecord> all = numbered();
+      List<SourceRecord> out = new ArrayList<>();
+      int from = 0;
+      for (int i = 0; from < all.size(); i++) {
+        List<SourceRecord> part =
+            all.subList(from, Math.min(all.size(), from + parts.get(i % parts.size())));
+        EarlyFold f = new EarlyFold(pipeline, fold);
+        part.forEach(f::add);
+        for (int k = 0; k < part.size(); k++) {
+          out.add(f.returned(k, part.get(k)));
+        }
+        foldedEarly += f.folded();
+        from += part.size();
+      }
+      return reader(out);
+    }
+
+    private static RecordReader reader(List<SourceRecord> records) {
+      Iterator<SourceRecord> it = records.iterator();
+      return new RecordReader() {
+        @Override
+        public SourceRecord next() throws IOException {
+          return it.hasNext() ? it.next() : null;
+        }
+
+        @Override
+        public void close() {}
+      };
+    }
+
+    @Override
+    public String describe() {
+      return "records";
+    }
+  }
+}
