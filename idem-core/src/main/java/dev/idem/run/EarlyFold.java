@@ -5,7 +5,7 @@ import dev.idem.pipeline.Pipeline;
 import dev.idem.source.FoldsEarly;
 import dev.idem.source.SourceRecord;
 import java.util.BitSet;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -13,12 +13,14 @@ import java.util.Map;
  * record is staged as the runner's loop stages it ({@link RecordStaging}); of a key's staged rows
  * the first that no later one replaces is kept, the others are returned as {@link
  * SourceRecord#folded}. Records the runner would not stage, and rows of no key, are returned as
- * they are. Holds one staged row per key and a bit per record.
+ * they are. Holds a bit per record and the kept row of at most {@code keys} keys, those met last: a
+ * key met again after it was let go starts over, and its earlier winner stays returned, to be
+ * folded by the write with the rest (folding less early is never wrong, only slower).
  */
 public final class EarlyFold {
   private final RecordStaging staging;
   private final RowFold fold;
-  private final Map<String, Winner> winners = new HashMap<>();
+  private final Map<String, Winner> winners;
   private final BitSet lost = new BitSet();
   private int count;
 
@@ -28,14 +30,34 @@ public final class EarlyFold {
 
   /**
    * For a pipeline without row functions (a pipeline file's): a task staging records early has no
-   * run context to give them.
+   * run context to give them. Holds the kept rows of at most {@code keys} keys.
    */
-  public EarlyFold(Pipeline pipeline, RowFold fold) {
+  public EarlyFold(Pipeline pipeline, RowFold fold, int keys) {
     if (!pipeline.rowFunctions().isEmpty()) {
       throw new IllegalArgumentException("a pipeline with row functions is not folded early");
     }
+    if (keys < 1) {
+      throw new IllegalArgumentException("keys must be at least 1, not " + keys);
+    }
     this.staging = new RecordStaging(pipeline);
     this.fold = fold;
+    this.winners = new Recent(keys);
+  }
+
+  /** The kept rows of the keys met last, at most {@code keys} of them. */
+  private static final class Recent extends LinkedHashMap<String, Winner> {
+    private static final long serialVersionUID = 1L;
+    private final int keys;
+
+    Recent(int keys) {
+      super(16, 0.75f, true);
+      this.keys = keys;
+    }
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Winner> eldest) {
+      return size() > keys;
+    }
   }
 
   /** Takes the part's next record. */

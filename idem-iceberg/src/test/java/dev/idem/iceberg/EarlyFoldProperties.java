@@ -50,7 +50,7 @@ import org.junit.jupiter.api.Test;
  * as Spark's tasks do) leaves the table, the window's counts, its dead letters and its failure
  * exactly as the same records read whole and folded by the write alone: for every strategy, a key
  * of columns or a hash, versions with ties, deletes, bad records and bad values, a bad-record
- * limit, and parts of any sizes.
+ * limit, parts of any sizes, and as few keys held at once as one.
  */
 class EarlyFoldProperties {
   private static final Schema SCHEMA =
@@ -77,10 +77,11 @@ class EarlyFoldProperties {
       @ForAll("records") List<SourceRecord> first,
       @ForAll("records") List<SourceRecord> second,
       @ForAll @Size(min = 1, max = 6) List<@IntRange(min = 1, max = 7) Integer> parts,
+      @ForAll @IntRange(min = 1, max = 4) int keys,
       @ForAll @IntRange(min = 0, max = 4) int badLimit)
       throws Exception {
-    List<String> whole = load(shape, first, second, null, badLimit);
-    List<String> folded = load(shape, first, second, parts, badLimit);
+    List<String> whole = load(shape, first, second, null, 1, badLimit, new FoldingSource[1]);
+    List<String> folded = load(shape, first, second, parts, keys, badLimit, new FoldingSource[1]);
     assertThat(folded).isEqualTo(whole);
   }
 
@@ -94,9 +95,9 @@ class EarlyFoldProperties {
             row(2, 1, "c", null),
             row(1, 2, "d", null),
             row(1, 3, "a", null));
-    List<String> whole = load(Shape.MERGE_ORDERED, rows, rows, null, 0);
+    List<String> whole = load(Shape.MERGE_ORDERED, rows, rows, null, 1, 0, new FoldingSource[1]);
     FoldingSource[] source = new FoldingSource[1];
-    List<String> folded = load(Shape.MERGE_ORDERED, rows, rows, List.of(5), 0, source);
+    List<String> folded = load(Shape.MERGE_ORDERED, rows, rows, List.of(5), 2, 0, source);
     assertThat(folded).isEqualTo(whole);
     // (1,3,"b") is kept: of the two rows of version 3, the greater other values
     assertThat(source[0].foldedEarly).isEqualTo(3);
@@ -130,31 +131,22 @@ class EarlyFoldProperties {
     return record.list().ofMaxSize(14);
   }
 
-  private List<String> load(
-      Shape shape,
-      List<SourceRecord> first,
-      List<SourceRecord> second,
-      List<Integer> parts,
-      int badLimit)
-      throws Exception {
-    return load(shape, first, second, parts, badLimit, new FoldingSource[1]);
-  }
-
   /**
    * Loads {@code first} then {@code second} as one window, its parts folded early when {@code
-   * parts} (their sizes, repeated) is given; what the table, the counts, the dead letters and the
-   * runs' failures are after each.
+   * parts} (their sizes, repeated) is given, holding {@code keys} keys at most; what the table, the
+   * counts, the dead letters and the runs' failures are after each.
    */
   private List<String> load(
       Shape shape,
       List<SourceRecord> first,
       List<SourceRecord> second,
       List<Integer> parts,
+      int keys,
       int badLimit,
       FoldingSource[] used)
       throws Exception {
     Path dir = Files.createTempDirectory("early-fold");
-    FoldingSource source = new FoldingSource(parts);
+    FoldingSource source = new FoldingSource(parts, keys);
     used[0] = source;
     Pipeline p = pipeline(shape, source, badLimit);
     source.pipeline = p;
@@ -211,12 +203,14 @@ class EarlyFoldProperties {
    */
   private static final class FoldingSource implements Source, FoldsEarly {
     private final List<Integer> parts;
+    private final int keys;
     List<SourceRecord> records = List.of();
     Pipeline pipeline;
     int foldedEarly;
 
-    FoldingSource(List<Integer> parts) {
+    FoldingSource(List<Integer> parts, int keys) {
       this.parts = parts;
+      this.keys = keys;
     }
 
     @Override
@@ -276,7 +270,7 @@ class EarlyFoldProperties {
       for (int i = 0; from < all.size(); i++) {
         List<SourceRecord> part =
             all.subList(from, Math.min(all.size(), from + parts.get(i % parts.size())));
-        EarlyFold f = new EarlyFold(pipeline, fold);
+        EarlyFold f = new EarlyFold(pipeline, fold, keys);
         part.forEach(f::add);
         for (int k = 0; k < part.size(); k++) {
           out.add(f.returned(k, part.get(k)));

@@ -35,7 +35,8 @@ record FileTask(
     FilePart part,
     String pathSetting,
     String windowId,
-    RowFold fold)
+    RowFold fold,
+    int foldKeys)
     implements Serializable {
   private static final long serialVersionUID = 3L;
 
@@ -46,8 +47,8 @@ record FileTask(
   /**
    * Runs on an executor: the records of the window in the file's part, in the file's order; with a
    * {@code fold}, each record that loses its key's fold to another of the part's records is
-   * returned as {@link SourceRecord#folded} ({@link EarlyFold}), so only the part's winners travel
-   * to the driver.
+   * returned as {@link SourceRecord#folded} ({@link EarlyFold}, holding the winners of the {@code
+   * foldKeys} keys met last), so only the part's winners travel to the driver.
    */
   FileRecords read() {
     RecordCodec.Writer records = new RecordCodec.Writer();
@@ -60,7 +61,7 @@ record FileTask(
       // read again by the driver (readOnDriver)
       DriftPolicy policy = p.schemaDrift();
       boolean here = policy == DriftPolicy.DISCARD;
-      EarlyFold early = fold == null ? null : new EarlyFold(p, fold);
+      EarlyFold early = fold == null ? null : new EarlyFold(p, fold, foldKeys);
       try (RecordReader r = open(p, observed, part)) {
         boolean first = true;
         for (SourceRecord rec = r.next(); rec != null; rec = r.next()) {

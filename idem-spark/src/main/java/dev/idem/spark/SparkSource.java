@@ -104,7 +104,14 @@ final class SparkSource implements Source, FoldsEarly {
       for (FilePart part : f.parts()) {
         tasks.add(
             new FileTask(
-                pipelineFile.toString(), sets, f, part, pathSetting(f.name()), window.id(), fold));
+                pipelineFile.toString(),
+                sets,
+                f,
+                part,
+                pathSetting(f.name()),
+                window.id(),
+                fold,
+                foldKeys()));
       }
     }
     // a failed job is a transient failure of the window, as the writing tasks' is
@@ -121,6 +128,19 @@ final class SparkSource implements Source, FoldsEarly {
   static long partBytes() {
     return Long.getLong(PART_BYTES, 128L << 20);
   }
+
+  /**
+   * How many keys' winners a reading task holds at most while it folds its part ({@link
+   * dev.idem.run.EarlyFold}): the system property {@value #FOLD_KEYS} on the driver, else 100,000
+   * (some 30 MB of staged rows of a dozen columns). A key met again after it was let go is folded
+   * by the driver instead.
+   */
+  static int foldKeys() {
+    return Integer.getInteger(FOLD_KEYS, 100_000);
+  }
+
+  /** System property: keys a reading task folds at once ({@link #foldKeys()}). */
+  static final String FOLD_KEYS = "idem.spark.fold.keys";
 
   /** Files read again on the driver ({@link FileTask#readOnDriver}) since the process started. */
   static final AtomicLong DRIVER_READS = new AtomicLong();
