@@ -5,28 +5,41 @@ import dev.idem.pipeline.Pipeline;
 import dev.idem.source.FoldsEarly;
 import dev.idem.source.SourceRecord;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Folds part of a window's records early ({@link FoldsEarly}) by a write's {@link RowFold}: each
  * record is staged as the runner's loop stages it ({@link RecordStaging}); of a key's staged rows
- * the first that no later one replaces is kept, the others are returned as {@link
- * SourceRecord#folded}. Records the runner would not stage, and rows of no key, are returned as
- * they are. Holds a bit per record and the kept row of at most {@code keys} keys, those met last: a
- * key met again after it was let go starts over, and its earlier winner stays returned, to be
- * folded by the write with the rest (folding less early is never wrong, only slower).
+ * the first that no later one replaces is kept, the others are to be returned as {@link
+ * SourceRecord#folded} ({@link #replacement}). Records the runner would not stage, and rows of no
+ * key, are returned as they are. Holds a bit per record and the kept row of at most {@code keys}
+ * keys, those met last: a key met again after it was let go starts over, and its earlier winner
+ * stays returned, to be folded by the write with the rest (folding less early is never wrong, only
+ * slower).
  */
 public final class EarlyFold {
+  /** A folded record naming no nulled value (no position needed). */
+  private static final SourceRecord FOLDED = SourceRecord.folded(null, List.of());
+
   private final RecordStaging staging;
   private final RowFold fold;
   private final Map<String, Winner> winners;
   private final BitSet lost = new BitSet();
+
+  /** The folded records naming nulled values, by index; the others are {@link #FOLDED}. */
+  private final Map<Integer, SourceRecord> naming = new HashMap<>();
+
   private int count;
 
-  /** A key's row kept so far, and its record's index; never compared with equals. */
+  /**
+   * A key's row kept so far, its record's index and what it is returned as if it loses; never
+   * compared with equals.
+   */
   @SuppressWarnings("ArrayRecordComponent")
-  private record Winner(int index, Object[] row) {}
+  private record Winner(int index, Object[] row, SourceRecord asFolded) {}
 
   /**
    * For a pipeline without row functions (a pipeline file's): a task staging records early has no
@@ -72,14 +85,25 @@ public final class EarlyFold {
     if (key == null) {
       return;
     }
+    SourceRecord asFolded =
+        judged.badValues().isEmpty()
+            ? FOLDED
+            : SourceRecord.folded(judged.position(), judged.badValues());
     Winner kept = winners.get(key);
     if (kept == null) {
-      winners.put(key, new Winner(index, row));
+      winners.put(key, new Winner(index, row, asFolded));
     } else if (fold.replaces(row, kept.row())) {
-      lost.set(kept.index());
-      winners.put(key, new Winner(index, row));
+      lose(kept.index(), kept.asFolded());
+      winners.put(key, new Winner(index, row, asFolded));
     } else {
-      lost.set(index);
+      lose(index, asFolded);
+    }
+  }
+
+  private void lose(int index, SourceRecord asFolded) {
+    lost.set(index);
+    if (!asFolded.badValues().isEmpty()) {
+      naming.put(index, asFolded);
     }
   }
 
@@ -89,10 +113,11 @@ public final class EarlyFold {
   }
 
   /**
-   * The {@code index}-th record taken ({@code r}, from 0) as the reader returns it once the part is
-   * read: folded when it lost.
+   * What the {@code index}-th record taken (from 0) is returned as once the part is read: null when
+   * it is returned as it is, else a {@link SourceRecord#folded} record (naming the values nulled in
+   * it, if any).
    */
-  public SourceRecord returned(int index, SourceRecord r) {
-    return lost.get(index) ? SourceRecord.folded(r.position(), r.badValues()) : r;
+  public SourceRecord replacement(int index) {
+    return lost.get(index) ? naming.getOrDefault(index, FOLDED) : null;
   }
 }

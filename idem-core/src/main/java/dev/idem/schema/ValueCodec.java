@@ -84,6 +84,22 @@ public final class ValueCodec {
       return bytes.toByteArray();
     }
 
+    /** How many bytes are written so far. */
+    public int size() {
+      return out.size();
+    }
+
+    /**
+     * Bytes another writer wrote ({@code from} to {@code to} of its {@link #bytes()}), as they are.
+     */
+    public void copy(byte[] written, int from, int to) {
+      try {
+        out.write(written, from, to - from);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
     /** One value with its type's tag. */
     public void value(Object v) {
       try {

@@ -65,8 +65,9 @@ public record SourceRecord(
   /**
    * A record that a reader folding early ({@link FoldsEarly}) found to lose its key's fold to
    * another record of the window it returns: it stands for the record in the window's counts (read,
-   * and folded) and names the values nulled in it ({@code nulledValues}), which are recorded as for
-   * any staged record; it has no values and is not staged.
+   * and folded) and names the values nulled in it ({@code nulledValues}, with its {@code position},
+   * which may be null when there are none), which are recorded as for any staged record; it has no
+   * values and is not staged.
    */
   public static SourceRecord folded(String position, List<BadValue> nulledValues) {
     return new SourceRecord(null, position, null, null, nulledValues);

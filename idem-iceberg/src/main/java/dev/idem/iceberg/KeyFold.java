@@ -11,8 +11,9 @@ import java.util.List;
 
 /**
  * A window's staged rows as {@link Candidate}s of the table's stored columns, and which of a key's
- * candidates the window keeps ({@link Versions#KEEP_ORDER}, ADR 0003): the planner's fold, and the
- * rule a reader may fold parts of the window by first ({@link RowFold}, on an engine's tasks).
+ * rows the window keeps ({@link #keep}, ADR 0003): the planner's fold, and the rule a reader may
+ * fold parts of the window by first ({@link RowFold}, on an engine's tasks), comparing staged rows
+ * in place, by the same columns in the same order.
  */
 final class KeyFold implements RowFold {
   private static final long serialVersionUID = 1L;
@@ -25,6 +26,12 @@ final class KeyFold implements RowFold {
 
   final int[] order;
   final int[] others;
+
+  /** The same columns by place among the staged ones (-1: not staged, NULL). */
+  private final int[] stagedKeys;
+
+  private final int[] stagedOrder;
+  private final int[] stagedOthers;
 
   private final int deleteColumn;
   private final DeleteRule deletes;
@@ -48,16 +55,31 @@ final class KeyFold implements RowFold {
       }
     }
     others = rest.stream().mapToInt(Integer::intValue).toArray();
+    stagedKeys = staged(keys);
+    stagedOrder = staged(order);
+    stagedOthers = staged(others);
     deletes = target.deletes();
     deleteColumn = deletes == null ? -1 : staged.indexOf(deletes.column());
+  }
+
+  private int[] staged(int[] storedPlaces) {
+    int[] out = new int[storedPlaces.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = storedFromStaged[storedPlaces[i]];
+    }
+    return out;
+  }
+
+  /** The value at {@code at} of a row; NULL where the row has none (a column staged after it). */
+  private static Object at(Object[] row, int at) {
+    return at < 0 || at >= row.length ? null : row[at];
   }
 
   /** The stored values of a staged row (NULL for a column staged after it, by evolve). */
   Object[] stored(Object[] staged) {
     Object[] stored = new Object[storedFromStaged.length];
     for (int i = 0; i < stored.length; i++) {
-      int at = storedFromStaged[i];
-      stored[i] = at < 0 || at >= staged.length ? null : staged[at];
+      stored[i] = at(staged, storedFromStaged[i]);
     }
     return stored;
   }
@@ -74,9 +96,17 @@ final class KeyFold implements RowFold {
 
   /** The candidate of a staged row whose stored values are {@code stored}. */
   Candidate candidate(Object[] staged, Object[] stored) {
-    boolean delete = deleteColumn >= 0 && Versions.isDelete(deletes, staged[deleteColumn]);
     return new Candidate(
-        pick(stored, keys), pick(stored, order), delete, pick(stored, others), stored, null);
+        pick(stored, keys),
+        pick(stored, order),
+        isDelete(staged),
+        pick(stored, others),
+        stored,
+        null);
+  }
+
+  private boolean isDelete(Object[] staged) {
+    return deleteColumn >= 0 && Versions.isDelete(deletes, staged[deleteColumn]);
   }
 
   static List<Object> pick(Object[] values, int[] at) {
@@ -87,19 +117,54 @@ final class KeyFold implements RowFold {
     return out;
   }
 
+  /**
+   * The order in which a window's rows of one key are kept, greatest first (negative: {@code a}
+   * before {@code b}): the version (the {@code order_by} columns, at {@code orderAt}), then a
+   * delete before an upsert, then the other columns (at {@code othersAt}), each compared column by
+   * column, NULL least.
+   */
+  private static int keep(
+      Object[] a, boolean aDelete, Object[] b, boolean bDelete, int[] orderAt, int[] othersAt) {
+    int c = compare(a, b, orderAt);
+    if (c == 0) {
+      c = Boolean.compare(aDelete, bDelete);
+    }
+    if (c == 0) {
+      c = compare(a, b, othersAt);
+    }
+    return -c;
+  }
+
+  private static int compare(Object[] a, Object[] b, int[] places) {
+    for (int p : places) {
+      int c = Versions.compare(at(a, p), at(b, p));
+      if (c != 0) {
+        return c;
+      }
+    }
+    return 0;
+  }
+
   /** Whether {@code later} is kept instead of {@code kept}, of the same key and met before it. */
-  static boolean replaces(Candidate later, Candidate kept) {
-    return Versions.KEEP_ORDER.compare(kept, later) > 0;
+  boolean replaces(Candidate later, Candidate kept) {
+    return keep(kept.stored(), kept.delete(), later.stored(), later.delete(), order, others) > 0;
   }
 
   @Override
   public String key(Object[] staged) {
-    Object[] stored = stored(staged);
-    return nullKey(stored) >= 0 ? null : Versions.keyText(pick(stored, keys));
+    StringBuilder b = new StringBuilder();
+    for (int k : stagedKeys) {
+      Object v = at(staged, k);
+      if (v == null) {
+        return null;
+      }
+      Versions.appendKey(b, v);
+    }
+    return b.toString();
   }
 
   @Override
   public boolean replaces(Object[] later, Object[] kept) {
-    return replaces(candidate(later, stored(later)), candidate(kept, stored(kept)));
+    return keep(kept, isDelete(kept), later, isDelete(later), stagedOrder, stagedOthers) > 0;
   }
 }

@@ -2,13 +2,13 @@ package dev.idem.iceberg;
 
 import dev.idem.pipeline.DeleteRule;
 import dev.idem.window.Window;
-import java.util.Comparator;
 import java.util.List;
 
 /**
- * ADR 0003 and 0007 in Java, for a destination with no SQL engine: which of a key's rows a window
- * keeps, and whether a version is newer than the one a target row or a tombstone holds. The same
- * rules as {@code StrategySql.newer} and {@code DedupSql.order} of the JDBC destinations.
+ * ADR 0003 and 0007 in Java, for a destination with no SQL engine: how versions compare, and
+ * whether a version is newer than the one a target row or a tombstone holds (which of a window's
+ * rows of one key it keeps is {@link KeyFold}'s). The same rules as {@code StrategySql.newer} and
+ * {@code DedupSql.order} of the JDBC destinations.
  */
 final class Versions {
   private Versions() {}
@@ -42,16 +42,6 @@ final class Versions {
     return c > 0 || (c == 0 && Window.compareOrderKeys(rOrder, tOrder) <= 0);
   }
 
-  /**
-   * The order in which a window's rows of one key are kept, greatest first: the version, then a
-   * delete before an upsert, then the other columns, NULLs last.
-   */
-  static final Comparator<Candidate> KEEP_ORDER =
-      Comparator.<Candidate, List<Object>>comparing(Candidate::version, Versions::compare)
-          .thenComparing(Candidate::delete)
-          .thenComparing(Candidate::others, Versions::compare)
-          .reversed();
-
   /** Whether a staged value makes its record a delete under {@code rule}. */
   static boolean isDelete(DeleteRule rule, Object value) {
     return switch (rule.kind()) {
@@ -65,13 +55,18 @@ final class Versions {
   static String keyText(List<Object> key) {
     StringBuilder b = new StringBuilder();
     for (Object v : key) {
-      String s = v == null ? null : v.toString();
-      b.append(s == null ? "-1" : Integer.toString(s.length())).append(':');
-      if (s != null) {
-        b.append(s);
-      }
+      appendKey(b, v);
     }
     return b.toString();
+  }
+
+  /** Appends one value of a key's text ({@link #keyText}). */
+  static void appendKey(StringBuilder b, Object v) {
+    String s = v == null ? null : v.toString();
+    b.append(s == null ? "-1" : Integer.toString(s.length())).append(':');
+    if (s != null) {
+      b.append(s);
+    }
   }
 
   /**

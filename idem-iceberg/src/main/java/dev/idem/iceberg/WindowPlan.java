@@ -235,10 +235,10 @@ final class WindowPlan {
       return KeyFold.pick(values, at);
     }
 
-    private static Map<String, Candidate> fold(List<Candidate> rows) {
+    private Map<String, Candidate> fold(List<Candidate> rows) {
       Map<String, Candidate> winners = new LinkedHashMap<>();
       for (Candidate c : rows) {
-        winners.merge(Versions.keyText(c.key()), c, (a, b) -> KeyFold.replaces(b, a) ? b : a);
+        winners.merge(Versions.keyText(c.key()), c, (a, b) -> fold.replaces(b, a) ? b : a);
       }
       return winners;
     }

@@ -273,7 +273,8 @@ class EarlyFoldProperties {
         EarlyFold f = new EarlyFold(pipeline, fold, keys);
         part.forEach(f::add);
         for (int k = 0; k < part.size(); k++) {
-          out.add(f.returned(k, part.get(k)));
+          SourceRecord folded = f.replacement(k);
+          out.add(folded == null ? part.get(k) : folded);
         }
         foldedEarly += f.folded();
         from += part.size();

@@ -90,12 +90,7 @@ record FileTask(
     if (early == null || early.folded() == 0) {
       return records;
     }
-    RecordCodec.Reader in = new RecordCodec.Reader(records.bytes(), records.count());
-    RecordCodec.Writer out = new RecordCodec.Writer();
-    for (int i = 0; in.hasNext(); i++) {
-      out.add(early.returned(i, in.next()));
-    }
-    return out;
+    return records.replacing(early::replacement);
   }
 
   /**

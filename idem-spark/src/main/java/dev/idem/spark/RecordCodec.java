@@ -4,7 +4,10 @@ import dev.idem.schema.ValueCodec;
 import dev.idem.source.BadValue;
 import dev.idem.source.SourceRecord;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * A task's records as one byte array, the form they travel to the driver in. Spark sends a task's
@@ -22,10 +25,16 @@ final class RecordCodec {
   static final class Writer {
     private final ValueCodec.Writer out = new ValueCodec.Writer();
     private int count;
-    private int folded;
+
+    /** Which records are folded. */
+    private final BitSet folded = new BitSet();
+
+    /** Where each record starts in the bytes. */
+    private int[] starts = new int[1024];
 
     void add(SourceRecord r) {
-      folded += r.isFolded() ? 1 : 0;
+      start();
+      folded.set(count, r.isFolded());
       out.row(r.values());
       out.string(r.position());
       out.string(r.raw());
@@ -39,13 +48,41 @@ final class RecordCodec {
       count++;
     }
 
+    private void start() {
+      if (count == starts.length) {
+        starts = Arrays.copyOf(starts, count * 2);
+      }
+      starts[count] = out.size();
+    }
+
+    /**
+     * These records with some replaced: {@code replacement} gives the record written in place of
+     * the i-th (from 0), or null to keep it; a kept record's bytes are copied, not decoded.
+     */
+    Writer replacing(IntFunction<SourceRecord> replacement) {
+      byte[] bytes = out.bytes();
+      Writer w = new Writer();
+      for (int i = 0; i < count; i++) {
+        SourceRecord r = replacement.apply(i);
+        if (r != null) {
+          w.add(r);
+        } else {
+          w.start();
+          w.out.copy(bytes, starts[i], i + 1 < count ? starts[i + 1] : bytes.length);
+          w.folded.set(w.count, folded.get(i));
+          w.count++;
+        }
+      }
+      return w;
+    }
+
     int count() {
       return count;
     }
 
     /** How many of the records are {@linkplain SourceRecord#folded folded}. */
     int folded() {
-      return folded;
+      return folded.cardinality();
     }
 
     byte[] bytes() {

@@ -110,7 +110,7 @@ final class SparkSource implements Source, FoldsEarly {
                 part,
                 pathSetting(f.name()),
                 window.id(),
-                fold,
+                foldKeys() == 0 ? null : fold,
                 foldKeys()));
       }
     }
@@ -133,7 +133,7 @@ final class SparkSource implements Source, FoldsEarly {
    * How many keys' winners a reading task holds at most while it folds its part ({@link
    * dev.idem.run.EarlyFold}): the system property {@value #FOLD_KEYS} on the driver, else 100,000
    * (some 30 MB of staged rows of a dozen columns). A key met again after it was let go is folded
-   * by the driver instead.
+   * by the driver instead. 0: the tasks do not fold.
    */
   static int foldKeys() {
     return Integer.getInteger(FOLD_KEYS, 100_000);

@@ -25,8 +25,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 16 item 5, the Spark benchmark: on the same generated orders (idem-testkit's {@code
- * OrdersGenerator}, idem-bench's data: unique order ids, one CSV file per day), a {@code merge}
- * first load into a local Iceberg warehouse by
+ * OrdersGenerator}, idem-bench's data: unique order ids, one CSV file per day; with {@code
+ * -Dbench.versions=V}, each order V times in its day's file, later each time, as a change feed
+ * gives it), a {@code merge} first load into a local Iceberg warehouse by
  *
  * <ul>
  *   <li>s1: idem on Spark, {@code --engine spark --master local[2]};
@@ -38,18 +39,21 @@ import org.junit.jupiter.api.Test;
  *   <li>s4: the JVM runner ({@code idem run} without {@code --engine});
  *   <li>s5: s1 with two windows at a time ({@code --parallel 2});
  *   <li>s6: s1 with each window's new rows written as data files by Spark tasks, as on a cluster
- *       ({@code -Didem.spark.executor.writes=true}, in tasks of at least 10,000 rows).
+ *       ({@code -Didem.spark.executor.writes=true}, in tasks of at least 10,000 rows);
+ *   <li>s7: s1 with the reading tasks not folding their records by key ({@code
+ *       -Didem.spark.fold.keys=0}): every record comes to the driver, which folds them all.
  * </ul>
  *
  * <p>Wall seconds, CPU seconds of this JVM (everything runs in it: the driver, the executors'
  * threads, Iceberg), rows/s, and the ratios. A Spark session is started before its cases and not
- * timed. Every table is checked to hold every generated row (count and sums).
+ * timed. Every table is checked to hold every generated order's last version (count and sums).
  *
  * <p>Not in {@code ./mvnw verify} (the class name matches none of surefire's includes); run:
  *
  * <pre>
  * ./mvnw -o -pl idem-spark -am test -Dtest=SparkBench -Dsurefire.failIfNoSpecifiedTests=false \
- *   [-Dbench.rows=1000000] [-Dbench.days=10] [-Dbench.keep=true] [-Dbench.cases=s1,s2]
+ *   [-Dbench.rows=1000000] [-Dbench.days=10] [-Dbench.versions=1] [-Dbench.keep=true]
+ *   [-Dbench.cases=s1,s2]
  *   [-Dbench.jfr=true]
  * </pre>
  *
@@ -66,10 +70,11 @@ class SparkBench {
 
   private static final String EXECUTOR_WRITES = "idem.spark.executor.writes";
   private static final String ROWS_PER_TASK = "idem.iceberg.rows.per.task";
+  private static final String FOLD_KEYS = "idem.spark.fold.keys";
 
-  /** The cases to run, {@code -Dbench.cases=s1,s2} (default all six). */
+  /** The cases to run, {@code -Dbench.cases=s1,s2} (default all seven). */
   private static final List<String> CASES =
-      List.of(System.getProperty("bench.cases", "s4,s1,s6,s5,s2,s3").split(",", -1));
+      List.of(System.getProperty("bench.cases", "s4,s1,s6,s5,s2,s3,s7").split(",", -1));
 
   private final List<Result> results = new ArrayList<>();
   private final StringBuilder report = new StringBuilder();
@@ -78,17 +83,23 @@ class SparkBench {
   void sparkBenchmark() throws Exception {
     long rows = Long.getLong("bench.rows", 1_000_000L);
     int days = Integer.getInteger("bench.days", 10);
+    // each order's rows in its day's file: above 1, a change feed whose older versions are folded
+    int versions = Integer.getInteger("bench.versions", 1);
     Path work = Files.createTempDirectory("idem-spark-bench");
     Path data = work.resolve("data");
     line(
         String.format(
             Locale.ROOT,
-            "generating %,d rows in %d day files under %s; load average %.2f",
+            "generating %,d rows in %d day files (%d rows an order) under %s; load average %.2f",
             rows,
             days,
+            versions,
             work,
             ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
-    Expected expected = expected(rows, OrdersGenerator.generate(data, rows, days, 42));
+    Expected expected =
+        expected(
+            OrdersGenerator.orders(rows, days, versions),
+            OrdersGenerator.generate(data, rows, days, 42, versions));
 
     if (runs("s4")) {
       Path s4 = pipeline(work.resolve("s4"), data);
@@ -118,6 +129,14 @@ class SparkBench {
       hand(work, data, days, rows, 2, expected);
     }
     onSpark("s3", "idem on Spark local[1]", 1, work, data, rows, expected);
+    onSpark(
+        "s7",
+        "idem on Spark local[2], tasks not folding (" + FOLD_KEYS + "=0)",
+        2,
+        work,
+        data,
+        rows,
+        expected);
 
     line("");
     line("| case | what | rows/s | seconds | CPU s |");
@@ -141,6 +160,8 @@ class SparkBench {
         "s6/s1 time, data files written by Spark tasks / by the driver", "s6", "s1", Result::wall);
     ratio("s6/s1 CPU", "s6", "s1", Result::cpu);
     ratio("s4/s1 time, JVM runner / idem on Spark local[2]", "s4", "s1", Result::wall);
+    ratio("s7/s1 time, tasks not folding / folding", "s7", "s1", Result::wall);
+    ratio("s7/s1 CPU", "s7", "s1", Result::cpu);
     line(
         String.format(
             Locale.ROOT,
@@ -180,11 +201,15 @@ class SparkBench {
     // default size
     String writes = System.setProperty(EXECUTOR_WRITES, String.valueOf(id.equals("s6")));
     String perTask = System.clearProperty(ROWS_PER_TASK);
+    String foldKeys = id.equals("s7") ? System.setProperty(FOLD_KEYS, "0") : null;
     try {
       time(id, what, rows, () -> Cli.load(p, args.toArray(String[]::new)));
     } finally {
       restore(EXECUTOR_WRITES, writes);
       restore(ROWS_PER_TASK, perTask);
+      if (id.equals("s7")) {
+        restore(FOLD_KEYS, foldKeys);
+      }
     }
     expected.check(idemTable(p));
     session.stop();
@@ -371,7 +396,8 @@ class SparkBench {
     }
   }
 
-  private static Expected expected(long rows, BigDecimal amountSum) {
-    return new Expected(rows, rows * (rows + 1) / 2, amountSum);
+  /** A table of {@code orders} orders, ids 1 to {@code orders}. */
+  private static Expected expected(long orders, BigDecimal amountSum) {
+    return new Expected(orders, orders * (orders + 1) / 2, amountSum);
   }
 }

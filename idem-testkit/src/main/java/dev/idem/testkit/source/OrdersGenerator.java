@@ -27,6 +27,17 @@ public final class OrdersGenerator {
    * rows}), for a check of a loaded table.
    */
   public static BigDecimal generate(Path dir, long rows, int days, long seed) throws IOException {
+    return generate(dir, rows, days, seed, 1);
+  }
+
+  /**
+   * As {@link #generate(Path, long, int, long)}, but each order has {@code versions} rows in its
+   * day's file (a change feed's updates), spread over the file and later by {@code updated_at} each
+   * time; returns the sum of each order's last {@code amount}. Order ids are 1 to {@link
+   * #orders(long, int, int)}.
+   */
+  public static BigDecimal generate(Path dir, long rows, int days, long seed, int versions)
+      throws IOException {
     long cents = 0;
     Files.createDirectories(dir);
     SplittableRandom random = new SplittableRandom(seed);
@@ -35,6 +46,9 @@ public final class OrdersGenerator {
     for (int d = 0; d < days; d++) {
       LocalDate day = FIRST_DAY.plusDays(d);
       long n = d == days - 1 ? rows - perDay * (days - 1) : perDay;
+      long orders = (n + versions - 1) / versions;
+      long first = id;
+      id += orders;
       try (BufferedWriter w =
           Files.newBufferedWriter(dir.resolve("orders-" + day + ".csv"), StandardCharsets.UTF_8)) {
         w.write(HEADER);
@@ -43,7 +57,7 @@ public final class OrdersGenerator {
         for (long i = 0; i < n; i++) {
           long seconds = i * 86_400L / n;
           line.setLength(0);
-          line.append(++id)
+          line.append(first + i % orders + 1)
               .append(",c")
               .append(random.nextInt(100_000))
               .append(",p")
@@ -53,7 +67,9 @@ public final class OrdersGenerator {
               .append(',');
           int whole = random.nextInt(1_000_000) / 100;
           int fraction = random.nextInt(100);
-          cents += whole * 100L + fraction;
+          if (i + orders >= n) { // the order's last version
+            cents += whole * 100L + fraction;
+          }
           line.append(whole)
               .append('.')
               .append(String.format(Locale.ROOT, "%02d", fraction))
@@ -75,5 +91,16 @@ public final class OrdersGenerator {
       }
     }
     return BigDecimal.valueOf(cents, 2);
+  }
+
+  /** How many orders {@link #generate(Path, long, int, long, int)} writes. */
+  public static long orders(long rows, int days, int versions) {
+    long perDay = rows / days;
+    long orders = 0;
+    for (int d = 0; d < days; d++) {
+      long n = d == days - 1 ? rows - perDay * (days - 1) : perDay;
+      orders += (n + versions - 1) / versions;
+    }
+    return orders;
   }
 }
