@@ -13,11 +13,11 @@ import java.io.Serializable;
  */
 public interface RowFold extends Serializable {
   /**
-   * The key of a staged row ({@code Pipeline.stagedColumns()} order), equal text for equal keys;
-   * null when the row takes no part in folding early (a NULL key column, which the write refuses
-   * itself).
+   * The key of a staged row ({@code Pipeline.stagedColumns()} order): equal (by {@code equals} and
+   * {@code hashCode}) for rows the write takes as of one key, and only for them; null when the row
+   * takes no part in folding early (a NULL key column, which the write refuses itself).
    */
-  String key(Object[] staged);
+  Object key(Object[] staged);
 
   /** Whether {@code later}, met after {@code kept} among rows of one key, is kept instead. */
   boolean replaces(Object[] later, Object[] kept);

@@ -26,7 +26,7 @@ public final class EarlyFold {
 
   private final RecordStaging staging;
   private final RowFold fold;
-  private final Map<String, Winner> winners;
+  private final Map<Object, Winner> winners;
   private final BitSet lost = new BitSet();
 
   /** The folded records naming nulled values, by index; the others are {@link #FOLDED}. */
@@ -58,7 +58,7 @@ public final class EarlyFold {
   }
 
   /** The kept rows of the keys met last, at most {@code keys} of them. */
-  private static final class Recent extends LinkedHashMap<String, Winner> {
+  private static final class Recent extends LinkedHashMap<Object, Winner> {
     private static final long serialVersionUID = 1L;
     private final int keys;
 
@@ -68,7 +68,7 @@ public final class EarlyFold {
     }
 
     @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Winner> eldest) {
+    protected boolean removeEldestEntry(Map.Entry<Object, Winner> eldest) {
       return size() > keys;
     }
   }
@@ -81,7 +81,7 @@ public final class EarlyFold {
       return;
     }
     Object[] row = staging.row(judged, null);
-    String key = row == null ? null : fold.key(row);
+    Object key = row == null ? null : fold.key(row);
     if (key == null) {
       return;
     }

@@ -7,6 +7,7 @@ import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.Target;
 import dev.idem.schema.Schema;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -150,17 +151,24 @@ final class KeyFold implements RowFold {
     return keep(kept.stored(), kept.delete(), later.stored(), later.delete(), order, others) > 0;
   }
 
+  /**
+   * The key's value, or its values as a list: the values of a column are of one Java type, whose
+   * {@code equals} holds exactly where their text ({@link Versions#keyText}, the planner's key) is
+   * equal.
+   */
   @Override
-  public String key(Object[] staged) {
-    StringBuilder b = new StringBuilder();
-    for (int k : stagedKeys) {
-      Object v = at(staged, k);
-      if (v == null) {
+  public Object key(Object[] staged) {
+    if (stagedKeys.length == 1) {
+      return at(staged, stagedKeys[0]);
+    }
+    Object[] key = new Object[stagedKeys.length];
+    for (int i = 0; i < key.length; i++) {
+      key[i] = at(staged, stagedKeys[i]);
+      if (key[i] == null) {
         return null;
       }
-      Versions.appendKey(b, v);
     }
-    return b.toString();
+    return Arrays.asList(key);
   }
 
   @Override

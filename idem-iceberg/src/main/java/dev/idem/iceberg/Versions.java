@@ -55,18 +55,13 @@ final class Versions {
   static String keyText(List<Object> key) {
     StringBuilder b = new StringBuilder();
     for (Object v : key) {
-      appendKey(b, v);
+      String s = v == null ? null : v.toString();
+      b.append(s == null ? "-1" : Integer.toString(s.length())).append(':');
+      if (s != null) {
+        b.append(s);
+      }
     }
     return b.toString();
-  }
-
-  /** Appends one value of a key's text ({@link #keyText}). */
-  static void appendKey(StringBuilder b, Object v) {
-    String s = v == null ? null : v.toString();
-    b.append(s == null ? "-1" : Integer.toString(s.length())).append(':');
-    if (s != null) {
-      b.append(s);
-    }
   }
 
   /**

@@ -49,8 +49,8 @@ import org.junit.jupiter.api.Test;
  * A reader that folds parts of a window early by the write's {@link RowFold} ({@link FoldsEarly},
  * as Spark's tasks do) leaves the table, the window's counts, its dead letters and its failure
  * exactly as the same records read whole and folded by the write alone: for every strategy, a key
- * of columns or a hash, versions with ties, deletes, bad records and bad values, a bad-record
- * limit, parts of any sizes, and as few keys held at once as one.
+ * of one column, of two (sometimes NULL) or a hash, versions with ties, deletes, bad records and
+ * bad values, a bad-record limit, parts of any sizes, and as few keys held at once as one.
  */
 class EarlyFoldProperties {
   private static final Schema SCHEMA =
@@ -68,7 +68,9 @@ class EarlyFoldProperties {
     APPEND,
     REPLACE_WINDOW,
     REPLACE_TABLE,
-    MERGE_HASH_KEY
+    MERGE_HASH_KEY,
+    /** A key of two columns, one of them sometimes NULL (the window fails on both sides). */
+    MERGE_TWO_COLUMN_KEY
   }
 
   @Property(tries = 40)
@@ -182,13 +184,18 @@ class EarlyFoldProperties {
             .table("t")
             .windows(WindowSpec.full())
             .badRecords(new BadRecordPolicy(badLimit, null))
-            .key(shape == Shape.MERGE_HASH_KEY ? KeySpec.hash("id") : KeySpec.columns("id"));
+            .key(
+                switch (shape) {
+                  case MERGE_HASH_KEY -> KeySpec.hash("id");
+                  case MERGE_TWO_COLUMN_KEY -> KeySpec.columns("id", "v");
+                  default -> KeySpec.columns("id");
+                });
     switch (shape) {
       case MERGE_ORDERED_DELETES ->
           b.strategy(WriteStrategy.MERGE)
               .orderBy("at")
               .deletes(new DeleteRule("del", DeleteRule.Kind.BOOLEAN, null, null));
-      case MERGE_ORDERED -> b.strategy(WriteStrategy.MERGE).orderBy("at");
+      case MERGE_ORDERED, MERGE_TWO_COLUMN_KEY -> b.strategy(WriteStrategy.MERGE).orderBy("at");
       case MERGE, MERGE_HASH_KEY -> b.strategy(WriteStrategy.MERGE);
       case APPEND -> b.strategy(WriteStrategy.APPEND);
       case REPLACE_WINDOW -> b.strategy(WriteStrategy.REPLACE_WINDOW);

@@ -28,8 +28,9 @@ import org.apache.spark.api.java.JavaSparkContext;
  * running idem's own reader on its file, the records returned to the driver in the order the JVM
  * runner reads them (files by path, records by line). Everything else is the original source's: its
  * windows, its fingerprints (file bytes) and its description, so the definition hash and the skip
- * decision do not depend on the engine. Dedup, the data files and the commit with the window's
- * ledger entry stay the destination's, as in the JVM runner.
+ * decision do not depend on the engine. Each task folds its part's records by the write's rule
+ * ({@link FoldsEarly}), so only its winners travel; folding the parts together, the plan, the data
+ * files and the commit with the window's ledger entry stay the destination's, as in the JVM runner.
  */
 final class SparkSource implements Source, FoldsEarly {
   private final Source original;
