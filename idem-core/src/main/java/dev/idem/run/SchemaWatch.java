@@ -41,6 +41,9 @@ final class SchemaWatch implements AutoCloseable {
   private int staged;
   private int seen;
 
+  /** Whether the reader was asked to fold the window's records early ({@link FoldsEarly}). */
+  private final boolean foldsEarly;
+
   /** The records the destination staged itself from the source's files ({@link NativeRead}). */
   private final long stagedByDestination;
 
@@ -62,11 +65,13 @@ final class SchemaWatch implements AutoCloseable {
               : (index, proposed) -> stage(index, write.addColumn(proposed));
       this.observed =
           new ObservedSchema(pipeline.source().schema(), pipeline.schemaDrift(), resolver);
+      this.foldsEarly = fold.isPresent() && observing instanceof FoldsEarly;
       this.reader =
-          fold.isPresent() && observing instanceof FoldsEarly folding
-              ? folding.read(pipeline.windows(), window, observed, fold.get())
+          foldsEarly
+              ? ((FoldsEarly) observing).read(pipeline.windows(), window, observed, fold.get())
               : observing.read(pipeline.windows(), window, observed);
     } else {
+      this.foldsEarly = false;
       this.observed = null;
       this.reader = pipeline.source().read(pipeline.windows(), window, recorded);
     }
@@ -81,6 +86,7 @@ final class SchemaWatch implements AutoCloseable {
       Pipeline pipeline, Window window, OffersCsvFiles source, long stagedByDestination)
       throws IOException {
     this.stagedByDestination = stagedByDestination;
+    this.foldsEarly = false;
     this.pipeline = pipeline;
     this.window = window;
     this.declared = pipeline.source().schema().size();
@@ -134,6 +140,13 @@ final class SchemaWatch implements AutoCloseable {
 
   RecordReader reader() {
     return reader;
+  }
+
+  /**
+   * Whether the reader folds records early: only then may it return {@link SourceRecord#folded}.
+   */
+  boolean foldsEarly() {
+    return foldsEarly;
   }
 
   /**

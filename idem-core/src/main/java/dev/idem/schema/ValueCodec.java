@@ -44,9 +44,20 @@ public final class ValueCodec {
 
   private ValueCodec() {}
 
+  /** A byte array output stream whose array can be read in place. */
+  private static final class Buffer extends ByteArrayOutputStream {
+    Buffer() {
+      super(1 << 16);
+    }
+
+    byte[] buffer() {
+      return buf;
+    }
+  }
+
   /** Writes into one array. */
   public static final class Writer {
-    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 16);
+    private final Buffer bytes = new Buffer();
     private final DataOutputStream out = new DataOutputStream(bytes);
 
     /** A row of values, null allowed. */
@@ -90,11 +101,11 @@ public final class ValueCodec {
     }
 
     /**
-     * Bytes another writer wrote ({@code from} to {@code to} of its {@link #bytes()}), as they are.
+     * Bytes {@code other} wrote, {@code from} to {@code to} of its {@link #bytes()}, as they are.
      */
-    public void copy(byte[] written, int from, int to) {
+    public void copy(Writer other, int from, int to) {
       try {
-        out.write(written, from, to - from);
+        out.write(other.bytes.buffer(), from, to - from);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

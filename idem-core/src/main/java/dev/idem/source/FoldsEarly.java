@@ -17,9 +17,9 @@ public interface FoldsEarly extends ObservesSchema {
   /**
    * Reads a window as {@link ObservesSchema#read} does, in the same order, but for each record that
    * the runner would stage and that loses its key's fold to another record the reader returns: that
-   * one is returned as {@link SourceRecord#folded}, naming its position and the values the runner
-   * nulls in it. A record the runner would not stage (bad, or with a bad value it does not null) is
-   * returned unchanged.
+   * one is returned as {@link SourceRecord#folded}, naming the values the runner nulls in it, if
+   * any, with its position. A record the runner would not stage (bad, or with a bad value it does
+   * not null) is returned unchanged.
    */
   RecordReader read(WindowSpec spec, Window window, ObservedSchema observed, RowFold fold)
       throws IOException;

@@ -153,8 +153,7 @@ final class KeyFold implements RowFold {
 
   /**
    * The key's value, or its values as a list: the values of a column are of one Java type, whose
-   * {@code equals} holds exactly where their text ({@link Versions#keyText}, the planner's key) is
-   * equal.
+   * equal values have equal text ({@link Versions#keyText}, the planner's key).
    */
   @Override
   public Object key(Object[] staged) {

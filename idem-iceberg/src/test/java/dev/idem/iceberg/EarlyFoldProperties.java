@@ -107,6 +107,47 @@ class EarlyFoldProperties {
     assertThat(folded).anySatisfy(l -> assertThat(l).contains("id=1").contains("v=b"));
   }
 
+  /**
+   * The write offers its fold only to a pipeline with a key and without row functions (which need
+   * the run's context, which a task has not got); else the reader reads as it would.
+   */
+  @Test
+  void noFoldIsOfferedWithoutAKeyOrWithRowFunctions() throws Exception {
+    List<SourceRecord> rows = List.of(row(1, 1, "a", null), row(1, 2, "b", null));
+    FoldingSource source = new FoldingSource(List.of(2), 2);
+    Pipeline.Builder keyless =
+        Pipeline.builder("p")
+            .version("1")
+            .source(source)
+            .table("t")
+            .windows(WindowSpec.full())
+            .strategy(WriteStrategy.REPLACE_WINDOW);
+    Pipeline.Builder withFunction =
+        Pipeline.builder("p")
+            .version("1")
+            .source(source)
+            .table("t")
+            .windows(WindowSpec.full())
+            .key(KeySpec.columns("id"))
+            .strategy(WriteStrategy.MERGE)
+            .rowFunction("same", (values, context) -> values);
+    for (Pipeline.Builder b : List.of(keyless, withFunction)) {
+      Path dir = Files.createTempDirectory("early-fold");
+      source.records = rows;
+      source.pipeline = b.build();
+      try (IcebergDestination d =
+          new IcebergDestination(
+              IcebergSettings.local(dir.resolve("warehouse"), "idem"), RunServices.defaults())) {
+        RunReport r =
+            new Runner(d, RunServices.defaults())
+                .run(source.pipeline, List.of(Window.full()), RunOptions.defaults("run"));
+        assertThat(r.ok()).as(r.toString()).isTrue();
+        assertThat(d.tableRows("t")).hasSize(source.pipeline.target().key() == null ? 2 : 1);
+      }
+    }
+    assertThat(source.foldsOffered).isZero();
+  }
+
   private static SourceRecord row(long id, long at, String v, Boolean del) {
     return new SourceRecord(new Object[] {id, at, v, del}, null);
   }
@@ -214,6 +255,7 @@ class EarlyFoldProperties {
     List<SourceRecord> records = List.of();
     Pipeline pipeline;
     int foldedEarly;
+    int foldsOffered;
 
     FoldingSource(List<Integer> parts, int keys) {
       this.parts = parts;
@@ -268,6 +310,7 @@ class EarlyFoldProperties {
     @Override
     public RecordReader read(
         WindowSpec spec, Window window, ObservedSchema observed, RowFold fold) {
+      foldsOffered++;
       if (parts == null) {
         return read(spec, window);
       }

@@ -60,7 +60,6 @@ final class RecordCodec {
      * the i-th (from 0), or null to keep it; a kept record's bytes are copied, not decoded.
      */
     Writer replacing(IntFunction<SourceRecord> replacement) {
-      byte[] bytes = out.bytes();
       Writer w = new Writer();
       for (int i = 0; i < count; i++) {
         SourceRecord r = replacement.apply(i);
@@ -68,7 +67,7 @@ final class RecordCodec {
           w.add(r);
         } else {
           w.start();
-          w.out.copy(bytes, starts[i], i + 1 < count ? starts[i + 1] : bytes.length);
+          w.out.copy(out, starts[i], i + 1 < count ? starts[i + 1] : out.size());
           w.folded.set(w.count, folded.get(i));
           w.count++;
         }

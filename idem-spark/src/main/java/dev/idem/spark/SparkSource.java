@@ -93,11 +93,13 @@ final class SparkSource implements Source, FoldsEarly {
   /**
    * Each task folds its part of the window by {@code fold} ({@link FileTask#read}): of a key's
    * records in one file's part only the winner comes to the driver. A file read again on the driver
-   * ({@link FileTask#readOnDriver}) is not folded early.
+   * ({@link FileTask#readOnDriver}) is not folded early: what its task folded is dropped with its
+   * records.
    */
   @Override
   public RecordReader read(WindowSpec spec, Window window, ObservedSchema observed, RowFold fold)
       throws IOException {
+    int keys = foldKeys();
     // a task for each file the JVM runner's reader of this window opens, no other (a file that
     // holds none of the window's records would give none), or for each part of a large one
     List<FileTask> tasks = new ArrayList<>();
@@ -111,8 +113,8 @@ final class SparkSource implements Source, FoldsEarly {
                 part,
                 pathSetting(f.name()),
                 window.id(),
-                foldKeys() == 0 ? null : fold,
-                foldKeys()));
+                keys == 0 ? null : fold,
+                keys));
       }
     }
     // a failed job is a transient failure of the window, as the writing tasks' is
@@ -137,7 +139,12 @@ final class SparkSource implements Source, FoldsEarly {
    * by the driver instead. 0: the tasks do not fold.
    */
   static int foldKeys() {
-    return Integer.getInteger(FOLD_KEYS, 100_000);
+    int keys = Integer.getInteger(FOLD_KEYS, 100_000);
+    if (keys < 0) {
+      throw new ConfigException(
+          "-D" + FOLD_KEYS + " must be 0 (the tasks do not fold) or more, not " + keys);
+    }
+    return keys;
   }
 
   /** System property: keys a reading task folds at once ({@link #foldKeys()}). */
