@@ -9,16 +9,20 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * Folds part of a window's records early ({@link FoldsEarly}) by a write's {@link RowFold}: each
  * record is staged as the runner's loop stages it ({@link RecordStaging}); of a key's staged rows
  * the first that no later one replaces is kept, the others are to be returned as {@link
  * SourceRecord#folded} ({@link #replacement}). Records the runner would not stage, and rows of no
- * key, are returned as they are. Holds a bit per record and the kept row of at most {@code keys}
- * keys, those met last: a key met again after it was let go starts over, and its earlier winner
- * stays returned, to be folded by the write with the rest (folding less early is never wrong, only
- * slower).
+ * key, are returned as they are.
+ *
+ * <p>Holds a bit per record and, for at most {@code keys} keys (those met last), the index of the
+ * record kept: not its row, which is staged again from the record when a later record of its key
+ * comes (a part without duplicates then keeps no row alive). A key met again after it was let go
+ * starts over, and its earlier winner stays returned, to be folded by the write with the rest
+ * (folding less early is never wrong, only slower).
  */
 public final class EarlyFold {
   /** A folded record naming no nulled value (no position needed). */
@@ -26,7 +30,8 @@ public final class EarlyFold {
 
   private final RecordStaging staging;
   private final RowFold fold;
-  private final Map<Object, Winner> winners;
+  private final IntFunction<SourceRecord> taken;
+  private final Map<Object, Integer> winners;
   private final BitSet lost = new BitSet();
 
   /** The folded records naming nulled values, by index; the others are {@link #FOLDED}. */
@@ -35,17 +40,11 @@ public final class EarlyFold {
   private int count;
 
   /**
-   * A key's row kept so far, its record's index and what it is returned as if it loses; never
-   * compared with equals.
-   */
-  @SuppressWarnings("ArrayRecordComponent")
-  private record Winner(int index, Object[] row, SourceRecord asFolded) {}
-
-  /**
    * For a pipeline without row functions (a pipeline file's): a task staging records early has no
-   * run context to give them. Holds the kept rows of at most {@code keys} keys.
+   * run context to give them. Holds the kept records of at most {@code keys} keys; {@code taken}
+   * gives the {@code i}-th record taken again (from 0), equal to it.
    */
-  public EarlyFold(Pipeline pipeline, RowFold fold, int keys) {
+  public EarlyFold(Pipeline pipeline, RowFold fold, int keys, IntFunction<SourceRecord> taken) {
     if (!pipeline.rowFunctions().isEmpty()) {
       throw new IllegalArgumentException("a pipeline with row functions is not folded early");
     }
@@ -54,11 +53,12 @@ public final class EarlyFold {
     }
     this.staging = new RecordStaging(pipeline);
     this.fold = fold;
+    this.taken = taken;
     this.winners = new Recent(keys);
   }
 
-  /** The kept rows of the keys met last, at most {@code keys} of them. */
-  private static final class Recent extends LinkedHashMap<Object, Winner> {
+  /** The kept records of the keys met last, at most {@code keys} of them. */
+  private static final class Recent extends LinkedHashMap<Object, Integer> {
     private static final long serialVersionUID = 1L;
     private final int keys;
 
@@ -68,7 +68,7 @@ public final class EarlyFold {
     }
 
     @Override
-    protected boolean removeEldestEntry(Map.Entry<Object, Winner> eldest) {
+    protected boolean removeEldestEntry(Map.Entry<Object, Integer> eldest) {
       return size() > keys;
     }
   }
@@ -77,33 +77,30 @@ public final class EarlyFold {
   public void add(SourceRecord r) {
     int index = count++;
     SourceRecord judged = staging.judge(r);
-    if (judged.isBad()) {
-      return;
-    }
-    Object[] row = staging.row(judged, null);
+    Object[] row = judged.isBad() ? null : staging.row(judged, null);
     Object key = row == null ? null : fold.key(row);
     if (key == null) {
       return;
     }
-    SourceRecord asFolded =
-        judged.badValues().isEmpty()
-            ? FOLDED
-            : SourceRecord.folded(judged.position(), judged.badValues());
-    Winner kept = winners.get(key);
+    Integer kept = winners.get(key);
     if (kept == null) {
-      winners.put(key, new Winner(index, row, asFolded));
-    } else if (fold.replaces(row, kept.row())) {
-      lose(kept.index(), kept.asFolded());
-      winners.put(key, new Winner(index, row, asFolded));
+      winners.put(key, index);
+      return;
+    }
+    SourceRecord keptRecord = staging.judge(taken.apply(kept));
+    if (fold.replaces(row, staging.row(keptRecord, null))) {
+      lose(kept, keptRecord);
+      winners.put(key, index);
     } else {
-      lose(index, asFolded);
+      lose(index, judged);
     }
   }
 
-  private void lose(int index, SourceRecord asFolded) {
+  /** Marks a staged record ({@code judged}) as folded, keeping the values nulled in it. */
+  private void lose(int index, SourceRecord judged) {
     lost.set(index);
-    if (!asFolded.badValues().isEmpty()) {
-      naming.put(index, asFolded);
+    if (!judged.badValues().isEmpty()) {
+      naming.put(index, SourceRecord.folded(judged.position(), judged.badValues()));
     }
   }
 

@@ -100,6 +100,11 @@ public final class ValueCodec {
       return out.size();
     }
 
+    /** A reader of the bytes written {@code from} to {@code to}, read in place. */
+    public Reader reader(int from, int to) {
+      return new Reader(bytes.buffer(), from, to);
+    }
+
     /**
      * Bytes {@code other} wrote, {@code from} to {@code to} of its {@link #bytes()}, as they are.
      */
@@ -197,6 +202,10 @@ public final class ValueCodec {
 
     public Reader(byte[] bytes) {
       this.in = new DataInputStream(new ByteArrayInputStream(bytes));
+    }
+
+    private Reader(byte[] bytes, int from, int to) {
+      this.in = new DataInputStream(new ByteArrayInputStream(bytes, from, to - from));
     }
 
     /** A row of values, or null. */

@@ -78,7 +78,7 @@ class EarlyFoldTest {
   }
 
   private static List<SourceRecord> returned(List<SourceRecord> records, int keys) {
-    EarlyFold fold = new EarlyFold(pipeline(), GREATEST_VERSION, keys);
+    EarlyFold fold = new EarlyFold(pipeline(), GREATEST_VERSION, keys, records::get);
     records.forEach(fold::add);
     List<SourceRecord> out = new ArrayList<>();
     for (int i = 0; i < records.size(); i++) {
@@ -140,7 +140,7 @@ class EarlyFoldTest {
             .strategy(WriteStrategy.MERGE)
             .rowFunction("same", (values, context) -> values)
             .build();
-    assertThatThrownBy(() -> new EarlyFold(withFunction, GREATEST_VERSION, 1))
+    assertThatThrownBy(() -> new EarlyFold(withFunction, GREATEST_VERSION, 1, i -> null))
         .isInstanceOf(IllegalArgumentException.class);
   }
 

@@ -320,7 +320,7 @@ class EarlyFoldProperties {
       for (int i = 0; from < all.size(); i++) {
         List<SourceRecord> part =
             all.subList(from, Math.min(all.size(), from + parts.get(i % parts.size())));
-        EarlyFold f = new EarlyFold(pipeline, fold, keys);
+        EarlyFold f = new EarlyFold(pipeline, fold, keys, part::get);
         part.forEach(f::add);
         for (int k = 0; k < part.size(); k++) {
           SourceRecord folded = f.replacement(k);

@@ -61,7 +61,8 @@ record FileTask(
       // read again by the driver (readOnDriver)
       DriftPolicy policy = p.schemaDrift();
       boolean here = policy == DriftPolicy.DISCARD;
-      EarlyFold early = fold == null ? null : new EarlyFold(p, fold, foldKeys);
+      // a key's kept record is read again from the records written when its key comes again
+      EarlyFold early = fold == null ? null : new EarlyFold(p, fold, foldKeys, records::record);
       try (RecordReader r = open(p, observed, part)) {
         boolean first = true;
         for (SourceRecord rec = r.next(); rec != null; rec = r.next()) {

@@ -75,6 +75,12 @@ final class RecordCodec {
       return w;
     }
 
+    /** The {@code i}-th record written (from 0), read again from its bytes. */
+    SourceRecord record(int i) {
+      return new Reader(out.reader(starts[i], i + 1 < count ? starts[i + 1] : out.size()), 1)
+          .next();
+    }
+
     int count() {
       return count;
     }
@@ -95,7 +101,11 @@ final class RecordCodec {
     private int left;
 
     Reader(byte[] bytes, int count) {
-      this.in = new ValueCodec.Reader(bytes);
+      this(new ValueCodec.Reader(bytes), count);
+    }
+
+    private Reader(ValueCodec.Reader in, int count) {
+      this.in = in;
       this.left = count;
     }
 
