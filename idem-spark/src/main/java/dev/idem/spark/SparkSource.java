@@ -133,10 +133,10 @@ final class SparkSource implements Source, FoldsEarly {
   }
 
   /**
-   * How many keys' winners a reading task holds at most while it folds its part ({@link
-   * dev.idem.run.EarlyFold}): the system property {@value #FOLD_KEYS} on the driver, else 100,000
-   * (some 30 MB of staged rows of a dozen columns). A key met again after it was let go is folded
-   * by the driver instead. 0: the tasks do not fold.
+   * For how many keys a reading task remembers the winner at most while it folds its part ({@link
+   * dev.idem.run.EarlyFold}: the key and the winner's place among the part's encoded records, some
+   * 10 MB for 100,000 keys): the system property {@value #FOLD_KEYS} on the driver, else 100,000. A
+   * key met again after it was let go is folded by the driver instead. 0: the tasks do not fold.
    */
   static int foldKeys() {
     int keys = Integer.getInteger(FOLD_KEYS, 100_000);
