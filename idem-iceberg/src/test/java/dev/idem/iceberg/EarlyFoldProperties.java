@@ -143,6 +143,8 @@ class EarlyFoldProperties {
                 .run(source.pipeline, List.of(Window.full()), RunOptions.defaults("run"));
         assertThat(r.ok()).as(r.toString()).isTrue();
         assertThat(d.tableRows("t")).hasSize(source.pipeline.target().key() == null ? 2 : 1);
+      } finally {
+        delete(dir);
       }
     }
     assertThat(source.foldsOffered).isZero();
@@ -210,11 +212,15 @@ class EarlyFoldProperties {
         }
       }
     } finally {
-      try (var files = Files.walk(dir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-      }
+      delete(dir);
     }
     return out;
+  }
+
+  private static void delete(Path dir) throws IOException {
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    }
   }
 
   private static Pipeline pipeline(Shape shape, Source source, int badLimit) {
