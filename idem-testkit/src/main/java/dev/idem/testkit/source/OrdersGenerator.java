@@ -41,12 +41,11 @@ public final class OrdersGenerator {
     long cents = 0;
     Files.createDirectories(dir);
     SplittableRandom random = new SplittableRandom(seed);
-    long perDay = rows / days;
     long id = 0;
     for (int d = 0; d < days; d++) {
       LocalDate day = FIRST_DAY.plusDays(d);
-      long n = d == days - 1 ? rows - perDay * (days - 1) : perDay;
-      long orders = (n + versions - 1) / versions;
+      long n = dayRows(rows, days, d);
+      long orders = dayOrders(n, versions);
       long first = id;
       id += orders;
       try (BufferedWriter w =
@@ -95,12 +94,24 @@ public final class OrdersGenerator {
 
   /** How many orders {@link #generate(Path, long, int, long, int)} writes. */
   public static long orders(long rows, int days, int versions) {
-    long perDay = rows / days;
     long orders = 0;
     for (int d = 0; d < days; d++) {
-      long n = d == days - 1 ? rows - perDay * (days - 1) : perDay;
-      orders += (n + versions - 1) / versions;
+      orders += dayOrders(dayRows(rows, days, d), versions);
     }
     return orders;
+  }
+
+  /** The rows of day {@code d}: an even share, the last day taking the rest. */
+  private static long dayRows(long rows, int days, int d) {
+    long perDay = rows / days;
+    return d == days - 1 ? rows - perDay * (days - 1) : perDay;
+  }
+
+  /**
+   * The orders of a day of {@code n} rows, {@code versions} rows an order (the last may have
+   * fewer).
+   */
+  private static long dayOrders(long n, int versions) {
+    return (n + versions - 1) / versions;
   }
 }
