@@ -1,5 +1,7 @@
 package dev.idem.iceberg;
 
+import static dev.idem.iceberg.KeyFold.pick;
+
 import dev.idem.DataException;
 import dev.idem.iceberg.LedgerState.PipelineLedger;
 import dev.idem.iceberg.LedgerState.Tombstone;
@@ -229,10 +231,6 @@ final class WindowPlan {
                 + " is NULL in a row; every row needs a key");
       }
       return fold.candidate(s, stored);
-    }
-
-    private static List<Object> pick(Object[] values, int[] at) {
-      return KeyFold.pick(values, at);
     }
 
     private Map<String, Candidate> fold(List<Candidate> rows) {

@@ -67,7 +67,7 @@ final class RecordCodec {
           w.add(r);
         } else {
           w.start();
-          w.out.copy(out, starts[i], i + 1 < count ? starts[i + 1] : out.size());
+          w.out.copy(out, starts[i], end(i));
           w.folded.set(w.count, folded.get(i));
           w.count++;
         }
@@ -77,8 +77,12 @@ final class RecordCodec {
 
     /** The {@code i}-th record written (from 0), read again from its bytes. */
     SourceRecord record(int i) {
-      return new Reader(out.reader(starts[i], i + 1 < count ? starts[i + 1] : out.size()), 1)
-          .next();
+      return new Reader(out.reader(starts[i], end(i)), 1).next();
+    }
+
+    /** Where the {@code i}-th record's bytes end. */
+    private int end(int i) {
+      return i + 1 < count ? starts[i + 1] : out.size();
     }
 
     int count() {
