@@ -209,10 +209,15 @@ final class RunProgress implements RunListener, AutoCloseable {
     }
   }
 
-  /** The live bar's output: one line of stderr, drawn again in place. */
-  private static final class Bar implements ProgressBarConsumer {
+  /**
+   * The live bar's output: one line of stderr, drawn again in place. Once closed it draws nothing:
+   * the library's closing render and a periodic render still under way may run on two of its
+   * threads, and a bar drawn after the closing clear would be left in front of the result.
+   */
+  static final class Bar implements ProgressBarConsumer {
     private final PrintWriter err;
     private final int width;
+    private boolean closed; // guarded by err
 
     Bar(PrintWriter err, int width) {
       this.err = err;
@@ -227,6 +232,9 @@ final class RunProgress implements RunListener, AutoCloseable {
     @Override
     public void accept(String rendered) {
       synchronized (err) {
+        if (closed) {
+          return;
+        }
         clear(err);
         err.print(rendered);
         err.flush();
@@ -248,7 +256,11 @@ final class RunProgress implements RunListener, AutoCloseable {
 
     @Override
     public void close() {
-      clear();
+      synchronized (err) {
+        closed = true;
+        clear(err);
+        err.flush();
+      }
     }
   }
 }

@@ -135,6 +135,16 @@ class RunProgressTest {
   }
 
   @Test
+  void aBarRenderedAfterTheBarIsClosedIsNotDrawnSoTheClearedLineStaysClear() {
+    StringWriter err = new StringWriter();
+    RunProgress.Bar bar = new RunProgress.Bar(new PrintWriter(err, true), 80);
+    bar.accept("windows 50% [====    ] 1/2");
+    bar.close();
+    bar.accept("windows 50% [====    ] 1/2 late"); // a periodic render finishing after the close
+    assertThat(err.toString()).doesNotContain("late").endsWith("\r\u001b[2K\r");
+  }
+
+  @Test
   void theStyleIsLiveOnlyOnATerminalInAutoModeAndNeverForJson() {
     assertThat(RunProgress.style(DisplayOptions.Progress.auto, true, false))
         .isEqualTo(RunProgress.Style.LIVE);
