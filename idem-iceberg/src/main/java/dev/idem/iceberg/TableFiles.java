@@ -1,5 +1,7 @@
 package dev.idem.iceberg;
 
+import static java.util.stream.Collectors.toSet;
+
 import dev.idem.context.Workers;
 import dev.idem.schema.ValueCodec;
 import java.io.IOException;
@@ -7,6 +9,7 @@ import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
@@ -25,6 +28,8 @@ import org.apache.iceberg.io.FileInfo;
 import org.apache.iceberg.io.OutputFile;
 import org.apache.iceberg.io.SupportsPrefixOperations;
 import org.apache.iceberg.parquet.Parquet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Parquet data files of one table, written and read with Iceberg's generic records: no engine, one
@@ -32,6 +37,8 @@ import org.apache.iceberg.parquet.Parquet;
  * them; a file of a commit that never happened is an orphan (see docs/iceberg-destination.md).
  */
 final class TableFiles {
+  private static final Logger LOG = LoggerFactory.getLogger(TableFiles.class);
+
   /**
    * The fewest rows a task of {@link #write(List, TableSchema.Layout, String, String)} is given:
    * fewer rows stay in one file written here ({@code -Didem.iceberg.rows.per.task} to change).
@@ -147,38 +154,55 @@ final class TableFiles {
               encoded.bytes(),
               part.size()));
     }
+    List<DataFile> written;
     try {
-      return workers.run(
-          "idem window " + window + ": " + rows.size() + " rows written in " + tasks + " files",
-          inputs,
-          RowsTask::write);
+      written =
+          workers.run(
+              "idem window " + window + ": " + rows.size() + " rows written in " + tasks + " files",
+              inputs,
+              RowsTask::write);
     } catch (RuntimeException e) {
-      deleteWritten(inputs, e);
+      try {
+        deleteWritten(inputs, Set.of());
+      } catch (RuntimeException deleting) {
+        e.addSuppressed(deleting);
+      }
       throw e;
     }
+    // a task Spark ran again (its first attempt failed after writing, or a speculative copy)
+    // leaves the other attempt's file, which no commit will name
+    try {
+      deleteWritten(inputs, written.stream().map(f -> name(f.location())).collect(toSet()));
+    } catch (RuntimeException deleting) {
+      LOG.warn(
+          "window {}: could not delete the files of tasks' failed attempts (idem doctor finds"
+              + " them): {}",
+          window,
+          deleting.toString());
+    }
+    return written;
   }
 
   /**
-   * Deletes the files a failed job's tasks wrote (their names begin with the tasks' prefixes),
-   * where the table's FileIO can list them. The workers return the failure once the job's tasks
-   * stopped; a task that outlived their wait may write its file after this: an orphan, as a killed
-   * driver's, which {@code idem doctor} finds.
+   * Deletes the files the tasks wrote (their names begin with the tasks' prefixes) but those named
+   * in {@code keep}, where the table's FileIO can list them: after a failed job all of them, after
+   * a job that succeeded the files of attempts whose results were not taken. The workers return a
+   * failure once the job's tasks stopped; a task that outlived their wait (or a speculative attempt
+   * still running) may write its file after this: an orphan, as a killed driver's, which {@code
+   * idem doctor} finds.
    */
-  private void deleteWritten(List<RowsTask> tasks, RuntimeException failure) {
+  private void deleteWritten(List<RowsTask> tasks, Set<String> keep) {
     if (!(table.io() instanceof SupportsPrefixOperations io)) {
       return;
     }
     String first = tasks.get(0).prefix;
     // by name: a listing may spell the folder otherwise (file:/tmp/... for /tmp/...)
     List<String> names = tasks.stream().map(t -> name(t.prefix)).toList();
-    try {
-      for (FileInfo f : io.listPrefix(first.substring(0, first.lastIndexOf('/') + 1))) {
-        if (names.stream().anyMatch(name(f.location())::startsWith)) {
-          io.deleteFile(f.location());
-        }
+    for (FileInfo f : io.listPrefix(first.substring(0, first.lastIndexOf('/') + 1))) {
+      String name = name(f.location());
+      if (!keep.contains(name) && names.stream().anyMatch(name::startsWith)) {
+        io.deleteFile(f.location());
       }
-    } catch (RuntimeException deleting) {
-      failure.addSuppressed(deleting);
     }
   }
 

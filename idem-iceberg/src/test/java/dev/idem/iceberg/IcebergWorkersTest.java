@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.iceberg.Snapshot;
@@ -111,6 +112,44 @@ class IcebergWorkersTest {
       }
     }
     assertThat(parquetFiles("rewrites")).isEqualTo(before);
+  }
+
+  @Test
+  void aTaskRunTwiceLeavesOnlyTheFileOfTheAttemptWhoseResultWasTaken() throws Exception {
+    Pipeline p = IcebergFenceTest.pipeline(WriteStrategy.MERGE);
+    try (IcebergDestination d = open("twice", twice())) {
+      load(d, p);
+      assertThat(addedFiles(d, p)).isEqualTo(2);
+      assertThat(parquetFiles("twice")).hasSize(2); // not the first attempts' two files
+      assertThat(d.tableRows("fenced")).hasSize(ROWS);
+    }
+  }
+
+  /**
+   * Two workers that run each task twice and take the second attempt's output, as Spark does when
+   * it lost an attempt after its work (its executor), or ran a speculative copy.
+   */
+  private static Workers twice() {
+    return new Workers() {
+      @Override
+      public int parallelism() {
+        return 2;
+      }
+
+      @Override
+      public <I, O> List<O> run(String description, List<I> inputs, Task<I, O> task) {
+        List<O> out = new ArrayList<>();
+        try {
+          for (I input : inputs) {
+            task.apply(input);
+            out.add(task.apply(input));
+          }
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+        return out;
+      }
+    };
   }
 
   /** Two workers whose job fails, after the first task ran when {@code firstRuns}. */

@@ -10,6 +10,7 @@ import java.util.UUID;
 import org.apache.spark.JobExecutionStatus;
 import org.apache.spark.SparkJobInfo;
 import org.apache.spark.SparkStageInfo;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.JavaSparkStatusTracker;
@@ -58,7 +59,10 @@ final class SparkWorkers implements Workers {
     boolean submitted = false;
     try {
       // the closure is checked for serialization here, before any job
-      JavaRDD<O> outputs = spark.parallelize(inputs, inputs.size()).map(task::apply);
+      JavaRDD<O> outputs =
+          spark
+              .parallelize(inputs, inputs.size())
+              .map(Boolean.getBoolean(FAIL_FIRST_ATTEMPT) ? i -> failFirst(task, i) : task::apply);
       submitted = true;
       return outputs.collect();
     } catch (Exception e) { // SparkException is checked, though collect() does not declare it
@@ -76,6 +80,29 @@ final class SparkWorkers implements Workers {
     } finally {
       caller.forEach(spark::setLocalProperty);
     }
+  }
+
+  /**
+   * Fault injection for tests ({@code -Didem.fault.spark.fail.first.attempt=true} on the driver):
+   * the first attempt of every task fails once its work is done (a reading task's file read, a
+   * writing task's data file written), as when an executor is lost before its result reaches the
+   * driver; Spark runs the task again if its master allows retries ({@code local[2,2]}, a cluster's
+   * {@code spark.task.maxFailures}).
+   */
+  static final String FAIL_FIRST_ATTEMPT = "idem.fault.spark.fail.first.attempt";
+
+  private static <I, O> O failFirst(Task<I, O> task, I input) throws Exception {
+    O output = task.apply(input);
+    TaskContext context = TaskContext.get();
+    if (context.attemptNumber() == 0) {
+      throw new IllegalStateException(
+          "idem fault "
+              + FAIL_FIRST_ATTEMPT
+              + ": the first attempt of task "
+              + context.partitionId()
+              + " failed after its work");
+    }
+    return output;
   }
 
   /** The thread's properties a call sets for its job: group, description, interrupt on cancel. */

@@ -21,9 +21,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -47,7 +51,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * --master local[2]} and idem's main class {@code dev.idem.spark.Submit}); the JVM runner then
  * finds its windows unchanged. Odd trials run two windows at a time ({@code --parallel 2}). Also:
  * another process (a JVM runner, or a second Spark application) and a Spark run (this JVM's
- * session) on the same table at once never both land a window.
+ * session) on the same table at once never both land a window; and a run whose every task fails
+ * once after its work (Spark runs it again) equals the clean run.
  */
 @Tag("spark")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -200,6 +205,63 @@ class SparkDriverKillTest {
     }
     System.out.println("SparkDriverKillTest (seed " + SEED + "): " + String.join("; ", moments));
     assertThat(moments).hasSize(TRIALS);
+  }
+
+  /**
+   * Spark runs a task again when an attempt fails (from the driver's side, a lost executor looks
+   * the same): every task's first attempt fails once its work is done (a reading task's file read
+   * and folded, a writing task's data file written), on {@code local[2,2]} (one retry a task). The
+   * run equals the clean run, and the data files the failed attempts wrote are gone: the table's
+   * folder holds only files its commits name.
+   */
+  @Test
+  void everyTaskFailingOnceAfterItsWorkIsRunAgainAndTheLoadEqualsACleanRun() throws Exception {
+    Path dir = workspace("retried");
+    Process p =
+        ChildIdem.start(
+            dir,
+            List.of("-Didem.fault.spark.fail.first.attempt=true"),
+            "run",
+            "pipeline.yaml",
+            "--engine",
+            "spark",
+            "--master",
+            "local[2,2]",
+            "--progress",
+            "none");
+    assertThat(p.waitFor(CHILD_LIMIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    String err = ChildIdem.err(dir);
+    assertThat(p.exitValue()).as(err).isZero();
+    assertThat(ChildIdem.out(dir)).contains(DAYS + " loaded");
+    // Spark lost the first attempts: a window's reading task (one file a day) and its two writing
+    // tasks (idem.iceberg.rows.per.task=1 on local[2])
+    assertThat(lostAttempts(err)).as(err).isEqualTo(DAYS * 3);
+    assertThat(TableContents.of(dir.resolve("warehouse"), "t")).isEqualTo(cleanRows);
+    assertThat(Cli.deadLetters(dir.resolve("pipeline.yaml"))).isEqualTo(cleanLetters);
+    assertLandedOnce(dir);
+    assertThat(dataFiles(dir))
+        .isEqualTo(TableContents.committedFiles(dir.resolve("warehouse"), "t"));
+  }
+
+  /** How many task attempts Spark's scheduler reports lost to the injected fault. */
+  private static int lostAttempts(String err) {
+    Matcher m = LOST.matcher(err);
+    int n = 0;
+    while (m.find()) {
+      n++;
+    }
+    return n;
+  }
+
+  private static final Pattern LOST = Pattern.compile("Lost task [^\\n]*failed after its work");
+
+  /** The names of the Parquet files in the table's data folder. */
+  private static Set<String> dataFiles(Path dir) throws IOException {
+    try (Stream<Path> all = Files.walk(dir.resolve("warehouse/idem/t/data"))) {
+      return all.map(f -> f.getFileName().toString())
+          .filter(n -> n.endsWith(".parquet"))
+          .collect(Collectors.toCollection(TreeSet::new));
+    }
   }
 
   private void assertRerunEqualsClean(Path dir, String trial) throws IOException {

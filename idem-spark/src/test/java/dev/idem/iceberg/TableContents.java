@@ -6,7 +6,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
@@ -43,6 +46,26 @@ public final class TableContents {
       }
       rows.sort(null);
       return rows;
+    } finally {
+      if (catalog instanceof Closeable c) {
+        c.close();
+      }
+    }
+  }
+
+  /** The names of the data files any commit of the table's history added. */
+  public static Set<String> committedFiles(Path warehouse, String table) throws IOException {
+    Catalog catalog = IcebergSettings.local(warehouse, "idem").open();
+    try {
+      Table t = catalog.loadTable(TableIdentifier.of("idem", table));
+      Set<String> names = new TreeSet<>();
+      for (Snapshot s : t.snapshots()) {
+        for (DataFile f : s.addedDataFiles(t.io())) {
+          String location = f.location();
+          names.add(location.substring(location.lastIndexOf('/') + 1));
+        }
+      }
+      return names;
     } finally {
       if (catalog instanceof Closeable c) {
         c.close();
