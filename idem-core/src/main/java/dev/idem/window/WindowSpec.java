@@ -2,6 +2,7 @@ package dev.idem.window;
 
 import dev.idem.ConfigException;
 import dev.idem.DataException;
+import java.io.Serializable;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -23,7 +24,9 @@ import java.util.function.Predicate;
  * How input is cut into windows: the kind, the column that assigns a record to a time window, and
  * the time zone in which days are counted and zone-less timestamps are read.
  */
-public record WindowSpec(WindowKind kind, String column, ZoneId zone) {
+public record WindowSpec(WindowKind kind, String column, ZoneId zone) implements Serializable {
+  private static final long serialVersionUID = 1L;
+
   private static final DateTimeFormatter HOUR_ID =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH'Z'").withResolverStyle(ResolverStyle.STRICT);
 

@@ -28,6 +28,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -41,6 +42,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What file sources share (CSV and JSON lines here; Parquet in the {@code idem-iceberg} plugin):
@@ -81,6 +83,11 @@ public abstract class FileSource implements Source, ObservesSchema {
 
   /** Each file's hash, while its {@link Stamp} is the one it had when hashed. */
   private final Map<Path, Hashed> hashes = new ConcurrentHashMap<>();
+
+  /** Files this source read whole to hash them, and parsed to learn their windows. */
+  private final AtomicInteger hashed = new AtomicInteger();
+
+  private final AtomicInteger parsed = new AtomicInteger();
 
   /**
    * What a file holds for a time window spec: its window ids, and how many of its records have no
@@ -459,6 +466,7 @@ public abstract class FileSource implements Source, ObservesSchema {
       return known.hash();
     }
     FileHash h = hashBytes(f);
+    hashed.incrementAndGet();
     if (before.equals(Stamp.of(f))) {
       hashes.put(f, new Hashed(before, h));
     }
@@ -499,27 +507,214 @@ public abstract class FileSource implements Source, ObservesSchema {
    */
   private Scan scan(WindowSpec spec, Path file) throws IOException {
     Stamp stamp = Stamp.of(file);
-    FileHash h = hash(file);
-    String key = ScanCache.key(describe() + "|" + schema + "|" + spec, h.size(), h.sha256());
+    String key = scanKey(spec, hash(file));
+    Scan known = known(key);
+    if (known != null) {
+      return known;
+    }
+    Scan s = parse(spec, file);
+    if (stamp.equals(Stamp.of(file))) { // else written while parsed: the hash may not be of it
+      remember(key, s);
+    }
+    return s;
+  }
+
+  /** What addresses a scan: the file's bytes, under this source's rules ({@link ScanCache#key}). */
+  private String scanKey(WindowSpec spec, FileHash h) {
+    return ScanCache.key(describe() + "|" + schema + "|" + spec, h.size(), h.sha256());
+  }
+
+  /** The scan of {@code key} remembered in this process or found in the cache, else null. */
+  private Scan known(String key) {
     Scan known = scans.get(key);
     if (known != null) {
       return known;
     }
     Optional<ScanCache.Entry> cached = cache.get(key);
-    if (cached.isPresent()) {
-      Scan s = new Scan(cached.get().windowIds(), cached.get().unassigned());
-      scans.put(key, s);
-      return s;
+    if (cached.isEmpty()) {
+      return null;
     }
-    Scan s = parse(spec, file);
-    if (stamp.equals(Stamp.of(file))) { // else written while parsed: the hash may not be of it
-      scans.put(key, s);
-      cache.put(key, new ScanCache.Entry(s.windowIds(), s.unassigned()));
-    }
+    Scan s = new Scan(cached.get().windowIds(), cached.get().unassigned());
+    scans.put(key, s);
     return s;
   }
 
+  private void remember(String key, Scan s) {
+    scans.put(key, s);
+    cache.put(key, new ScanCache.Entry(s.windowIds(), s.unassigned()));
+  }
+
+  /**
+   * A file's size and SHA-256 as an engine's task computed them on a source of that one file
+   * ({@link #hashFile}), with the file's {@code stamp} while it did (null if the file was written
+   * meanwhile), for the source of all files to take ({@link #learnHashes}).
+   */
+  public record HashedFile(String name, String stamp, long size, String sha256)
+      implements Serializable {
+    private static final long serialVersionUID = 1L;
+  }
+
+  /**
+   * What an engine's task found scanning a file under a day or hour window spec on a source of that
+   * one file ({@link #scanFile}): the window ids it holds and how many of its records have none,
+   * with the file's {@code stamp} while it did (null if the file was written meanwhile); {@code
+   * failed} when the scan failed (the file unreadable as a whole, no window column), which the
+   * source of all files then meets itself, as without an engine.
+   */
+  public record ScannedFile(
+      String name, String stamp, List<String> windowIds, long unassigned, boolean failed)
+      implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public ScannedFile {
+      windowIds = List.copyOf(windowIds);
+    }
+  }
+
+  /**
+   * The input files (their names, as in {@link #inputFiles()}) whose hash this process does not
+   * know for the files as they are now: a window's fingerprint, or a scan's lookup, would read them
+   * whole.
+   */
+  public final List<String> unhashedFiles() throws IOException {
+    List<String> names = new ArrayList<>();
+    for (Path f : files.files()) {
+      Hashed known = hashes.get(f);
+      if (known == null || !known.stamp().equals(Stamp.of(f))) {
+        names.add(files.relative(f));
+      }
+    }
+    return names;
+  }
+
+  /**
+   * The input files whose scan under a day or hour {@code spec} is neither remembered in this
+   * process nor in the scan cache (hashing the files whose hash is not known): listing the windows
+   * would parse them. None for other specs, which scan nothing.
+   */
+  public final List<String> unscannedFiles(WindowSpec spec) throws IOException {
+    List<String> names = new ArrayList<>();
+    if (!timed(spec)) {
+      return names;
+    }
+    for (Path f : files.files()) {
+      if (known(scanKey(spec, hash(f))) == null) {
+        names.add(files.relative(f));
+      }
+    }
+    return names;
+  }
+
+  /** On a source of one file (an engine's task): the file's size and SHA-256. */
+  public final HashedFile hashFile() throws IOException {
+    Path f = onlyFile();
+    String before = Stamp.of(f).toString();
+    FileHash h = hashBytes(f);
+    return new HashedFile(files.relative(f), stamp(f, before), h.size(), h.sha256());
+  }
+
+  /**
+   * On a source of one file (an engine's task): the scan of the file under a day or hour {@code
+   * spec}, as the source of all files makes it.
+   */
+  public final ScannedFile scanFile(WindowSpec spec) throws IOException {
+    Path f = onlyFile();
+    String name = files.relative(f);
+    String before = Stamp.of(f).toString();
+    Scan s;
+    try {
+      s = parse(spec, f);
+    } catch (DataException e) {
+      return new ScannedFile(name, before, List.of(), 0, true);
+    }
+    return new ScannedFile(
+        name, stamp(f, before), List.copyOf(s.windowIds()), s.unassigned(), false);
+  }
+
+  /** {@code before}, if the file's stamp is that still, else null (written while read). */
+  private static String stamp(Path f, String before) throws IOException {
+    return Stamp.of(f).toString().equals(before) ? before : null;
+  }
+
+  private Path onlyFile() throws IOException {
+    List<Path> all = files.files();
+    if (all.size() != 1) {
+      throw new IllegalStateException(describe() + " is not a source of one file");
+    }
+    return all.get(0);
+  }
+
+  /**
+   * Takes the hashes an engine's tasks computed ({@link #hashFile}) as this source's own, each if
+   * its file's stamp is the one it had then, as this process sees it: how many were taken.
+   */
+  public final int learnHashes(List<HashedFile> computed) throws IOException {
+    Map<String, Path> byName = byName();
+    int taken = 0;
+    for (HashedFile h : computed) {
+      Path f = byName.get(h.name());
+      if (f == null || h.stamp() == null) {
+        continue;
+      }
+      Stamp now = Stamp.of(f);
+      if (now.toString().equals(h.stamp())) {
+        hashes.put(f, new Hashed(now, new FileHash(h.size(), h.sha256())));
+        taken++;
+      }
+    }
+    return taken;
+  }
+
+  /**
+   * Takes the scans an engine's tasks made under a day or hour {@code spec} ({@link #scanFile}) as
+   * this source's own (remembered, and kept in the scan cache), each if it did not fail and its
+   * file's stamp is the one it had then and when this process hashed it: how many were taken. A
+   * scan not taken is made here when needed.
+   */
+  public final int learnScans(WindowSpec spec, List<ScannedFile> made) throws IOException {
+    if (!timed(spec)) {
+      return 0;
+    }
+    Map<String, Path> byName = byName();
+    int taken = 0;
+    for (ScannedFile s : made) {
+      Path f = byName.get(s.name());
+      if (f == null || s.failed() || s.stamp() == null) {
+        continue;
+      }
+      Stamp now = Stamp.of(f);
+      Hashed known = hashes.get(f);
+      if (known != null && known.stamp().equals(now) && now.toString().equals(s.stamp())) {
+        remember(
+            scanKey(spec, known.hash()),
+            new Scan(Collections.unmodifiableSet(new TreeSet<>(s.windowIds())), s.unassigned()));
+        taken++;
+      }
+    }
+    return taken;
+  }
+
+  /** The input files by name. */
+  private Map<String, Path> byName() throws IOException {
+    Map<String, Path> byName = new HashMap<>();
+    for (Path f : files.files()) {
+      byName.put(files.relative(f), f);
+    }
+    return byName;
+  }
+
+  /** How many input files this source read whole to hash them, since it was made. */
+  public final int filesHashed() {
+    return hashed.get();
+  }
+
+  /** How many input files this source parsed to learn their windows, since it was made. */
+  public final int filesScanned() {
+    return parsed.get();
+  }
+
   private Scan parse(WindowSpec spec, Path file) throws IOException {
+    parsed.incrementAndGet();
     int column = schema.require(spec.column(), "window column");
     Set<String> ids = new TreeSet<>();
     long unassigned = 0;
