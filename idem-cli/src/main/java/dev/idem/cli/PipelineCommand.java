@@ -61,6 +61,9 @@ abstract class PipelineCommand implements Callable<Integer> {
         begun = begun.plus(Duration.between(starting, services.clock().instant()));
         PipelineDefinition run = engine == null ? definition : engine.definition();
         RunServices on = engine == null ? services : services.withWorkers(engine.workers());
+        if (engine != null) {
+          engineStarted(run);
+        }
         try (Destination destination = open(run, on)) {
           return execute(run, destination, on);
         }
@@ -96,6 +99,12 @@ abstract class PipelineCommand implements Callable<Integer> {
 
   /** Checks the command's arguments against the pipeline before the destination is opened. */
   void beforeOpen(PipelineDefinition definition, RunServices services) {}
+
+  /**
+   * Called once the engine started ({@link #engine}), before the destination is opened, with the
+   * pipeline as the engine runs it (its source reading on the engine's executors).
+   */
+  void engineStarted(PipelineDefinition run) {}
 
   /** An exit code when the command is done without opening the destination; null to go on. */
   Integer withoutOpening(PipelineDefinition definition) {

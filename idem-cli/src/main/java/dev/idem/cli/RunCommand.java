@@ -75,6 +75,10 @@ final class RunCommand extends LoadCommand {
   @Override
   void beforeOpen(PipelineDefinition definition, RunServices services) {
     plugin = engineOptions.plugin();
+    if (fullRefresh && selection.given()) {
+      throw new ConfigException(
+          "--full-refresh reloads every window: it takes no --window or --from/--to");
+    }
     if (!streaming(definition.pipeline())) {
       if (follow) {
         throw new ConfigException(
@@ -84,7 +88,20 @@ final class RunCommand extends LoadCommand {
                 + definition.pipeline().windows().describe()
                 + " windows");
       }
-      selected = select(definition.pipeline());
+      if (plugin == null) {
+        selected = select(definition.pipeline());
+      }
+    }
+  }
+
+  /**
+   * On an engine, the windows are listed by the engine's source: a first load learns which windows
+   * its files hold on the engine's executors (Spark tasks), not by parsing them all here.
+   */
+  @Override
+  void engineStarted(PipelineDefinition run) {
+    if (!streaming(run.pipeline())) {
+      selected = select(run.pipeline());
     }
   }
 
@@ -120,10 +137,6 @@ final class RunCommand extends LoadCommand {
   }
 
   private List<Window> select(Pipeline pipeline) {
-    if (fullRefresh && selection.given()) {
-      throw new ConfigException(
-          "--full-refresh reloads every window: it takes no --window or --from/--to");
-    }
     // a full refresh loads every window of the input, whatever the logical date
     return fullRefresh ? selection.select(pipeline) : selection.select(pipeline, run.logicalDate);
   }

@@ -2,7 +2,12 @@ package dev.idem.cli;
 
 import dev.idem.cli.pipelinefile.PipelineDefinition;
 import dev.idem.context.Workers;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -39,10 +44,23 @@ public final class RecordingEngine implements Engine {
       Thread.currentThread().interrupt();
     }
     EVENTS.add("engine started");
+    PipelineDefinition onEngine =
+        new PipelineDefinition(
+            definition.file(),
+            definition
+                .pipeline()
+                .withSource(
+                    recording(
+                        definition.pipeline().source(),
+                        "windows",
+                        "windows listed by the engine's source")),
+            definition.destination(),
+            definition.lineage(),
+            definition.notifier());
     return new Run() {
       @Override
       public PipelineDefinition definition() {
-        return definition;
+        return onEngine;
       }
 
       @Override
@@ -55,5 +73,32 @@ public final class RecordingEngine implements Engine {
         EVENTS.add("engine stopped");
       }
     };
+  }
+
+  /**
+   * {@code target}, with every interface its class has, recording {@code event} in {@link #EVENTS}
+   * after each call of its method named {@code method}.
+   */
+  @SuppressWarnings("unchecked")
+  static <T> T recording(T target, String method, String event) {
+    Set<Class<?>> interfaces = new LinkedHashSet<>();
+    for (Class<?> c = target.getClass(); c != null; c = c.getSuperclass()) {
+      interfaces.addAll(Arrays.asList(c.getInterfaces()));
+    }
+    return (T)
+        Proxy.newProxyInstance(
+            target.getClass().getClassLoader(),
+            interfaces.toArray(Class<?>[]::new),
+            (proxy, m, args) -> {
+              try {
+                return m.invoke(target, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              } finally {
+                if (m.getName().equals(method)) {
+                  EVENTS.add(event);
+                }
+              }
+            });
   }
 }

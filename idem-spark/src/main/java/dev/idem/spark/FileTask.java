@@ -139,6 +139,14 @@ record FileTask(
 
   /** The pipeline file loaded with the source narrowed to this task's file. */
   private PipelineDefinition definition() {
+    return narrowed(pipelineFile, sets, pathSetting);
+  }
+
+  /**
+   * The pipeline file loaded, on an executor, with its {@code sets} and the source narrowed to one
+   * input file ({@code source.path=pathSetting}).
+   */
+  static PipelineDefinition narrowed(String pipelineFile, List<String> sets, String pathSetting) {
     List<String> narrowed = new ArrayList<>(sets);
     narrowed.add("source.path=" + pathSetting);
     return PipelineFile.load(Path.of(pipelineFile), narrowed, System::getenv, new Secrets());

@@ -2,6 +2,8 @@ package dev.idem.spark;
 
 import dev.idem.ConfigException;
 import dev.idem.DataException;
+import dev.idem.TransientException;
+import dev.idem.context.Workers;
 import dev.idem.destination.RowFold;
 import dev.idem.schema.DriftPolicy;
 import dev.idem.schema.ObservedSchema;
@@ -22,17 +24,23 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A file source whose windows are read by Spark: one task per input file ({@link FileTask}), each
  * running idem's own reader on its file, the records returned to the driver in the order the JVM
  * runner reads them (files by path, records by line). Everything else is the original source's: its
  * windows, its fingerprints (file bytes) and its description, so the definition hash and the skip
- * decision do not depend on the engine. Each task folds its part's records by the write's rule
- * ({@link FoldsEarly}), so only its winners travel; folding the parts together, the plan, the data
- * files and the commit with the window's ledger entry stay the destination's, as in the JVM runner.
+ * decision do not depend on the engine; what it learns of the input files (their hashes, the
+ * windows they hold) it learns from Spark tasks ({@link #learnInputFiles}). Each task folds its
+ * part's records by the write's rule ({@link FoldsEarly}), so only its winners travel; folding the
+ * parts together, the plan, the data files and the commit with the window's ledger entry stay the
+ * destination's, as in the JVM runner.
  */
 final class SparkSource implements Source, FoldsEarly {
+  private static final Logger LOG = LoggerFactory.getLogger(SparkSource.class);
+
   private final Source original;
 
   /** The reading jobs: one task per input file, or per part of one ({@link FileTask}). */
@@ -59,9 +67,53 @@ final class SparkSource implements Source, FoldsEarly {
     return original.schema();
   }
 
+  /**
+   * The original source's windows, once Spark tasks learned the input files this process does not
+   * know yet ({@link #learnInputFiles}).
+   */
   @Override
   public List<Window> windows(WindowSpec spec) throws IOException {
+    learnInputFiles(spec);
     return original.windows(spec);
+  }
+
+  /**
+   * Hashes the input files whose hash this process does not know (for the windows' fingerprints)
+   * and, under a day or hour spec, scans those whose windows neither this process nor the scan
+   * cache knows, as Spark tasks, one a file, instead of on the driver: a first load would otherwise
+   * parse its whole input on the driver before its first window, and any run hash it there. The
+   * original source takes what the tasks found ({@link FileSource#learnHashes}, {@link
+   * FileSource#learnScans}); what it does not take (a file written since its task read it, a scan
+   * that failed) and every file of a failed job it reads itself, as the JVM runner does, failing
+   * the same way.
+   */
+  private void learnInputFiles(WindowSpec spec) throws IOException {
+    FileSource source = (FileSource) original;
+    List<String> unhashed = source.unhashedFiles();
+    if (!unhashed.isEmpty()) {
+      TASK_HASHED.addAndGet(
+          source.learnHashes(run("hashing", unhashed, spec, InputFileTask::hash)));
+    }
+    List<String> unscanned = source.unscannedFiles(spec);
+    if (!unscanned.isEmpty()) {
+      TASK_SCANNED.addAndGet(
+          source.learnScans(spec, run("scanning", unscanned, spec, InputFileTask::scan)));
+    }
+  }
+
+  /** A job of a task per input file; on failure, logged, no results. */
+  private <O> List<O> run(
+      String what, List<String> names, WindowSpec spec, Workers.Task<InputFileTask, O> task) {
+    List<InputFileTask> tasks = new ArrayList<>(names.size());
+    for (String name : names) {
+      tasks.add(new InputFileTask(pipelineFile.toString(), sets, pathSetting(name), spec));
+    }
+    try {
+      return readers.run("idem: " + what + " " + names.size() + " input files", tasks, task);
+    } catch (TransientException e) {
+      LOG.warn("{}; the driver reads the files itself", e.getMessage());
+      return List.of();
+    }
   }
 
   @Override
@@ -155,6 +207,11 @@ final class SparkSource implements Source, FoldsEarly {
 
   /** Records folded early by the tasks ({@link FileTask#read}) since the process started. */
   static final AtomicLong TASK_FOLDED = new AtomicLong();
+
+  /** Input files whose hash, or scan, the driver took from a task since the process started. */
+  static final AtomicLong TASK_HASHED = new AtomicLong();
+
+  static final AtomicLong TASK_SCANNED = new AtomicLong();
 
   /** System property: bytes of a file a task reads at most ({@link #partBytes()}). */
   static final String PART_BYTES = "idem.spark.part.bytes";

@@ -96,7 +96,10 @@ final class ChildIdem {
   }
 
   private static Process start(Path workDir, List<String> command) throws IOException {
-    return new ProcessBuilder(command)
+    ProcessBuilder builder = new ProcessBuilder(command);
+    // no scan cache: each run learns which windows its files hold (on Spark, in tasks)
+    builder.environment().put("IDEM_SCAN_CACHE", "off");
+    return builder
         .directory(workDir.toFile())
         .redirectOutput(workDir.resolve("child.out").toFile())
         .redirectError(workDir.resolve("child.err").toFile())

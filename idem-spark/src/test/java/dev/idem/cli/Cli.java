@@ -39,7 +39,8 @@ final class Cli {
     StringWriter err = new StringWriter();
     Idem idem =
         new Idem(
-            name -> null,
+            // no scan cache: each run learns which windows its files hold (on Spark, in tasks)
+            name -> name.equals("IDEM_SCAN_CACHE") ? "off" : null,
             new PrintWriter(out, true),
             new PrintWriter(err, true),
             false,

@@ -84,7 +84,16 @@ class CrossEngineTest {
     long tasks = SharedSpark.tasksEnded();
     long writes = SharedSpark.writeTasksEnded();
     long folded = SharedSpark.tasksFolded();
+    long hashed = SharedSpark.filesHashedByTasks();
+    long scanned = SharedSpark.filesScannedByTasks();
+    long inputFileTasks = SharedSpark.inputFileTasksEnded();
     assertThat(Cli.load(onSpark, Cli.SPARK).out()).contains("3 loaded");
+    // the two files hashed (the fingerprints) and scanned (their days) by tasks, not the driver
+    assertThat(SharedSpark.filesHashedByTasks() - hashed).isEqualTo(2);
+    assertThat(SharedSpark.filesScannedByTasks() - scanned).isEqualTo(2);
+    await()
+        .untilAsserted(
+            () -> assertThat(SharedSpark.inputFileTasksEnded() - inputFileTasks).isEqualTo(4));
     // day 1's older version of key 1 and the lesser row of key 2's tie are folded by the task
     // reading a.csv: only the winners come to the driver, and every count is the JVM runner's
     assertThat(SharedSpark.tasksFolded() - folded).isEqualTo(2);
@@ -114,6 +123,31 @@ class CrossEngineTest {
 
     assertThat(Cli.load(jvm, Cli.SPARK).out()).contains("3 unchanged");
     assertThat(Cli.load(onSpark).out()).contains("3 unchanged");
+  }
+
+  /**
+   * The tasks scan the files for their days; a file whose scan fails (no window column) is scanned
+   * again by the driver, which fails the run with the JVM runner's error.
+   */
+  @Test
+  void aFileWithoutTheWindowColumnFailsTheRunOnSparkAsOnTheJvmRunner() throws IOException {
+    Path jvm = pipeline("jvm", MERGE);
+    Path onSpark = pipeline("spark", MERGE);
+    for (Path p : List.of(jvm, onSpark)) {
+      Files.writeString(
+          p.resolveSibling("data/b.csv"), "id,name,version,at\n1,x,1,2024-03-03 10:00:00\n");
+    }
+    Cli.Result here = Cli.run("run", jvm.toString(), "--progress", "none");
+    long scanned = SharedSpark.filesScannedByTasks();
+    List<String> args = new ArrayList<>(List.of("run", onSpark.toString(), "--progress", "none"));
+    args.addAll(List.of(Cli.SPARK));
+    Cli.Result spark = Cli.run(args.toArray(String[]::new));
+    String error = "data/b.csv:1: the input has no column 'ingested_at', the window column";
+    assertThat(here.err()).contains(error);
+    assertThat(here.exit()).isNotZero();
+    assertThat(spark.exit()).as(spark.err()).isEqualTo(here.exit());
+    assertThat(spark.err()).contains(error);
+    assertThat(SharedSpark.filesScannedByTasks() - scanned).as("a.csv's scan taken").isEqualTo(1);
   }
 
   /**

@@ -233,9 +233,10 @@ class SparkDriverKillTest {
     String err = ChildIdem.err(dir);
     assertThat(p.exitValue()).as(err).isZero();
     assertThat(ChildIdem.out(dir)).contains(DAYS + " loaded");
-    // Spark lost the first attempts: a window's reading task (one file a day) and its two writing
-    // tasks (idem.iceberg.rows.per.task=1 on local[2])
-    assertThat(lostAttempts(err)).as(err).isEqualTo(DAYS * 3);
+    // Spark lost the first attempts: each file's hashing and scanning tasks (one file a day), and
+    // each window's reading task and its two writing tasks (idem.iceberg.rows.per.task=1 on
+    // local[2])
+    assertThat(lostAttempts(err)).as(err).isEqualTo(DAYS * 2 + DAYS * 3);
     assertThat(TableContents.of(dir.resolve("warehouse"), "t")).isEqualTo(cleanRows);
     assertThat(Cli.deadLetters(dir.resolve("pipeline.yaml"))).isEqualTo(cleanLetters);
     assertLandedOnce(dir);

@@ -25,8 +25,11 @@ public final class SharedSpark {
   /** The destination's tasks that wrote data files ({@code Workers}) and ended. */
   private static final AtomicLong WRITE_TASKS_ENDED = new AtomicLong();
 
-  /** Whether a stage's job writes data files, by stage id. */
-  private static final Map<Integer, Boolean> STAGES_WRITING = new ConcurrentHashMap<>();
+  /** The tasks that hashed or scanned input files for the driver's source and ended. */
+  private static final AtomicLong INPUT_FILE_TASKS_ENDED = new AtomicLong();
+
+  /** Which counter a stage's tasks go to, by stage id. */
+  private static final Map<Integer, AtomicLong> STAGE_COUNTERS = new ConcurrentHashMap<>();
 
   private SharedSpark() {}
 
@@ -49,17 +52,20 @@ public final class SharedSpark {
                       jobStart.properties() == null
                           ? null
                           : jobStart.properties().getProperty("spark.job.description");
-                  boolean writes = description != null && description.contains(" rows written in ");
-                  jobStart.stageIds().foreach(id -> STAGES_WRITING.put((Integer) id, writes));
+                  AtomicLong counter =
+                      description == null
+                          ? TASKS_ENDED
+                          : description.contains(" rows written in ")
+                              ? WRITE_TASKS_ENDED
+                              : description.matches("idem: (hashing|scanning) .*")
+                                  ? INPUT_FILE_TASKS_ENDED
+                                  : TASKS_ENDED;
+                  jobStart.stageIds().foreach(id -> STAGE_COUNTERS.put((Integer) id, counter));
                 }
 
                 @Override
                 public void onTaskEnd(SparkListenerTaskEnd taskEnd) {
-                  if (STAGES_WRITING.getOrDefault(taskEnd.stageId(), false)) {
-                    WRITE_TASKS_ENDED.incrementAndGet();
-                  } else {
-                    TASKS_ENDED.incrementAndGet();
-                  }
+                  STAGE_COUNTERS.getOrDefault(taskEnd.stageId(), TASKS_ENDED).incrementAndGet();
                 }
               });
     }
@@ -67,8 +73,8 @@ public final class SharedSpark {
   }
 
   /**
-   * How many tasks but the writing ones ended so far (wait for the count: the listener runs behind
-   * the jobs).
+   * How many tasks but the writing ones and those learning input files ended so far (wait for the
+   * count: the listener runs behind the jobs).
    */
   public static long tasksEnded() {
     return TASKS_ENDED.get();
@@ -77,6 +83,21 @@ public final class SharedSpark {
   /** How many tasks writing a window's data files ended so far. */
   public static long writeTasksEnded() {
     return WRITE_TASKS_ENDED.get();
+  }
+
+  /** How many tasks hashing or scanning input files for the driver's source ended so far. */
+  public static long inputFileTasksEnded() {
+    return INPUT_FILE_TASKS_ENDED.get();
+  }
+
+  /** How many input files' hashes the driver took from tasks. */
+  public static long filesHashedByTasks() {
+    return SparkSource.TASK_HASHED.get();
+  }
+
+  /** How many input files' scans (their day or hour windows) the driver took from tasks. */
+  public static long filesScannedByTasks() {
+    return SparkSource.TASK_SCANNED.get();
   }
 
   /** How many input files the driver read again itself (columns that differ, evolve or freeze). */

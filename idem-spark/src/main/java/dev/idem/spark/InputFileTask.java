@@ -1,0 +1,35 @@
+package dev.idem.spark;
+
+import dev.idem.cli.pipelinefile.PipelineDefinition;
+import dev.idem.source.file.FileSource;
+import dev.idem.window.WindowSpec;
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * One Spark task learning one input file for the driver's source, on a source narrowed to the file
+ * as {@link FileTask}'s: its size and SHA-256 (for the windows' fingerprints), or what it holds
+ * under a day or hour window spec (which windows, how many records without one), so that the driver
+ * neither reads nor parses the input before the first window.
+ */
+record InputFileTask(String pipelineFile, List<String> sets, String pathSetting, WindowSpec spec)
+    implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  InputFileTask {
+    sets = List.copyOf(sets);
+  }
+
+  FileSource.HashedFile hash() throws IOException {
+    try (PipelineDefinition d = FileTask.narrowed(pipelineFile, sets, pathSetting)) {
+      return ((FileSource) d.pipeline().source()).hashFile();
+    }
+  }
+
+  FileSource.ScannedFile scan() throws IOException {
+    try (PipelineDefinition d = FileTask.narrowed(pipelineFile, sets, pathSetting)) {
+      return ((FileSource) d.pipeline().source()).scanFile(spec);
+    }
+  }
+}
