@@ -3,6 +3,7 @@ package dev.idem.spark;
 import dev.idem.TransientException;
 import dev.idem.context.Workers;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,13 +59,23 @@ final class SparkWorkers implements Workers {
     spark.setJobGroup(group, description, false);
     boolean submitted = false;
     try {
+      // the inputs and outputs travel as Java serialization's bytes, whatever spark.serializer is
+      List<byte[]> sent = new ArrayList<>(inputs.size());
+      for (I input : inputs) {
+        sent.add(JavaBytes.of(input));
+      }
+      boolean failFirst = Boolean.getBoolean(FAIL_FIRST_ATTEMPT);
       // the closure is checked for serialization here, before any job
-      JavaRDD<O> outputs =
-          spark
-              .parallelize(inputs, inputs.size())
-              .map(Boolean.getBoolean(FAIL_FIRST_ATTEMPT) ? i -> failFirst(task, i) : task::apply);
+      JavaRDD<byte[]> outputs =
+          spark.parallelize(sent, sent.size()).map(b -> JavaBytes.of(apply(task, b, failFirst)));
       submitted = true;
-      return outputs.collect();
+      List<O> results = new ArrayList<>(inputs.size());
+      for (byte[] b : outputs.collect()) {
+        @SuppressWarnings("unchecked") // the task's output
+        O output = (O) JavaBytes.read(b);
+        results.add(output);
+      }
+      return results;
     } catch (Exception e) { // SparkException is checked, though collect() does not declare it
       TransientException failure =
           new TransientException(
@@ -91,10 +102,13 @@ final class SparkWorkers implements Workers {
    */
   static final String FAIL_FIRST_ATTEMPT = "idem.fault.spark.fail.first.attempt";
 
-  private static <I, O> O failFirst(Task<I, O> task, I input) throws Exception {
-    O output = task.apply(input);
+  /** The task's output for {@code input} (its bytes); with {@code failFirst}, the fault above. */
+  private static <I, O> O apply(Task<I, O> task, byte[] input, boolean failFirst) throws Exception {
+    @SuppressWarnings("unchecked") // one of the call's inputs
+    I in = (I) JavaBytes.read(input);
+    O output = task.apply(in);
     TaskContext context = TaskContext.get();
-    if (context.attemptNumber() == 0) {
+    if (failFirst && context.attemptNumber() == 0) {
       throw new IllegalStateException(
           "idem fault "
               + FAIL_FIRST_ATTEMPT

@@ -244,6 +244,37 @@ class SparkDriverKillTest {
         .isEqualTo(TableContents.committedFiles(dir.resolve("warehouse"), "t"));
   }
 
+  /**
+   * Kryo as Spark's serializer (a cluster's common {@code spark.serializer}), which then carries
+   * the tasks' inputs (a window's files to read, rows to write, files to learn) and their results:
+   * the run equals the clean run.
+   */
+  @Test
+  void aRunWithKryoAsSparksSerializerEqualsACleanRun() throws Exception {
+    Path dir = workspace("kryo");
+    Process p =
+        ChildIdem.start(
+            dir,
+            List.of(
+                "-Dspark.serializer=org.apache.spark.serializer.KryoSerializer",
+                "-Dspark.kryo.registrator=" + SayingKryoRegistrator.class.getName()),
+            "run",
+            "pipeline.yaml",
+            "--engine",
+            "spark",
+            "--master",
+            "local[2]",
+            "--progress",
+            "none");
+    assertThat(p.waitFor(CHILD_LIMIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(ChildIdem.err(dir)).isZero();
+    assertThat(ChildIdem.out(dir)).contains(DAYS + " loaded");
+    assertThat(ChildIdem.err(dir)).contains(SayingKryoRegistrator.SAYS);
+    assertThat(TableContents.of(dir.resolve("warehouse"), "t")).isEqualTo(cleanRows);
+    assertThat(Cli.deadLetters(dir.resolve("pipeline.yaml"))).isEqualTo(cleanLetters);
+    assertLandedOnce(dir);
+  }
+
   /** How many task attempts Spark's scheduler reports lost to the injected fault. */
   private static int lostAttempts(String err) {
     Matcher m = LOST.matcher(err);
