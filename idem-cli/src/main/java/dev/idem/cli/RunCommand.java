@@ -7,6 +7,7 @@ import dev.idem.destination.Destination;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.run.RunOptions;
 import dev.idem.run.StreamOptions;
+import dev.idem.run.WindowPlan;
 import dev.idem.window.Window;
 import dev.idem.window.WindowKind;
 import java.time.Duration;
@@ -88,20 +89,26 @@ final class RunCommand extends LoadCommand {
                 + definition.pipeline().windows().describe()
                 + " windows");
       }
-      if (plugin == null) {
-        selected = select(definition.pipeline());
+      // a full refresh loads every window of the input, whatever the logical date
+      selected =
+          selection
+              .chosen(definition.pipeline(), fullRefresh ? null : run.logicalDate)
+              .orElse(null);
+      if (selected == null && plugin == null) {
+        selected = WindowPlan.listed(definition.pipeline());
       }
     }
   }
 
   /**
-   * On an engine, the windows are listed by the engine's source: a first load learns which windows
-   * its files hold on the engine's executors (Spark tasks), not by parsing them all here.
+   * On an engine, the windows present in the input are listed by the engine's source, once it
+   * started: a first load learns which windows its files hold on the engine's executors (Spark
+   * tasks), not by parsing them all here. Windows chosen on the command line are known before.
    */
   @Override
-  void engineStarted(PipelineDefinition run) {
-    if (!streaming(run.pipeline())) {
-      selected = select(run.pipeline());
+  void engineStarted(PipelineDefinition onEngine) {
+    if (selected == null && !streaming(onEngine.pipeline())) {
+      selected = WindowPlan.listed(onEngine.pipeline());
     }
   }
 
@@ -134,10 +141,5 @@ final class RunCommand extends LoadCommand {
    */
   private boolean streaming(Pipeline pipeline) {
     return pipeline.windows().kind() == WindowKind.OFFSETS && !selection.given();
-  }
-
-  private List<Window> select(Pipeline pipeline) {
-    // a full refresh loads every window of the input, whatever the logical date
-    return fullRefresh ? selection.select(pipeline) : selection.select(pipeline, run.logicalDate);
   }
 }

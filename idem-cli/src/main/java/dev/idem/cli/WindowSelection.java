@@ -5,6 +5,7 @@ import dev.idem.run.WindowPlan;
 import dev.idem.window.Window;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /**
@@ -60,6 +61,14 @@ final class WindowSelection {
    */
   List<Window> select(Pipeline pipeline, String logicalDate) {
     return WindowPlan.select(pipeline, choice(logicalDate));
+  }
+
+  /**
+   * The selected windows, without listing the input; empty when every window present in the input
+   * is ({@link WindowPlan#chosen}).
+   */
+  Optional<List<Window>> chosen(Pipeline pipeline, String logicalDate) {
+    return WindowPlan.chosen(pipeline, choice(logicalDate));
   }
 
   private WindowPlan.Choice choice(String logicalDate) {

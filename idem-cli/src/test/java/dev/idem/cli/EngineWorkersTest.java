@@ -71,4 +71,34 @@ class EngineWorkersTest {
             "destination closed",
             "engine stopped");
   }
+
+  /** A choice of windows that cannot be made fails before the engine starts. */
+  @Test
+  void aWrongChoiceOfWindowsFailsBeforeTheEngineStarts() throws Exception {
+    Path data = Files.createDirectories(dir.resolve("data"));
+    Files.writeString(data.resolve("a.csv"), "id,at\n1,2024-03-01 10:00:00\n");
+    Path pipeline = dir.resolve("pipeline.yaml");
+    Files.writeString(
+        pipeline,
+        "pipeline: p\n"
+            + "source:\n  type: csv\n  path: data/*.csv\n  header: true\n"
+            + "columns:\n  id: integer not null\n  at: timestamp not null\n"
+            + "windows:\n  kind: day\n  column: at\n  zone: UTC\n"
+            + "target:\n  table: t\n  key: [id]\n  strategy: merge\n");
+    RecordingEngine.EVENTS.clear();
+    RecordingEngine.startMillis = 0;
+    StringWriter err = new StringWriter();
+    int exit =
+        new Idem(
+                Map.<String, String>of()::get,
+                new PrintWriter(new StringWriter(), true),
+                new PrintWriter(err, true),
+                false,
+                RunServices::defaults,
+                DestinationOpener.STANDARD)
+            .execute("run", pipeline.toString(), "--engine", "recording", "--from", "2024-03-01");
+    assertThat(exit).isNotEqualTo(ExitCode.OK);
+    assertThat(err.toString()).contains("--from and --to go together: give both");
+    assertThat(RecordingEngine.EVENTS).isEmpty();
+  }
 }

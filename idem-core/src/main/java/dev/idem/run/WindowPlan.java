@@ -12,6 +12,7 @@ import dev.idem.window.WindowKind;
 import dev.idem.window.WindowSpec;
 import java.io.IOException;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -62,6 +63,16 @@ public final class WindowPlan {
    * stream's or a batch pipeline's windows cannot be listed from the input: they must be chosen.
    */
   public static List<Window> select(Pipeline pipeline, Choice c) {
+    return chosen(pipeline, c).orElseGet(() -> listed(pipeline));
+  }
+
+  /**
+   * The windows {@code c} chooses, without listing the input; empty when nothing is chosen and
+   * every window present in the input is ({@link #select}). Refuses, as {@code select} does, what
+   * cannot be chosen (options that do not go together, a stream's or a batch pipeline's windows
+   * unchosen).
+   */
+  public static Optional<List<Window>> chosen(Pipeline pipeline, Choice c) {
     int ways = (c.ids().isEmpty() ? 0 : 1) + (c.from() != null || c.to() != null ? 1 : 0);
     if (ways + (c.interval() ? 1 : 0) > 1) {
       throw new ConfigException(
@@ -78,19 +89,21 @@ public final class WindowPlan {
     }
     WindowSpec spec = pipeline.windows();
     if (c.from() != null) {
-      return spec.range(c.from(), c.to());
+      return Optional.of(spec.range(c.from(), c.to()));
     }
     if (!c.ids().isEmpty()) {
-      return c.ids().stream().map(spec::window).distinct().toList();
+      return Optional.of(c.ids().stream().map(spec::window).distinct().toList());
     }
     if (c.interval()) {
-      return spec.overlapping(
-          SchedulerTime.parse("--data-interval-start", c.intervalStart(), spec.zone()),
-          SchedulerTime.parse("--data-interval-end", c.intervalEnd(), spec.zone()));
+      return Optional.of(
+          spec.overlapping(
+              SchedulerTime.parse("--data-interval-start", c.intervalStart(), spec.zone()),
+              SchedulerTime.parse("--data-interval-end", c.intervalEnd(), spec.zone())));
     }
     if (c.logicalDate() != null && spec.timeBased()) {
-      return List.of(
-          spec.covering(SchedulerTime.parse("--logical-date", c.logicalDate(), spec.zone())));
+      return Optional.of(
+          List.of(
+              spec.covering(SchedulerTime.parse("--logical-date", c.logicalDate(), spec.zone()))));
     }
     if (pipeline.windows().kind() == WindowKind.OFFSETS) {
       throw new ConfigException(
@@ -103,6 +116,11 @@ public final class WindowPlan {
       throw new ConfigException(
           "pipeline " + pipeline.name() + " has batch windows: give the batch id with --window");
     }
+    return Optional.empty();
+  }
+
+  /** Every window present in the pipeline's input. */
+  public static List<Window> listed(Pipeline pipeline) {
     try {
       return pipeline.source().windows(pipeline.windows());
     } catch (IOException e) {

@@ -16,6 +16,7 @@ import dev.idem.source.SourceRecord;
 import dev.idem.source.file.FilePart;
 import dev.idem.source.file.FileSource;
 import dev.idem.window.Window;
+import dev.idem.window.WindowKind;
 import dev.idem.window.WindowSpec;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -77,22 +78,34 @@ final class SparkSource implements Source, FoldsEarly {
     return original.windows(spec);
   }
 
+  /** The spec the input files were learned under, once they were ({@link #learnInputFiles}). */
+  private WindowSpec learned;
+
   /**
-   * Hashes the input files whose hash this process does not know (for the windows' fingerprints)
-   * and, under a day or hour spec, scans those whose windows neither this process nor the scan
-   * cache knows, as Spark tasks, one a file, instead of on the driver: a first load would otherwise
-   * parse its whole input on the driver before its first window, and any run hash it there. The
-   * original source takes what the tasks found ({@link FileSource#learnHashes}, {@link
-   * FileSource#learnScans}); what it does not take (a file written since its task read it, a scan
-   * that failed) and every file of a failed job it reads itself, as the JVM runner does, failing
-   * the same way.
+   * Hashes the input files whose hash this process does not know (for the windows' fingerprints;
+   * not for {@code file} windows, each of which hashes its own file on the driver) and, under a day
+   * or hour spec, scans those whose windows neither this process nor the scan cache knows, as Spark
+   * tasks, one a file, instead of on the driver: a first load would otherwise parse its whole input
+   * on the driver before its first window, and any run hash it there. The original source takes
+   * what the tasks found ({@link FileSource#learnHashes}, {@link FileSource#learnScans}); what it
+   * does not take (a file written since its task read it, a scan that failed) and every file of a
+   * failed job it reads itself, as the JVM runner does, failing the same way.
    */
-  private void learnInputFiles(WindowSpec spec) throws IOException {
+  private synchronized void learnInputFiles(WindowSpec spec) throws IOException {
+    if (spec.kind() == WindowKind.FILE || spec.equals(learned)) {
+      // a file window's fingerprint hashes its one file: a run of some hashes only theirs; and a
+      // file written after the tasks learned it is hashed and scanned again by the original
+      return;
+    }
+    learned = spec;
     FileSource source = (FileSource) original;
     List<String> unhashed = source.unhashedFiles();
     if (!unhashed.isEmpty()) {
-      TASK_HASHED.addAndGet(
-          source.learnHashes(run("hashing", unhashed, spec, InputFileTask::hash)));
+      int taken = source.learnHashes(run("hashing", unhashed, spec, InputFileTask::hash));
+      TASK_HASHED.addAndGet(taken);
+      if (taken < unhashed.size()) {
+        return; // the original hashes and scans the rest on the driver's cores
+      }
     }
     List<String> unscanned = source.unscannedFiles(spec);
     if (!unscanned.isEmpty()) {
@@ -116,8 +129,13 @@ final class SparkSource implements Source, FoldsEarly {
     }
   }
 
+  /**
+   * The original source's fingerprint, once Spark tasks learned the input files (a run of chosen
+   * windows does not list the windows first).
+   */
   @Override
   public Optional<String> fingerprint(WindowSpec spec, Window window) throws IOException {
+    learnInputFiles(spec);
     return original.fingerprint(spec, window);
   }
 

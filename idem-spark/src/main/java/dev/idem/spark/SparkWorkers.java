@@ -2,6 +2,7 @@ package dev.idem.spark;
 
 import dev.idem.TransientException;
 import dev.idem.context.Workers;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,6 +16,7 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.JavaSparkStatusTracker;
+import org.apache.spark.serializer.JavaSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,15 +61,24 @@ final class SparkWorkers implements Workers {
     spark.setJobGroup(group, description, false);
     boolean submitted = false;
     try {
-      // the inputs and outputs travel as Java serialization's bytes, whatever spark.serializer is
+      boolean failFirst = Boolean.getBoolean(FAIL_FIRST_ATTEMPT);
+      if (javaSerializer()) {
+        // the closure is checked for serialization here, before any job
+        JavaRDD<O> outputs =
+            spark.parallelize(inputs, inputs.size()).map(i -> apply(task, i, failFirst));
+        submitted = true;
+        return outputs.collect();
+      }
+      // another spark.serializer (Kryo, which cannot make Java records, as idem's tasks are): the
+      // inputs and outputs travel as Java serialization's bytes
       List<byte[]> sent = new ArrayList<>(inputs.size());
       for (I input : inputs) {
         sent.add(JavaBytes.of(input));
       }
-      boolean failFirst = Boolean.getBoolean(FAIL_FIRST_ATTEMPT);
-      // the closure is checked for serialization here, before any job
       JavaRDD<byte[]> outputs =
-          spark.parallelize(sent, sent.size()).map(b -> JavaBytes.of(apply(task, b, failFirst)));
+          spark
+              .parallelize(sent, sent.size())
+              .map(b -> JavaBytes.of(apply(task, SparkWorkers.<I>input(b), failFirst)));
       submitted = true;
       List<O> results = new ArrayList<>(inputs.size());
       for (byte[] b : outputs.collect()) {
@@ -102,11 +113,23 @@ final class SparkWorkers implements Workers {
    */
   static final String FAIL_FIRST_ATTEMPT = "idem.fault.spark.fail.first.attempt";
 
-  /** The task's output for {@code input} (its bytes); with {@code failFirst}, the fault above. */
-  private static <I, O> O apply(Task<I, O> task, byte[] input, boolean failFirst) throws Exception {
-    @SuppressWarnings("unchecked") // one of the call's inputs
-    I in = (I) JavaBytes.read(input);
-    O output = task.apply(in);
+  /** One of a call's inputs, from its bytes. */
+  @SuppressWarnings({"unchecked", "TypeParameterUnusedInFormals"}) // the caller names the type
+  private static <I> I input(byte[] bytes) throws IOException, ClassNotFoundException {
+    return (I) JavaBytes.read(bytes);
+  }
+
+  /** Whether Spark's data serializer is its Java serializer, the default. */
+  private boolean javaSerializer() {
+    return spark
+        .getConf()
+        .get("spark.serializer", JavaSerializer.class.getName())
+        .equals(JavaSerializer.class.getName());
+  }
+
+  /** The task's output for {@code input}; with {@code failFirst}, the fault above. */
+  private static <I, O> O apply(Task<I, O> task, I input, boolean failFirst) throws Exception {
+    O output = task.apply(input);
     TaskContext context = TaskContext.get();
     if (failFirst && context.attemptNumber() == 0) {
       throw new IllegalStateException(

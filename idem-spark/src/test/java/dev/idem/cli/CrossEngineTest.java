@@ -126,6 +126,28 @@ class CrossEngineTest {
   }
 
   /**
+   * A run of a chosen window lists no windows: its fingerprint is of what the tasks learned of the
+   * files, and it loads what the JVM runner's run of that window loads.
+   */
+  @Test
+  void aChosenWindowOnSparkIsFingerprintedFromWhatTheTasksLearned() throws IOException {
+    Path jvm = pipeline("jvm", MERGE);
+    Path onSpark = pipeline("spark", MERGE);
+    Cli.load(jvm, "--window", "2024-03-02");
+    long hashed = SharedSpark.filesHashedByTasks();
+    long scanned = SharedSpark.filesScannedByTasks();
+    List<String> args = new ArrayList<>(List.of("--window", "2024-03-02"));
+    args.addAll(List.of(Cli.SPARK));
+    assertThat(Cli.load(onSpark, args.toArray(String[]::new)).out()).contains("1 loaded");
+    assertThat(SharedSpark.filesHashedByTasks() - hashed).isEqualTo(2);
+    assertThat(SharedSpark.filesScannedByTasks() - scanned).isEqualTo(2);
+    assertThat(Cli.ledger(onSpark)).isEqualTo(Cli.ledger(jvm));
+    assertThat(TableContents.of(onSpark.resolveSibling("warehouse"), "t"))
+        .isEqualTo(TableContents.of(jvm.resolveSibling("warehouse"), "t"))
+        .hasSize(1);
+  }
+
+  /**
    * The tasks scan the files for their days; a file whose scan fails (no window column) is scanned
    * again by the driver, which fails the run with the JVM runner's error.
    */

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -90,7 +91,11 @@ class LearnedFilesTest {
     CsvSource learned = all(dir, ScanCache.none());
     FileSource.HashedFile hash = one(dir, "a.csv").hashFile();
     FileSource.ScannedFile scan = one(dir, "a.csv").scanFile(DAYS);
-    write("a.csv", "id,at\n1,2024-01-05 10:00:00\n"); // same length, new status-change time
+    write("a.csv", "id,at\n1,2024-01-05 10:00:00\n"); // same length
+    // a time of its own, whatever the clock's grain: the file's stamp is not the one read
+    Path f = dir.resolve("a.csv");
+    Files.setLastModifiedTime(
+        f, FileTime.fromMillis(Files.getLastModifiedTime(f).toMillis() + 60_000));
     assertThat(learned.learnHashes(List.of(hash))).isZero();
     assertThat(learned.learnScans(DAYS, List.of(scan))).isZero();
     assertThat(learned.unhashedFiles()).containsExactly("a.csv");
