@@ -44,6 +44,10 @@ final class RunProgress implements RunListener, AutoCloseable {
   private final long total;
   private final long runStart;
   private final ProgressBar bar;
+
+  /** The live bar's output (null but for {@link Style#LIVE}). */
+  private final Bar line;
+
   private final Map<String, Long> startedAt = new ConcurrentHashMap<>();
   private final Map<String, Long> staged = new ConcurrentHashMap<>();
   private long rowsRead;
@@ -68,6 +72,7 @@ final class RunProgress implements RunListener, AutoCloseable {
     this.clock = clock;
     this.total = total;
     this.runStart = clock.millis();
+    this.line = style == Style.LIVE ? new Bar(err, width) : null;
     this.bar =
         style == Style.LIVE
             ? new ProgressBarBuilder()
@@ -77,7 +82,7 @@ final class RunProgress implements RunListener, AutoCloseable {
                 .setUpdateIntervalMillis(250)
                 .continuousUpdate() // so that refresh() draws the bar at once, under a new line
                 .setSpeedUnit(ChronoUnit.SECONDS)
-                .setConsumer(new Bar(err, width))
+                .setConsumer(line)
                 .clearDisplayOnFinish()
                 .build()
             : null;
@@ -206,13 +211,17 @@ final class RunProgress implements RunListener, AutoCloseable {
   public void close() {
     if (bar != null) {
       bar.close();
+      // the library clears and closes its output only if its periodic render ran once before
+      // (a bar closed sooner renders once more and leaves it): the line is cleared here, last
+      line.close();
     }
   }
 
   /**
    * The live bar's output: one line of stderr, drawn again in place. Once closed it draws nothing:
    * the library's closing render and a periodic render still under way may run on two of its
-   * threads, and a bar drawn after the closing clear would be left in front of the result.
+   * threads, and a bar drawn after the closing clear would be left in front of the result. Closing
+   * it again clears the line again.
    */
   static final class Bar implements ProgressBarConsumer {
     private final PrintWriter err;

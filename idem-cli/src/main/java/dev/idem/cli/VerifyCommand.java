@@ -5,6 +5,7 @@ import dev.idem.cli.pipelinefile.PipelineDefinition;
 import dev.idem.context.RunServices;
 import dev.idem.destination.Destination;
 import dev.idem.pipeline.Pipeline;
+import dev.idem.run.WindowPlan;
 import dev.idem.verify.CheckResult;
 import dev.idem.verify.Verifier;
 import dev.idem.window.Window;
@@ -14,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -66,16 +68,21 @@ final class VerifyCommand extends PipelineCommand {
           "idem verify needs a database destination: "
               + definition.destination().noScratch().get());
     }
-    List<Window> windows = selection.select(pipeline);
+    // windows chosen on the command line are checked before an engine starts; the input's are
+    // listed by the engine's source (on Spark, the files learned by tasks)
+    Optional<List<Window>> chosen = selection.chosen(pipeline, null);
     RunServices services = idem.services.get();
     Engine plugin = engineOptions.plugin();
+    List<Window> windows;
     List<CheckResult> results;
     if (plugin == null) {
+      windows = chosen.orElseGet(() -> WindowPlan.listed(pipeline));
       results = verifier(definition, pipeline, windows, services).verify();
     } else {
       // the engine reads the input the checks replay; the engine-read check reads it again through
       // the engine and through this process's reader, and compares
       try (Engine.Run on = plugin.start(definition, config.sets, engineOptions.master)) {
+        windows = chosen.orElseGet(() -> WindowPlan.listed(on.definition().pipeline()));
         results =
             verifier(
                     definition,

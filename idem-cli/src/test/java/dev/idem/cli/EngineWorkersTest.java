@@ -22,16 +22,7 @@ class EngineWorkersTest {
 
   @Test
   void theDestinationGetsTheEnginesWorkersAndTheLockTimeoutLeavesOutItsStart() throws Exception {
-    Path data = Files.createDirectories(dir.resolve("data"));
-    Files.writeString(data.resolve("a.csv"), "id,at\n1,2024-03-01 10:00:00\n");
-    Path pipeline = dir.resolve("pipeline.yaml");
-    Files.writeString(
-        pipeline,
-        "pipeline: p\n"
-            + "source:\n  type: csv\n  path: data/*.csv\n  header: true\n"
-            + "columns:\n  id: integer not null\n  at: timestamp not null\n"
-            + "windows:\n  kind: day\n  column: at\n  zone: UTC\n"
-            + "target:\n  table: t\n  key: [id]\n  strategy: merge\n"); // DuckDB beside it
+    Path pipeline = pipeline();
     AtomicReference<RunServices> given = new AtomicReference<>();
     AtomicReference<Duration> lockTimeout = new AtomicReference<>();
     DestinationOpener recording =
@@ -75,16 +66,7 @@ class EngineWorkersTest {
   /** A choice of windows that cannot be made fails before the engine starts. */
   @Test
   void aWrongChoiceOfWindowsFailsBeforeTheEngineStarts() throws Exception {
-    Path data = Files.createDirectories(dir.resolve("data"));
-    Files.writeString(data.resolve("a.csv"), "id,at\n1,2024-03-01 10:00:00\n");
-    Path pipeline = dir.resolve("pipeline.yaml");
-    Files.writeString(
-        pipeline,
-        "pipeline: p\n"
-            + "source:\n  type: csv\n  path: data/*.csv\n  header: true\n"
-            + "columns:\n  id: integer not null\n  at: timestamp not null\n"
-            + "windows:\n  kind: day\n  column: at\n  zone: UTC\n"
-            + "target:\n  table: t\n  key: [id]\n  strategy: merge\n");
+    Path pipeline = pipeline();
     RecordingEngine.EVENTS.clear();
     RecordingEngine.startMillis = 0;
     StringWriter err = new StringWriter();
@@ -100,5 +82,20 @@ class EngineWorkersTest {
     assertThat(exit).isNotEqualTo(ExitCode.OK);
     assertThat(err.toString()).contains("--from and --to go together: give both");
     assertThat(RecordingEngine.EVENTS).isEmpty();
+  }
+
+  /** A day-window CSV pipeline of one file into DuckDB beside it. */
+  private Path pipeline() throws Exception {
+    Path data = Files.createDirectories(dir.resolve("data"));
+    Files.writeString(data.resolve("a.csv"), "id,at\n1,2024-03-01 10:00:00\n");
+    Path pipeline = dir.resolve("pipeline.yaml");
+    Files.writeString(
+        pipeline,
+        "pipeline: p\n"
+            + "source:\n  type: csv\n  path: data/*.csv\n  header: true\n"
+            + "columns:\n  id: integer not null\n  at: timestamp not null\n"
+            + "windows:\n  kind: day\n  column: at\n  zone: UTC\n"
+            + "target:\n  table: t\n  key: [id]\n  strategy: merge\n"); // DuckDB beside it
+    return pipeline;
   }
 }

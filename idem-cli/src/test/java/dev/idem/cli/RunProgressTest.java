@@ -134,6 +134,28 @@ class RunProgressTest {
     assertThat(text).contains("\r\u001b[2K\r[1/2] window 2024-03-01");
   }
 
+  /**
+   * A bar closed at once, maybe before the library's first periodic render (which it then makes,
+   * without clearing), still ends cleared: many times over, as the race is the library's threads'.
+   */
+  @Test
+  void aLiveBarClosedAtOnceEndsCleared() {
+    for (int i = 0; i < 300; i++) {
+      StringWriter err = new StringWriter();
+      try (RunProgress progress =
+          new RunProgress(
+              RunProgress.Style.LIVE,
+              new PrintWriter(err, true),
+              UnaryOperator.identity(),
+              new MutableClock(START),
+              1,
+              100)) {
+        progress.started(DAY);
+      }
+      assertThat(err.toString()).as("run %d", i).endsWith("\r\u001b[2K\r");
+    }
+  }
+
   @Test
   void aBarRenderedAfterTheBarIsClosedIsNotDrawnSoTheClearedLineStaysClear() {
     StringWriter err = new StringWriter();

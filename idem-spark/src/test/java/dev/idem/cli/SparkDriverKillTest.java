@@ -217,22 +217,8 @@ class SparkDriverKillTest {
   @Test
   void everyTaskFailingOnceAfterItsWorkIsRunAgainAndTheLoadEqualsACleanRun() throws Exception {
     Path dir = workspace("retried");
-    Process p =
-        ChildIdem.start(
-            dir,
-            List.of("-Didem.fault.spark.fail.first.attempt=true"),
-            "run",
-            "pipeline.yaml",
-            "--engine",
-            "spark",
-            "--master",
-            "local[2,2]",
-            "--progress",
-            "none");
-    assertThat(p.waitFor(CHILD_LIMIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    loadInChild(dir, "local[2,2]", "-Didem.fault.spark.fail.first.attempt=true");
     String err = ChildIdem.err(dir);
-    assertThat(p.exitValue()).as(err).isZero();
-    assertThat(ChildIdem.out(dir)).contains(DAYS + " loaded");
     // Spark lost the first attempts: each file's hashing and scanning tasks (one file a day), and
     // each window's reading task and its two writing tasks (idem.iceberg.rows.per.task=1 on
     // local[2])
@@ -252,27 +238,34 @@ class SparkDriverKillTest {
   @Test
   void aRunWithKryoAsSparksSerializerEqualsACleanRun() throws Exception {
     Path dir = workspace("kryo");
+    loadInChild(
+        dir,
+        "local[2]",
+        "-Dspark.serializer=org.apache.spark.serializer.KryoSerializer",
+        "-Dspark.kryo.registrator=" + SayingKryoRegistrator.class.getName());
+    assertThat(ChildIdem.err(dir)).contains(SayingKryoRegistrator.SAYS);
+    assertThat(TableContents.of(dir.resolve("warehouse"), "t")).isEqualTo(cleanRows);
+    assertThat(Cli.deadLetters(dir.resolve("pipeline.yaml"))).isEqualTo(cleanLetters);
+    assertLandedOnce(dir);
+  }
+
+  /** Loads the backfill in a child {@code idem run --engine spark} with these JVM options. */
+  private static void loadInChild(Path dir, String master, String... jvmOptions) throws Exception {
     Process p =
         ChildIdem.start(
             dir,
-            List.of(
-                "-Dspark.serializer=org.apache.spark.serializer.KryoSerializer",
-                "-Dspark.kryo.registrator=" + SayingKryoRegistrator.class.getName()),
+            List.of(jvmOptions),
             "run",
             "pipeline.yaml",
             "--engine",
             "spark",
             "--master",
-            "local[2]",
+            master,
             "--progress",
             "none");
     assertThat(p.waitFor(CHILD_LIMIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as(ChildIdem.err(dir)).isZero();
     assertThat(ChildIdem.out(dir)).contains(DAYS + " loaded");
-    assertThat(ChildIdem.err(dir)).contains(SayingKryoRegistrator.SAYS);
-    assertThat(TableContents.of(dir.resolve("warehouse"), "t")).isEqualTo(cleanRows);
-    assertThat(Cli.deadLetters(dir.resolve("pipeline.yaml"))).isEqualTo(cleanLetters);
-    assertLandedOnce(dir);
   }
 
   /** How many task attempts Spark's scheduler reports lost to the injected fault. */

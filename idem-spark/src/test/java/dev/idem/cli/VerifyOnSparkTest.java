@@ -59,7 +59,10 @@ class VerifyOnSparkTest {
             + "destination:\n  type: iceberg\n  warehouse: warehouse/\n");
 
     long tasks = SharedSpark.tasksEnded();
+    long scanned = SharedSpark.filesScannedByTasks();
     Map<String, String> onSpark = verdicts(pipeline, "--engine", "spark", "--master", "local[2]");
+    // the windows verified were listed by the engine's source: tasks scanned the two files
+    assertThat(SharedSpark.filesScannedByTasks() - scanned).isEqualTo(2);
     // Spark read the input: a task per window for each file holding it (4: the first file holds
     // days 1 and 2, the second days 2 and 3) for the capture, and again for engine-read
     await().untilAsserted(() -> assertThat(SharedSpark.tasksEnded() - tasks).isEqualTo(8));
