@@ -1,9 +1,13 @@
 package dev.idem.iceberg;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.idem.context.RunServices;
 import dev.idem.destination.RowFold;
+import dev.idem.fault.FaultInjector;
+import dev.idem.fault.FaultPoint;
+import dev.idem.fault.SimulatedCrash;
 import dev.idem.key.KeySpec;
 import dev.idem.ledger.DeadLetter;
 import dev.idem.pipeline.BadRecordPolicy;
@@ -150,6 +154,41 @@ class EarlyFoldProperties {
     assertThat(source.foldsOffered).isZero();
   }
 
+  /**
+   * A record the reader folded counts as staged for the MID_STAGING fault point, as it would have
+   * been staged by the runner: the crash comes once the first record returned is taken, here the
+   * folded older version of key 1, not once the next is.
+   */
+  @Test
+  void aFoldedRecordCountsAsStagedForTheMidStagingFaultPoint() throws Exception {
+    FoldingSource source = new FoldingSource(List.of(2), 2);
+    Pipeline p = pipeline(Shape.MERGE_ORDERED, source, 0);
+    source.pipeline = p;
+    source.records = List.of(row(1, 1, "a", null), row(1, 2, "b", null));
+    int[] takenAtCrash = {-1};
+    FaultInjector crash =
+        (point, window) -> {
+          if (point == FaultPoint.MID_STAGING) {
+            takenAtCrash[0] = source.taken;
+            throw new SimulatedCrash(point, window.id());
+          }
+        };
+    Path dir = Files.createTempDirectory("early-fold");
+    try (IcebergDestination d =
+        new IcebergDestination(
+            IcebergSettings.local(dir.resolve("warehouse"), "idem"), RunServices.defaults())) {
+      assertThatThrownBy(
+              () ->
+                  new Runner(d, RunServices.defaults().withFaults(crash))
+                      .run(p, List.of(Window.full()), RunOptions.defaults("run")))
+          .isInstanceOf(SimulatedCrash.class);
+    } finally {
+      delete(dir);
+    }
+    assertThat(source.foldedEarly).isEqualTo(1);
+    assertThat(takenAtCrash[0]).isEqualTo(1);
+  }
+
   private static SourceRecord row(long id, long at, String v, Boolean del) {
     return new SourceRecord(new Object[] {id, at, v, del}, null);
   }
@@ -263,6 +302,9 @@ class EarlyFoldProperties {
     int foldedEarly;
     int foldsOffered;
 
+    /** Records the last reader returned so far. */
+    int taken;
+
     FoldingSource(List<Integer> parts, int keys) {
       this.parts = parts;
       this.keys = keys;
@@ -338,12 +380,17 @@ class EarlyFoldProperties {
       return reader(out);
     }
 
-    private static RecordReader reader(List<SourceRecord> records) {
+    private RecordReader reader(List<SourceRecord> records) {
       Iterator<SourceRecord> it = records.iterator();
+      taken = 0;
       return new RecordReader() {
         @Override
         public SourceRecord next() throws IOException {
-          return it.hasNext() ? it.next() : null;
+          if (!it.hasNext()) {
+            return null;
+          }
+          taken++;
+          return it.next();
         }
 
         @Override
