@@ -111,14 +111,7 @@ class RunProgressTest {
   void onATerminalTheLiveBarShowsWindowsDoneOfTotalUnderTheWindowLinesAndIsClearedAtTheEnd() {
     StringWriter err = new StringWriter();
     Window second = Window.batch("2024-03-02");
-    try (RunProgress progress =
-        new RunProgress(
-            RunProgress.Style.LIVE,
-            new PrintWriter(err, true),
-            UnaryOperator.identity(),
-            new MutableClock(START),
-            2,
-            100)) {
+    try (RunProgress progress = live(err, 2)) {
       progress.started(DAY);
       progress.finished(loaded(DAY));
       progress.started(second);
@@ -129,9 +122,23 @@ class RunProgressTest {
         .contains("[1/2] window 2024-03-01 LOADED: read 3, folded 1, inserted 2 (")
         .contains("1/2") // the bar: windows done of total
         .contains("rows/s")
-        .endsWith("\r\u001b[2K\r"); // the bar's line is cleared for the result
+        .endsWith(CLEARED); // the bar's line is cleared for the result
     // the window line is printed on a cleared line, never in the middle of the bar
-    assertThat(text).contains("\r\u001b[2K\r[1/2] window 2024-03-01");
+    assertThat(text).contains(CLEARED + "[1/2] window 2024-03-01");
+  }
+
+  /** What clears the live bar's line: back to its start, the ANSI "erase line", back again. */
+  private static final String CLEARED = "\r\u001b[2K\r";
+
+  /** A live bar of {@code total} windows on a terminal 100 columns wide, into {@code err}. */
+  private static RunProgress live(StringWriter err, long total) {
+    return new RunProgress(
+        RunProgress.Style.LIVE,
+        new PrintWriter(err, true),
+        UnaryOperator.identity(),
+        new MutableClock(START),
+        total,
+        100);
   }
 
   /**
@@ -142,17 +149,10 @@ class RunProgressTest {
   void aLiveBarClosedAtOnceEndsCleared() {
     for (int i = 0; i < 300; i++) {
       StringWriter err = new StringWriter();
-      try (RunProgress progress =
-          new RunProgress(
-              RunProgress.Style.LIVE,
-              new PrintWriter(err, true),
-              UnaryOperator.identity(),
-              new MutableClock(START),
-              1,
-              100)) {
+      try (RunProgress progress = live(err, 1)) {
         progress.started(DAY);
       }
-      assertThat(err.toString()).as("run %d", i).endsWith("\r\u001b[2K\r");
+      assertThat(err.toString()).as("run %d", i).endsWith(CLEARED);
     }
   }
 
@@ -163,7 +163,7 @@ class RunProgressTest {
     bar.accept("windows 50% [====    ] 1/2");
     bar.close();
     bar.accept("windows 50% [====    ] 1/2 late"); // a periodic render finishing after the close
-    assertThat(err.toString()).doesNotContain("late").endsWith("\r\u001b[2K\r");
+    assertThat(err.toString()).doesNotContain("late").endsWith(CLEARED);
   }
 
   @Test
