@@ -78,13 +78,11 @@ final class SparkWorkers implements Workers {
       JavaRDD<byte[]> outputs =
           spark
               .parallelize(sent, sent.size())
-              .map(b -> JavaBytes.of(apply(task, SparkWorkers.<I>input(b), failFirst)));
+              .map(b -> JavaBytes.of(apply(task, SparkWorkers.<I>fromBytes(b), failFirst)));
       submitted = true;
       List<O> results = new ArrayList<>(inputs.size());
       for (byte[] b : outputs.collect()) {
-        @SuppressWarnings("unchecked") // the task's output
-        O output = (O) JavaBytes.read(b);
-        results.add(output);
+        results.add(SparkWorkers.<O>fromBytes(b));
       }
       return results;
     } catch (Exception e) { // SparkException is checked, though collect() does not declare it
@@ -113,10 +111,10 @@ final class SparkWorkers implements Workers {
    */
   static final String FAIL_FIRST_ATTEMPT = "idem.fault.spark.fail.first.attempt";
 
-  /** One of a call's inputs, from its bytes. */
+  /** A call's input or a task's output, from its bytes. */
   @SuppressWarnings({"unchecked", "TypeParameterUnusedInFormals"}) // the caller names the type
-  private static <I> I input(byte[] bytes) throws IOException, ClassNotFoundException {
-    return (I) JavaBytes.read(bytes);
+  private static <T> T fromBytes(byte[] bytes) throws IOException, ClassNotFoundException {
+    return (T) JavaBytes.read(bytes);
   }
 
   /** Whether Spark's data serializer is its Java serializer, the default. */
