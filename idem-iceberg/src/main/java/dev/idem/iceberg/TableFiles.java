@@ -8,7 +8,12 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.iceberg.DataFile;
@@ -154,56 +159,82 @@ final class TableFiles {
               encoded.bytes(),
               part.size()));
     }
-    List<DataFile> written;
+    return runWriting(
+        "idem window " + window + ": " + rows.size() + " rows written in " + tasks + " files",
+        inputs,
+        inputs.stream().map(t -> t.prefix).toList(),
+        t -> List.of(t.write()),
+        window);
+  }
+
+  /**
+   * Deletes the files tasks wrote (their names begin with one of {@code prefixes}, the names the
+   * driver gave them) but those named in {@code keep}, where the table's FileIO can list them:
+   * after a failed job all of them, after a job that succeeded the files of attempts whose results
+   * were not taken. Each prefix's folder is listed once (a partition's; under the object-storage
+   * layout, a folder of its own). The workers return a failure once the job's tasks stopped; a task
+   * that outlived their wait (or a speculative attempt still running) may write its file after
+   * this: an orphan, as a killed driver's, which {@code idem doctor} finds.
+   */
+  private void deleteWritten(List<String> prefixes, Set<String> keep) {
+    if (!(table.io() instanceof SupportsPrefixOperations io)) {
+      return;
+    }
+    // by name: a listing may spell the folder otherwise (file:/tmp/... for /tmp/...)
+    Map<String, List<String>> byFolder = new LinkedHashMap<>();
+    for (String p : prefixes) {
+      byFolder
+          .computeIfAbsent(p.substring(0, p.lastIndexOf('/') + 1), f -> new ArrayList<>())
+          .add(name(p));
+    }
+    byFolder.forEach(
+        (folder, names) -> {
+          for (FileInfo f : io.listPrefix(folder)) {
+            String name = name(f.location());
+            if (!keep.contains(name) && names.stream().anyMatch(name::startsWith)) {
+              io.deleteFile(f.location());
+            }
+          }
+        });
+  }
+
+  /**
+   * Runs {@code tasks} (each writing files named after its prefix, {@code prefixes} in the same
+   * order) by the workers: when the job fails, the files they wrote are deleted; when it succeeds
+   * and the workers may have run a task more than once (an engine's executors), the files of the
+   * attempts whose results were not taken.
+   */
+  private <I> List<DataFile> runWriting(
+      String description,
+      List<I> tasks,
+      List<String> prefixes,
+      Workers.Task<I, List<DataFile>> task,
+      String window) {
+    List<DataFile> written = new ArrayList<>();
     try {
-      written =
-          workers.run(
-              "idem window " + window + ": " + rows.size() + " rows written in " + tasks + " files",
-              inputs,
-              RowsTask::write);
+      workers.run(description, tasks, task).forEach(written::addAll);
     } catch (RuntimeException e) {
       try {
-        deleteWritten(inputs, Set.of());
+        deleteWritten(prefixes, Set.of());
       } catch (RuntimeException deleting) {
         e.addSuppressed(deleting);
       }
       throw e;
     }
-    // a task Spark ran again (its first attempt failed after writing, or a speculative copy)
-    // leaves the other attempt's file, which no commit will name
-    try {
-      deleteWritten(inputs, written.stream().map(f -> name(f.location())).collect(toSet()));
-    } catch (RuntimeException deleting) {
-      LOG.warn(
-          "window {}: could not delete the files of tasks' failed attempts (idem doctor finds"
-              + " them): {}",
-          window,
-          deleting.toString());
-    }
-    return written;
-  }
-
-  /**
-   * Deletes the files the tasks wrote (their names begin with the tasks' prefixes) but those named
-   * in {@code keep}, where the table's FileIO can list them: after a failed job all of them, after
-   * a job that succeeded the files of attempts whose results were not taken. The workers return a
-   * failure once the job's tasks stopped; a task that outlived their wait (or a speculative attempt
-   * still running) may write its file after this: an orphan, as a killed driver's, which {@code
-   * idem doctor} finds.
-   */
-  private void deleteWritten(List<RowsTask> tasks, Set<String> keep) {
-    if (!(table.io() instanceof SupportsPrefixOperations io)) {
-      return;
-    }
-    String first = tasks.get(0).prefix;
-    // by name: a listing may spell the folder otherwise (file:/tmp/... for /tmp/...)
-    List<String> names = tasks.stream().map(t -> name(t.prefix)).toList();
-    for (FileInfo f : io.listPrefix(first.substring(0, first.lastIndexOf('/') + 1))) {
-      String name = name(f.location());
-      if (!keep.contains(name) && names.stream().anyMatch(name::startsWith)) {
-        io.deleteFile(f.location());
+    if (workers != Workers.IN_PROCESS) {
+      // a task an engine ran again (its first attempt failed after writing, or a speculative
+      // copy) leaves the other attempt's file, which no commit will name
+      try {
+        deleteWritten(prefixes, written.stream().map(f -> name(f.location())).collect(toSet()));
+      } catch (RuntimeException deleting) {
+        LOG.warn(
+            "window {}: could not delete the files of tasks' failed attempts (idem doctor finds"
+                + " them): {}",
+            window,
+            deleting.toString());
       }
     }
+    return written;
   }
 
   private static String name(String location) {
@@ -250,14 +281,195 @@ final class TableFiles {
       for (int i = 0; i < count; i++) {
         records.add(layout.record(in.row(), window, windowOrder));
       }
-      try {
-        ObjectStorage.checksums(table.io().properties());
-      } catch (UnsupportedOperationException e) {
-        // a FileIO without properties has no S3 endpoint
-      }
-      TableFiles files = new TableFiles(table, schema, Workers.IN_PROCESS);
+      TableFiles files = inTask(table, schema);
       String location = prefix + "-" + UUID.randomUUID() + ".parquet";
       return files.write(records, files.key(records.get(0), null), location);
+    }
+  }
+
+  /**
+   * A row of a data file holding one of the keys looked for ({@link #lookup}): its place among the
+   * file's rows (0 the first, in the order a read gives them), its stored values (idem's Java
+   * types), the window that wrote it and that window's order key.
+   */
+  @SuppressWarnings("ArrayRecordComponent") // the row as read, never compared with equals
+  record Match(int position, Object[] values, String window, String windowOrder)
+      implements Serializable {}
+
+  /**
+   * What one data file holds of the keys looked for: their rows, in the file's order, and how many
+   * rows of other keys it has of each window.
+   */
+  record Lookup(List<Match> matches, Map<String, Long> others) implements Serializable {}
+
+  /**
+   * What each of {@code files} holds of the keys {@code keys} ({@link Versions#keyText} of the
+   * stored columns {@code keyPlaces} of {@code names}), in order: read by the workers, the files
+   * split into as many tasks as they run at once, each task sent the keys once; only the matching
+   * rows come back, so a window's plan holds those and its own rows, never a table's files whole.
+   */
+  List<Lookup> lookup(
+      List<DataFile> files, String[] names, int[] keyPlaces, Set<String> keys, String window) {
+    if (files.isEmpty()) {
+      return List.of();
+    }
+    int tasks = Math.min(files.size(), workers.parallelism());
+    Table shipped = SerializableTable.copyOf(table);
+    Set<String> wanted = new HashSet<>(keys); // a set that travels (a map's key set does not)
+    List<LookupTask> inputs = new ArrayList<>(tasks);
+    for (int t = 0; t < tasks; t++) {
+      List<DataFile> part = files.subList(files.size() * t / tasks, files.size() * (t + 1) / tasks);
+      inputs.add(new LookupTask(shipped, schema, names, keyPlaces, wanted, new ArrayList<>(part)));
+    }
+    List<Lookup> out = new ArrayList<>(files.size());
+    workers
+        .run(
+            "idem window "
+                + window
+                + ": "
+                + keys.size()
+                + " keys looked up in "
+                + files.size()
+                + " data files",
+            inputs,
+            LookupTask::run)
+        .forEach(out::addAll);
+    return out;
+  }
+
+  /**
+   * Writes each file of {@code drops} again without its rows at the positions given ({@link
+   * Match#position}), in its partition, a task a file (by the workers): the new files, in order,
+   * none for a file left without rows. The files the tasks wrote are deleted when one fails.
+   */
+  List<DataFile> rewrite(Map<DataFile, BitSet> drops, String window) {
+    if (drops.isEmpty()) {
+      return List.of();
+    }
+    Table shipped = SerializableTable.copyOf(table);
+    List<RewriteTask> inputs = new ArrayList<>(drops.size());
+    drops.forEach(
+        (file, positions) ->
+            inputs.add(
+                new RewriteTask(
+                    shipped, schema, file, positions, prefix(key(null, file.partition())))));
+    return runWriting(
+        "idem window " + window + ": " + drops.size() + " data files rewritten",
+        inputs,
+        inputs.stream().map(t -> t.prefix).toList(),
+        RewriteTask::run,
+        window);
+  }
+
+  /**
+   * The files of a table shipped to a task, read and written where it runs (an executor's JVM: the
+   * AWS SDK's checksums as the driver asks for them, {@link ObjectStorage#checksums}).
+   */
+  private static TableFiles inTask(Table table, org.apache.iceberg.Schema schema) {
+    try {
+      ObjectStorage.checksums(table.io().properties());
+    } catch (UnsupportedOperationException e) {
+      // a FileIO without properties has no S3 endpoint
+    }
+    return new TableFiles(table, schema, Workers.IN_PROCESS);
+  }
+
+  /** Data files read for the rows of some keys, wherever the task runs. */
+  private static final class LookupTask implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private final Table table;
+    private final org.apache.iceberg.Schema schema;
+    private final String[] names;
+    private final int[] keyPlaces;
+    private final Set<String> keys;
+    private final List<DataFile> files;
+
+    LookupTask(
+        Table table,
+        org.apache.iceberg.Schema schema,
+        String[] names,
+        int[] keyPlaces,
+        Set<String> keys,
+        List<DataFile> files) {
+      this.table = table;
+      this.schema = schema;
+      this.names = names;
+      this.keyPlaces = keyPlaces;
+      this.keys = keys;
+      this.files = files;
+    }
+
+    List<Lookup> run() {
+      TableFiles reader = inTask(table, schema);
+      List<Lookup> out = new ArrayList<>(files.size());
+      List<Object> key = new ArrayList<>(keyPlaces.length);
+      for (DataFile f : files) {
+        List<Match> matches = new ArrayList<>();
+        Map<String, Long> others = new HashMap<>();
+        int position = 0;
+        try (CloseableIterable<Record> rows = reader.rows(f)) {
+          for (Record r : rows) {
+            key.clear();
+            for (int k : keyPlaces) {
+              key.add(TableSchema.value(r, names[k]));
+            }
+            if (keys.contains(Versions.keyText(key))) {
+              matches.add(
+                  new Match(
+                      position,
+                      TableSchema.values(r, names),
+                      TableSchema.window(r),
+                      TableSchema.windowOrder(r)));
+            } else {
+              others.merge(TableSchema.window(r), 1L, Long::sum);
+            }
+            position++;
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException("reading " + f.location(), e);
+        }
+        out.add(new Lookup(matches, others));
+      }
+      return out;
+    }
+  }
+
+  /** A data file written again without some of its rows, wherever the task runs. */
+  private static final class RewriteTask implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private final Table table;
+    private final org.apache.iceberg.Schema schema;
+    private final DataFile file;
+    private final BitSet dropped;
+    private final String prefix;
+
+    RewriteTask(
+        Table table,
+        org.apache.iceberg.Schema schema,
+        DataFile file,
+        BitSet dropped,
+        String prefix) {
+      this.table = table;
+      this.schema = schema;
+      this.file = file;
+      this.dropped = dropped;
+      this.prefix = prefix;
+    }
+
+    List<DataFile> run() {
+      TableFiles files = inTask(table, schema);
+      List<Record> rows = files.read(file);
+      List<Record> kept = new ArrayList<>(rows.size());
+      for (int i = 0; i < rows.size(); i++) {
+        if (!dropped.get(i)) {
+          kept.add(rows.get(i));
+        }
+      }
+      if (kept.isEmpty()) {
+        return List.of();
+      }
+      String location = prefix + "-" + UUID.randomUUID() + ".parquet";
+      return List.of(files.write(kept, files.key(null, file.partition()), location));
     }
   }
 
@@ -280,16 +492,20 @@ final class TableFiles {
   /** Every row of a data file. */
   List<Record> read(DataFile file) {
     List<Record> rows = new ArrayList<>();
-    try (CloseableIterable<Record> it =
-        Parquet.read(table.io().newInputFile(file.location()))
-            .project(schema)
-            .createReaderFunc(s -> GenericParquetReaders.buildReader(schema, s))
-            .build()) {
+    try (CloseableIterable<Record> it = rows(file)) {
       it.forEach(r -> rows.add(r.copy()));
     } catch (IOException e) {
       throw new UncheckedIOException("reading " + file.location(), e);
     }
     return rows;
+  }
+
+  /** The rows of a data file, as {@link #schema()}, read as they are needed. */
+  private CloseableIterable<Record> rows(DataFile file) {
+    return Parquet.read(table.io().newInputFile(file.location()))
+        .project(schema)
+        .createReaderFunc(s -> GenericParquetReaders.buildReader(schema, s))
+        .build();
   }
 
   /** Removes files written for a commit that did not happen. */

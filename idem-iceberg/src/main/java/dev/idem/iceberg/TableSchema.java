@@ -224,11 +224,34 @@ final class TableSchema {
 
   /** The stored values of a record read from the table (idem's Java types). */
   Object[] values(Record r) {
-    Object[] v = new Object[stored.size()];
+    return values(r, names());
+  }
+
+  /** The stored columns' names, in order. */
+  String[] names() {
+    String[] names = new String[stored.size()];
+    for (int i = 0; i < names.length; i++) {
+      names[i] = stored.column(i).name();
+    }
+    return names;
+  }
+
+  /**
+   * The values of a record read from the table (idem's Java types) of the stored columns {@code
+   * names} ({@link #names()}): what {@link #values(Record)} gives, where no {@code TableSchema} is
+   * (a task on an engine's executor).
+   */
+  static Object[] values(Record r, String[] names) {
+    Object[] v = new Object[names.length];
     for (int i = 0; i < v.length; i++) {
-      v[i] = fromIceberg(r.getField(stored.column(i).name()));
+      v[i] = value(r, names[i]);
     }
     return v;
+  }
+
+  /** The value of the column {@code name} of a record read from the table (idem's Java type). */
+  static Object value(Record r, String name) {
+    return fromIceberg(r.getField(name));
   }
 
   static String window(Record r) {

@@ -14,11 +14,13 @@ import dev.idem.schema.DataType;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.Snapshot;
@@ -284,17 +286,12 @@ final class WindowPlan {
     }
 
     /**
-     * The table's rows of the winners' keys, by data file: the files Iceberg's column statistics
-     * say may hold one of them, when the key is one integer or string column (an {@code in} filter
-     * up to 10,000 keys, the keys' range above), else every file. Rows of other keys in those files
-     * are filtered out by the caller.
+     * The table's rows of the winners' keys, by data file (in the files' order): of the files
+     * Iceberg's column statistics say may hold one of them ({@link #keyFilter}), read by the
+     * destination's workers ({@link TableFiles#lookup}).
      */
-    private Map<DataFile, List<Record>> rowsOfKeys(Map<String, Candidate> winners) {
-      Map<DataFile, List<Record>> out = new LinkedHashMap<>();
-      for (DataFile f : files.files(keyFilter(winners))) {
-        out.put(f, files.read(f));
-      }
-      return out;
+    private List<TableFiles.Lookup> rowsOfKeys(List<DataFile> candidates, Set<String> keyTexts) {
+      return files.lookup(candidates, schema.names(), keys, keyTexts, window);
     }
 
     /**
@@ -330,55 +327,49 @@ final class WindowPlan {
     private void upsert(Map<String, Candidate> winners, boolean merge) {
       Map<String, Candidate> unmatched = new LinkedHashMap<>(winners);
       List<Candidate> out = new ArrayList<>();
-      for (Map.Entry<DataFile, List<Record>> f : rowsOfKeys(winners).entrySet()) {
-        List<Record> kept = new ArrayList<>();
-        boolean rewrite = false;
-        for (Record t : f.getValue()) {
-          Object[] tv = schema.values(t);
+      List<DataFile> candidates = files.files(keyFilter(winners));
+      List<TableFiles.Lookup> found = rowsOfKeys(candidates, winners.keySet());
+      // the table's rows a newer version replaces or deletes, by file: written again without them
+      Map<DataFile, BitSet> drops = new LinkedHashMap<>();
+      for (int i = 0; i < candidates.size(); i++) {
+        BitSet dropped = new BitSet();
+        for (TableFiles.Match t : found.get(i).matches()) {
+          Object[] tv = t.values();
           String k = Versions.keyText(keyOf(tv));
           Candidate r = winners.get(k);
-          if (r == null) {
-            kept.add(t);
-            continue;
-          }
           unmatched.remove(k);
           if (!merge) {
             plan.skipped++;
-            kept.add(t);
             continue;
           }
           boolean newer =
               order.length == 0
-                  || Versions.newer(
-                      r.version(), windowOrder, pick(tv, order), TableSchema.windowOrder(t));
-          String owner = TableSchema.window(t);
-          if (!newer) {
-            kept.add(t);
-          } else if (r.delete()) {
+                  || Versions.newer(r.version(), windowOrder, pick(tv, order), t.windowOrder());
+          String owner = t.window();
+          // a row the table holds in a version at least as new stays
+          if (newer && r.delete()) {
             plan.deleted++;
-            rewrite = true;
+            dropped.set(t.position());
             plan.rowDelta.merge(owner, -1L, Long::sum);
             raise(k, r);
-          } else if (!blockedByTombstone(k, r)
+          } else if (newer
+              && !blockedByTombstone(k, r)
               && (!Arrays.equals(pick(tv, others).toArray(), r.others().toArray())
                   || !Objects.equals(pick(tv, order), r.version())
                   || (order.length > 0 && !window.equals(owner)))) {
             plan.updated++;
-            rewrite = true;
+            dropped.set(t.position());
             plan.rowDelta.merge(owner, -1L, Long::sum);
             plan.rowDelta.merge(window, 1L, Long::sum);
             out.add(r);
-          } else {
-            kept.add(t);
           }
         }
-        if (rewrite) {
-          plan.removed.add(f.getKey());
-          if (!kept.isEmpty()) {
-            plan.written.add(files.write(kept, f.getKey().partition()));
-          }
+        if (!dropped.isEmpty()) {
+          drops.put(candidates.get(i), dropped);
         }
       }
+      plan.removed.addAll(drops.keySet());
+      plan.written.addAll(files.rewrite(drops, window));
       for (Map.Entry<String, Candidate> u : unmatched.entrySet()) {
         Candidate r = u.getValue();
         if (r.delete()) {
@@ -444,20 +435,31 @@ final class WindowPlan {
           table ? Expressions.alwaysTrue() : Expressions.equal(TableSchema.WINDOW, window);
       if (!table) {
         Expression others = Expressions.notEqual(TableSchema.WINDOW, window);
-        for (DataFile f : files.files(Expressions.and(others, keyFilter(winners)))) {
-          refuseOtherWindowsKeys(winners, files.read(f));
-        }
+        refuseOtherWindowsKeys(
+            winners,
+            rowsOfKeys(files.files(Expressions.and(others, keyFilter(winners))), winners.keySet()));
       }
       Map<String, Candidate> unmatched = new LinkedHashMap<>(winners);
       long before = 0;
-      for (DataFile f : files.files(scope)) {
+      List<DataFile> inScope = files.files(scope);
+      List<TableFiles.Lookup> found = rowsOfKeys(inScope, winners.keySet());
+      for (int i = 0; i < inScope.size(); i++) {
+        DataFile f = inScope.get(i);
         before += window.equals(f.partition().get(0, String.class)) ? f.recordCount() : 0;
-        for (Record t : files.read(f)) {
-          Object[] tv = schema.values(t);
-          String k = Versions.keyText(keyOf(tv));
-          Candidate r = unmatched.remove(k);
-          String owner = TableSchema.window(t);
-          if (r == null) {
+        // the rows of keys the window does not hold are replaced
+        found
+            .get(i)
+            .others()
+            .forEach(
+                (owner, rows) -> {
+                  plan.replaced += rows;
+                  plan.rowDelta.merge(owner, -rows, Long::sum);
+                });
+        for (TableFiles.Match t : found.get(i).matches()) {
+          Object[] tv = t.values();
+          Candidate r = unmatched.remove(Versions.keyText(keyOf(tv)));
+          String owner = t.window();
+          if (r == null) { // a second row of the key
             plan.replaced++;
             plan.rowDelta.merge(owner, -1L, Long::sum);
           } else if (!Arrays.equals(tv, r.stored()) || !window.equals(owner)) {
@@ -477,21 +479,34 @@ final class WindowPlan {
       plan.rowDelta.remove(window);
     }
 
-    /** Refuses a window whose keys another window's rows hold (replace_window owns its keys). */
-    private void refuseOtherWindowsKeys(Map<String, Candidate> winners, List<Record> rows) {
-      for (Record t : rows) {
-        String owner = TableSchema.window(t);
-        if (!owner.equals(window)
-            && winners.containsKey(Versions.keyText(keyOf(schema.values(t))))) {
+    /**
+     * Refuses a window whose keys another window's rows hold (replace_window owns its keys): {@code
+     * found}, the rows of the window's keys in other windows' files. The key named is the first of
+     * the window's own (in the order its rows came), whichever file holds it: the message does not
+     * depend on how the table's rows are spread over files.
+     */
+    private void refuseOtherWindowsKeys(
+        Map<String, Candidate> winners, List<TableFiles.Lookup> found) {
+      Map<String, TableFiles.Match> elsewhere = new HashMap<>();
+      for (TableFiles.Lookup file : found) {
+        for (TableFiles.Match t : file.matches()) {
+          if (!t.window().equals(window)) {
+            elsewhere.putIfAbsent(Versions.keyText(keyOf(t.values())), t);
+          }
+        }
+      }
+      for (String k : winners.keySet()) {
+        TableFiles.Match t = elsewhere.get(k);
+        if (t != null) {
           throw new DataException(
               "window "
                   + window
                   + ": key "
                   + target.key().targetColumns()
                   + "="
-                  + keyOf(schema.values(t))
+                  + keyOf(t.values())
                   + " is already in window "
-                  + owner
+                  + t.window()
                   + "; replace_window needs every key to belong to one window");
         }
       }

@@ -9,6 +9,7 @@ import dev.idem.context.Workers;
 import dev.idem.destination.Completion;
 import dev.idem.destination.WindowWrite;
 import dev.idem.ledger.Lease;
+import dev.idem.ledger.WindowCounts;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.WriteStrategy;
 import java.io.IOException;
@@ -18,9 +19,14 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
+import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.expressions.Expressions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,6 +40,12 @@ import org.junit.jupiter.api.io.TempDir;
 class IcebergWorkersTest {
   private static final Duration TTL = Duration.ofMinutes(5);
   private static final int ROWS = 25; // two tasks of 10 rows at the least, not three
+
+  /** What the description of a call writing a window's new rows holds. */
+  private static final String WRITING = " rows written in ";
+
+  /** What the description of a call rewriting the table's data files holds. */
+  private static final String REWRITING = " data files rewritten";
 
   @TempDir Path dir;
   private String perTask;
@@ -77,7 +89,7 @@ class IcebergWorkersTest {
   void aTaskThatFailsFailsTheWindowAndTheFilesOfTheOthersAreRemoved() throws Exception {
     Pipeline p = IcebergFenceTest.pipeline(WriteStrategy.MERGE);
     // the first task writes its file, the second fails
-    try (IcebergDestination d = open("failing", failing(true))) {
+    try (IcebergDestination d = open("failing", failing(WRITING, true))) {
       assertThatThrownBy(() -> load(d, p))
           .hasMessageContaining("executor lost: idem window 2024-03-01");
       assertThat(d.tableRows("fenced")).isEmpty();
@@ -94,22 +106,11 @@ class IcebergWorkersTest {
       load(d, p);
     }
     List<Path> before = parquetFiles("rewrites");
-    try (IcebergDestination d = open("rewrites", failing(false))) {
-      d.prepare(p);
-      Lease lease = d.ledger().claim("fence", "2024-03-01", "a", TTL).orElseThrow();
-      try (WindowWrite w =
-          d.begin(
-              p,
-              lease,
-              new RunContext(p.name(), "1", p.windows().window("2024-03-01"), null, "r"))) {
-        LocalDateTime at = LocalDateTime.parse("2024-03-01T12:00:00");
-        for (long i = ROWS / 2; i < ROWS + ROWS / 2; i++) { // half the keys updated, half new
-          w.add(new Object[] {i, 3L, at.plusSeconds(i)});
-        }
-        // the update rewrites the table's file on the driver before the new rows' job fails
-        assertThatThrownBy(() -> w.prepare(new Completion("fp", p.definitionHash(), ROWS, 0, 0)))
-            .hasMessageContaining("executor lost");
-      }
+    try (IcebergDestination d = open("rewrites", failing(WRITING, false))) {
+      // half the keys updated, half new: the update rewrites the table's file (a task) before the
+      // new rows' job fails
+      assertThatThrownBy(() -> update(d, p, ROWS / 2, ROWS + ROWS / 2))
+          .hasMessageContaining("executor lost: idem window 2024-03-01: " + ROWS + " rows written");
     }
     assertThat(parquetFiles("rewrites")).isEqualTo(before);
   }
@@ -122,6 +123,98 @@ class IcebergWorkersTest {
       assertThat(addedFiles(d, p)).isEqualTo(2);
       assertThat(parquetFiles("twice")).hasSize(2); // not the first attempts' two files
       assertThat(d.tableRows("fenced")).hasSize(ROWS);
+      // both files rewritten by tasks (the second holds only updated keys: no file), the new rows
+      // written by two
+      update(d, p, 5, 30);
+      // not the first attempts' files of the rewrite and the two tasks of new rows
+      assertThat(parquetNames("twice")).isEqualTo(committedFiles(d, p)).hasSize(5);
+      assertThat(d.tableRows("fenced")).hasSize(30);
+    }
+  }
+
+  @Test
+  void theTablesFilesAKeyIsLookedUpInAndThoseAnUpdateRewritesAreReadAndWrittenByTheWorkers()
+      throws Exception {
+    Pipeline p = IcebergFenceTest.pipeline(WriteStrategy.MERGE);
+    List<String> here;
+    try (IcebergDestination d = open("here", Workers.IN_PROCESS)) {
+      load(d, p);
+      update(d, p, 5, 30); // keys 5 to 24 of both files updated, 25 to 29 new
+      here = d.tableRows("fenced");
+    }
+    try (SerializingWorkers workers = new SerializingWorkers(3);
+        IcebergDestination d = open("workers", workers)) {
+      load(d, p); // in two files
+      update(d, p, 5, 30);
+      assertThat(workers.jobs())
+          .containsSubsequence(
+              "idem window 2024-03-01: 25 keys looked up in 2 data files",
+              "idem window 2024-03-01: 2 data files rewritten");
+      assertThat(d.tableRows("fenced")).hasSize(30).isEqualTo(here);
+      WindowCounts counts = d.ledger().state("fence", "2024-03-01").orElseThrow().counts();
+      assertThat(counts.updated()).isEqualTo(20);
+      assertThat(counts.inserted()).isEqualTo(5);
+      // the files the commits added, no other: two of the load, one rewrite (the second file
+      // holds only updated keys), two of new rows
+      assertThat(parquetNames("workers")).isEqualTo(committedFiles(d, p)).hasSize(5);
+    }
+  }
+
+  @Test
+  void aFailedRewriteJobRemovesTheFilesItsOtherTasksWrote() throws Exception {
+    Pipeline p = IcebergFenceTest.pipeline(WriteStrategy.MERGE);
+    try (SerializingWorkers workers = new SerializingWorkers(3);
+        IcebergDestination d = open("rewrites", workers)) {
+      load(d, p); // in two files
+    }
+    List<Path> before = parquetFiles("rewrites");
+    // the first file's rewrite is written, the second's task fails
+    try (IcebergDestination d = open("rewrites", failing(REWRITING, true))) {
+      assertThatThrownBy(() -> update(d, p, 5, 30))
+          .hasMessageContaining("executor lost: idem window 2024-03-01: 2 data files rewritten");
+    }
+    assertThat(parquetFiles("rewrites")).isEqualTo(before);
+  }
+
+  @Test
+  void aLookupKeepsOnlyTheRowsOfTheKeysWithTheirPlacesAndCountsTheOthersByWindow()
+      throws Exception {
+    Pipeline p = IcebergFenceTest.pipeline(WriteStrategy.MERGE);
+    try (IcebergDestination d = open("lookup", Workers.IN_PROCESS)) {
+      load(d, p); // one file: keys 0 to 24 in order
+      TableFiles files = new TableFiles(table(d, p));
+      TableSchema schema = TableSchema.of(p);
+      List<TableFiles.Lookup> found =
+          files.lookup(
+              files.files(Expressions.alwaysTrue()),
+              schema.names(),
+              new int[] {schema.stored().indexOf("id")},
+              Set.of(
+                  Versions.keyText(List.of(20L)),
+                  Versions.keyText(List.of(3L)),
+                  Versions.keyText(List.of(99L))),
+              "2024-03-01");
+      assertThat(found).hasSize(1);
+      List<TableFiles.Match> matches = found.get(0).matches();
+      assertThat(matches).extracting(TableFiles.Match::position).containsExactly(3, 20);
+      assertThat(matches).extracting(m -> m.values()[0]).containsExactly(3L, 20L);
+      assertThat(matches).extracting(m -> m.values()[1]).containsExactly(2L, 2L);
+      assertThat(matches).extracting(TableFiles.Match::window).containsOnly("2024-03-01");
+      assertThat(found.get(0).others()).isEqualTo(Map.of("2024-03-01", ROWS - 2L));
+    }
+  }
+
+  @Test
+  void underTheObjectStorageLayoutTasksRunTwiceLeaveOnlyTheFilesTheCommitsName() throws Exception {
+    Pipeline p = IcebergFenceTest.pipeline(WriteStrategy.MERGE);
+    try (IcebergDestination d = open("spread", twice())) {
+      load(d, p);
+      table(d, p).updateProperties().set(TableProperties.OBJECT_STORE_ENABLED, "true").commit();
+      // the rewrite of the first file and the new rows' two files, each in a folder of its own
+      update(d, p, 5, 30);
+      assertThat(parquetNames("spread")).isEqualTo(committedFiles(d, p)).hasSize(5);
+      // the load's two files in the partition's folder, each of the update's in a folder of its own
+      assertThat(parquetFiles("spread").stream().map(Path::getParent).distinct()).hasSize(4);
     }
   }
 
@@ -152,8 +245,11 @@ class IcebergWorkersTest {
     };
   }
 
-  /** Two workers whose job fails, after the first task ran when {@code firstRuns}. */
-  private static Workers failing(boolean firstRuns) {
+  /**
+   * Two workers that run each call's tasks here, but fail a call whose description contains {@code
+   * job}, after its first task ran when {@code firstRuns}.
+   */
+  private static Workers failing(String job, boolean firstRuns) {
     return new Workers() {
       @Override
       public int parallelism() {
@@ -162,14 +258,20 @@ class IcebergWorkersTest {
 
       @Override
       public <I, O> List<O> run(String description, List<I> inputs, Task<I, O> task) {
-        if (firstRuns) {
-          try {
-            task.apply(inputs.get(0));
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
+        boolean fails = description.contains(job);
+        List<O> out = new ArrayList<>();
+        try {
+          for (I input :
+              fails && firstRuns ? inputs.subList(0, 1) : fails ? List.<I>of() : inputs) {
+            out.add(task.apply(input));
           }
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
         }
-        throw new IllegalStateException("executor lost: " + description);
+        if (fails) {
+          throw new IllegalStateException("executor lost: " + description);
+        }
+        return out;
       }
     };
   }
@@ -204,11 +306,50 @@ class IcebergWorkersTest {
     }
   }
 
-  /** The data files the table's last commit added. */
-  private static int addedFiles(IcebergDestination d, Pipeline p) {
+  /**
+   * Loads keys {@code from} to {@code to - 1} into window 2024-03-01 again, version 3 (newer than
+   * {@link #load}'s): the keys the table holds are updated.
+   */
+  private static void update(IcebergDestination d, Pipeline p, long from, long to) {
+    d.prepare(p);
+    Lease lease = d.ledger().claim("fence", "2024-03-01", "a", TTL).orElseThrow();
+    try (WindowWrite w =
+        d.begin(
+            p, lease, new RunContext(p.name(), "1", p.windows().window("2024-03-01"), null, "r"))) {
+      LocalDateTime at = LocalDateTime.parse("2024-03-01T12:00:00");
+      for (long i = from; i < to; i++) {
+        w.add(new Object[] {i, 3L, at.plusSeconds(i)});
+      }
+      w.prepare(new Completion("fp2", p.definitionHash(), to - from, 0, 0));
+      w.commit();
+    }
+  }
+
+  private static Table table(IcebergDestination d, Pipeline p) {
     Table t = d.store(p.name()).orElseThrow().table();
     t.refresh();
-    Snapshot s = t.currentSnapshot();
+    return t;
+  }
+
+  /** The names of the data files the table's commits added, the replaced ones too. */
+  private static List<String> committedFiles(IcebergDestination d, Pipeline p) {
+    Table t = table(d, p);
+    List<String> names = new ArrayList<>();
+    for (Snapshot s : t.snapshots()) {
+      for (DataFile f : s.addedDataFiles(t.io())) {
+        names.add(Path.of(f.location()).getFileName().toString());
+      }
+    }
+    return names.stream().sorted().toList();
+  }
+
+  private List<String> parquetNames(String warehouse) throws IOException {
+    return parquetFiles(warehouse).stream().map(f -> f.getFileName().toString()).sorted().toList();
+  }
+
+  /** The data files the table's last commit added. */
+  private static int addedFiles(IcebergDestination d, Pipeline p) {
+    Snapshot s = table(d, p).currentSnapshot();
     return Integer.parseInt(s.summary().get("added-data-files"));
   }
 }

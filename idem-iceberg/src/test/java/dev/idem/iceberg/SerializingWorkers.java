@@ -9,6 +9,7 @@ import java.io.ObjectOutputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,6 +25,7 @@ final class SerializingWorkers implements Workers, AutoCloseable {
   private final int parallelism;
   private final ExecutorService pool;
   private final AtomicInteger tasks = new AtomicInteger();
+  private final List<String> jobs = new CopyOnWriteArrayList<>();
 
   SerializingWorkers(int parallelism) {
     this.parallelism = parallelism;
@@ -40,8 +42,14 @@ final class SerializingWorkers implements Workers, AutoCloseable {
     return tasks.get();
   }
 
+  /** The descriptions of the calls, in order. */
+  List<String> jobs() {
+    return List.copyOf(jobs);
+  }
+
   @Override
   public <I, O> List<O> run(String description, List<I> inputs, Task<I, O> task) {
+    jobs.add(description);
     List<Future<byte[]>> running = new ArrayList<>();
     for (I input : inputs) {
       byte[] sent = bytes(new Object[] {task, input});

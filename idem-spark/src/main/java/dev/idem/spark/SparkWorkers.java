@@ -65,7 +65,9 @@ final class SparkWorkers implements Workers {
       if (javaSerializer()) {
         // the closure is checked for serialization here, before any job
         JavaRDD<O> outputs =
-            spark.parallelize(inputs, inputs.size()).map(i -> apply(task, i, failFirst));
+            spark
+                .parallelize(inputs, inputs.size())
+                .map(i -> apply(task, i, failFirst, description));
         submitted = true;
         return outputs.collect();
       }
@@ -78,7 +80,10 @@ final class SparkWorkers implements Workers {
       JavaRDD<byte[]> outputs =
           spark
               .parallelize(sent, sent.size())
-              .map(b -> JavaBytes.of(apply(task, SparkWorkers.<I>fromBytes(b), failFirst)));
+              .map(
+                  b ->
+                      JavaBytes.of(
+                          apply(task, SparkWorkers.<I>fromBytes(b), failFirst, description)));
       submitted = true;
       List<O> results = new ArrayList<>(inputs.size());
       for (byte[] b : outputs.collect()) {
@@ -126,7 +131,8 @@ final class SparkWorkers implements Workers {
   }
 
   /** The task's output for {@code input}; with {@code failFirst}, the fault above. */
-  private static <I, O> O apply(Task<I, O> task, I input, boolean failFirst) throws Exception {
+  private static <I, O> O apply(Task<I, O> task, I input, boolean failFirst, String job)
+      throws Exception {
     O output = task.apply(input);
     TaskContext context = TaskContext.get();
     if (failFirst && context.attemptNumber() == 0) {
@@ -135,7 +141,9 @@ final class SparkWorkers implements Workers {
               + FAIL_FIRST_ATTEMPT
               + ": the first attempt of task "
               + context.partitionId()
-              + " failed after its work");
+              + " of '"
+              + job
+              + "' failed after its work");
     }
     return output;
   }

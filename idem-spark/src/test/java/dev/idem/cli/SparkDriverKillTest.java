@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -219,10 +220,31 @@ class SparkDriverKillTest {
     Path dir = workspace("retried");
     loadInChild(dir, "local[2,2]", "-Didem.fault.spark.fail.first.attempt=true");
     String err = ChildIdem.err(dir);
-    // Spark lost the first attempts: each file's hashing and scanning tasks (one file a day), and
-    // each window's reading task and its two writing tasks (idem.iceberg.rows.per.task=1 on
-    // local[2])
-    assertThat(lostAttempts(err)).as(err).isEqualTo(DAYS * 2 + DAYS * 3);
+    Map<String, Integer> lost = lostAttempts(err);
+    // Spark lost the first attempt of every task: each file's hashing and scanning tasks (one
+    // file a day), each window's reading task and its two writing tasks
+    // (idem.iceberg.rows.per.task=1 on local[2]) ...
+    assertThat(
+            lost.entrySet().stream()
+                .filter(e -> !TABLE_JOB.matcher(e.getKey()).find())
+                .mapToInt(Map.Entry::getValue)
+                .sum())
+        .as(err)
+        .isEqualTo(DAYS * 2 + DAYS * 3);
+    // ... and the tasks of each later window's plan: those reading the table's files that may
+    // hold its keys (the files split among two tasks) and a task for each file an update rewrites
+    int tableJobs = 0;
+    for (Map.Entry<String, Integer> job : lost.entrySet()) {
+      Matcher m = TABLE_JOB.matcher(job.getKey());
+      if (m.find()) {
+        int files = Integer.parseInt(m.group(1) != null ? m.group(1) : m.group(2));
+        assertThat(job.getValue())
+            .as(job.getKey())
+            .isEqualTo(m.group(1) != null ? Math.min(files, 2) : files);
+        tableJobs++;
+      }
+    }
+    assertThat(tableJobs).as(err).isEqualTo((DAYS - 1) * 2);
     assertThat(TableContents.of(dir.resolve("warehouse"), "t")).isEqualTo(cleanRows);
     assertThat(Cli.deadLetters(dir.resolve("pipeline.yaml"))).isEqualTo(cleanLetters);
     assertLandedOnce(dir);
@@ -269,16 +291,22 @@ class SparkDriverKillTest {
   }
 
   /** How many task attempts Spark's scheduler reports lost to the injected fault. */
-  private static int lostAttempts(String err) {
+  /** The tasks whose first attempt the fault failed, by the description of their job. */
+  private static Map<String, Integer> lostAttempts(String err) {
     Matcher m = LOST.matcher(err);
-    int n = 0;
+    Map<String, Integer> lost = new TreeMap<>();
     while (m.find()) {
-      n++;
+      lost.merge(m.group(1), 1, Integer::sum);
     }
-    return n;
+    return lost;
   }
 
-  private static final Pattern LOST = Pattern.compile("Lost task [^\\n]*failed after its work");
+  private static final Pattern LOST =
+      Pattern.compile("Lost task [^\\n]*of '([^']*)' failed after its work");
+
+  /** A job of a window's plan: the table's files looked up for its keys, or rewritten. */
+  private static final Pattern TABLE_JOB =
+      Pattern.compile("keys looked up in (\\d+) data files|: (\\d+) data files rewritten");
 
   /** The names of the Parquet files in the table's data folder. */
   private static Set<String> dataFiles(Path dir) throws IOException {

@@ -28,6 +28,9 @@ public final class SharedSpark {
   /** The tasks that hashed or scanned input files for the driver's source and ended. */
   private static final AtomicLong INPUT_FILE_TASKS_ENDED = new AtomicLong();
 
+  /** The tasks of windows' plans (the table's files read for keys, or rewritten) that ended. */
+  private static final AtomicLong TABLE_TASKS_ENDED = new AtomicLong();
+
   /** Which counter a stage's tasks go to, by stage id. */
   private static final Map<Integer, AtomicLong> STAGE_COUNTERS = new ConcurrentHashMap<>();
 
@@ -59,7 +62,11 @@ public final class SharedSpark {
                               ? WRITE_TASKS_ENDED
                               : description.matches("idem: (hashing|scanning) .*")
                                   ? INPUT_FILE_TASKS_ENDED
-                                  : TASKS_ENDED;
+                                  : description.matches(
+                                          "idem window .*: .*(keys looked up in|data files"
+                                              + " rewritten).*")
+                                      ? TABLE_TASKS_ENDED
+                                      : TASKS_ENDED;
                   jobStart.stageIds().foreach(id -> STAGE_COUNTERS.put((Integer) id, counter));
                 }
 
@@ -83,6 +90,14 @@ public final class SharedSpark {
   /** How many tasks writing a window's data files ended so far. */
   public static long writeTasksEnded() {
     return WRITE_TASKS_ENDED.get();
+  }
+
+  /**
+   * How many tasks of a window's plan ended so far: reading the table's data files for the window's
+   * keys, or writing again those an update or a delete changes.
+   */
+  public static long tableTasksEnded() {
+    return TABLE_TASKS_ENDED.get();
   }
 
   /** How many tasks hashing or scanning input files for the driver's source ended so far. */
