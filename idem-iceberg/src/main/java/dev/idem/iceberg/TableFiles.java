@@ -339,22 +339,26 @@ final class TableFiles {
 
   /**
    * Writes each file of {@code drops} again without its rows at the positions given ({@link
-   * Match#position}), in its partition, a task a file (by the workers): the new files, in order,
-   * none for a file left without rows. The files the tasks wrote are deleted when one fails.
+   * Match#position}), in its partition, a task a file (by the workers): the new files, in order. A
+   * file left without rows is not read again and has none. The files the tasks wrote are deleted
+   * when one fails.
    */
   List<DataFile> rewrite(Map<DataFile, BitSet> drops, String window) {
-    if (drops.isEmpty()) {
-      return List.of();
-    }
     Table shipped = SerializableTable.copyOf(table);
     List<RewriteTask> inputs = new ArrayList<>(drops.size());
     drops.forEach(
-        (file, positions) ->
+        (file, positions) -> {
+          if (positions.cardinality() < file.recordCount()) {
             inputs.add(
                 new RewriteTask(
-                    shipped, schema, file, positions, prefix(key(null, file.partition())))));
+                    shipped, schema, file, positions, prefix(key(null, file.partition()))));
+          }
+        });
+    if (inputs.isEmpty()) {
+      return List.of();
+    }
     return runWriting(
-        "idem window " + window + ": " + drops.size() + " data files rewritten",
+        "idem window " + window + ": " + inputs.size() + " data files rewritten",
         inputs,
         inputs.stream().map(t -> t.prefix).toList(),
         RewriteTask::run,

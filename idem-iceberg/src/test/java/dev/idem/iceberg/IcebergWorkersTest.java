@@ -123,8 +123,8 @@ class IcebergWorkersTest {
       assertThat(addedFiles(d, p)).isEqualTo(2);
       assertThat(parquetFiles("twice")).hasSize(2); // not the first attempts' two files
       assertThat(d.tableRows("fenced")).hasSize(ROWS);
-      // both files rewritten by tasks (the second holds only updated keys: no file), the new rows
-      // written by two
+      // the first file rewritten by a task (the second holds only updated keys: none), the new
+      // rows written by two
       update(d, p, 5, 30);
       // not the first attempts' files of the rewrite and the two tasks of new rows
       assertThat(parquetNames("twice")).isEqualTo(committedFiles(d, p)).hasSize(5);
@@ -149,7 +149,8 @@ class IcebergWorkersTest {
       assertThat(workers.jobs())
           .containsSubsequence(
               "idem window 2024-03-01: 25 keys looked up in 2 data files",
-              "idem window 2024-03-01: 2 data files rewritten");
+              // the second file holds only updated keys: not read again
+              "idem window 2024-03-01: 1 data files rewritten");
       assertThat(d.tableRows("fenced")).hasSize(30).isEqualTo(here);
       WindowCounts counts = d.ledger().state("fence", "2024-03-01").orElseThrow().counts();
       assertThat(counts.updated()).isEqualTo(20);
@@ -168,9 +169,9 @@ class IcebergWorkersTest {
       load(d, p); // in two files
     }
     List<Path> before = parquetFiles("rewrites");
-    // the first file's rewrite is written, the second's task fails
+    // keys 5 to 19 of both files: the first file's rewrite is written, the second's task fails
     try (IcebergDestination d = open("rewrites", failing(REWRITING, true))) {
-      assertThatThrownBy(() -> update(d, p, 5, 30))
+      assertThatThrownBy(() -> update(d, p, 5, 20))
           .hasMessageContaining("executor lost: idem window 2024-03-01: 2 data files rewritten");
     }
     assertThat(parquetFiles("rewrites")).isEqualTo(before);

@@ -221,6 +221,7 @@ class SparkDriverKillTest {
     loadInChild(dir, "local[2,2]", "-Didem.fault.spark.fail.first.attempt=true");
     String err = ChildIdem.err(dir);
     Map<String, Integer> lost = lostAttempts(err);
+    System.out.println("SparkDriverKillTest: attempts lost, by job: " + lost);
     // Spark lost the first attempt of every task: each file's hashing and scanning tasks (one
     // file a day), each window's reading task and its two writing tasks
     // (idem.iceberg.rows.per.task=1 on local[2]) ...
