@@ -49,6 +49,22 @@ public interface Workers {
    */
   <I, O> List<O> run(String description, List<I> inputs, Task<I, O> task);
 
+  /**
+   * Applies {@code task} to each input, as {@link #run}, and tells whether some task may have run
+   * more than once (an attempt that failed after its work, a speculative copy), so that the caller
+   * knows whether to look for what such an attempt wrote. By default, unless the tasks run on the
+   * calling thread ({@link #IN_PROCESS}): yes.
+   */
+  default <I, O> Outputs<O> runAndTell(String description, List<I> inputs, Task<I, O> task) {
+    return new Outputs<>(run(description, inputs, task), this != IN_PROCESS);
+  }
+
+  /**
+   * The outputs of a call, in the inputs' order, and whether some task may have run more than once
+   * ({@link #runAndTell}).
+   */
+  record Outputs<O>(List<O> outputs, boolean repeated) {}
+
   /** A piece of work that can be sent elsewhere to run. */
   @FunctionalInterface
   interface Task<I, O> extends Serializable {

@@ -7,6 +7,8 @@ import dev.idem.schema.ValueCodec;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -37,9 +39,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Parquet data files of one table, written and read with Iceberg's generic records: no engine, one
- * JVM. Files are written under the table's location provider and count only once a commit adds
- * them; a file of a commit that never happened is an orphan (see docs/iceberg-destination.md).
+ * Parquet data files of one table, written and read with Iceberg's generic records, no engine: in
+ * this JVM, or by the destination's workers where they run (an engine's executors: a window's new
+ * rows, the lookup of its keys in the table's files, the rewrite of those a change touches). Files
+ * are written under the table's location provider and count only once a commit adds them; a file of
+ * a commit that never happened is an orphan (see docs/iceberg-destination.md).
  */
 final class TableFiles {
   private static final Logger LOG = LoggerFactory.getLogger(TableFiles.class);
@@ -102,7 +106,7 @@ final class TableFiles {
     return table.locationProvider().newDataLocation(table.spec(), key, "idem-" + UUID.randomUUID());
   }
 
-  private DataFile write(List<Record> records, PartitionKey key, String location) {
+  private DataFile write(Iterable<Record> records, PartitionKey key, String location) {
     OutputFile out = table.io().newOutputFile(location);
     DataWriter<Record> writer;
     try {
@@ -187,22 +191,49 @@ final class TableFiles {
           .computeIfAbsent(p.substring(0, p.lastIndexOf('/') + 1), f -> new ArrayList<>())
           .add(name(p));
     }
-    byFolder.forEach(
-        (folder, names) -> {
-          for (FileInfo f : io.listPrefix(folder)) {
-            String name = name(f.location());
-            if (!keep.contains(name) && names.stream().anyMatch(name::startsWith)) {
-              io.deleteFile(f.location());
-            }
+    RuntimeException failed = null;
+    for (Map.Entry<String, List<String>> folder : byFolder.entrySet()) {
+      // each folder by itself: one a task never wrote to may not exist (the object-storage
+      // layout gives each file a folder of its own), which must not keep the others' files
+      try {
+        for (FileInfo f : io.listPrefix(folder.getKey())) {
+          String name = name(f.location());
+          if (!keep.contains(name) && folder.getValue().stream().anyMatch(name::startsWith)) {
+            io.deleteFile(f.location());
           }
-        });
+        }
+      } catch (RuntimeException e) {
+        if (!missing(e)) {
+          if (failed == null) {
+            failed = e;
+          } else {
+            failed.addSuppressed(e);
+          }
+        }
+      }
+    }
+    if (failed != null) {
+      throw failed;
+    }
+  }
+
+  /** Whether listing a folder failed because it does not exist (nothing to delete in it). */
+  private static boolean missing(RuntimeException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.io.FileNotFoundException
+          || t instanceof java.nio.file.NoSuchFileException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
    * Runs {@code tasks} (each writing files named after its prefix, {@code prefixes} in the same
    * order) by the workers: when the job fails, the files they wrote are deleted; when it succeeds
-   * and the workers may have run a task more than once (an engine's executors), the files of the
-   * attempts whose results were not taken.
+   * and the workers say a task may have run more than once ({@link Workers#runAndTell}: an attempt
+   * that failed after its work, a speculative copy), the files of the attempts whose results were
+   * not taken. Else the tasks' folders are not listed (a LIST request a folder on object storage).
    */
   private <I> List<DataFile> runWriting(
       String description,
@@ -210,18 +241,34 @@ final class TableFiles {
       List<String> prefixes,
       Workers.Task<I, List<DataFile>> task,
       String window) {
-    List<DataFile> written = new ArrayList<>();
+    Workers.Outputs<List<DataFile>> ran;
+    List<DataFile> done = new ArrayList<>();
     try {
-      workers.run(description, tasks, task).forEach(written::addAll);
+      if (workers == Workers.IN_PROCESS) {
+        // one task at a time, so that the files of those before a failure are known here, also
+        // where the FileIO cannot list a folder
+        List<List<DataFile>> outputs = new ArrayList<>(tasks.size());
+        for (I t : tasks) {
+          List<DataFile> files = workers.run(description, List.of(t), task).get(0);
+          done.addAll(files);
+          outputs.add(files);
+        }
+        ran = new Workers.Outputs<>(outputs, false);
+      } else {
+        ran = workers.runAndTell(description, tasks, task);
+      }
     } catch (RuntimeException e) {
       try {
+        discard(done);
         deleteWritten(prefixes, Set.of());
       } catch (RuntimeException deleting) {
         e.addSuppressed(deleting);
       }
       throw e;
     }
-    if (workers != Workers.IN_PROCESS) {
+    List<DataFile> written = new ArrayList<>();
+    ran.outputs().forEach(written::addAll);
+    if (ran.repeated()) {
       // a task an engine ran again (its first attempt failed after writing, or a speculative
       // copy) leaves the other attempt's file, which no commit will name
       try {
@@ -289,27 +336,60 @@ final class TableFiles {
 
   /**
    * A row of a data file holding one of the keys looked for ({@link #lookup}): its place among the
-   * file's rows (0 the first, in the order a read gives them), its stored values (idem's Java
-   * types), the window that wrote it and that window's order key.
+   * file's rows (0 the first, in the order a read gives them), its key ({@link Versions#keyText}),
+   * its stored values (idem's Java types) or, when only whether they changed matters, their {@link
+   * #digest}, the window that wrote it and that window's order key.
    */
   @SuppressWarnings("ArrayRecordComponent") // the row as read, never compared with equals
-  record Match(int position, Object[] values, String window, String windowOrder)
+  record Match(
+      int position, String key, Object[] values, byte[] digest, String window, String windowOrder)
       implements Serializable {}
 
   /**
    * What one data file holds of the keys looked for: their rows, in the file's order, and how many
    * rows of other keys it has of each window.
    */
-  record Lookup(List<Match> matches, Map<String, Long> others) implements Serializable {}
+  record Lookup(List<Match> matches, Map<String, Long> others) implements Serializable {
+    /** How many rows the file held when it was read. */
+    long rows() {
+      return matches.size() + others.values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
+  /**
+   * A data file's rows a change replaces, by their places ({@link Match#position}), of the {@code
+   * rows} its lookup read.
+   */
+  record Drop(BitSet positions, long rows) implements Serializable {}
+
+  /**
+   * A digest (SHA-256) of stored values, equal for equal values (by {@link ValueCodec}'s encoding,
+   * which tells value classes apart and keeps a decimal's scale, as {@code equals} does).
+   */
+  static byte[] digest(Object[] values) {
+    ValueCodec.Writer encoded = new ValueCodec.Writer();
+    encoded.row(values);
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(encoded.bytes());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+  }
 
   /**
    * What each of {@code files} holds of the keys {@code keys} ({@link Versions#keyText} of the
    * stored columns {@code keyPlaces} of {@code names}), in order: read by the workers, the files
    * split into as many tasks as they run at once, each task sent the keys once; only the matching
-   * rows come back, so a window's plan holds those and its own rows, never a table's files whole.
+   * rows come back (their values, or with {@code digests} only their digest), so a window's plan
+   * holds those and its own rows, never a table's files whole.
    */
   List<Lookup> lookup(
-      List<DataFile> files, String[] names, int[] keyPlaces, Set<String> keys, String window) {
+      List<DataFile> files,
+      String[] names,
+      int[] keyPlaces,
+      Set<String> keys,
+      boolean digests,
+      String window) {
     if (files.isEmpty()) {
       return List.of();
     }
@@ -319,7 +399,9 @@ final class TableFiles {
     List<LookupTask> inputs = new ArrayList<>(tasks);
     for (int t = 0; t < tasks; t++) {
       List<DataFile> part = files.subList(files.size() * t / tasks, files.size() * (t + 1) / tasks);
-      inputs.add(new LookupTask(shipped, schema, names, keyPlaces, wanted, new ArrayList<>(part)));
+      inputs.add(
+          new LookupTask(
+              shipped, schema, names, keyPlaces, wanted, digests, new ArrayList<>(part)));
     }
     List<Lookup> out = new ArrayList<>(files.size());
     workers
@@ -343,15 +425,15 @@ final class TableFiles {
    * file left without rows is not read again and has none. The files the tasks wrote are deleted
    * when one fails.
    */
-  List<DataFile> rewrite(Map<DataFile, BitSet> drops, String window) {
+  List<DataFile> rewrite(Map<DataFile, Drop> drops, String window) {
     Table shipped = SerializableTable.copyOf(table);
     List<RewriteTask> inputs = new ArrayList<>(drops.size());
     drops.forEach(
-        (file, positions) -> {
-          if (positions.cardinality() < file.recordCount()) {
+        (file, drop) -> {
+          if (drop.positions().cardinality() < drop.rows()) {
             inputs.add(
                 new RewriteTask(
-                    shipped, schema, file, positions, prefix(key(null, file.partition()))));
+                    shipped, schema, file, drop.positions(), prefix(key(null, file.partition()))));
           }
         });
     if (inputs.isEmpty()) {
@@ -386,6 +468,7 @@ final class TableFiles {
     private final String[] names;
     private final int[] keyPlaces;
     private final Set<String> keys;
+    private final boolean digests;
     private final List<DataFile> files;
 
     LookupTask(
@@ -394,12 +477,14 @@ final class TableFiles {
         String[] names,
         int[] keyPlaces,
         Set<String> keys,
+        boolean digests,
         List<DataFile> files) {
       this.table = table;
       this.schema = schema;
       this.names = names;
       this.keyPlaces = keyPlaces;
       this.keys = keys;
+      this.digests = digests;
       this.files = files;
     }
 
@@ -417,11 +502,15 @@ final class TableFiles {
             for (int k : keyPlaces) {
               key.add(TableSchema.value(r, names[k]));
             }
-            if (keys.contains(Versions.keyText(key))) {
+            String text = Versions.keyText(key);
+            if (keys.contains(text)) {
+              Object[] values = TableSchema.values(r, names);
               matches.add(
                   new Match(
                       position,
-                      TableSchema.values(r, names),
+                      text,
+                      digests ? null : values,
+                      digests ? digest(values) : null,
                       TableSchema.window(r),
                       TableSchema.windowOrder(r)));
             } else {
@@ -460,20 +549,18 @@ final class TableFiles {
       this.prefix = prefix;
     }
 
+    /** The file's rows but the dropped ones, streamed from the file into the new one. */
     List<DataFile> run() {
       TableFiles files = inTask(table, schema);
-      List<Record> rows = files.read(file);
-      List<Record> kept = new ArrayList<>(rows.size());
-      for (int i = 0; i < rows.size(); i++) {
-        if (!dropped.get(i)) {
-          kept.add(rows.get(i));
-        }
-      }
-      if (kept.isEmpty()) {
-        return List.of();
-      }
       String location = prefix + "-" + UUID.randomUUID() + ".parquet";
-      return List.of(files.write(kept, files.key(null, file.partition()), location));
+      int[] position = {0};
+      try (CloseableIterable<Record> rows = files.rows(file);
+          CloseableIterable<Record> kept =
+              CloseableIterable.filter(rows, r -> !dropped.get(position[0]++))) {
+        return List.of(files.write(kept, files.key(null, file.partition()), location));
+      } catch (IOException e) {
+        throw new UncheckedIOException("reading " + file.location(), e);
+      }
     }
   }
 

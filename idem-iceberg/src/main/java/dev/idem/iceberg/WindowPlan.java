@@ -288,10 +288,12 @@ final class WindowPlan {
     /**
      * The table's rows of the winners' keys, by data file (in the files' order): of the files
      * Iceberg's column statistics say may hold one of them ({@link #keyFilter}), read by the
-     * destination's workers ({@link TableFiles#lookup}).
+     * destination's workers ({@link TableFiles#lookup}); their values, or with {@code digests} only
+     * whether they changed.
      */
-    private List<TableFiles.Lookup> rowsOfKeys(List<DataFile> candidates, Set<String> keyTexts) {
-      return files.lookup(candidates, schema.names(), keys, keyTexts, window);
+    private List<TableFiles.Lookup> rowsOfKeys(
+        List<DataFile> candidates, Set<String> keyTexts, boolean digests) {
+      return files.lookup(candidates, schema.names(), keys, keyTexts, digests, window);
     }
 
     /**
@@ -319,23 +321,19 @@ final class WindowPlan {
           Expressions.lessThanOrEqual(column, greatest));
     }
 
-    private List<Object> keyOf(Object[] stored) {
-      return pick(stored, keys);
-    }
-
     /** append (skip keys the table holds) and merge (ADR 0003, 0007). */
     private void upsert(Map<String, Candidate> winners, boolean merge) {
       Map<String, Candidate> unmatched = new LinkedHashMap<>(winners);
       List<Candidate> out = new ArrayList<>();
       List<DataFile> candidates = files.files(keyFilter(winners));
-      List<TableFiles.Lookup> found = rowsOfKeys(candidates, winners.keySet());
+      List<TableFiles.Lookup> found = rowsOfKeys(candidates, winners.keySet(), false);
       // the table's rows a newer version replaces or deletes, by file: written again without them
-      Map<DataFile, BitSet> drops = new LinkedHashMap<>();
+      Map<DataFile, TableFiles.Drop> drops = new LinkedHashMap<>();
       for (int i = 0; i < candidates.size(); i++) {
         BitSet dropped = new BitSet();
         for (TableFiles.Match t : found.get(i).matches()) {
           Object[] tv = t.values();
-          String k = Versions.keyText(keyOf(tv));
+          String k = t.key();
           Candidate r = winners.get(k);
           unmatched.remove(k);
           if (!merge) {
@@ -365,7 +363,7 @@ final class WindowPlan {
           }
         }
         if (!dropped.isEmpty()) {
-          drops.put(candidates.get(i), dropped);
+          drops.put(candidates.get(i), new TableFiles.Drop(dropped, found.get(i).rows()));
         }
       }
       plan.removed.addAll(drops.keySet());
@@ -437,12 +435,14 @@ final class WindowPlan {
         Expression others = Expressions.notEqual(TableSchema.WINDOW, window);
         refuseOtherWindowsKeys(
             winners,
-            rowsOfKeys(files.files(Expressions.and(others, keyFilter(winners))), winners.keySet()));
+            rowsOfKeys(
+                files.files(Expressions.and(others, keyFilter(winners))), winners.keySet(), true));
       }
       Map<String, Candidate> unmatched = new LinkedHashMap<>(winners);
       long before = 0;
       List<DataFile> inScope = files.files(scope);
-      List<TableFiles.Lookup> found = rowsOfKeys(inScope, winners.keySet());
+      // whether a row changed is all the window needs of the table's rows: their digests
+      List<TableFiles.Lookup> found = rowsOfKeys(inScope, winners.keySet(), true);
       for (int i = 0; i < inScope.size(); i++) {
         DataFile f = inScope.get(i);
         before += window.equals(f.partition().get(0, String.class)) ? f.recordCount() : 0;
@@ -456,13 +456,13 @@ final class WindowPlan {
                   plan.rowDelta.merge(owner, -rows, Long::sum);
                 });
         for (TableFiles.Match t : found.get(i).matches()) {
-          Object[] tv = t.values();
-          Candidate r = unmatched.remove(Versions.keyText(keyOf(tv)));
+          Candidate r = unmatched.remove(t.key());
           String owner = t.window();
           if (r == null) { // a second row of the key
             plan.replaced++;
             plan.rowDelta.merge(owner, -1L, Long::sum);
-          } else if (!Arrays.equals(tv, r.stored()) || !window.equals(owner)) {
+          } else if (!Arrays.equals(t.digest(), TableFiles.digest(r.stored()))
+              || !window.equals(owner)) {
             plan.updated++;
             plan.rowDelta.merge(owner, -1L, Long::sum);
             plan.rowDelta.merge(window, 1L, Long::sum);
@@ -490,13 +490,13 @@ final class WindowPlan {
       Map<String, TableFiles.Match> elsewhere = new HashMap<>();
       for (TableFiles.Lookup file : found) {
         for (TableFiles.Match t : file.matches()) {
-          if (!t.window().equals(window)) {
-            elsewhere.putIfAbsent(Versions.keyText(keyOf(t.values())), t);
+          if (!window.equals(t.window())) {
+            elsewhere.putIfAbsent(t.key(), t);
           }
         }
       }
-      for (String k : winners.keySet()) {
-        TableFiles.Match t = elsewhere.get(k);
+      for (Map.Entry<String, Candidate> w : winners.entrySet()) {
+        TableFiles.Match t = elsewhere.get(w.getKey());
         if (t != null) {
           throw new DataException(
               "window "
@@ -504,7 +504,7 @@ final class WindowPlan {
                   + ": key "
                   + target.key().targetColumns()
                   + "="
-                  + keyOf(t.values())
+                  + w.getValue().key()
                   + " is already in window "
                   + t.window()
                   + "; replace_window needs every key to belong to one window");

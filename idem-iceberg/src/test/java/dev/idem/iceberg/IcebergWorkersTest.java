@@ -89,7 +89,7 @@ class IcebergWorkersTest {
   void aTaskThatFailsFailsTheWindowAndTheFilesOfTheOthersAreRemoved() throws Exception {
     Pipeline p = IcebergFenceTest.pipeline(WriteStrategy.MERGE);
     // the first task writes its file, the second fails
-    try (IcebergDestination d = open("failing", failing(WRITING, true))) {
+    try (IcebergDestination d = open("failing", failing(WRITING, 0))) {
       assertThatThrownBy(() -> load(d, p))
           .hasMessageContaining("executor lost: idem window 2024-03-01");
       assertThat(d.tableRows("fenced")).isEmpty();
@@ -106,7 +106,7 @@ class IcebergWorkersTest {
       load(d, p);
     }
     List<Path> before = parquetFiles("rewrites");
-    try (IcebergDestination d = open("rewrites", failing(WRITING, false))) {
+    try (IcebergDestination d = open("rewrites", failing(WRITING, -1))) {
       // half the keys updated, half new: the update rewrites the table's file (a task) before the
       // new rows' job fails
       assertThatThrownBy(() -> update(d, p, ROWS / 2, ROWS + ROWS / 2))
@@ -170,7 +170,7 @@ class IcebergWorkersTest {
     }
     List<Path> before = parquetFiles("rewrites");
     // keys 5 to 19 of both files: the first file's rewrite is written, the second's task fails
-    try (IcebergDestination d = open("rewrites", failing(REWRITING, true))) {
+    try (IcebergDestination d = open("rewrites", failing(REWRITING, 0))) {
       assertThatThrownBy(() -> update(d, p, 5, 20))
           .hasMessageContaining("executor lost: idem window 2024-03-01: 2 data files rewritten");
     }
@@ -194,6 +194,7 @@ class IcebergWorkersTest {
                   Versions.keyText(List.of(20L)),
                   Versions.keyText(List.of(3L)),
                   Versions.keyText(List.of(99L))),
+              false,
               "2024-03-01");
       assertThat(found).hasSize(1);
       List<TableFiles.Match> matches = found.get(0).matches();
@@ -217,6 +218,56 @@ class IcebergWorkersTest {
       // the load's two files in the partition's folder, each of the update's in a folder of its own
       assertThat(parquetFiles("spread").stream().map(Path::getParent).distinct()).hasSize(4);
     }
+  }
+
+  @Test
+  void underTheObjectStorageLayoutAFailedJobRemovesTheFilesItsTasksWrote() throws Exception {
+    Pipeline p = IcebergFenceTest.pipeline(WriteStrategy.MERGE);
+    try (SerializingWorkers workers = new SerializingWorkers(3);
+        IcebergDestination d = open("spread-failed", workers)) {
+      load(d, p); // in two files
+      table(d, p).updateProperties().set(TableProperties.OBJECT_STORE_ENABLED, "true").commit();
+    }
+    List<Path> before = parquetFiles("spread-failed");
+    // the second file's rewrite is written in a folder of its own; the first file's task never
+    // ran, so its folder does not exist
+    try (IcebergDestination d = open("spread-failed", failing(REWRITING, 1))) {
+      assertThatThrownBy(() -> update(d, p, 5, 20))
+          .hasMessageContaining("executor lost: idem window 2024-03-01: 2 data files rewritten");
+    }
+    assertThat(parquetFiles("spread-failed")).isEqualTo(before);
+  }
+
+  @Test
+  void whenTheWorkersSayEachTaskRanOnceTheirFoldersAreNotListed() throws Exception {
+    Pipeline p = IcebergFenceTest.pipeline(WriteStrategy.MERGE);
+    try (IcebergDestination d = open("told", twiceSayingOnce())) {
+      load(d, p);
+      // the first attempts' two files stay: the table's folder was not listed for them
+      assertThat(parquetNames("told")).containsAll(committedFiles(d, p)).hasSize(4);
+      assertThat(d.tableRows("fenced")).hasSize(ROWS);
+    }
+  }
+
+  /** {@link #twice()}, but saying that each task ran once. */
+  private static Workers twiceSayingOnce() {
+    Workers twice = twice();
+    return new Workers() {
+      @Override
+      public int parallelism() {
+        return twice.parallelism();
+      }
+
+      @Override
+      public <I, O> List<O> run(String description, List<I> inputs, Task<I, O> task) {
+        return twice.run(description, inputs, task);
+      }
+
+      @Override
+      public <I, O> Outputs<O> runAndTell(String description, List<I> inputs, Task<I, O> task) {
+        return new Outputs<>(run(description, inputs, task), false);
+      }
+    };
   }
 
   /**
@@ -248,9 +299,9 @@ class IcebergWorkersTest {
 
   /**
    * Two workers that run each call's tasks here, but fail a call whose description contains {@code
-   * job}, after its first task ran when {@code firstRuns}.
+   * job}, after only its task {@code ran} ran (none: -1).
    */
-  private static Workers failing(String job, boolean firstRuns) {
+  private static Workers failing(String job, int ran) {
     return new Workers() {
       @Override
       public int parallelism() {
@@ -262,9 +313,10 @@ class IcebergWorkersTest {
         boolean fails = description.contains(job);
         List<O> out = new ArrayList<>();
         try {
-          for (I input :
-              fails && firstRuns ? inputs.subList(0, 1) : fails ? List.<I>of() : inputs) {
-            out.add(task.apply(input));
+          for (int i = 0; i < inputs.size(); i++) {
+            if (!fails || i == ran) {
+              out.add(task.apply(inputs.get(i)));
+            }
           }
         } catch (Exception e) {
           throw new IllegalStateException(e);

@@ -26,6 +26,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.regex.Pattern;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -57,6 +58,10 @@ class PlanOnWorkersProperties {
           Column.of("del", DataType.BOOLEAN));
 
   private static final LocalDateTime FIRST = LocalDateTime.parse("2024-03-01T10:00:00");
+
+  /** A window's counts showing rows of the table met by its plan. */
+  private static final Pattern TABLE_ROWS_MET =
+      Pattern.compile("(updated|skipped|deleted|replaced)=[1-9]");
 
   private static String perTask;
 
@@ -93,6 +98,10 @@ class PlanOnWorkersProperties {
     List<String> here = load(shape, runs, Workers.IN_PROCESS);
     try (SerializingWorkers workers = new SerializingWorkers(3)) {
       assertThat(load(shape, runs, workers)).isEqualTo(here);
+      if (here.stream().anyMatch(l -> TABLE_ROWS_MET.matcher(l).find())) {
+        // a window met rows the table held: the workers looked them up
+        assertThat(workers.jobs()).anyMatch(j -> j.contains(" keys looked up in "));
+      }
     }
   }
 

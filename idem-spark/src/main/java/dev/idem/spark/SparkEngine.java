@@ -17,10 +17,11 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class SparkEngine implements Engine {
   /**
-   * {@code -Didem.spark.executor.writes=true}: on a {@code local} master too, a window's data files
-   * are written by Spark tasks. On a cluster they always are; on a local master the executors are
-   * threads of the driver's JVM on the driver's cores, where sending them the rows cost more than
-   * it saved (docs/performance.md, Spark), so the driver writes.
+   * {@code -Didem.spark.executor.writes=true}: on a {@code local} master too, the destination's
+   * work on data files runs as Spark tasks (a window's new rows written, the table's files looked
+   * up for its keys and rewritten). On a cluster it always does; on a local master the executors
+   * are threads of the driver's JVM on the driver's cores, where sending them the rows cost more
+   * than it saved (docs/performance.md, Spark), so the driver does it.
    */
   static final String EXECUTOR_WRITES = "idem.spark.executor.writes";
 

@@ -3,6 +3,7 @@ package dev.idem.spark;
 import dev.idem.TransientException;
 import dev.idem.context.Workers;
 import java.io.IOException;
+import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -50,8 +51,19 @@ final class SparkWorkers implements Workers {
    */
   @Override
   public <I, O> List<O> run(String description, List<I> inputs, Task<I, O> task) {
+    return runAndTell(description, inputs, task).outputs();
+  }
+
+  /**
+   * As {@link #run}; some task may have run more than once when an output taken came from an
+   * attempt after the first (the first failed, perhaps after its work), or when Spark's speculation
+   * is on ({@code spark.speculation}: a copy may have run beside the attempt whose output was
+   * taken). Without speculation, an output of a first attempt means the task ran once.
+   */
+  @Override
+  public <I, O> Outputs<O> runAndTell(String description, List<I> inputs, Task<I, O> task) {
     if (inputs.isEmpty()) {
-      return List.of();
+      return new Outputs<>(List.of(), false);
     }
     String group = "idem-" + UUID.randomUUID();
     Map<String, String> caller = new HashMap<>();
@@ -62,34 +74,42 @@ final class SparkWorkers implements Workers {
     boolean submitted = false;
     try {
       boolean failFirst = Boolean.getBoolean(FAIL_FIRST_ATTEMPT);
+      List<Attempt<O>> attempts;
       if (javaSerializer()) {
         // the closure is checked for serialization here, before any job
-        JavaRDD<O> outputs =
+        JavaRDD<Attempt<O>> outputs =
             spark
                 .parallelize(inputs, inputs.size())
                 .map(i -> apply(task, i, failFirst, description));
         submitted = true;
-        return outputs.collect();
+        attempts = outputs.collect();
+      } else {
+        // another spark.serializer (Kryo, which cannot make Java records, as idem's tasks are):
+        // the inputs and outputs travel as Java serialization's bytes
+        List<byte[]> sent = new ArrayList<>(inputs.size());
+        for (I input : inputs) {
+          sent.add(JavaBytes.of(input));
+        }
+        JavaRDD<byte[]> outputs =
+            spark
+                .parallelize(sent, sent.size())
+                .map(
+                    b ->
+                        JavaBytes.of(
+                            apply(task, SparkWorkers.<I>fromBytes(b), failFirst, description)));
+        submitted = true;
+        attempts = new ArrayList<>(inputs.size());
+        for (byte[] b : outputs.collect()) {
+          attempts.add(SparkWorkers.<Attempt<O>>fromBytes(b));
+        }
       }
-      // another spark.serializer (Kryo, which cannot make Java records, as idem's tasks are): the
-      // inputs and outputs travel as Java serialization's bytes
-      List<byte[]> sent = new ArrayList<>(inputs.size());
-      for (I input : inputs) {
-        sent.add(JavaBytes.of(input));
+      List<O> results = new ArrayList<>(attempts.size());
+      boolean repeated = spark.getConf().getBoolean("spark.speculation", false);
+      for (Attempt<O> a : attempts) {
+        results.add(a.output());
+        repeated |= a.number() > 0;
       }
-      JavaRDD<byte[]> outputs =
-          spark
-              .parallelize(sent, sent.size())
-              .map(
-                  b ->
-                      JavaBytes.of(
-                          apply(task, SparkWorkers.<I>fromBytes(b), failFirst, description)));
-      submitted = true;
-      List<O> results = new ArrayList<>(inputs.size());
-      for (byte[] b : outputs.collect()) {
-        results.add(SparkWorkers.<O>fromBytes(b));
-      }
-      return results;
+      return new Outputs<>(results, repeated);
     } catch (Exception e) { // SparkException is checked, though collect() does not declare it
       TransientException failure =
           new TransientException(
@@ -130,8 +150,13 @@ final class SparkWorkers implements Workers {
         .equals(JavaSerializer.class.getName());
   }
 
+  /** A task's output, and the number of the attempt that made it (0 the first). */
+  private record Attempt<O>(O output, int number) implements Serializable {
+    private static final long serialVersionUID = 1L;
+  }
+
   /** The task's output for {@code input}; with {@code failFirst}, the fault above. */
-  private static <I, O> O apply(Task<I, O> task, I input, boolean failFirst, String job)
+  private static <I, O> Attempt<O> apply(Task<I, O> task, I input, boolean failFirst, String job)
       throws Exception {
     O output = task.apply(input);
     TaskContext context = TaskContext.get();
@@ -145,7 +170,7 @@ final class SparkWorkers implements Workers {
               + job
               + "' failed after its work");
     }
-    return output;
+    return new Attempt<>(output, context.attemptNumber());
   }
 
   /** The thread's properties a call sets for its job: group, description, interrupt on cancel. */

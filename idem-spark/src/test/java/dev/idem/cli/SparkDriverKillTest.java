@@ -291,7 +291,6 @@ class SparkDriverKillTest {
     assertThat(ChildIdem.out(dir)).contains(DAYS + " loaded");
   }
 
-  /** How many task attempts Spark's scheduler reports lost to the injected fault. */
   /** The tasks whose first attempt the fault failed, by the description of their job. */
   private static Map<String, Integer> lostAttempts(String err) {
     Matcher m = LOST.matcher(err);

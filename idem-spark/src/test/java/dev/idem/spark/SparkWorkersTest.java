@@ -41,6 +41,19 @@ class SparkWorkersTest {
     assertThat(workers.run("nothing", List.<Integer>of(), i -> i)).isEmpty();
   }
 
+  /**
+   * Each task ran once (a first attempt's output, no speculation): the call says so, and a caller
+   * need not look for files of other attempts (a task run again is {@code SparkDriverKillTest}'s).
+   */
+  @Test
+  void aCallWhoseTasksEachRanOnceSaysSo() {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SharedSpark.session().sparkContext());
+    Workers.Outputs<String> ran =
+        new SparkWorkers(jsc).runAndTell("once", List.of(1, 2, 3), i -> "x" + i);
+    assertThat(ran.outputs()).containsExactly("x1", "x2", "x3");
+    assertThat(ran.repeated()).isFalse();
+  }
+
   @Test
   void aFailingTaskFailsTheCall() {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SharedSpark.session().sparkContext());
