@@ -31,6 +31,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A window's new rows written by workers (an engine's executors): split into one data file per task
@@ -162,22 +164,6 @@ class IcebergWorkersTest {
   }
 
   @Test
-  void aFailedRewriteJobRemovesTheFilesItsOtherTasksWrote() throws Exception {
-    Pipeline p = IcebergFenceTest.pipeline(WriteStrategy.MERGE);
-    try (SerializingWorkers workers = new SerializingWorkers(3);
-        IcebergDestination d = open("rewrites", workers)) {
-      load(d, p); // in two files
-    }
-    List<Path> before = parquetFiles("rewrites");
-    // keys 5 to 19 of both files: the first file's rewrite is written, the second's task fails
-    try (IcebergDestination d = open("rewrites", failing(REWRITING, 0))) {
-      assertThatThrownBy(() -> update(d, p, 5, 20))
-          .hasMessageContaining("executor lost: idem window 2024-03-01: 2 data files rewritten");
-    }
-    assertThat(parquetFiles("rewrites")).isEqualTo(before);
-  }
-
-  @Test
   void aLookupKeepsOnlyTheRowsOfTheKeysWithTheirPlacesAndCountsTheOthersByWindow()
       throws Exception {
     Pipeline p = IcebergFenceTest.pipeline(WriteStrategy.MERGE);
@@ -220,22 +206,29 @@ class IcebergWorkersTest {
     }
   }
 
-  @Test
-  void underTheObjectStorageLayoutAFailedJobRemovesTheFilesItsTasksWrote() throws Exception {
+  /**
+   * Keys 5 to 19 of both files updated: one rewriting task writes its file, then the job fails. In
+   * the table's default layout the first task's file is written; under the object-storage layout
+   * the second's, in a folder of its own, and the first's folder, never written to, does not exist.
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void aFailedRewriteJobRemovesTheFilesItsTasksWrote(boolean objectStorage) throws Exception {
     Pipeline p = IcebergFenceTest.pipeline(WriteStrategy.MERGE);
+    String name = objectStorage ? "spread-failed" : "rewrites";
     try (SerializingWorkers workers = new SerializingWorkers(3);
-        IcebergDestination d = open("spread-failed", workers)) {
+        IcebergDestination d = open(name, workers)) {
       load(d, p); // in two files
-      table(d, p).updateProperties().set(TableProperties.OBJECT_STORE_ENABLED, "true").commit();
+      if (objectStorage) {
+        table(d, p).updateProperties().set(TableProperties.OBJECT_STORE_ENABLED, "true").commit();
+      }
     }
-    List<Path> before = parquetFiles("spread-failed");
-    // the second file's rewrite is written in a folder of its own; the first file's task never
-    // ran, so its folder does not exist
-    try (IcebergDestination d = open("spread-failed", failing(REWRITING, 1))) {
+    List<Path> before = parquetFiles(name);
+    try (IcebergDestination d = open(name, failing(REWRITING, objectStorage ? 1 : 0))) {
       assertThatThrownBy(() -> update(d, p, 5, 20))
           .hasMessageContaining("executor lost: idem window 2024-03-01: 2 data files rewritten");
     }
-    assertThat(parquetFiles("spread-failed")).isEqualTo(before);
+    assertThat(parquetFiles(name)).isEqualTo(before);
   }
 
   @Test

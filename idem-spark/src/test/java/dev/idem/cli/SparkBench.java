@@ -45,8 +45,11 @@ import org.junit.jupiter.api.Test;
  * </ul>
  *
  * <p>Wall seconds, CPU seconds of this JVM (everything runs in it: the driver, the executors'
- * threads, Iceberg), rows/s, and the ratios. A Spark session is started before its cases and not
- * timed. Every table is checked to hold every generated order's last version (count and sums).
+ * threads, Iceberg), rows/s, the greatest heap in use right after a collection during the case
+ * ({@link HeapAfterGc}: an upper bound of what the driver and the executors' threads held, in the
+ * module's test JVM of {@code -Xmx1g}), and the ratios. A Spark session is started before its cases
+ * and not timed. Every table is checked to hold every generated order's last version (count and
+ * sums).
  *
  * <p>Not in {@code ./mvnw verify} (the class name matches none of surefire's includes); run:
  *
@@ -62,7 +65,7 @@ import org.junit.jupiter.api.Test;
 @Tag("bench")
 class SparkBench {
 
-  private record Result(String id, String what, long rows, double wall, double cpu) {
+  private record Result(String id, String what, long rows, double wall, double cpu, double heap) {
     double rate() {
       return rows / wall;
     }
@@ -139,18 +142,19 @@ class SparkBench {
         expected);
 
     line("");
-    line("| case | what | rows/s | seconds | CPU s |");
-    line("|---|---|---:|---:|---:|");
+    line("| case | what | rows/s | seconds | CPU s | heap after GC, MiB |");
+    line("|---|---|---:|---:|---:|---:|");
     for (Result r : results) {
       line(
           String.format(
               Locale.ROOT,
-              "| %s | %s | %,.0f | %.2f | %.2f |",
+              "| %s | %s | %,.0f | %.2f | %.2f | %.0f |",
               r.id(),
               r.what(),
               r.rate(),
               r.wall(),
-              r.cpu()));
+              r.cpu(),
+              r.heap()));
     }
     line("");
     ratio("s1/s2 time, idem on Spark / hand-written (target <= 1.15)", "s1", "s2", Result::wall);
@@ -230,30 +234,36 @@ class SparkBench {
   private void time(String id, String what, long rows, Body body) throws Exception {
     com.sun.management.OperatingSystemMXBean os =
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    System.gc(); // what the cases before left is not this case's
     long cpu0 = os.getProcessCpuTime();
     long t0 = System.nanoTime();
-    if (Boolean.getBoolean("bench.jfr")) { // a profile of the case: target/spark-bench-<id>.jfr
-      try (Recording recording = new Recording(Configuration.getConfiguration("profile"))) {
-        recording.start();
+    HeapAfterGc heap = new HeapAfterGc();
+    try (heap) {
+      if (Boolean.getBoolean("bench.jfr")) { // a profile of the case: target/spark-bench-<id>.jfr
+        try (Recording recording = new Recording(Configuration.getConfiguration("profile"))) {
+          recording.start();
+          body.run();
+          recording.dump(Path.of("target", "spark-bench-" + id + ".jfr"));
+        }
+      } else {
         body.run();
-        recording.dump(Path.of("target", "spark-bench-" + id + ".jfr"));
       }
-    } else {
-      body.run();
     }
     double wall = (System.nanoTime() - t0) / 1e9;
     double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
-    Result r = new Result(id, what, rows, wall, cpu);
+    Result r = new Result(id, what, rows, wall, cpu, heap.greatestMib());
     results.add(r);
     line(
         String.format(
             Locale.ROOT,
-            "%s %s: %.2f s, CPU %.2f s, %,.0f rows/s, load average %.2f",
+            "%s %s: %.2f s, CPU %.2f s, %,.0f rows/s, heap after GC at most %.0f MiB, load"
+                + " average %.2f",
             id,
             what,
             wall,
             cpu,
             r.rate(),
+            r.heap(),
             os.getSystemLoadAverage()));
   }
 
@@ -370,7 +380,8 @@ class SparkBench {
             "hand-written Spark job, MERGE INTO per day, local[" + cores + "] (child JVM)",
             rows,
             wall,
-            cpu);
+            cpu,
+            Double.NaN); // a child JVM's heap is not measured here
     results.add(r);
     line(
         String.format(
