@@ -97,13 +97,7 @@ final class KeyFold implements RowFold {
 
   /** The candidate of a staged row whose stored values are {@code stored}. */
   Candidate candidate(Object[] staged, Object[] stored) {
-    return new Candidate(
-        pick(stored, keys),
-        pick(stored, order),
-        isDelete(staged),
-        pick(stored, others),
-        stored,
-        null);
+    return new Candidate(stored, isDelete(staged), keys, order, others);
   }
 
   private boolean isDelete(Object[] staged) {

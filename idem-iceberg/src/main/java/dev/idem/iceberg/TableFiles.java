@@ -139,8 +139,11 @@ final class TableFiles {
     long least = Math.max(1, Long.getLong(ROWS_PER_TASK, 10_000));
     int tasks = (int) Math.min(workers.parallelism(), rows.size() / least);
     if (tasks < 2) {
-      return List.of(
-          write(rows.stream().map(r -> layout.record(r, window, windowOrder)).toList(), null));
+      // each row made a record as the writer takes it: a window's rows are not held twice
+      PartitionKey key = key(layout.record(rows.get(0), window, windowOrder), null);
+      Iterable<Record> records =
+          () -> rows.stream().map(r -> layout.record(r, window, windowOrder)).iterator();
+      return List.of(write(records, key, location(key)));
     }
     Table shipped = SerializableTable.copyOf(table);
     PartitionKey key = key(layout.record(rows.get(0), window, windowOrder), null);

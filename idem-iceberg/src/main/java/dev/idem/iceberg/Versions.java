@@ -65,15 +65,25 @@ final class Versions {
   }
 
   /**
-   * One row of a window with what decides whether it is kept. The stored values stay an array (the
-   * row as staged); candidates are never compared with equals.
+   * One row of a window with what decides whether it is kept: its stored values (the row as
+   * staged), whether it is a delete, and where among them its key, its version (the {@code
+   * order_by} columns) and its other columns are ({@link KeyFold}'s, shared by a window's rows: the
+   * lists are made when asked for, so a window's rows are not held twice). Candidates are never
+   * compared with equals.
    */
   @SuppressWarnings("ArrayRecordComponent")
   record Candidate(
-      List<Object> key,
-      List<Object> version,
-      boolean delete,
-      List<Object> others,
-      Object[] stored,
-      String position) {}
+      Object[] stored, boolean delete, int[] keyPlaces, int[] orderPlaces, int[] otherPlaces) {
+    List<Object> key() {
+      return KeyFold.pick(stored, keyPlaces);
+    }
+
+    List<Object> version() {
+      return KeyFold.pick(stored, orderPlaces);
+    }
+
+    List<Object> others() {
+      return KeyFold.pick(stored, otherPlaces);
+    }
+  }
 }

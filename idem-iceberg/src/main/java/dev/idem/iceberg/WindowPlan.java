@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -203,16 +204,16 @@ final class WindowPlan {
     }
 
     void plan(List<Object[]> stagedRows) {
-      List<Candidate> rows = new ArrayList<>();
-      for (Object[] s : stagedRows) {
-        rows.add(candidate(s));
-      }
       WriteStrategy strategy = target.strategy();
       if (keys.length == 0) {
+        List<Candidate> rows = new ArrayList<>();
+        for (Object[] s : stagedRows) {
+          rows.add(candidate(s));
+        }
         replaceWithoutKey(rows, strategy == WriteStrategy.REPLACE_TABLE);
         return;
       }
-      Map<String, Candidate> winners = fold(rows);
+      Map<String, Candidate> winners = fold(stagedRows);
       plan.rows = winners.size();
       switch (strategy) {
         case APPEND, MERGE -> upsert(winners, strategy == WriteStrategy.MERGE);
@@ -235,9 +236,11 @@ final class WindowPlan {
       return fold.candidate(s, stored);
     }
 
-    private Map<String, Candidate> fold(List<Candidate> rows) {
+    /** The staged rows' winners by key, in the order their keys first came (ADR 0003). */
+    private Map<String, Candidate> fold(List<Object[]> stagedRows) {
       Map<String, Candidate> winners = new LinkedHashMap<>();
-      for (Candidate c : rows) {
+      for (Object[] s : stagedRows) {
+        Candidate c = candidate(s);
         winners.merge(Versions.keyText(c.key()), c, (a, b) -> fold.replaces(b, a) ? b : a);
       }
       return winners;
@@ -323,7 +326,7 @@ final class WindowPlan {
 
     /** append (skip keys the table holds) and merge (ADR 0003, 0007). */
     private void upsert(Map<String, Candidate> winners, boolean merge) {
-      Map<String, Candidate> unmatched = new LinkedHashMap<>(winners);
+      Set<String> matched = new HashSet<>(); // the winners' keys the table holds
       List<Candidate> out = new ArrayList<>();
       List<DataFile> candidates = files.files(keyFilter(winners));
       List<TableFiles.Lookup> found = rowsOfKeys(candidates, winners.keySet(), false);
@@ -335,7 +338,7 @@ final class WindowPlan {
           Object[] tv = t.values();
           String k = t.key();
           Candidate r = winners.get(k);
-          unmatched.remove(k);
+          matched.add(k);
           if (!merge) {
             plan.skipped++;
             continue;
@@ -368,7 +371,10 @@ final class WindowPlan {
       }
       plan.removed.addAll(drops.keySet());
       plan.written.addAll(files.rewrite(drops, window));
-      for (Map.Entry<String, Candidate> u : unmatched.entrySet()) {
+      for (Map.Entry<String, Candidate> u : winners.entrySet()) {
+        if (matched.contains(u.getKey())) {
+          continue;
+        }
         Candidate r = u.getValue();
         if (r.delete()) {
           raise(u.getKey(), r);
@@ -438,7 +444,7 @@ final class WindowPlan {
             rowsOfKeys(
                 files.files(Expressions.and(others, keyFilter(winners))), winners.keySet(), true));
       }
-      Map<String, Candidate> unmatched = new LinkedHashMap<>(winners);
+      Set<String> matched = new HashSet<>(); // the winners' keys the table holds
       long before = 0;
       List<DataFile> inScope = files.files(scope);
       // whether a row changed is all the window needs of the table's rows: their digests
@@ -456,7 +462,8 @@ final class WindowPlan {
                   plan.rowDelta.merge(owner, -rows, Long::sum);
                 });
         for (TableFiles.Match t : found.get(i).matches()) {
-          Candidate r = unmatched.remove(t.key());
+          // null for a second row of a key
+          Candidate r = matched.add(t.key()) ? winners.get(t.key()) : null;
           String owner = t.window();
           if (r == null) { // a second row of the key
             plan.replaced++;
@@ -469,8 +476,8 @@ final class WindowPlan {
           }
         }
       }
-      plan.inserted = unmatched.size();
-      plan.rowDelta.merge(window, (long) unmatched.size(), Long::sum);
+      plan.inserted = (long) winners.size() - matched.size();
+      plan.rowDelta.merge(window, plan.inserted, Long::sum);
       if (plan.inserted + plan.updated + plan.replaced > 0) {
         plan.overwrite = scope;
         writeNew(new ArrayList<>(winners.values()));
