@@ -46,8 +46,8 @@ public final class ValueCodec {
 
   /** A byte array output stream whose array can be read in place. */
   private static final class Buffer extends ByteArrayOutputStream {
-    Buffer() {
-      super(1 << 16);
+    Buffer(int size) {
+      super(size);
     }
 
     byte[] buffer() {
@@ -57,8 +57,19 @@ public final class ValueCodec {
 
   /** Writes into one array. */
   public static final class Writer {
-    private final Buffer bytes = new Buffer();
-    private final DataOutputStream out = new DataOutputStream(bytes);
+    private final Buffer bytes;
+    private final DataOutputStream out;
+
+    /** A writer of many rows: its array starts at 64 KiB. */
+    public Writer() {
+      this(1 << 16);
+    }
+
+    /** A writer whose array starts at {@code bytes} (a row or a few: a few hundred). */
+    public Writer(int bytes) {
+      this.bytes = new Buffer(bytes);
+      this.out = new DataOutputStream(this.bytes);
+    }
 
     /** A row of values, null allowed. */
     public void row(Object[] values) {

@@ -370,14 +370,21 @@ final class TableFiles {
    * which tells value classes apart and keeps a decimal's scale, as {@code equals} does).
    */
   static byte[] digest(Object[] values) {
-    ValueCodec.Writer encoded = new ValueCodec.Writer();
+    ValueCodec.Writer encoded = new ValueCodec.Writer(256);
     encoded.row(values);
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(encoded.bytes());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform has SHA-256", e);
-    }
+    return SHA_256.get().digest(encoded.bytes());
   }
+
+  /** A thread's SHA-256 digest, made once: {@code MessageDigest.getInstance} is slow per row. */
+  private static final ThreadLocal<MessageDigest> SHA_256 =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+              throw new IllegalStateException("every Java platform has SHA-256", e);
+            }
+          });
 
   /**
    * What each of {@code files} holds of the keys {@code keys} ({@link Versions#keyText} of the
