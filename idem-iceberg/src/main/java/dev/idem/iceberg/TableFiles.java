@@ -77,12 +77,6 @@ final class TableFiles {
     return schema;
   }
 
-  /** Writes {@code records} (all of one window's partition) to a new data file. */
-  DataFile write(List<Record> records, StructLike partition) {
-    PartitionKey key = key(records.get(0), partition);
-    return write(records, key, location(key));
-  }
-
   /** The partition of {@code partition}, or else of the record {@code first}. */
   private PartitionKey key(Record first, StructLike partition) {
     PartitionKey key = new PartitionKey(table.spec(), schema);
@@ -588,17 +582,6 @@ final class TableFiles {
       throw new UncheckedIOException("planning a scan of " + table.name(), e);
     }
     return files;
-  }
-
-  /** Every row of a data file. */
-  List<Record> read(DataFile file) {
-    List<Record> rows = new ArrayList<>();
-    try (CloseableIterable<Record> it = rows(file)) {
-      it.forEach(r -> rows.add(r.copy()));
-    } catch (IOException e) {
-      throw new UncheckedIOException("reading " + file.location(), e);
-    }
-    return rows;
   }
 
   /** The rows of a data file, as {@link #schema()}, read as they are needed. */

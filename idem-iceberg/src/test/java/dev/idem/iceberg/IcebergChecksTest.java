@@ -16,12 +16,15 @@ import dev.idem.schema.DataType;
 import dev.idem.schema.Schema;
 import dev.idem.testkit.source.ListSource;
 import dev.idem.window.WindowSpec;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DataFiles;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.expressions.Expressions;
@@ -73,8 +76,14 @@ class IcebergChecksTest {
           }
         }
         delete.commit();
+        // a copy of day 1's file, appended as a file of its own
+        String copy = day1.location().replace(".parquet", "-copy.parquet");
+        try (InputStream in = t.io().newInputFile(day1.location()).newStream();
+            OutputStream out = t.io().newOutputFile(copy).create()) {
+          in.transferTo(out);
+        }
         t.newAppend()
-            .appendFile(new TableFiles(t).write(new TableFiles(t).read(day1), day1.partition()))
+            .appendFile(DataFiles.builder(t.spec()).copy(day1).withPath(copy).build())
             .commit();
       }
       List<CheckResult> tampered = d.check(p, Optional.empty(), "check-2");
