@@ -3,12 +3,12 @@ package dev.idem.iceberg;
 import static java.util.stream.Collectors.toSet;
 
 import dev.idem.context.Workers;
+import dev.idem.key.KeyEncoding;
 import dev.idem.schema.ValueCodec;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -371,14 +371,7 @@ final class TableFiles {
 
   /** A thread's SHA-256 digest, made once: {@code MessageDigest.getInstance} is slow per row. */
   private static final ThreadLocal<MessageDigest> SHA_256 =
-      ThreadLocal.withInitial(
-          () -> {
-            try {
-              return MessageDigest.getInstance("SHA-256");
-            } catch (NoSuchAlgorithmException e) {
-              throw new IllegalStateException("every Java platform has SHA-256", e);
-            }
-          });
+      ThreadLocal.withInitial(KeyEncoding::digest);
 
   /**
    * What each of {@code files} holds of the keys {@code keys} ({@link Versions#keyText} of the

@@ -269,13 +269,21 @@ class EarlyFoldProperties {
             .source(source)
             .table("t")
             .windows(WindowSpec.full())
-            .badRecords(new BadRecordPolicy(badLimit, null))
-            .key(
-                switch (shape) {
-                  case MERGE_HASH_KEY -> KeySpec.hash("id");
-                  case MERGE_TWO_COLUMN_KEY -> KeySpec.columns("id", "v");
-                  default -> KeySpec.columns("id");
-                });
+            .badRecords(new BadRecordPolicy(badLimit, null));
+    return written(b, shape).build();
+  }
+
+  /**
+   * {@code b} writing as {@code shape} says: its key and strategy, version ({@code at}) and deletes
+   * ({@code del}), on a source with columns {@code id}, {@code at}, {@code v} and {@code del}.
+   */
+  static Pipeline.Builder written(Pipeline.Builder b, Shape shape) {
+    b.key(
+        switch (shape) {
+          case MERGE_HASH_KEY -> KeySpec.hash("id");
+          case MERGE_TWO_COLUMN_KEY -> KeySpec.columns("id", "v");
+          default -> KeySpec.columns("id");
+        });
     switch (shape) {
       case MERGE_ORDERED_DELETES ->
           b.strategy(WriteStrategy.MERGE)
@@ -287,7 +295,7 @@ class EarlyFoldProperties {
       case REPLACE_WINDOW -> b.strategy(WriteStrategy.REPLACE_WINDOW);
       case REPLACE_TABLE -> b.strategy(WriteStrategy.REPLACE_TABLE);
     }
-    return b.build();
+    return b;
   }
 
   /**

@@ -19,16 +19,12 @@ class IcebergOnWorkersContractTest extends IcebergContractTest {
 
   @BeforeAll
   static void smallTasks() {
-    before = System.setProperty(TableFiles.ROWS_PER_TASK, "2");
+    before = RowsPerTask.set(2);
   }
 
   @AfterAll
   static void tasksRan() {
-    if (before == null) {
-      System.clearProperty(TableFiles.ROWS_PER_TASK);
-    } else {
-      System.setProperty(TableFiles.ROWS_PER_TASK, before);
-    }
+    RowsPerTask.restore(before);
     WORKERS.close();
     assertThat(WORKERS.tasks()).isPositive(); // 85 in the run that added this test
   }

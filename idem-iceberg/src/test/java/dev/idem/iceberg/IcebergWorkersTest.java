@@ -54,16 +54,12 @@ class IcebergWorkersTest {
 
   @BeforeEach
   void tasksOfTenRows() {
-    perTask = System.setProperty(TableFiles.ROWS_PER_TASK, "10");
+    perTask = RowsPerTask.set(10);
   }
 
   @AfterEach
   void defaultTasks() {
-    if (perTask == null) {
-      System.clearProperty(TableFiles.ROWS_PER_TASK);
-    } else {
-      System.setProperty(TableFiles.ROWS_PER_TASK, perTask);
-    }
+    RowsPerTask.restore(perTask);
   }
 
   @Test

@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.idem.context.RunServices;
 import dev.idem.context.Workers;
-import dev.idem.key.KeySpec;
-import dev.idem.pipeline.DeleteRule;
+import dev.idem.iceberg.EarlyFoldProperties.Shape;
 import dev.idem.pipeline.Pipeline;
-import dev.idem.pipeline.WriteStrategy;
 import dev.idem.run.RunOptions;
 import dev.idem.run.RunReport;
 import dev.idem.run.Runner;
@@ -68,27 +66,12 @@ class PlanOnWorkersProperties {
   /** A window's new rows in as many files as there are tasks: several files per partition. */
   @BeforeContainer
   static void tasksOfOneRow() {
-    perTask = System.setProperty(TableFiles.ROWS_PER_TASK, "1");
+    perTask = RowsPerTask.set(1);
   }
 
   @AfterContainer
   static void defaultTasks() {
-    if (perTask == null) {
-      System.clearProperty(TableFiles.ROWS_PER_TASK);
-    } else {
-      System.setProperty(TableFiles.ROWS_PER_TASK, perTask);
-    }
-  }
-
-  /** How a pipeline writes. */
-  enum Shape {
-    MERGE_ORDERED_DELETES,
-    MERGE_ORDERED,
-    MERGE,
-    APPEND,
-    REPLACE_WINDOW,
-    REPLACE_TABLE,
-    MERGE_TWO_COLUMN_KEY
+    RowsPerTask.restore(perTask);
   }
 
   @Property(tries = 20)
@@ -196,22 +179,7 @@ class PlanOnWorkersProperties {
             .windows(
                 shape == Shape.REPLACE_TABLE
                     ? WindowSpec.full()
-                    : WindowSpec.day("day", ZoneOffset.UTC))
-            .key(
-                shape == Shape.MERGE_TWO_COLUMN_KEY
-                    ? KeySpec.columns("id", "at")
-                    : KeySpec.columns("id"));
-    switch (shape) {
-      case MERGE_ORDERED_DELETES ->
-          b.strategy(WriteStrategy.MERGE)
-              .orderBy("at")
-              .deletes(new DeleteRule("del", DeleteRule.Kind.BOOLEAN, null, null));
-      case MERGE_ORDERED -> b.strategy(WriteStrategy.MERGE).orderBy("at");
-      case MERGE, MERGE_TWO_COLUMN_KEY -> b.strategy(WriteStrategy.MERGE);
-      case APPEND -> b.strategy(WriteStrategy.APPEND);
-      case REPLACE_WINDOW -> b.strategy(WriteStrategy.REPLACE_WINDOW);
-      case REPLACE_TABLE -> b.strategy(WriteStrategy.REPLACE_TABLE);
-    }
-    return b.build();
+                    : WindowSpec.day("day", ZoneOffset.UTC));
+    return EarlyFoldProperties.written(b, shape).build();
   }
 }
