@@ -21,23 +21,25 @@ import dev.idem.window.WindowSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A file source whose windows are read by Spark: one task per input file ({@link FileTask}), each
- * running idem's own reader on its file, the records returned to the driver in the order the JVM
- * runner reads them (files by path, records by line). Everything else is the original source's: its
- * windows, its fingerprints (file bytes) and its description, so the definition hash and the skip
- * decision do not depend on the engine; what it learns of the input files (their hashes, the
- * windows they hold) it learns from Spark tasks ({@link #learnInputFiles}). Each task folds its
- * part's records by the write's rule ({@link FoldsEarly}), so only its winners travel; folding the
- * parts together, the plan, the data files and the commit with the window's ledger entry stay the
- * destination's, as in the JVM runner.
+ * A file source whose windows are read by Spark: one task per input file, or per part of a large
+ * one ({@link FileTask}), each running idem's own reader on its file, the records returned to the
+ * driver in the order the JVM runner reads them (files by path, records by line). Everything else
+ * is the original source's: its windows, its fingerprints (file bytes) and its description, so the
+ * definition hash and the skip decision do not depend on the engine; what it learns of the input
+ * files (their hashes, the windows they hold) it learns from Spark tasks ({@link
+ * #learnInputFiles}). Each task folds its part's records by the write's rule ({@link FoldsEarly}),
+ * so only its winners travel; folding the parts together, the plan, the data files and the commit
+ * with the window's ledger entry stay the destination's, as in the JVM runner.
  */
 final class SparkSource implements Source, FoldsEarly {
   private static final Logger LOG = LoggerFactory.getLogger(SparkSource.class);
@@ -193,10 +195,10 @@ final class SparkSource implements Source, FoldsEarly {
   }
 
   /**
-   * How many bytes of a file a task reads at most, where the format splits files (Parquet's row
-   * groups, by their compressed size; a row group is never split): the system property {@value
-   * #PART_BYTES} on the driver, else 128 MiB, the default of Spark's own {@code
-   * spark.sql.files.maxPartitionBytes}.
+   * How many bytes of a file a task reads at most, about: Parquet's row groups by their compressed
+   * size (a row group is never split), CSV and JSON lines by bytes split at line starts (a record
+   * is read by the part its first line starts in); the system property {@value #PART_BYTES} on the
+   * driver, else 128 MiB, the default of Spark's own {@code spark.sql.files.maxPartitionBytes}.
    */
   static long partBytes() {
     return Long.getLong(PART_BYTES, 128L << 20);
@@ -275,11 +277,14 @@ final class SparkSource implements Source, FoldsEarly {
    * The tasks' records in order. Before a file's first record, what its reader observed is reported
    * into the window's observation, as the reader would have in this process (for a file read in
    * parts, its columns once, the types each part broke in order); a file whose reader failed fails
-   * the read after its records. A file whose columns differ from the declared ones is read again
-   * here, whole, by its task's reader on the window's observation ({@link FileTask#readOnDriver}),
-   * and its other parts' records are dropped: what {@code schema_drift} makes of an added or a
-   * missing column depends on the destination (the type an added column is loaded as), which a task
-   * cannot ask.
+   * the read after its records. A file is read again here, whole, by its task's reader on the
+   * window's observation ({@link FileTask#readOnDriver}), and none of its parts' records is taken,
+   * when a part's columns differ from the declared ones, or a part before the file's last failed:
+   * what {@code schema_drift} makes of an added or a missing column depends on the destination (the
+   * type an added column is loaded as), which a task cannot ask; and a CSV part's text may end
+   * inside a quoted field that holds a line break ({@link FileSource#inputFiles(WindowSpec, Window,
+   * long)} splits a text file at line starts), so its reader fails at its end and the next part's
+   * reader started inside that record.
    */
   private static final class Collected implements RecordReader {
     private final List<FileTask> tasks;
@@ -293,10 +298,21 @@ final class SparkSource implements Source, FoldsEarly {
     /** The file last read whole here: its other parts are not read again. */
     private String readHere;
 
+    /** The files read whole here ({@link FileTask#readOnDriver}) instead of their tasks' parts. */
+    private final Set<String> wholeHere = new HashSet<>();
+
     Collected(List<FileTask> tasks, List<FileRecords> files, ObservedSchema observed) {
       this.tasks = tasks;
       this.files = files;
       this.observed = observed;
+      for (int i = 0; i < tasks.size(); i++) {
+        FileTask task = tasks.get(i);
+        List<FilePart> parts = task.file().parts();
+        boolean beforeTheLast = !task.part().equals(parts.get(parts.size() - 1));
+        if (files.get(i).readOnDriver() || (beforeTheLast && files.get(i).failure() != null)) {
+          wholeHere.add(task.file().name());
+        }
+      }
     }
 
     @Override
@@ -320,8 +336,8 @@ final class SparkSource implements Source, FoldsEarly {
         FileTask task = tasks.get(next);
         file = files.get(next++);
         records = null;
-        if (file.readOnDriver()) {
-          // every part of a file has its columns: the first reads the whole file here
+        if (wholeHere.contains(task.file().name())) {
+          // the first of the file's parts reads the whole file here
           if (!task.file().name().equals(readHere)) {
             here = task.readOnDriver(observed);
             readHere = task.file().name();

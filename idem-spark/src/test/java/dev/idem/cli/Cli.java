@@ -34,6 +34,23 @@ final class Cli {
     return r;
   }
 
+  /**
+   * {@link #load} on this module's Spark session with each task reading a part of at most {@code
+   * partBytes} bytes of a file ({@code -Didem.spark.part.bytes} on the driver).
+   */
+  static Result loadInParts(Path pipeline, long partBytes) {
+    String before = System.setProperty("idem.spark.part.bytes", Long.toString(partBytes));
+    try {
+      return load(pipeline, SPARK);
+    } finally {
+      if (before == null) {
+        System.clearProperty("idem.spark.part.bytes");
+      } else {
+        System.setProperty("idem.spark.part.bytes", before);
+      }
+    }
+  }
+
   static Result run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();

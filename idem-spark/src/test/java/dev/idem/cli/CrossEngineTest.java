@@ -55,8 +55,13 @@ class CrossEngineTest {
           + "4,d1,1,2024-03-03 10:00:00\n";
 
   private Path pipeline(String dir, String target) throws IOException {
+    return pipeline(dir, target, DAY_ONE);
+  }
+
+  /** With {@code dayOne} as the first file. */
+  private Path pipeline(String dir, String target, String dayOne) throws IOException {
     Path d = Files.createDirectories(tmp.resolve(dir).resolve("data"));
-    Files.writeString(d.resolve("a.csv"), DAY_ONE);
+    Files.writeString(d.resolve("a.csv"), dayOne);
     Files.writeString(d.resolve("b.csv"), DAY_TWO);
     Path p = tmp.resolve(dir).resolve("pipeline.yaml");
     Files.writeString(
@@ -129,6 +134,44 @@ class CrossEngineTest {
 
     assertThat(Cli.load(jvm, Cli.SPARK).out()).contains("3 unchanged");
     assertThat(Cli.load(onSpark).out()).contains("3 unchanged");
+  }
+
+  /**
+   * CSV files larger than a part ({@code -Didem.spark.part.bytes}) are read by a task a part, split
+   * at line starts, the records numbered as in the whole file: the table, the dead letter (its line
+   * too) and every ledger entry are the JVM runner's. A name holding a quoted line break at a
+   * part's end makes that part fail at its end (its text ends inside the quote): the driver then
+   * reads that file whole, and the result is the same.
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void csvFilesLargerThanAPartAreReadByATaskAPartAsOnTheJvmRunner(boolean quotedLineBreak)
+      throws IOException {
+    String dayOne = quotedLineBreak ? DAY_ONE.replace("2,b2,5,", "2,\"b\n2\",5,") : DAY_ONE;
+    Path jvm = pipeline("jvm", MERGE, dayOne);
+    Path onSpark = pipeline("spark", MERGE, dayOne);
+    assertThat(Cli.load(jvm).out()).contains("3 loaded");
+    long a = Files.size(onSpark.resolveSibling("data/a.csv"));
+    long b = Files.size(onSpark.resolveSibling("data/b.csv"));
+    // a part ends right after the quoted line break, else a part a line or two
+    long partBytes = quotedLineBreak ? dayOne.indexOf("b\n2") + 1 : 30;
+    long tasks = SharedSpark.tasksEnded();
+    long driverReads = SharedSpark.driverReads();
+    Cli.loadInParts(onSpark, partBytes);
+    // a task per part for each window of its file: a.csv holds days 1 and 2, b.csv days 2 and 3
+    long parts = 2 * ((a + partBytes - 1) / partBytes) + 2 * ((b + partBytes - 1) / partBytes);
+    assertThat(parts).isGreaterThan(8);
+    await().untilAsserted(() -> assertThat(SharedSpark.tasksEnded() - tasks).isEqualTo(parts));
+    // a.csv read whole again by the driver, for each of its two windows
+    assertThat(SharedSpark.driverReads() - driverReads).isEqualTo(quotedLineBreak ? 2 : 0);
+
+    List<String> rows = TableContents.of(jvm.resolveSibling("warehouse"), "t");
+    assertThat(rows).hasSize(4);
+    assertThat(TableContents.of(onSpark.resolveSibling("warehouse"), "t")).isEqualTo(rows);
+    assertThat(Cli.ledger(onSpark)).isEqualTo(Cli.ledger(jvm));
+    assertThat(Cli.deadLetters(onSpark)).isEqualTo(Cli.deadLetters(jvm)).hasSize(1);
+    assertThat(Cli.deadLetters(jvm).get(0))
+        .contains(quotedLineBreak ? "data/a.csv:5" : "data/a.csv:4");
   }
 
   /**

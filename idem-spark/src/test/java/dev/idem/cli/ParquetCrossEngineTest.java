@@ -200,15 +200,6 @@ class ParquetCrossEngineTest {
 
   /** Loads on Spark with a task for each row group of a file (a part of one byte at most). */
   private static void loadInParts(Path pipeline) {
-    String partBytes = System.setProperty("idem.spark.part.bytes", "1");
-    try {
-      assertThat(Cli.load(pipeline, Cli.SPARK).out()).contains("3 loaded");
-    } finally {
-      if (partBytes == null) {
-        System.clearProperty("idem.spark.part.bytes");
-      } else {
-        System.setProperty("idem.spark.part.bytes", partBytes);
-      }
-    }
+    assertThat(Cli.loadInParts(pipeline, 1).out()).contains("3 loaded");
   }
 }

@@ -158,11 +158,50 @@ public final class CsvSource extends FileSource implements OffersCsvFiles {
             relative);
     try {
       CsvLexer lexer = parserOnly ? CsvLexer.parserOnly(reader, csv) : new CsvLexer(reader, csv);
-      return new CsvRows(lexer, reader, file, relative, observed);
+      return new CsvRows(lexer, reader, file, relative, observed, null, 0);
     } catch (IOException | RuntimeException e) {
       reader.close();
       throw e;
     }
+  }
+
+  /**
+   * A part of the file's lines ({@link TextPart}), numbered as in the whole file; its columns are
+   * the file's header's, read from the file's start for a part after it.
+   */
+  @Override
+  protected Rows open(Path file, String relative, ObservedSchema observed, FilePart part)
+      throws IOException {
+    if (part.whole()) {
+      return open(file, relative, observed);
+    }
+    TextPart text = TextPart.of(file, part);
+    CsvRows header = null;
+    if (format.header() && !text.atFileStart()) {
+      try (Rows h = open(file, relative, observed)) {
+        header = (CsvRows) h; // its header only
+      }
+    }
+    StrictReader reader =
+        new StrictReader(
+            new BufferedInputStream(text.open(file), 64 * 1024),
+            format.encoding(),
+            relative,
+            text.linesBefore + 1,
+            text.atFileStart());
+    try {
+      CsvLexer lexer = parserOnly ? CsvLexer.parserOnly(reader, csv) : new CsvLexer(reader, csv);
+      return new CsvRows(lexer, reader, file, relative, observed, header, text.linesBefore);
+    } catch (IOException | RuntimeException e) {
+      reader.close();
+      throw e;
+    }
+  }
+
+  /** Parts of about {@code bytes} each, split at line starts ({@link TextPart}). */
+  @Override
+  protected List<FilePart> parts(Path file, long bytes) throws IOException {
+    return TextPart.parts(file, bytes, format.encoding());
   }
 
   private final class CsvRows implements Rows {
@@ -185,19 +224,41 @@ public final class CsvSource extends FileSource implements OffersCsvFiles {
     private long line;
     private long endLine;
 
+    /** The line breaks before the lexer's text: 0 for a whole file ({@link TextPart}). */
+    private final long linesBefore;
+
     /** The syntax error the parser cannot move past, once met, and the text from its record on. */
     private DataException broken;
 
     private String brokenRaw = "";
 
-    CsvRows(CsvLexer lexer, StrictReader decoded, Path path, String file, ObservedSchema observed)
+    /**
+     * Rows of {@code lexer}'s text, which starts after {@code linesBefore} line breaks of the file;
+     * with the columns of {@code header}'s, a reader of the file's start that read its header, or
+     * else of the header this text starts with (when the format has one).
+     */
+    CsvRows(
+        CsvLexer lexer,
+        StrictReader decoded,
+        Path path,
+        String file,
+        ObservedSchema observed,
+        CsvRows header,
+        long linesBefore)
         throws IOException {
       this.lexer = lexer;
       this.decoded = decoded;
       this.path = path;
       this.file = file;
       this.observed = observed;
-      if (format.header()) {
+      this.linesBefore = linesBefore;
+      this.endLine = linesBefore;
+      if (header != null) {
+        width = header.width;
+        positions = header.positions;
+        addedPositions = header.addedPositions;
+        positionOfAdded = header.positionOfAdded;
+      } else if (format.header()) {
         readHeader();
       } else {
         width = schema.size();
@@ -308,7 +369,7 @@ public final class CsvSource extends FileSource implements OffersCsvFiles {
         if (r == null) {
           return null;
         }
-        endLine = lexer.lines();
+        endLine = linesBefore + lexer.lines();
         return r;
       } catch (UncheckedIOException e) {
         Throwable cause = e.getCause();

@@ -140,7 +140,8 @@ public abstract class FileSource implements Source, ObservesSchema {
   /**
    * The parts {@code file} can be read in apart, in order, each of consecutive blocks of about
    * {@code bytes} together (one block at least): {@link FilePart#WHOLE} alone, unless the format
-   * stores a file in independent blocks (Parquet's row groups).
+   * stores a file in independent blocks (Parquet's row groups) or reads it by lines ({@link
+   * TextPart}).
    */
   protected List<FilePart> parts(Path file, long bytes) throws IOException {
     return List.of(FilePart.WHOLE);

@@ -69,7 +69,32 @@ public final class JsonLinesSource extends FileSource {
     StrictReader decoded =
         new StrictReader(
             new BufferedInputStream(Files.newInputStream(file), 64 * 1024), encoding, relative);
-    return new JsonRows(new BufferedReader(decoded, 64 * 1024), decoded, relative, observed);
+    return new JsonRows(new BufferedReader(decoded, 64 * 1024), decoded, relative, observed, 0);
+  }
+
+  /** A part of the file's lines ({@link TextPart}), numbered as in the whole file. */
+  @Override
+  protected Rows open(Path file, String relative, ObservedSchema observed, FilePart part)
+      throws IOException {
+    if (part.whole()) {
+      return open(file, relative, observed);
+    }
+    TextPart text = TextPart.of(file, part);
+    StrictReader decoded =
+        new StrictReader(
+            new BufferedInputStream(text.open(file), 64 * 1024),
+            encoding,
+            relative,
+            text.linesBefore + 1,
+            text.atFileStart());
+    return new JsonRows(
+        new BufferedReader(decoded, 64 * 1024), decoded, relative, observed, text.linesBefore);
+  }
+
+  /** Parts of about {@code bytes} each, split at line starts ({@link TextPart}). */
+  @Override
+  protected List<FilePart> parts(Path file, long bytes) throws IOException {
+    return TextPart.parts(file, bytes, encoding);
   }
 
   /**
@@ -108,8 +133,15 @@ public final class JsonLinesSource extends FileSource {
 
     private boolean keptAny;
 
-    JsonRows(BufferedReader lines, StrictReader decoded, String file, ObservedSchema observed) {
+    /** Rows of {@code lines}, which start after {@code linesBefore} line breaks of the file. */
+    JsonRows(
+        BufferedReader lines,
+        StrictReader decoded,
+        String file,
+        ObservedSchema observed,
+        long linesBefore) {
       this.lines = lines;
+      this.line = linesBefore;
       this.decoded = decoded;
       this.file = file;
       this.observed = observed;

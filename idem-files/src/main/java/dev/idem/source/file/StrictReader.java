@@ -37,8 +37,8 @@ final class StrictReader extends Reader {
   private final ByteBuffer bytes = ByteBuffer.allocate(64 * 1024).flip();
   private boolean eof;
   private boolean flushed;
-  private boolean start = true;
-  private long line = 1;
+  private boolean start;
+  private long line;
   private boolean lastWasCr;
 
   /** Whether a bad sequence can be replaced without losing the bytes after it. */
@@ -52,8 +52,19 @@ final class StrictReader extends Reader {
   private boolean endSupplied;
 
   StrictReader(InputStream in, Charset charset, String file) {
+    this(in, charset, file, 1, true);
+  }
+
+  /**
+   * Bytes that start on line {@code firstLine} of {@code file}: at the file's start ({@code
+   * fileStart}, where a byte order mark is dropped) or at a line's start inside it ({@link
+   * TextPart}).
+   */
+  StrictReader(InputStream in, Charset charset, String file, long firstLine, boolean fileStart) {
     this.in = in;
     this.file = file;
+    this.line = firstLine;
+    this.start = fileStart;
     this.decoder =
         charset
             .newDecoder()

@@ -300,7 +300,7 @@ class MalformedInputProperties {
   }
 
   /** The CSV bytes; {@code expected} receives each valid row by its position. */
-  private static byte[] csv(List<Piece> pieces, Map<String, Row> expected) {
+  static byte[] csv(List<Piece> pieces, Map<String, Row> expected) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.writeBytes("id,name,amount\n".getBytes(StandardCharsets.UTF_8));
     long line = 2;
@@ -329,7 +329,7 @@ class MalformedInputProperties {
         + "\n";
   }
 
-  private static byte[] jsonl(List<Piece> pieces, Map<String, Row> expected) {
+  static byte[] jsonl(List<Piece> pieces, Map<String, Row> expected) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     long line = 1;
     for (Piece p : pieces) {
