@@ -309,8 +309,14 @@ final class SparkSource implements Source, FoldsEarly {
         FileTask task = tasks.get(i);
         List<FilePart> parts = task.file().parts();
         boolean beforeTheLast = !task.part().equals(parts.get(parts.size() - 1));
-        if (files.get(i).readOnDriver() || (beforeTheLast && files.get(i).failure() != null)) {
-          wholeHere.add(task.file().name());
+        boolean failedBeforeTheLast = beforeTheLast && files.get(i).failure() != null;
+        if ((files.get(i).readOnDriver() || failedBeforeTheLast)
+            && wholeHere.add(task.file().name())
+            && failedBeforeTheLast) {
+          LOG.info(
+              "{}: a part of it failed before its end ({}); the driver reads the file whole",
+              task.file().name(),
+              files.get(i).failure());
         }
       }
     }

@@ -16,9 +16,15 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToDoubleFunction;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -207,7 +213,11 @@ class SparkBench {
     String perTask = System.clearProperty(ROWS_PER_TASK);
     String foldKeys = id.equals("s7") ? System.setProperty(FOLD_KEYS, "0") : null;
     try {
+      ReadingTasks reading = new ReadingTasks();
+      session.sparkContext().addSparkListener(reading);
       time(id, what, rows, () -> Cli.load(p, args.toArray(String[]::new)));
+      session.sparkContext().removeSparkListener(reading);
+      line(id + ": " + reading.ended.get() + " tasks reading the windows' input");
     } finally {
       restore(EXECUTOR_WRITES, writes);
       restore(ROWS_PER_TASK, perTask);
@@ -217,6 +227,28 @@ class SparkBench {
     }
     expected.check(idemTable(p));
     session.stop();
+  }
+
+  /** Counts the tasks of the jobs reading windows' input ("idem window <id>"), as they end. */
+  private static final class ReadingTasks extends SparkListener {
+    private final Set<Integer> stages = ConcurrentHashMap.newKeySet();
+    final AtomicLong ended = new AtomicLong();
+
+    @Override
+    public void onJobStart(SparkListenerJobStart job) {
+      String description =
+          job.properties() == null ? null : job.properties().getProperty("spark.job.description");
+      if (description != null && description.matches("idem window [^:]+")) {
+        job.stageIds().foreach(id -> stages.add((Integer) id));
+      }
+    }
+
+    @Override
+    public void onTaskEnd(SparkListenerTaskEnd task) {
+      if (stages.contains(task.stageId())) {
+        ended.incrementAndGet();
+      }
+    }
   }
 
   private static void restore(String property, String value) {
