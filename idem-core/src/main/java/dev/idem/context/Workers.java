@@ -65,6 +65,36 @@ public interface Workers {
    */
   record Outputs<O>(List<O> outputs, boolean repeated) {}
 
+  /**
+   * {@code value} for the tasks of the calls that follow to read ({@link Shared#get}) instead of
+   * each task carrying a copy: what many tasks need whole (the keys a window looks up). By default
+   * the value travels with each task that holds the handle; an engine may send it once to each
+   * place that runs tasks (Spark: a broadcast variable). Closed once the calls are done.
+   */
+  default <T extends Serializable> Shared<T> share(T value) {
+    return new Held<>(value);
+  }
+
+  /** A value the tasks read ({@link #share}); the handle is what a task holds. */
+  interface Shared<T> extends Serializable, AutoCloseable {
+    T get();
+
+    /** Frees the value where the engine keeps it; tasks must not read it any more. */
+    @Override
+    void close();
+  }
+
+  /** A shared value that travels with each task holding it. */
+  record Held<T extends Serializable>(T value) implements Shared<T> {
+    @Override
+    public T get() {
+      return value;
+    }
+
+    @Override
+    public void close() {}
+  }
+
   /** A piece of work that can be sent elsewhere to run. */
   @FunctionalInterface
   interface Task<I, O> extends Serializable {

@@ -392,28 +392,32 @@ final class TableFiles {
     }
     int tasks = Math.min(files.size(), workers.parallelism());
     Table shipped = SerializableTable.copyOf(table);
-    Set<String> wanted = new HashSet<>(keys); // a set that travels (a map's key set does not)
-    List<LookupTask> inputs = new ArrayList<>(tasks);
-    for (int t = 0; t < tasks; t++) {
-      List<DataFile> part = files.subList(files.size() * t / tasks, files.size() * (t + 1) / tasks);
-      inputs.add(
-          new LookupTask(
-              shipped, schema, names, keyPlaces, wanted, digests, new ArrayList<>(part)));
+    // the keys sent once to each place that runs tasks, not with each task; a set that travels (a
+    // map's key set does not)
+    try (Workers.Shared<HashSet<String>> wanted = workers.share(new HashSet<>(keys))) {
+      List<LookupTask> inputs = new ArrayList<>(tasks);
+      for (int t = 0; t < tasks; t++) {
+        List<DataFile> part =
+            files.subList(files.size() * t / tasks, files.size() * (t + 1) / tasks);
+        inputs.add(
+            new LookupTask(
+                shipped, schema, names, keyPlaces, wanted, digests, new ArrayList<>(part)));
+      }
+      List<Lookup> out = new ArrayList<>(files.size());
+      workers
+          .run(
+              "idem window "
+                  + window
+                  + ": "
+                  + keys.size()
+                  + " keys looked up in "
+                  + files.size()
+                  + " data files",
+              inputs,
+              LookupTask::run)
+          .forEach(out::addAll);
+      return out;
     }
-    List<Lookup> out = new ArrayList<>(files.size());
-    workers
-        .run(
-            "idem window "
-                + window
-                + ": "
-                + keys.size()
-                + " keys looked up in "
-                + files.size()
-                + " data files",
-            inputs,
-            LookupTask::run)
-        .forEach(out::addAll);
-    return out;
   }
 
   /**
@@ -464,7 +468,7 @@ final class TableFiles {
     private final org.apache.iceberg.Schema schema;
     private final String[] names;
     private final int[] keyPlaces;
-    private final Set<String> keys;
+    private final Workers.Shared<? extends Set<String>> keys;
     private final boolean digests;
     private final List<DataFile> files;
 
@@ -473,7 +477,7 @@ final class TableFiles {
         org.apache.iceberg.Schema schema,
         String[] names,
         int[] keyPlaces,
-        Set<String> keys,
+        Workers.Shared<? extends Set<String>> keys,
         boolean digests,
         List<DataFile> files) {
       this.table = table;
@@ -487,6 +491,7 @@ final class TableFiles {
 
     List<Lookup> run() {
       TableFiles reader = inTask(table, schema);
+      Set<String> wanted = keys.get();
       List<Lookup> out = new ArrayList<>(files.size());
       List<Object> key = new ArrayList<>(keyPlaces.length);
       for (DataFile f : files) {
@@ -500,7 +505,7 @@ final class TableFiles {
               key.add(TableSchema.value(r, names[k]));
             }
             String text = Versions.keyText(key);
-            if (keys.contains(text)) {
+            if (wanted.contains(text)) {
               Object[] values = TableSchema.values(r, names);
               matches.add(
                   new Match(

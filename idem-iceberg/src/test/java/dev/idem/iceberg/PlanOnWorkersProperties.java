@@ -82,9 +82,12 @@ class PlanOnWorkersProperties {
     try (SerializingWorkers workers = new SerializingWorkers(3)) {
       assertThat(load(shape, runs, workers)).isEqualTo(here);
       if (here.stream().anyMatch(l -> TABLE_ROWS_MET.matcher(l).find())) {
-        // a window met rows the table held: the workers looked them up
+        // a window met rows the table held: the workers looked them up, their tasks reading the
+        // keys shared once a lookup, each closed after it
         assertThat(workers.jobs()).anyMatch(j -> j.contains(" keys looked up in "));
+        assertThat(workers.shared()).isPositive();
       }
+      assertThat(workers.sharedOpen()).isZero();
     }
   }
 

@@ -6,26 +6,41 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
+import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Workers as an engine's executors are to a destination: each task and its input cross Java
  * serialization to a thread of a pool, and the output crosses it back, so nothing that cannot
- * travel to another machine reaches a task or comes back from one.
+ * travel to another machine reaches a task or comes back from one. A shared value ({@link #share})
+ * is kept here, by its number, as an engine keeps a broadcast variable: a task holds only the
+ * number, and reads the value while it is not closed.
  */
 final class SerializingWorkers implements Workers, AutoCloseable {
   private final int parallelism;
   private final ExecutorService pool;
   private final AtomicInteger tasks = new AtomicInteger();
   private final List<String> jobs = new CopyOnWriteArrayList<>();
+
+  /** The shared values not closed yet, by number; all instances' (a task finds them by number). */
+  private static final Map<Long, Object> SHARED = new ConcurrentHashMap<>();
+
+  private static final AtomicLong NEXT_SHARED = new AtomicLong();
+
+  /** The numbers of the values this instance shared. */
+  private final Set<Long> numbers = ConcurrentHashMap.newKeySet();
 
   SerializingWorkers(int parallelism) {
     this.parallelism = parallelism;
@@ -77,6 +92,42 @@ final class SerializingWorkers implements Workers, AutoCloseable {
       }
     }
     return out;
+  }
+
+  @Override
+  public <T extends Serializable> Shared<T> share(T value) {
+    long number = NEXT_SHARED.incrementAndGet();
+    SHARED.put(number, object(bytes(value)));
+    numbers.add(number);
+    return new Registered<>(number);
+  }
+
+  /** How many values were shared. */
+  int shared() {
+    return numbers.size();
+  }
+
+  /** How many values shared are not closed. */
+  int sharedOpen() {
+    return (int) numbers.stream().filter(SHARED::containsKey).count();
+  }
+
+  /** A shared value's handle: its number. */
+  private record Registered<T>(long number) implements Shared<T> {
+    @Override
+    @SuppressWarnings("unchecked")
+    public T get() {
+      Object value = SHARED.get(number);
+      if (value == null) {
+        throw new IllegalStateException("shared value " + number + " read after it was closed");
+      }
+      return (T) value;
+    }
+
+    @Override
+    public void close() {
+      SHARED.remove(number);
+    }
   }
 
   private static byte[] bytes(Object o) {

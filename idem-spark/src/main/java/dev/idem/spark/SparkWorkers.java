@@ -4,6 +4,7 @@ import dev.idem.TransientException;
 import dev.idem.context.Workers;
 import java.io.IOException;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,6 +18,7 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.JavaSparkStatusTracker;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.serializer.JavaSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -124,6 +126,57 @@ final class SparkWorkers implements Workers {
       throw failure;
     } finally {
       caller.forEach(spark::setLocalProperty);
+    }
+  }
+
+  /**
+   * A Spark broadcast variable of {@code value}: sent once to each executor (and kept there until
+   * closed), not with each task. Under Spark's Java serializer the value itself, read once an
+   * executor; under another (Kryo) its Java serialization's bytes, which each task reads back.
+   */
+  @Override
+  public <T extends Serializable> Shared<T> share(T value) {
+    if (javaSerializer()) {
+      return new Broadcasted<>(spark.broadcast(value));
+    }
+    try {
+      return new BroadcastBytes<>(spark.broadcast(JavaBytes.of(value)));
+    } catch (IOException e) {
+      throw new UncheckedIOException("serializing a value for Spark's tasks", e);
+    }
+  }
+
+  /** A broadcast value. */
+  private record Broadcasted<T>(Broadcast<T> broadcast) implements Shared<T> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public T get() {
+      return broadcast.value();
+    }
+
+    @Override
+    public void close() {
+      broadcast.destroy();
+    }
+  }
+
+  /** A broadcast value's Java serialization's bytes. */
+  private record BroadcastBytes<T>(Broadcast<byte[]> broadcast) implements Shared<T> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public T get() {
+      try {
+        return fromBytes(broadcast.value());
+      } catch (IOException | ClassNotFoundException e) {
+        throw new IllegalStateException("reading a value Spark's driver shared", e);
+      }
+    }
+
+    @Override
+    public void close() {
+      broadcast.destroy();
     }
   }
 

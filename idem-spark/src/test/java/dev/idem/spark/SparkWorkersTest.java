@@ -54,6 +54,27 @@ class SparkWorkersTest {
     assertThat(ran.repeated()).isFalse();
   }
 
+  /**
+   * A shared value is read by every task from a Spark broadcast variable: the handle a task carries
+   * holds none of it (a kilobyte or so of Java serialization for a value of megabytes).
+   */
+  @Test
+  void aSharedValueReachesEveryTaskWithoutTravellingInIt() throws IOException {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SharedSpark.session().sparkContext());
+    Workers workers = new SparkWorkers(jsc);
+    long[] value = new long[500_000];
+    for (int i = 0; i < value.length; i++) {
+      value[i] = i * 3L;
+    }
+    try (Workers.Shared<long[]> shared = workers.share(value)) {
+      assertThat(JavaBytes.of(value).length).isGreaterThan(4_000_000);
+      assertThat(JavaBytes.of(shared).length).isLessThan(4_000);
+      List<Long> out =
+          workers.run("reading a shared value", List.of(1, 7, 499_999), i -> shared.get()[i]);
+      assertThat(out).containsExactly(3L, 21L, 1_499_997L);
+    }
+  }
+
   @Test
   void aFailingTaskFailsTheCall() {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SharedSpark.session().sparkContext());
