@@ -86,6 +86,24 @@ record FileTask(
     }
   }
 
+  /**
+   * Runs on an executor: the line breaks in the bytes of this task's part of a CSV or JSON-lines
+   * file ({@link FileSource#lineBreaks}), which the driver adds up to tell each part of the file
+   * the line it starts after.
+   */
+  long lineBreaks() {
+    try (PipelineDefinition d = definition()) {
+      return ((FileSource) d.pipeline().source()).lineBreaks(part);
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading " + file.name() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** This task reading {@code part} of its file instead. */
+  FileTask reading(FilePart part) {
+    return new FileTask(pipelineFile, sets, file, part, pathSetting, windowId, fold, foldKeys);
+  }
+
   /** The records with those that lost the early fold as {@link SourceRecord#folded}. */
   private static RecordCodec.Writer folded(RecordCodec.Writer records, EarlyFold early) {
     if (early == null || early.folded() == 0) {

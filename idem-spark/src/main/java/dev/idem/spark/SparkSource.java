@@ -189,9 +189,55 @@ final class SparkSource implements Source, FoldsEarly {
                 keys));
       }
     }
+    tasks = counted(tasks, window);
     // a failed job is a transient failure of the window, as the writing tasks' is
     return new Collected(
         tasks, readers.run("idem window " + window.id(), tasks, FileTask::read), observed);
+  }
+
+  /**
+   * The tasks, each part of a CSV or JSON-lines file told the line breaks before it: counted a
+   * block at a time by a job of a task a block but the file's last, and added up here, so that no
+   * task reads the file before its part to number its lines (a part near the end of a large file
+   * would read almost all of it first).
+   */
+  private List<FileTask> counted(List<FileTask> tasks, Window window) {
+    List<FileTask> counting = new ArrayList<>();
+    boolean[] counts = new boolean[tasks.size()];
+    for (int i = 0; i + 1 < tasks.size(); i++) {
+      FileTask t = tasks.get(i);
+      // not a file's last part: the line breaks after it count for none
+      counts[i] = t.part().uncounted() && t.file().equals(tasks.get(i + 1).file());
+      if (counts[i]) {
+        counting.add(t);
+      }
+    }
+    if (counting.isEmpty()) {
+      return tasks;
+    }
+    List<Long> breaks =
+        readers.run(
+            "idem window " + window.id() + ": line breaks of " + counting.size() + " file parts",
+            counting,
+            FileTask::lineBreaks);
+    List<FileTask> counted = new ArrayList<>(tasks.size());
+    int next = 0;
+    long before = 0;
+    for (int i = 0; i < tasks.size(); i++) {
+      FileTask t = tasks.get(i);
+      if (!t.part().uncounted()) {
+        counted.add(t);
+        continue;
+      }
+      if (i == 0 || !tasks.get(i - 1).file().equals(t.file())) {
+        before = 0; // a file's first part
+      }
+      counted.add(t.reading(t.part().counted(before)));
+      if (counts[i]) {
+        before += breaks.get(next++);
+      }
+    }
+    return counted;
   }
 
   /**

@@ -147,6 +147,21 @@ public abstract class FileSource implements Source, ObservesSchema {
     return List.of(FilePart.WHOLE);
   }
 
+  /**
+   * The line breaks in the bytes of {@code block}, a text part of this source's one file ({@link
+   * #inputFiles(WindowSpec, Window, long)}): an engine adds up the counts of a file's blocks before
+   * each part ({@link FilePart#counted}), so that a part's reader need not read the file before it
+   * to number its lines.
+   */
+  public final long lineBreaks(FilePart block) throws IOException {
+    List<Path> all = files.files();
+    if (all.size() != 1 || block.blockBytes() == 0) {
+      throw new IllegalStateException(
+          "line breaks of a text part are counted by a source of its one file, not " + describe());
+    }
+    return TextPart.lineBreaks(all.get(0), block);
+  }
+
   @Override
   public final Schema schema() {
     return schema;

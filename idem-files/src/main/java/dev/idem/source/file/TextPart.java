@@ -61,7 +61,7 @@ final class TextPart {
     }
     List<FilePart> parts = new ArrayList<>();
     for (long from = 0; from < size; from += bytes) {
-      parts.add(new FilePart(Math.toIntExact(from / bytes), 1, 0, bytes));
+      parts.add(new FilePart(Math.toIntExact(from / bytes), 1, FilePart.NOT_COUNTED, bytes));
     }
     return parts;
   }
@@ -87,13 +87,34 @@ final class TextPart {
     return true;
   }
 
-  /** Where {@code part} of {@code file} starts and ends, and the line breaks before it. */
+  /**
+   * Where {@code part} of {@code file} starts and ends, and the line breaks before it: those before
+   * its first byte the part was given ({@link FilePart#counted}), else counted from the file's
+   * start (which reads all the file before the part), and those from its first byte to its first
+   * line start.
+   */
   static TextPart of(Path file, FilePart part) throws IOException {
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = channel.size();
       long start = lineStart(channel, part.from(), size);
       long end = lineStart(channel, part.to(), size);
-      return new TextPart(start, Math.max(start, end), lineBreaks(channel, start));
+      long before =
+          part.uncounted()
+              ? lineBreaks(channel, 0, start)
+              : part.rowsBefore() + lineBreaks(channel, Math.min(part.from(), start), start);
+      return new TextPart(start, Math.max(start, end), before);
+    }
+  }
+
+  /**
+   * The line breaks in {@code block}'s bytes of {@code file} (a CR, an LF not after a CR), the byte
+   * before them telling whether an LF first is the end of a CR LF counted before: the blocks'
+   * counts add up to the file's.
+   */
+  static long lineBreaks(Path file, FilePart block) throws IOException {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      long size = channel.size();
+      return lineBreaks(channel, Math.min(block.from(), size), Math.min(block.to(), size));
     }
   }
 
@@ -161,14 +182,21 @@ final class TextPart {
     return size;
   }
 
-  /** The line breaks in the file's first {@code bytes} bytes, which end at a line's start. */
-  private static long lineBreaks(FileChannel channel, long bytes) throws IOException {
+  /**
+   * The line breaks in bytes {@code [from, to)} of the file: each CR, and each LF not right after a
+   * CR (the byte before {@code from} too), as {@link StrictReader} counts lines.
+   */
+  private static long lineBreaks(FileChannel channel, long from, long to) throws IOException {
     ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
     long breaks = 0;
-    long position = 0;
+    long position = from;
     boolean afterCr = false;
-    while (position < bytes) {
-      buf.clear().limit((int) Math.min(buf.capacity(), bytes - position));
+    if (from > 0 && from < to) {
+      ByteBuffer before = ByteBuffer.allocate(1);
+      afterCr = channel.read(before, from - 1) == 1 && before.get(0) == CR;
+    }
+    while (position < to) {
+      buf.clear().limit((int) Math.min(buf.capacity(), to - position));
       int n = channel.read(buf, position);
       if (n <= 0) {
         break;

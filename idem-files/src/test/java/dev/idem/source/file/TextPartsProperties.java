@@ -167,12 +167,27 @@ class TextPartsProperties {
     return new JsonLinesSource(new FileSet(dir, "in.jsonl"), SCHEMA, StandardCharsets.UTF_8);
   }
 
+  /**
+   * The file read a part at a time, each part's reader counting the line breaks before it; checked
+   * to read the same with the parts told the line breaks before them, counted a block at a time
+   * ({@link FileSource#lineBreaks}) as an engine does.
+   */
   private static List<Read> readInParts(FileSource source, long bytes) throws IOException {
     FileSource.InputFile file = source.inputFiles(WindowSpec.full(), Window.full(), bytes).get(0);
     List<Read> reads = new ArrayList<>();
+    List<Read> counted = new ArrayList<>();
+    long before = 0;
     for (FilePart part : file.parts()) {
       reads.add(read(source, part));
+      if (part.whole()) {
+        counted.add(read(source, part));
+      } else {
+        assertThat(part.uncounted()).isTrue();
+        counted.add(read(source, part.counted(before)));
+        before += source.lineBreaks(part);
+      }
     }
+    assertThat(counted).isEqualTo(reads);
     return reads;
   }
 
