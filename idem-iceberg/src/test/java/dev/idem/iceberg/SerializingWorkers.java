@@ -153,5 +153,6 @@ final class SerializingWorkers implements Workers, AutoCloseable {
   @Override
   public void close() {
     pool.shutdownNow();
+    numbers.forEach(SHARED::remove);
   }
 }

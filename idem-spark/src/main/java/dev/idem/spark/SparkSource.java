@@ -325,12 +325,12 @@ final class SparkSource implements Source, FoldsEarly {
    * parts, its columns once, the types each part broke in order); a file whose reader failed fails
    * the read after its records. A file is read again here, whole, by its task's reader on the
    * window's observation ({@link FileTask#readOnDriver}), and none of its parts' records is taken,
-   * when a part's columns differ from the declared ones, or a part before the file's last failed:
-   * what {@code schema_drift} makes of an added or a missing column depends on the destination (the
-   * type an added column is loaded as), which a task cannot ask; and a CSV part's text may end
-   * inside a quoted field that holds a line break ({@link FileSource#inputFiles(WindowSpec, Window,
-   * long)} splits a text file at line starts), so its reader fails at its end and the next part's
-   * reader started inside that record.
+   * when a part's columns differ from the declared ones, or a CSV or JSON-lines part before the
+   * file's last failed: what {@code schema_drift} makes of an added or a missing column depends on
+   * the destination (the type an added column is loaded as), which a task cannot ask; and a CSV
+   * part's text may end inside a quoted field that holds a line break ({@link
+   * FileSource#inputFiles(WindowSpec, Window, long)} splits a text file at line starts), so its
+   * reader fails at its end and the next part's reader started inside that record.
    */
   private static final class Collected implements RecordReader {
     private final List<FileTask> tasks;
@@ -353,9 +353,11 @@ final class SparkSource implements Source, FoldsEarly {
       this.observed = observed;
       for (int i = 0; i < tasks.size(); i++) {
         FileTask task = tasks.get(i);
-        List<FilePart> parts = task.file().parts();
-        boolean beforeTheLast = !task.part().equals(parts.get(parts.size() - 1));
-        boolean failedBeforeTheLast = beforeTheLast && files.get(i).failure() != null;
+        // a text part's reader fails where its text ends inside a record (a file's parts are
+        // consecutive tasks); a Parquet part's failure is the whole file's
+        boolean beforeTheLast = i + 1 < tasks.size() && tasks.get(i + 1).file().equals(task.file());
+        boolean failedBeforeTheLast =
+            task.part().blockBytes() > 0 && beforeTheLast && files.get(i).failure() != null;
         if ((files.get(i).readOnDriver() || failedBeforeTheLast)
             && wholeHere.add(task.file().name())
             && failedBeforeTheLast) {

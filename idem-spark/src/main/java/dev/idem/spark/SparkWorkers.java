@@ -136,9 +136,11 @@ final class SparkWorkers implements Workers {
    */
   @Override
   public <T extends Serializable> Shared<T> share(T value) {
-    if (javaSerializer()) {
-      return new Broadcasted<>(spark.broadcast(value));
-    }
+    return javaSerializer() ? new Broadcasted<>(spark.broadcast(value)) : shareAsBytes(value);
+  }
+
+  /** {@code value}'s Java serialization's bytes as a broadcast variable, read back by each task. */
+  <T extends Serializable> Shared<T> shareAsBytes(T value) {
     try {
       return new BroadcastBytes<>(spark.broadcast(JavaBytes.of(value)));
     } catch (IOException e) {

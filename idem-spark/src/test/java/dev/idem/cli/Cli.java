@@ -39,9 +39,19 @@ final class Cli {
    * partBytes} bytes of a file ({@code -Didem.spark.part.bytes} on the driver).
    */
   static Result loadInParts(Path pipeline, long partBytes) {
+    Result r = runInParts(partBytes, pipeline);
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    return r;
+  }
+
+  /** {@code idem run PIPELINE} on Spark in parts as {@link #loadInParts}, whatever its exit. */
+  static Result runInParts(long partBytes, Path pipeline) {
     String before = System.setProperty("idem.spark.part.bytes", Long.toString(partBytes));
     try {
-      return load(pipeline, SPARK);
+      List<String> args =
+          new ArrayList<>(List.of("run", pipeline.toString(), "--progress", "none"));
+      args.addAll(List.of(SPARK));
+      return run(args.toArray(String[]::new));
     } finally {
       if (before == null) {
         System.clearProperty("idem.spark.part.bytes");

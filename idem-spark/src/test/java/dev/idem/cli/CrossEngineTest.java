@@ -178,6 +178,32 @@ class CrossEngineTest {
   }
 
   /**
+   * A quote never closed in a CSV file's last part fails the windows of that file on Spark as on
+   * the JVM runner (the same entries, the same one dead letter), and the driver does not read the
+   * file again: only a part before a file's last that fails may have ended inside a record.
+   */
+  @Test
+  void anUnclosedQuoteInAFilesLastPartFailsItsWindowsAsOnTheJvmRunner() throws IOException {
+    String dayOne = DAY_ONE + "5,\"open,1,2024-03-01 13:00:00\n";
+    Path jvm = pipeline("jvm", MERGE, dayOne);
+    Path onSpark = pipeline("spark", MERGE, dayOne);
+    Cli.Result j = Cli.run("run", jvm.toString(), "--progress", "none");
+    assertThat(j.exit()).as(j.out() + j.err()).isNotZero();
+    long driverReads = SharedSpark.driverReads();
+    // two parts: the file's last starts with the line of the quote (a part that fails at its end
+    // before the last, the quote's line running into the next part, is read whole instead)
+    Cli.Result s = Cli.runInParts(dayOne.indexOf("5,\"open"), onSpark);
+    assertThat(s.exit()).as(s.out() + s.err()).isEqualTo(j.exit());
+    assertThat(SharedSpark.driverReads() - driverReads).isZero();
+    assertThat(Cli.ledger(onSpark)).isEqualTo(Cli.ledger(jvm));
+    assertThat(Cli.ledger(jvm)).anyMatch(w -> w.contains("never closed"));
+    assertThat(Cli.deadLetters(onSpark)).isEqualTo(Cli.deadLetters(jvm));
+    assertThat(TableContents.of(onSpark.resolveSibling("warehouse"), "t"))
+        .isEqualTo(TableContents.of(jvm.resolveSibling("warehouse"), "t"))
+        .isNotEmpty();
+  }
+
+  /**
    * A run of a chosen window lists no windows: its fingerprint is of what the tasks learned of the
    * files, and it loads what the JVM runner's run of that window loads.
    */

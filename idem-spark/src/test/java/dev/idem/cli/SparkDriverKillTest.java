@@ -255,8 +255,8 @@ class SparkDriverKillTest {
 
   /**
    * Kryo as Spark's serializer (a cluster's common {@code spark.serializer}), which then carries
-   * the tasks' inputs (a window's files to read, rows to write, files to learn) and their results:
-   * the run equals the clean run.
+   * the tasks' inputs (a window's files to read, rows to write, files to learn) and their results,
+   * and the keys the lookups share (as bytes): the run equals the clean run.
    */
   @Test
   void aRunWithKryoAsSparksSerializerEqualsACleanRun() throws Exception {

@@ -19,6 +19,8 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A destination's work as Spark tasks: one task per input, outputs in the inputs' order, a failing
@@ -58,15 +60,18 @@ class SparkWorkersTest {
    * A shared value is read by every task from a Spark broadcast variable: the handle a task carries
    * holds none of it (a kilobyte or so of Java serialization for a value of megabytes).
    */
-  @Test
-  void aSharedValueReachesEveryTaskWithoutTravellingInIt() throws IOException {
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void aSharedValueReachesEveryTaskWithoutTravellingInIt(boolean asBytes) throws IOException {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SharedSpark.session().sparkContext());
-    Workers workers = new SparkWorkers(jsc);
+    SparkWorkers workers = new SparkWorkers(jsc);
     long[] value = new long[500_000];
     for (int i = 0; i < value.length; i++) {
       value[i] = i * 3L;
     }
-    try (Workers.Shared<long[]> shared = workers.share(value)) {
+    // as bytes: as under another spark.serializer than Java's (Kryo)
+    try (Workers.Shared<long[]> shared =
+        asBytes ? workers.shareAsBytes(value) : workers.share(value)) {
       assertThat(JavaBytes.of(value).length).isGreaterThan(4_000_000);
       assertThat(JavaBytes.of(shared).length).isLessThan(4_000);
       List<Long> out =

@@ -11,7 +11,6 @@ import dev.idem.source.CsvFiles;
 import dev.idem.source.OffersCsvFiles;
 import dev.idem.window.Window;
 import dev.idem.window.WindowSpec;
-import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -151,30 +150,16 @@ public final class CsvSource extends FileSource implements OffersCsvFiles {
 
   @Override
   protected Rows open(Path file, String relative, ObservedSchema observed) throws IOException {
-    StrictReader reader =
-        new StrictReader(
-            new BufferedInputStream(Files.newInputStream(file), 64 * 1024),
-            format.encoding(),
-            relative);
-    try {
-      CsvLexer lexer = parserOnly ? CsvLexer.parserOnly(reader, csv) : new CsvLexer(reader, csv);
-      return new CsvRows(lexer, reader, file, relative, observed, null, 0);
-    } catch (IOException | RuntimeException e) {
-      reader.close();
-      throw e;
-    }
+    return open(file, relative, observed, FilePart.WHOLE);
   }
 
   /**
-   * A part of the file's lines ({@link TextPart}), numbered as in the whole file; its columns are
-   * the file's header's, read from the file's start for a part after it.
+   * The file, or a part of its lines ({@link TextPart}) numbered as in the whole file; a part's
+   * columns are the file's header's, read from the file's start for a part after it.
    */
   @Override
   protected Rows open(Path file, String relative, ObservedSchema observed, FilePart part)
       throws IOException {
-    if (part.whole()) {
-      return open(file, relative, observed);
-    }
     TextPart text = TextPart.of(file, part);
     CsvRows header = null;
     if (format.header() && !text.atFileStart()) {
@@ -182,13 +167,7 @@ public final class CsvSource extends FileSource implements OffersCsvFiles {
         header = (CsvRows) h; // its header only
       }
     }
-    StrictReader reader =
-        new StrictReader(
-            new BufferedInputStream(text.open(file), 64 * 1024),
-            format.encoding(),
-            relative,
-            text.linesBefore + 1,
-            text.atFileStart());
+    StrictReader reader = text.reader(file, format.encoding(), relative);
     try {
       CsvLexer lexer = parserOnly ? CsvLexer.parserOnly(reader, csv) : new CsvLexer(reader, csv);
       return new CsvRows(lexer, reader, file, relative, observed, header, text.linesBefore);

@@ -59,6 +59,7 @@ public record FilePart(int first, int count, long rowsBefore, long blockBytes)
 
   /** The byte after a text part's blocks (the file may end before). */
   long to() {
-    return (first + (long) count) * blockBytes;
+    long blocks = first + (long) count;
+    return blocks > Long.MAX_VALUE / blockBytes ? Long.MAX_VALUE : blocks * blockBytes;
   }
 }

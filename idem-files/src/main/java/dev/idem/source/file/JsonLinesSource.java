@@ -10,11 +10,9 @@ import dev.idem.schema.DataType;
 import dev.idem.schema.ObservedSchema;
 import dev.idem.schema.Schema;
 import dev.idem.schema.ValueParser;
-import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.Charset;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -66,27 +64,15 @@ public final class JsonLinesSource extends FileSource {
 
   @Override
   protected Rows open(Path file, String relative, ObservedSchema observed) throws IOException {
-    StrictReader decoded =
-        new StrictReader(
-            new BufferedInputStream(Files.newInputStream(file), 64 * 1024), encoding, relative);
-    return new JsonRows(new BufferedReader(decoded, 64 * 1024), decoded, relative, observed, 0);
+    return open(file, relative, observed, FilePart.WHOLE);
   }
 
-  /** A part of the file's lines ({@link TextPart}), numbered as in the whole file. */
+  /** The file, or a part of its lines ({@link TextPart}) numbered as in the whole file. */
   @Override
   protected Rows open(Path file, String relative, ObservedSchema observed, FilePart part)
       throws IOException {
-    if (part.whole()) {
-      return open(file, relative, observed);
-    }
     TextPart text = TextPart.of(file, part);
-    StrictReader decoded =
-        new StrictReader(
-            new BufferedInputStream(text.open(file), 64 * 1024),
-            encoding,
-            relative,
-            text.linesBefore + 1,
-            text.atFileStart());
+    StrictReader decoded = text.reader(file, encoding, relative);
     return new JsonRows(
         new BufferedReader(decoded, 64 * 1024), decoded, relative, observed, text.linesBefore);
   }

@@ -1,5 +1,6 @@
 package dev.idem.source.file;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -36,10 +37,12 @@ final class TextPart {
   private static final int LF = '\n';
   private static final int CR = '\r';
 
-  /** The bytes the part reads: {@code [start, end)} of the file. */
+  /** The bytes the part reads: {@code [start, end)} of the file, to its end for {@link #TO_END}. */
   final long start;
 
   final long end;
+
+  private static final long TO_END = Long.MAX_VALUE;
 
   /** The line breaks before {@code start}: the part's first line is the file's line one after. */
   final long linesBefore;
@@ -61,7 +64,10 @@ final class TextPart {
     }
     List<FilePart> parts = new ArrayList<>();
     for (long from = 0; from < size; from += bytes) {
-      parts.add(new FilePart(Math.toIntExact(from / bytes), 1, FilePart.NOT_COUNTED, bytes));
+      int first = Math.toIntExact(from / bytes);
+      // the last part reads to the file's end when it is read, as a whole file's read does
+      int count = from + bytes < size ? 1 : Integer.MAX_VALUE - first;
+      parts.add(new FilePart(first, count, FilePart.NOT_COUNTED, bytes));
     }
     return parts;
   }
@@ -94,10 +100,13 @@ final class TextPart {
    * line start.
    */
   static TextPart of(Path file, FilePart part) throws IOException {
+    if (part.whole()) {
+      return new TextPart(0, TO_END, 0);
+    }
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = channel.size();
       long start = lineStart(channel, part.from(), size);
-      long end = lineStart(channel, part.to(), size);
+      long end = part.to() >= size ? TO_END : lineStart(channel, part.to(), size);
       long before =
           part.uncounted()
               ? lineBreaks(channel, 0, start)
@@ -123,11 +132,32 @@ final class TextPart {
     return start == 0;
   }
 
+  /**
+   * The part's text, decoded strictly from {@code encoding}, its lines numbered from the file's
+   * line after {@link #linesBefore} ({@code relative} names the file in problems).
+   */
+  StrictReader reader(Path file, Charset encoding, String relative) throws IOException {
+    return new StrictReader(
+        new BufferedInputStream(open(file), 64 * 1024),
+        encoding,
+        relative,
+        linesBefore + 1,
+        atFileStart());
+  }
+
   /** The part's bytes. */
-  InputStream open(Path file) throws IOException {
+  private InputStream open(Path file) throws IOException {
     FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
-    channel.position(start);
+    try {
+      channel.position(start);
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
     InputStream in = Channels.newInputStream(channel);
+    if (end == TO_END) {
+      return in;
+    }
     return new InputStream() {
       private long left = end - start;
 

@@ -159,6 +159,57 @@ class TextPartsProperties {
     }
   }
 
+  /**
+   * What the generated files do not hold: a byte order mark, no header, a single-byte encoding,
+   * line ends of CR alone (no LF, so nothing to split at: the first part reads the whole file).
+   */
+  @Example
+  void filesOfOtherShapesInPartsReadAsWhole() throws IOException {
+    // a line starting with U+FEFF: a byte order mark only at the file's start
+    String rows = "1,a\u00e9,1.00\n2,b,2.00\r\n3,\"c\",3.00\n4,d,x\n\ufeff5,e,5.00\n6,f,6.00\n";
+    byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+    byte[] text = ("id,name,amount\n" + rows).getBytes(StandardCharsets.UTF_8);
+    byte[] withBom = new byte[bom.length + text.length];
+    System.arraycopy(bom, 0, withBom, 0, bom.length);
+    System.arraycopy(text, 0, withBom, bom.length, text.length);
+    assertReadInPartsAsWhole(withBom, CsvFormat.DEFAULT);
+    assertReadInPartsAsWhole(
+        rows.getBytes(StandardCharsets.UTF_8), CsvFormat.DEFAULT.withHeader(false));
+    CsvFormat latin1 = new CsvFormat(',', '"', true, "", StandardCharsets.ISO_8859_1);
+    assertReadInPartsAsWhole(
+        ("id,name,amount\n" + rows).getBytes(StandardCharsets.ISO_8859_1), latin1);
+    assertReadInPartsAsWhole(
+        ("id,name,amount\r" + rows.replace("\r\n", "\n").replace('\n', '\r'))
+            .getBytes(StandardCharsets.UTF_8),
+        CsvFormat.DEFAULT);
+  }
+
+  /** Encodings whose CR and LF bytes are those characters only are split; others are not. */
+  @Example
+  void onlyEncodingsWhoseLineBreakBytesAreLineBreaksAreSplit() {
+    assertThat(TextPart.splits(StandardCharsets.UTF_8)).isTrue();
+    assertThat(TextPart.splits(StandardCharsets.ISO_8859_1)).isTrue();
+    assertThat(TextPart.splits(java.nio.charset.Charset.forName("windows-1252"))).isTrue();
+    assertThat(TextPart.splits(StandardCharsets.UTF_16)).isFalse();
+    assertThat(TextPart.splits(StandardCharsets.UTF_16LE)).isFalse();
+    assertThat(TextPart.splits(java.nio.charset.Charset.forName("IBM037"))).isFalse(); // EBCDIC
+  }
+
+  /** {@code bytes} as in.csv read in parts of each size from 1 to its length give its records. */
+  private static void assertReadInPartsAsWhole(byte[] bytes, CsvFormat format) throws IOException {
+    Files.write(dir.resolve("in.csv"), bytes);
+    CsvSource source = new CsvSource(new FileSet(dir, "in.csv"), SCHEMA, format);
+    Read whole = read(source, FilePart.WHOLE);
+    assertThat(whole.records()).hasSizeGreaterThan(3);
+    // every declared column found (a byte order mark is not part of the header's first name)
+    assertThat(whole.drift()).contains("added=[], removed=[]");
+    for (long size = 1; size <= bytes.length; size++) {
+      List<Read> parts = readInParts(source, size);
+      assertThat(failedBeforeTheLast(parts)).as("parts of %d bytes", size).isFalse();
+      assertThat(joined(parts)).as("parts of %d bytes", size).isEqualTo(whole);
+    }
+  }
+
   private static CsvSource csv() {
     return new CsvSource(new FileSet(dir, "in.csv"), SCHEMA, CsvFormat.DEFAULT);
   }
