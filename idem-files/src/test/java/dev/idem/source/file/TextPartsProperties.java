@@ -99,10 +99,7 @@ class TextPartsProperties {
       @ForAll("lineLocalCsv") List<Piece> pieces, @ForAll @LongRange(min = 1, max = 120) long bytes)
       throws IOException {
     Files.write(dir.resolve("in.csv"), MalformedInputProperties.csv(pieces, new HashMap<>()));
-    Read whole = read(csv(), FilePart.WHOLE);
-    List<Read> parts = readInParts(csv(), bytes);
-    assertThat(failedBeforeTheLast(parts)).as("%s", parts).isFalse();
-    assertThat(joined(parts)).isEqualTo(whole);
+    assertPartsReadAsWhole(csv(), bytes);
   }
 
   /** A JSON line holds no line break: every part ends at a record's end. */
@@ -111,10 +108,7 @@ class TextPartsProperties {
       @ForAll("jsonLines") List<Piece> pieces, @ForAll @LongRange(min = 1, max = 120) long bytes)
       throws IOException {
     Files.write(dir.resolve("in.jsonl"), MalformedInputProperties.jsonl(pieces, new HashMap<>()));
-    Read whole = read(jsonl(), FilePart.WHOLE);
-    List<Read> parts = readInParts(jsonl(), bytes);
-    assertThat(failedBeforeTheLast(parts)).as("%s", parts).isFalse();
-    assertThat(joined(parts)).isEqualTo(whole);
+    assertPartsReadAsWhole(jsonl(), bytes);
   }
 
   /**
@@ -204,10 +198,17 @@ class TextPartsProperties {
     // every declared column found (a byte order mark is not part of the header's first name)
     assertThat(whole.drift()).contains("added=[], removed=[]");
     for (long size = 1; size <= bytes.length; size++) {
-      List<Read> parts = readInParts(source, size);
-      assertThat(failedBeforeTheLast(parts)).as("parts of %d bytes", size).isFalse();
-      assertThat(joined(parts)).as("parts of %d bytes", size).isEqualTo(whole);
+      assertPartsReadAsWhole(source, size);
     }
+  }
+
+  /** No part but the last fails, and the parts read one after another read as the whole file. */
+  private static void assertPartsReadAsWhole(FileSource source, long bytes) throws IOException {
+    List<Read> parts = readInParts(source, bytes);
+    assertThat(failedBeforeTheLast(parts)).as("parts of %d bytes: %s", bytes, parts).isFalse();
+    assertThat(joined(parts))
+        .as("parts of %d bytes", bytes)
+        .isEqualTo(read(source, FilePart.WHOLE));
   }
 
   private static CsvSource csv() {
