@@ -18,7 +18,8 @@ import java.util.List;
  * A part of a text file read by lines (CSV, JSON lines), as Hadoop's line record reader splits one:
  * the part of blocks {@code [from, to)} ({@link FilePart}) reads the bytes from the first line
  * start at or after {@code from} to the first line start at or after {@code to}, a line start being
- * the file's start or the byte after an LF. So the parts of a file cover its bytes once, each
+ * the file's start or the byte after an LF; a file's last part reads to the file's end, whatever
+ * its size by then, as a whole file's read does. So the parts of a file cover its bytes once, each
  * ending where the next begins, whatever line a block boundary falls in. Its lines are numbered
  * from the line breaks before it (CR, LF and CRLF each one, as {@link StrictReader} counts them),
  * counted from the file's bytes.
