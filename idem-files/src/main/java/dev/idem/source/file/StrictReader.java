@@ -51,10 +51,6 @@ final class StrictReader extends Reader {
   private boolean lastWasBreak;
   private boolean endSupplied;
 
-  StrictReader(InputStream in, Charset charset, String file) {
-    this(in, charset, file, 1, true);
-  }
-
   /**
    * Bytes that start on line {@code firstLine} of {@code file}: at the file's start ({@code
    * fileStart}, where a byte order mark is dropped) or at a line's start inside it ({@link
