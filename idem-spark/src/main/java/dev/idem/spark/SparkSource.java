@@ -21,10 +21,13 @@ import dev.idem.window.WindowSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.slf4j.Logger;
@@ -196,32 +199,52 @@ final class SparkSource implements Source, FoldsEarly {
   }
 
   /**
-   * The tasks, each part of a CSV or JSON-lines file told the line breaks before it: counted a
-   * block at a time by a job of a task a block but the file's last, and added up here, so that no
-   * task reads the file before its part to number its lines (a part near the end of a large file
-   * would read almost all of it first).
+   * The line breaks in each block of the text files read in parts, by the SHA-256 of the file's
+   * bytes, the block size and the block's number: a file that holds several windows is counted
+   * once, and a file written since is another key.
    */
-  private List<FileTask> counted(List<FileTask> tasks, Window window) {
+  private final Map<String, Long> lineBreaks = new ConcurrentHashMap<>();
+
+  /**
+   * The tasks, each part of a CSV or JSON-lines file told the line breaks before it: counted a
+   * block at a time by a job of a task a block but the file's last (blocks this process counted
+   * before in the same bytes are not counted again), and added up here, so that no task reads the
+   * file before its part to number its lines (a part near the end of a large file would read almost
+   * all of it first).
+   */
+  private List<FileTask> counted(List<FileTask> tasks, Window window) throws IOException {
+    String[] keys = new String[tasks.size()];
+    Map<String, String> hashes = new HashMap<>();
     List<FileTask> counting = new ArrayList<>();
-    boolean[] counts = new boolean[tasks.size()];
+    List<String> countingKeys = new ArrayList<>();
     for (int i = 0; i + 1 < tasks.size(); i++) {
       FileTask t = tasks.get(i);
       // not a file's last part: the line breaks after it count for none
-      counts[i] = t.part().uncounted() && t.file().equals(tasks.get(i + 1).file());
-      if (counts[i]) {
-        counting.add(t);
+      if (t.part().uncounted() && t.file().equals(tasks.get(i + 1).file())) {
+        String name = t.file().name();
+        String sha = hashes.get(name);
+        if (sha == null) {
+          sha = ((FileSource) original).sha256(name);
+          hashes.put(name, sha);
+        }
+        keys[i] = sha + ":" + t.part().blockBytes() + ":" + t.part().first();
+        if (!lineBreaks.containsKey(keys[i])) {
+          counting.add(t);
+          countingKeys.add(keys[i]);
+        }
       }
     }
-    if (counting.isEmpty()) {
-      return tasks;
+    if (!counting.isEmpty()) {
+      List<Long> breaks =
+          readers.run(
+              "idem window " + window.id() + ": line breaks of " + counting.size() + " file parts",
+              counting,
+              FileTask::lineBreaks);
+      for (int k = 0; k < breaks.size(); k++) {
+        lineBreaks.put(countingKeys.get(k), breaks.get(k));
+      }
     }
-    List<Long> breaks =
-        readers.run(
-            "idem window " + window.id() + ": line breaks of " + counting.size() + " file parts",
-            counting,
-            FileTask::lineBreaks);
     List<FileTask> counted = new ArrayList<>(tasks.size());
-    int next = 0;
     long before = 0;
     for (int i = 0; i < tasks.size(); i++) {
       FileTask t = tasks.get(i);
@@ -233,8 +256,8 @@ final class SparkSource implements Source, FoldsEarly {
         before = 0; // a file's first part
       }
       counted.add(t.reading(t.part().counted(before)));
-      if (counts[i]) {
-        before += breaks.get(next++);
+      if (keys[i] != null) {
+        before += lineBreaks.get(keys[i]);
       }
     }
     return counted;

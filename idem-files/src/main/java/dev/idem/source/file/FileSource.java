@@ -621,6 +621,20 @@ public abstract class FileSource implements Source, ObservesSchema {
     return names;
   }
 
+  /**
+   * The SHA-256 of input file {@code name}'s bytes as they are now (as in {@link #inputFiles()};
+   * hashed once while the file stays unwritten, as for the windows' fingerprints): what an engine
+   * may key what it learnt of the file's bytes by.
+   */
+  public final String sha256(String name) throws IOException {
+    for (Path f : files.files()) {
+      if (files.relative(f).equals(name)) {
+        return hash(f).sha256();
+      }
+    }
+    throw new IllegalArgumentException("no input file " + name + " in " + describe());
+  }
+
   /** On a source of one file (an engine's task): the file's size and SHA-256. */
   public final HashedFile hashFile() throws IOException {
     Path f = onlyFile();
