@@ -208,27 +208,32 @@ final class SparkSource implements Source, FoldsEarly {
   /**
    * The tasks, each part of a CSV or JSON-lines file told the line breaks before it: counted a
    * block at a time by a job of a task a block but the file's last (blocks this process counted
-   * before in the same bytes are not counted again), and added up here, so that no task reads the
-   * file before its part to number its lines (a part near the end of a large file would read almost
-   * all of it first).
+   * before in the same bytes are not counted again; two windows of a file read at once, under
+   * {@code --parallel}, may both count it), and added up here, so that no task reads the file
+   * before its part to number its lines (a part near the end of a large file would read almost all
+   * of it first).
    */
   private List<FileTask> counted(List<FileTask> tasks, Window window) throws IOException {
+    FileSource source = (FileSource) original;
     String[] keys = new String[tasks.size()];
     Map<String, String> hashes = new HashMap<>();
+    Map<String, Long> counts = new HashMap<>(); // this call's, by key
     List<FileTask> counting = new ArrayList<>();
     List<String> countingKeys = new ArrayList<>();
     for (int i = 0; i + 1 < tasks.size(); i++) {
       FileTask t = tasks.get(i);
       // not a file's last part: the line breaks after it count for none
       if (t.part().uncounted() && t.file().equals(tasks.get(i + 1).file())) {
-        String name = t.file().name();
-        String sha = hashes.get(name);
+        String sha = hashes.get(t.file().name());
         if (sha == null) {
-          sha = ((FileSource) original).sha256(name);
-          hashes.put(name, sha);
+          sha = source.sha256(t.file().name());
+          hashes.put(t.file().name(), sha);
         }
         keys[i] = sha + ":" + t.part().blockBytes() + ":" + t.part().first();
-        if (!lineBreaks.containsKey(keys[i])) {
+        Long known = lineBreaks.get(keys[i]);
+        if (known != null) {
+          counts.put(keys[i], known);
+        } else {
           counting.add(t);
           countingKeys.add(keys[i]);
         }
@@ -240,8 +245,15 @@ final class SparkSource implements Source, FoldsEarly {
               "idem window " + window.id() + ": line breaks of " + counting.size() + " file parts",
               counting,
               FileTask::lineBreaks);
+      Map<String, Boolean> unwritten = new HashMap<>();
       for (int k = 0; k < breaks.size(); k++) {
-        lineBreaks.put(countingKeys.get(k), breaks.get(k));
+        counts.put(countingKeys.get(k), breaks.get(k));
+        String name = counting.get(k).file().name();
+        // kept for other windows only while the file's bytes are those hashed before the job (a
+        // file written meanwhile fails this window at its fingerprint's check)
+        if (unwritten.computeIfAbsent(name, n -> hashes.get(n).equals(sha256(source, n)))) {
+          lineBreaks.put(countingKeys.get(k), breaks.get(k));
+        }
       }
     }
     List<FileTask> counted = new ArrayList<>(tasks.size());
@@ -257,10 +269,19 @@ final class SparkSource implements Source, FoldsEarly {
       }
       counted.add(t.reading(t.part().counted(before)));
       if (keys[i] != null) {
-        before += lineBreaks.get(keys[i]);
+        before += counts.get(keys[i]);
       }
     }
     return counted;
+  }
+
+  /** The SHA-256 of input file {@code name}'s bytes now, or null when it is gone. */
+  private static String sha256(FileSource source, String name) {
+    try {
+      return source.sha256(name);
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   /**

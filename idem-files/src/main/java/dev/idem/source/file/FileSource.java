@@ -22,6 +22,7 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.Serializable;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
@@ -632,7 +633,7 @@ public abstract class FileSource implements Source, ObservesSchema {
         return hash(f).sha256();
       }
     }
-    throw new IllegalArgumentException("no input file " + name + " in " + describe());
+    throw new NoSuchFileException(name, null, "no longer an input file of " + describe());
   }
 
   /** On a source of one file (an engine's task): the file's size and SHA-256. */

@@ -38,7 +38,7 @@ import net.jqwik.api.statistics.Statistics;
  * large one) gives the records, positions, problems, failure and schema observation of the whole
  * file's read, on the garbage-laced files of {@link MalformedInputProperties}: whenever no part but
  * the last failed, which is the engine's sign to read the file whole instead (a quoted line break
- * at a part's end). Without quotes that never happens.
+ * at a part's end). Without a line break inside a quoted field that never happens.
  */
 class TextPartsProperties {
   private static final Schema SCHEMA =
@@ -210,7 +210,9 @@ class TextPartsProperties {
     assertThat(TextPart.splits(java.nio.charset.Charset.forName("IBM037"))).isFalse(); // EBCDIC
   }
 
-  /** {@code bytes} as in.csv read in parts of each size from 1 to its length give its records. */
+  /**
+   * {@code bytes} as shapes.csv read in parts of each size from 1 to its length give its records.
+   */
   private static void assertReadInPartsAsWhole(byte[] bytes, CsvFormat format) throws IOException {
     Files.write(dir.resolve("shapes.csv"), bytes);
     CsvSource source = new CsvSource(new FileSet(dir, "shapes.csv"), SCHEMA, format);
