@@ -19,6 +19,7 @@ import dev.idem.window.Window;
 import dev.idem.window.WindowKind;
 import dev.idem.window.WindowSpec;
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -215,19 +216,24 @@ final class SparkSource implements Source, FoldsEarly {
    */
   private List<FileTask> counted(List<FileTask> tasks, Window window) throws IOException {
     FileSource source = (FileSource) original;
+    // not a file's last part: the line breaks after it count for none
+    Set<String> split = new HashSet<>();
+    for (int i = 0; i < tasks.size(); i++) {
+      if (tasks.get(i).part().uncounted() && beforeItsFilesLast(tasks, i)) {
+        split.add(tasks.get(i).file().name());
+      }
+    }
+    Map<String, String> hashes = source.sha256(split);
     String[] keys = new String[tasks.size()];
-    Map<String, String> hashes = new HashMap<>();
     Map<String, Long> counts = new HashMap<>(); // this call's, by key
     List<FileTask> counting = new ArrayList<>();
     List<String> countingKeys = new ArrayList<>();
-    for (int i = 0; i + 1 < tasks.size(); i++) {
+    for (int i = 0; i < tasks.size(); i++) {
       FileTask t = tasks.get(i);
-      // not a file's last part: the line breaks after it count for none
-      if (t.part().uncounted() && t.file().equals(tasks.get(i + 1).file())) {
+      if (t.part().uncounted() && beforeItsFilesLast(tasks, i)) {
         String sha = hashes.get(t.file().name());
         if (sha == null) {
-          sha = source.sha256(t.file().name());
-          hashes.put(t.file().name(), sha);
+          throw new NoSuchFileException(t.file().name(), null, "no longer an input file");
         }
         keys[i] = sha + ":" + t.part().blockBytes() + ":" + t.part().first();
         Long known = lineBreaks.get(keys[i]);
@@ -245,13 +251,13 @@ final class SparkSource implements Source, FoldsEarly {
               "idem window " + window.id() + ": line breaks of " + counting.size() + " file parts",
               counting,
               FileTask::lineBreaks);
-      Map<String, Boolean> unwritten = new HashMap<>();
+      // kept for other windows only while the file's bytes are those hashed before the job (a
+      // file written meanwhile fails this window at its fingerprint's check)
+      Map<String, String> after = source.sha256(split);
       for (int k = 0; k < breaks.size(); k++) {
         counts.put(countingKeys.get(k), breaks.get(k));
         String name = counting.get(k).file().name();
-        // kept for other windows only while the file's bytes are those hashed before the job (a
-        // file written meanwhile fails this window at its fingerprint's check)
-        if (unwritten.computeIfAbsent(name, n -> hashes.get(n).equals(sha256(source, n)))) {
+        if (hashes.get(name).equals(after.get(name))) {
           lineBreaks.put(countingKeys.get(k), breaks.get(k));
         }
       }
@@ -275,13 +281,12 @@ final class SparkSource implements Source, FoldsEarly {
     return counted;
   }
 
-  /** The SHA-256 of input file {@code name}'s bytes now, or null when it is gone. */
-  private static String sha256(FileSource source, String name) {
-    try {
-      return source.sha256(name);
-    } catch (IOException e) {
-      return null;
-    }
+  /**
+   * Whether task {@code i} reads a part of its file before the file's last (a file's parts are
+   * consecutive tasks).
+   */
+  private static boolean beforeItsFilesLast(List<FileTask> tasks, int i) {
+    return i + 1 < tasks.size() && tasks.get(i + 1).file().equals(tasks.get(i).file());
   }
 
   /**
@@ -399,9 +404,10 @@ final class SparkSource implements Source, FoldsEarly {
         FileTask task = tasks.get(i);
         // a text part's reader fails where its text ends inside a record (a file's parts are
         // consecutive tasks); a Parquet part's failure is the whole file's
-        boolean beforeTheLast = i + 1 < tasks.size() && tasks.get(i + 1).file().equals(task.file());
         boolean failedBeforeTheLast =
-            task.part().blockBytes() > 0 && beforeTheLast && files.get(i).failure() != null;
+            task.part().blockBytes() > 0
+                && beforeItsFilesLast(tasks, i)
+                && files.get(i).failure() != null;
         if ((files.get(i).readOnDriver() || failedBeforeTheLast)
             && wholeHere.add(task.file().name())
             && failedBeforeTheLast) {

@@ -22,12 +22,12 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.Serializable;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -623,17 +623,19 @@ public abstract class FileSource implements Source, ObservesSchema {
   }
 
   /**
-   * The SHA-256 of input file {@code name}'s bytes as they are now (as in {@link #inputFiles()};
-   * hashed once while the file stays unwritten, as for the windows' fingerprints): what an engine
-   * may key what it learnt of the file's bytes by.
+   * The SHA-256 of the bytes of input files {@code names} as they are now (named as in {@link
+   * #inputFiles()}; each hashed once while it stays unwritten, as for the windows' fingerprints),
+   * by name: what an engine may key what it learnt of a file's bytes by. A name that is no input
+   * file any more has none.
    */
-  public final String sha256(String name) throws IOException {
-    for (Path f : files.files()) {
-      if (files.relative(f).equals(name)) {
-        return hash(f).sha256();
+  public final Map<String, String> sha256(Collection<String> names) throws IOException {
+    Map<String, String> out = new HashMap<>();
+    for (Map.Entry<String, Path> f : byName().entrySet()) {
+      if (names.contains(f.getKey())) {
+        out.put(f.getKey(), hash(f.getValue()).sha256());
       }
     }
-    throw new NoSuchFileException(name, null, "no longer an input file of " + describe());
+    return out;
   }
 
   /** On a source of one file (an engine's task): the file's size and SHA-256. */
