@@ -1,6 +1,7 @@
 package dev.idem.spark;
 
 import dev.idem.cli.pipelinefile.PipelineDefinition;
+import dev.idem.source.file.FilePart;
 import dev.idem.source.file.FileSource;
 import dev.idem.window.WindowSpec;
 import java.io.IOException;
@@ -9,11 +10,12 @@ import java.util.List;
 
 /**
  * One Spark task learning one input file for the driver's source, on a source narrowed to the file
- * as {@link FileTask}'s: its size and SHA-256 (for the windows' fingerprints), or what it holds
- * under a day or hour window spec (which windows, how many records without one), so that the driver
- * neither reads nor parses the input before the first window.
+ * as {@link FileTask}'s: its size and SHA-256 (for the windows' fingerprints; of the whole file),
+ * or what a part of it holds under a day or hour window spec (which windows, how many records
+ * without one), so that the driver neither reads nor parses the input before the first window.
  */
-record InputFileTask(String pipelineFile, List<String> sets, String pathSetting, WindowSpec spec)
+record InputFileTask(
+    String pipelineFile, List<String> sets, String pathSetting, WindowSpec spec, FilePart part)
     implements Serializable {
   private static final long serialVersionUID = 1L;
 
@@ -29,7 +31,7 @@ record InputFileTask(String pipelineFile, List<String> sets, String pathSetting,
 
   FileSource.ScannedFile scan() throws IOException {
     try (PipelineDefinition d = FileTask.narrowed(pipelineFile, sets, pathSetting)) {
-      return ((FileSource) d.pipeline().source()).scanFile(spec);
+      return ((FileSource) d.pipeline().source()).scanFile(spec, part);
     }
   }
 }

@@ -91,11 +91,14 @@ final class SparkSource implements Source, FoldsEarly {
    * Hashes the input files whose hash this process does not know (for the windows' fingerprints;
    * not for {@code file} windows, each of which hashes its own file on the driver) and, under a day
    * or hour spec, scans those whose windows neither this process nor the scan cache knows, as Spark
-   * tasks, one a file, instead of on the driver: a first load would otherwise parse its whole input
-   * on the driver before its first window, and any run hash it there. The original source takes
-   * what the tasks found ({@link FileSource#learnHashes}, {@link FileSource#learnScans}); what it
-   * does not take (a file written since its task read it, a scan that failed) and every file of a
-   * failed job it reads itself, as the JVM runner does, failing the same way.
+   * tasks instead of on the driver: a first load would otherwise parse its whole input on the
+   * driver before its first window, and any run hash it there. A hash is a task a file (a SHA-256
+   * is not split); a scan a task a part of the file, as the windows read it ({@link #partBytes}).
+   * The original source takes what the tasks found ({@link FileSource#learnHashes}, {@link
+   * FileSource#learnScans}); what it does not take (a file written since its task read it, a scan
+   * that failed, a text file a part of which but the last stopped at a record it could not read
+   * past) and every file of a failed job it reads itself, as the JVM runner does, failing the same
+   * way.
    */
   private synchronized void learnInputFiles(WindowSpec spec) throws IOException {
     if (spec.kind() == WindowKind.FILE || spec.equals(learned)) {
@@ -107,7 +110,13 @@ final class SparkSource implements Source, FoldsEarly {
     FileSource source = (FileSource) original;
     List<String> unhashed = source.unhashedFiles();
     if (!unhashed.isEmpty()) {
-      int taken = source.learnHashes(run("hashing", unhashed, spec, InputFileTask::hash));
+      List<InputFileTask> tasks = new ArrayList<>();
+      for (String name : unhashed) {
+        tasks.add(task(name, spec, FilePart.WHOLE));
+      }
+      int taken =
+          source.learnHashes(
+              run("hashing " + unhashed.size() + " input files", tasks, InputFileTask::hash));
       TASK_HASHED.addAndGet(taken);
       if (taken < unhashed.size()) {
         return; // the original hashes and scans the rest on the driver's cores
@@ -115,20 +124,32 @@ final class SparkSource implements Source, FoldsEarly {
     }
     List<String> unscanned = source.unscannedFiles(spec);
     if (!unscanned.isEmpty()) {
+      List<InputFileTask> tasks = new ArrayList<>();
+      for (String name : unscanned) {
+        for (FilePart part : source.partsOf(name, partBytes())) {
+          tasks.add(task(name, spec, part));
+        }
+      }
+      String what = "scanning " + unscanned.size() + " input files";
       TASK_SCANNED.addAndGet(
-          source.learnScans(spec, run("scanning", unscanned, spec, InputFileTask::scan)));
+          source.learnScans(
+              spec,
+              run(
+                  tasks.size() == unscanned.size() ? what : what + " in " + tasks.size() + " parts",
+                  tasks,
+                  InputFileTask::scan)));
     }
   }
 
-  /** A job of a task per input file; on failure, logged, no results. */
+  private InputFileTask task(String name, WindowSpec spec, FilePart part) {
+    return new InputFileTask(pipelineFile.toString(), sets, pathSetting(name), spec, part);
+  }
+
+  /** A job learning input files; on failure, logged, no results. */
   private <O> List<O> run(
-      String what, List<String> names, WindowSpec spec, Workers.Task<InputFileTask, O> task) {
-    List<InputFileTask> tasks = new ArrayList<>(names.size());
-    for (String name : names) {
-      tasks.add(new InputFileTask(pipelineFile.toString(), sets, pathSetting(name), spec));
-    }
+      String what, List<InputFileTask> tasks, Workers.Task<InputFileTask, O> task) {
     try {
-      return readers.run("idem: " + what + " " + names.size() + " input files", tasks, task);
+      return readers.run("idem: " + what, tasks, task);
     } catch (TransientException e) {
       LOG.warn("{}; the driver reads the files itself", e.getMessage());
       return List.of();

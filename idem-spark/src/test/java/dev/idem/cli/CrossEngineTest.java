@@ -157,6 +157,8 @@ class CrossEngineTest {
     long partBytes = quotedLineBreak ? dayOne.indexOf("b\n2") + 1 : 45;
     long tasks = SharedSpark.tasksEnded();
     long driverReads = SharedSpark.driverReads();
+    long inputFileTasks = SharedSpark.inputFileTasksEnded();
+    long scanned = SharedSpark.filesScannedByTasks();
     Cli.loadInParts(onSpark, partBytes);
     // a task per part for each window of its file (a.csv holds days 1 and 2, b.csv days 2 and 3),
     // and before the first window of each file, a task per part but its last counting the line
@@ -168,6 +170,15 @@ class CrossEngineTest {
             () -> assertThat(SharedSpark.tasksEnded() - tasks).isEqualTo(parts + parts / 2 - 2));
     // a.csv read whole again by the driver, for each of its two windows
     assertThat(SharedSpark.driverReads() - driverReads).isEqualTo(quotedLineBreak ? 2 : 0);
+    // before the windows, a task a file hashing it and a task a part scanning it for its days; the
+    // scans of a.csv's parts not taken when one before its last stopped inside the quoted field
+    // (the driver scans that file itself)
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(SharedSpark.inputFileTasksEnded() - inputFileTasks)
+                    .isEqualTo(2 + parts / 2));
+    assertThat(SharedSpark.filesScannedByTasks() - scanned).isEqualTo(quotedLineBreak ? 1 : 2);
 
     List<String> rows = TableContents.of(jvm.resolveSibling("warehouse"), "t");
     assertThat(rows).hasSize(4);

@@ -22,6 +22,7 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.Serializable;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
@@ -572,19 +573,69 @@ public abstract class FileSource implements Source, ObservesSchema {
   }
 
   /**
-   * What an engine's task found scanning a file under a day or hour window spec on a source of that
-   * one file ({@link #scanFile}): the window ids it holds and how many of its records have none,
-   * with the file's {@code stamp} while it did (null if the file was written meanwhile); {@code
-   * failed} when the scan failed (the file unreadable as a whole, no window column), which the
-   * source of all files then meets itself, as without an engine.
+   * What an engine's task found scanning {@code part} of a file under a day or hour window spec on
+   * a source of that one file ({@link #scanFile}): the window ids it holds and how many of its
+   * records have none, with the file's {@code stamp} while it did (null if the file was written
+   * meanwhile); {@code failed} when the scan failed (no window column; joined, also the file
+   * unreadable as a whole), which the source of all files then meets itself, as without an engine;
+   * {@code stopped} when it stopped at a record the reader cannot move past (a CSV syntax error).
    */
   public record ScannedFile(
-      String name, String stamp, List<String> windowIds, long unassigned, boolean failed)
+      String name,
+      String stamp,
+      List<String> windowIds,
+      long unassigned,
+      boolean failed,
+      FilePart part,
+      boolean stopped)
       implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     public ScannedFile {
       windowIds = List.copyOf(windowIds);
+    }
+
+    /**
+     * The scan of the whole file made of the scans of its parts, all of them in order: the union of
+     * their windows, the sum of their records without one; null when a part before the last
+     * stopped, where the whole file's reader stops too, or where a part's text ends inside a quoted
+     * field that holds a line break and the next part started inside that record ({@link
+     * TextPart}): the file is then to be scanned whole. Failed when a part failed, or no record has
+     * a window but some have a problem (the file as a whole is unreadable), as a whole file's scan.
+     */
+    static ScannedFile joined(List<ScannedFile> parts) {
+      ScannedFile first = parts.get(0);
+      Set<String> ids = new TreeSet<>();
+      long unassigned = 0;
+      boolean failed = false;
+      String stamp = first.stamp();
+      long next = 0; // the block the next part starts at
+      for (int i = 0; i < parts.size(); i++) {
+        ScannedFile p = parts.get(i);
+        if (!p.name().equals(first.name()) || p.part().first() != next) {
+          throw new IllegalArgumentException(
+              "not the parts of " + first.name() + " in order: " + p.name() + " " + p.part());
+        }
+        if (p.stopped() && i + 1 < parts.size()) {
+          return null;
+        }
+        next = (long) p.part().first() + p.part().count();
+        ids.addAll(p.windowIds());
+        unassigned += p.unassigned();
+        failed |= p.failed();
+        stamp = Objects.equals(stamp, p.stamp()) ? stamp : null;
+      }
+      if (failed || (ids.isEmpty() && unassigned > 0)) {
+        return new ScannedFile(first.name(), stamp, List.of(), 0, true, FilePart.WHOLE, false);
+      }
+      return new ScannedFile(
+          first.name(),
+          stamp,
+          List.copyOf(ids),
+          unassigned,
+          false,
+          FilePart.WHOLE,
+          parts.get(parts.size() - 1).stopped());
     }
   }
 
@@ -647,21 +698,35 @@ public abstract class FileSource implements Source, ObservesSchema {
   }
 
   /**
-   * On a source of one file (an engine's task): the scan of the file under a day or hour {@code
-   * spec}, as the source of all files makes it.
+   * On a source of one file (an engine's task): the scan of {@code part} of the file (one of {@link
+   * #partsOf}, or {@link FilePart#WHOLE}) under a day or hour {@code spec}; the scans of all its
+   * parts make the one the source of all files makes ({@link #learnScans}). A text part's line
+   * numbers need not be counted: a scan tells its records apart by them within the part only.
    */
-  public final ScannedFile scanFile(WindowSpec spec) throws IOException {
+  public final ScannedFile scanFile(WindowSpec spec, FilePart part) throws IOException {
     Path f = onlyFile();
     String name = files.relative(f);
     String before = Stamp.of(f).toString();
-    Scan s;
+    Parsed p;
     try {
-      s = parse(spec, f);
+      p = parse(spec, f, part.uncounted() ? part.counted(0) : part);
     } catch (DataException e) {
-      return new ScannedFile(name, before, List.of(), 0, true);
+      return new ScannedFile(name, before, List.of(), 0, true, part, false);
     }
     return new ScannedFile(
-        name, stamp(f, before), List.copyOf(s.windowIds()), s.unassigned(), false);
+        name, stamp(f, before), List.copyOf(p.ids()), p.unassigned(), false, part, p.stopped());
+  }
+
+  /**
+   * The parts input file {@code name} (as in {@link #inputFiles()}) can be read, or scanned, in
+   * apart, each of about {@code bytes} ({@link #inputFiles(WindowSpec, Window, long)}).
+   */
+  public final List<FilePart> partsOf(String name, long bytes) throws IOException {
+    Path f = byName().get(name);
+    if (f == null) {
+      throw new NoSuchFileException(name, null, "no longer an input file of " + describe());
+    }
+    return parts(f, bytes);
   }
 
   /** {@code before}, if the file's stamp is that still, else null (written while read). */
@@ -699,10 +764,11 @@ public abstract class FileSource implements Source, ObservesSchema {
   }
 
   /**
-   * Takes the scans an engine's tasks made under a day or hour {@code spec} ({@link #scanFile}) as
-   * this source's own (remembered, and kept in the scan cache), each if it did not fail and its
-   * file's stamp is the one it had then and when this process hashed it: how many were taken. A
-   * scan not taken is made here when needed.
+   * Takes the scans an engine's tasks made under a day or hour {@code spec} ({@link #scanFile}),
+   * each file's parts one after another, all of them, in order, as this source's own (remembered,
+   * and kept in the scan cache), each file's if its parts' scans join ({@link ScannedFile#joined})
+   * and did not fail, and its stamp is the one it had then and when this process hashed it: how
+   * many files' scans were taken. A scan not taken is made here when needed.
    */
   public final int learnScans(WindowSpec spec, List<ScannedFile> made) throws IOException {
     if (!timed(spec)) {
@@ -710,8 +776,15 @@ public abstract class FileSource implements Source, ObservesSchema {
     }
     Map<String, Path> byName = byName();
     int taken = 0;
-    for (ScannedFile s : made) {
-      Path f = byName.get(s.name());
+    int start = 0;
+    while (start < made.size()) {
+      int end = start + 1;
+      while (end < made.size() && made.get(end).name().equals(made.get(start).name())) {
+        end++;
+      }
+      ScannedFile s = ScannedFile.joined(made.subList(start, end));
+      start = end;
+      Path f = s == null ? null : byName.get(s.name());
       if (f == null || s.failed() || s.stamp() == null) {
         continue;
       }
@@ -747,16 +820,34 @@ public abstract class FileSource implements Source, ObservesSchema {
   }
 
   private Scan parse(WindowSpec spec, Path file) throws IOException {
+    Parsed p = parse(spec, file, FilePart.WHOLE);
+    if (p.ids().isEmpty() && p.firstProblem() != null) {
+      // no window to keep its dead letters in: the file as a whole is unreadable
+      throw p.firstProblem();
+    }
+    return new Scan(Collections.unmodifiableSet(p.ids()), p.unassigned());
+  }
+
+  /**
+   * What a scan of {@code part} of a file found: the window ids, how many records have none, the
+   * first of their problems, and whether the scan stopped at a record the reader cannot move past
+   * (a CSV syntax error: nothing after it is read, by the whole file's reader either).
+   */
+  private record Parsed(
+      Set<String> ids, long unassigned, DataException firstProblem, boolean stopped) {}
+
+  private Parsed parse(WindowSpec spec, Path file, FilePart part) throws IOException {
     parsed.incrementAndGet();
     int column = schema.require(spec.column(), "window column");
     Set<String> ids = new TreeSet<>();
     long unassigned = 0;
     DataException firstProblem = null;
     String lastProblem = null;
+    boolean stopped = false;
     // tolerant of missing columns (a window's load judges them by its policy), but not of a missing
     // window column
     ObservedSchema header = ObservedSchema.of(schema, DriftPolicy.DISCARD);
-    try (Rows rows = open(file, files.relative(file), header)) {
+    try (Rows rows = open(file, files.relative(file), header, part)) {
       if (header.lacks(column)) {
         throw new DataException(
             files.relative(file)
@@ -774,6 +865,7 @@ public abstract class FileSource implements Source, ObservesSchema {
           if (rows.position().equals(lastProblem)) {
             // the reader cannot move past this record (a CSV syntax error): the rest of the file is
             // unreadable, and every window reading the file fails there (see FileRecordReader)
+            stopped = true;
             break;
           }
           lastProblem = rows.position();
@@ -782,11 +874,7 @@ public abstract class FileSource implements Source, ObservesSchema {
         }
       }
     }
-    if (ids.isEmpty() && firstProblem != null) {
-      // no window to keep its dead letters in: the file as a whole is unreadable
-      throw firstProblem;
-    }
-    return new Scan(Collections.unmodifiableSet(ids), unassigned);
+    return new Parsed(ids, unassigned, firstProblem, stopped);
   }
 
   private static String assign(WindowSpec spec, Object value, String position) {

@@ -26,6 +26,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
+import net.jqwik.api.constraints.LongRange;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,6 +59,12 @@ class LearnedFilesTest {
 
   /** What the engine does: hash the files the source does not know, then scan those it needs. */
   private static void learnByTasks(Path dir, CsvSource source, WindowSpec spec) throws IOException {
+    learnByTasks(dir, source, spec, Long.MAX_VALUE);
+  }
+
+  /** As the engine does, scanning each file in parts of {@code bytes}. */
+  private static void learnByTasks(Path dir, CsvSource source, WindowSpec spec, long bytes)
+      throws IOException {
     List<FileSource.HashedFile> hashes = new ArrayList<>();
     for (String name : source.unhashedFiles()) {
       hashes.add(one(dir, name).hashFile());
@@ -65,7 +72,9 @@ class LearnedFilesTest {
     assertThat(source.learnHashes(hashes)).isEqualTo(hashes.size());
     List<FileSource.ScannedFile> scans = new ArrayList<>();
     for (String name : source.unscannedFiles(spec)) {
-      scans.add(one(dir, name).scanFile(spec));
+      for (FilePart part : source.partsOf(name, bytes)) {
+        scans.add(one(dir, name).scanFile(spec, part));
+      }
     }
     source.learnScans(spec, scans);
   }
@@ -90,7 +99,7 @@ class LearnedFilesTest {
     write("a.csv", "id,at\n1,2024-01-01 10:00:00\n");
     CsvSource learned = all(dir, ScanCache.none());
     FileSource.HashedFile hash = one(dir, "a.csv").hashFile();
-    FileSource.ScannedFile scan = one(dir, "a.csv").scanFile(DAYS);
+    FileSource.ScannedFile scan = one(dir, "a.csv").scanFile(DAYS, FilePart.WHOLE);
     write("a.csv", "id,at\n1,2024-01-05 10:00:00\n"); // same length
     // a time of its own, whatever the clock's grain: the file's stamp is not the one read
     Path f = dir.resolve("a.csv");
@@ -140,6 +149,32 @@ class LearnedFilesTest {
     void run() throws IOException;
   }
 
+  /**
+   * A part whose text ends inside a quoted field holding a line break stops there, and the next
+   * starts inside that record: the parts' scans are not taken, and the source scans the file
+   * itself.
+   */
+  @Test
+  void aFileWhosePartStoppedBeforeItsLastIsScannedHere() throws IOException {
+    String text =
+        "id,at\n1,2024-01-01 10:00:00\n\"2\n\",2024-01-02 10:00:00\n3,2024-01-03 10:00:00\n";
+    write("a.csv", text);
+    CsvSource learned = all(dir, ScanCache.none());
+    learnByTasks(dir, learned, DAYS, text.indexOf("2\n") + 2);
+    assertThat(learned.unscannedFiles(DAYS)).containsExactly("a.csv");
+    assertSameAsReadHere(dir, learned, DAYS);
+    assertThat(learned.windows(DAYS))
+        .extracting(Window::id)
+        .containsExactly("2024-01-01", "2024-01-02", "2024-01-03");
+    assertThat(learned.filesScanned()).isEqualTo(1);
+    // in parts that end at records' ends the scans are taken
+    CsvSource inParts = all(dir, ScanCache.none());
+    learnByTasks(dir, inParts, DAYS, text.indexOf("3,"));
+    assertThat(inParts.unscannedFiles(DAYS)).isEmpty();
+    assertSameAsReadHere(dir, inParts, DAYS);
+    assertThat(inParts.filesScanned()).isZero();
+  }
+
   @Test
   void otherWindowKindsHashButScanNothing() throws IOException {
     write("a.csv", "id,at\n1,2024-01-01 10:00:00\n");
@@ -147,7 +182,9 @@ class LearnedFilesTest {
     CsvSource learned = all(dir, ScanCache.none());
     learnByTasks(dir, learned, WindowSpec.full());
     assertThat(learned.unscannedFiles(WindowSpec.full())).isEmpty();
-    assertThat(learned.learnScans(WindowSpec.full(), List.of(one(dir, "a.csv").scanFile(DAYS))))
+    assertThat(
+            learned.learnScans(
+                WindowSpec.full(), List.of(one(dir, "a.csv").scanFile(DAYS, FilePart.WHOLE))))
         .isZero();
     assertSameAsReadHere(dir, learned, WindowSpec.full());
     assertThat(learned.filesHashed()).isZero();
@@ -168,12 +205,13 @@ class LearnedFilesTest {
 
   /**
    * Random files of rows of a few days, some rows without a readable time, some files without the
-   * window column or empty: the source that took the tasks' hashes and scans gives the windows,
-   * fingerprints and records (or the failure) of a source that read the files itself, and read none
-   * itself unless a scan failed.
+   * window column or empty, scanned in parts of a few bytes: the source that took the tasks' hashes
+   * and scans gives the windows, fingerprints and records (or the failure) of a source that read
+   * the files itself, and read none itself unless a scan failed.
    */
   @Property(tries = 40)
-  void whatIsLearnedEqualsWhatIsReadHere(@ForAll("files") List<String> contents)
+  void whatIsLearnedEqualsWhatIsReadHere(
+      @ForAll("files") List<String> contents, @ForAll @LongRange(min = 1, max = 60) long bytes)
       throws IOException {
     Path root = Files.createTempDirectory("idem-learned");
     try {
@@ -182,7 +220,7 @@ class LearnedFilesTest {
       }
       for (WindowSpec spec : List.of(DAYS, WindowSpec.hour("at", ZoneOffset.UTC))) {
         CsvSource learned = all(root, ScanCache.none());
-        learnByTasks(root, learned, spec);
+        learnByTasks(root, learned, spec, bytes);
         boolean fails = isFailure(() -> all(root, ScanCache.none()).windows(spec));
         if (!fails) {
           assertThat(learned.unscannedFiles(spec)).isEmpty();

@@ -29,6 +29,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import net.jqwik.api.Arbitraries;
@@ -222,7 +223,7 @@ class MalformedInputProperties {
         break;
       }
       beforeGarbage.put("in.csv:" + line, p.row());
-      line += lineBreaks(csvLine(p.row()));
+      line += lineBreaks(csvLine(p.row(), r -> r.amount().toPlainString()));
     }
     assertRowsCameBack(records, beforeGarbage);
   }
@@ -301,12 +302,24 @@ class MalformedInputProperties {
 
   /** The CSV bytes; {@code expected} receives each valid row by its position. */
   static byte[] csv(List<Piece> pieces, Map<String, Row> expected) {
+    return csv(pieces, expected, "amount", r -> r.amount().toPlainString());
+  }
+
+  /**
+   * The CSV bytes with {@code third}'s text of each valid row in the third column, {@code
+   * thirdName}, instead of its amount; {@code expected} receives each valid row by its position.
+   */
+  static byte[] csv(
+      List<Piece> pieces,
+      Map<String, Row> expected,
+      String thirdName,
+      Function<Row, String> third) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.writeBytes("id,name,amount\n".getBytes(StandardCharsets.UTF_8));
+    out.writeBytes(("id,name," + thirdName + "\n").getBytes(StandardCharsets.UTF_8));
     long line = 2;
     for (Piece p : pieces) {
       if (p.row() != null) {
-        String text = csvLine(p.row());
+        String text = csvLine(p.row(), third);
         expected.put("in.csv:" + line, p.row());
         out.writeBytes(text.getBytes(StandardCharsets.UTF_8));
         line += lineBreaks(text);
@@ -320,22 +333,29 @@ class MalformedInputProperties {
     return out.toByteArray();
   }
 
-  private static String csvLine(Row r) {
-    return r.id()
-        + ",\""
-        + r.name().replace("\"", "\"\"")
-        + "\","
-        + r.amount().toPlainString()
-        + "\n";
+  private static String csvLine(Row r, Function<Row, String> third) {
+    return r.id() + ",\"" + r.name().replace("\"", "\"\"") + "\"," + third.apply(r) + "\n";
   }
 
   static byte[] jsonl(List<Piece> pieces, Map<String, Row> expected) {
+    return jsonl(pieces, expected, "amount", r -> r.amount().toString());
+  }
+
+  /**
+   * The JSON lines with field {@code thirdName} of each valid row holding {@code third}'s JSON text
+   * instead of its amount; {@code expected} receives each valid row by its position.
+   */
+  static byte[] jsonl(
+      List<Piece> pieces,
+      Map<String, Row> expected,
+      String thirdName,
+      Function<Row, String> third) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     long line = 1;
     for (Piece p : pieces) {
       if (p.row() != null) {
         expected.put("in.jsonl:" + line, p.row());
-        out.writeBytes(jsonLine(p.row()).getBytes(StandardCharsets.UTF_8));
+        out.writeBytes(jsonLine(p.row(), thirdName, third).getBytes(StandardCharsets.UTF_8));
       } else {
         out.writeBytes(p.garbage());
         out.write('\n');
@@ -345,13 +365,14 @@ class MalformedInputProperties {
     return out.toByteArray();
   }
 
-  private static String jsonLine(Row r) {
+  private static String jsonLine(Row r, String thirdName, Function<Row, String> third) {
     StringWriter w = new StringWriter();
     try (JsonGenerator g = JSON.createGenerator(w)) {
       g.writeStartObject();
       g.writeNumberField("id", r.id());
       g.writeStringField("name", r.name());
-      g.writeNumberField("amount", r.amount());
+      g.writeFieldName(thirdName);
+      g.writeRawValue(third.apply(r));
       g.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
