@@ -48,7 +48,7 @@ final class IcebergWindowWrite implements WindowWrite {
   private final Clock clock;
   private final Workers workers;
   private final String windowOrder;
-  private final List<Object[]> rows = new ArrayList<>();
+  private final StagedRows rows;
   private final List<DeadLetter> letters = new ArrayList<>();
   private final Evolution evolution;
   private Completion completion;
@@ -72,6 +72,8 @@ final class IcebergWindowWrite implements WindowWrite {
     this.workers = workers;
     this.windowOrder = Window.orderKey(pipeline.windows().kind(), lease.windowId());
     this.evolution = new Evolution(store.name());
+    KeyFold keys = pipeline.target().key() == null ? null : new KeyFold(pipeline, schema);
+    this.rows = StagedRows.of(keys == null ? null : keys::keyText);
   }
 
   @Override
@@ -81,7 +83,7 @@ final class IcebergWindowWrite implements WindowWrite {
 
   @Override
   public void add(Object[] row) {
-    rows.add(row.clone());
+    rows.add(row);
   }
 
   /**
@@ -257,8 +259,12 @@ final class IcebergWindowWrite implements WindowWrite {
 
   @Override
   public void close() {
-    if (!committed && plan != null) {
-      new TableFiles(store.table()).discard(plan.written);
+    try {
+      if (!committed && plan != null) {
+        new TableFiles(store.table()).discard(plan.written);
+      }
+    } finally {
+      rows.close();
     }
   }
 }

@@ -85,6 +85,15 @@ final class KeyFold implements RowFold {
     return stored;
   }
 
+  /** The text of a staged row's key ({@link Versions#keyText}, the planner's). */
+  String keyText(Object[] staged) {
+    List<Object> key = new ArrayList<>(stagedKeys.length);
+    for (int k : stagedKeys) {
+      key.add(at(staged, k));
+    }
+    return Versions.keyText(key);
+  }
+
   /** The place among the stored columns of a NULL key column of {@code stored}, or -1. */
   int nullKey(Object[] stored) {
     for (int k : keys) {

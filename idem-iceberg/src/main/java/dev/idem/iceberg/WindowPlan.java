@@ -15,6 +15,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -36,6 +38,13 @@ import org.apache.iceberg.expressions.Expressions;
  * replaced or deleted row are rewritten without it), the counts, the tombstones and the other
  * windows' row counts that follow. Nothing is visible until {@link #apply} adds its files to a
  * transaction that commits.
+ *
+ * <p>A window whose rows were spilled ({@link StagedRows}) is planned a slice of its keys at a
+ * time: each key is in one slice, and what the strategy decides for a key depends on that key's
+ * rows alone, so the slices' decisions, counts and new rows add up to the whole window's. What does
+ * not split by key is done once, after the last slice: a table file changed by several slices is
+ * written again once without all their rows, the rows the window had before are counted, and {@code
+ * replace_window}'s refusal names the window's first key (by its rows' order) another window holds.
  */
 final class WindowPlan {
   final String pointer;
@@ -47,7 +56,10 @@ final class WindowPlan {
   private final Map<String, Tombstone> raised = new LinkedHashMap<>();
   private Expression overwrite;
   private Long fromSnapshot;
-  private NewRows newRows;
+
+  /** The files of each slice's new rows, by slice (null: none written). */
+  private final List<NewRows> newRows;
+
   long rows;
   long inserted;
   long updated;
@@ -56,10 +68,12 @@ final class WindowPlan {
   long replaced;
   long targetRowsAfter;
 
-  private WindowPlan(String pointer, long staged, org.apache.iceberg.Schema writeSchema) {
+  private WindowPlan(
+      String pointer, long staged, int slices, org.apache.iceberg.Schema writeSchema) {
     this.pointer = pointer;
     this.staged = staged;
     this.writeSchema = writeSchema;
+    this.newRows = new ArrayList<>(Collections.nCopies(slices, null));
   }
 
   /** Plans the window against the table's current snapshot and {@code ledger}. */
@@ -72,34 +86,44 @@ final class WindowPlan {
       PipelineLedger ledger,
       String window,
       String windowOrder,
-      List<Object[]> stagedRows,
+      StagedRows staged,
       Instant now,
-      NewRows earlier) {
-    WindowPlan p = new WindowPlan(pointer, stagedRows.size(), files.schema());
+      List<NewRows> earlier) {
+    WindowPlan p = new WindowPlan(pointer, staged.size(), staged.slices(), files.schema());
     p.fromSnapshot = snapshot == null ? null : snapshot.snapshotId();
+    List<NewRows> before = earlier == null ? List.of() : earlier;
     try {
-      new Planner(pipeline, schema, files, ledger, window, windowOrder, now, p, earlier)
-          .plan(stagedRows);
+      new Planner(pipeline, schema, files, ledger, window, windowOrder, now, p, before)
+          .plan(staged);
     } catch (RuntimeException | Error e) {
       // the files it wrote before it failed (rewrites, then the new rows) will never be committed;
       // an earlier plan's files it took are that plan's to discard
       List<DataFile> own = new ArrayList<>(p.written);
-      if (earlier != null) {
-        own.removeAll(earlier.files());
-      }
+      own.removeAll(files(before));
       files.discard(own);
       throw e;
     }
     return p;
   }
 
+  /** The files of {@code rows}, of every slice that wrote some. */
+  private static List<DataFile> files(List<NewRows> rows) {
+    List<DataFile> out = new ArrayList<>();
+    for (NewRows r : rows) {
+      if (r != null) {
+        out.addAll(r.files());
+      }
+    }
+    return out;
+  }
+
   /**
    * The data files this plan wrote the window's new rows to (not a rewrite of a table file), with
-   * the rows and the schema it was written with: when the window is planned again on a newer
-   * snapshot (another commit landed first) and its new rows come out the same, the files are used
-   * again instead of writing the same rows twice. Null when the plan wrote none.
+   * the rows and the schema it was written with, by slice (null where a slice wrote none): when the
+   * window is planned again on a newer snapshot (another commit landed first) and a slice's new
+   * rows come out the same, its files are used again instead of writing the same rows twice.
    */
-  NewRows newRows() {
+  List<NewRows> newRows() {
     return newRows;
   }
 
@@ -176,7 +200,26 @@ final class WindowPlan {
     private final int[] keys;
     private final int[] order;
     private final int[] others;
-    private final NewRows earlier;
+    private final List<NewRows> earlier;
+
+    /** The slice planned now, of how many ({@link StagedRows#slices}). */
+    private int slice;
+
+    private int slices;
+
+    /** The table's files the slices changed, by location, and the rows each drops of them. */
+    private final Map<String, DataFile> changed = new LinkedHashMap<>();
+
+    private final Map<String, TableFiles.Drop> drops = new HashMap<>();
+
+    /** replace_window's first key (by its rows' order) another window holds, when one does. */
+    private Refusal refused;
+
+    /** The one slice's winners replace_* writes once it knows whether the window changed. */
+    private Collection<Candidate> unwritten;
+
+    /** replace_*: the rows in scope of the window's keys, by the window that holds them. */
+    private final Map<String, Long> keysRows = new HashMap<>();
 
     Planner(
         Pipeline pipeline,
@@ -187,7 +230,7 @@ final class WindowPlan {
         String windowOrder,
         Instant now,
         WindowPlan plan,
-        NewRows earlier) {
+        List<NewRows> earlier) {
       this.earlier = earlier;
       this.target = pipeline.target();
       this.schema = schema;
@@ -203,22 +246,37 @@ final class WindowPlan {
       others = fold.others;
     }
 
-    void plan(List<Object[]> stagedRows) {
+    void plan(StagedRows staged) {
       WriteStrategy strategy = target.strategy();
       if (keys.length == 0) {
         List<Candidate> rows = new ArrayList<>();
-        for (Object[] s : stagedRows) {
+        for (Object[] s : staged.inMemory()) {
           rows.add(candidate(s));
         }
         replaceWithoutKey(rows, strategy == WriteStrategy.REPLACE_TABLE);
         return;
       }
-      Map<String, Candidate> winners = fold(stagedRows);
-      plan.rows = winners.size();
-      switch (strategy) {
-        case APPEND, MERGE -> upsert(winners, strategy == WriteStrategy.MERGE);
-        case REPLACE_WINDOW -> replaceByKey(winners, false);
-        case REPLACE_TABLE -> replaceByKey(winners, true);
+      slices = staged.slices();
+      boolean table = strategy == WriteStrategy.REPLACE_TABLE;
+      for (slice = 0; slice < slices; slice++) {
+        Folded folded = fold(staged, slice);
+        plan.rows += folded.winners().size();
+        if (folded.winners().isEmpty()) {
+          continue; // a slice without keys (the table's rows of its keys are counted after)
+        }
+        switch (strategy) {
+          case APPEND, MERGE -> upsert(folded.winners(), strategy == WriteStrategy.MERGE);
+          case REPLACE_WINDOW, REPLACE_TABLE -> replaceByKey(folded, table);
+        }
+      }
+      if (strategy == WriteStrategy.APPEND || strategy == WriteStrategy.MERGE) {
+        plan.removed.addAll(changed.values());
+        Map<DataFile, TableFiles.Drop> rewritten = new LinkedHashMap<>();
+        changed.forEach((location, f) -> rewritten.put(f, drops.get(location)));
+        plan.written.addAll(files.rewrite(rewritten, window));
+        finishCounts();
+      } else {
+        finishReplace(table);
       }
     }
 
@@ -236,22 +294,46 @@ final class WindowPlan {
       return fold.candidate(s, stored);
     }
 
-    /** The staged rows' winners by key, in the order their keys first came (ADR 0003). */
-    private Map<String, Candidate> fold(List<Object[]> stagedRows) {
+    /**
+     * A slice's winners by key, in the order their keys first came (ADR 0003), and the place in the
+     * window of each key's first row, in the same order.
+     */
+    @SuppressWarnings("ArrayRecordComponent") // never compared: read where it is made
+    private record Folded(Map<String, Candidate> winners, long[] firstRows) {}
+
+    /** The staged rows of slice {@code s} folded by key. */
+    private Folded fold(StagedRows staged, int s) {
       Map<String, Candidate> winners = new LinkedHashMap<>();
-      for (Object[] s : stagedRows) {
-        Candidate c = candidate(s);
-        winners.merge(Versions.keyText(c.key()), c, (a, b) -> fold.replaces(b, a) ? b : a);
-      }
-      return winners;
+      long[][] firstRows = {new long[16]};
+      staged.forEach(
+          s,
+          (at, row) -> {
+            Candidate c = candidate(row);
+            String key = Versions.keyText(c.key());
+            Candidate kept = winners.get(key);
+            if (kept == null) {
+              if (winners.size() == firstRows[0].length) {
+                firstRows[0] = Arrays.copyOf(firstRows[0], winners.size() * 2);
+              }
+              firstRows[0][winners.size()] = at;
+              winners.put(key, c);
+            } else if (fold.replaces(c, kept)) {
+              winners.put(key, c); // the key keeps its place
+            }
+          });
+      return new Folded(winners, firstRows[0]);
     }
 
-    /** Writes the window's new rows, or takes the earlier plan's file of the same rows. */
+    /**
+     * Writes the slice's new rows, or takes the earlier plan's files of the same rows of the same
+     * slice.
+     */
     private void writeNew(List<Candidate> rows) {
       if (rows.isEmpty()) {
         return;
       }
-      List<DataFile> written = earlier == null ? null : earlier.filesFor(rows, files.schema());
+      NewRows before = slice < earlier.size() ? earlier.get(slice) : null;
+      List<DataFile> written = before == null ? null : before.filesFor(rows, files.schema());
       if (written == null) {
         written =
             files.write(
@@ -261,7 +343,7 @@ final class WindowPlan {
                 windowOrder);
       }
       plan.written.addAll(written);
-      plan.newRows = new NewRows(rows, files.schema(), written);
+      plan.newRows.set(slice, new NewRows(rows, files.schema(), written));
     }
 
     /** replace_window/replace_table without a key: the window's (or table's) rows, as they come. */
@@ -330,8 +412,8 @@ final class WindowPlan {
       List<Candidate> out = new ArrayList<>();
       List<DataFile> candidates = files.files(keyFilter(winners));
       List<TableFiles.Lookup> found = rowsOfKeys(candidates, winners.keySet(), false);
-      // the table's rows a newer version replaces or deletes, by file: written again without them
-      Map<DataFile, TableFiles.Drop> drops = new LinkedHashMap<>();
+      // the table's rows a newer version replaces or deletes are written again without them, once
+      // the last slice is planned
       for (int i = 0; i < candidates.size(); i++) {
         BitSet dropped = new BitSet();
         for (TableFiles.Match t : found.get(i).matches()) {
@@ -366,11 +448,9 @@ final class WindowPlan {
           }
         }
         if (!dropped.isEmpty()) {
-          drops.put(candidates.get(i), new TableFiles.Drop(dropped, found.get(i).rows()));
+          drop(candidates.get(i), new TableFiles.Drop(dropped, found.get(i).rows()));
         }
       }
-      plan.removed.addAll(drops.keySet());
-      plan.written.addAll(files.rewrite(drops, window));
       for (Map.Entry<String, Candidate> u : winners.entrySet()) {
         if (matched.contains(u.getKey())) {
           continue;
@@ -385,7 +465,22 @@ final class WindowPlan {
         }
       }
       writeNew(out);
-      finishCounts();
+    }
+
+    /**
+     * Adds a table file's rows to drop: the file is written again without them, and without those
+     * other slices drop, after the last slice.
+     */
+    private void drop(DataFile f, TableFiles.Drop drop) {
+      changed.putIfAbsent(f.location(), f);
+      drops.merge(
+          f.location(),
+          drop,
+          (a, b) -> {
+            BitSet both = (BitSet) a.positions().clone();
+            both.or(b.positions());
+            return new TableFiles.Drop(both, a.rows());
+          });
     }
 
     /** Whether the key's tombstone is at least as new as the upsert (it must not come back). */
@@ -430,41 +525,40 @@ final class WindowPlan {
     }
 
     /**
-     * replace_window/replace_table with a key: the difference, keys of other windows refused. Each
-     * data file in scope is read once; other windows' files are read only where their column
-     * statistics say they may hold one of the window's keys.
+     * replace_window/replace_table with a key, a slice of the window's keys: the difference, keys
+     * of other windows refused. The table's files are read only where their column statistics say
+     * they may hold one of the slice's keys (in scope, and for the refusal in other windows); the
+     * rows in scope of other keys, which are replaced, are counted after the last slice from the
+     * files' row counts ({@link #finishReplace}).
      */
-    private void replaceByKey(Map<String, Candidate> winners, boolean table) {
+    private void replaceByKey(Folded folded, boolean table) {
+      Map<String, Candidate> winners = folded.winners();
       Expression scope =
           table ? Expressions.alwaysTrue() : Expressions.equal(TableSchema.WINDOW, window);
       if (!table) {
         Expression others = Expressions.notEqual(TableSchema.WINDOW, window);
-        refuseOtherWindowsKeys(
-            winners,
-            rowsOfKeys(
-                files.files(Expressions.and(others, keyFilter(winners))), winners.keySet(), true));
+        Refusal r =
+            otherWindowsKey(
+                folded,
+                rowsOfKeys(
+                    files.files(Expressions.and(others, keyFilter(winners))),
+                    winners.keySet(),
+                    true));
+        if (r != null && (refused == null || r.firstRow() < refused.firstRow())) {
+          refused = r;
+        }
       }
       Set<String> matched = new HashSet<>(); // the winners' keys the table holds
-      long before = 0;
-      List<DataFile> inScope = files.files(scope);
-      // whether a row changed is all the window needs of the table's rows: their digests
+      // the files in scope that may hold the slice's keys; whether a row changed is all the window
+      // needs of the table's rows: their digests
+      List<DataFile> inScope = files.files(Expressions.and(scope, keyFilter(winners)));
       List<TableFiles.Lookup> found = rowsOfKeys(inScope, winners.keySet(), true);
       for (int i = 0; i < inScope.size(); i++) {
-        DataFile f = inScope.get(i);
-        before += window.equals(f.partition().get(0, String.class)) ? f.recordCount() : 0;
-        // the rows of keys the window does not hold are replaced
-        found
-            .get(i)
-            .others()
-            .forEach(
-                (owner, rows) -> {
-                  plan.replaced += rows;
-                  plan.rowDelta.merge(owner, -rows, Long::sum);
-                });
         for (TableFiles.Match t : found.get(i).matches()) {
           // null for a second row of a key
           Candidate r = matched.add(t.key()) ? winners.get(t.key()) : null;
           String owner = t.window();
+          keysRows.merge(owner, 1L, Long::sum);
           if (r == null) { // a second row of the key
             plan.replaced++;
             plan.rowDelta.merge(owner, -1L, Long::sum);
@@ -476,24 +570,77 @@ final class WindowPlan {
           }
         }
       }
-      plan.inserted = (long) winners.size() - matched.size();
-      plan.rowDelta.merge(window, plan.inserted, Long::sum);
+      long inserted = (long) winners.size() - matched.size();
+      plan.inserted += inserted;
+      plan.rowDelta.merge(window, inserted, Long::sum);
+      if (slices == 1) {
+        unwritten = winners.values(); // written once the window is known to change
+      } else {
+        writeNew(new ArrayList<>(winners.values()));
+      }
+    }
+
+    /**
+     * After the last slice of replace_window/replace_table: the refusal, else the overwrite of the
+     * scope with the new rows when the window changes anything (else none, and no new rows), and
+     * the rows the window holds after.
+     */
+    private void finishReplace(boolean table) {
+      if (refused != null) {
+        throw refused.exception();
+      }
+      Expression scope =
+          table ? Expressions.alwaysTrue() : Expressions.equal(TableSchema.WINDOW, window);
+      // the rows in scope of keys the window does not hold are replaced: by the files' row counts
+      // (a file's rows are of the window its partition names), less those of the window's keys
+      Map<String, Long> others = new HashMap<>();
+      long before = 0;
+      for (DataFile f : files.files(scope)) {
+        String owner = f.partition().get(0, String.class);
+        others.merge(owner, f.recordCount(), Long::sum);
+        before += window.equals(owner) ? f.recordCount() : 0;
+      }
+      keysRows.forEach((owner, rows) -> others.merge(owner, -rows, Long::sum));
+      others.forEach(
+          (owner, rows) -> {
+            if (rows > 0) {
+              plan.replaced += rows;
+              plan.rowDelta.merge(owner, -rows, Long::sum);
+            }
+          });
       if (plan.inserted + plan.updated + plan.replaced > 0) {
         plan.overwrite = scope;
-        writeNew(new ArrayList<>(winners.values()));
+        if (unwritten != null) {
+          slice = 0;
+          writeNew(new ArrayList<>(unwritten));
+        }
+      } else {
+        // the slices wrote their rows before it was known that nothing changes
+        List<DataFile> unused = files(plan.newRows);
+        plan.written.removeAll(unused);
+        unused.removeAll(files(earlier));
+        files.discard(unused);
+        Collections.fill(plan.newRows, null);
       }
       plan.targetRowsAfter = before + plan.rowDelta.getOrDefault(window, 0L);
       plan.rowDelta.remove(window);
     }
 
+    /** replace_window's refusal: the key, and the place of its first row in the window. */
+    private record Refusal(long firstRow, String message) {
+      DataException exception() {
+        return new DataException(message);
+      }
+    }
+
     /**
-     * Refuses a window whose keys another window's rows hold (replace_window owns its keys): {@code
-     * found}, the rows of the window's keys in other windows' files. The key named is the first of
-     * the window's own (in the order its rows came), whichever file holds it: the message does not
-     * depend on how the table's rows are spread over files.
+     * The first of a slice's keys (in the order its rows came) that another window's rows hold
+     * (replace_window owns its keys), or null: {@code found}, the rows of the slice's keys in other
+     * windows' files. The window's refusal names the first of these over all slices, whichever file
+     * holds it: the message does not depend on how the table's rows are spread over files, nor on
+     * the window's slices.
      */
-    private void refuseOtherWindowsKeys(
-        Map<String, Candidate> winners, List<TableFiles.Lookup> found) {
+    private Refusal otherWindowsKey(Folded folded, List<TableFiles.Lookup> found) {
       Map<String, TableFiles.Match> elsewhere = new HashMap<>();
       for (TableFiles.Lookup file : found) {
         for (TableFiles.Match t : file.matches()) {
@@ -502,10 +649,12 @@ final class WindowPlan {
           }
         }
       }
-      for (Map.Entry<String, Candidate> w : winners.entrySet()) {
+      int i = 0;
+      for (Map.Entry<String, Candidate> w : folded.winners().entrySet()) {
         TableFiles.Match t = elsewhere.get(w.getKey());
         if (t != null) {
-          throw new DataException(
+          return new Refusal(
+              folded.firstRows()[i],
               "window "
                   + window
                   + ": key "
@@ -516,7 +665,9 @@ final class WindowPlan {
                   + t.window()
                   + "; replace_window needs every key to belong to one window");
         }
+        i++;
       }
+      return null;
     }
 
     private void finishCounts() {

@@ -33,9 +33,11 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.From;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
+import net.jqwik.api.statistics.Statistics;
 
 /**
  * The plan's work on the table's data files done by workers (an engine's executors: {@link
@@ -92,6 +94,87 @@ class PlanOnWorkersProperties {
   }
 
   /**
+   * A window whose rows spill to local disk (past 0 to 3 rows held in memory), planned a slice of
+   * its keys at a time (2 or 3 slices), from the first run or from the second on, loads what the
+   * window held in memory loads: the same table, counts, messages and failures, in process and on
+   * the workers (whose lookups count the table's other rows of the slice's keys only).
+   */
+  @Property(tries = 40)
+  void aWindowPlannedInSlicesLoadsWhatTheWholeWindowLoads(
+      @ForAll Shape shape,
+      @ForAll @Size(min = 1, max = 4) List<@From("rows") List<Object[]>> runs,
+      @ForAll @IntRange(min = 0, max = 3) int memoryRows,
+      @ForAll @IntRange(min = 2, max = 3) int slices,
+      @ForAll boolean onWorkers,
+      @ForAll boolean fromTheFirstRun)
+      throws Exception {
+    List<String> whole = load(shape, runs, Workers.IN_PROCESS);
+    long spills = StagedRows.SPILLS.get();
+    try (SerializingWorkers workers = new SerializingWorkers(3)) {
+      Workers where = onWorkers ? workers : Workers.IN_PROCESS;
+      if (fromTheFirstRun) {
+        try (Spill spill = Spill.set(memoryRows, slices)) {
+          assertThat(load(shape, runs, where)).isEqualTo(whole);
+        }
+      } else { // the table's files written by whole windows, the later runs' windows sliced
+        assertThat(load(shape, runs, where, new int[] {memoryRows, slices})).isEqualTo(whole);
+      }
+    }
+    boolean spilled = StagedRows.SPILLS.get() > spills;
+    Statistics.label("spilled").collect(spilled);
+    Statistics.label("spilled").coverage(c -> c.check(true).percentage(p -> p > 60));
+  }
+
+  /**
+   * A table file holding keys of several slices, each of which updates some of its rows: the file
+   * is written again once, without the rows of every slice (the property's new rows are a file a
+   * row, which never holds two keys).
+   */
+  @Example
+  void aTableFileChangedBySeveralSlicesIsWrittenAgainOnceWithoutAllTheirRows() throws Exception {
+    List<Object[]> first = new ArrayList<>();
+    List<Object[]> second = new ArrayList<>();
+    for (long id = 0; id < 6; id++) {
+      first.add(row(id, 0));
+      Object[] changed = row(id, 0);
+      changed[3] = "b";
+      second.add(changed);
+    }
+    List<List<Object[]>> runs = List.of(first, second);
+    String perRow = RowsPerTask.set(1000); // a window's new rows in one file
+    try {
+      List<String> whole = load(Shape.MERGE, runs, Workers.IN_PROCESS);
+      assertThat(whole).anySatisfy(l -> assertThat(l).contains("updated=6"));
+      // the first run's rows in one file, the second run's window in three slices
+      long spills = StagedRows.SPILLS.get();
+      assertThat(load(Shape.MERGE, runs, Workers.IN_PROCESS, new int[] {0, 3})).isEqualTo(whole);
+      assertThat(StagedRows.SPILLS.get()).isGreaterThan(spills);
+    } finally {
+      RowsPerTask.restore(perRow);
+    }
+  }
+
+  /**
+   * A replace window whose input changed but not its rows (a duplicate row more, folded away)
+   * changes nothing: planned in slices, the new rows each slice wrote before that was known are not
+   * committed.
+   */
+  @Example
+  void aReplaceWindowThatChangesNothingInSlicesCommitsNoNewRows() throws Exception {
+    List<Object[]> rows = List.of(row(1, 0), row(2, 0), row(5, 0));
+    List<Object[]> again = new ArrayList<>(rows);
+    again.add(row(1, 0));
+    List<List<Object[]>> runs = List.of(rows, again);
+    for (Shape shape : List.of(Shape.REPLACE_WINDOW, Shape.REPLACE_TABLE)) {
+      List<String> whole = load(shape, runs, Workers.IN_PROCESS);
+      assertThat(whole).anySatisfy(l -> assertThat(l).contains("unchanged=3"));
+      try (Spill spill = Spill.set(0, 3)) {
+        assertThat(load(shape, runs, Workers.IN_PROCESS)).isEqualTo(whole);
+      }
+    }
+  }
+
+  /**
    * The example the property found: {@code replace_window} refusing a window whose keys other
    * windows hold names the first of the window's own keys (in its rows' order) that another window
    * holds, on both sides, however the table's rows are spread over files.
@@ -119,6 +202,13 @@ class PlanOnWorkersProperties {
             w.close();
           }
         }
+      }
+      // spilled in three slices, keys 1 and 5 are in two of them: the window's first key still
+      try (Spill spill = Spill.set(0, 3)) {
+        assertThat(StagedRows.slice(Versions.keyText(List.of(1L)), 3))
+            .isNotEqualTo(StagedRows.slice(Versions.keyText(List.of(5L)), 3));
+        assertThat(load(Shape.REPLACE_WINDOW, runs, Workers.IN_PROCESS))
+            .anySatisfy(l -> assertThat(l).startsWith(refused));
       }
     }
   }
@@ -148,6 +238,12 @@ class PlanOnWorkersProperties {
    */
   private static List<String> load(Shape shape, List<List<Object[]>> runs, Workers workers)
       throws IOException {
+    return load(shape, runs, workers, null);
+  }
+
+  /** As {@link #load}, the runs after the first spilling each window's rows as {@code spill}. */
+  private static List<String> load(
+      Shape shape, List<List<Object[]>> runs, Workers workers, int[] spill) throws IOException {
     Path dir = Files.createTempDirectory("plan-on-workers");
     ListSource source = new ListSource(SCHEMA);
     Pipeline p = pipeline(shape, source);
@@ -158,7 +254,14 @@ class PlanOnWorkersProperties {
       for (List<Object[]> rows : runs) {
         source.replaceAll(rows);
         List<Window> windows = source.windows(p.windows());
-        RunReport r = new Runner(d, services).run(p, windows, RunOptions.defaults("run"));
+        RunReport r;
+        if (spill != null && !out.isEmpty()) {
+          try (Spill s = Spill.set(spill[0], spill[1])) {
+            r = new Runner(d, services).run(p, windows, RunOptions.defaults("run"));
+          }
+        } else {
+          r = new Runner(d, services).run(p, windows, RunOptions.defaults("run"));
+        }
         for (WindowOutcome o : r.outcomes()) {
           out.add(o.window().id() + " " + o.result() + " " + o.message() + " " + o.counts());
         }

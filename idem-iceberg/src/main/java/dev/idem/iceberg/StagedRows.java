@@ -1,0 +1,289 @@
+package dev.idem.iceberg;
+
+import dev.idem.schema.ValueCodec;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * A window's staged rows, in the order they came: held in memory up to a number of rows; past that,
+ * with a key, every row written to files on local disk, one per slice of the keys (a key's slice is
+ * the hash of its text, {@link #slice}), so that a window's plan holds one slice's rows and winners
+ * at a time, not the whole window's ({@link WindowPlan}). Each row keeps its place in the window
+ * (its arrival number), by which a slice's rows are read back and the window's first keys are
+ * named. The files are deleted when the rows are closed; those a process killed left behind are
+ * deleted by the next process that spills.
+ */
+final class StagedRows implements AutoCloseable {
+  /** System property: rows a window holds in memory before it spills ({@link #of}). */
+  static final String MEMORY_ROWS = "idem.window.memory.rows";
+
+  /** System property: the slices of keys a spilled window's rows are written in. */
+  static final String SLICES = "idem.window.slices";
+
+  private static final String PREFIX = "idem-staged-";
+  private static final Pattern SPILLED = Pattern.compile(Pattern.quote(PREFIX) + "(\\d{1,18})-.*");
+
+  /** Windows whose rows spilled since the process started. */
+  static final AtomicLong SPILLS = new AtomicLong();
+
+  /** Bytes of a slice's rows encoded in memory before they are written to its file. */
+  private static final int CHUNK = 1 << 20;
+
+  private final Function<Object[], String> key;
+  private final int memoryRows;
+  private final int slices;
+  private final Path tmp;
+  private List<Object[]> memory = new ArrayList<>();
+  private Path dir;
+  private ValueCodec.Writer[] pending;
+  private int[] pendingRows;
+  private DataOutputStream[] files;
+  private boolean finished;
+  private long count;
+
+  /**
+   * Rows keyed by {@code key} (the text of a staged row's key; null: the rows have none and are
+   * never spilled), held in memory up to {@code memoryRows} rows, spilled in {@code slices} files
+   * under {@code tmp}.
+   */
+  StagedRows(Function<Object[], String> key, int memoryRows, int slices, Path tmp) {
+    if (memoryRows < 0 || slices < 1) {
+      throw new IllegalArgumentException(
+          "-D" + MEMORY_ROWS + " must be 0 or more and -D" + SLICES + " 1 or more");
+    }
+    this.key = key;
+    this.memoryRows = memoryRows;
+    this.slices = slices;
+    this.tmp = tmp;
+  }
+
+  /**
+   * Rows keyed by {@code key}, held in memory up to the system property {@value #MEMORY_ROWS} rows
+   * (else 1,000,000, some 300 MB of four short columns), then spilled in {@value #SLICES} slices
+   * (else 64) under {@code java.io.tmpdir}.
+   */
+  static StagedRows of(Function<Object[], String> key) {
+    return new StagedRows(
+        key,
+        Integer.getInteger(MEMORY_ROWS, 1_000_000),
+        Integer.getInteger(SLICES, 64),
+        Path.of(System.getProperty("java.io.tmpdir")));
+  }
+
+  /** The slice, of {@code slices}, of a key by its text: the same for equal texts. */
+  static int slice(String keyText, int slices) {
+    return Math.floorMod(keyText.hashCode(), slices);
+  }
+
+  /** Takes the next row; its values are copied (the caller may reuse the array). */
+  void add(Object[] row) {
+    if (finished) {
+      throw new IllegalStateException("the window's rows were read already");
+    }
+    long at = count++;
+    if (dir == null) {
+      memory.add(row.clone());
+      if (key != null && memory.size() > memoryRows) {
+        spill();
+      }
+    } else {
+      write(at, row);
+    }
+  }
+
+  /** How many rows were staged. */
+  long size() {
+    return count;
+  }
+
+  /** How many slices the rows are read in: 1 unless they were spilled. */
+  int slices() {
+    return dir == null ? 1 : slices;
+  }
+
+  /** Whether the rows went to files. */
+  boolean spilled() {
+    return dir != null;
+  }
+
+  /** The rows, when they were not spilled (a window without a key never is). */
+  List<Object[]> inMemory() {
+    if (dir != null) {
+      throw new IllegalStateException("the window's rows were spilled");
+    }
+    return memory;
+  }
+
+  /** A row and its place in the window. */
+  @FunctionalInterface
+  interface RowAt {
+    void accept(long at, Object[] row);
+  }
+
+  /** The rows of slice {@code s} (of {@link #slices}), in the order they came. */
+  void forEach(int s, RowAt each) {
+    if (dir == null) {
+      for (int i = 0; i < memory.size(); i++) {
+        each.accept(i, memory.get(i));
+      }
+      return;
+    }
+    finish();
+    try (DataInputStream in =
+        new DataInputStream(new BufferedInputStream(Files.newInputStream(file(s)), 1 << 16))) {
+      while (true) {
+        int rows;
+        try {
+          rows = in.readInt();
+        } catch (EOFException e) {
+          return;
+        }
+        byte[] chunk = new byte[in.readInt()];
+        in.readFully(chunk);
+        ValueCodec.Reader r = new ValueCodec.Reader(chunk);
+        for (int i = 0; i < rows; i++) {
+          long at = (Long) r.value();
+          each.accept(at, r.row());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading the window's spilled rows in " + dir, e);
+    }
+  }
+
+  private Path file(int s) {
+    return dir.resolve(s + ".rows");
+  }
+
+  private void spill() {
+    SPILLS.incrementAndGet();
+    try {
+      sweep(tmp);
+      dir = Files.createTempDirectory(tmp, PREFIX + ProcessHandle.current().pid() + "-");
+      pending = new ValueCodec.Writer[slices];
+      pendingRows = new int[slices];
+      files = new DataOutputStream[slices];
+      for (int s = 0; s < slices; s++) {
+        files[s] =
+            new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file(s)), 1 << 16));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("spilling the window's rows under " + tmp, e);
+    }
+    for (int i = 0; i < memory.size(); i++) {
+      write(i, memory.get(i));
+    }
+    memory = null;
+  }
+
+  private void write(long at, Object[] row) {
+    int s = slice(key.apply(row), slices);
+    if (pending[s] == null) {
+      pending[s] = new ValueCodec.Writer();
+    }
+    pending[s].value(at);
+    pending[s].row(row);
+    pendingRows[s]++;
+    if (pending[s].size() >= CHUNK) {
+      flush(s);
+    }
+  }
+
+  /** Writes slice {@code s}'s encoded rows to its file: their count, length and bytes. */
+  private void flush(int s) {
+    try {
+      files[s].writeInt(pendingRows[s]);
+      files[s].writeInt(pending[s].size());
+      files[s].write(pending[s].bytes());
+    } catch (IOException e) {
+      throw new UncheckedIOException("spilling the window's rows in " + dir, e);
+    }
+    pending[s] = null;
+    pendingRows[s] = 0;
+  }
+
+  /** Writes what is left and closes the files: the rows are read from here on. */
+  private void finish() {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    for (int s = 0; s < slices; s++) {
+      if (pending[s] != null) {
+        flush(s);
+      }
+    }
+    closeFiles();
+  }
+
+  private void closeFiles() {
+    IOException failed = null;
+    for (DataOutputStream f : files) {
+      try {
+        f.close();
+      } catch (IOException e) {
+        failed = e;
+      }
+    }
+    if (failed != null) {
+      throw new UncheckedIOException("spilling the window's rows in " + dir, failed);
+    }
+  }
+
+  /** Deletes the spilled rows. */
+  @Override
+  public void close() {
+    if (dir == null) {
+      return;
+    }
+    try {
+      if (!finished) {
+        finished = true;
+        closeFiles();
+      }
+    } finally {
+      delete(dir);
+    }
+  }
+
+  /**
+   * Deletes the folders of spilled rows under {@code tmp} of processes that are gone (killed while
+   * a window spilled).
+   */
+  private static void sweep(Path tmp) throws IOException {
+    try (DirectoryStream<Path> all = Files.newDirectoryStream(tmp, PREFIX + "*")) {
+      for (Path p : all) {
+        Matcher m = SPILLED.matcher(p.getFileName().toString());
+        if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty()) {
+          delete(p);
+        }
+      }
+    }
+  }
+
+  private static void delete(Path dir) {
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("deleting the window's spilled rows in " + dir, e);
+    }
+  }
+}
