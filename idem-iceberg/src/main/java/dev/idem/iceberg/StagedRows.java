@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.PriorityQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -22,18 +23,22 @@ import java.util.stream.Stream;
 
 /**
  * A window's staged rows, in the order they came: held in memory up to a number of rows; past that,
- * with a key, every row written to files on local disk, one per slice of the keys (a key's slice is
- * the hash of its text, {@link #slice}), so that a window's plan holds one slice's rows and winners
- * at a time, not the whole window's ({@link WindowPlan}). Each row keeps its place in the window
- * (its arrival number), by which a slice's rows are read back and the window's first keys are
- * named. The files are deleted when the rows are closed; those a process killed left behind are
- * deleted by the next process that spills.
+ * with a key, every row written to files on local disk, one per bucket of the keys (a key's bucket
+ * is the hash of its text, {@link #bucket}), and read back a slice of buckets at a time, as many
+ * slices as it takes for each to hold about as many rows as memory did (at most one per bucket), so
+ * that a window's plan holds one slice's rows and winners at a time, not the whole window's ({@link
+ * WindowPlan}). Each row keeps its place in the window (its arrival number): a slice's rows are
+ * read back in that order. The files are deleted when the rows are closed; those a process killed
+ * left behind are deleted by the next process that spills.
  */
 final class StagedRows implements AutoCloseable {
   /** System property: rows a window holds in memory before it spills ({@link #of}). */
   static final String MEMORY_ROWS = "idem.window.memory.rows";
 
-  /** System property: the slices of keys a spilled window's rows are written in. */
+  /**
+   * System property: the buckets of keys a spilled window's rows are written in, the most slices it
+   * is read in.
+   */
   static final String SLICES = "idem.window.slices";
 
   private static final String PREFIX = "idem-staged-";
@@ -47,7 +52,7 @@ final class StagedRows implements AutoCloseable {
 
   private final Function<Object[], String> key;
   private final int memoryRows;
-  private final int slices;
+  private final int buckets;
   private final Path tmp;
   private List<Object[]> memory = new ArrayList<>();
   private Path dir;
@@ -57,25 +62,28 @@ final class StagedRows implements AutoCloseable {
   private boolean finished;
   private long count;
 
+  /** Once spilled and read: the slices the buckets are read in. */
+  private int slices;
+
   /**
    * Rows keyed by {@code key} (the text of a staged row's key; null: the rows have none and are
-   * never spilled), held in memory up to {@code memoryRows} rows, spilled in {@code slices} files
+   * never spilled), held in memory up to {@code memoryRows} rows, spilled in {@code buckets} files
    * under {@code tmp}.
    */
-  StagedRows(Function<Object[], String> key, int memoryRows, int slices, Path tmp) {
-    if (memoryRows < 0 || slices < 1) {
+  StagedRows(Function<Object[], String> key, int memoryRows, int buckets, Path tmp) {
+    if (memoryRows < 0 || buckets < 1) {
       throw new IllegalArgumentException(
           "-D" + MEMORY_ROWS + " must be 0 or more and -D" + SLICES + " 1 or more");
     }
     this.key = key;
     this.memoryRows = memoryRows;
-    this.slices = slices;
+    this.buckets = buckets;
     this.tmp = tmp;
   }
 
   /**
    * Rows keyed by {@code key}, held in memory up to the system property {@value #MEMORY_ROWS} rows
-   * (else 1,000,000, some 300 MB of four short columns), then spilled in {@value #SLICES} slices
+   * (else 1,000,000, some 330 MB of four short columns), then spilled in {@value #SLICES} buckets
    * (else 64) under {@code java.io.tmpdir}.
    */
   static StagedRows of(Function<Object[], String> key) {
@@ -86,9 +94,9 @@ final class StagedRows implements AutoCloseable {
         Path.of(System.getProperty("java.io.tmpdir")));
   }
 
-  /** The slice, of {@code slices}, of a key by its text: the same for equal texts. */
-  static int slice(String keyText, int slices) {
-    return Math.floorMod(keyText.hashCode(), slices);
+  /** The bucket, of {@code buckets}, of a key by its text: the same for equal texts. */
+  static int bucket(String keyText, int buckets) {
+    return Math.floorMod(keyText.hashCode(), buckets);
   }
 
   /** Takes the next row; its values are copied (the caller may reuse the array). */
@@ -112,9 +120,17 @@ final class StagedRows implements AutoCloseable {
     return count;
   }
 
-  /** How many slices the rows are read in: 1 unless they were spilled. */
+  /**
+   * How many slices the rows are read in: 1 unless they were spilled; else enough for each to hold
+   * about the rows held in memory, at most one a bucket (a slice is the buckets whose number, in
+   * {@code slices}, leaves its own).
+   */
   int slices() {
-    return dir == null ? 1 : slices;
+    if (dir == null) {
+      return 1;
+    }
+    finish();
+    return slices;
   }
 
   /** Whether the rows went to files. */
@@ -145,30 +161,89 @@ final class StagedRows implements AutoCloseable {
       return;
     }
     finish();
-    try (DataInputStream in =
-        new DataInputStream(new BufferedInputStream(Files.newInputStream(file(s)), 1 << 16))) {
-      while (true) {
-        int rows;
-        try {
-          rows = in.readInt();
-        } catch (EOFException e) {
-          return;
+    // the slice's buckets, each in the order its rows came, merged by their places
+    PriorityQueue<Bucket> next = new PriorityQueue<>(Comparator.comparingLong(Bucket::at));
+    try {
+      for (int b = s; b < buckets; b += slices) {
+        Bucket bucket = new Bucket(file(b));
+        if (bucket.advance()) {
+          next.add(bucket);
+        } else {
+          bucket.close();
         }
-        byte[] chunk = new byte[in.readInt()];
-        in.readFully(chunk);
-        ValueCodec.Reader r = new ValueCodec.Reader(chunk);
-        for (int i = 0; i < rows; i++) {
-          long at = (Long) r.value();
-          each.accept(at, r.row());
+      }
+      while (!next.isEmpty()) {
+        Bucket first = next.poll();
+        each.accept(first.at(), first.row());
+        if (first.advance()) {
+          next.add(first);
+        } else {
+          first.close();
         }
       }
     } catch (IOException e) {
       throw new UncheckedIOException("reading the window's spilled rows in " + dir, e);
+    } finally {
+      for (Bucket b : next) {
+        b.closeQuietly();
+      }
     }
   }
 
-  private Path file(int s) {
-    return dir.resolve(s + ".rows");
+  /** A bucket's file read a row at a time. */
+  private static final class Bucket implements AutoCloseable {
+    private final DataInputStream in;
+    private ValueCodec.Reader chunk;
+    private int left;
+    private long at;
+    private Object[] row;
+
+    Bucket(Path file) throws IOException {
+      in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
+    }
+
+    /** Moves to the next row; false at the end. */
+    boolean advance() throws IOException {
+      if (left == 0) {
+        try {
+          left = in.readInt();
+        } catch (EOFException e) {
+          return false;
+        }
+        byte[] bytes = new byte[in.readInt()];
+        in.readFully(bytes);
+        chunk = new ValueCodec.Reader(bytes);
+      }
+      left--;
+      at = (Long) chunk.value();
+      row = chunk.row();
+      return true;
+    }
+
+    long at() {
+      return at;
+    }
+
+    Object[] row() {
+      return row;
+    }
+
+    @Override
+    public void close() throws IOException {
+      in.close();
+    }
+
+    void closeQuietly() {
+      try {
+        in.close();
+      } catch (IOException e) {
+        // the rows were read, or reading failed already
+      }
+    }
+  }
+
+  private Path file(int b) {
+    return dir.resolve(b + ".rows");
   }
 
   private void spill() {
@@ -176,10 +251,10 @@ final class StagedRows implements AutoCloseable {
     try {
       sweep(tmp);
       dir = Files.createTempDirectory(tmp, PREFIX + ProcessHandle.current().pid() + "-");
-      pending = new ValueCodec.Writer[slices];
-      pendingRows = new int[slices];
-      files = new DataOutputStream[slices];
-      for (int s = 0; s < slices; s++) {
+      pending = new ValueCodec.Writer[buckets];
+      pendingRows = new int[buckets];
+      files = new DataOutputStream[buckets];
+      for (int s = 0; s < buckets; s++) {
         files[s] =
             new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file(s)), 1 << 16));
       }
@@ -193,7 +268,7 @@ final class StagedRows implements AutoCloseable {
   }
 
   private void write(long at, Object[] row) {
-    int s = slice(key.apply(row), slices);
+    int s = bucket(key.apply(row), buckets);
     if (pending[s] == null) {
       pending[s] = new ValueCodec.Writer();
     }
@@ -205,7 +280,7 @@ final class StagedRows implements AutoCloseable {
     }
   }
 
-  /** Writes slice {@code s}'s encoded rows to its file: their count, length and bytes. */
+  /** Writes bucket {@code s}'s encoded rows to its file: their count, length and bytes. */
   private void flush(int s) {
     try {
       files[s].writeInt(pendingRows[s]);
@@ -218,13 +293,18 @@ final class StagedRows implements AutoCloseable {
     pendingRows[s] = 0;
   }
 
-  /** Writes what is left and closes the files: the rows are read from here on. */
+  /**
+   * Writes what is left and closes the files, and counts the slices: the rows are read from here
+   * on.
+   */
   private void finish() {
     if (finished) {
       return;
     }
     finished = true;
-    for (int s = 0; s < slices; s++) {
+    long perSlice = Math.max(1, memoryRows);
+    slices = (int) Math.min(buckets, (count + perSlice - 1) / perSlice);
+    for (int s = 0; s < buckets; s++) {
       if (pending[s] != null) {
         flush(s);
       }

@@ -85,7 +85,7 @@ class StagedRowsTest {
                         Long.parseLong(b.substring(0, b.indexOf(':')))));
         for (String r : slice) {
           String id = r.substring(r.indexOf(':') + 1);
-          assertThat(StagedRows.slice(Versions.keyText(List.of(Long.parseLong(id))), 4))
+          assertThat(StagedRows.bucket(Versions.keyText(List.of(Long.parseLong(id))), 4))
               .isEqualTo(s);
         }
         all.addAll(slice);
@@ -98,6 +98,31 @@ class StagedRowsTest {
       assertThat(spillFolders()).hasSize(1);
     }
     assertThat(spillFolders()).isEmpty();
+  }
+
+  /** Slices of about the rows held in memory: three of 10,000 for 30,000 rows, of 64 buckets. */
+  @Test
+  void aSliceIsTheBucketsWhoseNumberLeavesItAndHoldsAboutTheRowsHeldInMemory() {
+    try (StagedRows rows = new StagedRows(StagedRowsTest::key, 10_000, 64, tmp)) {
+      for (long id = 0; id < 30_000; id++) {
+        rows.add(row(id));
+      }
+      assertThat(rows.slices()).isEqualTo(3);
+      long read = 0;
+      for (int s = 0; s < 3; s++) {
+        List<String> slice = slice(rows, s);
+        read += slice.size();
+        assertThat(slice.size()).isBetween(8_000, 12_000);
+        long last = -1;
+        for (String r : slice) {
+          long at = Long.parseLong(r.substring(0, r.indexOf(':')));
+          assertThat(at).isGreaterThan(last); // merged from its buckets in the window's order
+          last = at;
+          assertThat(StagedRows.bucket(Versions.keyText(List.of(at)), 64) % 3).isEqualTo(s);
+        }
+      }
+      assertThat(read).isEqualTo(30_000);
+    }
   }
 
   @Test
