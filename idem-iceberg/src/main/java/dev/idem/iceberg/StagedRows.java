@@ -47,8 +47,11 @@ final class StagedRows implements AutoCloseable {
   /** Windows whose rows spilled since the process started. */
   static final AtomicLong SPILLS = new AtomicLong();
 
-  /** Bytes of a slice's rows encoded in memory before they are written to its file. */
-  private static final int CHUNK = 1 << 20;
+  /**
+   * Bytes of a bucket's rows encoded in memory before they are written to its file: 64 buckets
+   * hold some 8 MB at most (a writer's array doubles past its first 64 KiB).
+   */
+  private static final int CHUNK = 1 << 16;
 
   private final Function<Object[], String> key;
   private final int memoryRows;
@@ -270,7 +273,7 @@ final class StagedRows implements AutoCloseable {
   private void write(long at, Object[] row) {
     int s = bucket(key.apply(row), buckets);
     if (pending[s] == null) {
-      pending[s] = new ValueCodec.Writer();
+      pending[s] = new ValueCodec.Writer(CHUNK);
     }
     pending[s].value(at);
     pending[s].row(row);
