@@ -48,8 +48,8 @@ final class StagedRows implements AutoCloseable {
   static final AtomicLong SPILLS = new AtomicLong();
 
   /**
-   * Bytes of a bucket's rows encoded in memory before they are written to its file: 64 buckets
-   * hold some 8 MB at most (a writer's array doubles past its first 64 KiB).
+   * Bytes of a bucket's rows encoded in memory before they are written to its file: 64 buckets hold
+   * some 8 MB at most (a writer's array doubles past its first 64 KiB).
    */
   private static final int CHUNK = 1 << 16;
 

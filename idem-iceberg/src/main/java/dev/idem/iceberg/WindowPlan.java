@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -57,8 +56,11 @@ final class WindowPlan {
   private Expression overwrite;
   private Long fromSnapshot;
 
-  /** The files of each slice's new rows, by slice (null: none written). */
-  private final List<NewRows> newRows;
+  /** The files of the window's new rows, with the rows, when it was not sliced; else null. */
+  private NewRows newRows;
+
+  /** The files of the window's new rows (not rewrites of the table's files). */
+  private final List<DataFile> newFiles = new ArrayList<>();
 
   long rows;
   long inserted;
@@ -68,12 +70,10 @@ final class WindowPlan {
   long replaced;
   long targetRowsAfter;
 
-  private WindowPlan(
-      String pointer, long staged, int slices, org.apache.iceberg.Schema writeSchema) {
+  private WindowPlan(String pointer, long staged, org.apache.iceberg.Schema writeSchema) {
     this.pointer = pointer;
     this.staged = staged;
     this.writeSchema = writeSchema;
-    this.newRows = new ArrayList<>(Collections.nCopies(slices, null));
   }
 
   /** Plans the window against the table's current snapshot and {@code ledger}. */
@@ -88,42 +88,33 @@ final class WindowPlan {
       String windowOrder,
       StagedRows staged,
       Instant now,
-      List<NewRows> earlier) {
-    WindowPlan p = new WindowPlan(pointer, staged.size(), staged.slices(), files.schema());
+      NewRows earlier) {
+    WindowPlan p = new WindowPlan(pointer, staged.size(), files.schema());
     p.fromSnapshot = snapshot == null ? null : snapshot.snapshotId();
-    List<NewRows> before = earlier == null ? List.of() : earlier;
     try {
-      new Planner(pipeline, schema, files, ledger, window, windowOrder, now, p, before)
+      new Planner(pipeline, schema, files, ledger, window, windowOrder, now, p, earlier)
           .plan(staged);
     } catch (RuntimeException | Error e) {
       // the files it wrote before it failed (rewrites, then the new rows) will never be committed;
       // an earlier plan's files it took are that plan's to discard
       List<DataFile> own = new ArrayList<>(p.written);
-      own.removeAll(files(before));
+      if (earlier != null) {
+        own.removeAll(earlier.files());
+      }
       files.discard(own);
       throw e;
     }
     return p;
   }
 
-  /** The files of {@code rows}, of every slice that wrote some. */
-  private static List<DataFile> files(List<NewRows> rows) {
-    List<DataFile> out = new ArrayList<>();
-    for (NewRows r : rows) {
-      if (r != null) {
-        out.addAll(r.files());
-      }
-    }
-    return out;
-  }
-
   /**
    * The data files this plan wrote the window's new rows to (not a rewrite of a table file), with
-   * the rows and the schema it was written with, by slice (null where a slice wrote none): when the
-   * window is planned again on a newer snapshot (another commit landed first) and a slice's new
-   * rows come out the same, its files are used again instead of writing the same rows twice.
+   * the rows and the schema it was written with: when the window is planned again on a newer
+   * snapshot (another commit landed first) and its new rows come out the same, the files are used
+   * again instead of writing the same rows twice. Null when the plan wrote none, or the window was
+   * planned in slices (its rows are not all held: a plan made again writes them again).
    */
-  List<NewRows> newRows() {
+  NewRows newRows() {
     return newRows;
   }
 
@@ -200,7 +191,7 @@ final class WindowPlan {
     private final int[] keys;
     private final int[] order;
     private final int[] others;
-    private final List<NewRows> earlier;
+    private final NewRows earlier;
 
     /** The slice planned now, of how many ({@link StagedRows#slices}). */
     private int slice;
@@ -230,7 +221,7 @@ final class WindowPlan {
         String windowOrder,
         Instant now,
         WindowPlan plan,
-        List<NewRows> earlier) {
+        NewRows earlier) {
       this.earlier = earlier;
       this.target = pipeline.target();
       this.schema = schema;
@@ -325,15 +316,15 @@ final class WindowPlan {
     }
 
     /**
-     * Writes the slice's new rows, or takes the earlier plan's files of the same rows of the same
-     * slice.
+     * Writes the slice's new rows; in a window not sliced, takes the earlier plan's file of the
+     * same rows instead when there is one.
      */
     private void writeNew(List<Candidate> rows) {
       if (rows.isEmpty()) {
         return;
       }
-      NewRows before = slice < earlier.size() ? earlier.get(slice) : null;
-      List<DataFile> written = before == null ? null : before.filesFor(rows, files.schema());
+      List<DataFile> written =
+          earlier == null || slices > 1 ? null : earlier.filesFor(rows, files.schema());
       if (written == null) {
         written =
             files.write(
@@ -343,7 +334,10 @@ final class WindowPlan {
                 windowOrder);
       }
       plan.written.addAll(written);
-      plan.newRows.set(slice, new NewRows(rows, files.schema(), written));
+      plan.newFiles.addAll(written);
+      if (slices == 1) {
+        plan.newRows = new NewRows(rows, files.schema(), written);
+      }
     }
 
     /** replace_window/replace_table without a key: the window's (or table's) rows, as they come. */
@@ -615,12 +609,11 @@ final class WindowPlan {
           writeNew(new ArrayList<>(unwritten));
         }
       } else {
-        // the slices wrote their rows before it was known that nothing changes
-        List<DataFile> unused = files(plan.newRows);
-        plan.written.removeAll(unused);
-        unused.removeAll(files(earlier));
-        files.discard(unused);
-        Collections.fill(plan.newRows, null);
+        // the slices wrote their rows before it was known that nothing changes (a window not
+        // sliced writes them only now, and took no earlier plan's files)
+        plan.written.removeAll(plan.newFiles);
+        files.discard(plan.newFiles);
+        plan.newFiles.clear();
       }
       plan.targetRowsAfter = before + plan.rowDelta.getOrDefault(window, 0L);
       plan.rowDelta.remove(window);
