@@ -137,6 +137,48 @@ class CrossEngineTest {
   }
 
   /**
+   * Windows whose rows spill to the Spark driver's disk past one row in memory, planned in slices
+   * of their keys ({@code -Didem.window.memory.rows}, {@code -Didem.window.slices}), then changed
+   * input loaded again: the tables, ledgers and dead letters of the JVM runner's whole windows.
+   */
+  @Test
+  void windowsSpilledOnTheSparkDriverLoadWhatTheJvmRunnersWholeWindowsLoad() throws IOException {
+    Path jvm = pipeline("jvm", MERGE);
+    Path onSpark = pipeline("spark", MERGE);
+    String changed = DAY_TWO + "3,c9,10,2024-03-02 11:00:00\n5,e1,1,2024-03-03 11:00:00\n";
+    assertThat(Cli.load(jvm).out()).contains("3 loaded");
+    Files.writeString(jvm.resolveSibling("data/b.csv"), changed);
+    assertThat(Cli.load(jvm).out()).contains("2 loaded");
+    String memoryRows = System.setProperty("idem.window.memory.rows", "1");
+    String slices = System.setProperty("idem.window.slices", "3");
+    long spilled = SharedSpark.windowsSpilled();
+    try {
+      assertThat(Cli.load(onSpark, Cli.SPARK).out()).contains("3 loaded");
+      Files.writeString(onSpark.resolveSibling("data/b.csv"), changed);
+      assertThat(Cli.load(onSpark, Cli.SPARK).out()).contains("2 loaded");
+    } finally {
+      restore("idem.window.memory.rows", memoryRows);
+      restore("idem.window.slices", slices);
+    }
+    // every window holds two rows or more on the driver (day 1 two, once its task folded it):
+    // three windows, then the two the changed file holds
+    assertThat(SharedSpark.windowsSpilled() - spilled).isEqualTo(5);
+    assertThat(TableContents.of(onSpark.resolveSibling("warehouse"), "t"))
+        .isEqualTo(TableContents.of(jvm.resolveSibling("warehouse"), "t"))
+        .hasSize(5);
+    assertThat(Cli.ledger(onSpark)).isEqualTo(Cli.ledger(jvm));
+    assertThat(Cli.deadLetters(onSpark)).isEqualTo(Cli.deadLetters(jvm)).hasSize(1);
+  }
+
+  private static void restore(String property, String before) {
+    if (before == null) {
+      System.clearProperty(property);
+    } else {
+      System.setProperty(property, before);
+    }
+  }
+
+  /**
    * CSV files larger than a part ({@code -Didem.spark.part.bytes}) are read by a task a part, split
    * at line starts, the records numbered as in the whole file: the table, the dead letter (its line
    * too) and every ledger entry are the JVM runner's. A name holding a quoted line break at a

@@ -115,6 +115,21 @@ public final class SharedSpark {
     return SparkSource.TASK_SCANNED.get();
   }
 
+  /**
+   * How many windows spilled their staged rows to the driver's disk ({@code StagedRows}, package
+   * private in idem-iceberg: read by reflection).
+   */
+  public static long windowsSpilled() {
+    try {
+      java.lang.reflect.Field f =
+          Class.forName("dev.idem.iceberg.StagedRows").getDeclaredField("SPILLS");
+      f.setAccessible(true);
+      return ((AtomicLong) f.get(null)).get();
+    } catch (ReflectiveOperationException e) {
+      throw new LinkageError("idem-iceberg's StagedRows.SPILLS", e);
+    }
+  }
+
   /** How many input files the driver read again itself (columns that differ, evolve or freeze). */
   public static long driverReads() {
     return SparkSource.DRIVER_READS.get();
