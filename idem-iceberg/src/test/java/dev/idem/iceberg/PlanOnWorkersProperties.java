@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -119,6 +120,16 @@ class PlanOnWorkersProperties {
       } else { // the table's files written by whole windows, the later runs' windows sliced
         assertThat(load(shape, runs, where, new int[] {memoryRows, slices})).isEqualTo(whole);
       }
+    }
+    // the spilled rows' files deleted after each window
+    try (Stream<Path> left =
+        Files.list(Path.of(System.getProperty("java.io.tmpdir")))
+            .filter(
+                f ->
+                    f.getFileName()
+                        .toString()
+                        .startsWith("idem-staged-" + ProcessHandle.current().pid() + "-"))) {
+      assertThat(left).isEmpty();
     }
     boolean spilled = StagedRows.SPILLS.get() > spills;
     Statistics.label("spilled").collect(spilled);
