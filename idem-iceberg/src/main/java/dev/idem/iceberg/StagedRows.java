@@ -2,7 +2,6 @@ package dev.idem.iceberg;
 
 import dev.idem.schema.ValueCodec;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -11,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -20,6 +20,8 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A window's staged rows, in the order they came: held in memory up to a number of rows; past that,
@@ -41,6 +43,7 @@ final class StagedRows implements AutoCloseable {
    */
   static final String SLICES = "idem.window.slices";
 
+  private static final Logger LOG = LoggerFactory.getLogger(StagedRows.class);
   private static final String PREFIX = "idem-staged-";
   private static final Pattern SPILLED = Pattern.compile(Pattern.quote(PREFIX) + "(\\d{1,18})-.*");
 
@@ -61,7 +64,6 @@ final class StagedRows implements AutoCloseable {
   private Path dir;
   private ValueCodec.Writer[] pending;
   private int[] pendingRows;
-  private DataOutputStream[] files;
   private boolean finished;
   private long count;
 
@@ -168,17 +170,35 @@ final class StagedRows implements AutoCloseable {
     PriorityQueue<Bucket> next = new PriorityQueue<>(Comparator.comparingLong(Bucket::at));
     try {
       for (int b = s; b < buckets; b += slices) {
+        if (!Files.exists(file(b))) {
+          continue; // no row's key fell in it
+        }
         Bucket bucket = new Bucket(file(b));
-        if (bucket.advance()) {
+        boolean any;
+        try {
+          any = bucket.advance();
+        } catch (IOException | RuntimeException e) {
+          bucket.closeQuietly();
+          throw e;
+        }
+        if (any) {
           next.add(bucket);
         } else {
           bucket.close();
         }
       }
       while (!next.isEmpty()) {
-        Bucket first = next.poll();
+        Bucket first = next.peek();
         each.accept(first.at(), first.row());
-        if (first.advance()) {
+        next.poll();
+        boolean more;
+        try {
+          more = first.advance();
+        } catch (IOException | RuntimeException e) {
+          first.closeQuietly();
+          throw e;
+        }
+        if (more) {
           next.add(first);
         } else {
           first.close();
@@ -251,19 +271,14 @@ final class StagedRows implements AutoCloseable {
 
   private void spill() {
     SPILLS.incrementAndGet();
+    sweep(tmp);
     try {
-      sweep(tmp);
       dir = Files.createTempDirectory(tmp, PREFIX + ProcessHandle.current().pid() + "-");
-      pending = new ValueCodec.Writer[buckets];
-      pendingRows = new int[buckets];
-      files = new DataOutputStream[buckets];
-      for (int s = 0; s < buckets; s++) {
-        files[s] =
-            new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file(s)), 1 << 16));
-      }
     } catch (IOException e) {
       throw new UncheckedIOException("spilling the window's rows under " + tmp, e);
     }
+    pending = new ValueCodec.Writer[buckets];
+    pendingRows = new int[buckets];
     for (int i = 0; i < memory.size(); i++) {
       write(i, memory.get(i));
     }
@@ -283,12 +298,17 @@ final class StagedRows implements AutoCloseable {
     }
   }
 
-  /** Writes bucket {@code s}'s encoded rows to its file: their count, length and bytes. */
+  /**
+   * Appends bucket {@code s}'s encoded rows to its file: their count, length and bytes (a file is
+   * open only while it is written, so a spilled window holds no file open).
+   */
   private void flush(int s) {
-    try {
-      files[s].writeInt(pendingRows[s]);
-      files[s].writeInt(pending[s].size());
-      files[s].write(pending[s].bytes());
+    try (DataOutputStream out =
+        new DataOutputStream(
+            Files.newOutputStream(file(s), StandardOpenOption.CREATE, StandardOpenOption.APPEND))) {
+      out.writeInt(pendingRows[s]);
+      out.writeInt(pending[s].size());
+      out.write(pending[s].bytes(), 0, pending[s].size());
     } catch (IOException e) {
       throw new UncheckedIOException("spilling the window's rows in " + dir, e);
     }
@@ -296,77 +316,64 @@ final class StagedRows implements AutoCloseable {
     pendingRows[s] = 0;
   }
 
-  /**
-   * Writes what is left and closes the files, and counts the slices: the rows are read from here
-   * on.
-   */
+  /** Writes what is left and counts the slices: the rows are read from here on. */
   private void finish() {
     if (finished) {
       return;
     }
-    finished = true;
-    long perSlice = Math.max(1, memoryRows);
-    slices = (int) Math.min(buckets, (count + perSlice - 1) / perSlice);
     for (int s = 0; s < buckets; s++) {
       if (pending[s] != null) {
         flush(s);
       }
     }
-    closeFiles();
+    long perSlice = Math.max(1, memoryRows);
+    slices = (int) Math.min(buckets, (count + perSlice - 1) / perSlice);
+    finished = true;
   }
 
-  private void closeFiles() {
-    IOException failed = null;
-    for (DataOutputStream f : files) {
-      try {
-        f.close();
-      } catch (IOException e) {
-        failed = e;
-      }
-    }
-    if (failed != null) {
-      throw new UncheckedIOException("spilling the window's rows in " + dir, failed);
-    }
-  }
-
-  /** Deletes the spilled rows. */
+  /**
+   * Deletes the spilled rows; a folder that cannot be deleted is logged (the window's outcome does
+   * not depend on it), and deleted by a later process's sweep.
+   */
   @Override
   public void close() {
-    if (dir == null) {
-      return;
-    }
-    try {
-      if (!finished) {
-        finished = true;
-        closeFiles();
+    finished = true;
+    if (dir != null) {
+      try {
+        delete(dir);
+      } catch (IOException | UncheckedIOException e) {
+        LOG.warn("could not delete the window's spilled rows in {}: {}", dir, e.toString());
       }
-    } finally {
-      delete(dir);
     }
   }
 
   /**
    * Deletes the folders of spilled rows under {@code tmp} of processes that are gone (killed while
-   * a window spilled).
+   * a window spilled), as far as it can: a folder it cannot list or delete (another user's, one
+   * another window of this process deletes at the same time) is left.
    */
-  private static void sweep(Path tmp) throws IOException {
+  private static void sweep(Path tmp) {
     try (DirectoryStream<Path> all = Files.newDirectoryStream(tmp, PREFIX + "*")) {
       for (Path p : all) {
         Matcher m = SPILLED.matcher(p.getFileName().toString());
         if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty()) {
-          delete(p);
+          try {
+            delete(p);
+          } catch (IOException | UncheckedIOException e) {
+            LOG.debug("left {}: {}", p, e.toString());
+          }
         }
       }
+    } catch (IOException | UncheckedIOException e) {
+      LOG.debug("no sweep of {}: {}", tmp, e.toString());
     }
   }
 
-  private static void delete(Path dir) {
+  private static void delete(Path dir) throws IOException {
     try (Stream<Path> files = Files.walk(dir)) {
       for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("deleting the window's spilled rows in " + dir, e);
     }
   }
 }

@@ -193,10 +193,17 @@ final class WindowPlan {
     private final int[] others;
     private final NewRows earlier;
 
-    /** The slice planned now, of how many ({@link StagedRows#slices}). */
-    private int slice;
-
+    /** How many slices the window is planned in ({@link StagedRows#slices}). */
     private int slices;
+
+    /**
+     * In a window planned in slices: the failure of the first row (by the window's order) that
+     * cannot be a candidate (a NULL key), and its place; thrown after the last slice is folded, as
+     * the window not sliced throws it at that row.
+     */
+    private DataException failure;
+
+    private long failureAt;
 
     /** The table's files the slices changed, by location, and the rows each drops of them. */
     private final Map<String, DataFile> changed = new LinkedHashMap<>();
@@ -249,16 +256,21 @@ final class WindowPlan {
       }
       slices = staged.slices();
       boolean table = strategy == WriteStrategy.REPLACE_TABLE;
-      for (slice = 0; slice < slices; slice++) {
+      for (int slice = 0; slice < slices; slice++) {
         Folded folded = fold(staged, slice);
         plan.rows += folded.winners().size();
-        if (folded.winners().isEmpty()) {
-          continue; // a slice without keys (the table's rows of its keys are counted after)
+        if (folded.winners().isEmpty() || failure != null) {
+          // a slice without keys (the table's rows of its keys are counted after), or a window
+          // that fails: the later slices are only folded, for a failure of an earlier row
+          continue;
         }
         switch (strategy) {
           case APPEND, MERGE -> upsert(folded.winners(), strategy == WriteStrategy.MERGE);
           case REPLACE_WINDOW, REPLACE_TABLE -> replaceByKey(folded, table);
         }
+      }
+      if (failure != null) {
+        throw failure;
       }
       if (strategy == WriteStrategy.APPEND || strategy == WriteStrategy.MERGE) {
         plan.removed.addAll(changed.values());
@@ -299,7 +311,19 @@ final class WindowPlan {
       staged.forEach(
           s,
           (at, row) -> {
-            Candidate c = candidate(row);
+            Candidate c;
+            try {
+              c = candidate(row);
+            } catch (DataException e) {
+              if (slices == 1) {
+                throw e;
+              }
+              if (failure == null || at < failureAt) {
+                failure = e;
+                failureAt = at;
+              }
+              return;
+            }
             String key = Versions.keyText(c.key());
             Candidate kept = winners.get(key);
             if (kept == null) {
@@ -343,8 +367,7 @@ final class WindowPlan {
     /** replace_window/replace_table without a key: the window's (or table's) rows, as they come. */
     private void replaceWithoutKey(List<Candidate> rows, boolean table) {
       plan.rows = rows.size();
-      Expression scope =
-          table ? Expressions.alwaysTrue() : Expressions.equal(TableSchema.WINDOW, window);
+      Expression scope = scope(table);
       long before = 0;
       for (DataFile f : files.files(scope)) {
         before += f.recordCount();
@@ -356,6 +379,11 @@ final class WindowPlan {
       writeNew(rows);
       plan.targetRowsAfter = rows.size();
       plan.rowDelta.remove(window);
+    }
+
+    /** The rows replace_table (the table) or replace_window (the window's) replaces. */
+    private Expression scope(boolean table) {
+      return table ? Expressions.alwaysTrue() : Expressions.equal(TableSchema.WINDOW, window);
     }
 
     private Record partitionRecord(DataFile f) {
@@ -527,8 +555,7 @@ final class WindowPlan {
      */
     private void replaceByKey(Folded folded, boolean table) {
       Map<String, Candidate> winners = folded.winners();
-      Expression scope =
-          table ? Expressions.alwaysTrue() : Expressions.equal(TableSchema.WINDOW, window);
+      Expression scope = scope(table);
       if (!table) {
         Expression others = Expressions.notEqual(TableSchema.WINDOW, window);
         Refusal r =
@@ -540,6 +567,9 @@ final class WindowPlan {
                     true));
         if (r != null && (refused == null || r.firstRow() < refused.firstRow())) {
           refused = r;
+        }
+        if (refused != null) {
+          return; // the window is refused: the later slices look for an earlier key only
         }
       }
       Set<String> matched = new HashSet<>(); // the winners' keys the table holds
@@ -583,8 +613,7 @@ final class WindowPlan {
       if (refused != null) {
         throw refused.exception();
       }
-      Expression scope =
-          table ? Expressions.alwaysTrue() : Expressions.equal(TableSchema.WINDOW, window);
+      Expression scope = scope(table);
       // the rows in scope of keys the window does not hold are replaced: by the files' row counts
       // (a file's rows are of the window its partition names), less those of the window's keys
       Map<String, Long> others = new HashMap<>();
@@ -605,7 +634,6 @@ final class WindowPlan {
       if (plan.inserted + plan.updated + plan.replaced > 0) {
         plan.overwrite = scope;
         if (unwritten != null) {
-          slice = 0;
           writeNew(new ArrayList<>(unwritten));
         }
       } else {

@@ -600,8 +600,9 @@ public abstract class FileSource implements Source, ObservesSchema {
      * their windows, the sum of their records without one; null when a part before the last
      * stopped, where the whole file's reader stops too, or where a part's text ends inside a quoted
      * field that holds a line break and the next part started inside that record ({@link
-     * TextPart}): the file is then to be scanned whole. Failed when a part failed, or no record has
-     * a window but some have a problem (the file as a whole is unreadable), as a whole file's scan.
+     * TextPart}), or where the scans are not the file's parts one after another from its first: the
+     * file is then to be scanned whole. Failed when a part failed, or no record has a window but
+     * some have a problem (the file as a whole is unreadable), as a whole file's scan.
      */
     static ScannedFile joined(List<ScannedFile> parts) {
       ScannedFile first = parts.get(0);
@@ -613,8 +614,7 @@ public abstract class FileSource implements Source, ObservesSchema {
       for (int i = 0; i < parts.size(); i++) {
         ScannedFile p = parts.get(i);
         if (!p.name().equals(first.name()) || p.part().first() != next) {
-          throw new IllegalArgumentException(
-              "not the parts of " + first.name() + " in order: " + p.name() + " " + p.part());
+          return null; // not the file's parts one after another: it is scanned whole
         }
         if (p.stopped() && i + 1 < parts.size()) {
           return null;
