@@ -50,10 +50,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  *
  * <p>The clean run is made by {@code spark-submit} (Spark's {@code SparkSubmit} with {@code
  * --master local[2]} and idem's main class {@code dev.idem.spark.Submit}); the JVM runner then
- * finds its windows unchanged. Odd trials run two windows at a time ({@code --parallel 2}). Also:
- * another process (a JVM runner, or a second Spark application) and a Spark run (this JVM's
- * session) on the same table at once never both land a window; and a run whose every task fails
- * once after its work (Spark runs it again) equals the clean run.
+ * finds its windows unchanged. Odd trials run two windows at a time ({@code --parallel 2}); in half
+ * the trials the killed driver spills every window's rows to its disk and plans it in slices of
+ * keys ({@code -Didem.window.memory.rows=1}). Also: another process (a JVM runner, or a second
+ * Spark application) and a Spark run (this JVM's session) on the same table at once never both land
+ * a window; and a run whose every task fails once after its work (Spark runs it again) equals the
+ * clean run.
  */
 @Tag("spark")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -157,12 +159,18 @@ class SparkDriverKillTest {
       int landed = random.nextInt(DAYS);
       long delayMillis = random.nextInt(600);
       String parallel = trial % 2 == 0 ? "1" : "2"; // odd trials: two windows in flight
+      // half the trials: every window's rows spilled to the driver's disk, planned in slices
+      List<String> spill =
+          trial % 4 >= 2
+              ? List.of("-Didem.window.memory.rows=1", "-Didem.window.slices=3")
+              : List.of();
       boolean killed = false;
       for (int attempt = 0; attempt < 4 && !killed; attempt++) {
         Path dir = workspace("kill-" + trial + "-" + attempt);
         Process p =
             ChildIdem.start(
                 dir,
+                spill,
                 "run",
                 "pipeline.yaml",
                 "--engine",
@@ -189,6 +197,7 @@ class SparkDriverKillTest {
                   + trial
                   + " (--parallel "
                   + parallel
+                  + (spill.isEmpty() ? "" : ", spilled")
                   + "): killed after "
                   + before
                   + " windows + "
