@@ -174,34 +174,16 @@ final class StagedRows implements AutoCloseable {
           continue; // no row's key fell in it
         }
         Bucket bucket = new Bucket(file(b));
-        boolean any;
-        try {
-          any = bucket.advance();
-        } catch (IOException | RuntimeException e) {
-          bucket.closeQuietly();
-          throw e;
-        }
-        if (any) {
+        if (advanced(bucket)) {
           next.add(bucket);
-        } else {
-          bucket.close();
         }
       }
       while (!next.isEmpty()) {
         Bucket first = next.peek();
         each.accept(first.at(), first.row());
         next.poll();
-        boolean more;
-        try {
-          more = first.advance();
-        } catch (IOException | RuntimeException e) {
-          first.closeQuietly();
-          throw e;
-        }
-        if (more) {
+        if (advanced(first)) {
           next.add(first);
-        } else {
-          first.close();
         }
       }
     } catch (IOException e) {
@@ -211,6 +193,21 @@ final class StagedRows implements AutoCloseable {
         b.closeQuietly();
       }
     }
+  }
+
+  /** Moves a bucket to its next row; closes it when it has none, or reading fails. */
+  private static boolean advanced(Bucket b) throws IOException {
+    boolean more;
+    try {
+      more = b.advance();
+    } catch (IOException | RuntimeException e) {
+      b.closeQuietly();
+      throw e;
+    }
+    if (!more) {
+      b.close();
+    }
+    return more;
   }
 
   /** A bucket's file read a row at a time. */
