@@ -198,20 +198,16 @@ final class WindowPlan {
 
     /**
      * In a window planned in slices: the failure of the first row (by the window's order) that
-     * cannot be a candidate (a NULL key), and its place; thrown after the last slice is folded, as
-     * the window not sliced throws it at that row.
+     * cannot be a candidate (a NULL key); thrown after the last slice is folded, as the window not
+     * sliced throws it at that row.
      */
-    private DataException failure;
+    private final Earliest failure = new Earliest();
 
-    private long failureAt;
+    /** replace_window's refusal of its first key (by its rows' order) another window holds. */
+    private final Earliest refused = new Earliest();
 
-    /** The table's files the slices changed, by location, and the rows each drops of them. */
-    private final Map<String, DataFile> changed = new LinkedHashMap<>();
-
-    private final Map<String, TableFiles.Drop> drops = new HashMap<>();
-
-    /** replace_window's first key (by its rows' order) another window holds, when one does. */
-    private Refusal refused;
+    /** The table's files the slices changed, by location, each with the rows it drops. */
+    private final Map<String, Dropped> drops = new LinkedHashMap<>();
 
     /** The one slice's winners replace_* writes once it knows whether the window changed. */
     private Collection<Candidate> unwritten;
@@ -259,7 +255,7 @@ final class WindowPlan {
       for (int slice = 0; slice < slices; slice++) {
         Folded folded = fold(staged, slice);
         plan.rows += folded.winners().size();
-        if (folded.winners().isEmpty() || failure != null) {
+        if (folded.winners().isEmpty() || failure.found()) {
           // a slice without keys (the table's rows of its keys are counted after), or a window
           // that fails: the later slices are only folded, for a failure of an earlier row
           continue;
@@ -269,13 +265,13 @@ final class WindowPlan {
           case REPLACE_WINDOW, REPLACE_TABLE -> replaceByKey(folded, table);
         }
       }
-      if (failure != null) {
-        throw failure;
-      }
+      failure.rethrow();
       if (strategy == WriteStrategy.APPEND || strategy == WriteStrategy.MERGE) {
-        plan.removed.addAll(changed.values());
         Map<DataFile, TableFiles.Drop> rewritten = new LinkedHashMap<>();
-        changed.forEach((location, f) -> rewritten.put(f, drops.get(location)));
+        for (Dropped d : drops.values()) {
+          plan.removed.add(d.file());
+          rewritten.put(d.file(), d.drop());
+        }
         plan.written.addAll(files.rewrite(rewritten, window));
         finishCounts();
       } else {
@@ -318,10 +314,7 @@ final class WindowPlan {
               if (slices == 1) {
                 throw e;
               }
-              if (failure == null || at < failureAt) {
-                failure = e;
-                failureAt = at;
-              }
+              failure.offer(at, e);
               return;
             }
             String key = Versions.keyText(c.key());
@@ -494,15 +487,42 @@ final class WindowPlan {
      * other slices drop, after the last slice.
      */
     private void drop(DataFile f, TableFiles.Drop drop) {
-      changed.putIfAbsent(f.location(), f);
       drops.merge(
           f.location(),
-          drop,
+          new Dropped(f, drop),
           (a, b) -> {
-            BitSet both = (BitSet) a.positions().clone();
-            both.or(b.positions());
-            return new TableFiles.Drop(both, a.rows());
+            BitSet both = (BitSet) a.drop().positions().clone();
+            both.or(b.drop().positions());
+            return new Dropped(a.file(), new TableFiles.Drop(both, a.drop().rows()));
           });
+    }
+
+    /** A table file and the rows the window drops of it. */
+    private record Dropped(DataFile file, TableFiles.Drop drop) {}
+
+    /**
+     * Of the failures met in a window's slices, the one of the earliest row by the window's order.
+     */
+    private static final class Earliest {
+      private DataException failure;
+      private long at;
+
+      void offer(long at, DataException failure) {
+        if (this.failure == null || at < this.at) {
+          this.failure = failure;
+          this.at = at;
+        }
+      }
+
+      boolean found() {
+        return failure != null;
+      }
+
+      void rethrow() {
+        if (failure != null) {
+          throw failure;
+        }
+      }
     }
 
     /** Whether the key's tombstone is at least as new as the upsert (it must not come back). */
@@ -558,17 +578,11 @@ final class WindowPlan {
       Expression scope = scope(table);
       if (!table) {
         Expression others = Expressions.notEqual(TableSchema.WINDOW, window);
-        Refusal r =
-            otherWindowsKey(
-                folded,
-                rowsOfKeys(
-                    files.files(Expressions.and(others, keyFilter(winners))),
-                    winners.keySet(),
-                    true));
-        if (r != null && (refused == null || r.firstRow() < refused.firstRow())) {
-          refused = r;
-        }
-        if (refused != null) {
+        refuseOtherWindowsKeys(
+            folded,
+            rowsOfKeys(
+                files.files(Expressions.and(others, keyFilter(winners))), winners.keySet(), true));
+        if (refused.found()) {
           return; // the window is refused: the later slices look for an earlier key only
         }
       }
@@ -610,9 +624,7 @@ final class WindowPlan {
      * the rows the window holds after.
      */
     private void finishReplace(boolean table) {
-      if (refused != null) {
-        throw refused.exception();
-      }
+      refused.rethrow();
       Expression scope = scope(table);
       // the rows in scope of keys the window does not hold are replaced: by the files' row counts
       // (a file's rows are of the window its partition names), less those of the window's keys
@@ -647,21 +659,14 @@ final class WindowPlan {
       plan.rowDelta.remove(window);
     }
 
-    /** replace_window's refusal: the key, and the place of its first row in the window. */
-    private record Refusal(long firstRow, String message) {
-      DataException exception() {
-        return new DataException(message);
-      }
-    }
-
     /**
-     * The first of a slice's keys (in the order its rows came) that another window's rows hold
-     * (replace_window owns its keys), or null: {@code found}, the rows of the slice's keys in other
-     * windows' files. The window's refusal names the first of these over all slices, whichever file
-     * holds it: the message does not depend on how the table's rows are spread over files, nor on
-     * the window's slices.
+     * Offers the refusal of the first of a slice's keys (in the order its rows came) that another
+     * window's rows hold (replace_window owns its keys): {@code found}, the rows of the slice's
+     * keys in other windows' files. The window's refusal names the first of these over all slices,
+     * whichever file holds it: the message does not depend on how the table's rows are spread over
+     * files, nor on the window's slices.
      */
-    private Refusal otherWindowsKey(Folded folded, List<TableFiles.Lookup> found) {
+    private void refuseOtherWindowsKeys(Folded folded, List<TableFiles.Lookup> found) {
       Map<String, TableFiles.Match> elsewhere = new HashMap<>();
       for (TableFiles.Lookup file : found) {
         for (TableFiles.Match t : file.matches()) {
@@ -674,21 +679,22 @@ final class WindowPlan {
       for (Map.Entry<String, Candidate> w : folded.winners().entrySet()) {
         TableFiles.Match t = elsewhere.get(w.getKey());
         if (t != null) {
-          return new Refusal(
+          refused.offer(
               folded.firstRows()[i],
-              "window "
-                  + window
-                  + ": key "
-                  + target.key().targetColumns()
-                  + "="
-                  + w.getValue().key()
-                  + " is already in window "
-                  + t.window()
-                  + "; replace_window needs every key to belong to one window");
+              new DataException(
+                  "window "
+                      + window
+                      + ": key "
+                      + target.key().targetColumns()
+                      + "="
+                      + w.getValue().key()
+                      + " is already in window "
+                      + t.window()
+                      + "; replace_window needs every key to belong to one window"));
+          return;
         }
         i++;
       }
-      return null;
     }
 
     private void finishCounts() {
