@@ -237,10 +237,12 @@ final class SparkSource implements Source, FoldsEarly {
    */
   private List<FileTask> counted(List<FileTask> tasks, Window window) throws IOException {
     FileSource source = (FileSource) original;
-    // not a file's last part: the line breaks after it count for none
+    // the text parts to count: not a file's last part (the line breaks after it count for none)
+    boolean[] toCount = new boolean[tasks.size()];
     Set<String> split = new HashSet<>();
     for (int i = 0; i < tasks.size(); i++) {
-      if (tasks.get(i).part().uncounted() && beforeItsFilesLast(tasks, i)) {
+      toCount[i] = tasks.get(i).part().uncounted() && beforeItsFilesLast(tasks, i);
+      if (toCount[i]) {
         split.add(tasks.get(i).file().name());
       }
     }
@@ -251,7 +253,7 @@ final class SparkSource implements Source, FoldsEarly {
     List<String> countingKeys = new ArrayList<>();
     for (int i = 0; i < tasks.size(); i++) {
       FileTask t = tasks.get(i);
-      if (t.part().uncounted() && beforeItsFilesLast(tasks, i)) {
+      if (toCount[i]) {
         String sha = hashes.get(t.file().name());
         if (sha == null) {
           throw new NoSuchFileException(t.file().name(), null, "no longer an input file");
@@ -276,7 +278,7 @@ final class SparkSource implements Source, FoldsEarly {
       // file written meanwhile fails this window at its fingerprint's check)
       Map<String, String> after;
       try {
-        after = source.sha256(split);
+        after = source.sha256(new HashSet<>(counting.stream().map(t -> t.file().name()).toList()));
       } catch (IOException e) {
         after = Map.of(); // none kept: the window's read meets the file as it is
       }

@@ -28,7 +28,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -679,7 +678,7 @@ public abstract class FileSource implements Source, ObservesSchema {
    * by name: what an engine may key what it learnt of a file's bytes by. A name that is no input
    * file any more has none.
    */
-  public final Map<String, String> sha256(Collection<String> names) throws IOException {
+  public final Map<String, String> sha256(Set<String> names) throws IOException {
     Map<String, String> out = new HashMap<>();
     for (Map.Entry<String, Path> f : byName().entrySet()) {
       if (names.contains(f.getKey())) {
