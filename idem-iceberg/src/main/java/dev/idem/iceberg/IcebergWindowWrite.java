@@ -73,7 +73,7 @@ final class IcebergWindowWrite implements WindowWrite {
     this.windowOrder = Window.orderKey(pipeline.windows().kind(), lease.windowId());
     this.evolution = new Evolution(store.name());
     KeyFold keys = pipeline.target().key() == null ? null : new KeyFold(pipeline, schema);
-    this.rows = StagedRows.of(keys == null ? null : keys::keyText);
+    this.rows = StagedRows.of(keys == null ? null : keys::compareKeys);
   }
 
   @Override

@@ -85,13 +85,12 @@ final class KeyFold implements RowFold {
     return stored;
   }
 
-  /** The text of a staged row's key ({@link Versions#keyText}, the planner's). */
-  String keyText(Object[] staged) {
-    List<Object> key = new ArrayList<>(stagedKeys.length);
-    for (int k : stagedKeys) {
-      key.add(at(staged, k));
-    }
-    return Versions.keyText(key);
+  /**
+   * Compares staged rows by their keys, column by column, NULL least: equal keys compare equal, and
+   * an integer or string key in Iceberg's order of its column statistics.
+   */
+  int compareKeys(Object[] a, Object[] b) {
+    return compare(a, b, stagedKeys);
   }
 
   /** The place among the stored columns of a NULL key column of {@code stored}, or -1. */

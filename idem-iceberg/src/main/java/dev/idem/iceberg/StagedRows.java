@@ -2,21 +2,24 @@ package dev.idem.iceberg;
 
 import dev.idem.schema.ValueCodec;
 import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -24,23 +27,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A window's staged rows, in the order they came: held in memory up to a number of rows; past that,
- * with a key, every row written to files on local disk, one per bucket of the keys (a key's bucket
- * is the hash of its text, {@link #bucket}), and read back a slice of buckets at a time, as many
- * slices as it takes for each to hold about as many rows as memory did (at most one per bucket), so
- * that a window's plan holds one slice's rows and winners at a time, not the whole window's ({@link
- * WindowPlan}). Each row keeps its place in the window (its arrival number): a slice's rows are
- * read back in that order. The files are deleted when the rows are closed; those a process killed
- * left behind are deleted by the next process that spills.
+ * A window's staged rows: held in memory up to a number of rows; past that, with a key, written to
+ * files on local disk in sorted runs (each the rows memory held, sorted by key, a key's rows in the
+ * order they came) and read back a slice of the key range at a time, as many slices as it takes for
+ * each to hold about as many rows as memory did, so that a window's plan holds one slice's rows and
+ * winners at a time, not the whole window's ({@link WindowPlan}). A slice is a range of keys: its
+ * keys' rows in the table are found in the files whose column statistics cover the range, and the
+ * new rows it writes cover that range only. Each row keeps its place in the window (its arrival
+ * number): a slice's rows come by key, each key's in the order they came. The files are deleted
+ * when the rows are closed; those a process killed left behind are deleted by the next process that
+ * spills.
  */
 final class StagedRows implements AutoCloseable {
   /** System property: rows a window holds in memory before it spills ({@link #of}). */
   static final String MEMORY_ROWS = "idem.window.memory.rows";
 
-  /**
-   * System property: the buckets of keys a spilled window's rows are written in, the most slices it
-   * is read in.
-   */
+  /** System property: the most slices a spilled window is read in ({@link #of}). */
   static final String SLICES = "idem.window.slices";
 
   private static final Logger LOG = LoggerFactory.getLogger(StagedRows.class);
@@ -50,58 +52,67 @@ final class StagedRows implements AutoCloseable {
   /** Windows whose rows spilled since the process started. */
   static final AtomicLong SPILLS = new AtomicLong();
 
-  /**
-   * Bytes of a bucket's rows encoded in memory before they are written to its file: 64 buckets hold
-   * some 8 MB at most (a writer's array doubles past its first 64 KiB).
-   */
+  /** Bytes of a run's rows encoded in memory before they are written to its file. */
   private static final int CHUNK = 1 << 16;
 
-  private final Function<Object[], String> key;
+  /** The most runs read at once: past it, runs are first merged into longer ones. */
+  private static final int FAN_IN = 64;
+
+  private final Comparator<Object[]> keyOrder;
   private final int memoryRows;
-  private final int buckets;
+  private final int maxSlices;
+  private final int fanIn;
   private final Path tmp;
   private List<Object[]> memory = new ArrayList<>();
+
+  /** The place in the window of the first row {@link #memory} holds. */
+  private long memoryFrom;
+
   private Path dir;
-  private ValueCodec.Writer[] pending;
-  private int[] pendingRows;
+  private final List<Path> runs = new ArrayList<>();
   private boolean finished;
   private long count;
 
-  /** Once spilled and read: the slices the buckets are read in. */
+  /** Once spilled and read: the slices the runs are read in. */
   private int slices;
 
   /**
-   * Rows keyed by {@code key} (the text of a staged row's key; null: the rows have none and are
-   * never spilled), held in memory up to {@code memoryRows} rows, spilled in {@code buckets} files
-   * under {@code tmp}.
+   * Where each slice starts in each run (once known: the slices are cut as they are first read),
+   * two numbers a run: its chunk's offset in the file and the row's index in the chunk, or -1 for a
+   * run whose rows all came before; and last, the rows of the slices before.
    */
-  StagedRows(Function<Object[], String> key, int memoryRows, int buckets, Path tmp) {
-    if (memoryRows < 0 || buckets < 1) {
+  private final List<long[]> starts = new ArrayList<>();
+
+  /**
+   * Rows ordered by their key with {@code keyOrder} (null: the rows have none and are never
+   * spilled; rows of equal keys must compare equal), held in memory up to {@code memoryRows} rows,
+   * spilled under {@code tmp} and read in at most {@code maxSlices} slices, at most {@code fanIn}
+   * runs read at once.
+   */
+  StagedRows(Comparator<Object[]> keyOrder, int memoryRows, int maxSlices, int fanIn, Path tmp) {
+    if (memoryRows < 0 || maxSlices < 1 || fanIn < 2) {
       throw new IllegalArgumentException(
           "-D" + MEMORY_ROWS + " must be 0 or more and -D" + SLICES + " 1 or more");
     }
-    this.key = key;
+    this.keyOrder = keyOrder;
     this.memoryRows = memoryRows;
-    this.buckets = buckets;
+    this.maxSlices = maxSlices;
+    this.fanIn = fanIn;
     this.tmp = tmp;
   }
 
   /**
-   * Rows keyed by {@code key}, held in memory up to the system property {@value #MEMORY_ROWS} rows
-   * (else 1,000,000, some 330 MB of four short columns), then spilled in {@value #SLICES} buckets
-   * (else 64) under {@code java.io.tmpdir}.
+   * Rows ordered by {@code keyOrder}, held in memory up to the system property {@value
+   * #MEMORY_ROWS} rows (else 1,000,000, some 330 MB of four short columns), then spilled under
+   * {@code java.io.tmpdir} and read in at most {@value #SLICES} slices (else as many as it takes).
    */
-  static StagedRows of(Function<Object[], String> key) {
+  static StagedRows of(Comparator<Object[]> keyOrder) {
     return new StagedRows(
-        key,
+        keyOrder,
         Integer.getInteger(MEMORY_ROWS, 1_000_000),
-        Integer.getInteger(SLICES, 64),
+        Integer.getInteger(SLICES, Integer.MAX_VALUE),
+        FAN_IN,
         Path.of(System.getProperty("java.io.tmpdir")));
-  }
-
-  /** The bucket, of {@code buckets}, of a key by its text: the same for equal texts. */
-  static int bucket(String keyText, int buckets) {
-    return Math.floorMod(keyText.hashCode(), buckets);
   }
 
   /** Takes the next row; its values are copied (the caller may reuse the array). */
@@ -109,14 +120,13 @@ final class StagedRows implements AutoCloseable {
     if (finished) {
       throw new IllegalStateException("the window's rows were read already");
     }
-    long at = count++;
-    if (dir == null) {
-      memory.add(row.clone());
-      if (key != null && memory.size() > memoryRows) {
+    count++;
+    memory.add(row.clone());
+    if (keyOrder != null && memory.size() > memoryRows) {
+      if (dir == null) {
         spill();
       }
-    } else {
-      write(at, row);
+      writeRun();
     }
   }
 
@@ -127,8 +137,8 @@ final class StagedRows implements AutoCloseable {
 
   /**
    * How many slices the rows are read in: 1 unless they were spilled; else enough for each to hold
-   * about the rows held in memory, at most one a bucket (a slice is the buckets whose number, in
-   * {@code slices}, leaves its own).
+   * about the rows held in memory (a key's rows are never cut apart, so a slice may hold more, and
+   * the last ones none).
    */
   int slices() {
     if (dir == null) {
@@ -157,7 +167,10 @@ final class StagedRows implements AutoCloseable {
     void accept(long at, Object[] row);
   }
 
-  /** The rows of slice {@code s} (of {@link #slices}), in the order they came. */
+  /**
+   * The rows of slice {@code s} (of {@link #slices}): not spilled, all in the order they came;
+   * spilled, by key, a key's rows in the order they came.
+   */
   void forEach(int s, RowAt each) {
     if (dir == null) {
       for (int i = 0; i < memory.size(); i++) {
@@ -166,75 +179,122 @@ final class StagedRows implements AutoCloseable {
       return;
     }
     finish();
-    // the slice's buckets, each in the order its rows came, merged by their places
-    PriorityQueue<Bucket> next = new PriorityQueue<>(Comparator.comparingLong(Bucket::at));
+    while (starts.size() <= s) { // where slice s starts is known once the ones before were read
+      read(starts.size() - 1, (at, row) -> {});
+    }
+    read(s, each);
+  }
+
+  /** Reads slice {@code s}, whose start is known, and remembers where the next one starts. */
+  private void read(int s, RowAt each) {
+    long[] from = starts.get(s);
+    PriorityQueue<Run> next = new PriorityQueue<>(this::compare);
+    List<Run> open = new ArrayList<>();
     try {
-      for (int b = s; b < buckets; b += slices) {
-        if (!Files.exists(file(b))) {
-          continue; // no row's key fell in it
-        }
-        Bucket bucket = new Bucket(file(b));
-        if (advanced(bucket)) {
-          next.add(bucket);
+      for (int r = 0; r < runs.size(); r++) {
+        if (from[2 * r] >= 0) {
+          Run run = new Run(runs.get(r), r, from[2 * r], (int) from[2 * r + 1]);
+          open.add(run);
+          if (run.advance()) {
+            next.add(run);
+          }
         }
       }
+      // the slice ends at the first key after its share of the window's rows (the last: at the end)
+      // (a slice after a key of many rows may hold none)
+      long end = s == slices - 1 ? Long.MAX_VALUE : count * (s + 1) / slices;
+      long read = from[2 * runs.size()];
+      Object[] last = null;
       while (!next.isEmpty()) {
-        Bucket first = next.peek();
-        each.accept(first.at(), first.row());
+        Run first = next.peek();
+        if (read >= end && (last == null || keyOrder.compare(last, first.row()) != 0)) {
+          break;
+        }
+        last = first.row();
+        each.accept(first.at(), last);
+        read++;
         next.poll();
-        if (advanced(first)) {
+        if (first.advance()) {
           next.add(first);
         }
+      }
+      if (starts.size() == s + 1 && s + 1 < slices) {
+        long[] to = new long[2 * runs.size() + 1];
+        Arrays.fill(to, -1);
+        for (Run r : next) {
+          to[2 * r.id] = r.chunkStart;
+          to[2 * r.id + 1] = r.index - 1L;
+        }
+        to[2 * runs.size()] = read;
+        starts.add(to);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("reading the window's spilled rows in " + dir, e);
     } finally {
-      for (Bucket b : next) {
-        b.closeQuietly();
+      for (Run r : open) {
+        r.closeQuietly();
       }
     }
   }
 
-  /** Moves a bucket to its next row; closes it when it has none, or reading fails. */
-  private static boolean advanced(Bucket b) throws IOException {
-    boolean more;
-    try {
-      more = b.advance();
-    } catch (IOException | RuntimeException e) {
-      b.closeQuietly();
-      throw e;
-    }
-    if (!more) {
-      b.close();
-    }
-    return more;
+  /** Runs by their current rows: by key, then by place in the window. */
+  private int compare(Run a, Run b) {
+    int c = keyOrder.compare(a.row(), b.row());
+    return c != 0 ? c : Long.compare(a.at(), b.at());
   }
 
-  /** A bucket's file read a row at a time. */
-  private static final class Bucket implements AutoCloseable {
+  /** A run's file read a row at a time, from a row in it. */
+  private static final class Run {
+    final int id;
     private final DataInputStream in;
     private ValueCodec.Reader chunk;
     private int left;
+
+    /** The offset in the file of the current row's chunk, and of the next chunk. */
+    long chunkStart;
+
+    private long nextChunk;
+
+    /** Rows of the current chunk read so far, the current one too. */
+    int index;
+
     private long at;
     private Object[] row;
 
-    Bucket(Path file) throws IOException {
-      in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
+    /** The run, at row {@code skip} of the chunk at {@code offset}. */
+    Run(Path file, int id, long offset, int skip) throws IOException {
+      this.id = id;
+      FileChannel channel = FileChannel.open(file);
+      channel.position(offset);
+      InputStream stream = Channels.newInputStream(channel);
+      in = new DataInputStream(new BufferedInputStream(stream, 1 << 16));
+      nextChunk = offset;
+      for (int i = 0; i < skip; i++) {
+        if (!advance()) {
+          throw new EOFException(file + " ends before row " + skip + " of its chunk at " + offset);
+        }
+      }
     }
 
     /** Moves to the next row; false at the end. */
     boolean advance() throws IOException {
       if (left == 0) {
+        int rows;
         try {
-          left = in.readInt();
+          rows = in.readInt();
         } catch (EOFException e) {
           return false;
         }
         byte[] bytes = new byte[in.readInt()];
         in.readFully(bytes);
         chunk = new ValueCodec.Reader(bytes);
+        chunkStart = nextChunk;
+        nextChunk += 8L + bytes.length;
+        left = rows;
+        index = 0;
       }
       left--;
+      index++;
       at = (Long) chunk.value();
       row = chunk.row();
       return true;
@@ -248,11 +308,6 @@ final class StagedRows implements AutoCloseable {
       return row;
     }
 
-    @Override
-    public void close() throws IOException {
-      in.close();
-    }
-
     void closeQuietly() {
       try {
         in.close();
@@ -262,8 +317,41 @@ final class StagedRows implements AutoCloseable {
     }
   }
 
-  private Path file(int b) {
-    return dir.resolve(b + ".rows");
+  /** A run's file written a row at a time, in chunks of encoded rows: count, length, bytes. */
+  private static final class RunWriter implements AutoCloseable {
+    private final DataOutputStream out;
+    private ValueCodec.Writer chunk = new ValueCodec.Writer(CHUNK);
+    private int rows;
+
+    RunWriter(Path file) throws IOException {
+      out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16));
+    }
+
+    void add(long at, Object[] row) throws IOException {
+      chunk.value(at);
+      chunk.row(row);
+      rows++;
+      if (chunk.size() >= CHUNK) {
+        flush();
+      }
+    }
+
+    private void flush() throws IOException {
+      out.writeInt(rows);
+      out.writeInt(chunk.size());
+      out.write(chunk.bytes(), 0, chunk.size());
+      chunk = new ValueCodec.Writer(CHUNK);
+      rows = 0;
+    }
+
+    @Override
+    public void close() throws IOException {
+      try (out) {
+        if (rows > 0) {
+          flush();
+        }
+      }
+    }
   }
 
   private void spill() {
@@ -274,58 +362,84 @@ final class StagedRows implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("spilling the window's rows under " + tmp, e);
     }
-    pending = new ValueCodec.Writer[buckets];
-    pendingRows = new int[buckets];
-    for (int i = 0; i < memory.size(); i++) {
-      write(i, memory.get(i));
-    }
-    memory = null;
-  }
-
-  private void write(long at, Object[] row) {
-    int s = bucket(key.apply(row), buckets);
-    if (pending[s] == null) {
-      pending[s] = new ValueCodec.Writer(CHUNK);
-    }
-    pending[s].value(at);
-    pending[s].row(row);
-    pendingRows[s]++;
-    if (pending[s].size() >= CHUNK) {
-      flush(s);
-    }
   }
 
   /**
-   * Appends bucket {@code s}'s encoded rows to its file: their count, length and bytes (a file is
-   * open only while it is written, so a spilled window holds no file open).
+   * Writes the rows memory holds as a run, sorted by key (a sort that keeps a key's rows' order).
    */
-  private void flush(int s) {
-    try (DataOutputStream out =
-        new DataOutputStream(
-            Files.newOutputStream(file(s), StandardOpenOption.CREATE, StandardOpenOption.APPEND))) {
-      out.writeInt(pendingRows[s]);
-      out.writeInt(pending[s].size());
-      out.write(pending[s].bytes(), 0, pending[s].size());
+  private void writeRun() {
+    Integer[] sorted = new Integer[memory.size()];
+    Arrays.setAll(sorted, i -> i);
+    Arrays.sort(sorted, (a, b) -> keyOrder.compare(memory.get(a), memory.get(b)));
+    Path file = dir.resolve(runs.size() + ".rows");
+    try (RunWriter out = new RunWriter(file)) {
+      for (int i : sorted) {
+        out.add(memoryFrom + i, memory.get(i));
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("spilling the window's rows in " + dir, e);
     }
-    pending[s] = null;
-    pendingRows[s] = 0;
+    runs.add(file);
+    memoryFrom += memory.size();
+    memory = new ArrayList<>();
   }
 
-  /** Writes what is left and counts the slices: the rows are read from here on. */
+  /**
+   * Writes what is left, merges runs into longer ones while there are more than {@link #fanIn}, and
+   * counts the slices: the rows are read from here on.
+   */
   private void finish() {
     if (finished) {
       return;
     }
-    for (int s = 0; s < buckets; s++) {
-      if (pending[s] != null) {
-        flush(s);
+    finished = true;
+    if (!memory.isEmpty()) {
+      writeRun();
+    }
+    memory = null;
+    try {
+      while (runs.size() > fanIn) {
+        merge();
       }
+    } catch (IOException e) {
+      throw new UncheckedIOException("merging the window's spilled rows in " + dir, e);
     }
     long perSlice = Math.max(1, memoryRows);
-    slices = (int) Math.min(buckets, (count + perSlice - 1) / perSlice);
-    finished = true;
+    slices = (int) Math.min(maxSlices, (count + perSlice - 1) / perSlice);
+    starts.add(new long[2 * runs.size() + 1]); // every run from its first row, none read before
+  }
+
+  /** Merges the first {@link #fanIn} runs into one, the last. */
+  private void merge() throws IOException {
+    List<Path> merged = new ArrayList<>(runs.subList(0, fanIn));
+    Path file = dir.resolve("m" + runs.size() + "-" + merged.get(0).getFileName());
+    PriorityQueue<Run> next = new PriorityQueue<>(this::compare);
+    List<Run> open = new ArrayList<>();
+    try (RunWriter out = new RunWriter(file)) {
+      for (int r = 0; r < merged.size(); r++) {
+        Run run = new Run(merged.get(r), r, 0, 0);
+        open.add(run);
+        if (run.advance()) {
+          next.add(run);
+        }
+      }
+      while (!next.isEmpty()) {
+        Run first = next.poll();
+        out.add(first.at(), first.row());
+        if (first.advance()) {
+          next.add(first);
+        }
+      }
+    } finally {
+      for (Run r : open) {
+        r.closeQuietly();
+      }
+    }
+    for (Path p : merged) {
+      Files.delete(p);
+    }
+    runs.subList(0, fanIn).clear();
+    runs.add(file);
   }
 
   /**

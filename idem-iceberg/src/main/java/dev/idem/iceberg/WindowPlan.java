@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -30,6 +31,7 @@ import org.apache.iceberg.Transaction;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.types.Comparators;
 
 /**
  * What one window's commit does to its table, computed against one snapshot and one ledger: the
@@ -414,8 +416,13 @@ final class WindowPlan {
       if (values.size() <= 10_000) {
         return Expressions.in(column, values);
       }
-      Object least = values.stream().min(Versions::compare).orElseThrow();
-      Object greatest = values.stream().max(Versions::compare).orElseThrow();
+      // in the order of Iceberg's column statistics (for strings, by code point: not Java's)
+      Comparator<Object> order =
+          kind == DataType.Kind.STRING
+              ? (a, b) -> Comparators.charSequences().compare((CharSequence) a, (CharSequence) b)
+              : Versions::compare;
+      Object least = values.stream().min(order).orElseThrow();
+      Object greatest = values.stream().max(order).orElseThrow();
       return Expressions.and(
           Expressions.greaterThanOrEqual(column, least),
           Expressions.lessThanOrEqual(column, greatest));
@@ -691,7 +698,6 @@ final class WindowPlan {
                       + " is already in window "
                       + t.window()
                       + "; replace_window needs every key to belong to one window"));
-          return;
         }
         i++;
       }

@@ -70,4 +70,48 @@ class IcebergLargeWindowTest {
           .isEqualTo(5_000);
     }
   }
+
+  /**
+   * The range of string keys in the order of Iceberg's column statistics, by code point: Java's
+   * order puts a character above the basic plane (a surrogate pair, 0xD83D first) below U+FFFF, so
+   * a range ending at U+FFFF by Java's order would leave out the file of the key above it.
+   */
+  @Test
+  void theRangeOfStringKeysIsTakenInIcebergsOrder() throws Exception {
+    ListSource s =
+        new ListSource(
+            Schema.of(
+                Column.of("id", DataType.STRING),
+                Column.of("v", DataType.STRING),
+                Column.of("at", DataType.TIMESTAMP)));
+    String above = "\uD83D\uDE00"; // U+1F600
+    s.add(above, "first", LocalDateTime.parse("2024-03-01T10:00:00"));
+    for (int i = 0; i <= 10_000; i++) {
+      s.add(String.format("a%05d", i), "second", LocalDateTime.parse("2024-03-02T10:00:00"));
+    }
+    s.add("\uFFFF", "second", LocalDateTime.parse("2024-03-02T10:00:00"));
+    s.add(above, "second", LocalDateTime.parse("2024-03-02T10:00:00"));
+    Pipeline p =
+        Pipeline.builder("big")
+            .version("1")
+            .source(s)
+            .table("big")
+            .strategy(WriteStrategy.MERGE)
+            .key(KeySpec.columns("id"))
+            .orderBy("at")
+            .windows(WindowSpec.day("at", ZoneOffset.UTC))
+            .build();
+    try (IcebergDestination d =
+        new IcebergDestination(
+            IcebergSettings.local(dir.resolve("warehouse"), "idem"), RunServices.defaults())) {
+      RunReport r =
+          new Runner(d, RunServices.defaults())
+              .run(p, p.source().windows(p.windows()), RunOptions.defaults("run"));
+      assertThat(r.ok()).as(r.toString()).isTrue();
+      WindowCounts second = r.outcomes().get(1).counts();
+      assertThat(second.updated()).isEqualTo(1);
+      assertThat(second.inserted()).isEqualTo(10_002);
+      assertThat(d.tableRows("big")).hasSize(10_003).noneMatch(row -> row.contains("v=first"));
+    }
+  }
 }

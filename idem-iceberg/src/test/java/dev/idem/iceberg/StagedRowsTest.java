@@ -11,23 +11,25 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A window's staged rows held in memory up to a number of rows, then spilled to files a slice of
- * keys each: read back a slice at a time, each row with its place in the window, in order, its
- * values of the classes they were; the files gone once closed, and those of a process that is gone
- * deleted by the next spill.
+ * A window's staged rows held in memory up to a number of rows, then spilled to files in sorted
+ * runs: read back a slice of the key range at a time, each row with its place in the window, by key
+ * and a key's rows in order, its values of the classes they were; the files gone once closed, and
+ * those of a process that is gone deleted by the next spill.
  */
 class StagedRowsTest {
   @TempDir Path tmp;
 
-  private static String key(Object[] row) {
-    return Versions.keyText(Arrays.asList(row[0]));
+  private static int byId(Object[] a, Object[] b) {
+    return Long.compare((Long) a[0], (Long) b[0]);
   }
 
   private static Object[] row(long id) {
@@ -43,6 +45,7 @@ class StagedRowsTest {
     };
   }
 
+  /** A slice's rows as "place:id", each checked to hold the values it was staged with. */
   private static List<String> slice(StagedRows rows, int s) {
     List<String> out = new ArrayList<>();
     rows.forEach(
@@ -55,42 +58,56 @@ class StagedRowsTest {
     return out;
   }
 
+  private static long at(String r) {
+    return Long.parseLong(r.substring(0, r.indexOf(':')));
+  }
+
+  private static long id(String r) {
+    return Long.parseLong(r.substring(r.indexOf(':') + 1));
+  }
+
+  /** By key, then a key's rows in the order they came. */
+  private static final Comparator<String> BY_KEY_THEN_PLACE =
+      Comparator.comparingLong(StagedRowsTest::id).thenComparingLong(StagedRowsTest::at);
+
+  /**
+   * 30,000 rows of ten keys past 3 held: 7,500 runs, merged 64 at a time before they are read, in
+   * four slices of whole keys, each a range of keys after the one before.
+   */
   @Test
-  void pastTheRowsInMemoryEveryRowIsReadBackBySliceInOrderWithItsPlace() throws IOException {
-    try (StagedRows rows = new StagedRows(StagedRowsTest::key, 3, 4, tmp)) {
+  void pastTheRowsInMemoryEveryRowIsReadBackBySliceByKeyWithItsPlace() throws IOException {
+    try (StagedRows rows = new StagedRows(StagedRowsTest::byId, 3, 4, 64, tmp)) {
       for (long id = 0; id < 3; id++) {
-        rows.add(row(id % 10));
+        rows.add(row(9 - id));
       }
       assertThat(rows.spilled()).isFalse();
       assertThat(rows.slices()).isEqualTo(1);
-      assertThat(slice(rows, 0)).containsExactly("0:0", "1:1", "2:2");
-      Object[] reused = row(3);
+      // not spilled: in the order they came
+      assertThat(slice(rows, 0)).containsExactly("0:9", "1:8", "2:7");
+      Object[] reused = row(6);
       rows.add(reused);
       reused[0] = 99L; // the caller's array is its own again
       for (long id = 4; id < 30_000; id++) {
-        rows.add(row(id % 10));
+        rows.add(row((9 - id % 10 + id / 1000) % 10));
       }
       assertThat(rows.spilled()).isTrue();
       assertThat(rows.slices()).isEqualTo(4);
       assertThat(rows.size()).isEqualTo(30_000);
       List<String> all = new ArrayList<>();
+      long lastId = -1;
       for (int s = 0; s < 4; s++) {
         List<String> slice = slice(rows, s);
-        // in the order they came, each key in its slice
-        assertThat(slice)
-            .isSortedAccordingTo(
-                (a, b) ->
-                    Long.compare(
-                        Long.parseLong(a.substring(0, a.indexOf(':'))),
-                        Long.parseLong(b.substring(0, b.indexOf(':')))));
-        for (String r : slice) {
-          String id = r.substring(r.indexOf(':') + 1);
-          assertThat(StagedRows.bucket(Versions.keyText(List.of(Long.parseLong(id))), 4))
-              .isEqualTo(s);
-        }
+        assertThat(slice).isSortedAccordingTo(BY_KEY_THEN_PLACE);
+        assertThat(id(slice.get(0))).isGreaterThan(lastId); // a key in one slice, ranges in order
+        lastId = id(slice.get(slice.size() - 1));
         all.addAll(slice);
       }
-      assertThat(all).hasSize(30_000).contains("3:3", "29999:9");
+      // 3,000 rows a key: cut at the first key after 7,500, 15,000 and 22,500 rows
+      assertThat(all.stream().map(StagedRowsTest::id).distinct()).hasSize(10);
+      assertThat(slice(rows, 0)).hasSize(9_000);
+      assertThat(slice(rows, 3)).hasSize(6_000);
+      assertThat(all).hasSize(30_000).contains("0:9", "3:6", "29999:9");
+      assertThat(all.stream().map(StagedRowsTest::at).distinct()).hasSize(30_000);
       assertThat(slice(rows, 1)).isEqualTo(slice(rows, 1)); // read again, the same
       assertThatThrownBy(() -> rows.add(row(1)))
           .isInstanceOf(IllegalStateException.class)
@@ -100,34 +117,56 @@ class StagedRowsTest {
     assertThat(spillFolders()).isEmpty();
   }
 
-  /** Slices of about the rows held in memory: three of 10,000 for 30,000 rows, of 64 buckets. */
+  /**
+   * Slices of about the rows held in memory, each a range of the keys: three of 10,000 for 30,000
+   * keys in shuffled order, whichever slice is read first.
+   */
   @Test
-  void aSliceIsTheBucketsWhoseNumberLeavesItAndHoldsAboutTheRowsHeldInMemory() {
-    try (StagedRows rows = new StagedRows(StagedRowsTest::key, 10_000, 64, tmp)) {
-      for (long id = 0; id < 30_000; id++) {
-        rows.add(row(id));
-      }
+  void aSliceIsARangeOfKeysOfAboutTheRowsHeldInMemory() {
+    List<Long> ids = new ArrayList<>();
+    for (long id = 0; id < 30_000; id++) {
+      ids.add(id);
+    }
+    Collections.shuffle(ids, new Random(7));
+    try (StagedRows rows =
+        new StagedRows(StagedRowsTest::byId, 10_000, Integer.MAX_VALUE, 64, tmp)) {
+      ids.forEach(id -> rows.add(row(id)));
       assertThat(rows.slices()).isEqualTo(3);
-      long read = 0;
-      for (int s = 0; s < 3; s++) {
+      for (int s : new int[] {2, 0, 1}) {
         List<String> slice = slice(rows, s);
-        read += slice.size();
-        assertThat(slice.size()).isBetween(8_000, 12_000);
-        long last = -1;
+        assertThat(slice.stream().map(StagedRowsTest::id))
+            .isSortedAccordingTo(Comparator.naturalOrder())
+            .hasSize(10_000)
+            .first()
+            .isEqualTo(s * 10_000L);
         for (String r : slice) {
-          long at = Long.parseLong(r.substring(0, r.indexOf(':')));
-          assertThat(at).isGreaterThan(last); // merged from its buckets in the window's order
-          last = at;
-          assertThat(StagedRows.bucket(Versions.keyText(List.of(at)), 64) % 3).isEqualTo(s);
+          assertThat(ids.get((int) at(r))).isEqualTo(id(r)); // the row's place in the window
         }
       }
-      assertThat(read).isEqualTo(30_000);
+    }
+  }
+
+  /**
+   * A key's rows are never cut apart: one key of every row fills the first slice, the rest none.
+   */
+  @Test
+  void aKeyOfManyRowsFillsItsSliceAndTheLaterOnesHoldNone() {
+    try (StagedRows rows = new StagedRows(StagedRowsTest::byId, 1, 10, 64, tmp)) {
+      for (int i = 0; i < 20; i++) {
+        rows.add(row(i < 18 ? 7 : 8));
+      }
+      assertThat(rows.slices()).isEqualTo(10);
+      assertThat(slice(rows, 9)).containsExactly("18:8", "19:8");
+      assertThat(slice(rows, 0)).hasSize(18).allMatch(r -> id(r) == 7);
+      for (int s = 1; s < 9; s++) {
+        assertThat(slice(rows, s)).isEmpty();
+      }
     }
   }
 
   @Test
   void rowsWithoutAKeyStayInMemory() {
-    try (StagedRows rows = new StagedRows(null, 0, 4, tmp)) {
+    try (StagedRows rows = new StagedRows(null, 0, 4, 64, tmp)) {
       rows.add(row(1));
       rows.add(row(2));
       assertThat(rows.spilled()).isFalse();
@@ -143,7 +182,7 @@ class StagedRowsTest {
     Path mine =
         Files.createDirectory(tmp.resolve("idem-staged-" + ProcessHandle.current().pid() + "-1"));
     Path other = Files.createDirectory(tmp.resolve("idem-other-" + gone));
-    try (StagedRows rows = new StagedRows(StagedRowsTest::key, 0, 2, tmp)) {
+    try (StagedRows rows = new StagedRows(StagedRowsTest::byId, 0, 2, 64, tmp)) {
       rows.add(row(1));
       assertThat(left).doesNotExist();
       assertThat(mine).exists();
@@ -153,7 +192,7 @@ class StagedRowsTest {
 
   @Test
   void settingsOutOfRangeAreRefused() {
-    assertThatThrownBy(() -> new StagedRows(StagedRowsTest::key, -1, 4, tmp))
+    assertThatThrownBy(() -> new StagedRows(StagedRowsTest::byId, -1, 4, 64, tmp))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "-Didem.window.memory.rows must be 0 or more and -Didem.window.slices 1 or more");
