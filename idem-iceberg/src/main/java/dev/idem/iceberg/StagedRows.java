@@ -27,16 +27,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A window's staged rows: held in memory up to a number of rows; past that, with a key, written to
- * files on local disk in sorted runs (each the rows memory held, sorted by key, a key's rows in the
- * order they came) and read back a slice of the key range at a time, as many slices as it takes for
- * each to hold about as many rows as memory did, so that a window's plan holds one slice's rows and
- * winners at a time, not the whole window's ({@link WindowPlan}). A slice is a range of keys: its
- * keys' rows in the table are found in the files whose column statistics cover the range, and the
- * new rows it writes cover that range only. Each row keeps its place in the window (its arrival
- * number): a slice's rows come by key, each key's in the order they came. The files are deleted
- * when the rows are closed; those a process killed left behind are deleted by the next process that
- * spills.
+ * A window's staged rows: held in memory up to a number of rows; past that, written to files on
+ * local disk in runs (each the rows memory held: with a key, sorted by it, a key's rows in the
+ * order they came; without one, in the order they came) and read back a slice at a time, as many
+ * slices as it takes for each to hold about as many rows as memory did, so that a window's plan
+ * holds one slice's rows and winners at a time, not the whole window's ({@link WindowPlan}). With a
+ * key, a slice is a range of keys: its keys' rows in the table are found in the files whose column
+ * statistics cover the range, and the new rows it writes cover that range only; its rows come by
+ * key, each key's in the order they came. Without a key, a slice is the next rows in the order they
+ * came. Each row keeps its place in the window (its arrival number). The files are deleted when the
+ * rows are closed; those a process killed left behind are deleted by the next process that spills.
  */
 final class StagedRows implements AutoCloseable {
   /** System property: rows a window holds in memory before it spills ({@link #of}). */
@@ -84,10 +84,9 @@ final class StagedRows implements AutoCloseable {
   private final List<long[]> starts = new ArrayList<>();
 
   /**
-   * Rows ordered by their key with {@code keyOrder} (null: the rows have none and are never
-   * spilled; rows of equal keys must compare equal), held in memory up to {@code memoryRows} rows,
-   * spilled under {@code tmp} and read in at most {@code maxSlices} slices, at most {@code fanIn}
-   * runs read at once.
+   * Rows ordered by their key with {@code keyOrder} (null: the rows have none; rows of equal keys
+   * must compare equal), held in memory up to {@code memoryRows} rows, spilled under {@code tmp}
+   * and read in at most {@code maxSlices} slices, at most {@code fanIn} runs read at once.
    */
   StagedRows(Comparator<Object[]> keyOrder, int memoryRows, int maxSlices, int fanIn, Path tmp) {
     if (memoryRows < 0 || maxSlices < 1 || fanIn < 2) {
@@ -122,7 +121,7 @@ final class StagedRows implements AutoCloseable {
     }
     count++;
     memory.add(row.clone());
-    if (keyOrder != null && memory.size() > memoryRows) {
+    if (memory.size() > memoryRows) {
       if (dir == null) {
         spill();
       }
@@ -151,14 +150,6 @@ final class StagedRows implements AutoCloseable {
   /** Whether the rows went to files. */
   boolean spilled() {
     return dir != null;
-  }
-
-  /** The rows, when they were not spilled (a window without a key never is). */
-  List<Object[]> inMemory() {
-    if (dir != null) {
-      throw new IllegalStateException("the window's rows were spilled");
-    }
-    return memory;
   }
 
   /** A row and its place in the window. */
@@ -207,7 +198,7 @@ final class StagedRows implements AutoCloseable {
       Object[] last = null;
       while (!next.isEmpty()) {
         Run first = next.peek();
-        if (read >= end && (last == null || keyOrder.compare(last, first.row()) != 0)) {
+        if (read >= end && (last == null || !sameKey(last, first.row()))) {
           break;
         }
         last = first.row();
@@ -239,8 +230,13 @@ final class StagedRows implements AutoCloseable {
 
   /** Runs by their current rows: by key, then by place in the window. */
   private int compare(Run a, Run b) {
-    int c = keyOrder.compare(a.row(), b.row());
+    int c = keyOrder == null ? 0 : keyOrder.compare(a.row(), b.row());
     return c != 0 ? c : Long.compare(a.at(), b.at());
+  }
+
+  /** Whether two rows are of one key: rows without a key never are (they are cut anywhere). */
+  private boolean sameKey(Object[] a, Object[] b) {
+    return keyOrder != null && keyOrder.compare(a, b) == 0;
   }
 
   /** A run's file read a row at a time, from a row in it. */
@@ -365,12 +361,15 @@ final class StagedRows implements AutoCloseable {
   }
 
   /**
-   * Writes the rows memory holds as a run, sorted by key (a sort that keeps a key's rows' order).
+   * Writes the rows memory holds as a run, sorted by key (a sort that keeps a key's rows' order),
+   * or without a key in the order they came.
    */
   private void writeRun() {
     Integer[] sorted = new Integer[memory.size()];
     Arrays.setAll(sorted, i -> i);
-    Arrays.sort(sorted, (a, b) -> keyOrder.compare(memory.get(a), memory.get(b)));
+    if (keyOrder != null) {
+      Arrays.sort(sorted, (a, b) -> keyOrder.compare(memory.get(a), memory.get(b)));
+    }
     Path file = dir.resolve(runs.size() + ".rows");
     try (RunWriter out = new RunWriter(file)) {
       for (int i : sorted) {

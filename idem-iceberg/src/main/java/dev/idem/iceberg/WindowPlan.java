@@ -244,15 +244,11 @@ final class WindowPlan {
 
     void plan(StagedRows staged) {
       WriteStrategy strategy = target.strategy();
+      slices = staged.slices();
       if (keys.length == 0) {
-        List<Candidate> rows = new ArrayList<>();
-        for (Object[] s : staged.inMemory()) {
-          rows.add(candidate(s));
-        }
-        replaceWithoutKey(rows, strategy == WriteStrategy.REPLACE_TABLE);
+        replaceWithoutKey(staged, strategy == WriteStrategy.REPLACE_TABLE);
         return;
       }
-      slices = staged.slices();
       boolean table = strategy == WriteStrategy.REPLACE_TABLE;
       for (int slice = 0; slice < slices; slice++) {
         Folded folded = fold(staged, slice);
@@ -359,9 +355,11 @@ final class WindowPlan {
       }
     }
 
-    /** replace_window/replace_table without a key: the window's (or table's) rows, as they come. */
-    private void replaceWithoutKey(List<Candidate> rows, boolean table) {
-      plan.rows = rows.size();
+    /**
+     * replace_window/replace_table without a key: the window's (or table's) rows, as they come, a
+     * slice at a time.
+     */
+    private void replaceWithoutKey(StagedRows staged, boolean table) {
       Expression scope = scope(table);
       long before = 0;
       for (DataFile f : files.files(scope)) {
@@ -369,10 +367,15 @@ final class WindowPlan {
         plan.rowDelta.merge(TableSchema.window(partitionRecord(f)), -f.recordCount(), Long::sum);
       }
       plan.replaced = before;
-      plan.inserted = rows.size();
       plan.overwrite = scope;
-      writeNew(rows);
-      plan.targetRowsAfter = rows.size();
+      for (int s = 0; s < slices; s++) {
+        List<Candidate> rows = new ArrayList<>();
+        staged.forEach(s, (at, row) -> rows.add(candidate(row)));
+        plan.rows += rows.size();
+        writeNew(rows);
+      }
+      plan.inserted = plan.rows;
+      plan.targetRowsAfter = plan.rows;
       plan.rowDelta.remove(window);
     }
 

@@ -74,7 +74,19 @@ class EarlyFoldProperties {
     REPLACE_TABLE,
     MERGE_HASH_KEY,
     /** A key of two columns, one of them sometimes NULL (the window fails on both sides). */
-    MERGE_TWO_COLUMN_KEY
+    MERGE_TWO_COLUMN_KEY,
+    REPLACE_WINDOW_WITHOUT_KEY,
+    REPLACE_TABLE_WITHOUT_KEY;
+
+    /** Whether the pipeline has a key. */
+    boolean keyed() {
+      return this != REPLACE_WINDOW_WITHOUT_KEY && this != REPLACE_TABLE_WITHOUT_KEY;
+    }
+
+    /** Whether the strategy replaces the whole table (its pipeline has one full window). */
+    boolean wholeTable() {
+      return this == REPLACE_TABLE || this == REPLACE_TABLE_WITHOUT_KEY;
+    }
   }
 
   @Property(tries = 40)
@@ -278,12 +290,14 @@ class EarlyFoldProperties {
    * ({@code del}), on a source with columns {@code id}, {@code at}, {@code v} and {@code del}.
    */
   static Pipeline.Builder written(Pipeline.Builder b, Shape shape) {
-    b.key(
-        switch (shape) {
-          case MERGE_HASH_KEY -> KeySpec.hash("id");
-          case MERGE_TWO_COLUMN_KEY -> KeySpec.columns("id", "v");
-          default -> KeySpec.columns("id");
-        });
+    if (shape.keyed()) {
+      b.key(
+          switch (shape) {
+            case MERGE_HASH_KEY -> KeySpec.hash("id");
+            case MERGE_TWO_COLUMN_KEY -> KeySpec.columns("id", "v");
+            default -> KeySpec.columns("id");
+          });
+    }
     switch (shape) {
       case MERGE_ORDERED_DELETES ->
           b.strategy(WriteStrategy.MERGE)
@@ -292,8 +306,8 @@ class EarlyFoldProperties {
       case MERGE_ORDERED, MERGE_TWO_COLUMN_KEY -> b.strategy(WriteStrategy.MERGE).orderBy("at");
       case MERGE, MERGE_HASH_KEY -> b.strategy(WriteStrategy.MERGE);
       case APPEND -> b.strategy(WriteStrategy.APPEND);
-      case REPLACE_WINDOW -> b.strategy(WriteStrategy.REPLACE_WINDOW);
-      case REPLACE_TABLE -> b.strategy(WriteStrategy.REPLACE_TABLE);
+      case REPLACE_WINDOW, REPLACE_WINDOW_WITHOUT_KEY -> b.strategy(WriteStrategy.REPLACE_WINDOW);
+      case REPLACE_TABLE, REPLACE_TABLE_WITHOUT_KEY -> b.strategy(WriteStrategy.REPLACE_TABLE);
     }
     return b;
   }

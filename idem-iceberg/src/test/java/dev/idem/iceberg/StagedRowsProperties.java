@@ -25,7 +25,8 @@ import net.jqwik.api.statistics.Statistics;
  * Whatever the keys (NULL among them), the rows held in memory, the most slices and the order the
  * slices are read in, a window's spilled rows come back whole: the slices one after another are the
  * rows sorted by key, each key's rows in the order they came and with their places; a key is in one
- * slice; each slice ends at the first key that reaches its share of the rows.
+ * slice; each slice ends at the first key that reaches its share of the rows. Rows without a key
+ * come back in the order they came, each slice its share.
  */
 class StagedRowsProperties {
   private static int byKey(Object[] a, Object[] b) {
@@ -43,6 +44,7 @@ class StagedRowsProperties {
       @ForAll @IntRange(min = 0, max = 10) int memoryRows,
       @ForAll @IntRange(min = 1, max = 8) int maxSlices,
       @ForAll @IntRange(min = 2, max = 5) int fanIn,
+      @ForAll boolean keyless,
       @ForAll long seed)
       throws IOException {
     Path tmp = Files.createTempDirectory("staged-rows");
@@ -53,9 +55,12 @@ class StagedRowsProperties {
         rows.add(new Object[] {keys.get(i), "row " + i});
       }
       List<Object[]> sorted = new ArrayList<>(rows);
-      sorted.sort(StagedRowsProperties::byKey); // stable: a key's rows in the order they came
+      if (!keyless) {
+        sorted.sort(StagedRowsProperties::byKey); // stable: a key's rows in the order they came
+      }
       try (StagedRows staged =
-          new StagedRows(StagedRowsProperties::byKey, memoryRows, maxSlices, fanIn, tmp)) {
+          new StagedRows(
+              keyless ? null : StagedRowsProperties::byKey, memoryRows, maxSlices, fanIn, tmp)) {
         rows.forEach(staged::add);
         int count = rows.size();
         assertThat(staged.spilled()).isEqualTo(count > memoryRows);
@@ -96,13 +101,17 @@ class StagedRowsProperties {
         String lastKey = null;
         for (int s = 0; s < slices; s++) {
           List<String> slice = read.get(s);
+          through += slice.size();
+          long share = (long) count * (s + 1) / slices;
+          if (keyless) {
+            assertThat(through).as("without a key, cut at the share").isEqualTo(share);
+            continue;
+          }
           if (!slice.isEmpty()) {
             String first = key(slice.get(0));
             assertThat(first).as("a key in one slice").isNotEqualTo(lastKey);
             lastKey = key(slice.get(slice.size() - 1));
           }
-          through += slice.size();
-          long share = (long) count * (s + 1) / slices;
           if (s < slices - 1) {
             assertThat(through).isGreaterThanOrEqualTo(share);
             if (!slice.isEmpty()) {

@@ -164,13 +164,18 @@ class StagedRowsTest {
     }
   }
 
+  /** Rows without a key spill too, and come back in the order they came, cut at their shares. */
   @Test
-  void rowsWithoutAKeyStayInMemory() {
-    try (StagedRows rows = new StagedRows(null, 0, 4, 64, tmp)) {
-      rows.add(row(1));
-      rows.add(row(2));
-      assertThat(rows.spilled()).isFalse();
-      assertThat(rows.inMemory()).hasSize(2);
+  void rowsWithoutAKeySpillAndComeBackInTheOrderTheyCame() {
+    try (StagedRows rows = new StagedRows(null, 2, 64, 2, tmp)) {
+      for (long id = 10; id > 0; id--) {
+        rows.add(row(id % 3));
+      }
+      assertThat(rows.spilled()).isTrue();
+      assertThat(rows.slices()).isEqualTo(5);
+      assertThat(slice(rows, 4)).containsExactly("8:2", "9:1");
+      assertThat(slice(rows, 0)).containsExactly("0:1", "1:0");
+      assertThat(slice(rows, 2)).containsExactly("4:0", "5:2");
     }
   }
 
