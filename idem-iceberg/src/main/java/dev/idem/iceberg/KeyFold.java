@@ -9,6 +9,7 @@ import dev.idem.schema.Schema;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.iceberg.types.Comparators;
 
 /**
  * A window's staged rows as {@link Candidate}s of the table's stored columns, and which of a key's
@@ -86,11 +87,23 @@ final class KeyFold implements RowFold {
   }
 
   /**
-   * Compares staged rows by their keys, column by column, NULL least: equal keys compare equal, and
-   * an integer or string key in Iceberg's order of its column statistics.
+   * Compares staged rows by their keys, column by column, NULL least, strings by code point (the
+   * order of Iceberg's column statistics, {@link Comparators#charSequences}): equal keys compare
+   * equal.
    */
   int compareKeys(Object[] a, Object[] b) {
-    return compare(a, b, stagedKeys);
+    for (int k : stagedKeys) {
+      Object x = at(a, k);
+      Object y = at(b, k);
+      int c =
+          x instanceof CharSequence s && y instanceof CharSequence t
+              ? Comparators.charSequences().compare(s, t)
+              : Versions.compare(x, y);
+      if (c != 0) {
+        return c;
+      }
+    }
+    return 0;
   }
 
   /** The place among the stored columns of a NULL key column of {@code stored}, or -1. */

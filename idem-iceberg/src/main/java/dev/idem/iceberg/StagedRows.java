@@ -45,6 +45,9 @@ final class StagedRows implements AutoCloseable {
   /** System property: the most slices a spilled window is read in ({@link #of}). */
   static final String SLICES = "idem.window.slices";
 
+  /** The most slices by default. */
+  private static final int DEFAULT_SLICES = 4096;
+
   private static final Logger LOG = LoggerFactory.getLogger(StagedRows.class);
   private static final String PREFIX = "idem-staged-";
   private static final Pattern SPILLED = Pattern.compile(Pattern.quote(PREFIX) + "(\\d{1,18})-.*");
@@ -76,6 +79,9 @@ final class StagedRows implements AutoCloseable {
   /** Once spilled and read: the slices the runs are read in. */
   private int slices;
 
+  /** Why the spilled rows cannot be read, once writing or merging them failed. */
+  private RuntimeException failed;
+
   /**
    * Where each slice starts in each run (once known: the slices are cut as they are first read),
    * two numbers a run: its chunk's offset in the file and the row's index in the chunk, or -1 for a
@@ -103,13 +109,14 @@ final class StagedRows implements AutoCloseable {
   /**
    * Rows ordered by {@code keyOrder}, held in memory up to the system property {@value
    * #MEMORY_ROWS} rows (else 1,000,000, some 330 MB of four short columns), then spilled under
-   * {@code java.io.tmpdir} and read in at most {@value #SLICES} slices (else as many as it takes).
+   * {@code java.io.tmpdir} and read in at most {@value #SLICES} slices (else {@value
+   * #DEFAULT_SLICES}: a slice costs a read of every run's file and a kilobyte held).
    */
   static StagedRows of(Comparator<Object[]> keyOrder) {
     return new StagedRows(
         keyOrder,
         Integer.getInteger(MEMORY_ROWS, 1_000_000),
-        Integer.getInteger(SLICES, Integer.MAX_VALUE),
+        Integer.getInteger(SLICES, DEFAULT_SLICES),
         FAN_IN,
         Path.of(System.getProperty("java.io.tmpdir")));
   }
@@ -170,6 +177,9 @@ final class StagedRows implements AutoCloseable {
       return;
     }
     finish();
+    if (s < 0 || s >= slices) {
+      throw new IllegalArgumentException("slice " + s + " of " + slices);
+    }
     while (starts.size() <= s) { // where slice s starts is known once the ones before were read
       read(starts.size() - 1, (at, row) -> {});
     }
@@ -261,14 +271,20 @@ final class StagedRows implements AutoCloseable {
     Run(Path file, int id, long offset, int skip) throws IOException {
       this.id = id;
       FileChannel channel = FileChannel.open(file);
-      channel.position(offset);
       InputStream stream = Channels.newInputStream(channel);
       in = new DataInputStream(new BufferedInputStream(stream, 1 << 16));
       nextChunk = offset;
-      for (int i = 0; i < skip; i++) {
-        if (!advance()) {
-          throw new EOFException(file + " ends before row " + skip + " of its chunk at " + offset);
+      try {
+        channel.position(offset);
+        for (int i = 0; i < skip; i++) {
+          if (!advance()) {
+            throw new EOFException(
+                file + " ends before row " + skip + " of its chunk at " + offset);
+          }
         }
+      } catch (IOException | RuntimeException e) {
+        closeQuietly();
+        throw e;
       }
     }
 
@@ -380,7 +396,7 @@ final class StagedRows implements AutoCloseable {
     }
     runs.add(file);
     memoryFrom += memory.size();
-    memory = new ArrayList<>();
+    memory.clear(); // its array kept for the next run's rows
   }
 
   /**
@@ -388,29 +404,40 @@ final class StagedRows implements AutoCloseable {
    * counts the slices: the rows are read from here on.
    */
   private void finish() {
+    if (failed != null) {
+      throw failed; // the rows cannot be read: no later plan of the window reads fewer
+    }
     if (finished) {
       return;
     }
     finished = true;
-    if (!memory.isEmpty()) {
-      writeRun();
-    }
-    memory = null;
     try {
+      if (!memory.isEmpty()) {
+        writeRun();
+      }
+      memory = null;
       while (runs.size() > fanIn) {
         merge();
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("merging the window's spilled rows in " + dir, e);
+      failed = new UncheckedIOException("merging the window's spilled rows in " + dir, e);
+      throw failed;
+    } catch (RuntimeException e) {
+      failed = e;
+      throw e;
     }
     long perSlice = Math.max(1, memoryRows);
     slices = (int) Math.min(maxSlices, (count + perSlice - 1) / perSlice);
     starts.add(new long[2 * runs.size() + 1]); // every run from its first row, none read before
   }
 
-  /** Merges the first {@link #fanIn} runs into one, the last. */
+  /**
+   * Merges the first runs (the shortest: the runs written while the rows came, before any merged
+   * one) into one, the last: as many as leave {@link #fanIn} runs, at most {@link #fanIn}.
+   */
   private void merge() throws IOException {
-    List<Path> merged = new ArrayList<>(runs.subList(0, fanIn));
+    int n = Math.min(fanIn, runs.size() - fanIn + 1);
+    List<Path> merged = new ArrayList<>(runs.subList(0, n));
     Path file = dir.resolve("m" + runs.size() + "-" + merged.get(0).getFileName());
     PriorityQueue<Run> next = new PriorityQueue<>(this::compare);
     List<Run> open = new ArrayList<>();
@@ -437,7 +464,7 @@ final class StagedRows implements AutoCloseable {
     for (Path p : merged) {
       Files.delete(p);
     }
-    runs.subList(0, fanIn).clear();
+    runs.subList(0, n).clear();
     runs.add(file);
   }
 

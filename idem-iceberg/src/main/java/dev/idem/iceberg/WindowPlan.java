@@ -20,6 +20,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -195,6 +196,13 @@ final class WindowPlan {
     private final int[] others;
     private final NewRows earlier;
 
+    /**
+     * The most keys looked up by an {@code in} filter: Iceberg's column statistics take one of more
+     * values as matching every file (its {@code InclusiveMetricsEvaluator}'s limit), so more keys
+     * are looked up by their range.
+     */
+    private static final int IN_LIMIT = 200;
+
     /** How many slices the window is planned in ({@link StagedRows#slices}). */
     private int slices;
 
@@ -292,8 +300,8 @@ final class WindowPlan {
     }
 
     /**
-     * A slice's winners by key, in the order their keys first came (ADR 0003), and the place in the
-     * window of each key's first row, in the same order.
+     * A slice's winners by key, in the order their keys first came (ADR 0003; a slice of a spilled
+     * window comes by key), and the place in the window of each key's first row, in the same order.
      */
     @SuppressWarnings("ArrayRecordComponent") // never compared: read where it is made
     private record Folded(Map<String, Candidate> winners, long[] firstRows) {}
@@ -403,20 +411,21 @@ final class WindowPlan {
 
     /**
      * The filter by which Iceberg's column statistics find the files that may hold the winners'
-     * keys: an {@code in} filter up to 10,000 keys, the keys' range above, on one integer or string
-     * key column; else none.
+     * keys, on the key's first column when it holds integers or strings (of a key of several
+     * columns, the files that may hold the keys' first values): an {@code in} filter up to {@value
+     * #IN_LIMIT} values, their range above; else none.
      */
     private Expression keyFilter(Map<String, Candidate> winners) {
-      DataType.Kind kind = keys.length == 1 ? schema.stored().column(keys[0]).type().kind() : null;
+      DataType.Kind kind = schema.stored().column(keys[0]).type().kind();
       if ((kind != DataType.Kind.INTEGER && kind != DataType.Kind.STRING) || winners.isEmpty()) {
         return Expressions.alwaysTrue();
       }
-      List<Object> values = new ArrayList<>();
+      Set<Object> values = new LinkedHashSet<>();
       for (Candidate c : winners.values()) {
         values.add(schema.value(keys[0], c.stored()[keys[0]]));
       }
       String column = schema.stored().column(keys[0]).name();
-      if (values.size() <= 10_000) {
+      if (values.size() <= IN_LIMIT) {
         return Expressions.in(column, values);
       }
       // in the order of Iceberg's column statistics (for strings, by code point: not Java's)
@@ -685,25 +694,32 @@ final class WindowPlan {
           }
         }
       }
+      int first = -1; // of the slice's refused keys, the one of the earliest row
       int i = 0;
-      for (Map.Entry<String, Candidate> w : folded.winners().entrySet()) {
-        TableFiles.Match t = elsewhere.get(w.getKey());
-        if (t != null) {
-          refused.offer(
-              folded.firstRows()[i],
-              new DataException(
-                  "window "
-                      + window
-                      + ": key "
-                      + target.key().targetColumns()
-                      + "="
-                      + w.getValue().key()
-                      + " is already in window "
-                      + t.window()
-                      + "; replace_window needs every key to belong to one window"));
+      for (String key : folded.winners().keySet()) {
+        if (elsewhere.containsKey(key)
+            && (first < 0 || folded.firstRows()[i] < folded.firstRows()[first])) {
+          first = i;
         }
         i++;
       }
+      if (first < 0) {
+        return;
+      }
+      Map.Entry<String, Candidate> w =
+          folded.winners().entrySet().stream().skip(first).findFirst().orElseThrow();
+      refused.offer(
+          folded.firstRows()[first],
+          new DataException(
+              "window "
+                  + window
+                  + ": key "
+                  + target.key().targetColumns()
+                  + "="
+                  + w.getValue().key()
+                  + " is already in window "
+                  + elsewhere.get(w.getKey()).window()
+                  + "; replace_window needs every key to belong to one window"));
     }
 
     private void finishCounts() {

@@ -18,12 +18,17 @@ import dev.idem.window.WindowSpec;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A merge window of more than 10,000 keys, which finds them in the table by their range rather than
- * by an {@code in} filter: the same result as for a small window.
+ * How a window finds its keys in the table's files: by an {@code in} filter of up to 200 keys, by
+ * their range above (a window of more than 10,000 keys too), on the key's first column (a key of
+ * several columns too), with the same result as for a small window, and reading only the files
+ * whose column statistics may hold the keys.
  */
 class IcebergLargeWindowTest {
   @TempDir Path dir;
@@ -112,6 +117,148 @@ class IcebergLargeWindowTest {
       assertThat(second.updated()).isEqualTo(1);
       assertThat(second.inserted()).isEqualTo(10_002);
       assertThat(d.tableRows("big")).hasSize(10_003).noneMatch(row -> row.contains("v=first"));
+    }
+  }
+
+  /**
+   * Iceberg's column statistics test an {@code in} filter of more than 200 values as "may match"
+   * for every file: a window of 300 keys, all in one earlier window's range, looks them up in that
+   * window's file only (by their range), not in every file of the table.
+   */
+  @Test
+  void aWindowOfHundredsOfKeysLooksThemUpInTheFilesOfTheirRangeOnly() throws Exception {
+    ListSource s =
+        new ListSource(
+            Schema.of(
+                Column.of("id", DataType.INTEGER),
+                Column.of("v", DataType.STRING),
+                Column.of("at", DataType.TIMESTAMP)));
+    for (long id = 0; id < 3_000; id++) {
+      s.add(id, "first", LocalDateTime.parse("2024-03-01T10:00:00").plusDays(id / 1_000));
+    }
+    for (long id = 1_000; id < 1_300; id++) {
+      s.add(id, "second", LocalDateTime.parse("2024-03-04T10:00:00"));
+    }
+    Pipeline p =
+        Pipeline.builder("big")
+            .version("1")
+            .source(s)
+            .table("big")
+            .strategy(WriteStrategy.MERGE)
+            .key(KeySpec.columns("id"))
+            .orderBy("at")
+            .windows(WindowSpec.day("at", ZoneOffset.UTC))
+            .build();
+    try (SerializingWorkers workers = new SerializingWorkers(2);
+        IcebergDestination d =
+            new IcebergDestination(
+                IcebergSettings.local(dir.resolve("warehouse"), "idem"),
+                RunServices.defaults().withWorkers(workers))) {
+      RunReport r =
+          new Runner(d, RunServices.defaults().withWorkers(workers))
+              .run(p, p.source().windows(p.windows()), RunOptions.defaults("run"));
+      assertThat(r.ok()).as(r.toString()).isTrue();
+      assertThat(r.outcomes().get(3).counts().updated()).isEqualTo(300);
+      assertThat(workers.jobs())
+          .contains("idem window 2024-03-04: 300 keys looked up in 1 data files");
+    }
+  }
+
+  /**
+   * A spilled window is sliced by key range, and each slice writes its new rows in a file of its
+   * range: the same window spilled again looks each slice's keys up in that one file, not in the
+   * table's every file (as slices by the keys' hash did).
+   */
+  @Test
+  void eachSliceOfASpilledWindowLooksItsKeysUpInTheFileOfItsRange() throws Exception {
+    Schema schema =
+        Schema.of(
+            Column.of("id", DataType.INTEGER),
+            Column.of("v", DataType.STRING),
+            Column.of("at", DataType.TIMESTAMP));
+    ListSource s = new ListSource(schema);
+    Pipeline p =
+        Pipeline.builder("big")
+            .version("1")
+            .source(s)
+            .table("big")
+            .strategy(WriteStrategy.MERGE)
+            .key(KeySpec.columns("id"))
+            .windows(WindowSpec.day("at", ZoneOffset.UTC))
+            .build();
+    try (SerializingWorkers workers = new SerializingWorkers(2);
+        IcebergDestination d =
+            new IcebergDestination(
+                IcebergSettings.local(dir.resolve("warehouse"), "idem"),
+                RunServices.defaults().withWorkers(workers));
+        Spill spill = Spill.set(999, 64)) {
+      for (String v : List.of("first", "second")) {
+        List<Object[]> rows = new ArrayList<>();
+        for (long id = 2_999; id >= 0; id--) { // in no order of the key
+          rows.add(new Object[] {id * 7 % 3_000, v, LocalDateTime.parse("2024-03-01T10:00:00")});
+        }
+        s.replaceAll(rows);
+        RunReport r =
+            new Runner(d, RunServices.defaults().withWorkers(workers))
+                .run(p, p.source().windows(p.windows()), RunOptions.defaults("run"));
+        assertThat(r.ok()).as(r.toString()).isTrue();
+      }
+      assertThat(d.ledger().state("big", "2024-03-01").orElseThrow().counts().updated())
+          .isEqualTo(3_000);
+      // 3,000 rows past 999 held: four slices of 750 keys, each looked up in its one file
+      assertThat(workers.jobs().stream().filter(j -> j.contains(" keys looked up in ")))
+          .containsExactly(
+              Collections.nCopies(4, "idem window 2024-03-01: 750 keys looked up in 1 data files")
+                  .toArray(String[]::new));
+    }
+  }
+
+  /** A key of two columns is looked up in the files that may hold its first column's values. */
+  @Test
+  void aKeyOfTwoColumnsIsLookedUpInTheFilesOfItsFirstColumnsValues() throws Exception {
+    ListSource s =
+        new ListSource(
+            Schema.of(
+                Column.of("region", DataType.STRING),
+                Column.of("id", DataType.INTEGER),
+                Column.of("v", DataType.STRING),
+                Column.of("at", DataType.TIMESTAMP)));
+    List<String> regions = List.of("a", "b", "c");
+    for (int day = 0; day < 3; day++) {
+      for (long id = 0; id < 100; id++) {
+        s.add(
+            regions.get(day),
+            id,
+            "first",
+            LocalDateTime.parse("2024-03-01T10:00:00").plusDays(day));
+      }
+    }
+    for (long id = 0; id < 5; id++) {
+      s.add("b", id, "second", LocalDateTime.parse("2024-03-04T10:00:00"));
+    }
+    Pipeline p =
+        Pipeline.builder("big")
+            .version("1")
+            .source(s)
+            .table("big")
+            .strategy(WriteStrategy.MERGE)
+            .key(KeySpec.columns("region", "id"))
+            .orderBy("at")
+            .windows(WindowSpec.day("at", ZoneOffset.UTC))
+            .build();
+    try (SerializingWorkers workers = new SerializingWorkers(2);
+        IcebergDestination d =
+            new IcebergDestination(
+                IcebergSettings.local(dir.resolve("warehouse"), "idem"),
+                RunServices.defaults().withWorkers(workers))) {
+      RunReport r =
+          new Runner(d, RunServices.defaults().withWorkers(workers))
+              .run(p, p.source().windows(p.windows()), RunOptions.defaults("run"));
+      assertThat(r.ok()).as(r.toString()).isTrue();
+      assertThat(r.outcomes().get(3).counts().updated()).isEqualTo(5);
+      assertThat(d.tableRows("big")).hasSize(300);
+      assertThat(workers.jobs())
+          .contains("idem window 2024-03-04: 5 keys looked up in 1 data files");
     }
   }
 }

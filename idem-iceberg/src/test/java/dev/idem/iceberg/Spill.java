@@ -1,7 +1,7 @@
 package dev.idem.iceberg;
 
 /**
- * The rows a window holds in memory before it spills, and the slices it spills in ({@link
+ * The rows a window holds in memory before it spills, and the most slices it is read in ({@link
  * StagedRows#of}), set by a test and put back as they were after.
  */
 final class Spill implements AutoCloseable {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -176,6 +177,39 @@ class StagedRowsTest {
       assertThat(slice(rows, 4)).containsExactly("8:2", "9:1");
       assertThat(slice(rows, 0)).containsExactly("0:1", "1:0");
       assertThat(slice(rows, 2)).containsExactly("4:0", "5:2");
+    }
+  }
+
+  /**
+   * Spilled rows that cannot be written fail every read of them, not only the first (a plan made
+   * again must not plan fewer rows); a slice that is not one of them is refused.
+   */
+  @Test
+  void rowsThatCouldNotBeWrittenFailEveryReadAndASliceOutOfRangeIsRefused() throws IOException {
+    try (StagedRows rows = new StagedRows(StagedRowsTest::byId, 2, 64, 64, tmp)) {
+      for (long id = 0; id < 4; id++) {
+        rows.add(row(id));
+      }
+      assertThat(rows.spilled()).isTrue();
+      Path folder = spillFolders().get(0);
+      try (Stream<Path> files = Files.list(folder)) {
+        for (Path f : files.toList()) {
+          Files.delete(f);
+        }
+      }
+      Files.delete(folder); // the last run cannot be written
+      assertThatThrownBy(rows::slices).isInstanceOf(UncheckedIOException.class);
+      assertThatThrownBy(rows::slices).isInstanceOf(UncheckedIOException.class);
+      assertThatThrownBy(() -> rows.forEach(0, (at, row) -> {}))
+          .isInstanceOf(UncheckedIOException.class);
+    }
+    try (StagedRows rows = new StagedRows(StagedRowsTest::byId, 0, 64, 64, tmp)) {
+      rows.add(row(1));
+      rows.add(row(2));
+      assertThat(rows.slices()).isEqualTo(2);
+      assertThatThrownBy(() -> rows.forEach(2, (at, row) -> {}))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("slice 2 of 2");
     }
   }
 
