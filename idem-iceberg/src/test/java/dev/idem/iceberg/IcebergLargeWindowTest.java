@@ -3,6 +3,7 @@ package dev.idem.iceberg;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.idem.context.RunServices;
+import dev.idem.context.Workers;
 import dev.idem.key.KeySpec;
 import dev.idem.ledger.WindowCounts;
 import dev.idem.pipeline.Pipeline;
@@ -15,6 +16,7 @@ import dev.idem.schema.DataType;
 import dev.idem.schema.Schema;
 import dev.idem.testkit.source.ListSource;
 import dev.idem.window.WindowSpec;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -31,39 +33,60 @@ import org.junit.jupiter.api.io.TempDir;
  * whose column statistics may hold the keys.
  */
 class IcebergLargeWindowTest {
+  private static final LocalDateTime MARCH_1 = LocalDateTime.parse("2024-03-01T10:00:00");
+
   @TempDir Path dir;
+
+  /** Rows of a key (of {@code keyType}), a value and a time. */
+  private static ListSource source(DataType keyType) {
+    return new ListSource(
+        Schema.of(
+            Column.of("id", keyType),
+            Column.of("v", DataType.STRING),
+            Column.of("at", DataType.TIMESTAMP)));
+  }
+
+  /** A merge of {@code s} on {@code key} (the latest {@code at} kept), a window a day. */
+  private static Pipeline merge(ListSource s, KeySpec key) {
+    return Pipeline.builder("big")
+        .version("1")
+        .source(s)
+        .table("big")
+        .strategy(WriteStrategy.MERGE)
+        .key(key)
+        .orderBy("at")
+        .windows(WindowSpec.day("at", ZoneOffset.UTC))
+        .build();
+  }
+
+  private IcebergDestination destination(Workers workers) {
+    return new IcebergDestination(
+        IcebergSettings.local(dir.resolve("warehouse"), "idem"),
+        RunServices.defaults().withWorkers(workers));
+  }
+
+  /** Runs every window of {@code p}'s source; each loads. */
+  private static RunReport run(IcebergDestination d, Pipeline p, Workers workers)
+      throws IOException {
+    RunReport r =
+        new Runner(d, RunServices.defaults().withWorkers(workers))
+            .run(p, p.source().windows(p.windows()), RunOptions.defaults("run"));
+    assertThat(r.ok()).as(r.toString()).isTrue();
+    return r;
+  }
 
   @Test
   void aWindowOfManyKeysUpdatesTheKeysItSharesAndInsertsTheRest() throws Exception {
-    ListSource s =
-        new ListSource(
-            Schema.of(
-                Column.of("id", DataType.INTEGER),
-                Column.of("v", DataType.STRING),
-                Column.of("at", DataType.TIMESTAMP)));
+    ListSource s = source(DataType.INTEGER);
     for (long id = 0; id < 10_500; id++) {
-      s.add(id, "first", LocalDateTime.parse("2024-03-01T10:00:00"));
+      s.add(id, "first", MARCH_1);
     }
     for (long id = 5_000; id < 15_500; id++) {
-      s.add(id, "second", LocalDateTime.parse("2024-03-02T10:00:00"));
+      s.add(id, "second", MARCH_1.plusDays(1));
     }
-    Pipeline p =
-        Pipeline.builder("big")
-            .version("1")
-            .source(s)
-            .table("big")
-            .strategy(WriteStrategy.MERGE)
-            .key(KeySpec.columns("id"))
-            .orderBy("at")
-            .windows(WindowSpec.day("at", ZoneOffset.UTC))
-            .build();
-    try (IcebergDestination d =
-        new IcebergDestination(
-            IcebergSettings.local(dir.resolve("warehouse"), "idem"), RunServices.defaults())) {
-      RunReport r =
-          new Runner(d, RunServices.defaults())
-              .run(p, p.source().windows(p.windows()), RunOptions.defaults("run"));
-      assertThat(r.ok()).as(r.toString()).isTrue();
+    Pipeline p = merge(s, KeySpec.columns("id"));
+    try (IcebergDestination d = destination(Workers.IN_PROCESS)) {
+      RunReport r = run(d, p, Workers.IN_PROCESS);
       WindowCounts second = r.outcomes().get(1).counts();
       assertThat(second.updated()).isEqualTo(5_500);
       assertThat(second.inserted()).isEqualTo(5_000);
@@ -83,37 +106,17 @@ class IcebergLargeWindowTest {
    */
   @Test
   void theRangeOfStringKeysIsTakenInIcebergsOrder() throws Exception {
-    ListSource s =
-        new ListSource(
-            Schema.of(
-                Column.of("id", DataType.STRING),
-                Column.of("v", DataType.STRING),
-                Column.of("at", DataType.TIMESTAMP)));
+    ListSource s = source(DataType.STRING);
     String above = "\uD83D\uDE00"; // U+1F600
-    s.add(above, "first", LocalDateTime.parse("2024-03-01T10:00:00"));
+    s.add(above, "first", MARCH_1);
     for (int i = 0; i <= 10_000; i++) {
-      s.add(String.format("a%05d", i), "second", LocalDateTime.parse("2024-03-02T10:00:00"));
+      s.add(String.format("a%05d", i), "second", MARCH_1.plusDays(1));
     }
-    s.add("\uFFFF", "second", LocalDateTime.parse("2024-03-02T10:00:00"));
-    s.add(above, "second", LocalDateTime.parse("2024-03-02T10:00:00"));
-    Pipeline p =
-        Pipeline.builder("big")
-            .version("1")
-            .source(s)
-            .table("big")
-            .strategy(WriteStrategy.MERGE)
-            .key(KeySpec.columns("id"))
-            .orderBy("at")
-            .windows(WindowSpec.day("at", ZoneOffset.UTC))
-            .build();
-    try (IcebergDestination d =
-        new IcebergDestination(
-            IcebergSettings.local(dir.resolve("warehouse"), "idem"), RunServices.defaults())) {
-      RunReport r =
-          new Runner(d, RunServices.defaults())
-              .run(p, p.source().windows(p.windows()), RunOptions.defaults("run"));
-      assertThat(r.ok()).as(r.toString()).isTrue();
-      WindowCounts second = r.outcomes().get(1).counts();
+    s.add("\uFFFF", "second", MARCH_1.plusDays(1));
+    s.add(above, "second", MARCH_1.plusDays(1));
+    Pipeline p = merge(s, KeySpec.columns("id"));
+    try (IcebergDestination d = destination(Workers.IN_PROCESS)) {
+      WindowCounts second = run(d, p, Workers.IN_PROCESS).outcomes().get(1).counts();
       assertThat(second.updated()).isEqualTo(1);
       assertThat(second.inserted()).isEqualTo(10_002);
       assertThat(d.tableRows("big")).hasSize(10_003).noneMatch(row -> row.contains("v=first"));
@@ -127,38 +130,17 @@ class IcebergLargeWindowTest {
    */
   @Test
   void aWindowOfHundredsOfKeysLooksThemUpInTheFilesOfTheirRangeOnly() throws Exception {
-    ListSource s =
-        new ListSource(
-            Schema.of(
-                Column.of("id", DataType.INTEGER),
-                Column.of("v", DataType.STRING),
-                Column.of("at", DataType.TIMESTAMP)));
+    ListSource s = source(DataType.INTEGER);
     for (long id = 0; id < 3_000; id++) {
-      s.add(id, "first", LocalDateTime.parse("2024-03-01T10:00:00").plusDays(id / 1_000));
+      s.add(id, "first", MARCH_1.plusDays(id / 1_000));
     }
     for (long id = 1_000; id < 1_300; id++) {
-      s.add(id, "second", LocalDateTime.parse("2024-03-04T10:00:00"));
+      s.add(id, "second", MARCH_1.plusDays(3));
     }
-    Pipeline p =
-        Pipeline.builder("big")
-            .version("1")
-            .source(s)
-            .table("big")
-            .strategy(WriteStrategy.MERGE)
-            .key(KeySpec.columns("id"))
-            .orderBy("at")
-            .windows(WindowSpec.day("at", ZoneOffset.UTC))
-            .build();
+    Pipeline p = merge(s, KeySpec.columns("id"));
     try (SerializingWorkers workers = new SerializingWorkers(2);
-        IcebergDestination d =
-            new IcebergDestination(
-                IcebergSettings.local(dir.resolve("warehouse"), "idem"),
-                RunServices.defaults().withWorkers(workers))) {
-      RunReport r =
-          new Runner(d, RunServices.defaults().withWorkers(workers))
-              .run(p, p.source().windows(p.windows()), RunOptions.defaults("run"));
-      assertThat(r.ok()).as(r.toString()).isTrue();
-      assertThat(r.outcomes().get(3).counts().updated()).isEqualTo(300);
+        IcebergDestination d = destination(workers)) {
+      assertThat(run(d, p, workers).outcomes().get(3).counts().updated()).isEqualTo(300);
       assertThat(workers.jobs())
           .contains("idem window 2024-03-04: 300 keys looked up in 1 data files");
     }
@@ -171,37 +153,18 @@ class IcebergLargeWindowTest {
    */
   @Test
   void eachSliceOfASpilledWindowLooksItsKeysUpInTheFileOfItsRange() throws Exception {
-    Schema schema =
-        Schema.of(
-            Column.of("id", DataType.INTEGER),
-            Column.of("v", DataType.STRING),
-            Column.of("at", DataType.TIMESTAMP));
-    ListSource s = new ListSource(schema);
-    Pipeline p =
-        Pipeline.builder("big")
-            .version("1")
-            .source(s)
-            .table("big")
-            .strategy(WriteStrategy.MERGE)
-            .key(KeySpec.columns("id"))
-            .windows(WindowSpec.day("at", ZoneOffset.UTC))
-            .build();
+    ListSource s = source(DataType.INTEGER);
+    Pipeline p = merge(s, KeySpec.columns("id"));
     try (SerializingWorkers workers = new SerializingWorkers(2);
-        IcebergDestination d =
-            new IcebergDestination(
-                IcebergSettings.local(dir.resolve("warehouse"), "idem"),
-                RunServices.defaults().withWorkers(workers));
+        IcebergDestination d = destination(workers);
         Spill spill = Spill.set(999, 64)) {
       for (String v : List.of("first", "second")) {
         List<Object[]> rows = new ArrayList<>();
         for (long id = 2_999; id >= 0; id--) { // in no order of the key
-          rows.add(new Object[] {id * 7 % 3_000, v, LocalDateTime.parse("2024-03-01T10:00:00")});
+          rows.add(new Object[] {id * 7 % 3_000, v, MARCH_1});
         }
         s.replaceAll(rows);
-        RunReport r =
-            new Runner(d, RunServices.defaults().withWorkers(workers))
-                .run(p, p.source().windows(p.windows()), RunOptions.defaults("run"));
-        assertThat(r.ok()).as(r.toString()).isTrue();
+        run(d, p, workers);
       }
       assertThat(d.ledger().state("big", "2024-03-01").orElseThrow().counts().updated())
           .isEqualTo(3_000);
@@ -226,36 +189,16 @@ class IcebergLargeWindowTest {
     List<String> regions = List.of("a", "b", "c");
     for (int day = 0; day < 3; day++) {
       for (long id = 0; id < 100; id++) {
-        s.add(
-            regions.get(day),
-            id,
-            "first",
-            LocalDateTime.parse("2024-03-01T10:00:00").plusDays(day));
+        s.add(regions.get(day), id, "first", MARCH_1.plusDays(day));
       }
     }
     for (long id = 0; id < 5; id++) {
-      s.add("b", id, "second", LocalDateTime.parse("2024-03-04T10:00:00"));
+      s.add("b", id, "second", MARCH_1.plusDays(3));
     }
-    Pipeline p =
-        Pipeline.builder("big")
-            .version("1")
-            .source(s)
-            .table("big")
-            .strategy(WriteStrategy.MERGE)
-            .key(KeySpec.columns("region", "id"))
-            .orderBy("at")
-            .windows(WindowSpec.day("at", ZoneOffset.UTC))
-            .build();
+    Pipeline p = merge(s, KeySpec.columns("region", "id"));
     try (SerializingWorkers workers = new SerializingWorkers(2);
-        IcebergDestination d =
-            new IcebergDestination(
-                IcebergSettings.local(dir.resolve("warehouse"), "idem"),
-                RunServices.defaults().withWorkers(workers))) {
-      RunReport r =
-          new Runner(d, RunServices.defaults().withWorkers(workers))
-              .run(p, p.source().windows(p.windows()), RunOptions.defaults("run"));
-      assertThat(r.ok()).as(r.toString()).isTrue();
-      assertThat(r.outcomes().get(3).counts().updated()).isEqualTo(5);
+        IcebergDestination d = destination(workers)) {
+      assertThat(run(d, p, workers).outcomes().get(3).counts().updated()).isEqualTo(5);
       assertThat(d.tableRows("big")).hasSize(300);
       assertThat(workers.jobs())
           .contains("idem window 2024-03-04: 5 keys looked up in 1 data files");

@@ -84,7 +84,7 @@ class KeyLookupProperties {
     return key().list().ofMaxSize(100).withSizeDistribution(RandomDistribution.uniform());
   }
 
-  @Property(tries = 30)
+  @Property(tries = 20)
   void everyKeyTheTableHoldsIsFound(
       @ForAll("held") List<String> held,
       @ForAll @IntRange(min = 0, max = 400) int picked,
