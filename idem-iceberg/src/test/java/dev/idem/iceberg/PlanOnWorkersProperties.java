@@ -60,9 +60,12 @@ class PlanOnWorkersProperties {
 
   private static final LocalDateTime FIRST = LocalDateTime.parse("2024-03-01T10:00:00");
 
-  /** A window's counts showing rows of the table met by its plan. */
-  private static final Pattern TABLE_ROWS_MET =
-      Pattern.compile("(updated|skipped|deleted|replaced)=[1-9]");
+  /**
+   * A window's counts showing rows of its keys the table held, which only a lookup finds (not
+   * {@code replaced}: replace_* counts the rows of other keys it replaces from the files' row
+   * counts, without reading them).
+   */
+  private static final Pattern TABLE_ROWS_MET = Pattern.compile("(updated|skipped|deleted)=[1-9]");
 
   private static String perTask;
 
