@@ -9,7 +9,6 @@ import dev.idem.schema.Schema;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.apache.iceberg.types.Comparators;
 
 /**
  * A window's staged rows as {@link Candidate}s of the table's stored columns, and which of a key's
@@ -87,18 +86,12 @@ final class KeyFold implements RowFold {
   }
 
   /**
-   * Compares staged rows by their keys, column by column, NULL least, strings by code point (the
-   * order of Iceberg's column statistics, {@link Comparators#charSequences}): equal keys compare
-   * equal.
+   * Compares staged rows by their keys, column by column, in the order of Iceberg's column
+   * statistics ({@link Versions#compareAsIceberg}): equal keys compare equal.
    */
   int compareKeys(Object[] a, Object[] b) {
     for (int k : stagedKeys) {
-      Object x = at(a, k);
-      Object y = at(b, k);
-      int c =
-          x instanceof CharSequence s && y instanceof CharSequence t
-              ? Comparators.charSequences().compare(s, t)
-              : Versions.compare(x, y);
+      int c = Versions.compareAsIceberg(at(a, k), at(b, k));
       if (c != 0) {
         return c;
       }

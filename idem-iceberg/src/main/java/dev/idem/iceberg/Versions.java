@@ -3,6 +3,7 @@ package dev.idem.iceberg;
 import dev.idem.pipeline.DeleteRule;
 import dev.idem.window.Window;
 import java.util.List;
+import org.apache.iceberg.types.Comparators;
 
 /**
  * ADR 0003 and 0007 in Java, for a destination with no SQL engine: how versions compare, and
@@ -20,6 +21,16 @@ final class Versions {
       return a == null ? (b == null ? 0 : -1) : 1;
     }
     return ((Comparable) a).compareTo(b);
+  }
+
+  /**
+   * Compares values as Iceberg's column statistics order them: strings by code point (Java's order
+   * differs for characters above U+FFFF), the rest as {@link #compare}; NULL least.
+   */
+  static int compareAsIceberg(Object a, Object b) {
+    return a instanceof CharSequence s && b instanceof CharSequence t
+        ? Comparators.charSequences().compare(s, t)
+        : compare(a, b);
   }
 
   /** Compares value lists column by column, the first that differs deciding, NULL least. */

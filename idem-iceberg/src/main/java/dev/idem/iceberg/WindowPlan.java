@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -32,7 +31,6 @@ import org.apache.iceberg.Transaction;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
-import org.apache.iceberg.types.Comparators;
 
 /**
  * What one window's commit does to its table, computed against one snapshot and one ledger: the
@@ -429,12 +427,8 @@ final class WindowPlan {
         return Expressions.in(column, values);
       }
       // in the order of Iceberg's column statistics (for strings, by code point: not Java's)
-      Comparator<Object> order =
-          kind == DataType.Kind.STRING
-              ? (a, b) -> Comparators.charSequences().compare((CharSequence) a, (CharSequence) b)
-              : Versions::compare;
-      Object least = values.stream().min(order).orElseThrow();
-      Object greatest = values.stream().max(order).orElseThrow();
+      Object least = values.stream().min(Versions::compareAsIceberg).orElseThrow();
+      Object greatest = values.stream().max(Versions::compareAsIceberg).orElseThrow();
       return Expressions.and(
           Expressions.greaterThanOrEqual(column, least),
           Expressions.lessThanOrEqual(column, greatest));
