@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
@@ -189,16 +190,10 @@ final class StagedRows implements AutoCloseable {
   /** Reads slice {@code s}, whose start is known, and remembers where the next one starts. */
   private void read(int s, RowAt each) {
     long[] from = starts.get(s);
-    PriorityQueue<Run> next = new PriorityQueue<>(this::compare);
-    List<Run> open = new ArrayList<>();
-    try {
+    try (Merged merged = new Merged()) {
       for (int r = 0; r < runs.size(); r++) {
         if (from[2 * r] >= 0) {
-          Run run = new Run(runs.get(r), r, from[2 * r], (int) from[2 * r + 1]);
-          open.add(run);
-          if (run.advance()) {
-            next.add(run);
-          }
+          merged.add(runs.get(r), r, from[2 * r], (int) from[2 * r + 1]);
         }
       }
       // the slice ends at the first key after its share of the window's rows (the last: at the end)
@@ -206,23 +201,18 @@ final class StagedRows implements AutoCloseable {
       long end = s == slices - 1 ? Long.MAX_VALUE : count * (s + 1) / slices;
       long read = from[2 * runs.size()];
       Object[] last = null;
-      while (!next.isEmpty()) {
-        Run first = next.peek();
+      for (Run first; (first = merged.peek()) != null; merged.pop()) {
         if (read >= end && (last == null || !sameKey(last, first.row()))) {
           break;
         }
         last = first.row();
         each.accept(first.at(), last);
         read++;
-        next.poll();
-        if (first.advance()) {
-          next.add(first);
-        }
       }
       if (starts.size() == s + 1 && s + 1 < slices) {
         long[] to = new long[2 * runs.size() + 1];
         Arrays.fill(to, -1);
-        for (Run r : next) {
+        for (Run r : merged.left()) {
           to[2 * r.id] = r.chunkStart;
           to[2 * r.id + 1] = r.index - 1L;
         }
@@ -231,7 +221,43 @@ final class StagedRows implements AutoCloseable {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("reading the window's spilled rows in " + dir, e);
-    } finally {
+    }
+  }
+
+  /** Runs read together: the run whose row comes next (by key, then by place) first. */
+  private final class Merged implements AutoCloseable {
+    private final PriorityQueue<Run> next = new PriorityQueue<>(StagedRows.this::compare);
+    private final List<Run> open = new ArrayList<>();
+
+    /** Adds run {@code id}'s file, from row {@code skip} of its chunk at {@code offset}. */
+    void add(Path file, int id, long offset, int skip) throws IOException {
+      Run run = new Run(file, id, offset, skip);
+      open.add(run);
+      if (run.advance()) {
+        next.add(run);
+      }
+    }
+
+    /** The run whose current row comes next; null when no run has a row left. */
+    Run peek() {
+      return next.peek();
+    }
+
+    /** Moves past the row that came next. */
+    void pop() throws IOException {
+      Run first = next.poll();
+      if (first.advance()) {
+        next.add(first);
+      }
+    }
+
+    /** The runs with a row left, each at its current row. */
+    Collection<Run> left() {
+      return next;
+    }
+
+    @Override
+    public void close() {
       for (Run r : open) {
         r.closeQuietly();
       }
@@ -439,26 +465,13 @@ final class StagedRows implements AutoCloseable {
     int n = Math.min(fanIn, runs.size() - fanIn + 1);
     List<Path> merged = new ArrayList<>(runs.subList(0, n));
     Path file = dir.resolve("m" + runs.size() + "-" + merged.get(0).getFileName());
-    PriorityQueue<Run> next = new PriorityQueue<>(this::compare);
-    List<Run> open = new ArrayList<>();
-    try (RunWriter out = new RunWriter(file)) {
+    try (RunWriter out = new RunWriter(file);
+        Merged in = new Merged()) {
       for (int r = 0; r < merged.size(); r++) {
-        Run run = new Run(merged.get(r), r, 0, 0);
-        open.add(run);
-        if (run.advance()) {
-          next.add(run);
-        }
+        in.add(merged.get(r), r, 0, 0);
       }
-      while (!next.isEmpty()) {
-        Run first = next.poll();
+      for (Run first; (first = in.peek()) != null; in.pop()) {
         out.add(first.at(), first.row());
-        if (first.advance()) {
-          next.add(first);
-        }
-      }
-    } finally {
-      for (Run r : open) {
-        r.closeQuietly();
       }
     }
     for (Path p : merged) {
