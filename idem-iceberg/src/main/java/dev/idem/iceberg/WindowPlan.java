@@ -6,11 +6,14 @@ import dev.idem.DataException;
 import dev.idem.iceberg.LedgerState.PipelineLedger;
 import dev.idem.iceberg.LedgerState.Tombstone;
 import dev.idem.iceberg.Versions.Candidate;
+import dev.idem.key.KeyEncoding;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.Target;
 import dev.idem.pipeline.WriteStrategy;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
+import dev.idem.schema.ValueCodec;
+import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -57,8 +60,8 @@ final class WindowPlan {
   private Expression overwrite;
   private Long fromSnapshot;
 
-  /** The files of the window's new rows, with the rows, when it was not sliced; else null. */
-  private NewRows newRows;
+  /** The files of the window's new rows, by slice, with what they hold. */
+  private final NewRows newRows = new NewRows(new HashMap<>());
 
   /** The files of the window's new rows (not rewrites of the table's files). */
   private final List<DataFile> newFiles = new ArrayList<>();
@@ -96,42 +99,99 @@ final class WindowPlan {
       new Planner(pipeline, schema, files, ledger, window, windowOrder, now, p, earlier)
           .plan(staged);
     } catch (RuntimeException | Error e) {
-      // the files it wrote before it failed (rewrites, then the new rows) will never be committed;
-      // an earlier plan's files it took are that plan's to discard
-      List<DataFile> own = new ArrayList<>(p.written);
-      if (earlier != null) {
-        own.removeAll(earlier.files());
-      }
-      files.discard(own);
+      // the files it wrote before it failed (rewrites, then the new rows) will never be committed
+      files.discard(own(p.written, earlier));
       throw e;
     }
     return p;
   }
 
   /**
-   * The data files this plan wrote the window's new rows to (not a rewrite of a table file), with
-   * the rows and the schema it was written with: when the window is planned again on a newer
-   * snapshot (another commit landed first) and its new rows come out the same, the files are used
-   * again instead of writing the same rows twice. Null when the plan wrote none, or the window was
-   * planned in slices (its rows are not all held: a plan made again writes them again).
+   * Of a plan's files, those it wrote: an earlier plan's files it took are that plan's to discard.
    */
-  NewRows newRows() {
-    return newRows;
+  private static List<DataFile> own(List<DataFile> files, NewRows earlier) {
+    List<DataFile> own = new ArrayList<>(files);
+    if (earlier != null) {
+      own.removeAll(earlier.files());
+    }
+    return own;
   }
 
-  /** Written files of new rows: equal rows (by value) written with an equal schema. */
-  record NewRows(List<Candidate> rows, org.apache.iceberg.Schema schema, List<DataFile> files) {
-    /** The files, when they hold exactly {@code other} written with {@code otherSchema}. */
-    List<DataFile> filesFor(List<Candidate> other, org.apache.iceberg.Schema otherSchema) {
-      if (!schema.sameSchema(otherSchema) || rows.size() != other.size()) {
-        return null;
+  /**
+   * The data files this plan wrote the window's new rows to (not a rewrite of a table file), slice
+   * by slice, with what they hold: when the window is planned again on a newer snapshot (another
+   * commit landed first) and a slice's new rows come out the same, its files are used again instead
+   * of writing the same rows twice. Null when the plan wrote none.
+   */
+  NewRows newRows() {
+    return newRows.bySlice().isEmpty() ? null : newRows;
+  }
+
+  /** Written files of new rows, by the slice that wrote them. */
+  record NewRows(Map<Integer, Written> bySlice) {
+    /** Every slice's files. */
+    List<DataFile> files() {
+      List<DataFile> out = new ArrayList<>();
+      bySlice.values().forEach(w -> out.addAll(w.files()));
+      return out;
+    }
+
+    /** The files slice {@code slice} wrote, when they hold what {@code other} holds; else null. */
+    List<DataFile> filesFor(int slice, Written other) {
+      Written mine = bySlice.get(slice);
+      return mine != null && mine.holdsTheSame(other) ? mine.files() : null;
+    }
+  }
+
+  /**
+   * A slice's new rows written with {@code schema}: in a window not sliced, with the rows (compared
+   * by value); in a window planned in slices, whose rows are not all held, with the count and a
+   * digest (SHA-256) of their values in order.
+   */
+  @SuppressWarnings("ArrayRecordComponent") // compared by holdsTheSame
+  record Written(
+      org.apache.iceberg.Schema schema,
+      List<Candidate> rows,
+      long count,
+      byte[] digest,
+      List<DataFile> files) {
+    static Written of(org.apache.iceberg.Schema schema, List<Candidate> rows, boolean sliced) {
+      return new Written(
+          schema, sliced ? null : rows, rows.size(), sliced ? digest(rows) : null, null);
+    }
+
+    Written withFiles(List<DataFile> written) {
+      return new Written(schema, rows, count, digest, written);
+    }
+
+    boolean holdsTheSame(Written other) {
+      if (!schema.sameSchema(other.schema) || count != other.count) {
+        return false;
+      }
+      if (rows == null || other.rows == null) {
+        return digest != null && Arrays.equals(digest, other.digest);
       }
       for (int i = 0; i < rows.size(); i++) {
-        if (!Arrays.equals(rows.get(i).stored(), other.get(i).stored())) {
-          return null;
+        if (!Arrays.equals(rows.get(i).stored(), other.rows.get(i).stored())) {
+          return false;
         }
       }
-      return files;
+      return true;
+    }
+
+    /** A digest of the rows' stored values in order ({@link ValueCodec}'s encoding). */
+    private static byte[] digest(List<Candidate> rows) {
+      MessageDigest sha = KeyEncoding.digest();
+      ValueCodec.Writer encoded = new ValueCodec.Writer();
+      for (Candidate c : rows) {
+        encoded.row(c.stored());
+        if (encoded.size() >= 1 << 16) {
+          sha.update(encoded.bytes());
+          encoded = new ValueCodec.Writer();
+        }
+      }
+      sha.update(encoded.bytes());
+      return sha.digest();
     }
   }
 
@@ -265,8 +325,8 @@ final class WindowPlan {
           continue;
         }
         switch (strategy) {
-          case APPEND, MERGE -> upsert(folded.winners(), strategy == WriteStrategy.MERGE);
-          case REPLACE_WINDOW, REPLACE_TABLE -> replaceByKey(folded, table);
+          case APPEND, MERGE -> upsert(slice, folded.winners(), strategy == WriteStrategy.MERGE);
+          case REPLACE_WINDOW, REPLACE_TABLE -> replaceByKey(slice, folded, table);
         }
       }
       failure.rethrow();
@@ -337,15 +397,15 @@ final class WindowPlan {
     }
 
     /**
-     * Writes the slice's new rows; in a window not sliced, takes the earlier plan's file of the
-     * same rows instead when there is one.
+     * Writes slice {@code slice}'s new rows; takes the earlier plan's files of that slice instead
+     * when they hold the same rows.
      */
-    private void writeNew(List<Candidate> rows) {
+    private void writeNew(int slice, List<Candidate> rows) {
       if (rows.isEmpty()) {
         return;
       }
-      List<DataFile> written =
-          earlier == null || slices > 1 ? null : earlier.filesFor(rows, files.schema());
+      Written these = Written.of(files.schema(), rows, slices > 1);
+      List<DataFile> written = earlier == null ? null : earlier.filesFor(slice, these);
       if (written == null) {
         written =
             files.write(
@@ -356,9 +416,7 @@ final class WindowPlan {
       }
       plan.written.addAll(written);
       plan.newFiles.addAll(written);
-      if (slices == 1) {
-        plan.newRows = new NewRows(rows, files.schema(), written);
-      }
+      plan.newRows.bySlice().put(slice, these.withFiles(written));
     }
 
     /**
@@ -378,7 +436,7 @@ final class WindowPlan {
         List<Candidate> rows = new ArrayList<>();
         staged.forEach(s, (at, row) -> rows.add(candidate(row)));
         plan.rows += rows.size();
-        writeNew(rows);
+        writeNew(s, rows);
       }
       plan.inserted = plan.rows;
       plan.targetRowsAfter = plan.rows;
@@ -435,7 +493,7 @@ final class WindowPlan {
     }
 
     /** append (skip keys the table holds) and merge (ADR 0003, 0007). */
-    private void upsert(Map<String, Candidate> winners, boolean merge) {
+    private void upsert(int slice, Map<String, Candidate> winners, boolean merge) {
       Set<String> matched = new HashSet<>(); // the winners' keys the table holds
       List<Candidate> out = new ArrayList<>();
       List<DataFile> candidates = files.files(keyFilter(winners));
@@ -492,7 +550,7 @@ final class WindowPlan {
           out.add(r);
         }
       }
-      writeNew(out);
+      writeNew(slice, out);
     }
 
     /**
@@ -586,7 +644,7 @@ final class WindowPlan {
      * rows in scope of other keys, which are replaced, are counted after the last slice from the
      * files' row counts ({@link #finishReplace}).
      */
-    private void replaceByKey(Folded folded, boolean table) {
+    private void replaceByKey(int slice, Folded folded, boolean table) {
       Map<String, Candidate> winners = folded.winners();
       Expression scope = scope(table);
       if (!table) {
@@ -627,7 +685,7 @@ final class WindowPlan {
       if (slices == 1) {
         unwritten = winners.values(); // written once the window is known to change
       } else {
-        writeNew(new ArrayList<>(winners.values()));
+        writeNew(slice, new ArrayList<>(winners.values()));
       }
     }
 
@@ -659,14 +717,15 @@ final class WindowPlan {
       if (plan.inserted + plan.updated + plan.replaced > 0) {
         plan.overwrite = scope;
         if (unwritten != null) {
-          writeNew(new ArrayList<>(unwritten));
+          writeNew(0, new ArrayList<>(unwritten)); // a window not sliced
         }
       } else {
-        // the slices wrote their rows before it was known that nothing changes (a window not
-        // sliced writes them only now, and took no earlier plan's files)
+        // the slices wrote their rows (or took an earlier plan's files of them) before it was known
+        // that nothing changes; a window not sliced writes them only now
         plan.written.removeAll(plan.newFiles);
-        files.discard(plan.newFiles);
+        files.discard(own(plan.newFiles, earlier));
         plan.newFiles.clear();
+        plan.newRows.bySlice().clear();
       }
       plan.targetRowsAfter = before + plan.rowDelta.getOrDefault(window, 0L);
       plan.rowDelta.remove(window);

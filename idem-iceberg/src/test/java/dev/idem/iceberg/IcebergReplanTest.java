@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -72,16 +73,7 @@ class IcebergReplanTest {
 
   @Test
   void aWindowWhoseNewRowsDifferOnTheNewSnapshotWritesThemAgain() throws Exception {
-    Pipeline p =
-        Pipeline.builder("fence")
-            .version("1")
-            .source(
-                new ListSource(IcebergFenceTest.pipeline(WriteStrategy.MERGE).source().schema()))
-            .table("fenced")
-            .strategy(WriteStrategy.APPEND)
-            .key(KeySpec.columns("id"))
-            .windows(WindowSpec.day("at", ZoneOffset.UTC))
-            .build();
+    Pipeline p = append();
     try (IcebergDestination d = open()) {
       d.prepare(p);
       Lease la = d.ledger().claim("fence", "2024-03-01", "a", TTL).orElseThrow();
@@ -106,6 +98,82 @@ class IcebergReplanTest {
                 assertThat(c.skipped()).isEqualTo(2);
               });
     }
+  }
+
+  @Test
+  void aSpilledWindowPlannedAgainCommitsTheFilesItsSlicesWrote() throws Exception {
+    Pipeline p = IcebergFenceTest.pipeline(WriteStrategy.MERGE);
+    try (IcebergDestination d = open();
+        Spill spill = Spill.set(2, 3)) {
+      d.prepare(p);
+      Lease la = d.ledger().claim("fence", "2024-03-01", "a", TTL).orElseThrow();
+      Lease lb = d.ledger().claim("fence", "2024-03-02", "a", TTL).orElseThrow();
+      WindowWrite wa = prepared(d, p, la, 0, 5);
+      Set<Path> aFiles = dataFiles();
+      WindowWrite wb = prepared(d, p, lb, 100, 6); // spilled: three slices of two keys, a file each
+      Set<Path> written = dataFiles();
+      assertThat(written).hasSize(aFiles.size() + 3);
+
+      wa.commit();
+      wb.commit(); // planned again: each slice's new rows come out the same
+      wa.close();
+      wb.close();
+
+      assertThat(dataFiles()).isEqualTo(written);
+      assertThat(tableFiles(d, p)).isEqualTo(written.size());
+      assertThat(d.tableRows("fenced")).hasSize(11);
+    }
+  }
+
+  @Test
+  void aSpilledWindowPlannedAgainWritesAgainOnlyTheSlicesThatChanged() throws Exception {
+    Pipeline p = append();
+    try (IcebergDestination d = open();
+        Spill spill = Spill.set(2, 3)) {
+      d.prepare(p);
+      Lease la = d.ledger().claim("fence", "2024-03-01", "a", TTL).orElseThrow();
+      Lease lb = d.ledger().claim("fence", "2024-03-02", "a", TTL).orElseThrow();
+      WindowWrite wa = prepared(d, p, la, 0, 4); // keys 0 to 3
+      Set<Path> before = dataFiles();
+      // slices {2, 3}, {4, 5}, {6, 7}: a file each; wa holds 2 and 3 too
+      WindowWrite wb = prepared(d, p, lb, 2, 6);
+      Set<Path> planned = dataFiles();
+      assertThat(planned).hasSize(before.size() + 3);
+
+      wa.commit();
+      wb.commit(); // planned again: append skips 2 and 3, so the first slice writes nothing
+      wa.close();
+      wb.close();
+
+      Set<Path> after = dataFiles();
+      Set<Path> wbFiles = new HashSet<>(planned);
+      wbFiles.removeAll(before);
+      Set<Path> kept = new HashSet<>(after);
+      kept.retainAll(wbFiles);
+      assertThat(after).isSubsetOf(planned); // nothing written again
+      assertThat(kept).hasSize(2); // the first slice's file is deleted, the others committed
+      assertThat(after).hasSize(before.size() + 2);
+      assertThat(tableFiles(d, p)).isEqualTo(after.size());
+      assertThat(d.tableRows("fenced")).hasSize(8);
+      assertThat(d.ledger().state("fence", "2024-03-02").orElseThrow().counts())
+          .satisfies(
+              c -> {
+                assertThat(c.inserted()).isEqualTo(4);
+                assertThat(c.skipped()).isEqualTo(2);
+              });
+    }
+  }
+
+  /** append by {@code id}, day windows. */
+  private static Pipeline append() {
+    return Pipeline.builder("fence")
+        .version("1")
+        .source(new ListSource(IcebergFenceTest.pipeline(WriteStrategy.MERGE).source().schema()))
+        .table("fenced")
+        .strategy(WriteStrategy.APPEND)
+        .key(KeySpec.columns("id"))
+        .windows(WindowSpec.day("at", ZoneOffset.UTC))
+        .build();
   }
 
   private IcebergDestination open() {
