@@ -1,10 +1,11 @@
 package dev.idem.schema;
 
 import dev.idem.ConfigException;
+import java.io.Serializable;
 import java.util.Objects;
 
 /** A named, typed column. Names are kept exactly as declared; SQL rendering quotes them. */
-public record Column(String name, DataType type, boolean nullable) {
+public record Column(String name, DataType type, boolean nullable) implements Serializable {
   public Column {
     Objects.requireNonNull(type, "type");
     if (name == null || name.isEmpty()) {

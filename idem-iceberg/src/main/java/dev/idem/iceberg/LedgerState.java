@@ -61,7 +61,9 @@ final class LedgerState {
    * A deleted key's greatest delete version: its {@code order_by} values as text, the window order
    * key and id of the window whose delete it was (ADR 0007).
    */
-  static final class Tombstone {
+  static final class Tombstone implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     public List<String> version;
     public String windowOrder;
     public String window;

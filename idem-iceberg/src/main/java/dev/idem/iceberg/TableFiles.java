@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.PartitionKey;
@@ -57,6 +59,10 @@ final class TableFiles {
   private final Table table;
   private final org.apache.iceberg.Schema schema;
   private final Workers workers;
+  private final String names;
+
+  /** How many data files this JVM's lookups have read (wherever they ran): for tests. */
+  static final AtomicLong LOOKED_UP = new AtomicLong();
 
   TableFiles(Table table) {
     this(table, table.schema(), Workers.IN_PROCESS);
@@ -67,6 +73,15 @@ final class TableFiles {
    * commit gives it (schema_drift evolve); a window's new rows written by {@code workers}.
    */
   TableFiles(Table table, org.apache.iceberg.Schema schema, Workers workers) {
+    this(table, schema, workers, null);
+  }
+
+  /**
+   * As above; the files of a window's new rows named after {@code names} (the start of their
+   * location, {@link #newFilePrefix}), if not null: those a task writes.
+   */
+  private TableFiles(Table table, org.apache.iceberg.Schema schema, Workers workers, String names) {
+    this.names = names;
     this.table = table;
     this.schema = schema;
     this.workers = workers;
@@ -92,7 +107,41 @@ final class TableFiles {
 
   /** Where a new data file of the partition {@code key} goes. */
   private String location(PartitionKey key) {
-    return prefix(key) + ".parquet";
+    return names == null ? prefix(key) + ".parquet" : named(names);
+  }
+
+  /** A file's location after a prefix the driver chose and a name of its own. */
+  private static String named(String prefix) {
+    return prefix + "-" + UUID.randomUUID() + ".parquet";
+  }
+
+  /**
+   * The start of the locations of files a task writes of a window's new rows, one of which is
+   * {@code stored} ({@link #inTask}, {@link #runWriting}).
+   */
+  String newFilePrefix(
+      Object[] stored, TableSchema.Layout layout, String window, String windowOrder) {
+    return prefix(key(layout.record(stored, window, windowOrder), null));
+  }
+
+  /** Whether the workers run tasks elsewhere, several at once ({@code --engine spark}). */
+  boolean runsTasksElsewhere() {
+    return workers != Workers.IN_PROCESS && workers.parallelism() > 1;
+  }
+
+  /** How many tasks the workers run at once. */
+  int parallelism() {
+    return workers.parallelism();
+  }
+
+  /** {@code value} for the workers' tasks to read ({@link Workers#share}). */
+  <T extends Serializable> Workers.Shared<T> share(T value) {
+    return workers.share(value);
+  }
+
+  /** The table as a task takes it. */
+  Table shipped() {
+    return SerializableTable.copyOf(table);
   }
 
   /** A new data file's location in the partition {@code key}, but for its {@code .parquet}. */
@@ -238,17 +287,33 @@ final class TableFiles {
       List<String> prefixes,
       Workers.Task<I, List<DataFile>> task,
       String window) {
-    Workers.Outputs<List<DataFile>> ran;
+    List<DataFile> written = new ArrayList<>();
+    runWriting(description, tasks, prefixes, task, files -> files, window).forEach(written::addAll);
+    return written;
+  }
+
+  /**
+   * Runs {@code tasks} as above, each output naming the files its task wrote ({@code filesOf}): the
+   * outputs, in order.
+   */
+  <I, O> List<O> runWriting(
+      String description,
+      List<I> tasks,
+      List<String> prefixes,
+      Workers.Task<I, O> task,
+      Function<O, List<DataFile>> filesOf,
+      String window) {
+    Workers.Outputs<O> ran;
     List<DataFile> done = new ArrayList<>();
     try {
       if (workers == Workers.IN_PROCESS) {
         // one task at a time, so that the files of those before a failure are known here, also
         // where the FileIO cannot list a folder
-        List<List<DataFile>> outputs = new ArrayList<>(tasks.size());
+        List<O> outputs = new ArrayList<>(tasks.size());
         for (I t : tasks) {
-          List<DataFile> files = workers.run(description, List.of(t), task).get(0);
-          done.addAll(files);
-          outputs.add(files);
+          O output = workers.run(description, List.of(t), task).get(0);
+          done.addAll(filesOf.apply(output));
+          outputs.add(output);
         }
         ran = new Workers.Outputs<>(outputs, false);
       } else {
@@ -264,7 +329,7 @@ final class TableFiles {
       throw e;
     }
     List<DataFile> written = new ArrayList<>();
-    ran.outputs().forEach(written::addAll);
+    ran.outputs().forEach(o -> written.addAll(filesOf.apply(o)));
     if (ran.repeated()) {
       // a task an engine ran again (its first attempt failed after writing, or a speculative
       // copy) leaves the other attempt's file, which no commit will name
@@ -278,7 +343,7 @@ final class TableFiles {
             deleting.toString());
       }
     }
-    return written;
+    return ran.outputs();
   }
 
   private static String name(String location) {
@@ -325,9 +390,8 @@ final class TableFiles {
       for (int i = 0; i < count; i++) {
         records.add(layout.record(in.row(), window, windowOrder));
       }
-      TableFiles files = inTask(table, schema);
-      String location = prefix + "-" + UUID.randomUUID() + ".parquet";
-      return files.write(records, files.key(records.get(0), null), location);
+      TableFiles files = inTask(table, schema, null);
+      return files.write(records, files.key(records.get(0), null), named(prefix));
     }
   }
 
@@ -450,15 +514,16 @@ final class TableFiles {
 
   /**
    * The files of a table shipped to a task, read and written where it runs (an executor's JVM: the
-   * AWS SDK's checksums as the driver asks for them, {@link ObjectStorage#checksums}).
+   * AWS SDK's checksums as the driver asks for them, {@link ObjectStorage#checksums}); a window's
+   * new rows written in files named after {@code names} ({@link #newFilePrefix}) if not null.
    */
-  private static TableFiles inTask(Table table, org.apache.iceberg.Schema schema) {
+  static TableFiles inTask(Table table, org.apache.iceberg.Schema schema, String names) {
     try {
       ObjectStorage.checksums(table.io().properties());
     } catch (UnsupportedOperationException e) {
       // a FileIO without properties has no S3 endpoint
     }
-    return new TableFiles(table, schema, Workers.IN_PROCESS);
+    return new TableFiles(table, schema, Workers.IN_PROCESS, names);
   }
 
   /** Data files read for the rows of some keys, wherever the task runs. */
@@ -490,11 +555,12 @@ final class TableFiles {
     }
 
     List<Lookup> run() {
-      TableFiles reader = inTask(table, schema);
+      TableFiles reader = inTask(table, schema, null);
       Set<String> wanted = keys.get();
       List<Lookup> out = new ArrayList<>(files.size());
       List<Object> key = new ArrayList<>(keyPlaces.length);
       for (DataFile f : files) {
+        LOOKED_UP.incrementAndGet();
         List<Match> matches = new ArrayList<>();
         Map<String, Long> others = new HashMap<>();
         int position = 0;
@@ -553,7 +619,7 @@ final class TableFiles {
 
     /** The file's rows but the dropped ones, streamed from the file into the new one. */
     List<DataFile> run() {
-      TableFiles files = inTask(table, schema);
+      TableFiles files = inTask(table, schema, null);
       String location = prefix + "-" + UUID.randomUUID() + ".parquet";
       int[] position = {0};
       try (CloseableIterable<Record> rows = files.rows(file);

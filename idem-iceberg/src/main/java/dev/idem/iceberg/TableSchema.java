@@ -262,7 +262,7 @@ final class TableSchema {
     return (String) r.getField(WINDOW_ORDER);
   }
 
-  private static Object toIceberg(DataType.Kind kind, int scale, Object v) {
+  static Object toIceberg(DataType.Kind kind, int scale, Object v) {
     if (v == null) {
       return null;
     }

@@ -84,7 +84,8 @@ final class Versions {
    */
   @SuppressWarnings("ArrayRecordComponent")
   record Candidate(
-      Object[] stored, boolean delete, int[] keyPlaces, int[] orderPlaces, int[] otherPlaces) {
+      Object[] stored, boolean delete, int[] keyPlaces, int[] orderPlaces, int[] otherPlaces)
+      implements java.io.Serializable {
     List<Object> key() {
       return KeyFold.pick(stored, keyPlaces);
     }

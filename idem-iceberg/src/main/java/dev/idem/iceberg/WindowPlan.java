@@ -1,32 +1,22 @@
 package dev.idem.iceberg;
 
-import static dev.idem.iceberg.KeyFold.pick;
-
-import dev.idem.DataException;
+import dev.idem.context.Workers;
 import dev.idem.iceberg.LedgerState.PipelineLedger;
 import dev.idem.iceberg.LedgerState.Tombstone;
 import dev.idem.iceberg.Versions.Candidate;
 import dev.idem.key.KeyEncoding;
 import dev.idem.pipeline.Pipeline;
-import dev.idem.pipeline.Target;
 import dev.idem.pipeline.WriteStrategy;
-import dev.idem.schema.Column;
-import dev.idem.schema.DataType;
 import dev.idem.schema.ValueCodec;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.BitSet;
-import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
+import java.util.TreeMap;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.Snapshot;
@@ -154,7 +144,8 @@ final class WindowPlan {
       List<Candidate> rows,
       long count,
       byte[] digest,
-      List<DataFile> files) {
+      List<DataFile> files)
+      implements java.io.Serializable {
     static Written of(org.apache.iceberg.Schema schema, List<Candidate> rows, boolean sliced) {
       return new Written(
           schema, sliced ? null : rows, rows.size(), sliced ? digest(rows) : null, null);
@@ -240,7 +231,7 @@ final class WindowPlan {
 
   /** Computes a plan; one per call. */
   private static final class Planner {
-    private final Target target;
+    private final Pipeline pipeline;
     private final TableSchema schema;
     private final TableFiles files;
     private final PipelineLedger ledger;
@@ -248,40 +239,12 @@ final class WindowPlan {
     private final String windowOrder;
     private final Instant now;
     private final WindowPlan plan;
-    private final KeyFold fold;
-    private final int[] keys;
-    private final int[] order;
-    private final int[] others;
     private final NewRows earlier;
 
-    /**
-     * The most keys looked up by an {@code in} filter: Iceberg's column statistics take one of more
-     * values as matching every file (its {@code InclusiveMetricsEvaluator}'s limit), so more keys
-     * are looked up by their range.
-     */
-    private static final int IN_LIMIT = 200;
+    /** What the slices planned so far found (its new rows' files discarded if the plan fails). */
+    private final SlicePlanner.Tally total = new SlicePlanner.Tally();
 
-    /** How many slices the window is planned in ({@link StagedRows#slices}). */
-    private int slices;
-
-    /**
-     * In a window planned in slices: the failure of the first row (by the window's order) that
-     * cannot be a candidate (a NULL key); thrown after the last slice is folded, as the window not
-     * sliced throws it at that row.
-     */
-    private final Earliest failure = new Earliest();
-
-    /** replace_window's refusal of its first key (by its rows' order) another window holds. */
-    private final Earliest refused = new Earliest();
-
-    /** The table's files the slices changed, by location, each with the rows it drops. */
-    private final Map<String, Dropped> drops = new LinkedHashMap<>();
-
-    /** The one slice's winners replace_* writes once it knows whether the window changed. */
-    private Collection<Candidate> unwritten;
-
-    /** replace_*: the rows in scope of the window's keys, by the window that holds them. */
-    private final Map<String, Long> keysRows = new HashMap<>();
+    private SlicePlanner slicer;
 
     Planner(
         Pipeline pipeline,
@@ -293,8 +256,8 @@ final class WindowPlan {
         Instant now,
         WindowPlan plan,
         NewRows earlier) {
+      this.pipeline = pipeline;
       this.earlier = earlier;
-      this.target = pipeline.target();
       this.schema = schema;
       this.files = files;
       this.ledger = ledger;
@@ -302,37 +265,47 @@ final class WindowPlan {
       this.windowOrder = windowOrder;
       this.now = now;
       this.plan = plan;
-      this.fold = new KeyFold(pipeline, schema);
-      keys = fold.keys;
-      order = fold.order;
-      others = fold.others;
     }
 
     void plan(StagedRows staged) {
-      WriteStrategy strategy = target.strategy();
-      slices = staged.slices();
-      if (keys.length == 0) {
-        replaceWithoutKey(staged, strategy == WriteStrategy.REPLACE_TABLE);
+      WriteStrategy strategy = pipeline.target().strategy();
+      int slices = staged.slices();
+      boolean table = strategy == WriteStrategy.REPLACE_TABLE;
+      boolean onWorkers = slices > 1 && files.runsTasksElsewhere();
+      // the ledger's tombstones sent once to each place that plans slices (read here in place)
+      try (Workers.Shared<? extends Map<String, Tombstone>> tombstones =
+          onWorkers ? files.share(new TreeMap<>(ledger.tombstones)) : inPlace(ledger.tombstones)) {
+        slicer =
+            new SlicePlanner(
+                pipeline, schema, files.schema(), window, windowOrder, now, tombstones, slices);
+        if (!slicer.keyed()) {
+          replaceWithoutKey(staged, table);
+        } else if (onWorkers) {
+          planOnWorkers(staged);
+        } else {
+          for (int slice = 0; slice < slices; slice++) {
+            int s = slice;
+            slicer.plan(s, each -> staged.forEach(s, each), files, earlierOf(s), total);
+          }
+        }
+      } finally {
+        take(total);
+      }
+      if (!slicer.keyed()) {
         return;
       }
-      boolean table = strategy == WriteStrategy.REPLACE_TABLE;
-      for (int slice = 0; slice < slices; slice++) {
-        Folded folded = fold(staged, slice);
-        plan.rows += folded.winners().size();
-        if (folded.winners().isEmpty() || failure.found()) {
-          // a slice without keys (the table's rows of its keys are counted after), or a window
-          // that fails: the later slices are only folded, for a failure of an earlier row
-          continue;
-        }
-        switch (strategy) {
-          case APPEND, MERGE -> upsert(slice, folded.winners(), strategy == WriteStrategy.MERGE);
-          case REPLACE_WINDOW, REPLACE_TABLE -> replaceByKey(slice, folded, table);
-        }
-      }
-      failure.rethrow();
+      total.failure.rethrow();
+      plan.rows += total.rows;
+      plan.inserted += total.inserted;
+      plan.updated += total.updated;
+      plan.deleted += total.deleted;
+      plan.skipped += total.skipped;
+      plan.replaced += total.replaced;
+      total.rowDelta.forEach((w, n) -> plan.rowDelta.merge(w, n, Long::sum));
+      plan.raised.putAll(total.raised);
       if (strategy == WriteStrategy.APPEND || strategy == WriteStrategy.MERGE) {
         Map<DataFile, TableFiles.Drop> rewritten = new LinkedHashMap<>();
-        for (Dropped d : drops.values()) {
+        for (SlicePlanner.Dropped d : total.drops.values()) {
           plan.removed.add(d.file());
           rewritten.put(d.file(), d.drop());
         }
@@ -343,80 +316,96 @@ final class WindowPlan {
       }
     }
 
-    private Candidate candidate(Object[] s) {
-      Object[] stored = fold.stored(s); // NULL for a column evolve added after the row was staged
-      int nullKey = fold.nullKey(stored);
-      if (nullKey >= 0) {
-        throw new DataException(
-            "window "
-                + window
-                + ": key column "
-                + schema.stored().column(nullKey).name()
-                + " is NULL in a row; every row needs a key");
-      }
-      return fold.candidate(s, stored);
+    /** A value read where it is: by a plan of slices on the planning thread. */
+    private static <T> Workers.Shared<T> inPlace(T value) {
+      return new Workers.Shared<>() {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public T get() {
+          return value;
+        }
+
+        @Override
+        public void close() {}
+      };
+    }
+
+    /** Takes the new rows' files of {@code t} into the plan. */
+    private void take(SlicePlanner.Tally t) {
+      plan.written.addAll(t.newFiles);
+      plan.newFiles.addAll(t.newFiles);
+      plan.newRows.bySlice().putAll(t.bySlice);
+    }
+
+    private Written earlierOf(int slice) {
+      return earlier == null ? null : earlier.bySlice().get(slice);
     }
 
     /**
-     * A slice's winners by key, in the order their keys first came (ADR 0003; a slice of a spilled
-     * window comes by key), and the place in the window of each key's first row, in the same order.
+     * The slices of a spilled window planned by the destination's workers, as many at a time as
+     * they run at once (so the driver holds that many slices' rows): each task's tally added up in
+     * the slices' order.
      */
-    @SuppressWarnings("ArrayRecordComponent") // never compared: read where it is made
-    private record Folded(Map<String, Candidate> winners, long[] firstRows) {}
-
-    /** The staged rows of slice {@code s} folded by key. */
-    private Folded fold(StagedRows staged, int s) {
-      Map<String, Candidate> winners = new LinkedHashMap<>();
-      long[][] firstRows = {new long[16]};
-      staged.forEach(
-          s,
-          (at, row) -> {
-            Candidate c;
-            try {
-              c = candidate(row);
-            } catch (DataException e) {
-              if (slices == 1) {
-                throw e;
-              }
-              failure.offer(at, e);
-              return;
-            }
-            String key = Versions.keyText(c.key());
-            Candidate kept = winners.get(key);
-            if (kept == null) {
-              if (winners.size() == firstRows[0].length) {
-                firstRows[0] = Arrays.copyOf(firstRows[0], winners.size() * 2);
-              }
-              firstRows[0][winners.size()] = at;
-              winners.put(key, c);
-            } else if (fold.replaces(c, kept)) {
-              winners.put(key, c); // the key keeps its place
-            }
-          });
-      return new Folded(winners, firstRows[0]);
-    }
-
-    /**
-     * Writes slice {@code slice}'s new rows; takes the earlier plan's files of that slice instead
-     * when they hold the same rows.
-     */
-    private void writeNew(int slice, List<Candidate> rows) {
-      if (rows.isEmpty()) {
-        return;
+    private void planOnWorkers(StagedRows staged) {
+      int slices = staged.slices();
+      int batch = Math.max(1, files.parallelism());
+      for (int from = 0; from < slices; from += batch) {
+        List<SlicePlanner.Task> tasks = new ArrayList<>();
+        List<String> prefixes = new ArrayList<>();
+        long rows = 0;
+        for (int s = from; s < Math.min(slices, from + batch); s++) {
+          int slice = s;
+          Object[][] first = {null};
+          int[] count = {0};
+          byte[] encoded =
+              SlicePlanner.Task.encode(
+                  each ->
+                      staged.forEach(
+                          slice,
+                          (at, row) -> {
+                            if (first[0] == null) {
+                              first[0] = row;
+                            }
+                            each.accept(at, row);
+                          }),
+                  count);
+          if (count[0] == 0) {
+            continue; // a slice without rows (its keys' table rows are counted after)
+          }
+          String prefix = slicer.newFilePrefix(files, first[0]);
+          tasks.add(
+              new SlicePlanner.Task(
+                  slicer,
+                  files.shipped(),
+                  files.schema(),
+                  slice,
+                  encoded,
+                  count[0],
+                  prefix,
+                  earlierOf(slice)));
+          prefixes.add(prefix);
+          rows += count[0];
+        }
+        if (tasks.isEmpty()) {
+          continue;
+        }
+        List<SlicePlanner.Tally> tallies =
+            files.runWriting(
+                "idem window "
+                    + window
+                    + ": "
+                    + rows
+                    + " rows planned in "
+                    + tasks.size()
+                    + " slices",
+                tasks,
+                prefixes,
+                SlicePlanner.Task::run,
+                t -> t.newFiles,
+                window);
+        tallies.forEach(total::add);
       }
-      Written these = Written.of(files.schema(), rows, slices > 1);
-      List<DataFile> written = earlier == null ? null : earlier.filesFor(slice, these);
-      if (written == null) {
-        written =
-            files.write(
-                rows.stream().map(Candidate::stored).toList(),
-                schema.layout(files.schema()),
-                window,
-                windowOrder);
-      }
-      plan.written.addAll(written);
-      plan.newFiles.addAll(written);
-      plan.newRows.bySlice().put(slice, these.withFiles(written));
     }
 
     /**
@@ -424,7 +413,7 @@ final class WindowPlan {
      * slice at a time.
      */
     private void replaceWithoutKey(StagedRows staged, boolean table) {
-      Expression scope = scope(table);
+      Expression scope = slicer.scope(table);
       long before = 0;
       for (DataFile f : files.files(scope)) {
         before += f.recordCount();
@@ -432,20 +421,15 @@ final class WindowPlan {
       }
       plan.replaced = before;
       plan.overwrite = scope;
-      for (int s = 0; s < slices; s++) {
-        List<Candidate> rows = new ArrayList<>();
-        staged.forEach(s, (at, row) -> rows.add(candidate(row)));
+      for (int s = 0; s < staged.slices(); s++) {
+        int slice = s;
+        List<Candidate> rows = slicer.candidates(each -> staged.forEach(slice, each));
         plan.rows += rows.size();
-        writeNew(s, rows);
+        slicer.writeNew(s, rows, files, earlierOf(s), total);
       }
       plan.inserted = plan.rows;
       plan.targetRowsAfter = plan.rows;
       plan.rowDelta.remove(window);
-    }
-
-    /** The rows replace_table (the table) or replace_window (the window's) replaces. */
-    private Expression scope(boolean table) {
-      return table ? Expressions.alwaysTrue() : Expressions.equal(TableSchema.WINDOW, window);
     }
 
     private Record partitionRecord(DataFile f) {
@@ -455,248 +439,13 @@ final class WindowPlan {
     }
 
     /**
-     * The table's rows of the winners' keys, by data file (in the files' order): of the files
-     * Iceberg's column statistics say may hold one of them ({@link #keyFilter}), read by the
-     * destination's workers ({@link TableFiles#lookup}); their values, or with {@code digests} only
-     * whether they changed.
-     */
-    private List<TableFiles.Lookup> rowsOfKeys(
-        List<DataFile> candidates, Set<String> keyTexts, boolean digests) {
-      return files.lookup(candidates, schema.names(), keys, keyTexts, digests, window);
-    }
-
-    /**
-     * The filter by which Iceberg's column statistics find the files that may hold the winners'
-     * keys, on the key's first column when it holds integers or strings (of a key of several
-     * columns, the files that may hold the keys' first values): an {@code in} filter up to {@value
-     * #IN_LIMIT} values, their range above; else none.
-     */
-    private Expression keyFilter(Map<String, Candidate> winners) {
-      DataType.Kind kind = schema.stored().column(keys[0]).type().kind();
-      if ((kind != DataType.Kind.INTEGER && kind != DataType.Kind.STRING) || winners.isEmpty()) {
-        return Expressions.alwaysTrue();
-      }
-      Set<Object> values = new LinkedHashSet<>();
-      for (Candidate c : winners.values()) {
-        values.add(schema.value(keys[0], c.stored()[keys[0]]));
-      }
-      String column = schema.stored().column(keys[0]).name();
-      if (values.size() <= IN_LIMIT) {
-        return Expressions.in(column, values);
-      }
-      // in the order of Iceberg's column statistics (for strings, by code point: not Java's)
-      Object least = values.stream().min(Versions::compareAsIceberg).orElseThrow();
-      Object greatest = values.stream().max(Versions::compareAsIceberg).orElseThrow();
-      return Expressions.and(
-          Expressions.greaterThanOrEqual(column, least),
-          Expressions.lessThanOrEqual(column, greatest));
-    }
-
-    /** append (skip keys the table holds) and merge (ADR 0003, 0007). */
-    private void upsert(int slice, Map<String, Candidate> winners, boolean merge) {
-      Set<String> matched = new HashSet<>(); // the winners' keys the table holds
-      List<Candidate> out = new ArrayList<>();
-      List<DataFile> candidates = files.files(keyFilter(winners));
-      List<TableFiles.Lookup> found = rowsOfKeys(candidates, winners.keySet(), false);
-      // the table's rows a newer version replaces or deletes are written again without them, once
-      // the last slice is planned
-      for (int i = 0; i < candidates.size(); i++) {
-        BitSet dropped = new BitSet();
-        for (TableFiles.Match t : found.get(i).matches()) {
-          Object[] tv = t.values();
-          String k = t.key();
-          Candidate r = winners.get(k);
-          matched.add(k);
-          if (!merge) {
-            plan.skipped++;
-            continue;
-          }
-          boolean newer =
-              order.length == 0
-                  || Versions.newer(r.version(), windowOrder, pick(tv, order), t.windowOrder());
-          String owner = t.window();
-          // a row the table holds in a version at least as new stays
-          if (newer && r.delete()) {
-            plan.deleted++;
-            dropped.set(t.position());
-            plan.rowDelta.merge(owner, -1L, Long::sum);
-            raise(k, r);
-          } else if (newer
-              && !blockedByTombstone(k, r)
-              && (!Arrays.equals(pick(tv, others).toArray(), r.others().toArray())
-                  || !Objects.equals(pick(tv, order), r.version())
-                  || (order.length > 0 && !window.equals(owner)))) {
-            plan.updated++;
-            dropped.set(t.position());
-            plan.rowDelta.merge(owner, -1L, Long::sum);
-            plan.rowDelta.merge(window, 1L, Long::sum);
-            out.add(r);
-          }
-        }
-        if (!dropped.isEmpty()) {
-          drop(candidates.get(i), new TableFiles.Drop(dropped, found.get(i).rows()));
-        }
-      }
-      for (Map.Entry<String, Candidate> u : winners.entrySet()) {
-        if (matched.contains(u.getKey())) {
-          continue;
-        }
-        Candidate r = u.getValue();
-        if (r.delete()) {
-          raise(u.getKey(), r);
-        } else if (!merge || !blockedByTombstone(u.getKey(), r)) {
-          plan.inserted++;
-          plan.rowDelta.merge(window, 1L, Long::sum);
-          out.add(r);
-        }
-      }
-      writeNew(slice, out);
-    }
-
-    /**
-     * Adds a table file's rows to drop: the file is written again without them, and without those
-     * other slices drop, after the last slice.
-     */
-    private void drop(DataFile f, TableFiles.Drop drop) {
-      drops.merge(
-          f.location(),
-          new Dropped(f, drop),
-          (a, b) -> {
-            BitSet both = (BitSet) a.drop().positions().clone();
-            both.or(b.drop().positions());
-            return new Dropped(a.file(), new TableFiles.Drop(both, a.drop().rows()));
-          });
-    }
-
-    /** A table file and the rows the window drops of it. */
-    private record Dropped(DataFile file, TableFiles.Drop drop) {}
-
-    /**
-     * Of the failures met in a window's slices, the one of the earliest row by the window's order.
-     */
-    private static final class Earliest {
-      private DataException failure;
-      private long at;
-
-      void offer(long at, DataException failure) {
-        if (this.failure == null || at < this.at) {
-          this.failure = failure;
-          this.at = at;
-        }
-      }
-
-      boolean found() {
-        return failure != null;
-      }
-
-      void rethrow() {
-        if (failure != null) {
-          throw failure;
-        }
-      }
-    }
-
-    /** Whether the key's tombstone is at least as new as the upsert (it must not come back). */
-    private boolean blockedByTombstone(String key, Candidate r) {
-      if (order.length == 0 || target.deletes() == null) {
-        return false;
-      }
-      Tombstone t = raised().containsKey(key) ? raised().get(key) : ledger.tombstones.get(key);
-      return t != null
-          && !Versions.newer(
-              r.version(), windowOrder, Values.parse(order(), t.version), t.windowOrder);
-    }
-
-    private Map<String, Tombstone> raised() {
-      return plan.raised;
-    }
-
-    private List<Column> order() {
-      List<Column> out = new ArrayList<>();
-      for (int i : order) {
-        out.add(schema.stored().column(i));
-      }
-      return out;
-    }
-
-    /** Remembers a delete's version as the key's tombstone when newer than the one it has. */
-    private void raise(String key, Candidate r) {
-      if (order.length == 0) {
-        return;
-      }
-      Tombstone t = raised().containsKey(key) ? raised().get(key) : ledger.tombstones.get(key);
-      if (t == null
-          || Versions.newer(
-              r.version(), windowOrder, Values.parse(order(), t.version), t.windowOrder)) {
-        Tombstone n = new Tombstone();
-        n.version = Values.text(r.version());
-        n.window = window;
-        n.windowOrder = windowOrder;
-        n.recordedAt = now;
-        raised().put(key, n);
-      }
-    }
-
-    /**
-     * replace_window/replace_table with a key, a slice of the window's keys: the difference, keys
-     * of other windows refused. The table's files are read only where their column statistics say
-     * they may hold one of the slice's keys (in scope, and for the refusal in other windows); the
-     * rows in scope of other keys, which are replaced, are counted after the last slice from the
-     * files' row counts ({@link #finishReplace}).
-     */
-    private void replaceByKey(int slice, Folded folded, boolean table) {
-      Map<String, Candidate> winners = folded.winners();
-      Expression scope = scope(table);
-      if (!table) {
-        Expression others = Expressions.notEqual(TableSchema.WINDOW, window);
-        refuseOtherWindowsKeys(
-            folded,
-            rowsOfKeys(
-                files.files(Expressions.and(others, keyFilter(winners))), winners.keySet(), true));
-        if (refused.found()) {
-          return; // the window is refused: the later slices look for an earlier key only
-        }
-      }
-      Set<String> matched = new HashSet<>(); // the winners' keys the table holds
-      // the files in scope that may hold the slice's keys; whether a row changed is all the window
-      // needs of the table's rows: their digests
-      List<DataFile> inScope = files.files(Expressions.and(scope, keyFilter(winners)));
-      List<TableFiles.Lookup> found = rowsOfKeys(inScope, winners.keySet(), true);
-      for (int i = 0; i < inScope.size(); i++) {
-        for (TableFiles.Match t : found.get(i).matches()) {
-          // null for a second row of a key
-          Candidate r = matched.add(t.key()) ? winners.get(t.key()) : null;
-          String owner = t.window();
-          keysRows.merge(owner, 1L, Long::sum);
-          if (r == null) { // a second row of the key
-            plan.replaced++;
-            plan.rowDelta.merge(owner, -1L, Long::sum);
-          } else if (!Arrays.equals(t.digest(), TableFiles.digest(r.stored()))
-              || !window.equals(owner)) {
-            plan.updated++;
-            plan.rowDelta.merge(owner, -1L, Long::sum);
-            plan.rowDelta.merge(window, 1L, Long::sum);
-          }
-        }
-      }
-      long inserted = (long) winners.size() - matched.size();
-      plan.inserted += inserted;
-      plan.rowDelta.merge(window, inserted, Long::sum);
-      if (slices == 1) {
-        unwritten = winners.values(); // written once the window is known to change
-      } else {
-        writeNew(slice, new ArrayList<>(winners.values()));
-      }
-    }
-
-    /**
      * After the last slice of replace_window/replace_table: the refusal, else the overwrite of the
      * scope with the new rows when the window changes anything (else none, and no new rows), and
      * the rows the window holds after.
      */
     private void finishReplace(boolean table) {
-      refused.rethrow();
-      Expression scope = scope(table);
+      total.refused.rethrow();
+      Expression scope = slicer.scope(table);
       // the rows in scope of keys the window does not hold are replaced: by the files' row counts
       // (a file's rows are of the window its partition names), less those of the window's keys
       Map<String, Long> others = new HashMap<>();
@@ -706,7 +455,7 @@ final class WindowPlan {
         others.merge(owner, f.recordCount(), Long::sum);
         before += window.equals(owner) ? f.recordCount() : 0;
       }
-      keysRows.forEach((owner, rows) -> others.merge(owner, -rows, Long::sum));
+      total.keysRows.forEach((owner, rows) -> others.merge(owner, -rows, Long::sum));
       others.forEach(
           (owner, rows) -> {
             if (rows > 0) {
@@ -716,8 +465,13 @@ final class WindowPlan {
           });
       if (plan.inserted + plan.updated + plan.replaced > 0) {
         plan.overwrite = scope;
-        if (unwritten != null) {
-          writeNew(0, new ArrayList<>(unwritten)); // a window not sliced
+        if (total.unwritten != null) { // a window not sliced
+          SlicePlanner.Tally written = new SlicePlanner.Tally();
+          try {
+            slicer.writeNew(0, total.unwritten, files, earlierOf(0), written);
+          } finally {
+            take(written);
+          }
         }
       } else {
         // the slices wrote their rows (or took an earlier plan's files of them) before it was known
@@ -729,50 +483,6 @@ final class WindowPlan {
       }
       plan.targetRowsAfter = before + plan.rowDelta.getOrDefault(window, 0L);
       plan.rowDelta.remove(window);
-    }
-
-    /**
-     * Offers the refusal of the first of a slice's keys (in the order its rows came) that another
-     * window's rows hold (replace_window owns its keys): {@code found}, the rows of the slice's
-     * keys in other windows' files. The window's refusal names the first of these over all slices,
-     * whichever file holds it: the message does not depend on how the table's rows are spread over
-     * files, nor on the window's slices.
-     */
-    private void refuseOtherWindowsKeys(Folded folded, List<TableFiles.Lookup> found) {
-      Map<String, TableFiles.Match> elsewhere = new HashMap<>();
-      for (TableFiles.Lookup file : found) {
-        for (TableFiles.Match t : file.matches()) {
-          if (!window.equals(t.window())) {
-            elsewhere.putIfAbsent(t.key(), t);
-          }
-        }
-      }
-      int first = -1; // of the slice's refused keys, the one of the earliest row
-      int i = 0;
-      for (String key : folded.winners().keySet()) {
-        if (elsewhere.containsKey(key)
-            && (first < 0 || folded.firstRows()[i] < folded.firstRows()[first])) {
-          first = i;
-        }
-        i++;
-      }
-      if (first < 0) {
-        return;
-      }
-      Map.Entry<String, Candidate> w =
-          folded.winners().entrySet().stream().skip(first).findFirst().orElseThrow();
-      refused.offer(
-          folded.firstRows()[first],
-          new DataException(
-              "window "
-                  + window
-                  + ": key "
-                  + target.key().targetColumns()
-                  + "="
-                  + w.getValue().key()
-                  + " is already in window "
-                  + elsewhere.get(w.getKey()).window()
-                  + "; replace_window needs every key to belong to one window"));
     }
 
     private void finishCounts() {

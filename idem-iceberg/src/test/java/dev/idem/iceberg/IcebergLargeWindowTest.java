@@ -25,6 +25,8 @@ import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * How a window finds its keys in the table's files: by an {@code in} filter of up to 200 keys, by
@@ -151,28 +153,39 @@ class IcebergLargeWindowTest {
    * range: the same window spilled again looks each slice's keys up in that one file, not in the
    * table's every file (as slices by the keys' hash did).
    */
-  @Test
-  void eachSliceOfASpilledWindowLooksItsKeysUpInTheFileOfItsRange() throws Exception {
+  @ParameterizedTest(name = "workers running {0} tasks at once")
+  @ValueSource(ints = {1, 2})
+  void eachSliceOfASpilledWindowLooksItsKeysUpInTheFileOfItsRange(int atOnce) throws Exception {
     ListSource s = source(DataType.INTEGER);
     Pipeline p = merge(s, KeySpec.columns("id"));
-    try (SerializingWorkers workers = new SerializingWorkers(2);
+    try (SerializingWorkers workers = new SerializingWorkers(atOnce);
         IcebergDestination d = destination(workers);
         Spill spill = Spill.set(999, 64)) {
+      long lookedUp = 0;
       for (String v : List.of("first", "second")) {
         List<Object[]> rows = new ArrayList<>();
         for (long id = 2_999; id >= 0; id--) { // in no order of the key
           rows.add(new Object[] {id * 7 % 3_000, v, MARCH_1});
         }
         s.replaceAll(rows);
+        lookedUp = TableFiles.LOOKED_UP.get();
         run(d, p, workers);
       }
       assertThat(d.ledger().state("big", "2024-03-01").orElseThrow().counts().updated())
           .isEqualTo(3_000);
       // 3,000 rows past 999 held: four slices of 750 keys, each looked up in its one file
-      assertThat(workers.jobs().stream().filter(j -> j.contains(" keys looked up in ")))
-          .containsExactly(
-              Collections.nCopies(4, "idem window 2024-03-01: 750 keys looked up in 1 data files")
-                  .toArray(String[]::new));
+      assertThat(TableFiles.LOOKED_UP.get() - lookedUp).isEqualTo(4);
+      if (atOnce == 1) { // the slices planned here, their lookups by the workers
+        assertThat(workers.jobs().stream().filter(j -> j.contains(" keys looked up in ")))
+            .containsExactly(
+                Collections.nCopies(4, "idem window 2024-03-01: 750 keys looked up in 1 data files")
+                    .toArray(String[]::new));
+      } else { // each run's slices planned by the workers, two at a time
+        assertThat(workers.jobs().stream().filter(j -> j.contains(" planned in ")))
+            .containsExactly(
+                Collections.nCopies(4, "idem window 2024-03-01: 1500 rows planned in 2 slices")
+                    .toArray(String[]::new));
+      }
     }
   }
 

@@ -46,6 +46,9 @@ class IcebergWorkersTest {
   /** What the description of a call writing a window's new rows holds. */
   private static final String WRITING = " rows written in ";
 
+  /** What the description of a call planning a spilled window's slices holds. */
+  private static final String PLANNING = " rows planned in ";
+
   /** What the description of a call rewriting the table's data files holds. */
   private static final String REWRITING = " data files rewritten";
 
@@ -225,6 +228,67 @@ class IcebergWorkersTest {
           .hasMessageContaining("executor lost: idem window 2024-03-01: 2 data files rewritten");
     }
     assertThat(parquetFiles(name)).isEqualTo(before);
+  }
+
+  @Test
+  void aSpilledWindowsSliceTasksThatFailLeaveNoFileOfAnySlice() throws Exception {
+    Pipeline p = IcebergFenceTest.pipeline(WriteStrategy.MERGE);
+    // 50 rows past 10 held: five slices planned two at a time; the second call's tasks write
+    // their files, then the call fails
+    try (Spill spill = Spill.set(10, 64);
+        IcebergDestination d = open("slices", failingCall(PLANNING, 2))) {
+      assertThatThrownBy(() -> load(d, p))
+          .hasMessageContaining("executor lost: idem window 2024-03-01: 20 rows planned in 2");
+      assertThat(d.tableRows("fenced")).isEmpty();
+      assertThat(parquetFiles("slices")).isEmpty();
+    }
+    try (Spill spill = Spill.set(10, 64);
+        IcebergDestination d = open("slices", Workers.IN_PROCESS)) {
+      load(d, p); // the retry
+      assertThat(d.tableRows("fenced")).hasSize(ROWS);
+    }
+  }
+
+  @Test
+  void aSpilledWindowsSliceTasksRunTwiceLeaveOnlyTheFilesOfTheAttemptsTaken() throws Exception {
+    Pipeline p = IcebergFenceTest.pipeline(WriteStrategy.MERGE);
+    try (Spill spill = Spill.set(10, 64);
+        IcebergDestination d = open("twice-sliced", twice())) {
+      load(d, p);
+      update(d, p, 5, 30); // the slices' files rewritten (after the last slice), new rows too
+      assertThat(parquetNames("twice-sliced")).isEqualTo(committedFiles(d, p));
+      assertThat(d.tableRows("fenced")).hasSize(30);
+    }
+  }
+
+  /**
+   * Workers as {@link #failing}'s, but failing the {@code n}-th call (from 1) whose description
+   * contains {@code job} after all its tasks ran.
+   */
+  private static Workers failingCall(String job, int n) {
+    int[] calls = {0};
+    return new Workers() {
+      @Override
+      public int parallelism() {
+        return 2;
+      }
+
+      @Override
+      public <I, O> List<O> run(String description, List<I> inputs, Task<I, O> task) {
+        List<O> out = new ArrayList<>();
+        try {
+          for (I input : inputs) {
+            out.add(task.apply(input));
+          }
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+        if (description.contains(job) && ++calls[0] == n) {
+          throw new IllegalStateException("executor lost: " + description);
+        }
+        return out;
+      }
+    };
   }
 
   @Test

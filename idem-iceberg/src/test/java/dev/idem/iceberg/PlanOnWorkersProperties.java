@@ -114,6 +114,7 @@ class PlanOnWorkersProperties {
       throws Exception {
     List<String> whole = load(shape, runs, Workers.IN_PROCESS);
     long spills = StagedRows.SPILLS.get();
+    boolean slicesOnWorkers;
     try (SerializingWorkers workers = new SerializingWorkers(3)) {
       Workers where = onWorkers ? workers : Workers.IN_PROCESS;
       if (fromTheFirstRun) {
@@ -123,6 +124,7 @@ class PlanOnWorkersProperties {
       } else { // the table's files written by whole windows, the later runs' windows sliced
         assertThat(load(shape, runs, where, new int[] {memoryRows, slices})).isEqualTo(whole);
       }
+      slicesOnWorkers = workers.jobs().stream().anyMatch(j -> j.contains(" planned in "));
     }
     // the spilled rows' files deleted after each window
     try (Stream<Path> left =
@@ -137,6 +139,39 @@ class PlanOnWorkersProperties {
     boolean spilled = StagedRows.SPILLS.get() > spills;
     Statistics.label("spilled").collect(spilled);
     Statistics.label("spilled").coverage(c -> c.check(true).percentage(p -> p > 15));
+    // the slices of a keyed window planned by the workers' tasks, each with its own tally
+    Statistics.label("slices planned on workers").collect(slicesOnWorkers);
+    Statistics.label("slices planned on workers")
+        .coverage(c -> c.check(true).percentage(p -> p > 5));
+  }
+
+  /**
+   * A keyed window spilled into slices (past 0 to 3 rows held, 2 or 3 slices) whose slices the
+   * workers plan, a task each with a tally of its own, loads what the window held in memory loads
+   * in process: the same table, counts, messages, failures and tombstones.
+   */
+  @Property(tries = 40)
+  void slicesPlannedByTheWorkersLoadWhatTheWholeWindowLoads(
+      @ForAll("keyed") Shape shape,
+      @ForAll @Size(min = 1, max = 4) List<@From("rows") List<Object[]>> runs,
+      @ForAll @IntRange(min = 0, max = 3) int memoryRows,
+      @ForAll @IntRange(min = 2, max = 3) int slices)
+      throws Exception {
+    List<String> whole = load(shape, runs, Workers.IN_PROCESS);
+    boolean planned;
+    try (SerializingWorkers workers = new SerializingWorkers(2);
+        Spill spill = Spill.set(memoryRows, slices)) {
+      assertThat(load(shape, runs, workers)).isEqualTo(whole);
+      planned = workers.jobs().stream().anyMatch(j -> j.contains(" planned in "));
+    }
+    Statistics.label("slices planned on workers").collect(planned);
+    Statistics.label("slices planned on workers")
+        .coverage(c -> c.check(true).percentage(p -> p > 12));
+  }
+
+  @Provide
+  Arbitrary<Shape> keyed() {
+    return Arbitraries.of(Shape.class).filter(Shape::keyed);
   }
 
   /**
@@ -279,6 +314,24 @@ class PlanOnWorkersProperties {
           out.add(o.window().id() + " " + o.result() + " " + o.message() + " " + o.counts());
         }
         out.addAll(d.tableRows("t").stream().sorted().toList());
+        // the tombstones the windows raised (ADR 0007), which only later runs would show
+        d.store(p.name())
+            .ifPresent(
+                st ->
+                    st.read()
+                        .pipeline(p.name())
+                        .tombstones
+                        .forEach(
+                            (key, t) ->
+                                out.add(
+                                    "tombstone "
+                                        + key
+                                        + " "
+                                        + t.version
+                                        + " "
+                                        + t.window
+                                        + " "
+                                        + t.windowOrder)));
       }
     } finally {
       try (var files = Files.walk(dir)) {

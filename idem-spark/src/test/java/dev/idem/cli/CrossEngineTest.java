@@ -10,6 +10,7 @@ import dev.idem.spark.SharedSpark;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -139,10 +140,13 @@ class CrossEngineTest {
   /**
    * Windows whose rows spill to the Spark driver's disk past one row in memory, planned in slices
    * of their keys ({@code -Didem.window.memory.rows}, {@code -Didem.window.slices}), then changed
-   * input loaded again: the tables, ledgers and dead letters of the JVM runner's whole windows.
+   * input loaded again: the tables, ledgers and dead letters of the JVM runner's whole windows; the
+   * slices planned on the driver, or by Spark tasks ({@code -Didem.spark.executor.writes}).
    */
-  @Test
-  void windowsSpilledOnTheSparkDriverLoadWhatTheJvmRunnersWholeWindowsLoad() throws IOException {
+  @ParameterizedTest(name = "slices planned by Spark tasks: {0}")
+  @ValueSource(booleans = {false, true})
+  void windowsSpilledOnTheSparkDriverLoadWhatTheJvmRunnersWholeWindowsLoad(boolean byTasks)
+      throws IOException {
     Path jvm = pipeline("jvm", MERGE);
     Path onSpark = pipeline("spark", MERGE);
     String changed = DAY_TWO + "3,c9,10,2024-03-02 11:00:00\n5,e1,1,2024-03-03 11:00:00\n";
@@ -151,7 +155,9 @@ class CrossEngineTest {
     assertThat(Cli.load(jvm).out()).contains("2 loaded");
     String memoryRows = System.setProperty("idem.window.memory.rows", "1");
     String slices = System.setProperty("idem.window.slices", "3");
+    String writes = System.setProperty("idem.spark.executor.writes", String.valueOf(byTasks));
     long spilled = SharedSpark.windowsSpilled();
+    long planned = SharedSpark.sliceTasksEnded();
     try {
       assertThat(Cli.load(onSpark, Cli.SPARK).out()).contains("3 loaded");
       Files.writeString(onSpark.resolveSibling("data/b.csv"), changed);
@@ -159,6 +165,12 @@ class CrossEngineTest {
     } finally {
       restore("idem.window.memory.rows", memoryRows);
       restore("idem.window.slices", slices);
+      restore("idem.spark.executor.writes", writes);
+    }
+    if (byTasks) { // the listener counts behind the jobs
+      await().atMost(Duration.ofSeconds(30)).until(() -> SharedSpark.sliceTasksEnded() > planned);
+    } else {
+      assertThat(SharedSpark.sliceTasksEnded()).isEqualTo(planned);
     }
     // every window holds two rows or more on the driver (day 1 two, once its task folded it):
     // three windows, then the two the changed file holds

@@ -31,6 +31,9 @@ public final class SharedSpark {
   /** The tasks of windows' plans (the table's files read for keys, or rewritten) that ended. */
   private static final AtomicLong TABLE_TASKS_ENDED = new AtomicLong();
 
+  /** The tasks that planned slices of a spilled window's keys and ended. */
+  private static final AtomicLong SLICE_TASKS_ENDED = new AtomicLong();
+
   /** Which counter a stage's tasks go to, by stage id. */
   private static final Map<Integer, AtomicLong> STAGE_COUNTERS = new ConcurrentHashMap<>();
 
@@ -60,13 +63,15 @@ public final class SharedSpark {
                           ? TASKS_ENDED
                           : description.contains(" rows written in ")
                               ? WRITE_TASKS_ENDED
-                              : description.matches("idem: (hashing|scanning) .*")
-                                  ? INPUT_FILE_TASKS_ENDED
-                                  : description.matches(
-                                          "idem window .*: .*(keys looked up in|data files"
-                                              + " rewritten).*")
-                                      ? TABLE_TASKS_ENDED
-                                      : TASKS_ENDED;
+                              : description.contains(" rows planned in ")
+                                  ? SLICE_TASKS_ENDED
+                                  : description.matches("idem: (hashing|scanning) .*")
+                                      ? INPUT_FILE_TASKS_ENDED
+                                      : description.matches(
+                                              "idem window .*: .*(keys looked up in|data files"
+                                                  + " rewritten).*")
+                                          ? TABLE_TASKS_ENDED
+                                          : TASKS_ENDED;
                   jobStart.stageIds().foreach(id -> STAGE_COUNTERS.put((Integer) id, counter));
                 }
 
@@ -85,6 +90,11 @@ public final class SharedSpark {
    */
   public static long tasksEnded() {
     return TASKS_ENDED.get();
+  }
+
+  /** How many tasks planning slices of a spilled window's keys ended so far. */
+  public static long sliceTasksEnded() {
+    return SLICE_TASKS_ENDED.get();
   }
 
   /** How many tasks writing a window's data files ended so far. */
