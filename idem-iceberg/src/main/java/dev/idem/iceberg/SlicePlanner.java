@@ -578,13 +578,12 @@ final class SlicePlanner implements Serializable {
    * new rows named after {@code prefix} (so the driver can find what a failed or repeated attempt
    * wrote).
    */
-  @SuppressWarnings("ArrayRecordComponent") // never compared: the rows a task reads
   record Task(
       SlicePlanner planner,
       Table table,
       org.apache.iceberg.Schema schema,
       int slice,
-      byte[] rows,
+      Workers.Shared<byte[]> rows,
       int count,
       String prefix,
       Written earlier)
@@ -609,7 +608,7 @@ final class SlicePlanner implements Serializable {
       planner.plan(
           slice,
           each -> {
-            ValueCodec.Reader in = new ValueCodec.Reader(rows);
+            ValueCodec.Reader in = new ValueCodec.Reader(rows.get());
             for (int i = 0; i < count; i++) {
               Object[] withAt = in.row();
               each.accept((Long) withAt[0], Arrays.copyOfRange(withAt, 1, withAt.length));

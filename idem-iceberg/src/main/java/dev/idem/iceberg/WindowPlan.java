@@ -20,6 +20,7 @@ import java.util.TreeMap;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
 import org.apache.iceberg.Transaction;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.expressions.Expression;
@@ -345,67 +346,82 @@ final class WindowPlan {
     /**
      * The slices of a spilled window planned by the destination's workers, as many at a time as
      * they run at once (so the driver holds that many slices' rows): each task's tally added up in
-     * the slices' order.
+     * the slices' order. A slice's rows are shared with its task ({@link Workers#share}: on Spark a
+     * broadcast variable, not a task of the slice's size).
      */
     private void planOnWorkers(StagedRows staged) {
       int slices = staged.slices();
       int batch = Math.max(1, files.parallelism());
+      Table shipped = files.shipped();
       for (int from = 0; from < slices; from += batch) {
-        List<SlicePlanner.Task> tasks = new ArrayList<>();
-        List<String> prefixes = new ArrayList<>();
-        long rows = 0;
-        for (int s = from; s < Math.min(slices, from + batch); s++) {
-          int slice = s;
-          Object[][] first = {null};
-          int[] count = {0};
-          byte[] encoded =
-              SlicePlanner.Task.encode(
-                  each ->
-                      staged.forEach(
-                          slice,
-                          (at, row) -> {
-                            if (first[0] == null) {
-                              first[0] = row;
-                            }
-                            each.accept(at, row);
-                          }),
-                  count);
-          if (count[0] == 0) {
-            continue; // a slice without rows (its keys' table rows are counted after)
-          }
-          String prefix = slicer.newFilePrefix(files, first[0]);
-          tasks.add(
-              new SlicePlanner.Task(
-                  slicer,
-                  files.shipped(),
-                  files.schema(),
-                  slice,
-                  encoded,
-                  count[0],
-                  prefix,
-                  earlierOf(slice)));
-          prefixes.add(prefix);
-          rows += count[0];
+        List<Workers.Shared<byte[]>> shared = new ArrayList<>();
+        try {
+          planOnWorkers(staged, from, Math.min(slices, from + batch), shipped, shared);
+        } finally {
+          shared.forEach(Workers.Shared::close);
         }
-        if (tasks.isEmpty()) {
-          continue;
-        }
-        List<SlicePlanner.Tally> tallies =
-            files.runWriting(
-                "idem window "
-                    + window
-                    + ": "
-                    + rows
-                    + " rows planned in "
-                    + tasks.size()
-                    + " slices",
-                tasks,
-                prefixes,
-                SlicePlanner.Task::run,
-                t -> t.newFiles,
-                window);
-        tallies.forEach(total::add);
       }
+    }
+
+    /** Slices {@code from} to {@code to - 1} planned by the workers at once. */
+    private void planOnWorkers(
+        StagedRows staged, int from, int to, Table shipped, List<Workers.Shared<byte[]>> shared) {
+      List<SlicePlanner.Task> tasks = new ArrayList<>();
+      List<String> prefixes = new ArrayList<>();
+      long rows = 0;
+      for (int s = from; s < to; s++) {
+        int slice = s;
+        Object[][] first = {null};
+        int[] count = {0};
+        byte[] encoded =
+            SlicePlanner.Task.encode(
+                each ->
+                    staged.forEach(
+                        slice,
+                        (at, row) -> {
+                          if (first[0] == null) {
+                            first[0] = row;
+                          }
+                          each.accept(at, row);
+                        }),
+                count);
+        if (count[0] == 0) {
+          continue; // a slice without rows (its keys' table rows are counted after)
+        }
+        String prefix = slicer.newFilePrefix(files, first[0]);
+        Workers.Shared<byte[]> sliceRows = files.share(encoded);
+        shared.add(sliceRows);
+        tasks.add(
+            new SlicePlanner.Task(
+                slicer,
+                shipped,
+                files.schema(),
+                slice,
+                sliceRows,
+                count[0],
+                prefix,
+                earlierOf(slice)));
+        prefixes.add(prefix);
+        rows += count[0];
+      }
+      if (tasks.isEmpty()) {
+        return;
+      }
+      List<SlicePlanner.Tally> tallies =
+          files.runWriting(
+              "idem window "
+                  + window
+                  + ": "
+                  + rows
+                  + " rows planned in "
+                  + tasks.size()
+                  + " slices",
+              tasks,
+              prefixes,
+              SlicePlanner.Task::run,
+              t -> t.newFiles,
+              window);
+      tallies.forEach(total::add);
     }
 
     /**

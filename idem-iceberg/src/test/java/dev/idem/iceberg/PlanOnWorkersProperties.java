@@ -24,6 +24,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import net.jqwik.api.Arbitraries;
@@ -314,13 +315,11 @@ class PlanOnWorkersProperties {
           out.add(o.window().id() + " " + o.result() + " " + o.message() + " " + o.counts());
         }
         out.addAll(d.tableRows("t").stream().sorted().toList());
-        // the tombstones the windows raised (ADR 0007), which only later runs would show
+        // the tombstones the windows raised (ADR 0007), which only later runs would show, by key
         d.store(p.name())
             .ifPresent(
                 st ->
-                    st.read()
-                        .pipeline(p.name())
-                        .tombstones
+                    new TreeMap<>(st.read().pipeline(p.name()).tombstones)
                         .forEach(
                             (key, t) ->
                                 out.add(
