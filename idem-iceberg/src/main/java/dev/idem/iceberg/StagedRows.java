@@ -65,6 +65,10 @@ final class StagedRows implements AutoCloseable {
   private final Comparator<Object[]> keyOrder;
   private final int memoryRows;
   private final int maxSlices;
+
+  /** How many slices are read at a time ({@link #slices(int)}), once they are counted. */
+  private int atOnce = 1;
+
   private final int fanIn;
   private final Path tmp;
   private List<Object[]> memory = new ArrayList<>();
@@ -148,8 +152,21 @@ final class StagedRows implements AutoCloseable {
    * the last ones none).
    */
   int slices() {
+    return slices(1);
+  }
+
+  /**
+   * How many slices the rows are read in when {@code atOnce} slices are read at a time (planned by
+   * workers at once, in one heap on a {@code local} master): as {@link #slices()}, each holding
+   * about the rows held in memory divided by {@code atOnce}. The first call decides; later ones get
+   * the same slices.
+   */
+  int slices(int atOnce) {
     if (dir == null) {
       return 1;
+    }
+    if (!finished) {
+      this.atOnce = Math.max(1, atOnce);
     }
     finish();
     return slices;
@@ -452,7 +469,7 @@ final class StagedRows implements AutoCloseable {
       failed = e;
       throw e;
     }
-    long perSlice = Math.max(1, memoryRows);
+    long perSlice = Math.max(1, memoryRows / atOnce);
     slices = (int) Math.min(maxSlices, (count + perSlice - 1) / perSlice);
     starts.add(new long[2 * runs.size() + 1]); // every run from its first row, none read before
   }

@@ -270,9 +270,12 @@ final class WindowPlan {
 
     void plan(StagedRows staged) {
       WriteStrategy strategy = pipeline.target().strategy();
-      int slices = staged.slices();
+      // slices the workers plan at once share a local master's heap: each of them holds a share
+      // of the rows held in memory
+      int atOnce = files.runsTasksElsewhere() ? files.parallelism() : 1;
+      int slices = staged.slices(atOnce);
       boolean table = strategy == WriteStrategy.REPLACE_TABLE;
-      boolean onWorkers = slices > 1 && files.runsTasksElsewhere();
+      boolean onWorkers = slices > 1 && atOnce > 1;
       // the ledger's tombstones sent once to each place that plans slices (read here in place)
       try (Workers.Shared<? extends Map<String, Tombstone>> tombstones =
           onWorkers ? files.share(new TreeMap<>(ledger.tombstones)) : inPlace(ledger.tombstones)) {

@@ -233,12 +233,12 @@ class IcebergWorkersTest {
   @Test
   void aSpilledWindowsSliceTasksThatFailLeaveNoFileOfAnySlice() throws Exception {
     Pipeline p = IcebergFenceTest.pipeline(WriteStrategy.MERGE);
-    // 50 rows past 10 held: five slices planned two at a time; the second call's tasks write
-    // their files, then the call fails
+    // 50 rows past 10 held: ten slices of 5 rows (two planned at a time share the rows held);
+    // the second call's tasks write their files, then the call fails
     try (Spill spill = Spill.set(10, 64);
         IcebergDestination d = open("slices", failingCall(PLANNING, 2))) {
       assertThatThrownBy(() -> load(d, p))
-          .hasMessageContaining("executor lost: idem window 2024-03-01: 20 rows planned in 2");
+          .hasMessageContaining("executor lost: idem window 2024-03-01: 10 rows planned in 2");
       assertThat(d.tableRows("fenced")).isEmpty();
       assertThat(parquetFiles("slices")).isEmpty();
     }

@@ -148,6 +148,25 @@ class StagedRowsTest {
   }
 
   /**
+   * Slices read several at a time (planned by workers at once) each hold that share of the rows
+   * held in memory; the first count decides.
+   */
+  @Test
+  void slicesReadTwoAtATimeHoldHalfTheRowsHeldEach() {
+    try (StagedRows rows =
+        new StagedRows(StagedRowsTest::byId, 10_000, Integer.MAX_VALUE, 64, tmp)) {
+      for (long id = 0; id < 30_000; id++) {
+        rows.add(row(id));
+      }
+      assertThat(rows.slices(2)).isEqualTo(6);
+      assertThat(rows.slices()).isEqualTo(6);
+      for (int s = 0; s < 6; s++) {
+        assertThat(slice(rows, s)).hasSize(5_000);
+      }
+    }
+  }
+
+  /**
    * A key's rows are never cut apart: one key of every row fills the first slice, the rest none.
    */
   @Test
