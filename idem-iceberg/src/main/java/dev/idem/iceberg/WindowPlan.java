@@ -33,12 +33,14 @@ import org.apache.iceberg.expressions.Expressions;
  * windows' row counts that follow. Nothing is visible until {@link #apply} adds its files to a
  * transaction that commits.
  *
- * <p>A window whose rows were spilled ({@link StagedRows}) is planned a slice of its keys at a
- * time: each key is in one slice, and what the strategy decides for a key depends on that key's
- * rows alone, so the slices' decisions, counts and new rows add up to the whole window's. What does
- * not split by key is done once, after the last slice: a table file changed by several slices is
- * written again once without all their rows, the rows the window had before are counted, and {@code
- * replace_window}'s refusal names the window's first key (by its rows' order) another window holds.
+ * <p>A window whose rows were spilled ({@link StagedRows}) is planned a slice of its keys at a time
+ * ({@link SlicePlanner}): each key is in one slice, and what the strategy decides for a key depends
+ * on that key's rows alone, so the slices' decisions, counts and new rows add up to the whole
+ * window's, whether the planning thread plans them one after another or the destination's workers
+ * plan several at once, a task a slice. What does not split by key is done once, after the last
+ * slice: a table file changed by several slices is written again once without all their rows, the
+ * rows the window had before are counted, and {@code replace_window}'s refusal names the window's
+ * first key (by its rows' order) another window holds.
  */
 final class WindowPlan {
   final String pointer;

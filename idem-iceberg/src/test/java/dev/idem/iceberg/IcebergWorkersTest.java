@@ -46,6 +46,9 @@ class IcebergWorkersTest {
   /** What the description of a call writing a window's new rows holds. */
   private static final String WRITING = " rows written in ";
 
+  /** Every task of a failing call runs ({@link #failing(String, int, int)}). */
+  private static final int ALL = Integer.MAX_VALUE;
+
   /** What the description of a call planning a spilled window's slices holds. */
   private static final String PLANNING = " rows planned in ";
 
@@ -236,7 +239,7 @@ class IcebergWorkersTest {
     // 50 rows past 10 held: ten slices of 5 rows (two planned at a time share the rows held);
     // the second call's tasks write their files, then the call fails
     try (Spill spill = Spill.set(10, 64);
-        IcebergDestination d = open("slices", failingCall(PLANNING, 2))) {
+        IcebergDestination d = open("slices", failing(PLANNING, ALL, 2))) {
       assertThatThrownBy(() -> load(d, p))
           .hasMessageContaining("executor lost: idem window 2024-03-01: 10 rows planned in 2");
       assertThat(d.tableRows("fenced")).isEmpty();
@@ -259,36 +262,6 @@ class IcebergWorkersTest {
       assertThat(parquetNames("twice-sliced")).isEqualTo(committedFiles(d, p));
       assertThat(d.tableRows("fenced")).hasSize(30);
     }
-  }
-
-  /**
-   * Workers as {@link #failing}'s, but failing the {@code n}-th call (from 1) whose description
-   * contains {@code job} after all its tasks ran.
-   */
-  private static Workers failingCall(String job, int n) {
-    int[] calls = {0};
-    return new Workers() {
-      @Override
-      public int parallelism() {
-        return 2;
-      }
-
-      @Override
-      public <I, O> List<O> run(String description, List<I> inputs, Task<I, O> task) {
-        List<O> out = new ArrayList<>();
-        try {
-          for (I input : inputs) {
-            out.add(task.apply(input));
-          }
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-        if (description.contains(job) && ++calls[0] == n) {
-          throw new IllegalStateException("executor lost: " + description);
-        }
-        return out;
-      }
-    };
   }
 
   @Test
@@ -355,6 +328,16 @@ class IcebergWorkersTest {
    * job}, after only its task {@code ran} ran (none: -1).
    */
   private static Workers failing(String job, int ran) {
+    return failing(job, ran, 0);
+  }
+
+  /**
+   * Two workers that run each call's tasks here, but fail the {@code call}-th call (from 1; 0:
+   * every one) whose description contains {@code job}, after only its task {@code ran} ran (none:
+   * -1; every one: {@link #ALL}).
+   */
+  private static Workers failing(String job, int ran, int call) {
+    int[] calls = {0};
     return new Workers() {
       @Override
       public int parallelism() {
@@ -363,11 +346,11 @@ class IcebergWorkersTest {
 
       @Override
       public <I, O> List<O> run(String description, List<I> inputs, Task<I, O> task) {
-        boolean fails = description.contains(job);
+        boolean fails = description.contains(job) && (++calls[0] == call || call == 0);
         List<O> out = new ArrayList<>();
         try {
           for (int i = 0; i < inputs.size(); i++) {
-            if (!fails || i == ran) {
+            if (!fails || ran == ALL || i == ran) {
               out.add(task.apply(inputs.get(i)));
             }
           }

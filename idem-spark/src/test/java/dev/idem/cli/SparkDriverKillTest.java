@@ -159,11 +159,18 @@ class SparkDriverKillTest {
       int landed = random.nextInt(DAYS);
       long delayMillis = random.nextInt(600);
       String parallel = trial % 2 == 0 ? "1" : "2"; // odd trials: two windows in flight
-      // half the trials: every window's rows spilled to the driver's disk, planned in slices
+      // half the trials: every window's rows spilled to the driver's disk, planned in slices; in
+      // one of those two, the slices planned by Spark tasks
       List<String> spill =
-          trial % 4 >= 2
-              ? List.of("-Didem.window.memory.rows=1", "-Didem.window.slices=3")
-              : List.of();
+          switch (trial % 4) {
+            case 2 -> List.of("-Didem.window.memory.rows=1", "-Didem.window.slices=3");
+            case 3 ->
+                List.of(
+                    "-Didem.window.memory.rows=1",
+                    "-Didem.window.slices=3",
+                    "-Didem.spark.executor.writes=true");
+            default -> List.of();
+          };
       boolean killed = false;
       for (int attempt = 0; attempt < 4 && !killed; attempt++) {
         Path dir = workspace("kill-" + trial + "-" + attempt);
