@@ -68,6 +68,9 @@ final class SlicePlanner implements Serializable {
   /** The ledger's tombstones, by key: shared once with the tasks that plan slices. */
   private final Workers.Shared<? extends Map<String, Tombstone>> tombstones;
 
+  /** {@link #tombstones}' value, read once where the planner runs (a shared value may decode). */
+  private transient Map<String, Tombstone> ledgerTombstones;
+
   /** How many slices the window is planned in ({@link StagedRows#slices}). */
   private final int slices;
 
@@ -137,10 +140,19 @@ final class SlicePlanner implements Serializable {
     /** replace_window's refusal of its first key (by its rows' order) another window holds. */
     final Earliest refused = new Earliest();
 
-    /** The files of the slices' new rows, and what each slice's hold. */
+    /** The files of the slices' new rows. */
     final ArrayList<DataFile> newFiles = new ArrayList<>();
 
+    /** Each slice's new rows' files, with what they hold. */
     final HashMap<Integer, Written> bySlice = new HashMap<>();
+
+    /**
+     * Set on a task's tally when an earlier slice failed (fold only, for a failure of an earlier
+     * row) or was refused (look for an earlier refused key only), as the planning thread does.
+     */
+    boolean failedBefore;
+
+    boolean refusedBefore;
 
     /** A window not sliced, replace_*: its winners, written once it is known the window changes. */
     transient List<Candidate> unwritten;
@@ -222,7 +234,7 @@ final class SlicePlanner implements Serializable {
   void plan(int slice, Rows rows, TableFiles files, Written earlier, Tally t) {
     Folded folded = fold(rows, t);
     t.rows += folded.winners().size();
-    if (folded.winners().isEmpty() || t.failure.found()) {
+    if (folded.winners().isEmpty() || t.failure.found() || t.failedBefore) {
       // a slice without keys (the table's rows of its keys are counted after), or a window that
       // fails: the later slices are only folded, for a failure of an earlier row
       return;
@@ -439,7 +451,13 @@ final class SlicePlanner implements Serializable {
 
   /** The key's tombstone: raised by this window, else the ledger's. */
   private Tombstone tombstone(String key, Tally t) {
-    return t.raised.containsKey(key) ? t.raised.get(key) : tombstones.get().get(key);
+    if (t.raised.containsKey(key)) {
+      return t.raised.get(key);
+    }
+    if (ledgerTombstones == null) {
+      ledgerTombstones = tombstones.get();
+    }
+    return ledgerTombstones.get(key);
   }
 
   /** Whether the key's tombstone is at least as new as the upsert (it must not come back). */
@@ -492,7 +510,7 @@ final class SlicePlanner implements Serializable {
               winners.keySet(),
               true),
           t);
-      if (t.refused.found()) {
+      if (t.refused.found() || t.refusedBefore) {
         return; // the window is refused: the later slices look for an earlier key only
       }
     }
@@ -586,7 +604,9 @@ final class SlicePlanner implements Serializable {
       Workers.Shared<byte[]> rows,
       int count,
       String prefix,
-      Written earlier)
+      Written earlier,
+      boolean failedBefore,
+      boolean refusedBefore)
       implements Serializable {
     /** Encodes a slice's rows for a task: each row its place first. */
     static byte[] encode(Rows rows, int[] count) {
@@ -605,6 +625,8 @@ final class SlicePlanner implements Serializable {
     Tally run() {
       TableFiles files = TableFiles.inTask(table, schema, prefix);
       Tally t = new Tally();
+      t.failedBefore = failedBefore;
+      t.refusedBefore = refusedBefore;
       planner.plan(
           slice,
           each -> {

@@ -141,6 +141,11 @@ final class StagedRows implements AutoCloseable {
     }
   }
 
+  /** How many rows are held in memory before they spill. */
+  int memoryRows() {
+    return memoryRows;
+  }
+
   /** How many rows were staged. */
   long size() {
     return count;

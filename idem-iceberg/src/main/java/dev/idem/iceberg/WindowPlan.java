@@ -6,6 +6,7 @@ import dev.idem.iceberg.LedgerState.Tombstone;
 import dev.idem.iceberg.Versions.Candidate;
 import dev.idem.key.KeyEncoding;
 import dev.idem.pipeline.Pipeline;
+import dev.idem.pipeline.Target;
 import dev.idem.pipeline.WriteStrategy;
 import dev.idem.schema.ValueCodec;
 import java.security.MessageDigest;
@@ -13,9 +14,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.OverwriteFiles;
@@ -100,12 +103,15 @@ final class WindowPlan {
   }
 
   /**
-   * Of a plan's files, those it wrote: an earlier plan's files it took are that plan's to discard.
+   * Of a plan's files, those it wrote: an earlier plan's files it took are that plan's to discard
+   * (by location: a file a task took again comes back as a copy).
    */
   private static List<DataFile> own(List<DataFile> files, NewRows earlier) {
     List<DataFile> own = new ArrayList<>(files);
     if (earlier != null) {
-      own.removeAll(earlier.files());
+      Set<String> taken = new HashSet<>();
+      earlier.files().forEach(f -> taken.add(f.location()));
+      own.removeIf(f -> taken.contains(f.location()));
     }
     return own;
   }
@@ -114,7 +120,7 @@ final class WindowPlan {
    * The data files this plan wrote the window's new rows to (not a rewrite of a table file), slice
    * by slice, with what they hold: when the window is planned again on a newer snapshot (another
    * commit landed first) and a slice's new rows come out the same, its files are used again instead
-   * of writing the same rows twice. Null when the plan wrote none.
+   * of writing the same rows twice. Null when the plan has no new rows' files (written or taken).
    */
   NewRows newRows() {
     return newRows.bySlice().isEmpty() ? null : newRows;
@@ -127,12 +133,6 @@ final class WindowPlan {
       List<DataFile> out = new ArrayList<>();
       bySlice.values().forEach(w -> out.addAll(w.files()));
       return out;
-    }
-
-    /** The files slice {@code slice} wrote, when they hold what {@code other} holds; else null. */
-    List<DataFile> filesFor(int slice, Written other) {
-      Written mine = bySlice.get(slice);
-      return mine != null && mine.holdsTheSame(other) ? mine.files() : null;
     }
   }
 
@@ -232,6 +232,12 @@ final class WindowPlan {
     o.set("idem.window", window).commit();
   }
 
+  /**
+   * The fewest rows of a slice the workers plan (but for a window held in fewer rows in memory):
+   * the slices planned at once share the rows held, each writing its own file of new rows.
+   */
+  static final int MIN_SLICE_ROWS = 100_000;
+
   /** Computes a plan; one per call. */
   private static final class Planner {
     private final Pipeline pipeline;
@@ -271,23 +277,35 @@ final class WindowPlan {
     }
 
     void plan(StagedRows staged) {
-      WriteStrategy strategy = pipeline.target().strategy();
-      // slices the workers plan at once share a local master's heap: each of them holds a share
-      // of the rows held in memory
-      int atOnce = files.runsTasksElsewhere() ? files.parallelism() : 1;
+      Target target = pipeline.target();
+      WriteStrategy strategy = target.strategy();
+      boolean keyed = target.key() != null;
+      boolean elsewhere = keyed && files.runsTasksElsewhere();
+      // slices the workers plan at once share the rows held in memory (on a local master, one
+      // heap), but hold MIN_SLICE_ROWS at the least (each writes a file of its new rows)
+      int atOnce =
+          elsewhere
+              ? Math.max(1, Math.min(files.parallelism(), staged.memoryRows() / MIN_SLICE_ROWS))
+              : 1;
       int slices = staged.slices(atOnce);
       boolean table = strategy == WriteStrategy.REPLACE_TABLE;
-      boolean onWorkers = slices > 1 && atOnce > 1;
-      // the ledger's tombstones sent once to each place that plans slices (read here in place)
+      boolean onWorkers = elsewhere && slices > 1;
+      // the ledger's tombstones sent once to each place that plans slices (read here in place),
+      // where a delete may raise one or one may keep a key deleted
+      boolean tombstonesRead = target.deletes() != null && !target.orderBy().isEmpty();
       try (Workers.Shared<? extends Map<String, Tombstone>> tombstones =
-          onWorkers ? files.share(new TreeMap<>(ledger.tombstones)) : inPlace(ledger.tombstones)) {
+          !onWorkers
+              ? inPlace(ledger.tombstones)
+              : tombstonesRead
+                  ? files.share(new TreeMap<>(ledger.tombstones))
+                  : new Workers.Held<>(new TreeMap<>())) {
         slicer =
             new SlicePlanner(
                 pipeline, schema, files.schema(), window, windowOrder, now, tombstones, slices);
         if (!slicer.keyed()) {
           replaceWithoutKey(staged, table);
         } else if (onWorkers) {
-          planOnWorkers(staged);
+          planOnWorkers(staged, atOnce);
         } else {
           for (int slice = 0; slice < slices; slice++) {
             int s = slice;
@@ -349,14 +367,13 @@ final class WindowPlan {
     }
 
     /**
-     * The slices of a spilled window planned by the destination's workers, as many at a time as
-     * they run at once (so the driver holds that many slices' rows): each task's tally added up in
-     * the slices' order. A slice's rows are shared with its task ({@link Workers#share}: on Spark a
-     * broadcast variable, not a task of the slice's size).
+     * The slices of a spilled window planned by the destination's workers, {@code batch} at a time
+     * (so the driver holds about the rows held in memory: {@code batch} slices'): each task's tally
+     * added up in the slices' order. A slice's rows are shared with its task ({@link
+     * Workers#share}: on Spark a broadcast variable, not a task of the slice's size).
      */
-    private void planOnWorkers(StagedRows staged) {
+    private void planOnWorkers(StagedRows staged, int batch) {
       int slices = staged.slices();
-      int batch = Math.max(1, files.parallelism());
       Table shipped = files.shipped();
       for (int from = 0; from < slices; from += batch) {
         List<Workers.Shared<byte[]>> shared = new ArrayList<>();
@@ -405,7 +422,9 @@ final class WindowPlan {
                 sliceRows,
                 count[0],
                 prefix,
-                earlierOf(slice)));
+                earlierOf(slice),
+                total.failure.found(),
+                total.refused.found()));
         prefixes.add(prefix);
         rows += count[0];
       }

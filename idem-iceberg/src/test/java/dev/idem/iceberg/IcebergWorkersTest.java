@@ -236,12 +236,12 @@ class IcebergWorkersTest {
   @Test
   void aSpilledWindowsSliceTasksThatFailLeaveNoFileOfAnySlice() throws Exception {
     Pipeline p = IcebergFenceTest.pipeline(WriteStrategy.MERGE);
-    // 50 rows past 10 held: ten slices of 5 rows (two planned at a time share the rows held);
-    // the second call's tasks write their files, then the call fails
+    // 50 rows past 10 held: five slices of 10 rows, a call each; the second call's task writes
+    // its file, then the call fails
     try (Spill spill = Spill.set(10, 64);
         IcebergDestination d = open("slices", failing(PLANNING, ALL, 2))) {
       assertThatThrownBy(() -> load(d, p))
-          .hasMessageContaining("executor lost: idem window 2024-03-01: 10 rows planned in 2");
+          .hasMessageContaining("executor lost: idem window 2024-03-01: 10 rows planned in 1");
       assertThat(d.tableRows("fenced")).isEmpty();
       assertThat(parquetFiles("slices")).isEmpty();
     }
