@@ -204,7 +204,7 @@ class SparkDriverKillTest {
                   + trial
                   + " (--parallel "
                   + parallel
-                  + (spill.isEmpty() ? "" : ", spilled")
+                  + (spill.isEmpty() ? "" : spill.size() > 2 ? ", slices by tasks" : ", spilled")
                   + "): killed after "
                   + before
                   + " windows + "
