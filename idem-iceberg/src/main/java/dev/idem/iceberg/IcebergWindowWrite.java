@@ -22,13 +22,10 @@ import dev.idem.window.Window;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Transaction;
 import org.apache.iceberg.UpdateSchema;
@@ -131,12 +128,7 @@ final class IcebergWindowWrite implements WindowWrite {
             clock.instant(),
             plan == null ? null : plan.newRows());
     if (plan != null) { // the earlier plan's files, but for its new rows' file when reused
-      // by location: a file a task took again comes back as a copy
-      Set<String> kept = new HashSet<>();
-      next.written.forEach(f -> kept.add(f.location()));
-      List<DataFile> unused = new ArrayList<>(plan.written);
-      unused.removeIf(f -> kept.contains(f.location()));
-      new TableFiles(store.table()).discard(unused);
+      new TableFiles(store.table()).discard(TableFiles.without(plan.written, next.written));
     }
     return next;
   }

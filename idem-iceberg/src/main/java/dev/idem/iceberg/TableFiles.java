@@ -656,6 +656,18 @@ final class TableFiles {
         .build();
   }
 
+  /**
+   * {@code files} less those at the location of one of {@code others}: by location, since a file a
+   * task returns is a copy of the driver's.
+   */
+  static List<DataFile> without(List<DataFile> files, List<DataFile> others) {
+    Set<String> locations = new HashSet<>();
+    others.forEach(f -> locations.add(f.location()));
+    List<DataFile> out = new ArrayList<>(files);
+    out.removeIf(f -> locations.contains(f.location()));
+    return out;
+  }
+
   /** Removes files written for a commit that did not happen. */
   void discard(List<DataFile> written) {
     written.forEach(f -> table.io().deleteFile(f.location()));

@@ -14,11 +14,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.OverwriteFiles;
@@ -107,13 +105,7 @@ final class WindowPlan {
    * (by location: a file a task took again comes back as a copy).
    */
   private static List<DataFile> own(List<DataFile> files, NewRows earlier) {
-    List<DataFile> own = new ArrayList<>(files);
-    if (earlier != null) {
-      Set<String> taken = new HashSet<>();
-      earlier.files().forEach(f -> taken.add(f.location()));
-      own.removeIf(f -> taken.contains(f.location()));
-    }
-    return own;
+    return earlier == null ? files : TableFiles.without(files, earlier.files());
   }
 
   /**
