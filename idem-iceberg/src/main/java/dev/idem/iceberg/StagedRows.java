@@ -133,6 +133,8 @@ final class StagedRows implements AutoCloseable {
     }
     count++;
     memory.add(row.clone());
+    held = null; // cut again, with this row, when the slices are counted again
+    heldOrder = null;
     if (memory.size() > memoryRows) {
       if (dir == null) {
         spill();
@@ -167,14 +169,78 @@ final class StagedRows implements AutoCloseable {
    * the same slices.
    */
   int slices(int atOnce) {
+    return slices(atOnce, Integer.MAX_VALUE);
+  }
+
+  /**
+   * How many slices the rows are read in when {@code atOnce} slices are read at a time: spilled, as
+   * {@link #slices(int)}; held in memory, with a key, cut by key into up to {@code atOnce} slices
+   * of {@code leastRows} rows at the least (the workers plan them side by side), else 1. The first
+   * call decides; later ones get the same slices (held rows: until a row is added).
+   */
+  int slices(int atOnce, int leastRows) {
     if (dir == null) {
-      return 1;
+      if (held == null) {
+        held = cutHeld(atOnce, leastRows);
+      }
+      return held.length - 1;
     }
     if (!finished) {
       this.atOnce = Math.max(1, atOnce);
     }
     finish();
     return slices;
+  }
+
+  /**
+   * Rows held in memory, once their slices are decided: the first row of each slice in {@link
+   * #heldOrder}, and the rows' count last.
+   */
+  private int[] held;
+
+  /** The rows held, as their places in {@link #memory} sorted by key: once cut into slices. */
+  private int[] heldOrder;
+
+  /**
+   * The rows held cut into slices: each slice's first place in {@link #heldOrder}, then the rows'
+   * count; one slice of all of them, in the order they came, unless they are keyed and at least
+   * {@code 2 * leastRows}. A slice ends at the first key after its share, as a spilled one does.
+   */
+  private int[] cutHeld(int atOnce, int leastRows) {
+    int n = memory.size();
+    int slices =
+        keyOrder == null ? 1 : Math.min(maxSlices, Math.min(atOnce, n / Math.max(1, leastRows)));
+    if (slices < 2) {
+      return new int[] {0, n};
+    }
+    Integer[] sorted = sortedByKey();
+    heldOrder = new int[n];
+    Arrays.setAll(heldOrder, i -> sorted[i]);
+    int[] cuts = new int[slices + 1];
+    cuts[slices] = n;
+    for (int s = 1; s < slices; s++) {
+      int at = Math.max(cuts[s - 1], (int) ((long) n * s / slices));
+      while (at > 0
+          && at < n
+          && sameKey(memory.get(heldOrder[at - 1]), memory.get(heldOrder[at]))) {
+        at++;
+      }
+      cuts[s] = at;
+    }
+    return cuts;
+  }
+
+  /**
+   * The places of the rows {@link #memory} holds sorted by key, a key's rows in the order they came
+   * (without a key, in the order they came).
+   */
+  private Integer[] sortedByKey() {
+    Integer[] sorted = new Integer[memory.size()];
+    Arrays.setAll(sorted, i -> i);
+    if (keyOrder != null) {
+      Arrays.sort(sorted, (a, b) -> keyOrder.compare(memory.get(a), memory.get(b)));
+    }
+    return sorted;
   }
 
   /** Whether the rows went to files. */
@@ -194,8 +260,17 @@ final class StagedRows implements AutoCloseable {
    */
   void forEach(int s, RowAt each) {
     if (dir == null) {
-      for (int i = 0; i < memory.size(); i++) {
-        each.accept(i, memory.get(i));
+      if (heldOrder == null) {
+        for (int i = 0; i < memory.size(); i++) {
+          each.accept(i, memory.get(i));
+        }
+        return;
+      }
+      if (s < 0 || s >= held.length - 1) {
+        throw new IllegalArgumentException("slice " + s + " of " + (held.length - 1));
+      }
+      for (int i = held[s]; i < held[s + 1]; i++) {
+        each.accept(heldOrder[i], memory.get(heldOrder[i]));
       }
       return;
     }
@@ -429,11 +504,7 @@ final class StagedRows implements AutoCloseable {
    * or without a key in the order they came.
    */
   private void writeRun() {
-    Integer[] sorted = new Integer[memory.size()];
-    Arrays.setAll(sorted, i -> i);
-    if (keyOrder != null) {
-      Arrays.sort(sorted, (a, b) -> keyOrder.compare(memory.get(a), memory.get(b)));
-    }
+    Integer[] sorted = sortedByKey();
     Path file = dir.resolve(runs.size() + ".rows");
     try (RunWriter out = new RunWriter(file)) {
       for (int i : sorted) {

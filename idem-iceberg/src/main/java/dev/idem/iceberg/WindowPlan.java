@@ -1,5 +1,6 @@
 package dev.idem.iceberg;
 
+import dev.idem.ConfigException;
 import dev.idem.context.Workers;
 import dev.idem.iceberg.LedgerState.PipelineLedger;
 import dev.idem.iceberg.LedgerState.Tombstone;
@@ -224,11 +225,22 @@ final class WindowPlan {
     o.set("idem.window", window).commit();
   }
 
+  /** System property: the fewest rows of a slice the workers plan ({@link #sliceRows}). */
+  static final String SLICE_ROWS = "idem.window.slice.rows";
+
   /**
-   * The fewest rows of a slice the workers plan (but for a window held in fewer rows in memory):
-   * the slices planned at once share the rows held, each writing its own file of new rows.
+   * The fewest rows of a slice the workers plan (but for a window of fewer rows): the system
+   * property {@value #SLICE_ROWS}, else 100,000. The slices planned at once share the rows held in
+   * memory, each writing its own file of new rows; a window held in memory is cut into slices of at
+   * least as many rows, one for each task the workers run at once at most.
    */
-  static final int MIN_SLICE_ROWS = 100_000;
+  static int sliceRows() {
+    int rows = Integer.getInteger(SLICE_ROWS, 100_000);
+    if (rows < 1) {
+      throw new ConfigException("-D" + SLICE_ROWS + " must be 1 or more, not " + rows);
+    }
+    return rows;
+  }
 
   /** Computes a plan; one per call. */
   private static final class Planner {
@@ -274,12 +286,12 @@ final class WindowPlan {
       boolean keyed = target.key() != null;
       boolean elsewhere = keyed && files.runsTasksElsewhere();
       // slices the workers plan at once share the rows held in memory (on a local master, one
-      // heap), but hold MIN_SLICE_ROWS at the least (each writes a file of its new rows)
+      // heap), but hold sliceRows() at the least (each writes a file of its new rows); a window
+      // held in memory is cut into as many, when it holds enough rows for two
+      int least = sliceRows();
       int atOnce =
-          elsewhere
-              ? Math.max(1, Math.min(files.parallelism(), staged.memoryRows() / MIN_SLICE_ROWS))
-              : 1;
-      int slices = staged.slices(atOnce);
+          elsewhere ? Math.max(1, Math.min(files.parallelism(), staged.memoryRows() / least)) : 1;
+      int slices = staged.slices(atOnce, least);
       boolean table = strategy == WriteStrategy.REPLACE_TABLE;
       boolean onWorkers = elsewhere && slices > 1;
       // the ledger's tombstones sent once to each place that plans slices (read here in place),

@@ -22,7 +22,13 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.types.Conversions;
+import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -188,6 +194,69 @@ class IcebergLargeWindowTest {
                     .toArray(String[]::new));
       }
     }
+  }
+
+  /**
+   * Where the workers run tasks elsewhere, a window held in memory of enough rows is cut by key
+   * into a slice for each task they run at once, each planned by a task that writes a file of its
+   * range of keys: the same window again looks each slice's keys up in that one file. With the
+   * tasks run here, the window is one slice.
+   */
+  @ParameterizedTest(name = "workers running {0} tasks at once")
+  @ValueSource(ints = {1, 3})
+  void aWindowHeldInMemoryIsPlannedBySlicesOfItsKeyRangeOnTheWorkers(int atOnce) throws Exception {
+    ListSource s = source(DataType.INTEGER);
+    Pipeline p = merge(s, KeySpec.columns("id"));
+    try (SerializingWorkers workers = new SerializingWorkers(atOnce);
+        IcebergDestination d = destination(workers);
+        Spill least = Spill.sliceRows(1_000)) {
+      long lookedUp = 0;
+      for (String v : List.of("first", "second")) {
+        List<Object[]> rows = new ArrayList<>();
+        for (long id = 2_999; id >= 0; id--) { // in no order of the key
+          rows.add(new Object[] {id * 7 % 3_000, v, MARCH_1});
+        }
+        s.replaceAll(rows);
+        lookedUp = TableFiles.LOOKED_UP.get();
+        run(d, p, workers);
+      }
+      assertThat(d.ledger().state("big", "2024-03-01").orElseThrow().counts().updated())
+          .isEqualTo(3_000);
+      assertThat(d.tableRows("big")).hasSize(3_000).allMatch(r -> r.contains("v=second"));
+      List<String> planned =
+          workers.jobs().stream().filter(j -> j.contains(" planned in ")).toList();
+      if (atOnce == 1) { // one slice, planned here, in one file of every key
+        assertThat(planned).isEmpty();
+        assertThat(keyRanges(d, p)).containsExactly("0..2999");
+        assertThat(TableFiles.LOOKED_UP.get() - lookedUp).isEqualTo(1);
+      } else { // three slices of 1,000 keys a run, a task each, each looked up in its one file
+        assertThat(planned)
+            .containsExactly(
+                Collections.nCopies(2, "idem window 2024-03-01: 3000 rows planned in 3 slices")
+                    .toArray(String[]::new));
+        assertThat(keyRanges(d, p)).containsExactly("0..999", "1000..1999", "2000..2999");
+        assertThat(TableFiles.LOOKED_UP.get() - lookedUp).isEqualTo(3);
+      }
+    }
+  }
+
+  /** The range of {@code id} in each of the table's data files, sorted. */
+  private static List<String> keyRanges(IcebergDestination d, Pipeline p) throws IOException {
+    Table t = d.store(p.name()).orElseThrow().table();
+    t.refresh();
+    Types.NestedField id = t.schema().findField("id");
+    List<String> ranges = new ArrayList<>();
+    try (CloseableIterable<FileScanTask> tasks = t.newScan().includeColumnStats().planFiles()) {
+      for (FileScanTask task : tasks) {
+        Object low =
+            Conversions.fromByteBuffer(id.type(), task.file().lowerBounds().get(id.fieldId()));
+        Object high =
+            Conversions.fromByteBuffer(id.type(), task.file().upperBounds().get(id.fieldId()));
+        ranges.add(low + ".." + high);
+      }
+    }
+    ranges.sort(Comparator.comparingLong(r -> Long.parseLong(r.substring(0, r.indexOf('.')))));
+    return ranges;
   }
 
   /** A key of two columns is looked up in the files that may hold its first column's values. */

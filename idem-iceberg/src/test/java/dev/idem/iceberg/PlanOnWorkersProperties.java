@@ -147,27 +147,34 @@ class PlanOnWorkersProperties {
   }
 
   /**
-   * A keyed window spilled into slices (past 0 to 3 rows held, 2 or 3 slices) whose slices the
-   * workers plan, a task each with a tally of its own, loads what the window held in memory loads
-   * in process: the same table, counts, messages, failures and tombstones.
+   * A keyed window cut into slices whose slices the workers plan, a task each with a tally of its
+   * own, loads what the window held in memory loads in process: the same table, counts, messages,
+   * failures and tombstones. The window spilled (past 0 to 3 rows held, 2 or 3 slices), or (4) held
+   * in memory and cut into a slice for each of the workers' two tasks at once (slices of 1 or 2
+   * rows at the least).
    */
-  @Property(tries = 40)
+  @Property(tries = 48)
   void slicesPlannedByTheWorkersLoadWhatTheWholeWindowLoads(
       @ForAll("keyed") Shape shape,
       @ForAll @Size(min = 1, max = 4) List<@From("rows") List<Object[]>> runs,
-      @ForAll @IntRange(min = 0, max = 3) int memoryRows,
+      @ForAll @IntRange(min = 0, max = 4) int memoryRows,
       @ForAll @IntRange(min = 2, max = 3) int slices)
       throws Exception {
+    boolean held = memoryRows == 4;
     List<String> whole = load(shape, runs, Workers.IN_PROCESS);
     boolean planned;
+    long spills = StagedRows.SPILLS.get();
     try (SerializingWorkers workers = new SerializingWorkers(2);
-        Spill spill = Spill.set(memoryRows, slices)) {
+        Spill spill = held ? Spill.sliceRows(slices - 1) : Spill.set(memoryRows, slices)) {
       assertThat(load(shape, runs, workers)).isEqualTo(whole);
       planned = workers.jobs().stream().anyMatch(j -> j.contains(" planned in "));
     }
-    Statistics.label("slices planned on workers").collect(planned);
-    Statistics.label("slices planned on workers")
-        .coverage(c -> c.check(true).percentage(p -> p > 12));
+    if (held) {
+      assertThat(StagedRows.SPILLS.get()).isEqualTo(spills);
+    }
+    String label = held ? "held slices planned on workers" : "spilled slices planned on workers";
+    Statistics.label(label).collect(planned);
+    Statistics.label(label).coverage(c -> c.check(true).percentage(p -> p > 12));
   }
 
   @Provide

@@ -167,6 +167,52 @@ class StagedRowsTest {
   }
 
   /**
+   * Rows held in memory, read by workers several slices at once, are cut by key into as many slices
+   * as are read at once, each a range of keys, a key's rows in the order they came and never cut
+   * apart; with fewer than two slices' least rows, or the first count one slice, they come in one
+   * slice in the order they came. Nothing spills.
+   */
+  @Test
+  void rowsHeldInMemoryAreCutByKeyIntoTheSlicesReadAtOnce() {
+    long[] ids = {5, 1, 3, 1, 4, 2, 2, 6, 3};
+    try (StagedRows rows = new StagedRows(StagedRowsTest::byId, 100, 64, 64, tmp)) {
+      for (long id : ids) {
+        rows.add(row(id));
+      }
+      assertThat(rows.slices(3, 2)).isEqualTo(3);
+      assertThat(rows.slices()).isEqualTo(3);
+      assertThat(rows.spilled()).isFalse();
+      // by key 1 1 2 2 3 3 4 5 6, cut at the 3rd and the 6th row unless that cuts a key apart:
+      // key 2's second row moves the first cut on by one
+      assertThat(slice(rows, 0)).containsExactly("1:1", "3:1", "5:2", "6:2");
+      assertThat(slice(rows, 1)).containsExactly("2:3", "8:3");
+      assertThat(slice(rows, 2)).containsExactly("4:4", "0:5", "7:6");
+      assertThatThrownBy(() -> rows.forEach(3, (at, row) -> {}))
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+    try (StagedRows rows = new StagedRows(StagedRowsTest::byId, 100, 64, 64, tmp)) {
+      for (long id : ids) {
+        rows.add(row(id));
+      }
+      assertThat(rows.slices(3, 5)).isEqualTo(1); // 9 rows: not two slices of 5
+      assertThat(slice(rows, 0)).hasSize(9).startsWith("0:5", "1:1", "2:3");
+    }
+    try (StagedRows rows = new StagedRows(StagedRowsTest::byId, 100, 64, 64, tmp)) {
+      for (long id : ids) {
+        rows.add(row(id));
+      }
+      assertThat(rows.slices()).isEqualTo(1);
+      assertThat(rows.slices(3, 1)).isEqualTo(1); // the first count decided
+    }
+    try (StagedRows rows = new StagedRows(null, 100, 64, 64, tmp)) {
+      for (long id : ids) {
+        rows.add(row(id));
+      }
+      assertThat(rows.slices(3, 1)).isEqualTo(1); // rows without a key are not cut
+    }
+  }
+
+  /**
    * A key's rows are never cut apart: one key of every row fills the first slice, the rest none.
    */
   @Test

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -137,15 +138,53 @@ class CrossEngineTest {
     assertThat(Cli.load(onSpark).out()).contains("3 unchanged");
   }
 
+  /** How the windows of a case below are cut into slices of their keys, and where planned. */
+  enum Slices {
+    /** Spilled past one row in memory into 3 slices, planned on the driver. */
+    SPILLED_PLANNED_ON_THE_DRIVER(
+        "idem.window.memory.rows",
+        "1",
+        "idem.window.slices",
+        "3",
+        "idem.spark.executor.writes",
+        "false"),
+    /** The same, the slices planned by Spark tasks. */
+    SPILLED_PLANNED_BY_TASKS(
+        "idem.window.memory.rows",
+        "1",
+        "idem.window.slices",
+        "3",
+        "idem.spark.executor.writes",
+        "true"),
+    /** Held in memory, cut into slices of a row at the least, planned by Spark tasks. */
+    HELD_PLANNED_BY_TASKS("idem.window.slice.rows", "1", "idem.spark.executor.writes", "true");
+
+    @SuppressWarnings("ImmutableEnumChecker") // List.of: never changed
+    private final List<String> properties;
+
+    Slices(String... properties) {
+      this.properties = List.of(properties);
+    }
+
+    boolean byTasks() {
+      return this != SPILLED_PLANNED_ON_THE_DRIVER;
+    }
+
+    boolean spilled() {
+      return this != HELD_PLANNED_BY_TASKS;
+    }
+  }
+
   /**
-   * Windows whose rows spill to the Spark driver's disk past one row in memory, planned in slices
-   * of their keys ({@code -Didem.window.memory.rows}, {@code -Didem.window.slices}), then changed
-   * input loaded again: the tables, ledgers and dead letters of the JVM runner's whole windows; the
-   * slices planned on the driver, or by Spark tasks ({@code -Didem.spark.executor.writes}).
+   * Windows cut into slices of their keys, spilled to the Spark driver's disk past one row in
+   * memory ({@code -Didem.window.memory.rows}, {@code -Didem.window.slices}) or held in memory
+   * ({@code -Didem.window.slice.rows}), then changed input loaded again: the tables, ledgers and
+   * dead letters of the JVM runner's whole windows; the slices planned on the driver, or by Spark
+   * tasks ({@code -Didem.spark.executor.writes}).
    */
-  @ParameterizedTest(name = "slices planned by Spark tasks: {0}")
-  @ValueSource(booleans = {false, true})
-  void windowsSpilledOnTheSparkDriverLoadWhatTheJvmRunnersWholeWindowsLoad(boolean byTasks)
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Slices.class)
+  void windowsInSlicesOnSparkLoadWhatTheJvmRunnersWholeWindowsLoad(Slices slicing)
       throws IOException {
     Path jvm = pipeline("jvm", MERGE);
     Path onSpark = pipeline("spark", MERGE);
@@ -153,9 +192,11 @@ class CrossEngineTest {
     assertThat(Cli.load(jvm).out()).contains("3 loaded");
     Files.writeString(jvm.resolveSibling("data/b.csv"), changed);
     assertThat(Cli.load(jvm).out()).contains("2 loaded");
-    String memoryRows = System.setProperty("idem.window.memory.rows", "1");
-    String slices = System.setProperty("idem.window.slices", "3");
-    String writes = System.setProperty("idem.spark.executor.writes", String.valueOf(byTasks));
+    Map<String, String> before = new LinkedHashMap<>();
+    for (int i = 0; i < slicing.properties.size(); i += 2) {
+      String property = slicing.properties.get(i);
+      before.put(property, System.setProperty(property, slicing.properties.get(i + 1)));
+    }
     long spilled = SharedSpark.windowsSpilled();
     long planned = SharedSpark.sliceTasksEnded();
     try {
@@ -163,18 +204,17 @@ class CrossEngineTest {
       Files.writeString(onSpark.resolveSibling("data/b.csv"), changed);
       assertThat(Cli.load(onSpark, Cli.SPARK).out()).contains("2 loaded");
     } finally {
-      restore("idem.window.memory.rows", memoryRows);
-      restore("idem.window.slices", slices);
-      restore("idem.spark.executor.writes", writes);
+      before.forEach(CrossEngineTest::restore);
     }
+    boolean byTasks = slicing.byTasks();
     if (byTasks) { // the listener counts behind the jobs
       await().atMost(Duration.ofSeconds(30)).until(() -> SharedSpark.sliceTasksEnded() > planned);
     } else {
       assertThat(SharedSpark.sliceTasksEnded()).isEqualTo(planned);
     }
     // every window holds two rows or more on the driver (day 1 two, once its task folded it):
-    // three windows, then the two the changed file holds
-    assertThat(SharedSpark.windowsSpilled() - spilled).isEqualTo(5);
+    // three windows, then the two the changed file holds, spilled or cut in memory
+    assertThat(SharedSpark.windowsSpilled() - spilled).isEqualTo(slicing.spilled() ? 5 : 0);
     assertThat(TableContents.of(onSpark.resolveSibling("warehouse"), "t"))
         .isEqualTo(TableContents.of(jvm.resolveSibling("warehouse"), "t"))
         .hasSize(5);

@@ -50,11 +50,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  *
  * <p>The clean run is made by {@code spark-submit} (Spark's {@code SparkSubmit} with {@code
  * --master local[2]} and idem's main class {@code dev.idem.spark.Submit}); the JVM runner then
- * finds its windows unchanged. Odd trials run two windows at a time ({@code --parallel 2}); in half
- * the trials the killed driver spills every window's rows to its disk and plans it in slices of
- * keys ({@code -Didem.window.memory.rows=1}). Also: another process (a JVM runner, or a second
- * Spark application) and a Spark run (this JVM's session) on the same table at once never both land
- * a window; and a run whose every task fails once after its work (Spark runs it again) equals the
+ * finds its windows unchanged. Odd trials run two windows at a time ({@code --parallel 2}); in a
+ * trial of four the killed driver spills every window's rows to its disk and plans it in slices of
+ * keys ({@code -Didem.window.memory.rows=1}), in another the same with the slices planned by Spark
+ * tasks, in a third every window is held in memory and cut into slices planned by Spark tasks
+ * ({@code -Didem.window.slice.rows=1}). Also: another process (a JVM runner, or a second Spark
+ * application) and a Spark run (this JVM's session) on the same table at once never both land a
+ * window; and a run whose every task fails once after its work (Spark runs it again) equals the
  * clean run.
  */
 @Tag("spark")
@@ -159,10 +161,12 @@ class SparkDriverKillTest {
       int landed = random.nextInt(DAYS);
       long delayMillis = random.nextInt(600);
       String parallel = trial % 2 == 0 ? "1" : "2"; // odd trials: two windows in flight
-      // half the trials: every window's rows spilled to the driver's disk, planned in slices; in
-      // one of those two, the slices planned by Spark tasks
+      // a trial in four: every window's rows spilled to the driver's disk, planned in slices; one:
+      // the same, the slices planned by Spark tasks; one: every window held in memory, cut into
+      // slices planned by Spark tasks
       List<String> spill =
           switch (trial % 4) {
+            case 1 -> List.of("-Didem.window.slice.rows=1", "-Didem.spark.executor.writes=true");
             case 2 -> List.of("-Didem.window.memory.rows=1", "-Didem.window.slices=3");
             case 3 ->
                 List.of(
@@ -170,6 +174,13 @@ class SparkDriverKillTest {
                     "-Didem.window.slices=3",
                     "-Didem.spark.executor.writes=true");
             default -> List.of();
+          };
+      String slicing =
+          switch (trial % 4) {
+            case 1 -> ", held slices by tasks";
+            case 2 -> ", spilled";
+            case 3 -> ", spilled slices by tasks";
+            default -> "";
           };
       boolean killed = false;
       for (int attempt = 0; attempt < 4 && !killed; attempt++) {
@@ -204,7 +215,7 @@ class SparkDriverKillTest {
                   + trial
                   + " (--parallel "
                   + parallel
-                  + (spill.isEmpty() ? "" : spill.size() > 2 ? ", slices by tasks" : ", spilled")
+                  + slicing
                   + "): killed after "
                   + before
                   + " windows + "
