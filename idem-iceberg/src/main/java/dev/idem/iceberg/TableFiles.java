@@ -193,28 +193,34 @@ final class TableFiles {
     // each task names its file after a prefix the driver chose and a name of its own, so that a
     // task Spark runs twice (a lost executor, speculation) never writes over a file another
     // attempt wrote, and the driver can find what a failed job's tasks wrote
+    // a task's rows shared with it (on Spark a broadcast variable), not in the task: Spark
+    // refuses a task larger than spark.rpc.message.maxSize
     List<RowsTask> inputs = new ArrayList<>(tasks);
-    for (int t = 0; t < tasks; t++) {
-      ValueCodec.Writer encoded = new ValueCodec.Writer();
-      List<Object[]> part = rows.subList(rows.size() * t / tasks, rows.size() * (t + 1) / tasks);
-      part.forEach(encoded::row);
-      inputs.add(
-          new RowsTask(
-              shipped,
-              schema,
-              layout,
-              window,
-              windowOrder,
-              prefix(key),
-              encoded.bytes(),
-              part.size()));
+    try {
+      for (int t = 0; t < tasks; t++) {
+        ValueCodec.Writer encoded = new ValueCodec.Writer();
+        List<Object[]> part = rows.subList(rows.size() * t / tasks, rows.size() * (t + 1) / tasks);
+        part.forEach(encoded::row);
+        inputs.add(
+            new RowsTask(
+                shipped,
+                schema,
+                layout,
+                window,
+                windowOrder,
+                prefix(key),
+                workers.share(encoded.bytes()),
+                part.size()));
+      }
+      return runWriting(
+          "idem window " + window + ": " + rows.size() + " rows written in " + tasks + " files",
+          inputs,
+          inputs.stream().map(t -> t.prefix).toList(),
+          t -> List.of(t.write()),
+          window);
+    } finally {
+      inputs.forEach(t -> t.rows.close());
     }
-    return runWriting(
-        "idem window " + window + ": " + rows.size() + " rows written in " + tasks + " files",
-        inputs,
-        inputs.stream().map(t -> t.prefix).toList(),
-        t -> List.of(t.write()),
-        window);
   }
 
   /**
@@ -362,7 +368,7 @@ final class TableFiles {
     private final String window;
     private final String windowOrder;
     private final String prefix;
-    private final byte[] rows;
+    private final Workers.Shared<byte[]> rows;
     private final int count;
 
     RowsTask(
@@ -372,7 +378,7 @@ final class TableFiles {
         String window,
         String windowOrder,
         String prefix,
-        byte[] rows,
+        Workers.Shared<byte[]> rows,
         int count) {
       this.table = table;
       this.schema = schema;
@@ -385,7 +391,7 @@ final class TableFiles {
     }
 
     DataFile write() {
-      ValueCodec.Reader in = new ValueCodec.Reader(rows);
+      ValueCodec.Reader in = new ValueCodec.Reader(rows.get());
       List<Record> records = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {
         records.add(layout.record(in.row(), window, windowOrder));

@@ -89,6 +89,30 @@ class IcebergWorkersTest {
     }
   }
 
+  /**
+   * A task writing a window's new rows is sent them as a shared value (on Spark a broadcast
+   * variable), not inside the task, which Spark refuses above {@code spark.rpc.message.maxSize}: a
+   * window of 30,000 rows, a third of them a task, sends tasks no larger than one of 25 rows does.
+   */
+  @Test
+  void theRowsATaskWritesAreSharedWithItNotSentInsideIt() throws Exception {
+    Pipeline p = IcebergFenceTest.pipeline(WriteStrategy.MERGE);
+    long small;
+    try (SerializingWorkers workers = new SerializingWorkers(3);
+        IcebergDestination d = open("small", workers)) {
+      load(d, p);
+      small = workers.largestTask();
+    }
+    try (SerializingWorkers workers = new SerializingWorkers(3);
+        IcebergDestination d = open("large", workers)) {
+      update(d, p, 0, 30_000);
+      assertThat(workers.jobs()).contains("idem window 2024-03-01: 30000 rows written in 3 files");
+      assertThat(d.tableRows("fenced")).hasSize(30_000);
+      assertThat(workers.largestTask()).isLessThan(small + 1_000);
+      assertThat(workers.sharedOpen()).isZero();
+    }
+  }
+
   @Test
   void aTaskThatFailsFailsTheWindowAndTheFilesOfTheOthersAreRemoved() throws Exception {
     Pipeline p = IcebergFenceTest.pipeline(WriteStrategy.MERGE);

@@ -33,6 +33,7 @@ final class SerializingWorkers implements Workers, AutoCloseable {
   private final ExecutorService pool;
   private final AtomicInteger tasks = new AtomicInteger();
   private final List<String> jobs = new CopyOnWriteArrayList<>();
+  private final AtomicLong largestTask = new AtomicLong();
 
   /** The shared values not closed yet, by number; all instances' (a task finds them by number). */
   private static final Map<Long, Object> SHARED = new ConcurrentHashMap<>();
@@ -57,6 +58,14 @@ final class SerializingWorkers implements Workers, AutoCloseable {
     return tasks.get();
   }
 
+  /**
+   * The bytes of the largest task sent, with its input (what Spark refuses above {@code
+   * spark.rpc.message.maxSize}); a shared value is not in it.
+   */
+  long largestTask() {
+    return largestTask.get();
+  }
+
   /** The descriptions of the calls, in order. */
   List<String> jobs() {
     return List.copyOf(jobs);
@@ -68,6 +77,7 @@ final class SerializingWorkers implements Workers, AutoCloseable {
     List<Future<byte[]>> running = new ArrayList<>();
     for (I input : inputs) {
       byte[] sent = bytes(new Object[] {task, input});
+      largestTask.accumulateAndGet(sent.length, Math::max);
       running.add(
           pool.submit(
               () -> {
