@@ -79,7 +79,10 @@ public interface Workers {
   interface Shared<T> extends Serializable, AutoCloseable {
     T get();
 
-    /** Frees the value where the engine keeps it; tasks must not read it any more. */
+    /**
+     * Frees the value where the engine keeps it; tasks must not read it any more. Does not throw (a
+     * value the engine cannot free is logged): shared values are closed after a failed job too.
+     */
     @Override
     void close();
   }

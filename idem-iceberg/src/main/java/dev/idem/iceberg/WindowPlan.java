@@ -288,7 +288,7 @@ final class WindowPlan {
       // slices the workers plan at once share the rows held in memory (on a local master, one
       // heap), but hold sliceRows() at the least (each writes a file of its new rows); a window
       // held in memory is cut into as many, when it holds enough rows for two
-      int least = sliceRows();
+      int least = elsewhere ? sliceRows() : Integer.MAX_VALUE;
       int atOnce =
           elsewhere ? Math.max(1, Math.min(files.parallelism(), staged.memoryRows() / least)) : 1;
       int slices = staged.slices(atOnce, least);

@@ -104,24 +104,28 @@ class IcebergReplanTest {
   }
 
   /**
-   * Planned on the planning thread, or by workers whose tasks cross Java serialization (the files a
-   * task takes again come back as copies of the earlier plan's: kept by location, not deleted).
+   * Spilled and planned on the planning thread, or by workers whose tasks cross Java serialization
+   * (the files a task takes again come back as copies of the earlier plan's: kept by location, not
+   * deleted); or held in memory, cut into three slices of two rows at the least by three workers.
    */
-  @ParameterizedTest(name = "slices planned by workers: {0}")
-  @ValueSource(booleans = {false, true})
-  void aSpilledWindowPlannedAgainCommitsTheFilesItsSlicesWrote(boolean byWorkers) throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"spilled, in process", "spilled, by workers", "held, by workers"})
+  void aWindowInSlicesPlannedAgainCommitsTheFilesItsSlicesWrote(String slicing) throws Exception {
     Pipeline p = IcebergFenceTest.pipeline(WriteStrategy.MERGE);
-    try (SerializingWorkers workers = new SerializingWorkers(2);
-        IcebergDestination d = open(byWorkers ? workers : Workers.IN_PROCESS);
-        Spill spill = Spill.set(2, 3)) {
+    boolean held = slicing.startsWith("held");
+    try (SerializingWorkers workers = new SerializingWorkers(3);
+        IcebergDestination d = open(slicing.endsWith("workers") ? workers : Workers.IN_PROCESS);
+        Spill spill = held ? Spill.sliceRows(2) : Spill.set(2, 3)) {
       d.prepare(p);
       Lease la = d.ledger().claim("fence", "2024-03-01", "a", TTL).orElseThrow();
       Lease lb = d.ledger().claim("fence", "2024-03-02", "a", TTL).orElseThrow();
       WindowWrite wa = prepared(d, p, la, 0, 5);
       Set<Path> aFiles = dataFiles();
-      WindowWrite wb = prepared(d, p, lb, 100, 6); // spilled: three slices of two keys, a file each
+      long spills = StagedRows.SPILLS.get();
+      WindowWrite wb = prepared(d, p, lb, 100, 6); // three slices of two keys, a file each
       Set<Path> written = dataFiles();
       assertThat(written).hasSize(aFiles.size() + 3);
+      assertThat(StagedRows.SPILLS.get() > spills).isEqualTo(!held);
 
       wa.commit();
       wb.commit(); // planned again: each slice's new rows come out the same

@@ -13,6 +13,7 @@ import dev.idem.ledger.WindowCounts;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.WriteStrategy;
 import java.io.IOException;
+import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Snapshot;
@@ -117,9 +119,12 @@ class IcebergWorkersTest {
   void aTaskThatFailsFailsTheWindowAndTheFilesOfTheOthersAreRemoved() throws Exception {
     Pipeline p = IcebergFenceTest.pipeline(WriteStrategy.MERGE);
     // the first task writes its file, the second fails
-    try (IcebergDestination d = open("failing", failing(WRITING, 0))) {
+    Failing workers = failing(WRITING, 0);
+    try (IcebergDestination d = open("failing", workers)) {
       assertThatThrownBy(() -> load(d, p))
           .hasMessageContaining("executor lost: idem window 2024-03-01");
+      assertThat(workers.shared()).isEqualTo(2); // each task's rows, closed after the failure
+      assertThat(workers.sharedOpen()).isZero();
       assertThat(d.tableRows("fenced")).isEmpty();
       assertThat(parquetFiles("failing")).isEmpty();
       assertThat(d.ledger().state("fence", "2024-03-01").orElseThrow().status().name())
@@ -351,7 +356,7 @@ class IcebergWorkersTest {
    * Two workers that run each call's tasks here, but fail a call whose description contains {@code
    * job}, after only its task {@code ran} ran (none: -1).
    */
-  private static Workers failing(String job, int ran) {
+  private static Failing failing(String job, int ran) {
     return failing(job, ran, 0);
   }
 
@@ -360,33 +365,81 @@ class IcebergWorkersTest {
    * every one) whose description contains {@code job}, after only its task {@code ran} ran (none:
    * -1; every one: {@link #ALL}).
    */
-  private static Workers failing(String job, int ran, int call) {
-    int[] calls = {0};
-    return new Workers() {
-      @Override
-      public int parallelism() {
-        return 2;
-      }
+  private static Failing failing(String job, int ran, int call) {
+    return new Failing(job, ran, call);
+  }
 
-      @Override
-      public <I, O> List<O> run(String description, List<I> inputs, Task<I, O> task) {
-        boolean fails = description.contains(job) && (++calls[0] == call || call == 0);
-        List<O> out = new ArrayList<>();
-        try {
-          for (int i = 0; i < inputs.size(); i++) {
-            if (!fails || ran == ALL || i == ran) {
-              out.add(task.apply(inputs.get(i)));
-            }
+  /** {@link #failing(String, int, int)}'s workers, which count the shared values not closed. */
+  private static final class Failing implements Workers {
+    private final String job;
+    private final int ran;
+    private final int call;
+    private int calls;
+    private final AtomicInteger shared = new AtomicInteger();
+    private final AtomicInteger open = new AtomicInteger();
+
+    Failing(String job, int ran, int call) {
+      this.job = job;
+      this.ran = ran;
+      this.call = call;
+    }
+
+    @Override
+    public int parallelism() {
+      return 2;
+    }
+
+    @Override
+    public <I, O> List<O> run(String description, List<I> inputs, Task<I, O> task) {
+      boolean fails = description.contains(job) && (++calls == call || call == 0);
+      List<O> out = new ArrayList<>();
+      try {
+        for (int i = 0; i < inputs.size(); i++) {
+          if (!fails || ran == ALL || i == ran) {
+            out.add(task.apply(inputs.get(i)));
           }
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
         }
-        if (fails) {
-          throw new IllegalStateException("executor lost: " + description);
-        }
-        return out;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
       }
-    };
+      if (fails) {
+        throw new IllegalStateException("executor lost: " + description);
+      }
+      return out;
+    }
+
+    @Override
+    public <T extends Serializable> Shared<T> share(T value) {
+      shared.incrementAndGet();
+      open.incrementAndGet();
+      AtomicInteger left = open;
+      return new Shared<>() {
+        private static final long serialVersionUID = 1L;
+        private boolean closed;
+
+        @Override
+        public T get() {
+          return value;
+        }
+
+        @Override
+        public void close() {
+          if (!closed) {
+            closed = true;
+            left.decrementAndGet();
+          }
+        }
+      };
+    }
+
+    /** How many values were shared, and how many of them are not closed. */
+    int shared() {
+      return shared.get();
+    }
+
+    int sharedOpen() {
+      return open.get();
+    }
   }
 
   private List<Path> parquetFiles(String warehouse) throws IOException {

@@ -266,6 +266,13 @@ class PlanOnWorkersProperties {
         assertThat(load(Shape.REPLACE_WINDOW, runs, Workers.IN_PROCESS))
             .anySatisfy(l -> assertThat(l).startsWith(refused));
       }
+      // held in memory, cut into the same two slices by two workers, a task each: the same
+      try (SerializingWorkers workers = new SerializingWorkers(2);
+          Spill least = Spill.sliceRows(1)) {
+        assertThat(load(Shape.REPLACE_WINDOW, runs, workers))
+            .anySatisfy(l -> assertThat(l).startsWith(refused));
+        assertThat(workers.jobs()).contains("idem window 2024-03-01: 2 rows planned in 2 slices");
+      }
     }
   }
 

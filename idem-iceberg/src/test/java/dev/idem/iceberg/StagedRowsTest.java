@@ -203,6 +203,17 @@ class StagedRowsTest {
       }
       assertThat(rows.slices()).isEqualTo(1);
       assertThat(rows.slices(3, 1)).isEqualTo(1); // the first count decided
+      rows.add(row(0));
+      assertThat(rows.slices(3, 1)).isEqualTo(3); // until a row came: counted again
+      assertThat(slice(rows, 0)).containsExactly("9:0", "1:1", "3:1");
+    }
+    try (StagedRows rows = new StagedRows(StagedRowsTest::byId, 100, 2, 64, tmp)) {
+      for (long id : ids) {
+        rows.add(row(id));
+      }
+      assertThat(rows.slices(3, 1)).isEqualTo(2); // no more than the most slices
+      assertThat(slice(rows, 0)).hasSize(4);
+      assertThat(slice(rows, 1)).hasSize(5);
     }
     try (StagedRows rows = new StagedRows(null, 100, 64, 64, tmp)) {
       for (long id : ids) {

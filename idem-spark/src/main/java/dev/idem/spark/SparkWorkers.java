@@ -159,7 +159,7 @@ final class SparkWorkers implements Workers {
 
     @Override
     public void close() {
-      broadcast.destroy();
+      destroy(broadcast);
     }
   }
 
@@ -178,7 +178,20 @@ final class SparkWorkers implements Workers {
 
     @Override
     public void close() {
+      destroy(broadcast);
+    }
+  }
+
+  /**
+   * Destroys a broadcast variable; one Spark cannot destroy (its context stopped, a shutdown's hook
+   * ran first, destroyed already) is logged, not thrown: closing a shared value must not hide the
+   * failure of the job that read it, and a stopped context keeps nothing to free.
+   */
+  private static void destroy(Broadcast<?> broadcast) {
+    try {
       broadcast.destroy();
+    } catch (RuntimeException e) {
+      LOG.warn("could not free Spark broadcast variable {}: {}", broadcast.id(), e.toString());
     }
   }
 
