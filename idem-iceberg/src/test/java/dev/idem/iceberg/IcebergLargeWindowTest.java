@@ -1,7 +1,9 @@
 package dev.idem.iceberg;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.idem.ConfigException;
 import dev.idem.context.RunServices;
 import dev.idem.context.Workers;
 import dev.idem.key.KeySpec;
@@ -167,27 +169,18 @@ class IcebergLargeWindowTest {
     try (SerializingWorkers workers = new SerializingWorkers(atOnce);
         IcebergDestination d = destination(workers);
         Spill spill = Spill.set(999, 64)) {
-      long lookedUp = 0;
-      for (String v : List.of("first", "second")) {
-        List<Object[]> rows = new ArrayList<>();
-        for (long id = 2_999; id >= 0; id--) { // in no order of the key
-          rows.add(new Object[] {id * 7 % 3_000, v, MARCH_1});
-        }
-        s.replaceAll(rows);
-        lookedUp = TableFiles.LOOKED_UP.get();
-        run(d, p, workers);
-      }
+      long lookedUp = loadTwice(s, p, d, workers);
       assertThat(d.ledger().state("big", "2024-03-01").orElseThrow().counts().updated())
           .isEqualTo(3_000);
       // 3,000 rows past 999 held: four slices of 750 keys, each looked up in its one file
-      assertThat(TableFiles.LOOKED_UP.get() - lookedUp).isEqualTo(4);
+      assertThat(lookedUp).isEqualTo(4);
       if (atOnce == 1) { // the slices planned here, their lookups by the workers
         assertThat(workers.jobs().stream().filter(j -> j.contains(" keys looked up in ")))
             .containsExactly(
                 Collections.nCopies(4, "idem window 2024-03-01: 750 keys looked up in 1 data files")
                     .toArray(String[]::new));
-      } else { // each run's slices planned by the workers, a task a slice (999 rows held share
-        // no slice: fewer than WindowPlan.MIN_SLICE_ROWS)
+      } else { // each run's slices planned by the workers, a task a slice, one at a time (999
+        // rows held are fewer than WindowPlan.sliceRows(): no two slices share them)
         assertThat(workers.jobs().stream().filter(j -> j.contains(" planned in ")))
             .containsExactly(
                 Collections.nCopies(8, "idem window 2024-03-01: 750 rows planned in 1 slices")
@@ -198,46 +191,105 @@ class IcebergLargeWindowTest {
 
   /**
    * Where the workers run tasks elsewhere, a window held in memory of enough rows is cut by key
-   * into a slice for each task they run at once, each planned by a task that writes a file of its
-   * range of keys: the same window again looks each slice's keys up in that one file. With the
-   * tasks run here, the window is one slice.
+   * into a slice for each task they run at once (no more than leave each slice the fewest rows),
+   * each planned by a task that writes a file of its range of keys: the same window again looks
+   * each slice's keys up in that one file. With the tasks run here, the window is one slice.
    */
   @ParameterizedTest(name = "workers running {0} tasks at once")
-  @ValueSource(ints = {1, 3})
+  @ValueSource(ints = {1, 2, 3, 4})
   void aWindowHeldInMemoryIsPlannedBySlicesOfItsKeyRangeOnTheWorkers(int atOnce) throws Exception {
     ListSource s = source(DataType.INTEGER);
     Pipeline p = merge(s, KeySpec.columns("id"));
     try (SerializingWorkers workers = new SerializingWorkers(atOnce);
         IcebergDestination d = destination(workers);
         Spill least = Spill.sliceRows(1_000)) {
-      long lookedUp = 0;
-      for (String v : List.of("first", "second")) {
-        List<Object[]> rows = new ArrayList<>();
-        for (long id = 2_999; id >= 0; id--) { // in no order of the key
-          rows.add(new Object[] {id * 7 % 3_000, v, MARCH_1});
-        }
-        s.replaceAll(rows);
-        lookedUp = TableFiles.LOOKED_UP.get();
-        run(d, p, workers);
-      }
+      long lookedUp = loadTwice(s, p, d, workers);
       assertThat(d.ledger().state("big", "2024-03-01").orElseThrow().counts().updated())
           .isEqualTo(3_000);
       assertThat(d.tableRows("big")).hasSize(3_000).allMatch(r -> r.contains("v=second"));
       List<String> planned =
           workers.jobs().stream().filter(j -> j.contains(" planned in ")).toList();
-      if (atOnce == 1) { // one slice, planned here, in one file of every key
-        assertThat(planned).isEmpty();
-        assertThat(keyRanges(d, p)).containsExactly("0..2999");
-        assertThat(TableFiles.LOOKED_UP.get() - lookedUp).isEqualTo(1);
-      } else { // three slices of 1,000 keys a run, a task each, each looked up in its one file
-        assertThat(planned)
-            .containsExactly(
-                Collections.nCopies(2, "idem window 2024-03-01: 3000 rows planned in 3 slices")
-                    .toArray(String[]::new));
-        assertThat(keyRanges(d, p)).containsExactly("0..999", "1000..1999", "2000..2999");
-        assertThat(TableFiles.LOOKED_UP.get() - lookedUp).isEqualTo(3);
+      assertThat(workers.sharedOpen()).isZero(); // the slices' rows freed after each job
+      switch (atOnce) {
+        case 1 -> { // one slice, planned here, in one file of every key
+          assertThat(planned).isEmpty();
+          assertThat(keyRanges(d, p)).containsExactly("0..2999");
+          assertThat(lookedUp).isEqualTo(1);
+        }
+        case 2 -> { // a slice a task
+          assertThat(planned)
+              .containsExactly(
+                  Collections.nCopies(2, "idem window 2024-03-01: 3000 rows planned in 2 slices")
+                      .toArray(String[]::new));
+          assertThat(keyRanges(d, p)).containsExactly("0..1499", "1500..2999");
+          assertThat(lookedUp).isEqualTo(2);
+        }
+        default -> { // three slices of the 1,000 rows at the least, however many tasks at once
+          assertThat(planned)
+              .containsExactly(
+                  Collections.nCopies(2, "idem window 2024-03-01: 3000 rows planned in 3 slices")
+                      .toArray(String[]::new));
+          assertThat(keyRanges(d, p)).containsExactly("0..999", "1000..1999", "2000..2999");
+          assertThat(lookedUp).isEqualTo(3);
+        }
       }
     }
+  }
+
+  /**
+   * A spilled window's slices planned by the workers several at once, as many as they run at once
+   * but no more than leave each slice the fewest rows of those held in memory: 3,000 rows past
+   * 1,000 held, slices of 500 at the least, two workers: six slices of 500, two a job.
+   */
+  @Test
+  void aSpilledWindowsSlicesArePlannedSeveralAtOnceSharingTheRowsHeld() throws Exception {
+    ListSource s = source(DataType.INTEGER);
+    Pipeline p = merge(s, KeySpec.columns("id"));
+    try (SerializingWorkers workers = new SerializingWorkers(2);
+        IcebergDestination d = destination(workers);
+        Spill spill = Spill.set(1_000, 64);
+        Spill least = Spill.sliceRows(500)) {
+      long lookedUp = loadTwice(s, p, d, workers);
+      assertThat(d.tableRows("big")).hasSize(3_000).allMatch(r -> r.contains("v=second"));
+      assertThat(workers.jobs().stream().filter(j -> j.contains(" planned in ")))
+          .containsExactly(
+              Collections.nCopies(6, "idem window 2024-03-01: 1000 rows planned in 2 slices")
+                  .toArray(String[]::new));
+      assertThat(lookedUp).isEqualTo(6); // each slice's 500 keys in the one file of its range
+      assertThat(workers.sharedOpen()).isZero();
+    }
+  }
+
+  /** The fewest rows of a slice the workers plan: 100,000 unless set; 0 is refused. */
+  @Test
+  void theFewestRowsOfASliceAreAHundredThousandUnlessSet() {
+    assertThat(System.getProperty(WindowPlan.SLICE_ROWS)).isNull();
+    assertThat(WindowPlan.sliceRows()).isEqualTo(100_000);
+    try (Spill least = Spill.sliceRows(0)) {
+      assertThatThrownBy(WindowPlan::sliceRows)
+          .isInstanceOf(ConfigException.class)
+          .hasMessage("-Didem.window.slice.rows must be 1 or more, not 0");
+    }
+  }
+
+  /**
+   * Loads 3,000 keys in no order into one day window of {@code p}'s source, then the same keys
+   * again with another value; how many data files the second run's lookups read.
+   */
+  private static long loadTwice(
+      ListSource s, Pipeline p, IcebergDestination d, SerializingWorkers workers)
+      throws IOException {
+    long lookedUp = 0;
+    for (String v : List.of("first", "second")) {
+      List<Object[]> rows = new ArrayList<>();
+      for (long id = 2_999; id >= 0; id--) { // in no order of the key
+        rows.add(new Object[] {id * 7 % 3_000, v, MARCH_1});
+      }
+      s.replaceAll(rows);
+      lookedUp = TableFiles.LOOKED_UP.get();
+      run(d, p, workers);
+    }
+    return TableFiles.LOOKED_UP.get() - lookedUp;
   }
 
   /** The range of {@code id} in each of the table's data files, sorted. */

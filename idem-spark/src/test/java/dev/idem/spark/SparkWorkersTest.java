@@ -79,6 +79,8 @@ class SparkWorkersTest {
           workers.run("reading a shared value", List.of(1, 7, 499_999), i -> shared.get()[i]);
       assertThat(out).containsExactly(3L, 21L, 1_499_997L);
       shared.close();
+      // destroyed: no task reads it any more
+      assertThatThrownBy(shared::get).hasMessageContaining("after it was destroyed");
       // a broadcast Spark cannot destroy (destroyed already; its context stopped) is logged, not
       // thrown over the failure the caller closes it after
       assertThatCode(shared::close).doesNotThrowAnyException();
