@@ -190,7 +190,7 @@ final class SparkWorkers implements Workers {
   private static void destroy(Broadcast<?> broadcast) {
     try {
       broadcast.destroy();
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Spark's SparkException too, which Scala throws unchecked
       LOG.warn("could not free Spark broadcast variable {}: {}", broadcast.id(), e.toString());
     }
   }
