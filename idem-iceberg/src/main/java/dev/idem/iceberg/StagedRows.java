@@ -38,6 +38,9 @@ import org.slf4j.LoggerFactory;
  * key, each key's in the order they came. Without a key, a slice is the next rows in the order they
  * came. Each row keeps its place in the window (its arrival number). The files are deleted when the
  * rows are closed; those a process killed left behind are deleted by the next process that spills.
+ * Rows held in memory are one slice, in the order they came, unless several slices are read at once
+ * ({@link #slices(int, int)}: workers planning them side by side): then, with a key, they are
+ * sorted by it and cut into ranges of keys too.
  */
 final class StagedRows implements AutoCloseable {
   /** System property: rows a window holds in memory before it spills ({@link #of}). */
@@ -255,8 +258,8 @@ final class StagedRows implements AutoCloseable {
   }
 
   /**
-   * The rows of slice {@code s} (of {@link #slices}): not spilled, all in the order they came;
-   * spilled, by key, a key's rows in the order they came.
+   * The rows of slice {@code s} (of {@link #slices}): held in one slice, all in the order they
+   * came; spilled, or held and cut into slices, by key, a key's rows in the order they came.
    */
   void forEach(int s, RowAt each) {
     if (dir == null) {
