@@ -117,14 +117,8 @@ final class SlicePlanner implements Serializable {
    * other windows' row count changes, the tombstones raised, the table files' rows to drop, the
    * failures (of the earliest row), the new rows' files. Plain data, a task's output.
    */
-  static final class Tally implements Serializable {
+  static final class Tally extends PlanCounts {
     private static final long serialVersionUID = 1L;
-    long rows;
-    long inserted;
-    long updated;
-    long deleted;
-    long skipped;
-    long replaced;
     final HashMap<String, Long> rowDelta = new HashMap<>();
     final LinkedHashMap<String, Tombstone> raised = new LinkedHashMap<>();
 
@@ -159,12 +153,7 @@ final class SlicePlanner implements Serializable {
 
     /** Adds a later slice's tally. */
     void add(Tally t) {
-      rows += t.rows;
-      inserted += t.inserted;
-      updated += t.updated;
-      deleted += t.deleted;
-      skipped += t.skipped;
-      replaced += t.replaced;
+      addCounts(t);
       t.rowDelta.forEach((w, n) -> rowDelta.merge(w, n, Long::sum));
       raised.putAll(t.raised);
       t.drops.values().forEach(this::drop);

@@ -44,7 +44,9 @@ import org.apache.iceberg.expressions.Expressions;
  * rows the window had before are counted, and {@code replace_window}'s refusal names the window's
  * first key (by its rows' order) another window holds.
  */
-final class WindowPlan {
+final class WindowPlan extends PlanCounts {
+  private static final long serialVersionUID = 1L;
+
   final String pointer;
   final long staged;
   final org.apache.iceberg.Schema writeSchema;
@@ -61,12 +63,6 @@ final class WindowPlan {
   /** The files of the window's new rows (not rewrites of the table's files). */
   private final List<DataFile> newFiles = new ArrayList<>();
 
-  long rows;
-  long inserted;
-  long updated;
-  long deleted;
-  long skipped;
-  long replaced;
   long targetRowsAfter;
 
   private WindowPlan(String pointer, long staged, org.apache.iceberg.Schema writeSchema) {
@@ -323,12 +319,7 @@ final class WindowPlan {
         return;
       }
       total.failure.rethrow();
-      plan.rows += total.rows;
-      plan.inserted += total.inserted;
-      plan.updated += total.updated;
-      plan.deleted += total.deleted;
-      plan.skipped += total.skipped;
-      plan.replaced += total.replaced;
+      plan.addCounts(total);
       total.rowDelta.forEach((w, n) -> plan.rowDelta.merge(w, n, Long::sum));
       plan.raised.putAll(total.raised);
       if (strategy == WriteStrategy.APPEND || strategy == WriteStrategy.MERGE) {
