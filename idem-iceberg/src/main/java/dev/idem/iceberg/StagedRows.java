@@ -69,7 +69,7 @@ final class StagedRows implements AutoCloseable {
   private final int memoryRows;
   private final int maxSlices;
 
-  /** How many slices are read at a time ({@link #slices(int)}), once they are counted. */
+  /** How many slices are read at a time ({@link #slices(int, int)}), once they are counted. */
   private int atOnce = 1;
 
   private final int fanIn;
@@ -162,24 +162,16 @@ final class StagedRows implements AutoCloseable {
    * the last ones none).
    */
   int slices() {
-    return slices(1);
+    return slices(1, Integer.MAX_VALUE);
   }
 
   /**
    * How many slices the rows are read in when {@code atOnce} slices are read at a time (planned by
-   * workers at once, in one heap on a {@code local} master): as {@link #slices()}, each holding
-   * about the rows held in memory divided by {@code atOnce}. The first call decides; later ones get
-   * the same slices.
-   */
-  int slices(int atOnce) {
-    return slices(atOnce, Integer.MAX_VALUE);
-  }
-
-  /**
-   * How many slices the rows are read in when {@code atOnce} slices are read at a time: spilled, as
-   * {@link #slices(int)}; held in memory, with a key, cut by key into up to {@code atOnce} slices
-   * of {@code leastRows} rows at the least (the workers plan them side by side), else 1. The first
-   * call decides; later ones get the same slices (held rows: until a row is added).
+   * workers at once, in one heap on a {@code local} master): spilled, as {@link #slices()}, each
+   * holding about the rows held in memory divided by {@code atOnce}; held in memory, with a key,
+   * cut by key into up to {@code atOnce} slices of {@code leastRows} rows at the least (the workers
+   * plan them side by side), else 1. The first call decides; later ones get the same slices (held
+   * rows: until a row is added).
    */
   int slices(int atOnce, int leastRows) {
     if (dir == null) {

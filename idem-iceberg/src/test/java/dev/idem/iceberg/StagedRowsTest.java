@@ -158,7 +158,7 @@ class StagedRowsTest {
       for (long id = 0; id < 30_000; id++) {
         rows.add(row(id));
       }
-      assertThat(rows.slices(2)).isEqualTo(6);
+      assertThat(rows.slices(2, Integer.MAX_VALUE)).isEqualTo(6);
       assertThat(rows.slices()).isEqualTo(6);
       for (int s = 0; s < 6; s++) {
         assertThat(slice(rows, s)).hasSize(5_000);
