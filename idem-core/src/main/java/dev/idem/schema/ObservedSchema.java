@@ -215,6 +215,7 @@ public final class ObservedSchema {
     return new Seen(
         new ArrayList<>(addedNames),
         new ArrayList<>(addedTypes),
+        new ArrayList<>(addedColumns),
         (BitSet) present.clone(),
         (BitSet) missing.clone(),
         new LinkedHashMap<>(retyped),
@@ -226,13 +227,15 @@ public final class ObservedSchema {
 
   /**
    * What an observation saw ({@link #seen}): its added columns in order with the input's type of
-   * each (null: no value yet), the declared columns (by index) a unit had and lacked, the first
-   * type each retyped column showed, the dropped values, whether a unit was opened, whether an
-   * absent column reads as null, and where the first drift was.
+   * each (null: no value yet) and the column its values were loaded as (null: not typed, or not
+   * kept), the declared columns (by index) a unit had and lacked, the first type each retyped
+   * column showed, the dropped values, whether a unit was opened, whether an absent column reads as
+   * null, and where the first drift was.
    */
   public record Seen(
       List<String> added,
       List<DataType> addedTypes,
+      List<Column> addedColumns,
       BitSet present,
       BitSet missing,
       Map<String, String> retyped,
@@ -241,17 +244,70 @@ public final class ObservedSchema {
       boolean absentIsNull,
       String firstAt)
       implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
+  }
+
+  /**
+   * Adds and types here the added columns another observation saw ({@link #seen}) of a unit whose
+   * columns it typed as it added them, when the unit opened (a CSV file's header, a Parquet file's
+   * schema), in its order, each change at {@code seen.firstAt()}: as a reader opening that unit
+   * here would, so under evolve each column this observation had not typed yet is resolved here, by
+   * its own resolver, in the order such a reader would resolve it. Returns whether each added
+   * column the other observation loaded values as is loaded as the same column here, so that the
+   * values it read are the values a reader here would have read; when not, the unit must be read
+   * again here (a reader finds every column added and typed).
+   */
+  public boolean resolveAdded(Seen seen) {
+    for (int k = 0; k < seen.added().size(); k++) {
+      int index = add(seen.added().get(k), seen.firstAt());
+      if (seen.addedTypes().get(k) != null) {
+        type(index, seen.addedTypes().get(k));
+      }
+    }
+    return loadsAddedAs(seen);
+  }
+
+  /**
+   * Whether every added column another observation loaded values as ({@link Seen#addedColumns}) is
+   * known here and loaded as the same column.
+   */
+  public boolean loadsAddedAs(Seen seen) {
+    for (int k = 0; k < seen.added().size(); k++) {
+      Column there = seen.addedColumns().get(k);
+      Integer here = addedIndex.get(seen.added().get(k));
+      if (there != null && (here == null || !there.equals(addedColumns.get(here)))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Where each added column of another observation ({@link #seen}) is among this one's: the index
+   * here of its added column {@code k} at {@code k}; every one of them must be known here ({@link
+   * #resolveAdded}).
+   */
+  public int[] addedIndexes(Seen seen) {
+    int[] at = new int[seen.added().size()];
+    for (int k = 0; k < at.length; k++) {
+      Integer here = addedIndex.get(seen.added().get(k));
+      if (here == null) {
+        throw new IllegalStateException("added column " + seen.added().get(k) + " is not known");
+      }
+      at[k] = here;
+    }
+    return at;
   }
 
   /**
    * Reports what another observation saw ({@link #seen}) into this one, as if its reader had read
    * here, every change at {@code seen.firstAt()} (where the other's first drift was, so this one's
-   * first drift is where it would be). Not with added columns under a policy that keeps them: their
-   * columns are the destination's answer, which the other observation did not have.
+   * first drift is where it would be). Under a policy that keeps added columns, only once they were
+   * resolved here ({@link #resolveAdded}) as the other observation loaded them: their columns are
+   * this observation's answer.
    */
   public void take(Seen seen) {
-    if (keepsAdded() && !seen.added().isEmpty()) {
+    if (keepsAdded() && !seen.added().isEmpty() && !loadsAddedAs(seen)) {
       throw new IllegalStateException(
           "schema_drift evolve resolves added columns as they are read");
     }

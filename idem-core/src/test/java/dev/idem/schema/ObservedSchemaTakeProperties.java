@@ -9,6 +9,7 @@ import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -16,6 +17,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
 
 /**
  * An engine's tasks each observe the one file they read, and the driver's observation takes what
@@ -102,6 +104,116 @@ class ObservedSchemaTakeProperties {
     assertThat(taken.droppedValues()).isEqualTo(whole.droppedValues());
     assertThat(taken.absentMeansNull()).isEqualTo(whole.absentMeansNull());
     assertThat(taken.added()).isEqualTo(whole.added());
+  }
+
+  /**
+   * A file whose reader adds and types its columns as it opens (a CSV header, a Parquet schema):
+   * the declared columns it has or lacks and the columns it adds, typed at once, at line 1; then
+   * values of other types at later lines.
+   */
+  @Provide
+  Arbitrary<List<List<Event>>> openedFiles() {
+    Arbitrary<DataType> type = Arbitraries.of(DataType.INTEGER, DataType.STRING, DataType.BOOLEAN);
+    Arbitrary<List<String>> header = Arbitraries.of(ADDED).list().uniqueElements().ofMaxSize(3);
+    Arbitrary<List<DataType>> types = type.list().ofSize(3);
+    Arbitrary<Event> retyped =
+        Combinators.combine(
+                Arbitraries.of("id", "name"), type, Arbitraries.integers().between(2, 9))
+            .as((c, t, l) -> o -> o.retyped(c, t, "f.csv:" + l));
+    Arbitrary<List<Event>> later = retyped.list().ofMaxSize(2);
+    return Combinators.combine(
+            header, types, Arbitraries.integers().between(0, DECLARED.size()), later)
+        .as(
+            (names, typesOf, missing, after) -> {
+              List<Event> events = new ArrayList<>();
+              events.add(ObservedSchema::unit);
+              for (int i = 0; i < DECLARED.size(); i++) {
+                int c = i;
+                events.add(c == missing ? o -> o.missing(c, "f.csv:1") : o -> o.present(c));
+              }
+              for (int k = 0; k < names.size(); k++) {
+                String name = names.get(k);
+                DataType t = typesOf.get(k);
+                events.add(o -> o.type(o.add(name, "f.csv:1"), t));
+              }
+              events.addAll(after);
+              return events;
+            })
+        .list()
+        .ofMinSize(1)
+        .ofMaxSize(4);
+  }
+
+  /**
+   * Under evolve, each file read by a task of its own, loading its added columns as the input types
+   * them: the driver resolves each file's columns ({@link ObservedSchema#resolveAdded}) and takes
+   * what the task saw when it loaded each column alike, else reads the file again itself. The
+   * window's observation is the one a reader of every file in order makes (the columns resolved, in
+   * the same order; the drift; the fingerprint; where the first drift was), and each column a task
+   * loaded has its place in the window ({@link ObservedSchema#addedIndexes}).
+   */
+  @Property(tries = 300)
+  void underEvolveResolvingWhatEachFilesTaskAddedEqualsReadingThemAllInOrder(
+      @ForAll("openedFiles") List<List<Event>> files,
+      @ForAll("tableTypes") Map<String, DataType> table)
+      throws IOException, ClassNotFoundException {
+    List<Column> wholeResolved = new ArrayList<>();
+    List<Column> takenResolved = new ArrayList<>();
+    ObservedSchema whole =
+        new ObservedSchema(DECLARED, DriftPolicy.EVOLVE, resolver(table, wholeResolved));
+    ObservedSchema taken =
+        new ObservedSchema(DECLARED, DriftPolicy.EVOLVE, resolver(table, takenResolved));
+    for (List<Event> events : files) {
+      ObservedSchema one = ObservedSchema.of(DECLARED, DriftPolicy.EVOLVE);
+      for (Event e : events) {
+        e.accept(whole);
+        e.accept(one);
+      }
+      ObservedSchema.Seen seen = serialized(one.seen());
+      boolean alike = taken.resolveAdded(seen);
+      Statistics.label("files").collect(alike ? "taken from the task" : "read again");
+      if (alike) {
+        taken.take(seen);
+        int[] at = taken.addedIndexes(seen);
+        for (int k = 0; k < at.length; k++) {
+          assertThat(taken.column(at[k])).isEqualTo(one.column(k));
+          assertThat(taken.column(at[k]).name()).isEqualTo(seen.added().get(k));
+        }
+      } else {
+        events.forEach(e -> e.accept(taken)); // read again on the driver
+      }
+    }
+    assertThat(takenResolved).isEqualTo(wholeResolved);
+    assertThat(taken.diff()).isEqualTo(whole.diff());
+    assertThat(taken.fingerprint()).isEqualTo(whole.fingerprint());
+    assertThat(taken.firstAt()).isEqualTo(whole.firstAt());
+    assertThat(taken.added()).isEqualTo(whole.added());
+    for (int k = 0; k < whole.added(); k++) {
+      assertThat(taken.column(k)).isEqualTo(whole.column(k));
+    }
+  }
+
+  /** The types the target already has some added columns as. */
+  @Provide
+  Arbitrary<Map<String, DataType>> tableTypes() {
+    return Arbitraries.maps(
+            Arbitraries.of(ADDED),
+            Arbitraries.of(DataType.INTEGER, DataType.STRING, DataType.BOOLEAN))
+        .ofMaxSize(2);
+  }
+
+  /**
+   * A destination's answer: the table's type for a column it has, else the input's; each answer
+   * recorded in order.
+   */
+  private static ObservedSchema.Resolver resolver(
+      Map<String, DataType> table, List<Column> resolved) {
+    return (index, proposed) -> {
+      Column c =
+          new Column(proposed.name(), table.getOrDefault(proposed.name(), proposed.type()), true);
+      resolved.add(c);
+      return c;
+    };
   }
 
   private static ObservedSchema.Seen serialized(ObservedSchema.Seen seen)

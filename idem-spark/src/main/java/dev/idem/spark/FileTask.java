@@ -56,17 +56,18 @@ record FileTask(
       Pipeline p = d.pipeline();
       ObservedSchema observed = ObservedSchema.of(p.source().schema(), p.schemaDrift());
       // discard drops added columns and fails on a removed one whatever the destination says, so
-      // the driver takes what this task saw; under evolve (the destination types an added column)
-      // and freeze (the window fails at the record that shows the drift) a file that drifted is
+      // the driver takes what this task saw; under evolve the task loads an added column as the
+      // input types it, which the driver takes when the destination resolves the column alike
+      // (Collected); a file that drifted otherwise (a missing column under evolve, a JSON line's
+      // own keys; any drift under freeze, which fails the window at the record that shows it) is
       // read again by the driver (readOnDriver)
       DriftPolicy policy = p.schemaDrift();
-      boolean here = policy == DriftPolicy.DISCARD;
       // a key's kept record is read again from the records written when its key comes again
       EarlyFold early = fold == null ? null : new EarlyFold(p, fold, foldKeys, records::record);
       try (RecordReader r = open(p, observed, part)) {
         boolean first = true;
         for (SourceRecord rec = r.next(); rec != null; rec = r.next()) {
-          if (!here && (first ? drifted(observed) : observed.added() > 0)) {
+          if (onDriver(observed, policy, first)) {
             return result(new RecordCodec.Writer(), observed, policy, null);
           }
           first = false;
@@ -147,12 +148,29 @@ record FileTask(
   }
 
   /**
-   * Whether the file's columns are known to differ from the declared ones after its first record: a
-   * column added (a CSV header, a JSON line's key) or missing from the header. A column added by a
-   * later JSON line is found by the loop; one absent from every JSON line only at the end.
+   * Whether the file is known to need reading on the driver, at its first record or after a later
+   * one: a column added (a CSV header, a Parquet schema, a JSON line's key) or missing from the
+   * header, but for an added column of a file whose columns are typed as they open, under evolve
+   * ({@link #typesColumnsAtOpen}). A column added by a later JSON line is found by the loop; one
+   * absent from every JSON line only at the end ({@link #result}).
    */
-  private static boolean drifted(ObservedSchema observed) {
-    return observed.added() > 0 || !observed.diffSoFar().removed().isEmpty();
+  private static boolean onDriver(ObservedSchema observed, DriftPolicy policy, boolean first) {
+    boolean removed = first && !observed.diffSoFar().removed().isEmpty();
+    return switch (policy) {
+      case DISCARD -> false;
+      case EVOLVE -> removed || (observed.added() > 0 && !typesColumnsAtOpen(observed));
+      case FREEZE -> removed || observed.added() > 0;
+    };
+  }
+
+  /**
+   * Whether the file's reader adds and types its columns as the file opens (a CSV header, a Parquet
+   * schema), not record by record (JSON lines, whose absent keys read as null): then the driver can
+   * resolve the columns this task added, in the order it did, before the file's first record
+   * ({@link ObservedSchema#resolveAdded}).
+   */
+  private static boolean typesColumnsAtOpen(ObservedSchema observed) {
+    return !observed.absentMeansNull();
   }
 
   /** The pipeline file loaded with the source narrowed to this task's file. */
@@ -172,9 +190,10 @@ record FileTask(
 
   /**
    * The task's result; the driver reads the file again when it drifted and the driver cannot take
-   * what the task saw instead: under evolve, columns added or missing (an added column's type is
-   * the destination's answer); under freeze, any drift, a retyped value too (the window fails at
-   * the record that shows it, which only a reader on the driver meets in place).
+   * what the task saw instead: under evolve, columns missing, or added by a JSON line (an added
+   * column's type is the destination's answer, which the driver checks against the task's only for
+   * columns typed as the file opens); under freeze, any drift, a retyped value too (the window
+   * fails at the record that shows it, which only a reader on the driver meets in place).
    */
   private FileRecords result(
       RecordCodec.Writer records, ObservedSchema observed, DriftPolicy policy, String failure) {
@@ -183,7 +202,9 @@ record FileTask(
     boolean onDriver =
         switch (policy) {
           case DISCARD -> false;
-          case EVOLVE -> columns;
+          case EVOLVE ->
+              !diff.removed().isEmpty()
+                  || (!diff.added().isEmpty() && !typesColumnsAtOpen(observed));
           case FREEZE -> columns || !diff.retyped().isEmpty();
         };
     return new FileRecords(

@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -217,7 +218,10 @@ final class SparkSource implements Source, FoldsEarly {
     tasks = counted(tasks, window);
     // a failed job is a transient failure of the window, as the writing tasks' is
     return new Collected(
-        tasks, readers.run("idem window " + window.id(), tasks, FileTask::read), observed);
+        tasks,
+        readers.run("idem window " + window.id(), tasks, FileTask::read),
+        observed,
+        schema().size());
   }
 
   /**
@@ -408,14 +412,30 @@ final class SparkSource implements Source, FoldsEarly {
    * part's text may end inside a quoted field that holds a line break ({@link
    * FileSource#inputFiles(WindowSpec, Window, long)} splits a text file at line starts), so its
    * reader fails at its end and the next part's reader started inside that record.
+   *
+   * <p>Under {@code evolve}, a task loads the columns its file adds (a CSV header's, a Parquet
+   * schema's) as the input types them. Before the file's first part, the window's observation
+   * resolves them, as a reader opening the file here would ({@link ObservedSchema#resolveAdded});
+   * the parts' records are taken when each column is loaded as its task loaded it (their values
+   * moved to the columns' places among the window's added columns), else the file is read again
+   * here whole (the target already has the column as another type; an earlier file typed it
+   * otherwise).
    */
   private static final class Collected implements RecordReader {
     private final List<FileTask> tasks;
     private final List<FileRecords> files;
     private final ObservedSchema observed;
+    private final int declared;
     private int next;
     private FileRecords file;
     private RecordCodec.Reader records;
+
+    /**
+     * Where the current part's added columns are among the window's ({@link
+     * ObservedSchema#addedIndexes}), or null when at the same places.
+     */
+    private int[] addedAt;
+
     private RecordReader here;
 
     /** The file last read whole here: its other parts are not read again. */
@@ -424,10 +444,12 @@ final class SparkSource implements Source, FoldsEarly {
     /** The files read whole here ({@link FileTask#readOnDriver}) instead of their tasks' parts. */
     private final Set<String> wholeHere = new HashSet<>();
 
-    Collected(List<FileTask> tasks, List<FileRecords> files, ObservedSchema observed) {
+    Collected(
+        List<FileTask> tasks, List<FileRecords> files, ObservedSchema observed, int declared) {
       this.tasks = tasks;
       this.files = files;
       this.observed = observed;
+      this.declared = declared;
       for (int i = 0; i < tasks.size(); i++) {
         FileTask task = tasks.get(i);
         // a text part's reader fails where its text ends inside a record (a file's parts are
@@ -458,7 +480,7 @@ final class SparkSource implements Source, FoldsEarly {
           here.close();
           here = null;
         } else if (records != null && records.hasNext()) {
-          return records.next();
+          return addedAt == null ? records.next() : moved(records.next());
         } else if (file != null && file.failure() != null) {
           throw new DataException(file.failure());
         }
@@ -466,8 +488,17 @@ final class SparkSource implements Source, FoldsEarly {
           return null;
         }
         FileTask task = tasks.get(next);
+        boolean firstPart = next == 0 || !tasks.get(next - 1).file().equals(task.file());
+        if (firstPart && !wholeHere.contains(task.file().name()) && !resolvedAlike(next)) {
+          wholeHere.add(task.file().name());
+          LOG.info(
+              "{}: a column it adds is loaded as another type than its task read it as; the"
+                  + " driver reads the file whole",
+              task.file().name());
+        }
         file = files.get(next++);
         records = null;
+        addedAt = null;
         if (wholeHere.contains(task.file().name())) {
           // the first of the file's parts reads the whole file here
           if (!task.file().name().equals(readHere)) {
@@ -483,7 +514,48 @@ final class SparkSource implements Source, FoldsEarly {
         // before the file's records, as its reader reports what it sees as it opens the file,
         // a file without records of the window too (a full window's header-only CSV file)
         observed.take(file.seen());
+        if (observed.keepsAdded()) {
+          int[] at = observed.addedIndexes(file.seen());
+          for (int k = 0; k < at.length; k++) {
+            if (at[k] != k) {
+              addedAt = at;
+              break;
+            }
+          }
+        }
       }
+    }
+
+    /**
+     * Under evolve, before the first part of a file task {@code i} reads: resolves the columns the
+     * file adds here, in the order its reader added them, and whether each of its parts' tasks
+     * loaded each one as it is loaded here.
+     */
+    private boolean resolvedAlike(int i) {
+      if (!observed.keepsAdded() || files.get(i).seen().added().isEmpty()) {
+        return true;
+      }
+      boolean alike = observed.resolveAdded(files.get(i).seen());
+      for (int j = i + 1;
+          alike && j < tasks.size() && tasks.get(j).file().equals(tasks.get(i).file());
+          j++) {
+        alike = observed.loadsAddedAs(files.get(j).seen());
+      }
+      return alike;
+    }
+
+    /** A record of the current part with its added columns' values at their places here. */
+    private SourceRecord moved(SourceRecord r) {
+      Object[] values = r.values();
+      if (values == null || values.length <= declared) {
+        return r;
+      }
+      Object[] out = Arrays.copyOf(values, declared + observed.added());
+      Arrays.fill(out, declared, out.length, null);
+      for (int k = 0; k < values.length - declared; k++) {
+        out[declared + addedAt[k]] = values[declared + k];
+      }
+      return new SourceRecord(out, r.position(), r.raw(), r.problem(), r.badValues());
     }
 
     @Override
