@@ -255,13 +255,18 @@ public final class ObservedSchema {
    * its own resolver, in the order such a reader would resolve it. Returns whether each added
    * column the other observation loaded values as is loaded as the same column here, so that the
    * values it read are the values a reader here would have read; when not, the unit must be read
-   * again here (a reader finds every column added and typed).
+   * again here (a reader finds every column added and typed). A column that cannot be added fails
+   * as such a reader fails, at the unit's first drift ({@code seen.firstAt()}, where it opened).
    */
   public boolean resolveAdded(Seen seen) {
     for (int k = 0; k < seen.added().size(); k++) {
       int index = add(seen.added().get(k), seen.firstAt());
       if (seen.addedTypes().get(k) != null) {
-        type(index, seen.addedTypes().get(k));
+        try {
+          type(index, seen.addedTypes().get(k));
+        } catch (DataException e) {
+          throw new DataException(seen.firstAt() + ": " + e.getMessage(), e);
+        }
       }
     }
     return loadsAddedAs(seen);

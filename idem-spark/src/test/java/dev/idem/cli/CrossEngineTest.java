@@ -503,6 +503,39 @@ class CrossEngineTest {
   }
 
   /**
+   * Under evolve, a file adding a column with idem's reserved prefix: the task reads it (its guess
+   * adds anything), the driver's resolution refuses the column, and the window fails with the JVM
+   * runner's message, naming the file's header, and the same ledger entries and dead letters.
+   */
+  @Test
+  void evolveFailsAColumnTheDestinationRefusesAsTheJvmRunnerDoes() throws IOException {
+    Map<String, Cli.Result> runs = new LinkedHashMap<>();
+    Map<String, Path> pipelines = new LinkedHashMap<>();
+    for (String engine : List.of("jvm", "spark")) {
+      Path p = pipeline("refused-" + engine, MERGE + "schema_drift: evolve\n");
+      Files.writeString(
+          p.resolveSibling("data/b.csv"),
+          "id,name,version,ingested_at,_idem_note\n3,c0,4,2024-03-02 09:00:00,n\n");
+      List<String> args =
+          new ArrayList<>(List.of("run", p.toString(), "--progress", "none", "--output", "json"));
+      if (engine.equals("spark")) {
+        args.addAll(List.of(Cli.SPARK));
+      }
+      runs.put(engine, Cli.run(args.toArray(String[]::new)));
+      pipelines.put(engine, p);
+    }
+    Cli.Result jvm = runs.get("jvm");
+    Cli.Result onSpark = runs.get("spark");
+    assertThat(onSpark.exit()).as(onSpark.out() + onSpark.err()).isEqualTo(jvm.exit());
+    assertThat(results(onSpark.out())).isEqualTo(results(jvm.out())).containsValue("failed");
+    assertThat(Cli.ledger(pipelines.get("spark")))
+        .isEqualTo(Cli.ledger(pipelines.get("jvm")))
+        .anyMatch(w -> w.contains("data/b.csv:1: input column '_idem_note' uses idem's reserved"));
+    assertThat(Cli.deadLetters(pipelines.get("spark")))
+        .isEqualTo(Cli.deadLetters(pipelines.get("jvm")));
+  }
+
+  /**
    * Under evolve, a file adding a column the table already has as another type (declared {@code
    * integer} by the pipeline's earlier version): its task loaded the column's values as text, the
    * destination loads them as integers, so the driver reads the file again itself, and the window
