@@ -273,14 +273,14 @@ public final class ObservedSchema {
   }
 
   /**
-   * Whether every added column another observation loaded values as ({@link Seen#addedColumns}) is
-   * known here and loaded as the same column.
+   * Whether every added column of another observation is known here, and each it loaded values as
+   * ({@link Seen#addedColumns}) is loaded as the same column here.
    */
   public boolean loadsAddedAs(Seen seen) {
     for (int k = 0; k < seen.added().size(); k++) {
       Column there = seen.addedColumns().get(k);
       Integer here = addedIndex.get(seen.added().get(k));
-      if (there != null && (here == null || !there.equals(addedColumns.get(here)))) {
+      if (here == null || (there != null && !there.equals(addedColumns.get(here)))) {
         return false;
       }
     }

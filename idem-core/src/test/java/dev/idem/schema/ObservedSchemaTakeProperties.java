@@ -116,27 +116,36 @@ class ObservedSchemaTakeProperties {
     Arbitrary<DataType> type = Arbitraries.of(DataType.INTEGER, DataType.STRING, DataType.BOOLEAN);
     Arbitrary<List<String>> header = Arbitraries.of(ADDED).list().uniqueElements().ofMaxSize(3);
     Arbitrary<List<DataType>> types = type.list().ofSize(3);
-    Arbitrary<Event> retyped =
-        Combinators.combine(
-                Arbitraries.of("id", "name"), type, Arbitraries.integers().between(2, 9))
-            .as((c, t, l) -> o -> o.retyped(c, t, "f.csv:" + l));
-    Arbitrary<List<Event>> later = retyped.list().ofMaxSize(2);
+    Arbitrary<String> file = Arbitraries.of("a.csv", "b.csv", "c.csv");
+    Arbitrary<List<Integer>> laterLines = Arbitraries.integers().between(2, 9).list().ofMaxSize(2);
+    Arbitrary<List<String>> laterColumns = Arbitraries.of("id", "name").list().ofSize(2);
     return Combinators.combine(
-            header, types, Arbitraries.integers().between(0, DECLARED.size()), later)
+            file,
+            header,
+            types,
+            Arbitraries.integers().between(0, DECLARED.size()),
+            laterLines,
+            laterColumns)
         .as(
-            (names, typesOf, missing, after) -> {
+            (f, names, typesOf, missing, lines, retypedColumns) -> {
+              String opened = f + ":1";
               List<Event> events = new ArrayList<>();
               events.add(ObservedSchema::unit);
               for (int i = 0; i < DECLARED.size(); i++) {
                 int c = i;
-                events.add(c == missing ? o -> o.missing(c, "f.csv:1") : o -> o.present(c));
+                events.add(c == missing ? o -> o.missing(c, opened) : o -> o.present(c));
               }
               for (int k = 0; k < names.size(); k++) {
                 String name = names.get(k);
                 DataType t = typesOf.get(k);
-                events.add(o -> o.type(o.add(name, "f.csv:1"), t));
+                events.add(o -> o.type(o.add(name, opened), t));
               }
-              events.addAll(after);
+              for (int l = 0; l < lines.size(); l++) {
+                String column = retypedColumns.get(l);
+                DataType t = typesOf.get(l);
+                String at = f + ":" + lines.get(l);
+                events.add(o -> o.retyped(column, t, at));
+              }
               return events;
             })
         .list()
@@ -172,6 +181,12 @@ class ObservedSchemaTakeProperties {
       ObservedSchema.Seen seen = serialized(one.seen());
       boolean alike = taken.resolveAdded(seen);
       Statistics.label("files").collect(alike ? "taken from the task" : "read again");
+      Statistics.label("files")
+          .coverage(
+              c -> {
+                c.check("taken from the task").count(n -> n > 0);
+                c.check("read again").count(n -> n > 0);
+              });
       if (alike) {
         taken.take(seen);
         int[] at = taken.addedIndexes(seen);

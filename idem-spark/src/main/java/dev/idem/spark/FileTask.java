@@ -116,9 +116,9 @@ record FileTask(
   /**
    * Runs on the driver: a reader of the file's records of the window that reports what it observes
    * into the window's own observation, so {@code schema_drift} decides about added and missing
-   * columns with the destination's answer, as the JVM runner's reader does. For a file whose
-   * columns differ from the declared ones, which a task cannot type without that answer: the whole
-   * file, whichever part this task reads.
+   * columns with the destination's answer, as the JVM runner's reader does. For a file the driver
+   * cannot take from its tasks ({@link #result}; an added column the destination loads as another
+   * type than the task did): the whole file, whichever part this task reads.
    */
   RecordReader readOnDriver(ObservedSchema observed) throws IOException {
     PipelineDefinition d = definition();

@@ -406,9 +406,11 @@ final class SparkSource implements Source, FoldsEarly {
    * parts, its columns once, the types each part broke in order); a file whose reader failed fails
    * the read after its records. A file is read again here, whole, by its task's reader on the
    * window's observation ({@link FileTask#readOnDriver}), and none of its parts' records is taken,
-   * when a part's columns differ from the declared ones, or a CSV or JSON-lines part before the
-   * file's last failed: what {@code schema_drift} makes of an added or a missing column depends on
-   * the destination (the type an added column is loaded as), which a task cannot ask; and a CSV
+   * when its task says so ({@link FileRecords#readOnDriver}: a missing column under evolve, any
+   * drift under freeze, a column a JSON line adds under evolve), when a column it adds is loaded
+   * here as another type than its task loaded it (below), or when a CSV or JSON-lines part before
+   * the file's last failed: what {@code schema_drift} makes of an added or a missing column depends
+   * on the destination (the type an added column is loaded as), which a task cannot ask; and a CSV
    * part's text may end inside a quoted field that holds a line break ({@link
    * FileSource#inputFiles(WindowSpec, Window, long)} splits a text file at line starts), so its
    * reader fails at its end and the next part's reader started inside that record.

@@ -464,10 +464,11 @@ class CrossEngineTest {
   }
 
   /**
-   * Under evolve, files adding columns in different orders, one of them two files of one window:
-   * the tasks read every file, the driver resolves each file's columns and moves each record's
-   * values to their columns' places in the window, and the window results, ledger entries, whole
-   * tables and dead letters are the JVM runner's.
+   * Under evolve, files adding columns in different orders, one of them two files of one window,
+   * each file read by a task a line ({@code -Didem.spark.part.bytes=40}): the tasks read every
+   * file, the driver resolves each file's columns and moves each record's values to their columns'
+   * places in the window, and the window results, ledger entries, whole tables and dead letters are
+   * the JVM runner's.
    */
   @Test
   void evolveTakesTheColumnsFilesAddInAnyOrderFromTheTasks() throws IOException {
@@ -492,8 +493,12 @@ class CrossEngineTest {
     Path onSpark = pipelines.get("spark");
     assertThat(Cli.load(jvm).out()).contains("3 loaded");
     long driverReads = SharedSpark.driverReads();
-    assertThat(Cli.load(onSpark, Cli.SPARK).out()).contains("3 loaded");
+    long tasks = SharedSpark.tasksEnded();
+    assertThat(Cli.loadInParts(onSpark, 40).out()).contains("3 loaded");
     assertThat(SharedSpark.driverReads() - driverReads).as("files the driver read again").isZero();
+    // b.csv's parts for its day, c.csv's for the same day, d.csv's for the next: more than a
+    // task a file
+    assertThat(SharedSpark.tasksEnded() - tasks).isGreaterThan(3);
     List<String> rows = TableContents.of(jvm.resolveSibling("warehouse"), "t");
     assertThat(String.join("\n", rows))
         .contains("extra=x5", "more=m5", "third=t5", "third=t6", "extra=x4");
@@ -511,6 +516,7 @@ class CrossEngineTest {
   void evolveFailsAColumnTheDestinationRefusesAsTheJvmRunnerDoes() throws IOException {
     Map<String, Cli.Result> runs = new LinkedHashMap<>();
     Map<String, Path> pipelines = new LinkedHashMap<>();
+    long driverReads = SharedSpark.driverReads();
     for (String engine : List.of("jvm", "spark")) {
       Path p = pipeline("refused-" + engine, MERGE + "schema_drift: evolve\n");
       Files.writeString(
@@ -528,6 +534,7 @@ class CrossEngineTest {
     Cli.Result onSpark = runs.get("spark");
     assertThat(onSpark.exit()).as(onSpark.out() + onSpark.err()).isEqualTo(jvm.exit());
     assertThat(results(onSpark.out())).isEqualTo(results(jvm.out())).containsValue("failed");
+    assertThat(SharedSpark.driverReads() - driverReads).as("files the driver read again").isZero();
     assertThat(Cli.ledger(pipelines.get("spark")))
         .isEqualTo(Cli.ledger(pipelines.get("jvm")))
         .anyMatch(w -> w.contains("data/b.csv:1: input column '_idem_note' uses idem's reserved"));
