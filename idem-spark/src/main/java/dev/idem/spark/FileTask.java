@@ -55,12 +55,14 @@ record FileTask(
     try (PipelineDefinition d = definition()) {
       Pipeline p = d.pipeline();
       ObservedSchema observed = ObservedSchema.of(p.source().schema(), p.schemaDrift());
-      // discard drops added columns and fails on a removed one whatever the destination says, so
-      // the driver takes what this task saw; under evolve the task loads an added column as the
-      // input types it, which the driver takes when the destination resolves the column alike
-      // (Collected); a file that drifted otherwise (a missing column under evolve, a JSON line's
-      // own keys; any drift under freeze, which fails the window at the record that shows it) is
-      // read again by the driver (readOnDriver)
+      // discard drops added columns, and evolve loads a missing column as null, whatever the
+      // destination says; each fails on a missing column it cannot load (DriftPolicy), so the
+      // driver
+      // takes what this task saw; under evolve the task loads an added column as the input types
+      // it, which the driver takes when the destination resolves the column alike (Collected); a
+      // file that drifted otherwise (a column a JSON line adds under evolve; any drift under
+      // freeze, which fails the window at the record that shows it) is read again by the driver
+      // (readOnDriver)
       DriftPolicy policy = p.schemaDrift();
       // a key's kept record is read again from the records written when its key comes again
       EarlyFold early = fold == null ? null : new EarlyFold(p, fold, foldKeys, records::record);
@@ -149,17 +151,16 @@ record FileTask(
 
   /**
    * Whether the file is known to need reading on the driver, at its first record or after a later
-   * one: a column added (a CSV header, a Parquet schema, a JSON line's key) or missing from the
-   * header, but for an added column of a file whose columns are typed as they open, under evolve
-   * ({@link #typesColumnsAtOpen}). A column added by a later JSON line is found by the loop; one
-   * absent from every JSON line only at the end ({@link #result}).
+   * one: under freeze, a column added (a CSV header, a Parquet schema, a JSON line's key) or
+   * missing from the header; under evolve, a column added by a file whose columns are not typed as
+   * it opens ({@link #typesColumnsAtOpen}). A column added by a later JSON line is found by the
+   * loop; one absent from every JSON line only at the end ({@link #result}).
    */
   private static boolean onDriver(ObservedSchema observed, DriftPolicy policy, boolean first) {
-    boolean removed = first && !observed.diffSoFar().removed().isEmpty();
     return switch (policy) {
       case DISCARD -> false;
-      case EVOLVE -> removed || (observed.added() > 0 && !typesColumnsAtOpen(observed));
-      case FREEZE -> removed || observed.added() > 0;
+      case EVOLVE -> observed.added() > 0 && !typesColumnsAtOpen(observed);
+      case FREEZE -> (first && !observed.diffSoFar().removed().isEmpty()) || observed.added() > 0;
     };
   }
 
@@ -190,10 +191,10 @@ record FileTask(
 
   /**
    * The task's result; the driver reads the file again when it drifted and the driver cannot take
-   * what the task saw instead: under evolve, columns missing, or added by a JSON line (an added
-   * column's type is the destination's answer, which the driver checks against the task's only for
-   * columns typed as the file opens); under freeze, any drift, a retyped value too (the window
-   * fails at the record that shows it, which only a reader on the driver meets in place).
+   * what the task saw instead: under evolve, columns added by a JSON line (an added column's type
+   * is the destination's answer, which the driver checks against the task's only for columns typed
+   * as the file opens); under freeze, any drift, a retyped value too (the window fails at the
+   * record that shows it, which only a reader on the driver meets in place).
    */
   private FileRecords result(
       RecordCodec.Writer records, ObservedSchema observed, DriftPolicy policy, String failure) {
@@ -202,9 +203,7 @@ record FileTask(
     boolean onDriver =
         switch (policy) {
           case DISCARD -> false;
-          case EVOLVE ->
-              !diff.removed().isEmpty()
-                  || (!diff.added().isEmpty() && !typesColumnsAtOpen(observed));
+          case EVOLVE -> !diff.added().isEmpty() && !typesColumnsAtOpen(observed);
           case FREEZE -> columns || !diff.retyped().isEmpty();
         };
     return new FileRecords(
