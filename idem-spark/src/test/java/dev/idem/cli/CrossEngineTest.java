@@ -344,11 +344,9 @@ class CrossEngineTest {
       Files.writeString(
           p.resolveSibling("data/b.csv"), "id,name,version,at\n1,x,1,2024-03-03 10:00:00\n");
     }
-    Cli.Result here = Cli.run("run", jvm.toString(), "--progress", "none");
+    Cli.Result here = run("jvm", jvm);
     long scanned = SharedSpark.filesScannedByTasks();
-    List<String> args = new ArrayList<>(List.of("run", onSpark.toString(), "--progress", "none"));
-    args.addAll(List.of(Cli.SPARK));
-    Cli.Result spark = Cli.run(args.toArray(String[]::new));
+    Cli.Result spark = run("spark", onSpark);
     String error = "data/b.csv:1: the input has no column 'ingested_at', the window column";
     assertThat(here.err()).contains(error);
     assertThat(here.exit()).isNotZero();
@@ -427,12 +425,7 @@ class CrossEngineTest {
               + "4,d1,1,2024-03-03 10:00:00,x\n");
       Files.writeString(
           p.resolveSibling("data/c.csv"), "id,version,ingested_at\n5,1,2024-03-04 10:00:00\n");
-      List<String> args =
-          new ArrayList<>(List.of("run", p.toString(), "--progress", "none", "--output", "json"));
-      if (engine.equals("spark")) {
-        args.addAll(List.of(Cli.SPARK));
-      }
-      runs.put(engine, Cli.run(args.toArray(String[]::new)));
+      runs.put(engine, run(engine, p, "--output", "json"));
     }
     Cli.Result jvm = runs.get("jvm");
     Cli.Result onSpark = runs.get("spark");
@@ -531,12 +524,7 @@ class CrossEngineTest {
     for (String engine : List.of("jvm", "spark")) {
       Path p = pipeline("refused-" + engine, MERGE + "schema_drift: evolve\n");
       Files.writeString(p.resolveSibling("data/b.csv"), header + "\n" + row + "\n");
-      List<String> args =
-          new ArrayList<>(List.of("run", p.toString(), "--progress", "none", "--output", "json"));
-      if (engine.equals("spark")) {
-        args.addAll(List.of(Cli.SPARK));
-      }
-      runs.put(engine, Cli.run(args.toArray(String[]::new)));
+      runs.put(engine, run(engine, p, "--output", "json"));
       pipelines.put(engine, p);
     }
     Cli.Result jvm = runs.get("jvm");
@@ -581,20 +569,9 @@ class CrossEngineTest {
     }
     Path jvm = pipelines.get("jvm");
     Path onSpark = pipelines.get("spark");
-    Cli.Result onJvm = Cli.run("run", jvm.toString(), "--progress", "none", "--output", "json");
+    Cli.Result onJvm = run("jvm", jvm, "--output", "json");
     long driverReads = SharedSpark.driverReads();
-    Cli.Result spark =
-        Cli.run(
-            "run",
-            onSpark.toString(),
-            "--progress",
-            "none",
-            "--output",
-            "json",
-            Cli.SPARK[0],
-            Cli.SPARK[1],
-            Cli.SPARK[2],
-            Cli.SPARK[3]);
+    Cli.Result spark = run("spark", onSpark, "--output", "json");
     assertThat(spark.exit()).as(spark.out() + spark.err()).isEqualTo(onJvm.exit());
     assertThat(results(spark.out())).isEqualTo(results(onJvm.out()));
     assertThat(SharedSpark.driverReads() - driverReads)
@@ -682,17 +659,8 @@ class CrossEngineTest {
     }
     Path jvm = pipelines.get("jvm");
     Path onSpark = pipelines.get("spark");
-    Cli.Result onJvm = Cli.run("run", jvm.toString(), "--progress", "none");
-    Cli.Result spark =
-        Cli.run(
-            "run",
-            onSpark.toString(),
-            "--progress",
-            "none",
-            Cli.SPARK[0],
-            Cli.SPARK[1],
-            Cli.SPARK[2],
-            Cli.SPARK[3]);
+    Cli.Result onJvm = run("jvm", jvm);
+    Cli.Result spark = run("spark", onSpark);
     assertThat(spark.exit()).as(spark.out() + spark.err()).isEqualTo(onJvm.exit());
     assertThat(onJvm.exit()).isEqualTo(header.contains("name") ? 0 : 1);
     assertThat(Cli.ledger(onSpark))
@@ -701,6 +669,19 @@ class CrossEngineTest {
         .asString()
         .contains(header.contains("name") ? "added: extra" : "removed: name");
     assertThat(Cli.deadLetters(onSpark)).isEqualTo(Cli.deadLetters(jvm)).hasSize(1);
+  }
+
+  /**
+   * {@code idem run PIPELINE --progress none MORE...} on the JVM runner, or on this module's Spark
+   * session when {@code engine} is {@code spark}; whatever its exit.
+   */
+  private static Cli.Result run(String engine, Path pipeline, String... more) {
+    List<String> args = new ArrayList<>(List.of("run", pipeline.toString(), "--progress", "none"));
+    args.addAll(List.of(more));
+    if (engine.equals("spark")) {
+      args.addAll(List.of(Cli.SPARK));
+    }
+    return Cli.run(args.toArray(String[]::new));
   }
 
   /** Each window's result in a run's JSON output. */
