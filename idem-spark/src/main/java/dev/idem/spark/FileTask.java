@@ -56,13 +56,12 @@ record FileTask(
       Pipeline p = d.pipeline();
       ObservedSchema observed = ObservedSchema.of(p.source().schema(), p.schemaDrift());
       // discard drops added columns, and evolve loads a missing column as null, whatever the
-      // destination says; each fails on a missing column it cannot load (DriftPolicy), so the
-      // driver
-      // takes what this task saw; under evolve the task loads an added column as the input types
-      // it, which the driver takes when the destination resolves the column alike (Collected); a
-      // file that drifted otherwise (a column a JSON line adds under evolve; any drift under
-      // freeze, which fails the window at the record that shows it) is read again by the driver
-      // (readOnDriver)
+      // destination says (each fails on a missing column it cannot load: DriftPolicy), so the
+      // driver takes what this task saw; under evolve the task loads an added column as the input
+      // types it, which the driver takes when the destination resolves the column alike
+      // (Collected); a file that drifted otherwise (a column a JSON line adds under evolve; any
+      // drift under freeze, which fails the window at the record that shows it) is read again by
+      // the driver (readOnDriver)
       DriftPolicy policy = p.schemaDrift();
       // a key's kept record is read again from the records written when its key comes again
       EarlyFold early = fold == null ? null : new EarlyFold(p, fold, foldKeys, records::record);

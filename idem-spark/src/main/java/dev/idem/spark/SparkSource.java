@@ -406,14 +406,14 @@ final class SparkSource implements Source, FoldsEarly {
    * parts, its columns once, the types each part broke in order); a file whose reader failed fails
    * the read after its records. A file is read again here, whole, by its task's reader on the
    * window's observation ({@link FileTask#readOnDriver}), and none of its parts' records is taken,
-   * when its task says so ({@link FileRecords#readOnDriver}: a missing column under evolve, any
-   * drift under freeze, a column a JSON line adds under evolve), when a column it adds is loaded
-   * here as another type than its task loaded it (below), or when a CSV or JSON-lines part before
-   * the file's last failed: what {@code schema_drift} makes of an added or a missing column depends
-   * on the destination (the type an added column is loaded as), which a task cannot ask; and a CSV
-   * part's text may end inside a quoted field that holds a line break ({@link
-   * FileSource#inputFiles(WindowSpec, Window, long)} splits a text file at line starts), so its
-   * reader fails at its end and the next part's reader started inside that record.
+   * when its task says so ({@link FileRecords#readOnDriver}: any drift under freeze, a column a
+   * JSON line adds under evolve), when a column it adds is loaded here as another type than its
+   * task loaded it (below), or when a CSV or JSON-lines part before the file's last failed: what
+   * evolve loads an added column as depends on the destination, which a task cannot ask, and freeze
+   * fails the window at the record that shows the drift; and a CSV part's text may end inside a
+   * quoted field that holds a line break ({@link FileSource#inputFiles(WindowSpec, Window, long)}
+   * splits a text file at line starts), so its reader fails at its end and the next part's reader
+   * started inside that record.
    *
    * <p>Under {@code evolve}, a task loads the columns its file adds (a CSV header's, a Parquet
    * schema's) as the input types them. Before the file's first part, the window's observation
