@@ -57,6 +57,9 @@ public final class ObservedSchema {
   /** The column each added column is loaded as (evolve), or null. */
   private final List<Column> addedColumns = new ArrayList<>();
 
+  /** The added columns' indexes in the order they were typed. */
+  private final List<Integer> typedOrder = new ArrayList<>();
+
   private final Map<String, String> retyped = new LinkedHashMap<>();
   private long droppedValues;
   private long units;
@@ -144,12 +147,13 @@ public final class ObservedSchema {
   /**
    * The type the input shows for added column {@code index} (the first non-null value decides;
    * later calls return what the first decided). Returns the column its values are loaded as when
-   * they are kept, else null.
+   * they are kept, else null. A column that cannot be kept (its name, or the resolver refuses it)
+   * throws and stays untyped, so the next value that shows it throws too: no value of it is loaded
+   * unseen.
    */
   public Column type(int index, DataType observed) {
     if (addedTypes.get(index) == null) {
-      addedTypes.set(index, observed);
-      changes++;
+      Column column = null;
       if (keepsAdded()) {
         Column proposed;
         try {
@@ -161,8 +165,12 @@ public final class ObservedSchema {
                   + " cannot be added to the target: "
                   + e.getMessage());
         }
-        addedColumns.set(index, resolver.resolve(index, proposed));
+        column = resolver.resolve(index, proposed);
       }
+      addedTypes.set(index, observed);
+      addedColumns.set(index, column);
+      typedOrder.add(index);
+      changes++;
     }
     return addedColumns.get(index);
   }
@@ -216,6 +224,7 @@ public final class ObservedSchema {
         new ArrayList<>(addedNames),
         new ArrayList<>(addedTypes),
         new ArrayList<>(addedColumns),
+        new ArrayList<>(typedOrder),
         (BitSet) present.clone(),
         (BitSet) missing.clone(),
         new LinkedHashMap<>(retyped),
@@ -228,14 +237,15 @@ public final class ObservedSchema {
   /**
    * What an observation saw ({@link #seen}): its added columns in order with the input's type of
    * each (null: no value yet) and the column its values were loaded as (null: not typed, or not
-   * kept), the declared columns (by index) a unit had and lacked, the first type each retyped
-   * column showed, the dropped values, whether a unit was opened, whether an absent column reads as
-   * null, and where the first drift was.
+   * kept), the added columns' indexes in the order they were typed, the declared columns (by index)
+   * a unit had and lacked, the first type each retyped column showed, the dropped values, whether a
+   * unit was opened, whether an absent column reads as null, and where the first drift was.
    */
   public record Seen(
       List<String> added,
       List<DataType> addedTypes,
       List<Column> addedColumns,
+      List<Integer> typedOrder,
       BitSet present,
       BitSet missing,
       Map<String, String> retyped,
@@ -248,25 +258,26 @@ public final class ObservedSchema {
   }
 
   /**
-   * Adds and types here the added columns another observation saw ({@link #seen}) of a unit whose
-   * columns it typed as it added them, when the unit opened (a CSV file's header, a Parquet file's
-   * schema), in its order, each change at {@code seen.firstAt()}: as a reader opening that unit
-   * here would, so under evolve each column this observation had not typed yet is resolved here, by
-   * its own resolver, in the order such a reader would resolve it. Returns whether each added
-   * column the other observation loaded values as is loaded as the same column here, so that the
-   * values it read are the values a reader here would have read; when not, the unit must be read
-   * again here (a reader finds every column added and typed). A column that cannot be added fails
-   * as such a reader fails, at the unit's first drift ({@code seen.firstAt()}, where it opened).
+   * Adds here the added columns another observation saw ({@link #seen}), in the order it added
+   * them, and types them in the order it typed them, each change at {@code seen.firstAt()}: as a
+   * reader of the same input here would, so under evolve each column this observation had not typed
+   * yet is resolved here, by its own resolver, in the order such a reader would resolve it. Returns
+   * whether each added column the other observation loaded values as is loaded as the same column
+   * here, so that the values it read are the values a reader here would have read. When not, or
+   * when a column cannot be kept here (it stays untyped: {@link #type}), the input must be read
+   * again here: a reader finds the columns resolved so far added and typed, and meets a column that
+   * cannot be kept where it shows, failing or dead-lettering its record there.
    */
   public boolean resolveAdded(Seen seen) {
-    for (int k = 0; k < seen.added().size(); k++) {
-      int index = add(seen.added().get(k), seen.firstAt());
-      if (seen.addedTypes().get(k) != null) {
-        try {
-          type(index, seen.addedTypes().get(k));
-        } catch (DataException e) {
-          throw new DataException(seen.firstAt() + ": " + e.getMessage(), e);
-        }
+    int[] at = new int[seen.added().size()];
+    for (int k = 0; k < at.length; k++) {
+      at[k] = add(seen.added().get(k), seen.firstAt());
+    }
+    for (int k : seen.typedOrder()) {
+      try {
+        type(at[k], seen.addedTypes().get(k));
+      } catch (DataException e) {
+        return false;
       }
     }
     return loadsAddedAs(seen);

@@ -148,6 +148,33 @@ class ObservedSchemaTest {
   }
 
   @Test
+  void aColumnTheResolverRefusesStaysUntypedSoEveryValueOfItIsRefused() {
+    List<String> asked = new ArrayList<>();
+    ObservedSchema o =
+        new ObservedSchema(
+            DECLARED,
+            DriftPolicy.EVOLVE,
+            (index, proposed) -> {
+              asked.add(proposed.name());
+              if (proposed.name().startsWith("_idem_")) {
+                throw new DataException("input column '" + proposed.name() + "' is reserved");
+              }
+              return proposed;
+            });
+    int k = o.add("_idem_x", "a.jsonl:1");
+    for (int i = 0; i < 2; i++) {
+      assertThatThrownBy(() -> o.type(k, DataType.STRING))
+          .isInstanceOf(DataException.class)
+          .hasMessage("input column '_idem_x' is reserved");
+      assertThat(o.column(k)).isNull();
+    }
+    assertThat(o.type(o.add("note", "a.jsonl:2"), DataType.STRING))
+        .isEqualTo(Column.of("note", DataType.STRING));
+    assertThat(asked).containsExactly("_idem_x", "_idem_x", "note");
+    assertThat(o.seen().typedOrder()).containsExactly(1);
+  }
+
+  @Test
   void policiesParseFromTheirLabels() {
     assertThat(DriftPolicy.parse(" Evolve ")).isEqualTo(DriftPolicy.EVOLVE);
     assertThat(DriftPolicy.DEFAULT).isEqualTo(DriftPolicy.DISCARD);

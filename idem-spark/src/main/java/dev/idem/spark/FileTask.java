@@ -58,10 +58,9 @@ record FileTask(
       // discard drops added columns, and evolve loads a missing column as null, whatever the
       // destination says (each fails on a missing column it cannot load: DriftPolicy), so the
       // driver takes what this task saw; under evolve the task loads an added column as the input
-      // types it, which the driver takes when the destination resolves the column alike
-      // (Collected); a file that drifted otherwise (a column a JSON line adds under evolve; any
-      // drift under freeze, which fails the window at the record that shows it) is read again by
-      // the driver (readOnDriver)
+      // types it, which the driver takes when the destination resolves the column alike, else it
+      // reads the part again (Collected); a file that drifted under freeze, which fails the window
+      // at the record that shows the drift, is read again by the driver (readOnDriver)
       DriftPolicy policy = p.schemaDrift();
       // a key's kept record is read again from the records written when its key comes again
       EarlyFold early = fold == null ? null : new EarlyFold(p, fold, foldKeys, records::record);
@@ -118,13 +117,27 @@ record FileTask(
    * Runs on the driver: a reader of the file's records of the window that reports what it observes
    * into the window's own observation, so {@code schema_drift} decides about added and missing
    * columns with the destination's answer, as the JVM runner's reader does. For a file the driver
-   * cannot take from its tasks ({@link #result}; an added column the destination loads as another
-   * type than the task did): the whole file, whichever part this task reads.
+   * cannot take from its tasks ({@link #result}, a part before the file's last that failed): the
+   * whole file, whichever part this task reads.
    */
   RecordReader readOnDriver(ObservedSchema observed) throws IOException {
+    return readOnDriver(observed, FilePart.WHOLE);
+  }
+
+  /**
+   * Runs on the driver: a reader of this task's part of the file, as {@link
+   * #readOnDriver(ObservedSchema)} reads the whole file: for a part whose added columns the
+   * driver's observation does not load as this task loaded them ({@link
+   * ObservedSchema#resolveAdded}).
+   */
+  RecordReader readPartOnDriver(ObservedSchema observed) throws IOException {
+    return readOnDriver(observed, part);
+  }
+
+  private RecordReader readOnDriver(ObservedSchema observed, FilePart which) throws IOException {
     PipelineDefinition d = definition();
     try {
-      RecordReader r = open(d.pipeline(), observed, FilePart.WHOLE);
+      RecordReader r = open(d.pipeline(), observed, which);
       return new RecordReader() {
         @Override
         public SourceRecord next() throws IOException {
@@ -151,26 +164,12 @@ record FileTask(
   /**
    * Whether the file is known to need reading on the driver, at its first record or after a later
    * one: under freeze, a column added (a CSV header, a Parquet schema, a JSON line's key) or
-   * missing from the header; under evolve, a column added by a file whose columns are not typed as
-   * it opens ({@link #typesColumnsAtOpen}). A column added by a later JSON line is found by the
-   * loop; one absent from every JSON line only at the end ({@link #result}).
+   * missing from the header. A column added by a later JSON line is found by the loop; one absent
+   * from every JSON line only at the end ({@link #result}).
    */
   private static boolean onDriver(ObservedSchema observed, DriftPolicy policy, boolean first) {
-    return switch (policy) {
-      case DISCARD -> false;
-      case EVOLVE -> observed.added() > 0 && !typesColumnsAtOpen(observed);
-      case FREEZE -> (first && !observed.diffSoFar().removed().isEmpty()) || observed.added() > 0;
-    };
-  }
-
-  /**
-   * Whether the file's reader adds and types its columns as the file opens (a CSV header, a Parquet
-   * schema), not record by record (JSON lines, whose absent keys read as null): then the driver can
-   * resolve the columns this task added, in the order it did, before the file's first record
-   * ({@link ObservedSchema#resolveAdded}).
-   */
-  private static boolean typesColumnsAtOpen(ObservedSchema observed) {
-    return !observed.absentMeansNull();
+    return policy == DriftPolicy.FREEZE
+        && ((first && !observed.diffSoFar().removed().isEmpty()) || observed.added() > 0);
   }
 
   /** The pipeline file loaded with the source narrowed to this task's file. */
@@ -190,21 +189,13 @@ record FileTask(
 
   /**
    * The task's result; the driver reads the file again when it drifted and the driver cannot take
-   * what the task saw instead: under evolve, columns added by a JSON line (an added column's type
-   * is the destination's answer, which the driver checks against the task's only for columns typed
-   * as the file opens); under freeze, any drift, a retyped value too (the window fails at the
-   * record that shows it, which only a reader on the driver meets in place).
+   * what the task saw instead: under freeze, any drift, a retyped value too (the window fails at
+   * the record that shows it, which only a reader on the driver meets in place).
    */
   private FileRecords result(
       RecordCodec.Writer records, ObservedSchema observed, DriftPolicy policy, String failure) {
     SchemaDiff diff = observed.diff();
-    boolean columns = !diff.added().isEmpty() || !diff.removed().isEmpty();
-    boolean onDriver =
-        switch (policy) {
-          case DISCARD -> false;
-          case EVOLVE -> !diff.added().isEmpty() && !typesColumnsAtOpen(observed);
-          case FREEZE -> columns || !diff.retyped().isEmpty();
-        };
+    boolean onDriver = policy == DriftPolicy.FREEZE && !diff.isEmpty();
     return new FileRecords(
         file.name(),
         records.bytes(),

@@ -406,22 +406,20 @@ final class SparkSource implements Source, FoldsEarly {
    * parts, its columns once, the types each part broke in order); a file whose reader failed fails
    * the read after its records. A file is read again here, whole, by its task's reader on the
    * window's observation ({@link FileTask#readOnDriver}), and none of its parts' records is taken,
-   * when its task says so ({@link FileRecords#readOnDriver}: any drift under freeze, a column a
-   * JSON line adds under evolve), when a column it adds is loaded here as another type than its
-   * task loaded it (below), or when a CSV or JSON-lines part before the file's last failed: what
-   * evolve loads an added column as depends on the destination, which a task cannot ask, and freeze
-   * fails the window at the record that shows the drift; and a CSV part's text may end inside a
-   * quoted field that holds a line break ({@link FileSource#inputFiles(WindowSpec, Window, long)}
-   * splits a text file at line starts), so its reader fails at its end and the next part's reader
-   * started inside that record.
+   * when its task says so ({@link FileRecords#readOnDriver}: any drift under freeze, which fails
+   * the window at the record that shows the drift), or when a CSV or JSON-lines part before the
+   * file's last failed: a CSV part's text may end inside a quoted field that holds a line break
+   * ({@link FileSource#inputFiles(WindowSpec, Window, long)} splits a text file at line starts), so
+   * its reader fails at its end and the next part's reader started inside that record.
    *
-   * <p>Under {@code evolve}, a task loads the columns its file adds (a CSV header's, a Parquet
-   * schema's) as the input types them. Before the file's first part, the window's observation
-   * resolves them, as a reader opening the file here would ({@link ObservedSchema#resolveAdded});
-   * the parts' records are taken when each column is loaded as its task loaded it (their values
-   * moved to the columns' places among the window's added columns), else the file is read again
-   * here whole (the target already has the column as another type; an earlier file typed it
-   * otherwise).
+   * <p>Under {@code evolve}, a task loads the columns its part adds (a CSV header's, a Parquet
+   * schema's, JSON lines' keys) as the input types them. Before the part's first record, the
+   * window's observation resolves them, in the order the task's reader added and typed them, as a
+   * reader here would ({@link ObservedSchema#resolveAdded}); the part's records are taken when each
+   * column is loaded as its task loaded it (their values moved to the columns' places among the
+   * window's added columns), else the part is read again here ({@link FileTask#readPartOnDriver}:
+   * the target already has the column as another type, an earlier file typed it otherwise, or the
+   * destination refuses it, which the reader here meets where the column shows).
    */
   private static final class Collected implements RecordReader {
     private final List<FileTask> tasks;
@@ -490,14 +488,6 @@ final class SparkSource implements Source, FoldsEarly {
           return null;
         }
         FileTask task = tasks.get(next);
-        boolean firstPart = next == 0 || !tasks.get(next - 1).file().equals(task.file());
-        if (firstPart && !wholeHere.contains(task.file().name()) && !resolvedAlike(next)) {
-          wholeHere.add(task.file().name());
-          LOG.info(
-              "{}: a column it adds is loaded as another type than its task read it as; the"
-                  + " driver reads the file whole",
-              task.file().name());
-        }
         file = files.get(next++);
         records = null;
         addedAt = null;
@@ -508,6 +498,18 @@ final class SparkSource implements Source, FoldsEarly {
             readHere = task.file().name();
             DRIVER_READS.incrementAndGet();
           }
+          file = null;
+          continue;
+        }
+        if (observed.keepsAdded()
+            && !file.seen().added().isEmpty()
+            && !observed.resolveAdded(file.seen())) {
+          LOG.info(
+              "{}: a column it adds is loaded as another type than its task read it as, or cannot"
+                  + " be added; the driver reads the part",
+              task.file().name());
+          here = task.readPartOnDriver(observed);
+          DRIVER_READS.incrementAndGet();
           file = null;
           continue;
         }
@@ -526,24 +528,6 @@ final class SparkSource implements Source, FoldsEarly {
           }
         }
       }
-    }
-
-    /**
-     * Under evolve, before the first part of a file task {@code i} reads: resolves the columns the
-     * file adds here, in the order its reader added them, and whether each of its parts' tasks
-     * loaded each one as it is loaded here.
-     */
-    private boolean resolvedAlike(int i) {
-      if (!observed.keepsAdded() || files.get(i).seen().added().isEmpty()) {
-        return true;
-      }
-      boolean alike = observed.resolveAdded(files.get(i).seen());
-      for (int j = i + 1;
-          alike && j < tasks.size() && tasks.get(j).file().equals(tasks.get(i).file());
-          j++) {
-        alike = observed.loadsAddedAs(files.get(j).seen());
-      }
-      return alike;
     }
 
     /** A record of the current part with its added columns' values at their places here. */
