@@ -261,24 +261,30 @@ public final class ObservedSchema {
    * Adds here the added columns another observation saw ({@link #seen}), in the order it added
    * them, and types them in the order it typed them, each change at {@code seen.firstAt()}: as a
    * reader of the same input here would, so under evolve each column this observation had not typed
-   * yet is resolved here, by its own resolver, in the order such a reader would resolve it. Returns
-   * whether each added column the other observation loaded values as is loaded as the same column
-   * here, so that the values it read are the values a reader here would have read. When not, or
-   * when a column cannot be kept here (it stays untyped: {@link #type}), the input must be read
-   * again here: a reader finds the columns resolved so far added and typed, and meets a column that
-   * cannot be kept where it shows, failing or dead-lettering its record there.
+   * yet is resolved here, by its own resolver, in the order such a reader would resolve it. A
+   * column is added only once those before it are, and just before it is typed when it is: a column
+   * the resolver refuses ends this, as it ends a reader's record, before the columns added after
+   * it. Returns whether each added column the other observation loaded values as is loaded as the
+   * same column here, so that the values it read are the values a reader here would have read. When
+   * not, or when a column cannot be kept here (it stays untyped: {@link #type}), the input must be
+   * read again here: a reader finds the columns resolved so far added and typed, and meets a column
+   * that cannot be kept where it shows, failing or dead-lettering its record there.
    */
   public boolean resolveAdded(Seen seen) {
     int[] at = new int[seen.added().size()];
-    for (int k = 0; k < at.length; k++) {
-      at[k] = add(seen.added().get(k), seen.firstAt());
-    }
+    int added = 0; // the other's columns added here so far, in its order
     for (int k : seen.typedOrder()) {
+      for (; added <= k; added++) {
+        at[added] = add(seen.added().get(added), seen.firstAt());
+      }
       try {
         type(at[k], seen.addedTypes().get(k));
       } catch (DataException e) {
         return false;
       }
+    }
+    for (; added < at.length; added++) {
+      add(seen.added().get(added), seen.firstAt());
     }
     return loadsAddedAs(seen);
   }

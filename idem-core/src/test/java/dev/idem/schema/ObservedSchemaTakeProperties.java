@@ -49,14 +49,21 @@ class ObservedSchemaTakeProperties {
     Arbitrary<DataType> type = Arbitraries.of(DataType.INTEGER, DataType.STRING, DataType.BOOLEAN);
     Arbitrary<Event> present = column.map(i -> o -> o.present(i));
     Arbitrary<Event> missing = Combinators.combine(column, at).as((i, p) -> o -> o.missing(i, p));
+    // a record's keys in order, each added and typed (unless null) as a JSON line's reader does;
+    // a key that cannot be kept ends the record there (the record is a dead letter)
     Arbitrary<Event> added =
-        Combinators.combine(Arbitraries.of(ADDED), at, type.injectNull(0.4))
+        Combinators.combine(
+                Arbitraries.of(ADDED).list().uniqueElements().ofMinSize(1).ofMaxSize(3),
+                at,
+                type.injectNull(0.4).list().ofSize(3))
             .as(
-                (name, p, t) ->
+                (names, p, types) ->
                     o -> {
-                      int k = o.add(name, p);
-                      if (t != null) {
-                        o.type(k, t);
+                      for (int i = 0; i < names.size(); i++) {
+                        int k = o.add(names.get(i), p);
+                        if (types.get(i) != null) {
+                          o.type(k, types.get(i));
+                        }
                       }
                     });
     Arbitrary<Event> retyped =

@@ -629,11 +629,13 @@ class CrossEngineTest {
   }
 
   /**
-   * JSON lines under evolve with a key the destination refuses (idem's reserved prefix) in two
-   * lines: its task read it (its guess adds anything), the driver's resolution refuses it and reads
-   * the file again, and on both engines each line with the key is a dead letter (its value is not
-   * loaded unseen), the line between them loaded with its own added key; the same results, ledger
-   * entries, tables and dead letters.
+   * JSON lines under evolve with a key the destination refuses (idem's reserved prefix) in three
+   * lines, the first with another new key after it, the last without a day: its task read it (its
+   * guess adds anything), the driver's resolution refuses it and reads the file again, and on both
+   * engines each line with the key is a dead letter (its value is not loaded unseen; the first
+   * line's other key is never added, as its reader stops at the refused key), the line between them
+   * loaded with its own added key; the same results, ledger entries (the drift), tables and dead
+   * letters.
    */
   @Test
   void evolveDeadLettersEveryJsonLineWithAKeyTheDestinationRefuses() throws IOException {
@@ -643,11 +645,13 @@ class CrossEngineTest {
       Files.writeString(
           d.resolve("a.jsonl"),
           "{\"id\": 1, \"name\": \"a1\", \"version\": 1, \"ingested_at\": \"2024-03-01T10:00:00\","
-              + " \"_idem_x\": \"v\"}\n"
+              + " \"_idem_x\": \"v\", \"other\": \"z\"}\n"
               + "{\"id\": 2, \"name\": \"b1\", \"version\": 1, \"ingested_at\": \"2024-03-01T11:00:00\","
               + " \"note\": \"n2\"}\n"
               + "{\"id\": 3, \"name\": \"c1\", \"version\": 1, \"ingested_at\": \"2024-03-01T12:00:00\","
-              + " \"_idem_x\": \"w\"}\n");
+              + " \"_idem_x\": \"w\"}\n"
+              + "{\"id\": 4, \"name\": \"d1\", \"version\": 1, \"ingested_at\": \"soon\","
+              + " \"_idem_x\": \"u\"}\n");
       pipelines.put(engine, jsonPipeline(d, "evolve"));
     }
     Path jvm = pipelines.get("jvm");
@@ -656,7 +660,12 @@ class CrossEngineTest {
     long driverReads = SharedSpark.driverReads();
     assertThat(Cli.load(onSpark, Cli.SPARK).out()).contains("1 loaded");
     assertThat(SharedSpark.driverReads() - driverReads).as("files the driver read again").isOne();
-    assertThat(Cli.ledger(onSpark)).isEqualTo(Cli.ledger(jvm));
+    assertThat(Cli.ledger(onSpark))
+        .isEqualTo(Cli.ledger(jvm))
+        .singleElement()
+        .asString()
+        .contains("added: _idem_x, note")
+        .doesNotContain("other");
     assertThat(TableContents.of(onSpark.resolveSibling("warehouse"), "t"))
         .isEqualTo(TableContents.of(jvm.resolveSibling("warehouse"), "t"))
         .singleElement()
@@ -664,7 +673,7 @@ class CrossEngineTest {
         .contains("note=n2");
     assertThat(Cli.deadLetters(onSpark))
         .isEqualTo(Cli.deadLetters(jvm))
-        .hasSize(2)
+        .hasSize(3)
         .allMatch(l -> l.contains("_idem_x"));
   }
 

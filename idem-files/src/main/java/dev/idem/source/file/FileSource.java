@@ -946,7 +946,7 @@ public abstract class FileSource implements Source, ObservesSchema {
           }
         } catch (DataException e) {
           if (currentKeepsUnassigned) {
-            observe(); // what the record showed before it failed (a JSON key holding a value of
+            observeBad(); // what the record showed before it failed (a JSON key holding a value of
             // another type)
             return bad(e);
           }
@@ -964,7 +964,7 @@ public abstract class FileSource implements Source, ObservesSchema {
             }
           } catch (DataException e) {
             if (currentKeepsUnassigned) {
-              observe();
+              observeBad();
               return bad(e);
             }
             skipped(e);
@@ -1021,6 +1021,18 @@ public abstract class FileSource implements Source, ObservesSchema {
     private void observe() {
       if (observed != null) {
         current.observe();
+      }
+    }
+
+    /**
+     * What a record that is a dead letter for another reason showed: a column it shows that cannot
+     * be kept (under evolve) stays untyped, and the record is a dead letter all the same.
+     */
+    private void observeBad() {
+      try {
+        observe();
+      } catch (DataException refused) {
+        // the record is a dead letter already, for the reason it was read with
       }
     }
 
