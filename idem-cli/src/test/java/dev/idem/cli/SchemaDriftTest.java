@@ -32,6 +32,9 @@ import dev.idem.window.WindowSpec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -138,6 +141,55 @@ class SchemaDriftTest {
   }
 
   // ---- evolve --------------------------------------------------------------------------------
+
+  /**
+   * Under evolve, a JSON key whose column the target already has as a type idem cannot load: every
+   * line with the key is a dead letter naming the column, and the lines between them load (the
+   * staging goes on after each refusal).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"duckdb", "postgres"})
+  void evolveDeadLettersEveryJsonLineWhoseKeyTheTargetCannotLoad(String kind) throws Exception {
+    String url = url(kind);
+    Path p = dir.resolve("pipeline.yaml");
+    Files.writeString(
+        p,
+        String.join(
+            "\n",
+            "pipeline: drift",
+            "source: {type: jsonl, path: 'data/*.jsonl'}",
+            "columns:",
+            "  order_id: integer not null",
+            "  amount: decimal(12,2)",
+            "windows: {kind: file}",
+            "target: {table: orders, key: [order_id], strategy: merge}",
+            "destination: {url: \"" + url + "\"}",
+            "schema_drift: evolve",
+            "max_bad_records: 5",
+            ""));
+    file("a.jsonl", "{\"order_id\": 1, \"amount\": 1.50}\n");
+    assertThat(run(p).exit()).isZero();
+    try (Connection c = DriverManager.getConnection(url);
+        Statement s = c.createStatement()) {
+      s.execute(
+          "ALTER TABLE orders ADD COLUMN payload " + (kind.equals("duckdb") ? "BLOB" : "BYTEA"));
+    }
+    file(
+        "b.jsonl",
+        String.join(
+            "\n",
+            "{\"order_id\": 2, \"payload\": \"x\"}",
+            "{\"order_id\": 3}",
+            "{\"order_id\": 4, \"payload\": \"y\"}",
+            "{\"order_id\": 5}",
+            ""));
+    Cli.Result r = run(p);
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    assertThat(rows(url)).hasSize(3).noneMatch(row -> row.startsWith("order_id=2|"));
+    WindowState b = state(url, "data/b.jsonl");
+    assertThat(b.counts().deadLettered()).isEqualTo(2);
+    assertBalanced(url);
+  }
 
   @ParameterizedTest
   @ValueSource(strings = {"duckdb", "postgres"})

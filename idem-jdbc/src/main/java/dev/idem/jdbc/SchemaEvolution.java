@@ -108,6 +108,11 @@ final class SchemaEvolution {
   /** Records a column now staged; returns every staged column. */
   Schema added(Column column) {
     added.add(column);
+    return staged();
+  }
+
+  /** Every staged column: the pipeline's, then the columns the input added so far. */
+  Schema staged() {
     List<Column> all = new ArrayList<>(pipeline.stagedColumns().columns());
     all.addAll(added);
     return new Schema(all);

@@ -1,5 +1,6 @@
 package dev.idem.jdbc;
 
+import dev.idem.DataException;
 import dev.idem.destination.Completion;
 import dev.idem.destination.RowRefusedException;
 import dev.idem.jdbc.dialect.Dialect;
@@ -194,7 +195,14 @@ final class WindowStaging implements AutoCloseable {
       spill();
       stager().finish();
       stager.close();
-      Column column = evolution.stageable(proposed);
+      Column column;
+      try {
+        column = evolution.stageable(proposed);
+      } catch (DataException refused) {
+        // the record showing the column is refused; staging goes on with the columns so far
+        stager = dialect.staging().restage(connection, evolution.staged());
+        throw refused;
+      }
       Jdbc.execute(connection, evolution.stagedColumnDdl(column));
       stager = dialect.staging().restage(connection, evolution.added(column));
       return column;
