@@ -94,6 +94,27 @@ class SchemaDriftTest {
     return p;
   }
 
+  /** Orders in JSON-lines files under evolve, one window per file, merged by order_id. */
+  private Path jsonPipeline(String url) throws Exception {
+    Path p = dir.resolve("pipeline.yaml");
+    Files.writeString(
+        p,
+        String.join(
+            "\n",
+            "pipeline: drift",
+            "source: {type: jsonl, path: 'data/*.jsonl'}",
+            "columns:",
+            "  order_id: integer not null",
+            "  amount: decimal(12,2)",
+            "windows: {kind: file}",
+            "target: {table: orders, key: [order_id], strategy: merge}",
+            "destination: {url: \"" + url + "\"}",
+            "schema_drift: evolve",
+            "max_bad_records: 5",
+            ""));
+    return p;
+  }
+
   private void file(String name, String text) throws Exception {
     Files.createDirectories(dir.resolve("data"));
     Files.writeString(dir.resolve("data").resolve(name), text, StandardCharsets.UTF_8);
@@ -151,22 +172,7 @@ class SchemaDriftTest {
   @ValueSource(strings = {"duckdb", "postgres"})
   void evolveDeadLettersEveryJsonLineWhoseKeyTheTargetCannotLoad(String kind) throws Exception {
     String url = url(kind);
-    Path p = dir.resolve("pipeline.yaml");
-    Files.writeString(
-        p,
-        String.join(
-            "\n",
-            "pipeline: drift",
-            "source: {type: jsonl, path: 'data/*.jsonl'}",
-            "columns:",
-            "  order_id: integer not null",
-            "  amount: decimal(12,2)",
-            "windows: {kind: file}",
-            "target: {table: orders, key: [order_id], strategy: merge}",
-            "destination: {url: \"" + url + "\"}",
-            "schema_drift: evolve",
-            "max_bad_records: 5",
-            ""));
+    Path p = jsonPipeline(url);
     file("a.jsonl", "{\"order_id\": 1, \"amount\": 1.50}\n");
     assertThat(run(p).exit()).isZero();
     try (Connection c = DriverManager.getConnection(url);
@@ -292,22 +298,7 @@ class SchemaDriftTest {
   void evolveFromJsonLinesTypesAddedKeysByTheirJsonValues(String kind) throws Exception {
     String url = url(kind);
     Files.createDirectories(dir.resolve("data"));
-    Path p = dir.resolve("pipeline.yaml");
-    Files.writeString(
-        p,
-        String.join(
-            "\n",
-            "pipeline: drift",
-            "source: {type: jsonl, path: 'data/*.jsonl'}",
-            "columns:",
-            "  order_id: integer not null",
-            "  amount: decimal(12,2)",
-            "windows: {kind: file}",
-            "target: {table: orders, key: [order_id], strategy: merge}",
-            "destination: {url: \"" + url + "\"}",
-            "schema_drift: evolve",
-            "max_bad_records: 5",
-            ""));
+    Path p = jsonPipeline(url);
     Files.writeString(
         dir.resolve("data/a.jsonl"),
         String.join(
