@@ -9,7 +9,6 @@ import dev.idem.pipeline.Pipeline;
 import dev.idem.run.EarlyFold;
 import dev.idem.schema.DriftPolicy;
 import dev.idem.schema.ObservedSchema;
-import dev.idem.schema.SchemaDiff;
 import dev.idem.source.RecordReader;
 import dev.idem.source.SourceRecord;
 import dev.idem.source.file.FilePart;
@@ -194,8 +193,7 @@ record FileTask(
    */
   private FileRecords result(
       RecordCodec.Writer records, ObservedSchema observed, DriftPolicy policy, String failure) {
-    SchemaDiff diff = observed.diff();
-    boolean onDriver = policy == DriftPolicy.FREEZE && !diff.isEmpty();
+    boolean onDriver = policy == DriftPolicy.FREEZE && !observed.diff().isEmpty();
     return new FileRecords(
         file.name(),
         records.bytes(),

@@ -22,7 +22,6 @@ import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -536,8 +535,8 @@ final class SparkSource implements Source, FoldsEarly {
       if (values == null || values.length <= declared) {
         return r;
       }
-      Object[] out = Arrays.copyOf(values, declared + observed.added());
-      Arrays.fill(out, declared, out.length, null);
+      Object[] out = new Object[declared + observed.added()];
+      System.arraycopy(values, 0, out, 0, declared);
       for (int k = 0; k < values.length - declared; k++) {
         out[declared + addedAt[k]] = values[declared + k];
       }

@@ -170,9 +170,6 @@ final class DuckDbCsvFiles {
    */
   private String plain(int i) {
     DataType type = column(i).type();
-    if (type.kind() == DataType.Kind.STRING) {
-      return "TRUE";
-    }
     String f = fieldOf(i);
     // the pattern is idem's own text for the declared type (PlainText), never input: it holds no
     // quote, and is written as a constant so that DuckDB compiles it once
