@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Logs implements AutoCloseable {
   /**
-   * Libraries whose info lines are chatter (Kafka's client logs its whole config): warn at most.
+   * Libraries whose info lines are chatter (Kafka's client logs its whole config, Spark every task
+   * of every job): warn at most.
    */
   static final List<String> CHATTY =
       List.of(
@@ -37,7 +38,9 @@ final class Logs implements AutoCloseable {
           "state.change.logger",
           "org.apache.iceberg",
           "org.apache.hadoop",
-          "org.apache.parquet");
+          "org.apache.parquet",
+          "org.apache.spark",
+          "org.sparkproject");
 
   /** The text line: time, level, logger, message; exceptions follow it. */
   static final String TEXT_PATTERN = "%d{HH:mm:ss.SSS} %-5level %logger{0} - %msg%n";

@@ -17,6 +17,8 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -184,23 +186,33 @@ class LogsTest {
     assertThat(err).doesNotContain("w\\\\d").doesNotContain("p\\\"w");
   }
 
-  /** Kafka's client logs its whole configuration at info: at debug, its warnings only. */
-  @Test
-  void kafkaStaysAtWarn() {
-    Logger kafka = LoggerFactory.getLogger("org.apache.kafka.clients.ClientConfig");
+  /**
+   * Kafka's client logs its whole configuration at info, Spark every task of every job (and its
+   * shaded Jetty its server): at debug, their warnings only.
+   */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "org.apache.kafka.clients.ClientConfig",
+        "org.apache.spark.scheduler.TaskSetManager",
+        "org.sparkproject.jetty.server.Server"
+      })
+  void chattyLibrariesStayAtWarn(String name) {
+    Logger chatty = LoggerFactory.getLogger(name);
+    String simple = name.substring(name.lastIndexOf('.') + 1);
     String err =
         logged(
             Level.DEBUG,
             LogOptions.LogFormat.text,
             new Secrets(),
             () -> {
-              kafka.info("bootstrap.servers = [localhost:9092]");
-              kafka.warn("the broker is not reachable");
+              chatty.info("bootstrap.servers = [localhost:9092]");
+              chatty.warn("the broker is not reachable");
               LoggerFactory.getLogger("dev.idem.test").debug("ours at debug");
             });
     assertThat(err)
         .doesNotContain("bootstrap.servers")
-        .contains("WARN  ClientConfig - the broker is not reachable")
+        .contains("WARN  " + simple + " - the broker is not reachable")
         .contains("DEBUG test - ours at debug");
   }
 

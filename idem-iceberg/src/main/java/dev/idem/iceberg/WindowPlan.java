@@ -27,6 +27,8 @@ import org.apache.iceberg.Transaction;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What one window's commit does to its table, computed against one snapshot and one ledger: the
@@ -45,6 +47,8 @@ import org.apache.iceberg.expressions.Expressions;
  * first key (by its rows' order) another window holds.
  */
 final class WindowPlan extends PlanCounts {
+  private static final Logger LOG = LoggerFactory.getLogger(WindowPlan.class);
+
   private static final long serialVersionUID = 1L;
 
   final String pointer;
@@ -290,6 +294,15 @@ final class WindowPlan extends PlanCounts {
       int slices = staged.slices(atOnce, least);
       boolean table = strategy == WriteStrategy.REPLACE_TABLE;
       boolean onWorkers = elsewhere && slices > 1;
+      if (slices > 1) {
+        LOG.info(
+            "window {}: {} rows {}, planned in {} slices of their keys {}",
+            window,
+            staged.size(),
+            staged.spilled() ? "spilled to disk" : "held in memory",
+            slices,
+            onWorkers ? "by the workers" : "one after another here");
+      }
       // the ledger's tombstones sent once to each place that plans slices (read here in place),
       // where a delete may raise one or one may keep a key deleted
       boolean tombstonesRead = target.deletes() != null && !target.orderBy().isEmpty();

@@ -54,9 +54,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * trial of four the killed driver spills every window's rows to its disk and plans it in slices of
  * keys ({@code -Didem.window.memory.rows=1}), in another the same with the slices planned by Spark
  * tasks, in a third every window is held in memory and cut into slices planned by Spark tasks
- * ({@code -Didem.window.slice.rows=1}). Also: another process (a JVM runner, or a second Spark
- * application) and a Spark run (this JVM's session) on the same table at once never both land a
- * window; and a run whose every task fails once after its work (Spark runs it again) equals the
+ * ({@code -Didem.window.slice.rows=1}); the killed driver's log (at info) shows each window it
+ * loaded planned so, and none in the fourth trial. Also: another process (a JVM runner, or a second
+ * Spark application) and a Spark run (this JVM's session) on the same table at once never both land
+ * a window; and a run whose every task fails once after its work (Spark runs it again) equals the
  * clean run.
  */
 @Tag("spark")
@@ -167,7 +168,12 @@ class SparkDriverKillTest {
       List<String> spill =
           switch (trial % 4) {
             case 1 -> List.of("-Didem.window.slice.rows=1", "-Didem.spark.executor.writes=true");
-            case 2 -> List.of("-Didem.window.memory.rows=1", "-Didem.window.slices=3");
+            case 2 ->
+                List.of(
+                    "-Didem.window.memory.rows=1",
+                    "-Didem.window.slices=3",
+                    // the child's default is the test JVM's (true): here, the driver plans them
+                    "-Didem.spark.executor.writes=false");
             case 3 ->
                 List.of(
                     "-Didem.window.memory.rows=1",
@@ -177,9 +183,9 @@ class SparkDriverKillTest {
           };
       String slicing =
           switch (trial % 4) {
-            case 1 -> ", held slices by tasks";
-            case 2 -> ", spilled";
-            case 3 -> ", spilled slices by tasks";
+            case 1 -> HELD_BY_TASKS;
+            case 2 -> SPILLED_HERE;
+            case 3 -> SPILLED_BY_TASKS;
             default -> "";
           };
       boolean killed = false;
@@ -198,7 +204,9 @@ class SparkDriverKillTest {
                 "--parallel",
                 parallel,
                 "--progress",
-                "plain");
+                "plain",
+                "--log-level",
+                "info");
         int wanted = landed;
         await()
             .atMost(CHILD_LIMIT)
@@ -210,17 +218,30 @@ class SparkDriverKillTest {
           p.destroyForcibly(); // SIGKILL on Linux
           assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
           killed = true;
+          // each window the killed driver loaded was planned in slices as the trial meant (and
+          // none in the trials without), by its log
+          Map<String, Integer> plans = slicedPlans(dir);
+          if (slicing.isEmpty()) {
+            assertThat(plans).as(ChildIdem.err(dir)).isEmpty();
+          } else {
+            assertThat(plans.keySet()).as(ChildIdem.err(dir)).isSubsetOf(slicing);
+            assertThat(plans.getOrDefault(slicing, 0))
+                .as(ChildIdem.err(dir))
+                .isGreaterThanOrEqualTo(before);
+          }
           moments.add(
               "trial "
                   + trial
                   + " (--parallel "
                   + parallel
-                  + slicing
+                  + (slicing.isEmpty() ? "" : ", " + slicing)
                   + "): killed after "
                   + before
                   + " windows + "
                   + delayMillis
-                  + " ms");
+                  + " ms, "
+                  + plans.values().stream().mapToInt(Integer::intValue).sum()
+                  + " plans in slices logged");
           assertRerunEqualsClean(dir, "trial " + trial);
         } else {
           // the run ended first (a quieter moment): again, earlier
@@ -379,6 +400,26 @@ class SparkDriverKillTest {
    */
   private static boolean claimed(Path dir) {
     return Files.isDirectory(dir.resolve("warehouse/idem/_idem_ledger/t"));
+  }
+
+  private static final String HELD_BY_TASKS = "held in memory, by the workers";
+  private static final String SPILLED_HERE = "spilled to disk, one after another here";
+  private static final String SPILLED_BY_TASKS = "spilled to disk, by the workers";
+
+  /** A window's plan in slices, as the destination logs it at info (iceberg's WindowPlan). */
+  private static final Pattern SLICED =
+      Pattern.compile(
+          "window \\S+: \\d+ rows (spilled to disk|held in memory), planned in \\d+ slices of"
+              + " their keys (by the workers|one after another here)");
+
+  /** How many windows' plans in slices the child logged, by how ("held in memory, by ..."). */
+  private static Map<String, Integer> slicedPlans(Path dir) throws IOException {
+    Matcher m = SLICED.matcher(ChildIdem.err(dir));
+    Map<String, Integer> plans = new TreeMap<>();
+    while (m.find()) {
+      plans.merge(m.group(1) + ", " + m.group(2), 1, Integer::sum);
+    }
+    return plans;
   }
 
   private static int loadedLines(Path dir) throws IOException {
