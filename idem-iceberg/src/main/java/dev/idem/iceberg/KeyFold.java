@@ -71,9 +71,13 @@ final class KeyFold implements RowFold {
     return out;
   }
 
-  /** The value at {@code at} of a row; NULL where the row has none (a column staged after it). */
+  /**
+   * The value at {@code at} of a row, as the table will hold it ({@link Versions#stored}: a fold on
+   * a reading task compares what the write compares); NULL where the row has none (a column staged
+   * after it).
+   */
   private static Object at(Object[] row, int at) {
-    return at < 0 || at >= row.length ? null : row[at];
+    return at < 0 || at >= row.length ? null : Versions.stored(row[at]);
   }
 
   /** The stored values of a staged row (NULL for a column staged after it, by evolve). */

@@ -25,6 +25,8 @@ import org.apache.iceberg.exceptions.NotFoundException;
 import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.io.OutputFile;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The ledger of one Iceberg table (ADR 0008): a JSON file per change, outside the table's location
@@ -35,6 +37,8 @@ import org.apache.iceberg.io.OutputFile;
  * the same ledger, and the loser reads the winner's ledger and decides again.
  */
 final class LedgerStore {
+  private static final Logger LOG = LoggerFactory.getLogger(LedgerStore.class);
+
   /** The table property naming the current ledger file. */
   static final String POINTER = "idem.ledger";
 
@@ -179,25 +183,40 @@ final class LedgerStore {
       tx.updateProperties().set(POINTER, next).commit();
       try {
         tx.commitTransaction();
-        if (pointer != null) {
-          // the replaced ledger: no commit can be built on it any more (the fence compares
-          // pointers), and the table's metadata history is Iceberg's, not idem's
-          io().deleteFile(pointer);
-        }
-        return outcome.value();
       } catch (FencedOperations.LedgerMovedException
           | CommitFailedException
           | ValidationException e) {
-        io().deleteFile(next);
+        deleteUnnamed(next);
         if (attempt >= MAX_ATTEMPTS) {
           throw new TransientException(
               what + " on iceberg table " + name + ": gave up after " + attempt + " conflicts", e);
         }
         Thread.onSpinWait();
+        continue;
       } catch (CommitStateUnknownException e) {
         throw new CommitUnknownException(
             what + " on iceberg table " + name + ": " + e.getMessage(), e);
       }
+      if (pointer != null) {
+        // the replaced ledger: no commit can be built on it any more (the fence compares
+        // pointers), and the table's metadata history is Iceberg's, not idem's
+        deleteUnnamed(pointer);
+      }
+      return outcome.value();
+    }
+  }
+
+  /**
+   * Deletes a ledger file no commit names (replaced, or written for a commit that did not land), as
+   * far as it can: the change landed or not whatever the delete does, so a failed delete (an object
+   * store's transient error) is logged and leaves an orphan file, never a failed change (a window's
+   * commit that failed here would discard the data files it just committed).
+   */
+  private void deleteUnnamed(String location) {
+    try {
+      io().deleteFile(location);
+    } catch (RuntimeException e) {
+      LOG.warn("could not delete the idem ledger file {}: {}", location, e.toString());
     }
   }
 

@@ -2,6 +2,12 @@ package dev.idem.iceberg;
 
 import dev.idem.pipeline.DeleteRule;
 import dev.idem.window.Window;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoField;
+import java.time.temporal.ChronoUnit;
+import java.time.temporal.TemporalAccessor;
 import java.util.List;
 import org.apache.iceberg.types.Comparators;
 
@@ -13,6 +19,34 @@ import org.apache.iceberg.types.Comparators;
  */
 final class Versions {
   private Versions() {}
+
+  private static final LocalDateTime EPOCH = LocalDateTime.of(1970, 1, 1, 0, 0);
+
+  /**
+   * A staged value as the table will hold it: a timestamp to the microsecond, which is Iceberg's
+   * precision (its Parquet writer keeps the whole microseconds from the epoch, counted toward
+   * zero), while idem's readers type up to nine fractional digits. A window's rows are folded,
+   * looked up and compared as stored ({@link KeyFold} reads every value through this), so a value
+   * with digits past the microsecond is one key with the stored one and loads again unchanged;
+   * other values are returned as they are.
+   */
+  static Object stored(Object v) {
+    if (v instanceof LocalDateTime t && subMicro(t)) {
+      return EPOCH.plus(ChronoUnit.MICROS.between(EPOCH, t), ChronoUnit.MICROS);
+    }
+    if (v instanceof Instant t && subMicro(t)) {
+      return Instant.EPOCH.plus(ChronoUnit.MICROS.between(Instant.EPOCH, t), ChronoUnit.MICROS);
+    }
+    if (v instanceof OffsetDateTime t && subMicro(t)) {
+      return OffsetDateTime.ofInstant((Instant) stored(t.toInstant()), t.getOffset());
+    }
+    return v;
+  }
+
+  /** Whether {@code t} has digits past the microsecond. */
+  private static boolean subMicro(TemporalAccessor t) {
+    return t.get(ChronoField.NANO_OF_SECOND) % 1000 != 0;
+  }
 
   /** NULL least; values of one column are of one Java type. */
   @SuppressWarnings({"unchecked", "rawtypes"})

@@ -18,6 +18,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.iceberg.TableMetadata;
 import org.apache.iceberg.TableOperations;
 import org.apache.iceberg.exceptions.CommitStateUnknownException;
+import org.apache.iceberg.exceptions.RuntimeIOException;
+import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.io.InputFile;
+import org.apache.iceberg.io.OutputFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -113,6 +117,68 @@ class IcebergUnknownCommitTest {
       assertThat(d.tableRows("fenced")).hasSize(4).isEqualTo(cleanRun(p));
     }
     return resolved;
+  }
+
+  /**
+   * Operations whose files cannot be deleted when they are ledger files (an object store's
+   * transient error on the delete that follows each ledger change): the change has landed.
+   */
+  static final class LedgerFilesStay extends ForwardingOperations {
+    final AtomicInteger refused = new AtomicInteger();
+
+    LedgerFilesStay(TableOperations ops) {
+      super(ops);
+    }
+
+    @Override
+    public FileIO io() {
+      FileIO io = super.io();
+      return new FileIO() {
+        @Override
+        public InputFile newInputFile(String path) {
+          return io.newInputFile(path);
+        }
+
+        @Override
+        public OutputFile newOutputFile(String path) {
+          return io.newOutputFile(path);
+        }
+
+        @Override
+        public void deleteFile(String path) {
+          if (path.contains("/ledger-")) {
+            refused.incrementAndGet();
+            throw new RuntimeIOException("503 Slow Down (injected): %s", path);
+          }
+          io.deleteFile(path);
+        }
+      };
+    }
+  }
+
+  /**
+   * A ledger change (a claim, a window's commit) whose replaced ledger file cannot be deleted has
+   * landed all the same: the window is loaded once, its data files stay (they were deleted as if
+   * the commit had failed, the ledger saying DONE over a table naming missing files).
+   */
+  @Test
+  void aReplacedLedgerFileThatCannotBeDeletedLeavesTheCommitWhole() throws Exception {
+    Pipeline p = IcebergFenceTest.pipeline(WriteStrategy.MERGE, 4, 2);
+    try (IcebergDestination d = open("warehouse")) {
+      LedgerFilesStay[] ops = new LedgerFilesStay[1];
+      d.wrapOperations(o -> ops[0] = new LedgerFilesStay(o));
+      RunReport first = run(d, p, "r1", new ArrayList<>());
+      assertThat(ops[0].refused).as("the fault was injected").hasPositiveValue();
+      assertThat(first.ok()).as(first.toString()).isTrue();
+      assertThat(first.outcomes())
+          .extracting(o -> o.window().id() + " " + o.result())
+          .containsExactlyInAnyOrder("2024-03-01 LOADED", "2024-03-02 LOADED");
+      // the table's files are there (a read of a missing file fails) and hold a clean run's rows
+      assertThat(d.tableRows("fenced")).hasSize(4).isEqualTo(cleanRun(p));
+      RunReport again = run(d, p, "r2", new ArrayList<>());
+      assertThat(again.outcomes())
+          .allSatisfy(o -> assertThat(o.result()).isEqualTo(WindowOutcome.Result.UNCHANGED));
+    }
   }
 
   @Test
