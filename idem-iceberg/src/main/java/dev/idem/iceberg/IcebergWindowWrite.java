@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Transaction;
 import org.apache.iceberg.UpdateSchema;
 
@@ -104,12 +105,18 @@ final class IcebergWindowWrite implements WindowWrite {
   @Override
   public WindowCounts prepare(Completion completion) {
     this.completion = completion;
-    LedgerState state = store.read();
-    plan = plan(state, store.table().properties().get(LedgerStore.POINTER));
+    // the ledger, its pointer and the snapshot, of one metadata: the table object is shared with
+    // the lease's renewals and other windows, which refresh it
+    LedgerStore.Current current = store.current();
+    plan = plan(current.state(), current.pointer(), current.snapshot());
     return counts(plan);
   }
 
-  private WindowPlan plan(LedgerState state, String pointer) {
+  /**
+   * The window's plan on the ledger {@code state} that {@code pointer} names, as of {@code
+   * snapshot} (which a plan's commit must still find current, or it plans again).
+   */
+  private WindowPlan plan(LedgerState state, String pointer, Snapshot snapshot) {
     PipelineLedger ledger = state.pipeline(pipeline.name());
     Schema written = evolvedSchema();
     WindowPlan next =
@@ -119,7 +126,7 @@ final class IcebergWindowWrite implements WindowWrite {
                 ? schema.evolved(written, evolution.added())
                 : schema,
             new TableFiles(store.table(), written, workers),
-            store.table().currentSnapshot(),
+            snapshot,
             pointer,
             ledger,
             lease.windowId(),
@@ -193,11 +200,17 @@ final class IcebergWindowWrite implements WindowWrite {
           if (!IcebergLedger.holds(e, lease)) {
             throw IcebergLedger.fenced(lease);
           }
-          String pointer = store.table().properties().get(LedgerStore.POINTER);
+          // planned again when idem's ledger moved (another window's commit, a lease's renewal),
+          // the table's data did (a commit by another writer: a compaction, an append), or the
+          // schema did
+          String pointer = tx.table().properties().get(LedgerStore.POINTER);
+          Snapshot snapshot = tx.table().currentSnapshot();
           if (plan == null
               || !Objects.equals(plan.pointer, pointer)
+              || !Objects.equals(
+                  plan.fromSnapshot(), snapshot == null ? null : snapshot.snapshotId())
               || !plan.writeSchema.sameSchema(evolvedSchema())) {
-            plan = plan(state, pointer);
+            plan = plan(state, pointer, snapshot);
           }
           evolve(tx);
           plan.apply(tx, lease.windowId());

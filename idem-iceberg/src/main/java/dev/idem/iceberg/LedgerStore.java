@@ -15,7 +15,9 @@ import java.io.UncheckedIOException;
 import java.util.UUID;
 import org.apache.iceberg.BaseMetastoreTableOperations;
 import org.apache.iceberg.HasTableOperations;
+import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableMetadata;
 import org.apache.iceberg.TableOperations;
 import org.apache.iceberg.Transaction;
 import org.apache.iceberg.Transactions;
@@ -105,11 +107,25 @@ final class LedgerStore {
    * The ledger as the table's current metadata names it (refreshed first). A ledger file is deleted
    * once another replaced it, so a read that finds its file gone reads the newer one.
    */
-  synchronized LedgerState read() {
+  LedgerState read() {
+    return current().state();
+  }
+
+  /** The ledger, the location of its file and the table's current snapshot, of one metadata. */
+  record Current(LedgerState state, String pointer, Snapshot snapshot) {}
+
+  /**
+   * The ledger, its file and the table's snapshot as the table's current metadata names them
+   * (refreshed first), all of the same metadata: the table object is shared, and another thread's
+   * refresh may move it between two reads of it.
+   */
+  synchronized Current current() {
     for (int attempt = 1; ; attempt++) {
       table.refresh();
+      TableMetadata metadata = ((HasTableOperations) table).operations().current();
+      String pointer = metadata.property(POINTER, null);
       try {
-        return read(table.properties().get(POINTER));
+        return new Current(read(pointer), pointer, metadata.currentSnapshot());
       } catch (NotFoundException e) {
         if (attempt >= MAX_ATTEMPTS) {
           throw e;

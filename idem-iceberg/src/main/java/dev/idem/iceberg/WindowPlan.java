@@ -61,6 +61,11 @@ final class WindowPlan extends PlanCounts {
   private Expression overwrite;
   private Long fromSnapshot;
 
+  /** The table's snapshot the plan was made on: null for a table without one. */
+  Long fromSnapshot() {
+    return fromSnapshot;
+  }
+
   /** The files of the window's new rows, by slice, with what they hold. */
   private final NewRows newRows = new NewRows(new HashMap<>());
 

@@ -24,8 +24,11 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DataFiles;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.io.CloseableIterable;
@@ -173,6 +176,51 @@ class IcebergReplanTest {
               c -> {
                 assertThat(c.inserted()).isEqualTo(4);
                 assertThat(c.skipped()).isEqualTo(2);
+              });
+    }
+  }
+
+  /**
+   * Another writer's commit between a window's plan and its commit (here a compaction rewriting the
+   * data file the window updates rows of): the ledger did not move, but the table's data did, so
+   * the window is planned again on the new snapshot and commits (its plan would delete a file the
+   * table no longer has, and was retried on the same plan until it gave up).
+   */
+  @Test
+  void aWindowPlannedBeforeAnotherWritersCommitIsPlannedAgainOnTheNewSnapshot() throws Exception {
+    Pipeline p = IcebergFenceTest.pipeline(WriteStrategy.MERGE);
+    try (IcebergDestination d = open()) {
+      d.prepare(p);
+      Lease la = d.ledger().claim("fence", "2024-03-01", "a", TTL).orElseThrow();
+      WindowWrite wa = prepared(d, p, la, 0, 5);
+      wa.commit();
+      wa.close();
+      Lease lb = d.ledger().claim("fence", "2024-03-02", "a", TTL).orElseThrow();
+      WindowWrite wb = prepared(d, p, lb, 3, 4); // updates keys 3 and 4 of wa's file
+
+      Table t = d.store(p.name()).orElseThrow().table();
+      t.refresh();
+      DataFile old;
+      try (CloseableIterable<FileScanTask> tasks = t.newScan().planFiles()) {
+        old = tasks.iterator().next().file();
+      }
+      Path copy =
+          Path.of(old.location()).resolveSibling("compacted-" + UUID.randomUUID() + ".parquet");
+      Files.copy(Path.of(old.location()), copy);
+      t.newRewrite()
+          .deleteFile(old)
+          .addFile(DataFiles.builder(t.spec()).copy(old).withPath(copy.toString()).build())
+          .commit();
+
+      wb.commit();
+      wb.close();
+
+      assertThat(d.tableRows("fenced")).hasSize(7);
+      assertThat(d.ledger().state("fence", "2024-03-02").orElseThrow().counts())
+          .satisfies(
+              c -> {
+                assertThat(c.inserted()).isEqualTo(2);
+                assertThat(c.updated()).isEqualTo(2);
               });
     }
   }
