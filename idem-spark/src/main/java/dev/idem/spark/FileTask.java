@@ -2,8 +2,6 @@ package dev.idem.spark;
 
 import dev.idem.DataException;
 import dev.idem.cli.pipelinefile.PipelineDefinition;
-import dev.idem.cli.pipelinefile.PipelineFile;
-import dev.idem.connector.Secrets;
 import dev.idem.destination.RowFold;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.run.EarlyFold;
@@ -16,20 +14,16 @@ import dev.idem.source.file.FileSource;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * One Spark task: one input file's records of one window, read and typed by idem's own reader. The
- * task reads the pipeline file again with the source narrowed to its file ({@code --set
- * source.path=<pathSetting>}, which names the file {@code file} as the original source does), so
- * its records carry the positions ({@code file:line}), values and problems the JVM runner's reader
- * gives them; what it returns is plain serializable data.
+ * task reads the pipeline file again ({@link PipelineRef}) with the source narrowed to its file
+ * ({@code --set source.path=<pathSetting>}, which names the file {@code file} as the original
+ * source does), so its records carry the positions ({@code file:line}), values and problems the JVM
+ * runner's reader gives them; what it returns is plain serializable data.
  */
 record FileTask(
-    String pipelineFile,
-    List<String> sets,
+    PipelineRef pipeline,
     FileSource.InputFile file,
     FilePart part,
     String pathSetting,
@@ -37,11 +31,7 @@ record FileTask(
     RowFold fold,
     int foldKeys)
     implements Serializable {
-  private static final long serialVersionUID = 3L;
-
-  FileTask {
-    sets = List.copyOf(sets);
-  }
+  private static final long serialVersionUID = 4L;
 
   /**
    * Runs on an executor: the records of the window in the file's part, in the file's order; with a
@@ -101,7 +91,7 @@ record FileTask(
 
   /** This task reading {@code part} of its file instead. */
   FileTask reading(FilePart part) {
-    return new FileTask(pipelineFile, sets, file, part, pathSetting, windowId, fold, foldKeys);
+    return new FileTask(pipeline, file, part, pathSetting, windowId, fold, foldKeys);
   }
 
   /** The records with those that lost the early fold as {@link SourceRecord#folded}. */
@@ -173,17 +163,7 @@ record FileTask(
 
   /** The pipeline file loaded with the source narrowed to this task's file. */
   private PipelineDefinition definition() {
-    return narrowed(pipelineFile, sets, pathSetting);
-  }
-
-  /**
-   * The pipeline file loaded, on an executor, with its {@code sets} and the source narrowed to one
-   * input file ({@code source.path=pathSetting}).
-   */
-  static PipelineDefinition narrowed(String pipelineFile, List<String> sets, String pathSetting) {
-    List<String> narrowed = new ArrayList<>(sets);
-    narrowed.add("source.path=" + pathSetting);
-    return PipelineFile.load(Path.of(pipelineFile), narrowed, System::getenv, new Secrets());
+    return pipeline.narrowed(pathSetting);
   }
 
   /**

@@ -6,7 +6,6 @@ import dev.idem.source.file.FileSource;
 import dev.idem.window.WindowSpec;
 import java.io.IOException;
 import java.io.Serializable;
-import java.util.List;
 
 /**
  * One Spark task learning one input file for the driver's source, on a source narrowed to the file
@@ -14,23 +13,18 @@ import java.util.List;
  * or what a part of it holds under a day or hour window spec (which windows, how many records
  * without one), so that the driver neither reads nor parses the input before the first window.
  */
-record InputFileTask(
-    String pipelineFile, List<String> sets, String pathSetting, WindowSpec spec, FilePart part)
+record InputFileTask(PipelineRef pipeline, String pathSetting, WindowSpec spec, FilePart part)
     implements Serializable {
-  private static final long serialVersionUID = 1L;
-
-  InputFileTask {
-    sets = List.copyOf(sets);
-  }
+  private static final long serialVersionUID = 2L;
 
   FileSource.HashedFile hash() throws IOException {
-    try (PipelineDefinition d = FileTask.narrowed(pipelineFile, sets, pathSetting)) {
+    try (PipelineDefinition d = pipeline.narrowed(pathSetting)) {
       return ((FileSource) d.pipeline().source()).hashFile();
     }
   }
 
   FileSource.ScannedFile scan() throws IOException {
-    try (PipelineDefinition d = FileTask.narrowed(pipelineFile, sets, pathSetting)) {
+    try (PipelineDefinition d = pipeline.narrowed(pathSetting)) {
       return ((FileSource) d.pipeline().source()).scanFile(spec, part);
     }
   }

@@ -54,7 +54,9 @@ final class SparkSource implements Source, FoldsEarly {
   private final SparkWorkers readers;
 
   private final Path pipelineFile;
-  private final List<String> sets;
+
+  /** The pipeline file as the tasks load it again. */
+  private final PipelineRef pipeline;
 
   SparkSource(Source original, JavaSparkContext spark, Path pipelineFile, List<String> sets) {
     if (!(original instanceof FileSource)) {
@@ -66,7 +68,7 @@ final class SparkSource implements Source, FoldsEarly {
     this.original = original;
     this.readers = new SparkWorkers(spark);
     this.pipelineFile = pipelineFile.toAbsolutePath().normalize();
-    this.sets = List.copyOf(sets);
+    this.pipeline = PipelineRef.of(this.pipelineFile, sets);
   }
 
   @Override
@@ -142,7 +144,7 @@ final class SparkSource implements Source, FoldsEarly {
   }
 
   private InputFileTask task(String name, WindowSpec spec, FilePart part) {
-    return new InputFileTask(pipelineFile.toString(), sets, pathSetting(name), spec, part);
+    return new InputFileTask(pipeline, pathSetting(name), spec, part);
   }
 
   /** A job learning input files; on failure, logged, no results. */
@@ -204,8 +206,7 @@ final class SparkSource implements Source, FoldsEarly {
       for (FilePart part : f.parts()) {
         tasks.add(
             new FileTask(
-                pipelineFile.toString(),
-                sets,
+                pipeline,
                 f,
                 part,
                 pathSetting(f.name()),
@@ -376,20 +377,25 @@ final class SparkSource implements Source, FoldsEarly {
     Path dir = pipelineFile.getParent();
     Path base = ((FileSource) original).inputBase();
     if (Path.of(name).isAbsolute()) {
-      return dir.relativize(Path.of(name)).toString().replace('\\', '/');
+      return literal(dir.relativize(Path.of(name)).toString().replace('\\', '/'));
     }
     if (base.equals(dir)) {
-      return name;
+      return literal(name);
     }
     String root = base.toString().replace('\\', '/');
     root = root.endsWith("/") ? root : root + "/";
     int slash = name.indexOf('/');
     if (slash < 0) {
-      return root + name;
+      return root + literal(name);
     }
     for (int i = 0; i < slash; i++) {
       if (Character.isLetterOrDigit(name.charAt(i))) {
-        return root + name.substring(0, i) + "[" + name.charAt(i) + "]" + name.substring(i + 1);
+        return root
+            + literal(name.substring(0, i))
+            + "["
+            + name.charAt(i)
+            + "]"
+            + literal(name.substring(i + 1));
       }
     }
     throw new ConfigException(
@@ -397,6 +403,24 @@ final class SparkSource implements Source, FoldsEarly {
             + root
             + name
             + " to a task: the first folder under the glob's base has no letter or digit");
+  }
+
+  /**
+   * {@code path} as a glob that matches only itself: each glob character (an asterisk, a question
+   * mark, an opening bracket or brace) in brackets, so that a file named {@code a[1].csv} is read
+   * as the file it is.
+   */
+  static String literal(String path) {
+    StringBuilder b = new StringBuilder(path.length());
+    for (int i = 0; i < path.length(); i++) {
+      char c = path.charAt(i);
+      if ("*?[{".indexOf(c) >= 0) {
+        b.append('[').append(c).append(']');
+      } else {
+        b.append(c);
+      }
+    }
+    return b.toString();
   }
 
   /**

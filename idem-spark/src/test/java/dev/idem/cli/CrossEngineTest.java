@@ -776,4 +776,40 @@ class CrossEngineTest {
           .contains(path.startsWith("/") ? " d1/a.csv:4 " : in.resolve("d1/a.csv") + ":4 ");
     }
   }
+
+  /**
+   * Input files whose names hold glob characters (brackets, braces) and characters YAML reads as
+   * syntax (a comment's {@code " #"}, a mapping's {@code ": "}), under a relative glob and an
+   * absolute one: each task reads the file it is given (its name a glob matching only itself,
+   * quoted as YAML), and the window loads as on the JVM runner, the files named alike (it failed on
+   * Spark: the task's glob matched no file, or YAML cut the name).
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void filesWhoseNamesHoldGlobOrYamlCharactersAreReadByTheirTasks(boolean absolute)
+      throws IOException {
+    Path in = Files.createDirectories(tmp.resolve("odd-" + absolute).resolve("in/d[1] {x}"));
+    Files.writeString(in.resolve("a[1].csv"), DAY_ONE);
+    Files.writeString(in.resolve("b #2: {x}, 'q'.csv"), DAY_TWO);
+    String path =
+        absolute
+            ? in.getParent().toAbsolutePath().toString().replace('\\', '/') + "/*/*.csv"
+            : "../odd-false/in/*/*.csv";
+    Path jvm = pipeline("odd-jvm-" + absolute, MERGE);
+    Path onSpark = pipeline("odd-spark-" + absolute, MERGE);
+    for (Path p : List.of(jvm, onSpark)) {
+      Files.writeString(p, Files.readString(p).replace("path: data/*.csv", "path: '" + path + "'"));
+    }
+    assertThat(Cli.load(jvm).out()).contains("3 loaded");
+    long driverReads = SharedSpark.driverReads();
+    long tasks = SharedSpark.tasksEnded();
+    assertThat(Cli.load(onSpark, Cli.SPARK).out()).contains("3 loaded");
+    assertThat(SharedSpark.driverReads()).isEqualTo(driverReads);
+    await().untilAsserted(() -> assertThat(SharedSpark.tasksEnded() - tasks).isEqualTo(4));
+    assertThat(TableContents.of(onSpark.resolveSibling("warehouse"), "t"))
+        .isEqualTo(TableContents.of(jvm.resolveSibling("warehouse"), "t"));
+    assertThat(Cli.ledger(onSpark)).isEqualTo(Cli.ledger(jvm));
+    assertThat(Cli.deadLetters(onSpark)).isEqualTo(Cli.deadLetters(jvm)).hasSize(1);
+    assertThat(Cli.deadLetters(jvm).get(0)).contains("a[1].csv:4 ");
+  }
 }
