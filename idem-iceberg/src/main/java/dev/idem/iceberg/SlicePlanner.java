@@ -221,18 +221,18 @@ final class SlicePlanner implements Serializable {
    * rows), adding what it finds to {@code t}.
    */
   void plan(int slice, Rows rows, TableFiles files, Written earlier, Tally t) {
-    Folded folded = fold(rows, t);
-    t.rows += folded.winners().size();
-    if (folded.winners().isEmpty() || t.failure.found() || t.failedBefore) {
+    Map<String, Candidate> winners = fold(rows, t);
+    t.rows += winners.size();
+    if (winners.isEmpty() || t.failure.found() || t.failedBefore) {
       // a slice without keys (the table's rows of its keys are counted after), or a window that
       // fails: the later slices are only folded, for a failure of an earlier row
       return;
     }
     switch (strategy) {
       case APPEND, MERGE ->
-          upsert(slice, folded.winners(), strategy == WriteStrategy.MERGE, files, earlier, t);
+          upsert(slice, winners, strategy == WriteStrategy.MERGE, files, earlier, t);
       case REPLACE_WINDOW, REPLACE_TABLE ->
-          replaceByKey(slice, folded, strategy == WriteStrategy.REPLACE_TABLE, files, earlier, t);
+          replaceByKey(slice, winners, strategy == WriteStrategy.REPLACE_TABLE, files, earlier, t);
     }
   }
 
@@ -271,16 +271,11 @@ final class SlicePlanner implements Serializable {
   }
 
   /**
-   * A slice's winners by key, in the order their keys first came (ADR 0003; a slice of a spilled
-   * window comes by key), and the place in the window of each key's first row, in the same order.
+   * The slice's rows folded by key: its winners by key, in the order their keys first came (ADR
+   * 0003; a slice of a spilled window comes by key).
    */
-  @SuppressWarnings("ArrayRecordComponent") // never compared: read where it is made
-  private record Folded(Map<String, Candidate> winners, long[] firstRows) {}
-
-  /** The slice's rows folded by key. */
-  private Folded fold(Rows rows, Tally t) {
+  private Map<String, Candidate> fold(Rows rows, Tally t) {
     Map<String, Candidate> winners = new LinkedHashMap<>();
-    long[][] firstRows = {new long[16]};
     rows.forEach(
         (at, row) -> {
           Candidate c;
@@ -296,16 +291,12 @@ final class SlicePlanner implements Serializable {
           String key = Versions.keyText(c.key());
           Candidate kept = winners.get(key);
           if (kept == null) {
-            if (winners.size() == firstRows[0].length) {
-              firstRows[0] = Arrays.copyOf(firstRows[0], winners.size() * 2);
-            }
-            firstRows[0][winners.size()] = at;
             winners.put(key, c);
           } else if (fold.replaces(c, kept)) {
             winners.put(key, c); // the key keeps its place
           }
         });
-    return new Folded(winners, firstRows[0]);
+    return winners;
   }
 
   /**
@@ -486,13 +477,18 @@ final class SlicePlanner implements Serializable {
    * counts.
    */
   private void replaceByKey(
-      int slice, Folded folded, boolean table, TableFiles files, Written earlier, Tally t) {
-    Map<String, Candidate> winners = folded.winners();
+      int slice,
+      Map<String, Candidate> winners,
+      boolean table,
+      TableFiles files,
+      Written earlier,
+      Tally t) {
     Expression scope = scope(table);
     if (!table) {
       Expression elsewhere = Expressions.notEqual(TableSchema.WINDOW, window);
       refuseOtherWindowsKeys(
-          folded,
+          slice,
+          winners,
           rowsOfKeys(
               files,
               files.files(Expressions.and(elsewhere, keyFilter(winners))),
@@ -536,13 +532,16 @@ final class SlicePlanner implements Serializable {
   }
 
   /**
-   * Offers the refusal of the first of a slice's keys (in the order its rows came) that another
-   * window's rows hold (replace_window owns its keys): {@code found}, the rows of the slice's keys
-   * in other windows' files. The window's refusal names the first of these over all slices,
-   * whichever file holds it: the message does not depend on how the table's rows are spread over
-   * files, nor on the window's slices.
+   * Offers the refusal of the least of a slice's keys (in the key order slices are cut by) that
+   * another window's rows hold (replace_window owns its keys): {@code found}, the rows of the
+   * slice's keys in other windows' files. Slices are cut by key range, so the window's refusal
+   * names the least such key over all slices (offered as the slice's number): the message depends
+   * neither on how the table's rows are spread over files, nor on the window's slices, nor on the
+   * order the window's rows came in (which a reader folding early changes: a Spark task's winners
+   * come without their keys' earlier rows).
    */
-  private void refuseOtherWindowsKeys(Folded folded, List<TableFiles.Lookup> found, Tally t) {
+  private void refuseOtherWindowsKeys(
+      int slice, Map<String, Candidate> winners, List<TableFiles.Lookup> found, Tally t) {
     Map<String, TableFiles.Match> elsewhere = new HashMap<>();
     for (TableFiles.Lookup file : found) {
       for (TableFiles.Match m : file.matches()) {
@@ -551,22 +550,19 @@ final class SlicePlanner implements Serializable {
         }
       }
     }
-    int first = -1; // of the slice's refused keys, the one of the earliest row
-    int i = 0;
-    for (String key : folded.winners().keySet()) {
-      if (elsewhere.containsKey(key)
-          && (first < 0 || folded.firstRows()[i] < folded.firstRows()[first])) {
-        first = i;
+    Map.Entry<String, Candidate> w = null; // of the slice's refused keys, the least
+    for (Map.Entry<String, Candidate> e : winners.entrySet()) {
+      if (elsewhere.containsKey(e.getKey())
+          && (w == null
+              || Versions.compareKeysAsIceberg(e.getValue().key(), w.getValue().key()) < 0)) {
+        w = e;
       }
-      i++;
     }
-    if (first < 0) {
+    if (w == null) {
       return;
     }
-    Map.Entry<String, Candidate> w =
-        folded.winners().entrySet().stream().skip(first).findFirst().orElseThrow();
     t.refused.offer(
-        folded.firstRows()[first],
+        slice,
         new DataException(
             "window "
                 + window

@@ -67,6 +67,17 @@ final class Versions {
         : compare(a, b);
   }
 
+  /** Compares keys column by column as {@link #compareAsIceberg} (the order slices are cut by). */
+  static int compareKeysAsIceberg(List<Object> a, List<Object> b) {
+    for (int i = 0; i < a.size(); i++) {
+      int c = compareAsIceberg(a.get(i), b.get(i));
+      if (c != 0) {
+        return c;
+      }
+    }
+    return 0;
+  }
+
   /** Compares value lists column by column, the first that differs deciding, NULL least. */
   static int compare(List<Object> a, List<Object> b) {
     for (int i = 0; i < a.size(); i++) {

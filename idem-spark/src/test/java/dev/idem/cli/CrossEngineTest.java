@@ -812,4 +812,39 @@ class CrossEngineTest {
     assertThat(Cli.deadLetters(onSpark)).isEqualTo(Cli.deadLetters(jvm)).hasSize(1);
     assertThat(Cli.deadLetters(jvm).get(0)).contains("a[1].csv:4 ");
   }
+
+  /**
+   * replace_window refusing a window whose keys another window holds names the least such key on
+   * both engines, whatever order its rows came in: a Spark task folding early sends key 2's winner
+   * (line 4) without its earlier row (line 2), and the refusal named key 2 on the JVM runner (its
+   * first row came first) but key 1 on Spark (a review found it).
+   */
+  @Test
+  void aReplaceWindowRefusalNamesTheSameKeyOnBothEngines() throws IOException {
+    String target =
+        "target:\n  table: t\n  key: [id]\n  strategy: replace_window\n  order_by: version\n";
+    String dayOne =
+        "id,name,version,ingested_at\n1,a,1,2024-03-01 10:00:00\n2,b,1,2024-03-01 10:00:00\n";
+    String dayTwo =
+        "id,name,version,ingested_at\n"
+            + "2,c,1,2024-03-02 10:00:00\n"
+            + "1,d,1,2024-03-02 10:00:00\n"
+            + "2,e,2,2024-03-02 11:00:00\n";
+    Map<String, String> messages = new TreeMap<>();
+    for (String engine : List.of("jvm", "spark")) {
+      Path p = pipeline("refusal-" + engine, target, dayOne);
+      Files.writeString(p.resolveSibling("data/b.csv"), dayTwo);
+      Cli.Result r = run(engine, p, "--output", "json");
+      assertThat(r.exit()).as(r.err()).isNotZero();
+      for (JsonNode w : new ObjectMapper().readTree(r.out()).path("windows")) {
+        if (w.path("result").asText().equals("failed")) {
+          messages.put(engine, w.path("window").asText() + " " + w.path("message").asText());
+        }
+      }
+    }
+    assertThat(messages.get("jvm"))
+        .contains("2024-03-02")
+        .contains("key [id]=[1] is already in window 2024-03-01");
+    assertThat(messages.get("spark")).isEqualTo(messages.get("jvm"));
+  }
 }
