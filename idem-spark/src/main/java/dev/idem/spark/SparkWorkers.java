@@ -1,5 +1,6 @@
 package dev.idem.spark;
 
+import dev.idem.DataException;
 import dev.idem.TransientException;
 import dev.idem.context.Workers;
 import java.io.IOException;
@@ -113,9 +114,18 @@ final class SparkWorkers implements Workers {
       }
       return new Outputs<>(results, repeated);
     } catch (Exception e) { // SparkException is checked, though collect() does not declare it
-      TransientException failure =
-          new TransientException(
-              "Spark job '" + description + "' failed: " + firstLine(e.getMessage()), e);
+      String message = "Spark job '" + description + "' failed: " + firstLine(e.getMessage());
+      // the results of a job's tasks (a window's records, less those its tasks folded) are more
+      // than the driver takes: the same again would fail the same way
+      RuntimeException failure =
+          message.contains("spark.driver.maxResultSize")
+              ? new DataException(
+                  message
+                      + "; a window's records travel to the driver: raise"
+                      + " spark.driver.maxResultSize (IDEM_JAVA_OPTS=-Dspark.driver.maxResultSize=4g,"
+                      + " 0 for no limit) with the driver's memory",
+                  e)
+              : new TransientException(message, e);
       if (submitted) {
         try {
           stop(group);

@@ -302,6 +302,49 @@ class SparkDriverKillTest {
   }
 
   /**
+   * A window whose records are more than the driver takes from one job ({@code
+   * spark.driver.maxResultSize}, here 1 MiB for a file of 2 MiB of unique keys, which its task
+   * cannot fold) fails once, with a message saying what to raise: the same job again would fail the
+   * same way, so it is not retried as a transient failure (it was, until the attempts ran out).
+   */
+  @Test
+  void aWindowLargerThanTheDriversResultSizeFailsOnceSayingWhatToRaise() throws Exception {
+    Path dir = Files.createDirectories(shared.resolve("result-size"));
+    StringBuilder csv = new StringBuilder("id,name,version,ingested_at\n");
+    for (int i = 0; csv.length() < 2 << 20; i++) {
+      csv.append(i).append(",name-").append(i).append(",1,2024-05-01 10:00:00\n");
+    }
+    Files.createDirectories(dir.resolve("in"));
+    Files.writeString(dir.resolve("in/day-2024-05-01.csv"), csv);
+    Files.writeString(
+        dir.resolve("pipeline.yaml"),
+        Files.readString(workspace("result-size").resolve("pipeline.yaml"))
+            .replace(shared.resolve("input").toAbsolutePath().toString(), "in"));
+    Process p =
+        ChildIdem.start(
+            dir,
+            List.of("-Dspark.driver.maxResultSize=1m"),
+            "run",
+            "pipeline.yaml",
+            "--engine",
+            "spark",
+            "--master",
+            "local[2]",
+            "--output",
+            "json",
+            "--progress",
+            "none");
+    assertThat(p.waitFor(CHILD_LIMIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(ChildIdem.err(dir)).isNotZero();
+    JsonNode window = new ObjectMapper().readTree(ChildIdem.out(dir)).path("windows").get(0);
+    assertThat(window.path("result").asText()).isEqualTo("failed");
+    assertThat(window.path("attempts").asInt()).isEqualTo(1);
+    assertThat(window.path("message").asText())
+        .contains("spark.driver.maxResultSize")
+        .contains("raise spark.driver.maxResultSize");
+  }
+
+  /**
    * Kryo as Spark's serializer (a cluster's common {@code spark.serializer}), which then carries
    * the tasks' inputs (a window's files to read, rows to write, files to learn) and their results,
    * and the keys the lookups share (as bytes): the run equals the clean run.
