@@ -131,7 +131,10 @@ final class SlicePlanner implements Serializable {
     /** The failure of the first row (by the window's order) that cannot be a candidate. */
     final Earliest failure = new Earliest();
 
-    /** replace_window's refusal of its first key (by its rows' order) another window holds. */
+    /**
+     * replace_window's refusal of its least key (by the key order slices are cut by) another window
+     * holds, offered by slice number.
+     */
     final Earliest refused = new Earliest();
 
     /** The files of the slices' new rows. */
@@ -142,7 +145,8 @@ final class SlicePlanner implements Serializable {
 
     /**
      * Set on a task's tally when an earlier slice failed (fold only, for a failure of an earlier
-     * row) or was refused (look for an earlier refused key only), as the planning thread does.
+     * row) or was refused (its keys, less than this slice's, refuse the window), as the planning
+     * thread does.
      */
     boolean failedBefore;
 
@@ -485,6 +489,9 @@ final class SlicePlanner implements Serializable {
       Tally t) {
     Expression scope = scope(table);
     if (!table) {
+      if (t.refused.found() || t.refusedBefore) {
+        return; // an earlier slice's key, less than this slice's, refuses the window
+      }
       Expression elsewhere = Expressions.notEqual(TableSchema.WINDOW, window);
       refuseOtherWindowsKeys(
           slice,
@@ -495,8 +502,8 @@ final class SlicePlanner implements Serializable {
               winners.keySet(),
               true),
           t);
-      if (t.refused.found() || t.refusedBefore) {
-        return; // the window is refused: the later slices look for an earlier key only
+      if (t.refused.found()) {
+        return; // the window is refused
       }
     }
     Set<String> matched = new HashSet<>(); // the winners' keys the table holds

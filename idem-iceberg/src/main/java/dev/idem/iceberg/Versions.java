@@ -5,6 +5,7 @@ import dev.idem.window.Window;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoField;
 import java.time.temporal.ChronoUnit;
 import java.time.temporal.TemporalAccessor;
@@ -35,7 +36,9 @@ final class Versions {
       return EPOCH.plus(ChronoUnit.MICROS.between(EPOCH, t), ChronoUnit.MICROS);
     }
     if (v instanceof Instant t && subMicro(t)) {
-      return Instant.EPOCH.plus(ChronoUnit.MICROS.between(Instant.EPOCH, t), ChronoUnit.MICROS);
+      // as a date-time: Instant.until counts nanoseconds, which overflow before 1677 and after 2262
+      return ((LocalDateTime) stored(LocalDateTime.ofInstant(t, ZoneOffset.UTC)))
+          .toInstant(ZoneOffset.UTC);
     }
     if (v instanceof OffsetDateTime t && subMicro(t)) {
       return OffsetDateTime.ofInstant((Instant) stored(t.toInstant()), t.getOffset());

@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * plan several at once, a task a slice. What does not split by key is done once, after the last
  * slice: a table file changed by several slices is written again once without all their rows, the
  * rows the window had before are counted, and {@code replace_window}'s refusal names the window's
- * first key (by its rows' order) another window holds.
+ * least key (in the key order slices are cut by) another window holds.
  */
 final class WindowPlan extends PlanCounts {
   private static final Logger LOG = LoggerFactory.getLogger(WindowPlan.class);

@@ -152,7 +152,7 @@ final class SparkSource implements Source, FoldsEarly {
       String what, List<InputFileTask> tasks, Workers.Task<InputFileTask, O> task) {
     try {
       return readers.run("idem: " + what, tasks, task);
-    } catch (TransientException e) {
+    } catch (TransientException | DataException e) {
       LOG.warn("{}; the driver reads the files itself", e.getMessage());
       return List.of();
     }
@@ -374,6 +374,13 @@ final class SparkSource implements Source, FoldsEarly {
    * directory, {@code ../data/*.csv}) is the path relative to the pipeline file's directory again.
    */
   String pathSetting(String name) {
+    if (name.indexOf('\\') >= 0) {
+      // a pipeline file's path takes a backslash for a separator (FileSection)
+      throw new ConfigException(
+          "--engine spark cannot name the input file "
+              + name
+              + " to a task: its name holds a backslash; rename it, or run without --engine spark");
+    }
     Path dir = pipelineFile.getParent();
     Path base = ((FileSource) original).inputBase();
     if (Path.of(name).isAbsolute()) {

@@ -1,6 +1,7 @@
 package dev.idem.spark;
 
 import dev.idem.DataException;
+import dev.idem.IdemException;
 import dev.idem.TransientException;
 import dev.idem.context.Workers;
 import java.io.IOException;
@@ -115,17 +116,22 @@ final class SparkWorkers implements Workers {
       return new Outputs<>(results, repeated);
     } catch (Exception e) { // SparkException is checked, though collect() does not declare it
       String message = "Spark job '" + description + "' failed: " + firstLine(e.getMessage());
-      // the results of a job's tasks (a window's records, less those its tasks folded) are more
-      // than the driver takes: the same again would fail the same way
+      IdemException refused = refusal(e);
+      // a task's own failure that is not transient (the pipeline file changed since the run
+      // started) is the job's; results more than the driver takes (for a window's reading job, its
+      // records less those its tasks folded) would be again: neither is retried
       RuntimeException failure =
-          message.contains("spark.driver.maxResultSize")
-              ? new DataException(
-                  message
-                      + "; a window's records travel to the driver: raise"
-                      + " spark.driver.maxResultSize (IDEM_JAVA_OPTS=-Dspark.driver.maxResultSize=4g,"
-                      + " 0 for no limit) with the driver's memory",
-                  e)
-              : new TransientException(message, e);
+          refused != null
+              ? refused
+              : message.contains("spark.driver.maxResultSize")
+                  ? new DataException(
+                      message
+                          + "; a job's results travel to the driver (a reading job's: the window's"
+                          + " records): raise spark.driver.maxResultSize"
+                          + " (IDEM_JAVA_OPTS=-Dspark.driver.maxResultSize=4g, 0 for no limit) with"
+                          + " the driver's memory",
+                      e)
+                  : new TransientException(message, e);
       if (submitted) {
         try {
           stop(group);
@@ -137,6 +143,20 @@ final class SparkWorkers implements Workers {
     } finally {
       caller.forEach(spark::setLocalProperty);
     }
+  }
+
+  /**
+   * The failure of a job's task that is idem's own and not transient (a {@link
+   * dev.idem.ConfigException} or {@link DataException} a task threw, which Spark hands back as the
+   * cause of the job's failure), or null.
+   */
+  private static IdemException refusal(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof IdemException i && !(t instanceof TransientException)) {
+        return i;
+      }
+    }
+    return null;
   }
 
   /**

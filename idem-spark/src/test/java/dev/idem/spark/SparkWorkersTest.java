@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.idem.ConfigException;
 import dev.idem.TransientException;
 import dev.idem.cli.pipelinefile.PipelineDefinition;
 import dev.idem.cli.pipelinefile.PipelineFile;
@@ -106,6 +107,29 @@ class SparkWorkersTest {
         .hasMessageStartingWith("Spark job 'failing' failed: ")
         .hasMessageContaining("task of input 2 failed")
         .hasMessageNotContaining("\n");
+  }
+
+  /**
+   * A task failing with idem's own failure that is not transient (a pipeline file changed since the
+   * run started) fails the call with it, not retried as a transient failure of the job.
+   */
+  @Test
+  void aTasksConfigFailureIsTheCallsAsItIs() {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SharedSpark.session().sparkContext());
+    Workers workers = new SparkWorkers(jsc);
+    assertThatThrownBy(
+            () ->
+                workers.run(
+                    "changed",
+                    List.of(1, 2),
+                    i -> {
+                      if (i == 2) {
+                        throw new ConfigException("pipeline file p.yaml changed since the run");
+                      }
+                      return i;
+                    }))
+        .isExactlyInstanceOf(ConfigException.class)
+        .hasMessage("pipeline file p.yaml changed since the run");
   }
 
   /** Tasks of {@link #aFailedCallReturnsOnlyOnceNoneOfItsTasksRuns} running now. */
