@@ -148,12 +148,13 @@ final class SparkWorkers implements Workers {
   /**
    * The failure of a job's task that is idem's own and not transient (a {@link
    * dev.idem.ConfigException} or {@link DataException} a task threw, which Spark hands back as the
-   * cause of the job's failure), or null.
+   * cause of the job's failure), or null: the first of idem's failures among the causes decides (a
+   * transient one caused by another is transient).
    */
   private static IdemException refusal(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof IdemException i && !(t instanceof TransientException)) {
-        return i;
+      if (t instanceof IdemException i) {
+        return i instanceof TransientException ? null : i;
       }
     }
     return null;
