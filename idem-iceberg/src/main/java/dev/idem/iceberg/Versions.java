@@ -9,6 +9,7 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoField;
 import java.time.temporal.ChronoUnit;
 import java.time.temporal.TemporalAccessor;
+import java.util.Comparator;
 import java.util.List;
 import org.apache.iceberg.types.Comparators;
 
@@ -72,19 +73,17 @@ final class Versions {
 
   /** Compares keys column by column as {@link #compareAsIceberg} (the order slices are cut by). */
   static int compareKeysAsIceberg(List<Object> a, List<Object> b) {
-    for (int i = 0; i < a.size(); i++) {
-      int c = compareAsIceberg(a.get(i), b.get(i));
-      if (c != 0) {
-        return c;
-      }
-    }
-    return 0;
+    return columnByColumn(a, b, Versions::compareAsIceberg);
   }
 
   /** Compares value lists column by column, the first that differs deciding, NULL least. */
   static int compare(List<Object> a, List<Object> b) {
+    return columnByColumn(a, b, Versions::compare);
+  }
+
+  private static int columnByColumn(List<Object> a, List<Object> b, Comparator<Object> each) {
     for (int i = 0; i < a.size(); i++) {
-      int c = compare(a.get(i), b.get(i));
+      int c = each.compare(a.get(i), b.get(i));
       if (c != 0) {
         return c;
       }
