@@ -30,7 +30,7 @@ record PipelineRef(String file, String sha256, List<String> sets) implements Ser
 
   /** The driver's pipeline file, its bytes hashed now. */
   static PipelineRef of(Path file, List<String> sets) {
-    return new PipelineRef(file.toString(), sha256(Path.of(file.toString())), sets);
+    return new PipelineRef(file.toString(), sha256(file), sets);
   }
 
   /**
