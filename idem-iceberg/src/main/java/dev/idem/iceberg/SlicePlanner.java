@@ -455,17 +455,25 @@ final class SlicePlanner implements Serializable {
             r.version(), windowOrder, Values.parse(orderColumns, ts.version), ts.windowOrder);
   }
 
-  /** Remembers a delete's version as the key's tombstone when newer than the one it has. */
+  /**
+   * Remembers a delete's version as the key's tombstone when newer than the one it has. The same
+   * delete again (this window's, of the same version: a re-run) keeps the tombstone it raised, and
+   * the time it was recorded, from which the retention counts (as the JDBC destinations do).
+   */
   private void raise(String key, Candidate r, Tally t) {
     if (order.length == 0) {
       return;
     }
     Tombstone ts = tombstone(key, t);
+    List<String> version = Values.text(r.version());
+    if (ts != null && window.equals(ts.window) && version.equals(ts.version)) {
+      return;
+    }
     if (ts == null
         || Versions.newer(
             r.version(), windowOrder, Values.parse(orderColumns, ts.version), ts.windowOrder)) {
       Tombstone n = new Tombstone();
-      n.version = Values.text(r.version());
+      n.version = version;
       n.window = window;
       n.windowOrder = windowOrder;
       n.recordedAt = now;
