@@ -847,4 +847,21 @@ class CrossEngineTest {
         .contains("key [id]=[1] is already in window 2024-03-01");
     assertThat(messages.get("spark")).isEqualTo(messages.get("jvm"));
   }
+
+  /**
+   * A file whose name holds a backslash cannot be named to a task (a pipeline file's path takes a
+   * backslash for a separator): the run fails at once with one line naming the file, rather than a
+   * task matching no file.
+   */
+  @Test
+  void aFileNameWithABackslashIsRefusedOnSparkWithOneLine() throws IOException {
+    Path onSpark = pipeline("backslash", MERGE);
+    Files.writeString(onSpark.resolveSibling("data/c\\d.csv"), DAY_TWO);
+    Cli.Result r = run("spark", onSpark);
+    assertThat(r.exit()).as(r.out()).isNotZero();
+    assertThat(r.err())
+        .contains(
+            "--engine spark cannot name the input file data/c\\d.csv to a task: its name holds a"
+                + " backslash");
+  }
 }
