@@ -14,7 +14,6 @@ import dev.idem.ledger.Lease;
 import dev.idem.ledger.WindowCounts;
 import dev.idem.ledger.WindowState;
 import dev.idem.ledger.WindowStatus;
-import dev.idem.pipeline.DeleteRule;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.schema.Column;
 import dev.idem.schema.DriftPolicy;
@@ -216,7 +215,7 @@ final class IcebergWindowWrite implements WindowWrite {
           plan.apply(tx, lease.windowId());
           PipelineLedger ledger = state.pipeline(pipeline.name());
           ledger.tombstones.putAll(plan.tombstones());
-          forgetOldTombstones(ledger);
+          forgetOldTombstones(ledger, plan.plannedAt());
           plan.rowDelta().forEach((w, d) -> adjust(windows.get(w), d));
           Instant now = clock.instant();
           IcebergLedger.addLetters(
@@ -246,16 +245,15 @@ final class IcebergWindowWrite implements WindowWrite {
   }
 
   /**
-   * Tombstones recorded longer ago than {@code tombstone_retention} are forgotten in the commit of
-   * the next window (they still applied to its rows, planned before).
+   * Tombstones recorded longer ago than {@code tombstone_retention} when the window was planned are
+   * forgotten in its commit (they still applied to its rows, but hid none of its deletes: {@link
+   * SlicePlanner#forgotten}).
    */
-  private void forgetOldTombstones(PipelineLedger ledger) {
-    DeleteRule rule = pipeline.target().deletes();
-    if (rule == null || rule.retention() == null) {
-      return;
+  private void forgetOldTombstones(PipelineLedger ledger, Instant plannedAt) {
+    Instant cutoff = SlicePlanner.forgetBefore(pipeline, plannedAt);
+    if (cutoff != null) {
+      ledger.tombstones.values().removeIf(t -> SlicePlanner.forgotten(t, cutoff));
     }
-    Instant cutoff = clock.instant().minus(rule.retention());
-    ledger.tombstones.values().removeIf(t -> t.recordedAt != null && t.recordedAt.isBefore(cutoff));
   }
 
   /** Another window's recorded row count follows the rows this window took from it. */

@@ -7,6 +7,7 @@ import dev.idem.context.Workers;
 import dev.idem.iceberg.LedgerState.Tombstone;
 import dev.idem.iceberg.Versions.Candidate;
 import dev.idem.iceberg.WindowPlan.Written;
+import dev.idem.pipeline.DeleteRule;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.Target;
 import dev.idem.pipeline.WriteStrategy;
@@ -60,6 +61,12 @@ final class SlicePlanner implements Serializable {
   private final String window;
   private final String windowOrder;
   private final Instant now;
+
+  /**
+   * The retention's cutoff: tombstones recorded before it are forgotten in this commit; or null.
+   */
+  private final Instant forgetBefore;
+
   private final String[] names;
   private final DataType[] types;
   private final List<Column> orderColumns;
@@ -94,6 +101,7 @@ final class SlicePlanner implements Serializable {
     this.window = window;
     this.windowOrder = windowOrder;
     this.now = now;
+    this.forgetBefore = forgetBefore(pipeline, now);
     this.names = schema.names();
     this.types = schema.stored().columns().stream().map(Column::type).toArray(DataType[]::new);
     List<Column> o = new ArrayList<>();
@@ -433,6 +441,19 @@ final class SlicePlanner implements Serializable {
     writeNew(slice, out, files, earlier, t);
   }
 
+  /** The cutoff of {@code pipeline}'s tombstone retention for a window planned at {@code now}. */
+  static Instant forgetBefore(Pipeline pipeline, Instant now) {
+    DeleteRule rule = pipeline.target().deletes();
+    return rule == null || rule.retention() == null ? null : now.minus(rule.retention());
+  }
+
+  /**
+   * Whether a commit forgetting the tombstones recorded before {@code cutoff} forgets {@code t}.
+   */
+  static boolean forgotten(Tombstone t, Instant cutoff) {
+    return cutoff != null && t.recordedAt != null && t.recordedAt.isBefore(cutoff);
+  }
+
   /** The key's tombstone: raised by this window, else the ledger's. */
   private Tombstone tombstone(String key, Tally t) {
     if (t.raised.containsKey(key)) {
@@ -456,9 +477,11 @@ final class SlicePlanner implements Serializable {
   }
 
   /**
-   * Remembers a delete's version as the key's tombstone when newer than the one it has. The same
-   * delete again (this window's, of the same version: a re-run) keeps the tombstone it raised, and
-   * the time it was recorded, from which the retention counts (as the JDBC destinations do).
+   * Remembers a delete's version as the key's tombstone when newer than the one it has, or when the
+   * one it has is forgotten in this window's commit (past the retention: it must not hide this
+   * delete, or nothing would remember it). The same delete again (this window's, of the same
+   * version: a re-run) keeps the tombstone it raised, and the time it was recorded, from which the
+   * retention counts (as the JDBC destinations do).
    */
   private void raise(String key, Candidate r, Tally t) {
     if (order.length == 0) {
@@ -470,6 +493,7 @@ final class SlicePlanner implements Serializable {
       return;
     }
     if (ts == null
+        || forgotten(ts, forgetBefore)
         || Versions.newer(
             r.version(), windowOrder, Values.parse(orderColumns, ts.version), ts.windowOrder)) {
       Tombstone n = new Tombstone();

@@ -60,10 +60,19 @@ final class WindowPlan extends PlanCounts {
   private final Map<String, Tombstone> raised = new LinkedHashMap<>();
   private Expression overwrite;
   private Long fromSnapshot;
+  private Instant plannedAt;
 
   /** The table's snapshot the plan was made on: null for a table without one. */
   Long fromSnapshot() {
     return fromSnapshot;
+  }
+
+  /**
+   * The time the plan was made at: its tombstones are recorded then, and the retention's cutoff
+   * counts from it (a tombstone the plan took as past it must be the one its commit forgets).
+   */
+  Instant plannedAt() {
+    return plannedAt;
   }
 
   /** The files of the window's new rows, by slice, with what they hold. */
@@ -95,6 +104,7 @@ final class WindowPlan extends PlanCounts {
       NewRows earlier) {
     WindowPlan p = new WindowPlan(pointer, staged.size(), files.schema());
     p.fromSnapshot = snapshot == null ? null : snapshot.snapshotId();
+    p.plannedAt = now;
     try {
       new Planner(pipeline, schema, files, ledger, window, windowOrder, now, p, earlier)
           .plan(staged);

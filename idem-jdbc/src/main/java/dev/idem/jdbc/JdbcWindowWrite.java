@@ -206,12 +206,19 @@ final class JdbcWindowWrite implements WindowWrite, SupportsCsvFiles {
     dialect.writes().lockTarget(connection, table.toString());
     Target target =
         pipeline.schemaDrift() == DriftPolicy.EVOLVE ? evolution.evolve() : pipeline.target();
+    // with deletes, the window's time, in its transaction under the target's lock: when its
+    // tombstones are recorded, and which of them are past the retention (forgotten in this
+    // transaction, and hiding none of its deletes)
+    Instant now = target.deletes() == null ? null : services.now(connection);
+    Duration retention = now == null ? null : target.deletes().retention();
+    Instant forgetBefore = retention == null ? null : now.minus(retention);
     StrategySql sql =
         new StrategySql(
             table,
             target,
             dialect.writes()::insertConflictClause,
-            Window.orderKey(pipeline.windows().kind(), window()));
+            Window.orderKey(pipeline.windows().kind(), window()),
+            forgetBefore);
     String source = Pipeline.STAGED;
     long staged = staging.staged();
     long sourceRows = staged;
@@ -237,13 +244,9 @@ final class JdbcWindowWrite implements WindowWrite, SupportsCsvFiles {
                 .apply(connection, source);
     TombstoneSql tombstones = sql.tombstones();
     if (tombstones != null) {
-      // in the window's transaction, under the target's lock: when this window's tombstones were
-      // recorded, and the retention applied to all of them
-      Instant now = services.now(connection);
       Jdbc.update(connection, tombstones.stamp(), JdbcLedger.utc(now));
-      Duration retention = target.deletes().retention();
-      if (retention != null) {
-        Jdbc.update(connection, tombstones.expire(), JdbcLedger.utc(now.minus(retention)));
+      if (forgetBefore != null) {
+        Jdbc.update(connection, tombstones.expire(), JdbcLedger.utc(forgetBefore));
       }
     }
     if (applied.supersedesOtherWindows()) {

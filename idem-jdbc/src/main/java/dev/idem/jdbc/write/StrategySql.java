@@ -7,6 +7,7 @@ import dev.idem.jdbc.SqlName;
 import dev.idem.jdbc.TableName;
 import dev.idem.pipeline.DeleteRule;
 import dev.idem.pipeline.Target;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -87,6 +88,21 @@ public final class StrategySql {
    */
   public StrategySql(
       TableName table, Target target, UnaryOperator<String> conflictClause, String windowOrder) {
+    this(table, target, conflictClause, windowOrder, null);
+  }
+
+  /**
+   * As {@link #StrategySql(TableName, Target, UnaryOperator, String)}, for a window whose
+   * transaction forgets the tombstones recorded before {@code tombstonesForgottenBefore} (the
+   * retention's cutoff, or null): a delete of the window replaces such a tombstone whatever its
+   * version ({@link TombstoneSql#raise}).
+   */
+  public StrategySql(
+      TableName table,
+      Target target,
+      UnaryOperator<String> conflictClause,
+      String windowOrder,
+      Instant tombstonesForgottenBefore) {
     this.windowOrder = windowOrder;
     this.versioned = target.versioned();
     this.table = table;
@@ -98,7 +114,10 @@ public final class StrategySql {
     this.deletes = target.deletes();
     // without order_by there are no versions: the last window run wins, deletes included, and a
     // tombstone would never be older than anything
-    this.tombstones = deletes != null && !orderBy.isEmpty() ? new TombstoneSql(this, target) : null;
+    this.tombstones =
+        deletes != null && !orderBy.isEmpty()
+            ? new TombstoneSql(this, target, tombstonesForgottenBefore)
+            : null;
     this.dedup = new DedupSql(this, orderBy);
   }
 

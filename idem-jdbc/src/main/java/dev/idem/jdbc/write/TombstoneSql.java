@@ -7,6 +7,11 @@ import dev.idem.jdbc.TableName;
 import dev.idem.pipeline.Target;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -27,11 +32,13 @@ public final class TombstoneSql {
   private final StrategySql sql;
   private final Target target;
   private final TableName table;
+  private final Instant forgottenBefore;
 
-  TombstoneSql(StrategySql sql, Target target) {
+  TombstoneSql(StrategySql sql, Target target, Instant forgottenBefore) {
     this.sql = sql;
     this.target = target;
     this.table = table(sql.table());
+    this.forgottenBefore = forgottenBefore;
   }
 
   /** Where the tombstones of {@code target} live: a table of the {@code _idem} schema. */
@@ -80,7 +87,10 @@ public final class TombstoneSql {
 
   /**
    * Moves a key's tombstone to this window's delete when the delete is a newer version and differs
-   * (a re-run of the same delete rewrites nothing). Binds: window.
+   * (a re-run of the same delete rewrites nothing), or, whatever the delete's version, when the
+   * tombstone was recorded before the cutoff this window's transaction forgets tombstones at: this
+   * delete must not be hidden by a tombstone its own commit forgets, or nothing would remember it.
+   * Binds: window.
    */
   public String raise() {
     StringBuilder set = new StringBuilder();
@@ -108,7 +118,26 @@ public final class TombstoneSql {
         + " AND ("
         + String.join(" OR ", differs)
         + ") AND "
-        + sql.newer("r", "t");
+        + (forgottenBefore == null
+            ? sql.newer("r", "t")
+            : "("
+                + sql.newer("r", "t")
+                + " OR t."
+                + quote(RECORDED_AT)
+                + " < "
+                + literal(forgottenBefore)
+                + ")");
+  }
+
+  /**
+   * A timestamp literal of {@code at} in UTC, to the microsecond (the recorded times' precision):
+   * idem's own value, never input.
+   */
+  private static String literal(Instant at) {
+    LocalDateTime utc = LocalDateTime.ofInstant(at.truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC);
+    return "CAST('"
+        + utc.format(DateTimeFormatter.ISO_LOCAL_DATE_TIME).replace('T', ' ')
+        + "' AS TIMESTAMP)";
   }
 
   /** Records a tombstone for each deleted key that has none. Binds: window. */
