@@ -7,7 +7,7 @@ import dev.idem.destination.Completion;
 import dev.idem.destination.RowFold;
 import dev.idem.destination.WindowWrite;
 import dev.idem.iceberg.LedgerState.Entry;
-import dev.idem.iceberg.LedgerState.PipelineLedger;
+import dev.idem.iceberg.LedgerState.Tombstone;
 import dev.idem.iceberg.LedgerStore.Outcome;
 import dev.idem.ledger.DeadLetter;
 import dev.idem.ledger.Lease;
@@ -116,7 +116,6 @@ final class IcebergWindowWrite implements WindowWrite {
    * snapshot} (which a plan's commit must still find current, or it plans again).
    */
   private WindowPlan plan(LedgerState state, String pointer, Snapshot snapshot) {
-    PipelineLedger ledger = state.pipeline(pipeline.name());
     Schema written = evolvedSchema();
     WindowPlan next =
         WindowPlan.of(
@@ -127,7 +126,7 @@ final class IcebergWindowWrite implements WindowWrite {
             new TableFiles(store.table(), written, workers),
             snapshot,
             pointer,
-            ledger,
+            state.tombstones(SlicePlanner.newer(pipeline.target())),
             lease.windowId(),
             windowOrder,
             rows,
@@ -213,9 +212,10 @@ final class IcebergWindowWrite implements WindowWrite {
           }
           evolve(tx);
           plan.apply(tx, lease.windowId());
-          PipelineLedger ledger = state.pipeline(pipeline.name());
-          ledger.tombstones.putAll(plan.tombstones());
-          forgetOldTombstones(ledger, plan.plannedAt());
+          Map<String, Tombstone> tombstones =
+              state.tombstones(SlicePlanner.newer(pipeline.target()));
+          tombstones.putAll(plan.tombstones());
+          forgetOldTombstones(tombstones, plan.plannedAt());
           plan.rowDelta().forEach((w, d) -> adjust(windows.get(w), d));
           Instant now = clock.instant();
           IcebergLedger.addLetters(
@@ -249,10 +249,10 @@ final class IcebergWindowWrite implements WindowWrite {
    * forgotten in its commit (they still applied to its rows, but hid none of its deletes: {@link
    * SlicePlanner#forgotten}).
    */
-  private void forgetOldTombstones(PipelineLedger ledger, Instant plannedAt) {
+  private void forgetOldTombstones(Map<String, Tombstone> tombstones, Instant plannedAt) {
     Instant cutoff = SlicePlanner.forgetBefore(pipeline, plannedAt);
     if (cutoff != null) {
-      ledger.tombstones.values().removeIf(t -> SlicePlanner.forgotten(t, cutoff));
+      tombstones.values().removeIf(t -> SlicePlanner.forgotten(t, cutoff));
     }
   }
 

@@ -140,13 +140,15 @@ final class LedgerStore {
     }
     try (InputStream in = io().newInputFile(pointer).newStream()) {
       LedgerState state = JSON.readValue(in, LedgerState.class);
-      if (state.format > 1) {
+      if (state.format > LedgerState.FORMAT) {
         throw new IdemException(
             "the idem ledger of iceberg table "
                 + name
                 + " has format "
                 + state.format
-                + ": this idem reads format 1; upgrade idem");
+                + ": this idem reads formats 1 to "
+                + LedgerState.FORMAT
+                + "; upgrade idem");
       }
       return state;
     } catch (IOException e) {
@@ -252,6 +254,7 @@ final class LedgerStore {
 
   /** Writes a new ledger file and returns its location. */
   private String write(LedgerState state) {
+    state.format = LedgerState.FORMAT;
     return writeJson("ledger-" + UUID.randomUUID() + ".json", state);
   }
 

@@ -13,6 +13,7 @@ import dev.idem.pipeline.Target;
 import dev.idem.pipeline.WriteStrategy;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
+import dev.idem.schema.Schema;
 import dev.idem.schema.ValueCodec;
 import java.io.Serializable;
 import java.time.Instant;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.BinaryOperator;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.expressions.Expression;
@@ -452,6 +454,24 @@ final class SlicePlanner implements Serializable {
    */
   static boolean forgotten(Tombstone t, Instant cutoff) {
     return cutoff != null && t.recordedAt != null && t.recordedAt.isBefore(cutoff);
+  }
+
+  /**
+   * Of two tombstones of one key, the newer (the versions, then the earlier window on a tie: the
+   * order an upsert is compared with a tombstone in), for {@code target}'s {@code order_by}.
+   */
+  static BinaryOperator<Tombstone> newer(Target target) {
+    Schema stored = target.storedColumns();
+    List<Column> columns =
+        target.orderBy().stream().map(c -> stored.column(stored.indexOf(c))).toList();
+    return (a, b) ->
+        Versions.newer(
+                Values.parse(columns, b.version),
+                b.windowOrder,
+                Values.parse(columns, a.version),
+                a.windowOrder)
+            ? b
+            : a;
   }
 
   /** The key's tombstone: raised by this window, else the ledger's. */

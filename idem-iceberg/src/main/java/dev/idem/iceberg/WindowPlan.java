@@ -2,7 +2,6 @@ package dev.idem.iceberg;
 
 import dev.idem.ConfigException;
 import dev.idem.context.Workers;
-import dev.idem.iceberg.LedgerState.PipelineLedger;
 import dev.idem.iceberg.LedgerState.Tombstone;
 import dev.idem.iceberg.Versions.Candidate;
 import dev.idem.key.KeyEncoding;
@@ -89,14 +88,14 @@ final class WindowPlan extends PlanCounts {
     this.writeSchema = writeSchema;
   }
 
-  /** Plans the window against the table's current snapshot and {@code ledger}. */
+  /** Plans the window against the table's current snapshot and the table's {@code tombstones}. */
   static WindowPlan of(
       Pipeline pipeline,
       TableSchema schema,
       TableFiles files,
       Snapshot snapshot,
       String pointer,
-      PipelineLedger ledger,
+      Map<String, Tombstone> tombstones,
       String window,
       String windowOrder,
       StagedRows staged,
@@ -106,7 +105,7 @@ final class WindowPlan extends PlanCounts {
     p.fromSnapshot = snapshot == null ? null : snapshot.snapshotId();
     p.plannedAt = now;
     try {
-      new Planner(pipeline, schema, files, ledger, window, windowOrder, now, p, earlier)
+      new Planner(pipeline, schema, files, tombstones, window, windowOrder, now, p, earlier)
           .plan(staged);
     } catch (RuntimeException | Error e) {
       // the files it wrote before it failed (rewrites, then the new rows) will never be committed
@@ -262,7 +261,7 @@ final class WindowPlan extends PlanCounts {
     private final Pipeline pipeline;
     private final TableSchema schema;
     private final TableFiles files;
-    private final PipelineLedger ledger;
+    private final Map<String, Tombstone> ledgerTombstones;
     private final String window;
     private final String windowOrder;
     private final Instant now;
@@ -278,7 +277,7 @@ final class WindowPlan extends PlanCounts {
         Pipeline pipeline,
         TableSchema schema,
         TableFiles files,
-        PipelineLedger ledger,
+        Map<String, Tombstone> ledgerTombstones,
         String window,
         String windowOrder,
         Instant now,
@@ -288,7 +287,7 @@ final class WindowPlan extends PlanCounts {
       this.earlier = earlier;
       this.schema = schema;
       this.files = files;
-      this.ledger = ledger;
+      this.ledgerTombstones = ledgerTombstones;
       this.window = window;
       this.windowOrder = windowOrder;
       this.now = now;
@@ -323,9 +322,9 @@ final class WindowPlan extends PlanCounts {
       boolean tombstonesRead = target.deletes() != null && !target.orderBy().isEmpty();
       try (Workers.Shared<? extends Map<String, Tombstone>> tombstones =
           !onWorkers
-              ? inPlace(ledger.tombstones)
+              ? inPlace(ledgerTombstones)
               : tombstonesRead
-                  ? files.share(new TreeMap<>(ledger.tombstones))
+                  ? files.share(new TreeMap<>(ledgerTombstones))
                   : new Workers.Held<>(new TreeMap<>())) {
         slicer =
             new SlicePlanner(

@@ -67,8 +67,7 @@ class IcebergContractTest extends DestinationContractSuite {
         "ageing of tombstones",
         (state, tx) -> {
           state
-              .pipeline(p.name())
-              .tombstones
+              .tombstones(SlicePlanner.newer(p.target()))
               .values()
               .forEach(t -> t.recordedAt = Instant.parse("2000-01-01T00:00:00Z"));
           return LedgerStore.Outcome.commit(null);

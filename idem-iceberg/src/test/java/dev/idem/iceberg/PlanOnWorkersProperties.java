@@ -331,7 +331,7 @@ class PlanOnWorkersProperties {
         d.store(p.name())
             .ifPresent(
                 st ->
-                    new TreeMap<>(st.read().pipeline(p.name()).tombstones)
+                    new TreeMap<>(st.read().tombstones(SlicePlanner.newer(p.target())))
                         .forEach(
                             (key, t) ->
                                 out.add(

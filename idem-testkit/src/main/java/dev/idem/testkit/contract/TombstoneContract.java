@@ -52,7 +52,11 @@ public abstract class TombstoneContract extends VersionOrderContract {
   }
 
   static Pipeline cdc(ListSource source, DeleteRule deletes) {
-    return Pipeline.builder("orders")
+    return cdc("orders", source, deletes);
+  }
+
+  static Pipeline cdc(String name, ListSource source, DeleteRule deletes) {
+    return Pipeline.builder(name)
         .version("1")
         .source(source)
         .table("orders")
@@ -261,6 +265,26 @@ public abstract class TombstoneContract extends VersionOrderContract {
     assertBalanced(oldest);
     assertThat(oldest.outcomes().get(0).counts().inserted()).isZero();
     assertThat(rows(d, "orders")).isEmpty();
+  }
+
+  /**
+   * Tombstones belong to the table, not to the pipeline that raised them: a pipeline renamed (or a
+   * second one writing the same table) backfilling day 1 finds order 1 deleted by the first one's
+   * day 2, and loads order 2, which nothing deleted.
+   */
+  @Test
+  void anotherPipelineOfTheSameTableFindsItsTombstones() {
+    assumeStrategy(WriteStrategy.MERGE);
+    Destination d = freshKeepingDeletes();
+    Pipeline first = cdc(history());
+    run(d, first, List.of(first.windows().window("2024-03-02")));
+    Pipeline renamed = cdc("orders_renamed", history(), DeleteRule.equalTo("op", "d"));
+    RunReport older = run(d, renamed, List.of(renamed.windows().window("2024-03-01")));
+    assertBalanced(older);
+    assertThat(older.outcomes().get(0).counts().inserted()).isEqualTo(1);
+    assertThat(rows(d, "orders"))
+        .hasSize(1)
+        .allSatisfy(r -> assertThat(r).startsWith("order_id=2|"));
   }
 
   @Test
