@@ -133,6 +133,19 @@ public final class Pipeline {
             deletes.column(),
             deletes.column());
       }
+      if (i >= 0 && deletes.kind() == DeleteRule.Kind.EQUALS) {
+        // compared as text: a value's text is the same on every destination for these kinds only
+        // (a timestamp, a decimal or a double is written one way by Java and others by SQL casts)
+        DataType.Kind kind = known.column(i).type().kind();
+        check(
+            field,
+            kind == DataType.Kind.STRING
+                || kind == DataType.Kind.INTEGER
+                || kind == DataType.Kind.BOOLEAN,
+            "deletes column '%s' is %s, which equals cannot compare as text the same way on every destination: expected string, integer or boolean (declare the input column string to compare its text, or use when: not_null)",
+            deletes.column(),
+            known.column(i).type());
+      }
     }
     if (target.strategy() == WriteStrategy.REPLACE_TABLE) {
       check(

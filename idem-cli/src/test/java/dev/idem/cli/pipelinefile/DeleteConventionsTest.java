@@ -65,6 +65,10 @@ class DeleteConventionsTest {
         .isEqualTo(DeleteRule.flag("is_deleted"));
     assertThat(load(file("  deletes: {column: op, equals: d}\n")).target().deletes())
         .isEqualTo(DeleteRule.equalTo("op", "d"));
+    assertThat(load(file("  deletes: {column: order_id, equals: 0}\n")).target().deletes())
+        .isEqualTo(DeleteRule.equalTo("order_id", "0"));
+    assertThat(load(file("  deletes: {column: is_deleted, equals: 'true'}\n")).target().deletes())
+        .isEqualTo(DeleteRule.equalTo("is_deleted", "true"));
     Pipeline airbyte =
         load(
             file(
@@ -102,6 +106,12 @@ class DeleteConventionsTest {
         .contains("equals");
     assertThat(error(file("  delete_flag: is_deleted\n  deletes: {column: op, equals: d}\n")))
         .contains("not both");
+    // equals compares text, which a timestamp has in one form in Java and others in SQL
+    assertThat(
+            error(file("  deletes: {column: _ab_cdc_deleted_at, equals: '2024-03-01 10:00:00'}\n")))
+        .contains(":19:")
+        .contains("'_ab_cdc_deleted_at' is timestamp")
+        .contains("expected string, integer or boolean");
     assertThat(error(file("  tombstone_retention: 30d\n")))
         .contains(":19:")
         .contains("no tombstones without deletes");

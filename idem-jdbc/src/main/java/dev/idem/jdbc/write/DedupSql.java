@@ -38,14 +38,21 @@ public final class DedupSql {
         "INSERT INTO " + quote(StrategySql.DELETE_VALUE) + " VALUES (?)");
   }
 
-  /** Whether {@code row} (an alias of the transform's output or the staged rows) is a delete. */
+  /**
+   * Whether {@code row} (an alias of the transform's output or the staged rows) is a delete: true
+   * or false, never NULL (a NULL in the column is not a delete, and the row is an upsert).
+   */
   private String isDelete(String row) {
     String c = row + "." + quote(sql.deletes().column());
     return switch (sql.deletes().kind()) {
       case BOOLEAN -> "(" + c + " IS TRUE)";
       case NOT_NULL -> "(" + c + " IS NOT NULL)";
       case EQUALS ->
-          "(CAST(" + c + " AS VARCHAR) IN (SELECT v FROM " + quote(StrategySql.DELETE_VALUE) + "))";
+          "((CAST("
+              + c
+              + " AS VARCHAR) IN (SELECT v FROM "
+              + quote(StrategySql.DELETE_VALUE)
+              + ")) IS TRUE)";
     };
   }
 

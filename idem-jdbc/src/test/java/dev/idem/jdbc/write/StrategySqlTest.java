@@ -193,7 +193,7 @@ class StrategySqlTest {
             "INSERT INTO \"idem_delete_value\" VALUES (?)");
     assertThat(s.dedup().statement("staged"))
         .contains(
-            "(CAST(s.\"op\" AS VARCHAR) IN (SELECT v FROM \"idem_delete_value\")) AS \"_idem_deleted\"")
+            "((CAST(s.\"op\" AS VARCHAR) IN (SELECT v FROM \"idem_delete_value\")) IS TRUE) AS \"_idem_deleted\"")
         .contains("ORDER BY \"_idem_deleted\" DESC, \"v\" DESC NULLS LAST");
     // no order_by: no versions to remember, so no tombstones
     assertThat(s.tombstones()).isNull();

@@ -29,6 +29,8 @@ import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Deletes are versions too (merge with a delete rule and order_by): a delete leaves a tombstone
@@ -285,6 +287,39 @@ public abstract class TombstoneContract extends VersionOrderContract {
     assertThat(rows(d, "orders"))
         .hasSize(1)
         .allSatisfy(r -> assertThat(r).startsWith("order_id=2|"));
+  }
+
+  /**
+   * {@code equals} compares a value's text, which is the same on every destination for the column
+   * types it takes: an integer ({@code 1}) and a boolean ({@code true}). Order 1 is deleted on day
+   * 2; order 2's NULL and other values delete nothing.
+   */
+  @ParameterizedTest
+  @CsvSource({"gone, 1", "flag, true"})
+  void anEqualsRuleOnAnIntegerOrABooleanColumnDeletesWhereItsTextIsEqual(
+      String column, String value) {
+    assumeStrategy(WriteStrategy.MERGE);
+    Schema typed =
+        Schema.of(
+            CDC.column(0),
+            CDC.column(1),
+            CDC.column(2),
+            CDC.column(3),
+            Column.of("gone", DataType.INTEGER),
+            Column.of("flag", DataType.BOOLEAN));
+    ListSource s = new ListSource(typed);
+    s.add(1L, "ada", 1L, at("2024-03-01T08:00:00"), 0L, false);
+    s.add(2L, "bob", 1L, at("2024-03-01T09:00:00"), 10L, false);
+    s.add(1L, "ada", 2L, at("2024-03-02T08:00:00"), 1L, true);
+    s.add(2L, "bob", 2L, at("2024-03-02T09:00:00"), null, null);
+    Pipeline p = cdc("orders", s, DeleteRule.equalTo(column, value));
+    Destination d = freshKeepingDeletes();
+    RunReport r = run(d, p, all(p));
+    assertBalanced(r);
+    assertThat(r.outcomes()).extracting(o -> o.counts().deleted()).containsExactly(0L, 1L);
+    assertThat(rows(d, "orders"))
+        .singleElement()
+        .satisfies(row -> assertThat(row).startsWith("order_id=2|").contains("version=2"));
   }
 
   @Test
