@@ -322,6 +322,32 @@ public abstract class TombstoneContract extends VersionOrderContract {
         .satisfies(row -> assertThat(row).startsWith("order_id=2|").contains("version=2"));
   }
 
+  /**
+   * Day 2's input changes so that it no longer deletes order 1. As merge keeps a row whose record
+   * stopped arriving ({@code
+   * DestinationContractSuite.aChangedWindowIsRewrittenAndTheOthersSkipped}), it keeps a delete that
+   * stopped arriving: order 1 stays deleted, and its tombstone keeps day 1's older version out. A
+   * newer version brings it back; {@code --full-refresh} forgets both.
+   */
+  @Test
+  void aDeleteThatStoppedArrivingIsNotTakenBack() {
+    assumeStrategy(WriteStrategy.MERGE);
+    assumeCan(Limit.RELOADS_A_DONE_WINDOW);
+    ListSource source = history();
+    Pipeline p = cdc(source);
+    Destination d = freshKeepingDeletes();
+    run(d, p, p.windows().range("2024-03-01", "2024-03-02"));
+    List<String> deleted = rows(d, "orders");
+    source.replaceAll(
+        source.records().stream().filter(r -> !((Long) r[0] == 1L && "d".equals(r[4]))).toList());
+    RunReport changed = run(d, p, List.of(p.windows().window("2024-03-02")));
+    assertThat(changed.outcomes()).extracting(WindowOutcome::result).containsExactly(Result.LOADED);
+    assertBalanced(changed);
+    assertThat(rows(d, "orders")).isEqualTo(deleted);
+    forced(d, p, "2024-03-01");
+    assertThat(rows(d, "orders")).isEqualTo(deleted);
+  }
+
   @Test
   void aFullRefreshForgetsTheTombstonesWithTheRows() {
     assumeStrategy(WriteStrategy.MERGE);
