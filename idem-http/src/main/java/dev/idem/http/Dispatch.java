@@ -6,6 +6,9 @@ import dev.idem.http.SentLedger.Phase;
 import dev.idem.ledger.Lease;
 import dev.idem.retry.Sleeper;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -119,10 +122,12 @@ final class Dispatch {
     Duration wait = FIRST_WAIT;
     Map<String, String> keyHeader =
         config.keyed() ? Map.of(config.keyHeader(), it.key()) : Map.of();
+    // built before anything is recorded: the window's prepare checked that it can be
+    HttpRequest request = exchange.build(it.request(), keyHeader);
     for (int attempt = 0; attempt < TRIES; attempt++) {
       if (attempt > 0) {
         sleeper.sleep(wait);
-        wait = wait.multipliedBy(2).compareTo(MAX_WAIT) > 0 ? MAX_WAIT : wait.multipliedBy(2);
+        wait = capped(wait.multipliedBy(2));
       }
       if (phase == Phase.SENT) {
         Settled recovered = recover(it, firstSent);
@@ -137,7 +142,12 @@ final class Dispatch {
       firstSent = firstSent == null ? now : firstSent;
       Exchange.Response r;
       try {
-        r = exchange.send(it.request(), keyHeader, now);
+        r = exchange.send(request, now);
+      } catch (ConnectException | HttpConnectTimeoutException e) {
+        // no connection was made, so nothing left: planned again, not in doubt
+        settle(it.key(), Phase.PLANNED, null, null);
+        phase = Phase.PLANNED;
+        continue;
       } catch (IOException e) {
         continue; // unknown: recovered at the top of the next try
       }
@@ -151,14 +161,14 @@ final class Dispatch {
         case NOT_NOW -> {
           settle(it.key(), Phase.PLANNED, r);
           phase = Phase.PLANNED;
-          wait = r.retryAfter().map(d -> d.compareTo(MAX_WAIT) > 0 ? MAX_WAIT : d).orElse(wait);
+          wait = r.retryAfter().map(Dispatch::capped).orElse(wait);
         }
         case IN_FLIGHT -> {
           if (!config.keyed()) {
             // without a key, 409 says the effect conflicts with one already there: never re-sent
             return settle(it.key(), Phase.DEAD, r);
           }
-          wait = r.retryAfter().orElse(wait);
+          wait = r.retryAfter().map(Dispatch::capped).orElse(wait);
         }
         case UNKNOWN -> {
           // a 5xx: the effect may have happened; recovered at the top of the next try
@@ -194,7 +204,7 @@ final class Dispatch {
         rate.acquire(sleeper);
         Exchange.Response r;
         try {
-          r = exchange.send(it.lookup(), Map.of(), clock.instant());
+          r = exchange.send(exchange.build(it.lookup(), Map.of()), clock.instant());
         } catch (IOException e) {
           return new Settled(Phase.SENT, null, null);
         }
@@ -205,6 +215,16 @@ final class Dispatch {
       }
     }
     throw new AssertionError(config.recovery());
+  }
+
+  /**
+   * A wait between tries: at least the first one (a {@code Retry-After: 0} or a date past does not
+   * make every later try immediate), at most {@link #MAX_WAIT}.
+   */
+  static Duration capped(Duration wait) {
+    return wait.compareTo(FIRST_WAIT) < 0
+        ? FIRST_WAIT
+        : wait.compareTo(MAX_WAIT) > 0 ? MAX_WAIT : wait;
   }
 
   private Settled settle(String key, Phase phase, Exchange.Response r) {

@@ -1,8 +1,10 @@
 package dev.idem.http;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -15,7 +17,8 @@ import java.util.Optional;
 
 /**
  * One request and its response over the JDK's HTTP client, classified by what idem does next. A
- * timeout or a reset is an {@link IOException}: the outcome is unknown.
+ * timeout or a reset is an {@link IOException}: the outcome is unknown; a connection never made is
+ * a request not sent.
  */
 final class Exchange {
   /** What a response means for the request. */
@@ -58,8 +61,12 @@ final class Exchange {
     this.timeout = timeout;
   }
 
-  Response send(RequestSpec.Rendered r, Map<String, String> extraHeaders, Instant now)
-      throws IOException, InterruptedException {
+  /**
+   * The request as the JDK's client sends it; an {@link IllegalArgumentException} when it cannot be
+   * built (a URL that is not one, a header the client refuses): checked for every row before
+   * anything is recorded ({@code HttpWindowWrite}), so such a row is refused, never sent.
+   */
+  HttpRequest build(RequestSpec.Rendered r, Map<String, String> extraHeaders) {
     HttpRequest.BodyPublisher body =
         r.body() == null
             ? HttpRequest.BodyPublishers.noBody()
@@ -72,10 +79,19 @@ final class Exchange {
       contentType |= h.getKey().equalsIgnoreCase("Content-Type");
     }
     extraHeaders.forEach(b::header);
-    if (!contentType && r.body() != null) {
-      b.header("Content-Type", r.body().startsWith("{") ? "application/json" : "text/plain");
+    if (!contentType && r.mediaType() != null) {
+      b.header("Content-Type", r.mediaType());
     }
-    HttpResponse<String> resp = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return b.build();
+  }
+
+  /**
+   * Sends a request {@link #build} made. An {@link IOException} is an unknown outcome, but for a
+   * {@link ConnectException} or {@link HttpConnectTimeoutException}: no connection, so nothing was
+   * sent.
+   */
+  Response send(HttpRequest request, Instant now) throws IOException, InterruptedException {
+    HttpResponse<String> resp = client.send(request, HttpResponse.BodyHandlers.ofString());
     return new Response(
         resp.statusCode(),
         cap(resp.body()),

@@ -18,6 +18,7 @@ import dev.idem.pipeline.Pipeline;
 import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * An HTTP API as destination: one request per row. The API shares no transaction with idem, so the
@@ -80,6 +81,20 @@ final class HttpDestination
 
   String redact(String text) {
     return secrets.redact(Secrets.maskUrl(text));
+  }
+
+  /**
+   * Why {@code r} cannot be sent (a URL that is not one, a header name or value the HTTP client
+   * refuses), redacted; null when it can be. A row whose request cannot be is refused before
+   * anything of it is recorded.
+   */
+  String unsendable(RequestSpec.Rendered r) {
+    try {
+      exchange.build(r, config.keyed() ? Map.of(config.keyHeader(), "0") : Map.of());
+      return null;
+    } catch (IllegalArgumentException e) {
+      return redact(String.valueOf(e.getMessage()));
+    }
   }
 
   /**

@@ -13,6 +13,7 @@ import dev.idem.ledger.WindowCounts;
 import dev.idem.pipeline.Pipeline;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,6 +78,8 @@ final class HttpWindowWrite implements WindowWrite {
     HttpConfig config = destination.config();
     Map<String, Dispatch.Item> requests = new LinkedHashMap<>();
     Map<String, String> hashes = new LinkedHashMap<>();
+    // the requests that cannot be sent at all, by key, with why: refused rows, never planned
+    Map<String, String> unsendable = new HashMap<>();
     List<String> keyOfRow = new ArrayList<>();
     List<String> fields = destination.keyFields(pipeline);
     for (Object[] row : rows) {
@@ -92,25 +95,41 @@ final class HttpWindowWrite implements WindowWrite {
       RequestSpec.Rendered lookup = config.lookup() == null ? null : config.lookup().render(values);
       requests.remove(key); // the last row of a key wins, in input order
       requests.put(key, new Dispatch.Item(key, r, lookup, null));
+      String why = destination.unsendable(r);
+      if (why == null && lookup != null) {
+        why = destination.unsendable(lookup);
+      }
+      if (why == null) {
+        unsendable.remove(key);
+      } else {
+        unsendable.put(key, why);
+      }
       hashes.put(key, KeyEncoding.sha256Hex(r.method(), r.url(), r.body()));
       keyOfRow.add(key);
     }
     List<SentLedger.Planned> planned = new ArrayList<>();
     requests.forEach(
-        (k, it) ->
+        (k, it) -> {
+          if (!unsendable.containsKey(k)) {
             planned.add(
                 new SentLedger.Planned(
                     k,
                     hashes.get(k),
                     it.request().method(),
                     it.request().url(),
-                    it.request().body())));
+                    it.request().body()));
+          }
+        });
     Map<String, SentLedger.Entry> entries =
         destination.sentLedger().plan(lease, planned, destination.services().clock().instant());
     List<Dispatch.Item> toSend = new ArrayList<>();
     Map<String, Dispatch.Settled> settled = new LinkedHashMap<>();
+    unsendable.forEach((k, why) -> settled.put(k, new Dispatch.Settled(Phase.DEAD, null, why)));
     for (Dispatch.Item it : requests.values()) {
       SentLedger.Entry e = entries.get(it.key());
+      if (e == null) {
+        continue; // unsendable
+      }
       if (e.phase() == Phase.ACKED || e.phase() == Phase.DEAD) {
         settled.put(it.key(), new Dispatch.Settled(e.phase(), e.status(), e.response()));
       } else {
@@ -124,8 +143,9 @@ final class HttpWindowWrite implements WindowWrite {
       Dispatch.Settled s = settled.get(it.key());
       if (s.phase() == Phase.UNKNOWN) {
         unknown.add(it.request().method() + " " + destination.redact(it.request().url()));
-      } else if ((s.phase() != Phase.ACKED && s.phase() != Phase.DEAD)
-          || !entries.get(it.key()).payloadHash().equals(hashes.get(it.key()))) {
+      } else if (entries.containsKey(it.key())
+          && ((s.phase() != Phase.ACKED && s.phase() != Phase.DEAD)
+              || !entries.get(it.key()).payloadHash().equals(hashes.get(it.key())))) {
         pending++; // not settled yet, or an earlier payload in doubt was settled: planned again
       }
     }
@@ -170,14 +190,16 @@ final class HttpWindowWrite implements WindowWrite {
                 0,
                 0,
                 positions.get(i) == null ? "request " + key : positions.get(i),
-                "HTTP "
-                    + s.status()
-                    + " from "
-                    + r.method()
-                    + " "
-                    + destination.redact(r.url())
-                    + ": "
-                    + destination.redact(s.response() == null ? "" : s.response()),
+                s.status() == null
+                    ? "request cannot be sent: " + s.response()
+                    : "HTTP "
+                        + s.status()
+                        + " from "
+                        + r.method()
+                        + " "
+                        + destination.redact(r.url())
+                        + ": "
+                        + destination.redact(s.response() == null ? "" : s.response()),
                 destination.redact(raw),
                 raw.getBytes(StandardCharsets.UTF_8).length,
                 false,

@@ -13,8 +13,12 @@ import java.util.function.Function;
  * sent, never stored in the ledger, logged or part of the payload hash.
  */
 record RequestSpec(String method, Template url, Map<String, Template> headers, Body body) {
-  /** One row's request: what is stored in the sent ledger, and the headers sent with it. */
-  record Rendered(String method, String url, Map<String, String> headers, String body) {}
+  /**
+   * One row's request: what is stored in the sent ledger, the headers sent with it, and its body's
+   * media type ({@link #mediaType}; null without a body).
+   */
+  record Rendered(
+      String method, String url, Map<String, String> headers, String body, String mediaType) {}
 
   Rendered render(Function<String, Object> values) {
     Map<String, String> h = new LinkedHashMap<>();
@@ -25,7 +29,22 @@ record RequestSpec(String method, Template url, Map<String, Template> headers, B
       body.render(values, sb);
       b = sb.toString();
     }
-    return new Rendered(method, url.render(values), h, b);
+    return new Rendered(method, url.render(values, Template::urlComponent), h, b, mediaType(b));
+  }
+
+  /**
+   * JSON for a mapping or list, and for a text that starts as JSON does (written by hand); plain
+   * text for another text. A {@code Content-Type} header overrides it.
+   */
+  private String mediaType(String rendered) {
+    if (body == null) {
+      return null;
+    }
+    if (!(body instanceof Body.Text)) {
+      return "application/json";
+    }
+    String t = rendered.strip();
+    return t.startsWith("{") || t.startsWith("[") ? "application/json" : "text/plain";
   }
 
   /** Refuses a placeholder naming no column, at its line. */

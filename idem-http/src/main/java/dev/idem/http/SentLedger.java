@@ -1,5 +1,6 @@
 package dev.idem.http;
 
+import dev.idem.TransientException;
 import dev.idem.destination.FencedException;
 import dev.idem.jdbc.JdbcDestination;
 import dev.idem.ledger.Lease;
@@ -7,6 +8,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -64,14 +66,23 @@ final class SentLedger {
     }
   }
 
-  /** A request's row as last read. {@code firstSentAt} is null until it was first sent. */
+  /**
+   * A request's row as last read. {@code firstSentAt} is null until it was first sent; {@code
+   * window} and {@code token} are the attempt that planned it last (its owner).
+   */
   record Entry(
       String key,
       String payloadHash,
       Phase phase,
       Instant firstSentAt,
       Integer status,
-      String response) {}
+      String response,
+      String window,
+      long token) {
+    boolean settled() {
+      return phase == Phase.ACKED || phase == Phase.DEAD;
+    }
+  }
 
   /** A request a window plans to send. */
   record Planned(String key, String payloadHash, String method, String url, String body) {}
@@ -107,7 +118,10 @@ final class SentLedger {
    * Records the window's requests as planned, in one transaction fenced by the lease, and returns
    * every one's entry. A request acknowledged or refused with the same payload keeps its row (it is
    * not sent again); one whose payload changed is planned anew under the same key, unless its
-   * earlier payload's outcome is in doubt: that row stays until it is recovered.
+   * earlier payload's outcome is in doubt: that row stays until it is recovered. A request not
+   * settled that another window's attempt planned, while that attempt still holds its window, is
+   * that attempt's to send: this one fails transiently and is retried (taking it over would let
+   * both send it, as two windows may hold one request key).
    */
   Map<String, Entry> plan(Lease lease, List<Planned> requests, Instant now) {
     return store.inTransaction(
@@ -117,6 +131,21 @@ final class SentLedger {
             fence(c, lease);
           }
           Map<String, Entry> existing = read(c, lease.pipeline(), requests);
+          for (Entry e : existing.values()) {
+            if (!e.settled()
+                && !(e.window().equals(lease.windowId()) && e.token() == lease.token())
+                && holds(c, lease.pipeline(), e.window(), e.token())) {
+              throw new TransientException(
+                  "window "
+                      + lease.windowId()
+                      + ": request "
+                      + e.key()
+                      + " is being sent by window "
+                      + e.window()
+                      + ", still running; waiting for it",
+                  null);
+            }
+          }
           Map<String, Entry> out = new HashMap<>();
           try (PreparedStatement insert =
                   c.prepareStatement(
@@ -125,24 +154,31 @@ final class SentLedger {
                           + " (pipeline, request_key, window_id, token, phase, payload_hash, method,"
                           + " url, body, sends, planned_at_ms) VALUES (?, ?, ?, ?, 'planned', ?, ?, ?,"
                           + " ?, 0, ?)");
+              // both only while the row is as read: another window's plan in between makes this
+              // one fail transiently (its batch counts a row not changed)
               PreparedStatement delete =
                   c.prepareStatement(
-                      "DELETE FROM " + TABLE + " WHERE pipeline = ? AND request_key = ?");
+                      "DELETE FROM "
+                          + TABLE
+                          + " WHERE pipeline = ? AND request_key = ?"
+                          + AS_READ);
               PreparedStatement claim =
                   c.prepareStatement(
                       "UPDATE "
                           + TABLE
-                          + " SET window_id = ?, token = ? WHERE pipeline = ? AND request_key = ?")) {
+                          + " SET window_id = ?, token = ? WHERE pipeline = ? AND request_key = ?"
+                          + AS_READ)) {
             for (Planned p : requests) {
               Entry e = existing.get(p.key());
               boolean samePayload = e != null && e.payloadHash().equals(p.payloadHash());
               if (e != null && (samePayload || e.phase().inDoubt())) {
                 out.put(p.key(), e);
-                if (!e.phase().equals(Phase.ACKED) && !e.phase().equals(Phase.DEAD)) {
+                if (!e.settled()) {
                   claim.setString(1, lease.windowId());
                   claim.setLong(2, lease.token());
                   claim.setString(3, lease.pipeline());
                   claim.setString(4, p.key());
+                  asRead(claim, 5, e);
                   claim.addBatch();
                 }
                 continue;
@@ -150,6 +186,7 @@ final class SentLedger {
               if (e != null) {
                 delete.setString(1, lease.pipeline());
                 delete.setString(2, p.key());
+                asRead(delete, 3, e);
                 delete.addBatch();
               }
               int i = 1;
@@ -164,11 +201,20 @@ final class SentLedger {
               insert.setLong(i, now.toEpochMilli());
               insert.addBatch();
               out.put(
-                  p.key(), new Entry(p.key(), p.payloadHash(), Phase.PLANNED, null, null, null));
+                  p.key(),
+                  new Entry(
+                      p.key(),
+                      p.payloadHash(),
+                      Phase.PLANNED,
+                      null,
+                      null,
+                      null,
+                      lease.windowId(),
+                      lease.token()));
             }
-            delete.executeBatch();
+            allOne(lease, delete.executeBatch());
             insert.executeBatch();
-            claim.executeBatch();
+            allOne(lease, claim.executeBatch());
           }
           return out;
         });
@@ -296,6 +342,46 @@ final class SentLedger {
         });
   }
 
+  /** The row is still as it was read: its phase, payload and owner. */
+  private static final String AS_READ =
+      " AND phase = ? AND payload_hash = ? AND window_id = ? AND token = ?";
+
+  private static void asRead(PreparedStatement ps, int i, Entry e) throws SQLException {
+    ps.setString(i, e.phase().sql());
+    ps.setString(i + 1, e.payloadHash());
+    ps.setString(i + 2, e.window());
+    ps.setLong(i + 3, e.token());
+  }
+
+  /** Each statement of a batch changed its one row; else another window's plan came between. */
+  private static void allOne(Lease lease, int[] counts) {
+    for (int n : counts) {
+      if (n != 1 && n != Statement.SUCCESS_NO_INFO) {
+        throw new TransientException(
+            "window "
+                + lease.windowId()
+                + ": another window planned one of its requests at the same time; planned again",
+            null);
+      }
+    }
+  }
+
+  /** Whether {@code window}'s attempt {@code token} still holds the window (running). */
+  private static boolean holds(Connection c, String pipeline, String window, long token)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT 1 FROM \"_idem\".\"windows\" w WHERE w.pipeline = ? AND w.window_id = ?"
+                + " AND w.token = ? AND w.status = 'RUNNING'")) {
+      ps.setString(1, pipeline);
+      ps.setString(2, window);
+      ps.setLong(3, token);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
   private static void fence(Connection c, Lease lease) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT 1 WHERE 1 = 1" + FENCE)) {
       bindFence(ps, 1, lease);
@@ -330,7 +416,8 @@ final class SentLedger {
       String in = "?" + ", ?".repeat(chunk.size() - 1);
       try (PreparedStatement ps =
           c.prepareStatement(
-              "SELECT request_key, payload_hash, phase, first_sent_at_ms, status, response FROM "
+              "SELECT request_key, payload_hash, phase, first_sent_at_ms, status, response,"
+                  + " window_id, token FROM "
                   + TABLE
                   + " WHERE pipeline = ? AND request_key IN ("
                   + in
@@ -353,7 +440,9 @@ final class SentLedger {
                     Phase.valueOf(rs.getString(3).toUpperCase(Locale.ROOT)),
                     firstSent,
                     st,
-                    rs.getString(6)));
+                    rs.getString(6),
+                    rs.getString(7),
+                    rs.getLong(8)));
           }
         }
       }

@@ -3,15 +3,18 @@ package dev.idem.http;
 import dev.idem.connector.ConfigProblem;
 import dev.idem.connector.Location;
 import dev.idem.key.KeyEncoding;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * A text with {@code {{field}}} placeholders, checked when written and rendered per row. A value is
- * rendered in its canonical text ({@link KeyEncoding#text}); a null renders as the empty string in
- * text, and as JSON {@code null} where the whole template is one placeholder ({@link #single()}).
+ * rendered in its canonical text ({@link KeyEncoding#text}), in a URL percent-encoded ({@link
+ * #urlComponent}); a null renders as the empty string in text, and as JSON {@code null} where the
+ * whole template is one placeholder ({@link #single()}).
  */
 final class Template {
   private final String path;
@@ -71,11 +74,42 @@ final class Template {
   }
 
   String render(Function<String, Object> values) {
+    return render(values, UnaryOperator.identity());
+  }
+
+  /** Rendered with each value's text passed through {@code escape} (the literals as written). */
+  String render(Function<String, Object> values, UnaryOperator<String> escape) {
     StringBuilder sb = new StringBuilder(literals.get(0));
     for (int i = 0; i < fields.size(); i++) {
       Object v = values.apply(fields.get(i));
-      sb.append(v == null ? "" : KeyEncoding.text(v)).append(literals.get(i + 1));
+      sb.append(v == null ? "" : escape.apply(KeyEncoding.text(v))).append(literals.get(i + 1));
     }
     return sb.toString();
   }
+
+  /**
+   * A value's text as one URL component (a path segment, a query value): its UTF-8 bytes
+   * percent-encoded but RFC 3986's unreserved characters ({@code A-Z a-z 0-9 - . _ ~}), as a URI
+   * template's simple expansion (RFC 6570) does, so that {@code a/b?c} names no other resource.
+   */
+  static String urlComponent(String text) {
+    StringBuilder out = new StringBuilder(text.length());
+    for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+      char c = (char) (b & 0xff);
+      if ((c >= 'A' && c <= 'Z')
+          || (c >= 'a' && c <= 'z')
+          || (c >= '0' && c <= '9')
+          || c == '-'
+          || c == '.'
+          || c == '_'
+          || c == '~') {
+        out.append(c);
+      } else {
+        out.append('%').append(HEX[(b >> 4) & 0xf]).append(HEX[b & 0xf]);
+      }
+    }
+    return out.toString();
+  }
+
+  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 }

@@ -3,12 +3,15 @@ package dev.idem.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.idem.TransientException;
 import dev.idem.connector.ConfigNode;
 import dev.idem.connector.ConfigProblem;
 import dev.idem.connector.ConnectorContext;
 import dev.idem.connector.Secrets;
 import dev.idem.context.RunServices;
+import dev.idem.destination.FencedException;
 import dev.idem.key.KeySpec;
+import dev.idem.ledger.Lease;
 import dev.idem.pipeline.BadRecordPolicy;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.pipeline.WriteStrategy;
@@ -26,6 +29,8 @@ import dev.idem.testkit.postgres.EmbeddedPostgresServer;
 import dev.idem.testkit.source.ListSource;
 import dev.idem.testkit.time.MutableClock;
 import dev.idem.window.WindowSpec;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -69,7 +74,7 @@ class HttpDestinationTest {
             "method",
             "POST",
             "url",
-            api.url(),
+            api == null ? "http://127.0.0.1:9/api" : api.url(),
             "headers",
             Map.of("Authorization", "Bearer s3cr3t-t0ken"),
             "body",
@@ -262,6 +267,147 @@ class HttpDestinationTest {
         assertThat(r.ok()).as(r.outcomes().toString()).isTrue();
         assertThat(api.effects()).isEqualTo(once());
       }
+    }
+  }
+
+  private static Pipeline tolerant(ListSource source, int badRecords) {
+    return Pipeline.builder("notify")
+        .source(source)
+        .windows(WindowSpec.day("at", ZoneOffset.UTC))
+        .table("sent_rows")
+        .key(KeySpec.columns("id"))
+        .strategy(WriteStrategy.MERGE)
+        .badRecords(new BadRecordPolicy(badRecords, null))
+        .build();
+  }
+
+  @Test
+  void aValueInTheUrlIsOneComponentAndARequestThatCannotBeBuiltIsARefusedRowNeverSent()
+      throws Exception {
+    try (ApiServer api = new ApiServer(ApiServer.Kind.KEYED, TIMEOUT.multipliedBy(2))) {
+      Map<String, Object> section = section(api, keyed(), null);
+      section.put(
+          "request",
+          Map.of(
+              "method",
+              "POST",
+              "url",
+              api.url() + "/{{user}}",
+              "headers",
+              Map.of("Authorization", "Bearer s3cr3t-t0ken", "X-User", "{{user}}"),
+              "body",
+              Map.of("id", "{{id}}")));
+      try (HttpDestination d = open(section)) {
+        LocalDateTime at = LocalDateTime.parse("2024-05-01T10:00");
+        ListSource source =
+            new ListSource(COLUMNS)
+                .add(1L, "a/b c?d#e", 10L, at)
+                .add(2L, "line\nbreak", 20L, at) // a header value the HTTP client refuses
+                .add(3L, "ü", 30L, at);
+        RunReport r = run(d, tolerant(source, 1), "r1");
+        assertThat(r.ok()).as(r.outcomes().toString()).isTrue();
+        // each value one path segment: a/b is not two, ? starts no query, # no fragment
+        assertThat(api.received())
+            .containsExactlyInAnyOrder(
+                "POST /api/a%2Fb%20c%3Fd%23e application/json",
+                "POST /api/%C3%BC application/json");
+        assertThat(d.ledger().deadLetters("notify", Optional.empty(), false))
+            .singleElement()
+            .satisfies(
+                l ->
+                    assertThat(l.reason())
+                        .startsWith("request cannot be sent: ")
+                        .doesNotContain("s3cr3t-t0ken"));
+        assertThat(d.diagnose(tolerant(source, 1))).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void aListBodyIsSentAsJson() throws Exception {
+    try (ApiServer api = new ApiServer(ApiServer.Kind.KEYED, TIMEOUT.multipliedBy(2))) {
+      Map<String, Object> section = section(api, keyed(), null);
+      section.put(
+          "request",
+          Map.of("method", "POST", "url", api.url(), "body", List.of(Map.of("id", "{{id}}"))));
+      try (HttpDestination d = open(section)) {
+        assertThat(run(d, pipeline(rows(30)), "r1").ok()).isTrue();
+        assertThat(api.received()).hasSize(ROWS).containsOnly("POST /api application/json");
+      }
+    }
+  }
+
+  @Test
+  void aRequestThatFindsNoServerIsNotSentAndNeverHeld() throws Exception {
+    int closed;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closed = s.getLocalPort();
+    }
+    Map<String, Object> section = section(null, "none", "hold");
+    section.put(
+        "request",
+        Map.of("method", "POST", "url", "http://127.0.0.1:" + closed + "/api", "body", "{{id}}"));
+    RunServices noWaits = services().withSleeper(d -> {});
+    try (HttpDestination d = open(section, noWaits)) {
+      ListSource one =
+          new ListSource(COLUMNS).add(1L, "u1", 10L, LocalDateTime.parse("2024-05-01T10:00"));
+      Pipeline p = pipeline(one);
+      RunReport r = run(d, p, "r1", noWaits);
+      assertThat(r.ok()).isFalse();
+      assertThat(r.outcomes())
+          .singleElement()
+          .satisfies(o -> assertThat(o.message()).contains("not acknowledged yet"));
+      // connection refused: nothing left this machine, so nothing is in doubt or held
+      assertThat(d.sentLedger().inDoubt("notify")).isEmpty();
+      assertThat(d.diagnose(p))
+          .extracting(f -> f.kind())
+          .containsExactly("failed_window")
+          .doesNotContain("request_of_unknown_outcome");
+    }
+  }
+
+  /**
+   * Two windows may hold one request key (the target's key across days under merge). While one
+   * window's attempt holds the request (planned, or sent and not answered), the other's plan waits
+   * for it (a transient failure, retried) rather than take it over: taking it over let both send
+   * it. Once settled, the other finds it acknowledged and sends nothing; once the holder's attempt
+   * ended without settling it, the other takes it over.
+   */
+  @Test
+  void twoWindowsHoldingOneRequestKeyNeverBothSendIt() throws Exception {
+    try (ApiServer api = new ApiServer(ApiServer.Kind.KEYLESS, TIMEOUT.multipliedBy(2));
+        HttpDestination d = open(section(api, "none", "hold"))) {
+      d.prepare(pipeline(rows(30)));
+      Duration ttl = Duration.ofMinutes(5);
+      Lease day1 = d.ledger().claim("notify", "2024-05-01", "a", ttl).orElseThrow();
+      Lease day2 = d.ledger().claim("notify", "2024-05-02", "b", ttl).orElseThrow();
+      SentLedger sent = d.sentLedger();
+      SentLedger.Planned request = new SentLedger.Planned("k", "h1", "POST", api.url(), "{}");
+      SentLedger.Planned changed =
+          new SentLedger.Planned("k", "h2", "POST", api.url(), "{\"a\":1}");
+      Instant now = Instant.parse("2026-12-07T10:00:00Z");
+      assertThat(sent.plan(day1, List.of(request), now).get("k").phase())
+          .isEqualTo(SentLedger.Phase.PLANNED);
+      for (SentLedger.Planned p : List.of(request, changed)) {
+        assertThatThrownBy(() -> sent.plan(day2, List.of(p), now))
+            .isInstanceOf(TransientException.class)
+            .hasMessageContaining("request k is being sent by window 2024-05-01");
+      }
+      sent.sent(day1, "k", now);
+      assertThatThrownBy(() -> sent.plan(day2, List.of(request), now))
+          .isInstanceOf(TransientException.class);
+      sent.settle(day1, "k", SentLedger.Phase.ACKED, 201, "{}", now);
+      assertThat(sent.plan(day2, List.of(request), now).get("k").phase())
+          .isEqualTo(SentLedger.Phase.ACKED);
+
+      // planned by day 2 again under another payload, then day 2's attempt ends: day 1 takes it
+      assertThat(sent.plan(day2, List.of(changed), now).get("k").phase())
+          .isEqualTo(SentLedger.Phase.PLANNED);
+      d.ledger().release(day2);
+      assertThat(sent.plan(day1, List.of(changed), now).get("k").phase())
+          .isEqualTo(SentLedger.Phase.PLANNED);
+      // and day 2's old attempt can no longer record it sent
+      assertThatThrownBy(() -> sent.sent(day2, "k", now)).isInstanceOf(FencedException.class);
     }
   }
 

@@ -8,9 +8,12 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -56,6 +59,7 @@ public final class ApiServer implements AutoCloseable {
   private final Map<String, AtomicInteger> effects = new ConcurrentHashMap<>();
   private final Map<String, Stored> keys = new ConcurrentHashMap<>();
   private final AtomicInteger requests = new AtomicInteger();
+  private final Queue<String> received = new ConcurrentLinkedQueue<>();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger maxInFlight = new AtomicInteger();
   private volatile IntFunction<Fault> faults = n -> Fault.NONE;
@@ -94,6 +98,14 @@ public final class ApiServer implements AutoCloseable {
     return requests.get();
   }
 
+  /**
+   * Every request received, lookups too, in arrival order: its method, its path and query as sent
+   * (percent-encoded), and its {@code Content-Type} (or {@code -}).
+   */
+  public List<String> received() {
+    return List.copyOf(received);
+  }
+
   /** The most requests (other than lookups) it was handling at once. */
   public int maxInFlight() {
     return maxInFlight.get();
@@ -102,6 +114,15 @@ public final class ApiServer implements AutoCloseable {
   private void handle(HttpExchange x) throws IOException {
     try (x) {
       String body = new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+      String query = x.getRequestURI().getRawQuery();
+      String type = x.getRequestHeaders().getFirst("Content-Type");
+      received.add(
+          x.getRequestMethod()
+              + " "
+              + x.getRequestURI().getRawPath()
+              + (query == null ? "" : "?" + query)
+              + " "
+              + (type == null ? "-" : type));
       if (x.getRequestMethod().equals("GET")) {
         String id = x.getRequestURI().getPath().replaceFirst("^/api/?", "");
         respond(x, effects.containsKey(id) ? 200 : 404, "{\"id\":\"" + id + "\"}");
