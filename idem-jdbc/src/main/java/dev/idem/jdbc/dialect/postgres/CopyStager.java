@@ -21,6 +21,7 @@ final class CopyStager implements Stager {
   private final CopyIn copy;
   private final StringBuilder buffer = new StringBuilder(FLUSH_AT + 1024);
   private boolean ended;
+  private long written;
 
   CopyStager(CopyIn copy) {
     this.copy = copy;
@@ -154,8 +155,13 @@ final class CopyStager implements Stager {
   @Override
   public void finish() throws SQLException {
     flush();
-    copy.endCopy();
+    written = copy.endCopy();
     ended = true;
+  }
+
+  /** The rows the server said it wrote, once {@link #finish} ended the COPY. */
+  long written() {
+    return written;
   }
 
   @Override

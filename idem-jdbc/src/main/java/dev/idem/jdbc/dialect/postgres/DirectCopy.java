@@ -115,6 +115,12 @@ final class DirectCopy implements DirectLoad {
         copy.add(stamped);
       }
       copy.finish();
+      if (copy.written() != held.keys()) {
+        // the target wrote another number of rows than it was given (a trigger that skips rows):
+        // the staged path counts what it writes
+        connection.rollback(before);
+        return OptionalLong.empty();
+      }
       connection.releaseSavepoint(before);
       return OptionalLong.of(held.keys());
     } catch (SQLException e) {
@@ -125,13 +131,24 @@ final class DirectCopy implements DirectLoad {
           e.addSuppressed(cancel);
         }
       }
-      String state = String.valueOf(e.getSQLState());
-      if (!state.startsWith("22") && !state.startsWith("23")) {
-        throw e; // a lost connection, a deadlock: the window's retry decides
+      if (!fallsBack(e.getSQLState())) {
+        throw e; // a lost connection, a deadlock, a cancel: the window's retry decides
       }
       connection.rollback(before);
       return OptionalLong.empty();
     }
+  }
+
+  /**
+   * Whether a failed COPY leaves the window to the staged path: any refusal of the data or of COPY
+   * itself (a key the target holds, a value of another type, row-level security, which refuses
+   * {@code COPY FROM}), all the statements the staged path runs decide for themselves; not a lost
+   * connection (08), a rolled back transaction (40: a deadlock, a serialization failure) or an
+   * operator's intervention (57: a cancel, a shutdown), which the window's retry handles.
+   */
+  static boolean fallsBack(String sqlState) {
+    String state = String.valueOf(sqlState);
+    return !state.startsWith("08") && !state.startsWith("40") && !state.startsWith("57");
   }
 
   /** Whether rows of this window are in the target: a re-run, whose keys are there already. */

@@ -12,6 +12,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
@@ -149,6 +150,65 @@ class DirectCopyTest {
         .as("a NULL key is refused by the staged path")
         .isFalse();
     assertThat(d.arrived()).hasSize(1);
+  }
+
+  @Test
+  void versionsWithinOneMicrosecondAreNotHeldAsPostgresKeepsNoMore() {
+    DirectCopy d = direct("2024-03-01", DirectCopy.HELD_CHARS);
+    assertThat(d.add(new Object[] {1L, LocalDateTime.parse("2024-03-01T10:00:00.0000004"), "a"}))
+        .isTrue();
+    assertThat(d.add(new Object[] {1L, LocalDateTime.parse("2024-03-01T10:00:00.0000001"), "z"}))
+        .as("one microsecond once stored: a tie the database breaks by v, not 400 ns")
+        .isFalse();
+    DirectCopy micros = direct("2024-03-01", DirectCopy.HELD_CHARS);
+    assertThat(
+            micros.add(new Object[] {1L, LocalDateTime.parse("2024-03-01T10:00:00.000002"), "a"}))
+        .isTrue();
+    assertThat(
+            micros.add(new Object[] {1L, LocalDateTime.parse("2024-03-01T10:00:00.000001"), "z"}))
+        .as("whole microseconds are ordered here as there")
+        .isTrue();
+    assertThat(micros.arrived()).hasSize(2);
+  }
+
+  @Test
+  void aTargetWithRowLevelSecurityWhichRefusesCopyKeepsTheTransactionForTheStagedPath()
+      throws SQLException {
+    String writer = "rls_writer_" + Long.toHexString(System.nanoTime());
+    try (Statement s = c.createStatement()) {
+      s.execute("ALTER TABLE t ENABLE ROW LEVEL SECURITY");
+      s.execute("CREATE POLICY everyone ON t USING (true) WITH CHECK (true)");
+      // a role the policy applies to (the embedded server's user is a superuser, which bypasses it)
+      s.execute("CREATE ROLE " + writer);
+      s.execute("GRANT ALL ON t, marks TO " + writer);
+      s.execute("SET ROLE " + writer);
+    }
+    mark("before");
+    DirectCopy d = direct("2024-03-01", DirectCopy.HELD_CHARS);
+    d.add(row(1, 1L, "new"));
+    assertThat(d.load(c)).isEmpty();
+    mark("after");
+    c.commit();
+    assertThat(rows()).containsExactly("9|1|old|2024-02-01|2024-02-01");
+    assertThat(marks()).isEqualTo(2);
+  }
+
+  @Test
+  void aTargetThatWritesFewerRowsThanCopiedLeavesThemToTheStagedPathWhichCountsThem()
+      throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute(
+          "CREATE FUNCTION skip_two() RETURNS trigger LANGUAGE plpgsql AS"
+              + " $$ BEGIN IF NEW.k = 2 THEN RETURN NULL; END IF; RETURN NEW; END $$");
+      s.execute(
+          "CREATE TRIGGER skip_two BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION skip_two()");
+    }
+    DirectCopy d = direct("2024-03-01", DirectCopy.HELD_CHARS);
+    d.add(row(1, 1L, "one"));
+    d.add(row(2, 1L, "two, skipped by the trigger"));
+    assertThat(d.load(c)).as("2 copied, 1 written: not counted as 2").isEmpty();
+    c.commit();
+    assertThat(rows()).containsExactly("9|1|old|2024-02-01|2024-02-01");
   }
 
   @Test
