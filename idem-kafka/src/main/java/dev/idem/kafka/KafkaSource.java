@@ -153,8 +153,28 @@ public final class KafkaSource implements StreamSource, MakesDeletes {
         }
         boolean pending =
             at != null && !(at.status() == WindowStatus.DONE && at.sourcePosition() != null);
+        if (!chain.isEmpty() && pos > end.get(tp)) {
+          // the ledger loaded past the partition's end: its log was cut back or the topic made
+          // again, and waiting for it to pass the recorded position would skip what it holds
+          throw new DataException(
+              "topic "
+                  + config.topic()
+                  + " partition "
+                  + tp.partition()
+                  + " ends at offset "
+                  + end.get(tp)
+                  + ", before offset "
+                  + pos
+                  + " that idem's windows of it already loaded: the topic was deleted and made"
+                  + " again, or its log was truncated; to load it from its start, reset the"
+                  + " pipeline's windows of it (idem reset --window ...)");
+        }
         long until = limit.getOrDefault(tp.partition(), end.get(tp));
-        if (pending || pos < until) {
+        // start_from latest with nothing loaded yet: a window at the partition's end, empty now,
+        // anchors the chain there (an empty window is read afresh by the next plan)
+        boolean anchor =
+            chain.isEmpty() && config.startFrom() == KafkaSourceConfig.StartFrom.LATEST;
+        if (pending || pos < until || anchor) {
           planned.add(spec.window(WindowSpec.offsetsId(config.topic(), tp.partition(), pos)));
         }
         lags.add(new PartitionLag(config.topic(), tp.partition(), Math.max(0, end.get(tp) - pos)));
@@ -167,8 +187,8 @@ public final class KafkaSource implements StreamSource, MakesDeletes {
   }
 
   /**
-   * A bounded instance fixes each partition's end at its first plan; partitions added later end
-   * where they started.
+   * A bounded instance fixes each partition's end at the first plan that sees it: a partition added
+   * during the run ends where it was when first seen, so a run without {@code --follow} ends.
    */
   private synchronized Map<Integer, Long> limits(Map<TopicPartition, Long> end) {
     if (follow) {
@@ -176,8 +196,8 @@ public final class KafkaSource implements StreamSource, MakesDeletes {
     }
     if (fixedEnd == null) {
       fixedEnd = new HashMap<>();
-      end.forEach((tp, e) -> fixedEnd.put(tp.partition(), e));
     }
+    end.forEach((tp, e) -> fixedEnd.putIfAbsent(tp.partition(), e));
     return fixedEnd;
   }
 

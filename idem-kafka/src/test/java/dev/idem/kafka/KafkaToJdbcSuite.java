@@ -3,6 +3,7 @@ package dev.idem.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.idem.DataException;
 import dev.idem.context.RunServices;
 import dev.idem.fault.CrashAt;
 import dev.idem.fault.FaultPoint;
@@ -367,6 +368,90 @@ abstract class KafkaToJdbcSuite {
                   d,
                   "(SELECT count(*) AS n FROM orders WHERE _kafka_partition = " + PARTITIONS + ")"))
           .containsExactly("n=10");
+    }
+  }
+
+  private static Pipeline pipeline(KafkaSourceConfig config) {
+    return Pipeline.builder("orders")
+        .version("1")
+        .source(new KafkaSource(ORDERS, config))
+        .windows(WindowSpec.offsets())
+        .table("orders")
+        .key("order_id")
+        .strategy(WriteStrategy.APPEND)
+        .build();
+  }
+
+  private static void produce(String topic, long from, long to) {
+    List<ProducerRecord<String, String>> records = new ArrayList<>();
+    for (long id = from; id <= to; id++) {
+      records.add(new ProducerRecord<>(topic, 0, Long.toString(id), order(id)));
+    }
+    BROKER.produceCommittedRecords(records);
+  }
+
+  /**
+   * {@code start_from: latest}: the first run starts at the partition's end and anchors its chain
+   * there (an empty window), so the next run loads what arrived since, and only that. (It planned
+   * nothing, recorded nothing, and started at the new end again every run: nothing was ever
+   * loaded.)
+   */
+  @Test
+  void startFromLatestLoadsWhatArrivesAfterTheFirstRun() {
+    String topic = KafkaBroker.uniqueName("latest");
+    BROKER.createTopic(topic, 1);
+    produce(topic, 1, 5);
+    Pipeline p =
+        pipeline(
+            KafkaSourceConfig.of(BROKER.bootstrapServers(), topic)
+                .withMaxRecords(MAX_RECORDS)
+                .withStartFrom(KafkaSourceConfig.StartFrom.LATEST));
+    try (JdbcDestination d = newDestination(services("a"))) {
+      assertThat(drain(d, p, services("a")).ok()).isTrue();
+      produce(topic, 6, 8);
+      RunReport next = drain(d, p, services("a"));
+      assertThat(next.ok()).isTrue();
+      assertThat(orderIds(d)).containsExactly("6", "7", "8");
+      assertThat(drain(d, p, services("a")).count(WindowOutcome.Result.LOADED)).isZero();
+      assertThat(orderIds(d)).containsExactly("6", "7", "8");
+    }
+  }
+
+  /**
+   * A topic deleted and made again (or a log truncated) ends before the offset the ledger loaded
+   * to: the run fails saying so, rather than wait silently until the new log passes that offset and
+   * skip what it holds before it.
+   */
+  @Test
+  void aTopicMadeAgainBehindTheLedgersPositionFailsTheRunSayingSo() throws Exception {
+    String topic = KafkaBroker.uniqueName("remade");
+    BROKER.createTopic(topic, 1);
+    produce(topic, 1, 10);
+    Pipeline p = pipeline(KafkaSourceConfig.of(BROKER.bootstrapServers(), topic));
+    try (JdbcDestination d = newDestination(services("a"))) {
+      assertThat(drain(d, p, services("a")).ok()).isTrue();
+      assertThat(orderIds(d)).hasSize(10);
+      BROKER.admin().deleteTopics(List.of(topic)).all().get();
+      // made again once the broker finished deleting it
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (true) {
+        try {
+          BROKER.createTopic(topic, 1);
+          break;
+        } catch (RuntimeException stillDeleting) {
+          if (System.nanoTime() > deadline) {
+            throw stillDeleting;
+          }
+          Thread.sleep(200);
+        }
+      }
+      produce(topic, 11, 13); // offsets 0 to 3: three records and the transaction's marker
+      assertThatThrownBy(() -> drain(d, p, services("a")))
+          .isInstanceOf(DataException.class)
+          .hasMessageContaining(
+              "partition 0 ends at offset 4, before offset 11 that idem's windows of it already"
+                  + " loaded");
+      assertThat(orderIds(d)).hasSize(10);
     }
   }
 
