@@ -283,6 +283,22 @@ public final class IcebergDestination
   }
 
   @Override
+  public List<String> tombstones(Pipeline pipeline) {
+    List<String> out = new ArrayList<>();
+    store(pipeline.name())
+        .ifPresent(
+            st ->
+                st.read()
+                    .tombstones(SlicePlanner.newer(pipeline.target()))
+                    .forEach(
+                        (key, t) ->
+                            out.add(
+                                "key " + key + " version " + t.version + " window " + t.window)));
+    out.sort(null);
+    return out;
+  }
+
+  @Override
   public List<String> tableRows(String table) {
     Table t;
     try {

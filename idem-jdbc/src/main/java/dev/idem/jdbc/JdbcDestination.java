@@ -436,30 +436,52 @@ public final class JdbcDestination
   public List<String> tableRows(String table) {
     // a parenthesised relation is taken as a subquery (tests read catalog functions this way)
     String relation = table.startsWith("(") ? table : TableName.parse(table).sql();
+    // the window order is a function of _idem_window (Window.orderKey): shown by it
     return transaction(
-        "snapshot " + table,
-        c -> {
-          List<String> rows = new ArrayList<>();
-          try (var ps = c.prepareStatement("SELECT * FROM " + relation);
-              var rs = ps.executeQuery()) {
-            var md = rs.getMetaData();
-            while (rs.next()) {
-              StringBuilder sb = new StringBuilder();
-              for (int i = 1; i <= md.getColumnCount(); i++) {
-                if (md.getColumnLabel(i).equals(StrategySql.WINDOW_ORDER_COLUMN)) {
-                  continue; // a function of _idem_window (Window.orderKey): shown by it
-                }
-                sb.append(sb.length() == 0 ? "" : "|")
-                    .append(md.getColumnLabel(i))
-                    .append('=')
-                    .append(rs.getString(i));
-              }
-              rows.add(sb.toString());
-            }
+        "snapshot " + table, c -> rendered(c, relation, Set.of(StrategySql.WINDOW_ORDER_COLUMN)));
+  }
+
+  /**
+   * The tombstones of {@code pipeline}'s target, each rendered as a row of {@link #tableRows}
+   * without the time it was recorded (which differs between two runs of the same windows).
+   */
+  @Override
+  public List<String> tombstones(Pipeline pipeline) {
+    TableName tombstones = TombstoneSql.table(TableName.parse(pipeline.target().table()));
+    return transaction(
+        "snapshot " + tombstones,
+        c ->
+            new TargetTable(dialect, tombstones, pipeline.target()).columns(c).isEmpty()
+                ? List.of()
+                : rendered(
+                    c,
+                    tombstones.sql(),
+                    Set.of(StrategySql.WINDOW_ORDER_COLUMN, TombstoneSql.RECORDED_AT)));
+  }
+
+  /** Every row of {@code relation} as {@code column=value|...}, but {@code skipped}, sorted. */
+  private static List<String> rendered(Connection c, String relation, Set<String> skipped)
+      throws SQLException {
+    List<String> rows = new ArrayList<>();
+    try (var ps = c.prepareStatement("SELECT * FROM " + relation);
+        var rs = ps.executeQuery()) {
+      var md = rs.getMetaData();
+      while (rs.next()) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 1; i <= md.getColumnCount(); i++) {
+          if (skipped.contains(md.getColumnLabel(i))) {
+            continue;
           }
-          Collections.sort(rows);
-          return rows;
-        });
+          sb.append(sb.length() == 0 ? "" : "|")
+              .append(md.getColumnLabel(i))
+              .append('=')
+              .append(rs.getString(i));
+        }
+        rows.add(sb.toString());
+      }
+    }
+    Collections.sort(rows);
+    return rows;
   }
 
   JdbcLedger ledgerRows() {

@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
 
 /**
  * The state a run left behind: the target table as a multiset of rows (order-insensitive, sensitive
- * to duplicates) and the pipeline's ledger without what legitimately differs between runs (run ids,
- * times, attempts, owners, tokens, and the per-run counts).
+ * to duplicates), and the pipeline's ledger and its target's tombstones without what legitimately
+ * differs between runs (run ids, times, attempts, owners, tokens, and the per-run counts).
  */
 public record Snapshot(String table, List<String> rows, List<String> ledger) {
   /**
@@ -43,6 +43,10 @@ public record Snapshot(String table, List<String> rows, List<String> ledger) {
               + s.fingerprint()
               + " definition "
               + s.definitionHash());
+    }
+    // the tombstones too: a later window is loaded against them
+    for (String t : ((SupportsVerification) destination).tombstones(pipeline)) {
+      ledger.add("tombstone " + t);
     }
     ledger.sort(null);
     return new Snapshot(table, List.copyOf(rows), List.copyOf(ledger));

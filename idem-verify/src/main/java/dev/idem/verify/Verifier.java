@@ -23,6 +23,7 @@ import dev.idem.window.Window;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -66,7 +67,10 @@ public final class Verifier {
   private final Function<RunServices, Destination> scratches;
   private final RunServices services;
   private final int runners;
-  private final List<String> unbalanced = new ArrayList<>();
+
+  /** Windows loaded unbalanced, by every check's runs (the concurrent check's from N threads). */
+  private final List<String> unbalanced = Collections.synchronizedList(new ArrayList<>());
+
   private String engine;
   private Source reference;
 
