@@ -9,6 +9,7 @@ import dev.idem.fault.FaultPoint;
 import dev.idem.fault.SimulatedCrash;
 import dev.idem.jdbc.JdbcDestination;
 import dev.idem.testkit.http.ApiServer;
+import dev.idem.testkit.http.ApiServer.Fault;
 import dev.idem.testkit.postgres.EmbeddedPostgresServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -188,15 +189,18 @@ class NotifyCliTest {
   @Test
   void aNotificationHeldPastItsKeysLifetimeIsListedByDoctorAndResolvedByHand() throws Exception {
     input("2024-05-01", "2024-05-02");
-    ApiServer down = new ApiServer(ApiServer.Kind.KEYED, Duration.ofSeconds(2));
-    String downUrl = down.url();
-    down.close();
-    Path p = pipeline("", downUrl, "[success]", BODY);
+    // the hook answers past the client's timeout (1 s): each notification is sent and in doubt
+    // (a refused connection would not be: nothing left the machine)
+    ApiServer slow = new ApiServer(ApiServer.Kind.KEYED, Duration.ofSeconds(2));
+    slow.faults(n -> Fault.SLOW);
+    String hookUrl = slow.url();
+    Path p = pipeline("", hookUrl, "[success]", BODY);
     Supplier<RunServices> noWait = () -> RunServices.defaults().withSleeper(d -> {});
     Cli.Result first = run(noWait, "run", p.toString());
+    slow.close();
     assertThat(first.exit()).as(first.err()).isZero();
     assertThat(first.err()).contains("notify: 2 not delivered yet");
-    // a day later than the key's 24 h lifetime, the hook still down: never sent again, held
+    // a day later than the key's 24 h lifetime, the hook now down: never sent again, held
     Supplier<RunServices> later =
         () ->
             RunServices.defaults()

@@ -139,14 +139,17 @@ final class Dispatch {
       Instant now = clock.instant();
       ledger.sent(lease, it.key(), now);
       phase = Phase.SENT;
+      Instant sentBefore = firstSent;
       firstSent = firstSent == null ? now : firstSent;
       Exchange.Response r;
       try {
         r = exchange.send(request, now);
       } catch (ConnectException | HttpConnectTimeoutException e) {
-        // no connection was made, so nothing left: planned again, not in doubt
-        settle(it.key(), Phase.PLANNED, null, null);
+        // no connection was made, so nothing left: planned again, not in doubt, and the key's
+        // lifetime not started by it
+        ledger.notSent(lease, it.key());
         phase = Phase.PLANNED;
+        firstSent = sentBefore;
         continue;
       } catch (IOException e) {
         continue; // unknown: recovered at the top of the next try

@@ -104,7 +104,7 @@ final class HttpWindowWrite implements WindowWrite {
       } else {
         unsendable.put(key, why);
       }
-      hashes.put(key, KeyEncoding.sha256Hex(r.method(), r.url(), r.body()));
+      hashes.put(key, r.payloadHash());
       keyOfRow.add(key);
     }
     List<SentLedger.Planned> planned = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.idem.http;
 
+import dev.idem.key.KeyEncoding;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -18,7 +19,21 @@ record RequestSpec(String method, Template url, Map<String, Template> headers, B
    * media type ({@link #mediaType}; null without a body).
    */
   record Rendered(
-      String method, String url, Map<String, String> headers, String body, String mediaType) {}
+      String method,
+      String url,
+      Map<String, String> headers,
+      String body,
+      String mediaType,
+      String payloadUrl) {
+    /**
+     * The hash of what the request asks for: its method, URL and body. Of the URL as its values'
+     * text, before percent-encoding, so a request acknowledged before values were encoded keeps its
+     * hash (encoding is one-to-one: two requests differ in one exactly when in the other).
+     */
+    String payloadHash() {
+      return KeyEncoding.sha256Hex(method, payloadUrl, body);
+    }
+  }
 
   Rendered render(Function<String, Object> values) {
     Map<String, String> h = new LinkedHashMap<>();
@@ -29,7 +44,7 @@ record RequestSpec(String method, Template url, Map<String, Template> headers, B
       body.render(values, sb);
       b = sb.toString();
     }
-    return new Rendered(method, url.render(values, Template::urlComponent), h, b, mediaType(b));
+    return new Rendered(method, url.renderUrl(values), h, b, mediaType(b), url.render(values));
   }
 
   /**

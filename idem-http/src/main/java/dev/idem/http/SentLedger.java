@@ -142,7 +142,10 @@ final class SentLedger {
                       + e.key()
                       + " is being sent by window "
                       + e.window()
-                      + ", still running; waiting for it",
+                      + ", whose attempt still holds it; retried (if that runner is gone, the"
+                      + " next run of window "
+                      + e.window()
+                      + " takes it over, or idem doctor --fix fails it)",
                   null);
             }
           }
@@ -228,6 +231,19 @@ final class SentLedger {
         "sending request " + key,
         "phase = 'sent', sends = sends + 1, first_sent_at_ms = COALESCE(first_sent_at_ms, ?)",
         now.toEpochMilli());
+  }
+
+  /**
+   * Back to planned after a connection that was never made: the request did not leave, so its send
+   * does not count, nor does the key's lifetime start with it (when it was its first).
+   */
+  void notSent(Lease lease, String key) {
+    update(
+        lease,
+        key,
+        "putting back request " + key,
+        "phase = 'planned', sends = sends - 1,"
+            + " first_sent_at_ms = CASE WHEN sends = 1 THEN NULL ELSE first_sent_at_ms END");
   }
 
   /** Acknowledged (2xx), refused (dead), held as unknown, or back to planned (429, 503). */

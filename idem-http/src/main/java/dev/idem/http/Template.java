@@ -8,19 +8,21 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.function.Function;
-import java.util.function.UnaryOperator;
 
 /**
  * A text with {@code {{field}}} placeholders, checked when written and rendered per row. A value is
- * rendered in its canonical text ({@link KeyEncoding#text}), in a URL percent-encoded ({@link
- * #urlComponent}); a null renders as the empty string in text, and as JSON {@code null} where the
- * whole template is one placeholder ({@link #single()}).
+ * rendered in its canonical text ({@link KeyEncoding#text}), in a URL's path or query
+ * percent-encoded ({@link #renderUrl}); a null renders as the empty string in text, and as JSON
+ * {@code null} where the whole template is one placeholder ({@link #single()}).
  */
 final class Template {
   private final String path;
   private final Location where;
   private final List<String> literals = new ArrayList<>();
   private final List<String> fields = new ArrayList<>();
+
+  /** By field: written {@code {{+column}}}, its value is put in a URL as it is (RFC 6570's +). */
+  private final List<Boolean> raw = new ArrayList<>();
 
   Template(String path, Location where, String text) {
     this.path = path;
@@ -38,11 +40,16 @@ final class Template {
             where, path + ": '{{' at character " + (open + 1) + " is never closed by '}}'");
       }
       String field = text.substring(open + 2, close).strip();
+      boolean asIs = field.startsWith("+");
+      if (asIs) {
+        field = field.substring(1).strip();
+      }
       if (field.isEmpty()) {
         throw new ConfigProblem(where, path + ": empty placeholder '{{}}': expected {{column}}");
       }
       literals.add(text.substring(i, open));
       fields.add(field);
+      raw.add(asIs);
       i = close + 2;
     }
   }
@@ -74,17 +81,38 @@ final class Template {
   }
 
   String render(Function<String, Object> values) {
-    return render(values, UnaryOperator.identity());
-  }
-
-  /** Rendered with each value's text passed through {@code escape} (the literals as written). */
-  String render(Function<String, Object> values, UnaryOperator<String> escape) {
     StringBuilder sb = new StringBuilder(literals.get(0));
     for (int i = 0; i < fields.size(); i++) {
       Object v = values.apply(fields.get(i));
-      sb.append(v == null ? "" : escape.apply(KeyEncoding.text(v))).append(literals.get(i + 1));
+      sb.append(v == null ? "" : KeyEncoding.text(v)).append(literals.get(i + 1));
     }
     return sb.toString();
+  }
+
+  /**
+   * Rendered as a URL: a value in the path, query or fragment is one component ({@link
+   * #urlComponent}); one before them (the whole URL, a base, a host: {@code {{base}}/users}, {@code
+   * https://{{host}}/...}) and one written {@code {{+column}}} is put as it is.
+   */
+  String renderUrl(Function<String, Object> values) {
+    StringBuilder sb = new StringBuilder(literals.get(0));
+    StringBuilder written = new StringBuilder(literals.get(0));
+    for (int i = 0; i < fields.size(); i++) {
+      Object v = values.apply(fields.get(i));
+      String text = v == null ? "" : KeyEncoding.text(v);
+      sb.append(raw.get(i) || !pastTheAuthority(written) ? text : urlComponent(text))
+          .append(literals.get(i + 1));
+      written.append(literals.get(i + 1));
+    }
+    return sb.toString();
+  }
+
+  /** Whether a URL's literal text so far has reached its path, query or fragment. */
+  private static boolean pastTheAuthority(CharSequence literalText) {
+    String t = literalText.toString();
+    int scheme = t.indexOf("://");
+    String rest = scheme < 0 ? t : t.substring(scheme + 3);
+    return rest.indexOf('/') >= 0 || rest.indexOf('?') >= 0 || rest.indexOf('#') >= 0;
   }
 
   /**
