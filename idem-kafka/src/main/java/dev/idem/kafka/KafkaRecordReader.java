@@ -67,6 +67,7 @@ final class KafkaRecordReader implements RecordReader {
       TopicPartition tp,
       long start,
       Optional<Long> recordedEnd,
+      long limit,
       KafkaSourceConfig config,
       Schema schema,
       KafkaDeletes deletes)
@@ -84,7 +85,11 @@ final class KafkaRecordReader implements RecordReader {
       consumer.assign(List.of(tp));
       long first = consumer.beginningOffsets(List.of(tp), readTimeout).get(tp);
       long stable = consumer.endOffsets(List.of(tp), readTimeout).get(tp);
-      this.end = recordedEnd.orElseGet(() -> Math.min(stable, start + config.maxRecords()));
+      // a window never read ends at the partition's stable end, its record limit, or where the
+      // next done window starts (one reset between two), whichever comes first
+      this.end =
+          recordedEnd.orElseGet(
+              () -> Math.min(Math.min(stable, start + config.maxRecords()), limit));
       if (start < first && end > start) {
         throw KafkaSource.deletedByRetention(tp, start, first);
       }

@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -64,6 +65,12 @@ public final class KafkaSource implements StreamSource, MakesDeletes {
 
   /** Each partition's lag as the last plan saw it. */
   private volatile List<PartitionLag> lag = List.of();
+
+  /**
+   * The windows planned in a gap of their partition's chain (one reset between two done windows),
+   * by id: where the next done window starts, which their read must not pass.
+   */
+  private final Map<String, Long> nextDone = new ConcurrentHashMap<>();
 
   /**
    * A topic read into {@code schema}; with {@code null_value: delete} the schema gains the boolean
@@ -137,12 +144,16 @@ public final class KafkaSource implements StreamSource, MakesDeletes {
       for (TopicPartition tp : partitions) {
         NavigableMap<Long, WindowState> chain =
             chains.getOrDefault(tp.partition(), new TreeMap<>());
+        // from the earliest offset (or the end), or where the chain starts; under earliest, a
+        // chain starting past the earliest offset had its first windows reset: from there again
+        boolean earliest = config.startFrom() == KafkaSourceConfig.StartFrom.EARLIEST;
+        // under latest, only the partitions of the topic's first run start at their end: one
+        // added since starts at its earliest offset, or what arrived before a plan saw it is lost
+        boolean atEnd = !earliest && chains.isEmpty();
         long pos =
             chain.isEmpty()
-                ? (config.startFrom() == KafkaSourceConfig.StartFrom.EARLIEST
-                    ? begin.get(tp)
-                    : end.get(tp))
-                : chain.firstKey();
+                ? (atEnd ? end.get(tp) : begin.get(tp))
+                : earliest ? Math.min(chain.firstKey(), begin.get(tp)) : chain.firstKey();
         WindowState at = chain.get(pos);
         while (at != null
             && at.status() == WindowStatus.DONE
@@ -166,16 +177,23 @@ public final class KafkaSource implements StreamSource, MakesDeletes {
                   + ", before offset "
                   + pos
                   + " that idem's windows of it already loaded: the topic was deleted and made"
-                  + " again, or its log was truncated; to load it from its start, reset the"
-                  + " pipeline's windows of it (idem reset --window ...)");
+                  + " again, or its log was truncated; to load it from its start, "
+                  + (earliest ? "" : "set source.start_from: earliest and ")
+                  + "reset the pipeline's windows of it (idem reset --window ...)");
         }
         long until = limit.getOrDefault(tp.partition(), end.get(tp));
         // start_from latest with nothing loaded yet: a window at the partition's end, empty now,
         // anchors the chain there (an empty window is read afresh by the next plan)
-        boolean anchor =
-            chain.isEmpty() && config.startFrom() == KafkaSourceConfig.StartFrom.LATEST;
+        boolean anchor = chain.isEmpty() && atEnd;
         if (pending || pos < until || anchor) {
-          planned.add(spec.window(WindowSpec.offsetsId(config.topic(), tp.partition(), pos)));
+          String id = WindowSpec.offsetsId(config.topic(), tp.partition(), pos);
+          Long next = chain.higherKey(pos);
+          if (next == null) {
+            nextDone.remove(id);
+          } else {
+            nextDone.put(id, next);
+          }
+          planned.add(spec.window(id));
         }
         lags.add(new PartitionLag(config.topic(), tp.partition(), Math.max(0, end.get(tp) - pos)));
       }
@@ -264,6 +282,7 @@ public final class KafkaSource implements StreamSource, MakesDeletes {
           new TopicPartition(id.topic(), id.partition()),
           id.start(),
           recordedEnd,
+          nextDone.getOrDefault(window.id(), Long.MAX_VALUE),
           config,
           schema,
           deleteColumn().isPresent() ? new KafkaDeletes(schema, keyFields) : null);
