@@ -7,6 +7,7 @@ import dev.idem.ledger.WindowState;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.retry.Retrier;
 import dev.idem.window.Window;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -110,16 +111,35 @@ public final class Runner {
     try (LogContext run = LogContext.run(pipeline.name(), options.runId())) {
       prepare(pipeline);
       HeldWindows held = held();
-      List<WindowOutcome> outcomes =
-          new StreamRounds(destination, retrier, scheduler, listener)
-              .run(pipeline, options, stream, held);
-      // a window another runner held is usually done by now (this run planned past it): it counts
-      // as done once it is
-      return new RunReport(
-          pipeline.name(),
-          options.runId(),
-          held.settle(pipeline, outcomes, options, stream.stop()));
+      StreamRounds rounds = new StreamRounds(destination, retrier, scheduler, listener);
+      List<WindowOutcome> outcomes = new ArrayList<>();
+      while (true) {
+        List<WindowOutcome> pass = rounds.run(pipeline, options, stream, held);
+        // a window another runner held counts as done once it is (by that runner, or here after
+        // taking it over)
+        List<WindowOutcome> settled = held.settle(pipeline, pass, options, stream.stop());
+        outcomes.addAll(settled);
+        // without follow, rounds stopped at the held window of a partition: once it is done, what
+        // the topic held past it when the run started is planned in more rounds, or the run would
+        // end with it unloaded
+        if (stream.follow() || stream.stop().getAsBoolean() || !doneSince(pass, settled)) {
+          break;
+        }
+      }
+      return new RunReport(pipeline.name(), options.runId(), outcomes);
     }
+  }
+
+  /** Whether settling made a held window of {@code pass} done (loaded, or done elsewhere). */
+  private static boolean doneSince(List<WindowOutcome> pass, List<WindowOutcome> settled) {
+    for (int i = 0; i < pass.size(); i++) {
+      if (pass.get(i).result() == WindowOutcome.Result.HELD
+          && settled.get(i).result() != WindowOutcome.Result.HELD
+          && settled.get(i).result() != WindowOutcome.Result.FAILED) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -30,6 +30,9 @@ final class StreamRounds {
   private final WindowScheduler scheduler;
   private final RunListener listener;
 
+  /** The windows that failed in this run: not offered again in it, whatever the pass. */
+  private final Set<String> failed = new HashSet<>();
+
   StreamRounds(
       Destination destination, Retrier retrier, WindowScheduler scheduler, RunListener listener) {
     this.destination = destination;
@@ -44,7 +47,6 @@ final class StreamRounds {
    */
   List<WindowOutcome> run(
       Pipeline pipeline, RunOptions options, StreamOptions stream, HeldWindows held) {
-    Set<String> failed = new HashSet<>();
     ArrayDeque<WindowOutcome> recent = new ArrayDeque<>();
     List<WindowOutcome> failures = new ArrayList<>();
     while (!stream.stop().getAsBoolean()) {
