@@ -464,14 +464,27 @@ final class SlicePlanner implements Serializable {
     Schema stored = target.storedColumns();
     List<Column> columns =
         target.orderBy().stream().map(c -> stored.column(stored.indexOf(c))).toList();
-    return (a, b) ->
-        Versions.newer(
+    return (a, b) -> {
+      if (a.version == null
+          || b.version == null
+          || a.version.size() != columns.size()
+          || b.version.size() != columns.size()) {
+        // of a pipeline with another order_by (two pipelines of one table): not comparable here;
+        // the one of the pipeline planning stays
+        return b.version != null && b.version.size() == columns.size() ? b : a;
+      }
+      try {
+        return Versions.newer(
                 Values.parse(columns, b.version),
                 b.windowOrder,
                 Values.parse(columns, a.version),
                 a.windowOrder)
             ? b
             : a;
+      } catch (RuntimeException notOfTheseTypes) {
+        return a;
+      }
+    };
   }
 
   /** The key's tombstone: raised by this window, else the ledger's. */
