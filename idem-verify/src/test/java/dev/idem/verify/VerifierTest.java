@@ -29,6 +29,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -101,6 +102,7 @@ class VerifierTest {
             "concurrent",
             "changed-input",
             "key",
+            "fingerprint",
             "balanced");
     assertThat(results)
         .allSatisfy(r -> assertThat(r.verdict()).as(r.toString()).isEqualTo(Verdict.PASS));
@@ -254,6 +256,47 @@ class VerifierTest {
           .get(InstanceOfAssertFactories.STRING)
           .contains("ledger: missing [tombstone ", "order_id=9");
     }
+  }
+
+  /**
+   * A source whose own fingerprint differs at every read passes every check that replays the
+   * capture, and fails {@code fingerprint}: a real run would load every window every time.
+   */
+  @Test
+  void aSourceFingerprintThatChangesBetweenReadsFailsTheFingerprintCheck() throws Exception {
+    AtomicLong reads = new AtomicLong();
+    ListSource s = orders().fingerprintedBy(w -> w.id() + "#" + reads.incrementAndGet());
+    Pipeline p =
+        Pipeline.builder("orders")
+            .source(s)
+            .windows(WindowSpec.day("ingested_at", ZoneOffset.UTC))
+            .table("orders")
+            .key(KeySpec.columns("order_id"))
+            .orderBy("ingested_at")
+            .strategy(WriteStrategy.MERGE)
+            .build();
+    List<CheckResult> results = verify(p, "jdbc:duckdb:");
+    assertThat(results)
+        .filteredOn(r -> r.check().equals("fingerprint"))
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.verdict()).isEqualTo(Verdict.FAIL);
+              assertThat(r.detail()).contains("differs between two reads in a row");
+            });
+    assertThat(results)
+        .filteredOn(r -> !r.check().equals("fingerprint"))
+        .allSatisfy(r -> assertThat(r.verdict()).as(r.toString()).isEqualTo(Verdict.PASS));
+    // a stable one passes
+    ListSource stable = orders().fingerprintedBy(Window::id);
+    assertThat(verify(merge(true).withSource(stable), "jdbc:duckdb:"))
+        .filteredOn(r -> r.check().equals("fingerprint"))
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.verdict()).isEqualTo(Verdict.PASS);
+              assertThat(r.detail()).contains("windows' fingerprints are the same taken twice");
+            });
   }
 
   private static long scratchDatabases(String url) throws Exception {

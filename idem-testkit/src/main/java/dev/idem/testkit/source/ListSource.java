@@ -10,8 +10,10 @@ import dev.idem.window.WindowSpec;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 
 /**
  * An in-memory source for tests: records assigned to windows by the spec (time windows) or all in
@@ -33,8 +35,22 @@ public final class ListSource implements Source {
     }
   }
 
+  /** The source's own fingerprint of a window, or null for none (the runner hashes records). */
+  private volatile Function<Window, String> fingerprint = w -> null;
+
   public ListSource(Schema schema) {
     this.schema = schema;
+  }
+
+  /** Gives each window the fingerprint {@code f} says, as a source with a cheap one does. */
+  public ListSource fingerprintedBy(Function<Window, String> f) {
+    this.fingerprint = f;
+    return this;
+  }
+
+  @Override
+  public Optional<String> fingerprint(WindowSpec spec, Window window) {
+    return Optional.ofNullable(fingerprint.apply(window));
   }
 
   public ListSource add(Object... values) {
