@@ -266,16 +266,7 @@ class VerifierTest {
   void aSourceFingerprintThatChangesBetweenReadsFailsTheFingerprintCheck() throws Exception {
     AtomicLong reads = new AtomicLong();
     ListSource s = orders().fingerprintedBy(w -> w.id() + "#" + reads.incrementAndGet());
-    Pipeline p =
-        Pipeline.builder("orders")
-            .source(s)
-            .windows(WindowSpec.day("ingested_at", ZoneOffset.UTC))
-            .table("orders")
-            .key(KeySpec.columns("order_id"))
-            .orderBy("ingested_at")
-            .strategy(WriteStrategy.MERGE)
-            .build();
-    List<CheckResult> results = verify(p, "jdbc:duckdb:");
+    List<CheckResult> results = verify(merge(true).withSource(s), "jdbc:duckdb:");
     assertThat(results)
         .filteredOn(r -> r.check().equals("fingerprint"))
         .singleElement()
