@@ -80,6 +80,7 @@ class VerifyOnSparkTest {
         .containsEntry("concurrent", "pass")
         .containsEntry("changed-input", "pass")
         .containsEntry("key", "pass")
+        .containsEntry("fingerprint", "pass")
         .containsEntry("balanced", "pass")
         .containsEntry("engine-read", "pass");
     assertThat(onSpark.values()).containsOnly("pass");
