@@ -83,9 +83,10 @@ final class HeldWindows {
   }
 
   /**
-   * A held window looked at again. Done since by a load of the same definition (for a forced run: a
-   * load that committed since it was refused here, not a runner that found it unchanged): done
-   * elsewhere. Otherwise it is loaded here, which takes it over if its holder is gone.
+   * A held window looked at again. Done since by a load of the same definition and of the input
+   * this run sees, its rows in the target (as an unchanged window is; for a forced run: a load that
+   * committed since it was refused here, not a runner that found it unchanged): done elsewhere.
+   * Otherwise it is loaded here, which takes it over if its holder is gone.
    */
   private WindowOutcome recheck(
       Pipeline pipeline, WindowOutcome held, RunOptions options, String owner) {
@@ -95,10 +96,14 @@ final class HeldWindows {
         retrier.call(
             "read the ledger of window " + window.id(),
             () -> destination.ledger().state(pipeline.name(), window.id()));
-    if (SkipDecision.doneWithSameDefinition(now, pipeline)
-        && (!options.force()
-            || then == null
-            || !Objects.equals(then.finishedAt(), now.get().finishedAt()))) {
+    boolean doneElsewhere =
+        options.force()
+            ? SkipDecision.doneWithSameDefinition(now, pipeline)
+                && (then == null || !Objects.equals(then.finishedAt(), now.get().finishedAt()))
+            // done by a load of the input this run sees: a runner that read the window before its
+            // input changed, and committed it since, did not load it
+            : new SkipDecision(destination, pipeline, window, options).unchanged(now);
+    if (doneElsewhere) {
       RunLog.doneElsewhere(window, now.get());
       return new WindowOutcome(
           window,
