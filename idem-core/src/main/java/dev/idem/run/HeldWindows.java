@@ -84,9 +84,9 @@ final class HeldWindows {
 
   /**
    * A held window looked at again. Done since by a load of the same definition and of the input
-   * this run sees, its rows in the target (as an unchanged window is; for a forced run: a load that
-   * committed since it was refused here, not a runner that found it unchanged): done elsewhere.
-   * Otherwise it is loaded here, which takes it over if its holder is gone.
+   * this run sees (its fingerprint; for a forced run: a load that committed since it was refused
+   * here, not a runner that found it unchanged): done elsewhere. Otherwise it is loaded here, which
+   * takes it over if its holder is gone.
    */
   private WindowOutcome recheck(
       Pipeline pipeline, WindowOutcome held, RunOptions options, String owner) {
@@ -102,7 +102,7 @@ final class HeldWindows {
                 && (then == null || !Objects.equals(then.finishedAt(), now.get().finishedAt()))
             // done by a load of the input this run sees: a runner that read the window before its
             // input changed, and committed it since, did not load it
-            : new SkipDecision(destination, pipeline, window, options).unchanged(now);
+            : new SkipDecision(destination, pipeline, window, options).doneOfThisInput(now);
     if (doneElsewhere) {
       RunLog.doneElsewhere(window, now.get());
       return new WindowOutcome(

@@ -41,6 +41,20 @@ final class SkipDecision {
     return unchanged(recorded.get(), fingerprint);
   }
 
+  /**
+   * Whether {@code recorded} is a load of the same definition and of the input this run sees
+   * (whether the target still holds its rows is not asked: a held window done meanwhile is done).
+   */
+  boolean doneOfThisInput(Optional<WindowState> recorded) {
+    if (!doneWithSameDefinition(recorded, pipeline)) {
+      return false;
+    }
+    if (fingerprint == null) {
+      fingerprint = InputFingerprint.of(pipeline, window, recorded);
+    }
+    return fingerprint.equals(recorded.get().fingerprint());
+  }
+
   /** Why the last look found the window not unchanged, for the log. */
   String reason() {
     return reason;
