@@ -77,7 +77,6 @@ final class HttpWindowWrite implements WindowWrite {
   public WindowCounts prepare(Completion completion) {
     HttpConfig config = destination.config();
     Map<String, Dispatch.Item> requests = new LinkedHashMap<>();
-    Map<String, String> hashes = new LinkedHashMap<>();
     // the requests that cannot be sent at all, by key, with why: refused rows, never planned
     Map<String, String> unsendable = new HashMap<>();
     List<String> keyOfRow = new ArrayList<>();
@@ -104,7 +103,6 @@ final class HttpWindowWrite implements WindowWrite {
       } else {
         unsendable.put(key, why);
       }
-      hashes.put(key, r.payloadHash());
       keyOfRow.add(key);
     }
     List<SentLedger.Planned> planned = new ArrayList<>();
@@ -114,7 +112,7 @@ final class HttpWindowWrite implements WindowWrite {
             planned.add(
                 new SentLedger.Planned(
                     k,
-                    hashes.get(k),
+                    it.request().payloadHash(),
                     it.request().method(),
                     it.request().url(),
                     it.request().body()));
@@ -130,7 +128,7 @@ final class HttpWindowWrite implements WindowWrite {
       if (e == null) {
         continue; // unsendable
       }
-      if (e.phase() == Phase.ACKED || e.phase() == Phase.DEAD) {
+      if (e.settled()) {
         settled.put(it.key(), new Dispatch.Settled(e.phase(), e.status(), e.response()));
       } else {
         toSend.add(new Dispatch.Item(it.key(), it.request(), it.lookup(), e));
@@ -145,7 +143,7 @@ final class HttpWindowWrite implements WindowWrite {
         unknown.add(it.request().method() + " " + destination.redact(it.request().url()));
       } else if (entries.containsKey(it.key())
           && ((s.phase() != Phase.ACKED && s.phase() != Phase.DEAD)
-              || !entries.get(it.key()).payloadHash().equals(hashes.get(it.key())))) {
+              || !entries.get(it.key()).payloadHash().equals(it.request().payloadHash()))) {
         pending++; // not settled yet, or an earlier payload in doubt was settled: planned again
       }
     }

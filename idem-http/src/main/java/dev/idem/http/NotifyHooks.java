@@ -136,7 +136,7 @@ final class NotifyHooks implements Notifier {
                 List.of(new SentLedger.Planned(key, key, r.method(), r.url(), r.body())),
                 services.clock().instant())
             .get(key);
-    if (e.phase() == Phase.ACKED || e.phase() == Phase.DEAD) {
+    if (e.settled()) {
       return e.phase();
     }
     Exchange exchange =
