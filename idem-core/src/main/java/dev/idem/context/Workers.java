@@ -98,6 +98,119 @@ public interface Workers {
     public void close() {}
   }
 
+  /**
+   * Rows of a window staged by its reading tasks and kept where those ran (an engine's data, {@link
+   * dev.idem.source.ScattersRows}), each with its place in the window: rows in the order the
+   * window's reader returned their records have increasing places. Planned where they are, a slice
+   * of their keys a task ({@link #runOnSlices}).
+   */
+  interface Scattered extends AutoCloseable {
+    /** How many rows. */
+    long rows();
+
+    /**
+     * Some of the rows, spread over the input (a few hundred at most of each reading task's), the
+     * same for the same input: to cut slices of about as many rows each by.
+     */
+    List<Object[]> sample();
+
+    /** Frees the rows where they are kept. Does not throw. */
+    @Override
+    void close();
+  }
+
+  /**
+   * A window's rows held in this process, their places their indexes: rows as {@link Scattered}
+   * that the default {@link #runOnSlices} cuts here (tests, and workers on the calling thread).
+   */
+  record Kept(List<Object[]> list) implements Scattered {
+    @Override
+    public long rows() {
+      return list.size();
+    }
+
+    @Override
+    public List<Object[]> sample() {
+      return list;
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  /** Which of {@link #slices} slices of a window's keys a staged row is in: a key's rows in one. */
+  interface Slicing extends Serializable {
+    int slices();
+
+    int slice(Object[] row);
+  }
+
+  /** A slice's rows, in their places' order. */
+  @FunctionalInterface
+  interface SliceRows {
+    void forEach(RowAt each);
+  }
+
+  /** A row and its place in the window. */
+  @FunctionalInterface
+  interface RowAt {
+    void accept(long at, Object[] row);
+  }
+
+  /** The work on one slice of scattered rows: its input and its rows. */
+  @FunctionalInterface
+  interface SliceTask<I, O> extends Serializable {
+    O apply(I input, SliceRows rows) throws Exception;
+  }
+
+  /**
+   * Applies {@code task} to each slice of {@code rows} cut by {@code slicing}, with the {@code
+   * i}-th input for slice {@code i}: each row goes to its slice's task, where the workers run it,
+   * and a task is given its slice's rows in their places' order. The outputs in the slices' order,
+   * and whether some task may have run more than once, as {@link #runAndTell}. By default for rows
+   * held in this process ({@link Kept}): cut here, each slice's rows travelling with its task; an
+   * engine whose tasks keep rows ({@link dev.idem.source.ScattersRows}) runs its own rows where
+   * they are.
+   */
+  default <I, O> Outputs<O> runOnSlices(
+      String description, Scattered rows, Slicing slicing, List<I> inputs, SliceTask<I, O> task) {
+    if (!(rows instanceof Kept kept)) {
+      throw new IllegalArgumentException(
+          "rows kept by another engine's tasks: " + rows.getClass().getName());
+    }
+    if (inputs.size() != slicing.slices()) {
+      throw new IllegalArgumentException(
+          inputs.size() + " inputs for " + slicing.slices() + " slices");
+    }
+    List<SliceInput<I>> slices = new ArrayList<>(inputs.size());
+    for (I input : inputs) {
+      slices.add(new SliceInput<>(input, new ArrayList<>(), new ArrayList<>()));
+    }
+    for (int i = 0; i < kept.list().size(); i++) {
+      Object[] row = kept.list().get(i);
+      SliceInput<I> s = slices.get(slicing.slice(row));
+      s.places().add((long) i);
+      s.rows().add(row);
+    }
+    return runAndTell(
+        description,
+        slices,
+        s ->
+            task.apply(
+                s.input(),
+                each -> {
+                  for (int i = 0; i < s.rows().size(); i++) {
+                    each.accept(s.places().get(i), s.rows().get(i));
+                  }
+                }));
+  }
+
+  /** A slice's input with its rows held in this process and their places ({@link Kept}). */
+  record SliceInput<I>(I input, ArrayList<Long> places, ArrayList<Object[]> rows)
+      implements Serializable {
+    private static final long serialVersionUID = 1L;
+  }
+
   /** A piece of work that can be sent elsewhere to run. */
   @FunctionalInterface
   interface Task<I, O> extends Serializable {

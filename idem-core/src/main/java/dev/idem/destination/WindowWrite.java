@@ -62,6 +62,24 @@ public interface WindowWrite extends AutoCloseable {
   }
 
   /**
+   * Whether this write takes the window's rows staged and kept where a reader read them ({@link
+   * dev.idem.source.ScattersRows}, an engine's tasks), to plan them where they are ({@link
+   * #addScattered}) instead of through {@link #add}: only a write with a {@link #rowFold} whose
+   * workers run elsewhere. The default: no.
+   */
+  default boolean takesScattered() {
+    return false;
+  }
+
+  /**
+   * Takes the window's rows kept where they were read ({@link #takesScattered}), once they all
+   * were, instead of any row through {@link #add}; the write closes them when it is closed.
+   */
+  default void addScattered(dev.idem.context.Workers.Scattered rows) {
+    throw new UnsupportedOperationException("this write does not take scattered rows");
+  }
+
+  /**
    * Applies transform, in-window dedup and the strategy to the staged rows, checks the fencing
    * token and writes the ledger row as done, all inside the open transaction; does not commit.
    */

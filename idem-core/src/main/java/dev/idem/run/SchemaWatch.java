@@ -1,6 +1,7 @@
 package dev.idem.run;
 
 import dev.idem.DataException;
+import dev.idem.context.Workers;
 import dev.idem.destination.RowFold;
 import dev.idem.destination.WindowWrite;
 import dev.idem.ledger.WindowSchema;
@@ -14,6 +15,7 @@ import dev.idem.source.FoldsEarly;
 import dev.idem.source.ObservesSchema;
 import dev.idem.source.OffersCsvFiles;
 import dev.idem.source.RecordReader;
+import dev.idem.source.ScattersRows;
 import dev.idem.source.SourceRecord;
 import dev.idem.window.Window;
 import java.io.IOException;
@@ -44,6 +46,12 @@ final class SchemaWatch implements AutoCloseable {
   /** Whether the reader was asked to fold the window's records early ({@link FoldsEarly}). */
   private final boolean foldsEarly;
 
+  /**
+   * Whether the reader was asked to keep the rows it stages where it reads them ({@link
+   * ScattersRows}).
+   */
+  private final boolean scatters;
+
   /** The records the destination staged itself from the source's files ({@link NativeRead}). */
   private final long stagedByDestination;
 
@@ -66,12 +74,17 @@ final class SchemaWatch implements AutoCloseable {
       this.observed =
           new ObservedSchema(pipeline.source().schema(), pipeline.schemaDrift(), resolver);
       this.foldsEarly = fold.isPresent() && observing instanceof FoldsEarly;
+      this.scatters = foldsEarly && observing instanceof ScattersRows && write.takesScattered();
       this.reader =
-          foldsEarly
-              ? ((FoldsEarly) observing).read(pipeline.windows(), window, observed, fold.get())
-              : observing.read(pipeline.windows(), window, observed);
+          scatters
+              ? ((ScattersRows) observing)
+                  .readScattering(pipeline.windows(), window, observed, fold.get())
+              : foldsEarly
+                  ? ((FoldsEarly) observing).read(pipeline.windows(), window, observed, fold.get())
+                  : observing.read(pipeline.windows(), window, observed);
     } else {
       this.foldsEarly = false;
+      this.scatters = false;
       this.observed = null;
       this.reader = pipeline.source().read(pipeline.windows(), window, recorded);
     }
@@ -87,6 +100,7 @@ final class SchemaWatch implements AutoCloseable {
       throws IOException {
     this.stagedByDestination = stagedByDestination;
     this.foldsEarly = false;
+    this.scatters = false;
     this.pipeline = pipeline;
     this.window = window;
     this.declared = pipeline.source().schema().size();
@@ -147,6 +161,22 @@ final class SchemaWatch implements AutoCloseable {
    */
   boolean foldsEarly() {
     return foldsEarly;
+  }
+
+  /**
+   * Whether the reader may keep the rows it stages where it reads them: only then may it return
+   * {@link SourceRecord#stagedElsewhere}.
+   */
+  boolean scatters() {
+    return scatters;
+  }
+
+  /**
+   * Once the reader returned its last record, the rows it kept where it read them ({@link
+   * ScattersRows.Reader#scattered}), now the caller's.
+   */
+  Optional<Workers.Scattered> scattered() {
+    return scatters ? ((ScattersRows.Reader) reader).scattered() : Optional.empty();
   }
 
   /**

@@ -4,6 +4,7 @@ import dev.idem.DataException;
 import dev.idem.TransientException;
 import dev.idem.context.RunContext;
 import dev.idem.context.RunServices;
+import dev.idem.context.Workers;
 import dev.idem.destination.Completion;
 import dev.idem.destination.Destination;
 import dev.idem.destination.RowFold;
@@ -63,6 +64,7 @@ final class WindowLoad {
     long discarded = 0;
     long read = 0;
     long foldedEarly = 0;
+    long elsewhere = 0;
     // the letters so far are kept outside the transaction: a failure rolls the window back
     BadRecordTally bad = new BadRecordTally(pipeline, window);
     RecordStaging staging = new RecordStaging(pipeline);
@@ -99,7 +101,15 @@ final class WindowLoad {
           }
           read++;
           records.check();
-          if (r.isFolded()) {
+          if (r.isStagedElsewhere()) {
+            // staged by the reader and kept where it was read (ScattersRows): the write plans it
+            // there; it counts as staged here
+            if (!schema.scatters()) {
+              throw new IllegalStateException(
+                  "the source returned a record staged elsewhere at " + r.position() + " unasked");
+            }
+            elsewhere++;
+          } else if (r.isFolded()) {
             // staged by the reader and folded away there (FoldsEarly): it counts as staged here,
             // for the fault point and the progress too; the fingerprint does not hash records
             if (!schema.foldsEarly()) {
@@ -141,6 +151,7 @@ final class WindowLoad {
         }
       }
       schema.checkComplete();
+      takeScattered(write, schema, elsewhere);
       bad.finish(read);
       endLoop(phases, loopStarted, reading);
       loopStarted = 0;
@@ -229,6 +240,32 @@ final class WindowLoad {
     } finally {
       phases.read += System.nanoTime() - opening;
     }
+  }
+
+  /**
+   * Hands the rows the reader kept where it read them ({@link dev.idem.source.ScattersRows}) to the
+   * write, which then owns them: as many as the records it returned as staged elsewhere.
+   */
+  private static void takeScattered(WindowWrite write, SchemaWatch schema, long elsewhere) {
+    Optional<Workers.Scattered> scattered = schema.scattered();
+    if (scattered.isEmpty()) {
+      if (elsewhere > 0) {
+        throw new IllegalStateException(
+            "the source returned " + elsewhere + " records staged elsewhere without their rows");
+      }
+      return;
+    }
+    Workers.Scattered rows = scattered.get();
+    if (rows.rows() != elsewhere) {
+      rows.close();
+      throw new IllegalStateException(
+          "the source kept "
+              + rows.rows()
+              + " rows where it read them for "
+              + elsewhere
+              + " records staged elsewhere");
+    }
+    write.addScattered(rows);
   }
 
   /** Records the values nulled in a staged record ({@code on_bad_value: null}). */

@@ -73,12 +73,31 @@ public record SourceRecord(
     return new SourceRecord(null, position, null, null, nulledValues);
   }
 
+  /**
+   * A record whose row a reader staged where it read it and keeps there ({@link ScattersRows}): it
+   * stands for the record in the window's counts (read, staged) and names the values nulled in it,
+   * as {@link #folded} does (its {@code position} may be null when there are none); its row is
+   * planned where it is. Told from a folded record by its raw input, which is empty here (a folded
+   * record has none) and never read.
+   */
+  public static SourceRecord stagedElsewhere(String position, List<BadValue> nulledValues) {
+    return new SourceRecord(null, position, "", null, nulledValues);
+  }
+
   public boolean isBad() {
     return problem != null;
   }
 
   /** Whether this record was folded by its reader ({@link #folded}). */
   public boolean isFolded() {
-    return values == null && problem == null;
+    return values == null && problem == null && raw == null;
+  }
+
+  /**
+   * Whether this record's row was staged by its reader and is kept there ({@link
+   * #stagedElsewhere}).
+   */
+  public boolean isStagedElsewhere() {
+    return values == null && problem == null && raw != null;
   }
 }

@@ -48,6 +48,10 @@ final class IcebergWindowWrite implements WindowWrite {
   private final Workers workers;
   private final String windowOrder;
   private final StagedRows rows;
+
+  /** The window's rows kept where an engine's tasks read them ({@link #addScattered}), or null. */
+  private Workers.Scattered scattered;
+
   private final List<DeadLetter> letters = new ArrayList<>();
   private final Evolution evolution;
   private Completion completion;
@@ -96,6 +100,25 @@ final class IcebergWindowWrite implements WindowWrite {
         : Optional.of(new KeyFold(pipeline, schema));
   }
 
+  /**
+   * Whether the window's rows may be kept where an engine's tasks read them and planned there: for
+   * a write with a {@link #rowFold}, whose workers run tasks elsewhere.
+   */
+  @Override
+  public boolean takesScattered() {
+    return rowFold().isPresent() && workers != Workers.IN_PROCESS && workers.parallelism() > 1;
+  }
+
+  @Override
+  public void addScattered(Workers.Scattered kept) {
+    if (!takesScattered() || scattered != null || rows.size() > 0) {
+      kept.close();
+      throw new IllegalStateException(
+          "window " + lease.windowId() + ": rows kept elsewhere taken with other rows, or unasked");
+    }
+    scattered = kept;
+  }
+
   @Override
   public void deadLetter(DeadLetter letter) {
     letters.add(letter);
@@ -130,6 +153,7 @@ final class IcebergWindowWrite implements WindowWrite {
             lease.windowId(),
             windowOrder,
             rows,
+            scattered,
             clock.instant(),
             plan == null ? null : plan.newRows());
     if (plan != null) { // the earlier plan's files, but for its new rows' file when reused
@@ -272,7 +296,13 @@ final class IcebergWindowWrite implements WindowWrite {
         new TableFiles(store.table()).discard(plan.written);
       }
     } finally {
-      rows.close();
+      try {
+        rows.close();
+      } finally {
+        if (scattered != null) {
+          scattered.close();
+        }
+      }
     }
   }
 }

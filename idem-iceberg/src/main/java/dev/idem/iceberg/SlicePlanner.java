@@ -116,12 +116,6 @@ final class SlicePlanner implements Serializable {
     this.slices = slices;
   }
 
-  /** The rows of a slice, each with its place in the window ({@link StagedRows#forEach}). */
-  @FunctionalInterface
-  interface Rows {
-    void forEach(StagedRows.RowAt each);
-  }
-
   /**
    * What slices of a window's plan found, added up over the slices in their order: the counts, the
    * other windows' row count changes, the tombstones raised, the table files' rows to drop, the
@@ -234,7 +228,7 @@ final class SlicePlanner implements Serializable {
    * the earlier plan's files of the slice's new rows, if any: taken again when they hold the same
    * rows), adding what it finds to {@code t}.
    */
-  void plan(int slice, Rows rows, TableFiles files, Written earlier, Tally t) {
+  void plan(int slice, Workers.SliceRows rows, TableFiles files, Written earlier, Tally t) {
     Map<String, Candidate> winners = fold(rows, t);
     t.rows += winners.size();
     if (winners.isEmpty() || t.failure.found() || t.failedBefore) {
@@ -256,7 +250,7 @@ final class SlicePlanner implements Serializable {
   }
 
   /** A slice's rows as candidates, in the order they come (a table without a key). */
-  List<Candidate> candidates(Rows rows) {
+  List<Candidate> candidates(Workers.SliceRows rows) {
     List<Candidate> out = new ArrayList<>();
     rows.forEach((at, row) -> out.add(candidate(row)));
     return out;
@@ -288,7 +282,7 @@ final class SlicePlanner implements Serializable {
    * The slice's rows folded by key: its winners by key, in the order their keys first came (ADR
    * 0003; a slice of a spilled window comes by key).
    */
-  private Map<String, Candidate> fold(Rows rows, Tally t) {
+  private Map<String, Candidate> fold(Workers.SliceRows rows, Tally t) {
     Map<String, Candidate> winners = new LinkedHashMap<>();
     rows.forEach(
         (at, row) -> {
@@ -666,7 +660,7 @@ final class SlicePlanner implements Serializable {
       boolean refusedBefore)
       implements Serializable {
     /** Encodes a slice's rows for a task: each row its place first. */
-    static byte[] encode(Rows rows, int[] count) {
+    static byte[] encode(Workers.SliceRows rows, int[] count) {
       ValueCodec.Writer out = new ValueCodec.Writer();
       rows.forEach(
           (at, row) -> {
@@ -680,12 +674,16 @@ final class SlicePlanner implements Serializable {
     }
 
     Tally run() {
-      TableFiles files = TableFiles.inTask(table, schema, prefix);
       Tally t = new Tally();
       t.failedBefore = failedBefore;
       t.refusedBefore = refusedBefore;
-      planner.plan(
+      planInTask(
+          planner,
+          table,
+          schema,
           slice,
+          prefix,
+          earlier,
           each -> {
             ValueCodec.Reader in = new ValueCodec.Reader(rows.get());
             for (int i = 0; i < count; i++) {
@@ -693,9 +691,45 @@ final class SlicePlanner implements Serializable {
               each.accept((Long) withAt[0], Arrays.copyOfRange(withAt, 1, withAt.length));
             }
           },
-          files,
-          earlier,
           t);
+      return t;
+    }
+  }
+
+  /**
+   * Plans slice {@code slice} of {@code rows} where a task of the workers runs, its new rows' files
+   * named after {@code prefix}, into {@code t}.
+   */
+  private static void planInTask(
+      SlicePlanner planner,
+      Table table,
+      org.apache.iceberg.Schema schema,
+      int slice,
+      String prefix,
+      Written earlier,
+      Workers.SliceRows rows,
+      Tally t) {
+    planner.plan(slice, rows, TableFiles.inTask(table, schema, prefix), earlier, t);
+  }
+
+  /**
+   * One slice of rows kept where the window's reading tasks ran ({@link Workers.Scattered}),
+   * planned where the workers bring them together ({@link Workers#runOnSlices}): as {@link Task},
+   * but the rows come from the workers, and every slice is planned at once.
+   */
+  record OnSlice(
+      SlicePlanner planner,
+      Table table,
+      org.apache.iceberg.Schema schema,
+      int slice,
+      String prefix,
+      Written earlier)
+      implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    Tally run(Workers.SliceRows rows) {
+      Tally t = new Tally();
+      planInTask(planner, table, schema, slice, prefix, earlier, rows, t);
       return t;
     }
   }

@@ -1,5 +1,6 @@
 package dev.idem.iceberg;
 
+import dev.idem.context.Workers;
 import dev.idem.schema.ValueCodec;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -124,9 +125,14 @@ final class StagedRows implements AutoCloseable {
     return new StagedRows(
         keyOrder,
         Integer.getInteger(MEMORY_ROWS, 1_000_000),
-        Integer.getInteger(SLICES, DEFAULT_SLICES),
+        maxSlices(),
         FAN_IN,
         Path.of(System.getProperty("java.io.tmpdir")));
+  }
+
+  /** The most slices a window's rows are read in: {@value #SLICES}, else 4,096. */
+  static int maxSlices() {
+    return Integer.getInteger(SLICES, DEFAULT_SLICES);
   }
 
   /** Takes the next row; its values are copied (the caller may reuse the array). */
@@ -243,17 +249,11 @@ final class StagedRows implements AutoCloseable {
     return dir != null;
   }
 
-  /** A row and its place in the window. */
-  @FunctionalInterface
-  interface RowAt {
-    void accept(long at, Object[] row);
-  }
-
   /**
    * The rows of slice {@code s} (of {@link #slices}): held in one slice, all in the order they
    * came; spilled, or held and cut into slices, by key, a key's rows in the order they came.
    */
-  void forEach(int s, RowAt each) {
+  void forEach(int s, Workers.RowAt each) {
     if (dir == null) {
       if (heldOrder == null) {
         for (int i = 0; i < memory.size(); i++) {
@@ -280,7 +280,7 @@ final class StagedRows implements AutoCloseable {
   }
 
   /** Reads slice {@code s}, whose start is known, and remembers where the next one starts. */
-  private void read(int s, RowAt each) {
+  private void read(int s, Workers.RowAt each) {
     long[] from = starts.get(s);
     try (Merged merged = new Merged()) {
       for (int r = 0; r < runs.size(); r++) {

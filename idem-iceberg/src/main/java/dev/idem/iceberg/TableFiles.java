@@ -309,22 +309,60 @@ final class TableFiles {
       Workers.Task<I, O> task,
       Function<O, List<DataFile>> filesOf,
       String window) {
+    return runWriting(
+        prefixes,
+        filesOf,
+        window,
+        done -> {
+          if (workers != Workers.IN_PROCESS) {
+            return workers.runAndTell(description, tasks, task);
+          }
+          // one task at a time, so that the files of those before a failure are known here, also
+          // where the FileIO cannot list a folder
+          List<O> outputs = new ArrayList<>(tasks.size());
+          for (I t : tasks) {
+            O output = workers.run(description, List.of(t), task).get(0);
+            done.addAll(filesOf.apply(output));
+            outputs.add(output);
+          }
+          return new Workers.Outputs<>(outputs, false);
+        });
+  }
+
+  /**
+   * Runs {@code task} on each slice of rows kept where the workers' tasks read them ({@link
+   * Workers#runOnSlices}), with the {@code i}-th input for slice {@code i}, its files named after
+   * the {@code i}-th prefix, as {@link #runWriting}: the outputs, in the slices' order.
+   */
+  <I, O> List<O> runWritingOnSlices(
+      String description,
+      Workers.Scattered rows,
+      Workers.Slicing slicing,
+      List<I> inputs,
+      List<String> prefixes,
+      Workers.SliceTask<I, O> task,
+      Function<O, List<DataFile>> filesOf,
+      String window) {
+    return runWriting(
+        prefixes,
+        filesOf,
+        window,
+        done -> workers.runOnSlices(description, rows, slicing, inputs, task));
+  }
+
+  /**
+   * {@code run} (given a list to add the files of tasks done so far to, where it knows them) as the
+   * writing tasks of {@link #runWriting}, cleaning up after them alike.
+   */
+  private <O> List<O> runWriting(
+      List<String> prefixes,
+      Function<O, List<DataFile>> filesOf,
+      String window,
+      Function<List<DataFile>, Workers.Outputs<O>> run) {
     Workers.Outputs<O> ran;
     List<DataFile> done = new ArrayList<>();
     try {
-      if (workers == Workers.IN_PROCESS) {
-        // one task at a time, so that the files of those before a failure are known here, also
-        // where the FileIO cannot list a folder
-        List<O> outputs = new ArrayList<>(tasks.size());
-        for (I t : tasks) {
-          O output = workers.run(description, List.of(t), task).get(0);
-          done.addAll(filesOf.apply(output));
-          outputs.add(output);
-        }
-        ran = new Workers.Outputs<>(outputs, false);
-      } else {
-        ran = workers.runAndTell(description, tasks, task);
-      }
+      ran = run.apply(done);
     } catch (RuntimeException e) {
       try {
         discard(done);

@@ -99,14 +99,19 @@ final class WindowPlan extends PlanCounts {
       String window,
       String windowOrder,
       StagedRows staged,
+      Workers.Scattered scattered,
       Instant now,
       NewRows earlier) {
-    WindowPlan p = new WindowPlan(pointer, staged.size(), files.schema());
+    WindowPlan p =
+        new WindowPlan(
+            pointer,
+            scattered == null ? staged.size() : staged.size() + scattered.rows(),
+            files.schema());
     p.fromSnapshot = snapshot == null ? null : snapshot.snapshotId();
     p.plannedAt = now;
     try {
       new Planner(pipeline, schema, files, tombstones, window, windowOrder, now, p, earlier)
-          .plan(staged);
+          .plan(staged, scattered);
     } catch (RuntimeException | Error e) {
       // the files it wrote before it failed (rewrites, then the new rows) will never be committed
       files.discard(own(p.written, earlier));
@@ -239,6 +244,19 @@ final class WindowPlan extends PlanCounts {
     o.set("idem.window", window).commit();
   }
 
+  /**
+   * How many slices {@code rows} kept where they were read are cut into ({@link
+   * Planner#planScattered}): one for each of the {@code parallelism} tasks the workers run at once,
+   * but of {@link #sliceRows} rows at the least, and as many more as leave each the rows a window
+   * holds in memory at the most ({@value StagedRows#MEMORY_ROWS}); at least one, at most {@value
+   * StagedRows#SLICES}.
+   */
+  static int scatteredSlices(long rows, int parallelism) {
+    long most = Math.max(1, Integer.getInteger(StagedRows.MEMORY_ROWS, 1_000_000));
+    long slices = Math.max(Math.min(parallelism, rows / sliceRows()), (rows + most - 1) / most);
+    return (int) Math.max(1, Math.min(slices, StagedRows.maxSlices()));
+  }
+
   /** System property: the fewest rows of a slice the workers plan ({@link #sliceRows}). */
   static final String SLICE_ROWS = "idem.window.slice.rows";
 
@@ -294,7 +312,46 @@ final class WindowPlan extends PlanCounts {
       this.plan = plan;
     }
 
-    void plan(StagedRows staged) {
+    /**
+     * Plans the window's rows: those {@code staged} here, or, when not null, those {@code
+     * scattered} where the workers' tasks read them (the window's every row then: it staged none
+     * here).
+     */
+    void plan(StagedRows staged, Workers.Scattered scattered) {
+      Target target = pipeline.target();
+      WriteStrategy strategy = target.strategy();
+      if (scattered != null) {
+        if (staged.size() > 0 || target.key() == null) {
+          throw new IllegalStateException(
+              "rows kept where they were read are planned for a window with a key, without rows"
+                  + " staged here");
+        }
+        planScattered(scattered);
+      } else {
+        planStaged(staged);
+      }
+      if (!slicer.keyed()) {
+        return;
+      }
+      total.failure.rethrow();
+      plan.addCounts(total);
+      total.rowDelta.forEach((w, n) -> plan.rowDelta.merge(w, n, Long::sum));
+      plan.raised.putAll(total.raised);
+      if (strategy == WriteStrategy.APPEND || strategy == WriteStrategy.MERGE) {
+        Map<DataFile, TableFiles.Drop> rewritten = new LinkedHashMap<>();
+        for (SlicePlanner.Dropped d : total.drops.values()) {
+          plan.removed.add(d.file());
+          rewritten.put(d.file(), d.drop());
+        }
+        plan.written.addAll(files.rewrite(rewritten, window));
+        finishCounts();
+      } else {
+        finishReplace(strategy == WriteStrategy.REPLACE_TABLE);
+      }
+    }
+
+    /** The rows staged here, in as many slices as they are read in. */
+    private void planStaged(StagedRows staged) {
       Target target = pipeline.target();
       WriteStrategy strategy = target.strategy();
       boolean keyed = target.key() != null;
@@ -317,15 +374,7 @@ final class WindowPlan extends PlanCounts {
             slices,
             onWorkers ? "by the workers" : "one after another here");
       }
-      // the ledger's tombstones sent once to each place that plans slices (read here in place),
-      // where a delete may raise one or one may keep a key deleted
-      boolean tombstonesRead = target.deletes() != null && !target.orderBy().isEmpty();
-      try (Workers.Shared<? extends Map<String, Tombstone>> tombstones =
-          !onWorkers
-              ? inPlace(ledgerTombstones)
-              : tombstonesRead
-                  ? files.share(new TreeMap<>(ledgerTombstones))
-                  : new Workers.Held<>(new TreeMap<>())) {
+      try (Workers.Shared<? extends Map<String, Tombstone>> tombstones = tombstones(onWorkers)) {
         slicer =
             new SlicePlanner(
                 pipeline, schema, files.schema(), window, windowOrder, now, tombstones, slices);
@@ -342,23 +391,86 @@ final class WindowPlan extends PlanCounts {
       } finally {
         take(total);
       }
-      if (!slicer.keyed()) {
-        return;
-      }
-      total.failure.rethrow();
-      plan.addCounts(total);
-      total.rowDelta.forEach((w, n) -> plan.rowDelta.merge(w, n, Long::sum));
-      plan.raised.putAll(total.raised);
-      if (strategy == WriteStrategy.APPEND || strategy == WriteStrategy.MERGE) {
-        Map<DataFile, TableFiles.Drop> rewritten = new LinkedHashMap<>();
-        for (SlicePlanner.Dropped d : total.drops.values()) {
-          plan.removed.add(d.file());
-          rewritten.put(d.file(), d.drop());
+    }
+
+    /**
+     * The ledger's tombstones sent once to each place that plans slices (read here in place, {@code
+     * onWorkers} false), where a delete may raise one or one may keep a key deleted.
+     */
+    private Workers.Shared<? extends Map<String, Tombstone>> tombstones(boolean onWorkers) {
+      Target target = pipeline.target();
+      boolean tombstonesRead = target.deletes() != null && !target.orderBy().isEmpty();
+      return !onWorkers
+          ? inPlace(ledgerTombstones)
+          : tombstonesRead
+              ? files.share(new TreeMap<>(ledgerTombstones))
+              : new Workers.Held<>(new TreeMap<>());
+    }
+
+    /**
+     * The rows kept where the workers' tasks read them ({@link Workers.Scattered}): cut by key into
+     * slices at the keys of a sample of them ({@link KeyCuts}), as many as the workers run tasks at
+     * once, of {@link #sliceRows} rows at the least, and of the rows a window holds in memory at
+     * the most, all planned at once by the workers where they bring each slice's rows together: no
+     * row comes here. Each slice writes its new rows where it is planned, also when it is the only
+     * one.
+     */
+    private void planScattered(Workers.Scattered rows) {
+      KeyCuts cuts =
+          KeyCuts.of(
+              rows.sample(),
+              scatteredSlices(rows.rows(), files.parallelism()),
+              new KeyFold(pipeline, schema));
+      int slices = cuts.slices();
+      LOG.info(
+          "window {}: {} rows kept where they were read, planned in {} slices of their keys by"
+              + " the workers",
+          window,
+          rows.rows(),
+          slices);
+      try (Workers.Shared<? extends Map<String, Tombstone>> tombstones = tombstones(true)) {
+        // planned as slices even when one: its new rows written where it is planned
+        slicer =
+            new SlicePlanner(
+                pipeline,
+                schema,
+                files.schema(),
+                window,
+                windowOrder,
+                now,
+                tombstones,
+                Math.max(2, slices));
+        if (rows.rows() == 0) {
+          return;
         }
-        plan.written.addAll(files.rewrite(rewritten, window));
-        finishCounts();
-      } else {
-        finishReplace(table);
+        Table shipped = files.shipped();
+        List<SlicePlanner.OnSlice> inputs = new ArrayList<>();
+        List<String> prefixes = new ArrayList<>();
+        for (int s = 0; s < slices; s++) {
+          String prefix = slicer.newFilePrefix(files, rows.sample().get(0));
+          inputs.add(
+              new SlicePlanner.OnSlice(slicer, shipped, files.schema(), s, prefix, earlierOf(s)));
+          prefixes.add(prefix);
+        }
+        files
+            .runWritingOnSlices(
+                "idem window "
+                    + window
+                    + ": "
+                    + rows.rows()
+                    + " rows planned in "
+                    + slices
+                    + " slices where they were read",
+                rows,
+                cuts,
+                inputs,
+                prefixes,
+                SlicePlanner.OnSlice::run,
+                t -> t.newFiles,
+                window)
+            .forEach(total::add);
+      } finally {
+        take(total);
       }
     }
 

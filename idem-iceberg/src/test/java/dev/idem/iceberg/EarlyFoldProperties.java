@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.idem.context.RunServices;
+import dev.idem.context.Workers;
 import dev.idem.destination.RowFold;
 import dev.idem.fault.FaultInjector;
 import dev.idem.fault.FaultPoint;
@@ -18,6 +19,7 @@ import dev.idem.run.EarlyFold;
 import dev.idem.run.RunOptions;
 import dev.idem.run.RunReport;
 import dev.idem.run.Runner;
+import dev.idem.run.StagingElsewhere;
 import dev.idem.run.WindowOutcome;
 import dev.idem.schema.Column;
 import dev.idem.schema.DataType;
@@ -26,6 +28,7 @@ import dev.idem.schema.Schema;
 import dev.idem.source.BadValue;
 import dev.idem.source.FoldsEarly;
 import dev.idem.source.RecordReader;
+import dev.idem.source.ScattersRows;
 import dev.idem.source.Source;
 import dev.idem.source.SourceRecord;
 import dev.idem.window.Window;
@@ -47,6 +50,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
+import net.jqwik.api.statistics.Statistics;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -101,6 +105,48 @@ class EarlyFoldProperties {
     List<String> whole = load(shape, first, second, null, 1, badLimit, new FoldingSource[1]);
     List<String> folded = load(shape, first, second, parts, keys, badLimit, new FoldingSource[1]);
     assertThat(folded).isEqualTo(whole);
+  }
+
+  /**
+   * A reader that keeps the rows it stages where it reads them ({@link ScattersRows}, as Spark's
+   * tasks do on a cluster), the workers planning them there in slices of their keys (cut at a
+   * sample's keys, 1 or 2 rows a slice at the least, three tasks at once, each crossing Java
+   * serialization), leaves the table, the counts, the dead letters and the failures exactly as the
+   * same records read whole and staged by the runner: no row of a keyed window is staged by the
+   * runner.
+   */
+  @Property(tries = 40)
+  void rowsKeptWhereTheyWereReadLoadWhatTheRunnerStagingThemLoads(
+      @ForAll Shape shape,
+      @ForAll("records") List<SourceRecord> first,
+      @ForAll("records") List<SourceRecord> second,
+      @ForAll @Size(min = 1, max = 6) List<@IntRange(min = 1, max = 7) Integer> parts,
+      @ForAll @IntRange(min = 1, max = 4) int keys,
+      @ForAll @IntRange(min = 0, max = 4) int badLimit,
+      @ForAll @IntRange(min = 1, max = 2) int sliceRows)
+      throws Exception {
+    List<String> whole = load(shape, first, second, null, 1, badLimit, new FoldingSource[1]);
+    FoldingSource[] used = new FoldingSource[1];
+    boolean sliced;
+    try (SerializingWorkers workers = new SerializingWorkers(3);
+        Spill least = Spill.sliceRows(sliceRows)) {
+      assertThat(load(shape, first, second, parts, keys, badLimit, used, workers)).isEqualTo(whole);
+      sliced = workers.jobs().stream().anyMatch(j -> j.matches(".* in [2-9] slices where .*"));
+      if (used[0].keptFirst > 0 && whole.get(0).startsWith("LOADED")) {
+        // the first run's kept rows planned where they were
+        assertThat(workers.jobs()).anyMatch(j -> j.endsWith(" slices where they were read"));
+      }
+      assertThat(workers.sharedOpen()).isZero();
+    }
+    // each run of a keyed pipeline that read the window (the second may find it unchanged)
+    if (shape.keyed()) {
+      assertThat(used[0].scattered).isBetween(1, 2);
+    } else {
+      assertThat(used[0].scattered).isZero();
+    }
+    Statistics.label("kept rows planned in several slices").collect(sliced);
+    Statistics.label("kept rows planned in several slices")
+        .coverage(c -> c.check(true).percentage(pc -> pc > 10));
   }
 
   /** The example a property may not draw: rows folded by the reader, counted as folded. */
@@ -241,20 +287,36 @@ class EarlyFoldProperties {
       int badLimit,
       FoldingSource[] used)
       throws Exception {
+    return load(shape, first, second, parts, keys, badLimit, used, Workers.IN_PROCESS);
+  }
+
+  /**
+   * As {@link #load}, the destination's work done by {@code workers}: where they run elsewhere, the
+   * reader keeps the rows it stages and the workers plan them there ({@link ScattersRows}).
+   */
+  private List<String> load(
+      Shape shape,
+      List<SourceRecord> first,
+      List<SourceRecord> second,
+      List<Integer> parts,
+      int keys,
+      int badLimit,
+      FoldingSource[] used,
+      Workers workers)
+      throws Exception {
     Path dir = Files.createTempDirectory("early-fold");
+    RunServices services = RunServices.defaults().withWorkers(workers);
     FoldingSource source = new FoldingSource(parts, keys);
     used[0] = source;
     Pipeline p = pipeline(shape, source, badLimit);
     source.pipeline = p;
     List<String> out = new ArrayList<>();
     try (IcebergDestination d =
-        new IcebergDestination(
-            IcebergSettings.local(dir.resolve("warehouse"), "idem"), RunServices.defaults())) {
+        new IcebergDestination(IcebergSettings.local(dir.resolve("warehouse"), "idem"), services)) {
       for (List<SourceRecord> input : List.of(first, second)) {
         source.records = input;
         RunReport r =
-            new Runner(d, RunServices.defaults())
-                .run(p, List.of(Window.full()), RunOptions.defaults("run"));
+            new Runner(d, services).run(p, List.of(Window.full()), RunOptions.defaults("run"));
         WindowOutcome o = r.outcomes().get(0);
         out.add(o.result() + " " + o.message() + " " + o.counts());
         out.addAll(d.tableRows("t"));
@@ -316,7 +378,7 @@ class EarlyFoldProperties {
    * The records given, numbered {@code list:N}, in one full window; read in parts of the given
    * sizes each folded by itself ({@link EarlyFold}) when asked to fold early and given sizes.
    */
-  private static final class FoldingSource implements Source, FoldsEarly {
+  private static final class FoldingSource implements Source, ScattersRows {
     private final List<Integer> parts;
     private final int keys;
     List<SourceRecord> records = List.of();
@@ -326,6 +388,12 @@ class EarlyFoldProperties {
 
     /** Records the last reader returned so far. */
     int taken;
+
+    /** Readers asked to keep the rows they stage ({@link #readScattering}). */
+    int scattered;
+
+    /** Rows kept where they were read, by the first reader. */
+    int keptFirst = -1;
 
     FoldingSource(List<Integer> parts, int keys) {
       this.parts = parts;
@@ -381,9 +449,44 @@ class EarlyFoldProperties {
     public RecordReader read(
         WindowSpec spec, Window window, ObservedSchema observed, RowFold fold) {
       foldsOffered++;
-      if (parts == null) {
-        return read(spec, window);
-      }
+      return parts == null ? read(spec, window) : reader(folded(fold, null));
+    }
+
+    /**
+     * Reads in parts as {@link #read(WindowSpec, Window, ObservedSchema, RowFold)}, each winner's
+     * row kept here as the rows a task keeps and returned as staged elsewhere.
+     */
+    @Override
+    public ScattersRows.Reader readScattering(
+        WindowSpec spec, Window window, ObservedSchema observed, RowFold fold) {
+      scattered++;
+      List<Object[]> rows = new ArrayList<>();
+      RecordReader r = reader(folded(fold, rows));
+      keptFirst = keptFirst < 0 ? rows.size() : keptFirst;
+      return new ScattersRows.Reader() {
+        @Override
+        public Optional<Workers.Scattered> scattered() {
+          return Optional.of(new Workers.Kept(rows));
+        }
+
+        @Override
+        public SourceRecord next() throws IOException {
+          return r.next();
+        }
+
+        @Override
+        public void close() throws IOException {
+          r.close();
+        }
+      };
+    }
+
+    /**
+     * The records in parts, each folded by itself ({@link EarlyFold}); with {@code kept}, each
+     * record the runner stages and the fold keeps staged here instead, its row added to it.
+     */
+    private List<SourceRecord> folded(RowFold fold, List<Object[]> kept) {
+      StagingElsewhere staging = kept == null ? null : new StagingElsewhere(pipeline);
       List<SourceRecord> all = numbered();
       List<SourceRecord> out = new ArrayList<>();
       int from = 0;
@@ -394,12 +497,19 @@ class EarlyFoldProperties {
         part.forEach(f::add);
         for (int k = 0; k < part.size(); k++) {
           SourceRecord folded = f.replacement(k);
-          out.add(folded == null ? part.get(k) : folded);
+          StagingElsewhere.Staged staged =
+              folded != null || staging == null ? null : staging.stage(part.get(k));
+          if (staged != null) {
+            kept.add(staged.row());
+            out.add(staged.returned());
+          } else {
+            out.add(folded == null ? part.get(k) : folded);
+          }
         }
         foldedEarly += f.folded();
         from += part.size();
       }
-      return reader(out);
+      return out;
     }
 
     private RecordReader reader(List<SourceRecord> records) {

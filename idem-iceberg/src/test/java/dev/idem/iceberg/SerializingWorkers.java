@@ -122,6 +122,14 @@ final class SerializingWorkers implements Workers, AutoCloseable {
     return (int) numbers.stream().filter(SHARED::containsKey).count();
   }
 
+  /** Slices cut by a copy of {@code slicing} that crossed Java serialization, as a task's would. */
+  @Override
+  public <I, O> Outputs<O> runOnSlices(
+      String description, Scattered rows, Slicing slicing, List<I> inputs, SliceTask<I, O> task) {
+    return Workers.super.runOnSlices(
+        description, rows, (Slicing) object(bytes(slicing)), inputs, task);
+  }
+
   /** A shared value's handle: its number. */
   private record Registered<T>(long number) implements Shared<T> {
     @Override

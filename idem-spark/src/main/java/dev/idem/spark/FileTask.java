@@ -5,8 +5,10 @@ import dev.idem.cli.pipelinefile.PipelineDefinition;
 import dev.idem.destination.RowFold;
 import dev.idem.pipeline.Pipeline;
 import dev.idem.run.EarlyFold;
+import dev.idem.run.StagingElsewhere;
 import dev.idem.schema.DriftPolicy;
 import dev.idem.schema.ObservedSchema;
+import dev.idem.schema.ValueCodec;
 import dev.idem.source.RecordReader;
 import dev.idem.source.SourceRecord;
 import dev.idem.source.file.FilePart;
@@ -14,6 +16,7 @@ import dev.idem.source.file.FileSource;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 
 /**
  * One Spark task: one input file's records of one window, read and typed by idem's own reader. The
@@ -40,6 +43,100 @@ record FileTask(
    * foldKeys} keys met last), so only the part's winners travel to the driver.
    */
   FileRecords read() {
+    return read(
+        (p, records, early, observed, failure) ->
+            result(folded(records, early), observed, p.schemaDrift(), failure));
+  }
+
+  /**
+   * Runs on an executor: the records of the window in the file's part as {@link #read} returns
+   * them, but each record the runner would stage and the fold keeps staged here ({@link
+   * StagingElsewhere}: its row kept with its record's number, some rows a sample) and returned as
+   * {@link SourceRecord#stagedElsewhere}: only the records the runner does not stage (bad ones, for
+   * the dead letters) and a few bytes a record travel to the driver; the rows stay where the task
+   * ran ({@link SparkScattered}).
+   */
+  KeptRows readKeeping() {
+    return read(
+        (p, records, early, observed, failure) -> {
+          StagingElsewhere staging = new StagingElsewhere(p);
+          ValueCodec.Writer rows = new ValueCodec.Writer();
+          int[] count = {0};
+          Sample sample = new Sample(SAMPLE_ROWS);
+          RecordCodec.Writer returned =
+              records.replacing(
+                  i -> {
+                    SourceRecord lost = early == null ? null : early.replacement(i);
+                    if (lost != null) {
+                      return lost;
+                    }
+                    StagingElsewhere.Staged staged = staging.stage(records.record(i));
+                    if (staged == null) {
+                      return null;
+                    }
+                    rows.integer(i);
+                    rows.row(staged.row());
+                    sample.offer(staged.row());
+                    count[0]++;
+                    return staged.returned();
+                  });
+          return new KeptRows(
+              result(returned, observed, p.schemaDrift(), failure),
+              rows.bytes(),
+              count[0],
+              sample.rows);
+        });
+  }
+
+  /** The most rows of a part in the sample slices are cut by. */
+  private static final int SAMPLE_ROWS = 64;
+
+  /**
+   * Every {@code step}-th row offered, the step doubling each time more than {@code most} are held:
+   * at most {@code most} rows spread over all, the same for the same rows.
+   */
+  static final class Sample {
+    private final int most;
+    ArrayList<Object[]> rows = new ArrayList<>();
+    private long step = 1;
+    private long offered;
+
+    Sample(int most) {
+      this.most = most;
+    }
+
+    void offer(Object[] row) {
+      if (offered++ % step != 0) {
+        return;
+      }
+      rows.add(row);
+      if (rows.size() > most) {
+        ArrayList<Object[]> every2nd = new ArrayList<>(rows.size() / 2 + 1);
+        for (int i = 0; i < rows.size(); i += 2) {
+          every2nd.add(rows.get(i));
+        }
+        rows = every2nd;
+        step *= 2;
+      }
+    }
+  }
+
+  /** What a read task makes of its part's records once it read them. */
+  @FunctionalInterface
+  private interface Finish<T> {
+    T apply(
+        Pipeline p,
+        RecordCodec.Writer records,
+        EarlyFold early,
+        ObservedSchema observed,
+        String failure);
+  }
+
+  /**
+   * Reads the file's part, folding its records early with a {@code fold}, and {@code finish}es the
+   * result; a file under freeze that drifted finishes without records (the driver reads it).
+   */
+  private <T> T read(Finish<T> finish) {
     RecordCodec.Writer records = new RecordCodec.Writer();
     try (PipelineDefinition d = definition()) {
       Pipeline p = d.pipeline();
@@ -57,7 +154,7 @@ record FileTask(
         boolean first = true;
         for (SourceRecord rec = r.next(); rec != null; rec = r.next()) {
           if (onDriver(observed, policy, first)) {
-            return result(new RecordCodec.Writer(), observed, policy, null);
+            return finish.apply(p, new RecordCodec.Writer(), null, observed, null);
           }
           first = false;
           records.add(rec);
@@ -68,9 +165,9 @@ record FileTask(
       } catch (DataException e) {
         // a reader that cannot move past a record (a CSV syntax error) returned it as bad first,
         // then throws: the window fails there, as in the JVM runner
-        return result(folded(records, early), observed, policy, e.getMessage());
+        return finish.apply(p, records, early, observed, e.getMessage());
       }
-      return result(folded(records, early), observed, policy, null);
+      return finish.apply(p, records, early, observed, null);
     } catch (IOException e) {
       throw new UncheckedIOException("reading " + file.name() + ": " + e.getMessage(), e);
     }

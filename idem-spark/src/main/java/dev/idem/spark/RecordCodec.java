@@ -21,6 +21,30 @@ import java.util.function.IntFunction;
 final class RecordCodec {
   private RecordCodec() {}
 
+  /** An entry of the bytes: a record. */
+  private static final int RECORD = 0;
+
+  /** An entry of the bytes: a run of {@linkplain #plain plain} folded records, and its length. */
+  private static final int FOLDED_RUN = 1;
+
+  /** An entry of the bytes: a run of plain records staged elsewhere, and its length. */
+  private static final int ELSEWHERE_RUN = 2;
+
+  private static final SourceRecord FOLDED = SourceRecord.folded(null, List.of());
+  private static final SourceRecord ELSEWHERE = SourceRecord.stagedElsewhere(null, List.of());
+
+  /**
+   * Whether {@code r} stands for a record without anything of its own (folded, or staged elsewhere,
+   * naming no position and no nulled value): such records in a row are written as their count, a
+   * few bytes for any number of them.
+   */
+  private static int plain(SourceRecord r) {
+    if (r.position() != null || !r.badValues().isEmpty()) {
+      return RECORD;
+    }
+    return r.isFolded() ? FOLDED_RUN : r.isStagedElsewhere() ? ELSEWHERE_RUN : RECORD;
+  }
+
   /** Writes records into one array. */
   static final class Writer {
     private final ValueCodec.Writer out = new ValueCodec.Writer();
@@ -29,12 +53,46 @@ final class RecordCodec {
     /** Which records are folded. */
     private final BitSet folded = new BitSet();
 
-    /** Where each record starts in the bytes. */
+    /** Where each record starts in the bytes; not kept when plain records run together. */
     private int[] starts = new int[1024];
 
+    /**
+     * Whether plain records in a row are written as their count ({@link #plain}): then a record is
+     * not read again in place ({@link #record}, {@link #replacing}).
+     */
+    private final boolean runs;
+
+    /** The kind of the last entry when it is a run, and where its count is; else 0. */
+    private int runKind;
+
+    private int runLength;
+
+    Writer() {
+      this(false);
+    }
+
+    private Writer(boolean runs) {
+      this.runs = runs;
+    }
+
     void add(SourceRecord r) {
+      int kind = runs ? plain(r) : RECORD;
+      if (kind != RECORD) {
+        folded.set(count, kind == FOLDED_RUN);
+        count++;
+        if (runKind == kind) {
+          runLength++;
+          return;
+        }
+        endRun();
+        runKind = kind;
+        runLength = 1;
+        return;
+      }
+      endRun();
       start();
       folded.set(count, r.isFolded());
+      out.integer(RECORD);
       out.row(r.values());
       out.string(r.position());
       out.string(r.raw());
@@ -48,7 +106,19 @@ final class RecordCodec {
       count++;
     }
 
+    /** Writes the run in progress, if any, as its kind and its length. */
+    private void endRun() {
+      if (runKind != RECORD) {
+        out.integer(runKind);
+        out.integer(runLength);
+        runKind = RECORD;
+      }
+    }
+
     private void start() {
+      if (runs) {
+        return;
+      }
       if (count == starts.length) {
         starts = Arrays.copyOf(starts, count * 2);
       }
@@ -57,16 +127,18 @@ final class RecordCodec {
 
     /**
      * These records with some replaced: {@code replacement} gives the record written in place of
-     * the i-th (from 0), or null to keep it; a kept record's bytes are copied, not decoded.
+     * the i-th (from 0), or null to keep it; a kept record's bytes are copied, not decoded. Plain
+     * replacements in a row are written as their count ({@link #plain}).
      */
     Writer replacing(IntFunction<SourceRecord> replacement) {
-      Writer w = new Writer();
+      inPlace();
+      Writer w = new Writer(true);
       for (int i = 0; i < count; i++) {
         SourceRecord r = replacement.apply(i);
         if (r != null) {
           w.add(r);
         } else {
-          w.start();
+          w.endRun();
           w.out.copy(out, starts[i], end(i));
           w.folded.set(w.count, folded.get(i));
           w.count++;
@@ -77,7 +149,14 @@ final class RecordCodec {
 
     /** The {@code i}-th record written (from 0), read again from its bytes. */
     SourceRecord record(int i) {
+      inPlace();
       return new Reader(out.reader(starts[i], end(i)), 1).next();
+    }
+
+    private void inPlace() {
+      if (runs) {
+        throw new IllegalStateException("records written as runs are not read again in place");
+      }
     }
 
     /** Where the {@code i}-th record's bytes end. */
@@ -95,6 +174,7 @@ final class RecordCodec {
     }
 
     byte[] bytes() {
+      endRun();
       return out.bytes();
     }
   }
@@ -103,6 +183,11 @@ final class RecordCodec {
   static final class Reader {
     private final ValueCodec.Reader in;
     private int left;
+
+    /** The record a run in progress stands for, and how many of it are left. */
+    private SourceRecord run;
+
+    private int runLeft;
 
     Reader(byte[] bytes, int count) {
       this(new ValueCodec.Reader(bytes), count);
@@ -119,6 +204,17 @@ final class RecordCodec {
 
     SourceRecord next() {
       left--;
+      if (runLeft == 0) {
+        int kind = in.integer();
+        if (kind != RECORD) {
+          run = kind == FOLDED_RUN ? FOLDED : ELSEWHERE;
+          runLeft = in.integer();
+        }
+      }
+      if (runLeft > 0) {
+        runLeft--;
+        return run;
+      }
       Object[] values = in.row();
       String position = in.string();
       String raw = in.string();

@@ -9,8 +9,8 @@ import dev.idem.schema.DriftPolicy;
 import dev.idem.schema.ObservedSchema;
 import dev.idem.schema.Schema;
 import dev.idem.source.Dataset;
-import dev.idem.source.FoldsEarly;
 import dev.idem.source.RecordReader;
+import dev.idem.source.ScattersRows;
 import dev.idem.source.Source;
 import dev.idem.source.SourceRecord;
 import dev.idem.source.file.FilePart;
@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * so only its winners travel; folding the parts together, the plan, the data files and the commit
  * with the window's ledger entry stay the destination's, as in the JVM runner.
  */
-final class SparkSource implements Source, FoldsEarly {
+final class SparkSource implements Source, ScattersRows {
   private static final Logger LOG = LoggerFactory.getLogger(SparkSource.class);
 
   private final Source original;
@@ -198,6 +198,95 @@ final class SparkSource implements Source, FoldsEarly {
   @Override
   public RecordReader read(WindowSpec spec, Window window, ObservedSchema observed, RowFold fold)
       throws IOException {
+    List<FileTask> tasks = tasks(spec, window, fold);
+    // a failed job is a transient failure of the window, as the writing tasks' is
+    return new Collected(
+        tasks,
+        readers.run("idem window " + window.id(), tasks, FileTask::read),
+        observed,
+        schema().size());
+  }
+
+  /**
+   * Reads the window as {@link #read(WindowSpec, Window, ObservedSchema, RowFold)} does, but each
+   * task keeps the rows it stages where it ran ({@link FileTask#readKeeping}, {@link
+   * SparkScattered}), and only the records the runner does not stage, with a few bytes for each it
+   * does, come to the driver. When the driver must read a file of the window itself (any drift
+   * under {@code freeze}, a part of a text file that failed before its last), the kept rows are
+   * freed and the window is read as {@link #read(WindowSpec, Window, ObservedSchema, RowFold)}
+   * reads it, its records coming to the driver (logged).
+   */
+  @Override
+  public ScattersRows.Reader readScattering(
+      WindowSpec spec, Window window, ObservedSchema observed, RowFold fold) throws IOException {
+    if (!keepsRows()) {
+      return new KeptReader(read(spec, window, observed, fold), null);
+    }
+    List<FileTask> tasks = tasks(spec, window, fold);
+    if (tasks.size() < SparkScattered.MOST_PARTS) {
+      SparkWorkers.Keeping<KeptRows.Told> kept =
+          readers.runKeeping(
+              "idem window " + window.id() + ", its rows kept where read",
+              tasks,
+              FileTask::readKeeping,
+              KeptRows::told);
+      SparkScattered rows = new SparkScattered(kept.kept(), kept.toDriver());
+      Collected records =
+          new Collected(
+              tasks,
+              kept.toDriver().stream().map(KeptRows.Told::records).toList(),
+              observed,
+              schema().size());
+      if (!records.readsOnDriver()) {
+        KEPT_ROWS.addAndGet(rows.rows());
+        return new KeptReader(records, rows);
+      }
+      rows.close();
+      LOG.info(
+          "window {}: the driver reads a file of it itself; its rows come to the driver",
+          window.id());
+    }
+    return new KeptReader(read(spec, window, observed, fold), null);
+  }
+
+  /** A window's reader and the rows its tasks kept, or null ({@link #readScattering}). */
+  private static final class KeptReader implements ScattersRows.Reader {
+    private final RecordReader records;
+    private SparkScattered rows;
+
+    KeptReader(RecordReader records, SparkScattered rows) {
+      this.records = records;
+      this.rows = rows;
+    }
+
+    @Override
+    public SourceRecord next() throws IOException {
+      return records.next();
+    }
+
+    @Override
+    public synchronized Optional<Workers.Scattered> scattered() {
+      Optional<Workers.Scattered> taken = Optional.ofNullable(rows);
+      rows = null;
+      return taken;
+    }
+
+    @Override
+    public void close() throws IOException {
+      try {
+        records.close();
+      } finally {
+        synchronized (this) {
+          if (rows != null) {
+            rows.close();
+          }
+        }
+      }
+    }
+  }
+
+  /** The tasks reading the window: one a file, or a part of one, each folding by {@code fold}. */
+  private List<FileTask> tasks(WindowSpec spec, Window window, RowFold fold) throws IOException {
     int keys = foldKeys();
     // a task for each file the JVM runner's reader of this window opens, no other (a file that
     // holds none of the window's records would give none), or for each part of a large one
@@ -215,13 +304,7 @@ final class SparkSource implements Source, FoldsEarly {
                 keys));
       }
     }
-    tasks = counted(tasks, window);
-    // a failed job is a transient failure of the window, as the writing tasks' is
-    return new Collected(
-        tasks,
-        readers.run("idem window " + window.id(), tasks, FileTask::read),
-        observed,
-        schema().size());
+    return counted(tasks, window);
   }
 
   /**
@@ -346,11 +429,30 @@ final class SparkSource implements Source, FoldsEarly {
     return keys;
   }
 
+  /**
+   * Whether the reading tasks keep the rows they stage where they run when the destination plans
+   * them there ({@link #readScattering}): the system property {@value #KEEP_ROWS} on the driver,
+   * else yes; {@code false}: the rows come to the driver (as with {@code --engine spark} before,
+   * for comparison).
+   */
+  static boolean keepsRows() {
+    return Boolean.parseBoolean(System.getProperty(KEEP_ROWS, "true"));
+  }
+
+  /** System property: whether the tasks keep their rows ({@link #keepsRows()}). */
+  static final String KEEP_ROWS = "idem.spark.keep.rows";
+
   /** System property: keys a reading task folds at once ({@link #foldKeys()}). */
   static final String FOLD_KEYS = "idem.spark.fold.keys";
 
   /** Files read again on the driver ({@link FileTask#readOnDriver}) since the process started. */
   static final AtomicLong DRIVER_READS = new AtomicLong();
+
+  /**
+   * Rows kept where the tasks read them ({@link #readScattering}) since the process started: rows
+   * that never came to the driver.
+   */
+  static final AtomicLong KEPT_ROWS = new AtomicLong();
 
   /** Records folded early by the tasks ({@link FileTask#read}) since the process started. */
   static final AtomicLong TASK_FOLDED = new AtomicLong();
@@ -497,6 +599,11 @@ final class SparkSource implements Source, FoldsEarly {
               files.get(i).failure());
         }
       }
+    }
+
+    /** Whether the driver reads some file (or part) of the window itself. */
+    boolean readsOnDriver() {
+      return !wholeHere.isEmpty();
     }
 
     @Override

@@ -13,15 +13,19 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.spark.JobExecutionStatus;
+import org.apache.spark.Partitioner;
 import org.apache.spark.SparkJobInfo;
 import org.apache.spark.SparkStageInfo;
 import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.JavaSparkStatusTracker;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.serializer.JavaSerializer;
+import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,44 +73,73 @@ final class SparkWorkers implements Workers {
     if (inputs.isEmpty()) {
       return new Outputs<>(List.of(), false);
     }
+    boolean failFirst = Boolean.getBoolean(FAIL_FIRST_ATTEMPT);
+    return inJob(
+        description,
+        submitted -> {
+          if (javaSerializer()) {
+            // the closure is checked for serialization here, before any job
+            JavaRDD<Attempt<O>> outputs =
+                spark
+                    .parallelize(inputs, inputs.size())
+                    .map(i -> apply(task, i, failFirst, description));
+            submitted[0] = true;
+            return outputs.collect();
+          }
+          // another spark.serializer (Kryo, which cannot make Java records, as idem's tasks are):
+          // the inputs and outputs travel as Java serialization's bytes
+          JavaRDD<byte[]> outputs =
+              spark
+                  .parallelize(bytes(inputs), inputs.size())
+                  .map(
+                      b ->
+                          JavaBytes.of(
+                              apply(task, SparkWorkers.<I>fromBytes(b), failFirst, description)));
+          submitted[0] = true;
+          return attempts(outputs.collect());
+        });
+  }
+
+  /** Each of {@code values}' Java serialization's bytes. */
+  private static List<byte[]> bytes(List<?> values) throws IOException {
+    List<byte[]> sent = new ArrayList<>(values.size());
+    for (Object v : values) {
+      sent.add(JavaBytes.of(v));
+    }
+    return sent;
+  }
+
+  /** Tasks' attempts from their bytes. */
+  private static <O> List<Attempt<O>> attempts(List<byte[]> outputs)
+      throws IOException, ClassNotFoundException {
+    List<Attempt<O>> attempts = new ArrayList<>(outputs.size());
+    for (byte[] b : outputs) {
+      attempts.add(SparkWorkers.<Attempt<O>>fromBytes(b));
+    }
+    return attempts;
+  }
+
+  /** A Spark job's work: its tasks' attempts; sets {@code submitted[0]} once it submitted it. */
+  @FunctionalInterface
+  private interface Job<O> {
+    List<Attempt<O>> run(boolean[] submitted) throws Exception;
+  }
+
+  /**
+   * Runs {@code job} in a job group of its own, described as {@code description}: its outputs, and
+   * whether some task may have run more than once ({@link #runAndTell}); a failed job fails as
+   * {@link #run} says, once its tasks stopped.
+   */
+  private <O> Outputs<O> inJob(String description, Job<O> job) {
     String group = "idem-" + UUID.randomUUID();
     Map<String, String> caller = new HashMap<>();
     for (String key : THREAD_PROPERTIES) {
       caller.put(key, spark.getLocalProperty(key));
     }
     spark.setJobGroup(group, description, false);
-    boolean submitted = false;
+    boolean[] submitted = {false};
     try {
-      boolean failFirst = Boolean.getBoolean(FAIL_FIRST_ATTEMPT);
-      List<Attempt<O>> attempts;
-      if (javaSerializer()) {
-        // the closure is checked for serialization here, before any job
-        JavaRDD<Attempt<O>> outputs =
-            spark
-                .parallelize(inputs, inputs.size())
-                .map(i -> apply(task, i, failFirst, description));
-        submitted = true;
-        attempts = outputs.collect();
-      } else {
-        // another spark.serializer (Kryo, which cannot make Java records, as idem's tasks are):
-        // the inputs and outputs travel as Java serialization's bytes
-        List<byte[]> sent = new ArrayList<>(inputs.size());
-        for (I input : inputs) {
-          sent.add(JavaBytes.of(input));
-        }
-        JavaRDD<byte[]> outputs =
-            spark
-                .parallelize(sent, sent.size())
-                .map(
-                    b ->
-                        JavaBytes.of(
-                            apply(task, SparkWorkers.<I>fromBytes(b), failFirst, description)));
-        submitted = true;
-        attempts = new ArrayList<>(inputs.size());
-        for (byte[] b : outputs.collect()) {
-          attempts.add(SparkWorkers.<Attempt<O>>fromBytes(b));
-        }
-      }
+      List<Attempt<O>> attempts = job.run(submitted);
       List<O> results = new ArrayList<>(attempts.size());
       boolean repeated = spark.getConf().getBoolean("spark.speculation", false);
       for (Attempt<O> a : attempts) {
@@ -132,7 +165,7 @@ final class SparkWorkers implements Workers {
                           + " the driver's memory",
                       e)
                   : new TransientException(message, e);
-      if (submitted) {
+      if (submitted[0]) {
         try {
           stop(group);
         } catch (RuntimeException stopping) { // the context stopped meanwhile
@@ -142,6 +175,128 @@ final class SparkWorkers implements Workers {
       throw failure;
     } finally {
       caller.forEach(spark::setLocalProperty);
+    }
+  }
+
+  /**
+   * Runs {@code task} on each input as one Spark job, each task's output kept where it ran
+   * (persisted by Spark, in memory or on the executor's disk) but for what {@code toDriver} takes
+   * of it, which comes back: those, in the inputs' order, and the kept outputs, one a Spark
+   * partition in the inputs' order (unpersisted by the caller). A kept output Spark loses (an
+   * executor lost) is made again by running its task again when a later job reads it.
+   */
+  <I, K extends Serializable, D> Keeping<D> runKeeping(
+      String description, List<I> inputs, Task<I, K> task, Task<K, D> toDriver) {
+    boolean failFirst = Boolean.getBoolean(FAIL_FIRST_ATTEMPT);
+    AtomicReference<JavaRDD<byte[]>> kept = new AtomicReference<>();
+    Outputs<D> outputs =
+        inJob(
+            description,
+            submitted -> {
+              kept.set(
+                  spark
+                      .parallelize(bytes(inputs), inputs.size())
+                      .map(
+                          b ->
+                              JavaBytes.of(
+                                  apply(task, SparkWorkers.<I>fromBytes(b), failFirst, description)
+                                      .output()))
+                      .persist(StorageLevel.MEMORY_AND_DISK()));
+              JavaRDD<byte[]> back =
+                  kept.get()
+                      .map(
+                          b ->
+                              JavaBytes.of(
+                                  new Attempt<>(
+                                      toDriver.apply(SparkWorkers.<K>fromBytes(b)),
+                                      TaskContext.get().attemptNumber())));
+              submitted[0] = true;
+              try {
+                return attempts(back.collect());
+              } catch (Exception e) { // SparkException too, which collect() does not declare
+                kept.get().unpersist(false);
+                throw e;
+              }
+            });
+    return new Keeping<>(outputs.outputs(), kept.get());
+  }
+
+  /**
+   * The driver's part of the outputs of a {@link #runKeeping} job, and the kept outputs' bytes
+   * where the tasks ran (one a partition).
+   */
+  record Keeping<D>(List<D> toDriver, JavaRDD<byte[]> kept) {}
+
+  /**
+   * Rows kept where a window's reading tasks ran ({@link SparkScattered}): brought together a slice
+   * a task by a Spark shuffle, sorted by their places, each slice's task given its input and its
+   * rows; else (rows held here) as {@link Workers#runOnSlices} does.
+   */
+  @Override
+  public <I, O> Outputs<O> runOnSlices(
+      String description, Scattered rows, Slicing slicing, List<I> inputs, SliceTask<I, O> task) {
+    if (!(rows instanceof SparkScattered scattered)) {
+      return Workers.super.runOnSlices(description, rows, slicing, inputs, task);
+    }
+    int slices = slicing.slices();
+    if (inputs.size() != slices || slices > SparkScattered.MOST_SLICES) {
+      throw new IllegalArgumentException(
+          inputs.size() + " inputs for " + slices + " slices (at most 32,767)");
+    }
+    boolean failFirst = Boolean.getBoolean(FAIL_FIRST_ATTEMPT);
+    return inJob(
+        description,
+        submitted -> {
+          JavaPairRDD<Long, byte[]> sorted =
+              scattered
+                  .bySlice(slicing)
+                  .repartitionAndSortWithinPartitions(new SlicePartitioner(slices));
+          JavaRDD<byte[]> outputs =
+              spark
+                  .parallelize(bytes(inputs), slices)
+                  .zipPartitions(
+                      sorted,
+                      (input, slice) ->
+                          List.of(
+                                  JavaBytes.of(
+                                      apply(
+                                          i -> task.apply(i, SparkScattered.rowsOf(slice)),
+                                          SparkWorkers.<I>fromBytes(input.next()),
+                                          failFirst,
+                                          description)))
+                              .iterator());
+          submitted[0] = true;
+          return attempts(outputs.collect());
+        });
+  }
+
+  /** A slice's rows to the partition of its number ({@link SparkScattered#bySlice}). */
+  private static final class SlicePartitioner extends Partitioner {
+    private static final long serialVersionUID = 1L;
+    private final int slices;
+
+    SlicePartitioner(int slices) {
+      this.slices = slices;
+    }
+
+    @Override
+    public int numPartitions() {
+      return slices;
+    }
+
+    @Override
+    public int getPartition(Object key) {
+      return SparkScattered.sliceOf((Long) key);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof SlicePartitioner p && p.slices == slices;
+    }
+
+    @Override
+    public int hashCode() {
+      return slices;
     }
   }
 

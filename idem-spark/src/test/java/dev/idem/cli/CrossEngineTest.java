@@ -84,11 +84,21 @@ class CrossEngineTest {
       "target:\n  table: t\n  key: [id]\n  strategy: merge\n  order_by: version\n";
   private static final String REPLACE_WINDOW = "target:\n  table: t\n  strategy: replace_window\n";
 
-  @Test
-  void mergeIsTheSameOnBothEnginesAndEachFindsTheOthersWindowsUnchanged() throws IOException {
+  /**
+   * With the rows kept where the reading tasks ran ({@code keepRows}, the default where the
+   * destination's work runs as Spark tasks: this module's tests set executor writes), or sent to
+   * the driver ({@code -Didem.spark.keep.rows=false}).
+   */
+  @ParameterizedTest(name = "rows kept where read: {0}")
+  @ValueSource(booleans = {true, false})
+  void mergeIsTheSameOnBothEnginesAndEachFindsTheOthersWindowsUnchanged(boolean keepRows)
+      throws IOException {
     Path jvm = pipeline("jvm", MERGE);
     Path onSpark = pipeline("spark", MERGE);
     assertThat(Cli.load(jvm).out()).contains("3 loaded");
+    String keepBefore = System.setProperty("idem.spark.keep.rows", String.valueOf(keepRows));
+    long kept = SharedSpark.rowsKeptByTasks();
+    long sliceTasks = SharedSpark.sliceTasksEnded();
     long tasks = SharedSpark.tasksEnded();
     long writes = SharedSpark.writeTasksEnded();
     long folded = SharedSpark.tasksFolded();
@@ -96,7 +106,11 @@ class CrossEngineTest {
     long scanned = SharedSpark.filesScannedByTasks();
     long inputFileTasks = SharedSpark.inputFileTasksEnded();
     long tableTasks = SharedSpark.tableTasksEnded();
-    assertThat(Cli.load(onSpark, Cli.SPARK).out()).contains("3 loaded");
+    try {
+      assertThat(Cli.load(onSpark, Cli.SPARK).out()).contains("3 loaded");
+    } finally {
+      restore("idem.spark.keep.rows", keepBefore);
+    }
     // the two files hashed (the fingerprints) and scanned (their days) by tasks, not the driver
     assertThat(SharedSpark.filesHashedByTasks() - hashed).isEqualTo(2);
     assertThat(SharedSpark.filesScannedByTasks() - scanned).isEqualTo(2);
@@ -111,15 +125,29 @@ class CrossEngineTest {
     // read by Spark: a task per window for each file holding it (the first file holds days 1 and
     // 2, the second days 2 and 3), none for a file without the window's records
     await().untilAsserted(() -> assertThat(SharedSpark.tasksEnded() - tasks).isEqualTo(4));
-    // day 1's two new rows written by two executor tasks (local[2], one row a task at the least:
-    // this module's tests run with -Didem.iceberg.rows.per.task=1); days 2 and 3 have one new row
-    // each, written by the driver
-    await().untilAsserted(() -> assertThat(SharedSpark.writeTasksEnded() - writes).isEqualTo(2));
-    // the table's files that may hold a window's keys read by tasks: only day 3's key 1 is in a
-    // file already (day 1's; its column statistics keep the other files out), one task; its
-    // older version rewrites nothing
-    await()
-        .untilAsserted(() -> assertThat(SharedSpark.tableTasksEnded() - tableTasks).isEqualTo(1));
+    if (keepRows) {
+      // the parts' winners (day 1's two of a.csv, day 2's one of each file, day 3's two) kept
+      // where their tasks ran, none sent to the driver; each window planned in one slice by a
+      // job of a task a part it reads (the shuffle's) and the slice's task, which looks its keys
+      // up in the table's files and writes its new rows where it runs
+      assertThat(SharedSpark.rowsKeptByTasks() - kept).isEqualTo(6);
+      await()
+          .untilAsserted(
+              () -> assertThat(SharedSpark.sliceTasksEnded() - sliceTasks).isEqualTo(2 + 3 + 2));
+      assertThat(SharedSpark.writeTasksEnded()).isEqualTo(writes);
+      assertThat(SharedSpark.tableTasksEnded()).isEqualTo(tableTasks);
+    } else {
+      assertThat(SharedSpark.rowsKeptByTasks()).isEqualTo(kept);
+      // day 1's two new rows written by two executor tasks (local[2], one row a task at the
+      // least: this module's tests run with -Didem.iceberg.rows.per.task=1); days 2 and 3 have
+      // one new row each, written by the driver
+      await().untilAsserted(() -> assertThat(SharedSpark.writeTasksEnded() - writes).isEqualTo(2));
+      // the table's files that may hold a window's keys read by tasks: only day 3's key 1 is in
+      // a file already (day 1's; its column statistics keep the other files out), one task; its
+      // older version rewrites nothing
+      await()
+          .untilAsserted(() -> assertThat(SharedSpark.tableTasksEnded() - tableTasks).isEqualTo(1));
+    }
 
     List<String> rows = TableContents.of(jvm.resolveSibling("warehouse"), "t");
     // in-window: the greatest version; a tie on version by the other columns, greatest first;
@@ -149,16 +177,29 @@ class CrossEngineTest {
         "3",
         "idem.spark.executor.writes",
         "false"),
-    /** The same, the slices planned by Spark tasks. */
+    /** The same, the slices planned by Spark tasks, the rows sent to the driver. */
     SPILLED_PLANNED_BY_TASKS(
         "idem.window.memory.rows",
         "1",
         "idem.window.slices",
         "3",
         "idem.spark.executor.writes",
-        "true"),
+        "true",
+        "idem.spark.keep.rows",
+        "false"),
     /** Held in memory, cut into slices of a row at the least, planned by Spark tasks. */
-    HELD_PLANNED_BY_TASKS("idem.window.slice.rows", "1", "idem.spark.executor.writes", "true");
+    HELD_PLANNED_BY_TASKS(
+        "idem.window.slice.rows",
+        "1",
+        "idem.spark.executor.writes",
+        "true",
+        "idem.spark.keep.rows",
+        "false"),
+    /**
+     * Kept where the reading tasks ran (never on the driver), cut into slices of a row at the
+     * least, each slice's rows brought together by a Spark shuffle and planned by a Spark task.
+     */
+    KEPT_WHERE_READ("idem.window.slice.rows", "1", "idem.spark.executor.writes", "true");
 
     @SuppressWarnings("ImmutableEnumChecker") // List.of: never changed
     private final List<String> properties;
@@ -172,7 +213,7 @@ class CrossEngineTest {
     }
 
     boolean spilled() {
-      return this != HELD_PLANNED_BY_TASKS;
+      return this == SPILLED_PLANNED_ON_THE_DRIVER || this == SPILLED_PLANNED_BY_TASKS;
     }
   }
 
@@ -200,6 +241,7 @@ class CrossEngineTest {
     }
     long spilled = SharedSpark.windowsSpilled();
     long planned = SharedSpark.sliceTasksEnded();
+    long kept = SharedSpark.rowsKeptByTasks();
     try {
       assertThat(Cli.load(onSpark, Cli.SPARK).out()).contains("3 loaded");
       Files.writeString(onSpark.resolveSibling("data/b.csv"), changed);
@@ -216,6 +258,11 @@ class CrossEngineTest {
     // every window holds two rows or more on the driver (day 1 two, once its task folded it):
     // three windows, then the two the changed file holds, spilled or cut in memory
     assertThat(SharedSpark.windowsSpilled() - spilled).isEqualTo(slicing.spilled() ? 5 : 0);
+    // kept where read: the winners of each window's parts (day 1's of a.csv, two; day 2's, one of
+    // each file; day 3's, two), then those of the changed file's two windows (day 2: one of a.csv,
+    // key 3's newer version of b.csv; day 3: three): eleven rows, none of them on the driver
+    assertThat(SharedSpark.rowsKeptByTasks() - kept)
+        .isEqualTo(slicing == Slices.KEPT_WHERE_READ ? 11 : 0);
     assertThat(TableContents.of(onSpark.resolveSibling("warehouse"), "t"))
         .isEqualTo(TableContents.of(jvm.resolveSibling("warehouse"), "t"))
         .hasSize(5);
@@ -258,11 +305,19 @@ class CrossEngineTest {
     // a task per part for each window of its file (a.csv holds days 1 and 2, b.csv days 2 and 3),
     // and before the first window of each file, a task per part but its last counting the line
     // breaks in it (once: the second window of each file takes the counts)
-    long parts = 2 * ((a + partBytes - 1) / partBytes) + 2 * ((b + partBytes - 1) / partBytes);
+    long partsOfA = (a + partBytes - 1) / partBytes;
+    long partsOfB = (b + partBytes - 1) / partBytes;
+    long parts = 2 * partsOfA + 2 * partsOfB;
     assertThat(parts).isGreaterThan(8);
+    // the tasks keep their rows where they run (this module's tests have executor writes): a
+    // window of a file the driver reads itself (a.csv's two, days 1 and 2) is read again by its
+    // tasks, its records coming to the driver
+    long again = quotedLineBreak ? 2 * partsOfA + partsOfB : 0;
     await()
         .untilAsserted(
-            () -> assertThat(SharedSpark.tasksEnded() - tasks).isEqualTo(parts + parts / 2 - 2));
+            () ->
+                assertThat(SharedSpark.tasksEnded() - tasks)
+                    .isEqualTo(parts + parts / 2 - 2 + again));
     // a.csv read whole again by the driver, for each of its two windows
     assertThat(SharedSpark.driverReads() - driverReads).isEqualTo(quotedLineBreak ? 2 : 0);
     // before the windows, a task a file hashing it and a task a part scanning it for its days; the

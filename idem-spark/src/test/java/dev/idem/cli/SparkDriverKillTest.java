@@ -51,14 +51,16 @@ import org.junit.jupiter.params.provider.ValueSource;
  * <p>The clean run is made by {@code spark-submit} (Spark's {@code SparkSubmit} with {@code
  * --master local[2]} and idem's main class {@code dev.idem.spark.Submit}); the JVM runner then
  * finds its windows unchanged. Odd trials run two windows at a time ({@code --parallel 2}); in a
- * trial of four the killed driver spills every window's rows to its disk and plans it in slices of
- * keys ({@code -Didem.window.memory.rows=1}), in another the same with the slices planned by Spark
- * tasks, in a third every window is held in memory and cut into slices planned by Spark tasks
- * ({@code -Didem.window.slice.rows=1}); the killed driver's log (at info) shows each window it
- * loaded planned so, and none in the fourth trial. Also: another process (a JVM runner, or a second
- * Spark application) and a Spark run (this JVM's session) on the same table at once never both land
- * a window; and a run whose every task fails once after its work (Spark runs it again) equals the
- * clean run.
+ * trial of four each window's rows are kept where its reading tasks ran and cut into slices of keys
+ * that Spark tasks plan where a shuffle brings them ({@code -Didem.window.slice.rows=1}, none on
+ * the driver), in another the killed driver spills every window's rows to its disk and plans it in
+ * slices ({@code -Didem.window.memory.rows=1}), in a third the same with the slices planned by
+ * Spark tasks, in the fourth every window is held in memory on the driver and cut into slices
+ * planned by Spark tasks (the last three with {@code -Didem.spark.keep.rows=false}); the killed
+ * driver's log (at info) shows each window it loaded planned so. Also: another process (a JVM
+ * runner, or a second Spark application) and a Spark run (this JVM's session) on the same table at
+ * once never both land a window; and a run whose every task fails once after its work (Spark runs
+ * it again) equals the clean run.
  */
 @Tag("spark")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -162,12 +164,19 @@ class SparkDriverKillTest {
       int landed = random.nextInt(DAYS);
       long delayMillis = random.nextInt(600);
       String parallel = trial % 2 == 0 ? "1" : "2"; // odd trials: two windows in flight
-      // a trial in four: every window's rows spilled to the driver's disk, planned in slices; one:
-      // the same, the slices planned by Spark tasks; one: every window held in memory, cut into
-      // slices planned by Spark tasks
+      // a trial in four: every window's rows kept where its reading tasks ran, cut into slices
+      // planned by Spark tasks where a shuffle brings them (the child's default is the test JVM's,
+      // executor writes); one: every window's rows spilled to the driver's disk, planned in slices;
+      // one: the same, the slices planned by Spark tasks; one: every window held in memory on the
+      // driver, cut into slices planned by Spark tasks
       List<String> spill =
           switch (trial % 4) {
-            case 1 -> List.of("-Didem.window.slice.rows=1", "-Didem.spark.executor.writes=true");
+            case 0 -> List.of("-Didem.window.slice.rows=1");
+            case 1 ->
+                List.of(
+                    "-Didem.window.slice.rows=1",
+                    "-Didem.spark.executor.writes=true",
+                    "-Didem.spark.keep.rows=false");
             case 2 ->
                 List.of(
                     "-Didem.window.memory.rows=1",
@@ -178,15 +187,17 @@ class SparkDriverKillTest {
                 List.of(
                     "-Didem.window.memory.rows=1",
                     "-Didem.window.slices=3",
-                    "-Didem.spark.executor.writes=true");
-            default -> List.of();
+                    "-Didem.spark.executor.writes=true",
+                    "-Didem.spark.keep.rows=false");
+            default -> throw new IllegalStateException();
           };
       String slicing =
           switch (trial % 4) {
+            case 0 -> KEPT_BY_TASKS;
             case 1 -> HELD_BY_TASKS;
             case 2 -> SPILLED_HERE;
             case 3 -> SPILLED_BY_TASKS;
-            default -> "";
+            default -> throw new IllegalStateException();
           };
       boolean killed = false;
       for (int attempt = 0; attempt < 4 && !killed; attempt++) {
@@ -221,20 +232,17 @@ class SparkDriverKillTest {
           // each window the killed driver loaded was planned in slices as the trial meant (and
           // none in the trials without), by its log
           Map<String, Integer> plans = slicedPlans(dir);
-          if (slicing.isEmpty()) {
-            assertThat(plans).as(ChildIdem.err(dir)).isEmpty();
-          } else {
-            assertThat(plans.keySet()).as(ChildIdem.err(dir)).isSubsetOf(slicing);
-            assertThat(plans.getOrDefault(slicing, 0))
-                .as(ChildIdem.err(dir))
-                .isGreaterThanOrEqualTo(before);
-          }
+          assertThat(plans.keySet()).as(ChildIdem.err(dir)).isSubsetOf(slicing);
+          assertThat(plans.getOrDefault(slicing, 0))
+              .as(ChildIdem.err(dir))
+              .isGreaterThanOrEqualTo(before);
           moments.add(
               "trial "
                   + trial
                   + " (--parallel "
                   + parallel
-                  + (slicing.isEmpty() ? "" : ", " + slicing)
+                  + ", "
+                  + slicing
                   + "): killed after "
                   + before
                   + " windows + "
@@ -445,6 +453,7 @@ class SparkDriverKillTest {
     return Files.isDirectory(dir.resolve("warehouse/idem/_idem_ledger/t"));
   }
 
+  private static final String KEPT_BY_TASKS = "kept where they were read, by the workers";
   private static final String HELD_BY_TASKS = "held in memory, by the workers";
   private static final String SPILLED_HERE = "spilled to disk, one after another here";
   private static final String SPILLED_BY_TASKS = "spilled to disk, by the workers";
@@ -452,7 +461,8 @@ class SparkDriverKillTest {
   /** A window's plan in slices, as the destination logs it at info (iceberg's WindowPlan). */
   private static final Pattern SLICED =
       Pattern.compile(
-          "window \\S+: \\d+ rows (spilled to disk|held in memory), planned in \\d+ slices of"
+          "window \\S+: \\d+ rows (spilled to disk|held in memory|kept where they were read),"
+              + " planned in \\d+ slices of"
               + " their keys (by the workers|one after another here)");
 
   /** How many windows' plans in slices the child logged, by how ("held in memory, by ..."). */

@@ -124,6 +124,52 @@ class RecordCodecTest {
         Arbitraries.oneOf(
             text.injectNull(0.5).map(pos -> SourceRecord.folded(pos, List.of())),
             badValues.map(r -> SourceRecord.folded(r.position(), r.badValues())));
-    return Arbitraries.oneOf(good, bad, badValues, folded).list().ofMaxSize(20);
+    Arbitrary<SourceRecord> elsewhere =
+        Arbitraries.oneOf(
+            text.injectNull(0.5).map(pos -> SourceRecord.stagedElsewhere(pos, List.of())),
+            badValues.map(r -> SourceRecord.stagedElsewhere(r.position(), r.badValues())));
+    return Arbitraries.oneOf(good, bad, badValues, folded, elsewhere).list().ofMaxSize(20);
+  }
+
+  /**
+   * Replacements that stand for records without anything of their own (folded or staged elsewhere,
+   * without a position or a nulled value) in a row: written as their count, a few bytes however
+   * many, and read back as the records they stand for, among the others in order.
+   */
+  @Property(tries = 200)
+  void plainReplacementsInARowAreWrittenAsTheirCount(
+      @ForAll("records") List<SourceRecord> records, @ForAll long seed) {
+    RecordCodec.Writer w = new RecordCodec.Writer();
+    records.forEach(w::add);
+    java.util.Random random = new java.util.Random(seed);
+    List<SourceRecord> expected = new ArrayList<>();
+    SourceRecord[] replace = new SourceRecord[records.size()];
+    for (int i = 0; i < records.size(); i++) {
+      int pick = random.nextInt(3);
+      replace[i] =
+          pick == 0
+              ? null
+              : pick == 1
+                  ? SourceRecord.folded(null, List.of())
+                  : SourceRecord.stagedElsewhere(null, List.of());
+      expected.add(replace[i] == null ? records.get(i) : replace[i]);
+    }
+    RecordCodec.Writer again = w.replacing(i -> replace[i]);
+    List<SourceRecord> back = back(again);
+    assertSameRecords(back, expected);
+    for (int i = 0; i < expected.size(); i++) {
+      assertThat(back.get(i).isStagedElsewhere()).isEqualTo(expected.get(i).isStagedElsewhere());
+      assertThat(back.get(i).isFolded()).isEqualTo(expected.get(i).isFolded());
+    }
+    assertThat(again.folded()).isEqualTo(expected.stream().filter(SourceRecord::isFolded).count());
+    // a thousand plain records in a row: a few bytes
+    RecordCodec.Writer plain = new RecordCodec.Writer();
+    for (int i = 0; i < 1000; i++) {
+      plain.add(new SourceRecord(new Object[] {1L}, null));
+    }
+    RecordCodec.Writer thousand =
+        plain.replacing(i -> SourceRecord.stagedElsewhere(null, List.of()));
+    assertThat(thousand.bytes()).hasSizeLessThan(16);
+    assertThat(back(thousand)).hasSize(1000).allMatch(SourceRecord::isStagedElsewhere);
   }
 }

@@ -145,6 +145,11 @@ public final class SharedSpark {
     return SparkSource.DRIVER_READS.get();
   }
 
+  /** How many rows the reading tasks kept where they ran (they never came to the driver). */
+  public static long rowsKeptByTasks() {
+    return SparkSource.KEPT_ROWS.get();
+  }
+
   /** How many records the reading tasks folded early (their key's winner was in the same part). */
   public static long tasksFolded() {
     return SparkSource.TASK_FOLDED.get();

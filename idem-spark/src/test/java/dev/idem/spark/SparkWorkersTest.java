@@ -11,10 +11,12 @@ import dev.idem.cli.pipelinefile.PipelineDefinition;
 import dev.idem.cli.pipelinefile.PipelineFile;
 import dev.idem.connector.Secrets;
 import dev.idem.context.Workers;
+import dev.idem.schema.ValueCodec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -236,5 +238,132 @@ class SparkWorkersTest {
             + "target:\n  table: t\n  key: [id]\n  strategy: merge\n"
             + "destination:\n  type: iceberg\n  warehouse: warehouse/\n");
     return PipelineFile.load(p, List.of(), System::getenv, new Secrets());
+  }
+
+  /**
+   * Rows kept where the tasks that made them ran: the driver gets only what each task tells it
+   * (here, the rows' count and sample), the rows stay persisted by Spark; a job then brings each
+   * slice's rows together by a shuffle, each slice's task given its input and its rows sorted by
+   * place (its part's number, then its record's), whichever part holds them.
+   */
+  @Test
+  void keptRowsArePlannedWhereAShuffleBringsEachSlicesRowsTogetherInPlaceOrder() {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SharedSpark.session().sparkContext());
+    SparkWorkers workers = new SparkWorkers(jsc);
+    // three parts: part p's record r holds key (r * 7 + p) % 10 (records 0 to 5)
+    SparkWorkers.Keeping<KeptRows.Told> kept =
+        workers.runKeeping("keeping", List.of(0, 1, 2), SparkWorkersTest::keptRows, KeptRows::told);
+    try (SparkScattered rows = new SparkScattered(kept.kept(), kept.toDriver())) {
+      assertThat(rows.rows()).isEqualTo(18);
+      assertThat(rows.sample()).hasSize(18);
+      // keys 0 to 4 in slice 0, 5 to 9 in slice 1
+      Workers.Outputs<List<String>> out =
+          workers.runOnSlices(
+              "by slice",
+              rows,
+              new ByKey(),
+              List.of("low", "high"),
+              (name, slice) -> {
+                List<String> seen = new ArrayList<>();
+                slice.forEach(
+                    (at, row) ->
+                        seen.add(
+                            name
+                                + " key "
+                                + row[0]
+                                + " part "
+                                + (at >> 28)
+                                + " record "
+                                + (at & ((1 << 28) - 1))));
+                return seen;
+              });
+      List<List<String>> expected = List.of(new ArrayList<>(), new ArrayList<>());
+      for (int part = 0; part < 3; part++) {
+        for (int r = 0; r < 6; r++) {
+          long key = (r * 7L + part) % 10;
+          int half = key < 5 ? 0 : 1;
+          expected
+              .get(half)
+              .add((half == 0 ? "low" : "high") + " key " + key + " part " + part + " record " + r);
+        }
+      }
+      assertThat(out.outputs()).isEqualTo(expected);
+      assertThat(expected.get(0)).hasSizeBetween(6, 12); // both slices have rows of every part
+    }
+  }
+
+  /**
+   * A kept part Spark has to make again (its persisted rows lost, as with an executor) whose task
+   * now reads other rows (its input changed since the window read it) fails the slices' job,
+   * transiently: the window is read again, never planned with rows other than those it counted.
+   */
+  @Test
+  void aKeptPartMadeAgainFromChangedInputFailsTheSlicesJobTransiently() throws IOException {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SharedSpark.session().sparkContext());
+    SparkWorkers workers = new SparkWorkers(jsc);
+    Path input = Files.writeString(dir.resolve("input"), "1");
+    String at = input.toString();
+    SparkWorkers.Keeping<KeptRows.Told> kept =
+        workers.runKeeping("keeping", List.of(at), SparkWorkersTest::keptFromFile, KeptRows::told);
+    try (SparkScattered rows = new SparkScattered(kept.kept(), kept.toDriver())) {
+      Workers.SliceTask<String, Long> count =
+          (name, slice) -> {
+            long[] n = {0};
+            slice.forEach((place, row) -> n[0] += (Long) row[0]);
+            return n[0];
+          };
+      assertThat(workers.runOnSlices("same", rows, new ByKey(), List.of("a", "b"), count).outputs())
+          .containsExactly(1L, 0L);
+      kept.kept().unpersist(true); // lost: Spark makes the part again from its task
+      Files.writeString(input, "2");
+      assertThatThrownBy(
+              () -> workers.runOnSlices("changed", rows, new ByKey(), List.of("a", "b"), count))
+          .isInstanceOf(TransientException.class)
+          .hasMessageContaining("changed since the window read it");
+    }
+  }
+
+  /** Keys below 5 in slice 0, the others in slice 1. */
+  private static final class ByKey implements Workers.Slicing {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public int slices() {
+      return 2;
+    }
+
+    @Override
+    public int slice(Object[] row) {
+      return (Long) row[0] < 5 ? 0 : 1;
+    }
+  }
+
+  /** Part {@code part}'s six rows, record {@code r} of key {@code (r * 7 + part) % 10}. */
+  private static KeptRows keptRows(int part) {
+    List<Object[]> rows = new ArrayList<>();
+    for (int r = 0; r < 6; r++) {
+      rows.add(new Object[] {(r * 7L + part) % 10, "v" + r});
+    }
+    return kept(rows);
+  }
+
+  /** One row, of the number the file at {@code path} holds. */
+  private static KeptRows keptFromFile(String path) throws IOException {
+    List<Object[]> rows = new ArrayList<>();
+    rows.add(new Object[] {Long.parseLong(Files.readString(Path.of(path)).trim())});
+    return kept(rows);
+  }
+
+  private static KeptRows kept(List<Object[]> rows) {
+    ValueCodec.Writer out = new ValueCodec.Writer();
+    for (int r = 0; r < rows.size(); r++) {
+      out.integer(r);
+      out.row(rows.get(r));
+    }
+    return new KeptRows(
+        new FileRecords("f", new byte[0], 0, 0, false, null, null),
+        out.bytes(),
+        rows.size(),
+        new ArrayList<>(rows));
   }
 }
