@@ -271,15 +271,22 @@ class SparkDriverKillTest {
    * run equals the clean run, and the data files the failed attempts wrote are gone: the table's
    * folder holds only files its commits name.
    */
-  @Test
-  void everyTaskFailingOnceAfterItsWorkIsRunAgainAndTheLoadEqualsACleanRun() throws Exception {
-    Path dir = workspace("retried");
-    loadInChild(dir, "local[2,2]", "-Didem.fault.spark.fail.first.attempt=true");
+  @ParameterizedTest(name = "rows kept where read: {0}")
+  @ValueSource(booleans = {true, false})
+  void everyTaskFailingOnceAfterItsWorkIsRunAgainAndTheLoadEqualsACleanRun(boolean keepRows)
+      throws Exception {
+    Path dir = workspace("retried-" + keepRows);
+    loadInChild(
+        dir,
+        "local[2,2]",
+        "-Didem.fault.spark.fail.first.attempt=true",
+        "-Didem.spark.keep.rows=" + keepRows);
     String err = ChildIdem.err(dir);
     Map<String, Integer> lost = lostAttempts(err);
     System.out.println("SparkDriverKillTest: attempts lost, by job: " + lost);
     // Spark lost the first attempt of every task: each file's hashing and scanning tasks (one
-    // file a day), each window's reading task and its two writing tasks
+    // file a day), each window's reading task (its kept rows not kept) and, rows kept, the task
+    // planning its one slice, which writes its new rows, else its two writing tasks
     // (idem.iceberg.rows.per.task=1 on local[2]) ...
     assertThat(
             lost.entrySet().stream()
@@ -287,9 +294,10 @@ class SparkDriverKillTest {
                 .mapToInt(Map.Entry::getValue)
                 .sum())
         .as(err)
-        .isEqualTo(DAYS * 2 + DAYS * 3);
+        .isEqualTo(DAYS * 2 + DAYS * (keepRows ? 2 : 3));
     // ... and the tasks of each later window's plan: those reading the table's files that may
-    // hold its keys (the files split among two tasks) and a task for each file an update rewrites
+    // hold its keys (the files split among two tasks; rows kept, the slice's task reads them) and a
+    // task for each file an update rewrites
     int tableJobs = 0;
     for (Map.Entry<String, Integer> job : lost.entrySet()) {
       Matcher m = TABLE_JOB.matcher(job.getKey());
@@ -301,7 +309,7 @@ class SparkDriverKillTest {
         tableJobs++;
       }
     }
-    assertThat(tableJobs).as(err).isEqualTo((DAYS - 1) * 2);
+    assertThat(tableJobs).as(err).isEqualTo((DAYS - 1) * (keepRows ? 1 : 2));
     assertThat(TableContents.of(dir.resolve("warehouse"), "t")).isEqualTo(cleanRows);
     assertThat(Cli.deadLetters(dir.resolve("pipeline.yaml"))).isEqualTo(cleanLetters);
     assertLandedOnce(dir);
@@ -312,12 +320,17 @@ class SparkDriverKillTest {
   /**
    * A window whose records are more than the driver takes from one job ({@code
    * spark.driver.maxResultSize}, here 1 MiB for a file of 2 MiB of unique keys, which its task
-   * cannot fold) fails once, with a message saying what to raise: the same job again would fail the
-   * same way, so it is not retried as a transient failure (it was, until the attempts ran out).
+   * cannot fold), sent to the driver ({@code -Didem.spark.keep.rows=false}), fails once, with a
+   * message saying what to raise: the same job again would fail the same way, so it is not retried
+   * as a transient failure (it was, until the attempts ran out). Kept where its reading task ran
+   * (the default where Spark tasks plan the window), none of its rows comes to the driver: the same
+   * window loads under the same limit.
    */
-  @Test
-  void aWindowLargerThanTheDriversResultSizeFailsOnceSayingWhatToRaise() throws Exception {
-    Path dir = Files.createDirectories(shared.resolve("result-size"));
+  @ParameterizedTest(name = "rows kept where read: {0}")
+  @ValueSource(booleans = {false, true})
+  void aWindowLargerThanTheDriversResultSizeFailsOnceSayingWhatToRaise(boolean keepRows)
+      throws Exception {
+    Path dir = Files.createDirectories(shared.resolve("result-size-" + keepRows));
     StringBuilder csv = new StringBuilder("id,name,version,ingested_at\n");
     for (int i = 0; csv.length() < 2 << 20; i++) {
       csv.append(i).append(",name-").append(i).append(",1,2024-05-01 10:00:00\n");
@@ -331,7 +344,7 @@ class SparkDriverKillTest {
     Process p =
         ChildIdem.start(
             dir,
-            List.of("-Dspark.driver.maxResultSize=1m"),
+            List.of("-Dspark.driver.maxResultSize=1m", "-Didem.spark.keep.rows=" + keepRows),
             "run",
             "pipeline.yaml",
             "--engine",
@@ -343,8 +356,14 @@ class SparkDriverKillTest {
             "--progress",
             "none");
     assertThat(p.waitFor(CHILD_LIMIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(ChildIdem.err(dir)).isNotZero();
     JsonNode window = new ObjectMapper().readTree(ChildIdem.out(dir)).path("windows").get(0);
+    if (keepRows) {
+      assertThat(p.exitValue()).as(ChildIdem.err(dir)).isZero();
+      assertThat(window.path("result").asText()).as(ChildIdem.out(dir)).isEqualTo("loaded");
+      assertThat(window.path("inserted").asLong()).isGreaterThan(40_000);
+      return;
+    }
+    assertThat(p.exitValue()).as(ChildIdem.err(dir)).isNotZero();
     assertThat(window.path("result").asText()).isEqualTo("failed");
     assertThat(window.path("attempts").asInt()).isEqualTo(1);
     assertThat(window.path("message").asText())
