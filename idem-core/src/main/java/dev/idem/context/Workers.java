@@ -109,15 +109,26 @@ public interface Workers {
     long rows();
 
     /**
-     * Some of the rows, spread over the input (a few hundred at most of each reading task's), the
-     * same for the same input: to cut slices of about as many rows each by.
+     * Some of the rows, spread over the input (a few dozen at most of each reading task's), each
+     * weighing the rows it stands for, the same for the same input: to cut slices of about as many
+     * rows each by.
      */
-    List<Object[]> sample();
+    List<Sampled> sample();
 
     /** Frees the rows where they are kept. Does not throw. */
     @Override
     void close();
   }
+
+  /** A row of a {@link Scattered} sample and how many rows it stands for. */
+  // the row is handed over as staged, not copied
+  @SuppressWarnings("ArrayRecordComponent")
+  record Sampled(Object[] row, long weight) implements Serializable {
+    private static final long serialVersionUID = 1L;
+  }
+
+  /** The most slices {@link #runOnSlices} cuts rows into. */
+  int MOST_SLICES = 32_767;
 
   /**
    * A window's rows held in this process, their places their indexes: rows as {@link Scattered}
@@ -129,9 +140,10 @@ public interface Workers {
       return list.size();
     }
 
+    /** Every row, each standing for itself. */
     @Override
-    public List<Object[]> sample() {
-      return list;
+    public List<Sampled> sample() {
+      return list.stream().map(r -> new Sampled(r, 1)).toList();
     }
 
     @Override
@@ -178,9 +190,9 @@ public interface Workers {
       throw new IllegalArgumentException(
           "rows kept by another engine's tasks: " + rows.getClass().getName());
     }
-    if (inputs.size() != slicing.slices()) {
+    if (inputs.size() != slicing.slices() || inputs.size() > MOST_SLICES) {
       throw new IllegalArgumentException(
-          inputs.size() + " inputs for " + slicing.slices() + " slices");
+          inputs.size() + " inputs for " + slicing.slices() + " slices (at most 32,767)");
     }
     List<SliceInput<I>> slices = new ArrayList<>(inputs.size());
     for (I input : inputs) {

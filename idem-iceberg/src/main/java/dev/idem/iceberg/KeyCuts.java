@@ -9,7 +9,7 @@ import java.util.List;
  * were read, {@link Workers.Scattered#sample}), in the key order a window's slices are cut by
  * ({@link KeyFold#compareKeys}): a row's slice is the number of cuts at or below its key, so each
  * slice is a range of keys, the slices in key order, and all rows of a key in one. The cuts are the
- * sample's keys at even shares of it, each cut once.
+ * sample's keys at even shares of the rows it stands for, each cut once.
  */
 final class KeyCuts implements Workers.Slicing {
   private static final long serialVersionUID = 1L;
@@ -26,18 +26,33 @@ final class KeyCuts implements Workers.Slicing {
 
   /**
    * Up to {@code slices} slices cut at the keys of {@code sample} (fewer when it holds fewer keys
-   * than that): slice {@code i} begins at the key of the sample's row at {@code i / slices} of it.
+   * than that): slice {@code i} begins at the key of the first sampled row, in key order, at which
+   * the rows the sample stands for (its rows' weights, half of a row's own before it) reach {@code
+   * i / slices} of them.
    */
-  static KeyCuts of(List<Object[]> sample, int slices, KeyFold fold) {
-    List<Object[]> sorted = new ArrayList<>(sample);
-    sorted.sort(fold::compareKeys);
+  static KeyCuts of(List<Workers.Sampled> sample, int slices, KeyFold fold) {
+    List<Workers.Sampled> sorted = new ArrayList<>(sample);
+    sorted.sort((a, b) -> fold.compareKeys(a.row(), b.row()));
+    long total = 0;
+    for (Workers.Sampled s : sorted) {
+      total += s.weight();
+    }
     List<Object[]> cuts = new ArrayList<>(); // serializable, as the slicing
-    for (int i = 1; i < slices && !sorted.isEmpty(); i++) {
-      Object[] cut = sorted.get((int) ((long) i * sorted.size() / slices));
-      if (fold.compareKeys(cut, sorted.get(0)) > 0
-          && (cuts.isEmpty() || fold.compareKeys(cut, cuts.get(cuts.size() - 1)) > 0)) {
-        cuts.add(cut);
+    long passed = 0;
+    int next = 1; // the next cut's number
+    for (Workers.Sampled s : sorted) {
+      // a sampled row stands for rows around its key: half of them before it
+      double at = passed + s.weight() / 2.0;
+      if (next < slices
+          && at >= (double) total * next / slices
+          && fold.compareKeys(s.row(), sorted.get(0).row()) > 0
+          && (cuts.isEmpty() || fold.compareKeys(s.row(), cuts.get(cuts.size() - 1)) > 0)) {
+        cuts.add(s.row());
+        while (next < slices && at >= (double) total * next / slices) {
+          next++;
+        }
       }
+      passed += s.weight();
     }
     return new KeyCuts(fold, cuts);
   }

@@ -249,12 +249,13 @@ final class WindowPlan extends PlanCounts {
    * Planner#planScattered}): one for each of the {@code parallelism} tasks the workers run at once,
    * but of {@link #sliceRows} rows at the least, and as many more as leave each the rows a window
    * holds in memory at the most ({@value StagedRows#MEMORY_ROWS}); at least one, at most {@value
-   * StagedRows#SLICES}.
+   * StagedRows#SLICES} and {@link Workers#MOST_SLICES}.
    */
   static int scatteredSlices(long rows, int parallelism) {
     long most = Math.max(1, Integer.getInteger(StagedRows.MEMORY_ROWS, 1_000_000));
     long slices = Math.max(Math.min(parallelism, rows / sliceRows()), (rows + most - 1) / most);
-    return (int) Math.max(1, Math.min(slices, StagedRows.maxSlices()));
+    return (int)
+        Math.max(1, Math.min(slices, Math.min(StagedRows.maxSlices(), Workers.MOST_SLICES)));
   }
 
   /** System property: the fewest rows of a slice the workers plan ({@link #sliceRows}). */
@@ -447,7 +448,7 @@ final class WindowPlan extends PlanCounts {
         List<SlicePlanner.OnSlice> inputs = new ArrayList<>();
         List<String> prefixes = new ArrayList<>();
         for (int s = 0; s < slices; s++) {
-          String prefix = slicer.newFilePrefix(files, rows.sample().get(0));
+          String prefix = slicer.newFilePrefix(files, rows.sample().get(0).row());
           inputs.add(
               new SlicePlanner.OnSlice(slicer, shipped, files.schema(), s, prefix, earlierOf(s)));
           prefixes.add(prefix);

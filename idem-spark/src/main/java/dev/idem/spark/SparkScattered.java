@@ -28,9 +28,6 @@ import scala.Tuple2;
 final class SparkScattered implements Workers.Scattered {
   private static final Logger LOG = LoggerFactory.getLogger(SparkScattered.class);
 
-  /** The most slices (a shuffle key's first 15 bits are its slice). */
-  static final int MOST_SLICES = (1 << 15) - 1;
-
   /** The most parts (a place's first 20 of its 48 bits are its part). */
   static final int MOST_PARTS = 1 << 20;
 
@@ -39,7 +36,7 @@ final class SparkScattered implements Workers.Scattered {
 
   private final JavaRDD<byte[]> kept;
   private final long rows;
-  private final List<Object[]> sample;
+  private final List<Workers.Sampled> sample;
 
   /** Each part's rows' SHA-256, as its task first made them. */
   private final ArrayList<byte[]> digests;
@@ -49,11 +46,15 @@ final class SparkScattered implements Workers.Scattered {
   SparkScattered(JavaRDD<byte[]> kept, List<KeptRows.Told> told) {
     this.kept = kept;
     long n = 0;
-    List<Object[]> s = new ArrayList<>();
+    List<Workers.Sampled> s = new ArrayList<>();
     this.digests = new ArrayList<>(told.size());
     for (KeptRows.Told t : told) {
       n += t.count();
-      s.addAll(t.sample());
+      // each of a part's sampled rows stands for an even share of the part's rows
+      long weight = t.sample().isEmpty() ? 0 : Math.max(1, t.count() / t.sample().size());
+      for (Object[] row : t.sample()) {
+        s.add(new Workers.Sampled(row, weight));
+      }
       digests.add(t.digest());
     }
     this.rows = n;
@@ -66,7 +67,7 @@ final class SparkScattered implements Workers.Scattered {
   }
 
   @Override
-  public List<Object[]> sample() {
+  public List<Workers.Sampled> sample() {
     return sample;
   }
 
@@ -93,7 +94,10 @@ final class SparkScattered implements Workers.Scattered {
     return ((long) part << 28) | record;
   }
 
-  /** The shuffle key of a row of {@code slice} at {@code place}: sorted by slice, then place. */
+  /**
+   * The shuffle key of a row of {@code slice} (at most {@link Workers#MOST_SLICES}: 15 bits) at
+   * {@code place}: sorted by slice, then place.
+   */
   static long key(int slice, long place) {
     return ((long) slice << 48) | place;
   }
@@ -153,7 +157,7 @@ final class SparkScattered implements Workers.Scattered {
         left--;
         int record = in.integer();
         Object[] row = in.row();
-        ValueCodec.Writer out = new ValueCodec.Writer();
+        ValueCodec.Writer out = new ValueCodec.Writer(256);
         out.row(row);
         return new Tuple2<>(key(slicing.slice(row), place(part, record)), out.bytes());
       }

@@ -223,7 +223,7 @@ final class SparkSource implements Source, ScattersRows {
       return new KeptReader(read(spec, window, observed, fold), null);
     }
     List<FileTask> tasks = tasks(spec, window, fold);
-    if (tasks.size() < SparkScattered.MOST_PARTS) {
+    if (!tasks.isEmpty() && tasks.size() < SparkScattered.MOST_PARTS) {
       SparkWorkers.Keeping<KeptRows.Told> kept =
           readers.runKeeping(
               "idem window " + window.id() + ", its rows kept where read",
@@ -231,15 +231,24 @@ final class SparkSource implements Source, ScattersRows {
               FileTask::readKeeping,
               KeptRows::told);
       SparkScattered rows = new SparkScattered(kept.kept(), kept.toDriver());
-      Collected records =
-          new Collected(
-              tasks,
-              kept.toDriver().stream().map(KeptRows.Told::records).toList(),
-              observed,
-              schema().size());
-      if (!records.readsOnDriver()) {
-        KEPT_ROWS.addAndGet(rows.rows());
-        return new KeptReader(records, rows);
+      try {
+        Collected records =
+            new Collected(
+                tasks,
+                kept.toDriver().stream().map(KeptRows.Told::records).toList(),
+                observed,
+                schema().size());
+        // a part of more records than a row's place can number is read as before
+        boolean placed =
+            kept.toDriver().stream()
+                .allMatch(t -> t.records().count() < SparkScattered.MOST_RECORDS);
+        if (placed && !records.readsOnDriver()) {
+          KEPT_ROWS.addAndGet(rows.rows());
+          return new KeptReader(records, rows);
+        }
+      } catch (RuntimeException | Error e) {
+        rows.close();
+        throw e;
       }
       rows.close();
       LOG.info(

@@ -131,6 +131,14 @@ final class SparkWorkers implements Workers {
    * {@link #run} says, once its tasks stopped.
    */
   private <O> Outputs<O> inJob(String description, Job<O> job) {
+    return inJob(description, job, () -> {});
+  }
+
+  /**
+   * As {@link #inJob(String, Job)}; when the job fails, {@code cleanUp} runs once its tasks stopped
+   * (a failure of its own added to the job's as suppressed).
+   */
+  private <O> Outputs<O> inJob(String description, Job<O> job, Runnable cleanUp) {
     String group = "idem-" + UUID.randomUUID();
     Map<String, String> caller = new HashMap<>();
     for (String key : THREAD_PROPERTIES) {
@@ -172,7 +180,19 @@ final class SparkWorkers implements Workers {
           failure.addSuppressed(stopping);
         }
       }
+      try {
+        cleanUp.run();
+      } catch (RuntimeException cleaning) {
+        failure.addSuppressed(cleaning);
+      }
       throw failure;
+    } catch (Error e) {
+      try {
+        cleanUp.run();
+      } catch (RuntimeException cleaning) {
+        e.addSuppressed(cleaning);
+      }
+      throw e;
     } finally {
       caller.forEach(spark::setLocalProperty);
     }
@@ -211,11 +231,12 @@ final class SparkWorkers implements Workers {
                                       toDriver.apply(SparkWorkers.<K>fromBytes(b)),
                                       TaskContext.get().attemptNumber())));
               submitted[0] = true;
-              try {
-                return attempts(back.collect());
-              } catch (Exception e) { // SparkException too, which collect() does not declare
+              return attempts(back.collect());
+            },
+            () -> {
+              // after the failed job's tasks stopped: none stores a block after this
+              if (kept.get() != null) {
                 kept.get().unpersist(false);
-                throw e;
               }
             });
     return new Keeping<>(outputs.outputs(), kept.get());
@@ -239,7 +260,7 @@ final class SparkWorkers implements Workers {
       return Workers.super.runOnSlices(description, rows, slicing, inputs, task);
     }
     int slices = slicing.slices();
-    if (inputs.size() != slices || slices > SparkScattered.MOST_SLICES) {
+    if (inputs.size() != slices || slices > MOST_SLICES) {
       throw new IllegalArgumentException(
           inputs.size() + " inputs for " + slices + " slices (at most 32,767)");
     }
@@ -424,7 +445,9 @@ final class SparkWorkers implements Workers {
               + job
               + "' failed after its work");
     }
-    return new Attempt<>(output, context.attemptNumber());
+    // a stage Spark runs again (a shuffle's output lost with an executor) numbers its tasks'
+    // attempts from 0 again
+    return new Attempt<>(output, context.attemptNumber() + context.stageAttemptNumber());
   }
 
   /** The thread's properties a call sets for its job: group, description, interrupt on cancel. */

@@ -167,6 +167,26 @@ class CrossEngineTest {
     assertThat(Cli.load(onSpark).out()).contains("3 unchanged");
   }
 
+  /**
+   * A window no input file holds (chosen on the command line), its rows to be kept where read: no
+   * reading task, no kept rows, and the same outcome, ledger and table as on the JVM runner.
+   */
+  @Test
+  void aWindowNoFileHoldsLoadsNothingOnBothEngines() throws IOException {
+    Path jvm = pipeline("jvm", MERGE);
+    Path onSpark = pipeline("spark", MERGE);
+    String[] chosen = {"--window", "2024-03-09"};
+    assertThat(Cli.load(jvm, chosen).out()).contains("1 loaded");
+    List<String> both = new ArrayList<>(List.of(Cli.SPARK));
+    both.addAll(List.of(chosen));
+    long kept = SharedSpark.rowsKeptByTasks();
+    assertThat(Cli.load(onSpark, both.toArray(String[]::new)).out()).contains("1 loaded");
+    assertThat(SharedSpark.rowsKeptByTasks()).isEqualTo(kept);
+    assertThat(Cli.ledger(onSpark)).isEqualTo(Cli.ledger(jvm));
+    assertThat(TableContents.of(onSpark.resolveSibling("warehouse"), "t"))
+        .isEqualTo(TableContents.of(jvm.resolveSibling("warehouse"), "t"));
+  }
+
   /** How the windows of a case below are cut into slices of their keys, and where planned. */
   enum Slices {
     /** Spilled past one row in memory into 3 slices, planned on the driver. */

@@ -45,7 +45,11 @@ import org.junit.jupiter.api.Test;
  *   <li>s4: the JVM runner ({@code idem run} without {@code --engine});
  *   <li>s5: s1 with two windows at a time ({@code --parallel 2});
  *   <li>s6: s1 with each window's new rows written as data files by Spark tasks, as on a cluster
- *       ({@code -Didem.spark.executor.writes=true}, in tasks of at least 10,000 rows);
+ *       ({@code -Didem.spark.executor.writes=true}, in tasks of at least 10,000 rows), the rows
+ *       sent to the driver ({@code -Didem.spark.keep.rows=false});
+ *   <li>s8: s6 with the rows kept where the reading tasks ran (the default where Spark tasks plan
+ *       the window, as on a cluster): planned in slices of their keys by Spark tasks a shuffle
+ *       feeds, none on the driver;
  *   <li>s7: s1 with the reading tasks not folding their records by key ({@code
  *       -Didem.spark.fold.keys=0}): every record comes to the driver, which folds them all.
  * </ul>
@@ -80,6 +84,8 @@ class SparkBench {
   private static final String EXECUTOR_WRITES = "idem.spark.executor.writes";
   private static final String ROWS_PER_TASK = "idem.iceberg.rows.per.task";
   private static final String FOLD_KEYS = "idem.spark.fold.keys";
+
+  private static final String KEEP_ROWS = "idem.spark.keep.rows";
 
   /** The cases to run, {@code -Dbench.cases=s1,s2} (default all seven). */
   private static final List<String> CASES =
@@ -119,6 +125,14 @@ class SparkBench {
     onSpark(
         "s6",
         "idem on Spark local[2], data files written by Spark tasks (" + EXECUTOR_WRITES + ")",
+        2,
+        work,
+        data,
+        rows,
+        expected);
+    onSpark(
+        "s8",
+        "idem on Spark local[2], rows kept where read, planned by Spark tasks (a shuffle)",
         2,
         work,
         data,
@@ -169,6 +183,9 @@ class SparkBench {
     ratio(
         "s6/s1 time, data files written by Spark tasks / by the driver", "s6", "s1", Result::wall);
     ratio("s6/s1 CPU", "s6", "s1", Result::cpu);
+    ratio("s8/s6 time, rows kept where read / sent to the driver", "s8", "s6", Result::wall);
+    ratio("s8/s6 CPU", "s8", "s6", Result::cpu);
+    ratio("s8/s2 time, rows kept where read / hand-written", "s8", "s2", Result::wall);
     ratio("s4/s1 time, JVM runner / idem on Spark local[2]", "s4", "s1", Result::wall);
     ratio("s7/s1 time, tasks not folding / folding", "s7", "s1", Result::wall);
     ratio("s7/s1 CPU", "s7", "s1", Result::cpu);
@@ -207,9 +224,11 @@ class SparkBench {
     List<String> args =
         new ArrayList<>(List.of("--engine", "spark", "--master", "local[" + cores + "]"));
     args.addAll(List.of(more));
-    // this module's tests run with the executors writing; only s6 does here, in tasks of the
-    // default size
-    String writes = System.setProperty(EXECUTOR_WRITES, String.valueOf(id.equals("s6")));
+    // this module's tests run with the executors writing; only s6 and s8 do here, in tasks of
+    // the default size, s6 with the rows sent to the driver
+    String writes =
+        System.setProperty(EXECUTOR_WRITES, String.valueOf(id.equals("s6") || id.equals("s8")));
+    String keep = System.setProperty(KEEP_ROWS, String.valueOf(!id.equals("s6")));
     String perTask = System.clearProperty(ROWS_PER_TASK);
     String foldKeys = id.equals("s7") ? System.setProperty(FOLD_KEYS, "0") : null;
     try {
@@ -220,6 +239,7 @@ class SparkBench {
       line(id + ": " + reading.ended.get() + " tasks reading the windows' input");
     } finally {
       restore(EXECUTOR_WRITES, writes);
+      restore(KEEP_ROWS, keep);
       restore(ROWS_PER_TASK, perTask);
       if (id.equals("s7")) {
         restore(FOLD_KEYS, foldKeys);
