@@ -120,8 +120,13 @@ public final class ValueCodec {
      * Bytes {@code other} wrote, {@code from} to {@code to} of its {@link #bytes()}, as they are.
      */
     public void copy(Writer other, int from, int to) {
+      copy(other.bytes.buffer(), from, to);
+    }
+
+    /** Appends {@code bytes} from {@code from} to {@code to}, values another writer wrote. */
+    public void copy(byte[] bytes, int from, int to) {
       try {
-        out.write(other.bytes.buffer(), from, to - from);
+        out.write(bytes, from, to - from);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -211,12 +216,28 @@ public final class ValueCodec {
   public static final class Reader {
     private final DataInputStream in;
 
+    /** Where the bytes read end in the array. */
+    private final int end;
+
     public Reader(byte[] bytes) {
-      this.in = new DataInputStream(new ByteArrayInputStream(bytes));
+      this(bytes, 0, bytes.length);
     }
 
     private Reader(byte[] bytes, int from, int to) {
       this.in = new DataInputStream(new ByteArrayInputStream(bytes, from, to - from));
+      this.end = to;
+    }
+
+    /**
+     * Where the next value starts in the array (the bytes of values read between two offsets can be
+     * copied as they are: a {@link Reader} of them reads the same values).
+     */
+    public int offset() {
+      try {
+        return end - in.available();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
 
     /** A row of values, or null. */

@@ -106,7 +106,7 @@ final class IcebergWindowWrite implements WindowWrite {
    */
   @Override
   public boolean takesScattered() {
-    return rowFold().isPresent() && workers != Workers.IN_PROCESS && workers.parallelism() > 1;
+    return rowFold().isPresent() && TableFiles.elsewhere(workers);
   }
 
   @Override

@@ -126,6 +126,11 @@ final class TableFiles {
 
   /** Whether the workers run tasks elsewhere, several at once ({@code --engine spark}). */
   boolean runsTasksElsewhere() {
+    return elsewhere(workers);
+  }
+
+  /** Whether {@code workers} run tasks elsewhere, several at once ({@code --engine spark}). */
+  static boolean elsewhere(Workers workers) {
     return workers != Workers.IN_PROCESS && workers.parallelism() > 1;
   }
 

@@ -9,7 +9,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.slf4j.Logger;
@@ -111,10 +112,12 @@ final class SparkScattered implements Workers.Scattered {
   }
 
   /**
-   * Each kept row by its shuffle key ({@link #key}: its slice by {@code slicing}, its place), the
-   * row encoded by itself. A part Spark made again (its kept output lost with an executor: its task
-   * read its file again) whose rows are not the ones first read fails the job, transiently: the
-   * input changed since the window read it.
+   * Each part's kept rows by slice ({@code slicing}): a blob of the part's rows of a slice (each
+   * its record's number and its values, in record order) by the shuffle key of its slice and its
+   * part's first place ({@link #key}), so that a slice's blobs sorted by key are its rows in place
+   * order, and the shuffle moves a few arrays a part, not a record a row. A part Spark made again
+   * (its kept output lost with an executor: its task read its file again) whose rows are not the
+   * ones first read fails the job, transiently: the input changed since the window read it.
    */
   JavaPairRDD<Long, byte[]> bySlice(Workers.Slicing slicing) {
     ArrayList<byte[]> expected = digests;
@@ -131,40 +134,30 @@ final class SparkScattered implements Workers.Scattered {
                         + ") changed since the window read it",
                     null);
               }
-              return keyed(part, k, slicing);
+              return bySlice(part, k, slicing).iterator();
             },
             false)
         .mapToPair(t -> t);
   }
 
-  /** A part's rows by shuffle key, decoded one at a time. */
-  private static Iterator<Tuple2<Long, byte[]>> keyed(
-      int part, KeptRows k, Workers.Slicing slicing) {
+  /** A part's rows, a blob a slice that has any, by shuffle key. */
+  private static List<Tuple2<Long, byte[]>> bySlice(int part, KeptRows k, Workers.Slicing slicing) {
     ValueCodec.Reader in = new ValueCodec.Reader(k.rows());
-    return new Iterator<>() {
-      private int left = k.count();
-
-      @Override
-      public boolean hasNext() {
-        return left > 0;
-      }
-
-      @Override
-      public Tuple2<Long, byte[]> next() {
-        if (left == 0) {
-          throw new NoSuchElementException();
-        }
-        left--;
-        int record = in.integer();
-        Object[] row = in.row();
-        ValueCodec.Writer out = new ValueCodec.Writer(256);
-        out.row(row);
-        return new Tuple2<>(key(slicing.slice(row), place(part, record)), out.bytes());
-      }
-    };
+    Map<Integer, ValueCodec.Writer> slices = new TreeMap<>();
+    for (int i = 0; i < k.count(); i++) {
+      int from = in.offset();
+      in.integer(); // the record's number
+      Object[] row = in.row();
+      slices
+          .computeIfAbsent(slicing.slice(row), s -> new ValueCodec.Writer(1024))
+          .copy(k.rows(), from, in.offset());
+    }
+    List<Tuple2<Long, byte[]>> out = new ArrayList<>(slices.size());
+    slices.forEach((s, w) -> out.add(new Tuple2<>(key(s, place(part, 0)), w.bytes())));
+    return out;
   }
 
-  /** A slice's rows as its shuffle brings them, sorted by place; read once. */
+  /** A slice's rows as its shuffle brings them, its parts' blobs in part order; read once. */
   static Workers.SliceRows rowsOf(Iterator<Tuple2<Long, byte[]>> slice) {
     boolean[] read = {false};
     return each -> {
@@ -173,8 +166,14 @@ final class SparkScattered implements Workers.Scattered {
       }
       read[0] = true;
       while (slice.hasNext()) {
-        Tuple2<Long, byte[]> r = slice.next();
-        each.accept(placeOf(r._1()), new ValueCodec.Reader(r._2()).row());
+        Tuple2<Long, byte[]> blob = slice.next();
+        long first = placeOf(blob._1());
+        byte[] bytes = blob._2();
+        ValueCodec.Reader in = new ValueCodec.Reader(bytes);
+        while (in.offset() < bytes.length) {
+          int record = in.integer();
+          each.accept(first + record, in.row());
+        }
       }
     };
   }
