@@ -132,9 +132,14 @@ public interface Workers {
 
   /**
    * A window's rows held in this process, their places their indexes: rows as {@link Scattered}
-   * that the default {@link #runOnSlices} cuts here (tests, and workers on the calling thread).
+   * that the default {@link #runOnSlices} cuts here (tests, and workers on the calling thread);
+   * closing them runs {@code onClose}.
    */
-  record Kept(List<Object[]> list) implements Scattered {
+  record Kept(List<Object[]> list, Runnable onClose) implements Scattered {
+    public Kept(List<Object[]> list) {
+      this(list, () -> {});
+    }
+
     @Override
     public long rows() {
       return list.size();
@@ -147,7 +152,9 @@ public interface Workers {
     }
 
     @Override
-    public void close() {}
+    public void close() {
+      onClose.run();
+    }
   }
 
   /** Which of {@link #slices} slices of a window's keys a staged row is in: a key's rows in one. */

@@ -149,6 +149,39 @@ class EarlyFoldProperties {
         .coverage(c -> c.check(true).percentage(pc -> pc > 10));
   }
 
+  /**
+   * A reader whose kept rows are not as many as the records it returned as staged elsewhere is
+   * refused before the window is planned: nothing is committed.
+   */
+  @Test
+  void keptRowsNotAsManyAsTheRecordsStagedElsewhereAreRefused() throws Exception {
+    FoldingSource source = new FoldingSource(List.of(3), 2);
+    source.extraKept = 1;
+    Pipeline p = pipeline(Shape.MERGE, source, 0);
+    source.pipeline = p;
+    source.records = List.of(row(1, 1, "a", null), row(2, 1, "b", null));
+    Path dir = Files.createTempDirectory("early-fold");
+    try (SerializingWorkers workers = new SerializingWorkers(3);
+        IcebergDestination d =
+            new IcebergDestination(
+                IcebergSettings.local(dir.resolve("warehouse"), "idem"),
+                RunServices.defaults().withWorkers(workers))) {
+      RunServices services = RunServices.defaults().withWorkers(workers);
+      String failure;
+      try {
+        RunReport r =
+            new Runner(d, services).run(p, List.of(Window.full()), RunOptions.defaults("run"));
+        failure = r.outcomes().get(0).result() + " " + r.outcomes().get(0).message();
+      } catch (IllegalStateException e) {
+        failure = e.getMessage();
+      }
+      assertThat(failure).contains("kept 3 rows where it read them for 2 records staged elsewhere");
+      assertThat(d.tableRows("t")).isEmpty();
+    } finally {
+      delete(dir);
+    }
+  }
+
   /** The example a property may not draw: rows folded by the reader, counted as folded. */
   @Test
   void aKeysOlderVersionsInAPartAreFoldedThereAndCountedAsFolded() throws Exception {
@@ -395,6 +428,9 @@ class EarlyFoldProperties {
     /** Rows kept where they were read, by the first reader. */
     int keptFirst = -1;
 
+    /** Rows a reader keeps more than it staged (a reader that lies). */
+    int extraKept;
+
     FoldingSource(List<Integer> parts, int keys) {
       this.parts = parts;
       this.keys = keys;
@@ -462,6 +498,9 @@ class EarlyFoldProperties {
       scattered++;
       List<Object[]> rows = new ArrayList<>();
       RecordReader r = reader(folded(fold, rows));
+      for (int i = 0; i < extraKept && !rows.isEmpty(); i++) {
+        rows.add(rows.get(0));
+      }
       keptFirst = keptFirst < 0 ? rows.size() : keptFirst;
       return new ScattersRows.Reader() {
         @Override

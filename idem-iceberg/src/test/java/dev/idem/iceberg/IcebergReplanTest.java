@@ -22,7 +22,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -169,6 +171,66 @@ class IcebergReplanTest {
       assertThat(after).isSubsetOf(planned); // nothing written again
       assertThat(kept).hasSize(2); // the first slice's file is deleted, the others committed
       assertThat(after).hasSize(before.size() + 2);
+      assertThat(tableFiles(d, p)).isEqualTo(after.size());
+      assertThat(d.tableRows("fenced")).hasSize(8);
+      assertThat(d.ledger().state("fence", "2024-03-02").orElseThrow().counts())
+          .satisfies(
+              c -> {
+                assertThat(c.inserted()).isEqualTo(4);
+                assertThat(c.skipped()).isEqualTo(2);
+              });
+    }
+  }
+
+  /**
+   * The same with the window's rows kept where an engine's reading tasks ran ({@link
+   * Workers.Scattered}), planned by three workers in slices cut at their keys ({2, 3}, {4, 5}, {6,
+   * 7}): planned again, the kept rows are sliced alike, the slices whose new rows come out the same
+   * commit the files they wrote, the first (its keys now skipped) none; the kept rows are freed
+   * once the window is closed.
+   */
+  @Test
+  void aWindowOfKeptRowsPlannedAgainWritesAgainOnlyTheSlicesThatChanged() throws Exception {
+    Pipeline p = append();
+    try (SerializingWorkers workers = new SerializingWorkers(3);
+        IcebergDestination d = open(workers);
+        Spill least = Spill.sliceRows(2)) {
+      d.prepare(p);
+      Lease la = d.ledger().claim("fence", "2024-03-01", "a", TTL).orElseThrow();
+      Lease lb = d.ledger().claim("fence", "2024-03-02", "a", TTL).orElseThrow();
+      WindowWrite wa = prepared(d, p, la, 0, 4); // keys 0 to 3
+      Set<Path> before = dataFiles();
+      boolean[] freed = {false};
+      WindowWrite wb =
+          d.begin(
+              p, lb, new RunContext(p.name(), "1", p.windows().window("2024-03-02"), null, "run"));
+      List<Object[]> rows = new ArrayList<>();
+      LocalDateTime at = LocalDateTime.parse("2024-03-02T12:00:00");
+      for (long key = 2; key < 8; key++) {
+        rows.add(new Object[] {key, 1L, at});
+      }
+      assertThat(wb.takesScattered()).isTrue();
+      wb.addScattered(new Workers.Kept(rows, () -> freed[0] = true));
+      wb.prepare(new Completion("fp", p.definitionHash(), 6, 0, 0));
+      Set<Path> planned = dataFiles();
+      assertThat(planned).hasSize(before.size() + 3);
+      assertThat(workers.jobs())
+          .contains("idem window 2024-03-02: 6 rows planned in 3 slices where they were read");
+
+      wa.commit();
+      wb.commit(); // planned again: append skips 2 and 3, so the first slice writes nothing
+      wa.close();
+      assertThat(freed[0]).isFalse();
+      wb.close();
+      assertThat(freed[0]).isTrue();
+
+      Set<Path> after = dataFiles();
+      Set<Path> wbFiles = new HashSet<>(planned);
+      wbFiles.removeAll(before);
+      Set<Path> kept = new HashSet<>(after);
+      kept.retainAll(wbFiles);
+      assertThat(after).isSubsetOf(planned); // nothing written again
+      assertThat(kept).hasSize(2); // the first slice's file is deleted, the others committed
       assertThat(tableFiles(d, p)).isEqualTo(after.size());
       assertThat(d.tableRows("fenced")).hasSize(8);
       assertThat(d.ledger().state("fence", "2024-03-02").orElseThrow().counts())

@@ -92,6 +92,31 @@ class KeyCutsProperties {
     assertThat(cuts.slice(row(1004))).isBetween(1, 2);
   }
 
+  /**
+   * How many slices kept rows are cut into: one a task the workers run at once, of the least rows a
+   * slice, more as the rows a slice holds at the most require, at most {@code -Didem.window.slices}
+   * and 32,767.
+   */
+  @Test
+  void keptRowsAreCutIntoAsManySlicesAsTheirRowsAndTheWorkersTake() {
+    assertThat(WindowPlan.scatteredSlices(0, 8)).isEqualTo(1);
+    assertThat(WindowPlan.scatteredSlices(150_000, 8)).isEqualTo(1);
+    assertThat(WindowPlan.scatteredSlices(450_000, 8)).isEqualTo(4);
+    assertThat(WindowPlan.scatteredSlices(450_000, 2)).isEqualTo(2);
+    assertThat(WindowPlan.scatteredSlices(10_500_000, 2)).isEqualTo(11);
+    assertThat(WindowPlan.scatteredSlices(100_000_000_000L, 2)).isEqualTo(4096);
+    String before = System.setProperty(StagedRows.SLICES, "100000");
+    try {
+      assertThat(WindowPlan.scatteredSlices(100_000_000_000L, 2)).isEqualTo(32_767);
+    } finally {
+      if (before == null) {
+        System.clearProperty(StagedRows.SLICES);
+      } else {
+        System.setProperty(StagedRows.SLICES, before);
+      }
+    }
+  }
+
   private static Object[] row(long key) {
     return new Object[] {key, "v"};
   }

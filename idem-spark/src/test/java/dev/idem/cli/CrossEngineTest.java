@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,12 @@ class CrossEngineTest {
   @BeforeAll
   static void startSpark() {
     SharedSpark.session();
+  }
+
+  /** A window's kept rows are freed when it ends, loaded or failed. */
+  @AfterEach
+  void noRowsStayKept() {
+    assertThat(SharedSpark.persistedRdds()).isZero();
   }
 
   /** Day 1 has duplicates of keys 1 (versions 1, 2) and 2 (a tie on version 5) and a bad id. */
@@ -262,6 +269,7 @@ class CrossEngineTest {
     long spilled = SharedSpark.windowsSpilled();
     long planned = SharedSpark.sliceTasksEnded();
     long kept = SharedSpark.rowsKeptByTasks();
+    long keptInSlices = SharedSpark.keptPlansInSlices();
     try {
       assertThat(Cli.load(onSpark, Cli.SPARK).out()).contains("3 loaded");
       Files.writeString(onSpark.resolveSibling("data/b.csv"), changed);
@@ -283,6 +291,10 @@ class CrossEngineTest {
     // key 3's newer version of b.csv; day 3: three): eleven rows, none of them on the driver
     assertThat(SharedSpark.rowsKeptByTasks() - kept)
         .isEqualTo(slicing == Slices.KEPT_WHERE_READ ? 11 : 0);
+    // slices of a row at the least: every window of two kept keys or more planned in two slices
+    // (days 1 and 3, and day 3 again; day 2's two rows are of one key, key 3, one slice)
+    assertThat(SharedSpark.keptPlansInSlices() - keptInSlices)
+        .isEqualTo(slicing == Slices.KEPT_WHERE_READ ? 3 : 0);
     assertThat(TableContents.of(onSpark.resolveSibling("warehouse"), "t"))
         .isEqualTo(TableContents.of(jvm.resolveSibling("warehouse"), "t"))
         .hasSize(5);

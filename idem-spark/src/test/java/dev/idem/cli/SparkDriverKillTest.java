@@ -51,16 +51,16 @@ import org.junit.jupiter.params.provider.ValueSource;
  * <p>The clean run is made by {@code spark-submit} (Spark's {@code SparkSubmit} with {@code
  * --master local[2]} and idem's main class {@code dev.idem.spark.Submit}); the JVM runner then
  * finds its windows unchanged. Odd trials run two windows at a time ({@code --parallel 2}); in a
- * trial of four each window's rows are kept where its reading tasks ran and cut into slices of keys
- * that Spark tasks plan where a shuffle brings them ({@code -Didem.window.slice.rows=1}, none on
- * the driver), in another the killed driver spills every window's rows to its disk and plans it in
- * slices ({@code -Didem.window.memory.rows=1}), in a third the same with the slices planned by
- * Spark tasks, in the fourth every window is held in memory on the driver and cut into slices
- * planned by Spark tasks (the last three with {@code -Didem.spark.keep.rows=false}); the killed
- * driver's log (at info) shows each window it loaded planned so. Also: another process (a JVM
- * runner, or a second Spark application) and a Spark run (this JVM's session) on the same table at
- * once never both land a window; and a run whose every task fails once after its work (Spark runs
- * it again) equals the clean run.
+ * trial of four (an odd one: two windows at a time) each window's rows are kept where its reading
+ * tasks ran and cut into slices of keys that Spark tasks plan where a shuffle brings them ({@code
+ * -Didem.window.slice.rows=1}, none on the driver), in another the killed driver spills every
+ * window's rows to its disk and plans it in slices ({@code -Didem.window.memory.rows=1}), in a
+ * third the same with the slices planned by Spark tasks, in the fourth every window is held in
+ * memory on the driver and cut into slices planned by Spark tasks (the last three with {@code
+ * -Didem.spark.keep.rows=false}); the killed driver's log (at info) shows each window it loaded
+ * planned so. Also: another process (a JVM runner, or a second Spark application) and a Spark run
+ * (this JVM's session) on the same table at once never both land a window; and a run whose every
+ * task fails once after its work (Spark runs it again) equals the clean run.
  */
 @Tag("spark")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -164,15 +164,15 @@ class SparkDriverKillTest {
       int landed = random.nextInt(DAYS);
       long delayMillis = random.nextInt(600);
       String parallel = trial % 2 == 0 ? "1" : "2"; // odd trials: two windows in flight
-      // a trial in four: every window's rows kept where its reading tasks ran, cut into slices
-      // planned by Spark tasks where a shuffle brings them (the child's default is the test JVM's,
-      // executor writes); one: every window's rows spilled to the driver's disk, planned in slices;
-      // one: the same, the slices planned by Spark tasks; one: every window held in memory on the
-      // driver, cut into slices planned by Spark tasks
+      // a trial in four (odd: two windows at a time): every window's rows kept where its reading
+      // tasks ran, cut into slices planned by Spark tasks where a shuffle brings them (the child's
+      // default is the test JVM's, executor writes); one: every window's rows spilled to the
+      // driver's disk, planned in slices; one: the same, the slices planned by Spark tasks; one:
+      // every window held in memory on the driver, cut into slices planned by Spark tasks
       List<String> spill =
           switch (trial % 4) {
-            case 0 -> List.of("-Didem.window.slice.rows=1");
-            case 1 ->
+            case 1 -> List.of("-Didem.window.slice.rows=1");
+            case 0 ->
                 List.of(
                     "-Didem.window.slice.rows=1",
                     "-Didem.spark.executor.writes=true",
@@ -193,8 +193,8 @@ class SparkDriverKillTest {
           };
       String slicing =
           switch (trial % 4) {
-            case 0 -> KEPT_BY_TASKS;
-            case 1 -> HELD_BY_TASKS;
+            case 1 -> KEPT_BY_TASKS;
+            case 0 -> HELD_BY_TASKS;
             case 2 -> SPILLED_HERE;
             case 3 -> SPILLED_BY_TASKS;
             default -> throw new IllegalStateException();

@@ -20,6 +20,8 @@ public final class SharedSpark {
    * Tasks of the session that ended, but for the destination's writing tasks, counted by a listener
    * (Spark reports them asynchronously).
    */
+  private static final AtomicLong KEPT_PLANS_IN_SLICES = new AtomicLong();
+
   private static final AtomicLong TASKS_ENDED = new AtomicLong();
 
   /** The destination's tasks that wrote data files ({@code Workers}) and ended. */
@@ -73,6 +75,10 @@ public final class SharedSpark {
                                           ? TABLE_TASKS_ENDED
                                           : TASKS_ENDED;
                   jobStart.stageIds().foreach(id -> STAGE_COUNTERS.put((Integer) id, counter));
+                  if (description != null
+                      && description.matches(".* planned in ([2-9]|\\d{2,}) slices where .*")) {
+                    KEPT_PLANS_IN_SLICES.incrementAndGet();
+                  }
                 }
 
                 @Override
@@ -143,6 +149,16 @@ public final class SharedSpark {
   /** How many input files the driver read again itself (columns that differ, evolve or freeze). */
   public static long driverReads() {
     return SparkSource.DRIVER_READS.get();
+  }
+
+  /** How many windows of rows kept where read were planned in several slices. */
+  public static long keptPlansInSlices() {
+    return KEPT_PLANS_IN_SLICES.get();
+  }
+
+  /** The RDDs Spark keeps persisted (a window's kept rows, until the window ends). */
+  public static int persistedRdds() {
+    return session().sparkContext().getPersistentRDDs().size();
   }
 
   /** How many rows the reading tasks kept where they ran (they never came to the driver). */

@@ -255,7 +255,10 @@ class SparkWorkersTest {
         workers.runKeeping("keeping", List.of(0, 1, 2), SparkWorkersTest::keptRows, KeptRows::told);
     try (SparkScattered rows = new SparkScattered(kept.kept(), kept.toDriver())) {
       assertThat(rows.rows()).isEqualTo(18);
-      assertThat(rows.sample()).hasSize(18);
+      // parts 0 and 1 sampled whole (a row each), part 2 every other row (two rows each)
+      assertThat(rows.sample())
+          .extracting(Workers.Sampled::weight)
+          .containsExactly(1L, 1L, 1L, 1L, 1L, 1L, 1L, 1L, 1L, 1L, 1L, 1L, 2L, 2L, 2L);
       // keys 0 to 4 in slice 0, 5 to 9 in slice 1
       Workers.Outputs<List<String>> out =
           workers.runOnSlices(
@@ -338,13 +341,24 @@ class SparkWorkersTest {
     }
   }
 
-  /** Part {@code part}'s six rows, record {@code r} of key {@code (r * 7 + part) % 10}. */
+  /**
+   * Part {@code part}'s six rows, record {@code r} of key {@code (r * 7 + part) % 10}, sampled
+   * whole but part 2, every other row.
+   */
   private static KeptRows keptRows(int part) {
     List<Object[]> rows = new ArrayList<>();
     for (int r = 0; r < 6; r++) {
       rows.add(new Object[] {(r * 7L + part) % 10, "v" + r});
     }
-    return kept(rows);
+    KeptRows k = kept(rows);
+    if (part != 2) {
+      return k;
+    }
+    ArrayList<Object[]> everyOther = new ArrayList<>();
+    for (int r = 0; r < 6; r += 2) {
+      everyOther.add(rows.get(r));
+    }
+    return new KeptRows(k.records(), k.rows(), k.count(), everyOther);
   }
 
   /** One row, of the number the file at {@code path} holds. */
