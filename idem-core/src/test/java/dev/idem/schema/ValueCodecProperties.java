@@ -42,17 +42,7 @@ class ValueCodecProperties {
 
   @Property(tries = 300)
   void whatIsWrittenIsReadBackInOrder(@ForAll("items") List<Item> items) {
-    ValueCodec.Writer w = new ValueCodec.Writer();
-    for (Item item : items) {
-      if (item instanceof Row row) {
-        w.row(row.array());
-      } else if (item instanceof Text t) {
-        w.string(t.s());
-      } else {
-        w.integer(((Int) item).i());
-      }
-    }
-    ValueCodec.Reader r = new ValueCodec.Reader(w.bytes());
+    ValueCodec.Reader r = new ValueCodec.Reader(written(items));
     for (Item item : items) {
       if (item instanceof Row row) {
         sameValues(r.row(), row.array());
@@ -70,17 +60,7 @@ class ValueCodecProperties {
    */
   @Property(tries = 300)
   void aRowsBytesBetweenOffsetsReadBackAsTheRow(@ForAll("items") List<Item> items) {
-    ValueCodec.Writer w = new ValueCodec.Writer();
-    for (Item item : items) {
-      if (item instanceof Row row) {
-        w.row(row.array());
-      } else if (item instanceof Text t) {
-        w.string(t.s());
-      } else {
-        w.integer(((Int) item).i());
-      }
-    }
-    byte[] bytes = w.bytes();
+    byte[] bytes = written(items);
     ValueCodec.Reader r = new ValueCodec.Reader(bytes);
     for (Item item : items) {
       int from = r.offset();
@@ -95,6 +75,21 @@ class ValueCodecProperties {
       }
     }
     assertThat(r.offset()).isEqualTo(bytes.length);
+  }
+
+  /** The items written, in order. */
+  private static byte[] written(List<Item> items) {
+    ValueCodec.Writer w = new ValueCodec.Writer();
+    for (Item item : items) {
+      if (item instanceof Row row) {
+        w.row(row.array());
+      } else if (item instanceof Text t) {
+        w.string(t.s());
+      } else {
+        w.integer(((Int) item).i());
+      }
+    }
+    return w.bytes();
   }
 
   private static void sameValues(Object[] back, Object[] written) {
