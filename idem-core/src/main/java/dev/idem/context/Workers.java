@@ -197,10 +197,7 @@ public interface Workers {
       throw new IllegalArgumentException(
           "rows kept by another engine's tasks: " + rows.getClass().getName());
     }
-    if (inputs.size() != slicing.slices() || inputs.size() > MOST_SLICES) {
-      throw new IllegalArgumentException(
-          inputs.size() + " inputs for " + slicing.slices() + " slices (at most 32,767)");
-    }
+    slices(inputs, slicing);
     List<SliceInput<I>> slices = new ArrayList<>(inputs.size());
     for (I input : inputs) {
       slices.add(new SliceInput<>(input, new ArrayList<>(), new ArrayList<>()));
@@ -222,6 +219,19 @@ public interface Workers {
                     each.accept(s.places().get(i), s.rows().get(i));
                   }
                 }));
+  }
+
+  /**
+   * How many slices {@code slicing} cuts into, each of which {@link #runOnSlices} takes an input
+   * of: no more than {@link #MOST_SLICES}.
+   */
+  static int slices(List<?> inputs, Slicing slicing) {
+    int slices = slicing.slices();
+    if (inputs.size() != slices || slices > MOST_SLICES) {
+      throw new IllegalArgumentException(
+          inputs.size() + " inputs for " + slices + " slices (at most 32,767)");
+    }
+    return slices;
   }
 
   /** A slice's input with its rows held in this process and their places ({@link Kept}). */

@@ -180,22 +180,22 @@ final class SparkWorkers implements Workers {
           failure.addSuppressed(stopping);
         }
       }
-      try {
-        cleanUp.run();
-      } catch (RuntimeException cleaning) {
-        failure.addSuppressed(cleaning);
-      }
-      throw failure;
+      throw cleanedUp(cleanUp, failure);
     } catch (Error e) {
-      try {
-        cleanUp.run();
-      } catch (RuntimeException cleaning) {
-        e.addSuppressed(cleaning);
-      }
-      throw e;
+      throw cleanedUp(cleanUp, e);
     } finally {
       caller.forEach(spark::setLocalProperty);
     }
+  }
+
+  /** {@code failure}, once {@code cleanUp} ran, with its failure, if any, as suppressed. */
+  private static <T extends Throwable> T cleanedUp(Runnable cleanUp, T failure) {
+    try {
+      cleanUp.run();
+    } catch (RuntimeException cleaning) {
+      failure.addSuppressed(cleaning);
+    }
+    return failure;
   }
 
   /**
@@ -259,11 +259,7 @@ final class SparkWorkers implements Workers {
     if (!(rows instanceof SparkScattered scattered)) {
       return Workers.super.runOnSlices(description, rows, slicing, inputs, task);
     }
-    int slices = slicing.slices();
-    if (inputs.size() != slices || slices > MOST_SLICES) {
-      throw new IllegalArgumentException(
-          inputs.size() + " inputs for " + slices + " slices (at most 32,767)");
-    }
+    int slices = Workers.slices(inputs, slicing);
     boolean failFirst = Boolean.getBoolean(FAIL_FIRST_ATTEMPT);
     return inJob(
         description,
